@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* machinectl-ext: a thin client of org.machinedext1. This file parses the command line and dispatches to the
+ * verbs; everything the verbs do happens behind D-Bus (verbs-info.c, verbs-lifecycle.c). */
+
+#include <assert.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <time.h>
+
+#include "machinectl-ext.h"
+
+bool arg_legend = true;
+bool arg_quiet = false;
+bool arg_value = false;
+bool arg_wait = false;
+const char *arg_kill_whom = "all";      /* like machinectl */
+int arg_signal = SIGTERM;
+char **arg_property = NULL;
+
+typedef struct Verb {
+        const char *name;
+        unsigned min_args;              /* not counting the verb itself */
+        unsigned max_args;
+        int (*func)(sd_bus *bus, char **args);
+} Verb;
+
+#define ARGS_MANY UINT_MAX
+
+static const Verb verbs[] = {
+        { "list",   0, 0,         verb_list   },
+        { "status", 1, ARGS_MANY, verb_status },
+        { "show",   1, ARGS_MANY, verb_show   },
+        { "start",  1, ARGS_MANY, verb_start  },
+        { "stop",   1, ARGS_MANY, verb_stop   },
+        { "kill",   1, ARGS_MANY, verb_kill   },
+};
+
+int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
+        va_list ap;
+
+        assert(r < 0);
+
+        va_start(ap, format);
+        (void) vfprintf(stderr, format, ap);
+        va_end(ap);
+
+        if (error && sd_bus_error_is_set(error) && !isempty(error->message))
+                fprintf(stderr, ": %s\n", error->message);
+        else
+                fprintf(stderr, ": %s\n", strerror(-r));
+        return r;
+}
+
+bool property_selected(const char *name) {
+        if (!arg_property)
+                return true;
+        for (char **p = arg_property; *p; p++)
+                if (streq(*p, name))
+                        return true;
+        return false;
+}
+
+char *format_timestamp(char *buf, size_t size, uint64_t usec) {
+        struct tm tm;
+        time_t sec;
+
+        if (usec == 0 || usec == UINT64_MAX)
+                return NULL;
+
+        sec = (time_t) (usec / USEC_PER_SEC);
+        if (!localtime_r(&sec, &tm))
+                return NULL;
+        if (strftime(buf, size, "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                return NULL;
+        return buf;
+}
+
+static int parse_int(const char *s, int min, int max, int *ret) {
+        char *end;
+        long l;
+
+        errno = 0;
+        l = strtol(s, &end, 10);
+        if (errno != 0 || end == s || *end != '\0' || l < min || l > max)
+                return -EINVAL;
+        *ret = (int) l;
+        return 0;
+}
+
+/* Accepts "TERM", "SIGTERM", "15", "RTMIN+3", "SIGRTMAX-1". Returns the signal number or -EINVAL.
+ * TODO: use signal_from_string() from src/shared/name.h once libshared builds and the CLI links it. */
+static int parse_signal(const char *s) {
+        const char *p;
+        int n;
+
+        if (parse_int(s, 1, _NSIG - 1, &n) >= 0)
+                return n;
+
+        p = startswith(s, "SIG") ?: s;
+
+        for (int sig = 1; sig < SIGRTMIN; sig++) {
+                const char *abbrev = sigabbrev_np(sig);
+
+                if (abbrev && streq(abbrev, p))
+                        return sig;
+        }
+
+        if (streq(p, "RTMIN"))
+                return SIGRTMIN;
+        if (streq(p, "RTMAX"))
+                return SIGRTMAX;
+        if (startswith(p, "RTMIN+") && parse_int(p + 6, 0, SIGRTMAX - SIGRTMIN, &n) >= 0)
+                return SIGRTMIN + n;
+        if (startswith(p, "RTMAX-") && parse_int(p + 6, 0, SIGRTMAX - SIGRTMIN, &n) >= 0)
+                return SIGRTMAX - n;
+
+        return -EINVAL;
+}
+
+/* Splits "A,B" and appends the pieces to arg_property. Returns 0 or -ENOMEM. */
+static int property_add(const char *list) {
+        const char *p = list;
+
+        for (;;) {
+                size_t len = strcspn(p, ","), n = 0;
+                char **l;
+
+                if (len > 0) {
+                        if (arg_property)
+                                while (arg_property[n])
+                                        n++;
+                        l = realloc(arg_property, sizeof(char *) * (n + 2));
+                        if (!l)
+                                return -ENOMEM;
+                        arg_property = l;
+                        arg_property[n] = strndup(p, len);
+                        arg_property[n + 1] = NULL;
+                        if (!arg_property[n])
+                                return -ENOMEM;
+                }
+
+                if (p[len] == '\0')
+                        return 0;
+                p += len + 1;
+        }
+}
+
+static void help(void) {
+        printf("%s [OPTIONS...] COMMAND ...\n"
+               "\n"
+               "Start, stop and inspect containers run by machined-ext.\n"
+               "\n"
+               "Commands:\n"
+               "  list                        List running machines (the default)\n"
+               "  status NAME...              Show information about machines\n"
+               "  show NAME...                Show properties of machines\n"
+               "  start NAME...               Start machines\n"
+               "  stop NAME...                Stop machines and wait until they are gone\n"
+               "  kill NAME...                Send a signal to processes of machines\n"
+               "\n"
+               "Options:\n"
+               "  -h --help                   Show this help\n"
+               "     --version                Show package version\n"
+               "     --no-pager               Accepted for compatibility; no pager is used\n"
+               "     --no-legend              Do not show the headers and footers\n"
+               "  -q --quiet                  Suppress informational messages\n"
+               "  -p --property=NAME          Show only properties by this name\n"
+               "     --value                  When showing properties, only print the value\n"
+               "     --wait                   With 'start': wait until the machine's payload has\n"
+               "                              ended and exit with its exit status\n"
+               "     --kill-whom=WHOM         Whom to send the signal to: 'leader' or 'all'\n"
+               "                              (default: all)\n"
+               "  -s --signal=SIGNAL          Which signal to send (default: SIGTERM)\n"
+               "\n"
+               "See the machinectl-ext(1) man page for details.\n",
+               program_invocation_short_name);
+}
+
+/* Returns 1 to go on, 0 to exit successfully (--help, --version), < 0 on a usage error (already printed). */
+static int parse_argv(int argc, char *argv[]) {
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_NO_PAGER,
+                ARG_NO_LEGEND,
+                ARG_VALUE,
+                ARG_WAIT,
+                ARG_KILL_WHOM,
+        };
+
+        static const struct option options[] = {
+                { "help",      no_argument,       NULL, 'h'           },
+                { "version",   no_argument,       NULL, ARG_VERSION   },
+                { "no-pager",  no_argument,       NULL, ARG_NO_PAGER  },
+                { "no-legend", no_argument,       NULL, ARG_NO_LEGEND },
+                { "quiet",     no_argument,       NULL, 'q'           },
+                { "property",  required_argument, NULL, 'p'           },
+                { "value",     no_argument,       NULL, ARG_VALUE     },
+                { "wait",      no_argument,       NULL, ARG_WAIT      },
+                { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
+                { "signal",    required_argument, NULL, 's'           },
+                {}
+        };
+
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "hqp:s:", options, NULL)) >= 0)
+                switch (c) {
+
+                case 'h':
+                        help();
+                        return 0;
+
+                case ARG_VERSION:
+                        printf("machinectl-ext %s\n", PACKAGE_VERSION);
+                        return 0;
+
+                case ARG_NO_PAGER:
+                        break;
+
+                case ARG_NO_LEGEND:
+                        arg_legend = false;
+                        break;
+
+                case 'q':
+                        arg_quiet = true;
+                        break;
+
+                case 'p':
+                        r = property_add(optarg);
+                        if (r < 0) {
+                                fprintf(stderr, "Out of memory.\n");
+                                return r;
+                        }
+                        break;
+
+                case ARG_VALUE:
+                        arg_value = true;
+                        break;
+
+                case ARG_WAIT:
+                        arg_wait = true;
+                        break;
+
+                case ARG_KILL_WHOM:
+                        if (!streq(optarg, "leader") && !streq(optarg, "all")) {
+                                fprintf(stderr, "Invalid --kill-whom= value '%s': expected 'leader' or 'all'.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        arg_kill_whom = optarg;
+                        break;
+
+                case 's':
+                        if (streq(optarg, "help")) {
+                                for (int sig = 1; sig < SIGRTMIN; sig++)
+                                        if (sigabbrev_np(sig))
+                                                printf("SIG%s\n", sigabbrev_np(sig));
+                                return 0;
+                        }
+                        r = parse_signal(optarg);
+                        if (r < 0) {
+                                fprintf(stderr, "Invalid signal '%s'.\n", optarg);
+                                return r;
+                        }
+                        arg_signal = r;
+                        break;
+
+                case '?':
+                        return -EINVAL;
+
+                default:
+                        assert(!"Unhandled option");
+                }
+
+        return 1;
+}
+
+static const Verb *find_verb(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, name))
+                        return verbs + i;
+        return NULL;
+}
+
+/* Checks the verb and its arguments before anything is sent. Returns the verb, or NULL after printing why. */
+static const Verb *verb_check(const char *name, unsigned n_args) {
+        const Verb *v;
+
+        v = find_verb(name);
+        if (!v) {
+                fprintf(stderr, "Unknown command verb '%s'; see '%s --help'.\n",
+                        name, program_invocation_short_name);
+                return NULL;
+        }
+
+        if (n_args < v->min_args) {
+                fprintf(stderr, "Command '%s' requires at least one machine name.\n", v->name);
+                return NULL;
+        }
+        if (n_args > v->max_args) {
+                fprintf(stderr, "Command '%s' takes no arguments.\n", v->name);
+                return NULL;
+        }
+
+        if (arg_wait) {
+                if (!streq(v->name, "start")) {
+                        fprintf(stderr, "--wait is only supported with 'start'.\n");
+                        return NULL;
+                }
+                if (n_args != 1) {
+                        fprintf(stderr, "'start --wait' takes exactly one machine name.\n");
+                        return NULL;
+                }
+        }
+
+        if ((arg_property || arg_value) && !streq(v->name, "show")) {
+                fprintf(stderr, "--property= and --value are only supported with 'show'.\n");
+                return NULL;
+        }
+
+        return v;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        char *default_args[] = { (char *) "list", NULL };
+        char **args;
+        const Verb *v;
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                goto finish;
+
+        args = optind < argc ? argv + optind : default_args;
+
+        v = verb_check(args[0], (unsigned) (argc > optind ? argc - optind - 1 : 0));
+        if (!v) {
+                r = -EINVAL;
+                goto finish;
+        }
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                (void) log_bus_error(r, NULL, "Failed to connect to system bus");
+                goto finish;
+        }
+
+        r = v->func(bus, args + 1);
+
+finish:
+        arg_property = strv_free(arg_property);
+        return r < 0 ? EXIT_FAILURE : r;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+
+#define BUS_NAME "org.machinedext1"
+#define BUS_MANAGER_PATH "/org/machinedext1"
+#define BUS_MANAGER_INTERFACE "org.machinedext1.Manager"
+#define BUS_MACHINE_INTERFACE "org.machinedext1.Machine"
+
+/* For calls that legitimately take as long as the machine needs (StartMachine with NotifyReady=, StopMachine
+ * with its stop timeout, WaitMachine for the whole run). Not UINT64_MAX: sd-bus treats some all-ones values
+ * specially across versions; half of it is "forever" and safe to add to a monotonic timestamp. */
+#define BUS_TIMEOUT_LONG (UINT64_MAX / 2)
+
+/* Options, set by parse_argv() in machinectl-ext.c. */
+extern bool arg_legend;
+extern bool arg_quiet;
+extern bool arg_value;
+extern bool arg_wait;
+extern const char *arg_kill_whom;
+extern int arg_signal;
+extern char **arg_property;
+
+/* Prints "<formatted>: <reason>" to stderr, the reason being the D-Bus error's message if there is one, else
+ * strerror(-r). Returns r (always negative), so callers can "return log_bus_error(...);". */
+int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) _printf_(3, 4);
+
+/* Returns true if NAME was requested with --property= (or if no property was requested at all). */
+bool property_selected(const char *name);
+
+/* Formats realtime µs as "Tue 2024-01-02 10:00:00 UTC" into buf. Returns buf, or NULL for 0 or on failure. */
+char *format_timestamp(char *buf, size_t size, uint64_t usec);
+
+/* Verbs. Each returns < 0 on failure (after printing an error), otherwise the exit status of the program. */
+int verb_list(sd_bus *bus, char **args);
+int verb_status(sd_bus *bus, char **args);
+int verb_show(sd_bus *bus, char **args);
+int verb_start(sd_bus *bus, char **args);
+int verb_stop(sd_bus *bus, char **args);
+int verb_kill(sd_bus *bus, char **args);

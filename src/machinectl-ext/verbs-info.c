@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* list, status, show: read-only views of what the daemon reports. */
+
+#include <assert.h>
+#include <inttypes.h>
+#include <sys/param.h>
+#include <time.h>
+
+#include "machinectl-ext.h"
+
+typedef struct MachineListEntry {
+        const char *name;
+        const char *state;
+        uint32_t leader;
+        const char *unit;
+} MachineListEntry;
+
+static int entry_compare(const void *a, const void *b) {
+        const MachineListEntry *x = a, *y = b;
+
+        return strcmp(x->name, y->name);
+}
+
+int verb_list(sd_bus *bus, char **args) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ MachineListEntry *entries = NULL;
+        size_t n = 0, allocated = 0, w_name = 4, w_state = 5, w_leader = 6;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "ListMachines",
+                               &error, &reply, NULL);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to list machines");
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssuso)");
+        if (r < 0)
+                goto parse_error;
+
+        for (;;) {
+                MachineListEntry e;
+                const char *path;
+                char buf[16];
+
+                r = sd_bus_message_read(reply, "(ssuso)", &e.name, &e.state, &e.leader, &e.unit, &path);
+                if (r < 0)
+                        goto parse_error;
+                if (r == 0)
+                        break;
+
+                if (n >= allocated) {
+                        MachineListEntry *l;
+
+                        allocated = allocated * 2 + 8;
+                        l = realloc(entries, sizeof(MachineListEntry) * allocated);
+                        if (!l)
+                                return log_bus_error(-ENOMEM, NULL, "Failed to list machines");
+                        entries = l;
+                }
+                entries[n++] = e;
+
+                w_name = MAX(w_name, strlen(e.name));
+                w_state = MAX(w_state, strlen(e.state));
+                w_leader = MAX(w_leader, (size_t) snprintf(buf, sizeof(buf), "%" PRIu32, e.leader));
+        }
+
+        if (n > 0) {
+                qsort(entries, n, sizeof(MachineListEntry), entry_compare);
+
+                if (arg_legend)
+                        printf("%-*s %-*s %-*s %s\n", (int) w_name, "NAME", (int) w_state, "STATE",
+                               (int) w_leader, "LEADER", "UNIT");
+
+                for (size_t i = 0; i < n; i++)
+                        printf("%-*s %-*s %-*" PRIu32 " %s\n", (int) w_name, entries[i].name,
+                               (int) w_state, entries[i].state, (int) w_leader, entries[i].leader,
+                               entries[i].unit);
+        }
+
+        /* Same wording as machinectl, including "1 machines listed." */
+        if (arg_legend) {
+                if (n > 0)
+                        printf("\n%zu machines listed.\n", n);
+                else
+                        printf("No machines.\n");
+        }
+
+        return 0;
+
+parse_error:
+        return log_bus_error(r, NULL, "Failed to parse the list of machines");
+}
+
+/* Returns the object path of running machine NAME in *ret_path (a copy), or < 0 after printing why. */
+static int get_machine_path(sd_bus *bus, const char *name, char **ret_path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *path;
+        char *p;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetMachine",
+                               &error, &reply, "s", name);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to get machine %s", name);
+
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to parse reply for machine %s", name);
+
+        p = strdup(path);
+        if (!p)
+                return log_bus_error(-ENOMEM, NULL, "Failed to get machine %s", name);
+        *ret_path = p;
+        return 0;
+}
+
+/* GetAll on the machine object. Returns the reply (positioned before the a{sv}) or < 0 after printing why. */
+static int get_machine_properties(sd_bus *bus, const char *name, sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = get_machine_path(bus, name, &path);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
+                               &error, ret_reply, "s", BUS_MACHINE_INTERFACE);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to get properties of machine %s", name);
+        return 0;
+}
+
+/* Calls f for each property of the a{sv} in m, with m positioned inside the variant, whose contents
+ * signature is passed. f must consume the value or return 0 to have it skipped. */
+typedef int (*property_func)(const char *name, const char *contents, sd_bus_message *m, void *userdata);
+
+static int for_each_property(sd_bus_message *m, property_func f, void *userdata) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+
+        for (;;) {
+                const char *name, *contents;
+
+                r = sd_bus_message_enter_container(m, 'e', "sv");
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(m, NULL, &contents);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_enter_container(m, 'v', contents);
+                if (r < 0)
+                        return r;
+
+                r = f(name, contents, m, userdata);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        r = sd_bus_message_skip(m, contents);
+                        if (r < 0)
+                                return r;
+                }
+
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+
+        return sd_bus_message_exit_container(m);
+}
+
+/* Formats 16 bytes as 32 lowercase hex digits (other lengths: as many digits as there are bytes). */
+static char *hexmem(const uint8_t *p, size_t n) {
+        static const char table[] = "0123456789abcdef";
+        char *s;
+
+        s = malloc(n * 2 + 1);
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                s[2 * i] = table[p[i] >> 4];
+                s[2 * i + 1] = table[p[i] & 15];
+        }
+        s[n * 2] = '\0';
+        return s;
+}
+
+static int read_hex(sd_bus_message *m, char **ret) {
+        const void *p;
+        size_t n;
+        char *s;
+        int r;
+
+        r = sd_bus_message_read_array(m, 'y', &p, &n);
+        if (r < 0)
+                return r;
+        s = hexmem(p, n);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+typedef struct MachineStatus {
+        const char *name;
+        char *id;
+        const char *state;
+        uint32_t leader;
+        const char *unit;
+        const char *root;
+        uint64_t timestamp;
+        char **command;
+        int boot;
+        int notify_ready;
+        const char *settings_file;
+        const char *exit_code;
+        int32_t exit_status;
+} MachineStatus;
+
+static void machine_status_done(MachineStatus *s) {
+        free(s->id);
+        strv_free(s->command);
+}
+
+static int status_property(const char *name, const char *contents, sd_bus_message *m, void *userdata) {
+        MachineStatus *s = ASSERT_PTR(userdata);
+        int r;
+
+        /* Values of an unexpected type are skipped, so a newer daemon cannot confuse us. */
+        if (streq(contents, "s")) {
+                const char **field =
+                        streq(name, "Name")          ? &s->name :
+                        streq(name, "State")         ? &s->state :
+                        streq(name, "Unit")          ? &s->unit :
+                        streq(name, "RootDirectory") ? &s->root :
+                        streq(name, "SettingsFile")  ? &s->settings_file :
+                        streq(name, "ExitCode")      ? &s->exit_code : NULL;
+                if (!field)
+                        return 0;
+                r = sd_bus_message_read(m, "s", field);
+        } else if (streq(contents, "u") && streq(name, "Leader"))
+                r = sd_bus_message_read(m, "u", &s->leader);
+        else if (streq(contents, "t") && streq(name, "Timestamp"))
+                r = sd_bus_message_read(m, "t", &s->timestamp);
+        else if (streq(contents, "i") && streq(name, "ExitStatus"))
+                r = sd_bus_message_read(m, "i", &s->exit_status);
+        else if (streq(contents, "b") && streq(name, "Boot"))
+                r = sd_bus_message_read(m, "b", &s->boot);
+        else if (streq(contents, "b") && streq(name, "NotifyReady"))
+                r = sd_bus_message_read(m, "b", &s->notify_ready);
+        else if (streq(contents, "ay") && streq(name, "Id")) {
+                s->id = mfree(s->id);
+                r = read_hex(m, &s->id);
+        } else if (streq(contents, "as") && streq(name, "Command")) {
+                s->command = strv_free(s->command);
+                r = sd_bus_message_read_strv(m, &s->command);
+        } else
+                return 0;
+
+        return r < 0 ? r : 1;
+}
+
+/* "5min 3s", "2h 10min", "3d 4h": the two most significant units, like systemd's format_timespan(). */
+static void format_ago(char *buf, size_t size, uint64_t usec) {
+        static const struct { const char *suffix; uint64_t usec; } units[] = {
+                { "d",   24 * 60 * 60 * USEC_PER_SEC },
+                { "h",   60 * 60 * USEC_PER_SEC },
+                { "min", 60 * USEC_PER_SEC },
+                { "s",   USEC_PER_SEC },
+        };
+        size_t l = 0;
+        int shown = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(units) && shown < 2; i++) {
+                uint64_t v = usec / units[i].usec;
+
+                if (v == 0 && shown == 0)
+                        continue;
+                usec -= v * units[i].usec;
+                if (v > 0) {
+                        l += (size_t) snprintf(buf + l, size - MIN(l, size), "%s%" PRIu64 "%s",
+                                               shown > 0 ? " " : "", v, units[i].suffix);
+                        if (l >= size)
+                                break;
+                }
+                shown++;
+        }
+        if (buf[0] == '\0')
+                (void) snprintf(buf, size, "0s");
+}
+
+static void print_status(const MachineStatus *s, const char *fallback_name) {
+        char since[128], ago[64];
+
+        printf("%s (%s)\n", s->name ?: fallback_name, s->id ?: "n/a");
+
+        if (format_timestamp(since, sizeof(since), s->timestamp)) {
+                struct timespec now;
+                uint64_t n;
+
+                (void) clock_gettime(CLOCK_REALTIME, &now);
+                n = (uint64_t) now.tv_sec * USEC_PER_SEC + (uint64_t) now.tv_nsec / NSEC_PER_USEC;
+                if (n >= s->timestamp) {
+                        format_ago(ago, sizeof(ago), n - s->timestamp);
+                        printf("           Since: %s; %s ago\n", since, ago);
+                } else
+                        printf("           Since: %s\n", since);
+        }
+
+        if (s->leader > 0)
+                printf("          Leader: %" PRIu32 "\n", s->leader);
+        if (!isempty(s->unit))
+                printf("            Unit: %s\n", s->unit);
+        if (!isempty(s->state))
+                printf("           State: %s\n", s->state);
+        if (!isempty(s->root))
+                printf("            Root: %s\n", s->root);
+        if (s->command && s->command[0]) {
+                printf("         Command:");
+                for (char **a = s->command; *a; a++)
+                        printf(" %s", *a);
+                printf("\n");
+        }
+        printf("            Boot: %s\n", s->boot ? "yes" : "no");
+        printf("     NotifyReady: %s\n", s->notify_ready ? "yes" : "no");
+        if (!isempty(s->settings_file))
+                printf("   Settings file: %s\n", s->settings_file);
+        if (!isempty(s->exit_code))
+                printf("       Last exit: %s, status=%" PRIi32 "\n", s->exit_code, s->exit_status);
+}
+
+int verb_status(sd_bus *bus, char **args) {
+        int ret = 0, r;
+
+        for (char **name = args; *name; name++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                MachineStatus s = {};
+
+                r = get_machine_properties(bus, *name, &reply);
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = r;
+                        continue;
+                }
+
+                r = for_each_property(reply, status_property, &s);
+                if (r < 0) {
+                        (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
+                        if (ret == 0)
+                                ret = r;
+                } else {
+                        if (name != args)
+                                printf("\n");
+                        print_status(&s, *name);
+                }
+
+                machine_status_done(&s);
+        }
+
+        return ret;
+}
+
+/* Prints one property as Key=value (or only the value with --value). Returns 1 if printed, 0 if the type is not
+ * printable on one line (the caller skips it), < 0 on a parse error. */
+static int print_value(const char *name, const char *contents, sd_bus_message *m) {
+        _cleanup_free_ char *owned = NULL;
+        char buf[128];
+        const char *v;
+        union {
+                uint8_t y;
+                int16_t n;
+                uint16_t q;
+                int32_t i;
+                uint32_t u;
+                int64_t x;
+                uint64_t t;
+                double d;
+                int b;
+                const char *s;
+        } u;
+        int r;
+
+        if (strlen(contents) == 1)
+                switch (contents[0]) {
+                case 's':
+                case 'o':
+                case 'g':
+                        r = sd_bus_message_read_basic(m, contents[0], &u.s);
+                        v = u.s;
+                        break;
+                case 'b':
+                        r = sd_bus_message_read_basic(m, 'b', &u.b);
+                        v = u.b ? "yes" : "no";
+                        break;
+                case 'y':
+                        r = sd_bus_message_read_basic(m, 'y', &u.y);
+                        (void) snprintf(buf, sizeof(buf), "%u", (unsigned) u.y);
+                        v = buf;
+                        break;
+                case 'n':
+                        r = sd_bus_message_read_basic(m, 'n', &u.n);
+                        (void) snprintf(buf, sizeof(buf), "%" PRIi16, u.n);
+                        v = buf;
+                        break;
+                case 'q':
+                        r = sd_bus_message_read_basic(m, 'q', &u.q);
+                        (void) snprintf(buf, sizeof(buf), "%" PRIu16, u.q);
+                        v = buf;
+                        break;
+                case 'i':
+                        r = sd_bus_message_read_basic(m, 'i', &u.i);
+                        (void) snprintf(buf, sizeof(buf), "%" PRIi32, u.i);
+                        v = buf;
+                        break;
+                case 'u':
+                        r = sd_bus_message_read_basic(m, 'u', &u.u);
+                        (void) snprintf(buf, sizeof(buf), "%" PRIu32, u.u);
+                        v = buf;
+                        break;
+                case 'x':
+                        r = sd_bus_message_read_basic(m, 'x', &u.x);
+                        (void) snprintf(buf, sizeof(buf), "%" PRIi64, u.x);
+                        v = buf;
+                        break;
+                case 't':
+                        r = sd_bus_message_read_basic(m, 't', &u.t);
+                        /* Realtime timestamps are shown as dates, like systemctl show; monotonic ones as µs. */
+                        if (r >= 0 && streq(name, "Timestamp"))
+                                v = strempty(format_timestamp(buf, sizeof(buf), u.t));
+                        else {
+                                (void) snprintf(buf, sizeof(buf), "%" PRIu64, u.t);
+                                v = buf;
+                        }
+                        break;
+                case 'd':
+                        r = sd_bus_message_read_basic(m, 'd', &u.d);
+                        (void) snprintf(buf, sizeof(buf), "%g", u.d);
+                        v = buf;
+                        break;
+                default:
+                        return 0;
+                }
+        else if (streq(contents, "ay")) {
+                r = read_hex(m, &owned);
+                v = owned;
+        } else if (streq(contents, "as")) {
+                _cleanup_strv_free_ char **l = NULL;
+                size_t len = 1;
+                char *p;
+
+                r = sd_bus_message_read_strv(m, &l);
+                if (r < 0)
+                        return r;
+                for (char **s = l; s && *s; s++)
+                        len += strlen(*s) + 1;
+                owned = p = malloc(len);
+                if (!owned)
+                        return -ENOMEM;
+                *p = '\0';
+                for (char **s = l; s && *s; s++)
+                        p = stpcpy(stpcpy(p, s == l ? "" : " "), *s);
+                v = owned;
+        } else
+                return 0;       /* not printable as one line: skipped, like systemctl show without --all */
+        if (r < 0)
+                return r;
+
+        if (arg_value)
+                printf("%s\n", v);
+        else
+                printf("%s=%s\n", name, v);
+        return 1;
+}
+
+static int show_property(const char *name, const char *contents, sd_bus_message *m, void *userdata) {
+        if (!property_selected(name))
+                return 0;
+
+        return print_value(name, contents, m);
+}
+
+int verb_show(sd_bus *bus, char **args) {
+        int ret = 0, r;
+
+        for (char **name = args; *name; name++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+                r = get_machine_properties(bus, *name, &reply);
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = r;
+                        continue;
+                }
+
+                if (name != args)
+                        printf("\n");
+
+                r = for_each_property(reply, show_property, NULL);
+                if (r < 0) {
+                        (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
+                        if (ret == 0)
+                                ret = r;
+                }
+        }
+
+        return ret;
+}
