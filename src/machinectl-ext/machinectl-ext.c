@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "machinectl-ext.h"
+#include "name.h"
 
 bool arg_legend = true;
 bool arg_quiet = false;
@@ -75,48 +76,6 @@ char *format_timestamp(char *buf, size_t size, uint64_t usec) {
         if (strftime(buf, size, "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
                 return NULL;
         return buf;
-}
-
-static int parse_int(const char *s, int min, int max, int *ret) {
-        char *end;
-        long l;
-
-        errno = 0;
-        l = strtol(s, &end, 10);
-        if (errno != 0 || end == s || *end != '\0' || l < min || l > max)
-                return -EINVAL;
-        *ret = (int) l;
-        return 0;
-}
-
-/* Accepts "TERM", "SIGTERM", "15", "RTMIN+3", "SIGRTMAX-1". Returns the signal number or -EINVAL.
- * TODO: use signal_from_string() from src/shared/name.h once libshared builds and the CLI links it. */
-static int parse_signal(const char *s) {
-        const char *p;
-        int n;
-
-        if (parse_int(s, 1, _NSIG - 1, &n) >= 0)
-                return n;
-
-        p = startswith(s, "SIG") ?: s;
-
-        for (int sig = 1; sig < SIGRTMIN; sig++) {
-                const char *abbrev = sigabbrev_np(sig);
-
-                if (abbrev && streq(abbrev, p))
-                        return sig;
-        }
-
-        if (streq(p, "RTMIN"))
-                return SIGRTMIN;
-        if (streq(p, "RTMAX"))
-                return SIGRTMAX;
-        if (startswith(p, "RTMIN+") && parse_int(p + 6, 0, SIGRTMAX - SIGRTMIN, &n) >= 0)
-                return SIGRTMIN + n;
-        if (startswith(p, "RTMAX-") && parse_int(p + 6, 0, SIGRTMAX - SIGRTMIN, &n) >= 0)
-                return SIGRTMAX - n;
-
-        return -EINVAL;
 }
 
 /* Splits "A,B" and appends the pieces to arg_property. Returns 0 or -ENOMEM. */
@@ -254,12 +213,14 @@ static int parse_argv(int argc, char *argv[]) {
 
                 case 's':
                         if (streq(optarg, "help")) {
+                                char buf[SIGNAL_STRING_MAX];
+
                                 for (int sig = 1; sig < SIGRTMIN; sig++)
-                                        if (sigabbrev_np(sig))
-                                                printf("SIG%s\n", sigabbrev_np(sig));
+                                        if (signal_to_string(sig, buf))
+                                                printf("%s\n", signal_to_string(sig, buf));
                                 return 0;
                         }
-                        r = parse_signal(optarg);
+                        r = signal_from_string(optarg);
                         if (r < 0) {
                                 fprintf(stderr, "Invalid signal '%s'.\n", optarg);
                                 return r;
@@ -285,7 +246,7 @@ static const Verb *find_verb(const char *name) {
 }
 
 /* Checks the verb and its arguments before anything is sent. Returns the verb, or NULL after printing why. */
-static const Verb *verb_check(const char *name, unsigned n_args) {
+static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
         const Verb *v;
 
         v = find_verb(name);
@@ -320,6 +281,13 @@ static const Verb *verb_check(const char *name, unsigned n_args) {
                 return NULL;
         }
 
+        /* Every argument of every verb is a machine name: catch typos before anything is sent. */
+        for (char **a = args; *a; a++)
+                if (!machine_name_is_valid(*a)) {
+                        fprintf(stderr, "Invalid machine name '%s'.\n", *a);
+                        return NULL;
+                }
+
         return v;
 }
 
@@ -336,7 +304,7 @@ int main(int argc, char *argv[]) {
 
         args = optind < argc ? argv + optind : default_args;
 
-        v = verb_check(args[0], (unsigned) (argc > optind ? argc - optind - 1 : 0));
+        v = verb_check(args[0], args + 1, (unsigned) (argc > optind ? argc - optind - 1 : 0));
         if (!v) {
                 r = -EINVAL;
                 goto finish;
