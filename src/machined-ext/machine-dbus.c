@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "machine-dbus.h"
+#include "name.h"
+#include "strv.h"
+
+#define BUS_ERROR_NO_SUCH_MACHINE  "org.machinedext1.NoSuchMachine"
+#define BUS_ERROR_MACHINE_EXISTS   "org.machinedext1.MachineExists"
+#define BUS_ERROR_INVALID_SETTINGS "org.machinedext1.InvalidSettings"
+#define BUS_ERROR_SETUP_FAILED     "org.machinedext1.SetupFailed"
+#define BUS_ERROR_EXEC_FAILED      "org.machinedext1.ExecFailed"
+
+int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message) {
+        switch (r) {
+        case -ENXIO:
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE, "%s",
+                                         message ?: "No such machine");
+        case -EEXIST:
+                return sd_bus_error_setf(error, BUS_ERROR_MACHINE_EXISTS, "Machine '%s' is already running", name);
+        case -EBADMSG:
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_SETTINGS, "%s",
+                                         message ?: "Invalid settings file");
+        case -ENOEXEC:
+                return sd_bus_error_setf(error, BUS_ERROR_EXEC_FAILED, "%s", message ?: "Failed to execute command");
+        case -ENOTRECOVERABLE:
+        case -ECANCELED:
+                return sd_bus_error_setf(error, BUS_ERROR_SETUP_FAILED, "%s",
+                                         message ?: "Failed to set up container");
+        case -ENOMEM:
+                return sd_bus_error_set_errno(error, r);
+        default:
+                if (message)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", message);
+                return sd_bus_error_set_errnof(error, r, "Machine '%s': %s", name, strerror(-r));
+        }
+}
+
+int bus_check_privileged(sd_bus_message *message, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid;
+        int r;
+
+        r = sd_bus_query_sender_creds(message, SD_BUS_CREDS_EUID, &creds);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_euid(creds, &uid);
+        if (r < 0)
+                return r;
+        if (uid != 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                        "Only root may start, stop or kill machines.");
+        return 1;
+}
+
+/* ---- properties -------------------------------------------------------------------------------------- */
+
+static int property_get_id(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append_array(reply, 'y', m->id.bytes, sizeof(m->id.bytes));
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append(reply, "s", machine_state_to_string(m->state));
+}
+
+static int property_get_command(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append_strv(reply, m->argv);
+}
+
+static int property_get_exit(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const ExitRecord *e = manager_get_exit(m->manager, m->name);
+
+        if (streq(property, "ExitCode"))
+                return sd_bus_message_append(reply, "s", e ? exit_code_to_string(e->code) : "");
+        return sd_bus_message_append(reply, "i", e ? e->status : 0);
+}
+
+/* ---- methods ----------------------------------------------------------------------------------------- */
+
+int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        int r;
+
+        r = bus_check_privileged(message, error);
+        if (r <= 0)
+                return r;
+
+        r = machine_add_waiter(m, message);
+        if (r < 0)
+                return r;
+
+        r = machine_stop(m);
+        if (r < 0) {
+                /* Take the waiter back, the caller gets the error now. */
+                sd_bus_message_unref(m->waiters[--m->n_waiters]);
+                return bus_error_from_machine(error, r, m->name, NULL);
+        }
+        return 1;
+}
+
+static int kill_unit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e)
+                (void) sd_bus_reply_method_error(call, e);
+        else
+                (void) sd_bus_reply_method_return(call, NULL);
+        return 0;
+}
+
+int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const char *whom;
+        int32_t sig;
+        int r;
+
+        /* Reads from the current position: the manager's KillMachine() has consumed the name already. */
+        r = sd_bus_message_read(message, "si", &whom, &sig);
+        if (r < 0)
+                return r;
+        if (sig <= 0 || sig >= _NSIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid signal %i", sig);
+        if (!isempty(whom) && !streq(whom, "leader") && !streq(whom, "all"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid kill target '%s', expected 'leader' or 'all'", whom);
+
+        r = bus_check_privileged(message, error);
+        if (r <= 0)
+                return r;
+
+        if (isempty(whom) || streq(whom, "leader")) {
+                r = machine_kill_leader(m, sig);
+                if (r < 0)
+                        return bus_error_from_machine(error, r, m->name, NULL);
+                return sd_bus_reply_method_return(message, NULL);
+        }
+
+        if (!m->released) {
+                /* Not in its scope yet: the leader is all there is. */
+                r = machine_kill_leader(m, sig);
+                if (r < 0)
+                        return bus_error_from_machine(error, r, m->name, NULL);
+                return sd_bus_reply_method_return(message, NULL);
+        }
+
+        /* Every process of the scope: systemd knows them, and signals them race-free through the cgroup. */
+        r = sd_bus_call_method_async(m->manager->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                     "org.freedesktop.systemd1.Manager", "KillUnit", kill_unit_reply,
+                                     sd_bus_message_ref(message), "ssi", m->unit, "all", sig);
+        if (r < 0) {
+                sd_bus_message_unref(message);
+                return r;
+        }
+        return 1;
+}
+
+int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        int r;
+
+        r = machine_add_waiter(m, message);
+        if (r < 0)
+                return r;
+        return 1;
+}
+
+static int machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return bus_machine_method_stop(message, userdata, error);
+}
+
+const sd_bus_vtable machine_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", NULL, offsetof(Machine, name), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Id", "ay", property_get_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Machine, leader), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Unit", "s", NULL, offsetof(Machine, unit), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("RootDirectory", "s", NULL, offsetof(Machine, root), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Timestamp", "t", NULL, offsetof(Machine, timestamp), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("TimestampMonotonic", "t", NULL, offsetof(Machine, timestamp_monotonic),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("SettingsFile", "s", NULL, offsetof(Machine, settings_path), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Command", "as", property_get_command, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Boot", "b", NULL, offsetof(Machine, boot), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("NotifyReady", "b", NULL, offsetof(Machine, notify_ready), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("KillSignal", "i", NULL, offsetof(Machine, kill_signal), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ExitCode", "s", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD("Stop", NULL, NULL, machine_method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", whom, "i", signal), SD_BUS_NO_RESULT,
+                                bus_machine_method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", exit_code, "i", exit_status),
+                                bus_machine_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                        sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        _cleanup_free_ char *name = NULL;
+        Machine *m;
+        int r;
+
+        r = sd_bus_path_decode(path, "/org/machinedext1/machine", &name);
+        if (r <= 0)
+                return 0;
+
+        m = manager_get_machine(manager, name);
+        if (!m)
+                return 0;
+
+        *found = m;
+        return 1;
+}
+
+int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
+        Machine *m;
+
+        l = new0(char *, hashmap_size(manager->machines) + 1);
+        if (!l)
+                return -ENOMEM;
+        HASHMAP_FOREACH(m, manager->machines) {
+                l[n] = strdup(m->path);
+                if (!l[n])
+                        return -ENOMEM;
+                n++;
+        }
+        *nodes = TAKE_PTR(l);
+        return 1;
+}
+
+/* ---- outgoing ---------------------------------------------------------------------------------------- */
+
+static int create_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        if (e)
+                machine_registered(m, -sd_bus_error_get_errno(e) ?: -EIO, e->message);
+        else
+                machine_registered(m, 0, NULL);
+        return 0;
+}
+
+int machine_dbus_register(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
+                                           "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                           "CreateMachine");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_append(call, "s", m->name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_array(call, 'y', m->id.bytes, sizeof(m->id.bytes));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader, m->root);
+        if (r < 0)
+                return r;
+
+        /* machined makes machine-NAME.scope in machine.slice with Delegate=yes and the leader inside. The
+         * container's PID 1 alone gets the stop signal (scopes have no main process: with KillMode=mixed,
+         * systemd's own stop of the scope goes straight to SIGKILL; the graceful path is StopMachine). Devices:
+         * like systemd-nspawn, only the pseudo devices, ptys and tun. */
+        r = sd_bus_message_append(call, "a(sv)", 4,
+                                  "KillMode", "s", "mixed",
+                                  "KillSignal", "i", m->kill_signal,
+                                  "DevicePolicy", "s", "closed",
+                                  "DeviceAllow", "a(ss)", 2, "/dev/net/tun", "rwm", "char-pts", "rw");
+        if (r < 0)
+                return r;
+
+        return sd_bus_call_async(m->manager->bus, &m->create_slot, call, create_machine_reply, m, 0);
+}
+
+void machine_dbus_start_done(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(m->start_message);
+        int r;
+
+        r = sd_bus_reply_method_return(call, "o", m->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to reply to StartMachine(%s), ignoring: %m", m->name);
+}
+
+void machine_dbus_finalized(Machine *m) {
+        int r;
+
+        if (m->start_message) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(m->start_message);
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                (void) bus_error_from_machine(&error, m->start_error ?: -ENOTRECOVERABLE, m->name,
+                                              m->start_error_message);
+                r = sd_bus_reply_method_error(call, &error);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to reply to StartMachine(%s), ignoring: %m", m->name);
+        }
+
+        for (size_t i = 0; i < m->n_waiters; i++) {
+                sd_bus_message *w = m->waiters[i];
+                const char *member = sd_bus_message_get_member(w);
+
+                if (streq_ptr(member, "WaitMachine") || streq_ptr(member, "Wait")) {
+                        if (m->released)
+                                r = sd_bus_reply_method_return(w, "si", exit_code_to_string(m->exit_code) ?: "",
+                                                               m->exit_status);
+                        else
+                                r = sd_bus_reply_method_errorf(w, BUS_ERROR_SETUP_FAILED,
+                                                               "Machine '%s' failed to start: %s", m->name,
+                                                               strna(m->start_error_message));
+                } else
+                        r = sd_bus_reply_method_return(w, NULL);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to answer a waiter of machine %s, ignoring: %m", m->name);
+                sd_bus_message_unref(w);
+        }
+        m->waiters = mfree(m->waiters);
+        m->n_waiters = 0;
+
+        {
+                r = sd_bus_emit_signal(m->manager->bus, "/org/machinedext1", "org.machinedext1.Manager",
+                                       "MachineRemoved", "so", m->name, m->path);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to send MachineRemoved for %s, ignoring: %m", m->name);
+        }
+}
+
+void machine_dbus_send_changed(Machine *m, const char *property) {
+        int r;
+
+        if (!m->manager->bus)
+                return;
+        r = sd_bus_emit_properties_changed(m->manager->bus, m->path, "org.machinedext1.Machine", property, NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to send PropertiesChanged for %s, ignoring: %m", m->name);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "machine.h"
+
+extern const sd_bus_vtable machine_vtable[];
+
+int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                        sd_bus_error *error);
+int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
+
+/* Turns a -errno from a machine operation into the bus error for the caller. Returns the result of
+ * sd_bus_error_set*(). */
+int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message);
+
+/* Fails the call unless it comes from uid 0. Returns 1 if allowed, or the error. */
+int bus_check_privileged(sd_bus_message *message, sd_bus_error *error);
+
+/* Asks systemd-machined to create the machine's scope and register it; the outcome goes to
+ * machine_registered(). Returns 0 if the call was sent, -errno otherwise. */
+int machine_dbus_register(Machine *m);
+
+/* Answers the pending StartMachine call with the machine's object path. */
+void machine_dbus_start_done(Machine *m);
+/* Answers everything pending on a machine that is gone, and announces its removal. */
+void machine_dbus_finalized(Machine *m);
+void machine_dbus_send_changed(Machine *m, const char *property);
+
+/* Shared by the manager's by-name methods and the machine's own. */
+int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-journal.h>
+
+#include "log.h"
+#include "machine-dbus.h"
+#include "machine.h"
+#include "nsexec.h"
+#include "strv.h"
+
+#define MACHINES_DIR "/var/lib/machines"
+
+int machine_new(Manager *manager, const char *name, Machine **ret) {
+        _cleanup_(machine_freep) Machine *m = NULL;
+        int r;
+
+        assert(manager);
+        assert(name);
+        assert(ret);
+
+        m = new0(Machine, 1);
+        if (!m)
+                return -ENOMEM;
+
+        *m = (Machine) {
+                .leader_pidfd = -EBADF,
+                .sync_fd = -EBADF,
+                .state = MACHINE_STARTING,
+                .boot = -1,
+                .notify_ready = -1,
+                .kill_signal = SIGTERM,
+        };
+
+        m->name = strdup(name);
+        if (!m->name)
+                return -ENOMEM;
+        m->unit = machine_scope_name(name);
+        if (!m->unit)
+                return -ENOMEM;
+        r = sd_bus_path_encode("/org/machinedext1/machine", name, &m->path);
+        if (r < 0)
+                return r;
+        r = sd_id128_randomize(&m->id);
+        if (r < 0)
+                return r;
+
+        r = hashmap_put(manager->machines, m->name, m);
+        if (r < 0)
+                return r;
+        m->manager = manager;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Machine *machine_free(Machine *m) {
+        if (!m)
+                return NULL;
+
+        if (m->manager && hashmap_get(m->manager->machines, m->name) == m)
+                hashmap_remove(m->manager->machines, m->name);
+
+        sd_event_source_disable_unref(m->sync_event_source);
+        sd_event_source_disable_unref(m->child_event_source);
+        sd_event_source_disable_unref(m->timer_event_source);
+        sd_bus_slot_unref(m->create_slot);
+        safe_close(m->sync_fd);
+        safe_close(m->leader_pidfd);
+
+        sd_bus_message_unref(m->start_message);
+        for (size_t i = 0; i < m->n_waiters; i++)
+                sd_bus_message_unref(m->waiters[i]);
+        free(m->waiters);
+        free(m->start_error_message);
+
+        free(m->name);
+        free(m->path);
+        free(m->unit);
+        free(m->root);
+        free(m->settings_path);
+        strv_free(m->argv);
+        strv_free(m->envp);
+        return mfree(m);
+}
+
+void machine_set_state(Machine *m, MachineState state) {
+        if (m->state == state)
+                return;
+        m->state = state;
+        machine_dbus_send_changed(m, "State");
+}
+
+int machine_load(Machine *m, char **ret_error) {
+        _cleanup_(settings_freep) Settings *s = NULL;
+        _cleanup_free_ char *path = NULL, *root = NULL;
+        bool trusted = false;
+        struct stat st;
+        int r;
+
+        r = settings_find(m->name, &path, &trusted);
+        if (r < 0) {
+                if (asprintf(ret_error, "Failed to look for settings of machine '%s': %s", m->name, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        if (r > 0) {
+                r = settings_load(path, trusted, &s, ret_error);
+                if (r == -EINVAL || r == -EBADMSG)
+                        return -EBADMSG;
+                if (r < 0) {
+                        if (asprintf(ret_error, "Failed to read %s: %s", path, strerror(-r)) < 0)
+                                *ret_error = NULL;
+                        return -EBADMSG;
+                }
+                for (char **n = s->notices; n && *n; n++)
+                        log_notice("%s", *n);
+        }
+
+        if (s && s->directory)
+                root = strdup(s->directory);
+        else if (asprintf(&root, "%s/%s", MACHINES_DIR, m->name) < 0)
+                root = NULL;
+        if (!root)
+                return -ENOMEM;
+
+        if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                r = -errno ?: -ENOTDIR;
+                if (!s)
+                        return -ENXIO; /* Neither a settings file nor an image: there is no such machine. */
+                if (asprintf(ret_error, "Root directory %s of machine '%s' (from %s): %s", root, m->name, path,
+                             strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return -ENOTRECOVERABLE;
+        }
+
+        /* Like systemd-nspawn@.service (which passes -b): without a command, boot. With Boot=yes, Parameters=
+         * are arguments to init. */
+        m->boot = s && s->boot >= 0 ? s->boot : !(s && s->parameters && s->parameters[0]);
+        if (m->boot) {
+                if (strv_extend(&m->argv, "/sbin/init") < 0)
+                        return -ENOMEM;
+                if (s && s->parameters && strv_extend_strv(&m->argv, s->parameters) < 0)
+                        return -ENOMEM;
+        } else {
+                m->argv = strv_copy(s->parameters);
+                if (!m->argv)
+                        return -ENOMEM;
+        }
+
+        m->notify_ready = s && s->notify_ready >= 0 ? s->notify_ready : false;
+        /* systemd inside a container halts on SIGRTMIN+3; everything else gets KillSignal= (SIGTERM). */
+        m->kill_signal = s && s->kill_signal > 0 ? s->kill_signal : m->boot ? SIGRTMIN + 3 : SIGTERM;
+
+        {
+                char uuid[37], ids[33];
+                const char *base[] = {
+                        "container=machined-ext",
+                        NULL, /* container_uuid= */
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "HOME=/root",
+                        "TERM=dumb",
+                        NULL,
+                };
+                _cleanup_free_ char *u = NULL;
+
+                sd_id128_to_string(m->id, ids);
+                snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", ids, ids + 8, ids + 12, ids + 16, ids + 20);
+                if (asprintf(&u, "container_uuid=%s", uuid) < 0)
+                        return -ENOMEM;
+                base[1] = u;
+
+                m->envp = strv_copy((char **) base);
+                if (!m->envp)
+                        return -ENOMEM;
+                for (char **e = s ? s->environment : NULL; e && *e; e++)
+                        if (strv_env_set(&m->envp, *e) < 0)
+                                return -ENOMEM;
+        }
+
+        m->root = TAKE_PTR(root);
+        m->settings_path = TAKE_PTR(path);
+        return 0;
+}
+
+static void machine_maybe_finalize(Machine *m);
+
+static void machine_fail_start(Machine *m, int error, char *message) {
+        /* Keep the first reason: a later one (e.g. the child's exit) is a consequence. */
+        if (m->start_error == 0) {
+                m->start_error = error;
+                free(m->start_error_message);
+                m->start_error_message = message;
+        } else
+                free(message);
+
+        if (m->leader_pidfd >= 0 && !m->exited)
+                (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
+}
+
+static void machine_start_done(Machine *m) {
+        /* The payload was exec'd inside its scope. Readiness notification arrives with /run/host/notify;
+         * until then a machine counts as running once its payload runs. */
+        machine_set_state(m, MACHINE_RUNNING);
+        if (m->start_message)
+                machine_dbus_start_done(m);
+}
+
+static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+        ContainerReport report;
+        char *msg = NULL;
+        int r;
+
+        r = container_read_report(fd, &report);
+        if (r == -EAGAIN)
+                return 0;
+
+        if (r == 0 || r < 0) {
+                /* End-of-file: after the release that means the exec succeeded (the socket is O_CLOEXEC). */
+                m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
+                m->sync_fd = safe_close(m->sync_fd);
+                if (r == 0 && m->released && m->start_error == 0)
+                        machine_start_done(m);
+                else if (m->start_error == 0) {
+                        if (asprintf(&msg, "Container init of machine '%s' died during set-up", m->name) < 0)
+                                msg = NULL;
+                        machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                }
+                return 0;
+        }
+
+        if (report.stage == CONTAINER_STAGE_SETUP_DONE) {
+                r = machine_dbus_register(m);
+                if (r < 0) {
+                        if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
+                                     strerror(-r)) < 0)
+                                msg = NULL;
+                        machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                }
+                return 0;
+        }
+
+        if (IN_SET(report.stage, CONTAINER_STAGE_COMMAND, CONTAINER_STAGE_EXEC)) {
+                if (asprintf(&msg, "Failed to execute %s in machine '%s': %s", report.detail, m->name,
+                             strerror(report.error)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOEXEC, msg);
+        } else {
+                if (asprintf(&msg, "Failed to set up machine '%s': %s: %s: %s", m->name,
+                             container_stage_to_string(report.stage), report.detail, strerror(report.error)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+        }
+        return 0;
+}
+
+void machine_registered(Machine *m, int error, const char *message) {
+        char *msg = NULL;
+        int r;
+
+        if (error < 0) {
+                if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
+                             message ?: strerror(-error)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                return;
+        }
+
+        m->registered = true;
+        m->machined_gone = false;
+
+        if (m->start_error != 0 || m->exited)
+                return; /* Failed or cancelled meanwhile: the child is being killed, the scope will go. */
+
+        r = container_release(m->sync_fd);
+        if (r < 0) {
+                if (asprintf(&msg, "Failed to release container init of machine '%s': %s", m->name, strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                return;
+        }
+        m->released = true;
+}
+
+static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+
+        m->exited = true;
+        m->exit_code = si->si_code;
+        m->exit_status = si->si_status;
+        m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+
+        log_info("Machine %s: payload %s with %s %i.", m->name,
+                 si->si_code == CLD_EXITED ? "exited" : "was killed",
+                 si->si_code == CLD_EXITED ? "status" : "signal", si->si_status);
+
+        if (!m->released && m->start_error == 0) {
+                char *msg = NULL;
+                if (asprintf(&msg, "Container init of machine '%s' exited during set-up", m->name) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+        }
+
+        /* The sync socket may still hold the child's last report: read it before deciding. */
+        if (m->sync_fd >= 0)
+                (void) on_sync_fd(m->sync_event_source, m->sync_fd, EPOLLIN, m);
+
+        if (m->state != MACHINE_STOPPING)
+                machine_set_state(m, MACHINE_STOPPING);
+        machine_maybe_finalize(m);
+        return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+
+        if (!m->exited) {
+                log_warning("Machine %s did not stop in time, killing it.", m->name);
+                (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
+                return 0;
+        }
+
+        /* The payload is gone but systemd-machined did not report the machine removed: go on anyway. */
+        log_warning("systemd-machined did not drop machine %s in time, forgetting it.", m->name);
+        m->machined_gone = true;
+        machine_maybe_finalize(m);
+        return 0;
+}
+
+static int machine_arm_timer(Machine *m, usec_t usec) {
+        int r;
+
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+        r = sd_event_add_time_relative(m->manager->event, &m->timer_event_source, CLOCK_MONOTONIC, usec, 0,
+                                       on_timer, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->timer_event_source, "machine-timer");
+        return 0;
+}
+
+int machine_start(Machine *m, char **ret_error) {
+        _cleanup_close_ int log_fd = -EBADF;
+        ContainerConfig config;
+        Container c;
+        int r;
+
+        log_fd = sd_journal_stream_fd(m->name, LOG_INFO, false);
+        if (log_fd < 0)
+                log_debug_errno(log_fd, "Failed to connect machine %s's output to the journal, using /dev/null: %m",
+                                m->name);
+
+        config = (ContainerConfig) {
+                .hostname = m->name,
+                .root = m->root,
+                .argv = m->argv,
+                .envp = m->envp,
+                .stdin_fd = -EBADF,
+                .stdout_fd = log_fd,
+                .stderr_fd = log_fd,
+                .capability_bounding = container_default_capabilities(),
+        };
+
+        m->timestamp = now(CLOCK_REALTIME);
+        m->timestamp_monotonic = now(CLOCK_MONOTONIC);
+
+        r = container_spawn(&config, &c);
+        if (r < 0) {
+                if (asprintf(ret_error, "Failed to create the namespaces of machine '%s': %s", m->name,
+                             strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return -ENOTRECOVERABLE;
+        }
+
+        m->leader = c.pid;
+        m->leader_pidfd = c.pidfd;
+        m->sync_fd = c.sync_fd;
+
+        /* From here on, every failure is reported through the pending start message once the child is reaped,
+         * so that nothing of the machine is left when the caller hears of it. */
+        r = sd_event_add_child_pidfd(m->manager->event, &m->child_event_source, m->leader_pidfd, WEXITED,
+                                     on_child_exit, m);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_description(m->child_event_source, "machine-child");
+        /* Lower priority than the sync socket: an exec followed by a quick exit is still a successful start. */
+        (void) sd_event_source_set_priority(m->child_event_source, SD_EVENT_PRIORITY_NORMAL + 10);
+
+        r = sd_event_add_io(m->manager->event, &m->sync_event_source, m->sync_fd, EPOLLIN, on_sync_fd, m);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_description(m->sync_event_source, "machine-sync");
+
+        log_debug("Machine %s: container init is PID %i.", m->name, (int) m->leader);
+        return 0;
+
+fail:
+        /* The child cannot be watched: kill and reap it right here, it is still in its set-up. */
+        (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
+        {
+                siginfo_t si = {};
+                (void) waitid(P_PIDFD, m->leader_pidfd, &si, WEXITED);
+        }
+        m->leader_pidfd = safe_close(m->leader_pidfd);
+        m->sync_fd = safe_close(m->sync_fd);
+        m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+        if (asprintf(ret_error, "Failed to watch machine '%s': %s", m->name, strerror(-r)) < 0)
+                *ret_error = NULL;
+        return -ENOTRECOVERABLE;
+}
+
+int machine_kill_leader(Machine *m, int sig) {
+        if (m->exited || m->leader_pidfd < 0)
+                return -ESRCH;
+        if (pidfd_send_signal(m->leader_pidfd, sig, NULL, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+int machine_stop(Machine *m) {
+        int r;
+
+        if (m->exited)
+                return 0;
+
+        if (!m->released) {
+                char *msg = NULL;
+                if (asprintf(&msg, "Machine '%s' was stopped during start-up", m->name) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ECANCELED, msg);
+                machine_set_state(m, MACHINE_STOPPING);
+                return 0;
+        }
+
+        r = machine_kill_leader(m, m->kill_signal);
+        if (r < 0 && r != -ESRCH)
+                return r;
+        machine_set_state(m, MACHINE_STOPPING);
+        return machine_arm_timer(m, m->manager->stop_timeout);
+}
+
+void machine_machined_removed(Machine *m) {
+        if (!m->registered)
+                return;
+        m->registered = false;
+        m->machined_gone = true;
+        machine_maybe_finalize(m);
+}
+
+int machine_add_waiter(Machine *m, sd_bus_message *message) {
+        sd_bus_message **w;
+
+        w = reallocarray(m->waiters, m->n_waiters + 1, sizeof(sd_bus_message *));
+        if (!w)
+                return -ENOMEM;
+        m->waiters = w;
+        m->waiters[m->n_waiters++] = sd_bus_message_ref(message);
+        return 0;
+}
+
+/* A machine is gone when its payload was reaped and systemd-machined has dropped it (which also means its
+ * scope is no longer active). Only then are callers told, so that a new start of the name cannot collide
+ * with the remains of the old run. */
+static void machine_maybe_finalize(Machine *m) {
+        int r;
+
+        if (m->finalized || !m->exited)
+                return;
+
+        if (!m->released && !m->registered && !m->create_slot)
+                m->machined_gone = true; /* Never got as far as systemd-machined. */
+
+        if (!m->machined_gone) {
+                /* Replaces a pending stop timer: the payload is gone already. */
+                if (!m->removal_timer_armed) {
+                        r = machine_arm_timer(m, m->manager->removal_timeout);
+                        if (r < 0)
+                                m->machined_gone = true;
+                        else
+                                m->removal_timer_armed = true;
+                }
+                if (!m->machined_gone)
+                        return;
+        }
+
+        m->finalized = true;
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+        m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
+        m->sync_fd = safe_close(m->sync_fd);
+
+        if (m->released) {
+                r = manager_record_exit(m->manager, m->name, m->exit_code, m->exit_status);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to record the exit status of machine %s, ignoring: %m", m->name);
+        }
+
+        hashmap_remove(m->manager->machines, m->name);
+        machine_dbus_finalized(m);
+        manager_enqueue_gc(m->manager, m);
+}

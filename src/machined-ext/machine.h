@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-id128.h>
+
+#include "manager.h"
+#include "settings.h"
+#include "tables.h"
+
+/* Domain errors of machine operations (negative errno values), mapped to bus errors in machine-dbus.c:
+ *   -ENXIO            no such machine (no image directory, no settings file, or not running)
+ *   -EEXIST           the machine is already running
+ *   -EBADMSG          the settings file is invalid (a message names file:line)
+ *   -ENOEXEC          the command could not be executed (a message names the path and errno)
+ *   -ENOTRECOVERABLE  setting up the container, or registering it, failed (a message says which step)
+ *   -ECANCELED        the start was cancelled by a stop
+ */
+
+struct Machine {
+        Manager *manager;
+
+        char *name;
+        char *path;                     /* D-Bus object path */
+        char *unit;                     /* machine-NAME.scope */
+        char *root;
+        char *settings_path;
+        char **argv;
+        char **envp;
+        sd_id128_t id;
+        MachineState state;
+        int boot;                       /* int, not bool: exposed on the bus as "b" */
+        int notify_ready;
+        int kill_signal;
+        usec_t timestamp;
+        usec_t timestamp_monotonic;
+
+        pid_t leader;
+        int leader_pidfd;
+        int sync_fd;
+        sd_event_source *sync_event_source;
+        sd_event_source *child_event_source;
+        sd_event_source *timer_event_source;
+        sd_bus_slot *create_slot;
+
+        bool released;                  /* allowed to exec */
+        bool registered;                /* systemd-machined has it */
+        bool machined_gone;             /* ... and has dropped it again (or never had it) */
+        bool exited;                    /* the payload was reaped */
+        bool finalized;
+        bool removal_timer_armed;
+        bool in_gc_queue;
+        int exit_code;                  /* CLD_* */
+        int exit_status;
+
+        /* Pending bus calls, answered by machine-dbus.c. */
+        sd_bus_message *start_message;
+        int start_error;                /* why the start failed, -errno, with a message */
+        char *start_error_message;
+        sd_bus_message **waiters;       /* StopMachine, WaitMachine: answered when the machine is gone */
+        size_t n_waiters;
+
+        Machine *gc_next;
+};
+
+/* Creates machine NAME (validated by the caller) and adds it to the manager. Returns 0 or -errno. */
+int machine_new(Manager *manager, const char *name, Machine **ret);
+Machine *machine_free(Machine *m);
+static inline void machine_freep(Machine **m) {
+        machine_free(*m);
+}
+
+/* Reads the machine's definition: settings file and root directory. Returns 0, or -ENXIO, -EBADMSG (with
+ * *ret_error naming file:line), -ENOMEM. */
+int machine_load(Machine *m, char **ret_error);
+
+/* Starts the container. Returns 0 when the child runs; completion is reported through
+ * machine_dbus_start_done(). On failure returns -errno and sets *ret_error. */
+int machine_start(Machine *m, char **ret_error);
+
+/* Sends the stop signal to the leader, and SIGKILL after the stop timeout. */
+int machine_stop(Machine *m);
+
+/* Sends SIG to the leader through its pidfd. */
+int machine_kill_leader(Machine *m, int sig);
+
+/* Called by machine-dbus.c with the outcome of the registration with systemd-machined. */
+void machine_registered(Machine *m, int error, const char *message);
+
+/* Called by the manager when systemd-machined dropped this machine. */
+void machine_machined_removed(Machine *m);
+
+/* Adds a pending StopMachine/WaitMachine call, answered when the machine is gone. */
+int machine_add_waiter(Machine *m, sd_bus_message *message);
+
+void machine_set_state(Machine *m, MachineState state);

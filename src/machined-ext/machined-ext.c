@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "manager.h"
+
+static usec_t arg_stop_timeout = 90 * USEC_PER_SEC;
+
+static void help(void) {
+        printf("%s [OPTIONS...]\n\n"
+               "Container manager daemon: starts machines as systemd machines.\n\n"
+               "  -h --help              Show this help\n"
+               "     --version           Show package version\n"
+               "     --stop-timeout=SEC  Time between the stop signal and SIGKILL (default: 90s)\n"
+               "\nSee the machined-ext(8) man page for details.\n",
+               program_invocation_short_name);
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_STOP_TIMEOUT };
+        static const struct option options[] = {
+                { "help",         no_argument,       NULL, 'h'              },
+                { "version",      no_argument,       NULL, ARG_VERSION      },
+                { "stop-timeout", required_argument, NULL, ARG_STOP_TIMEOUT },
+                {}
+        };
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("machined-ext %s\n", PACKAGE_VERSION);
+                        return 0;
+                case ARG_STOP_TIMEOUT:
+                        r = parse_sec(optarg, &arg_stop_timeout);
+                        if (r < 0)
+                                return log_error_errno(r, "Invalid --stop-timeout= value: %s", optarg);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+
+        if (optind < argc)
+                return log_error_errno(EINVAL, "This program takes no arguments.");
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        sigset_t ss;
+        int r;
+
+        log_parse_environment();
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        if (geteuid() != 0) {
+                log_error("machined-ext must run as root.");
+                return EXIT_FAILURE;
+        }
+
+        /* sd-event watches children through pidfds and needs SIGCHLD blocked; SIGTERM/SIGINT become events. */
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGCHLD);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0) {
+                log_error_errno(errno, "Failed to block signals: %m");
+                return EXIT_FAILURE;
+        }
+
+        r = manager_new(&m);
+        if (r < 0) {
+                log_error_errno(r, "Failed to allocate manager: %m");
+                return EXIT_FAILURE;
+        }
+        m->stop_timeout = arg_stop_timeout;
+
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to watch signals: %m");
+                return EXIT_FAILURE;
+        }
+
+        r = manager_connect_bus(m);
+        if (r < 0) {
+                log_error_errno(r, "Failed to connect to the system bus: %m");
+                return EXIT_FAILURE;
+        }
+
+        (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");
+        log_debug("machined-ext running.");
+
+        r = sd_event_loop(m->event);
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down...");
+        if (r < 0) {
+                log_error_errno(r, "Event loop failed: %m");
+                return EXIT_FAILURE;
+        }
+
+        /* Machines are not stopped: they live in their own scopes and do not depend on us. */
+        return EXIT_SUCCESS;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+
+#include "log.h"
+#include "machine-dbus.h"
+#include "machine.h"
+#include "manager-dbus.h"
+#include "name.h"
+
+static int validate_name(const char *name, sd_bus_error *error) {
+        if (!machine_name_is_valid(name))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid machine name '%s': must be a valid hostname of at most 64 characters",
+                                         name);
+        return 1;
+}
+
+/* Reads the machine name argument and finds the running machine. Returns 1 with *ret set, or an error. */
+static int get_machine_by_name(Manager *manager, sd_bus_message *message, Machine **ret, sd_bus_error *error) {
+        const char *name;
+        Machine *m;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        r = validate_name(name, error);
+        if (r <= 0)
+                return r;
+
+        m = manager_get_machine(manager, name);
+        if (!m || m->finalized)
+                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running", name);
+
+        *ret = m;
+        return 1;
+}
+
+static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        _cleanup_(machine_freep) Machine *m = NULL;
+        _cleanup_free_ char *msg = NULL;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        r = validate_name(name, error);
+        if (r <= 0)
+                return r;
+
+        r = bus_check_privileged(message, error);
+        if (r <= 0)
+                return r;
+
+        if (manager_get_machine(manager, name))
+                return bus_error_from_machine(error, -EEXIST, name, NULL);
+
+        r = machine_new(manager, name, &m);
+        if (r < 0)
+                return r;
+
+        r = machine_load(m, &msg);
+        if (r == -ENXIO && !msg) {
+                if (asprintf(&msg, "No machine '%s': neither /var/lib/machines/%s nor a settings file %s.nspawn exists",
+                             name, name, name) < 0)
+                        return -ENOMEM;
+        }
+        if (r < 0)
+                return bus_error_from_machine(error, r, name, msg);
+
+        r = machine_start(m, &msg);
+        if (r < 0)
+                return bus_error_from_machine(error, r, name, msg);
+
+        m->start_message = sd_bus_message_ref(message);
+
+        r = sd_bus_emit_signal(manager->bus, "/org/machinedext1", "org.machinedext1.Manager", "MachineNew", "so",
+                               m->name, m->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to send MachineNew for %s, ignoring: %m", m->name);
+
+        log_info("Starting machine %s (%s).", m->name, m->root);
+        TAKE_PTR(m); /* Owned by the manager's table now; freed by the GC once it is gone. */
+        return 1;
+}
+
+static int method_stop_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return bus_machine_method_stop(message, m, error);
+}
+
+static int method_kill_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return bus_machine_method_kill(message, m, error);
+}
+
+static int method_get_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return sd_bus_reply_method_return(message, "o", m->path);
+}
+
+static int method_wait_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        const ExitRecord *e;
+        const char *name;
+        Machine *m;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        r = validate_name(name, error);
+        if (r <= 0)
+                return r;
+
+        m = manager_get_machine(manager, name);
+        if (m && !m->finalized)
+                return bus_machine_method_wait(message, m, error);
+
+        e = manager_get_exit(manager, name);
+        if (!e)
+                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine",
+                                         "Machine '%s' is not running and has not run", name);
+        return sd_bus_reply_method_return(message, "si", exit_code_to_string(e->code) ?: "", e->status);
+}
+
+static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *manager = ASSERT_PTR(userdata);
+        Machine *m;
+        int r;
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssuso)");
+        if (r < 0)
+                return r;
+        HASHMAP_FOREACH(m, manager->machines) {
+                r = sd_bus_message_append(reply, "(ssuso)", m->name, machine_state_to_string(m->state),
+                                          (uint32_t) m->leader, m->unit, m->path);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("StartMachine", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
+                                method_start_machine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StopMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                method_stop_machine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", whom, "i", signal), SD_BUS_NO_RESULT,
+                                method_kill_machine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachine", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
+                                method_get_machine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssuso)", machines),
+                                method_list_machines, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("WaitMachine", SD_BUS_ARGS("s", name),
+                                SD_BUS_RESULT("s", exit_code, "i", exit_status),
+                                method_wait_machine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("MachineNew", SD_BUS_ARGS("s", name, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("MachineRemoved", SD_BUS_ARGS("s", name, "o", path), 0),
+        SD_BUS_VTABLE_END
+};
+
+static int match_machine_removed(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        const char *name, *path;
+        int r;
+
+        r = sd_bus_message_read(message, "so", &name, &path);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to parse MachineRemoved signal, ignoring: %m");
+                return 0;
+        }
+        manager_machined_removed(manager, name);
+        return 0;
+}
+
+int manager_dbus_subscribe(Manager *m) {
+        return sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                                         "org.freedesktop.machine1.Manager", "MachineRemoved",
+                                         match_machine_removed, NULL, m);
+}

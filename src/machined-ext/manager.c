@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+
+#include "log.h"
+#include "machine-dbus.h"
+#include "machine.h"
+#include "manager-dbus.h"
+#include "manager.h"
+
+int manager_new(Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
+
+        m = new0(Manager, 1);
+        if (!m)
+                return -ENOMEM;
+
+        m->stop_timeout = 90 * USEC_PER_SEC;
+        m->removal_timeout = 10 * USEC_PER_SEC;
+
+        m->machines = hashmap_new();
+        m->exits = hashmap_new();
+        if (!m->machines || !m->exits)
+                return -ENOMEM;
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static ExitRecord *exit_record_free(ExitRecord *e) {
+        if (!e)
+                return NULL;
+        free(e->name);
+        return mfree(e);
+}
+
+Manager *manager_free(Manager *m) {
+        Machine *machine;
+        ExitRecord *e;
+
+        if (!m)
+                return NULL;
+
+        /* Machines keep running without us; this only drops our bookkeeping. */
+        while (m->gc_queue) {
+                machine = m->gc_queue;
+                m->gc_queue = machine->gc_next;
+                machine_free(machine);
+        }
+        for (;;) {
+                HashmapIter i = HASHMAP_ITER_INIT;
+                if (!hashmap_iterate(m->machines, &i, (void **) &machine, NULL))
+                        break;
+                machine_free(machine); /* removes itself from the table */
+        }
+        hashmap_free(m->machines);
+
+        for (;;) {
+                HashmapIter i = HASHMAP_ITER_INIT;
+                if (!hashmap_iterate(m->exits, &i, (void **) &e, NULL))
+                        break;
+                hashmap_remove(m->exits, e->name);
+                exit_record_free(e);
+        }
+        hashmap_free(m->exits);
+
+        sd_event_source_disable_unref(m->gc_event_source);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        return mfree(m);
+}
+
+Machine *manager_get_machine(Manager *m, const char *name) {
+        return hashmap_get(m->machines, name);
+}
+
+const ExitRecord *manager_get_exit(Manager *m, const char *name) {
+        return hashmap_get(m->exits, name);
+}
+
+int manager_record_exit(Manager *m, const char *name, int code, int status) {
+        ExitRecord *e, *old = NULL;
+        int r;
+
+        e = new0(ExitRecord, 1);
+        if (!e)
+                return -ENOMEM;
+        *e = (ExitRecord) {
+                .name = strdup(name),
+                .code = code,
+                .status = status,
+                .timestamp = now(CLOCK_REALTIME),
+        };
+        if (!e->name) {
+                exit_record_free(e);
+                return -ENOMEM;
+        }
+
+        r = hashmap_replace(m->exits, e->name, e, (void **) &old);
+        if (r < 0) {
+                exit_record_free(e);
+                return r;
+        }
+        exit_record_free(old);
+        return 0;
+}
+
+static int on_gc(sd_event_source *s, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
+        while (m->gc_queue) {
+                Machine *machine = m->gc_queue;
+                m->gc_queue = machine->gc_next;
+                machine_free(machine);
+        }
+        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+void manager_enqueue_gc(Manager *m, Machine *machine) {
+        int r;
+
+        if (machine->in_gc_queue)
+                return;
+        machine->in_gc_queue = true;
+        machine->gc_next = m->gc_queue;
+        m->gc_queue = machine;
+
+        if (!m->gc_event_source) {
+                r = sd_event_add_defer(m->event, &m->gc_event_source, on_gc, m);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to add GC event source, machine freed at exit: %m");
+                        return;
+                }
+                (void) sd_event_source_set_priority(m->gc_event_source, SD_EVENT_PRIORITY_IDLE);
+                (void) sd_event_source_set_description(m->gc_event_source, "manager-gc");
+        }
+        (void) sd_event_source_set_enabled(m->gc_event_source, SD_EVENT_ONESHOT);
+}
+
+void manager_machined_removed(Manager *m, const char *name) {
+        Machine *machine = manager_get_machine(m, name);
+
+        if (machine)
+                machine_machined_removed(machine);
+}
+
+int manager_connect_bus(Manager *m) {
+        int r;
+
+        r = sd_bus_default_system(&m->bus);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, "/org/machinedext1", "org.machinedext1.Manager",
+                                     manager_vtable, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, "/org/machinedext1/machine", "org.machinedext1.Machine",
+                                       machine_vtable, machine_object_find, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_node_enumerator(m->bus, NULL, "/org/machinedext1/machine", machine_node_enumerator, m);
+        if (r < 0)
+                return r;
+
+        r = manager_dbus_subscribe(m);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_request_name(m->bus, "org.machinedext1", 0);
+        if (r < 0)
+                return r;
+
+        return sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+}

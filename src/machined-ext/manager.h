@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "hashmap.h"
+#include "util.h"
+
+typedef struct Machine Machine;
+
+/* The result of a machine's last run, kept after its object is gone. */
+typedef struct ExitRecord {
+        char *name;             /* the key */
+        int code;               /* CLD_EXITED, CLD_KILLED, CLD_DUMPED */
+        int status;
+        usec_t timestamp;       /* realtime µs of the exit */
+} ExitRecord;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+
+        Hashmap *machines;      /* name → Machine */
+        Hashmap *exits;         /* name → ExitRecord */
+
+        Machine *gc_queue;
+        sd_event_source *gc_event_source;
+
+        usec_t stop_timeout;    /* SIGKILL this long after the stop signal */
+        usec_t removal_timeout; /* how long to wait for machined to drop a machine whose payload exited */
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+static inline void manager_freep(Manager **m) {
+        manager_free(*m);
+}
+
+/* Connects to the system bus, publishes the objects and takes the name. Returns 0 or -errno. */
+int manager_connect_bus(Manager *m);
+
+Machine *manager_get_machine(Manager *m, const char *name);
+const ExitRecord *manager_get_exit(Manager *m, const char *name);
+/* Records the result of NAME's last run, replacing an older one. Returns 0 or -ENOMEM. */
+int manager_record_exit(Manager *m, const char *name, int code, int status);
+
+/* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
+void manager_enqueue_gc(Manager *m, Machine *machine);
+
+/* Called when systemd-machined reports that machine NAME is gone. */
+void manager_machined_removed(Manager *m, const char *name);

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <errno.h>
+#include <sys/types.h>
+
+/* The container set-up module: the only place in machined-ext where privileged system calls happen (clone3
+ * with namespace flags, mount and the new mount API, pivot_root, unshare, sethostname, mknod, capability
+ * and seccomp changes). The daemon and the OCI runtime CLI both call it, in their own processes: the
+ * container's init is always a direct child of the caller, and does not depend on the caller afterwards.
+ *
+ * Protocol between the caller ("parent") and the container's init ("child"), over a SOCK_SEQPACKET pair:
+ *   1. container_spawn() clones the child into new mount, pid, uts, ipc (and optionally net) namespaces.
+ *      The child sets up the root file system, pivot_roots into it and resolves the command; then sends a
+ *      ContainerReport with stage CONTAINER_STAGE_SETUP_DONE, or one with the failing stage and errno.
+ *   2. The parent places the child in its cgroup (a transient scope, through systemd) and calls
+ *      container_release().
+ *   3. The child enters a new cgroup namespace, mounts /sys/fs/cgroup, drops privileges, closes every
+ *      other fd and execs. The socket is O_CLOEXEC: end-of-file on it means the exec succeeded; a report
+ *      with an error means it failed.
+ * Until it is released the child dies with the parent (PR_SET_PDEATHSIG); afterwards it does not. */
+
+typedef enum ContainerStage {
+        CONTAINER_STAGE_SETUP_DONE,
+        CONTAINER_STAGE_PREPARE,        /* prctl, socket, signal set-up */
+        CONTAINER_STAGE_MOUNT_ROOT,
+        CONTAINER_STAGE_MOUNT_PROC,
+        CONTAINER_STAGE_MOUNT_SYS,
+        CONTAINER_STAGE_MOUNT_DEV,
+        CONTAINER_STAGE_MOUNT_RUN,
+        CONTAINER_STAGE_HOSTNAME,
+        CONTAINER_STAGE_PIVOT_ROOT,
+        CONTAINER_STAGE_COMMAND,        /* the command does not exist or is not executable */
+        CONTAINER_STAGE_CGROUP,
+        CONTAINER_STAGE_STDIO,
+        CONTAINER_STAGE_CAPABILITIES,
+        CONTAINER_STAGE_SECCOMP,
+        CONTAINER_STAGE_EXEC,
+        _CONTAINER_STAGE_MAX,
+        _CONTAINER_STAGE_INVALID = -EINVAL,
+} ContainerStage;
+
+const char *container_stage_to_string(ContainerStage s);
+
+#define CONTAINER_REPORT_DETAIL_MAX 512
+
+typedef struct ContainerReport {
+        int32_t stage;                                  /* ContainerStage */
+        int32_t error;                                  /* positive errno, 0 on success */
+        char detail[CONTAINER_REPORT_DETAIL_MAX];       /* the path concerned, NUL-terminated */
+} ContainerReport;
+
+typedef struct ContainerConfig {
+        const char *hostname;           /* also the machine name */
+        const char *root;               /* absolute path of the root directory on the host */
+        char **argv;                    /* argv[0] is resolved inside the container: a path, or a name looked up in PATH */
+        char **envp;                    /* the complete environment of the payload */
+        int stdin_fd;                   /* fds in the caller to become the payload's stdio; -EBADF = /dev/null */
+        int stdout_fd;
+        int stderr_fd;
+        bool private_network;           /* CLONE_NEWNET, only "lo" */
+        uint64_t capability_bounding;   /* bit mask of capabilities to keep in the bounding set */
+} ContainerConfig;
+
+typedef struct Container {
+        pid_t pid;                      /* the child's pid in the caller's pid namespace */
+        int pidfd;                      /* O_CLOEXEC pidfd of the child */
+        int sync_fd;                    /* the caller's end of the socket, O_CLOEXEC|O_NONBLOCK */
+} Container;
+
+/* The capabilities a container keeps by default: systemd-nspawn's default set. */
+uint64_t container_default_capabilities(void);
+
+/* Clones the container's init. On success returns 0 in the caller and fills *ret (the child never returns).
+ * Returns -errno if the clone itself failed; failures inside the child arrive as a ContainerReport. */
+int container_spawn(const ContainerConfig *c, Container *ret);
+
+/* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to go on and exec. Returns 0 or -errno. */
+int container_release(int sync_fd);
+
+/* Reads one report from the child. Returns 1 and fills *ret if a report arrived, 0 on end-of-file (the child
+ * exec'd, or died), -EAGAIN if nothing is there yet, other -errno on failure. */
+int container_read_report(int sync_fd, ContainerReport *ret);

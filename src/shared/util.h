@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <time.h>
+
+#include "macro.h"
+
+typedef uint64_t usec_t;
+#define USEC_INFINITY ((usec_t) UINT64_MAX)
+
+/* Returns the current time of CLOCK in µs. */
+usec_t now(clockid_t clock);
+
+/* Escapes a string for use in a unit name like systemd's unit_name_escape(): [a-zA-Z0-9:_.] stay (a leading
+ * '.' is escaped), '/' becomes '-', everything else \xNN. Returns a new string or NULL on OOM. */
+char *unit_name_escape(const char *s);
+
+/* Returns "machine-<escaped name>.scope", the unit systemd-machined creates for NAME, or NULL on OOM. */
+char *machine_scope_name(const char *name);
+
+/* Parses a time span like "90", "90s", "500ms", "2min" into µs. Returns 0 or -EINVAL. */
+int parse_sec(const char *s, usec_t *ret);
