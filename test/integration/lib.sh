@@ -1,0 +1,327 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# Helpers for the integration tests. Sourced by test-*.sh; needs a running systemd, systemd-machined,
+# dbus-daemon and an installed machined-ext (in the test bed, or on a host whose PID 1 is systemd).
+#
+# A test is a function run by `run_test NAME FUNC` in a subshell with a time limit. An assertion that fails
+# records its reason and exits the subshell. Every machine a test makes (mx_root / mx_settings) is torn down
+# by run_test afterwards, whether the test passed, failed or hung. `t_summary` prints "N passed, N failed"
+# (", N skipped" if any) and returns non-zero if anything failed.
+#
+# Environment: BUILDDIR (the build dir; the payload is $BUILDDIR/test/payload/testpayload),
+# T_TIMEOUT (seconds per test, default 60), T_VERBOSE=1 (print each test's output).
+
+T_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+BUILDDIR=${BUILDDIR:-$T_REPO/build}
+PAYLOAD=$BUILDDIR/test/payload/testpayload
+MACHINES_DIR=/var/lib/machines
+SETTINGS_DIR=/etc/machined-ext
+BUS_NAME=org.machinedext1
+BUS_PATH=/org/machinedext1
+BUS_IFACE=org.machinedext1.Manager
+T_TIMEOUT=${T_TIMEOUT:-60}
+
+T_PASSED=0
+T_FAILED=0
+T_SKIPPED=0
+T_TMP=$(mktemp -d /tmp/mxtest.XXXXXX)
+trap 'rm -rf "$T_TMP"' EXIT
+
+# ---------------------------------------------------------------------------------------------------------
+# Assertions. Inside a test they end the test; the reason goes to the report line.
+
+t_fail() {
+        echo "$*" >"$T_TMP/reason"
+        echo "FAILED: $*" >&2
+        exit 1
+}
+
+skip() {
+        echo "$*" >"$T_TMP/reason"
+        exit 77
+}
+
+assert_eq() {   # EXPECTED ACTUAL [WHAT]
+        [ "$1" = "$2" ] || t_fail "${3:-value}: expected '$1', got '$2'"
+}
+
+assert_ne() {   # UNEXPECTED ACTUAL [WHAT]
+        [ "$1" != "$2" ] || t_fail "${3:-value}: did not expect '$1'"
+}
+
+assert_match() {        # ERE STRING [WHAT]
+        [[ $2 =~ $1 ]] || t_fail "${3:-value}: '$2' does not match /$1/"
+}
+
+assert_no_match() {     # ERE STRING [WHAT]
+        [[ $2 =~ $1 ]] && t_fail "${3:-value}: '$2' matches /$1/"
+        return 0
+}
+
+assert_ok() {   # CMD...: must succeed
+        local out rc=0
+        out=$("$@" 2>&1) || rc=$?
+        [ $rc = 0 ] || t_fail "'$*' failed ($rc): $(echo "$out" | tail -3)"
+}
+
+assert_fail() { # CMD...: must fail
+        local out
+        if out=$("$@" 2>&1); then
+                t_fail "'$*' succeeded but should have failed: $(echo "$out" | tail -3)"
+        fi
+        return 0
+}
+
+# wait_until TIMEOUT CMD...: poll CMD every 0.1 s until it succeeds; 1 if it never did.
+wait_until() {
+        local timeout=$1 end
+        shift
+        end=$(($(date +%s%N) + timeout * 1000000000))
+        while [ "$(date +%s%N)" -lt $end ]; do
+                "$@" >/dev/null 2>&1 && return 0
+                sleep 0.1
+        done
+        "$@" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# The bus. busctl prints an error's message but not its name, so error names come from dbus-send.
+
+# mx METHOD SIG ARGS...: busctl call on the manager (30 s timeout), prints busctl's reply.
+mx() {
+        local method=$1
+        shift
+        busctl call --timeout=30 "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" "$method" "$@"
+}
+
+# mx_error METHOD ARG...: calls METHOD (args as dbus-send takes them: string:x int32:9) and prints
+# "ERROR.NAME: message", or "ok" if it succeeded.
+mx_error() {
+        local method=$1 out
+        shift
+        if out=$(dbus-send --system --print-reply --reply-timeout=30000 --dest="$BUS_NAME" "$BUS_PATH" \
+                "$BUS_IFACE.$method" "$@" 2>&1); then
+                echo ok
+        else
+                # "Error org.machinedext1.NoSuchMachine: No machine 'x'"
+                echo "$out" | sed -n 's/^Error \([^ :]*\):* */\1: /p' | head -1
+        fi
+}
+
+# assert_error ERRNAME METHOD ARG...: the call fails with ERRNAME; prints the error line for further checks.
+assert_error() {
+        local want=$1 got
+        shift
+        got=$(mx_error "$@")
+        [ "${got%%:*}" = "$want" ] || t_fail "$1 $2: expected $want, got '$got'"
+        echo "$got"
+}
+
+# ListMachines entry of NAME as "state leader unit path" (nothing if absent).
+mx_list_entry() {
+        mx ListMachines | awk -v name="$1" '{
+                gsub(/"/, "")
+                for (i = 3; i + 4 <= NF; i += 5)
+                        if ($i == name) { print $(i+1), $(i+2), $(i+3), $(i+4); exit }
+        }'
+}
+
+# WaitMachine NAME as "exit_code status", e.g. "exited 0".
+mx_wait() {
+        mx WaitMachine s "$1" | awk '{ gsub(/"/, ""); print $2, $3 }'
+}
+
+# A property of machine NAME's object, value only (busctl get-property output without the type).
+mx_prop() {
+        local path
+        path=$(mx GetMachine s "$1" | awk '{ gsub(/"/, ""); print $2 }') || return 1
+        [ -n "$path" ] || return 1
+        busctl get-property --timeout=10 "$BUS_NAME" "$path" org.machinedext1.Machine "$2" | cut -d' ' -f2- | tr -d '"'
+}
+
+mx_running() {
+        mx GetMachine s "$1" >/dev/null 2>&1
+}
+
+mx_gone() {
+        ! mx_running "$1"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Machines. Every name a test uses is recorded, and run_test tears it down afterwards.
+
+t_track() {
+        grep -qxF "$1" "$T_TMP/machines" 2>/dev/null || echo "$1" >>"$T_TMP/machines"
+}
+
+# mx_root NAME [DIR]: a busybox root with the payload at DIR (default /var/lib/machines/NAME).
+mx_root() {
+        local name=$1 dir=${2:-$MACHINES_DIR/$1}
+        t_track "$name"
+        [ "$dir" = "$MACHINES_DIR/$name" ] || echo "$dir" >>"$T_TMP/dirs"
+        [ -x "$PAYLOAD" ] || t_fail "no payload at $PAYLOAD (BUILDDIR=$BUILDDIR)"
+        "$T_REPO/test/mkroot.sh" "$dir" --payload "$PAYLOAD" >/dev/null || t_fail "mkroot $dir failed"
+}
+
+# mx_settings NAME CONTENT: writes /etc/machined-ext/NAME.nspawn (CONTENT with printf escapes, e.g. \n).
+mx_settings() {
+        t_track "$1"
+        mkdir -p "$SETTINGS_DIR"
+        printf "$2" >"$SETTINGS_DIR/$1.nspawn"
+}
+
+# mx_start NAME: StartMachine, fails the test if it does not succeed.
+mx_start() {
+        local out
+        out=$(mx StartMachine s "$1" 2>&1) || t_fail "StartMachine $1 failed: $out"
+}
+
+# Wait for a file the payload writes (seen from the host) and print it.
+wait_file() {   # PATH [TIMEOUT]
+        wait_until "${2:-10}" test -s "$1" || t_fail "payload did not write $1 within ${2:-10}s"
+        cat "$1"
+}
+
+report_get() {  # REPORT-TEXT KEY: value of the first KEY= line
+        echo "$1" | sed -n "s|^$2=||p" | head -1
+}
+
+# Lines of the manager's mountinfo under DIR (a container's root seen from the host).
+mounts_under() {
+        awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
+}
+
+# PIDs of processes whose cgroup path contains UNIT (as escaped by systemd).
+procs_in_unit() {
+        local f pid
+        for f in /proc/[0-9]*/cgroup; do
+                pid=${f#/proc/}
+                pid=${pid%/cgroup}
+                grep -qF "/$1" "$f" 2>/dev/null && echo "$pid"
+        done
+        return 0
+}
+
+# The scope of machine NAME as systemd names it: "-" and other specials escaped (mx-a → machine-mx\x2da.scope).
+scope_of() {
+        echo "machine-$(systemd-escape "$1").scope"
+}
+
+unit_active() {
+        [ "$(systemctl is-active "$1" 2>/dev/null)" = active ]
+}
+
+# Nothing of machine NAME is left: no scope, no machined registration, no mount, no process.
+assert_gone() {
+        local name=$1 dir=${2:-$MACHINES_DIR/$1} left scope
+        scope=$(scope_of "$name")
+        unit_active "$scope" && t_fail "$scope is still active"
+        machinectl show "$name" >/dev/null 2>&1 && t_fail "$name is still registered with systemd-machined"
+        left=$(mounts_under "$dir")
+        [ -z "$left" ] || t_fail "mounts left under $dir: $(echo $left)"
+        left=$(procs_in_unit "$scope")
+        [ -z "$left" ] || t_fail "processes left in $scope: $(echo $left)"
+        return 0
+}
+
+# Tear down everything of machine NAME, bounded in time, whatever state it is in.
+mx_cleanup() {
+        local name=$1 d scope
+        scope=$(scope_of "$name")
+        if mx_running "$name"; then
+                timeout 35 busctl call --timeout=30 "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" StopMachine s "$name" \
+                        >/dev/null 2>&1 || true
+        fi
+        if machinectl show "$name" >/dev/null 2>&1; then
+                timeout 10 machinectl terminate "$name" >/dev/null 2>&1 || true
+        fi
+        if unit_active "$scope"; then
+                timeout 15 systemctl kill -s KILL "$scope" >/dev/null 2>&1 || true
+                timeout 15 systemctl stop "$scope" >/dev/null 2>&1 || true
+        fi
+        systemctl reset-failed "$scope" >/dev/null 2>&1 || true
+        for d in "$MACHINES_DIR/$name" $(grep -x "/.*" "$T_TMP/dirs" 2>/dev/null); do
+                [ -d "$d" ] || continue
+                mounts_under "$d" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+        done
+        rm -rf --one-file-system "$MACHINES_DIR/$name"
+        rm -f "$SETTINGS_DIR/$name.nspawn"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Running tests.
+
+# Kill a process and its descendants, by PID, children first.
+kill_tree() {
+        local c
+        for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+                kill_tree "$c"
+        done
+        kill -9 "$1" 2>/dev/null || true
+}
+
+run_test() {    # NAME FUNC
+        local name=$1 func=$2 pid rc end reason m d
+        : >"$T_TMP/reason"
+        : >"$T_TMP/machines"
+        : >"$T_TMP/dirs"
+        (
+                set -u
+                "$func"
+        ) >"$T_TMP/out" 2>&1 </dev/null &
+        pid=$!
+        end=$((SECONDS + T_TIMEOUT))
+        while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do
+                sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+                kill_tree "$pid"
+                wait "$pid" 2>/dev/null
+                rc=124
+                echo "timed out after ${T_TIMEOUT}s" >"$T_TMP/reason"
+        else
+                wait "$pid"
+                rc=$?
+        fi
+        while read -r m; do
+                [ -n "$m" ] && mx_cleanup "$m"
+        done <"$T_TMP/machines"
+        while read -r d; do
+                [ -n "$d" ] && [ -d "$d" ] && rm -rf --one-file-system "$d"
+        done <"$T_TMP/dirs"
+
+        reason=$(head -c 500 "$T_TMP/reason")
+        case $rc in
+        0)
+                echo "ok $name"
+                T_PASSED=$((T_PASSED + 1))
+                ;;
+        77)
+                echo "skip $name: $reason"
+                T_SKIPPED=$((T_SKIPPED + 1))
+                ;;
+        *)
+                echo "FAIL $name: ${reason:-exit status $rc}"
+                T_FAILED=$((T_FAILED + 1))
+                ;;
+        esac
+        if [ "${T_VERBOSE:-0}" = 1 ] || { [ $rc != 0 ] && [ $rc != 77 ]; }; then
+                grep -v '^FAILED: ' "$T_TMP/out" | tail -n 15 | sed 's/^/    | /'
+        fi
+}
+
+t_summary() {
+        local line="$T_PASSED passed, $T_FAILED failed"
+        [ "$T_SKIPPED" -gt 0 ] && line="$line, $T_SKIPPED skipped"
+        echo "$line"
+        [ "$T_FAILED" = 0 ]
+}
+
+# Checks every test file needs; prints why not and returns 1 if they do not hold.
+t_preflight() {
+        [ "$(id -u)" = 0 ] || { echo "integration tests must run as root" >&2; return 1; }
+        [ -d /run/systemd/system ] || { echo "systemd is not running (no /run/systemd/system)" >&2; return 1; }
+        command -v dbus-send >/dev/null || { echo "dbus-send missing (install dbus-bin)" >&2; return 1; }
+        return 0
+}
