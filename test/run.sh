@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The whole test run, as root from anywhere: dependencies, build, unit tests (meson test), then the
+# integration tests against real systemd + systemd-machined + dbus-daemon: on the host if PID 1 is systemd
+# (after `meson install` there), otherwise inside the test bed (test/bed/bed.sh), which is always stopped.
+# The last line is "N passed, N failed" (", N skipped" if any); the exit status is non-zero if anything failed.
+
+set -u
+cd "$(dirname "$0")/.."
+REPO=$(pwd -P)
+BUILD=${BUILD:-build}
+BED_STATE=/run/machined-ext-bed-test
+BED=$REPO/test/bed/bed.sh
+
+passed=0 failed=0 skipped=0
+t_start=$SECONDS
+
+summary() {
+        local line="$passed passed, $failed failed"
+        [ $skipped -gt 0 ] && line="$line, $skipped skipped"
+        echo "# total time $((SECONDS - t_start))s"
+        echo "$line"
+}
+
+# Adds "N passed, N failed[, N skipped]" from the last line of $1 to the totals; 1 if there is none.
+add_counts() {
+        local last
+        last=$(tail -n 1 "$1")
+        [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]] || return 1
+        passed=$((passed + BASH_REMATCH[1]))
+        failed=$((failed + BASH_REMATCH[2]))
+        skipped=$((skipped + ${BASH_REMATCH[4]:-0}))
+}
+
+step_fail() {
+        echo "FAIL $*"
+        failed=$((failed + 1))
+}
+
+[ "$(id -u)" = 0 ] || { echo "test/run.sh must run as root (it installs packages and boots a test bed)" >&2; exit 1; }
+
+echo "# dependencies"
+tools/install-deps.sh || step_fail "install-deps"
+
+echo "# build"
+built=0
+if { [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" >/dev/null; } && ninja -C "$BUILD"; then
+        built=1
+else
+        step_fail "build"
+fi
+
+log=$(mktemp /tmp/mxtest-run.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+if [ $built = 1 ]; then
+        echo "# unit tests"
+        timeout -k 10 600 meson test -C "$BUILD" --no-rebuild --print-errorlogs 2>&1 | tee "$log"
+        # meson's summary: "Ok: N", "Expected Fail: N", "Fail: N", "Unexpected Pass: N", "Skipped: N", "Timeout: N"
+        u_ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+        u_xf=$(sed -n 's/^Expected Fail: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+        u_fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+        u_xp=$(sed -n 's/^Unexpected Pass: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+        u_skip=$(sed -n 's/^Skipped: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+        u_to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+        if [ -z "$u_ok$u_fail" ] && ! grep -q "No tests defined" "$log"; then
+                step_fail "unit tests: meson test printed no summary"
+        fi
+        passed=$((passed + ${u_ok:-0} + ${u_xf:-0}))
+        failed=$((failed + ${u_fail:-0} + ${u_xp:-0} + ${u_to:-0}))
+        skipped=$((skipped + ${u_skip:-0}))
+        echo "# unit: ${u_ok:-0} ok, $((${u_fail:-0} + ${u_xp:-0} + ${u_to:-0})) failed, ${u_skip:-0} skipped"
+
+        echo "# integration tests"
+        export BUILDDIR=$REPO/$BUILD
+        if [ "$(cat /proc/1/comm)" = systemd ]; then
+                if meson install -C "$BUILD" --no-rebuild --quiet && systemctl daemon-reload &&
+                   busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig; then
+                        timeout -k 10 1500 test/integration/run.sh 2>&1 | tee "$log"
+                        add_counts "$log" || step_fail "integration: no summary line"
+                else
+                        step_fail "integration: meson install on the host"
+                fi
+        else
+                trap '"$BED" stop --state-dir "$BED_STATE"; rm -f "$log"' EXIT
+                trap 'exit 130' INT TERM
+                if "$BED" start --state-dir "$BED_STATE" --replace >/dev/null; then
+                        if "$BED" install --state-dir "$BED_STATE" "$BUILD"; then
+                                timeout -k 10 1500 "$BED" exec --state-dir "$BED_STATE" \
+                                        env BUILDDIR="$BUILDDIR" test/integration/run.sh 2>&1 | tee "$log"
+                                add_counts "$log" || step_fail "integration: no summary line"
+                        else
+                                step_fail "integration: install into the bed"
+                        fi
+                else
+                        step_fail "integration: the test bed did not boot"
+                fi
+                echo "# stopping the bed"
+                "$BED" stop --state-dir "$BED_STATE"
+        fi
+fi
+
+summary
+[ $failed = 0 ]
