@@ -45,7 +45,13 @@ tools/install-deps.sh || step_fail "install-deps"
 
 echo "# build"
 built=0
-if { [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" >/dev/null; } && ninja -C "$BUILD"; then
+setup_ok() {
+        [ -f "$BUILD/build.ninja" ] && return 0
+        meson setup "$BUILD" >/tmp/mxtest-setup.log 2>&1 && return 0
+        cat /tmp/mxtest-setup.log
+        return 1
+}
+if setup_ok && ninja -C "$BUILD"; then
         built=1
 else
         step_fail "build"
