@@ -13,6 +13,7 @@
 #include "name.h"
 #include "settings.h"
 #include "strv.h"
+#include "time-util.h"
 
 #define WHITESPACE " \t\n\r"
 #define COMMENTS "#;"
@@ -248,22 +249,87 @@ static int parse_path(const char *key, const char *value, void *data, char **ret
         return 0;
 }
 
+/* Sets *ret_error to "Invalid value for KEY=: 'VALUE' (REASON)" and returns -EINVAL (or -ENOMEM). */
+static int invalid(char **ret_error, const char *key, const char *value, const char *reason) {
+        int r;
+
+        r = set_message(ret_error, "Invalid value for %s=: '%.*s' (%s)", key, VALUE_SHOWN_MAX, value, reason);
+        return r < 0 ? r : -EINVAL;
+}
+
+static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
+        [NOTIFY_ACCESS_MAIN] = "main",
+        [NOTIFY_ACCESS_ALL]  = "all",
+};
+
+/* Looks s up in a sparse table of n entries; returns the index or -EINVAL. */
+static int table_lookup(const char *const *table, size_t n, const char *s) {
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (table[i] && streq(table[i], s))
+                        return (int) i;
+        return -EINVAL;
+}
+
+const char *notify_access_to_string(NotifyAccess a) {
+        if (a < 0 || a >= _NOTIFY_ACCESS_MAX)
+                return NULL;
+        return notify_access_table[a];
+}
+
+NotifyAccess notify_access_from_string(const char *s) {
+        int r = table_lookup(notify_access_table, ELEMENTSOF(notify_access_table), s);
+        return r < 0 ? _NOTIFY_ACCESS_INVALID : (NotifyAccess) r;
+}
+
+/* int field: -1 unset, else a NotifyAccess */
+static int parse_notify_access(const char *key, const char *value, void *data, char **ret_error) {
+        int *a = data;
+        NotifyAccess v;
+
+        v = notify_access_from_string(value);
+        if (v < 0)
+                return invalid(ret_error, key, value, "expected 'main' or 'all'");
+        *a = v;
+        return 0;
+}
+
+/* uint64_t field: 0 unset, else µs; "0" means infinity, like systemd's TimeoutStartSec=0. */
+static int parse_timeout(const char *key, const char *value, void *data, char **ret_error) {
+        uint64_t *t = data, v;
+        int r;
+
+        r = parse_timespan(value, &v);
+        if (r == -ERANGE)
+                return invalid(ret_error, key, value, "out of range");
+        if (r < 0)
+                return -EINVAL;
+        *t = v == 0 ? USEC_INFINITY : v;
+        return 0;
+}
+
 /* ---- the table -------------------------------------------------------------------------------------- */
 
-#define SUPPORTED(section, key, parser, field, trust) \
-        { section, key, parser, offsetof(Settings, field), trust }
+/* applied: APPLIED if the runtime uses the value, NOT_APPLIED if it is only parsed and stored so far. */
+#define APPLIED true
+#define NOT_APPLIED false
+#define SUPPORTED(section, key, parser, field, trust, applied) \
+        { section, key, parser, offsetof(Settings, field), sizeof(((Settings *) NULL)->field), trust, applied }
 /* A key systemd-nspawn v252 knows (or one of our extensions) that we do not implement yet. Its trust class is
  * what it will need once implemented: TRUST_PRIVILEGED for anything that adds privilege, mounts host paths,
  * touches the network or host resources. */
 #define NOT_YET(section, key, trust) \
-        { section, key, NULL, 0, trust }
+        { section, key, NULL, 0, 0, trust, false }
 
 static const SettingsItem items[] = {
-        SUPPORTED("Exec",  "Boot",                   parse_tristate,    boot,         TRUST_ANY),
-        SUPPORTED("Exec",  "Parameters",             parse_word_list,   parameters,   TRUST_ANY),
-        SUPPORTED("Exec",  "Environment",            parse_environment, environment,  TRUST_ANY),
-        SUPPORTED("Exec",  "NotifyReady",            parse_tristate,    notify_ready, TRUST_ANY),
-        SUPPORTED("Exec",  "KillSignal",             parse_signal,      kill_signal,  TRUST_ANY),
+        SUPPORTED("Exec",  "Boot",                   parse_tristate,    boot,         TRUST_ANY, APPLIED),
+        SUPPORTED("Exec",  "Parameters",             parse_word_list,   parameters,   TRUST_ANY, APPLIED),
+        SUPPORTED("Exec",  "Environment",            parse_environment, environment,  TRUST_ANY, APPLIED),
+        SUPPORTED("Exec",  "NotifyReady",            parse_tristate,    notify_ready, TRUST_ANY, APPLIED),
+        SUPPORTED("Exec",  "KillSignal",             parse_signal,      kill_signal,  TRUST_ANY, APPLIED),
+        SUPPORTED("Exec",  "NotifyAccess",           parse_notify_access, notify_access, TRUST_ANY, APPLIED), /* ext. */
+        SUPPORTED("Exec",  "TimeoutStartSec",        parse_timeout,     timeout_start_usec, TRUST_ANY, APPLIED), /* ext. */
         NOT_YET("Exec",    "Ephemeral",              TRUST_ANY),
         NOT_YET("Exec",    "ProcessTwo",             TRUST_ANY),
         NOT_YET("Exec",    "User",                   TRUST_ANY),
@@ -302,7 +368,7 @@ static const SettingsItem items[] = {
         NOT_YET("Exec",    "SuppressSync",           TRUST_ANY),
         NOT_YET("Exec",    "PrivateUsersChown",      TRUST_ANY),        /* deprecated alias */
         NOT_YET("Exec",    "Console",                TRUST_PRIVILEGED), /* machined-ext extension */
-        SUPPORTED("Files", "Directory",              parse_path,        directory,    TRUST_PRIVILEGED),
+        SUPPORTED("Files", "Directory",              parse_path,        directory,    TRUST_PRIVILEGED, APPLIED),
         NOT_YET("Files",   "ReadOnly",               TRUST_ANY),
         NOT_YET("Files",   "Volatile",               TRUST_ANY),
         NOT_YET("Files",   "Bind",                   TRUST_PRIVILEGED),
@@ -356,6 +422,7 @@ Settings *settings_new(void) {
         *s = (Settings) {
                 .boot = -1,
                 .notify_ready = -1,
+                .notify_access = -1,
         };
         return s;
 }
@@ -488,7 +555,12 @@ static int parse_assignment(ParseState *st, unsigned line, char *l) {
                         return fail(st, line, "%s", error);
                 return fail(st, line, "Invalid value for %s=: '%.*s'", item->key, VALUE_SHOWN_MAX, value);
         }
-        return r;
+        if (r < 0)
+                return r;
+
+        if (!item->applied)
+                return add_notice(st, line, "Key '%s=' is parsed but not applied yet, ignoring.", item->key);
+        return 0;
 }
 
 static int parse_line(ParseState *st, unsigned line, char *text) {

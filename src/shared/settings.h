@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "macro.h"
@@ -25,6 +26,20 @@ typedef enum SettingsTrust {
 
 #define SETTINGS_TRUST_VALID(t) ((t) >= TRUST_ANY && (t) < _TRUST_MAX)
 
+/* NotifyAccess= (machined-ext extension): who may send READY=1, STATUS= … on /run/host/notify. */
+typedef enum NotifyAccess {
+        NOTIFY_ACCESS_MAIN,     /* "main": only the container's PID 1 (the default) */
+        NOTIFY_ACCESS_ALL,      /* "all": any process in the machine's cgroup */
+        _NOTIFY_ACCESS_MAX,
+        _NOTIFY_ACCESS_INVALID = -EINVAL,
+} NotifyAccess;
+
+/* Returns "main" or "all", or NULL if a is out of range. */
+const char *notify_access_to_string(NotifyAccess a) _const_;
+
+/* Returns the NotifyAccess named s, or _NOTIFY_ACCESS_INVALID if s is NULL or unknown (case-sensitive). */
+NotifyAccess notify_access_from_string(const char *s) _pure_;
+
 /* Longest accepted line (after joining continuation lines), in bytes, excluding the newline. */
 #define SETTINGS_LINE_MAX (64U * 1024U)
 
@@ -38,6 +53,9 @@ typedef struct Settings {
         char **environment;  /* KEY=VALUE, later assignment of same key replaces */
         int notify_ready;    /* -1 = unset */
         int kill_signal;     /* 0 = unset */
+        int notify_access;   /* NotifyAccess=: a NotifyAccess, -1 = unset (means NOTIFY_ACCESS_MAIN). Extension. */
+        uint64_t timeout_start_usec; /* TimeoutStartSec=: 0 = unset (the daemon's default), UINT64_MAX =
+                                      * infinity ("infinity" or "0" in the file, as in systemd). Extension. */
 
         /* [Files] */
         char *directory;     /* Directory=: absolute, normalized path of the root directory; TRUST_PRIVILEGED */
@@ -56,7 +74,11 @@ typedef struct SettingsItem {
         const char *key;                /* without '=' */
         SettingsParseFunc parse;        /* NULL: a known nspawn key we do not implement yet */
         size_t offset;                  /* offsetof(Settings, field); unused when parse is NULL */
+        size_t size;                    /* sizeof the field; 0 when parse is NULL */
         SettingsTrust trust;
+        bool applied;                   /* the runtime applies the value. A parsed key with applied == false is
+                                         * stored but also gets the notice "Key 'X=' is parsed but not applied
+                                         * yet, ignoring."; flip the flag in the table when wiring the key. */
 } SettingsItem;
 
 /* Returns the key table, terminated by an all-NULL entry (section == NULL). */

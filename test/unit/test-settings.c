@@ -74,8 +74,11 @@ static void test_table(void) {
                 }
                 ASSERT(streq(i->section, "Exec") || streq(i->section, "Files") || streq(i->section, "Network"));
                 ASSERT(i->key[0] && !strchr(i->key, '='));
-                if (i->parse)
-                        ASSERT(i->offset < sizeof(Settings));
+                if (i->parse) {
+                        ASSERT(i->size > 0);
+                        ASSERT(i->offset + i->size <= sizeof(Settings));
+                } else
+                        ASSERT(!i->applied && i->size == 0);
 
                 for (const SettingsItem *j = i + 1; j->section; j++)
                         ASSERT(!streq(i->section, j->section) || !streq(i->key, j->key));
@@ -224,6 +227,71 @@ static void test_invalid_values(void) {
                 ASSERT(!s);
                 ASSERT_STREQ(error, "<input>:2: Invalid value for Boot=: 'x'");
         }
+}
+
+static void test_notify_access_timeout(void) {
+        _cleanup_(settings_freep) Settings *s = NULL;
+
+        /* String table round trip */
+        for (NotifyAccess a = 0; a < _NOTIFY_ACCESS_MAX; a++) {
+                const char *n = notify_access_to_string(a);
+                ASSERT(n);
+                ASSERT_EQ(notify_access_from_string(n), a);
+        }
+        ASSERT_STREQ(notify_access_to_string(NOTIFY_ACCESS_MAIN), "main");
+        ASSERT_STREQ(notify_access_to_string(NOTIFY_ACCESS_ALL), "all");
+        ASSERT(!notify_access_to_string(_NOTIFY_ACCESS_MAX));
+        ASSERT(!notify_access_to_string(_NOTIFY_ACCESS_INVALID));
+        ASSERT_EQ(notify_access_from_string(NULL), _NOTIFY_ACCESS_INVALID);
+        ASSERT_EQ(notify_access_from_string("All"), _NOTIFY_ACCESS_INVALID);
+        ASSERT_EQ(notify_access_from_string("exec"), _NOTIFY_ACCESS_INVALID);
+
+        s = settings_new();
+        ASSERT(s);
+        ASSERT_EQ(s->notify_access, -1);
+        ASSERT_EQ(s->timeout_start_usec, 0);
+        s = settings_free(s);
+
+        /* Both are TRUST_ANY and applied: no notice, also from an untrusted file. */
+        s = parse_ok("[Exec]\nNotifyAccess=all\nTimeoutStartSec=1min 30s\n", false);
+        ASSERT_EQ(s->notify_access, NOTIFY_ACCESS_ALL);
+        ASSERT_EQ(s->timeout_start_usec, 90 * USEC_PER_SEC);
+        ASSERT(!s->notices);
+        s = settings_free(s);
+
+        s = parse_ok("[Exec]\nNotifyAccess=all\nNotifyAccess=main\nTimeoutStartSec=5\nTimeoutStartSec=500ms\n", false);
+        ASSERT_EQ(s->notify_access, NOTIFY_ACCESS_MAIN);
+        ASSERT_EQ(s->timeout_start_usec, 500 * USEC_PER_MSEC);
+        s = settings_free(s);
+
+        s = parse_ok("[Exec]\nTimeoutStartSec=90\n", false);
+        ASSERT_EQ(s->timeout_start_usec, 90 * USEC_PER_SEC);
+        s = settings_free(s);
+        s = parse_ok("[Exec]\nTimeoutStartSec=90s\n", false);
+        ASSERT_EQ(s->timeout_start_usec, 90 * USEC_PER_SEC);
+        s = settings_free(s);
+        s = parse_ok("[Exec]\nTimeoutStartSec=infinity\n", false);
+        ASSERT_EQ(s->timeout_start_usec, UINT64_MAX);
+        s = settings_free(s);
+        /* 0 disables the timeout, as in systemd: stored as infinity, not as "unset". */
+        s = parse_ok("[Exec]\nTimeoutStartSec=0\n", false);
+        ASSERT_EQ(s->timeout_start_usec, UINT64_MAX);
+        s = settings_free(s);
+
+        parse_fail("[Exec]\nNotifyAccess=exec\n",
+                   "test.nspawn:2: Invalid value for NotifyAccess=: 'exec' (expected 'main' or 'all')");
+        parse_fail("[Exec]\nNotifyAccess=\n",
+                   "test.nspawn:2: Invalid value for NotifyAccess=: '' (expected 'main' or 'all')");
+        parse_fail("[Exec]\nNotifyAccess=MAIN\n",
+                   "test.nspawn:2: Invalid value for NotifyAccess=: 'MAIN' (expected 'main' or 'all')");
+        parse_fail("[Exec]\n\nTimeoutStartSec=\n", "test.nspawn:3: Invalid value for TimeoutStartSec=: ''");
+        parse_fail("[Exec]\nTimeoutStartSec=-5s\n", "test.nspawn:2: Invalid value for TimeoutStartSec=: '-5s'");
+        parse_fail("[Exec]\nTimeoutStartSec=5 parsecs\n",
+                   "test.nspawn:2: Invalid value for TimeoutStartSec=: '5 parsecs'");
+        parse_fail("[Exec]\nTimeoutStartSec=forever\n",
+                   "test.nspawn:2: Invalid value for TimeoutStartSec=: 'forever'");
+        parse_fail("[Exec]\nTimeoutStartSec=99999999999y\n",
+                   "test.nspawn:2: Invalid value for TimeoutStartSec=: '99999999999y' (out of range)");
 }
 
 static void test_long_lines(void) {
@@ -466,10 +534,11 @@ static void test_untrusted_walk(void) {
         ASSERT_EQ(s->kill_signal, empty->kill_signal);
         for (const SettingsItem *i = settings_items(); i->section; i++)
                 if (i->parse && i->trust == TRUST_PRIVILEGED) {
-                        /* Generic check on the raw field: all supported privileged fields are pointers. */
-                        void *field;
-                        memcpy(&field, (uint8_t *) s + i->offset, sizeof(field));
-                        ASSERT(field == NULL);
+                        /* Generic check on the raw field: byte for byte what settings_new() sets. */
+                        if (memcmp((uint8_t *) s + i->offset, (uint8_t *) empty + i->offset, i->size) != 0) {
+                                fprintf(stderr, "Privileged key %s= took effect in an untrusted file\n", i->key);
+                                abort();
+                        }
                 }
 
         unsigned line = 0;
@@ -593,6 +662,7 @@ int main(void) {
         test_empty();
         test_values();
         test_invalid_values();
+        test_notify_access_timeout();
         test_long_lines();
         test_nul_and_crlf();
         test_lists();

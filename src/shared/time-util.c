@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "time-util.h"
+
+#define USEC_PER_MINUTE (60 * USEC_PER_SEC)
+#define USEC_PER_HOUR (60 * USEC_PER_MINUTE)
+#define USEC_PER_DAY (24 * USEC_PER_HOUR)
+#define USEC_PER_WEEK (7 * USEC_PER_DAY)
+#define USEC_PER_MONTH (2629800 * USEC_PER_SEC)  /* 30.44 days, like systemd */
+#define USEC_PER_YEAR (31557600 * USEC_PER_SEC)  /* 365.25 days, like systemd */
+
+static const struct {
+        const char *suffix;
+        uint64_t usec;
+} time_units[] = {
+        { "seconds", USEC_PER_SEC    },
+        { "second",  USEC_PER_SEC    },
+        { "sec",     USEC_PER_SEC    },
+        { "s",       USEC_PER_SEC    },
+        { "minutes", USEC_PER_MINUTE },
+        { "minute",  USEC_PER_MINUTE },
+        { "min",     USEC_PER_MINUTE },
+        { "m",       USEC_PER_MINUTE },
+        { "months",  USEC_PER_MONTH  },
+        { "month",   USEC_PER_MONTH  },
+        { "M",       USEC_PER_MONTH  },
+        { "msec",    USEC_PER_MSEC   },
+        { "ms",      USEC_PER_MSEC   },
+        { "hours",   USEC_PER_HOUR   },
+        { "hour",    USEC_PER_HOUR   },
+        { "hr",      USEC_PER_HOUR   },
+        { "h",       USEC_PER_HOUR   },
+        { "days",    USEC_PER_DAY    },
+        { "day",     USEC_PER_DAY    },
+        { "d",       USEC_PER_DAY    },
+        { "weeks",   USEC_PER_WEEK   },
+        { "week",    USEC_PER_WEEK   },
+        { "w",       USEC_PER_WEEK   },
+        { "years",   USEC_PER_YEAR   },
+        { "year",    USEC_PER_YEAR   },
+        { "y",       USEC_PER_YEAR   },
+        { "usec",    1               },
+        { "us",      1               },
+        { "\xce\xbcs", 1             }, /* U+03BC GREEK SMALL LETTER MU */
+        { "\xc2\xb5s", 1             }, /* U+00B5 MICRO SIGN */
+};
+
+#define TIME_SPACE " \t\n\r"
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+/* Looks up the unit of n bytes at p (exact match). Returns its length in µs, or 0 if unknown. */
+static uint64_t time_unit_lookup(const char *p, size_t n) {
+        for (size_t i = 0; i < ELEMENTSOF(time_units); i++)
+                if (strlen(time_units[i].suffix) == n && memcmp(time_units[i].suffix, p, n) == 0)
+                        return time_units[i].usec;
+        return 0;
+}
+
+int parse_timespan(const char *s, uint64_t *ret_usec) {
+        uint64_t total = 0;
+        bool any = false;
+
+        if (!s)
+                return -EINVAL;
+
+        {
+                const char *t = startswith(s + strspn(s, TIME_SPACE), "infinity");
+                if (t && t[strspn(t, TIME_SPACE)] == 0) {
+                        *ret_usec = USEC_INFINITY;
+                        return 0;
+                }
+        }
+
+        for (const char *p = s;;) {
+                uint64_t whole = 0, mult, v;
+                const char *frac = NULL;
+                size_t n_int = 0, n_frac = 0, n_unit;
+
+                p += strspn(p, TIME_SPACE);
+                if (*p == 0)
+                        break;
+
+                /* The number: digits, optionally '.' and more digits; at least one digit in all. No sign. */
+                for (; is_digit(*p); p++, n_int++) {
+                        if (whole > (UINT64_MAX - (uint64_t) (*p - '0')) / 10)
+                                return -ERANGE;
+                        whole = whole * 10 + (uint64_t) (*p - '0');
+                }
+                if (*p == '.') {
+                        frac = ++p;
+                        for (; is_digit(*p); p++)
+                                n_frac++;
+                }
+                if (n_int + n_frac == 0 || *p == '.')
+                        return -EINVAL;
+
+                /* The unit: everything up to the next digit, space or end; none means seconds. */
+                p += strspn(p, TIME_SPACE);
+                n_unit = strcspn(p, "0123456789." TIME_SPACE);
+                if (n_unit == 0)
+                        mult = USEC_PER_SEC;
+                else {
+                        mult = time_unit_lookup(p, n_unit);
+                        if (mult == 0)
+                                return -EINVAL;
+                        p += n_unit;
+                }
+
+                if (whole > UINT64_MAX / mult)
+                        return -ERANGE;
+                v = whole * mult;
+
+                /* The fraction, digit by digit, truncated to whole µs. */
+                for (uint64_t m = mult, i = 0; i < n_frac && m >= 10; i++) {
+                        m /= 10;
+                        if (v > UINT64_MAX - m * (uint64_t) (frac[i] - '0'))
+                                return -ERANGE;
+                        v += m * (uint64_t) (frac[i] - '0');
+                }
+
+                if (total > UINT64_MAX - v)
+                        return -ERANGE;
+                total += v;
+                any = true;
+        }
+
+        if (!any)
+                return -EINVAL;
+        if (total == USEC_INFINITY)
+                return -ERANGE;
+
+        *ret_usec = total;
+        return 0;
+}
