@@ -1,0 +1,484 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The part of the benchmark that runs inside the test bed (started once per run by bench/bench.sh).
+
+Sets up the roots, settings files and OCI bundles, then runs each selected scenario as one loop here, with
+the implementations interleaved round by round (order rotated every round) after one warm-up round. Every
+timing is CLOCK_MONOTONIC in this one process around a posix_spawn()ed child and its waitpid().
+
+Writes into --out: raw.csv (scenario,impl,round,ms,ok), scale.csv (one row per size), meta.json (versions,
+checks, notes) and logs/ (the children's stdout/stderr).
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MACHINES = "/var/lib/machines"
+ROOT = MACHINES + "/bench-true"            # busybox root, shared by every implementation
+BOOTROOT = MACHINES + "/bench-boot"        # systemd root: the bed's /usr read-only + a minimal /etc
+WORK = "/var/lib/machined-ext-bench"       # OCI bundles and the rootfs copy
+SETTINGS = "/etc/machined-ext"
+SCALE_PREFIX = "bench-s"
+INFLIGHT = 32
+
+# Units that are slow or useless in the booted systemd root (same idea as the bed's list).
+BOOT_MASK = [
+    "getty@.service", "serial-getty@.service", "console-getty.service", "container-getty@.service",
+    "getty.target", "getty-static.service", "systemd-networkd-wait-online.service",
+    "apt-daily.timer", "apt-daily-upgrade.timer", "man-db.timer", "e2scrub_all.timer", "fstrim.timer",
+    "logrotate.timer", "dpkg-db-backup.timer", "systemd-tmpfiles-clean.timer", "systemd-timesyncd.service",
+    "systemd-firstboot.service", "systemd-update-utmp.service", "systemd-update-utmp-runlevel.service",
+    "cron.service", "ssh.service", "systemd-pstore.service", "systemd-random-seed.service",
+    "systemd-binfmt.service", "proc-sys-fs-binfmt_misc.automount", "systemd-hwdb-update.service",
+    "systemd-journal-catalog-update.service", "ldconfig.service", "systemd-machine-id-commit.service",
+    "systemd-logind.service", "dbus.service", "dbus.socket", "systemd-networkd.service",
+    "systemd-resolved.service", "systemd-journal-flush.service", "systemd-sysusers.service",
+    "systemd-tmpfiles-setup-dev.service", "systemd-remount-fs.service", "console-setup.service",
+    "keyboard-setup.service", "systemd-modules-load.service", "kmod-static-nodes.service",
+]
+
+args = None
+logdir = None
+meta = {"checks": {}, "notes": [], "versions": {}}
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def sh(cmd, check=True, **kw):
+    """Setup/cleanup helper (never timed)."""
+    r = subprocess.run(cmd, shell=isinstance(cmd, str), capture_output=True, text=True, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{cmd}: exit {r.returncode}: {r.stderr.strip()}")
+    return r
+
+
+def timed(argv, logname):
+    """Runs argv, returns (ms, exit status). The timed span is posix_spawn() .. waitpid()."""
+    fd = os.open(os.path.join(logdir, logname), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+    try:
+        acts = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, fd, 1), (os.POSIX_SPAWN_DUP2, fd, 2)]
+        t0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=acts)
+        _, st = os.waitpid(pid, 0)
+        t1 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    finally:
+        os.close(fd)
+    return (t1 - t0) / 1e6, os.waitstatus_to_exitcode(st)
+
+
+# ---------------------------------------------------------------------------------------------- setup
+
+def write(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def setup_busybox_root():
+    sh([REPO + "/test/mkroot.sh", ROOT, "--payload", args.payload])
+    shutil.copy(args.tools + "/notify-ready", ROOT + "/usr/bin/bench-notify-ready")
+    os.chmod(ROOT + "/usr/bin/bench-notify-ready", 0o755)
+    os.makedirs(SETTINGS, exist_ok=True)
+    write(f"{SETTINGS}/bench-true.nspawn", "[Exec]\nParameters=/bin/true\n")
+    write(f"{SETTINGS}/bench-ready.nspawn",
+          f"[Exec]\nParameters=/usr/bin/bench-notify-ready\nNotifyReady=yes\n[Files]\nDirectory={ROOT}\n")
+
+
+def setup_boot_root():
+    r = BOOTROOT
+    if os.path.ismount(r + "/usr"):
+        return
+    for d in ["usr", "etc/systemd/system", "var/tmp", "var/log/journal", "run", "tmp", "proc", "sys", "dev",
+              "root", "home", "mnt", "srv", "opt"]:
+        os.makedirs(os.path.join(r, d), exist_ok=True)
+    for link, target in [("bin", "usr/bin"), ("sbin", "usr/sbin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")]:
+        if not os.path.lexists(os.path.join(r, link)) and os.path.lexists("/" + link):
+            os.symlink(target, os.path.join(r, link))
+    sh(["mount", "--bind", "/usr", r + "/usr"])
+    sh(["mount", "-o", "remount,bind,ro", r + "/usr"])
+    shutil.copy("/usr/lib/os-release", r + "/etc/os-release")
+    write(r + "/etc/machine-id", "")                  # empty: systemd makes a transient one per boot
+    write(r + "/etc/hostname", "bench-boot\n")
+    write(r + "/etc/fstab", "")
+    write(r + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+    write(r + "/etc/group", "root:x:0:\nsystemd-journal:x:101:\nnogroup:x:65534:\n")
+    for u in BOOT_MASK:
+        p = f"{r}/etc/systemd/system/{u}"
+        if not os.path.lexists(p):
+            os.symlink("/dev/null", p)
+    os.symlink("/usr/lib/systemd/system/multi-user.target", r + "/etc/systemd/system/default.target") \
+        if not os.path.lexists(r + "/etc/systemd/system/default.target") else None
+    write(f"{SETTINGS}/bench-boot.nspawn", f"[Exec]\nBoot=yes\nNotifyReady=yes\n[Files]\nDirectory={r}\n")
+
+
+def setup_bundles():
+    rootfs = WORK + "/rootfs"
+    if os.path.isdir(rootfs):
+        shutil.rmtree(rootfs)
+    os.makedirs(WORK, exist_ok=True)
+    sh(["cp", "-a", ROOT, rootfs])
+    for rt in ["crun", "runc"] + (["oci"] if args.oci_cli else []):
+        b = f"{WORK}/bundle-{rt}"
+        shutil.rmtree(b, ignore_errors=True)
+        os.makedirs(b)
+        spec = "runc" if rt == "oci" else rt
+        sh([spec, "spec"], cwd=b)
+        with open(b + "/config.json") as f:
+            c = json.load(f)
+        c["root"]["path"] = rootfs
+        c["process"]["args"] = ["/bin/true"]
+        c["process"]["terminal"] = False
+        # No device cgroup rules: crun 1.8.1 loads them as an eBPF program and first raises RLIMIT_MEMLOCK,
+        # which fails without CAP_SYS_RESOURCE (missing here). Same config for runc, so both stay comparable.
+        c["linux"]["resources"] = {}
+        with open(b + "/config.json.in", "w") as f:
+            json.dump(c, f, indent=1)
+
+
+def bundle_for_round(rt, rnd):
+    """Per-round cgroupsPath (a new scope name), so a scope still being collected never collides."""
+    b = f"{WORK}/bundle-{rt}"
+    with open(b + "/config.json.in") as f:
+        c = json.load(f)
+    cid = f"bench-{rt}-{rnd}"
+    c["linux"]["cgroupsPath"] = f"machine.slice:bench:{cid}"
+    with open(b + "/config.json", "w") as f:
+        json.dump(c, f)
+    return b, cid
+
+
+def ours_supports(flag):
+    r = sh(["machinectl-ext", "--help"], check=False)
+    return flag in r.stdout
+
+
+def daemon_pid():
+    r = sh(["systemctl", "show", "-P", "MainPID", "machined-ext.service"], check=False)
+    try:
+        return int(r.stdout.strip())
+    except ValueError:
+        return 0
+
+
+def ensure_daemon():
+    sh(["busctl", "call", "org.machinedext1", "/org/machinedext1", "org.machinedext1.Manager", "ListMachines"])
+    return daemon_pid()
+
+
+def proc_status(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def nfds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+# ---------------------------------------------------------------------------------------------- rounds
+
+def run_rounds(scenario, impls, out):
+    """impls: list of (name, run(round) -> (ms, ok), cleanup(round) or None). Round 0 is the warm-up."""
+    n = len(impls)
+    for rnd in range(args.rounds + 1):
+        rot = rnd % n
+        for name, run, cleanup in impls[rot:] + impls[:rot]:
+            ms, ok = run(rnd)
+            if cleanup:
+                cleanup(rnd)
+            if rnd > 0:
+                out.writerow([scenario, name, rnd, f"{ms:.3f}", int(ok)])
+            if not ok:
+                log(f"{scenario}/{name} round {rnd} failed (see logs/{scenario}-{name}.log)")
+        log(f"{scenario}: round {rnd}/{args.rounds} done")
+
+
+def oci_impl(scenario, rt, argv0):
+    def run(rnd):
+        b, cid = bundle_for_round(rt, rnd)
+        ms, st = timed(argv0 + ["--systemd-cgroup", "run", "--bundle", b, cid], f"{scenario}-{rt}.log")
+        return ms, st == 0
+
+    def cleanup(rnd):
+        cid = f"bench-{rt}-{rnd}"
+        sh(argv0 + ["delete", "-f", cid], check=False)
+    return (rt if rt != "oci" else "ours-oci", run, cleanup)
+
+
+def check_nspawn_registers():
+    p = subprocess.Popen(["systemd-nspawn", "-q", "-D", ROOT, "--register=yes", "-M", "bench-nsp-check",
+                          "/bin/sleep", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen = False
+    for _ in range(50):
+        if sh(["machinectl", "show", "bench-nsp-check"], check=False).returncode == 0:
+            seen = True
+            break
+        time.sleep(0.05)
+    p.wait()
+    meta["checks"]["nspawn --register=yes registers with systemd-machined"] = seen
+
+
+def scenario_true(out):
+    def ours(rnd):
+        ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], "true-ours.log")
+        return ms, st == 0
+
+    def nspawn(reg):
+        def run(rnd):
+            ms, st = timed(["systemd-nspawn", "-q", "-D", ROOT, f"--register={reg}", "-M", "bench-nsp",
+                            "/bin/true"], f"true-nspawn-{reg}.log")
+            return ms, st == 0
+        return run
+
+    check_nspawn_registers()
+    impls = [("ours", ours, None), ("nspawn", nspawn("yes"), None), ("nspawn-noreg", nspawn("no"), None),
+             oci_impl("true", "crun", ["crun"]), oci_impl("true", "runc", ["runc"])]
+    if args.profile:
+        impls = [("ours", ours, None)]
+    run_rounds("true", impls, out)
+
+
+def wait_unit_gone(unit, timeout=20):
+    t = time.monotonic() + timeout
+    while time.monotonic() < t:
+        r = sh(["systemctl", "is-active", unit], check=False)
+        if r.stdout.strip() in ("inactive", "failed", "unknown", ""):
+            sh(["systemctl", "reset-failed", unit], check=False)
+            return
+        time.sleep(0.02)
+
+
+def nspawn_ready_impl(scenario, extra, machine):
+    def run(rnd):
+        unit = f"bench-nspawn-{scenario}-{rnd}"
+        ms, st = timed(["systemd-run", "-q", "-p", "Type=notify", "-p", "Delegate=yes", "-p", "KillMode=mixed",
+                        "-p", "Slice=machine.slice", "--unit", unit, "systemd-nspawn", "--notify-ready=yes",
+                        "-q", "--keep-unit", "-M", machine] + extra, f"{scenario}-nspawn.log")
+        return ms, st == 0
+
+    def cleanup(rnd):
+        unit = f"bench-nspawn-{scenario}-{rnd}.service"
+        sh(["systemctl", "stop", unit], check=False)
+        wait_unit_gone(unit)
+    return ("nspawn", run, cleanup)
+
+
+def ours_ready_impl(scenario, name):
+    def run(rnd):
+        ms, st = timed(["machinectl-ext", "start", "--ready", name], f"{scenario}-ours.log")
+        return ms, st == 0
+
+    def cleanup(rnd):
+        sh(["machinectl-ext", "stop", name], check=False)
+    return ("ours", run, cleanup)
+
+
+def scenario_ready(out):
+    impls = [nspawn_ready_impl("ready", ["-D", ROOT, "/usr/bin/bench-notify-ready"], "bench-nrdy")]
+    if meta["ours_ready"]:
+        impls.insert(0, ours_ready_impl("ready", "bench-ready"))
+    run_rounds("ready", impls, out)
+
+
+def scenario_boot(out):
+    setup_boot_root()
+    impls = [nspawn_ready_impl("boot", ["-b", "-D", BOOTROOT], "bench-nboot")]
+    if meta["ours_ready"]:
+        impls.insert(0, ours_ready_impl("boot", "bench-boot"))
+    run_rounds("boot", impls, out)
+
+
+def scenario_oci(out):
+    impls = [oci_impl("oci", "crun", ["crun"]), oci_impl("oci", "runc", ["runc"])]
+    if args.oci_cli:
+        impls.insert(0, oci_impl("oci", "oci", [args.oci_cli]))
+    run_rounds("oci", impls, out)
+
+
+# ---------------------------------------------------------------------------------------------- scale
+
+def kv(text):
+    d, errors = {}, []
+    for line in text.splitlines():
+        k, _, v = line.partition("=")
+        if k == "error":
+            errors.append(v)
+        elif k:
+            d[k] = v
+    d["errors"] = errors
+    return d
+
+
+def scale_client(*a):
+    r = subprocess.run([args.tools + "/bench-scale"] + [str(x) for x in a], capture_output=True, text=True)
+    with open(os.path.join(logdir, "scale.log"), "a") as f:
+        f.write(f"$ bench-scale {' '.join(map(str, a))}\n{r.stdout}{r.stderr}\n")
+    return kv(r.stdout), r
+
+
+def machined_count(prefix):
+    r = sh(["machinectl", "list", "--no-legend", "--no-pager"], check=False)
+    return sum(1 for l in r.stdout.splitlines() if l.split() and l.split()[0].startswith(prefix + "-"))
+
+
+def scopes_running(prefix):
+    r = sh(["systemctl", "list-units", "--no-legend", "--plain", "--state=running", "machine-*.scope"], check=False)
+    # Unit names escape "-" in the machine name as "\x2d".
+    return sum(1 for l in r.stdout.splitlines()
+               if l.split() and l.split()[0].replace("\\x2d", "-").startswith(f"machine-{prefix}-"))
+
+
+def leaders_alive(prefix):
+    """Every machine's leader PID (from ListMachines) exists and runs the payload, checked in /proc."""
+    r = sh(["busctl", "--json=short", "call", "org.machinedext1", "/org/machinedext1", "org.machinedext1.Manager",
+            "ListMachines"], check=False)
+    alive = 0
+    try:
+        for name, state, leader, unit, path in json.loads(r.stdout)["data"][0]:
+            if not name.startswith(prefix + "-"):
+                continue
+            try:
+                with open(f"/proc/{leader}/cmdline", "rb") as f:
+                    if b"testpayload" in f.read():
+                        alive += 1
+            except OSError:
+                pass
+    except (ValueError, KeyError, IndexError):
+        pass
+    return alive
+
+
+def scenario_scale(writer):
+    maxn = max(args.sizes)
+    for i in range(maxn):
+        write(f"{SETTINGS}/{SCALE_PREFIX}-{i:04d}.nspawn",
+              f"[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory={ROOT}\n")
+    pid = ensure_daemon()
+    meta["daemon_limits"] = open(f"/proc/{pid}/limits").read()
+    jpid = int(sh(["systemctl", "show", "-P", "MainPID", "systemd-journald.service"]).stdout.strip() or 0)
+    for n in args.sizes:
+        pid = ensure_daemon()
+        rss0, fds0 = proc_status(pid, "VmRSS"), nfds(pid)
+        jfds0 = nfds(jpid) if jpid else 0
+        log(f"scale {n}: starting (daemon PID {pid}, RSS {rss0} kB, {fds0} fds)")
+        st, _ = scale_client("start", SCALE_PREFIX, n, INFLIGHT)
+        row = {"size": n, "start_total_s": st.get("total_s"), "starts_per_s": st.get("rate"),
+               "start_ok": st.get("ok"), "start_failed": st.get("failed"),
+               "start_call_p50_ms": st.get("call_p50_ms"), "start_call_p90_ms": st.get("call_p90_ms"),
+               "start_call_max_ms": st.get("call_max_ms"), "start_errors": " | ".join(st["errors"])}
+        time.sleep(0.5)   # let late registrations settle before checking
+        q, _ = scale_client("query", SCALE_PREFIX, n, 20)
+        pid2 = daemon_pid()
+        row.update({
+            "daemon_pid_same": int(pid2 == pid),
+            "daemon_rss_base_kb": rss0,
+            "daemon_rss_kb": proc_status(pid2, "VmRSS") if pid2 else "",
+            "daemon_fds_base": fds0,
+            "daemon_fds": nfds(pid2) if pid2 else "",
+            "journald_fds_added": (nfds(jpid) - jfds0) if jpid else "",
+            "list_entries": q.get("list_entries"), "list_running": q.get("list_running"),
+            "machined_registered": machined_count(SCALE_PREFIX),
+            "scopes_running": scopes_running(SCALE_PREFIX),
+            "leaders_alive": leaders_alive(SCALE_PREFIX),
+            "list_p50_ms": q.get("list_p50_ms"), "list_p90_ms": q.get("list_p90_ms"),
+            "get_p50_ms": q.get("get_p50_ms"), "get_p90_ms": q.get("get_p90_ms"), "get_failed": q.get("get_failed"),
+        })
+        if pid2 and row["daemon_rss_kb"] != "":
+            row["per_machine_kb"] = f"{(row['daemon_rss_kb'] - rss0) / n:.1f}"
+        row["all_running"] = int(all(str(row[k]) == str(n) for k in
+                                     ["start_ok", "list_running", "machined_registered", "scopes_running",
+                                      "leaders_alive"]))
+        log(f"scale {n}: {st.get('ok')} started in {st.get('total_s')} s; ListMachines {q.get('list_running')} "
+            f"running, machined {row['machined_registered']}, scopes {row['scopes_running']}, leaders "
+            f"{row['leaders_alive']}; RSS {row['daemon_rss_kb']} kB, {row['daemon_fds']} fds")
+        sp, _ = scale_client("stop", SCALE_PREFIX, n, INFLIGHT)
+        time.sleep(0.5)
+        row.update({"stop_total_s": sp.get("total_s"), "stop_ok": sp.get("ok"), "stop_failed": sp.get("failed"),
+                    "stop_errors": " | ".join(sp["errors"]),
+                    "left_registered": machined_count(SCALE_PREFIX), "left_scopes": scopes_running(SCALE_PREFIX)})
+        pid3 = daemon_pid()
+        row["daemon_rss_after_stop_kb"] = proc_status(pid3, "VmRSS") if pid3 else ""
+        log(f"scale {n}: stopped {sp.get('ok')} in {sp.get('stop_total_s', sp.get('total_s'))} s, "
+            f"{row['left_registered']} left registered")
+        writer(row)
+        if row["left_registered"] or row["left_scopes"]:
+            meta["notes"].append(f"scale {n}: {row['left_registered']} machines / {row['left_scopes']} scopes "
+                                 "left after StopMachine")
+            time.sleep(5)
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+def main():
+    global args, logdir
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", required=True)
+    p.add_argument("--tools", required=True)
+    p.add_argument("--payload", required=True)
+    p.add_argument("--rounds", type=int, default=9)
+    p.add_argument("--scenarios", default="true,ready,boot,scale,oci")
+    p.add_argument("--sizes", default="100,500,1000")
+    p.add_argument("--oci-cli", default="")
+    p.add_argument("--profile", action="store_true", help="scenario true with our side only")
+    args = p.parse_args()
+    args.sizes = [int(x) for x in args.sizes.split(",") if x]
+    scen = args.scenarios.split(",")
+    logdir = os.path.join(args.out, "logs")
+    os.makedirs(logdir, exist_ok=True)
+
+    for tool, cmd in [("systemd", ["systemctl", "--version"]), ("crun", ["crun", "--version"]),
+                      ("runc", ["runc", "--version"])]:
+        meta["versions"][tool] = sh(cmd, check=False).stdout.splitlines()[0]
+    meta["ours_ready"] = ours_supports("--ready")
+    meta["oci_cli"] = args.oci_cli
+    if not meta["ours_ready"]:
+        meta["notes"].append("machinectl-ext has no --ready yet: our side of 'ready' and 'boot' not measured")
+    if not args.oci_cli:
+        meta["notes"].append("no OCI CLI of ours found: our side of 'oci' not measured")
+
+    setup_busybox_root()
+    setup_bundles()
+    ensure_daemon()
+
+    with open(os.path.join(args.out, "raw.csv"), "a", newline="") as f:
+        out = csv.writer(f)
+        if f.tell() == 0:
+            out.writerow(["scenario", "impl", "round", "ms", "ok"])
+        for s, fn in [("true", scenario_true), ("ready", scenario_ready), ("boot", scenario_boot),
+                      ("oci", scenario_oci)]:
+            if s in scen:
+                log(f"scenario {s}")
+                fn(out)
+                f.flush()
+
+    if "scale" in scen:
+        log("scenario scale")
+        rows = []
+        scenario_scale(rows.append)
+        if rows:
+            keys = list(dict.fromkeys(k for r in rows for k in r))
+            with open(os.path.join(args.out, "scale.csv"), "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=keys)
+                w.writeheader()
+                w.writerows(rows)
+
+    with open(os.path.join(args.out, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
