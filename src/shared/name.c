@@ -194,3 +194,66 @@ bool env_assignment_is_valid(const char *s) {
 
         return env_name_is_valid_n(s, eq - s) && env_value_is_valid(eq + 1);
 }
+
+bool user_name_is_valid(const char *s) {
+        bool all_digits = true;
+        size_t n = 0;
+
+        if (isempty(s))
+                return false;
+        if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+                return false;
+
+        for (const char *p = s; *p; p++, n++) {
+                if (n >= 31)
+                        return false;
+                if (!ascii_isalnum(*p) && *p != '_' && *p != '-')
+                        return false;
+                if (*p < '0' || *p > '9')
+                        all_digits = false;
+        }
+
+        return !all_digits;
+}
+
+int parse_uid(const char *s, uint32_t *ret) {
+        uint64_t v = 0;
+
+        if (isempty(s))
+                return -EINVAL;
+        for (const char *p = s; *p; p++) {
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                v = v * 10 + (uint64_t) (*p - '0');
+                if (v > UINT32_MAX)
+                        return -EINVAL;
+        }
+        /* (uid_t) -1 is "invalid" for the kernel, 65535 is (uid_t) -1 of 16-bit UIDs; systemd refuses both. */
+        if (v == UINT32_MAX || v == 65535)
+                return -EINVAL;
+
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+bool ifname_is_valid(const char *s) {
+        bool all_digits = true;
+        size_t n;
+
+        if (isempty(s))
+                return false;
+        n = strlen(s);
+        if (n > IFNAME_MAX)
+                return false;
+        if (streq(s, ".") || streq(s, ".."))
+                return false;
+
+        for (const char *p = s; *p; p++) {
+                if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f || *p == '/' || *p == ':')
+                        return false;
+                if (*p < '0' || *p > '9')
+                        all_digits = false;
+        }
+
+        return !all_digits;
+}

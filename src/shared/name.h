@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "macro.h"
 
@@ -37,3 +38,18 @@ bool env_value_is_valid(const char *s) _pure_;
 
 /* Returns true if s is "KEY=VALUE" with a valid KEY and VALUE. */
 bool env_assignment_is_valid(const char *s) _pure_;
+
+/* Returns true if s is a valid user or group name in systemd's strict sense: [A-Za-z_][A-Za-z0-9_-]*, at most
+ * 31 characters (so it fits utmp), and not all digits (that would read as a UID). */
+bool user_name_is_valid(const char *s) _pure_;
+
+/* Parses a decimal UID (digits only, no sign or spaces). Refuses (uid_t) -1 and (uid_t) -2 truncated to 16 bit
+ * (65535), like systemd's parse_uid(). Returns 0 and sets *ret, or -EINVAL. */
+int parse_uid(const char *s, uint32_t *ret);
+
+/* Linux's IFNAMSIZ - 1 */
+#define IFNAME_MAX 15
+
+/* Returns true if s is a valid network interface name: 1..15 printable ASCII characters, none of them
+ * whitespace, '/' or ':', not "." or "..", and not all digits (like systemd's ifname_valid()). */
+bool ifname_is_valid(const char *s) _pure_;

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -8,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/capability.h>
+#include <sys/personality.h>
 #include <unistd.h>
+
+#include <seccomp.h>
 
 #include "name.h"
 #include "settings.h"
@@ -257,10 +264,17 @@ static int invalid(char **ret_error, const char *key, const char *value, const c
         return r < 0 ? r : -EINVAL;
 }
 
-static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
-        [NOTIFY_ACCESS_MAIN] = "main",
-        [NOTIFY_ACCESS_ALL]  = "all",
-};
+/* Like invalid(), for a reason that quotes one item of the value: "… (REASON 'ITEM')". */
+static int invalid_item(char **ret_error, const char *key, const char *value, const char *reason,
+                        const char *item) {
+        int r;
+
+        r = set_message(ret_error, "Invalid value for %s=: '%.*s' (%s '%.*s')", key, VALUE_SHOWN_MAX, value,
+                        reason, VALUE_SHOWN_MAX, item);
+        return r < 0 ? r : -EINVAL;
+}
+
+/* ---- string tables ---------------------------------------------------------------------------------- */
 
 /* Looks s up in a sparse table of n entries; returns the index or -EINVAL. */
 static int table_lookup(const char *const *table, size_t n, const char *s) {
@@ -272,16 +286,105 @@ static int table_lookup(const char *const *table, size_t n, const char *s) {
         return -EINVAL;
 }
 
-const char *notify_access_to_string(NotifyAccess a) {
-        if (a < 0 || a >= _NOTIFY_ACCESS_MAX)
-                return NULL;
-        return notify_access_table[a];
+#define DEFINE_STRING_TABLE(name, type, max)                                                    \
+        const char *name##_to_string(type v) {                                                  \
+                if ((int) v < 0 || (int) v >= (max))                                            \
+                        return NULL;                                                            \
+                return name##_table[v];                                                         \
+        }                                                                                       \
+        type name##_from_string(const char *s) {                                                \
+                return (type) table_lookup(name##_table, ELEMENTSOF(name##_table), s);          \
+        }
+
+static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
+        [NOTIFY_ACCESS_MAIN] = "main",
+        [NOTIFY_ACCESS_ALL]  = "all",
+};
+DEFINE_STRING_TABLE(notify_access, NotifyAccess, _NOTIFY_ACCESS_MAX)
+
+static const char *const console_mode_table[_CONSOLE_MODE_MAX] = {
+        [CONSOLE_INTERACTIVE] = "interactive",
+        [CONSOLE_READ_ONLY]   = "read-only",
+        [CONSOLE_PASSIVE]     = "passive",
+        [CONSOLE_PIPE]        = "pipe",
+};
+DEFINE_STRING_TABLE(console_mode, ConsoleMode, _CONSOLE_MODE_MAX)
+
+static const char *const timezone_mode_table[_TIMEZONE_MODE_MAX] = {
+        [TIMEZONE_OFF]     = "off",
+        [TIMEZONE_COPY]    = "copy",
+        [TIMEZONE_BIND]    = "bind",
+        [TIMEZONE_SYMLINK] = "symlink",
+        [TIMEZONE_DELETE]  = "delete",
+        [TIMEZONE_AUTO]    = "auto",
+};
+DEFINE_STRING_TABLE(timezone_mode, TimezoneMode, _TIMEZONE_MODE_MAX)
+
+static const char *const resolv_conf_mode_table[_RESOLV_CONF_MODE_MAX] = {
+        [RESOLV_CONF_OFF]            = "off",
+        [RESOLV_CONF_COPY_HOST]      = "copy-host",
+        [RESOLV_CONF_COPY_STATIC]    = "copy-static",
+        [RESOLV_CONF_COPY_UPLINK]    = "copy-uplink",
+        [RESOLV_CONF_COPY_STUB]      = "copy-stub",
+        [RESOLV_CONF_REPLACE_HOST]   = "replace-host",
+        [RESOLV_CONF_REPLACE_STATIC] = "replace-static",
+        [RESOLV_CONF_REPLACE_UPLINK] = "replace-uplink",
+        [RESOLV_CONF_REPLACE_STUB]   = "replace-stub",
+        [RESOLV_CONF_BIND_HOST]      = "bind-host",
+        [RESOLV_CONF_BIND_STATIC]    = "bind-static",
+        [RESOLV_CONF_BIND_UPLINK]    = "bind-uplink",
+        [RESOLV_CONF_BIND_STUB]      = "bind-stub",
+        [RESOLV_CONF_DELETE]         = "delete",
+        [RESOLV_CONF_AUTO]           = "auto",
+};
+DEFINE_STRING_TABLE(resolv_conf_mode, ResolvConfMode, _RESOLV_CONF_MODE_MAX)
+
+static const char *const link_journal_table[_LINK_JOURNAL_MAX] = {
+        [LINK_JOURNAL_NO]        = "no",
+        [LINK_JOURNAL_HOST]      = "host",
+        [LINK_JOURNAL_TRY_HOST]  = "try-host",
+        [LINK_JOURNAL_GUEST]     = "guest",
+        [LINK_JOURNAL_TRY_GUEST] = "try-guest",
+        [LINK_JOURNAL_AUTO]      = "auto",
+};
+DEFINE_STRING_TABLE(link_journal, LinkJournal, _LINK_JOURNAL_MAX)
+
+static const char *const volatile_mode_table[_VOLATILE_MODE_MAX] = {
+        [VOLATILE_NO]      = "no",
+        [VOLATILE_YES]     = "yes",
+        [VOLATILE_STATE]   = "state",
+        [VOLATILE_OVERLAY] = "overlay",
+};
+DEFINE_STRING_TABLE(volatile_mode, VolatileMode, _VOLATILE_MODE_MAX)
+
+static const char *const user_namespace_ownership_table[_USER_NAMESPACE_OWNERSHIP_MAX] = {
+        [USER_NAMESPACE_OWNERSHIP_OFF]   = "off",
+        [USER_NAMESPACE_OWNERSHIP_CHOWN] = "chown",
+        [USER_NAMESPACE_OWNERSHIP_MAP]   = "map",
+        [USER_NAMESPACE_OWNERSHIP_AUTO]  = "auto",
+};
+DEFINE_STRING_TABLE(user_namespace_ownership, UserNamespaceOwnership, _USER_NAMESPACE_OWNERSHIP_MAX)
+
+static const char *const custom_mount_type_table[_CUSTOM_MOUNT_TYPE_MAX] = {
+        [CUSTOM_MOUNT_BIND]    = "bind",
+        [CUSTOM_MOUNT_TMPFS]   = "tmpfs",
+        [CUSTOM_MOUNT_OVERLAY] = "overlay",
+};
+DEFINE_STRING_TABLE(custom_mount_type, CustomMountType, _CUSTOM_MOUNT_TYPE_MAX)
+
+/* The system call groups of systemd v252's seccomp-util.c (syscall_filter_sets[]). */
+static const char *const syscall_groups[] = {
+        "@default", "@aio", "@basic-io", "@chown", "@clock", "@cpu-emulation", "@debug", "@file-system",
+        "@io-event", "@ipc", "@keyring", "@memlock", "@module", "@mount", "@network-io", "@obsolete", "@pkey",
+        "@privileged", "@process", "@raw-io", "@reboot", "@resources", "@sandbox", "@setuid", "@signal",
+        "@swap", "@sync", "@system-service", "@timer", "@known",
+};
+
+bool syscall_group_is_valid(const char *s) {
+        return table_lookup(syscall_groups, ELEMENTSOF(syscall_groups), s) >= 0;
 }
 
-NotifyAccess notify_access_from_string(const char *s) {
-        int r = table_lookup(notify_access_table, ELEMENTSOF(notify_access_table), s);
-        return r < 0 ? _NOTIFY_ACCESS_INVALID : (NotifyAccess) r;
-}
+/* ---- more value parsers ----------------------------------------------------------------------------- */
 
 /* int field: -1 unset, else a NotifyAccess */
 static int parse_notify_access(const char *key, const char *value, void *data, char **ret_error) {
@@ -309,6 +412,978 @@ static int parse_timeout(const char *key, const char *value, void *data, char **
         return 0;
 }
 
+/* int fields holding an enum, -1 = unset: the key names the table. Some keys also take a boolean, like in
+ * systemd-nspawn: Volatile= (yes/no), Timezone= and ResolvConf= (yes = auto, no = off). */
+static int parse_enum(const char *key, const char *value, void *data, char **ret_error) {
+        int *field = data, v = -EINVAL, b;
+
+        if (streq(key, "Console"))
+                v = console_mode_from_string(value);
+        else if (streq(key, "Timezone") || streq(key, "ResolvConf")) {
+                v = streq(key, "Timezone") ? (int) timezone_mode_from_string(value)
+                                           : (int) resolv_conf_mode_from_string(value);
+                b = parse_boolean(value);
+                if (v < 0 && b >= 0)
+                        v = streq(key, "Timezone") ? (b ? TIMEZONE_AUTO : TIMEZONE_OFF)
+                                                   : (b ? RESOLV_CONF_AUTO : RESOLV_CONF_OFF);
+        } else if (streq(key, "LinkJournal"))
+                v = link_journal_from_string(value);
+        else if (streq(key, "Volatile")) {
+                b = parse_boolean(value);
+                v = b >= 0 ? (b ? VOLATILE_YES : VOLATILE_NO) : (int) volatile_mode_from_string(value);
+        } else if (streq(key, "PrivateUsersOwnership"))
+                v = user_namespace_ownership_from_string(value);
+        else if (streq(key, "PrivateUsersChown")) {
+                b = parse_boolean(value);
+                if (b >= 0)
+                        v = b ? USER_NAMESPACE_OWNERSHIP_CHOWN : USER_NAMESPACE_OWNERSHIP_OFF;
+        } else
+                assert(!"parse_enum() used for a key it does not know");
+
+        if (v < 0)
+                return -EINVAL;
+        *field = v;
+        return 0;
+}
+
+/* char* field: a user name or a decimal UID. */
+static int parse_user(const char *key, const char *value, void *data, char **ret_error) {
+        char **s = data, *c;
+        uint32_t uid;
+
+        if (!user_name_is_valid(value) && parse_uid(value, &uid) < 0)
+                return invalid(ret_error, key, value, "not a valid user name or UID");
+        c = strdup(value);
+        if (!c)
+                return -ENOMEM;
+        free(*s);
+        *s = c;
+        return 0;
+}
+
+/* char* field: a hostname. */
+static int parse_hostname(const char *key, const char *value, void *data, char **ret_error) {
+        char **s = data, *c;
+
+        if (!machine_name_is_valid(value))
+                return invalid(ret_error, key, value, "not a valid hostname");
+        c = strdup(value);
+        if (!c)
+                return -ENOMEM;
+        free(*s);
+        *s = c;
+        return 0;
+}
+
+/* char* field: a network interface name (Bridge=) or zone name (Zone=). */
+static int parse_ifname(const char *key, const char *value, void *data, char **ret_error) {
+        char **s = data, *c;
+
+        if (streq(key, "Zone")) {
+                char name[IFNAME_MAX + 2];
+
+                /* The zone's bridge is called "vz-NAME", which must be a valid interface name. */
+                if (strlen(value) > IFNAME_MAX - 3)
+                        return invalid(ret_error, key, value, "zone name too long");
+                (void) snprintf(name, sizeof(name), "vz-%s", value);
+                if (isempty(value) || !ifname_is_valid(name))
+                        return invalid(ret_error, key, value, "not a valid zone name");
+        } else if (!ifname_is_valid(value))
+                return invalid(ret_error, key, value, "not a valid network interface name");
+
+        c = strdup(value);
+        if (!c)
+                return -ENOMEM;
+        free(*s);
+        *s = c;
+        return 0;
+}
+
+/* uint64_t field: a capability mask; words are CAP_* names (any case), numbers or "all"; assignments OR into
+ * the mask, an empty one resets it to 0. */
+static int parse_capability(const char *key, const char *value, void *data, char **ret_error) {
+        _cleanup_strv_free_ char **words = NULL;
+        uint64_t *mask = data, m = 0;
+        int r;
+
+        if (isempty(value)) {
+                *mask = 0;
+                return 0;
+        }
+
+        r = extract_words(key, value, EXTRACT_UNQUOTE, &words, ret_error);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(w, words) {
+                cap_value_t c;
+                bool number = **w && strspn(*w, "0123456789") == strlen(*w);
+
+                if (streq(*w, "all")) {
+                        m = UINT64_MAX;
+                        continue;
+                }
+                /* cap_from_name() also takes things like "cap_chown=ep"-less junk poorly; only hand it what
+                 * looks like a name or a number. */
+                if ((!number && strncasecmp(*w, "cap_", 4) != 0) || cap_from_name(*w, &c) < 0 || c < 0 ||
+                    c > 63)
+                        return invalid_item(ret_error, key, value, "unknown capability", *w);
+                m |= UINT64_C(1) << c;
+        }
+
+        *mask |= m;
+        return 0;
+}
+
+/* sd_id128_t field: 32 hex digits (or the UUID form), not all zero. */
+static int parse_machine_id(const char *key, const char *value, void *data, char **ret_error) {
+        sd_id128_t *id = data, v;
+
+        if (sd_id128_from_string(value, &v) < 0)
+                return invalid(ret_error, key, value, "expected 32 hexadecimal digits");
+        if (sd_id128_is_null(v))
+                return invalid(ret_error, key, value, "the null ID is not allowed");
+        *id = v;
+        return 0;
+}
+
+/* SyscallFilter field: names or @groups; a leading "~" makes the assignment a deny list. */
+static int parse_syscall_filter(const char *key, const char *value, void *data, char **ret_error) {
+        _cleanup_strv_free_ char **words = NULL;
+        SyscallFilter *f = data;
+        const char *p = value;
+        bool deny;
+        int r;
+
+        if (isempty(value)) {
+                f->allow = strv_free(f->allow);
+                f->deny = strv_free(f->deny);
+                return 0;
+        }
+
+        deny = *p == '~';
+        if (deny)
+                p++;
+
+        r = extract_words(key, p, EXTRACT_UNQUOTE, &words, ret_error);
+        if (r < 0)
+                return r;
+        if (!words)
+                return invalid(ret_error, key, value, "no system calls listed");
+
+        STRV_FOREACH(w, words) {
+                if ((*w)[0] == '@') {
+                        if (!syscall_group_is_valid(*w))
+                                return invalid_item(ret_error, key, value, "unknown system call group", *w);
+                } else if (seccomp_syscall_resolve_name(*w) == __NR_SCMP_ERROR)
+                        return invalid_item(ret_error, key, value, "unknown system call", *w);
+        }
+
+        return strv_extend_strv(deny ? &f->deny : &f->allow, words);
+}
+
+/* Parses a decimal unsigned 64-bit number, digits only. */
+static int parse_u64(const char *s, uint64_t *ret) {
+        uint64_t v = 0;
+
+        if (isempty(s))
+                return -EINVAL;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9')
+                        return -EINVAL;
+                if (v > (UINT64_MAX - (uint64_t) (*s - '0')) / 10)
+                        return -ERANGE;
+                v = v * 10 + (uint64_t) (*s - '0');
+        }
+        *ret = v;
+        return 0;
+}
+
+/* Parses a size in bytes like systemd's parse_size(…, 1024): components of a number (with an optional
+ * fraction) and an optional suffix B, K, M, G, T, P, E (powers of 1024), summed: "1G", "1.5M", "1G 512M". */
+static int parse_size(const char *s, uint64_t *ret) {
+        static const struct {
+                char suffix;
+                uint64_t factor;
+        } units[] = {
+                { 'B', 1 },
+                { 'K', UINT64_C(1) << 10 },
+                { 'M', UINT64_C(1) << 20 },
+                { 'G', UINT64_C(1) << 30 },
+                { 'T', UINT64_C(1) << 40 },
+                { 'P', UINT64_C(1) << 50 },
+                { 'E', UINT64_C(1) << 60 },
+        };
+        uint64_t total = 0;
+        bool any = false;
+
+        for (const char *p = s;;) {
+                uint64_t whole = 0, factor = 1, v;
+                const char *frac = NULL;
+                size_t n_int = 0, n_frac = 0;
+
+                p += strspn(p, WHITESPACE);
+                if (*p == 0)
+                        break;
+
+                for (; *p >= '0' && *p <= '9'; p++, n_int++) {
+                        if (whole > (UINT64_MAX - (uint64_t) (*p - '0')) / 10)
+                                return -ERANGE;
+                        whole = whole * 10 + (uint64_t) (*p - '0');
+                }
+                if (*p == '.') {
+                        frac = ++p;
+                        for (; *p >= '0' && *p <= '9'; p++)
+                                n_frac++;
+                }
+                if (n_int + n_frac == 0 || *p == '.')
+                        return -EINVAL;
+
+                p += strspn(p, WHITESPACE);
+                if (*p && !(*p >= '0' && *p <= '9')) {
+                        size_t i;
+
+                        for (i = 0; i < ELEMENTSOF(units); i++)
+                                if (units[i].suffix == *p)
+                                        break;
+                        if (i >= ELEMENTSOF(units))
+                                return -EINVAL;
+                        factor = units[i].factor;
+                        p++;
+                }
+
+                if (whole > UINT64_MAX / factor)
+                        return -ERANGE;
+                v = whole * factor;
+                for (uint64_t m = factor, i = 0; i < n_frac && m >= 10; i++) {
+                        m /= 10;
+                        if (v > UINT64_MAX - m * (uint64_t) (frac[i] - '0'))
+                                return -ERANGE;
+                        v += m * (uint64_t) (frac[i] - '0');
+                }
+                if (total > UINT64_MAX - v)
+                        return -ERANGE;
+                total += v;
+                any = true;
+        }
+
+        if (!any)
+                return -EINVAL;
+        *ret = total;
+        return 0;
+}
+
+typedef enum RlimitUnit {
+        RLIMIT_UNIT_NUMBER,     /* a plain count */
+        RLIMIT_UNIT_BYTES,      /* parse_size() */
+        RLIMIT_UNIT_SEC,        /* a time span, default unit s, stored as seconds rounded up */
+        RLIMIT_UNIT_USEC,       /* a time span, default unit µs, stored as µs */
+        RLIMIT_UNIT_NICE,       /* "+N"/"-N": a nice level -20…19; "N": the raw limit 0…40 */
+} RlimitUnit;
+
+static const struct {
+        const char *key;
+        int resource;
+        RlimitUnit unit;
+} rlimits[] = {
+        { "LimitCPU",        RLIMIT_CPU,        RLIMIT_UNIT_SEC    },
+        { "LimitFSIZE",      RLIMIT_FSIZE,      RLIMIT_UNIT_BYTES  },
+        { "LimitDATA",       RLIMIT_DATA,       RLIMIT_UNIT_BYTES  },
+        { "LimitSTACK",      RLIMIT_STACK,      RLIMIT_UNIT_BYTES  },
+        { "LimitCORE",       RLIMIT_CORE,       RLIMIT_UNIT_BYTES  },
+        { "LimitRSS",        RLIMIT_RSS,        RLIMIT_UNIT_BYTES  },
+        { "LimitNOFILE",     RLIMIT_NOFILE,     RLIMIT_UNIT_NUMBER },
+        { "LimitAS",         RLIMIT_AS,         RLIMIT_UNIT_BYTES  },
+        { "LimitNPROC",      RLIMIT_NPROC,      RLIMIT_UNIT_NUMBER },
+        { "LimitMEMLOCK",    RLIMIT_MEMLOCK,    RLIMIT_UNIT_BYTES  },
+        { "LimitLOCKS",      RLIMIT_LOCKS,      RLIMIT_UNIT_NUMBER },
+        { "LimitSIGPENDING", RLIMIT_SIGPENDING, RLIMIT_UNIT_NUMBER },
+        { "LimitMSGQUEUE",   RLIMIT_MSGQUEUE,   RLIMIT_UNIT_BYTES  },
+        { "LimitNICE",       RLIMIT_NICE,       RLIMIT_UNIT_NICE   },
+        { "LimitRTPRIO",     RLIMIT_RTPRIO,     RLIMIT_UNIT_NUMBER },
+        { "LimitRTTIME",     RLIMIT_RTTIME,     RLIMIT_UNIT_USEC   },
+};
+
+/* Parses one limit value. Returns 0, -EINVAL or -ERANGE. */
+static int parse_rlimit_value(const char *s, RlimitUnit unit, rlim_t *ret) {
+        uint64_t v;
+        int r;
+
+        if (streq(s, "infinity")) {
+                *ret = RLIM_INFINITY;
+                return 0;
+        }
+
+        switch (unit) {
+
+        case RLIMIT_UNIT_NUMBER:
+                r = parse_u64(s, &v);
+                break;
+
+        case RLIMIT_UNIT_BYTES:
+                r = parse_size(s, &v);
+                break;
+
+        case RLIMIT_UNIT_SEC:
+                r = parse_timespan(s, &v);
+                if (r >= 0)
+                        v = v / USEC_PER_SEC + (v % USEC_PER_SEC != 0); /* round up, like systemd */
+                break;
+
+        case RLIMIT_UNIT_USEC:
+                r = parse_timespan_full(s, 1, &v);
+                break;
+
+        case RLIMIT_UNIT_NICE:
+                if (s[0] == '+' || s[0] == '-') {
+                        r = parse_u64(s + 1, &v);
+                        if (r >= 0) {
+                                if (s[0] == '-' ? v > 20 : v > 19)
+                                        return -ERANGE;
+                                v = s[0] == '-' ? 20 + v : 20 - v; /* RLIMIT_NICE is 20 - nice */
+                        }
+                } else {
+                        r = parse_u64(s, &v);
+                        if (r >= 0 && v > 40)
+                                return -ERANGE;
+                }
+                break;
+
+        default:
+                return -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        if (v == RLIM_INFINITY) /* only spelled "infinity" */
+                return -ERANGE;
+
+        *ret = (rlim_t) v;
+        return 0;
+}
+
+/* struct rlimit* field (one of Settings.rlimit[]): "VALUE" (soft and hard) or "SOFT:HARD". */
+static int parse_rlimit(const char *key, const char *value, void *data, char **ret_error) {
+        _cleanup_free_ char *soft = NULL;
+        struct rlimit **rl = data, *n;
+        const char *colon, *hard;
+        RlimitUnit unit = RLIMIT_UNIT_NUMBER;
+        rlim_t a, b;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(rlimits); i++)
+                if (streq(rlimits[i].key, key))
+                        unit = rlimits[i].unit;
+
+        colon = strchr(value, ':');
+        if (colon) {
+                soft = strndup(value, colon - value);
+                if (!soft)
+                        return -ENOMEM;
+                hard = colon + 1;
+        } else
+                hard = value;
+
+        r = parse_rlimit_value(soft ?: value, unit, &a);
+        if (r >= 0)
+                r = parse_rlimit_value(hard, unit, &b);
+        if (r == -ERANGE)
+                return invalid(ret_error, key, value, "out of range");
+        if (r < 0)
+                return -EINVAL;
+        if (a > b)
+                return invalid(ret_error, key, value, "soft limit above hard limit");
+
+        n = new(struct rlimit, 1);
+        if (!n)
+                return -ENOMEM;
+        *n = (struct rlimit) { .rlim_cur = a, .rlim_max = b };
+        free(*rl);
+        *rl = n;
+        return 0;
+}
+
+/* int field: -1000…1000. */
+static int parse_oom_score_adjust(const char *key, const char *value, void *data, char **ret_error) {
+        int *field = data;
+        uint64_t v;
+        bool negative = value[0] == '-';
+
+        if (parse_u64(value + (negative || value[0] == '+'), &v) < 0 || v > 1000)
+                return invalid(ret_error, key, value, "expected an integer from -1000 to 1000");
+        *field = negative ? -(int) v : (int) v;
+        return 0;
+}
+
+/* cpu_set_t* field: CPU indices and ranges "0-3 5,7"; assignments add, an empty one resets. */
+static int parse_cpu_affinity(const char *key, const char *value, void *data, char **ret_error) {
+        cpu_set_t **field = data, set;
+        const char *p = value;
+
+        if (isempty(value)) {
+                *field = mfree(*field);
+                return 0;
+        }
+
+        CPU_ZERO(&set);
+        for (;;) {
+                uint64_t a, b;
+                char word[64];
+                size_t n;
+                char *dash;
+
+                p += strspn(p, WHITESPACE ",");
+                if (*p == 0)
+                        break;
+                n = strcspn(p, WHITESPACE ",");
+                if (n >= sizeof(word))
+                        return invalid(ret_error, key, value, "expected CPU indices or ranges like '0-3 5'");
+                memcpy(word, p, n);
+                word[n] = 0;
+                p += n;
+
+                dash = strchr(word, '-');
+                if (dash)
+                        *dash = 0;
+                if (parse_u64(word, &a) < 0 || (dash && parse_u64(dash + 1, &b) < 0))
+                        return invalid(ret_error, key, value, "expected CPU indices or ranges like '0-3 5'");
+                if (!dash)
+                        b = a;
+                if (a > b)
+                        return invalid(ret_error, key, value, "range with start above end");
+                if (b >= CPU_SETSIZE)
+                        return invalid(ret_error, key, value, "CPU index above 1023");
+                for (uint64_t c = a; c <= b; c++)
+                        CPU_SET((size_t) c, &set);
+        }
+
+        if (!*field) {
+                *field = new0(cpu_set_t, 1);
+                if (!*field)
+                        return -ENOMEM;
+        }
+        CPU_OR(*field, *field, &set);
+        return 0;
+}
+
+/* unsigned long field: an architecture name the host can run, as systemd's personality_from_string(). */
+static int parse_personality(const char *key, const char *value, void *data, char **ret_error) {
+        static const struct {
+                const char *name;
+                unsigned long personality;
+        } table[] = {
+#if defined(__x86_64__)
+                { "x86-64", PER_LINUX }, { "x86", PER_LINUX32 },
+#elif defined(__i386__)
+                { "x86", PER_LINUX },
+#elif defined(__aarch64__)
+                { "arm64", PER_LINUX }, { "arm", PER_LINUX32 },
+#elif defined(__arm__)
+                { "arm", PER_LINUX },
+#elif defined(__s390x__)
+                { "s390x", PER_LINUX }, { "s390", PER_LINUX32 },
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                { "ppc64-le", PER_LINUX },
+#elif defined(__powerpc64__)
+                { "ppc64", PER_LINUX }, { "ppc", PER_LINUX32 },
+#elif defined(__riscv) && __riscv_xlen == 64
+                { "riscv64", PER_LINUX },
+#endif
+        };
+        unsigned long *field = data;
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(table[i].name, value)) {
+                        *field = table[i].personality;
+                        return 0;
+                }
+        return invalid(ret_error, key, value, "not an architecture this host can run");
+}
+
+/* PrivateUsers field: yes/no (booleans), "pick", "identity", "UID" or "UID:RANGE". Numbers are UIDs, never
+ * booleans (as in systemd-nspawn). */
+static int parse_private_users(const char *key, const char *value, void *data, char **ret_error) {
+        PrivateUsers *pu = data, v = {
+                .mode = USER_NAMESPACE_FIXED,
+                .uid_shift = PRIVATE_USERS_SHIFT_FROM_ROOT,
+                .uid_range = PRIVATE_USERS_RANGE_DEFAULT,
+        };
+        const char *colon;
+        int b = -1;
+
+        if (strspn(value, "0123456789") != strlen(value) || isempty(value))
+                b = parse_boolean(value);
+
+        if (b == 0)
+                v.mode = USER_NAMESPACE_NO;
+        else if (b > 0)
+                ; /* fixed, shift from the root directory */
+        else if (streq(value, "pick"))
+                v.mode = USER_NAMESPACE_PICK;
+        else if (streq(value, "identity"))
+                v.uid_shift = 0;
+        else {
+                _cleanup_free_ char *shift = NULL;
+                uint64_t range = PRIVATE_USERS_RANGE_DEFAULT;
+
+                colon = strchr(value, ':');
+                shift = colon ? strndup(value, colon - value) : strdup(value);
+                if (!shift)
+                        return -ENOMEM;
+                if (parse_uid(shift, &v.uid_shift) < 0 || (colon && parse_u64(colon + 1, &range) < 0))
+                        return invalid(ret_error, key, value,
+                                       "expected yes, no, pick, identity, UID or UID:RANGE");
+                if (range == 0 || range > UINT32_MAX - (uint64_t) v.uid_shift)
+                        return invalid(ret_error, key, value, "UID range empty or beyond the last UID");
+                v.uid_range = (uint32_t) range;
+        }
+
+        *pu = v;
+        return 0;
+}
+
+/* Extracts the next ':'-separated field of *p into *ret, like systemd's extract_first_word(…, ":",
+ * EXTRACT_DONT_COALESCE_SEPARATORS): a backslash takes the next character literally (so "\:" is a colon in
+ * a path), empty fields are kept. Returns 1 and advances *p past the separator (to NULL after the last
+ * field), 0 if *p is NULL, -EINVAL on a trailing backslash, -ENOMEM. */
+static int extract_colon_field(const char **p, char **ret) {
+        _cleanup_free_ char *f = NULL;
+        const char *s = *p;
+        size_t k = 0;
+
+        if (!s)
+                return 0;
+
+        f = new(char, strlen(s) + 1);
+        if (!f)
+                return -ENOMEM;
+
+        for (;; s++) {
+                if (*s == 0) {
+                        s = NULL;
+                        break;
+                }
+                if (*s == ':') {
+                        s++;
+                        break;
+                }
+                if (*s == '\\') {
+                        s++;
+                        if (*s == 0)
+                                return -EINVAL;
+                }
+                f[k++] = *s;
+        }
+        f[k] = 0;
+
+        *p = s;
+        *ret = TAKE_PTR(f);
+        return 1;
+}
+
+/* Normalizes a host-side source path: absolute, or "+PATH" relative to the container root. */
+static int source_normalize(const char *s, char **ret) {
+        _cleanup_free_ char *n = NULL;
+        bool plus = s[0] == '+';
+        int r;
+
+        r = path_normalize_absolute(s + plus, &n);
+        if (r < 0)
+                return r;
+        if (plus) {
+                char *c;
+
+                if (asprintf(&c, "+%s", n) < 0)
+                        return -ENOMEM;
+                free(n);
+                n = c;
+        }
+        *ret = TAKE_PTR(n);
+        return 0;
+}
+
+static void custom_mount_done(CustomMount *m) {
+        free(m->source);
+        free(m->destination);
+        strv_free(m->lower);
+        free(m->options);
+}
+
+static void custom_mounts_done(CustomMounts *l) {
+        for (size_t i = 0; i < l->n; i++)
+                custom_mount_done(l->mounts + i);
+        l->mounts = mfree(l->mounts);
+        l->n = 0;
+}
+
+/* Appends *m to l, taking over its contents (m is zeroed). */
+static int custom_mounts_add(CustomMounts *l, CustomMount *m) {
+        CustomMount *c;
+
+        if (l->n >= SIZE_MAX / sizeof(CustomMount) - 1)
+                return -ENOMEM;
+        c = realloc(l->mounts, sizeof(CustomMount) * (l->n + 1));
+        if (!c)
+                return -ENOMEM;
+        l->mounts = c;
+        l->mounts[l->n++] = *m;
+        *m = (CustomMount) {};
+        return 0;
+}
+
+static bool bind_options_valid(const char *opts) {
+        static const char *const known[] = { "rbind", "norbind", "idmap", "noidmap", "rootidmap" };
+        const char *p = opts;
+
+        for (;;) {
+                size_t n = strcspn(p, ","), i;
+
+                for (i = 0; i < ELEMENTSOF(known); i++)
+                        if (strlen(known[i]) == n && strneq(known[i], p, n))
+                                break;
+                if (i >= ELEMENTSOF(known))
+                        return false;
+                if (p[n] == 0)
+                        return true;
+                p += n + 1;
+        }
+}
+
+/* Bind=/BindReadOnly=: SRC[:DST[:OPTIONS]] */
+static int parse_bind(const char *key, const char *value, CustomMount *m, char **ret_error) {
+        _cleanup_free_ char *src = NULL, *dst = NULL;
+        const char *p = value;
+        int r;
+
+        r = extract_colon_field(&p, &src);
+        if (r >= 0 && p)
+                r = extract_colon_field(&p, &dst);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid(ret_error, key, value, "trailing backslash");
+
+        if (isempty(src)) {
+                if (!dst)
+                        return invalid(ret_error, key, value, "expected SRC[:DST[:OPTIONS]]");
+                m->source = NULL; /* a temporary directory */
+        } else if (source_normalize(src, &m->source) < 0)
+                return invalid(ret_error, key, value, "source must be an absolute path without '..'");
+
+        r = path_normalize_absolute(dst ?: src + (src[0] == '+'), &m->destination);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid(ret_error, key, value, "destination must be an absolute path without '..'");
+
+        if (!isempty(p)) {
+                if (!bind_options_valid(p))
+                        return invalid(ret_error, key, value,
+                                       "options must be a comma-separated list of rbind, norbind, idmap, noidmap, rootidmap");
+                m->options = strdup(p);
+                if (!m->options)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* TemporaryFileSystem=: PATH[:OPTIONS] */
+static int parse_tmpfs(const char *key, const char *value, CustomMount *m, char **ret_error) {
+        _cleanup_free_ char *path = NULL;
+        const char *p = value;
+        int r;
+
+        r = extract_colon_field(&p, &path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid(ret_error, key, value, "trailing backslash");
+
+        r = path_normalize_absolute(path, &m->destination);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid(ret_error, key, value, "path must be absolute without '..'");
+
+        if (!isempty(p)) {
+                for (const char *c = p; *c; c++)
+                        if ((unsigned char) *c < ' ' || *c == 0x7f)
+                                return invalid(ret_error, key, value, "control character in options");
+                m->options = strdup(p);
+                if (!m->options)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Overlay=/OverlayReadOnly=: LOWER…:UPPER:DST, or LOWER:UPPER (the destination is UPPER without "+"). */
+static int parse_overlay(const char *key, const char *value, CustomMount *m, char **ret_error) {
+        _cleanup_strv_free_ char **fields = NULL;
+        const char *p = value;
+        size_t n;
+        int r;
+
+        for (;;) {
+                char *f;
+
+                r = extract_colon_field(&p, &f);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value, "trailing backslash");
+                if (r == 0)
+                        break;
+                r = strv_push(&fields, f);
+                if (r < 0) {
+                        free(f);
+                        return r;
+                }
+        }
+
+        n = strv_length(fields);
+        if (n < 2)
+                return invalid(ret_error, key, value, "expected at least two colon-separated paths");
+
+        if (n == 2) {
+                if (isempty(fields[1]) || source_normalize(fields[1], &m->source) < 0)
+                        return invalid(ret_error, key, value, "upper directory must be an absolute path without '..'");
+                r = path_normalize_absolute(m->source + (m->source[0] == '+'), &m->destination);
+                if (r < 0)
+                        return r;
+                n = 1;
+        } else {
+                if (!isempty(fields[n - 2]) && source_normalize(fields[n - 2], &m->source) < 0)
+                        return invalid(ret_error, key, value, "upper directory must be an absolute path without '..'");
+                r = path_normalize_absolute(fields[n - 1], &m->destination);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value, "destination must be an absolute path without '..'");
+                n -= 2;
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                char *l;
+
+                if (isempty(fields[i]) || source_normalize(fields[i], &l) < 0)
+                        return invalid(ret_error, key, value, "lower directories must be absolute paths without '..'");
+                r = strv_push(&m->lower, l);
+                if (r < 0) {
+                        free(l);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+/* CustomMounts field: Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= add one mount
+ * each; an empty assignment removes the mounts added by the same key. */
+static int parse_custom_mount(const char *key, const char *value, void *data, char **ret_error) {
+        _cleanup_(custom_mount_done) CustomMount m = {};
+        CustomMounts *l = data;
+        int r;
+
+        if (streq(key, "Bind") || streq(key, "BindReadOnly"))
+                m = (CustomMount) { .type = CUSTOM_MOUNT_BIND, .read_only = streq(key, "BindReadOnly") };
+        else if (streq(key, "TemporaryFileSystem"))
+                m = (CustomMount) { .type = CUSTOM_MOUNT_TMPFS };
+        else if (streq(key, "Overlay") || streq(key, "OverlayReadOnly"))
+                m = (CustomMount) { .type = CUSTOM_MOUNT_OVERLAY, .read_only = streq(key, "OverlayReadOnly") };
+        else
+                assert(!"parse_custom_mount() used for a key it does not know");
+
+        if (isempty(value)) {
+                size_t k = 0;
+
+                for (size_t i = 0; i < l->n; i++) {
+                        if (l->mounts[i].type == m.type && l->mounts[i].read_only == m.read_only)
+                                custom_mount_done(l->mounts + i);
+                        else
+                                l->mounts[k++] = l->mounts[i];
+                }
+                l->n = k;
+                if (k == 0)
+                        l->mounts = mfree(l->mounts);
+                return 0;
+        }
+
+        switch (m.type) {
+        case CUSTOM_MOUNT_BIND:
+                r = parse_bind(key, value, &m, ret_error);
+                break;
+        case CUSTOM_MOUNT_TMPFS:
+                r = parse_tmpfs(key, value, &m, ret_error);
+                break;
+        default:
+                r = parse_overlay(key, value, &m, ret_error);
+                break;
+        }
+        if (r < 0)
+                return r;
+
+        return custom_mounts_add(l, &m);
+}
+
+/* Word list helpers: each word is checked (and maybe rewritten) by a function returning 0 and an allocated
+ * string, -EINVAL (with reason) or -ENOMEM. Words are appended; an empty assignment resets. */
+typedef int (*WordFunc)(const char *word, char **ret);
+
+static int parse_checked_list(const char *key, const char *value, char ***l, WordFunc check, const char *reason,
+                              char **ret_error) {
+        _cleanup_strv_free_ char **words = NULL, **out = NULL;
+        int r;
+
+        if (isempty(value)) {
+                *l = strv_free(*l);
+                return 0;
+        }
+
+        r = extract_words(key, value, EXTRACT_UNQUOTE, &words, ret_error);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(w, words) {
+                char *c;
+
+                r = check(*w, &c);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid_item(ret_error, key, value, reason, *w);
+                r = strv_push(&out, c);
+                if (r < 0) {
+                        free(c);
+                        return r;
+                }
+        }
+
+        return strv_extend_strv(l, out);
+}
+
+static int word_path(const char *w, char **ret) {
+        return path_normalize_absolute(w, ret);
+}
+
+static int word_user(const char *w, char **ret) {
+        if (!user_name_is_valid(w))
+                return -EINVAL;
+        *ret = strdup(w);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* "HOST" or "HOST:CONTAINER", both interface names. */
+static int word_iface_pair(const char *w, char **ret) {
+        const char *colon = strchr(w, ':');
+        char host[IFNAME_MAX + 2];
+
+        if (colon) {
+                if ((size_t) (colon - w) > IFNAME_MAX)
+                        return -EINVAL;
+                memcpy(host, w, colon - w);
+                host[colon - w] = 0;
+                if (!ifname_is_valid(host) || !ifname_is_valid(colon + 1))
+                        return -EINVAL;
+        } else if (!ifname_is_valid(w))
+                return -EINVAL;
+
+        *ret = strdup(w);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int parse_path_list(const char *key, const char *value, void *data, char **ret_error) {
+        return parse_checked_list(key, value, data, word_path, "not an absolute path without '..'", ret_error);
+}
+
+static int parse_user_list(const char *key, const char *value, void *data, char **ret_error) {
+        return parse_checked_list(key, value, data, word_user, "not a valid user name", ret_error);
+}
+
+static int parse_iface_list(const char *key, const char *value, void *data, char **ret_error) {
+        return parse_checked_list(key, value, data, word_iface_pair, "not an interface name or HOST:CONTAINER pair",
+                                  ret_error);
+}
+
+/* char** field: VirtualEthernetExtra=HOST[:CONTAINER], one pair per assignment, stored as HOST:CONTAINER. */
+static int parse_veth_extra(const char *key, const char *value, void *data, char **ret_error) {
+        char ***l = data, *c, *pair;
+        int r;
+
+        if (isempty(value)) {
+                *l = strv_free(*l);
+                return 0;
+        }
+
+        r = word_iface_pair(value, &pair);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid(ret_error, key, value, "expected HOST[:CONTAINER] interface names");
+
+        if (!strchr(pair, ':')) {
+                r = asprintf(&c, "%s:%s", pair, pair);
+                free(pair);
+                if (r < 0)
+                        return -ENOMEM;
+                pair = c;
+        }
+
+        r = strv_push(l, pair);
+        if (r < 0)
+                free(pair);
+        return r;
+}
+
+static int parse_port_number(const char *s, uint16_t *ret) {
+        uint64_t v;
+
+        if (parse_u64(s, &v) < 0 || v == 0 || v > 65535)
+                return -EINVAL;
+        *ret = (uint16_t) v;
+        return 0;
+}
+
+/* ExposePorts field: Port=[tcp:|udp:]HOST[:CONTAINER], one per assignment. */
+static int parse_expose_port(const char *key, const char *value, void *data, char **ret_error) {
+        _cleanup_free_ char *host = NULL;
+        ExposePorts *l = data;
+        ExposePort port = { .protocol = IPPROTO_TCP };
+        const char *p = value, *colon;
+        ExposePort *c;
+
+        if (isempty(value)) {
+                l->ports = mfree(l->ports);
+                l->n = 0;
+                return 0;
+        }
+
+        if (startswith(p, "tcp:"))
+                p += 4;
+        else if (startswith(p, "udp:")) {
+                port.protocol = IPPROTO_UDP;
+                p += 4;
+        }
+
+        colon = strchr(p, ':');
+        host = colon ? strndup(p, colon - p) : strdup(p);
+        if (!host)
+                return -ENOMEM;
+        if (parse_port_number(host, &port.host_port) < 0 ||
+            parse_port_number(colon ? colon + 1 : host, &port.container_port) < 0)
+                return invalid(ret_error, key, value, "expected [tcp:|udp:]HOSTPORT[:CONTAINERPORT], ports 1-65535");
+
+        for (size_t i = 0; i < l->n; i++)
+                if (l->ports[i].protocol == port.protocol && l->ports[i].host_port == port.host_port)
+                        return invalid(ret_error, key, value, "host port already exposed");
+
+        if (l->n >= SIZE_MAX / sizeof(ExposePort) - 1)
+                return -ENOMEM;
+        c = realloc(l->ports, sizeof(ExposePort) * (l->n + 1));
+        if (!c)
+                return -ENOMEM;
+        l->ports = c;
+        l->ports[l->n++] = port;
+        return 0;
+}
+
 /* ---- the table -------------------------------------------------------------------------------------- */
 
 /* applied: APPLIED if the runtime uses the value, NOT_APPLIED if it is only parsed and stored so far. */
@@ -322,73 +1397,77 @@ static int parse_timeout(const char *key, const char *value, void *data, char **
 #define NOT_YET(section, key, trust) \
         { section, key, NULL, 0, 0, trust, false }
 
+/* Trust classes follow systemd-nspawn v252's merge_settings(): what it ignores from untrusted files is
+ * TRUST_PRIVILEGED here. Deviations (see docs/settings.md): SystemCallFilter= is privileged as a whole (nspawn
+ * honours pure deny lists); PrivateUsersOwnership=/PrivateUsersChown= are privileged (nspawn takes them only
+ * together with PrivateUsers=, which is privileged); Directory= and Console= are ours. */
 static const SettingsItem items[] = {
-        SUPPORTED("Exec",  "Boot",                   parse_tristate,    boot,         TRUST_ANY, APPLIED),
-        SUPPORTED("Exec",  "Parameters",             parse_word_list,   parameters,   TRUST_ANY, APPLIED),
-        SUPPORTED("Exec",  "Environment",            parse_environment, environment,  TRUST_ANY, APPLIED),
-        SUPPORTED("Exec",  "NotifyReady",            parse_tristate,    notify_ready, TRUST_ANY, APPLIED),
-        SUPPORTED("Exec",  "KillSignal",             parse_signal,      kill_signal,  TRUST_ANY, APPLIED),
-        SUPPORTED("Exec",  "NotifyAccess",           parse_notify_access, notify_access, TRUST_ANY, APPLIED), /* ext. */
-        SUPPORTED("Exec",  "TimeoutStartSec",        parse_timeout,     timeout_start_usec, TRUST_ANY, APPLIED), /* ext. */
-        NOT_YET("Exec",    "Ephemeral",              TRUST_ANY),
-        NOT_YET("Exec",    "ProcessTwo",             TRUST_ANY),
-        NOT_YET("Exec",    "User",                   TRUST_ANY),
-        NOT_YET("Exec",    "WorkingDirectory",       TRUST_ANY),
-        NOT_YET("Exec",    "PivotRoot",              TRUST_ANY),
-        NOT_YET("Exec",    "Capability",             TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "AmbientCapability",      TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "DropCapability",         TRUST_ANY),
-        NOT_YET("Exec",    "NoNewPrivileges",        TRUST_ANY),
-        NOT_YET("Exec",    "Personality",            TRUST_ANY),
-        NOT_YET("Exec",    "MachineID",              TRUST_ANY),
-        NOT_YET("Exec",    "PrivateUsers",           TRUST_ANY),
-        NOT_YET("Exec",    "SystemCallFilter",       TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitCPU",               TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitFSIZE",             TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitDATA",              TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitSTACK",             TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitCORE",              TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitRSS",               TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitNOFILE",            TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitAS",                TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitNPROC",             TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitMEMLOCK",           TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitLOCKS",             TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitSIGPENDING",        TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitMSGQUEUE",          TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitNICE",              TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitRTPRIO",            TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "LimitRTTIME",            TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "Hostname",               TRUST_ANY),
-        NOT_YET("Exec",    "OOMScoreAdjust",         TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "CPUAffinity",            TRUST_PRIVILEGED),
-        NOT_YET("Exec",    "ResolvConf",             TRUST_ANY),
-        NOT_YET("Exec",    "Timezone",               TRUST_ANY),
-        NOT_YET("Exec",    "LinkJournal",            TRUST_PRIVILEGED), /* writes into the host's /var/log/journal */
-        NOT_YET("Exec",    "SuppressSync",           TRUST_ANY),
-        NOT_YET("Exec",    "PrivateUsersChown",      TRUST_ANY),        /* deprecated alias */
-        NOT_YET("Exec",    "Console",                TRUST_PRIVILEGED), /* machined-ext extension */
-        SUPPORTED("Files", "Directory",              parse_path,        directory,    TRUST_PRIVILEGED, APPLIED),
-        NOT_YET("Files",   "ReadOnly",               TRUST_ANY),
-        NOT_YET("Files",   "Volatile",               TRUST_ANY),
-        NOT_YET("Files",   "Bind",                   TRUST_PRIVILEGED),
-        NOT_YET("Files",   "BindReadOnly",           TRUST_PRIVILEGED),
-        NOT_YET("Files",   "TemporaryFileSystem",    TRUST_PRIVILEGED),
-        NOT_YET("Files",   "Inaccessible",           TRUST_PRIVILEGED),
-        NOT_YET("Files",   "Overlay",                TRUST_PRIVILEGED),
-        NOT_YET("Files",   "OverlayReadOnly",        TRUST_PRIVILEGED),
-        NOT_YET("Files",   "PrivateUsersChown",      TRUST_ANY),        /* deprecated alias */
-        NOT_YET("Files",   "PrivateUsersOwnership",  TRUST_ANY),
-        NOT_YET("Files",   "BindUser",               TRUST_PRIVILEGED), /* CVE-2026-40226 */
-        NOT_YET("Network", "Private",                TRUST_PRIVILEGED),
-        NOT_YET("Network", "VirtualEthernet",        TRUST_PRIVILEGED),
-        NOT_YET("Network", "VirtualEthernetExtra",   TRUST_PRIVILEGED),
-        NOT_YET("Network", "Interface",              TRUST_PRIVILEGED),
-        NOT_YET("Network", "MACVLAN",                TRUST_PRIVILEGED),
-        NOT_YET("Network", "IPVLAN",                 TRUST_PRIVILEGED),
-        NOT_YET("Network", "Bridge",                 TRUST_PRIVILEGED),
-        NOT_YET("Network", "Zone",                   TRUST_PRIVILEGED),
-        NOT_YET("Network", "Port",                   TRUST_PRIVILEGED),
+        SUPPORTED("Exec",  "Boot",                  parse_tristate,         boot,               TRUST_ANY,        APPLIED),
+        SUPPORTED("Exec",  "Parameters",            parse_word_list,        parameters,         TRUST_ANY,        APPLIED),
+        SUPPORTED("Exec",  "Environment",           parse_environment,      environment,        TRUST_ANY,        APPLIED),
+        SUPPORTED("Exec",  "NotifyReady",           parse_tristate,         notify_ready,       TRUST_ANY,        APPLIED),
+        SUPPORTED("Exec",  "KillSignal",            parse_signal,           kill_signal,        TRUST_ANY,        APPLIED),
+        SUPPORTED("Exec",  "NotifyAccess",          parse_notify_access,    notify_access,      TRUST_ANY,        APPLIED), /* ext. */
+        SUPPORTED("Exec",  "TimeoutStartSec",       parse_timeout,          timeout_start_usec, TRUST_ANY,        APPLIED), /* ext. */
+        SUPPORTED("Exec",  "Ephemeral",             parse_tristate,         ephemeral,          TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "ProcessTwo",            parse_tristate,         process_two,        TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "User",                  parse_user,             user,               TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "WorkingDirectory",      parse_path,             working_directory,  TRUST_ANY,        NOT_APPLIED),
+        NOT_YET("Exec",    "PivotRoot",             TRUST_ANY),
+        SUPPORTED("Exec",  "Capability",            parse_capability,       capability,         TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "AmbientCapability",     parse_capability,       ambient_capability, TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "DropCapability",        parse_capability,       drop_capability,    TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "NoNewPrivileges",       parse_tristate,         no_new_privileges,  TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "Personality",           parse_personality,      personality,        TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "MachineID",             parse_machine_id,       machine_id,         TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "PrivateUsers",          parse_private_users,    private_users,      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "SystemCallFilter",      parse_syscall_filter,   syscall_filter,     TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitCPU",              parse_rlimit,           rlimit[RLIMIT_CPU],        TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitFSIZE",            parse_rlimit,           rlimit[RLIMIT_FSIZE],      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitDATA",             parse_rlimit,           rlimit[RLIMIT_DATA],       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitSTACK",            parse_rlimit,           rlimit[RLIMIT_STACK],      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitCORE",             parse_rlimit,           rlimit[RLIMIT_CORE],       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitRSS",              parse_rlimit,           rlimit[RLIMIT_RSS],        TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitNOFILE",           parse_rlimit,           rlimit[RLIMIT_NOFILE],     TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitAS",               parse_rlimit,           rlimit[RLIMIT_AS],         TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitNPROC",            parse_rlimit,           rlimit[RLIMIT_NPROC],      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitMEMLOCK",          parse_rlimit,           rlimit[RLIMIT_MEMLOCK],    TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitLOCKS",            parse_rlimit,           rlimit[RLIMIT_LOCKS],      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitSIGPENDING",       parse_rlimit,           rlimit[RLIMIT_SIGPENDING], TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitMSGQUEUE",         parse_rlimit,           rlimit[RLIMIT_MSGQUEUE],   TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitNICE",             parse_rlimit,           rlimit[RLIMIT_NICE],       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitRTPRIO",           parse_rlimit,           rlimit[RLIMIT_RTPRIO],     TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "LimitRTTIME",           parse_rlimit,           rlimit[RLIMIT_RTTIME],     TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "Hostname",              parse_hostname,         hostname,           TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "OOMScoreAdjust",        parse_oom_score_adjust, oom_score_adjust,   TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "CPUAffinity",           parse_cpu_affinity,     cpu_affinity,       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "ResolvConf",            parse_enum,             resolv_conf,        TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "Timezone",              parse_enum,             timezone,           TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "LinkJournal",           parse_enum,             link_journal,       TRUST_PRIVILEGED, NOT_APPLIED), /* writes into the host's /var/log/journal */
+        SUPPORTED("Exec",  "SuppressSync",          parse_tristate,         suppress_sync,      TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Exec",  "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, NOT_APPLIED), /* deprecated alias */
+        SUPPORTED("Exec",  "Console",               parse_enum,             console,            TRUST_PRIVILEGED, NOT_APPLIED), /* ext. */
+        SUPPORTED("Files", "Directory",             parse_path,             directory,          TRUST_PRIVILEGED, APPLIED),     /* ext. */
+        SUPPORTED("Files", "ReadOnly",              parse_tristate,         read_only,          TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Files", "Volatile",              parse_enum,             volatile_mode,      TRUST_ANY,        NOT_APPLIED),
+        SUPPORTED("Files", "Bind",                  parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "BindReadOnly",          parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "TemporaryFileSystem",   parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "Inaccessible",          parse_path_list,        inaccessible,       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "Overlay",               parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "OverlayReadOnly",       parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, NOT_APPLIED), /* deprecated alias */
+        SUPPORTED("Files", "PrivateUsersOwnership", parse_enum,             private_users_ownership, TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "BindUser",              parse_user_list,        bind_user,          TRUST_PRIVILEGED, NOT_APPLIED), /* CVE-2026-40226 */
+        SUPPORTED("Network", "Private",             parse_tristate,         private_network,    TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "VirtualEthernet",     parse_tristate,         network_veth,       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "VirtualEthernetExtra", parse_veth_extra,      network_veth_extra, TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "Interface",           parse_iface_list,       network_interfaces, TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "MACVLAN",             parse_iface_list,       network_macvlan,    TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "IPVLAN",              parse_iface_list,       network_ipvlan,     TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "Bridge",              parse_ifname,           network_bridge,     TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "Zone",                parse_ifname,           network_zone,       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "Port",                parse_expose_port,      expose_ports,       TRUST_PRIVILEGED, NOT_APPLIED),
         {}
 };
 
@@ -423,6 +1502,26 @@ Settings *settings_new(void) {
                 .boot = -1,
                 .notify_ready = -1,
                 .notify_access = -1,
+                .ephemeral = -1,
+                .process_two = -1,
+                .no_new_privileges = -1,
+                .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
+                .timezone = -1,
+                .resolv_conf = -1,
+                .personality = PERSONALITY_INVALID,
+                .console = -1,
+                .private_users = {
+                        .mode = -1,
+                        .uid_shift = PRIVATE_USERS_SHIFT_FROM_ROOT,
+                        .uid_range = PRIVATE_USERS_RANGE_DEFAULT,
+                },
+                .link_journal = -1,
+                .suppress_sync = -1,
+                .read_only = -1,
+                .volatile_mode = -1,
+                .private_users_ownership = -1,
+                .private_network = -1,
+                .network_veth = -1,
         };
         return s;
 }
@@ -432,9 +1531,31 @@ Settings *settings_free(Settings *s) {
                 return NULL;
 
         free(s->path);
+
         strv_free(s->parameters);
         strv_free(s->environment);
+        free(s->user);
+        free(s->working_directory);
+        free(s->hostname);
+        strv_free(s->syscall_filter.allow);
+        strv_free(s->syscall_filter.deny);
+        for (size_t i = 0; i < ELEMENTSOF(s->rlimit); i++)
+                free(s->rlimit[i]);
+        free(s->cpu_affinity);
+
         free(s->directory);
+        custom_mounts_done(&s->custom_mounts);
+        strv_free(s->inaccessible);
+        strv_free(s->bind_user);
+
+        strv_free(s->network_veth_extra);
+        strv_free(s->network_interfaces);
+        strv_free(s->network_macvlan);
+        strv_free(s->network_ipvlan);
+        free(s->network_bridge);
+        free(s->network_zone);
+        free(s->expose_ports.ports);
+
         strv_free(s->notices);
         return mfree(s);
 }

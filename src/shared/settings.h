@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sched.h>
+#include <sys/resource.h>
+
+#include <systemd/sd-id128.h>
 
 #include "macro.h"
 
@@ -34,18 +38,162 @@ typedef enum NotifyAccess {
         _NOTIFY_ACCESS_INVALID = -EINVAL,
 } NotifyAccess;
 
-/* Returns "main" or "all", or NULL if a is out of range. */
-const char *notify_access_to_string(NotifyAccess a) _const_;
+/* Console= (machined-ext extension; systemd-nspawn only has --console=) */
+typedef enum ConsoleMode {
+        CONSOLE_INTERACTIVE,    /* "interactive" */
+        CONSOLE_READ_ONLY,      /* "read-only" */
+        CONSOLE_PASSIVE,        /* "passive" */
+        CONSOLE_PIPE,           /* "pipe" */
+        _CONSOLE_MODE_MAX,
+        _CONSOLE_MODE_INVALID = -EINVAL,
+} ConsoleMode;
 
-/* Returns the NotifyAccess named s, or _NOTIFY_ACCESS_INVALID if s is NULL or unknown (case-sensitive). */
-NotifyAccess notify_access_from_string(const char *s) _pure_;
+/* Timezone= */
+typedef enum TimezoneMode {
+        TIMEZONE_OFF, TIMEZONE_COPY, TIMEZONE_BIND, TIMEZONE_SYMLINK, TIMEZONE_DELETE, TIMEZONE_AUTO,
+        _TIMEZONE_MODE_MAX,
+        _TIMEZONE_MODE_INVALID = -EINVAL,
+} TimezoneMode;
+
+/* ResolvConf= */
+typedef enum ResolvConfMode {
+        RESOLV_CONF_OFF,
+        RESOLV_CONF_COPY_HOST, RESOLV_CONF_COPY_STATIC, RESOLV_CONF_COPY_UPLINK, RESOLV_CONF_COPY_STUB,
+        RESOLV_CONF_REPLACE_HOST, RESOLV_CONF_REPLACE_STATIC, RESOLV_CONF_REPLACE_UPLINK, RESOLV_CONF_REPLACE_STUB,
+        RESOLV_CONF_BIND_HOST, RESOLV_CONF_BIND_STATIC, RESOLV_CONF_BIND_UPLINK, RESOLV_CONF_BIND_STUB,
+        RESOLV_CONF_DELETE,
+        RESOLV_CONF_AUTO,
+        _RESOLV_CONF_MODE_MAX,
+        _RESOLV_CONF_MODE_INVALID = -EINVAL,
+} ResolvConfMode;
+
+/* LinkJournal= */
+typedef enum LinkJournal {
+        LINK_JOURNAL_NO, LINK_JOURNAL_HOST, LINK_JOURNAL_TRY_HOST, LINK_JOURNAL_GUEST, LINK_JOURNAL_TRY_GUEST,
+        LINK_JOURNAL_AUTO,
+        _LINK_JOURNAL_MAX,
+        _LINK_JOURNAL_INVALID = -EINVAL,
+} LinkJournal;
+
+/* Volatile= */
+typedef enum VolatileMode {
+        VOLATILE_NO,            /* "no" or any false boolean */
+        VOLATILE_YES,           /* "yes" or any true boolean */
+        VOLATILE_STATE,         /* "state" */
+        VOLATILE_OVERLAY,       /* "overlay" */
+        _VOLATILE_MODE_MAX,
+        _VOLATILE_MODE_INVALID = -EINVAL,
+} VolatileMode;
+
+/* PrivateUsersOwnership= ("off", "chown", "map", "auto"; PrivateUsersChown=yes/no is chown/off) */
+typedef enum UserNamespaceOwnership {
+        USER_NAMESPACE_OWNERSHIP_OFF, USER_NAMESPACE_OWNERSHIP_CHOWN, USER_NAMESPACE_OWNERSHIP_MAP,
+        USER_NAMESPACE_OWNERSHIP_AUTO,
+        _USER_NAMESPACE_OWNERSHIP_MAX,
+        _USER_NAMESPACE_OWNERSHIP_INVALID = -EINVAL,
+} UserNamespaceOwnership;
+
+/* PrivateUsers= */
+typedef enum UserNamespaceMode {
+        USER_NAMESPACE_NO,      /* "no" (any false boolean) */
+        USER_NAMESPACE_FIXED,   /* "yes", "identity", "UID[:RANGE]" */
+        USER_NAMESPACE_PICK,    /* "pick" */
+        _USER_NAMESPACE_MODE_MAX,
+        _USER_NAMESPACE_MODE_INVALID = -EINVAL,
+} UserNamespaceMode;
+
+#define PRIVATE_USERS_SHIFT_FROM_ROOT UINT32_MAX
+#define PRIVATE_USERS_RANGE_DEFAULT UINT32_C(0x10000)
+
+typedef struct PrivateUsers {
+        int mode;               /* a UserNamespaceMode, -1 = unset */
+        uint32_t uid_shift;     /* first host UID; PRIVATE_USERS_SHIFT_FROM_ROOT ("yes", "pick", "no"): take it
+                                 * from the owner of the root directory; 0 for "identity" */
+        uint32_t uid_range;     /* number of UIDs; PRIVATE_USERS_RANGE_DEFAULT unless "UID:RANGE" says */
+} PrivateUsers;
+
+/* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= */
+typedef enum CustomMountType {
+        CUSTOM_MOUNT_BIND,
+        CUSTOM_MOUNT_TMPFS,
+        CUSTOM_MOUNT_OVERLAY,
+        _CUSTOM_MOUNT_TYPE_MAX,
+        _CUSTOM_MOUNT_TYPE_INVALID = -EINVAL,
+} CustomMountType;
+
+typedef struct CustomMount {
+        CustomMountType type;
+        char *source;           /* BIND: absolute normalized host path, or "+PATH": PATH relative to the container
+                                 * root; NULL: a temporary directory. OVERLAY: the upper directory (same "+" rule),
+                                 * NULL: a temporary one. TMPFS: NULL. */
+        char *destination;      /* absolute, normalized path inside the container */
+        char **lower;           /* OVERLAY: the lower directories in the order given ("+" rule), never empty.
+                                 * NULL for the other types. */
+        bool read_only;         /* BindReadOnly=, OverlayReadOnly= */
+        char *options;          /* BIND: comma-separated, each of rbind norbind idmap noidmap rootidmap.
+                                 * TMPFS: mount options as given ("mode=0755,size=10M"). NULL: none. */
+} CustomMount;
+
+typedef struct CustomMounts {
+        CustomMount *mounts;    /* in the order of the file; NULL if n == 0 */
+        size_t n;
+} CustomMounts;
+
+/* SystemCallFilter=: like systemd-nspawn, two lists; "~…" assignments go to the deny list. Entries are system
+ * call names known to libseccomp for the native architecture, or "@group" names of systemd's groups. */
+typedef struct SyscallFilter {
+        char **allow;           /* NULL = none */
+        char **deny;            /* NULL = none */
+} SyscallFilter;
+
+/* Port= */
+typedef struct ExposePort {
+        int protocol;           /* IPPROTO_TCP or IPPROTO_UDP */
+        uint16_t host_port;     /* 1…65535 */
+        uint16_t container_port;
+} ExposePort;
+
+typedef struct ExposePorts {
+        ExposePort *ports;      /* NULL if n == 0 */
+        size_t n;
+} ExposePorts;
 
 /* Longest accepted line (after joining continuation lines), in bytes, excluding the newline. */
 #define SETTINGS_LINE_MAX (64U * 1024U)
 
+#define PERSONALITY_INVALID 0xffffffffLU
+#define OOM_SCORE_ADJUST_UNSET INT32_MIN
+
+/* String tables of the enums above: *_to_string() returns the name, or NULL if the value is out of range;
+ * *_from_string() returns the value, or the enum's _INVALID (-EINVAL) if s is NULL or not a name (names are
+ * case-sensitive; the boolean aliases some keys accept are handled by their parsers, not here). */
+const char *notify_access_to_string(NotifyAccess a) _const_;
+NotifyAccess notify_access_from_string(const char *s) _pure_;
+const char *console_mode_to_string(ConsoleMode m) _const_;
+ConsoleMode console_mode_from_string(const char *s) _pure_;
+const char *timezone_mode_to_string(TimezoneMode m) _const_;
+TimezoneMode timezone_mode_from_string(const char *s) _pure_;
+const char *resolv_conf_mode_to_string(ResolvConfMode m) _const_;
+ResolvConfMode resolv_conf_mode_from_string(const char *s) _pure_;
+const char *link_journal_to_string(LinkJournal m) _const_;
+LinkJournal link_journal_from_string(const char *s) _pure_;
+const char *volatile_mode_to_string(VolatileMode m) _const_;
+VolatileMode volatile_mode_from_string(const char *s) _pure_;
+const char *user_namespace_ownership_to_string(UserNamespaceOwnership m) _const_;
+UserNamespaceOwnership user_namespace_ownership_from_string(const char *s) _pure_;
+const char *custom_mount_type_to_string(CustomMountType t) _const_;
+CustomMountType custom_mount_type_from_string(const char *s) _pure_;
+
+/* Returns true if s is one of the "@group" names of system calls that SystemCallFilter= accepts. */
+bool syscall_group_is_valid(const char *s) _pure_;
+
 typedef struct Settings {
         char *path;          /* file parsed, NULL if none */
         bool trusted;        /* whether privileged keys were honoured */
+
+        /* Unless said otherwise: tristates are int, -1 = unset, else 0/1; strings and lists are NULL when unset;
+         * scalars: the last assignment wins; lists: assignments append, an empty assignment resets to unset.
+         * "Not applied" keys are parsed and stored, but the runtime does not use them yet (see the table). */
 
         /* [Exec] */
         int boot;            /* -1 = unset, else 0/1 */
@@ -56,9 +204,53 @@ typedef struct Settings {
         int notify_access;   /* NotifyAccess=: a NotifyAccess, -1 = unset (means NOTIFY_ACCESS_MAIN). Extension. */
         uint64_t timeout_start_usec; /* TimeoutStartSec=: 0 = unset (the daemon's default), UINT64_MAX =
                                       * infinity ("infinity" or "0" in the file, as in systemd). Extension. */
+        int ephemeral;               /* Ephemeral=: tristate */
+        int process_two;             /* ProcessTwo=: tristate */
+        char *user;                  /* User=: a user name (user_name_is_valid()) or a decimal UID */
+        char *working_directory;     /* WorkingDirectory=: absolute, normalized */
+        char *hostname;              /* Hostname=: machine_name_is_valid() */
+        uint64_t capability;         /* Capability=: mask of 1 << CAP_*; UINT64_MAX for "all"; 0 = unset */
+        uint64_t drop_capability;    /* DropCapability=: as Capability= */
+        uint64_t ambient_capability; /* AmbientCapability=: as Capability= */
+        int no_new_privileges;       /* NoNewPrivileges=: tristate */
+        sd_id128_t machine_id;       /* MachineID=: SD_ID128_NULL = unset (a null ID is refused) */
+        SyscallFilter syscall_filter;         /* SystemCallFilter= */
+        struct rlimit *rlimit[RLIMIT_NLIMITS]; /* LimitCPU= … LimitRTTIME=, indexed by RLIMIT_*: NULL = unset;
+                                               * RLIM_INFINITY for "infinity"; rlim_cur <= rlim_max. Units as
+                                               * setrlimit(2): seconds for CPU, µs for RTTIME, bytes for sizes,
+                                               * 20 - nice for NICE. */
+        int oom_score_adjust;        /* OOMScoreAdjust=: -1000…1000, OOM_SCORE_ADJUST_UNSET = unset */
+        cpu_set_t *cpu_affinity;     /* CPUAffinity=: CPUs 0…CPU_SETSIZE-1 (1023); NULL = unset */
+        int timezone;                /* Timezone=: a TimezoneMode, -1 = unset */
+        int resolv_conf;             /* ResolvConf=: a ResolvConfMode, -1 = unset */
+        unsigned long personality;   /* Personality=: PER_LINUX or PER_LINUX32, PERSONALITY_INVALID = unset */
+        int console;                 /* Console=: a ConsoleMode, -1 = unset. Extension. */
+        PrivateUsers private_users;  /* PrivateUsers= */
+        int link_journal;            /* LinkJournal=: a LinkJournal, -1 = unset */
+        int suppress_sync;           /* SuppressSync=: tristate */
 
         /* [Files] */
         char *directory;     /* Directory=: absolute, normalized path of the root directory; TRUST_PRIVILEGED */
+        int read_only;               /* ReadOnly=: tristate */
+        int volatile_mode;           /* Volatile=: a VolatileMode, -1 = unset */
+        CustomMounts custom_mounts;  /* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly=;
+                                      * an empty assignment removes the entries of that key only */
+        char **inaccessible;         /* Inaccessible=: absolute, normalized paths */
+        int private_users_ownership; /* PrivateUsersOwnership=, PrivateUsersChown=: an UserNamespaceOwnership,
+                                      * -1 = unset */
+        char **bind_user;            /* BindUser=: user names */
+
+        /* [Network] */
+        int private_network;         /* Private=: tristate */
+        int network_veth;            /* VirtualEthernet=: tristate */
+        char **network_veth_extra;   /* VirtualEthernetExtra=: "HOST:CONTAINER" (the container name defaults to
+                                      * the host name) */
+        char **network_interfaces;   /* Interface=: "HOST" or "HOST:CONTAINER", as given */
+        char **network_macvlan;      /* MACVLAN=: as Interface= */
+        char **network_ipvlan;       /* IPVLAN=: as Interface= */
+        char *network_bridge;        /* Bridge=: an interface name */
+        char *network_zone;          /* Zone=: a zone name ("vz-" + name is an interface name) */
+        ExposePorts expose_ports;    /* Port=; a (protocol, host port) pair may appear only once */
 
         char **notices;      /* human-readable notices for the caller to log, each "file:line: text" */
 } Settings;

@@ -63,10 +63,14 @@ static uint64_t time_unit_lookup(const char *p, size_t n) {
 }
 
 int parse_timespan(const char *s, uint64_t *ret_usec) {
+        return parse_timespan_full(s, USEC_PER_SEC, ret_usec);
+}
+
+int parse_timespan_full(const char *s, uint64_t default_unit, uint64_t *ret_usec) {
         uint64_t total = 0;
         bool any = false;
 
-        if (!s)
+        if (!s || default_unit == 0)
                 return -EINVAL;
 
         {
@@ -100,11 +104,11 @@ int parse_timespan(const char *s, uint64_t *ret_usec) {
                 if (n_int + n_frac == 0 || *p == '.')
                         return -EINVAL;
 
-                /* The unit: everything up to the next digit, space or end; none means seconds. */
+                /* The unit: everything up to the next digit, space or end; none means default_unit. */
                 p += strspn(p, TIME_SPACE);
                 n_unit = strcspn(p, "0123456789." TIME_SPACE);
                 if (n_unit == 0)
-                        mult = USEC_PER_SEC;
+                        mult = default_unit;
                 else {
                         mult = time_unit_lookup(p, n_unit);
                         if (mult == 0)

@@ -17,3 +17,7 @@
  * sign, an unknown unit); -ERANGE if the value does not fit (a finite span may not reach USEC_INFINITY).
  * *ret_usec is untouched on failure. */
 int parse_timespan(const char *s, uint64_t *ret_usec);
+
+/* Like parse_timespan(), but a number without a unit is in units of default_unit µs (e.g. 1 for µs, as
+ * LimitRTTIME= wants). default_unit must not be 0. */
+int parse_timespan_full(const char *s, uint64_t default_unit, uint64_t *ret_usec);

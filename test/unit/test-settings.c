@@ -450,14 +450,14 @@ static void test_notices(void) {
         ASSERT_EQ(s->boot, -1);
         ASSERT(has_notice(s, "test.nspawn:1: Assignment outside of any section, ignoring."));
         ASSERT(has_notice(s, "test.nspawn:3: Unknown key 'Foo' in section [Exec], ignoring."));
-        ASSERT(has_notice(s, "test.nspawn:4: Key 'Hostname=' is not supported yet, ignoring."));
-        ASSERT(has_notice(s, "test.nspawn:5: Key 'Console=' is not supported yet, ignoring."));
+        ASSERT(has_notice(s, "test.nspawn:4: Key 'Hostname=' is parsed but not applied yet, ignoring."));
+        ASSERT(has_notice(s, "test.nspawn:5: Key 'Console=' is parsed but not applied yet, ignoring."));
         ASSERT(has_notice(s, "test.nspawn:7: Missing '=', ignoring line."));
         ASSERT(has_notice(s, "test.nspawn:8: Unknown section '[Frobnicate]', ignoring."));
         ASSERT(has_notice(s, "test.nspawn:13: Unknown key 'Boot' in section [Network], ignoring."));
-        ASSERT(has_notice(s, "test.nspawn:14: Key 'Zone=' is not supported yet, ignoring."));
-        ASSERT(has_notice(s, "test.nspawn:16: Key 'Bind=' is not supported yet, ignoring."));
-        ASSERT(has_notice(s, "test.nspawn:17: Key 'ReadOnly=' is not supported yet, ignoring."));
+        ASSERT(has_notice(s, "test.nspawn:14: Key 'Zone=' is parsed but not applied yet, ignoring."));
+        ASSERT(has_notice(s, "test.nspawn:16: Key 'Bind=' is parsed but not applied yet, ignoring."));
+        ASSERT(has_notice(s, "test.nspawn:17: Key 'ReadOnly=' is parsed but not applied yet, ignoring."));
         ASSERT_EQ(strv_length(s->notices), 10);
 
         /* Keys are case-sensitive, like in unit files. */
@@ -500,9 +500,46 @@ static void test_not_supported_walk(void) {
  * note each one. The value used is valid for the implemented keys, so that they would take effect if the
  * trust check were missing. */
 static const char *valid_value(const SettingsItem *i) {
-        if (streq(i->key, "Directory"))
-                return "/srv/escape";
-        return "yes";
+        static const struct {
+                const char *key, *value;
+        } values[] = {
+                { "Directory",             "/srv/escape" },
+                { "Capability",            "CAP_SYS_MODULE" },
+                { "AmbientCapability",     "CAP_SYS_ADMIN" },
+                { "MachineID",             "0123456789abcdef0123456789abcdef" },
+                { "PrivateUsers",          "pick" },
+                { "SystemCallFilter",      "@mount kexec_load" },
+                { "OOMScoreAdjust",        "-1000" },
+                { "CPUAffinity",           "0-3" },
+                { "LinkJournal",           "host" },
+                { "PrivateUsersChown",     "yes" },
+                { "PrivateUsersOwnership", "chown" },
+                { "Console",               "interactive" },
+                { "Bind",                  "/:/host" },
+                { "BindReadOnly",          "/etc/shadow" },
+                { "TemporaryFileSystem",   "/etc:mode=0777" },
+                { "Inaccessible",          "/proc/kcore" },
+                { "Overlay",               "/usr:/var/tmp/up:/usr" },
+                { "OverlayReadOnly",       "/a:/b" },
+                { "BindUser",              "root" },
+                { "Private",               "no" },
+                { "VirtualEthernet",       "yes" },
+                { "VirtualEthernetExtra",  "veth9:host9" },
+                { "Interface",             "eth0" },
+                { "MACVLAN",               "eth0" },
+                { "IPVLAN",                "eth0" },
+                { "Bridge",                "br0" },
+                { "Zone",                  "z" },
+                { "Port",                  "tcp:22:22" },
+        };
+
+        if (startswith(i->key, "Limit"))
+                return "infinity";
+        for (size_t k = 0; k < ELEMENTSOF(values); k++)
+                if (streq(values[k].key, i->key))
+                        return values[k].value;
+        fprintf(stderr, "No valid value known for privileged key %s=; add one to valid_value()\n", i->key);
+        abort();
 }
 
 static void test_untrusted_walk(void) {
@@ -564,9 +601,16 @@ static void test_untrusted_walk(void) {
         ASSERT(has_notice(t, "test.nspawn:2: Ignoring privileged key 'Directory=' in untrusted settings file."));
         t = settings_free(t);
 
-        /* And the same file, trusted, does apply the implemented ones. */
+        /* And the same file, trusted, does apply the implemented ones: every field differs from a fresh object,
+         * so the values above are valid and would have taken effect. */
         t = parse_ok(text, true);
         ASSERT_STREQ(t->directory, "/srv/escape");
+        for (const SettingsItem *i = settings_items(); i->section; i++)
+                if (i->parse && i->trust == TRUST_PRIVILEGED &&
+                    memcmp((uint8_t *) t + i->offset, (uint8_t *) empty + i->offset, i->size) == 0) {
+                        fprintf(stderr, "Privileged key %s= did not take effect in a trusted file\n", i->key);
+                        abort();
+                }
 }
 
 static void write_file(const char *path, const char *text) {
