@@ -6,6 +6,7 @@
 #include "log.h"
 #include "machine-dbus.h"
 #include "name.h"
+#include "settings.h"
 #include "strv.h"
 
 #define BUS_ERROR_NO_SUCH_MACHINE  "org.machinedext1.NoSuchMachine"
@@ -13,6 +14,8 @@
 #define BUS_ERROR_INVALID_SETTINGS "org.machinedext1.InvalidSettings"
 #define BUS_ERROR_SETUP_FAILED     "org.machinedext1.SetupFailed"
 #define BUS_ERROR_EXEC_FAILED      "org.machinedext1.ExecFailed"
+#define BUS_ERROR_START_TIMEOUT    "org.machinedext1.StartTimeout"
+#define BUS_ERROR_NOT_READY        "org.machinedext1.NotReady"
 
 int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message) {
         switch (r) {
@@ -30,6 +33,12 @@ int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const c
         case -ECANCELED:
                 return sd_bus_error_setf(error, BUS_ERROR_SETUP_FAILED, "%s",
                                          message ?: "Failed to set up container");
+        case -ETIMEDOUT:
+                return sd_bus_error_setf(error, BUS_ERROR_START_TIMEOUT, "%s",
+                                         message ?: "Timed out waiting for the machine to become ready");
+        case -ESRCH:
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_READY, "%s",
+                                         message ?: "The machine exited or is stopping");
         case -ENOMEM:
                 return sd_bus_error_set_errno(error, r);
         default:
@@ -74,6 +83,13 @@ static int property_get_command(sd_bus *bus, const char *path, const char *inter
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
         return sd_bus_message_append_strv(reply, m->argv);
+}
+
+static int property_get_notify_access(sd_bus *bus, const char *path, const char *interface,
+                                      const char *property, sd_bus_message *reply, void *userdata,
+                                      sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append(reply, "s", notify_access_to_string(m->notify_access));
 }
 
 static int property_get_exit(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -176,6 +192,64 @@ int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_erro
         return 1;
 }
 
+int bus_machine_method_wait_ready(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        uint64_t timeout;
+        int r;
+
+        r = sd_bus_message_read(message, "t", &timeout);
+        if (r < 0)
+                return r;
+        r = machine_add_ready_waiter(m, message, timeout);
+        if (r < 0)
+                return r;
+        return 1;
+}
+
+/* An absolute path without "." or ".." components. */
+static bool path_is_normalized_absolute(const char *p) {
+        if (!p || p[0] != '/' || strlen(p) >= 4096)
+                return false;
+        for (const char *c = p; *c;) {
+                size_t n;
+                c += strspn(c, "/");
+                n = strcspn(c, "/");
+                if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c += n;
+        }
+        return true;
+}
+
+int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const char *source, *destination;
+        int read_only, make_dir, r;
+
+        r = sd_bus_message_read(message, "ssbb", &source, &destination, &read_only, &make_dir);
+        if (r < 0)
+                return r;
+        if (!path_is_normalized_absolute(source))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Source path '%s' is not an absolute, normalized path", source);
+        if (!path_is_normalized_absolute(destination) || streq(destination, "/"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Destination path '%s' is not an absolute, normalized path", destination);
+
+        r = bus_check_privileged(message, error);
+        if (r <= 0)
+                return r;
+
+        r = machine_bind_mount(m, source, destination, read_only, make_dir, message);
+        if (r == -ENXIO)
+                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
+                                         m->name);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to bind-mount %s into machine '%s': %s", source,
+                                               m->name, strerror(-r));
+        return 1;
+}
+
 static int machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         return bus_machine_method_stop(message, userdata, error);
 }
@@ -196,11 +270,24 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Boot", "b", NULL, offsetof(Machine, boot), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NotifyReady", "b", NULL, offsetof(Machine, notify_ready), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("KillSignal", "i", NULL, offsetof(Machine, kill_signal), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Status", "s", NULL, offsetof(Machine, status_text), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ReadyTimestamp", "t", NULL, offsetof(Machine, ready_timestamp),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("ReadyTimestampMonotonic", "t", NULL, offsetof(Machine, ready_timestamp_monotonic),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("NotifyAccess", "s", property_get_notify_access, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("TimeoutStartUSec", "t", NULL, offsetof(Machine, timeout_start_usec),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ExitCode", "s", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("Stop", NULL, NULL, machine_method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", whom, "i", signal), SD_BUS_NO_RESULT,
                                 bus_machine_method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("WaitReady", SD_BUS_ARGS("t", timeout_usec), SD_BUS_NO_RESULT,
+                                bus_machine_method_wait_ready, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("BindMount",
+                                SD_BUS_ARGS("s", source, "s", destination, "b", read_only, "b", mkdir),
+                                SD_BUS_NO_RESULT, bus_machine_method_bind_mount, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", exit_code, "i", exit_status),
                                 bus_machine_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
@@ -258,9 +345,81 @@ static int create_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_er
         return 0;
 }
 
+static int register_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        return create_machine_reply(reply, userdata, ret_error);
+}
+
+/* Keep-unit mode, step 2: RegisterMachine takes the unit from the leader's cgroup. */
+static int machine_dbus_register_in_unit(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
+                                           "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                           "RegisterMachine");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "s", m->name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_array(call, 'y', m->id.bytes, sizeof(m->id.bytes));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader, m->root);
+        if (r < 0)
+                return r;
+        return sd_bus_call_async(m->manager->bus, &m->create_slot, call, register_machine_reply, m, 0);
+}
+
+static int attach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int r;
+
+        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        if (e) {
+                _cleanup_free_ char *msg = NULL;
+                if (asprintf(&msg, "Failed to move the payload into %s: %s", m->unit, e->message) < 0)
+                        msg = NULL;
+                machine_registered(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
+                return 0;
+        }
+
+        r = machine_dbus_register_in_unit(m);
+        if (r < 0)
+                machine_registered(m, r, NULL);
+        return 0;
+}
+
+static int unregister_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        if (e)
+                log_debug("Failed to unregister machine %s: %s", m->name, e->message);
+        /* Either way machined no longer has it; the MachineRemoved signal may come first or not at all. */
+        machine_machined_removed(m);
+        return 0;
+}
+
+int machine_dbus_unregister(Machine *m) {
+        return sd_bus_call_method_async(m->manager->bus, &m->create_slot, "org.freedesktop.machine1",
+                                        "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                        "UnregisterMachine", unregister_reply, m, "s", m->name);
+}
+
 int machine_dbus_register(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
+
+        if (m->keep_unit)
+                /* Keep-unit mode, step 1: into the unit's delegated cgroup, whose "payload" subgroup the unit's
+                 * main process (machinectl-ext start --keep-unit) has created. */
+                return sd_bus_call_method_async(m->manager->bus, &m->create_slot, "org.freedesktop.systemd1",
+                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                "AttachProcessesToUnit", attach_reply, m, "ssau", m->keep_unit,
+                                                "/payload", 1, (uint32_t) m->leader);
 
         r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
                                            "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
@@ -291,6 +450,35 @@ int machine_dbus_register(Machine *m) {
                 return r;
 
         return sd_bus_call_async(m->manager->bus, &m->create_slot, call, create_machine_reply, m, 0);
+}
+
+void machine_dbus_reply_ready(ReadyWaiter *w, int error, const char *message) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (error == 0)
+                r = sd_bus_reply_method_return(w->message, NULL);
+        else {
+                (void) bus_error_from_machine(&e, error, w->machine->name, message);
+                r = sd_bus_reply_method_error(w->message, &e);
+        }
+        if (r < 0)
+                log_debug_errno(r, "Failed to answer WaitMachineReady(%s), ignoring: %m", w->machine->name);
+
+        sd_event_source_disable_unref(w->timer);
+        sd_bus_message_unref(w->message);
+        free(w);
+}
+
+void machine_dbus_reply_bind(sd_bus_message *message, int error, const char *text) {
+        int r;
+
+        if (error == 0)
+                r = sd_bus_reply_method_return(message, NULL);
+        else
+                r = sd_bus_reply_method_errnof(message, error, "%s", text ?: strerror(-error));
+        if (r < 0)
+                log_debug_errno(r, "Failed to answer BindMount, ignoring: %m");
 }
 
 void machine_dbus_start_done(Machine *m) {

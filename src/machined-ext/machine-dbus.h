@@ -22,6 +22,14 @@ int bus_check_privileged(sd_bus_message *message, sd_bus_error *error);
  * machine_registered(). Returns 0 if the call was sent, -errno otherwise. */
 int machine_dbus_register(Machine *m);
 
+/* Asks systemd-machined to drop the registration (keep-unit machines); MachineRemoved follows. */
+int machine_dbus_unregister(Machine *m);
+
+/* Answers a WaitMachineReady call (ERROR = 0: ready) and frees the waiter. */
+void machine_dbus_reply_ready(ReadyWaiter *w, int error, const char *message);
+/* Answers a BindMount call. */
+void machine_dbus_reply_bind(sd_bus_message *message, int error, const char *text);
+
 /* Answers the pending StartMachine call with the machine's object path. */
 void machine_dbus_start_done(Machine *m);
 /* Answers everything pending on a machine that is gone, and announces its removal. */
@@ -32,3 +40,5 @@ void machine_dbus_send_changed(Machine *m, const char *property);
 int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_wait_ready(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -10,10 +11,12 @@
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine.h"
+#include "notify.h"
 #include "nsexec.h"
 #include "strv.h"
 
 #define MACHINES_DIR "/var/lib/machines"
+#define PROPAGATE_DIR "/run/systemd/nspawn/propagate"
 
 int machine_new(Manager *manager, const char *name, Machine **ret) {
         _cleanup_(machine_freep) Machine *m = NULL;
@@ -30,6 +33,9 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
         *m = (Machine) {
                 .leader_pidfd = -EBADF,
                 .sync_fd = -EBADF,
+                .notify_fd = -EBADF,
+                .notify_access = NOTIFY_ACCESS_MAIN,
+                .timeout_start_usec = MACHINE_DEFAULT_TIMEOUT_START_USEC,
                 .state = MACHINE_STARTING,
                 .boot = -1,
                 .notify_ready = -1,
@@ -68,9 +74,37 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->sync_event_source);
         sd_event_source_disable_unref(m->child_event_source);
         sd_event_source_disable_unref(m->timer_event_source);
+        sd_event_source_disable_unref(m->start_timer_event_source);
+        sd_event_source_disable_unref(m->notify_event_source);
         sd_bus_slot_unref(m->create_slot);
         safe_close(m->sync_fd);
         safe_close(m->leader_pidfd);
+        safe_close(m->notify_fd);
+
+        while (m->ready_waiters) {
+                ReadyWaiter *w = m->ready_waiters;
+                m->ready_waiters = w->next;
+                sd_event_source_disable_unref(w->timer);
+                sd_bus_message_unref(w->message);
+                free(w);
+        }
+        while (m->bind_operations) {
+                BindOperation *b = m->bind_operations;
+                m->bind_operations = b->next;
+                sd_event_source_disable_unref(b->child_event_source);
+                safe_close(b->pidfd);
+                safe_close(b->report_fd);
+                sd_bus_message_unref(b->message);
+                free(b->destination);
+                free(b);
+        }
+        if (m->propagate_dir)
+                (void) rmdir(m->propagate_dir);
+        free(m->propagate_dir);
+        free(m->cgroup);
+        free(m->status_text);
+        free(m->ready_error_message);
+        free(m->keep_unit);
 
         sd_bus_message_unref(m->start_message);
         for (size_t i = 0; i < m->n_waiters; i++)
@@ -152,24 +186,29 @@ int machine_load(Machine *m, char **ret_error) {
                         return -ENOMEM;
         }
 
-        m->notify_ready = s && s->notify_ready >= 0 ? s->notify_ready : false;
+        /* A booted systemd sends READY=1 when its boot is complete: wait for it, unless told otherwise. */
+        m->notify_ready = s && s->notify_ready >= 0 ? s->notify_ready : m->boot;
+        if (s && s->notify_access >= 0)
+                m->notify_access = s->notify_access;
+        if (s && s->timeout_start_usec > 0)
+                m->timeout_start_usec = s->timeout_start_usec;
         /* systemd inside a container halts on SIGRTMIN+3; everything else gets KillSignal= (SIGTERM). */
         m->kill_signal = s && s->kill_signal > 0 ? s->kill_signal : m->boot ? SIGRTMIN + 3 : SIGTERM;
 
         {
-                char uuid[37], ids[33];
+                char uuid[SD_ID128_UUID_STRING_MAX];
                 const char *base[] = {
                         "container=machined-ext",
                         NULL, /* container_uuid= */
                         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                         "HOME=/root",
                         "TERM=dumb",
+                        "NOTIFY_SOCKET=/run/host/notify",
                         NULL,
                 };
                 _cleanup_free_ char *u = NULL;
 
-                sd_id128_to_string(m->id, ids);
-                snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", ids, ids + 8, ids + 12, ids + 16, ids + 20);
+                sd_id128_to_uuid_string(m->id, uuid);
                 if (asprintf(&u, "container_uuid=%s", uuid) < 0)
                         return -ENOMEM;
                 base[1] = u;
@@ -202,21 +241,150 @@ static void machine_fail_start(Machine *m, int error, char *message) {
                 (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
 }
 
-static void machine_start_done(Machine *m) {
-        /* The payload was exec'd inside its scope. Readiness notification arrives with /run/host/notify;
-         * until then a machine counts as running once its payload runs. */
+static void machine_ready(Machine *m) {
+        if (m->state != MACHINE_STARTING || !m->released || m->exited)
+                return;
+
+        m->ready_timestamp = now(CLOCK_REALTIME);
+        m->ready_timestamp_monotonic = now(CLOCK_MONOTONIC);
+        m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
         machine_set_state(m, MACHINE_RUNNING);
+        log_info("Machine %s is ready.", m->name);
+
+        while (m->ready_waiters) {
+                ReadyWaiter *w = m->ready_waiters;
+                m->ready_waiters = w->next;
+                machine_dbus_reply_ready(w, 0, NULL);
+        }
+}
+
+static void machine_fail_ready(Machine *m, int error, char *message) {
+        if (m->ready_error == 0) {
+                m->ready_error = error;
+                m->ready_error_message = message;
+        } else
+                free(message);
+
+        while (m->ready_waiters) {
+                ReadyWaiter *w = m->ready_waiters;
+                m->ready_waiters = w->next;
+                machine_dbus_reply_ready(w, m->ready_error, m->ready_error_message);
+        }
+}
+
+static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+        char *msg = NULL;
+        int r;
+
+        m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
+        if (m->state != MACHINE_STARTING)
+                return 0;
+
+        if (asprintf(&msg, "Machine '%s' did not report READY=1 within %" PRIu64 "s, stopping it", m->name,
+                     m->timeout_start_usec / USEC_PER_SEC) < 0)
+                msg = NULL;
+        log_warning("%s.", strna(msg));
+        machine_fail_ready(m, -ETIMEDOUT, msg);
+
+        r = machine_stop(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to stop machine %s: %m", m->name);
+        return 0;
+}
+
+static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+
+        /* Bounded, so that a flood from one container cannot starve the others. */
+        for (unsigned i = 0; i < 64; i++) {
+                NotifyMessage msg = {};
+                const char *reason = NULL;
+                int r;
+
+                r = notify_receive(fd, m->leader, m->leader_pidfd,
+                                   m->notify_access == NOTIFY_ACCESS_ALL ? NOTIFY_SENDER_CGROUP : NOTIFY_SENDER_LEADER,
+                                   m->cgroup, &msg, &reason);
+                if (r == -EAGAIN)
+                        break;
+                if (r < 0) {
+                        log_debug_errno(r, "Machine %s: failed to receive notification, ignoring: %m", m->name);
+                        break;
+                }
+                if (r == 0) {
+                        log_debug("Machine %s: dropped a notification: %s.", m->name, reason);
+                        continue;
+                }
+
+                if (msg.status && !streq_ptr(msg.status, m->status_text)) {
+                        free(m->status_text);
+                        m->status_text = TAKE_PTR(msg.status);
+                        machine_dbus_send_changed(m, "Status");
+                }
+                if (msg.ready)
+                        machine_ready(m);
+                if (msg.stopping && IN_SET(m->state, MACHINE_STARTING, MACHINE_RUNNING))
+                        machine_set_state(m, MACHINE_STOPPING);
+                notify_message_done(&msg);
+        }
+        return 0;
+}
+
+static int pid_get_cgroup(pid_t pid, char **ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        char path[64];
+        size_t n = 0;
+
+        snprintf(path, sizeof(path), "/proc/%i/cgroup", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (getline(&line, &n, f) > 0) {
+                const char *p = startswith(line, "0::");
+                if (p) {
+                        *ret = strndup(p, strcspn(p, "\n"));
+                        return *ret ? 0 : -ENOMEM;
+                }
+        }
+        return -ENOMEDIUM;
+}
+
+static void machine_start_done(Machine *m) {
+        int r;
+
+        /* The payload was exec'd inside its cgroup. */
+        r = pid_get_cgroup(m->leader, &m->cgroup);
+        if (r < 0)
+                log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
+
         if (m->start_message)
                 machine_dbus_start_done(m);
+
+        if (!m->notify_ready) {
+                machine_ready(m);
+                return;
+        }
+
+        /* Stay "starting" until the payload sends READY=1 on /run/host/notify. */
+        if (m->timeout_start_usec != USEC_INFINITY) {
+                r = sd_event_add_time_relative(m->manager->event, &m->start_timer_event_source, CLOCK_MONOTONIC,
+                                               m->timeout_start_usec, 0, on_start_timeout, m);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to arm the start timeout of machine %s, ignoring: %m", m->name);
+                else
+                        (void) sd_event_source_set_description(m->start_timer_event_source, "machine-start-timeout");
+        }
 }
 
 static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Machine *m = ASSERT_PTR(userdata);
+        _cleanup_close_ int notify_fd = -EBADF;
         ContainerReport report;
         char *msg = NULL;
         int r;
 
-        r = container_read_report(fd, &report);
+        r = container_read_report(fd, &report, &notify_fd);
         if (r == -EAGAIN)
                 return 0;
 
@@ -234,7 +402,28 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                 return 0;
         }
 
+        if (report.stage == CONTAINER_STAGE_WARNING) {
+                log_warning("Machine %s: %s: %s", m->name, report.detail, strerror(report.error));
+                return 0;
+        }
+
         if (report.stage == CONTAINER_STAGE_SETUP_DONE) {
+                if (notify_fd >= 0 && m->notify_fd < 0) {
+                        r = notify_socket_setup(notify_fd);
+                        if (r >= 0)
+                                r = sd_event_add_io(m->manager->event, &m->notify_event_source, notify_fd, EPOLLIN,
+                                                    on_notify, m);
+                        if (r < 0) {
+                                if (asprintf(&msg, "Failed to watch /run/host/notify of machine '%s': %s", m->name,
+                                             strerror(-r)) < 0)
+                                        msg = NULL;
+                                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                                return 0;
+                        }
+                        (void) sd_event_source_set_description(m->notify_event_source, "machine-notify");
+                        m->notify_fd = TAKE_FD(notify_fd);
+                }
+
                 r = machine_dbus_register(m);
                 if (r < 0) {
                         if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
@@ -349,8 +538,24 @@ static int machine_arm_timer(Machine *m, usec_t usec) {
 int machine_start(Machine *m, char **ret_error) {
         _cleanup_close_ int log_fd = -EBADF;
         ContainerConfig config;
+        char uuid[SD_ID128_UUID_STRING_MAX];
         Container c;
         int r;
+
+        sd_id128_to_uuid_string(m->id, uuid);
+
+        r = manager_setup_propagation(m->manager);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up %s, /run/host/incoming of machine %s stays empty: %m",
+                                  PROPAGATE_DIR, m->name);
+        else {
+                if (asprintf(&m->propagate_dir, PROPAGATE_DIR "/%s", m->name) < 0)
+                        return -ENOMEM;
+                if (mkdir(m->propagate_dir, 0700) < 0 && errno != EEXIST) {
+                        log_warning_errno(errno, "Failed to create %s, ignoring: %m", m->propagate_dir);
+                        m->propagate_dir = mfree(m->propagate_dir);
+                }
+        }
 
         log_fd = sd_journal_stream_fd(m->name, LOG_INFO, false);
         if (log_fd < 0)
@@ -366,6 +571,10 @@ int machine_start(Machine *m, char **ret_error) {
                 .stdout_fd = log_fd,
                 .stderr_fd = log_fd,
                 .capability_bounding = container_default_capabilities(),
+                .manager_name = "machined-ext",
+                .uuid = uuid,
+                .propagate_dir = m->propagate_dir,
+                .notify = true,
         };
 
         m->timestamp = now(CLOCK_REALTIME);
@@ -477,6 +686,25 @@ static void machine_maybe_finalize(Machine *m) {
         if (!m->released && !m->registered && !m->create_slot)
                 m->machined_gone = true; /* Never got as far as systemd-machined. */
 
+        if (m->ready_waiters) {
+                char *msg = NULL;
+                if (m->ready_error == 0 &&
+                    asprintf(&msg, "Machine '%s' exited before it was ready", m->name) < 0)
+                        msg = NULL;
+                machine_fail_ready(m, m->ready_error ?: -ESRCH, msg);
+        }
+
+        /* A machine in a unit of its own stays registered while that unit runs, and the unit runs until we
+         * are done: drop the registration ourselves. */
+        if (m->keep_unit && m->registered && !m->unregister_sent) {
+                m->unregister_sent = true;
+                r = machine_dbus_unregister(m);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to unregister machine %s, ignoring: %m", m->name);
+                        m->machined_gone = true;
+                }
+        }
+
         if (!m->machined_gone) {
                 /* Replaces a pending stop timer: the payload is gone already. */
                 if (!m->removal_timer_armed) {
@@ -504,4 +732,146 @@ static void machine_maybe_finalize(Machine *m) {
         hashmap_remove(m->manager->machines, m->name);
         machine_dbus_finalized(m);
         manager_enqueue_gc(m->manager, m);
+}
+
+static int on_ready_waiter_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        ReadyWaiter *w = ASSERT_PTR(userdata);
+        Machine *m = w->machine;
+        char *msg = NULL;
+
+        for (ReadyWaiter **p = &m->ready_waiters; *p; p = &(*p)->next)
+                if (*p == w) {
+                        *p = w->next;
+                        break;
+                }
+        if (asprintf(&msg, "Timed out waiting for machine '%s' to become ready", m->name) < 0)
+                msg = NULL;
+        machine_dbus_reply_ready(w, -ETIMEDOUT, msg);
+        free(msg);
+        return 0;
+}
+
+int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout) {
+        ReadyWaiter *w;
+        int r;
+
+        w = new0(ReadyWaiter, 1);
+        if (!w)
+                return -ENOMEM;
+        *w = (ReadyWaiter) {
+                .machine = m,
+                .message = sd_bus_message_ref(message),
+        };
+
+        if (m->ready_error != 0) {
+                machine_dbus_reply_ready(w, m->ready_error, m->ready_error_message);
+                return 0;
+        }
+        if (m->state == MACHINE_RUNNING) {
+                machine_dbus_reply_ready(w, 0, NULL);
+                return 0;
+        }
+        if (m->state == MACHINE_STOPPING || m->exited) {
+                machine_dbus_reply_ready(w, -ESRCH, NULL);
+                return 0;
+        }
+
+        if (timeout > 0 && timeout != USEC_INFINITY) {
+                r = sd_event_add_time_relative(m->manager->event, &w->timer, CLOCK_MONOTONIC, timeout, 0,
+                                               on_ready_waiter_timeout, w);
+                if (r < 0) {
+                        sd_bus_message_unref(w->message);
+                        free(w);
+                        return r;
+                }
+                (void) sd_event_source_set_description(w->timer, "machine-ready-waiter");
+        }
+
+        w->next = m->ready_waiters;
+        m->ready_waiters = w;
+        return 0;
+}
+
+static void bind_operation_free(BindOperation *b) {
+        sd_event_source_disable_unref(b->child_event_source);
+        safe_close(b->pidfd);
+        safe_close(b->report_fd);
+        sd_bus_message_unref(b->message);
+        free(b->destination);
+        free(b);
+}
+
+static int on_bind_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        BindOperation *b = ASSERT_PTR(userdata);
+        Machine *m = b->machine;
+        ContainerReport report;
+        char *msg = NULL;
+        int r;
+
+        for (BindOperation **p = &m->bind_operations; *p; p = &(*p)->next)
+                if (*p == b) {
+                        *p = b->next;
+                        break;
+                }
+
+        r = container_read_report(b->report_fd, &report, NULL);
+        if (r > 0 && report.error != 0) {
+                if (asprintf(&msg, "Failed to bind-mount into machine '%s' at %s: %s", m->name, report.detail,
+                             strerror(report.error)) < 0)
+                        msg = NULL;
+                r = -report.error;
+        } else if (si->si_code != CLD_EXITED || si->si_status != 0) {
+                if (asprintf(&msg, "Bind-mount helper for machine '%s' failed", m->name) < 0)
+                        msg = NULL;
+                r = -EIO;
+        } else
+                r = 0;
+
+        machine_dbus_reply_bind(b->message, r, msg);
+        if (r == 0)
+                log_info("Machine %s: bind-mounted to %s.", m->name, b->destination);
+        free(msg);
+        bind_operation_free(b);
+        return 0;
+}
+
+int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
+                       sd_bus_message *message) {
+        BindOperation *b;
+        int r;
+
+        if (!m->released || m->exited || m->state == MACHINE_STOPPING)
+                return -ENXIO;
+
+        b = new0(BindOperation, 1);
+        if (!b)
+                return -ENOMEM;
+        *b = (BindOperation) { .machine = m, .pidfd = -EBADF, .report_fd = -EBADF };
+        b->destination = strdup(destination);
+        if (!b->destination) {
+                free(b);
+                return -ENOMEM;
+        }
+
+        r = container_bind_mount(m->leader_pidfd, source, destination, read_only, make_dir, &b->pidfd,
+                                 &b->report_fd);
+        if (r < 0) {
+                bind_operation_free(b);
+                return r;
+        }
+
+        r = sd_event_add_child_pidfd(m->manager->event, &b->child_event_source, b->pidfd, WEXITED,
+                                     on_bind_child_exit, b);
+        if (r < 0) {
+                (void) pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, b->pidfd, &(siginfo_t) {}, WEXITED);
+                bind_operation_free(b);
+                return r;
+        }
+        (void) sd_event_source_set_description(b->child_event_source, "machine-bind-helper");
+
+        b->message = sd_bus_message_ref(message);
+        b->next = m->bind_operations;
+        m->bind_operations = b;
+        return 0;
 }

@@ -16,7 +16,14 @@
  *   -ENOEXEC          the command could not be executed (a message names the path and errno)
  *   -ENOTRECOVERABLE  setting up the container, or registering it, failed (a message says which step)
  *   -ECANCELED        the start was cancelled by a stop
+ *   -ETIMEDOUT        the machine did not report READY=1 within its start timeout (or the caller's)
+ *   -ESRCH            the machine exited before it was ready
  */
+
+#define MACHINE_DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
+
+typedef struct ReadyWaiter ReadyWaiter;
+typedef struct BindOperation BindOperation;
 
 struct Machine {
         Manager *manager;
@@ -50,6 +57,7 @@ struct Machine {
         bool exited;                    /* the payload was reaped */
         bool finalized;
         bool removal_timer_armed;
+        bool unregister_sent;
         bool in_gc_queue;
         int exit_code;                  /* CLD_* */
         int exit_status;
@@ -61,7 +69,44 @@ struct Machine {
         sd_bus_message **waiters;       /* StopMachine, WaitMachine: answered when the machine is gone */
         size_t n_waiters;
 
+        /* The container interface: /run/host, readiness. */
+        char *propagate_dir;            /* /run/systemd/nspawn/propagate/NAME: /run/host/incoming */
+        int notify_fd;
+        sd_event_source *notify_event_source;
+        int notify_access;              /* NotifyAccess */
+        char *cgroup;                   /* the payload's cgroup, for NotifyAccess=all */
+        char *status_text;              /* last STATUS= */
+        usec_t ready_timestamp;
+        usec_t ready_timestamp_monotonic;
+        usec_t timeout_start_usec;
+        sd_event_source *start_timer_event_source;
+        int ready_error;                /* why it never became ready, -errno */
+        char *ready_error_message;
+        ReadyWaiter *ready_waiters;
+        BindOperation *bind_operations;
+
+        /* Started by container@NAME.service: the payload goes into that unit's cgroup (subgroup "payload"),
+         * the unit is registered with systemd-machined, and no scope is created. */
+        char *keep_unit;
+
         Machine *gc_next;
+};
+
+struct ReadyWaiter {
+        Machine *machine;
+        sd_bus_message *message;
+        sd_event_source *timer;
+        ReadyWaiter *next;
+};
+
+struct BindOperation {
+        Machine *machine;
+        sd_bus_message *message;
+        int pidfd;
+        int report_fd;
+        sd_event_source *child_event_source;
+        char *destination;
+        BindOperation *next;
 };
 
 /* Creates machine NAME (validated by the caller) and adds it to the manager. Returns 0 or -errno. */
@@ -90,6 +135,14 @@ void machine_registered(Machine *m, int error, const char *message);
 
 /* Called by the manager when systemd-machined dropped this machine. */
 void machine_machined_removed(Machine *m);
+
+/* Adds a pending WaitMachineReady call, answered when the machine is ready or failed, or after TIMEOUT
+ * (0 = none). Answers at once if the machine is ready already. */
+int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout);
+
+/* Bind-mounts SOURCE at DESTINATION in the running container; MESSAGE is answered when done. */
+int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
+                       sd_bus_message *message);
 
 /* Adds a pending StopMachine/WaitMachine call, answered when the machine is gone. */
 int machine_add_waiter(Machine *m, sd_bus_message *message);

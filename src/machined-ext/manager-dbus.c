@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <ctype.h>
 
 #include "log.h"
 #include "machine-dbus.h"
@@ -36,19 +37,29 @@ static int get_machine_by_name(Manager *manager, sd_bus_message *message, Machin
         return 1;
 }
 
-static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *manager = ASSERT_PTR(userdata);
+/* A service unit name, e.g. "container@foo.service": what systemd's AttachProcessesToUnit() gets. */
+static bool service_name_is_valid(const char *s) {
+        size_t n = strlen(s);
+
+        if (n <= 8 || n > 255 || !streq(s + n - 8, ".service"))
+                return false;
+        for (const char *c = s; *c; c++)
+                if (!(isalnum((unsigned char) *c) || strchr(":-_.\\@", *c)))
+                        return false;
+        return true;
+}
+
+static int start_machine(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
+                         sd_bus_error *error) {
         _cleanup_(machine_freep) Machine *m = NULL;
         _cleanup_free_ char *msg = NULL;
-        const char *name;
         int r;
 
-        r = sd_bus_message_read(message, "s", &name);
-        if (r < 0)
-                return r;
         r = validate_name(name, error);
         if (r <= 0)
                 return r;
+        if (unit && !service_name_is_valid(unit))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid service unit name '%s'", unit);
 
         r = bus_check_privileged(message, error);
         if (r <= 0)
@@ -60,6 +71,13 @@ static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_
         r = machine_new(manager, name, &m);
         if (r < 0)
                 return r;
+        if (unit) {
+                free(m->unit);
+                m->unit = strdup(unit);
+                m->keep_unit = strdup(unit);
+                if (!m->unit || !m->keep_unit)
+                        return -ENOMEM;
+        }
 
         r = machine_load(m, &msg);
         if (r == -ENXIO && !msg) {
@@ -81,9 +99,49 @@ static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_
         if (r < 0)
                 log_debug_errno(r, "Failed to send MachineNew for %s, ignoring: %m", m->name);
 
-        log_info("Starting machine %s (%s).", m->name, m->root);
+        log_info("Starting machine %s (%s) in %s.", m->name, m->root, m->unit);
         TAKE_PTR(m); /* Owned by the manager's table now; freed by the GC once it is gone. */
         return 1;
+}
+
+static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        return start_machine(ASSERT_PTR(userdata), message, name, NULL, error);
+}
+
+static int method_start_machine_in_unit(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        const char *name, *unit;
+        int r;
+
+        r = sd_bus_message_read(message, "ss", &name, &unit);
+        if (r < 0)
+                return r;
+        return start_machine(ASSERT_PTR(userdata), message, name, unit, error);
+}
+
+static int method_wait_machine_ready(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return bus_machine_method_wait_ready(message, m, error);
+}
+
+static int method_bind_mount_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return bus_machine_method_bind_mount(message, m, error);
 }
 
 static int method_stop_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -169,6 +227,13 @@ const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("StartMachine", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
                                 method_start_machine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartMachineInUnit", SD_BUS_ARGS("s", name, "s", unit), SD_BUS_RESULT("o", path),
+                                method_start_machine_in_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("WaitMachineReady", SD_BUS_ARGS("s", name, "t", timeout_usec), SD_BUS_NO_RESULT,
+                                method_wait_machine_ready, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("BindMountMachine",
+                                SD_BUS_ARGS("s", name, "s", source, "s", destination, "b", read_only, "b", mkdir),
+                                SD_BUS_NO_RESULT, method_bind_mount_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
                                 method_stop_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", whom, "i", signal), SD_BUS_NO_RESULT,

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine.h"
 #include "manager-dbus.h"
 #include "manager.h"
+#include "nsexec.h"
 
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -139,6 +141,22 @@ void manager_enqueue_gc(Manager *m, Machine *machine) {
                 (void) sd_event_source_set_description(m->gc_event_source, "manager-gc");
         }
         (void) sd_event_source_set_enabled(m->gc_event_source, SD_EVENT_ONESHOT);
+}
+
+int manager_setup_propagation(Manager *m) {
+        int r;
+
+        if (m->propagation_ready)
+                return 0;
+        if (mkdir("/run/systemd", 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (mkdir("/run/systemd/nspawn", 0755) < 0 && errno != EEXIST)
+                return -errno;
+        r = propagate_dir_setup("/run/systemd/nspawn/propagate");
+        if (r < 0)
+                return r;
+        m->propagation_ready = true;
+        return 0;
 }
 
 void manager_machined_removed(Manager *m, const char *name) {

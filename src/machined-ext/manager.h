@@ -27,6 +27,8 @@ typedef struct Manager {
         Machine *gc_queue;
         sd_event_source *gc_event_source;
 
+        bool propagation_ready;
+
         usec_t stop_timeout;    /* SIGKILL this long after the stop signal */
         usec_t removal_timeout; /* how long to wait for machined to drop a machine whose payload exited */
 } Manager;
@@ -47,6 +49,9 @@ int manager_record_exit(Manager *m, const char *name, int code, int status);
 
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);
+
+/* Makes sure /run/systemd/nspawn/propagate is a shared mount point (once). Returns 0 or -errno. */
+int manager_setup_propagation(Manager *m);
 
 /* Called when systemd-machined reports that machine NAME is gone. */
 void manager_machined_removed(Manager *m, const char *name);

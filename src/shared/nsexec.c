@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <linux/sched.h>
@@ -50,6 +51,7 @@ static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
         [CONTAINER_STAGE_MOUNT_SYS]    = "mount /sys",
         [CONTAINER_STAGE_MOUNT_DEV]    = "set up /dev",
         [CONTAINER_STAGE_MOUNT_RUN]    = "mount /run and /tmp",
+        [CONTAINER_STAGE_RUN_HOST]     = "set up /run/host",
         [CONTAINER_STAGE_HOSTNAME]     = "set hostname",
         [CONTAINER_STAGE_PIVOT_ROOT]   = "pivot_root",
         [CONTAINER_STAGE_COMMAND]      = "find command",
@@ -58,6 +60,7 @@ static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
         [CONTAINER_STAGE_CAPABILITIES] = "drop capabilities",
         [CONTAINER_STAGE_SECCOMP]      = "install seccomp filter",
         [CONTAINER_STAGE_EXEC]         = "execute",
+        [CONTAINER_STAGE_WARNING]      = "warning",
 };
 
 const char *container_stage_to_string(ContainerStage s) {
@@ -297,7 +300,7 @@ static int setup_dev(int sock, int rootfd) {
         return TAKE_FD(devfd);
 }
 
-static void setup_tmpfs(int sock, int rootfd, const char *name, const char *mode) {
+static int setup_tmpfs(int sock, int rootfd, const char *name, const char *mode) {
         const char *const opts[] = { "mode", mode, "size", "20%", "nr_inodes", "400k", NULL };
         _cleanup_close_ int target = -EBADF;
         int r;
@@ -308,7 +311,150 @@ static void setup_tmpfs(int sock, int rootfd, const char *name, const char *mode
         r = mount_new_fs(target, "tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (r < 0)
                 child_fail(sock, CONTAINER_STAGE_MOUNT_RUN, r, name);
-        safe_close(r);
+        return r;
+}
+
+static void child_warn(int sock, int error, const char *detail) {
+        ContainerReport r = { .stage = CONTAINER_STAGE_WARNING, .error = abs(error) };
+
+        snprintf(r.detail, sizeof(r.detail), "%s", detail);
+        (void) send(sock, &r, sizeof(r), MSG_NOSIGNAL);
+}
+
+static void write_file_at(int sock, int dirfd, const char *name, const char *line) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t n = strlen(line);
+
+        fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+        if (fd < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, name);
+        if (write(fd, line, n) != (ssize_t) n || write(fd, "\n", 1) != 1)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno ?: EIO, name);
+}
+
+/* The systemd container interface (CONTAINER_INTERFACE.md): a small tmpfs at /run/host, made read-only once
+ * the notify socket is bound in it (see finish_run_host()). Everything in it is created here; the only
+ * outside objects are the host's os-release and the host-side propagation directory, both host paths. */
+static void setup_run_host(int sock, int runfd, const ContainerConfig *c) {
+        static const char *const host_opts[] = { "mode", "0755", "size", "1m", "nr_inodes", "1k", NULL };
+        static const char *const os_release[] = { "/etc/os-release", "/usr/lib/os-release" };
+        _cleanup_close_ int target = -EBADF, hostfd = -EBADF, ifd = -EBADF, fd = -EBADF, tree = -EBADF;
+        struct mount_attr ro = {
+                .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+        };
+        char path[64];
+
+        CHILD_CHECK(mkdirat(runfd, "host", 0755), sock, CONTAINER_STAGE_RUN_HOST, "/run/host");
+        target = openat(runfd, "host", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (target < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "/run/host");
+        hostfd = mount_new_fs(target, "tmpfs", host_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (hostfd < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, hostfd, "/run/host");
+
+        /* inaccessible/: one node of each type, mode 0000, for masking paths of that type. */
+        CHILD_CHECK(mkdirat(hostfd, "inaccessible", 0755), sock, CONTAINER_STAGE_RUN_HOST, "inaccessible");
+        ifd = openat(hostfd, "inaccessible", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (ifd < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "inaccessible");
+        fd = openat(ifd, "reg", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0000);
+        if (fd < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "inaccessible/reg");
+        fd = safe_close(fd);
+        CHILD_CHECK(mkdirat(ifd, "dir", 0000), sock, CONTAINER_STAGE_RUN_HOST, "inaccessible/dir");
+        CHILD_CHECK(mknodat(ifd, "fifo", S_IFIFO | 0000, 0), sock, CONTAINER_STAGE_RUN_HOST, "inaccessible/fifo");
+        CHILD_CHECK(mknodat(ifd, "sock", S_IFSOCK | 0000, 0), sock, CONTAINER_STAGE_RUN_HOST, "inaccessible/sock");
+        if (mknodat(ifd, "chr", S_IFCHR | 0000, makedev(0, 0)) < 0)
+                child_warn(sock, errno, "/run/host/inaccessible/chr: cannot create device nodes, leaving chr and blk out");
+        else if (mknodat(ifd, "blk", S_IFBLK | 0000, makedev(0, 0)) < 0)
+                child_warn(sock, errno, "/run/host/inaccessible/blk: cannot create device nodes, leaving it out");
+
+        write_file_at(sock, hostfd, "container-manager", c->manager_name ?: "machined-ext");
+        if (c->uuid)
+                write_file_at(sock, hostfd, "container-uuid", c->uuid);
+
+        /* os-release: the host's, read-only. A host path, resolved on the host before we pivot. */
+        fd = openat(hostfd, "os-release", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+        if (fd < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "os-release");
+        for (size_t i = 0; i < ELEMENTSOF(os_release) && tree < 0; i++)
+                tree = open_tree(AT_FDCWD, os_release[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tree < 0)
+                child_warn(sock, errno, "/run/host/os-release: the host has no os-release, leaving it empty");
+        else if (mount_setattr(tree, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0 ||
+                 move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "/run/host/os-release");
+        fd = safe_close(fd);
+        tree = safe_close(tree);
+
+        /* incoming/: the host-side propagation directory. A bind of a slave mount is a slave of the same
+         * master, so mounts made below the host directory show up here, and nothing goes the other way. This
+         * uses mount(2) rather than open_tree(), whose detached copies do not keep that relationship. */
+        CHILD_CHECK(mkdirat(hostfd, "incoming", 0755), sock, CONTAINER_STAGE_RUN_HOST, "incoming");
+        if (c->propagate_dir) {
+                fd = openat(hostfd, "incoming", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0)
+                        child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "incoming");
+                snprintf(path, sizeof(path), "/proc/self/fd/%i", fd);
+                CHILD_CHECK(mount(c->propagate_dir, path, NULL, MS_BIND, NULL), sock, CONTAINER_STAGE_RUN_HOST,
+                            c->propagate_dir);
+                fd = safe_close(fd);
+
+                /* Re-open: the fd must name the new mount, not the directory below it. */
+                fd = openat(hostfd, "incoming", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0)
+                        child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "incoming");
+                ro.propagation = MS_SLAVE;
+                CHILD_CHECK(mount_setattr(fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)), sock, CONTAINER_STAGE_RUN_HOST,
+                            "/run/host/incoming");
+        }
+}
+
+/* Binds the notify socket (after pivot_root, at its final path) and makes /run/host read-only. Returns the
+ * socket fd, to be passed to the caller, or -EBADF if no socket was asked for. */
+static int finish_run_host(int sock, const ContainerConfig *c) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/host/notify" };
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+        _cleanup_close_ int fd = -EBADF, hostfd = -EBADF;
+
+        if (c->notify) {
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+                if (fd < 0)
+                        child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "/run/host/notify");
+                CHILD_CHECK(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), sock, CONTAINER_STAGE_RUN_HOST,
+                            "/run/host/notify");
+        }
+
+        hostfd = open("/run/host", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (hostfd < 0)
+                child_fail(sock, CONTAINER_STAGE_RUN_HOST, errno, "/run/host");
+        CHILD_CHECK(mount_setattr(hostfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)), sock, CONTAINER_STAGE_RUN_HOST,
+                    "/run/host");
+
+        return TAKE_FD(fd);
+}
+
+/* Sends REPORT, with FD attached if FD >= 0. */
+static int send_report(int sock, const ContainerReport *report, int fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (void *) report, .iov_len = sizeof(*report) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (fd >= 0) {
+                struct cmsghdr *cmsg;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                cmsg = CMSG_FIRSTHDR(&mh);
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_RIGHTS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
 /* Resolves ARGV0 inside the (already pivoted) container like execvp() would, with the payload's PATH. */
@@ -502,8 +648,10 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         safe_close(r);
         fd = safe_close(fd);
 
-        setup_tmpfs(sock, rootfd, "run", "0755");
-        setup_tmpfs(sock, rootfd, "tmp", "1777");
+        fd = setup_tmpfs(sock, rootfd, "run", "0755");
+        setup_run_host(sock, fd, c);
+        fd = safe_close(fd);
+        safe_close(setup_tmpfs(sock, rootfd, "tmp", "1777"));
 
         CHILD_CHECK(sethostname(c->hostname, strlen(c->hostname)), sock, CONTAINER_STAGE_HOSTNAME, c->hostname);
 
@@ -519,9 +667,12 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         if (!command)
                 child_fail(sock, CONTAINER_STAGE_COMMAND, e, c->argv[0]);
 
-        /* Set-up is done: report, and wait to be placed in the container's cgroup. */
-        if (send(sock, &ok, sizeof(ok), MSG_NOSIGNAL) < 0)
+        fd = finish_run_host(sock, c);
+
+        /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup. */
+        if (send_report(sock, &ok, fd) < 0)
                 _exit(EXIT_FAILURE);
+        fd = safe_close(fd);
         if (read(sock, &go, 1) != 1)
                 _exit(EXIT_FAILURE); /* The caller went away, or gave up on us. */
 
@@ -608,18 +759,188 @@ int container_release(int sync_fd) {
         return 0;
 }
 
-int container_read_report(int sync_fd, ContainerReport *ret) {
+int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
+        } control;
         ContainerReport r;
+        struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        int fd = -EBADF;
         ssize_t n;
 
-        n = recv(sync_fd, &r, sizeof(r), MSG_DONTWAIT);
+        n = recvmsg(sync_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (n < 0)
                 return -errno;
-        if (n == 0)
+
+        for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh); cmsg; cmsg = CMSG_NXTHDR(&mh, cmsg))
+                if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        for (size_t i = 0; i < k; i++) {
+                                int f;
+                                memcpy(&f, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+                                if (fd < 0)
+                                        fd = f;
+                                else
+                                        safe_close(f);
+                        }
+                }
+
+        if (n == 0) {
+                safe_close(fd);
                 return 0;
-        if (n != sizeof(r) || r.stage < 0 || r.stage >= _CONTAINER_STAGE_MAX)
+        }
+        if (n != sizeof(r) || r.stage < 0 || r.stage >= _CONTAINER_STAGE_MAX || (mh.msg_flags & MSG_CTRUNC)) {
+                safe_close(fd);
                 return -EBADMSG;
+        }
         r.detail[sizeof(r.detail) - 1] = 0;
         *ret = r;
+        if (ret_fd)
+                *ret_fd = fd;
+        else
+                safe_close(fd);
         return 1;
+}
+
+int propagate_dir_setup(const char *dir) {
+        struct statx a, b;
+        _cleanup_free_ char *parent = NULL;
+        char *slash;
+
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+
+        parent = strdup(dir);
+        if (!parent)
+                return -ENOMEM;
+        slash = strrchr(parent, '/');
+        if (!slash || slash == parent)
+                return -EINVAL;
+        *slash = 0;
+
+        if (statx(AT_FDCWD, dir, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &a) < 0 ||
+            statx(AT_FDCWD, parent, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &b) < 0)
+                return -errno;
+
+        /* A trusted host path of ours (below /run), set up on the host: that is its purpose. */
+        if (a.stx_mnt_id == b.stx_mnt_id && mount(dir, dir, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        if (mount(NULL, dir, NULL, MS_SHARED, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Runs in the short-lived child of container_bind_mount(), in the container's mount namespace. */
+static _noreturn_ void bind_mount_child(int sock, int leader_pidfd, int tree, const char *destination,
+                                        bool is_dir, bool make_dir) {
+        const uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+        _cleanup_close_ int rootfd = -EBADF, target = -EBADF;
+        _cleanup_free_ char *p = NULL;
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = resolve };
+
+        CHILD_CHECK(setns(leader_pidfd, CLONE_NEWNS), sock, CONTAINER_STAGE_PREPARE, "setns");
+        rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                child_fail(sock, CONTAINER_STAGE_PREPARE, errno, "/");
+
+        /* The container's tree is untrusted: every lookup stays inside its root. */
+        if (make_dir) {
+                p = strdup(destination);
+                if (!p)
+                        child_fail(sock, CONTAINER_STAGE_PREPARE, ENOMEM, destination);
+                for (char *s = p + 1;; s++) {
+                        bool last = !strchr(s, '/');
+                        char *e = last ? s + strlen(s) : strchr(s, '/');
+                        char saved = *e;
+                        long fd;
+
+                        *e = 0;
+                        fd = syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
+                        if (fd < 0 && errno == ENOENT) {
+                                char *slash = strrchr(p, '/');
+                                _cleanup_close_ int parent = -EBADF;
+
+                                *slash = 0;
+                                parent = (int) syscall(SYS_openat2, rootfd, *p ? p : "/", &how, sizeof(how));
+                                *slash = '/';
+                                if (parent < 0)
+                                        child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
+                                if (!last || is_dir) {
+                                        if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
+                                                child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
+                                } else {
+                                        int f = openat(parent, slash + 1,
+                                                       O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+                                        if (f < 0 && errno != EEXIST)
+                                                child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
+                                        safe_close(f);
+                                }
+                        } else if (fd < 0)
+                                child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
+                        else
+                                safe_close((int) fd);
+                        *e = saved;
+                        if (last)
+                                break;
+                        s = e;
+                }
+        }
+
+        target = (int) syscall(SYS_openat2, rootfd, destination, &how, sizeof(how));
+        if (target < 0)
+                child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
+        CHILD_CHECK(move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH), sock,
+                    CONTAINER_STAGE_EXEC, destination);
+        _exit(EXIT_SUCCESS);
+}
+
+int container_bind_mount(int leader_pidfd, const char *source, const char *destination, bool read_only,
+                         bool make_dir, int *ret_pidfd, int *ret_report_fd) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int tree = -EBADF;
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+        struct clone_args args = {};
+        struct stat st;
+        int pidfd = -EBADF;
+        long pid;
+
+        if (!source || source[0] != '/' || !destination || destination[0] != '/')
+                return -EINVAL;
+
+        /* SOURCE comes from a root caller and names a host path: clone it here, in the host's namespace. */
+        tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (tree < 0)
+                return -errno;
+        if (fstat(tree, &st) < 0)
+                return -errno;
+        if (read_only && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+                return -errno;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+
+        args = (struct clone_args) {
+                .flags = CLONE_PIDFD,
+                .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                pair[0] = safe_close(pair[0]);
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                bind_mount_child(pair[1], leader_pidfd, tree, destination, S_ISDIR(st.st_mode), make_dir);
+        }
+
+        *ret_pidfd = pidfd;
+        *ret_report_fd = TAKE_FD(pair[0]);
+        return 0;
 }

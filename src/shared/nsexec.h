@@ -30,6 +30,7 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_MOUNT_SYS,
         CONTAINER_STAGE_MOUNT_DEV,
         CONTAINER_STAGE_MOUNT_RUN,
+        CONTAINER_STAGE_RUN_HOST,       /* the /run/host hierarchy */
         CONTAINER_STAGE_HOSTNAME,
         CONTAINER_STAGE_PIVOT_ROOT,
         CONTAINER_STAGE_COMMAND,        /* the command does not exist or is not executable */
@@ -38,6 +39,7 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_CAPABILITIES,
         CONTAINER_STAGE_SECCOMP,
         CONTAINER_STAGE_EXEC,
+        CONTAINER_STAGE_WARNING,        /* not a failure: something optional was left out; set-up goes on */
         _CONTAINER_STAGE_MAX,
         _CONTAINER_STAGE_INVALID = -EINVAL,
 } ContainerStage;
@@ -61,6 +63,10 @@ typedef struct ContainerConfig {
         int stdout_fd;
         int stderr_fd;
         bool private_network;           /* CLONE_NEWNET, only "lo" */
+        const char *manager_name;       /* for /run/host/container-manager ("machined-ext") */
+        const char *uuid;               /* for /run/host/container-uuid, 36 chars */
+        const char *propagate_dir;      /* host directory seen as /run/host/incoming (a slave), or NULL */
+        bool notify;                    /* create /run/host/notify, passed with the SETUP_DONE report */
         uint64_t capability_bounding;   /* bit mask of capabilities to keep in the bounding set */
 } ContainerConfig;
 
@@ -81,5 +87,19 @@ int container_spawn(const ContainerConfig *c, Container *ret);
 int container_release(int sync_fd);
 
 /* Reads one report from the child. Returns 1 and fills *ret if a report arrived, 0 on end-of-file (the child
- * exec'd, or died), -EAGAIN if nothing is there yet, other -errno on failure. */
-int container_read_report(int sync_fd, ContainerReport *ret);
+ * exec'd, or died), -EAGAIN if nothing is there yet, other -errno on failure. A SETUP_DONE report may carry
+ * the notify socket: *ret_fd gets it (O_CLOEXEC), or -EBADF. Any other fd that arrives is closed. */
+int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd);
+
+/* Makes DIR (created if needed) a mount point with shared propagation in the caller's mount namespace, so that
+ * mounts made below it reach the containers' /run/host/incoming even where the host's / is not shared (as in
+ * a container). Idempotent. Returns 0 or -errno. */
+int propagate_dir_setup(const char *dir);
+
+/* Bind-mounts SOURCE (a host path) at DESTINATION inside the running container whose leader is LEADER_PIDFD,
+ * with the new mount API: the tree is cloned here with open_tree(OPEN_TREE_CLONE), then a short-lived child
+ * joins the container's mount namespace and move_mount()s it to DESTINATION, resolved inside the container's
+ * root. The child reports through a ContainerReport on *ret_report_fd (stage EXEC = done); watch *ret_pidfd.
+ * Returns 0 if the child runs, -errno otherwise. */
+int container_bind_mount(int leader_pidfd, const char *source, const char *destination, bool read_only,
+                         bool make_dir, int *ret_pidfd, int *ret_report_fd);

@@ -75,8 +75,9 @@ static int fail(const char *fmt, ...) {
 }
 
 static int usage(void) {
-        fputs("usage: testpayload report [--out PATH] | exit N | sleep SECS [--ignore-term] [--out PATH] [--report PATH] |\n"
-              "       notify STRING | kill-self SIG | write PATH CONTENT | stat PATH | cat PATH\n", stderr);
+        fputs("usage: testpayload report [--out PATH] | exit N |\n"
+              "       sleep SECS [--ignore-term] [--out PATH] [--report PATH] [--notify STRING] |\n"
+              "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | kill-self SIG | write PATH CONTENT | stat PATH | cat PATH\n", stderr);
         return 2;
 }
 
@@ -278,9 +279,11 @@ static void on_signal(int sig) {
         got_signal = sig;
 }
 
+static int cmd_notify(int argc, char **argv);
+
 static int cmd_sleep(int argc, char **argv) {
         bool ignore_term = false, forever = false;
-        const char *outpath = NULL, *secs = NULL, *reportpath = NULL;
+        const char *outpath = NULL, *secs = NULL, *reportpath = NULL, *notify = NULL;
         struct sigaction sa = { .sa_handler = on_signal };
         struct timespec ts;
         long v = 0;
@@ -292,6 +295,8 @@ static int cmd_sleep(int argc, char **argv) {
                         outpath = argv[++i];
                 else if (strcmp(argv[i], "--report") == 0 && i + 1 < argc)
                         reportpath = argv[++i];
+                else if (strcmp(argv[i], "--notify") == 0 && i + 1 < argc)
+                        notify = argv[++i];
                 else if (!secs)
                         secs = argv[i];
                 else
@@ -317,6 +322,13 @@ static int cmd_sleep(int argc, char **argv) {
         if (reportpath) {
                 char *rep[] = { (char *) "--out", (char *) reportpath };
                 int r = cmd_report(2, rep);
+                if (r != 0)
+                        return r;
+        }
+        /* From this very process: as PID 1 it is the one allowed to report readiness. */
+        if (notify) {
+                char *n[] = { (char *) notify };
+                int r = cmd_notify(1, n);
                 if (r != 0)
                         return r;
         }
@@ -349,11 +361,18 @@ static int cmd_sleep(int argc, char **argv) {
         return 0;
 }
 
+/* notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N]: sends STRING (with the abuse options:
+ * without SCM_CREDENTIALS, with an fd of /dev/null attached, with a NUL byte appended, padded to N bytes,
+ * N times) to $NOTIFY_SOCKET. */
 static int cmd_notify(int argc, char **argv) {
         union {
                 struct cmsghdr cmsghdr;
-                uint8_t buf[CMSG_SPACE(sizeof(struct ucred))];
+                uint8_t buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
         } control = {};
+        bool no_creds = false, pass_fd = false, nul = false;
+        long size = -1, repeat = 1;
+        char *payload = NULL;
+        int passfd = -1;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct ucred *ucred;
         struct cmsghdr *cmsg;
@@ -364,7 +383,23 @@ static int cmd_notify(int argc, char **argv) {
         size_t len;
         int fd;
 
-        if (argc != 1)
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--no-creds") == 0)
+                        no_creds = true;
+                else if (strcmp(argv[i], "--pass-fd") == 0)
+                        pass_fd = true;
+                else if (strcmp(argv[i], "--nul") == 0)
+                        nul = true;
+                else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+                        if (parse_long(argv[++i], &size) < 0 || size < 0 || size > 65536)
+                                return usage();
+                } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+                        if (parse_long(argv[++i], &repeat) < 0 || repeat < 1)
+                                return usage();
+                } else
+                        return usage();
+        }
+        if (argc < 1)
                 return usage();
         path = getenv("NOTIFY_SOCKET");
         if (!path || !*path)
@@ -383,28 +418,63 @@ static int cmd_notify(int argc, char **argv) {
         if (fd < 0)
                 return fail("socket: %s", errno_name(errno));
 
-        iov = (struct iovec) { .iov_base = argv[0], .iov_len = strlen(argv[0]) };
+        {
+                size_t l = strlen(argv[0]);
+                size_t total = size >= 0 && (size_t) size > l + nul ? (size_t) size : l + nul;
+
+                payload = calloc(1, total + 1);
+                if (!payload)
+                        return fail("out of memory");
+                memcpy(payload, argv[0], l);
+                if (total > l + nul)
+                        memset(payload + l + nul, 'x', total - l - nul);
+                iov = (struct iovec) { .iov_base = payload, .iov_len = size == 0 ? 0 : total };
+        }
+        if (pass_fd) {
+                passfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (passfd < 0)
+                        return fail("open /dev/null: %s", errno_name(errno));
+        }
+
         mh = (struct msghdr) {
                 .msg_name = &sa,
                 .msg_namelen = salen,
                 .msg_iov = &iov,
                 .msg_iovlen = 1,
                 .msg_control = &control,
-                .msg_controllen = sizeof control,
+                .msg_controllen = 0,
         };
-        cmsg = CMSG_FIRSTHDR(&mh);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_CREDENTIALS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(struct ucred));
-        ucred = (struct ucred *) CMSG_DATA(cmsg);
-        *ucred = (struct ucred) { .pid = getpid(), .uid = getuid(), .gid = getgid() };
-
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0) {
-                int e = errno;
-                close(fd);
-                return fail("sendmsg to %s: %s", path, errno_name(e));
+        cmsg = (struct cmsghdr *) control.buf;
+        if (!no_creds) {
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_CREDENTIALS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+                ucred = (struct ucred *) CMSG_DATA(cmsg);
+                *ucred = (struct ucred) { .pid = getpid(), .uid = getuid(), .gid = getgid() };
+                mh.msg_controllen += CMSG_SPACE(sizeof(struct ucred));
+                cmsg = (struct cmsghdr *) ((uint8_t *) cmsg + CMSG_SPACE(sizeof(struct ucred)));
         }
+        if (pass_fd) {
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_RIGHTS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cmsg), &passfd, sizeof(int));
+                mh.msg_controllen += CMSG_SPACE(sizeof(int));
+        }
+        if (mh.msg_controllen == 0)
+                mh.msg_control = NULL;
+
+        for (long i = 0; i < repeat; i++)
+                if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0) {
+                        int e = errno;
+                        close(fd);
+                        free(payload);
+                        return fail("sendmsg to %s: %s", path, errno_name(e));
+                }
         close(fd);
+        if (passfd >= 0)
+                close(passfd);
+        free(payload);
         return 0;
 }
 
