@@ -16,6 +16,10 @@ bool arg_legend = true;
 bool arg_quiet = false;
 bool arg_value = false;
 bool arg_wait = false;
+bool arg_ready = false;
+bool arg_keep_unit = false;
+bool arg_read_only = false;
+bool arg_mkdir = false;
 const char *arg_kill_whom = "all";      /* like machinectl */
 int arg_signal = SIGTERM;
 char **arg_property = NULL;
@@ -36,6 +40,7 @@ static const Verb verbs[] = {
         { "start",  1, ARGS_MANY, verb_start  },
         { "stop",   1, ARGS_MANY, verb_stop   },
         { "kill",   1, ARGS_MANY, verb_kill   },
+        { "bind",   2, 3,         verb_bind   },
 };
 
 int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
@@ -118,6 +123,7 @@ static void help(void) {
                "  start NAME...               Start machines\n"
                "  stop NAME...                Stop machines and wait until they are gone\n"
                "  kill NAME...                Send a signal to processes of machines\n"
+               "  bind NAME SRC [DST]         Bind-mount a host path into a running machine\n"
                "\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
@@ -129,6 +135,13 @@ static void help(void) {
                "     --value                  When showing properties, only print the value\n"
                "     --wait                   With 'start': wait until the machine's payload has\n"
                "                              ended and exit with its exit status\n"
+               "     --ready                  With 'start': wait until the machine reported\n"
+               "                              READY=1, showing its STATUS= meanwhile\n"
+               "     --keep-unit              With 'start': run the machine in the cgroup of the\n"
+               "                              calling service (used by container@.service), and\n"
+               "                              notify systemd when it is ready\n"
+               "     --read-only              With 'bind': make the mount read-only\n"
+               "     --mkdir                  With 'bind': create the destination if missing\n"
                "     --kill-whom=WHOM         Whom to send the signal to: 'leader' or 'all'\n"
                "                              (default: all)\n"
                "  -s --signal=SIGNAL          Which signal to send (default: SIGTERM)\n"
@@ -145,6 +158,10 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_NO_LEGEND,
                 ARG_VALUE,
                 ARG_WAIT,
+                ARG_READY,
+                ARG_KEEP_UNIT,
+                ARG_READ_ONLY,
+                ARG_MKDIR,
                 ARG_KILL_WHOM,
         };
 
@@ -157,6 +174,10 @@ static int parse_argv(int argc, char *argv[]) {
                 { "property",  required_argument, NULL, 'p'           },
                 { "value",     no_argument,       NULL, ARG_VALUE     },
                 { "wait",      no_argument,       NULL, ARG_WAIT      },
+                { "ready",     no_argument,       NULL, ARG_READY     },
+                { "keep-unit", no_argument,       NULL, ARG_KEEP_UNIT },
+                { "read-only", no_argument,       NULL, ARG_READ_ONLY },
+                { "mkdir",     no_argument,       NULL, ARG_MKDIR     },
                 { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
                 { "signal",    required_argument, NULL, 's'           },
                 {}
@@ -200,6 +221,22 @@ static int parse_argv(int argc, char *argv[]) {
 
                 case ARG_WAIT:
                         arg_wait = true;
+                        break;
+
+                case ARG_READY:
+                        arg_ready = true;
+                        break;
+
+                case ARG_KEEP_UNIT:
+                        arg_keep_unit = true;
+                        break;
+
+                case ARG_READ_ONLY:
+                        arg_read_only = true;
+                        break;
+
+                case ARG_MKDIR:
+                        arg_mkdir = true;
                         break;
 
                 case ARG_KILL_WHOM:
@@ -261,19 +298,27 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
                 return NULL;
         }
         if (n_args > v->max_args) {
-                fprintf(stderr, "Command '%s' takes no arguments.\n", v->name);
+                if (v->max_args == 0)
+                        fprintf(stderr, "Command '%s' takes no arguments.\n", v->name);
+                else
+                        fprintf(stderr, "Command '%s' takes at most %u arguments.\n", v->name, v->max_args);
                 return NULL;
         }
 
-        if (arg_wait) {
+        if (arg_wait || arg_ready || arg_keep_unit) {
                 if (!streq(v->name, "start")) {
-                        fprintf(stderr, "--wait is only supported with 'start'.\n");
+                        fprintf(stderr, "--wait, --ready and --keep-unit are only supported with 'start'.\n");
                         return NULL;
                 }
                 if (n_args != 1) {
-                        fprintf(stderr, "'start --wait' takes exactly one machine name.\n");
+                        fprintf(stderr, "'start --wait/--ready/--keep-unit' takes exactly one machine name.\n");
                         return NULL;
                 }
+        }
+
+        if ((arg_read_only || arg_mkdir) && !streq(v->name, "bind")) {
+                fprintf(stderr, "--read-only and --mkdir are only supported with 'bind'.\n");
+                return NULL;
         }
 
         if ((arg_property || arg_value) && !streq(v->name, "show")) {
@@ -281,8 +326,8 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
                 return NULL;
         }
 
-        /* Every argument of every verb is a machine name: catch typos before anything is sent. */
-        for (char **a = args; *a; a++)
+        /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. */
+        for (char **a = args; *a && (a == args || !streq(v->name, "bind")); a++)
                 if (!machine_name_is_valid(*a)) {
                         fprintf(stderr, "Invalid machine name '%s'.\n", *a);
                         return NULL;

@@ -12,6 +12,7 @@
 #define BUS_MANAGER_PATH "/org/machinedext1"
 #define BUS_MANAGER_INTERFACE "org.machinedext1.Manager"
 #define BUS_MACHINE_INTERFACE "org.machinedext1.Machine"
+#define BUS_MACHINE_PATH_PREFIX "/org/machinedext1/machine"
 
 /* For calls that legitimately take as long as the machine needs (StartMachine with NotifyReady=, StopMachine
  * with its stop timeout, WaitMachine for the whole run). Not UINT64_MAX: sd-bus treats some all-ones values
@@ -23,6 +24,10 @@ extern bool arg_legend;
 extern bool arg_quiet;
 extern bool arg_value;
 extern bool arg_wait;
+extern bool arg_ready;
+extern bool arg_keep_unit;
+extern bool arg_read_only;
+extern bool arg_mkdir;
 extern const char *arg_kill_whom;
 extern int arg_signal;
 extern char **arg_property;
@@ -44,3 +49,4 @@ int verb_show(sd_bus *bus, char **args);
 int verb_start(sd_bus *bus, char **args);
 int verb_stop(sd_bus *bus, char **args);
 int verb_kill(sd_bus *bus, char **args);
+int verb_bind(sd_bus *bus, char **args);

@@ -3,6 +3,12 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-login.h>
 
 #include "machinectl-ext.h"
 
@@ -32,6 +38,7 @@ static int call_for_each(sd_bus *bus, char **names, const char *method, const ch
 }
 
 typedef struct PendingCall {
+        void *context;
         sd_bus_message *reply;          /* the reply or error message (also local timeouts), once it arrived */
         int r;
         bool done;
@@ -46,98 +53,252 @@ static int pending_call_handler(sd_bus_message *m, void *userdata, sd_bus_error 
         return 1;
 }
 
-static int call_async(sd_bus *bus, sd_bus_slot **ret_slot, const char *method, const char *name,
-                      PendingCall *c) {
+/* The state of one "start" of a single machine with --ready, --wait and/or --keep-unit. StartMachine (or
+ * StartMachineInUnit), WaitMachineReady and WaitMachine are sent back to back without waiting for replies: the
+ * daemon handles them in order, so the waits are queued behind the start and cover exactly the run that this
+ * start began, however short it is. */
+typedef struct StartContext {
+        sd_event *event;
+        sd_bus *bus;
+        const char *name;
+        PendingCall start, ready, wait;
+        bool want_ready, want_wait;
+        bool ready_reported;
+        bool stop_sent;
+        int ret;
+} StartContext;
+
+static int start_call_handler(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        /* start_machine() re-evaluates after every event loop iteration. */
+        return pending_call_handler(m, userdata, ret_error);
+}
+
+static int send_call(sd_bus *bus, sd_bus_slot **ret_slot, PendingCall *c, const char *method, const char *sig,
+                     ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        va_list ap;
         int r;
 
         r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, method);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "s", name);
+        va_start(ap, sig);
+        r = sd_bus_message_appendv(m, sig, ap);
+        va_end(ap);
         if (r < 0)
                 return r;
-        return sd_bus_call_async(bus, ret_slot, m, pending_call_handler, c, BUS_TIMEOUT_LONG);
+        return sd_bus_call_async(bus, ret_slot, m, start_call_handler, c, BUS_TIMEOUT_LONG);
 }
 
-/* start --wait NAME: StartMachine and WaitMachine are sent back to back, without waiting for the first reply,
- * so the wait is queued behind the start and covers exactly the run that this start began, however short it
- * is. Returns the payload's exit status (128+signal if it was killed), or < 0 after printing the error. */
-static int start_and_wait(sd_bus *bus, const char *name) {
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *start_slot = NULL, *wait_slot = NULL;
-        PendingCall start = {}, wait = {};
+/* PropertiesChanged on the machine: show STATUS= while waiting for READY=1 (and pass it on to systemd). */
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StartContext *ctx = ASSERT_PTR(userdata);
+        const char *iface, *prop, *status;
+        int r;
+
+        if (ctx->ready_reported)
+                return 0;
+        r = sd_bus_message_read(m, "s", &iface);
+        if (r < 0 || !streq(iface, BUS_MACHINE_INTERFACE))
+                return 0;
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return 0;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(m, "s", &prop);
+                if (r < 0)
+                        return 0;
+                if (streq(prop, "Status") && sd_bus_message_read(m, "v", "s", &status) > 0) {
+                        if (!arg_quiet && !isempty(status))
+                                fprintf(stderr, "%s: %s\n", ctx->name, status);
+                        if (arg_keep_unit)
+                                (void) sd_notifyf(false, "STATUS=%s", status);
+                } else if (sd_bus_message_skip(m, "v") < 0)
+                        return 0;
+                if (sd_bus_message_exit_container(m) < 0)
+                        return 0;
+        }
+        return 0;
+}
+
+/* SIGTERM/SIGINT while waiting (e.g. systemctl stop container@NAME): stop the machine gracefully, and keep
+ * waiting for it to be gone. */
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        StartContext *ctx = ASSERT_PTR(userdata);
+
+        if (ctx->stop_sent)
+                return 0;
+        ctx->stop_sent = true;
+        if (arg_keep_unit)
+                (void) sd_notify(false, "STOPPING=1\nSTATUS=Stopping machine...");
+        return sd_bus_call_method_async(ctx->bus, NULL, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE,
+                                        "StopMachine", NULL, NULL, "s", ctx->name);
+}
+
+/* Creates the "payload" subgroup of our own delegated cgroup, for the container (like systemd-nspawn
+ * --keep-unit). Returns 0 with our unit name in *ret_unit, or < 0 after printing why. */
+static int prepare_keep_unit(char **ret_unit) {
+        _cleanup_free_ char *unit = NULL, *cgroup = NULL, *path = NULL;
+        int r;
+
+        r = sd_pid_get_unit(0, &unit);
+        if (r < 0)
+                return log_bus_error(r, NULL, "--keep-unit: failed to determine our own unit");
+        r = sd_pid_get_cgroup(0, &cgroup);
+        if (r < 0)
+                return log_bus_error(r, NULL, "--keep-unit: failed to determine our own cgroup");
+        if (asprintf(&path, "/sys/fs/cgroup%s/payload", cgroup) < 0)
+                return log_bus_error(-ENOMEM, NULL, "--keep-unit");
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return log_bus_error(-errno, NULL, "--keep-unit: failed to create %s", path);
+
+        *ret_unit = TAKE_PTR(unit);
+        return 0;
+}
+
+static int exit_status_from_wait(const char *name, sd_bus_message *reply) {
         const char *exit_code;
         int32_t exit_status;
         int r;
 
-        r = call_async(bus, &start_slot, "StartMachine", name, &start);
-        if (r < 0) {
-                (void) log_bus_error(r, NULL, "Failed to start machine %s", name);
-                goto finish;
-        }
-        r = call_async(bus, &wait_slot, "WaitMachine", name, &wait);
-        if (r < 0) {
-                (void) log_bus_error(r, NULL, "Failed to wait for machine %s", name);
-                goto finish;
+        r = sd_bus_message_read(reply, "si", &exit_code, &exit_status);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to parse result of machine %s", name);
+
+        if (streq(exit_code, "exited"))
+                return exit_status & 0xff;
+        if (streq(exit_code, "killed") || streq(exit_code, "dumped"))
+                return 128 + exit_status;
+
+        fprintf(stderr, "Machine %s ended with unknown result '%s' (status %" PRIi32 ").\n", name, exit_code,
+                exit_status);
+        return -EBADMSG;
+}
+
+static int start_machine(sd_bus *bus, const char *name) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *start_slot = NULL, *ready_slot = NULL, *wait_slot = NULL,
+                                                  *match_slot = NULL;
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_free_ char *unit = NULL, *path = NULL;
+        StartContext ctx = {
+                .bus = bus,
+                .name = name,
+                .want_ready = arg_ready,
+                .want_wait = arg_wait,
+        };
+        sigset_t ss;
+        int r;
+
+        ctx.start.context = ctx.ready.context = ctx.wait.context = &ctx;
+
+        if (arg_keep_unit) {
+                r = prepare_keep_unit(&unit);
+                if (r < 0)
+                        return r;
         }
 
-        /* Wait for both replies, but stop early if the start failed: the wait would only report an older run. */
-        while (!(start.done && wait.done) && !(start.done && start.r < 0)) {
-                r = sd_bus_process(bus, NULL);
+        r = sd_event_new(&event);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to allocate event loop");
+        ctx.event = event;
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to attach bus to event loop");
+
+        if (ctx.want_wait) {
+                sigemptyset(&ss);
+                sigaddset(&ss, SIGTERM);
+                sigaddset(&ss, SIGINT);
+                (void) sigprocmask(SIG_BLOCK, &ss, NULL);
+                (void) sd_event_add_signal(event, NULL, SIGTERM, on_signal, &ctx);
+                (void) sd_event_add_signal(event, NULL, SIGINT, on_signal, &ctx);
+        }
+
+        if (ctx.want_ready) {
+                r = sd_bus_path_encode(BUS_MACHINE_PATH_PREFIX, name, &path);
+                if (r < 0)
+                        return log_bus_error(r, NULL, "Failed to build object path");
+                r = sd_bus_match_signal(bus, &match_slot, BUS_NAME, path, "org.freedesktop.DBus.Properties",
+                                        "PropertiesChanged", on_properties_changed, &ctx);
+                if (r < 0)
+                        return log_bus_error(r, NULL, "Failed to subscribe to machine %s", name);
+        }
+
+        if (unit)
+                r = send_call(bus, &start_slot, &ctx.start, "StartMachineInUnit", "ss", name, unit);
+        else
+                r = send_call(bus, &start_slot, &ctx.start, "StartMachine", "s", name);
+        if (r >= 0 && ctx.want_ready)
+                r = send_call(bus, &ready_slot, &ctx.ready, "WaitMachineReady", "st", name, UINT64_C(0));
+        if (r >= 0 && ctx.want_wait)
+                r = send_call(bus, &wait_slot, &ctx.wait, "WaitMachine", "s", name);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to start machine %s", name);
+
+        for (;;) {
+                if (ctx.start.done && ctx.start.r < 0)
+                        return log_bus_error(ctx.start.r, sd_bus_message_get_error(ctx.start.reply),
+                                             "Failed to start machine %s", name);
+
+                if (ctx.start.done && ctx.want_ready && ctx.ready.done && !ctx.ready_reported) {
+                        if (ctx.ready.r < 0) {
+                                r = log_bus_error(ctx.ready.r, sd_bus_message_get_error(ctx.ready.reply),
+                                                  "Machine %s did not become ready", name);
+                                goto finish;
+                        }
+                        ctx.ready_reported = true;
+                        if (arg_keep_unit)
+                                (void) sd_notifyf(false, "READY=1\nSTATUS=Machine %s is running.", name);
+                }
+
+                if (ctx.start.done && (!ctx.want_ready || ctx.ready_reported) &&
+                    (!ctx.want_wait || ctx.wait.done))
+                        break;
+
+                r = sd_event_run(event, UINT64_MAX);
                 if (r < 0) {
-                        (void) log_bus_error(r, NULL, "Failed to process bus for machine %s", name);
-                        goto finish;
-                }
-                if (r > 0)
-                        continue;
-
-                r = sd_bus_wait(bus, UINT64_MAX);
-                if (r < 0 && r != -EINTR) {
-                        (void) log_bus_error(r, NULL, "Failed to wait on bus for machine %s", name);
+                        r = log_bus_error(r, NULL, "Event loop failed");
                         goto finish;
                 }
         }
 
-        if (start.done && start.r < 0) {
-                r = log_bus_error(start.r, sd_bus_message_get_error(start.reply),
-                                  "Failed to start machine %s", name);
+        if (!ctx.want_wait) {
+                r = 0;
                 goto finish;
         }
-        if (wait.r < 0) {
-                r = log_bus_error(wait.r, sd_bus_message_get_error(wait.reply),
+        if (ctx.wait.r < 0) {
+                r = log_bus_error(ctx.wait.r, sd_bus_message_get_error(ctx.wait.reply),
                                   "Failed to wait for machine %s", name);
                 goto finish;
         }
-
-        r = sd_bus_message_read(wait.reply, "si", &exit_code, &exit_status);
-        if (r < 0) {
-                (void) log_bus_error(r, NULL, "Failed to parse result of machine %s", name);
-                goto finish;
-        }
-
-        if (streq(exit_code, "exited"))
-                r = exit_status & 0xff;
-        else if (streq(exit_code, "killed") || streq(exit_code, "dumped"))
-                r = 128 + exit_status;
-        else {
-                fprintf(stderr, "Machine %s ended with unknown result '%s' (status %" PRIi32 ").\n",
-                        name, exit_code, exit_status);
-                r = -EBADMSG;
-        }
+        r = exit_status_from_wait(name, ctx.wait.reply);
 
 finish:
-        sd_bus_message_unref(start.reply);
-        sd_bus_message_unref(wait.reply);
+        sd_bus_message_unref(ctx.start.reply);
+        sd_bus_message_unref(ctx.ready.reply);
+        sd_bus_message_unref(ctx.wait.reply);
         return r;
 }
 
 int verb_start(sd_bus *bus, char **args) {
-        if (arg_wait) {
+        if (arg_wait || arg_ready || arg_keep_unit) {
                 assert(args[0] && !args[1]);
-                return start_and_wait(bus, args[0]);
+                return start_machine(bus, args[0]);
         }
 
         return call_for_each(bus, args, "StartMachine", "start", BUS_TIMEOUT_LONG);
+}
+
+int verb_bind(sd_bus *bus, char **args) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *dest = args[2] ?: args[1];
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "BindMountMachine", &error,
+                               NULL, "sssbb", args[0], args[1], dest, (int) arg_read_only, (int) arg_mkdir);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to bind-mount %s into machine %s", args[1], args[0]);
+        return 0;
 }
 
 int verb_stop(sd_bus *bus, char **args) {
