@@ -523,10 +523,12 @@ static int parse_capability(const char *key, const char *value, void *data, char
                         m = UINT64_MAX;
                         continue;
                 }
-                /* cap_from_name() also takes things like "cap_chown=ep"-less junk poorly; only hand it what
-                 * looks like a name or a number. */
-                if ((!number && strncasecmp(*w, "cap_", 4) != 0) || cap_from_name(*w, &c) < 0 || c < 0 ||
-                    c > 63)
+                /* cap_from_name() is lenient (it accepts "CAP_CHOWN,CAP_KILL", for one); only hand it what looks
+                 * like a single name or a number. */
+                if ((!number && (strncasecmp(*w, "cap_", 4) != 0 ||
+                                 strspn(*w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                                 strlen(*w))) ||
+                    cap_from_name(*w, &c) < 0 || c < 0 || c > 63)
                         return invalid_item(ret_error, key, value, "unknown capability", *w);
                 m |= UINT64_C(1) << c;
         }
@@ -655,11 +657,19 @@ static int parse_size(const char *s, uint64_t *ret) {
                 if (whole > UINT64_MAX / factor)
                         return -ERANGE;
                 v = whole * factor;
-                for (uint64_t m = factor, i = 0; i < n_frac && m >= 10; i++) {
-                        m /= 10;
-                        if (v > UINT64_MAX - m * (uint64_t) (frac[i] - '0'))
+                if (n_frac > 0) {
+                        /* floor(factor * 0.FRAC), exactly, from the first 9 fraction digits (the rest is below 1e-9 of
+                         * the unit and dropped): with F < 10^9 and the remainder < 10^9 nothing overflows. */
+                        uint64_t f = 0, pow10 = 1, add;
+
+                        for (size_t i = 0; i < n_frac && i < 9; i++) {
+                                f = f * 10 + (uint64_t) (frac[i] - '0');
+                                pow10 *= 10;
+                        }
+                        add = factor / pow10 * f + factor % pow10 * f / pow10;
+                        if (v > UINT64_MAX - add)
                                 return -ERANGE;
-                        v += m * (uint64_t) (frac[i] - '0');
+                        v += add;
                 }
                 if (total > UINT64_MAX - v)
                         return -ERANGE;

@@ -121,11 +121,19 @@ int parse_timespan_full(const char *s, uint64_t default_unit, uint64_t *ret_usec
                 v = whole * mult;
 
                 /* The fraction, digit by digit, truncated to whole µs. */
-                for (uint64_t m = mult, i = 0; i < n_frac && m >= 10; i++) {
-                        m /= 10;
-                        if (v > UINT64_MAX - m * (uint64_t) (frac[i] - '0'))
+                if (n_frac > 0) {
+                        /* floor(mult * 0.FRAC), exactly, from the first 9 fraction digits (the rest is below 1e-9 of
+                         * the unit and dropped): with F < 10^9 and the remainder < 10^9 nothing overflows. */
+                        uint64_t f = 0, pow10 = 1, add;
+
+                        for (size_t i = 0; i < n_frac && i < 9; i++) {
+                                f = f * 10 + (uint64_t) (frac[i] - '0');
+                                pow10 *= 10;
+                        }
+                        add = mult / pow10 * f + mult % pow10 * f / pow10;
+                        if (v > UINT64_MAX - add)
                                 return -ERANGE;
-                        v += m * (uint64_t) (frac[i] - '0');
+                        v += add;
                 }
 
                 if (total > UINT64_MAX - v)
