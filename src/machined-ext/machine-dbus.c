@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "machine-dbus.h"
+#include "manager-dbus.h"
 #include "name.h"
 #include "settings.h"
 #include "strv.h"
@@ -349,8 +350,8 @@ static int register_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_
         return create_machine_reply(reply, userdata, ret_error);
 }
 
-/* Keep-unit mode, step 2: RegisterMachine takes the unit from the leader's cgroup. */
-static int machine_dbus_register_in_unit(Machine *m) {
+/* RegisterMachine: machined takes the unit from the leader's cgroup (our scope, or the keep-unit service). */
+int machine_dbus_register_in_unit(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
@@ -409,6 +410,37 @@ int machine_dbus_unregister(Machine *m) {
                                         "UnregisterMachine", unregister_reply, m, "s", m->name);
 }
 
+static const char *description_of(Machine *m) {
+        static char buf[128];
+        snprintf(buf, sizeof(buf), "Container %s", m->name);
+        return buf;
+}
+
+static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *job;
+        int r;
+
+        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        if (e) {
+                _cleanup_free_ char *msg = NULL;
+                if (asprintf(&msg, "Failed to create %s: %s", m->unit, e->message) < 0)
+                        msg = NULL;
+                machine_registered(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
+                return 0;
+        }
+
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r >= 0) {
+                m->scope_job = strdup(job);
+                r = m->scope_job ? hashmap_put(m->manager->jobs, m->scope_job, m) : -ENOMEM;
+        }
+        if (r < 0)
+                machine_registered(m, r, NULL);
+        return 0;
+}
+
 int machine_dbus_register(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
@@ -421,36 +453,48 @@ int machine_dbus_register(Machine *m) {
                                                 "AttachProcessesToUnit", attach_reply, m, "ssau", m->keep_unit,
                                                 "/payload", 1, (uint32_t) m->leader);
 
-        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
-                                           "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
-                                           "CreateMachine");
+        /* Our own transient scope, then RegisterMachine: what machined's CreateMachine would do, minus its
+         * AddRef=yes, which costs systemd a D-Bus match rule per scope (dbus-daemon allows 512 per
+         * connection, which capped the number of machines). The container's PID 1 alone gets the stop
+         * signal (scopes have no main process: with KillMode=mixed, systemd's own stop of the scope goes
+         * straight to SIGKILL; the graceful path is StopMachine). Devices: like systemd-nspawn, only the
+         * pseudo devices, ptys and tun. */
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.systemd1",
+                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                           "StartTransientUnit");
         if (r < 0)
                 return r;
-
-        r = sd_bus_message_append(call, "s", m->name);
+        r = sd_bus_message_append(call, "ss", m->unit, "fail");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append_array(call, 'y', m->id.bytes, sizeof(m->id.bytes));
+        r = sd_bus_message_open_container(call, 'a', "(sv)");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader, m->root);
-        if (r < 0)
-                return r;
-
-        /* machined makes machine-NAME.scope in machine.slice with Delegate=yes and the leader inside. The
-         * container's PID 1 alone gets the stop signal (scopes have no main process: with KillMode=mixed,
-         * systemd's own stop of the scope goes straight to SIGKILL; the graceful path is StopMachine). Devices:
-         * like systemd-nspawn, only the pseudo devices, ptys and tun. */
-        r = sd_bus_message_append(call, "a(sv)", 4,
+        r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
+                                  "Description", "s", description_of(m),
+                                  "Slice", "s", "machine.slice",
+                                  "Delegate", "b", 1,
+                                  "CollectMode", "s", "inactive-or-failed",
+                                  "TasksMax", "t", UINT64_C(16384),
                                   "KillMode", "s", "mixed",
                                   "KillSignal", "i", m->kill_signal,
                                   "DevicePolicy", "s", "closed",
                                   "DeviceAllow", "a(ss)", 2, "/dev/net/tun", "rwm", "char-pts", "rw");
         if (r < 0)
                 return r;
+        r = sd_bus_message_append(call, "(sv)", "PIDs", "au", 1, (uint32_t) m->leader);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
 
-        return sd_bus_call_async(m->manager->bus, &m->create_slot, call, create_machine_reply, m, 0);
+        return sd_bus_call_async(m->manager->bus, &m->create_slot, call, start_scope_reply, m, 0);
 }
+
 
 void machine_dbus_reply_ready(ReadyWaiter *w, int error, const char *message) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -490,6 +534,30 @@ void machine_dbus_start_done(Machine *m) {
                 log_debug_errno(r, "Failed to reply to StartMachine(%s), ignoring: %m", m->name);
 }
 
+static bool is_exit_waiter(sd_bus_message *w) {
+        const char *member = sd_bus_message_get_member(w);
+        return streq_ptr(member, "WaitMachine") || streq_ptr(member, "Wait");
+}
+
+void machine_dbus_reply_exit_waiters(Machine *m) {
+        size_t k = 0;
+        int r;
+
+        for (size_t i = 0; i < m->n_waiters; i++) {
+                sd_bus_message *w = m->waiters[i];
+
+                if (!is_exit_waiter(w)) {
+                        m->waiters[k++] = w;
+                        continue;
+                }
+                r = sd_bus_reply_method_return(w, "si", exit_code_to_string(m->exit_code) ?: "", m->exit_status);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to answer a waiter of machine %s, ignoring: %m", m->name);
+                sd_bus_message_unref(w);
+        }
+        m->n_waiters = k;
+}
+
 void machine_dbus_finalized(Machine *m) {
         int r;
 
@@ -506,9 +574,8 @@ void machine_dbus_finalized(Machine *m) {
 
         for (size_t i = 0; i < m->n_waiters; i++) {
                 sd_bus_message *w = m->waiters[i];
-                const char *member = sd_bus_message_get_member(w);
 
-                if (streq_ptr(member, "WaitMachine") || streq_ptr(member, "Wait")) {
+                if (is_exit_waiter(w)) {
                         if (m->released)
                                 r = sd_bus_reply_method_return(w, "si", exit_code_to_string(m->exit_code) ?: "",
                                                                m->exit_status);
@@ -525,12 +592,18 @@ void machine_dbus_finalized(Machine *m) {
         m->waiters = mfree(m->waiters);
         m->n_waiters = 0;
 
-        {
-                r = sd_bus_emit_signal(m->manager->bus, "/org/machinedext1", "org.machinedext1.Manager",
-                                       "MachineRemoved", "so", m->name, m->path);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to send MachineRemoved for %s, ignoring: %m", m->name);
+        r = sd_bus_emit_signal(m->manager->bus, "/org/machinedext1", "org.machinedext1.Manager",
+                               "MachineRemoved", "so", m->name, m->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to send MachineRemoved for %s, ignoring: %m", m->name);
+
+        /* Starts of the same name that came in while this run was being cleaned up. */
+        for (size_t i = 0; i < m->n_queued_starts; i++) {
+                manager_dbus_run_queued_start(m->manager, m->queued_starts[i]);
+                sd_bus_message_unref(m->queued_starts[i]);
         }
+        m->queued_starts = mfree(m->queued_starts);
+        m->n_queued_starts = 0;
 }
 
 void machine_dbus_send_changed(Machine *m, const char *property) {

@@ -22,6 +22,12 @@ int bus_check_privileged(sd_bus_message *message, sd_bus_error *error);
  * machine_registered(). Returns 0 if the call was sent, -errno otherwise. */
 int machine_dbus_register(Machine *m);
 
+/* RegisterMachine for a leader already in its unit. The outcome goes to machine_registered(). */
+int machine_dbus_register_in_unit(Machine *m);
+
+/* Answers the WaitMachine/Wait calls (the payload has exited). */
+void machine_dbus_reply_exit_waiters(Machine *m);
+
 /* Asks systemd-machined to drop the registration (keep-unit machines); MachineRemoved follows. */
 int machine_dbus_unregister(Machine *m);
 

@@ -77,6 +77,11 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->start_timer_event_source);
         sd_event_source_disable_unref(m->notify_event_source);
         sd_bus_slot_unref(m->create_slot);
+        if (m->scope_job) {
+                if (m->manager && hashmap_get(m->manager->jobs, m->scope_job) == m)
+                        hashmap_remove(m->manager->jobs, m->scope_job);
+                free(m->scope_job);
+        }
         safe_close(m->sync_fd);
         safe_close(m->leader_pidfd);
         safe_close(m->notify_fd);
@@ -98,8 +103,7 @@ Machine *machine_free(Machine *m) {
                 free(b->destination);
                 free(b);
         }
-        if (m->propagate_dir)
-                (void) rmdir(m->propagate_dir);
+        /* Not removed here: the daemon may be exiting with the container still running. */
         free(m->propagate_dir);
         free(m->cgroup);
         free(m->status_text);
@@ -110,6 +114,9 @@ Machine *machine_free(Machine *m) {
         for (size_t i = 0; i < m->n_waiters; i++)
                 sd_bus_message_unref(m->waiters[i]);
         free(m->waiters);
+        for (size_t i = 0; i < m->n_queued_starts; i++)
+                sd_bus_message_unref(m->queued_starts[i]);
+        free(m->queued_starts);
         free(m->start_error_message);
 
         free(m->name);
@@ -227,6 +234,7 @@ int machine_load(Machine *m, char **ret_error) {
 }
 
 static void machine_maybe_finalize(Machine *m);
+static int machine_arm_timer(Machine *m, usec_t usec);
 
 static void machine_fail_start(Machine *m, int error, char *message) {
         /* Keep the first reason: a later one (e.g. the child's exit) is a consequence. */
@@ -501,6 +509,11 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
 
         if (m->state != MACHINE_STOPPING)
                 machine_set_state(m, MACHINE_STOPPING);
+
+        /* The exit status is known: whoever waits for it need not wait for the clean-up too. */
+        if (m->released)
+                machine_dbus_reply_exit_waiters(m);
+
         machine_maybe_finalize(m);
         return 0;
 }
@@ -516,7 +529,14 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         }
 
-        /* The payload is gone but systemd-machined did not report the machine removed: go on anyway. */
+        /* The payload is gone but systemd-machined did not report the machine removed. Ask it to drop the
+         * registration, give it a little more time, then go on anyway. */
+        if (!m->unregister_sent) {
+                m->unregister_sent = true;
+                log_warning("systemd-machined did not drop machine %s in time, unregistering it.", m->name);
+                if (machine_dbus_unregister(m) >= 0 && machine_arm_timer(m, m->manager->removal_timeout / 2) >= 0)
+                        return 0;
+        }
         log_warning("systemd-machined did not drop machine %s in time, forgetting it.", m->name);
         m->machined_gone = true;
         machine_maybe_finalize(m);
@@ -571,6 +591,7 @@ int machine_start(Machine *m, char **ret_error) {
                 .stdout_fd = log_fd,
                 .stderr_fd = log_fd,
                 .capability_bounding = container_default_capabilities(),
+                .nofile_soft = 1024,
                 .manager_name = "machined-ext",
                 .uuid = uuid,
                 .propagate_dir = m->propagate_dir,
@@ -663,6 +684,40 @@ void machine_machined_removed(Machine *m) {
         machine_maybe_finalize(m);
 }
 
+int machine_queue_start(Machine *m, sd_bus_message *message) {
+        sd_bus_message **q;
+
+        q = reallocarray(m->queued_starts, m->n_queued_starts + 1, sizeof(sd_bus_message *));
+        if (!q)
+                return -ENOMEM;
+        m->queued_starts = q;
+        m->queued_starts[m->n_queued_starts++] = sd_bus_message_ref(message);
+        return 0;
+}
+
+void machine_scope_started(Machine *m, const char *result) {
+        char *msg = NULL;
+        int r;
+
+        m->scope_job = mfree(m->scope_job);
+
+        if (!streq(result, "done")) {
+                if (asprintf(&msg, "Failed to start %s: job %s", m->unit, result) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                return;
+        }
+
+        /* The leader is in the scope now: register it; machined takes the unit from its cgroup. */
+        r = machine_dbus_register_in_unit(m);
+        if (r < 0) {
+                if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
+                             strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+        }
+}
+
 int machine_add_waiter(Machine *m, sd_bus_message *message) {
         sd_bus_message **w;
 
@@ -728,6 +783,11 @@ static void machine_maybe_finalize(Machine *m) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to record the exit status of machine %s, ignoring: %m", m->name);
         }
+
+        /* Before a queued start of the same name creates it again. */
+        if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
+        m->propagate_dir = mfree(m->propagate_dir);
 
         hashmap_remove(m->manager->machines, m->name);
         machine_dbus_finalized(m);

@@ -50,6 +50,7 @@ struct Machine {
         sd_event_source *child_event_source;
         sd_event_source *timer_event_source;
         sd_bus_slot *create_slot;
+        char *scope_job;                /* the start job of our scope, while it runs */
 
         bool released;                  /* allowed to exec */
         bool registered;                /* systemd-machined has it */
@@ -66,8 +67,11 @@ struct Machine {
         sd_bus_message *start_message;
         int start_error;                /* why the start failed, -errno, with a message */
         char *start_error_message;
-        sd_bus_message **waiters;       /* StopMachine, WaitMachine: answered when the machine is gone */
+        sd_bus_message **waiters;       /* StopMachine: answered when the machine is gone; WaitMachine:
+                                         * answered when the payload exited */
         size_t n_waiters;
+        sd_bus_message **queued_starts; /* starts of the same name, run once this one is gone */
+        size_t n_queued_starts;
 
         /* The container interface: /run/host, readiness. */
         char *propagate_dir;            /* /run/systemd/nspawn/propagate/NAME: /run/host/incoming */
@@ -143,6 +147,12 @@ int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout
 /* Bind-mounts SOURCE at DESTINATION in the running container; MESSAGE is answered when done. */
 int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
                        sd_bus_message *message);
+
+/* Queues a StartMachine of this machine's name, to be run when this run is gone. */
+int machine_queue_start(Machine *m, sd_bus_message *message);
+
+/* Called with the result of the scope's start job. */
+void machine_scope_started(Machine *m, const char *result);
 
 /* Adds a pending StopMachine/WaitMachine call, answered when the machine is gone. */
 int machine_add_waiter(Machine *m, sd_bus_message *message);

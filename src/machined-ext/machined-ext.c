@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
@@ -66,6 +67,17 @@ int main(int argc, char *argv[]) {
         if (geteuid() != 0) {
                 log_error("machined-ext must run as root.");
                 return EXIT_FAILURE;
+        }
+
+        /* Each machine holds a few fds (pidfd, notify socket): raise the soft limit to the hard one, like
+         * systemd does for itself. Payloads get 1024 back (see ContainerConfig.nofile_soft). */
+        {
+                struct rlimit rl;
+                if (getrlimit(RLIMIT_NOFILE, &rl) >= 0 && rl.rlim_cur < rl.rlim_max) {
+                        rl.rlim_cur = rl.rlim_max;
+                        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                                log_warning_errno(errno, "Failed to raise RLIMIT_NOFILE, ignoring: %m");
+                }
         }
 
         /* sd-event watches children through pidfds and needs SIGCHLD blocked; SIGTERM/SIGINT become events. */

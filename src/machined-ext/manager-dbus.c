@@ -65,8 +65,16 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         if (r <= 0)
                 return r;
 
-        if (manager_get_machine(manager, name))
+        m = manager_get_machine(manager, name);
+        if (m) {
+                Machine *old = TAKE_PTR(m);
+                /* The previous run's payload is gone and it is only being cleaned up: start once it is. */
+                if (old->exited && !old->finalized) {
+                        r = machine_queue_start(old, message);
+                        return r < 0 ? r : 1;
+                }
                 return bus_error_from_machine(error, -EEXIST, name, NULL);
+        }
 
         r = machine_new(manager, name, &m);
         if (r < 0)
@@ -102,6 +110,28 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         log_info("Starting machine %s (%s) in %s.", m->name, m->root, m->unit);
         TAKE_PTR(m); /* Owned by the manager's table now; freed by the GC once it is gone. */
         return 1;
+}
+
+void manager_dbus_run_queued_start(Manager *manager, sd_bus_message *message) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *name, *unit = NULL;
+        int r;
+
+        r = sd_bus_message_rewind(message, true);
+        if (r >= 0)
+                r = sd_bus_message_read(message, "s", &name);
+        if (r >= 0 && streq_ptr(sd_bus_message_get_member(message), "StartMachineInUnit"))
+                r = sd_bus_message_read(message, "s", &unit);
+        if (r >= 0)
+                r = start_machine(manager, message, name, unit, &error);
+        if (r > 0)
+                return;
+        if (sd_bus_error_is_set(&error))
+                r = sd_bus_reply_method_error(message, &error);
+        else
+                r = sd_bus_reply_method_errno(message, r < 0 ? r : -EIO, NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to answer a queued start, ignoring: %m");
 }
 
 static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -264,8 +294,37 @@ static int match_machine_removed(sd_bus_message *message, void *userdata, sd_bus
         return 0;
 }
 
+static int match_job_removed(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        const char *job, *unit, *result;
+        Machine *m;
+        uint32_t id;
+        int r;
+
+        r = sd_bus_message_read(message, "uoss", &id, &job, &unit, &result);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to parse JobRemoved signal, ignoring: %m");
+                return 0;
+        }
+        m = hashmap_remove(manager->jobs, job);
+        if (m)
+                machine_scope_started(m, result);
+        return 0;
+}
+
 int manager_dbus_subscribe(Manager *m) {
-        return sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.machine1", "/org/freedesktop/machine1",
-                                         "org.freedesktop.machine1.Manager", "MachineRemoved",
-                                         match_machine_removed, NULL, m);
+        int r;
+
+        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                                      "org.freedesktop.machine1.Manager", "MachineRemoved",
+                                      match_machine_removed, NULL, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                      "org.freedesktop.systemd1.Manager", "JobRemoved", match_job_removed, NULL, m);
+        if (r < 0)
+                return r;
+        /* systemd only sends JobRemoved while someone is subscribed. */
+        return sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                        "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
 }

@@ -22,7 +22,8 @@ int manager_new(Manager **ret) {
 
         m->machines = hashmap_new();
         m->exits = hashmap_new();
-        if (!m->machines || !m->exits)
+        m->jobs = hashmap_new();
+        if (!m->machines || !m->exits || !m->jobs)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -69,6 +70,7 @@ Manager *manager_free(Manager *m) {
                 exit_record_free(e);
         }
         hashmap_free(m->exits);
+        hashmap_free(m->jobs);
 
         sd_event_source_disable_unref(m->gc_event_source);
         sd_bus_flush_close_unref(m->bus);

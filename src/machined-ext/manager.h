@@ -23,6 +23,7 @@ typedef struct Manager {
 
         Hashmap *machines;      /* name → Machine */
         Hashmap *exits;         /* name → ExitRecord */
+        Hashmap *jobs;          /* systemd job path → Machine, for the start jobs of our scopes */
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;

@@ -30,6 +30,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -688,6 +689,14 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
                 sock = 3;
         }
         CHILD_CHECK(close_range(4, ~0U, 0), sock, CONTAINER_STAGE_STDIO, "close_range");
+
+        if (c->nofile_soft > 0) {
+                struct rlimit rl;
+                if (getrlimit(RLIMIT_NOFILE, &rl) >= 0 && rl.rlim_cur > c->nofile_soft) {
+                        rl.rlim_cur = c->nofile_soft;
+                        CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &rl), sock, CONTAINER_STAGE_PREPARE, "RLIMIT_NOFILE");
+                }
+        }
 
         umask(0022);
         for (int sig = 1; sig < _NSIG; sig++)

@@ -68,6 +68,8 @@ typedef struct ContainerConfig {
         const char *propagate_dir;      /* host directory seen as /run/host/incoming (a slave), or NULL */
         bool notify;                    /* create /run/host/notify, passed with the SETUP_DONE report */
         uint64_t capability_bounding;   /* bit mask of capabilities to keep in the bounding set */
+        uint64_t nofile_soft;           /* soft RLIMIT_NOFILE for the payload (the caller may have raised its
+                                         * own for many machines; select() users want 1024), 0 = inherit */
 } ContainerConfig;
 
 typedef struct Container {
