@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "fuzz.h"
 #include "settings.h"
@@ -30,6 +32,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 (void) strlen(*e);
         if (s->directory)
                 (void) strlen(s->directory);
+        const char *strings[] = { s->user, s->working_directory, s->hostname, s->network_bridge, s->network_zone };
+        for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+                if (strings[i])
+                        (void) strlen(strings[i]);
+        char **lists[] = { s->syscall_filter.allow, s->syscall_filter.deny, s->inaccessible, s->bind_user,
+                           s->network_veth_extra, s->network_interfaces, s->network_macvlan, s->network_ipvlan };
+        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+                STRV_FOREACH(w, lists[i])
+                        (void) strlen(*w);
+        for (size_t i = 0; i < s->custom_mounts.n; i++) {
+                const CustomMount *m = s->custom_mounts.mounts + i;
+
+                (void) strlen(m->destination);
+                if (m->source)
+                        (void) strlen(m->source);
+                if (m->options)
+                        (void) strlen(m->options);
+                STRV_FOREACH(l, m->lower)
+                        (void) strlen(*l);
+        }
+        for (size_t i = 0; i < s->expose_ports.n; i++)
+                if (s->expose_ports.ports[i].host_port == 0)
+                        abort(); /* the parser refuses port 0 */
+        for (size_t i = 0; i < ELEMENTSOF(s->rlimit); i++)
+                if (s->rlimit[i] && s->rlimit[i]->rlim_cur > s->rlimit[i]->rlim_max)
+                        abort(); /* the parser refuses soft > hard */
+        if (s->cpu_affinity)
+                (void) CPU_COUNT(s->cpu_affinity);
 
         return 0;
 }
