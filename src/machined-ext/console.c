@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A machine's console: the pty (or pipe) the payload writes to, the journal and ring buffer its output goes
+ * to, and at most one attached client. The daemon is the only reader of the pty master; clients get one end
+ * of a socketpair, so a client that attaches, stalls or goes away never affects the payload. */
+
+#include <assert.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
+#include <termios.h>
+
+#include "console.h"
+#include "log.h"
+
+#define CONSOLE_LOG_MAX (64U * 1024U)   /* the ring buffer */
+#define CONSOLE_LINE_MAX 2048U          /* a longer line goes to the journal in pieces */
+#define CONSOLE_READ_MAX 4096U          /* one read() from the master or a client */
+
+typedef enum EscapeState {
+        ESCAPE_NONE,
+        ESCAPE_ESC,                     /* after ESC */
+        ESCAPE_CSI,                     /* after ESC [ : parameters until a final byte 0x40..0x7e */
+        ESCAPE_OSC,                     /* after ESC ] : until BEL or ESC \ */
+} EscapeState;
+
+struct Console {
+        sd_event *event;
+        char *name;
+        ConsoleMode mode;
+
+        int master_fd;                  /* the pty master, or the read end of the pipe: ours */
+        int child_fd;                   /* the pty slave, or the write end of the pipe: the child's, until
+                                         * console_started() */
+        char *tty_path;                 /* the pty slave's host path; NULL in pipe mode */
+        sd_event_source *event_source;
+        bool ended;                     /* the pipe read EOF, or reading failed: nothing more will come */
+        sd_event_source *hangup_event_source;   /* while the pty slave is closed: look again later */
+
+        int client_fd;                  /* our end of the attached client's socketpair */
+        sd_event_source *client_event_source;
+
+        /* Allocated on the first output only: an idle machine costs just this struct. */
+        uint8_t *log;                   /* CONSOLE_LOG_MAX bytes */
+        size_t log_head;                /* where the next byte goes */
+        bool log_full;                  /* wrapped at least once: everything from log_head on is valid */
+
+        char *line;                     /* CONSOLE_LINE_MAX bytes: the current partial line, sanitized */
+        size_t line_size;
+        EscapeState escape;
+
+        char *field_machine;            /* "MACHINE=NAME", ...: the journal fields of every line */
+        char *field_identifier;
+        char *field_unit;
+};
+
+/* Returns 0 or -errno. Sets O_NONBLOCK. */
+static int fd_nonblock(int fd) {
+        int flags;
+
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0)
+                return -errno;
+        if (flags & O_NONBLOCK)
+                return 0;
+        return RET_NERRNO(fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+}
+
+static void console_detach(Console *c) {
+        assert(c);
+
+        if (c->client_fd < 0)
+                return;
+        log_debug("Console client of machine '%s' detached.", c->name);
+        c->client_event_source = sd_event_source_disable_unref(c->client_event_source);
+        c->client_fd = safe_close(c->client_fd);
+}
+
+/* The line buffer holds "MESSAGE=" followed by up to CONSOLE_LINE_MAX bytes of text, so that the message is
+ * one iovec for sd_journal_sendv() without a copy. */
+#define LINE_PREFIX "MESSAGE="
+#define LINE_PREFIX_LEN (sizeof(LINE_PREFIX) - 1)
+
+static void console_flush_line(Console *c) {
+        struct iovec iov[6];
+        int r;
+
+        assert(c);
+
+        if (c->line_size == 0)
+                return;
+
+        /* sd_journal_sendv() takes fields with their lengths: no NUL termination, no format strings. */
+        memcpy(c->line, LINE_PREFIX, LINE_PREFIX_LEN);
+        iov[0] = (struct iovec) { c->line, LINE_PREFIX_LEN + c->line_size };
+        iov[1] = (struct iovec) { c->field_machine, strlen(c->field_machine) };
+        iov[2] = (struct iovec) { c->field_identifier, strlen(c->field_identifier) };
+        iov[3] = (struct iovec) { c->field_unit, strlen(c->field_unit) };
+        iov[4] = (struct iovec) { (char *) "PRIORITY=6", strlen("PRIORITY=6") };
+        iov[5] = (struct iovec) { (char *) "MACHINE_CONSOLE=1", strlen("MACHINE_CONSOLE=1") };
+
+        r = sd_journal_sendv(iov, ELEMENTSOF(iov));
+        if (r < 0)
+                log_debug_errno(r, "Failed to send console output of machine '%s' to the journal: %m", c->name);
+
+        c->line_size = 0;
+}
+
+static void console_line_add(Console *c, char ch) {
+        if (c->line_size >= CONSOLE_LINE_MAX)
+                console_flush_line(c);
+        c->line[LINE_PREFIX_LEN + c->line_size++] = ch;
+}
+
+/* Splits output into journal lines: drops \r and other control characters, and terminal escape sequences
+ * (colours, cursor movement), which would make journalctl show the message as a blob. */
+static void console_journal(Console *c, const uint8_t *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                uint8_t ch = p[i];
+
+                switch (c->escape) {
+
+                case ESCAPE_ESC:
+                        c->escape = ch == '[' ? ESCAPE_CSI : ch == ']' ? ESCAPE_OSC : ESCAPE_NONE;
+                        continue;
+
+                case ESCAPE_CSI:
+                        if (ch >= 0x40 && ch <= 0x7e)
+                                c->escape = ESCAPE_NONE;
+                        else if (ch < 0x20 || ch > 0x7e)       /* malformed: give up on it */
+                                c->escape = ESCAPE_NONE;
+                        continue;
+
+                case ESCAPE_OSC:
+                        if (ch == '\a' || ch == '\n')
+                                c->escape = ESCAPE_NONE;
+                        else if (ch == 0x1b)
+                                c->escape = ESCAPE_ESC;         /* ESC \ ends it; ESC then anything is fine */
+                        if (ch != '\n')
+                                continue;
+                        break;
+
+                case ESCAPE_NONE:
+                        break;
+                }
+
+                if (ch == '\n')
+                        console_flush_line(c);
+                else if (ch == 0x1b)
+                        c->escape = ESCAPE_ESC;
+                else if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
+                        console_line_add(c, (char) ch);
+                /* else: \r, backspace, bell, NUL, ...: dropped */
+        }
+}
+
+static int console_alloc_buffers(Console *c) {
+        if (!c->log) {
+                c->log = malloc(CONSOLE_LOG_MAX);
+                if (!c->log)
+                        return -ENOMEM;
+        }
+        if (!c->line) {
+                c->line = malloc(LINE_PREFIX_LEN + CONSOLE_LINE_MAX);
+                if (!c->line)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static void console_log_append(Console *c, const uint8_t *p, size_t n) {
+        while (n > 0) {
+                size_t k = CONSOLE_LOG_MAX - c->log_head;
+
+                if (k > n)
+                        k = n;
+                memcpy(c->log + c->log_head, p, k);
+                c->log_head += k;
+                if (c->log_head == CONSOLE_LOG_MAX) {
+                        c->log_head = 0;
+                        c->log_full = true;
+                }
+                p += k;
+                n -= k;
+        }
+}
+
+/* Raw bytes to the attached client, if any. Never blocks: what the client's socket has no room for is lost
+ * for that client (the journal and the ring buffer still have it). */
+static void console_forward(Console *c, const uint8_t *p, size_t n) {
+        ssize_t k;
+
+        if (c->client_fd < 0)
+                return;
+
+        k = send(c->client_fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (k < 0) {
+                if (IN_SET(errno, EAGAIN, EINTR, ENOBUFS)) {
+                        log_debug("Console client of machine '%s' is too slow, dropped %zu bytes.", c->name, n);
+                        return;
+                }
+                log_debug_errno(errno, "Failed to write to console client of machine '%s', detaching: %m",
+                                c->name);
+                console_detach(c);
+        } else if ((size_t) k < n)
+                log_debug("Console client of machine '%s' is too slow, dropped %zu bytes.", c->name,
+                          n - (size_t) k);
+}
+
+static void console_output(Console *c, const uint8_t *p, size_t n) {
+        int r;
+
+        if (c->mode == CONSOLE_PASSIVE)
+                return;                 /* drained, not logged */
+
+        r = console_alloc_buffers(c);
+        if (r < 0)
+                log_debug_errno(r, "Failed to allocate console buffers of machine '%s', not logging: %m",
+                                c->name);
+        else {
+                console_log_append(c, p, n);
+                console_journal(c, p, n);
+        }
+
+        console_forward(c, p, n);
+}
+
+/* The pipe's write end is closed everywhere: the payload is gone for good. Keeps the log. */
+static void console_end(Console *c) {
+        log_debug("Console of machine '%s' ended.", c->name);
+        c->ended = true;
+        (void) sd_event_source_set_enabled(c->event_source, SD_EVENT_OFF);
+        c->hangup_event_source = sd_event_source_disable_unref(c->hangup_event_source);
+        if (c->line)
+                console_flush_line(c);
+        console_detach(c);
+}
+
+static int on_hangup_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Console *c = ASSERT_PTR(userdata);
+
+        /* If the slave is still closed, the master reads EIO again at once and we are back here in a second. */
+        return sd_event_source_set_enabled(c->event_source, SD_EVENT_ON);
+}
+
+/* No process has the pty slave open right now. That is the case when the container is gone, but also for a
+ * moment when its init closes and reopens /dev/console, or calls vhangup() on it (systemd does both): the
+ * master cannot be polled for the slave coming back (it stays POLLHUP, a busy loop), so look again once a
+ * second, until console_free(). Meanwhile the slave side buffers what the payload writes. The log is kept;
+ * an attached client stays attached. Returns 0 or -errno. */
+static int console_hangup(Console *c) {
+        uint64_t now;
+        int r;
+
+        if (c->line)
+                console_flush_line(c);
+
+        r = sd_event_source_set_enabled(c->event_source, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
+
+        r = sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        if (r < 0)
+                return r;
+
+        if (c->hangup_event_source) {
+                r = sd_event_source_set_time(c->hangup_event_source, now + USEC_PER_SEC);
+                if (r < 0)
+                        return r;
+                return sd_event_source_set_enabled(c->hangup_event_source, SD_EVENT_ONESHOT);
+        }
+
+        r = sd_event_add_time(c->event, &c->hangup_event_source, CLOCK_MONOTONIC, now + USEC_PER_SEC,
+                              USEC_PER_SEC / 4, on_hangup_timer, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->hangup_event_source, "console-hangup");
+        return 0;
+}
+
+static int on_master(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Console *c = ASSERT_PTR(userdata);
+        uint8_t buf[CONSOLE_READ_MAX];
+        int r;
+
+        /* Bounded: a payload that writes without pause must not starve the rest of the daemon. The source
+         * stays ready and is dispatched again on the next iteration. */
+        for (unsigned i = 0; i < 16; i++) {
+                ssize_t n;
+
+                n = read(fd, buf, sizeof(buf));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return 0;
+                        if (errno == EIO) {
+                                r = console_hangup(c);
+                                if (r < 0) {
+                                        log_debug_errno(r, "Failed to wait for console of machine '%s' to "
+                                                        "come back, giving up on it: %m", c->name);
+                                        console_end(c);
+                                }
+                                return 0;
+                        }
+                        log_debug_errno(errno, "Failed to read console of machine '%s': %m", c->name);
+                        console_end(c);
+                        return 0;
+                }
+                if (n == 0) {
+                        console_end(c);
+                        return 0;
+                }
+
+                console_output(c, buf, (size_t) n);
+        }
+
+        return 0;
+}
+
+static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Console *c = ASSERT_PTR(userdata);
+        uint8_t buf[CONSOLE_READ_MAX];
+        ssize_t n, k;
+
+        n = read(fd, buf, sizeof(buf));
+        if (n < 0) {
+                if (IN_SET(errno, EAGAIN, EINTR))
+                        return 0;
+                log_debug_errno(errno, "Failed to read from console client of machine '%s': %m", c->name);
+                console_detach(c);
+                return 0;
+        }
+        if (n == 0) {
+                console_detach(c);
+                return 0;
+        }
+
+        if (c->mode != CONSOLE_INTERACTIVE || c->ended)
+                return 0;               /* read-only: discarded */
+
+        /* Nonblocking: if the payload does not read its terminal, keystrokes are lost rather than the
+         * daemon blocked. */
+        k = write(c->master_fd, buf, (size_t) n);
+        if (k < 0)
+                log_debug_errno(errno, "Failed to write to console of machine '%s', dropped %zd bytes: %m",
+                                c->name, n);
+        else if (k < n)
+                log_debug("Console of machine '%s' is full, dropped %zd bytes of input.", c->name, n - k);
+        return 0;
+}
+
+static int console_open_pty(Console *c) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+        char path[64];
+        int r;
+
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        if (master < 0)
+                return -errno;
+        if (grantpt(master) < 0 || unlockpt(master) < 0)
+                return negative_errno();
+        r = ptsname_r(master, path, sizeof(path));
+        if (r != 0)
+                return -r;
+
+        /* A fresh pty's termios is what a payload expects of a terminal (ICANON, ECHO, ONLCR): keep it. */
+        slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return -errno;
+        if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+                return -errno;
+
+        c->tty_path = strdup(path);
+        if (!c->tty_path)
+                return -ENOMEM;
+        c->master_fd = TAKE_FD(master);
+        c->child_fd = TAKE_FD(slave);
+        return 0;
+}
+
+static int console_open_pipe(Console *c) {
+        _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
+        int r;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        r = fd_nonblock(p[0]);
+        if (r < 0)
+                return r;
+
+        c->master_fd = TAKE_FD(p[0]);
+        c->child_fd = TAKE_FD(p[1]);
+        return 0;
+}
+
+int console_new(sd_event *event, const char *name, const char *unit, ConsoleMode mode, Console **ret) {
+        _cleanup_(console_freep) Console *c = NULL;
+        int r;
+
+        assert(event);
+        assert(name);
+        assert(unit);
+        assert(mode >= 0 && mode < _CONSOLE_MODE_MAX);
+        assert(ret);
+
+        c = new0(Console, 1);
+        if (!c)
+                return -ENOMEM;
+        *c = (Console) {
+                .event = sd_event_ref(event),
+                .mode = mode,
+                .master_fd = -EBADF,
+                .child_fd = -EBADF,
+                .client_fd = -EBADF,
+        };
+
+        c->name = strdup(name);
+        if (!c->name)
+                return -ENOMEM;
+        if (asprintf(&c->field_machine, "MACHINE=%s", name) < 0) {
+                c->field_machine = NULL;
+                return -ENOMEM;
+        }
+        if (asprintf(&c->field_identifier, "SYSLOG_IDENTIFIER=%s", name) < 0) {
+                c->field_identifier = NULL;
+                return -ENOMEM;
+        }
+        if (asprintf(&c->field_unit, "OBJECT_SYSTEMD_UNIT=%s", unit) < 0) {
+                c->field_unit = NULL;
+                return -ENOMEM;
+        }
+
+        if (mode == CONSOLE_PIPE)
+                r = console_open_pipe(c);
+        else
+                r = console_open_pty(c);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+/* Flushes a partial last line to the journal, closes every fd and frees. Returns NULL. */
+Console *console_free(Console *c) {
+        if (!c)
+                return NULL;
+
+        if (c->line)
+                console_flush_line(c);
+
+        console_detach(c);
+        sd_event_source_disable_unref(c->event_source);
+        sd_event_source_disable_unref(c->hangup_event_source);
+        safe_close(c->master_fd);
+        safe_close(c->child_fd);
+        sd_event_unref(c->event);
+
+        free(c->tty_path);
+        free(c->log);
+        free(c->line);
+        free(c->name);
+        free(c->field_machine);
+        free(c->field_identifier);
+        free(c->field_unit);
+        return mfree(c);
+}
+
+/* Returns the console's mode. */
+ConsoleMode console_mode(const Console *c) {
+        assert(c);
+        return c->mode;
+}
+
+void console_payload_fds(const Console *c, int *ret_stdin, int *ret_stdout, int *ret_stderr, int *ret_console) {
+        assert(c);
+        assert(ret_stdin);
+        assert(ret_stdout);
+        assert(ret_stderr);
+        assert(ret_console);
+
+        switch (c->mode) {
+
+        case CONSOLE_INTERACTIVE:
+        case CONSOLE_READ_ONLY:
+                *ret_stdin = *ret_stdout = *ret_stderr = *ret_console = c->child_fd;
+                break;
+
+        case CONSOLE_PASSIVE:
+                *ret_stdin = *ret_stdout = *ret_stderr = -EBADF;
+                *ret_console = c->child_fd;
+                break;
+
+        case CONSOLE_PIPE:
+                *ret_stdin = -EBADF;
+                *ret_stdout = *ret_stderr = c->child_fd;
+                *ret_console = -EBADF;
+                break;
+
+        default:
+                assert(!"Unknown console mode");
+        }
+}
+
+/* Returns true in interactive and read-only mode, where the pty is the payload's stdio. */
+bool console_wants_controlling_tty(const Console *c) {
+        assert(c);
+        return IN_SET(c->mode, CONSOLE_INTERACTIVE, CONSOLE_READ_ONLY);
+}
+
+int console_started(Console *c) {
+        int r;
+
+        assert(c);
+
+        if (c->event_source)
+                return 0;
+
+        /* Once the child's copies are the only ones, the master reads EIO (the pipe EOF) when it is gone. */
+        c->child_fd = safe_close(c->child_fd);
+
+        r = sd_event_add_io(c->event, &c->event_source, c->master_fd, EPOLLIN, on_master, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->event_source, "console");
+        return 0;
+}
+
+int console_attach(Console *c, int *ret_fd, const char **ret_tty) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        int r;
+
+        assert(c);
+        assert(ret_fd);
+        assert(ret_tty);
+
+        if (IN_SET(c->mode, CONSOLE_PASSIVE, CONSOLE_PIPE))
+                return -EOPNOTSUPP;
+        if (c->client_fd >= 0)
+                return -EBUSY;
+
+        /* The client's end stays blocking: O_NONBLOCK belongs to the open file description, which the
+         * client shares once it got the fd over the bus. */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+        r = fd_nonblock(pair[0]);
+        if (r < 0)
+                return r;
+        /* In read-only mode the client may still write: it is read and discarded (on_client()). A
+         * half-close would make clients see EPIPE, which some take as the end of the session. */
+
+        if (c->ended) {
+                /* Nothing will ever come: the client gets EOF at once. */
+                *ret_fd = TAKE_FD(pair[1]);
+                *ret_tty = strempty(c->tty_path);
+                return 0;
+        }
+
+        r = sd_event_add_io(c->event, &c->client_event_source, pair[0], EPOLLIN, on_client, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->client_event_source, "console-client");
+
+        c->client_fd = TAKE_FD(pair[0]);
+        log_debug("Console client of machine '%s' attached.", c->name);
+
+        *ret_fd = TAKE_FD(pair[1]);
+        *ret_tty = strempty(c->tty_path);
+        return 0;
+}
+
+int console_get_log(Console *c, void **ret, size_t *ret_size) {
+        uint8_t *p;
+        size_t n;
+
+        assert(c);
+        assert(ret);
+        assert(ret_size);
+
+        n = c->log_full ? CONSOLE_LOG_MAX : c->log_head;
+        if (!c->log || n == 0) {
+                *ret = NULL;
+                *ret_size = 0;
+                return 0;
+        }
+
+        p = malloc(n);
+        if (!p)
+                return -ENOMEM;
+        if (c->log_full) {
+                memcpy(p, c->log + c->log_head, CONSOLE_LOG_MAX - c->log_head);
+                memcpy(p + CONSOLE_LOG_MAX - c->log_head, c->log, c->log_head);
+        } else
+                memcpy(p, c->log, n);
+
+        *ret = p;
+        *ret_size = n;
+        return 0;
+}
