@@ -93,6 +93,19 @@ static int property_get_notify_access(sd_bus *bus, const char *path, const char 
         return sd_bus_message_append(reply, "s", notify_access_to_string(m->notify_access));
 }
 
+static int property_get_console_mode(sd_bus *bus, const char *path, const char *interface,
+                                     const char *property, sd_bus_message *reply, void *userdata,
+                                     sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append(reply, "s", console_mode_to_string(m->console_mode));
+}
+
+static int property_get_user(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append(reply, "s", m->settings && m->settings->user ? m->settings->user : "root");
+}
+
 static int property_get_exit(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
@@ -251,6 +264,60 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
         return 1;
 }
 
+int bus_machine_method_open_console(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        _cleanup_close_ int fd = -EBADF;
+        const char *tty = NULL;
+        int r;
+
+        /* The console is as good as a root shell in the container. */
+        r = bus_check_privileged(message, error);
+        if (r <= 0)
+                return r;
+
+        if (!m->console || m->exited)
+                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
+                                         m->name);
+        r = console_attach(m->console, &fd, &tty);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(error, "org.machinedext1.ConsoleBusy",
+                                         "Another client is attached to the console of machine '%s'", m->name);
+        if (r == -EOPNOTSUPP)
+                return sd_bus_error_setf(error, "org.machinedext1.NoConsole",
+                                         "Machine '%s' has no console to attach to (Console=%s)", m->name,
+                                         console_mode_to_string(m->console_mode));
+        if (r < 0)
+                return r;
+
+        return sd_bus_reply_method_return(message, "hs", fd, strempty(tty));
+}
+
+int bus_machine_method_get_console_log(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Machine *m = ASSERT_PTR(userdata);
+        _cleanup_free_ void *data = NULL;
+        size_t size = 0;
+        int r;
+
+        /* The output may hold secrets the payload printed: root only, like the journal's system logs. */
+        r = bus_check_privileged(message, error);
+        if (r <= 0)
+                return r;
+
+        if (m->console) {
+                r = console_get_log(m->console, &data, &size);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_array(reply, 'y', data ?: "", size);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         return bus_machine_method_stop(message, userdata, error);
 }
@@ -271,6 +338,10 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Boot", "b", NULL, offsetof(Machine, boot), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NotifyReady", "b", NULL, offsetof(Machine, notify_ready), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("KillSignal", "i", NULL, offsetof(Machine, kill_signal), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Hostname", "s", NULL, offsetof(Machine, hostname), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("User", "s", property_get_user, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ConsoleMode", "s", property_get_console_mode, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ReadOnly", "b", NULL, offsetof(Machine, read_only), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Status", "s", NULL, offsetof(Machine, status_text), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ReadyTimestamp", "t", NULL, offsetof(Machine, ready_timestamp),
                         SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
@@ -289,6 +360,10 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("BindMount",
                                 SD_BUS_ARGS("s", source, "s", destination, "b", read_only, "b", mkdir),
                                 SD_BUS_NO_RESULT, bus_machine_method_bind_mount, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenConsole", SD_BUS_NO_ARGS, SD_BUS_RESULT("h", fd, "s", pty),
+                                bus_machine_method_open_console, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetConsoleLog", SD_BUS_NO_ARGS, SD_BUS_RESULT("ay", log),
+                                bus_machine_method_get_console_log, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", exit_code, "i", exit_status),
                                 bus_machine_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END

@@ -47,4 +47,6 @@ int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_erro
 int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_machine_method_wait_ready(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_open_console(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_get_console_log(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -6,7 +6,7 @@
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <systemd/sd-journal.h>
+#include <linux/capability.h>
 
 #include "log.h"
 #include "machine-dbus.h"
@@ -124,6 +124,9 @@ Machine *machine_free(Machine *m) {
         free(m->unit);
         free(m->root);
         free(m->settings_path);
+        settings_free(m->settings);
+        free(m->hostname);
+        console_free(m->console);
         strv_free(m->argv);
         strv_free(m->envp);
         return mfree(m);
@@ -160,6 +163,14 @@ int machine_load(Machine *m, char **ret_error) {
                 }
                 for (char **n = s->notices; n && *n; n++)
                         log_notice("%s", *n);
+                for (char **l = s->syscall_filter.allow; l && *l; l++)
+                        if ((*l)[0] == '@')
+                                log_notice("%s: SystemCallFilter=%s: system call groups are not applied yet, ignoring.",
+                                           path, *l);
+                for (char **l = s->syscall_filter.deny; l && *l; l++)
+                        if ((*l)[0] == '@')
+                                log_notice("%s: SystemCallFilter=~%s: system call groups are not applied yet, ignoring.",
+                                           path, *l);
         }
 
         if (s && s->directory)
@@ -194,6 +205,9 @@ int machine_load(Machine *m, char **ret_error) {
         }
 
         /* A booted systemd sends READY=1 when its boot is complete: wait for it, unless told otherwise. */
+        if (s && !sd_id128_is_null(s->machine_id))
+                m->id = s->machine_id;
+
         m->notify_ready = s && s->notify_ready >= 0 ? s->notify_ready : m->boot;
         if (s && s->notify_access >= 0)
                 m->notify_access = s->notify_access;
@@ -208,9 +222,9 @@ int machine_load(Machine *m, char **ret_error) {
                         "container=machined-ext",
                         NULL, /* container_uuid= */
                         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        "HOME=/root",
-                        "TERM=dumb",
                         "NOTIFY_SOCKET=/run/host/notify",
+                        NULL, /* HOME=/root, unless User= is set: then the child takes it from /etc/passwd */
+                        NULL, /* TERM */
                         NULL,
                 };
                 _cleanup_free_ char *u = NULL;
@@ -219,6 +233,13 @@ int machine_load(Machine *m, char **ret_error) {
                 if (asprintf(&u, "container_uuid=%s", uuid) < 0)
                         return -ENOMEM;
                 base[1] = u;
+                {
+                        size_t k = 4;
+                        if (!(s && s->user))
+                                base[k++] = "HOME=/root";
+                        /* A terminal only for the pty modes; like systemd-nspawn, vt220 there. */
+                        base[k] = s && s->console == CONSOLE_PIPE ? "TERM=dumb" : "TERM=vt220";
+                }
 
                 m->envp = strv_copy((char **) base);
                 if (!m->envp)
@@ -228,8 +249,18 @@ int machine_load(Machine *m, char **ret_error) {
                                 return -ENOMEM;
         }
 
+        m->hostname = strdup(s && s->hostname ? s->hostname : m->name);
+        if (!m->hostname)
+                return -ENOMEM;
+        /* MachineID= is the machine's identity for machined, $container_uuid and /run/host/container-uuid. */
+        if (s && !sd_id128_is_null(s->machine_id))
+                m->id = s->machine_id;
+        m->console_mode = s && s->console >= 0 ? s->console : CONSOLE_READ_ONLY;
+        m->read_only = s && s->read_only > 0;
+
         m->root = TAKE_PTR(root);
         m->settings_path = TAKE_PTR(path);
+        m->settings = TAKE_PTR(s);
         return 0;
 }
 
@@ -555,8 +586,24 @@ static int machine_arm_timer(Machine *m, usec_t usec) {
         return 0;
 }
 
+/* The capability bounding set: systemd-nspawn's default, plus Capability= (and CAP_NET_ADMIN with a private
+ * network, as nspawn does), minus DropCapability=. */
+static uint64_t machine_capabilities(Machine *m) {
+        const Settings *s = m->settings;
+        uint64_t caps = container_default_capabilities();
+
+        if (!s)
+                return caps;
+        if (s->private_network > 0)
+                caps |= UINT64_C(1) << CAP_NET_ADMIN;
+        caps |= s->capability;
+        caps &= ~s->drop_capability;
+        return caps;
+}
+
 int machine_start(Machine *m, char **ret_error) {
-        _cleanup_close_ int log_fd = -EBADF;
+        int in_fd, out_fd, err_fd, console_fd;
+        const Settings *s = m->settings;
         ContainerConfig config;
         char uuid[SD_ID128_UUID_STRING_MAX];
         Container c;
@@ -577,26 +624,58 @@ int machine_start(Machine *m, char **ret_error) {
                 }
         }
 
-        log_fd = sd_journal_stream_fd(m->name, LOG_INFO, false);
-        if (log_fd < 0)
-                log_debug_errno(log_fd, "Failed to connect machine %s's output to the journal, using /dev/null: %m",
-                                m->name);
+        r = console_new(m->manager->event, m->name, m->unit, m->console_mode, &m->console);
+        if (r < 0) {
+                if (asprintf(ret_error, "Failed to allocate the console of machine '%s': %s", m->name,
+                             strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return -ENOTRECOVERABLE;
+        }
+        console_payload_fds(m->console, &in_fd, &out_fd, &err_fd, &console_fd);
 
         config = (ContainerConfig) {
-                .hostname = m->name,
+                .hostname = m->hostname,
                 .root = m->root,
                 .argv = m->argv,
                 .envp = m->envp,
-                .stdin_fd = -EBADF,
-                .stdout_fd = log_fd,
-                .stderr_fd = log_fd,
-                .capability_bounding = container_default_capabilities(),
+                .stdin_fd = in_fd,
+                .stdout_fd = out_fd,
+                .stderr_fd = err_fd,
+                .console_fd = console_fd,
+                .controlling_tty = console_wants_controlling_tty(m->console),
+                .capability_bounding = machine_capabilities(m),
                 .nofile_soft = 1024,
                 .manager_name = "machined-ext",
                 .uuid = uuid,
                 .propagate_dir = m->propagate_dir,
                 .notify = true,
+                .personality = PERSONALITY_INVALID,
+                .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
+                .resolv_conf = RESOLV_CONF_AUTO,
+                .timezone = TIMEZONE_AUTO,
         };
+        if (s) {
+                config.private_network = s->private_network > 0;
+                config.user = s->user;
+                config.working_directory = s->working_directory;
+                config.capability_ambient = s->ambient_capability == UINT64_MAX ? config.capability_bounding
+                                                                                 : s->ambient_capability;
+                config.no_new_privileges = s->no_new_privileges > 0;
+                config.personality = s->personality;
+                config.rlimits = s->rlimit;
+                config.oom_score_adjust = s->oom_score_adjust;
+                config.cpu_affinity = s->cpu_affinity;
+                config.syscall_allow = s->syscall_filter.allow;
+                config.syscall_deny = s->syscall_filter.deny;
+                config.read_only = s->read_only > 0;
+                config.custom_mounts = s->custom_mounts.mounts;
+                config.n_custom_mounts = s->custom_mounts.n;
+                config.inaccessible = s->inaccessible;
+                if (s->resolv_conf >= 0)
+                        config.resolv_conf = s->resolv_conf;
+                if (s->timezone >= 0)
+                        config.timezone = s->timezone;
+        }
 
         m->timestamp = now(CLOCK_REALTIME);
         m->timestamp_monotonic = now(CLOCK_MONOTONIC);
@@ -612,6 +691,10 @@ int machine_start(Machine *m, char **ret_error) {
         m->leader = c.pid;
         m->leader_pidfd = c.pidfd;
         m->sync_fd = c.sync_fd;
+
+        r = console_started(m->console);
+        if (r < 0)
+                log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
 
         /* From here on, every failure is reported through the pending start message once the child is reaped,
          * so that nothing of the machine is left when the caller hears of it. */

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 #include <systemd/sd-id128.h>
 
+#include "console.h"
 #include "manager.h"
 #include "settings.h"
 #include "tables.h"
@@ -33,6 +34,11 @@ struct Machine {
         char *unit;                     /* machine-NAME.scope */
         char *root;
         char *settings_path;
+        Settings *settings;             /* the parsed settings file; NULL if there is none */
+        char *hostname;
+        int console_mode;               /* ConsoleMode */
+        int read_only;                  /* int, not bool: exposed on the bus as "b" */
+        Console *console;
         char **argv;
         char **envp;
         sd_id128_t id;

@@ -164,6 +164,26 @@ static int method_wait_machine_ready(sd_bus_message *message, void *userdata, sd
         return bus_machine_method_wait_ready(message, m, error);
 }
 
+static int method_open_machine_console(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return bus_machine_method_open_console(message, m, error);
+}
+
+static int method_get_machine_console_log(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return bus_machine_method_get_console_log(message, m, error);
+}
+
 static int method_bind_mount_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Machine *m = NULL;
         int r;
@@ -264,6 +284,10 @@ const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("BindMountMachine",
                                 SD_BUS_ARGS("s", name, "s", source, "s", destination, "b", read_only, "b", mkdir),
                                 SD_BUS_NO_RESULT, method_bind_mount_machine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenMachineConsole", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", fd, "s", pty),
+                                method_open_machine_console, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachineConsoleLog", SD_BUS_ARGS("s", name), SD_BUS_RESULT("ay", log),
+                                method_get_machine_console_log, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
                                 method_stop_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", whom, "i", signal), SD_BUS_NO_RESULT,

@@ -35,12 +35,18 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <grp.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <net/if.h>
+#include <limits.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <linux/sched.h>
 
 #include "nsexec.h"
 #include "macro.h"
+#include "strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -99,6 +105,13 @@ static _noreturn_ void child_fail(int sock, ContainerStage stage, int error, con
         _exit(EXIT_FAILURE);
 }
 
+static void child_warn(int sock, int error, const char *detail) {
+        ContainerReport r = { .stage = CONTAINER_STAGE_WARNING, .error = abs(error) };
+
+        snprintf(r.detail, sizeof(r.detail), "%s", detail);
+        (void) send(sock, &r, sizeof(r), MSG_NOSIGNAL);
+}
+
 #define CHILD_CHECK(expr, sock, stage, detail)                          \
         do {                                                            \
                 if ((expr) < 0)                                         \
@@ -122,6 +135,62 @@ static int open_dir_in_root(int rootfd, const char *path, bool create) {
                 fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
         }
         return fd < 0 ? -errno : (int) fd;
+}
+
+/* Opens PATH below ROOTFD as O_PATH; symlinks are followed but never out of the root, and /proc magic links
+ * not at all. Returns the fd or -errno. */
+static int open_in_root(int rootfd, const char *path) {
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+        return fd < 0 ? -errno : (int) fd;
+}
+
+/* Creates the missing components of PATH below ROOTFD (directories; the last one a directory if IS_DIR, else
+ * an empty regular file), each resolved inside the root. Returns 0 or -errno. */
+static int create_in_root(int rootfd, const char *path, bool is_dir) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        if (p[0] != '/')
+                return -EINVAL;
+
+        for (char *s = p + 1;; s++) {
+                bool last = !strchr(s, '/');
+                char *e = last ? s + strlen(s) : strchr(s, '/');
+                char saved = *e;
+                int fd;
+
+                *e = 0;
+                fd = open_in_root(rootfd, p);
+                if (fd == -ENOENT) {
+                        char *slash = strrchr(p, '/');
+                        _cleanup_close_ int parent = -EBADF;
+
+                        *slash = 0;
+                        parent = open_in_root(rootfd, *p ? p : "/");
+                        *slash = '/';
+                        if (parent < 0)
+                                return parent;
+                        if (!last || is_dir) {
+                                if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
+                                        return -errno;
+                        } else {
+                                int f = openat(parent, slash + 1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+                                               0644);
+                                if (f < 0 && errno != EEXIST)
+                                        return -errno;
+                                safe_close(f);
+                        }
+                } else if (fd < 0)
+                        return fd;
+                else
+                        safe_close(fd);
+                *e = saved;
+                if (last)
+                        return 0;
+                s = e;
+        }
 }
 
 /* Creates a new file system of type FSTYPE and attaches it on TARGET_FD. OPTIONS are key/value pairs (a
@@ -174,6 +243,522 @@ static int bind_over(int src_dirfd, const char *source, int dirfd, const char *p
         return 0;
 }
 
+/* Clones the source of a bind mount: a host path (trusted: only trusted settings files may name one), or
+ * "+PATH", resolved inside the container's root. Returns a detached mount fd or -errno. */
+static int clone_bind_source(int rootfd, const char *source, bool recursive) {
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+        _cleanup_close_ int fd = -EBADF;
+        int tree;
+
+        if (source[0] != '+')
+                return RET_NERRNO(open_tree(AT_FDCWD, source, flags));
+
+        fd = open_in_root(rootfd, source + 1);
+        if (fd < 0)
+                return fd;
+        tree = open_tree(fd, "", flags | AT_EMPTY_PATH);
+        return tree < 0 ? -errno : tree;
+}
+
+/* Attaches the detached mount TREE at DESTINATION inside the root, creating the mount point. */
+static int attach_in_root(int rootfd, int tree, const char *destination, bool read_only) {
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+        _cleanup_close_ int target = -EBADF;
+        struct stat st;
+        int r;
+
+        if (fstat(tree, &st) < 0)
+                return -errno;
+        r = create_in_root(rootfd, destination, S_ISDIR(st.st_mode));
+        if (r < 0)
+                return r;
+        target = open_in_root(rootfd, destination);
+        if (target < 0)
+                return target;
+        if (read_only && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+                return -errno;
+        if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
+/* TemporaryFileSystem=PATH:OPTIONS: "mode=0755,size=10M,ro,nosuid". */
+static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *options) {
+        _cleanup_close_ int target = -EBADF, fsfd = -EBADF, mfd = -EBADF;
+        _cleanup_free_ char *opts = NULL;
+        unsigned attr = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID;
+        bool have_mode = false;
+        int r;
+
+        r = create_in_root(rootfd, destination, true);
+        if (r < 0)
+                return r;
+        target = open_in_root(rootfd, destination);
+        if (target < 0)
+                return target;
+
+        fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+        if (fsfd < 0)
+                return -errno;
+        if (options) {
+                opts = strdup(options);
+                if (!opts)
+                        return -ENOMEM;
+                for (char *saveptr = NULL, *o = strtok_r(opts, ",", &saveptr); o; o = strtok_r(NULL, ",", &saveptr)) {
+                        char *eq = strchr(o, '=');
+
+                        if (streq(o, "ro"))
+                                attr |= MOUNT_ATTR_RDONLY;
+                        else if (streq(o, "rw"))
+                                attr &= ~MOUNT_ATTR_RDONLY;
+                        else if (streq(o, "noexec"))
+                                attr |= MOUNT_ATTR_NOEXEC;
+                        else if (streq(o, "exec"))
+                                attr &= ~MOUNT_ATTR_NOEXEC;
+                        else if (streq(o, "dev"))
+                                attr &= ~MOUNT_ATTR_NODEV;
+                        else if (streq(o, "suid"))
+                                attr &= ~MOUNT_ATTR_NOSUID;
+                        else if (streq(o, "nodev") || streq(o, "nosuid"))
+                                ;
+                        else if (eq) {
+                                *eq = 0;
+                                have_mode = have_mode || streq(o, "mode");
+                                if (fsconfig(fsfd, FSCONFIG_SET_STRING, o, eq + 1, 0) < 0)
+                                        return -errno;
+                        } else if (fsconfig(fsfd, FSCONFIG_SET_FLAG, o, NULL, 0) < 0)
+                                return -errno;
+                }
+        }
+        if (!have_mode && fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0)
+                return -errno;
+        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attr);
+        if (mfd < 0)
+                return -errno;
+        if (move_mount(mfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Overlay=LOWER…:UPPER:DST, OverlayReadOnly=LOWER…:DST. Layers are host paths or "+PATH" in the root, named to
+ * overlayfs as /proc/self/fd/N of fds opened here. The work directory is created next to the upper one. */
+static int mount_overlay_in_root(int rootfd, const CustomMount *m) {
+        _cleanup_close_ int fsfd = -EBADF, mfd = -EBADF, target = -EBADF, upper = -EBADF, work = -EBADF, parent = -EBADF;
+        int lower_fds[32];
+        size_t n_lower = 0;
+        char path[64];
+        int r = 0;
+
+        for (char **l = m->lower; l && *l; l++) {
+                if (n_lower >= ELEMENTSOF(lower_fds)) {
+                        r = -E2BIG;
+                        goto finish;
+                }
+                lower_fds[n_lower] = (*l)[0] == '+' ? open_in_root(rootfd, *l + 1)
+                                                    : RET_NERRNO(open(*l, O_PATH | O_DIRECTORY | O_CLOEXEC));
+                if (lower_fds[n_lower] < 0) {
+                        r = lower_fds[n_lower];
+                        goto finish;
+                }
+                n_lower++;
+        }
+
+        fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fsfd < 0) {
+                r = -errno;
+                goto finish;
+        }
+        /* overlayfs stacks "lowerdir+" entries top to bottom; the settings list them bottom first. */
+        for (size_t i = n_lower; i > 0; i--) {
+                snprintf(path, sizeof(path), "/proc/self/fd/%i", lower_fds[i - 1]);
+                if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", path, 0) < 0) {
+                        r = -errno;
+                        goto finish;
+                }
+        }
+
+        if (!m->read_only) {
+                _cleanup_free_ char *workname = NULL;
+                const char *base;
+
+                if (!m->source) {
+                        r = -EOPNOTSUPP; /* a temporary upper directory */
+                        goto finish;
+                }
+                upper = m->source[0] == '+' ? open_in_root(rootfd, m->source + 1)
+                                            : RET_NERRNO(open(m->source, O_PATH | O_DIRECTORY | O_CLOEXEC));
+                if (upper < 0) {
+                        r = upper;
+                        goto finish;
+                }
+                parent = openat(upper, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (parent < 0) {
+                        r = -errno;
+                        goto finish;
+                }
+                base = strrchr(m->source, '/');
+                if (asprintf(&workname, ".#%s.overlay-work", base ? base + 1 : m->source) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                if (mkdirat(parent, workname, 0700) < 0 && errno != EEXIST) {
+                        r = -errno;
+                        goto finish;
+                }
+                work = openat(parent, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (work < 0) {
+                        r = -errno;
+                        goto finish;
+                }
+                snprintf(path, sizeof(path), "/proc/self/fd/%i", upper);
+                if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", path, 0) < 0) {
+                        r = -errno;
+                        goto finish;
+                }
+                snprintf(path, sizeof(path), "/proc/self/fd/%i", work);
+                if (fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", path, 0) < 0) {
+                        r = -errno;
+                        goto finish;
+                }
+        }
+
+        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+                r = -errno;
+                goto finish;
+        }
+        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, m->read_only ? MOUNT_ATTR_RDONLY : 0);
+        if (mfd < 0) {
+                r = -errno;
+                goto finish;
+        }
+        r = create_in_root(rootfd, m->destination, true);
+        if (r < 0)
+                goto finish;
+        target = open_in_root(rootfd, m->destination);
+        if (target < 0) {
+                r = target;
+                goto finish;
+        }
+        if (move_mount(mfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                r = -errno;
+
+finish:
+        for (size_t i = 0; i < n_lower; i++)
+                safe_close(lower_fds[i]);
+        return r;
+}
+
+static void setup_custom_mounts(int sock, int rootfd, const ContainerConfig *c) {
+        for (size_t i = 0; i < c->n_custom_mounts; i++) {
+                const CustomMount *m = c->custom_mounts + i;
+                int r;
+
+                switch (m->type) {
+                case CUSTOM_MOUNT_BIND: {
+                        bool recursive = !(m->options && strstr(m->options, "norbind"));
+                        int tree;
+
+                        if (!m->source || (m->options && strstr(m->options, "idmap")))
+                                child_fail(sock, CONTAINER_STAGE_CUSTOM_MOUNTS, EOPNOTSUPP, m->destination);
+                        tree = clone_bind_source(rootfd, m->source, recursive);
+                        if (tree < 0)
+                                child_fail(sock, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, m->source);
+                        r = attach_in_root(rootfd, tree, m->destination, m->read_only);
+                        safe_close(tree);
+                        break;
+                }
+                case CUSTOM_MOUNT_TMPFS:
+                        r = mount_tmpfs_in_root(rootfd, m->destination, m->options);
+                        break;
+                case CUSTOM_MOUNT_OVERLAY:
+                        r = mount_overlay_in_root(rootfd, m);
+                        break;
+                default:
+                        r = -EOPNOTSUPP;
+                }
+                if (r < 0)
+                        child_fail(sock, CONTAINER_STAGE_CUSTOM_MOUNTS, r, m->destination);
+        }
+}
+
+/* Inaccessible=: each path, resolved inside the root, is covered read-only with the /run/host/inaccessible
+ * node of its type (created by us, never an image path). After every other mount. A path that does not exist
+ * is skipped with a warning; any other failure fails the start. */
+static void setup_inaccessible(int sock, int rootfd, int inaccessible_fd, const ContainerConfig *c) {
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                             MOUNT_ATTR_NOEXEC };
+
+        for (char **p = c->inaccessible; p && *p; p++) {
+                _cleanup_close_ int target = -EBADF, tree = -EBADF;
+                const char *node;
+                struct stat st;
+                char msg[CONTAINER_REPORT_DETAIL_MAX];
+
+                target = open_in_root(rootfd, *p);
+                if (target == -ENOENT) {
+                        snprintf(msg, sizeof(msg), "Inaccessible=%s: does not exist, skipping", *p);
+                        child_warn(sock, ENOENT, msg);
+                        continue;
+                }
+                if (target < 0)
+                        child_fail(sock, CONTAINER_STAGE_INACCESSIBLE, target, *p);
+                if (fstat(target, &st) < 0)
+                        child_fail(sock, CONTAINER_STAGE_INACCESSIBLE, errno, *p);
+
+                node = S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "reg" : S_ISFIFO(st.st_mode) ? "fifo" :
+                       S_ISSOCK(st.st_mode) ? "sock" : S_ISCHR(st.st_mode) ? "chr" : S_ISBLK(st.st_mode) ? "blk" : NULL;
+                if (!node)
+                        child_fail(sock, CONTAINER_STAGE_INACCESSIBLE, EBADFD, *p);
+
+                tree = open_tree(inaccessible_fd, node, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+                if (tree < 0)
+                        child_fail(sock, CONTAINER_STAGE_INACCESSIBLE, errno, *p);
+                if (mount_setattr(tree, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0 ||
+                    move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        child_fail(sock, CONTAINER_STAGE_INACCESSIBLE, errno, *p);
+        }
+}
+
+/* Copies the host file SOURCE to NAME in the directory ETCFD (replacing what is there). */
+static int copy_file_at(const char *source, int etcfd, const char *name) {
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        char buf[8192];
+        ssize_t n;
+
+        in = open(source, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                return -errno;
+        (void) unlinkat(etcfd, name, 0);
+        out = openat(etcfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (out < 0)
+                return -errno;
+        while ((n = read(in, buf, sizeof(buf))) > 0)
+                if (write(out, buf, n) != n)
+                        return -EIO;
+        return n < 0 ? -errno : 0;
+}
+
+/* ResolvConf= and Timezone=, systemd-nspawn's modes. Writes go to the container's /etc, opened inside the
+ * root; NAME is never followed if it is a symlink (copy modes leave a symlink alone, replace modes remove it). */
+static void setup_etc(int sock, int rootfd, const ContainerConfig *c) {
+        static const char *const resolv_sources[] = {
+                "/etc/resolv.conf", "/usr/lib/systemd/resolv.conf", "/run/systemd/resolve/resolv.conf",
+                "/run/systemd/resolve/stub-resolv.conf",
+        };
+        _cleanup_close_ int etcfd = -EBADF;
+        struct stat st;
+        bool exists, is_link;
+        int r = 0;
+
+        if (c->resolv_conf <= RESOLV_CONF_OFF && c->timezone <= TIMEZONE_OFF)
+                return;
+
+        etcfd = open_in_root(rootfd, "/etc");
+        if (etcfd < 0)
+                return; /* no /etc: nothing to configure */
+        safe_close(TAKE_FD(etcfd));
+        {
+                struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+                long fd = syscall(SYS_openat2, rootfd, "/etc", &how, sizeof(how));
+                if (fd < 0)
+                        return;
+                etcfd = (int) fd;
+        }
+
+        if (c->resolv_conf > RESOLV_CONF_OFF) {
+                int mode = c->resolv_conf;
+
+                exists = fstatat(etcfd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) >= 0;
+                is_link = exists && S_ISLNK(st.st_mode);
+                if (mode == RESOLV_CONF_AUTO)
+                        mode = c->read_only ? RESOLV_CONF_BIND_HOST : RESOLV_CONF_COPY_HOST;
+
+                if (mode == RESOLV_CONF_DELETE) {
+                        if (exists && unlinkat(etcfd, "resolv.conf", 0) < 0)
+                                r = -errno;
+                } else if (mode >= RESOLV_CONF_COPY_HOST && mode <= RESOLV_CONF_COPY_STUB) {
+                        if (!is_link)
+                                r = copy_file_at(resolv_sources[mode - RESOLV_CONF_COPY_HOST], etcfd, "resolv.conf");
+                } else if (mode >= RESOLV_CONF_REPLACE_HOST && mode <= RESOLV_CONF_REPLACE_STUB)
+                        r = copy_file_at(resolv_sources[mode - RESOLV_CONF_REPLACE_HOST], etcfd, "resolv.conf");
+                else if (mode >= RESOLV_CONF_BIND_HOST && mode <= RESOLV_CONF_BIND_STUB) {
+                        int tree = open_tree(AT_FDCWD, resolv_sources[mode - RESOLV_CONF_BIND_HOST],
+                                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                        r = tree < 0 ? -errno : attach_in_root(rootfd, tree, "/etc/resolv.conf", true);
+                        safe_close(tree);
+                }
+                if (r == -ENOENT) {
+                        child_warn(sock, ENOENT, "ResolvConf=: the host file does not exist, leaving /etc/resolv.conf alone");
+                        r = 0;
+                } else if (r == -EROFS) {
+                        child_warn(sock, EROFS, "ResolvConf=: /etc is read-only, leaving /etc/resolv.conf alone");
+                        r = 0;
+                }
+                if (r < 0)
+                        child_fail(sock, CONTAINER_STAGE_ETC, r, "/etc/resolv.conf");
+        }
+
+        if (c->timezone > TIMEZONE_OFF) {
+                char target[PATH_MAX];
+                const char *zone = NULL;
+                ssize_t n;
+                int mode = c->timezone;
+
+                n = readlink("/etc/localtime", target, sizeof(target) - 1);
+                if (n > 0) {
+                        target[n] = 0;
+                        zone = strstr(target, "zoneinfo/");
+                        if (zone)
+                                zone += strlen("zoneinfo/");
+                }
+                exists = fstatat(etcfd, "localtime", &st, AT_SYMLINK_NOFOLLOW) >= 0;
+
+                if (mode == TIMEZONE_AUTO) {
+                        char p[PATH_MAX];
+                        _cleanup_close_ int z = -EBADF;
+
+                        snprintf(p, sizeof(p), "/usr/share/zoneinfo/%s", strempty(zone));
+                        z = zone ? open_in_root(rootfd, p) : -ENOENT;
+                        mode = c->read_only ? TIMEZONE_BIND : z >= 0 ? TIMEZONE_SYMLINK : TIMEZONE_COPY;
+                }
+
+                if (mode == TIMEZONE_DELETE) {
+                        if (exists && unlinkat(etcfd, "localtime", 0) < 0)
+                                r = -errno;
+                } else if (access("/etc/localtime", F_OK) < 0)
+                        child_warn(sock, ENOENT, "Timezone=: the host has no /etc/localtime, leaving it alone");
+                else if (mode == TIMEZONE_COPY)
+                        r = copy_file_at("/etc/localtime", etcfd, "localtime");
+                else if (mode == TIMEZONE_SYMLINK) {
+                        char p[PATH_MAX];
+                        snprintf(p, sizeof(p), "../usr/share/zoneinfo/%s", zone ?: "UTC");
+                        (void) unlinkat(etcfd, "localtime", 0);
+                        if (symlinkat(p, etcfd, "localtime") < 0)
+                                r = -errno;
+                } else if (mode == TIMEZONE_BIND) {
+                        int tree = open_tree(AT_FDCWD, "/etc/localtime", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                        r = tree < 0 ? -errno : exists && S_ISLNK(st.st_mode) ? 0 :
+                            attach_in_root(rootfd, tree, "/etc/localtime", true);
+                        safe_close(tree);
+                }
+                if (r == -EROFS) {
+                        child_warn(sock, EROFS, "Timezone=: /etc is read-only, leaving /etc/localtime alone");
+                        r = 0;
+                }
+                if (r < 0)
+                        child_fail(sock, CONTAINER_STAGE_ETC, r, "/etc/localtime");
+        }
+}
+
+/* Brings up "lo" in a new network namespace. */
+static void setup_loopback(int sock) {
+        struct ifreq ifr = { .ifr_name = "lo" };
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                child_fail(sock, CONTAINER_STAGE_NETWORK, errno, "socket");
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                child_fail(sock, CONTAINER_STAGE_NETWORK, errno, "lo");
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                child_fail(sock, CONTAINER_STAGE_NETWORK, errno, "lo");
+}
+
+typedef struct UserCreds {
+        uid_t uid;
+        gid_t gid;
+        gid_t groups[64];
+        size_t n_groups;
+        char name[64];
+        char home[256];
+        char shell[256];
+} UserCreds;
+
+/* Looks USER (a name or a UID) up in the container's /etc/passwd and its supplementary groups in /etc/group
+ * (after pivot_root: the container's files, parsed by hand; no NSS module of the image is loaded). */
+static int lookup_user(const char *user, UserCreds *ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t n = 0;
+        bool found = false;
+
+        f = fopen("/etc/passwd", "re");
+        if (!f)
+                return -errno;
+        while (getline(&line, &n, f) > 0) {
+                char *fields[7], *p = line;
+                int k = 0;
+
+                line[strcspn(line, "\n")] = 0;
+                for (; k < 7 && p; k++)
+                        fields[k] = strsep(&p, ":");
+                if (k < 7)
+                        continue;
+                if (streq(fields[0], user) || (user[strspn(user, "0123456789")] == 0 && streq(fields[2], user))) {
+                        ret->uid = (uid_t) strtoul(fields[2], NULL, 10);
+                        ret->gid = (gid_t) strtoul(fields[3], NULL, 10);
+                        snprintf(ret->name, sizeof(ret->name), "%s", fields[0]);
+                        snprintf(ret->home, sizeof(ret->home), "%s", *fields[5] ? fields[5] : "/");
+                        snprintf(ret->shell, sizeof(ret->shell), "%s", fields[6]);
+                        found = true;
+                        break;
+                }
+        }
+        if (!found)
+                return -ESRCH;
+
+        ret->n_groups = 0;
+        fclose(TAKE_PTR(f));
+        f = fopen("/etc/group", "re");
+        if (!f)
+                return 0;
+        while (getline(&line, &n, f) > 0 && ret->n_groups < ELEMENTSOF(ret->groups)) {
+                char *fields[4], *p = line;
+                int k = 0;
+
+                line[strcspn(line, "\n")] = 0;
+                for (; k < 4 && p; k++)
+                        fields[k] = strsep(&p, ":");
+                if (k < 4)
+                        continue;
+                for (char *m, *q = fields[3]; (m = strsep(&q, ","));)
+                        if (streq(m, ret->name)) {
+                                ret->groups[ret->n_groups++] = (gid_t) strtoul(fields[2], NULL, 10);
+                                break;
+                        }
+        }
+        return 0;
+}
+
+static void apply_limits(int sock, const ContainerConfig *c) {
+        char buf[32];
+        int fd, n;
+
+        for (int i = 0; c->rlimits && i < RLIMIT_NLIMITS; i++)
+                if (c->rlimits[i] && setrlimit(i, c->rlimits[i]) < 0)
+                        child_fail(sock, CONTAINER_STAGE_LIMITS, errno, "setrlimit");
+
+        if (c->oom_score_adjust != OOM_SCORE_ADJUST_UNSET) {
+                fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        child_fail(sock, CONTAINER_STAGE_LIMITS, errno, "/proc/self/oom_score_adj");
+                n = snprintf(buf, sizeof(buf), "%i", c->oom_score_adjust);
+                if (write(fd, buf, n) != n)
+                        child_fail(sock, CONTAINER_STAGE_LIMITS, errno, "/proc/self/oom_score_adj");
+                safe_close(fd);
+        }
+
+        if (c->cpu_affinity && sched_setaffinity(0, sizeof(cpu_set_t), c->cpu_affinity) < 0)
+                child_fail(sock, CONTAINER_STAGE_LIMITS, errno, "CPUAffinity=");
+
+        if (c->personality != PERSONALITY_INVALID && personality(c->personality) < 0)
+                child_fail(sock, CONTAINER_STAGE_LIMITS, errno, "Personality=");
+}
+
 static void setup_proc(int sock, int rootfd, int devfd) {
         static const char *const readonly[] = { "sys", "sysrq-trigger", "irq", "bus", "fs" };
         static const char *const masked_files[] = {
@@ -216,7 +801,7 @@ static void setup_proc(int sock, int rootfd, int devfd) {
         }
 }
 
-static int setup_dev(int sock, int rootfd) {
+static int setup_dev(int sock, int rootfd, int console_fd) {
         static const struct {
                 const char *name;
                 unsigned major, minor;
@@ -255,14 +840,32 @@ static int setup_dev(int sock, int rootfd) {
                 CHILD_CHECK(mknodat(devfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)),
                             sock, CONTAINER_STAGE_MOUNT_DEV, nodes[i].name);
 
-        /* /dev/console: the console issue gives containers a pty; until then it is the container's /dev/null. */
-        fd = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, "/dev/console");
-        fd = safe_close(fd);
-        r = bind_over(devfd, "null", devfd, "console", 0);
-        if (r < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, r, "/dev/console");
+        /* /dev/console: the console's pty (a bind of the host-side slave, like systemd-nspawn), or none. */
+        if (console_fd >= 0) {
+                char fdpath[64], pts[PATH_MAX];
+                struct stat a, b;
+                ssize_t n;
+
+                /* By path (the host's /dev/pts, still visible here): a mount reached through an fd of the
+                 * caller belongs to the caller's mount namespace, and cannot be cloned in ours. */
+                snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%i", console_fd);
+                n = readlink(fdpath, pts, sizeof(pts) - 1);
+                if (n < 0)
+                        child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, "/dev/console");
+                pts[n] = 0;
+                if (stat(pts, &a) < 0 || fstat(console_fd, &b) < 0)
+                        child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, pts);
+                if (!S_ISCHR(a.st_mode) || a.st_rdev != b.st_rdev)
+                        child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, ENOTTY, pts);
+
+                fd = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd < 0)
+                        child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, "/dev/console");
+                fd = safe_close(fd);
+                r = bind_over(AT_FDCWD, pts, devfd, "console", 0);
+                if (r < 0)
+                        child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, r, "/dev/console");
+        }
 
         for (size_t i = 0; i < ELEMENTSOF(links); i++)
                 CHILD_CHECK(symlinkat(links[i].target, devfd, links[i].name), sock, CONTAINER_STAGE_MOUNT_DEV,
@@ -315,12 +918,6 @@ static int setup_tmpfs(int sock, int rootfd, const char *name, const char *mode)
         return r;
 }
 
-static void child_warn(int sock, int error, const char *detail) {
-        ContainerReport r = { .stage = CONTAINER_STAGE_WARNING, .error = abs(error) };
-
-        snprintf(r.detail, sizeof(r.detail), "%s", detail);
-        (void) send(sock, &r, sizeof(r), MSG_NOSIGNAL);
-}
 
 static void write_file_at(int sock, int dirfd, const char *name, const char *line) {
         _cleanup_close_ int fd = -EBADF;
@@ -336,7 +933,7 @@ static void write_file_at(int sock, int dirfd, const char *name, const char *lin
 /* The systemd container interface (CONTAINER_INTERFACE.md): a small tmpfs at /run/host, made read-only once
  * the notify socket is bound in it (see finish_run_host()). Everything in it is created here; the only
  * outside objects are the host's os-release and the host-side propagation directory, both host paths. */
-static void setup_run_host(int sock, int runfd, const ContainerConfig *c) {
+static int setup_run_host(int sock, int runfd, const ContainerConfig *c) {
         static const char *const host_opts[] = { "mode", "0755", "size", "1m", "nr_inodes", "1k", NULL };
         static const char *const os_release[] = { "/etc/os-release", "/usr/lib/os-release" };
         _cleanup_close_ int target = -EBADF, hostfd = -EBADF, ifd = -EBADF, fd = -EBADF, tree = -EBADF;
@@ -409,6 +1006,8 @@ static void setup_run_host(int sock, int runfd, const ContainerConfig *c) {
                 CHILD_CHECK(mount_setattr(fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)), sock, CONTAINER_STAGE_RUN_HOST,
                             "/run/host/incoming");
         }
+
+        return TAKE_FD(ifd);
 }
 
 /* Binds the notify socket (after pivot_root, at its final path) and makes /run/host read-only. Returns the
@@ -545,7 +1144,7 @@ static void setup_stdio(int sock, const ContainerConfig *c) {
                 setup_one_stdio(sock, saved[i], i);
 }
 
-static void drop_capabilities(int sock, uint64_t keep) {
+static void drop_capabilities(int sock, uint64_t keep, uint64_t ambient) {
         cap_t caps;
 
         for (unsigned long cap = 0;; cap++) {
@@ -560,10 +1159,20 @@ static void drop_capabilities(int sock, uint64_t keep) {
         CHILD_CHECK(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), sock, CONTAINER_STAGE_CAPABILITIES,
                     "ambient set");
 
+        /* Inheritable = the ambient set (required for raising it), nothing else. */
         caps = cap_get_proc();
         if (!caps)
                 child_fail(sock, CONTAINER_STAGE_CAPABILITIES, errno, "cap_get_proc");
-        if (cap_clear_flag(caps, CAP_INHERITABLE) < 0 || cap_set_proc(caps) < 0) {
+        if (cap_clear_flag(caps, CAP_INHERITABLE) < 0) {
+                cap_free(caps);
+                child_fail(sock, CONTAINER_STAGE_CAPABILITIES, errno, "inheritable set");
+        }
+        for (int cap = 0; cap < 64; cap++)
+                if ((ambient & keep) & (UINT64_C(1) << cap)) {
+                        cap_value_t v = cap;
+                        (void) cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
+                }
+        if (cap_set_proc(caps) < 0) {
                 int e = errno;
                 cap_free(caps);
                 child_fail(sock, CONTAINER_STAGE_CAPABILITIES, e, "inheritable set");
@@ -571,7 +1180,52 @@ static void drop_capabilities(int sock, uint64_t keep) {
         cap_free(caps);
 }
 
-static void install_seccomp(int sock) {
+/* After switching to a user other than root: keep exactly the ambient capabilities, and raise them so that
+ * they survive the exec. */
+static void raise_ambient(int sock, uint64_t ambient) {
+        cap_t caps;
+
+        if (ambient == 0)
+                return;
+
+        caps = cap_init();
+        if (!caps)
+                child_fail(sock, CONTAINER_STAGE_CAPABILITIES, errno, "cap_init");
+        for (int cap = 0; cap < 64; cap++)
+                if (ambient & (UINT64_C(1) << cap)) {
+                        cap_value_t v = cap;
+                        (void) cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
+                        (void) cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
+                        (void) cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
+                }
+        if (cap_set_proc(caps) < 0) {
+                int e = errno;
+                cap_free(caps);
+                child_fail(sock, CONTAINER_STAGE_CAPABILITIES, e, "AmbientCapability=");
+        }
+        cap_free(caps);
+
+        for (int cap = 0; cap < 64; cap++)
+                if (ambient & (UINT64_C(1) << cap))
+                        CHILD_CHECK(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) cap, 0, 0), sock,
+                                    CONTAINER_STAGE_CAPABILITIES, "AmbientCapability=");
+}
+
+static bool env_has(char **l, const char *prefix) {
+        for (; l && *l; l++)
+                if (startswith(*l, prefix))
+                        return true;
+        return false;
+}
+
+static bool strv_contains(char **l, const char *s) {
+        for (; l && *l; l++)
+                if (streq(*l, s))
+                        return true;
+        return false;
+}
+
+static void install_seccomp(int sock, char **allow, char **extra_deny) {
         /* Calls that act on the host as a whole, or reach past the namespaces; most need capabilities the
          * bounding set no longer has, this denies them even where a capability is kept (CAP_DAC_READ_SEARCH
          * lets open_by_handle_at() open any host inode; CAP_SYS_ADMIN allows bpf() and perf_event_open()). */
@@ -595,14 +1249,21 @@ static void install_seccomp(int sock) {
                 (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
         }
 
-        for (size_t i = 0; i < ELEMENTSOF(deny); i++) {
-                int nr = seccomp_syscall_resolve_name(deny[i]);
+        /* SystemCallFilter= takes calls off this list; SystemCallFilter=~ adds to it. (@groups are
+         * validated by the settings parser; only plain names are applied here.) */
+        for (size_t i = 0; i < ELEMENTSOF(deny) + strv_length(extra_deny); i++) {
+                const char *name = i < ELEMENTSOF(deny) ? deny[i] : extra_deny[i - ELEMENTSOF(deny)];
+                int nr;
+
+                if (name[0] == '@' || strv_contains(allow, name))
+                        continue;
+                nr = seccomp_syscall_resolve_name(name);
                 if (nr == __NR_SCMP_ERROR)
                         continue;
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-                if (r < 0 && r != -EDOM && r != -EFAULT) {
+                if (r < 0 && r != -EDOM && r != -EFAULT && r != -EEXIST) {
                         seccomp_release(ctx);
-                        child_fail(sock, CONTAINER_STAGE_SECCOMP, r, deny[i]);
+                        child_fail(sock, CONTAINER_STAGE_SECCOMP, r, name);
                 }
         }
 
@@ -613,9 +1274,11 @@ static void install_seccomp(int sock) {
 }
 
 static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
-        _cleanup_close_ int rootfd = -EBADF, devfd = -EBADF, fd = -EBADF;
+        _cleanup_close_ int rootfd = -EBADF, devfd = -EBADF, fd = -EBADF, inaccessible_fd = -EBADF;
         ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
         _cleanup_free_ char *command = NULL;
+        UserCreds creds = {};
+        char **envp = c->envp;
         sigset_t ss;
         char go;
         int r, e = 0;
@@ -625,6 +1288,9 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         CHILD_CHECK(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0), sock, CONTAINER_STAGE_PREPARE, "PR_SET_PDEATHSIG");
         CHILD_CHECK(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), sock, CONTAINER_STAGE_PREPARE, "PR_SET_DUMPABLE");
         umask(0);
+
+        if (c->private_network)
+                setup_loopback(sock);
 
         /* Nothing we mount may propagate to the host. */
         CHILD_CHECK(mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL), sock, CONTAINER_STAGE_MOUNT_ROOT, "/");
@@ -636,7 +1302,8 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         if (rootfd < 0)
                 child_fail(sock, CONTAINER_STAGE_MOUNT_ROOT, errno, c->root);
 
-        devfd = setup_dev(sock, rootfd);
+        /* The API file systems, then /run/host, then what the settings add, then the masks over all of it. */
+        devfd = setup_dev(sock, rootfd, c->console_fd);
         setup_proc(sock, rootfd, devfd);
 
         fd = open_dir_in_root(rootfd, "sys", true);
@@ -650,9 +1317,20 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         fd = safe_close(fd);
 
         fd = setup_tmpfs(sock, rootfd, "run", "0755");
-        setup_run_host(sock, fd, c);
+        inaccessible_fd = setup_run_host(sock, fd, c);
         fd = safe_close(fd);
         safe_close(setup_tmpfs(sock, rootfd, "tmp", "1777"));
+
+        setup_custom_mounts(sock, rootfd, c);
+        setup_etc(sock, rootfd, c);
+        setup_inaccessible(sock, rootfd, inaccessible_fd, c);
+
+        if (c->read_only) {
+                struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+                /* Only the root mount itself: /proc, /dev, /run, ... and Bind= mounts keep their own flags. */
+                CHILD_CHECK(mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)), sock,
+                            CONTAINER_STAGE_MOUNT_ROOT, "ReadOnly=");
+        }
 
         CHILD_CHECK(sethostname(c->hostname, strlen(c->hostname)), sock, CONTAINER_STAGE_HOSTNAME, c->hostname);
 
@@ -663,8 +1341,33 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         CHILD_CHECK(chdir("/"), sock, CONTAINER_STAGE_PIVOT_ROOT, "/");
         rootfd = safe_close(rootfd);
         devfd = safe_close(devfd);
+        inaccessible_fd = safe_close(inaccessible_fd);
 
-        command = resolve_command(c->argv[0], c->envp, &e);
+        /* User= is looked up in the container's own files; HOME, USER and LOGNAME follow it unless set. */
+        if (c->user) {
+                r = lookup_user(c->user, &creds);
+                if (r < 0)
+                        child_fail(sock, CONTAINER_STAGE_USER, r == -ESRCH ? ENOENT : r, c->user);
+                envp = strv_copy(c->envp);
+                if (!envp)
+                        child_fail(sock, CONTAINER_STAGE_USER, ENOMEM, c->user);
+                if (!env_has(c->envp, "HOME=")) {
+                        char b[300];
+                        snprintf(b, sizeof(b), "HOME=%s", creds.home);
+                        (void) strv_env_set(&envp, b);
+                }
+                {
+                        char b[80];
+                        snprintf(b, sizeof(b), "USER=%s", creds.name);
+                        (void) strv_env_set(&envp, b);
+                        snprintf(b, sizeof(b), "LOGNAME=%s", creds.name);
+                        (void) strv_env_set(&envp, b);
+                }
+        }
+        if (c->working_directory && chdir(c->working_directory) < 0)
+                child_fail(sock, CONTAINER_STAGE_USER, errno, c->working_directory);
+
+        command = resolve_command(c->argv[0], envp, &e);
         if (!command)
                 child_fail(sock, CONTAINER_STAGE_COMMAND, e, c->argv[0]);
 
@@ -682,6 +1385,10 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
 
         setup_cgroup(sock);
         setup_stdio(sock, c);
+        if (c->controlling_tty) {
+                CHILD_CHECK(setsid(), sock, CONTAINER_STAGE_STDIO, "setsid");
+                CHILD_CHECK(ioctl(STDIN_FILENO, TIOCSCTTY, 0), sock, CONTAINER_STAGE_STDIO, "TIOCSCTTY");
+        }
 
         /* Close every fd but stdio and the report socket (moved to fd 3, still O_CLOEXEC). */
         if (sock != 3) {
@@ -697,6 +1404,7 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
                         CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &rl), sock, CONTAINER_STAGE_PREPARE, "RLIMIT_NOFILE");
                 }
         }
+        apply_limits(sock, c);
 
         umask(0022);
         for (int sig = 1; sig < _NSIG; sig++)
@@ -705,10 +1413,23 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         sigemptyset(&ss);
         CHILD_CHECK(sigprocmask(SIG_SETMASK, &ss, NULL), sock, CONTAINER_STAGE_PREPARE, "sigprocmask");
 
-        drop_capabilities(sock, c->capability_bounding);
-        install_seccomp(sock);
+        /* Privileges last: bounding set, then the filter (loading it needs CAP_SYS_ADMIN, or no_new_privs),
+         * then the user, then the ambient set that survives the exec. */
+        drop_capabilities(sock, c->capability_bounding, c->capability_ambient);
+        install_seccomp(sock, c->syscall_allow, c->syscall_deny);
+        if (c->user) {
+                if (c->capability_ambient != 0)
+                        CHILD_CHECK(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), sock, CONTAINER_STAGE_USER, "PR_SET_KEEPCAPS");
+                CHILD_CHECK(setgroups(creds.n_groups, creds.groups), sock, CONTAINER_STAGE_USER, "setgroups");
+                CHILD_CHECK(setresgid(creds.gid, creds.gid, creds.gid), sock, CONTAINER_STAGE_USER, "setresgid");
+                CHILD_CHECK(setresuid(creds.uid, creds.uid, creds.uid), sock, CONTAINER_STAGE_USER, "setresuid");
+        }
+        raise_ambient(sock, c->capability_ambient & c->capability_bounding);
+        if (c->no_new_privileges)
+                CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), sock, CONTAINER_STAGE_CAPABILITIES,
+                            "NoNewPrivileges=");
 
-        execve(command, c->argv, c->envp);
+        execve(command, c->argv, envp);
         child_fail(sock, CONTAINER_STAGE_EXEC, errno, command);
 }
 
@@ -849,10 +1570,8 @@ int propagate_dir_setup(const char *dir) {
 /* Runs in the short-lived child of container_bind_mount(), in the container's mount namespace. */
 static _noreturn_ void bind_mount_child(int sock, int leader_pidfd, int tree, const char *destination,
                                         bool is_dir, bool make_dir) {
-        const uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
         _cleanup_close_ int rootfd = -EBADF, target = -EBADF;
-        _cleanup_free_ char *p = NULL;
-        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = resolve };
 
         CHILD_CHECK(setns(leader_pidfd, CLONE_NEWNS), sock, CONTAINER_STAGE_PREPARE, "setns");
         rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -861,45 +1580,9 @@ static _noreturn_ void bind_mount_child(int sock, int leader_pidfd, int tree, co
 
         /* The container's tree is untrusted: every lookup stays inside its root. */
         if (make_dir) {
-                p = strdup(destination);
-                if (!p)
-                        child_fail(sock, CONTAINER_STAGE_PREPARE, ENOMEM, destination);
-                for (char *s = p + 1;; s++) {
-                        bool last = !strchr(s, '/');
-                        char *e = last ? s + strlen(s) : strchr(s, '/');
-                        char saved = *e;
-                        long fd;
-
-                        *e = 0;
-                        fd = syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
-                        if (fd < 0 && errno == ENOENT) {
-                                char *slash = strrchr(p, '/');
-                                _cleanup_close_ int parent = -EBADF;
-
-                                *slash = 0;
-                                parent = (int) syscall(SYS_openat2, rootfd, *p ? p : "/", &how, sizeof(how));
-                                *slash = '/';
-                                if (parent < 0)
-                                        child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
-                                if (!last || is_dir) {
-                                        if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
-                                                child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
-                                } else {
-                                        int f = openat(parent, slash + 1,
-                                                       O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-                                        if (f < 0 && errno != EEXIST)
-                                                child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
-                                        safe_close(f);
-                                }
-                        } else if (fd < 0)
-                                child_fail(sock, CONTAINER_STAGE_EXEC, errno, destination);
-                        else
-                                safe_close((int) fd);
-                        *e = saved;
-                        if (last)
-                                break;
-                        s = e;
-                }
+                int r = create_in_root(rootfd, destination, is_dir);
+                if (r < 0)
+                        child_fail(sock, CONTAINER_STAGE_EXEC, r, destination);
         }
 
         target = (int) syscall(SYS_openat2, rootfd, destination, &how, sizeof(how));

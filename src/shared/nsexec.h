@@ -4,7 +4,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <errno.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+
+#include "settings.h"
 
 /* The container set-up module: the only place in machined-ext where privileged system calls happen (clone3
  * with namespace flags, mount and the new mount API, pivot_root, unshare, sethostname, mknod, capability
@@ -31,6 +35,12 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_MOUNT_DEV,
         CONTAINER_STAGE_MOUNT_RUN,
         CONTAINER_STAGE_RUN_HOST,       /* the /run/host hierarchy */
+        CONTAINER_STAGE_CUSTOM_MOUNTS,  /* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay= */
+        CONTAINER_STAGE_INACCESSIBLE,   /* Inaccessible= */
+        CONTAINER_STAGE_ETC,            /* ResolvConf=, Timezone= */
+        CONTAINER_STAGE_NETWORK,        /* Private= */
+        CONTAINER_STAGE_USER,           /* User=, WorkingDirectory= */
+        CONTAINER_STAGE_LIMITS,         /* Limit*=, OOMScoreAdjust=, CPUAffinity=, Personality= */
         CONTAINER_STAGE_HOSTNAME,
         CONTAINER_STAGE_PIVOT_ROOT,
         CONTAINER_STAGE_COMMAND,        /* the command does not exist or is not executable */
@@ -67,6 +77,29 @@ typedef struct ContainerConfig {
         const char *uuid;               /* for /run/host/container-uuid, 36 chars */
         const char *propagate_dir;      /* host directory seen as /run/host/incoming (a slave), or NULL */
         bool notify;                    /* create /run/host/notify, passed with the SETUP_DONE report */
+
+        /* The console: an fd of the caller to bind onto /dev/console (-EBADF: no /dev/console), and whether
+         * the payload gets its stdin as controlling terminal. */
+        int console_fd;
+        bool controlling_tty;
+
+        /* From the settings file (see settings.h); NULL/unset values mean the defaults. */
+        const char *user;               /* User=: resolved in the container's /etc/passwd, after pivot_root */
+        const char *working_directory;  /* WorkingDirectory=, default "/" */
+        uint64_t capability_ambient;    /* AmbientCapability= */
+        bool no_new_privileges;
+        unsigned long personality;      /* PERSONALITY_INVALID: leave alone */
+        struct rlimit *const *rlimits;  /* indexed by RLIMIT_*, NULL entries unset; NULL: none */
+        int oom_score_adjust;           /* OOM_SCORE_ADJUST_UNSET: leave alone */
+        const cpu_set_t *cpu_affinity;
+        char **syscall_allow;           /* SystemCallFilter=: taken off the default deny list */
+        char **syscall_deny;            /* SystemCallFilter=~: added to it */
+        bool read_only;                 /* ReadOnly=: the root directory is mounted read-only */
+        const CustomMount *custom_mounts;
+        size_t n_custom_mounts;
+        char **inaccessible;            /* Inaccessible= */
+        int resolv_conf;                /* a ResolvConfMode, -1: off */
+        int timezone;                   /* a TimezoneMode, -1: off */
         uint64_t capability_bounding;   /* bit mask of capabilities to keep in the bounding set */
         uint64_t nofile_soft;           /* soft RLIMIT_NOFILE for the payload (the caller may have raised its
                                          * own for many machines; select() users want 1024), 0 = inherit */
