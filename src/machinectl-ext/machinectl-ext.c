@@ -20,6 +20,7 @@ bool arg_ready = false;
 bool arg_keep_unit = false;
 bool arg_read_only = false;
 bool arg_mkdir = false;
+bool arg_console_log = false;
 const char *arg_kill_whom = "all";      /* like machinectl */
 int arg_signal = SIGTERM;
 char **arg_property = NULL;
@@ -41,6 +42,7 @@ static const Verb verbs[] = {
         { "stop",   1, ARGS_MANY, verb_stop   },
         { "kill",   1, ARGS_MANY, verb_kill   },
         { "bind",   2, 3,         verb_bind   },
+        { "console", 1, 1,        verb_console },
 };
 
 int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
@@ -124,6 +126,8 @@ static void help(void) {
                "  stop NAME...                Stop machines and wait until they are gone\n"
                "  kill NAME...                Send a signal to processes of machines\n"
                "  bind NAME SRC [DST]         Bind-mount a host path into a running machine\n"
+               "  console NAME                Attach to the console of a machine (detach: ^]^]^])\n"
+               "  console --log NAME          Show the last 64 KiB of a machine's console output\n"
                "\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
@@ -142,6 +146,7 @@ static void help(void) {
                "                              notify systemd when it is ready\n"
                "     --read-only              With 'bind': make the mount read-only\n"
                "     --mkdir                  With 'bind': create the destination if missing\n"
+               "     --log                    With 'console': print the console log and exit\n"
                "     --kill-whom=WHOM         Whom to send the signal to: 'leader' or 'all'\n"
                "                              (default: all)\n"
                "  -s --signal=SIGNAL          Which signal to send (default: SIGTERM)\n"
@@ -163,6 +168,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_READ_ONLY,
                 ARG_MKDIR,
                 ARG_KILL_WHOM,
+                ARG_LOG,
         };
 
         static const struct option options[] = {
@@ -179,6 +185,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "read-only", no_argument,       NULL, ARG_READ_ONLY },
                 { "mkdir",     no_argument,       NULL, ARG_MKDIR     },
                 { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
+                { "log",       no_argument,       NULL, ARG_LOG       },
                 { "signal",    required_argument, NULL, 's'           },
                 {}
         };
@@ -237,6 +244,10 @@ static int parse_argv(int argc, char *argv[]) {
 
                 case ARG_MKDIR:
                         arg_mkdir = true;
+                        break;
+
+                case ARG_LOG:
+                        arg_console_log = true;
                         break;
 
                 case ARG_KILL_WHOM:
@@ -318,6 +329,11 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
 
         if ((arg_read_only || arg_mkdir) && !streq(v->name, "bind")) {
                 fprintf(stderr, "--read-only and --mkdir are only supported with 'bind'.\n");
+                return NULL;
+        }
+
+        if (arg_console_log && !streq(v->name, "console")) {
+                fprintf(stderr, "--log is only supported with 'console'.\n");
                 return NULL;
         }
 
