@@ -13,6 +13,13 @@
  *                             "signal=N" to PATH on the way out. --report PATH first writes a report
  *                             (as "report --out PATH"), so one process can both report and stay running.
  *   notify STRING             one datagram to $NOTIFY_SOCKET ("@" = abstract) with SCM_CREDENTIALS
+ *   notify-stay SECS STRING [notify options]
+ *                             like notify, but then prints "sent", closes stdout and sleeps SECS (SIGTERM etc.
+ *                             end it): the sender is still alive when the receiver looks at who sent it.
+ *   notify-from DIR           like "sleep inf", but every file that appears in DIR (names not starting with
+ *                             ".", in name order) is sent as one datagram to $NOTIFY_SOCKET by this very
+ *                             process (so as PID 1 it may make the machine ready), then removed. Lets a test
+ *                             drive a PID 1's notifications step by step from the host.
  *   kill-self SIG             raise SIG (number or name) with the default action
  *   write PATH CONTENT        write CONTENT to PATH (created 0644, truncated)
  *   stat PATH                 "type mode" (e.g. "chr 0666") or the errno name
@@ -24,6 +31,7 @@
  * Errors go to stderr with a non-zero exit: 1 for a failed action, 2 for bad usage.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -77,7 +85,9 @@ static int fail(const char *fmt, ...) {
 static int usage(void) {
         fputs("usage: testpayload report [--out PATH] | exit N |\n"
               "       sleep SECS [--ignore-term] [--out PATH] [--report PATH] [--notify STRING] |\n"
-              "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | kill-self SIG | write PATH CONTENT | stat PATH | cat PATH\n", stderr);
+              "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | notify-from DIR |\n"
+              "       notify-stay SECS STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] |\n"
+              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH\n", stderr);
         return 2;
 }
 
@@ -478,6 +488,78 @@ static int cmd_notify(int argc, char **argv) {
         return 0;
 }
 
+static int cmd_notify_stay(int argc, char **argv) {
+        struct sigaction sa = { .sa_handler = on_signal };
+        struct timespec ts;
+        long v;
+        int r;
+
+        if (argc < 2 || parse_long(argv[0], &v) < 0 || v < 0)
+                return usage();
+        sigemptyset(&sa.sa_mask);
+        (void) sigaction(SIGTERM, &sa, NULL);
+        (void) sigaction(SIGINT, &sa, NULL);
+        r = cmd_notify(argc - 1, argv + 1);
+        if (r != 0)
+                return r;
+        printf("sent\n");
+        fflush(stdout);
+        fclose(stdout);
+        ts = (struct timespec) { .tv_sec = v };
+        while (!got_signal && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+        return 0;
+}
+
+static int skip_dot(const struct dirent *de) {
+        return de->d_name[0] != '.';
+}
+
+static int cmd_notify_from(int argc, char **argv) {
+        struct sigaction sa = { .sa_handler = on_signal };
+
+        if (argc != 1)
+                return usage();
+        sigemptyset(&sa.sa_mask);
+        (void) sigaction(SIGTERM, &sa, NULL);
+        (void) sigaction(SIGINT, &sa, NULL);
+        (void) sigaction(SIGRTMIN + 3, &sa, NULL);
+        (void) sigaction(SIGRTMIN + 4, &sa, NULL);
+
+        while (!got_signal) {
+                struct timespec ts = { .tv_nsec = 50 * 1000 * 1000 };
+                struct dirent **names = NULL;
+                int n;
+
+                n = scandir(argv[0], &names, skip_dot, alphasort);
+                for (int i = 0; i < n; i++) {
+                        char path[PATH_MAX], *content = NULL;
+                        size_t size = 0;
+                        FILE *f;
+
+                        snprintf(path, sizeof path, "%s/%s", argv[0], names[i]->d_name);
+                        f = fopen(path, "re");
+                        if (f) {
+                                content = calloc(1, 65537);
+                                if (content)
+                                        size = fread(content, 1, 65536, f);
+                                fclose(f);
+                        }
+                        if (content) {
+                                char *a[] = { content };
+                                content[size] = '\0';
+                                (void) cmd_notify(1, a);
+                                free(content);
+                        }
+                        (void) unlink(path);
+                        free(names[i]);
+                }
+                free(names);
+                (void) nanosleep(&ts, NULL);
+        }
+        return 0;
+}
+
 static int parse_signal(const char *s) {
         static const struct { const char *name; int sig; } table[] = {
                 { "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
@@ -626,6 +708,8 @@ int main(int argc, char **argv) {
                 { "exit",      cmd_exit },
                 { "sleep",     cmd_sleep },
                 { "notify",    cmd_notify },
+                { "notify-from", cmd_notify_from },
+                { "notify-stay", cmd_notify_stay },
                 { "kill-self", cmd_kill_self },
                 { "write",     cmd_write },
                 { "stat",      cmd_stat },
