@@ -59,6 +59,12 @@ static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
         [CONTAINER_STAGE_MOUNT_DEV]    = "set up /dev",
         [CONTAINER_STAGE_MOUNT_RUN]    = "mount /run and /tmp",
         [CONTAINER_STAGE_RUN_HOST]     = "set up /run/host",
+        [CONTAINER_STAGE_CUSTOM_MOUNTS] = "set up custom mounts",
+        [CONTAINER_STAGE_INACCESSIBLE] = "set up Inaccessible=",
+        [CONTAINER_STAGE_ETC]          = "set up /etc",
+        [CONTAINER_STAGE_NETWORK]      = "set up the network",
+        [CONTAINER_STAGE_USER]         = "switch user",
+        [CONTAINER_STAGE_LIMITS]       = "apply limits",
         [CONTAINER_STAGE_HOSTNAME]     = "set hostname",
         [CONTAINER_STAGE_PIVOT_ROOT]   = "pivot_root",
         [CONTAINER_STAGE_COMMAND]      = "find command",
@@ -521,23 +527,33 @@ static void setup_inaccessible(int sock, int rootfd, int inaccessible_fd, const 
         }
 }
 
-/* Copies the host file SOURCE to NAME in the directory ETCFD (replacing what is there). */
+/* Copies the host file SOURCE to NAME in the directory ETCFD, replacing what is there atomically (several
+ * machines may share a root and do this at the same time). */
 static int copy_file_at(const char *source, int etcfd, const char *name) {
         _cleanup_close_ int in = -EBADF, out = -EBADF;
-        char buf[8192];
+        char buf[8192], tmp[64];
         ssize_t n;
 
         in = open(source, O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return -errno;
-        (void) unlinkat(etcfd, name, 0);
-        out = openat(etcfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        /* O_TMPFILE needs the file system's support; a name unique to this process does not. */
+        snprintf(tmp, sizeof(tmp), ".#%s.%i", name, (int) getpid());
+        (void) unlinkat(etcfd, tmp, 0);
+        out = openat(etcfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (out < 0)
                 return -errno;
         while ((n = read(in, buf, sizeof(buf))) > 0)
-                if (write(out, buf, n) != n)
+                if (write(out, buf, n) != n) {
+                        (void) unlinkat(etcfd, tmp, 0);
                         return -EIO;
-        return n < 0 ? -errno : 0;
+                }
+        if (n < 0 || renameat(etcfd, tmp, etcfd, name) < 0) {
+                int e = errno;
+                (void) unlinkat(etcfd, tmp, 0);
+                return -e;
+        }
+        return 0;
 }
 
 /* ResolvConf= and Timezone=, systemd-nspawn's modes. Writes go to the container's /etc, opened inside the
