@@ -167,6 +167,13 @@ static int exit_status_from_wait(const char *name, sd_bus_message *reply) {
 
         if (streq(exit_code, "exited"))
                 return exit_status & 0xff;
+        /* The container's PID 1 can only die of SIGINT or SIGHUP through reboot(2), which the kernel turns into
+         * these signals inside a PID namespace: a clean poweroff/halt, or a reboot. Like systemd-nspawn: 0 and
+         * 133 ("restart me"). */
+        if (streq(exit_code, "killed") && exit_status == SIGINT)
+                return 0;
+        if (streq(exit_code, "killed") && exit_status == SIGHUP)
+                return 133;
         if (streq(exit_code, "killed") || streq(exit_code, "dumped"))
                 return 128 + exit_status;
 

@@ -450,20 +450,17 @@ int machine_dbus_register_in_unit(Machine *m) {
 static int attach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Machine *m = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
-        int r;
 
         m->create_slot = sd_bus_slot_unref(m->create_slot);
         if (e) {
-                _cleanup_free_ char *msg = NULL;
+                char *msg = NULL;
                 if (asprintf(&msg, "Failed to move the payload into %s: %s", m->unit, e->message) < 0)
                         msg = NULL;
-                machine_registered(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
+                machine_scope_failed(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
                 return 0;
         }
 
-        r = machine_dbus_register_in_unit(m);
-        if (r < 0)
-                machine_registered(m, r, NULL);
+        machine_scope_started(m, "done");
         return 0;
 }
 
@@ -499,10 +496,14 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
 
         m->create_slot = sd_bus_slot_unref(m->create_slot);
         if (e) {
-                _cleanup_free_ char *msg = NULL;
+                char *msg = NULL;
+                if (m->scope_stopping) { /* StopUnit: "no such unit" means it is gone already */
+                        machine_scope_started(m, "done");
+                        return 0;
+                }
                 if (asprintf(&msg, "Failed to create %s: %s", m->unit, e->message) < 0)
                         msg = NULL;
-                machine_registered(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
+                machine_scope_failed(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
                 return 0;
         }
 
@@ -512,8 +513,14 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                 r = m->scope_job ? hashmap_put(m->manager->jobs, m->scope_job, m) : -ENOMEM;
         }
         if (r < 0)
-                machine_registered(m, r, NULL);
+                machine_scope_failed(m, r, NULL);
         return 0;
+}
+
+int machine_dbus_stop_scope(Machine *m) {
+        return sd_bus_call_method_async(m->manager->bus, &m->create_slot, "org.freedesktop.systemd1",
+                                        "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
+                                        start_scope_reply, m, "ss", m->unit, "replace");
 }
 
 int machine_dbus_register(Machine *m) {

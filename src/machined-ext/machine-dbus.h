@@ -22,6 +22,9 @@ int bus_check_privileged(sd_bus_message *message, sd_bus_error *error);
  * machine_registered(). Returns 0 if the call was sent, -errno otherwise. */
 int machine_dbus_register(Machine *m);
 
+/* StopUnit of the machine's scope; the job's end goes to machine_scope_started(). */
+int machine_dbus_stop_scope(Machine *m);
+
 /* RegisterMachine for a leader already in its unit. The outcome goes to machine_registered(). */
 int machine_dbus_register_in_unit(Machine *m);
 

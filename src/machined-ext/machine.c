@@ -265,6 +265,7 @@ int machine_load(Machine *m, char **ret_error) {
 }
 
 static void machine_maybe_finalize(Machine *m);
+static void machine_maybe_register(Machine *m);
 static int machine_arm_timer(Machine *m, usec_t usec);
 
 static void machine_fail_start(Machine *m, int error, char *message) {
@@ -463,13 +464,8 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                         m->notify_fd = TAKE_FD(notify_fd);
                 }
 
-                r = machine_dbus_register(m);
-                if (r < 0) {
-                        if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
-                                     strerror(-r)) < 0)
-                                msg = NULL;
-                        machine_fail_start(m, -ENOTRECOVERABLE, msg);
-                }
+                m->setup_done = true;
+                machine_maybe_register(m);
                 return 0;
         }
 
@@ -496,6 +492,10 @@ void machine_registered(Machine *m, int error, const char *message) {
                              message ?: strerror(-error)) < 0)
                         msg = NULL;
                 machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                /* Not registered. Unless the call only timed out: machined may have done it anyway. */
+                if (error == -ETIMEDOUT && machine_dbus_unregister(m) >= 0)
+                        return;
+                m->machined_gone = true;
                 return;
         }
 
@@ -557,6 +557,14 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (!m->exited) {
                 log_warning("Machine %s did not stop in time, killing it.", m->name);
                 (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
+                return 0;
+        }
+
+        if (!m->released && m->scope_requested && !m->keep_unit && !m->scope_gone) {
+                log_warning("%s of machine %s was not stopped in time, forgetting it.", m->unit, m->name);
+                m->scope_gone = true;
+                m->removal_timer_armed = false;
+                machine_maybe_finalize(m);
                 return 0;
         }
 
@@ -649,6 +657,7 @@ int machine_start(Machine *m, char **ret_error) {
                 .uuid = uuid,
                 .propagate_dir = m->propagate_dir,
                 .notify = true,
+                .inaccessible_dir = manager_inaccessible_dir(m->manager),
                 .personality = PERSONALITY_INVALID,
                 .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
                 .resolv_conf = RESOLV_CONF_AUTO,
@@ -695,6 +704,17 @@ int machine_start(Machine *m, char **ret_error) {
         r = console_started(m->console);
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
+
+        /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
+         * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */
+        r = machine_dbus_register(m);
+        if (r < 0) {
+                char *msg = NULL;
+                if (asprintf(&msg, "Failed to create %s: %s", m->unit, strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+        } else
+                m->scope_requested = true;
 
         /* From here on, every failure is reported through the pending start message once the child is reaped,
          * so that nothing of the machine is left when the caller hears of it. */
@@ -760,7 +780,7 @@ int machine_stop(Machine *m) {
 }
 
 void machine_machined_removed(Machine *m) {
-        if (!m->registered)
+        if (!m->registered && !m->unregister_sent)
                 return;
         m->registered = false;
         m->machined_gone = true;
@@ -778,20 +798,31 @@ int machine_queue_start(Machine *m, sd_bus_message *message) {
         return 0;
 }
 
-void machine_scope_started(Machine *m, const char *result) {
+/* After a start failed before the release: stop the scope we asked for, and only then let the machine go,
+ * so that nothing of it is left when the caller hears of the failure. */
+static void machine_stop_scope(Machine *m) {
+        int r;
+
+        if (!m->scope_ready || m->scope_stopping || m->scope_gone || m->keep_unit)
+                return;
+        m->scope_stopping = true;
+        r = machine_dbus_stop_scope(m);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to stop %s, ignoring: %m", m->unit);
+                m->scope_gone = true;
+                machine_maybe_finalize(m);
+        }
+}
+
+static void machine_maybe_register(Machine *m) {
         char *msg = NULL;
         int r;
 
-        m->scope_job = mfree(m->scope_job);
-
-        if (!streq(result, "done")) {
-                if (asprintf(&msg, "Failed to start %s: job %s", m->unit, result) < 0)
-                        msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+        if (!m->setup_done || !m->scope_ready || m->register_sent || m->start_error != 0 || m->exited)
                 return;
-        }
 
-        /* The leader is in the scope now: register it; machined takes the unit from its cgroup. */
+        /* The leader is in its unit now: register it; machined takes the unit from its cgroup. */
+        m->register_sent = true;
         r = machine_dbus_register_in_unit(m);
         if (r < 0) {
                 if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
@@ -799,6 +830,39 @@ void machine_scope_started(Machine *m, const char *result) {
                         msg = NULL;
                 machine_fail_start(m, -ENOTRECOVERABLE, msg);
         }
+}
+
+void machine_scope_failed(Machine *m, int error, char *message) {
+        m->scope_gone = true;
+        machine_fail_start(m, error, message);
+        machine_maybe_finalize(m);
+}
+
+void machine_scope_started(Machine *m, const char *result) {
+        char *msg = NULL;
+
+        m->scope_job = mfree(m->scope_job);
+
+        if (m->scope_stopping) {
+                m->scope_gone = true;
+                machine_maybe_finalize(m);
+                return;
+        }
+
+        if (!streq(result, "done")) {
+                if (asprintf(&msg, "Failed to start %s: job %s", m->unit, result) < 0)
+                        msg = NULL;
+                machine_scope_failed(m, -ENOTRECOVERABLE, msg);
+                return;
+        }
+
+        m->scope_ready = true;
+        if (m->start_error != 0 || m->exited) {
+                machine_stop_scope(m);
+                machine_maybe_finalize(m);
+                return;
+        }
+        machine_maybe_register(m);
 }
 
 int machine_add_waiter(Machine *m, sd_bus_message *message) {
@@ -821,8 +885,19 @@ static void machine_maybe_finalize(Machine *m) {
         if (m->finalized || !m->exited)
                 return;
 
-        if (!m->released && !m->registered && !m->create_slot)
+        if (!m->released && !m->registered && !m->register_sent)
                 m->machined_gone = true; /* Never got as far as systemd-machined. */
+
+        /* A start that failed before the release: the scope must be gone first. */
+        if (!m->released && m->scope_requested && !m->keep_unit && !m->scope_gone) {
+                if (m->scope_ready)
+                        machine_stop_scope(m);
+                if (!m->scope_gone) {
+                        if (!m->removal_timer_armed && machine_arm_timer(m, m->manager->removal_timeout) >= 0)
+                                m->removal_timer_armed = true;
+                        return;
+                }
+        }
 
         if (m->ready_waiters) {
                 char *msg = NULL;

@@ -59,6 +59,12 @@ struct Machine {
         char *scope_job;                /* the start job of our scope, while it runs */
 
         bool released;                  /* allowed to exec */
+        bool setup_done;                /* the child reported CONTAINER_STAGE_SETUP_DONE */
+        bool scope_requested;           /* StartTransientUnit (or AttachProcessesToUnit) was sent */
+        bool scope_ready;               /* ... and its job is done: the leader is in its unit */
+        bool scope_stopping;            /* StopUnit of our scope was sent after a failed start */
+        bool scope_gone;                /* the scope will not be there (failed start) */
+        bool register_sent;
         bool registered;                /* systemd-machined has it */
         bool machined_gone;             /* ... and has dropped it again (or never had it) */
         bool exited;                    /* the payload was reaped */
@@ -157,8 +163,10 @@ int machine_bind_mount(Machine *m, const char *source, const char *destination, 
 /* Queues a StartMachine of this machine's name, to be run when this run is gone. */
 int machine_queue_start(Machine *m, sd_bus_message *message);
 
-/* Called with the result of the scope's start job. */
+/* Called with the result of the scope's start (or stop) job, or of the attachment to the keep-unit. */
 void machine_scope_started(Machine *m, const char *result);
+/* Called when the scope could not be created at all. Takes MESSAGE. */
+void machine_scope_failed(Machine *m, int error, char *message);
 
 /* Adds a pending StopMachine/WaitMachine call, answered when the machine is gone. */
 int machine_add_waiter(Machine *m, sd_bus_message *message);

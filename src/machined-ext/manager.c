@@ -17,6 +17,7 @@ int manager_new(Manager **ret) {
         if (!m)
                 return -ENOMEM;
 
+        m->inaccessible_ready = -1;
         m->stop_timeout = 90 * USEC_PER_SEC;
         m->removal_timeout = 10 * USEC_PER_SEC;
 
@@ -143,6 +144,21 @@ void manager_enqueue_gc(Manager *m, Machine *machine) {
                 (void) sd_event_source_set_description(m->gc_event_source, "manager-gc");
         }
         (void) sd_event_source_set_enabled(m->gc_event_source, SD_EVENT_ONESHOT);
+}
+
+const char *manager_inaccessible_dir(Manager *m) {
+        int r;
+
+        if (m->inaccessible_ready < 0) {
+                if (mkdir("/run/machined-ext", 0755) < 0 && errno != EEXIST)
+                        r = -errno;
+                else
+                        r = inaccessible_nodes_setup("/run/machined-ext/inaccessible");
+                if (r < 0)
+                        log_warning_errno(r, "Failed to create the inaccessible device nodes, containers will make their own: %m");
+                m->inaccessible_ready = r >= 0;
+        }
+        return m->inaccessible_ready ? "/run/machined-ext/inaccessible" : NULL;
 }
 
 int manager_setup_propagation(Manager *m) {

@@ -29,6 +29,7 @@ typedef struct Manager {
         sd_event_source *gc_event_source;
 
         bool propagation_ready;
+        int inaccessible_ready;         /* -1: not tried yet, 0: failed, 1: /run/machined-ext/inaccessible is there */
 
         usec_t stop_timeout;    /* SIGKILL this long after the stop signal */
         usec_t removal_timeout; /* how long to wait for machined to drop a machine whose payload exited */
@@ -50,6 +51,9 @@ int manager_record_exit(Manager *m, const char *name, int code, int status);
 
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);
+
+/* The host directory with the chr/blk nodes for /run/host/inaccessible, or NULL if it cannot be made. */
+const char *manager_inaccessible_dir(Manager *m);
 
 /* Makes sure /run/systemd/nspawn/propagate is a shared mount point (once). Returns 0 or -errno. */
 int manager_setup_propagation(Manager *m);

@@ -978,10 +978,28 @@ static int setup_run_host(int sock, int runfd, const ContainerConfig *c) {
         CHILD_CHECK(mkdirat(ifd, "dir", 0000), sock, CONTAINER_STAGE_RUN_HOST, "inaccessible/dir");
         CHILD_CHECK(mknodat(ifd, "fifo", S_IFIFO | 0000, 0), sock, CONTAINER_STAGE_RUN_HOST, "inaccessible/fifo");
         CHILD_CHECK(mknodat(ifd, "sock", S_IFSOCK | 0000, 0), sock, CONTAINER_STAGE_RUN_HOST, "inaccessible/sock");
-        if (mknodat(ifd, "chr", S_IFCHR | 0000, makedev(0, 0)) < 0)
-                child_warn(sock, errno, "/run/host/inaccessible/chr: cannot create device nodes, leaving chr and blk out");
-        else if (mknodat(ifd, "blk", S_IFBLK | 0000, makedev(0, 0)) < 0)
-                child_warn(sock, errno, "/run/host/inaccessible/blk: cannot create device nodes, leaving it out");
+        for (size_t i = 0; i < 2; i++) {
+                static const char *const names[] = { "chr", "blk" };
+                const mode_t types[] = { S_IFCHR, S_IFBLK };
+                char src[PATH_MAX], msg[CONTAINER_REPORT_DETAIL_MAX];
+
+                if (c->inaccessible_dir) {
+                        /* The host's nodes (created by the caller, host-owned), bound over placeholders. */
+                        snprintf(src, sizeof(src), "%s/%s", c->inaccessible_dir, names[i]);
+                        fd = openat(ifd, names[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0000);
+                        if (fd >= 0 && bind_over(AT_FDCWD, src, ifd, names[i], MOUNT_ATTR_RDONLY) >= 0) {
+                                fd = safe_close(fd);
+                                continue;
+                        }
+                        fd = safe_close(fd);
+                        (void) unlinkat(ifd, names[i], 0);
+                }
+                if (mknodat(ifd, names[i], types[i] | 0000, makedev(0, 0)) < 0) {
+                        snprintf(msg, sizeof(msg), "/run/host/inaccessible/%s: cannot create device nodes, leaving it out",
+                                 names[i]);
+                        child_warn(sock, errno, msg);
+                }
+        }
 
         write_file_at(sock, hostfd, "container-manager", c->manager_name ?: "machined-ext");
         if (c->uuid)
@@ -1553,6 +1571,25 @@ int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd) {
         else
                 safe_close(fd);
         return 1;
+}
+
+int inaccessible_nodes_setup(const char *dir) {
+        _cleanup_close_ int dfd = -EBADF;
+        struct stat st;
+
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return -errno;
+        /* Host-side, in a directory only root can write: the nodes cannot be swapped for anything else. */
+        if (fstatat(dfd, "chr", &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+            mknodat(dfd, "chr", S_IFCHR | 0000, makedev(0, 0)) < 0)
+                return -errno;
+        if (fstatat(dfd, "blk", &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+            mknodat(dfd, "blk", S_IFBLK | 0000, makedev(0, 0)) < 0)
+                return -errno;
+        return 0;
 }
 
 int propagate_dir_setup(const char *dir) {

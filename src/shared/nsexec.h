@@ -77,6 +77,9 @@ typedef struct ContainerConfig {
         const char *uuid;               /* for /run/host/container-uuid, 36 chars */
         const char *propagate_dir;      /* host directory seen as /run/host/incoming (a slave), or NULL */
         bool notify;                    /* create /run/host/notify, passed with the SETUP_DONE report */
+        const char *inaccessible_dir;   /* host directory with the chr and blk nodes of inaccessible_nodes_setup():
+                                         * bound in, so that the child needs no mknod of device 0:0 (which a
+                                         * DevicePolicy=closed cgroup refuses); NULL: mknod them */
 
         /* The console: an fd of the caller to bind onto /dev/console (-EBADF: no /dev/console), and whether
          * the payload gets its stdin as controlling terminal. */
@@ -125,6 +128,10 @@ int container_release(int sync_fd);
  * exec'd, or died), -EAGAIN if nothing is there yet, other -errno on failure. A SETUP_DONE report may carry
  * the notify socket: *ret_fd gets it (O_CLOEXEC), or -EBADF. Any other fd that arrives is closed. */
 int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd);
+
+/* Creates DIR (mode 0755) with the character and block device nodes "chr" and "blk", 0:0, mode 0000, for
+ * /run/host/inaccessible/. Idempotent. Returns 0 or -errno. */
+int inaccessible_nodes_setup(const char *dir);
 
 /* Makes DIR (created if needed) a mount point with shared propagation in the caller's mount namespace, so that
  * mounts made below it reach the containers' /run/host/incoming even where the host's / is not shared (as in
