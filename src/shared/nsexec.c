@@ -35,6 +35,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/random.h>
+#include <inttypes.h>
+#include <time.h>
 #include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
@@ -527,6 +530,20 @@ static void setup_inaccessible(int sock, int rootfd, int inaccessible_fd, const 
         }
 }
 
+static uint64_t now_nsec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+}
+
+static void tmp_name(char *buf, size_t size, const char *name) {
+        uint64_t r = 0;
+
+        if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+                r = (uint64_t) now_nsec() ^ (uint64_t) (uintptr_t) buf;
+        snprintf(buf, size, ".#%s.%016" PRIx64, name, r);
+}
+
 /* Copies the host file SOURCE to NAME in the directory ETCFD, replacing what is there atomically (several
  * machines may share a root and do this at the same time). */
 static int copy_file_at(const char *source, int etcfd, const char *name) {
@@ -537,8 +554,9 @@ static int copy_file_at(const char *source, int etcfd, const char *name) {
         in = open(source, O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return -errno;
-        /* O_TMPFILE needs the file system's support; a name unique to this process does not. */
-        snprintf(tmp, sizeof(tmp), ".#%s.%i", name, (int) getpid());
+        /* O_TMPFILE needs the file system's support; a random name does not. (Not the PID: in its new PID
+         * namespace every container's init is 1.) */
+        tmp_name(tmp, sizeof(tmp), name);
         (void) unlinkat(etcfd, tmp, 0);
         out = openat(etcfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (out < 0)
