@@ -6,9 +6,10 @@
  *   report [--out PATH]       key=value lines (pid, ppid, hostname, uid, cwd, env.*, mount, cap.*, seccomp,
  *                             nonewprivs, stat.*); to PATH if given (stdout may go to the journal)
  *   exit N                    exit with status N
- *   sleep SECS [--ignore-term] [--out PATH] [--report PATH]
+ *   sleep SECS [--ignore-term] [--handle SIG]... [--out PATH] [--report PATH]
  *                             sleep (SECS may be "inf"); SIGTERM, SIGINT, SIGRTMIN+3/+4 make it exit 0,
- *                             unless --ignore-term. A PID 1 ignores every signal it has no handler for,
+ *                             unless --ignore-term; --handle SIG (name or number) adds SIG to them (also
+ *                             with --ignore-term). A PID 1 ignores every signal it has no handler for,
  *                             so the handler is what makes a graceful stop observable. With --out, writes
  *                             "signal=N" to PATH on the way out. --report PATH first writes a report
  *                             (as "report --out PATH"), so one process can both report and stay running.
@@ -24,6 +25,8 @@
  *   write PATH CONTENT        write CONTENT to PATH (created 0644, truncated)
  *   stat PATH                 "type mode" (e.g. "chr 0666") or the errno name
  *   cat PATH                  the file's content, or the errno name
+ *   syscall NAME              make system call NAME (sethostname, open_by_handle_at) with harmless
+ *                             arguments; prints "ok" or the errno name (EPERM from a seccomp filter).
  *
  * Run as .../init (e.g. copied to /sbin/init) with no subcommand: writes a report to /boot-report.txt and
  * then sleeps like "sleep inf --out /boot-exit.txt".
@@ -46,6 +49,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <time.h>
@@ -84,10 +88,10 @@ static int fail(const char *fmt, ...) {
 
 static int usage(void) {
         fputs("usage: testpayload report [--out PATH] | exit N |\n"
-              "       sleep SECS [--ignore-term] [--out PATH] [--report PATH] [--notify STRING] |\n"
+              "       sleep SECS [--ignore-term] [--handle SIG] [--out PATH] [--report PATH] [--notify STRING] |\n"
               "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | notify-from DIR |\n"
               "       notify-stay SECS STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] |\n"
-              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH\n", stderr);
+              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall NAME\n", stderr);
         return 2;
 }
 
@@ -290,17 +294,27 @@ static void on_signal(int sig) {
 }
 
 static int cmd_notify(int argc, char **argv);
+static int parse_signal(const char *s);
 
 static int cmd_sleep(int argc, char **argv) {
         bool ignore_term = false, forever = false;
         const char *outpath = NULL, *secs = NULL, *reportpath = NULL, *notify = NULL;
         struct sigaction sa = { .sa_handler = on_signal };
         struct timespec ts;
+        int handle[8];
+        size_t n_handle = 0;
         long v = 0;
 
         for (int i = 0; i < argc; i++) {
                 if (strcmp(argv[i], "--ignore-term") == 0)
                         ignore_term = true;
+                else if (strcmp(argv[i], "--handle") == 0 && i + 1 < argc) {
+                        int sig = parse_signal(argv[++i]);
+                        if (sig < 0 || sig == SIGKILL || sig == SIGSTOP ||
+                            n_handle >= sizeof handle / sizeof handle[0])
+                                return usage();
+                        handle[n_handle++] = sig;
+                }
                 else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
                         outpath = argv[++i];
                 else if (strcmp(argv[i], "--report") == 0 && i + 1 < argc)
@@ -327,6 +341,9 @@ static int cmd_sleep(int argc, char **argv) {
                 (void) sigaction(SIGRTMIN + 3, &sa, NULL);   /* systemd's "halt", what Boot=yes stop sends */
                 (void) sigaction(SIGRTMIN + 4, &sa, NULL);   /* systemd's "poweroff" (machinectl poweroff) */
         }
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < n_handle; i++)
+                (void) sigaction(handle[i], &sa, NULL);
 
         /* Handlers first, then the report: whoever waits for the report may stop us right away. */
         if (reportpath) {
@@ -690,6 +707,26 @@ static int cmd_cat(int argc, char **argv) {
         return fflush(stdout) == 0 ? 0 : 1;
 }
 
+static int cmd_syscall(int argc, char **argv) {
+        long r;
+
+        if (argc != 1)
+                return usage();
+        if (strcmp(argv[0], "sethostname") == 0) {
+                char name[256] = "";
+                /* Set it to what it is: the call is made, nothing changes. */
+                if (gethostname(name, sizeof name - 1) < 0)
+                        return fail("gethostname: %s", errno_name(errno));
+                r = sethostname(name, strlen(name));
+        } else if (strcmp(argv[0], "open_by_handle_at") == 0)
+                /* An invalid mount fd: EBADF if the call is let through, EPERM from a filter. */
+                r = syscall(SYS_open_by_handle_at, -1, NULL, 0);
+        else
+                return usage();
+        printf("%s\n", r < 0 ? errno_name(errno) : "ok");
+        return r < 0 ? 1 : 0;
+}
+
 /* Booted as init: report, then behave like a PID 1 that stops on SIGTERM / SIGRTMIN+3. */
 static int run_as_init(void) {
         char *rep[] = { (char *) "--out", (char *) "/boot-report.txt" };
@@ -714,6 +751,7 @@ int main(int argc, char **argv) {
                 { "write",     cmd_write },
                 { "stat",      cmd_stat },
                 { "cat",       cmd_cat },
+                { "syscall",   cmd_syscall },
         };
         const char *base;
 
