@@ -253,6 +253,284 @@ test_survives_daemon_kill() {
         assert_gone $n
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# Bus signals, stop escalation, KillSignal=, status/show, callers that are not root.
+
+# The machine's object path from GetMachine.
+machine_path() {
+        mx GetMachine s "$1" | awk '{ gsub(/"/, ""); print $2 }'
+}
+
+# dbus-monitor's output in $1 as one line per signal: "INTERFACE.MEMBER PATH | ARGS" (arguments joined).
+monitor_lines() {
+        awk '
+                function flush() { if (hdr != "") print hdr " |" args; hdr = ""; args = "" }
+                /^(signal|method call|method return|error) / {
+                        flush()
+                        if ($1 != "signal") next
+                        p = ""; i = ""; m = ""
+                        for (k = 2; k <= NF; k++) {
+                                if ($k ~ /^path=/) { p = substr($k, 6); sub(/;$/, "", p) }
+                                if ($k ~ /^interface=/) { i = substr($k, 11); sub(/;$/, "", i) }
+                                if ($k ~ /^member=/) m = substr($k, 8)
+                        }
+                        hdr = i "." m " " p
+                        next
+                }
+                hdr != "" { gsub(/^ +| +$/, ""); args = args " " $0 }
+                END { flush() }
+        ' "$1"
+}
+
+test_bus_signals() {
+        local n=mxtsig mon=$T_TMP/monitor.txt mpid path sigs i
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf --report /report.txt\n"
+        # Activate the daemon first; then listen to it (and to a probe of our own, to know the monitor is up).
+        mx ListMachines >/dev/null || t_fail "ListMachines failed: the daemon is not reachable"
+        timeout 50 dbus-monitor --system "type='signal',sender='$BUS_NAME'" \
+                "type='signal',interface='org.mxtest.Probe'" >"$mon" 2>&1 &
+        mpid=$!
+        # shellcheck disable=SC2064 # the PID now: the local is gone when the trap runs
+        trap "kill $mpid 2>/dev/null" EXIT
+        for i in $(seq 50); do
+                dbus-send --system --type=signal /org/mxtest org.mxtest.Probe.Ping 2>/dev/null
+                grep -q 'member=Ping' "$mon" && break
+                sleep 0.1
+        done
+        grep -q 'member=Ping' "$mon" || t_fail "dbus-monitor did not come up: $(head -c 300 "$mon")"
+
+        mx_start $n
+        path=$(machine_path $n)
+        assert_eq "$BUS_PATH/machine/$n" "$path" "object path"
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        assert_ok mx StopMachine s $n
+        # The signals are sent before StopMachine returns; give the monitor a moment to print them.
+        wait_until 5 grep -q 'member=MachineRemoved' "$mon" || true
+        sleep 0.3
+        kill $mpid 2>/dev/null
+        wait $mpid 2>/dev/null
+        sigs=$(monitor_lines "$mon" | grep -v '^org.mxtest.Probe')
+        echo "$sigs"
+
+        echo "$sigs" | grep -qxF "org.machinedext1.Manager.MachineNew $BUS_PATH | string \"$n\" object path \"$path\"" ||
+                t_fail "no MachineNew(\"$n\", $path) on $BUS_PATH; signals: $(echo "$sigs" | head -8 | tr '\n' '~')"
+        echo "$sigs" | grep -qxF "org.machinedext1.Manager.MachineRemoved $BUS_PATH | string \"$n\" object path \"$path\"" ||
+                t_fail "no MachineRemoved(\"$n\", $path) on $BUS_PATH; signals: $(echo "$sigs" | tail -8 | tr '\n' '~')"
+        echo "$sigs" | grep -qE "^org\.freedesktop\.DBus\.Properties\.PropertiesChanged $path \| string \"org\.machinedext1\.Machine\" array \[ .*dict entry\( string \"State\" variant +string \"stopping\" \)" ||
+                t_fail "no PropertiesChanged(org.machinedext1.Machine, State=stopping) on $path; signals: $(echo "$sigs" | grep PropertiesChanged | head -5 | tr '\n' '~')"
+        # Order: MachineNew first, MachineRemoved last of the machine's signals.
+        assert_match "MachineNew" "$(echo "$sigs" | grep -E "MachineNew|MachineRemoved|$path " | head -1)" "first signal about $n"
+        assert_match "MachineRemoved" "$(echo "$sigs" | grep -E "MachineNew|MachineRemoved|$path " | tail -1)" "last signal about $n"
+}
+
+# --stop-timeout= for the daemon through a drop-in in /run (the installed unit is left alone); the daemon is
+# restarted to pick it up. restore_stop_timeout (run after the test, whatever its result) undoes both.
+DROPIN=/run/systemd/system/machined-ext.service.d/50-mxtest-stop-timeout.conf
+
+daemon_exec_path() {
+        local frag
+        frag=$(systemctl show -p FragmentPath --value machined-ext.service)
+        sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$frag" | tail -1
+}
+
+restart_daemon() {
+        systemctl daemon-reload || return 1
+        systemctl restart machined-ext.service || return 1
+        wait_until 10 mx ListMachines
+}
+
+set_stop_timeout() {    # TIMESPAN
+        local exe main
+        exe=$(daemon_exec_path)
+        [ -x "$exe" ] || t_fail "cannot find machined-ext's ExecStart= (got '$exe')"
+        mkdir -p "$(dirname $DROPIN)"
+        printf '[Service]\nExecStart=\nExecStart=%s --stop-timeout=%s\n' "$exe" "$1" >$DROPIN
+        restart_daemon || t_fail "machined-ext did not come back with --stop-timeout=$1"
+        main=$(systemctl show -p MainPID --value machined-ext.service)
+        assert_match "--stop-timeout=$1" "$(tr '\0' ' ' </proc/"$main"/cmdline)" "daemon command line"
+}
+
+restore_stop_timeout() {
+        [ -e $DROPIN ] || return 0
+        rm -f $DROPIN
+        restart_daemon >/dev/null 2>&1 || echo "warning: machined-ext did not come back after removing $DROPIN" >&2
+}
+
+run_test_drop_in() {    # NAME FUNC
+        run_test "$@"
+        restore_stop_timeout
+}
+
+ms_now() {
+        echo $(($(date +%s%N) / 1000000))
+}
+
+test_stop_escalation() {
+        local n=mxtesc t0 dt leader
+        mx_root $n
+        set_stop_timeout 2s
+        # Ignores SIGTERM: only the SIGKILL after the stop timeout ends it.
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 1000 --ignore-term --report /report.txt\n"
+        mx_start $n
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        leader=$(mx_prop $n Leader)
+        t0=$(ms_now)
+        assert_ok mx StopMachine s $n
+        dt=$(($(ms_now) - t0))
+        echo "StopMachine of a payload ignoring SIGTERM took ${dt} ms"
+        [ $dt -ge 1500 ] && [ $dt -le 10000 ] || t_fail "StopMachine took ${dt} ms, expected about 2 s (1.5 … 10 s)"
+        assert_eq "killed 9" "$(mx_wait $n)" "WaitMachine after the stop timeout"
+        [ -d /proc/$leader ] && t_fail "leader $leader still exists"
+        assert_gone $n
+
+        # The next run: the previous one's result is on its object; one that handles SIGTERM stops at once.
+        rm -f $MACHINES_DIR/$n/report.txt
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 1000 --out /exit.txt --report /report.txt\n"
+        mx_start $n
+        assert_eq killed "$(mx_prop $n ExitCode)" "ExitCode of the previous run"
+        assert_eq 9 "$(mx_prop $n ExitStatus)" "ExitStatus of the previous run"
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        t0=$(ms_now)
+        assert_ok mx StopMachine s $n
+        dt=$(($(ms_now) - t0))
+        echo "StopMachine of a payload handling SIGTERM took ${dt} ms"
+        [ $dt -lt 1500 ] || t_fail "StopMachine of a payload that handles SIGTERM took ${dt} ms (expected < 1.5 s)"
+        assert_eq "exited 0" "$(mx_wait $n)" "WaitMachine after a graceful stop"
+        assert_eq "signal=15" "$(cat $MACHINES_DIR/$n/exit.txt 2>&1)" "signal the payload got"
+        assert_gone $n
+}
+
+test_kill_signal() {
+        local n=mxtksig t0 dt
+        mx_root $n
+        # Exits 0 on SIGUSR1 (and on SIGTERM: the signal it writes tells which one came).
+        mx_settings $n "[Exec]\nKillSignal=SIGUSR1\nParameters=/usr/bin/testpayload sleep 1000 --handle USR1 --out /exit.txt --report /report.txt\n"
+        mx_start $n
+        assert_eq 10 "$(mx_prop $n KillSignal)" "KillSignal property"
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        t0=$(ms_now)
+        assert_ok mx StopMachine s $n
+        dt=$(($(ms_now) - t0))
+        [ $dt -lt 5000 ] || t_fail "StopMachine took ${dt} ms"
+        assert_eq "signal=10" "$(cat $MACHINES_DIR/$n/exit.txt 2>&1)" "signal the payload got (SIGUSR1 = 10)"
+        assert_eq "exited 0" "$(mx_wait $n)" "WaitMachine"
+        assert_gone $n
+}
+
+test_status_show() {
+        local n=mxtstat leader out show scope id
+        command -v machinectl-ext >/dev/null || t_fail "machinectl-ext not installed"
+        start_reporting $n
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        leader=$(mx_prop $n Leader)
+        scope=$(scope_of $n)
+        # systemd's machinectl, from systemd-machined's registration.
+        out=$(machinectl status $n --no-pager 2>&1) || t_fail "machinectl status $n failed: $out"
+        echo "$out"
+        assert_match "^$n\\(" "$(echo "$out" | head -1)" "machinectl status: first line"
+        echo "$out" | grep -qE "^[[:space:]]*Unit: $scope\$" || t_fail "machinectl status: no 'Unit: $scope': $(echo "$out" | head -8)"
+        echo "$out" | grep -qE "^[[:space:]]*Leader: $leader \(testpayload\)\$" ||
+                t_fail "machinectl status: no 'Leader: $leader (testpayload)': $(echo "$out" | head -8)"
+        # Ours.
+        out=$(machinectl-ext status $n 2>&1) || t_fail "machinectl-ext status $n failed: $out"
+        echo "$out"
+        assert_match "^$n " "$(echo "$out" | head -1)" "machinectl-ext status: first line"
+        echo "$out" | grep -qE "^[[:space:]]*State: running\$" || t_fail "machinectl-ext status: no 'State: running': $out"
+        echo "$out" | grep -qE "^[[:space:]]*Unit: $scope\$" || t_fail "machinectl-ext status: no 'Unit: $scope': $out"
+        echo "$out" | grep -qE "^[[:space:]]*Leader: $leader\$" || t_fail "machinectl-ext status: no 'Leader: $leader': $out"
+        show=$(machinectl-ext show $n 2>&1) || t_fail "machinectl-ext show $n failed: $show"
+        echo "$show"
+        echo "$show" | grep -qxF "State=running" || t_fail "machinectl-ext show: no State=running"
+        echo "$show" | grep -qxF "Unit=$scope" || t_fail "machinectl-ext show: no Unit=$scope"
+        echo "$show" | grep -qxF "Leader=$leader" || t_fail "machinectl-ext show: no Leader=$leader"
+        echo "$show" | grep -qxF "Name=$n" || t_fail "machinectl-ext show: no Name=$n"
+        id=$(echo "$show" | sed -n 's/^Id=//p')
+        [ -n "$id" ] || t_fail "machinectl-ext show: no Id="
+        # The same 16 bytes systemd-machined has (machinectl prints 32 hex digits; ours may add dashes).
+        assert_eq "$(machinectl show $n -p Id --value)" "$(echo "$id" | tr -d ' -' | tr A-F a-f)" "Id"
+        assert_eq running "$(machinectl-ext show -p State --value $n 2>&1)" "machinectl-ext show -p State --value"
+
+        # After it exited: show fails, WaitMachine has the last exit at once.
+        assert_ok mx KillMachine ssi $n leader 9
+        wait_until 10 mx_gone $n || t_fail "$n still listed after SIGKILL"
+        assert_fail machinectl-ext show $n
+        out=$(timeout 10 busctl call --timeout=5 $BUS_NAME $BUS_PATH $BUS_IFACE WaitMachine s $n 2>&1) ||
+                t_fail "WaitMachine after the exit failed: $out"
+        assert_eq 'si "killed" 9' "$out" "WaitMachine reply"
+        assert_gone $n
+}
+
+# CMD... as uid/gid 65534 without supplementary groups.
+as_nobody() {
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# dbus-send METHOD ARGS... to the manager as nobody: prints the error name, or "ok".
+nobody_call() {
+        local method=$1 out
+        shift
+        if out=$(as_nobody dbus-send --system --print-reply --reply-timeout=30000 --dest=$BUS_NAME $BUS_PATH \
+                "$BUS_IFACE.$method" "$@" 2>&1); then
+                echo ok
+        else
+                echo "$out" | sed -n 's/^Error \([^ :]*\).*/\1/p' | head -1
+        fi
+}
+
+test_non_root_mutating() {
+        local n=mxtnr leader path m got out
+        start_reporting $n "Console=read-only\n"
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        leader=$(mx_prop $n Leader)
+        path=$(machine_path $n)
+        mkdir -p /srv/mxtnr && echo "src" >/srv/mxtnr/f
+        echo /srv/mxtnr >>"$T_TMP/dirs"
+        for m in "StartMachine string:$n" "StopMachine string:$n" "KillMachine string:$n string:leader int32:9" \
+                 "KillMachine string:$n string:all int32:15" \
+                 "BindMountMachine string:$n string:/srv/mxtnr string:/mnt/nr boolean:false boolean:true" \
+                 "OpenMachineConsole string:$n" "GetMachineConsoleLog string:$n"; do
+                got=$(nobody_call $m)
+                assert_eq org.freedesktop.DBus.Error.AccessDenied "$got" "$m as nobody"
+        done
+        # The machine object's methods too.
+        for m in Stop "Kill string:leader int32:9" \
+                 "BindMount string:/srv/mxtnr string:/mnt/nr boolean:false boolean:true" OpenConsole GetConsoleLog; do
+                set -- $m
+                if out=$(as_nobody dbus-send --system --print-reply --reply-timeout=30000 --dest=$BUS_NAME "$path" \
+                        "org.machinedext1.Machine.$1" "${@:2}" 2>&1); then
+                        t_fail "Machine.$1 as nobody succeeded"
+                fi
+                assert_match 'org.freedesktop.DBus.Error.AccessDenied' "$out" "Machine.$1 as nobody"
+        done
+        # Nothing happened to the machine.
+        assert_eq running "$(mx_prop $n State)" "State after the denied calls"
+        assert_eq "$leader" "$(mx_prop $n Leader)" "Leader after the denied calls"
+        [ -d /proc/$leader ] || t_fail "leader $leader is gone"
+        assert_eq ENOENT "$(nsenter -t $leader -a /usr/bin/testpayload stat /mnt/nr 2>/dev/null)" "/mnt/nr inside"
+        unit_active "$(scope_of $n)" || t_fail "$(scope_of $n) is no longer active"
+        # Reading works for everyone.
+        out=$(as_nobody busctl call --timeout=30 $BUS_NAME $BUS_PATH $BUS_IFACE ListMachines 2>&1) ||
+                t_fail "ListMachines as nobody failed: $out"
+        assert_match "\"$n\" \"running\" $leader " "$out" "ListMachines as nobody"
+        out=$(as_nobody busctl call --timeout=30 $BUS_NAME $BUS_PATH $BUS_IFACE GetMachine s $n 2>&1) ||
+                t_fail "GetMachine as nobody failed: $out"
+        assert_eq "o \"$path\"" "$out" "GetMachine as nobody"
+        out=$(as_nobody busctl get-property --timeout=30 $BUS_NAME "$path" org.machinedext1.Machine Leader 2>&1) ||
+                t_fail "reading Leader as nobody failed: $out"
+        assert_eq "u $leader" "$out" "Leader as nobody"
+        out=$(as_nobody busctl get-property --timeout=30 $BUS_NAME "$path" org.machinedext1.Machine State Name 2>&1) ||
+                t_fail "reading State, Name as nobody failed: $out"
+        assert_eq "s \"running\"
+s \"$n\"" "$out" "State, Name as nobody"
+        out=$(as_nobody dbus-send --system --print-reply --reply-timeout=30000 --dest=$BUS_NAME "$path" \
+                org.freedesktop.DBus.Properties.GetAll string:org.machinedext1.Machine 2>&1) ||
+                t_fail "GetAll as nobody failed: $out"
+        assert_match "\"Unit\"" "$out" "GetAll as nobody"
+        assert_ok mx StopMachine s $n
+        assert_gone $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test start-registers test_start_registers
@@ -274,5 +552,10 @@ run_test files-directory test_files_directory
 run_test environment test_environment
 run_test boot test_boot
 run_test survives-daemon-kill test_survives_daemon_kill
+run_test bus-signals test_bus_signals
+run_test_drop_in stop-escalation test_stop_escalation
+run_test kill-signal test_kill_signal
+run_test status-show test_status_show
+run_test non-root-mutating test_non_root_mutating
 
 t_summary
