@@ -49,15 +49,44 @@ int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const c
         }
 }
 
-int bus_check_privileged(sd_bus_message *message, sd_bus_error *error) {
+/* The uid of the sender of MESSAGE. dbus-daemon never reuses a unique name, so the answer of its
+ * GetConnectionCredentials (a synchronous round trip) is cached per name; the cache is bounded. */
+static int sender_uid(Manager *manager, sd_bus_message *message, uid_t *ret) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *sender = sd_bus_message_get_sender(message);
+        char *key;
         uid_t uid;
+        void *v;
         int r;
+
+        if (sender && (v = hashmap_get(manager->sender_uids, sender))) {
+                *ret = (uid_t) (uintptr_t) v - 1;
+                return 0;
+        }
 
         r = sd_bus_query_sender_creds(message, SD_BUS_CREDS_EUID, &creds);
         if (r < 0)
                 return r;
         r = sd_bus_creds_get_euid(creds, &uid);
+        if (r < 0)
+                return r;
+
+        if (sender && sender[0] == ':') {
+                if (hashmap_size(manager->sender_uids) >= 4096)
+                        manager_flush_sender_uids(manager);
+                key = strdup(sender);
+                if (key && hashmap_put(manager->sender_uids, key, (void *) (uintptr_t) (uid + 1)) < 0)
+                        free(key);
+        }
+        *ret = uid;
+        return 0;
+}
+
+int bus_check_privileged(sd_bus_message *message, Manager *manager, sd_bus_error *error) {
+        uid_t uid;
+        int r;
+
+        r = sender_uid(manager, message, &uid);
         if (r < 0)
                 return r;
         if (uid != 0)
@@ -122,7 +151,7 @@ int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_erro
         Machine *m = ASSERT_PTR(userdata);
         int r;
 
-        r = bus_check_privileged(message, error);
+        r = bus_check_privileged(message, m->manager, error);
         if (r <= 0)
                 return r;
 
@@ -166,7 +195,7 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Invalid kill target '%s', expected 'leader' or 'all'", whom);
 
-        r = bus_check_privileged(message, error);
+        r = bus_check_privileged(message, m->manager, error);
         if (r <= 0)
                 return r;
 
@@ -250,7 +279,7 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Destination path '%s' is not an absolute, normalized path", destination);
 
-        r = bus_check_privileged(message, error);
+        r = bus_check_privileged(message, m->manager, error);
         if (r <= 0)
                 return r;
 
@@ -271,7 +300,7 @@ int bus_machine_method_open_console(sd_bus_message *message, void *userdata, sd_
         int r;
 
         /* The console is as good as a root shell in the container. */
-        r = bus_check_privileged(message, error);
+        r = bus_check_privileged(message, m->manager, error);
         if (r <= 0)
                 return r;
 
@@ -300,7 +329,7 @@ int bus_machine_method_get_console_log(sd_bus_message *message, void *userdata, 
         int r;
 
         /* The output may hold secrets the payload printed: root only, like the journal's system logs. */
-        r = bus_check_privileged(message, error);
+        r = bus_check_privileged(message, m->manager, error);
         if (r <= 0)
                 return r;
 

@@ -16,7 +16,7 @@ int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char 
 int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message);
 
 /* Fails the call unless it comes from uid 0. Returns 1 if allowed, or the error. */
-int bus_check_privileged(sd_bus_message *message, sd_bus_error *error);
+int bus_check_privileged(sd_bus_message *message, Manager *manager, sd_bus_error *error);
 
 /* Asks systemd-machined to create the machine's scope and register it; the outcome goes to
  * machine_registered(). Returns 0 if the call was sent, -errno otherwise. */

@@ -61,7 +61,7 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         if (unit && !service_name_is_valid(unit))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid service unit name '%s'", unit);
 
-        r = bus_check_privileged(message, error);
+        r = bus_check_privileged(message, manager, error);
         if (r <= 0)
                 return r;
 

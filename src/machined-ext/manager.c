@@ -24,7 +24,8 @@ int manager_new(Manager **ret) {
         m->machines = hashmap_new();
         m->exits = hashmap_new();
         m->jobs = hashmap_new();
-        if (!m->machines || !m->exits || !m->jobs)
+        m->sender_uids = hashmap_new();
+        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -72,11 +73,26 @@ Manager *manager_free(Manager *m) {
         }
         hashmap_free(m->exits);
         hashmap_free(m->jobs);
+        manager_flush_sender_uids(m);
+        hashmap_free(m->sender_uids);
 
         sd_event_source_disable_unref(m->gc_event_source);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);
+}
+
+void manager_flush_sender_uids(Manager *m) {
+        const char *key;
+
+        for (;;) {
+                HashmapIter i = HASHMAP_ITER_INIT;
+                if (!hashmap_iterate(m->sender_uids, &i, NULL, &key))
+                        break;
+                char *k = (char *) key;
+                hashmap_remove(m->sender_uids, k);
+                free(k);
+        }
 }
 
 Machine *manager_get_machine(Manager *m, const char *name) {

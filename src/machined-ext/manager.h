@@ -23,6 +23,7 @@ typedef struct Manager {
 
         Hashmap *machines;      /* name → Machine */
         Hashmap *exits;         /* name → ExitRecord */
+        Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
         Hashmap *jobs;          /* systemd job path → Machine, for the start jobs of our scopes */
 
         Machine *gc_queue;
@@ -48,6 +49,9 @@ Machine *manager_get_machine(Manager *m, const char *name);
 const ExitRecord *manager_get_exit(Manager *m, const char *name);
 /* Records the result of NAME's last run, replacing an older one. Returns 0 or -ENOMEM. */
 int manager_record_exit(Manager *m, const char *name, int code, int status);
+
+/* Empties the sender uid cache. */
+void manager_flush_sender_uids(Manager *m);
 
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);
