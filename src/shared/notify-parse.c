@@ -42,7 +42,7 @@ int notify_parse(const char *buf, size_t size, NotifyMessage *ret) {
                         m.status = s;
                 }
 
-                p += n + 1;
+                p = nl ? nl + 1 : end; /* not "p += n + 1": end + 1 would point past the buffer (UB) */
         }
 
         *ret = m;
