@@ -20,6 +20,7 @@
 #include "name.h"
 #include "settings.h"
 #include "strv.h"
+#include "syscall-groups.h"
 #include "time-util.h"
 
 #define WHITESPACE " \t\n\r"
@@ -372,16 +373,9 @@ static const char *const custom_mount_type_table[_CUSTOM_MOUNT_TYPE_MAX] = {
 };
 DEFINE_STRING_TABLE(custom_mount_type, CustomMountType, _CUSTOM_MOUNT_TYPE_MAX)
 
-/* The system call groups of systemd v252's seccomp-util.c (syscall_filter_sets[]). */
-static const char *const syscall_groups[] = {
-        "@default", "@aio", "@basic-io", "@chown", "@clock", "@cpu-emulation", "@debug", "@file-system",
-        "@io-event", "@ipc", "@keyring", "@memlock", "@module", "@mount", "@network-io", "@obsolete", "@pkey",
-        "@privileged", "@process", "@raw-io", "@reboot", "@resources", "@sandbox", "@setuid", "@signal",
-        "@swap", "@sync", "@system-service", "@timer", "@known",
-};
-
+/* The group names and their membership live in syscall-groups.c, next to the expansion nsexec.c uses. */
 bool syscall_group_is_valid(const char *s) {
-        return table_lookup(syscall_groups, ELEMENTSOF(syscall_groups), s) >= 0;
+        return syscall_group_exists(s);
 }
 
 /* ---- more value parsers ----------------------------------------------------------------------------- */
