@@ -283,7 +283,7 @@ monitor_lines() {
 }
 
 test_bus_signals() {
-        local n=mxtsig mon=$T_TMP/monitor.txt mpid path sigs i
+        local n=mxtsig mon=$T_TMP/monitor.txt mpid path sigs
         mx_root $n
         mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf --report /report.txt\n"
         # Activate the daemon first; then listen to it (and to a probe of our own, to know the monitor is up).
@@ -293,7 +293,7 @@ test_bus_signals() {
         mpid=$!
         # shellcheck disable=SC2064 # the PID now: the local is gone when the trap runs
         trap "kill $mpid 2>/dev/null" EXIT
-        for i in $(seq 50); do
+        for _ in $(seq 50); do
                 dbus-send --system --type=signal /org/mxtest org.mxtest.Probe.Ping 2>/dev/null
                 grep -q 'member=Ping' "$mon" && break
                 sleep 0.1
