@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 
 #include "log.h"
+#include "util.h"
 #include "machine-dbus.h"
 #include "machine.h"
 #include "notify.h"
@@ -163,14 +164,6 @@ int machine_load(Machine *m, char **ret_error) {
                 }
                 for (char **n = s->notices; n && *n; n++)
                         log_notice("%s", *n);
-                for (char **l = s->syscall_filter.allow; l && *l; l++)
-                        if ((*l)[0] == '@')
-                                log_notice("%s: SystemCallFilter=%s: system call groups are not applied yet, ignoring.",
-                                           path, *l);
-                for (char **l = s->syscall_filter.deny; l && *l; l++)
-                        if ((*l)[0] == '@')
-                                log_notice("%s: SystemCallFilter=~%s: system call groups are not applied yet, ignoring.",
-                                           path, *l);
         }
 
         if (s && s->directory)
@@ -368,26 +361,6 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 notify_message_done(&msg);
         }
         return 0;
-}
-
-static int pid_get_cgroup(pid_t pid, char **ret) {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
-        char path[64];
-        size_t n = 0;
-
-        snprintf(path, sizeof(path), "/proc/%i/cgroup", (int) pid);
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0) {
-                const char *p = startswith(line, "0::");
-                if (p) {
-                        *ret = strndup(p, strcspn(p, "\n"));
-                        return *ret ? 0 : -ENOMEM;
-                }
-        }
-        return -ENOMEDIUM;
 }
 
 static void machine_start_done(Machine *m) {
@@ -787,15 +760,20 @@ void machine_machined_removed(Machine *m) {
         machine_maybe_finalize(m);
 }
 
-int machine_queue_start(Machine *m, sd_bus_message *message) {
-        sd_bus_message **q;
+/* Appends a reference to MESSAGE to the array *L of *N messages. Returns 0 or -ENOMEM. */
+static int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message) {
+        sd_bus_message **a;
 
-        q = reallocarray(m->queued_starts, m->n_queued_starts + 1, sizeof(sd_bus_message *));
-        if (!q)
+        a = reallocarray(*l, *n + 1, sizeof(sd_bus_message *));
+        if (!a)
                 return -ENOMEM;
-        m->queued_starts = q;
-        m->queued_starts[m->n_queued_starts++] = sd_bus_message_ref(message);
+        *l = a;
+        a[(*n)++] = sd_bus_message_ref(message);
         return 0;
+}
+
+int machine_queue_start(Machine *m, sd_bus_message *message) {
+        return message_list_push(&m->queued_starts, &m->n_queued_starts, message);
 }
 
 /* After a start failed before the release: stop the scope we asked for, and only then let the machine go,
@@ -866,14 +844,7 @@ void machine_scope_started(Machine *m, const char *result) {
 }
 
 int machine_add_waiter(Machine *m, sd_bus_message *message) {
-        sd_bus_message **w;
-
-        w = reallocarray(m->waiters, m->n_waiters + 1, sizeof(sd_bus_message *));
-        if (!w)
-                return -ENOMEM;
-        m->waiters = w;
-        m->waiters[m->n_waiters++] = sd_bus_message_ref(message);
-        return 0;
+        return message_list_push(&m->waiters, &m->n_waiters, message);
 }
 
 /* A machine is gone when its payload was reaped and systemd-machined has dropped it (which also means its

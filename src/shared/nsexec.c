@@ -50,6 +50,7 @@
 #include "nsexec.h"
 #include "macro.h"
 #include "strv.h"
+#include "syscall-groups.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -367,6 +368,21 @@ static int mount_overlay_in_root(int rootfd, const CustomMount *m) {
                 }
                 lower_fds[n_lower] = (*l)[0] == '+' ? open_in_root(rootfd, *l + 1)
                                                     : RET_NERRNO(open(*l, O_PATH | O_DIRECTORY | O_CLOEXEC));
+                if (lower_fds[n_lower] < 0) {
+                        r = lower_fds[n_lower];
+                        goto finish;
+                }
+                n_lower++;
+        }
+
+        /* OverlayReadOnly=: like systemd-nspawn, the path in the upper position is the topmost lower layer. */
+        if (m->read_only && m->source) {
+                if (n_lower >= ELEMENTSOF(lower_fds)) {
+                        r = -E2BIG;
+                        goto finish;
+                }
+                lower_fds[n_lower] = m->source[0] == '+' ? open_in_root(rootfd, m->source + 1)
+                                                         : RET_NERRNO(open(m->source, O_PATH | O_DIRECTORY | O_CLOEXEC));
                 if (lower_fds[n_lower] < 0) {
                         r = lower_fds[n_lower];
                         goto finish;
@@ -835,6 +851,22 @@ static void setup_proc(int sock, int rootfd, int devfd) {
         }
 }
 
+/* Creates /dev/NAME in our /dev tmpfs and mounts a new FSTYPE on it. */
+static void mount_dev_subdir(int sock, int devfd, const char *name, mode_t mode, const char *fstype,
+                             const char *const *options, unsigned attr) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        CHILD_CHECK(mkdirat(devfd, name, mode), sock, CONTAINER_STAGE_MOUNT_DEV, name);
+        fd = openat(devfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, name);
+        r = mount_new_fs(fd, fstype, options, attr);
+        if (r < 0)
+                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, r, name);
+        safe_close(r);
+}
+
 static int setup_dev(int sock, int rootfd, int console_fd) {
         static const struct {
                 const char *name;
@@ -905,35 +937,11 @@ static int setup_dev(int sock, int rootfd, int console_fd) {
                 CHILD_CHECK(symlinkat(links[i].target, devfd, links[i].name), sock, CONTAINER_STAGE_MOUNT_DEV,
                             links[i].name);
 
-        CHILD_CHECK(mkdirat(devfd, "pts", 0755), sock, CONTAINER_STAGE_MOUNT_DEV, "/dev/pts");
-        fd = openat(devfd, "pts", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, "/dev/pts");
-        r = mount_new_fs(fd, "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-        if (r < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, r, "/dev/pts");
-        safe_close(r);
-        fd = safe_close(fd);
-
-        CHILD_CHECK(mkdirat(devfd, "shm", 01777), sock, CONTAINER_STAGE_MOUNT_DEV, "/dev/shm");
-        fd = openat(devfd, "shm", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, "/dev/shm");
-        r = mount_new_fs(fd, "tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-        if (r < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, r, "/dev/shm");
-        safe_close(r);
-        fd = safe_close(fd);
-
+        mount_dev_subdir(sock, devfd, "pts", 0755, "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        mount_dev_subdir(sock, devfd, "shm", 01777, "tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         /* The mqueue file system shows the IPC namespace of the mounter: ours is new. */
-        CHILD_CHECK(mkdirat(devfd, "mqueue", 0755), sock, CONTAINER_STAGE_MOUNT_DEV, "/dev/mqueue");
-        fd = openat(devfd, "mqueue", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, errno, "/dev/mqueue");
-        r = mount_new_fs(fd, "mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-        if (r < 0)
-                child_fail(sock, CONTAINER_STAGE_MOUNT_DEV, r, "/dev/mqueue");
-        safe_close(r);
+        mount_dev_subdir(sock, devfd, "mqueue", 0755, "mqueue", NULL,
+                         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 
         return TAKE_FD(devfd);
 }
@@ -1277,7 +1285,8 @@ static bool strv_contains(char **l, const char *s) {
         return false;
 }
 
-static void install_seccomp(int sock, char **allow, char **extra_deny) {
+static void install_seccomp(int sock, char **allow_in, char **deny_in) {
+        _cleanup_strv_free_ char **allow = NULL, **extra_deny = NULL;
         /* Calls that act on the host as a whole, or reach past the namespaces; most need capabilities the
          * bounding set no longer has, this denies them even where a capability is kept (CAP_DAC_READ_SEARCH
          * lets open_by_handle_at() open any host inode; CAP_SYS_ADMIN allows bpf() and perf_event_open()). */
@@ -1294,6 +1303,13 @@ static void install_seccomp(int sock, char **allow, char **extra_deny) {
         ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
                 child_fail(sock, CONTAINER_STAGE_SECCOMP, ENOMEM, "seccomp_init");
+        /* libseccomp would set no_new_privs before loading; we still hold CAP_SYS_ADMIN and do not need it.
+         * NoNewPrivileges= sets it, nothing else. */
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r < 0) {
+                seccomp_release(ctx);
+                child_fail(sock, CONTAINER_STAGE_SECCOMP, r, "SCMP_FLTATR_CTL_NNP");
+        }
 
         /* Filter the compat ABIs too, instead of letting 32-bit calls through. */
         if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
@@ -1301,8 +1317,22 @@ static void install_seccomp(int sock, char **allow, char **extra_deny) {
                 (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
         }
 
-        /* SystemCallFilter= takes calls off this list; SystemCallFilter=~ adds to it. (@groups are
-         * validated by the settings parser; only plain names are applied here.) */
+        /* SystemCallFilter= takes calls off this list; SystemCallFilter=~ adds to it; @groups are expanded
+         * (systemd's groups, see syscall-groups.c). */
+        for (char **n = allow_in; n && *n; n++) {
+                r = syscall_filter_expand(*n, &allow);
+                if (r < 0) {
+                        seccomp_release(ctx);
+                        child_fail(sock, CONTAINER_STAGE_SECCOMP, r, *n);
+                }
+        }
+        for (char **n = deny_in; n && *n; n++) {
+                r = syscall_filter_expand(*n, &extra_deny);
+                if (r < 0) {
+                        seccomp_release(ctx);
+                        child_fail(sock, CONTAINER_STAGE_SECCOMP, r, *n);
+                }
+        }
         for (size_t i = 0; i < ELEMENTSOF(deny) + strv_length(extra_deny); i++) {
                 const char *name = i < ELEMENTSOF(deny) ? deny[i] : extra_deny[i - ELEMENTSOF(deny)];
                 int nr;
