@@ -259,6 +259,7 @@ int machine_load(Machine *m, char **ret_error) {
 
 static void machine_maybe_finalize(Machine *m);
 static void machine_maybe_register(Machine *m);
+static void machine_maybe_start_done(Machine *m);
 static int machine_arm_timer(Machine *m, usec_t usec);
 
 static void machine_fail_start(Machine *m, int error, char *message) {
@@ -363,6 +364,16 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
+static void machine_start_done(Machine *m);
+
+/* StartMachine is done when the payload was exec'd and systemd-machined has it (or it was gone before). */
+static void machine_maybe_start_done(Machine *m) {
+        if (m->start_done || !m->exec_done || !m->registration_settled || m->start_error != 0)
+                return;
+        m->start_done = true;
+        machine_start_done(m);
+}
+
 static void machine_start_done(Machine *m) {
         int r;
 
@@ -405,8 +416,10 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                 /* End-of-file: after the release that means the exec succeeded (the socket is O_CLOEXEC). */
                 m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
                 m->sync_fd = safe_close(m->sync_fd);
-                if (r == 0 && m->released && m->start_error == 0)
-                        machine_start_done(m);
+                if (r == 0 && m->released && m->start_error == 0) {
+                        m->exec_done = true;
+                        machine_maybe_start_done(m);
+                }
                 else if (m->start_error == 0) {
                         if (asprintf(&msg, "Container init of machine '%s' died during set-up", m->name) < 0)
                                 msg = NULL;
@@ -456,11 +469,31 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
         return 0;
 }
 
+/* Whether the payload has exited (a zombie counts), without reaping it. */
+static bool machine_leader_exited(Machine *m) {
+        siginfo_t si = {};
+
+        if (m->exited)
+                return true;
+        if (waitid(P_PIDFD, m->leader_pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+                return false;
+        return si.si_pid != 0;
+}
+
 void machine_registered(Machine *m, int error, const char *message) {
         char *msg = NULL;
-        int r;
 
         if (error < 0) {
+                /* A payload that was done before machined got to it (it runs alongside the registration):
+                 * the run is complete, there is nothing to register. */
+                if (m->released && machine_leader_exited(m)) {
+                        log_debug("Machine %s exited before systemd-machined registered it.", m->name);
+                        m->registration_settled = true;
+                        m->machined_gone = true;
+                        machine_maybe_start_done(m);
+                        machine_maybe_finalize(m);
+                        return;
+                }
                 if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
                              message ?: strerror(-error)) < 0)
                         msg = NULL;
@@ -469,23 +502,14 @@ void machine_registered(Machine *m, int error, const char *message) {
                 if (error == -ETIMEDOUT && machine_dbus_unregister(m) >= 0)
                         return;
                 m->machined_gone = true;
+                machine_maybe_finalize(m);
                 return;
         }
 
         m->registered = true;
+        m->registration_settled = true;
         m->machined_gone = false;
-
-        if (m->start_error != 0 || m->exited)
-                return; /* Failed or cancelled meanwhile: the child is being killed, the scope will go. */
-
-        r = container_release(m->sync_fd);
-        if (r < 0) {
-                if (asprintf(&msg, "Failed to release container init of machine '%s': %s", m->name, strerror(-r)) < 0)
-                        msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
-                return;
-        }
-        m->released = true;
+        machine_maybe_start_done(m);
 }
 
 static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
@@ -533,7 +557,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         }
 
-        if (!m->released && m->scope_requested && !m->keep_unit && !m->scope_gone) {
+        if ((!m->released || m->start_error != 0) && m->scope_requested && !m->keep_unit && !m->scope_gone) {
                 log_warning("%s of machine %s was not stopped in time, forgetting it.", m->unit, m->name);
                 m->scope_gone = true;
                 m->removal_timer_armed = false;
@@ -799,7 +823,8 @@ static void machine_maybe_register(Machine *m) {
         if (!m->setup_done || !m->scope_ready || m->register_sent || m->start_error != 0 || m->exited)
                 return;
 
-        /* The leader is in its unit now: register it; machined takes the unit from its cgroup. */
+        /* The leader is in its unit now: register it (machined takes the unit from its cgroup), and let it
+         * exec at the same time; StartMachine is answered once both are done. */
         m->register_sent = true;
         r = machine_dbus_register_in_unit(m);
         if (r < 0) {
@@ -807,7 +832,17 @@ static void machine_maybe_register(Machine *m) {
                              strerror(-r)) < 0)
                         msg = NULL;
                 machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                return;
         }
+
+        r = container_release(m->sync_fd);
+        if (r < 0) {
+                if (asprintf(&msg, "Failed to release container init of machine '%s': %s", m->name, strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                return;
+        }
+        m->released = true;
 }
 
 void machine_scope_failed(Machine *m, int error, char *message) {
@@ -859,8 +894,8 @@ static void machine_maybe_finalize(Machine *m) {
         if (!m->released && !m->registered && !m->register_sent)
                 m->machined_gone = true; /* Never got as far as systemd-machined. */
 
-        /* A start that failed before the release: the scope must be gone first. */
-        if (!m->released && m->scope_requested && !m->keep_unit && !m->scope_gone) {
+        /* A start that failed: the scope must be gone first. */
+        if ((!m->released || m->start_error != 0) && m->scope_requested && !m->keep_unit && !m->scope_gone) {
                 if (m->scope_ready)
                         machine_stop_scope(m);
                 if (!m->scope_gone) {

@@ -65,6 +65,9 @@ struct Machine {
         bool scope_stopping;            /* StopUnit of our scope was sent after a failed start */
         bool scope_gone;                /* the scope will not be there (failed start) */
         bool register_sent;
+        bool registration_settled;      /* machined has it, or the payload was gone before it could */
+        bool exec_done;                 /* the payload was exec'd */
+        bool start_done;                /* StartMachine was answered (or there was none) */
         bool registered;                /* systemd-machined has it */
         bool machined_gone;             /* ... and has dropped it again (or never had it) */
         bool exited;                    /* the payload was reaped */

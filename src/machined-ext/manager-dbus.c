@@ -49,6 +49,19 @@ static bool service_name_is_valid(const char *s) {
         return true;
 }
 
+/* The manager's by-name methods: find the machine named by the first argument, then run the machine object's
+ * handler, which reads the remaining arguments. */
+static int redirect_to_machine(sd_bus_message *message, void *userdata, sd_bus_error *error,
+                               sd_bus_message_handler_t handler) {
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        if (r <= 0)
+                return r;
+        return handler(message, m, error);
+}
+
 static int start_machine(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
                          sd_bus_error *error) {
         _cleanup_(machine_freep) Machine *m = NULL;
@@ -155,63 +168,27 @@ static int method_start_machine_in_unit(sd_bus_message *message, void *userdata,
 }
 
 static int method_wait_machine_ready(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Machine *m = NULL;
-        int r;
-
-        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
-        if (r <= 0)
-                return r;
-        return bus_machine_method_wait_ready(message, m, error);
+        return redirect_to_machine(message, userdata, error, bus_machine_method_wait_ready);
 }
 
 static int method_open_machine_console(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Machine *m = NULL;
-        int r;
-
-        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
-        if (r <= 0)
-                return r;
-        return bus_machine_method_open_console(message, m, error);
+        return redirect_to_machine(message, userdata, error, bus_machine_method_open_console);
 }
 
 static int method_get_machine_console_log(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Machine *m = NULL;
-        int r;
-
-        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
-        if (r <= 0)
-                return r;
-        return bus_machine_method_get_console_log(message, m, error);
+        return redirect_to_machine(message, userdata, error, bus_machine_method_get_console_log);
 }
 
 static int method_bind_mount_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Machine *m = NULL;
-        int r;
-
-        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
-        if (r <= 0)
-                return r;
-        return bus_machine_method_bind_mount(message, m, error);
+        return redirect_to_machine(message, userdata, error, bus_machine_method_bind_mount);
 }
 
 static int method_stop_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Machine *m = NULL;
-        int r;
-
-        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
-        if (r <= 0)
-                return r;
-        return bus_machine_method_stop(message, m, error);
+        return redirect_to_machine(message, userdata, error, bus_machine_method_stop);
 }
 
 static int method_kill_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Machine *m = NULL;
-        int r;
-
-        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
-        if (r <= 0)
-                return r;
-        return bus_machine_method_kill(message, m, error);
+        return redirect_to_machine(message, userdata, error, bus_machine_method_kill);
 }
 
 static int method_get_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {

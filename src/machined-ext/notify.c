@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "macro.h"
+#include "util.h"
 #include "notify.h"
 
 #ifndef SO_PASSPIDFD
@@ -41,30 +42,6 @@ static pid_t pidfd_get_pid(int pidfd) {
                         return pid > 0 ? pid : -ESRCH;
         }
         return -ENOTTY;
-}
-
-/* Reads the cgroup v2 path of PID. Returns 0 with *ret (to be freed), or -errno. */
-static int pid_get_cgroup(pid_t pid, char **ret) {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
-        char path[64];
-        size_t n = 0;
-
-        snprintf(path, sizeof(path), "/proc/%i/cgroup", (int) pid);
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0) {
-                const char *p = startswith(line, "0::");
-                if (p) {
-                        char *c = strndup(p, strcspn(p, "\n"));
-                        if (!c)
-                                return -ENOMEM;
-                        *ret = c;
-                        return 0;
-                }
-        }
-        return -ENOMEDIUM;
 }
 
 static bool cgroup_is_below(const char *cg, const char *top) {

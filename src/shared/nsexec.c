@@ -35,6 +35,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/mman.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/random.h>
 #include <inttypes.h>
 #include <time.h>
@@ -1285,7 +1288,12 @@ static bool strv_contains(char **l, const char *s) {
         return false;
 }
 
-static void install_seccomp(int sock, char **allow_in, char **deny_in) {
+/* Builds the seccomp filter and compiles it to BPF: during set-up, so that only the load is left for the
+ * critical path after the release. Returns the program (never NULL: failures end the child). */
+static struct sock_fprog *prepare_seccomp(int sock, char **allow_in, char **deny_in) {
+        struct sock_fprog *prog;
+        _cleanup_close_ int memfd = -EBADF;
+        off_t size;
         _cleanup_strv_free_ char **allow = NULL, **extra_deny = NULL;
         /* Calls that act on the host as a whole, or reach past the namespaces; most need capabilities the
          * bounding set no longer has, this denies them even where a capability is kept (CAP_DAC_READ_SEARCH
@@ -1349,10 +1357,34 @@ static void install_seccomp(int sock, char **allow_in, char **deny_in) {
                 }
         }
 
-        r = seccomp_load(ctx);
+        memfd = memfd_create("seccomp", MFD_CLOEXEC);
+        if (memfd < 0) {
+                seccomp_release(ctx);
+                child_fail(sock, CONTAINER_STAGE_SECCOMP, errno, "memfd_create");
+        }
+        r = seccomp_export_bpf(ctx, memfd);
         seccomp_release(ctx);
         if (r < 0)
-                child_fail(sock, CONTAINER_STAGE_SECCOMP, r, "seccomp_load");
+                child_fail(sock, CONTAINER_STAGE_SECCOMP, r, "seccomp_export_bpf");
+
+        size = lseek(memfd, 0, SEEK_END);
+        if (size <= 0 || size % sizeof(struct sock_filter) != 0 || size > 65536 * (off_t) sizeof(struct sock_filter))
+                child_fail(sock, CONTAINER_STAGE_SECCOMP, EBADMSG, "seccomp_export_bpf");
+        prog = malloc(sizeof(struct sock_fprog) + size);
+        if (!prog)
+                child_fail(sock, CONTAINER_STAGE_SECCOMP, ENOMEM, "seccomp");
+        prog->len = (unsigned short) (size / sizeof(struct sock_filter));
+        prog->filter = (struct sock_filter *) (prog + 1);
+        if (pread(memfd, prog->filter, size, 0) != size)
+                child_fail(sock, CONTAINER_STAGE_SECCOMP, EIO, "seccomp");
+        return prog;
+}
+
+/* Loads the program of prepare_seccomp(). We hold CAP_SYS_ADMIN, so no_new_privs is not needed (and not set:
+ * NoNewPrivileges= does that). The process is single-threaded: no TSYNC. */
+static void load_seccomp(int sock, const struct sock_fprog *prog) {
+        CHILD_CHECK(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0), sock, CONTAINER_STAGE_SECCOMP,
+                    "PR_SET_SECCOMP");
 }
 
 static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
@@ -1360,6 +1392,7 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
         _cleanup_free_ char *command = NULL;
         UserCreds creds = {};
+        struct sock_fprog *seccomp_prog = NULL;
         char **envp = c->envp;
         sigset_t ss;
         char go;
@@ -1453,6 +1486,7 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         if (!command)
                 child_fail(sock, CONTAINER_STAGE_COMMAND, e, c->argv[0]);
 
+        seccomp_prog = prepare_seccomp(sock, c->syscall_allow, c->syscall_deny);
         fd = finish_run_host(sock, c);
 
         /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup. */
@@ -1498,7 +1532,7 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
         /* Privileges last: bounding set, then the filter (loading it needs CAP_SYS_ADMIN, or no_new_privs),
          * then the user, then the ambient set that survives the exec. */
         drop_capabilities(sock, c->capability_bounding, c->capability_ambient);
-        install_seccomp(sock, c->syscall_allow, c->syscall_deny);
+        load_seccomp(sock, seccomp_prog);
         if (c->user) {
                 if (c->capability_ambient != 0)
                         CHILD_CHECK(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), sock, CONTAINER_STAGE_USER, "PR_SET_KEEPCAPS");

@@ -74,3 +74,23 @@ int parse_sec(const char *s, usec_t *ret) {
                 }
         return -EINVAL;
 }
+
+int pid_get_cgroup(pid_t pid, char **ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        char path[64];
+        size_t n = 0;
+
+        snprintf(path, sizeof(path), "/proc/%i/cgroup", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (getline(&line, &n, f) > 0) {
+                const char *p = startswith(line, "0::");
+                if (p) {
+                        *ret = strndup(p, strcspn(p, "\n"));
+                        return *ret ? 0 : -ENOMEM;
+                }
+        }
+        return -ENOMEDIUM;
+}

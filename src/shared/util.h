@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "macro.h"
@@ -18,6 +19,10 @@ char *unit_name_escape(const char *s);
 
 /* Returns "machine-<escaped name>.scope", the unit systemd-machined creates for NAME, or NULL on OOM. */
 char *machine_scope_name(const char *name);
+
+/* Reads the cgroup v2 path of PID from /proc. Returns 0 with *ret (to be freed), -ENOMEDIUM if PID has no
+ * cgroup v2 entry, or -errno. */
+int pid_get_cgroup(pid_t pid, char **ret);
 
 /* Parses a time span like "90", "90s", "500ms", "2min" into µs. Returns 0 or -EINVAL. */
 int parse_sec(const char *s, usec_t *ret);
