@@ -4,7 +4,7 @@
 # file:line, if one appears anywhere else under src/.
 set -u
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
-pattern='\b(PR_SET_SECCOMP|mount|umount2?|move_mount|open_tree|fsopen|fsmount|fsconfig|mount_setattr|setns|unshare|pivot_root|capset|cap_set_proc|seccomp_load|mknodat?|clone3?|sethostname)[[:space:]]*\('
+pattern='\b(PR_SET_SECCOMP\b|(mount|umount2?|move_mount|open_tree|fsopen|fsmount|fsconfig|mount_setattr|setns|unshare|pivot_root|capset|cap_set_proc|seccomp_load|mknodat?|clone3?|sethostname)[[:space:]]*\()'
 hits=$(grep -rnE "$pattern" "$top/src" --include='*.c' | grep -v '^[^:]*/src/shared/nsexec\.c:' |
        grep -vE ':[0-9]+:[[:space:]]*(/?\*|//)' )
 if [ -n "$hits" ]; then
