@@ -206,10 +206,25 @@ static int create_in_root(int rootfd, const char *path, bool is_dir) {
         }
 }
 
+/* Creates the file system configured in FSFD, mounts it with ATTR and attaches it on TARGET_FD. Returns the
+ * fd of the new mount's root, or -errno. */
+static int attach_new_fs(int fsfd, unsigned attr, int target_fd) {
+        _cleanup_close_ int mfd = -EBADF;
+
+        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attr);
+        if (mfd < 0)
+                return -errno;
+        if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return -errno;
+        return TAKE_FD(mfd);
+}
+
 /* Creates a new file system of type FSTYPE and attaches it on TARGET_FD. OPTIONS are key/value pairs (a
  * NULL value sets a flag). Returns the fd of the new mount's root (O_PATH-like, usable as a dirfd), or -errno. */
 static int mount_new_fs(int target_fd, const char *fstype, const char *const *options, unsigned attr) {
-        _cleanup_close_ int fsfd = -EBADF, mfd = -EBADF;
+        _cleanup_close_ int fsfd = -EBADF;
 
         fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
         if (fsfd < 0)
@@ -221,17 +236,7 @@ static int mount_new_fs(int target_fd, const char *fstype, const char *const *op
                 if (r < 0)
                         return -errno;
         }
-        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return -errno;
-
-        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attr);
-        if (mfd < 0)
-                return -errno;
-
-        if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return -errno;
-
-        return TAKE_FD(mfd);
+        return attach_new_fs(fsfd, attr, target_fd);
 }
 
 /* Bind-mounts SOURCE (relative to SRC_DIRFD, an object this module created) over PATH below DIRFD, with
@@ -345,14 +350,8 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
         }
         if (!have_mode && fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0)
                 return -errno;
-        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return -errno;
-        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attr);
-        if (mfd < 0)
-                return -errno;
-        if (move_mount(mfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return -errno;
-        return 0;
+        mfd = attach_new_fs(fsfd, attr, target);
+        return mfd < 0 ? mfd : 0;
 }
 
 /* Overlay=LOWER…:UPPER:DST, OverlayReadOnly=LOWER…:DST. Layers are host paths or "+PATH" in the root, named to

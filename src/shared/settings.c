@@ -19,6 +19,7 @@
 
 #include "name.h"
 #include "settings.h"
+#include "tables.h"
 #include "strv.h"
 #include "syscall-groups.h"
 #include "time-util.h"
@@ -276,26 +277,6 @@ static int invalid_item(char **ret_error, const char *key, const char *value, co
 }
 
 /* ---- string tables ---------------------------------------------------------------------------------- */
-
-/* Looks s up in a sparse table of n entries; returns the index or -EINVAL. */
-static int table_lookup(const char *const *table, size_t n, const char *s) {
-        if (!s)
-                return -EINVAL;
-        for (size_t i = 0; i < n; i++)
-                if (table[i] && streq(table[i], s))
-                        return (int) i;
-        return -EINVAL;
-}
-
-#define DEFINE_STRING_TABLE(name, type, max)                                                    \
-        const char *name##_to_string(type v) {                                                  \
-                if ((int) v < 0 || (int) v >= (max))                                            \
-                        return NULL;                                                            \
-                return name##_table[v];                                                         \
-        }                                                                                       \
-        type name##_from_string(const char *s) {                                                \
-                return (type) table_lookup(name##_table, ELEMENTSOF(name##_table), s);          \
-        }
 
 static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
         [NOTIFY_ACCESS_MAIN] = "main",

@@ -9,8 +9,7 @@ static const char *const machine_state_table[_MACHINE_STATE_MAX] = {
         [MACHINE_STOPPING] = "stopping",
 };
 
-/* Looks s up in a sparse table of n entries; returns the index or -EINVAL. */
-static int table_lookup(const char *const *table, size_t n, const char *s) {
+int string_table_lookup(const char *const *table, size_t n, const char *s) {
         if (!s)
                 return -EINVAL;
         for (size_t i = 0; i < n; i++)
@@ -26,7 +25,7 @@ const char *machine_state_to_string(MachineState s) {
 }
 
 MachineState machine_state_from_string(const char *s) {
-        int r = table_lookup(machine_state_table, ELEMENTSOF(machine_state_table), s);
+        int r = string_table_lookup(machine_state_table, ELEMENTSOF(machine_state_table), s);
         return r < 0 ? _MACHINE_STATE_INVALID : (MachineState) r;
 }
 
@@ -43,5 +42,5 @@ const char *exit_code_to_string(int si_code) {
 }
 
 int exit_code_from_string(const char *s) {
-        return table_lookup(exit_code_table, ELEMENTSOF(exit_code_table), s);
+        return string_table_lookup(exit_code_table, ELEMENTSOF(exit_code_table), s);
 }

@@ -25,3 +25,19 @@ const char *exit_code_to_string(int si_code) _const_;
 
 /* Returns CLD_EXITED, CLD_KILLED or CLD_DUMPED for "exited", "killed", "dumped", -EINVAL otherwise. */
 int exit_code_from_string(const char *s) _pure_;
+
+/* Looks S up in the sparse string table TABLE of N entries (NULL entries allowed). Returns the index, or -EINVAL
+ * if S is NULL or not in the table. */
+int string_table_lookup(const char *const *table, size_t n, const char *s);
+
+/* Defines NAME_to_string() (NULL for values out of range) and NAME_from_string() (-EINVAL, the enums'
+ * _INVALID, for unknown strings) for the table NAME_table of TYPE with MAX entries. */
+#define DEFINE_STRING_TABLE(name, type, max)                                                    \
+        const char *name##_to_string(type v) {                                                  \
+                if ((int) v < 0 || (int) v >= (max))                                            \
+                        return NULL;                                                            \
+                return name##_table[v];                                                         \
+        }                                                                                       \
+        type name##_from_string(const char *s) {                                                \
+                return (type) string_table_lookup(name##_table, ELEMENTSOF(name##_table), s);   \
+        }
