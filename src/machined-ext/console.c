@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 #include <termios.h>
 
 #include "console.h"
+#include "util.h"
 #include "log.h"
 
 #define CONSOLE_LOG_MAX (64U * 1024U)   /* the ring buffer */
@@ -50,6 +52,12 @@ struct Console {
         char *line;                     /* CONSOLE_LINE_MAX bytes: the current partial line, sanitized */
         size_t line_size;
         EscapeState escape;
+
+        /* Adopted from the fd store (console_adopt()): ended after this many seconds without a slave. */
+        bool adopted;
+        unsigned hangups;
+        ConsoleEndedHandler on_ended;
+        void *on_ended_userdata;
 
         char *field_machine;            /* "MACHINE=NAME", ...: the journal fields of every line */
         char *field_identifier;
@@ -236,6 +244,8 @@ static void console_end(Console *c) {
         if (c->line)
                 console_flush_line(c);
         console_detach(c);
+        if (c->on_ended)
+                c->on_ended(c, c->on_ended_userdata); /* may free c */
 }
 
 static int on_hangup_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -256,6 +266,10 @@ static int console_hangup(Console *c) {
 
         if (c->line)
                 console_flush_line(c);
+
+        /* An adopted console has no machine to tell us when it is gone: 10 s without a slave is gone. */
+        if (c->adopted && ++c->hangups > 10)
+                return -ENODEV;
 
         r = sd_event_source_set_enabled(c->event_source, SD_EVENT_OFF);
         if (r < 0)
@@ -314,6 +328,7 @@ static int on_master(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         return 0;
                 }
 
+                c->hangups = 0;
                 console_output(c, buf, (size_t) n);
         }
 
@@ -397,6 +412,8 @@ static int console_open_pipe(Console *c) {
         return 0;
 }
 
+static int console_fill_fields(Console *c, const char *name, const char *unit);
+
 int console_new(sd_event *event, const char *name, const char *unit, ConsoleMode mode, Console **ret) {
         _cleanup_(console_freep) Console *c = NULL;
         int r;
@@ -418,21 +435,9 @@ int console_new(sd_event *event, const char *name, const char *unit, ConsoleMode
                 .client_fd = -EBADF,
         };
 
-        c->name = strdup(name);
-        if (!c->name)
-                return -ENOMEM;
-        if (asprintf(&c->field_machine, "MACHINE=%s", name) < 0) {
-                c->field_machine = NULL;
-                return -ENOMEM;
-        }
-        if (asprintf(&c->field_identifier, "SYSLOG_IDENTIFIER=%s", name) < 0) {
-                c->field_identifier = NULL;
-                return -ENOMEM;
-        }
-        if (asprintf(&c->field_unit, "OBJECT_SYSTEMD_UNIT=%s", unit) < 0) {
-                c->field_unit = NULL;
-                return -ENOMEM;
-        }
+        r = console_fill_fields(c, name, unit);
+        if (r < 0)
+                return r;
 
         if (mode == CONSOLE_PIPE)
                 r = console_open_pipe(c);
@@ -468,6 +473,82 @@ Console *console_free(Console *c) {
         free(c->field_identifier);
         free(c->field_unit);
         return mfree(c);
+}
+
+static int console_fill_fields(Console *c, const char *name, const char *unit) {
+        c->name = strdup(name);
+        if (!c->name)
+                return -ENOMEM;
+        if (asprintf(&c->field_machine, "MACHINE=%s", name) < 0) {
+                c->field_machine = NULL;
+                return -ENOMEM;
+        }
+        if (asprintf(&c->field_identifier, "SYSLOG_IDENTIFIER=%s", name) < 0) {
+                c->field_identifier = NULL;
+                return -ENOMEM;
+        }
+        if (asprintf(&c->field_unit, "OBJECT_SYSTEMD_UNIT=%s", unit) < 0) {
+                c->field_unit = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int console_adopt(sd_event *event, const char *name, int fd, ConsoleEndedHandler on_ended, void *userdata,
+                  Console **ret) {
+        _cleanup_(console_freep) Console *c = NULL;
+        _cleanup_free_ char *unit = NULL;
+        struct stat st;
+        int r;
+
+        assert(event);
+        assert(name);
+        assert(ret);
+
+        c = new0(Console, 1);
+        if (!c) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        *c = (Console) {
+                .event = sd_event_ref(event),
+                .master_fd = fd,
+                .child_fd = -EBADF,
+                .client_fd = -EBADF,
+                .adopted = true,
+                .on_ended = on_ended,
+                .on_ended_userdata = userdata,
+        };
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        c->mode = S_ISFIFO(st.st_mode) ? CONSOLE_PIPE : CONSOLE_READ_ONLY;
+
+        unit = machine_scope_name(name);
+        if (!unit)
+                return -ENOMEM;
+        r = console_fill_fields(c, name, unit);
+        if (r < 0)
+                return r;
+        r = fd_nonblock(fd);
+        if (r < 0)
+                return r;
+
+        r = sd_event_add_io(c->event, &c->event_source, c->master_fd, EPOLLIN, on_master, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->event_source, "console-adopted");
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int console_reader_fd(const Console *c) {
+        return c ? c->master_fd : -EBADF;
+}
+
+const char *console_name(const Console *c) {
+        return c->name;
 }
 
 /* Returns the console's mode. */

@@ -51,6 +51,23 @@ int console_started(Console *c);
  * closes its end), -EOPNOTSUPP in passive and pipe mode (nothing to attach to). */
 int console_attach(Console *c, int *ret_fd, const char **ret_tty);
 
+/* The fd the daemon reads (the pty master, or the pipe's read end), or -EBADF. It is handed to systemd's fd
+ * store, so that the payload's console survives a crash or restart of the daemon: without a reader, writes
+ * to a pty slave fail with EIO and to a pipe with SIGPIPE. */
+int console_reader_fd(const Console *c);
+
+typedef void (*ConsoleEndedHandler)(Console *c, void *userdata);
+
+/* Takes FD, a reader fd of a machine of a previous instance of the daemon (from the fd store), and keeps
+ * forwarding its output to the journal (as console_new() does, for machine NAME and its scope unit). A pty is
+ * treated as read-only, a pipe as a pipe. Since nothing else tells when that machine is gone, the console
+ * ends when the pipe reads EOF, or when the pty has had no slave open for 10 s; then ON_ENDED is called.
+ * Returns 0 or -errno (FD is closed then). */
+int console_adopt(sd_event *event, const char *name, int fd, ConsoleEndedHandler on_ended, void *userdata,
+                  Console **ret);
+
+const char *console_name(const Console *c);
+
 /* The last (up to) 64 KiB of output, oldest first. Returns 0 with *ret (allocated; NULL and 0 if there was
  * no output) and *ret_size, or -ENOMEM. */
 int console_get_log(Console *c, void **ret, size_t *ret_size);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <systemd/sd-daemon.h>
 
 #include "log.h"
 #include "util.h"
@@ -591,6 +592,24 @@ static int machine_arm_timer(Machine *m, usec_t usec) {
         return 0;
 }
 
+/* Hands the console's reader fd to systemd's fd store: if the daemon crashes, systemd keeps it open (so that
+ * the payload's writes to its console neither fail nor kill it) and gives it to the next instance, which keeps
+ * forwarding it to the journal (manager_adopt_consoles()). */
+static void machine_store_console(Machine *m) {
+        _cleanup_free_ char *state = NULL;
+        int fd = console_reader_fd(m->console), r;
+
+        if (fd < 0)
+                return;
+        if (asprintf(&state, "FDSTORE=1\nFDNAME=console-%s", m->name) < 0)
+                return;
+        r = sd_pid_notify_with_fds(0, false, state, &fd, 1);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the console fd of machine %s, ignoring: %m", m->name);
+        else if (r > 0)
+                m->console_stored = true;
+}
+
 /* The capability bounding set: systemd-nspawn's default, plus Capability= (and CAP_NET_ADMIN with a private
  * network, as nspawn does), minus DropCapability=. */
 static uint64_t machine_capabilities(Machine *m) {
@@ -701,6 +720,7 @@ int machine_start(Machine *m, char **ret_error) {
         r = console_started(m->console);
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
+        machine_store_console(m);
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
          * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */
@@ -946,6 +966,13 @@ static void machine_maybe_finalize(Machine *m) {
                 r = manager_record_exit(m->manager, m->name, m->exit_code, m->exit_status);
                 if (r < 0)
                         log_warning_errno(r, "Failed to record the exit status of machine %s, ignoring: %m", m->name);
+        }
+
+        if (m->console_stored) {
+                r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to remove the console fd of machine %s from the store: %m", m->name);
+                m->console_stored = false;
         }
 
         /* Before a queued start of the same name creates it again. */

@@ -39,6 +39,7 @@ struct Machine {
         int console_mode;               /* ConsoleMode */
         int read_only;                  /* int, not bool: exposed on the bus as "b" */
         Console *console;
+        bool console_stored;            /* its reader fd is in systemd's fd store */
         char **argv;
         char **envp;
         sd_id128_t id;

@@ -105,6 +105,10 @@ int main(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         }
 
+        r = manager_adopt_consoles(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to take the stored console fds, ignoring: %m");
+
         r = manager_connect_bus(m);
         if (r < 0) {
                 log_error_errno(r, "Failed to connect to the system bus: %m");

@@ -2,12 +2,16 @@
 #include <assert.h>
 #include <sys/stat.h>
 
+#include "console.h"
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine.h"
 #include "manager-dbus.h"
 #include "manager.h"
 #include "nsexec.h"
+#include "name.h"
+#include <fcntl.h>
+#include <systemd/sd-daemon.h>
 
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -25,7 +29,8 @@ int manager_new(Manager **ret) {
         m->exits = hashmap_new();
         m->jobs = hashmap_new();
         m->sender_uids = hashmap_new();
-        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids)
+        m->adopted_consoles = hashmap_new();
+        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -73,6 +78,15 @@ Manager *manager_free(Manager *m) {
         }
         hashmap_free(m->exits);
         hashmap_free(m->jobs);
+        for (;;) {
+                HashmapIter i = HASHMAP_ITER_INIT;
+                Console *c;
+                if (!hashmap_iterate(m->adopted_consoles, &i, (void **) &c, NULL))
+                        break;
+                hashmap_remove(m->adopted_consoles, console_name(c));
+                console_free(c);
+        }
+        hashmap_free(m->adopted_consoles);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
 
@@ -191,6 +205,62 @@ int manager_setup_propagation(Manager *m) {
                 return r;
         m->propagation_ready = true;
         return 0;
+}
+
+static int on_adopted_console_gc(sd_event_source *s, void *userdata) {
+        console_free(userdata);
+        return 0;
+}
+
+static void on_adopted_console_ended(Console *c, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+        int r;
+
+        /* The machine of a previous instance is gone: drop its fd from the store, and free the console once
+         * its own callback is done. */
+        log_info("Machine %s (of a previous instance of the daemon) is gone.", console_name(c));
+        r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", console_name(c));
+        if (r < 0)
+                log_debug_errno(r, "Failed to remove a console fd from the store, ignoring: %m");
+        hashmap_remove(m->adopted_consoles, console_name(c));
+        r = sd_event_add_defer(m->event, NULL, on_adopted_console_gc, c);
+        if (r < 0)
+                log_warning_errno(r, "Failed to queue a console for freeing, leaking it: %m");
+}
+
+int manager_adopt_consoles(Manager *m) {
+        _cleanup_strv_free_ char **names = NULL;
+        int n, adopted = 0, r;
+
+        n = sd_listen_fds_with_names(true, &names);
+        if (n <= 0)
+                return n;
+
+        for (int i = 0; i < n; i++) {
+                int fd = SD_LISTEN_FDS_START + i;
+                const char *name = names && names[i] ? startswith(names[i], "console-") : NULL;
+                Console *c;
+
+                if (!name || !machine_name_is_valid(name) || hashmap_get(m->adopted_consoles, name)) {
+                        safe_close(fd);
+                        continue;
+                }
+                (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+                r = console_adopt(m->event, name, fd, on_adopted_console_ended, m, &c);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to adopt the console of machine %s, ignoring: %m", name);
+                        continue;
+                }
+                r = hashmap_put(m->adopted_consoles, console_name(c), c);
+                if (r < 0) {
+                        console_free(c);
+                        continue;
+                }
+                log_info("Machine %s of a previous instance of the daemon is still running; forwarding its console.",
+                         name);
+                adopted++;
+        }
+        return adopted;
 }
 
 void manager_machined_removed(Manager *m, const char *name) {

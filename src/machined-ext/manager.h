@@ -24,7 +24,8 @@ typedef struct Manager {
         Hashmap *machines;      /* name → Machine */
         Hashmap *exits;         /* name → ExitRecord */
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
-        Hashmap *jobs;          /* systemd job path → Machine, for the start jobs of our scopes */
+        Hashmap *jobs;
+        Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */          /* systemd job path → Machine, for the start jobs of our scopes */
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;
@@ -52,6 +53,10 @@ int manager_record_exit(Manager *m, const char *name, int code, int status);
 
 /* Empties the sender uid cache. */
 void manager_flush_sender_uids(Manager *m);
+
+/* Takes the console fds systemd kept for us in its fd store ($LISTEN_FDS, names "console-NAME") and keeps
+ * forwarding them to the journal. Closes every other fd passed. Returns the number adopted, or -errno. */
+int manager_adopt_consoles(Manager *m);
 
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);

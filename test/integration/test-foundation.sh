@@ -253,6 +253,44 @@ test_survives_daemon_kill() {
         assert_gone $n
 }
 
+# A payload that keeps writing to its console survives the daemon's crash: the console's reader fd is in
+# systemd's fd store, so writes neither fail (pty: EIO) nor kill (pipe: SIGPIPE), and the restarted daemon
+# keeps forwarding the output to the journal.
+console_survives() {    # NAME CONSOLE-MODE
+        local n=$1 mode=$2 leader main since
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'i=0; while :; do i=\$((i+1)); echo tick-\$i; sleep 0.1; done'\nConsole=$mode\n"
+        mx_start $n
+        leader=$(machinectl show $n -p Leader --value)
+        wait_until 10 sh -c "journalctl -t $n --no-pager -q | grep -q tick-" || t_fail "no ticks from $n before the crash"
+        main=$(systemctl show -p MainPID --value machined-ext.service)
+        kill -9 "$main"
+        wait_until 5 sh -c "[ ! -d /proc/$main ]" || t_fail "daemon $main did not die"
+        # While no daemon runs (Restart= waits 1 s), the payload keeps writing.
+        sleep 0.5
+        [ -d /proc/$leader ] || t_fail "leader $leader died with the daemon (Console=$mode)"
+        wait_until 10 sh -c "m=\$(systemctl show -p MainPID --value machined-ext.service); [ -n \"\$m\" ] && [ \"\$m\" != 0 ] && [ \"\$m\" != $main ]" ||
+                t_fail "machined-ext was not restarted"
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        wait_until 10 sh -c "journalctl -u machined-ext --no-pager -q | grep -q 'Machine $n of a previous instance of the daemon is still running'" ||
+                t_fail "the restarted daemon did not adopt the console of $n"
+        sleep 1.5
+        [ -d /proc/$leader ] || t_fail "leader $leader died after the daemon's restart (Console=$mode)"
+        wait_until 10 sh -c "journalctl -t $n --since '$since' --no-pager -q | grep -q tick-" ||
+                t_fail "no ticks from $n reached the journal after the daemon's restart (Console=$mode)"
+        assert_ok machinectl terminate $n
+        wait_until 10 sh -c "! machinectl show $n" || t_fail "$n still registered after terminate"
+        wait_until 10 sh -c "[ ! -d /proc/$leader ]" || t_fail "leader $leader survived terminate"
+}
+
+test_console_survives_pipe() {
+        console_survives mxtcsp pipe
+}
+
+test_console_survives_pty() {
+        console_survives mxtcst read-only
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # Bus signals, stop escalation, KillSignal=, status/show, callers that are not root.
 
@@ -552,6 +590,8 @@ run_test files-directory test_files_directory
 run_test environment test_environment
 run_test boot test_boot
 run_test survives-daemon-kill test_survives_daemon_kill
+run_test console-survives-daemon-kill-pipe test_console_survives_pipe
+run_test console-survives-daemon-kill-pty test_console_survives_pty
 run_test bus-signals test_bus_signals
 run_test_drop_in stop-escalation test_stop_escalation
 run_test kill-signal test_kill_signal
