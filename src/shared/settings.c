@@ -597,24 +597,16 @@ static int parse_size(const char *s, uint64_t *ret) {
         for (const char *p = s;;) {
                 uint64_t whole = 0, factor = 1, v;
                 const char *frac = NULL;
-                size_t n_int = 0, n_frac = 0;
+                size_t n_frac = 0;
+                int r;
 
                 p += strspn(p, WHITESPACE);
                 if (*p == 0)
                         break;
 
-                for (; *p >= '0' && *p <= '9'; p++, n_int++) {
-                        if (whole > (UINT64_MAX - (uint64_t) (*p - '0')) / 10)
-                                return -ERANGE;
-                        whole = whole * 10 + (uint64_t) (*p - '0');
-                }
-                if (*p == '.') {
-                        frac = ++p;
-                        for (; *p >= '0' && *p <= '9'; p++)
-                                n_frac++;
-                }
-                if (n_int + n_frac == 0 || *p == '.')
-                        return -EINVAL;
+                r = parse_decimal(&p, &whole, &frac, &n_frac);
+                if (r < 0)
+                        return r;
 
                 p += strspn(p, WHITESPACE);
                 if (*p && !(*p >= '0' && *p <= '9')) {
@@ -629,23 +621,9 @@ static int parse_size(const char *s, uint64_t *ret) {
                         p++;
                 }
 
-                if (whole > UINT64_MAX / factor)
-                        return -ERANGE;
-                v = whole * factor;
-                if (n_frac > 0) {
-                        /* floor(factor * 0.FRAC), exactly, from the first 9 fraction digits (the rest is below 1e-9 of
-                         * the unit and dropped): with F < 10^9 and the remainder < 10^9 nothing overflows. */
-                        uint64_t f = 0, pow10 = 1, add;
-
-                        for (size_t i = 0; i < n_frac && i < 9; i++) {
-                                f = f * 10 + (uint64_t) (frac[i] - '0');
-                                pow10 *= 10;
-                        }
-                        add = factor / pow10 * f + factor % pow10 * f / pow10;
-                        if (v > UINT64_MAX - add)
-                                return -ERANGE;
-                        v += add;
-                }
+                r = scale_decimal(whole, frac, n_frac, factor, &v);
+                if (r < 0)
+                        return r;
                 if (total > UINT64_MAX - v)
                         return -ERANGE;
                 total += v;

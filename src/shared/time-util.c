@@ -50,10 +50,6 @@ static const struct {
 
 #define TIME_SPACE " \t\n\r"
 
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
 /* Looks up the unit of n bytes at p (exact match). Returns its length in µs, or 0 if unknown. */
 static uint64_t time_unit_lookup(const char *p, size_t n) {
         for (size_t i = 0; i < ELEMENTSOF(time_units); i++)
@@ -84,25 +80,17 @@ int parse_timespan_full(const char *s, uint64_t default_unit, uint64_t *ret_usec
         for (const char *p = s;;) {
                 uint64_t whole = 0, mult, v;
                 const char *frac = NULL;
-                size_t n_int = 0, n_frac = 0, n_unit;
+                size_t n_frac = 0, n_unit;
+                int r;
 
                 p += strspn(p, TIME_SPACE);
                 if (*p == 0)
                         break;
 
                 /* The number: digits, optionally '.' and more digits; at least one digit in all. No sign. */
-                for (; is_digit(*p); p++, n_int++) {
-                        if (whole > (UINT64_MAX - (uint64_t) (*p - '0')) / 10)
-                                return -ERANGE;
-                        whole = whole * 10 + (uint64_t) (*p - '0');
-                }
-                if (*p == '.') {
-                        frac = ++p;
-                        for (; is_digit(*p); p++)
-                                n_frac++;
-                }
-                if (n_int + n_frac == 0 || *p == '.')
-                        return -EINVAL;
+                r = parse_decimal(&p, &whole, &frac, &n_frac);
+                if (r < 0)
+                        return r;
 
                 /* The unit: everything up to the next digit, space or end; none means default_unit. */
                 p += strspn(p, TIME_SPACE);
@@ -116,25 +104,10 @@ int parse_timespan_full(const char *s, uint64_t default_unit, uint64_t *ret_usec
                         p += n_unit;
                 }
 
-                if (whole > UINT64_MAX / mult)
-                        return -ERANGE;
-                v = whole * mult;
-
-                /* The fraction, digit by digit, truncated to whole µs. */
-                if (n_frac > 0) {
-                        /* floor(mult * 0.FRAC), exactly, from the first 9 fraction digits (the rest is below 1e-9 of
-                         * the unit and dropped): with F < 10^9 and the remainder < 10^9 nothing overflows. */
-                        uint64_t f = 0, pow10 = 1, add;
-
-                        for (size_t i = 0; i < n_frac && i < 9; i++) {
-                                f = f * 10 + (uint64_t) (frac[i] - '0');
-                                pow10 *= 10;
-                        }
-                        add = mult / pow10 * f + mult % pow10 * f / pow10;
-                        if (v > UINT64_MAX - add)
-                                return -ERANGE;
-                        v += add;
-                }
+                /* Truncated to whole µs. */
+                r = scale_decimal(whole, frac, n_frac, mult, &v);
+                if (r < 0)
+                        return r;
 
                 if (total > UINT64_MAX - v)
                         return -ERANGE;
@@ -148,5 +121,56 @@ int parse_timespan_full(const char *s, uint64_t default_unit, uint64_t *ret_usec
                 return -ERANGE;
 
         *ret_usec = total;
+        return 0;
+}
+
+int parse_decimal(const char **p, uint64_t *ret_whole, const char **ret_frac, size_t *ret_n_frac) {
+        const char *s = *p, *frac = NULL;
+        size_t n_int = 0, n_frac = 0;
+        uint64_t whole = 0;
+
+        for (; *s >= '0' && *s <= '9'; s++, n_int++) {
+                if (whole > (UINT64_MAX - (uint64_t) (*s - '0')) / 10)
+                        return -ERANGE;
+                whole = whole * 10 + (uint64_t) (*s - '0');
+        }
+        if (*s == '.') {
+                frac = ++s;
+                for (; *s >= '0' && *s <= '9'; s++)
+                        n_frac++;
+        }
+        if (n_int + n_frac == 0 || *s == '.')
+                return -EINVAL;
+
+        *p = s;
+        *ret_whole = whole;
+        *ret_frac = n_frac > 0 ? frac : NULL;
+        *ret_n_frac = n_frac;
+        return 0;
+}
+
+int scale_decimal(uint64_t whole, const char *frac, size_t n_frac, uint64_t factor, uint64_t *ret) {
+        uint64_t v;
+
+        if (factor != 0 && whole > UINT64_MAX / factor)
+                return -ERANGE;
+        v = whole * factor;
+
+        if (n_frac > 0) {
+                /* floor(factor * 0.FRAC) from F = the first 9 digits and 10^9 at most: with F < 10^9 and the
+                 * remainder < 10^9 nothing overflows. */
+                uint64_t f = 0, pow10 = 1, add;
+
+                for (size_t i = 0; i < n_frac && i < 9; i++) {
+                        f = f * 10 + (uint64_t) (frac[i] - '0');
+                        pow10 *= 10;
+                }
+                add = factor / pow10 * f + factor % pow10 * f / pow10;
+                if (v > UINT64_MAX - add)
+                        return -ERANGE;
+                v += add;
+        }
+
+        *ret = v;
         return 0;
 }

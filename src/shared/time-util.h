@@ -21,3 +21,13 @@ int parse_timespan(const char *s, uint64_t *ret_usec);
 /* Like parse_timespan(), but a number without a unit is in units of default_unit µs (e.g. 1 for µs, as
  * LimitRTTIME= wants). default_unit must not be 0. */
 int parse_timespan_full(const char *s, uint64_t default_unit, uint64_t *ret_usec);
+
+/* Reads a decimal number without sign at *P ("12", "1.5", ".5"), advancing *P past it: the whole part to
+ * *RET_WHOLE, the fraction's digits to *RET_FRAC and their count to *RET_N_FRAC (not copied; NULL and 0 if
+ * there is no fraction). Returns 0,
+ * -EINVAL if there are no digits or a '.' follows, -ERANGE if the whole part overflows. */
+int parse_decimal(const char **p, uint64_t *ret_whole, const char **ret_frac, size_t *ret_n_frac);
+
+/* WHOLE.FRAC times FACTOR, rounded down, exactly (only the first 9 fraction digits count: the rest is below
+ * 1e-9 of FACTOR). Returns 0, or -ERANGE on overflow. */
+int scale_decimal(uint64_t whole, const char *frac, size_t n_frac, uint64_t factor, uint64_t *ret);
