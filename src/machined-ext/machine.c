@@ -378,11 +378,6 @@ static void machine_maybe_start_done(Machine *m) {
 static void machine_start_done(Machine *m) {
         int r;
 
-        /* The payload was exec'd inside its cgroup. */
-        r = pid_get_cgroup(m->leader, &m->cgroup);
-        if (r < 0)
-                log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
-
         if (m->start_message)
                 machine_dbus_start_done(m);
 
@@ -854,6 +849,12 @@ static void machine_maybe_register(Machine *m) {
                 machine_fail_start(m, -ENOTRECOVERABLE, msg);
                 return;
         }
+
+        /* The leader is in its final cgroup now. Read it before the payload runs: with NotifyAccess=all, its
+         * children's notifications are checked against it, and they may come before StartMachine is done. */
+        r = pid_get_cgroup(m->leader, &m->cgroup);
+        if (r < 0)
+                log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
 
         r = container_release(m->sync_fd);
         if (r < 0) {
