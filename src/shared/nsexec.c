@@ -1550,9 +1550,23 @@ static _noreturn_ void container_child(const ContainerConfig *c, int sock) {
 
 /* ---- caller side ----------------------------------------------------------------------------------- */
 
+/* clone3() with CLONE_PIDFD and FLAGS (namespaces): returns like fork(), the child's pid or 0 in the child, and
+ * the pidfd (O_CLOEXEC) in *ret_pidfd; -errno on failure. The callers are single-threaded, so the child may
+ * use everything of its copy of the address space. */
+static long clone_with_pidfd(uint64_t flags, int *ret_pidfd) {
+        struct clone_args args = {
+                .flags = CLONE_PIDFD | flags,
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        long pid;
+
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        return pid < 0 ? -errno : pid;
+}
+
 int container_spawn(const ContainerConfig *c, Container *ret) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        struct clone_args args = {};
         int pidfd = -EBADF;
         long pid;
 
@@ -1565,18 +1579,10 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
 
-        args = (struct clone_args) {
-                .flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-                         (c->private_network ? CLONE_NEWNET : 0),
-                .pidfd = (uint64_t) (uintptr_t) &pidfd,
-                .exit_signal = SIGCHLD,
-        };
-
-        /* The raw clone3() returns twice like fork(). The caller is single-threaded, so the child may
-         * use everything of its copy of the address space. */
-        pid = syscall(SYS_clone3, &args, sizeof(args));
+        pid = clone_with_pidfd(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+                               (c->private_network ? CLONE_NEWNET : 0), &pidfd);
         if (pid < 0)
-                return -errno;
+                return (int) pid;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
                 container_child(c, pair[1]);
@@ -1732,7 +1738,6 @@ int container_bind_mount(int leader_pidfd, const char *source, const char *desti
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         _cleanup_close_ int tree = -EBADF;
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-        struct clone_args args = {};
         struct stat st;
         int pidfd = -EBADF;
         long pid;
@@ -1752,14 +1757,9 @@ int container_bind_mount(int leader_pidfd, const char *source, const char *desti
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
 
-        args = (struct clone_args) {
-                .flags = CLONE_PIDFD,
-                .pidfd = (uint64_t) (uintptr_t) &pidfd,
-                .exit_signal = SIGCHLD,
-        };
-        pid = syscall(SYS_clone3, &args, sizeof(args));
+        pid = clone_with_pidfd(0, &pidfd);
         if (pid < 0)
-                return -errno;
+                return (int) pid;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
