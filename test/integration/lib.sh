@@ -325,3 +325,47 @@ t_preflight() {
         command -v dbus-send >/dev/null || { echo "dbus-send missing (install dbus-bin)" >&2; return 1; }
         return 0
 }
+
+# ---- shared by the settings tests ------------------------------------------------------------------------
+
+# A cursor at the end of the daemon's journal (empty if there is none yet: then everything is searched).
+j_mark() {
+        journalctl -u machined-ext -n0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p'
+}
+
+# The daemon's journal after cursor $1.
+j_since() {
+        if [ -n "$1" ]; then
+                journalctl -u machined-ext --no-pager -o cat --after-cursor="$1" 2>/dev/null
+        else
+                journalctl -u machined-ext --no-pager -o cat 2>/dev/null
+        fi
+}
+
+j_has() {       # CURSOR FIXED-STRING
+        j_since "$1" | grep -qF -- "$2"
+}
+
+# The daemon's journal after CURSOR has a line containing STRING (within 5 s: the journal is asynchronous).
+assert_journal() {      # CURSOR FIXED-STRING
+        wait_until 5 j_has "$1" "$2" ||
+                t_fail "no '$2' in the daemon's journal; it has: $(j_since "$1" | tail -5 | tr '\n' '|')"
+}
+
+leader_of() {
+        mx_prop "$1" Leader
+}
+
+# The payload's report (/tmp/r.txt inside, a tmpfs of the container), read through /proc/LEADER/root.
+tmp_report() {  # NAME
+        local l
+        l=$(leader_of "$1")
+        [ -n "$l" ] || t_fail "no leader for $1"
+        wait_file "/proc/$l/root/tmp/r.txt"
+}
+
+# Bit N of a hex capability mask: 1 or 0.
+cap_bit() {     # HEX N
+        [ -n "$1" ] || { echo "?"; return; }
+        echo $(((0x$1 >> $2) & 1))
+}

@@ -54,51 +54,13 @@ sr_run() {      # NAME FUNC
         done
 }
 
-# A cursor at the end of the daemon's journal (empty if there is none yet: then everything is searched).
-j_mark() {
-        journalctl -u machined-ext -n0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p'
-}
-
-j_since() {
-        if [ -n "$1" ]; then
-                journalctl -u machined-ext --no-pager -o cat --after-cursor="$1" 2>/dev/null
-        else
-                journalctl -u machined-ext --no-pager -o cat 2>/dev/null
-        fi
-}
-
-j_has() {       # CURSOR FIXED-STRING
-        j_since "$1" | grep -qF -- "$2"
-}
-
-assert_journal() {      # CURSOR FIXED-STRING
-        wait_until 5 j_has "$1" "$2" ||
-                t_fail "no '$2' in the daemon's journal; it has: $(j_since "$1" | tail -5 | tr '\n' '|')"
-}
-
-leader_of() {
-        mx_prop "$1" Leader
-}
-
-# The payload's report (/tmp/r.txt inside), read through /proc/LEADER/root.
-sr_report() {   # NAME
-        local l
-        l=$(leader_of "$1")
-        [ -n "$l" ] || t_fail "no leader for $1"
-        wait_file "/proc/$l/root/tmp/r.txt"
-}
-
 # A file the payload's shell wrote to /tmp (inside), read through /proc/LEADER/root once the report is there
 # (the shell writes its files before it execs the sleeping payload, which writes the report).
 ct_tmp() {      # NAME FILE
-        sr_report "$1" >/dev/null || exit 1
+        tmp_report "$1" >/dev/null || exit 1
         cat "/proc/$(leader_of "$1")/root/tmp/$2" 2>&1
 }
 
-cap_bit() {     # HEX N
-        [ -n "$1" ] || { echo "?"; return; }
-        echo $(((0x$1 >> $2) & 1))
-}
 
 status_of() {   # PID FIELD: a field of /proc/PID/status, value only
         sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"
@@ -144,7 +106,7 @@ test_overlay() {
         echo "host lower" >$h/lower/hostfile
         mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n[Files]\nOverlay=+/lower:+/ovl/upper:/mnt/ov\nOverlay=$h/lower:$hu/upper:/mnt/hov\n"
         mx_start $n
-        sr_report $n >/dev/null || exit 1
+        tmp_report $n >/dev/null || exit 1
         l=$(leader_of $n)
         # Layers in the root ("+"): lower files visible, the upper one wins.
         assert_eq "from lower" "$(in_ct $n cat /mnt/ov/lowerfile)" "/mnt/ov/lowerfile"
@@ -180,7 +142,7 @@ test_overlay_readonly() {
         echo "top" >$d/l2/both
         mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n[Files]\nOverlayReadOnly=+/l1:+/l2:/mnt/ro\n"
         mx_start $n
-        sr_report $n >/dev/null || exit 1
+        tmp_report $n >/dev/null || exit 1
         assert_eq one "$(in_ct $n cat /mnt/ro/a)" "/mnt/ro/a (first lower)"
         assert_eq two "$(in_ct $n cat /mnt/ro/b)" "/mnt/ro/b (second lower)"
         # Later layers are on top (as in nspawn: the last lower before the destination is the uppermost).
@@ -218,8 +180,8 @@ test_timezone() {
         mx_settings $m "[Exec]\nParameters=$SLEEP_CMD\nTimezone=off\n"
         mx_start $n
         mx_start $m
-        sr_report $n >/dev/null || exit 1
-        sr_report $m >/dev/null || exit 1
+        tmp_report $n >/dev/null || exit 1
+        tmp_report $m >/dev/null || exit 1
         assert_match "^reg " "$(in_ct $n stat /etc/localtime)" "Timezone=copy: /etc/localtime inside"
         cmp -s /etc/localtime "/proc/$(leader_of $n)/root/etc/localtime" ||
                 t_fail "Timezone=copy: the container's /etc/localtime differs from the host's"
@@ -251,7 +213,7 @@ test_resolv_conf() {
         mx_start $m
         mx_start $k
         for x in $n $m $k; do
-                sr_report $x >/dev/null || exit 1
+                tmp_report $x >/dev/null || exit 1
         done
         assert_eq "$(cat /etc/resolv.conf)" "$(in_ct $n cat /etc/resolv.conf)" "ResolvConf=copy-host: /etc/resolv.conf inside"
         assert_match "^reg " "$(in_ct $n stat /etc/resolv.conf)" "ResolvConf=copy-host: a copy"
@@ -281,7 +243,7 @@ test_cpu_affinity() {
         mx_root $n
         mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nCPUAffinity=0\n"
         mx_start $n
-        sr_report $n >/dev/null || exit 1
+        tmp_report $n >/dev/null || exit 1
         assert_eq 0 "$(status_of "$(leader_of $n)" Cpus_allowed_list)" "leader's Cpus_allowed_list (host has $all)"
 }
 
@@ -290,7 +252,7 @@ test_no_new_privileges() {
         mx_root $n
         mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nNoNewPrivileges=yes\n"
         mx_start $n
-        r=$(sr_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         assert_eq 1 "$(report_get "$r" nonewprivs)" "nonewprivs in the report"
         assert_eq 1 "$(status_of "$(leader_of $n)" NoNewPrivs)" "leader's NoNewPrivs"
 }
@@ -306,9 +268,9 @@ test_no_new_privileges_default() {
         mx_start $n
         mx_start $m
         main=$(systemctl show -p MainPID --value machined-ext.service)
-        r=$(sr_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         assert_eq 0 "$(report_get "$r" nonewprivs)" "nonewprivs without NoNewPrivileges= (the daemon's own NoNewPrivs: $(status_of "$main" NoNewPrivs))"
-        r=$(sr_report $m) || exit 1
+        r=$(tmp_report $m) || exit 1
         assert_eq 0 "$(report_get "$r" nonewprivs)" "nonewprivs with NoNewPrivileges=no"
 }
 
@@ -319,7 +281,7 @@ test_ambient_capability() {
                 echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >>$MACHINES_DIR/$n/etc/passwd
         mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nUser=nobody\nAmbientCapability=CAP_NET_BIND_SERVICE\n"
         mx_start $n
-        r=$(sr_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         l=$(leader_of $n)
         assert_eq 65534 "$(report_get "$r" uid)" "uid"
         assert_eq 1 "$(cap_bit "$(status_of $l CapAmb)" 10)" "CAP_NET_BIND_SERVICE (10) in CapAmb $(status_of $l CapAmb)"
@@ -334,7 +296,7 @@ test_limit_cpu() {
         mx_root $n
         mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nLimitCPU=5\n"
         mx_start $n
-        sr_report $n >/dev/null || exit 1
+        tmp_report $n >/dev/null || exit 1
         assert_match '^Max cpu time +5 +5 +seconds' "$(grep '^Max cpu time' /proc/"$(leader_of $n)"/limits)" "RLIMIT_CPU"
 }
 
@@ -353,12 +315,12 @@ test_syscall_filter() {
         # ~sethostname: hostname fails with EPERM, the hostname stays.
         assert_ne 0 "$(ct_tmp $n hrc)" "exit status of 'hostname srfoo' with SystemCallFilter=~sethostname"
         assert_match "Operation not permitted" "$(ct_tmp $n herr)" "hostname's error"
-        r=$(sr_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         assert_eq $n "$(report_get "$r" hostname)" "hostname after the denied call"
         assert_match "^2" "$(report_get "$r" seccomp)" "Seccomp mode in the report"
         # Control: without the filter, hostname works.
         assert_eq 0 "$(ct_tmp $c hrc)" "exit status of 'hostname srfoo' without a filter ($(ct_tmp $c herr))"
-        r=$(sr_report $c) || exit 1
+        r=$(tmp_report $c) || exit 1
         assert_eq srfoo "$(report_get "$r" hostname)" "hostname after 'hostname srfoo' without a filter"
         # open_by_handle_at is denied by default; SystemCallFilter=open_by_handle_at lets it through.
         assert_eq EPERM "$(ct_tmp $c obh)" "open_by_handle_at() by default"

@@ -30,47 +30,6 @@ st_run() {      # NAME FUNC
         done <"$T_TMP/st-extra"
 }
 
-# A cursor at the end of the daemon's journal (empty if there is none yet: then everything is searched).
-j_mark() {
-        journalctl -u machined-ext -n0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p'
-}
-
-# The daemon's journal after cursor $1.
-j_since() {
-        if [ -n "$1" ]; then
-                journalctl -u machined-ext --no-pager -o cat --after-cursor="$1" 2>/dev/null
-        else
-                journalctl -u machined-ext --no-pager -o cat 2>/dev/null
-        fi
-}
-
-j_has() {       # CURSOR FIXED-STRING
-        j_since "$1" | grep -qF -- "$2"
-}
-
-# The daemon's journal after CURSOR has a line containing STRING (within 5 s: the journal is asynchronous).
-assert_journal() {      # CURSOR FIXED-STRING
-        wait_until 5 j_has "$1" "$2" ||
-                t_fail "no '$2' in the daemon's journal; it has: $(j_since "$1" | tail -5 | tr '\n' '|')"
-}
-
-leader_of() {
-        mx_prop "$1" Leader
-}
-
-# The payload's report (/tmp/r.txt inside, a tmpfs of the container), read through /proc/LEADER/root.
-st_report() {   # NAME
-        local l
-        l=$(leader_of "$1")
-        [ -n "$l" ] || t_fail "no leader for $1"
-        wait_file "/proc/$l/root/tmp/r.txt"
-}
-
-# Bit N of a hex capability mask: 1 or 0.
-cap_bit() {     # HEX N
-        [ -n "$1" ] || { echo "?"; return; }
-        echo $(((0x$1 >> $2) & 1))
-}
 
 # testpayload SUBCOMMAND ARGS... inside machine NAME's namespaces, as root / as nobody (65534:65534).
 in_ct() {       # NAME ARGS...
@@ -129,7 +88,7 @@ Capability=CAP_NET_ADMIN
 DropCapability=CAP_SYS_ADMIN
 EOF
         mx_start $n
-        r=$(st_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         assert_eq sthost "$(report_get "$r" hostname)" "hostname"
         assert_eq bar "$(report_get "$r" env.FOO)" "\$FOO"
         assert_eq "a b" "$(report_get "$r" env.SPACED)" "\$SPACED"
@@ -168,7 +127,7 @@ test_user() {
                 echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >>$MACHINES_DIR/$n/etc/passwd
         mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\nUser=nobody\nWorkingDirectory=/tmp\n"
         mx_start $n
-        r=$(st_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         assert_eq 65534 "$(report_get "$r" uid)" "uid"
         assert_eq 65534 "$(report_get "$r" gid)" "gid"
         assert_eq /tmp "$(report_get "$r" cwd)" "cwd"
@@ -197,7 +156,7 @@ test_inaccessible() {
         cur=$(j_mark)
         mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\n[Files]\nInaccessible=/datafile /secretdir\nInaccessible=/escape /nonexistent/path\n"
         mx_start $n
-        st_report $n >/dev/null || exit 1
+        tmp_report $n >/dev/null || exit 1
         l=$(leader_of $n)
         [ -n "$l" ] || t_fail "no leader"
         # Control: an unmasked file is readable by nobody, so EACCES below is the mask.
@@ -235,7 +194,7 @@ test_mounts() {
         echo orig >$src/ro/file
         mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\n[Files]\nBind=$src/rw:/mnt/x\nBindReadOnly=$src/ro:/mnt/ro\nTemporaryFileSystem=/mnt/t:mode=0700,size=1M\n"
         mx_start $n
-        r=$(st_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         # Bind=: writable both ways.
         assert_eq orig "$(in_ct $n cat /mnt/x/file)" "the bound file inside"
         assert_ok in_ct $n write /mnt/x/file changed
@@ -262,7 +221,7 @@ test_readonly_private_limits() {
         id=0123456789abcdef0123456789abcdef
         mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\nOOMScoreAdjust=500\nLimitNOFILE=100\nMachineID=$id\n[Files]\nReadOnly=yes\n[Network]\nPrivate=yes\n"
         mx_start $n
-        r=$(st_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         l=$(leader_of $n)
         # ReadOnly=
         assert_eq EROFS "$(in_ct $n write /rootfile x 2>&1 | tail -1)" "write to / with ReadOnly=yes"
@@ -320,7 +279,7 @@ test_untrusted() {
         privileged_file $src $else >"$f"
         cur=$(j_mark)
         mx_start $n
-        r=$(st_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         l=$(leader_of $n)
         assert_eq "$f" "$(mx_prop $n SettingsFile)" "SettingsFile"
         # Parameters= (not privileged) did apply: the report is there. Directory= did not.
@@ -348,7 +307,7 @@ test_trusted_control() {
         mkdir -p $SETTINGS_DIR
         privileged_file $src $else >$SETTINGS_DIR/$n.nspawn
         mx_start $n
-        r=$(st_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         l=$(leader_of $n)
         assert_eq "$SETTINGS_DIR/$n.nspawn" "$(mx_prop $n SettingsFile)" "SettingsFile"
         assert_eq "$else" "$(mx_prop $n RootDirectory)" "RootDirectory"
@@ -400,7 +359,7 @@ test_unknown_key() {
         cur=$(j_mark)
         mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\nFrobnicate=yes\n[Files]\nNoSuchKey=1\n"
         mx_start $n
-        r=$(st_report $n) || exit 1
+        r=$(tmp_report $n) || exit 1
         assert_eq running "$(mx_prop $n State)" "State"
         assert_journal "$cur" "$f:3: Unknown key 'Frobnicate' in section [Exec], ignoring."
         assert_journal "$cur" "$f:5: Unknown key 'NoSuchKey' in section [Files], ignoring."
