@@ -23,6 +23,10 @@
 
 #define MACHINE_DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
 
+/* The slice our scopes go into (a top-level slice: its cgroup is /machine.slice). */
+#define MACHINE_SLICE "machine.slice"
+
+
 typedef struct ReadyWaiter ReadyWaiter;
 typedef struct BindOperation BindOperation;
 
@@ -58,11 +62,13 @@ struct Machine {
         sd_event_source *timer_event_source;
         sd_bus_slot *create_slot;
         char *scope_job;                /* the start job of our scope, while it runs */
+        sd_event_source *scope_watch_source; /* inotify: our scope's cgroup appearing, then getting populated */
 
         bool released;                  /* allowed to exec */
         bool setup_done;                /* the child reported CONTAINER_STAGE_SETUP_DONE */
         bool scope_requested;           /* StartTransientUnit (or AttachProcessesToUnit) was sent */
-        bool scope_ready;               /* ... and its job is done: the leader is in its unit */
+        bool scope_ready;               /* ... and the leader is in its unit */
+        bool scope_started;             /* ... and systemd's job for it is over */
         bool scope_stopping;            /* StopUnit of our scope was sent after a failed start */
         bool scope_gone;                /* the scope will not be there (failed start) */
         bool register_sent;
@@ -169,6 +175,8 @@ int machine_queue_start(Machine *m, sd_bus_message *message);
 
 /* Called with the result of the scope's start (or stop) job, or of the attachment to the keep-unit. */
 void machine_scope_started(Machine *m, const char *result);
+/* Watches for the leader's arrival in the scope's cgroup (before StartTransientUnit is sent). */
+void machine_watch_scope(Machine *m);
 /* Called when the scope could not be created at all. Takes MESSAGE. */
 void machine_scope_failed(Machine *m, int error, char *message);
 
