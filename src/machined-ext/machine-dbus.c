@@ -438,20 +438,16 @@ int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char 
 
 /* ---- outgoing ---------------------------------------------------------------------------------------- */
 
-static int create_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+static int register_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Machine *m = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
-        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        m->machined_slot = sd_bus_slot_unref(m->machined_slot);
         if (e)
                 machine_registered(m, -sd_bus_error_get_errno(e) ?: -EIO, e->message);
         else
                 machine_registered(m, 0, NULL);
         return 0;
-}
-
-static int register_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        return create_machine_reply(reply, userdata, ret_error);
 }
 
 /* RegisterMachine: machined takes the unit from the leader's cgroup (our scope, or the keep-unit service). */
@@ -473,14 +469,14 @@ int machine_dbus_register_in_unit(Machine *m) {
         r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader, m->root);
         if (r < 0)
                 return r;
-        return sd_bus_call_async(m->manager->bus, &m->create_slot, call, register_machine_reply, m, 0);
+        return sd_bus_call_async(m->manager->bus, &m->machined_slot, call, register_machine_reply, m, 0);
 }
 
 static int attach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Machine *m = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
-        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        m->scope_slot = sd_bus_slot_unref(m->scope_slot);
         if (e) {
                 char *msg = NULL;
                 if (asprintf(&msg, "Failed to move the payload into %s: %s", m->unit, e->message) < 0)
@@ -497,7 +493,7 @@ static int unregister_reply(sd_bus_message *reply, void *userdata, sd_bus_error 
         Machine *m = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
-        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        m->machined_slot = sd_bus_slot_unref(m->machined_slot);
         if (e)
                 log_debug("Failed to unregister machine %s: %s", m->name, e->message);
         /* Either way machined no longer has it; the MachineRemoved signal may come first or not at all. */
@@ -506,7 +502,7 @@ static int unregister_reply(sd_bus_message *reply, void *userdata, sd_bus_error 
 }
 
 int machine_dbus_unregister(Machine *m) {
-        return sd_bus_call_method_async(m->manager->bus, &m->create_slot, "org.freedesktop.machine1",
+        return sd_bus_call_method_async(m->manager->bus, &m->machined_slot, "org.freedesktop.machine1",
                                         "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
                                         "UnregisterMachine", unregister_reply, m, "s", m->name);
 }
@@ -523,7 +519,7 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
         const char *job;
         int r;
 
-        m->create_slot = sd_bus_slot_unref(m->create_slot);
+        m->scope_slot = sd_bus_slot_unref(m->scope_slot);
         if (e) {
                 char *msg = NULL;
                 if (m->scope_stopping) { /* StopUnit: "no such unit" means it is gone already */
@@ -547,7 +543,7 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
 }
 
 int machine_dbus_stop_scope(Machine *m) {
-        return sd_bus_call_method_async(m->manager->bus, &m->create_slot, "org.freedesktop.systemd1",
+        return sd_bus_call_method_async(m->manager->bus, &m->scope_slot, "org.freedesktop.systemd1",
                                         "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
                                         start_scope_reply, m, "ss", m->unit, "replace");
 }
@@ -559,7 +555,7 @@ int machine_dbus_register(Machine *m) {
         if (m->keep_unit)
                 /* Keep-unit mode, step 1: into the unit's delegated cgroup, whose "payload" subgroup the unit's
                  * main process (machinectl-ext start --keep-unit) has created. */
-                return sd_bus_call_method_async(m->manager->bus, &m->create_slot, "org.freedesktop.systemd1",
+                return sd_bus_call_method_async(m->manager->bus, &m->scope_slot, "org.freedesktop.systemd1",
                                                 "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
                                                 "AttachProcessesToUnit", attach_reply, m, "ssau", m->keep_unit,
                                                 "/payload", 1, (uint32_t) m->leader);
@@ -603,7 +599,7 @@ int machine_dbus_register(Machine *m) {
         if (r < 0)
                 return r;
 
-        return sd_bus_call_async(m->manager->bus, &m->create_slot, call, start_scope_reply, m, 0);
+        return sd_bus_call_async(m->manager->bus, &m->scope_slot, call, start_scope_reply, m, 0);
 }
 
 

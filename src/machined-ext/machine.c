@@ -80,7 +80,8 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->start_timer_event_source);
         sd_event_source_disable_unref(m->notify_event_source);
         sd_event_source_disable_unref(m->scope_watch_source);
-        sd_bus_slot_unref(m->create_slot);
+        sd_bus_slot_unref(m->scope_slot);
+        sd_bus_slot_unref(m->machined_slot);
         if (m->scope_job) {
                 if (m->manager && hashmap_get(m->manager->jobs, m->scope_job) == m)
                         hashmap_remove(m->manager->jobs, m->scope_job);

@@ -60,7 +60,9 @@ struct Machine {
         sd_event_source *sync_event_source;
         sd_event_source *child_event_source;
         sd_event_source *timer_event_source;
-        sd_bus_slot *create_slot;
+        sd_bus_slot *scope_slot;        /* StartTransientUnit, AttachProcessesToUnit or StopUnit, in flight */
+        sd_bus_slot *machined_slot;     /* RegisterMachine or UnregisterMachine, in flight (they can overlap
+                                         * the scope's calls: the leader is seen in its scope early) */
         char *scope_job;                /* the start job of our scope, while it runs */
         sd_event_source *scope_watch_source; /* inotify: our scope's cgroup appearing, then getting populated */
 

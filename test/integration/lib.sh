@@ -10,7 +10,8 @@
 # (", N skipped" if any) and returns non-zero if anything failed.
 #
 # Environment: BUILDDIR (the build dir; the payload is $BUILDDIR/test/payload/testpayload),
-# T_TIMEOUT (seconds per test, default 60), T_VERBOSE=1 (print each test's output).
+# T_TIMEOUT (seconds per test, default 60), T_VERBOSE=1 (print each test's output), T_ONLY (an ERE: run only the
+# tests whose names match it; the others are not counted).
 
 T_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 BUILDDIR=${BUILDDIR:-$T_REPO/build}
@@ -263,6 +264,7 @@ kill_tree() {
 
 run_test() {    # NAME FUNC
         local name=$1 func=$2 pid rc end reason m d
+        [ -z "${T_ONLY:-}" ] || [[ $name =~ $T_ONLY ]] || return 0
         : >"$T_TMP/reason"
         : >"$T_TMP/machines"
         : >"$T_TMP/dirs"
