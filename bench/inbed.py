@@ -454,10 +454,10 @@ def main():
     setup_bundles()
     ensure_daemon()
 
-    with open(os.path.join(args.out, "raw.csv"), "a", newline="") as f:
+    # One run per out dir: a reused one is overwritten, never mixed with an older run's rounds.
+    with open(os.path.join(args.out, "raw.csv"), "w", newline="") as f:
         out = csv.writer(f)
-        if f.tell() == 0:
-            out.writerow(["scenario", "impl", "round", "ms", "ok"])
+        out.writerow(["scenario", "impl", "round", "ms", "ok"])
         for s, fn in [("true", scenario_true), ("ready", scenario_ready), ("boot", scenario_boot),
                       ("oci", scenario_oci)]:
             if s in scen:
