@@ -579,7 +579,7 @@ int machine_dbus_register(Machine *m) {
                 return r;
         r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", description_of(m),
-                                  "Slice", "s", MACHINE_SLICE,
+                                  "Slice", "s", "machine.slice",
                                   "Delegate", "b", 1,
                                   "CollectMode", "s", "inactive-or-failed",
                                   "TasksMax", "t", UINT64_C(16384),

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <sys/inotify.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -79,7 +78,6 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->timer_event_source);
         sd_event_source_disable_unref(m->start_timer_event_source);
         sd_event_source_disable_unref(m->notify_event_source);
-        sd_event_source_disable_unref(m->scope_watch_source);
         sd_bus_slot_unref(m->scope_slot);
         sd_bus_slot_unref(m->machined_slot);
         if (m->scope_job) {
@@ -263,7 +261,6 @@ int machine_load(Machine *m, char **ret_error) {
 
 static void machine_maybe_finalize(Machine *m);
 static void machine_maybe_register(Machine *m);
-static void machine_unwatch_scope(Machine *m);
 static void machine_maybe_start_done(Machine *m);
 static int machine_arm_timer(Machine *m, usec_t usec);
 
@@ -722,10 +719,7 @@ int machine_start(Machine *m, char **ret_error) {
         machine_store_console(m);
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
-         * exists, which is all StartTransientUnit needs; it execs only once it is in the scope. Watch the
-         * scope's cgroup first, so that its creation cannot be missed. */
-        if (!m->keep_unit)
-                machine_watch_scope(m);
+         * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */
         r = machine_dbus_register(m);
         if (r < 0) {
                 char *msg = NULL;
@@ -827,9 +821,7 @@ int machine_queue_start(Machine *m, sd_bus_message *message) {
 static void machine_stop_scope(Machine *m) {
         int r;
 
-        /* Not while its start job runs (the leader can be seen in the scope before that job is over): the
-         * job's end calls us again. */
-        if (!m->scope_ready || !m->scope_started || m->scope_stopping || m->scope_gone || m->keep_unit)
+        if (!m->scope_ready || m->scope_stopping || m->scope_gone || m->keep_unit)
                 return;
         m->scope_stopping = true;
         r = machine_dbus_stop_scope(m);
@@ -860,13 +852,10 @@ static void machine_maybe_register(Machine *m) {
         }
 
         /* The leader is in its final cgroup now. Read it before the payload runs: with NotifyAccess=all, its
-         * children's notifications are checked against it, and they may come before StartMachine is done.
-         * (The scope watch has read it already.) */
-        if (!m->cgroup) {
-                r = pid_get_cgroup(m->leader, &m->cgroup);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
-        }
+         * children's notifications are checked against it, and they may come before StartMachine is done. */
+        r = pid_get_cgroup(m->leader, &m->cgroup);
+        if (r < 0)
+                log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
 
         r = container_release(m->sync_fd);
         if (r < 0) {
@@ -879,83 +868,15 @@ static void machine_maybe_register(Machine *m) {
 }
 
 void machine_scope_failed(Machine *m, int error, char *message) {
-        machine_unwatch_scope(m);
         m->scope_gone = true;
         machine_fail_start(m, error, message);
         machine_maybe_finalize(m);
-}
-
-/* The scope is ready when the leader is in its cgroup. systemd's JobRemoved says so too, but only after the
- * signals of the unit's state change have gone through the bus, 1-2 ms later. The kernel tells us first: the
- * scope's cgroup gets populated the moment systemd moves the leader in. We only watch (inotify on the slice
- * for the cgroup's creation, then on its cgroup.events) and check /proc/PID/cgroup of the leader, which is
- * our unreaped child, so its PID cannot be reused. JobRemoved still comes and still counts: if the job
- * failed, the start fails. Any failure here only means that we wait for JobRemoved. */
-static void machine_unwatch_scope(Machine *m) {
-        m->scope_watch_source = sd_event_source_disable_unref(m->scope_watch_source);
-}
-
-static void machine_check_scope_cgroup(Machine *m) {
-        _cleanup_free_ char *cgroup = NULL;
-        const char *p;
-
-        if (m->scope_ready || m->exited || pid_get_cgroup(m->leader, &cgroup) < 0)
-                return;
-        p = startswith(cgroup, "/" MACHINE_SLICE "/");
-        if (!p || !streq(p, m->unit))
-                return;
-
-        log_debug("Machine %s: leader is in %s.", m->name, cgroup);
-        machine_unwatch_scope(m);
-        free(m->cgroup);
-        m->cgroup = TAKE_PTR(cgroup);
-        m->scope_ready = true;
-        machine_maybe_register(m);
-}
-
-static int on_scope_cgroup_event(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
-        machine_check_scope_cgroup(ASSERT_PTR(userdata));
-        return 0;
-}
-
-static int on_slice_event(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
-        Machine *m = ASSERT_PTR(userdata);
-        _cleanup_free_ char *path = NULL;
-        const char *root = cgroup2_mount_point();
-
-        if (!(ev->mask & IN_CREATE) || ev->len == 0 || !streq(ev->name, m->unit) || !root)
-                return 0;
-
-        machine_unwatch_scope(m);
-        if (asprintf(&path, "%s/" MACHINE_SLICE "/%s/cgroup.events", root, m->unit) < 0)
-                return 0;
-        if (sd_event_add_inotify(m->manager->event, &m->scope_watch_source, path, IN_MODIFY,
-                                 on_scope_cgroup_event, m) < 0)
-                return 0;
-        (void) sd_event_source_set_description(m->scope_watch_source, "machine-scope-cgroup");
-        /* It may have been populated before the watch was there. */
-        machine_check_scope_cgroup(m);
-        return 0;
-}
-
-void machine_watch_scope(Machine *m) {
-        _cleanup_free_ char *path = NULL;
-        const char *root = cgroup2_mount_point();
-
-        /* Before the first machine, the slice has no cgroup yet: then JobRemoved it is. */
-        if (!root || asprintf(&path, "%s/" MACHINE_SLICE, root) < 0)
-                return;
-        if (sd_event_add_inotify(m->manager->event, &m->scope_watch_source, path, IN_CREATE | IN_ONLYDIR,
-                                 on_slice_event, m) < 0)
-                return;
-        (void) sd_event_source_set_description(m->scope_watch_source, "machine-scope-slice");
 }
 
 void machine_scope_started(Machine *m, const char *result) {
         char *msg = NULL;
 
         m->scope_job = mfree(m->scope_job);
-        machine_unwatch_scope(m);
 
         if (m->scope_stopping) {
                 m->scope_gone = true;
@@ -971,7 +892,6 @@ void machine_scope_started(Machine *m, const char *result) {
         }
 
         m->scope_ready = true;
-        m->scope_started = true;
         if (m->start_error != 0 || m->exited) {
                 machine_stop_scope(m);
                 machine_maybe_finalize(m);

@@ -23,10 +23,6 @@
 
 #define MACHINE_DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
 
-/* The slice our scopes go into (a top-level slice: its cgroup is /machine.slice). */
-#define MACHINE_SLICE "machine.slice"
-
-
 typedef struct ReadyWaiter ReadyWaiter;
 typedef struct BindOperation BindOperation;
 
@@ -61,16 +57,14 @@ struct Machine {
         sd_event_source *child_event_source;
         sd_event_source *timer_event_source;
         sd_bus_slot *scope_slot;        /* StartTransientUnit, AttachProcessesToUnit or StopUnit, in flight */
-        sd_bus_slot *machined_slot;     /* RegisterMachine or UnregisterMachine, in flight (they can overlap
-                                         * the scope's calls: the leader is seen in its scope early) */
+        sd_bus_slot *machined_slot;     /* RegisterMachine or UnregisterMachine, in flight: apart from the
+                                         * scope's, so that no reply handler can drop another call's slot */
         char *scope_job;                /* the start job of our scope, while it runs */
-        sd_event_source *scope_watch_source; /* inotify: our scope's cgroup appearing, then getting populated */
 
         bool released;                  /* allowed to exec */
         bool setup_done;                /* the child reported CONTAINER_STAGE_SETUP_DONE */
         bool scope_requested;           /* StartTransientUnit (or AttachProcessesToUnit) was sent */
-        bool scope_ready;               /* ... and the leader is in its unit */
-        bool scope_started;             /* ... and systemd's job for it is over */
+        bool scope_ready;               /* ... and its job is done: the leader is in its unit */
         bool scope_stopping;            /* StopUnit of our scope was sent after a failed start */
         bool scope_gone;                /* the scope will not be there (failed start) */
         bool register_sent;
@@ -177,8 +171,6 @@ int machine_queue_start(Machine *m, sd_bus_message *message);
 
 /* Called with the result of the scope's start (or stop) job, or of the attachment to the keep-unit. */
 void machine_scope_started(Machine *m, const char *result);
-/* Watches for the leader's arrival in the scope's cgroup (before StartTransientUnit is sent). */
-void machine_watch_scope(Machine *m);
 /* Called when the scope could not be created at all. Takes MESSAGE. */
 void machine_scope_failed(Machine *m, int error, char *message);
 

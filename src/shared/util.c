@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <inttypes.h>
-#include <linux/magic.h>
-#include <sys/vfs.h>
 
 #include "util.h"
 
@@ -75,20 +73,6 @@ int parse_sec(const char *s, usec_t *ret) {
                         return 0;
                 }
         return -EINVAL;
-}
-
-const char *cgroup2_mount_point(void) {
-        static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
-        static const char *cached = NULL;
-
-        if (cached)
-                return cached;
-        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
-                struct statfs sfs;
-                if (statfs(candidates[i], &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
-                        return (cached = candidates[i]);
-        }
-        return NULL;
 }
 
 int pid_get_cgroup(pid_t pid, char **ret) {

@@ -24,9 +24,5 @@ char *machine_scope_name(const char *name);
  * cgroup v2 entry, or -errno. */
 int pid_get_cgroup(pid_t pid, char **ret);
 
-/* Returns the mount point of the cgroup v2 hierarchy: "/sys/fs/cgroup", or "/sys/fs/cgroup/unified" on a hybrid
- * host; NULL if there is none. */
-const char *cgroup2_mount_point(void);
-
 /* Parses a time span like "90", "90s", "500ms", "2min" into µs. Returns 0 or -EINVAL. */
 int parse_sec(const char *s, usec_t *ret);
