@@ -569,40 +569,42 @@ s \"$n\"" "$out" "State, Name as nobody"
         assert_gone $n
 }
 
+# METHOD NAME...: calls METHOD(NAME) for every NAME at once; fails the test unless every call succeeds.
+call_all_at_once() {
+        local method=$1 name pids=()
+        shift
+        for name; do
+                timeout 40 busctl call --timeout=35 $BUS_NAME $BUS_PATH $BUS_IFACE $method s $name \
+                        >"$T_TMP/call.$name" 2>&1 &
+                pids+=($!)
+        done
+        for name; do
+                wait "${pids[0]}" || t_fail "$method $name: exit $?: $(cat "$T_TMP/call.$name")"
+                pids=("${pids[@]:1}")
+        done
+}
+
 # Many starts in flight at once, as a busy host (or the benchmark) makes them: every StartMachine must be
 # answered, and every machine must run in its own scope, registered. Each start overlaps the others' scope
 # jobs, registrations and releases, so that the answers to the daemon's calls to systemd and machined come
 # in every order.
 test_concurrent_starts() {
-        local root=mxt-conc n=24 i name pids=() leader
+        local root=mxt-conc n=24 i name names=() leader
         mx_root $root
         for ((i = 0; i < n; i++)); do
+                names+=($root-$i)
                 mx_settings $root-$i "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory=$MACHINES_DIR/$root\n"
         done
-        for ((i = 0; i < n; i++)); do
-                timeout 40 busctl call --timeout=35 $BUS_NAME $BUS_PATH $BUS_IFACE StartMachine s $root-$i \
-                        >"$T_TMP/conc.$i" 2>&1 &
-                pids+=($!)
-        done
-        for ((i = 0; i < n; i++)); do
-                wait "${pids[$i]}" || t_fail "StartMachine $root-$i: exit $?: $(cat "$T_TMP/conc.$i")"
-        done
-        for ((i = 0; i < n; i++)); do
-                name=$root-$i
+        call_all_at_once StartMachine "${names[@]}"
+        for name in "${names[@]}"; do
                 assert_eq running "$(mx_list_entry $name | awk '{ print $1 }')" "state of $name"
                 leader=$(machinectl show $name -p Leader --value) || t_fail "$name is not registered with machined"
                 grep -qF "/$(scope_of $name)" /proc/$leader/cgroup ||
                         t_fail "leader $leader of $name is not in its scope: $(cat /proc/$leader/cgroup)"
         done
-        pids=()
-        for ((i = 0; i < n; i++)); do
-                timeout 40 busctl call --timeout=35 $BUS_NAME $BUS_PATH $BUS_IFACE StopMachine s $root-$i \
-                        >"$T_TMP/conc.$i" 2>&1 &
-                pids+=($!)
-        done
-        for ((i = 0; i < n; i++)); do
-                wait "${pids[$i]}" || t_fail "StopMachine $root-$i: exit $?: $(cat "$T_TMP/conc.$i")"
-                assert_gone $root-$i
+        call_all_at_once StopMachine "${names[@]}"
+        for name in "${names[@]}"; do
+                assert_gone $name
         done
 }
 
