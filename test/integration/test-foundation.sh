@@ -169,6 +169,21 @@ test_exec_failed() {
         assert_error org.machinedext1.NoSuchMachine GetMachine string:$n >/dev/null
 }
 
+# The exec itself fails (a file that is executable but no program: ENOEXEC), after the payload was released
+# and while RegisterMachine is on its way: the start fails with ExecFailed, and the registration and the scope
+# are undone before the answer.
+test_exec_failed_late() {
+        local n=mxt-latefail e
+        mx_root $n
+        printf 'not a program\n' >$MACHINES_DIR/$n/usr/bin/garbage
+        chmod 0755 $MACHINES_DIR/$n/usr/bin/garbage
+        mx_settings $n "[Exec]\nParameters=/usr/bin/garbage\n"
+        e=$(assert_error org.machinedext1.ExecFailed StartMachine string:$n) || exit 1
+        assert_match '/usr/bin/garbage' "$e" "error message"
+        assert_gone $n
+        assert_error org.machinedext1.NoSuchMachine GetMachine string:$n >/dev/null
+}
+
 test_non_root() {
         local n=mxt-nobody out
         mx_root $n
@@ -623,6 +638,7 @@ run_test unknown-name test_unknown_name
 run_test invalid-names test_invalid_names
 run_test start-twice test_start_twice
 run_test exec-failed test_exec_failed
+run_test exec-failed-late test_exec_failed_late
 run_test non-root test_non_root
 run_test invalid-settings test_invalid_settings
 run_test files-directory test_files_directory
