@@ -70,8 +70,8 @@ Machine *machine_free(Machine *m) {
         if (!m)
                 return NULL;
 
-        if (m->manager && hashmap_get(m->manager->machines, m->name) == m)
-                hashmap_remove(m->manager->machines, m->name);
+        if (m->manager)
+                hashmap_remove_value(m->manager->machines, m->name, m);
 
         sd_event_source_disable_unref(m->sync_event_source);
         sd_event_source_disable_unref(m->child_event_source);
@@ -80,11 +80,9 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->notify_event_source);
         sd_bus_slot_unref(m->scope_slot);
         sd_bus_slot_unref(m->machined_slot);
-        if (m->scope_job) {
-                if (m->manager && hashmap_get(m->manager->jobs, m->scope_job) == m)
-                        hashmap_remove(m->manager->jobs, m->scope_job);
-                free(m->scope_job);
-        }
+        if (m->scope_job && m->manager)
+                hashmap_remove_value(m->manager->jobs, m->scope_job, m);
+        free(m->scope_job);
         safe_close(m->sync_fd);
         safe_close(m->leader_pidfd);
         safe_close(m->notify_fd);

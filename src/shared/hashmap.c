@@ -133,21 +133,33 @@ void *hashmap_get(const Hashmap *h, const char *key) {
         return *p ? (*p)->value : NULL;
 }
 
+/* Unlinks and frees the entry *P points to. Returns its value. */
+static void *remove_entry(Hashmap *h, Entry **p) {
+        Entry *e = *p;
+        void *v = e->value;
+
+        *p = e->next;
+        free(e);
+        h->n_entries--;
+        return v;
+}
+
 void *hashmap_remove(Hashmap *h, const char *key) {
-        Entry **p, *e;
-        void *v;
+        Entry **p;
 
         if (!h || !key)
                 return NULL;
         p = find(h, key, hash_string(h->seed, key));
-        if (!*p)
+        return *p ? remove_entry(h, p) : NULL;
+}
+
+void *hashmap_remove_value(Hashmap *h, const char *key, void *value) {
+        Entry **p;
+
+        if (!h || !key)
                 return NULL;
-        e = *p;
-        *p = e->next;
-        v = e->value;
-        free(e);
-        h->n_entries--;
-        return v;
+        p = find(h, key, hash_string(h->seed, key));
+        return *p && (*p)->value == value ? remove_entry(h, p) : NULL;
 }
 
 size_t hashmap_size(const Hashmap *h) {

@@ -20,6 +20,9 @@ int hashmap_replace(Hashmap *h, const char *key, void *value, void **ret_old);
 void *hashmap_get(const Hashmap *h, const char *key);
 /* Returns the value removed, or NULL. */
 void *hashmap_remove(Hashmap *h, const char *key);
+/* Removes KEY only if it maps to VALUE: a key that another value has taken over since stays. Returns VALUE if
+ * it was removed, NULL otherwise. */
+void *hashmap_remove_value(Hashmap *h, const char *key, void *value);
 size_t hashmap_size(const Hashmap *h);
 
 /* Iteration: start with *state = 0; returns true and sets *ret_value (and *ret_key) while there are entries.
