@@ -212,6 +212,13 @@ static void print_mounts(FILE *out) {
 static int cmd_report(int argc, char **argv) {
         static const char *const paths[] = { "/proc", "/sys", "/dev/null", "/dev/console", "/dev/ptmx",
                                              "/run", "/tmp" };
+        /* Fields of /proc/self/status and the report keys they become. */
+        static const struct {
+                const char *field, *key;
+        } status_keys[] = {
+                { "CapBnd", "cap.bnd" }, { "CapEff", "cap.eff" }, { "CapPrm", "cap.prm" }, { "CapInh", "cap.inh" },
+                { "CapAmb", "cap.amb" }, { "Seccomp", "seccomp" }, { "NoNewPrivs", "nonewprivs" },
+        };
         const char *outpath = NULL;
         char buf[PATH_MAX + 64], tmp[PATH_MAX + 16] = "";
         FILE *out = stdout;
@@ -247,20 +254,10 @@ static int cmd_report(int argc, char **argv) {
                 fputc('\n', out);
         }
         print_mounts(out);
-        status_field("CapBnd", buf, sizeof buf);
-        fprintf(out, "cap.bnd=%s\n", buf);
-        status_field("CapEff", buf, sizeof buf);
-        fprintf(out, "cap.eff=%s\n", buf);
-        status_field("CapPrm", buf, sizeof buf);
-        fprintf(out, "cap.prm=%s\n", buf);
-        status_field("CapInh", buf, sizeof buf);
-        fprintf(out, "cap.inh=%s\n", buf);
-        status_field("CapAmb", buf, sizeof buf);
-        fprintf(out, "cap.amb=%s\n", buf);
-        status_field("Seccomp", buf, sizeof buf);
-        fprintf(out, "seccomp=%s\n", buf);
-        status_field("NoNewPrivs", buf, sizeof buf);
-        fprintf(out, "nonewprivs=%s\n", buf);
+        for (size_t i = 0; i < sizeof status_keys / sizeof status_keys[0]; i++) {
+                status_field(status_keys[i].field, buf, sizeof buf);
+                fprintf(out, "%s=%s\n", status_keys[i].key, buf);
+        }
         for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
                 format_stat(paths[i], buf, sizeof buf);
                 fprintf(out, "stat.%s=%s\n", paths[i], buf);
