@@ -134,6 +134,19 @@ ci_daemon_fds() {
         ls /proc/"$1"/fd | wc -l
 }
 
+# systemctl stop UNIT (within TIMEOUT seconds) of machine NAME with leader LEADER: the unit is inactive, the
+# machine gone from our list and from machined's, WaitMachine matches EXIT-ERE, and no process is left.
+ci_stop_unit() {        # UNIT NAME LEADER TIMEOUT EXIT-ERE
+        local u=$1 n=$2 leader=$3
+        assert_ok timeout "$4" systemctl stop "$u"
+        assert_eq inactive "$(systemctl is-active "$u")" "unit after systemctl stop"
+        wait_until 5 mx_gone $n || t_fail "$n still listed after systemctl stop"
+        assert_match "$5" "$(mx_wait $n)" "WaitMachine after systemctl stop"
+        machinectl show $n >/dev/null 2>&1 && t_fail "$n still registered with machined"
+        [ ! -d /proc/$leader ] || t_fail "leader $leader survived systemctl stop"
+        [ -z "$(procs_in_unit "$u")" ] || t_fail "processes left in $u: $(procs_in_unit "$u")"
+}
+
 ci_prop_is() {  # NAME PROP VALUE
         [ "$(mx_prop "$1" "$2")" = "$3" ]
 }
@@ -633,13 +646,7 @@ test_unit_lifecycle() {
         assert_eq active "$(systemctl is-active "$u")" "unit after the second starts"
 
         # systemctl stop: graceful (SIGTERM to the payload, which exits 0), and everything is gone.
-        assert_ok timeout 30 systemctl stop "$u"
-        assert_eq inactive "$(systemctl is-active "$u")" "unit after systemctl stop"
-        wait_until 5 mx_gone $n || t_fail "$n still listed after systemctl stop"
-        assert_eq "exited 0" "$(mx_wait $n)" "WaitMachine after systemctl stop"
-        machinectl show $n >/dev/null 2>&1 && t_fail "$n still registered with machined"
-        [ ! -d /proc/$leader ] || t_fail "leader $leader survived systemctl stop"
-        [ -z "$(procs_in_unit "$u")" ] || t_fail "processes left in $u: $(procs_in_unit "$u")"
+        ci_stop_unit "$u" $n "$leader" 30 '^exited 0$'
 }
 
 test_unit_vs_dbus() {
@@ -730,13 +737,7 @@ test_systemd_boot_unit() {
         st=$(systemctl status --no-pager -l "$u" 2>&1)
         echo "$st" | grep -q "payload" || t_fail "systemctl status has no payload/ subgroup: $st"
         echo "$st" | grep -qE "$leader.*(init|systemd)" || t_fail "systemctl status does not show the container's PID 1 ($leader): $st"
-        assert_ok timeout 40 systemctl stop "$u"
-        assert_eq inactive "$(systemctl is-active "$u")" "unit after systemctl stop"
-        wait_until 5 mx_gone $n || t_fail "$n still listed after systemctl stop"
-        assert_match '^(exited 0|killed 2)$' "$(mx_wait $n)" "WaitMachine after systemctl stop"
-        machinectl show $n >/dev/null 2>&1 && t_fail "$n still registered with machined"
-        [ ! -d /proc/$leader ] || t_fail "leader $leader survived systemctl stop"
-        [ -z "$(procs_in_unit "$u")" ] || t_fail "processes left in $u"
+        ci_stop_unit "$u" $n "$leader" 40 '^(exited 0|killed 2)$'
         umount $MACHINES_DIR/$n/usr
         assert_gone $n
 }

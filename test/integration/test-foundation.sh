@@ -159,29 +159,29 @@ test_start_twice() {
         assert_eq running "$(mx_prop $n State)" "first instance still running"
 }
 
-test_exec_failed() {
-        local n=mxt-noexec e
-        mx_root $n
-        mx_settings $n "[Exec]\nParameters=/nonexistent\n"
+# Starting NAME with Parameters=PATH fails with ExecFailed naming PATH, and leaves nothing of NAME behind.
+assert_exec_failed() {  # NAME PATH
+        local n=$1 path=$2 e
+        mx_settings $n "[Exec]\nParameters=$path\n"
         e=$(assert_error org.machinedext1.ExecFailed StartMachine string:$n) || exit 1
-        assert_match '/nonexistent' "$e" "error message"
+        assert_match "$path" "$e" "error message"
         assert_gone $n
         assert_error org.machinedext1.NoSuchMachine GetMachine string:$n >/dev/null
 }
 
+test_exec_failed() {
+        mx_root mxt-noexec
+        assert_exec_failed mxt-noexec /nonexistent
+}
+
 # The exec itself fails (a file that is executable but no program: ENOEXEC), after the payload was released
-# and while RegisterMachine is on its way: the start fails with ExecFailed, and the registration and the scope
-# are undone before the answer.
+# and while RegisterMachine is on its way: the registration and the scope are undone before the answer.
 test_exec_failed_late() {
-        local n=mxt-latefail e
+        local n=mxt-latefail
         mx_root $n
         printf 'not a program\n' >$MACHINES_DIR/$n/usr/bin/garbage
         chmod 0755 $MACHINES_DIR/$n/usr/bin/garbage
-        mx_settings $n "[Exec]\nParameters=/usr/bin/garbage\n"
-        e=$(assert_error org.machinedext1.ExecFailed StartMachine string:$n) || exit 1
-        assert_match '/usr/bin/garbage' "$e" "error message"
-        assert_gone $n
-        assert_error org.machinedext1.NoSuchMachine GetMachine string:$n >/dev/null
+        assert_exec_failed $n /usr/bin/garbage
 }
 
 test_non_root() {
