@@ -11,6 +11,7 @@
 
 #include "machinectl-ext.h"
 #include "name.h"
+#include "strv.h"
 
 bool arg_legend = true;
 bool arg_quiet = false;
@@ -62,12 +63,7 @@ int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
 }
 
 bool property_selected(const char *name) {
-        if (!arg_property)
-                return true;
-        for (char **p = arg_property; *p; p++)
-                if (streq(*p, name))
-                        return true;
-        return false;
+        return !arg_property || strv_find(arg_property, name);
 }
 
 char *format_timestamp(char *buf, size_t size, uint64_t usec) {
@@ -90,21 +86,14 @@ static int property_add(const char *list) {
         const char *p = list;
 
         for (;;) {
-                size_t len = strcspn(p, ","), n = 0;
-                char **l;
+                size_t len = strcspn(p, ",");
 
                 if (len > 0) {
-                        if (arg_property)
-                                while (arg_property[n])
-                                        n++;
-                        l = realloc(arg_property, sizeof(char *) * (n + 2));
-                        if (!l)
+                        char *piece = strndup(p, len);
+                        if (!piece || strv_push(&arg_property, piece) < 0) {
+                                free(piece);
                                 return -ENOMEM;
-                        arg_property = l;
-                        arg_property[n] = strndup(p, len);
-                        arg_property[n + 1] = NULL;
-                        if (!arg_property[n])
-                                return -ENOMEM;
+                        }
                 }
 
                 if (p[len] == '\0')

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "machinectl-ext.h"
+#include "util.h"
 
 #define ESCAPE_CHAR 0x1d                /* ^] */
 #define ESCAPE_COUNT 3
@@ -62,13 +63,6 @@ static int print_log(sd_bus *bus, const char *name) {
         return 0;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts = {};
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);     /* cannot fail for CLOCK_MONOTONIC */
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
-
 typedef struct Escape {
         unsigned count;
         uint64_t first;
@@ -84,7 +78,7 @@ static bool look_for_escape(Escape *e, const uint8_t *buf, size_t n) {
                         continue;
                 }
 
-                t = now_usec();
+                t = now(CLOCK_MONOTONIC);
                 if (e->count == 0 || t - e->first > ESCAPE_USEC) {
                         e->count = 1;
                         e->first = t;

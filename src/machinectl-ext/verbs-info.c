@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "machinectl-ext.h"
+#include "strv.h"
+#include "util.h"
 
 typedef struct MachineListEntry {
         const char *name;
@@ -309,11 +311,8 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
         printf("%s (%s)\n", s->name ?: fallback_name, s->id ?: "n/a");
 
         if (format_timestamp(since, sizeof(since), s->timestamp)) {
-                struct timespec now;
-                uint64_t n;
+                uint64_t n = now(CLOCK_REALTIME);
 
-                (void) clock_gettime(CLOCK_REALTIME, &now);
-                n = (uint64_t) now.tv_sec * USEC_PER_SEC + (uint64_t) now.tv_nsec / NSEC_PER_USEC;
                 if (n >= s->timestamp) {
                         format_ago(ago, sizeof(ago), n - s->timestamp);
                         printf("           Since: %s; %s ago\n", since, ago);
@@ -459,20 +458,13 @@ static int print_value(const char *name, const char *contents, sd_bus_message *m
                 v = owned;
         } else if (streq(contents, "as")) {
                 _cleanup_strv_free_ char **l = NULL;
-                size_t len = 1;
-                char *p;
 
                 r = sd_bus_message_read_strv(m, &l);
                 if (r < 0)
                         return r;
-                for (char **s = l; s && *s; s++)
-                        len += strlen(*s) + 1;
-                owned = p = malloc(len);
+                owned = strv_join(l, " ");
                 if (!owned)
                         return -ENOMEM;
-                *p = '\0';
-                for (char **s = l; s && *s; s++)
-                        p = stpcpy(stpcpy(p, s == l ? "" : " "), *s);
                 v = owned;
         } else
                 return 0;       /* not printable as one line: skipped, like systemctl show without --all */

@@ -11,6 +11,7 @@
 #include <systemd/sd-login.h>
 
 #include "machinectl-ext.h"
+#include "tables.h"
 
 /* Calls METHOD(name) on the manager for each name. Every name is tried; returns 0 if all succeeded, else the
  * first error (each one already printed as "Failed to <what> machine NAME: ..."). */
@@ -38,7 +39,6 @@ static int call_for_each(sd_bus *bus, char **names, const char *method, const ch
 }
 
 typedef struct PendingCall {
-        void *context;
         sd_bus_message *reply;          /* the reply or error message (also local timeouts), once it arrived */
         int r;
         bool done;
@@ -58,20 +58,12 @@ static int pending_call_handler(sd_bus_message *m, void *userdata, sd_bus_error 
  * daemon handles them in order, so the waits are queued behind the start and cover exactly the run that this
  * start began, however short it is. */
 typedef struct StartContext {
-        sd_event *event;
         sd_bus *bus;
         const char *name;
         PendingCall start, ready, wait;
-        bool want_ready, want_wait;
         bool ready_reported;
         bool stop_sent;
-        int ret;
 } StartContext;
-
-static int start_call_handler(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        /* start_machine() re-evaluates after every event loop iteration. */
-        return pending_call_handler(m, userdata, ret_error);
-}
 
 static int send_call(sd_bus *bus, sd_bus_slot **ret_slot, PendingCall *c, const char *method, const char *sig,
                      ...) {
@@ -87,7 +79,8 @@ static int send_call(sd_bus *bus, sd_bus_slot **ret_slot, PendingCall *c, const 
         va_end(ap);
         if (r < 0)
                 return r;
-        return sd_bus_call_async(bus, ret_slot, m, start_call_handler, c, BUS_TIMEOUT_LONG);
+        /* start_machine() re-evaluates after every event loop iteration. */
+        return sd_bus_call_async(bus, ret_slot, m, pending_call_handler, c, BUS_TIMEOUT_LONG);
 }
 
 /* PropertiesChanged on the machine: show STATUS= while waiting for READY=1 (and pass it on to systemd). */
@@ -165,17 +158,21 @@ static int exit_status_from_wait(const char *name, sd_bus_message *reply) {
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to parse result of machine %s", name);
 
-        if (streq(exit_code, "exited"))
+        switch (exit_code_from_string(exit_code)) {
+        case CLD_EXITED:
                 return exit_status & 0xff;
-        /* The container's PID 1 can only die of SIGINT or SIGHUP through reboot(2), which the kernel turns into
-         * these signals inside a PID namespace: a clean poweroff/halt, or a reboot. Like systemd-nspawn: 0 and
-         * 133 ("restart me"). */
-        if (streq(exit_code, "killed") && exit_status == SIGINT)
-                return 0;
-        if (streq(exit_code, "killed") && exit_status == SIGHUP)
-                return 133;
-        if (streq(exit_code, "killed") || streq(exit_code, "dumped"))
+        case CLD_KILLED:
+                /* The container's PID 1 can only die of SIGINT or SIGHUP through reboot(2), which the kernel
+                 * turns into these signals inside a PID namespace: a clean poweroff/halt, or a reboot. Like
+                 * systemd-nspawn: 0 and 133 ("restart me"). */
+                if (exit_status == SIGINT)
+                        return 0;
+                if (exit_status == SIGHUP)
+                        return 133;
                 return 128 + exit_status;
+        case CLD_DUMPED:
+                return 128 + exit_status;
+        }
 
         fprintf(stderr, "Machine %s ended with unknown result '%s' (status %" PRIi32 ").\n", name, exit_code,
                 exit_status);
@@ -190,13 +187,9 @@ static int start_machine(sd_bus *bus, const char *name) {
         StartContext ctx = {
                 .bus = bus,
                 .name = name,
-                .want_ready = arg_ready,
-                .want_wait = arg_wait,
         };
         sigset_t ss;
         int r;
-
-        ctx.start.context = ctx.ready.context = ctx.wait.context = &ctx;
 
         if (arg_keep_unit) {
                 r = prepare_keep_unit(&unit);
@@ -207,12 +200,11 @@ static int start_machine(sd_bus *bus, const char *name) {
         r = sd_event_new(&event);
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to allocate event loop");
-        ctx.event = event;
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to attach bus to event loop");
 
-        if (ctx.want_wait) {
+        if (arg_wait) {
                 sigemptyset(&ss);
                 sigaddset(&ss, SIGTERM);
                 sigaddset(&ss, SIGINT);
@@ -221,7 +213,7 @@ static int start_machine(sd_bus *bus, const char *name) {
                 (void) sd_event_add_signal(event, NULL, SIGINT, on_signal, &ctx);
         }
 
-        if (ctx.want_ready) {
+        if (arg_ready) {
                 r = sd_bus_path_encode(BUS_MACHINE_PATH_PREFIX, name, &path);
                 if (r < 0)
                         return log_bus_error(r, NULL, "Failed to build object path");
@@ -235,9 +227,9 @@ static int start_machine(sd_bus *bus, const char *name) {
                 r = send_call(bus, &start_slot, &ctx.start, "StartMachineInUnit", "ss", name, unit);
         else
                 r = send_call(bus, &start_slot, &ctx.start, "StartMachine", "s", name);
-        if (r >= 0 && ctx.want_ready)
+        if (r >= 0 && arg_ready)
                 r = send_call(bus, &ready_slot, &ctx.ready, "WaitMachineReady", "st", name, UINT64_C(0));
-        if (r >= 0 && ctx.want_wait)
+        if (r >= 0 && arg_wait)
                 r = send_call(bus, &wait_slot, &ctx.wait, "WaitMachine", "s", name);
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to start machine %s", name);
@@ -247,7 +239,7 @@ static int start_machine(sd_bus *bus, const char *name) {
                         return log_bus_error(ctx.start.r, sd_bus_message_get_error(ctx.start.reply),
                                              "Failed to start machine %s", name);
 
-                if (ctx.start.done && ctx.want_ready && ctx.ready.done && !ctx.ready_reported) {
+                if (ctx.start.done && arg_ready && ctx.ready.done && !ctx.ready_reported) {
                         if (ctx.ready.r < 0) {
                                 r = log_bus_error(ctx.ready.r, sd_bus_message_get_error(ctx.ready.reply),
                                                   "Machine %s did not become ready", name);
@@ -258,8 +250,8 @@ static int start_machine(sd_bus *bus, const char *name) {
                                 (void) sd_notifyf(false, "READY=1\nSTATUS=Machine %s is running.", name);
                 }
 
-                if (ctx.start.done && (!ctx.want_ready || ctx.ready_reported) &&
-                    (!ctx.want_wait || ctx.wait.done))
+                if (ctx.start.done && (!arg_ready || ctx.ready_reported) &&
+                    (!arg_wait || ctx.wait.done))
                         break;
 
                 r = sd_event_run(event, UINT64_MAX);
@@ -269,7 +261,7 @@ static int start_machine(sd_bus *bus, const char *name) {
                 }
         }
 
-        if (!ctx.want_wait) {
+        if (!arg_wait) {
                 r = 0;
                 goto finish;
         }
