@@ -48,9 +48,21 @@ static ExitRecord *exit_record_free(ExitRecord *e) {
         return mfree(e);
 }
 
+/* Destructors for hashmap_clear(). */
+static void destroy_machine(void *value, const char *key) {
+        machine_free(value);
+}
+
+static void destroy_exit_record(void *value, const char *key) {
+        exit_record_free(value);
+}
+
+static void destroy_console(void *value, const char *key) {
+        console_free(value);
+}
+
 Manager *manager_free(Manager *m) {
         Machine *machine;
-        ExitRecord *e;
 
         if (!m)
                 return NULL;
@@ -61,31 +73,12 @@ Manager *manager_free(Manager *m) {
                 m->gc_queue = machine->gc_next;
                 machine_free(machine);
         }
-        for (;;) {
-                HashmapIter i = HASHMAP_ITER_INIT;
-                if (!hashmap_iterate(m->machines, &i, (void **) &machine, NULL))
-                        break;
-                machine_free(machine); /* removes itself from the table */
-        }
+        hashmap_clear(m->machines, destroy_machine);
         hashmap_free(m->machines);
-
-        for (;;) {
-                HashmapIter i = HASHMAP_ITER_INIT;
-                if (!hashmap_iterate(m->exits, &i, (void **) &e, NULL))
-                        break;
-                hashmap_remove(m->exits, e->name);
-                exit_record_free(e);
-        }
+        hashmap_clear(m->exits, destroy_exit_record);
         hashmap_free(m->exits);
         hashmap_free(m->jobs);
-        for (;;) {
-                HashmapIter i = HASHMAP_ITER_INIT;
-                Console *c;
-                if (!hashmap_iterate(m->adopted_consoles, &i, (void **) &c, NULL))
-                        break;
-                hashmap_remove(m->adopted_consoles, console_name(c));
-                console_free(c);
-        }
+        hashmap_clear(m->adopted_consoles, destroy_console);
         hashmap_free(m->adopted_consoles);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
@@ -96,17 +89,12 @@ Manager *manager_free(Manager *m) {
         return mfree(m);
 }
 
-void manager_flush_sender_uids(Manager *m) {
-        const char *key;
+static void destroy_key(void *value, const char *key) {
+        free((char *) key);
+}
 
-        for (;;) {
-                HashmapIter i = HASHMAP_ITER_INIT;
-                if (!hashmap_iterate(m->sender_uids, &i, NULL, &key))
-                        break;
-                char *k = (char *) key;
-                hashmap_remove(m->sender_uids, k);
-                free(k);
-        }
+void manager_flush_sender_uids(Manager *m) {
+        hashmap_clear(m->sender_uids, destroy_key);
 }
 
 Machine *manager_get_machine(Manager *m, const char *name) {

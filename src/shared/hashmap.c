@@ -162,6 +162,19 @@ void *hashmap_remove_value(Hashmap *h, const char *key, void *value) {
         return *p && (*p)->value == value ? remove_entry(h, p) : NULL;
 }
 
+void hashmap_clear(Hashmap *h, void (*destroy)(void *value, const char *key)) {
+        if (!h)
+                return;
+        for (size_t b = 0; b < h->n_buckets; b++)
+                while (h->buckets[b]) {
+                        const char *key = h->buckets[b]->key;
+                        void *value = remove_entry(h, &h->buckets[b]);
+
+                        if (destroy)
+                                destroy(value, key);
+                }
+}
+
 size_t hashmap_size(const Hashmap *h) {
         return h ? h->n_entries : 0;
 }

@@ -24,6 +24,9 @@ void *hashmap_remove(Hashmap *h, const char *key);
  * it was removed, NULL otherwise. */
 void *hashmap_remove_value(Hashmap *h, const char *key, void *value);
 size_t hashmap_size(const Hashmap *h);
+/* Empties the table in one pass, calling DESTROY (if non-NULL) on each value and its key after the entry is
+ * out of the table: DESTROY may free both, and may remove other keys. */
+void hashmap_clear(Hashmap *h, void (*destroy)(void *value, const char *key));
 
 /* Iteration: start with *state = 0; returns true and sets *ret_value (and *ret_key) while there are entries.
  * The table must not be changed during an iteration. */

@@ -86,9 +86,46 @@ static void test_many(void) {
         hashmap_free(h);
 }
 
+static size_t n_destroyed;
+static Hashmap *clearing;
+
+/* A destructor that, like machine_free(), also removes its own key: it must find nothing left to remove. */
+static void destroy(void *value, const char *key) {
+        ASSERT(!hashmap_remove_value(clearing, key, value));
+        (*(int *) value)++;
+        n_destroyed++;
+}
+
+static void test_clear(void) {
+        Hashmap *h = hashmap_new();
+
+        ASSERT(h);
+        for (int i = 0; i < N; i++) {
+                snprintf(keys[i], sizeof(keys[i]), "clear-%d", i);
+                values[i] = 0;
+                ASSERT_EQ(hashmap_put(h, keys[i], &values[i]), 1);
+        }
+        clearing = h;
+        hashmap_clear(h, destroy);
+        ASSERT_EQ(n_destroyed, N);
+        ASSERT_EQ(hashmap_size(h), 0);
+        for (int i = 0; i < N; i++) {
+                ASSERT_EQ(values[i], 1);
+                ASSERT(!hashmap_get(h, keys[i]));
+        }
+        /* Usable again afterwards; clearing an empty or NULL table does nothing. */
+        ASSERT_EQ(hashmap_put(h, keys[0], &values[0]), 1);
+        hashmap_clear(h, NULL);
+        ASSERT_EQ(hashmap_size(h), 0);
+        hashmap_clear(NULL, destroy);
+        ASSERT_EQ(n_destroyed, N);
+        hashmap_free(h);
+}
+
 int main(void) {
         test_put_get_remove();
         test_remove_value();
         test_many();
+        test_clear();
         return 0;
 }
