@@ -189,7 +189,7 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
         r = sd_bus_message_read(message, "si", &whom, &sig);
         if (r < 0)
                 return r;
-        if (sig <= 0 || sig >= _NSIG)
+        if (!SIGNAL_VALID(sig))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid signal %i", sig);
         if (!isempty(whom) && !streq(whom, "leader") && !streq(whom, "all"))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -199,15 +199,8 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
         if (r <= 0)
                 return r;
 
-        if (isempty(whom) || streq(whom, "leader")) {
-                r = machine_kill_leader(m, sig);
-                if (r < 0)
-                        return bus_error_from_machine(error, r, m->name, NULL);
-                return sd_bus_reply_method_return(message, NULL);
-        }
-
-        if (!m->released) {
-                /* Not in its scope yet: the leader is all there is. */
+        /* Before the release the container is not in its scope yet: the leader is all there is. */
+        if (isempty(whom) || streq(whom, "leader") || !m->released) {
                 r = machine_kill_leader(m, sig);
                 if (r < 0)
                         return bus_error_from_machine(error, r, m->name, NULL);

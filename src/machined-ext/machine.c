@@ -66,6 +66,8 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
         return 0;
 }
 
+static void bind_operation_free(BindOperation *b);
+
 Machine *machine_free(Machine *m) {
         if (!m)
                 return NULL;
@@ -97,12 +99,7 @@ Machine *machine_free(Machine *m) {
         while (m->bind_operations) {
                 BindOperation *b = m->bind_operations;
                 m->bind_operations = b->next;
-                sd_event_source_disable_unref(b->child_event_source);
-                safe_close(b->pidfd);
-                safe_close(b->report_fd);
-                sd_bus_message_unref(b->message);
-                free(b->destination);
-                free(b);
+                bind_operation_free(b);
         }
         /* Not removed here: the daemon may be exiting with the container still running. */
         free(m->propagate_dir);
@@ -197,10 +194,11 @@ int machine_load(Machine *m, char **ret_error) {
                         return -ENOMEM;
         }
 
-        /* A booted systemd sends READY=1 when its boot is complete: wait for it, unless told otherwise. */
+        /* MachineID= is the machine's identity for machined, $container_uuid and /run/host/container-uuid. */
         if (s && !sd_id128_is_null(s->machine_id))
                 m->id = s->machine_id;
 
+        /* A booted systemd sends READY=1 when its boot is complete: wait for it, unless told otherwise. */
         m->notify_ready = s && s->notify_ready >= 0 ? s->notify_ready : m->boot;
         if (s && s->notify_access >= 0)
                 m->notify_access = s->notify_access;
@@ -245,9 +243,6 @@ int machine_load(Machine *m, char **ret_error) {
         m->hostname = strdup(s && s->hostname ? s->hostname : m->name);
         if (!m->hostname)
                 return -ENOMEM;
-        /* MachineID= is the machine's identity for machined, $container_uuid and /run/host/container-uuid. */
-        if (s && !sd_id128_is_null(s->machine_id))
-                m->id = s->machine_id;
         m->console_mode = s && s->console >= 0 ? s->console : CONSOLE_READ_ONLY;
         m->read_only = s && s->read_only > 0;
 
@@ -515,8 +510,7 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         m->exit_status = si->si_status;
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
 
-        log_info("Machine %s: payload %s with %s %i.", m->name,
-                 si->si_code == CLD_EXITED ? "exited" : "was killed",
+        log_info("Machine %s: payload %s, %s %i.", m->name, exit_code_to_string(si->si_code) ?: "ended",
                  si->si_code == CLD_EXITED ? "status" : "signal", si->si_status);
 
         if (!m->released && m->start_error == 0) {
