@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "time-util.h"
 
 static usec_t arg_stop_timeout = 90 * USEC_PER_SEC;
 
@@ -38,7 +39,9 @@ static int parse_argv(int argc, char *argv[]) {
                         printf("machined-ext %s\n", PACKAGE_VERSION);
                         return 0;
                 case ARG_STOP_TIMEOUT:
-                        r = parse_sec(optarg, &arg_stop_timeout);
+                        r = parse_timespan(optarg, &arg_stop_timeout);
+                        if (r >= 0 && arg_stop_timeout == USEC_INFINITY)
+                                r = -ERANGE; /* SIGKILL must follow at some point */
                         if (r < 0)
                                 return log_error_errno(r, "Invalid --stop-timeout= value: %s", optarg);
                         break;

@@ -4,8 +4,7 @@
 #include <stdint.h>
 
 #include "macro.h"
-
-#define USEC_INFINITY UINT64_MAX
+#include "util.h" /* usec_t, USEC_INFINITY */
 
 /* Parses a time span in systemd's syntax (systemd.time(7)) into microseconds: one or more components, each a
  * non-negative decimal number (optionally with a fractional part, "1.5") followed by an optional unit, with

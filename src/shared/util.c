@@ -43,38 +43,6 @@ char *machine_scope_name(const char *name) {
         return r;
 }
 
-int parse_sec(const char *s, usec_t *ret) {
-        static const struct {
-                const char *suffix;
-                usec_t usec;
-        } table[] = {
-                { "",    USEC_PER_SEC     },
-                { "s",   USEC_PER_SEC     },
-                { "sec", USEC_PER_SEC     },
-                { "ms",  USEC_PER_MSEC    },
-                { "us",  1                },
-                { "min", 60 * USEC_PER_SEC },
-                { "m",   60 * USEC_PER_SEC },
-        };
-        uint64_t v;
-        char *end;
-
-        if (!s || !isdigit((unsigned char) s[0]))
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0)
-                return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (streq(end, table[i].suffix)) {
-                        if (v > UINT64_MAX / table[i].usec)
-                                return -ERANGE;
-                        *ret = v * table[i].usec;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
 int pid_get_cgroup(pid_t pid, char **ret) {
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL;

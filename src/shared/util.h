@@ -24,5 +24,3 @@ char *machine_scope_name(const char *name);
  * cgroup v2 entry, or -errno. */
 int pid_get_cgroup(pid_t pid, char **ret);
 
-/* Parses a time span like "90", "90s", "500ms", "2min" into µs. Returns 0 or -EINVAL. */
-int parse_sec(const char *s, usec_t *ret);
