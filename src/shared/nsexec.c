@@ -54,6 +54,7 @@
 #include "macro.h"
 #include "strv.h"
 #include "syscall-groups.h"
+#include "util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -548,17 +549,11 @@ static void setup_inaccessible(int sock, int rootfd, int inaccessible_fd, const 
         }
 }
 
-static uint64_t now_nsec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
-}
-
 static void tmp_name(char *buf, size_t size, const char *name) {
         uint64_t r = 0;
 
         if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-                r = (uint64_t) now_nsec() ^ (uint64_t) (uintptr_t) buf;
+                r = now(CLOCK_MONOTONIC) ^ (uint64_t) (uintptr_t) buf;
         snprintf(buf, size, ".#%s.%016" PRIx64, name, r);
 }
 
@@ -607,16 +602,12 @@ static void setup_etc(int sock, int rootfd, const ContainerConfig *c) {
         if (c->resolv_conf <= RESOLV_CONF_OFF && c->timezone <= TIMEZONE_OFF)
                 return;
 
-        etcfd = open_in_root(rootfd, "/etc");
-        if (etcfd < 0)
-                return; /* no /etc: nothing to configure */
-        safe_close(TAKE_FD(etcfd));
         {
                 struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
                                         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
                 long fd = syscall(SYS_openat2, rootfd, "/etc", &how, sizeof(how));
                 if (fd < 0)
-                        return;
+                        return; /* no /etc: nothing to configure */
                 etcfd = (int) fd;
         }
 
@@ -1280,13 +1271,6 @@ static bool env_has(char **l, const char *prefix) {
         return false;
 }
 
-static bool strv_contains(char **l, const char *s) {
-        for (; l && *l; l++)
-                if (streq(*l, s))
-                        return true;
-        return false;
-}
-
 /* Builds the seccomp filter and compiles it to BPF: during set-up, so that only the load is left for the
  * critical path after the release. Returns the program (never NULL: failures end the child). */
 static struct sock_fprog *prepare_seccomp(int sock, char **allow_in, char **deny_in) {
@@ -1344,7 +1328,7 @@ static struct sock_fprog *prepare_seccomp(int sock, char **allow_in, char **deny
                 const char *name = i < ELEMENTSOF(deny) ? deny[i] : extra_deny[i - ELEMENTSOF(deny)];
                 int nr;
 
-                if (name[0] == '@' || strv_contains(allow, name))
+                if (name[0] == '@' || strv_find(allow, name))
                         continue;
                 nr = seccomp_syscall_resolve_name(name);
                 if (nr == __NR_SCMP_ERROR)
