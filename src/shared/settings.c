@@ -354,10 +354,7 @@ static const char *const custom_mount_type_table[_CUSTOM_MOUNT_TYPE_MAX] = {
 };
 DEFINE_STRING_TABLE(custom_mount_type, CustomMountType, _CUSTOM_MOUNT_TYPE_MAX)
 
-/* The group names and their membership live in syscall-groups.c, next to the expansion nsexec.c uses. */
-bool syscall_group_is_valid(const char *s) {
-        return syscall_group_exists(s);
-}
+
 
 /* ---- more value parsers ----------------------------------------------------------------------------- */
 
@@ -550,7 +547,7 @@ static int parse_syscall_filter(const char *key, const char *value, void *data, 
 
         STRV_FOREACH(w, words) {
                 if ((*w)[0] == '@') {
-                        if (!syscall_group_is_valid(*w))
+                        if (!syscall_group_exists(*w))
                                 return invalid_item(ret_error, key, value, "unknown system call group", *w);
                 } else if (seccomp_syscall_resolve_name(*w) == __NR_SCMP_ERROR)
                         return invalid_item(ret_error, key, value, "unknown system call", *w);

@@ -186,9 +186,6 @@ UserNamespaceOwnership user_namespace_ownership_from_string(const char *s) _pure
 const char *custom_mount_type_to_string(CustomMountType t) _const_;
 CustomMountType custom_mount_type_from_string(const char *s) _pure_;
 
-/* Returns true if s is one of the "@group" names of system calls that SystemCallFilter= accepts. */
-bool syscall_group_is_valid(const char *s) _pure_;
-
 typedef struct Settings {
         char *path;          /* file parsed, NULL if none */
         bool trusted;        /* whether privileged keys were honoured */

@@ -18,16 +18,7 @@ int string_table_lookup(const char *const *table, size_t n, const char *s) {
         return -EINVAL;
 }
 
-const char *machine_state_to_string(MachineState s) {
-        if (s < 0 || s >= _MACHINE_STATE_MAX)
-                return NULL;
-        return machine_state_table[s];
-}
-
-MachineState machine_state_from_string(const char *s) {
-        int r = string_table_lookup(machine_state_table, ELEMENTSOF(machine_state_table), s);
-        return r < 0 ? _MACHINE_STATE_INVALID : (MachineState) r;
-}
+DEFINE_STRING_TABLE(machine_state, MachineState, _MACHINE_STATE_MAX)
 
 static const char *const exit_code_table[] = {
         [CLD_EXITED] = "exited",
@@ -35,12 +26,4 @@ static const char *const exit_code_table[] = {
         [CLD_DUMPED] = "dumped",
 };
 
-const char *exit_code_to_string(int si_code) {
-        if (si_code < 0 || (size_t) si_code >= ELEMENTSOF(exit_code_table))
-                return NULL;
-        return exit_code_table[si_code];
-}
-
-int exit_code_from_string(const char *s) {
-        return string_table_lookup(exit_code_table, ELEMENTSOF(exit_code_table), s);
-}
+DEFINE_STRING_TABLE(exit_code, int, (int) ELEMENTSOF(exit_code_table))
