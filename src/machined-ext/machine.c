@@ -843,11 +843,14 @@ static void machine_maybe_register(Machine *m) {
                 return;
         }
 
-        /* The leader is in its final cgroup now. Read it before the payload runs: with NotifyAccess=all, its
-         * children's notifications are checked against it, and they may come before StartMachine is done. */
-        r = pid_get_cgroup(m->leader, &m->cgroup);
-        if (r < 0)
-                log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
+        /* The leader is in its final cgroup now. With NotifyAccess=all (its only use), read it before the
+         * payload runs: its children's notifications are checked against it, and they may come before
+         * StartMachine is done. */
+        if (m->notify_access == NOTIFY_ACCESS_ALL) {
+                r = pid_get_cgroup(m->leader, &m->cgroup);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
+        }
 
         r = container_release(m->sync_fd);
         if (r < 0) {
