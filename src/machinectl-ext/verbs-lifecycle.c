@@ -13,9 +13,11 @@
 #include "machinectl-ext.h"
 #include "tables.h"
 
-/* Calls METHOD(name) on the manager for each name. Every name is tried; returns 0 if all succeeded, else the
- * first error (each one already printed as "Failed to <what> machine NAME: ..."). */
-static int call_for_each(sd_bus *bus, char **names, const char *method, const char *what, uint64_t timeout) {
+/* Calls METHOD(name) on the manager for each name (METHOD(name, --kill-whom, --signal) if KILL_ARGS). Every
+ * name is tried; returns 0 if all succeeded, else the first error (each one already printed as "Failed to
+ * <what> machine NAME: ..."). */
+static int call_for_each(sd_bus *bus, char **names, const char *method, const char *what, uint64_t timeout,
+                         bool kill_args) {
         int ret = 0, r;
 
         for (char **name = names; *name; name++) {
@@ -26,6 +28,8 @@ static int call_for_each(sd_bus *bus, char **names, const char *method, const ch
                                                    BUS_MANAGER_INTERFACE, method);
                 if (r >= 0)
                         r = sd_bus_message_append(m, "s", *name);
+                if (r >= 0 && kill_args)
+                        r = sd_bus_message_append(m, "si", arg_kill_whom, (int32_t) arg_signal);
                 if (r >= 0)
                         r = sd_bus_call(bus, m, timeout, &error, &reply);
                 if (r < 0) {
@@ -285,7 +289,7 @@ int verb_start(sd_bus *bus, char **args) {
                 return start_machine(bus, args[0]);
         }
 
-        return call_for_each(bus, args, "StartMachine", "start", BUS_TIMEOUT_LONG);
+        return call_for_each(bus, args, "StartMachine", "start", BUS_TIMEOUT_LONG, false);
 }
 
 int verb_bind(sd_bus *bus, char **args) {
@@ -302,23 +306,9 @@ int verb_bind(sd_bus *bus, char **args) {
 
 int verb_stop(sd_bus *bus, char **args) {
         /* StopMachine replies only once the machine is gone, after up to the daemon's stop timeout. */
-        return call_for_each(bus, args, "StopMachine", "stop", BUS_TIMEOUT_LONG);
+        return call_for_each(bus, args, "StopMachine", "stop", BUS_TIMEOUT_LONG, false);
 }
 
 int verb_kill(sd_bus *bus, char **args) {
-        int ret = 0, r;
-
-        for (char **name = args; *name; name++) {
-                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-
-                r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "KillMachine",
-                                       &error, NULL, "ssi", *name, arg_kill_whom, (int32_t) arg_signal);
-                if (r < 0) {
-                        (void) log_bus_error(r, &error, "Failed to kill machine %s", *name);
-                        if (ret == 0)
-                                ret = r;
-                }
-        }
-
-        return ret;
+        return call_for_each(bus, args, "KillMachine", "kill", 0, true);
 }

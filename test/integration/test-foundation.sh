@@ -95,6 +95,19 @@ test_kill_sigkill() {
         assert_gone $n
 }
 
+# The same through the CLI: machinectl-ext kill passes --kill-whom= and --signal=, and fails (naming the
+# machine) for one that does not run.
+test_cli_kill() {
+        local n=mxt-clikill out
+        start_reporting $n
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        assert_ok machinectl-ext kill --kill-whom=leader -s KILL $n
+        assert_eq "killed 9" "$(mx_wait $n)" "WaitMachine after machinectl-ext kill -s KILL"
+        assert_gone $n
+        out=$(machinectl-ext kill mxt-clikill-none 2>&1) && t_fail "machinectl-ext kill of a machine that does not run succeeded"
+        assert_match "Failed to kill machine mxt-clikill-none" "$out" "error message"
+}
+
 test_kill_all() {
         local n=mxt-killall
         mx_root $n
@@ -632,6 +645,7 @@ run_test stop-cleans-up test_stop_cleans_up
 run_test exit-status test_exit_status
 run_test kill-sigkill test_kill_sigkill
 run_test kill-all test_kill_all
+run_test cli-kill test_cli_kill
 run_test machinectl-terminate test_machinectl_terminate
 run_test machinectl-kill test_machinectl_kill
 run_test unknown-name test_unknown_name
