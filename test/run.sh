@@ -104,6 +104,7 @@ if [ $built = 1 ]; then
                 fi
                 echo "# stopping the bed"
                 "$BED" stop --state-dir "$BED_STATE"
+                trap 'rm -f "$log"' EXIT       # stopped already: the trap is for an early exit only
         fi
 fi
 

@@ -195,12 +195,7 @@ mounts_under() {
 
 # PIDs of processes whose cgroup path contains UNIT (as escaped by systemd).
 procs_in_unit() {
-        local f pid
-        for f in /proc/[0-9]*/cgroup; do
-                pid=${f#/proc/}
-                pid=${pid%/cgroup}
-                grep -qF "/$1" "$f" 2>/dev/null && echo "$pid"
-        done
+        grep -lF -- "/$1" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3
         return 0
 }
 
