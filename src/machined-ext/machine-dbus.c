@@ -609,9 +609,7 @@ void machine_dbus_reply_ready(ReadyWaiter *w, int error, const char *message) {
         if (r < 0)
                 log_debug_errno(r, "Failed to answer WaitMachineReady(%s), ignoring: %m", w->machine->name);
 
-        sd_event_source_disable_unref(w->timer);
-        sd_bus_message_unref(w->message);
-        free(w);
+        ready_waiter_free(w);
 }
 
 void machine_dbus_reply_bind(sd_bus_message *message, int error, const char *text) {

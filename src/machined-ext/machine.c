@@ -68,6 +68,18 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
 
 static void bind_operation_free(BindOperation *b);
 
+/* A start that failed (or never got as far as the release) must see its own scope gone before the machine
+ * may be: true while that is still outstanding. */
+static bool machine_scope_must_go(const Machine *m) {
+        return (!m->released || m->start_error != 0) && m->scope_requested && !m->keep_unit && !m->scope_gone;
+}
+
+void ready_waiter_free(ReadyWaiter *w) {
+        sd_event_source_disable_unref(w->timer);
+        sd_bus_message_unref(w->message);
+        free(w);
+}
+
 Machine *machine_free(Machine *m) {
         if (!m)
                 return NULL;
@@ -92,9 +104,7 @@ Machine *machine_free(Machine *m) {
         while (m->ready_waiters) {
                 ReadyWaiter *w = m->ready_waiters;
                 m->ready_waiters = w->next;
-                sd_event_source_disable_unref(w->timer);
-                sd_bus_message_unref(w->message);
-                free(w);
+                ready_waiter_free(w);
         }
         while (m->bind_operations) {
                 BindOperation *b = m->bind_operations;
@@ -546,7 +556,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         }
 
-        if ((!m->released || m->start_error != 0) && m->scope_requested && !m->keep_unit && !m->scope_gone) {
+        if (machine_scope_must_go(m)) {
                 log_warning("%s of machine %s was not stopped in time, forgetting it.", m->unit, m->name);
                 m->scope_gone = true;
                 m->removal_timer_armed = false;
@@ -912,7 +922,7 @@ static void machine_maybe_finalize(Machine *m) {
                 m->machined_gone = true; /* Never got as far as systemd-machined. */
 
         /* A start that failed: the scope must be gone first. */
-        if ((!m->released || m->start_error != 0) && m->scope_requested && !m->keep_unit && !m->scope_gone) {
+        if (machine_scope_must_go(m)) {
                 if (m->scope_ready)
                         machine_stop_scope(m);
                 if (!m->scope_gone) {
@@ -1028,8 +1038,7 @@ int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout
                 r = sd_event_add_time_relative(m->manager->event, &w->timer, CLOCK_MONOTONIC, timeout, 0,
                                                on_ready_waiter_timeout, w);
                 if (r < 0) {
-                        sd_bus_message_unref(w->message);
-                        free(w);
+                        ready_waiter_free(w);
                         return r;
                 }
                 (void) sd_event_source_set_description(w->timer, "machine-ready-waiter");

@@ -121,6 +121,9 @@ struct ReadyWaiter {
         ReadyWaiter *next;
 };
 
+/* Frees W (not linked in any list any more) with its timer and message. */
+void ready_waiter_free(ReadyWaiter *w);
+
 struct BindOperation {
         Machine *machine;
         sd_bus_message *message;
