@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 REPO=$(pwd -P)
 BUILD=${BUILD:-build}
-BED_STATE=/run/machined-ext-bed-test
+BED_STATE=${BED_STATE:-/run/machined-ext-bed-test}   # several trees may test at once, each with its own bed
 BED=$REPO/test/bed/bed.sh
 
 passed=0 failed=0 skipped=0
@@ -47,8 +47,8 @@ echo "# build"
 built=0
 setup_ok() {
         [ -f "$BUILD/build.ninja" ] && return 0
-        meson setup "$BUILD" >/tmp/mxtest-setup.log 2>&1 && return 0
-        cat /tmp/mxtest-setup.log
+        meson setup "$BUILD" >"/tmp/mxtest-setup.$$.log" 2>&1 && return 0
+        cat "/tmp/mxtest-setup.$$.log"
         return 1
 }
 if setup_ok && ninja -C "$BUILD"; then
