@@ -50,18 +50,21 @@ static const char *first_ignored_notice(const Settings *s) {
 static int verify_command(const Settings *s, char **ret_error) {
         const char *hint;
 
-        if (s->boot != 0)
-                return 0; /* Boot=yes runs /sbin/init; unset means boot unless Parameters= is given */
+        if (s->boot > 0)
+                return 0; /* Boot=yes runs /sbin/init; Parameters= are its arguments */
 
-        if (s->parameters && s->parameters[0] && s->parameters[0][0])
-                return 0;
-
-        hint = first_ignored_notice(s);
-        if (s->parameters && s->parameters[0])
+        if (s->parameters && s->parameters[0]) {
+                if (s->parameters[0][0])
+                        return 0;
                 return verify_fail(s, settings_item_line(s, "Exec", "Parameters"), ret_error,
                                    "Parameters= starts with an empty word: the first word must be the program "
                                    "to run (an absolute path or a name found in $PATH)");
+        }
 
+        if (s->boot < 0)
+                return 0; /* neither Boot= nor a command: boot /sbin/init, like systemd-nspawn@.service */
+
+        hint = first_ignored_notice(s);
         return verify_fail(s, settings_item_line(s, "Exec", "Boot"), ret_error,
                            "Boot=no, but there is no command to run: Parameters= is missing or empty. Without "
                            "Boot=yes the machine runs only the program given by Parameters= (e.g. "
@@ -79,8 +82,8 @@ static int verify_source(const Settings *s, const CustomMount *m, const char *pa
         if (stat(path, &st) >= 0)
                 return 0;
         if (errno == ENOENT || errno == ENOTDIR)
-                return verify_fail(s, m->line, ret_error, "%s=: %s %s does not exist on the host",
-                                   custom_mount_key(m), what, path);
+                return verify_fail(s, m->line, ret_error, "%s=: %s %s does not exist on the host: %s",
+                                   custom_mount_key(m), what, path, strerror(errno));
         return verify_fail(s, m->line, ret_error, "%s=: cannot access %s %s: %s", custom_mount_key(m), what, path,
                            strerror(errno));
 }
