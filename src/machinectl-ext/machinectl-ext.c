@@ -55,7 +55,11 @@ int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
         (void) vfprintf(stderr, format, ap);
         va_end(ap);
 
-        if (error && sd_bus_error_is_set(error) && !isempty(error->message))
+        /* Whether dbus-daemon's policy refused the call ("Rejected send message, 2 matched rules; ...") or the
+         * daemon did: the same cause, and the raw policy text helps nobody. */
+        if (error && sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
+                fprintf(stderr, ": Permission denied (needs root)\n");
+        else if (error && sd_bus_error_is_set(error) && !isempty(error->message))
                 fprintf(stderr, ": %s\n", error->message);
         else
                 fprintf(stderr, ": %s\n", strerror(-r));
@@ -332,11 +336,15 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
         }
 
         /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. */
-        for (char **a = args; *a && (a == args || !streq(v->name, "bind")); a++)
-                if (!machine_name_is_valid(*a)) {
-                        fprintf(stderr, "Invalid machine name '%s'.\n", *a);
+        for (char **a = args; *a && (a == args || !streq(v->name, "bind")); a++) {
+                const char *reason = machine_name_invalid_reason(*a);
+
+                if (reason) {
+                        fprintf(stderr, "Invalid machine name '%s': %s (a machine name is a hostname of at "
+                                "most 64 characters).\n", *a, reason);
                         return NULL;
                 }
+        }
 
         return v;
 }

@@ -225,6 +225,7 @@ typedef struct MachineStatus {
         const char *root;
         uint64_t timestamp;
         char **command;
+        char **warnings;
         int boot;
         int notify_ready;
         const char *settings_file;
@@ -235,6 +236,7 @@ typedef struct MachineStatus {
 static void machine_status_done(MachineStatus *s) {
         free(s->id);
         strv_free(s->command);
+        strv_free(s->warnings);
 }
 
 static int status_property(const char *name, const char *contents, sd_bus_message *m, void *userdata) {
@@ -269,6 +271,9 @@ static int status_property(const char *name, const char *contents, sd_bus_messag
         } else if (streq(contents, "as") && streq(name, "Command")) {
                 s->command = strv_free(s->command);
                 r = sd_bus_message_read_strv(m, &s->command);
+        } else if (streq(contents, "as") && streq(name, "Warnings")) {
+                s->warnings = strv_free(s->warnings);
+                r = sd_bus_message_read_strv(m, &s->warnings);
         } else
                 return 0;
 
@@ -340,6 +345,9 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
                 printf("   Settings file: %s\n", s->settings_file);
         if (!isempty(s->exit_code))
                 printf("       Last exit: %s, status=%" PRIi32 "\n", s->exit_code, s->exit_status);
+        /* What the settings file parser ignored: one per line, aligned under the first. */
+        STRV_FOREACH(w, s->warnings)
+                printf("%s %s\n", w == s->warnings ? "        Warnings:" : "                 ", *w);
 }
 
 int verb_status(sd_bus *bus, char **args) {

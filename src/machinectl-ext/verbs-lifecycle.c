@@ -11,6 +11,7 @@
 #include <systemd/sd-login.h>
 
 #include "machinectl-ext.h"
+#include "strv.h"
 #include "tables.h"
 
 /* Calls METHOD(name) on the manager for each name (METHOD(name, --kill-whom, --signal) if KILL_ARGS). Every
@@ -64,8 +65,9 @@ static int pending_call_handler(sd_bus_message *m, void *userdata, sd_bus_error 
 typedef struct StartContext {
         sd_bus *bus;
         const char *name;
-        PendingCall start, ready, wait;
+        PendingCall start, warnings, ready, wait;
         bool ready_reported;
+        bool warnings_printed;
         bool stop_sent;
 } StartContext;
 
@@ -85,6 +87,33 @@ static int send_call(sd_bus *bus, sd_bus_slot **ret_slot, PendingCall *c, const 
                 return r;
         /* start_machine() re-evaluates after every event loop iteration. */
         return sd_bus_call_async(bus, ret_slot, m, pending_call_handler, c, BUS_TIMEOUT_LONG);
+}
+
+/* Asks for the machine's Warnings property. Sent right after StartMachine: the daemon handles the two in
+ * order, so the machine object exists when the Get arrives (if the start was accepted), however short its
+ * run is. */
+static int send_get_warnings(sd_bus *bus, const char *name, sd_bus_slot **ret_slot, PendingCall *c) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = sd_bus_path_encode(BUS_MACHINE_PATH_PREFIX, name, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_call_method_async(bus, ret_slot, BUS_NAME, path, "org.freedesktop.DBus.Properties", "Get",
+                                        pending_call_handler, c, "ss", BUS_MACHINE_INTERFACE, "Warnings");
+}
+
+/* Prints what the daemon ignored in the settings file, "Warning: FILE:LINE: text", to stderr. A failed Get
+ * (the start was refused, or an older daemon) prints nothing. */
+static void print_warnings(const PendingCall *c) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        if (!c->done || c->r < 0 || !c->reply)
+                return;
+        if (sd_bus_message_enter_container(c->reply, 'v', "as") <= 0 || sd_bus_message_read_strv(c->reply, &l) < 0)
+                return;
+        STRV_FOREACH(w, l)
+                fprintf(stderr, "Warning: %s\n", *w);
 }
 
 /* PropertiesChanged on the machine: show STATUS= while waiting for READY=1 (and pass it on to systemd). */
@@ -183,10 +212,9 @@ static int exit_status_from_wait(const char *name, sd_bus_message *reply) {
         return -EBADMSG;
 }
 
-static int start_machine(sd_bus *bus, const char *name) {
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *start_slot = NULL, *ready_slot = NULL, *wait_slot = NULL,
-                                                  *match_slot = NULL;
-        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *start_slot = NULL, *warnings_slot = NULL, *ready_slot = NULL,
+                                                  *wait_slot = NULL, *match_slot = NULL;
         _cleanup_free_ char *unit = NULL, *path = NULL;
         StartContext ctx = {
                 .bus = bus,
@@ -200,13 +228,6 @@ static int start_machine(sd_bus *bus, const char *name) {
                 if (r < 0)
                         return r;
         }
-
-        r = sd_event_new(&event);
-        if (r < 0)
-                return log_bus_error(r, NULL, "Failed to allocate event loop");
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return log_bus_error(r, NULL, "Failed to attach bus to event loop");
 
         if (arg_wait) {
                 sigemptyset(&ss);
@@ -231,6 +252,8 @@ static int start_machine(sd_bus *bus, const char *name) {
                 r = send_call(bus, &start_slot, &ctx.start, "StartMachineInUnit", "ss", name, unit);
         else
                 r = send_call(bus, &start_slot, &ctx.start, "StartMachine", "s", name);
+        if (r >= 0)
+                r = send_get_warnings(bus, name, &warnings_slot, &ctx.warnings);
         if (r >= 0 && arg_ready)
                 r = send_call(bus, &ready_slot, &ctx.ready, "WaitMachineReady", "st", name, UINT64_C(0));
         if (r >= 0 && arg_wait)
@@ -239,9 +262,25 @@ static int start_machine(sd_bus *bus, const char *name) {
                 return log_bus_error(r, NULL, "Failed to start machine %s", name);
 
         for (;;) {
-                if (ctx.start.done && ctx.start.r < 0)
-                        return log_bus_error(ctx.start.r, sd_bus_message_get_error(ctx.start.reply),
-                                             "Failed to start machine %s", name);
+                /* The Get is answered right after the start was accepted or refused. */
+                if (!ctx.start.done || !ctx.warnings.done) {
+                        r = sd_event_run(event, UINT64_MAX);
+                        if (r < 0) {
+                                r = log_bus_error(r, NULL, "Event loop failed");
+                                goto finish;
+                        }
+                        continue;
+                }
+                if (!ctx.warnings_printed) {
+                        print_warnings(&ctx.warnings);
+                        ctx.warnings_printed = true;
+                }
+
+                if (ctx.start.r < 0) {
+                        r = log_bus_error(ctx.start.r, sd_bus_message_get_error(ctx.start.reply),
+                                          "Failed to start machine %s", name);
+                        goto finish;
+                }
 
                 if (ctx.start.done && arg_ready && ctx.ready.done && !ctx.ready_reported) {
                         if (ctx.ready.r < 0) {
@@ -278,18 +317,35 @@ static int start_machine(sd_bus *bus, const char *name) {
 
 finish:
         sd_bus_message_unref(ctx.start.reply);
+        sd_bus_message_unref(ctx.warnings.reply);
         sd_bus_message_unref(ctx.ready.reply);
         sd_bus_message_unref(ctx.wait.reply);
         return r;
 }
 
 int verb_start(sd_bus *bus, char **args) {
-        if (arg_wait || arg_ready || arg_keep_unit) {
-                assert(args[0] && !args[1]);
-                return start_machine(bus, args[0]);
-        }
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        int ret = 0, r;
 
-        return call_for_each(bus, args, "StartMachine", "start", BUS_TIMEOUT_LONG, false);
+        r = sd_event_new(&event);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to allocate event loop");
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to attach bus to event loop");
+
+        /* --wait, --ready and --keep-unit take one name (verb_check()): then the result is the machine's. */
+        if (arg_wait || arg_ready || arg_keep_unit)
+                ret = start_machine(bus, event, args[0]);
+        else
+                for (char **name = args; *name; name++) {
+                        r = start_machine(bus, event, *name);
+                        if (r < 0 && ret == 0)
+                                ret = r;
+                }
+
+        (void) sd_bus_detach_event(bus);
+        return ret;
 }
 
 int verb_bind(sd_bus *bus, char **args) {

@@ -135,6 +135,14 @@ static int property_get_user(sd_bus *bus, const char *path, const char *interfac
         return sd_bus_message_append(reply, "s", m->settings && m->settings->user ? m->settings->user : "root");
 }
 
+/* What the settings file parser noticed and ignored, each "file:line: text": unknown sections and keys,
+ * privileged keys of an untrusted file, keys parsed but not applied. */
+static int property_get_warnings(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append_strv(reply, m->settings ? m->settings->notices : NULL);
+}
+
 static int property_get_exit(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
@@ -357,6 +365,7 @@ const sd_bus_vtable machine_vtable[] = {
                         SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("SettingsFile", "s", NULL, offsetof(Machine, settings_path), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Command", "as", property_get_command, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Warnings", "as", property_get_warnings, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Boot", "b", NULL, offsetof(Machine, boot), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NotifyReady", "b", NULL, offsetof(Machine, notify_ready), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("KillSignal", "i", NULL, offsetof(Machine, kill_signal), SD_BUS_VTABLE_PROPERTY_CONST),

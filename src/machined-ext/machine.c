@@ -15,6 +15,8 @@
 #include "machine.h"
 #include "notify.h"
 #include "nsexec.h"
+#include "os-release.h"
+#include "settings-verify.h"
 #include "strv.h"
 
 #define MACHINES_DIR "/var/lib/machines"
@@ -147,6 +149,54 @@ void machine_set_state(Machine *m, MachineState state) {
         machine_dbus_send_changed(m, "State");
 }
 
+/* The payload's environment, like systemd-nspawn's (inner_child()): container=, container_uuid=, PATH,
+ * NOTIFY_SOCKET, TERM; HOME=/root, USER=root and LOGNAME=root unless User= is set (then the child sets them
+ * from the container's passwd); LANG=C.UTF-8 unless booting (nspawn's compiled-in locale: a booted init
+ * reads the container's own locale.conf); container_host_{id,version_id,build_id,variant_id} from the
+ * host's os-release; then Environment=, which overrides all of these. Returns 0 or -ENOMEM. */
+static int machine_build_environment(Machine *m, const Settings *s, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL, **host = NULL;
+        _cleanup_free_ char *uuid_assignment = NULL;
+        char uuid[SD_ID128_UUID_STRING_MAX];
+        int r;
+
+        sd_id128_to_uuid_string(m->id, uuid);
+        if (asprintf(&uuid_assignment, "container_uuid=%s", uuid) < 0)
+                return -ENOMEM;
+
+        if (strv_extend(&env, "container=machined-ext") < 0 ||
+            strv_extend(&env, uuid_assignment) < 0 ||
+            strv_extend(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
+            strv_extend(&env, "NOTIFY_SOCKET=/run/host/notify") < 0)
+                return -ENOMEM;
+        if (!(s && s->user))
+                if (strv_extend(&env, "HOME=/root") < 0 ||
+                    strv_extend(&env, "USER=root") < 0 ||
+                    strv_extend(&env, "LOGNAME=root") < 0)
+                        return -ENOMEM;
+        /* A terminal only for the pty modes; like systemd-nspawn, vt220 there. */
+        if (strv_extend(&env, s && s->console == CONSOLE_PIPE ? "TERM=dumb" : "TERM=vt220") < 0)
+                return -ENOMEM;
+        if (!m->boot && strv_extend(&env, "LANG=C.UTF-8") < 0)
+                return -ENOMEM;
+
+        r = os_release_host_env_load("/", &host);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                log_debug_errno(r, "Failed to read the host's os-release, no $container_host_* for %s: %m", m->name);
+        STRV_FOREACH(e, host)
+                if (strv_env_set(&env, *e) < 0)
+                        return -ENOMEM;
+
+        STRV_FOREACH(e, s ? s->environment : NULL)
+                if (strv_env_set(&env, *e) < 0)
+                        return -ENOMEM;
+
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
 int machine_load(Machine *m, char **ret_error) {
         _cleanup_(settings_freep) Settings *s = NULL;
         _cleanup_free_ char *path = NULL, *root = NULL;
@@ -171,6 +221,14 @@ int machine_load(Machine *m, char **ret_error) {
                 }
                 for (char **n = s->notices; n && *n; n++)
                         log_notice("%s", *n);
+
+                /* Before anything is started: a file that cannot work is an error naming file:line, not a
+                 * failure (or worse) in the set-up. */
+                r = settings_verify(s, ret_error);
+                if (r == -EINVAL)
+                        return -EBADMSG;
+                if (r < 0)
+                        return r;
         }
 
         if (s && s->directory)
@@ -203,6 +261,12 @@ int machine_load(Machine *m, char **ret_error) {
                 if (!m->argv)
                         return -ENOMEM;
         }
+        /* settings_verify() refused this already; container_spawn() must never see an empty command. */
+        if (!m->argv[0] || isempty(m->argv[0])) {
+                if (asprintf(ret_error, "%s: no command to run for machine '%s'", strna(path), m->name) < 0)
+                        *ret_error = NULL;
+                return -EBADMSG;
+        }
 
         /* MachineID= is the machine's identity for machined, $container_uuid and /run/host/container-uuid. */
         if (s && !sd_id128_is_null(s->machine_id))
@@ -217,38 +281,9 @@ int machine_load(Machine *m, char **ret_error) {
         /* systemd inside a container halts on SIGRTMIN+3; everything else gets KillSignal= (SIGTERM). */
         m->kill_signal = s && s->kill_signal > 0 ? s->kill_signal : m->boot ? SIGRTMIN + 3 : SIGTERM;
 
-        {
-                char uuid[SD_ID128_UUID_STRING_MAX];
-                const char *base[] = {
-                        "container=machined-ext",
-                        NULL, /* container_uuid= */
-                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        "NOTIFY_SOCKET=/run/host/notify",
-                        NULL, /* HOME=/root, unless User= is set: then the child takes it from /etc/passwd */
-                        NULL, /* TERM */
-                        NULL,
-                };
-                _cleanup_free_ char *u = NULL;
-
-                sd_id128_to_uuid_string(m->id, uuid);
-                if (asprintf(&u, "container_uuid=%s", uuid) < 0)
-                        return -ENOMEM;
-                base[1] = u;
-                {
-                        size_t k = 4;
-                        if (!(s && s->user))
-                                base[k++] = "HOME=/root";
-                        /* A terminal only for the pty modes; like systemd-nspawn, vt220 there. */
-                        base[k] = s && s->console == CONSOLE_PIPE ? "TERM=dumb" : "TERM=vt220";
-                }
-
-                m->envp = strv_copy((char **) base);
-                if (!m->envp)
-                        return -ENOMEM;
-                for (char **e = s ? s->environment : NULL; e && *e; e++)
-                        if (strv_env_set(&m->envp, *e) < 0)
-                                return -ENOMEM;
-        }
+        r = machine_build_environment(m, s, &m->envp);
+        if (r < 0)
+                return r;
 
         m->hostname = strdup(s && s->hostname ? s->hostname : m->name);
         if (!m->hostname)

@@ -1,19 +1,35 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 #include <ctype.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine.h"
 #include "manager-dbus.h"
 #include "name.h"
+#include "settings.h"
 
 static int validate_name(const char *name, sd_bus_error *error) {
-        if (!machine_name_is_valid(name))
+        const char *reason = machine_name_invalid_reason(name);
+
+        /* sd-bus accepted the argument, so it is valid UTF-8 and can be quoted back. */
+        if (reason)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Invalid machine name '%s': must be a valid hostname of at most 64 characters",
-                                         name);
+                                         "Invalid machine name '%s': %s (a machine name is a hostname of at most "
+                                         "64 characters)", name, reason);
         return 1;
+}
+
+/* Whether a machine NAME is defined at all, running or not: it has a settings file or an image directory. */
+static bool machine_is_defined(const char *name) {
+        _cleanup_free_ char *p = NULL;
+
+        if (settings_find(name, NULL, NULL) != 0)
+                return true; /* found, or could not look: do not claim that there is none */
+        if (asprintf(&p, "/var/lib/machines/%s", name) < 0)
+                return true;
+        return access(p, F_OK) >= 0 || errno != ENOENT;
 }
 
 /* Reads the machine name argument and finds the running machine. Returns 1 with *ret set, or an error. */
@@ -30,8 +46,14 @@ static int get_machine_by_name(Manager *manager, sd_bus_message *message, Machin
                 return r;
 
         m = manager_get_machine(manager, name);
-        if (!m || m->finalized)
-                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running", name);
+        if (!m || m->finalized) {
+                if (!machine_is_defined(name))
+                        return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine",
+                                                 "No such machine '%s' (no settings file %s.nspawn and no "
+                                                 "/var/lib/machines/%s)", name, name, name);
+                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
+                                         name);
+        }
 
         *ret = m;
         return 1;

@@ -12,35 +12,48 @@ static bool ascii_isalnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-bool machine_name_is_valid(const char *s) {
+const char *machine_name_invalid_reason(const char *s) {
         bool dot = true, hyphen = false; /* "dot" starts true: a name may not begin with '.' or '-' */
         const char *p;
 
         if (isempty(s))
-                return false;
+                return "the name is empty";
 
         for (p = s; *p; p++) {
                 if (p - s >= MACHINE_NAME_MAX)
-                        return false;
+                        return "longer than 64 characters";
 
                 if (*p == '.') {
-                        if (dot || hyphen)
-                                return false;
+                        if (p == s)
+                                return "may not start with '.'";
+                        if (dot)
+                                return "may not contain two '.' in a row";
+                        if (hyphen)
+                                return "'-' may not come right before '.'";
                         dot = true;
                         hyphen = false;
                 } else if (*p == '-') {
+                        if (p == s)
+                                return "may not start with '-'";
                         if (dot)
-                                return false;
+                                return "'-' may not come right after '.'";
                         hyphen = true;
                 } else if (ascii_isalnum(*p)) {
                         dot = false;
                         hyphen = false;
                 } else
-                        return false;
+                        return "only ASCII letters, digits, '-' and '.' are allowed";
         }
 
-        /* Trailing '.' or '-' is refused. */
-        return !dot && !hyphen;
+        if (dot)
+                return "may not end with '.'";
+        if (hyphen)
+                return "may not end with '-'";
+        return NULL;
+}
+
+bool machine_name_is_valid(const char *s) {
+        return !machine_name_invalid_reason(s);
 }
 
 static const char *const signal_table[] = {

@@ -15,6 +15,10 @@
  * dot, 1..64 characters. ".host" (systemd's special case) is NOT valid. */
 bool machine_name_is_valid(const char *s) _pure_;
 
+/* Returns NULL if s is a valid machine name, else a static English phrase naming the rule it breaks, for
+ * "Invalid machine name 'X': <reason>." (e.g. "may not end with '-'"). */
+const char *machine_name_invalid_reason(const char *s) _pure_;
+
 #define SIGNAL_VALID(sig) ((sig) > 0 && (sig) < _NSIG)
 
 /* Buffer large enough for any signal_to_string() result, e.g. "SIGRTMIN+30". */

@@ -1442,6 +1442,26 @@ static const SettingsItem *settings_item_find(const char *section, const char *k
         return NULL;
 }
 
+unsigned settings_item_line(const Settings *s, const char *section, const char *key) {
+        const SettingsItem *i;
+
+        if (!s || !s->item_lines || !section || !key)
+                return 0;
+        i = settings_item_find(section, key);
+        return i ? s->item_lines[i - items] : 0;
+}
+
+const char *custom_mount_key(const CustomMount *m) {
+        switch (m->type) {
+        case CUSTOM_MOUNT_BIND:
+                return m->read_only ? "BindReadOnly" : "Bind";
+        case CUSTOM_MOUNT_TMPFS:
+                return "TemporaryFileSystem";
+        default:
+                return m->read_only ? "OverlayReadOnly" : "Overlay";
+        }
+}
+
 static bool settings_section_is_known(const char *section) {
         for (const SettingsItem *i = items; i->section; i++)
                 if (streq(i->section, section))
@@ -1483,6 +1503,9 @@ Settings *settings_new(void) {
                 .private_network = -1,
                 .network_veth = -1,
         };
+        s->item_lines = new0(unsigned, ELEMENTSOF(items));
+        if (!s->item_lines)
+                return mfree(s);
         return s;
 }
 
@@ -1517,6 +1540,7 @@ Settings *settings_free(Settings *s) {
         free(s->expose_ports.ports);
 
         strv_free(s->notices);
+        free(s->item_lines);
         return mfree(s);
 }
 
@@ -1601,6 +1625,7 @@ static int parse_assignment(ParseState *st, unsigned line, char *l) {
         _cleanup_free_ char *error = NULL;
         const SettingsItem *item;
         char *eq, *key, *value;
+        size_t n_mounts;
         int r;
 
         if (!st->section)
@@ -1630,6 +1655,7 @@ static int parse_assignment(ParseState *st, unsigned line, char *l) {
         if (!item->parse)
                 return add_notice(st, line, "Key '%s=' is not supported yet, ignoring.", item->key);
 
+        n_mounts = st->settings->custom_mounts.n;
         r = item->parse(item->key, value, (uint8_t *) st->settings + item->offset, &error);
         if (r == -EINVAL) {
                 if (error)
@@ -1638,6 +1664,11 @@ static int parse_assignment(ParseState *st, unsigned line, char *l) {
         }
         if (r < 0)
                 return r;
+
+        /* Remembered for checks made later, outside the parser, that must name file:line too. */
+        st->settings->item_lines[item - items] = line;
+        for (size_t i = n_mounts; i < st->settings->custom_mounts.n; i++)
+                st->settings->custom_mounts.mounts[i].line = line;
 
         if (!item->applied)
                 return add_notice(st, line, "Key '%s=' is parsed but not applied yet, ignoring.", item->key);

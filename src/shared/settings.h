@@ -134,6 +134,7 @@ typedef struct CustomMount {
         bool read_only;         /* BindReadOnly=, OverlayReadOnly= */
         char *options;          /* BIND: comma-separated, each of rbind norbind idmap noidmap rootidmap.
                                  * TMPFS: mount options as given ("mode=0755,size=10M"). NULL: none. */
+        unsigned line;          /* line of the settings file that added it, for messages; 0 = unknown */
 } CustomMount;
 
 typedef struct CustomMounts {
@@ -252,6 +253,8 @@ typedef struct Settings {
         ExposePorts expose_ports;    /* Port=; a (protocol, host port) pair may appear only once */
 
         char **notices;      /* human-readable notices for the caller to log, each "file:line: text" */
+        unsigned *item_lines; /* indexed like settings_items(): line of the last assignment of that key, 0 = none;
+                               * NULL only if the allocation in settings_new() failed */
 } Settings;
 
 /* Parses value (already stripped of surrounding whitespace) for key into *data (the field at the row's
@@ -274,6 +277,14 @@ typedef struct SettingsItem {
 
 /* Returns the key table, terminated by an all-NULL entry (section == NULL). */
 const SettingsItem *settings_items(void);
+
+/* Returns the line of the last assignment of SECTION/KEY in the file s was parsed from, or 0 if the key was
+ * not assigned (or is unknown). */
+unsigned settings_item_line(const Settings *s, const char *section, const char *key) _pure_;
+
+/* Returns the settings file key that produced m: "Bind", "BindReadOnly", "TemporaryFileSystem", "Overlay" or
+ * "OverlayReadOnly". */
+const char *custom_mount_key(const CustomMount *m) _pure_;
 
 /* Returns a new Settings with every field unset, or NULL on OOM. */
 Settings *settings_new(void);

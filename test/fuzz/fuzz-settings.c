@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
+#include "settings-verify.h"
 #include "settings.h"
 #include "strv.h"
 
@@ -60,6 +61,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort(); /* the parser refuses soft > hard */
         if (s->cpu_affinity)
                 (void) CPU_COUNT(s->cpu_affinity);
+
+        /* What the daemon does next: whatever the file says, an error (with a message) or success, never a
+         * crash; and success means there is something to execute. */
+        {
+                _cleanup_free_ char *verify_error = NULL;
+                int r = settings_verify(s, &verify_error);
+
+                if (r == -EINVAL && !verify_error)
+                        abort();
+                if (r >= 0 && s->boot == 0 && !(s->parameters && s->parameters[0] && s->parameters[0][0]))
+                        abort();
+        }
 
         return 0;
 }

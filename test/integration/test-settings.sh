@@ -341,13 +341,14 @@ test_bind_missing_source() {
         local n=stnosrc e
         mx_root $n
         mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\n[Files]\nTemporaryFileSystem=/mnt/t\nBind=/nonexistent/stsrc:/mnt/y\n"
-        e=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n) || exit 1
-        assert_match "/nonexistent/stsrc" "$e" "error message names the path"
+        # Checked when the file is loaded, before anything is set up: the key's file:line, the path, why.
+        e=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$n) || exit 1
+        assert_match "$SETTINGS_DIR/$n.nspawn:5: Bind=: source path /nonexistent/stsrc does not exist" "$e" \
+                "error message names file:line, key and path"
         assert_nothing_left $n
         [ ! -e $MACHINES_DIR/$n/mnt/y ] || t_fail "the bind target /mnt/y was created in the image"
-        # docs/dbus-api.md: the message names the step, path and errno.
         assert_match "No such file or directory" "$e" "error message names the errno"
-        assert_no_match "\(null\)" "$e" "error message (the step is missing)"
+        assert_no_match "\(null\)" "$e" "error message"
 }
 
 # ---------------------------------------------------------------------------------------------------------

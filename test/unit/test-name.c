@@ -56,6 +56,29 @@ static void test_machine_name(void) {
         ASSERT(machine_name_is_valid(buf));
 }
 
+/* Each invalid name is refused with the rule it breaks, so that "Invalid machine name 'X'" can say why. */
+static void test_machine_name_reason(void) {
+        char buf[128];
+
+        ASSERT(!machine_name_invalid_reason("foo"));
+        ASSERT(!machine_name_invalid_reason("a.b-c.d"));
+        ASSERT_STREQ(machine_name_invalid_reason(NULL), "the name is empty");
+        ASSERT_STREQ(machine_name_invalid_reason(""), "the name is empty");
+        ASSERT_STREQ(machine_name_invalid_reason("my machine"), "only ASCII letters, digits, '-' and '.' are allowed");
+        ASSERT_STREQ(machine_name_invalid_reason("foo_bar"), "only ASCII letters, digits, '-' and '.' are allowed");
+        ASSERT_STREQ(machine_name_invalid_reason("f\xc3\xb6"), "only ASCII letters, digits, '-' and '.' are allowed");
+        ASSERT_STREQ(machine_name_invalid_reason(".host"), "may not start with '.'");
+        ASSERT_STREQ(machine_name_invalid_reason("-foo"), "may not start with '-'");
+        ASSERT_STREQ(machine_name_invalid_reason("foo."), "may not end with '.'");
+        ASSERT_STREQ(machine_name_invalid_reason("foo-"), "may not end with '-'");
+        ASSERT_STREQ(machine_name_invalid_reason("foo..bar"), "may not contain two '.' in a row");
+        ASSERT_STREQ(machine_name_invalid_reason("foo-.bar"), "'-' may not come right before '.'");
+        ASSERT_STREQ(machine_name_invalid_reason("foo.-bar"), "'-' may not come right after '.'");
+        memset(buf, 'a', 65);
+        buf[65] = 0;
+        ASSERT_STREQ(machine_name_invalid_reason(buf), "longer than 64 characters");
+}
+
 static void test_signals(void) {
         char buf[SIGNAL_STRING_MAX];
 
@@ -133,6 +156,7 @@ static void test_env(void) {
 
 int main(void) {
         test_machine_name();
+        test_machine_name_reason();
         test_signals();
         test_env();
         return 0;
