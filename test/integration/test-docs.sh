@@ -3,7 +3,8 @@
 #
 # Documentation that cannot drift, checked against the running daemon: its introspection data against
 # docs/dbus-api.md and org.machinedext1(5) and the bus policy (test/check/check-dbus-docs), the policy as
-# dbus-daemon enforces it, and the daemon's own uid check behind it; and the shell completion.
+# dbus-daemon enforces it, and the daemon's own uid check behind it; and the exit statuses of
+# machinectl-ext(1).
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -166,12 +167,61 @@ EOF
         assert_eq running "$(mx_prop $n State)" "state of $n"
 }
 
+# rc CMD...: the exit status of CMD (its output discarded).
+rc() {
+        "$@" >/dev/null 2>&1 </dev/null
+        echo $?
+}
+
+# The exit statuses machinectl-ext(1) documents under EXIT STATUS.
+test_cli_exit_status() {
+        local n=mxt-docs-rc k=mxt-docs-rck pid
+        assert_eq 0 "$(rc machinectl-ext --help no-such-verb)" "--help (the rest ignored)"
+        assert_eq 0 "$(rc machinectl-ext --version)" "--version"
+        assert_eq 0 "$(rc machinectl-ext --signal=help)" "--signal=help"
+        assert_eq 1 "$(rc machinectl-ext no-such-verb)" "an unknown command"
+        assert_eq 1 "$(rc machinectl-ext --no-such-option)" "an unknown option"
+        assert_eq 1 "$(rc machinectl-ext --wait stop x)" "an option that does not go with the command"
+        assert_eq 1 "$(rc machinectl-ext bind x)" "too few arguments"
+        assert_eq 1 "$(rc machinectl-ext status -x-)" "an invalid machine name"
+        assert_eq 1 "$(rc machinectl-ext kill -s NOSUCHSIG x)" "an invalid signal"
+        assert_eq 1 "$(rc machinectl-ext status mxt-docs-nosuch)" "status of a machine that is not running"
+        assert_eq 1 "$(rc machinectl-ext show mxt-docs-nosuch)" "show of a machine that is not running"
+        assert_eq 0 "$(rc machinectl-ext list)" "list"
+
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload exit 7\n"
+        assert_eq 7 "$(rc machinectl-ext start --wait $n)" "start --wait of a payload exiting with 7"
+
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        mx_start $n
+        assert_eq 1 "$(rc machinectl-ext stop mxt-docs-nosuch $n)" "stop of a missing and a running machine"
+        wait_until 10 mx_gone $n || t_fail "stop did not go on to $n after the failure on the first name"
+
+        mx_root $k
+        mx_settings $k "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        machinectl-ext start --wait $k >/dev/null 2>&1 </dev/null &
+        pid=$!
+        wait_until 10 mx_running $k || t_fail "$k did not start"
+        wait_until 10 test "$(mx_prop $k State)" = running || t_fail "$k is not running"
+        machinectl-ext kill --kill-whom=leader -s KILL $k || t_fail "kill failed"
+        wait $pid
+        assert_eq 137 $? "start --wait of a payload killed by SIGKILL"
+
+        # reboot(2) in the container's PID namespace: SIGHUP (reboot) and SIGINT (poweroff) for its PID 1.
+        mx_settings $n "[Exec]\nParameters=/bin/busybox reboot -f\n"
+        assert_eq 133 "$(rc machinectl-ext start --wait $n)" "start --wait of a container that rebooted"
+        mx_settings $n "[Exec]\nParameters=/bin/busybox poweroff -f\n"
+        assert_eq 0 "$(rc machinectl-ext start --wait $n)" "start --wait of a container that powered off"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v setpriv >/dev/null || { echo "setpriv missing (util-linux)"; echo "0 passed, 1 failed"; exit 1; }
 
 run_test docs-dbus-api test_dbus_api
 run_test docs-dbus-policy-enforced test_dbus_policy_enforced
 run_test docs-dbus-daemon-guard test_daemon_guard
+run_test docs-cli-exit-status test_cli_exit_status
 rm -f "$OPEN_POLICY"
 
 t_summary
