@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The bash completion of machinectl-ext as installed by meson: verbs, options, running machines from the
-# daemon, startable machines from the image directory and the settings search path.
+# The bash and zsh completions of machinectl-ext as installed by meson: verbs, options, running machines from
+# the daemon, startable machines from the image directory and the settings search path.
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -90,11 +90,77 @@ test_machines() {
         assert_eq 1 "$(grep -cxF $n <<<"$got")" "$n offered once"
 }
 
+# zsh: an interactive zsh with compinit under tmux (a real terminal), TAB pressed on a command line.
+ZSH_COMPLETION_DIR=/usr/share/zsh/site-functions
+TMUX_SOCK=mxt-comp-$$
+
+tm() {
+        tmux -L "$TMUX_SOCK" "$@"
+}
+
+zpane() {
+        tm capture-pane -p -J -t z 2>/dev/null
+}
+
+zpane_has() {   # ERE
+        zpane | grep -qE -- "$1"
+}
+
+# zsh_tab LINE: clears the command line, types LINE and TAB.
+zsh_tab() {
+        tm send-keys -t z C-u "$1" Tab
+}
+
+zsh_session() {
+        command -v zsh >/dev/null || skip "zsh not installed"
+        command -v tmux >/dev/null || skip "tmux not installed"
+        mkdir -p "$T_TMP/zdot"
+        cat >"$T_TMP/zdot/.zshrc" <<ZSHRC
+PS1='zsh> '
+fpath=($ZSH_COMPLETION_DIR \$fpath)
+autoload -Uz compinit && compinit -u -d "$T_TMP/zdot/zcompdump"
+ZSHRC
+        tm new-session -d -s z -x 150 -y 40 "env ZDOTDIR=$T_TMP/zdot zsh -d -i" || t_fail "tmux new-session failed"
+        wait_until 10 zpane_has '^zsh> ' || t_fail "no zsh prompt: $(zpane | tail -3)"
+}
+
+test_zsh() {
+        local n=mxt-comp-zrun only=mxt-comp-zset
+        [ -f $ZSH_COMPLETION_DIR/_machinectl-ext ] || t_fail "the zsh completion is not installed"
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        mx_start $n
+        t_track $only
+        mkdir -p /run/machined-ext
+        printf '[Exec]\nBoot=no\n' >/run/machined-ext/$only.nspawn
+        trap 'tm kill-server 2>/dev/null; rm -f /run/machined-ext/$only.nspawn' EXIT
+        zsh_session
+
+        zsh_tab 'machinectl-ext st'
+        wait_until 10 zpane_has '^status +-- ' || t_fail "'st<TAB>' listed no commands: $(zpane | tail -5)"
+        { zpane_has '^start +-- ' && zpane_has '^stop +-- '; } || t_fail "'st<TAB>': $(zpane | tail -5)"
+        zpane_has '^show ' && t_fail "'st<TAB>' offers show"
+
+        zsh_tab 'machinectl-ext stop mxt-comp-zr'
+        wait_until 10 zpane_has "^zsh> machinectl-ext stop $n( |\$)" ||
+                t_fail "'stop mxt-comp-zr<TAB>' did not complete to $n: $(zpane | tail -3)"
+        zsh_tab 'machinectl-ext start mxt-comp-zs'
+        wait_until 10 zpane_has "^zsh> machinectl-ext start $only( |\$)" ||
+                t_fail "'start mxt-comp-zs<TAB>' did not complete to $only: $(zpane | tail -3)"
+        zsh_tab 'machinectl-ext --kill-w'
+        wait_until 10 zpane_has '^zsh> machinectl-ext --kill-whom=' ||
+                t_fail "'--kill-w<TAB>' did not complete: $(zpane | tail -3)"
+        zsh_tab 'machinectl-ext kill -s SIGTER'
+        wait_until 10 zpane_has '^zsh> machinectl-ext kill -s SIGTERM' ||
+                t_fail "'-s SIGTER<TAB>' did not complete: $(zpane | tail -3)"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test completion-installed test_installed
 run_test completion-verbs test_verbs
 run_test completion-options test_options
 run_test completion-machines test_machines
+run_test completion-zsh test_zsh
 
 t_summary
