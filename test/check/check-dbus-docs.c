@@ -10,6 +10,8 @@
  *   - a method, property or signal of the daemon missing from MD (every interface) or from PAGE (the
  *     interfaces under NAME), or described there with another signature or type;
  *   - a member MD or PAGE describes that the daemon does not have;
+ *   - a method of NAME's interfaces that PAGE's paragraphs "Only root may call ..." / "Everyone may call ..."
+ *     do not name with the access MD gives it;
  *   - a method whose "access" in MD (the one place that says it: "root" or "everyone") disagrees with what
  *     CONF lets an unprivileged caller send, evaluated as dbus-daemon does (rules in order, the last
  *     match wins, method calls denied by default on the system bus).
@@ -163,6 +165,39 @@ static void compare(const MemberList *daemon, const MemberList *doc, const char 
         }
 }
 
+/* The man page's prose says who may call what: it must name each method of our interfaces with the access
+ * the markdown file gives it, and only methods the daemon has. */
+static void compare_man_access(const MemberList *daemon, const MemberList *md, const MemberList *access,
+                               const char *man_path, const char *prefix) {
+        for (size_t i = 0; i < daemon->n; i++) {
+                const Member *d = daemon->m + i, *m, *a;
+
+                if (d->kind != KIND_METHOD || !startswith(d->iface, prefix))
+                        continue;
+                m = member_find(md, KIND_METHOD, d->iface, d->name);
+                if (!m || m->access == ACCESS_UNKNOWN)
+                        continue;       /* reported already */
+                a = member_find(access, KIND_METHOD, "", d->name);
+                if (!a)
+                        problem("%s: %s.%s is in neither \"Only root may call\" nor \"Everyone may call\"", man_path,
+                                d->iface, d->name);
+                else if (a->access != m->access)
+                        problem("%s: %s is listed as %s, but %s says %s", a->where, d->name,
+                                a->access == ACCESS_ROOT ? "root-only" : "for everyone", m->where,
+                                m->access == ACCESS_ROOT ? "root" : "everyone");
+        }
+        for (size_t i = 0; i < access->n; i++) {
+                const Member *a = access->m + i;
+                bool found = false;
+
+                for (size_t j = 0; j < daemon->n && !found; j++)
+                        found = daemon->m[j].kind == KIND_METHOD && streq(daemon->m[j].name, a->name);
+                if (!found)
+                        problem("%s: %s is listed as %s, but the daemon has no such method", a->where, a->name,
+                                a->access == ACCESS_ROOT ? "root-only" : "for everyone");
+        }
+}
+
 static void help(void) {
         printf("%s --bus-name NAME --markdown FILE --man FILE --policy FILE INTROSPECTION-XML...\n"
                "%s --print-access --markdown FILE\n\n"
@@ -184,7 +219,7 @@ int main(int argc, char *argv[]) {
         _cleanup_(xml_free_docp) xmlDoc *policy_doc = NULL;
         const char *bus_name = NULL, *md_path = NULL, *man_path = NULL, *policy_path = NULL;
         _cleanup_free_ char *prefix = NULL;
-        MemberList daemon = {}, md = {}, man = {};
+        MemberList daemon = {}, md = {}, man = {}, man_access = {};
         PolicyRules rules = {};
         size_t n_methods = 0;
         bool print_access = false;
@@ -237,7 +272,7 @@ int main(int argc, char *argv[]) {
         if (r >= 0)
                 r = load_markdown(md_path, &md);
         if (r >= 0)
-                r = load_man(man_path, &man);
+                r = load_man(man_path, &man, &man_access);
         if (r >= 0)
                 r = load_policy(policy_path, &policy_doc, &rules);
         if (r < 0) {
@@ -248,6 +283,7 @@ int main(int argc, char *argv[]) {
 
         compare(&daemon, &md, md_path, NULL);
         compare(&daemon, &man, man_path, prefix);
+        compare_man_access(&daemon, &md, &man_access, man_path, prefix);
 
         for (size_t i = 0; i < daemon.n; i++) {
                 const Member *d = daemon.m + i, *m;
@@ -280,6 +316,7 @@ finish:
         member_list_done(&daemon);
         member_list_done(&md);
         member_list_done(&man);
+        member_list_done(&man_access);
         free(rules.rule);
         return r < 0 ? 2 : n_problems > 0 ? 1 : 0;
 }

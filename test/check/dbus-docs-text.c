@@ -227,11 +227,39 @@ int load_markdown(const char *path, MemberList *l) {
 
 /* ---- the man page: its "node ... { interface ... { methods: ... } }" blocks -------------------------- */
 
-int load_man(const char *path, MemberList *l) {
+/* The paragraphs "Only root may call ..." and "Everyone may call ...": the bold words (.B/.BR) in them are
+ * method names, recorded in *access with their access and an empty interface. Returns 1 if the line was
+ * part of them, 0 if not, -ENOMEM. */
+static int man_access_line(char *s, const char *where, Access *mode, MemberList *access) {
+        char word[128];
+
+        if (startswith(s, "Only root may call"))
+                *mode = ACCESS_ROOT;
+        else if (startswith(s, "Everyone may call"))
+                *mode = ACCESS_EVERYONE;
+        else if (startswith(s, ".PP") || startswith(s, ".SH"))
+                *mode = ACCESS_UNKNOWN;
+        if (*mode == ACCESS_UNKNOWN)
+                return 0;
+
+        if ((startswith(s, ".B ") || startswith(s, ".BR ")) &&
+            sscanf(strchr(s, ' ') + 1, "%127[A-Za-z0-9_]", word) == 1) {
+                Member *old = member_find(access, KIND_METHOD, "", word);
+
+                if (old && old->access != *mode)
+                        problem("%s: %s is listed as root-only and as for everyone", where, word);
+                else if (!old && !member_add(access, KIND_METHOD, "", word, NULL, NULL, *mode, where))
+                        return -ENOMEM;
+        }
+        return 1;
+}
+
+int load_man(const char *path, MemberList *l, MemberList *access) {
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL, *iface = NULL, *pending = NULL, *pending_where = NULL;
         size_t size = 0, lineno = 0;
-        int kind = -1;
+        Access mode = ACCESS_UNKNOWN;
+        int kind = -1, r;
 
         f = fopen(path, "re");
         if (!f)
@@ -242,6 +270,12 @@ int load_man(const char *path, MemberList *l) {
 
                 lineno++;
                 (void) snprintf(where, sizeof(where), "%s:%zu", path, lineno);
+
+                r = man_access_line(s, where, &mode, access);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
 
                 if (startswith(s, "interface ") && s[strlen(s) - 1] == '{') {
                         s[strlen(s) - 1] = '\0';

@@ -54,4 +54,6 @@ bool xml_is(xmlNode *n, const char *name);
  * -errno (after a message on stderr) if the file cannot be read or is not of its kind at all. */
 int load_introspection(const char *path, MemberList *l);   /* Introspect XML; several objects may share interfaces */
 int load_markdown(const char *path, MemberList *l);        /* "## ... interface `X`" + "### Methods" tables */
-int load_man(const char *path, MemberList *l);             /* "interface X {" blocks of the man page */
+/* The "interface X {" blocks of the man page into l; the methods its paragraphs "Only root may call" and
+ * "Everyone may call" name into access (interface ""). */
+int load_man(const char *path, MemberList *l, MemberList *access);

@@ -60,6 +60,12 @@ case_ man-extra-method api.5 's/^      Stop();/      Stop();\n      Reset(in  b 
         "api.5:[0-9]+: method org.example1.Thing.Reset is described, but the daemon has no such method"
 case_ man-bad-args api.5 's/out o path);/out s path);/' \
         'method org.example1.Manager.StartThing: described as "s" → "s", the daemon.s is "s" → "o"'
+case_ man-access-wrong api.5 's/^\.B StartThing$/.B Frob/; s/^\.BR ListThings ,$/.BR ListThings ,\n.B StartThing/' \
+        'api.5:[0-9]+: StartThing is listed as for everyone, but .*api.md:[0-9]+ says root'
+case_ man-access-missing api.5 '/^\.BR Stop \.$/d' \
+        'api.5: org.example1.Thing.Stop is in neither "Only root may call" nor "Everyone may call"'
+case_ man-access-unknown api.5 's/^\.B StartThing$/.B StartThing\n.B StartEverything/' \
+        'api.5:[0-9]+: StartEverything is listed as root-only, but the daemon has no such method'
 case_ daemon-new-method thing.xml 's|<method name="Stop">|<method name="Pause"/><method name="Stop">|' \
         "api.md: the daemon's method org.example1.Thing.Pause is not described"
 case_ daemon-new-property thing.xml 's|<property name="Since"|<property name="Warnings" type="as" access="read"/><property name="Since"|' \
