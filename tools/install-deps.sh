@@ -5,7 +5,8 @@
 set -eu
 
 PACKAGES=(systemd-container dbus libsystemd-dev libmount-dev libcap-dev libseccomp-dev libjson-c-dev
-          libxml2-dev meson ninja-build pkg-config gcc busybox-static util-linux tmux)
+          libxml2-dev libxml2-utils meson ninja-build pkg-config gcc busybox-static util-linux tmux
+          man-db groff-base zsh)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
