@@ -1,30 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <stdbool.h>
-#include <stdint.h>
+/* The container as a model: what the container's init is asked to set up (ContainerConfig), and what it says
+ * back (ContainerReport). Filled from nspawn settings by the daemon (machine.c); the set-up itself is spawn.c
+ * (the create/start protocol), init.c (the child's ordered steps), the policy files and priv/ (the
+ * privileged mechanism). */
+
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
 #include "settings.h"
-
-/* The container set-up module: the only place in machined-ext where privileged system calls happen (clone3
- * with namespace flags, mount and the new mount API, pivot_root, unshare, sethostname, mknod, capability
- * and seccomp changes). The daemon and the OCI runtime CLI both call it, in their own processes: the
- * container's init is always a direct child of the caller, and does not depend on the caller afterwards.
- *
- * Protocol between the caller ("parent") and the container's init ("child"), over a SOCK_SEQPACKET pair:
- *   1. container_spawn() clones the child into new mount, pid, uts, ipc (and optionally net) namespaces.
- *      The child sets up the root file system, pivot_roots into it and resolves the command; then sends a
- *      ContainerReport with stage CONTAINER_STAGE_SETUP_DONE, or one with the failing stage and errno.
- *   2. The parent places the child in its cgroup (a transient scope, through systemd) and calls
- *      container_release().
- *   3. The child enters a new cgroup namespace, mounts /sys/fs/cgroup, drops privileges, closes every
- *      other fd and execs. The socket is O_CLOEXEC: end-of-file on it means the exec succeeded; a report
- *      with an error means it failed.
- * Until it is released the child dies with the parent (PR_SET_PDEATHSIG); afterwards it does not. */
 
 typedef enum ContainerStage {
         CONTAINER_STAGE_SETUP_DONE,
@@ -39,7 +28,8 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_INACCESSIBLE,   /* Inaccessible= */
         CONTAINER_STAGE_ETC,            /* ResolvConf=, Timezone= */
         CONTAINER_STAGE_NETWORK,        /* Private= */
-        CONTAINER_STAGE_USER,           /* User=, WorkingDirectory= */
+        CONTAINER_STAGE_USER,           /* User=: looking the user up, switching to it */
+        CONTAINER_STAGE_WORKING_DIRECTORY, /* WorkingDirectory= */
         CONTAINER_STAGE_LIMITS,         /* Limit*=, OOMScoreAdjust=, CPUAffinity=, Personality= */
         CONTAINER_STAGE_HOSTNAME,
         CONTAINER_STAGE_PIVOT_ROOT,
@@ -50,6 +40,7 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_SECCOMP,
         CONTAINER_STAGE_EXEC,
         CONTAINER_STAGE_WARNING,        /* not a failure: something optional was left out; set-up goes on */
+        CONTAINER_STAGE_RELEASE,        /* waiting to be released (create/start) */
         _CONTAINER_STAGE_MAX,
         _CONTAINER_STAGE_INVALID = -EINVAL,
 } ContainerStage;
@@ -58,10 +49,15 @@ const char *container_stage_to_string(ContainerStage s);
 
 #define CONTAINER_REPORT_DETAIL_MAX 512
 
+typedef enum ContainerReportFlags {
+        CONTAINER_REPORT_COMPLETE = 1 << 0,             /* detail says it all: strerror(error) adds nothing */
+} ContainerReportFlags;
+
 typedef struct ContainerReport {
         int32_t stage;                                  /* ContainerStage */
         int32_t error;                                  /* positive errno, 0 on success */
-        char detail[CONTAINER_REPORT_DETAIL_MAX];       /* the path concerned, NUL-terminated */
+        uint32_t flags;                                 /* ContainerReportFlags */
+        char detail[CONTAINER_REPORT_DETAIL_MAX];       /* the setting or path concerned, NUL-terminated */
 } ContainerReport;
 
 typedef struct ContainerConfig {
@@ -87,7 +83,9 @@ typedef struct ContainerConfig {
         bool controlling_tty;
 
         /* From the settings file (see settings.h); NULL/unset values mean the defaults. */
-        const char *user;               /* User=: resolved in the container's /etc/passwd, after pivot_root */
+        const char *user;               /* User=: a name or UID, looked up in the container's /etc/passwd; with
+                                         * it the payload gets HOME, USER, LOGNAME and SHELL from the entry
+                                         * unless ENVP already has them */
         const char *working_directory;  /* WorkingDirectory=, default "/" */
         uint64_t capability_ambient;    /* AmbientCapability= */
         bool no_new_privileges;
@@ -104,6 +102,11 @@ typedef struct ContainerConfig {
         int resolv_conf;                /* a ResolvConfMode, -1: off */
         int timezone;                   /* a TimezoneMode, -1: off */
         uint64_t capability_bounding;   /* bit mask of capabilities to keep in the bounding set */
+        /* create/start: a FIFO (host path, mode 0600, made by the caller in its state directory). With it, the
+         * init waits after CONTAINER_STAGE_SETUP_DONE until released through the sync socket *or* by any
+         * process that opens the FIFO and writes to it (container_start()); the creator may exit meanwhile.
+         * NULL: only the sync socket releases it, and the init dies with its creator until then. */
+        const char *release_fifo;
         uint64_t nofile_soft;           /* soft RLIMIT_NOFILE for the payload (the caller may have raised its
                                          * own for many machines; select() users want 1024), 0 = inherit */
 } ContainerConfig;
@@ -113,35 +116,3 @@ typedef struct Container {
         int pidfd;                      /* O_CLOEXEC pidfd of the child */
         int sync_fd;                    /* the caller's end of the socket, O_CLOEXEC|O_NONBLOCK */
 } Container;
-
-/* The capabilities a container keeps by default: systemd-nspawn's default set. */
-uint64_t container_default_capabilities(void);
-
-/* Clones the container's init. On success returns 0 in the caller and fills *ret (the child never returns).
- * Returns -errno if the clone itself failed; failures inside the child arrive as a ContainerReport. */
-int container_spawn(const ContainerConfig *c, Container *ret);
-
-/* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to go on and exec. Returns 0 or -errno. */
-int container_release(int sync_fd);
-
-/* Reads one report from the child. Returns 1 and fills *ret if a report arrived, 0 on end-of-file (the child
- * exec'd, or died), -EAGAIN if nothing is there yet, other -errno on failure. A SETUP_DONE report may carry
- * the notify socket: *ret_fd gets it (O_CLOEXEC), or -EBADF. Any other fd that arrives is closed. */
-int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd);
-
-/* Creates DIR (mode 0755) with the character and block device nodes "chr" and "blk", 0:0, mode 0000, for
- * /run/host/inaccessible/. Idempotent. Returns 0 or -errno. */
-int inaccessible_nodes_setup(const char *dir);
-
-/* Makes DIR (created if needed) a mount point with shared propagation in the caller's mount namespace, so that
- * mounts made below it reach the containers' /run/host/incoming even where the host's / is not shared (as in
- * a container). Idempotent. Returns 0 or -errno. */
-int propagate_dir_setup(const char *dir);
-
-/* Bind-mounts SOURCE (a host path) at DESTINATION inside the running container whose leader is LEADER_PIDFD,
- * with the new mount API: the tree is cloned here with open_tree(OPEN_TREE_CLONE), then a short-lived child
- * joins the container's mount namespace and move_mount()s it to DESTINATION, resolved inside the container's
- * root. The child reports through a ContainerReport on *ret_report_fd (stage EXEC = done); watch *ret_pidfd.
- * Returns 0 if the child runs, -errno otherwise. */
-int container_bind_mount(int leader_pidfd, const char *source, const char *destination, bool read_only,
-                         bool make_dir, int *ret_pidfd, int *ret_report_fd);

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "container-config.h"
+#include "setup-log.h"
+
+/* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= below ROOTFD, in order. Returns 0 or
+ * -errno (stage CONTAINER_STAGE_CUSTOM_MOUNTS). */
+int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l);
+
+/* Inaccessible=: each path, resolved inside the root, is covered read-only with the node of its type from
+ * INACCESSIBLE_FD (/run/host/inaccessible, created by us). A path that does not exist is a warning; any other
+ * failure fails. Returns 0 or -errno (stage CONTAINER_STAGE_INACCESSIBLE). */
+int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l);

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The creator's side of the spawn protocol (see container.h): clone, reports, create/start. */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "container.h"
+#include "init.h"
+#include "priv/priv.h"
+
+static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
+        [CONTAINER_STAGE_SETUP_DONE]        = "setup-done",
+        [CONTAINER_STAGE_PREPARE]           = "prepare",
+        [CONTAINER_STAGE_MOUNT_ROOT]        = "mount root directory",
+        [CONTAINER_STAGE_MOUNT_PROC]        = "mount /proc",
+        [CONTAINER_STAGE_MOUNT_SYS]         = "mount /sys",
+        [CONTAINER_STAGE_MOUNT_DEV]         = "set up /dev",
+        [CONTAINER_STAGE_MOUNT_RUN]         = "mount /run and /tmp",
+        [CONTAINER_STAGE_RUN_HOST]          = "set up /run/host",
+        [CONTAINER_STAGE_CUSTOM_MOUNTS]     = "set up custom mounts",
+        [CONTAINER_STAGE_INACCESSIBLE]      = "set up Inaccessible=",
+        [CONTAINER_STAGE_ETC]               = "set up /etc",
+        [CONTAINER_STAGE_NETWORK]           = "set up the network",
+        [CONTAINER_STAGE_USER]              = "switch user",
+        [CONTAINER_STAGE_WORKING_DIRECTORY] = "change to the working directory",
+        [CONTAINER_STAGE_LIMITS]            = "apply limits",
+        [CONTAINER_STAGE_HOSTNAME]          = "set hostname",
+        [CONTAINER_STAGE_PIVOT_ROOT]        = "pivot_root",
+        [CONTAINER_STAGE_COMMAND]           = "find command",
+        [CONTAINER_STAGE_CGROUP]            = "set up cgroup namespace",
+        [CONTAINER_STAGE_STDIO]             = "set up stdio",
+        [CONTAINER_STAGE_CAPABILITIES]      = "drop capabilities",
+        [CONTAINER_STAGE_SECCOMP]           = "install seccomp filter",
+        [CONTAINER_STAGE_EXEC]              = "execute",
+        [CONTAINER_STAGE_WARNING]           = "warning",
+        [CONTAINER_STAGE_RELEASE]           = "wait for release",
+};
+
+const char *container_stage_to_string(ContainerStage s) {
+        if (s < 0 || s >= _CONTAINER_STAGE_MAX)
+                return NULL;
+        return stage_table[s];
+}
+
+char *container_report_message(const ContainerReport *r) {
+        const char *stage = container_stage_to_string(r->stage) ?: "unknown stage";
+        char *s;
+
+        if (r->flags & CONTAINER_REPORT_COMPLETE) {
+                if (asprintf(&s, "%s: %s", stage, r->detail) < 0)
+                        return NULL;
+        } else if (asprintf(&s, "%s: %s: %s", stage, r->detail, strerror(r->error ?: EIO)) < 0)
+                return NULL;
+        return s;
+}
+
+static bool config_is_valid(const ContainerConfig *c) {
+        return c && c->root && c->root[0] == '/' && c->hostname && *c->hostname && c->argv && c->argv[0] &&
+               *c->argv[0] && (!c->release_fifo || c->release_fifo[0] == '/');
+}
+
+int container_spawn(const ContainerConfig *c, Container *ret) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        int pidfd = -EBADF;
+        long pid;
+
+        if (!config_is_valid(c) || !ret)
+                return -EINVAL;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+
+        pid = priv_clone_pidfd(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+                               (c->private_network ? CLONE_NEWNET : 0), &pidfd);
+        if (pid < 0)
+                return (int) pid;
+        if (pid == 0) {
+                pair[0] = safe_close(pair[0]);
+                container_init(c, pair[1]);
+        }
+
+        pair[1] = safe_close(pair[1]);
+        if (fcntl(pair[0], F_SETFL, O_NONBLOCK) < 0) {
+                int e = -errno;
+                (void) priv_pidfd_send_signal(pidfd, SIGKILL);
+                safe_close(pidfd);
+                return e;
+        }
+
+        *ret = (Container) {
+                .pid = (pid_t) pid,
+                .pidfd = pidfd,
+                .sync_fd = TAKE_FD(pair[0]),
+        };
+        return 0;
+}
+
+int container_release(int sync_fd) {
+        return RET_NERRNO(send(sync_fd, "G", 1, MSG_NOSIGNAL));
+}
+
+int container_cancel(int sync_fd) {
+        return RET_NERRNO(send(sync_fd, "X", 1, MSG_NOSIGNAL));
+}
+
+int container_start(const char *release_fifo, bool go) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (!release_fifo || release_fifo[0] != '/')
+                return -EINVAL;
+        /* Non-blocking write-only open of a FIFO fails with ENXIO unless a reader has it open: only a waiting
+         * init does, so this never blocks and never writes into a FIFO nobody will read. */
+        fd = open(release_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISFIFO(st.st_mode))
+                return -EBADFD;
+        if (write(fd, go ? "G" : "X", 1) != 1)
+                return errno == EAGAIN ? -EBUSY : -errno;
+        return 0;
+}
+
+int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
+        } control;
+        ContainerReport r;
+        struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        int fd = -EBADF;
+        ssize_t n;
+
+        n = recvmsg(sync_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -errno;
+
+        for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh); cmsg; cmsg = CMSG_NXTHDR(&mh, cmsg))
+                if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        for (size_t i = 0; i < k; i++) {
+                                int f;
+                                memcpy(&f, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+                                if (fd < 0)
+                                        fd = f;
+                                else
+                                        safe_close(f);
+                        }
+                }
+
+        if (n == 0) {
+                safe_close(fd);
+                return 0;
+        }
+        if (n != sizeof(r) || r.stage < 0 || r.stage >= _CONTAINER_STAGE_MAX || (mh.msg_flags & MSG_CTRUNC)) {
+                safe_close(fd);
+                return -EBADMSG;
+        }
+        r.detail[sizeof(r.detail) - 1] = 0;
+        *ret = r;
+        if (ret_fd)
+                *ret_fd = fd;
+        else
+                safe_close(fd);
+        return 1;
+}
