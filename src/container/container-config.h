@@ -41,6 +41,10 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_EXEC,
         CONTAINER_STAGE_WARNING,        /* not a failure: something optional was left out; set-up goes on */
         CONTAINER_STAGE_RELEASE,        /* waiting to be released (create/start) */
+        CONTAINER_STAGE_NAMESPACES,     /* joining namespaces by path */
+        CONTAINER_STAGE_SYSCTL,
+        CONTAINER_STAGE_DEVICES,
+        CONTAINER_STAGE_MASKS,          /* readonly and masked paths */
         _CONTAINER_STAGE_MAX,
         _CONTAINER_STAGE_INVALID = -EINVAL,
 } ContainerStage;
@@ -59,6 +63,59 @@ typedef struct ContainerReport {
         uint32_t flags;                                 /* ContainerReportFlags */
         char detail[CONTAINER_REPORT_DETAIL_MAX];       /* the setting or path concerned, NUL-terminated */
 } ContainerReport;
+
+typedef enum ContainerNamespaceType {
+        CONTAINER_NAMESPACE_NET,
+        CONTAINER_NAMESPACE_UTS,
+        CONTAINER_NAMESPACE_IPC,
+        _CONTAINER_NAMESPACE_TYPE_MAX,
+        _CONTAINER_NAMESPACE_TYPE_INVALID = -EINVAL,
+} ContainerNamespaceType;
+
+/* A namespace the init joins instead of getting a new one: PATH is a namespace file on the host
+ * (/proc/PID/ns/net, /run/netns/NAME). The mount, PID and cgroup namespaces are always new. */
+typedef struct ContainerNamespace {
+        ContainerNamespaceType type;
+        const char *path;
+} ContainerNamespace;
+
+/* A device node to create in the container's /dev (OCI linux.devices). PATH is below /dev. */
+typedef struct ContainerDevice {
+        const char *path;
+        mode_t type;                    /* S_IFCHR, S_IFBLK or S_IFIFO */
+        unsigned major, minor;
+        mode_t mode;                    /* permission bits */
+        uid_t uid;
+        gid_t gid;
+} ContainerDevice;
+
+typedef enum ContainerSeccompOp {
+        CONTAINER_SECCOMP_OP_NE = 1,    /* the values of libseccomp's enum scmp_compare */
+        CONTAINER_SECCOMP_OP_LT,
+        CONTAINER_SECCOMP_OP_LE,
+        CONTAINER_SECCOMP_OP_EQ,
+        CONTAINER_SECCOMP_OP_GE,
+        CONTAINER_SECCOMP_OP_GT,
+        CONTAINER_SECCOMP_OP_MASKED_EQ,
+} ContainerSeccompOp;
+
+#define CONTAINER_SECCOMP_ARGS_MAX 6
+
+typedef struct ContainerSeccompArg {
+        unsigned index;                 /* 0..5 */
+        ContainerSeccompOp op;
+        uint64_t value;
+        uint64_t value_two;             /* the mask's operand for MASKED_EQ */
+} ContainerSeccompArg;
+
+/* One extra seccomp rule: calls to NAME whose arguments match all ARGS fail with ERRNO. Added to the default
+ * deny list (after SystemCallFilter=). */
+typedef struct ContainerSeccompRule {
+        const char *name;
+        int errno_value;                /* positive errno the call returns */
+        ContainerSeccompArg args[CONTAINER_SECCOMP_ARGS_MAX];
+        size_t n_args;
+} ContainerSeccompRule;
 
 typedef struct ContainerConfig {
         const char *hostname;           /* also the machine name */
@@ -109,6 +166,33 @@ typedef struct ContainerConfig {
         const char *release_fifo;
         uint64_t nofile_soft;           /* soft RLIMIT_NOFILE for the payload (the caller may have raised its
                                          * own for many machines; select() users want 1024), 0 = inherit */
+
+        /* Toward OCI: everything below is zero/NULL for an nspawn machine, meaning nspawn's behaviour. */
+        const ContainerNamespace *join_namespaces;      /* joined by path instead of created */
+        size_t n_join_namespaces;
+        bool process_ids_set;           /* run as UID:GID with ADDITIONAL_GIDS (OCI process.user: numeric, no
+                                         * lookup); excludes USER */
+        uid_t uid;
+        gid_t gid;
+        const gid_t *additional_gids;
+        size_t n_additional_gids;
+        bool umask_set;                 /* the payload's umask; default 0022 */
+        mode_t umask;
+        bool capabilities_set;          /* the effective, permitted and inheritable sets below, instead of all
+                                         * of the bounding set (root) or the ambient set (User=) */
+        uint64_t capability_effective;
+        uint64_t capability_permitted;
+        uint64_t capability_inheritable;
+        char **sysctls;                 /* "key=value", namespaced keys only (net.*, kernel.shm*, kernel.msg*,
+                                         * kernel.sem, fs.mqueue.*), written before /proc/sys is made read-only */
+        char **readonly_paths;          /* paths inside the root, bound over themselves read-only; missing ones
+                                         * are skipped */
+        char **masked_paths;            /* like Inaccessible= */
+        const ContainerDevice *devices;
+        size_t n_devices;
+        const ContainerSeccompRule *seccomp_rules;
+        size_t n_seccomp_rules;
+        char **annotations;             /* "key=value": carried for the caller's state, not applied */
 } ContainerConfig;
 
 typedef struct Container {
@@ -116,3 +200,18 @@ typedef struct Container {
         int pidfd;                      /* O_CLOEXEC pidfd of the child */
         int sync_fd;                    /* the caller's end of the socket, O_CLOEXEC|O_NONBLOCK */
 } Container;
+
+/* Checks C before anything is cloned: required fields, absolute paths without "..", joined namespaces,
+ * sysctl keys, devices, seccomp rules. Returns 0, -EINVAL, or -ENOMEM. */
+int container_config_validate(const ContainerConfig *c);
+
+/* The CLONE_NEW* flag of T, or -EINVAL. */
+int container_namespace_clone_flag(ContainerNamespaceType t);
+
+/* The path C joins for T, or NULL if the container gets a new namespace of that type. */
+const char *container_config_joined_namespace(const ContainerConfig *c, ContainerNamespaceType t);
+
+/* Whether the sysctl KEY (dotted: "net.ipv4.ip_forward") may be set in a container with a new network
+ * namespace (NEW_NET) and a new IPC namespace (NEW_IPC). Returns 0, -EINVAL for a malformed key, -EPERM for
+ * one that is not namespaced (it would change the host). */
+int sysctl_key_check(const char *key, bool new_net, bool new_ipc);

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "devices.h"
 #include "init.h"
 #include "mounts.h"
 #include "nspawn-etc.h"
@@ -33,6 +34,7 @@
 #include "priv/priv.h"
 #include "seccomp-policy.h"
 #include "strv.h"
+#include "sysctl.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -124,6 +126,27 @@ static int open_release_fifo(const char *path, SetupLog *l) {
         return TAKE_FD(fd);
 }
 
+/* Joins the namespaces the model names by path (before anything is set up in them). */
+static int join_namespaces(const ContainerConfig *c, SetupLog *l) {
+        for (size_t i = 0; i < c->n_join_namespaces; i++) {
+                const ContainerNamespace *n = c->join_namespaces + i;
+                _cleanup_close_ int fd = -EBADF;
+                int flag, r;
+
+                flag = container_namespace_clone_flag(n->type);
+                if (flag < 0)
+                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, flag, n->path);
+                fd = open(n->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, -errno, n->path);
+                /* setns() checks that FD is a namespace of that type. */
+                r = priv_setns(fd, flag);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, r, n->path);
+        }
+        return 0;
+}
+
 /* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
 static int setup_root(const ContainerConfig *c, SetupLog *l) {
         int r, fd;
@@ -143,9 +166,13 @@ static int setup_root(const ContainerConfig *c, SetupLog *l) {
 /* The API file systems, then /run/host, then what the settings add, then the masks over all of it. */
 static void setup_file_systems(const ContainerConfig *c, InitState *s) {
         _cleanup_close_ int runfd = -EBADF;
+        _cleanup_close_ int procfd = -EBADF;
 
         s->devfd = STEP(s, policy_setup_dev(s->rootfd, c->console_fd, &s->log));
-        STEP(s, policy_setup_proc(s->rootfd, s->devfd, &s->log));
+        STEP(s, devices_setup(s->devfd, c, &s->log));
+        procfd = STEP(s, policy_mount_proc(s->rootfd, &s->log));
+        STEP(s, sysctl_apply(procfd, c, &s->log));
+        STEP(s, policy_lock_proc(procfd, s->devfd, &s->log));
         STEP(s, policy_setup_sys(s->rootfd, &s->log));
         runfd = STEP(s, policy_setup_tmpfs(s->rootfd, "run", "0755", &s->log));
         s->inaccessible_fd = STEP(s, policy_setup_run_host(runfd, c, &s->log));
@@ -154,6 +181,7 @@ static void setup_file_systems(const ContainerConfig *c, InitState *s) {
         STEP(s, mounts_setup_custom(s->rootfd, c, &s->log));
         STEP(s, policy_setup_etc(s->rootfd, c, &s->log));
         STEP(s, mounts_setup_inaccessible(s->rootfd, s->inaccessible_fd, c, &s->log));
+        STEP(s, mounts_setup_masks(s->rootfd, s->inaccessible_fd, c, &s->log));
 
         if (c->read_only) {
                 /* Only the root mount itself: /proc, /dev, /run, ... and Bind= mounts keep their own flags. */
@@ -197,6 +225,17 @@ static int lookup_user(const ContainerConfig *c, InitState *s) {
                         return setup_failf(&s->log, CONTAINER_STAGE_USER, r, 0, "User=%s: /etc/group", c->user);
                 s->n_groups = r;
         }
+        return 0;
+}
+
+/* OCI process.user: numeric IDs, nothing looked up. */
+static int set_process_ids(const ContainerConfig *c, InitState *s) {
+        if (c->n_additional_gids > ELEMENTSOF(s->groups))
+                return setup_fail(&s->log, CONTAINER_STAGE_USER, -E2BIG, "additional GIDs");
+        s->user.uid = c->uid;
+        s->user.gid = c->gid;
+        memcpy(s->groups, c->additional_gids, c->n_additional_gids * sizeof(gid_t));
+        s->n_groups = c->n_additional_gids;
         return 0;
 }
 
@@ -402,34 +441,51 @@ static int reset_signals(SetupLog *l) {
 }
 
 /* Privileges last: bounding set, then the filter (loading it needs CAP_SYS_ADMIN, or no_new_privs), then the
- * user, then the ambient set that survives the exec. */
+ * user, then the sets that survive the exec. */
 static int drop_privileges(const ContainerConfig *c, InitState *s) {
+        uint64_t ambient = c->capability_ambient & c->capability_bounding;
+        bool switch_user = c->user || c->process_ids_set;
         SetupLog *l = &s->log;
         int r;
 
         r = priv_capbset_limit(c->capability_bounding);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "bounding set");
-        /* Inheritable = the ambient set (required for raising it), nothing else. */
-        r = priv_caps_set_inheritable(c->capability_ambient & c->capability_bounding);
+        /* Inheritable = the ambient set (required for raising it), nothing else; or the model's. */
+        r = priv_caps_set_inheritable(c->capabilities_set ? c->capability_inheritable : ambient);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "inheritable set");
         r = priv_seccomp_load(s->seccomp);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "PR_SET_SECCOMP");
-        if (c->user) {
-                if (c->capability_ambient != 0) {
+        if (switch_user) {
+                if (ambient != 0 || (c->capabilities_set && c->capability_permitted != 0)) {
                         r = priv_set_keepcaps(true);
                         if (r < 0)
                                 return setup_fail(l, CONTAINER_STAGE_USER, r, "PR_SET_KEEPCAPS");
                 }
                 r = priv_switch_user(s->user.uid, s->user.gid, s->groups, s->n_groups);
                 if (r < 0)
-                        return setup_failf(l, CONTAINER_STAGE_USER, r, 0, "User=%s", c->user);
+                        return c->user ? setup_failf(l, CONTAINER_STAGE_USER, r, 0, "User=%s", c->user)
+                                       : setup_failf(l, CONTAINER_STAGE_USER, r, 0, "%u:%u", (unsigned) c->uid,
+                                                     (unsigned) c->gid);
         }
-        r = priv_caps_raise_ambient(c->capability_ambient & c->capability_bounding);
-        if (r < 0)
-                return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "AmbientCapability=");
+        if (c->capabilities_set) {
+                /* All five sets as the model says (OCI process.capabilities), within the bounding set. */
+                uint64_t b = c->capability_bounding;
+
+                r = priv_caps_set_exact(c->capability_effective & b, c->capability_permitted & b,
+                                        c->capability_inheritable & b);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "capability sets");
+                r = priv_ambient_raise(ambient & c->capability_permitted & c->capability_inheritable);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "ambient set");
+        } else {
+                r = priv_caps_raise_ambient(ambient);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "AmbientCapability=");
+        }
         if (c->no_new_privileges) {
                 r = priv_set_no_new_privs();
                 if (r < 0)
@@ -457,14 +513,19 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
         if (c->release_fifo)
                 s.release_fd = STEP(&s, open_release_fifo(c->release_fifo, &s.log));
 
+        STEP(&s, join_namespaces(c, &s.log));
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));
 
         s.rootfd = STEP(&s, setup_root(c, &s.log));
         setup_file_systems(c, &s);
-        STEP(&s, fail_if(&s.log, priv_sethostname(c->hostname), CONTAINER_STAGE_HOSTNAME, c->hostname));
+        /* A joined UTS namespace keeps the hostname its owner gave it. */
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+                STEP(&s, fail_if(&s.log, priv_sethostname(c->hostname), CONTAINER_STAGE_HOSTNAME, c->hostname));
         if (c->user)
                 STEP(&s, lookup_user(c, &s));
+        else if (c->process_ids_set)
+                STEP(&s, set_process_ids(c, &s));
 
         STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
         s.rootfd = safe_close(s.rootfd);
@@ -476,7 +537,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
                                      c->working_directory));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
-        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, &s.seccomp, &s.log));
+        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, c->seccomp_rules, c->n_seccomp_rules,
+                                      &s.seccomp, &s.log));
         STEP(&s, policy_finish_run_host(c, &notify_fd, &s.log));
 
         /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup and
@@ -503,7 +565,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
         STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
 
         STEP(&s, apply_limits(c, &s.log));
-        umask(0022);
+        umask(c->umask_set ? c->umask : 0022);
         STEP(&s, reset_signals(&s.log));
         STEP(&s, drop_privileges(c, &s));
 

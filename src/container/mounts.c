@@ -221,14 +221,33 @@ int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
         return 0;
 }
 
-int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l) {
+/* Covers TARGET (an O_PATH fd inside the root) read-only with the node of its type from INACCESSIBLE_FD. */
+static int mask_one(int inaccessible_fd, int target) {
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
                                              MOUNT_ATTR_NOEXEC };
+        _cleanup_close_ int tree = -EBADF;
+        const char *node;
+        struct stat st;
+        int r;
 
+        if (fstat(target, &st) < 0)
+                return -errno;
+        node = S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "reg" : S_ISFIFO(st.st_mode) ? "fifo" :
+               S_ISSOCK(st.st_mode) ? "sock" : S_ISCHR(st.st_mode) ? "chr" : S_ISBLK(st.st_mode) ? "blk" : NULL;
+        if (!node)
+                return -EBADFD;
+        tree = priv_tree_clone(inaccessible_fd, node, AT_SYMLINK_NOFOLLOW);
+        if (tree < 0)
+                return tree;
+        r = priv_mount_setattr(tree, false, &ro);
+        if (r < 0)
+                return r;
+        return priv_move_mount(tree, target);
+}
+
+int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l) {
         for (char **p = c->inaccessible; p && *p; p++) {
-                _cleanup_close_ int target = -EBADF, tree = -EBADF;
-                const char *node;
-                struct stat st;
+                _cleanup_close_ int target = -EBADF;
                 int r;
 
                 target = priv_open_in_root(rootfd, *p);
@@ -238,22 +257,48 @@ int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerCo
                 }
                 if (target < 0)
                         return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, target, *p);
-                if (fstat(target, &st) < 0)
-                        return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, -errno, *p);
+                r = mask_one(inaccessible_fd, target);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, r, *p);
+        }
+        return 0;
+}
 
-                node = S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "reg" : S_ISFIFO(st.st_mode) ? "fifo" :
-                       S_ISSOCK(st.st_mode) ? "sock" : S_ISCHR(st.st_mode) ? "chr" : S_ISBLK(st.st_mode) ? "blk" : NULL;
-                if (!node)
-                        return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, -EBADFD, *p);
+int mounts_setup_masks(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l) {
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 
-                tree = priv_tree_clone(inaccessible_fd, node, AT_SYMLINK_NOFOLLOW);
+        /* Read-only first (recursively, a bind of the path over itself), then the masks over everything. A
+         * path that does not exist is skipped, as runc does. */
+        for (char **p = c->readonly_paths; p && *p; p++) {
+                _cleanup_close_ int target = -EBADF, tree = -EBADF;
+                int r;
+
+                target = priv_open_in_root(rootfd, *p);
+                if (target == -ENOENT)
+                        continue;
+                if (target < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, target, *p);
+                tree = priv_tree_clone(target, "", AT_EMPTY_PATH | AT_RECURSIVE);
                 if (tree < 0)
-                        return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, tree, *p);
-                r = priv_mount_setattr(tree, false, &ro);
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, tree, *p);
+                r = priv_mount_setattr(tree, true, &ro);
                 if (r >= 0)
                         r = priv_move_mount(tree, target);
                 if (r < 0)
-                        return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, r, *p);
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, r, *p);
+        }
+        for (char **p = c->masked_paths; p && *p; p++) {
+                _cleanup_close_ int target = -EBADF;
+                int r;
+
+                target = priv_open_in_root(rootfd, *p);
+                if (target == -ENOENT)
+                        continue;
+                if (target < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, target, *p);
+                r = mask_one(inaccessible_fd, target);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, r, *p);
         }
         return 0;
 }

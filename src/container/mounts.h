@@ -12,3 +12,8 @@ int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l);
  * INACCESSIBLE_FD (/run/host/inaccessible, created by us). A path that does not exist is a warning; any other
  * failure fails. Returns 0 or -errno (stage CONTAINER_STAGE_INACCESSIBLE). */
 int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l);
+
+/* The model's readonly_paths (bound over themselves read-only, recursively) and masked_paths (as
+ * Inaccessible=), resolved inside the root; missing paths are skipped. Returns 0 or -errno (stage
+ * CONTAINER_STAGE_MASKS). */
+int mounts_setup_masks(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l);

@@ -34,15 +34,9 @@ uint64_t container_default_capabilities(void) {
 
 #define MOUNT_ATTR_LOCKED_DOWN (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
-int policy_setup_proc(int rootfd, int devfd, SetupLog *l) {
-        static const char *const readonly[] = { "sys", "sysrq-trigger", "irq", "bus", "fs" };
-        static const char *const masked_files[] = {
-                "kcore", "keys", "timer_list", "latency_stats", "sched_debug", "kallsyms",
-        };
-        static const char *const masked_dirs[] = { "acpi", "scsi" };
-        static const char *const empty_opts[] = { "size", "0", "mode", "0555", NULL };
-        _cleanup_close_ int target = -EBADF, procfd = -EBADF;
-        int r;
+int policy_mount_proc(int rootfd, SetupLog *l) {
+        _cleanup_close_ int target = -EBADF;
+        int procfd;
 
         target = priv_open_dir_in_root(rootfd, "proc", true);
         if (target < 0)
@@ -50,6 +44,17 @@ int policy_setup_proc(int rootfd, int devfd, SetupLog *l) {
         procfd = priv_fs_mount(target, "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (procfd < 0)
                 return setup_fail(l, CONTAINER_STAGE_MOUNT_PROC, procfd, "/proc");
+        return procfd;
+}
+
+int policy_lock_proc(int procfd, int devfd, SetupLog *l) {
+        static const char *const readonly[] = { "sys", "sysrq-trigger", "irq", "bus", "fs" };
+        static const char *const masked_files[] = {
+                "kcore", "keys", "timer_list", "latency_stats", "sched_debug", "kallsyms",
+        };
+        static const char *const masked_dirs[] = { "acpi", "scsi" };
+        static const char *const empty_opts[] = { "size", "0", "mode", "0555", NULL };
+        int r;
 
         /* Kernel knobs that are not namespaced stay visible but read-only, like systemd-nspawn does. */
         for (size_t i = 0; i < ELEMENTSOF(readonly); i++) {

@@ -14,8 +14,10 @@ uint64_t container_default_capabilities(void);
 /* A tmpfs /dev below ROOTFD with nspawn's nodes, links, pts, shm, mqueue and (CONSOLE_FD >= 0) /dev/console.
  * Returns an fd of the new /dev. */
 int policy_setup_dev(int rootfd, int console_fd, SetupLog *l);
-/* A new /proc below ROOTFD with nspawn's read-only and masked entries (masks are DEVFD's "null"). */
-int policy_setup_proc(int rootfd, int devfd, SetupLog *l);
+/* A new /proc below ROOTFD. Returns an fd of it. */
+int policy_mount_proc(int rootfd, SetupLog *l);
+/* nspawn's read-only and masked entries in the new /proc PROCFD (masks are DEVFD's "null"). */
+int policy_lock_proc(int procfd, int devfd, SetupLog *l);
 /* A read-only sysfs on /sys. */
 int policy_setup_sys(int rootfd, SetupLog *l);
 /* A tmpfs on NAME (one component: "run", "tmp") with MODE. Returns an fd of it. */

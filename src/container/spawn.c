@@ -37,6 +37,10 @@ static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
         [CONTAINER_STAGE_EXEC]              = "execute",
         [CONTAINER_STAGE_WARNING]           = "warning",
         [CONTAINER_STAGE_RELEASE]           = "wait for release",
+        [CONTAINER_STAGE_NAMESPACES]        = "join namespaces",
+        [CONTAINER_STAGE_SYSCTL]            = "set sysctls",
+        [CONTAINER_STAGE_DEVICES]           = "create devices",
+        [CONTAINER_STAGE_MASKS]             = "set up read-only and masked paths",
 };
 
 const char *container_stage_to_string(ContainerStage s) {
@@ -57,24 +61,29 @@ char *container_report_message(const ContainerReport *r) {
         return s;
 }
 
-static bool config_is_valid(const ContainerConfig *c) {
-        return c && c->root && c->root[0] == '/' && c->hostname && *c->hostname && c->argv && c->argv[0] &&
-               *c->argv[0] && (!c->release_fifo || c->release_fifo[0] == '/');
-}
-
 int container_spawn(const ContainerConfig *c, Container *ret) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
         int pidfd = -EBADF;
         long pid;
+        int r;
 
-        if (!config_is_valid(c) || !ret)
+        if (!ret)
                 return -EINVAL;
+        r = container_config_validate(c);
+        if (r < 0)
+                return r;
+        if (c->private_network)
+                flags |= CLONE_NEWNET;
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+                flags |= CLONE_NEWUTS;
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_IPC))
+                flags |= CLONE_NEWIPC;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
 
-        pid = priv_clone_pidfd(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-                               (c->private_network ? CLONE_NEWNET : 0), &pidfd);
+        pid = priv_clone_pidfd(flags, &pidfd);
         if (pid < 0)
                 return (int) pid;
         if (pid == 0) {
@@ -98,12 +107,18 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         return 0;
 }
 
+static int send_byte(int sync_fd, char b) {
+        if (send(sync_fd, &b, 1, MSG_NOSIGNAL) < 0)
+                return -errno;
+        return 0;
+}
+
 int container_release(int sync_fd) {
-        return RET_NERRNO(send(sync_fd, "G", 1, MSG_NOSIGNAL));
+        return send_byte(sync_fd, 'G');
 }
 
 int container_cancel(int sync_fd) {
-        return RET_NERRNO(send(sync_fd, "X", 1, MSG_NOSIGNAL));
+        return send_byte(sync_fd, 'X');
 }
 
 int container_start(const char *release_fifo, bool go) {

@@ -49,24 +49,38 @@ int priv_caps_set_inheritable(uint64_t inheritable) {
         return RET_NERRNO(cap_set_proc(caps));
 }
 
-int priv_caps_raise_ambient(uint64_t ambient) {
+int priv_caps_set_exact(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
         _cleanup_(cap_freep) cap_t caps = NULL;
 
-        if (ambient == 0)
-                return 0;
+        /* The kernel refuses effective bits outside permitted, and permitted bits it does not already have. */
+        if ((effective & ~permitted) != 0)
+                return -EINVAL;
         caps = cap_init();
         if (!caps)
                 return -errno;
-        caps_set_mask(caps, CAP_PERMITTED, ambient);
-        caps_set_mask(caps, CAP_EFFECTIVE, ambient);
-        caps_set_mask(caps, CAP_INHERITABLE, ambient);
-        if (cap_set_proc(caps) < 0)
-                return -errno;
+        caps_set_mask(caps, CAP_PERMITTED, permitted);
+        caps_set_mask(caps, CAP_EFFECTIVE, effective);
+        caps_set_mask(caps, CAP_INHERITABLE, inheritable);
+        return RET_NERRNO(cap_set_proc(caps));
+}
+
+int priv_ambient_raise(uint64_t ambient) {
         for (int cap = 0; cap < 64; cap++)
                 if ((ambient & (UINT64_C(1) << cap)) &&
                     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) cap, 0, 0) < 0)
                         return -errno;
         return 0;
+}
+
+int priv_caps_raise_ambient(uint64_t ambient) {
+        int r;
+
+        if (ambient == 0)
+                return 0;
+        r = priv_caps_set_exact(ambient, ambient, ambient);
+        if (r < 0)
+                return r;
+        return priv_ambient_raise(ambient);
 }
 
 int priv_set_keepcaps(bool b) {

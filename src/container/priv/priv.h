@@ -57,6 +57,11 @@ int priv_caps_set_inheritable(uint64_t inheritable);
 /* After a switch away from root: permitted = effective = inheritable = AMBIENT, then raises AMBIENT in the
  * ambient set so that it survives execve(). AMBIENT == 0 is a no-op. */
 int priv_caps_raise_ambient(uint64_t ambient);
+/* Sets the effective, permitted and inheritable sets to exactly these masks (EFFECTIVE must be a subset of
+ * PERMITTED). */
+int priv_caps_set_exact(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* Raises AMBIENT in the ambient set (each bit must be permitted and inheritable already). */
+int priv_ambient_raise(uint64_t ambient);
 /* prctl(PR_SET_KEEPCAPS, B). */
 int priv_set_keepcaps(bool b);
 /* setgroups(), setresgid(G, G, G), setresuid(U, U, U), in this order. */
