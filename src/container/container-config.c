@@ -2,7 +2,9 @@
 /* Checks of the model that need no privileges: done by container_spawn() before anything is cloned, so that
  * bad input is -EINVAL in the caller, never an assert() and never a half-made container. */
 
+#include <linux/mount.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "container-config.h"
@@ -119,6 +121,23 @@ int container_config_validate(const ContainerConfig *c) {
                 for (size_t j = 0; j < r->n_args; j++)
                         if (r->args[j].index >= CONTAINER_SECCOMP_ARGS_MAX ||
                             r->args[j].op < CONTAINER_SECCOMP_OP_NE || r->args[j].op > CONTAINER_SECCOMP_OP_MASKED_EQ)
+                                return -EINVAL;
+        }
+
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const ContainerMount *m = c->mounts + i;
+                const unsigned known = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                       MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME |
+                                       MOUNT_ATTR_NOSYMFOLLOW;
+
+                if (isempty(m->type) || !path_is_sane(m->destination) || (m->attr & ~known) != 0 ||
+                    !IN_SET(m->propagation, 0UL, (unsigned long) MS_PRIVATE, (unsigned long) MS_SLAVE,
+                            (unsigned long) MS_SHARED, (unsigned long) MS_UNBINDABLE))
+                        return -EINVAL;
+                if (streq(m->type, "bind") && (!path_is_sane(m->source) || m->options))
+                        return -EINVAL;
+                for (char **o = m->options; o && *o; o++)
+                        if (isempty(*o) || **o == '=')
                                 return -EINVAL;
         }
 

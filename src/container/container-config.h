@@ -89,6 +89,17 @@ typedef struct ContainerDevice {
         gid_t gid;
 } ContainerDevice;
 
+/* One mount of the model (OCI mounts[]), made after nspawn's custom mounts, in order. */
+typedef struct ContainerMount {
+        const char *type;               /* "bind", or a file system type: "tmpfs", "proc", "mqueue", ... */
+        const char *source;             /* bind: an absolute host path; otherwise the fs "source", or NULL */
+        const char *destination;        /* absolute, inside the root (created if missing) */
+        unsigned attr;                  /* MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC, _NOATIME, ... */
+        bool recursive;                 /* bind: rbind */
+        unsigned long propagation;      /* 0: leave it; MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE */
+        char **options;                 /* file system options: "key=value" or "flag" (not for bind) */
+} ContainerMount;
+
 typedef enum ContainerSeccompOp {
         CONTAINER_SECCOMP_OP_NE = 1,    /* the values of libseccomp's enum scmp_compare */
         CONTAINER_SECCOMP_OP_LT,
@@ -188,6 +199,8 @@ typedef struct ContainerConfig {
         char **readonly_paths;          /* paths inside the root, bound over themselves read-only; missing ones
                                          * are skipped */
         char **masked_paths;            /* like Inaccessible= */
+        const ContainerMount *mounts;   /* after CUSTOM_MOUNTS, before Inaccessible= and the masks */
+        size_t n_mounts;
         const ContainerDevice *devices;
         size_t n_devices;
         const ContainerSeccompRule *seccomp_rules;

@@ -179,6 +179,7 @@ static void setup_file_systems(const ContainerConfig *c, InitState *s) {
         safe_close(STEP(s, policy_setup_tmpfs(s->rootfd, "tmp", "1777", &s->log)));
 
         STEP(s, mounts_setup_custom(s->rootfd, c, &s->log));
+        STEP(s, mounts_setup_model(s->rootfd, c, &s->log));
         STEP(s, policy_setup_etc(s->rootfd, c, &s->log));
         STEP(s, mounts_setup_inaccessible(s->rootfd, s->inaccessible_fd, c, &s->log));
         STEP(s, mounts_setup_masks(s->rootfd, s->inaccessible_fd, c, &s->log));

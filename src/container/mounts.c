@@ -221,6 +221,84 @@ int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
         return 0;
 }
 
+static int mount_set_propagation(int rootfd, const ContainerMount *m) {
+        struct mount_attr a = { .propagation = m->propagation };
+        _cleanup_close_ int fd = -EBADF;
+
+        if (m->propagation == 0)
+                return 0;
+        /* The new mount, as it is attached now (a detached tree has no peer group to join). */
+        fd = priv_open_in_root(rootfd, m->destination);
+        if (fd < 0)
+                return fd;
+        return priv_mount_setattr(fd, m->recursive, &a);
+}
+
+static int mount_model_bind(int rootfd, const ContainerMount *m) {
+        struct mount_attr a = { .attr_set = m->attr };
+        _cleanup_close_ int tree = -EBADF;
+        int r;
+
+        /* A host path: only the trusted caller names one. */
+        tree = priv_tree_clone(AT_FDCWD, m->source, m->recursive ? AT_RECURSIVE : 0);
+        if (tree < 0)
+                return tree;
+        if (m->attr != 0) {
+                r = priv_mount_setattr(tree, m->recursive, &a);
+                if (r < 0)
+                        return r;
+        }
+        return priv_attach_in_root(rootfd, tree, m->destination, false);
+}
+
+static int mount_model_fs(int rootfd, const ContainerMount *m) {
+        _cleanup_close_ int fsfd = -EBADF, target = -EBADF, mfd = -EBADF;
+        int r;
+
+        fsfd = priv_fs_open(m->type);
+        if (fsfd < 0)
+                return fsfd;
+        if (m->source) {
+                r = priv_fs_set(fsfd, "source", m->source);
+                if (r < 0)
+                        return r;
+        }
+        for (char **o = m->options; o && *o; o++) {
+                _cleanup_free_ char *key = NULL;
+                const char *eq = strchr(*o, '=');
+
+                key = eq ? strndup(*o, eq - *o) : strdup(*o);
+                if (!key)
+                        return -ENOMEM;
+                r = priv_fs_set(fsfd, key, eq ? eq + 1 : NULL);
+                if (r < 0)
+                        return r;
+        }
+        r = priv_create_in_root(rootfd, m->destination, true);
+        if (r < 0)
+                return r;
+        target = priv_open_in_root(rootfd, m->destination);
+        if (target < 0)
+                return target;
+        mfd = priv_fs_attach(fsfd, m->attr, target);
+        return mfd < 0 ? mfd : 0;
+}
+
+int mounts_setup_model(int rootfd, const ContainerConfig *c, SetupLog *l) {
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const ContainerMount *m = c->mounts + i;
+                int r;
+
+                r = streq(m->type, "bind") ? mount_model_bind(rootfd, m) : mount_model_fs(rootfd, m);
+                if (r >= 0)
+                        r = mount_set_propagation(rootfd, m);
+                if (r < 0)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0, "%s on %s", m->type,
+                                           m->destination);
+        }
+        return 0;
+}
+
 /* Covers TARGET (an O_PATH fd inside the root) read-only with the node of its type from INACCESSIBLE_FD. */
 static int mask_one(int inaccessible_fd, int target) {
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |

@@ -8,6 +8,7 @@
 #include <linux/filter.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -271,6 +272,83 @@ static void test_masks(void) {
         ASSERT_STREQ(secret, "secret");
 }
 
+/* The mountinfo line of the container's mount point PATH (from /out/mountinfo), or "". */
+static char *mountinfo_line(const char *path) {
+        char p[512], line[2048], want[256];
+        FILE *f;
+
+        snprintf(p, sizeof(p), "%s/out/mountinfo", root);
+        snprintf(want, sizeof(want), " %s ", path);
+        f = fopen(p, "re");
+        ASSERT(f);
+        while (fgets(line, sizeof(line), f)) {
+                /* Field 5 is the mount point: after the 4th space. */
+                char *s = line;
+                for (int k = 0; k < 4 && s; k++)
+                        s = strchr(s + 1, ' ');
+                if (s && strncmp(s, want, strlen(want)) == 0) {
+                        fclose(f);
+                        line[strcspn(line, "\n")] = 0;
+                        return strdup(line);
+                }
+        }
+        fclose(f);
+        return strdup("");
+}
+
+static void test_mounts(void) {
+        char *argv[] = { (char *) "/bin/busybox", (char *) "sh", (char *) "-c",
+                         (char *) "busybox cat /proc/self/mountinfo > /out/mountinfo; "
+                                  "busybox stat -c %a /mnt/t > /out/mode; busybox cat /mnt/b/hostfile > /out/b; "
+                                  "busybox touch /mnt/b/x 2>/dev/null && echo rw > /out/brw || echo ro > /out/brw", NULL };
+        char *tmpfs_opts[] = { (char *) "size=1m", (char *) "mode=0700", NULL };
+        char *bad_opts[] = { (char *) "=x", NULL };
+        char src[] = "/tmp/test-container-model-src.XXXXXX", cmd[512];
+        ContainerMount m[2];
+        ContainerConfig c = base_config(argv);
+        _cleanup_free_ char *t = NULL, *b = NULL, *mode = NULL, *content = NULL, *brw = NULL;
+        Container ct;
+
+        ASSERT(mkdtemp(src));
+        snprintf(cmd, sizeof(cmd), "echo from-host > %s/hostfile", src);
+        run(cmd);
+        m[0] = (ContainerMount) { .type = "tmpfs", .source = "mytmp", .destination = "/mnt/t",
+                                  .attr = MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                                  .options = tmpfs_opts };
+        m[1] = (ContainerMount) { .type = "bind", .source = src, .destination = "/mnt/b",
+                                  .attr = MOUNT_ATTR_RDONLY, .recursive = true, .propagation = MS_SHARED };
+        c.mounts = m;
+        c.n_mounts = 2;
+        ASSERT_EQ(run_container(&c), 0);
+
+        t = mountinfo_line("/mnt/t");
+        b = mountinfo_line("/mnt/b");
+        mode = read_out("mode", NULL);
+        content = read_out("b", NULL);
+        brw = read_out("brw", NULL);
+        ASSERT(strstr(t, " rw,nosuid,nodev,noexec"));
+        ASSERT(strstr(t, " - tmpfs mytmp "));
+        ASSERT(strstr(t, "size=1024k"));
+        ASSERT_STREQ(mode, "700");
+        ASSERT(strstr(b, " ro"));
+        ASSERT(strstr(b, " shared:"));
+        ASSERT_STREQ(content, "from-host");
+        ASSERT_STREQ(brw, "ro");
+
+        /* Refused before the clone. */
+        m[0].options = bad_opts;
+        ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+        m[0].options = tmpfs_opts;
+        m[1].source = "relative";
+        ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+        m[1].source = src;
+        m[1].destination = "/mnt/../../x";
+        ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", src);
+        run(cmd);
+}
+
 static void test_join_namespaces(void) {
         char *argv[] = { (char *) "/bin/busybox", (char *) "sh", (char *) "-c",
                          (char *) "busybox hostname > /out/hostname; busybox readlink /proc/self/ns/net > /out/net",
@@ -368,6 +446,7 @@ int main(void) {
         test_sysctl();
         test_devices();
         test_masks();
+        test_mounts();
         test_join_namespaces();
 
         snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system %s", root);
