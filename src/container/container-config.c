@@ -74,6 +74,16 @@ int container_config_validate(const ContainerConfig *c) {
         if (c->capabilities_set && (c->capability_effective & ~c->capability_permitted) != 0)
                 return -EINVAL;
 
+        if (c->n_uid_map > CONTAINER_ID_MAP_MAX || c->n_gid_map > CONTAINER_ID_MAP_MAX ||
+            (c->n_uid_map > 0) != (c->n_gid_map > 0) || (c->n_uid_map > 0 && (!c->uid_map || !c->gid_map)))
+                return -EINVAL;
+        for (size_t i = 0; i < c->n_uid_map + c->n_gid_map; i++) {
+                const ContainerIdMap *m = i < c->n_uid_map ? c->uid_map + i : c->gid_map + (i - c->n_uid_map);
+
+                if (m->count == 0 || m->inside > UINT32_MAX - m->count || m->outside > UINT32_MAX - m->count)
+                        return -EINVAL;
+        }
+
         for (size_t i = 0; i < c->n_join_namespaces; i++) {
                 const ContainerNamespace *n = c->join_namespaces + i;
 

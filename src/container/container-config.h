@@ -45,6 +45,7 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_SYSCTL,
         CONTAINER_STAGE_DEVICES,
         CONTAINER_STAGE_MASKS,          /* readonly and masked paths */
+        CONTAINER_STAGE_USER_NAMESPACE, /* waiting for the ID maps */
         _CONTAINER_STAGE_MAX,
         _CONTAINER_STAGE_INVALID = -EINVAL,
 } ContainerStage;
@@ -78,6 +79,15 @@ typedef struct ContainerNamespace {
         ContainerNamespaceType type;
         const char *path;
 } ContainerNamespace;
+
+/* One line of a user namespace's uid_map/gid_map: IDs INSIDE..INSIDE+COUNT-1 are OUTSIDE.. on the host. */
+typedef struct ContainerIdMap {
+        uint32_t inside;
+        uint32_t outside;
+        uint32_t count;
+} ContainerIdMap;
+
+#define CONTAINER_ID_MAP_MAX 32
 
 /* A device node to create in the container's /dev (OCI linux.devices). PATH is below /dev. */
 typedef struct ContainerDevice {
@@ -179,6 +189,12 @@ typedef struct ContainerConfig {
                                          * own for many machines; select() users want 1024), 0 = inherit */
 
         /* Toward OCI: everything below is zero/NULL for an nspawn machine, meaning nspawn's behaviour. */
+        const ContainerIdMap *uid_map;  /* with N_UID_MAP > 0: a new user namespace with these maps (written
+                                         * by the creator before the init goes on, which then becomes uid 0
+                                         * and gid 0 inside); device nodes are then host binds, not mknod */
+        size_t n_uid_map;
+        const ContainerIdMap *gid_map;
+        size_t n_gid_map;
         const ContainerNamespace *join_namespaces;      /* joined by path instead of created */
         size_t n_join_namespaces;
         bool process_ids_set;           /* run as UID:GID with ADDITIONAL_GIDS (OCI process.user: numeric, no

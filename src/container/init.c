@@ -126,6 +126,23 @@ static int open_release_fifo(const char *path, SetupLog *l) {
         return TAKE_FD(fd);
 }
 
+/* In a new user namespace: wait for the creator to write our ID maps, then become root inside it. */
+static int wait_id_maps(int sock, SetupLog *l) {
+        char b;
+        ssize_t n;
+        int r;
+
+        do
+                n = read(sock, &b, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1 || b != 'M')
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, n < 0 ? -errno : -ECANCELED, "ID maps");
+        r = priv_switch_user(0, 0, NULL, 0);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "0:0");
+        return 0;
+}
+
 /* Joins the namespaces the model names by path (before anything is set up in them). */
 static int join_namespaces(const ContainerConfig *c, SetupLog *l) {
         for (size_t i = 0; i < c->n_join_namespaces; i++) {
@@ -514,6 +531,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
         if (c->release_fifo)
                 s.release_fd = STEP(&s, open_release_fifo(c->release_fifo, &s.log));
 
+        if (c->n_uid_map > 0)
+                STEP(&s, wait_id_maps(sock, &s.log));
         STEP(&s, join_namespaces(c, &s.log));
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));

@@ -128,6 +128,22 @@ static int setup_dev_console(int devfd, int console_fd, SetupLog *l) {
         return 0;
 }
 
+static int bind_host_node(int devfd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        char src[64];
+        struct stat st;
+
+        snprintf(src, sizeof(src), "/dev/%s", name);
+        if (stat(src, &st) < 0)
+                return -errno;
+        if (!S_ISCHR(st.st_mode))
+                return -ENODEV;
+        fd = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (fd < 0)
+                return -errno;
+        return priv_bind_over(AT_FDCWD, src, devfd, name, 0);
+}
+
 int policy_setup_dev(int rootfd, int console_fd, SetupLog *l) {
         static const struct {
                 const char *name;
@@ -165,6 +181,10 @@ int policy_setup_dev(int rootfd, int console_fd, SetupLog *l) {
 
         for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
                 r = priv_mknodat(devfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor));
+                if (r == -EPERM)
+                        /* In a user namespace: the host's node (a host path), bound over a placeholder, as
+                         * nspawn does. */
+                        r = bind_host_node(devfd, nodes[i].name);
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_MOUNT_DEV, r, nodes[i].name);
         }

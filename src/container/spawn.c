@@ -2,7 +2,9 @@
 /* The creator's side of the spawn protocol (see container.h): clone, reports, create/start. */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -41,6 +43,7 @@ static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
         [CONTAINER_STAGE_SYSCTL]            = "set sysctls",
         [CONTAINER_STAGE_DEVICES]           = "create devices",
         [CONTAINER_STAGE_MASKS]             = "set up read-only and masked paths",
+        [CONTAINER_STAGE_USER_NAMESPACE]    = "set up the user namespace",
 };
 
 const char *container_stage_to_string(ContainerStage s) {
@@ -61,6 +64,41 @@ char *container_report_message(const ContainerReport *r) {
         return s;
 }
 
+static int format_id_map(const ContainerIdMap *map, size_t n, char *buf, size_t size) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                int w = snprintf(buf + k, size - k, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", map[i].inside,
+                                 map[i].outside, map[i].count);
+                if (w < 0 || (size_t) w >= size - k)
+                        return -E2BIG;
+                k += w;
+        }
+        return 0;
+}
+
+/* The init of a new user namespace waits (CONTAINER_STAGE_USER_NAMESPACE) until its maps are written. */
+static int write_id_maps(const ContainerConfig *c, pid_t pid, int sync_fd) {
+        char buf[CONTAINER_ID_MAP_MAX * 36];
+        int r;
+
+        r = format_id_map(c->uid_map, c->n_uid_map, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        r = priv_write_id_map(pid, "uid_map", buf);
+        if (r < 0)
+                return r;
+        r = format_id_map(c->gid_map, c->n_gid_map, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        r = priv_write_id_map(pid, "gid_map", buf);
+        if (r < 0)
+                return r;
+        if (send(sync_fd, "M", 1, MSG_NOSIGNAL) < 0)
+                return -errno;
+        return 0;
+}
+
 int container_spawn(const ContainerConfig *c, Container *ret) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
@@ -73,6 +111,8 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         r = container_config_validate(c);
         if (r < 0)
                 return r;
+        if (c->n_uid_map > 0)
+                flags |= CLONE_NEWUSER;
         if (c->private_network)
                 flags |= CLONE_NEWNET;
         if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
@@ -92,11 +132,16 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         }
 
         pair[1] = safe_close(pair[1]);
-        if (fcntl(pair[0], F_SETFL, O_NONBLOCK) < 0) {
-                int e = -errno;
+        r = 0;
+        if (c->n_uid_map > 0)
+                r = write_id_maps(c, (pid_t) pid, pair[0]);
+        if (r >= 0 && fcntl(pair[0], F_SETFL, O_NONBLOCK) < 0)
+                r = -errno;
+        if (r < 0) {
                 (void) priv_pidfd_send_signal(pidfd, SIGKILL);
+                (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
                 safe_close(pidfd);
-                return e;
+                return r;
         }
 
         *ret = (Container) {

@@ -349,6 +349,40 @@ static void test_mounts(void) {
         run(cmd);
 }
 
+static void test_user_namespace(void) {
+        char *argv[] = { (char *) "/bin/busybox", (char *) "sh", (char *) "-c",
+                         (char *) "busybox cat /proc/self/uid_map > /out/uidmap; busybox id -u > /out/uid; "
+                                  "busybox touch /out/created; busybox cat /dev/null > /out/null", NULL };
+        static const ContainerIdMap map[] = { { .inside = 0, .outside = 100000, .count = 65536 } };
+        static const ContainerIdMap bad[] = { { .inside = 0, .outside = 100000, .count = 0 } };
+        ContainerConfig c = base_config(argv);
+        _cleanup_free_ char *uidmap = NULL, *uid = NULL;
+        char p[512];
+        struct stat st;
+        Container ct;
+
+        c.uid_map = c.gid_map = map;
+        c.n_uid_map = c.n_gid_map = 1;
+        c.private_network = true; /* sysfs in a user namespace needs a network namespace of its own */
+        ASSERT_EQ(run_container(&c), 0);
+        uidmap = read_out("uidmap", NULL);
+        uid = read_out("uid", NULL);
+        ASSERT_STREQ(uid, "0");
+        ASSERT(strstr(uidmap, "100000"));
+        ASSERT(strstr(uidmap, "65536"));
+        /* Root inside is 100000 outside. */
+        snprintf(p, sizeof(p), "%s/out/created", root);
+        ASSERT_EQ(stat(p, &st), 0);
+        ASSERT_EQ(st.st_uid, 100000);
+        ASSERT_EQ(st.st_gid, 100000);
+
+        c.uid_map = bad;
+        ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+        c.uid_map = map;
+        c.n_gid_map = 0;
+        ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+}
+
 static void test_join_namespaces(void) {
         char *argv[] = { (char *) "/bin/busybox", (char *) "sh", (char *) "-c",
                          (char *) "busybox hostname > /out/hostname; busybox readlink /proc/self/ns/net > /out/net",
@@ -448,6 +482,7 @@ int main(void) {
         test_masks();
         test_mounts();
         test_join_namespaces();
+        test_user_namespace();
 
         snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system %s", root);
         run(cmd);

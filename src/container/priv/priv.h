@@ -45,6 +45,9 @@ int priv_set_child_subreaper(bool b);
 int priv_personality(unsigned long persona);
 /* sched_setaffinity(0, ...). */
 int priv_sched_setaffinity(const cpu_set_t *set);
+/* Writes TEXT ("inside outside count" lines) to /proc/PID/WHICH ("uid_map" or "gid_map") of a child in a new
+ * user namespace. */
+int priv_write_id_map(pid_t pid, const char *which, const char *text);
 /* pidfd_send_signal(PIDFD, SIG). */
 int priv_pidfd_send_signal(int pidfd, int sig);
 
