@@ -14,7 +14,7 @@
 #include "machine-dbus.h"
 #include "machine.h"
 #include "notify.h"
-#include "nsexec.h"
+#include "container.h"
 #include "os-release.h"
 #include "settings-verify.h"
 #include "strv.h"
@@ -496,8 +496,8 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                         msg = NULL;
                 machine_fail_start(m, -ENOEXEC, msg);
         } else {
-                if (asprintf(&msg, "Failed to set up machine '%s': %s: %s: %s", m->name,
-                             container_stage_to_string(report.stage), report.detail, strerror(report.error)) < 0)
+                _cleanup_free_ char *what = container_report_message(&report);
+                if (asprintf(&msg, "Failed to set up machine '%s': %s", m->name, strna(what)) < 0)
                         msg = NULL;
                 machine_fail_start(m, -ENOTRECOVERABLE, msg);
         }

@@ -8,7 +8,7 @@
 #include "machine.h"
 #include "manager-dbus.h"
 #include "manager.h"
-#include "nsexec.h"
+#include "container.h"
 #include "name.h"
 #include <fcntl.h>
 #include <systemd/sd-daemon.h>

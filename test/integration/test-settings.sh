@@ -139,6 +139,60 @@ test_user() {
         assert_eq 65534 "$(awk '/^Uid:/ { print $2 }' /proc/"$(leader_of $n)"/status)" "leader's uid from the host"
 }
 
+# User= gives the payload HOME, USER, LOGNAME and SHELL from the container's passwd entry (nspawn sets the
+# first three); an Environment= assignment of one of them wins.
+test_user_environment() {
+        local n=stuenv r
+        mx_root $n
+        echo "alice:x:1000:1000:Alice:/home/alice:/bin/ash" >>$MACHINES_DIR/$n/etc/passwd
+        echo "staff:x:50:root,alice" >>$MACHINES_DIR/$n/etc/group
+        mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\nUser=alice\nEnvironment=LOGNAME=custom\n"
+        mx_start $n
+        r=$(tmp_report $n) || exit 1
+        assert_eq 1000 "$(report_get "$r" uid)" "uid"
+        assert_eq alice "$(report_get "$r" env.USER)" "\$USER"
+        assert_eq /home/alice "$(report_get "$r" env.HOME)" "\$HOME"
+        assert_eq /bin/ash "$(report_get "$r" env.SHELL)" "\$SHELL"
+        assert_eq custom "$(report_get "$r" env.LOGNAME)" "\$LOGNAME (Environment= wins)"
+        assert_match '(^| )50( |$)' "$(awk '/^Groups:/ { $1 = ""; print }' /proc/"$(leader_of $n)"/status)" \
+                "supplementary group staff (50) from /etc/group"
+}
+
+# A bad WorkingDirectory= and an unknown User= are different errors, each naming its setting.
+test_user_unknown() {
+        local n=stunone e
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\nUser=nobody2\n"
+        e=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n) || exit 1
+        assert_match "User=nobody2: no such user in the container's /etc/passwd" "$e" "error message"
+        assert_no_match "No such file or directory" "$e" "error message (not ENOENT)"
+        assert_nothing_left $n
+}
+
+test_workdir_missing() {
+        local n=stnowd e
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\nUser=nobody\nWorkingDirectory=/nope\n"
+        e=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n) || exit 1
+        assert_match "WorkingDirectory=/nope: No such file or directory" "$e" "error message"
+        assert_no_match "User=|switch user" "$e" "error message (not about the user)"
+        assert_nothing_left $n
+}
+
+# The image's /etc/passwd is untrusted: a FIFO there must neither hang the start nor be read.
+test_passwd_fifo() {
+        local n=stpwfifo e start
+        mx_root $n
+        rm -f $MACHINES_DIR/$n/etc/passwd
+        mkfifo $MACHINES_DIR/$n/etc/passwd
+        mx_settings $n "[Exec]\nParameters=$PAYLOAD_CMD\nUser=nobody\n"
+        start=$SECONDS
+        e=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n) || exit 1
+        assert_match "User=nobody: the container's /etc/passwd is not a regular file" "$e" "error message"
+        [ $((SECONDS - start)) -lt 10 ] || t_fail "the start took $((SECONDS - start)) s: set-up waited on the FIFO"
+        assert_nothing_left $n
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # 3. Inaccessible=: a file, a directory, a symlink pointing out of the root, a path that does not exist.
 
@@ -378,6 +432,10 @@ t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 st_run nspawn-file test_nspawn_file
 st_run user-workdir test_user
+st_run user-environment test_user_environment
+st_run user-unknown test_user_unknown
+st_run workdir-missing test_workdir_missing
+st_run passwd-fifo test_passwd_fifo
 st_run inaccessible test_inaccessible
 st_run mounts test_mounts
 st_run readonly-private-limits test_readonly_private_limits

@@ -128,8 +128,9 @@ static void test_plain_and_errors(void) {
 }
 
 /* Names in the main groups that libseccomp does not know at all (not even as another architecture's call):
- * calls newer than the libseccomp release. nsexec.c skips such names, as systemd does. With Debian 12's
- * libseccomp 2.5.4 only the first two are unknown; the others are listed for older libseccomp releases. */
+ * calls newer than the libseccomp release. src/container/seccomp-policy.c skips such names, as systemd does.
+ * With Debian 12's libseccomp 2.5.4 only the first two are unknown; the others are listed for older libseccomp
+ * releases. */
 static const char *const unresolvable_ok[] = {
         "riscv_hwprobe",        /* Linux 6.4, in @default on Debian's 252 branch; unknown to libseccomp 2.5 */
         "uretprobe",            /* Linux 6.11, likewise */

@@ -3,7 +3,7 @@
  * capability set is systemd-nspawn's. */
 #include <linux/capability.h>
 
-#include "nsexec.h"
+#include "container.h"
 #include "test-assert.h"
 
 static void test_stages(void) {

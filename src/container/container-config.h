@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container as a model: what the container's init is asked to set up (ContainerConfig), and what it says
+ * back (ContainerReport). Filled from nspawn settings by the daemon (machine.c); the set-up itself is spawn.c
+ * (the create/start protocol), init.c (the child's ordered steps), the policy files and priv/ (the
+ * privileged mechanism). */
+
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "settings.h"
+
+typedef enum ContainerStage {
+        CONTAINER_STAGE_SETUP_DONE,
+        CONTAINER_STAGE_PREPARE,        /* prctl, socket, signal set-up */
+        CONTAINER_STAGE_MOUNT_ROOT,
+        CONTAINER_STAGE_MOUNT_PROC,
+        CONTAINER_STAGE_MOUNT_SYS,
+        CONTAINER_STAGE_MOUNT_DEV,
+        CONTAINER_STAGE_MOUNT_RUN,
+        CONTAINER_STAGE_RUN_HOST,       /* the /run/host hierarchy */
+        CONTAINER_STAGE_CUSTOM_MOUNTS,  /* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay= */
+        CONTAINER_STAGE_INACCESSIBLE,   /* Inaccessible= */
+        CONTAINER_STAGE_ETC,            /* ResolvConf=, Timezone= */
+        CONTAINER_STAGE_NETWORK,        /* Private= */
+        CONTAINER_STAGE_USER,           /* User=: looking the user up, switching to it */
+        CONTAINER_STAGE_WORKING_DIRECTORY, /* WorkingDirectory= */
+        CONTAINER_STAGE_LIMITS,         /* Limit*=, OOMScoreAdjust=, CPUAffinity=, Personality= */
+        CONTAINER_STAGE_HOSTNAME,
+        CONTAINER_STAGE_PIVOT_ROOT,
+        CONTAINER_STAGE_COMMAND,        /* the command does not exist or is not executable */
+        CONTAINER_STAGE_CGROUP,
+        CONTAINER_STAGE_STDIO,
+        CONTAINER_STAGE_CAPABILITIES,
+        CONTAINER_STAGE_SECCOMP,
+        CONTAINER_STAGE_EXEC,
+        CONTAINER_STAGE_WARNING,        /* not a failure: something optional was left out; set-up goes on */
+        CONTAINER_STAGE_RELEASE,        /* waiting to be released (create/start) */
+        CONTAINER_STAGE_NAMESPACES,     /* joining namespaces by path */
+        CONTAINER_STAGE_SYSCTL,
+        CONTAINER_STAGE_DEVICES,
+        CONTAINER_STAGE_MASKS,          /* readonly and masked paths */
+        CONTAINER_STAGE_USER_NAMESPACE, /* waiting for the ID maps */
+        _CONTAINER_STAGE_MAX,
+        _CONTAINER_STAGE_INVALID = -EINVAL,
+} ContainerStage;
+
+const char *container_stage_to_string(ContainerStage s);
+
+#define CONTAINER_REPORT_DETAIL_MAX 512
+
+typedef enum ContainerReportFlags {
+        CONTAINER_REPORT_COMPLETE = 1 << 0,             /* detail says it all: strerror(error) adds nothing */
+} ContainerReportFlags;
+
+typedef struct ContainerReport {
+        int32_t stage;                                  /* ContainerStage */
+        int32_t error;                                  /* positive errno, 0 on success */
+        uint32_t flags;                                 /* ContainerReportFlags */
+        char detail[CONTAINER_REPORT_DETAIL_MAX];       /* the setting or path concerned, NUL-terminated */
+} ContainerReport;
+
+typedef enum ContainerNamespaceType {
+        CONTAINER_NAMESPACE_NET,
+        CONTAINER_NAMESPACE_UTS,
+        CONTAINER_NAMESPACE_IPC,
+        _CONTAINER_NAMESPACE_TYPE_MAX,
+        _CONTAINER_NAMESPACE_TYPE_INVALID = -EINVAL,
+} ContainerNamespaceType;
+
+/* A namespace the init joins instead of getting a new one: PATH is a namespace file on the host
+ * (/proc/PID/ns/net, /run/netns/NAME). The mount, PID and cgroup namespaces are always new. */
+typedef struct ContainerNamespace {
+        ContainerNamespaceType type;
+        const char *path;
+} ContainerNamespace;
+
+/* One line of a user namespace's uid_map/gid_map: IDs INSIDE..INSIDE+COUNT-1 are OUTSIDE.. on the host. */
+typedef struct ContainerIdMap {
+        uint32_t inside;
+        uint32_t outside;
+        uint32_t count;
+} ContainerIdMap;
+
+#define CONTAINER_ID_MAP_MAX 32
+
+/* A device node to create in the container's /dev (OCI linux.devices). PATH is below /dev. */
+typedef struct ContainerDevice {
+        const char *path;
+        mode_t type;                    /* S_IFCHR, S_IFBLK or S_IFIFO */
+        unsigned major, minor;
+        mode_t mode;                    /* permission bits */
+        uid_t uid;
+        gid_t gid;
+} ContainerDevice;
+
+/* One mount of the model (OCI mounts[]), made after nspawn's custom mounts, in order. */
+typedef struct ContainerMount {
+        const char *type;               /* "bind", or a file system type: "tmpfs", "proc", "mqueue", ... */
+        const char *source;             /* bind: an absolute host path; otherwise the fs "source", or NULL */
+        const char *destination;        /* absolute, inside the root (created if missing) */
+        unsigned attr;                  /* MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC, _NOATIME, ... */
+        bool recursive;                 /* bind: rbind */
+        unsigned long propagation;      /* 0: leave it; MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE */
+        char **options;                 /* file system options: "key=value" or "flag" (not for bind) */
+} ContainerMount;
+
+typedef enum ContainerSeccompOp {
+        CONTAINER_SECCOMP_OP_NE = 1,    /* the values of libseccomp's enum scmp_compare */
+        CONTAINER_SECCOMP_OP_LT,
+        CONTAINER_SECCOMP_OP_LE,
+        CONTAINER_SECCOMP_OP_EQ,
+        CONTAINER_SECCOMP_OP_GE,
+        CONTAINER_SECCOMP_OP_GT,
+        CONTAINER_SECCOMP_OP_MASKED_EQ,
+} ContainerSeccompOp;
+
+#define CONTAINER_SECCOMP_ARGS_MAX 6
+
+typedef struct ContainerSeccompArg {
+        unsigned index;                 /* 0..5 */
+        ContainerSeccompOp op;
+        uint64_t value;
+        uint64_t value_two;             /* the mask's operand for MASKED_EQ */
+} ContainerSeccompArg;
+
+/* One extra seccomp rule: calls to NAME whose arguments match all ARGS fail with ERRNO. Added to the default
+ * deny list (after SystemCallFilter=). */
+typedef struct ContainerSeccompRule {
+        const char *name;
+        int errno_value;                /* positive errno the call returns */
+        ContainerSeccompArg args[CONTAINER_SECCOMP_ARGS_MAX];
+        size_t n_args;
+} ContainerSeccompRule;
+
+typedef struct ContainerConfig {
+        const char *hostname;           /* also the machine name */
+        const char *root;               /* absolute path of the root directory on the host */
+        char **argv;                    /* argv[0] is resolved inside the container: a path, or a name looked up in PATH */
+        char **envp;                    /* the complete environment of the payload */
+        int stdin_fd;                   /* fds in the caller to become the payload's stdio; -EBADF = /dev/null */
+        int stdout_fd;
+        int stderr_fd;
+        bool private_network;           /* CLONE_NEWNET, only "lo" */
+        const char *manager_name;       /* for /run/host/container-manager ("machined-ext") */
+        const char *uuid;               /* for /run/host/container-uuid, 36 chars */
+        const char *propagate_dir;      /* host directory seen as /run/host/incoming (a slave), or NULL */
+        bool notify;                    /* create /run/host/notify, passed with the SETUP_DONE report */
+        const char *inaccessible_dir;   /* host directory with the chr and blk nodes of inaccessible_nodes_setup():
+                                         * bound in, so that the child needs no mknod of device 0:0 (which a
+                                         * DevicePolicy=closed cgroup refuses); NULL: mknod them */
+
+        /* The console: an fd of the caller to bind onto /dev/console (-EBADF: no /dev/console), and whether
+         * the payload gets its stdin as controlling terminal. */
+        int console_fd;
+        bool controlling_tty;
+
+        /* From the settings file (see settings.h); NULL/unset values mean the defaults. */
+        const char *user;               /* User=: a name or UID, looked up in the container's /etc/passwd; with
+                                         * it the payload gets HOME, USER, LOGNAME and SHELL from the entry
+                                         * unless ENVP already has them */
+        const char *working_directory;  /* WorkingDirectory=, default "/" */
+        uint64_t capability_ambient;    /* AmbientCapability= */
+        bool no_new_privileges;
+        unsigned long personality;      /* PERSONALITY_INVALID: leave alone */
+        struct rlimit *const *rlimits;  /* indexed by RLIMIT_*, NULL entries unset; NULL: none */
+        int oom_score_adjust;           /* OOM_SCORE_ADJUST_UNSET: leave alone */
+        const cpu_set_t *cpu_affinity;
+        char **syscall_allow;           /* SystemCallFilter=: taken off the default deny list */
+        char **syscall_deny;            /* SystemCallFilter=~: added to it */
+        bool read_only;                 /* ReadOnly=: the root directory is mounted read-only */
+        const CustomMount *custom_mounts;
+        size_t n_custom_mounts;
+        char **inaccessible;            /* Inaccessible= */
+        int resolv_conf;                /* a ResolvConfMode, -1: off */
+        int timezone;                   /* a TimezoneMode, -1: off */
+        uint64_t capability_bounding;   /* bit mask of capabilities to keep in the bounding set */
+        /* create/start: a FIFO (host path, mode 0600, made by the caller in its state directory). With it, the
+         * init waits after CONTAINER_STAGE_SETUP_DONE until released through the sync socket *or* by any
+         * process that opens the FIFO and writes to it (container_start()); the creator may exit meanwhile.
+         * NULL: only the sync socket releases it, and the init dies with its creator until then. */
+        const char *release_fifo;
+        uint64_t nofile_soft;           /* soft RLIMIT_NOFILE for the payload (the caller may have raised its
+                                         * own for many machines; select() users want 1024), 0 = inherit */
+
+        /* Toward OCI: everything below is zero/NULL for an nspawn machine, meaning nspawn's behaviour. */
+        const ContainerIdMap *uid_map;  /* with N_UID_MAP > 0: a new user namespace with these maps (written
+                                         * by the creator before the init goes on, which then becomes uid 0
+                                         * and gid 0 inside); device nodes are then host binds, not mknod */
+        size_t n_uid_map;
+        const ContainerIdMap *gid_map;
+        size_t n_gid_map;
+        const ContainerNamespace *join_namespaces;      /* joined by path instead of created */
+        size_t n_join_namespaces;
+        bool process_ids_set;           /* run as UID:GID with ADDITIONAL_GIDS (OCI process.user: numeric, no
+                                         * lookup); excludes USER */
+        uid_t uid;
+        gid_t gid;
+        const gid_t *additional_gids;
+        size_t n_additional_gids;
+        bool umask_set;                 /* the payload's umask; default 0022 */
+        mode_t umask;
+        bool capabilities_set;          /* the effective, permitted and inheritable sets below, instead of all
+                                         * of the bounding set (root) or the ambient set (User=) */
+        uint64_t capability_effective;
+        uint64_t capability_permitted;
+        uint64_t capability_inheritable;
+        char **sysctls;                 /* "key=value", namespaced keys only (net.*, kernel.shm*, kernel.msg*,
+                                         * kernel.sem, fs.mqueue.*), written before /proc/sys is made read-only */
+        char **readonly_paths;          /* paths inside the root, bound over themselves read-only; missing ones
+                                         * are skipped */
+        char **masked_paths;            /* like Inaccessible= */
+        const ContainerMount *mounts;   /* after CUSTOM_MOUNTS, before Inaccessible= and the masks */
+        size_t n_mounts;
+        const ContainerDevice *devices;
+        size_t n_devices;
+        const ContainerSeccompRule *seccomp_rules;
+        size_t n_seccomp_rules;
+        char **annotations;             /* "key=value": carried for the caller's state, not applied */
+} ContainerConfig;
+
+typedef struct Container {
+        pid_t pid;                      /* the child's pid in the caller's pid namespace */
+        int pidfd;                      /* O_CLOEXEC pidfd of the child */
+        int sync_fd;                    /* the caller's end of the socket, O_CLOEXEC|O_NONBLOCK */
+} Container;
+
+/* Checks C before anything is cloned: required fields, absolute paths without "..", joined namespaces,
+ * sysctl keys, devices, seccomp rules. Returns 0, -EINVAL, or -ENOMEM. */
+int container_config_validate(const ContainerConfig *c);
+
+/* The CLONE_NEW* flag of T, or -EINVAL. */
+int container_namespace_clone_flag(ContainerNamespaceType t);
+
+/* The path C joins for T, or NULL if the container gets a new namespace of that type. */
+const char *container_config_joined_namespace(const ContainerConfig *c, ContainerNamespaceType t);
+
+/* Whether the sysctl KEY (dotted: "net.ipv4.ip_forward") may be set in a container with a new network
+ * namespace (NEW_NET) and a new IPC namespace (NEW_IPC). Returns 0, -EINVAL for a malformed key, -EPERM for
+ * one that is not namespaced (it would change the host). */
+int sysctl_key_check(const char *key, bool new_net, bool new_ipc);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container set-up API the daemon and CLIs use.
+ *
+ * Protocol between the caller ("creator") and the container's init ("child"), over a SOCK_SEQPACKET pair:
+ *   1. container_spawn() clones the child into new mount, pid, uts, ipc (and optionally net) namespaces.
+ *      The child sets up the root file system, pivot_roots into it and resolves the command; then sends a
+ *      ContainerReport with stage CONTAINER_STAGE_SETUP_DONE, or one with the failing stage and errno.
+ *   2. The creator places the child in its cgroup (a transient scope, through systemd) and calls
+ *      container_release() -- or, with ContainerConfig.release_fifo ("create/start"), leaves that to any
+ *      process that can open the FIFO: container_start(). The creator may exit after SETUP_DONE then.
+ *   3. The child enters a new cgroup namespace, mounts /sys/fs/cgroup, drops privileges, closes every
+ *      other fd and execs. The socket is O_CLOEXEC: end-of-file on it means the exec succeeded; a report
+ *      with an error means it failed.
+ * Until it is released the child waits; container_cancel() (creator) or container_start(..., false) (anyone
+ * with the FIFO) makes it exit instead. Without a FIFO it also dies with its creator (PR_SET_PDEATHSIG) until
+ * released, and exits when the creator closes the socket. */
+
+#include "container-config.h"
+#include "nspawn-policy.h"
+
+const char *container_stage_to_string(ContainerStage s);
+
+/* "STAGE: DETAIL: strerror(ERROR)" for a failure report (without the strerror() part if the detail is
+ * complete). Returns a new string, or NULL on OOM. */
+char *container_report_message(const ContainerReport *r);
+
+/* Clones the container's init. On success returns 0 in the caller and fills *ret (the child never returns).
+ * Returns -EINVAL for an incomplete configuration, -errno if the clone itself failed; failures inside the child
+ * arrive as a ContainerReport. */
+int container_spawn(const ContainerConfig *c, Container *ret);
+
+/* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to go on and exec. Returns 0 or -errno. */
+int container_release(int sync_fd);
+
+/* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to exit instead. Returns 0 or -errno. */
+int container_cancel(int sync_fd);
+
+/* Releases (GO) or cancels (!GO) the created container waiting on the FIFO at PATH, from any process that
+ * may open it. Returns 0, -ENXIO if no container waits on it (never created, already started, or gone),
+ * -EBADFD if PATH is not a FIFO, or -errno. */
+int container_start(const char *release_fifo, bool go);
+
+/* Reads one report from the child. Returns 1 and fills *ret if a report arrived, 0 on end-of-file (the child
+ * exec'd, or died), -EAGAIN if nothing is there yet, other -errno on failure. A SETUP_DONE report may carry
+ * the notify socket: *ret_fd gets it (O_CLOEXEC), or -EBADF. Any other fd that arrives is closed. */
+int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd);
+
+/* Bind-mounts SOURCE (a host path) at DESTINATION inside the running container whose leader is LEADER_PIDFD,
+ * with the new mount API: the tree is cloned here with open_tree(OPEN_TREE_CLONE), then a short-lived child
+ * joins the container's mount namespace and move_mount()s it to DESTINATION, resolved inside the container's
+ * root. The child reports a failure through a ContainerReport on *ret_report_fd and exits 0 on success; watch
+ * *ret_pidfd. Returns 0 if the child runs, -errno otherwise. (enter.c) */
+int container_bind_mount(int leader_pidfd, const char *source, const char *destination, bool read_only,
+                         bool make_dir, int *ret_pidfd, int *ret_report_fd);

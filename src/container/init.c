@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container's init, in order. This is the only place that talks to the sync socket from the child side and
+ * the only place that calls _exit(): every step returns -errno and leaves its stage and detail in a SetupLog,
+ * and STEP() reports it. The trust argument, in short:
+ *
+ *  - The root directory path comes from the daemon's trusted configuration. Its *contents* are untrusted:
+ *    every mount target inside it is opened relative to the root's fd, inside it, and mounted by fd (priv/).
+ *    A /proc, /sys or /dev that is a symlink fails the start.
+ *  - Everything happens in the child's own mount namespace, whose mounts were first made recursive slaves:
+ *    no mount made here propagates back to the host, and all of them vanish with the namespace.
+ *  - Mask sources are objects we created (nspawn-policy.c), never image paths (CVE-2025-31133).
+ *  - The image's /etc/passwd is read bounded, as a regular file inside the root, and parsed without
+ *    privileges or NSS (passwd-parse.c).
+ *  - Before exec: every fd above stderr is closed (CVE-2024-21626), the capability bounding set is reduced,
+ *    inheritable and ambient sets are cleared (CVE-2022-29162), a seccomp filter denies the calls that reach
+ *    past the namespaces, and the signal mask and dispositions are reset. Nothing else runs inside the new pid
+ *    namespace before the exec, and the child is non-dumpable until then (CVE-2019-5736).
+ */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "devices.h"
+#include "init.h"
+#include "mounts.h"
+#include "nspawn-etc.h"
+#include "nspawn-policy.h"
+#include "passwd-parse.h"
+#include "priv/priv.h"
+#include "seccomp-policy.h"
+#include "strv.h"
+#include "sysctl.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+typedef struct InitState {
+        int sock;
+        int rootfd;
+        int devfd;
+        int inaccessible_fd;
+        int release_fd;                 /* the create/start FIFO, or -EBADF */
+        PasswdEntry user;               /* User=, if set */
+        gid_t groups[PASSWD_GROUPS_MAX];
+        size_t n_groups;
+        char **envp;                    /* the payload's environment (owned) */
+        char *command;                  /* the resolved path of argv[0] */
+        struct sock_fprog *seccomp;
+        SetupLog log;
+} InitState;
+
+/* Sends REPORT, with FD attached if FD >= 0. */
+static int send_report(int sock, const ContainerReport *report, int fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (void *) report, .iov_len = sizeof(*report) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (fd >= 0) {
+                struct cmsghdr *cmsg;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                cmsg = CMSG_FIRSTHDR(&mh);
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_RIGHTS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static void flush_warnings(int sock, SetupLog *l) {
+        for (size_t i = 0; i < l->n_warnings; i++)
+                (void) send_report(sock, l->warnings + i, -EBADF);
+        l->n_warnings = 0;
+}
+
+static _noreturn_ void report_and_exit(int sock, SetupLog *l) {
+        /* A step that failed without saying where must not read as success. */
+        if (l->failure.stage == CONTAINER_STAGE_SETUP_DONE)
+                setup_fail(l, CONTAINER_STAGE_PREPARE, -(l->failure.error ?: EIO), "internal error");
+        flush_warnings(sock, l);
+        (void) send_report(sock, &l->failure, -EBADF);
+        _exit(EXIT_FAILURE);
+}
+
+/* Runs one step: its warnings go out at once, a failure ends the child. */
+#define STEP(s, expr)                                                   \
+        ({                                                              \
+                int _r_ = (expr);                                       \
+                flush_warnings((s)->sock, &(s)->log);                   \
+                if (_r_ < 0)                                            \
+                        report_and_exit((s)->sock, &(s)->log);          \
+                _r_;                                                    \
+        })
+
+/* Records a failure of a single call that returned R (< 0), for STEP(). */
+static int fail_if(SetupLog *l, int r, ContainerStage stage, const char *detail) {
+        return r < 0 ? setup_fail(l, stage, r, detail) : r;
+}
+
+static int errno_if(SetupLog *l, int r, ContainerStage stage, const char *detail) {
+        return r < 0 ? setup_fail(l, stage, -errno, detail) : r;
+}
+
+/* The create/start FIFO: opened read-write (so that it never reports end-of-file and never blocks), before
+ * pivot_root, while its host path is reachable. */
+static int open_release_fifo(const char *path, SetupLog *l) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, path);
+        if (fstat(fd, &st) < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, path);
+        if (!S_ISFIFO(st.st_mode))
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, -EBADFD, path);
+        return TAKE_FD(fd);
+}
+
+/* In a new user namespace: wait for the creator to write our ID maps, then become root inside it. */
+static int wait_id_maps(int sock, SetupLog *l) {
+        char b;
+        ssize_t n;
+        int r;
+
+        do
+                n = read(sock, &b, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1 || b != 'M')
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, n < 0 ? -errno : -ECANCELED, "ID maps");
+        r = priv_switch_user(0, 0, NULL, 0);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "0:0");
+        return 0;
+}
+
+/* Joins the namespaces the model names by path (before anything is set up in them). */
+static int join_namespaces(const ContainerConfig *c, SetupLog *l) {
+        for (size_t i = 0; i < c->n_join_namespaces; i++) {
+                const ContainerNamespace *n = c->join_namespaces + i;
+                _cleanup_close_ int fd = -EBADF;
+                int flag, r;
+
+                flag = container_namespace_clone_flag(n->type);
+                if (flag < 0)
+                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, flag, n->path);
+                fd = open(n->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, -errno, n->path);
+                /* setns() checks that FD is a namespace of that type. */
+                r = priv_setns(fd, flag);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, r, n->path);
+        }
+        return 0;
+}
+
+/* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
+static int setup_root(const ContainerConfig *c, SetupLog *l) {
+        int r, fd;
+
+        r = priv_mount_make_rslave();
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, "/");
+        r = priv_mount_bind_self(c->root);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, c->root);
+        fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, -errno, c->root);
+        return fd;
+}
+
+/* The API file systems, then /run/host, then what the settings add, then the masks over all of it. */
+static void setup_file_systems(const ContainerConfig *c, InitState *s) {
+        _cleanup_close_ int runfd = -EBADF;
+        _cleanup_close_ int procfd = -EBADF;
+
+        s->devfd = STEP(s, policy_setup_dev(s->rootfd, c->console_fd, &s->log));
+        STEP(s, devices_setup(s->devfd, c, &s->log));
+        procfd = STEP(s, policy_mount_proc(s->rootfd, &s->log));
+        STEP(s, sysctl_apply(procfd, c, &s->log));
+        STEP(s, policy_lock_proc(procfd, s->devfd, &s->log));
+        STEP(s, policy_setup_sys(s->rootfd, &s->log));
+        runfd = STEP(s, policy_setup_tmpfs(s->rootfd, "run", "0755", &s->log));
+        s->inaccessible_fd = STEP(s, policy_setup_run_host(runfd, c, &s->log));
+        safe_close(STEP(s, policy_setup_tmpfs(s->rootfd, "tmp", "1777", &s->log)));
+
+        STEP(s, mounts_setup_custom(s->rootfd, c, &s->log));
+        STEP(s, mounts_setup_model(s->rootfd, c, &s->log));
+        STEP(s, policy_setup_etc(s->rootfd, c, &s->log));
+        STEP(s, mounts_setup_inaccessible(s->rootfd, s->inaccessible_fd, c, &s->log));
+        STEP(s, mounts_setup_masks(s->rootfd, s->inaccessible_fd, c, &s->log));
+
+        if (c->read_only) {
+                /* Only the root mount itself: /proc, /dev, /run, ... and Bind= mounts keep their own flags. */
+                struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+                STEP(s, fail_if(&s->log, priv_mount_setattr(s->rootfd, false, &ro), CONTAINER_STAGE_MOUNT_ROOT,
+                                "ReadOnly="));
+        }
+}
+
+/* User=: looked up in the container's own files (after every mount, so a Bind= over /etc/passwd counts). */
+static int lookup_user(const ContainerConfig *c, InitState *s) {
+        _cleanup_free_ char *passwd = NULL, *group = NULL;
+        size_t n;
+        int r;
+
+        r = passwd_read_file(s->rootfd, "/etc/passwd", PASSWD_FILE_SIZE_MAX, &passwd, &n);
+        if (r == -EBADFD)
+                return setup_failf(&s->log, CONTAINER_STAGE_USER, r, CONTAINER_REPORT_COMPLETE,
+                                   "User=%s: the container's /etc/passwd is not a regular file", c->user);
+        if (r == -EFBIG)
+                return setup_failf(&s->log, CONTAINER_STAGE_USER, r, CONTAINER_REPORT_COMPLETE,
+                                   "User=%s: the container's /etc/passwd is larger than %u bytes", c->user,
+                                   PASSWD_FILE_SIZE_MAX);
+        if (r < 0)
+                return setup_failf(&s->log, CONTAINER_STAGE_USER, r, 0, "User=%s: /etc/passwd", c->user);
+
+        r = passwd_find_user(passwd, n, c->user, &s->user);
+        if (r == -ESRCH)
+                return setup_failf(&s->log, CONTAINER_STAGE_USER, r, CONTAINER_REPORT_COMPLETE,
+                                   "User=%s: no such user in the container's /etc/passwd", c->user);
+        if (r == -EBADMSG)
+                return setup_failf(&s->log, CONTAINER_STAGE_USER, r, CONTAINER_REPORT_COMPLETE,
+                                   "User=%s: invalid UID or GID in the container's /etc/passwd", c->user);
+        if (r < 0)
+                return setup_failf(&s->log, CONTAINER_STAGE_USER, r, 0, "User=%s", c->user);
+
+        /* Supplementary groups: a missing or unusable /etc/group means none. */
+        if (passwd_read_file(s->rootfd, "/etc/group", PASSWD_FILE_SIZE_MAX, &group, &n) >= 0) {
+                r = group_find_memberships(group, n, s->user.name, s->groups, ELEMENTSOF(s->groups));
+                if (r < 0)
+                        return setup_failf(&s->log, CONTAINER_STAGE_USER, r, 0, "User=%s: /etc/group", c->user);
+                s->n_groups = r;
+        }
+        return 0;
+}
+
+/* OCI process.user: numeric IDs, nothing looked up. */
+static int set_process_ids(const ContainerConfig *c, InitState *s) {
+        if (c->n_additional_gids > ELEMENTSOF(s->groups))
+                return setup_fail(&s->log, CONTAINER_STAGE_USER, -E2BIG, "additional GIDs");
+        s->user.uid = c->uid;
+        s->user.gid = c->gid;
+        memcpy(s->groups, c->additional_gids, c->n_additional_gids * sizeof(gid_t));
+        s->n_groups = c->n_additional_gids;
+        return 0;
+}
+
+static int env_set_default(char ***envp, const char *key, const char *value) {
+        _cleanup_free_ char *a = NULL;
+
+        for (char **e = *envp; e && *e; e++)
+                if (startswith(*e, key) && (*e)[strlen(key)] == '=')
+                        return 0; /* Environment= wins, as in nspawn */
+        if (asprintf(&a, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        return strv_env_set(envp, a);
+}
+
+/* The payload's environment: C->envp, plus, with User=, HOME, USER, LOGNAME and SHELL from its passwd entry
+ * where C->envp does not set them already. */
+static int build_environment(const ContainerConfig *c, InitState *s) {
+        int r;
+
+        s->envp = strv_copy(c->envp);
+        if (!s->envp)
+                return setup_fail(&s->log, CONTAINER_STAGE_USER, -ENOMEM, c->user);
+        if (!c->user)
+                return 0;
+        if ((r = env_set_default(&s->envp, "HOME", s->user.home)) < 0 ||
+            (r = env_set_default(&s->envp, "USER", s->user.name)) < 0 ||
+            (r = env_set_default(&s->envp, "LOGNAME", s->user.name)) < 0 ||
+            (*s->user.shell && (r = env_set_default(&s->envp, "SHELL", s->user.shell)) < 0))
+                return setup_fail(&s->log, CONTAINER_STAGE_USER, r, c->user);
+        return 0;
+}
+
+/* Resolves ARGV0 inside the (already pivoted) container like execvp() would, with the payload's PATH. */
+static int resolve_command(const char *argv0, char **envp, char **ret, SetupLog *l) {
+        const char *path = DEFAULT_PATH;
+        int e = ENOENT;
+
+        if (strchr(argv0, '/')) {
+                if (access(argv0, X_OK) < 0)
+                        return setup_fail(l, CONTAINER_STAGE_COMMAND, -errno, argv0);
+                *ret = strdup(argv0);
+                return *ret ? 0 : setup_fail(l, CONTAINER_STAGE_COMMAND, -ENOMEM, argv0);
+        }
+
+        for (char **v = envp; v && *v; v++)
+                if (startswith(*v, "PATH="))
+                        path = *v + 5;
+
+        for (const char *s = path; *s;) {
+                size_t n = strcspn(s, ":");
+
+                if (n > 0 && s[0] == '/') {
+                        char *p;
+
+                        if (asprintf(&p, "%.*s/%s", (int) n, s, argv0) < 0)
+                                return setup_fail(l, CONTAINER_STAGE_COMMAND, -ENOMEM, argv0);
+                        if (access(p, X_OK) >= 0) {
+                                *ret = p;
+                                return 0;
+                        }
+                        if (errno != ENOENT)
+                                e = errno;
+                        free(p);
+                }
+                s += n;
+                if (*s == ':')
+                        s++;
+        }
+        return setup_fail(l, CONTAINER_STAGE_COMMAND, -e, argv0);
+}
+
+/* Waits for the release: a byte on the sync socket from the creator, or on the FIFO from anyone allowed to
+ * open it (container_start()). 'G' goes on; anything else, or the creator leaving when there is no FIFO,
+ * cancels. Returns 0 to go on, -ECANCELED. */
+static int wait_release(int sock, int fifo) {
+        struct pollfd p[2] = {
+                { .fd = sock, .events = POLLIN },
+                { .fd = fifo, .events = POLLIN },
+        };
+
+        for (;;) {
+                char b;
+                ssize_t n;
+
+                if (poll(p, fifo >= 0 ? 2 : 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                for (size_t i = 0; i < 2; i++) {
+                        if (p[i].fd < 0 || p[i].revents == 0)
+                                continue;
+                        n = read(p[i].fd, &b, 1);
+                        if (n == 1)
+                                return b == 'G' ? 0 : -ECANCELED;
+                        if (n < 0 && IN_SET(errno, EAGAIN, EINTR))
+                                continue;
+                        /* End-of-file (or an error): the creator went away. With a FIFO it may: someone else
+                         * will start us. Without one, nobody can. */
+                        if (i == 0 && fifo >= 0) {
+                                p[0].fd = -1;
+                                continue;
+                        }
+                        return -ECANCELED;
+                }
+        }
+}
+
+/* Makes SRC (or /dev/null if SRC < 0) the payload's fd TARGET. */
+static int setup_one_stdio(int src, int target, SetupLog *l) {
+        _cleanup_close_ int null = -EBADF;
+
+        if (src < 0) {
+                null = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+                if (null < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "/dev/null");
+                src = null;
+        }
+        if (dup2(src, target) < 0)
+                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "dup2");
+        return 0;
+}
+
+static int setup_stdio(const ContainerConfig *c, SetupLog *l) {
+        int saved[3] = { -EBADF, -EBADF, -EBADF };
+        const int src[3] = { c->stdin_fd, c->stdout_fd, c->stderr_fd };
+        int r;
+
+        /* Lift the sources above 0..2 first, so that assigning one cannot clobber another. */
+        for (int i = 0; i < 3; i++)
+                if (src[i] >= 0) {
+                        saved[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10);
+                        if (saved[i] < 0)
+                                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "fcntl");
+                }
+        for (int i = 0; i < 3; i++) {
+                r = setup_one_stdio(saved[i], i, l);
+                safe_close(saved[i]);
+                if (r < 0)
+                        return r;
+        }
+        if (c->controlling_tty) {
+                if (setsid() < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "setsid");
+                if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "TIOCSCTTY");
+        }
+        return 0;
+}
+
+static int apply_limits(const ContainerConfig *c, SetupLog *l) {
+        int r;
+
+        if (c->nofile_soft > 0) {
+                struct rlimit rl;
+                if (getrlimit(RLIMIT_NOFILE, &rl) >= 0 && rl.rlim_cur > c->nofile_soft) {
+                        rl.rlim_cur = c->nofile_soft;
+                        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "RLIMIT_NOFILE");
+                }
+        }
+
+        for (int i = 0; c->rlimits && i < RLIMIT_NLIMITS; i++)
+                if (c->rlimits[i] && setrlimit(i, c->rlimits[i]) < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "setrlimit");
+
+        if (c->oom_score_adjust != OOM_SCORE_ADJUST_UNSET) {
+                _cleanup_close_ int fd = -EBADF;
+                char buf[32];
+                int n;
+
+                fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "/proc/self/oom_score_adj");
+                n = snprintf(buf, sizeof(buf), "%i", c->oom_score_adjust);
+                if (write(fd, buf, n) != n)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "/proc/self/oom_score_adj");
+        }
+
+        if (c->cpu_affinity) {
+                r = priv_sched_setaffinity(c->cpu_affinity);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "CPUAffinity=");
+        }
+        if (c->personality != PERSONALITY_INVALID) {
+                r = priv_personality(c->personality);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "Personality=");
+        }
+        return 0;
+}
+
+static int reset_signals(SetupLog *l) {
+        sigset_t ss;
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+        sigemptyset(&ss);
+        if (sigprocmask(SIG_SETMASK, &ss, NULL) < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "sigprocmask");
+        return 0;
+}
+
+/* Privileges last: bounding set, then the filter (loading it needs CAP_SYS_ADMIN, or no_new_privs), then the
+ * user, then the sets that survive the exec. */
+static int drop_privileges(const ContainerConfig *c, InitState *s) {
+        uint64_t ambient = c->capability_ambient & c->capability_bounding;
+        bool switch_user = c->user || c->process_ids_set;
+        SetupLog *l = &s->log;
+        int r;
+
+        r = priv_capbset_limit(c->capability_bounding);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "bounding set");
+        /* Inheritable = the ambient set (required for raising it), nothing else; or the model's. */
+        r = priv_caps_set_inheritable(c->capabilities_set ? c->capability_inheritable : ambient);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "inheritable set");
+        r = priv_seccomp_load(s->seccomp);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "PR_SET_SECCOMP");
+        if (switch_user) {
+                if (ambient != 0 || (c->capabilities_set && c->capability_permitted != 0)) {
+                        r = priv_set_keepcaps(true);
+                        if (r < 0)
+                                return setup_fail(l, CONTAINER_STAGE_USER, r, "PR_SET_KEEPCAPS");
+                }
+                r = priv_switch_user(s->user.uid, s->user.gid, s->groups, s->n_groups);
+                if (r < 0)
+                        return c->user ? setup_failf(l, CONTAINER_STAGE_USER, r, 0, "User=%s", c->user)
+                                       : setup_failf(l, CONTAINER_STAGE_USER, r, 0, "%u:%u", (unsigned) c->uid,
+                                                     (unsigned) c->gid);
+        }
+        if (c->capabilities_set) {
+                /* All five sets as the model says (OCI process.capabilities), within the bounding set. */
+                uint64_t b = c->capability_bounding;
+
+                r = priv_caps_set_exact(c->capability_effective & b, c->capability_permitted & b,
+                                        c->capability_inheritable & b);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "capability sets");
+                r = priv_ambient_raise(ambient & c->capability_permitted & c->capability_inheritable);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "ambient set");
+        } else {
+                r = priv_caps_raise_ambient(ambient);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "AmbientCapability=");
+        }
+        if (c->no_new_privileges) {
+                r = priv_set_no_new_privs();
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "NoNewPrivileges=");
+        }
+        return 0;
+}
+
+_noreturn_ void container_init(const ContainerConfig *c, int sock) {
+        ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
+        InitState s = {
+                .sock = sock,
+                .rootfd = -EBADF,
+                .devfd = -EBADF,
+                .inaccessible_fd = -EBADF,
+                .release_fd = -EBADF,
+        };
+        int notify_fd = -EBADF;
+
+        /* Until released, die with the caller: a half-created container must not outlive it. If the caller
+         * is already gone, wait_release() sees end-of-file and we exit. */
+        STEP(&s, fail_if(&s.log, priv_set_pdeathsig(SIGKILL), CONTAINER_STAGE_PREPARE, "PR_SET_PDEATHSIG"));
+        STEP(&s, fail_if(&s.log, priv_set_dumpable(false), CONTAINER_STAGE_PREPARE, "PR_SET_DUMPABLE"));
+        umask(0);
+        if (c->release_fifo)
+                s.release_fd = STEP(&s, open_release_fifo(c->release_fifo, &s.log));
+
+        if (c->n_uid_map > 0)
+                STEP(&s, wait_id_maps(sock, &s.log));
+        STEP(&s, join_namespaces(c, &s.log));
+        if (c->private_network)
+                STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));
+
+        s.rootfd = STEP(&s, setup_root(c, &s.log));
+        setup_file_systems(c, &s);
+        /* A joined UTS namespace keeps the hostname its owner gave it. */
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+                STEP(&s, fail_if(&s.log, priv_sethostname(c->hostname), CONTAINER_STAGE_HOSTNAME, c->hostname));
+        if (c->user)
+                STEP(&s, lookup_user(c, &s));
+        else if (c->process_ids_set)
+                STEP(&s, set_process_ids(c, &s));
+
+        STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
+        s.rootfd = safe_close(s.rootfd);
+        s.devfd = safe_close(s.devfd);
+        s.inaccessible_fd = safe_close(s.inaccessible_fd);
+
+        STEP(&s, build_environment(c, &s));
+        if (c->working_directory && chdir(c->working_directory) < 0)
+                STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
+                                     c->working_directory));
+        STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
+        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, c->seccomp_rules, c->n_seccomp_rules,
+                                      &s.seccomp, &s.log));
+        STEP(&s, policy_finish_run_host(c, &notify_fd, &s.log));
+
+        /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup and
+         * released. With a FIFO the creator may leave once it has the report: stop dying with it first. If it
+         * left before, the report cannot be sent, and nobody knows of us: give up. */
+        if (c->release_fifo)
+                STEP(&s, fail_if(&s.log, priv_set_pdeathsig(0), CONTAINER_STAGE_RELEASE, "PR_SET_PDEATHSIG"));
+        if (send_report(sock, &ok, notify_fd) < 0)
+                _exit(EXIT_FAILURE);
+        safe_close(notify_fd);
+        if (wait_release(sock, s.release_fd) < 0)
+                _exit(EXIT_FAILURE); /* The caller went away, or gave up on us. */
+
+        /* From here on the container lives on its own. */
+        STEP(&s, fail_if(&s.log, priv_set_pdeathsig(0), CONTAINER_STAGE_PREPARE, "PR_SET_PDEATHSIG"));
+        STEP(&s, policy_setup_cgroup(&s.log));
+        STEP(&s, setup_stdio(c, &s.log));
+
+        /* Close every fd but stdio and the report socket (moved to fd 3, still O_CLOEXEC). */
+        if (s.sock != 3) {
+                STEP(&s, errno_if(&s.log, dup3(s.sock, 3, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
+                s.sock = 3;
+        }
+        STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
+
+        STEP(&s, apply_limits(c, &s.log));
+        umask(c->umask_set ? c->umask : 0022);
+        STEP(&s, reset_signals(&s.log));
+        STEP(&s, drop_privileges(c, &s));
+
+        execve(s.command, c->argv, s.envp);
+        STEP(&s, setup_fail(&s.log, CONTAINER_STAGE_EXEC, -errno, s.command));
+        _exit(EXIT_FAILURE);
+}
+
+_noreturn_ void container_helper_run(int sock, int (*fn)(void *userdata, SetupLog *l), void *userdata) {
+        SetupLog l = {};
+
+        if (fn(userdata, &l) < 0)
+                report_and_exit(sock, &l);
+        flush_warnings(sock, &l);
+        _exit(EXIT_SUCCESS);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "container-config.h"
+#include "macro.h"
+#include "setup-log.h"
+
+/* The container's init, from clone to exec (spawn.c calls it in the child). SOCK is the child's end of the
+ * sync socket. Never returns: it execs the payload, or reports the failure on SOCK and exits. */
+_noreturn_ void container_init(const ContainerConfig *c, int sock);
+
+/* Runs FN(USERDATA) in a short-lived helper child (enter.c's). On failure reports what FN recorded in its
+ * SetupLog on SOCK and exits with failure; on success exits 0 without a report. */
+_noreturn_ void container_helper_run(int sock, int (*fn)(void *userdata, SetupLog *l), void *userdata);

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The model's own mounts: what the settings add (Bind=, TemporaryFileSystem=, Overlay=) and mask
+ * (Inaccessible=). Sources are host paths (trusted: only trusted settings files may name one) or "+PATH" inside
+ * the root; destinations are always resolved inside the root. */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "mounts.h"
+#include "priv/priv.h"
+
+/* Opens the directory SOURCE: a host path, or "+PATH" inside the root. */
+static int open_layer(int rootfd, const char *source) {
+        if (source[0] == '+')
+                return priv_open_in_root(rootfd, source + 1);
+        return RET_NERRNO(open(source, O_PATH | O_DIRECTORY | O_CLOEXEC));
+}
+
+/* Clones the source of a bind mount. Returns a detached mount fd or -errno. */
+static int clone_bind_source(int rootfd, const char *source, bool recursive) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (source[0] != '+')
+                return priv_tree_clone(AT_FDCWD, source, recursive ? AT_RECURSIVE : 0);
+        fd = priv_open_in_root(rootfd, source + 1);
+        if (fd < 0)
+                return fd;
+        return priv_tree_clone(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+}
+
+/* TemporaryFileSystem=PATH:OPTIONS: "mode=0755,size=10M,ro,nosuid". */
+static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *options) {
+        _cleanup_close_ int target = -EBADF, fsfd = -EBADF, mfd = -EBADF;
+        _cleanup_free_ char *opts = NULL;
+        unsigned attr = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID;
+        bool have_mode = false;
+        int r;
+
+        r = priv_create_in_root(rootfd, destination, true);
+        if (r < 0)
+                return r;
+        target = priv_open_in_root(rootfd, destination);
+        if (target < 0)
+                return target;
+
+        fsfd = priv_fs_open("tmpfs");
+        if (fsfd < 0)
+                return fsfd;
+        if (options) {
+                opts = strdup(options);
+                if (!opts)
+                        return -ENOMEM;
+                for (char *saveptr = NULL, *o = strtok_r(opts, ",", &saveptr); o; o = strtok_r(NULL, ",", &saveptr)) {
+                        char *eq = strchr(o, '=');
+
+                        if (streq(o, "ro"))
+                                attr |= MOUNT_ATTR_RDONLY;
+                        else if (streq(o, "rw"))
+                                attr &= ~MOUNT_ATTR_RDONLY;
+                        else if (streq(o, "noexec"))
+                                attr |= MOUNT_ATTR_NOEXEC;
+                        else if (streq(o, "exec"))
+                                attr &= ~MOUNT_ATTR_NOEXEC;
+                        else if (streq(o, "dev"))
+                                attr &= ~MOUNT_ATTR_NODEV;
+                        else if (streq(o, "suid"))
+                                attr &= ~MOUNT_ATTR_NOSUID;
+                        else if (streq(o, "nodev") || streq(o, "nosuid"))
+                                ;
+                        else {
+                                if (eq) {
+                                        *eq = 0;
+                                        have_mode = have_mode || streq(o, "mode");
+                                }
+                                r = priv_fs_set(fsfd, o, eq ? eq + 1 : NULL);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+        }
+        if (!have_mode) {
+                r = priv_fs_set(fsfd, "mode", "0755");
+                if (r < 0)
+                        return r;
+        }
+        mfd = priv_fs_attach(fsfd, attr, target);
+        return mfd < 0 ? mfd : 0;
+}
+
+#define OVERLAY_LAYERS_MAX 32
+
+typedef struct OverlayFds {
+        int fds[OVERLAY_LAYERS_MAX];
+        size_t n;
+} OverlayFds;
+
+static void overlay_fds_done(OverlayFds *o) {
+        for (size_t i = 0; i < o->n; i++)
+                safe_close(o->fds[i]);
+        o->n = 0;
+}
+
+static int overlay_fds_add(OverlayFds *o, int rootfd, const char *source) {
+        int fd;
+
+        if (o->n >= OVERLAY_LAYERS_MAX)
+                return -E2BIG;
+        fd = open_layer(rootfd, source);
+        if (fd < 0)
+                return fd;
+        o->fds[o->n++] = fd;
+        return 0;
+}
+
+static int fs_set_fd_path(int fsfd, const char *key, int fd) {
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%i", fd);
+        return priv_fs_set(fsfd, key, path);
+}
+
+/* Overlay=LOWER…:UPPER:DST, OverlayReadOnly=LOWER…:DST. Layers are host paths or "+PATH" in the root, named to
+ * overlayfs as /proc/self/fd/N of fds opened here. The work directory is created next to the upper one. */
+static int mount_overlay_in_root(int rootfd, const CustomMount *m) {
+        _cleanup_(overlay_fds_done) OverlayFds lower = {};
+        _cleanup_close_ int fsfd = -EBADF, mfd = -EBADF, target = -EBADF, upper = -EBADF, work = -EBADF,
+                            parent = -EBADF;
+        int r;
+
+        for (char **l = m->lower; l && *l; l++) {
+                r = overlay_fds_add(&lower, rootfd, *l);
+                if (r < 0)
+                        return r;
+        }
+        /* OverlayReadOnly=: like systemd-nspawn, the path in the upper position is the topmost lower layer. */
+        if (m->read_only && m->source) {
+                r = overlay_fds_add(&lower, rootfd, m->source);
+                if (r < 0)
+                        return r;
+        }
+
+        fsfd = priv_fs_open("overlay");
+        if (fsfd < 0)
+                return fsfd;
+        /* overlayfs stacks "lowerdir+" entries top to bottom; the settings list them bottom first. */
+        for (size_t i = lower.n; i > 0; i--) {
+                r = fs_set_fd_path(fsfd, "lowerdir+", lower.fds[i - 1]);
+                if (r < 0)
+                        return r;
+        }
+
+        if (!m->read_only) {
+                _cleanup_free_ char *workname = NULL;
+                const char *base;
+
+                if (!m->source)
+                        return -EOPNOTSUPP; /* a temporary upper directory */
+                upper = open_layer(rootfd, m->source);
+                if (upper < 0)
+                        return upper;
+                parent = openat(upper, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (parent < 0)
+                        return -errno;
+                base = strrchr(m->source, '/');
+                if (asprintf(&workname, ".#%s.overlay-work", base ? base + 1 : m->source) < 0)
+                        return -ENOMEM;
+                if (mkdirat(parent, workname, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+                work = openat(parent, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (work < 0)
+                        return -errno;
+                r = fs_set_fd_path(fsfd, "upperdir", upper);
+                if (r < 0)
+                        return r;
+                r = fs_set_fd_path(fsfd, "workdir", work);
+                if (r < 0)
+                        return r;
+        }
+
+        r = priv_create_in_root(rootfd, m->destination, true);
+        if (r < 0)
+                return r;
+        target = priv_open_in_root(rootfd, m->destination);
+        if (target < 0)
+                return target;
+        mfd = priv_fs_attach(fsfd, m->read_only ? MOUNT_ATTR_RDONLY : 0, target);
+        return mfd < 0 ? mfd : 0;
+}
+
+int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
+        for (size_t i = 0; i < c->n_custom_mounts; i++) {
+                const CustomMount *m = c->custom_mounts + i;
+                int r;
+
+                switch (m->type) {
+                case CUSTOM_MOUNT_BIND: {
+                        bool recursive = !(m->options && strstr(m->options, "norbind"));
+                        _cleanup_close_ int tree = -EBADF;
+
+                        if (!m->source || (m->options && strstr(m->options, "idmap")))
+                                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, m->destination);
+                        tree = clone_bind_source(rootfd, m->source, recursive);
+                        if (tree < 0)
+                                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, m->source);
+                        r = priv_attach_in_root(rootfd, tree, m->destination, m->read_only);
+                        break;
+                }
+                case CUSTOM_MOUNT_TMPFS:
+                        r = mount_tmpfs_in_root(rootfd, m->destination, m->options);
+                        break;
+                case CUSTOM_MOUNT_OVERLAY:
+                        r = mount_overlay_in_root(rootfd, m);
+                        break;
+                default:
+                        r = -EOPNOTSUPP;
+                }
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, m->destination);
+        }
+        return 0;
+}
+
+static int mount_set_propagation(int rootfd, const ContainerMount *m) {
+        struct mount_attr a = { .propagation = m->propagation };
+        _cleanup_close_ int fd = -EBADF;
+
+        if (m->propagation == 0)
+                return 0;
+        /* The new mount, as it is attached now (a detached tree has no peer group to join). */
+        fd = priv_open_in_root(rootfd, m->destination);
+        if (fd < 0)
+                return fd;
+        return priv_mount_setattr(fd, m->recursive, &a);
+}
+
+static int mount_model_bind(int rootfd, const ContainerMount *m) {
+        struct mount_attr a = { .attr_set = m->attr };
+        _cleanup_close_ int tree = -EBADF;
+        int r;
+
+        /* A host path: only the trusted caller names one. */
+        tree = priv_tree_clone(AT_FDCWD, m->source, m->recursive ? AT_RECURSIVE : 0);
+        if (tree < 0)
+                return tree;
+        if (m->attr != 0) {
+                r = priv_mount_setattr(tree, m->recursive, &a);
+                if (r < 0)
+                        return r;
+        }
+        return priv_attach_in_root(rootfd, tree, m->destination, false);
+}
+
+static int mount_model_fs(int rootfd, const ContainerMount *m) {
+        _cleanup_close_ int fsfd = -EBADF, target = -EBADF, mfd = -EBADF;
+        int r;
+
+        fsfd = priv_fs_open(m->type);
+        if (fsfd < 0)
+                return fsfd;
+        if (m->source) {
+                r = priv_fs_set(fsfd, "source", m->source);
+                if (r < 0)
+                        return r;
+        }
+        for (char **o = m->options; o && *o; o++) {
+                _cleanup_free_ char *key = NULL;
+                const char *eq = strchr(*o, '=');
+
+                key = eq ? strndup(*o, eq - *o) : strdup(*o);
+                if (!key)
+                        return -ENOMEM;
+                r = priv_fs_set(fsfd, key, eq ? eq + 1 : NULL);
+                if (r < 0)
+                        return r;
+        }
+        r = priv_create_in_root(rootfd, m->destination, true);
+        if (r < 0)
+                return r;
+        target = priv_open_in_root(rootfd, m->destination);
+        if (target < 0)
+                return target;
+        mfd = priv_fs_attach(fsfd, m->attr, target);
+        return mfd < 0 ? mfd : 0;
+}
+
+int mounts_setup_model(int rootfd, const ContainerConfig *c, SetupLog *l) {
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const ContainerMount *m = c->mounts + i;
+                int r;
+
+                r = streq(m->type, "bind") ? mount_model_bind(rootfd, m) : mount_model_fs(rootfd, m);
+                if (r >= 0)
+                        r = mount_set_propagation(rootfd, m);
+                if (r < 0)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0, "%s on %s", m->type,
+                                           m->destination);
+        }
+        return 0;
+}
+
+/* Covers TARGET (an O_PATH fd inside the root) read-only with the node of its type from INACCESSIBLE_FD. */
+static int mask_one(int inaccessible_fd, int target) {
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                             MOUNT_ATTR_NOEXEC };
+        _cleanup_close_ int tree = -EBADF;
+        const char *node;
+        struct stat st;
+        int r;
+
+        if (fstat(target, &st) < 0)
+                return -errno;
+        node = S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "reg" : S_ISFIFO(st.st_mode) ? "fifo" :
+               S_ISSOCK(st.st_mode) ? "sock" : S_ISCHR(st.st_mode) ? "chr" : S_ISBLK(st.st_mode) ? "blk" : NULL;
+        if (!node)
+                return -EBADFD;
+        tree = priv_tree_clone(inaccessible_fd, node, AT_SYMLINK_NOFOLLOW);
+        if (tree < 0)
+                return tree;
+        r = priv_mount_setattr(tree, false, &ro);
+        if (r < 0)
+                return r;
+        return priv_move_mount(tree, target);
+}
+
+int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l) {
+        for (char **p = c->inaccessible; p && *p; p++) {
+                _cleanup_close_ int target = -EBADF;
+                int r;
+
+                target = priv_open_in_root(rootfd, *p);
+                if (target == -ENOENT) {
+                        setup_warn(l, ENOENT, "Inaccessible=%s: does not exist, skipping", *p);
+                        continue;
+                }
+                if (target < 0)
+                        return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, target, *p);
+                r = mask_one(inaccessible_fd, target);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_INACCESSIBLE, r, *p);
+        }
+        return 0;
+}
+
+int mounts_setup_masks(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l) {
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+        /* Read-only first (recursively, a bind of the path over itself), then the masks over everything. A
+         * path that does not exist is skipped, as runc does. */
+        for (char **p = c->readonly_paths; p && *p; p++) {
+                _cleanup_close_ int target = -EBADF, tree = -EBADF;
+                int r;
+
+                target = priv_open_in_root(rootfd, *p);
+                if (target == -ENOENT)
+                        continue;
+                if (target < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, target, *p);
+                tree = priv_tree_clone(target, "", AT_EMPTY_PATH | AT_RECURSIVE);
+                if (tree < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, tree, *p);
+                r = priv_mount_setattr(tree, true, &ro);
+                if (r >= 0)
+                        r = priv_move_mount(tree, target);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, r, *p);
+        }
+        for (char **p = c->masked_paths; p && *p; p++) {
+                _cleanup_close_ int target = -EBADF;
+                int r;
+
+                target = priv_open_in_root(rootfd, *p);
+                if (target == -ENOENT)
+                        continue;
+                if (target < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, target, *p);
+                r = mask_one(inaccessible_fd, target);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_MASKS, r, *p);
+        }
+        return 0;
+}

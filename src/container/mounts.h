@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "container-config.h"
+#include "setup-log.h"
+
+/* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= below ROOTFD, in order. Returns 0 or
+ * -errno (stage CONTAINER_STAGE_CUSTOM_MOUNTS). */
+int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l);
+
+/* The model's mounts (C->mounts), in order: binds of host paths and new file systems, with their attributes
+ * and propagation. Returns 0 or -errno (stage CONTAINER_STAGE_CUSTOM_MOUNTS, detail "TYPE on DESTINATION"). */
+int mounts_setup_model(int rootfd, const ContainerConfig *c, SetupLog *l);
+
+/* Inaccessible=: each path, resolved inside the root, is covered read-only with the node of its type from
+ * INACCESSIBLE_FD (/run/host/inaccessible, created by us). A path that does not exist is a warning; any other
+ * failure fails. Returns 0 or -errno (stage CONTAINER_STAGE_INACCESSIBLE). */
+int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l);
+
+/* The model's readonly_paths (bound over themselves read-only, recursively) and masked_paths (as
+ * Inaccessible=), resolved inside the root; missing paths are skipped. Returns 0 or -errno (stage
+ * CONTAINER_STAGE_MASKS). */
+int mounts_setup_masks(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l);

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Processes and namespaces: clone3, setns, unshare, sethostname, and the prctl()s of the container's init. */
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "macro.h"
+#include "priv.h"
+
+long priv_clone_pidfd(uint64_t flags, int *ret_pidfd) {
+        struct clone_args args = {
+                .flags = CLONE_PIDFD | flags,
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        long pid;
+
+        if (!ret_pidfd)
+                return -EINVAL;
+        /* The callers are single-threaded, so the child may use everything of its copy of the address space. */
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        return pid < 0 ? -errno : pid;
+}
+
+int priv_setns(int fd, int nstype) {
+        if (fd < 0)
+                return -EBADF;
+        return RET_NERRNO(setns(fd, nstype));
+}
+
+int priv_unshare_cgroup(void) {
+        return RET_NERRNO(unshare(CLONE_NEWCGROUP));
+}
+
+int priv_sethostname(const char *name) {
+        struct stat self, init;
+
+        if (!name || !*name)
+                return -EINVAL;
+        /* Like bubblewrap's PRIV_SEP_OP_SET_HOSTNAME: refuse in the host's namespace, even if the caller
+         * believes it unshared. */
+        if (stat("/proc/self/ns/uts", &self) >= 0 && stat("/proc/1/ns/uts", &init) >= 0 &&
+            self.st_dev == init.st_dev && self.st_ino == init.st_ino)
+                return -EPERM;
+        return RET_NERRNO(sethostname(name, strlen(name)));
+}
+
+int priv_loopback_up(void) {
+        struct ifreq ifr = { .ifr_name = "lo" };
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return -errno;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        return RET_NERRNO(ioctl(fd, SIOCSIFFLAGS, &ifr));
+}
+
+int priv_set_pdeathsig(int sig) {
+        return RET_NERRNO(prctl(PR_SET_PDEATHSIG, (unsigned long) sig, 0, 0, 0));
+}
+
+int priv_set_dumpable(bool b) {
+        return RET_NERRNO(prctl(PR_SET_DUMPABLE, (unsigned long) b, 0, 0, 0));
+}
+
+int priv_set_child_subreaper(bool b) {
+        return RET_NERRNO(prctl(PR_SET_CHILD_SUBREAPER, (unsigned long) b, 0, 0, 0));
+}
+
+int priv_personality(unsigned long persona) {
+        return RET_NERRNO(personality(persona));
+}
+
+int priv_sched_setaffinity(const cpu_set_t *set) {
+        if (!set)
+                return -EINVAL;
+        return RET_NERRNO(sched_setaffinity(0, sizeof(cpu_set_t), set));
+}
+
+int priv_write_id_map(pid_t pid, const char *which, const char *text) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[64];
+        size_t n;
+
+        if (pid <= 1 || !which || !(streq(which, "uid_map") || streq(which, "gid_map")) || !text)
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/proc/%i/%s", (int) pid, which);
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        /* The kernel takes the whole map in one write(), and only once. */
+        n = strlen(text);
+        if (write(fd, text, n) != (ssize_t) n)
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}
+
+int priv_pidfd_send_signal(int pidfd, int sig) {
+        if (pidfd < 0)
+                return -EBADF;
+        return RET_NERRNO(syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0));
+}

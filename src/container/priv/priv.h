@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The privileged boundary (STYLE.md): the only code of machined-ext that references mount and the new mount
+ * API, setns, unshare, clone3, pivot_root, capset and PR_CAPBSET_DROP, setresuid/setresgid/setgroups,
+ * sethostname, mknod, personality, sched_setaffinity, the seccomp load, and the generic syscall()/prctl()
+ * entry points through which any of them could be reached. test/check/privileged-symbols.sh fails the build's
+ * tests if any object outside this library references one of those symbols.
+ *
+ * Rules for every function here: it does one privileged thing (or a small fixed sequence that only makes sense
+ * together), re-checks its own invariants, returns >= 0 or -errno, and never logs, never touches a socket,
+ * never exits. Callers decide what a failure means and report it. Paths inside a container root are always
+ * resolved relative to the root's fd, inside it (priv_open_in_root()): the image is untrusted. */
+
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sock_fprog;
+
+/* ---- processes and namespaces (priv-ns.c) ---- */
+
+/* clone3() with CLONE_PIDFD and the namespace FLAGS. Returns like fork(): the child's pid in the caller (with
+ * its O_CLOEXEC pidfd in *ret_pidfd), 0 in the child; -errno on failure. */
+long priv_clone_pidfd(uint64_t flags, int *ret_pidfd);
+/* setns() into the namespaces NSTYPE of the process (pidfd) or namespace file FD. Returns 0 or -errno. */
+int priv_setns(int fd, int nstype);
+/* unshare(CLONE_NEWCGROUP): makes the caller's current cgroup the root of a new cgroup namespace. */
+int priv_unshare_cgroup(void);
+/* sethostname() in the caller's UTS namespace. Refuses (-EPERM) if that is the UTS namespace of the host's
+ * init (as seen through the /proc the caller has mounted): a container's hostname must never leak out. */
+int priv_sethostname(const char *name);
+/* Brings the loopback interface up, in a network namespace of our own. */
+int priv_loopback_up(void);
+/* prctl(PR_SET_PDEATHSIG, SIG) (0 clears it). */
+int priv_set_pdeathsig(int sig);
+/* prctl(PR_SET_DUMPABLE, B). */
+int priv_set_dumpable(bool b);
+/* prctl(PR_SET_CHILD_SUBREAPER, B). */
+int priv_set_child_subreaper(bool b);
+/* personality(PERSONA). */
+int priv_personality(unsigned long persona);
+/* sched_setaffinity(0, ...). */
+int priv_sched_setaffinity(const cpu_set_t *set);
+/* Writes TEXT ("inside outside count" lines) to /proc/PID/WHICH ("uid_map" or "gid_map") of a child in a new
+ * user namespace. */
+int priv_write_id_map(pid_t pid, const char *which, const char *text);
+/* pidfd_send_signal(PIDFD, SIG). */
+int priv_pidfd_send_signal(int pidfd, int sig);
+
+/* ---- credentials (priv-creds.c) ---- */
+
+/* Drops every capability not in KEEP from the bounding set (all above 63 too). */
+int priv_capbset_limit(uint64_t keep);
+/* Clears the ambient set, and makes the inheritable set exactly INHERITABLE. */
+int priv_caps_set_inheritable(uint64_t inheritable);
+/* After a switch away from root: permitted = effective = inheritable = AMBIENT, then raises AMBIENT in the
+ * ambient set so that it survives execve(). AMBIENT == 0 is a no-op. */
+int priv_caps_raise_ambient(uint64_t ambient);
+/* Sets the effective, permitted and inheritable sets to exactly these masks (EFFECTIVE must be a subset of
+ * PERMITTED). */
+int priv_caps_set_exact(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* Raises AMBIENT in the ambient set (each bit must be permitted and inheritable already). */
+int priv_ambient_raise(uint64_t ambient);
+/* prctl(PR_SET_KEEPCAPS, B). */
+int priv_set_keepcaps(bool b);
+/* setgroups(), setresgid(G, G, G), setresuid(U, U, U), in this order. */
+int priv_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
+/* prctl(PR_SET_NO_NEW_PRIVS, 1). */
+int priv_set_no_new_privs(void);
+/* Loads the seccomp filter PROG (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)). Single-threaded callers only. */
+int priv_seccomp_load(const struct sock_fprog *prog);
+
+/* ---- files inside a root (priv-resolve.c) ---- */
+
+/* openat2(DIRFD, PATH, how). A thin wrapper: openat2 has no libc wrapper, and syscall() is reserved to this
+ * library. Returns the fd or -errno. */
+int priv_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+/* Opens PATH below ROOTFD as O_PATH; symlinks are followed but never out of the root, /proc magic links not at
+ * all. Returns the fd or -errno. */
+int priv_open_in_root(int rootfd, const char *path);
+/* Opens the directory NAME (one component) below ROOTFD without following any symlink; creates it if missing
+ * and CREATE. Returns an O_PATH fd or -errno. */
+int priv_open_dir_in_root(int rootfd, const char *name, bool create);
+/* Creates the missing components of PATH below ROOTFD (directories; the last one a directory if IS_DIR, else
+ * an empty regular file), each resolved inside the root. Returns 0 or -errno. */
+int priv_create_in_root(int rootfd, const char *path, bool is_dir);
+/* mknodat(DIRFD, NAME, MODE, DEV). NAME must be a single component. */
+int priv_mknodat(int dirfd, const char *name, mode_t mode, dev_t dev);
+
+/* ---- mounts (priv-mount.c) ---- */
+
+/* Makes every mount of the caller's (new) mount namespace a recursive slave: nothing propagates to the host. */
+int priv_mount_make_rslave(void);
+/* Bind-mounts the host directory PATH (recursively) onto itself, so that it can be pivoted into. */
+int priv_mount_bind_self(const char *path);
+/* fsopen(FSTYPE). Returns the fs context fd or -errno. */
+int priv_fs_open(const char *fstype);
+/* fsconfig() a string option KEY=VALUE, or the flag KEY if VALUE is NULL. */
+int priv_fs_set(int fsfd, const char *key, const char *value);
+/* Creates the file system configured in FSFD, mounts it with ATTR (MOUNT_ATTR_*) and attaches it on TARGET_FD.
+ * Returns an fd of the new mount's root, or -errno. */
+int priv_fs_attach(int fsfd, unsigned attr, int target_fd);
+/* fsopen + priv_fs_set for each KEY, VALUE pair of OPTIONS (NULL-terminated) + priv_fs_attach. */
+int priv_fs_mount(int target_fd, const char *fstype, const char *const *options, unsigned attr);
+/* open_tree(DIRFD, PATH, OPEN_TREE_CLONE | FLAGS): a detached copy. Returns the mount fd or -errno. */
+int priv_tree_clone(int dirfd, const char *path, unsigned flags);
+/* mount_setattr(FD, "", AT_EMPTY_PATH | (RECURSIVE ? AT_RECURSIVE : 0), ATTR). */
+int priv_mount_setattr(int fd, bool recursive, const struct mount_attr *attr);
+/* move_mount(TREE -> TARGET_FD), both by fd. */
+int priv_move_mount(int tree, int target_fd);
+/* Bind-mounts SOURCE (below SRC_DIRFD; "" = SRC_DIRFD itself) over PATH below DIRFD (never following a symlink
+ * in its last component), with ATTR. Returns 0, -ENOENT if PATH does not exist, or -errno. */
+int priv_bind_over(int src_dirfd, const char *source, int dirfd, const char *path, unsigned attr);
+/* Attaches the detached mount TREE at DESTINATION inside the root (created first, resolved inside the root),
+ * read-only (recursively) if READ_ONLY. */
+int priv_attach_in_root(int rootfd, int tree, const char *destination, bool read_only);
+/* Binds the host directory SOURCE on the directory NAME (one component) in PARENT_FD with mount(2) (which,
+ * unlike open_tree(), keeps the relationship to SOURCE's peer group), then makes the new mount a read-only
+ * (nosuid, nodev, noexec) slave. */
+int priv_bind_slave(const char *source, int parent_fd, const char *name);
+/* fchdir(ROOTFD), pivot_root(".", "."), detaches the old root, chdir("/"). */
+int priv_pivot_root(int rootfd);
+/* Makes the host directory DIR a mount point (bind onto itself if it is not one) with shared propagation. */
+int priv_make_shared_mount_point(const char *dir);

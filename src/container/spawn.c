@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The creator's side of the spawn protocol (see container.h): clone, reports, create/start. */
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "container.h"
+#include "init.h"
+#include "priv/priv.h"
+
+static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
+        [CONTAINER_STAGE_SETUP_DONE]        = "setup-done",
+        [CONTAINER_STAGE_PREPARE]           = "prepare",
+        [CONTAINER_STAGE_MOUNT_ROOT]        = "mount root directory",
+        [CONTAINER_STAGE_MOUNT_PROC]        = "mount /proc",
+        [CONTAINER_STAGE_MOUNT_SYS]         = "mount /sys",
+        [CONTAINER_STAGE_MOUNT_DEV]         = "set up /dev",
+        [CONTAINER_STAGE_MOUNT_RUN]         = "mount /run and /tmp",
+        [CONTAINER_STAGE_RUN_HOST]          = "set up /run/host",
+        [CONTAINER_STAGE_CUSTOM_MOUNTS]     = "set up custom mounts",
+        [CONTAINER_STAGE_INACCESSIBLE]      = "set up Inaccessible=",
+        [CONTAINER_STAGE_ETC]               = "set up /etc",
+        [CONTAINER_STAGE_NETWORK]           = "set up the network",
+        [CONTAINER_STAGE_USER]              = "switch user",
+        [CONTAINER_STAGE_WORKING_DIRECTORY] = "change to the working directory",
+        [CONTAINER_STAGE_LIMITS]            = "apply limits",
+        [CONTAINER_STAGE_HOSTNAME]          = "set hostname",
+        [CONTAINER_STAGE_PIVOT_ROOT]        = "pivot_root",
+        [CONTAINER_STAGE_COMMAND]           = "find command",
+        [CONTAINER_STAGE_CGROUP]            = "set up cgroup namespace",
+        [CONTAINER_STAGE_STDIO]             = "set up stdio",
+        [CONTAINER_STAGE_CAPABILITIES]      = "drop capabilities",
+        [CONTAINER_STAGE_SECCOMP]           = "install seccomp filter",
+        [CONTAINER_STAGE_EXEC]              = "execute",
+        [CONTAINER_STAGE_WARNING]           = "warning",
+        [CONTAINER_STAGE_RELEASE]           = "wait for release",
+        [CONTAINER_STAGE_NAMESPACES]        = "join namespaces",
+        [CONTAINER_STAGE_SYSCTL]            = "set sysctls",
+        [CONTAINER_STAGE_DEVICES]           = "create devices",
+        [CONTAINER_STAGE_MASKS]             = "set up read-only and masked paths",
+        [CONTAINER_STAGE_USER_NAMESPACE]    = "set up the user namespace",
+};
+
+const char *container_stage_to_string(ContainerStage s) {
+        if (s < 0 || s >= _CONTAINER_STAGE_MAX)
+                return NULL;
+        return stage_table[s];
+}
+
+char *container_report_message(const ContainerReport *r) {
+        const char *stage = container_stage_to_string(r->stage) ?: "unknown stage";
+        char *s;
+
+        if (r->flags & CONTAINER_REPORT_COMPLETE) {
+                if (asprintf(&s, "%s: %s", stage, r->detail) < 0)
+                        return NULL;
+        } else if (asprintf(&s, "%s: %s: %s", stage, r->detail, strerror(r->error ?: EIO)) < 0)
+                return NULL;
+        return s;
+}
+
+static int format_id_map(const ContainerIdMap *map, size_t n, char *buf, size_t size) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                int w = snprintf(buf + k, size - k, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", map[i].inside,
+                                 map[i].outside, map[i].count);
+                if (w < 0 || (size_t) w >= size - k)
+                        return -E2BIG;
+                k += w;
+        }
+        return 0;
+}
+
+/* The init of a new user namespace waits (CONTAINER_STAGE_USER_NAMESPACE) until its maps are written. */
+static int write_id_maps(const ContainerConfig *c, pid_t pid, int sync_fd) {
+        char buf[CONTAINER_ID_MAP_MAX * 36];
+        int r;
+
+        r = format_id_map(c->uid_map, c->n_uid_map, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        r = priv_write_id_map(pid, "uid_map", buf);
+        if (r < 0)
+                return r;
+        r = format_id_map(c->gid_map, c->n_gid_map, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        r = priv_write_id_map(pid, "gid_map", buf);
+        if (r < 0)
+                return r;
+        if (send(sync_fd, "M", 1, MSG_NOSIGNAL) < 0)
+                return -errno;
+        return 0;
+}
+
+int container_spawn(const ContainerConfig *c, Container *ret) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
+        int pidfd = -EBADF;
+        long pid;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        r = container_config_validate(c);
+        if (r < 0)
+                return r;
+        if (c->n_uid_map > 0)
+                flags |= CLONE_NEWUSER;
+        if (c->private_network)
+                flags |= CLONE_NEWNET;
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+                flags |= CLONE_NEWUTS;
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_IPC))
+                flags |= CLONE_NEWIPC;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+
+        pid = priv_clone_pidfd(flags, &pidfd);
+        if (pid < 0)
+                return (int) pid;
+        if (pid == 0) {
+                pair[0] = safe_close(pair[0]);
+                container_init(c, pair[1]);
+        }
+
+        pair[1] = safe_close(pair[1]);
+        r = 0;
+        if (c->n_uid_map > 0)
+                r = write_id_maps(c, (pid_t) pid, pair[0]);
+        if (r >= 0 && fcntl(pair[0], F_SETFL, O_NONBLOCK) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) priv_pidfd_send_signal(pidfd, SIGKILL);
+                (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
+                safe_close(pidfd);
+                return r;
+        }
+
+        *ret = (Container) {
+                .pid = (pid_t) pid,
+                .pidfd = pidfd,
+                .sync_fd = TAKE_FD(pair[0]),
+        };
+        return 0;
+}
+
+static int send_byte(int sync_fd, char b) {
+        if (send(sync_fd, &b, 1, MSG_NOSIGNAL) < 0)
+                return -errno;
+        return 0;
+}
+
+int container_release(int sync_fd) {
+        return send_byte(sync_fd, 'G');
+}
+
+int container_cancel(int sync_fd) {
+        return send_byte(sync_fd, 'X');
+}
+
+int container_start(const char *release_fifo, bool go) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (!release_fifo || release_fifo[0] != '/')
+                return -EINVAL;
+        /* Non-blocking write-only open of a FIFO fails with ENXIO unless a reader has it open: only a waiting
+         * init does, so this never blocks and never writes into a FIFO nobody will read. */
+        fd = open(release_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISFIFO(st.st_mode))
+                return -EBADFD;
+        if (write(fd, go ? "G" : "X", 1) != 1)
+                return errno == EAGAIN ? -EBUSY : -errno;
+        return 0;
+}
+
+int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
+        } control;
+        ContainerReport r;
+        struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        int fd = -EBADF;
+        ssize_t n;
+
+        n = recvmsg(sync_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -errno;
+
+        for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh); cmsg; cmsg = CMSG_NXTHDR(&mh, cmsg))
+                if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        for (size_t i = 0; i < k; i++) {
+                                int f;
+                                memcpy(&f, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+                                if (fd < 0)
+                                        fd = f;
+                                else
+                                        safe_close(f);
+                        }
+                }
+
+        if (n == 0) {
+                safe_close(fd);
+                return 0;
+        }
+        if (n != sizeof(r) || r.stage < 0 || r.stage >= _CONTAINER_STAGE_MAX || (mh.msg_flags & MSG_CTRUNC)) {
+                safe_close(fd);
+                return -EBADMSG;
+        }
+        r.detail[sizeof(r.detail) - 1] = 0;
+        *ret = r;
+        if (ret_fd)
+                *ret_fd = fd;
+        else
+                safe_close(fd);
+        return 1;
+}

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# STYLE.md: only the privileged library (src/container/priv/, libcontainer-priv.a) may reference the symbols of
+# privileged system calls, or the generic syscall()/prctl() through which any of them could be reached. A
+# link-level check: `nm -u` over every object built from src/ outside that library; a comment, a string or a
+# macro cannot fool it, and a call through a static inline helper shows up in the object that uses it.
+# Usage: privileged-symbols.sh BUILDDIR
+set -u
+build=${1:?usage: $0 BUILDDIR}
+
+symbols='mount umount umount2 fsopen fsmount fsconfig fspick move_mount open_tree mount_setattr
+setns unshare clone clone3 __clone __clone2 pivot_root chroot
+capset cap_set_proc cap_set_ambient cap_reset_ambient cap_drop_bound cap_setuid cap_setgroups cap_iab_set_proc
+setuid setgid seteuid setegid setreuid setregid setresuid setresgid setgroups initgroups setfsuid setfsgid
+sethostname setdomainname mknod mknodat __xmknod __xmknodat personality sched_setaffinity
+seccomp_load seccomp_attr_set_tsync
+syscall prctl'
+pattern="^($(echo $symbols | tr ' ' '|'))(@.*)?\$"
+
+mapfile -t priv_objs < <(find "$build/src" -path '*container-priv.a.p/*.o' | sort)
+mapfile -t objs < <(find "$build/src" -name '*.o' ! -path '*container-priv.a.p/*' | sort)
+if [ ${#objs[@]} -lt 10 ] || [ ${#priv_objs[@]} -lt 1 ]; then
+        echo "no objects under $build/src (or no privileged library): build first" >&2
+        exit 1
+fi
+
+# The check is only worth something if it recognizes the symbols where they are: the library must use them.
+for s in move_mount setns syscall prctl; do
+        if ! nm -u "${priv_objs[@]}" 2>/dev/null | awk '{ print $NF }' | grep -qE "^$s(@.*)?\$"; then
+                echo "the privileged library does not reference '$s': is the symbol list still right?" >&2
+                exit 1
+        fi
+done
+
+fail=0
+for o in "${objs[@]}"; do
+        hits=$(nm -u "$o" | awk '{ print $NF }' | grep -E "$pattern" | sort -u | tr '\n' ' ')
+        if [ -n "$hits" ]; then
+                echo "${o#"$build"/}: privileged symbols outside src/container/priv/: $hits"
+                fail=1
+        fi
+done
+[ $fail = 0 ] && echo "no privileged symbols in ${#objs[@]} objects outside src/container/priv/ (${#priv_objs[@]} objects)"
+exit $fail
