@@ -63,21 +63,36 @@ test_wait_belongs_to_run() {
         assert_gone $n
 }
 
-# The same with --ready: WaitMachineReady after a queued start waits for the new run, it does not fail
-# because the old one is gone.
+# The same with --ready, made deterministic: a host process put into the machine's scope keeps the scope,
+# and so the registration, alive after the payload exited, so the old run is still being cleaned up when
+# the next `start --ready --wait` comes. Its WaitMachineReady and WaitMachine must wait for the queued run
+# (and not fail at once because the old run is gone, or answer with the old run's exit status).
 test_ready_belongs_to_run() {
-        local n=mxlc-rdy i rc got=() want=()
+        local n=mxlc-rdy leader cg straggler
         command -v machinectl-ext >/dev/null || t_fail "machinectl-ext not installed"
         mx_root $n
-        for i in 21 22 23 24 25 26; do
-                # PID 1 says READY=1 (and stays until the daemon has heard it), then exits with $i.
-                mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 1 --notify READY=1 --exit $i\nNotifyReady=yes\n"
-                rc=0
-                timeout 30 machinectl-ext start --ready --wait $n 2>>"$T_TMP/rdy.err" || rc=$?
-                got+=($rc)
-                want+=($i)
-        done
-        assert_eq "${want[*]}" "${got[*]}" "exit statuses of back-to-back machinectl-ext start --ready --wait ($(tail -2 "$T_TMP/rdy.err" | tr '\n' '|'))"
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 2 --notify READY=1 --exit 21\nNotifyReady=yes\n"
+        (timeout 30 machinectl-ext start --ready --wait $n >"$T_TMP/r1.out" 2>&1; echo $? >"$T_TMP/r1.rc") &
+        wait_until 10 mx_running $n || t_fail "$n not started"
+        leader=$(mx_prop $n Leader)
+        cg=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/$leader/cgroup)
+        [ -d "$cg" ] || t_fail "no cgroup $cg for leader $leader"
+        sleep 60 &
+        straggler=$!
+        lc_defer "kill $straggler"
+        echo $straggler >"$cg/cgroup.procs" || t_fail "cannot move $straggler into $cg"
+        wait_until 10 test -s "$T_TMP/r1.rc" || t_fail "the first run did not end"
+        assert_eq 21 "$(cat "$T_TMP/r1.rc")" "exit status of the first run ($(cat "$T_TMP/r1.out"))"
+        mx_running $n || t_fail "the first run is gone already: nothing to queue behind"
+
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 2 --notify READY=1 --exit 22\nNotifyReady=yes\n"
+        (timeout 30 machinectl-ext start --ready --wait $n >"$T_TMP/r2.out" 2>&1; echo $? >"$T_TMP/r2.rc") &
+        sleep 1
+        [ ! -s "$T_TMP/r2.rc" ] ||
+                t_fail "start --ready --wait returned while the previous run was being cleaned up: exit $(cat "$T_TMP/r2.rc"): $(cat "$T_TMP/r2.out")"
+        kill $straggler
+        wait_until 20 test -s "$T_TMP/r2.rc" || t_fail "the second start --ready --wait did not return"
+        assert_eq 22 "$(cat "$T_TMP/r2.rc")" "exit status of the second run ($(cat "$T_TMP/r2.out"))"
         wait_until 10 mx_gone $n || t_fail "$n still listed"
         assert_gone $n
 }
