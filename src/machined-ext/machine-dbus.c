@@ -159,6 +159,69 @@ static int machine_maybe_queue_call(Machine *m, sd_bus_message *message) {
         return r < 0 ? r : 1;
 }
 
+/* Whether MESSAGE comes from a process of UNIT (from its cgroup). Returns > 0 if so, 0 if not, or -errno. */
+static int sender_in_unit(sd_bus_message *message, const char *unit) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *u;
+        int r;
+
+        r = sd_bus_query_sender_creds(message, SD_BUS_CREDS_PID | SD_BUS_CREDS_UNIT | SD_BUS_CREDS_AUGMENT, &creds);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_unit(creds, &u);
+        if (IN_SET(r, -ENXIO, -ENODATA, -ENOENT))
+                return 0; /* Not in any unit (e.g. a root cgroup). */
+        if (r < 0)
+                return r;
+        return streq(u, unit);
+}
+
+static int stop_unit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int r;
+
+        m->unit_stop_slot = sd_bus_slot_unref(m->unit_stop_slot);
+        if (!e)
+                return 0; /* The unit's main process stops the machine. */
+
+        log_warning("Failed to stop %s, stopping machine %s directly: %s", m->keep_unit, m->name, e->message);
+        r = machine_stop(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to stop machine %s: %m", m->name);
+        return 0;
+}
+
+/* A machine in a unit of its own (container@NAME.service) is stopped by stopping that unit: its main process
+ * (machinectl-ext start --keep-unit --wait) then stops the machine, and the unit ends "inactive", as with
+ * systemctl stop. Calls from the unit's own processes stop the machine directly. Returns 1 if the stop goes
+ * through the unit, 0 if the caller should stop the machine itself. */
+static int machine_stop_through_unit(Machine *m, sd_bus_message *message) {
+        int r;
+
+        if (!m->keep_unit || !m->released || m->exited || m->stop_requested)
+                return 0;
+        r = sender_in_unit(message, m->keep_unit);
+        if (r < 0)
+                log_info_errno(r, "Failed to find the unit of the caller of StopMachine(%s), stopping it directly: %m",
+                               m->name);
+        if (r != 0)
+                return 0;
+        if (m->unit_stop_sent)
+                return 1; /* Under way: the caller waits with the others. */
+
+        r = sd_bus_call_method_async(m->manager->bus, &m->unit_stop_slot, "org.freedesktop.systemd1",
+                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
+                                     stop_unit_reply, m, "ss", m->keep_unit, "replace");
+        if (r < 0) {
+                log_warning_errno(r, "Failed to stop %s, stopping machine %s directly: %m", m->keep_unit, m->name);
+                return 0;
+        }
+        m->unit_stop_sent = true;
+        log_info("Machine %s: stopping %s, whose main process stops the machine.", m->name, m->keep_unit);
+        return 1;
+}
+
 int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
         int r;
@@ -174,6 +237,9 @@ int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_erro
         r = machine_add_waiter(m, message);
         if (r < 0)
                 return r;
+
+        if (machine_stop_through_unit(m, message) > 0)
+                return 1;
 
         r = machine_stop(m);
         if (r < 0) {

@@ -109,6 +109,7 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->notify_event_source);
         sd_bus_slot_unref(m->scope_slot);
         sd_bus_slot_unref(m->machined_slot);
+        sd_bus_slot_unref(m->unit_stop_slot);
         if (m->scope_job && m->manager)
                 hashmap_remove_value(m->manager->jobs, m->scope_job, m);
         free(m->scope_job);

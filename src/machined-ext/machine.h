@@ -116,6 +116,8 @@ struct Machine {
         /* Started by container@NAME.service: the payload goes into that unit's cgroup (subgroup "payload"),
          * the unit is registered with systemd-machined, and no scope is created. */
         char *keep_unit;
+        sd_bus_slot *unit_stop_slot;    /* StopUnit of keep_unit, for a StopMachine from outside it */
+        bool unit_stop_sent;
 
         Machine *gc_next;
 };

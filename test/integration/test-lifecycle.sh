@@ -159,6 +159,23 @@ test_unit_stop_plain_payload() {
         wait_until 5 mx_gone $n || t_fail "$n still listed after systemctl stop"
         machinectl show $n >/dev/null 2>&1 && t_fail "$n still registered with machined"
         [ -z "$(procs_in_unit "$u")" ] || t_fail "processes left in $u: $(procs_in_unit "$u")"
+
+        # machinectl-ext stop (StopMachine from outside the unit) stops the unit, which stops the machine:
+        # just as quick, and the unit ends inactive too.
+        rm -f $MACHINES_DIR/$n/report.txt
+        assert_ok timeout 30 systemctl start "$u"
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        leader=$(mx_prop $n Leader)
+        t0=$(ms_now)
+        assert_ok timeout 60 machinectl-ext stop $n
+        dt=$(($(ms_now) - t0))
+        echo "machinectl-ext stop of $u took ${dt} ms"
+        [ $dt -lt 5000 ] || t_fail "machinectl-ext stop took ${dt} ms (expected a few seconds at most)"
+        mx_gone $n || t_fail "$n still listed when machinectl-ext stop returned"
+        wait_until 5 sh -c "! systemctl is-active -q '$u'" || t_fail "$u still active after machinectl-ext stop"
+        assert_eq inactive "$(systemctl is-active "$u")" "unit after machinectl-ext stop ($(systemctl show -p Result -p ExecMainStatus "$u" | tr '\n' ' '))"
+        [ -d /proc/$leader ] && t_fail "leader $leader survived machinectl-ext stop"
+        [ -z "$(procs_in_unit "$u")" ] || t_fail "processes left in $u: $(procs_in_unit "$u")"
 }
 
 # ---------------------------------------------------------------------------------------------------------
