@@ -182,7 +182,11 @@ static int prepare_keep_unit(char **ret_unit) {
         return 0;
 }
 
-static int exit_status_from_wait(const char *name, sd_bus_message *reply) {
+/* Our exit status for the payload's end. STOPPED: we asked for the stop ourselves (SIGTERM/SIGINT while
+ * waiting, e.g. systemctl stop container@NAME): a payload killed by a signal then ended as asked (by its stop
+ * signal, or SIGKILL: without Boot= and KillSignal= that is the stop signal), and that is success, as it is
+ * for systemd when a service's main process dies of the SIGTERM of its stop. */
+static int exit_status_from_wait(const char *name, sd_bus_message *reply, bool stopped) {
         const char *exit_code;
         int32_t exit_status;
         int r;
@@ -195,6 +199,8 @@ static int exit_status_from_wait(const char *name, sd_bus_message *reply) {
         case CLD_EXITED:
                 return exit_status & 0xff;
         case CLD_KILLED:
+                if (stopped)
+                        return 0;
                 /* The container's PID 1 can only die of SIGINT or SIGHUP through reboot(2), which the kernel
                  * turns into these signals inside a PID namespace: a clean poweroff/halt, or a reboot. Like
                  * systemd-nspawn: 0 and 133 ("restart me"). */
@@ -313,7 +319,7 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                                   "Failed to wait for machine %s", name);
                 goto finish;
         }
-        r = exit_status_from_wait(name, ctx.wait.reply);
+        r = exit_status_from_wait(name, ctx.wait.reply, ctx.stop_sent);
 
 finish:
         sd_bus_message_unref(ctx.start.reply);

@@ -155,6 +155,81 @@ static int property_get_exit(sd_bus *bus, const char *path, const char *interfac
 
 /* ---- methods ----------------------------------------------------------------------------------------- */
 
+/* A start of the machine's name is queued behind this run, which has exited: a call that comes after it is
+ * about the run that start begins, and waits for it (see machine_queue_call()). Returns 1 if MESSAGE was
+ * queued, 0 if not, or -errno. */
+static int machine_maybe_queue_call(Machine *m, sd_bus_message *message) {
+        int r;
+
+        if (!machine_start_queued(m))
+                return 0;
+        r = machine_queue_call(m, message);
+        return r < 0 ? r : 1;
+}
+
+/* Whether MESSAGE comes from a process of UNIT (from its cgroup). Returns > 0 if so, 0 if not, or -errno. */
+static int sender_in_unit(sd_bus_message *message, const char *unit) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *u;
+        int r;
+
+        r = sd_bus_query_sender_creds(message, SD_BUS_CREDS_PID | SD_BUS_CREDS_UNIT | SD_BUS_CREDS_AUGMENT, &creds);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_unit(creds, &u);
+        if (IN_SET(r, -ENXIO, -ENODATA, -ENOENT))
+                return 0; /* Not in any unit (e.g. a root cgroup). */
+        if (r < 0)
+                return r;
+        return streq(u, unit);
+}
+
+static int stop_unit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int r;
+
+        m->unit_stop_slot = sd_bus_slot_unref(m->unit_stop_slot);
+        if (!e)
+                return 0; /* The unit's main process stops the machine. */
+
+        log_warning("Failed to stop %s, stopping machine %s directly: %s", m->keep_unit, m->name, e->message);
+        r = machine_stop(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to stop machine %s: %m", m->name);
+        return 0;
+}
+
+/* A machine in a unit of its own (container@NAME.service) is stopped by stopping that unit: its main process
+ * (machinectl-ext start --keep-unit --wait) then stops the machine, and the unit ends "inactive", as with
+ * systemctl stop. Calls from the unit's own processes stop the machine directly. Returns 1 if the stop goes
+ * through the unit, 0 if the caller should stop the machine itself. */
+static int machine_stop_through_unit(Machine *m, sd_bus_message *message) {
+        int r;
+
+        if (!m->keep_unit || !m->released || m->exited || m->stop_requested)
+                return 0;
+        r = sender_in_unit(message, m->keep_unit);
+        if (r < 0)
+                log_info_errno(r, "Failed to find the unit of the caller of StopMachine(%s), stopping it directly: %m",
+                               m->name);
+        if (r != 0)
+                return 0;
+        if (m->unit_stop_sent)
+                return 1; /* Under way: the caller waits with the others. */
+
+        r = sd_bus_call_method_async(m->manager->bus, &m->unit_stop_slot, "org.freedesktop.systemd1",
+                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
+                                     stop_unit_reply, m, "ss", m->keep_unit, "replace");
+        if (r < 0) {
+                log_warning_errno(r, "Failed to stop %s, stopping machine %s directly: %m", m->keep_unit, m->name);
+                return 0;
+        }
+        m->unit_stop_sent = true;
+        log_info("Machine %s: stopping %s, whose main process stops the machine.", m->name, m->keep_unit);
+        return 1;
+}
+
 int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
         int r;
@@ -163,9 +238,16 @@ int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_erro
         if (r <= 0)
                 return r;
 
+        r = machine_maybe_queue_call(m, message);
+        if (r != 0)
+                return r;
+
         r = machine_add_waiter(m, message);
         if (r < 0)
                 return r;
+
+        if (machine_stop_through_unit(m, message) > 0)
+                return 1;
 
         r = machine_stop(m);
         if (r < 0) {
@@ -207,6 +289,10 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
         if (r <= 0)
                 return r;
 
+        r = machine_maybe_queue_call(m, message);
+        if (r != 0)
+                return r;
+
         /* Before the release the container is not in its scope yet: the leader is all there is. */
         if (isempty(whom) || streq(whom, "leader") || !m->released) {
                 r = machine_kill_leader(m, sig);
@@ -230,6 +316,10 @@ int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_erro
         Machine *m = ASSERT_PTR(userdata);
         int r;
 
+        r = machine_maybe_queue_call(m, message);
+        if (r != 0)
+                return r;
+
         r = machine_add_waiter(m, message);
         if (r < 0)
                 return r;
@@ -243,6 +333,9 @@ int bus_machine_method_wait_ready(sd_bus_message *message, void *userdata, sd_bu
 
         r = sd_bus_message_read(message, "t", &timeout);
         if (r < 0)
+                return r;
+        r = machine_maybe_queue_call(m, message);
+        if (r != 0)
                 return r;
         r = machine_add_ready_waiter(m, message, timeout);
         if (r < 0)
@@ -357,12 +450,12 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Name", "s", NULL, offsetof(Machine, name), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Id", "ay", property_get_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Machine, leader), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Machine, leader), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Unit", "s", NULL, offsetof(Machine, unit), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("RootDirectory", "s", NULL, offsetof(Machine, root), SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Timestamp", "t", NULL, offsetof(Machine, timestamp), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Timestamp", "t", NULL, offsetof(Machine, timestamp), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TimestampMonotonic", "t", NULL, offsetof(Machine, timestamp_monotonic),
-                        SD_BUS_VTABLE_PROPERTY_CONST),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("SettingsFile", "s", NULL, offsetof(Machine, settings_path), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Command", "as", property_get_command, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Warnings", "as", property_get_warnings, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -381,8 +474,8 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("NotifyAccess", "s", property_get_notify_access, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TimeoutStartUSec", "t", NULL, offsetof(Machine, timeout_start_usec),
                         SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("ExitCode", "s", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ExitCode", "s", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Stop", NULL, NULL, machine_method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", whom, "i", signal), SD_BUS_NO_RESULT,
                                 bus_machine_method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -704,13 +797,20 @@ void machine_dbus_finalized(Machine *m) {
         if (r < 0)
                 log_debug_errno(r, "Failed to send MachineRemoved for %s, ignoring: %m", m->name);
 
-        /* Starts of the same name that came in while this run was being cleaned up. */
-        for (size_t i = 0; i < m->n_queued_starts; i++) {
-                manager_dbus_run_queued_start(m->manager, m->queued_starts[i]);
-                sd_bus_message_unref(m->queued_starts[i]);
+        /* A start of the same name that came in while this run was being cleaned up, and the calls about
+         * the run it begins, in the order they came. */
+        {
+                _cleanup_(sd_bus_error_free) sd_bus_error start_error = SD_BUS_ERROR_NULL;
+                sd_bus_message **calls = TAKE_PTR(m->queued_calls);
+                size_t n = m->n_queued_calls;
+
+                m->n_queued_calls = 0;
+                for (size_t i = 0; i < n; i++) {
+                        manager_dbus_run_queued_call(m->manager, calls[i], &start_error);
+                        sd_bus_message_unref(calls[i]);
+                }
+                free(calls);
         }
-        m->queued_starts = mfree(m->queued_starts);
-        m->n_queued_starts = 0;
 }
 
 void machine_dbus_send_changed(Machine *m, const char *property) {

@@ -13,6 +13,7 @@
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine.h"
+#include "name.h"
 #include "notify.h"
 #include "container.h"
 #include "os-release.h"
@@ -21,6 +22,20 @@
 
 #define MACHINES_DIR "/var/lib/machines"
 #define PROPAGATE_DIR "/run/systemd/nspawn/propagate"
+
+/* A PID 1 that reboots more often than this is not started again (like systemd's StartLimitBurst= on
+ * systemd-nspawn@.service's restarts). */
+#define MACHINE_REBOOT_BURST 5
+#define MACHINE_REBOOT_INTERVAL_USEC (10 * USEC_PER_SEC)
+
+/* USEC as "90s" or "1500ms", for messages. Returns BUF. */
+static const char *format_usec(char buf[static 32], usec_t usec) {
+        if (usec % USEC_PER_SEC == 0)
+                snprintf(buf, 32, "%" PRIu64 "s", usec / USEC_PER_SEC);
+        else
+                snprintf(buf, 32, "%" PRIu64 "ms", usec / USEC_PER_MSEC);
+        return buf;
+}
 
 int machine_new(Manager *manager, const char *name, Machine **ret) {
         _cleanup_(machine_freep) Machine *m = NULL;
@@ -96,6 +111,7 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->notify_event_source);
         sd_bus_slot_unref(m->scope_slot);
         sd_bus_slot_unref(m->machined_slot);
+        sd_bus_slot_unref(m->unit_stop_slot);
         if (m->scope_job && m->manager)
                 hashmap_remove_value(m->manager->jobs, m->scope_job, m);
         free(m->scope_job);
@@ -124,9 +140,9 @@ Machine *machine_free(Machine *m) {
         for (size_t i = 0; i < m->n_waiters; i++)
                 sd_bus_message_unref(m->waiters[i]);
         free(m->waiters);
-        for (size_t i = 0; i < m->n_queued_starts; i++)
-                sd_bus_message_unref(m->queued_starts[i]);
-        free(m->queued_starts);
+        for (size_t i = 0; i < m->n_queued_calls; i++)
+                sd_bus_message_unref(m->queued_calls[i]);
+        free(m->queued_calls);
         free(m->start_error_message);
 
         free(m->name);
@@ -278,8 +294,10 @@ int machine_load(Machine *m, char **ret_error) {
                 m->notify_access = s->notify_access;
         if (s && s->timeout_start_usec > 0)
                 m->timeout_start_usec = s->timeout_start_usec;
-        /* systemd inside a container halts on SIGRTMIN+3; everything else gets KillSignal= (SIGTERM). */
-        m->kill_signal = s && s->kill_signal > 0 ? s->kill_signal : m->boot ? SIGRTMIN + 3 : SIGTERM;
+        /* systemd inside a container halts on SIGRTMIN+3. Without Boot=, systemd-nspawn(1) terminates the
+         * container's processes "abruptly via SIGKILL": a shell, httpd or busybox as PID 1 ignores SIGTERM
+         * anyway, and would only make every stop wait out the stop timeout. */
+        m->kill_signal = s && s->kill_signal > 0 ? s->kill_signal : m->boot ? SIGRTMIN + 3 : SIGKILL;
 
         r = machine_build_environment(m, s, &m->envp);
         if (r < 0)
@@ -298,6 +316,7 @@ int machine_load(Machine *m, char **ret_error) {
 }
 
 static void machine_maybe_finalize(Machine *m);
+static int machine_restart(Machine *m);
 static void machine_maybe_register(Machine *m);
 static void machine_maybe_start_done(Machine *m);
 static int machine_arm_timer(Machine *m, usec_t usec);
@@ -348,6 +367,8 @@ static void machine_fail_ready(Machine *m, int error, char *message) {
 
 static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Machine *m = ASSERT_PTR(userdata);
+        _cleanup_free_ char *where = NULL;
+        char t[32];
         char *msg = NULL;
         int r;
 
@@ -355,15 +376,29 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         if (m->state != MACHINE_STARTING)
                 return 0;
 
-        if (asprintf(&msg, "Machine '%s' did not report READY=1 within %" PRIu64 "s, stopping it", m->name,
-                     m->timeout_start_usec / USEC_PER_SEC) < 0)
+        /* The usual cause is an init that does not speak the notify protocol (busybox, sysvinit, a plain
+         * program): say how to fix it. */
+        if (m->settings_path)
+                where = strdup(m->settings_path);
+        else if (asprintf(&where, "a settings file /etc/machined-ext/%s.nspawn", m->name) < 0)
+                where = NULL;
+        if (asprintf(&msg, "Machine '%s' did not report READY=1 within %s (TimeoutStartSec=), killing it. If its "
+                     "init does not send READY=1 to $NOTIFY_SOCKET, set NotifyReady=no in %s; if it only needs "
+                     "longer, raise TimeoutStartSec= there",
+                     m->name, format_usec(t, m->timeout_start_usec), strna(where)) < 0)
                 msg = NULL;
         log_warning("%s.", strna(msg));
         machine_fail_ready(m, -ETIMEDOUT, msg);
 
-        r = machine_stop(m);
-        if (r < 0)
-                log_warning_errno(r, "Failed to stop machine %s: %m", m->name);
+        /* It failed: no graceful stop (whose signal such an init likely ignores too), SIGKILL at once. */
+        m->stop_requested = true;
+        if (!m->released || m->exited)
+                return 0;
+        log_info("Machine %s: sending SIGKILL to PID %i (start timeout).", m->name, (int) m->leader);
+        r = machine_kill_leader(m, SIGKILL);
+        if (r < 0 && r != -ESRCH)
+                log_warning_errno(r, "Failed to kill machine %s: %m", m->name);
+        machine_set_state(m, MACHINE_STOPPING);
         return 0;
 }
 
@@ -547,6 +582,17 @@ void machine_registered(Machine *m, int error, const char *message) {
         machine_maybe_start_done(m);
 }
 
+/* Counts a reboot; false if there were too many in a short time (a PID 1 that reboots at once, forever). */
+static bool machine_reboot_allowed(Machine *m) {
+        usec_t n = now(CLOCK_MONOTONIC);
+
+        if (m->n_reboots == 0 || n - m->reboot_burst_start > MACHINE_REBOOT_INTERVAL_USEC) {
+                m->reboot_burst_start = n;
+                m->n_reboots = 0;
+        }
+        return ++m->n_reboots <= MACHINE_REBOOT_BURST;
+}
+
 static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         Machine *m = ASSERT_PTR(userdata);
 
@@ -572,8 +618,22 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         if (m->state != MACHINE_STOPPING)
                 machine_set_state(m, MACHINE_STOPPING);
 
-        /* The exit status is known: whoever waits for it need not wait for the clean-up too. */
-        if (m->released)
+        /* reboot(2) in a PID namespace ends its PID 1 with SIGHUP (RB_AUTOBOOT; SIGINT for a poweroff or halt).
+         * Like systemd-nspawn, start such a machine again, with the same settings, once this run is gone. In
+         * a unit of its own (container@), the unit restarts instead (exit status 133). */
+        if (m->released && m->start_error == 0 && !m->stop_requested && !m->keep_unit &&
+            si->si_code == CLD_KILLED && si->si_status == SIGHUP) {
+                if (machine_reboot_allowed(m)) {
+                        m->reboot_pending = true;
+                        log_info("Machine %s: its PID 1 rebooted, starting it again.", m->name);
+                } else
+                        log_warning("Machine %s rebooted more than %u times within %" PRIu64 "s, not starting it again.",
+                                    m->name, MACHINE_REBOOT_BURST, MACHINE_REBOOT_INTERVAL_USEC / USEC_PER_SEC);
+        }
+
+        /* The exit status is known: whoever waits for it need not wait for the clean-up too. After a reboot
+         * the machine goes on: they wait for the end of the next run. */
+        if (m->released && !m->reboot_pending)
                 machine_dbus_reply_exit_waiters(m);
 
         machine_maybe_finalize(m);
@@ -586,7 +646,10 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
 
         if (!m->exited) {
-                log_warning("Machine %s did not stop in time, killing it.", m->name);
+                char t[32], sig[SIGNAL_STRING_MAX];
+                log_warning("Machine %s did not stop within %s of %s, sending SIGKILL to PID %i.", m->name,
+                            format_usec(t, m->manager->stop_timeout), strna(signal_to_string(m->kill_signal, sig)),
+                            (int) m->leader);
                 (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
                 return 0;
         }
@@ -808,15 +871,25 @@ int machine_kill_leader(Machine *m, int sig) {
 }
 
 int machine_stop(Machine *m) {
+        char t[32], sig[SIGNAL_STRING_MAX];
         int r;
 
-        if (m->exited)
+        if (m->exited) {
+                if (m->reboot_pending) {
+                        log_info("Machine %s: stopped while rebooting, not starting it again.", m->name);
+                        m->reboot_pending = false;
+                }
+                return 0;
+        }
+        /* Under way already (the stop timer is not pushed back): the caller waits with the others. */
+        if (m->stop_requested)
                 return 0;
 
         if (!m->released) {
                 char *msg = NULL;
                 if (asprintf(&msg, "Machine '%s' was stopped during start-up", m->name) < 0)
                         msg = NULL;
+                m->stop_requested = true;
                 machine_fail_start(m, -ECANCELED, msg);
                 machine_set_state(m, MACHINE_STOPPING);
                 return 0;
@@ -825,7 +898,18 @@ int machine_stop(Machine *m) {
         r = machine_kill_leader(m, m->kill_signal);
         if (r < 0 && r != -ESRCH)
                 return r;
+        m->stop_requested = true;
         machine_set_state(m, MACHINE_STOPPING);
+
+        if (m->kill_signal == SIGKILL) {
+                log_info("Machine %s: stopping, sending SIGKILL to PID %i (%s).", m->name, (int) m->leader,
+                         m->settings && m->settings->kill_signal > 0 ? "KillSignal=SIGKILL"
+                                                                    : "no Boot= and no KillSignal=, as systemd-nspawn");
+                return 0;
+        }
+        log_info("Machine %s: stopping, sending %s to PID %i; SIGKILL follows in %s if it is still running.",
+                 m->name, strna(signal_to_string(m->kill_signal, sig)), (int) m->leader,
+                 format_usec(t, m->manager->stop_timeout));
         return machine_arm_timer(m, m->manager->stop_timeout);
 }
 
@@ -849,8 +933,8 @@ static int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *mes
         return 0;
 }
 
-int machine_queue_start(Machine *m, sd_bus_message *message) {
-        return message_list_push(&m->queued_starts, &m->n_queued_starts, message);
+int machine_queue_call(Machine *m, sd_bus_message *message) {
+        return message_list_push(&m->queued_calls, &m->n_queued_calls, message);
 }
 
 /* After a start failed before the release: stop the scope we asked for, and only then let the machine go,
@@ -944,6 +1028,87 @@ int machine_add_waiter(Machine *m, sd_bus_message *message) {
         return message_list_push(&m->waiters, &m->n_waiters, message);
 }
 
+/* What a run leaves outside the daemon once it is gone: the console's fd in systemd's store, and the
+ * propagation directory (removed before a new run of the name creates it again). */
+static void machine_drop_run_leftovers(Machine *m) {
+        int r;
+
+        if (m->console_stored) {
+                r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to remove the console fd of machine %s from the store: %m", m->name);
+                m->console_stored = false;
+        }
+
+        if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
+        m->propagate_dir = mfree(m->propagate_dir);
+}
+
+/* Forgets the previous run of a machine that is gone (finalized), for a new one: keeps its definition (what
+ * machine_load() made: settings, command, environment, UUID, ...), its object, and the callers waiting for
+ * its end (Wait) or readiness (WaitReady). Every per-run field of Machine is reset here. */
+static void machine_reset_run(Machine *m) {
+        m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
+        m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+        m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
+        m->notify_event_source = sd_event_source_disable_unref(m->notify_event_source);
+        m->scope_slot = sd_bus_slot_unref(m->scope_slot);
+        m->machined_slot = sd_bus_slot_unref(m->machined_slot);
+        if (m->scope_job)
+                hashmap_remove_value(m->manager->jobs, m->scope_job, m);
+        m->scope_job = mfree(m->scope_job);
+        m->sync_fd = safe_close(m->sync_fd);
+        m->leader_pidfd = safe_close(m->leader_pidfd);
+        m->notify_fd = safe_close(m->notify_fd);
+        m->leader = 0;
+        m->console = console_free(m->console);
+        m->cgroup = mfree(m->cgroup);
+        m->status_text = mfree(m->status_text);
+        m->start_error = 0;
+        m->start_error_message = mfree(m->start_error_message);
+        m->ready_error = 0;
+        m->ready_error_message = mfree(m->ready_error_message);
+        m->ready_timestamp = m->ready_timestamp_monotonic = 0;
+        m->released = m->setup_done = m->scope_requested = m->scope_ready = m->scope_stopping = false;
+        m->scope_gone = m->register_sent = m->registration_settled = m->exec_done = m->start_done = false;
+        m->registered = m->machined_gone = m->exited = m->finalized = m->removal_timer_armed = false;
+        m->unregister_sent = m->stop_requested = m->reboot_pending = false;
+        m->exit_code = m->exit_status = 0;
+        machine_set_state(m, MACHINE_STARTING);
+}
+
+/* The machine's PID 1 rebooted and its run is gone: start a new run in its place, as systemd-nspawn does.
+ * Returns 0, or -errno (logged) if it could not be started: then the machine is gone, with the exit status of
+ * the run that rebooted. */
+static int machine_restart(Machine *m) {
+        _cleanup_free_ char *msg = NULL;
+        int code = m->exit_code, status = m->exit_status, r;
+
+        machine_reset_run(m);
+        r = machine_start(m, &msg);
+        if (r < 0) {
+                log_error("Machine %s: failed to start it again after its reboot: %s", m->name,
+                          msg ?: strerror(-r));
+                m->released = m->exited = m->finalized = true;
+                m->exit_code = code;
+                m->exit_status = status;
+                machine_set_state(m, MACHINE_STOPPING);
+                return r;
+        }
+
+        if (m->manager->bus) {
+                r = sd_bus_emit_properties_changed(m->manager->bus, m->path, "org.machinedext1.Machine", "Leader",
+                                                   "Timestamp", "TimestampMonotonic", "Status", "ReadyTimestamp",
+                                                   "ReadyTimestampMonotonic", "ExitCode", "ExitStatus", NULL);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to send PropertiesChanged for %s, ignoring: %m", m->name);
+        }
+        log_info("Machine %s: started again after its reboot, PID 1 is PID %i.", m->name, (int) m->leader);
+        return 0;
+}
+
 /* A machine is gone when its payload was reaped and systemd-machined has dropped it (which also means its
  * scope is no longer active). Only then are callers told, so that a new start of the name cannot collide
  * with the remains of the old run. */
@@ -967,7 +1132,7 @@ static void machine_maybe_finalize(Machine *m) {
                 }
         }
 
-        if (m->ready_waiters) {
+        if (m->ready_waiters && !m->reboot_pending) {
                 char *msg = NULL;
                 if (m->ready_error == 0 &&
                     asprintf(&msg, "Machine '%s' exited before it was ready", m->name) < 0)
@@ -1010,17 +1175,20 @@ static void machine_maybe_finalize(Machine *m) {
                         log_warning_errno(r, "Failed to record the exit status of machine %s, ignoring: %m", m->name);
         }
 
-        if (m->console_stored) {
-                r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to remove the console fd of machine %s from the store: %m", m->name);
-                m->console_stored = false;
-        }
+        machine_drop_run_leftovers(m);
 
-        /* Before a queued start of the same name creates it again. */
-        if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
-                log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
-        m->propagate_dir = mfree(m->propagate_dir);
+        if (m->reboot_pending) {
+                m->reboot_pending = false;
+                if (machine_restart(m) >= 0)
+                        return;
+                machine_drop_run_leftovers(m);
+                if (m->ready_waiters) {
+                        char *msg = NULL;
+                        if (asprintf(&msg, "Machine '%s' rebooted and could not be started again", m->name) < 0)
+                                msg = NULL;
+                        machine_fail_ready(m, -ESRCH, msg);
+                }
+        }
 
         hashmap_remove(m->manager->machines, m->name);
         machine_dbus_finalized(m);
@@ -1064,7 +1232,8 @@ int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout
                 machine_dbus_reply_ready(w, 0, NULL);
                 return 0;
         }
-        if (m->state == MACHINE_STOPPING || m->exited) {
+        /* Rebooting: the next run will tell. */
+        if (!m->reboot_pending && (m->state == MACHINE_STOPPING || m->exited)) {
                 machine_dbus_reply_ready(w, -ESRCH, NULL);
                 return 0;
         }

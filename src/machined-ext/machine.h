@@ -78,6 +78,10 @@ struct Machine {
         bool removal_timer_armed;
         bool unregister_sent;
         bool in_gc_queue;
+        bool stop_requested;            /* StopMachine (or a failed readiness) asked it to end */
+        bool reboot_pending;            /* the leader died of SIGHUP (reboot(2)): start again once gone */
+        unsigned n_reboots;             /* reboots since reboot_burst_start, see machine_reboot_allowed() */
+        usec_t reboot_burst_start;
         int exit_code;                  /* CLD_* */
         int exit_status;
 
@@ -88,8 +92,10 @@ struct Machine {
         sd_bus_message **waiters;       /* StopMachine: answered when the machine is gone; WaitMachine:
                                          * answered when the payload exited */
         size_t n_waiters;
-        sd_bus_message **queued_starts; /* starts of the same name, run once this one is gone */
-        size_t n_queued_starts;
+        sd_bus_message **queued_calls;  /* a start of the same name that came while this run was being
+                                         * cleaned up, and the calls after it, which are about the run it
+                                         * begins: dispatched again, in order, once this one is gone */
+        size_t n_queued_calls;
 
         /* The container interface: /run/host, readiness. */
         char *propagate_dir;            /* /run/systemd/nspawn/propagate/NAME: /run/host/incoming */
@@ -110,6 +116,8 @@ struct Machine {
         /* Started by container@NAME.service: the payload goes into that unit's cgroup (subgroup "payload"),
          * the unit is registered with systemd-machined, and no scope is created. */
         char *keep_unit;
+        sd_bus_slot *unit_stop_slot;    /* StopUnit of keep_unit, for a StopMachine from outside it */
+        bool unit_stop_sent;
 
         Machine *gc_next;
 };
@@ -149,7 +157,8 @@ int machine_load(Machine *m, char **ret_error);
  * machine_dbus_start_done(). On failure returns -errno and sets *ret_error. */
 int machine_start(Machine *m, char **ret_error);
 
-/* Sends the stop signal to the leader, and SIGKILL after the stop timeout. */
+/* Sends the stop signal to the leader (KillSignal=; SIGRTMIN+3 with Boot=, else SIGKILL as systemd-nspawn
+ * does), and SIGKILL after the stop timeout. A second call while the first is under way does nothing. */
 int machine_stop(Machine *m);
 
 /* Sends SIG to the leader through its pidfd. */
@@ -169,8 +178,15 @@ int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout
 int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
                        sd_bus_message *message);
 
-/* Queues a StartMachine of this machine's name, to be run when this run is gone. */
-int machine_queue_start(Machine *m, sd_bus_message *message);
+/* Queues a call about this machine's name (a StartMachine, or a call after a queued one), to be dispatched
+ * again once this run is gone. Returns 0 or -ENOMEM. */
+int machine_queue_call(Machine *m, sd_bus_message *message);
+
+/* Whether a start of this name is queued behind this (exited) run: calls about the machine then concern the
+ * run that start begins, and are queued too. */
+static inline bool machine_start_queued(const Machine *m) {
+        return m->n_queued_calls > 0;
+}
 
 /* Called with the result of the scope's start (or stop) job, or of the attachment to the keep-unit. */
 void machine_scope_started(Machine *m, const char *result);

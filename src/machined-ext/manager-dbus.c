@@ -103,9 +103,10 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         m = manager_get_machine(manager, name);
         if (m) {
                 Machine *old = TAKE_PTR(m);
-                /* The previous run's payload is gone and it is only being cleaned up: start once it is. */
-                if (old->exited && !old->finalized) {
-                        r = machine_queue_start(old, message);
+                /* The previous run's payload is gone and it is only being cleaned up: start once it is. (Not
+                 * when it rebooted: then it starts again by itself.) */
+                if (old->exited && !old->finalized && !old->reboot_pending) {
+                        r = machine_queue_call(old, message);
                         return r < 0 ? r : 1;
                 }
                 return bus_error_from_machine(error, -EEXIST, name, NULL);
@@ -145,28 +146,6 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         log_info("Starting machine %s (%s) in %s.", m->name, m->root, m->unit);
         TAKE_PTR(m); /* Owned by the manager's table now; freed by the GC once it is gone. */
         return 1;
-}
-
-void manager_dbus_run_queued_start(Manager *manager, sd_bus_message *message) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *name, *unit = NULL;
-        int r;
-
-        r = sd_bus_message_rewind(message, true);
-        if (r >= 0)
-                r = sd_bus_message_read(message, "s", &name);
-        if (r >= 0 && streq_ptr(sd_bus_message_get_member(message), "StartMachineInUnit"))
-                r = sd_bus_message_read(message, "s", &unit);
-        if (r >= 0)
-                r = start_machine(manager, message, name, unit, &error);
-        if (r > 0)
-                return;
-        if (sd_bus_error_is_set(&error))
-                r = sd_bus_reply_method_error(message, &error);
-        else
-                r = sd_bus_reply_method_errno(message, r < 0 ? r : -EIO, NULL);
-        if (r < 0)
-                log_debug_errno(r, "Failed to answer a queued start, ignoring: %m");
 }
 
 static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -270,6 +249,95 @@ static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/* The handler a queued call goes through again: the manager's by-name methods, and the machine object's
+ * methods that machine_maybe_queue_call() queues. */
+static sd_bus_message_handler_t queued_call_handler(sd_bus_message *message, bool *ret_is_start, bool *ret_object) {
+        static const struct {
+                const char *member;
+                sd_bus_message_handler_t handler;
+                bool is_start;
+        } manager_calls[] = {
+                { "StartMachine",       method_start_machine,         true  },
+                { "StartMachineInUnit", method_start_machine_in_unit, true  },
+                { "WaitMachine",        method_wait_machine,          false },
+                { "WaitMachineReady",   method_wait_machine_ready,    false },
+                { "StopMachine",        method_stop_machine,          false },
+                { "KillMachine",        method_kill_machine,          false },
+        }, object_calls[] = {
+                { "Wait",               bus_machine_method_wait,       false },
+                { "WaitReady",          bus_machine_method_wait_ready, false },
+                { "Stop",               bus_machine_method_stop,       false },
+                { "Kill",               bus_machine_method_kill,       false },
+        };
+        const char *member = sd_bus_message_get_member(message);
+
+        *ret_is_start = *ret_object = false;
+        if (!member)
+                return NULL;
+        if (streq_ptr(sd_bus_message_get_interface(message), "org.machinedext1.Manager")) {
+                for (size_t i = 0; i < ELEMENTSOF(manager_calls); i++)
+                        if (streq(member, manager_calls[i].member)) {
+                                *ret_is_start = manager_calls[i].is_start;
+                                return manager_calls[i].handler;
+                        }
+        } else if (streq_ptr(sd_bus_message_get_interface(message), "org.machinedext1.Machine")) {
+                *ret_object = true;
+                for (size_t i = 0; i < ELEMENTSOF(object_calls); i++)
+                        if (streq(member, object_calls[i].member))
+                                return object_calls[i].handler;
+        }
+        return NULL;
+}
+
+void manager_dbus_run_queued_call(Manager *manager, sd_bus_message *message, sd_bus_error *start_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *name = NULL;
+        sd_bus_message_handler_t handler;
+        bool is_start, object;
+        void *userdata = manager;
+        int r;
+
+        handler = queued_call_handler(message, &is_start, &object);
+        if (!handler)
+                r = -EINVAL; /* Only the calls above are ever queued. */
+        else if (!is_start && sd_bus_error_is_set(start_error))
+                /* The start this call came after failed: the run it is about never began. */
+                r = sd_bus_error_copy(&error, start_error);
+        else
+                r = sd_bus_message_rewind(message, true);
+
+        if (r >= 0 && object) {
+                /* The machine object's methods: the machine of the new run. */
+                Machine *m = NULL;
+
+                r = sd_bus_path_decode(sd_bus_message_get_path(message), "/org/machinedext1/machine", &name);
+                if (r > 0)
+                        m = manager_get_machine(manager, name);
+                if (!m || m->finalized)
+                        r = sd_bus_error_setf(&error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
+                                              strna(name));
+                userdata = m;
+        }
+        if (r >= 0)
+                r = handler(message, userdata, &error);
+
+        if (is_start) {
+                sd_bus_error_free(start_error);
+                if (r <= 0 && sd_bus_error_is_set(&error))
+                        (void) sd_bus_error_copy(start_error, &error);
+                else if (r <= 0)
+                        (void) sd_bus_error_set_errno(start_error, r < 0 ? r : -EIO);
+        }
+        if (r > 0)
+                return;
+        if (sd_bus_error_is_set(&error))
+                r = sd_bus_reply_method_error(message, &error);
+        else
+                r = sd_bus_reply_method_errno(message, r < 0 ? r : -EIO, NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to answer a queued call, ignoring: %m");
 }
 
 const sd_bus_vtable manager_vtable[] = {

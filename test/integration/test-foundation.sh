@@ -71,7 +71,8 @@ test_stop_cleans_up() {
         assert_gone $n
         [ -d /proc/$leader ] && t_fail "leader $leader still exists ($(cat /proc/$leader/status | grep State))"
         assert_error org.machinedext1.NoSuchMachine GetMachine string:$n >/dev/null
-        assert_eq "exited 0" "$(mx_wait $n)" "WaitMachine after a graceful stop"
+        # Neither Boot= nor KillSignal=: the stop signal is SIGKILL, as with systemd-nspawn.
+        assert_eq "killed 9" "$(mx_wait $n)" "WaitMachine after a stop"
 }
 
 test_exit_status() {
@@ -433,26 +434,30 @@ ms_now() {
 }
 
 test_stop_escalation() {
-        local n=mxtesc t0 dt leader
+        local n=mxtesc t0 dt leader cur
         mx_root $n
         set_stop_timeout 2s
-        # Ignores SIGTERM: only the SIGKILL after the stop timeout ends it.
-        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 1000 --ignore-term --report /report.txt\n"
+        # KillSignal=SIGTERM, which it ignores: only the SIGKILL after the stop timeout ends it.
+        mx_settings $n "[Exec]\nKillSignal=SIGTERM\nParameters=/usr/bin/testpayload sleep 1000 --ignore-term --report /report.txt\n"
         mx_start $n
         wait_file $MACHINES_DIR/$n/report.txt >/dev/null
         leader=$(mx_prop $n Leader)
+        cur=$(j_mark)
         t0=$(ms_now)
         assert_ok mx StopMachine s $n
         dt=$(($(ms_now) - t0))
         echo "StopMachine of a payload ignoring SIGTERM took ${dt} ms"
         [ $dt -ge 1500 ] && [ $dt -le 10000 ] || t_fail "StopMachine took ${dt} ms, expected about 2 s (1.5 … 10 s)"
         assert_eq "killed 9" "$(mx_wait $n)" "WaitMachine after the stop timeout"
+        # The journal says what was sent, and when the escalation came.
+        assert_journal "$cur" "Machine $n: stopping, sending SIGTERM to PID $leader; SIGKILL follows in 2s"
+        assert_journal "$cur" "Machine $n did not stop within 2s of SIGTERM, sending SIGKILL to PID $leader"
         [ -d /proc/$leader ] && t_fail "leader $leader still exists"
         assert_gone $n
 
         # The next run: the previous one's result is on its object; one that handles SIGTERM stops at once.
         rm -f $MACHINES_DIR/$n/report.txt
-        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 1000 --out /exit.txt --report /report.txt\n"
+        mx_settings $n "[Exec]\nKillSignal=SIGTERM\nParameters=/usr/bin/testpayload sleep 1000 --out /exit.txt --report /report.txt\n"
         mx_start $n
         assert_eq killed "$(mx_prop $n ExitCode)" "ExitCode of the previous run"
         assert_eq 9 "$(mx_prop $n ExitStatus)" "ExitStatus of the previous run"

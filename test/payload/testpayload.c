@@ -6,13 +6,15 @@
  *   report [--out PATH]       key=value lines (pid, ppid, hostname, uid, cwd, env.*, mount, cap.*, seccomp,
  *                             nonewprivs, stat.*); to PATH if given (stdout may go to the journal)
  *   exit N                    exit with status N
- *   sleep SECS [--ignore-term] [--handle SIG]... [--out PATH] [--report PATH]
+ *   sleep SECS [--ignore-term] [--handle SIG]... [--out PATH] [--report PATH] [--notify STRING] [--exit N]
  *                             sleep (SECS may be "inf"); SIGTERM, SIGINT, SIGRTMIN+3/+4 make it exit 0,
  *                             unless --ignore-term; --handle SIG (name or number) adds SIG to them (also
  *                             with --ignore-term). A PID 1 ignores every signal it has no handler for,
  *                             so the handler is what makes a graceful stop observable. With --out, writes
  *                             "signal=N" to PATH on the way out. --report PATH first writes a report
  *                             (as "report --out PATH"), so one process can both report and stay running.
+ *                             --notify STRING first sends STRING (as "notify STRING"), from this process.
+ *                             --exit N: exit with status N when SECS have passed (not on a signal).
  *   notify STRING             one datagram to $NOTIFY_SOCKET ("@" = abstract) with SCM_CREDENTIALS
  *   notify-stay SECS STRING [notify options]
  *                             like notify, but then prints "sent", closes stdout and sleeps SECS (SIGTERM etc.
@@ -22,6 +24,9 @@
  *                             process (so as PID 1 it may make the machine ready), then removed. Lets a test
  *                             drive a PID 1's notifications step by step from the host.
  *   kill-self SIG             raise SIG (number or name) with the default action
+ *   reboot MODE               reboot(2) with RB_AUTOBOOT (MODE "restart"), RB_POWER_OFF ("poweroff") or
+ *                             RB_HALT_SYSTEM ("halt"); in a PID namespace the kernel ends its PID 1 with
+ *                             SIGHUP (restart) or SIGINT (the others). Prints the errno name if it fails.
  *   write PATH CONTENT        write CONTENT to PATH (created 0644, truncated)
  *   stat PATH                 "type mode" (e.g. "chr 0666") or the errno name
  *   cat PATH                  the file's content, or the errno name
@@ -47,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -297,6 +303,7 @@ static int cmd_sleep(int argc, char **argv) {
         bool ignore_term = false, forever = false;
         const char *outpath = NULL, *secs = NULL, *reportpath = NULL, *notify = NULL;
         struct sigaction sa = { .sa_handler = on_signal };
+        long exit_status = 0;
         struct timespec ts;
         int handle[8];
         size_t n_handle = 0;
@@ -318,7 +325,10 @@ static int cmd_sleep(int argc, char **argv) {
                         reportpath = argv[++i];
                 else if (strcmp(argv[i], "--notify") == 0 && i + 1 < argc)
                         notify = argv[++i];
-                else if (!secs)
+                else if (strcmp(argv[i], "--exit") == 0 && i + 1 < argc) {
+                        if (parse_long(argv[++i], &exit_status) < 0 || exit_status < 0 || exit_status > 255)
+                                return usage();
+                } else if (!secs)
                         secs = argv[i];
                 else
                         return usage();
@@ -382,7 +392,7 @@ static int cmd_sleep(int argc, char **argv) {
                         fclose(f);
                 }
         }
-        return 0;
+        return got_signal ? 0 : (int) exit_status;
 }
 
 /* notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N]: sends STRING (with the abuse options:
@@ -724,6 +734,31 @@ static int cmd_syscall(int argc, char **argv) {
         return r < 0 ? 1 : 0;
 }
 
+static int cmd_reboot(int argc, char **argv) {
+        int how;
+
+        if (argc != 1)
+                return usage();
+        if (strcmp(argv[0], "restart") == 0)
+                how = RB_AUTOBOOT;
+        else if (strcmp(argv[0], "poweroff") == 0)
+                how = RB_POWER_OFF;
+        else if (strcmp(argv[0], "halt") == 0)
+                how = RB_HALT_SYSTEM;
+        else
+                return usage();
+        fflush(stdout);
+        if (reboot(how) < 0) {
+                int e = errno;
+                printf("%s\n", errno_name(e));
+                return fail("reboot: %s", errno_name(e));
+        }
+        /* Not reached as PID 1 of a PID namespace: the kernel kills it. Elsewhere, e.g. as another process of
+         * the container, the kernel kills the namespace's PID 1 and with it this process. */
+        for (;;)
+                pause();
+}
+
 /* Booted as init: report, then behave like a PID 1 that stops on SIGTERM / SIGRTMIN+3. */
 static int run_as_init(void) {
         char *rep[] = { (char *) "--out", (char *) "/boot-report.txt" };
@@ -745,6 +780,7 @@ int main(int argc, char **argv) {
                 { "notify-from", cmd_notify_from },
                 { "notify-stay", cmd_notify_stay },
                 { "kill-self", cmd_kill_self },
+                { "reboot",    cmd_reboot },
                 { "write",     cmd_write },
                 { "stat",      cmd_stat },
                 { "cat",       cmd_cat },
