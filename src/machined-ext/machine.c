@@ -135,6 +135,7 @@ Machine *machine_free(Machine *m) {
         settings_free(m->settings);
         free(m->hostname);
         console_free(m->console);
+        image_lock_release(m->image_lock);
         strv_free(m->argv);
         strv_free(m->envp);
         return mfree(m);
@@ -633,6 +634,18 @@ int machine_start(Machine *m, char **ret_error) {
 
         sd_id128_to_uuid_string(m->id, uuid);
 
+        /* As systemd-nspawn does: systemd-machined's image operations (machinectl remove, rename, clean)
+         * refuse while we hold it, and two machines cannot write to one tree. */
+        r = image_lock_acquire(m->root, IMAGE_LOCKS_DIR, m->read_only, &m->image_lock);
+        if (r < 0) {
+                if (asprintf(ret_error, "%s root directory %s of machine '%s': %s",
+                             r == -EBUSY ? "Another machine or an image operation holds the lock on the"
+                                         : "Failed to lock the",
+                             m->root, m->name, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return -ENOTRECOVERABLE;
+        }
+
         r = manager_setup_propagation(m->manager);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up %s, /run/host/incoming of machine %s stays empty: %m",
@@ -986,6 +999,7 @@ static void machine_maybe_finalize(Machine *m) {
         if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
                 log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
         m->propagate_dir = mfree(m->propagate_dir);
+        m->image_lock = image_lock_release(m->image_lock);
 
         hashmap_remove(m->manager->machines, m->name);
         machine_dbus_finalized(m);
