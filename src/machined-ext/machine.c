@@ -538,6 +538,10 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         if (m->state != MACHINE_STOPPING)
                 machine_set_state(m, MACHINE_STOPPING);
 
+        /* Every process of the container is gone, and so is every writer of its console: what they wrote
+         * goes to the journal and the ring buffer before anyone hears of the exit. */
+        console_drain(m->console);
+
         /* The exit status is known: whoever waits for it need not wait for the clean-up too. */
         if (m->released)
                 machine_dbus_reply_exit_waiters(m);
