@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "image-lock.h"
@@ -24,6 +25,7 @@ typedef struct LockFile {
 struct ImageLock {
         LockFile local;
         LockFile global;
+        char *fd_name;                  /* "lock-NAME" in systemd's fd store, if they are there */
 };
 
 /* An open file description lock on the whole file, without waiting: F_WRLCK or F_RDLCK. Returns 0, -EBUSY
@@ -79,13 +81,98 @@ static void lock_file_release(LockFile *f) {
         f->path = mfree(f->path);
 }
 
+ImageLock *image_lock_free(ImageLock *l) {
+        if (!l)
+                return NULL;
+        safe_close(l->global.fd);
+        safe_close(l->local.fd);
+        free(l->global.path);
+        free(l->local.path);
+        free(l->fd_name);
+        return mfree(l);
+}
+
 ImageLock *image_lock_release(ImageLock *l) {
         if (!l)
                 return NULL;
-        /* The reverse order of taking them. */
+        if (l->fd_name)
+                (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", l->fd_name);
+        /* The reverse order of taking them. Our own copies in the fd store share our open file
+         * descriptions, so they do not keep us from upgrading to exclusive and removing the files. */
         lock_file_release(&l->global);
         lock_file_release(&l->local);
-        return mfree(l);
+        return image_lock_free(l);
+}
+
+const char *image_lock_fd_name(const ImageLock *l) {
+        return l ? l->fd_name : NULL;
+}
+
+int image_lock_store(ImageLock *l, const char *name) {
+        _cleanup_free_ char *fd_name = NULL, *state = NULL;
+        int fds[2], n = 0, r;
+
+        assert(l);
+        assert(name);
+
+        if (l->local.fd >= 0)
+                fds[n++] = l->local.fd;
+        if (l->global.fd >= 0)
+                fds[n++] = l->global.fd;
+        if (n == 0 || l->fd_name)
+                return 0;
+
+        if (asprintf(&fd_name, "lock-%s", name) < 0)
+                return -ENOMEM;
+        if (asprintf(&state, "FDSTORE=1\nFDNAME=%s", fd_name) < 0)
+                return -ENOMEM;
+        r = sd_pid_notify_with_fds(0, false, state, fds, n);
+        if (r <= 0)
+                return r;
+        l->fd_name = TAKE_PTR(fd_name);
+        return 1;
+}
+
+int image_lock_adopt_fd(ImageLock **l, const char *name, int fd) {
+        _cleanup_close_ int fd_close = fd;
+        char proc[64], target[PATH_MAX];
+        LockFile *f;
+        ssize_t k;
+
+        assert(l);
+        assert(name);
+
+        if (!*l) {
+                *l = new0(ImageLock, 1);
+                if (!*l)
+                        return -ENOMEM;
+                **l = (ImageLock) { .local.fd = -EBADF, .global.fd = -EBADF };
+                if (asprintf(&(*l)->fd_name, "lock-%s", name) < 0) {
+                        (*l)->fd_name = NULL;
+                        return -ENOMEM;
+                }
+        }
+        f = (*l)->local.fd < 0 ? &(*l)->local : (*l)->global.fd < 0 ? &(*l)->global : NULL;
+        if (!f)
+                return -E2BIG;
+
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+                return -errno;
+        /* Its path, for removing the file once the machine is gone; none if it was removed already. */
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
+        k = readlink(proc, target, sizeof(target) - 1);
+        if (k > 0 && target[0] == '/') {
+                target[k] = 0;
+                if (!strstr(target, " (deleted)")) {
+                        f->path = strdup(target);
+                        if (!f->path)
+                                return -ENOMEM;
+                }
+        }
+        /* Whether it is shared or exclusive is not known: release tries to upgrade it either way. */
+        f->exclusive = false;
+        f->fd = TAKE_FD(fd_close);
+        return 0;
 }
 
 /* DIR/.#NAME.lck for the path DIR/NAME: systemd's make_lock_file_for(). */

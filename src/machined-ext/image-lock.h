@@ -24,8 +24,25 @@ typedef struct ImageLock ImageLock;
  * directory, or another -errno. */
 int image_lock_acquire(const char *root, const char *locks_dir, bool shared, ImageLock **ret);
 
-/* Releases the locks, removing each lock file if no one else holds it. Accepts NULL. Returns NULL. */
+/* Hands the lock fds to systemd's fd store as "lock-NAME", so that the locks outlive a crash or restart of
+ * the daemon along with the machine (the next instance gets them back: image_lock_adopt_fd()). Returns > 0
+ * if stored, 0 if there is no fd store, or -errno. */
+int image_lock_store(ImageLock *l, const char *name);
+
+/* Takes FD, a lock fd from the fd store, into *L (allocated on first use). Returns 0 or -errno (FD is
+ * closed then). */
+int image_lock_adopt_fd(ImageLock **l, const char *name, int fd);
+
+/* "lock-NAME", once stored or adopted; NULL before. */
+const char *image_lock_fd_name(const ImageLock *l);
+
+/* The machine is gone: drops the fds from the fd store, releases the locks and removes each lock file that
+ * no one else holds. Accepts NULL. Returns NULL. */
 ImageLock *image_lock_release(ImageLock *l);
 static inline void image_lock_releasep(ImageLock **l) {
         image_lock_release(*l);
 }
+
+/* The daemon exits but the machine may not: closes our fds, and leaves the files and what the fd store
+ * holds alone. Accepts NULL. Returns NULL. */
+ImageLock *image_lock_free(ImageLock *l);

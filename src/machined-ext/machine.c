@@ -135,7 +135,12 @@ Machine *machine_free(Machine *m) {
         settings_free(m->settings);
         free(m->hostname);
         console_free(m->console);
-        image_lock_release(m->image_lock);
+        /* A payload that runs on (the daemon exits) keeps its locks in the fd store; one that never ran or
+         * is gone lets go of them. */
+        if (m->exited || m->leader_pidfd < 0)
+                image_lock_release(m->image_lock);
+        else
+                image_lock_free(m->image_lock);
         strv_free(m->argv);
         strv_free(m->envp);
         return mfree(m);
@@ -736,6 +741,9 @@ int machine_start(Machine *m, char **ret_error) {
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
         machine_store_console(m);
+        r = image_lock_store(m->image_lock, m->name);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the image lock fds of machine %s, ignoring: %m", m->name);
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
          * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */

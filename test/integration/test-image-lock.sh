@@ -118,6 +118,36 @@ test_not_in_payload() {
         assert_eq 2 "$fds" "lock fds held by the daemon"
 }
 
+# The locks outlive a crash of the daemon along with the machine (they are in systemd's fd store), and the
+# restarted daemon lets go of them once that machine is gone.
+test_survives_crash() {
+        local n=mxt-lock-crash d main leader
+        d=$MACHINES_DIR/$n
+        mx_root $n
+        # A pipe console: the restarted daemon sees the end of the machine at once (EOF).
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nConsole=pipe\n"
+        mx_start $n
+        leader=$(leader_of $n)
+        main=$(systemctl show -P MainPID machined-ext)
+        kill -9 "$main"
+        wait_until 5 test ! -d /proc/$main || t_fail "daemon $main did not die"
+        # No daemon now (Restart= waits 1 s): the locks are systemd's.
+        assert_busy "machinectl remove (no daemon)" machinectl remove $n
+        wait_until 10 sh -c "m=\$(systemctl show -P MainPID machined-ext); [ \"\$m\" != 0 ] && [ \"\$m\" != $main ]" ||
+                t_fail "machined-ext was not restarted"
+        wait_until 10 sh -c "journalctl -u machined-ext --no-pager -q | grep -q 'Machine $n of a previous instance of the daemon is still running'" ||
+                t_fail "the restarted daemon did not adopt $n"
+        assert_busy "machinectl remove (restarted daemon)" machinectl remove $n
+        [ -x $d/usr/bin/testpayload ] || t_fail "the root of a running machine was deleted"
+
+        assert_ok machinectl terminate $n
+        wait_until 10 test ! -d /proc/$leader || t_fail "leader $leader survived terminate"
+        wait_until 10 test ! -e "$(inode_lock_of $d)" || t_fail "global lock file left after the machine was gone"
+        assert_ok machinectl remove $n
+        [ -e $d ] && t_fail "machinectl remove did not remove the root"
+        return 0
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl >/dev/null || { echo "machinectl missing" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -126,5 +156,6 @@ run_test image-lock-exit-releases test_exit_releases
 run_test image-lock-read-only-shared test_read_only_shared
 run_test image-lock-exclusive test_exclusive
 run_test image-lock-not-in-payload test_not_in_payload
+run_test image-lock-survives-crash test_survives_crash
 
 t_summary

@@ -37,6 +37,24 @@ static int machined_could_remove(void) {
         return 1;
 }
 
+/* Our fd open on PATH. */
+static int fd_of(const char *path) {
+        for (int fd = 3; fd < 100; fd++) {
+                char proc[64], target[512];
+                ssize_t k;
+
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
+                k = readlink(proc, target, sizeof(target) - 1);
+                if (k <= 0)
+                        continue;
+                target[k] = 0;
+                if (strcmp(target, path) == 0)
+                        return fd;
+        }
+        ASSERT(!"no fd open on the path");
+        return -1;
+}
+
 int main(void) {
         ImageLock *a = NULL, *b = NULL;
         struct stat st;
@@ -84,6 +102,35 @@ int main(void) {
         b = image_lock_release(b);
         ASSERT(access(global, F_OK) < 0 && errno == ENOENT);
         ASSERT_EQ(machined_could_remove(), 1);
+
+        /* The daemon exits with the machine running: our fds close, the files stay; a copy of the fd (what
+         * systemd's fd store keeps) still holds the lock, and the next instance adopts it from there. */
+        {
+                ImageLock *adopted = NULL;
+                int copy_local, copy_global;
+
+                ASSERT_EQ(image_lock_acquire(root, locks, false, &a), 0);
+                copy_local = open(local, O_RDWR | O_CLOEXEC);   /* a new description: no lock */
+                ASSERT(copy_local >= 0);
+                close(copy_local);
+                /* What the fd store gets: dups of our fds (the same open file descriptions). */
+                copy_local = fcntl(fd_of(local), F_DUPFD_CLOEXEC, 100);
+                copy_global = fcntl(fd_of(global), F_DUPFD_CLOEXEC, 100);
+                ASSERT(copy_local >= 0 && copy_global >= 0);
+                a = image_lock_free(a);
+                ASSERT(access(local, F_OK) == 0);
+                ASSERT(access(global, F_OK) == 0);
+                ASSERT_EQ(machined_could_remove(), 0);
+
+                ASSERT_EQ(image_lock_adopt_fd(&adopted, "m", copy_local), 0);
+                ASSERT_EQ(image_lock_adopt_fd(&adopted, "m", copy_global), 0);
+                ASSERT_STREQ(image_lock_fd_name(adopted), "lock-m");
+                ASSERT_EQ(image_lock_acquire(root, locks, true, &b), -EBUSY);
+                adopted = image_lock_release(adopted);
+                ASSERT(access(local, F_OK) < 0 && errno == ENOENT);
+                ASSERT(access(global, F_OK) < 0 && errno == ENOENT);
+                ASSERT_EQ(machined_could_remove(), 1);
+        }
 
         /* Not a directory, or missing. */
         ASSERT_EQ(image_lock_acquire(local, locks, false, &a), -ENOENT);
