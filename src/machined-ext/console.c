@@ -259,7 +259,8 @@ typedef enum ReadResult {
 } ReadResult;
 
 /* Reads the master (or pipe) until it would block, has no slave, ends, or MAX_READS reads were done, and
- * passes what came on. Changes no state but the output's: the callers decide what a result means. */
+ * passes what came on. Changes no state but the output's (and the hangup count): the callers decide what a
+ * result means. */
 static ReadResult console_read(Console *c, unsigned max_reads) {
         uint8_t buf[CONSOLE_READ_MAX];
 
@@ -280,6 +281,7 @@ static ReadResult console_read(Console *c, unsigned max_reads) {
                 if (n == 0)
                         return READ_EOF;
 
+                c->hangups = 0;         /* output: not gone */
                 console_output(c, buf, (size_t) n);
         }
         return READ_MORE;
