@@ -546,6 +546,8 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         /* Every process of the container is gone, and so is every writer of its console: what they wrote
          * goes to the journal and the ring buffer before anyone hears of the exit. */
         console_drain(m->console);
+        /* ... and nothing uses the root directory any more: let systemd-machined and others have it. */
+        m->image_lock = image_lock_release(m->image_lock);
 
         /* The exit status is known: whoever waits for it need not wait for the clean-up too. */
         if (m->released)

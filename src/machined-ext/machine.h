@@ -40,7 +40,7 @@ struct Machine {
         int console_mode;               /* ConsoleMode */
         int read_only;                  /* int, not bool: exposed on the bus as "b" */
         Console *console;
-        ImageLock *image_lock;          /* on the root directory, from the start until finalized */
+        ImageLock *image_lock;          /* on the root directory, from the start until the payload exited */
         bool console_stored;            /* its reader fd is in systemd's fd store */
         char **argv;
         char **envp;
