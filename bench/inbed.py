@@ -364,9 +364,10 @@ def leaders_alive(prefix):
 
 def scenario_scale(writer):
     maxn = max(args.sizes)
+    # One root for all: ReadOnly=, since a writable machine locks its root exclusively (as systemd-nspawn).
     for i in range(maxn):
         write(f"{SETTINGS}/{SCALE_PREFIX}-{i:04d}.nspawn",
-              f"[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory={ROOT}\n")
+              f"[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory={ROOT}\nReadOnly=yes\n")
     pid = ensure_daemon()
     meta["daemon_limits"] = open(f"/proc/{pid}/limits").read()
     jpid = int(sh(["systemctl", "show", "-P", "MainPID", "systemd-journald.service"]).stdout.strip() or 0)

@@ -20,6 +20,7 @@
 #define CONSOLE_LOG_MAX (64U * 1024U)   /* the ring buffer */
 #define CONSOLE_LINE_MAX 2048U          /* a longer line goes to the journal in pieces */
 #define CONSOLE_READ_MAX 4096U          /* one read() from the master or a client */
+#define CONSOLE_DRAIN_READS_MAX 4096U   /* console_drain(): at most 16 MiB */
 
 typedef enum EscapeState {
         ESCAPE_NONE,
@@ -39,7 +40,8 @@ struct Console {
         char *tty_path;                 /* the pty slave's host path; NULL in pipe mode */
         sd_event_source *event_source;
         bool ended;                     /* the pipe read EOF, or reading failed: nothing more will come */
-        sd_event_source *hangup_event_source;   /* while the pty slave is closed: look again later */
+        bool hung_up;                   /* no pty slave open: the master is watched edge-triggered */
+        sd_event_source *hangup_event_source;   /* adopted consoles, while hung up: gone after 10 s */
 
         int client_fd;                  /* our end of the attached client's socketpair */
         sd_event_source *client_event_source;
@@ -53,7 +55,7 @@ struct Console {
         size_t line_size;
         EscapeState escape;
 
-        /* Adopted from the fd store (console_adopt()): ended after this many seconds without a slave. */
+        /* Adopted from the fd store (console_adopt()): ended after 10 s without a slave. */
         bool adopted;
         unsigned hangups;
         ConsoleEndedHandler on_ended;
@@ -248,32 +250,91 @@ static void console_end(Console *c) {
                 c->on_ended(c, c->on_ended_userdata); /* may free c */
 }
 
-static int on_hangup_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        Console *c = ASSERT_PTR(userdata);
+typedef enum ReadResult {
+        READ_AGAIN,                     /* nothing more for now (EAGAIN) */
+        READ_MORE,                      /* the bound was reached: there may be more */
+        READ_HANGUP,                    /* a pty with no slave open: EIO */
+        READ_EOF,                       /* the pipe's write end is closed everywhere */
+        READ_ERROR,
+} ReadResult;
 
-        /* If the slave is still closed, the master reads EIO again at once and we are back here in a second. */
-        return sd_event_source_set_enabled(c->event_source, SD_EVENT_ON);
+/* Reads the master (or pipe) until it would block, has no slave, ends, or MAX_READS reads were done, and
+ * passes what came on. Changes no state but the output's (and the hangup count): the callers decide what a
+ * result means. */
+static ReadResult console_read(Console *c, unsigned max_reads) {
+        uint8_t buf[CONSOLE_READ_MAX];
+
+        for (unsigned i = 0; i < max_reads; i++) {
+                ssize_t n;
+
+                n = read(c->master_fd, buf, sizeof(buf));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return READ_AGAIN;
+                        if (errno == EIO)
+                                return READ_HANGUP;
+                        log_debug_errno(errno, "Failed to read console of machine '%s': %m", c->name);
+                        return READ_ERROR;
+                }
+                if (n == 0)
+                        return READ_EOF;
+
+                c->hangups = 0;         /* output: not gone */
+                console_output(c, buf, (size_t) n);
+        }
+        return READ_MORE;
 }
 
-/* No process has the pty slave open right now. That is the case when the container is gone, but also for a
- * moment when its init closes and reopens /dev/console, or calls vhangup() on it (systemd does both): the
- * master cannot be polled for the slave coming back (it stays POLLHUP, a busy loop), so look again once a
- * second, until console_free(). Meanwhile the slave side buffers what the payload writes. The log is kept;
- * an attached client stays attached. Returns 0 or -errno. */
-static int console_hangup(Console *c) {
-        uint64_t now;
+/* The slave is open again (a read returned data, or would block rather than fail with EIO). */
+static void console_slave_back(Console *c) {
         int r;
 
-        if (c->line)
-                console_flush_line(c);
-
-        /* An adopted console has no machine to tell us when it is gone: 10 s without a slave is gone. */
-        if (c->adopted && ++c->hangups > 10)
-                return -ENODEV;
-
-        r = sd_event_source_set_enabled(c->event_source, SD_EVENT_OFF);
+        c->hangups = 0;
+        if (!c->hung_up)
+                return;
+        c->hung_up = false;
+        (void) sd_event_source_set_enabled(c->hangup_event_source, SD_EVENT_OFF);
+        r = sd_event_source_set_io_events(c->event_source, EPOLLIN);
         if (r < 0)
-                return r;
+                log_debug_errno(r, "Failed to watch console of machine '%s' again, ignoring: %m", c->name);
+}
+
+static int console_arm_hangup_timer(Console *c);
+
+static int on_hangup_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Console *c = ASSERT_PTR(userdata);
+        int r;
+
+        /* Only adopted consoles get here: no machine tells us when that one is gone, so 10 s without a
+         * slave (EIO every second) is gone. */
+        switch (console_read(c, 16)) {
+        case READ_HANGUP:
+                if (++c->hangups > 10)
+                        break;
+                r = console_arm_hangup_timer(c);
+                if (r < 0) {
+                        log_debug_errno(r, "Failed to watch console of machine '%s', giving up on it: %m",
+                                        c->name);
+                        break;
+                }
+                return 0;
+        case READ_AGAIN:
+        case READ_MORE:
+                console_slave_back(c);
+                return 0;
+        case READ_EOF:
+        case READ_ERROR:
+                break;
+        }
+        console_end(c); /* may free c */
+        return 0;
+}
+
+static int console_arm_hangup_timer(Console *c) {
+        uint64_t now;
+        int r;
 
         r = sd_event_now(c->event, CLOCK_MONOTONIC, &now);
         if (r < 0)
@@ -294,45 +355,68 @@ static int console_hangup(Console *c) {
         return 0;
 }
 
-static int on_master(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Console *c = ASSERT_PTR(userdata);
-        uint8_t buf[CONSOLE_READ_MAX];
+/* No process has the pty slave open right now. That is the case when the container is gone, but also for a
+ * moment when its init closes and reopens /dev/console, or calls vhangup() on it (systemd does both). The
+ * master then polls POLLHUP until the slave is back, which level-triggered would be a busy loop: watch it
+ * edge-triggered instead, so that we wake up once per change, i.e. the moment the payload writes again.
+ * When the payload exits, console_drain() reads what is left. The log is kept; an attached client stays
+ * attached. Returns 0 or -errno. */
+static int console_hangup(Console *c) {
         int r;
 
-        /* Bounded: a payload that writes without pause must not starve the rest of the daemon. The source
-         * stays ready and is dispatched again on the next iteration. */
-        for (unsigned i = 0; i < 16; i++) {
-                ssize_t n;
+        if (c->line)
+                console_flush_line(c);
 
-                n = read(fd, buf, sizeof(buf));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN)
-                                return 0;
-                        if (errno == EIO) {
-                                r = console_hangup(c);
-                                if (r < 0) {
-                                        log_debug_errno(r, "Failed to wait for console of machine '%s' to "
-                                                        "come back, giving up on it: %m", c->name);
-                                        console_end(c);
-                                }
-                                return 0;
-                        }
-                        log_debug_errno(errno, "Failed to read console of machine '%s': %m", c->name);
-                        console_end(c);
-                        return 0;
-                }
-                if (n == 0) {
-                        console_end(c);
-                        return 0;
-                }
+        if (c->hung_up)
+                return 0;
 
-                c->hangups = 0;
-                console_output(c, buf, (size_t) n);
-        }
+        r = sd_event_source_set_io_events(c->event_source, EPOLLIN | EPOLLET);
+        if (r < 0)
+                return r;
+        c->hung_up = true;
 
+        if (c->adopted)
+                return console_arm_hangup_timer(c);
         return 0;
+}
+
+static int on_master(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Console *c = ASSERT_PTR(userdata);
+        int r;
+
+        /* Bounded: a payload that writes without pause must not starve the rest of the daemon. Level-
+         * triggered, the source stays ready and is dispatched again on the next iteration; edge-triggered
+         * (after a hangup) data means the slave is back, and console_slave_back() makes it level-triggered
+         * again, which reports what is left. */
+        switch (console_read(c, 16)) {
+        case READ_AGAIN:
+        case READ_MORE:
+                console_slave_back(c);
+                return 0;
+        case READ_HANGUP:
+                r = console_hangup(c);
+                if (r >= 0)
+                        return 0;
+                log_debug_errno(r, "Failed to wait for console of machine '%s' to come back, giving up on it: %m",
+                                c->name);
+                break;
+        case READ_EOF:
+        case READ_ERROR:
+                break;
+        }
+        console_end(c); /* may free c */
+        return 0;
+}
+
+void console_drain(Console *c) {
+        if (!c || c->ended || c->master_fd < 0 || !c->event_source)
+                return;
+
+        /* Bounded, for a writer outside the container that never stops: the kernel buffers at most 64 KiB
+         * in a pty and a few MiB in a pipe. */
+        (void) console_read(c, CONSOLE_DRAIN_READS_MAX);
+        if (c->line)
+                console_flush_line(c);
 }
 
 static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -455,6 +539,7 @@ Console *console_free(Console *c) {
         if (!c)
                 return NULL;
 
+        console_drain(c);
         if (c->line)
                 console_flush_line(c);
 

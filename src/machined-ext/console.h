@@ -45,6 +45,12 @@ bool console_wants_controlling_tty(const Console *c);
 /* After the spawn: closes the daemon's copies of the child's ends, starts reading. Returns 0 or -errno. */
 int console_started(Console *c);
 
+/* Reads everything the payload wrote that is still buffered in the pty or pipe (also after a hangup, and
+ * when no process has the slave open any more) into the journal and the ring buffer, and flushes a partial
+ * last line. Call it when the payload has exited, before anyone is told; console_free() calls it too.
+ * Accepts NULL. */
+void console_drain(Console *c);
+
 /* Attaches a client. Returns 0 and an fd (a SOCK_STREAM socket end, O_CLOEXEC, owned by the caller): what the
  * payload writes arrives on it; what the client writes to it reaches the payload (interactive only). Sets
  * *ret_tty to the pty's host path (or "" in pipe mode). -EBUSY if a client is attached already (until it

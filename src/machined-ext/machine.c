@@ -153,6 +153,12 @@ Machine *machine_free(Machine *m) {
         settings_free(m->settings);
         free(m->hostname);
         console_free(m->console);
+        /* A payload that runs on (the daemon exits) keeps its locks in the fd store; one that never ran or
+         * is gone lets go of them. */
+        if (m->exited || m->leader_pidfd < 0)
+                image_lock_release(m->image_lock);
+        else
+                image_lock_free(m->image_lock);
         strv_free(m->argv);
         strv_free(m->envp);
         return mfree(m);
@@ -618,6 +624,12 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         if (m->state != MACHINE_STOPPING)
                 machine_set_state(m, MACHINE_STOPPING);
 
+        /* Every process of the container is gone, and so is every writer of its console: what they wrote
+         * goes to the journal and the ring buffer before anyone hears of the exit. */
+        console_drain(m->console);
+        /* ... and nothing uses the root directory any more: let systemd-machined and others have it. */
+        m->image_lock = image_lock_release(m->image_lock);
+
         /* reboot(2) in a PID namespace ends its PID 1 with SIGHUP (RB_AUTOBOOT; SIGINT for a poweroff or halt).
          * Like systemd-nspawn, start such a machine again, with the same settings, once this run is gone. In
          * a unit of its own (container@), the unit restarts instead (exit status 133). */
@@ -731,6 +743,18 @@ int machine_start(Machine *m, char **ret_error) {
 
         sd_id128_to_uuid_string(m->id, uuid);
 
+        /* As systemd-nspawn does: systemd-machined's image operations (machinectl remove, rename, clean)
+         * refuse while we hold it, and two machines cannot write to one tree. */
+        r = image_lock_acquire(m->root, IMAGE_LOCKS_DIR, m->read_only, &m->image_lock);
+        if (r < 0) {
+                if (asprintf(ret_error, "%s root directory %s of machine '%s': %s",
+                             r == -EBUSY ? "Another machine or an image operation holds the lock on the"
+                                         : "Failed to lock the",
+                             m->root, m->name, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return -ENOTRECOVERABLE;
+        }
+
         r = manager_setup_propagation(m->manager);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up %s, /run/host/incoming of machine %s stays empty: %m",
@@ -817,6 +841,9 @@ int machine_start(Machine *m, char **ret_error) {
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
         machine_store_console(m);
+        r = image_lock_store(m->image_lock, m->name);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the image lock fds of machine %s, ignoring: %m", m->name);
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
          * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */
@@ -1043,6 +1070,7 @@ static void machine_drop_run_leftovers(Machine *m) {
         if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
                 log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
         m->propagate_dir = mfree(m->propagate_dir);
+        m->image_lock = image_lock_release(m->image_lock);
 }
 
 /* Forgets the previous run of a machine that is gone (finalized), for a new one: keeps its definition (what

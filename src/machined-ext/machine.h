@@ -6,6 +6,7 @@
 #include <systemd/sd-id128.h>
 
 #include "console.h"
+#include "image-lock.h"
 #include "manager.h"
 #include "settings.h"
 #include "tables.h"
@@ -39,6 +40,7 @@ struct Machine {
         int console_mode;               /* ConsoleMode */
         int read_only;                  /* int, not bool: exposed on the bus as "b" */
         Console *console;
+        ImageLock *image_lock;          /* on the root directory, from the start until the payload exited */
         bool console_stored;            /* its reader fd is in systemd's fd store */
         char **argv;
         char **envp;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "console.h"
+#include "image-lock.h"
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine.h"
@@ -30,7 +31,8 @@ int manager_new(Manager **ret) {
         m->jobs = hashmap_new();
         m->sender_uids = hashmap_new();
         m->adopted_consoles = hashmap_new();
-        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles)
+        m->adopted_locks = hashmap_new();
+        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -61,6 +63,10 @@ static void destroy_console(void *value, const char *key) {
         console_free(value);
 }
 
+static void destroy_image_lock(void *value, const char *key) {
+        image_lock_free(value);         /* not released: the machines may still run */
+}
+
 Manager *manager_free(Manager *m) {
         Machine *machine;
 
@@ -80,6 +86,8 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->jobs);
         hashmap_clear(m->adopted_consoles, destroy_console);
         hashmap_free(m->adopted_consoles);
+        hashmap_clear(m->adopted_locks, destroy_image_lock);
+        hashmap_free(m->adopted_locks);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
 
@@ -210,6 +218,11 @@ static void on_adopted_console_ended(Console *c, void *userdata) {
         r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", console_name(c));
         if (r < 0)
                 log_debug_errno(r, "Failed to remove a console fd from the store, ignoring: %m");
+        {
+                _cleanup_free_ char *key = NULL;
+                if (asprintf(&key, "lock-%s", console_name(c)) >= 0)
+                        image_lock_release(hashmap_remove(m->adopted_locks, key));
+        }
         hashmap_remove(m->adopted_consoles, console_name(c));
         r = sd_event_add_defer(m->event, NULL, on_adopted_console_gc, c);
         if (r < 0)
@@ -229,6 +242,8 @@ int manager_adopt_consoles(Manager *m) {
                 const char *name = names && names[i] ? startswith(names[i], "console-") : NULL;
                 Console *c;
 
+                if (names && names[i] && startswith(names[i], "lock-"))
+                        continue;       /* below, once the consoles are known */
                 if (!name || !machine_name_is_valid(name) || hashmap_get(m->adopted_consoles, name)) {
                         safe_close(fd);
                         continue;
@@ -247,6 +262,38 @@ int manager_adopt_consoles(Manager *m) {
                 log_info("Machine %s of a previous instance of the daemon is still running; forwarding its console.",
                          name);
                 adopted++;
+        }
+
+        /* The root directory locks of those machines: held until their console ends, i.e. they are gone. */
+        for (int i = 0; i < n; i++) {
+                int fd = SD_LISTEN_FDS_START + i;
+                const char *name = names && names[i] ? startswith(names[i], "lock-") : NULL;
+                ImageLock *l;
+
+                if (!name)
+                        continue;
+                l = hashmap_get(m->adopted_locks, names[i]);
+                if (!machine_name_is_valid(name) || !hashmap_get(m->adopted_consoles, name)) {
+                        /* Its machine is not known to be running: let go of the lock. */
+                        ImageLock *gone = NULL;
+                        (void) image_lock_adopt_fd(&gone, name, fd);
+                        if (gone)
+                                image_lock_release(gone);
+                        else
+                                (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", names[i]);
+                        continue;
+                }
+                r = image_lock_adopt_fd(&l, name, fd);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to adopt a root directory lock of machine %s, ignoring: %m", name);
+                        if (!l)
+                                continue;
+                }
+                if (!hashmap_get(m->adopted_locks, names[i])) {
+                        r = hashmap_put(m->adopted_locks, image_lock_fd_name(l), l);
+                        if (r < 0)
+                                image_lock_free(l);
+                }
         }
         return adopted;
 }

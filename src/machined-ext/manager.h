@@ -25,7 +25,8 @@ typedef struct Manager {
         Hashmap *exits;         /* name → ExitRecord */
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
         Hashmap *jobs;
-        Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */          /* systemd job path → Machine, for the start jobs of our scopes */
+        Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */
+        Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */          /* systemd job path → Machine, for the start jobs of our scopes */
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;

@@ -12,6 +12,10 @@
 #   bed.sh stop [--state-dir DIR]                                 poweroff (bounded), then kill, then clean up
 #   bed.sh status [--state-dir DIR]                               running or not; exit 0 if running
 #
+# Options may come before or after a verb's other arguments (`install build --state-dir X`), except with exec,
+# whose command begins at its first argument that is not an option (or after `--`): what follows belongs to
+# CMD.
+#
 # State (PID, start time, cgroup, console log) lives in the state dir, default /run/machined-ext-bed.
 
 set -u
@@ -135,8 +139,7 @@ cmd_start() {
         while [ $# -gt 0 ]; do
                 case $1 in
                 --replace) replace=1 ;;
-                --timeout) BOOT_TIMEOUT=$2; shift ;;
-                --state-dir) STATE=$2; shift ;;
+                --timeout) [ $# -ge 2 ] || die "start: --timeout needs a value"; BOOT_TIMEOUT=$2; shift ;;
                 *) die "start: unknown option $1" ;;
                 esac
                 shift
@@ -329,7 +332,7 @@ cmd_exec() {
 
 cmd_install() {
         local b pid
-        [ $# = 1 ] || die "usage: $0 install BUILDDIR"
+        [ $# = 1 ] || die "usage: $0 install [--state-dir DIR] BUILDDIR"
         b=$(cd "$1" && pwd -P) || die "no build dir $1"
         case $b in
         "$REPO"/*) ;;
@@ -342,6 +345,10 @@ cmd_install() {
                 ReloadConfig >/dev/null) || die "dbus ReloadConfig failed"
 }
 
+no_args() {     # VERB ARGS...: VERB takes none
+        [ $# -le 1 ] || die "$1: unexpected argument '$2'"
+}
+
 main() {
         local cmd=${1:-}
         [ $# -gt 0 ] && shift
@@ -349,20 +356,28 @@ main() {
         __stage2) stage2 "$@"; exit 1 ;;
         __stage3) stage3 "$@"; exit 1 ;;
         esac
+        local args=()
         while [ $# -gt 0 ]; do
                 case $1 in
-                --state-dir) STATE=$2; shift 2 ;;
+                --state-dir) [ $# -ge 2 ] || die "--state-dir needs a directory"; STATE=$2; shift 2 ;;
                 --state-dir=*) STATE=${1#*=}; shift ;;
-                *) break ;;
+                --) shift; args+=("$@"); break ;;
+                *)
+                        # exec: the command and everything after it are CMD's.
+                        [ "$cmd" = exec ] && { args+=("$@"); break; }
+                        args+=("$1")
+                        shift
+                        ;;
                 esac
         done
+        [ -n "$STATE" ] || die "--state-dir: empty directory name"
         case $STATE in /*) ;; *) STATE=$(pwd -P)/$STATE ;; esac
         case $cmd in
-        start) cmd_start "$@" ;;
-        stop) [ "$(id -u)" = 0 ] || die "must run as root"; cmd_stop ;;
-        status) cmd_status ;;
-        exec) cmd_exec "$@" ;;
-        install) cmd_install "$@" ;;
+        start) cmd_start "${args[@]}" ;;
+        stop) no_args stop "${args[@]}"; [ "$(id -u)" = 0 ] || die "must run as root"; cmd_stop ;;
+        status) no_args status "${args[@]}"; cmd_status ;;
+        exec) cmd_exec "${args[@]}" ;;
+        install) cmd_install "${args[@]}" ;;
         *) echo "usage: $0 start|stop|status|exec CMD...|install BUILDDIR [--state-dir DIR]" >&2; exit 2 ;;
         esac
 }

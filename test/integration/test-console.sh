@@ -201,6 +201,110 @@ test_errors() {
         assert_fail machinectl-ext console
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# Delivery: every byte the payload wrote reaches the ring buffer and the journal, at once, also around a
+# hangup (no process has the pty slave open: the payload closed its console and opens it again, as systemd
+# does) and when the payload exits or is stopped right after writing.
+
+# The payload's shell code that makes a hangup: close every fd of the console, wait until the daemon has seen
+# it, open /dev/console again.
+HANGUP='exec 0</dev/null 1>/dev/null 2>/dev/null; sleep 0.3; exec 1>/dev/console'
+
+journal_count() {       # NAME TOKEN: how many distinct lines with TOKEN the journal has for machine NAME
+        journalctl --sync >/dev/null 2>&1 || true
+        journalctl MACHINE="$1" -o cat --no-pager 2>/dev/null | grep -F -- "$2" | sort -u | wc -l
+}
+
+journal_count_is() {    # NAME TOKEN N
+        [ "$(journal_count "$1" "$2")" = "$3" ]
+}
+
+# N numbered lines, (in the pty modes) a hangup and a last line, then the payload exits by itself: all of
+# it is in journalctl -u machine-NAME.scope by the time the machine is gone.
+delivery_exit() {       # MODE
+        local mode=$1 n=mxt-con-exit-$1 tok=$RANDOM$RANDOM scope code want=300
+        setup
+        scope=$(scope_of $n)
+        mx_root $n
+        code="i=0; while [ \\\$i -lt 300 ]; do echo n-$tok-\\\$i; i=\\\$((i+1)); done"
+        if [ $mode != pipe ]; then
+                code="$code; $HANGUP; echo n-$tok-last"
+                want=301
+        fi
+        mx_settings $n "[Exec]\nConsole=$mode\nParameters=/bin/sh -c \"$code\"\n"
+        mx_start $n
+        assert_eq "exited 0" "$(mx_wait $n)" "exit of $n"
+        wait_until 20 mx_gone $n || t_fail "$n did not go away"
+        wait_until 10 journal_count_is $n "n-$tok-" $want ||
+                t_fail "$(journal_count $n "n-$tok-") of $want lines in the journal, the last: $(
+                        journalctl MACHINE=$n -o cat | grep -F "n-$tok-" | tail -1)"
+        journalctl -u $scope -o cat --no-pager | grep -qxF "n-$tok-299" || t_fail "not in journalctl -u $scope"
+}
+
+# Lines written after a hangup are in console --log at once (well under 200 ms), not a second later.
+delivery_after_hangup() {       # MODE
+        local mode=$1 n=mxt-con-hup-$1 tok=$RANDOM$RANDOM t0 ms
+        setup
+        mx_root $n
+        mx_settings $n "[Exec]\nConsole=$mode\nParameters=/bin/sh -c \"echo before-$tok; $HANGUP; echo after-$tok; touch /marker; exec /usr/bin/testpayload sleep inf\"\n"
+        mx_start $n
+        for ((i = 0; i < 500; i++)); do
+                [ -e $MACHINES_DIR/$n/marker ] && break
+                sleep 0.02
+        done
+        [ -e $MACHINES_DIR/$n/marker ] || t_fail "the payload did not get past its hangup"
+        t0=$(date +%s%N)
+        until console_log_has $n "after-$tok"; do
+                ms=$((($(date +%s%N) - t0) / 1000000))
+                [ $ms -lt 200 ] || t_fail "'after-$tok' not in console --log ${ms} ms after it was written"
+                sleep 0.02
+        done
+        console_log_has $n "before-$tok" || t_fail "'before-$tok' not in console --log"
+        # Meanwhile the daemon did not spin on the hung-up pty.
+        mx_running $n || t_fail "$n is not running"
+}
+
+# Stopped 0.2 s after its start: what it wrote before is in the journal.
+delivery_stop() {       # MODE
+        local mode=$1 n=mxt-con-stop-$1 tok=$RANDOM$RANDOM code
+        setup
+        mx_root $n
+        code="echo before-$tok"
+        [ $mode != pipe ] && code="$code; exec 0</dev/null 1>/dev/null 2>/dev/null; sleep 0.1; exec 1>/dev/console"
+        code="$code; echo after-$tok; exec /usr/bin/testpayload sleep inf"
+        mx_settings $n "[Exec]\nConsole=$mode\nParameters=/bin/sh -c \"$code\"\n"
+        mx_start $n
+        sleep 0.2
+        assert_ok mx StopMachine s $n
+        wait_until 10 journal_count_is $n "-$tok" 2 ||
+                t_fail "the journal has only: $(journalctl MACHINE=$n -o cat | grep -F -- "-$tok" | tr '\n' ' ')"
+}
+
+# A payload on a hung-up console costs no CPU: the daemon does not poll the pty in a loop.
+test_hangup_idle() {
+        local n=mxt-con-idle pid t0 t1
+        setup
+        mx_root $n
+        mx_settings $n "[Exec]\nConsole=read-only\nParameters=/bin/sh -c \"exec 0</dev/null 1>/dev/null 2>/dev/null; exec /usr/bin/testpayload sleep inf\"\n"
+        mx_start $n
+        pid=$(systemctl show -P MainPID machined-ext)
+        sleep 0.5
+        t0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
+        sleep 2
+        t1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
+        # In clock ticks (100/s): a busy loop would use ~200.
+        [ $((t1 - t0)) -lt 50 ] || t_fail "the daemon used $((t1 - t0)) ticks in 2 s with a hung-up console"
+}
+
+test_delivery_exit_read_only() { delivery_exit read-only; }
+test_delivery_exit_interactive() { delivery_exit interactive; }
+test_delivery_exit_pipe() { delivery_exit pipe; }
+test_delivery_hangup_read_only() { delivery_after_hangup read-only; }
+test_delivery_hangup_interactive() { delivery_after_hangup interactive; }
+test_delivery_stop_read_only() { delivery_stop read-only; }
+test_delivery_stop_interactive() { delivery_stop interactive; }
+test_delivery_stop_pipe() { delivery_stop pipe; }
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test console-interactive test_interactive
@@ -210,5 +314,14 @@ run_test console-pipe test_pipe
 run_test console-passive test_passive
 run_test console-default-read-only test_default_read_only
 run_test console-errors test_errors
+run_test console-delivery-exit-read-only test_delivery_exit_read_only
+run_test console-delivery-exit-interactive test_delivery_exit_interactive
+run_test console-delivery-exit-pipe test_delivery_exit_pipe
+run_test console-delivery-hangup-read-only test_delivery_hangup_read_only
+run_test console-delivery-hangup-interactive test_delivery_hangup_interactive
+run_test console-delivery-stop-read-only test_delivery_stop_read_only
+run_test console-delivery-stop-interactive test_delivery_stop_interactive
+run_test console-delivery-stop-pipe test_delivery_stop_pipe
+run_test console-hangup-idle test_hangup_idle
 
 t_summary

@@ -620,13 +620,14 @@ call_all_at_once() {
 # Many starts in flight at once, as a busy host (or the benchmark) makes them: every StartMachine must be
 # answered, and every machine must run in its own scope, registered. Each start overlaps the others' scope
 # jobs, registrations and releases, so that the answers to the daemon's calls to systemd and machined come
-# in every order.
+# in every order. They share one root, so they are ReadOnly=: like systemd-nspawn, a writable machine holds
+# its root exclusively.
 test_concurrent_starts() {
         local root=mxt-conc n=24 i name names=() leader
         mx_root $root
         for ((i = 0; i < n; i++)); do
                 names+=($root-$i)
-                mx_settings $root-$i "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory=$MACHINES_DIR/$root\n"
+                mx_settings $root-$i "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory=$MACHINES_DIR/$root\nReadOnly=yes\n"
         done
         call_all_at_once StartMachine "${names[@]}"
         for name in "${names[@]}"; do

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "console.h"
+#include "util.h"
 #include "test-assert.h"
 
 static char name[64];
@@ -212,6 +213,54 @@ static void test_pipe(sd_event *e) {
         console_free(c);
 }
 
+/* The payload closes its console and opens it again (systemd's init does, and calls vhangup()): what it
+ * writes afterwards is read at once, not a second later, without a busy loop meanwhile; and what it writes
+ * just before it is gone is read by console_drain(). */
+static void test_hangup(sd_event *e) {
+        Console *c;
+        const char *tty;
+        char path[64];
+        int slave, client;
+        usec_t t0, t1;
+
+        c = start(e, CONSOLE_READ_ONLY, &slave);
+        ASSERT_EQ(console_attach(c, &client, &tty), 0);
+        snprintf(path, sizeof(path), "%s", tty);
+        ASSERT_EQ(write(slave, "one\n", 4), 4);
+        close(slave);
+
+        /* No slave: the loop idles (each run waits out its 20 ms), it does not spin. */
+        t0 = now(CLOCK_MONOTONIC);
+        for (int i = 0; i < 10; i++)
+                ASSERT(sd_event_run(e, 20 * 1000) >= 0);
+        t1 = now(CLOCK_MONOTONIC);
+        ASSERT(t1 - t0 >= 150 * USEC_PER_MSEC);
+        check_log(c, "one\r\n");
+
+        /* Back: read within 100 ms. */
+        slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        ASSERT(slave >= 0);
+        ASSERT_EQ(write(slave, "two\n", 4), 4);
+        t0 = now(CLOCK_MONOTONIC);
+        for (int i = 0; i < 5; i++)
+                ASSERT(sd_event_run(e, 20 * 1000) >= 0);
+        check_log(c, "one\r\ntwo\r\n");
+        ASSERT(now(CLOCK_MONOTONIC) - t0 < 500 * USEC_PER_MSEC);
+
+        /* Gone again, back, a last line and gone for good before the loop ran: console_drain() gets it. */
+        close(slave);
+        ASSERT(sd_event_run(e, 20 * 1000) >= 0);
+        slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        ASSERT(slave >= 0);
+        ASSERT_EQ(write(slave, "three\nfour", 10), 10);
+        close(slave);
+        console_drain(c);
+        check_log(c, "one\r\ntwo\r\nthree\r\nfour");
+
+        close(client);
+        console_free(c);
+}
+
 int main(void) {
         sd_event *e = NULL;
 
@@ -223,6 +272,7 @@ int main(void) {
         test_wrap(e);
         test_passive(e);
         test_pipe(e);
+        test_hangup(e);
 
         sd_event_unref(e);
 
