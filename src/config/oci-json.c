@@ -154,17 +154,16 @@ int oci_json_bool(json_object *v, const char *path, bool *ret, char **error) {
         return 0;
 }
 
-/* json-c keeps integers as int64 or (above INT64_MAX) uint64 and clamps what does not fit: an out-of-range
- * literal parses with errno = ERANGE on later access. Both accessors are consulted to get the sign and the
- * magnitude right. */
+/* json-c keeps integers as int64, or uint64 above INT64_MAX; literals beyond the 64-bit range are clamped to
+ * the nearest bound by json-c itself (so 1e30 written as digits reads as UINT64_MAX, like RLIM_INFINITY).
+ * Both accessors are consulted to get the sign and the magnitude right. */
 int oci_json_int64(json_object *v, const char *path, int64_t min, int64_t max, int64_t *ret, char **error) {
         int64_t i;
 
         if (!json_object_is_type(v, json_type_int))
                 return oci_error(error, path, "expected an integer, got %s", oci_json_type_name(v));
-        errno = 0;
         i = json_object_get_int64(v);
-        if (errno == ERANGE || (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t) INT64_MAX))
+        if (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t) INT64_MAX)
                 return oci_error(error, path, "integer %s out of range", json_object_get_string(v));
         if (i < min || i > max)
                 return oci_error(error, path, "value %" PRIi64 " out of range [%" PRIi64 ", %" PRIi64 "]",
@@ -180,10 +179,7 @@ int oci_json_uint64(json_object *v, const char *path, uint64_t max, uint64_t *re
                 return oci_error(error, path, "expected an unsigned integer, got %s", oci_json_type_name(v));
         if (json_object_get_int64(v) < 0)
                 return oci_error(error, path, "expected an unsigned integer, got %s", json_object_get_string(v));
-        errno = 0;
         u = json_object_get_uint64(v);
-        if (errno == ERANGE)
-                return oci_error(error, path, "integer %s out of range", json_object_get_string(v));
         if (u > max)
                 return oci_error(error, path, "value %" PRIu64 " out of range [0, %" PRIu64 "]", u, max);
         *ret = u;
