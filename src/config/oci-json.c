@@ -17,6 +17,10 @@ static int oci_verror(char **error, int r, const char *path, const char *format,
                 return r;
         if (vasprintf(&msg, format, ap) < 0)
                 return -ENOMEM;
+        /* Values from the document are quoted into messages: no control character may reach a log line. */
+        for (char *c = msg; *c; c++)
+                if ((unsigned char) *c < ' ' || *c == 0x7f)
+                        *c = '?';
         if (isempty(path))
                 full = TAKE_PTR(msg);
         else if (asprintf(&full, "%s: %s", path, msg) < 0)
