@@ -9,6 +9,7 @@
 #include "oci-json.h"
 #include "strv.h"
 
+_printf_(4, 0)
 static int oci_verror(char **error, int r, const char *path, const char *format, va_list ap) {
         _cleanup_free_ char *msg = NULL;
         char *full;
@@ -17,14 +18,15 @@ static int oci_verror(char **error, int r, const char *path, const char *format,
                 return r;
         if (vasprintf(&msg, format, ap) < 0)
                 return -ENOMEM;
-        /* Values from the document are quoted into messages: no control character may reach a log line. */
-        for (char *c = msg; *c; c++)
-                if ((unsigned char) *c < ' ' || *c == 0x7f)
-                        *c = '?';
         if (isempty(path))
                 full = TAKE_PTR(msg);
         else if (asprintf(&full, "%s: %s", path, msg) < 0)
                 return -ENOMEM;
+        /* Values and map keys from the document end up in messages: no control character may reach a log
+         * line. */
+        for (char *c = full; *c; c++)
+                if ((unsigned char) *c < ' ' || *c == 0x7f)
+                        *c = '?';
         *error = full;
         return r;
 }
