@@ -156,3 +156,48 @@ int mount_propagation_from_string(const char *s, unsigned long *ret) {
         *ret = m.propagation | (m.recursive_propagation ? MS_REC : 0);
         return 0;
 }
+
+int mount_options_to_attr(const MountOptions *m, uint64_t *ret_set, uint64_t *ret_clear,
+                          unsigned long *ret_unsupported) {
+        static const struct {
+                unsigned long ms;
+                uint64_t attr;
+        } map[] = {
+                { MS_RDONLY,     MOUNT_ATTR_RDONLY },
+                { MS_NOSUID,     MOUNT_ATTR_NOSUID },
+                { MS_NODEV,      MOUNT_ATTR_NODEV },
+                { MS_NOEXEC,     MOUNT_ATTR_NOEXEC },
+                { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+                { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+        };
+        const unsigned long atime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
+        unsigned long handled = atime;
+        uint64_t set = 0, clear = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(map); i++) {
+                handled |= map[i].ms;
+                if (m->flags & map[i].ms)
+                        set |= map[i].attr;
+                if (m->clear & map[i].ms)
+                        clear |= map[i].attr;
+        }
+
+        /* The atime mode is one field: the last of noatime/relatime/strictatime given wins (later options
+         * already cleared the earlier ones in m->flags, except that libmount lets them coexist: prefer the
+         * strictest reading, noatime > strictatime > relatime). "atime" alone means the kernel default. */
+        if (m->flags & MS_NOATIME) {
+                set |= MOUNT_ATTR_NOATIME;
+                clear |= MOUNT_ATTR__ATIME;
+        } else if (m->flags & MS_STRICTATIME) {
+                set |= MOUNT_ATTR_STRICTATIME;
+                clear |= MOUNT_ATTR__ATIME;
+        } else if ((m->flags & MS_RELATIME) || (m->clear & MS_NOATIME))
+                clear |= MOUNT_ATTR__ATIME;     /* MOUNT_ATTR_RELATIME is 0 */
+
+        *ret_set = set;
+        /* The kernel wants all of MOUNT_ATTR__ATIME in attr_clr whenever an atime mode is in attr_set. */
+        *ret_clear = (clear & ~set) | (clear & MOUNT_ATTR__ATIME);
+        if (ret_unsupported)
+                *ret_unsupported = (m->flags | m->clear) & ~handled;
+        return 0;
+}

@@ -6,6 +6,7 @@
  * our own: libmount knows every VFS flag and its inverse ("rw", "suid", "dev", "exec", "atime", ...). */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef enum MountExtension {
         /* OCI runtime extensions (runtime-spec config.md, "Linux mount options"): not kernel options. */
@@ -44,3 +45,10 @@ int mount_options_parse_strv(char * const *options, MountOptions *ret, size_t *r
  * Returns 0 with *ret = MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE, or'ed with MS_REC for r*, -EINVAL for
  * anything else. */
 int mount_propagation_from_string(const char *s, unsigned long *ret);
+
+/* Translates the flags of m for mount_setattr(2)/fsmount(2): MOUNT_ATTR_* bits to set and to clear (an atime
+ * mode also clears MOUNT_ATTR__ATIME, as the kernel requires). MS_* flags that have no MOUNT_ATTR_*
+ * counterpart (sync, dirsync, lazytime, iversion, silent, mand, remount, ...) are returned in
+ * *ret_unsupported (if not NULL) for the caller to refuse or pass as fs options. Returns 0. */
+int mount_options_to_attr(const MountOptions *m, uint64_t *ret_set, uint64_t *ret_clear,
+                          unsigned long *ret_unsupported);

@@ -180,11 +180,50 @@ static void test_propagation(void) {
         ASSERT_EQ(mount_propagation_from_string("mode=1", &f), -EINVAL);
 }
 
+static void test_attr(void) {
+        uint64_t set, clear;
+        unsigned long unsupported;
+        MountOptions m;
+
+        parse("ro,nosuid,nodev,noexec,nosymfollow", &m);
+        ASSERT_EQ(mount_options_to_attr(&m, &set, &clear, &unsupported), 0);
+        ASSERT_EQ(set, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                       MOUNT_ATTR_NOSYMFOLLOW);
+        ASSERT_EQ(clear, 0);
+        ASSERT_EQ(unsupported, 0);
+        mount_options_done(&m);
+
+        parse("rw,suid,noatime", &m);
+        ASSERT_EQ(mount_options_to_attr(&m, &set, &clear, &unsupported), 0);
+        ASSERT_EQ(set, MOUNT_ATTR_NOATIME);
+        ASSERT_EQ(clear, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR__ATIME);
+        mount_options_done(&m);
+
+        parse("strictatime", &m);
+        ASSERT_EQ(mount_options_to_attr(&m, &set, &clear, NULL), 0);
+        ASSERT_EQ(set, MOUNT_ATTR_STRICTATIME);
+        ASSERT_EQ(clear, MOUNT_ATTR__ATIME);
+        mount_options_done(&m);
+
+        parse("relatime", &m);
+        ASSERT_EQ(mount_options_to_attr(&m, &set, &clear, NULL), 0);
+        ASSERT_EQ(set, 0);
+        ASSERT_EQ(clear, MOUNT_ATTR__ATIME);
+        mount_options_done(&m);
+
+        parse("sync,lazytime,ro", &m);
+        ASSERT_EQ(mount_options_to_attr(&m, &set, &clear, &unsupported), 0);
+        ASSERT_EQ(set, MOUNT_ATTR_RDONLY);
+        ASSERT_EQ(unsupported, MS_SYNCHRONOUS | MS_LAZYTIME);
+        mount_options_done(&m);
+}
+
 int main(void) {
         test_vfs_flags();
         test_bind_and_propagation();
         test_data();
         test_strv();
         test_propagation();
+        test_attr();
         return 0;
 }
