@@ -33,6 +33,7 @@ json_object *oci_json_field(json_object *o, const char *key);
 /* Returns a short description of what v is ("a string", "an array", "null", ...). */
 const char *oci_json_type_name(json_object *v);
 
+/* Check the JSON type of v. Return 0 or -EINVAL ("PATH: expected an object, got a string"). */
 int oci_json_object(json_object *v, const char *path, char **error);
 int oci_json_array(json_object *v, const char *path, char **error);
 /* Copies a string (no NUL bytes, may be empty). */

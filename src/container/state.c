@@ -585,9 +585,10 @@ int container_state_remove(const char *root, const char *id) {
                 return r;
 
         /* Only entries we write: state.json and our temp files, never following anything. */
-        d = fdopendir(TAKE_FD(dir_fd));
+        d = fdopendir(dir_fd);
         if (!d)
                 return -errno;
+        dir_fd = -EBADF;        /* owned by d now */
         for (struct dirent *de; (de = readdir(d)); )
                 if (streq(de->d_name, STATE_FILE) || startswith(de->d_name, STATE_TMP_PREFIX))
                         (void) unlinkat(dirfd(d), de->d_name, 0);
