@@ -428,8 +428,9 @@ int oci_parse_process(json_object *v, const char *path, OciProcess *p, char **er
         r = OCI_FIELD(v, path, "consoleSize", parse_console_size(_v, _p, p, error));
         if (r < 0)
                 return r;
-        /* POSIX platforms: user, with uid and gid, is required. */
-        r = OCI_REQUIRED(v, path, "user", parse_user(_v, _p, p, error));
+        /* user itself is optional (the JSON schema does not require it; runc then runs as 0:0), but when
+         * given, uid and gid are required (config.md, POSIX-platform User). */
+        r = OCI_FIELD(v, path, "user", parse_user(_v, _p, p, error));
         if (r < 0)
                 return r;
         /* Non-Windows: args is required with at least one entry; commandLine is Windows-only, ignored. */

@@ -78,7 +78,7 @@ static const struct {
         { "{" V ",'process':{'user':{'uid':0,'gid':0},'args':['sh'],'cwd':'root'}}",
           "process.cwd: must be an absolute path", 0 },
         { "{" V ",'process':{'user':{'uid':0,'gid':0},'args':['sh']}}", "process.cwd: required field is missing", 0 },
-        { "{" V ",'process':{'args':['sh'],'cwd':'/'}}",        "process.user: required field is missing", 0 },
+        { "{" V ",'process':{'user':[0,0],'args':['sh'],'cwd':'/'}}", "process.user: expected an object, got an array", 0 },
         { "{" V ",'process':{'user':{'uid':-1,'gid':0},'args':['sh'],'cwd':'/'}}",
           "process.user.uid: expected an unsigned integer, got -1", 0 },
         { "{" V ",'process':{'user':{'uid':4294967296,'gid':0},'args':['sh'],'cwd':'/'}}",
@@ -548,6 +548,13 @@ static void test_semantics(void) {
         ASSERT(!s->hostname);
         ASSERT(!s->process);
         ASSERT_EQ(s->linux_config->seccomp->default_action, SCMP_ACT_ERRNO(EPERM));
+        oci_spec_free(s);
+
+        /* Without user, the process runs as 0:0. */
+        s = parse_ok("{" V ",'process':{'args':['sh'],'cwd':'/'}}");
+        ASSERT_EQ(s->process->uid, 0);
+        ASSERT_EQ(s->process->gid, 0);
+        ASSERT(!s->process->has_umask);
         oci_spec_free(s);
 
         /* Huge unsigned values (RLIM_INFINITY) and a pids limit of -1. */
