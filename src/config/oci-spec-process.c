@@ -425,9 +425,12 @@ int oci_parse_process(json_object *v, const char *path, OciProcess *p, char **er
         r = OCI_FIELD(v, path, "terminal", oci_json_bool(_v, _p, &p->terminal, error));
         if (r < 0)
                 return r;
-        r = OCI_FIELD(v, path, "consoleSize", parse_console_size(_v, _p, p, error));
-        if (r < 0)
-                return r;
+        /* "Runtimes MUST ignore consoleSize if terminal is false or unset." */
+        if (p->terminal) {
+                r = OCI_FIELD(v, path, "consoleSize", parse_console_size(_v, _p, p, error));
+                if (r < 0)
+                        return r;
+        }
         /* user itself is optional (the JSON schema does not require it; runc then runs as 0:0), but when
          * given, uid and gid are required (config.md, POSIX-platform User). */
         r = OCI_FIELD(v, path, "user", parse_user(_v, _p, p, error));

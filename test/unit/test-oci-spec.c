@@ -108,7 +108,7 @@ static const struct {
           "process.scheduler.flags[0]: unknown scheduler flag", 0 },
         { PR("'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':8}"), "process.ioPriority.priority: value 8 out of", 0 },
         { PR("'ioPriority':{'class':'IOPRIO_CLASS_NONE','priority':0}"), "process.ioPriority.class: unknown I/O", 0 },
-        { PR("'consoleSize':{'height':10}"),                    "process.consoleSize.width: required field is missing", 0 },
+        { PR("'terminal':true,'consoleSize':{'height':10}"),    "process.consoleSize.width: required field is missing", 0 },
         { PR("'terminal':'true'"),                              "process.terminal: expected a boolean, got a string", 0 },
         { PR("'noNewPrivileges':1"),                            "process.noNewPrivileges: expected a boolean", 0 },
         { PR("'execCPUAffinity':{'initial':'0-3;7'}"),          "process.execCPUAffinity.initial: invalid CPU list", 0 },
@@ -548,6 +548,11 @@ static void test_semantics(void) {
         ASSERT(!s->hostname);
         ASSERT(!s->process);
         ASSERT_EQ(s->linux_config->seccomp->default_action, SCMP_ACT_ERRNO(EPERM));
+        oci_spec_free(s);
+
+        /* consoleSize is ignored without a terminal, even a broken one. */
+        s = parse_ok(PR("'consoleSize':'garbage'"));
+        ASSERT(!s->process->has_console_size);
         oci_spec_free(s);
 
         /* Without user, the process runs as 0:0. */
