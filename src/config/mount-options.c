@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <libmount/libmount.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "mount-options.h"
+#include "macro.h"
+#include "strv.h"
+
+#define PROPAGATION_FLAGS (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+void mount_options_done(MountOptions *m) {
+        if (!m)
+                return;
+        free(m->data);
+        free(m->userspace);
+        *m = (MountOptions) {};
+}
+
+/* Applies one VFS option (a name from libmount's Linux map) to m, later options overriding earlier ones. */
+static int apply_vfs_option(const char *name, MountOptions *m) {
+        const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+        unsigned long set = 0, kept = ~0UL, clear;
+
+        /* libmount sets the bits of an option and clears those of its inverse ("rw" clears MS_RDONLY). Asking
+         * twice, once from all-zero and once from all-ones, tells the two apart. */
+        if (mnt_optstr_get_flags(name, &set, map) < 0 || mnt_optstr_get_flags(name, &kept, map) < 0)
+                return -EINVAL;
+        clear = ~kept;
+
+        if (set & PROPAGATION_FLAGS) {
+                m->propagation = set & PROPAGATION_FLAGS;
+                m->recursive_propagation = set & MS_REC;
+                return 0;
+        }
+        if (set & MS_BIND) {
+                m->bind = true;
+                m->recursive_bind = set & MS_REC;
+                return 0;
+        }
+
+        m->flags = (m->flags & ~clear) | set;
+        m->clear = (m->clear & ~set) | clear;
+        return 0;
+}
+
+static int apply_fs_option(MountOptions *m, const char *name, size_t namesz, const char *value, size_t valuesz) {
+        _cleanup_free_ char *n = NULL, *v = NULL;
+
+        n = strndup(name, namesz);
+        if (!n)
+                return -ENOMEM;
+        if (!value) {
+                if (streq(n, "idmap")) {
+                        m->extensions |= MOUNT_EXT_IDMAP;
+                        return 0;
+                }
+                if (streq(n, "ridmap")) {
+                        m->extensions |= MOUNT_EXT_RIDMAP;
+                        return 0;
+                }
+                if (streq(n, "tmpcopyup")) {
+                        m->extensions |= MOUNT_EXT_TMPCOPYUP;
+                        return 0;
+                }
+        } else {
+                v = strndup(value, valuesz);
+                if (!v)
+                        return -ENOMEM;
+        }
+        return mnt_optstr_append_option(&m->data, n, v) < 0 ? -ENOMEM : 0;
+}
+
+int mount_options_parse(const char *options, MountOptions *ret) {
+        _cleanup_free_ char *user = NULL, *vfs = NULL, *fs = NULL;
+        _cleanup_(mount_options_done) MountOptions m = {};
+        char *p, *name, *value;
+        size_t namesz, valuesz;
+        int r;
+
+        if (isempty(options)) {
+                *ret = (MountOptions) {};
+                return 0;
+        }
+
+        r = mnt_split_optstr(options, &user, &vfs, &fs, 0, 0);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+
+        for (p = vfs; p; ) {
+                _cleanup_free_ char *n = NULL;
+
+                r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                if (r == 1)
+                        break;
+                if (r < 0)
+                        return -EINVAL;
+                if (value)      /* VFS flags take no value */
+                        return -EINVAL;
+                n = strndup(name, namesz);
+                if (!n)
+                        return -ENOMEM;
+                r = apply_vfs_option(n, &m);
+                if (r < 0)
+                        return r;
+        }
+
+        for (p = fs; p; ) {
+                r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                if (r == 1)
+                        break;
+                if (r < 0)
+                        return -EINVAL;
+                r = apply_fs_option(&m, name, namesz, value, valuesz);
+                if (r < 0)
+                        return r;
+        }
+
+        m.userspace = TAKE_PTR(user);
+        *ret = m;
+        m = (MountOptions) {};
+        return 0;
+}
+
+int mount_options_parse_strv(char * const *options, MountOptions *ret, size_t *ret_bad_index) {
+        _cleanup_free_ char *joined = NULL;
+        size_t i = 0;
+
+        STRV_FOREACH(o, options) {
+                if (isempty(*o) || strchr(*o, ',')) {
+                        if (ret_bad_index)
+                                *ret_bad_index = i;
+                        return -EINVAL;
+                }
+                i++;
+        }
+
+        joined = strv_join(options, ",");
+        if (!joined)
+                return -ENOMEM;
+        return mount_options_parse(joined, ret);
+}
+
+int mount_propagation_from_string(const char *s, unsigned long *ret) {
+        _cleanup_(mount_options_done) MountOptions m = {};
+        int r;
+
+        if (isempty(s) || strchr(s, ',') || strchr(s, '='))
+                return -EINVAL;
+        r = mount_options_parse(s, &m);
+        if (r < 0)
+                return r;
+        if (m.propagation == 0 || m.flags || m.clear || m.bind || m.data || m.userspace || m.extensions)
+                return -EINVAL;
+        *ret = m.propagation | (m.recursive_propagation ? MS_REC : 0);
+        return 0;
+}
+
+int mount_options_to_attr(const MountOptions *m, uint64_t *ret_set, uint64_t *ret_clear,
+                          unsigned long *ret_unsupported) {
+        static const struct {
+                unsigned long ms;
+                uint64_t attr;
+        } map[] = {
+                { MS_RDONLY,     MOUNT_ATTR_RDONLY },
+                { MS_NOSUID,     MOUNT_ATTR_NOSUID },
+                { MS_NODEV,      MOUNT_ATTR_NODEV },
+                { MS_NOEXEC,     MOUNT_ATTR_NOEXEC },
+                { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+                { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+        };
+        const unsigned long atime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
+        unsigned long handled = atime;
+        uint64_t set = 0, clear = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(map); i++) {
+                handled |= map[i].ms;
+                if (m->flags & map[i].ms)
+                        set |= map[i].attr;
+                if (m->clear & map[i].ms)
+                        clear |= map[i].attr;
+        }
+
+        /* The atime mode is one field: the last of noatime/relatime/strictatime given wins (later options
+         * already cleared the earlier ones in m->flags, except that libmount lets them coexist: prefer the
+         * strictest reading, noatime > strictatime > relatime). "atime" alone means the kernel default. */
+        if (m->flags & MS_NOATIME) {
+                set |= MOUNT_ATTR_NOATIME;
+                clear |= MOUNT_ATTR__ATIME;
+        } else if (m->flags & MS_STRICTATIME) {
+                set |= MOUNT_ATTR_STRICTATIME;
+                clear |= MOUNT_ATTR__ATIME;
+        } else if ((m->flags & MS_RELATIME) || (m->clear & MS_NOATIME))
+                clear |= MOUNT_ATTR__ATIME;     /* MOUNT_ATTR_RELATIME is 0 */
+
+        *ret_set = set;
+        /* The kernel wants all of MOUNT_ATTR__ATIME in attr_clr whenever an atime mode is in attr_set. */
+        *ret_clear = (clear & ~set) | (clear & MOUNT_ATTR__ATIME);
+        if (ret_unsupported)
+                *ret_unsupported = (m->flags | m->clear) & ~handled;
+        return 0;
+}

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* config.json: the document, ociVersion, root, mounts, hooks, annotations, and loading it from a bundle.
+ * process is in oci-spec-process.c, linux in oci-spec-linux.c (resources and seccomp in their own files). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "oci-json.h"
+#include "oci-spec.h"
+#include "strv.h"
+
+static const char *const hook_kind_table[_OCI_HOOK_KIND_MAX] = {
+        [OCI_HOOK_PRESTART]         = "prestart",
+        [OCI_HOOK_CREATE_RUNTIME]   = "createRuntime",
+        [OCI_HOOK_CREATE_CONTAINER] = "createContainer",
+        [OCI_HOOK_START_CONTAINER]  = "startContainer",
+        [OCI_HOOK_POSTSTART]        = "poststart",
+        [OCI_HOOK_POSTSTOP]         = "poststop",
+};
+
+const char *oci_hook_kind_to_string(OciHookKind k) {
+        if (k < 0 || k >= _OCI_HOOK_KIND_MAX)
+                return NULL;
+        return hook_kind_table[k];
+}
+
+static void mount_done(void *p) {
+        OciMount *m = p;
+
+        free(m->destination);
+        free(m->type);
+        free(m->source);
+        strv_free(m->options);
+        free(m->uid_mappings);
+        free(m->gid_mappings);
+}
+
+static void hook_done(void *p) {
+        OciHook *h = p;
+
+        free(h->path);
+        strv_free(h->args);
+        strv_free(h->env);
+}
+
+OciSpec *oci_spec_free(OciSpec *s) {
+        if (!s)
+                return NULL;
+
+        free(s->oci_version);
+        free(s->root_path);
+        for (size_t i = 0; i < s->n_mounts; i++)
+                mount_done(&s->mounts[i]);
+        free(s->mounts);
+        if (s->process) {
+                oci_process_done(s->process);
+                free(s->process);
+        }
+        free(s->hostname);
+        free(s->domainname);
+        for (OciHookKind k = 0; k < _OCI_HOOK_KIND_MAX; k++) {
+                for (size_t i = 0; i < s->n_hooks[k]; i++)
+                        hook_done(&s->hooks[k][i]);
+                free(s->hooks[k]);
+        }
+        oci_string_map_done(&s->annotations);
+        if (s->linux_config) {
+                oci_linux_done(s->linux_config);
+                free(s->linux_config);
+        }
+        return mfree(s);
+}
+
+/* runtime-spec: "ociVersion MUST be in SemVer v2.0.0 format", and runtimes are compatible within a major
+ * version. Accepts MAJOR.MINOR.PATCH with an optional -prerelease and +build, and returns MAJOR. */
+static int parse_semver_major(const char *s, unsigned *ret) {
+        unsigned parts[3];
+        const char *p = s;
+
+        for (int i = 0; i < 3; i++) {
+                unsigned long v = 0;
+                const char *start = p;
+
+                if (i > 0) {
+                        if (*p != '.')
+                                return -EINVAL;
+                        start = ++p;
+                }
+                while (isdigit((unsigned char) *p)) {
+                        v = v * 10 + (unsigned) (*p - '0');
+                        if (v > 1000000)
+                                return -EINVAL;
+                        p++;
+                }
+                if (p == start || (*start == '0' && p - start > 1))   /* no empty part, no leading zero */
+                        return -EINVAL;
+                parts[i] = (unsigned) v;
+        }
+
+        if (*p == '-') {        /* pre-release: dot-separated [0-9A-Za-z-]+ identifiers */
+                bool empty = true;
+
+                for (p++; *p && *p != '+'; p++) {
+                        if (*p == '.') {
+                                if (empty)
+                                        return -EINVAL;
+                                empty = true;
+                        } else if (isalnum((unsigned char) *p) || *p == '-')
+                                empty = false;
+                        else
+                                return -EINVAL;
+                }
+                if (empty)
+                        return -EINVAL;
+        }
+        if (*p == '+') {
+                if (!p[1])
+                        return -EINVAL;
+                for (p++; *p; p++)
+                        if (!isalnum((unsigned char) *p) && *p != '-' && *p != '.')
+                                return -EINVAL;
+        }
+        if (*p)
+                return -EINVAL;
+
+        *ret = parts[0];
+        return 0;
+}
+
+static int parse_version(json_object *o, char **ret, char **error) {
+        _cleanup_free_ char *v = NULL;
+        unsigned major;
+        int r;
+
+        r = OCI_REQUIRED(o, "", "ociVersion", oci_json_string(_v, _p, &v, error));
+        if (r < 0)
+                return r;
+        if (parse_semver_major(v, &major) < 0)
+                return oci_error(error, "ociVersion", "\"%.64s\" is not a SemVer version (like \"1.0.2\")", v);
+        if (major != 1)
+                return oci_error_code(error, -EPROTONOSUPPORT, "ociVersion",
+                                      "unsupported version \"%.64s\": only runtime-spec 1.x is supported", v);
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+static int parse_root(json_object *v, const char *path, OciSpec *s, char **error) {
+        int r;
+
+        r = oci_json_object(v, path, error);
+        if (r < 0)
+                return r;
+        r = OCI_REQUIRED(v, path, "path", oci_json_string(_v, _p, &s->root_path, error));
+        if (r < 0)
+                return r;
+        if (isempty(s->root_path))
+                return oci_error(error, "root.path", "must not be empty");
+        return OCI_FIELD(v, path, "readonly", oci_json_bool(_v, _p, &s->root_readonly, error));
+}
+
+static int parse_mount(json_object *e, const char *path, void *dest, char **error) {
+        OciMount *m = dest;
+        _cleanup_free_ char *d = NULL;
+        int r;
+
+        r = oci_json_object(e, path, error);
+        if (r < 0)
+                return r;
+        r = OCI_REQUIRED(e, path, "destination", oci_json_string(_v, _p, &d, error));
+        if (r < 0)
+                return r;
+        if (isempty(d))
+                return oci_error(error, path, "destination must not be empty");
+        /* Linux: a relative destination is deprecated but allowed, and relative to "/". */
+        if (d[0] == '/')
+                m->destination = TAKE_PTR(d);
+        else if (asprintf(&m->destination, "/%s", d) < 0) {
+                m->destination = NULL;
+                return -ENOMEM;
+        }
+
+        r = OCI_FIELD(e, path, "type", oci_json_string(_v, _p, &m->type, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(e, path, "source", oci_json_string(_v, _p, &m->source, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(e, path, "options", oci_json_strv(_v, _p, false, &m->options, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(e, path, "uidMappings",
+                      oci_json_id_mappings(_v, _p, &m->uid_mappings, &m->n_uid_mappings, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(e, path, "gidMappings",
+                      oci_json_id_mappings(_v, _p, &m->gid_mappings, &m->n_gid_mappings, error));
+        if (r < 0)
+                return r;
+        if (!oci_json_field(e, "uidMappings") != !oci_json_field(e, "gidMappings"))
+                return oci_error(error, path, "uidMappings and gidMappings must be given together");
+        return 0;
+}
+
+static int parse_hook(json_object *e, const char *path, void *dest, char **error) {
+        OciHook *h = dest;
+        int64_t t = 0;
+        int r;
+
+        r = oci_json_object(e, path, error);
+        if (r < 0)
+                return r;
+        r = OCI_REQUIRED(e, path, "path", oci_json_abs_path(_v, _p, &h->path, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(e, path, "args", oci_json_strv(_v, _p, false, &h->args, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(e, path, "env", oci_json_strv(_v, _p, false, &h->env, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(e, path, "timeout", oci_json_int64(_v, _p, INT32_MIN, INT32_MAX, &t, error));
+        if (r < 0)
+                return r;
+        if (oci_json_field(e, "timeout")) {
+                if (t <= 0)
+                        return oci_error(error, path, "timeout must be greater than zero");
+                h->timeout = (int) t;
+        }
+        return 0;
+}
+
+static int parse_hooks(json_object *v, const char *path, OciSpec *s, char **error) {
+        int r;
+
+        r = oci_json_object(v, path, error);
+        if (r < 0)
+                return r;
+        for (OciHookKind k = 0; k < _OCI_HOOK_KIND_MAX; k++) {
+                r = OCI_FIELD(v, path, hook_kind_table[k],
+                              oci_json_array_parse(_v, _p, sizeof(OciHook), parse_hook, hook_done,
+                                                   (void **) &s->hooks[k], &s->n_hooks[k], error));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_hostname(json_object *v, const char *path, char **ret, char **error) {
+        int r;
+
+        r = oci_json_string(v, path, ret, error);
+        if (r < 0)
+                return r;
+        /* sethostname() takes at most HOST_NAME_MAX (64) bytes; refuse here what could only fail later. */
+        if (strlen(*ret) > 64)
+                return oci_error(error, path, "longer than 64 bytes");
+        return 0;
+}
+
+static int parse_process_field(json_object *v, const char *path, OciSpec *s, char **error) {
+        s->process = new0(OciProcess, 1);
+        if (!s->process)
+                return -ENOMEM;
+        return oci_parse_process(v, path, s->process, error);
+}
+
+static int parse_linux_field(json_object *v, const char *path, OciSpec *s, char **error) {
+        s->linux_config = new0(OciLinux, 1);
+        if (!s->linux_config)
+                return -ENOMEM;
+        return oci_parse_linux(v, path, s->linux_config, error);
+}
+
+static int parse_document(json_object *o, OciSpec *s, char **error) {
+        int r;
+
+        if (!json_object_is_type(o, json_type_object))
+                return oci_error(error, "", "config.json: expected a JSON object, got %s", oci_json_type_name(o));
+
+        r = parse_version(o, &s->oci_version, error);
+        if (r < 0)
+                return r;
+        /* root is REQUIRED on Linux. */
+        r = OCI_REQUIRED(o, "", "root", parse_root(_v, _p, s, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(o, "", "mounts",
+                      oci_json_array_parse(_v, _p, sizeof(OciMount), parse_mount, mount_done,
+                                           (void **) &s->mounts, &s->n_mounts, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(o, "", "process", parse_process_field(_v, _p, s, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(o, "", "hostname", parse_hostname(_v, _p, &s->hostname, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(o, "", "domainname", parse_hostname(_v, _p, &s->domainname, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(o, "", "hooks", parse_hooks(_v, _p, s, error));
+        if (r < 0)
+                return r;
+        r = OCI_FIELD(o, "", "annotations", oci_json_string_map(_v, _p, &s->annotations, error));
+        if (r < 0)
+                return r;
+        return OCI_FIELD(o, "", "linux", parse_linux_field(_v, _p, s, error));
+}
+
+int oci_spec_parse(const char *data, size_t size, OciSpec **ret, char **ret_error) {
+        _cleanup_(oci_spec_freep) OciSpec *s = NULL;
+        _cleanup_free_ char *error = NULL;
+        json_tokener *tok;
+        json_object *o;
+        size_t offset;
+        int r;
+
+        if (size > OCI_SPEC_SIZE_MAX) {
+                r = oci_error_code(&error, -EFBIG, "", "config.json is larger than %u bytes", OCI_SPEC_SIZE_MAX);
+                goto fail;
+        }
+        if (memchr(data, 0, size)) {
+                r = oci_error_code(&error, -EBADMSG, "", "config.json contains a NUL byte");
+                goto fail;
+        }
+
+        tok = json_tokener_new_ex(OCI_SPEC_DEPTH_MAX);
+        if (!tok)
+                return -ENOMEM;
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+        o = json_tokener_parse_ex(tok, data, (int) size);
+        offset = json_tokener_get_parse_end(tok);
+        if (!o) {
+                enum json_tokener_error e = json_tokener_get_error(tok);
+
+                if (e == json_tokener_continue)
+                        r = oci_error_code(&error, -EBADMSG, "", "config.json: unexpected end of input");
+                else if (e == json_tokener_error_depth)
+                        r = oci_error_code(&error, -EBADMSG, "", "config.json: nested deeper than %d levels",
+                                           OCI_SPEC_DEPTH_MAX);
+                else
+                        r = oci_error_code(&error, -EBADMSG, "", "config.json: invalid JSON at byte %zu: %s",
+                                           offset, json_tokener_error_desc(e));
+                json_tokener_free(tok);
+                goto fail;
+        }
+        json_tokener_free(tok);
+
+        for (; offset < size; offset++)
+                if (!strchr(" \t\r\n", data[offset])) {
+                        json_object_put(o);
+                        r = oci_error_code(&error, -EBADMSG, "", "config.json: trailing data at byte %zu", offset);
+                        goto fail;
+                }
+
+        s = new0(OciSpec, 1);
+        if (!s) {
+                json_object_put(o);
+                return -ENOMEM;
+        }
+        r = parse_document(o, s, &error);
+        json_object_put(o);
+        if (r < 0)
+                goto fail;
+
+        *ret = TAKE_PTR(s);
+        return 0;
+
+fail:
+        if (r == -ENOMEM)
+                return r;
+        if (ret_error)
+                *ret_error = TAKE_PTR(error);
+        return r;
+}
+
+static int read_config(int dir_fd, char **ret, size_t *ret_size, char **error) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t n = 0;
+
+        /* O_NONBLOCK: a FIFO planted as config.json must not block us in open(). */
+        fd = openat(dir_fd, "config.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0) {
+                int r = -errno;
+                if (r == -ELOOP)
+                        return oci_error_code(error, r, "", "config.json is a symbolic link, refusing");
+                return oci_error_code(error, r, "", "Failed to open config.json: %s", strerror(-r));
+        }
+        if (fstat(fd, &st) < 0)
+                return oci_error_code(error, -errno, "", "Failed to stat config.json: %s", strerror(errno));
+        if (!S_ISREG(st.st_mode))
+                return oci_error_code(error, -EBADFD, "", "config.json is not a regular file");
+        if ((uint64_t) st.st_size > OCI_SPEC_SIZE_MAX)
+                return oci_error_code(error, -EFBIG, "", "config.json is larger than %u bytes", OCI_SPEC_SIZE_MAX);
+
+        /* Read one byte more than the limit: the file may grow between fstat() and read(). */
+        buf = malloc(OCI_SPEC_SIZE_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = read(fd, buf + n, OCI_SPEC_SIZE_MAX + 1 - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return oci_error_code(error, -errno, "", "Failed to read config.json: %s", strerror(errno));
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+                if (n > OCI_SPEC_SIZE_MAX)
+                        return oci_error_code(error, -EFBIG, "", "config.json is larger than %u bytes",
+                                              OCI_SPEC_SIZE_MAX);
+        }
+
+        *ret = TAKE_PTR(buf);
+        *ret_size = n;
+        return 0;
+}
+
+int oci_spec_load(const char *bundle_dir, OciSpec **ret, char **ret_error) {
+        _cleanup_(oci_spec_freep) OciSpec *s = NULL;
+        _cleanup_free_ char *error = NULL, *buf = NULL, *abs_bundle = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        size_t size = 0;
+        int r;
+
+        dir_fd = open(bundle_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0) {
+                r = oci_error_code(&error, -errno, "", "Failed to open bundle directory %s: %s",
+                                   bundle_dir, strerror(errno));
+                goto fail;
+        }
+
+        r = read_config(dir_fd, &buf, &size, &error);
+        if (r < 0)
+                goto fail;
+        r = oci_spec_parse(buf, size, &s, &error);
+        if (r < 0)
+                goto fail;
+
+        if (s->root_path[0] != '/') {
+                char *p;
+
+                abs_bundle = realpath(bundle_dir, NULL);
+                if (!abs_bundle) {
+                        r = oci_error_code(&error, -errno, "", "Failed to resolve bundle directory %s: %s",
+                                           bundle_dir, strerror(errno));
+                        goto fail;
+                }
+                if (asprintf(&p, "%s/%s", streq(abs_bundle, "/") ? "" : abs_bundle, s->root_path) < 0)
+                        return -ENOMEM;
+                free(s->root_path);
+                s->root_path = p;
+        }
+
+        *ret = TAKE_PTR(s);
+        return 0;
+
+fail:
+        if (r == -ENOMEM)
+                return r;
+        if (ret_error)
+                *ret_error = TAKE_PTR(error);
+        return r;
+}
+
+int oci_cgroups_path_split_systemd(const char *s, char **ret_slice, char **ret_prefix, char **ret_name) {
+        _cleanup_free_ char *slice = NULL, *prefix = NULL, *name = NULL;
+        const char *a, *b;
+
+        a = strchr(s, ':');
+        if (!a)
+                return -EINVAL;
+        b = strchr(a + 1, ':');
+        if (!b || strchr(b + 1, ':'))
+                return -EINVAL;
+
+        slice = strndup(s, (size_t) (a - s));
+        prefix = strndup(a + 1, (size_t) (b - a - 1));
+        name = strdup(b + 1);
+        if (!slice || !prefix || !name)
+                return -ENOMEM;
+
+        if (!isempty(slice)) {
+                size_t n = strlen(slice);
+                if (n <= strlen(".slice") || !streq(slice + n - strlen(".slice"), ".slice") || strchr(slice, '/'))
+                        return -EINVAL;
+        }
+        if (isempty(prefix) || isempty(name) || strchr(prefix, '/') || strchr(name, '/'))
+                return -EINVAL;
+        /* Unit names: no control characters or spaces. */
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == '\\')
+                        return -EINVAL;
+
+        if (ret_slice)
+                *ret_slice = TAKE_PTR(slice);
+        if (ret_prefix)
+                *ret_prefix = TAKE_PTR(prefix);
+        if (ret_name)
+                *ret_name = TAKE_PTR(name);
+        return 0;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The on-disk state of a container: one JSON file per container, ROOT/ID/state.json (ROOT defaults to
+ * /run/machined-ext/containers). Written atomically (temp file in the same directory, fsync, rename), read
+ * back with every field typed and checked: a state file is never trusted, whoever could write to it.
+ *
+ * The leader is recorded as PID + the inode of a pidfd for it (unique per process on pidfs, Linux >= 6.9) +
+ * its start time (field 22 of /proc/PID/stat), so that a recycled PID is recognized as such. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define CONTAINER_STATE_ROOT_DEFAULT "/run/machined-ext/containers"
+#define CONTAINER_STATE_SIZE_MAX (1024U * 1024U)
+#define CONTAINER_ID_MAX 255
+
+typedef enum ContainerStatus {
+        CONTAINER_CREATING,     /* set-up has started; the leader may not exist yet */
+        CONTAINER_CREATED,      /* OCI "created": the leader waits for start */
+        CONTAINER_RUNNING,
+        CONTAINER_PAUSED,
+        CONTAINER_STOPPED,
+        _CONTAINER_STATUS_MAX,
+        _CONTAINER_STATUS_INVALID = -EINVAL,
+} ContainerStatus;
+
+typedef enum ContainerOwner {
+        CONTAINER_OWNER_DAEMON,         /* machined-ext */
+        CONTAINER_OWNER_OCI_CLI,        /* the OCI runtime command line (create/start/delete) */
+        _CONTAINER_OWNER_MAX,
+        _CONTAINER_OWNER_INVALID = -EINVAL,
+} ContainerOwner;
+
+typedef enum LeaderStatus {
+        LEADER_GONE,            /* no process with that PID */
+        LEADER_REUSED,          /* a process with that PID, but not the recorded one */
+        LEADER_ALIVE,           /* the recorded process */
+        _LEADER_STATUS_MAX,
+} LeaderStatus;
+
+typedef struct ContainerState {
+        char *id;
+        ContainerStatus status;
+        ContainerOwner owner;
+        pid_t pid;              /* 0 if there is no leader (creating, stopped) */
+        uint64_t pidfd_inode;   /* st_ino of a pidfd of the leader; set iff pid > 0 */
+        uint64_t start_time;    /* /proc/PID/stat field 22, clock ticks after boot; set iff pid > 0 */
+        char *bundle;           /* absolute: the OCI bundle, or */
+        char *settings;         /* absolute: the .nspawn settings file (exactly one of the two is set) */
+        struct timespec created;/* CLOCK_REALTIME; written as RFC 3339 UTC with nanoseconds */
+        char **annotations;     /* key, value, key, value, ..., NULL; keys non-empty and unique */
+        char *unit;             /* e.g. "machine-foo.scope", or NULL */
+        char *cgroup;           /* absolute cgroup v2 path, or NULL */
+} ContainerState;
+
+/* Returns "creating", "created", "running", "paused", "stopped", or NULL if out of range. */
+const char *container_status_to_string(ContainerStatus s);
+/* Returns the status named s, or _CONTAINER_STATUS_INVALID. */
+ContainerStatus container_status_from_string(const char *s);
+/* Returns "daemon", "oci-cli", or NULL if out of range. */
+const char *container_owner_to_string(ContainerOwner o);
+/* Returns the owner named s, or _CONTAINER_OWNER_INVALID. */
+ContainerOwner container_owner_from_string(const char *s);
+/* Returns "gone", "reused", "alive", or NULL if out of range. */
+const char *leader_status_to_string(LeaderStatus s);
+
+/* Returns true if id is a valid container ID: 1..255 characters of [A-Za-z0-9_+.-], not "." or "..", not
+ * starting with '.' (so that it is a safe directory name and never one of our temp files). */
+bool container_id_is_valid(const char *id);
+
+/* Frees a state, also a half-built one. Returns NULL. */
+ContainerState *container_state_free(ContainerState *s);
+static inline void container_state_freep(ContainerState **s) {
+        container_state_free(*s);
+}
+
+/* Formats ts as RFC 3339 UTC with nanoseconds ("2026-11-30T15:14:32.123456789Z"). Returns 0 or -EINVAL
+ * (out of range), -ENOMEM. */
+int rfc3339_format(const struct timespec *ts, char **ret);
+/* Parses RFC 3339 ("YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)", 1-9 fraction digits). Returns 0 or
+ * -EINVAL. */
+int rfc3339_parse(const char *s, struct timespec *ret);
+
+/* Reads the start time of pid (field 22 of /proc/PID/stat). Returns 0, -ESRCH if there is no such process,
+ * -EBADMSG if the file cannot be parsed, or -errno. */
+int pid_get_start_time(pid_t pid, uint64_t *ret);
+
+/* Records the identity of the live process pid: the st_ino of a new pidfd for it and its start time.
+ * Returns 0 (and, if ret_pidfd is not NULL, the pidfd, O_CLOEXEC, which the caller owns), -ESRCH if pid
+ * does not exist, or -errno. */
+int leader_identify(pid_t pid, uint64_t *ret_pidfd_inode, uint64_t *ret_start_time, int *ret_pidfd);
+
+/* Checks whether the leader recorded in s is still the same process. Returns LEADER_ALIVE (and, if
+ * ret_pidfd is not NULL, a pidfd for it, to be closed by the caller), LEADER_GONE, LEADER_REUSED, or
+ * -errno if it cannot tell. A state without a leader (pid 0) is LEADER_GONE. */
+int container_state_check_leader(const ContainerState *s, int *ret_pidfd);
+
+/* Writes ROOT/ID/state.json atomically (root NULL: CONTAINER_STATE_ROOT_DEFAULT), creating ROOT and ROOT/ID
+ * (0700) as needed. s is validated first like a loaded one. Returns 0, -EINVAL for an invalid state, or
+ * -errno; no temp file is left behind on failure. */
+int container_state_save(const char *root, const ContainerState *s);
+
+/* Reads and validates ROOT/ID/state.json. Returns 0 and *ret; -EINVAL for an invalid id; -ENOENT if there
+ * is no such container; -EBADMSG for an unparsable or inconsistent file, -ELOOP for a symlink, -EBADFD for a
+ * non-regular file, -EFBIG for one above CONTAINER_STATE_SIZE_MAX; each of the last four with a reason in
+ * *ret_error (if not NULL, to be freed). */
+int container_state_load(const char *root, const char *id, ContainerState **ret, char **ret_error);
+
+/* Parses and validates a state document of n bytes; id (if not NULL) must match its "id". Returns 0 and
+ * *ret, -EBADMSG with a reason in *error (to be freed), or -ENOMEM. */
+int container_state_parse(const char *data, size_t n, const char *id, ContainerState **ret, char **error);
+
+/* Removes ROOT/ID: state.json, stale temp files, the directory. Returns 0, -ENOENT if it did not exist,
+ * -EINVAL for an invalid id, or -errno. */
+int container_state_remove(const char *root, const char *id);
+
+typedef struct ContainerStateEntry {
+        ContainerState *state;
+        LeaderStatus leader;    /* for a state with pid > 0; LEADER_GONE otherwise */
+} ContainerStateEntry;
+
+/* Frees an array of n entries. Returns NULL. */
+ContainerStateEntry *container_state_entries_free(ContainerStateEntry *e, size_t n);
+
+/* Lists the containers under ROOT, sorted by id, each with the liveness of its leader: stale entries (gone
+ * or reused leader) are returned for the caller to decide about. Corrupt entries (any load error other than
+ * a missing state.json, which may be a container being created) are removed; a message per removed or
+ * skipped entry is appended to *ret_problems if not NULL ("ID: reason"). A missing ROOT is an empty list.
+ * Returns 0 with *ret and *ret_n, or -errno. */
+int container_state_list(const char *root, ContainerStateEntry **ret, size_t *ret_n, char ***ret_problems);
