@@ -58,7 +58,9 @@ static struct nlmsghdr *msg_new(Rtnl *nl, void *buf, uint16_t type, uint16_t fla
         struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 
         h->nlmsg_type = type;
-        h->nlmsg_flags = NLM_F_REQUEST | flags;
+        /* Every request that is not a dump asks for an ACK: it ends the answer (a single reply message
+         * would not, for mnl_cb_run()). */
+        h->nlmsg_flags = NLM_F_REQUEST | flags | ((flags & NLM_F_DUMP) == NLM_F_DUMP ? 0 : NLM_F_ACK);
         h->nlmsg_seq = ++nl->seq;
         return h;
 }
@@ -125,7 +127,7 @@ static int link_cb(const struct nlmsghdr *h, void *data) {
         return mnl_attr_parse(h, sizeof(*ifi), link_attr_cb, q);
 }
 
-static int link_get(Rtnl *nl, int ifindex, const char *name, struct link_query *ret) {
+static int link_get(Rtnl *nl, int nsid, int ifindex, const char *name, struct link_query *ret) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *h = msg_new(nl, buf, RTM_GETLINK, 0);
         struct link_query q = {};
@@ -137,6 +139,8 @@ static int link_get(Rtnl *nl, int ifindex, const char *name, struct link_query *
                         return -ENODEV;
                 mnl_attr_put_strz(h, IFLA_IFNAME, name);
         }
+        if (nsid >= 0)
+                mnl_attr_put_u32(h, IFLA_TARGET_NETNSID, (uint32_t) nsid);
         r = transact(nl, h, link_cb, &q);
         if (r < 0)
                 return r;
@@ -152,7 +156,17 @@ int rtnl_link_ifindex(Rtnl *nl, const char *name) {
 
         if (isempty(name))
                 return -EINVAL;
-        r = link_get(nl, 0, name, &q);
+        r = link_get(nl, -1, 0, name, &q);
+        return r < 0 ? r : q.ifindex;
+}
+
+int rtnl_netns_link_ifindex(Rtnl *nl, int nsid, const char *name) {
+        struct link_query q;
+        int r;
+
+        if (isempty(name) || nsid < 0)
+                return -EINVAL;
+        r = link_get(nl, nsid, 0, name, &q);
         return r < 0 ? r : q.ifindex;
 }
 
@@ -160,7 +174,7 @@ int rtnl_link_kind(Rtnl *nl, int ifindex, char ret[static 32]) {
         struct link_query q;
         int r;
 
-        r = link_get(nl, ifindex, NULL, &q);
+        r = link_get(nl, -1, ifindex, NULL, &q);
         if (r < 0)
                 return r;
         memcpy(ret, q.kind, sizeof(q.kind));
@@ -257,31 +271,6 @@ int rtnl_link_move(Rtnl *nl, int ifindex, int netns_fd, const char *new_name) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *h = setlink_new(nl, buf, ifindex, NULL);
 
-        mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t) netns_fd);
-        if (new_name)
-                mnl_attr_put_strz(h, IFLA_IFNAME, new_name);
-        return request(nl, h);
-}
-
-int rtnl_link_move_from(Rtnl *nl, int nsid, const char *name, int netns_fd, const char *new_name) {
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        struct nlmsghdr *h = msg_new(nl, buf, RTM_GETLINK, 0);
-        struct link_query q = {};
-        int r;
-
-        if (isempty(name) || strlen(name) >= IFNAMSIZ)
-                return -ENODEV;
-        put_ifinfo(h, 0);
-        mnl_attr_put_strz(h, IFLA_IFNAME, name);
-        mnl_attr_put_u32(h, IFLA_TARGET_NETNSID, (uint32_t) nsid);
-        r = transact(nl, h, link_cb, &q);
-        if (r < 0)
-                return r;
-        if (q.ifindex <= 0)
-                return -ENODEV;
-
-        h = setlink_new(nl, buf, q.ifindex, NULL);
-        mnl_attr_put_u32(h, IFLA_TARGET_NETNSID, (uint32_t) nsid);
         mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t) netns_fd);
         if (new_name)
                 mnl_attr_put_strz(h, IFLA_IFNAME, new_name);

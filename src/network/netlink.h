@@ -30,6 +30,9 @@ static inline void rtnl_closep(Rtnl **nl) {
 /* Returns the ifindex (> 0) of the link called name, -ENODEV if there is none. */
 int rtnl_link_ifindex(Rtnl *nl, const char *name);
 
+/* The same in the network namespace with id nsid (see rtnl_netns_id()), without entering it. */
+int rtnl_netns_link_ifindex(Rtnl *nl, int nsid, const char *name);
+
 /* Returns the IFLA_INFO_KIND of the link ("bridge", "veth", ...) in ret (empty string for links without
  * one, such as physical NICs), or -ENODEV. */
 int rtnl_link_kind(Rtnl *nl, int ifindex, char ret[static 32]);
@@ -50,10 +53,6 @@ int rtnl_ipvlan_create(Rtnl *nl, int parent_ifindex, const char *name, int netns
 
 /* Moves the link into netns_fd, renamed to new_name if not NULL (Interface=). */
 int rtnl_link_move(Rtnl *nl, int ifindex, int netns_fd, const char *new_name);
-
-/* The reverse, for undoing a move: the link called name in the network namespace with id nsid (see
- * rtnl_netns_id()) goes to netns_fd, renamed to new_name if not NULL. -ENODEV if there is no such link. */
-int rtnl_link_move_from(Rtnl *nl, int nsid, const char *name, int netns_fd, const char *new_name);
 
 int rtnl_link_set_up(Rtnl *nl, int ifindex);
 int rtnl_link_set_mac(Rtnl *nl, int ifindex, const struct ether_addr *mac);

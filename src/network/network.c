@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,14 +61,28 @@ static int resolve_link(Rtnl *nl, const char *key, const char *name, bool want_b
         return ifindex;
 }
 
+/* The container-side name must be free in the container (checked from here, through its namespace id). */
+static int check_container_name(Rtnl *nl, int nsid, const char *key, const char *host, const char *name,
+                                char **ret_error) {
+        int r = rtnl_netns_link_ifindex(nl, nsid, name);
+
+        if (r > 0)
+                return set_error(ret_error, -EEXIST, "%s=%s: the container has a network interface '%s' already",
+                                 key, host, name);
+        if (r != -ENODEV)
+                return set_error(ret_error, r, "%s=%s: cannot look up '%s' in the container: %s", key, host, name,
+                                 strerror(-r));
+        return 0;
+}
+
 /* Everything a user can get wrong, checked before anything is created. */
-static int check_config(Rtnl *nl, const NetworkConfig *c, char **ret_error) {
+static int check_config(Rtnl *nl, const NetworkConfig *c, int netns_fd, char **ret_error) {
         const struct { const char *key; const NetIfacePair *p; size_t n; } lists[] = {
                 { "Interface", c->interfaces, c->n_interfaces },
                 { "MACVLAN", c->macvlan, c->n_macvlan },
                 { "IPVLAN", c->ipvlan, c->n_ipvlan },
         };
-        int r;
+        int nsid, r;
 
         if (c->bridge) {
                 r = resolve_link(nl, "Bridge", c->bridge, true, ret_error);
@@ -81,6 +94,31 @@ static int check_config(Rtnl *nl, const NetworkConfig *c, char **ret_error) {
                         r = resolve_link(nl, lists[a].key, lists[a].p[i].host, false, ret_error);
                         if (r < 0)
                                 return r;
+                }
+
+        nsid = rtnl_netns_id(nl, netns_fd);
+        if (nsid < 0)
+                return set_error(ret_error, nsid, "Cannot identify the container's network namespace: %s",
+                                 strerror(-nsid));
+        if (c->veth) {
+                r = check_container_name(nl, nsid, "VirtualEthernet", "yes", "host0", ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t a = 0; a < ELEMENTSOF(lists); a++)
+                for (size_t i = 0; i < lists[a].n; i++) {
+                        r = check_container_name(nl, nsid, lists[a].key, lists[a].p[i].host,
+                                                 lists[a].p[i].container, ret_error);
+                        if (r < 0)
+                                return r;
+                        /* ... and unique among what we create */
+                        for (size_t b = 0; b <= a; b++)
+                                for (size_t j = 0; j < (b == a ? i : lists[b].n); j++)
+                                        if (streq(lists[a].p[i].container, lists[b].p[j].container))
+                                                return set_error(ret_error, -EEXIST,
+                                                                 "%s=%s: the name '%s' is used twice in the container",
+                                                                 lists[a].key, lists[a].p[i].host,
+                                                                 lists[a].p[i].container);
                 }
         return 0;
 }
@@ -231,22 +269,6 @@ static int setup_vlans(Rtnl *nl, const char *machine, const NetworkConfig *c, in
         return 0;
 }
 
-/* Undoes Interface= moves of a failed set-up: the container's namespace may live on for a while. */
-static void undo_moves(Rtnl *nl, const NetworkState *s, int netns_fd) {
-        _cleanup_close_ int self = -EBADF;
-        int nsid;
-
-        if (s->n_moved == 0)
-                return;
-        self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        nsid = rtnl_netns_id(nl, netns_fd);
-        if (self < 0 || nsid < 0)
-                return;
-        for (size_t i = 0; i < s->n_moved; i++)
-                (void) rtnl_link_move_from(nl, nsid, s->moved[i].container, self,
-                                           streq(s->moved[i].host, s->moved[i].container) ? NULL : s->moved[i].host);
-}
-
 int network_setup(const char *machine, const NetworkConfig *c, int netns_fd, NetworkState *ret,
                   char **ret_error) {
         _cleanup_(network_state_donep) NetworkState s = {};
@@ -268,7 +290,7 @@ int network_setup(const char *machine, const NetworkConfig *c, int netns_fd, Net
         r = rtnl_open(&nl);
         if (r < 0)
                 return set_error(ret_error, r, "Cannot open rtnetlink socket: %s", strerror(-r));
-        r = check_config(nl, c, ret_error);
+        r = check_config(nl, c, netns_fd, ret_error);
         if (r < 0)
                 return r;
 
@@ -288,12 +310,13 @@ int network_setup(const char *machine, const NetworkConfig *c, int netns_fd, Net
         r = 0;
         if (c->veth)
                 r = setup_veth(nl, machine, c, netns_fd, &s, ret_error);
-        if (r >= 0)
-                r = setup_moves(nl, c, netns_fd, &s, ret_error);
+        /* Moves last: a link moved into the container cannot be moved back from here (that would mean
+         * entering its namespace); everything that could fail after it has been checked by now. */
         if (r >= 0)
                 r = setup_vlans(nl, machine, c, netns_fd, ret_error);
+        if (r >= 0)
+                r = setup_moves(nl, c, netns_fd, &s, ret_error);
         if (r < 0) {
-                undo_moves(nl, &s, netns_fd);
                 (void) network_teardown(&s);
                 return r;
         }
