@@ -54,8 +54,12 @@ Rtnl *rtnl_close(Rtnl *nl) {
         return NULL;
 }
 
+/* buf is MNL_SOCKET_BUFFER_SIZE bytes, zeroed here: attribute padding goes to the kernel as it is. */
 static struct nlmsghdr *msg_new(Rtnl *nl, void *buf, uint16_t type, uint16_t flags) {
-        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+        struct nlmsghdr *h;
+
+        memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+        h = mnl_nlmsg_put_header(buf);
 
         h->nlmsg_type = type;
         /* Every request that is not a dump asks for an ACK: it ends the answer (a single reply message

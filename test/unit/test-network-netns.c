@@ -395,6 +395,8 @@ static void test_invalid(void) {
         /* a name taken on the host */
         ASSERT(system("ip link add ve-bad type veth peer name ve-bad-p") == 0);
         cfg = veth_config();
+        cfg.ports = &p;         /* claimed first, released again */
+        cfg.n_ports = 1;
         ASSERT_EQ(network_setup("bad", &cfg, c.netns, &s, &error), -EEXIST);
         ASSERT(strstr(error, "ve-bad"));
         ASSERT(system("ip link del ve-bad && ip link del notabridge") == 0);
