@@ -69,6 +69,7 @@ static int pairs_from_strv(char **l, const char *prefix, const char *key, NetIfa
 
 static bool settings_network_configured(const Settings *s) {
         return s->private_network >= 0 || s->network_veth >= 0 || s->network_bridge || s->network_zone ||
+                (strv_length(s->network_veth_extra) > 0) ||
                 (strv_length(s->network_interfaces) > 0) || (strv_length(s->network_macvlan) > 0) ||
                 (strv_length(s->network_ipvlan) > 0);
 }
@@ -108,6 +109,7 @@ int network_config_from_settings(const Settings *s, NetworkConfig *ret, char **r
                 c.veth = true;
         } else {
                 bool other = s->network_veth > 0 || s->network_bridge || s->network_zone ||
+                        (strv_length(s->network_veth_extra) > 0) ||
                         (strv_length(s->network_interfaces) > 0) || (strv_length(s->network_macvlan) > 0) ||
                         (strv_length(s->network_ipvlan) > 0);
 
@@ -116,8 +118,9 @@ int network_config_from_settings(const Settings *s, NetworkConfig *ret, char **r
                 if (s->network_veth == 0 && (s->network_bridge || s->network_zone))
                         return error(ret_error, "VirtualEthernet=no may not be combined with Bridge= or Zone=");
                 if (s->private_network == 0 && other)
-                        return error(ret_error, "Private=no may not be combined with VirtualEthernet=, Bridge=, "
-                                                "Zone=, Interface=, MACVLAN= or IPVLAN=");
+                        return error(ret_error, "Private=no may not be combined with VirtualEthernet=, "
+                                                "VirtualEthernetExtra=, Bridge=, Zone=, Interface=, MACVLAN= "
+                                                "or IPVLAN=");
 
                 c.veth = s->network_veth >= 0 ? s->network_veth > 0 : (s->network_bridge || s->network_zone);
                 c.private_network = s->private_network >= 0 ? s->private_network > 0 : other;
@@ -138,6 +141,10 @@ int network_config_from_settings(const Settings *s, NetworkConfig *ret, char **r
                         return -ENOMEM;
         }
 
+        r = pairs_from_strv(s->network_veth_extra, "", "VirtualEthernetExtra", &c.veth_extra, &c.n_veth_extra,
+                            ret_error);
+        if (r < 0)
+                return r;
         r = pairs_from_strv(s->network_interfaces, "", "Interface", &c.interfaces, &c.n_interfaces, ret_error);
         if (r < 0)
                 return r;
@@ -176,11 +183,12 @@ int network_config_from_settings(const Settings *s, NetworkConfig *ret, char **r
 void network_config_done(NetworkConfig *c) {
         c->bridge = mfree(c->bridge);
         c->zone = mfree(c->zone);
+        c->veth_extra = mfree(c->veth_extra);
         c->interfaces = mfree(c->interfaces);
         c->macvlan = mfree(c->macvlan);
         c->ipvlan = mfree(c->ipvlan);
         c->ports = mfree(c->ports);
-        c->n_interfaces = c->n_macvlan = c->n_ipvlan = c->n_ports = 0;
+        c->n_veth_extra = c->n_interfaces = c->n_macvlan = c->n_ipvlan = c->n_ports = 0;
 }
 
 char *expose_port_to_string(const ExposePort *p, char buf[static 16]) {

@@ -21,6 +21,8 @@ typedef struct NetworkConfig {
         bool veth;                      /* VirtualEthernet=: ve-NAME/vb-NAME <-> host0 */
         char *bridge;                   /* Bridge=: an existing host bridge for the veth */
         char *zone;                     /* Zone=: the zone name, its bridge is vz-ZONE */
+        NetIfacePair *veth_extra;       /* VirtualEthernetExtra=: more veth pairs, host:container names */
+        size_t n_veth_extra;
         NetIfacePair *interfaces;       /* Interface=: moved into the container */
         size_t n_interfaces;
         NetIfacePair *macvlan;          /* MACVLAN=: macvlan on the host interface, "mv-HOST" inside */
@@ -32,7 +34,8 @@ typedef struct NetworkConfig {
 } NetworkConfig;
 
 /* Derives the configuration from s like systemd-nspawn@.service (which runs nspawn with --network-veth)
- * does: when s sets none of Private=, VirtualEthernet=, Bridge=, Zone=, Interface=, MACVLAN=, IPVLAN=, the
+ * does: when s sets none of Private=, VirtualEthernet=, VirtualEthernetExtra=, Bridge=, Zone=, Interface=,
+ * MACVLAN=, IPVLAN=, the
  * machine gets a private network with a veth; when it sets any, they replace that default, and
  * VirtualEthernet= defaults to yes with Bridge= or Zone=, Private= to yes with any of them. Port= is kept as
  * given. Returns 0, -ENOMEM, or -EINVAL with *ret_error (if not NULL) naming the conflict: Bridge= with Zone=,

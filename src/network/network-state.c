@@ -5,6 +5,7 @@
  *   VETH=ve-web
  *   ZONE_BRIDGE=vz-lab
  *   BRIDGE=br0
+ *   VETH_EXTRA=vex0:vex0         (host name:container name)
  *   INTERFACE=eth1:eth1          (host name:container name)
  *   PORT=tcp:8080:80
  *
@@ -35,6 +36,8 @@ int network_state_to_string(const NetworkState *s, char **ret) {
                 fprintf(f, "ZONE_BRIDGE=%s\n", s->zone_bridge);
         if (s->bridge)
                 fprintf(f, "BRIDGE=%s\n", s->bridge);
+        for (size_t i = 0; i < s->n_veth_extra; i++)
+                fprintf(f, "VETH_EXTRA=%s:%s\n", s->veth_extra[i].host, s->veth_extra[i].container);
         for (size_t i = 0; i < s->n_moved; i++)
                 fprintf(f, "INTERFACE=%s:%s\n", s->moved[i].host, s->moved[i].container);
         for (size_t i = 0; i < s->n_ports; i++) {
@@ -74,6 +77,21 @@ static int set_ifname(char **field, const char *v) {
         return *field ? 0 : -ENOMEM;
 }
 
+static int push_pair(NetIfacePair **l, size_t *n, const char *v) {
+        NetIfacePair pair, *p;
+        int r;
+
+        r = net_iface_pair_parse(v, "", &pair);
+        if (r < 0)
+                return r;
+        p = realloc(*l, sizeof(NetIfacePair) * (*n + 1));
+        if (!p)
+                return -ENOMEM;
+        *l = p;
+        (*l)[(*n)++] = pair;
+        return 0;
+}
+
 static int parse_line(NetworkState *s, const char *line) {
         const char *v;
         void *p;
@@ -95,19 +113,10 @@ static int parse_line(NetworkState *s, const char *line) {
         }
         if ((v = startswith(line, "BRIDGE=")))
                 return set_ifname(&s->bridge, v);
-        if ((v = startswith(line, "INTERFACE="))) {
-                NetIfacePair pair;
-
-                r = net_iface_pair_parse(v, "", &pair);
-                if (r < 0)
-                        return r;
-                p = realloc(s->moved, sizeof(NetIfacePair) * (s->n_moved + 1));
-                if (!p)
-                        return -ENOMEM;
-                s->moved = p;
-                s->moved[s->n_moved++] = pair;
-                return 0;
-        }
+        if ((v = startswith(line, "INTERFACE=")))
+                return push_pair(&s->moved, &s->n_moved, v);
+        if ((v = startswith(line, "VETH_EXTRA=")))
+                return push_pair(&s->veth_extra, &s->n_veth_extra, v);
         if ((v = startswith(line, "PORT="))) {
                 ExposePort port;
 

@@ -30,6 +30,7 @@ void network_state_done(NetworkState *s) {
         s->veth = mfree(s->veth);
         s->zone_bridge = mfree(s->zone_bridge);
         s->bridge = mfree(s->bridge);
+        s->veth_extra = mfree(s->veth_extra);
         s->moved = mfree(s->moved);
         s->ports = mfree(s->ports);
         *s = (NetworkState) {};
@@ -78,6 +79,7 @@ static int check_container_name(Rtnl *nl, int nsid, const char *key, const char 
 /* Everything a user can get wrong, checked before anything is created. */
 static int check_config(Rtnl *nl, const NetworkConfig *c, int netns_fd, char **ret_error) {
         const struct { const char *key; const NetIfacePair *p; size_t n; } lists[] = {
+                { "VirtualEthernetExtra", c->veth_extra, c->n_veth_extra },
                 { "Interface", c->interfaces, c->n_interfaces },
                 { "MACVLAN", c->macvlan, c->n_macvlan },
                 { "IPVLAN", c->ipvlan, c->n_ipvlan },
@@ -89,7 +91,17 @@ static int check_config(Rtnl *nl, const NetworkConfig *c, int netns_fd, char **r
                 if (r < 0)
                         return r;
         }
-        for (size_t a = 0; a < ELEMENTSOF(lists); a++)
+        for (size_t i = 0; i < c->n_veth_extra; i++) {
+                /* VirtualEthernetExtra= names a link to create: it must not exist. */
+                r = rtnl_link_ifindex(nl, c->veth_extra[i].host);
+                if (r > 0)
+                        return set_error(ret_error, -EEXIST, "VirtualEthernetExtra=%s: a network interface of "
+                                         "that name exists already", c->veth_extra[i].host);
+                if (r != -ENODEV)
+                        return set_error(ret_error, r, "VirtualEthernetExtra=%s: cannot look it up: %s",
+                                         c->veth_extra[i].host, strerror(-r));
+        }
+        for (size_t a = 1; a < ELEMENTSOF(lists); a++)
                 for (size_t i = 0; i < lists[a].n; i++) {
                         r = resolve_link(nl, lists[a].key, lists[a].p[i].host, false, ret_error);
                         if (r < 0)
@@ -215,6 +227,43 @@ static int setup_veth(Rtnl *nl, const char *machine, const NetworkConfig *c, int
         return 0;
 }
 
+/* nspawn's setup_veth_extra(): MACs from their own keys and the pair's position. */
+static int setup_veth_extra(Rtnl *nl, const char *machine, const NetworkConfig *c, int netns_fd, NetworkState *s,
+                            char **ret_error) {
+        sd_id128_t id;
+        int r;
+
+        if (c->n_veth_extra == 0)
+                return 0;
+        s->veth_extra = new0(NetIfacePair, c->n_veth_extra);
+        if (!s->veth_extra)
+                return -ENOMEM;
+        (void) net_host_machine_id(&id);
+
+        for (size_t i = 0; i < c->n_veth_extra; i++) {
+                const NetIfacePair *p = c->veth_extra + i;
+                struct ether_addr mac_host, mac_container;
+                int ifindex;
+
+                r = net_generate_mac(id, machine, NET_MAC_VETH_EXTRA_HOST, i, &mac_host);
+                if (r >= 0)
+                        r = net_generate_mac(id, machine, NET_MAC_VETH_EXTRA_CONTAINER, i, &mac_container);
+                if (r < 0)
+                        return r;
+                r = rtnl_veth_create(nl, p->host, &mac_host, p->container, &mac_container, netns_fd);
+                if (r < 0)
+                        return set_error(ret_error, r, "VirtualEthernetExtra=%s:%s: cannot create it: %s", p->host,
+                                         p->container, strerror(-r));
+                s->veth_extra[s->n_veth_extra++] = *p;
+
+                ifindex = rtnl_link_ifindex(nl, p->host);
+                r = ifindex < 0 ? ifindex : rtnl_link_set_up(nl, ifindex);
+                if (r < 0)
+                        return set_error(ret_error, r, "Cannot bring up %s: %s", p->host, strerror(-r));
+        }
+        return 0;
+}
+
 static int setup_moves(Rtnl *nl, const NetworkConfig *c, int netns_fd, NetworkState *s, char **ret_error) {
         int r;
 
@@ -313,6 +362,8 @@ int network_setup(const char *machine, const NetworkConfig *c, int netns_fd, Net
         /* Moves last: a link moved into the container cannot be moved back from here (that would mean
          * entering its namespace); everything that could fail after it has been checked by now. */
         if (r >= 0)
+                r = setup_veth_extra(nl, machine, c, netns_fd, &s, ret_error);
+        if (r >= 0)
                 r = setup_vlans(nl, machine, c, netns_fd, ret_error);
         if (r >= 0)
                 r = setup_moves(nl, c, netns_fd, &s, ret_error);
@@ -366,7 +417,7 @@ int network_teardown(const NetworkState *s) {
                 if (r < 0)
                         ret = r;
         }
-        if (!s->veth && !s->zone_bridge)
+        if (!s->veth && !s->zone_bridge && s->n_veth_extra == 0)
                 return ret;
 
         r = rtnl_open(&nl);
@@ -374,6 +425,11 @@ int network_teardown(const NetworkState *s) {
                 return r;
         if (s->veth) {
                 r = rtnl_link_delete_by_name(nl, s->veth);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        for (size_t i = 0; i < s->n_veth_extra; i++) {
+                r = rtnl_link_delete_by_name(nl, s->veth_extra[i].host);
                 if (r < 0 && ret == 0)
                         ret = r;
         }

@@ -27,6 +27,8 @@ typedef struct NetworkState {
         char *veth;             /* host side of the veth (ve-NAME, vb-NAME), NULL if none */
         char *zone_bridge;      /* vz-ZONE the veth is attached to: deleted when it has no ports left */
         char *bridge;           /* Bridge=: attached to, never deleted */
+        NetIfacePair *veth_extra; /* VirtualEthernetExtra= pairs created (the host names are deleted) */
+        size_t n_veth_extra;
         NetIfacePair *moved;    /* Interface= links moved into the container */
         size_t n_moved;
         ExposePort *ports;      /* Port= mappings claimed in the nftables table */
@@ -37,7 +39,7 @@ typedef struct NetworkState {
 
 /* Builds everything: Port= claims, the veth (host side named as nspawn does, container side host0, created
  * directly in netns_fd, MACs derived from machine and the host's machine ID), the zone bridge (created on
- * demand) or Bridge=, Interface= moves, MACVLAN= and IPVLAN= links. Host-side links are brought up; the
+ * demand) or Bridge=, VirtualEthernetExtra= pairs, MACVLAN= and IPVLAN= links, Interface= moves. Host-side links are brought up; the
  * container side is left to the container's network manager. If nothing is to be done (no private network)
  * it returns 0 with an empty state. On failure everything done so far is undone and *ret_error (if not
  * NULL) names what was wrong: -ENODEV (a Bridge=, Interface=, MACVLAN=, IPVLAN= link that does not exist),

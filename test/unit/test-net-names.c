@@ -77,6 +77,12 @@ static void test_macs(void) {
         assert_mac(nspawn_host, "anotherlongmachine", NET_MAC_VETH_HOST, 0, "e6:1a:ff:ce:2d:0c");
         assert_mac(nspawn_host, "anotherlongmachine", NET_MAC_VETH_CONTAINER, 0, "26:a4:f1:9d:b4:15");
 
+        /* nspawn 252 -M web --network-veth-extra=vx-host:vx-cont --network-veth-extra=vx-h2:vx-c2 */
+        assert_mac(nspawn_host, "web", NET_MAC_VETH_EXTRA_HOST, 0, "b6:79:e7:37:bd:1f");
+        assert_mac(nspawn_host, "web", NET_MAC_VETH_EXTRA_CONTAINER, 0, "6e:be:12:05:d1:6e");
+        assert_mac(nspawn_host, "web", NET_MAC_VETH_EXTRA_HOST, 1, "fa:57:91:69:b7:da");
+        assert_mac(nspawn_host, "web", NET_MAC_VETH_EXTRA_CONTAINER, 1, "36:c4:4e:68:bf:31");
+
         /* properties: deterministic, unicast, locally administered, host != container, per name and index */
         ASSERT_EQ(net_generate_mac(nspawn_host, "x", NET_MAC_VETH_HOST, 0, &h), 0);
         ASSERT_EQ(net_generate_mac(nspawn_host, "x", NET_MAC_VETH_HOST, 0, &h2), 0);

@@ -62,6 +62,17 @@ static void test_defaults(void) {
         ASSERT_STREQ(c.interfaces[0].container, "eth1");
         network_config_done(&c);
 
+        /* VirtualEthernetExtra= alone: private, no veth */
+        s->network_interfaces = strv_free(s->network_interfaces);
+        ASSERT_EQ(strv_push(&s->network_veth_extra, strdup("vx-host:vx-cont")), 0);
+        ASSERT_EQ(network_config_from_settings(s, &c, NULL), 0);
+        ASSERT(c.private_network);
+        ASSERT(!c.veth);
+        ASSERT_EQ(c.n_veth_extra, 1);
+        ASSERT_STREQ(c.veth_extra[0].host, "vx-host");
+        ASSERT_STREQ(c.veth_extra[0].container, "vx-cont");
+        network_config_done(&c);
+
         /* Zone= implies the veth */
         s->network_zone = strdup("lab");
         ASSERT_EQ(network_config_from_settings(s, &c, NULL), 0);
@@ -111,17 +122,19 @@ static void test_conflicts(void) {
 }
 
 static void test_state_roundtrip(void) {
-        NetIfacePair moved = { "eth1", "lan0" };
+        NetIfacePair moved = { "eth1", "lan0" }, extra = { "vx-host", "vx-cont" };
         ExposePort ports[] = { { IPPROTO_TCP, 8080, 80 }, { IPPROTO_UDP, 53, 5353 } };
         NetworkState s = {
                 .machine = (char *) "web", .veth = (char *) "vb-web", .zone_bridge = (char *) "vz-lab",
                 .moved = &moved, .n_moved = 1, .ports = ports, .n_ports = 2,
+                .veth_extra = &extra, .n_veth_extra = 1,
         };
         _cleanup_free_ char *text = NULL, *text2 = NULL;
         NetworkState t;
 
         ASSERT_EQ(network_state_to_string(&s, &text), 0);
-        ASSERT_STREQ(text, "MACHINE=web\nVETH=vb-web\nZONE_BRIDGE=vz-lab\nINTERFACE=eth1:lan0\n"
+        ASSERT_STREQ(text, "MACHINE=web\nVETH=vb-web\nZONE_BRIDGE=vz-lab\nVETH_EXTRA=vx-host:vx-cont\n"
+                           "INTERFACE=eth1:lan0\n"
                            "PORT=tcp:8080:80\nPORT=udp:53:5353\n");
         ASSERT_EQ(network_state_from_string(text, &t), 0);
         ASSERT_EQ(network_state_to_string(&t, &text2), 0);

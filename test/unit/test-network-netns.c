@@ -263,6 +263,17 @@ static void test_veth(void) {
         ASSERT_EQ(network_teardown(&restored), 0);      /* idempotent */
         network_state_done(&restored);
 
+        /* VirtualEthernetExtra= pairs, MACs like nspawn's, both names ours */
+        NetIfacePair extra[] = { { "vx-host", "vx-cont" }, { "vx-h2", "vx-c2" } };
+        NetworkConfig ec = { .private_network = true, .veth_extra = extra, .n_veth_extra = 2 };
+        ASSERT_EQ(network_setup("web", &ec, c.netns, &s, NULL), 0);
+        ASSERT_STREQ(host_mac("vx-h2"), expected_mac("web", NET_MAC_VETH_EXTRA_HOST, 1));
+        ASSERT_STREQ(run(&c, "mac vx-cont"), expected_mac("web", NET_MAC_VETH_EXTRA_CONTAINER, 0));
+        ASSERT(!s.veth);
+        ASSERT_EQ(network_teardown(&s), 0);
+        ASSERT(!host_has_link("vx-host") && !host_has_link("vx-h2"));
+        network_state_done(&s);
+
         /* a long name is shortened like nspawn does it */
         ASSERT_EQ(network_setup("averyveryverylongname", &cfg, c.netns, &s, NULL), 0);
         ASSERT(host_has_link("ve-averyverUARo"));
