@@ -50,7 +50,7 @@ static int set_addr(const char *ifname, const char *cidr) {
 
 static int tcp_fetch(const char *ip, int port, char *buf, size_t size) {
         struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-        struct timeval tv = { .tv_sec = 5 };
+        struct timeval tv = { .tv_sec = 2 };
         _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         ssize_t n;
 
@@ -341,6 +341,20 @@ static void test_ports(void) {
         ASSERT_STREQ(buf, "hello from web\n");
         ASSERT_EQ(tcp_fetch("10.0.0.1", 8080, buf, sizeof(buf)), 0);   /* a host address, too */
         ASSERT_STREQ(buf, "hello from web\n");
+
+        /* route_localnet on ve-web must not open the host's 127/8 to the container: make the container
+         * route 127.0.0.99 over host0 to us, where a service listens on all addresses */
+        serve(7778, "hello from host\n");
+        ASSERT_STREQ(run(&c, "sh ip rule del pref 0 lookup local && ip rule add pref 100 lookup local && "
+                             "ip rule add to 127.0.0.99 lookup 100 pref 10 && "
+                             "ip route add 127.0.0.99/32 via 10.0.0.1 dev host0 table 100 && "
+                             "echo 1 > /proc/sys/net/ipv4/conf/host0/route_localnet"), "");
+        ASSERT(strstr(run(&c, "fetch 127.0.0.99 7778"), "error"));
+        /* ... and it is the localnet chain that stops it */
+        ASSERT(system("nft flush chain inet " PORT_FORWARD_TABLE " localnet") == 0);
+        ASSERT_STREQ(run(&c, "fetch 127.0.0.99 7778"), "hello from host\n");
+        ASSERT(system("nft add rule inet " PORT_FORWARD_TABLE " localnet iifname != lo ip daddr 127.0.0.0/8 drop") == 0);
+        ASSERT(strstr(run(&c, "fetch 127.0.0.99 7778"), "error"));
 
         /* another machine may not take the port, and leaves nothing behind */
         p.container_port = 81;
