@@ -381,8 +381,7 @@ int network_setup(const char *machine, const NetworkConfig *c, int netns_fd, Net
 
 int network_refresh_ports(NetworkState *s, int netns_fd) {
         _cleanup_(rtnl_closep) Rtnl *nl = NULL;
-        NetAddr a = {};
-        int nsid, r;
+        int nsid, r, changed = 0;
 
         if (s->n_ports == 0)
                 return 0;
@@ -392,18 +391,27 @@ int network_refresh_ports(NetworkState *s, int netns_fd) {
         nsid = rtnl_netns_id(nl, netns_fd);
         if (nsid < 0)
                 return nsid;
-        r = rtnl_netns_first_address(nl, nsid, AF_INET, &a);
-        if (r <= 0)
-                return r;
-        if (s->ports_target && memcmp(&a.in, &s->target4.in, sizeof(a.in)) == 0)
-                return 0;
 
-        r = port_forward_set_target(s->machine, s->ports, s->n_ports, AF_INET, &a, NULL);
-        if (r < 0)
-                return r;
-        s->target4 = a;
-        s->ports_target = true;
-        return 1;
+        for (int family = AF_INET; family != -1; family = family == AF_INET ? AF_INET6 : -1) {
+                bool *has = family == AF_INET ? &s->has_target4 : &s->has_target6;
+                NetAddr *t = family == AF_INET ? &s->target4 : &s->target6;
+                size_t len = family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
+                NetAddr a = {};
+
+                r = rtnl_netns_first_address(nl, nsid, family, &a);
+                if (r < 0)
+                        return r;
+                /* No address (any more): keep the old target, the container may get it back. */
+                if (r == 0 || (*has && memcmp(&a, t, len) == 0))
+                        continue;
+                r = port_forward_set_target(s->machine, s->ports, s->n_ports, family, &a, NULL);
+                if (r < 0)
+                        return r;
+                *t = a;
+                *has = true;
+                changed = 1;
+        }
+        return changed;
 }
 
 int network_teardown(const NetworkState *s) {

@@ -33,8 +33,8 @@ typedef struct NetworkState {
         size_t n_moved;
         ExposePort *ports;      /* Port= mappings claimed in the nftables table */
         size_t n_ports;
-        bool ports_target;      /* the ports have been pointed at the container's address */
-        NetAddr target4;
+        bool has_target4, has_target6; /* the ports have been pointed at the container's address */
+        NetAddr target4, target6;
 } NetworkState;
 
 /* Builds everything: Port= claims, the veth (host side named as nspawn does, container side host0, created
@@ -48,9 +48,9 @@ typedef struct NetworkState {
 int network_setup(const char *machine, const NetworkConfig *c, int netns_fd, NetworkState *ret,
                   char **ret_error);
 
-/* Points the Port= forwards at the container's current IPv4 address (the first non-loopback address in
- * netns_fd, read through rtnetlink without entering it). Returns 1 if the target changed, 0 if it did not or
- * the container has no address yet, -errno on failure. */
+/* Points the Port= forwards at the container's current addresses: the first non-loopback IPv4 address and
+ * the first global IPv6 address in netns_fd, read through rtnetlink without entering it. Returns 1 if a
+ * target changed, 0 if none did or the container has no address yet, -errno on failure. */
 int network_refresh_ports(NetworkState *s, int netns_fd);
 
 /* Removes what s records: the nftables elements of the machine, the veth, the zone bridge if no other

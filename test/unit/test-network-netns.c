@@ -50,14 +50,17 @@ static int set_addr(const char *ifname, const char *cidr) {
 
 static int tcp_fetch(const char *ip, int port, char *buf, size_t size) {
         struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+        struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+        bool v6 = strchr(ip, ':');
         struct timeval tv = { .tv_sec = 2 };
-        _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         ssize_t n;
 
-        inet_pton(AF_INET, ip, &sa.sin_addr);
+        if (v6 ? inet_pton(AF_INET6, ip, &sa6.sin6_addr) != 1 : inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+                return -EINVAL;
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+        if (v6 ? connect(fd, (struct sockaddr *) &sa6, sizeof(sa6)) : connect(fd, (struct sockaddr *) &sa, sizeof(sa)))
                 return -errno;
         n = read(fd, buf, size - 1);
         if (n < 0)
@@ -66,11 +69,13 @@ static int tcp_fetch(const char *ip, int port, char *buf, size_t size) {
         return 0;
 }
 
+/* Serves greeting on port, on all IPv4 and IPv6 addresses. */
 static void serve(int port, const char *greeting) {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-        int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = IN6ADDR_ANY_INIT };
+        int zero = 0, one = 1, fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)
                 _exit(1);
         if (fork() == 0) {
@@ -340,6 +345,14 @@ static void test_ports(void) {
         ASSERT_EQ(tcp_fetch("127.0.0.1", 8080, buf, sizeof(buf)), 0);
         ASSERT_STREQ(buf, "hello from web\n");
         ASSERT_EQ(tcp_fetch("10.0.0.1", 8080, buf, sizeof(buf)), 0);   /* a host address, too */
+        ASSERT_STREQ(buf, "hello from web\n");
+
+        /* IPv6, once the container has a global address */
+        ASSERT(system("ip -6 addr add fd00:6::1/64 dev ve-web nodad") == 0);
+        ASSERT_STREQ(run(&c, "sh ip -6 addr add fd00:6::2/64 dev host0 nodad"), "");
+        ASSERT_EQ(network_refresh_ports(&s, c.netns), 1);
+        ASSERT(s.has_target6);
+        ASSERT_EQ(tcp_fetch("fd00:6::1", 8080, buf, sizeof(buf)), 0);
         ASSERT_STREQ(buf, "hello from web\n");
 
         /* route_localnet on ve-web must not open the host's 127/8 to the container: make the container
