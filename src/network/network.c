@@ -136,12 +136,16 @@ static int check_config(Rtnl *nl, const NetworkConfig *c, int netns_fd, char **r
 }
 
 static int join_zone(Rtnl *nl, const char *zone, int veth_ifindex, NetworkState *s, char **ret_error) {
+        _cleanup_free_ char *recorded = NULL;
         char name[IFNAMSIZ];
         int br, r;
 
         r = net_zone_ifname(zone, name);
         if (r < 0)
                 return set_error(ret_error, r, "Zone=%s: not a valid zone name", zone);
+        recorded = strdup(name);
+        if (!recorded)
+                return -ENOMEM;
 
         br = rtnl_link_ifindex(nl, name);
         if (br == -ENODEV) {
@@ -154,9 +158,7 @@ static int join_zone(Rtnl *nl, const char *zone, int veth_ifindex, NetworkState 
         if (br < 0)
                 return set_error(ret_error, br, "Zone=%s: cannot look up bridge %s: %s", zone, name, strerror(-br));
 
-        s->zone_bridge = strdup(name);
-        if (!s->zone_bridge)
-                return -ENOMEM;
+        s->zone_bridge = TAKE_PTR(recorded);
 
         r = rtnl_link_set_master(nl, veth_ifindex, br);
         if (r >= 0)
@@ -173,6 +175,7 @@ static int join_zone(Rtnl *nl, const char *zone, int veth_ifindex, NetworkState 
 static int setup_veth(Rtnl *nl, const char *machine, const NetworkConfig *c, int netns_fd, NetworkState *s,
                       char **ret_error) {
         struct ether_addr mac_host, mac_container;
+        _cleanup_free_ char *recorded = NULL;
         char name[IFNAMSIZ];
         sd_id128_t id;
         int ifindex, r;
@@ -186,6 +189,11 @@ static int setup_veth(Rtnl *nl, const char *machine, const NetworkConfig *c, int
                 r = net_generate_mac(id, machine, NET_MAC_VETH_CONTAINER, 0, &mac_container);
         if (r < 0)
                 return r;
+        /* Allocated before the link exists, recorded only once it is ours: a teardown must never delete a
+         * link of that name we did not create (-EEXIST), nor miss one we did (ENOMEM). */
+        recorded = strdup(name);
+        if (!recorded)
+                return -ENOMEM;
 
         r = rtnl_veth_create(nl, name, &mac_host, "host0", &mac_container, netns_fd);
         if (r == -EEXIST)
@@ -193,9 +201,7 @@ static int setup_veth(Rtnl *nl, const char *machine, const NetworkConfig *c, int
                                  "that name exists already", name);
         if (r < 0)
                 return set_error(ret_error, r, "Cannot create virtual Ethernet link %s: %s", name, strerror(-r));
-        s->veth = strdup(name);
-        if (!s->veth)
-                return -ENOMEM;
+        s->veth = TAKE_PTR(recorded);
 
         ifindex = rtnl_link_ifindex(nl, name);
         if (ifindex < 0)
@@ -356,15 +362,17 @@ int network_setup(const char *machine, const NetworkConfig *c, int netns_fd, Net
                 s.n_ports = c->n_ports;
         }
 
+        /* What is created in the container's namespace (host0, macvlan, ipvlan links) is not removed on
+         * failure: it dies with the namespace, which a failed start destroys. Everything on the host is. */
         r = 0;
         if (c->veth)
                 r = setup_veth(nl, machine, c, netns_fd, &s, ret_error);
-        /* Moves last: a link moved into the container cannot be moved back from here (that would mean
-         * entering its namespace); everything that could fail after it has been checked by now. */
         if (r >= 0)
                 r = setup_veth_extra(nl, machine, c, netns_fd, &s, ret_error);
         if (r >= 0)
                 r = setup_vlans(nl, machine, c, netns_fd, ret_error);
+        /* Moves last: a link moved into the container cannot be moved back from here (that would mean
+         * entering its namespace); everything that could fail after it has been checked by now. */
         if (r >= 0)
                 r = setup_moves(nl, c, netns_fd, &s, ret_error);
         if (r < 0) {
