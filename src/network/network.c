@@ -469,9 +469,10 @@ int network_state_ifindexes(const NetworkState *s, int **ret) {
         _cleanup_(rtnl_closep) Rtnl *nl = NULL;
         int ifindex, r, *l;
 
-        *ret = NULL;
-        if (!s->veth)
+        if (!s->veth) {
+                *ret = NULL;
                 return 0;
+        }
         r = rtnl_open(&nl);
         if (r < 0)
                 return r;
