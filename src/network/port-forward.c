@@ -103,6 +103,7 @@ static int list_elements(const char *name, PortForwardEntry **ret, size_t *ret_n
         _cleanup_free_ char *cmd = NULL;
         json_object *root = NULL, *items;
         PortForwardEntry *l = NULL;
+        const char *out;
         size_t n = 0;
         int r;
 
@@ -118,7 +119,10 @@ static int list_elements(const char *name, PortForwardEntry **ret, size_t *ret_n
                 return 0;
         }
 
-        root = json_tokener_parse(nft_ctx_get_output_buffer(ctx));
+        out = nft_ctx_get_output_buffer(ctx);
+        if (isempty(out))
+                return -EBADMSG;
+        root = json_tokener_parse(out);
         if (!root || !json_object_object_get_ex(root, "nftables", &items) ||
             !json_object_is_type(items, json_type_array)) {
                 json_object_put(root);
