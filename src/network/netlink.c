@@ -8,6 +8,7 @@
 #include <linux/veth.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "macro.h"
@@ -484,4 +485,61 @@ int rtnl_netns_first_address(Rtnl *nl, int nsid, int family, NetAddr *ret) {
                 return 0;
         *ret = q.addr;
         return 1;
+}
+
+int rtnl_address_monitor_open(void) {
+        struct sockaddr_nl sa = {
+                .nl_family = AF_NETLINK,
+                .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+        };
+        _cleanup_close_ int fd = -EBADF;
+        int one = 1;
+
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+        if (fd < 0)
+                return -errno;
+        if (setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &one, sizeof(one)) < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+int rtnl_address_monitor_drain(int fd) {
+        _cleanup_free_ char *buf = NULL;
+        int n = 0;
+
+        buf = malloc(RTNL_BUF_SIZE);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                char control[CMSG_SPACE(sizeof(int))] = {};
+                struct iovec iov = { .iov_base = buf, .iov_len = RTNL_BUF_SIZE };
+                struct msghdr mh = {
+                        .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = control, .msg_controllen = sizeof(control),
+                };
+                bool peer = false;
+                ssize_t k;
+                int l;
+
+                k = recvmsg(fd, &mh, MSG_DONTWAIT);
+                if (k < 0) {
+                        if (errno == EAGAIN || errno == EINTR)
+                                return n;
+                        return -errno;
+                }
+                /* Messages from another namespace carry its id; our own namespace's do not. */
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                        if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID)
+                                peer = true;
+                if (!peer)
+                        continue;
+
+                l = (int) k;
+                for (const struct nlmsghdr *h = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(h, l);
+                     h = mnl_nlmsg_next(h, &l))
+                        if (IN_SET(h->nlmsg_type, RTM_NEWADDR, RTM_DELADDR))
+                                n++;
+        }
 }

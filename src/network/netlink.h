@@ -79,3 +79,13 @@ int rtnl_netns_id(Rtnl *nl, int netns_fd);
  * id nsid (IFA_TARGET_NETNSID: nothing enters that namespace). Returns 1 and fills ret if there is one, 0 if
  * there is none. */
 int rtnl_netns_first_address(Rtnl *nl, int nsid, int family, NetAddr *ret);
+
+/* A non-blocking, close-on-exec NETLINK_ROUTE socket subscribed to IPv4 and IPv6 address changes in this
+ * namespace and, through NETLINK_LISTEN_ALL_NSID, in every namespace that has an id here (the containers':
+ * rtnl_netns_id() assigns one). Returns the fd; the caller owns it. */
+int rtnl_address_monitor_open(void);
+
+/* Reads everything pending on a monitor fd. Returns the number of address messages from other namespaces
+ * (the containers'; the host's own are read and ignored), 0 if none, or -errno (-ENOBUFS: events were lost,
+ * refresh everything anyway). */
+int rtnl_address_monitor_drain(int fd);

@@ -8,8 +8,9 @@
  * Lifecycle (the daemon's side):
  *   after clone, before releasing the payload:  network_setup(name, &config, netns_fd, &state, &error)
  *                                               network_state_to_string() -> state file
- *   while running, when the container may have a new address (timer or RTM_NEWADDR):
- *                                               network_refresh_ports(&state, netns_fd)
+ *   while running: one rtnl_address_monitor_open() fd in sd-event for all machines; when it is readable
+ *   and rtnl_address_monitor_drain() is > 0 (or -ENOBUFS): network_refresh_ports(&state, netns_fd) for
+ *   each machine with Port= (cheap when nothing changed)
  *   at stop, after a payload crash, on a failed start:  network_teardown(&state)
  *   at daemon start, for every recorded machine that no longer runs:
  *                                               network_state_from_string() + network_teardown()

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -336,7 +337,15 @@ static void test_ports(void) {
         ASSERT_EQ(network_setup("web", &cfg, c.netns, &s, NULL), 0);
         ASSERT_EQ(network_refresh_ports(&s, c.netns), 0);               /* no address yet */
         ASSERT_EQ(set_addr("ve-web", "10.0.0.1/24"), 0);
+
+        /* the daemon learns of the container's new address without polling */
+        _cleanup_close_ int monitor = rtnl_address_monitor_open();
+        ASSERT(monitor >= 0);
+        ASSERT(rtnl_address_monitor_drain(monitor) >= 0);
         ASSERT_STREQ(run(&c, "addr host0 10.0.0.2/24"), "");
+        struct pollfd pfd = { .fd = monitor, .events = POLLIN };
+        ASSERT_EQ(poll(&pfd, 1, 2000), 1);
+        ASSERT(rtnl_address_monitor_drain(monitor) > 0);
         ASSERT_STREQ(run(&c, "listen 80"), "");
         ASSERT_EQ(network_refresh_ports(&s, c.netns), 1);
         ASSERT_EQ(network_refresh_ports(&s, c.netns), 0);               /* unchanged */
