@@ -699,6 +699,7 @@ void machine_dbus_finalized(Machine *m) {
         m->waiters = mfree(m->waiters);
         m->n_waiters = 0;
 
+        machine_dbus_flush_changed(m); /* the last State change before the object goes */
         r = sd_bus_emit_signal(m->manager->bus, "/org/machinedext1", "org.machinedext1.Manager",
                                "MachineRemoved", "so", m->name, m->path);
         if (r < 0)
@@ -711,14 +712,4 @@ void machine_dbus_finalized(Machine *m) {
         }
         m->queued_starts = mfree(m->queued_starts);
         m->n_queued_starts = 0;
-}
-
-void machine_dbus_send_changed(Machine *m, const char *property) {
-        int r;
-
-        if (!m->manager->bus)
-                return;
-        r = sd_bus_emit_properties_changed(m->manager->bus, m->path, "org.machinedext1.Machine", property, NULL);
-        if (r < 0)
-                log_debug_errno(r, "Failed to send PropertiesChanged for %s, ignoring: %m", m->name);
 }
