@@ -5,24 +5,16 @@
 
 #include "escape.h"
 
-/* Returns the length of the valid UTF-8 sequence at s (at most n bytes) that is not a control character,
- * 0 if the byte at s has to be escaped. */
-static size_t printable_length(const unsigned char *s, size_t n, EscapeFlags flags) {
+/* Returns the length of the valid UTF-8 sequence at s (at most n bytes, n > 0) and its code point in *ret,
+ * or 0 if it is not valid UTF-8 (a stray continuation byte, truncated, overlong, a surrogate, too large). */
+static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret) {
         uint32_t c;
         size_t k;
 
         if (s[0] < 0x80) {
-                if (s[0] >= ' ' && s[0] != 0x7f)
-                        return 1;
-                if (flags & ESCAPE_KEEP_NEWLINES) {
-                        if (s[0] == '\n' || s[0] == '\t')
-                                return 1;
-                        if (s[0] == '\r' && n > 1 && s[1] == '\n')
-                                return 1;
-                }
-                return 0;
+                *ret = s[0];
+                return 1;
         }
-
         if (s[0] >= 0xc2 && s[0] <= 0xdf) {
                 k = 2;
                 c = s[0] & 0x1f;
@@ -47,9 +39,41 @@ static size_t printable_length(const unsigned char *s, size_t n, EscapeFlags fla
                 return 0;       /* overlong, or too large */
         if (c >= 0xd800 && c <= 0xdfff)
                 return 0;       /* surrogates */
-        if (c >= 0x80 && c <= 0x9f)
-                return 0;       /* C1 controls: 0x9b is CSI on some terminals */
+        *ret = c;
         return k;
+}
+
+/* Returns the length of the valid UTF-8 sequence at s (at most n bytes) that is not a control character,
+ * 0 if the byte at s has to be escaped. */
+static size_t printable_length(const unsigned char *s, size_t n, EscapeFlags flags) {
+        uint32_t c;
+        size_t k;
+
+        k = utf8_sequence(s, n, &c);
+        if (k == 0)
+                return 0;
+        if (c >= ' ' && c != 0x7f && !(c >= 0x80 && c <= 0x9f)) /* C1 controls: 0x9b is CSI on some terminals */
+                return k;
+        if (flags & ESCAPE_KEEP_NEWLINES) {
+                if (c == '\n' || c == '\t')
+                        return 1;
+                if (c == '\r' && n > 1 && s[1] == '\n')
+                        return 1;
+        }
+        return 0;
+}
+
+bool utf8_is_valid_n(const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+        uint32_t c;
+
+        for (size_t i = 0; i < n; ) {
+                size_t k = utf8_sequence(p + i, n - i, &c);
+                if (k == 0)
+                        return false;
+                i += k;
+        }
+        return true;
 }
 
 bool needs_terminal_escape(const char *s, size_t n, EscapeFlags flags) {

@@ -19,3 +19,6 @@ char *escape_terminal(const char *s, size_t n, EscapeFlags flags);
 
 /* Returns true if escape_terminal() would change anything. */
 bool needs_terminal_escape(const char *s, size_t n, EscapeFlags flags);
+
+/* Returns true if the n bytes at s are valid UTF-8 (NUL bytes count as valid). */
+bool utf8_is_valid_n(const char *s, size_t n);

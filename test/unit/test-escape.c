@@ -41,5 +41,10 @@ int main(void) {
         /* NUL bytes inside the data. */
         check("a\0b", 3, 0, "a\\x00b");
         CHECK("", 0, "");
+        ASSERT(utf8_is_valid_n("h\xc3\xa9llo \xc2\x9b \x1b", 11));
+        ASSERT(utf8_is_valid_n("", 0));
+        ASSERT(!utf8_is_valid_n("\xff", 1));
+        ASSERT(!utf8_is_valid_n("a\xc3", 2));
+        ASSERT(!utf8_is_valid_n("\xed\xa0\x80", 3));
         return 0;
 }
