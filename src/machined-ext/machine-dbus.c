@@ -668,6 +668,8 @@ void machine_dbus_reply_exit_waiters(Machine *m) {
 void machine_dbus_finalized(Machine *m) {
         int r;
 
+        machine_dbus_flush_changed(m); /* the last State change before the replies and MachineRemoved */
+
         if (m->start_message) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(m->start_message);
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -699,7 +701,6 @@ void machine_dbus_finalized(Machine *m) {
         m->waiters = mfree(m->waiters);
         m->n_waiters = 0;
 
-        machine_dbus_flush_changed(m); /* the last State change before the object goes */
         r = sd_bus_emit_signal(m->manager->bus, "/org/machinedext1", "org.machinedext1.Manager",
                                "MachineRemoved", "so", m->name, m->path);
         if (r < 0)

@@ -328,6 +328,7 @@ static void machine_ready(Machine *m) {
         m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
         machine_set_state(m, MACHINE_RUNNING);
         log_info("Machine %s is ready.", m->name);
+        machine_dbus_flush_changed(m); /* clients see State (and the last Status) before the replies */
 
         while (m->ready_waiters) {
                 ReadyWaiter *w = m->ready_waiters;
@@ -337,6 +338,7 @@ static void machine_ready(Machine *m) {
 }
 
 static void machine_fail_ready(Machine *m, int error, char *message) {
+        machine_dbus_flush_changed(m);
         if (m->ready_error == 0) {
                 m->ready_error = error;
                 m->ready_error_message = message;
