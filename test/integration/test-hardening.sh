@@ -41,8 +41,10 @@ list_ms() {
         echo $(($(ms_now) - t0))
 }
 
-# CPU time (user + system, in clock ticks) the daemon used so far.
+# CPU time (user + system, in clock ticks) the daemon used so far. The daemon is bus-activated: make sure
+# it runs first.
 daemon_ticks() {
+        mx ListMachines >/dev/null || t_fail "ListMachines failed"
         awk '{ print $14 + $15 }' /proc/"$(daemon_pid)"/stat
 }
 
