@@ -211,7 +211,7 @@ typedef struct Settings {
         int boot;            /* -1 = unset, else 0/1 */
         char **parameters;   /* argv; NULL = unset */
         char **environment;  /* KEY=VALUE, later assignment of same key replaces; keys are unique */
-        size_t n_environment;        /* entries of environment */
+        size_t n_environment;        /* entries of environment, kept by the parser */
         Hashmap *environment_index;  /* the parser's index KEY -> position + 1 in environment, so that an
                                       * assignment costs O(1), not O(entries); NULL outside settings_parse() */
         int notify_ready;    /* -1 = unset */
