@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <time.h>
 
+#include "escape.h"
 #include "machinectl-ext.h"
 #include "name.h"
 #include "strv.h"
@@ -64,6 +65,14 @@ int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
         else
                 fprintf(stderr, ": %s\n", strerror(-r));
         return r;
+}
+
+const char *terminal_safe(FILE *f, const char *s, char **buf) {
+        *buf = NULL;
+        if (!s || !isatty(fileno(f)) || !needs_terminal_escape(s, strlen(s), 0))
+                return s;
+        *buf = escape_terminal(s, strlen(s), 0);
+        return *buf ?: "(out of memory)";
 }
 
 bool property_selected(const char *name) {

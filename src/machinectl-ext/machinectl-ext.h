@@ -37,6 +37,10 @@ extern char **arg_property;
  * strerror(-r). Returns r (always negative), so callers can "return log_bus_error(...);". */
 int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) _printf_(3, 4);
 
+/* Returns s, or, if f is a terminal and s holds characters a terminal would act on, an escaped copy (see
+ * escape.h) in *buf, which the caller frees. One-line values: newlines and tabs are escaped too. */
+const char *terminal_safe(FILE *f, const char *s, char **buf);
+
 /* Returns true if NAME was requested with --property= (or if no property was requested at all). */
 bool property_selected(const char *name);
 

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <time.h>
 
+#include "escape.h"
 #include "machinectl-ext.h"
 #include "util.h"
 
@@ -57,7 +58,17 @@ static int print_log(sd_bus *bus, const char *name) {
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to parse console log of machine %s", name);
 
-        r = write_all(STDOUT_FILENO, p, n);
+        /* To a terminal, what the payload wrote is shown escaped (escape.h), not interpreted: it could set the
+         * clipboard, the title, clear the screen. Lines, tabs and colourless text are unchanged. To anything
+         * else the bytes go as they are. */
+        if (isatty(STDOUT_FILENO) && needs_terminal_escape(p, n, ESCAPE_KEEP_NEWLINES)) {
+                _cleanup_free_ char *e = escape_terminal(p, n, ESCAPE_KEEP_NEWLINES);
+
+                if (!e)
+                        return log_bus_error(-ENOMEM, NULL, "Failed to escape console log of machine %s", name);
+                r = write_all(STDOUT_FILENO, e, strlen(e));
+        } else
+                r = write_all(STDOUT_FILENO, p, n);
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to write console log of machine %s", name);
         return 0;

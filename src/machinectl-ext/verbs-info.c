@@ -13,6 +13,7 @@
 typedef struct MachineListEntry {
         const char *name;
         const char *state;
+        const char *status;
         uint32_t leader;
         const char *unit;
 } MachineListEntry;
@@ -220,6 +221,7 @@ typedef struct MachineStatus {
         const char *name;
         char *id;
         const char *state;
+        const char *status;     /* STATUS= of the payload */
         uint32_t leader;
         const char *unit;
         const char *root;
@@ -248,6 +250,7 @@ static int status_property(const char *name, const char *contents, sd_bus_messag
                 const char **field =
                         streq(name, "Name")          ? &s->name :
                         streq(name, "State")         ? &s->state :
+                        streq(name, "Status")        ? &s->status :
                         streq(name, "Unit")          ? &s->unit :
                         streq(name, "RootDirectory") ? &s->root :
                         streq(name, "SettingsFile")  ? &s->settings_file :
@@ -310,10 +313,14 @@ static void format_ago(char *buf, size_t size, uint64_t usec) {
                 (void) snprintf(buf, size, "0s");
 }
 
+/* Every string comes from the daemon, and some from the payload (Status, Command): on a terminal they are
+ * escaped (terminal_safe()). */
 static void print_status(const MachineStatus *s, const char *fallback_name) {
+        _cleanup_free_ char *b_name = NULL, *b_unit = NULL, *b_state = NULL, *b_status = NULL, *b_root = NULL,
+                *b_file = NULL, *b_exit = NULL;
         char since[128], ago[64];
 
-        printf("%s (%s)\n", s->name ?: fallback_name, s->id ?: "n/a");
+        printf("%s (%s)\n", terminal_safe(stdout, s->name ?: fallback_name, &b_name), s->id ?: "n/a");
 
         if (format_timestamp(since, sizeof(since), s->timestamp)) {
                 uint64_t n = now(CLOCK_REALTIME);
@@ -328,26 +335,34 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
         if (s->leader > 0)
                 printf("          Leader: %" PRIu32 "\n", s->leader);
         if (!isempty(s->unit))
-                printf("            Unit: %s\n", s->unit);
+                printf("            Unit: %s\n", terminal_safe(stdout, s->unit, &b_unit));
         if (!isempty(s->state))
-                printf("           State: %s\n", s->state);
+                printf("           State: %s\n", terminal_safe(stdout, s->state, &b_state));
+        if (!isempty(s->status))
+                printf("          Status: \"%s\"\n", terminal_safe(stdout, s->status, &b_status));
         if (!isempty(s->root))
-                printf("            Root: %s\n", s->root);
+                printf("            Root: %s\n", terminal_safe(stdout, s->root, &b_root));
         if (s->command && s->command[0]) {
                 printf("         Command:");
-                for (char **a = s->command; *a; a++)
-                        printf(" %s", *a);
+                for (char **a = s->command; *a; a++) {
+                        _cleanup_free_ char *b = NULL;
+                        printf(" %s", terminal_safe(stdout, *a, &b));
+                }
                 printf("\n");
         }
         printf("            Boot: %s\n", s->boot ? "yes" : "no");
         printf("     NotifyReady: %s\n", s->notify_ready ? "yes" : "no");
         if (!isempty(s->settings_file))
-                printf("   Settings file: %s\n", s->settings_file);
+                printf("   Settings file: %s\n", terminal_safe(stdout, s->settings_file, &b_file));
         if (!isempty(s->exit_code))
-                printf("       Last exit: %s, status=%" PRIi32 "\n", s->exit_code, s->exit_status);
+                printf("       Last exit: %s, status=%" PRIi32 "\n", terminal_safe(stdout, s->exit_code, &b_exit),
+                       s->exit_status);
         /* What the settings file parser ignored: one per line, aligned under the first. */
-        STRV_FOREACH(w, s->warnings)
-                printf("%s %s\n", w == s->warnings ? "        Warnings:" : "                 ", *w);
+        STRV_FOREACH(w, s->warnings) {
+                _cleanup_free_ char *b = NULL;
+                printf("%s %s\n", w == s->warnings ? "        Warnings:" : "                 ",
+                       terminal_safe(stdout, *w, &b));
+        }
 }
 
 int verb_status(sd_bus *bus, char **args) {
@@ -384,7 +399,7 @@ int verb_status(sd_bus *bus, char **args) {
 /* Prints one property as Key=value (or only the value with --value). Returns 1 if printed, 0 if the type is not
  * printable on one line (the caller skips it), < 0 on a parse error. */
 static int print_value(const char *name, const char *contents, sd_bus_message *m) {
-        _cleanup_free_ char *owned = NULL;
+        _cleanup_free_ char *owned = NULL, *escaped = NULL;
         char buf[128];
         const char *v;
         union {
@@ -479,6 +494,8 @@ static int print_value(const char *name, const char *contents, sd_bus_message *m
         if (r < 0)
                 return r;
 
+        /* Like systemctl show, the value as it is; but not to a terminal, which could act on it. */
+        v = terminal_safe(stdout, v, &escaped);
         if (arg_value)
                 printf("%s\n", v);
         else

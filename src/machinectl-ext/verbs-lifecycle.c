@@ -112,8 +112,10 @@ static void print_warnings(const PendingCall *c) {
                 return;
         if (sd_bus_message_enter_container(c->reply, 'v', "as") <= 0 || sd_bus_message_read_strv(c->reply, &l) < 0)
                 return;
-        STRV_FOREACH(w, l)
-                fprintf(stderr, "Warning: %s\n", *w);
+        STRV_FOREACH(w, l) {
+                _cleanup_free_ char *b = NULL;
+                fprintf(stderr, "Warning: %s\n", terminal_safe(stderr, *w, &b));
+        }
 }
 
 /* PropertiesChanged on the machine: show STATUS= while waiting for READY=1 (and pass it on to systemd). */
@@ -135,8 +137,10 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
                 if (r < 0)
                         return 0;
                 if (streq(prop, "Status") && sd_bus_message_read(m, "v", "s", &status) > 0) {
-                        if (!arg_quiet && !isempty(status))
-                                fprintf(stderr, "%s: %s\n", ctx->name, status);
+                        if (!arg_quiet && !isempty(status)) {
+                                _cleanup_free_ char *b = NULL;
+                                fprintf(stderr, "%s: %s\n", ctx->name, terminal_safe(stderr, status, &b));
+                        }
                         if (arg_keep_unit)
                                 (void) sd_notifyf(false, "STATUS=%s", status);
                 } else if (sd_bus_message_skip(m, "v") < 0)

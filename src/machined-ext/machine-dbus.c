@@ -761,6 +761,8 @@ void machine_dbus_reply_exit_waiters(Machine *m) {
 void machine_dbus_finalized(Machine *m) {
         int r;
 
+        machine_dbus_flush_changed(m); /* the last State change before the replies and MachineRemoved */
+
         if (m->start_message) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(m->start_message);
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -811,14 +813,4 @@ void machine_dbus_finalized(Machine *m) {
                 }
                 free(calls);
         }
-}
-
-void machine_dbus_send_changed(Machine *m, const char *property) {
-        int r;
-
-        if (!m->manager->bus)
-                return;
-        r = sd_bus_emit_properties_changed(m->manager->bus, m->path, "org.machinedext1.Machine", property, NULL);
-        if (r < 0)
-                log_debug_errno(r, "Failed to send PropertiesChanged for %s, ignoring: %m", m->name);
 }

@@ -43,7 +43,14 @@ void machine_dbus_reply_bind(sd_bus_message *message, int error, const char *tex
 void machine_dbus_start_done(Machine *m);
 /* Answers everything pending on a machine that is gone, and announces its removal. */
 void machine_dbus_finalized(Machine *m);
+/* machine-changes.c: queues PROPERTY for one PropertiesChanged signal of m, sent at the end of this event
+ * loop iteration with everything else queued by then (like systemd's unit D-Bus queue): a storm of STATUS=
+ * becomes one signal per iteration, not one per datagram. */
 void machine_dbus_send_changed(Machine *m, const char *property);
+/* Sends what is queued now. */
+void machine_dbus_flush_changed(Machine *m);
+/* Drops the queue and its event source (machine_free()). */
+void machine_dbus_changed_done(Machine *m);
 
 /* Shared by the manager's by-name methods and the machine's own. */
 int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -54,6 +54,8 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
                 .notify_access = NOTIFY_ACCESS_MAIN,
+                .notify_ratelimit = RATELIMIT_INIT(MACHINE_NOTIFY_RATELIMIT_INTERVAL_USEC,
+                                                   MACHINE_NOTIFY_RATELIMIT_BURST),
                 .timeout_start_usec = MACHINE_DEFAULT_TIMEOUT_START_USEC,
                 .state = MACHINE_STARTING,
                 .boot = -1,
@@ -109,6 +111,8 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->timer_event_source);
         sd_event_source_disable_unref(m->start_timer_event_source);
         sd_event_source_disable_unref(m->notify_event_source);
+        sd_event_source_disable_unref(m->notify_resume_event_source);
+        machine_dbus_changed_done(m);
         sd_bus_slot_unref(m->scope_slot);
         sd_bus_slot_unref(m->machined_slot);
         sd_bus_slot_unref(m->unit_stop_slot);
@@ -211,9 +215,9 @@ static int machine_build_environment(Machine *m, const Settings *s, char ***ret)
                 if (strv_env_set(&env, *e) < 0)
                         return -ENOMEM;
 
-        STRV_FOREACH(e, s ? s->environment : NULL)
-                if (strv_env_set(&env, *e) < 0)
-                        return -ENOMEM;
+        /* The file's keys are unique already: merging searches only the entries above (not quadratic). */
+        if (s && strv_env_merge(&env, s->environment) < 0)
+                return -ENOMEM;
 
         *ret = TAKE_PTR(env);
         return 0;
@@ -349,6 +353,7 @@ static void machine_ready(Machine *m) {
         m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
         machine_set_state(m, MACHINE_RUNNING);
         log_info("Machine %s is ready.", m->name);
+        machine_dbus_flush_changed(m); /* clients see State (and the last Status) before the replies */
 
         while (m->ready_waiters) {
                 ReadyWaiter *w = m->ready_waiters;
@@ -358,6 +363,7 @@ static void machine_ready(Machine *m) {
 }
 
 static void machine_fail_ready(Machine *m, int error, char *message) {
+        machine_dbus_flush_changed(m);
         if (m->ready_error == 0) {
                 m->ready_error = error;
                 m->ready_error_message = message;
@@ -408,6 +414,34 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static int on_notify_resume(sd_event_source *s, uint64_t usec, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+
+        m->notify_resume_event_source = sd_event_source_disable_unref(m->notify_resume_event_source);
+        if (m->notify_event_source)
+                (void) sd_event_source_set_enabled(m->notify_event_source, SD_EVENT_ON);
+        return 0;
+}
+
+/* The machine used up its notifications for this window: stop reading its socket until the window ends.
+ * Nothing is dropped: datagrams wait in the socket (a sender blocks, or gets EAGAIN, when it is full), so the
+ * last STATUS= still arrives, a little later. Logged once per window. */
+static void machine_notify_pause(Machine *m) {
+        int r;
+
+        r = sd_event_add_time(m->manager->event, &m->notify_resume_event_source, CLOCK_MONOTONIC,
+                              ratelimit_end(&m->notify_ratelimit), 0, on_notify_resume, m);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to pause notifications of machine %s, ignoring: %m", m->name);
+                return;
+        }
+        (void) sd_event_source_set_description(m->notify_resume_event_source, "machine-notify-resume");
+        (void) sd_event_source_set_enabled(m->notify_event_source, SD_EVENT_OFF);
+        log_notice("Machine %s sent more than %u notifications within %" PRIu64 "s, pausing its notification "
+                   "socket until the interval ends.", m->name, m->notify_ratelimit.burst,
+                   m->notify_ratelimit.interval / USEC_PER_SEC);
+}
+
 static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Machine *m = ASSERT_PTR(userdata);
 
@@ -415,6 +449,7 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
         for (unsigned i = 0; i < 64; i++) {
                 NotifyMessage msg = {};
                 const char *reason = NULL;
+                bool limited;
                 int r;
 
                 r = notify_receive(fd, m->leader, m->leader_pidfd,
@@ -426,21 +461,28 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         log_debug_errno(r, "Machine %s: failed to receive notification, ignoring: %m", m->name);
                         break;
                 }
-                if (r == 0) {
+                /* Datagrams that are dropped count too: receiving them is the cost. */
+                limited = !ratelimit_below(&m->notify_ratelimit);
+
+                if (r == 0)
                         log_debug("Machine %s: dropped a notification: %s.", m->name, reason);
-                        continue;
+                else {
+                        if (msg.status && !streq_ptr(msg.status, m->status_text)) {
+                                free(m->status_text);
+                                m->status_text = TAKE_PTR(msg.status);
+                                machine_dbus_send_changed(m, "Status");
+                        }
+                        if (msg.ready)
+                                machine_ready(m);
+                        if (msg.stopping && IN_SET(m->state, MACHINE_STARTING, MACHINE_RUNNING))
+                                machine_set_state(m, MACHINE_STOPPING);
+                        notify_message_done(&msg);
                 }
 
-                if (msg.status && !streq_ptr(msg.status, m->status_text)) {
-                        free(m->status_text);
-                        m->status_text = TAKE_PTR(msg.status);
-                        machine_dbus_send_changed(m, "Status");
+                if (limited) {
+                        machine_notify_pause(m);
+                        break;
                 }
-                if (msg.ready)
-                        machine_ready(m);
-                if (msg.stopping && IN_SET(m->state, MACHINE_STARTING, MACHINE_RUNNING))
-                        machine_set_state(m, MACHINE_STOPPING);
-                notify_message_done(&msg);
         }
         return 0;
 }

@@ -8,6 +8,7 @@
 #include "console.h"
 #include "image-lock.h"
 #include "manager.h"
+#include "ratelimit.h"
 #include "settings.h"
 #include "tables.h"
 
@@ -23,6 +24,10 @@
  */
 
 #define MACHINE_DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
+
+/* Notifications read per machine: at most BURST per INTERVAL; the rest wait in the socket (see on_notify()). */
+#define MACHINE_NOTIFY_RATELIMIT_INTERVAL_USEC (1 * USEC_PER_SEC)
+#define MACHINE_NOTIFY_RATELIMIT_BURST 256U
 
 typedef struct ReadyWaiter ReadyWaiter;
 typedef struct BindOperation BindOperation;
@@ -103,6 +108,10 @@ struct Machine {
         char *propagate_dir;            /* /run/systemd/nspawn/propagate/NAME: /run/host/incoming */
         int notify_fd;
         sd_event_source *notify_event_source;
+        RateLimit notify_ratelimit;
+        sd_event_source *notify_resume_event_source; /* re-enables notify_event_source after the limit's window */
+        char **changed_properties;      /* PropertiesChanged queued for the end of this event loop iteration */
+        sd_event_source *changed_event_source;
         int notify_access;              /* NotifyAccess */
         char *cgroup;                   /* the payload's cgroup, for NotifyAccess=all */
         char *status_text;              /* last STATUS= */

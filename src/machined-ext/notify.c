@@ -102,6 +102,14 @@ int notify_receive(int fd, pid_t leader, int leader_pidfd, NotifySender sender, 
                 return 0;
         }
 
+        /* The cheap refusal first: unless any process of the machine may send, only the leader's PID can
+         * pass the checks below, so there is no need to read /proc for anyone else. A flood from another
+         * process of the container costs a recvmsg() and this comparison. */
+        if (ucred->pid != leader && !(sender == NOTIFY_SENDER_CGROUP && cgroup)) {
+                *ret_reason = "sender is not the container's PID 1";
+                return 0;
+        }
+
         /* Who sent it? With SCM_PIDFD the kernel names the exact process; otherwise the PID in the
          * credentials, checked against live pidfds so that a recycled PID cannot pass. */
         if (sender_pidfd >= 0) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 
+#include "escape.h"
 #include "macro.h"
 #include "notify-parse.h"
 
@@ -8,11 +9,13 @@ void notify_message_done(NotifyMessage *m) {
         m->status = mfree(m->status);
 }
 
+/* No control characters; and valid UTF-8, or the Status property could not be sent on the bus any more (the
+ * status and show commands would fail for the machine). */
 static bool status_is_valid(const char *s, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if ((unsigned char) s[i] < ' ' || s[i] == 0x7f)
                         return false;
-        return true;
+        return utf8_is_valid_n(s, n);
 }
 
 int notify_parse(const char *buf, size_t size, NotifyMessage *ret) {

@@ -20,5 +20,5 @@ void notify_message_done(NotifyMessage *m);
 /* Parses BUF (SIZE bytes, not NUL-terminated) as newline-separated assignments. Returns 0 and fills *ret,
  * -EBADMSG if the datagram is empty, longer than NOTIFY_MESSAGE_MAX, or contains a NUL byte (the whole
  * datagram is then ignored, as systemd PID 1 does), -ENOMEM. Unknown assignments are ignored. A STATUS=
- * with control characters is dropped. */
+ * with control characters (C0, DEL) or that is not valid UTF-8 is dropped. */
 int notify_parse(const char *buf, size_t size, NotifyMessage *ret);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -60,6 +62,24 @@ static int set_message(char **ret, const char *fmt, ...) {
         return 0;
 }
 
+/* Sets *ret_error to "Too many entries for KEY= (at most N)" and returns -EINVAL (or -ENOMEM). */
+static int too_many(char **ret_error, const char *key) {
+        int r;
+
+        r = set_message(ret_error, "Too many entries for %s= (at most %u)", key, SETTINGS_ENTRIES_MAX);
+        return r < 0 ? r : -EINVAL;
+}
+
+static int invalid_item(char **ret_error, const char *key, const char *value, const char *reason,
+                        const char *item);
+
+/* Returns 0 if a list of HAVE entries may take ADD more, else too_many(). */
+static int check_entries(char **ret_error, const char *key, size_t have, size_t add) {
+        if (have > SETTINGS_ENTRIES_MAX || add > SETTINGS_ENTRIES_MAX - have)
+                return too_many(ret_error, key);
+        return 0;
+}
+
 static int parse_boolean(const char *v) {
         static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
         static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
@@ -100,10 +120,14 @@ static int parse_signal(const char *key, const char *value, void *data, char **r
 static int extract_words(const char *key, const char *value, int flags, char ***ret, char **ret_error) {
         _cleanup_strv_free_ char **l = NULL;
         const char *p = value;
+        size_t n = 0;
         int r;
 
         for (;;) {
                 char *w;
+
+                if (n >= SETTINGS_ENTRIES_MAX && p && p[strspn(p, WHITESPACE)] != 0)
+                        return too_many(ret_error, key);
 
                 r = extract_first_word(&p, &w, flags);
                 if (r == -EINVAL) {
@@ -122,7 +146,7 @@ static int extract_words(const char *key, const char *value, int flags, char ***
                 if (r == 0)
                         break;
 
-                r = strv_push(&l, w);
+                r = strv_push_with_size(&l, &n, w);
                 if (r < 0) {
                         free(w);
                         return r;
@@ -131,6 +155,14 @@ static int extract_words(const char *key, const char *value, int flags, char ***
 
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+/* Returns true if s contains a control character (0x01-0x1f, 0x7f). */
+static bool has_control_chars(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < ' ' || *s == 0x7f)
+                        return true;
+        return false;
 }
 
 /* char** field: words are appended; an empty assignment resets the list to unset (NULL). */
@@ -148,6 +180,16 @@ static int parse_word_list(const char *key, const char *value, void *data, char 
         if (r < 0)
                 return r;
 
+        /* The command line is shown to admins (Command, machinectl-ext status): an escape sequence hidden in
+         * it would reach their terminal. */
+        STRV_FOREACH(w, words)
+                if (has_control_chars(*w))
+                        return invalid_item(ret_error, key, value, "control character in argument", *w);
+
+        r = check_entries(ret_error, key, strv_length(*l), strv_length(words));
+        if (r < 0)
+                return r;
+
         if (!*l) {
                 /* The value is not empty, so there is at least one word. */
                 *l = TAKE_PTR(words);
@@ -157,15 +199,38 @@ static int parse_word_list(const char *key, const char *value, void *data, char 
         return strv_extend_strv(l, words);
 }
 
-/* char** field of KEY=VALUE: a later assignment of the same KEY replaces the earlier one; an empty assignment
- * resets the list to unset (NULL). */
+#define container_of(ptr, type, member) ((type *) ((uint8_t *) (ptr) - offsetof(type, member)))
+
+static void environment_index_free_key(void *value, const char *key) {
+        free((char *) key);
+}
+
+static void environment_reset(Settings *s) {
+        s->environment = strv_free(s->environment);
+        s->n_environment = 0;
+        if (s->environment_index)
+                hashmap_clear(s->environment_index, environment_index_free_key);
+}
+
+static void environment_index_drop(Settings *s) {
+        if (s->environment_index)
+                hashmap_clear(s->environment_index, environment_index_free_key);
+        s->environment_index = hashmap_free(s->environment_index);
+}
+
+/* Settings.environment, KEY=VALUE words: a later assignment of the same KEY replaces the earlier one in
+ * place; an empty assignment resets the list to unset (NULL). Keys are looked up in
+ * Settings.environment_index, so n assignments cost O(n): copying the list and searching it for each
+ * assignment made a 1 MB file take 40 s. Used for that field only (it finds the Settings from it). */
 static int parse_environment(const char *key, const char *value, void *data, char **ret_error) {
-        _cleanup_strv_free_ char **words = NULL, **copy = NULL;
-        char ***l = data;
+        Settings *s = container_of(data, Settings, environment);
+        _cleanup_strv_free_ char **words = NULL, **keys = NULL;
+        _cleanup_(hashmap_freep) Hashmap *batch = NULL;
+        size_t n_words, n_new = 0;
         int r;
 
         if (isempty(value)) {
-                *l = strv_free(*l);
+                environment_reset(s);
                 return 0;
         }
 
@@ -180,19 +245,72 @@ static int parse_environment(const char *key, const char *value, void *data, cha
                         return r < 0 ? r : -EINVAL;
                 }
 
-        /* Work on a copy so that *l is unchanged on failure. */
-        copy = strv_copy(*l);
-        if (!copy)
+        if (!s->environment_index) {
+                s->environment_index = hashmap_new();
+                if (!s->environment_index)
+                        return -ENOMEM;
+        }
+        n_words = strv_length(words);
+        keys = new0(char *, n_words + 1);
+        if (!keys)
                 return -ENOMEM;
-
-        STRV_FOREACH(w, words) {
-                r = strv_env_set(&copy, *w);
-                if (r < 0)
-                        return r;
+        if (n_words > 1) {
+                batch = hashmap_new();
+                if (!batch)
+                        return -ENOMEM;
         }
 
-        strv_free(*l);
-        *l = TAKE_PTR(copy);
+        /* Count the keys this assignment adds first, so that the list is unchanged if it would get too long. */
+        for (size_t i = 0; i < n_words; i++) {
+                keys[i] = strndup(words[i], strchr(words[i], '=') - words[i]);
+                if (!keys[i])
+                        return -ENOMEM;
+                if (hashmap_get(s->environment_index, keys[i]))
+                        continue;
+                if (!batch) {
+                        n_new++;
+                        continue;
+                }
+                r = hashmap_put(batch, keys[i], keys[i]);
+                if (r == -ENOMEM)
+                        return r;
+                if (r > 0)
+                        n_new++;
+        }
+        r = check_entries(ret_error, key, s->n_environment, n_new);
+        if (r < 0)
+                return r;
+
+        /* From here on only -ENOMEM can fail, and then the whole file is refused. */
+        for (size_t i = 0; i < n_words; i++) {
+                void *slot = hashmap_get(s->environment_index, keys[i]);
+                _cleanup_free_ char *k = NULL, *v = NULL;
+
+                v = strdup(words[i]);
+                if (!v)
+                        return -ENOMEM;
+
+                if (slot) {
+                        size_t j = (size_t) (uintptr_t) slot - 1;
+
+                        free(s->environment[j]);
+                        s->environment[j] = TAKE_PTR(v);
+                        continue;
+                }
+
+                k = strdup(keys[i]);
+                if (!k)
+                        return -ENOMEM;
+                r = strv_push_with_size(&s->environment, &s->n_environment, v);
+                if (r < 0)
+                        return r;
+                TAKE_PTR(v);
+                r = hashmap_put(s->environment_index, k, (void *) (uintptr_t) s->n_environment);
+                if (r < 0)
+                        return r;
+                TAKE_PTR(k);
+        }
+
         return 0;
 }
 
@@ -552,6 +670,10 @@ static int parse_syscall_filter(const char *key, const char *value, void *data, 
                 } else if (seccomp_syscall_resolve_name(*w) == __NR_SCMP_ERROR)
                         return invalid_item(ret_error, key, value, "unknown system call", *w);
         }
+
+        r = check_entries(ret_error, key, strv_length(deny ? f->deny : f->allow), strv_length(words));
+        if (r < 0)
+                return r;
 
         return strv_extend_strv(deny ? &f->deny : &f->allow, words);
 }
@@ -913,9 +1035,16 @@ static int extract_colon_field(const char **p, char **ret) {
         if (!s)
                 return 0;
 
-        f = new(char, strlen(s) + 1);
+        /* Sized by this field, not by the rest of the line: a line of many fields stays linear. */
+        for (const char *e = s; *e && *e != ':'; e++) {
+                if (*e == '\\' && e[1])
+                        e++;
+                k++;
+        }
+        f = new(char, k + 1);
         if (!f)
                 return -ENOMEM;
+        k = 0;
 
         for (;; s++) {
                 if (*s == 0) {
@@ -1079,12 +1208,14 @@ static int parse_tmpfs(const char *key, const char *value, CustomMount *m, char 
 static int parse_overlay(const char *key, const char *value, CustomMount *m, char **ret_error) {
         _cleanup_strv_free_ char **fields = NULL;
         const char *p = value;
-        size_t n;
+        size_t n = 0, n_lower = 0;
         int r;
 
         for (;;) {
                 char *f;
 
+                if (n > SETTINGS_ENTRIES_MAX)
+                        return too_many(ret_error, key);
                 r = extract_colon_field(&p, &f);
                 if (r == -ENOMEM)
                         return r;
@@ -1092,14 +1223,13 @@ static int parse_overlay(const char *key, const char *value, CustomMount *m, cha
                         return invalid(ret_error, key, value, "trailing backslash");
                 if (r == 0)
                         break;
-                r = strv_push(&fields, f);
+                r = strv_push_with_size(&fields, &n, f);
                 if (r < 0) {
                         free(f);
                         return r;
                 }
         }
 
-        n = strv_length(fields);
         if (n < 2)
                 return invalid(ret_error, key, value, "expected at least two colon-separated paths");
 
@@ -1126,7 +1256,7 @@ static int parse_overlay(const char *key, const char *value, CustomMount *m, cha
 
                 if (isempty(fields[i]) || source_normalize(fields[i], &l) < 0)
                         return invalid(ret_error, key, value, "lower directories must be absolute paths without '..'");
-                r = strv_push(&m->lower, l);
+                r = strv_push_with_size(&m->lower, &n_lower, l);
                 if (r < 0) {
                         free(l);
                         return r;
@@ -1166,6 +1296,9 @@ static int parse_custom_mount(const char *key, const char *value, void *data, ch
                 return 0;
         }
 
+        if (l->n >= SETTINGS_ENTRIES_MAX)
+                return too_many(ret_error, key);
+
         switch (m.type) {
         case CUSTOM_MOUNT_BIND:
                 r = parse_bind(key, value, &m, ret_error);
@@ -1190,6 +1323,7 @@ typedef int (*WordFunc)(const char *word, char **ret);
 static int parse_checked_list(const char *key, const char *value, char ***l, WordFunc check, const char *reason,
                               char **ret_error) {
         _cleanup_strv_free_ char **words = NULL, **out = NULL;
+        size_t n = 0;
         int r;
 
         if (isempty(value)) {
@@ -1209,12 +1343,16 @@ static int parse_checked_list(const char *key, const char *value, char ***l, Wor
                         return r;
                 if (r < 0)
                         return invalid_item(ret_error, key, value, reason, *w);
-                r = strv_push(&out, c);
+                r = strv_push_with_size(&out, &n, c);
                 if (r < 0) {
                         free(c);
                         return r;
                 }
         }
+
+        r = check_entries(ret_error, key, strv_length(*l), n);
+        if (r < 0)
+                return r;
 
         return strv_extend_strv(l, out);
 }
@@ -1271,6 +1409,10 @@ static int parse_veth_extra(const char *key, const char *value, void *data, char
                 *l = strv_free(*l);
                 return 0;
         }
+
+        r = check_entries(ret_error, key, strv_length(*l), 1);
+        if (r < 0)
+                return r;
 
         r = word_iface_pair(value, &pair);
         if (r == -ENOMEM)
@@ -1330,6 +1472,8 @@ static int parse_expose_port(const char *key, const char *value, void *data, cha
             parse_port_number(colon ? colon + 1 : host, &port.container_port) < 0)
                 return invalid(ret_error, key, value, "expected [tcp:|udp:]HOSTPORT[:CONTAINERPORT], ports 1-65535");
 
+        if (l->n >= SETTINGS_ENTRIES_MAX)
+                return too_many(ret_error, key);
         for (size_t i = 0; i < l->n; i++)
                 if (l->ports[i].protocol == port.protocol && l->ports[i].host_port == port.host_port)
                         return invalid(ret_error, key, value, "host port already exposed");
@@ -1516,6 +1660,7 @@ Settings *settings_free(Settings *s) {
         free(s->path);
 
         strv_free(s->parameters);
+        environment_index_drop(s);
         strv_free(s->environment);
         free(s->user);
         free(s->working_directory);
@@ -1556,6 +1701,7 @@ typedef struct ParseState {
         char *section;          /* current section, NULL before the first header */
         bool section_known;
         char *error;            /* the error message, set when returning -EINVAL */
+        unsigned *assignments;  /* indexed like items[]: assignments of each key so far */
 } ParseState;
 
 /* Replaces control characters in an allocated message by '?', so that a message quoting hostile input
@@ -1655,6 +1801,13 @@ static int parse_assignment(ParseState *st, unsigned line, char *l) {
         if (!item->parse)
                 return add_notice(st, line, "Key '%s=' is not supported yet, ignoring.", item->key);
 
+        /* Bounds the work one key can cause: a list append walks the list, so n appends of one key cost
+         * O(n * SETTINGS_ENTRIES_MAX) at most. Environment= is indexed (O(1) per assignment) and bounded by its
+         * number of variables instead. */
+        if (item->parse != parse_environment &&
+            ++st->assignments[item - items] > SETTINGS_ENTRIES_MAX)
+                return fail(st, line, "Too many assignments of %s= (at most %u)", item->key, SETTINGS_ENTRIES_MAX);
+
         n_mounts = st->settings->custom_mounts.n;
         r = item->parse(item->key, value, (uint8_t *) st->settings + item->offset, &error);
         if (r == -EINVAL) {
@@ -1704,14 +1857,15 @@ static int parse_line(ParseState *st, unsigned line, char *text) {
 
 /* Reads one line into *buf (reallocated as needed), without the trailing "\n" or "\r\n". Returns 1 with a
  * line, 0 at EOF, -ENOBUFS if the line exceeds SETTINGS_LINE_MAX (memory use stays bounded), -EBADMSG if it
- * contains a NUL byte, -EIO on read errors. */
-static int read_line(FILE *f, char **buf, size_t *allocated) {
+ * contains a NUL byte, -EFBIG once *total (bytes read so far) exceeds SETTINGS_FILE_MAX, -EIO on read
+ * errors. */
+static int read_line(FILE *f, char **buf, size_t *allocated, size_t *total) {
         size_t n = 0;
         bool nul = false;
         int c;
 
         for (;;) {
-                c = getc(f);
+                c = getc_unlocked(f);
                 if (c == EOF) {
                         if (ferror(f))
                                 return -EIO;
@@ -1719,6 +1873,8 @@ static int read_line(FILE *f, char **buf, size_t *allocated) {
                                 return 0;
                         break;
                 }
+                if (++*total > SETTINGS_FILE_MAX)
+                        return -EFBIG;
                 if (c == '\n')
                         break;
                 if (c == 0)
@@ -1770,14 +1926,16 @@ static bool ends_in_continuation(const char *s) {
 
 static int settings_parse_lines(FILE *f, ParseState *st) {
         _cleanup_free_ char *buf = NULL, *continuation = NULL;
-        size_t allocated = 0;
+        size_t allocated = 0, total = 0;
         unsigned line = 0, first_line = 0;
         int r;
 
         for (;;) {
                 char *l, *p;
 
-                r = read_line(f, &buf, &allocated);
+                r = read_line(f, &buf, &allocated, &total);
+                if (r == -EFBIG)
+                        return fail(st, line + 1, "File too large (more than %u bytes)", SETTINGS_FILE_MAX);
                 if (r == -ENOBUFS)
                         return fail(st, line + 1, "Line too long (more than %u bytes)", SETTINGS_LINE_MAX);
                 if (r == -EBADMSG)
@@ -1860,10 +2018,15 @@ int settings_parse(FILE *f, const char *path, bool trusted, Settings **ret, char
         st = (ParseState) {
                 .settings = s,
                 .name = path ?: "<input>",
+                .assignments = new0(unsigned, ELEMENTSOF(items)),
         };
+        if (!st.assignments)
+                return -ENOMEM;
 
         r = settings_parse_lines(f, &st);
         free(st.section);
+        free(st.assignments);
+        environment_index_drop(s);
         if (r < 0) {
                 if (ret_error)
                         *ret_error = TAKE_PTR(st.error);
@@ -1878,20 +2041,58 @@ int settings_parse(FILE *f, const char *path, bool trusted, Settings **ret, char
 
 int settings_load(const char *path, bool trusted, Settings **ret, char **ret_error) {
         _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
         int r;
 
         if (!path || !ret)
                 return -EINVAL;
 
-        f = fopen(path, "re");
-        if (!f) {
+        /* O_NONBLOCK: opening a FIFO (or a device) must not block the daemon; it is refused right below.
+         * O_NOFOLLOW for untrusted files: see settings.h. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (trusted ? 0 : O_NOFOLLOW));
+        if (fd < 0) {
                 r = -errno;
                 if (r == -ENOENT)
                         return r;
+                if (r == -ELOOP && !trusted) {
+                        if (ret_error && asprintf(ret_error, "%s: Is a symbolic link, refusing (settings files "
+                                                  "outside the trusted directories must be regular files)",
+                                                  path) < 0)
+                                *ret_error = NULL;
+                        return -EINVAL;
+                }
                 if (ret_error && asprintf(ret_error, "%s: Failed to open: %s", path, strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
         }
+
+        if (fstat(fd, &st) < 0) {
+                r = -errno;
+                if (ret_error && asprintf(ret_error, "%s: Failed to stat: %s", path, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                if (ret_error && asprintf(ret_error, "%s: Not a regular file, refusing", path) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+        if (st.st_size > (off_t) SETTINGS_FILE_MAX) {
+                if (ret_error && asprintf(ret_error, "%s: File too large (%jd bytes, at most %u)", path,
+                                          (intmax_t) st.st_size, SETTINGS_FILE_MAX) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+
+        f = fdopen(fd, "re");
+        if (!f) {
+                r = -errno;
+                if (ret_error && asprintf(ret_error, "%s: Failed to open: %s", path, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        TAKE_FD(fd);
 
         return settings_parse(f, path, trusted, ret, ret_error);
 }

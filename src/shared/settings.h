@@ -20,6 +20,7 @@
 
 #include <systemd/sd-id128.h>
 
+#include "hashmap.h"
 #include "macro.h"
 
 typedef enum SettingsTrust {
@@ -164,6 +165,17 @@ typedef struct ExposePorts {
 /* Longest accepted line (after joining continuation lines), in bytes, excluding the newline. */
 #define SETTINGS_LINE_MAX (64U * 1024U)
 
+/* What one settings file may ask of the parser, which the daemon runs in its event loop on files that may be
+ * untrusted: at most SETTINGS_FILE_MAX bytes (systemd reads configuration with a similar bound), and at most
+ * SETTINGS_ENTRIES_MAX entries in each list: Environment= variables, Parameters= words, SystemCallFilter=
+ * names (each of the allow and the deny list), Inaccessible= paths, custom mounts (Bind=, BindReadOnly=,
+ * TemporaryFileSystem=, Overlay=, OverlayReadOnly= together), Port= entries, the network interface lists,
+ * BindUser=; and at most SETTINGS_ENTRIES_MAX assignments of each key (Environment= excepted: it is
+ * indexed, and replacing a variable adds nothing). Exceeding a limit is an error naming file:line. A file at
+ * the size limit parses in well under a second. */
+#define SETTINGS_FILE_MAX (4U * 1024U * 1024U)
+#define SETTINGS_ENTRIES_MAX 4096U
+
 #define PERSONALITY_INVALID 0xffffffffLU
 #define OOM_SCORE_ADJUST_UNSET INT32_MIN
 
@@ -198,7 +210,10 @@ typedef struct Settings {
         /* [Exec] */
         int boot;            /* -1 = unset, else 0/1 */
         char **parameters;   /* argv; NULL = unset */
-        char **environment;  /* KEY=VALUE, later assignment of same key replaces */
+        char **environment;  /* KEY=VALUE, later assignment of same key replaces; keys are unique */
+        size_t n_environment;        /* entries of environment, kept by the parser */
+        Hashmap *environment_index;  /* the parser's index KEY -> position + 1 in environment, so that an
+                                      * assignment costs O(1), not O(entries); NULL outside settings_parse() */
         int notify_ready;    /* -1 = unset */
         int kill_signal;     /* 0 = unset */
         int notify_access;   /* NotifyAccess=: a NotifyAccess, -1 = unset (means NOTIFY_ACCESS_MAIN). Extension. */
@@ -301,8 +316,12 @@ void settings_freep(Settings **s);
  * to an allocated "file:line: text" message (or NULL on -ENOMEM). ret_error is untouched on success. */
 int settings_parse(FILE *f, const char *path, bool trusted, Settings **ret, char **ret_error);
 
-/* Opens path (O_CLOEXEC) and parses it as settings_parse() does. Returns -ENOENT if the file does not exist,
- * without setting *ret_error; other open errors set *ret_error to "path: Failed to open: ...". */
+/* Opens path and parses it as settings_parse() does. Returns -ENOENT if the file does not exist, without
+ * setting *ret_error; other open errors set *ret_error to "path: Failed to open: ...". The file must be a
+ * regular file of at most SETTINGS_FILE_MAX bytes (-EINVAL and "path: Not a regular file, refusing" or "path:
+ * File too large ..." otherwise): it is opened with O_NONBLOCK, so that a FIFO or a device put there cannot
+ * block the caller, and, if untrusted, with O_NOFOLLOW (-ELOOP: a symlink in an image directory could point at
+ * any host file, whose lines would be quoted back in notices). */
 int settings_load(const char *path, bool trusted, Settings **ret, char **ret_error);
 
 /* Trusted directories, searched in this order, NULL-terminated. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +17,48 @@ size_t strv_length(char * const *l) {
         return n;
 }
 
-int strv_push(char ***l, char *value) {
-        size_t n;
+/* Makes room for NEED pointers in *l. Grows geometrically: the block is only reallocated when what malloc
+ * actually gave us (malloc_usable_size()) is too small, so n appends cost O(n) in total, like systemd's
+ * GREEDY_REALLOC(). Returns 0 or -ENOMEM; *l is unchanged on failure. */
+static int strv_reserve(char ***l, size_t need) {
+        size_t a;
         char **c;
+
+        if (*l && malloc_usable_size(*l) / sizeof(char *) >= need)
+                return 0;
+        if (need > SIZE_MAX / sizeof(char *) / 2)
+                return -ENOMEM;
+
+        a = need < 8 ? 8 : need * 2;
+        c = realloc(*l, sizeof(char *) * a);
+        if (!c)
+                return -ENOMEM;
+        *l = c;
+        return 0;
+}
+
+int strv_push_with_size(char ***l, size_t *n, char *value) {
+        int r;
 
         if (!value)
                 return -EINVAL;
-
-        n = strv_length(*l);
-        if (n > SIZE_MAX / sizeof(char *) - 2)
+        if (*n > SIZE_MAX / sizeof(char *) - 2)
                 return -ENOMEM;
 
-        c = realloc(*l, sizeof(char *) * (n + 2));
-        if (!c)
-                return -ENOMEM;
+        r = strv_reserve(l, *n + 2);
+        if (r < 0)
+                return r;
 
-        c[n] = value;
-        c[n + 1] = NULL;
-        *l = c;
+        (*l)[*n] = value;
+        (*l)[*n + 1] = NULL;
+        (*n)++;
         return 0;
+}
+
+int strv_push(char ***l, char *value) {
+        size_t n = strv_length(*l);
+
+        return strv_push_with_size(l, &n, value);
 }
 
 int strv_extend(char ***l, const char *value) {
@@ -80,11 +104,10 @@ int strv_extend_strv(char ***a, char * const *b) {
         if (n > SIZE_MAX / sizeof(char *) - m - 1)
                 return -ENOMEM;
 
-        c = realloc(*a, sizeof(char *) * (n + m + 1));
-        if (!c)
+        if (strv_reserve(a, n + m + 1) < 0)
                 return -ENOMEM;
+        c = *a;
         c[n] = NULL;
-        *a = c;
 
         for (size_t i = 0; i < m; i++) {
                 c[n + i] = strdup(b[i]);
@@ -199,11 +222,29 @@ static int cunescape_one(const char *p, char *ret) {
         }
 }
 
+/* Appends ch to the word buffer *s of *sz bytes, growing it geometrically (room for a NUL is kept). */
+static int word_put(char **s, size_t *sz, size_t *allocated, char ch) {
+        if (*sz + 2 > *allocated) {
+                size_t a = *allocated ? *allocated * 2 : 64;
+                char *n;
+
+                if (a < *allocated)
+                        return -ENOMEM;
+                n = realloc(*s, a);
+                if (!n)
+                        return -ENOMEM;
+                *s = n;
+                *allocated = a;
+        }
+        (*s)[(*sz)++] = ch;
+        return 0;
+}
+
 int extract_first_word(const char **p, char **ret, int flags) {
         _cleanup_free_ char *s = NULL;
         const char *c;
-        size_t sz = 0;
-        char quote = 0;
+        size_t sz = 0, allocated = 0;
+        char quote = 0, ch;
 
         if (!*p)
                 goto end;
@@ -212,10 +253,11 @@ int extract_first_word(const char **p, char **ret, int flags) {
         if (*c == 0)
                 goto end;
 
-        /* The output is never longer than the remaining input, so one allocation suffices. */
-        s = new(char, strlen(c) + 1);
-        if (!s)
+        /* The buffer grows with the word, not with the rest of the input: sizing each word by the remaining
+         * input made a line of many short words cost quadratic time and memory. */
+        if (word_put(&s, &sz, &allocated, 0) < 0)
                 return -ENOMEM;
+        sz = 0;
 
         for (;;) {
                 if (*c == 0) {
@@ -234,23 +276,24 @@ int extract_first_word(const char **p, char **ret, int flags) {
                                 return -EINVAL;
                         }
                         if (flags & EXTRACT_CUNESCAPE) {
-                                int k = cunescape_one(c, &s[sz]);
+                                int k = cunescape_one(c, &ch);
                                 if (k < 0) {
                                         *p = c - 1;
                                         return -EINVAL;
                                 }
-                                sz++;
                                 c += k;
                         } else
-                                s[sz++] = *c++;
+                                ch = *c++;
+                        if (word_put(&s, &sz, &allocated, ch) < 0)
+                                return -ENOMEM;
                         continue;
                 }
 
                 if (quote) {
                         if (*c == quote)
                                 quote = 0;
-                        else
-                                s[sz++] = *c;
+                        else if (word_put(&s, &sz, &allocated, *c) < 0)
+                                return -ENOMEM;
                         c++;
                         continue;
                 }
@@ -267,7 +310,8 @@ int extract_first_word(const char **p, char **ret, int flags) {
                         break;
                 }
 
-                s[sz++] = *c++;
+                if (word_put(&s, &sz, &allocated, *c++) < 0)
+                        return -ENOMEM;
         }
 
         s[sz] = 0;
@@ -278,5 +322,42 @@ int extract_first_word(const char **p, char **ret, int flags) {
 end:
         *p = NULL;
         *ret = NULL;
+        return 0;
+}
+
+int strv_env_merge(char ***l, char * const *add) {
+        size_t n = strv_length(*l), base = n;
+
+        STRV_FOREACH(a, add) {
+                const char *eq = strchr(*a, '=');
+                size_t k;
+                char *v;
+                bool replaced = false;
+                int r;
+
+                if (!eq)
+                        return -EINVAL;
+                k = eq - *a + 1;
+
+                v = strdup(*a);
+                if (!v)
+                        return -ENOMEM;
+
+                for (size_t i = 0; i < base; i++)
+                        if (strneq((*l)[i], *a, k)) {
+                                free((*l)[i]);
+                                (*l)[i] = v;
+                                replaced = true;
+                                break;
+                        }
+                if (replaced)
+                        continue;
+
+                r = strv_push_with_size(l, &n, v);
+                if (r < 0) {
+                        free(v);
+                        return r;
+                }
+        }
         return 0;
 }

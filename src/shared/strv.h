@@ -20,6 +20,16 @@ int strv_extend(char ***l, const char *value);
  * Returns 0 or -ENOMEM. */
 int strv_push(char ***l, char *value);
 
+/* Like strv_push(), for a caller that keeps the length of *l in *n (incremented on success): O(1) amortized,
+ * where strv_push() first walks the list. */
+int strv_push_with_size(char ***l, size_t *n, char *value);
+
+/* Merges the environment assignments of add (whose keys must be unique, as Settings.environment's are) into
+ * *l: an entry of *l with the same KEY is replaced, the others are appended, in order. Only the entries *l
+ * had before the call are searched, so this is O(length(*l) * length(add)), not quadratic in add.
+ * Returns 0, -EINVAL if an entry of add has no '=', or -ENOMEM (then *l may hold some of add). */
+int strv_env_merge(char ***l, char * const *add);
+
 /* Appends copies of all strings of b to *a. All-or-nothing. Returns 0 or -ENOMEM. */
 int strv_extend_strv(char ***a, char * const *b);
 

@@ -19,6 +19,8 @@
  *   notify-stay SECS STRING [notify options]
  *                             like notify, but then prints "sent", closes stdout and sleeps SECS (SIGTERM etc.
  *                             end it): the sender is still alive when the receiver looks at who sent it.
+ *   notify-flood SECS [--child]
+ *                             a STATUS= storm for SECS seconds (see cmd_notify_flood())
  *   notify-from DIR           like "sleep inf", but every file that appears in DIR (names not starting with
  *                             ".", in name order) is sent as one datagram to $NOTIFY_SOCKET by this very
  *                             process (so as PID 1 it may make the machine ready), then removed. Lets a test
@@ -58,6 +60,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -535,6 +538,64 @@ static int cmd_notify_stay(int argc, char **argv) {
         return 0;
 }
 
+/* notify-flood SECS [--child]: for SECS seconds sends "STATUS=flood N" datagrams to $NOTIFY_SOCKET as fast as
+ * it can, without blocking (from a child process with --child: a sender that is not the container's PID 1);
+ * then prints "flood: sent S of A" and, as PID 1, sends "STATUS=flood done" (blocking, so that it arrives)
+ * and sleeps until SIGTERM. The attack of a STATUS= storm. */
+static int cmd_notify_flood(int argc, char **argv) {
+        struct sigaction sig = { .sa_handler = on_signal };
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        unsigned long sent = 0, attempts = 0;
+        struct timespec start, t;
+        bool child = argc > 1 && strcmp(argv[1], "--child") == 0;
+        const char *path = getenv("NOTIFY_SOCKET");
+        char buf[64];
+        pid_t pid = 0;
+        long secs;
+        int fd, n;
+
+        if (argc < 1 || parse_long(argv[0], &secs) < 0 || secs < 0)
+                return usage();
+        if (!path || path[0] != '/' || strlen(path) >= sizeof sa.sun_path)
+                return fail("$NOTIFY_SOCKET is not a usable path");
+        strcpy(sa.sun_path, path);
+        sigemptyset(&sig.sa_mask);
+        (void) sigaction(SIGTERM, &sig, NULL);
+
+        if (child) {
+                pid = fork();
+                if (pid < 0)
+                        return fail("fork: %s", errno_name(errno));
+        }
+        if (pid == 0) {
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return fail("socket: %s", errno_name(errno));
+                (void) clock_gettime(CLOCK_MONOTONIC, &start);
+                do {
+                        n = snprintf(buf, sizeof buf, "STATUS=flood %lu", attempts);
+                        attempts++;
+                        if (sendto(fd, buf, (size_t) n, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *) &sa,
+                                   sizeof sa) >= 0)
+                                sent++;
+                        (void) clock_gettime(CLOCK_MONOTONIC, &t);
+                } while (t.tv_sec - start.tv_sec < secs);
+                printf("flood: sent %lu of %lu\n", sent, attempts);
+                fflush(stdout);
+                if (child)
+                        _exit(0);
+                n = snprintf(buf, sizeof buf, "STATUS=flood done");
+                if (sendto(fd, buf, (size_t) n, MSG_NOSIGNAL, (struct sockaddr *) &sa, sizeof sa) < 0)
+                        return fail("sendto: %s", errno_name(errno));
+                close(fd);
+        } else
+                (void) waitpid(pid, NULL, 0);
+
+        while (!got_signal)
+                pause();
+        return 0;
+}
+
 static int skip_dot(const struct dirent *de) {
         return de->d_name[0] != '.';
 }
@@ -779,6 +840,7 @@ int main(int argc, char **argv) {
                 { "notify",    cmd_notify },
                 { "notify-from", cmd_notify_from },
                 { "notify-stay", cmd_notify_stay },
+                { "notify-flood", cmd_notify_flood },
                 { "kill-self", cmd_kill_self },
                 { "reboot",    cmd_reboot },
                 { "write",     cmd_write },

@@ -119,6 +119,19 @@ static void test_control_chars(void) {
         ASSERT_EQ(PARSE("STATUS=Grüße", &m), 0);
         ASSERT_STREQ(m.status, "Grüße");
         notify_message_done(&m);
+
+        /* not UTF-8: dropped, or the Status property could not be sent on the bus */
+        ASSERT_EQ(PARSE("STATUS=good\nSTATUS=\xff\xfe\xc3", &m), 0);
+        ASSERT_STREQ(m.status, "good");
+        notify_message_done(&m);
+        ASSERT_EQ(PARSE("STATUS=\xed\xa0\x80", &m), 0);
+        ASSERT(!m.status);
+        notify_message_done(&m);
+
+        /* C1 controls are valid UTF-8: kept, and escaped where they are shown (machinectl-ext) */
+        ASSERT_EQ(PARSE("STATUS=a\xc2\x9b" "2J", &m), 0);
+        ASSERT_STREQ(m.status, "a\xc2\x9b" "2J");
+        notify_message_done(&m);
 }
 
 int main(void) {

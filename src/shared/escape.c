@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+/* Returns the length of the valid UTF-8 sequence at s (at most n bytes, n > 0) and its code point in *ret,
+ * or 0 if it is not valid UTF-8 (a stray continuation byte, truncated, overlong, a surrogate, too large). */
+static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret) {
+        uint32_t c;
+        size_t k;
+
+        if (s[0] < 0x80) {
+                *ret = s[0];
+                return 1;
+        }
+        if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+                k = 2;
+                c = s[0] & 0x1f;
+        } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+                k = 3;
+                c = s[0] & 0x0f;
+        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+                k = 4;
+                c = s[0] & 0x07;
+        } else
+                return 0;       /* a continuation byte, an overlong lead (0xc0, 0xc1) or beyond U+10FFFF */
+
+        if (n < k)
+                return 0;
+        for (size_t i = 1; i < k; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                c = (c << 6) | (s[i] & 0x3f);
+        }
+
+        if ((k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10ffff)))
+                return 0;       /* overlong, or too large */
+        if (c >= 0xd800 && c <= 0xdfff)
+                return 0;       /* surrogates */
+        *ret = c;
+        return k;
+}
+
+/* Returns the length of the valid UTF-8 sequence at s (at most n bytes) that is not a control character,
+ * 0 if the byte at s has to be escaped. */
+static size_t printable_length(const unsigned char *s, size_t n, EscapeFlags flags) {
+        uint32_t c;
+        size_t k;
+
+        k = utf8_sequence(s, n, &c);
+        if (k == 0)
+                return 0;
+        if (c >= ' ' && c != 0x7f && !(c >= 0x80 && c <= 0x9f)) /* C1 controls: 0x9b is CSI on some terminals */
+                return k;
+        if (flags & ESCAPE_KEEP_NEWLINES) {
+                if (c == '\n' || c == '\t')
+                        return 1;
+                if (c == '\r' && n > 1 && s[1] == '\n')
+                        return 1;
+        }
+        return 0;
+}
+
+bool utf8_is_valid_n(const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+        uint32_t c;
+
+        for (size_t i = 0; i < n; ) {
+                size_t k = utf8_sequence(p + i, n - i, &c);
+                if (k == 0)
+                        return false;
+                i += k;
+        }
+        return true;
+}
+
+bool needs_terminal_escape(const char *s, size_t n, EscapeFlags flags) {
+        const unsigned char *p = (const unsigned char *) s;
+
+        for (size_t i = 0; i < n; ) {
+                size_t k = printable_length(p + i, n - i, flags);
+                if (k == 0)
+                        return true;
+                i += k;
+        }
+        return false;
+}
+
+char *escape_terminal(const char *s, size_t n, EscapeFlags flags) {
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *p = (const unsigned char *) s;
+        char *r, *o;
+
+        if (n > (SIZE_MAX - 1) / 4)
+                return NULL;
+        r = malloc(n * 4 + 1);
+        if (!r)
+                return NULL;
+
+        o = r;
+        for (size_t i = 0; i < n; ) {
+                size_t k = printable_length(p + i, n - i, flags);
+
+                if (k > 0) {
+                        memcpy(o, p + i, k);
+                        o += k;
+                        i += k;
+                        continue;
+                }
+                *o++ = '\\';
+                *o++ = 'x';
+                *o++ = hex[p[i] >> 4];
+                *o++ = hex[p[i] & 15];
+                i++;
+        }
+        *o = 0;
+        return r;
+}
