@@ -15,7 +15,7 @@
 
 #define OUR_PREFIX "org.machinedext1."
 
-/* Appends each "org.machinedext1.Xxx" that follows PREFIX on a line of FILE after the line START (until a
+/* Appends each "org.machinedext1.Xxx" that follows PREFIX (".B": ".B " or ".BR ") on a line of FILE after the line START (until a
  * line starting with STOP), once. */
 static char **names_in(const char *file, const char *start, const char *prefix, const char *stop) {
         char **names = NULL, *line = NULL;
@@ -37,6 +37,8 @@ static char **names_in(const char *file, const char *start, const char *prefix, 
                 if (strncmp(line, prefix, strlen(prefix)) != 0)
                         continue;
                 p = line + strlen(prefix);
+                if (streq(prefix, ".B"))        /* ".B NAME" or ".BR NAME \" (ERRNO)\"" */
+                        p += strspn(p, "R ");
                 if (strncmp(p, OUR_PREFIX, strlen(OUR_PREFIX)) != 0)
                         continue;
                 e = p + strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.1");
@@ -64,7 +66,7 @@ static void test_docs_match_map(const char *root) {
         snprintf(path, sizeof(path), "%s/docs/dbus-api.md", root);
         md = names_in(path, "## Errors", "| `", "## ");
         snprintf(path, sizeof(path), "%s/man/org.machinedext1.5", root);
-        man = names_in(path, ".SH ERRORS", ".B ", ".SH ");
+        man = names_in(path, ".SH ERRORS", ".B", ".SH ");
 
         for (const sd_bus_error_map *m = bus_api_error_map; m->name; m++) {
                 n_map++;
@@ -84,6 +86,24 @@ static void test_docs_match_map(const char *root) {
                         fprintf(stderr, "%s is in org.machinedext1(5) but not in bus_api_error_map\n", *n);
                         abort();
                 }
+        /* The errno column of docs/dbus-api.md is the map's. */
+        for (const sd_bus_error_map *m = bus_api_error_map; m->name; m++) {
+                char want[256], line[1024];
+                bool found = false;
+                FILE *f;
+
+                snprintf(want, sizeof(want), "| `%s` | `%s` |", m->name, strerrorname_np(m->code));
+                snprintf(path, sizeof(path), "%s/docs/dbus-api.md", root);
+                f = fopen(path, "re");
+                ASSERT(f);
+                while (!found && fgets(line, sizeof(line), f))
+                        found = strncmp(line, want, strlen(want)) == 0;
+                fclose(f);
+                if (!found) {
+                        fprintf(stderr, "docs/dbus-api.md has no row starting with '%s'\n", want);
+                        abort();
+                }
+        }
         ASSERT_EQ(strv_length(md), n_map);
         ASSERT_EQ(strv_length(man), n_map);
         strv_free(md);
