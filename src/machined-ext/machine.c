@@ -1022,6 +1022,13 @@ static void machine_maybe_register(Machine *m) {
 
 void machine_scope_failed(Machine *m, int error, char *message) {
         m->scope_gone = true;
+        /* systemd's errno (EEXIST for a unit that is there already, ETIMEDOUT, ...) is a failed set-up,
+         * never the domain condition that errno once stood for ("already running", "start timeout"). */
+        if (!mx_error_is_domain(error)) {
+                if (!message && asprintf(&message, "Failed to create %s: %s", m->unit, strerror(-error)) < 0)
+                        message = NULL;
+                error = -MX_ERR_SETUP_FAILED;
+        }
         machine_fail_start(m, error, message);
         machine_maybe_finalize(m);
 }

@@ -86,6 +86,23 @@ test_kill_after_exit() {
         wait_until 20 mx_gone $n || t_fail "$n not gone after systemd-machined went on"
 }
 
+# A unit of the machine's scope name exists already: systemd refuses StartTransientUnit with UnitExists
+# (errno EEXIST). That is a failed set-up naming the unit, not "already running" (EEXIST was once borrowed
+# for MachineExists).
+test_scope_exists() {
+        local n=mxbestale e
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nNotifyReady=no\n"
+        systemd-run --quiet --scope --unit=machine-$n.scope sleep 1000 </dev/null >/dev/null 2>&1 &
+        trap 'systemctl stop machine-'"$n"'.scope 2>/dev/null' EXIT
+        wait_until 10 systemctl is-active --quiet machine-$n.scope || t_fail "no scope machine-$n.scope"
+        e=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n) || exit 1
+        assert_match "machine-$n\.scope" "$e" "message names the unit"
+        systemctl stop machine-$n.scope
+        wait_until 10 mx_gone $n || t_fail "$n left behind"
+        mx_start $n
+}
+
 # TemporaryFileSystem= options classified by libmount: noatime is a mount attribute (the old table gave it to
 # the tmpfs, which refused it), mode= and size= tmpfs parameters. Bind=...:noidmap is the default (the old
 # matching took it for idmap and refused the mount).
@@ -111,6 +128,7 @@ run_test cli-not-running test_cli_not_running
 run_test cli-exists-and-settings test_cli_exists_and_settings
 run_test cli-no-console test_cli_no_console
 run_test kill-after-exit test_kill_after_exit
+run_test scope-exists test_scope_exists
 run_test mount-options-libmount test_mount_options
 
 # Whatever happened to the test above: systemd-machined goes on.
