@@ -1127,7 +1127,7 @@ static int machine_restart(Machine *m) {
         r = machine_start(m, &msg);
         if (r < 0) {
                 log_error("Machine %s: failed to start it again after its reboot: %s", m->name,
-                          msg ?: strerror(-r));
+                          msg ?: mx_strerror(r));
                 m->released = m->exited = m->finalized = true;
                 m->exit_code = code;
                 m->exit_status = status;
