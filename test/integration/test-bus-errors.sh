@@ -55,6 +55,20 @@ test_cli_exists_and_settings() {
         assert_match "^Failed to start machine $b: $SETTINGS_DIR/$b.nspawn:4: Invalid value for TemporaryFileSystem=" "$out" "bad settings"
 }
 
+test_cli_exec_and_timeout() {
+        local n=mxbe-noexec t=mxbe-slow out
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/no/such/command\n"
+        out=$(cli_err start $n)
+        assert_match "^Failed to start machine $n: Failed to execute /no/such/command in machine '$n': No such file or directory" "$out" "exec"
+
+        mx_root $t
+        mx_settings $t "[Exec]\nParameters=$SLEEP_CMD\nNotifyReady=yes\nTimeoutStartSec=1\n"
+        out=$(cli_err start --ready $t)
+        assert_match "Machine '$t' did not report READY=1 within 1s" "$out" "start --ready"
+        assert_match "rc=1$" "$out" "exit status"
+}
+
 test_cli_no_console() {
         local n=mxbe-passive out
         mx_root $n
@@ -126,6 +140,7 @@ t_preflight || exit 1
 run_test cli-no-such-machine test_cli_no_such_machine
 run_test cli-not-running test_cli_not_running
 run_test cli-exists-and-settings test_cli_exists_and_settings
+run_test cli-exec-and-timeout test_cli_exec_and_timeout
 run_test cli-no-console test_cli_no_console
 run_test kill-after-exit test_kill_after_exit
 run_test scope-exists test_scope_exists
