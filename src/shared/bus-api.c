@@ -26,21 +26,33 @@ int bus_api_add_error_map(void) {
         return r < 0 ? r : 0;
 }
 
+/* Each default message is BEFORE 'NAME' AFTER: no format string is built from data. */
 static const struct {
         const char *name;
-        const char *text;       /* default message; "%s" is the machine's name */
+        const char *before, *after;
 } domain_errors[_MX_ERR_END - _MX_ERR_FIRST] = {
-        [MX_ERR_NO_SUCH_MACHINE - _MX_ERR_FIRST]  = { BUS_ERROR_NO_SUCH_MACHINE,  "No such machine '%s'" },
-        [MX_ERR_NOT_RUNNING - _MX_ERR_FIRST]      = { BUS_ERROR_NO_SUCH_MACHINE,  "Machine '%s' is not running" },
-        [MX_ERR_MACHINE_EXISTS - _MX_ERR_FIRST]   = { BUS_ERROR_MACHINE_EXISTS,   "Machine '%s' is already running" },
-        [MX_ERR_INVALID_SETTINGS - _MX_ERR_FIRST] = { BUS_ERROR_INVALID_SETTINGS, "Invalid settings file of machine '%s'" },
-        [MX_ERR_SETUP_FAILED - _MX_ERR_FIRST]     = { BUS_ERROR_SETUP_FAILED,     "Failed to set up machine '%s'" },
-        [MX_ERR_START_CANCELLED - _MX_ERR_FIRST]  = { BUS_ERROR_SETUP_FAILED,     "Machine '%s' was stopped during start-up" },
-        [MX_ERR_EXEC_FAILED - _MX_ERR_FIRST]      = { BUS_ERROR_EXEC_FAILED,      "Failed to execute the command of machine '%s'" },
-        [MX_ERR_START_TIMEOUT - _MX_ERR_FIRST]    = { BUS_ERROR_START_TIMEOUT,    "Timed out waiting for machine '%s' to become ready" },
-        [MX_ERR_NOT_READY - _MX_ERR_FIRST]        = { BUS_ERROR_NOT_READY,        "Machine '%s' exited or is stopping" },
-        [MX_ERR_CONSOLE_BUSY - _MX_ERR_FIRST]     = { BUS_ERROR_CONSOLE_BUSY,     "Another client is attached to the console of machine '%s'" },
-        [MX_ERR_NO_CONSOLE - _MX_ERR_FIRST]       = { BUS_ERROR_NO_CONSOLE,       "Machine '%s' has no console to attach to" },
+        [MX_ERR_NO_SUCH_MACHINE - _MX_ERR_FIRST] =
+                { BUS_ERROR_NO_SUCH_MACHINE, "No such machine ", "" },
+        [MX_ERR_NOT_RUNNING - _MX_ERR_FIRST] =
+                { BUS_ERROR_NO_SUCH_MACHINE, "Machine ", " is not running" },
+        [MX_ERR_MACHINE_EXISTS - _MX_ERR_FIRST] =
+                { BUS_ERROR_MACHINE_EXISTS, "Machine ", " is already running" },
+        [MX_ERR_INVALID_SETTINGS - _MX_ERR_FIRST] =
+                { BUS_ERROR_INVALID_SETTINGS, "Invalid settings file of machine ", "" },
+        [MX_ERR_SETUP_FAILED - _MX_ERR_FIRST] =
+                { BUS_ERROR_SETUP_FAILED, "Failed to set up machine ", "" },
+        [MX_ERR_START_CANCELLED - _MX_ERR_FIRST] =
+                { BUS_ERROR_SETUP_FAILED, "Machine ", " was stopped during start-up" },
+        [MX_ERR_EXEC_FAILED - _MX_ERR_FIRST] =
+                { BUS_ERROR_EXEC_FAILED, "Failed to execute the command of machine ", "" },
+        [MX_ERR_START_TIMEOUT - _MX_ERR_FIRST] =
+                { BUS_ERROR_START_TIMEOUT, "Timed out waiting for machine ", " to become ready" },
+        [MX_ERR_NOT_READY - _MX_ERR_FIRST] =
+                { BUS_ERROR_NOT_READY, "Machine ", " exited or is stopping" },
+        [MX_ERR_CONSOLE_BUSY - _MX_ERR_FIRST] =
+                { BUS_ERROR_CONSOLE_BUSY, "Another client is attached to the console of machine ", "" },
+        [MX_ERR_NO_CONSOLE - _MX_ERR_FIRST] =
+                { BUS_ERROR_NO_CONSOLE, "Machine ", " has no console to attach to" },
 };
 
 const char *mx_error_to_name(int r) {
@@ -80,11 +92,8 @@ int bus_api_error_set(sd_bus_error *error, int r, const char *name, const char *
         if (n) {
                 if (message)
                         return sd_bus_error_set(error, n, message);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-                /* The format is one of the constant texts above, each with exactly one "%s". */
-                return sd_bus_error_setf(error, n, domain_errors[-r - _MX_ERR_FIRST].text, strna(name));
-#pragma GCC diagnostic pop
+                return sd_bus_error_setf(error, n, "%s'%s'%s", domain_errors[-r - _MX_ERR_FIRST].before,
+                                         strna(name), domain_errors[-r - _MX_ERR_FIRST].after);
         }
         if (r == -ENOMEM)
                 return sd_bus_error_set_errno(error, r);
