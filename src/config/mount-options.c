@@ -201,3 +201,89 @@ int mount_options_to_attr(const MountOptions *m, uint64_t *ret_set, uint64_t *re
                 *ret_unsupported = (m->flags | m->clear) & ~handled;
         return 0;
 }
+
+int mount_bind_options_parse(const char *options, bool *ret_recursive, BindIdmap *ret_idmap) {
+        static const struct {
+                const char *name;
+                int recursive;          /* -1: not about recursion */
+                int idmap;              /* -1: not about idmaps */
+        } words[] = {
+                { "rbind",     1,  -1              },
+                { "norbind",   0,  -1              },
+                { "idmap",     -1, BIND_IDMAP_YES  },
+                { "noidmap",   -1, BIND_IDMAP_NO   },
+                { "rootidmap", -1, BIND_IDMAP_ROOT },
+        };
+        bool recursive = true;
+        BindIdmap idmap = BIND_IDMAP_NO;
+        _cleanup_free_ char *copy = NULL;
+        char *p, *name, *value;
+        size_t namesz, valuesz;
+        int r;
+
+        if (!isempty(options)) {
+                /* libmount's tokenizer skips empty options ("a,,b"): nspawn refuses them, so do we. */
+                if (options[0] == ',' || options[strlen(options) - 1] == ',' || strstr(options, ",,"))
+                        return -EINVAL;
+                copy = strdup(options);
+                if (!copy)
+                        return -ENOMEM;
+                for (p = copy;;) {
+                        size_t i;
+
+                        r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                        if (r == 1)
+                                break;
+                        if (r < 0 || value)
+                                return -EINVAL;
+                        for (i = 0; i < ELEMENTSOF(words); i++)
+                                if (strlen(words[i].name) == namesz && strneq(words[i].name, name, namesz))
+                                        break;
+                        if (i >= ELEMENTSOF(words))
+                                return -EINVAL;
+                        if (words[i].recursive >= 0)
+                                recursive = words[i].recursive;
+                        if (words[i].idmap >= 0)
+                                idmap = words[i].idmap;
+                }
+        }
+
+        if (ret_recursive)
+                *ret_recursive = recursive;
+        if (ret_idmap)
+                *ret_idmap = idmap;
+        return 0;
+}
+
+int mount_options_to_fs_attr(const MountOptions *m, uint64_t default_attr, uint64_t *ret_attr, char ***ret_sb_flags) {
+        const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+        /* Superblock flags fsconfig(2) takes by name (the kernel's vfs_parse_sb_flag()). */
+        const unsigned long sb_flags = MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME | MS_MANDLOCK;
+        _cleanup_strv_free_ char **names = NULL;
+        unsigned long unsupported;
+        uint64_t set, clear;
+
+        if (m->bind || m->propagation || m->extensions || !isempty(m->userspace))
+                return -EINVAL;
+        (void) mount_options_to_attr(m, &set, &clear, &unsupported);
+        /* Cleared superblock flags (async, nolazytime, nomand) are the kernel's defaults already. */
+        unsupported &= ~(m->clear & sb_flags);
+        if (unsupported & ~sb_flags)
+                return -EINVAL;
+
+        for (const struct libmnt_optmap *e = map; e && e->name; e++) {
+                if (!(e->id & unsupported) || (e->mask & MNT_INVERT) || strchr(e->name, '='))
+                        continue;
+                if (strv_find(names, e->name))
+                        continue;
+                if (strv_extend(&names, e->name) < 0)
+                        return -ENOMEM;
+                unsupported &= ~(unsigned long) e->id;
+        }
+        if (unsupported)
+                return -EINVAL;
+
+        *ret_attr = (default_attr & ~clear) | set;
+        *ret_sb_flags = TAKE_PTR(names);
+        return 0;
+}

@@ -52,3 +52,24 @@ int mount_propagation_from_string(const char *s, unsigned long *ret);
  * *ret_unsupported (if not NULL) for the caller to refuse or pass as fs options. Returns 0. */
 int mount_options_to_attr(const MountOptions *m, uint64_t *ret_set, uint64_t *ret_clear,
                           unsigned long *ret_unsupported);
+
+typedef enum BindIdmap {
+        BIND_IDMAP_NO,                  /* noidmap (the default) */
+        BIND_IDMAP_YES,                 /* idmap */
+        BIND_IDMAP_ROOT,                /* rootidmap */
+} BindIdmap;
+
+/* The options of systemd.nspawn(5)'s Bind=/BindReadOnly= (SRC:DST:OPTIONS): rbind|norbind and
+ * idmap|noidmap|rootidmap, later ones winning. These are nspawn's words, not mount(8) options (libmount's map
+ * knows only "rbind"), so they are matched here, split by libmount's own option tokenizer. NULL or "" is the
+ * default (rbind, noidmap). Returns 0 and sets *ret_recursive and *ret_idmap (either may be NULL), or -EINVAL
+ * for an empty, unknown or valued option. */
+int mount_bind_options_parse(const char *options, bool *ret_recursive, BindIdmap *ret_idmap);
+
+/* Fills in the flags of tmpfs-like options (TemporaryFileSystem=PATH:OPTIONS): *ret_attr gets the
+ * MOUNT_ATTR_* bits that result from DEFAULT_ATTR and the VFS options of m. MS_* flags that mount_setattr(2)
+ * does not know but the superblock does (sync, dirsync, lazytime, mand) are returned as their libmount names
+ * in *ret_sb_flags (a strv; NULL if none), for fsconfig(FSCONFIG_SET_FLAG). Returns 0, -EINVAL if m holds
+ * anything else (bind, propagation, userspace options such as nofail or x-*, OCI extensions, or a flag that
+ * is neither), -ENOMEM. */
+int mount_options_to_fs_attr(const MountOptions *m, uint64_t default_attr, uint64_t *ret_attr, char ***ret_sb_flags);

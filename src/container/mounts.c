@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <libmount/libmount.h>
+
+#include "mount-options.h"
 #include "mounts.h"
+#include "strv.h"
 #include "priv/priv.h"
 
 /* Opens the directory SOURCE: a host path, or "+PATH" inside the root. */
@@ -29,13 +33,25 @@ static int clone_bind_source(int rootfd, const char *source, bool recursive) {
         return priv_tree_clone(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
 }
 
-/* TemporaryFileSystem=PATH:OPTIONS: "mode=0755,size=10M,ro,nosuid". */
+/* TemporaryFileSystem=PATH:OPTIONS: "mode=0755,size=10M,ro,nosuid". The options are classified by libmount
+ * (mount-options.c), as systemd-nspawn does with mount_option_mangle(): VFS flags (ro, noexec, noatime, ...)
+ * become mount attributes, superblock flags (sync, ...) and everything else (mode=, size=, uid=, ...) go to
+ * the tmpfs as fsconfig(2) parameters. nosuid and nodev are the default, as in nspawn. */
 static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *options) {
         _cleanup_close_ int target = -EBADF, fsfd = -EBADF, mfd = -EBADF;
-        _cleanup_free_ char *opts = NULL;
-        unsigned attr = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID;
-        bool have_mode = false;
+        _cleanup_(mount_options_done) MountOptions o = {};
+        _cleanup_strv_free_ char **sb_flags = NULL;
+        uint64_t attr;
+        char *p, *name, *value;
+        size_t namesz, valuesz;
         int r;
+
+        r = mount_options_parse(options, &o);
+        if (r < 0)
+                return r;
+        r = mount_options_to_fs_attr(&o, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, &attr, &sb_flags);
+        if (r < 0)
+                return r;
 
         r = priv_create_in_root(rootfd, destination, true);
         if (r < 0)
@@ -47,44 +63,33 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
         fsfd = priv_fs_open("tmpfs");
         if (fsfd < 0)
                 return fsfd;
-        if (options) {
-                opts = strdup(options);
-                if (!opts)
-                        return -ENOMEM;
-                for (char *saveptr = NULL, *o = strtok_r(opts, ",", &saveptr); o; o = strtok_r(NULL, ",", &saveptr)) {
-                        char *eq = strchr(o, '=');
-
-                        if (streq(o, "ro"))
-                                attr |= MOUNT_ATTR_RDONLY;
-                        else if (streq(o, "rw"))
-                                attr &= ~MOUNT_ATTR_RDONLY;
-                        else if (streq(o, "noexec"))
-                                attr |= MOUNT_ATTR_NOEXEC;
-                        else if (streq(o, "exec"))
-                                attr &= ~MOUNT_ATTR_NOEXEC;
-                        else if (streq(o, "dev"))
-                                attr &= ~MOUNT_ATTR_NODEV;
-                        else if (streq(o, "suid"))
-                                attr &= ~MOUNT_ATTR_NOSUID;
-                        else if (streq(o, "nodev") || streq(o, "nosuid"))
-                                ;
-                        else {
-                                if (eq) {
-                                        *eq = 0;
-                                        have_mode = have_mode || streq(o, "mode");
-                                }
-                                r = priv_fs_set(fsfd, o, eq ? eq + 1 : NULL);
-                                if (r < 0)
-                                        return r;
-                        }
-                }
+        STRV_FOREACH(f, sb_flags) {
+                r = priv_fs_set(fsfd, *f, NULL);
+                if (r < 0)
+                        return r;
         }
-        if (!have_mode) {
+        for (p = o.data; p; ) {
+                _cleanup_free_ char *k = NULL, *v = NULL;
+
+                r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                if (r == 1)
+                        break;
+                if (r < 0)
+                        return -EINVAL;
+                k = strndup(name, namesz);
+                v = value ? strndup(value, valuesz) : NULL;
+                if (!k || (value && !v))
+                        return -ENOMEM;
+                r = priv_fs_set(fsfd, k, v);
+                if (r < 0)
+                        return r;
+        }
+        if (!o.data || mnt_optstr_get_option(o.data, "mode", &value, &valuesz) != 0) {
                 r = priv_fs_set(fsfd, "mode", "0755");
                 if (r < 0)
                         return r;
         }
-        mfd = priv_fs_attach(fsfd, attr, target);
+        mfd = priv_fs_attach(fsfd, (unsigned) attr, target);
         return mfd < 0 ? mfd : 0;
 }
 
@@ -195,10 +200,14 @@ int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
 
                 switch (m->type) {
                 case CUSTOM_MOUNT_BIND: {
-                        bool recursive = !(m->options && strstr(m->options, "norbind"));
                         _cleanup_close_ int tree = -EBADF;
+                        BindIdmap idmap;
+                        bool recursive;
 
-                        if (!m->source || (m->options && strstr(m->options, "idmap")))
+                        r = mount_bind_options_parse(m->options, &recursive, &idmap);
+                        if (r < 0)
+                                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, m->destination);
+                        if (!m->source || idmap != BIND_IDMAP_NO)
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, m->destination);
                         tree = clone_bind_source(rootfd, m->source, recursive);
                         if (tree < 0)

@@ -377,6 +377,13 @@ int main(int argc, char *argv[]) {
                 goto finish;
         }
 
+        /* sd_bus_call() then returns the errno of our error names (bus-api.h), not -EIO. */
+        r = bus_api_add_error_map();
+        if (r < 0) {
+                (void) log_bus_error(r, NULL, "Failed to register the D-Bus error map");
+                goto finish;
+        }
+
         r = sd_bus_open_system(&bus);
         if (r < 0) {
                 (void) log_bus_error(r, NULL, "Failed to connect to system bus");

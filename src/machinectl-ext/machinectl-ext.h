@@ -6,13 +6,9 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-api.h"
 #include "macro.h"
 
-#define BUS_NAME "org.machinedext1"
-#define BUS_MANAGER_PATH "/org/machinedext1"
-#define BUS_MANAGER_INTERFACE "org.machinedext1.Manager"
-#define BUS_MACHINE_INTERFACE "org.machinedext1.Machine"
-#define BUS_MACHINE_PATH_PREFIX "/org/machinedext1/machine"
 
 /* For calls that legitimately take as long as the machine needs (StartMachine with NotifyReady=, StopMachine
  * with its stop timeout, WaitMachine for the whole run). Not UINT64_MAX: sd-bus treats some all-ones values

@@ -705,9 +705,9 @@ int console_attach(Console *c, int *ret_fd, const char **ret_tty) {
         assert(ret_tty);
 
         if (IN_SET(c->mode, CONSOLE_PASSIVE, CONSOLE_PIPE))
-                return -EOPNOTSUPP;
+                return -MX_ERR_NO_CONSOLE;
         if (c->client_fd >= 0)
-                return -EBUSY;
+                return -MX_ERR_CONSOLE_BUSY;
 
         /* The client's end stays blocking: O_NONBLOCK belongs to the open file description, which the
          * client shares once it got the fd over the bus. */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
+#include "bus-api.h"
 #include "settings.h"
 
 /* A machine's console (Console= in the settings file):
@@ -53,8 +54,9 @@ void console_drain(Console *c);
 
 /* Attaches a client. Returns 0 and an fd (a SOCK_STREAM socket end, O_CLOEXEC, owned by the caller): what the
  * payload writes arrives on it; what the client writes to it reaches the payload (interactive only). Sets
- * *ret_tty to the pty's host path (or "" in pipe mode). -EBUSY if a client is attached already (until it
- * closes its end), -EOPNOTSUPP in passive and pipe mode (nothing to attach to). */
+ * *ret_tty to the pty's host path (or "" in pipe mode). -MX_ERR_CONSOLE_BUSY if a client is attached already
+ * (until it closes its end), -MX_ERR_NO_CONSOLE in passive and pipe mode (nothing to attach to), else
+ * -errno. */
 int console_attach(Console *c, int *ret_fd, const char **ret_tty);
 
 /* The fd the daemon reads (the pty master, or the pipe's read end), or -EBADF. It is handed to systemd's fd

@@ -9,7 +9,6 @@
 #include "machine-dbus.h"
 #include "strv.h"
 
-#define MACHINE_INTERFACE "org.machinedext1.Machine"
 
 static int on_changed(sd_event_source *s, void *userdata) {
         machine_dbus_flush_changed(ASSERT_PTR(userdata));
@@ -25,7 +24,7 @@ void machine_dbus_flush_changed(Machine *m) {
         if (!l || !m->manager->bus || !m->path)
                 return;
 
-        r = sd_bus_emit_properties_changed_strv(m->manager->bus, m->path, MACHINE_INTERFACE, l);
+        r = sd_bus_emit_properties_changed_strv(m->manager->bus, m->path, BUS_MACHINE_INTERFACE, l);
         if (r < 0)
                 log_debug_errno(r, "Failed to send PropertiesChanged for %s, ignoring: %m", m->name);
 }
@@ -41,7 +40,7 @@ void machine_dbus_send_changed(Machine *m, const char *property) {
                 if (r < 0) {
                         /* Cannot queue: send what we have and this one now rather than lose it. */
                         machine_dbus_flush_changed(m);
-                        (void) sd_bus_emit_properties_changed(m->manager->bus, m->path, MACHINE_INTERFACE,
+                        (void) sd_bus_emit_properties_changed(m->manager->bus, m->path, BUS_MACHINE_INTERFACE,
                                                               property, NULL);
                         return;
                 }

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "bus-api.h"
 #include "log.h"
 #include "machine-dbus.h"
 #include "manager-dbus.h"
@@ -10,43 +11,8 @@
 #include "settings.h"
 #include "strv.h"
 
-#define BUS_ERROR_NO_SUCH_MACHINE  "org.machinedext1.NoSuchMachine"
-#define BUS_ERROR_MACHINE_EXISTS   "org.machinedext1.MachineExists"
-#define BUS_ERROR_INVALID_SETTINGS "org.machinedext1.InvalidSettings"
-#define BUS_ERROR_SETUP_FAILED     "org.machinedext1.SetupFailed"
-#define BUS_ERROR_EXEC_FAILED      "org.machinedext1.ExecFailed"
-#define BUS_ERROR_START_TIMEOUT    "org.machinedext1.StartTimeout"
-#define BUS_ERROR_NOT_READY        "org.machinedext1.NotReady"
-
 int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message) {
-        switch (r) {
-        case -ENXIO:
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE, "%s",
-                                         message ?: "No such machine");
-        case -EEXIST:
-                return sd_bus_error_setf(error, BUS_ERROR_MACHINE_EXISTS, "Machine '%s' is already running", name);
-        case -EBADMSG:
-                return sd_bus_error_setf(error, BUS_ERROR_INVALID_SETTINGS, "%s",
-                                         message ?: "Invalid settings file");
-        case -ENOEXEC:
-                return sd_bus_error_setf(error, BUS_ERROR_EXEC_FAILED, "%s", message ?: "Failed to execute command");
-        case -ENOTRECOVERABLE:
-        case -ECANCELED:
-                return sd_bus_error_setf(error, BUS_ERROR_SETUP_FAILED, "%s",
-                                         message ?: "Failed to set up container");
-        case -ETIMEDOUT:
-                return sd_bus_error_setf(error, BUS_ERROR_START_TIMEOUT, "%s",
-                                         message ?: "Timed out waiting for the machine to become ready");
-        case -ESRCH:
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_READY, "%s",
-                                         message ?: "The machine exited or is stopping");
-        case -ENOMEM:
-                return sd_bus_error_set_errno(error, r);
-        default:
-                if (message)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", message);
-                return sd_bus_error_set_errnof(error, r, "Machine '%s': %s", name, strerror(-r));
-        }
+        return bus_api_error_set(error, r, name, message);
 }
 
 /* The uid of the sender of MESSAGE. dbus-daemon never reuses a unique name, so the answer of its
@@ -378,9 +344,8 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
                 return r;
 
         r = machine_bind_mount(m, source, destination, read_only, make_dir, message);
-        if (r == -ENXIO)
-                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
-                                         m->name);
+        if (mx_error_is_domain(r))
+                return bus_error_from_machine(error, r, m->name, NULL);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to bind-mount %s into machine '%s': %s", source,
                                                m->name, strerror(-r));
@@ -399,14 +364,12 @@ int bus_machine_method_open_console(sd_bus_message *message, void *userdata, sd_
                 return r;
 
         if (!m->console || m->exited)
-                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
-                                         m->name);
+                return bus_error_from_machine(error, -MX_ERR_NOT_RUNNING, m->name, NULL);
         r = console_attach(m->console, &fd, &tty);
-        if (r == -EBUSY)
-                return sd_bus_error_setf(error, "org.machinedext1.ConsoleBusy",
-                                         "Another client is attached to the console of machine '%s'", m->name);
-        if (r == -EOPNOTSUPP)
-                return sd_bus_error_setf(error, "org.machinedext1.NoConsole",
+        if (r == -MX_ERR_CONSOLE_BUSY)
+                return bus_error_from_machine(error, r, m->name, NULL);
+        if (r == -MX_ERR_NO_CONSOLE)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_CONSOLE,
                                          "Machine '%s' has no console to attach to (Console=%s)", m->name,
                                          console_mode_to_string(m->console_mode));
         if (r < 0)
@@ -500,7 +463,7 @@ int machine_object_find(sd_bus *bus, const char *path, const char *interface, vo
         Machine *m;
         int r;
 
-        r = sd_bus_path_decode(path, "/org/machinedext1/machine", &name);
+        r = sd_bus_path_decode(path, BUS_MACHINE_PATH_PREFIX, &name);
         if (r <= 0)
                 return 0;
 
@@ -767,7 +730,7 @@ void machine_dbus_finalized(Machine *m) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(m->start_message);
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
-                (void) bus_error_from_machine(&error, m->start_error ?: -ENOTRECOVERABLE, m->name,
+                (void) bus_error_from_machine(&error, m->start_error ?: -MX_ERR_SETUP_FAILED, m->name,
                                               m->start_error_message);
                 r = sd_bus_reply_method_error(call, &error);
                 if (r < 0)
@@ -794,7 +757,7 @@ void machine_dbus_finalized(Machine *m) {
         m->waiters = mfree(m->waiters);
         m->n_waiters = 0;
 
-        r = sd_bus_emit_signal(m->manager->bus, "/org/machinedext1", "org.machinedext1.Manager",
+        r = sd_bus_emit_signal(m->manager->bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE,
                                "MachineRemoved", "so", m->name, m->path);
         if (r < 0)
                 log_debug_errno(r, "Failed to send MachineRemoved for %s, ignoring: %m", m->name);

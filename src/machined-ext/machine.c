@@ -69,7 +69,7 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
         m->unit = machine_scope_name(name);
         if (!m->unit)
                 return -ENOMEM;
-        r = sd_bus_path_encode("/org/machinedext1/machine", name, &m->path);
+        r = sd_bus_path_encode(BUS_MACHINE_PATH_PREFIX, name, &m->path);
         if (r < 0)
                 return r;
         r = sd_id128_randomize(&m->id);
@@ -239,11 +239,11 @@ int machine_load(Machine *m, char **ret_error) {
         if (r > 0) {
                 r = settings_load(path, trusted, &s, ret_error);
                 if (r == -EINVAL || r == -EBADMSG)
-                        return -EBADMSG;
+                        return -MX_ERR_INVALID_SETTINGS;
                 if (r < 0) {
                         if (asprintf(ret_error, "Failed to read %s: %s", path, strerror(-r)) < 0)
                                 *ret_error = NULL;
-                        return -EBADMSG;
+                        return -MX_ERR_INVALID_SETTINGS;
                 }
                 for (char **n = s->notices; n && *n; n++)
                         log_notice("%s", *n);
@@ -252,7 +252,7 @@ int machine_load(Machine *m, char **ret_error) {
                  * failure (or worse) in the set-up. */
                 r = settings_verify(s, ret_error);
                 if (r == -EINVAL)
-                        return -EBADMSG;
+                        return -MX_ERR_INVALID_SETTINGS;
                 if (r < 0)
                         return r;
         }
@@ -267,11 +267,11 @@ int machine_load(Machine *m, char **ret_error) {
         if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
                 r = -errno ?: -ENOTDIR;
                 if (!s)
-                        return -ENXIO; /* Neither a settings file nor an image: there is no such machine. */
+                        return -MX_ERR_NO_SUCH_MACHINE; /* Neither a settings file nor an image. */
                 if (asprintf(ret_error, "Root directory %s of machine '%s' (from %s): %s", root, m->name, path,
                              strerror(-r)) < 0)
                         *ret_error = NULL;
-                return -ENOTRECOVERABLE;
+                return -MX_ERR_SETUP_FAILED;
         }
 
         /* Like systemd-nspawn@.service (which passes -b): without a command, boot. With Boot=yes, Parameters=
@@ -291,7 +291,7 @@ int machine_load(Machine *m, char **ret_error) {
         if (!m->argv[0] || isempty(m->argv[0])) {
                 if (asprintf(ret_error, "%s: no command to run for machine '%s'", strna(path), m->name) < 0)
                         *ret_error = NULL;
-                return -EBADMSG;
+                return -MX_ERR_INVALID_SETTINGS;
         }
 
         /* MachineID= is the machine's identity for machined, $container_uuid and /run/host/container-uuid. */
@@ -400,7 +400,7 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
                      m->name, format_usec(t, m->timeout_start_usec), strna(where)) < 0)
                 msg = NULL;
         log_warning("%s.", strna(msg));
-        machine_fail_ready(m, -ETIMEDOUT, msg);
+        machine_fail_ready(m, -MX_ERR_START_TIMEOUT, msg);
 
         /* It failed: no graceful stop (whose signal such an init likely ignores too), SIGKILL at once. */
         m->stop_requested = true;
@@ -408,7 +408,7 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         log_info("Machine %s: sending SIGKILL to PID %i (start timeout).", m->name, (int) m->leader);
         r = machine_kill_leader(m, SIGKILL);
-        if (r < 0 && r != -ESRCH)
+        if (r < 0 && r != -MX_ERR_NOT_RUNNING)
                 log_warning_errno(r, "Failed to kill machine %s: %m", m->name);
         machine_set_state(m, MACHINE_STOPPING);
         return 0;
@@ -541,7 +541,7 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                 else if (m->start_error == 0) {
                         if (asprintf(&msg, "Container init of machine '%s' died during set-up", m->name) < 0)
                                 msg = NULL;
-                        machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                        machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                 }
                 return 0;
         }
@@ -561,7 +561,7 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                                 if (asprintf(&msg, "Failed to watch /run/host/notify of machine '%s': %s", m->name,
                                              strerror(-r)) < 0)
                                         msg = NULL;
-                                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                                 return 0;
                         }
                         (void) sd_event_source_set_description(m->notify_event_source, "machine-notify");
@@ -577,12 +577,12 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                 if (asprintf(&msg, "Failed to execute %s in machine '%s': %s", report.detail, m->name,
                              strerror(report.error)) < 0)
                         msg = NULL;
-                machine_fail_start(m, -ENOEXEC, msg);
+                machine_fail_start(m, -MX_ERR_EXEC_FAILED, msg);
         } else {
                 _cleanup_free_ char *what = container_report_message(&report);
                 if (asprintf(&msg, "Failed to set up machine '%s': %s", m->name, strna(what)) < 0)
                         msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
         }
         return 0;
 }
@@ -615,7 +615,7 @@ void machine_registered(Machine *m, int error, const char *message) {
                 if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
                              message ?: strerror(-error)) < 0)
                         msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                 /* Not registered. Unless the call only timed out: machined may have done it anyway. */
                 if (error == -ETIMEDOUT && machine_dbus_unregister(m) >= 0)
                         return;
@@ -656,7 +656,7 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
                 char *msg = NULL;
                 if (asprintf(&msg, "Container init of machine '%s' exited during set-up", m->name) < 0)
                         msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
         }
 
         /* The sync socket may still hold the child's last report: read it before deciding. */
@@ -794,7 +794,7 @@ int machine_start(Machine *m, char **ret_error) {
                                          : "Failed to lock the",
                              m->root, m->name, strerror(-r)) < 0)
                         *ret_error = NULL;
-                return -ENOTRECOVERABLE;
+                return -MX_ERR_SETUP_FAILED;
         }
 
         r = manager_setup_propagation(m->manager);
@@ -815,7 +815,7 @@ int machine_start(Machine *m, char **ret_error) {
                 if (asprintf(ret_error, "Failed to allocate the console of machine '%s': %s", m->name,
                              strerror(-r)) < 0)
                         *ret_error = NULL;
-                return -ENOTRECOVERABLE;
+                return -MX_ERR_SETUP_FAILED;
         }
         console_payload_fds(m->console, &in_fd, &out_fd, &err_fd, &console_fd);
 
@@ -872,7 +872,7 @@ int machine_start(Machine *m, char **ret_error) {
                 if (asprintf(ret_error, "Failed to create the namespaces of machine '%s': %s", m->name,
                              strerror(-r)) < 0)
                         *ret_error = NULL;
-                return -ENOTRECOVERABLE;
+                return -MX_ERR_SETUP_FAILED;
         }
 
         m->leader = c.pid;
@@ -894,7 +894,7 @@ int machine_start(Machine *m, char **ret_error) {
                 char *msg = NULL;
                 if (asprintf(&msg, "Failed to create %s: %s", m->unit, strerror(-r)) < 0)
                         msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
         } else
                 m->scope_requested = true;
 
@@ -928,14 +928,16 @@ fail:
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
         if (asprintf(ret_error, "Failed to watch machine '%s': %s", m->name, strerror(-r)) < 0)
                 *ret_error = NULL;
-        return -ENOTRECOVERABLE;
+        return -MX_ERR_SETUP_FAILED;
 }
 
 int machine_kill_leader(Machine *m, int sig) {
         if (m->exited || m->leader_pidfd < 0)
-                return -ESRCH;
+                return -MX_ERR_NOT_RUNNING;
+        /* ESRCH through our own pidfd is a fact about the leader (it has exited, not yet reaped): said so
+         * here, once, rather than left for a caller to mistake any ESRCH for it. */
         if (pidfd_send_signal(m->leader_pidfd, sig, NULL, 0) < 0)
-                return -errno;
+                return errno == ESRCH ? -MX_ERR_NOT_RUNNING : -errno;
         return 0;
 }
 
@@ -959,13 +961,13 @@ int machine_stop(Machine *m) {
                 if (asprintf(&msg, "Machine '%s' was stopped during start-up", m->name) < 0)
                         msg = NULL;
                 m->stop_requested = true;
-                machine_fail_start(m, -ECANCELED, msg);
+                machine_fail_start(m, -MX_ERR_START_CANCELLED, msg);
                 machine_set_state(m, MACHINE_STOPPING);
                 return 0;
         }
 
         r = machine_kill_leader(m, m->kill_signal);
-        if (r < 0 && r != -ESRCH)
+        if (r < 0 && r != -MX_ERR_NOT_RUNNING)
                 return r;
         m->stop_requested = true;
         machine_set_state(m, MACHINE_STOPPING);
@@ -1037,7 +1039,7 @@ static void machine_maybe_register(Machine *m) {
                 if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
                              strerror(-r)) < 0)
                         msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                 return;
         }
 
@@ -1054,7 +1056,7 @@ static void machine_maybe_register(Machine *m) {
         if (r < 0) {
                 if (asprintf(&msg, "Failed to release container init of machine '%s': %s", m->name, strerror(-r)) < 0)
                         msg = NULL;
-                machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                 return;
         }
         m->released = true;
@@ -1062,6 +1064,13 @@ static void machine_maybe_register(Machine *m) {
 
 void machine_scope_failed(Machine *m, int error, char *message) {
         m->scope_gone = true;
+        /* systemd's errno (EEXIST for a unit that is there already, ETIMEDOUT, ...) is a failed set-up,
+         * never the domain condition that errno once stood for ("already running", "start timeout"). */
+        if (!mx_error_is_domain(error)) {
+                if (!message && asprintf(&message, "Failed to create %s: %s", m->unit, strerror(-error)) < 0)
+                        message = NULL;
+                error = -MX_ERR_SETUP_FAILED;
+        }
         machine_fail_start(m, error, message);
         machine_maybe_finalize(m);
 }
@@ -1080,7 +1089,7 @@ void machine_scope_started(Machine *m, const char *result) {
         if (!streq(result, "done")) {
                 if (asprintf(&msg, "Failed to start %s: job %s", m->unit, result) < 0)
                         msg = NULL;
-                machine_scope_failed(m, -ENOTRECOVERABLE, msg);
+                machine_scope_failed(m, -MX_ERR_SETUP_FAILED, msg);
                 return;
         }
 
@@ -1160,7 +1169,7 @@ static int machine_restart(Machine *m) {
         r = machine_start(m, &msg);
         if (r < 0) {
                 log_error("Machine %s: failed to start it again after its reboot: %s", m->name,
-                          msg ?: strerror(-r));
+                          msg ?: mx_strerror(r));
                 m->released = m->exited = m->finalized = true;
                 m->exit_code = code;
                 m->exit_status = status;
@@ -1169,7 +1178,7 @@ static int machine_restart(Machine *m) {
         }
 
         if (m->manager->bus) {
-                r = sd_bus_emit_properties_changed(m->manager->bus, m->path, "org.machinedext1.Machine", "Leader",
+                r = sd_bus_emit_properties_changed(m->manager->bus, m->path, BUS_MACHINE_INTERFACE, "Leader",
                                                    "Timestamp", "TimestampMonotonic", "Status", "ReadyTimestamp",
                                                    "ReadyTimestampMonotonic", "ExitCode", "ExitStatus", NULL);
                 if (r < 0)
@@ -1207,7 +1216,7 @@ static void machine_maybe_finalize(Machine *m) {
                 if (m->ready_error == 0 &&
                     asprintf(&msg, "Machine '%s' exited before it was ready", m->name) < 0)
                         msg = NULL;
-                machine_fail_ready(m, m->ready_error ?: -ESRCH, msg);
+                machine_fail_ready(m, m->ready_error ?: -MX_ERR_NOT_READY, msg);
         }
 
         /* A machine in a unit of its own stays registered while that unit runs, and the unit runs until we
@@ -1256,7 +1265,7 @@ static void machine_maybe_finalize(Machine *m) {
                         char *msg = NULL;
                         if (asprintf(&msg, "Machine '%s' rebooted and could not be started again", m->name) < 0)
                                 msg = NULL;
-                        machine_fail_ready(m, -ESRCH, msg);
+                        machine_fail_ready(m, -MX_ERR_NOT_READY, msg);
                 }
         }
 
@@ -1277,7 +1286,7 @@ static int on_ready_waiter_timeout(sd_event_source *s, uint64_t usec, void *user
                 }
         if (asprintf(&msg, "Timed out waiting for machine '%s' to become ready", m->name) < 0)
                 msg = NULL;
-        machine_dbus_reply_ready(w, -ETIMEDOUT, msg);
+        machine_dbus_reply_ready(w, -MX_ERR_START_TIMEOUT, msg);
         free(msg);
         return 0;
 }
@@ -1304,7 +1313,7 @@ int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout
         }
         /* Rebooting: the next run will tell. */
         if (!m->reboot_pending && (m->state == MACHINE_STOPPING || m->exited)) {
-                machine_dbus_reply_ready(w, -ESRCH, NULL);
+                machine_dbus_reply_ready(w, -MX_ERR_NOT_READY, NULL);
                 return 0;
         }
 
@@ -1372,7 +1381,7 @@ int machine_bind_mount(Machine *m, const char *source, const char *destination, 
         int r;
 
         if (!m->released || m->exited || m->state == MACHINE_STOPPING)
-                return -ENXIO;
+                return -MX_ERR_NOT_RUNNING;
 
         b = new0(BindOperation, 1);
         if (!b)

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 #include <systemd/sd-id128.h>
 
+#include "bus-api.h"
 #include "console.h"
 #include "image-lock.h"
 #include "manager.h"
@@ -12,16 +13,9 @@
 #include "settings.h"
 #include "tables.h"
 
-/* Domain errors of machine operations (negative errno values), mapped to bus errors in machine-dbus.c:
- *   -ENXIO            no such machine (no image directory, no settings file, or not running)
- *   -EEXIST           the machine is already running
- *   -EBADMSG          the settings file is invalid (a message names file:line)
- *   -ENOEXEC          the command could not be executed (a message names the path and errno)
- *   -ENOTRECOVERABLE  setting up the container, or registering it, failed (a message says which step)
- *   -ECANCELED        the start was cancelled by a stop
- *   -ETIMEDOUT        the machine did not report READY=1 within its start timeout (or the caller's)
- *   -ESRCH            the machine exited before it was ready
- */
+/* Machine operations return -errno for real failures and -MX_ERR_* (bus-api.h) for domain conditions (no such
+ * machine, not running, already running, invalid settings, ...), which machine-dbus.c turns into their bus
+ * errors: the two ranges cannot collide. */
 
 #define MACHINE_DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
 
@@ -160,19 +154,19 @@ static inline void machine_freep(Machine **m) {
         machine_free(*m);
 }
 
-/* Reads the machine's definition: settings file and root directory. Returns 0, or -ENXIO, -EBADMSG (with
- * *ret_error naming file:line), -ENOMEM. */
+/* Reads the machine's definition: settings file and root directory. Returns 0, or -MX_ERR_NO_SUCH_MACHINE,
+ * -MX_ERR_INVALID_SETTINGS (with *ret_error naming file:line), -MX_ERR_SETUP_FAILED, -errno. */
 int machine_load(Machine *m, char **ret_error);
 
 /* Starts the container. Returns 0 when the child runs; completion is reported through
- * machine_dbus_start_done(). On failure returns -errno and sets *ret_error. */
+ * machine_dbus_start_done(). On failure returns -MX_ERR_SETUP_FAILED (or -errno) and sets *ret_error. */
 int machine_start(Machine *m, char **ret_error);
 
 /* Sends the stop signal to the leader (KillSignal=; SIGRTMIN+3 with Boot=, else SIGKILL as systemd-nspawn
  * does), and SIGKILL after the stop timeout. A second call while the first is under way does nothing. */
 int machine_stop(Machine *m);
 
-/* Sends SIG to the leader through its pidfd. */
+/* Sends SIG to the leader through its pidfd. Returns 0, -MX_ERR_NOT_RUNNING if it has exited, or -errno. */
 int machine_kill_leader(Machine *m, int sig);
 
 /* Called by machine-dbus.c with the outcome of the registration with systemd-machined. */
@@ -185,7 +179,8 @@ void machine_machined_removed(Machine *m);
  * (0 = none). Answers at once if the machine is ready already. */
 int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout);
 
-/* Bind-mounts SOURCE at DESTINATION in the running container; MESSAGE is answered when done. */
+/* Bind-mounts SOURCE at DESTINATION in the running container; MESSAGE is answered when done. Returns 0,
+ * -MX_ERR_NOT_RUNNING, or -errno (a real failure, whatever its errno). */
 int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
                        sd_bus_message *message);
 

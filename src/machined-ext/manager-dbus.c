@@ -48,11 +48,10 @@ static int get_machine_by_name(Manager *manager, sd_bus_message *message, Machin
         m = manager_get_machine(manager, name);
         if (!m || m->finalized) {
                 if (!machine_is_defined(name))
-                        return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine",
+                        return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE,
                                                  "No such machine '%s' (no settings file %s.nspawn and no "
                                                  "/var/lib/machines/%s)", name, name, name);
-                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
-                                         name);
+                return bus_error_from_machine(error, -MX_ERR_NOT_RUNNING, name, NULL);
         }
 
         *ret = m;
@@ -109,7 +108,7 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                         r = machine_queue_call(old, message);
                         return r < 0 ? r : 1;
                 }
-                return bus_error_from_machine(error, -EEXIST, name, NULL);
+                return bus_error_from_machine(error, -MX_ERR_MACHINE_EXISTS, name, NULL);
         }
 
         r = machine_new(manager, name, &m);
@@ -124,7 +123,7 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         }
 
         r = machine_load(m, &msg);
-        if (r == -ENXIO && !msg) {
+        if (r == -MX_ERR_NO_SUCH_MACHINE && !msg) {
                 if (asprintf(&msg, "No machine '%s': neither /var/lib/machines/%s nor a settings file %s.nspawn exists",
                              name, name, name) < 0)
                         return -ENOMEM;
@@ -138,7 +137,7 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
 
         m->start_message = sd_bus_message_ref(message);
 
-        r = sd_bus_emit_signal(manager->bus, "/org/machinedext1", "org.machinedext1.Manager", "MachineNew", "so",
+        r = sd_bus_emit_signal(manager->bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "MachineNew", "so",
                                m->name, m->path);
         if (r < 0)
                 log_debug_errno(r, "Failed to send MachineNew for %s, ignoring: %m", m->name);
@@ -222,7 +221,7 @@ static int method_wait_machine(sd_bus_message *message, void *userdata, sd_bus_e
 
         e = manager_get_exit(manager, name);
         if (!e)
-                return sd_bus_error_setf(error, "org.machinedext1.NoSuchMachine",
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE,
                                          "Machine '%s' is not running and has not run", name);
         return sd_bus_reply_method_return(message, "si", exit_code_to_string(e->code) ?: "", e->status);
 }
@@ -276,13 +275,13 @@ static sd_bus_message_handler_t queued_call_handler(sd_bus_message *message, boo
         *ret_is_start = *ret_object = false;
         if (!member)
                 return NULL;
-        if (streq_ptr(sd_bus_message_get_interface(message), "org.machinedext1.Manager")) {
+        if (streq_ptr(sd_bus_message_get_interface(message), BUS_MANAGER_INTERFACE)) {
                 for (size_t i = 0; i < ELEMENTSOF(manager_calls); i++)
                         if (streq(member, manager_calls[i].member)) {
                                 *ret_is_start = manager_calls[i].is_start;
                                 return manager_calls[i].handler;
                         }
-        } else if (streq_ptr(sd_bus_message_get_interface(message), "org.machinedext1.Machine")) {
+        } else if (streq_ptr(sd_bus_message_get_interface(message), BUS_MACHINE_INTERFACE)) {
                 *ret_object = true;
                 for (size_t i = 0; i < ELEMENTSOF(object_calls); i++)
                         if (streq(member, object_calls[i].member))
@@ -312,12 +311,11 @@ void manager_dbus_run_queued_call(Manager *manager, sd_bus_message *message, sd_
                 /* The machine object's methods: the machine of the new run. */
                 Machine *m = NULL;
 
-                r = sd_bus_path_decode(sd_bus_message_get_path(message), "/org/machinedext1/machine", &name);
+                r = sd_bus_path_decode(sd_bus_message_get_path(message), BUS_MACHINE_PATH_PREFIX, &name);
                 if (r > 0)
                         m = manager_get_machine(manager, name);
                 if (!m || m->finalized)
-                        r = sd_bus_error_setf(&error, "org.machinedext1.NoSuchMachine", "Machine '%s' is not running",
-                                              strna(name));
+                        r = bus_error_from_machine(&error, -MX_ERR_NOT_RUNNING, strna(name), NULL);
                 userdata = m;
         }
         if (r >= 0)

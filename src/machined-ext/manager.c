@@ -308,19 +308,24 @@ void manager_machined_removed(Manager *m, const char *name) {
 int manager_connect_bus(Manager *m) {
         int r;
 
+        /* Our error names map to errnos for sd-bus as for our clients (bus-api.h). */
+        r = bus_api_add_error_map();
+        if (r < 0)
+                return r;
+
         r = sd_bus_default_system(&m->bus);
         if (r < 0)
                 return r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, "/org/machinedext1", "org.machinedext1.Manager",
+        r = sd_bus_add_object_vtable(m->bus, NULL, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE,
                                      manager_vtable, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, "/org/machinedext1/machine", "org.machinedext1.Machine",
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_MACHINE_PATH_PREFIX, BUS_MACHINE_INTERFACE,
                                        machine_vtable, machine_object_find, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(m->bus, NULL, "/org/machinedext1/machine", machine_node_enumerator, m);
+        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_MACHINE_PATH_PREFIX, machine_node_enumerator, m);
         if (r < 0)
                 return r;
 
@@ -328,7 +333,7 @@ int manager_connect_bus(Manager *m) {
         if (r < 0)
                 return r;
 
-        r = sd_bus_request_name(m->bus, "org.machinedext1", 0);
+        r = sd_bus_request_name(m->bus, BUS_NAME, 0);
         if (r < 0)
                 return r;
 

@@ -19,6 +19,7 @@
 
 #include <seccomp.h>
 
+#include "mount-options.h"
 #include "name.h"
 #include "settings.h"
 #include "tables.h"
@@ -1119,24 +1120,6 @@ static int custom_mounts_add(CustomMounts *l, CustomMount *m) {
         return 0;
 }
 
-static bool bind_options_valid(const char *opts) {
-        static const char *const known[] = { "rbind", "norbind", "idmap", "noidmap", "rootidmap" };
-        const char *p = opts;
-
-        for (;;) {
-                size_t n = strcspn(p, ","), i;
-
-                for (i = 0; i < ELEMENTSOF(known); i++)
-                        if (strlen(known[i]) == n && strneq(known[i], p, n))
-                                break;
-                if (i >= ELEMENTSOF(known))
-                        return false;
-                if (p[n] == 0)
-                        return true;
-                p += n + 1;
-        }
-}
-
 /* Bind=/BindReadOnly=: SRC[:DST[:OPTIONS]] */
 static int parse_bind(const char *key, const char *value, CustomMount *m, char **ret_error) {
         _cleanup_free_ char *src = NULL, *dst = NULL;
@@ -1165,7 +1148,7 @@ static int parse_bind(const char *key, const char *value, CustomMount *m, char *
                 return invalid(ret_error, key, value, "destination must be an absolute path without '..'");
 
         if (!isempty(p)) {
-                if (!bind_options_valid(p))
+                if (mount_bind_options_parse(p, NULL, NULL) < 0)
                         return invalid(ret_error, key, value,
                                        "options must be a comma-separated list of rbind, norbind, idmap, noidmap, rootidmap");
                 m->options = strdup(p);
@@ -1176,6 +1159,19 @@ static int parse_bind(const char *key, const char *value, CustomMount *m, char *
 }
 
 /* TemporaryFileSystem=: PATH[:OPTIONS] */
+/* TemporaryFileSystem= options: what mounts.c will give the tmpfs, checked now. Returns 0 or -EINVAL/-ENOMEM. */
+static int tmpfs_options_valid(const char *opts) {
+        _cleanup_(mount_options_done) MountOptions o = {};
+        _cleanup_strv_free_ char **sb_flags = NULL;
+        uint64_t attr;
+        int r;
+
+        r = mount_options_parse(opts, &o);
+        if (r < 0)
+                return r;
+        return mount_options_to_fs_attr(&o, 0, &attr, &sb_flags);
+}
+
 static int parse_tmpfs(const char *key, const char *value, CustomMount *m, char **ret_error) {
         _cleanup_free_ char *path = NULL;
         const char *p = value;
@@ -1197,6 +1193,12 @@ static int parse_tmpfs(const char *key, const char *value, CustomMount *m, char 
                 for (const char *c = p; *c; c++)
                         if ((unsigned char) *c < ' ' || *c == 0x7f)
                                 return invalid(ret_error, key, value, "control character in options");
+                r = tmpfs_options_valid(p);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value, "options must be mount options libmount can parse "
+                                       "(no bind, propagation, nofail/x-* or other userspace options)");
                 m->options = strdup(p);
                 if (!m->options)
                         return -ENOMEM;

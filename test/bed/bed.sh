@@ -46,10 +46,9 @@ die() { echo "bed: $*" >&2; exit 1; }
 log() { echo "bed: $*" >&2; }
 
 # The mount point of the cgroup2 hierarchy on the host: /sys/fs/cgroup on a pure cgroup2 host,
-# /sys/fs/cgroup/unified on a hybrid one. Field 5 is the mount point; the fs type follows " - ".
+# /sys/fs/cgroup/unified on a hybrid one (findmnt: libmount reads /proc/self/mountinfo).
 cgroup2_mount() {
-        awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2") { print $5; exit } break } }' \
-                /proc/self/mountinfo
+        findmnt --list --noheadings --types cgroup2 --output TARGET | head -n 1
 }
 
 # Field 22 of /proc/PID/stat (start time in ticks): together with the PID it names a process without the

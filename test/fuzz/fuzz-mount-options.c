@@ -7,6 +7,27 @@
 #include "fuzz.h"
 #include "macro.h"
 #include "mount-options.h"
+#include "strv.h"
+
+/* Bind= options and the tmpfs attributes of TemporaryFileSystem=: defined results or -EINVAL, nothing else. */
+static void fuzz_nspawn_options(const char *s, const MountOptions *m) {
+        _cleanup_strv_free_ char **sb = NULL;
+        BindIdmap idmap = BIND_IDMAP_NO;
+        bool recursive;
+        uint64_t attr;
+        int r;
+
+        r = mount_bind_options_parse(s, &recursive, &idmap);
+        if (r < 0 ? !IN_SET(r, -EINVAL, -ENOMEM) : !IN_SET(idmap, BIND_IDMAP_NO, BIND_IDMAP_YES, BIND_IDMAP_ROOT))
+                abort();
+
+        r = mount_options_to_fs_attr(m, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &attr, &sb);
+        if (r < 0 ? !IN_SET(r, -EINVAL, -ENOMEM) : (m->bind || m->propagation))
+                abort();
+        STRV_FOREACH(f, sb)
+                if (!streq(*f, "sync") && !streq(*f, "dirsync") && !streq(*f, "lazytime") && !streq(*f, "mand"))
+                        abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(mount_options_done) MountOptions m = {};
@@ -43,6 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void) mount_options_to_attr(&m, &set, &clear, &unsupported);
         if (set & clear & ~(uint64_t) MOUNT_ATTR__ATIME)
                 abort();
+
+        fuzz_nspawn_options(s, &m);
 
         r = mount_propagation_from_string(s, &prop);
         if (r >= 0 && !(prop & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)))

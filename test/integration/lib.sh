@@ -188,9 +188,10 @@ report_get() {  # REPORT-TEXT KEY: value of the first KEY= line
         echo "$1" | sed -n "s|^$2=||p" | head -1
 }
 
-# Lines of the manager's mountinfo under DIR (a container's root seen from the host).
+# Mount points of the manager's mount namespace at or under DIR (a container's root seen from the host), as
+# libmount (findmnt) reads them from /proc/self/mountinfo, escapes decoded.
 mounts_under() {
-        awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
+        findmnt --list --noheadings --output TARGET | awk -v d="$1" '$0 == d || index($0, d "/") == 1'
 }
 
 # PIDs of processes whose cgroup path contains UNIT (as escaped by systemd).

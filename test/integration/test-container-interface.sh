@@ -15,8 +15,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 PROPAGATE_DIR=/run/systemd/nspawn/propagate
-CGROUP_ROOT=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2") { print $5; exit } break } }' \
-        /proc/self/mountinfo)
+CGROUP_ROOT=$(findmnt --list --noheadings --types cgroup2 --output TARGET | head -n 1)
 
 # ---------------------------------------------------------------------------------------------------------
 # Helpers of this file.

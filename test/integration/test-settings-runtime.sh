@@ -111,7 +111,7 @@ test_overlay() {
         # Layers in the root ("+"): lower files visible, the upper one wins.
         assert_eq "from lower" "$(in_ct $n cat /mnt/ov/lowerfile)" "/mnt/ov/lowerfile"
         assert_eq "from upper" "$(in_ct $n cat /mnt/ov/both)" "/mnt/ov/both (upper over lower)"
-        assert_eq "/mnt/ov overlay" "$(grep -F ' /mnt/ov ' /proc/$l/mountinfo | awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print $5, $(i+1); exit } }')" \
+        assert_eq "/mnt/ov overlay" "$(findmnt --task $l --raw --noheadings --output TARGET,FSTYPE | awk '$1 == "/mnt/ov" { print; exit }')" \
                 "/mnt/ov is an overlay"
         # Writes land in the upper directory, the lower one stays as it was.
         assert_ok in_ct $n write /mnt/ov/new "written inside"

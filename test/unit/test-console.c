@@ -69,7 +69,7 @@ static void test_interactive(sd_event *e) {
 
         ASSERT_EQ(console_attach(c, &client, &tty), 0);
         ASSERT(startswith(tty, "/dev/pts/"));
-        ASSERT_EQ(console_attach(c, &client2, &tty), -EBUSY);
+        ASSERT_EQ(console_attach(c, &client2, &tty), -MX_ERR_CONSOLE_BUSY);
 
         /* payload → journal, log, client; the pty turns \n into \r\n */
         ASSERT_EQ(write(slave, "hello\n", 6), 6);
@@ -101,7 +101,7 @@ static void test_interactive(sd_event *e) {
         close(slave);
         (void) run_and_read(e, -1, NULL, 0);
         check_log(c, "hello\r\nabc\r\nagain\r\n");
-        ASSERT_EQ(console_attach(c, &client2, &tty), -EBUSY);
+        ASSERT_EQ(console_attach(c, &client2, &tty), -MX_ERR_CONSOLE_BUSY);
 
         console_free(c);
         /* Freeing the console ends the client's session. */
@@ -180,7 +180,7 @@ static void test_passive(sd_event *e) {
         slave = fcntl(cons, F_DUPFD_CLOEXEC, 3);
         ASSERT(slave >= 0);
         ASSERT_EQ(console_started(c), 0);
-        ASSERT_EQ(console_attach(c, &client, &tty), -EOPNOTSUPP);
+        ASSERT_EQ(console_attach(c, &client, &tty), -MX_ERR_NO_CONSOLE);
 
         ASSERT_EQ(write(slave, "dropped\n", 8), 8);
         (void) run_and_read(e, -1, NULL, 0);
@@ -203,7 +203,7 @@ static void test_pipe(sd_event *e) {
         w = fcntl(out, F_DUPFD_CLOEXEC, 3);
         ASSERT(w >= 0);
         ASSERT_EQ(console_started(c), 0);
-        ASSERT_EQ(console_attach(c, &client, &tty), -EOPNOTSUPP);
+        ASSERT_EQ(console_attach(c, &client, &tty), -MX_ERR_NO_CONSOLE);
 
         ASSERT_EQ(write(w, "one\ntwo", 7), 7);
         close(w);                       /* EOF: the partial last line is flushed too */

@@ -13,10 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libmount/libmount.h>
+
 #include "container.h"
 #include "macro.h"
 #include "priv/priv.h"
 #include "seccomp-policy.h"
+
 #include "test-assert.h"
 
 static char root[] = "/tmp/test-container-model.XXXXXX";
@@ -272,28 +275,27 @@ static void test_masks(void) {
         ASSERT_STREQ(secret, "secret");
 }
 
-/* The mountinfo line of the container's mount point PATH (from /out/mountinfo), or "". */
+/* The container's mount at PATH (from its /out/mountinfo, read by libmount), as
+ * " VFS-OPTIONS OPTIONAL-FIELDS - FSTYPE SOURCE FS-OPTIONS " (the fields of a mountinfo line), or "". */
 static char *mountinfo_line(const char *path) {
-        char p[512], line[2048], want[256];
-        FILE *f;
+        struct libmnt_table *tb;
+        struct libmnt_fs *fs;
+        char p[512], *line = NULL;
 
         snprintf(p, sizeof(p), "%s/out/mountinfo", root);
-        snprintf(want, sizeof(want), " %s ", path);
-        f = fopen(p, "re");
-        ASSERT(f);
-        while (fgets(line, sizeof(line), f)) {
-                /* Field 5 is the mount point: after the 4th space. */
-                char *s = line;
-                for (int k = 0; k < 4 && s; k++)
-                        s = strchr(s + 1, ' ');
-                if (s && strncmp(s, want, strlen(want)) == 0) {
-                        fclose(f);
-                        line[strcspn(line, "\n")] = 0;
-                        return strdup(line);
-                }
-        }
-        fclose(f);
-        return strdup("");
+        tb = mnt_new_table_from_file(p);
+        ASSERT(tb);
+        /* The last mount on PATH is the one the container sees. */
+        fs = mnt_table_find_target(tb, path, MNT_ITER_BACKWARD);
+        if (!fs)
+                line = strdup("");
+        else
+                ASSERT(asprintf(&line, " %s %s - %s %s %s ", strempty(mnt_fs_get_vfs_options(fs)),
+                                strempty(mnt_fs_get_optional_fields(fs)), strempty(mnt_fs_get_fstype(fs)),
+                                strempty(mnt_fs_get_source(fs)), strempty(mnt_fs_get_fs_options(fs))) >= 0);
+        mnt_unref_table(tb);
+        ASSERT(line);
+        return line;
 }
 
 static void test_mounts(void) {

@@ -218,6 +218,86 @@ static void test_attr(void) {
         mount_options_done(&m);
 }
 
+/* Bind=/BindReadOnly= options: nspawn's words, later ones winning. The old strstr() matching took
+ * "noidmap" for "idmap" (and refused the mount) and any "norbind" for the last word. */
+static void test_bind_options(void) {
+        BindIdmap idmap;
+        bool recursive;
+
+        ASSERT_EQ(mount_bind_options_parse(NULL, &recursive, &idmap), 0);
+        ASSERT(recursive);
+        ASSERT_EQ(idmap, BIND_IDMAP_NO);
+        ASSERT_EQ(mount_bind_options_parse("norbind", &recursive, &idmap), 0);
+        ASSERT(!recursive);
+        ASSERT_EQ(mount_bind_options_parse("noidmap", &recursive, &idmap), 0);
+        ASSERT(recursive);
+        ASSERT_EQ(idmap, BIND_IDMAP_NO);
+        ASSERT_EQ(mount_bind_options_parse("idmap,noidmap", &recursive, &idmap), 0);
+        ASSERT_EQ(idmap, BIND_IDMAP_NO);
+        ASSERT_EQ(mount_bind_options_parse("noidmap,rootidmap", &recursive, &idmap), 0);
+        ASSERT_EQ(idmap, BIND_IDMAP_ROOT);
+        ASSERT_EQ(mount_bind_options_parse("norbind,rbind,idmap", &recursive, &idmap), 0);
+        ASSERT(recursive);
+        ASSERT_EQ(idmap, BIND_IDMAP_YES);
+        ASSERT_EQ(mount_bind_options_parse("rbind,norbind", &recursive, &idmap), 0);
+        ASSERT(!recursive);
+
+        ASSERT_EQ(mount_bind_options_parse("bind", NULL, NULL), -EINVAL);
+        ASSERT_EQ(mount_bind_options_parse("rbind=1", NULL, NULL), -EINVAL);
+        ASSERT_EQ(mount_bind_options_parse("rbind,", NULL, NULL), -EINVAL);
+        ASSERT_EQ(mount_bind_options_parse(",rbind", NULL, NULL), -EINVAL);
+        ASSERT_EQ(mount_bind_options_parse("rbind,,idmap", NULL, NULL), -EINVAL);
+        ASSERT_EQ(mount_bind_options_parse("ro", NULL, NULL), -EINVAL);
+        ASSERT_EQ(mount_bind_options_parse("idmaps", NULL, NULL), -EINVAL);
+}
+
+/* TemporaryFileSystem= options for fsmount(2): the old hand-written table sent noatime, strictatime,
+ * nodiratime, nosymfollow, ... to the tmpfs as parameters, which it refuses. */
+static void test_fs_attr(void) {
+        MountOptions m;
+        uint64_t attr;
+        char **sb = NULL;
+        const uint64_t def = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID;
+
+        parse("mode=0700,size=1M", &m);
+        ASSERT_EQ(mount_options_to_fs_attr(&m, def, &attr, &sb), 0);
+        ASSERT_EQ(attr, def);
+        ASSERT(!sb);
+        mount_options_done(&m);
+
+        parse("ro,noexec,dev,suid,noatime", &m);
+        ASSERT_EQ(mount_options_to_fs_attr(&m, def, &attr, &sb), 0);
+        ASSERT_EQ(attr, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOATIME);
+        ASSERT(!sb);
+        mount_options_done(&m);
+
+        parse("ro,rw,nosymfollow,strictatime", &m);
+        ASSERT_EQ(mount_options_to_fs_attr(&m, def, &attr, &sb), 0);
+        ASSERT_EQ(attr, def | MOUNT_ATTR_NOSYMFOLLOW | MOUNT_ATTR_STRICTATIME);
+        mount_options_done(&m);
+
+        parse("sync,dirsync,async,mode=1777", &m);
+        ASSERT_EQ(mount_options_to_fs_attr(&m, def, &attr, &sb), 0);
+        ASSERT_EQ(attr, def);
+        ASSERT(sb && strv_find(sb, "dirsync") && !strv_find(sb, "sync") && !strv_find(sb, "async"));
+        sb = strv_free(sb);
+        mount_options_done(&m);
+
+        parse("sync,mode=1777", &m);
+        ASSERT_EQ(mount_options_to_fs_attr(&m, def, &attr, &sb), 0);
+        ASSERT(sb && strv_find(sb, "sync") && strv_length(sb) == 1);
+        sb = strv_free(sb);
+        mount_options_done(&m);
+
+        static const char *const refused[] = { "bind", "rbind", "shared", "nofail", "x-foo=bar", "idmap",
+                                               "remount", "silent" };
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                parse(refused[i], &m);
+                ASSERT_EQ(mount_options_to_fs_attr(&m, def, &attr, &sb), -EINVAL);
+                mount_options_done(&m);
+        }
+}
+
 int main(void) {
         test_vfs_flags();
         test_bind_and_propagation();
@@ -225,5 +305,7 @@ int main(void) {
         test_strv();
         test_propagation();
         test_attr();
+        test_bind_options();
+        test_fs_attr();
         return 0;
 }

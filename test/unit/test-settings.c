@@ -1195,6 +1195,15 @@ static void test_custom_mounts(void) {
         s = settings_free(s);
         parse_fail("[Files]\nTemporaryFileSystem=tmp\n",
                    "test.nspawn:2: Invalid value for TemporaryFileSystem=: 'tmp' (path must be absolute without '..')");
+        /* Options are classified by libmount when the file is read, not when the tmpfs is made. */
+        parse_fail("[Files]\nTemporaryFileSystem=/t:mode=0755,nofail\n",
+                   "test.nspawn:2: Invalid value for TemporaryFileSystem=: '/t:mode=0755,nofail' (options must be mount "
+                   "options libmount can parse (no bind, propagation, nofail/x-* or other userspace options))");
+        parse_fail("[Files]\nTemporaryFileSystem=/t:rbind\n",
+                   "test.nspawn:2: Invalid value for TemporaryFileSystem=: '/t:rbind' (options must be mount "
+                   "options libmount can parse (no bind, propagation, nofail/x-* or other userspace options))");
+        s = parse_ok("[Files]\nTemporaryFileSystem=/t:noatime,mode=0700,size=1M\nBind=/a:/b:noidmap,norbind\n", true);
+        s = settings_free(s);
         parse_fail("[Files]\nTemporaryFileSystem=:mode=0755\n",
                    "test.nspawn:2: Invalid value for TemporaryFileSystem=: ':mode=0755' (path must be absolute without '..')");
         parse_fail("[Files]\nOverlay=/a\n",
