@@ -4,11 +4,11 @@
  * (345,000 in 8 s), which slowed down every client of the bus. */
 #include <assert.h>
 
+#include "bus-api.h"
 #include "log.h"
 #include "machine.h"
 #include "machine-dbus.h"
 #include "strv.h"
-
 
 static int on_changed(sd_event_source *s, void *userdata) {
         machine_dbus_flush_changed(ASSERT_PTR(userdata));
