@@ -313,7 +313,7 @@ test_poweroff_not_restarted() {
 # is over only once its scope is gone too: otherwise the next run of the name (the restart after a reboot,
 # or the next start) fails to create its scope ("Unit ... was already loaded"), and `start --wait` exits 1.
 # A PID 1 that reboots at once runs 6 times per start (the crash-loop guard ends it after 5 reboots within
-# 10 s), so each round has 6 chances to hit that; before the fix most rounds of 20 had several failures.
+# 10 s), so each round has 6 chances to hit that; before the fix every run of this test had failing rounds.
 test_instant_exit_loop() {
         local n=mxlc-rbloop i bad=
         command -v machinectl-ext >/dev/null || t_fail "machinectl-ext not installed"
