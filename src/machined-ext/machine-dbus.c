@@ -539,7 +539,8 @@ static int attach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
                 char *msg = NULL;
                 if (asprintf(&msg, "Failed to move the payload into %s: %s", m->unit, e->message) < 0)
                         msg = NULL;
-                machine_scope_failed(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
+                /* Not systemd's errno: its UnitExists is EEXIST, which is our MachineExists. */
+                machine_scope_failed(m, -ENOTRECOVERABLE, msg);
                 return 0;
         }
 
@@ -586,7 +587,9 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                 }
                 if (asprintf(&msg, "Failed to create %s: %s", m->unit, e->message) < 0)
                         msg = NULL;
-                machine_scope_failed(m, -sd_bus_error_get_errno(e) ?: -EIO, msg);
+                /* SetupFailed with systemd's message: its errno would map onto our domain errors (UnitExists
+                 * is EEXIST, "already running"). */
+                machine_scope_failed(m, -ENOTRECOVERABLE, msg);
                 return 0;
         }
 

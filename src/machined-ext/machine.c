@@ -88,9 +88,12 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
 static void bind_operation_free(BindOperation *b);
 
 /* A start that failed (or never got as far as the release) must see its own scope gone before the machine
- * may be: true while that is still outstanding. */
+ * may be, and so must a run whose payload was gone before systemd-machined registered it: no MachineRemoved
+ * then says when the scope is gone, and a new run of the name (a reboot, a queued start) could not create its
+ * scope while the old one is still loaded. True while that is still outstanding. */
 static bool machine_scope_must_go(const Machine *m) {
-        return (!m->released || m->start_error != 0) && m->scope_requested && !m->keep_unit && !m->scope_gone;
+        return (!m->released || m->start_error != 0 || m->machined_missed) && m->scope_requested && !m->keep_unit &&
+                !m->scope_gone;
 }
 
 void ready_waiter_free(ReadyWaiter *w) {
@@ -608,6 +611,7 @@ void machine_registered(Machine *m, int error, const char *message) {
                         log_debug("Machine %s exited before systemd-machined registered it.", m->name);
                         m->registration_settled = true;
                         m->machined_gone = true;
+                        m->machined_missed = true;
                         machine_maybe_start_done(m);
                         machine_maybe_finalize(m);
                         return;
@@ -1153,7 +1157,7 @@ static void machine_reset_run(Machine *m) {
         m->released = m->setup_done = m->scope_requested = m->scope_ready = m->scope_stopping = false;
         m->scope_gone = m->register_sent = m->registration_settled = m->exec_done = m->start_done = false;
         m->registered = m->machined_gone = m->exited = m->finalized = m->removal_timer_armed = false;
-        m->unregister_sent = m->stop_requested = m->reboot_pending = false;
+        m->unregister_sent = m->stop_requested = m->reboot_pending = m->machined_missed = false;
         m->exit_code = m->exit_status = 0;
         machine_set_state(m, MACHINE_STARTING);
 }

@@ -74,6 +74,8 @@ struct Machine {
         bool start_done;                /* StartMachine was answered (or there was none) */
         bool registered;                /* systemd-machined has it */
         bool machined_gone;             /* ... and has dropped it again (or never had it) */
+        bool machined_missed;           /* the payload was gone before machined could register it: our scope
+                                         * must be stopped and seen gone by us, see machine_scope_must_go() */
         bool exited;                    /* the payload was reaped */
         bool finalized;
         bool removal_timer_armed;

@@ -309,6 +309,59 @@ test_poweroff_not_restarted() {
         assert_gone $n
 }
 
+# A payload that is gone right after its exec can be gone before systemd-machined has registered it. Its run
+# is over only once its scope is gone too: otherwise the next run of the name (the restart after a reboot,
+# or the next start) fails to create its scope ("Unit ... was already loaded"), and `start --wait` exits 1.
+# A PID 1 that reboots at once runs 6 times per start (the crash-loop guard ends it after 5 reboots within
+# 10 s), so each round has 6 chances to hit that; before the fix every run of this test had failing rounds.
+test_instant_exit_loop() {
+        local n=mxlc-rbloop i bad=
+        command -v machinectl-ext >/dev/null || t_fail "machinectl-ext not installed"
+        mx_root $n
+        # lc_start_wait WANT: start --wait of $n must exit with WANT; else the run goes into $bad.
+        lc_start_wait() {
+                local rc=0 err
+                err=$(timeout 30 machinectl-ext start --wait $n 2>&1 >/dev/null) || rc=$?
+                [ "$rc" = "$1" ] || bad="$bad [round $i: expected $1, got $rc: $(echo "$err" | head -1)]"
+        }
+        for i in $(seq 20); do
+                mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload reboot restart\n"
+                lc_start_wait 133
+                # Right after the crash-loop guard ended the run: a new run, with the new settings.
+                mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload reboot poweroff\n"
+                lc_start_wait 0
+        done
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload exit 9\n"
+        for i in $(seq 21 40); do
+                lc_start_wait 9
+        done
+        [ -z "$bad" ] || t_fail "back-to-back start --wait of payloads that end at once:$bad"
+        wait_until 10 mx_gone $n || t_fail "$n still listed"
+        assert_gone $n
+}
+
+# A scope of the machine's name that is not ours (here another process's) makes the start fail with
+# SetupFailed and systemd's reason, not with MachineExists (systemd's UnitExists is EEXIST), and leaves
+# nothing behind.
+test_scope_taken() {
+        local n=mxlcscope u e
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        u=$(scope_of $n)
+        lc_defer "systemctl stop '$u'"
+        systemd-run --quiet --scope --unit="$u" sleep 60 >/dev/null 2>&1 &
+        wait_until 10 unit_active "$u" || t_fail "could not start $u"
+        e=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n) || exit 1
+        assert_match "^org.machinedext1.SetupFailed: Failed to create machine-mxlcscope\\.scope: " "$e" "error"
+        wait_until 10 mx_gone $n || t_fail "$n still listed after the failed start"
+        machinectl show $n >/dev/null 2>&1 && t_fail "$n registered with systemd-machined"
+        systemctl stop "$u"
+        wait_until 10 sh -c "! systemctl is-active -q '$u'" || t_fail "$u still active"
+        assert_ok mx StartMachine s $n
+        assert_ok mx StopMachine s $n
+        assert_gone $n
+}
+
 # Under container@.service the unit restarts (exit status 133, RestartForceExitStatus=133), as with
 # systemd-nspawn@.service: after the reboot the unit is active again, with a new leader in its cgroup.
 test_unit_reboot() {
@@ -343,6 +396,8 @@ lc_test unit-stop-plain-payload test_unit_stop_plain_payload
 lc_test ready-timeout-hint test_ready_timeout_hint
 lc_test reboot-restarts test_reboot_restarts
 lc_test poweroff-not-restarted test_poweroff_not_restarted
+lc_test instant-exit-loop test_instant_exit_loop
+lc_test scope-taken test_scope_taken
 lc_test unit-reboot test_unit_reboot
 
 t_summary

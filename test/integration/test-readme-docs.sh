@@ -6,6 +6,8 @@
 # - README.md's "Using it" example: its first code block (make the root, the page and the settings file)
 #   runs as a script from the repository, its second block line by line; the page must be served, the
 #   machine registered, and `stop` must end it at once;
+# - README's first command, tools/demo.sh: each command it prints under "What to try next" works, and
+#   `stop` is prompt;
 # - the modes machined-ext(8) gives for the container's file system ("The container": /dev, /run, /tmp and
 #   each entry of /run/host) are the modes a payload sees.
 
@@ -159,9 +161,67 @@ test_man_modes() {
         done <<<"$claims"
 }
 
+# README's first command, tools/demo.sh, ends by printing what to try next: every printed command must work
+# against the running demo machine, in the order printed, and `stop` must be prompt. Run here (PID 1 is
+# systemd) with --no-build and a name of its own, so it neither rebuilds nor touches a real "demo" or the
+# demo's bed; in a bed of its own it prints the same commands behind "test/bed/bed.sh exec".
+test_demo_next_steps() {
+        local n=mxdemo out block cmd what rc t0 ms seen=
+        t_track $n
+        t_track $n-oci
+        echo /var/lib/machined-ext-demo/$n-bundle >>"$T_TMP/dirs"
+        out=$(cd "$T_REPO" && timeout 60 tools/demo.sh --no-build --name $n 2>&1) ||
+                t_fail "tools/demo.sh --no-build failed: $(echo "$out" | tail -3)"
+        echo "$out"
+        mx_running $n || t_fail "tools/demo.sh did not leave $n running"
+        block=$(echo "$out" | sed -n '/is running\. What to try next:$/,/^$/p' | sed -n 's/^  //p')
+        [ -n "$block" ] || t_fail "no 'What to try next' block: $(echo "$out" | tail -5)"
+        assert_no_match "bed\.sh" "$block" "commands on a host whose PID 1 is systemd"
+        if busctl introspect $BUS_NAME $BUS_PATH $BUS_IFACE | grep -q '^\.StartMachineFromBundle '; then
+                assert_match "StartMachineFromBundle ss $n-oci /" "$block" "the bundle step, with a daemon that starts bundles"
+        else
+                assert_no_match "Bundle|bundle" "$block" "the bundle step, with a daemon that does not start bundles"
+        fi
+
+        while IFS= read -r line; do
+                cmd=$(echo "$line" | sed 's/  *# .*$//')
+                what=$(echo "$line" | sed -n 's/^.*  *# //p')
+                [ -n "$what" ] || t_fail "no '# what it does' on '$line'"
+                case $cmd in
+                "machinectl-ext "*|"machinectl "*|"busctl "*) ;;
+                *) t_fail "unexpected command '$cmd'" ;;
+                esac
+                t0=$(date +%s%N)
+                rc=0
+                (cd "$T_REPO" && timeout 20 bash -c "$cmd" </dev/null >"$T_TMP/step.out" 2>&1) || rc=$?
+                ms=$((($(date +%s%N) - t0) / 1000000))
+                [ $rc = 0 ] || t_fail "'$cmd' failed ($rc): $(tail -3 "$T_TMP/step.out")"
+                echo "ok (${ms} ms): $cmd"
+                case $cmd in
+                "machinectl-ext stop $n")
+                        [ $ms -lt 3000 ] || t_fail "'$cmd' took $ms ms"
+                        mx_gone $n || t_fail "$n still listed after '$cmd'"
+                        assert_gone $n
+                        seen="$seen stop" ;;
+                "machinectl-ext start $n")
+                        mx_running $n || t_fail "$n not running after '$cmd'"
+                        seen="$seen start" ;;
+                "machinectl-ext console --log $n")
+                        grep -q "Hello from machine $n" "$T_TMP/step.out" ||
+                                t_fail "'$cmd' did not show the greeting: $(head -c 200 "$T_TMP/step.out")"
+                        seen="$seen log" ;;
+                "machinectl-ext console $n") seen="$seen console" ;;
+                "machinectl-ext status $n") seen="$seen status" ;;
+                esac
+        done <<<"$block"
+        assert_eq " status log console stop start" "$seen" "the steps printed (status, console, stop, start)"
+        assert_ok machinectl-ext stop $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test readme-using-it test_readme_using_it
 run_test man-container-modes test_man_modes
+run_test readme-demo-next-steps test_demo_next_steps
 
 t_summary
