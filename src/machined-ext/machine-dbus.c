@@ -539,8 +539,8 @@ static int attach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
                 char *msg = NULL;
                 if (asprintf(&msg, "Failed to move the payload into %s: %s", m->unit, e->message) < 0)
                         msg = NULL;
-                /* Not systemd's errno: its UnitExists is EEXIST, which is our MachineExists. */
-                machine_scope_failed(m, -ENOTRECOVERABLE, msg);
+                /* SetupFailed with systemd's message, whatever systemd's errno. */
+                machine_scope_failed(m, -MX_ERR_SETUP_FAILED, msg);
                 return 0;
         }
 
@@ -587,9 +587,8 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                 }
                 if (asprintf(&msg, "Failed to create %s: %s", m->unit, e->message) < 0)
                         msg = NULL;
-                /* SetupFailed with systemd's message: its errno would map onto our domain errors (UnitExists
-                 * is EEXIST, "already running"). */
-                machine_scope_failed(m, -ENOTRECOVERABLE, msg);
+                /* SetupFailed with systemd's message, whatever systemd's errno (UnitExists is EEXIST). */
+                machine_scope_failed(m, -MX_ERR_SETUP_FAILED, msg);
                 return 0;
         }
 
