@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "machine-state.h"
 #include "manager.h"
 #include "time-util.h"
 
@@ -117,6 +118,11 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to connect to the system bus: %m");
                 return EXIT_FAILURE;
         }
+
+        /* Before the first request is dispatched: the machines of a previous instance are known again. */
+        r = manager_adopt_machines(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the state of the machines of a previous instance, ignoring: %m");
 
         (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");
         log_debug("machined-ext running.");

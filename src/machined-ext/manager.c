@@ -32,7 +32,9 @@ int manager_new(Manager **ret) {
         m->sender_uids = hashmap_new();
         m->adopted_consoles = hashmap_new();
         m->adopted_locks = hashmap_new();
-        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks)
+        m->adopted_fds = hashmap_new();
+        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks ||
+            !m->adopted_fds)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -63,6 +65,18 @@ static void destroy_console(void *value, const char *key) {
         console_free(value);
 }
 
+typedef struct AdoptedFd {
+        int fd;
+        char name[];
+} AdoptedFd;
+
+static void destroy_adopted_fd(void *value, const char *key) {
+        AdoptedFd *a = value;
+
+        safe_close(a->fd);
+        free(a);
+}
+
 static void destroy_image_lock(void *value, const char *key) {
         image_lock_free(value);         /* not released: the machines may still run */
 }
@@ -88,6 +102,8 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->adopted_consoles);
         hashmap_clear(m->adopted_locks, destroy_image_lock);
         hashmap_free(m->adopted_locks);
+        hashmap_clear(m->adopted_fds, destroy_adopted_fd);
+        hashmap_free(m->adopted_fds);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
 
@@ -244,6 +260,21 @@ int manager_adopt_consoles(Manager *m) {
 
                 if (names && names[i] && startswith(names[i], "lock-"))
                         continue;       /* below, once the consoles are known */
+                if (names && names[i] && (startswith(names[i], "pidfd-") || startswith(names[i], "notify-"))) {
+                        /* For manager_adopt_machines(). */
+                        AdoptedFd *a = malloc(sizeof(AdoptedFd) + strlen(names[i]) + 1);
+
+                        (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+                        if (a) {
+                                a->fd = fd;
+                                strcpy(a->name, names[i]);
+                        }
+                        if (!a || hashmap_get(m->adopted_fds, a->name) || hashmap_put(m->adopted_fds, a->name, a) < 0) {
+                                free(a);
+                                safe_close(fd);
+                        }
+                        continue;
+                }
                 if (!name || !machine_name_is_valid(name) || hashmap_get(m->adopted_consoles, name)) {
                         safe_close(fd);
                         continue;
@@ -296,6 +327,17 @@ int manager_adopt_consoles(Manager *m) {
                 }
         }
         return adopted;
+}
+
+int manager_take_adopted_fd(Manager *m, const char *name) {
+        AdoptedFd *a = hashmap_remove(m->adopted_fds, name);
+        int fd;
+
+        if (!a)
+                return -ENOENT;
+        fd = a->fd;
+        free(a);
+        return fd;
 }
 
 void manager_machined_removed(Manager *m, const char *name) {
