@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "machine-state.h"
+#include "machined-watch.h"
 #include "manager.h"
 #include "time-util.h"
 
@@ -118,6 +119,10 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to connect to the system bus: %m");
                 return EXIT_FAILURE;
         }
+
+        r = manager_watch_machined(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to watch systemd-machined's restarts, ignoring: %m");
 
         /* Before the first request is dispatched: the machines of a previous instance are known again. */
         r = manager_adopt_machines(m);

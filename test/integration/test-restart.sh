@@ -236,18 +236,30 @@ EOF
         echo "$j" | grep -q "Machine mxr-gone ended while the daemon was not running" || t_fail "gone leader not reported"
 }
 
-# systemd-machined restarting keeps our registrations.
+# systemd-machined restarting keeps our registrations, without a restart of our daemon; also when it lost
+# its own record of them (/run/systemd/machines): the daemon registers them again when machined's bus name
+# gets a new owner.
 test_machined_restart() {
-        local n=mxr-md
+        local n=mxr-md old
         mx_root $n
         mx_settings $n "[Exec]\nParameters=/bin/sh -c 'sleep 1000'\n"
         mx_start $n
         machinectl list --no-legend | grep -q "^$n " || t_fail "$n not in machinectl list"
+        old=$(main_pid)
         systemctl restart systemd-machined.service || t_fail "cannot restart systemd-machined"
         wait_until 10 sh -c "machinectl list --no-legend | grep -q '^$n '" || t_fail "$n gone from machinectl list after machined's restart"
+
+        systemctl stop systemd-machined.service || t_fail "cannot stop systemd-machined"
+        rm -f /run/systemd/machines/$n "/run/systemd/machines/unit:$(scope_of $n)"
+        systemctl start systemd-machined.service || t_fail "cannot start systemd-machined"
+        wait_until 10 sh -c "machinectl list --no-legend | grep -q '^$n '" ||
+                t_fail "$n not registered again after machined lost it"
+        assert_eq "$old" "$(main_pid)" "machined-ext's MainPID (it must not restart with systemd-machined)"
         assert_eq "$(mx_prop $n Leader)" "$(machinectl show $n -p Leader --value)" "Leader seen by machined"
+        assert_eq "$(scope_of $n)" "$(machinectl show $n -p Unit --value)" "Unit seen by machined"
         assert_ok mx StopMachine s $n
         wait_until 10 sh -c "! machinectl show $n" || t_fail "$n still registered after its stop"
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
 }
 
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
