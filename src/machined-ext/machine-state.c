@@ -121,7 +121,7 @@ void machine_state_update(Machine *m) {
 /* A capsule for FD: the receiving end of an AF_UNIX datagram socket pair, with FD in flight in it. Unlike
  * a pidfd, which reports POLLHUP once its process was reaped (and systemd then drops it from the fd store),
  * the capsule never does. Returns the capsule (O_CLOEXEC) or -errno. */
-static int fd_capsule(int fd) {
+int fd_capsule(int fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         union {
                 struct cmsghdr cmsg;
@@ -165,7 +165,6 @@ static void unstore_fd(const char *prefix, const char *name) {
 }
 
 void machine_state_started(Machine *m) {
-        _cleanup_close_ int capsule = -EBADF;
         struct stat st;
         int r;
 
@@ -179,8 +178,12 @@ void machine_state_started(Machine *m) {
         m->leader_inode = (uint64_t) st.st_ino;
         machine_state_update(m);
 
-        capsule = fd_capsule(m->leader_pidfd);
-        r = capsule < 0 ? capsule : store_fd("pidfd-", m->name, capsule);
+        m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
+        r = fd_capsule(m->leader_pidfd);
+        if (r >= 0) {
+                m->leader_capsule_fd = r;
+                r = store_fd("pidfd-", m->name, m->leader_capsule_fd);
+        }
         if (r < 0)
                 log_debug_errno(r, "Failed to store the pidfd of machine %s, ignoring: %m", m->name);
         else if (r > 0)
@@ -207,6 +210,7 @@ void machine_state_drop(Machine *m) {
         if (m->notify_stored)
                 unstore_fd("notify-", m->name);
         m->run_fds_stored = m->notify_stored = false;
+        m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
 
         if (m->leader_inode == 0 && !m->adopted)
                 return;         /* never written */
@@ -214,4 +218,27 @@ void machine_state_drop(Machine *m) {
         r = container_state_remove(MACHINE_STATE_ROOT, m->name);
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "Failed to remove the state of machine %s, ignoring: %m", m->name);
+}
+
+void machine_state_store_fds(Machine *m) {
+        int fds[2], n, fd, r;
+
+        /* systemd drops an fd it has already (same file), so this is also right when they came from there. */
+        fd = console_reader_fd(m->console);
+        if (fd >= 0 && store_fd("console-", m->name, fd) > 0)
+                m->console_stored = true;
+        n = image_lock_fds(m->image_lock, fds);
+        if (n > 0) {
+                _cleanup_free_ char *state = NULL;
+
+                if (asprintf(&state, "FDSTORE=1\nFDNAME=lock-%s", m->name) >= 0)
+                        (void) sd_pid_notify_with_fds(0, false, state, fds, n);
+        }
+        m->notify_stored = false;
+        machine_store_notify_fd(m);
+        if (m->leader_capsule_fd >= 0) {
+                r = store_fd("pidfd-", m->name, m->leader_capsule_fd);
+                if (r > 0)
+                        m->run_fds_stored = true;
+        }
 }

@@ -13,6 +13,10 @@
 
 #define MACHINE_STATE_ROOT "/run/machined-ext/machines"
 
+/* A capsule for FD (a pidfd): the receiving end of an AF_UNIX datagram socket pair with FD in flight in it,
+ * which, unlike the pidfd, never reports POLLHUP. Returns it (O_CLOEXEC) or -errno. */
+int fd_capsule(int fd);
+
 /* The leader was spawned: records its identity, writes the state, stores the pidfd capsule. */
 void machine_state_started(Machine *m);
 
@@ -21,6 +25,10 @@ void machine_state_update(Machine *m);
 
 /* The run is gone: removes its state and its "notify-" and "pidfd-" fds from the fd store. */
 void machine_state_drop(Machine *m);
+
+/* Puts every fd of an adopted machine into the fd store (again): after an explicit stop they came from the
+ * fd keeper (fd-keeper.c), and the store of this instance is empty. */
+void machine_state_store_fds(Machine *m);
 
 /* Stores the machine's notify socket in the fd store. */
 void machine_store_notify_fd(Machine *m);

@@ -156,8 +156,9 @@ static int capsule_peek(int capsule) {
         return fd >= 0 ? fd : -EBADMSG;
 }
 
-/* The stored pidfd of machine NAME, if it is the recorded leader. Returns it, or -errno. */
-static int adopted_pidfd(Manager *manager, const ContainerState *s) {
+/* The stored pidfd of machine NAME, if it is the recorded leader. Returns it (and its capsule in
+ * *ret_capsule), or -errno. */
+static int adopted_pidfd(Manager *manager, const ContainerState *s, int *ret_capsule) {
         _cleanup_free_ char *key = NULL;
         _cleanup_close_ int capsule = -EBADF, pidfd = -EBADF;
         struct stat st;
@@ -175,6 +176,7 @@ static int adopted_pidfd(Manager *manager, const ContainerState *s) {
                 return -errno;
         if ((uint64_t) st.st_ino != s->pidfd_inode)
                 return -ESTALE;
+        *ret_capsule = TAKE_FD(capsule);
         return TAKE_FD(pidfd);
 }
 
@@ -266,17 +268,21 @@ finish:
 }
 
 /* Makes the Machine for state S, whose leader is PIDFD. Returns 0 or -errno. */
-static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, Machine **ret) {
+static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, int capsule, Machine **ret) {
         _cleanup_(machine_freep) Machine *m = NULL;
         _cleanup_free_ char *msg = NULL, *key = NULL;
         const char *v;
         int fd, r;
 
         r = machine_new(manager, s->id, &m);
-        if (r < 0)
+        if (r < 0) {
+                safe_close(pidfd);
+                safe_close(capsule);
                 return r;
+        }
         m->adopted = true;
         m->leader_pidfd = pidfd;
+        m->leader_capsule_fd = capsule >= 0 ? capsule : fd_capsule(pidfd);
         if ((v = fact(s, "keepUnit"))) {
                 free(m->unit);
                 m->unit = strdup(v);
@@ -395,7 +401,7 @@ static void adopt_resume(Machine *m) {
 
 static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
         const ContainerState *s = e->state;
-        _cleanup_close_ int pidfd = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF, capsule = -EBADF;
         Machine *m = NULL;
         int code = 0, status = 0, r;
         bool ended;
@@ -409,7 +415,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                 return 0;
 
         if (s->pid > 0) {
-                pidfd = adopted_pidfd(manager, s);
+                pidfd = adopted_pidfd(manager, s, &capsule);
                 if (pidfd == -ESTALE) {
                         log_warning("Machine %s: the stored pidfd is not of the leader its state names, not trusting it.",
                                     s->id);
@@ -451,7 +457,9 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                 return r;
         ended = r != 0;
 
-        r = adopt_machine(manager, s, TAKE_FD(pidfd), &m);
+        r = adopt_machine(manager, s, pidfd, capsule, &m);
+        TAKE_FD(pidfd);
+        TAKE_FD(capsule);
         if (r < 0) {
                 log_warning_errno(r, "Failed to adopt machine %s, forgetting it: %m", s->id);
                 adopt_forget(manager, s->id);
@@ -473,6 +481,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
         }
 
         adopt_resume(m);
+        machine_state_store_fds(m);
         log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted.", m->name, (int) m->leader,
                  machine_state_to_string(m->state));
         machine_state_update(m);

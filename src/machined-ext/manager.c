@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include "console.h"
+#include "fd-keeper.h"
+#include "strv.h"
 #include "image-lock.h"
 #include "log.h"
 #include "machine-dbus.h"
@@ -245,16 +247,76 @@ static void on_adopted_console_ended(Console *c, void *userdata) {
                 log_warning_errno(r, "Failed to queue a console for freeing, leaking it: %m");
 }
 
+/* The fds of the fd store, then those of a keeper (fd-keeper.c) under names the store did not have. */
+static int collect_stored_fds(char ***ret_names, int **ret_fds, size_t *ret_n) {
+        _cleanup_strv_free_ char **names = NULL, **kept_names = NULL, **store_names = NULL;
+        _cleanup_free_ int *fds = NULL, *kept = NULL;
+        size_t n = 0, n_kept = 0;
+        int k, r;
+
+        k = sd_listen_fds_with_names(true, &names);
+        if (k < 0)
+                return k;
+        if (k > 0) {
+                fds = new(int, k);
+                if (!fds)
+                        return -ENOMEM;
+                for (int i = 0; i < k; i++)
+                        fds[n++] = SD_LISTEN_FDS_START + i;
+                while (strv_length(names) < n)         /* unnamed fds: closed below */
+                        if (strv_extend(&names, "") < 0)
+                                return -ENOMEM;
+        }
+
+        r = fd_keeper_take(&kept_names, &kept, &n_kept);
+        if (r < 0)
+                log_warning_errno(r, "Failed to take the fds from the fd keeper, ignoring: %m");
+        /* What the store has is the same: systemd kept it (a crash or restart, then a stop). Decided against
+         * the store's names alone, so that a keeper's two "lock-X" fds both go in. */
+        store_names = strv_copy(names);
+        if (!store_names && names)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_kept; i++) {
+                int *a;
+
+                if (strv_find(store_names, kept_names[i])) {
+                        safe_close(kept[i]);
+                        continue;
+                }
+                a = reallocarray(fds, n + 1, sizeof(int));
+                if (!a || strv_extend(&names, kept_names[i]) < 0) {
+                        if (a)
+                                fds = a;
+                        safe_close(kept[i]);
+                        continue;
+                }
+                fds = a;
+                fds[n++] = kept[i];
+        }
+        if (n_kept > 0)
+                log_info("Took %zu fds of running machines from the fd keeper.", n_kept);
+
+        *ret_names = TAKE_PTR(names);
+        *ret_fds = TAKE_PTR(fds);
+        *ret_n = n;
+        return 0;
+}
+
 int manager_adopt_consoles(Manager *m) {
         _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ int *fds = NULL;
+        size_t n_fds = 0;
         int n, adopted = 0, r;
 
-        n = sd_listen_fds_with_names(true, &names);
+        r = collect_stored_fds(&names, &fds, &n_fds);
+        if (r < 0)
+                return r;
+        n = (int) n_fds;
         if (n <= 0)
-                return n;
+                return 0;
 
         for (int i = 0; i < n; i++) {
-                int fd = SD_LISTEN_FDS_START + i;
+                int fd = fds[i];
                 const char *name = names && names[i] ? startswith(names[i], "console-") : NULL;
                 Console *c;
 
@@ -297,7 +359,7 @@ int manager_adopt_consoles(Manager *m) {
 
         /* The root directory locks of those machines: held until their console ends, i.e. they are gone. */
         for (int i = 0; i < n; i++) {
-                int fd = SD_LISTEN_FDS_START + i;
+                int fd = fds[i];
                 const char *name = names && names[i] ? startswith(names[i], "lock-") : NULL;
                 ImageLock *l;
 

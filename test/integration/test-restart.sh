@@ -46,6 +46,12 @@ restart_kind() {
         kill9)
                 kill -9 "$old"
                 ;;
+        stopstart)
+                # An explicit stop empties systemd's fd store: the fds wait in the daemon's fd keeper.
+                systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+                sleep 1
+                systemctl start machined-ext.service || t_fail "systemctl start failed"
+                ;;
         upgrade)
                 # As a package upgrade does it: a new file in place of the binary (a new inode), then a restart.
                 exe=$(daemon_exec_path)
@@ -160,6 +166,10 @@ test_restart_upgrade() {
         restart_keeps_machines upgrade
 }
 
+test_restart_stop_start() {
+        restart_keeps_machines stopstart
+}
+
 # The state file is there from the start until the machine is gone.
 test_state_file_lifecycle() {
         local n=mxr-life st
@@ -269,6 +279,7 @@ run_test state-file-lifecycle test_state_file_lifecycle
 run_test restart-systemctl test_restart_systemctl
 run_test restart-kill9 test_restart_kill9
 run_test restart-upgrade test_restart_upgrade
+run_test restart-stop-start test_restart_stop_start
 run_test exit-while-down test_exit_while_down
 run_test bad-state test_bad_state
 run_test machined-restart test_machined_restart
