@@ -6,6 +6,7 @@
  * trusted (corrupt, or a leader PID that now belongs to another process) is reported and removed. */
 #include <assert.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
@@ -37,31 +38,29 @@ struct mx_pidfd_info {
 #define ADOPT_REAP_POLL_USEC (20 * USEC_PER_MSEC)
 
 /* The exit status of the process of PIDFD, which is not our child. Returns 1 with *ret_code (CLD_*) and
- * *ret_status if it exited and the kernel has its exit status (PIDFD_INFO_EXIT: once it was reaped), 0 if it
- * still runs, -EAGAIN if it exited but was not reaped yet, -EOPNOTSUPP if it exited and its status cannot be
- * known (no PIDFD_GET_INFO), or -errno. */
+ * *ret_status if it exited and the kernel has its exit status (PIDFD_INFO_EXIT: recorded when it is reaped),
+ * 0 if it still runs, -EAGAIN if it exited but its status is not there yet (not reaped yet, or the moment
+ * between the reaping and the recording, where the ioctl says ESRCH), -EOPNOTSUPP if it exited and its status
+ * cannot be known (no PIDFD_GET_INFO: Linux < 6.15), or -errno. */
 static int pidfd_get_exit(int pidfd, int *ret_code, int *ret_status) {
         struct mx_pidfd_info info = { .mask = MX_PIDFD_INFO_EXIT };
-        bool alive;
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
-        alive = pidfd_send_signal(pidfd, 0, NULL, 0) >= 0;
-        if (!alive && errno != ESRCH)
+        /* A pidfd is readable once its process exited (a zombie included). */
+        if (poll(&p, 1, 0) < 0)
                 return -errno;
+        if (!(p.revents & (POLLIN | POLLHUP)))
+                return 0;
 
         if (ioctl(pidfd, MX_PIDFD_GET_INFO, &info) < 0) {
                 if (errno == ESRCH)
-                        return -EOPNOTSUPP;     /* reaped, and no exit status was kept */
+                        return -EAGAIN;         /* reaped, exit status not recorded yet: a moment */
                 if (IN_SET(errno, ENOTTY, EINVAL, EOPNOTSUPP))
-                        return alive ? 0 : -EOPNOTSUPP;
+                        return -EOPNOTSUPP;
                 return -errno;
         }
-        if (!(info.mask & MX_PIDFD_INFO_EXIT)) {
-                /* A zombie still counts as alive for signals: the exit status comes with the reaping. */
-                siginfo_t si = {};
-                if (waitid(P_PIDFD, pidfd, &si, WEXITED | WNOHANG | WNOWAIT) >= 0 && si.si_pid != 0)
-                        return -EAGAIN; /* our own child after all (not adopted): cannot happen, but be exact */
-                return alive ? 0 : -EAGAIN;
-        }
+        if (!(info.mask & MX_PIDFD_INFO_EXIT))
+                return -EAGAIN;                 /* a zombie: the exit status comes with the reaping */
 
         if (WIFEXITED(info.exit_code)) {
                 *ret_code = CLD_EXITED;
