@@ -170,6 +170,39 @@ test_restart_stop_start() {
         restart_keeps_machines stopstart
 }
 
+# A machine in a unit of its own (container@NAME.service) survives restarts of the daemon: the unit's main
+# process (machinectl-ext start --keep-unit --ready --wait) asks the next instance again, and the unit stays
+# active until the machine is stopped.
+test_restart_keep_unit() {
+        local n=mxr-unit u=container@mxr-unit.service leader
+        mx_root $n
+        mkdir -p $MACHINES_DIR/$n/ctl
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload notify-from /ctl\nNotifyReady=yes\nTimeoutStartSec=300\n"
+        systemctl start --no-block "$u"
+        wait_until 10 mx_running $n || t_fail "$n not started by $u"
+        wait_until 5 state_is $n starting || t_fail "$n not starting"
+        leader=$(mx_prop $n Leader)
+
+        # Waiting for READY=1 across a restart...
+        restart_kind restart
+        rs_ctl $n "READY=1"
+        wait_until 10 unit_active "$u" || t_fail "$u did not become active after READY=1 ($(systemctl is-active $u))"
+        assert_eq running "$(mx_prop $n State)" "State"
+        # ... and waiting for the end across a crash.
+        restart_kind kill9
+        sleep 1
+        unit_active "$u" || t_fail "$u stopped with the daemon: $(systemctl status $u --no-pager | tail -5)"
+        assert_eq "$leader" "$(mx_prop $n Leader)" "Leader after the restarts"
+        [ -d /proc/$leader ] || t_fail "leader died"
+        assert_ok timeout 30 systemctl stop "$u"
+        assert_eq inactive "$(systemctl is-active "$u")" "unit after systemctl stop"
+        wait_until 5 mx_gone $n || t_fail "$n still listed after systemctl stop"
+        [ ! -d /proc/$leader ] || t_fail "leader $leader survived systemctl stop"
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
+        systemctl reset-failed "$u" 2>/dev/null
+        return 0
+}
+
 # The state file is there from the start until the machine is gone.
 test_state_file_lifecycle() {
         local n=mxr-life st
@@ -280,6 +313,7 @@ run_test restart-systemctl test_restart_systemctl
 run_test restart-kill9 test_restart_kill9
 run_test restart-upgrade test_restart_upgrade
 run_test restart-stop-start test_restart_stop_start
+run_test restart-keep-unit test_restart_keep_unit
 run_test exit-while-down test_exit_while_down
 run_test bad-state test_bad_state
 run_test machined-restart test_machined_restart
