@@ -53,6 +53,10 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
         r = r ?: map_add_u64(&l, "stopRequested", m->stop_requested);
         if (m->keep_unit)
                 r = r ?: map_add(&l, "keepUnit", m->keep_unit);
+        if (m->exited) {
+                r = r ?: map_add(&l, "exitCode", exit_code_to_string(m->exit_code));
+                r = r ?: map_add_u64(&l, "exitStatus", (uint64_t) m->exit_status);
+        }
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);

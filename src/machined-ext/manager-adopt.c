@@ -430,6 +430,19 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                 }
         }
 
+        if (s->pid == 0 && s->status == CONTAINER_STOPPED && fact(s, "exitCode")) {
+                /* Its payload had exited and the previous instance was cleaning up after it. */
+                code = exit_code_from_string(fact(s, "exitCode"));
+                status = (int) fact_u64(s, "exitStatus", 0);
+                log_info("Machine %s had ended (%s, status %i); cleaning up after it.", s->id,
+                         exit_code_to_string(code) ?: "unknown", status);
+                r = manager_record_exit(manager, s->id, code >= 0 ? code : EXIT_CODE_UNKNOWN, status);
+                if (r < 0)
+                        return r;
+                adopt_forget(manager, s->id);
+                return 0;
+        }
+
         if (pidfd < 0) {
                 if (e->leader == LEADER_REUSED)
                         log_warning("Machine %s: PID %i now belongs to another process; its state is stale, removing it.",

@@ -279,6 +279,26 @@ EOF
         echo "$j" | grep -q "Machine mxr-gone ended while the daemon was not running" || t_fail "gone leader not reported"
 }
 
+# A machine whose payload had exited while the previous instance was still cleaning up after it: its result
+# is in its state, and the next instance reports it.
+test_stopped_state() {
+        local n=mxr-stopped old
+        mx_root $n
+        mkdir -p $STATE_ROOT/$n
+        cat >$STATE_ROOT/$n/state.json <<EOF
+{"version":1,"id":"$n","status":"stopped","owner":"daemon","pid":0,"pidfdInode":0,"startTime":0,
+ "root":"/var/lib/machines/$n","created":"2026-11-30T15:14:32Z",
+ "daemon":{"state":"stopping","exitCode":"exited","exitStatus":"3"}}
+EOF
+        mkdir -p /run/systemd/nspawn/propagate/$n
+        old=$(main_pid)
+        systemctl restart machined-ext.service
+        wait_new_daemon "$old"
+        assert_eq "exited 3" "$(mx_wait $n)" "WaitMachine $n"
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n not removed"
+        [ ! -e /run/systemd/nspawn/propagate/$n ] || t_fail "propagation directory of $n not removed"
+}
+
 # systemd-machined restarting keeps our registrations, without a restart of our daemon; also when it lost
 # its own record of them (/run/systemd/machines): the daemon registers them again when machined's bus name
 # gets a new owner.
@@ -316,6 +336,7 @@ run_test restart-stop-start test_restart_stop_start
 run_test restart-keep-unit test_restart_keep_unit
 run_test exit-while-down test_exit_while_down
 run_test bad-state test_bad_state
+run_test stopped-state test_stopped_state
 run_test machined-restart test_machined_restart
 
 t_summary
