@@ -34,6 +34,7 @@ struct mx_pidfd_info {
 #define MX_PIDFD_GET_INFO _IOWR(0xFF, 11, struct mx_pidfd_info)
 #define MX_PIDFD_INFO_EXIT (UINT64_C(1) << 3)
 
+#define CONSOLE_LOG_PREFILL_MAX (64U * 1024U)     /* the console's ring buffer */
 #define ADOPT_REAP_WAIT_USEC (5 * USEC_PER_SEC)
 #define ADOPT_REAP_POLL_USEC (20 * USEC_PER_MSEC)
 
@@ -232,36 +233,48 @@ static uint64_t fact_u64(const ContainerState *s, const char *key, uint64_t def)
         return errno == 0 && *end == 0 ? u : def;
 }
 
-/* The console's ring buffer: the lines the previous instance forwarded to the journal since the run began. */
+/* The console's ring buffer: the last lines the previous instance forwarded to the journal since the run
+ * began, read backwards from the end until the buffer would be full, so that a long run costs no more. */
 static void adopt_console_log(Machine *m) {
+        _cleanup_strv_free_ char **lines = NULL;
         _cleanup_free_ char *match = NULL;
         sd_journal *j = NULL;
-        int r;
+        size_t total = 0, n;
 
         if (!m->console)
                 return;
-        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
-        if (r < 0) {
-                log_debug_errno(r, "Failed to open the journal for the console log of %s, ignoring: %m", m->name);
+        if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
                 return;
-        }
         if (asprintf(&match, "MACHINE=%s", m->name) < 0)
                 goto finish;
-        if (sd_journal_add_match(j, match, 0) < 0 || sd_journal_add_match(j, "_COMM=machined-ext", 0) < 0)
-                goto finish;
-        if (sd_journal_seek_realtime_usec(j, m->timestamp) < 0)
+        if (sd_journal_add_match(j, match, 0) < 0 || sd_journal_add_match(j, "_COMM=machined-ext", 0) < 0 ||
+            sd_journal_seek_tail(j) < 0)
                 goto finish;
 
-        while (sd_journal_next(j) > 0) {
+        while (total < CONSOLE_LOG_PREFILL_MAX && sd_journal_previous(j) > 0) {
                 const void *d;
-                size_t n;
+                char *line;
+                uint64_t t;
+                size_t k;
 
-                if (sd_journal_get_data(j, "MESSAGE", &d, &n) < 0 || n < 8)
+                if (sd_journal_get_realtime_usec(j, &t) >= 0 && t < m->timestamp)
+                        break;  /* an earlier run of the name */
+                if (sd_journal_get_data(j, "MESSAGE", &d, &k) < 0 || k < 8)
                         continue;
-                if (console_log_prefill(m->console, (const char *) d + 8, n - 8) < 0 ||
+                line = strndup((const char *) d + 8, k - 8);
+                if (!line || strv_push(&lines, line) < 0) {
+                        free(line);
+                        break;
+                }
+                total += k - 8 + 1;
+        }
+
+        /* Oldest first. */
+        n = strv_length(lines);
+        for (size_t i = n; i > 0; i--)
+                if (console_log_prefill(m->console, lines[i - 1], strlen(lines[i - 1])) < 0 ||
                     console_log_prefill(m->console, "\n", 1) < 0)
                         break;
-        }
 finish:
         sd_journal_close(j);
 }
