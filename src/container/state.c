@@ -86,7 +86,9 @@ ContainerState *container_state_free(ContainerState *s) {
         free(s->id);
         free(s->bundle);
         free(s->settings);
+        free(s->root);
         strv_free(s->annotations);
+        strv_free(s->daemon);
         free(s->unit);
         free(s->cgroup);
         return mfree(s);
@@ -116,10 +118,33 @@ static bool unit_name_is_plausible(const char *u) {
         return true;
 }
 
+/* Whether L is key/value pairs with non-empty, unique keys; else sets *ret_reason. */
+static bool map_is_valid(char **l, const char **ret_reason, const char *what) {
+        size_t n = strv_length(l);
+
+        if (n % 2 != 0) {
+                *ret_reason = streq(what, "daemon") ? "daemon fields are not key/value pairs"
+                                                    : "annotations are not key/value pairs";
+                return false;
+        }
+        for (size_t i = 0; i < n; i += 2) {
+                if (isempty(l[i])) {
+                        *ret_reason = streq(what, "daemon") ? "empty daemon key" : "empty annotation key";
+                        return false;
+                }
+                for (size_t j = 0; j < i; j += 2)
+                        if (streq(l[i], l[j])) {
+                                *ret_reason = streq(what, "daemon") ? "duplicate daemon key"
+                                                                    : "duplicate annotation key";
+                                return false;
+                        }
+        }
+        return true;
+}
+
 /* The invariants of a state, checked before writing and after reading. Returns 0 or -EINVAL with a reason. */
 static int state_validate(const ContainerState *s, const char **ret_reason) {
 #define BAD(reason) ({ *ret_reason = (reason); return -EINVAL; })
-        size_t n;
 
         if (!container_id_is_valid(s->id))
                 BAD("invalid id");
@@ -137,8 +162,14 @@ static int state_validate(const ContainerState *s, const char **ret_reason) {
                 BAD("pidfdInode or startTime without a leader pid");
         if (s->pid == 0 && IN_SET(s->status, CONTAINER_CREATED, CONTAINER_RUNNING, CONTAINER_PAUSED))
                 BAD("status needs a leader pid");
-        if (!s->bundle == !s->settings)
+        if (s->bundle && s->settings)
                 BAD("exactly one of bundle and settings must be set");
+        if (!s->bundle && !s->settings && !s->root)
+                BAD("exactly one of bundle and settings must be set (or root, for a daemon machine)");
+        if (!s->bundle && !s->settings && s->owner != CONTAINER_OWNER_DAEMON)
+                BAD("exactly one of bundle and settings must be set");
+        if (s->root && !path_is_safe_absolute(s->root))
+                BAD("root is not a clean absolute path");
         if (s->bundle && !path_is_safe_absolute(s->bundle))
                 BAD("bundle is not a clean absolute path");
         if (s->settings && !path_is_safe_absolute(s->settings))
@@ -149,16 +180,10 @@ static int state_validate(const ContainerState *s, const char **ret_reason) {
                 BAD("invalid unit name");
         if (s->cgroup && !path_is_safe_absolute(s->cgroup))
                 BAD("cgroup is not a clean absolute path");
-        n = strv_length(s->annotations);
-        if (n % 2 != 0)
-                BAD("annotations are not key/value pairs");
-        for (size_t i = 0; i < n; i += 2) {
-                if (isempty(s->annotations[i]))
-                        BAD("empty annotation key");
-                for (size_t j = 0; j < i; j += 2)
-                        if (streq(s->annotations[i], s->annotations[j]))
-                                BAD("duplicate annotation key");
-        }
+        if (!map_is_valid(s->annotations, ret_reason, "annotation"))
+                return -EINVAL;
+        if (!map_is_valid(s->daemon, ret_reason, "daemon"))
+                return -EINVAL;
         return 0;
 #undef BAD
 }
@@ -207,6 +232,8 @@ static int state_to_json(const ContainerState *s, char **ret) {
                 r = json_add(o, "bundle", json_object_new_string(s->bundle));
         if (r >= 0 && s->settings)
                 r = json_add(o, "settings", json_object_new_string(s->settings));
+        if (r >= 0 && s->root)
+                r = json_add(o, "root", json_object_new_string(s->root));
         if (r >= 0)
                 r = json_add(o, "created", json_object_new_string(created));
         if (r >= 0 && s->unit)
@@ -219,6 +246,12 @@ static int state_to_json(const ContainerState *s, char **ret) {
         }
         for (size_t i = 0; r >= 0 && s->annotations && s->annotations[i]; i += 2)
                 r = json_add(a, s->annotations[i], json_object_new_string(s->annotations[i + 1]));
+        if (r >= 0 && s->daemon) {
+                json_object *d = json_object_new_object();
+                r = json_add(o, "daemon", d);
+                for (size_t i = 0; r >= 0 && s->daemon[i]; i += 2)
+                        r = json_add(d, s->daemon[i], json_object_new_string(s->daemon[i + 1]));
+        }
         if (r < 0) {
                 json_object_put(o);
                 return r;
@@ -286,6 +319,23 @@ static int get_u64(json_object *o, const char *key, uint64_t max, uint64_t *ret,
         return 0;
 }
 
+/* A JSON object of strings (or NULL) into key/value pairs. */
+static int get_map(json_object *a, const char *key, char ***ret, const char **reason) {
+        if (!a)
+                return 0;
+        json_object_object_foreach(a, k, val) {
+                if (!json_object_is_type(val, json_type_string) ||
+                    strlen(json_object_get_string(val)) != (size_t) json_object_get_string_len(val) ||
+                    strlen(k) > 4096) {
+                        *reason = key;
+                        return -EBADMSG;
+                }
+                if (strv_extend(ret, k) < 0 || strv_extend(ret, json_object_get_string(val)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int state_from_json(json_object *o, ContainerState *s, char **error) {
         _cleanup_free_ char *status = NULL, *owner = NULL, *created = NULL;
         const char *field = NULL, *reason = NULL;
@@ -312,21 +362,14 @@ static int state_from_json(json_object *o, ContainerState *s, char **error) {
         CHECK(get_u64(o, "startTime", UINT64_MAX, &s->start_time, &field));
         CHECK(get_string(o, "bundle", false, &s->bundle, &field));
         CHECK(get_string(o, "settings", false, &s->settings, &field));
+        CHECK(get_string(o, "root", false, &s->root, &field));
         CHECK(get_string(o, "created", true, &created, &field));
         CHECK(get_string(o, "unit", false, &s->unit, &field));
         CHECK(get_string(o, "cgroup", false, &s->cgroup, &field));
         CHECK(get_field(o, "annotations", json_type_object, false, &a, &field));
-        if (a) {
-                json_object_object_foreach(a, key, val) {
-                        field = "annotations";
-                        if (!json_object_is_type(val, json_type_string) ||
-                            strlen(json_object_get_string(val)) != (size_t) json_object_get_string_len(val))
-                                goto bad_field;
-                        if (strv_extend(&s->annotations, key) < 0 ||
-                            strv_extend(&s->annotations, json_object_get_string(val)) < 0)
-                                return -ENOMEM;
-                }
-        }
+        CHECK(get_map(a, "annotations", &s->annotations, &field));
+        CHECK(get_field(o, "daemon", json_type_object, false, &a, &field));
+        CHECK(get_map(a, "daemon", &s->daemon, &field));
 #undef CHECK
 
         s->status = container_status_from_string(status);

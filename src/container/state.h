@@ -51,11 +51,15 @@ typedef struct ContainerState {
         uint64_t pidfd_inode;   /* st_ino of a pidfd of the leader; set iff pid > 0 */
         uint64_t start_time;    /* /proc/PID/stat field 22, clock ticks after boot; set iff pid > 0 */
         char *bundle;           /* absolute: the OCI bundle, or */
-        char *settings;         /* absolute: the .nspawn settings file (exactly one of the two is set) */
+        char *settings;         /* absolute: the .nspawn settings file (at most one of the two is set; a
+                                 * daemon machine defined by its root directory alone has neither) */
+        char *root;             /* absolute: the root directory, or NULL; required without bundle and settings */
         struct timespec created;/* CLOCK_REALTIME; written as RFC 3339 UTC with nanoseconds */
         char **annotations;     /* key, value, key, value, ..., NULL; keys non-empty and unique */
         char *unit;             /* e.g. "machine-foo.scope", or NULL */
         char *cgroup;           /* absolute cgroup v2 path, or NULL */
+        char **daemon;          /* key, value, ...: what the daemon needs to know the container again after a
+                                 * restart (its state, STATUS=, timestamps, ...); keys non-empty and unique */
 } ContainerState;
 
 /* Returns "creating", "created", "running", "paused", "stopped", or NULL if out of range. */

@@ -69,7 +69,22 @@ typedef struct StartContext {
         bool ready_reported;
         bool warnings_printed;
         bool stop_sent;
+        unsigned resent;                /* waits sent again after the daemon went away without answering */
 } StartContext;
+
+/* The daemon went away (restarted, crashed, stopped) without answering C: its next instance knows the
+ * machine again (machined-ext(8), "Restarts"), and D-Bus activation (or systemd's Restart=) brings it. */
+static bool daemon_went_away(const PendingCall *c) {
+        const sd_bus_error *e = c->reply ? sd_bus_message_get_error(c->reply) : NULL;
+
+        return c->done && c->r < 0 && e && sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY);
+}
+
+static void pending_call_reset(PendingCall *c) {
+        c->reply = sd_bus_message_unref(c->reply);
+        c->r = 0;
+        c->done = false;
+}
 
 static int send_call(sd_bus *bus, sd_bus_slot **ret_slot, PendingCall *c, const char *method, const char *sig,
                      ...) {
@@ -292,6 +307,29 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                         goto finish;
                 }
 
+                /* Waits outlive a restart of the daemon: ask its next instance (bounded, for a daemon that
+                 * keeps dying). */
+                if (ctx.resent < 32 && ((arg_ready && !ctx.ready_reported && daemon_went_away(&ctx.ready)) ||
+                                        (arg_wait && daemon_went_away(&ctx.wait)))) {
+                        ctx.resent++;
+                        if (arg_ready && !ctx.ready_reported && daemon_went_away(&ctx.ready)) {
+                                pending_call_reset(&ctx.ready);
+                                ready_slot = sd_bus_slot_unref(ready_slot);
+                                r = send_call(bus, &ready_slot, &ctx.ready, "WaitMachineReady", "st", name,
+                                              UINT64_C(0));
+                                if (r < 0)
+                                        goto resend_failed;
+                        }
+                        if (arg_wait && daemon_went_away(&ctx.wait)) {
+                                pending_call_reset(&ctx.wait);
+                                wait_slot = sd_bus_slot_unref(wait_slot);
+                                r = send_call(bus, &wait_slot, &ctx.wait, "WaitMachine", "s", name);
+                                if (r < 0)
+                                        goto resend_failed;
+                        }
+                        continue;
+                }
+
                 if (ctx.start.done && arg_ready && ctx.ready.done && !ctx.ready_reported) {
                         if (ctx.ready.r < 0) {
                                 r = log_bus_error(ctx.ready.r, sd_bus_message_get_error(ctx.ready.reply),
@@ -324,7 +362,10 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 goto finish;
         }
         r = exit_status_from_wait(name, ctx.wait.reply, ctx.stop_sent);
+        goto finish;
 
+resend_failed:
+        r = log_bus_error(r, NULL, "Failed to wait for machine %s", name);
 finish:
         sd_bus_message_unref(ctx.start.reply);
         sd_bus_message_unref(ctx.warnings.reply);

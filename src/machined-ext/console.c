@@ -767,3 +767,34 @@ int console_get_log(Console *c, void **ret, size_t *ret_size) {
         *ret_size = n;
         return 0;
 }
+
+void console_adopted_claim(Console *c, ConsoleMode mode, const char *unit) {
+        _cleanup_free_ char *field = NULL;
+
+        if (!c)
+                return;
+        /* A pty stays a pty and a pipe a pipe, whatever the settings say now. */
+        if (c->mode != CONSOLE_PIPE && mode != CONSOLE_PIPE)
+                c->mode = mode;
+        c->adopted = false;
+        c->on_ended = NULL;
+        c->on_ended_userdata = NULL;
+        c->hangups = 0;
+        c->hangup_event_source = sd_event_source_disable_unref(c->hangup_event_source);
+        if (unit && asprintf(&field, "OBJECT_SYSTEMD_UNIT=%s", unit) >= 0) {
+                free(c->field_unit);
+                c->field_unit = TAKE_PTR(field);
+        }
+}
+
+int console_log_prefill(Console *c, const void *p, size_t n) {
+        int r;
+
+        if (!c || n == 0)
+                return 0;
+        r = console_alloc_buffers(c);
+        if (r < 0)
+                return r;
+        console_log_append(c, p, n);
+        return 0;
+}

@@ -76,6 +76,14 @@ int console_adopt(sd_event *event, const char *name, int fd, ConsoleEndedHandler
 
 const char *console_name(const Console *c);
 
+/* An adopted console whose machine is known again (manager-adopt.c): it ends with its machine, not after a
+ * hangup; MODE (from the machine's state) replaces the guess of console_adopt(), UNIT the journal's unit. */
+void console_adopted_claim(Console *c, ConsoleMode mode, const char *unit);
+
+/* Puts P (N bytes) into the ring buffer, as if the payload had written it: the output of a previous instance
+ * of the daemon, from the journal. Returns 0 or -ENOMEM. */
+int console_log_prefill(Console *c, const void *p, size_t n);
+
 /* The last (up to) 64 KiB of output, oldest first. Returns 0 with *ret (allocated; NULL and 0 if there was
  * no output) and *ret_size, or -ENOMEM. */
 int console_get_log(Console *c, void **ret, size_t *ret_size);

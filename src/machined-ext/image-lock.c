@@ -264,3 +264,15 @@ int image_lock_acquire(const char *root, const char *locks_dir, bool shared, Ima
         *ret = TAKE_PTR(l);
         return 0;
 }
+
+int image_lock_fds(const ImageLock *l, int fds[static 2]) {
+        int n = 0;
+
+        if (!l)
+                return 0;
+        if (l->local.fd >= 0)
+                fds[n++] = l->local.fd;
+        if (l->global.fd >= 0)
+                fds[n++] = l->global.fd;
+        return n;
+}

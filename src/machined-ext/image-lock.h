@@ -33,6 +33,9 @@ int image_lock_store(ImageLock *l, const char *name);
  * closed then). */
 int image_lock_adopt_fd(ImageLock **l, const char *name, int fd);
 
+/* The lock fds (still owned by L) into FDS. Returns how many (0..2). Accepts NULL. */
+int image_lock_fds(const ImageLock *l, int fds[static 2]);
+
 /* "lock-NAME", once stored or adopted; NULL before. */
 const char *image_lock_fd_name(const ImageLock *l);
 

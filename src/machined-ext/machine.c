@@ -13,6 +13,7 @@
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine.h"
+#include "machine-state.h"
 #include "name.h"
 #include "notify.h"
 #include "container.h"
@@ -51,6 +52,7 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
 
         *m = (Machine) {
                 .leader_pidfd = -EBADF,
+                .leader_capsule_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
                 .notify_access = NOTIFY_ACCESS_MAIN,
@@ -124,6 +126,7 @@ Machine *machine_free(Machine *m) {
         free(m->scope_job);
         safe_close(m->sync_fd);
         safe_close(m->leader_pidfd);
+        safe_close(m->leader_capsule_fd);
         safe_close(m->notify_fd);
 
         while (m->ready_waiters) {
@@ -176,6 +179,7 @@ void machine_set_state(Machine *m, MachineState state) {
                 return;
         m->state = state;
         machine_dbus_send_changed(m, "State");
+        machine_state_update(m);
 }
 
 /* The payload's environment, like systemd-nspawn's (inner_child()): container=, container_uuid=, PATH,
@@ -474,6 +478,7 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
                                 free(m->status_text);
                                 m->status_text = TAKE_PTR(msg.status);
                                 machine_dbus_send_changed(m, "Status");
+                                machine_state_update(m);
                         }
                         if (msg.ready)
                                 machine_ready(m);
@@ -487,6 +492,17 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         break;
                 }
         }
+        return 0;
+}
+
+int machine_watch_notify(Machine *m, int fd) {
+        int r;
+
+        r = sd_event_add_io(m->manager->event, &m->notify_event_source, fd, EPOLLIN, on_notify, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->notify_event_source, "machine-notify");
+        m->notify_fd = fd;
         return 0;
 }
 
@@ -513,13 +529,22 @@ static void machine_start_done(Machine *m) {
 
         /* Stay "starting" until the payload sends READY=1 on /run/host/notify. */
         if (m->timeout_start_usec != USEC_INFINITY) {
-                r = sd_event_add_time_relative(m->manager->event, &m->start_timer_event_source, CLOCK_MONOTONIC,
-                                               m->timeout_start_usec, 0, on_start_timeout, m);
+                r = machine_arm_start_timeout(m, m->timeout_start_usec);
                 if (r < 0)
                         log_warning_errno(r, "Failed to arm the start timeout of machine %s, ignoring: %m", m->name);
-                else
-                        (void) sd_event_source_set_description(m->start_timer_event_source, "machine-start-timeout");
         }
+}
+
+int machine_arm_start_timeout(Machine *m, usec_t usec) {
+        int r;
+
+        m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
+        r = sd_event_add_time_relative(m->manager->event, &m->start_timer_event_source, CLOCK_MONOTONIC, usec, 0,
+                                       on_start_timeout, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->start_timer_event_source, "machine-start-timeout");
+        return 0;
 }
 
 static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -558,8 +583,7 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                 if (notify_fd >= 0 && m->notify_fd < 0) {
                         r = notify_socket_setup(notify_fd);
                         if (r >= 0)
-                                r = sd_event_add_io(m->manager->event, &m->notify_event_source, notify_fd, EPOLLIN,
-                                                    on_notify, m);
+                                r = machine_watch_notify(m, notify_fd);
                         if (r < 0) {
                                 if (asprintf(&msg, "Failed to watch /run/host/notify of machine '%s': %s", m->name,
                                              strerror(-r)) < 0)
@@ -567,8 +591,8 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
                                 machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                                 return 0;
                         }
-                        (void) sd_event_source_set_description(m->notify_event_source, "machine-notify");
-                        m->notify_fd = TAKE_FD(notify_fd);
+                        TAKE_FD(notify_fd);
+                        machine_store_notify_fd(m);
                 }
 
                 m->setup_done = true;
@@ -631,6 +655,7 @@ void machine_registered(Machine *m, int error, const char *message) {
         m->registered = true;
         m->registration_settled = true;
         m->machined_gone = false;
+        machine_state_update(m);
         machine_maybe_start_done(m);
 }
 
@@ -646,15 +671,18 @@ static bool machine_reboot_allowed(Machine *m) {
 }
 
 static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        Machine *m = ASSERT_PTR(userdata);
+        machine_payload_exited(ASSERT_PTR(userdata), si->si_code, si->si_status);
+        return 0;
+}
 
+void machine_payload_exited(Machine *m, int code, int status) {
         m->exited = true;
-        m->exit_code = si->si_code;
-        m->exit_status = si->si_status;
+        m->exit_code = code;
+        m->exit_status = status;
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
 
-        log_info("Machine %s: payload %s, %s %i.", m->name, exit_code_to_string(si->si_code) ?: "ended",
-                 si->si_code == CLD_EXITED ? "status" : "signal", si->si_status);
+        log_info("Machine %s: payload %s, %s %i.", m->name, exit_code_to_string(code) ?: "ended",
+                 code == CLD_EXITED ? "status" : "signal", status);
 
         if (!m->released && m->start_error == 0) {
                 char *msg = NULL;
@@ -680,7 +708,7 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
          * Like systemd-nspawn, start such a machine again, with the same settings, once this run is gone. In
          * a unit of its own (container@), the unit restarts instead (exit status 133). */
         if (m->released && m->start_error == 0 && !m->stop_requested && !m->keep_unit &&
-            si->si_code == CLD_KILLED && si->si_status == SIGHUP) {
+            code == CLD_KILLED && status == SIGHUP) {
                 if (machine_reboot_allowed(m)) {
                         m->reboot_pending = true;
                         log_info("Machine %s: its PID 1 rebooted, starting it again.", m->name);
@@ -694,8 +722,8 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         if (m->released && !m->reboot_pending)
                 machine_dbus_reply_exit_waiters(m);
 
+        machine_state_update(m);
         machine_maybe_finalize(m);
-        return 0;
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -732,6 +760,10 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         m->machined_gone = true;
         machine_maybe_finalize(m);
         return 0;
+}
+
+int machine_arm_stop_timer(Machine *m) {
+        return machine_arm_timer(m, m->manager->stop_timeout);
 }
 
 static int machine_arm_timer(Machine *m, usec_t usec) {
@@ -882,6 +914,7 @@ int machine_start(Machine *m, char **ret_error) {
         m->leader = c.pid;
         m->leader_pidfd = c.pidfd;
         m->sync_fd = c.sync_fd;
+        machine_state_started(m);
 
         r = console_started(m->console);
         if (r < 0)
@@ -975,6 +1008,7 @@ int machine_stop(Machine *m) {
                 return r;
         m->stop_requested = true;
         machine_set_state(m, MACHINE_STOPPING);
+        machine_state_update(m);
 
         if (m->kill_signal == SIGKILL) {
                 log_info("Machine %s: stopping, sending SIGKILL to PID %i (%s).", m->name, (int) m->leader,
@@ -1064,6 +1098,7 @@ static void machine_maybe_register(Machine *m) {
                 return;
         }
         m->released = true;
+        machine_state_update(m);
 }
 
 void machine_scope_failed(Machine *m, int error, char *message) {
@@ -1114,6 +1149,8 @@ int machine_add_waiter(Machine *m, sd_bus_message *message) {
  * propagation directory (removed before a new run of the name creates it again). */
 static void machine_drop_run_leftovers(Machine *m) {
         int r;
+
+        machine_state_drop(m);
 
         if (m->console_stored) {
                 r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);

@@ -53,6 +53,13 @@ struct Machine {
 
         pid_t leader;
         int leader_pidfd;
+        uint64_t leader_inode;          /* st_ino of its pidfd and its start time: its identity in the state */
+        uint64_t leader_start_time;
+        bool adopted;                   /* started by a previous instance of the daemon (machine-state.c) */
+        unsigned reap_tries;            /* adopted: polls for the exit status of an exited leader */
+        int leader_capsule_fd;          /* the leader's pidfd in flight in a socket (machine-state.c) */
+        bool run_fds_stored;            /* "pidfd-NAME" is in systemd's fd store */
+        bool notify_stored;             /* "notify-NAME" is in systemd's fd store */
         int sync_fd;
         sd_event_source *sync_event_source;
         sd_event_source *child_event_source;
@@ -205,3 +212,16 @@ void machine_scope_failed(Machine *m, int error, char *message);
 int machine_add_waiter(Machine *m, sd_bus_message *message);
 
 void machine_set_state(Machine *m, MachineState state);
+
+/* The payload (the leader) ended with CODE (CLD_*) and STATUS: whether reaped by us or, for an adopted
+ * machine, seen through its pidfd. */
+void machine_payload_exited(Machine *m, int code, int status);
+
+/* Watches FD, the machine's /run/host/notify socket (set up already), and owns it. Returns 0 or -errno. */
+int machine_watch_notify(Machine *m, int fd);
+
+/* (Re-)arms the start timeout (READY=1 must come within USEC). Returns 0 or -errno. */
+int machine_arm_start_timeout(Machine *m, usec_t usec);
+
+/* Arms the SIGKILL that follows the stop signal after the stop timeout. Returns 0 or -errno. */
+int machine_arm_stop_timer(Machine *m);

@@ -5,6 +5,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "machine-state.h"
+#include "machined-watch.h"
+#include "fd-keeper.h"
 #include "manager.h"
 #include "time-util.h"
 
@@ -56,6 +59,18 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
+/* SIGTERM, SIGINT: what the machines need from us that the fd store may not keep (an explicit stop of the
+ * service empties it) goes to a keeper, while the bus is still there; then the loop ends. */
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        r = fd_keeper_hand_over(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to hand the fds of the running machines to a keeper, ignoring: %m");
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t ss;
@@ -100,9 +115,9 @@ int main(int argc, char *argv[]) {
         }
         m->stop_timeout = arg_stop_timeout;
 
-        r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
         if (r >= 0)
-                r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+                r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m);
         if (r < 0) {
                 log_error_errno(r, "Failed to watch signals: %m");
                 return EXIT_FAILURE;
@@ -117,6 +132,15 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to connect to the system bus: %m");
                 return EXIT_FAILURE;
         }
+
+        r = manager_watch_machined(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to watch systemd-machined's restarts, ignoring: %m");
+
+        /* Before the first request is dispatched: the machines of a previous instance are known again. */
+        r = manager_adopt_machines(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the state of the machines of a previous instance, ignoring: %m");
 
         (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");
         log_debug("machined-ext running.");

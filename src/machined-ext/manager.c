@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include "console.h"
+#include "fd-keeper.h"
+#include "strv.h"
 #include "image-lock.h"
 #include "log.h"
 #include "machine-dbus.h"
@@ -32,7 +34,9 @@ int manager_new(Manager **ret) {
         m->sender_uids = hashmap_new();
         m->adopted_consoles = hashmap_new();
         m->adopted_locks = hashmap_new();
-        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks)
+        m->adopted_fds = hashmap_new();
+        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks ||
+            !m->adopted_fds)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -63,6 +67,18 @@ static void destroy_console(void *value, const char *key) {
         console_free(value);
 }
 
+typedef struct AdoptedFd {
+        int fd;
+        char name[];
+} AdoptedFd;
+
+static void destroy_adopted_fd(void *value, const char *key) {
+        AdoptedFd *a = value;
+
+        safe_close(a->fd);
+        free(a);
+}
+
 static void destroy_image_lock(void *value, const char *key) {
         image_lock_free(value);         /* not released: the machines may still run */
 }
@@ -88,6 +104,8 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->adopted_consoles);
         hashmap_clear(m->adopted_locks, destroy_image_lock);
         hashmap_free(m->adopted_locks);
+        hashmap_clear(m->adopted_fds, destroy_adopted_fd);
+        hashmap_free(m->adopted_fds);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
 
@@ -229,21 +247,96 @@ static void on_adopted_console_ended(Console *c, void *userdata) {
                 log_warning_errno(r, "Failed to queue a console for freeing, leaking it: %m");
 }
 
+/* The fds of the fd store, then those of a keeper (fd-keeper.c) under names the store did not have. */
+static int collect_stored_fds(char ***ret_names, int **ret_fds, size_t *ret_n) {
+        _cleanup_strv_free_ char **names = NULL, **kept_names = NULL, **store_names = NULL;
+        _cleanup_free_ int *fds = NULL, *kept = NULL;
+        size_t n = 0, n_kept = 0;
+        int k, r;
+
+        k = sd_listen_fds_with_names(true, &names);
+        if (k < 0)
+                return k;
+        if (k > 0) {
+                fds = new(int, k);
+                if (!fds)
+                        return -ENOMEM;
+                for (int i = 0; i < k; i++)
+                        fds[n++] = SD_LISTEN_FDS_START + i;
+                while (strv_length(names) < n)         /* unnamed fds: closed below */
+                        if (strv_extend(&names, "") < 0)
+                                return -ENOMEM;
+        }
+
+        r = fd_keeper_take(&kept_names, &kept, &n_kept);
+        if (r < 0)
+                log_warning_errno(r, "Failed to take the fds from the fd keeper, ignoring: %m");
+        /* What the store has is the same: systemd kept it (a crash or restart, then a stop). Decided against
+         * the store's names alone, so that a keeper's two "lock-X" fds both go in. */
+        store_names = strv_copy(names);
+        if (!store_names && names)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_kept; i++) {
+                int *a;
+
+                if (strv_find(store_names, kept_names[i])) {
+                        safe_close(kept[i]);
+                        continue;
+                }
+                a = reallocarray(fds, n + 1, sizeof(int));
+                if (!a || strv_extend(&names, kept_names[i]) < 0) {
+                        if (a)
+                                fds = a;
+                        safe_close(kept[i]);
+                        continue;
+                }
+                fds = a;
+                fds[n++] = kept[i];
+        }
+        if (n_kept > 0)
+                log_info("Took %zu fds of running machines from the fd keeper.", n_kept);
+
+        *ret_names = TAKE_PTR(names);
+        *ret_fds = TAKE_PTR(fds);
+        *ret_n = n;
+        return 0;
+}
+
 int manager_adopt_consoles(Manager *m) {
         _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ int *fds = NULL;
+        size_t n_fds = 0;
         int n, adopted = 0, r;
 
-        n = sd_listen_fds_with_names(true, &names);
+        r = collect_stored_fds(&names, &fds, &n_fds);
+        if (r < 0)
+                return r;
+        n = (int) n_fds;
         if (n <= 0)
-                return n;
+                return 0;
 
         for (int i = 0; i < n; i++) {
-                int fd = SD_LISTEN_FDS_START + i;
+                int fd = fds[i];
                 const char *name = names && names[i] ? startswith(names[i], "console-") : NULL;
                 Console *c;
 
                 if (names && names[i] && startswith(names[i], "lock-"))
                         continue;       /* below, once the consoles are known */
+                if (names && names[i] && (startswith(names[i], "pidfd-") || startswith(names[i], "notify-"))) {
+                        /* For manager_adopt_machines(). */
+                        AdoptedFd *a = malloc(sizeof(AdoptedFd) + strlen(names[i]) + 1);
+
+                        (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+                        if (a) {
+                                a->fd = fd;
+                                strcpy(a->name, names[i]);
+                        }
+                        if (!a || hashmap_get(m->adopted_fds, a->name) || hashmap_put(m->adopted_fds, a->name, a) < 0) {
+                                free(a);
+                                safe_close(fd);
+                        }
+                        continue;
+                }
                 if (!name || !machine_name_is_valid(name) || hashmap_get(m->adopted_consoles, name)) {
                         safe_close(fd);
                         continue;
@@ -266,7 +359,7 @@ int manager_adopt_consoles(Manager *m) {
 
         /* The root directory locks of those machines: held until their console ends, i.e. they are gone. */
         for (int i = 0; i < n; i++) {
-                int fd = SD_LISTEN_FDS_START + i;
+                int fd = fds[i];
                 const char *name = names && names[i] ? startswith(names[i], "lock-") : NULL;
                 ImageLock *l;
 
@@ -296,6 +389,17 @@ int manager_adopt_consoles(Manager *m) {
                 }
         }
         return adopted;
+}
+
+int manager_take_adopted_fd(Manager *m, const char *name) {
+        AdoptedFd *a = hashmap_remove(m->adopted_fds, name);
+        int fd;
+
+        if (!a)
+                return -ENOENT;
+        fd = a->fd;
+        free(a);
+        return fd;
 }
 
 void manager_machined_removed(Manager *m, const char *name) {

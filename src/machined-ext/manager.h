@@ -26,7 +26,8 @@ typedef struct Manager {
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
         Hashmap *jobs;
         Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */
-        Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */          /* systemd job path → Machine, for the start jobs of our scopes */
+        Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
+        Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;
@@ -58,6 +59,9 @@ void manager_flush_sender_uids(Manager *m);
 /* Takes the console fds systemd kept for us in its fd store ($LISTEN_FDS, names "console-NAME") and keeps
  * forwarding them to the journal. Closes every other fd passed. Returns the number adopted, or -errno. */
 int manager_adopt_consoles(Manager *m);
+
+/* Takes the fd stored as NAME ("pidfd-X", "notify-X") out of adopted_fds. Returns it, or -ENOENT. */
+int manager_take_adopted_fd(Manager *m, const char *name);
 
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);

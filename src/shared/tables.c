@@ -21,6 +21,7 @@ int string_table_lookup(const char *const *table, size_t n, const char *s) {
 DEFINE_STRING_TABLE(machine_state, MachineState, _MACHINE_STATE_MAX)
 
 static const char *const exit_code_table[] = {
+        [EXIT_CODE_UNKNOWN] = "unknown",
         [CLD_EXITED] = "exited",
         [CLD_KILLED] = "killed",
         [CLD_DUMPED] = "dumped",

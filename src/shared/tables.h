@@ -21,6 +21,8 @@ MachineState machine_state_from_string(const char *s) _pure_;
 
 /* Returns "exited", "killed" or "dumped" for CLD_EXITED, CLD_KILLED, CLD_DUMPED (siginfo_t.si_code of a
  * child's termination), NULL for anything else. */
+/* A payload that ended while no daemon watched it, on a kernel that cannot tell how (no PIDFD_INFO_EXIT). */
+#define EXIT_CODE_UNKNOWN 7 /* after the CLD_* codes */
 const char *exit_code_to_string(int si_code) _const_;
 
 /* Returns CLD_EXITED, CLD_KILLED or CLD_DUMPED for "exited", "killed", "dumped", -EINVAL otherwise. */

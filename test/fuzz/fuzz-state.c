@@ -22,7 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* Accepted: the invariants of state.h hold. */
         if (!s || !container_id_is_valid(s->id) || !container_status_to_string(s->status) ||
             !container_owner_to_string(s->owner) || s->pid < 0 || (s->pid > 0) != (s->start_time > 0) ||
-            !s->bundle == !s->settings || strv_length(s->annotations) % 2 != 0)
+            (s->bundle && s->settings) ||
+            (!s->bundle && !s->settings && (!s->root || s->owner != CONTAINER_OWNER_DAEMON)) ||
+            strv_length(s->annotations) % 2 != 0 || strv_length(s->daemon) % 2 != 0)
                 abort();
         if (rfc3339_format(&s->created, &created) < 0)
                 abort();

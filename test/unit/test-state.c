@@ -108,6 +108,33 @@ static void test_round_trip(void) {
         ASSERT_EQ(container_state_remove(root, "c1"), -ENOENT);
 }
 
+/* A daemon machine defined by its root directory alone (no settings file), with the daemon's own facts. */
+static void test_daemon_fields(void) {
+        _cleanup_(container_state_freep) ContainerState *s = make_state("d1", getpid()), *l = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        s->owner = CONTAINER_OWNER_DAEMON;
+        s->bundle = mfree(s->bundle);
+        ASSERT_EQ(container_state_save(root, s), -EINVAL);      /* neither bundle, settings nor root */
+        s->root = strdup("/var/lib/machines/d1");
+        ASSERT(strv_extend(&s->daemon, "state") == 0);
+        ASSERT(strv_extend(&s->daemon, "starting") == 0);
+        ASSERT(strv_extend(&s->daemon, "status") == 0);
+        ASSERT(strv_extend(&s->daemon, "Booting \"x\"") == 0);
+        ASSERT_EQ(container_state_save(root, s), 0);
+        ASSERT_EQ(container_state_load(root, "d1", &l, &error), 0);
+        ASSERT_STREQ(l->root, "/var/lib/machines/d1");
+        ASSERT(!l->bundle && !l->settings);
+        ASSERT_EQ(strv_length(l->daemon), 4);
+        ASSERT_STREQ(l->daemon[1], "starting");
+        ASSERT_STREQ(l->daemon[3], "Booting \"x\"");
+
+        /* Only the daemon's machines may go without bundle and settings. */
+        s->owner = CONTAINER_OWNER_OCI_CLI;
+        ASSERT_EQ(container_state_save(root, s), -EINVAL);
+        ASSERT_EQ(container_state_remove(root, "d1"), 0);
+}
+
 static void test_save_failure_leaves_nothing(void) {
         _cleanup_(container_state_freep) ContainerState *s = make_state("c2", 0);
         _cleanup_free_ char *path = NULL, *listing = NULL;
@@ -178,6 +205,12 @@ static const struct {
           "\"annotations\":{\"a\":1}}",                         "field \"annotations\"" },
         { GOOD_PREFIX "\"status\":\"stopped\",\"pid\":0,\"pidfdInode\":0,\"startTime\":0,\"bundle\":\"/b\","
           "\"annotations\":{\"\":\"x\"}}",                      "empty annotation key" },
+        { GOOD_PREFIX "\"status\":\"stopped\",\"pid\":0,\"pidfdInode\":0,\"startTime\":0,\"bundle\":\"/b\","
+          "\"daemon\":{\"state\":1}}",                           "field \"daemon\"" },
+        { GOOD_PREFIX "\"status\":\"stopped\",\"pid\":0,\"pidfdInode\":0,\"startTime\":0,\"bundle\":\"/b\","
+          "\"daemon\":[]}",                                     "field \"daemon\"" },
+        { GOOD_PREFIX "\"status\":\"stopped\",\"pid\":0,\"pidfdInode\":0,\"startTime\":0,\"root\":\"r\"}",
+          "root is not a clean absolute path" },
         { "{\"version\":1,\"id\":\"bad\",\"owner\":\"daemon\",\"created\":\"yesterday\",\"status\":\"stopped\","
           "\"pid\":0,\"pidfdInode\":0,\"startTime\":0,\"bundle\":\"/b\"}", "field \"created\"" },
         { "{\"version\":1,\"id\":\"other\",\"owner\":\"daemon\",\"created\":\"2026-11-30T15:14:32Z\","
@@ -442,6 +475,7 @@ int main(void) {
         test_tables();
         test_rfc3339();
         test_round_trip();
+        test_daemon_fields();
         test_save_failure_leaves_nothing();
         test_corrupt();
         test_leader();

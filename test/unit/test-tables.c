@@ -25,7 +25,7 @@ static void test_machine_state(void) {
 }
 
 static void test_exit_code(void) {
-        static const int codes[] = { CLD_EXITED, CLD_KILLED, CLD_DUMPED };
+        static const int codes[] = { CLD_EXITED, CLD_KILLED, CLD_DUMPED, EXIT_CODE_UNKNOWN };
 
         for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
                 const char *n = exit_code_to_string(codes[i]);
@@ -36,6 +36,8 @@ static void test_exit_code(void) {
         ASSERT_STREQ(exit_code_to_string(CLD_EXITED), "exited");
         ASSERT_STREQ(exit_code_to_string(CLD_KILLED), "killed");
         ASSERT_STREQ(exit_code_to_string(CLD_DUMPED), "dumped");
+        ASSERT_STREQ(exit_code_to_string(EXIT_CODE_UNKNOWN), "unknown");
+        ASSERT(exit_code_to_string(CLD_TRAPPED) == NULL);
         ASSERT(exit_code_to_string(0) == NULL);
         ASSERT(exit_code_to_string(-1) == NULL);
         ASSERT(exit_code_to_string(CLD_TRAPPED) == NULL);

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A daemon machine's state on disk and its fds in systemd's fd store: what a restarted daemon needs to know
+ * the machine again (manager-adopt.c reads it back). */
+#include <assert.h>
+#include <inttypes.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "machine-state.h"
+#include "state.h"
+#include "strv.h"
+
+static int map_add(char ***l, const char *key, const char *value) {
+        if (strv_extend(l, key) < 0 || strv_extend(l, value ?: "") < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int map_add_u64(char ***l, const char *key, uint64_t v) {
+        char buf[32];
+
+        (void) snprintf(buf, sizeof(buf), "%" PRIu64, v);
+        return map_add(l, key, buf);
+}
+
+/* The daemon's own facts about the running machine: what its settings made of it at its start (the file may
+ * have changed since), and what happened since (State, Status=, readiness, a stop under way). */
+static int machine_daemon_facts(Machine *m, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        char id[SD_ID128_STRING_MAX];
+        int r = 0;
+
+        sd_id128_to_string(m->id, id);
+        r = r ?: map_add(&l, "state", machine_state_to_string(m->state));
+        if (m->status_text)
+                r = r ?: map_add(&l, "status", m->status_text);
+        r = r ?: map_add(&l, "id", id);
+        r = r ?: map_add_u64(&l, "timestamp", m->timestamp);
+        r = r ?: map_add_u64(&l, "timestampMonotonic", m->timestamp_monotonic);
+        r = r ?: map_add_u64(&l, "readyTimestamp", m->ready_timestamp);
+        r = r ?: map_add_u64(&l, "readyTimestampMonotonic", m->ready_timestamp_monotonic);
+        r = r ?: map_add(&l, "hostname", m->hostname);
+        r = r ?: map_add_u64(&l, "boot", m->boot > 0);
+        r = r ?: map_add_u64(&l, "notifyReady", m->notify_ready > 0);
+        r = r ?: map_add(&l, "notifyAccess", notify_access_to_string(m->notify_access));
+        r = r ?: map_add_u64(&l, "killSignal", (uint64_t) m->kill_signal);
+        r = r ?: map_add_u64(&l, "timeoutStartUSec", m->timeout_start_usec);
+        r = r ?: map_add(&l, "consoleMode", console_mode_to_string(m->console_mode));
+        r = r ?: map_add_u64(&l, "readOnly", m->read_only > 0);
+        r = r ?: map_add_u64(&l, "registered", m->registered);
+        r = r ?: map_add_u64(&l, "stopRequested", m->stop_requested);
+        if (m->keep_unit)
+                r = r ?: map_add(&l, "keepUnit", m->keep_unit);
+        if (m->exited) {
+                r = r ?: map_add(&l, "exitCode", exit_code_to_string(m->exit_code));
+                r = r ?: map_add_u64(&l, "exitStatus", (uint64_t) m->exit_status);
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int machine_state_save(Machine *m) {
+        _cleanup_(container_state_freep) ContainerState *s = NULL;
+        int r;
+
+        s = new0(ContainerState, 1);
+        if (!s)
+                return -ENOMEM;
+        *s = (ContainerState) {
+                .owner = CONTAINER_OWNER_DAEMON,
+                .created = {
+                        .tv_sec = (time_t) (m->timestamp / USEC_PER_SEC),
+                        .tv_nsec = (long) (m->timestamp % USEC_PER_SEC) * 1000,
+                },
+        };
+        if (m->exited)
+                s->status = CONTAINER_STOPPED;
+        else {
+                s->status = m->released ? CONTAINER_RUNNING : CONTAINER_CREATING;
+                s->pid = m->leader;
+                s->pidfd_inode = m->leader_inode;
+                s->start_time = m->leader_start_time;
+        }
+        s->id = strdup(m->name);
+        if (!s->id)
+                return -ENOMEM;
+        if (m->settings_path && !(s->settings = strdup(m->settings_path)))
+                return -ENOMEM;
+        if (m->root && !(s->root = strdup(m->root)))
+                return -ENOMEM;
+        if (m->unit && !(s->unit = strdup(m->unit)))
+                return -ENOMEM;
+        if (m->cgroup && !(s->cgroup = strdup(m->cgroup)))
+                return -ENOMEM;
+        r = machine_daemon_facts(m, &s->daemon);
+        if (r < 0)
+                return r;
+
+        return container_state_save(MACHINE_STATE_ROOT, s);
+}
+
+void machine_state_update(Machine *m) {
+        int r;
+
+        /* Nothing to record before the spawn, or once the run is gone (or between two runs). */
+        if (m->finalized || m->leader <= 0 || m->leader_inode == 0)
+                return;
+
+        /* The payload's cgroup, once it is in its unit: for the state, and for NotifyAccess=all. */
+        if (m->released && !m->exited && !m->cgroup) {
+                r = pid_get_cgroup(m->leader, &m->cgroup);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
+        }
+
+        r = machine_state_save(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to save the state of machine %s, ignoring: %m", m->name);
+}
+
+/* A capsule for FD: the receiving end of an AF_UNIX datagram socket pair, with FD in flight in it. Unlike
+ * a pidfd, which reports POLLHUP once its process was reaped (and systemd then drops it from the fd store),
+ * the capsule never does. Returns the capsule (O_CLOEXEC) or -errno. */
+int fd_capsule(int fd) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        union {
+                struct cmsghdr cmsg;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) "pidfd", .iov_len = 5 };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        struct cmsghdr *c;
+
+        if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        if (sendmsg(pair[0], &mh, MSG_NOSIGNAL) < 0)
+                return -errno;
+        return TAKE_FD(pair[1]);
+}
+
+static int store_fd(const char *prefix, const char *name, int fd) {
+        _cleanup_free_ char *state = NULL;
+
+        if (asprintf(&state, "FDSTORE=1\nFDNAME=%s%s", prefix, name) < 0)
+                return -ENOMEM;
+        return sd_pid_notify_with_fds(0, false, state, &fd, 1);
+}
+
+static void unstore_fd(const char *prefix, const char *name) {
+        int r;
+
+        r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s%s", prefix, name);
+        if (r < 0)
+                log_debug_errno(r, "Failed to remove %s%s from the fd store, ignoring: %m", prefix, name);
+}
+
+void machine_state_started(Machine *m) {
+        struct stat st;
+        int r;
+
+        /* The pidfd's inode (one per process on pidfs) and the start time identify the leader for good. */
+        r = fstat(m->leader_pidfd, &st) < 0 ? -errno : pid_get_start_time(m->leader, &m->leader_start_time);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to identify the leader of machine %s, its state is not saved: %m",
+                                  m->name);
+                return;
+        }
+        m->leader_inode = (uint64_t) st.st_ino;
+        machine_state_update(m);
+
+        m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
+        r = fd_capsule(m->leader_pidfd);
+        if (r >= 0) {
+                m->leader_capsule_fd = r;
+                r = store_fd("pidfd-", m->name, m->leader_capsule_fd);
+        }
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the pidfd of machine %s, ignoring: %m", m->name);
+        else if (r > 0)
+                m->run_fds_stored = true;
+}
+
+void machine_store_notify_fd(Machine *m) {
+        int r;
+
+        if (m->notify_fd < 0 || m->notify_stored)
+                return;
+        r = store_fd("notify-", m->name, m->notify_fd);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the notify socket of machine %s, ignoring: %m", m->name);
+        else if (r > 0)
+                m->notify_stored = true;
+}
+
+void machine_state_drop(Machine *m) {
+        int r;
+
+        if (m->run_fds_stored)
+                unstore_fd("pidfd-", m->name);
+        if (m->notify_stored)
+                unstore_fd("notify-", m->name);
+        m->run_fds_stored = m->notify_stored = false;
+        m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
+
+        if (m->leader_inode == 0 && !m->adopted)
+                return;         /* never written */
+        m->leader_inode = m->leader_start_time = 0;
+        r = container_state_remove(MACHINE_STATE_ROOT, m->name);
+        if (r < 0 && r != -ENOENT)
+                log_warning_errno(r, "Failed to remove the state of machine %s, ignoring: %m", m->name);
+}
+
+void machine_state_store_fds(Machine *m) {
+        int fds[2], n, fd, r;
+
+        /* systemd drops an fd it has already (same file), so this is also right when they came from there. */
+        fd = console_reader_fd(m->console);
+        if (fd >= 0 && store_fd("console-", m->name, fd) > 0)
+                m->console_stored = true;
+        n = image_lock_fds(m->image_lock, fds);
+        if (n > 0) {
+                _cleanup_free_ char *state = NULL;
+
+                if (asprintf(&state, "FDSTORE=1\nFDNAME=lock-%s", m->name) >= 0)
+                        (void) sd_pid_notify_with_fds(0, false, state, fds, n);
+        }
+        m->notify_stored = false;
+        machine_store_notify_fd(m);
+        if (m->leader_capsule_fd >= 0) {
+                r = store_fd("pidfd-", m->name, m->leader_capsule_fd);
+                if (r > 0)
+                        m->run_fds_stored = true;
+        }
+}

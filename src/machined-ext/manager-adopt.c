@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A restarted daemon knows the machines of its predecessor again: from their state on disk
+ * (machine-state.c) and the fds systemd kept in its fd store. A machine whose leader still runs is adopted
+ * with the same object, State, Status, Id and settings; one whose leader exited while no daemon ran is
+ * reported with its real exit status (read from its stored pidfd) and cleaned up; state that cannot be
+ * trusted (corrupt, or a leader PID that now belongs to another process) is reported and removed. */
+#include <assert.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+
+#include "log.h"
+#include "machine-dbus.h"
+#include "machine-state.h"
+#include "name.h"
+#include "notify.h"
+#include "state.h"
+#include "strv.h"
+
+/* PIDFD_GET_INFO (Linux 6.15+): not in the kernel headers of every build host yet. */
+struct mx_pidfd_info {
+        uint64_t mask;
+        uint64_t cgroupid;
+        uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+        int32_t exit_code;
+};
+#define MX_PIDFD_GET_INFO _IOWR(0xFF, 11, struct mx_pidfd_info)
+#define MX_PIDFD_INFO_EXIT (UINT64_C(1) << 3)
+
+#define CONSOLE_LOG_PREFILL_MAX (64U * 1024U)     /* the console's ring buffer */
+#define ADOPT_REAP_WAIT_USEC (5 * USEC_PER_SEC)
+#define ADOPT_REAP_POLL_USEC (20 * USEC_PER_MSEC)
+
+/* The exit status of the process of PIDFD, which is not our child. Returns 1 with *ret_code (CLD_*) and
+ * *ret_status if it exited and the kernel has its exit status (PIDFD_INFO_EXIT: recorded when it is reaped),
+ * 0 if it still runs, -EAGAIN if it exited but its status is not there yet (not reaped yet, or the moment
+ * between the reaping and the recording, where the ioctl says ESRCH), -EOPNOTSUPP if it exited and its status
+ * cannot be known (no PIDFD_GET_INFO: Linux < 6.15), or -errno. */
+static int pidfd_get_exit(int pidfd, int *ret_code, int *ret_status) {
+        struct mx_pidfd_info info = { .mask = MX_PIDFD_INFO_EXIT };
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        /* A pidfd is readable once its process exited (a zombie included). */
+        if (poll(&p, 1, 0) < 0)
+                return -errno;
+        if (!(p.revents & (POLLIN | POLLHUP)))
+                return 0;
+
+        if (ioctl(pidfd, MX_PIDFD_GET_INFO, &info) < 0) {
+                if (errno == ESRCH)
+                        return -EAGAIN;         /* reaped, exit status not recorded yet: a moment */
+                if (IN_SET(errno, ENOTTY, EINVAL, EOPNOTSUPP))
+                        return -EOPNOTSUPP;
+                return -errno;
+        }
+        if (!(info.mask & MX_PIDFD_INFO_EXIT))
+                return -EAGAIN;                 /* a zombie: the exit status comes with the reaping */
+
+        if (WIFEXITED(info.exit_code)) {
+                *ret_code = CLD_EXITED;
+                *ret_status = WEXITSTATUS(info.exit_code);
+        } else if (WIFSIGNALED(info.exit_code)) {
+                *ret_code = WCOREDUMP(info.exit_code) ? CLD_DUMPED : CLD_KILLED;
+                *ret_status = WTERMSIG(info.exit_code);
+        } else
+                return -EBADMSG;
+        return 1;
+}
+
+static int on_adopted_leader(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+/* Called when the adopted leader's pidfd became readable (it exited), and again until it was reaped. */
+static int on_adopted_reap_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+        return on_adopted_leader(NULL, m->leader_pidfd, EPOLLIN, m);
+}
+
+static int on_adopted_leader(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+        int code = 0, status = 0, r;
+
+        if (m->exited)
+                return 0;
+        r = pidfd_get_exit(m->leader_pidfd, &code, &status);
+        if (r == 0)
+                return 0;
+        if (r == -EAGAIN && m->reap_tries++ < ADOPT_REAP_WAIT_USEC / ADOPT_REAP_POLL_USEC) {
+                /* Exited, but not reaped yet by its parent (PID 1 or a subreaper: not us), and the exit status
+                 * comes with the reaping: look again in a moment. */
+                m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+                r = sd_event_add_time_relative(m->manager->event, &m->child_event_source, CLOCK_MONOTONIC,
+                                               ADOPT_REAP_POLL_USEC, 0, on_adopted_reap_timer, m);
+                if (r >= 0)
+                        return 0;
+        }
+        if (r < 0) {
+                log_warning_errno(r == -EAGAIN ? -ETIMEDOUT : r,
+                                  "Machine %s: its leader exited, but its exit status cannot be known: %m", m->name);
+                code = EXIT_CODE_UNKNOWN;
+                status = 0;
+        }
+        machine_payload_exited(m, code, status);
+        return 0;
+}
+
+static int machine_watch_adopted_leader(Machine *m) {
+        int r;
+
+        r = sd_event_add_io(m->manager->event, &m->child_event_source, m->leader_pidfd, EPOLLIN, on_adopted_leader,
+                            m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->child_event_source, "machine-adopted-leader");
+        return 0;
+}
+
+/* The fd in flight in CAPSULE (machine-state.c's fd_capsule()), peeked at: it stays in the capsule, which
+ * stays in the fd store. Returns the fd (O_CLOEXEC) or -errno. */
+static int capsule_peek(int capsule) {
+        union {
+                struct cmsghdr cmsg;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
+        } control = {};
+        char data[16];
+        struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        int fd = -EBADF;
+
+        if (recvmsg(capsule, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+                return -errno;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        int fds[4];
+
+                        memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+                        for (size_t i = 0; i < n; i++) {
+                                if (fd < 0)
+                                        fd = fds[i];
+                                else
+                                        safe_close(fds[i]);
+                        }
+                }
+        return fd >= 0 ? fd : -EBADMSG;
+}
+
+/* The stored pidfd of machine NAME, if it is the recorded leader. Returns it (and its capsule in
+ * *ret_capsule), or -errno. */
+static int adopted_pidfd(Manager *manager, const ContainerState *s, int *ret_capsule) {
+        _cleanup_free_ char *key = NULL;
+        _cleanup_close_ int capsule = -EBADF, pidfd = -EBADF;
+        struct stat st;
+
+        if (asprintf(&key, "pidfd-%s", s->id) < 0)
+                return -ENOMEM;
+        capsule = manager_take_adopted_fd(manager, key);
+        if (capsule < 0)
+                return capsule;
+        pidfd = capsule_peek(capsule);
+        if (pidfd < 0)
+                return pidfd;
+        /* One inode per process on pidfs: the pidfd is of the recorded leader, or the state is not ours. */
+        if (fstat(pidfd, &st) < 0)
+                return -errno;
+        if ((uint64_t) st.st_ino != s->pidfd_inode)
+                return -ESTALE;
+        *ret_capsule = TAKE_FD(capsule);
+        return TAKE_FD(pidfd);
+}
+
+static void unstore(const char *prefix, const char *name) {
+        (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s%s", prefix, name);
+}
+
+/* What a machine that is gone leaves behind, when no Machine object can be made for it: its state, the
+ * fds in the store, its propagation directory, its root directory locks. */
+static void adopt_forget(Manager *manager, const char *name) {
+        _cleanup_free_ char *key = NULL, *dir = NULL;
+        Console *c;
+        int r;
+
+        r = container_state_remove(MACHINE_STATE_ROOT, name);
+        if (r < 0 && r != -ENOENT)
+                log_warning_errno(r, "Failed to remove the state of machine %s, ignoring: %m", name);
+        unstore("pidfd-", name);
+        unstore("notify-", name);
+        if (asprintf(&key, "pidfd-%s", name) >= 0)
+                safe_close(manager_take_adopted_fd(manager, key));
+        key = mfree(key);
+        if (asprintf(&key, "notify-%s", name) >= 0)
+                safe_close(manager_take_adopted_fd(manager, key));
+        key = mfree(key);
+
+        c = hashmap_remove(manager->adopted_consoles, name);
+        if (c) {
+                unstore("console-", name);
+                console_free(c);
+        }
+        if (asprintf(&key, "lock-%s", name) >= 0)
+                image_lock_release(hashmap_remove(manager->adopted_locks, key));
+        if (asprintf(&dir, "/run/systemd/nspawn/propagate/%s", name) >= 0)
+                (void) rmdir(dir);
+}
+
+static const char *fact(const ContainerState *s, const char *key) {
+        for (size_t i = 0; s->daemon && s->daemon[i] && s->daemon[i + 1]; i += 2)
+                if (streq(s->daemon[i], key))
+                        return s->daemon[i + 1];
+        return NULL;
+}
+
+static uint64_t fact_u64(const ContainerState *s, const char *key, uint64_t def) {
+        const char *v = fact(s, key);
+        char *end;
+        uint64_t u;
+
+        if (!v || !*v)
+                return def;
+        errno = 0;
+        u = strtoull(v, &end, 10);
+        return errno == 0 && *end == 0 ? u : def;
+}
+
+/* The console's ring buffer: the last lines the previous instance forwarded to the journal since the run
+ * began, read backwards from the end until the buffer would be full, so that a long run costs no more. */
+static void adopt_console_log(Machine *m) {
+        _cleanup_strv_free_ char **lines = NULL;
+        _cleanup_free_ char *match = NULL;
+        sd_journal *j = NULL;
+        size_t total = 0, n;
+
+        if (!m->console)
+                return;
+        if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+                return;
+        if (asprintf(&match, "MACHINE=%s", m->name) < 0)
+                goto finish;
+        if (sd_journal_add_match(j, match, 0) < 0 || sd_journal_add_match(j, "_COMM=machined-ext", 0) < 0 ||
+            sd_journal_seek_tail(j) < 0)
+                goto finish;
+
+        while (total < CONSOLE_LOG_PREFILL_MAX && sd_journal_previous(j) > 0) {
+                const void *d;
+                char *line;
+                uint64_t t;
+                size_t k;
+
+                if (sd_journal_get_realtime_usec(j, &t) >= 0 && t < m->timestamp)
+                        break;  /* an earlier run of the name */
+                if (sd_journal_get_data(j, "MESSAGE", &d, &k) < 0 || k < 8)
+                        continue;
+                line = strndup((const char *) d + 8, k - 8);
+                if (!line || strv_push(&lines, line) < 0) {
+                        free(line);
+                        break;
+                }
+                total += k - 8 + 1;
+        }
+
+        /* Oldest first. */
+        n = strv_length(lines);
+        for (size_t i = n; i > 0; i--)
+                if (console_log_prefill(m->console, lines[i - 1], strlen(lines[i - 1])) < 0 ||
+                    console_log_prefill(m->console, "\n", 1) < 0)
+                        break;
+finish:
+        sd_journal_close(j);
+}
+
+/* Makes the Machine for state S, whose leader is PIDFD. Returns 0 or -errno. */
+static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, int capsule, Machine **ret) {
+        _cleanup_(machine_freep) Machine *m = NULL;
+        _cleanup_free_ char *msg = NULL, *key = NULL;
+        const char *v;
+        int fd, r;
+
+        r = machine_new(manager, s->id, &m);
+        if (r < 0) {
+                safe_close(pidfd);
+                safe_close(capsule);
+                return r;
+        }
+        m->adopted = true;
+        m->leader_pidfd = pidfd;
+        m->leader_capsule_fd = capsule >= 0 ? capsule : fd_capsule(pidfd);
+        if ((v = fact(s, "keepUnit"))) {
+                free(m->unit);
+                m->unit = strdup(v);
+                m->keep_unit = strdup(v);
+                if (!m->unit || !m->keep_unit)
+                        return -ENOMEM;
+        }
+
+        /* The definition as the settings say now: command, environment, warnings. What the run was started
+         * with (and what happened to it since) is the state's. */
+        r = machine_load(m, &msg);
+        if (r < 0)
+                log_warning("Machine %s: %s; adopting it with what its state says.", m->name,
+                            msg ?: "cannot read its definition");
+        if (!m->root && s->root && !(m->root = strdup(s->root)))
+                return -ENOMEM;
+        if (!m->settings_path && s->settings && !(m->settings_path = strdup(s->settings)))
+                return -ENOMEM;
+        if (!m->hostname && !(m->hostname = strdup(fact(s, "hostname") ?: m->name)))
+                return -ENOMEM;
+
+        if ((v = fact(s, "id")) && sd_id128_from_string(v, &m->id) < 0)
+                log_warning("Machine %s: invalid id in its state, ignoring.", m->name);
+        m->state = machine_state_from_string(fact(s, "state"));
+        if (m->state < 0)
+                m->state = MACHINE_RUNNING;
+        if ((v = fact(s, "status")) && !(m->status_text = strdup(v)))
+                return -ENOMEM;
+        m->timestamp = fact_u64(s, "timestamp", 0);
+        m->timestamp_monotonic = fact_u64(s, "timestampMonotonic", 0);
+        m->ready_timestamp = fact_u64(s, "readyTimestamp", 0);
+        m->ready_timestamp_monotonic = fact_u64(s, "readyTimestampMonotonic", 0);
+        m->boot = fact_u64(s, "boot", m->boot > 0);
+        m->notify_ready = fact_u64(s, "notifyReady", m->notify_ready > 0);
+        if ((r = notify_access_from_string(fact(s, "notifyAccess"))) >= 0)
+                m->notify_access = r;
+        v = fact(s, "killSignal");
+        if (v && SIGNAL_VALID((int) fact_u64(s, "killSignal", 0)) && fact_u64(s, "killSignal", 0) > 0)
+                m->kill_signal = (int) fact_u64(s, "killSignal", 0);
+        m->timeout_start_usec = fact_u64(s, "timeoutStartUSec", m->timeout_start_usec);
+        if ((r = console_mode_from_string(fact(s, "consoleMode"))) >= 0)
+                m->console_mode = r;
+        m->read_only = fact_u64(s, "readOnly", m->read_only > 0);
+        m->stop_requested = fact_u64(s, "stopRequested", 0);
+
+        m->leader = s->pid;
+        m->leader_inode = s->pidfd_inode;
+        m->leader_start_time = s->start_time;
+        if (s->cgroup && !(m->cgroup = strdup(s->cgroup)))
+                return -ENOMEM;
+
+        /* It ran, was exec'd and registered: every step of the start is behind it. */
+        m->released = m->setup_done = m->scope_requested = m->scope_ready = true;
+        m->register_sent = m->registration_settled = m->exec_done = m->start_done = true;
+        m->registered = fact_u64(s, "registered", 1);
+        m->machined_gone = !m->registered;
+        m->run_fds_stored = true;
+
+        if (asprintf(&m->propagate_dir, "/run/systemd/nspawn/propagate/%s", m->name) < 0)
+                return -ENOMEM;
+        if (access(m->propagate_dir, F_OK) < 0)
+                m->propagate_dir = mfree(m->propagate_dir);
+
+        /* The console: the reader fd from the store, with the output so far from the journal. */
+        m->console = hashmap_remove(manager->adopted_consoles, m->name);
+        if (m->console) {
+                console_adopted_claim(m->console, m->console_mode, m->unit);
+                m->console_stored = true;
+                adopt_console_log(m);
+        }
+        if (asprintf(&key, "lock-%s", m->name) < 0)
+                return -ENOMEM;
+        m->image_lock = hashmap_remove(manager->adopted_locks, key);
+        key = mfree(key);
+
+        if (asprintf(&key, "notify-%s", m->name) < 0)
+                return -ENOMEM;
+        fd = manager_take_adopted_fd(manager, key);
+        if (fd >= 0) {
+                r = machine_watch_notify(m, fd);
+                if (r < 0) {
+                        safe_close(fd);
+                        log_warning_errno(r, "Machine %s: failed to watch its notify socket, ignoring: %m", m->name);
+                } else
+                        m->notify_stored = true;
+        } else if (m->state == MACHINE_STARTING)
+                log_warning("Machine %s: its notify socket was not kept (the service was stopped, not restarted): "
+                            "its READY=1 cannot be received any more.", m->name);
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+/* Resumes what was under way: the start timeout of a machine still waiting for READY=1, the SIGKILL after a
+ * stop signal; and watches the leader. */
+static void adopt_resume(Machine *m) {
+        int r;
+
+        r = machine_watch_adopted_leader(m);
+        if (r < 0)
+                log_warning_errno(r, "Machine %s: failed to watch its leader: %m", m->name);
+
+        if (m->state == MACHINE_STARTING && m->notify_ready > 0 && m->timeout_start_usec != USEC_INFINITY) {
+                usec_t n = now(CLOCK_MONOTONIC), deadline = m->timestamp_monotonic + m->timeout_start_usec;
+
+                r = machine_arm_start_timeout(m, deadline > n ? deadline - n : 1);
+                if (r < 0)
+                        log_warning_errno(r, "Machine %s: failed to arm its start timeout, ignoring: %m", m->name);
+        }
+        if (m->stop_requested && m->kill_signal != SIGKILL) {
+                r = machine_arm_stop_timer(m);
+                if (r < 0)
+                        log_warning_errno(r, "Machine %s: failed to arm its stop timer, ignoring: %m", m->name);
+        }
+}
+
+static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
+        const ContainerState *s = e->state;
+        _cleanup_close_ int pidfd = -EBADF, capsule = -EBADF;
+        Machine *m = NULL;
+        int code = 0, status = 0, r;
+        bool ended;
+
+        if (s->owner != CONTAINER_OWNER_DAEMON || !machine_name_is_valid(s->id)) {
+                log_warning("State %s/%s is not of a machine of the daemon, removing it.", MACHINE_STATE_ROOT, s->id);
+                adopt_forget(manager, s->id);
+                return 0;
+        }
+        if (manager_get_machine(manager, s->id))
+                return 0;
+
+        if (s->pid > 0) {
+                pidfd = adopted_pidfd(manager, s, &capsule);
+                if (pidfd == -ESTALE) {
+                        log_warning("Machine %s: the stored pidfd is not of the leader its state names, not trusting it.",
+                                    s->id);
+                        adopt_forget(manager, s->id);
+                        return 0;
+                }
+                if (pidfd < 0 && e->leader == LEADER_ALIVE) {
+                        /* Not in the fd store (the service was stopped and started): the PID, checked against
+                         * the recorded pidfd inode and start time. */
+                        r = container_state_check_leader(s, &pidfd);
+                        if (r != LEADER_ALIVE)
+                                pidfd = safe_close(pidfd);
+                }
+        }
+
+        if (s->pid == 0 && s->status == CONTAINER_STOPPED && fact(s, "exitCode")) {
+                /* Its payload had exited and the previous instance was cleaning up after it. */
+                code = exit_code_from_string(fact(s, "exitCode"));
+                status = (int) fact_u64(s, "exitStatus", 0);
+                log_info("Machine %s had ended (%s, status %i); cleaning up after it.", s->id,
+                         exit_code_to_string(code) ?: "unknown", status);
+                r = manager_record_exit(manager, s->id, code >= 0 ? code : EXIT_CODE_UNKNOWN, status);
+                if (r < 0)
+                        return r;
+                adopt_forget(manager, s->id);
+                return 0;
+        }
+
+        if (pidfd < 0) {
+                if (e->leader == LEADER_REUSED)
+                        log_warning("Machine %s: PID %i now belongs to another process; its state is stale, removing it.",
+                                    s->id, (int) s->pid);
+                else
+                        log_warning("Machine %s ended while the daemon was not running; its exit status is unknown "
+                                    "(its pidfd was not kept). Cleaning up after it.", s->id);
+                if (s->pid > 0 && e->leader != LEADER_REUSED) {
+                        r = manager_record_exit(manager, s->id, EXIT_CODE_UNKNOWN, 0);
+                        if (r < 0)
+                                return r;
+                }
+                adopt_forget(manager, s->id);
+                return 0;
+        }
+
+        r = pidfd_get_exit(pidfd, &code, &status);
+        if (r == -EOPNOTSUPP) {
+                code = EXIT_CODE_UNKNOWN;
+                status = 0;
+        } else if (r == -EAGAIN)
+                r = 0;  /* exited a moment ago and not reaped yet: the watch of the leader sees it soon */
+        else if (r < 0)
+                return r;
+        ended = r != 0;
+
+        r = adopt_machine(manager, s, pidfd, capsule, &m);
+        TAKE_FD(pidfd);
+        TAKE_FD(capsule);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to adopt machine %s, forgetting it: %m", s->id);
+                adopt_forget(manager, s->id);
+                return 0;
+        }
+
+        if (ended) {
+                /* Ended while no daemon ran: reported with its real exit status, then cleaned up. systemd-
+                 * machined dropped it when its scope emptied; make sure of that before it is gone. */
+                log_info("Machine %s ended while the daemon was not running (%s, status %i); cleaning up after it.",
+                         m->name, exit_code_to_string(code) ?: "?", status);
+                if (m->registered) {
+                        m->unregister_sent = true;
+                        if (machine_dbus_unregister(m) < 0)
+                                m->machined_gone = true;
+                }
+                machine_payload_exited(m, code, status);
+                return 1;
+        }
+
+        adopt_resume(m);
+        machine_state_store_fds(m);
+        log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted.", m->name, (int) m->leader,
+                 machine_state_to_string(m->state));
+        machine_state_update(m);
+        return 1;
+}
+
+int manager_adopt_machines(Manager *manager) {
+        ContainerStateEntry *entries = NULL;
+        _cleanup_strv_free_ char **problems = NULL;
+        size_t n = 0;
+        int adopted = 0, r;
+
+        r = container_state_list(MACHINE_STATE_ROOT, &entries, &n, &problems);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(p, problems)
+                log_warning("Machine state %s/%s.", MACHINE_STATE_ROOT, *p);
+
+        for (size_t i = 0; i < n; i++) {
+                r = adopt_entry(manager, &entries[i]);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to adopt machine %s, ignoring: %m", entries[i].state->id);
+                        continue;
+                }
+                adopted += r;
+        }
+        container_state_entries_free(entries, n);
+        return adopted;
+}

@@ -1,0 +1,342 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Restarts of the daemon while machines run (the "Restarts" section of README.md, machined-ext(8)): the state
+# of every machine on disk (/run/machined-ext/machines/NAME/state.json), and what a new instance makes of it
+# after `systemctl restart`, `kill -9` (systemd restarts it) and an upgrade (a new binary, then a restart):
+# the same machines, object paths, leader PIDs, State, Status and Id; a machine still waiting for READY=1
+# gets it; stop, kill, wait and the console log work. A machine whose payload exited while no daemon ran
+# is reported with its real exit status and cleaned up; corrupt or stale state is reported and removed.
+# And a restart of systemd-machined keeps our registrations.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+STATE_ROOT=/run/machined-ext/machines
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers of this file.
+
+main_pid() {
+        systemctl show -p MainPID --value machined-ext.service
+}
+
+daemon_exec_path() {
+        local frag
+        frag=$(systemctl show -p FragmentPath --value machined-ext.service)
+        sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$frag" | tail -1
+}
+
+# Waits for a new instance (MainPID other than $1) that answers on the bus.
+wait_new_daemon() {
+        local old=$1
+        wait_until 15 sh -c "m=\$(systemctl show -p MainPID --value machined-ext.service); [ -n \"\$m\" ] && [ \"\$m\" != 0 ] && [ \"\$m\" != $old ]" ||
+                t_fail "machined-ext did not come back (MainPID still $old or 0)"
+        wait_until 10 mx ListMachines || t_fail "the new machined-ext does not answer"
+}
+
+# restart_kind KIND: restarts the daemon the way KIND says; returns once the new instance answers.
+restart_kind() {
+        local old exe
+        old=$(main_pid)
+        case $1 in
+        restart)
+                systemctl restart machined-ext.service || t_fail "systemctl restart failed"
+                ;;
+        kill9)
+                kill -9 "$old"
+                ;;
+        stopstart)
+                # An explicit stop empties systemd's fd store: the fds wait in the daemon's fd keeper.
+                systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+                sleep 1
+                systemctl start machined-ext.service || t_fail "systemctl start failed"
+                ;;
+        upgrade)
+                # As a package upgrade does it: a new file in place of the binary (a new inode), then a restart.
+                exe=$(daemon_exec_path)
+                [ -x "$exe" ] || t_fail "cannot find machined-ext's ExecStart= (got '$exe')"
+                cp "$BUILDDIR/src/machined-ext/machined-ext" "$exe.new" && mv -f "$exe.new" "$exe" ||
+                        t_fail "cannot replace $exe"
+                systemctl daemon-reload
+                systemctl restart machined-ext.service || t_fail "systemctl restart failed"
+                ;;
+        esac
+        wait_new_daemon "$old"
+}
+
+# ci_ctl NAME STRING: PID 1 of NAME (testpayload notify-from /ctl) sends STRING on /run/host/notify.
+rs_ctl() {
+        local d=$MACHINES_DIR/$1/ctl f
+        f=$(date +%s%N)
+        printf '%b' "$2" >"$d/.$f" && mv "$d/.$f" "$d/$f" || t_fail "cannot write $d/$f"
+        wait_until 5 test ! -e "$d/$f" || t_fail "PID 1 of $1 did not send '$2'"
+}
+
+status_is() {   # NAME STATUS
+        [ "$(mx_prop "$1" Status)" = "$2" ]
+}
+
+state_is() {    # NAME STATE
+        [ "$(mx_prop "$1" State)" = "$2" ]
+}
+
+console_log() {
+        machinectl-ext console --log "$1" 2>/dev/null | tr -d '\r'
+}
+
+# Two machines: $1 waits for READY=1 (notify-from /ctl, long TimeoutStartSec=), $2 is plain and ticks on its
+# console.
+two_machines() {
+        local w=$1 p=$2
+        mx_root $w
+        mkdir -p $MACHINES_DIR/$w/ctl
+        mx_settings $w "[Exec]\nParameters=/usr/bin/testpayload notify-from /ctl\nNotifyReady=yes\nTimeoutStartSec=300\n"
+        mx_root $p
+        mx_settings $p "[Exec]\nParameters=/bin/sh -c 'i=0; while :; do i=\$((i+1)); echo tick-\$i; sleep 0.2; done'\n"
+        mx_start $w
+        mx_start $p
+        rs_ctl $w "STATUS=waiting for the test"
+        wait_until 5 status_is $w "waiting for the test" || t_fail "STATUS= of $w not seen"
+        wait_until 10 sh -c "machinectl-ext console --log $p 2>/dev/null | grep -q tick-3" || t_fail "no ticks from $p"
+}
+
+restart_keeps_machines() {      # KIND
+        local kind=$1 w=mxr-w-$1 p=mxr-p-$1 before_w before_p id_w id_p st lw lp
+        two_machines $w $p
+        before_w=$(mx_list_entry $w)
+        before_p=$(mx_list_entry $p)
+        id_w=$(mx_prop $w Id)
+        id_p=$(mx_prop $p Id)
+        assert_match '^starting ' "$before_w" "$w before the restart"
+        assert_match '^running ' "$before_p" "$p before the restart"
+        lw=$(echo "$before_w" | cut -d' ' -f2)
+        lp=$(echo "$before_p" | cut -d' ' -f2)
+        for m in $w $p; do
+                st=$(cat $STATE_ROOT/$m/state.json 2>/dev/null) || t_fail "no state file for $m"
+                assert_match '"owner": "daemon"' "$st" "owner in the state of $m"
+        done
+        assert_match "\"pid\": $lw," "$(cat $STATE_ROOT/$w/state.json)" "leader in the state of $w"
+
+        restart_kind "$kind"
+
+        assert_eq "$before_w" "$(mx_list_entry $w)" "ListMachines entry of $w after $kind"
+        assert_eq "$before_p" "$(mx_list_entry $p)" "ListMachines entry of $p after $kind"
+        assert_eq "$id_w" "$(mx_prop $w Id)" "Id of $w after $kind"
+        assert_eq "$id_p" "$(mx_prop $p Id)" "Id of $p after $kind"
+        assert_eq "waiting for the test" "$(mx_prop $w Status)" "Status of $w after $kind"
+        assert_eq "/etc/machined-ext/$w.nspawn" "$(mx_prop $w SettingsFile)" "SettingsFile of $w after $kind"
+        assert_eq "300000000" "$(mx_prop $w TimeoutStartUSec)" "TimeoutStartUSec of $w after $kind"
+        [ -d /proc/$lw ] && [ -d /proc/$lp ] || t_fail "a leader died in the $kind"
+        machinectl show $w >/dev/null 2>&1 || t_fail "systemd-machined lost $w"
+
+        # The waiting one still gets its READY=1.
+        rs_ctl $w "READY=1"
+        wait_until 5 state_is $w running ||
+                t_fail "$w did not become running after READY=1 (State $(mx_prop $w State))"
+
+        # The console: lines from before and after the restart.
+        local last
+        last=$(console_log $p | grep -o 'tick-[0-9]*' | tail -1 | cut -d- -f2)
+        wait_until 10 sh -c "machinectl-ext console --log $p 2>/dev/null | grep -q tick-$((last + 3))" ||
+                t_fail "no new console lines of $p after the $kind"
+        console_log $p | grep -qx 'tick-1' || t_fail "console --log of $p lost the lines from before the $kind"
+
+        # Kill, stop and wait.
+        assert_ok mx KillMachine ssi $w leader 9
+        assert_eq "killed 9" "$(mx_wait $w)" "WaitMachine $w after KillMachine"
+        assert_ok mx StopMachine s $p
+        assert_eq "killed 9" "$(mx_wait $p)" "WaitMachine $p after StopMachine"
+        wait_until 10 mx_gone $w || t_fail "$w still listed"
+        assert_gone $w
+        assert_gone $p
+        [ ! -e $STATE_ROOT/$w ] && [ ! -e $STATE_ROOT/$p ] || t_fail "state left behind in $STATE_ROOT"
+        [ ! -e /run/systemd/nspawn/propagate/$p ] || t_fail "propagation directory of $p left behind"
+}
+
+test_restart_systemctl() {
+        restart_keeps_machines restart
+}
+
+test_restart_kill9() {
+        restart_keeps_machines kill9
+}
+
+test_restart_upgrade() {
+        restart_keeps_machines upgrade
+}
+
+test_restart_stop_start() {
+        restart_keeps_machines stopstart
+}
+
+# A machine in a unit of its own (container@NAME.service) survives restarts of the daemon: the unit's main
+# process (machinectl-ext start --keep-unit --ready --wait) asks the next instance again, and the unit stays
+# active until the machine is stopped.
+test_restart_keep_unit() {
+        local n=mxr-unit u=container@mxr-unit.service leader
+        mx_root $n
+        mkdir -p $MACHINES_DIR/$n/ctl
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload notify-from /ctl\nNotifyReady=yes\nTimeoutStartSec=300\n"
+        systemctl start --no-block "$u"
+        wait_until 10 mx_running $n || t_fail "$n not started by $u"
+        wait_until 5 state_is $n starting || t_fail "$n not starting"
+        leader=$(mx_prop $n Leader)
+
+        # Waiting for READY=1 across a restart...
+        restart_kind restart
+        rs_ctl $n "READY=1"
+        wait_until 10 unit_active "$u" || t_fail "$u did not become active after READY=1 ($(systemctl is-active $u))"
+        assert_eq running "$(mx_prop $n State)" "State"
+        # ... and waiting for the end across a crash.
+        restart_kind kill9
+        sleep 1
+        unit_active "$u" || t_fail "$u stopped with the daemon: $(systemctl status $u --no-pager | tail -5)"
+        assert_eq "$leader" "$(mx_prop $n Leader)" "Leader after the restarts"
+        [ -d /proc/$leader ] || t_fail "leader died"
+        assert_ok timeout 30 systemctl stop "$u"
+        assert_eq inactive "$(systemctl is-active "$u")" "unit after systemctl stop"
+        wait_until 5 mx_gone $n || t_fail "$n still listed after systemctl stop"
+        [ ! -d /proc/$leader ] || t_fail "leader $leader survived systemctl stop"
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
+        systemctl reset-failed "$u" 2>/dev/null
+        return 0
+}
+
+# The state file is there from the start until the machine is gone.
+test_state_file_lifecycle() {
+        local n=mxr-life st
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'sleep 1000'\n"
+        mx_start $n
+        st=$(cat $STATE_ROOT/$n/state.json 2>/dev/null) || t_fail "no state file for $n"
+        assert_match '"status": "running"' "$st" "status"
+        assert_match "\"pid\": $(mx_prop $n Leader)," "$st" "pid"
+        assert_match '"settings": "/etc/machined-ext/mxr-life.nspawn"' "$st" "settings"
+        assert_match '"unit": "machine-mxr\\\\x2dlife.scope"|"unit": "machine-mxr.x2dlife.scope"' "$st" "unit"
+        assert_match '"created": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"' "$st" "created"
+        assert_match '"cgroup": "/' "$st" "cgroup"
+        assert_eq 700 "$(stat -c %a $STATE_ROOT/$n)" "mode of the state directory"
+        assert_ok mx StopMachine s $n
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left after its stop"
+}
+
+# The payload exits while no daemon runs: the daemon is frozen, the payload exits (a zombie of the frozen
+# daemon), the daemon is killed (the zombie goes to PID 1, which reaps it) and systemd starts a new one, which
+# reads the real exit status from the stored pidfd and cleans up.
+test_exit_while_down() {
+        local n=mxr-exit leader old
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done; exit 7'\n"
+        mx_start $n
+        leader=$(mx_prop $n Leader)
+        old=$(main_pid)
+        kill -STOP "$old"
+        touch $MACHINES_DIR/$n/go
+        wait_until 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$leader/stat 2>/dev/null)\" = Z ]" ||
+                { kill -CONT "$old"; t_fail "payload of $n did not exit"; }
+        kill -9 "$old"
+        wait_new_daemon "$old"
+        assert_eq "exited 7" "$(mx_wait $n)" "WaitMachine $n after it exited while the daemon was down"
+        wait_until 15 mx_gone $n || t_fail "$n still listed"
+        wait_until 10 sh -c "! machinectl show $n" || t_fail "$n still registered with systemd-machined"
+        assert_gone $n
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
+        [ ! -e /run/systemd/nspawn/propagate/$n ] || t_fail "propagation directory of $n left behind"
+        journalctl -u machined-ext --no-pager -q | grep -q "Machine $n ended while the daemon was not running (exited, status 7)" ||
+                t_fail "no log of the exit of $n while the daemon was down"
+}
+
+# Corrupt state is reported and removed; stale state (a PID now of another process, or gone) is not trusted.
+test_bad_state() {
+        local old sleeper
+        mkdir -p $STATE_ROOT/mxr-corrupt $STATE_ROOT/mxr-reused $STATE_ROOT/mxr-gone
+        echo '{"version":1,"id":"mxr-corrupt",' >$STATE_ROOT/mxr-corrupt/state.json
+        sleep 1000 &
+        sleeper=$!
+        cat >$STATE_ROOT/mxr-reused/state.json <<EOF
+{"version":1,"id":"mxr-reused","status":"running","owner":"daemon","pid":$sleeper,"pidfdInode":1,"startTime":1,
+ "root":"/var/lib/machines/mxr-reused","created":"2026-11-30T15:14:32Z","daemon":{"state":"running"}}
+EOF
+        cat >$STATE_ROOT/mxr-gone/state.json <<EOF
+{"version":1,"id":"mxr-gone","status":"running","owner":"daemon","pid":4000000,"pidfdInode":1,"startTime":1,
+ "root":"/var/lib/machines/mxr-gone","created":"2026-11-30T15:14:32Z","daemon":{"state":"running"}}
+EOF
+        old=$(main_pid)
+        systemctl restart machined-ext.service
+        wait_new_daemon "$old"
+        for m in mxr-corrupt mxr-reused mxr-gone; do
+                mx_gone $m || { kill $sleeper; t_fail "$m is listed"; }
+                [ ! -e $STATE_ROOT/$m ] || { kill $sleeper; t_fail "state of $m not removed"; }
+        done
+        kill -0 $sleeper 2>/dev/null || t_fail "the process with the reused PID was harmed"
+        kill $sleeper
+        local j
+        j=$(journalctl -u machined-ext --no-pager -q -n 200)
+        echo "$j" | grep -q "mxr-corrupt: state.json is not valid JSON.*removed" || t_fail "corrupt state not reported: $j"
+        echo "$j" | grep -q "Machine mxr-reused: PID $sleeper now belongs to another process" ||
+                t_fail "reused PID not reported"
+        echo "$j" | grep -q "Machine mxr-gone ended while the daemon was not running" || t_fail "gone leader not reported"
+}
+
+# A machine whose payload had exited while the previous instance was still cleaning up after it: its result
+# is in its state, and the next instance reports it.
+test_stopped_state() {
+        local n=mxr-stopped old
+        mx_root $n
+        mkdir -p $STATE_ROOT/$n
+        cat >$STATE_ROOT/$n/state.json <<EOF
+{"version":1,"id":"$n","status":"stopped","owner":"daemon","pid":0,"pidfdInode":0,"startTime":0,
+ "root":"/var/lib/machines/$n","created":"2026-11-30T15:14:32Z",
+ "daemon":{"state":"stopping","exitCode":"exited","exitStatus":"3"}}
+EOF
+        mkdir -p /run/systemd/nspawn/propagate/$n
+        old=$(main_pid)
+        systemctl restart machined-ext.service
+        wait_new_daemon "$old"
+        assert_eq "exited 3" "$(mx_wait $n)" "WaitMachine $n"
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n not removed"
+        [ ! -e /run/systemd/nspawn/propagate/$n ] || t_fail "propagation directory of $n not removed"
+}
+
+# systemd-machined restarting keeps our registrations, without a restart of our daemon; also when it lost
+# its own record of them (/run/systemd/machines): the daemon registers them again when machined's bus name
+# gets a new owner.
+test_machined_restart() {
+        local n=mxr-md old
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'sleep 1000'\n"
+        mx_start $n
+        machinectl list --no-legend | grep -q "^$n " || t_fail "$n not in machinectl list"
+        old=$(main_pid)
+        systemctl restart systemd-machined.service || t_fail "cannot restart systemd-machined"
+        wait_until 10 sh -c "machinectl list --no-legend | grep -q '^$n '" || t_fail "$n gone from machinectl list after machined's restart"
+
+        systemctl stop systemd-machined.service || t_fail "cannot stop systemd-machined"
+        rm -f /run/systemd/machines/$n "/run/systemd/machines/unit:$(scope_of $n)"
+        systemctl start systemd-machined.service || t_fail "cannot start systemd-machined"
+        wait_until 10 sh -c "machinectl list --no-legend | grep -q '^$n '" ||
+                t_fail "$n not registered again after machined lost it"
+        assert_eq "$old" "$(main_pid)" "machined-ext's MainPID (it must not restart with systemd-machined)"
+        assert_eq "$(mx_prop $n Leader)" "$(machinectl show $n -p Leader --value)" "Leader seen by machined"
+        assert_eq "$(scope_of $n)" "$(machinectl show $n -p Unit --value)" "Unit seen by machined"
+        assert_ok mx StopMachine s $n
+        wait_until 10 sh -c "! machinectl show $n" || t_fail "$n still registered after its stop"
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
+}
+
+t_preflight || { echo "0 passed, 1 failed"; exit 1; }
+command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
+
+run_test state-file-lifecycle test_state_file_lifecycle
+run_test restart-systemctl test_restart_systemctl
+run_test restart-kill9 test_restart_kill9
+run_test restart-upgrade test_restart_upgrade
+run_test restart-stop-start test_restart_stop_start
+run_test restart-keep-unit test_restart_keep_unit
+run_test exit-while-down test_exit_while_down
+run_test bad-state test_bad_state
+run_test stopped-state test_stopped_state
+run_test machined-restart test_machined_restart
+
+t_summary
