@@ -328,6 +328,33 @@ int oci_json_cpu_list(json_object *v, const char *path, const char *what, const 
         return 0;
 }
 
+int oci_json_device_type(json_object *v, const char *path, const char *allowed, const char *expected, char *ret,
+                         char **error) {
+        _cleanup_free_ char *type = NULL;
+        int r;
+
+        r = oci_parse_string(v, path, &type, error);
+        if (r < 0)
+                return r;
+        if (strlen(type) != 1 || !strchr(allowed, type[0]))
+                return oci_error(error, path, "unknown device type \"%.64s\" (expected %s)", type, expected);
+        *ret = type[0];
+        return 0;
+}
+
+bool oci_find_duplicate(const void *a, size_t n, size_t size, size_t offset, size_t *ret_i, size_t *ret_j) {
+        const uint8_t *b = a;
+
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = 0; j < i; j++)
+                        if (*(const int *) (b + i * size + offset) == *(const int *) (b + j * size + offset)) {
+                                *ret_i = i;
+                                *ret_j = j;
+                                return true;
+                        }
+        return false;
+}
+
 typedef struct ArrayBuilder {
         const OciArrayType *type;
         uint8_t *elements;
@@ -437,6 +464,19 @@ int oci_json_string_map(json_object *v, const char *path, OciParser parse, const
 
 int oci_parse_string_map(json_object *v, const char *path, void *dest, char **error) {
         return oci_json_string_map(v, path, oci_parse_string, "key must not be empty", dest, error);
+}
+
+int oci_json_string_map_keys(json_object *v, const char *path, bool (*valid_key)(const char *key),
+                             const char *message, OciStringMap *ret, char **error) {
+        int r;
+
+        r = oci_parse_string_map(v, path, ret, error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ret->n; i++)
+                if (!valid_key(ret->keys[i]))
+                        return oci_error_take(error, oci_path_map_key(path, ret->keys[i]), "%s", message);
+        return 0;
 }
 
 static int check_id_mapping(json_object *e, const char *path, void *dest, char **error) {

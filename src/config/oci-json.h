@@ -147,6 +147,14 @@ int oci_json_cpu_list(json_object *v, const char *path, const char *what, const 
 
 typedef struct OciField OciField;
 
+/* A string of one letter out of allowed: "PATH: unknown device type \"VALUE\" (expected EXPECTED)". */
+int oci_json_device_type(json_object *v, const char *path, const char *allowed, const char *expected, char *ret,
+                         char **error);
+
+/* Looks for two of the n elements (of size bytes) of array a with the same int at offset. Returns true with
+ * the index of the later one in *ret_i and of the earlier one in *ret_j (the first such pair in that order). */
+bool oci_find_duplicate(const void *a, size_t n, size_t size, size_t offset, size_t *ret_i, size_t *ret_j);
+
 /* An array of objects (or other values), read into a newly allocated zeroed array. */
 typedef struct OciArrayType {
         size_t size;                    /* of an element */
@@ -168,6 +176,9 @@ extern const OciArrayType oci_id_mapping_array;
  * EMPTY_KEY_MESSAGE") with its value read by parse(value, PATH["KEY"], &values[i], error). */
 int oci_json_string_map(json_object *v, const char *path, OciParser parse, const char *empty_key_message,
                         OciStringMap *ret, char **error);
+/* Like oci_parse_string_map() into *ret, then each key in turn must pass valid_key: "PATH[\"KEY\"]: MESSAGE". */
+int oci_json_string_map_keys(json_object *v, const char *path, bool (*valid_key)(const char *key),
+                             const char *message, OciStringMap *ret, char **error);
 void oci_string_map_done(OciStringMap *m);
 
 /* The dispatch tables. */

@@ -92,6 +92,7 @@ static const OciArrayType namespace_array = { sizeof(OciNamespace), namespace_fi
 
 static int parse_namespaces(json_object *v, const char *path, void *dest, char **error) {
         OciLinux *l = dest;
+        size_t i, j;
         int r;
 
         r = oci_json_array_parse(v, path, &namespace_array, (void **) &l->namespaces, &l->n_namespaces, error);
@@ -99,11 +100,11 @@ static int parse_namespaces(json_object *v, const char *path, void *dest, char *
                 return r;
         /* "If a namespaces field contains duplicated namespaces with same type, the runtime MUST generate an
          * error." */
-        for (size_t i = 1; i < l->n_namespaces; i++)
-                for (size_t j = 0; j < i; j++)
-                        if (l->namespaces[i].type == l->namespaces[j].type)
-                                return oci_error_take(error, oci_path_index(path, i), "duplicate namespace type \"%s\"",
-                                                      namespace_table[l->namespaces[i].type].name);
+        _Static_assert(sizeof(OciNamespaceType) == sizeof(int), "oci_find_duplicate() compares ints");
+        if (oci_find_duplicate(l->namespaces, l->n_namespaces, sizeof(OciNamespace), offsetof(OciNamespace, type),
+                               &i, &j))
+                return oci_error_take(error, oci_path_index(path, i), "duplicate namespace type \"%s\"",
+                                      namespace_table[l->namespaces[i].type].name);
         return 0;
 }
 
@@ -146,16 +147,7 @@ static void device_done(void *p) {
 }
 
 static int parse_device_type(json_object *v, const char *path, void *dest, char **error) {
-        _cleanup_free_ char *type = NULL;
-        int r;
-
-        r = oci_parse_string(v, path, &type, error);
-        if (r < 0)
-                return r;
-        if (strlen(type) != 1 || !strchr("cbup", type[0]))
-                return oci_error(error, path, "unknown device type \"%.64s\" (expected c, b, u or p)", type);
-        *(char *) dest = type[0];
-        return 0;
+        return oci_json_device_type(v, path, "cbup", "c, b, u or p", dest, error);
 }
 
 static const OciField device_number_fields[] = {
@@ -252,21 +244,13 @@ static int parse_cgroups_path(json_object *v, const char *path, void *dest, char
         return 0;
 }
 
+/* Names are written below /proc/sys: no path tricks. Both "." and "/" separate components. */
+static bool sysctl_name_valid(const char *k) {
+        return !(k[0] == '.' || k[0] == '/' || strstr(k, "..") || strstr(k, "/.") || strstr(k, "//"));
+}
+
 static int parse_sysctl(json_object *v, const char *path, void *dest, char **error) {
-        OciStringMap *m = dest;
-        int r;
-
-        r = oci_parse_string_map(v, path, m, error);
-        if (r < 0)
-                return r;
-        /* Names are written below /proc/sys: no path tricks. Both "." and "/" separate components. */
-        for (size_t i = 0; i < m->n; i++) {
-                const char *k = m->keys[i];
-
-                if (k[0] == '.' || k[0] == '/' || strstr(k, "..") || strstr(k, "/.") || strstr(k, "//"))
-                        return oci_error_take(error, oci_path_map_key(path, k), "invalid sysctl name");
-        }
-        return 0;
+        return oci_json_string_map_keys(v, path, sysctl_name_valid, "invalid sysctl name", dest, error);
 }
 
 static int parse_rootfs_propagation(json_object *v, const char *path, void *dest, char **error) {

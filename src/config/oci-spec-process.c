@@ -277,17 +277,15 @@ static const OciArrayType rlimit_array = { sizeof(OciRlimit), rlimit_fields };
 
 static int parse_rlimits(json_object *v, const char *path, void *dest, char **error) {
         OciProcess *p = dest;
+        size_t i, j;
         int r;
 
         r = oci_json_array_parse(v, path, &rlimit_array, (void **) &p->rlimits, &p->n_rlimits, error);
         if (r < 0)
                 return r;
         /* "If rlimits contains duplicated entries with same type, the runtime MUST generate an error." */
-        for (size_t i = 1; i < p->n_rlimits; i++)
-                for (size_t j = 0; j < i; j++)
-                        if (p->rlimits[i].resource == p->rlimits[j].resource)
-                                return oci_error_take(error, oci_path_index(path, i),
-                                                      "duplicate rlimit type (also in entry %zu)", j);
+        if (oci_find_duplicate(p->rlimits, p->n_rlimits, sizeof(OciRlimit), offsetof(OciRlimit, resource), &i, &j))
+                return oci_error_take(error, oci_path_index(path, i), "duplicate rlimit type (also in entry %zu)", j);
         return 0;
 }
 

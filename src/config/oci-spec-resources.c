@@ -23,16 +23,7 @@ void oci_resources_done(OciResources *r) {
 }
 
 static int parse_rule_type(json_object *v, const char *path, void *dest, char **error) {
-        _cleanup_free_ char *type = NULL;
-        int r;
-
-        r = oci_parse_string(v, path, &type, error);
-        if (r < 0)
-                return r;
-        if (strlen(type) != 1 || !strchr("acb", type[0]))
-                return oci_error(error, path, "unknown device type \"%.64s\" (expected a, c or b)", type);
-        *(char *) dest = type[0];
-        return 0;
+        return oci_json_device_type(v, path, "acb", "a, c or b", dest, error);
 }
 
 static int parse_rule_access(json_object *v, const char *path, void *dest, char **error) {
@@ -272,21 +263,13 @@ static const OciField pids_fields[] = {
         {}
 };
 
+/* Keys are file names in the container's cgroup directory: "controller.knob", no path components. */
+static bool cgroup_file_name_valid(const char *k) {
+        return !(strchr(k, '/') || k[0] == '.' || !strchr(k, '.'));
+}
+
 static int parse_unified(json_object *v, const char *path, void *dest, char **error) {
-        OciStringMap *m = dest;
-        int r;
-
-        r = oci_parse_string_map(v, path, m, error);
-        if (r < 0)
-                return r;
-        /* Keys are file names in the container's cgroup directory: "controller.knob", no path components. */
-        for (size_t i = 0; i < m->n; i++) {
-                const char *k = m->keys[i];
-
-                if (strchr(k, '/') || k[0] == '.' || !strchr(k, '.'))
-                        return oci_error_take(error, oci_path_map_key(path, k), "invalid cgroup file name");
-        }
-        return 0;
+        return oci_json_string_map_keys(v, path, cgroup_file_name_valid, "invalid cgroup file name", dest, error);
 }
 
 static const OciField resources_fields[] = {

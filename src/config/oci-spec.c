@@ -256,6 +256,13 @@ static int parse_document(json_object *o, OciSpec *s, char **error) {
         return oci_dispatch(o, "", spec_fields, s, error);
 }
 
+/* Hands the message to the caller (if it wants it), except for -ENOMEM. Returns r. */
+static int fail(int r, char **error, char **ret_error) {
+        if (r != -ENOMEM && ret_error)
+                *ret_error = TAKE_PTR(*error);
+        return r;
+}
+
 int oci_spec_parse(const char *data, size_t size, OciSpec **ret, char **ret_error) {
         _cleanup_(oci_spec_freep) OciSpec *s = NULL;
         _cleanup_free_ char *error = NULL;
@@ -316,11 +323,7 @@ int oci_spec_parse(const char *data, size_t size, OciSpec **ret, char **ret_erro
         return 0;
 
 fail:
-        if (r == -ENOMEM)
-                return r;
-        if (ret_error)
-                *ret_error = TAKE_PTR(error);
-        return r;
+        return fail(r, &error, ret_error);
 }
 
 static int read_config(int dir_fd, char **ret, size_t *ret_size, char **error) {
@@ -408,11 +411,7 @@ int oci_spec_load(const char *bundle_dir, OciSpec **ret, char **ret_error) {
         return 0;
 
 fail:
-        if (r == -ENOMEM)
-                return r;
-        if (ret_error)
-                *ret_error = TAKE_PTR(error);
-        return r;
+        return fail(r, &error, ret_error);
 }
 
 int oci_cgroups_path_split_systemd(const char *s, char **ret_slice, char **ret_prefix, char **ret_name) {
