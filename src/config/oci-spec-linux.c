@@ -67,192 +67,161 @@ static void namespace_done(void *p) {
         free(((OciNamespace *) p)->path);
 }
 
-static int parse_namespace(json_object *e, const char *path, void *dest, char **error) {
-        OciNamespace *ns = dest;
+static int parse_namespace_type(json_object *v, const char *path, void *dest, char **error) {
         _cleanup_free_ char *type = NULL;
+        OciNamespace *ns = dest;
         int r;
 
-        ns->type = _OCI_NS_INVALID;
-        r = oci_json_object(e, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(e, path, "type", oci_json_string(_v, _p, &type, error));
+        r = oci_parse_string(v, path, &type, error);
         if (r < 0)
                 return r;
         ns->type = oci_namespace_type_from_string(type);
-        if (ns->type < 0) {
-                _cleanup_free_ char *tp = oci_path_key(path, "type");
-                return tp ? oci_error(error, tp, "unknown namespace type \"%.64s\"", type) : -ENOMEM;
-        }
+        if (ns->type < 0)
+                return oci_error(error, path, "unknown namespace type \"%.64s\"", type);
         ns->clone_flag = namespace_table[ns->type].flag;
-        return OCI_FIELD(e, path, "path", oci_json_abs_path(_v, _p, &ns->path, error));
+        return 0;
 }
 
-static int parse_namespaces(json_object *v, const char *path, OciLinux *l, char **error) {
+static const OciField namespace_fields[] = {
+        { "type", parse_namespace_type, 0,                            OCI_MANDATORY },
+        { "path", oci_parse_abs_path,   offsetof(OciNamespace, path) },
+        {}
+};
+
+static const OciArrayType namespace_array = { sizeof(OciNamespace), namespace_fields, NULL, namespace_done };
+
+static int parse_namespaces(json_object *v, const char *path, void *dest, char **error) {
+        OciLinux *l = dest;
+        size_t i, j;
         int r;
 
-        r = oci_json_array_parse(v, path, sizeof(OciNamespace), parse_namespace, namespace_done,
-                                 (void **) &l->namespaces, &l->n_namespaces, error);
+        r = oci_json_array_parse(v, path, &namespace_array, (void **) &l->namespaces, &l->n_namespaces, error);
         if (r < 0)
                 return r;
         /* "If a namespaces field contains duplicated namespaces with same type, the runtime MUST generate an
          * error." */
-        for (size_t i = 1; i < l->n_namespaces; i++)
-                for (size_t j = 0; j < i; j++)
-                        if (l->namespaces[i].type == l->namespaces[j].type) {
-                                _cleanup_free_ char *ep = oci_path_index(path, i);
-                                return ep ? oci_error(error, ep, "duplicate namespace type \"%s\"",
-                                                      namespace_table[l->namespaces[i].type].name)
-                                          : -ENOMEM;
-                        }
+        _Static_assert(sizeof(OciNamespaceType) == sizeof(int), "oci_find_duplicate() compares ints");
+        if (oci_find_duplicate(l->namespaces, l->n_namespaces, sizeof(OciNamespace), offsetof(OciNamespace, type),
+                               &i, &j))
+                return oci_error_take(error, oci_path_index(path, i), "duplicate namespace type \"%s\"",
+                                      namespace_table[l->namespaces[i].type].name);
         return 0;
 }
 
-static int parse_time_offset(json_object *v, const char *path, OciTimeOffset *t, char **error) {
-        uint32_t ns = 0;
-        int r;
+static int check_nanosecs(json_object *v, const char *path, void *dest, char **error) {
+        OciTimeOffset *t = dest;
 
-        r = oci_json_object(v, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "secs", oci_json_int64(_v, _p, INT64_MIN, INT64_MAX, &t->secs, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "nanosecs", oci_json_uint32(_v, _p, &ns, error));
-        if (r < 0)
-                return r;
-        if (ns >= 1000000000U)
+        if (t->nanosecs >= 1000000000U)
                 return oci_error(error, path, "nanosecs must be below 1000000000");
-        t->nanosecs = ns;
         t->set = true;
         return 0;
 }
 
-static int parse_time_offsets(json_object *v, const char *path, OciLinux *l, char **error) {
-        int r;
+static const OciField time_offset_fields[] = {
+        { "secs",     oci_parse_int64,  offsetof(OciTimeOffset, secs) },
+        { "nanosecs", oci_parse_uint32, offsetof(OciTimeOffset, nanosecs) },
+        { OCI_CHECK(check_nanosecs) },
+        {}
+};
 
-        r = oci_json_object(v, path, error);
-        if (r < 0)
-                return r;
-        /* time_namespaces(7): only these two clocks can be offset. */
-        json_object_object_foreach(v, key, val) {
-                _cleanup_free_ char *p = oci_path_map_key(path, key);
-                OciTimeOffset *t;
+/* time_namespaces(7): only these two clocks can be offset. */
+static int time_offset(json_object *v, const char *path, const char *clock, void *userdata, char **error) {
+        OciLinux *l = userdata;
+        OciTimeOffset *t;
 
-                if (!p)
-                        return -ENOMEM;
-                if (streq(key, "boottime"))
-                        t = &l->time_offset_boottime;
-                else if (streq(key, "monotonic"))
-                        t = &l->time_offset_monotonic;
-                else
-                        return oci_error(error, p, "unknown clock (expected \"boottime\" or \"monotonic\")");
-                r = parse_time_offset(val, p, t, error);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        if (streq(clock, "boottime"))
+                t = &l->time_offset_boottime;
+        else if (streq(clock, "monotonic"))
+                t = &l->time_offset_monotonic;
+        else
+                return oci_error(error, path, "unknown clock (expected \"boottime\" or \"monotonic\")");
+        return oci_dispatch(v, path, time_offset_fields, t, error);
+}
+
+static int parse_time_offsets(json_object *v, const char *path, void *dest, char **error) {
+        return oci_json_object_foreach(v, path, time_offset, dest, error);
 }
 
 static void device_done(void *p) {
         free(((OciDevice *) p)->path);
 }
 
-static int parse_device(json_object *e, const char *path, void *dest, char **error) {
-        OciDevice *d = dest;
-        _cleanup_free_ char *type = NULL;
-        int r;
+static int parse_device_type(json_object *v, const char *path, void *dest, char **error) {
+        return oci_json_device_type(v, path, "cbup", "c, b, u or p", dest, error);
+}
 
-        r = oci_json_object(e, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(e, path, "type", oci_json_string(_v, _p, &type, error));
-        if (r < 0)
-                return r;
-        if (strlen(type) != 1 || !strchr("cbup", type[0])) {
-                _cleanup_free_ char *tp = oci_path_key(path, "type");
-                return tp ? oci_error(error, tp, "unknown device type \"%.64s\" (expected c, b, u or p)", type)
-                          : -ENOMEM;
-        }
-        d->type = type[0];
-        r = OCI_REQUIRED(e, path, "path", oci_json_abs_path(_v, _p, &d->path, error));
-        if (r < 0)
-                return r;
-        /* major and minor are required unless the type is p (a FIFO); dev_t numbers are 32 bit wide. */
-        if (d->type == 'p') {
-                r = OCI_FIELD(e, path, "major", oci_json_int64(_v, _p, 0, UINT32_MAX, &d->major, error));
-                if (r >= 0)
-                        r = OCI_FIELD(e, path, "minor", oci_json_int64(_v, _p, 0, UINT32_MAX, &d->minor, error));
-        } else {
-                r = OCI_REQUIRED(e, path, "major", oci_json_int64(_v, _p, 0, UINT32_MAX, &d->major, error));
-                if (r >= 0)
-                        r = OCI_REQUIRED(e, path, "minor", oci_json_int64(_v, _p, 0, UINT32_MAX, &d->minor, error));
-        }
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "fileMode", oci_json_uint32(_v, _p, &d->file_mode, error));
-        if (r < 0)
-                return r;
-        if (oci_json_field(e, "fileMode")) {
-                if (d->file_mode > 07777)
-                        return oci_error(error, path, "fileMode %u has bits beyond 07777 (it is decimal: 0666 is "
-                                         "438)", d->file_mode);
-                d->has_file_mode = true;
-        }
-        r = OCI_FIELD(e, path, "uid", oci_json_uint32(_v, _p, &d->uid, error));
-        if (r < 0)
-                return r;
-        d->has_uid = oci_json_field(e, "uid");
-        r = OCI_FIELD(e, path, "gid", oci_json_uint32(_v, _p, &d->gid, error));
-        if (r < 0)
-                return r;
-        d->has_gid = oci_json_field(e, "gid");
+static const OciField device_number_fields[] = {
+        { "major", oci_parse_dev_number, offsetof(OciDevice, major), OCI_MANDATORY },
+        { "minor", oci_parse_dev_number, offsetof(OciDevice, minor), OCI_MANDATORY },
+        {}
+};
+
+static const OciField fifo_number_fields[] = {
+        { "major", oci_parse_dev_number, offsetof(OciDevice, major) },
+        { "minor", oci_parse_dev_number, offsetof(OciDevice, minor) },
+        {}
+};
+
+/* major and minor are required unless the type is p (a FIFO). */
+static int parse_device_numbers(json_object *e, const char *path, void *dest, char **error) {
+        OciDevice *d = dest;
+
+        return oci_dispatch(e, path, d->type == 'p' ? fifo_number_fields : device_number_fields, d, error);
+}
+
+static int check_file_mode(json_object *e, const char *path, void *dest, char **error) {
+        OciDevice *d = dest;
+
+        if (d->has_file_mode && d->file_mode > 07777)
+                return oci_error(error, path, "fileMode %u has bits beyond 07777 (it is decimal: 0666 is 438)",
+                                 d->file_mode);
         return 0;
 }
 
-static int parse_net_devices(json_object *v, const char *path, OciLinux *l, char **error) {
-        OciStringMap *m = &l->net_devices;
-        size_t n;
+static const OciField device_fields[] = {
+        { "type",     parse_device_type,  offsetof(OciDevice, type), OCI_MANDATORY },
+        { "path",     oci_parse_abs_path, offsetof(OciDevice, path), OCI_MANDATORY },
+        { OCI_CHECK(parse_device_numbers) },
+        { "fileMode", oci_parse_uint32,   offsetof(OciDevice, file_mode), OCI_PRESENT(OciDevice, has_file_mode) },
+        { OCI_CHECK(check_file_mode) },
+        { "uid",      oci_parse_uint32,   offsetof(OciDevice, uid),       OCI_PRESENT(OciDevice, has_uid) },
+        { "gid",      oci_parse_uint32,   offsetof(OciDevice, gid),       OCI_PRESENT(OciDevice, has_gid) },
+        {}
+};
+
+static const OciArrayType device_array = { sizeof(OciDevice), device_fields, NULL, device_done };
+
+static const OciField net_device_fields[] = {
+        { "name", oci_parse_string, 0 },
+        {}
+};
+
+static int parse_net_device(json_object *v, const char *path, void *dest, char **error) {
+        char **name = dest;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_dispatch(v, path, net_device_fields, name, error);
         if (r < 0)
                 return r;
-        n = (size_t) json_object_object_length(v);
-        m->keys = new0(char *, n);
-        m->values = new0(char *, n);
-        if (!m->keys || !m->values)
-                return -ENOMEM;
-        json_object_object_foreach(v, key, val) {
-                _cleanup_free_ char *p = oci_path_map_key(path, key);
-                if (!p)
+        if (!*name) {
+                *name = strdup("");     /* the same name in the container */
+                if (!*name)
                         return -ENOMEM;
-                if (isempty(key) || m->n >= n)
-                        return oci_error(error, p, "interface name must not be empty");
-                m->keys[m->n] = strdup(key);
-                m->values[m->n] = strdup("");
-                if (!m->keys[m->n] || !m->values[m->n]) {
-                        free(m->keys[m->n]);
-                        free(m->values[m->n]);
-                        return -ENOMEM;
-                }
-                m->n++;
-                r = val ? oci_json_object(val, p, error) : oci_error(error, p, "expected an object, got null");
-                if (r < 0)
-                        return r;
-                r = OCI_FIELD(val, p, "name", oci_json_string(_v, _p, &m->values[m->n - 1], error));
-                if (r < 0)
-                        return r;
         }
         return 0;
+}
+
+static int parse_net_devices(json_object *v, const char *path, void *dest, char **error) {
+        return oci_json_string_map(v, path, parse_net_device, "interface name must not be empty", dest, error);
 }
 
 /* cgroupsPath: either systemd's "slice:prefix:name" or a path; refuse ".." so that a path cannot climb out
  * of the hierarchy the runtime puts it under. */
-static int parse_cgroups_path(json_object *v, const char *path, char **ret, char **error) {
+static int parse_cgroups_path(json_object *v, const char *path, void *dest, char **error) {
+        char **ret = dest;
         int r;
 
-        r = oci_json_string(v, path, ret, error);
+        r = oci_parse_string(v, path, ret, error);
         if (r < 0)
                 return r;
         if (strchr(*ret, ':')) {
@@ -275,29 +244,20 @@ static int parse_cgroups_path(json_object *v, const char *path, char **ret, char
         return 0;
 }
 
-static int parse_sysctl(json_object *v, const char *path, OciStringMap *m, char **error) {
-        int r;
-
-        r = oci_json_string_map(v, path, m, error);
-        if (r < 0)
-                return r;
-        /* Names are written below /proc/sys: no path tricks. Both "." and "/" separate components. */
-        for (size_t i = 0; i < m->n; i++) {
-                const char *k = m->keys[i];
-                bool bad = k[0] == '.' || k[0] == '/' || strstr(k, "..") || strstr(k, "/.") || strstr(k, "//");
-
-                if (bad) {
-                        _cleanup_free_ char *p = oci_path_map_key(path, k);
-                        return p ? oci_error(error, p, "invalid sysctl name") : -ENOMEM;
-                }
-        }
-        return 0;
+/* Names are written below /proc/sys: no path tricks. Both "." and "/" separate components. */
+static bool sysctl_name_valid(const char *k) {
+        return !(k[0] == '.' || k[0] == '/' || strstr(k, "..") || strstr(k, "/.") || strstr(k, "//"));
 }
 
-static int parse_rootfs_propagation(json_object *v, const char *path, OciLinux *l, char **error) {
+static int parse_sysctl(json_object *v, const char *path, void *dest, char **error) {
+        return oci_json_string_map_keys(v, path, sysctl_name_valid, "invalid sysctl name", dest, error);
+}
+
+static int parse_rootfs_propagation(json_object *v, const char *path, void *dest, char **error) {
+        OciLinux *l = dest;
         int r;
 
-        r = oci_json_string(v, path, &l->rootfs_propagation, error);
+        r = oci_parse_string(v, path, &l->rootfs_propagation, error);
         if (r < 0)
                 return r;
         /* The spec names shared, slave, private and unbindable; runc and crun also take the r* forms. */
@@ -310,102 +270,64 @@ static int parse_rootfs_propagation(json_object *v, const char *path, OciLinux *
         return 0;
 }
 
-static int parse_personality(json_object *v, const char *path, OciLinux *l, char **error) {
-        _cleanup_free_ char *domain = NULL;
-        _cleanup_strv_free_ char **flags = NULL;
+static const OciNameValue personality_table[] = {
+        { "LINUX",   PER_LINUX },
+        { "LINUX32", PER_LINUX32 },
+};
+
+static int parse_personality_domain(json_object *v, const char *path, void *dest, char **error) {
+        long domain;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_json_enum(v, path, personality_table, ELEMENTSOF(personality_table), "personality domain",
+                          &domain, error);
         if (r < 0)
                 return r;
-        r = OCI_REQUIRED(v, path, "domain", oci_json_string(_v, _p, &domain, error));
-        if (r < 0)
-                return r;
-        if (streq(domain, "LINUX"))
-                l->personality = PER_LINUX;
-        else if (streq(domain, "LINUX32"))
-                l->personality = PER_LINUX32;
-        else {
-                _cleanup_free_ char *dp = oci_path_key(path, "domain");
-                return dp ? oci_error(error, dp, "unknown personality domain \"%.64s\"", domain) : -ENOMEM;
-        }
-        r = OCI_FIELD(v, path, "flags", oci_json_strv(_v, _p, false, &flags, error));
-        if (r < 0)
-                return r;
-        /* "Currently no flag values are supported." */
-        if (flags && flags[0]) {
-                _cleanup_free_ char *fp = oci_path_key(path, "flags[0]");
-                return fp ? oci_error(error, fp, "unsupported personality flag \"%.64s\"", flags[0]) : -ENOMEM;
-        }
-        l->has_personality = true;
+        *(unsigned long *) dest = (unsigned long) domain;
         return 0;
 }
 
-static int parse_resources_field(json_object *v, const char *path, OciLinux *l, char **error) {
-        l->has_resources = true;
-        return oci_parse_resources(v, path, &l->resources, error);
-}
-
-static int parse_seccomp_field(json_object *v, const char *path, OciLinux *l, char **error) {
-        l->seccomp = new0(OciSeccomp, 1);
-        if (!l->seccomp)
-                return -ENOMEM;
-        return oci_parse_seccomp(v, path, l->seccomp, error);
-}
-
-int oci_parse_linux(json_object *v, const char *path, OciLinux *l, char **error) {
+static int parse_personality_flags(json_object *v, const char *path, void *dest, char **error) {
+        _cleanup_strv_free_ char **flags = NULL;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_parse_strv(v, path, &flags, error);
         if (r < 0)
                 return r;
+        /* "Currently no flag values are supported." */
+        if (flags[0])
+                return oci_error_take(error, oci_path_index(path, 0), "unsupported personality flag \"%.64s\"",
+                                      flags[0]);
+        return 0;
+}
 
-        r = OCI_FIELD(v, path, "namespaces", parse_namespaces(_v, _p, l, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "uidMappings",
-                      oci_json_id_mappings(_v, _p, &l->uid_mappings, &l->n_uid_mappings, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "gidMappings",
-                      oci_json_id_mappings(_v, _p, &l->gid_mappings, &l->n_gid_mappings, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "timeOffsets", parse_time_offsets(_v, _p, l, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "devices",
-                      oci_json_array_parse(_v, _p, sizeof(OciDevice), parse_device, device_done,
-                                           (void **) &l->devices, &l->n_devices, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "netDevices", parse_net_devices(_v, _p, l, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "cgroupsPath", parse_cgroups_path(_v, _p, &l->cgroups_path, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "resources", parse_resources_field(_v, _p, l, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "sysctl", parse_sysctl(_v, _p, &l->sysctl, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "rootfsPropagation", parse_rootfs_propagation(_v, _p, l, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "seccomp", parse_seccomp_field(_v, _p, l, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "maskedPaths", oci_json_strv(_v, _p, true, &l->masked_paths, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "readonlyPaths", oci_json_strv(_v, _p, true, &l->readonly_paths, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "mountLabel", oci_json_string(_v, _p, &l->mount_label, error));
-        if (r < 0)
-                return r;
+static const OciField personality_fields[] = {
+        { "domain", parse_personality_domain, offsetof(OciLinux, personality), OCI_MANDATORY },
+        { "flags",  parse_personality_flags,  0 },
+        {}
+};
+
+static const OciField linux_fields[] = {
+        { "namespaces",        parse_namespaces,         0 },
+        { OCI_ARRAY("uidMappings", OciLinux, uid_mappings, n_uid_mappings, &oci_id_mapping_array) },
+        { OCI_ARRAY("gidMappings", OciLinux, gid_mappings, n_gid_mappings, &oci_id_mapping_array) },
+        { "timeOffsets",       parse_time_offsets,       0 },
+        { OCI_ARRAY("devices", OciLinux, devices, n_devices, &device_array) },
+        { "netDevices",        parse_net_devices,        offsetof(OciLinux, net_devices) },
+        { "cgroupsPath",       parse_cgroups_path,       offsetof(OciLinux, cgroups_path) },
+        { "resources",         oci_parse_resources,      offsetof(OciLinux, resources),
+                               OCI_PRESENT(OciLinux, has_resources) },
+        { "sysctl",            parse_sysctl,             offsetof(OciLinux, sysctl) },
+        { "rootfsPropagation", parse_rootfs_propagation, 0 },
+        { "seccomp",           oci_parse_seccomp,        offsetof(OciLinux, seccomp) },
+        { "maskedPaths",       oci_parse_abs_strv,       offsetof(OciLinux, masked_paths) },
+        { "readonlyPaths",     oci_parse_abs_strv,       offsetof(OciLinux, readonly_paths) },
+        { "mountLabel",        oci_parse_string,         offsetof(OciLinux, mount_label) },
         /* intelRdt, memoryPolicy and anything else: ignored. */
-        return OCI_FIELD(v, path, "personality", parse_personality(_v, _p, l, error));
+        { OCI_OBJECT("personality", personality_fields, 0), OCI_PRESENT(OciLinux, has_personality) },
+        {}
+};
+
+int oci_parse_linux(json_object *v, const char *path, void *dest, char **error) {
+        return oci_dispatch_new(v, path, linux_fields, sizeof(OciLinux), dest, error);
 }

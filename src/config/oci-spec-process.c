@@ -18,22 +18,8 @@
 #define SCHED_ISO 4     /* reserved by the kernel, never implemented; the spec lists it */
 #endif
 
-typedef struct NameValue {
-        const char *name;
-        long value;
-} NameValue;
-
-static int lookup(const NameValue *table, size_t n, const char *name, long *ret) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(table[i].name, name)) {
-                        *ret = table[i].value;
-                        return 0;
-                }
-        return -ENOENT;
-}
-
 /* getrlimit(2)'s resources. Neither glibc nor any library we use maps the names, so this table does. */
-static const NameValue rlimit_table[] = {
+static const OciNameValue rlimit_table[] = {
         { "RLIMIT_AS",         RLIMIT_AS },
         { "RLIMIT_CORE",       RLIMIT_CORE },
         { "RLIMIT_CPU",        RLIMIT_CPU },
@@ -52,7 +38,7 @@ static const NameValue rlimit_table[] = {
         { "RLIMIT_STACK",      RLIMIT_STACK },
 };
 
-static const NameValue sched_policy_table[] = {
+static const OciNameValue sched_policy_table[] = {
         { "SCHED_OTHER",    SCHED_OTHER },
         { "SCHED_FIFO",     SCHED_FIFO },
         { "SCHED_RR",       SCHED_RR },
@@ -63,7 +49,7 @@ static const NameValue sched_policy_table[] = {
 };
 
 /* The values of <linux/sched.h>, which cannot be included next to <sched.h>. */
-static const NameValue sched_flag_table[] = {
+static const OciNameValue sched_flag_table[] = {
         { "SCHED_FLAG_RESET_ON_FORK",  0x01 },
         { "SCHED_FLAG_RECLAIM",        0x02 },
         { "SCHED_FLAG_DL_OVERRUN",     0x04 },
@@ -73,18 +59,10 @@ static const NameValue sched_flag_table[] = {
         { "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
 };
 
-static const NameValue ioprio_class_table[] = {
+static const OciNameValue ioprio_class_table[] = {
         { "IOPRIO_CLASS_RT",   1 },
         { "IOPRIO_CLASS_BE",   2 },
         { "IOPRIO_CLASS_IDLE", 3 },
-};
-
-static const char *const cap_set_table[_OCI_CAP_SET_MAX] = {
-        [OCI_CAP_BOUNDING]    = "bounding",
-        [OCI_CAP_EFFECTIVE]   = "effective",
-        [OCI_CAP_INHERITABLE] = "inheritable",
-        [OCI_CAP_PERMITTED]   = "permitted",
-        [OCI_CAP_AMBIENT]     = "ambient",
 };
 
 void oci_process_done(OciProcess *p) {
@@ -103,100 +81,96 @@ void oci_process_done(OciProcess *p) {
         free(p->exec_cpu_affinity_final);
 }
 
-static int parse_console_size(json_object *v, const char *path, OciProcess *p, char **error) {
-        uint32_t h = 0, w = 0;
+typedef struct ConsoleSize {
+        uint32_t height, width;
+} ConsoleSize;
+
+static const OciField console_size_fields[] = {
+        { "height", oci_parse_uint32, offsetof(ConsoleSize, height), OCI_MANDATORY },
+        { "width",  oci_parse_uint32, offsetof(ConsoleSize, width),  OCI_MANDATORY },
+        {}
+};
+
+static int parse_console_size(json_object *v, const char *path, void *dest, char **error) {
+        OciProcess *p = dest;
+        ConsoleSize c = {};
         int r;
 
-        r = oci_json_object(v, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(v, path, "height", oci_json_uint32(_v, _p, &h, error));
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(v, path, "width", oci_json_uint32(_v, _p, &w, error));
+        /* "Runtimes MUST ignore consoleSize if terminal is false or unset." */
+        if (!p->terminal)
+                return 0;
+        r = oci_dispatch(v, path, console_size_fields, &c, error);
         if (r < 0)
                 return r;
         /* struct winsize has unsigned short fields. */
-        if (h > UINT16_MAX || w > UINT16_MAX)
-                return oci_error(error, path, "console size %ux%u too large", w, h);
+        if (c.height > UINT16_MAX || c.width > UINT16_MAX)
+                return oci_error(error, path, "console size %ux%u too large", c.width, c.height);
         p->has_console_size = true;
-        p->console_height = h;
-        p->console_width = w;
+        p->console_height = c.height;
+        p->console_width = c.width;
         return 0;
 }
 
-static int parse_id(json_object *v, const char *path, uint32_t *ret, char **error) {
+static int parse_id(json_object *v, const char *path, void *dest, char **error) {
+        uint32_t *id = dest;
         int r;
 
-        r = oci_json_uint32(v, path, ret, error);
+        r = oci_parse_uint32(v, path, id, error);
         if (r < 0)
                 return r;
-        if (*ret == UINT32_MAX)
+        if (*id == UINT32_MAX)
                 return oci_error(error, path, "4294967295 is not a valid user or group ID");
         return 0;
 }
 
-static int parse_gid_element(json_object *e, const char *path, void *dest, char **error) {
-        return parse_id(e, path, dest, error);
+static const OciArrayType gid_array = { .size = sizeof(gid_t), .parse = parse_id };
+
+static int check_umask(json_object *v, const char *path, void *dest, char **error) {
+        OciProcess *p = dest;
+
+        if (p->has_umask && p->umask > 0777)
+                return oci_error(error, path, "umask %#o out of range [0, 0777]", (unsigned) p->umask);
+        return 0;
 }
 
-static int parse_user(json_object *v, const char *path, OciProcess *p, char **error) {
-        uint32_t u = 0;
+/* user itself is optional (the JSON schema does not require it; runc then runs as 0:0), but when given, uid
+ * and gid are required (config.md, POSIX-platform User). */
+static const OciField user_fields[] = {
+        { "uid",            parse_id,         offsetof(OciProcess, uid), OCI_MANDATORY },
+        { "gid",            parse_id,         offsetof(OciProcess, gid), OCI_MANDATORY },
+        { "umask",          oci_parse_uint32, offsetof(OciProcess, umask), OCI_PRESENT(OciProcess, has_umask) },
+        { OCI_CHECK(check_umask) },
+        { OCI_ARRAY("additionalGids", OciProcess, additional_gids, n_additional_gids, &gid_array) },
+        { "username",       oci_parse_string, offsetof(OciProcess, username) },
+        {}
+};
+
+static int parse_env(json_object *v, const char *path, void *dest, char **error) {
+        char ***env = dest;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_parse_strv(v, path, env, error);
         if (r < 0)
                 return r;
-        r = OCI_REQUIRED(v, path, "uid", parse_id(_v, _p, &u, error));
-        if (r < 0)
-                return r;
-        p->uid = u;
-        r = OCI_REQUIRED(v, path, "gid", parse_id(_v, _p, &u, error));
-        if (r < 0)
-                return r;
-        p->gid = u;
-        r = OCI_FIELD(v, path, "umask", oci_json_uint32(_v, _p, &u, error));
-        if (r < 0)
-                return r;
-        if (oci_json_field(v, "umask")) {
-                if (u > 0777)
-                        return oci_error(error, path, "umask %#o out of range [0, 0777]", u);
-                p->has_umask = true;
-                p->umask = u;
-        }
-        r = OCI_FIELD(v, path, "additionalGids",
-                      oci_json_array_parse(_v, _p, sizeof(gid_t), parse_gid_element, NULL,
-                                           (void **) &p->additional_gids, &p->n_additional_gids, error));
-        if (r < 0)
-                return r;
-        return OCI_FIELD(v, path, "username", oci_json_string(_v, _p, &p->username, error));
-}
+        for (size_t i = 0; (*env)[i]; i++) {
+                const char *eq = strchr((*env)[i], '=');
 
-static int parse_env(json_object *v, const char *path, char ***ret, char **error) {
-        int r;
-
-        r = oci_json_strv(v, path, false, ret, error);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; (*ret)[i]; i++) {
-                const char *eq = strchr((*ret)[i], '=');
-                if (!eq || eq == (*ret)[i]) {
-                        _cleanup_free_ char *p = oci_path_index(path, i);
-                        return p ? oci_error(error, p, "expected KEY=VALUE") : -ENOMEM;
-                }
+                if (!eq || eq == (*env)[i])
+                        return oci_error_take(error, oci_path_index(path, i), "expected KEY=VALUE");
         }
         return 0;
 }
 
-static int parse_args(json_object *v, const char *path, char ***ret, char **error) {
+static int parse_args(json_object *v, const char *path, void *dest, char **error) {
+        char ***args = dest;
         int r;
 
-        r = oci_json_strv(v, path, false, ret, error);
+        r = oci_parse_strv(v, path, args, error);
         if (r < 0)
                 return r;
-        if (!(*ret)[0])
+        if (!(*args)[0])
                 return oci_error(error, path, "must contain at least one entry");
-        if (isempty((*ret)[0]))
+        if (isempty((*args)[0]))
                 return oci_error(error, path, "the executable (first entry) must not be empty");
         return 0;
 }
@@ -204,276 +178,211 @@ static int parse_args(json_object *v, const char *path, char ***ret, char **erro
 /* Capability names: CAP_ and upper case, as in capabilities(7). A malformed name is an error; a well-formed
  * name libcap does not know is kept in unknown_capabilities: the spec says such values MUST be logged as a
  * warning and runtimes SHOULD NOT fail. */
-static int parse_cap_set(json_object *v, const char *path, OciProcess *p, OciCapabilitySet set, char **error) {
-        _cleanup_strv_free_ char **names = NULL;
+static int parse_cap_names(json_object *v, const char *path, void *dest, char **error) {
+        char ***names = dest;
         int r;
 
-        r = oci_json_strv(v, path, false, &names, error);
+        r = oci_parse_strv(v, path, names, error);
         if (r < 0)
                 return r;
-
-        for (size_t i = 0; names[i]; i++) {
-                const char *n = names[i];
-                cap_value_t c;
+        for (size_t i = 0; (*names)[i]; i++) {
+                const char *n = (*names)[i];
                 bool ok = startswith(n, "CAP_") && n[4];
 
                 for (const char *q = n; ok && *q; q++)
                         ok = isupper((unsigned char) *q) || isdigit((unsigned char) *q) || *q == '_';
-                if (!ok) {
-                        _cleanup_free_ char *ep = oci_path_index(path, i);
-                        return ep ? oci_error(error, ep, "invalid capability name \"%.64s\"", n) : -ENOMEM;
-                }
-                if (cap_from_name(n, &c) < 0 || c < 0 || c >= 64) {
-                        if (!strv_find(p->unknown_capabilities, n) && strv_extend(&p->unknown_capabilities, n) < 0)
-                                return -ENOMEM;
-                        continue;
-                }
-                p->capabilities[set] |= UINT64_C(1) << c;
+                if (!ok)
+                        return oci_error_take(error, oci_path_index(path, i), "invalid capability name \"%.64s\"", n);
         }
         return 0;
 }
 
-static int parse_capabilities(json_object *v, const char *path, OciProcess *p, char **error) {
+typedef struct CapabilityNames {
+        char **sets[_OCI_CAP_SET_MAX];
+} CapabilityNames;
+
+static void capability_names_done(CapabilityNames *c) {
+        for (OciCapabilitySet s = 0; s < _OCI_CAP_SET_MAX; s++)
+                strv_free(c->sets[s]);
+}
+
+#define CAP_SET(set, name) { name, parse_cap_names, offsetof(CapabilityNames, sets[set]) }
+
+static const OciField capability_fields[] = {
+        CAP_SET(OCI_CAP_BOUNDING,    "bounding"),
+        CAP_SET(OCI_CAP_EFFECTIVE,   "effective"),
+        CAP_SET(OCI_CAP_INHERITABLE, "inheritable"),
+        CAP_SET(OCI_CAP_PERMITTED,   "permitted"),
+        CAP_SET(OCI_CAP_AMBIENT,     "ambient"),
+        {}
+};
+
+static int parse_capabilities(json_object *v, const char *path, void *dest, char **error) {
+        _cleanup_(capability_names_done) CapabilityNames c = {};
+        OciProcess *p = dest;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_dispatch(v, path, capability_fields, &c, error);
         if (r < 0)
                 return r;
-        p->has_capabilities = true;
-        for (OciCapabilitySet s = 0; s < _OCI_CAP_SET_MAX; s++) {
-                r = OCI_FIELD(v, path, cap_set_table[s], parse_cap_set(_v, _p, p, s, error));
-                if (r < 0)
-                        return r;
-        }
+        for (OciCapabilitySet s = 0; s < _OCI_CAP_SET_MAX; s++)
+                STRV_FOREACH(n, c.sets[s]) {
+                        cap_value_t cap;
+
+                        if (cap_from_name(*n, &cap) < 0 || cap < 0 || cap >= 64) {
+                                if (!strv_find(p->unknown_capabilities, *n) &&
+                                    strv_extend(&p->unknown_capabilities, *n) < 0)
+                                        return -ENOMEM;
+                                continue;
+                        }
+                        p->capabilities[s] |= UINT64_C(1) << cap;
+                }
         return 0;
 }
 
-static int parse_rlimit(json_object *e, const char *path, void *dest, char **error) {
-        OciRlimit *l = dest;
+static int parse_rlimit_type(json_object *e, const char *path, void *dest, char **error) {
         _cleanup_free_ char *type = NULL;
+        OciRlimit *l = dest;
         long res;
         int r;
 
-        r = oci_json_object(e, path, error);
+        r = oci_read_field(e, path, "type", OCI_MANDATORY, oci_parse_string, &type, error);
         if (r < 0)
                 return r;
-        r = OCI_REQUIRED(e, path, "type", oci_json_string(_v, _p, &type, error));
-        if (r < 0)
-                return r;
-        if (lookup(rlimit_table, ELEMENTSOF(rlimit_table), type, &res) < 0)
+        /* An unknown type is reported at the entry. */
+        if (oci_name_lookup(rlimit_table, ELEMENTSOF(rlimit_table), type, &res) < 0)
                 return oci_error(error, path, "unknown rlimit type \"%.64s\"", type);
         l->resource = (int) res;
-        r = OCI_REQUIRED(e, path, "soft", oci_json_uint64(_v, _p, UINT64_MAX, &l->soft, error));
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(e, path, "hard", oci_json_uint64(_v, _p, UINT64_MAX, &l->hard, error));
-        if (r < 0)
-                return r;
+        return 0;
+}
+
+static int check_rlimit(json_object *e, const char *path, void *dest, char **error) {
+        OciRlimit *l = dest;
+
         if (l->soft > l->hard)
                 return oci_error(error, path, "soft limit %" PRIu64 " exceeds hard limit %" PRIu64,
                                  l->soft, l->hard);
         return 0;
 }
 
-static int parse_rlimits(json_object *v, const char *path, OciProcess *p, char **error) {
+static const OciField rlimit_fields[] = {
+        { OCI_CHECK(parse_rlimit_type) },
+        { "soft", oci_parse_uint64, offsetof(OciRlimit, soft), OCI_MANDATORY },
+        { "hard", oci_parse_uint64, offsetof(OciRlimit, hard), OCI_MANDATORY },
+        { OCI_CHECK(check_rlimit) },
+        {}
+};
+
+static const OciArrayType rlimit_array = { sizeof(OciRlimit), rlimit_fields };
+
+static int parse_rlimits(json_object *v, const char *path, void *dest, char **error) {
+        OciProcess *p = dest;
+        size_t i, j;
         int r;
 
-        r = oci_json_array_parse(v, path, sizeof(OciRlimit), parse_rlimit, NULL,
-                                 (void **) &p->rlimits, &p->n_rlimits, error);
+        r = oci_json_array_parse(v, path, &rlimit_array, (void **) &p->rlimits, &p->n_rlimits, error);
         if (r < 0)
                 return r;
         /* "If rlimits contains duplicated entries with same type, the runtime MUST generate an error." */
-        for (size_t i = 1; i < p->n_rlimits; i++)
-                for (size_t j = 0; j < i; j++)
-                        if (p->rlimits[i].resource == p->rlimits[j].resource) {
-                                _cleanup_free_ char *ep = oci_path_index(path, i);
-                                return ep ? oci_error(error, ep, "duplicate rlimit type (also in entry %zu)", j)
-                                          : -ENOMEM;
-                        }
+        if (oci_find_duplicate(p->rlimits, p->n_rlimits, sizeof(OciRlimit), offsetof(OciRlimit, resource), &i, &j))
+                return oci_error_take(error, oci_path_index(path, i), "duplicate rlimit type (also in entry %zu)", j);
         return 0;
 }
 
-static int parse_enum(json_object *v, const char *path, const NameValue *table, size_t n, const char *what,
-                      long *ret, char **error) {
-        _cleanup_free_ char *s = NULL;
-        int r;
+/* The kernel's range for /proc/PID/oom_score_adj. */
+static OCI_DEFINE_INT_PARSER(parse_oom_score_adj, int, -1000, 1000)
+static OCI_DEFINE_INT_PARSER(parse_nice, int32_t, -20, 19)
+static OCI_DEFINE_INT_PARSER(parse_io_priority_level, int, 0, 7)
 
-        r = oci_json_string(v, path, &s, error);
-        if (r < 0)
-                return r;
-        if (lookup(table, n, s, ret) < 0)
-                return oci_error(error, path, "unknown %s \"%.64s\"", what, s);
-        return 0;
-}
-
-static int parse_sched_flags(json_object *v, const char *path, uint64_t *ret, char **error) {
-        size_t n;
-        int r;
-
-        r = oci_json_array(v, path, error);
-        if (r < 0)
-                return r;
-        n = json_object_array_length(v);
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *ep = oci_path_index(path, i);
-                long f;
-
-                if (!ep)
-                        return -ENOMEM;
-                r = parse_enum(json_object_array_get_idx(v, i), ep, sched_flag_table, ELEMENTSOF(sched_flag_table),
-                               "scheduler flag", &f, error);
-                if (r < 0)
-                        return r;
-                *ret |= (uint64_t) f;
-        }
-        return 0;
-}
-
-static int parse_scheduler(json_object *v, const char *path, OciProcess *p, char **error) {
-        OciScheduler *s = &p->scheduler;
-        int64_t i = 0;
+static int parse_sched_policy(json_object *v, const char *path, void *dest, char **error) {
         long policy;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_json_enum(v, path, sched_policy_table, ELEMENTSOF(sched_policy_table), "scheduling policy",
+                          &policy, error);
         if (r < 0)
                 return r;
-        r = OCI_REQUIRED(v, path, "policy", parse_enum(_v, _p, sched_policy_table, ELEMENTSOF(sched_policy_table),
-                                                       "scheduling policy", &policy, error));
-        if (r < 0)
-                return r;
-        s->policy = (int) policy;
-        r = OCI_FIELD(v, path, "nice", oci_json_int64(_v, _p, -20, 19, &i, error));
-        if (r < 0)
-                return r;
-        s->nice = (int32_t) i;
-        i = 0;
-        r = OCI_FIELD(v, path, "priority", oci_json_int64(_v, _p, INT32_MIN, INT32_MAX, &i, error));
-        if (r < 0)
-                return r;
-        s->priority = (int32_t) i;
-        r = OCI_FIELD(v, path, "flags", parse_sched_flags(_v, _p, &s->flags, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "runtime", oci_json_uint64(_v, _p, UINT64_MAX, &s->runtime, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "deadline", oci_json_uint64(_v, _p, UINT64_MAX, &s->deadline, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "period", oci_json_uint64(_v, _p, UINT64_MAX, &s->period, error));
-        if (r < 0)
-                return r;
-        p->has_scheduler = true;
+        *(int *) dest = (int) policy;
         return 0;
 }
 
-static int parse_io_priority(json_object *v, const char *path, OciProcess *p, char **error) {
-        int64_t prio = 0;
+static int sched_flag(json_object *e, const char *path, size_t i, void *userdata, char **error) {
+        uint64_t *flags = userdata;
+        long f;
+        int r;
+
+        r = oci_json_enum(e, path, sched_flag_table, ELEMENTSOF(sched_flag_table), "scheduler flag", &f, error);
+        if (r < 0)
+                return r;
+        *flags |= (uint64_t) f;
+        return 0;
+}
+
+static int parse_sched_flags(json_object *v, const char *path, void *dest, char **error) {
+        return oci_json_array_foreach(v, path, sched_flag, dest, error);
+}
+
+static const OciField scheduler_fields[] = {
+        { "policy",   parse_sched_policy, offsetof(OciScheduler, policy), OCI_MANDATORY },
+        { "nice",     parse_nice,         offsetof(OciScheduler, nice) },
+        { "priority", oci_parse_int32,    offsetof(OciScheduler, priority) },
+        { "flags",    parse_sched_flags,  offsetof(OciScheduler, flags) },
+        { "runtime",  oci_parse_uint64,   offsetof(OciScheduler, runtime) },
+        { "deadline", oci_parse_uint64,   offsetof(OciScheduler, deadline) },
+        { "period",   oci_parse_uint64,   offsetof(OciScheduler, period) },
+        {}
+};
+
+static int parse_io_priority_class(json_object *v, const char *path, void *dest, char **error) {
         long class;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_json_enum(v, path, ioprio_class_table, ELEMENTSOF(ioprio_class_table), "I/O priority class",
+                          &class, error);
         if (r < 0)
                 return r;
-        r = OCI_REQUIRED(v, path, "class", parse_enum(_v, _p, ioprio_class_table, ELEMENTSOF(ioprio_class_table),
-                                                      "I/O priority class", &class, error));
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(v, path, "priority", oci_json_int64(_v, _p, 0, 7, &prio, error));
-        if (r < 0)
-                return r;
-        p->has_io_priority = true;
-        p->io_priority_class = (int) class;
-        p->io_priority = (int) prio;
+        *(int *) dest = (int) class;
         return 0;
 }
 
-/* A CPU list as in cpuset(7): "0-3,7". */
-static int parse_cpu_list(json_object *v, const char *path, char **ret, char **error) {
-        int r;
+static const OciField io_priority_fields[] = {
+        { "class",    parse_io_priority_class, offsetof(OciProcess, io_priority_class), OCI_MANDATORY },
+        { "priority", parse_io_priority_level, offsetof(OciProcess, io_priority),       OCI_MANDATORY },
+        {}
+};
 
-        r = oci_json_string(v, path, ret, error);
-        if (r < 0)
-                return r;
-        for (const char *q = *ret; *q; q++)
-                if (!isdigit((unsigned char) *q) && *q != ',' && *q != '-')
-                        return oci_error(error, path, "invalid CPU list \"%.64s\"", *ret);
-        return 0;
+static int parse_cpu_list(json_object *v, const char *path, void *dest, char **error) {
+        return oci_json_cpu_list(v, path, "CPU list", "", dest, error);
 }
 
-static int parse_exec_cpu_affinity(json_object *v, const char *path, OciProcess *p, char **error) {
-        int r;
+static const OciField exec_cpu_affinity_fields[] = {
+        { "initial", parse_cpu_list, offsetof(OciProcess, exec_cpu_affinity_initial) },
+        { "final",   parse_cpu_list, offsetof(OciProcess, exec_cpu_affinity_final) },
+        {}
+};
 
-        r = oci_json_object(v, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "initial", parse_cpu_list(_v, _p, &p->exec_cpu_affinity_initial, error));
-        if (r < 0)
-                return r;
-        return OCI_FIELD(v, path, "final", parse_cpu_list(_v, _p, &p->exec_cpu_affinity_final, error));
-}
-
-int oci_parse_process(json_object *v, const char *path, OciProcess *p, char **error) {
-        int64_t i = 0;
-        int r;
-
-        r = oci_json_object(v, path, error);
-        if (r < 0)
-                return r;
-
-        r = OCI_FIELD(v, path, "terminal", oci_json_bool(_v, _p, &p->terminal, error));
-        if (r < 0)
-                return r;
-        /* "Runtimes MUST ignore consoleSize if terminal is false or unset." */
-        if (p->terminal) {
-                r = OCI_FIELD(v, path, "consoleSize", parse_console_size(_v, _p, p, error));
-                if (r < 0)
-                        return r;
-        }
-        /* user itself is optional (the JSON schema does not require it; runc then runs as 0:0), but when
-         * given, uid and gid are required (config.md, POSIX-platform User). */
-        r = OCI_FIELD(v, path, "user", parse_user(_v, _p, p, error));
-        if (r < 0)
-                return r;
+static const OciField process_fields[] = {
+        { "terminal",        oci_parse_bool,      offsetof(OciProcess, terminal) },
+        { "consoleSize",     parse_console_size,  0 },
+        { OCI_OBJECT("user", user_fields, 0) },
         /* Non-Windows: args is required with at least one entry; commandLine is Windows-only, ignored. */
-        r = OCI_REQUIRED(v, path, "args", parse_args(_v, _p, &p->args, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "env", parse_env(_v, _p, &p->env, error));
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(v, path, "cwd", oci_json_abs_path(_v, _p, &p->cwd, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "capabilities", parse_capabilities(_v, _p, p, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "rlimits", parse_rlimits(_v, _p, p, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "noNewPrivileges", oci_json_bool(_v, _p, &p->no_new_privileges, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "apparmorProfile", oci_json_string(_v, _p, &p->apparmor_profile, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "selinuxLabel", oci_json_string(_v, _p, &p->selinux_label, error));
-        if (r < 0)
-                return r;
-        /* The kernel's range for /proc/PID/oom_score_adj. */
-        r = OCI_FIELD(v, path, "oomScoreAdj", oci_json_int64(_v, _p, -1000, 1000, &i, error));
-        if (r < 0)
-                return r;
-        if (oci_json_field(v, "oomScoreAdj")) {
-                p->has_oom_score_adj = true;
-                p->oom_score_adj = (int) i;
-        }
-        r = OCI_FIELD(v, path, "scheduler", parse_scheduler(_v, _p, p, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "ioPriority", parse_io_priority(_v, _p, p, error));
-        if (r < 0)
-                return r;
-        return OCI_FIELD(v, path, "execCPUAffinity", parse_exec_cpu_affinity(_v, _p, p, error));
+        { "args",            parse_args,          offsetof(OciProcess, args), OCI_MANDATORY },
+        { "env",             parse_env,           offsetof(OciProcess, env) },
+        { "cwd",             oci_parse_abs_path,  offsetof(OciProcess, cwd), OCI_MANDATORY },
+        { "capabilities",    parse_capabilities,  0, OCI_PRESENT(OciProcess, has_capabilities) },
+        { "rlimits",         parse_rlimits,       0 },
+        { "noNewPrivileges", oci_parse_bool,      offsetof(OciProcess, no_new_privileges) },
+        { "apparmorProfile", oci_parse_string,    offsetof(OciProcess, apparmor_profile) },
+        { "selinuxLabel",    oci_parse_string,    offsetof(OciProcess, selinux_label) },
+        { "oomScoreAdj",     parse_oom_score_adj, offsetof(OciProcess, oom_score_adj),
+                             OCI_PRESENT(OciProcess, has_oom_score_adj) },
+        { OCI_OBJECT("scheduler", scheduler_fields, offsetof(OciProcess, scheduler)),
+          OCI_PRESENT(OciProcess, has_scheduler) },
+        { OCI_OBJECT("ioPriority", io_priority_fields, 0), OCI_PRESENT(OciProcess, has_io_priority) },
+        { OCI_OBJECT("execCPUAffinity", exec_cpu_affinity_fields, 0) },
+        {}
+};
+
+int oci_parse_process(json_object *v, const char *path, void *dest, char **error) {
+        return oci_dispatch_new(v, path, process_fields, sizeof(OciProcess), dest, error);
 }

@@ -37,10 +37,7 @@ static const struct {
         { "SCMP_ACT_NOTIFY",       SCMP_ACT_NOTIFY,       ACTION_PLAIN },
 };
 
-static const struct {
-        const char *name;
-        enum scmp_compare op;
-} op_table[] = {
+static const OciNameValue op_table[] = {
         { "SCMP_CMP_NE",        SCMP_CMP_NE },
         { "SCMP_CMP_LT",        SCMP_CMP_LT },
         { "SCMP_CMP_LE",        SCMP_CMP_LE },
@@ -50,10 +47,7 @@ static const struct {
         { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
-static const struct {
-        const char *name;
-        unsigned long flag;
-} flag_table[] = {
+static const OciNameValue flag_table[] = {
         { "SECCOMP_FILTER_FLAG_TSYNC",              SECCOMP_FILTER_FLAG_TSYNC },
         { "SECCOMP_FILTER_FLAG_LOG",                SECCOMP_FILTER_FLAG_LOG },
         { "SECCOMP_FILTER_FLAG_SPEC_ALLOW",         SECCOMP_FILTER_FLAG_SPEC_ALLOW },
@@ -79,42 +73,40 @@ OciSeccomp *oci_seccomp_free(OciSeccomp *s) {
         return mfree(s);
 }
 
-/* Parses the action string at path, then folds in errnoRet (the field errno_key of object o) where the
+/* The data field of a seccomp return value is 16 bits wide. */
+static OCI_DEFINE_UINT_PARSER(parse_errno_ret, uint32_t, 0xffff)
+
+/* Reads the action string of field key of object o, then folds in errnoRet (the field errno_key) where the
  * action takes one; an errnoRet with any other action is an error, as the spec requires. */
 static int parse_action(json_object *o, const char *path, const char *key, const char *errno_key,
                         uint32_t *ret, char **error) {
         _cleanup_free_ char *name = NULL;
-        uint64_t e = EPERM;
+        uint32_t e = EPERM;
         size_t i;
         int r;
 
-        r = OCI_REQUIRED(o, path, key, oci_json_string(_v, _p, &name, error));
+        r = oci_read_field(o, path, key, OCI_MANDATORY, oci_parse_string, &name, error);
         if (r < 0)
                 return r;
         for (i = 0; i < ELEMENTSOF(action_table); i++)
                 if (streq(action_table[i].name, name))
                         break;
-        if (i >= ELEMENTSOF(action_table)) {
-                _cleanup_free_ char *ap = oci_path_key(path, key);
-                return ap ? oci_error(error, ap, "unknown seccomp action \"%.64s\"", name) : -ENOMEM;
-        }
+        if (i >= ELEMENTSOF(action_table))
+                return oci_error_take(error, oci_path_key(path, key), "unknown seccomp action \"%.64s\"", name);
 
-        /* The data field of a seccomp return value is 16 bits wide. */
-        r = OCI_FIELD(o, path, errno_key, oci_json_uint64(_v, _p, 0xffff, &e, error));
+        r = oci_read_field(o, path, errno_key, 0, parse_errno_ret, &e, error);
         if (r < 0)
                 return r;
-        if (oci_json_field(o, errno_key) && action_table[i].kind == ACTION_PLAIN) {
-                _cleanup_free_ char *ep = oci_path_key(path, errno_key);
-                return ep ? oci_error(error, ep, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s", name)
-                          : -ENOMEM;
-        }
+        if (oci_json_field(o, errno_key) && action_table[i].kind == ACTION_PLAIN)
+                return oci_error_take(error, oci_path_key(path, errno_key),
+                                      "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s", name);
 
         switch (action_table[i].kind) {
         case ACTION_ERRNO:
-                *ret = SCMP_ACT_ERRNO((uint32_t) e);
+                *ret = SCMP_ACT_ERRNO(e);
                 break;
         case ACTION_TRACE:
-                *ret = SCMP_ACT_TRACE((uint32_t) e);
+                *ret = SCMP_ACT_TRACE(e);
                 break;
         default:
                 *ret = action_table[i].action;
@@ -125,12 +117,13 @@ static int parse_action(json_object *o, const char *path, const char *key, const
 /* "SCMP_ARCH_X86_64" -> libseccomp's "x86_64". */
 static int parse_arch(json_object *e, const char *path, void *dest, char **error) {
         _cleanup_free_ char *name = NULL;
+        uint32_t *arch = dest;
         char lower[32];
         const char *s;
         size_t n;
         int r;
 
-        r = oci_json_string(e, path, &name, error);
+        r = oci_parse_string(e, path, &name, error);
         if (r < 0)
                 return r;
         s = startswith(name, "SCMP_ARCH_");
@@ -139,138 +132,115 @@ static int parse_arch(json_object *e, const char *path, void *dest, char **error
                 return oci_error(error, path, "unknown seccomp architecture \"%.64s\"", name);
         for (size_t i = 0; i <= n; i++)
                 lower[i] = (char) tolower((unsigned char) s[i]);
-        *(uint32_t *) dest = seccomp_arch_resolve_name(lower);
-        if (*(uint32_t *) dest == 0)
+        *arch = seccomp_arch_resolve_name(lower);
+        if (*arch == 0)
                 return oci_error(error, path, "unknown seccomp architecture \"%.64s\"", name);
         return 0;
 }
 
-static int parse_flags(json_object *v, const char *path, unsigned long *ret, char **error) {
+static const OciArrayType arch_array = { .size = sizeof(uint32_t), .parse = parse_arch };
+
+static int parse_flags(json_object *v, const char *path, void *dest, char **error) {
         _cleanup_strv_free_ char **l = NULL;
+        unsigned long *flags = dest;
         int r;
 
-        r = oci_json_strv(v, path, false, &l, error);
+        r = oci_parse_strv(v, path, &l, error);
         if (r < 0)
                 return r;
         for (size_t i = 0; l[i]; i++) {
-                size_t j;
+                long f;
 
-                for (j = 0; j < ELEMENTSOF(flag_table); j++)
-                        if (streq(flag_table[j].name, l[i]))
-                                break;
-                if (j >= ELEMENTSOF(flag_table)) {
-                        _cleanup_free_ char *ep = oci_path_index(path, i);
-                        return ep ? oci_error(error, ep, "unknown seccomp flag \"%.64s\"", l[i]) : -ENOMEM;
-                }
-                *ret |= flag_table[j].flag;
+                if (oci_name_lookup(flag_table, ELEMENTSOF(flag_table), l[i], &f) < 0)
+                        return oci_error_take(error, oci_path_index(path, i), "unknown seccomp flag \"%.64s\"", l[i]);
+                *flags |= (unsigned long) f;
         }
         return 0;
 }
 
-static int parse_arg(json_object *e, const char *path, void *dest, char **error) {
-        OciSeccompArg *a = dest;
-        _cleanup_free_ char *op = NULL;
-        uint64_t index = 0;
-        size_t i;
+static OCI_DEFINE_UINT_PARSER(parse_arg_index, unsigned, 5)   /* system calls have six arguments */
+
+static int parse_op(json_object *v, const char *path, void *dest, char **error) {
+        long op;
         int r;
 
-        r = oci_json_object(e, path, error);
+        r = oci_json_enum(v, path, op_table, ELEMENTSOF(op_table), "seccomp operator", &op, error);
         if (r < 0)
                 return r;
-        /* System calls have six arguments. */
-        r = OCI_REQUIRED(e, path, "index", oci_json_uint64(_v, _p, 5, &index, error));
-        if (r < 0)
-                return r;
-        a->index = (unsigned) index;
-        r = OCI_REQUIRED(e, path, "value", oci_json_uint64(_v, _p, UINT64_MAX, &a->value, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "valueTwo", oci_json_uint64(_v, _p, UINT64_MAX, &a->value_two, error));
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(e, path, "op", oci_json_string(_v, _p, &op, error));
-        if (r < 0)
-                return r;
-        for (i = 0; i < ELEMENTSOF(op_table); i++)
-                if (streq(op_table[i].name, op))
-                        break;
-        if (i >= ELEMENTSOF(op_table)) {
-                _cleanup_free_ char *opp = oci_path_key(path, "op");
-                return opp ? oci_error(error, opp, "unknown seccomp operator \"%.64s\"", op) : -ENOMEM;
-        }
-        a->op = op_table[i].op;
+        *(int *) dest = (int) op;
         return 0;
 }
+
+static const OciField arg_fields[] = {
+        { "index",    parse_arg_index,  offsetof(OciSeccompArg, index),     OCI_MANDATORY },
+        { "value",    oci_parse_uint64, offsetof(OciSeccompArg, value),     OCI_MANDATORY },
+        { "valueTwo", oci_parse_uint64, offsetof(OciSeccompArg, value_two) },
+        { "op",       parse_op,         offsetof(OciSeccompArg, op),        OCI_MANDATORY },
+        {}
+};
+
+static const OciArrayType arg_array = { sizeof(OciSeccompArg), arg_fields };
 
 /* Syscall names must look like names; names this libseccomp does not know are kept, not refused: profiles
  * (Docker's, podman's) list calls newer than the library, and runc and crun skip those. The consumer skips
  * them when seccomp_syscall_resolve_name() returns __NR_SCMP_ERROR. */
-static int parse_names(json_object *v, const char *path, char ***ret, char **error) {
+static int parse_names(json_object *v, const char *path, void *dest, char **error) {
+        char ***names = dest;
         int r;
 
-        r = oci_json_strv(v, path, false, ret, error);
+        r = oci_parse_strv(v, path, names, error);
         if (r < 0)
                 return r;
-        if (!(*ret)[0])
+        if (!(*names)[0])
                 return oci_error(error, path, "must contain at least one entry");
-        for (size_t i = 0; (*ret)[i]; i++) {
-                const char *n = (*ret)[i];
+        for (size_t i = 0; (*names)[i]; i++) {
+                const char *n = (*names)[i];
                 bool ok = n[0] && strlen(n) < 64;
 
                 for (const char *q = n; ok && *q; q++)
                         ok = islower((unsigned char) *q) || isdigit((unsigned char) *q) || *q == '_';
-                if (!ok) {
-                        _cleanup_free_ char *ep = oci_path_index(path, i);
-                        return ep ? oci_error(error, ep, "invalid system call name \"%.64s\"", n) : -ENOMEM;
-                }
+                if (!ok)
+                        return oci_error_take(error, oci_path_index(path, i), "invalid system call name \"%.64s\"", n);
         }
         return 0;
 }
 
-static int parse_rule(json_object *e, const char *path, void *dest, char **error) {
-        OciSeccompRule *rule = dest;
-        int r;
-
-        r = oci_json_object(e, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(e, path, "names", parse_names(_v, _p, &rule->names, error));
-        if (r < 0)
-                return r;
-        r = parse_action(e, path, "action", "errnoRet", &rule->action, error);
-        if (r < 0)
-                return r;
-        return OCI_FIELD(e, path, "args",
-                         oci_json_array_parse(_v, _p, sizeof(OciSeccompArg), parse_arg, NULL,
-                                              (void **) &rule->args, &rule->n_args, error));
+static int parse_rule_action(json_object *e, const char *path, void *dest, char **error) {
+        return parse_action(e, path, "action", "errnoRet", dest, error);
 }
 
-int oci_parse_seccomp(json_object *v, const char *path, OciSeccomp *s, char **error) {
-        int r;
+static const OciField rule_fields[] = {
+        { "names", parse_names, offsetof(OciSeccompRule, names), OCI_MANDATORY },
+        { OCI_CHECK(parse_rule_action), .offset = offsetof(OciSeccompRule, action) },
+        { OCI_ARRAY("args", OciSeccompRule, args, n_args, &arg_array) },
+        {}
+};
 
-        r = oci_json_object(v, path, error);
-        if (r < 0)
-                return r;
-        r = parse_action(v, path, "defaultAction", "defaultErrnoRet", &s->default_action, error);
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "architectures",
-                      oci_json_array_parse(_v, _p, sizeof(uint32_t), parse_arch, NULL,
-                                           (void **) &s->architectures, &s->n_architectures, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "flags", parse_flags(_v, _p, &s->flags, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "listenerPath", oci_json_abs_path(_v, _p, &s->listener_path, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(v, path, "listenerMetadata", oci_json_string(_v, _p, &s->listener_metadata, error));
-        if (r < 0)
-                return r;
+static const OciArrayType rule_array = { sizeof(OciSeccompRule), rule_fields, NULL, rule_done };
+
+static int parse_default_action(json_object *v, const char *path, void *dest, char **error) {
+        return parse_action(v, path, "defaultAction", "defaultErrnoRet", dest, error);
+}
+
+static int check_listener(json_object *v, const char *path, void *dest, char **error) {
+        OciSeccomp *s = dest;
+
         if (s->listener_metadata && !s->listener_path)
                 return oci_error(error, path, "listenerMetadata must not be set without listenerPath");
-        return OCI_FIELD(v, path, "syscalls",
-                         oci_json_array_parse(_v, _p, sizeof(OciSeccompRule), parse_rule, rule_done,
-                                              (void **) &s->syscalls, &s->n_syscalls, error));
+        return 0;
+}
+
+static const OciField seccomp_fields[] = {
+        { OCI_CHECK(parse_default_action), .offset = offsetof(OciSeccomp, default_action) },
+        { OCI_ARRAY("architectures", OciSeccomp, architectures, n_architectures, &arch_array) },
+        { "flags",            parse_flags,        offsetof(OciSeccomp, flags) },
+        { "listenerPath",     oci_parse_abs_path, offsetof(OciSeccomp, listener_path) },
+        { "listenerMetadata", oci_parse_string,   offsetof(OciSeccomp, listener_metadata) },
+        { OCI_CHECK(check_listener) },
+        { OCI_ARRAY("syscalls", OciSeccomp, syscalls, n_syscalls, &rule_array) },
+        {}
+};
+
+int oci_parse_seccomp(json_object *v, const char *path, void *dest, char **error) {
+        return oci_dispatch_new(v, path, seccomp_fields, sizeof(OciSeccomp), dest, error);
 }

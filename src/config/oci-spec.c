@@ -12,21 +12,6 @@
 #include "oci-spec.h"
 #include "strv.h"
 
-static const char *const hook_kind_table[_OCI_HOOK_KIND_MAX] = {
-        [OCI_HOOK_PRESTART]         = "prestart",
-        [OCI_HOOK_CREATE_RUNTIME]   = "createRuntime",
-        [OCI_HOOK_CREATE_CONTAINER] = "createContainer",
-        [OCI_HOOK_START_CONTAINER]  = "startContainer",
-        [OCI_HOOK_POSTSTART]        = "poststart",
-        [OCI_HOOK_POSTSTOP]         = "poststop",
-};
-
-const char *oci_hook_kind_to_string(OciHookKind k) {
-        if (k < 0 || k >= _OCI_HOOK_KIND_MAX)
-                return NULL;
-        return hook_kind_table[k];
-}
-
 static void mount_done(void *p) {
         OciMount *m = p;
 
@@ -130,184 +115,152 @@ static int parse_semver_major(const char *s, unsigned *ret) {
         return 0;
 }
 
-static int parse_version(json_object *o, char **ret, char **error) {
-        _cleanup_free_ char *v = NULL;
+static int parse_version(json_object *v, const char *path, void *dest, char **error) {
+        char **version = dest;
         unsigned major;
         int r;
 
-        r = OCI_REQUIRED(o, "", "ociVersion", oci_json_string(_v, _p, &v, error));
+        r = oci_parse_string(v, path, version, error);
         if (r < 0)
                 return r;
-        if (parse_semver_major(v, &major) < 0)
-                return oci_error(error, "ociVersion", "\"%.64s\" is not a SemVer version (like \"1.0.2\")", v);
+        if (parse_semver_major(*version, &major) < 0)
+                return oci_error(error, path, "\"%.64s\" is not a SemVer version (like \"1.0.2\")", *version);
         if (major != 1)
-                return oci_error_code(error, -EPROTONOSUPPORT, "ociVersion",
-                                      "unsupported version \"%.64s\": only runtime-spec 1.x is supported", v);
-        *ret = TAKE_PTR(v);
+                return oci_error_code(error, -EPROTONOSUPPORT, path,
+                                      "unsupported version \"%.64s\": only runtime-spec 1.x is supported", *version);
         return 0;
 }
 
-static int parse_root(json_object *v, const char *path, OciSpec *s, char **error) {
+static int parse_root_path(json_object *v, const char *path, void *dest, char **error) {
+        char **root = dest;
         int r;
 
-        r = oci_json_object(v, path, error);
+        r = oci_parse_string(v, path, root, error);
         if (r < 0)
                 return r;
-        r = OCI_REQUIRED(v, path, "path", oci_json_string(_v, _p, &s->root_path, error));
-        if (r < 0)
-                return r;
-        if (isempty(s->root_path))
-                return oci_error(error, "root.path", "must not be empty");
-        return OCI_FIELD(v, path, "readonly", oci_json_bool(_v, _p, &s->root_readonly, error));
+        if (isempty(*root))
+                return oci_error(error, path, "must not be empty");
+        return 0;
 }
 
-static int parse_mount(json_object *e, const char *path, void *dest, char **error) {
+static int check_mount_destination(json_object *e, const char *path, void *dest, char **error) {
         OciMount *m = dest;
-        _cleanup_free_ char *d = NULL;
-        int r;
+        char *d;
 
-        r = oci_json_object(e, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(e, path, "destination", oci_json_string(_v, _p, &d, error));
-        if (r < 0)
-                return r;
-        if (isempty(d))
+        if (isempty(m->destination))
                 return oci_error(error, path, "destination must not be empty");
         /* Linux: a relative destination is deprecated but allowed, and relative to "/". */
-        if (d[0] == '/')
-                m->destination = TAKE_PTR(d);
-        else if (asprintf(&m->destination, "/%s", d) < 0) {
-                m->destination = NULL;
-                return -ENOMEM;
+        if (m->destination[0] != '/') {
+                if (asprintf(&d, "/%s", m->destination) < 0)
+                        return -ENOMEM;
+                free(m->destination);
+                m->destination = d;
         }
+        return 0;
+}
 
-        r = OCI_FIELD(e, path, "type", oci_json_string(_v, _p, &m->type, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "source", oci_json_string(_v, _p, &m->source, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "options", oci_json_strv(_v, _p, false, &m->options, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "uidMappings",
-                      oci_json_id_mappings(_v, _p, &m->uid_mappings, &m->n_uid_mappings, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "gidMappings",
-                      oci_json_id_mappings(_v, _p, &m->gid_mappings, &m->n_gid_mappings, error));
-        if (r < 0)
-                return r;
+static int check_mount_mappings(json_object *e, const char *path, void *dest, char **error) {
         if (!oci_json_field(e, "uidMappings") != !oci_json_field(e, "gidMappings"))
                 return oci_error(error, path, "uidMappings and gidMappings must be given together");
         return 0;
 }
 
-static int parse_hook(json_object *e, const char *path, void *dest, char **error) {
+static const OciField mount_fields[] = {
+        { "destination", oci_parse_string, offsetof(OciMount, destination), OCI_MANDATORY },
+        { OCI_CHECK(check_mount_destination) },
+        { "type",        oci_parse_string, offsetof(OciMount, type) },
+        { "source",      oci_parse_string, offsetof(OciMount, source) },
+        { "options",     oci_parse_strv,   offsetof(OciMount, options) },
+        { OCI_ARRAY("uidMappings", OciMount, uid_mappings, n_uid_mappings, &oci_id_mapping_array) },
+        { OCI_ARRAY("gidMappings", OciMount, gid_mappings, n_gid_mappings, &oci_id_mapping_array) },
+        { OCI_CHECK(check_mount_mappings) },
+        {}
+};
+
+static const OciArrayType mount_array = { sizeof(OciMount), mount_fields, NULL, mount_done };
+
+static int check_hook_timeout(json_object *e, const char *path, void *dest, char **error) {
         OciHook *h = dest;
-        int64_t t = 0;
-        int r;
 
-        r = oci_json_object(e, path, error);
-        if (r < 0)
-                return r;
-        r = OCI_REQUIRED(e, path, "path", oci_json_abs_path(_v, _p, &h->path, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "args", oci_json_strv(_v, _p, false, &h->args, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "env", oci_json_strv(_v, _p, false, &h->env, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(e, path, "timeout", oci_json_int64(_v, _p, INT32_MIN, INT32_MAX, &t, error));
-        if (r < 0)
-                return r;
-        if (oci_json_field(e, "timeout")) {
-                if (t <= 0)
-                        return oci_error(error, path, "timeout must be greater than zero");
-                h->timeout = (int) t;
-        }
+        if (oci_json_field(e, "timeout") && h->timeout <= 0)
+                return oci_error(error, path, "timeout must be greater than zero");
         return 0;
 }
 
-static int parse_hooks(json_object *v, const char *path, OciSpec *s, char **error) {
-        int r;
+static const OciField hook_fields[] = {
+        { "path",    oci_parse_abs_path, offsetof(OciHook, path), OCI_MANDATORY },
+        { "args",    oci_parse_strv,     offsetof(OciHook, args) },
+        { "env",     oci_parse_strv,     offsetof(OciHook, env) },
+        { "timeout", oci_parse_int32,    offsetof(OciHook, timeout) },
+        { OCI_CHECK(check_hook_timeout) },
+        {}
+};
 
-        r = oci_json_object(v, path, error);
-        if (r < 0)
-                return r;
-        for (OciHookKind k = 0; k < _OCI_HOOK_KIND_MAX; k++) {
-                r = OCI_FIELD(v, path, hook_kind_table[k],
-                              oci_json_array_parse(_v, _p, sizeof(OciHook), parse_hook, hook_done,
-                                                   (void **) &s->hooks[k], &s->n_hooks[k], error));
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+static const OciArrayType hook_array = { sizeof(OciHook), hook_fields, NULL, hook_done };
+
+#define HOOK(kind, name) [kind] = { OCI_ARRAY(name, OciSpec, hooks[kind], n_hooks[kind], &hook_array) }
+
+/* In OciHookKind order: oci_hook_kind_to_string() takes the names from here. */
+static const OciField hooks_fields[_OCI_HOOK_KIND_MAX + 1] = {
+        HOOK(OCI_HOOK_PRESTART,         "prestart"),
+        HOOK(OCI_HOOK_CREATE_RUNTIME,   "createRuntime"),
+        HOOK(OCI_HOOK_CREATE_CONTAINER, "createContainer"),
+        HOOK(OCI_HOOK_START_CONTAINER,  "startContainer"),
+        HOOK(OCI_HOOK_POSTSTART,        "poststart"),
+        HOOK(OCI_HOOK_POSTSTOP,         "poststop"),
+        {}
+};
+
+const char *oci_hook_kind_to_string(OciHookKind k) {
+        if (k < 0 || k >= _OCI_HOOK_KIND_MAX)
+                return NULL;
+        return hooks_fields[k].name;
 }
 
-static int parse_hostname(json_object *v, const char *path, char **ret, char **error) {
+static int parse_hostname(json_object *v, const char *path, void *dest, char **error) {
+        char **name = dest;
         int r;
 
-        r = oci_json_string(v, path, ret, error);
+        r = oci_parse_string(v, path, name, error);
         if (r < 0)
                 return r;
         /* sethostname() takes at most HOST_NAME_MAX (64) bytes; refuse here what could only fail later. */
-        if (strlen(*ret) > 64)
+        if (strlen(*name) > 64)
                 return oci_error(error, path, "longer than 64 bytes");
         return 0;
 }
 
-static int parse_process_field(json_object *v, const char *path, OciSpec *s, char **error) {
-        s->process = new0(OciProcess, 1);
-        if (!s->process)
-                return -ENOMEM;
-        return oci_parse_process(v, path, s->process, error);
-}
+static const OciField root_fields[] = {
+        { "path",     parse_root_path, offsetof(OciSpec, root_path), OCI_MANDATORY },
+        { "readonly", oci_parse_bool,  offsetof(OciSpec, root_readonly) },
+        {}
+};
 
-static int parse_linux_field(json_object *v, const char *path, OciSpec *s, char **error) {
-        s->linux_config = new0(OciLinux, 1);
-        if (!s->linux_config)
-                return -ENOMEM;
-        return oci_parse_linux(v, path, s->linux_config, error);
-}
+static const OciField spec_fields[] = {
+        { "ociVersion",  parse_version,        offsetof(OciSpec, oci_version), OCI_MANDATORY },
+        /* root is REQUIRED on Linux. */
+        { OCI_OBJECT("root", root_fields, 0), .flags = OCI_MANDATORY },
+        { OCI_ARRAY("mounts", OciSpec, mounts, n_mounts, &mount_array) },
+        { "process",     oci_parse_process,    offsetof(OciSpec, process) },
+        { "hostname",    parse_hostname,       offsetof(OciSpec, hostname) },
+        { "domainname",  parse_hostname,       offsetof(OciSpec, domainname) },
+        { OCI_OBJECT("hooks", hooks_fields, 0) },
+        { "annotations", oci_parse_string_map, offsetof(OciSpec, annotations) },
+        { "linux",       oci_parse_linux,      offsetof(OciSpec, linux_config) },
+        {}
+};
 
 static int parse_document(json_object *o, OciSpec *s, char **error) {
-        int r;
-
         if (!json_object_is_type(o, json_type_object))
                 return oci_error(error, "", "config.json: expected a JSON object, got %s", oci_json_type_name(o));
+        return oci_dispatch(o, "", spec_fields, s, error);
+}
 
-        r = parse_version(o, &s->oci_version, error);
-        if (r < 0)
-                return r;
-        /* root is REQUIRED on Linux. */
-        r = OCI_REQUIRED(o, "", "root", parse_root(_v, _p, s, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(o, "", "mounts",
-                      oci_json_array_parse(_v, _p, sizeof(OciMount), parse_mount, mount_done,
-                                           (void **) &s->mounts, &s->n_mounts, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(o, "", "process", parse_process_field(_v, _p, s, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(o, "", "hostname", parse_hostname(_v, _p, &s->hostname, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(o, "", "domainname", parse_hostname(_v, _p, &s->domainname, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(o, "", "hooks", parse_hooks(_v, _p, s, error));
-        if (r < 0)
-                return r;
-        r = OCI_FIELD(o, "", "annotations", oci_json_string_map(_v, _p, &s->annotations, error));
-        if (r < 0)
-                return r;
-        return OCI_FIELD(o, "", "linux", parse_linux_field(_v, _p, s, error));
+/* Hands the message to the caller (if it wants it), except for -ENOMEM. Returns r. */
+static int fail(int r, char **error, char **ret_error) {
+        if (r != -ENOMEM && ret_error)
+                *ret_error = TAKE_PTR(*error);
+        return r;
 }
 
 int oci_spec_parse(const char *data, size_t size, OciSpec **ret, char **ret_error) {
@@ -370,11 +323,7 @@ int oci_spec_parse(const char *data, size_t size, OciSpec **ret, char **ret_erro
         return 0;
 
 fail:
-        if (r == -ENOMEM)
-                return r;
-        if (ret_error)
-                *ret_error = TAKE_PTR(error);
-        return r;
+        return fail(r, &error, ret_error);
 }
 
 static int read_config(int dir_fd, char **ret, size_t *ret_size, char **error) {
@@ -462,11 +411,7 @@ int oci_spec_load(const char *bundle_dir, OciSpec **ret, char **ret_error) {
         return 0;
 
 fail:
-        if (r == -ENOMEM)
-                return r;
-        if (ret_error)
-                *ret_error = TAKE_PTR(error);
-        return r;
+        return fail(r, &error, ret_error);
 }
 
 int oci_cgroups_path_split_systemd(const char *s, char **ret_slice, char **ret_prefix, char **ret_name) {
