@@ -13,6 +13,7 @@
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine.h"
+#include "machine-userns.h"
 #include "name.h"
 #include "notify.h"
 #include "container.h"
@@ -51,6 +52,7 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
 
         *m = (Machine) {
                 .leader_pidfd = -EBADF,
+                .userns_lock_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
                 .notify_access = NOTIFY_ACCESS_MAIN,
@@ -155,10 +157,13 @@ Machine *machine_free(Machine *m) {
         console_free(m->console);
         /* A payload that runs on (the daemon exits) keeps its locks in the fd store; one that never ran or
          * is gone lets go of them. */
-        if (m->exited || m->leader_pidfd < 0)
+        if (m->exited || m->leader_pidfd < 0) {
                 image_lock_release(m->image_lock);
-        else
+                machine_userns_release(m);
+        } else {
                 image_lock_free(m->image_lock);
+                safe_close(m->userns_lock_fd);
+        }
         strv_free(m->argv);
         strv_free(m->envp);
         return mfree(m);
@@ -736,12 +741,17 @@ static uint64_t machine_capabilities(Machine *m) {
 int machine_start(Machine *m, char **ret_error) {
         int in_fd, out_fd, err_fd, console_fd;
         const Settings *s = m->settings;
-        ContainerConfig config;
+        ContainerConfig config = {};
         char uuid[SD_ID128_UUID_STRING_MAX];
         Container c;
         int r;
 
         sd_id128_to_uuid_string(m->id, uuid);
+
+        /* Before anything else is taken: a range that cannot be had leaves nothing behind. */
+        r = machine_userns_setup(m, &config, ret_error);
+        if (r < 0)
+                return r;
 
         /* As systemd-nspawn does: systemd-machined's image operations (machinectl remove, rename, clean)
          * refuse while we hold it, and two machines cannot write to one tree. */
@@ -778,6 +788,9 @@ int machine_start(Machine *m, char **ret_error) {
         console_payload_fds(m->console, &in_fd, &out_fd, &err_fd, &console_fd);
 
         config = (ContainerConfig) {
+                .userns_shift = config.userns_shift,
+                .userns_range = config.userns_range,
+                .userns_ownership = config.userns_ownership,
                 .hostname = m->hostname,
                 .root = m->root,
                 .argv = m->argv,
@@ -1071,6 +1084,7 @@ static void machine_drop_run_leftovers(Machine *m) {
                 log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
         m->propagate_dir = mfree(m->propagate_dir);
         m->image_lock = image_lock_release(m->image_lock);
+        machine_userns_release(m);
 }
 
 /* Forgets the previous run of a machine that is gone (finalized), for a new one: keeps its definition (what

@@ -126,3 +126,23 @@ int priv_bind_slave(const char *source, int parent_fd, const char *name);
 int priv_pivot_root(int rootfd);
 /* Makes the host directory DIR a mount point (bind onto itself if it is not one) with shared propagation. */
 int priv_make_shared_mount_point(const char *dir);
+
+/* ---- user namespaces (priv-userns.c) ---- */
+
+/* A new user namespace owned by the caller, mapping UIDs and GIDs 0..RANGE-1 to SHIFT..SHIFT+RANGE-1 (made by
+ * a short-lived child). Returns an O_CLOEXEC fd of it, or -errno. */
+int priv_userns_new(uid_t shift, uint32_t range);
+/* Makes the detached mount TREE idmapped through the user namespace USERNS_FD. Returns 0 or -errno
+ * (-EINVAL, -EOPNOTSUPP, -EPERM: the file system cannot be idmapped). */
+int priv_mount_idmap(int tree, int userns_fd, bool recursive);
+/* Like priv_mount_bind_self(), but the bind is idmapped through USERNS_FD (not recursive). */
+int priv_bind_idmapped_self(const char *path, int userns_fd);
+/* setns() into the user namespace USERNS_FD, then unshare(UNSHARE_FLAGS) (CLONE_NEWNS, _NEWUTS, ...): those
+ * namespaces are owned by it, and every mount copied into the new mount namespace is locked. */
+int priv_enter_userns(int userns_fd, int unshare_flags);
+/* Shifts the owner of every file below the host directory PATH (one file system, symlinks not followed) into
+ * the range at SHIFT (a multiple of 65536), keeping the low 16 bits and the set-ID bits; the root directory
+ * last, so that its owner records a finished shift. Returns 0 or -errno. */
+int priv_chown_tree(const char *path, uid_t shift);
+/* fchownat(FD, "", UID, GID, AT_EMPTY_PATH): FD may be an O_PATH fd. */
+int priv_chown_fd(int fd, uid_t uid, gid_t gid);
