@@ -45,6 +45,7 @@ typedef struct InitState {
         int inaccessible_fd;
         int release_fd;                 /* the create/start FIFO, or -EBADF */
         int userns_fd;                  /* PrivateUsers=: the user namespace to enter, or -EBADF */
+        bool root_idmapped;             /* ... and the root directory is an idmapped mount of it */
         PasswdEntry user;               /* User=, if set */
         gid_t groups[PASSWD_GROUPS_MAX];
         size_t n_groups;
@@ -169,7 +170,7 @@ static int join_namespaces(const ContainerConfig *c, SetupLog *l) {
  * where the file system allows it) idmaps the bind: the image's UID 0 is the shifted root, nothing on disk
  * changes. "chown" (and "auto" otherwise) shifts the owners on disk once: the root directory's owner records
  * that it is done (as nspawn does). "off" leaves the files as they are (owned by "nobody" inside). */
-static int setup_root_userns(const ContainerConfig *c, int userns_fd, SetupLog *l) {
+static int setup_root_userns(const ContainerConfig *c, int userns_fd, bool *ret_idmapped, SetupLog *l) {
         int ownership = c->userns_ownership;
         struct stat st;
         int r;
@@ -182,8 +183,10 @@ static int setup_root_userns(const ContainerConfig *c, int userns_fd, SetupLog *
 
         if (IN_SET(ownership, USER_NAMESPACE_OWNERSHIP_MAP, USER_NAMESPACE_OWNERSHIP_AUTO)) {
                 r = priv_bind_idmapped_self(c->root, userns_fd);
-                if (r >= 0)
+                if (r >= 0) {
+                        *ret_idmapped = true;
                         return 0;
+                }
                 if (ownership == USER_NAMESPACE_OWNERSHIP_MAP || (c->userns_shift & UINT32_C(0xFFFF)) != 0 ||
                     c->userns_range != 0x10000)
                         return setup_failf(l, CONTAINER_STAGE_USER_NAMESPACE, r, 0,
@@ -208,14 +211,14 @@ static int setup_root_userns(const ContainerConfig *c, int userns_fd, SetupLog *
 }
 
 /* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
-static int setup_root(const ContainerConfig *c, int userns_fd, SetupLog *l) {
+static int setup_root(const ContainerConfig *c, int userns_fd, bool *ret_idmapped, SetupLog *l) {
         int r, fd;
 
         r = priv_mount_make_rslave();
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, "/");
         if (c->userns_range > 0)
-                r = setup_root_userns(c, userns_fd, l);
+                r = setup_root_userns(c, userns_fd, ret_idmapped, l);
         else {
                 r = priv_mount_bind_self(c->root);
                 if (r < 0)
@@ -305,9 +308,16 @@ static void setup_file_systems(const ContainerConfig *c, InitState *s) {
         tmpfd = STEP(s, policy_setup_tmpfs(s->rootfd, "tmp", "1777", &s->log));
         STEP(s, userns_own(c, tmpfd, "/tmp", &s->log));
 
+        /* What these create in an idmapped root must belong to an ID the idmapping maps (our own, host
+         * root, does not: EOVERFLOW): the payload's root. */
+        if (s->root_idmapped)
+                STEP(s, fail_if(&s->log, priv_set_fsids(c->userns_shift, c->userns_shift),
+                                CONTAINER_STAGE_USER_NAMESPACE, "setfsuid"));
         STEP(s, mounts_setup_custom(s->rootfd, c, &s->log));
         STEP(s, mounts_setup_model(s->rootfd, c, &s->log));
         STEP(s, policy_setup_etc(s->rootfd, c, &s->log));
+        if (s->root_idmapped)
+                STEP(s, fail_if(&s->log, priv_set_fsids(0, 0), CONTAINER_STAGE_USER_NAMESPACE, "setfsuid"));
         STEP(s, mounts_setup_inaccessible(s->rootfd, s->inaccessible_fd, c, &s->log));
         STEP(s, mounts_setup_masks(s->rootfd, s->inaccessible_fd, c, &s->log));
 
@@ -648,7 +658,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));
 
-        s.rootfd = STEP(&s, setup_root(c, s.userns_fd, &s.log));
+        s.rootfd = STEP(&s, setup_root(c, s.userns_fd, &s.root_idmapped, &s.log));
         setup_file_systems(c, &s);
         /* A joined UTS namespace keeps the hostname its owner gave it. */
         if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))

@@ -1345,6 +1345,11 @@ int machine_bind_mount(Machine *m, const char *source, const char *destination, 
 
         if (!m->released || m->exited || m->state == MACHINE_STOPPING)
                 return -ENXIO;
+        /* A mount attached inside a mount namespace owned by the machine's user namespace would not be locked
+         * (its root could make a read-only bind writable), and an unmapped one shows only "nobody": refused,
+         * as systemd-machined refuses it for nspawn containers with user namespaces. */
+        if (m->userns_range > 0)
+                return -EOPNOTSUPP;
 
         b = new0(BindOperation, 1);
         if (!b)

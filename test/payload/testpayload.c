@@ -38,7 +38,8 @@
  *                             or "NAME=ESCAPED". Remounts /proc/sys, /sys, /run/host, /run/host/os-release,
  *                             /run/host/incoming and each --ro PATH (a mount point) read-write; opens each
  *                             --ro-file PATH for writing (never writes); mounts a fresh proc and opens its
- *                             sys/kernel/core_pattern for writing (never writes); opens a raw socket; and, from
+ *                             sys/kernel/core_pattern for writing (never writes); opens /proc/sysrq-trigger
+ *                             for writing; calls open_by_handle_at(); opens a raw socket; and, from
  *                             a child, sends READY=1 claiming PID 1 in SCM_CREDENTIALS.
  *
  * Run as .../init (e.g. copied to /sbin/init) with no subcommand: writes a report to /boot-report.txt and
@@ -887,6 +888,16 @@ static int cmd_attack(int argc, char **argv) {
         if (r >= 0) {
                 attack_open_write("write-fresh-core-pattern", "/tmp/attack-proc/sys/kernel/core_pattern");
                 (void) umount2("/tmp/attack-proc", MNT_DETACH);
+        }
+        attack_open_write("write-sysrq-trigger", "/proc/sysrq-trigger");
+        {
+                /* CVE-2014-3519 ("shocker"): a handle is a way around the root; any answer but EPERM means
+                 * the call got through to the file system. */
+                struct { unsigned bytes; int type; unsigned char h[8]; } fh = { .bytes = 8, .type = 1 };
+                r = syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY);
+                attack_result("open-by-handle", r < 0 && errno == EPERM ? -1 : 0, errno);
+                if (r >= 0)
+                        close(r);
         }
         fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
         attack_result("raw-socket", fd, errno);

@@ -88,14 +88,14 @@ int priv_bind_idmapped_self(const char *path, int userns_fd) {
         _cleanup_close_ int tree = -EBADF, target = -EBADF;
         int r;
 
-        /* PATH is the root directory from the daemon's trusted configuration: a host path. Only the top mount
-         * is idmapped (an image with mounts below its root is not what this is for): non-recursive. */
+        /* PATH is the root directory from the daemon's trusted configuration: a host path. With the mounts
+         * below it, like priv_mount_bind_self(): each of them must allow idmapping, or none is. */
         if (!path || path[0] != '/')
                 return -EINVAL;
-        tree = priv_tree_clone(AT_FDCWD, path, 0);
+        tree = priv_tree_clone(AT_FDCWD, path, AT_RECURSIVE);
         if (tree < 0)
                 return tree;
-        r = priv_mount_idmap(tree, userns_fd, false);
+        r = priv_mount_idmap(tree, userns_fd, true);
         if (r < 0)
                 return r;
         target = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
