@@ -313,7 +313,7 @@ static void setup_file_systems(const ContainerConfig *c, InitState *s) {
         if (s->root_idmapped)
                 STEP(s, fail_if(&s->log, priv_set_fsids(c->userns_shift, c->userns_shift),
                                 CONTAINER_STAGE_USER_NAMESPACE, "setfsuid"));
-        STEP(s, mounts_setup_custom(s->rootfd, c, &s->log));
+        STEP(s, mounts_setup_custom(s->rootfd, s->userns_fd, c, &s->log));
         STEP(s, mounts_setup_model(s->rootfd, c, &s->log));
         STEP(s, policy_setup_etc(s->rootfd, c, &s->log));
         if (s->root_idmapped)

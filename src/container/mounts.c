@@ -29,12 +29,13 @@ static int clone_bind_source(int rootfd, const char *source, bool recursive) {
         return priv_tree_clone(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
 }
 
-/* TemporaryFileSystem=PATH:OPTIONS: "mode=0755,size=10M,ro,nosuid". */
-static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *options) {
+/* TemporaryFileSystem=PATH:OPTIONS: "mode=0755,size=10M,ro,nosuid". With PrivateUsers= it belongs to the
+ * payload's root (OWNER) unless OPTIONS say uid=/gid=. */
+static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *options, uid_t owner) {
         _cleanup_close_ int target = -EBADF, fsfd = -EBADF, mfd = -EBADF;
         _cleanup_free_ char *opts = NULL;
         unsigned attr = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID;
-        bool have_mode = false;
+        bool have_mode = false, have_uid = false, have_gid = false;
         int r;
 
         r = priv_create_in_root(rootfd, destination, true);
@@ -72,6 +73,8 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
                                 if (eq) {
                                         *eq = 0;
                                         have_mode = have_mode || streq(o, "mode");
+                                        have_uid = have_uid || streq(o, "uid");
+                                        have_gid = have_gid || streq(o, "gid");
                                 }
                                 r = priv_fs_set(fsfd, o, eq ? eq + 1 : NULL);
                                 if (r < 0)
@@ -82,6 +85,14 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
         if (!have_mode) {
                 r = priv_fs_set(fsfd, "mode", "0755");
                 if (r < 0)
+                        return r;
+        }
+        if (owner != (uid_t) -1) {
+                char id[16];
+
+                snprintf(id, sizeof(id), "%u", (unsigned) owner);
+                if ((!have_uid && (r = priv_fs_set(fsfd, "uid", id)) < 0) ||
+                    (!have_gid && (r = priv_fs_set(fsfd, "gid", id)) < 0))
                         return r;
         }
         mfd = priv_fs_attach(fsfd, attr, target);
@@ -188,7 +199,7 @@ static int mount_overlay_in_root(int rootfd, const CustomMount *m) {
         return mfd < 0 ? mfd : 0;
 }
 
-int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
+int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, SetupLog *l) {
         for (size_t i = 0; i < c->n_custom_mounts; i++) {
                 const CustomMount *m = c->custom_mounts + i;
                 int r;
@@ -198,18 +209,35 @@ int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
                         bool recursive = !(m->options && strstr(m->options, "norbind"));
                         _cleanup_close_ int tree = -EBADF;
 
-                        if (!m->source || (m->options && strstr(m->options, "idmap")))
+                        /* ":idmap" only means something with a user namespace, where every host source is
+                         * idmapped anyway. */
+                        if (!m->source || (m->options && strstr(m->options, "idmap") && userns_fd < 0))
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, m->destination);
                         tree = clone_bind_source(rootfd, m->source, recursive);
                         if (tree < 0)
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, m->source);
+                        /* PrivateUsers=: a host directory is idmapped into the user namespace (its root is the
+                         * payload's root), or refused; one from the image ("+PATH") fits already. */
+                        if (userns_fd >= 0 && m->source[0] != '+') {
+                                r = priv_mount_idmap(tree, userns_fd, recursive);
+                                if (r < 0)
+                                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0,
+                                                           "Bind=%s: an idmapped mount for the user namespace "
+                                                           "(PrivateUsers=)", m->source);
+                        }
                         r = priv_attach_in_root(rootfd, tree, m->destination, m->read_only);
                         break;
                 }
                 case CUSTOM_MOUNT_TMPFS:
-                        r = mount_tmpfs_in_root(rootfd, m->destination, m->options);
+                        r = mount_tmpfs_in_root(rootfd, m->destination, m->options,
+                                                userns_fd >= 0 ? c->userns_shift : (uid_t) -1);
                         break;
                 case CUSTOM_MOUNT_OVERLAY:
+                        if (userns_fd >= 0)
+                                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP,
+                                                   CONTAINER_REPORT_COMPLETE,
+                                                   "Overlay=%s: not supported with PrivateUsers= yet",
+                                                   m->destination);
                         r = mount_overlay_in_root(rootfd, m);
                         break;
                 default:

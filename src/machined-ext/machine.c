@@ -772,7 +772,9 @@ int machine_start(Machine *m, char **ret_error) {
         else {
                 if (asprintf(&m->propagate_dir, PROPAGATE_DIR "/%s", m->name) < 0)
                         return -ENOMEM;
-                if (mkdir(m->propagate_dir, 0700) < 0 && errno != EEXIST) {
+                /* With a user namespace the payload's root is not the host's: it needs to be let in. */
+                mode_t mode = m->userns_range > 0 ? 0755 : 0700;
+                if ((mkdir(m->propagate_dir, mode) < 0 && errno != EEXIST) || chmod(m->propagate_dir, mode) < 0) {
                         log_warning_errno(errno, "Failed to create %s, ignoring: %m", m->propagate_dir);
                         m->propagate_dir = mfree(m->propagate_dir);
                 }

@@ -124,6 +124,27 @@ test_idmap() {
         wait_until 10 mx_gone $n || t_fail "$n still running"
 }
 
+# Bind= of a host directory is idmapped (its root is the payload's root), TemporaryFileSystem= belongs to the
+# payload's root, Overlay= is refused clearly.
+test_custom_mounts() {
+        local n=mxun-cm src=$T_TMP/cm-src l out
+        mkdir -p $src $T_TMP/cm-upper && echo host >$src/f && chown 0:0 $src $src/f
+        mx_root $n
+        mx_settings $n "[Exec]\nPrivateUsers=pick\nParameters=/bin/sh -c \"echo inside >/rw/new; ls -ln /rw/f >/tmp/ls; touch /scratch/x && : >/tmp/tmpfs-ok; : >/tmp/ready; exec $SLEEP\"\n[Files]\nBind=$src:/rw\nTemporaryFileSystem=/scratch\n"
+        assert_ok machinectl-ext start $n
+        l=$(un_wait $n)
+        assert_match "^-[rw-]+ +1 0 +0 " "$(cat /proc/$l/root/tmp/ls)" "host file in Bind= seen inside (owned by root)"
+        assert_eq "inside" "$(cat $src/new 2>/dev/null)" "file the payload wrote through Bind="
+        assert_eq "0" "$(stat -c %u $src/new)" "its owner on the host (the host's root, through the idmapping)"
+        [ -e /proc/$l/root/tmp/tmpfs-ok ] || t_fail "payload's root could not write to its TemporaryFileSystem="
+        assert_ok machinectl-ext stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still running"
+        mx_settings $n "[Exec]\nPrivateUsers=pick\nParameters=$SLEEP\n[Files]\nOverlay=$src:$T_TMP/cm-upper:/ov\n"
+        out=$(machinectl-ext start $n 2>&1) && t_fail "start with Overlay= succeeded"
+        assert_match "Overlay=/ov: not supported with PrivateUsers= yet" "$out" "error"
+        assert_gone $n
+}
+
 # PrivateUsersOwnership=map where the file system cannot be idmapped (the bed's overlay): a clear error.
 test_map_refused() {
         local n=mxun-map out
@@ -204,6 +225,7 @@ run_test explicit-overlap test_explicit_overlap
 run_test chown-recorded test_chown_recorded
 run_test idmap test_idmap
 run_test map-refused test_map_refused
+run_test custom-mounts test_custom_mounts
 run_test bind-refused test_bind_refused
 run_test systemd-boot test_systemd_boot
 run_test attack-userns test_attack_userns
