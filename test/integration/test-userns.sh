@@ -85,7 +85,14 @@ test_explicit_overlap() {
         mx_gone $b || t_fail "$b is running"
         assert_gone $b
         [ -e $LOCKS/1342177380 ] && t_fail "lock of the refused range left"
-        return 0
+        # chown keeps the low 16 bits: it needs a 64K range at a multiple of 64K.
+        un_root $b "PrivateUsers=1400000000:65536" "PrivateUsersOwnership=chown"
+        out=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$b)
+        assert_match "PrivateUsersOwnership=chown needs a range of 65536 UIDs starting at a multiple of 65536" \
+                "$out" "error for chown with an unaligned range"
+        assert_gone $b
+        [ -e $LOCKS/1400000000 ] && t_fail "lock of the refused range left"
+        assert_eq 0 "$(stat -c %u $MACHINES_DIR/$b/bin/busybox)" "image untouched"
 }
 
 # PrivateUsersOwnership=chown is done once: the root directory's owner records it.

@@ -137,7 +137,10 @@ static int chown_one(int dirfd, const char *name, const struct stat *st, uid_t s
         /* chown() clears the set-user-ID and set-group-ID bits: put them back. */
         if (S_ISLNK(st->st_mode) || !(st->st_mode & (S_ISUID | S_ISGID)))
                 return 0;
-        return RET_NERRNO(*name ? fchmodat(dirfd, name, st->st_mode & 07777, 0) : fchmod(dirfd, st->st_mode & 07777));
+        /* Never through a symlink: the entry may have been swapped for one since it was looked at. */
+        if (!*name)
+                return RET_NERRNO(fchmod(dirfd, st->st_mode & 07777));
+        return RET_NERRNO(fchmodat(dirfd, name, st->st_mode & 07777, AT_SYMLINK_NOFOLLOW));
 }
 
 static void closedirp(DIR **d) {
