@@ -74,6 +74,12 @@ int container_config_validate(const ContainerConfig *c) {
         if (c->capabilities_set && (c->capability_effective & ~c->capability_permitted) != 0)
                 return -EINVAL;
 
+        if (c->userns_range > 0 &&
+            (c->n_uid_map > 0 || (uint64_t) c->userns_shift + c->userns_range > UINT32_MAX ||
+             c->userns_ownership < 0 || c->userns_ownership >= _USER_NAMESPACE_OWNERSHIP_MAX ||
+             (c->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN &&
+              ((c->userns_shift & UINT32_C(0xFFFF)) != 0 || c->userns_range != 0x10000))))
+                return -EINVAL;
         if (c->n_uid_map > CONTAINER_ID_MAP_MAX || c->n_gid_map > CONTAINER_ID_MAP_MAX ||
             (c->n_uid_map > 0) != (c->n_gid_map > 0) || (c->n_uid_map > 0 && (!c->uid_map || !c->gid_map)))
                 return -EINVAL;

@@ -188,6 +188,17 @@ typedef struct ContainerConfig {
         uint64_t nofile_soft;           /* soft RLIMIT_NOFILE for the payload (the caller may have raised its
                                          * own for many machines; select() users want 1024), 0 = inherit */
 
+        /* PrivateUsers= (nspawn's semantics, see docs/security.md). With USERNS_RANGE > 0 the creator makes a
+         * user namespace mapping UIDs and GIDs 0..USERNS_RANGE-1 to USERNS_SHIFT..; the init makes every mount
+         * in the host's user namespace as usual (the root directory idmapped or chowned to fit, per
+         * USERNS_OWNERSHIP, a UserNamespaceOwnership), then, right before it drops its privileges, enters that
+         * user namespace with new mount, UTS and IPC namespaces owned by it. Every mount of the runtime is
+         * then locked (read-only stays read-only, nothing can be unmounted to reveal what is below), and the
+         * payload's capabilities reach none of the host's namespaces. Excludes UID_MAP. */
+        uid_t userns_shift;
+        uint32_t userns_range;
+        int userns_ownership;
+
         /* Toward OCI: everything below is zero/NULL for an nspawn machine, meaning nspawn's behaviour. */
         const ContainerIdMap *uid_map;  /* with N_UID_MAP > 0: a new user namespace with these maps (written
                                          * by the creator before the init goes on, which then becomes uid 0

@@ -44,6 +44,8 @@ typedef struct InitState {
         int devfd;
         int inaccessible_fd;
         int release_fd;                 /* the create/start FIFO, or -EBADF */
+        int userns_fd;                  /* PrivateUsers=: the user namespace to enter, or -EBADF */
+        bool root_idmapped;             /* ... and the root directory is an idmapped mount of it */
         PasswdEntry user;               /* User=, if set */
         gid_t groups[PASSWD_GROUPS_MAX];
         size_t n_groups;
@@ -164,40 +166,158 @@ static int join_namespaces(const ContainerConfig *c, SetupLog *l) {
         return 0;
 }
 
+/* PrivateUsers=: makes the root directory fit the user namespace, and binds it onto itself. "map" (and "auto"
+ * where the file system allows it) idmaps the bind: the image's UID 0 is the shifted root, nothing on disk
+ * changes. "chown" (and "auto" otherwise) shifts the owners on disk once: the root directory's owner records
+ * that it is done (as nspawn does). "off" leaves the files as they are (owned by "nobody" inside). */
+static int setup_root_userns(const ContainerConfig *c, int userns_fd, bool *ret_idmapped, SetupLog *l) {
+        int ownership = c->userns_ownership;
+        struct stat st;
+        int r;
+
+        if (stat(c->root, &st) < 0)
+                return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, -errno, c->root);
+        /* Already shifted to this range (an earlier chown): nothing to map or change. */
+        if (ownership == USER_NAMESPACE_OWNERSHIP_AUTO && st.st_uid == c->userns_shift && c->userns_shift != 0)
+                ownership = USER_NAMESPACE_OWNERSHIP_OFF;
+
+        if (IN_SET(ownership, USER_NAMESPACE_OWNERSHIP_MAP, USER_NAMESPACE_OWNERSHIP_AUTO)) {
+                r = priv_bind_idmapped_self(c->root, userns_fd);
+                if (r >= 0) {
+                        *ret_idmapped = true;
+                        return 0;
+                }
+                if (ownership == USER_NAMESPACE_OWNERSHIP_MAP || (c->userns_shift & UINT32_C(0xFFFF)) != 0 ||
+                    c->userns_range != 0x10000)
+                        return setup_failf(l, CONTAINER_STAGE_USER_NAMESPACE, r, 0,
+                                           "PrivateUsersOwnership=%s: an idmapped mount of %s",
+                                           ownership == USER_NAMESPACE_OWNERSHIP_MAP ? "map" : "auto", c->root);
+                setup_warn(l, -r, "The file system of %s cannot be idmapped: shifting the owners of its files "
+                           "to the range at %u instead (PrivateUsersOwnership=chown)", c->root,
+                           (unsigned) c->userns_shift);
+                ownership = USER_NAMESPACE_OWNERSHIP_CHOWN;
+        }
+        if (ownership == USER_NAMESPACE_OWNERSHIP_CHOWN && (st.st_uid != c->userns_shift ||
+                                                            st.st_gid != c->userns_shift)) {
+                r = priv_chown_tree(c->root, c->userns_shift);
+                if (r < 0)
+                        return setup_failf(l, CONTAINER_STAGE_USER_NAMESPACE, r, 0,
+                                           "PrivateUsersOwnership=chown: %s", c->root);
+        }
+        r = priv_mount_bind_self(c->root);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, c->root);
+        return 0;
+}
+
 /* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
-static int setup_root(const ContainerConfig *c, SetupLog *l) {
+static int setup_root(const ContainerConfig *c, int userns_fd, bool *ret_idmapped, SetupLog *l) {
         int r, fd;
 
         r = priv_mount_make_rslave();
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, "/");
-        r = priv_mount_bind_self(c->root);
+        if (c->userns_range > 0)
+                r = setup_root_userns(c, userns_fd, ret_idmapped, l);
+        else {
+                r = priv_mount_bind_self(c->root);
+                if (r < 0)
+                        r = setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, c->root);
+        }
         if (r < 0)
-                return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, c->root);
+                return r;
         fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, -errno, c->root);
         return fd;
 }
 
+/* PrivateUsers=: the file systems the runtime makes for the payload (/dev, /run, /tmp, its console) belong
+ * to its (shifted) root, as they would to root without a user namespace. */
+static int userns_own(const ContainerConfig *c, int fd, const char *what, SetupLog *l) {
+        int r;
+
+        if (c->userns_range == 0)
+                return 0;
+        r = priv_chown_fd(fd, c->userns_shift, c->userns_shift);
+        return r < 0 ? setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, what) : 0;
+}
+
+static int userns_own_at(const ContainerConfig *c, int dirfd, const char *name, const char *what, SetupLog *l) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (c->userns_range == 0)
+                return 0;
+        fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, -errno, what);
+        return userns_own(c, fd, what, l);
+}
+
+/* PrivateUsers=, last of the privileged steps: the payload's cgroup is handed to its root (as nspawn does,
+ * so that a systemd inside can manage it), then the init enters the user namespace, with new mount, UTS and
+ * IPC namespaces owned by it (container-config.h), and becomes its root. */
+static int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLog *l) {
+        static const char *const cgroup_files[] = { "cgroup.procs", "cgroup.threads", "cgroup.subtree_control" };
+        _cleanup_close_ int cg = -EBADF;
+        int flags = CLONE_NEWNS, r;
+
+        cg = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (cg < 0)
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, -errno, "/sys/fs/cgroup");
+        r = userns_own(c, cg, "/sys/fs/cgroup", l);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(cgroup_files); i++) {
+                r = userns_own_at(c, cg, cgroup_files[i], cgroup_files[i], l);
+                if (r < 0)
+                        return r;
+        }
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+                flags |= CLONE_NEWUTS;
+        /* A new IPC namespace would lose the sysctls set in the current one. */
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_IPC) && (!c->sysctls || !c->sysctls[0]))
+                flags |= CLONE_NEWIPC;
+        r = priv_enter_userns(userns_fd, flags);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "setns");
+        r = priv_switch_user(0, 0, NULL, 0);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "root in the user namespace");
+        return 0;
+}
+
 /* The API file systems, then /run/host, then what the settings add, then the masks over all of it. */
 static void setup_file_systems(const ContainerConfig *c, InitState *s) {
-        _cleanup_close_ int runfd = -EBADF;
+        _cleanup_close_ int runfd = -EBADF, tmpfd = -EBADF;
         _cleanup_close_ int procfd = -EBADF;
 
         s->devfd = STEP(s, policy_setup_dev(s->rootfd, c->console_fd, &s->log));
+        STEP(s, userns_own(c, s->devfd, "/dev", &s->log));
+        STEP(s, userns_own_at(c, s->devfd, "shm", "/dev/shm", &s->log));
+        if (c->console_fd >= 0)
+                STEP(s, userns_own(c, c->console_fd, "/dev/console", &s->log));
         STEP(s, devices_setup(s->devfd, c, &s->log));
         procfd = STEP(s, policy_mount_proc(s->rootfd, &s->log));
         STEP(s, sysctl_apply(procfd, c, &s->log));
         STEP(s, policy_lock_proc(procfd, s->devfd, &s->log));
         STEP(s, policy_setup_sys(s->rootfd, &s->log));
         runfd = STEP(s, policy_setup_tmpfs(s->rootfd, "run", "0755", &s->log));
+        STEP(s, userns_own(c, runfd, "/run", &s->log));
         s->inaccessible_fd = STEP(s, policy_setup_run_host(runfd, c, &s->log));
-        safe_close(STEP(s, policy_setup_tmpfs(s->rootfd, "tmp", "1777", &s->log)));
+        tmpfd = STEP(s, policy_setup_tmpfs(s->rootfd, "tmp", "1777", &s->log));
+        STEP(s, userns_own(c, tmpfd, "/tmp", &s->log));
 
-        STEP(s, mounts_setup_custom(s->rootfd, c, &s->log));
+        /* What these create in an idmapped root must belong to an ID the idmapping maps (our own, host
+         * root, does not: EOVERFLOW): the payload's root. */
+        if (s->root_idmapped)
+                STEP(s, fail_if(&s->log, priv_set_fsids(c->userns_shift, c->userns_shift),
+                                CONTAINER_STAGE_USER_NAMESPACE, "setfsuid"));
+        STEP(s, mounts_setup_custom(s->rootfd, s->userns_fd, c, &s->log));
         STEP(s, mounts_setup_model(s->rootfd, c, &s->log));
         STEP(s, policy_setup_etc(s->rootfd, c, &s->log));
+        if (s->root_idmapped)
+                STEP(s, fail_if(&s->log, priv_set_fsids(0, 0), CONTAINER_STAGE_USER_NAMESPACE, "setfsuid"));
         STEP(s, mounts_setup_inaccessible(s->rootfd, s->inaccessible_fd, c, &s->log));
         STEP(s, mounts_setup_masks(s->rootfd, s->inaccessible_fd, c, &s->log));
 
@@ -512,7 +632,7 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
         return 0;
 }
 
-_noreturn_ void container_init(const ContainerConfig *c, int sock) {
+_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd) {
         ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
         InitState s = {
                 .sock = sock,
@@ -520,6 +640,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
                 .devfd = -EBADF,
                 .inaccessible_fd = -EBADF,
                 .release_fd = -EBADF,
+                .userns_fd = userns_fd,
         };
         int notify_fd = -EBADF;
 
@@ -537,7 +658,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));
 
-        s.rootfd = STEP(&s, setup_root(c, &s.log));
+        s.rootfd = STEP(&s, setup_root(c, s.userns_fd, &s.root_idmapped, &s.log));
         setup_file_systems(c, &s);
         /* A joined UTS namespace keeps the hostname its owner gave it. */
         if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
@@ -577,14 +698,25 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
         STEP(&s, policy_setup_cgroup(&s.log));
         STEP(&s, setup_stdio(c, &s.log));
 
-        /* Close every fd but stdio and the report socket (moved to fd 3, still O_CLOEXEC). */
+        /* Close every fd but stdio, the report socket (moved to fd 3, still O_CLOEXEC) and the user namespace
+         * (moved to fd 4, closed once entered). */
         if (s.sock != 3) {
                 STEP(&s, errno_if(&s.log, dup3(s.sock, 3, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
                 s.sock = 3;
         }
-        STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
+        if (s.userns_fd >= 0 && s.userns_fd != 4) {
+                STEP(&s, errno_if(&s.log, dup3(s.userns_fd, 4, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
+                s.userns_fd = 4;
+        }
+        STEP(&s, errno_if(&s.log, close_range(s.userns_fd >= 0 ? 5 : 4, ~0U, 0), CONTAINER_STAGE_STDIO,
+                          "close_range"));
 
+        /* Limits first: raising them takes capabilities in the host's user namespace. */
         STEP(&s, apply_limits(c, &s.log));
+        if (s.userns_fd >= 0) {
+                STEP(&s, enter_user_namespace(c, s.userns_fd, &s.log));
+                s.userns_fd = safe_close(s.userns_fd);
+        }
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, reset_signals(&s.log));
         STEP(&s, drop_privileges(c, &s));

@@ -36,8 +36,9 @@ static int clone_bind_source(int rootfd, const char *source, bool recursive) {
 /* TemporaryFileSystem=PATH:OPTIONS: "mode=0755,size=10M,ro,nosuid". The options are classified by libmount
  * (mount-options.c), as systemd-nspawn does with mount_option_mangle(): VFS flags (ro, noexec, noatime, ...)
  * become mount attributes, superblock flags (sync, ...) and everything else (mode=, size=, uid=, ...) go to
- * the tmpfs as fsconfig(2) parameters. nosuid and nodev are the default, as in nspawn. */
-static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *options) {
+ * the tmpfs as fsconfig(2) parameters. nosuid and nodev are the default, as in nspawn. With PrivateUsers= it
+ * belongs to the payload's root (OWNER) unless OPTIONS say uid=/gid=. */
+static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *options, uid_t owner) {
         _cleanup_close_ int target = -EBADF, fsfd = -EBADF, mfd = -EBADF;
         _cleanup_(mount_options_done) MountOptions o = {};
         _cleanup_strv_free_ char **sb_flags = NULL;
@@ -88,6 +89,21 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
                 r = priv_fs_set(fsfd, "mode", "0755");
                 if (r < 0)
                         return r;
+        }
+        if (owner != (uid_t) -1) {
+                char id[16];
+
+                snprintf(id, sizeof(id), "%u", (unsigned) owner);
+                if (!o.data || mnt_optstr_get_option(o.data, "uid", &value, &valuesz) != 0) {
+                        r = priv_fs_set(fsfd, "uid", id);
+                        if (r < 0)
+                                return r;
+                }
+                if (!o.data || mnt_optstr_get_option(o.data, "gid", &value, &valuesz) != 0) {
+                        r = priv_fs_set(fsfd, "gid", id);
+                        if (r < 0)
+                                return r;
+                }
         }
         mfd = priv_fs_attach(fsfd, (unsigned) attr, target);
         return mfd < 0 ? mfd : 0;
@@ -193,7 +209,7 @@ static int mount_overlay_in_root(int rootfd, const CustomMount *m) {
         return mfd < 0 ? mfd : 0;
 }
 
-int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
+int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, SetupLog *l) {
         for (size_t i = 0; i < c->n_custom_mounts; i++) {
                 const CustomMount *m = c->custom_mounts + i;
                 int r;
@@ -207,18 +223,35 @@ int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l) {
                         r = mount_bind_options_parse(m->options, &recursive, &idmap);
                         if (r < 0)
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, m->destination);
-                        if (!m->source || idmap != BIND_IDMAP_NO)
+                        /* ":idmap" only means something with a user namespace, where every host source is
+                         * idmapped anyway. */
+                        if (!m->source || (idmap != BIND_IDMAP_NO && userns_fd < 0))
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, m->destination);
                         tree = clone_bind_source(rootfd, m->source, recursive);
                         if (tree < 0)
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, m->source);
+                        /* PrivateUsers=: a host directory is idmapped into the user namespace (its root is the
+                         * payload's root), or refused; one from the image ("+PATH") fits already. */
+                        if (userns_fd >= 0 && m->source[0] != '+') {
+                                r = priv_mount_idmap(tree, userns_fd, recursive);
+                                if (r < 0)
+                                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0,
+                                                           "Bind=%s: an idmapped mount for the user namespace "
+                                                           "(PrivateUsers=)", m->source);
+                        }
                         r = priv_attach_in_root(rootfd, tree, m->destination, m->read_only);
                         break;
                 }
                 case CUSTOM_MOUNT_TMPFS:
-                        r = mount_tmpfs_in_root(rootfd, m->destination, m->options);
+                        r = mount_tmpfs_in_root(rootfd, m->destination, m->options,
+                                                userns_fd >= 0 ? c->userns_shift : (uid_t) -1);
                         break;
                 case CUSTOM_MOUNT_OVERLAY:
+                        if (userns_fd >= 0)
+                                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP,
+                                                   CONTAINER_REPORT_COMPLETE,
+                                                   "Overlay=%s: not supported with PrivateUsers= yet",
+                                                   m->destination);
                         r = mount_overlay_in_root(rootfd, m);
                         break;
                 default:

@@ -4,9 +4,11 @@
 #include "container-config.h"
 #include "setup-log.h"
 
-/* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= below ROOTFD, in order. Returns 0 or
- * -errno (stage CONTAINER_STAGE_CUSTOM_MOUNTS). */
-int mounts_setup_custom(int rootfd, const ContainerConfig *c, SetupLog *l);
+/* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= below ROOTFD, in order. With
+ * USERNS_FD >= 0 (PrivateUsers=) host sources of binds are idmapped through it (or the mount fails), temporary
+ * file systems belong to the payload's root, and Overlay= is refused. Returns 0 or -errno (stage
+ * CONTAINER_STAGE_CUSTOM_MOUNTS). */
+int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, SetupLog *l);
 
 /* The model's mounts (C->mounts), in order: binds of host paths and new file systems, with their attributes
  * and propagation. Returns 0 or -errno (stage CONTAINER_STAGE_CUSTOM_MOUNTS, detail "TYPE on DESTINATION"). */

@@ -101,6 +101,7 @@ static int write_id_maps(const ContainerConfig *c, pid_t pid, int sync_fd) {
 
 int container_spawn(const ContainerConfig *c, Container *ret) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int userns_fd = -EBADF;
         uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
         int pidfd = -EBADF;
         long pid;
@@ -122,16 +123,24 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
+        /* PrivateUsers=: the user namespace is made here, where its maps can be written, and inherited by the
+         * init as an fd; the init enters it only after its mounts (container-config.h). */
+        if (c->userns_range > 0) {
+                userns_fd = priv_userns_new(c->userns_shift, c->userns_range);
+                if (userns_fd < 0)
+                        return userns_fd;
+        }
 
         pid = priv_clone_pidfd(flags, &pidfd);
         if (pid < 0)
                 return (int) pid;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
-                container_init(c, pair[1]);
+                container_init(c, pair[1], userns_fd);
         }
 
         pair[1] = safe_close(pair[1]);
+        userns_fd = safe_close(userns_fd);
         r = 0;
         if (c->n_uid_map > 0)
                 r = write_id_maps(c, (pid_t) pid, pair[0]);

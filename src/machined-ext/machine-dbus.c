@@ -346,6 +346,10 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
         r = machine_bind_mount(m, source, destination, read_only, make_dir, message);
         if (mx_error_is_domain(r))
                 return bus_error_from_machine(error, r, m->name, NULL);
+        if (r == -EOPNOTSUPP)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+                                         "Machine '%s' runs in a user namespace (PrivateUsers=): bind mounts into "
+                                         "it are not supported, they could not be locked read-only", m->name);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to bind-mount %s into machine '%s': %s", source,
                                                m->name, strerror(-r));

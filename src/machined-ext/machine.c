@@ -14,6 +14,7 @@
 #include "machine-dbus.h"
 #include "machine.h"
 #include "machine-state.h"
+#include "machine-userns.h"
 #include "name.h"
 #include "notify.h"
 #include "container.h"
@@ -53,6 +54,7 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
         *m = (Machine) {
                 .leader_pidfd = -EBADF,
                 .leader_capsule_fd = -EBADF,
+                .userns_lock_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
                 .notify_access = NOTIFY_ACCESS_MAIN,
@@ -165,10 +167,13 @@ Machine *machine_free(Machine *m) {
         console_free(m->console);
         /* A payload that runs on (the daemon exits) keeps its locks in the fd store; one that never ran or
          * is gone lets go of them. */
-        if (m->exited || m->leader_pidfd < 0)
+        if (m->exited || m->leader_pidfd < 0) {
                 image_lock_release(m->image_lock);
-        else
+                machine_userns_release(m);
+        } else {
                 image_lock_free(m->image_lock);
+                safe_close(m->userns_lock_fd);
+        }
         strv_free(m->argv);
         strv_free(m->envp);
         return mfree(m);
@@ -814,12 +819,17 @@ static uint64_t machine_capabilities(Machine *m) {
 int machine_start(Machine *m, char **ret_error) {
         int in_fd, out_fd, err_fd, console_fd;
         const Settings *s = m->settings;
-        ContainerConfig config;
+        ContainerConfig config = {};
         char uuid[SD_ID128_UUID_STRING_MAX];
         Container c;
         int r;
 
         sd_id128_to_uuid_string(m->id, uuid);
+
+        /* Before anything else is taken: a range that cannot be had leaves nothing behind. */
+        r = machine_userns_setup(m, &config, ret_error);
+        if (r < 0)
+                return r;
 
         /* As systemd-nspawn does: systemd-machined's image operations (machinectl remove, rename, clean)
          * refuse while we hold it, and two machines cannot write to one tree. */
@@ -840,7 +850,9 @@ int machine_start(Machine *m, char **ret_error) {
         else {
                 if (asprintf(&m->propagate_dir, PROPAGATE_DIR "/%s", m->name) < 0)
                         return -ENOMEM;
-                if (mkdir(m->propagate_dir, 0700) < 0 && errno != EEXIST) {
+                /* With a user namespace the payload's root is not the host's: it needs to be let in. */
+                mode_t mode = m->userns_range > 0 ? 0755 : 0700;
+                if ((mkdir(m->propagate_dir, mode) < 0 && errno != EEXIST) || chmod(m->propagate_dir, mode) < 0) {
                         log_warning_errno(errno, "Failed to create %s, ignoring: %m", m->propagate_dir);
                         m->propagate_dir = mfree(m->propagate_dir);
                 }
@@ -856,6 +868,9 @@ int machine_start(Machine *m, char **ret_error) {
         console_payload_fds(m->console, &in_fd, &out_fd, &err_fd, &console_fd);
 
         config = (ContainerConfig) {
+                .userns_shift = config.userns_shift,
+                .userns_range = config.userns_range,
+                .userns_ownership = config.userns_ownership,
                 .hostname = m->hostname,
                 .root = m->root,
                 .argv = m->argv,
@@ -1163,6 +1178,7 @@ static void machine_drop_run_leftovers(Machine *m) {
                 log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
         m->propagate_dir = mfree(m->propagate_dir);
         m->image_lock = image_lock_release(m->image_lock);
+        machine_userns_release(m);
 }
 
 /* Forgets the previous run of a machine that is gone (finalized), for a new one: keeps its definition (what
@@ -1423,6 +1439,11 @@ int machine_bind_mount(Machine *m, const char *source, const char *destination, 
 
         if (!m->released || m->exited || m->state == MACHINE_STOPPING)
                 return -MX_ERR_NOT_RUNNING;
+        /* A mount attached inside a mount namespace owned by the machine's user namespace would not be locked
+         * (its root could make a read-only bind writable), and an unmapped one shows only "nobody": refused,
+         * as systemd-machined refuses it for nspawn containers with user namespaces. */
+        if (m->userns_range > 0)
+                return -EOPNOTSUPP;
 
         b = new0(BindOperation, 1);
         if (!b)

@@ -127,6 +127,11 @@ struct Machine {
         ReadyWaiter *ready_waiters;
         BindOperation *bind_operations;
 
+        /* PrivateUsers= (machine-userns.c): the UID range of the current run, 0 = none, and its lock. */
+        uid_t userns_shift;
+        uint32_t userns_range;
+        int userns_lock_fd;
+
         /* Started by container@NAME.service: the payload goes into that unit's cgroup (subgroup "payload"),
          * the unit is registered with systemd-machined, and no scope is created. */
         char *keep_unit;

@@ -1526,7 +1526,7 @@ static const SettingsItem items[] = {
         SUPPORTED("Exec",  "NoNewPrivileges",       parse_tristate,         no_new_privileges,  TRUST_ANY,        APPLIED)    ,
         SUPPORTED("Exec",  "Personality",           parse_personality,      personality,        TRUST_ANY,        APPLIED)    ,
         SUPPORTED("Exec",  "MachineID",             parse_machine_id,       machine_id,         TRUST_PRIVILEGED, APPLIED)    ,
-        SUPPORTED("Exec",  "PrivateUsers",          parse_private_users,    private_users,      TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Exec",  "PrivateUsers",          parse_private_users,    private_users,      TRUST_PRIVILEGED, APPLIED),
         SUPPORTED("Exec",  "SystemCallFilter",      parse_syscall_filter,   syscall_filter,     TRUST_PRIVILEGED, APPLIED)    ,
         SUPPORTED("Exec",  "LimitCPU",              parse_rlimit,           rlimit[RLIMIT_CPU],        TRUST_PRIVILEGED, APPLIED)    ,
         SUPPORTED("Exec",  "LimitFSIZE",            parse_rlimit,           rlimit[RLIMIT_FSIZE],      TRUST_PRIVILEGED, APPLIED)    ,
@@ -1551,7 +1551,7 @@ static const SettingsItem items[] = {
         SUPPORTED("Exec",  "Timezone",              parse_enum,             timezone,           TRUST_ANY,        APPLIED)    ,
         SUPPORTED("Exec",  "LinkJournal",           parse_enum,             link_journal,       TRUST_PRIVILEGED, NOT_APPLIED), /* writes into the host's /var/log/journal */
         SUPPORTED("Exec",  "SuppressSync",          parse_tristate,         suppress_sync,      TRUST_ANY,        NOT_APPLIED),
-        SUPPORTED("Exec",  "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, NOT_APPLIED), /* deprecated alias */
+        SUPPORTED("Exec",  "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, APPLIED), /* deprecated alias */
         SUPPORTED("Exec",  "Console",               parse_enum,             console,            TRUST_PRIVILEGED, APPLIED)    , /* ext. */
         SUPPORTED("Files", "Directory",             parse_path,             directory,          TRUST_PRIVILEGED, APPLIED),     /* ext. */
         SUPPORTED("Files", "ReadOnly",              parse_tristate,         read_only,          TRUST_ANY,        APPLIED)    ,
@@ -1562,8 +1562,8 @@ static const SettingsItem items[] = {
         SUPPORTED("Files", "Inaccessible",          parse_path_list,        inaccessible,       TRUST_PRIVILEGED, APPLIED)    ,
         SUPPORTED("Files", "Overlay",               parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, APPLIED)    ,
         SUPPORTED("Files", "OverlayReadOnly",       parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, APPLIED)    ,
-        SUPPORTED("Files", "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, NOT_APPLIED), /* deprecated alias */
-        SUPPORTED("Files", "PrivateUsersOwnership", parse_enum,             private_users_ownership, TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Files", "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, APPLIED), /* deprecated alias */
+        SUPPORTED("Files", "PrivateUsersOwnership", parse_enum,             private_users_ownership, TRUST_PRIVILEGED, APPLIED),
         SUPPORTED("Files", "BindUser",              parse_user_list,        bind_user,          TRUST_PRIVILEGED, NOT_APPLIED), /* CVE-2026-40226 */
         SUPPORTED("Network", "Private",             parse_tristate,         private_network,    TRUST_PRIVILEGED, APPLIED)    ,
         SUPPORTED("Network", "VirtualEthernet",     parse_tristate,         network_veth,       TRUST_PRIVILEGED, NOT_APPLIED),

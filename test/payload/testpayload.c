@@ -34,6 +34,15 @@
  *   cat PATH                  the file's content, or the errno name
  *   syscall NAME              make system call NAME (sethostname, open_by_handle_at) with harmless
  *                             arguments; prints "ok" or the errno name (EPERM from a seccomp filter).
+ *   attack [--ro PATH]... [--ro-file PATH]... [--out PATH]
+ *                             the hostile probe (docs/security.md): tries each escape a root payload with
+ *                             CAP_SYS_ADMIN in the host's user namespace has, one line each, "NAME=blocked ERRNO"
+ *                             or "NAME=ESCAPED". Remounts /proc/sys, /sys, /run/host, /run/host/os-release,
+ *                             /run/host/incoming and each --ro PATH (a mount point) read-write; opens each
+ *                             --ro-file PATH for writing (never writes); mounts a fresh proc and opens its
+ *                             sys/kernel/core_pattern for writing (never writes); opens /proc/sysrq-trigger
+ *                             for writing; calls open_by_handle_at(); opens a raw socket; and, from
+ *                             a child, sends READY=1 claiming PID 1 in SCM_CREDENTIALS.
  *
  * Run as .../init (e.g. copied to /sbin/init) with no subcommand: writes a report to /boot-report.txt and
  * then sleeps like "sleep inf --out /boot-exit.txt".
@@ -53,7 +62,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -100,7 +112,8 @@ static int usage(void) {
               "       sleep SECS [--ignore-term] [--handle SIG] [--out PATH] [--report PATH] [--notify STRING] |\n"
               "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | notify-from DIR |\n"
               "       notify-stay SECS STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] |\n"
-              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall NAME\n", stderr);
+              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall NAME |\n"
+              "       attack [--ro PATH]... [--ro-file PATH]... [--out PATH]\n", stderr);
         return 2;
 }
 
@@ -820,6 +833,146 @@ static int cmd_reboot(int argc, char **argv) {
                 pause();
 }
 
+/* attack: one line per attempt. Nothing is ever written: an open for writing is the escape. */
+static FILE *attack_out;
+
+static void attack_result(const char *name, int r, int e) {
+        if (r < 0)
+                fprintf(attack_out, "%s=blocked %s\n", name, errno_name(e));
+        else
+                fprintf(attack_out, "%s=ESCAPED\n", name);
+}
+
+/* A bind remount without MS_RDONLY: makes a read-only mount writable, unless it is locked. */
+static void attack_remount(const char *name, const char *path) {
+        int r = mount(NULL, path, NULL, MS_REMOUNT | MS_BIND, NULL);
+        attack_result(name, r, errno);
+}
+
+static void attack_open_write(const char *name, const char *path) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+        attack_result(name, fd, errno);
+        if (fd >= 0)
+                close(fd);
+}
+
+/* A process other than PID 1 claims PID 1 in its credentials: only CAP_SYS_ADMIN over its PID namespace's
+ * owner allows that. */
+static void attack_forged_ready(void) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(struct ucred))];
+        } control = {};
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        const char *path = getenv("NOTIFY_SOCKET");
+        int st = 0, pipefd[2];
+        char res[2] = "";
+        pid_t pid;
+
+        if (!path || strlen(path) >= sizeof(sa.sun_path) || pipe(pipefd) < 0) {
+                fprintf(attack_out, "forged-ready=blocked ENOENT\n");
+                return;
+        }
+        strcpy(sa.sun_path, path);
+        pid = fork();
+        if (pid == 0) {
+                char msg[] = "READY=1";
+                struct iovec iov = { .iov_base = msg, .iov_len = strlen(msg) };
+                struct msghdr mh = {
+                        .msg_name = &sa, .msg_namelen = sizeof(sa),
+                        .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = &control, .msg_controllen = sizeof(control),
+                };
+                struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
+                struct ucred uc = { .pid = 1, .uid = getuid(), .gid = getgid() };
+                int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                int e = 0;
+
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_CREDENTIALS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(uc));
+                memcpy(CMSG_DATA(cmsg), &uc, sizeof(uc));
+                if (fd < 0 || sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+                        e = errno;
+                res[0] = e > 0 && e < 127 ? (char) e : 0;
+                (void) write(pipefd[1], res, 1);
+                _exit(0);
+        }
+        close(pipefd[1]);
+        if (pid < 0 || read(pipefd[0], res, 1) != 1)
+                res[0] = EIO;
+        close(pipefd[0]);
+        if (pid > 0)
+                (void) waitpid(pid, &st, 0);
+        attack_result("forged-ready", res[0] ? -1 : 0, res[0]);
+}
+
+static int cmd_attack(int argc, char **argv) {
+        const char *ro[16], *ro_file[16];
+        const char *out = NULL;
+        size_t n_ro = 0, n_ro_file = 0;
+        int r, fd;
+
+        for (int i = 0; i < argc; i++) {
+                if (strcmp(argv[i], "--ro") == 0 && i + 1 < argc && n_ro < 16)
+                        ro[n_ro++] = argv[++i];
+                else if (strcmp(argv[i], "--ro-file") == 0 && i + 1 < argc && n_ro_file < 16)
+                        ro_file[n_ro_file++] = argv[++i];
+                else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+                        out = argv[++i];
+                else
+                        return usage();
+        }
+        attack_out = out ? fopen(out, "we") : stdout;
+        if (!attack_out)
+                return fail("%s: %s", out, errno_name(errno));
+
+        attack_remount("remount-proc-sys", "/proc/sys");
+        attack_open_write("write-core-pattern", "/proc/sys/kernel/core_pattern");
+        attack_remount("remount-sys", "/sys");
+        attack_remount("remount-run-host", "/run/host");
+        attack_remount("remount-run-host-os-release", "/run/host/os-release");
+        attack_remount("remount-run-host-incoming", "/run/host/incoming");
+        for (size_t i = 0; i < n_ro; i++) {
+                char name[64];
+                snprintf(name, sizeof name, "remount-ro-bind-%zu", i);
+                attack_remount(name, ro[i]);
+        }
+        for (size_t i = 0; i < n_ro_file; i++) {
+                char name[64];
+                snprintf(name, sizeof name, "write-ro-file-%zu", i);
+                attack_open_write(name, ro_file[i]);
+        }
+        (void) mkdir("/tmp/attack-proc", 0700);
+        r = mount("proc", "/tmp/attack-proc", "proc", 0, NULL);
+        attack_result("mount-proc", r, errno);
+        if (r >= 0) {
+                attack_open_write("write-fresh-core-pattern", "/tmp/attack-proc/sys/kernel/core_pattern");
+                (void) umount2("/tmp/attack-proc", MNT_DETACH);
+        }
+        attack_open_write("write-sysrq-trigger", "/proc/sysrq-trigger");
+        {
+                /* CVE-2014-3519 ("shocker"): a handle is a way around the root; any answer but EPERM means
+                 * the call got through to the file system. */
+                struct { unsigned bytes; int type; unsigned char h[8]; } fh = { .bytes = 8, .type = 1 };
+                r = syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY);
+                attack_result("open-by-handle", r < 0 && errno == EPERM ? -1 : 0, errno);
+                if (r >= 0)
+                        close(r);
+        }
+        fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+        attack_result("raw-socket", fd, errno);
+        if (fd >= 0)
+                close(fd);
+        attack_forged_ready();
+        fprintf(attack_out, "done=1\n");
+        if (out)
+                fclose(attack_out);
+        else
+                fflush(stdout);
+        return 0;
+}
+
 /* Booted as init: report, then behave like a PID 1 that stops on SIGTERM / SIGRTMIN+3. */
 static int run_as_init(void) {
         char *rep[] = { (char *) "--out", (char *) "/boot-report.txt" };
@@ -847,6 +1000,7 @@ int main(int argc, char **argv) {
                 { "stat",      cmd_stat },
                 { "cat",       cmd_cat },
                 { "syscall",   cmd_syscall },
+                { "attack",    cmd_attack },
         };
         const char *base;
 

@@ -465,6 +465,48 @@ static void test_seccomp_rules(void) {
         free(prog);
 }
 
+/* PrivateUsers= (userns_*): the init enters the user namespace after its mounts, which are then locked. */
+static void test_private_users(void) {
+        char *argv[] = { (char *) "/bin/busybox", (char *) "sh", (char *) "-c",
+                         (char *) "busybox cat /proc/self/uid_map > /out/pu-uidmap; busybox id -u > /out/pu-uid; "
+                                  "busybox touch /out/pu-created; "
+                                  "busybox mount -o remount,bind,rw /proc/sys 2>/dev/null; echo $? > /out/pu-remount",
+                         NULL };
+        ContainerConfig c = base_config(argv);
+        _cleanup_free_ char *uidmap = NULL, *uid = NULL, *remount = NULL;
+        char p[512];
+        struct stat st;
+        Container ct;
+
+        c.userns_shift = 0x30000;
+        c.userns_range = 0x10000;
+        c.userns_ownership = USER_NAMESPACE_OWNERSHIP_AUTO;
+        ASSERT_EQ(run_container(&c), 0);
+        uidmap = read_out("pu-uidmap", NULL);
+        uid = read_out("pu-uid", NULL);
+        remount = read_out("pu-remount", NULL);
+        ASSERT_STREQ(uid, "0");
+        ASSERT(strstr(uidmap, "196608"));
+        ASSERT(strstr(uidmap, "65536"));
+        /* The runtime's read-only /proc/sys is locked: its root cannot make it writable. */
+        ASSERT(strcmp(remount, "0") != 0);
+        /* Root inside is 0x30000 outside, seen through the container's root (idmapped or chowned). */
+        snprintf(p, sizeof(p), "%s/out/pu-created", root);
+        ASSERT_EQ(stat(p, &st), 0);
+        ASSERT(st.st_uid == 0x30000 || st.st_uid == 0);
+
+        /* chown needs a 64K range at a multiple of 64K; user namespaces of both kinds exclude each other. */
+        c.userns_ownership = USER_NAMESPACE_OWNERSHIP_CHOWN;
+        c.userns_shift = 0x30001;
+        ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+        c.userns_shift = 0x30000;
+        c.userns_ownership = USER_NAMESPACE_OWNERSHIP_AUTO;
+        c.userns_range = 0;
+        c.userns_shift = UINT32_MAX;
+        c.userns_range = 2;
+        ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+}
+
 int main(void) {
         char cmd[512];
 
@@ -485,6 +527,7 @@ int main(void) {
         test_mounts();
         test_join_namespaces();
         test_user_namespace();
+        test_private_users();   /* last: may shift the owners of the test root */
 
         snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system %s", root);
         run(cmd);

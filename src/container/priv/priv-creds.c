@@ -5,6 +5,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/capability.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 
 #include "macro.h"
@@ -107,4 +108,13 @@ int priv_seccomp_load(const struct sock_fprog *prog) {
         /* We hold CAP_SYS_ADMIN, so no_new_privs is not needed (and not set: NoNewPrivileges= does that). The
          * process is single-threaded: no TSYNC. */
         return RET_NERRNO(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0));
+}
+
+int priv_set_fsids(uid_t uid, gid_t gid) {
+        /* setfsuid() and setfsgid() report nothing but the previous value: ask again to know. */
+        (void) setfsgid(gid);
+        (void) setfsuid(uid);
+        if ((uid_t) setfsuid((uid_t) -1) != uid || (gid_t) setfsgid((gid_t) -1) != gid)
+                return -EPERM;
+        return 0;
 }

@@ -69,6 +69,10 @@ int priv_ambient_raise(uint64_t ambient);
 int priv_set_keepcaps(bool b);
 /* setgroups(), setresgid(G, G, G), setresuid(U, U, U), in this order. */
 int priv_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
+/* setfsgid(GID), setfsuid(UID): the owner of the files the caller creates from now on. Moving the fsuid away
+ * from 0 drops the file capabilities (CAP_CHOWN, CAP_DAC_OVERRIDE, ...) from the effective set, moving it back
+ * restores them. Returns 0, or -EPERM if the IDs did not change. */
+int priv_set_fsids(uid_t uid, gid_t gid);
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int priv_set_no_new_privs(void);
 /* Loads the seccomp filter PROG (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)). Single-threaded callers only. */
@@ -126,3 +130,23 @@ int priv_bind_slave(const char *source, int parent_fd, const char *name);
 int priv_pivot_root(int rootfd);
 /* Makes the host directory DIR a mount point (bind onto itself if it is not one) with shared propagation. */
 int priv_make_shared_mount_point(const char *dir);
+
+/* ---- user namespaces (priv-userns.c) ---- */
+
+/* A new user namespace owned by the caller, mapping UIDs and GIDs 0..RANGE-1 to SHIFT..SHIFT+RANGE-1 (made by
+ * a short-lived child). Returns an O_CLOEXEC fd of it, or -errno. */
+int priv_userns_new(uid_t shift, uint32_t range);
+/* Makes the detached mount TREE idmapped through the user namespace USERNS_FD. Returns 0 or -errno
+ * (-EINVAL, -EOPNOTSUPP, -EPERM: the file system cannot be idmapped). */
+int priv_mount_idmap(int tree, int userns_fd, bool recursive);
+/* Like priv_mount_bind_self(), but the bind (with the mounts below it) is idmapped through USERNS_FD. */
+int priv_bind_idmapped_self(const char *path, int userns_fd);
+/* setns() into the user namespace USERNS_FD, then unshare(UNSHARE_FLAGS) (CLONE_NEWNS, _NEWUTS, ...): those
+ * namespaces are owned by it, and every mount copied into the new mount namespace is locked. */
+int priv_enter_userns(int userns_fd, int unshare_flags);
+/* Shifts the owner of every file below the host directory PATH (one file system, symlinks not followed) into
+ * the range at SHIFT (a multiple of 65536), keeping the low 16 bits and the set-ID bits; the root directory
+ * last, so that its owner records a finished shift. Returns 0 or -errno. */
+int priv_chown_tree(const char *path, uid_t shift);
+/* fchownat(FD, "", UID, GID, AT_EMPTY_PATH): FD may be an O_PATH fd. */
+int priv_chown_fd(int fd, uid_t uid, gid_t gid);

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* User namespaces (PrivateUsers=): making one with given maps, idmapping a tree with it, entering it, and
+ * shifting the owners of an image that cannot be idmapped.
+ *
+ * The trust argument: the maps come from the daemon (a range it picked and locked, or the trusted settings'
+ * explicit range), never from the image. The image's tree is untrusted: the chown walk opens every directory
+ * relative to its parent with O_NOFOLLOW, never crosses into another file system, never follows a symlink
+ * (it changes the link itself), and only ever sets owners inside the machine's own range. */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "priv.h"
+
+static int write_map(pid_t pid, const char *which, uid_t shift, uint32_t range) {
+        char text[64];
+
+        snprintf(text, sizeof(text), "0 %u %u\n", (unsigned) shift, (unsigned) range);
+        return priv_write_id_map(pid, which, text);
+}
+
+int priv_userns_new(uid_t shift, uint32_t range) {
+        struct clone_args args = { .flags = CLONE_NEWUSER | CLONE_PIDFD, .exit_signal = SIGCHLD };
+        _cleanup_close_pair_ int pipefd[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int pidfd = -EBADF;
+        int fd = -EBADF, r;
+        char path[64];
+        long pid;
+
+        if (range == 0 || (uint64_t) shift + range > UINT32_MAX)
+                return -EINVAL;
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+
+        /* A child that only exists to own the new user namespace until we hold it by fd: it waits for the end
+         * of the pipe and leaves. */
+        args.pidfd = (uint64_t) (uintptr_t) &pidfd;
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                char b;
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                (void) read(pipefd[0], &b, 1);
+                _exit(EXIT_SUCCESS);
+        }
+        pipefd[0] = safe_close(pipefd[0]);
+
+        r = write_map((pid_t) pid, "uid_map", shift, range);
+        if (r >= 0)
+                r = write_map((pid_t) pid, "gid_map", shift, range);
+        if (r >= 0) {
+                snprintf(path, sizeof(path), "/proc/%li/ns/user", pid);
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        r = -errno;
+        }
+        /* The pidfd proves that /proc/PID was still our child when we opened it: it cannot have been reaped
+         * (we are its parent and have not waited). */
+        pipefd[1] = safe_close(pipefd[1]);
+        (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
+        return r < 0 ? r : fd;
+}
+
+int priv_mount_idmap(int tree, int userns_fd, bool recursive) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_IDMAP,
+                .userns_fd = (uint64_t) userns_fd,
+        };
+
+        if (tree < 0 || userns_fd < 0)
+                return -EBADF;
+        return priv_mount_setattr(tree, recursive, &attr);
+}
+
+int priv_bind_idmapped_self(const char *path, int userns_fd) {
+        _cleanup_close_ int tree = -EBADF, target = -EBADF;
+        int r;
+
+        /* PATH is the root directory from the daemon's trusted configuration: a host path. With the mounts
+         * below it, like priv_mount_bind_self(): each of them must allow idmapping, or none is. */
+        if (!path || path[0] != '/')
+                return -EINVAL;
+        tree = priv_tree_clone(AT_FDCWD, path, AT_RECURSIVE);
+        if (tree < 0)
+                return tree;
+        r = priv_mount_idmap(tree, userns_fd, true);
+        if (r < 0)
+                return r;
+        target = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (target < 0)
+                return -errno;
+        return priv_move_mount(tree, target);
+}
+
+int priv_enter_userns(int userns_fd, int unshare_flags) {
+        if (userns_fd < 0)
+                return -EBADF;
+        if (unshare_flags & CLONE_NEWUSER)
+                return -EINVAL;
+        /* Joining the user namespace gives us every capability in it (we hold CAP_SYS_ADMIN over it: the
+         * daemon made it). The namespaces unshared after that are owned by it: the mount namespace is a copy
+         * of ours, and the kernel locks every mount copied into a less privileged namespace (MNT_LOCKED, with
+         * their read-only, nosuid, nodev, noexec and atime flags): the payload can neither unmount them nor
+         * remount them writable. */
+        if (setns(userns_fd, CLONE_NEWUSER) < 0)
+                return -errno;
+        if (unshare_flags != 0 && unshare(unshare_flags) < 0)
+                return -errno;
+        return 0;
+}
+
+/* The owner ID shifted into the range at SHIFT: the low 16 bits are kept (nspawn's rule). */
+static uint32_t shift_id(uint32_t id, uid_t shift) {
+        return (id & UINT32_C(0xFFFF)) | shift;
+}
+
+static int chown_one(int dirfd, const char *name, const struct stat *st, uid_t shift) {
+        uid_t u = shift_id(st->st_uid, shift);
+        gid_t g = shift_id(st->st_gid, shift);
+
+        if (st->st_uid == u && st->st_gid == g)
+                return 0;
+        if (fchownat(dirfd, name, u, g, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
+                return -errno;
+        /* chown() clears the set-user-ID and set-group-ID bits: put them back. */
+        if (S_ISLNK(st->st_mode) || !(st->st_mode & (S_ISUID | S_ISGID)))
+                return 0;
+        /* Never through a symlink: the entry may have been swapped for one since it was looked at. */
+        if (!*name)
+                return RET_NERRNO(fchmod(dirfd, st->st_mode & 07777));
+        return RET_NERRNO(fchmodat(dirfd, name, st->st_mode & 07777, AT_SYMLINK_NOFOLLOW));
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+}
+
+static int chown_tree_fd(int fd, uint64_t mnt_id, uid_t shift, unsigned depth) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        if (depth > 256)
+                return -ELOOP;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return -errno;
+        }
+        for (errno = 0; (de = readdir(d)); errno = 0) {
+                struct stat st;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return -errno;
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        struct statx sx;
+
+                        /* Another file system mounted below is not the image's. Compared by mount ID, since
+                         * st_dev of an overlayfs file is its layer's. */
+                        if (statx(dirfd(d), de->d_name, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
+                                return -errno;
+                        if (!(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id != mnt_id)
+                                continue;
+                        int sub = openat(dirfd(d), de->d_name,
+                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                        if (sub < 0)
+                                return -errno;
+                        r = chown_tree_fd(sub, mnt_id, shift, depth + 1);
+                        if (r < 0)
+                                return r;
+                }
+                r = chown_one(dirfd(d), de->d_name, &st, shift);
+                if (r < 0)
+                        return r;
+        }
+        return errno > 0 ? -errno : 0;
+}
+
+int priv_chown_tree(const char *path, uid_t shift) {
+        _cleanup_close_ int fd = -EBADF;
+        struct statx sx;
+        struct stat st;
+        int r;
+
+        if (!path || path[0] != '/' || (shift & UINT32_C(0xFFFF)) != 0)
+                return -EINVAL;
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0)
+                return -errno;
+        if (!(sx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        /* The root directory last: its owner records that the whole tree is done (as nspawn does). */
+        r = chown_tree_fd(fcntl(fd, F_DUPFD_CLOEXEC, 3), sx.stx_mnt_id, shift, 0);
+        if (r < 0)
+                return r;
+        return chown_one(fd, "", &st, shift);
+}
+
+int priv_chown_fd(int fd, uid_t uid, gid_t gid) {
+        return RET_NERRNO(fchownat(fd, "", uid, gid, AT_EMPTY_PATH));
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "machine-userns.h"
+#include "machine.h"
+#include "userns-range.h"
+
+/* systemd-nspawn's lock directory for UID ranges: sharing it keeps our picks and nspawn's apart. */
+#define USERNS_LOCK_DIR "/run/systemd/nspawn-uid"
+
+/* The name of the running machine (other than M) whose range overlaps [SHIFT, SHIFT+RANGE), or NULL. */
+static const char *machine_userns_conflict(Machine *m, uid_t shift, uint32_t range) {
+        Machine *o;
+
+        HASHMAP_FOREACH(o, m->manager->machines)
+                if (o != m && o->userns_range > 0 &&
+                    userns_ranges_overlap(shift, range, o->userns_shift, o->userns_range))
+                        return o->name;
+        return NULL;
+}
+
+/* Takes the lock of the range at SHIFT, as systemd-nspawn does (an open file description lock on
+ * USERNS_LOCK_DIR/SHIFT). Returns the fd, -EBUSY if another holds it, or -errno. */
+static int userns_lock(uid_t shift) {
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        _cleanup_close_ int fd = -EBADF;
+        char path[sizeof(USERNS_LOCK_DIR) + 16];
+
+        (void) mkdir("/run/systemd", 0755);
+        if (mkdir(USERNS_LOCK_DIR, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        snprintf(path, sizeof(path), USERNS_LOCK_DIR "/%u", (unsigned) shift);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        if (fd < 0)
+                return -errno;
+        if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
+                return IN_SET(errno, EAGAIN, EACCES) ? -EBUSY : -errno;
+        return TAKE_FD(fd);
+}
+
+/* Whether the host's user database knows the ends of the range (nspawn's superficial check). */
+static bool userns_range_has_host_users(uid_t shift, uint32_t range) {
+        uid_t last = shift + range - 1 - (range > 1);   /* nspawn checks SHIFT+0xFFFE: 0xFFFF is "nobody" */
+
+        return getpwuid(shift) || getpwuid(last) || getgrgid(shift) || getgrgid(last);
+}
+
+static int machine_userns_take(Machine *m, uid_t shift, uint32_t range, int lock_fd) {
+        m->userns_shift = shift;
+        m->userns_range = range;
+        m->userns_lock_fd = lock_fd;
+        return 0;
+}
+
+static int pick(Machine *m, uid_t root_owner, char **ret_error) {
+        int fd;
+
+        /* First the range the image was shifted to before (chown), so that it is not shifted again; then
+         * candidates derived from the name: the same range for the same machine, run after run. */
+        for (unsigned attempt = 0; attempt < 101; attempt++) {
+                uid_t c = attempt == 0 ? root_owner : userns_pick_candidate(m->name, attempt - 1);
+
+                if (c < USERNS_PICK_MIN || c > USERNS_PICK_MAX || (c & UINT32_C(0xFFFF)) != 0)
+                        continue;
+                if (machine_userns_conflict(m, c, USERNS_PICK_RANGE))
+                        continue;
+                if (userns_range_has_host_users(c, USERNS_PICK_RANGE))
+                        continue;
+                fd = userns_lock(c);
+                if (fd == -EBUSY)
+                        continue;
+                if (fd < 0) {
+                        if (asprintf(ret_error, "Failed to lock a UID range for machine '%s' in %s: %s", m->name,
+                                     USERNS_LOCK_DIR, strerror(-fd)) < 0)
+                                *ret_error = NULL;
+                        return -ENOTRECOVERABLE;
+                }
+                log_debug("Machine %s: picked UID range %u:%u.", m->name, (unsigned) c, (unsigned) USERNS_PICK_RANGE);
+                return machine_userns_take(m, c, USERNS_PICK_RANGE, fd);
+        }
+        if (asprintf(ret_error, "PrivateUsers=pick: no free UID range for machine '%s'", m->name) < 0)
+                *ret_error = NULL;
+        return -ENOTRECOVERABLE;
+}
+
+static int fixed(Machine *m, uid_t shift, uint32_t range, char **ret_error) {
+        const char *where = m->settings_path ?: "PrivateUsers=";
+        const char *other;
+        int fd;
+
+        other = machine_userns_conflict(m, shift, range);
+        if (other) {
+                if (asprintf(ret_error, "%s: PrivateUsers=%u:%u overlaps the UID range of running machine '%s'",
+                             where, (unsigned) shift, (unsigned) range, other) < 0)
+                        *ret_error = NULL;
+                return -EBADMSG;
+        }
+        fd = userns_lock(shift);
+        if (fd == -EBUSY) {
+                if (asprintf(ret_error, "%s: PrivateUsers=%u:%u: the range is in use by another container (%s/%u)",
+                             where, (unsigned) shift, (unsigned) range, USERNS_LOCK_DIR, (unsigned) shift) < 0)
+                        *ret_error = NULL;
+                return -EBADMSG;
+        }
+        if (fd < 0) {
+                if (asprintf(ret_error, "Failed to lock the UID range of machine '%s' in %s: %s", m->name,
+                             USERNS_LOCK_DIR, strerror(-fd)) < 0)
+                        *ret_error = NULL;
+                return -ENOTRECOVERABLE;
+        }
+        return machine_userns_take(m, shift, range, fd);
+}
+
+int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error) {
+        const Settings *s = m->settings;
+        int mode = s && s->private_users.mode >= 0 ? s->private_users.mode : MACHINE_DEFAULT_PRIVATE_USERS;
+        uint32_t shift = s && s->private_users.mode >= 0 ? s->private_users.uid_shift : PRIVATE_USERS_SHIFT_FROM_ROOT;
+        uint32_t range = s && s->private_users.mode >= 0 ? s->private_users.uid_range : PRIVATE_USERS_RANGE_DEFAULT;
+        struct stat st;
+        int r;
+
+        if (mode == USER_NAMESPACE_NO)
+                return 0;
+        if (stat(m->root, &st) < 0) {
+                if (asprintf(ret_error, "Failed to look at the root directory %s of machine '%s': %m", m->root,
+                             m->name) < 0)
+                        *ret_error = NULL;
+                return -ENOTRECOVERABLE;
+        }
+
+        if (mode == USER_NAMESPACE_PICK)
+                r = pick(m, st.st_uid, ret_error);
+        else
+                /* "yes": the range starts at the root directory's owner (nspawn). */
+                r = fixed(m, shift == PRIVATE_USERS_SHIFT_FROM_ROOT ? st.st_uid : shift, range, ret_error);
+        if (r < 0)
+                return r;
+
+        config->userns_shift = m->userns_shift;
+        config->userns_range = m->userns_range;
+        config->userns_ownership = s && s->private_users_ownership >= 0 ? s->private_users_ownership
+                                                                        : USER_NAMESPACE_OWNERSHIP_AUTO;
+        /* chown needs a 64K range at a multiple of 64K (the low 16 bits are kept): refuse it here, with the
+         * settings' name, rather than as a set-up failure. */
+        if (config->userns_ownership == USER_NAMESPACE_OWNERSHIP_CHOWN &&
+            ((m->userns_shift & UINT32_C(0xFFFF)) != 0 || m->userns_range != 0x10000)) {
+                if (asprintf(ret_error, "%s: PrivateUsersOwnership=chown needs a range of 65536 UIDs starting at a "
+                             "multiple of 65536, not %u:%u", m->settings_path ?: "settings",
+                             (unsigned) m->userns_shift, (unsigned) m->userns_range) < 0)
+                        *ret_error = NULL;
+                machine_userns_release(m);
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+void machine_userns_release(Machine *m) {
+        char path[sizeof(USERNS_LOCK_DIR) + 16];
+
+        if (m->userns_lock_fd < 0)
+                return;
+        /* Unlinked while we hold the lock, as nspawn's release_lock_file() does. */
+        snprintf(path, sizeof(path), USERNS_LOCK_DIR "/%u", (unsigned) m->userns_shift);
+        (void) unlink(path);
+        m->userns_lock_fd = safe_close(m->userns_lock_fd);
+        m->userns_shift = 0;
+        m->userns_range = 0;
+}

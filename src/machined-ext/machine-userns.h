@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* PrivateUsers= on the daemon's side: which UID range a machine gets (picked, or the settings' explicit one),
+ * checked against the other running machines, the host's users and systemd-nspawn's range locks. Kept apart
+ * from machine.c: it is the nspawn-settings -> model translation of one key. */
+
+#include "container-config.h"
+
+typedef struct Machine Machine;
+
+/* The default of PrivateUsers= for machines without it in their settings. */
+#define MACHINE_DEFAULT_PRIVATE_USERS USER_NAMESPACE_NO
+
+/* Decides M's user namespace and fills in CONFIG's userns_* fields; takes the range's lock (kept in M until
+ * machine_userns_release()). Returns 0 (also: no user namespace), -EBADMSG if the settings ask for a range
+ * that cannot be had (*RET_ERROR says why, naming the settings file), -ENOTRECOVERABLE if no range could be
+ * picked (*RET_ERROR), or -ENOMEM. Nothing is held on failure. */
+int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error);
+
+/* Lets go of M's range (its payload is gone, or never started). */
+void machine_userns_release(Machine *m);
