@@ -79,14 +79,14 @@ static int pick(Machine *m, uid_t root_owner, char **ret_error) {
                         if (asprintf(ret_error, "Failed to lock a UID range for machine '%s' in %s: %s", m->name,
                                      USERNS_LOCK_DIR, strerror(-fd)) < 0)
                                 *ret_error = NULL;
-                        return -ENOTRECOVERABLE;
+                        return -MX_ERR_SETUP_FAILED;
                 }
                 log_debug("Machine %s: picked UID range %u:%u.", m->name, (unsigned) c, (unsigned) USERNS_PICK_RANGE);
                 return machine_userns_take(m, c, USERNS_PICK_RANGE, fd);
         }
         if (asprintf(ret_error, "PrivateUsers=pick: no free UID range for machine '%s'", m->name) < 0)
                 *ret_error = NULL;
-        return -ENOTRECOVERABLE;
+        return -MX_ERR_SETUP_FAILED;
 }
 
 static int fixed(Machine *m, uid_t shift, uint32_t range, char **ret_error) {
@@ -99,20 +99,20 @@ static int fixed(Machine *m, uid_t shift, uint32_t range, char **ret_error) {
                 if (asprintf(ret_error, "%s: PrivateUsers=%u:%u overlaps the UID range of running machine '%s'",
                              where, (unsigned) shift, (unsigned) range, other) < 0)
                         *ret_error = NULL;
-                return -EBADMSG;
+                return -MX_ERR_INVALID_SETTINGS;
         }
         fd = userns_lock(shift);
         if (fd == -EBUSY) {
                 if (asprintf(ret_error, "%s: PrivateUsers=%u:%u: the range is in use by another container (%s/%u)",
                              where, (unsigned) shift, (unsigned) range, USERNS_LOCK_DIR, (unsigned) shift) < 0)
                         *ret_error = NULL;
-                return -EBADMSG;
+                return -MX_ERR_INVALID_SETTINGS;
         }
         if (fd < 0) {
                 if (asprintf(ret_error, "Failed to lock the UID range of machine '%s' in %s: %s", m->name,
                              USERNS_LOCK_DIR, strerror(-fd)) < 0)
                         *ret_error = NULL;
-                return -ENOTRECOVERABLE;
+                return -MX_ERR_SETUP_FAILED;
         }
         return machine_userns_take(m, shift, range, fd);
 }
@@ -131,7 +131,7 @@ int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error) 
                 if (asprintf(ret_error, "Failed to look at the root directory %s of machine '%s': %m", m->root,
                              m->name) < 0)
                         *ret_error = NULL;
-                return -ENOTRECOVERABLE;
+                return -MX_ERR_SETUP_FAILED;
         }
 
         if (mode == USER_NAMESPACE_PICK)
@@ -155,7 +155,7 @@ int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error) 
                              (unsigned) m->userns_shift, (unsigned) m->userns_range) < 0)
                         *ret_error = NULL;
                 machine_userns_release(m);
-                return -EBADMSG;
+                return -MX_ERR_INVALID_SETTINGS;
         }
         return 0;
 }
