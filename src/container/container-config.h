@@ -222,6 +222,9 @@ typedef struct ContainerConfig {
         const ContainerSeccompRule *seccomp_rules;
         size_t n_seccomp_rules;
         char **annotations;             /* "key=value": carried for the caller's state, not applied */
+        unsigned long rootfs_propagation; /* 0: leave the root mount a slave of the host's; else MS_SHARED,
+                                         * MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC) for it, within the
+                                         * container's mount namespace (OCI linux.rootfsPropagation) */
 } ContainerConfig;
 
 typedef struct Container {

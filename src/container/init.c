@@ -177,6 +177,17 @@ static int setup_root(const ContainerConfig *c, SetupLog *l) {
         fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, -errno, c->root);
+        if (c->rootfs_propagation != 0) {
+                /* OCI rootfsPropagation. The root mount is a slave of the host's already: "shared" makes it
+                 * the first of a new peer group in this namespace, never a peer of a host mount. */
+                struct mount_attr a = { .propagation = c->rootfs_propagation & ~MS_REC };
+
+                r = priv_mount_setattr(fd, c->rootfs_propagation & MS_REC, &a);
+                if (r < 0) {
+                        safe_close(fd);
+                        return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, "rootfsPropagation");
+                }
+        }
         return fd;
 }
 

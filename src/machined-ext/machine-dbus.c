@@ -643,6 +643,63 @@ int machine_dbus_stop_scope(Machine *m) {
                                         start_scope_reply, m, "ss", m->unit, "replace");
 }
 
+/* A bundle's linux.resources and devices (config-oci-resources.c), after ours: later assignments win, and
+ * DeviceAllow= adds to the list. */
+static int append_oci_scope_properties(sd_bus_message *call, const OciContainer *c) {
+        int r;
+
+        for (size_t i = 0; i < c->n_scope_properties; i++) {
+                const OciScopeProperty *p = c->scope_properties + i;
+
+                switch (p->type) {
+                case OCI_SCOPE_PROPERTY_U64:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "t", p->u64);
+                        break;
+                case OCI_SCOPE_PROPERTY_STRING:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "s", p->string);
+                        break;
+                case OCI_SCOPE_PROPERTY_DEVICE_ALLOW:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "a(ss)", 1, p->string, p->access);
+                        break;
+                case OCI_SCOPE_PROPERTY_BYTES:
+                        r = sd_bus_message_open_container(call, 'r', "sv");
+                        if (r >= 0)
+                                r = sd_bus_message_append(call, "s", p->name);
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'v', "ay");
+                        if (r >= 0)
+                                r = sd_bus_message_append_array(call, 'y', p->bytes, p->n_bytes);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        break;
+                case OCI_SCOPE_PROPERTY_DEVICES:
+                        r = sd_bus_message_open_container(call, 'r', "sv");
+                        if (r >= 0)
+                                r = sd_bus_message_append(call, "s", p->name);
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'v', "a(st)");
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'a', "(st)");
+                        for (size_t j = 0; r >= 0 && j < p->n_devices; j++)
+                                r = sd_bus_message_append(call, "(st)", p->device_paths[j], p->device_values[j]);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        break;
+                default:
+                        r = -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int machine_dbus_register(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
@@ -674,7 +731,7 @@ int machine_dbus_register(Machine *m) {
                 return r;
         r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", description_of(m),
-                                  "Slice", "s", "machine.slice",
+                                  "Slice", "s", m->oci && m->oci->slice ? m->oci->slice : "machine.slice",
                                   "Delegate", "b", 1,
                                   "CollectMode", "s", "inactive-or-failed",
                                   "TasksMax", "t", UINT64_C(16384),
@@ -687,6 +744,11 @@ int machine_dbus_register(Machine *m) {
         r = sd_bus_message_append(call, "(sv)", "PIDs", "au", 1, (uint32_t) m->leader);
         if (r < 0)
                 return r;
+        if (m->oci) {
+                r = append_oci_scope_properties(call, m->oci);
+                if (r < 0)
+                        return r;
+        }
         r = sd_bus_message_close_container(call);
         if (r < 0)
                 return r;

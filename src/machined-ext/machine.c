@@ -15,6 +15,7 @@
 #include "machine.h"
 #include "name.h"
 #include "notify.h"
+#include "config-oci.h"
 #include "container.h"
 #include "os-release.h"
 #include "settings-verify.h"
@@ -161,6 +162,8 @@ Machine *machine_free(Machine *m) {
                 image_lock_free(m->image_lock);
         strv_free(m->argv);
         strv_free(m->envp);
+        oci_container_free(m->oci);
+        free(m->bundle);
         return mfree(m);
 }
 
@@ -776,51 +779,62 @@ int machine_start(Machine *m, char **ret_error) {
                 return -ENOTRECOVERABLE;
         }
         console_payload_fds(m->console, &in_fd, &out_fd, &err_fd, &console_fd);
-
-        config = (ContainerConfig) {
-                .hostname = m->hostname,
-                .root = m->root,
-                .argv = m->argv,
-                .envp = m->envp,
-                .stdin_fd = in_fd,
-                .stdout_fd = out_fd,
-                .stderr_fd = err_fd,
-                .console_fd = console_fd,
-                .controlling_tty = console_wants_controlling_tty(m->console),
-                .capability_bounding = machine_capabilities(m),
-                .nofile_soft = 1024,
-                .manager_name = "machined-ext",
-                .uuid = uuid,
-                .propagate_dir = m->propagate_dir,
-                .notify = true,
-                .inaccessible_dir = manager_inaccessible_dir(m->manager),
-                .personality = PERSONALITY_INVALID,
-                .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
-                .resolv_conf = RESOLV_CONF_AUTO,
-                .timezone = TIMEZONE_AUTO,
-        };
-        if (s) {
-                config.private_network = s->private_network > 0;
-                config.user = s->user;
-                config.working_directory = s->working_directory;
-                config.capability_ambient = s->ambient_capability == UINT64_MAX ? config.capability_bounding
-                                                                                 : s->ambient_capability;
-                config.no_new_privileges = s->no_new_privileges > 0;
-                config.personality = s->personality;
-                config.rlimits = s->rlimit;
-                config.oom_score_adjust = s->oom_score_adjust;
-                config.cpu_affinity = s->cpu_affinity;
-                config.syscall_allow = s->syscall_filter.allow;
-                config.syscall_deny = s->syscall_filter.deny;
-                config.read_only = s->read_only > 0;
-                config.custom_mounts = s->custom_mounts.mounts;
-                config.n_custom_mounts = s->custom_mounts.n;
-                config.inaccessible = s->inaccessible;
-                if (s->resolv_conf >= 0)
-                        config.resolv_conf = s->resolv_conf;
-                if (s->timezone >= 0)
-                        config.timezone = s->timezone;
+        if (m->oci && m->oci->spec->process->has_console_size) {
+                r = console_set_size(m->console, m->oci->spec->process->console_height,
+                                     m->oci->spec->process->console_width);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to set the console size of machine %s, ignoring: %m", m->name);
         }
+
+        if (m->oci)
+                /* A bundle: its model, with the daemon's part below. */
+                config = m->oci->config;
+        else {
+                config = (ContainerConfig) {
+                        .hostname = m->hostname,
+                        .root = m->root,
+                        .argv = m->argv,
+                        .envp = m->envp,
+                        .capability_bounding = machine_capabilities(m),
+                        .personality = PERSONALITY_INVALID,
+                        .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
+                        .resolv_conf = RESOLV_CONF_AUTO,
+                        .timezone = TIMEZONE_AUTO,
+                };
+                if (s) {
+                        config.private_network = s->private_network > 0;
+                        config.user = s->user;
+                        config.working_directory = s->working_directory;
+                        config.capability_ambient = s->ambient_capability == UINT64_MAX ? config.capability_bounding
+                                                                                         : s->ambient_capability;
+                        config.no_new_privileges = s->no_new_privileges > 0;
+                        config.personality = s->personality;
+                        config.rlimits = s->rlimit;
+                        config.oom_score_adjust = s->oom_score_adjust;
+                        config.cpu_affinity = s->cpu_affinity;
+                        config.syscall_allow = s->syscall_filter.allow;
+                        config.syscall_deny = s->syscall_filter.deny;
+                        config.read_only = s->read_only > 0;
+                        config.custom_mounts = s->custom_mounts.mounts;
+                        config.n_custom_mounts = s->custom_mounts.n;
+                        config.inaccessible = s->inaccessible;
+                        if (s->resolv_conf >= 0)
+                                config.resolv_conf = s->resolv_conf;
+                        if (s->timezone >= 0)
+                                config.timezone = s->timezone;
+                }
+        }
+        config.stdin_fd = in_fd;
+        config.stdout_fd = out_fd;
+        config.stderr_fd = err_fd;
+        config.console_fd = console_fd;
+        config.controlling_tty = console_wants_controlling_tty(m->console);
+        config.nofile_soft = 1024;
+        config.manager_name = "machined-ext";
+        config.uuid = uuid;
+        config.propagate_dir = m->propagate_dir;
+        config.notify = true;
+        config.inaccessible_dir = manager_inaccessible_dir(m->manager);
 
         m->timestamp = now(CLOCK_REALTIME);
         m->timestamp_monotonic = now(CLOCK_MONOTONIC);

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 #include <systemd/sd-id128.h>
 
+#include "config-oci.h"
 #include "console.h"
 #include "image-lock.h"
 #include "manager.h"
@@ -36,6 +37,8 @@ struct Machine {
         char *root;
         char *settings_path;
         Settings *settings;             /* the parsed settings file; NULL if there is none */
+        char *bundle;                   /* an OCI bundle directory (StartMachineFromBundle, OCIBundle=), or NULL */
+        OciContainer *oci;              /* ... its model, instead of the settings' */
         char *hostname;
         int console_mode;               /* ConsoleMode */
         int read_only;                  /* int, not bool: exposed on the bus as "b" */
@@ -154,6 +157,11 @@ static inline void machine_freep(Machine **m) {
 /* Reads the machine's definition: settings file and root directory. Returns 0, or -ENXIO, -EBADMSG (with
  * *ret_error naming file:line), -ENOMEM. */
 int machine_load(Machine *m, char **ret_error);
+
+/* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or -ENXIO (no
+ * such directory), -EBADMSG (*ret_error names config.json and the JSON path), -ENOTRECOVERABLE (the root
+ * directory is unusable), -ENOMEM. (machine-bundle.c) */
+int machine_load_bundle(Machine *m, const char *bundle, char **ret_error);
 
 /* Starts the container. Returns 0 when the child runs; completion is reported through
  * machine_dbus_start_done(). On failure returns -errno and sets *ret_error. */
