@@ -177,18 +177,24 @@ static int setup_root(const ContainerConfig *c, SetupLog *l) {
         fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, -errno, c->root);
-        if (c->rootfs_propagation != 0) {
-                /* OCI rootfsPropagation. The root mount is a slave of the host's already: "shared" makes it
-                 * the first of a new peer group in this namespace, never a peer of a host mount. */
-                struct mount_attr a = { .propagation = c->rootfs_propagation & ~MS_REC };
-
-                r = priv_mount_setattr(fd, c->rootfs_propagation & MS_REC, &a);
-                if (r < 0) {
-                        safe_close(fd);
-                        return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, r, "rootfsPropagation");
-                }
-        }
         return fd;
+}
+
+/* OCI rootfsPropagation, after pivot_root (which refuses a shared root). Every mount here is a slave of the
+ * host's or our own: "shared" makes the root the first of a new peer group in this namespace, never a peer
+ * of a host mount. */
+static int set_root_propagation(const ContainerConfig *c, SetupLog *l) {
+        struct mount_attr a = { .propagation = c->rootfs_propagation & ~MS_REC };
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, -errno, "rootfsPropagation");
+        r = priv_mount_setattr(fd, c->rootfs_propagation & MS_REC, &a);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, r, "rootfsPropagation");
+        return 0;
 }
 
 /* The API file systems, then /run/host, then what the settings add, then the masks over all of it. */
@@ -559,6 +565,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
                 STEP(&s, set_process_ids(c, &s));
 
         STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
+        if (c->rootfs_propagation != 0)
+                STEP(&s, set_root_propagation(c, &s.log));
         s.rootfd = safe_close(s.rootfd);
         s.devfd = safe_close(s.devfd);
         s.inaccessible_fd = safe_close(s.inaccessible_fd);
