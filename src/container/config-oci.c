@@ -3,6 +3,7 @@
  * model cannot do is an error naming the JSON path; what the spec lets a runtime leave out is a warning
  * naming it (docs/oci.md, "From config.json to a machine"). */
 
+#include <json-c/json.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -36,6 +37,8 @@ OciContainer *oci_container_free(OciContainer *c) {
         free(c->gid_map);
         free(c->namespaces);
         free(c->additional_gids);
+        for (size_t k = 0; k < _OCI_HOOK_KIND_MAX; k++)
+                free(c->hooks[k]);
         strv_free(c->envp);
         strv_free(c->sysctls);
         strv_free(c->annotations);
@@ -454,6 +457,69 @@ static int map_seccomp(OciContainer *c, char **error) {
         return 0;
 }
 
+/* hooks: the daemon runs prestart, createRuntime and createContainer while the init waits before pivot_root,
+ * poststart and poststop; the init runs startContainer. */
+static int map_hooks(OciContainer *c) {
+        for (size_t k = 0; k < _OCI_HOOK_KIND_MAX; k++) {
+                size_t n = c->spec->n_hooks[k];
+
+                if (n == 0)
+                        continue;
+                c->hooks[k] = new0(ContainerHook, n);
+                if (!c->hooks[k])
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++) {
+                        const OciHook *h = c->spec->hooks[k] + i;
+                        c->hooks[k][i] = (ContainerHook) {
+                                .path = h->path,
+                                .argv = h->args,
+                                .envp = h->env,
+                                .timeout = h->timeout,
+                        };
+                }
+                c->n_hooks[k] = n;
+        }
+        c->config.hooks_pause = c->n_hooks[OCI_HOOK_PRESTART] > 0 || c->n_hooks[OCI_HOOK_CREATE_RUNTIME] > 0 ||
+                                c->n_hooks[OCI_HOOK_CREATE_CONTAINER] > 0;
+        c->config.start_hooks = c->hooks[OCI_HOOK_START_CONTAINER];
+        c->config.n_start_hooks = c->n_hooks[OCI_HOOK_START_CONTAINER];
+        return 0;
+}
+
+int oci_state_json(const OciContainer *c, const char *id, const char *status, pid_t pid, char **ret) {
+        json_object *o, *a;
+        char *s;
+        int r = 0;
+
+        o = json_object_new_object();
+        a = json_object_new_object();
+        if (!o || !a) {
+                json_object_put(o);
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->spec->annotations.n; i++)
+                if (json_object_object_add(a, c->spec->annotations.keys[i],
+                                           json_object_new_string(c->spec->annotations.values[i])) < 0)
+                        r = -ENOMEM;
+        if (json_object_object_add(o, "ociVersion", json_object_new_string(c->spec->oci_version)) < 0 ||
+            json_object_object_add(o, "id", json_object_new_string(id)) < 0 ||
+            json_object_object_add(o, "status", json_object_new_string(status)) < 0 ||
+            (pid > 0 && json_object_object_add(o, "pid", json_object_new_int64(pid)) < 0) ||
+            json_object_object_add(o, "bundle", json_object_new_string(c->bundle)) < 0)
+                r = -ENOMEM;
+        if (json_object_object_add(o, "annotations", a) < 0) {
+                json_object_put(a);
+                r = -ENOMEM;
+        }
+        s = r < 0 ? NULL : strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
 static int map_linux(OciContainer *c, char **error) {
         const OciLinux *l = c->spec->linux_config;
         ContainerConfig *cc = &c->config;
@@ -544,6 +610,8 @@ int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name,
                 r = map_mounts(c, &error);
         if (r >= 0)
                 r = map_linux(c, &error);
+        if (r >= 0)
+                r = map_hooks(c);
         if (r >= 0) {
                 r = map_string_map(&spec->annotations, &c->annotations);
                 c->config.annotations = c->annotations;

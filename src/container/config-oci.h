@@ -50,6 +50,8 @@ typedef struct OciContainer {
         ContainerNamespace *namespaces;
         size_t n_namespaces;
         gid_t *additional_gids;
+        ContainerHook *hooks[_OCI_HOOK_KIND_MAX];       /* point into the spec */
+        size_t n_hooks[_OCI_HOOK_KIND_MAX];
 
         /* The daemon's part. */
         OciScopeProperty *scope_properties;
@@ -70,6 +72,15 @@ static inline void oci_container_freep(OciContainer **c) {
  * naming the JSON path in *ret_error (what the spec says but the model cannot do), or -ENOMEM. */
 int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
                             OciContainer **ret, char **ret_error);
+
+/* The state JSON an OCI hook gets on stdin: {ociVersion, id, status, pid, bundle, annotations}. PID 0 is left
+ * out (a stopped container). Returns 0 and a new string in *ret, or -ENOMEM. */
+int oci_state_json(const OciContainer *c, const char *id, const char *status, pid_t pid, char **ret);
+
+/* Whether C has hooks of kind K. */
+static inline bool oci_container_has_hooks(const OciContainer *c, OciHookKind k) {
+        return c->n_hooks[k] > 0;
+}
 
 /* oci_spec_load() + oci_container_from_spec(). Returns what those return. */
 int oci_container_load(const char *bundle, const char *name, char * const *envp_defaults, OciContainer **ret,

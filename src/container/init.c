@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "container.h"
 #include "devices.h"
 #include "init.h"
 #include "mounts.h"
@@ -49,6 +50,7 @@ typedef struct InitState {
         size_t n_groups;
         char **envp;                    /* the payload's environment (owned) */
         char *command;                  /* the resolved path of argv[0] */
+        char *hook_state;               /* the OCI state JSON for startContainer hooks (hooks_pause) */
         struct sock_fprog *seccomp;
         SetupLog log;
 } InitState;
@@ -178,6 +180,50 @@ static int setup_root(const ContainerConfig *c, SetupLog *l) {
         if (fd < 0)
                 return setup_fail(l, CONTAINER_STAGE_MOUNT_ROOT, -errno, c->root);
         return fd;
+}
+
+/* hooks_pause: tell the creator, and wait while it runs the prestart, createRuntime and createContainer
+ * hooks; 'H' and the state JSON go on, anything else (or the creator leaving) ends us. */
+static int wait_hooks(InitState *s) {
+        ContainerReport paused = { .stage = CONTAINER_STAGE_HOOKS };
+        _cleanup_free_ char *buf = NULL;
+        ssize_t n;
+        int r;
+
+        r = send_report(s->sock, &paused, -EBADF);
+        if (r < 0)
+                return setup_fail(&s->log, CONTAINER_STAGE_HOOKS, r, "report");
+        buf = malloc(CONTAINER_HOOK_STATE_MAX + 2);
+        if (!buf)
+                return setup_fail(&s->log, CONTAINER_STAGE_HOOKS, -ENOMEM, "state");
+        do
+                n = recv(s->sock, buf, CONTAINER_HOOK_STATE_MAX + 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0 || buf[0] != 'H')
+                _exit(EXIT_FAILURE); /* cancelled: a hook failed, the creator says why */
+        buf[n] = 0;
+        s->hook_state = strdup(buf + 1);
+        if (!s->hook_state)
+                return setup_fail(&s->log, CONTAINER_STAGE_HOOKS, -ENOMEM, "state");
+        return 0;
+}
+
+/* OCI startContainer hooks: inside the container, right before the payload's exec. */
+static int run_start_hooks(const ContainerConfig *c, InitState *s) {
+        for (size_t i = 0; i < c->n_start_hooks; i++) {
+                const ContainerHook *h = c->start_hooks + i;
+                _cleanup_free_ char *msg = NULL;
+                siginfo_t si = {};
+                int r;
+
+                r = container_hook_run(h, s->hook_state, NULL, 0, &si);
+                if (r >= 0)
+                        continue;
+                msg = container_hook_result_message(h, r, &si);
+                return setup_failf(&s->log, CONTAINER_STAGE_HOOKS, r, CONTAINER_REPORT_COMPLETE,
+                                   "startContainer hook %s", msg ?: h->path);
+        }
+        return 0;
 }
 
 /* OCI rootfsPropagation, after pivot_root (which refuses a shared root). Every mount here is a slave of the
@@ -564,6 +610,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
         else if (c->process_ids_set)
                 STEP(&s, set_process_ids(c, &s));
 
+        if (c->hooks_pause)
+                STEP(&s, wait_hooks(&s));
         STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
         if (c->rootfs_propagation != 0)
                 STEP(&s, set_root_propagation(c, &s.log));
@@ -603,6 +651,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock) {
         }
         STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
 
+        STEP(&s, run_start_hooks(c, &s));
         STEP(&s, apply_limits(c, &s.log));
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, reset_signals(&s.log));

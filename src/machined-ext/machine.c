@@ -12,6 +12,7 @@
 #include "log.h"
 #include "util.h"
 #include "machine-dbus.h"
+#include "machine-hooks.h"
 #include "machine.h"
 #include "name.h"
 #include "notify.h"
@@ -54,6 +55,8 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
                 .leader_pidfd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
+                .hook_pidfd = -EBADF,
+                .hook_msg_fd = -EBADF,
                 .notify_access = NOTIFY_ACCESS_MAIN,
                 .timeout_start_usec = MACHINE_DEFAULT_TIMEOUT_START_USEC,
                 .state = MACHINE_STARTING,
@@ -162,6 +165,7 @@ Machine *machine_free(Machine *m) {
                 image_lock_free(m->image_lock);
         strv_free(m->argv);
         strv_free(m->envp);
+        machine_hooks_abort(m);
         oci_container_free(m->oci);
         free(m->bundle);
         return mfree(m);
@@ -330,7 +334,7 @@ static void machine_maybe_register(Machine *m);
 static void machine_maybe_start_done(Machine *m);
 static int machine_arm_timer(Machine *m, usec_t usec);
 
-static void machine_fail_start(Machine *m, int error, char *message) {
+void machine_fail_start(Machine *m, int error, char *message) {
         /* Keep the first reason: a later one (e.g. the child's exit) is a consequence. */
         if (m->start_error == 0) {
                 m->start_error = error;
@@ -463,6 +467,7 @@ static void machine_start_done(Machine *m) {
 
         if (m->start_message)
                 machine_dbus_start_done(m);
+        machine_hooks_run_post(m, OCI_HOOK_POSTSTART);
 
         if (!m->notify_ready) {
                 machine_ready(m);
@@ -509,6 +514,17 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
 
         if (report.stage == CONTAINER_STAGE_WARNING) {
                 log_warning("Machine %s: %s: %s", m->name, report.detail, strerror(report.error));
+                return 0;
+        }
+
+        if (report.stage == CONTAINER_STAGE_HOOKS && report.error == 0) {
+                /* Paused before pivot_root for the bundle's prestart, createRuntime, createContainer hooks. */
+                r = machine_hooks_run_create(m);
+                if (r < 0) {
+                        if (asprintf(&msg, "Failed to run the hooks of machine '%s': %s", m->name, strerror(-r)) < 0)
+                                msg = NULL;
+                        machine_fail_start(m, -ENOTRECOVERABLE, msg);
+                }
                 return 0;
         }
 
@@ -1085,6 +1101,7 @@ static void machine_drop_run_leftovers(Machine *m) {
                 log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
         m->propagate_dir = mfree(m->propagate_dir);
         m->image_lock = image_lock_release(m->image_lock);
+        machine_hooks_abort(m);
 }
 
 /* Forgets the previous run of a machine that is gone (finalized), for a new one: keeps its definition (what
@@ -1218,6 +1235,9 @@ static void machine_maybe_finalize(Machine *m) {
         }
 
         machine_drop_run_leftovers(m);
+        if (m->hooks_created || (m->released && m->oci && !m->oci->config.hooks_pause))
+                machine_hooks_run_post(m, OCI_HOOK_POSTSTOP);
+        m->hooks_created = false;
 
         if (m->reboot_pending) {
                 m->reboot_pending = false;

@@ -39,6 +39,10 @@ struct Machine {
         Settings *settings;             /* the parsed settings file; NULL if there is none */
         char *bundle;                   /* an OCI bundle directory (StartMachineFromBundle, OCIBundle=), or NULL */
         OciContainer *oci;              /* ... its model, instead of the settings' */
+        int hook_pidfd;                 /* the helper running prestart, createRuntime, createContainer hooks */
+        int hook_msg_fd;                /* ... its message, if one failed */
+        sd_event_source *hook_event_source;
+        bool hooks_created;             /* ... they succeeded: poststop hooks are due once it is gone */
         char *hostname;
         int console_mode;               /* ConsoleMode */
         int read_only;                  /* int, not bool: exposed on the bus as "b" */
@@ -207,3 +211,6 @@ void machine_scope_failed(Machine *m, int error, char *message);
 int machine_add_waiter(Machine *m, sd_bus_message *message);
 
 void machine_set_state(Machine *m, MachineState state);
+
+/* Fails the pending start with ERROR and MESSAGE (taken), and kills the init. The first reason stays. */
+void machine_fail_start(Machine *m, int error, char *message);
