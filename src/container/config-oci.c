@@ -512,7 +512,7 @@ int oci_state_json(const OciContainer *c, const char *id, const char *status, pi
                 json_object_put(a);
                 r = -ENOMEM;
         }
-        s = r < 0 ? NULL : strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        s = r < 0 ? NULL : strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
         if (!s)
                 return -ENOMEM;

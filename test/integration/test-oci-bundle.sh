@@ -207,10 +207,135 @@ EOF
         return 0
 }
 
+# A bundle with hooks of every kind, each appending "KIND ns=MOUNT-NS env=HOOKVAR state=STATE-JSON" to
+# rootfs/hooks.log (startContainer's path and log are inside the container, the others' on the host).
+# EXTRA_PRESTART, if given, is one more prestart hook (JSON); POSTSTART_STATUS the poststart hook's exit status.
+oci_hooks_config() {    # NAME [EXTRA_PRESTART] [POSTSTART_STATUS]
+        local name=$1 b=$MACHINES_DIR/$1 extra=${2:-} post=${3:-0} k hooks="" path log status
+        printf '%s\n' '#!/bin/sh' 'state=$(cat)' \
+                'echo "$1 ns=$(readlink /proc/self/ns/mnt) env=$HOOKVAR state=$state" >>"$LOG"' \
+                'exit ${2:-0}' >"$b/hook.sh"
+        chmod 755 "$b/hook.sh"
+        cp "$b/hook.sh" "$b/rootfs/hook.sh"
+        for k in prestart createRuntime createContainer startContainer poststart poststop; do
+                path=$b/hook.sh log=$b/rootfs/hooks.log status=0
+                [ $k = startContainer ] && path=/hook.sh log=/hooks.log
+                [ $k = poststart ] && status=$post
+                hooks+="\"$k\": [ { \"path\": \"$path\", \"args\": [ \"hook.sh\", \"$k\", \"$status\" ],
+                        \"env\": [ \"HOOKVAR=v-$k\", \"LOG=$log\", \"PATH=/usr/bin:/bin\" ], \"timeout\": 10 }"
+                [ $k = prestart ] && [ -n "$extra" ] && hooks+=", $extra"
+                hooks+=" ],"
+        done
+        cat >"$b/config.json" <<EOF
+{ "ociVersion": "1.1.0", "root": { "path": "rootfs" },
+  "annotations": { "org.example.a": "b" },
+  "process": { "cwd": "/", "args": [ "/usr/bin/testpayload", "sleep", "1000", "--report", "/tmp/r.txt" ],
+               "capabilities": { "bounding": [ "CAP_KILL" ], "effective": [ "CAP_KILL" ], "permitted": [ "CAP_KILL" ] } },
+  "hooks": { ${hooks%,} },
+  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }
+EOF
+}
+
+# The state JSON of a hooks.log line, parsed: "id=… status=… pid=… bundle=… version=… ann=…".
+hook_state() {  # LINE
+        echo "${1#*state=}" | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print("id=%s status=%s pid=%s bundle=%s version=%s ann=%s" % (d["id"], d["status"], d.get("pid", 0), d["bundle"],
+      d["ociVersion"], d["annotations"].get("org.example.a")))' 2>&1
+}
+
+test_hooks() {
+        local n=mxoci-hooks b log leader line k ns
+        oci_bundle $n
+        oci_hooks_config $n
+        b=$MACHINES_DIR/$n
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        tmp_report $n >/dev/null
+        leader=$(leader_of $n)
+        wait_until 10 grep -q "^poststart " "$b/rootfs/hooks.log" || t_fail "no poststart hook"
+        log=$(cat "$b/rootfs/hooks.log")
+        assert_eq "prestart createRuntime createContainer startContainer poststart" \
+                "$(echo "$log" | awk '{ print $1 }' | tr '\n' ' ' | sed 's/ $//')" "hooks in order"
+        ns=$(readlink /proc/$leader/ns/mnt | sed 's/[][]/\\&/g')
+        for k in prestart createRuntime createContainer startContainer poststart; do
+                line=$(echo "$log" | grep "^$k ")
+                assert_match "env=v-$k " "$line" "$k hook's env"
+                case $k in
+                createContainer|startContainer)
+                        assert_match "ns=$ns " "$line" "$k runs in the container's mount namespace" ;;
+                *)
+                        assert_match "ns=$(readlink /proc/self/ns/mnt | sed 's/[][]/\\&/g') " "$line" \
+                                "$k runs in the runtime's mount namespace" ;;
+                esac
+        done
+        assert_eq "id=$n status=creating pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^prestart ')")" "prestart's state"
+        assert_eq "id=$n status=creating pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^createContainer ')")" "createContainer's state"
+        assert_eq "id=$n status=created pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^startContainer ')")" "startContainer's state"
+        assert_eq "id=$n status=running pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^poststart ')")" "poststart's state"
+
+        mx StopMachine s $n >/dev/null || t_fail "StopMachine failed"
+        wait_until 10 grep -q "^poststop " "$b/rootfs/hooks.log" || t_fail "no poststop hook after the stop"
+        assert_eq "id=$n status=stopped pid=0 bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(grep '^poststop ' "$b/rootfs/hooks.log")")" "poststop's state"
+        return 0
+}
+
+# A failing prestart hook fails the start with its path and status, and leaves nothing; the hooks after it
+# do not run.
+test_hook_fails() {
+        local n=mxoci-hookfail b out
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "{ \"path\": \"$b/hook.sh\", \"args\": [ \"hook.sh\", \"failing\", \"3\" ],
+                              \"env\": [ \"LOG=$b/rootfs/hooks.log\" ] }"
+        out=$(assert_error org.machinedext1.SetupFailed StartMachineFromBundle string:$n string:"$b")
+        assert_match "prestart hook $b/hook.sh exited with status 3 \\(hooks.prestart\\[1\\]\\)" "$out" "message"
+        assert_gone $n "$b/rootfs"
+        assert_eq "prestart failing" "$(awk '{ print $1 }' "$b/rootfs/hooks.log" | tr '\n' ' ' | sed 's/ $//')" \
+                "hooks that ran"
+        mx_gone $n || t_fail "$n is still known to the daemon"
+        return 0
+}
+
+# A hook that outlives its timeout is killed, and fails the start.
+test_hook_timeout() {
+        local n=mxoci-hooktime b out
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "{ \"path\": \"/bin/sleep\", \"args\": [ \"sleep\", \"37\" ], \"timeout\": 1 }"
+        out=$(assert_error org.machinedext1.SetupFailed StartMachineFromBundle string:$n string:"$b")
+        assert_match "prestart hook /bin/sleep timed out after 1 s" "$out" "message"
+        assert_gone $n "$b/rootfs"
+        pgrep -x -f "sleep 37" >/dev/null && t_fail "the hook is still running"
+        return 0
+}
+
+# A failing poststart hook is logged with its path and status; the machine runs on.
+test_poststart_fails() {
+        local n=mxoci-postfail b cursor
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "" 4
+        cursor=$(j_mark)
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        wait_until 10 j_has "$cursor" "poststart hook $b/hook.sh exited with status 4" ||
+                t_fail "no log of the failing poststart hook"
+        mx_running $n || t_fail "$n is not running"
+        return 0
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test oci-every-field test_every_field
 run_test oci-refused test_refused
 run_test oci-minimal test_minimal
+run_test oci-hooks test_hooks
+run_test oci-hook-fails test_hook_fails
+run_test oci-hook-timeout test_hook_timeout
+run_test oci-poststart-fails test_poststart_fails
 
 t_summary
