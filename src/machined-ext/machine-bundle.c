@@ -78,3 +78,29 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
         m->oci = TAKE_PTR(c);
         return 0;
 }
+
+int machine_load_settings_bundle(Machine *m, Settings *settings, char *settings_path, char **ret_error) {
+        _cleanup_(settings_freep) Settings *s = settings;
+        _cleanup_free_ char *path = settings_path;
+        int r;
+
+        if (!sd_id128_is_null(s->machine_id))
+                m->id = s->machine_id; /* before the bundle: $container_uuid */
+        r = machine_load_bundle(m, s->oci_bundle, ret_error);
+        if (r == -ENXIO)
+                return -ENOTRECOVERABLE; /* there is a machine: its bundle is missing */
+        if (r < 0)
+                return r;
+
+        if (s->notify_ready >= 0)
+                m->notify_ready = s->notify_ready;
+        if (s->notify_access >= 0)
+                m->notify_access = s->notify_access;
+        if (s->timeout_start_usec > 0)
+                m->timeout_start_usec = s->timeout_start_usec;
+        if (s->kill_signal > 0)
+                m->kill_signal = s->kill_signal;
+        m->settings_path = TAKE_PTR(path);
+        m->settings = TAKE_PTR(s);
+        return 0;
+}

@@ -260,6 +260,9 @@ int machine_load(Machine *m, char **ret_error) {
                         return r;
         }
 
+        if (s && s->oci_bundle)
+                return machine_load_settings_bundle(m, TAKE_PTR(s), TAKE_PTR(path), ret_error);
+
         if (s && s->directory)
                 root = strdup(s->directory);
         else if (asprintf(&root, "%s/%s", MACHINES_DIR, m->name) < 0)

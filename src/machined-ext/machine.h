@@ -167,6 +167,12 @@ int machine_load(Machine *m, char **ret_error);
  * directory is unusable), -ENOMEM. (machine-bundle.c) */
 int machine_load_bundle(Machine *m, const char *bundle, char **ret_error);
 
+/* machine_load() for a settings file S (found at PATH; both taken) with OCIBundle=: the bundle defines the
+ * container, S the machine keys that may go with it (MachineID=, KillSignal=, NotifyReady=, NotifyAccess=,
+ * TimeoutStartSec=). Returns like machine_load_bundle(), but -ENOTRECOVERABLE for a missing bundle.
+ * (machine-bundle.c) */
+int machine_load_settings_bundle(Machine *m, Settings *s, char *path, char **ret_error);
+
 /* Starts the container. Returns 0 when the child runs; completion is reported through
  * machine_dbus_start_done(). On failure returns -errno and sets *ret_error. */
 int machine_start(Machine *m, char **ret_error);
