@@ -89,14 +89,9 @@ mount_line() {  # REPORT MP
         echo "$1" | grep "^mount=$2 " | tail -1
 }
 
-test_every_field() {
-        local n=mxoci-full b rep unit leader
-        oci_bundle $n
-        oci_full_config $n
-        b=$MACHINES_DIR/$n
-        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
-        rep=$(tmp_report $n)
-
+# What the container of the every-field config.json sees: its report REP, field by field.
+check_full_report() {   # REP
+        local rep=$1
         assert_eq ocihost "$(report_get "$rep" hostname)" "hostname"
         assert_eq 1000 "$(report_get "$rep" uid)" "uid"
         assert_eq 1000 "$(report_get "$rep" gid)" "gid"
@@ -139,6 +134,17 @@ test_every_field() {
         assert_match "^mount=/proc/sys proc ro," "$(mount_line "$rep" /proc/sys)" \
                 "the runtime's /proc/sys stays read-only (the bundle's proc mount is not made again)"
         assert_eq 33x111 "$(report_get "$rep" tty.size)" "process.consoleSize"
+}
+
+test_every_field() {
+        local n=mxoci-full b rep unit leader
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        rep=$(tmp_report $n)
+
+        check_full_report "$rep"
 
         # From the host: the scope (linux.cgroupsPath) with linux.resources, the registration.
         unit=mxoci-$n.scope
@@ -328,11 +334,73 @@ test_poststart_fails() {
         return 0
 }
 
+# The same bundle through a settings file ([Files] OCIBundle=): machinectl-ext start NAME.
+test_settings_file() {
+        local n=mxoci-file b rep unit
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx_settings $n "[Exec]\nKillSignal=SIGTERM\n[Files]\nOCIBundle=$b\n"
+        assert_ok machinectl-ext start $n
+        rep=$(tmp_report $n)
+        check_full_report "$rep"
+        unit=mxoci-$n.scope
+        assert_eq 268435456 "$(systemctl show -P MemoryMax "$unit")" "memory.limit → MemoryMax"
+        assert_eq 15 "$(mx_prop $n KillSignal)" "KillSignal= of the settings file"
+        machinectl list --no-legend | grep -q "^$n " || t_fail "machinectl list does not show $n"
+        machinectl-ext list | grep -q "^$n " || t_fail "machinectl-ext list does not show $n"
+        return 0
+}
+
+# ... and systemctl start container@NAME: the payload is in that unit.
+test_container_unit() {
+        local n=mxoci-unit b rep u=container@mxoci-unit.service leader
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx_settings $n "[Files]\nOCIBundle=$b\n"
+        echo "systemctl stop $u; systemctl reset-failed $u" >>"$T_TMP/oci-cmds"
+        assert_ok timeout 30 systemctl start $u
+        rep=$(tmp_report $n)
+        check_full_report "$rep"
+        leader=$(leader_of $n)
+        assert_match "/$u/payload\$" "$(sed -n 's/^0:://p' /proc/$leader/cgroup)" "leader's cgroup"
+        assert_eq "$u" "$(machinectl show $n -p Unit --value)" "machined's unit"
+        assert_ok timeout 30 systemctl stop $u
+        mx_gone $n || t_fail "$n still running after systemctl stop"
+        return 0
+}
+
+# OCIBundle= with a key that defines the container: InvalidSettings with file:line; a missing bundle:
+# SetupFailed naming it.
+test_settings_refused() {
+        local n=mxoci-badfile b out
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx_settings $n "[Files]\nOCIBundle=$b\n[Exec]\nParameters=/bin/true\n"
+        out=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$n)
+        assert_match "$SETTINGS_DIR/$n.nspawn:4: Parameters= cannot be combined with OCIBundle=" "$out" "message"
+        mx_settings $n "[Files]\nOCIBundle=$b-missing\n"
+        out=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n)
+        assert_match "Bundle $b-missing of machine '$n': No such file or directory" "$out" "message"
+        assert_gone $n "$b/rootfs"
+        return 0
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test oci-every-field test_every_field
 run_test oci-refused test_refused
 run_test oci-minimal test_minimal
+run_test oci-settings-file test_settings_file
+oci_run_unit() {
+        : >"$T_TMP/oci-cmds"
+        run_test "$@"
+        while read -r c; do bash -c "$c" >/dev/null 2>&1; done <"$T_TMP/oci-cmds"
+}
+oci_run_unit oci-container-unit test_container_unit
+run_test oci-settings-refused test_settings_refused
 run_test oci-hooks test_hooks
 run_test oci-hook-fails test_hook_fails
 run_test oci-hook-timeout test_hook_timeout
