@@ -37,6 +37,7 @@ OciContainer *oci_container_free(OciContainer *c) {
         free(c->gid_map);
         free(c->namespaces);
         free(c->additional_gids);
+        strv_free(c->strings);
         for (size_t k = 0; k < _OCI_HOOK_KIND_MAX; k++)
                 free(c->hooks[k]);
         strv_free(c->envp);
@@ -130,6 +131,8 @@ static int map_process(OciContainer *c, char * const *envp_defaults, char **erro
 
         if (p->username)
                 (void) oci_container_warn(c, "process.user.username: ignored, the numeric IDs apply");
+        if (p->uid == (uid_t) -1 || p->gid == (gid_t) -1)
+                return oci_error(error, "process.user", "uid and gid must not be 4294967295 (the invalid ID)");
         cc->process_ids_set = true;
         cc->uid = p->uid;
         cc->gid = p->gid;
@@ -151,6 +154,8 @@ static int map_process(OciContainer *c, char * const *envp_defaults, char **erro
         cc->capability_permitted = p->capabilities[OCI_CAP_PERMITTED];
         cc->capability_inheritable = p->capabilities[OCI_CAP_INHERITABLE];
         cc->capability_ambient = p->capabilities[OCI_CAP_AMBIENT];
+        if ((cc->capability_effective & ~cc->capability_permitted) != 0)
+                return oci_error(error, "process.capabilities.effective", "must be a subset of the permitted set");
         STRV_FOREACH(u, p->unknown_capabilities)
                 (void) oci_container_warn(c, "process.capabilities: unknown capability %s, ignoring", *u);
 
@@ -257,7 +262,19 @@ static int map_mounts(OciContainer *c, char **error) {
                                 mount_options_done(&o);
                                 return oci_error(error, path, "a bind mount needs a source");
                         }
-                        m->source = om->source;
+                        if (om->source[0] == '/')
+                                m->source = om->source;
+                        else {
+                                /* Relative to the bundle, as the spec allows. */
+                                char *a;
+                                if (asprintf(&a, "%s/%s", c->bundle, om->source) < 0 ||
+                                    strv_extend(&c->strings, a) < 0) {
+                                        mount_options_done(&o);
+                                        return -ENOMEM;
+                                }
+                                m->source = c->strings[strv_length(c->strings) - 1];
+                                free(a);
+                        }
                         if (o.data)
                                 (void) oci_container_warn(c, "%s: file system options of a bind mount ignored", path);
                 } else {
@@ -426,8 +443,8 @@ static int map_seccomp(OciContainer *c, char **error) {
                         return oci_error(error, path, "action: only SCMP_ACT_ERRNO and SCMP_ACT_ALLOW are supported");
                 if (r->n_args > CONTAINER_SECCOMP_ARGS_MAX)
                         return oci_error(error, path, "args: at most %u", CONTAINER_SECCOMP_ARGS_MAX);
-                if ((r->action & 0xffffU) == 0)
-                        return oci_error(error, path, "errnoRet: must not be 0");
+                if ((r->action & 0xffffU) == 0 || (r->action & 0xffffU) > 4095)
+                        return oci_error(error, path, "errnoRet: must be between 1 and 4095");
 
                 STRV_FOREACH(name, r->names) {
                         ContainerSeccompRule *m;
@@ -538,6 +555,20 @@ static int map_linux(OciContainer *c, char **error) {
         if (r < 0)
                 return r;
 
+        for (size_t i = 0; i < l->sysctl.n; i++) {
+                char path[128];
+
+                snprintf(path, sizeof(path), "linux.sysctl[\"%.64s\"]", l->sysctl.keys[i]);
+                r = sysctl_key_check(l->sysctl.keys[i], cc->private_network,
+                                     !container_config_joined_namespace(cc, CONTAINER_NAMESPACE_IPC));
+                if (r == -EPERM)
+                        return oci_error(error, path, "not a sysctl of the container's own namespaces (a new "
+                                         "network namespace for net.*, the IPC ones): it would change the host");
+                if (r < 0)
+                        return oci_error(error, path, "invalid sysctl name");
+                if (strchr(l->sysctl.values[i], '\n'))
+                        return oci_error(error, path, "the value must not contain a newline");
+        }
         r = map_string_map(&l->sysctl, &c->sysctls);
         if (r < 0)
                 return r;
@@ -590,7 +621,7 @@ int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name,
                 return -ENOMEM;
 
         c->config = (ContainerConfig) {
-                .hostname = spec->hostname ?: name,
+                .hostname = !isempty(spec->hostname) ? spec->hostname : name,
                 .root = spec->root_path,
                 .read_only = spec->root_readonly,
                 .personality = PERSONALITY_INVALID,
@@ -615,6 +646,13 @@ int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name,
         if (r >= 0) {
                 r = map_string_map(&spec->annotations, &c->annotations);
                 c->config.annotations = c->annotations;
+        }
+        /* What the checks above let through must be a model the set-up takes: anything else is a bug here,
+         * refused rather than a start that fails later with a bare EINVAL. */
+        if (r >= 0 && c->config.root && c->config.root[0] == '/') {
+                r = container_config_validate(&c->config);
+                if (r == -EINVAL)
+                        r = oci_error(&error, "", "the container model refuses this configuration");
         }
         if (r < 0) {
                 if (r != -ENOMEM)

@@ -50,6 +50,7 @@ typedef struct OciContainer {
         ContainerNamespace *namespaces;
         size_t n_namespaces;
         gid_t *additional_gids;
+        char **strings;                 /* other strings the model points to (absolute bind sources) */
         ContainerHook *hooks[_OCI_HOOK_KIND_MAX];       /* point into the spec */
         size_t n_hooks[_OCI_HOOK_KIND_MAX];
 

@@ -317,6 +317,13 @@ static void test_refusals(void) {
                        "linux.resources.unified[\"memory.max\"]: invalid value \"lots\"");
         assert_refused("\"linux\": { \"resources\": { \"unified\": { \"cpu.max\": \"x 100000\" } } }",
                        "linux.resources.unified[\"cpu.max\"]: invalid value \"x 100000\"");
+        assert_refused("\"linux\": { \"sysctl\": { \"net.ipv4.ip_forward\": \"1\" } }",
+                       "linux.sysctl[\"net.ipv4.ip_forward\"]: not a sysctl of the container's own namespaces");
+        assert_refused("\"linux\": { \"sysctl\": { \"kernel.hostname\": \"x\" } }",
+                       "linux.sysctl[\"kernel.hostname\"]: not a sysctl of the container's own namespaces");
+        assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+                       "{ \"names\": [ \"read\" ], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000 } ] } }",
+                       "linux.seccomp.syscalls[0]: errnoRet: must be between 1 and 4095");
         assert_refused("\"mounts\": [ { \"destination\": \"/a\", \"type\": \"bind\" } ]",
                        "mounts[0]: a bind mount needs a source");
         assert_refused("\"mounts\": [ { \"destination\": \"/a\", \"source\": \"/b\", \"options\": [ \"bind\", \"idmap\" ] } ]",
@@ -363,6 +370,18 @@ static void test_resources_and_more(void) {
                       "    \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                       "      { \"names\": [ \"no_such_call_xyz\", \"getpriority\" ], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13,"
                       "        \"args\": [ { \"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\" } ] } ] } } }");
+
+        /* A relative bind source is relative to the bundle. */
+        {
+                _cleanup_(oci_container_freep) OciContainer *b = oci_model(
+                        "{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"/r\" },"
+                        "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ] },"
+                        "  \"mounts\": [ { \"destination\": \"/d\", \"source\": \"data/x\", \"options\": [ \"bind\" ] } ] }");
+                ASSERT_EQ(b->n_mounts, 1);
+                ASSERT_STREQ(b->mounts[0].type, "bind");
+                ASSERT_STREQ(b->mounts[0].source, "/srv/bundle/data/x");
+                ASSERT(!b->mounts[0].recursive);
+        }
 
         /* The runtime's own /proc stays: the bundle's proc mount is skipped, with a warning. */
         ASSERT_EQ(c->n_mounts, 1);
