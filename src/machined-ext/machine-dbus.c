@@ -132,6 +132,13 @@ static int property_get_console_mode(sd_bus *bus, const char *path, const char *
 static int property_get_user(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
+        char ids[32];
+
+        /* A bundle's process.user is numeric: "UID:GID". */
+        if (m->oci) {
+                snprintf(ids, sizeof(ids), "%u:%u", (unsigned) m->oci->config.uid, (unsigned) m->oci->config.gid);
+                return sd_bus_message_append(reply, "s", ids);
+        }
         return sd_bus_message_append(reply, "s", m->settings && m->settings->user ? m->settings->user : "root");
 }
 

@@ -156,6 +156,7 @@ test_every_field() {
         assert_eq 500ms "$(systemctl show -P CPUQuotaPerSecUSec "$unit")" "cpu.quota → CPUQuotaPerSecUSec"
         assert_match "/dev/char/10:229 rwm" "$(systemctl show -P DeviceAllow "$unit")" "linux.devices → DeviceAllow"
         assert_eq "$unit" "$(mx_prop $n Unit)" "the machine's unit"
+        assert_eq 1000:1000 "$(mx_prop $n User)" "the machine's User property"
         leader=$(leader_of $n)
         assert_eq 123 "$(cat /proc/$leader/oom_score_adj)" "oomScoreAdj"
         machinectl list --no-legend | grep -q "^$n " || t_fail "machinectl list does not show $n"
