@@ -16,7 +16,8 @@
 #include "macro.h"
 #include "priv/priv.h"
 
-static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const int *ns_fds, size_t n_ns_fds) {
+static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const int *ns_fds, size_t n_ns_fds,
+                       uint64_t bounding) {
         char *const default_argv[] = { (char *) h->path, NULL };
         char *const empty_env[] = { NULL };
         sigset_t ss;
@@ -27,6 +28,8 @@ static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const i
         for (size_t i = 0; i < n_ns_fds; i++)
                 if (ns_fds[i] >= 0 && priv_setns(ns_fds[i], 0) < 0)
                         goto fail;
+        if (bounding != UINT64_MAX && priv_capbset_limit(bounding) < 0)
+                goto fail;
         if (dup2(stdin_fd, STDIN_FILENO) < 0)
                 goto fail;
         for (int sig = 1; sig < _NSIG; sig++)
@@ -53,7 +56,7 @@ static uint64_t now_msec(void) {
 }
 
 int container_hook_run(const ContainerHook *h, const char *state, const int *ns_fds, size_t n_ns_fds,
-                       siginfo_t *ret_si) {
+                       uint64_t bounding, siginfo_t *ret_si) {
         _cleanup_close_pair_ int in[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
         _cleanup_close_ int pidfd = -EBADF;
         int timeout = h->timeout > 0 ? h->timeout : CONTAINER_HOOK_TIMEOUT_DEFAULT_SEC;
@@ -72,7 +75,7 @@ int container_hook_run(const ContainerHook *h, const char *state, const int *ns_
         if (pid < 0)
                 return (int) pid;
         if (pid == 0)
-                hook_child(h, in[0], err[1], ns_fds, n_ns_fds); /* never returns */
+                hook_child(h, in[0], err[1], ns_fds, n_ns_fds, bounding); /* never returns */
 
         in[0] = safe_close(in[0]);
         err[1] = safe_close(err[1]);

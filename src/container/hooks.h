@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A hook without a timeout still gets one: a hung hook must not hang a start. */
 #define CONTAINER_HOOK_TIMEOUT_DEFAULT_SEC 60
@@ -20,12 +21,12 @@ typedef struct ContainerHook {
 } ContainerHook;
 
 /* Runs H with STATE (NUL-terminated) on its stdin, after joining each of NS_FDS (namespace fds, -EBADF
- * entries skipped) in the child, and waits for it. Every fd of the caller but stdout and stderr is closed in
- * the hook. Returns 0 if it exited with status 0; -ETIMEDOUT if it was killed after its timeout; -EPROTO if
+ * entries skipped) in the child and limiting its capability bounding set to BOUNDING (UINT64_MAX: as the
+ * caller's), and waits for it. Every fd of the caller but stdout and stderr is closed in the hook. Returns 0 if it exited with status 0; -ETIMEDOUT if it was killed after its timeout; -EPROTO if
  * it exited otherwise (*ret_si says how); -errno if it could not be started (exec's errno for a missing or
  * non-executable PATH). */
 int container_hook_run(const ContainerHook *h, const char *state, const int *ns_fds, size_t n_ns_fds,
-                       siginfo_t *ret_si);
+                       uint64_t bounding, siginfo_t *ret_si);
 
 /* "exited with status N", "was killed by signal SIG", "timed out after N s", or "could not be executed:
  * strerror" for the result R, SI of container_hook_run(). Returns a new string or NULL (OOM). */

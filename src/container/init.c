@@ -19,6 +19,7 @@
  */
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -208,15 +209,20 @@ static int wait_hooks(InitState *s) {
         return 0;
 }
 
-/* OCI startContainer hooks: inside the container, right before the payload's exec. */
+/* OCI startContainer hooks: inside the container, right before the payload's exec. The hook's program is the
+ * image's (its path resolves in the container) and it runs while we, a copy of the daemon's binary, are PID 1:
+ * within the container's bounding set, and never with CAP_SYS_PTRACE, which would let it past our
+ * non-dumpable state to /proc/1/exe, the host's binary (CVE-2019-5736). */
 static int run_start_hooks(const ContainerConfig *c, InitState *s) {
+        uint64_t bounding = c->capability_bounding & ~(UINT64_C(1) << CAP_SYS_PTRACE);
+
         for (size_t i = 0; i < c->n_start_hooks; i++) {
                 const ContainerHook *h = c->start_hooks + i;
                 _cleanup_free_ char *msg = NULL;
                 siginfo_t si = {};
                 int r;
 
-                r = container_hook_run(h, s->hook_state, NULL, 0, &si);
+                r = container_hook_run(h, s->hook_state, NULL, 0, bounding, &si);
                 if (r >= 0)
                         continue;
                 msg = container_hook_result_message(h, r, &si);

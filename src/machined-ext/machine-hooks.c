@@ -71,7 +71,7 @@ static _noreturn_ void hooks_helper(const Machine *m, const OciHookKind *kinds, 
                         siginfo_t si = {};
                         int r;
 
-                        r = container_hook_run(h, state, ns_fds, n_ns, &si);
+                        r = container_hook_run(h, state, ns_fds, n_ns, UINT64_MAX, &si);
                         if (r >= 0)
                                 continue;
                         what = container_hook_result_message(h, r, &si);

@@ -220,7 +220,8 @@ EOF
 oci_hooks_config() {    # NAME [EXTRA_PRESTART] [POSTSTART_STATUS]
         local name=$1 b=$MACHINES_DIR/$1 extra=${2:-} post=${3:-0} k hooks="" path log status
         printf '%s\n' '#!/bin/sh' 'state=$(cat)' \
-                'echo "$1 ns=$(readlink /proc/self/ns/mnt) env=$HOOKVAR state=$state" >>"$LOG"' \
+                'exe=$(readlink /proc/1/exe 2>/dev/null) || exe=denied' \
+                'echo "$1 ns=$(readlink /proc/self/ns/mnt) env=$HOOKVAR exe=$exe state=$state" >>"$LOG"' \
                 'exit ${2:-0}' >"$b/hook.sh"
         chmod 755 "$b/hook.sh"
         cp "$b/hook.sh" "$b/rootfs/hook.sh"
@@ -275,6 +276,8 @@ test_hooks() {
                                 "$k runs in the runtime's mount namespace" ;;
                 esac
         done
+        # The container's init is still a copy of the daemon's binary: the image's hook must not reach it.
+        assert_match " exe=denied " "$(echo "$log" | grep '^startContainer ')" "startContainer hook and /proc/1/exe"
         assert_eq "id=$n status=creating pid=$leader bundle=$b version=1.1.0 ann=b" \
                 "$(hook_state "$(echo "$log" | grep '^prestart ')")" "prestart's state"
         assert_eq "id=$n status=creating pid=$leader bundle=$b version=1.1.0 ann=b" \
