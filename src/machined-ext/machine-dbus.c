@@ -707,10 +707,51 @@ static int append_oci_scope_properties(sd_bus_message *call, const OciContainer 
         return 0;
 }
 
+static int set_unit_properties_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e)
+                log_warning("Failed to set a bundle's resources on its container@ unit, ignoring: %s", e->message);
+        return 0;
+}
+
+static int set_keep_unit_properties(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.systemd1",
+                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                           "SetUnitProperties");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "sb", m->keep_unit, 1);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(call, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        r = append_oci_scope_properties(call, m->oci);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        /* Floating (the machine may be gone when the reply comes): it only says whether it worked. */
+        return sd_bus_call_async(m->manager->bus, NULL, call, set_unit_properties_reply, NULL, 0);
+}
+
 int machine_dbus_register(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
+        if (m->keep_unit && m->oci && m->oci->n_scope_properties > 0) {
+                /* A bundle in container@NAME.service: its resources and devices go to that unit, for this run
+                 * (runtime), before the payload is attached to it (systemd handles our calls in order), so
+                 * that the unit's DevicePolicy=closed lets the bundle's device nodes be made and used. */
+                r = set_keep_unit_properties(m);
+                if (r < 0)
+                        return r;
+        }
         if (m->keep_unit)
                 /* Keep-unit mode, step 1: into the unit's delegated cgroup, whose "payload" subgroup the unit's
                  * main process (machinectl-ext start --keep-unit) has created. */

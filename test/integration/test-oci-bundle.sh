@@ -370,6 +370,9 @@ test_container_unit() {
         leader=$(leader_of $n)
         assert_match "/$u/payload\$" "$(sed -n 's/^0:://p' /proc/$leader/cgroup)" "leader's cgroup"
         assert_eq "$u" "$(machinectl show $n -p Unit --value)" "machined's unit"
+        # The bundle's resources and devices went to that unit, for this run.
+        assert_eq 268435456 "$(systemctl show -P MemoryMax $u)" "memory.limit → the unit's MemoryMax"
+        assert_match "/dev/char/10:229 rwm" "$(systemctl show -P DeviceAllow $u)" "linux.devices → the unit's DeviceAllow"
         assert_ok timeout 30 systemctl stop $u
         mx_gone $n || t_fail "$n still running after systemctl stop"
         return 0
