@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "hooks.h"
 #include "settings.h"
 
 typedef enum ContainerStage {
@@ -46,6 +47,8 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_DEVICES,
         CONTAINER_STAGE_MASKS,          /* readonly and masked paths */
         CONTAINER_STAGE_USER_NAMESPACE, /* waiting for the ID maps */
+        CONTAINER_STAGE_HOOKS,          /* OCI hooks: with error 0, "paused before pivot_root for the
+                                         * creator's hooks" (hooks_pause); else a startContainer hook failed */
         _CONTAINER_STAGE_MAX,
         _CONTAINER_STAGE_INVALID = -EINVAL,
 } ContainerStage;
@@ -233,6 +236,14 @@ typedef struct ContainerConfig {
         const ContainerSeccompRule *seccomp_rules;
         size_t n_seccomp_rules;
         char **annotations;             /* "key=value": carried for the caller's state, not applied */
+        bool hooks_pause;               /* before pivot_root, report CONTAINER_STAGE_HOOKS (error 0) and wait
+                                         * for container_continue_hooks() (OCI prestart, createRuntime and
+                                         * createContainer hooks run meanwhile), which brings the state JSON */
+        const ContainerHook *start_hooks; /* OCI startContainer: run by the init, inside, before the exec */
+        size_t n_start_hooks;
+        unsigned long rootfs_propagation; /* 0: leave the root mount a slave of the host's; else MS_SHARED,
+                                         * MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC) for it, within the
+                                         * container's mount namespace (OCI linux.rootfsPropagation) */
 } ContainerConfig;
 
 typedef struct Container {

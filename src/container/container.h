@@ -34,6 +34,14 @@ int container_spawn(const ContainerConfig *c, Container *ret);
 /* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to go on and exec. Returns 0 or -errno. */
 int container_release(int sync_fd);
 
+/* The largest state JSON container_continue_hooks() passes on. */
+#define CONTAINER_HOOK_STATE_MAX (60U * 1024U)
+
+/* Lets a child that reported CONTAINER_STAGE_HOOKS (paused, hooks_pause) go on, with STATE (the OCI state JSON
+ * its startContainer hooks get on stdin). Returns 0, -E2BIG (STATE is larger than CONTAINER_HOOK_STATE_MAX),
+ * or -errno. container_cancel() makes it exit instead. */
+int container_continue_hooks(int sync_fd, const char *state);
+
 /* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to exit instead. Returns 0 or -errno. */
 int container_cancel(int sync_fd);
 

@@ -19,12 +19,14 @@
  */
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "container.h"
 #include "devices.h"
 #include "init.h"
 #include "mounts.h"
@@ -51,6 +53,7 @@ typedef struct InitState {
         size_t n_groups;
         char **envp;                    /* the payload's environment (owned) */
         char *command;                  /* the resolved path of argv[0] */
+        char *hook_state;               /* the OCI state JSON for startContainer hooks (hooks_pause) */
         struct sock_fprog *seccomp;
         SetupLog log;
 } InitState;
@@ -284,6 +287,72 @@ static int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLo
         r = priv_switch_user(0, 0, NULL, 0);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "root in the user namespace");
+        return 0;
+}
+
+/* hooks_pause: tell the creator, and wait while it runs the prestart, createRuntime and createContainer
+ * hooks; 'H' and the state JSON go on, anything else (or the creator leaving) ends us. */
+static int wait_hooks(InitState *s) {
+        ContainerReport paused = { .stage = CONTAINER_STAGE_HOOKS };
+        _cleanup_free_ char *buf = NULL;
+        ssize_t n;
+        int r;
+
+        r = send_report(s->sock, &paused, -EBADF);
+        if (r < 0)
+                return setup_fail(&s->log, CONTAINER_STAGE_HOOKS, r, "report");
+        buf = malloc(CONTAINER_HOOK_STATE_MAX + 2);
+        if (!buf)
+                return setup_fail(&s->log, CONTAINER_STAGE_HOOKS, -ENOMEM, "state");
+        do
+                n = recv(s->sock, buf, CONTAINER_HOOK_STATE_MAX + 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0 || buf[0] != 'H')
+                _exit(EXIT_FAILURE); /* cancelled: a hook failed, the creator says why */
+        buf[n] = 0;
+        s->hook_state = strdup(buf + 1);
+        if (!s->hook_state)
+                return setup_fail(&s->log, CONTAINER_STAGE_HOOKS, -ENOMEM, "state");
+        return 0;
+}
+
+/* OCI startContainer hooks: inside the container, right before the payload's exec. The hook's program is the
+ * image's (its path resolves in the container) and it runs while we, a copy of the daemon's binary, are PID 1:
+ * within the container's bounding set, and never with CAP_SYS_PTRACE, which would let it past our
+ * non-dumpable state to /proc/1/exe, the host's binary (CVE-2019-5736). */
+static int run_start_hooks(const ContainerConfig *c, InitState *s) {
+        uint64_t bounding = c->capability_bounding & ~(UINT64_C(1) << CAP_SYS_PTRACE);
+
+        for (size_t i = 0; i < c->n_start_hooks; i++) {
+                const ContainerHook *h = c->start_hooks + i;
+                _cleanup_free_ char *msg = NULL;
+                siginfo_t si = {};
+                int r;
+
+                r = container_hook_run(h, s->hook_state, NULL, 0, bounding, &si);
+                if (r >= 0)
+                        continue;
+                msg = container_hook_result_message(h, r, &si);
+                return setup_failf(&s->log, CONTAINER_STAGE_HOOKS, r, CONTAINER_REPORT_COMPLETE,
+                                   "startContainer hook %s", msg ?: h->path);
+        }
+        return 0;
+}
+
+/* OCI rootfsPropagation, after pivot_root (which refuses a shared root). Every mount here is a slave of the
+ * host's or our own: "shared" makes the root the first of a new peer group in this namespace, never a peer
+ * of a host mount. */
+static int set_root_propagation(const ContainerConfig *c, SetupLog *l) {
+        struct mount_attr a = { .propagation = c->rootfs_propagation & ~MS_REC };
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, -errno, "rootfsPropagation");
+        r = priv_mount_setattr(fd, c->rootfs_propagation & MS_REC, &a);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, r, "rootfsPropagation");
         return 0;
 }
 
@@ -668,7 +737,11 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         else if (c->process_ids_set)
                 STEP(&s, set_process_ids(c, &s));
 
+        if (c->hooks_pause)
+                STEP(&s, wait_hooks(&s));
         STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
+        if (c->rootfs_propagation != 0)
+                STEP(&s, set_root_propagation(c, &s.log));
         s.rootfd = safe_close(s.rootfd);
         s.devfd = safe_close(s.devfd);
         s.inaccessible_fd = safe_close(s.inaccessible_fd);
@@ -717,6 +790,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, enter_user_namespace(c, s.userns_fd, &s.log));
                 s.userns_fd = safe_close(s.userns_fd);
         }
+        /* Inside the container, with its limits, and in its user namespace if it has one. */
+        STEP(&s, run_start_hooks(c, &s));
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, reset_signals(&s.log));
         STEP(&s, drop_privileges(c, &s));

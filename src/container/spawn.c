@@ -44,6 +44,7 @@ static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
         [CONTAINER_STAGE_DEVICES]           = "create devices",
         [CONTAINER_STAGE_MASKS]             = "set up read-only and masked paths",
         [CONTAINER_STAGE_USER_NAMESPACE]    = "set up the user namespace",
+        [CONTAINER_STAGE_HOOKS]             = "run hooks",
 };
 
 const char *container_stage_to_string(ContainerStage s) {
@@ -75,6 +76,20 @@ static int format_id_map(const ContainerIdMap *map, size_t n, char *buf, size_t 
                 k += w;
         }
         return 0;
+}
+
+int container_continue_hooks(int sync_fd, const char *state) {
+        _cleanup_free_ char *m = NULL;
+        size_t n = strlen(state ?: "");
+
+        if (n > CONTAINER_HOOK_STATE_MAX)
+                return -E2BIG;
+        m = malloc(n + 1);
+        if (!m)
+                return -ENOMEM;
+        m[0] = 'H';
+        memcpy(m + 1, state ?: "", n);
+        return send(sync_fd, m, n + 1, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
 /* The init of a new user namespace waits (CONTAINER_STAGE_USER_NAMESPACE) until its maps are written. */

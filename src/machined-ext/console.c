@@ -672,6 +672,15 @@ void console_payload_fds(const Console *c, int *ret_stdin, int *ret_stdout, int 
         }
 }
 
+int console_set_size(Console *c, unsigned rows, unsigned columns) {
+        struct winsize w = { .ws_row = rows, .ws_col = columns };
+
+        assert(c);
+        if (c->mode == CONSOLE_PIPE || c->master_fd < 0)
+                return -EOPNOTSUPP;
+        return ioctl(c->master_fd, TIOCSWINSZ, &w) < 0 ? -errno : 0;
+}
+
 /* Returns true in interactive and read-only mode, where the pty is the payload's stdio. */
 bool console_wants_controlling_tty(const Console *c) {
         assert(c);

@@ -43,6 +43,9 @@ void console_payload_fds(const Console *c, int *ret_stdin, int *ret_stdout, int 
 /* Whether the payload should get the pty as its controlling terminal (setsid + TIOCSCTTY). */
 bool console_wants_controlling_tty(const Console *c);
 
+/* Sets the pty's window size (OCI process.consoleSize). Returns 0, -EOPNOTSUPP without a pty, or -errno. */
+int console_set_size(Console *c, unsigned rows, unsigned columns);
+
 /* After the spawn: closes the daemon's copies of the child's ends, starts reading. Returns 0 or -errno. */
 int console_started(Console *c);
 

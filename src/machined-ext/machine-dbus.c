@@ -98,6 +98,13 @@ static int property_get_console_mode(sd_bus *bus, const char *path, const char *
 static int property_get_user(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
+        char ids[32];
+
+        /* A bundle's process.user is numeric: "UID:GID". */
+        if (m->oci) {
+                snprintf(ids, sizeof(ids), "%u:%u", (unsigned) m->oci->config.uid, (unsigned) m->oci->config.gid);
+                return sd_bus_message_append(reply, "s", ids);
+        }
         return sd_bus_message_append(reply, "s", m->settings && m->settings->user ? m->settings->user : "root");
 }
 
@@ -612,10 +619,108 @@ int machine_dbus_stop_scope(Machine *m) {
                                         start_scope_reply, m, "ss", m->unit, "replace");
 }
 
+/* A bundle's linux.resources and devices (config-oci-resources.c), after ours: later assignments win, and
+ * DeviceAllow= adds to the list. */
+static int append_oci_scope_properties(sd_bus_message *call, const OciContainer *c) {
+        int r;
+
+        for (size_t i = 0; i < c->n_scope_properties; i++) {
+                const OciScopeProperty *p = c->scope_properties + i;
+
+                switch (p->type) {
+                case OCI_SCOPE_PROPERTY_U64:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "t", p->u64);
+                        break;
+                case OCI_SCOPE_PROPERTY_STRING:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "s", p->string);
+                        break;
+                case OCI_SCOPE_PROPERTY_DEVICE_ALLOW:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "a(ss)", 1, p->string, p->access);
+                        break;
+                case OCI_SCOPE_PROPERTY_BYTES:
+                        r = sd_bus_message_open_container(call, 'r', "sv");
+                        if (r >= 0)
+                                r = sd_bus_message_append(call, "s", p->name);
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'v', "ay");
+                        if (r >= 0)
+                                r = sd_bus_message_append_array(call, 'y', p->bytes, p->n_bytes);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        break;
+                case OCI_SCOPE_PROPERTY_DEVICES:
+                        r = sd_bus_message_open_container(call, 'r', "sv");
+                        if (r >= 0)
+                                r = sd_bus_message_append(call, "s", p->name);
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'v', "a(st)");
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'a', "(st)");
+                        for (size_t j = 0; r >= 0 && j < p->n_devices; j++)
+                                r = sd_bus_message_append(call, "(st)", p->device_paths[j], p->device_values[j]);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        break;
+                default:
+                        r = -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int set_unit_properties_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e)
+                log_warning("Failed to set a bundle's resources on its container@ unit, ignoring: %s", e->message);
+        return 0;
+}
+
+static int set_keep_unit_properties(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.systemd1",
+                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                           "SetUnitProperties");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "sb", m->keep_unit, 1);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(call, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        r = append_oci_scope_properties(call, m->oci);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        /* Floating (the machine may be gone when the reply comes): it only says whether it worked. */
+        return sd_bus_call_async(m->manager->bus, NULL, call, set_unit_properties_reply, NULL, 0);
+}
+
 int machine_dbus_register(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
+        if (m->keep_unit && m->oci && m->oci->n_scope_properties > 0) {
+                /* A bundle in container@NAME.service: its resources and devices go to that unit, for this run
+                 * (runtime), before the payload is attached to it (systemd handles our calls in order), so
+                 * that the unit's DevicePolicy=closed lets the bundle's device nodes be made and used. */
+                r = set_keep_unit_properties(m);
+                if (r < 0)
+                        return r;
+        }
         if (m->keep_unit)
                 /* Keep-unit mode, step 1: into the unit's delegated cgroup, whose "payload" subgroup the unit's
                  * main process (machinectl-ext start --keep-unit) has created. */
@@ -643,7 +748,7 @@ int machine_dbus_register(Machine *m) {
                 return r;
         r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", description_of(m),
-                                  "Slice", "s", "machine.slice",
+                                  "Slice", "s", m->oci && m->oci->slice ? m->oci->slice : "machine.slice",
                                   "Delegate", "b", 1,
                                   "CollectMode", "s", "inactive-or-failed",
                                   "TasksMax", "t", UINT64_C(16384),
@@ -656,6 +761,11 @@ int machine_dbus_register(Machine *m) {
         r = sd_bus_message_append(call, "(sv)", "PIDs", "au", 1, (uint32_t) m->leader);
         if (r < 0)
                 return r;
+        if (m->oci) {
+                r = append_oci_scope_properties(call, m->oci);
+                if (r < 0)
+                        return r;
+        }
         r = sd_bus_message_close_container(call);
         if (r < 0)
                 return r;

@@ -12,11 +12,14 @@
 #include "log.h"
 #include "util.h"
 #include "machine-dbus.h"
+#include "machine-hooks.h"
 #include "machine.h"
 #include "machine-state.h"
 #include "machine-userns.h"
 #include "name.h"
 #include "notify.h"
+#include "config-nspawn.h"
+#include "config-oci.h"
 #include "container.h"
 #include "os-release.h"
 #include "settings-verify.h"
@@ -57,6 +60,8 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
                 .userns_lock_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
+                .hook_pidfd = -EBADF,
+                .hook_msg_fd = -EBADF,
                 .notify_access = NOTIFY_ACCESS_MAIN,
                 .notify_ratelimit = RATELIMIT_INIT(MACHINE_NOTIFY_RATELIMIT_INTERVAL_USEC,
                                                    MACHINE_NOTIFY_RATELIMIT_BURST),
@@ -176,6 +181,9 @@ Machine *machine_free(Machine *m) {
         }
         strv_free(m->argv);
         strv_free(m->envp);
+        machine_hooks_abort(m);
+        oci_container_free(m->oci);
+        free(m->bundle);
         return mfree(m);
 }
 
@@ -187,58 +195,10 @@ void machine_set_state(Machine *m, MachineState state) {
         machine_state_update(m);
 }
 
-/* The payload's environment, like systemd-nspawn's (inner_child()): container=, container_uuid=, PATH,
- * NOTIFY_SOCKET, TERM; HOME=/root, USER=root and LOGNAME=root unless User= is set (then the child sets them
- * from the container's passwd); LANG=C.UTF-8 unless booting (nspawn's compiled-in locale: a booted init
- * reads the container's own locale.conf); container_host_{id,version_id,build_id,variant_id} from the
- * host's os-release; then Environment=, which overrides all of these. Returns 0 or -ENOMEM. */
-static int machine_build_environment(Machine *m, const Settings *s, char ***ret) {
-        _cleanup_strv_free_ char **env = NULL, **host = NULL;
-        _cleanup_free_ char *uuid_assignment = NULL;
-        char uuid[SD_ID128_UUID_STRING_MAX];
-        int r;
-
-        sd_id128_to_uuid_string(m->id, uuid);
-        if (asprintf(&uuid_assignment, "container_uuid=%s", uuid) < 0)
-                return -ENOMEM;
-
-        if (strv_extend(&env, "container=machined-ext") < 0 ||
-            strv_extend(&env, uuid_assignment) < 0 ||
-            strv_extend(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
-            strv_extend(&env, "NOTIFY_SOCKET=/run/host/notify") < 0)
-                return -ENOMEM;
-        if (!(s && s->user))
-                if (strv_extend(&env, "HOME=/root") < 0 ||
-                    strv_extend(&env, "USER=root") < 0 ||
-                    strv_extend(&env, "LOGNAME=root") < 0)
-                        return -ENOMEM;
-        /* A terminal only for the pty modes; like systemd-nspawn, vt220 there. */
-        if (strv_extend(&env, s && s->console == CONSOLE_PIPE ? "TERM=dumb" : "TERM=vt220") < 0)
-                return -ENOMEM;
-        if (!m->boot && strv_extend(&env, "LANG=C.UTF-8") < 0)
-                return -ENOMEM;
-
-        r = os_release_host_env_load("/", &host);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                log_debug_errno(r, "Failed to read the host's os-release, no $container_host_* for %s: %m", m->name);
-        STRV_FOREACH(e, host)
-                if (strv_env_set(&env, *e) < 0)
-                        return -ENOMEM;
-
-        /* The file's keys are unique already: merging searches only the entries above (not quadratic). */
-        if (s && strv_env_merge(&env, s->environment) < 0)
-                return -ENOMEM;
-
-        *ret = TAKE_PTR(env);
-        return 0;
-}
-
 int machine_load(Machine *m, char **ret_error) {
         _cleanup_(settings_freep) Settings *s = NULL;
         _cleanup_free_ char *path = NULL, *root = NULL;
-        bool trusted = false;
+        bool trusted = false, boot;
         struct stat st;
         int r;
 
@@ -269,6 +229,9 @@ int machine_load(Machine *m, char **ret_error) {
                         return r;
         }
 
+        if (s && s->oci_bundle)
+                return machine_load_settings_bundle(m, TAKE_PTR(s), TAKE_PTR(path), ret_error);
+
         if (s && s->directory)
                 root = strdup(s->directory);
         else if (asprintf(&root, "%s/%s", MACHINES_DIR, m->name) < 0)
@@ -286,19 +249,10 @@ int machine_load(Machine *m, char **ret_error) {
                 return -MX_ERR_SETUP_FAILED;
         }
 
-        /* Like systemd-nspawn@.service (which passes -b): without a command, boot. With Boot=yes, Parameters=
-         * are arguments to init. */
-        m->boot = s && s->boot >= 0 ? s->boot : !(s && s->parameters && s->parameters[0]);
-        if (m->boot) {
-                if (strv_extend(&m->argv, "/sbin/init") < 0)
-                        return -ENOMEM;
-                if (s && s->parameters && strv_extend_strv(&m->argv, s->parameters) < 0)
-                        return -ENOMEM;
-        } else {
-                m->argv = strv_copy(s->parameters);
-                if (!m->argv)
-                        return -ENOMEM;
-        }
+        r = nspawn_command(s, &boot, &m->argv);
+        if (r < 0)
+                return r;
+        m->boot = boot;
         /* settings_verify() refused this already; container_spawn() must never see an empty command. */
         if (!m->argv[0] || isempty(m->argv[0])) {
                 if (asprintf(ret_error, "%s: no command to run for machine '%s'", strna(path), m->name) < 0)
@@ -310,18 +264,14 @@ int machine_load(Machine *m, char **ret_error) {
         if (s && !sd_id128_is_null(s->machine_id))
                 m->id = s->machine_id;
 
-        /* A booted systemd sends READY=1 when its boot is complete: wait for it, unless told otherwise. */
-        m->notify_ready = s && s->notify_ready >= 0 ? s->notify_ready : m->boot;
+        m->notify_ready = nspawn_notify_ready(s, m->boot);
         if (s && s->notify_access >= 0)
                 m->notify_access = s->notify_access;
         if (s && s->timeout_start_usec > 0)
                 m->timeout_start_usec = s->timeout_start_usec;
-        /* systemd inside a container halts on SIGRTMIN+3. Without Boot=, systemd-nspawn(1) terminates the
-         * container's processes "abruptly via SIGKILL": a shell, httpd or busybox as PID 1 ignores SIGTERM
-         * anyway, and would only make every stop wait out the stop timeout. */
-        m->kill_signal = s && s->kill_signal > 0 ? s->kill_signal : m->boot ? SIGRTMIN + 3 : SIGKILL;
+        m->kill_signal = nspawn_kill_signal(s, m->boot);
 
-        r = machine_build_environment(m, s, &m->envp);
+        r = nspawn_environment(s, m->id, m->boot, &m->envp);
         if (r < 0)
                 return r;
 
@@ -343,7 +293,7 @@ static void machine_maybe_register(Machine *m);
 static void machine_maybe_start_done(Machine *m);
 static int machine_arm_timer(Machine *m, usec_t usec);
 
-static void machine_fail_start(Machine *m, int error, char *message) {
+void machine_fail_start(Machine *m, int error, char *message) {
         /* Keep the first reason: a later one (e.g. the child's exit) is a consequence. */
         if (m->start_error == 0) {
                 m->start_error = error;
@@ -526,6 +476,7 @@ static void machine_start_done(Machine *m) {
 
         if (m->start_message)
                 machine_dbus_start_done(m);
+        machine_hooks_run_post(m, OCI_HOOK_POSTSTART);
 
         if (!m->notify_ready) {
                 machine_ready(m);
@@ -581,6 +532,17 @@ static int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userda
 
         if (report.stage == CONTAINER_STAGE_WARNING) {
                 log_warning("Machine %s: %s: %s", m->name, report.detail, strerror(report.error));
+                return 0;
+        }
+
+        if (report.stage == CONTAINER_STAGE_HOOKS && report.error == 0) {
+                /* Paused before pivot_root for the bundle's prestart, createRuntime, createContainer hooks. */
+                r = machine_hooks_run_create(m);
+                if (r < 0) {
+                        if (asprintf(&msg, "Failed to run the hooks of machine '%s': %s", m->name, strerror(-r)) < 0)
+                                msg = NULL;
+                        machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
+                }
                 return 0;
         }
 
@@ -801,35 +763,22 @@ static void machine_store_console(Machine *m) {
                 m->console_stored = true;
 }
 
-/* The capability bounding set: systemd-nspawn's default, plus Capability= (and CAP_NET_ADMIN with a private
- * network, as nspawn does), minus DropCapability=. */
-static uint64_t machine_capabilities(Machine *m) {
-        const Settings *s = m->settings;
-        uint64_t caps = container_default_capabilities();
-
-        if (!s)
-                return caps;
-        if (s->private_network > 0)
-                caps |= UINT64_C(1) << CAP_NET_ADMIN;
-        caps |= s->capability;
-        caps &= ~s->drop_capability;
-        return caps;
-}
-
 int machine_start(Machine *m, char **ret_error) {
         int in_fd, out_fd, err_fd, console_fd;
-        const Settings *s = m->settings;
-        ContainerConfig config = {};
+        ContainerConfig config = {}, userns = {};
         char uuid[SD_ID128_UUID_STRING_MAX];
         Container c;
         int r;
 
         sd_id128_to_uuid_string(m->id, uuid);
 
-        /* Before anything else is taken: a range that cannot be had leaves nothing behind. */
-        r = machine_userns_setup(m, &config, ret_error);
-        if (r < 0)
-                return r;
+        /* Before anything else is taken: a range that cannot be had leaves nothing behind. A bundle gets
+         * exactly the user namespace its config.json describes. */
+        if (!m->oci) {
+                r = machine_userns_setup(m, &userns, ret_error);
+                if (r < 0)
+                        return r;
+        }
 
         /* As systemd-nspawn does: systemd-machined's image operations (machinectl remove, rename, clean)
          * refuse while we hold it, and two machines cannot write to one tree. */
@@ -866,54 +815,34 @@ int machine_start(Machine *m, char **ret_error) {
                 return -MX_ERR_SETUP_FAILED;
         }
         console_payload_fds(m->console, &in_fd, &out_fd, &err_fd, &console_fd);
-
-        config = (ContainerConfig) {
-                .userns_shift = config.userns_shift,
-                .userns_range = config.userns_range,
-                .userns_ownership = config.userns_ownership,
-                .hostname = m->hostname,
-                .root = m->root,
-                .argv = m->argv,
-                .envp = m->envp,
-                .stdin_fd = in_fd,
-                .stdout_fd = out_fd,
-                .stderr_fd = err_fd,
-                .console_fd = console_fd,
-                .controlling_tty = console_wants_controlling_tty(m->console),
-                .capability_bounding = machine_capabilities(m),
-                .nofile_soft = 1024,
-                .manager_name = "machined-ext",
-                .uuid = uuid,
-                .propagate_dir = m->propagate_dir,
-                .notify = true,
-                .inaccessible_dir = manager_inaccessible_dir(m->manager),
-                .personality = PERSONALITY_INVALID,
-                .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
-                .resolv_conf = RESOLV_CONF_AUTO,
-                .timezone = TIMEZONE_AUTO,
-        };
-        if (s) {
-                config.private_network = s->private_network > 0;
-                config.user = s->user;
-                config.working_directory = s->working_directory;
-                config.capability_ambient = s->ambient_capability == UINT64_MAX ? config.capability_bounding
-                                                                                 : s->ambient_capability;
-                config.no_new_privileges = s->no_new_privileges > 0;
-                config.personality = s->personality;
-                config.rlimits = s->rlimit;
-                config.oom_score_adjust = s->oom_score_adjust;
-                config.cpu_affinity = s->cpu_affinity;
-                config.syscall_allow = s->syscall_filter.allow;
-                config.syscall_deny = s->syscall_filter.deny;
-                config.read_only = s->read_only > 0;
-                config.custom_mounts = s->custom_mounts.mounts;
-                config.n_custom_mounts = s->custom_mounts.n;
-                config.inaccessible = s->inaccessible;
-                if (s->resolv_conf >= 0)
-                        config.resolv_conf = s->resolv_conf;
-                if (s->timezone >= 0)
-                        config.timezone = s->timezone;
+        if (m->oci && m->oci->spec->process->has_console_size) {
+                r = console_set_size(m->console, m->oci->spec->process->console_height,
+                                     m->oci->spec->process->console_width);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to set the console size of machine %s, ignoring: %m", m->name);
         }
+
+        if (m->oci)
+                /* A bundle: its model, with the daemon's part below. */
+                config = m->oci->config;
+        else
+        else {
+                container_config_from_nspawn(m->settings, m->hostname, m->root, m->argv, m->envp, &config);
+                config.userns_shift = userns.userns_shift;
+                config.userns_range = userns.userns_range;
+                config.userns_ownership = userns.userns_ownership;
+        }
+        config.stdin_fd = in_fd;
+        config.stdout_fd = out_fd;
+        config.stderr_fd = err_fd;
+        config.console_fd = console_fd;
+        config.controlling_tty = console_wants_controlling_tty(m->console);
+        config.nofile_soft = 1024;
+        config.manager_name = "machined-ext";
+        config.uuid = uuid;
+        config.propagate_dir = m->propagate_dir;
+        config.notify = true;
+        config.inaccessible_dir = manager_inaccessible_dir(m->manager);
 
         m->timestamp = now(CLOCK_REALTIME);
         m->timestamp_monotonic = now(CLOCK_MONOTONIC);
@@ -1179,6 +1108,7 @@ static void machine_drop_run_leftovers(Machine *m) {
         m->propagate_dir = mfree(m->propagate_dir);
         m->image_lock = image_lock_release(m->image_lock);
         machine_userns_release(m);
+        machine_hooks_abort(m);
 }
 
 /* Forgets the previous run of a machine that is gone (finalized), for a new one: keeps its definition (what
@@ -1312,6 +1242,9 @@ static void machine_maybe_finalize(Machine *m) {
         }
 
         machine_drop_run_leftovers(m);
+        if (m->hooks_created || (m->released && m->oci && !m->oci->config.hooks_pause))
+                machine_hooks_run_post(m, OCI_HOOK_POSTSTOP);
+        m->hooks_created = false;
 
         if (m->reboot_pending) {
                 m->reboot_pending = false;

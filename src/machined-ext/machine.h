@@ -6,6 +6,7 @@
 #include <systemd/sd-id128.h>
 
 #include "bus-api.h"
+#include "config-oci.h"
 #include "console.h"
 #include "image-lock.h"
 #include "manager.h"
@@ -35,6 +36,12 @@ struct Machine {
         char *root;
         char *settings_path;
         Settings *settings;             /* the parsed settings file; NULL if there is none */
+        char *bundle;                   /* an OCI bundle directory (StartMachineFromBundle, OCIBundle=), or NULL */
+        OciContainer *oci;              /* ... its model, instead of the settings' */
+        int hook_pidfd;                 /* the helper running prestart, createRuntime, createContainer hooks */
+        int hook_msg_fd;                /* ... its message, if one failed */
+        sd_event_source *hook_event_source;
+        bool hooks_created;             /* ... they succeeded: poststop hooks are due once it is gone */
         char *hostname;
         int console_mode;               /* ConsoleMode */
         int read_only;                  /* int, not bool: exposed on the bus as "b" */
@@ -172,6 +179,17 @@ static inline void machine_freep(Machine **m) {
  * -MX_ERR_INVALID_SETTINGS (with *ret_error naming file:line), -MX_ERR_SETUP_FAILED, -errno. */
 int machine_load(Machine *m, char **ret_error);
 
+/* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or -ENXIO (no
+ * such directory), -EBADMSG (*ret_error names config.json and the JSON path), -ENOTRECOVERABLE (the root
+ * directory is unusable), -ENOMEM. (machine-bundle.c) */
+int machine_load_bundle(Machine *m, const char *bundle, char **ret_error);
+
+/* machine_load() for a settings file S (found at PATH; both taken) with OCIBundle=: the bundle defines the
+ * container, S the machine keys that may go with it (MachineID=, KillSignal=, NotifyReady=, NotifyAccess=,
+ * TimeoutStartSec=). Returns like machine_load_bundle(), but -ENOTRECOVERABLE for a missing bundle.
+ * (machine-bundle.c) */
+int machine_load_settings_bundle(Machine *m, Settings *s, char *path, char **ret_error);
+
 /* Starts the container. Returns 0 when the child runs; completion is reported through
  * machine_dbus_start_done(). On failure returns -MX_ERR_SETUP_FAILED (or -errno) and sets *ret_error. */
 int machine_start(Machine *m, char **ret_error);
@@ -230,3 +248,5 @@ int machine_arm_start_timeout(Machine *m, usec_t usec);
 
 /* Arms the SIGKILL that follows the stop signal after the stop timeout. Returns 0 or -errno. */
 int machine_arm_stop_timer(Machine *m);
+/* Fails the pending start with ERROR and MESSAGE (taken), and kills the init. The first reason stays. */
+void machine_fail_start(Machine *m, int error, char *message);

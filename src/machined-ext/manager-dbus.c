@@ -70,6 +70,16 @@ static bool service_name_is_valid(const char *s) {
         return true;
 }
 
+/* An absolute directory path without ".." components, of sane length. */
+static bool bundle_path_is_valid(const char *p) {
+        if (!p || p[0] != '/' || strlen(p) > 4096)
+                return false;
+        for (const char *s = p; (s = strstr(s, "..")); s += 2)
+                if (s[-1] == '/' && (s[2] == 0 || s[2] == '/'))
+                        return false;
+        return true;
+}
+
 /* The manager's by-name methods: find the machine named by the first argument, then run the machine object's
  * handler, which reads the remaining arguments. */
 static int redirect_to_machine(sd_bus_message *message, void *userdata, sd_bus_error *error,
@@ -84,7 +94,7 @@ static int redirect_to_machine(sd_bus_message *message, void *userdata, sd_bus_e
 }
 
 static int start_machine(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
-                         sd_bus_error *error) {
+                         const char *bundle, sd_bus_error *error) {
         _cleanup_(machine_freep) Machine *m = NULL;
         _cleanup_free_ char *msg = NULL;
         int r;
@@ -94,6 +104,9 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                 return r;
         if (unit && !service_name_is_valid(unit))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid service unit name '%s'", unit);
+        if (bundle && !bundle_path_is_valid(bundle))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid bundle path '%s': must be absolute, without \"..\"", bundle);
 
         r = bus_check_privileged(message, manager, error);
         if (r <= 0)
@@ -122,7 +135,7 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                         return -ENOMEM;
         }
 
-        r = machine_load(m, &msg);
+        r = bundle ? machine_load_bundle(m, bundle, &msg) : machine_load(m, &msg);
         if (r == -MX_ERR_NO_SUCH_MACHINE && !msg) {
                 if (asprintf(&msg, "No machine '%s': neither /var/lib/machines/%s nor a settings file %s.nspawn exists",
                              name, name, name) < 0)
@@ -154,7 +167,17 @@ static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_
         r = sd_bus_message_read(message, "s", &name);
         if (r < 0)
                 return r;
-        return start_machine(ASSERT_PTR(userdata), message, name, NULL, error);
+        return start_machine(ASSERT_PTR(userdata), message, name, NULL, NULL, error);
+}
+
+static int method_start_machine_from_bundle(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        const char *name, *bundle;
+        int r;
+
+        r = sd_bus_message_read(message, "ss", &name, &bundle);
+        if (r < 0)
+                return r;
+        return start_machine(ASSERT_PTR(userdata), message, name, NULL, bundle, error);
 }
 
 static int method_start_machine_in_unit(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -164,7 +187,7 @@ static int method_start_machine_in_unit(sd_bus_message *message, void *userdata,
         r = sd_bus_message_read(message, "ss", &name, &unit);
         if (r < 0)
                 return r;
-        return start_machine(ASSERT_PTR(userdata), message, name, unit, error);
+        return start_machine(ASSERT_PTR(userdata), message, name, unit, NULL, error);
 }
 
 static int method_wait_machine_ready(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -260,6 +283,7 @@ static sd_bus_message_handler_t queued_call_handler(sd_bus_message *message, boo
         } manager_calls[] = {
                 { "StartMachine",       method_start_machine,         true  },
                 { "StartMachineInUnit", method_start_machine_in_unit, true  },
+                { "StartMachineFromBundle", method_start_machine_from_bundle, true },
                 { "WaitMachine",        method_wait_machine,          false },
                 { "WaitMachineReady",   method_wait_machine_ready,    false },
                 { "StopMachine",        method_stop_machine,          false },
@@ -344,6 +368,9 @@ const sd_bus_vtable manager_vtable[] = {
                                 method_start_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StartMachineInUnit", SD_BUS_ARGS("s", name, "s", unit), SD_BUS_RESULT("o", path),
                                 method_start_machine_in_unit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartMachineFromBundle", SD_BUS_ARGS("s", name, "s", bundle),
+                                SD_BUS_RESULT("o", path), method_start_machine_from_bundle,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("WaitMachineReady", SD_BUS_ARGS("s", name, "t", timeout_usec), SD_BUS_NO_RESULT,
                                 method_wait_machine_ready, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("BindMountMachine",

@@ -118,11 +118,42 @@ static int verify_mounts(const Settings *s, char **ret_error) {
         return 0;
 }
 
+/* With OCIBundle=, the bundle's config.json defines the container: only the keys about the machine around it
+ * may be set next to it. */
+static int verify_oci_bundle(const Settings *s, char **ret_error) {
+        static const char *const machine_keys[] = {
+                "OCIBundle", "MachineID", "KillSignal", "NotifyReady", "NotifyAccess", "TimeoutStartSec",
+        };
+        const SettingsItem *items = settings_items();
+
+        if (!s->oci_bundle || !s->item_lines)
+                return 0;
+        for (size_t i = 0; items[i].section; i++) {
+                bool ok = false;
+
+                if (s->item_lines[i] == 0)
+                        continue;
+                for (size_t j = 0; j < ELEMENTSOF(machine_keys); j++)
+                        if (streq(items[i].key, machine_keys[j]))
+                                ok = true;
+                if (!ok)
+                        return verify_fail(s, s->item_lines[i], ret_error,
+                                           "%s= cannot be combined with OCIBundle=: the bundle's config.json "
+                                           "defines the container (only MachineID=, KillSignal=, NotifyReady=, "
+                                           "NotifyAccess= and TimeoutStartSec= may be set next to it)",
+                                           items[i].key);
+        }
+        return 0;
+}
+
 int settings_verify(const Settings *s, char **ret_error) {
         int r;
 
         if (!s || !ret_error)
                 return -EINVAL;
+
+        if (s->oci_bundle)
+                return verify_oci_bundle(s, ret_error);
 
         r = verify_command(s, ret_error);
         if (r < 0)

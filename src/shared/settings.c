@@ -1506,7 +1506,7 @@ static int parse_expose_port(const char *key, const char *value, void *data, cha
 /* Trust classes follow systemd-nspawn v252's merge_settings(): what it ignores from untrusted files is
  * TRUST_PRIVILEGED here. Deviations (see docs/settings.md): SystemCallFilter= is privileged as a whole (nspawn
  * honours pure deny lists); PrivateUsersOwnership=/PrivateUsersChown= are privileged (nspawn takes them only
- * together with PrivateUsers=, which is privileged); Directory= and Console= are ours. */
+ * together with PrivateUsers=, which is privileged); Directory=, OCIBundle= and Console= are ours. */
 static const SettingsItem items[] = {
         SUPPORTED("Exec",  "Boot",                  parse_tristate,         boot,               TRUST_ANY,        APPLIED),
         SUPPORTED("Exec",  "Parameters",            parse_word_list,        parameters,         TRUST_ANY,        APPLIED),
@@ -1554,6 +1554,7 @@ static const SettingsItem items[] = {
         SUPPORTED("Exec",  "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, APPLIED), /* deprecated alias */
         SUPPORTED("Exec",  "Console",               parse_enum,             console,            TRUST_PRIVILEGED, APPLIED)    , /* ext. */
         SUPPORTED("Files", "Directory",             parse_path,             directory,          TRUST_PRIVILEGED, APPLIED),     /* ext. */
+        SUPPORTED("Files", "OCIBundle",             parse_path,             oci_bundle,         TRUST_PRIVILEGED, APPLIED),     /* ext. */
         SUPPORTED("Files", "ReadOnly",              parse_tristate,         read_only,          TRUST_ANY,        APPLIED)    ,
         SUPPORTED("Files", "Volatile",              parse_enum,             volatile_mode,      TRUST_ANY,        NOT_APPLIED),
         SUPPORTED("Files", "Bind",                  parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, APPLIED)    ,
@@ -1674,6 +1675,7 @@ Settings *settings_free(Settings *s) {
         free(s->cpu_affinity);
 
         free(s->directory);
+        free(s->oci_bundle);
         custom_mounts_done(&s->custom_mounts);
         strv_free(s->inaccessible);
         strv_free(s->bind_user);

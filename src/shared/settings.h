@@ -246,6 +246,8 @@ typedef struct Settings {
 
         /* [Files] */
         char *directory;     /* Directory=: absolute, normalized path of the root directory; TRUST_PRIVILEGED */
+        char *oci_bundle;    /* OCIBundle=: absolute, normalized path of an OCI bundle defining the container;
+                              * TRUST_PRIVILEGED */
         int read_only;               /* ReadOnly=: tristate */
         int volatile_mode;           /* Volatile=: a VolatileMode, -1 = unset */
         CustomMounts custom_mounts;  /* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly=;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "config-oci.h"
 #include "oci-spec.h"
 #include "strv.h"
 
@@ -116,5 +117,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!s || error)
                 abort();
         check_spec(s);
+
+        /* The OCI front-end on every accepted document: a model that validates, or a refusal that says why. */
+        {
+                _cleanup_(oci_container_freep) OciContainer *c = NULL;
+                bool abs_root = s->root_path[0] == '/';
+
+                r = oci_container_from_spec(TAKE_PTR(s), "/bundle", "fuzz", NULL, &c, &error);
+                if (r < 0) {
+                        if (c || (r != -ENOMEM && (r != -EINVAL || isempty(error))))
+                                abort();
+                        return 0;
+                }
+                if (!c || error || (abs_root && container_config_validate(&c->config) < 0))
+                        abort();
+        }
         return 0;
 }

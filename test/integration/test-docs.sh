@@ -104,6 +104,7 @@ args_for() {    # XML-FILE IFACE METHOD MACHINE-NAME
                 case $type:$name in
                 s:name) echo "string:$4" ;;
                 s:unit) echo "string:container@$4.service" ;;
+                s:bundle) echo "string:/var/lib/machines/$4" ;;
                 s:source) echo "string:/tmp" ;;
                 s:destination) echo "string:/mnt" ;;
                 s:whom) echo "string:leader" ;;

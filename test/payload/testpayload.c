@@ -3,8 +3,9 @@
  * testpayload: run inside a container by the integration tests, it reports what the container sees and
  * does what a payload may do. Static, no dependencies, one subcommand per run:
  *
- *   report [--out PATH]       key=value lines (pid, ppid, hostname, uid, cwd, env.*, mount, cap.*, seccomp,
- *                             nonewprivs, stat.*); to PATH if given (stdout may go to the journal)
+ *   report [--out PATH]       key=value lines (pid, ppid, hostname, uid, cwd, env.*, mount, mountprop, cap.*,
+ *                             seccomp, nonewprivs, stat.*, umask, groups, rlimit.*, prio.*, sysctl.*); to PATH
+ *                             if given (stdout may go to the journal); $TESTPAYLOAD_STAT adds paths to stat
  *   exit N                    exit with status N
  *   sleep SECS [--ignore-term] [--handle SIG]... [--out PATH] [--report PATH] [--notify STRING] [--exit N]
  *                             sleep (SECS may be "inf"); SIGTERM, SIGINT, SIGRTMIN+3/+4 make it exit 0,
@@ -62,11 +63,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -226,9 +229,100 @@ static void print_mounts(FILE *out) {
                 /* fields: id parent maj:min root mountpoint options ...; post: fstype source superopts */
                 fprintf(out, "mount=%s %s %s%s%s\n", fields[4], post[0], fields[5],
                         post[2] ? "," : "", post[2] ? post[2] : "");
+                /* Propagation: the optional fields after the options ("shared:N", "master:N"), or private. */
+                fprintf(out, "mountprop=%s %s\n", fields[4],
+                        fields[6] && strncmp(fields[6], "shared:", 7) == 0 ? "shared" :
+                        fields[6] && strncmp(fields[6], "master:", 7) == 0 ? "slave" : "private");
         }
         free(line);
         fclose(f);
+}
+
+/* What an OCI bundle sets: umask, supplementary groups, rlimits, a seccomp rule with an argument condition
+ * (getpriority(PRIO_USER) denied, getpriority(PRIO_PROCESS) not), namespaced sysctls, and the owner and mode
+ * of each path in $TESTPAYLOAD_STAT (colon-separated). */
+static void report_extra(FILE *out) {
+        static const struct {
+                const char *name;
+                int resource;
+        } limits[] = {
+                { "nofile", RLIMIT_NOFILE }, { "core", RLIMIT_CORE }, { "nproc", RLIMIT_NPROC },
+                { "memlock", RLIMIT_MEMLOCK },
+        };
+        static const char *const sysctls[] = { "kernel/msgmax", "net/ipv4/ip_forward" };
+        gid_t groups[64];
+        mode_t m;
+        int n;
+        const char *st;
+
+        m = umask(0);
+        umask(m);
+        fprintf(out, "umask=%04o\n", (unsigned) m);
+        n = getgroups(64, groups);
+        fputs("groups=", out);
+        for (int i = 0; i < n; i++)
+                fprintf(out, "%s%u", i > 0 ? "," : "", (unsigned) groups[i]);
+        fputc('\n', out);
+        for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+                struct rlimit rl;
+                if (getrlimit(limits[i].resource, &rl) < 0)
+                        continue;
+                fprintf(out, "rlimit.%s=", limits[i].name);
+                if (rl.rlim_cur == RLIM_INFINITY)
+                        fputs("inf", out);
+                else
+                        fprintf(out, "%llu", (unsigned long long) rl.rlim_cur);
+                if (rl.rlim_max == RLIM_INFINITY)
+                        fputs(":inf\n", out);
+                else
+                        fprintf(out, ":%llu\n", (unsigned long long) rl.rlim_max);
+        }
+        errno = 0;
+        if (getpriority(PRIO_PROCESS, 0) == -1 && errno != 0)
+                fprintf(out, "prio.process=%s\n", errno_name(errno));
+        else
+                fputs("prio.process=ok\n", out);
+        errno = 0;
+        if (getpriority(PRIO_USER, 0) == -1 && errno != 0)
+                fprintf(out, "prio.user=%s\n", errno_name(errno));
+        else
+                fputs("prio.user=ok\n", out);
+        for (size_t i = 0; i < sizeof sysctls / sizeof sysctls[0]; i++) {
+                char path[128], v[128] = "";
+                FILE *f;
+
+                snprintf(path, sizeof path, "/proc/sys/%s", sysctls[i]);
+                f = fopen(path, "re");
+                if (!f || !fgets(v, sizeof v, f))
+                        snprintf(v, sizeof v, "%s", errno_name(errno));
+                if (f)
+                        fclose(f);
+                v[strcspn(v, "\n")] = '\0';
+                fprintf(out, "sysctl.%s=%s\n", sysctls[i], v);
+        }
+        {
+                struct winsize w;
+                if (ioctl(STDIN_FILENO, TIOCGWINSZ, &w) < 0)
+                        fprintf(out, "tty.size=%s\n", errno_name(errno));
+                else
+                        fprintf(out, "tty.size=%ux%u\n", (unsigned) w.ws_row, (unsigned) w.ws_col);
+        }
+        st = getenv("TESTPAYLOAD_STAT");
+        for (const char *p = st; p && *p;) {
+                size_t k = strcspn(p, ":");
+                char path[PATH_MAX], b[PATH_MAX + 64];
+                struct stat sb;
+
+                snprintf(path, sizeof path, "%.*s", (int) k, p);
+                format_stat(path, b, sizeof b);
+                if (lstat(path, &sb) >= 0)
+                        fprintf(out, "stat.%s=%s owner=%u:%u\n", path, b, (unsigned) sb.st_uid, (unsigned) sb.st_gid);
+                else
+                        fprintf(out, "stat.%s=%s\n", path, b);
+                p += k;
+                if (*p == ':')
+                        p++;
+        }
 }
 
 static int cmd_report(int argc, char **argv) {
@@ -284,6 +378,7 @@ static int cmd_report(int argc, char **argv) {
                 format_stat(paths[i], buf, sizeof buf);
                 fprintf(out, "stat.%s=%s\n", paths[i], buf);
         }
+        report_extra(out);
 
         if (fflush(out) != 0 || ferror(out))
                 return fail("write failed: %s", errno_name(errno));

@@ -131,8 +131,23 @@ static void test_lines(void) {
         ASSERT_STREQ(custom_mount_key(s->custom_mounts.mounts + 1), "Bind");
 }
 
+/* OCIBundle=: the bundle defines the container; only the machine's own keys may go with it. */
+static void test_oci_bundle(void) {
+        assert_verify_ok("[Files]\nOCIBundle=/srv/b\n");
+        assert_verify_ok("[Exec]\nKillSignal=SIGTERM\nNotifyReady=yes\nTimeoutStartSec=5\nNotifyAccess=all\n"
+                         "MachineID=0123456789abcdef0123456789abcdef\n[Files]\nOCIBundle=/srv/b\n");
+        /* Boot= says what to run: the bundle does. */
+        assert_verify_fails("[Exec]\nBoot=no\n[Files]\nOCIBundle=/srv/b\n",
+                            "test.nspawn:2: Boot= cannot be combined with OCIBundle=");
+        assert_verify_fails("[Files]\nOCIBundle=/srv/b\n[Exec]\nParameters=/bin/true\n",
+                            "test.nspawn:4: Parameters= cannot be combined with OCIBundle=");
+        assert_verify_fails("[Files]\nBind=/tmp:/x\nOCIBundle=/srv/b\n",
+                            "test.nspawn:2: Bind= cannot be combined with OCIBundle=");
+}
+
 int main(void) {
         test_command();
+        test_oci_bundle();
         test_mount_sources();
         test_lines();
         return 0;

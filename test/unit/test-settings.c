@@ -512,6 +512,7 @@ static const char *valid_value(const SettingsItem *i) {
                 const char *key, *value;
         } values[] = {
                 { "Directory",             "/srv/escape" },
+                { "OCIBundle",             "/srv/bundle" },
                 { "Capability",            "CAP_SYS_MODULE" },
                 { "AmbientCapability",     "CAP_SYS_ADMIN" },
                 { "MachineID",             "0123456789abcdef0123456789abcdef" },

@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* OciSpec -> ContainerConfig (the container's part) and the scope's properties (the daemon's part). What the
+ * model cannot do is an error naming the JSON path; what the spec lets a runtime leave out is a warning
+ * naming it (docs/oci.md, "From config.json to a machine"). */
+
+#include <json-c/json.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <linux/mount.h>
+
+#include "config-oci.h"
+#include "config-oci-resources.h"
+#include "macro.h"
+#include "mount-options.h"
+#include "oci-json.h"
+#include "settings.h"
+#include "strv.h"
+
+void oci_scope_property_done(OciScopeProperty *p) {
+        free(p->string);
+        free(p->access);
+        free(p->bytes);
+        strv_free(p->device_paths);
+        free(p->device_values);
+}
+
+OciContainer *oci_container_free(OciContainer *c) {
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                strv_free(c->mounts[i].options);
+        free(c->mounts);
+        free(c->devices);
+        free(c->seccomp_rules);
+        free(c->uid_map);
+        free(c->gid_map);
+        free(c->namespaces);
+        free(c->additional_gids);
+        strv_free(c->strings);
+        for (size_t k = 0; k < _OCI_HOOK_KIND_MAX; k++)
+                free(c->hooks[k]);
+        strv_free(c->envp);
+        strv_free(c->sysctls);
+        strv_free(c->annotations);
+        for (size_t i = 0; i < c->n_scope_properties; i++)
+                oci_scope_property_done(c->scope_properties + i);
+        free(c->scope_properties);
+        free(c->slice);
+        free(c->unit);
+        strv_free(c->warnings);
+        free(c->bundle);
+        oci_spec_free(c->spec);
+        return mfree(c);
+}
+
+int oci_container_warn(OciContainer *c, const char *format, ...) {
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return strv_extend(&c->warnings, s);
+}
+
+static int map_string_map(const OciStringMap *m, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (size_t i = 0; i < m->n; i++) {
+                _cleanup_free_ char *a = NULL;
+                if (asprintf(&a, "%s=%s", m->keys[i], m->values[i]) < 0 || strv_extend(&l, a) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* "mode=755,size=64k" -> { "mode=755", "size=64k" }. */
+static int split_options(const char *data, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (const char *p = data; *p;) {
+                size_t n = strcspn(p, ",");
+                _cleanup_free_ char *o = strndup(p, n);
+
+                if (!o)
+                        return -ENOMEM;
+                if (n > 0 && strv_extend(&l, o) < 0)
+                        return -ENOMEM;
+                p += n;
+                if (*p == ',')
+                        p++;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* process: the command, environment, IDs, umask, capabilities, rlimits. */
+static int map_process(OciContainer *c, char * const *envp_defaults, char **error) {
+        const OciProcess *p = c->spec->process;
+        ContainerConfig *cc = &c->config;
+
+        if (!p)
+                return oci_error(error, "process", "required to start a container");
+
+        cc->argv = p->args;
+        c->envp = strv_copy(p->env);
+        if (!c->envp && p->env)
+                return -ENOMEM;
+        STRV_FOREACH(d, envp_defaults) {
+                size_t k = strcspn(*d, "=");
+                bool found = false;
+
+                STRV_FOREACH(e, c->envp)
+                        if (strncmp(*e, *d, k) == 0 && (*e)[k] == '=')
+                                found = true;
+                if (!found && strv_extend(&c->envp, *d) < 0)
+                        return -ENOMEM;
+        }
+        if (!c->envp) {
+                c->envp = new0(char *, 1);
+                if (!c->envp)
+                        return -ENOMEM;
+        }
+        cc->envp = c->envp;
+        cc->working_directory = p->cwd;
+
+        if (p->username)
+                (void) oci_container_warn(c, "process.user.username: ignored, the numeric IDs apply");
+        if (p->uid == (uid_t) -1 || p->gid == (gid_t) -1)
+                return oci_error(error, "process.user", "uid and gid must not be 4294967295 (the invalid ID)");
+        cc->process_ids_set = true;
+        cc->uid = p->uid;
+        cc->gid = p->gid;
+        if (p->n_additional_gids > 0) {
+                c->additional_gids = new0(gid_t, p->n_additional_gids);
+                if (!c->additional_gids)
+                        return -ENOMEM;
+                memcpy(c->additional_gids, p->additional_gids, p->n_additional_gids * sizeof(gid_t));
+        }
+        cc->additional_gids = c->additional_gids;
+        cc->n_additional_gids = p->n_additional_gids;
+        cc->umask_set = p->has_umask;
+        cc->umask = p->umask;
+
+        /* Absent capabilities are empty sets (the spec: "the process has none"). */
+        cc->capabilities_set = true;
+        cc->capability_bounding = p->capabilities[OCI_CAP_BOUNDING];
+        cc->capability_effective = p->capabilities[OCI_CAP_EFFECTIVE];
+        cc->capability_permitted = p->capabilities[OCI_CAP_PERMITTED];
+        cc->capability_inheritable = p->capabilities[OCI_CAP_INHERITABLE];
+        cc->capability_ambient = p->capabilities[OCI_CAP_AMBIENT];
+        if ((cc->capability_effective & ~cc->capability_permitted) != 0)
+                return oci_error(error, "process.capabilities.effective", "must be a subset of the permitted set");
+        STRV_FOREACH(u, p->unknown_capabilities)
+                (void) oci_container_warn(c, "process.capabilities: unknown capability %s, ignoring", *u);
+
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                int res = p->rlimits[i].resource;
+
+                if (res < 0 || res >= RLIMIT_NLIMITS)
+                        return oci_error(error, "process.rlimits", "entry %zu: unknown resource", i);
+                c->rlimit_storage[res] = (struct rlimit) { .rlim_cur = p->rlimits[i].soft,
+                                                           .rlim_max = p->rlimits[i].hard };
+                c->rlimits[res] = c->rlimit_storage + res;
+        }
+        cc->rlimits = c->rlimits;
+        cc->no_new_privileges = p->no_new_privileges;
+        cc->oom_score_adjust = p->has_oom_score_adj ? p->oom_score_adj : OOM_SCORE_ADJUST_UNSET;
+
+        if (p->apparmor_profile)
+                (void) oci_container_warn(c, "process.apparmorProfile: not supported, ignoring");
+        if (p->selinux_label)
+                (void) oci_container_warn(c, "process.selinuxLabel: not supported, ignoring");
+        if (p->has_scheduler)
+                (void) oci_container_warn(c, "process.scheduler: not supported, ignoring");
+        if (p->has_io_priority)
+                (void) oci_container_warn(c, "process.ioPriority: not supported, ignoring");
+        if (p->exec_cpu_affinity_initial || p->exec_cpu_affinity_final)
+                (void) oci_container_warn(c, "process.execCPUAffinity: not supported, ignoring");
+        return 0;
+}
+
+/* The file systems the container gets from the runtime anyway (nspawn's /proc with its read-only parts, a
+ * read-only /sys, a minimal /dev with its ptys, cgroup2 after the release): the bundle's mounts of the same
+ * kind there are what runc's default config lists, and mounting them again would undo those protections. */
+static bool mount_is_provided(const OciMount *m) {
+        static const struct {
+                const char *destination;
+                const char *types[3];
+        } provided[] = {
+                { "/proc",          { "proc" } },
+                { "/sys",           { "sysfs" } },
+                { "/dev",           { "tmpfs", "devtmpfs" } },
+                { "/dev/pts",       { "devpts" } },
+                { "/sys/fs/cgroup", { "cgroup", "cgroup2" } },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(provided); i++)
+                if (streq(m->destination, provided[i].destination))
+                        for (size_t j = 0; j < ELEMENTSOF(provided[i].types) && provided[i].types[j]; j++)
+                                if (streq_ptr(m->type, provided[i].types[j]))
+                                        return true;
+        return false;
+}
+
+static int map_mounts(OciContainer *c, char **error) {
+        const OciSpec *s = c->spec;
+
+        c->mounts = new0(ContainerMount, s->n_mounts ?: 1);
+        if (!c->mounts)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                const OciMount *om = s->mounts + i;
+                ContainerMount *m = c->mounts + c->n_mounts;
+                MountOptions o = {};
+                uint64_t set = 0, clear = 0;
+                unsigned long unsupported = 0;
+                size_t bad = 0;
+                char path[64];
+                int r;
+
+                snprintf(path, sizeof(path), "mounts[%zu]", i);
+                if (mount_is_provided(om)) {
+                        (void) oci_container_warn(c, "%s: %s on %s is provided by the runtime, skipping", path,
+                                                  om->type, om->destination);
+                        continue;
+                }
+                if (om->n_uid_mappings > 0 || om->n_gid_mappings > 0)
+                        return oci_error(error, path, "ID-mapped mounts are not supported");
+
+                r = mount_options_parse_strv(om->options, &o, &bad);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return oci_error(error, path, "options[%zu]: invalid mount option", bad);
+                if (o.extensions != 0) {
+                        mount_options_done(&o);
+                        return oci_error(error, path, "options: idmap, ridmap and tmpcopyup are not supported");
+                }
+                r = mount_options_to_attr(&o, &set, &clear, &unsupported);
+                if (r < 0 || unsupported != 0) {
+                        mount_options_done(&o);
+                        return r == -ENOMEM ? r : oci_error(error, path, "options: flags 0x%lx not supported",
+                                                             unsupported);
+                }
+
+                *m = (ContainerMount) {
+                        .destination = om->destination,
+                        .attr = set,
+                        .recursive = o.recursive_bind,
+                        .propagation = o.propagation,
+                };
+                if (o.bind || streq_ptr(om->type, "bind")) {
+                        m->type = "bind";
+                        if (!om->source) {
+                                mount_options_done(&o);
+                                return oci_error(error, path, "a bind mount needs a source");
+                        }
+                        if (om->source[0] == '/')
+                                m->source = om->source;
+                        else {
+                                /* Relative to the bundle, as the spec allows. */
+                                char *a;
+                                if (asprintf(&a, "%s/%s", c->bundle, om->source) < 0 ||
+                                    strv_extend(&c->strings, a) < 0) {
+                                        mount_options_done(&o);
+                                        return -ENOMEM;
+                                }
+                                m->source = c->strings[strv_length(c->strings) - 1];
+                                free(a);
+                        }
+                        if (o.data)
+                                (void) oci_container_warn(c, "%s: file system options of a bind mount ignored", path);
+                } else {
+                        if (!om->type) {
+                                mount_options_done(&o);
+                                return oci_error(error, path, "type: required for a mount that is not a bind mount");
+                        }
+                        m->type = om->type;
+                        m->source = om->source;
+                        if (o.data) {
+                                r = split_options(o.data, &m->options);
+                                if (r < 0) {
+                                        mount_options_done(&o);
+                                        return r;
+                                }
+                        }
+                }
+                mount_options_done(&o);
+                c->n_mounts++;
+        }
+        c->config.mounts = c->mounts;
+        c->config.n_mounts = c->n_mounts;
+        return 0;
+}
+
+static int map_namespaces(OciContainer *c, char **error) {
+        const OciLinux *l = c->spec->linux_config;
+        ContainerConfig *cc = &c->config;
+        bool user = false;
+
+        if (!l)
+                return 0;
+        c->namespaces = new0(ContainerNamespace, l->n_namespaces ?: 1);
+        if (!c->namespaces)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < l->n_namespaces; i++) {
+                const OciNamespace *n = l->namespaces + i;
+                char path[64];
+
+                snprintf(path, sizeof(path), "linux.namespaces[%zu]", i);
+                switch (n->type) {
+                case OCI_NS_NETWORK:
+                case OCI_NS_UTS:
+                case OCI_NS_IPC:
+                        if (!n->path) {
+                                if (n->type == OCI_NS_NETWORK)
+                                        cc->private_network = true;
+                                break; /* UTS and IPC namespaces are always new */
+                        }
+                        c->namespaces[c->n_namespaces++] = (ContainerNamespace) {
+                                .type = n->type == OCI_NS_NETWORK ? CONTAINER_NAMESPACE_NET :
+                                        n->type == OCI_NS_UTS ? CONTAINER_NAMESPACE_UTS : CONTAINER_NAMESPACE_IPC,
+                                .path = n->path,
+                        };
+                        break;
+                case OCI_NS_PID:
+                case OCI_NS_MOUNT:
+                case OCI_NS_CGROUP:
+                        if (n->path)
+                                return oci_error(error, path, "joining a %s namespace is not supported",
+                                                 oci_namespace_type_to_string(n->type));
+                        break; /* always new */
+                case OCI_NS_USER:
+                        if (n->path)
+                                return oci_error(error, path, "joining a user namespace is not supported");
+                        user = true;
+                        break;
+                default:
+                        return oci_error(error, path, "%s namespaces are not supported",
+                                         strna(oci_namespace_type_to_string(n->type)));
+                }
+        }
+        cc->join_namespaces = c->namespaces;
+        cc->n_join_namespaces = c->n_namespaces;
+
+        if (!user) {
+                if (l->n_uid_mappings > 0 || l->n_gid_mappings > 0)
+                        return oci_error(error, "linux.uidMappings", "ID mappings need a user namespace");
+                return 0;
+        }
+        if (l->n_uid_mappings == 0 || l->n_gid_mappings == 0)
+                return oci_error(error, "linux.uidMappings",
+                                 "a new user namespace needs both uidMappings and gidMappings");
+        if (l->n_uid_mappings > CONTAINER_ID_MAP_MAX || l->n_gid_mappings > CONTAINER_ID_MAP_MAX)
+                return oci_error(error, "linux.uidMappings", "at most %u mappings", CONTAINER_ID_MAP_MAX);
+        c->uid_map = new0(ContainerIdMap, l->n_uid_mappings);
+        c->gid_map = new0(ContainerIdMap, l->n_gid_mappings);
+        if (!c->uid_map || !c->gid_map)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n_uid_mappings; i++)
+                c->uid_map[i] = (ContainerIdMap) { l->uid_mappings[i].container_id, l->uid_mappings[i].host_id,
+                                                   l->uid_mappings[i].size };
+        for (size_t i = 0; i < l->n_gid_mappings; i++)
+                c->gid_map[i] = (ContainerIdMap) { l->gid_mappings[i].container_id, l->gid_mappings[i].host_id,
+                                                   l->gid_mappings[i].size };
+        cc->uid_map = c->uid_map;
+        cc->n_uid_map = l->n_uid_mappings;
+        cc->gid_map = c->gid_map;
+        cc->n_gid_map = l->n_gid_mappings;
+        return 0;
+}
+
+static int map_devices(OciContainer *c, char **error) {
+        const OciLinux *l = c->spec->linux_config;
+
+        c->devices = new0(ContainerDevice, l->n_devices ?: 1);
+        if (!c->devices)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n_devices; i++) {
+                const OciDevice *d = l->devices + i;
+                char path[64];
+
+                snprintf(path, sizeof(path), "linux.devices[%zu]", i);
+                if (!startswith(d->path, "/dev/"))
+                        return oci_error(error, path, "path: must be below /dev");
+                if (d->major < 0 || d->minor < 0 || d->major > UINT32_MAX || d->minor > UINT32_MAX)
+                        return oci_error(error, path, "major and minor must be between 0 and 2^32-1");
+                c->devices[i] = (ContainerDevice) {
+                        .path = d->path,
+                        .type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR,
+                        .major = d->major,
+                        .minor = d->minor,
+                        .mode = d->has_file_mode ? d->file_mode & 07777 : 0666,
+                        .uid = d->has_uid ? d->uid : 0,
+                        .gid = d->has_gid ? d->gid : 0,
+                };
+        }
+        c->n_devices = l->n_devices;
+        c->config.devices = c->devices;
+        c->config.n_devices = c->n_devices;
+        return 0;
+}
+
+/* The model adds rules that fail a call with an errno to nspawn's deny list, which always applies: a profile
+ * of that shape (default SCMP_ACT_ALLOW) is exact; anything else cannot be honoured and is refused rather
+ * than run with a weaker filter than asked for. */
+static int map_seccomp(OciContainer *c, char **error) {
+        const OciSeccomp *s = c->spec->linux_config->seccomp;
+        size_t n = 0;
+
+        if (!s)
+                return 0;
+        if (s->default_action != SCMP_ACT_ALLOW)
+                return oci_error(error, "linux.seccomp.defaultAction",
+                                 "only SCMP_ACT_ALLOW is supported (machines always get nspawn's deny list)");
+        if (s->listener_path)
+                return oci_error(error, "linux.seccomp.listenerPath", "not supported");
+        if (s->flags != 0)
+                (void) oci_container_warn(c, "linux.seccomp.flags: ignored");
+
+        for (size_t i = 0; i < s->n_syscalls; i++)
+                n += strv_length(s->syscalls[i].names);
+        c->seccomp_rules = new0(ContainerSeccompRule, n ?: 1);
+        if (!c->seccomp_rules)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+                const OciSeccompRule *r = s->syscalls + i;
+                char path[64];
+
+                snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
+                if (r->action == SCMP_ACT_ALLOW)
+                        continue; /* allowed anyway, unless nspawn's list denies it: that list stays */
+                if ((r->action & 0xffff0000U) != SCMP_ACT_ERRNO(0))
+                        return oci_error(error, path, "action: only SCMP_ACT_ERRNO and SCMP_ACT_ALLOW are supported");
+                if (r->n_args > CONTAINER_SECCOMP_ARGS_MAX)
+                        return oci_error(error, path, "args: at most %u", CONTAINER_SECCOMP_ARGS_MAX);
+                if ((r->action & 0xffffU) == 0 || (r->action & 0xffffU) > 4095)
+                        return oci_error(error, path, "errnoRet: must be between 1 and 4095");
+
+                STRV_FOREACH(name, r->names) {
+                        ContainerSeccompRule *m;
+
+                        /* Names this libseccomp does not know are skipped, as runc and crun do. */
+                        if (seccomp_syscall_resolve_name(*name) == __NR_SCMP_ERROR) {
+                                (void) oci_container_warn(c, "%s: unknown system call %s, skipping", path, *name);
+                                continue;
+                        }
+                        m = c->seccomp_rules + c->n_seccomp_rules++;
+                        *m = (ContainerSeccompRule) {
+                                .name = *name,
+                                .errno_value = r->action & 0xffffU,
+                                .n_args = r->n_args,
+                        };
+                        for (size_t j = 0; j < r->n_args; j++)
+                                m->args[j] = (ContainerSeccompArg) {
+                                        .index = r->args[j].index,
+                                        .op = (ContainerSeccompOp) r->args[j].op,
+                                        .value = r->args[j].value,
+                                        .value_two = r->args[j].value_two,
+                                };
+                }
+        }
+        c->config.seccomp_rules = c->seccomp_rules;
+        c->config.n_seccomp_rules = c->n_seccomp_rules;
+        return 0;
+}
+
+/* hooks: the daemon runs prestart, createRuntime and createContainer while the init waits before pivot_root,
+ * poststart and poststop; the init runs startContainer. */
+static int map_hooks(OciContainer *c) {
+        for (size_t k = 0; k < _OCI_HOOK_KIND_MAX; k++) {
+                size_t n = c->spec->n_hooks[k];
+
+                if (n == 0)
+                        continue;
+                c->hooks[k] = new0(ContainerHook, n);
+                if (!c->hooks[k])
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++) {
+                        const OciHook *h = c->spec->hooks[k] + i;
+                        c->hooks[k][i] = (ContainerHook) {
+                                .path = h->path,
+                                .argv = h->args,
+                                .envp = h->env,
+                                .timeout = h->timeout,
+                        };
+                }
+                c->n_hooks[k] = n;
+        }
+        c->config.hooks_pause = c->n_hooks[OCI_HOOK_PRESTART] > 0 || c->n_hooks[OCI_HOOK_CREATE_RUNTIME] > 0 ||
+                                c->n_hooks[OCI_HOOK_CREATE_CONTAINER] > 0;
+        c->config.start_hooks = c->hooks[OCI_HOOK_START_CONTAINER];
+        c->config.n_start_hooks = c->n_hooks[OCI_HOOK_START_CONTAINER];
+        return 0;
+}
+
+int oci_state_json(const OciContainer *c, const char *id, const char *status, pid_t pid, char **ret) {
+        json_object *o, *a;
+        char *s;
+        int r = 0;
+
+        o = json_object_new_object();
+        a = json_object_new_object();
+        if (!o || !a) {
+                json_object_put(o);
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->spec->annotations.n; i++)
+                if (json_object_object_add(a, c->spec->annotations.keys[i],
+                                           json_object_new_string(c->spec->annotations.values[i])) < 0)
+                        r = -ENOMEM;
+        if (json_object_object_add(o, "ociVersion", json_object_new_string(c->spec->oci_version)) < 0 ||
+            json_object_object_add(o, "id", json_object_new_string(id)) < 0 ||
+            json_object_object_add(o, "status", json_object_new_string(status)) < 0 ||
+            (pid > 0 && json_object_object_add(o, "pid", json_object_new_int64(pid)) < 0) ||
+            json_object_object_add(o, "bundle", json_object_new_string(c->bundle)) < 0)
+                r = -ENOMEM;
+        if (json_object_object_add(o, "annotations", a) < 0) {
+                json_object_put(a);
+                r = -ENOMEM;
+        }
+        s = r < 0 ? NULL : strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int map_linux(OciContainer *c, char **error) {
+        const OciLinux *l = c->spec->linux_config;
+        ContainerConfig *cc = &c->config;
+        int r;
+
+        if (!l)
+                return 0;
+
+        r = map_namespaces(c, error);
+        if (r < 0)
+                return r;
+        r = map_devices(c, error);
+        if (r < 0)
+                return r;
+        r = map_seccomp(c, error);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < l->sysctl.n; i++) {
+                char path[128];
+
+                snprintf(path, sizeof(path), "linux.sysctl[\"%.64s\"]", l->sysctl.keys[i]);
+                r = sysctl_key_check(l->sysctl.keys[i], cc->private_network,
+                                     !container_config_joined_namespace(cc, CONTAINER_NAMESPACE_IPC));
+                if (r == -EPERM)
+                        return oci_error(error, path, "not a sysctl of the container's own namespaces (a new "
+                                         "network namespace for net.*, the IPC ones): it would change the host");
+                if (r < 0)
+                        return oci_error(error, path, "invalid sysctl name");
+                if (strchr(l->sysctl.values[i], '\n'))
+                        return oci_error(error, path, "the value must not contain a newline");
+        }
+        r = map_string_map(&l->sysctl, &c->sysctls);
+        if (r < 0)
+                return r;
+        cc->sysctls = c->sysctls;
+        cc->masked_paths = l->masked_paths;
+        cc->readonly_paths = l->readonly_paths;
+        if (l->has_personality)
+                cc->personality = l->personality;
+        cc->rootfs_propagation = l->rootfs_propagation_flags;
+
+        if (l->time_offset_boottime.set || l->time_offset_monotonic.set)
+                return oci_error(error, "linux.timeOffsets", "time namespaces are not supported");
+        if (l->net_devices.n > 0)
+                return oci_error(error, "linux.netDevices", "not supported");
+        if (l->mount_label)
+                (void) oci_container_warn(c, "linux.mountLabel: not supported, ignoring");
+
+        if (l->cgroups_path) {
+                _cleanup_free_ char *slice = NULL, *prefix = NULL, *name = NULL;
+
+                r = oci_cgroups_path_split_systemd(l->cgroups_path, &slice, &prefix, &name);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return oci_error(error, "linux.cgroupsPath",
+                                         "only the systemd form SLICE:PREFIX:NAME is supported");
+                if (!isempty(slice))
+                        c->slice = TAKE_PTR(slice);
+                if (asprintf(&c->unit, "%s-%s.scope", prefix, name) < 0)
+                        return -ENOMEM;
+        }
+
+        return oci_resources_to_scope_properties(c, error);
+}
+
+int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
+                            OciContainer **ret, char **ret_error) {
+        _cleanup_(oci_container_freep) OciContainer *c = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        c = new0(OciContainer, 1);
+        if (!c) {
+                oci_spec_free(spec);
+                return -ENOMEM;
+        }
+        c->spec = spec;
+        c->bundle = strdup(bundle);
+        if (!c->bundle)
+                return -ENOMEM;
+
+        c->config = (ContainerConfig) {
+                .hostname = !isempty(spec->hostname) ? spec->hostname : name,
+                .root = spec->root_path,
+                .read_only = spec->root_readonly,
+                .personality = PERSONALITY_INVALID,
+                .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
+                .resolv_conf = -1,
+                .timezone = -1,
+                .stdin_fd = -EBADF,
+                .stdout_fd = -EBADF,
+                .stderr_fd = -EBADF,
+                .console_fd = -EBADF,
+        };
+        if (spec->domainname)
+                (void) oci_container_warn(c, "domainname: not supported, ignoring");
+
+        r = map_process(c, envp_defaults, &error);
+        if (r >= 0)
+                r = map_mounts(c, &error);
+        if (r >= 0)
+                r = map_linux(c, &error);
+        if (r >= 0)
+                r = map_hooks(c);
+        if (r >= 0) {
+                r = map_string_map(&spec->annotations, &c->annotations);
+                c->config.annotations = c->annotations;
+        }
+        /* What the checks above let through must be a model the set-up takes: anything else is a bug here,
+         * refused rather than a start that fails later with a bare EINVAL. */
+        if (r >= 0 && c->config.root && c->config.root[0] == '/') {
+                r = container_config_validate(&c->config);
+                if (r == -EINVAL)
+                        r = oci_error(&error, "", "the container model refuses this configuration");
+        }
+        if (r < 0) {
+                if (r != -ENOMEM)
+                        *ret_error = TAKE_PTR(error);
+                return r == -ENOMEM ? r : -EINVAL;
+        }
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int oci_container_load(const char *bundle, const char *name, char * const *envp_defaults, OciContainer **ret,
+                       char **ret_error) {
+        OciSpec *spec = NULL;
+        int r;
+
+        r = oci_spec_load(bundle, &spec, ret_error);
+        if (r < 0)
+                return r;
+        return oci_container_from_spec(spec, bundle, name, envp_defaults, ret, ret_error);
+}

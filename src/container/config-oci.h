@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The OCI front-end: an OciSpec (src/config/oci-spec.h) turned into the neutral model (ContainerConfig), plus
+ * what is the daemon's business rather than the container's: the scope's resource properties, its slice and
+ * unit name (linux.cgroupsPath), the terminal and the hooks. docs/oci.md says what maps to what. */
+
+#include "container-config.h"
+#include "oci-spec.h"
+
+/* One property of the transient scope (StartTransientUnit), from linux.resources or linux.devices. */
+typedef enum OciScopePropertyType {
+        OCI_SCOPE_PROPERTY_U64,         /* "t" */
+        OCI_SCOPE_PROPERTY_STRING,      /* "s" */
+        OCI_SCOPE_PROPERTY_BYTES,       /* "ay": AllowedCPUs=, AllowedMemoryNodes= (a CPU bit mask) */
+        OCI_SCOPE_PROPERTY_DEVICES,     /* "a(st)": IO*BandwidthMax=, IO*IOPSMax=, IODeviceWeight= */
+        OCI_SCOPE_PROPERTY_DEVICE_ALLOW,/* "a(ss)": DeviceAllow= */
+} OciScopePropertyType;
+
+typedef struct OciScopeProperty {
+        const char *name;
+        OciScopePropertyType type;
+        uint64_t u64;
+        char *string;                   /* STRING; DEVICE_ALLOW: the path */
+        char *access;                   /* DEVICE_ALLOW: "rwm" */
+        uint8_t *bytes;                 /* BYTES */
+        size_t n_bytes;
+        char **device_paths;            /* DEVICES: /dev/block/MAJ:MIN, with VALUES */
+        uint64_t *device_values;
+        size_t n_devices;
+} OciScopeProperty;
+
+typedef struct OciContainer {
+        ContainerConfig config;         /* points into the spec and the arrays below */
+        OciSpec *spec;
+        char *bundle;                   /* absolute */
+
+        char **envp;
+        char **sysctls;
+        char **annotations;
+        struct rlimit rlimit_storage[RLIMIT_NLIMITS];
+        struct rlimit *rlimits[RLIMIT_NLIMITS];
+        ContainerMount *mounts;
+        size_t n_mounts;
+        ContainerDevice *devices;
+        size_t n_devices;
+        ContainerSeccompRule *seccomp_rules;
+        size_t n_seccomp_rules;
+        ContainerIdMap *uid_map, *gid_map;
+        ContainerNamespace *namespaces;
+        size_t n_namespaces;
+        gid_t *additional_gids;
+        char **strings;                 /* other strings the model points to (absolute bind sources) */
+        ContainerHook *hooks[_OCI_HOOK_KIND_MAX];       /* point into the spec */
+        size_t n_hooks[_OCI_HOOK_KIND_MAX];
+
+        /* The daemon's part. */
+        OciScopeProperty *scope_properties;
+        size_t n_scope_properties;
+        char *slice;                    /* linux.cgroupsPath "SLICE:..." or NULL (machine.slice) */
+        char *unit;                     /* linux.cgroupsPath "...:PREFIX:NAME": PREFIX-NAME.scope, or NULL */
+        char **warnings;                /* what was left out, each naming its JSON path: to be logged */
+} OciContainer;
+
+OciContainer *oci_container_free(OciContainer *c);
+static inline void oci_container_freep(OciContainer **c) {
+        oci_container_free(*c);
+}
+
+/* Turns SPEC (taken over, also on failure) of the bundle directory BUNDLE into a container whose hostname
+ * defaults to NAME. ENVP_DEFAULTS ("KEY=VALUE": the container interface's $container, $container_uuid,
+ * $NOTIFY_SOCKET) are added to process.env where it does not set them. Returns 0, -EINVAL with a message
+ * naming the JSON path in *ret_error (what the spec says but the model cannot do), or -ENOMEM. */
+int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
+                            OciContainer **ret, char **ret_error);
+
+/* The state JSON an OCI hook gets on stdin: {ociVersion, id, status, pid, bundle, annotations}. PID 0 is left
+ * out (a stopped container). Returns 0 and a new string in *ret, or -ENOMEM. */
+int oci_state_json(const OciContainer *c, const char *id, const char *status, pid_t pid, char **ret);
+
+/* Whether C has hooks of kind K. */
+static inline bool oci_container_has_hooks(const OciContainer *c, OciHookKind k) {
+        return c->n_hooks[k] > 0;
+}
+
+/* oci_spec_load() + oci_container_from_spec(). Returns what those return. */
+int oci_container_load(const char *bundle, const char *name, char * const *envp_defaults, OciContainer **ret,
+                       char **ret_error);

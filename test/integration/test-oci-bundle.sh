@@ -1,0 +1,416 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# OCI bundles through the daemon (StartMachineFromBundle): a config.json with every field the model supports,
+# checked from inside by the payload's report (mounts and their flags, propagation, masked and read-only
+# paths, the five capability sets, rlimits, IDs, umask, sysctls, hostname, env, cwd, a seccomp rule with an
+# argument condition, devices, the console size) and from the host (the scope's resource properties, slice
+# and name, machinectl); and bundles that are refused with the JSON path, leaving nothing behind.
+# Written against docs/oci.md and the runtime-spec's config.md.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+# oci_bundle NAME: a bundle at /var/lib/machines/NAME with a busybox root in rootfs/ (config.json is the
+# test's), plus what the every-field config refers to: /srv, files to mask, a read-only directory.
+oci_bundle() {
+        local b=$MACHINES_DIR/$1
+        mx_root "$1" "$b/rootfs"
+        mkdir -p "$b/rootfs/srv" "$b/rootfs/masked-dir" "$b/rootfs/ro-dir" "$b/rootfs/data" "$b/rootfs/scratch"
+        echo secret >"$b/rootfs/masked-file"
+        echo secret >"$b/rootfs/masked-dir/x"
+        mkdir -p "$b/hostdata"
+        echo from-host >"$b/hostdata/file"
+}
+
+# The every-field config.json of bundle NAME; SECCOMP_DEFAULT, if given, replaces the seccomp defaultAction.
+oci_full_config() {
+        local name=$1 b=$MACHINES_DIR/$1 def=${2:-SCMP_ACT_ALLOW}
+        cat >"$b/config.json" <<EOF
+{
+  "ociVersion": "1.0.2-dev",
+  "root": { "path": "rootfs", "readonly": true },
+  "hostname": "ocihost",
+  "annotations": { "org.example.key": "value" },
+  "process": {
+    "terminal": true,
+    "consoleSize": { "height": 33, "width": 111 },
+    "user": { "uid": 1000, "gid": 1000, "umask": 23, "additionalGids": [5, 20] },
+    "args": [ "/usr/bin/testpayload", "sleep", "1000", "--report", "/tmp/r.txt" ],
+    "env": [ "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "FOO=bar baz",
+             "TESTPAYLOAD_STAT=/dev/fuse:/masked-file:/masked-dir:/masked-none" ],
+    "cwd": "/srv",
+    "capabilities": {
+      "bounding":    [ "CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_NET_BIND_SERVICE" ],
+      "effective":   [ "CAP_KILL", "CAP_NET_BIND_SERVICE" ],
+      "permitted":   [ "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN" ],
+      "inheritable": [ "CAP_CHOWN", "CAP_NET_BIND_SERVICE" ],
+      "ambient":     [ "CAP_NET_BIND_SERVICE" ]
+    },
+    "rlimits": [ { "type": "RLIMIT_NOFILE", "soft": 512, "hard": 1024 },
+                 { "type": "RLIMIT_CORE", "soft": 1000, "hard": 2000 } ],
+    "noNewPrivileges": true,
+    "oomScoreAdj": 123
+  },
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/data", "type": "bind", "source": "$b/hostdata", "options": [ "rbind", "ro", "nosuid", "nodev" ] },
+    { "destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
+      "options": [ "nosuid", "noexec", "mode=711", "size=65536k" ] },
+    { "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": [ "nosuid", "noexec", "nodev" ] }
+  ],
+  "linux": {
+    "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" },
+                    { "type": "network" }, { "type": "cgroup" } ],
+    "cgroupsPath": "machine.slice:mxoci:$name",
+    "rootfsPropagation": "shared",
+    "sysctl": { "kernel.msgmax": "12345", "net.ipv4.ip_forward": "1" },
+    "maskedPaths": [ "/masked-file", "/masked-dir", "/masked-none" ],
+    "readonlyPaths": [ "/ro-dir" ],
+    "devices": [ { "path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 432, "uid": 0, "gid": 5 } ],
+    "resources": {
+      "memory": { "limit": 268435456 },
+      "cpu": { "quota": 50000, "period": 100000 },
+      "pids": { "limit": 99 },
+      "unified": { "memory.high": "200000000" }
+    },
+    "seccomp": {
+      "defaultAction": "$def",
+      "syscalls": [ { "names": [ "getpriority", "no_such_call_xyz" ], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                      "args": [ { "index": 0, "value": 2, "op": "SCMP_CMP_EQ" } ] } ]
+    }
+  }
+}
+EOF
+}
+
+# The report's lines for mount point MP ("mount=MP TYPE OPTIONS").
+mount_line() {  # REPORT MP
+        echo "$1" | grep "^mount=$2 " | tail -1
+}
+
+# What the container of the every-field config.json sees: its report REP, field by field.
+check_full_report() {   # REP
+        local rep=$1
+        assert_eq ocihost "$(report_get "$rep" hostname)" "hostname"
+        assert_eq 1000 "$(report_get "$rep" uid)" "uid"
+        assert_eq 1000 "$(report_get "$rep" gid)" "gid"
+        assert_eq "5,20" "$(report_get "$rep" groups)" "additionalGids"
+        assert_eq 0027 "$(report_get "$rep" umask)" "umask"
+        assert_eq /srv "$(report_get "$rep" cwd)" "cwd"
+        assert_eq "bar baz" "$(report_get "$rep" env.FOO)" "env FOO"
+        assert_eq machined-ext "$(report_get "$rep" env.container)" "the container interface's \$container"
+        assert_eq /run/host/notify "$(report_get "$rep" env.NOTIFY_SOCKET)" "\$NOTIFY_SOCKET"
+        # Capabilities after the exec as uid 1000: the bounding, inheritable and ambient sets as given;
+        # permitted and effective are the ambient set (execve()'s rules for a non-root user).
+        assert_eq 00000000000004e1 "$(report_get "$rep" cap.bnd)" "bounding set"
+        assert_eq 0000000000000401 "$(report_get "$rep" cap.inh)" "inheritable set"
+        assert_eq 0000000000000400 "$(report_get "$rep" cap.amb)" "ambient set"
+        assert_eq 0000000000000400 "$(report_get "$rep" cap.prm)" "permitted set"
+        assert_eq 0000000000000400 "$(report_get "$rep" cap.eff)" "effective set"
+        assert_eq 1 "$(report_get "$rep" nonewprivs)" "noNewPrivileges"
+        assert_eq 512:1024 "$(report_get "$rep" rlimit.nofile)" "RLIMIT_NOFILE"
+        assert_eq 1000:2000 "$(report_get "$rep" rlimit.core)" "RLIMIT_CORE"
+        assert_eq 12345 "$(report_get "$rep" sysctl.kernel/msgmax)" "sysctl kernel.msgmax"
+        assert_eq 1 "$(report_get "$rep" sysctl.net/ipv4/ip_forward)" "sysctl net.ipv4.ip_forward"
+        # The seccomp rule with its argument condition: getpriority(PRIO_USER) fails, PRIO_PROCESS does not.
+        assert_eq EPERM "$(report_get "$rep" prio.user)" "seccomp rule (arg0 == PRIO_USER)"
+        assert_eq ok "$(report_get "$rep" prio.process)" "seccomp rule's condition (PRIO_PROCESS)"
+        assert_eq 2 "$(report_get "$rep" seccomp)" "seccomp mode"
+        # Devices, masked paths.
+        assert_eq "chr 0660 rdev=10:229 owner=0:5" "$(report_get "$rep" stat./dev/fuse)" "linux.devices /dev/fuse"
+        assert_match "^reg 0000" "$(report_get "$rep" stat./masked-file)" "masked file"
+        assert_match "^dir 0000" "$(report_get "$rep" stat./masked-dir)" "masked directory"
+        assert_eq ENOENT "$(report_get "$rep" stat./masked-none)" "a masked path that does not exist"
+        # Mounts and their flags, the root's propagation, the read-only root and paths.
+        assert_match "^mount=/ [^ ]+ ro[,]" "$(mount_line "$rep" /)" "root.readonly"
+        assert_eq "mountprop=/ shared" "$(echo "$rep" | grep '^mountprop=/ ' | tail -1)" "rootfsPropagation"
+        assert_match "^mount=/ro-dir [^ ]+ ro[,]" "$(mount_line "$rep" /ro-dir)" "readonlyPaths"
+        assert_match "^mount=/data [^ ]+ ro,nosuid,nodev" "$(mount_line "$rep" /data)" "bind mount options"
+        assert_match "^mount=/scratch tmpfs rw,nosuid,noexec,.*size=65536k,mode=711" "$(mount_line "$rep" /scratch)" \
+                "tmpfs mount options"
+        assert_match "^mount=/dev/mqueue mqueue rw,nosuid,nodev,noexec" "$(mount_line "$rep" /dev/mqueue)" "mqueue"
+        assert_match "^mount=/proc proc " "$(mount_line "$rep" /proc)" "/proc"
+        assert_match "^mount=/proc/sys proc ro," "$(mount_line "$rep" /proc/sys)" \
+                "the runtime's /proc/sys stays read-only (the bundle's proc mount is not made again)"
+        assert_eq 33x111 "$(report_get "$rep" tty.size)" "process.consoleSize"
+}
+
+test_every_field() {
+        local n=mxoci-full b rep unit leader
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        rep=$(tmp_report $n)
+
+        check_full_report "$rep"
+
+        # From the host: the scope (linux.cgroupsPath) with linux.resources, the registration.
+        unit=mxoci-$n.scope
+        unit_active "$unit" || t_fail "$unit is not active"
+        assert_eq machine.slice "$(systemctl show -P Slice "$unit")" "the scope's slice"
+        assert_eq 268435456 "$(systemctl show -P MemoryMax "$unit")" "memory.limit → MemoryMax"
+        assert_eq 200000000 "$(systemctl show -P MemoryHigh "$unit")" "unified memory.high → MemoryHigh"
+        assert_eq 99 "$(systemctl show -P TasksMax "$unit")" "pids.limit → TasksMax"
+        assert_eq 500ms "$(systemctl show -P CPUQuotaPerSecUSec "$unit")" "cpu.quota → CPUQuotaPerSecUSec"
+        assert_match "/dev/char/10:229 rwm" "$(systemctl show -P DeviceAllow "$unit")" "linux.devices → DeviceAllow"
+        assert_eq "$unit" "$(mx_prop $n Unit)" "the machine's unit"
+        assert_eq 1000:1000 "$(mx_prop $n User)" "the machine's User property"
+        leader=$(leader_of $n)
+        assert_eq 123 "$(cat /proc/$leader/oom_score_adj)" "oomScoreAdj"
+        machinectl list --no-legend | grep -q "^$n " || t_fail "machinectl list does not show $n"
+        assert_eq "$unit" "$(machinectl show -p Unit --value $n)" "machined's unit"
+
+        mx StopMachine s $n >/dev/null || t_fail "StopMachine failed"
+        unit_active "$unit" && t_fail "$unit still active after StopMachine"
+        return 0
+}
+
+# A config.json that asks for what the model cannot do: InvalidSettings with the JSON path; nothing is left.
+test_refused() {
+        local n=mxoci-bad b out
+        oci_bundle $n
+        oci_full_config $n SCMP_ACT_ERRNO
+        b=$MACHINES_DIR/$n
+        out=$(assert_error org.machinedext1.InvalidSettings StartMachineFromBundle string:$n string:"$b")
+        assert_match "$b/config.json: linux.seccomp.defaultAction: only SCMP_ACT_ALLOW" "$out" "message"
+        assert_gone $n "$b/rootfs"
+        unit_active mxoci-$n.scope && t_fail "mxoci-$n.scope exists"
+
+        # A parser error names its JSON path too.
+        sed -i 's/"uid": 1000,/"uid": "x",/' "$b/config.json"
+        out=$(assert_error org.machinedext1.InvalidSettings StartMachineFromBundle string:$n string:"$b")
+        assert_match "config.json: process.user.uid: expected an unsigned integer" "$out" "message"
+
+        out=$(assert_error org.freedesktop.DBus.Error.InvalidArgs StartMachineFromBundle string:$n string:"relative")
+        out=$(assert_error org.machinedext1.NoSuchMachine StartMachineFromBundle string:$n string:"/nonexistent")
+        assert_gone $n "$b/rootfs"
+        return 0
+}
+
+# A minimal bundle (runc spec's shape): no user or network namespace requested, so none is made; the host's
+# network is shared.
+test_minimal() {
+        local n=mxoci-min b rep leader
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        cat >"$b/config.json" <<EOF
+{ "ociVersion": "1.0.0", "root": { "path": "rootfs" },
+  "process": { "cwd": "/", "args": [ "/usr/bin/testpayload", "sleep", "1000", "--report", "/tmp/r.txt" ],
+               "user": { "uid": 0, "gid": 0 },
+               "capabilities": { "bounding": [ "CAP_KILL" ], "effective": [ "CAP_KILL" ], "permitted": [ "CAP_KILL" ] } },
+  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }
+EOF
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        rep=$(tmp_report $n)
+        leader=$(leader_of $n)
+        assert_eq $n "$(report_get "$rep" hostname)" "hostname defaults to the machine name"
+        assert_eq 0000000000000020 "$(report_get "$rep" cap.eff)" "effective set"
+        assert_eq "$(readlink /proc/self/ns/net)" "$(readlink /proc/$leader/ns/net)" "no network namespace"
+        assert_eq "$(readlink /proc/self/ns/user)" "$(readlink /proc/$leader/ns/user)" "no user namespace"
+        unit_active "$(scope_of $n)" || t_fail "no scope $(scope_of $n)"
+        machinectl list --no-legend | grep -q "^$n " || t_fail "machinectl list does not show $n"
+        return 0
+}
+
+# A bundle with hooks of every kind, each appending "KIND ns=MOUNT-NS env=HOOKVAR state=STATE-JSON" to
+# rootfs/hooks.log (startContainer's path and log are inside the container, the others' on the host).
+# EXTRA_PRESTART, if given, is one more prestart hook (JSON); POSTSTART_STATUS the poststart hook's exit status.
+oci_hooks_config() {    # NAME [EXTRA_PRESTART] [POSTSTART_STATUS]
+        local name=$1 b=$MACHINES_DIR/$1 extra=${2:-} post=${3:-0} k hooks="" path log status
+        printf '%s\n' '#!/bin/sh' 'state=$(cat)' \
+                'exe=$(readlink /proc/1/exe 2>/dev/null) || exe=denied' \
+                'echo "$1 ns=$(readlink /proc/self/ns/mnt) env=$HOOKVAR exe=$exe state=$state" >>"$LOG"' \
+                'exit ${2:-0}' >"$b/hook.sh"
+        chmod 755 "$b/hook.sh"
+        cp "$b/hook.sh" "$b/rootfs/hook.sh"
+        for k in prestart createRuntime createContainer startContainer poststart poststop; do
+                path=$b/hook.sh log=$b/rootfs/hooks.log status=0
+                [ $k = startContainer ] && path=/hook.sh log=/hooks.log
+                [ $k = poststart ] && status=$post
+                hooks+="\"$k\": [ { \"path\": \"$path\", \"args\": [ \"hook.sh\", \"$k\", \"$status\" ],
+                        \"env\": [ \"HOOKVAR=v-$k\", \"LOG=$log\", \"PATH=/usr/bin:/bin\" ], \"timeout\": 10 }"
+                [ $k = prestart ] && [ -n "$extra" ] && hooks+=", $extra"
+                hooks+=" ],"
+        done
+        cat >"$b/config.json" <<EOF
+{ "ociVersion": "1.1.0", "root": { "path": "rootfs" },
+  "annotations": { "org.example.a": "b" },
+  "process": { "cwd": "/", "args": [ "/usr/bin/testpayload", "sleep", "1000", "--report", "/tmp/r.txt" ],
+               "capabilities": { "bounding": [ "CAP_KILL" ], "effective": [ "CAP_KILL" ], "permitted": [ "CAP_KILL" ] } },
+  "hooks": { ${hooks%,} },
+  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }
+EOF
+}
+
+# The state JSON of a hooks.log line, parsed: "id=… status=… pid=… bundle=… version=… ann=…".
+hook_state() {  # LINE
+        echo "${1#*state=}" | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print("id=%s status=%s pid=%s bundle=%s version=%s ann=%s" % (d["id"], d["status"], d.get("pid", 0), d["bundle"],
+      d["ociVersion"], d["annotations"].get("org.example.a")))' 2>&1
+}
+
+test_hooks() {
+        local n=mxoci-hooks b log leader line k ns
+        oci_bundle $n
+        oci_hooks_config $n
+        b=$MACHINES_DIR/$n
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        tmp_report $n >/dev/null
+        leader=$(leader_of $n)
+        wait_until 10 grep -q "^poststart " "$b/rootfs/hooks.log" || t_fail "no poststart hook"
+        log=$(cat "$b/rootfs/hooks.log")
+        assert_eq "prestart createRuntime createContainer startContainer poststart" \
+                "$(echo "$log" | awk '{ print $1 }' | tr '\n' ' ' | sed 's/ $//')" "hooks in order"
+        ns=$(readlink /proc/$leader/ns/mnt | sed 's/[][]/\\&/g')
+        for k in prestart createRuntime createContainer startContainer poststart; do
+                line=$(echo "$log" | grep "^$k ")
+                assert_match "env=v-$k " "$line" "$k hook's env"
+                case $k in
+                createContainer|startContainer)
+                        assert_match "ns=$ns " "$line" "$k runs in the container's mount namespace" ;;
+                *)
+                        assert_match "ns=$(readlink /proc/self/ns/mnt | sed 's/[][]/\\&/g') " "$line" \
+                                "$k runs in the runtime's mount namespace" ;;
+                esac
+        done
+        # The container's init is still a copy of the daemon's binary: the image's hook must not reach it.
+        assert_match " exe=denied " "$(echo "$log" | grep '^startContainer ')" "startContainer hook and /proc/1/exe"
+        assert_eq "id=$n status=creating pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^prestart ')")" "prestart's state"
+        assert_eq "id=$n status=creating pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^createContainer ')")" "createContainer's state"
+        assert_eq "id=$n status=created pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^startContainer ')")" "startContainer's state"
+        assert_eq "id=$n status=running pid=$leader bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(echo "$log" | grep '^poststart ')")" "poststart's state"
+
+        mx StopMachine s $n >/dev/null || t_fail "StopMachine failed"
+        wait_until 10 grep -q "^poststop " "$b/rootfs/hooks.log" || t_fail "no poststop hook after the stop"
+        assert_eq "id=$n status=stopped pid=0 bundle=$b version=1.1.0 ann=b" \
+                "$(hook_state "$(grep '^poststop ' "$b/rootfs/hooks.log")")" "poststop's state"
+        return 0
+}
+
+# A failing prestart hook fails the start with its path and status, and leaves nothing; the hooks after it
+# do not run.
+test_hook_fails() {
+        local n=mxoci-hookfail b out
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "{ \"path\": \"$b/hook.sh\", \"args\": [ \"hook.sh\", \"failing\", \"3\" ],
+                              \"env\": [ \"LOG=$b/rootfs/hooks.log\" ] }"
+        out=$(assert_error org.machinedext1.SetupFailed StartMachineFromBundle string:$n string:"$b")
+        assert_match "prestart hook $b/hook.sh exited with status 3 \\(hooks.prestart\\[1\\]\\)" "$out" "message"
+        assert_gone $n "$b/rootfs"
+        assert_eq "prestart failing" "$(awk '{ print $1 }' "$b/rootfs/hooks.log" | tr '\n' ' ' | sed 's/ $//')" \
+                "hooks that ran"
+        mx_gone $n || t_fail "$n is still known to the daemon"
+        return 0
+}
+
+# A hook that outlives its timeout is killed, and fails the start.
+test_hook_timeout() {
+        local n=mxoci-hooktime b out
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "{ \"path\": \"/bin/sleep\", \"args\": [ \"sleep\", \"37\" ], \"timeout\": 1 }"
+        out=$(assert_error org.machinedext1.SetupFailed StartMachineFromBundle string:$n string:"$b")
+        assert_match "prestart hook /bin/sleep timed out after 1 s" "$out" "message"
+        assert_gone $n "$b/rootfs"
+        pgrep -x -f "sleep 37" >/dev/null && t_fail "the hook is still running"
+        return 0
+}
+
+# A failing poststart hook is logged with its path and status; the machine runs on.
+test_poststart_fails() {
+        local n=mxoci-postfail b cursor
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "" 4
+        cursor=$(j_mark)
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        wait_until 10 j_has "$cursor" "poststart hook $b/hook.sh exited with status 4" ||
+                t_fail "no log of the failing poststart hook"
+        mx_running $n || t_fail "$n is not running"
+        return 0
+}
+
+# The same bundle through a settings file ([Files] OCIBundle=): machinectl-ext start NAME.
+test_settings_file() {
+        local n=mxoci-file b rep unit
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx_settings $n "[Exec]\nKillSignal=SIGTERM\n[Files]\nOCIBundle=$b\n"
+        assert_ok machinectl-ext start $n
+        rep=$(tmp_report $n)
+        check_full_report "$rep"
+        unit=mxoci-$n.scope
+        assert_eq 268435456 "$(systemctl show -P MemoryMax "$unit")" "memory.limit → MemoryMax"
+        assert_eq 15 "$(mx_prop $n KillSignal)" "KillSignal= of the settings file"
+        machinectl list --no-legend | grep -q "^$n " || t_fail "machinectl list does not show $n"
+        machinectl-ext list | grep -q "^$n " || t_fail "machinectl-ext list does not show $n"
+        return 0
+}
+
+# ... and systemctl start container@NAME: the payload is in that unit.
+test_container_unit() {
+        local n=mxoci-unit b rep u=container@mxoci-unit.service leader
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx_settings $n "[Files]\nOCIBundle=$b\n"
+        echo "systemctl stop $u; systemctl reset-failed $u" >>"$T_TMP/oci-cmds"
+        assert_ok timeout 30 systemctl start $u
+        rep=$(tmp_report $n)
+        check_full_report "$rep"
+        leader=$(leader_of $n)
+        assert_match "/$u/payload\$" "$(sed -n 's/^0:://p' /proc/$leader/cgroup)" "leader's cgroup"
+        assert_eq "$u" "$(machinectl show $n -p Unit --value)" "machined's unit"
+        # The bundle's resources and devices went to that unit, for this run.
+        assert_eq 268435456 "$(systemctl show -P MemoryMax $u)" "memory.limit → the unit's MemoryMax"
+        assert_match "/dev/char/10:229 rwm" "$(systemctl show -P DeviceAllow $u)" "linux.devices → the unit's DeviceAllow"
+        assert_ok timeout 30 systemctl stop $u
+        mx_gone $n || t_fail "$n still running after systemctl stop"
+        return 0
+}
+
+# OCIBundle= with a key that defines the container: InvalidSettings with file:line; a missing bundle:
+# SetupFailed naming it.
+test_settings_refused() {
+        local n=mxoci-badfile b out
+        oci_bundle $n
+        oci_full_config $n
+        b=$MACHINES_DIR/$n
+        mx_settings $n "[Files]\nOCIBundle=$b\n[Exec]\nParameters=/bin/true\n"
+        out=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$n)
+        assert_match "$SETTINGS_DIR/$n.nspawn:4: Parameters= cannot be combined with OCIBundle=" "$out" "message"
+        mx_settings $n "[Files]\nOCIBundle=$b-missing\n"
+        out=$(assert_error org.machinedext1.SetupFailed StartMachine string:$n)
+        assert_match "Bundle $b-missing of machine '$n': No such file or directory" "$out" "message"
+        assert_gone $n "$b/rootfs"
+        return 0
+}
+
+t_preflight || { echo "0 passed, 1 failed"; exit 1; }
+
+run_test oci-every-field test_every_field
+run_test oci-refused test_refused
+run_test oci-minimal test_minimal
+run_test oci-settings-file test_settings_file
+oci_run_unit() {
+        : >"$T_TMP/oci-cmds"
+        run_test "$@"
+        while read -r c; do bash -c "$c" >/dev/null 2>&1; done <"$T_TMP/oci-cmds"
+}
+oci_run_unit oci-container-unit test_container_unit
+run_test oci-settings-refused test_settings_refused
+run_test oci-hooks test_hooks
+run_test oci-hook-fails test_hook_fails
+run_test oci-hook-timeout test_hook_timeout
+run_test oci-poststart-fails test_poststart_fails
+
+t_summary

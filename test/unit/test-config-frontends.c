@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The two front-ends of the model: a settings file (config-nspawn.c) and a config.json (config-oci.c) that say
+ * the same thing must give the same ContainerConfig. A table of pairs; then the OCI front-end's own cases:
+ * refusals naming the JSON path, warnings, scope properties, hooks, the state JSON. */
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+
+#include "config-nspawn.h"
+#include "config-oci.h"
+#include "nspawn-policy.h"
+#include "strv.h"
+#include "test-assert.h"
+
+#define ROOT "/srv/root"
+#define NAME "m"
+
+typedef struct NspawnModel {
+        Settings *settings;
+        char **argv;
+        char **envp;
+        ContainerConfig config;
+} NspawnModel;
+
+static void nspawn_model_done(NspawnModel *n) {
+        settings_free(n->settings);
+        strv_free(n->argv);
+        strv_free(n->envp);
+}
+
+static void nspawn_model(const char *text, NspawnModel *ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char *error = NULL;
+        bool boot;
+
+        *ret = (NspawnModel) {};
+        f = fmemopen((void *) text, strlen(text), "r");
+        ASSERT(f);
+        ASSERT_EQ(settings_parse(f, "pair.nspawn", true, &ret->settings, &error), 0);
+        ASSERT(!error);
+        ASSERT_EQ(nspawn_command(ret->settings, &boot, &ret->argv), 0);
+        ASSERT_EQ(nspawn_environment(ret->settings, SD_ID128_NULL, boot, &ret->envp), 0);
+        container_config_from_nspawn(ret->settings, ret->settings->hostname ?: NAME, ROOT, ret->argv, ret->envp,
+                                     &ret->config);
+}
+
+static OciContainer *oci_model(const char *json) {
+        OciSpec *spec = NULL;
+        OciContainer *c = NULL;
+        char *error = NULL;
+        int r;
+
+        r = oci_spec_parse(json, strlen(json), &spec, &error);
+        if (r < 0) {
+                fprintf(stderr, "oci_spec_parse: %s\n%s\n", error, json);
+                abort();
+        }
+        r = oci_container_from_spec(spec, "/srv/bundle", NAME, NULL, &c, &error);
+        if (r < 0) {
+                fprintf(stderr, "oci_container_from_spec: %s\n%s\n", error, json);
+                abort();
+        }
+        return c;
+}
+
+/* "\"CAP_A\", \"CAP_B\"" for the capabilities of MASK. */
+static char *caps_json(uint64_t mask) {
+        _cleanup_free_ char *s = strdup("");
+
+        for (int i = 0; i < 64; i++) {
+                _cleanup_free_ char *u = NULL;
+                char *t, *n;
+
+                if (!(mask & (UINT64_C(1) << i)))
+                        continue;
+                n = cap_to_name(i); /* libcap's memory: cap_free() */
+                ASSERT(n);
+                u = strdup(n);
+                cap_free(n);
+                for (char *c = u; *c; c++)
+                        *c = *c >= 'a' && *c <= 'z' ? *c - 32 : *c;
+                ASSERT(asprintf(&t, "%s%s\"%s\"", s, *s ? ", " : "", u) > 0);
+                free(s);
+                s = t;
+        }
+        return TAKE_PTR(s);
+}
+
+/* S with every WHAT replaced by WITH. */
+static char *replace_all(const char *s, const char *what, const char *with) {
+        char *r = strdup("");
+
+        for (const char *p = s;;) {
+                const char *q = strstr(p, what);
+                char *t;
+
+                ASSERT(asprintf(&t, "%s%.*s%s", r, (int) (q ? (size_t) (q - p) : strlen(p)), p, q ? with : "") > 0);
+                free(r);
+                r = t;
+                if (!q)
+                        return r;
+                p = q + strlen(what);
+        }
+}
+
+/* The masks of a model, whichever way they came: Inaccessible= and maskedPaths are the same mechanism. */
+static char **masks(const ContainerConfig *c) {
+        char **l = NULL;
+
+        ASSERT_EQ(strv_extend_strv(&l, c->inaccessible), 0);
+        ASSERT_EQ(strv_extend_strv(&l, c->masked_paths), 0);
+        return l;
+}
+
+/* Bind mounts of a model as "SRC DST ro|rw r|n", whichever list they are in. */
+static char **binds(const ContainerConfig *c) {
+        char **l = NULL;
+
+        for (size_t i = 0; i < c->n_custom_mounts; i++) {
+                const CustomMount *m = c->custom_mounts + i;
+                char *s;
+                if (m->type != CUSTOM_MOUNT_BIND)
+                        continue;
+                ASSERT(asprintf(&s, "%s %s %s %s", m->source, m->destination, m->read_only ? "ro" : "rw",
+                                m->options && strstr(m->options, "norbind") ? "n" : "r") > 0);
+                ASSERT_EQ(strv_extend(&l, s), 0);
+                free(s);
+        }
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const ContainerMount *m = c->mounts + i;
+                char *s;
+                if (!streq(m->type, "bind"))
+                        continue;
+                ASSERT(asprintf(&s, "%s %s %s %s", m->source, m->destination,
+                                m->attr & MOUNT_ATTR_RDONLY ? "ro" : "rw", m->recursive ? "r" : "n") > 0);
+                ASSERT_EQ(strv_extend(&l, s), 0);
+                free(s);
+        }
+        return l;
+}
+
+/* The calls denied with EPERM regardless of their arguments, whichever list they are in. */
+static char **denied(const ContainerConfig *c) {
+        char **l = NULL;
+
+        ASSERT_EQ(strv_extend_strv(&l, c->syscall_deny), 0);
+        for (size_t i = 0; i < c->n_seccomp_rules; i++)
+                if (c->seccomp_rules[i].n_args == 0 && c->seccomp_rules[i].errno_value == EPERM)
+                        ASSERT_EQ(strv_extend(&l, c->seccomp_rules[i].name), 0);
+        return l;
+}
+
+static void assert_strv_eq(char **a, char **b, const char *what) {
+        size_t n = strv_length(a);
+
+        if (n != strv_length(b))
+                goto fail;
+        for (size_t i = 0; i < n; i++)
+                if (!streq(a[i], b[i]))
+                        goto fail;
+        strv_free(a);
+        strv_free(b);
+        return;
+fail:
+        fprintf(stderr, "%s differ:\n", what);
+        STRV_FOREACH(s, a)
+                fprintf(stderr, "  nspawn: %s\n", *s);
+        STRV_FOREACH(s, b)
+                fprintf(stderr, "  oci:    %s\n", *s);
+        abort();
+}
+
+static void assert_same_model(const ContainerConfig *n, const ContainerConfig *o, char * const *env) {
+        uint64_t eff_n = n->capabilities_set ? n->capability_effective : n->capability_bounding;
+        uint64_t eff_o = o->capabilities_set ? o->capability_effective : o->capability_bounding;
+
+        ASSERT_STREQ(n->hostname, o->hostname);
+        ASSERT_STREQ(n->root, o->root);
+        assert_strv_eq(strv_copy(n->argv), strv_copy(o->argv), "argv");
+        ASSERT_STREQ(n->working_directory ?: "/", o->working_directory ?: "/");
+        ASSERT_EQ(n->read_only, o->read_only);
+        ASSERT_EQ(n->private_network, o->private_network);
+        ASSERT_EQ(n->no_new_privileges, o->no_new_privileges);
+        ASSERT_EQ(n->oom_score_adjust, o->oom_score_adjust);
+        ASSERT_EQ(n->personality, o->personality);
+        for (int i = 0; i < RLIMIT_NLIMITS; i++) {
+                const struct rlimit *a = n->rlimits ? n->rlimits[i] : NULL, *b = o->rlimits ? o->rlimits[i] : NULL;
+                ASSERT_EQ(!!a, !!b);
+                if (a) {
+                        ASSERT_EQ(a->rlim_cur, b->rlim_cur);
+                        ASSERT_EQ(a->rlim_max, b->rlim_max);
+                }
+        }
+        ASSERT_EQ(n->capability_bounding, o->capability_bounding);
+        ASSERT_EQ(eff_n, eff_o);
+        ASSERT_EQ(n->capability_ambient & n->capability_bounding, o->capability_ambient);
+        /* Root without a user name is 0:0. */
+        ASSERT(!n->user);
+        ASSERT(!o->user);
+        ASSERT(o->process_ids_set && o->uid == 0 && o->gid == 0 && o->n_additional_gids == 0);
+        assert_strv_eq(masks(n), masks(o), "masks");
+        assert_strv_eq(binds(n), binds(o), "bind mounts");
+        assert_strv_eq(denied(n), denied(o), "denied system calls");
+        STRV_FOREACH(e, env) {
+                ASSERT(strv_find(n->envp, *e));
+                ASSERT(strv_find(o->envp, *e));
+        }
+}
+
+static const struct {
+        const char *nspawn;
+        const char *oci;                /* @CAPS@: the bounding/effective/permitted capability names */
+        uint64_t caps_add, caps_drop;   /* what the settings change in nspawn's default set */
+        const char *env[3];
+} pairs[] = {
+        {
+                "[Exec]\nParameters=/bin/sh -c true\n",
+                "{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"" ROOT "\" },"
+                "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/sh\", \"-c\", \"true\" ],"
+                "    \"capabilities\": { \"bounding\": [ @CAPS@ ], \"effective\": [ @CAPS@ ], \"permitted\": [ @CAPS@ ] } } }",
+        },
+        {
+                "[Exec]\nParameters=/bin/app x 'y z'\nWorkingDirectory=/srv\nHostname=web\nNoNewPrivileges=yes\n"
+                "LimitNOFILE=100:200\nLimitCORE=0\nOOMScoreAdjust=-500\nPersonality=x86\nEnvironment=FOO=bar\n"
+                "DropCapability=CAP_SYS_ADMIN CAP_MKNOD\n"
+                "[Files]\nReadOnly=yes\nInaccessible=/secret /other\nBindReadOnly=/srv/data:/data\nBind=/srv/rw:/rw\n"
+                "[Network]\nPrivate=yes\n",
+                "{ \"ociVersion\": \"1.2.0\", \"root\": { \"path\": \"" ROOT "\", \"readonly\": true },"
+                "  \"hostname\": \"web\","
+                "  \"process\": { \"cwd\": \"/srv\", \"args\": [ \"/bin/app\", \"x\", \"y z\" ], \"env\": [ \"FOO=bar\" ],"
+                "    \"noNewPrivileges\": true, \"oomScoreAdj\": -500,"
+                "    \"rlimits\": [ { \"type\": \"RLIMIT_NOFILE\", \"soft\": 100, \"hard\": 200 },"
+                "                   { \"type\": \"RLIMIT_CORE\", \"soft\": 0, \"hard\": 0 } ],"
+                "    \"capabilities\": { \"bounding\": [ @CAPS@ ], \"effective\": [ @CAPS@ ], \"permitted\": [ @CAPS@ ] } },"
+                "  \"mounts\": [ { \"destination\": \"/data\", \"type\": \"bind\", \"source\": \"/srv/data\", \"options\": [ \"rbind\", \"ro\" ] },"
+                "                { \"destination\": \"/rw\", \"type\": \"bind\", \"source\": \"/srv/rw\", \"options\": [ \"rbind\" ] } ],"
+                "  \"linux\": { \"namespaces\": [ { \"type\": \"pid\" }, { \"type\": \"mount\" }, { \"type\": \"network\" } ],"
+                "    \"personality\": { \"domain\": \"LINUX32\" }, \"maskedPaths\": [ \"/secret\", \"/other\" ] } }",
+                .caps_add = UINT64_C(1) << CAP_NET_ADMIN,
+                .caps_drop = UINT64_C(1) << CAP_SYS_ADMIN | UINT64_C(1) << CAP_MKNOD,
+                .env = { "FOO=bar" },
+        },
+        {
+                "[Exec]\nParameters=/bin/true\nSystemCallFilter=~sethostname\n",
+                "{ \"ociVersion\": \"1.1.0\", \"root\": { \"path\": \"" ROOT "\" },"
+                "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ],"
+                "    \"capabilities\": { \"bounding\": [ @CAPS@ ], \"effective\": [ @CAPS@ ], \"permitted\": [ @CAPS@ ] } },"
+                "  \"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\","
+                "    \"syscalls\": [ { \"names\": [ \"sethostname\" ], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1 } ] } } }",
+        },
+};
+
+static void test_pairs(void) {
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++) {
+                _cleanup_(oci_container_freep) OciContainer *o = NULL;
+                _cleanup_free_ char *caps = NULL, *json = NULL;
+                NspawnModel n;
+
+                nspawn_model(pairs[i].nspawn, &n);
+                caps = caps_json((container_default_capabilities() | pairs[i].caps_add) & ~pairs[i].caps_drop);
+                json = replace_all(pairs[i].oci, "@CAPS@", caps);
+                o = oci_model(json);
+                assert_same_model(&n.config, &o->config, (char **) pairs[i].env);
+                nspawn_model_done(&n);
+        }
+}
+
+/* A config.json the model cannot honour: -EINVAL and a message that starts with the JSON path. */
+static void assert_refused(const char *linux_json, const char *prefix) {
+        _cleanup_free_ char *json = NULL, *error = NULL;
+        OciContainer *c = NULL;
+        OciSpec *spec = NULL;
+
+        ASSERT(asprintf(&json, "{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"/r\" },"
+                        "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ] }, %s }", linux_json) > 0);
+        if (oci_spec_parse(json, strlen(json), &spec, &error) < 0) {
+                fprintf(stderr, "oci_spec_parse: %s\n", error);
+                abort();
+        }
+        ASSERT_EQ(oci_container_from_spec(spec, "/b", NAME, NULL, &c, &error), -EINVAL);
+        ASSERT(!c);
+        ASSERT(error);
+        if (strncmp(error, prefix, strlen(prefix)) != 0) {
+                fprintf(stderr, "expected '%s...', got '%s'\n", prefix, error);
+                abort();
+        }
+}
+
+static void test_refusals(void) {
+        assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ERRNO\" } }",
+                       "linux.seccomp.defaultAction: only SCMP_ACT_ALLOW");
+        assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+                       "{ \"names\": [ \"read\" ], \"action\": \"SCMP_ACT_ALLOW\" },"
+                       "{ \"names\": [ \"kill\" ], \"action\": \"SCMP_ACT_KILL\" } ] } }",
+                       "linux.seccomp.syscalls[1]: action: only SCMP_ACT_ERRNO and SCMP_ACT_ALLOW");
+        assert_refused("\"linux\": { \"cgroupsPath\": \"/machine/foo\" }",
+                       "linux.cgroupsPath: only the systemd form");
+        assert_refused("\"linux\": { \"namespaces\": [ { \"type\": \"pid\", \"path\": \"/proc/1/ns/pid\" } ] }",
+                       "linux.namespaces[0]: joining a pid namespace is not supported");
+        assert_refused("\"linux\": { \"namespaces\": [ { \"type\": \"time\" } ] }",
+                       "linux.namespaces[0]: time namespaces are not supported");
+        assert_refused("\"linux\": { \"uidMappings\": [ { \"containerID\": 0, \"hostID\": 1000, \"size\": 1 } ],"
+                       "\"gidMappings\": [ { \"containerID\": 0, \"hostID\": 1000, \"size\": 1 } ] }",
+                       "linux.uidMappings: ID mappings need a user namespace");
+        assert_refused("\"linux\": { \"namespaces\": [ { \"type\": \"user\" } ] }",
+                       "linux.uidMappings: a new user namespace needs both");
+        assert_refused("\"linux\": { \"resources\": { \"unified\": { \"io.max\": \"8:0 rbps=1\" } } }",
+                       "linux.resources.unified[\"io.max\"]: not supported");
+        assert_refused("\"linux\": { \"resources\": { \"unified\": { \"memory.max\": \"lots\" } } }",
+                       "linux.resources.unified[\"memory.max\"]: invalid value \"lots\"");
+        assert_refused("\"linux\": { \"resources\": { \"unified\": { \"cpu.max\": \"x 100000\" } } }",
+                       "linux.resources.unified[\"cpu.max\"]: invalid value \"x 100000\"");
+        assert_refused("\"linux\": { \"sysctl\": { \"net.ipv4.ip_forward\": \"1\" } }",
+                       "linux.sysctl[\"net.ipv4.ip_forward\"]: not a sysctl of the container's own namespaces");
+        assert_refused("\"linux\": { \"sysctl\": { \"kernel.hostname\": \"x\" } }",
+                       "linux.sysctl[\"kernel.hostname\"]: not a sysctl of the container's own namespaces");
+        assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+                       "{ \"names\": [ \"read\" ], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000 } ] } }",
+                       "linux.seccomp.syscalls[0]: errnoRet: must be between 1 and 4095");
+        assert_refused("\"mounts\": [ { \"destination\": \"/a\", \"type\": \"bind\" } ]",
+                       "mounts[0]: a bind mount needs a source");
+        assert_refused("\"mounts\": [ { \"destination\": \"/a\", \"source\": \"/b\", \"options\": [ \"bind\", \"idmap\" ] } ]",
+                       "mounts[0]: options: idmap, ridmap and tmpcopyup are not supported");
+        assert_refused("\"linux\": { \"devices\": [ { \"path\": \"/etc/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3 } ] }",
+                       "linux.devices[0]: path: must be below /dev");
+}
+
+static bool strv_find_startswith(char **l, const char *prefix) {
+        STRV_FOREACH(s, l)
+                if (startswith(*s, prefix))
+                        return true;
+        return false;
+}
+
+static const OciScopeProperty *property(const OciContainer *c, const char *name) {
+        const OciScopeProperty *found = NULL;
+
+        for (size_t i = 0; i < c->n_scope_properties; i++)
+                if (streq(c->scope_properties[i].name, name))
+                        found = c->scope_properties + i; /* the last one wins, as with systemd */
+        return found;
+}
+
+static void test_resources_and_more(void) {
+        _cleanup_(oci_container_freep) OciContainer *c = NULL;
+        const OciScopeProperty *p;
+        _cleanup_free_ char *state = NULL;
+        json_object *o;
+
+        c = oci_model("{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"/r\" },"
+                      "  \"annotations\": { \"k\": \"v\" },"
+                      "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ] },"
+                      "  \"mounts\": [ { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" },"
+                      "               { \"destination\": \"/t\", \"type\": \"tmpfs\", \"options\": [ \"nosuid\", \"mode=755\", \"size=1m\" ] } ],"
+                      "  \"hooks\": { \"prestart\": [ { \"path\": \"/bin/a\" } ], \"startContainer\": [ { \"path\": \"/b\", \"timeout\": 3 } ] },"
+                      "  \"linux\": { \"cgroupsPath\": \"user.slice:pfx:id1\","
+                      "    \"devices\": [ { \"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229 } ],"
+                      "    \"resources\": { \"memory\": { \"limit\": 1000, \"swap\": 3000, \"reservation\": -1 },"
+                      "      \"cpu\": { \"shares\": 1024, \"quota\": 20000, \"period\": 100000, \"cpus\": \"0-2,5\" },"
+                      "      \"pids\": { \"limit\": -1 }, \"blockIO\": { \"weight\": 500,"
+                      "        \"throttleReadBpsDevice\": [ { \"major\": 8, \"minor\": 0, \"rate\": 1048576 } ] },"
+                      "      \"unified\": { \"memory.high\": \"max\", \"cpu.max\": \"50000 100000\" } },"
+                      "    \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+                      "      { \"names\": [ \"no_such_call_xyz\", \"getpriority\" ], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13,"
+                      "        \"args\": [ { \"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\" } ] } ] } } }");
+
+        /* A relative bind source is relative to the bundle. */
+        {
+                _cleanup_(oci_container_freep) OciContainer *b = oci_model(
+                        "{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"/r\" },"
+                        "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ] },"
+                        "  \"mounts\": [ { \"destination\": \"/d\", \"source\": \"data/x\", \"options\": [ \"bind\" ] } ] }");
+                ASSERT_EQ(b->n_mounts, 1);
+                ASSERT_STREQ(b->mounts[0].type, "bind");
+                ASSERT_STREQ(b->mounts[0].source, "/srv/bundle/data/x");
+                ASSERT(!b->mounts[0].recursive);
+        }
+
+        /* The runtime's own /proc stays: the bundle's proc mount is skipped, with a warning. */
+        ASSERT_EQ(c->n_mounts, 1);
+        ASSERT_STREQ(c->mounts[0].type, "tmpfs");
+        ASSERT_EQ(c->mounts[0].attr, MOUNT_ATTR_NOSUID);
+        ASSERT_STREQ(c->mounts[0].options[0], "mode=755");
+        ASSERT_STREQ(c->mounts[0].options[1], "size=1m");
+        ASSERT(!c->mounts[0].options[2]);
+        ASSERT(strv_find_startswith(c->warnings, "mounts[0]: proc on /proc is provided by the runtime"));
+        /* The unknown system call is skipped (with a warning), the known one keeps its condition. */
+        ASSERT_EQ(c->config.n_seccomp_rules, 1);
+        ASSERT_STREQ(c->config.seccomp_rules[0].name, "getpriority");
+        ASSERT_EQ(c->config.seccomp_rules[0].errno_value, 13);
+        ASSERT_EQ(c->config.seccomp_rules[0].n_args, 1);
+        ASSERT_EQ(c->config.seccomp_rules[0].args[0].op, CONTAINER_SECCOMP_OP_EQ);
+        ASSERT_EQ(c->config.seccomp_rules[0].args[0].value, 2);
+        ASSERT(strv_find_startswith(c->warnings, "linux.seccomp.syscalls[0]: unknown system call no_such_call_xyz"));
+        /* Devices: the node, and DeviceAllow= for it. */
+        ASSERT_EQ(c->config.n_devices, 1);
+        ASSERT_EQ(c->config.devices[0].type, S_IFCHR);
+        ASSERT_EQ(c->config.devices[0].mode, 0666);
+        ASSERT((p = property(c, "DeviceAllow")));
+        ASSERT_STREQ(p->string, "/dev/char/10:229");
+        ASSERT_STREQ(p->access, "rwm");
+        /* Slice and unit. */
+        ASSERT_STREQ(c->slice, "user.slice");
+        ASSERT_STREQ(c->unit, "pfx-id1.scope");
+        /* Resources. */
+        ASSERT((p = property(c, "MemoryMax")) && p->u64 == 1000);
+        ASSERT((p = property(c, "MemorySwapMax")) && p->u64 == 2000);
+        ASSERT((p = property(c, "MemoryLow")) && p->u64 == UINT64_MAX);
+        ASSERT((p = property(c, "MemoryHigh")) && p->u64 == UINT64_MAX);
+        ASSERT((p = property(c, "CPUWeight")) && p->u64 == 39);
+        ASSERT((p = property(c, "CPUQuotaPerSecUSec")) && p->u64 == 500000); /* unified cpu.max is later */
+        ASSERT((p = property(c, "TasksMax")) && p->u64 == UINT64_MAX);
+        ASSERT((p = property(c, "IOWeight")) && p->u64 == 1 + (490 * 9999) / 990);
+        ASSERT((p = property(c, "IOReadBandwidthMax")) && p->n_devices == 1);
+        ASSERT_STREQ(p->device_paths[0], "/dev/block/8:0");
+        ASSERT_EQ(p->device_values[0], 1048576);
+        ASSERT((p = property(c, "AllowedCPUs")) && p->n_bytes == 1 && p->bytes[0] == 0x27);
+        /* Hooks: the init pauses for prestart; startContainer goes to the init. */
+        ASSERT(c->config.hooks_pause);
+        ASSERT_EQ(c->config.n_start_hooks, 1);
+        ASSERT_STREQ(c->config.start_hooks[0].path, "/b");
+        ASSERT_EQ(c->config.start_hooks[0].timeout, 3);
+        /* No process.env: only the defaults (none here), not NULL. */
+        ASSERT(c->config.envp && !c->config.envp[0]);
+        /* The state JSON. */
+        ASSERT_EQ(oci_state_json(c, "id1", "creating", 42, &state), 0);
+        o = json_tokener_parse(state);
+        ASSERT(o);
+        ASSERT_STREQ(json_object_get_string(json_object_object_get(o, "id")), "id1");
+        ASSERT_STREQ(json_object_get_string(json_object_object_get(o, "status")), "creating");
+        ASSERT_EQ(json_object_get_int(json_object_object_get(o, "pid")), 42);
+        ASSERT_STREQ(json_object_get_string(json_object_object_get(o, "bundle")), "/srv/bundle");
+        ASSERT_STREQ(json_object_get_string(json_object_object_get(o, "ociVersion")), "1.0.0");
+        ASSERT_STREQ(json_object_get_string(json_object_object_get(json_object_object_get(o, "annotations"), "k")), "v");
+        json_object_put(o);
+}
+
+int main(void) {
+        test_pairs();
+        test_refusals();
+        test_resources_and_more();
+        return 0;
+}
