@@ -825,7 +825,6 @@ int machine_start(Machine *m, char **ret_error) {
         if (m->oci)
                 /* A bundle: its model, with the daemon's part below. */
                 config = m->oci->config;
-        else
         else {
                 container_config_from_nspawn(m->settings, m->hostname, m->root, m->argv, m->envp, &config);
                 config.userns_shift = userns.userns_shift;
