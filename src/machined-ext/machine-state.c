@@ -88,7 +88,11 @@ static int machine_state_save(Machine *m) {
         s->id = strdup(m->name);
         if (!s->id)
                 return -ENOMEM;
+        /* A machine of a settings file (also one with OCIBundle=) is found again through that file; one
+         * started by StartMachineFromBundle through its bundle. */
         if (m->settings_path && !(s->settings = strdup(m->settings_path)))
+                return -ENOMEM;
+        if (!m->settings_path && m->bundle && !(s->bundle = strdup(m->bundle)))
                 return -ENOMEM;
         if (m->root && !(s->root = strdup(m->root)))
                 return -ENOMEM;

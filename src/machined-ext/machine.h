@@ -179,14 +179,14 @@ static inline void machine_freep(Machine **m) {
  * -MX_ERR_INVALID_SETTINGS (with *ret_error naming file:line), -MX_ERR_SETUP_FAILED, -errno. */
 int machine_load(Machine *m, char **ret_error);
 
-/* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or -ENXIO (no
- * such directory), -EBADMSG (*ret_error names config.json and the JSON path), -ENOTRECOVERABLE (the root
- * directory is unusable), -ENOMEM. (machine-bundle.c) */
+/* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or
+ * -MX_ERR_NO_SUCH_MACHINE (no such directory), -MX_ERR_INVALID_SETTINGS (*ret_error names config.json and the
+ * JSON path), -MX_ERR_SETUP_FAILED (the root directory is unusable), -ENOMEM. (machine-bundle.c) */
 int machine_load_bundle(Machine *m, const char *bundle, char **ret_error);
 
 /* machine_load() for a settings file S (found at PATH; both taken) with OCIBundle=: the bundle defines the
  * container, S the machine keys that may go with it (MachineID=, KillSignal=, NotifyReady=, NotifyAccess=,
- * TimeoutStartSec=). Returns like machine_load_bundle(), but -ENOTRECOVERABLE for a missing bundle.
+ * TimeoutStartSec=). Returns like machine_load_bundle(), but -MX_ERR_SETUP_FAILED for a missing bundle.
  * (machine-bundle.c) */
 int machine_load_settings_bundle(Machine *m, Settings *s, char *path, char **ret_error);
 

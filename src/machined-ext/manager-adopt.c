@@ -303,9 +303,9 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
                         return -ENOMEM;
         }
 
-        /* The definition as the settings say now: command, environment, warnings. What the run was started
-         * with (and what happened to it since) is the state's. */
-        r = machine_load(m, &msg);
+        /* The definition as the settings (or the bundle) say now: command, environment, warnings. What the
+         * run was started with (and what happened to it since) is the state's. */
+        r = s->bundle ? machine_load_bundle(m, s->bundle, &msg) : machine_load(m, &msg);
         if (r < 0)
                 log_warning("Machine %s: %s; adopting it with what its state says.", m->name,
                             msg ?: "cannot read its definition");

@@ -228,6 +228,30 @@ test_state_file_lifecycle() {
         [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left after its stop"
 }
 
+# A machine of StartMachineFromBundle (no settings file): its state names the bundle, and a new instance finds
+# it again through it, with the same leader, and can stop it.
+test_restart_bundle() {
+        local n=mxr-oci b leader path st
+        b=$MACHINES_DIR/$n
+        mx_root $n "$b/rootfs"
+        cat >"$b/config.json" <<EOF
+{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },
+  "process": { "cwd": "/", "args": [ "/bin/sh", "-c", "sleep 1000" ] },
+  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }
+EOF
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        st=$(cat $STATE_ROOT/$n/state.json 2>/dev/null) || t_fail "no state file for $n"
+        assert_match "\"bundle\": \"$b\"" "$st" "bundle in the state"
+        leader=$(mx_prop $n Leader)
+        path=$(mx GetMachine s $n)
+        restart_kind restart
+        assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
+        assert_eq "$path" "$(mx GetMachine s $n)" "object path after the restart"
+        assert_ok mx StopMachine s $n
+        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left after its stop"
+}
+
 # The payload exits while no daemon runs: the daemon is frozen, the payload exits (a zombie of the frozen
 # daemon), the daemon is killed (the zombie goes to PID 1, which reaps it) and systemd starts a new one, which
 # reads the real exit status from the stored pidfd and cleans up.
@@ -344,6 +368,7 @@ run_test restart-kill9 test_restart_kill9
 run_test restart-upgrade test_restart_upgrade
 run_test restart-stop-start test_restart_stop_start
 run_test restart-keep-unit test_restart_keep_unit
+run_test restart-bundle test_restart_bundle
 run_test exit-while-down test_exit_while_down
 run_test bad-state test_bad_state
 run_test stopped-state test_stopped_state
