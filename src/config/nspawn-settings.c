@@ -21,13 +21,13 @@
 
 #include "mount-options.h"
 #include "name.h"
+#include "parse-util.h"
 #include "settings.h"
 #include "tables.h"
 #include "strv.h"
 #include "syscall-groups.h"
 #include "time-util.h"
 
-#define WHITESPACE " \t\n\r"
 #define COMMENTS "#;"
 
 /* How much of a user-supplied value is quoted back in messages. */
@@ -79,19 +79,6 @@ static int check_entries(char **ret_error, const char *key, size_t have, size_t 
         if (have > SETTINGS_ENTRIES_MAX || add > SETTINGS_ENTRIES_MAX - have)
                 return too_many(ret_error, key);
         return 0;
-}
-
-static int parse_boolean(const char *v) {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
-                if (strcasecmp(v, yes[i]) == 0)
-                        return 1;
-        for (size_t i = 0; i < ELEMENTSOF(no); i++)
-                if (strcasecmp(v, no[i]) == 0)
-                        return 0;
-        return -EINVAL;
 }
 
 /* int field: -1 unset, 0/1 */
@@ -156,14 +143,6 @@ static int extract_words(const char *key, const char *value, int flags, char ***
 
         *ret = TAKE_PTR(l);
         return 0;
-}
-
-/* Returns true if s contains a control character (0x01-0x1f, 0x7f). */
-static bool has_control_chars(const char *s) {
-        for (; *s; s++)
-                if ((unsigned char) *s < ' ' || *s == 0x7f)
-                        return true;
-        return false;
 }
 
 /* char** field: words are appended; an empty assignment resets the list to unset (NULL). */
@@ -312,54 +291,6 @@ static int parse_environment(const char *key, const char *value, void *data, cha
                 TAKE_PTR(k);
         }
 
-        return 0;
-}
-
-/* Normalizes an absolute path: collapses "//", drops "." components and a trailing '/'. Refuses relative
- * paths, ".." components, control characters and paths longer than PATH_MAX. */
-static int path_normalize_absolute(const char *p, char **ret) {
-        _cleanup_free_ char *n = NULL;
-        size_t k = 0;
-
-        if (p[0] != '/')
-                return -EINVAL;
-        if (strlen(p) >= PATH_MAX)
-                return -EINVAL;
-
-        n = new(char, strlen(p) + 1);
-        if (!n)
-                return -ENOMEM;
-
-        for (const char *c = p; *c; ) {
-                size_t len;
-
-                c += strspn(c, "/");
-                len = strcspn(c, "/");
-                if (len == 0)
-                        break;
-
-                if (len == 1 && c[0] == '.') {
-                        c += len;
-                        continue;
-                }
-                if (len == 2 && c[0] == '.' && c[1] == '.')
-                        return -EINVAL;
-
-                for (size_t i = 0; i < len; i++)
-                        if ((unsigned char) c[i] < ' ' || c[i] == 0x7f)
-                                return -EINVAL;
-
-                n[k++] = '/';
-                memcpy(n + k, c, len);
-                k += len;
-                c += len;
-        }
-
-        if (k == 0)
-                n[k++] = '/';
-        n[k] = 0;
-
-        *ret = TAKE_PTR(n);
         return 0;
 }
 
@@ -679,91 +610,6 @@ static int parse_syscall_filter(const char *key, const char *value, void *data, 
         return strv_extend_strv(deny ? &f->deny : &f->allow, words);
 }
 
-/* Parses a decimal unsigned 64-bit number, digits only. */
-static int parse_u64(const char *s, uint64_t *ret) {
-        uint64_t v = 0;
-
-        if (isempty(s))
-                return -EINVAL;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9')
-                        return -EINVAL;
-                if (v > (UINT64_MAX - (uint64_t) (*s - '0')) / 10)
-                        return -ERANGE;
-                v = v * 10 + (uint64_t) (*s - '0');
-        }
-        *ret = v;
-        return 0;
-}
-
-/* Parses a size in bytes like systemd's parse_size(…, 1024): components of a number (with an optional
- * fraction) and an optional suffix B, K, M, G, T, P, E (powers of 1024), summed: "1G", "1.5M", "1G 512M". */
-static int parse_size(const char *s, uint64_t *ret) {
-        static const struct {
-                char suffix;
-                uint64_t factor;
-        } units[] = {
-                { 'B', 1 },
-                { 'K', UINT64_C(1) << 10 },
-                { 'M', UINT64_C(1) << 20 },
-                { 'G', UINT64_C(1) << 30 },
-                { 'T', UINT64_C(1) << 40 },
-                { 'P', UINT64_C(1) << 50 },
-                { 'E', UINT64_C(1) << 60 },
-        };
-        uint64_t total = 0;
-        bool any = false;
-
-        for (const char *p = s;;) {
-                uint64_t whole = 0, factor = 1, v;
-                const char *frac = NULL;
-                size_t n_frac = 0;
-                int r;
-
-                p += strspn(p, WHITESPACE);
-                if (*p == 0)
-                        break;
-
-                r = parse_decimal(&p, &whole, &frac, &n_frac);
-                if (r < 0)
-                        return r;
-
-                p += strspn(p, WHITESPACE);
-                if (*p && !(*p >= '0' && *p <= '9')) {
-                        size_t i;
-
-                        for (i = 0; i < ELEMENTSOF(units); i++)
-                                if (units[i].suffix == *p)
-                                        break;
-                        if (i >= ELEMENTSOF(units))
-                                return -EINVAL;
-                        factor = units[i].factor;
-                        p++;
-                }
-
-                r = scale_decimal(whole, frac, n_frac, factor, &v);
-                if (r < 0)
-                        return r;
-                if (total > UINT64_MAX - v)
-                        return -ERANGE;
-                total += v;
-                any = true;
-        }
-
-        if (!any)
-                return -EINVAL;
-        *ret = total;
-        return 0;
-}
-
-typedef enum RlimitUnit {
-        RLIMIT_UNIT_NUMBER,     /* a plain count */
-        RLIMIT_UNIT_BYTES,      /* parse_size() */
-        RLIMIT_UNIT_SEC,        /* a time span, default unit s, stored as seconds rounded up */
-        RLIMIT_UNIT_USEC,       /* a time span, default unit µs, stored as µs */
-        RLIMIT_UNIT_NICE,       /* "+N"/"-N": a nice level -20…19; "N": the raw limit 0…40 */
-} RlimitUnit;
-
 static const struct {
         const char *key;
         int resource;
@@ -786,63 +632,6 @@ static const struct {
         { "LimitRTPRIO",     RLIMIT_RTPRIO,     RLIMIT_UNIT_NUMBER },
         { "LimitRTTIME",     RLIMIT_RTTIME,     RLIMIT_UNIT_USEC   },
 };
-
-/* Parses one limit value. Returns 0, -EINVAL or -ERANGE. */
-static int parse_rlimit_value(const char *s, RlimitUnit unit, rlim_t *ret) {
-        uint64_t v;
-        int r;
-
-        if (streq(s, "infinity")) {
-                *ret = RLIM_INFINITY;
-                return 0;
-        }
-
-        switch (unit) {
-
-        case RLIMIT_UNIT_NUMBER:
-                r = parse_u64(s, &v);
-                break;
-
-        case RLIMIT_UNIT_BYTES:
-                r = parse_size(s, &v);
-                break;
-
-        case RLIMIT_UNIT_SEC:
-                r = parse_timespan(s, &v);
-                if (r >= 0)
-                        v = v / USEC_PER_SEC + (v % USEC_PER_SEC != 0); /* round up, like systemd */
-                break;
-
-        case RLIMIT_UNIT_USEC:
-                r = parse_timespan_full(s, 1, &v);
-                break;
-
-        case RLIMIT_UNIT_NICE:
-                if (s[0] == '+' || s[0] == '-') {
-                        r = parse_u64(s + 1, &v);
-                        if (r >= 0) {
-                                if (s[0] == '-' ? v > 20 : v > 19)
-                                        return -ERANGE;
-                                v = s[0] == '-' ? 20 + v : 20 - v; /* RLIMIT_NICE is 20 - nice */
-                        }
-                } else {
-                        r = parse_u64(s, &v);
-                        if (r >= 0 && v > 40)
-                                return -ERANGE;
-                }
-                break;
-
-        default:
-                return -EINVAL;
-        }
-        if (r < 0)
-                return r;
-        if (v == RLIM_INFINITY) /* only spelled "infinity" */
-                return -ERANGE;
-
-        *ret = (rlim_t) v;
-        return 0;
-}
 
 /* struct rlimit* field (one of Settings.rlimit[]): "VALUE" (soft and hard) or "SOFT:HARD". */
 static int parse_rlimit(const char *key, const char *value, void *data, char **ret_error) {
@@ -1022,52 +811,6 @@ static int parse_private_users(const char *key, const char *value, void *data, c
 
         *pu = v;
         return 0;
-}
-
-/* Extracts the next ':'-separated field of *p into *ret, like systemd's extract_first_word(…, ":",
- * EXTRACT_DONT_COALESCE_SEPARATORS): a backslash takes the next character literally (so "\:" is a colon in
- * a path), empty fields are kept. Returns 1 and advances *p past the separator (to NULL after the last
- * field), 0 if *p is NULL, -EINVAL on a trailing backslash, -ENOMEM. */
-static int extract_colon_field(const char **p, char **ret) {
-        _cleanup_free_ char *f = NULL;
-        const char *s = *p;
-        size_t k = 0;
-
-        if (!s)
-                return 0;
-
-        /* Sized by this field, not by the rest of the line: a line of many fields stays linear. */
-        for (const char *e = s; *e && *e != ':'; e++) {
-                if (*e == '\\' && e[1])
-                        e++;
-                k++;
-        }
-        f = new(char, k + 1);
-        if (!f)
-                return -ENOMEM;
-        k = 0;
-
-        for (;; s++) {
-                if (*s == 0) {
-                        s = NULL;
-                        break;
-                }
-                if (*s == ':') {
-                        s++;
-                        break;
-                }
-                if (*s == '\\') {
-                        s++;
-                        if (*s == 0)
-                                return -EINVAL;
-                }
-                f[k++] = *s;
-        }
-        f[k] = 0;
-
-        *p = s;
-        *ret = TAKE_PTR(f);
-        return 1;
 }
 
 /* Normalizes a host-side source path: absolute, or "+PATH" relative to the container root. */
@@ -1756,17 +1499,6 @@ static int fail(ParseState *st, unsigned line, const char *fmt, ...) {
         }
         sanitize(st->error);
         return -EINVAL;
-}
-
-static char *strstrip(char *s) {
-        size_t n;
-
-        s += strspn(s, WHITESPACE);
-        n = strlen(s);
-        while (n > 0 && strchr(WHITESPACE, s[n - 1]))
-                n--;
-        s[n] = 0;
-        return s;
 }
 
 static int parse_assignment(ParseState *st, unsigned line, char *l) {
