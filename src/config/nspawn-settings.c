@@ -19,6 +19,7 @@
 
 #include <seccomp.h>
 
+#include "conf-parser.h"
 #include "mount-options.h"
 #include "name.h"
 #include "parse-util.h"
@@ -27,11 +28,6 @@
 #include "strv.h"
 #include "syscall-groups.h"
 #include "time-util.h"
-
-#define COMMENTS "#;"
-
-/* How much of a user-supplied value is quoted back in messages. */
-#define VALUE_SHOWN_MAX 256
 
 const char *const settings_trusted_dirs[] = {
         "/etc/machined-ext",
@@ -1442,112 +1438,46 @@ void settings_freep(Settings **s) {
 
 typedef struct ParseState {
         Settings *settings;
-        const char *name;       /* path for messages */
-        char *section;          /* current section, NULL before the first header */
-        bool section_known;
-        char *error;            /* the error message, set when returning -EINVAL */
         unsigned *assignments;  /* indexed like items[]: assignments of each key so far */
 } ParseState;
 
-/* Replaces control characters in an allocated message by '?', so that a message quoting hostile input
- * cannot forge extra log lines or terminal escapes. */
-static char *sanitize(char *m) {
-        for (char *c = m; c && *c; c++)
-                if ((unsigned char) *c < ' ' || *c == 0x7f)
-                        *c = '?';
-        return m;
-}
-
-_printf_(3, 4)
-static int add_notice(ParseState *st, unsigned line, const char *fmt, ...) {
-        _cleanup_free_ char *text = NULL;
-        char *m;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-
-        if (asprintf(&m, "%s:%u: %s", st->name, line, text) < 0)
-                return -ENOMEM;
-
-        r = strv_push(&st->settings->notices, sanitize(m));
-        if (r < 0)
-                free(m);
-        return r;
-}
-
-_printf_(3, 4)
-static int fail(ParseState *st, unsigned line, const char *fmt, ...) {
-        _cleanup_free_ char *text = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-
-        free(st->error);
-        if (asprintf(&st->error, "%s:%u: %s", st->name, line, text) < 0) {
-                st->error = NULL;
-                return -ENOMEM;
-        }
-        sanitize(st->error);
-        return -EINVAL;
-}
-
-static int parse_assignment(ParseState *st, unsigned line, char *l) {
+/* The table's part of an assignment (conf-parser.c found KEY=VALUE in a known section): which key, whether this
+ * file may set it, its parser, and where it was set. */
+static int parse_assignment(ConfParser *p, unsigned line, const char *key, const char *value) {
+        ParseState *st = p->userdata;
         _cleanup_free_ char *error = NULL;
         const SettingsItem *item;
-        char *eq, *key, *value;
         size_t n_mounts;
         int r;
 
-        if (!st->section)
-                return add_notice(st, line, "Assignment outside of any section, ignoring.");
-        if (!st->section_known)
-                return 0; /* already noted at the section header */
-
-        eq = strchr(l, '=');
-        if (!eq)
-                return add_notice(st, line, "Missing '=', ignoring line.");
-        *eq = 0;
-        key = strstrip(l);
-        value = strstrip(eq + 1);
-
-        item = settings_item_find(st->section, key);
+        item = settings_item_find(p->section, key);
         if (!item) {
                 if (startswith(key, "X-"))
                         return 0; /* reserved for other tools, like in unit files */
-                return add_notice(st, line, "Unknown key '%.*s' in section [%s], ignoring.",
-                                  VALUE_SHOWN_MAX, key, st->section);
+                return conf_notice(p, line, "Unknown key '%.*s' in section [%s], ignoring.",
+                                   VALUE_SHOWN_MAX, key, p->section);
         }
 
         if (item->trust != TRUST_ANY && !st->settings->trusted)
-                return add_notice(st, line, "Ignoring privileged key '%s=' in untrusted settings file.",
-                                  item->key);
+                return conf_notice(p, line, "Ignoring privileged key '%s=' in untrusted settings file.",
+                                   item->key);
 
         if (!item->parse)
-                return add_notice(st, line, "Key '%s=' is not supported yet, ignoring.", item->key);
+                return conf_notice(p, line, "Key '%s=' is not supported yet, ignoring.", item->key);
 
         /* Bounds the work one key can cause: a list append walks the list, so n appends of one key cost
          * O(n * SETTINGS_ENTRIES_MAX) at most. Environment= is indexed (O(1) per assignment) and bounded by its
          * number of variables instead. */
         if (item->parse != parse_environment &&
             ++st->assignments[item - items] > SETTINGS_ENTRIES_MAX)
-                return fail(st, line, "Too many assignments of %s= (at most %u)", item->key, SETTINGS_ENTRIES_MAX);
+                return conf_fail(p, line, "Too many assignments of %s= (at most %u)", item->key, SETTINGS_ENTRIES_MAX);
 
         n_mounts = st->settings->custom_mounts.n;
         r = item->parse(item->key, value, (uint8_t *) st->settings + item->offset, &error);
         if (r == -EINVAL) {
                 if (error)
-                        return fail(st, line, "%s", error);
-                return fail(st, line, "Invalid value for %s=: '%.*s'", item->key, VALUE_SHOWN_MAX, value);
+                        return conf_fail(p, line, "%s", error);
+                return conf_fail(p, line, "Invalid value for %s=: '%.*s'", item->key, VALUE_SHOWN_MAX, value);
         }
         if (r < 0)
                 return r;
@@ -1558,182 +1488,14 @@ static int parse_assignment(ParseState *st, unsigned line, char *l) {
                 st->settings->custom_mounts.mounts[i].line = line;
 
         if (!item->applied)
-                return add_notice(st, line, "Key '%s=' is parsed but not applied yet, ignoring.", item->key);
-        return 0;
-}
-
-static int parse_line(ParseState *st, unsigned line, char *text) {
-        char *l;
-        size_t n;
-
-        l = strstrip(text);
-        if (*l == 0)
-                return 0;
-
-        if (*l != '[')
-                return parse_assignment(st, line, l);
-
-        n = strlen(l);
-        if (n < 3 || l[n - 1] != ']' || memchr(l + 1, '[', n - 2) || memchr(l + 1, ']', n - 2))
-                return fail(st, line, "Invalid section header '%.*s'", VALUE_SHOWN_MAX, l);
-
-        free(st->section);
-        st->section = strndup(l + 1, n - 2);
-        if (!st->section)
-                return -ENOMEM;
-
-        st->section_known = settings_section_is_known(st->section);
-        if (!st->section_known && !startswith(st->section, "X-"))
-                return add_notice(st, line, "Unknown section '[%.*s]', ignoring.", VALUE_SHOWN_MAX,
-                                  st->section);
-        return 0;
-}
-
-/* Reads one line into *buf (reallocated as needed), without the trailing "\n" or "\r\n". Returns 1 with a
- * line, 0 at EOF, -ENOBUFS if the line exceeds SETTINGS_LINE_MAX (memory use stays bounded), -EBADMSG if it
- * contains a NUL byte, -EFBIG once *total (bytes read so far) exceeds SETTINGS_FILE_MAX, -EIO on read
- * errors. */
-static int read_line(FILE *f, char **buf, size_t *allocated, size_t *total) {
-        size_t n = 0;
-        bool nul = false;
-        int c;
-
-        for (;;) {
-                c = getc_unlocked(f);
-                if (c == EOF) {
-                        if (ferror(f))
-                                return -EIO;
-                        if (n == 0)
-                                return 0;
-                        break;
-                }
-                if (++*total > SETTINGS_FILE_MAX)
-                        return -EFBIG;
-                if (c == '\n')
-                        break;
-                if (c == 0)
-                        nul = true;
-
-                if (n >= SETTINGS_LINE_MAX + 1) /* +1: room for a '\r' before '\n' */
-                        return -ENOBUFS;
-
-                if (n + 2 > *allocated) {
-                        size_t a = *allocated ? *allocated * 2 : 256;
-                        char *b;
-
-                        if (a > SETTINGS_LINE_MAX + 3)
-                                a = SETTINGS_LINE_MAX + 3;
-                        b = realloc(*buf, a);
-                        if (!b)
-                                return -ENOMEM;
-                        *buf = b;
-                        *allocated = a;
-                }
-                (*buf)[n++] = (char) c;
-        }
-
-        if (n > 0 && (*buf)[n - 1] == '\r')
-                n--;
-        if (n > SETTINGS_LINE_MAX)
-                return -ENOBUFS;
-        if (nul)
-                return -EBADMSG;
-
-        if (!*buf) {
-                *buf = new(char, 1);
-                if (!*buf)
-                        return -ENOMEM;
-                *allocated = 1;
-        }
-        (*buf)[n] = 0;
-        return 1;
-}
-
-/* Returns true if s ends in a backslash that is not itself escaped. */
-static bool ends_in_continuation(const char *s) {
-        bool escaped = false;
-
-        for (; *s; s++)
-                escaped = !escaped && *s == '\\';
-        return escaped;
-}
-
-static int settings_parse_lines(FILE *f, ParseState *st) {
-        _cleanup_free_ char *buf = NULL, *continuation = NULL;
-        size_t allocated = 0, total = 0;
-        unsigned line = 0, first_line = 0;
-        int r;
-
-        for (;;) {
-                char *l, *p;
-
-                r = read_line(f, &buf, &allocated, &total);
-                if (r == -EFBIG)
-                        return fail(st, line + 1, "File too large (more than %u bytes)", SETTINGS_FILE_MAX);
-                if (r == -ENOBUFS)
-                        return fail(st, line + 1, "Line too long (more than %u bytes)", SETTINGS_LINE_MAX);
-                if (r == -EBADMSG)
-                        return fail(st, line + 1, "Line contains a NUL byte");
-                if (r == -EIO)
-                        return fail(st, line + 1, "Read error") == -EINVAL ? -EIO : -ENOMEM;
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                line++;
-
-                l = buf;
-                if (line == 1 && startswith(l, "\xef\xbb\xbf"))
-                        l += 3; /* UTF-8 byte order mark */
-
-                /* Comment lines are skipped, also in the middle of a continuation (like systemd does). */
-                p = l + strspn(l, WHITESPACE);
-                if (*p && strchr(COMMENTS, *p))
-                        continue;
-
-                if (continuation) {
-                        size_t a = strlen(continuation), b = strlen(l);
-                        char *c;
-
-                        if (a + b > SETTINGS_LINE_MAX)
-                                return fail(st, line, "Line too long (more than %u bytes)", SETTINGS_LINE_MAX);
-                        c = realloc(continuation, a + b + 1);
-                        if (!c)
-                                return -ENOMEM;
-                        memcpy(c + a, l, b + 1);
-                        continuation = c;
-                        p = continuation;
-                } else
-                        p = l;
-
-                if (ends_in_continuation(p)) {
-                        /* The backslash becomes a space joining this line to the next. */
-                        p[strlen(p) - 1] = ' ';
-                        if (!continuation) {
-                                continuation = strdup(p);
-                                if (!continuation)
-                                        return -ENOMEM;
-                                first_line = line;
-                        }
-                        continue;
-                }
-
-                /* Messages about a continued line name the line where it starts. */
-                r = parse_line(st, continuation ? first_line : line, p);
-                if (r < 0)
-                        return r;
-                continuation = mfree(continuation);
-        }
-
-        if (continuation) /* continuation at EOF: parse what we have, like systemd */
-                return parse_line(st, first_line, continuation);
-
+                return conf_notice(p, line, "Key '%s=' is parsed but not applied yet, ignoring.", item->key);
         return 0;
 }
 
 int settings_parse(FILE *f, const char *path, bool trusted, Settings **ret, char **ret_error) {
         _cleanup_(settings_freep) Settings *s = NULL;
         ParseState st = {};
+        ConfParser p = {};
         int r;
 
         if (!f || !ret)
@@ -1751,23 +1513,29 @@ int settings_parse(FILE *f, const char *path, bool trusted, Settings **ret, char
 
         st = (ParseState) {
                 .settings = s,
-                .name = path ?: "<input>",
                 .assignments = new0(unsigned, ELEMENTSOF(items)),
         };
         if (!st.assignments)
                 return -ENOMEM;
+        p = (ConfParser) {
+                .name = path ?: "<input>",
+                .notices = &s->notices,
+                .section_is_known = settings_section_is_known,
+                .assignment = parse_assignment,
+                .userdata = &st,
+        };
 
-        r = settings_parse_lines(f, &st);
-        free(st.section);
+        r = conf_parse_file(f, &p);
+        free(p.section);
         free(st.assignments);
         environment_index_drop(s);
         if (r < 0) {
                 if (ret_error)
-                        *ret_error = TAKE_PTR(st.error);
-                free(st.error);
+                        *ret_error = TAKE_PTR(p.error);
+                free(p.error);
                 return r;
         }
-        free(st.error);
+        free(p.error);
 
         *ret = TAKE_PTR(s);
         return 0;
@@ -1775,58 +1543,14 @@ int settings_parse(FILE *f, const char *path, bool trusted, Settings **ret, char
 
 int settings_load(const char *path, bool trusted, Settings **ret, char **ret_error) {
         _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
         int r;
 
         if (!path || !ret)
                 return -EINVAL;
 
-        /* O_NONBLOCK: opening a FIFO (or a device) must not block the daemon; it is refused right below.
-         * O_NOFOLLOW for untrusted files: see settings.h. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (trusted ? 0 : O_NOFOLLOW));
-        if (fd < 0) {
-                r = -errno;
-                if (r == -ENOENT)
-                        return r;
-                if (r == -ELOOP && !trusted) {
-                        if (ret_error && asprintf(ret_error, "%s: Is a symbolic link, refusing (settings files "
-                                                  "outside the trusted directories must be regular files)",
-                                                  path) < 0)
-                                *ret_error = NULL;
-                        return -EINVAL;
-                }
-                if (ret_error && asprintf(ret_error, "%s: Failed to open: %s", path, strerror(-r)) < 0)
-                        *ret_error = NULL;
+        r = conf_file_open(path, trusted, &f, ret_error);
+        if (r < 0)
                 return r;
-        }
-
-        if (fstat(fd, &st) < 0) {
-                r = -errno;
-                if (ret_error && asprintf(ret_error, "%s: Failed to stat: %s", path, strerror(-r)) < 0)
-                        *ret_error = NULL;
-                return r;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                if (ret_error && asprintf(ret_error, "%s: Not a regular file, refusing", path) < 0)
-                        *ret_error = NULL;
-                return -EINVAL;
-        }
-        if (st.st_size > (off_t) SETTINGS_FILE_MAX) {
-                if (ret_error && asprintf(ret_error, "%s: File too large (%jd bytes, at most %u)", path,
-                                          (intmax_t) st.st_size, SETTINGS_FILE_MAX) < 0)
-                        *ret_error = NULL;
-                return -EINVAL;
-        }
-
-        f = fdopen(fd, "re");
-        if (!f) {
-                r = -errno;
-                if (ret_error && asprintf(ret_error, "%s: Failed to open: %s", path, strerror(-r)) < 0)
-                        *ret_error = NULL;
-                return r;
-        }
-        TAKE_FD(fd);
 
         return settings_parse(f, path, trusted, ret, ret_error);
 }
