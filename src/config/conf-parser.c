@@ -254,7 +254,6 @@ int conf_parse_file(FILE *f, ConfParser *st) {
         return 0;
 }
 
-
 int conf_file_open(const char *path, bool trusted, FILE **ret, char **ret_error) {
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_close_ int fd = -EBADF;

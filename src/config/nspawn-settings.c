@@ -104,8 +104,6 @@ static const char *const custom_mount_type_table[_CUSTOM_MOUNT_TYPE_MAX] = {
 };
 DEFINE_STRING_TABLE(custom_mount_type, CustomMountType, _CUSTOM_MOUNT_TYPE_MAX)
 
-
-
 /* ---- the table -------------------------------------------------------------------------------------- */
 
 /* applied: APPLIED if the runtime uses the value, NOT_APPLIED if it is only parsed and stored so far. */
