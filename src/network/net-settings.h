@@ -2,7 +2,7 @@
 #pragma once
 
 /* The [Network] section of a machine's Settings as the network set-up needs it. The keys themselves are
- * parsed and checked by src/shared/settings.c (Port= into ExposePort, interface names with
+ * parsed and checked by src/config/nspawn-settings*.c (Port= into ExposePort, interface names with
  * ifname_is_valid()); this derives what to build from them, with systemd-nspawn's rules. Pure functions. */
 
 #include <net/if.h>

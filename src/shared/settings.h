@@ -4,7 +4,7 @@
 /* Parser for systemd.nspawn(5)-style settings files (NAME.nspawn). See docs/settings.md.
  *
  * The parser is table-driven: every key systemd-nspawn v252 knows (plus our extensions) has a row in the table
- * in settings.c naming its section, parser, target field, trust class and whether the runtime applies it.
+ * in nspawn-settings.c naming its section, parser, target field, trust class and whether the runtime applies it.
  * Keys we do not parse yet have a NULL parser and produce a "not supported yet" notice; keys that are parsed
  * but not applied by the runtime yet produce a "parsed but not applied yet" notice, so nothing is silently
  * ignored. Adding a key means adding a field to Settings, a parser (if no existing one fits) and filling in its
