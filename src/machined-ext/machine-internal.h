@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What machine.c (the object), machine-start.c (a start up to its release and registration) and
+ * machine-run.c (a run: the payload's exit, reboots, timers, waiters, bind mounts) share. Not for any
+ * other part of the daemon: those use machine.h. */
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine.h"
+
+/* machine.c */
+
+/* USEC as "90s" or "1500ms", for messages. Returns BUF. */
+const char *format_usec(char buf[static 32], usec_t usec);
+/* True while a failed start's (or an unregistered run's) scope must still be seen gone. */
+bool machine_scope_must_go(const Machine *m);
+/* Appends a reference to MESSAGE to *L of *N messages. Returns 0 or -ENOMEM. */
+int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message);
+/* Stops the scope of a start that failed before the release. Returns nothing. */
+void machine_stop_scope(Machine *m);
+
+/* machine-start.c */
+
+/* Fails the waiters for readiness with ERROR and MESSAGE (taken). Returns nothing. */
+void machine_fail_ready(Machine *m, int error, char *message);
+/* sd-event handler for the container's sync socket (its set-up report). Returns 0. */
+int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+/* machine-run.c */
+
+/* sd-event handler for the payload's exit. Returns 0. */
+int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata);
+/* Arms the machine's timer (stop's SIGKILL, ...) USEC from now. Returns 0 or -errno. */
+int machine_arm_timer(Machine *m, usec_t usec);
+/* Frees the machine, or moves it on, once nothing of its run is outstanding. Returns nothing. */
+void machine_maybe_finalize(Machine *m);
+/* Frees B: its child watch, fds, message and destination. Returns nothing. */
+void bind_operation_free(BindOperation *b);

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "util.h"
+#include "machine-dbus.h"
+#include "machine-hooks.h"
+#include "machine.h"
+#include "machine-internal.h"
+#include "machine-state.h"
+#include "machine-userns.h"
+#include "name.h"
+#include "notify.h"
+#include "config-nspawn.h"
+#include "config-oci.h"
+#include "container.h"
+#include "os-release.h"
+#include "settings-verify.h"
+#include "strv.h"
+
+/* A PID 1 that reboots more often than this is not started again (like systemd's StartLimitBurst= on
+ * systemd-nspawn@.service's restarts). */
+#define MACHINE_REBOOT_BURST 5
+#define MACHINE_REBOOT_INTERVAL_USEC (10 * USEC_PER_SEC)
+
+static int machine_restart(Machine *m);
+
+/* Counts a reboot; false if there were too many in a short time (a PID 1 that reboots at once, forever). */
+static bool machine_reboot_allowed(Machine *m) {
+        usec_t n = now(CLOCK_MONOTONIC);
+
+        if (m->n_reboots == 0 || n - m->reboot_burst_start > MACHINE_REBOOT_INTERVAL_USEC) {
+                m->reboot_burst_start = n;
+                m->n_reboots = 0;
+        }
+        return ++m->n_reboots <= MACHINE_REBOOT_BURST;
+}
+
+int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        machine_payload_exited(ASSERT_PTR(userdata), si->si_code, si->si_status);
+        return 0;
+}
+
+void machine_payload_exited(Machine *m, int code, int status) {
+        m->exited = true;
+        m->exit_code = code;
+        m->exit_status = status;
+        m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+
+        log_info("Machine %s: payload %s, %s %i.", m->name, exit_code_to_string(code) ?: "ended",
+                 code == CLD_EXITED ? "status" : "signal", status);
+
+        if (!m->released && m->start_error == 0) {
+                char *msg = NULL;
+                if (asprintf(&msg, "Container init of machine '%s' exited during set-up", m->name) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
+        }
+
+        /* The sync socket may still hold the child's last report: read it before deciding. */
+        if (m->sync_fd >= 0)
+                (void) on_sync_fd(m->sync_event_source, m->sync_fd, EPOLLIN, m);
+
+        if (m->state != MACHINE_STOPPING)
+                machine_set_state(m, MACHINE_STOPPING);
+
+        /* Every process of the container is gone, and so is every writer of its console: what they wrote
+         * goes to the journal and the ring buffer before anyone hears of the exit. */
+        console_drain(m->console);
+        /* ... and nothing uses the root directory any more: let systemd-machined and others have it. */
+        m->image_lock = image_lock_release(m->image_lock);
+
+        /* reboot(2) in a PID namespace ends its PID 1 with SIGHUP (RB_AUTOBOOT; SIGINT for a poweroff or halt).
+         * Like systemd-nspawn, start such a machine again, with the same settings, once this run is gone. In
+         * a unit of its own (container@), the unit restarts instead (exit status 133). */
+        if (m->released && m->start_error == 0 && !m->stop_requested && !m->keep_unit &&
+            code == CLD_KILLED && status == SIGHUP) {
+                if (machine_reboot_allowed(m)) {
+                        m->reboot_pending = true;
+                        log_info("Machine %s: its PID 1 rebooted, starting it again.", m->name);
+                } else
+                        log_warning("Machine %s rebooted more than %u times within %" PRIu64 "s, not starting it again.",
+                                    m->name, MACHINE_REBOOT_BURST, MACHINE_REBOOT_INTERVAL_USEC / USEC_PER_SEC);
+        }
+
+        /* The exit status is known: whoever waits for it need not wait for the clean-up too. After a reboot
+         * the machine goes on: they wait for the end of the next run. */
+        if (m->released && !m->reboot_pending)
+                machine_dbus_reply_exit_waiters(m);
+
+        machine_state_update(m);
+        machine_maybe_finalize(m);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+
+        if (!m->exited) {
+                char t[32], sig[SIGNAL_STRING_MAX];
+                log_warning("Machine %s did not stop within %s of %s, sending SIGKILL to PID %i.", m->name,
+                            format_usec(t, m->manager->stop_timeout), strna(signal_to_string(m->kill_signal, sig)),
+                            (int) m->leader);
+                (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
+                return 0;
+        }
+
+        if (machine_scope_must_go(m)) {
+                log_warning("%s of machine %s was not stopped in time, forgetting it.", m->unit, m->name);
+                m->scope_gone = true;
+                m->removal_timer_armed = false;
+                machine_maybe_finalize(m);
+                return 0;
+        }
+
+        /* The payload is gone but systemd-machined did not report the machine removed. Ask it to drop the
+         * registration, give it a little more time, then go on anyway. */
+        if (!m->unregister_sent) {
+                m->unregister_sent = true;
+                log_warning("systemd-machined did not drop machine %s in time, unregistering it.", m->name);
+                if (machine_dbus_unregister(m) >= 0 && machine_arm_timer(m, m->manager->removal_timeout / 2) >= 0)
+                        return 0;
+        }
+        log_warning("systemd-machined did not drop machine %s in time, forgetting it.", m->name);
+        m->machined_gone = true;
+        machine_maybe_finalize(m);
+        return 0;
+}
+
+int machine_arm_stop_timer(Machine *m) {
+        return machine_arm_timer(m, m->manager->stop_timeout);
+}
+
+int machine_arm_timer(Machine *m, usec_t usec) {
+        int r;
+
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+        r = sd_event_add_time_relative(m->manager->event, &m->timer_event_source, CLOCK_MONOTONIC, usec, 0,
+                                       on_timer, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->timer_event_source, "machine-timer");
+        return 0;
+}
+
+int machine_add_waiter(Machine *m, sd_bus_message *message) {
+        return message_list_push(&m->waiters, &m->n_waiters, message);
+}
+
+/* What a run leaves outside the daemon once it is gone: the console's fd in systemd's store, and the
+ * propagation directory (removed before a new run of the name creates it again). */
+static void machine_drop_run_leftovers(Machine *m) {
+        int r;
+
+        machine_state_drop(m);
+
+        if (m->console_stored) {
+                r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to remove the console fd of machine %s from the store: %m", m->name);
+                m->console_stored = false;
+        }
+
+        if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
+        m->propagate_dir = mfree(m->propagate_dir);
+        m->image_lock = image_lock_release(m->image_lock);
+        machine_userns_release(m);
+        machine_hooks_abort(m);
+}
+
+/* Forgets the previous run of a machine that is gone (finalized), for a new one: keeps its definition (what
+ * machine_load() made: settings, command, environment, UUID, ...), its object, and the callers waiting for
+ * its end (Wait) or readiness (WaitReady). Every per-run field of Machine is reset here. */
+static void machine_reset_run(Machine *m) {
+        m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
+        m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+        m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
+        m->notify_event_source = sd_event_source_disable_unref(m->notify_event_source);
+        m->scope_slot = sd_bus_slot_unref(m->scope_slot);
+        m->machined_slot = sd_bus_slot_unref(m->machined_slot);
+        if (m->scope_job)
+                hashmap_remove_value(m->manager->jobs, m->scope_job, m);
+        m->scope_job = mfree(m->scope_job);
+        m->sync_fd = safe_close(m->sync_fd);
+        m->leader_pidfd = safe_close(m->leader_pidfd);
+        m->notify_fd = safe_close(m->notify_fd);
+        m->leader = 0;
+        m->console = console_free(m->console);
+        m->cgroup = mfree(m->cgroup);
+        m->status_text = mfree(m->status_text);
+        m->start_error = 0;
+        m->start_error_message = mfree(m->start_error_message);
+        m->ready_error = 0;
+        m->ready_error_message = mfree(m->ready_error_message);
+        m->ready_timestamp = m->ready_timestamp_monotonic = 0;
+        m->released = m->setup_done = m->scope_requested = m->scope_ready = m->scope_stopping = false;
+        m->scope_gone = m->register_sent = m->registration_settled = m->exec_done = m->start_done = false;
+        m->registered = m->machined_gone = m->exited = m->finalized = m->removal_timer_armed = false;
+        m->unregister_sent = m->stop_requested = m->reboot_pending = m->machined_missed = false;
+        m->exit_code = m->exit_status = 0;
+        machine_set_state(m, MACHINE_STARTING);
+}
+
+/* The machine's PID 1 rebooted and its run is gone: start a new run in its place, as systemd-nspawn does.
+ * Returns 0, or -errno (logged) if it could not be started: then the machine is gone, with the exit status of
+ * the run that rebooted. */
+static int machine_restart(Machine *m) {
+        _cleanup_free_ char *msg = NULL;
+        int code = m->exit_code, status = m->exit_status, r;
+
+        machine_reset_run(m);
+        r = machine_start(m, &msg);
+        if (r < 0) {
+                log_error("Machine %s: failed to start it again after its reboot: %s", m->name,
+                          msg ?: mx_strerror(r));
+                m->released = m->exited = m->finalized = true;
+                m->exit_code = code;
+                m->exit_status = status;
+                machine_set_state(m, MACHINE_STOPPING);
+                return r;
+        }
+
+        if (m->manager->bus) {
+                r = sd_bus_emit_properties_changed(m->manager->bus, m->path, BUS_MACHINE_INTERFACE, "Leader",
+                                                   "Timestamp", "TimestampMonotonic", "Status", "ReadyTimestamp",
+                                                   "ReadyTimestampMonotonic", "ExitCode", "ExitStatus", NULL);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to send PropertiesChanged for %s, ignoring: %m", m->name);
+        }
+        log_info("Machine %s: started again after its reboot, PID 1 is PID %i.", m->name, (int) m->leader);
+        return 0;
+}
+
+/* A machine is gone when its payload was reaped and systemd-machined has dropped it (which also means its
+ * scope is no longer active). Only then are callers told, so that a new start of the name cannot collide
+ * with the remains of the old run. */
+void machine_maybe_finalize(Machine *m) {
+        int r;
+
+        if (m->finalized || !m->exited)
+                return;
+
+        if (!m->released && !m->registered && !m->register_sent)
+                m->machined_gone = true; /* Never got as far as systemd-machined. */
+
+        /* A start that failed: the scope must be gone first. */
+        if (machine_scope_must_go(m)) {
+                if (m->scope_ready)
+                        machine_stop_scope(m);
+                if (!m->scope_gone) {
+                        if (!m->removal_timer_armed && machine_arm_timer(m, m->manager->removal_timeout) >= 0)
+                                m->removal_timer_armed = true;
+                        return;
+                }
+        }
+
+        if (m->ready_waiters && !m->reboot_pending) {
+                char *msg = NULL;
+                if (m->ready_error == 0 &&
+                    asprintf(&msg, "Machine '%s' exited before it was ready", m->name) < 0)
+                        msg = NULL;
+                machine_fail_ready(m, m->ready_error ?: -MX_ERR_NOT_READY, msg);
+        }
+
+        /* A machine in a unit of its own stays registered while that unit runs, and the unit runs until we
+         * are done: drop the registration ourselves. */
+        if (m->keep_unit && m->registered && !m->unregister_sent) {
+                m->unregister_sent = true;
+                r = machine_dbus_unregister(m);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to unregister machine %s, ignoring: %m", m->name);
+                        m->machined_gone = true;
+                }
+        }
+
+        if (!m->machined_gone) {
+                /* Replaces a pending stop timer: the payload is gone already. */
+                if (!m->removal_timer_armed) {
+                        r = machine_arm_timer(m, m->manager->removal_timeout);
+                        if (r < 0)
+                                m->machined_gone = true;
+                        else
+                                m->removal_timer_armed = true;
+                }
+                if (!m->machined_gone)
+                        return;
+        }
+
+        m->finalized = true;
+        m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
+        m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
+        m->sync_fd = safe_close(m->sync_fd);
+
+        if (m->released) {
+                r = manager_record_exit(m->manager, m->name, m->exit_code, m->exit_status);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to record the exit status of machine %s, ignoring: %m", m->name);
+        }
+
+        machine_drop_run_leftovers(m);
+        if (m->hooks_created || (m->released && m->oci && !m->oci->config.hooks_pause))
+                machine_hooks_run_post(m, OCI_HOOK_POSTSTOP);
+        m->hooks_created = false;
+
+        if (m->reboot_pending) {
+                m->reboot_pending = false;
+                if (machine_restart(m) >= 0)
+                        return;
+                machine_drop_run_leftovers(m);
+                if (m->ready_waiters) {
+                        char *msg = NULL;
+                        if (asprintf(&msg, "Machine '%s' rebooted and could not be started again", m->name) < 0)
+                                msg = NULL;
+                        machine_fail_ready(m, -MX_ERR_NOT_READY, msg);
+                }
+        }
+
+        hashmap_remove(m->manager->machines, m->name);
+        machine_dbus_finalized(m);
+        manager_enqueue_gc(m->manager, m);
+}
+
+static int on_ready_waiter_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        ReadyWaiter *w = ASSERT_PTR(userdata);
+        Machine *m = w->machine;
+        char *msg = NULL;
+
+        for (ReadyWaiter **p = &m->ready_waiters; *p; p = &(*p)->next)
+                if (*p == w) {
+                        *p = w->next;
+                        break;
+                }
+        if (asprintf(&msg, "Timed out waiting for machine '%s' to become ready", m->name) < 0)
+                msg = NULL;
+        machine_dbus_reply_ready(w, -MX_ERR_START_TIMEOUT, msg);
+        free(msg);
+        return 0;
+}
+
+int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout) {
+        ReadyWaiter *w;
+        int r;
+
+        w = new0(ReadyWaiter, 1);
+        if (!w)
+                return -ENOMEM;
+        *w = (ReadyWaiter) {
+                .machine = m,
+                .message = sd_bus_message_ref(message),
+        };
+
+        if (m->ready_error != 0) {
+                machine_dbus_reply_ready(w, m->ready_error, m->ready_error_message);
+                return 0;
+        }
+        if (m->state == MACHINE_RUNNING) {
+                machine_dbus_reply_ready(w, 0, NULL);
+                return 0;
+        }
+        /* Rebooting: the next run will tell. */
+        if (!m->reboot_pending && (m->state == MACHINE_STOPPING || m->exited)) {
+                machine_dbus_reply_ready(w, -MX_ERR_NOT_READY, NULL);
+                return 0;
+        }
+
+        if (timeout > 0 && timeout != USEC_INFINITY) {
+                r = sd_event_add_time_relative(m->manager->event, &w->timer, CLOCK_MONOTONIC, timeout, 0,
+                                               on_ready_waiter_timeout, w);
+                if (r < 0) {
+                        ready_waiter_free(w);
+                        return r;
+                }
+                (void) sd_event_source_set_description(w->timer, "machine-ready-waiter");
+        }
+
+        w->next = m->ready_waiters;
+        m->ready_waiters = w;
+        return 0;
+}
+
+void bind_operation_free(BindOperation *b) {
+        sd_event_source_disable_unref(b->child_event_source);
+        safe_close(b->pidfd);
+        safe_close(b->report_fd);
+        sd_bus_message_unref(b->message);
+        free(b->destination);
+        free(b);
+}
+
+static int on_bind_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        BindOperation *b = ASSERT_PTR(userdata);
+        Machine *m = b->machine;
+        ContainerReport report;
+        char *msg = NULL;
+        int r;
+
+        for (BindOperation **p = &m->bind_operations; *p; p = &(*p)->next)
+                if (*p == b) {
+                        *p = b->next;
+                        break;
+                }
+
+        r = container_read_report(b->report_fd, &report, NULL);
+        if (r > 0 && report.error != 0) {
+                if (asprintf(&msg, "Failed to bind-mount into machine '%s' at %s: %s", m->name, report.detail,
+                             strerror(report.error)) < 0)
+                        msg = NULL;
+                r = -report.error;
+        } else if (si->si_code != CLD_EXITED || si->si_status != 0) {
+                if (asprintf(&msg, "Bind-mount helper for machine '%s' failed", m->name) < 0)
+                        msg = NULL;
+                r = -EIO;
+        } else
+                r = 0;
+
+        machine_dbus_reply_bind(b->message, r, msg);
+        if (r == 0)
+                log_info("Machine %s: bind-mounted to %s.", m->name, b->destination);
+        free(msg);
+        bind_operation_free(b);
+        return 0;
+}
+
+int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
+                       sd_bus_message *message) {
+        BindOperation *b;
+        int r;
+
+        if (!m->released || m->exited || m->state == MACHINE_STOPPING)
+                return -MX_ERR_NOT_RUNNING;
+        /* A mount attached inside a mount namespace owned by the machine's user namespace would not be locked
+         * (its root could make a read-only bind writable), and an unmapped one shows only "nobody": refused,
+         * as systemd-machined refuses it for nspawn containers with user namespaces. */
+        if (m->userns_range > 0)
+                return -EOPNOTSUPP;
+
+        b = new0(BindOperation, 1);
+        if (!b)
+                return -ENOMEM;
+        *b = (BindOperation) { .machine = m, .pidfd = -EBADF, .report_fd = -EBADF };
+        b->destination = strdup(destination);
+        if (!b->destination) {
+                free(b);
+                return -ENOMEM;
+        }
+
+        r = container_bind_mount(m->leader_pidfd, source, destination, read_only, make_dir, &b->pidfd,
+                                 &b->report_fd);
+        if (r < 0) {
+                bind_operation_free(b);
+                return r;
+        }
+
+        r = sd_event_add_child_pidfd(m->manager->event, &b->child_event_source, b->pidfd, WEXITED,
+                                     on_bind_child_exit, b);
+        if (r < 0) {
+                (void) pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, b->pidfd, &(siginfo_t) {}, WEXITED);
+                bind_operation_free(b);
+                return r;
+        }
+        (void) sd_event_source_set_description(b->child_event_source, "machine-bind-helper");
+
+        b->message = sd_bus_message_ref(message);
+        b->next = m->bind_operations;
+        m->bind_operations = b;
+        return 0;
+}

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "bus-api.h"
+#include "log.h"
+#include "machine-dbus.h"
+#include "manager-dbus.h"
+#include "name.h"
+#include "settings.h"
+#include "strv.h"
+
+/* The calls to systemd and systemd-machined for a machine: its scope (StartTransientUnit, StopUnit,
+ * SetUnitProperties) and its registration (RegisterMachine, UnregisterMachine). */
+
+static int register_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        m->machined_slot = sd_bus_slot_unref(m->machined_slot);
+        if (e)
+                machine_registered(m, -sd_bus_error_get_errno(e) ?: -EIO, e->message);
+        else
+                machine_registered(m, 0, NULL);
+        return 0;
+}
+
+/* RegisterMachine: machined takes the unit from the leader's cgroup (our scope, or the keep-unit service). */
+int machine_dbus_register_in_unit(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
+                                           "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                           "RegisterMachine");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "s", m->name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_array(call, 'y', m->id.bytes, sizeof(m->id.bytes));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader, m->root);
+        if (r < 0)
+                return r;
+        return sd_bus_call_async(m->manager->bus, &m->machined_slot, call, register_machine_reply, m, 0);
+}
+
+static int attach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        m->scope_slot = sd_bus_slot_unref(m->scope_slot);
+        if (e) {
+                char *msg = NULL;
+                if (asprintf(&msg, "Failed to move the payload into %s: %s", m->unit, e->message) < 0)
+                        msg = NULL;
+                /* SetupFailed with systemd's message, whatever systemd's errno. */
+                machine_scope_failed(m, -MX_ERR_SETUP_FAILED, msg);
+                return 0;
+        }
+
+        machine_scope_started(m, "done");
+        return 0;
+}
+
+static int unregister_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        m->machined_slot = sd_bus_slot_unref(m->machined_slot);
+        if (e)
+                log_debug("Failed to unregister machine %s: %s", m->name, e->message);
+        /* Either way machined no longer has it; the MachineRemoved signal may come first or not at all. */
+        machine_machined_removed(m);
+        return 0;
+}
+
+int machine_dbus_unregister(Machine *m) {
+        return sd_bus_call_method_async(m->manager->bus, &m->machined_slot, "org.freedesktop.machine1",
+                                        "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                        "UnregisterMachine", unregister_reply, m, "s", m->name);
+}
+
+static const char *description_of(Machine *m) {
+        static char buf[128];
+        snprintf(buf, sizeof(buf), "Container %s", m->name);
+        return buf;
+}
+
+static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *job;
+        int r;
+
+        m->scope_slot = sd_bus_slot_unref(m->scope_slot);
+        if (e) {
+                char *msg = NULL;
+                if (m->scope_stopping) { /* StopUnit: "no such unit" means it is gone already */
+                        machine_scope_started(m, "done");
+                        return 0;
+                }
+                if (asprintf(&msg, "Failed to create %s: %s", m->unit, e->message) < 0)
+                        msg = NULL;
+                /* SetupFailed with systemd's message, whatever systemd's errno (UnitExists is EEXIST). */
+                machine_scope_failed(m, -MX_ERR_SETUP_FAILED, msg);
+                return 0;
+        }
+
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r >= 0) {
+                m->scope_job = strdup(job);
+                r = m->scope_job ? hashmap_put(m->manager->jobs, m->scope_job, m) : -ENOMEM;
+        }
+        if (r < 0)
+                machine_scope_failed(m, r, NULL);
+        return 0;
+}
+
+int machine_dbus_stop_scope(Machine *m) {
+        return sd_bus_call_method_async(m->manager->bus, &m->scope_slot, "org.freedesktop.systemd1",
+                                        "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
+                                        start_scope_reply, m, "ss", m->unit, "replace");
+}
+
+/* A bundle's linux.resources and devices (config-oci-resources.c), after ours: later assignments win, and
+ * DeviceAllow= adds to the list. */
+static int append_oci_scope_properties(sd_bus_message *call, const OciContainer *c) {
+        int r;
+
+        for (size_t i = 0; i < c->n_scope_properties; i++) {
+                const OciScopeProperty *p = c->scope_properties + i;
+
+                switch (p->type) {
+                case OCI_SCOPE_PROPERTY_U64:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "t", p->u64);
+                        break;
+                case OCI_SCOPE_PROPERTY_STRING:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "s", p->string);
+                        break;
+                case OCI_SCOPE_PROPERTY_DEVICE_ALLOW:
+                        r = sd_bus_message_append(call, "(sv)", p->name, "a(ss)", 1, p->string, p->access);
+                        break;
+                case OCI_SCOPE_PROPERTY_BYTES:
+                        r = sd_bus_message_open_container(call, 'r', "sv");
+                        if (r >= 0)
+                                r = sd_bus_message_append(call, "s", p->name);
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'v', "ay");
+                        if (r >= 0)
+                                r = sd_bus_message_append_array(call, 'y', p->bytes, p->n_bytes);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        break;
+                case OCI_SCOPE_PROPERTY_DEVICES:
+                        r = sd_bus_message_open_container(call, 'r', "sv");
+                        if (r >= 0)
+                                r = sd_bus_message_append(call, "s", p->name);
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'v', "a(st)");
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(call, 'a', "(st)");
+                        for (size_t j = 0; r >= 0 && j < p->n_devices; j++)
+                                r = sd_bus_message_append(call, "(st)", p->device_paths[j], p->device_values[j]);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(call);
+                        break;
+                default:
+                        r = -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int set_unit_properties_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e)
+                log_warning("Failed to set a bundle's resources on its container@ unit, ignoring: %s", e->message);
+        return 0;
+}
+
+static int set_keep_unit_properties(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.systemd1",
+                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                           "SetUnitProperties");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "sb", m->keep_unit, 1);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(call, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        r = append_oci_scope_properties(call, m->oci);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        /* Floating (the machine may be gone when the reply comes): it only says whether it worked. */
+        return sd_bus_call_async(m->manager->bus, NULL, call, set_unit_properties_reply, NULL, 0);
+}
+
+int machine_dbus_register(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        if (m->keep_unit && m->oci && m->oci->n_scope_properties > 0) {
+                /* A bundle in container@NAME.service: its resources and devices go to that unit, for this run
+                 * (runtime), before the payload is attached to it (systemd handles our calls in order), so
+                 * that the unit's DevicePolicy=closed lets the bundle's device nodes be made and used. */
+                r = set_keep_unit_properties(m);
+                if (r < 0)
+                        return r;
+        }
+        if (m->keep_unit)
+                /* Keep-unit mode, step 1: into the unit's delegated cgroup, whose "payload" subgroup the unit's
+                 * main process (machinectl-ext start --keep-unit) has created. */
+                return sd_bus_call_method_async(m->manager->bus, &m->scope_slot, "org.freedesktop.systemd1",
+                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                "AttachProcessesToUnit", attach_reply, m, "ssau", m->keep_unit,
+                                                "/payload", 1, (uint32_t) m->leader);
+
+        /* Our own transient scope, then RegisterMachine: what machined's CreateMachine would do, minus its
+         * AddRef=yes, which costs systemd a D-Bus match rule per scope (dbus-daemon allows 512 per
+         * connection, which capped the number of machines). The container's PID 1 alone gets the stop
+         * signal (scopes have no main process: with KillMode=mixed, systemd's own stop of the scope goes
+         * straight to SIGKILL; the graceful path is StopMachine). Devices: like systemd-nspawn, only the
+         * pseudo devices, ptys and tun. */
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.systemd1",
+                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                           "StartTransientUnit");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "ss", m->unit, "fail");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(call, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
+                                  "Description", "s", description_of(m),
+                                  "Slice", "s", m->oci && m->oci->slice ? m->oci->slice : "machine.slice",
+                                  "Delegate", "b", 1,
+                                  "CollectMode", "s", "inactive-or-failed",
+                                  "TasksMax", "t", UINT64_C(16384),
+                                  "KillMode", "s", "mixed",
+                                  "KillSignal", "i", m->kill_signal,
+                                  "DevicePolicy", "s", "closed",
+                                  "DeviceAllow", "a(ss)", 2, "/dev/net/tun", "rwm", "char-pts", "rw");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "(sv)", "PIDs", "au", 1, (uint32_t) m->leader);
+        if (r < 0)
+                return r;
+        if (m->oci) {
+                r = append_oci_scope_properties(call, m->oci);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+
+        return sd_bus_call_async(m->manager->bus, &m->scope_slot, call, start_scope_reply, m, 0);
+}
