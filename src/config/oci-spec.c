@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "oci-json.h"
 #include "oci-spec.h"
 #include "strv.h"
@@ -328,46 +329,25 @@ fail:
 
 static int read_config(int dir_fd, char **ret, size_t *ret_size, char **error) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        struct stat st;
-        size_t n = 0;
+        int r;
 
         /* O_NONBLOCK: a FIFO planted as config.json must not block us in open(). */
         fd = openat(dir_fd, "config.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
         if (fd < 0) {
-                int r = -errno;
+                r = -errno;
                 if (r == -ELOOP)
                         return oci_error_code(error, r, "", "config.json is a symbolic link, refusing");
                 return oci_error_code(error, r, "", "Failed to open config.json: %s", strerror(-r));
         }
-        if (fstat(fd, &st) < 0)
-                return oci_error_code(error, -errno, "", "Failed to stat config.json: %s", strerror(errno));
-        if (!S_ISREG(st.st_mode))
-                return oci_error_code(error, -EBADFD, "", "config.json is not a regular file");
-        if ((uint64_t) st.st_size > OCI_SPEC_SIZE_MAX)
-                return oci_error_code(error, -EFBIG, "", "config.json is larger than %u bytes", OCI_SPEC_SIZE_MAX);
-
-        /* Read one byte more than the limit: the file may grow between fstat() and read(). */
-        buf = malloc(OCI_SPEC_SIZE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, OCI_SPEC_SIZE_MAX + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return oci_error_code(error, -errno, "", "Failed to read config.json: %s", strerror(errno));
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > OCI_SPEC_SIZE_MAX)
-                        return oci_error_code(error, -EFBIG, "", "config.json is larger than %u bytes",
-                                              OCI_SPEC_SIZE_MAX);
-        }
-
-        *ret = TAKE_PTR(buf);
-        *ret_size = n;
+        r = read_regular_fd(fd, OCI_SPEC_SIZE_MAX, ret, ret_size);
+        if (r == -EBADFD)
+                return oci_error_code(error, r, "", "config.json is not a regular file");
+        if (r == -EFBIG)
+                return oci_error_code(error, r, "", "config.json is larger than %u bytes", OCI_SPEC_SIZE_MAX);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return oci_error_code(error, r, "", "Failed to read config.json: %s", strerror(-r));
         return 0;
 }
 

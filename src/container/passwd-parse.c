@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "macro.h"
 #include "passwd-parse.h"
 #include "priv/priv.h"
@@ -16,43 +17,13 @@ void passwd_entry_done(PasswdEntry *e) {
 
 int passwd_read_file(int rootfd, const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0;
-        struct stat st;
 
-        /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below anyway). */
+        /* O_NONBLOCK: opening a FIFO must not wait for a writer (read_regular_fd() refuses it). */
         fd = priv_openat2(rootfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0,
                           RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > max)
-                return -EFBIG;
-
-        buf = malloc(max + 1);
-        if (!buf)
-                return -ENOMEM;
-        /* The file may grow after the fstat(): read at most MAX + 1 bytes, and refuse if there are more. */
-        for (;;) {
-                ssize_t k = read(fd, buf + n, max + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-                if (n > max)
-                        return -EFBIG;
-        }
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = n;
-        return 0;
+        return read_regular_fd(fd, max, ret, ret_size);
 }
 
 /* Parses a decimal UID/GID: digits only, no sign, no overflow, and not (uid_t) -1. */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "macro.h"
 #include "state.h"
 #include "strv.h"
@@ -498,9 +499,7 @@ int container_state_save(const char *root, const ContainerState *s) {
 
 static int read_state_file(int dir_fd, char **ret, size_t *ret_n, char **error) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        struct stat st;
-        size_t n = 0;
+        int r;
 
         fd = openat(dir_fd, STATE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0) {
@@ -510,33 +509,16 @@ static int read_state_file(int dir_fd, char **ret, size_t *ret_n, char **error) 
                 }
                 return -errno;
         }
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode)) {
+        r = read_regular_fd(fd, CONTAINER_STATE_SIZE_MAX, ret, ret_n);
+        if (r == -EBADFD) {
                 *error = strdup("state.json is not a regular file");
-                return *error ? -EBADFD : -ENOMEM;
+                return *error ? r : -ENOMEM;
         }
-        buf = malloc(CONTAINER_STATE_SIZE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, CONTAINER_STATE_SIZE_MAX + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > CONTAINER_STATE_SIZE_MAX) {
-                        *error = strdup("state.json is too large");
-                        return *error ? -EFBIG : -ENOMEM;
-                }
+        if (r == -EFBIG) {
+                *error = strdup("state.json is too large");
+                return *error ? r : -ENOMEM;
         }
-        *ret = TAKE_PTR(buf);
-        *ret_n = n;
-        return 0;
+        return r;
 }
 
 int container_state_parse(const char *data, size_t n, const char *id, ContainerState **ret, char **error) {

@@ -14,6 +14,7 @@
 #include <termios.h>
 
 #include "console.h"
+#include "fd-util.h"
 #include "util.h"
 #include "log.h"
 
@@ -65,18 +66,6 @@ struct Console {
         char *field_identifier;
         char *field_unit;
 };
-
-/* Returns 0 or -errno. Sets O_NONBLOCK. */
-static int fd_nonblock(int fd) {
-        int flags;
-
-        flags = fcntl(fd, F_GETFL);
-        if (flags < 0)
-                return -errno;
-        if (flags & O_NONBLOCK)
-                return 0;
-        return RET_NERRNO(fcntl(fd, F_SETFL, flags | O_NONBLOCK));
-}
 
 static void console_detach(Console *c) {
         assert(c);

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+
+/* Sets O_NONBLOCK on FD. Returns 0 or -errno. */
+int fd_nonblock(int fd);
+
+/* Reads all of FD, which must be a regular file of at most MAX bytes: checked with fstat(), and again while
+ * reading, since the file may grow in between (at most MAX + 1 bytes are read). Returns 0 with *RET (to be
+ * freed, NUL-terminated) and *RET_SIZE; -EBADFD if FD is not a regular file, -EFBIG if it holds more than MAX
+ * bytes, -ENOMEM, or the -errno of fstat() or read(). */
+int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size);
