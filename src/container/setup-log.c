@@ -5,6 +5,7 @@
 
 #include "setup-log.h"
 
+_printf_(5, 0)
 static void setup_vfail(SetupLog *l, ContainerStage stage, int r, uint32_t flags, const char *format, va_list ap) {
         l->failure = (ContainerReport) {
                 .stage = stage,
