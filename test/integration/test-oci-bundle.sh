@@ -374,7 +374,7 @@ test_container_unit() {
         assert_eq 268435456 "$(systemctl show -P MemoryMax $u)" "memory.limit → the unit's MemoryMax"
         assert_match "/dev/char/10:229 rwm" "$(systemctl show -P DeviceAllow $u)" "linux.devices → the unit's DeviceAllow"
         assert_ok timeout 30 systemctl stop $u
-        mx_gone $n || t_fail "$n still running after systemctl stop"
+        wait_until 10 mx_gone $n || t_fail "$n still running 10 s after systemctl stop"
         return 0
 }
 
