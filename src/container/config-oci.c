@@ -300,6 +300,30 @@ static int map_mounts(OciContainer *c, char **error) {
         return 0;
 }
 
+static ContainerNamespaceType namespace_type_from_oci(OciNamespaceType t) {
+        switch (t) {
+        case OCI_NS_NETWORK:
+                return CONTAINER_NAMESPACE_NET;
+        case OCI_NS_UTS:
+                return CONTAINER_NAMESPACE_UTS;
+        case OCI_NS_IPC:
+                return CONTAINER_NAMESPACE_IPC;
+        case OCI_NS_USER:
+                return CONTAINER_NAMESPACE_USER;
+        case OCI_NS_PID:
+                return CONTAINER_NAMESPACE_PID;
+        case OCI_NS_MOUNT:
+                return CONTAINER_NAMESPACE_MOUNT;
+        case OCI_NS_CGROUP:
+                return CONTAINER_NAMESPACE_CGROUP;
+        default:
+                return _CONTAINER_NAMESPACE_TYPE_INVALID;
+        }
+}
+
+/* linux.namespaces: a type with a path is joined (container-config.h says how), one without is new. A type not
+ * listed would be the runtime's own (runtime-spec); the daemon keeps mount, PID, UTS, IPC and cgroup new all
+ * the same, and only the network namespace follows the list (docs/oci.md, "Namespaces"). */
 static int map_namespaces(OciContainer *c, char **error) {
         const OciLinux *l = c->spec->linux_config;
         ContainerConfig *cc = &c->config;
@@ -313,40 +337,32 @@ static int map_namespaces(OciContainer *c, char **error) {
 
         for (size_t i = 0; i < l->n_namespaces; i++) {
                 const OciNamespace *n = l->namespaces + i;
-                char path[64];
+                ContainerNamespaceType t = namespace_type_from_oci(n->type);
+                char path[64], origin[80];
 
                 snprintf(path, sizeof(path), "linux.namespaces[%zu]", i);
-                switch (n->type) {
-                case OCI_NS_NETWORK:
-                case OCI_NS_UTS:
-                case OCI_NS_IPC:
-                        if (!n->path) {
-                                if (n->type == OCI_NS_NETWORK)
-                                        cc->private_network = true;
-                                break; /* UTS and IPC namespaces are always new */
-                        }
-                        c->namespaces[c->n_namespaces++] = (ContainerNamespace) {
-                                .type = n->type == OCI_NS_NETWORK ? CONTAINER_NAMESPACE_NET :
-                                        n->type == OCI_NS_UTS ? CONTAINER_NAMESPACE_UTS : CONTAINER_NAMESPACE_IPC,
-                                .path = n->path,
-                        };
-                        break;
-                case OCI_NS_PID:
-                case OCI_NS_MOUNT:
-                case OCI_NS_CGROUP:
-                        if (n->path)
-                                return oci_error(error, path, "joining a %s namespace is not supported",
-                                                 oci_namespace_type_to_string(n->type));
-                        break; /* always new */
-                case OCI_NS_USER:
-                        if (n->path)
-                                return oci_error(error, path, "joining a user namespace is not supported");
-                        user = true;
-                        break;
-                default:
+                if (t < 0)
                         return oci_error(error, path, "%s namespaces are not supported",
                                          strna(oci_namespace_type_to_string(n->type)));
+                if (!n->path) {
+                        if (t == CONTAINER_NAMESPACE_NET)
+                                cc->private_network = true;
+                        else if (t == CONTAINER_NAMESPACE_USER)
+                                user = true;
+                        continue; /* the others are always new */
                 }
+                snprintf(origin, sizeof(origin), "%s.path", path);
+                if (strv_extend(&c->strings, origin) < 0)
+                        return -ENOMEM;
+                c->namespaces[c->n_namespaces++] = (ContainerNamespace) {
+                        .type = t,
+                        .path = n->path,
+                        .origin = c->strings[strv_length(c->strings) - 1],
+                };
+                if (t == CONTAINER_NAMESPACE_USER && (l->n_uid_mappings > 0 || l->n_gid_mappings > 0))
+                        return oci_error(error, l->n_uid_mappings > 0 ? "linux.uidMappings" : "linux.gidMappings",
+                                         "ID mappings cannot be written for a joined user namespace (%s)",
+                                         origin);
         }
         cc->join_namespaces = c->namespaces;
         cc->n_join_namespaces = c->n_namespaces;

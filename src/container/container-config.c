@@ -2,8 +2,12 @@
 /* Checks of the model that need no privileges: done by container_spawn() before anything is cloned, so that
  * bad input is -EINVAL in the caller, never an assert() and never a half-made container. */
 
+#include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -18,6 +22,14 @@ int container_namespace_clone_flag(ContainerNamespaceType t) {
                 return CLONE_NEWUTS;
         case CONTAINER_NAMESPACE_IPC:
                 return CLONE_NEWIPC;
+        case CONTAINER_NAMESPACE_USER:
+                return CLONE_NEWUSER;
+        case CONTAINER_NAMESPACE_PID:
+                return CLONE_NEWPID;
+        case CONTAINER_NAMESPACE_MOUNT:
+                return CLONE_NEWNS;
+        case CONTAINER_NAMESPACE_CGROUP:
+                return CLONE_NEWCGROUP;
         default:
                 return -EINVAL;
         }
@@ -28,6 +40,60 @@ const char *container_config_joined_namespace(const ContainerConfig *c, Containe
                 if (c->join_namespaces[i].type == t)
                         return c->join_namespaces[i].path;
         return NULL;
+}
+
+bool container_config_new_namespace(const ContainerConfig *c, ContainerNamespaceType t) {
+        int flag = container_namespace_clone_flag(t);
+
+        if (flag < 0 || container_config_joined_namespace(c, t))
+                return false;
+        if (t == CONTAINER_NAMESPACE_NET)
+                return c->private_network;
+        if (t == CONTAINER_NAMESPACE_USER)
+                return c->n_uid_map > 0 || c->userns_range > 0;
+        return !(c->shared_namespaces & (unsigned long) flag);
+}
+
+static const char *namespace_type_name(ContainerNamespaceType t) {
+        static const char *const names[_CONTAINER_NAMESPACE_TYPE_MAX] = {
+                [CONTAINER_NAMESPACE_NET] = "network",
+                [CONTAINER_NAMESPACE_UTS] = "uts",
+                [CONTAINER_NAMESPACE_IPC] = "ipc",
+                [CONTAINER_NAMESPACE_USER] = "user",
+                [CONTAINER_NAMESPACE_PID] = "pid",
+                [CONTAINER_NAMESPACE_MOUNT] = "mount",
+                [CONTAINER_NAMESPACE_CGROUP] = "cgroup",
+        };
+        return t >= 0 && t < _CONTAINER_NAMESPACE_TYPE_MAX ? names[t] : "unknown";
+}
+
+int container_namespace_open(const ContainerNamespace *n, char **ret_error) {
+        _cleanup_close_ int fd = -EBADF;
+        const char *what;
+        int flag, type;
+
+        if (!n || !n->path || !ret_error)
+                return -EINVAL;
+        what = n->origin ?: n->path;
+        flag = container_namespace_clone_flag(n->type);
+        if (flag < 0)
+                return flag;
+        fd = open(n->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                int r = -errno;
+                if (asprintf(ret_error, "%s: cannot open %s: %s", what, n->path, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        /* setns() would check the type too, but only in the child, and a regular file would reach it. */
+        type = ioctl(fd, NS_GET_NSTYPE);
+        if (type != flag) {
+                if (asprintf(ret_error, "%s: %s is not a %s namespace", what, n->path,
+                             namespace_type_name(n->type)) < 0)
+                        *ret_error = NULL;
+                return -EMEDIUMTYPE;
+        }
+        return TAKE_FD(fd);
 }
 
 static bool path_is_sane(const char *p) {
@@ -101,9 +167,17 @@ int container_config_validate(const ContainerConfig *c) {
         }
         if (c->private_network && container_config_joined_namespace(c, CONTAINER_NAMESPACE_NET))
                 return -EINVAL;
+        /* A joined user namespace has its maps already; PrivateUsers= makes one of its own. */
+        if (container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER) && (c->n_uid_map > 0 || c->userns_range > 0))
+                return -EINVAL;
+        if ((c->shared_namespaces & ~(unsigned long) (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)) != 0)
+                return -EINVAL;
+        for (size_t i = 0; i < c->n_join_namespaces; i++)
+                if (c->shared_namespaces & (unsigned long) container_namespace_clone_flag(c->join_namespaces[i].type))
+                        return -EINVAL;
 
         new_net = c->private_network;
-        new_ipc = !container_config_joined_namespace(c, CONTAINER_NAMESPACE_IPC);
+        new_ipc = container_config_new_namespace(c, CONTAINER_NAMESPACE_IPC);
         for (char **s = c->sysctls; s && *s; s++) {
                 _cleanup_free_ char *key = NULL;
                 const char *eq = strchr(*s, '=');

@@ -72,15 +72,35 @@ typedef enum ContainerNamespaceType {
         CONTAINER_NAMESPACE_NET,
         CONTAINER_NAMESPACE_UTS,
         CONTAINER_NAMESPACE_IPC,
+        CONTAINER_NAMESPACE_USER,
+        CONTAINER_NAMESPACE_PID,
+        CONTAINER_NAMESPACE_MOUNT,
+        CONTAINER_NAMESPACE_CGROUP,
         _CONTAINER_NAMESPACE_TYPE_MAX,
         _CONTAINER_NAMESPACE_TYPE_INVALID = -EINVAL,
 } ContainerNamespaceType;
 
 /* A namespace the init joins instead of getting a new one: PATH is a namespace file on the host
- * (/proc/PID/ns/net, /run/netns/NAME). The mount, PID and cgroup namespaces are always new. */
+ * (/proc/PID/ns/net, /run/netns/NAME). The creator opens every PATH before anything is cloned and checks that
+ * it is a namespace of TYPE (NS_GET_NSTYPE); the init and the PID joiner use those fds, never the path again.
+ * ORIGIN, if set, is what errors name ("linux.namespaces[2].path"), else PATH.
+ *
+ * How each type is joined (docs/oci.md, "Namespaces"):
+ *  - net, uts, ipc: setns() by the init, first thing.
+ *  - mount: setns() by the init, first thing; the root file system is then set up *in* that namespace, and its
+ *    pivot_root() moves every process of it that had the old root (runc's semantics).
+ *  - cgroup: setns() by the init instead of unshare(), once it is in its scope (the payload's cgroup may lie
+ *    outside that namespace's root).
+ *  - pid: setns() only decides the namespace of the caller's *children*: a short-lived joiner process does it
+ *    and clone3()s the init with CLONE_PARENT, so that the init is the creator's child as usual, never PID 1.
+ *    When the joined namespace's init dies, the kernel kills ours with it: an ordinary exit (SIGKILL).
+ *  - user: the init makes every mount as host root, then enters it the way PrivateUsers= does (new mount, UTS
+ *    and IPC namespaces owned by it, for the types not joined) and becomes its UID 0; no map is written (the
+ *    namespace has its own). Excludes UID_MAP and USERNS_RANGE. */
 typedef struct ContainerNamespace {
         ContainerNamespaceType type;
         const char *path;
+        const char *origin;
 } ContainerNamespace;
 
 /* One line of a user namespace's uid_map/gid_map: IDs INSIDE..INSIDE+COUNT-1 are OUTSIDE.. on the host. */
@@ -211,6 +231,11 @@ typedef struct ContainerConfig {
         size_t n_gid_map;
         const ContainerNamespace *join_namespaces;      /* joined by path instead of created */
         size_t n_join_namespaces;
+        /* CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP: types neither created nor joined, the init stays in the
+         * creator's (OCI: a type not listed in linux.namespaces). No hostname is set in a shared UTS namespace,
+         * no IPC sysctl in a shared IPC one. The mount and PID namespaces are always new or joined; the network
+         * namespace is the host's unless PRIVATE_NETWORK or joined. The daemon keeps these new (docs/oci.md). */
+        unsigned long shared_namespaces;
         bool process_ids_set;           /* run as UID:GID with ADDITIONAL_GIDS (OCI process.user: numeric, no
                                          * lookup); excludes USER */
         uid_t uid;
@@ -261,6 +286,14 @@ int container_namespace_clone_flag(ContainerNamespaceType t);
 
 /* The path C joins for T, or NULL if the container gets a new namespace of that type. */
 const char *container_config_joined_namespace(const ContainerConfig *c, ContainerNamespaceType t);
+
+/* Whether the init gets a new namespace of type T: neither joined nor shared with the creator. */
+bool container_config_new_namespace(const ContainerConfig *c, ContainerNamespaceType t);
+
+/* Opens N->path (O_RDONLY|O_CLOEXEC) and checks that it is a namespace of type N->type. Returns the fd, or
+ * -errno with a message naming N->origin (or the path) in *ret_error: -ENOENT etc. from open(), -EMEDIUMTYPE
+ * if it is not a namespace file or one of another type. */
+int container_namespace_open(const ContainerNamespace *n, char **ret_error);
 
 /* Whether the sysctl KEY (dotted: "net.ipv4.ip_forward") may be set in a container with a new network
  * namespace (NEW_NET) and a new IPC namespace (NEW_IPC). Returns 0, -EINVAL for a malformed key, -EPERM for

@@ -4,7 +4,8 @@
 /* The container set-up API the daemon and CLIs use.
  *
  * Protocol between the caller ("creator") and the container's init ("child"), over a SOCK_SEQPACKET pair:
- *   1. container_spawn() clones the child into new mount, pid, uts, ipc (and optionally net) namespaces.
+ *   1. container_spawn() clones the child into new mount, pid, uts, ipc (and optionally net) namespaces, or
+ *      ones joined by path (container-config.h: a joined PID namespace takes a short-lived joiner process).
  *      The child sets up the root file system, pivot_roots into it and resolves the command; then sends a
  *      ContainerReport with stage CONTAINER_STAGE_SETUP_DONE, or one with the failing stage and errno.
  *   2. The creator places the child in its cgroup (a transient scope, through systemd) and calls
@@ -30,6 +31,11 @@ char *container_report_message(const ContainerReport *r);
  * Returns -EINVAL for an incomplete configuration, -errno if the clone itself failed; failures inside the child
  * arrive as a ContainerReport. */
 int container_spawn(const ContainerConfig *c, Container *ret);
+
+/* Like container_spawn(); a failure found before the init runs (a joined namespace that is missing or of the
+ * wrong type, a PID namespace that cannot be entered) also gets a message naming the namespace's origin in
+ * *ret_error (may stay NULL; RET_ERROR may be NULL). */
+int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_error);
 
 /* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to go on and exec. Returns 0 or -errno. */
 int container_release(int sync_fd);

@@ -95,15 +95,22 @@ int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLog *l) {
                 if (r < 0)
                         return r;
         }
-        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+        /* A joined mount namespace stays the one the payload runs in (its owner's mounts are not locked). */
+        if (container_config_joined_namespace(c, CONTAINER_NAMESPACE_MOUNT))
+                flags = 0;
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_UTS))
                 flags |= CLONE_NEWUTS;
         /* A new IPC namespace would lose the sysctls set in the current one. */
-        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_IPC) && (!c->sysctls || !c->sysctls[0]))
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_IPC) && (!c->sysctls || !c->sysctls[0]))
                 flags |= CLONE_NEWIPC;
         r = priv_enter_userns(userns_fd, flags);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "setns");
         r = priv_switch_user(0, 0, NULL, 0);
+        /* A joined user namespace whose owner denied setgroups() (unshare --map-root-user does): the groups
+         * cannot change, the IDs can. */
+        if (r == -EPERM && c->userns_range == 0)
+                r = priv_switch_ids(0, 0);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "root in the user namespace");
         return 0;

@@ -47,7 +47,8 @@ typedef struct InitState {
         int devfd;
         int inaccessible_fd;
         int release_fd;                 /* the create/start FIFO, or -EBADF */
-        int userns_fd;                  /* PrivateUsers=: the user namespace to enter, or -EBADF */
+        int userns_fd;                  /* PrivateUsers= or a joined one: the user namespace to enter, or -EBADF */
+        int cgroupns_fd;                /* a joined cgroup namespace, entered once in the scope, or -EBADF */
         bool root_idmapped;             /* ... and the root directory is an idmapped mount of it */
         PasswdEntry user;               /* User=, if set */
         gid_t groups[PASSWD_GROUPS_MAX];
@@ -59,13 +60,13 @@ typedef struct InitState {
         SetupLog log;
 } InitState;
 
-/* Sends REPORT, with FD attached if FD >= 0. */
-static int send_report(int sock, const ContainerReport *report, int fd) {
+/* Sends the message DATA of SIZE bytes, with FD attached if FD >= 0. */
+static int send_fd_message(int sock, const void *data, size_t size, int fd) {
         union {
                 struct cmsghdr cmsghdr;
                 uint8_t buf[CMSG_SPACE(sizeof(int))];
         } control = {};
-        struct iovec iov = { .iov_base = (void *) report, .iov_len = sizeof(*report) };
+        struct iovec iov = { .iov_base = (void *) data, .iov_len = size };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
         if (fd >= 0) {
@@ -80,6 +81,11 @@ static int send_report(int sock, const ContainerReport *report, int fd) {
                 memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
         }
         return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+/* Sends REPORT, with FD attached if FD >= 0. */
+static int send_report(int sock, const ContainerReport *report, int fd) {
+        return send_fd_message(sock, report, sizeof(*report), fd);
 }
 
 static void flush_warnings(int sock, SetupLog *l) {
@@ -149,24 +155,36 @@ static int wait_id_maps(int sock, SetupLog *l) {
         return 0;
 }
 
-/* Joins the namespaces the model names by path (before anything is set up in them). */
-static int join_namespaces(const ContainerConfig *c, SetupLog *l) {
-        for (size_t i = 0; i < c->n_join_namespaces; i++) {
-                const ContainerNamespace *n = c->join_namespaces + i;
-                _cleanup_close_ int fd = -EBADF;
-                int flag, r;
+static int fail_namespace(SetupLog *l, const ContainerNamespace *n, int r) {
+        return setup_failf(l, CONTAINER_STAGE_NAMESPACES, r, 0, "%s (%s)", n->origin ?: n->path, n->path);
+}
 
-                flag = container_namespace_clone_flag(n->type);
-                if (flag < 0)
-                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, flag, n->path);
-                fd = open(n->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-                if (fd < 0)
-                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, -errno, n->path);
-                /* setns() checks that FD is a namespace of that type. */
-                r = priv_setns(fd, flag);
-                if (r < 0)
-                        return setup_fail(l, CONTAINER_STAGE_NAMESPACES, r, n->path);
-        }
+/* Joins the namespaces the model names by path (before anything is set up in them), through the fds the
+ * creator opened and checked (NS_FDS). The mount namespace first: the others do not care. The user and cgroup
+ * namespaces are only kept for later, the PID namespace was the joiner's (container-config.h). */
+static int join_namespaces(const ContainerConfig *c, const int *ns_fds, InitState *s) {
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < c->n_join_namespaces; i++) {
+                        const ContainerNamespace *n = c->join_namespaces + i;
+                        int r;
+
+                        if ((n->type == CONTAINER_NAMESPACE_MOUNT) != (pass == 0))
+                                continue;
+                        switch (n->type) {
+                        case CONTAINER_NAMESPACE_USER:
+                                s->userns_fd = ns_fds[i];
+                                break;
+                        case CONTAINER_NAMESPACE_CGROUP:
+                                s->cgroupns_fd = ns_fds[i];
+                                break;
+                        case CONTAINER_NAMESPACE_PID:
+                                break;
+                        default:
+                                r = priv_setns(ns_fds[i], container_namespace_clone_flag(n->type));
+                                if (r < 0)
+                                        return fail_namespace(&s->log, n, r);
+                        }
+                }
         return 0;
 }
 
@@ -603,7 +621,47 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
         return 0;
 }
 
-_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd) {
+_noreturn_ void container_pid_joiner(const ContainerConfig *c, uint64_t flags, int jsock, int sock, int userns_fd,
+                                     const int *ns_fds) {
+        SetupLog l = {};
+        int pidfd = -EBADF, r;
+        int32_t pid32;
+        long pid;
+
+        /* Until the init is made, die with the creator, as the init does. */
+        r = priv_set_pdeathsig(SIGKILL);
+        if (r < 0) {
+                (void) setup_fail(&l, CONTAINER_STAGE_PREPARE, r, "PR_SET_PDEATHSIG");
+                report_and_exit(jsock, &l);
+        }
+        for (size_t i = 0; i < c->n_join_namespaces; i++)
+                if (c->join_namespaces[i].type == CONTAINER_NAMESPACE_PID) {
+                        r = priv_setns(ns_fds[i], CLONE_NEWPID);
+                        if (r < 0) {
+                                (void) fail_namespace(&l, c->join_namespaces + i, r);
+                                report_and_exit(jsock, &l);
+                        }
+                }
+        pid = priv_clone_pidfd(CLONE_PARENT | flags, &pidfd);
+        if (pid < 0) {
+                (void) setup_fail(&l, CONTAINER_STAGE_NAMESPACES, (int) pid, "clone3");
+                report_and_exit(jsock, &l);
+        }
+        if (pid == 0) {
+                safe_close(jsock);
+                container_init(c, sock, userns_fd, ns_fds);
+        }
+        /* The init is the creator's child: hand it over, with its pidfd. If that fails the creator hears of
+         * nothing but end-of-file and kills nothing: do it here. */
+        pid32 = (int32_t) pid;
+        if (send_fd_message(jsock, &pid32, sizeof(pid32), pidfd) < 0) {
+                (void) priv_pidfd_send_signal(pidfd, SIGKILL);
+                _exit(EXIT_FAILURE);
+        }
+        _exit(EXIT_SUCCESS);
+}
+
+_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd, const int *ns_fds) {
         ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
         InitState s = {
                 .sock = sock,
@@ -612,6 +670,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 .inaccessible_fd = -EBADF,
                 .release_fd = -EBADF,
                 .userns_fd = userns_fd,
+                .cgroupns_fd = -EBADF,
         };
         int notify_fd = -EBADF;
 
@@ -625,14 +684,14 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         if (c->n_uid_map > 0)
                 STEP(&s, wait_id_maps(sock, &s.log));
-        STEP(&s, join_namespaces(c, &s.log));
+        STEP(&s, join_namespaces(c, ns_fds, &s));
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));
 
         s.rootfd = STEP(&s, setup_root(c, s.userns_fd, &s.root_idmapped, &s.log));
         setup_file_systems(c, &s);
-        /* A joined UTS namespace keeps the hostname its owner gave it. */
-        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+        /* A joined UTS namespace keeps the hostname its owner gave it; a shared one is the host's. */
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_UTS))
                 STEP(&s, fail_if(&s.log, priv_sethostname(c->hostname), CONTAINER_STAGE_HOSTNAME, c->hostname));
         if (c->user)
                 STEP(&s, lookup_user(c, &s));
@@ -670,7 +729,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         /* From here on the container lives on its own. */
         STEP(&s, fail_if(&s.log, priv_set_pdeathsig(0), CONTAINER_STAGE_PREPARE, "PR_SET_PDEATHSIG"));
-        STEP(&s, policy_setup_cgroup(&s.log));
+        STEP(&s, policy_setup_cgroup(s.cgroupns_fd, container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP),
+                                     &s.log));
         STEP(&s, setup_stdio(c, &s.log));
 
         /* Close every fd but stdio, the report socket (moved to fd 3, still O_CLOEXEC) and the user namespace

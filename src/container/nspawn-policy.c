@@ -385,12 +385,17 @@ int policy_finish_run_host(const ContainerConfig *c, int *ret_notify_fd, SetupLo
         return 0;
 }
 
-int policy_setup_cgroup(SetupLog *l) {
+int policy_setup_cgroup(int join_fd, bool new_ns, SetupLog *l) {
         _cleanup_close_ int target = -EBADF;
-        int r;
+        int r = 0;
 
-        /* The caller has placed us in our cgroup by now; make it the root of what the payload sees. */
-        r = priv_unshare_cgroup();
+        /* The caller has placed us in our cgroup by now; make it the root of what the payload sees. Or join
+         * the cgroup namespace of the model (whose root may not contain our cgroup), or stay in the
+         * creator's. */
+        if (join_fd >= 0)
+                r = priv_setns(join_fd, CLONE_NEWCGROUP);
+        else if (new_ns)
+                r = priv_unshare_cgroup();
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_CGROUP, r, "cgroup namespace");
 

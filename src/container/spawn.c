@@ -114,11 +114,116 @@ static int write_id_maps(const ContainerConfig *c, pid_t pid, int sync_fd) {
         return 0;
 }
 
-int container_spawn(const ContainerConfig *c, Container *ret) {
+static void close_fds(int *fds, size_t n) {
+        for (size_t i = 0; fds && i < n; i++)
+                safe_close(fds[i]);
+        free(fds);
+}
+
+/* Opens and checks every joined namespace (container_namespace_open()) before anything is cloned: a missing
+ * path or one of the wrong type is an error here, with nothing made. Returns an array of fds (-EBADF for none),
+ * one per C->join_namespaces, or -errno with *ret_error. */
+static int open_namespaces(const ContainerConfig *c, int **ret, char **ret_error) {
+        int *fds;
+
+        fds = new(int, c->n_join_namespaces ?: 1);
+        if (!fds)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_join_namespaces; i++)
+                fds[i] = -EBADF;
+        for (size_t i = 0; i < c->n_join_namespaces; i++) {
+                int fd = container_namespace_open(c->join_namespaces + i, ret_error);
+                if (fd < 0) {
+                        close_fds(fds, c->n_join_namespaces);
+                        return fd;
+                }
+                fds[i] = fd;
+        }
+        *ret = fds;
+        return 0;
+}
+
+/* The joiner's answer (container_pid_joiner()): the init's pid with its pidfd attached, or a ContainerReport of
+ * what failed. Returns 0 with *ret_pid and *ret_pidfd, or -errno (with *ret_error if the joiner said why). */
+static int read_joiner(int fd, pid_t *ret_pid, int *ret_pidfd, char **ret_error) {
+        union {
+                ContainerReport report;
+                int32_t pid;
+        } m;
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control;
+        struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        int pidfd = -EBADF;
+        ssize_t n;
+
+        do
+                n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh); cmsg; cmsg = CMSG_NXTHDR(&mh, cmsg))
+                if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
+                    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(&pidfd, CMSG_DATA(cmsg), sizeof(int));
+
+        if (n == sizeof(int32_t) && pidfd >= 0 && m.pid > 1) {
+                *ret_pid = m.pid;
+                *ret_pidfd = pidfd;
+                return 0;
+        }
+        safe_close(pidfd);
+        if (n == sizeof(ContainerReport) && m.report.error > 0) {
+                m.report.detail[sizeof(m.report.detail) - 1] = 0;
+                if (ret_error)
+                        *ret_error = container_report_message(&m.report);
+                return -m.report.error;
+        }
+        return n == 0 ? -ECHILD : -EBADMSG;
+}
+
+/* A joined PID namespace: setns(CLONE_NEWPID) only applies to the caller's children, so a short-lived joiner
+ * does it and clones the init (CLONE_PARENT: the init is our child, as without a joiner). Only then. */
+static long spawn_through_joiner(const ContainerConfig *c, uint64_t flags, int peer, int sock, int userns_fd,
+                                 const int *ns_fds, int *ret_pidfd, char **ret_error) {
+        _cleanup_close_pair_ int jpair[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int jpidfd = -EBADF;
+        pid_t pid = 0;
+        long j;
+        int r;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, jpair) < 0)
+                return -errno;
+        j = priv_clone_pidfd(0, &jpidfd);
+        if (j < 0)
+                return j;
+        if (j == 0) {
+                jpair[0] = safe_close(jpair[0]);
+                safe_close(peer);
+                container_pid_joiner(c, flags, jpair[1], sock, userns_fd, ns_fds);
+        }
+        jpair[1] = safe_close(jpair[1]);
+        r = read_joiner(jpair[0], &pid, ret_pidfd, ret_error);
+        /* The joiner exits right after its answer (or its failure): reap it. */
+        if (r < 0)
+                (void) priv_pidfd_send_signal(jpidfd, SIGKILL);
+        (void) waitid(P_PIDFD, jpidfd, NULL, WEXITED);
+        return r < 0 ? r : pid;
+}
+
+int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_error) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         _cleanup_close_ int userns_fd = -EBADF;
-        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
-        int pidfd = -EBADF;
+        _cleanup_free_ char *error = NULL;
+        uint64_t flags = 0;
+        int pidfd = -EBADF, *ns_fds = NULL;
         long pid;
         int r;
 
@@ -127,31 +232,47 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         r = container_config_validate(c);
         if (r < 0)
                 return r;
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_MOUNT))
+                flags |= CLONE_NEWNS;
+        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_PID))
+                flags |= CLONE_NEWPID;
         if (c->n_uid_map > 0)
                 flags |= CLONE_NEWUSER;
         if (c->private_network)
                 flags |= CLONE_NEWNET;
-        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_UTS))
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_UTS))
                 flags |= CLONE_NEWUTS;
-        if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_IPC))
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_IPC))
                 flags |= CLONE_NEWIPC;
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-                return -errno;
+        r = open_namespaces(c, &ns_fds, &error);
+        if (r < 0)
+                goto finish;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+                r = -errno;
+                goto finish;
+        }
         /* PrivateUsers=: the user namespace is made here, where its maps can be written, and inherited by the
          * init as an fd; the init enters it only after its mounts (container-config.h). */
         if (c->userns_range > 0) {
                 userns_fd = priv_userns_new(c->userns_shift, c->userns_range);
-                if (userns_fd < 0)
-                        return userns_fd;
+                if (userns_fd < 0) {
+                        r = userns_fd;
+                        goto finish;
+                }
         }
 
-        pid = priv_clone_pidfd(flags, &pidfd);
-        if (pid < 0)
-                return (int) pid;
+        if (flags & CLONE_NEWPID)
+                pid = priv_clone_pidfd(flags, &pidfd);
+        else
+                pid = spawn_through_joiner(c, flags, pair[0], pair[1], userns_fd, ns_fds, &pidfd, &error);
+        if (pid < 0) {
+                r = (int) pid;
+                goto finish;
+        }
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
-                container_init(c, pair[1], userns_fd);
+                container_init(c, pair[1], userns_fd, ns_fds);
         }
 
         pair[1] = safe_close(pair[1]);
@@ -165,7 +286,7 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
                 (void) priv_pidfd_send_signal(pidfd, SIGKILL);
                 (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
                 safe_close(pidfd);
-                return r;
+                goto finish;
         }
 
         *ret = (Container) {
@@ -173,7 +294,15 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
                 .pidfd = pidfd,
                 .sync_fd = TAKE_FD(pair[0]),
         };
-        return 0;
+finish:
+        close_fds(ns_fds, c->n_join_namespaces);
+        if (r < 0 && ret_error)
+                *ret_error = TAKE_PTR(error);
+        return r;
+}
+
+int container_spawn(const ContainerConfig *c, Container *ret) {
+        return container_spawn_full(c, ret, NULL);
 }
 
 static int send_byte(int sync_fd, char b) {

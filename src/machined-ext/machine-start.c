@@ -385,6 +385,7 @@ static void machine_store_console(Machine *m) {
 int machine_start(Machine *m, char **ret_error) {
         int in_fd, out_fd, err_fd, console_fd;
         ContainerConfig config = {}, userns = {};
+        _cleanup_free_ char *spawn_error = NULL;
         char uuid[SD_ID128_UUID_STRING_MAX];
         Container c;
         int r;
@@ -465,10 +466,10 @@ int machine_start(Machine *m, char **ret_error) {
         m->timestamp = now(CLOCK_REALTIME);
         m->timestamp_monotonic = now(CLOCK_MONOTONIC);
 
-        r = container_spawn(&config, &c);
+        r = container_spawn_full(&config, &c, &spawn_error);
         if (r < 0) {
                 if (asprintf(ret_error, "Failed to create the namespaces of machine '%s': %s", m->name,
-                             strerror(-r)) < 0)
+                             spawn_error ?: strerror(-r)) < 0)
                         *ret_error = NULL;
                 return -MX_ERR_SETUP_FAILED;
         }

@@ -302,8 +302,12 @@ static void test_refusals(void) {
                        "linux.seccomp.syscalls[1]: action: only SCMP_ACT_ERRNO and SCMP_ACT_ALLOW");
         assert_refused("\"linux\": { \"cgroupsPath\": \"/machine/foo\" }",
                        "linux.cgroupsPath: only the systemd form");
-        assert_refused("\"linux\": { \"namespaces\": [ { \"type\": \"pid\", \"path\": \"/proc/1/ns/pid\" } ] }",
-                       "linux.namespaces[0]: joining a pid namespace is not supported");
+        /* A joined user namespace has its own maps: writing ours is refused (runc too), naming both. */
+        assert_refused("\"linux\": { \"namespaces\": [ { \"type\": \"pid\" }, { \"type\": \"user\", \"path\": \"/run/u\" } ],"
+                       "  \"uidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ],"
+                       "  \"gidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ] }",
+                       "linux.uidMappings: ID mappings cannot be written for a joined user namespace "
+                       "(linux.namespaces[1].path)");
         assert_refused("\"linux\": { \"namespaces\": [ { \"type\": \"time\" } ] }",
                        "linux.namespaces[0]: time namespaces are not supported");
         assert_refused("\"linux\": { \"uidMappings\": [ { \"containerID\": 0, \"hostID\": 1000, \"size\": 1 } ],"
@@ -442,8 +446,55 @@ static void test_resources_and_more(void) {
         json_object_put(o);
 }
 
+/* Every namespace type can be joined by path; each joined one names its JSON path for errors. */
+static void test_joined_namespaces(void) {
+        static const struct {
+                const char *oci;
+                ContainerNamespaceType type;
+        } types[] = {
+                { "network", CONTAINER_NAMESPACE_NET }, { "uts", CONTAINER_NAMESPACE_UTS },
+                { "ipc", CONTAINER_NAMESPACE_IPC },     { "user", CONTAINER_NAMESPACE_USER },
+                { "pid", CONTAINER_NAMESPACE_PID },     { "mount", CONTAINER_NAMESPACE_MOUNT },
+                { "cgroup", CONTAINER_NAMESPACE_CGROUP },
+        };
+        _cleanup_free_ char *json = NULL, *error = NULL, *list = NULL;
+        _cleanup_(oci_container_freep) OciContainer *c = NULL;
+        OciSpec *spec = NULL;
+
+        list = strdup("");
+        ASSERT(list);
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                char *l;
+                ASSERT(asprintf(&l, "%s%s{ \"type\": \"%s\", \"path\": \"/run/ns/%s\" }", list, i > 0 ? ", " : "",
+                                types[i].oci, types[i].oci) > 0);
+                free(list);
+                list = l;
+        }
+        ASSERT(asprintf(&json, "{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"/r\" },"
+                        "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ] },"
+                        "  \"linux\": { \"namespaces\": [ %s ] } }", list) > 0);
+        ASSERT_EQ(oci_spec_parse(json, strlen(json), &spec, &error), 0);
+        ASSERT_EQ(oci_container_from_spec(spec, "/b", NAME, NULL, &c, &error), 0);
+        ASSERT_EQ(c->config.n_join_namespaces, ELEMENTSOF(types));
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                const ContainerNamespace *n = c->config.join_namespaces + i;
+                char want[64];
+
+                ASSERT_EQ(n->type, types[i].type);
+                snprintf(want, sizeof(want), "/run/ns/%s", types[i].oci);
+                ASSERT_STREQ(n->path, want);
+                snprintf(want, sizeof(want), "linux.namespaces[%zu].path", i);
+                ASSERT_STREQ(n->origin, want);
+        }
+        /* Joined, not new: no network namespace of its own, no maps. */
+        ASSERT(!c->config.private_network);
+        ASSERT_EQ(c->config.n_uid_map, 0u);
+        ASSERT_EQ(container_config_validate(&c->config), 0);
+}
+
 int main(void) {
         test_pairs();
+        test_joined_namespaces();
         test_refusals();
         test_resources_and_more();
         return 0;

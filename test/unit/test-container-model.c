@@ -427,13 +427,143 @@ static void test_join_namespaces(void) {
         snprintf(want, sizeof(want), "net:[%lu]", (unsigned long) st.st_ino);
         ASSERT_STREQ(netns, want);
 
-        /* A file that is not a namespace of that type fails the start, naming it. */
-        ns[0].path = "/proc/self/ns/ipc";
-        c.n_join_namespaces = 1;
-        ASSERT_EQ(run_container(&c), -1);
+        /* A file that is not a namespace of that type, or none at all, fails the start before anything is
+         * cloned, naming it. */
+        {
+                _cleanup_free_ char *error = NULL;
+                Container ct;
+
+                ns[0].path = "/proc/self/ns/ipc";
+                ns[0].origin = "linux.namespaces[0].path";
+                c.n_join_namespaces = 1;
+                ASSERT_EQ(container_spawn_full(&c, &ct, &error), -EMEDIUMTYPE);
+                ASSERT_STREQ(error, "linux.namespaces[0].path: /proc/self/ns/ipc is not a uts namespace");
+                error = mfree(error);
+                ns[0].path = "/etc/hostname";
+                ASSERT_EQ(container_spawn_full(&c, &ct, &error), -EMEDIUMTYPE);
+                ASSERT(startswith(error, "linux.namespaces[0].path: /etc/hostname is not a uts namespace"));
+                error = mfree(error);
+                ns[0].path = "/run/no-such-namespace";
+                ASSERT_EQ(container_spawn_full(&c, &ct, &error), -ENOENT);
+                ASSERT(startswith(error, "linux.namespaces[0].path: cannot open /run/no-such-namespace"));
+        }
 
         (void) kill(helper, SIGKILL);
         ASSERT_EQ(waitpid(helper, &status, 0), helper);
+}
+
+/* Forks a holder of new namespaces FLAGS (a PID namespace's init is the holder's child, which pauses; a user
+ * namespace gets the map "0 0 65536"). Returns the holder's pid. */
+static pid_t make_holder(int flags) {
+        int pipefd[2], go[2];
+        pid_t pid;
+        char b;
+
+        ASSERT_EQ(pipe2(pipefd, O_CLOEXEC), 0);
+        ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+        pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                if (unshare(flags) < 0)
+                        _exit(1);
+                if ((flags & CLONE_NEWPID) && fork() == 0) {
+                        /* The namespace's init: it must not outlive the holder (nor hold our stdout). */
+                        if (priv_set_pdeathsig(SIGKILL) < 0)
+                                _exit(1);
+                        pause();
+                        _exit(0);
+                }
+                if (flags & CLONE_NEWPID) {
+                        /* The namespace's init is our child; we stay for pid_for_children. */
+                        (void) write(pipefd[1], "x", 1);
+                        pause();
+                        _exit(0);
+                }
+                (void) write(pipefd[1], "x", 1);
+                (void) read(go[0], &b, 1);
+                pause();
+                _exit(0);
+        }
+        close(pipefd[1]);
+        ASSERT_EQ(read(pipefd[0], &b, 1), 1);
+        close(pipefd[0]);
+        if (flags & CLONE_NEWUSER) {
+                char p[64];
+                int fd;
+
+                snprintf(p, sizeof(p), "/proc/%i/uid_map", (int) pid);
+                ASSERT((fd = open(p, O_WRONLY | O_CLOEXEC)) >= 0);
+                ASSERT_EQ(write(fd, "0 0 65536\n", 10), 10);
+                close(fd);
+                snprintf(p, sizeof(p), "/proc/%i/gid_map", (int) pid);
+                ASSERT((fd = open(p, O_WRONLY | O_CLOEXEC)) >= 0);
+                ASSERT_EQ(write(fd, "0 0 65536\n", 10), 10);
+                close(fd);
+        }
+        close(go[0]);
+        close(go[1]);
+        return pid;
+}
+
+static void assert_ns_inode(const char *file, const char *ns_path, const char *type) {
+        _cleanup_free_ char *got = NULL;
+        char want[64];
+        struct stat st;
+
+        got = read_out(file, NULL);
+        ASSERT_EQ(stat(ns_path, &st), 0);
+        snprintf(want, sizeof(want), "%s:[%lu]", type, (unsigned long) st.st_ino);
+        ASSERT_STREQ(got, want);
+}
+
+/* PID and user namespaces by path: the payload is in the holder's PID namespace (not its PID 1, which is the
+ * holder's), and in its user namespace with its map. */
+static void test_join_pid_user(void) {
+        char *argv[] = { (char *) "/bin/busybox", (char *) "sh", (char *) "-c",
+                         (char *) "busybox readlink /proc/self/ns/pid > /out/j-pid; echo $$ > /out/j-self; "
+                                  "busybox cat /proc/1/cmdline > /out/j-one; busybox readlink /proc/self/ns/user > /out/j-user; "
+                                  "busybox cat /proc/self/uid_map > /out/j-uid_map; busybox id -u > /out/j-uid",
+                         NULL };
+        ContainerConfig c = base_config(argv);
+        ContainerNamespace ns[2];
+        _cleanup_free_ char *self = NULL, *uid_map = NULL, *uid = NULL;
+        char pidns[64], userns[64];
+        pid_t pid_holder, user_holder;
+        int status;
+
+        pid_holder = make_holder(CLONE_NEWPID);
+        user_holder = make_holder(CLONE_NEWUSER);
+        snprintf(pidns, sizeof(pidns), "/proc/%i/ns/pid_for_children", (int) pid_holder);
+        snprintf(userns, sizeof(userns), "/proc/%i/ns/user", (int) user_holder);
+        ns[0] = (ContainerNamespace) { .type = CONTAINER_NAMESPACE_PID, .path = pidns };
+        ns[1] = (ContainerNamespace) { .type = CONTAINER_NAMESPACE_USER, .path = userns };
+        c.join_namespaces = ns;
+        c.n_join_namespaces = 2;
+        ASSERT_EQ(run_container(&c), 0);
+
+        assert_ns_inode("j-pid", pidns, "pid");
+        self = read_out("j-self", NULL);
+        ASSERT(atoi(self) > 1);
+        assert_ns_inode("j-user", userns, "user");
+        uid_map = read_out("j-uid_map", NULL);
+        ASSERT(strstr(uid_map, "65536"));
+        uid = read_out("j-uid", NULL);
+        ASSERT_STREQ(uid, "0");
+
+        /* The joined user namespace has maps of its own: ours are refused. */
+        {
+                ContainerIdMap map = { 0, 0, 1 };
+                Container ct;
+
+                c.uid_map = c.gid_map = &map;
+                c.n_uid_map = c.n_gid_map = 1;
+                ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
+        }
+
+        (void) kill(pid_holder, SIGKILL);
+        (void) kill(user_holder, SIGKILL);
+        ASSERT_EQ(waitpid(pid_holder, &status, 0), pid_holder);
+        ASSERT_EQ(waitpid(user_holder, &status, 0), user_holder);
 }
 
 static void test_seccomp_rules(void) {
@@ -526,6 +656,7 @@ int main(void) {
         test_masks();
         test_mounts();
         test_join_namespaces();
+        test_join_pid_user();
         test_user_namespace();
         test_private_users();   /* last: may shift the owners of the test root */
 

@@ -98,6 +98,14 @@ int priv_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups)
         return RET_NERRNO(setresuid(uid, uid, uid));
 }
 
+int priv_switch_ids(uid_t uid, gid_t gid) {
+        if (uid == (uid_t) -1 || gid == (gid_t) -1)
+                return -EINVAL;
+        if (setresgid(gid, gid, gid) < 0)
+                return -errno;
+        return RET_NERRNO(setresuid(uid, uid, uid));
+}
+
 int priv_set_no_new_privs(void) {
         return RET_NERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 }

@@ -20,7 +20,8 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd) {
         struct clone_args args = {
                 .flags = CLONE_PIDFD | flags,
                 .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
-                .exit_signal = SIGCHLD,
+                /* CLONE_PARENT: the child is our parent's, with our own exit signal (clone3() wants 0). */
+                .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
         };
         long pid;
 

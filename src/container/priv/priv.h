@@ -23,8 +23,9 @@ struct sock_fprog;
 
 /* ---- processes and namespaces (priv-ns.c) ---- */
 
-/* clone3() with CLONE_PIDFD and the namespace FLAGS. Returns like fork(): the child's pid in the caller (with
- * its O_CLOEXEC pidfd in *ret_pidfd), 0 in the child; -errno on failure. */
+/* clone3() with CLONE_PIDFD and the namespace FLAGS (and CLONE_PARENT: the child is our parent's). Returns
+ * like fork(): the child's pid in the caller (with its O_CLOEXEC pidfd in *ret_pidfd), 0 in the child; -errno
+ * on failure. */
 long priv_clone_pidfd(uint64_t flags, int *ret_pidfd);
 /* setns() into the namespaces NSTYPE of the process (pidfd) or namespace file FD. Returns 0 or -errno. */
 int priv_setns(int fd, int nstype);
@@ -69,6 +70,9 @@ int priv_ambient_raise(uint64_t ambient);
 int priv_set_keepcaps(bool b);
 /* setgroups(), setresgid(G, G, G), setresuid(U, U, U), in this order. */
 int priv_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
+/* setresgid(G, G, G), setresuid(U, U, U), without setgroups(): for a user namespace whose owner denied
+ * setgroups (/proc/PID/setgroups "deny"), where the supplementary groups cannot change. */
+int priv_switch_ids(uid_t uid, gid_t gid);
 /* setfsgid(GID), setfsuid(UID): the owner of the files the caller creates from now on. Moving the fsuid away
  * from 0 drops the file capabilities (CAP_CHOWN, CAP_DAC_OVERRIDE, ...) from the effective set, moving it back
  * restores them. Returns 0, or -EPERM if the IDs did not change. */
