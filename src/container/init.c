@@ -592,6 +592,10 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
                                 return setup_fail(l, CONTAINER_STAGE_USER, r, "PR_SET_KEEPCAPS");
                 }
                 r = priv_switch_user(s->user.uid, s->user.gid, s->groups, s->n_groups);
+                /* A joined user namespace whose owner denied setgroups(): without supplementary groups to
+                 * set, only the IDs change (runc's rule). */
+                if (r == -EPERM && s->n_groups == 0 && container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER))
+                        r = priv_switch_ids(s->user.uid, s->user.gid);
                 if (r < 0)
                         return c->user ? setup_failf(l, CONTAINER_STAGE_USER, r, 0, "User=%s", c->user)
                                        : setup_failf(l, CONTAINER_STAGE_USER, r, 0, "%u:%u", (unsigned) c->uid,

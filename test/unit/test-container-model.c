@@ -491,6 +491,11 @@ static pid_t make_holder(int flags) {
                 char p[64];
                 int fd;
 
+                /* As unshare --map-root-user does: setgroups() denied in it. */
+                snprintf(p, sizeof(p), "/proc/%i/setgroups", (int) pid);
+                ASSERT((fd = open(p, O_WRONLY | O_CLOEXEC)) >= 0);
+                ASSERT_EQ(write(fd, "deny", 4), 4);
+                close(fd);
                 snprintf(p, sizeof(p), "/proc/%i/uid_map", (int) pid);
                 ASSERT((fd = open(p, O_WRONLY | O_CLOEXEC)) >= 0);
                 ASSERT_EQ(write(fd, "0 0 65536\n", 10), 10);
@@ -531,6 +536,10 @@ static void test_join_pid_user(void) {
         pid_t pid_holder, user_holder;
         int status;
 
+        /* As a bundle's process.user (uid 0, gid 0) and capabilities: switched to 0:0 with CAP_KILL only. */
+        c.process_ids_set = true;
+        c.capabilities_set = true;
+        c.capability_bounding = c.capability_effective = c.capability_permitted = UINT64_C(1) << CAP_KILL;
         pid_holder = make_holder(CLONE_NEWPID);
         user_holder = make_holder(CLONE_NEWUSER);
         snprintf(pidns, sizeof(pidns), "/proc/%i/ns/pid_for_children", (int) pid_holder);
