@@ -3,6 +3,7 @@
  * the same thing must give the same ContainerConfig. A table of pairs; then the OCI front-end's own cases:
  * refusals naming the JSON path, warnings, scope properties, hooks, the state JSON. */
 
+#include <sched.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <linux/mount.h>
@@ -490,11 +491,62 @@ static void test_joined_namespaces(void) {
         ASSERT(!c->config.private_network);
         ASSERT_EQ(c->config.n_uid_map, 0u);
         ASSERT_EQ(container_config_validate(&c->config), 0);
+
+        /* A joined user namespace has its own maps: no PrivateUsers= range, no maps of ours. */
+        c->config.userns_range = 65536;
+        c->config.userns_shift = 65536 * 4;
+        ASSERT_EQ(container_config_validate(&c->config), -EINVAL);
+        c->config.userns_range = 0;
+        /* A type is shared with the creator, or joined, not both; only UTS, IPC and cgroup can be shared. */
+        c->config.shared_namespaces = CLONE_NEWUTS;
+        ASSERT_EQ(container_config_validate(&c->config), -EINVAL);
+        c->config.n_join_namespaces = 0;
+        ASSERT_EQ(container_config_validate(&c->config), 0);
+        ASSERT(!container_config_new_namespace(&c->config, CONTAINER_NAMESPACE_UTS));
+        ASSERT(container_config_new_namespace(&c->config, CONTAINER_NAMESPACE_IPC));
+        ASSERT(container_config_new_namespace(&c->config, CONTAINER_NAMESPACE_PID));
+        ASSERT(!container_config_new_namespace(&c->config, CONTAINER_NAMESPACE_NET));
+        ASSERT(!container_config_new_namespace(&c->config, CONTAINER_NAMESPACE_USER));
+        c->config.shared_namespaces = CLONE_NEWNS;
+        ASSERT_EQ(container_config_validate(&c->config), -EINVAL);
+        c->config.shared_namespaces = CLONE_NEWPID;
+        ASSERT_EQ(container_config_validate(&c->config), -EINVAL);
+}
+
+/* The check of a joined namespace's path, before anything is cloned: a namespace file of that type (our own
+ * are readable without privileges), else an error naming the origin. */
+static void test_namespace_open(void) {
+        ContainerNamespace n = { .type = CONTAINER_NAMESPACE_NET, .path = "/proc/self/ns/net",
+                                 .origin = "linux.namespaces[3].path" };
+        _cleanup_free_ char *error = NULL;
+        int fd;
+
+        fd = container_namespace_open(&n, &error);
+        ASSERT(fd >= 0);
+        ASSERT(!error);
+        close(fd);
+        n.type = CONTAINER_NAMESPACE_PID;
+        ASSERT_EQ(container_namespace_open(&n, &error), -EMEDIUMTYPE);
+        ASSERT_STREQ(error, "linux.namespaces[3].path: /proc/self/ns/net is not a pid namespace");
+        error = mfree(error);
+        n.path = "/proc/self/ns/pid";
+        fd = container_namespace_open(&n, &error);
+        ASSERT(fd >= 0);
+        close(fd);
+        n.path = "/proc/self/status";
+        ASSERT_EQ(container_namespace_open(&n, &error), -EMEDIUMTYPE);
+        ASSERT_STREQ(error, "linux.namespaces[3].path: /proc/self/status is not a pid namespace");
+        error = mfree(error);
+        n.path = "/nonexistent/ns";
+        n.origin = NULL;
+        ASSERT_EQ(container_namespace_open(&n, &error), -ENOENT);
+        ASSERT_STREQ(error, "/nonexistent/ns: cannot open /nonexistent/ns: No such file or directory");
 }
 
 int main(void) {
         test_pairs();
         test_joined_namespaces();
+        test_namespace_open();
         test_refusals();
         test_resources_and_more();
         return 0;

@@ -575,6 +575,25 @@ static void test_join_pid_user(void) {
         ASSERT_EQ(waitpid(user_holder, &status, 0), user_holder);
 }
 
+/* Types neither new nor joined (OCI: not listed): the init stays in the creator's, and sets no hostname. */
+static void test_shared_namespaces(void) {
+        char *argv[] = { (char *) "/bin/busybox", (char *) "sh", (char *) "-c",
+                         (char *) "busybox readlink /proc/self/ns/uts > /out/s-uts; "
+                                  "busybox readlink /proc/self/ns/ipc > /out/s-ipc; "
+                                  "busybox readlink /proc/self/ns/cgroup > /out/s-cgroup",
+                         NULL };
+        ContainerConfig c = base_config(argv);
+        char host[64];
+
+        c.shared_namespaces = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+        ASSERT_EQ(run_container(&c), 0);
+        ASSERT_EQ(gethostname(host, sizeof(host)), 0);
+        ASSERT(!streq(host, "model"));
+        assert_ns_inode("s-uts", "/proc/self/ns/uts", "uts");
+        assert_ns_inode("s-ipc", "/proc/self/ns/ipc", "ipc");
+        assert_ns_inode("s-cgroup", "/proc/self/ns/cgroup", "cgroup");
+}
+
 static void test_seccomp_rules(void) {
         ContainerSeccompRule rules[] = {
                 { .name = "dup3", .errno_value = EACCES, .n_args = 1,
@@ -666,6 +685,7 @@ int main(void) {
         test_mounts();
         test_join_namespaces();
         test_join_pid_user();
+        test_shared_namespaces();
         test_user_namespace();
         test_private_users();   /* last: may shift the owners of the test root */
 
