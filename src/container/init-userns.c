@@ -104,8 +104,14 @@ int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLog *l) {
         if (container_config_new_namespace(c, CONTAINER_NAMESPACE_IPC) && (!c->sysctls || !c->sysctls[0]))
                 flags |= CLONE_NEWIPC;
         r = priv_enter_userns(userns_fd, flags);
-        if (r < 0)
+        if (r < 0) {
+                for (size_t i = 0; i < c->n_join_namespaces; i++)
+                        if (c->join_namespaces[i].type == CONTAINER_NAMESPACE_USER)
+                                return setup_failf(l, CONTAINER_STAGE_NAMESPACES, r, 0, "%s (%s)",
+                                                   c->join_namespaces[i].origin ?: c->join_namespaces[i].path,
+                                                   c->join_namespaces[i].path);
                 return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "setns");
+        }
         r = priv_switch_user(0, 0, NULL, 0);
         /* A joined user namespace whose owner denied setgroups() (unshare --map-root-user does): the groups
          * cannot change, the IDs can. */

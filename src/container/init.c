@@ -159,6 +159,18 @@ static int fail_namespace(SetupLog *l, const ContainerNamespace *n, int r) {
         return setup_failf(l, CONTAINER_STAGE_NAMESPACES, r, 0, "%s (%s)", n->origin ?: n->path, n->path);
 }
 
+/* setns() into the joined namespace of type T (the cgroup one, once in the scope) through FD. */
+static int join_late(const ContainerConfig *c, ContainerNamespaceType t, int fd, SetupLog *l) {
+        int r;
+
+        r = priv_setns(fd, container_namespace_clone_flag(t));
+        if (r < 0)
+                for (size_t i = 0; i < c->n_join_namespaces; i++)
+                        if (c->join_namespaces[i].type == t)
+                                return fail_namespace(l, c->join_namespaces + i, r);
+        return r;
+}
+
 /* Joins the namespaces the model names by path (before anything is set up in them), through the fds the
  * creator opened and checked (NS_FDS). The mount namespace first: the others do not care. The user and cgroup
  * namespaces are only kept for later, the PID namespace was the joiner's (container-config.h). */
@@ -648,7 +660,18 @@ _noreturn_ void container_pid_joiner(const ContainerConfig *c, uint64_t flags, i
                 }
         pid = priv_clone_pidfd(CLONE_PARENT | flags, &pidfd);
         if (pid < 0) {
-                (void) setup_fail(&l, CONTAINER_STAGE_NAMESPACES, (int) pid, "clone3");
+                const ContainerNamespace *n = NULL;
+
+                for (size_t i = 0; i < c->n_join_namespaces; i++)
+                        if (c->join_namespaces[i].type == CONTAINER_NAMESPACE_PID)
+                                n = c->join_namespaces + i;
+                /* alloc_pid() fails with ENOMEM in a PID namespace whose init has exited. */
+                if (pid == -ENOMEM && n)
+                        (void) setup_failf(&l, CONTAINER_STAGE_NAMESPACES, (int) pid, CONTAINER_REPORT_COMPLETE,
+                                           "%s (%s): the PID namespace has no init any more (or no memory)",
+                                           n->origin ?: n->path, n->path);
+                else
+                        (void) setup_fail(&l, CONTAINER_STAGE_NAMESPACES, (int) pid, "clone3");
                 report_and_exit(jsock, &l);
         }
         if (pid == 0) {
@@ -733,8 +756,9 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         /* From here on the container lives on its own. */
         STEP(&s, fail_if(&s.log, priv_set_pdeathsig(0), CONTAINER_STAGE_PREPARE, "PR_SET_PDEATHSIG"));
-        STEP(&s, policy_setup_cgroup(s.cgroupns_fd, container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP),
-                                     &s.log));
+        if (s.cgroupns_fd >= 0)
+                STEP(&s, join_late(c, CONTAINER_NAMESPACE_CGROUP, s.cgroupns_fd, &s.log));
+        STEP(&s, policy_setup_cgroup(container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP), &s.log));
         STEP(&s, setup_stdio(c, &s.log));
 
         /* Close every fd but stdio, the report socket (moved to fd 3, still O_CLOEXEC) and the user namespace

@@ -385,19 +385,17 @@ int policy_finish_run_host(const ContainerConfig *c, int *ret_notify_fd, SetupLo
         return 0;
 }
 
-int policy_setup_cgroup(int join_fd, bool new_ns, SetupLog *l) {
+int policy_setup_cgroup(bool new_ns, SetupLog *l) {
         _cleanup_close_ int target = -EBADF;
-        int r = 0;
+        int r;
 
-        /* The caller has placed us in our cgroup by now; make it the root of what the payload sees. Or join
-         * the cgroup namespace of the model (whose root may not contain our cgroup), or stay in the
-         * creator's. */
-        if (join_fd >= 0)
-                r = priv_setns(join_fd, CLONE_NEWCGROUP);
-        else if (new_ns)
+        /* The caller has placed us in our cgroup by now; make it the root of what the payload sees (or it
+         * joined a cgroup namespace of the model, or stays in the creator's). */
+        if (new_ns) {
                 r = priv_unshare_cgroup();
-        if (r < 0)
-                return setup_fail(l, CONTAINER_STAGE_CGROUP, r, "cgroup namespace");
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CGROUP, r, "cgroup namespace");
+        }
 
         target = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (target < 0)

@@ -27,9 +27,9 @@ int policy_setup_run_host(int runfd, const ContainerConfig *c, SetupLog *l);
 /* After pivot_root: binds /run/host/notify (if C->notify) and makes /run/host read-only. Returns 0 with the
  * notify socket's fd in *RET_NOTIFY_FD (-EBADF if none was asked for), or -errno. */
 int policy_finish_run_host(const ContainerConfig *c, int *ret_notify_fd, SetupLog *l);
-/* After the caller placed us in our cgroup: the cgroup namespace JOIN_FD (>= 0), else a new one if NEW_NS (else
- * the creator's), and a cgroup2 mount on /sys/fs/cgroup. */
-int policy_setup_cgroup(int join_fd, bool new_ns, SetupLog *l);
+/* After the caller placed us in our cgroup: a new cgroup namespace if NEW_NS (else the caller joined one, or
+ * stays in its creator's), and a cgroup2 mount on /sys/fs/cgroup. */
+int policy_setup_cgroup(bool new_ns, SetupLog *l);
 
 /* Creates DIR (mode 0755) with the character and block device nodes "chr" and "blk", 0:0, mode 0000, for
  * /run/host/inaccessible/. Idempotent. Returns 0 or -errno. */

@@ -569,6 +569,33 @@ static void test_join_pid_user(void) {
                 ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
         }
 
+        /* The PID namespace's init gone (the holder keeps the namespace): the joiner says so, nothing runs. */
+        {
+                _cleanup_free_ char *error = NULL;
+                char p[96], buf[64] = {};
+                Container ct;
+                FILE *f;
+
+                c.n_uid_map = c.n_gid_map = 0;
+                c.n_join_namespaces = 1;
+                snprintf(p, sizeof(p), "/proc/%i/task/%i/children", (int) pid_holder, (int) pid_holder);
+                ASSERT((f = fopen(p, "re")));
+                ASSERT(fgets(buf, sizeof(buf), f));
+                fclose(f);
+                ASSERT_EQ(kill(atoi(buf), SIGKILL), 0);
+                for (int i = 0; i < 100; i++) {
+                        if (access(p, F_OK) == 0 && (f = fopen(p, "re"))) {
+                                bool gone = !fgets(buf, sizeof(buf), f);
+                                fclose(f);
+                                if (gone)
+                                        break;
+                        }
+                        usleep(10000);
+                }
+                ASSERT_EQ(container_spawn_full(&c, &ct, &error), -ENOMEM);
+                ASSERT(error && strstr(error, "the PID namespace has no init any more"));
+        }
+
         (void) kill(pid_holder, SIGKILL);
         (void) kill(user_holder, SIGKILL);
         ASSERT_EQ(waitpid(pid_holder, &status, 0), pid_holder);
