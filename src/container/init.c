@@ -35,6 +35,7 @@
 #include "nspawn-policy.h"
 #include "passwd-parse.h"
 #include "priv/priv.h"
+#include "seccomp-oci.h"
 #include "seccomp-policy.h"
 #include "strv.h"
 #include "sysctl.h"
@@ -55,7 +56,9 @@ typedef struct InitState {
         char **envp;                    /* the payload's environment (owned) */
         char *command;                  /* the resolved path of argv[0] */
         char *hook_state;               /* the OCI state JSON for startContainer hooks (hooks_pause) */
-        struct sock_fprog *seccomp;
+        struct sock_fprog *seccomp;     /* nspawn's deny list */
+        struct sock_fprog *seccomp_profile; /* the model's profile (OCI linux.seccomp), or NULL */
+        unsigned seccomp_profile_flags;
         SetupLog log;
 } InitState;
 
@@ -549,8 +552,10 @@ static int reset_signals(SetupLog *l) {
         return 0;
 }
 
-/* Privileges last: bounding set, then the filter (loading it needs CAP_SYS_ADMIN, or no_new_privs), then the
- * user, then the sets that survive the exec. */
+/* Privileges last: bounding set, then the filters (loading one needs CAP_SYS_ADMIN, or no_new_privs), then the
+ * user, then the sets that survive the exec. nspawn's deny list comes first; the profile's filter stacks on
+ * it. As in runc: without no_new_privs the profile is loaded here, while CAP_SYS_ADMIN is still held, and must
+ * allow what follows (setgroups, setresuid, capset, prctl, execve); with it, right before the exec. */
 static int drop_privileges(const ContainerConfig *c, InitState *s) {
         uint64_t ambient = c->capability_ambient & c->capability_bounding;
         bool switch_user = c->user || c->process_ids_set;
@@ -564,9 +569,14 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
         r = priv_caps_set_inheritable(c->capabilities_set ? c->capability_inheritable : ambient);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "inheritable set");
-        r = priv_seccomp_load(s->seccomp);
+        r = priv_seccomp_load(s->seccomp, 0);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "PR_SET_SECCOMP");
+        if (s->seccomp_profile && !c->no_new_privileges) {
+                r = priv_seccomp_load(s->seccomp_profile, s->seccomp_profile_flags);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "seccomp profile");
+        }
         if (switch_user) {
                 if (ambient != 0 || (c->capabilities_set && c->capability_permitted != 0)) {
                         r = priv_set_keepcaps(true);
@@ -599,6 +609,11 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
                 r = priv_set_no_new_privs();
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "NoNewPrivileges=");
+                if (s->seccomp_profile) {
+                        r = priv_seccomp_load(s->seccomp_profile, s->seccomp_profile_flags);
+                        if (r < 0)
+                                return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "seccomp profile");
+                }
         }
         return 0;
 }
@@ -653,8 +668,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
                                      c->working_directory));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
-        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, c->seccomp_rules, c->n_seccomp_rules,
-                                      &s.seccomp, &s.log));
+        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, &s.seccomp, &s.log));
+        if (c->seccomp_profile)
+                STEP(&s, seccomp_profile_build(c->seccomp_profile, &s.seccomp_profile, &s.seccomp_profile_flags,
+                                               NULL, &s.log));
         STEP(&s, policy_finish_run_host(c, &notify_fd, &s.log));
 
         /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup and

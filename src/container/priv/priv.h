@@ -75,8 +75,10 @@ int priv_switch_user(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups)
 int priv_set_fsids(uid_t uid, gid_t gid);
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int priv_set_no_new_privs(void);
-/* Loads the seccomp filter PROG (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)). Single-threaded callers only. */
-int priv_seccomp_load(const struct sock_fprog *prog);
+/* Loads the seccomp filter PROG (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER), or seccomp(SECCOMP_SET_MODE_FILTER,
+ * FLAGS) with FLAGS, of SECCOMP_FILTER_FLAG_TSYNC, _LOG and _SPEC_ALLOW only). Filters stack: each load adds
+ * one. Single-threaded callers only. */
+int priv_seccomp_load(const struct sock_fprog *prog, unsigned flags);
 
 /* ---- files inside a root (priv-resolve.c) ---- */
 
