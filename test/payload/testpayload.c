@@ -33,8 +33,12 @@
  *   write PATH CONTENT        write CONTENT to PATH (created 0644, truncated)
  *   stat PATH                 "type mode" (e.g. "chr 0666") or the errno name
  *   cat PATH                  the file's content, or the errno name
- *   syscall NAME              make system call NAME (sethostname, open_by_handle_at) with harmless
- *                             arguments; prints "ok" or the errno name (EPERM from a seccomp filter).
+ *   syscall NAME              make system call NAME (sethostname, open_by_handle_at, getppid,
+ *                             getpriority-process, getpriority-user) with harmless arguments; prints "ok" or
+ *                             the errno name (EPERM from a seccomp filter).
+ *   syscall --out PATH NAME...
+ *                             each in turn, appending "NAME=ok" or "NAME=ERRNO" to PATH, flushed before the
+ *                             next call (a filter may kill the caller at any of them)
  *   attack [--ro PATH]... [--ro-file PATH]... [--out PATH]
  *                             the hostile probe (docs/security.md): tries each escape a root payload with
  *                             CAP_SYS_ADMIN in the host's user namespace has, one line each, "NAME=blocked ERRNO"
@@ -115,7 +119,7 @@ static int usage(void) {
               "       sleep SECS [--ignore-term] [--handle SIG] [--out PATH] [--report PATH] [--notify STRING] |\n"
               "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | notify-from DIR |\n"
               "       notify-stay SECS STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] |\n"
-              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall NAME |\n"
+              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall [--out PATH] NAME... |\n"
               "       attack [--ro PATH]... [--ro-file PATH]... [--out PATH]\n", stderr);
         return 2;
 }
@@ -883,24 +887,61 @@ static int cmd_cat(int argc, char **argv) {
         return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int cmd_syscall(int argc, char **argv) {
-        long r;
-
-        if (argc != 1)
-                return usage();
-        if (strcmp(argv[0], "sethostname") == 0) {
-                char name[256] = "";
+/* Makes system call NAME with harmless arguments: 0 or -1 with errno set. -2 for an unknown NAME. */
+static long try_syscall(const char *name) {
+        if (strcmp(name, "sethostname") == 0) {
+                char host[256] = "";
                 /* Set it to what it is: the call is made, nothing changes. */
-                if (gethostname(name, sizeof name - 1) < 0)
-                        return fail("gethostname: %s", errno_name(errno));
-                r = sethostname(name, strlen(name));
-        } else if (strcmp(argv[0], "open_by_handle_at") == 0)
-                /* An invalid mount fd: EBADF if the call is let through, EPERM from a filter. */
-                r = syscall(SYS_open_by_handle_at, -1, NULL, 0);
-        else
+                if (gethostname(host, sizeof host - 1) < 0)
+                        return -1;
+                return sethostname(host, strlen(host));
+        }
+        if (strcmp(name, "open_by_handle_at") == 0)
+                /* An invalid mount fd and no handle: EBADF or EFAULT if let through, EPERM from a filter. */
+                return syscall(SYS_open_by_handle_at, -1, NULL, 0);
+        /* Calls that cannot fail: any errno is a filter's. Through syscall(), since glibc's getppid() never
+         * sets errno. */
+        if (strcmp(name, "getppid") == 0)
+                return syscall(SYS_getppid) < 0 ? -1 : 0;
+        if (strcmp(name, "getpriority-process") == 0)
+                return syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0 ? -1 : 0;
+        if (strcmp(name, "getpriority-user") == 0)
+                return syscall(SYS_getpriority, PRIO_USER, 0) < 0 ? -1 : 0;
+        return -2;
+}
+
+static int cmd_syscall(int argc, char **argv) {
+        FILE *out = NULL;
+        int ret = 0;
+
+        if (argc >= 2 && strcmp(argv[0], "--out") == 0) {
+                out = fopen(argv[1], "ae");
+                if (!out)
+                        return fail("%s: %s", argv[1], errno_name(errno));
+                argc -= 2;
+                argv += 2;
+        }
+        if (argc < 1 || (!out && argc != 1))
                 return usage();
-        printf("%s\n", r < 0 ? errno_name(errno) : "ok");
-        return r < 0 ? 1 : 0;
+        for (int i = 0; i < argc; i++) {
+                long r;
+
+                errno = 0;
+                r = try_syscall(argv[i]);
+                if (r == -2)
+                        return usage();
+                if (r < 0)
+                        ret = 1;
+                /* With --out, one NAME=RESULT line each, on disk before the next call (which may kill us). */
+                if (out) {
+                        fprintf(out, "%s=%s\n", argv[i], r < 0 ? errno_name(errno) : "ok");
+                        fflush(out);
+                } else
+                        printf("%s\n", r < 0 ? errno_name(errno) : "ok");
+        }
+        if (out)
+                fclose(out);
+        return ret;
 }
 
 static int cmd_reboot(int argc, char **argv) {
