@@ -17,4 +17,5 @@ int seccomp_policy_build(char **allow, char **deny, struct sock_fprog **ret, Set
  * CONTAINER_STAGE_SECCOMP). */
 int seccomp_program_export(scmp_filter_ctx ctx, struct sock_fprog **ret, SetupLog *l);
 
+/* For _cleanup_(): releases *CTX if set. */
 void seccomp_releasep(scmp_filter_ctx *ctx);
