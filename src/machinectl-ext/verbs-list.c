@@ -192,17 +192,18 @@ static void print_table(const ListContext *c) {
                                arg_all ? (int) w_ready : 0, "READY", arg_all ? " EXIT" : "");
                 for (size_t i = 0; i < c->n; i++) {
                         const ListEntry *e = c->entries + i;
-                        char leader[16] = "-", exit[64] = "-";
+                        char leader[16] = "-", result[64] = "-";
 
                         if (e->leader > 0)
                                 (void) snprintf(leader, sizeof(leader), "%" PRIu32, e->leader);
                         if (e->exit_code)
-                                (void) snprintf(exit, sizeof(exit), "%s %" PRIi32, e->exit_code, e->exit_status);
+                                (void) snprintf(result, sizeof(result), "%s %" PRIi32, e->exit_code,
+                                                e->exit_status);
                         if (arg_all)
                                 printf("%-*s %-*s %-*s %-*s %-*s %-*s %s\n", (int) w_name, e->name,
                                        (int) w_class, "container", (int) w_state, e->state, (int) w_leader,
                                        leader, (int) w_unit, e->unit ?: "-", (int) w_ready, ready_string(e->ready),
-                                       exit);
+                                       result);
                         else
                                 printf("%-*s %-*s %-*s %-*s %-*s %s\n", (int) w_name, e->name, (int) w_class,
                                        "container", (int) w_state, e->state, (int) w_leader, leader,
@@ -266,7 +267,7 @@ static int entry_to_json(const ListEntry *e, json_object **ret) {
 static int print_json(const ListContext *c) {
         _cleanup_(json_object_putp) json_object *a = NULL;
         const char *s;
-        int r;
+        int flags, r;
 
         a = json_object_new_array();
         if (!a)
@@ -283,8 +284,10 @@ static int print_json(const ListContext *c) {
                 }
         }
 
-        s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_NOSLASHESCAPE |
-                                           (arg_json == JSON_MODE_PRETTY ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN));
+        flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+        flags |= arg_json == JSON_MODE_PRETTY ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                              : JSON_C_TO_STRING_PLAIN;
+        s = json_object_to_json_string_ext(a, flags);
         if (!s)
                 return -ENOMEM;
         printf("%s\n", s);

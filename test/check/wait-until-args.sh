@@ -29,13 +29,15 @@ scan='
                         if (c == "\047" && !dq) { sq = 1; continue }
                         if (c == "\"") { dq = !dq; continue }
                         if (!dq && (c == ";" || c == "&" || c == "|")) break
-                        if (c == "`" || (c == "$" && substr(rest, i + 1, 1) == "(" && substr(rest, i + 2, 1) != "(")) {
+                        if (c == "`" ||
+                            (c == "$" && substr(rest, i + 1, 1) == "(" && substr(rest, i + 2, 1) != "(")) {
                                 bad = 1
                                 break
                         }
                 }
                 if (bad) {
-                        printf "%s:%d: wait_until'"'"'s arguments have a command substitution, expanded once before it polls:%s\n", FILENAME, FNR, $0
+                        printf "%s:%d: wait_until'"'"'s arguments have a command substitution, expanded once " \
+                               "before it polls:%s\n", FILENAME, FNR, $0
                         failed = 1
                 }
         }
