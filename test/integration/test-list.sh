@@ -163,6 +163,28 @@ test_all() {
                 "row of $C running again"
 }
 
+# The bash completion offers --json='s modes (the completion as installed; test-completion.sh has the rest).
+test_completion() {
+        local f=/usr/share/bash-completion/completions/machinectl-ext got
+        [ -f $f ] || t_fail "$f is not installed"
+        complete_line() {
+                (
+                        . $f || exit 1
+                        COMP_WORDS=("$@")
+                        COMP_CWORD=$(($# - 1))
+                        COMPREPLY=()
+                        _machinectl_ext machinectl-ext "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+                        printf '%s\n' "${COMPREPLY[@]}" | sort
+                )
+        }
+        assert_eq "$(printf 'off\npretty\nshort')" "$(complete_line machinectl-ext list --json "")" "--json values"
+        assert_eq pretty "$(complete_line machinectl-ext list --json = p)" "--json=p"
+        got=$(complete_line machinectl-ext --json = short "")
+        grep -qx list <<<"$got" || t_fail "no command after --json=short: $got"
+        got=$(complete_line machinectl-ext --a)
+        assert_eq --all "$got" "--a"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -170,5 +192,6 @@ run_test list-table test_table
 run_test list-no-legend test_no_legend
 run_test list-json test_json
 run_test list-all test_all
+run_test list-completion test_completion
 
 t_summary
