@@ -110,6 +110,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->sender_uids);
 
         sd_event_source_disable_unref(m->gc_event_source);
+        sd_event_source_disable_unref(m->address_event_source);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);

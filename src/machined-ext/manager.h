@@ -29,6 +29,8 @@ typedef struct Manager {
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
+        sd_event_source *address_event_source;  /* the containers' address changes (machine-network.c) */
+
         Machine *gc_queue;
         sd_event_source *gc_event_source;
 
