@@ -548,6 +548,7 @@ fail:
         m->leader_pidfd = safe_close(m->leader_pidfd);
         m->sync_fd = safe_close(m->sync_fd);
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+        machine_network_teardown(m);
         if (asprintf(ret_error, "Failed to watch machine '%s': %s", m->name, strerror(-r)) < 0)
                 *ret_error = NULL;
         return -MX_ERR_SETUP_FAILED;

@@ -69,6 +69,10 @@ wait_up() {     # NAME: waits until its payload configured host0, prints the lea
         echo "$l"
 }
 
+cap_bnd_bit() {  # LEADER N: bit N of the leader's bounding set
+        cap_bit "$(sed -n 's/^CapBnd:\t*//p' /proc/$1/status)" "$2"
+}
+
 nw_kill() {     # NAME: SIGKILL to its leader, waits until it is gone
         kill -9 "$(leader_of "$1")"
         wait_until 15 mx_gone "$1" || t_fail "$1 still there after SIGKILL"
@@ -261,6 +265,7 @@ test_trust() {
         l=$(leader_of $n)
         assert_ne "$(readlink /proc/1/ns/net)" "$(readlink /proc/$l/ns/net)" "network namespace (untrusted file)"
         link_exists ve-$n || t_fail "no ve-$n for the untrusted file's machine"
+        assert_eq 1 "$(cap_bnd_bit $l 12)" "CAP_NET_ADMIN (12) with a private network"
         assert_journal "$cur" "$f:4: Ignoring privileged key 'Private=' in untrusted settings file"
         assert_ok mx StopMachine s $n
         rm -f "$f"
@@ -270,6 +275,7 @@ test_trust() {
         l=$(leader_of $n)
         assert_eq "$(readlink /proc/1/ns/net)" "$(readlink /proc/$l/ns/net)" "network namespace (trusted Private=no)"
         link_exists ve-$n && t_fail "ve-$n with Private=no"
+        assert_eq 0 "$(cap_bnd_bit $l 12)" "CAP_NET_ADMIN (12) with the host's network"
         assert_ok mx StopMachine s $n
         assert_no_net_leftovers
 }
