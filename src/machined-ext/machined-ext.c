@@ -149,6 +149,7 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Failed to read the state of the machines of a previous instance, ignoring: %m");
         /* ... and what no record covers of those that are gone is removed. */
+        manager_drop_adopted_fds(m);
         manager_network_sweep(m);
 
         (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");

@@ -65,6 +65,9 @@ int manager_adopt_consoles(Manager *m);
 /* Takes the fd stored as NAME ("pidfd-X", "notify-X") out of adopted_fds. Returns it, or -ENOENT. */
 int manager_take_adopted_fd(Manager *m, const char *name);
 
+/* Closes the stored fds no adopted machine took, and removes them from systemd's fd store. */
+void manager_drop_adopted_fds(Manager *m);
+
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);
 

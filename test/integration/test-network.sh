@@ -210,6 +210,27 @@ test_daemon_restart() {
         assert_no_net_leftovers
 }
 
+# A Port= claim that no record covers (its machine's state is lost while no daemon ran) is swept at the
+# daemon's start; the claim of a machine that runs is kept.
+test_sweep() {
+        local a=mxnw-sa b=mxnw-sb lb
+        nw_start $a "$(addr_script 10.231.6.2)[Network]\nPort=tcp:8085:80\n"
+        nw_start $b "$(addr_script 10.231.6.3)[Network]\nPort=tcp:8086:80\n"
+        wait_up $a >/dev/null
+        lb=$(wait_up $b)
+        assert_ok systemctl stop machined-ext
+        kill -9 $lb
+        wait_until 10 sh -c "! test -e /proc/$lb" || t_fail "leader of $b survived SIGKILL"
+        rm -rf /run/machined-ext/machines/$b
+        assert_ok systemctl start machined-ext
+        wait_until 10 mx_running $a || t_fail "$a not adopted"
+        wait_until 10 sh -c "! nft list set inet machined_ext claimed | grep -q 8086" ||
+                t_fail "the claim of $b is left: $(nft list set inet machined_ext claimed | tr '\n' ' ')"
+        nft list set inet machined_ext claimed | grep -q 8085 || t_fail "the claim of $a is gone"
+        assert_ok mx StopMachine s $a
+        assert_no_net_leftovers
+}
+
 # container@NAME.service: the same default network, registered with it.
 test_container_unit() {
         local n=mxnw-unit u=container@mxnw-unit.service
@@ -314,6 +335,7 @@ run_test zone test_zone
 run_test port test_port
 run_test sigkill test_sigkill
 run_test daemon-restart test_daemon_restart
+run_test sweep test_sweep
 run_test container-unit test_container_unit
 run_test invalid test_invalid
 run_test trust test_trust
