@@ -47,8 +47,8 @@ static void nspawn_model(const char *text, NspawnModel *ret) {
         ASSERT(!error);
         ASSERT_EQ(nspawn_command(ret->settings, &boot, &ret->argv), 0);
         ASSERT_EQ(nspawn_environment(ret->settings, SD_ID128_NULL, boot, &ret->envp), 0);
-        container_config_from_nspawn(ret->settings, ret->settings->hostname ?: NAME, ROOT, ret->argv, ret->envp,
-                                     &ret->config);
+        container_config_from_nspawn(ret->settings, ret->settings->private_network > 0,
+                                     ret->settings->hostname ?: NAME, ROOT, ret->argv, ret->envp, &ret->config);
 }
 
 static OciContainer *oci_model(const char *json) {
