@@ -42,9 +42,13 @@ net_leftovers() {
         nft list tables 2>/dev/null | grep -F machined_ext
 }
 
+net_none_left() {
+        [ -z "$(net_leftovers)" ]
+}
+
 assert_no_net_leftovers() {
         local left
-        wait_until 5 test -z "$(net_leftovers)" || true
+        wait_until 5 net_none_left || true
         left=$(net_leftovers)
         [ -z "$left" ] || t_fail "network leftovers: $left"
 }
