@@ -36,10 +36,20 @@ EOF
 
 ud_wait() {     # NAME: waits for /tmp/ready of its PID 1, prints the leader
         local l
-        wait_until 10 test -n "$(mx_prop "$1" Leader 2>/dev/null)" || t_fail "$1 has no leader"
+        wait_until 10 ud_new_leader "$1" 0 || t_fail "$1 has no leader"
         l=$(mx_prop "$1" Leader)
         wait_until 10 test -e /proc/$l/root/tmp/ready || t_fail "$1 did not get ready"
         echo "$l"
+}
+
+ud_new_leader() {        # NAME OLD-LEADER: NAME has a leader, and not OLD-LEADER
+        local l
+        l=$(mx_prop "$1" Leader 2>/dev/null) || return 1
+        [ -n "$l" ] && [ "$l" != 0 ] && [ "$l" != "$2" ]
+}
+
+ud_status() {   # NAME STATUS
+        [ "$(mx_prop "$1" Status 2>/dev/null)" = "$2" ]
 }
 
 ud_poweroff() { # NAME: powers it off from inside, waits until it is gone
@@ -97,7 +107,7 @@ test_default_reboot() {
         shift=$(awk '{ print $2 }' /proc/$l1/uid_map)
         touch $MACHINES_DIR/$n/go-reboot
         wait_until 15 test -e $MACHINES_DIR/$n/rebooted || t_fail "the probe did not reboot"
-        wait_until 15 test "$(mx_prop $n Leader 2>/dev/null)" != "$l1" || t_fail "$n did not start again after reboot -f"
+        wait_until 15 ud_new_leader $n $l1 || t_fail "$n did not start again after reboot -f"
         l2=$(ud_wait $n)
         assert_ne "$l1" "$l2" "leader after the reboot"
         assert_eq "0 $shift 65536" "$(echo $(cat /proc/$l2/uid_map))" "uid_map after the reboot"
@@ -149,8 +159,8 @@ test_default_systemd_boot() {
         l1=$(mx_prop $n Leader)
         assert_match "^0 +[1-9][0-9]* +65536$" "$(echo $(cat /proc/$l1/uid_map))" "uid_map of its PID 1"
         assert_ok timeout 20 machinectl reboot $n
-        wait_until 40 test "$(mx_prop $n Leader 2>/dev/null)" != "$l1" || t_fail "$n did not reboot"
-        wait_until 40 test "$(mx_prop $n Status 2>/dev/null)" = "Ready." || t_fail "$n not ready after its reboot"
+        wait_until 40 ud_new_leader $n $l1 || t_fail "$n did not reboot"
+        wait_until 40 ud_status $n "Ready." || t_fail "$n not ready after its reboot"
         l2=$(mx_prop $n Leader)
         assert_match "^0 +[1-9][0-9]* +65536$" "$(echo $(cat /proc/$l2/uid_map))" "uid_map after the reboot"
         assert_ok timeout 20 machinectl poweroff $n
