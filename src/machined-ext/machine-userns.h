@@ -21,3 +21,8 @@ int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error);
 
 /* Lets go of M's range (its payload is gone, or never started). */
 void machine_userns_release(Machine *m);
+
+/* An adopted machine (a restarted daemon): takes the range of its leader's user namespace again (read from
+ * /proc/LEADER/uid_map, the caller has checked the leader by its pidfd), so that no other machine gets it.
+ * Returns 0 (also: no user namespace), -EBUSY if another holds its lock, or -errno. */
+int machine_userns_adopt(Machine *m);

@@ -148,6 +148,26 @@ test_default_bind_refused() {
         ud_poweroff $n
 }
 
+# A restarted daemon takes the ranges of the machines it adopts again: no other machine gets them.
+test_default_daemon_restart() {
+        local a=mxud-ra b=mxud-rb l shift out
+        ud_root $a
+        assert_ok machinectl-ext start $a
+        l=$(ud_wait $a)
+        shift=$(awk '{ print $2 }' /proc/$l/uid_map)
+        assert_ok systemctl restart machined-ext
+        wait_until 10 mx_running $a || t_fail "$a not adopted"
+        assert_eq "$l" "$(mx_prop $a Leader)" "leader after the restart"
+        mx_root $b
+        mx_settings $b "[Exec]\nPrivateUsers=$shift:65536\nParameters=/usr/bin/testpayload sleep inf\n"
+        out=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$b)
+        assert_match "PrivateUsers=$shift:65536 overlaps the UID range of running machine '$a'" "$out" "error"
+        assert_gone $b
+        ud_poweroff $a
+        [ -e /run/systemd/nspawn-uid/$shift ] && t_fail "lock of $a's range left after it stopped"
+        return 0
+}
+
 # The systemd test root boots to READY with the default, and reboots (its systemd-shutdown calls reboot(2)).
 test_default_systemd_boot() {
         local n=mxud-sd l1 l2
@@ -175,6 +195,7 @@ run_test default-two-machines test_default_two_machines
 run_test default-reboot test_default_reboot
 run_test default-trust test_default_trust
 run_test default-bind-refused test_default_bind_refused
+run_test default-daemon-restart test_default_daemon_restart
 run_test default-systemd-boot test_default_systemd_boot
 
 t_summary
