@@ -625,6 +625,8 @@ test_unit_lifecycle() {
 
         # Registered with machined and listed by machined-ext like any other machine, with the unit.
         leader=$(ci_leader $n) || exit 1
+        # In a user namespace of its own, as systemd-nspawn@.service's -U: the default without PrivateUsers=.
+        assert_match "^0 [1-9][0-9]* 65536$" "$(echo $(cat /proc/$leader/uid_map))" "uid_map of a container@ machine"
         machinectl list --no-legend | grep -qE "^$n +container " || t_fail "machinectl list: $(machinectl list --no-legend)"
         assert_eq "$u" "$(machinectl show $n -p Unit --value)" "machined Unit"
         assert_eq "$leader" "$(machinectl show $n -p Leader --value)" "machined Leader"
