@@ -114,13 +114,9 @@ static int write_id_maps(const ContainerConfig *c, pid_t pid, int sync_fd) {
         return 0;
 }
 
-static void priv_userns_donep(PrivUserns *u) {
-        priv_userns_done(u);
-}
-
 int container_spawn(const ContainerConfig *c, Container *ret) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_(priv_userns_donep) PrivUserns userns = PRIV_USERNS_NULL;
+        _cleanup_(priv_userns_done) PrivUserns userns = PRIV_USERNS_NULL;
         uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
         int pidfd = -EBADF;
         long pid;
