@@ -228,12 +228,14 @@ typedef struct ContainerConfig {
                                          * own for many machines; select() users want 1024), 0 = inherit */
 
         /* PrivateUsers= (nspawn's semantics, see docs/security.md). With USERNS_RANGE > 0 the creator makes a
-         * user namespace mapping UIDs and GIDs 0..USERNS_RANGE-1 to USERNS_SHIFT..; the init makes every mount
-         * in the host's user namespace as usual (the root directory idmapped or chowned to fit, per
-         * USERNS_OWNERSHIP, a UserNamespaceOwnership), then, right before it drops its privileges, enters that
-         * user namespace with new mount, UTS and IPC namespaces owned by it. Every mount of the runtime is
-         * then locked (read-only stays read-only, nothing can be unmounted to reveal what is below), and the
-         * payload's capabilities reach none of the host's namespaces. Excludes UID_MAP. */
+         * user namespace mapping UIDs and GIDs 0..USERNS_RANGE-1 to USERNS_SHIFT.., and owned by it the PID
+         * namespace the init is cloned into (and the network namespace of PRIVATE_NETWORK, which the init
+         * joins first); the init makes every mount in the host's user namespace as usual (the root directory
+         * idmapped or chowned to fit, per USERNS_OWNERSHIP, a UserNamespaceOwnership), then, right before it
+         * drops its privileges, enters that user namespace with new mount, UTS, IPC and cgroup namespaces
+         * owned by it. Every mount of the runtime is then locked (read-only stays read-only, nothing can be
+         * unmounted to reveal what is below), and the payload's capabilities reach none of the host's
+         * namespaces. Excludes UID_MAP. */
         uid_t userns_shift;
         uint32_t userns_range;
         int userns_ownership;

@@ -618,7 +618,7 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
         return 0;
 }
 
-_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd) {
+_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd, int netns_fd) {
         ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
         InitState s = {
                 .sock = sock,
@@ -640,6 +640,11 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         if (c->n_uid_map > 0)
                 STEP(&s, wait_id_maps(sock, &s.log));
+        /* PrivateUsers=: the network namespace owned by the user namespace (spawn.c). */
+        if (netns_fd >= 0) {
+                STEP(&s, fail_if(&s.log, priv_setns(netns_fd, CLONE_NEWNET), CONTAINER_STAGE_NETWORK, "setns"));
+                netns_fd = safe_close(netns_fd);
+        }
         STEP(&s, join_namespaces(c, &s.log));
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));

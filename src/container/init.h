@@ -6,9 +6,10 @@
 #include "setup-log.h"
 
 /* The container's init, from clone to exec (spawn.c calls it in the child). SOCK is the child's end of the
- * sync socket; USERNS_FD the user namespace of PrivateUsers= (C->userns_range > 0), or -EBADF. Never returns: it
+ * sync socket; USERNS_FD the user namespace of PrivateUsers= (C->userns_range > 0), or -EBADF; NETNS_FD the
+ * network namespace it owns, to join (C->private_network), or -EBADF. Never returns: it
  * execs the payload, or reports the failure on SOCK and exits. */
-_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd);
+_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd, int netns_fd);
 
 /* Runs FN(USERDATA) in a short-lived helper child (enter.c's). On failure reports what FN recorded in its
  * SetupLog on SOCK and exits with failure; on success exits 0 without a report. */

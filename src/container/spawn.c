@@ -116,7 +116,7 @@ static int write_id_maps(const ContainerConfig *c, pid_t pid, int sync_fd) {
 
 int container_spawn(const ContainerConfig *c, Container *ret) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int userns_fd = -EBADF;
+        _cleanup_(priv_userns_done) PrivUserns userns = PRIV_USERNS_NULL;
         uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
         int pidfd = -EBADF;
         long pid;
@@ -139,23 +139,30 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
         /* PrivateUsers=: the user namespace is made here, where its maps can be written, and inherited by the
-         * init as an fd; the init enters it only after its mounts (container-config.h). */
+         * init as an fd; the init enters it only after its mounts (container-config.h). The PID and network
+         * namespaces are made with it, owned by it (as systemd-nspawn -U's are): the init is cloned into the
+         * PID namespace as its PID 1 and joins the network namespace first thing. */
         if (c->userns_range > 0) {
-                userns_fd = priv_userns_new(c->userns_shift, c->userns_range);
-                if (userns_fd < 0)
-                        return userns_fd;
+                r = priv_userns_new(c->userns_shift, c->userns_range, c->private_network, &userns);
+                if (r < 0)
+                        return r;
+                if (userns.netns_fd >= 0)
+                        flags &= ~(uint64_t) CLONE_NEWNET;
         }
-
-        pid = priv_clone_pidfd(flags, &pidfd);
+        if (userns.pidns_fd >= 0)
+                pid = priv_clone_pidfd_into(flags & ~(uint64_t) CLONE_NEWPID, userns.pidns_fd, &pidfd);
+        else
+                pid = priv_clone_pidfd(flags, &pidfd);
         if (pid < 0)
                 return (int) pid;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
-                container_init(c, pair[1], userns_fd);
+                userns.pidns_fd = safe_close(userns.pidns_fd);
+                container_init(c, pair[1], userns.userns_fd, userns.netns_fd);
         }
 
         pair[1] = safe_close(pair[1]);
-        userns_fd = safe_close(userns_fd);
+        priv_userns_done(&userns);
         r = 0;
         if (c->n_uid_map > 0)
                 r = write_id_maps(c, (pid_t) pid, pair[0]);

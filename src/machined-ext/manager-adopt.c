@@ -20,6 +20,7 @@
 #include "machine-dbus.h"
 #include "machine-network.h"
 #include "machine-state.h"
+#include "machine-userns.h"
 #include "name.h"
 #include "notify.h"
 #include "state.h"
@@ -524,6 +525,10 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
         }
 
         adopt_resume(m);
+        r = machine_userns_adopt(m);
+        if (r < 0)
+                log_warning_errno(r, "Machine %s: failed to take the UID range of its user namespace again, ignoring: %m",
+                                  m->name);
         machine_state_store_fds(m);
         log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted.", m->name, (int) m->leader,
                  machine_state_to_string(m->state));

@@ -58,6 +58,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -993,8 +994,10 @@ static void attack_open_write(const char *name, const char *path) {
 }
 
 /* A process other than PID 1 claims PID 1 in its credentials: only CAP_SYS_ADMIN over its PID namespace's
- * owner allows that. */
-static void attack_forged_ready(void) {
+ * owner allows that. With AS_NOBODY it first becomes UID/GID 65534 (a service of the container, not its
+ * root): in a container whose PID namespace its user namespace owns, root may claim any of its PIDs (as it may
+ * ptrace PID 1), an unprivileged user none. */
+static void attack_forged_ready(const char *name, bool as_nobody) {
         union {
                 struct cmsghdr cmsghdr;
                 uint8_t buf[CMSG_SPACE(sizeof(struct ucred))];
@@ -1006,7 +1009,7 @@ static void attack_forged_ready(void) {
         pid_t pid;
 
         if (!path || strlen(path) >= sizeof(sa.sun_path) || pipe(pipefd) < 0) {
-                fprintf(attack_out, "forged-ready=blocked ENOENT\n");
+                fprintf(attack_out, "%s=blocked ENOENT\n", name);
                 return;
         }
         strcpy(sa.sun_path, path);
@@ -1020,9 +1023,16 @@ static void attack_forged_ready(void) {
                         .msg_control = &control, .msg_controllen = sizeof(control),
                 };
                 struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
-                struct ucred uc = { .pid = 1, .uid = getuid(), .gid = getgid() };
-                int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-                int e = 0;
+                struct ucred uc;
+                int fd, e = 0;
+
+                if (as_nobody && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)) {
+                        res[0] = (char) EIO;
+                        (void) write(pipefd[1], res, 1);
+                        _exit(0);
+                }
+                uc = (struct ucred) { .pid = 1, .uid = getuid(), .gid = getgid() };
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
                 cmsg->cmsg_level = SOL_SOCKET;
                 cmsg->cmsg_type = SCM_CREDENTIALS;
@@ -1040,7 +1050,7 @@ static void attack_forged_ready(void) {
         close(pipefd[0]);
         if (pid > 0)
                 (void) waitpid(pid, &st, 0);
-        attack_result("forged-ready", res[0] ? -1 : 0, res[0]);
+        attack_result(name, res[0] ? -1 : 0, res[0]);
 }
 
 static int cmd_attack(int argc, char **argv) {
@@ -1100,7 +1110,8 @@ static int cmd_attack(int argc, char **argv) {
         attack_result("raw-socket", fd, errno);
         if (fd >= 0)
                 close(fd);
-        attack_forged_ready();
+        attack_forged_ready("forged-ready", false);
+        attack_forged_ready("forged-ready-user", true);
         fprintf(attack_out, "done=1\n");
         if (out)
                 fclose(attack_out);
