@@ -290,6 +290,9 @@ typedef struct Container {
         pid_t pid;                      /* the child's pid in the caller's pid namespace */
         int pidfd;                      /* O_CLOEXEC pidfd of the child */
         int sync_fd;                    /* the caller's end of the socket, O_CLOEXEC|O_NONBLOCK */
+        int netns_fd;                   /* O_CLOEXEC: the network namespace made for the child (owned by its
+                                         * user namespace), which the child joins only once it runs; or -EBADF
+                                         * if the child was cloned into a new one or shares the caller's */
 } Container;
 
 /* Checks C before anything is cloned: required fields, absolute paths without "..", joined namespaces,

@@ -118,6 +118,7 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
         _cleanup_(priv_userns_done) PrivUserns userns = PRIV_USERNS_NULL;
         uint64_t flags = CLONE_NEWNS | CLONE_NEWPID;
+        _cleanup_close_ int netns = -EBADF;
         int pidfd = -EBADF;
         long pid;
         int r;
@@ -162,6 +163,7 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         }
 
         pair[1] = safe_close(pair[1]);
+        netns = TAKE_FD(userns.netns_fd);
         priv_userns_done(&userns);
         r = 0;
         if (c->n_uid_map > 0)
@@ -179,6 +181,7 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
                 .pid = (pid_t) pid,
                 .pidfd = pidfd,
                 .sync_fd = TAKE_FD(pair[0]),
+                .netns_fd = TAKE_FD(netns),
         };
         return 0;
 }

@@ -94,7 +94,7 @@ static int machine_netns_fd(Machine *m) {
         return TAKE_FD(fd);
 }
 
-int machine_network_setup(Machine *m, char **ret_error) {
+int machine_network_setup(Machine *m, int netns_fd, char **ret_error) {
         _cleanup_free_ char *msg = NULL;
         _cleanup_close_ int netns = -EBADF;
         int r;
@@ -103,7 +103,12 @@ int machine_network_setup(Machine *m, char **ret_error) {
         if (!m->network_config.private_network)
                 return 0;
 
-        netns = machine_netns_fd(m);
+        /* The spawner's fd when it made the namespace apart from the clone (PrivateUsers=): the leader joins
+         * it only once it runs, so until then its own namespace is still the host's. */
+        if (netns_fd >= 0)
+                netns = RET_NERRNO(fcntl(netns_fd, F_DUPFD_CLOEXEC, 3));
+        else
+                netns = machine_netns_fd(m);
         if (netns < 0) {
                 if (asprintf(ret_error, "Failed to open the network namespace of machine '%s': %s", m->name,
                              strerror(-netns)) < 0)

@@ -13,11 +13,12 @@
  * -MX_ERR_INVALID_SETTINGS with *ret_error naming file:line and the key, or -ENOMEM. */
 int machine_network_load(Machine *m, char **ret_error);
 
-/* Builds the host side for the spawned, not yet released leader, into m->network. Returns 0 (also when there
+/* Builds the host side for the spawned, not yet released leader, into m->network, in NETNS_FD (the namespace
+ * container_spawn() made for it) or, if that is -EBADF, in the leader's own. Returns 0 (also when there
  * is nothing to build), -MX_ERR_INVALID_SETTINGS (a Bridge=, Interface=, MACVLAN=, IPVLAN= link that is
  * missing or not a bridge, a Port= another machine forwards, a link name in use) or -MX_ERR_SETUP_FAILED,
  * with *ret_error; on failure nothing of it is left. */
-int machine_network_setup(Machine *m, char **ret_error);
+int machine_network_setup(Machine *m, int netns_fd, char **ret_error);
 
 /* Removes what m->network records (idempotent) and forgets it. Logs failures. */
 void machine_network_teardown(Machine *m);

@@ -494,7 +494,8 @@ int machine_start(Machine *m, char **ret_error) {
 
         /* The child's network namespace exists, and the child waits for its release: the host side now, so
          * that the payload finds its links, and the state records them from its first write. */
-        r = machine_network_setup(m, ret_error);
+        r = machine_network_setup(m, c.netns_fd, ret_error);
+        c.netns_fd = safe_close(c.netns_fd);
         if (r < 0) {
                 machine_start_abort(m);
                 return r;
