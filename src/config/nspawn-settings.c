@@ -181,14 +181,14 @@ static const SettingsItem items[] = {
         SUPPORTED("Files", "PrivateUsersOwnership", parse_enum,             private_users_ownership, TRUST_PRIVILEGED, APPLIED),
         SUPPORTED("Files", "BindUser",              parse_user_list,        bind_user,          TRUST_PRIVILEGED, NOT_APPLIED), /* CVE-2026-40226 */
         SUPPORTED("Network", "Private",             parse_tristate,         private_network,    TRUST_PRIVILEGED, APPLIED)    ,
-        SUPPORTED("Network", "VirtualEthernet",     parse_tristate,         network_veth,       TRUST_PRIVILEGED, NOT_APPLIED),
-        SUPPORTED("Network", "VirtualEthernetExtra", parse_veth_extra,      network_veth_extra, TRUST_PRIVILEGED, NOT_APPLIED),
-        SUPPORTED("Network", "Interface",           parse_iface_list,       network_interfaces, TRUST_PRIVILEGED, NOT_APPLIED),
-        SUPPORTED("Network", "MACVLAN",             parse_iface_list,       network_macvlan,    TRUST_PRIVILEGED, NOT_APPLIED),
-        SUPPORTED("Network", "IPVLAN",              parse_iface_list,       network_ipvlan,     TRUST_PRIVILEGED, NOT_APPLIED),
-        SUPPORTED("Network", "Bridge",              parse_ifname,           network_bridge,     TRUST_PRIVILEGED, NOT_APPLIED),
-        SUPPORTED("Network", "Zone",                parse_ifname,           network_zone,       TRUST_PRIVILEGED, NOT_APPLIED),
-        SUPPORTED("Network", "Port",                parse_expose_port,      expose_ports,       TRUST_PRIVILEGED, NOT_APPLIED),
+        SUPPORTED("Network", "VirtualEthernet",     parse_tristate,         network_veth,       TRUST_PRIVILEGED, APPLIED)    ,
+        SUPPORTED("Network", "VirtualEthernetExtra", parse_veth_extra,      network_veth_extra, TRUST_PRIVILEGED, APPLIED)    ,
+        SUPPORTED("Network", "Interface",           parse_iface_list,       network_interfaces, TRUST_PRIVILEGED, APPLIED)    ,
+        SUPPORTED("Network", "MACVLAN",             parse_iface_list,       network_macvlan,    TRUST_PRIVILEGED, APPLIED)    ,
+        SUPPORTED("Network", "IPVLAN",              parse_iface_list,       network_ipvlan,     TRUST_PRIVILEGED, APPLIED)    ,
+        SUPPORTED("Network", "Bridge",              parse_ifname,           network_bridge,     TRUST_PRIVILEGED, APPLIED)    ,
+        SUPPORTED("Network", "Zone",                parse_ifname,           network_zone,       TRUST_PRIVILEGED, APPLIED)    ,
+        SUPPORTED("Network", "Port",                parse_expose_port,      expose_ports,       TRUST_PRIVILEGED, APPLIED)    ,
         {}
 };
 

@@ -93,20 +93,21 @@ int nspawn_environment(const Settings *s, sd_id128_t id, bool boot, char ***ret)
         return 0;
 }
 
-uint64_t nspawn_capability_bounding(const Settings *s) {
+uint64_t nspawn_capability_bounding(const Settings *s, bool private_network) {
         uint64_t caps = container_default_capabilities();
 
+        /* As nspawn: (retain | plus | CAP_NET_ADMIN with a private network) & ~minus. */
+        if (private_network)
+                caps |= UINT64_C(1) << CAP_NET_ADMIN;
         if (!s)
                 return caps;
-        if (s->private_network > 0)
-                caps |= UINT64_C(1) << CAP_NET_ADMIN;
         caps |= s->capability;
         caps &= ~s->drop_capability;
         return caps;
 }
 
-void container_config_from_nspawn(const Settings *s, const char *hostname, const char *root, char **argv,
-                                  char **envp, ContainerConfig *ret) {
+void container_config_from_nspawn(const Settings *s, bool private_network, const char *hostname, const char *root,
+                                  char **argv, char **envp, ContainerConfig *ret) {
         ContainerConfig config = {
                 .hostname = hostname,
                 .root = root,
@@ -116,7 +117,8 @@ void container_config_from_nspawn(const Settings *s, const char *hostname, const
                 .stdout_fd = -EBADF,
                 .stderr_fd = -EBADF,
                 .console_fd = -EBADF,
-                .capability_bounding = nspawn_capability_bounding(s),
+                .capability_bounding = nspawn_capability_bounding(s, private_network),
+                .private_network = private_network,
                 .personality = PERSONALITY_INVALID,
                 .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
                 .resolv_conf = RESOLV_CONF_AUTO,
@@ -124,7 +126,6 @@ void container_config_from_nspawn(const Settings *s, const char *hostname, const
         };
 
         if (s) {
-                config.private_network = s->private_network > 0;
                 config.user = s->user;
                 config.working_directory = s->working_directory;
                 config.capability_ambient = s->ambient_capability == UINT64_MAX ? config.capability_bounding

@@ -30,11 +30,12 @@ int nspawn_kill_signal(const Settings *s, bool boot);
 int nspawn_environment(const Settings *s, sd_id128_t id, bool boot, char ***ret);
 
 /* The capability bounding set: systemd-nspawn's default, plus Capability= (and CAP_NET_ADMIN with a private
- * network, as nspawn does), minus DropCapability=. */
-uint64_t nspawn_capability_bounding(const Settings *s);
+ * network, PRIVATE_NETWORK, as nspawn does), minus DropCapability=. */
+uint64_t nspawn_capability_bounding(const Settings *s, bool private_network);
 
 /* Fills *ret with the container's part of the model from S (may be NULL) and what the caller decided:
+ * PRIVATE_NETWORK (a network namespace of its own: what network_config_from_settings() made of [Network]),
  * HOSTNAME, ROOT, ARGV, ENVP (all borrowed, as are S's fields). Everything the daemon owns (stdio, console,
  * /run/host, notify, release) is left zero/-EBADF for the caller. */
-void container_config_from_nspawn(const Settings *s, const char *hostname, const char *root, char **argv,
-                                  char **envp, ContainerConfig *ret);
+void container_config_from_nspawn(const Settings *s, bool private_network, const char *hostname, const char *root,
+                                  char **argv, char **envp, ContainerConfig *ret);

@@ -4,13 +4,13 @@
  * naming it (docs/oci.md, "From config.json to a machine"). */
 
 #include <json-c/json.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <linux/mount.h>
 
 #include "config-oci.h"
 #include "config-oci-resources.h"
+#include "config-oci-seccomp.h"
 #include "macro.h"
 #include "mount-options.h"
 #include "oci-json.h"
@@ -425,73 +425,6 @@ static int map_devices(OciContainer *c, char **error) {
         return 0;
 }
 
-/* The model adds rules that fail a call with an errno to nspawn's deny list, which always applies: a profile
- * of that shape (default SCMP_ACT_ALLOW) is exact; anything else cannot be honoured and is refused rather
- * than run with a weaker filter than asked for. */
-static int map_seccomp(OciContainer *c, char **error) {
-        const OciSeccomp *s = c->spec->linux_config->seccomp;
-        size_t n = 0;
-
-        if (!s)
-                return 0;
-        if (s->default_action != SCMP_ACT_ALLOW)
-                return oci_error(error, "linux.seccomp.defaultAction",
-                                 "only SCMP_ACT_ALLOW is supported (machines always get nspawn's deny list)");
-        if (s->listener_path)
-                return oci_error(error, "linux.seccomp.listenerPath", "not supported");
-        if (s->flags != 0)
-                (void) oci_container_warn(c, "linux.seccomp.flags: ignored");
-
-        for (size_t i = 0; i < s->n_syscalls; i++)
-                n += strv_length(s->syscalls[i].names);
-        c->seccomp_rules = new0(ContainerSeccompRule, n ?: 1);
-        if (!c->seccomp_rules)
-                return -ENOMEM;
-
-        for (size_t i = 0; i < s->n_syscalls; i++) {
-                const OciSeccompRule *r = s->syscalls + i;
-                char path[64];
-
-                snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
-                if (r->action == SCMP_ACT_ALLOW)
-                        continue; /* allowed anyway, unless nspawn's list denies it: that list stays */
-                if ((r->action & 0xffff0000U) != SCMP_ACT_ERRNO(0))
-                        return oci_error(error, path, "action: only SCMP_ACT_ERRNO and SCMP_ACT_ALLOW are supported");
-                if (r->n_args > CONTAINER_SECCOMP_ARGS_MAX)
-                        return oci_error(error, path, "args: at most %u", CONTAINER_SECCOMP_ARGS_MAX);
-                if ((r->action & 0xffffU) == 0 || (r->action & 0xffffU) > 4095)
-                        return oci_error(error, path, "errnoRet: must be between 1 and 4095");
-
-                STRV_FOREACH(name, r->names) {
-                        ContainerSeccompRule *m;
-
-                        /* Names this libseccomp does not know are skipped, as runc and crun do. */
-                        if (seccomp_syscall_resolve_name(*name) == __NR_SCMP_ERROR) {
-                                (void) oci_container_warn(c, "%s: unknown system call %s, skipping", path, *name);
-                                continue;
-                        }
-                        m = c->seccomp_rules + c->n_seccomp_rules++;
-                        *m = (ContainerSeccompRule) {
-                                .name = *name,
-                                .errno_value = r->action & 0xffffU,
-                                .n_args = r->n_args,
-                        };
-                        for (size_t j = 0; j < r->n_args; j++)
-                                m->args[j] = (ContainerSeccompArg) {
-                                        .index = r->args[j].index,
-                                        .op = (ContainerSeccompOp) r->args[j].op,
-                                        .value = r->args[j].value,
-                                        .value_two = r->args[j].value_two,
-                                };
-                }
-        }
-        c->config.seccomp_rules = c->seccomp_rules;
-        c->config.n_seccomp_rules = c->n_seccomp_rules;
-        return 0;
-}
-
-/* hooks: the daemon runs prestart, createRuntime and createContainer while the init waits before pivot_root,
- * poststart and poststop; the init runs startContainer. */
 static int map_hooks(OciContainer *c) {
         for (size_t k = 0; k < _OCI_HOOK_KIND_MAX; k++) {
                 size_t n = c->spec->n_hooks[k];
@@ -567,7 +500,7 @@ static int map_linux(OciContainer *c, char **error) {
         r = map_devices(c, error);
         if (r < 0)
                 return r;
-        r = map_seccomp(c, error);
+        r = oci_seccomp_to_profile(c, error);
         if (r < 0)
                 return r;
 

@@ -44,6 +44,7 @@ typedef struct OciContainer {
         size_t n_mounts;
         ContainerDevice *devices;
         size_t n_devices;
+        ContainerSeccompProfile seccomp_profile;       /* its architectures point into the spec */
         ContainerSeccompRule *seccomp_rules;
         size_t n_seccomp_rules;
         ContainerIdMap *uid_map, *gid_map;

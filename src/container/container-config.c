@@ -13,6 +13,50 @@
 
 #include "container-config.h"
 #include "macro.h"
+#include "tables.h"
+
+/* The OCI names without their SCMP_ACT_ prefix. */
+static const char *const container_seccomp_action_table[_CONTAINER_SECCOMP_ACTION_MAX] = {
+        [CONTAINER_SECCOMP_ALLOW]        = "ALLOW",
+        [CONTAINER_SECCOMP_ERRNO]        = "ERRNO",
+        [CONTAINER_SECCOMP_KILL_THREAD]  = "KILL_THREAD",
+        [CONTAINER_SECCOMP_KILL_PROCESS] = "KILL_PROCESS",
+        [CONTAINER_SECCOMP_TRAP]         = "TRAP",
+        [CONTAINER_SECCOMP_LOG]          = "LOG",
+        [CONTAINER_SECCOMP_TRACE]        = "TRACE",
+};
+
+DEFINE_STRING_TABLE(container_seccomp_action, ContainerSeccompAction, _CONTAINER_SECCOMP_ACTION_MAX)
+
+static bool seccomp_action_valid(ContainerSeccompAction a, uint16_t data) {
+        if (a < 0 || a >= _CONTAINER_SECCOMP_ACTION_MAX)
+                return false;
+        if (a == CONTAINER_SECCOMP_ERRNO)
+                return data <= CONTAINER_SECCOMP_ERRNO_MAX;
+        return a == CONTAINER_SECCOMP_TRACE || data == 0;
+}
+
+static int seccomp_profile_validate(const ContainerSeccompProfile *p) {
+        if (!seccomp_action_valid(p->default_action, p->default_data) ||
+            (p->flags & ~CONTAINER_SECCOMP_FLAGS_SUPPORTED) != 0 || (p->n_architectures > 0 && !p->architectures) ||
+            (p->n_rules > 0 && !p->rules))
+                return -EINVAL;
+        for (size_t i = 0; i < p->n_architectures; i++)
+                if (p->architectures[i] == 0)
+                        return -EINVAL;
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const ContainerSeccompRule *r = p->rules + i;
+
+                if (isempty(r->name) || !seccomp_action_valid(r->action, r->data) ||
+                    r->n_args > CONTAINER_SECCOMP_ARGS_MAX)
+                        return -EINVAL;
+                for (size_t j = 0; j < r->n_args; j++)
+                        if (r->args[j].index >= CONTAINER_SECCOMP_ARGS_MAX ||
+                            r->args[j].op < CONTAINER_SECCOMP_OP_NE || r->args[j].op > CONTAINER_SECCOMP_OP_MASKED_EQ)
+                                return -EINVAL;
+        }
+        return 0;
+}
 
 int container_namespace_clone_flag(ContainerNamespaceType t) {
         switch (t) {
@@ -202,17 +246,8 @@ int container_config_validate(const ContainerConfig *c) {
                         return -EINVAL;
         }
 
-        for (size_t i = 0; i < c->n_seccomp_rules; i++) {
-                const ContainerSeccompRule *r = c->seccomp_rules + i;
-
-                if (isempty(r->name) || r->errno_value <= 0 || r->errno_value > 4095 ||
-                    r->n_args > CONTAINER_SECCOMP_ARGS_MAX)
-                        return -EINVAL;
-                for (size_t j = 0; j < r->n_args; j++)
-                        if (r->args[j].index >= CONTAINER_SECCOMP_ARGS_MAX ||
-                            r->args[j].op < CONTAINER_SECCOMP_OP_NE || r->args[j].op > CONTAINER_SECCOMP_OP_MASKED_EQ)
-                                return -EINVAL;
-        }
+        if (c->seccomp_profile && seccomp_profile_validate(c->seccomp_profile) < 0)
+                return -EINVAL;
 
         for (size_t i = 0; i < c->n_mounts; i++) {
                 const ContainerMount *m = c->mounts + i;

@@ -7,6 +7,7 @@
  * privileged mechanism). */
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -152,14 +153,49 @@ typedef struct ContainerSeccompArg {
         uint64_t value_two;             /* the mask's operand for MASKED_EQ */
 } ContainerSeccompArg;
 
-/* One extra seccomp rule: calls to NAME whose arguments match all ARGS fail with ERRNO. Added to the default
- * deny list (after SystemCallFilter=). */
+/* What a seccomp filter does with a call (OCI's SCMP_ACT_*). */
+typedef enum ContainerSeccompAction {
+        CONTAINER_SECCOMP_ALLOW,
+        CONTAINER_SECCOMP_ERRNO,        /* the call fails with errno DATA (0..4095; 0: "succeeds", not run) */
+        CONTAINER_SECCOMP_KILL_THREAD,  /* SCMP_ACT_KILL too */
+        CONTAINER_SECCOMP_KILL_PROCESS,
+        CONTAINER_SECCOMP_TRAP,         /* SIGSYS */
+        CONTAINER_SECCOMP_LOG,          /* allowed, and logged by the kernel */
+        CONTAINER_SECCOMP_TRACE,        /* a ptrace tracer gets DATA; without one the call fails with ENOSYS */
+        _CONTAINER_SECCOMP_ACTION_MAX,
+        _CONTAINER_SECCOMP_ACTION_INVALID = -EINVAL,
+} ContainerSeccompAction;
+
+const char *container_seccomp_action_to_string(ContainerSeccompAction a);
+ContainerSeccompAction container_seccomp_action_from_string(const char *s);
+
+#define CONTAINER_SECCOMP_ERRNO_MAX 4095
+
+/* One rule of a seccomp profile: calls to NAME whose arguments match all ARGS get ACTION (with DATA). */
 typedef struct ContainerSeccompRule {
-        const char *name;
-        int errno_value;                /* positive errno the call returns */
+        const char *name;               /* names libseccomp does not know are skipped when the filter is built */
+        ContainerSeccompAction action;
+        uint16_t data;                  /* ERRNO: the errno; TRACE: the tracer's message data */
         ContainerSeccompArg args[CONTAINER_SECCOMP_ARGS_MAX];
         size_t n_args;
 } ContainerSeccompRule;
+
+/* The filter flags a profile may ask for (SECCOMP_FILTER_FLAG_TSYNC, _LOG and _SPEC_ALLOW). */
+#define CONTAINER_SECCOMP_FLAGS_SUPPORTED \
+        (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW)
+
+/* A seccomp profile of any shape (OCI linux.seccomp): DEFAULT_ACTION for every call no rule matches. It is a
+ * filter of its own, loaded after nspawn's deny list (filters stack, the kernel takes the most restrictive
+ * result), so it can narrow what a machine may do but never widen it. */
+typedef struct ContainerSeccompProfile {
+        ContainerSeccompAction default_action;
+        uint16_t default_data;
+        const uint32_t *architectures;  /* libseccomp's SCMP_ARCH_* tokens, besides the native one */
+        size_t n_architectures;
+        unsigned flags;                 /* SECCOMP_FILTER_FLAG_*, within CONTAINER_SECCOMP_FLAGS_SUPPORTED */
+        const ContainerSeccompRule *rules;
+        size_t n_rules;
+} ContainerSeccompProfile;
 
 typedef struct ContainerConfig {
         const char *hostname;           /* also the machine name */
@@ -212,12 +248,14 @@ typedef struct ContainerConfig {
                                          * own for many machines; select() users want 1024), 0 = inherit */
 
         /* PrivateUsers= (nspawn's semantics, see docs/security.md). With USERNS_RANGE > 0 the creator makes a
-         * user namespace mapping UIDs and GIDs 0..USERNS_RANGE-1 to USERNS_SHIFT..; the init makes every mount
-         * in the host's user namespace as usual (the root directory idmapped or chowned to fit, per
-         * USERNS_OWNERSHIP, a UserNamespaceOwnership), then, right before it drops its privileges, enters that
-         * user namespace with new mount, UTS and IPC namespaces owned by it. Every mount of the runtime is
-         * then locked (read-only stays read-only, nothing can be unmounted to reveal what is below), and the
-         * payload's capabilities reach none of the host's namespaces. Excludes UID_MAP. */
+         * user namespace mapping UIDs and GIDs 0..USERNS_RANGE-1 to USERNS_SHIFT.., and owned by it the PID
+         * namespace the init is cloned into (and the network namespace of PRIVATE_NETWORK, which the init
+         * joins first); the init makes every mount in the host's user namespace as usual (the root directory
+         * idmapped or chowned to fit, per USERNS_OWNERSHIP, a UserNamespaceOwnership), then, right before it
+         * drops its privileges, enters that user namespace with new mount, UTS, IPC and cgroup namespaces
+         * owned by it. Every mount of the runtime is then locked (read-only stays read-only, nothing can be
+         * unmounted to reveal what is below), and the payload's capabilities reach none of the host's
+         * namespaces. Excludes UID_MAP. */
         uid_t userns_shift;
         uint32_t userns_range;
         int userns_ownership;
@@ -258,8 +296,10 @@ typedef struct ContainerConfig {
         size_t n_mounts;
         const ContainerDevice *devices;
         size_t n_devices;
-        const ContainerSeccompRule *seccomp_rules;
-        size_t n_seccomp_rules;
+        const ContainerSeccompProfile *seccomp_profile; /* a second filter after nspawn's, or NULL. Loaded
+                                         * before the capabilities are dropped, as runc does (loading needs
+                                         * CAP_SYS_ADMIN or no_new_privs), or with NO_NEW_PRIVILEGES right
+                                         * before the exec: only what comes after the load must be allowed */
         char **annotations;             /* "key=value": carried for the caller's state, not applied */
         bool hooks_pause;               /* before pivot_root, report CONTAINER_STAGE_HOOKS (error 0) and wait
                                          * for container_continue_hooks() (OCI prestart, createRuntime and
@@ -275,10 +315,13 @@ typedef struct Container {
         pid_t pid;                      /* the child's pid in the caller's pid namespace */
         int pidfd;                      /* O_CLOEXEC pidfd of the child */
         int sync_fd;                    /* the caller's end of the socket, O_CLOEXEC|O_NONBLOCK */
+        int netns_fd;                   /* O_CLOEXEC: the network namespace made for the child (owned by its
+                                         * user namespace), which the child joins only once it runs; or -EBADF
+                                         * if the child was cloned into a new one or shares the caller's */
 } Container;
 
 /* Checks C before anything is cloned: required fields, absolute paths without "..", joined namespaces,
- * sysctl keys, devices, seccomp rules. Returns 0, -EINVAL, or -ENOMEM. */
+ * sysctl keys, devices, the seccomp profile. Returns 0, -EINVAL, or -ENOMEM. */
 int container_config_validate(const ContainerConfig *c);
 
 /* The CLONE_NEW* flag of T, or -EINVAL. */

@@ -5,7 +5,8 @@
  *
  * Protocol between the caller ("creator") and the container's init ("child"), over a SOCK_SEQPACKET pair:
  *   1. container_spawn() clones the child into new mount, pid, uts, ipc (and optionally net) namespaces, or
- *      ones joined by path (container-config.h: a joined PID namespace takes a short-lived joiner process).
+ *      ones joined by path (container-config.h: a joined PID namespace takes a short-lived joiner process);
+ *      with PrivateUsers=, the pid and net namespaces are owned by the container's user namespace.
  *      The child sets up the root file system, pivot_roots into it and resolves the command; then sends a
  *      ContainerReport with stage CONTAINER_STAGE_SETUP_DONE, or one with the failing stage and errno.
  *   2. The creator places the child in its cgroup (a transient scope, through systemd) and calls

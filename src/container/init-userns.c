@@ -77,12 +77,13 @@ int userns_own_at(const ContainerConfig *c, int dirfd, const char *name, const c
 }
 
 /* PrivateUsers=, last of the privileged steps: the payload's cgroup is handed to its root (as nspawn does,
- * so that a systemd inside can manage it), then the init enters the user namespace, with new mount, UTS and
- * IPC namespaces owned by it (container-config.h), and becomes its root. */
+ * so that a systemd inside can manage it), then the init enters the user namespace, with new mount, UTS, IPC
+ * and cgroup namespaces owned by it (container-config.h), and becomes its root. */
 int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLog *l) {
         static const char *const cgroup_files[] = { "cgroup.procs", "cgroup.threads", "cgroup.subtree_control" };
         _cleanup_close_ int cg = -EBADF;
         int flags = CLONE_NEWNS, r;
+        bool new_cgroup;
 
         cg = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (cg < 0)
@@ -103,7 +104,12 @@ int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLog *l) {
         /* A new IPC namespace would lose the sysctls set in the current one. */
         if (container_config_new_namespace(c, CONTAINER_NAMESPACE_IPC) && (!c->sysctls || !c->sysctls[0]))
                 flags |= CLONE_NEWIPC;
-        r = priv_enter_userns(userns_fd, flags);
+        /* PrivateUsers=: the cgroup namespace too, rooted where policy_setup_cgroup() rooted its own (our
+         * cgroup has not changed since), and a cgroup2 mount of it over the one made for that. A joined user
+         * namespace (OCI) keeps the cgroup namespace made or joined before. */
+        new_cgroup = c->userns_range > 0 && (flags & CLONE_NEWNS) &&
+                     container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP);
+        r = priv_enter_userns(userns_fd, flags | (new_cgroup ? CLONE_NEWCGROUP : 0));
         if (r < 0) {
                 for (size_t i = 0; i < c->n_join_namespaces; i++)
                         if (c->join_namespaces[i].type == CONTAINER_NAMESPACE_USER)
@@ -111,6 +117,18 @@ int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLog *l) {
                                                    c->join_namespaces[i].origin ?: c->join_namespaces[i].path,
                                                    c->join_namespaces[i].path);
                 return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r, "setns");
+        }
+        if (new_cgroup) {
+                /* CG is of the mount namespace we left: the new one's /sys/fs/cgroup is another mount. */
+                safe_close(cg);
+                cg = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (cg < 0)
+                        return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, -errno, "/sys/fs/cgroup");
+                r = priv_fs_mount(cg, "cgroup2", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r,
+                                          "/sys/fs/cgroup in the user namespace");
+                safe_close(r);
         }
         r = priv_switch_user(0, 0, NULL, 0);
         /* A joined user namespace whose owner denied setgroups() (unshare --map-root-user does): the groups

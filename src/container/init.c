@@ -35,6 +35,7 @@
 #include "nspawn-policy.h"
 #include "passwd-parse.h"
 #include "priv/priv.h"
+#include "seccomp-oci.h"
 #include "seccomp-policy.h"
 #include "strv.h"
 #include "sysctl.h"
@@ -56,7 +57,9 @@ typedef struct InitState {
         char **envp;                    /* the payload's environment (owned) */
         char *command;                  /* the resolved path of argv[0] */
         char *hook_state;               /* the OCI state JSON for startContainer hooks (hooks_pause) */
-        struct sock_fprog *seccomp;
+        struct sock_fprog *seccomp;     /* nspawn's deny list */
+        struct sock_fprog *seccomp_profile; /* the model's profile (OCI linux.seccomp), or NULL */
+        unsigned seccomp_profile_flags;
         SetupLog log;
 } InitState;
 
@@ -579,8 +582,10 @@ static int reset_signals(SetupLog *l) {
         return 0;
 }
 
-/* Privileges last: bounding set, then the filter (loading it needs CAP_SYS_ADMIN, or no_new_privs), then the
- * user, then the sets that survive the exec. */
+/* Privileges last: bounding set, then the filters (loading one needs CAP_SYS_ADMIN, or no_new_privs), then the
+ * user, then the sets that survive the exec. nspawn's deny list comes first; the profile's filter stacks on
+ * it. As in runc: without no_new_privs the profile is loaded here, while CAP_SYS_ADMIN is still held, and must
+ * allow what follows (setgroups, setresuid, capset, prctl, execve); with it, right before the exec. */
 static int drop_privileges(const ContainerConfig *c, InitState *s) {
         uint64_t ambient = c->capability_ambient & c->capability_bounding;
         bool switch_user = c->user || c->process_ids_set;
@@ -594,9 +599,14 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
         r = priv_caps_set_inheritable(c->capabilities_set ? c->capability_inheritable : ambient);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "inheritable set");
-        r = priv_seccomp_load(s->seccomp);
+        r = priv_seccomp_load(s->seccomp, 0);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "PR_SET_SECCOMP");
+        if (s->seccomp_profile && !c->no_new_privileges) {
+                r = priv_seccomp_load(s->seccomp_profile, s->seccomp_profile_flags);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "seccomp profile");
+        }
         if (switch_user) {
                 if (ambient != 0 || (c->capabilities_set && c->capability_permitted != 0)) {
                         r = priv_set_keepcaps(true);
@@ -633,12 +643,17 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
                 r = priv_set_no_new_privs();
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "NoNewPrivileges=");
+                if (s->seccomp_profile) {
+                        r = priv_seccomp_load(s->seccomp_profile, s->seccomp_profile_flags);
+                        if (r < 0)
+                                return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "seccomp profile");
+                }
         }
         return 0;
 }
 
 _noreturn_ void container_pid_joiner(const ContainerConfig *c, uint64_t flags, int jsock, int sock, int userns_fd,
-                                     const int *ns_fds) {
+                                     int netns_fd, const int *ns_fds) {
         SetupLog l = {};
         int pidfd = -EBADF, r;
         int32_t pid32;
@@ -676,7 +691,7 @@ _noreturn_ void container_pid_joiner(const ContainerConfig *c, uint64_t flags, i
         }
         if (pid == 0) {
                 safe_close(jsock);
-                container_init(c, sock, userns_fd, ns_fds);
+                container_init(c, sock, userns_fd, netns_fd, ns_fds);
         }
         /* The init is the creator's child: hand it over, with its pidfd. If that fails the creator hears of
          * nothing but end-of-file and kills nothing: do it here. */
@@ -688,7 +703,7 @@ _noreturn_ void container_pid_joiner(const ContainerConfig *c, uint64_t flags, i
         _exit(EXIT_SUCCESS);
 }
 
-_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd, const int *ns_fds) {
+_noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd, int netns_fd, const int *ns_fds) {
         ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
         InitState s = {
                 .sock = sock,
@@ -711,6 +726,11 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         if (c->n_uid_map > 0)
                 STEP(&s, wait_id_maps(sock, &s.log));
+        /* PrivateUsers=: the network namespace owned by the user namespace (spawn.c). */
+        if (netns_fd >= 0) {
+                STEP(&s, fail_if(&s.log, priv_setns(netns_fd, CLONE_NEWNET), CONTAINER_STAGE_NETWORK, "setns"));
+                netns_fd = safe_close(netns_fd);
+        }
         STEP(&s, join_namespaces(c, ns_fds, &s));
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));
@@ -739,8 +759,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
                                      c->working_directory));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
-        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, c->seccomp_rules, c->n_seccomp_rules,
-                                      &s.seccomp, &s.log));
+        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, &s.seccomp, &s.log));
+        if (c->seccomp_profile)
+                STEP(&s, seccomp_profile_build(c->seccomp_profile, &s.seccomp_profile, &s.seccomp_profile_flags,
+                                               NULL, &s.log));
         STEP(&s, policy_finish_run_host(c, &notify_fd, &s.log));
 
         /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup and

@@ -231,13 +231,20 @@ int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, Set
                         if (tree < 0)
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, m->source);
                         /* PrivateUsers=: a host directory is idmapped into the user namespace (its root is the
-                         * payload's root), or refused; one from the image ("+PATH") fits already. */
+                         * payload's root); one from the image ("+PATH") fits already. Where its file system
+                         * cannot be idmapped, it is bound as it is, as systemd-nspawn -U binds without ":idmap"
+                         * (its files keep their host owners: "nobody" inside unless in the range; the mount is
+                         * locked all the same), unless ":idmap" asked for it. */
                         if (userns_fd >= 0 && m->source[0] != '+') {
                                 r = priv_mount_idmap(tree, userns_fd, recursive);
-                                if (r < 0)
+                                if (r < 0 && (idmap != BIND_IDMAP_NO || !IN_SET(r, -EINVAL, -EOPNOTSUPP, -EPERM)))
                                         return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0,
                                                            "Bind=%s: an idmapped mount for the user namespace "
                                                            "(PrivateUsers=)", m->source);
+                                if (r < 0)
+                                        setup_warn(l, -r, "Bind=%s: its file system cannot be idmapped into the user "
+                                                   "namespace (PrivateUsers=): bound without, its files keep their "
+                                                   "host owners", m->source);
                         }
                         r = priv_attach_in_root(rootfd, tree, m->destination, m->read_only);
                         break;

@@ -19,7 +19,7 @@ static const char *const default_deny[] = {
         "syslog", "uselib", "ustat", "vm86", "vm86old",
 };
 
-static void seccomp_releasep(scmp_filter_ctx *ctx) {
+void seccomp_releasep(scmp_filter_ctx *ctx) {
         if (*ctx)
                 seccomp_release(*ctx);
 }
@@ -57,62 +57,11 @@ static int add_rules(scmp_filter_ctx ctx, char **allow_in, char **deny_in, Setup
         return 0;
 }
 
-/* The model's own rules, with argument conditions. Calls libseccomp does not know are skipped, as in systemd
- * and crun. */
-static int add_model_rules(scmp_filter_ctx ctx, const ContainerSeccompRule *rules, size_t n_rules, SetupLog *l) {
-        for (size_t i = 0; i < n_rules; i++) {
-                const ContainerSeccompRule *rule = rules + i;
-                struct scmp_arg_cmp cmp[CONTAINER_SECCOMP_ARGS_MAX];
-                int nr, r;
-
-                if (rule->n_args > CONTAINER_SECCOMP_ARGS_MAX || rule->errno_value <= 0)
-                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, -EINVAL, rule->name);
-                nr = seccomp_syscall_resolve_name(rule->name);
-                if (nr == __NR_SCMP_ERROR)
-                        continue;
-                for (size_t j = 0; j < rule->n_args; j++)
-                        cmp[j] = (struct scmp_arg_cmp) {
-                                .arg = rule->args[j].index,
-                                .op = (enum scmp_compare) rule->args[j].op,
-                                .datum_a = rule->args[j].value,
-                                .datum_b = rule->args[j].value_two,
-                        };
-                r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(rule->errno_value), nr, rule->n_args, cmp);
-                if (r < 0 && r != -EEXIST)
-                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, rule->name);
-        }
-        return 0;
-}
-
-int seccomp_policy_build(char **allow, char **deny, const ContainerSeccompRule *rules, size_t n_rules,
-                         struct sock_fprog **ret, SetupLog *l) {
-        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+int seccomp_program_export(scmp_filter_ctx ctx, struct sock_fprog **ret, SetupLog *l) {
         _cleanup_close_ int memfd = -EBADF;
         _cleanup_free_ struct sock_fprog *prog = NULL;
         off_t size;
         int r;
-
-        ctx = seccomp_init(SCMP_ACT_ALLOW);
-        if (!ctx)
-                return setup_fail(l, CONTAINER_STAGE_SECCOMP, -ENOMEM, "seccomp_init");
-        /* libseccomp would set no_new_privs before loading; we still hold CAP_SYS_ADMIN and do not need it.
-         * NoNewPrivileges= sets it, nothing else. */
-        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-        if (r < 0)
-                return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "SCMP_FLTATR_CTL_NNP");
-
-        /* Filter the compat ABIs too, instead of letting 32-bit calls through. */
-        if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
-                (void) seccomp_arch_add(ctx, SCMP_ARCH_X86);
-                (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
-        }
-
-        r = add_rules(ctx, allow, deny, l);
-        if (r < 0)
-                return r;
-        r = add_model_rules(ctx, rules, n_rules, l);
-        if (r < 0)
-                return r;
 
         memfd = memfd_create("seccomp", MFD_CLOEXEC);
         if (memfd < 0)
@@ -133,4 +82,29 @@ int seccomp_policy_build(char **allow, char **deny, const ContainerSeccompRule *
                 return setup_fail(l, CONTAINER_STAGE_SECCOMP, -EIO, "seccomp");
         *ret = TAKE_PTR(prog);
         return 0;
+}
+
+int seccomp_policy_build(char **allow, char **deny, struct sock_fprog **ret, SetupLog *l) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r;
+
+        ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx)
+                return setup_fail(l, CONTAINER_STAGE_SECCOMP, -ENOMEM, "seccomp_init");
+        /* libseccomp would set no_new_privs before loading; we still hold CAP_SYS_ADMIN and do not need it.
+         * NoNewPrivileges= sets it, nothing else. */
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "SCMP_FLTATR_CTL_NNP");
+
+        /* Filter the compat ABIs too, instead of letting 32-bit calls through. */
+        if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+                (void) seccomp_arch_add(ctx, SCMP_ARCH_X86);
+                (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
+        }
+
+        r = add_rules(ctx, allow, deny, l);
+        if (r < 0)
+                return r;
+        return seccomp_program_export(ctx, ret, l);
 }

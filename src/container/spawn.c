@@ -192,7 +192,7 @@ static int read_joiner(int fd, pid_t *ret_pid, int *ret_pidfd, char **ret_error)
 /* A joined PID namespace: setns(CLONE_NEWPID) only applies to the caller's children, so a short-lived joiner
  * does it and clones the init (CLONE_PARENT: the init is our child, as without a joiner). Only then. */
 static long spawn_through_joiner(const ContainerConfig *c, uint64_t flags, int peer, int sock, int userns_fd,
-                                 const int *ns_fds, int *ret_pidfd, char **ret_error) {
+                                 int netns_fd, const int *ns_fds, int *ret_pidfd, char **ret_error) {
         _cleanup_close_pair_ int jpair[2] = { -EBADF, -EBADF };
         _cleanup_close_ int jpidfd = -EBADF;
         pid_t pid = 0;
@@ -207,7 +207,7 @@ static long spawn_through_joiner(const ContainerConfig *c, uint64_t flags, int p
         if (j == 0) {
                 jpair[0] = safe_close(jpair[0]);
                 safe_close(peer);
-                container_pid_joiner(c, flags, jpair[1], sock, userns_fd, ns_fds);
+                container_pid_joiner(c, flags, jpair[1], sock, userns_fd, netns_fd, ns_fds);
         }
         jpair[1] = safe_close(jpair[1]);
         r = read_joiner(jpair[0], &pid, ret_pidfd, ret_error);
@@ -220,8 +220,9 @@ static long spawn_through_joiner(const ContainerConfig *c, uint64_t flags, int p
 
 int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_error) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int userns_fd = -EBADF;
+        _cleanup_(priv_userns_done) PrivUserns userns = PRIV_USERNS_NULL;
         _cleanup_free_ char *error = NULL;
+        _cleanup_close_ int netns = -EBADF;
         uint64_t flags = 0;
         int pidfd = -EBADF, *ns_fds = NULL;
         long pid;
@@ -253,30 +254,37 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
                 goto finish;
         }
         /* PrivateUsers=: the user namespace is made here, where its maps can be written, and inherited by the
-         * init as an fd; the init enters it only after its mounts (container-config.h). */
+         * init as an fd; the init enters it only after its mounts (container-config.h). The PID and network
+         * namespaces are made with it, owned by it (as systemd-nspawn -U's are): the init is cloned into the
+         * PID namespace as its PID 1 and joins the network namespace first thing. */
         if (c->userns_range > 0) {
-                userns_fd = priv_userns_new(c->userns_shift, c->userns_range);
-                if (userns_fd < 0) {
-                        r = userns_fd;
+                r = priv_userns_new(c->userns_shift, c->userns_range, c->private_network, &userns);
+                if (r < 0)
                         goto finish;
-                }
+                if (userns.netns_fd >= 0)
+                        flags &= ~(uint64_t) CLONE_NEWNET;
         }
 
-        if (flags & CLONE_NEWPID)
-                pid = priv_clone_pidfd(flags, &pidfd);
+        if (!(flags & CLONE_NEWPID))
+                pid = spawn_through_joiner(c, flags, pair[0], pair[1], userns.userns_fd, userns.netns_fd, ns_fds,
+                                           &pidfd, &error);
+        else if (userns.pidns_fd >= 0)
+                pid = priv_clone_pidfd_into(flags & ~(uint64_t) CLONE_NEWPID, userns.pidns_fd, &pidfd);
         else
-                pid = spawn_through_joiner(c, flags, pair[0], pair[1], userns_fd, ns_fds, &pidfd, &error);
+                pid = priv_clone_pidfd(flags, &pidfd);
         if (pid < 0) {
                 r = (int) pid;
                 goto finish;
         }
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
-                container_init(c, pair[1], userns_fd, ns_fds);
+                userns.pidns_fd = safe_close(userns.pidns_fd);
+                container_init(c, pair[1], userns.userns_fd, userns.netns_fd, ns_fds);
         }
 
         pair[1] = safe_close(pair[1]);
-        userns_fd = safe_close(userns_fd);
+        netns = TAKE_FD(userns.netns_fd);
+        priv_userns_done(&userns);
         r = 0;
         if (c->n_uid_map > 0)
                 r = write_id_maps(c, (pid_t) pid, pair[0]);
@@ -293,6 +301,7 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
                 .pid = (pid_t) pid,
                 .pidfd = pidfd,
                 .sync_fd = TAKE_FD(pair[0]),
+                .netns_fd = TAKE_FD(netns),
         };
 finish:
         close_fds(ns_fds, c->n_join_namespaces);

@@ -15,6 +15,8 @@
 #include "strv.h"
 
 bool arg_legend = true;
+bool arg_all = false;
+JsonMode arg_json = JSON_MODE_OFF;
 bool arg_quiet = false;
 bool arg_value = false;
 bool arg_wait = false;
@@ -121,7 +123,7 @@ static void help(void) {
                "Start, stop and inspect containers run by machined-ext.\n"
                "\n"
                "Commands:\n"
-               "  list                        List running machines (the default)\n"
+               "  list                        List machines (the default)\n"
                "  status NAME...              Show information about machines\n"
                "  show NAME...                Show properties of machines\n"
                "  start NAME...               Start machines\n"
@@ -136,6 +138,8 @@ static void help(void) {
                "     --version                Show package version\n"
                "     --no-pager               Accepted for compatibility; no pager is used\n"
                "     --no-legend              Do not show the headers and footers\n"
+               "  -a --all                    With 'list': also machines whose last run ended\n"
+               "     --json=MODE              With 'list': print JSON (short, pretty, off)\n"
                "  -q --quiet                  Suppress informational messages\n"
                "  -p --property=NAME          Show only properties by this name\n"
                "     --value                  When showing properties, only print the value\n"
@@ -163,6 +167,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_VERSION = 0x100,
                 ARG_NO_PAGER,
                 ARG_NO_LEGEND,
+                ARG_JSON,
                 ARG_VALUE,
                 ARG_WAIT,
                 ARG_READY,
@@ -178,6 +183,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "version",   no_argument,       NULL, ARG_VERSION   },
                 { "no-pager",  no_argument,       NULL, ARG_NO_PAGER  },
                 { "no-legend", no_argument,       NULL, ARG_NO_LEGEND },
+                { "all",       no_argument,       NULL, 'a'           },
+                { "json",      required_argument, NULL, ARG_JSON      },
                 { "quiet",     no_argument,       NULL, 'q'           },
                 { "property",  required_argument, NULL, 'p'           },
                 { "value",     no_argument,       NULL, ARG_VALUE     },
@@ -194,7 +201,7 @@ static int parse_argv(int argc, char *argv[]) {
 
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "hqp:s:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "hqap:s:", options, NULL)) >= 0)
                 switch (c) {
 
                 case 'h':
@@ -214,6 +221,28 @@ static int parse_argv(int argc, char *argv[]) {
 
                 case 'q':
                         arg_quiet = true;
+                        break;
+
+                case 'a':
+                        arg_all = true;
+                        break;
+
+                case ARG_JSON:
+                        if (streq(optarg, "help")) {
+                                printf("short\npretty\noff\n");
+                                return 0;
+                        }
+                        if (streq(optarg, "short"))
+                                arg_json = JSON_MODE_SHORT;
+                        else if (streq(optarg, "pretty"))
+                                arg_json = JSON_MODE_PRETTY;
+                        else if (streq(optarg, "off"))
+                                arg_json = JSON_MODE_OFF;
+                        else {
+                                fprintf(stderr, "Invalid --json= mode '%s': expected 'short', 'pretty' or 'off'.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
                         break;
 
                 case 'p':
@@ -336,6 +365,11 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
 
         if (arg_console_log && !streq(v->name, "console")) {
                 fprintf(stderr, "--log is only supported with 'console'.\n");
+                return NULL;
+        }
+
+        if ((arg_all || arg_json != JSON_MODE_OFF) && !streq(v->name, "list")) {
+                fprintf(stderr, "--all and --json= are only supported with 'list'.\n");
                 return NULL;
         }
 

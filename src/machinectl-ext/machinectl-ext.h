@@ -15,8 +15,17 @@
  * specially across versions; half of it is "forever" and safe to add to a monotonic timestamp. */
 #define BUS_TIMEOUT_LONG (UINT64_MAX / 2)
 
+/* --json=: systemd's convention. */
+typedef enum JsonMode {
+        JSON_MODE_OFF,
+        JSON_MODE_SHORT,
+        JSON_MODE_PRETTY,
+} JsonMode;
+
 /* Options, set by parse_argv() in machinectl-ext.c. */
 extern bool arg_legend;
+extern bool arg_all;
+extern JsonMode arg_json;
 extern bool arg_quiet;
 extern bool arg_value;
 extern bool arg_wait;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* list, status, show: read-only views of what the daemon reports. */
+/* status, show: read-only views of what the daemon reports (list: verbs-list.c). */
 
 #include <assert.h>
 #include <inttypes.h>
@@ -9,90 +9,6 @@
 #include "machinectl-ext.h"
 #include "strv.h"
 #include "util.h"
-
-typedef struct MachineListEntry {
-        const char *name;
-        const char *state;
-        const char *status;
-        uint32_t leader;
-        const char *unit;
-} MachineListEntry;
-
-static int entry_compare(const void *a, const void *b) {
-        const MachineListEntry *x = a, *y = b;
-
-        return strcmp(x->name, y->name);
-}
-
-int verb_list(sd_bus *bus, char **args) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ MachineListEntry *entries = NULL;
-        size_t n = 0, allocated = 0, w_name = 4, w_state = 5, w_leader = 6;
-        int r;
-
-        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "ListMachines",
-                               &error, &reply, NULL);
-        if (r < 0)
-                return log_bus_error(r, &error, "Failed to list machines");
-
-        r = sd_bus_message_enter_container(reply, 'a', "(ssuso)");
-        if (r < 0)
-                goto parse_error;
-
-        for (;;) {
-                MachineListEntry e;
-                const char *path;
-                char buf[16];
-
-                r = sd_bus_message_read(reply, "(ssuso)", &e.name, &e.state, &e.leader, &e.unit, &path);
-                if (r < 0)
-                        goto parse_error;
-                if (r == 0)
-                        break;
-
-                if (n >= allocated) {
-                        MachineListEntry *l;
-
-                        allocated = allocated * 2 + 8;
-                        l = realloc(entries, sizeof(MachineListEntry) * allocated);
-                        if (!l)
-                                return log_bus_error(-ENOMEM, NULL, "Failed to list machines");
-                        entries = l;
-                }
-                entries[n++] = e;
-
-                w_name = MAX(w_name, strlen(e.name));
-                w_state = MAX(w_state, strlen(e.state));
-                w_leader = MAX(w_leader, (size_t) snprintf(buf, sizeof(buf), "%" PRIu32, e.leader));
-        }
-
-        if (n > 0) {
-                qsort(entries, n, sizeof(MachineListEntry), entry_compare);
-
-                if (arg_legend)
-                        printf("%-*s %-*s %-*s %s\n", (int) w_name, "NAME", (int) w_state, "STATE",
-                               (int) w_leader, "LEADER", "UNIT");
-
-                for (size_t i = 0; i < n; i++)
-                        printf("%-*s %-*s %-*" PRIu32 " %s\n", (int) w_name, entries[i].name,
-                               (int) w_state, entries[i].state, (int) w_leader, entries[i].leader,
-                               entries[i].unit);
-        }
-
-        /* Same wording as machinectl, including "1 machines listed." */
-        if (arg_legend) {
-                if (n > 0)
-                        printf("\n%zu machines listed.\n", n);
-                else
-                        printf("No machines.\n");
-        }
-
-        return 0;
-
-parse_error:
-        return log_bus_error(r, NULL, "Failed to parse the list of machines");
-}
 
 /* Returns the object path of running machine NAME in *ret_path (a copy), or < 0 after printing why. */
 static int get_machine_path(sd_bus *bus, const char *name, char **ret_path) {

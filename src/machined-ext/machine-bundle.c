@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "machine.h"
+#include "machine-network.h"
 #include "strv.h"
 
 int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
@@ -76,7 +77,7 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
          * journal and no /dev/console, as a runtime without a console socket. */
         m->console_mode = c->spec->process->terminal ? CONSOLE_INTERACTIVE : CONSOLE_PIPE;
         m->oci = TAKE_PTR(c);
-        return 0;
+        return machine_network_load(m, ret_error);
 }
 
 int machine_load_settings_bundle(Machine *m, Settings *settings, char *settings_path, char **ret_error) {

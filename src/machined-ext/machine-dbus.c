@@ -355,8 +355,10 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
                 return bus_error_from_machine(error, r, m->name, NULL);
         if (r == -EOPNOTSUPP)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                         "Machine '%s' runs in a user namespace (PrivateUsers=): bind mounts into "
-                                         "it are not supported, they could not be locked read-only", m->name);
+                                         "Machine '%s' runs in a user namespace (PrivateUsers=, the default): bind "
+                                         "mounts into it are not supported, they could not be locked read-only; "
+                                         "use Bind= in its settings, or PrivateUsers=no in a trusted settings file",
+                                         m->name);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to bind-mount %s into machine '%s': %s", source,
                                                m->name, strerror(-r));

@@ -25,8 +25,12 @@ int machine_dbus_register(Machine *m);
 /* StopUnit of the machine's scope; the job's end goes to machine_scope_started(). */
 int machine_dbus_stop_scope(Machine *m);
 
-/* RegisterMachine for a leader already in its unit. The outcome goes to machine_registered(). */
+/* RegisterMachineWithNetwork for a leader already in its unit. The outcome goes to machine_registered(). */
 int machine_dbus_register_in_unit(Machine *m);
+
+/* The RegisterMachineWithNetwork call for M (name, id, leader, root, its network interfaces), unsent. Returns 0
+ * or -errno. */
+int machine_dbus_new_register_call(Machine *m, sd_bus_message **ret);
 
 /* Answers the WaitMachine/Wait calls (the payload has exited). */
 void machine_dbus_reply_exit_waiters(Machine *m);

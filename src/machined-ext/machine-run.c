@@ -15,6 +15,7 @@
 #include "machine-hooks.h"
 #include "machine.h"
 #include "machine-internal.h"
+#include "machine-network.h"
 #include "machine-state.h"
 #include "machine-userns.h"
 #include "name.h"
@@ -77,6 +78,8 @@ void machine_payload_exited(Machine *m, int code, int status) {
         console_drain(m->console);
         /* ... and nothing uses the root directory any more: let systemd-machined and others have it. */
         m->image_lock = image_lock_release(m->image_lock);
+        /* ... nor its network: its links, its zone bridge if it was the last there, its Port= forwards. */
+        machine_network_teardown(m);
 
         /* reboot(2) in a PID namespace ends its PID 1 with SIGHUP (RB_AUTOBOOT; SIGINT for a poweroff or halt).
          * Like systemd-nspawn, start such a machine again, with the same settings, once this run is gone. In
@@ -174,6 +177,7 @@ static void machine_drop_run_leftovers(Machine *m) {
                 log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
         m->propagate_dir = mfree(m->propagate_dir);
         m->image_lock = image_lock_release(m->image_lock);
+        machine_network_teardown(m);
         machine_userns_release(m);
         machine_hooks_abort(m);
 }

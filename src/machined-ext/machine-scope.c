@@ -6,6 +6,7 @@
 #include "bus-api.h"
 #include "log.h"
 #include "machine-dbus.h"
+#include "machine-network.h"
 #include "manager-dbus.h"
 #include "name.h"
 #include "settings.h"
@@ -26,14 +27,20 @@ static int register_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_
         return 0;
 }
 
-/* RegisterMachine: machined takes the unit from the leader's cgroup (our scope, or the keep-unit service). */
-int machine_dbus_register_in_unit(Machine *m) {
+int machine_dbus_new_register_call(Machine *m, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-        int r;
+        _cleanup_free_ int *ifindexes = NULL;
+        int n, r;
 
+        n = machine_network_ifindexes(m, &ifindexes);
+        if (n < 0) {
+                log_warning_errno(n, "Machine %s: cannot look up its network interfaces, registering it without: %m",
+                                  m->name);
+                n = 0;
+        }
         r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
                                            "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
-                                           "RegisterMachine");
+                                           "RegisterMachineWithNetwork");
         if (r < 0)
                 return r;
         r = sd_bus_message_append(call, "s", m->name);
@@ -43,6 +50,22 @@ int machine_dbus_register_in_unit(Machine *m) {
         if (r < 0)
                 return r;
         r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader, m->root);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_array(call, 'i', ifindexes, (size_t) n * sizeof(int));
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(call);
+        return 0;
+}
+
+/* RegisterMachineWithNetwork: machined takes the unit from the leader's cgroup (our scope, or the keep-unit
+ * service), and lists the host side of the machine's veth ("machinectl status": Iface). */
+int machine_dbus_register_in_unit(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = machine_dbus_new_register_call(m, &call);
         if (r < 0)
                 return r;
         return sd_bus_call_async(m->manager->bus, &m->machined_slot, call, register_machine_reply, m, 0);

@@ -15,6 +15,7 @@
 #include "machine-hooks.h"
 #include "machine.h"
 #include "machine-internal.h"
+#include "machine-network.h"
 #include "machine-state.h"
 #include "machine-userns.h"
 #include "name.h"
@@ -382,6 +383,19 @@ static void machine_store_console(Machine *m) {
                 m->console_stored = true;
 }
 
+/* A start that fails right after the clone, before anything outside the daemon knows of the child: kill and
+ * reap it here, in its set-up, and undo what this run made. machine_free() does the rest. */
+static void machine_start_abort(Machine *m) {
+        (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
+        (void) waitid(P_PIDFD, m->leader_pidfd, &(siginfo_t) {}, WEXITED);
+        m->leader_pidfd = safe_close(m->leader_pidfd);
+        m->sync_fd = safe_close(m->sync_fd);
+        m->leader = 0;
+        if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
+        m->propagate_dir = mfree(m->propagate_dir);
+}
+
 int machine_start(Machine *m, char **ret_error) {
         int in_fd, out_fd, err_fd, console_fd;
         ContainerConfig config = {}, userns = {};
@@ -446,7 +460,8 @@ int machine_start(Machine *m, char **ret_error) {
                 /* A bundle: its model, with the daemon's part below. */
                 config = m->oci->config;
         else {
-                container_config_from_nspawn(m->settings, m->hostname, m->root, m->argv, m->envp, &config);
+                container_config_from_nspawn(m->settings, m->network_config.private_network, m->hostname, m->root,
+                                             m->argv, m->envp, &config);
                 config.userns_shift = userns.userns_shift;
                 config.userns_range = userns.userns_range;
                 config.userns_ownership = userns.userns_ownership;
@@ -477,6 +492,15 @@ int machine_start(Machine *m, char **ret_error) {
         m->leader = c.pid;
         m->leader_pidfd = c.pidfd;
         m->sync_fd = c.sync_fd;
+
+        /* The child's network namespace exists, and the child waits for its release: the host side now, so
+         * that the payload finds its links, and the state records them from its first write. */
+        r = machine_network_setup(m, c.netns_fd, ret_error);
+        c.netns_fd = safe_close(c.netns_fd);
+        if (r < 0) {
+                machine_start_abort(m);
+                return r;
+        }
         machine_state_started(m);
 
         r = console_started(m->console);
@@ -526,6 +550,7 @@ fail:
         m->leader_pidfd = safe_close(m->leader_pidfd);
         m->sync_fd = safe_close(m->sync_fd);
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+        machine_network_teardown(m);
         if (asprintf(ret_error, "Failed to watch machine '%s': %s", m->name, strerror(-r)) < 0)
                 *ret_error = NULL;
         return -MX_ERR_SETUP_FAILED;

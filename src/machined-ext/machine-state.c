@@ -8,6 +8,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "machine-network.h"
 #include "machine-state.h"
 #include "state.h"
 #include "strv.h"
@@ -29,10 +30,12 @@ static int map_add_u64(char ***l, const char *key, uint64_t v) {
  * have changed since), and what happened since (State, Status=, readiness, a stop under way). */
 static int machine_daemon_facts(Machine *m, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *network = NULL;
         char id[SD_ID128_STRING_MAX];
         int r = 0;
 
         sd_id128_to_string(m->id, id);
+        r = machine_network_record(m, &network);
         r = r ?: map_add(&l, "state", machine_state_to_string(m->state));
         if (m->status_text)
                 r = r ?: map_add(&l, "status", m->status_text);
@@ -53,6 +56,9 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
         r = r ?: map_add_u64(&l, "stopRequested", m->stop_requested);
         if (m->keep_unit)
                 r = r ?: map_add(&l, "keepUnit", m->keep_unit);
+        /* What a teardown needs after a restart: the links and forwards this run has on the host. */
+        if (network)
+                r = r ?: map_add(&l, "network", network);
         if (m->exited) {
                 r = r ?: map_add(&l, "exitCode", exit_code_to_string(m->exit_code));
                 r = r ?: map_add_u64(&l, "exitStatus", (uint64_t) m->exit_status);

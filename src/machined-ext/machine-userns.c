@@ -172,3 +172,29 @@ void machine_userns_release(Machine *m) {
         m->userns_shift = 0;
         m->userns_range = 0;
 }
+
+int machine_userns_adopt(Machine *m) {
+        _cleanup_fclose_ FILE *f = NULL;
+        unsigned inside, outside, count;
+        char path[64];
+        int fd;
+
+        if (m->leader <= 1 || m->userns_lock_fd >= 0)
+                return 0;
+        snprintf(path, sizeof(path), "/proc/%i/uid_map", (int) m->leader);
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        /* Ours are one line, "0 SHIFT RANGE"; the host's user namespace is "0 0 4294967295". */
+        if (fscanf(f, "%u %u %u", &inside, &outside, &count) != 3)
+                return -EBADMSG;
+        if (inside != 0 || (outside == 0 && count == UINT32_MAX))
+                return 0;
+        if (count == 0 || (uint64_t) outside + count > UINT32_MAX)
+                return -EBADMSG;
+        fd = userns_lock(outside);
+        if (fd < 0)
+                return fd;
+        log_debug("Machine %s: adopted UID range %u:%u.", m->name, outside, count);
+        return machine_userns_take(m, outside, count, fd);
+}

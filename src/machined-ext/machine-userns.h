@@ -9,8 +9,9 @@
 
 typedef struct Machine Machine;
 
-/* The default of PrivateUsers= for machines without it in their settings. */
-#define MACHINE_DEFAULT_PRIVATE_USERS USER_NAMESPACE_NO
+/* The default of PrivateUsers= for machines without it in (trusted) settings: a user namespace, as
+ * systemd-nspawn@.service (-U) gives. Untrusted files cannot change it (PrivateUsers= is TRUST_PRIVILEGED). */
+#define MACHINE_DEFAULT_PRIVATE_USERS USER_NAMESPACE_PICK
 
 /* Decides M's user namespace and fills in CONFIG's userns_* fields; takes the range's lock (kept in M until
  * machine_userns_release()). Returns 0 (also: no user namespace), -EBADMSG if the settings ask for a range
@@ -20,3 +21,8 @@ int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error);
 
 /* Lets go of M's range (its payload is gone, or never started). */
 void machine_userns_release(Machine *m);
+
+/* An adopted machine (a restarted daemon): takes the range of its leader's user namespace again (read from
+ * /proc/LEADER/uid_map, the caller has checked the leader by its pidfd), so that no other machine gets it.
+ * Returns 0 (also: no user namespace), -EBUSY if another holds its lock, or -errno. */
+int machine_userns_adopt(Machine *m);

@@ -15,6 +15,7 @@
 #include "machine-hooks.h"
 #include "machine.h"
 #include "machine-internal.h"
+#include "machine-network.h"
 #include "machine-state.h"
 #include "machine-userns.h"
 #include "name.h"
@@ -177,6 +178,9 @@ Machine *machine_free(Machine *m) {
         machine_hooks_abort(m);
         oci_container_free(m->oci);
         free(m->bundle);
+        /* Only forgotten: a payload that runs on (the daemon exits) keeps its network. */
+        network_config_done(&m->network_config);
+        network_state_done(&m->network);
         return mfree(m);
 }
 
@@ -277,7 +281,8 @@ int machine_load(Machine *m, char **ret_error) {
         m->root = TAKE_PTR(root);
         m->settings_path = TAKE_PTR(path);
         m->settings = TAKE_PTR(s);
-        return 0;
+        /* [Network]: checked here, before anything is started, like the rest of the file. */
+        return machine_network_load(m, ret_error);
 }
 
 int machine_kill_leader(Machine *m, int sig) {

@@ -10,6 +10,7 @@
 #include "console.h"
 #include "image-lock.h"
 #include "manager.h"
+#include "network.h"
 #include "ratelimit.h"
 #include "settings.h"
 #include "tables.h"
@@ -138,6 +139,11 @@ struct Machine {
         uid_t userns_shift;
         uint32_t userns_range;
         int userns_lock_fd;
+
+        /* The private network (machine-network.c): what the definition asks for, and what this run has on the
+         * host (recorded in the state as "network", torn down when the payload is gone). */
+        NetworkConfig network_config;
+        NetworkState network;
 
         /* Started by container@NAME.service: the payload goes into that unit's cgroup (subgroup "payload"),
          * the unit is registered with systemd-machined, and no scope is created. */

@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "machine-network.h"
 #include "machine-state.h"
 #include "machined-watch.h"
 #include "fd-keeper.h"
@@ -137,10 +138,19 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Failed to watch systemd-machined's restarts, ignoring: %m");
 
+        /* Before any machine is adopted or started: no address change of a container is missed. */
+        r = manager_watch_addresses(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to watch the containers' addresses, Port= forwards will not follow "
+                                  "them: %m");
+
         /* Before the first request is dispatched: the machines of a previous instance are known again. */
         r = manager_adopt_machines(m);
         if (r < 0)
                 log_warning_errno(r, "Failed to read the state of the machines of a previous instance, ignoring: %m");
+        /* ... and what no record covers of those that are gone is removed. */
+        manager_drop_adopted_fds(m);
+        manager_network_sweep(m);
 
         (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");
         log_debug("machined-ext running.");

@@ -67,16 +67,7 @@ static int get_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                 return 0;
 
         /* As machine_dbus_register_in_unit() does, with its own reply: this is no start. */
-        r = sd_bus_message_new_method_call(c->manager->bus, &call, "org.freedesktop.machine1",
-                                           "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
-                                           "RegisterMachine");
-        if (r >= 0)
-                r = sd_bus_message_append(call, "s", m->name);
-        if (r >= 0)
-                r = sd_bus_message_append_array(call, 'y', m->id.bytes, sizeof(m->id.bytes));
-        if (r >= 0)
-                r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader,
-                                          m->root);
+        r = machine_dbus_new_register_call(m, &call);
         if (r < 0)
                 goto fail;
         again = new0(Recheck, 1);

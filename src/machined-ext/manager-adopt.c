@@ -18,7 +18,9 @@
 
 #include "log.h"
 #include "machine-dbus.h"
+#include "machine-network.h"
 #include "machine-state.h"
+#include "machine-userns.h"
 #include "name.h"
 #include "notify.h"
 #include "state.h"
@@ -233,6 +235,16 @@ static uint64_t fact_u64(const ContainerState *s, const char *key, uint64_t def)
         return errno == 0 && *end == 0 ? u : def;
 }
 
+/* adopt_forget() for a machine whose leader is gone: its network goes too (the kernel removed its veth with its
+ * network namespace, but not a zone bridge or the Port= forwards). */
+static void adopt_forget_gone(Manager *manager, const ContainerState *s) {
+        const char *network = fact(s, "network");
+
+        if (network)
+                manager_network_teardown_record(s->id, network);
+        adopt_forget(manager, s->id);
+}
+
 /* The console's ring buffer: the last lines the previous instance forwarded to the journal since the run
  * began, read backwards from the end until the buffer would be full, so that a long run costs no more. */
 static void adopt_console_log(Machine *m) {
@@ -339,6 +351,13 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
                 m->console_mode = r;
         m->read_only = fact_u64(s, "readOnly", m->read_only > 0);
         m->stop_requested = fact_u64(s, "stopRequested", 0);
+
+        if ((v = fact(s, "network"))) {
+                r = machine_network_adopt(m, v);
+                if (r < 0)
+                        log_warning_errno(r, "Machine %s: invalid network record in its state, its network will not "
+                                          "be removed: %m", m->name);
+        }
 
         m->leader = s->pid;
         m->leader_inode = s->pidfd_inode;
@@ -452,7 +471,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                 r = manager_record_exit(manager, s->id, code >= 0 ? code : EXIT_CODE_UNKNOWN, status);
                 if (r < 0)
                         return r;
-                adopt_forget(manager, s->id);
+                adopt_forget_gone(manager, s);
                 return 0;
         }
 
@@ -468,7 +487,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                         if (r < 0)
                                 return r;
                 }
-                adopt_forget(manager, s->id);
+                adopt_forget_gone(manager, s);
                 return 0;
         }
 
@@ -506,6 +525,10 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
         }
 
         adopt_resume(m);
+        r = machine_userns_adopt(m);
+        if (r < 0)
+                log_warning_errno(r, "Machine %s: failed to take the UID range of its user namespace again, ignoring: %m",
+                                  m->name);
         machine_state_store_fds(m);
         log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted.", m->name, (int) m->leader,
                  machine_state_to_string(m->state));

@@ -273,6 +273,32 @@ static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* The result of the last run of every name that ran since this instance of the daemon started (or whose
+ * run it adopted), also of names running again. machinectl-ext list --all shows the ended ones. */
+static int method_list_exited_machines(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *manager = ASSERT_PTR(userdata);
+        ExitRecord *e;
+        int r;
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssit)");
+        if (r < 0)
+                return r;
+        HASHMAP_FOREACH(e, manager->exits) {
+                r = sd_bus_message_append(reply, "(ssit)", e->name, exit_code_to_string(e->code) ?: "",
+                                          (int32_t) e->status, (uint64_t) e->timestamp);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 /* The handler a queued call goes through again: the manager's by-name methods, and the machine object's
  * methods that machine_maybe_queue_call() queues. */
 static sd_bus_message_handler_t queued_call_handler(sd_bus_message *message, bool *ret_is_start, bool *ret_object) {
@@ -388,6 +414,8 @@ const sd_bus_vtable manager_vtable[] = {
                                 method_get_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssuso)", machines),
                                 method_list_machines, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListExitedMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssit)", machines),
+                                method_list_exited_machines, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("WaitMachine", SD_BUS_ARGS("s", name),
                                 SD_BUS_RESULT("s", exit_code, "i", exit_status),
                                 method_wait_machine, SD_BUS_VTABLE_UNPRIVILEGED),

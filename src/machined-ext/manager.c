@@ -79,6 +79,20 @@ static void destroy_adopted_fd(void *value, const char *key) {
         free(a);
 }
 
+/* A stored fd no machine took: of one whose state is gone or was not trusted. Kept, a notify socket would keep
+ * that machine's network namespace (and so its veth) alive for good. */
+static void drop_adopted_fd(void *value, const char *key) {
+        AdoptedFd *a = value;
+
+        log_info("Stored fd %s belongs to no machine known from its state, dropping it.", a->name);
+        (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", a->name);
+        destroy_adopted_fd(value, key);
+}
+
+void manager_drop_adopted_fds(Manager *m) {
+        hashmap_clear(m->adopted_fds, drop_adopted_fd);
+}
+
 static void destroy_image_lock(void *value, const char *key) {
         image_lock_free(value);         /* not released: the machines may still run */
 }
@@ -110,6 +124,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->sender_uids);
 
         sd_event_source_disable_unref(m->gc_event_source);
+        sd_event_source_disable_unref(m->address_event_source);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);

@@ -29,6 +29,8 @@ typedef struct Manager {
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
+        sd_event_source *address_event_source;  /* the containers' address changes (machine-network.c) */
+
         Machine *gc_queue;
         sd_event_source *gc_event_source;
 
@@ -62,6 +64,9 @@ int manager_adopt_consoles(Manager *m);
 
 /* Takes the fd stored as NAME ("pidfd-X", "notify-X") out of adopted_fds. Returns it, or -ENOENT. */
 int manager_take_adopted_fd(Manager *m, const char *name);
+
+/* Closes the stored fds no adopted machine took, and removes them from systemd's fd store. */
+void manager_drop_adopted_fds(Manager *m);
 
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);

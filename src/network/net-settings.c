@@ -104,6 +104,11 @@ int network_config_from_settings(const Settings *s, NetworkConfig *ret, char **r
         const char *dup;
         int r;
 
+        if (!s) {
+                /* No settings file: the default. */
+                *ret = (NetworkConfig) { .private_network = true, .veth = true };
+                return 0;
+        }
         if (!settings_network_configured(s)) {
                 c.private_network = true;
                 c.veth = true;

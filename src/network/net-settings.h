@@ -34,12 +34,12 @@ typedef struct NetworkConfig {
 } NetworkConfig;
 
 /* Derives the configuration from s like systemd-nspawn@.service (which runs nspawn with --network-veth)
- * does: when s sets none of Private=, VirtualEthernet=, VirtualEthernetExtra=, Bridge=, Zone=, Interface=,
- * MACVLAN=, IPVLAN=, the
- * machine gets a private network with a veth; when it sets any, they replace that default, and
- * VirtualEthernet= defaults to yes with Bridge= or Zone=, Private= to yes with any of them. Port= is kept as
- * given. Returns 0, -ENOMEM, or -EINVAL with *ret_error (if not NULL) naming the conflict: Bridge= with Zone=,
- * Private=no with another network key, Port= without a veth, one host interface given twice. */
+ * does: when s is NULL (no settings file) or sets none of Private=, VirtualEthernet=, VirtualEthernetExtra=,
+ * Bridge=, Zone=, Interface=, MACVLAN=, IPVLAN=, the machine gets a private network with a veth; when it sets
+ * any, they replace that default, and VirtualEthernet= defaults to yes with Bridge= or Zone=, Private= to yes
+ * with any of them. Port= is kept as given. Returns 0, -ENOMEM, or -EINVAL with *ret_error (if not NULL)
+ * naming the conflict: Bridge= with Zone=, Private=no with another network key, Port= without a veth, one
+ * host interface given twice. */
 int network_config_from_settings(const Settings *s, NetworkConfig *ret, char **ret_error);
 
 void network_config_done(NetworkConfig *c);

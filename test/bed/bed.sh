@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The test bed: a booted systemd (with systemd-machined and dbus-daemon) in its own PID, mount, cgroup, UTS
-# and IPC namespaces, on an overlay of the host's / whose upper layer is a tmpfs. Works where PID 1 is not
+# The test bed: a booted systemd (with systemd-machined and dbus-daemon) in its own PID, mount, cgroup, UTS,
+# IPC and network namespaces (the machines' veths, zone bridges and nftables table never touch the host's
+# network, and beds running side by side do not see each other's), on an overlay of the host's / whose upper layer is a tmpfs. Works where PID 1 is not
 # systemd (CI). The source tree is bind-mounted at its own absolute path, so build dirs inside it are shared
 # with the host; everything `install` writes goes to the overlay's tmpfs and disappears with the bed.
 #
@@ -178,7 +179,7 @@ cmd_start() {
         # no process in an inner node of the tree, so the bed's systemd can enable controllers below itself.
         (
                 echo "$BASHPID" >"$cg/supervisor/cgroup.procs"
-                exec setsid unshare --pid --fork --mount --uts --ipc --propagation private -- \
+                exec setsid unshare --pid --fork --mount --uts --ipc --net --propagation private -- \
                         "$BASH" "$REPO/test/bed/bed.sh" __stage2 "$STATE" "$cg" "$REPO"
         ) </dev/null >"$STATE/console.log" 2>&1 &
         sup=$!

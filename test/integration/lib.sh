@@ -141,8 +141,22 @@ mx_prop() {
         busctl get-property --timeout=10 "$BUS_NAME" "$path" org.machinedext1.Machine "$2" | cut -d' ' -f2- | tr -d '"'
 }
 
+# Whether machine NAME exists: true from the moment StartMachine took it, while it is still being set up
+# ("starting"), not only once it runs. A test that needs more waits for it: mx_wait_state.
 mx_running() {
         mx GetMachine s "$1" >/dev/null 2>&1
+}
+
+mx_state_is() { # NAME STATE
+        [ "$(mx_prop "$1" State)" = "$2" ]
+}
+
+# mx_wait_state NAME STATE [TIMEOUT]: waits (default 10 s) until machine NAME's State is STATE, reading it
+# afresh each time; fails the test with the State it had last. (Not `wait_until 10 test "$(mx_prop ...)" = x`:
+# the shell expands that once, before wait_until runs, and it then compares the same text for 10 s.)
+mx_wait_state() {
+        wait_until "${3:-10}" mx_state_is "$1" "$2" ||
+                t_fail "$1: State is '$(mx_prop "$1" State)', expected '$2' within ${3:-10}s"
 }
 
 mx_gone() {

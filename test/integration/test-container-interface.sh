@@ -505,7 +505,8 @@ STATUS=from B"' sh "$CGROUP_ROOT$cgb" "/proc/$la/root/run/host/notify" "$PAYLOAD
 
 test_bind_mount() {
         local n=mxci-bind src=$T_TMP/bindsrc got path out
-        ci_root $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        # Binds into a running machine need it without a user namespace (test-userns*.sh: refused there).
+        ci_root $n "[Exec]\nPrivateUsers=no\nParameters=/usr/bin/testpayload sleep inf\n"
         mx_start $n
         mkdir -p "$src"
         echo hello >"$src/file"
@@ -554,7 +555,8 @@ test_bind_mount() {
 # The destination is resolved inside the container's root: symlinks and ".." do not lead to the host.
 test_bind_mount_escape() {
         local n=mxci-bindesc src=$T_TMP/escsrc h1=/var/tmp/mxci-esc-abs h2=/var/tmp/mxci-esc-dots
-        ci_root $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        # Without a user namespace: with one, every bind is refused before its target is looked at.
+        ci_root $n "[Exec]\nPrivateUsers=no\nParameters=/usr/bin/testpayload sleep inf\n"
         ci_defer "umount -l $h1/sub $h2 $h1; rm -rf $h1 $h2"
         rm -rf $h1 $h2
         mkdir -p "$src"
@@ -623,6 +625,8 @@ test_unit_lifecycle() {
 
         # Registered with machined and listed by machined-ext like any other machine, with the unit.
         leader=$(ci_leader $n) || exit 1
+        # In a user namespace of its own, as systemd-nspawn@.service's -U: the default without PrivateUsers=.
+        assert_match "^0 [1-9][0-9]* 65536$" "$(echo $(cat /proc/$leader/uid_map))" "uid_map of a container@ machine"
         machinectl list --no-legend | grep -qE "^$n +container " || t_fail "machinectl list: $(machinectl list --no-legend)"
         assert_eq "$u" "$(machinectl show $n -p Unit --value)" "machined Unit"
         assert_eq "$leader" "$(machinectl show $n -p Leader --value)" "machined Leader"

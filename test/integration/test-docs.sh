@@ -203,8 +203,8 @@ test_cli_exit_status() {
         mx_settings $k "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
         machinectl-ext start --wait $k >/dev/null 2>&1 </dev/null &
         pid=$!
-        wait_until 10 mx_running $k || t_fail "$k did not start"
-        wait_until 10 test "$(mx_prop $k State)" = running || t_fail "$k is not running"
+        # start --wait returns only at the end: poll. GetMachine succeeds already while it is being set up.
+        mx_wait_state $k running
         machinectl-ext kill --kill-whom=leader -s KILL $k || t_fail "kill failed"
         wait $pid
         assert_eq 137 $? "start --wait of a payload killed by SIGKILL"

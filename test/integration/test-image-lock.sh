@@ -122,7 +122,7 @@ test_not_in_payload() {
 # The locks outlive a crash of the daemon along with the machine (they are in systemd's fd store), and the
 # restarted daemon lets go of them once that machine is gone.
 test_survives_crash() {
-        local n=mxt-lock-crash d main leader
+        local n=mxt-lock-crash d main leader lock
         d=$MACHINES_DIR/$n
         mx_root $n
         # A pipe console: the restarted daemon sees the end of the machine at once (EOF).
@@ -143,7 +143,8 @@ test_survives_crash() {
 
         assert_ok machinectl terminate $n
         wait_until 10 test ! -d /proc/$leader || t_fail "leader $leader survived terminate"
-        wait_until 10 test ! -e "$(inode_lock_of $d)" || t_fail "global lock file left after the machine was gone"
+        lock=$(inode_lock_of $d)
+        wait_until 10 test ! -e "$lock" || t_fail "global lock file $lock left after the machine was gone"
         assert_ok machinectl remove $n
         [ -e $d ] && t_fail "machinectl remove did not remove the root"
         return 0

@@ -68,13 +68,16 @@ test_wait_belongs_to_run() {
 # the next `start --ready --wait` comes. Its WaitMachineReady and WaitMachine must wait for the queued run
 # (and not fail at once because the old run is gone, or answer with the old run's exit status).
 test_ready_belongs_to_run() {
-        local n=mxlc-rdy leader cg straggler
+        local n=mxlc-rdy leader cg straggler scope
         command -v machinectl-ext >/dev/null || t_fail "machinectl-ext not installed"
         mx_root $n
         mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 2 --notify READY=1 --exit 21\nNotifyReady=yes\n"
         (timeout 30 machinectl-ext start --ready --wait $n >"$T_TMP/r1.out" 2>&1; echo $? >"$T_TMP/r1.rc") &
         wait_until 10 mx_running $n || t_fail "$n not started"
         leader=$(mx_prop $n Leader)
+        # GetMachine answers from the start of the set-up, while the leader is still in the daemon's cgroup.
+        scope=$(scope_of $n)
+        wait_until 10 grep -qF "/$scope" /proc/$leader/cgroup || t_fail "leader $leader not moved into $scope"
         cg=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/$leader/cgroup)
         [ -d "$cg" ] || t_fail "no cgroup $cg for leader $leader"
         sleep 60 &

@@ -44,7 +44,7 @@ test_readme_using_it() {
         for p in "$MACHINES_DIR/$name" "$SETTINGS_DIR/$name.nspawn" "$src"; do
                 [ -e "$p" ] && skip "$p exists already"
         done
-        # The bed shares the host's network namespace: the port must be free (nothing leaves the host).
+        # The example shares the host's network (Private=no): the port must be free.
         ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && skip "port $port is in use"
         t_track "$name"
         echo "$src" >>"$T_TMP/dirs"

@@ -188,6 +188,9 @@ test_restart_keep_unit() {
         systemctl start --no-block "$u"
         wait_until 10 mx_running $n || t_fail "$n not started by $u"
         wait_until 5 state_is $n starting || t_fail "$n not starting"
+        # "starting" also covers the set-up, which does not survive a restart (README, Restarts): wait for its
+        # end, when the daemon registers the machine with systemd-machined and lets it exec.
+        wait_until 10 machinectl show $n || t_fail "$n not registered with systemd-machined"
         leader=$(mx_prop $n Leader)
 
         # Waiting for READY=1 across a restart...

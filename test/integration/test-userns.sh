@@ -192,22 +192,39 @@ test_systemd_boot() {
 }
 
 # The hostile probe: ResolvConf=/Timezone= binds, a read-only Bind=, and everything else of the issue.
-un_attack() {   # NAME PRIVATEUSERS: prints the probe's lines
+un_attack() {   # NAME PRIVATEUSERS (empty: the default): prints the probe's lines
         local n=$1 src=$T_TMP/attack-ro
         mx_root $n
         mkdir -p $src && echo host >$src/f
-        mx_settings $n "[Exec]\nPrivateUsers=$2\nResolvConf=bind-host\nTimezone=bind\nParameters=/usr/bin/testpayload attack --ro /etc/resolv.conf --ro /etc/localtime --ro /ro --ro-file /etc/resolv.conf --ro-file /etc/localtime --ro-file /ro/f --out /attack.txt\n[Files]\nBindReadOnly=$src:/ro\n"
+        mx_settings $n "[Exec]\n${2:+PrivateUsers=$2\n}ResolvConf=bind-host\nTimezone=bind\nParameters=/usr/bin/testpayload attack --ro /etc/resolv.conf --ro /etc/localtime --ro /ro --ro-file /etc/resolv.conf --ro-file /etc/localtime --ro-file /ro/f --out /attack.txt\n[Files]\nBindReadOnly=$src:/ro\n"
         assert_ok machinectl-ext start --wait $n
         cat $MACHINES_DIR/$n/attack.txt 2>/dev/null
 }
 
-test_attack_userns() {
+# With a user namespace every attack fails, but one: its root may claim PID 1's credentials on the notify
+# socket (it has CAP_SYS_ADMIN over its PID namespace, which its user namespace owns, as with nspawn -U; it
+# may as well ptrace PID 1). A user other than root inside may not.
+un_attack_userns() {    # NAME PRIVATEUSERS
         local out
-        out=$(un_attack mxun-attack pick)
+        out=$(un_attack "$@")
         echo "$out"
         assert_match "done=1" "$out" "probe finished"
-        assert_no_match "ESCAPED" "$out" "with a user namespace every attack fails"
+        assert_no_match "ESCAPED" "$(echo "$out" | grep -v "^forged-ready=")" "with a user namespace every attack fails"
+        assert_match "^forged-ready-user=blocked EPERM" "$(echo "$out" | grep "^forged-ready-user=")" \
+                "a user other than root claiming PID 1"
+        for a in remount-proc-sys write-core-pattern remount-sys remount-run-host mount-proc remount-ro-bind-2; do
+                assert_match "^$a=blocked" "$(echo "$out" | grep "^$a=")" "$a"
+        done
         [ "$(echo "$out" | grep -c =blocked)" -ge 16 ] || t_fail "fewer attempts than expected: $out"
+}
+
+test_attack_userns() {
+        un_attack_userns mxun-attack pick
+}
+
+# The same without PrivateUsers= in the settings: the default is a user namespace.
+test_attack_default() {
+        un_attack_userns mxun-attack-default ""
 }
 
 # Without a user namespace: what is still blocked (and, by the lack of it, what is not).
@@ -236,6 +253,7 @@ run_test custom-mounts test_custom_mounts
 run_test bind-refused test_bind_refused
 run_test systemd-boot test_systemd_boot
 run_test attack-userns test_attack_userns
+run_test attack-default test_attack_default
 run_test attack-no-userns test_attack_no_userns
 
 t_summary

@@ -33,8 +33,12 @@
  *   write PATH CONTENT        write CONTENT to PATH (created 0644, truncated)
  *   stat PATH                 "type mode" (e.g. "chr 0666") or the errno name
  *   cat PATH                  the file's content, or the errno name
- *   syscall NAME              make system call NAME (sethostname, open_by_handle_at) with harmless
- *                             arguments; prints "ok" or the errno name (EPERM from a seccomp filter).
+ *   syscall NAME              make system call NAME (sethostname, open_by_handle_at, getppid,
+ *                             getpriority-process, getpriority-user) with harmless arguments; prints "ok" or
+ *                             the errno name (EPERM from a seccomp filter).
+ *   syscall --out PATH NAME...
+ *                             each in turn, appending "NAME=ok" or "NAME=ERRNO" to PATH, flushed before the
+ *                             next call (a filter may kill the caller at any of them)
  *   attack [--ro PATH]... [--ro-file PATH]... [--out PATH]
  *                             the hostile probe (docs/security.md): tries each escape a root payload with
  *                             CAP_SYS_ADMIN in the host's user namespace has, one line each, "NAME=blocked ERRNO"
@@ -54,6 +58,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -115,7 +120,7 @@ static int usage(void) {
               "       sleep SECS [--ignore-term] [--handle SIG] [--out PATH] [--report PATH] [--notify STRING] |\n"
               "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | notify-from DIR |\n"
               "       notify-stay SECS STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] |\n"
-              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall NAME |\n"
+              "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall [--out PATH] NAME... |\n"
               "       attack [--ro PATH]... [--ro-file PATH]... [--out PATH]\n", stderr);
         return 2;
 }
@@ -883,24 +888,61 @@ static int cmd_cat(int argc, char **argv) {
         return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int cmd_syscall(int argc, char **argv) {
-        long r;
-
-        if (argc != 1)
-                return usage();
-        if (strcmp(argv[0], "sethostname") == 0) {
-                char name[256] = "";
+/* Makes system call NAME with harmless arguments: 0 or -1 with errno set. -2 for an unknown NAME. */
+static long try_syscall(const char *name) {
+        if (strcmp(name, "sethostname") == 0) {
+                char host[256] = "";
                 /* Set it to what it is: the call is made, nothing changes. */
-                if (gethostname(name, sizeof name - 1) < 0)
-                        return fail("gethostname: %s", errno_name(errno));
-                r = sethostname(name, strlen(name));
-        } else if (strcmp(argv[0], "open_by_handle_at") == 0)
-                /* An invalid mount fd: EBADF if the call is let through, EPERM from a filter. */
-                r = syscall(SYS_open_by_handle_at, -1, NULL, 0);
-        else
+                if (gethostname(host, sizeof host - 1) < 0)
+                        return -1;
+                return sethostname(host, strlen(host));
+        }
+        if (strcmp(name, "open_by_handle_at") == 0)
+                /* An invalid mount fd and no handle: EBADF or EFAULT if let through, EPERM from a filter. */
+                return syscall(SYS_open_by_handle_at, -1, NULL, 0);
+        /* Calls that cannot fail: any errno is a filter's. Through syscall(), since glibc's getppid() never
+         * sets errno. */
+        if (strcmp(name, "getppid") == 0)
+                return syscall(SYS_getppid) < 0 ? -1 : 0;
+        if (strcmp(name, "getpriority-process") == 0)
+                return syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0 ? -1 : 0;
+        if (strcmp(name, "getpriority-user") == 0)
+                return syscall(SYS_getpriority, PRIO_USER, 0) < 0 ? -1 : 0;
+        return -2;
+}
+
+static int cmd_syscall(int argc, char **argv) {
+        FILE *out = NULL;
+        int ret = 0;
+
+        if (argc >= 2 && strcmp(argv[0], "--out") == 0) {
+                out = fopen(argv[1], "ae");
+                if (!out)
+                        return fail("%s: %s", argv[1], errno_name(errno));
+                argc -= 2;
+                argv += 2;
+        }
+        if (argc < 1 || (!out && argc != 1))
                 return usage();
-        printf("%s\n", r < 0 ? errno_name(errno) : "ok");
-        return r < 0 ? 1 : 0;
+        for (int i = 0; i < argc; i++) {
+                long r;
+
+                errno = 0;
+                r = try_syscall(argv[i]);
+                if (r == -2)
+                        return usage();
+                if (r < 0)
+                        ret = 1;
+                /* With --out, one NAME=RESULT line each, on disk before the next call (which may kill us). */
+                if (out) {
+                        fprintf(out, "%s=%s\n", argv[i], r < 0 ? errno_name(errno) : "ok");
+                        fflush(out);
+                } else
+                        printf("%s\n", r < 0 ? errno_name(errno) : "ok");
+        }
+        if (out)
+                fclose(out);
+        return ret;
 }
 
 static int cmd_reboot(int argc, char **argv) {
@@ -952,8 +994,10 @@ static void attack_open_write(const char *name, const char *path) {
 }
 
 /* A process other than PID 1 claims PID 1 in its credentials: only CAP_SYS_ADMIN over its PID namespace's
- * owner allows that. */
-static void attack_forged_ready(void) {
+ * owner allows that. With AS_NOBODY it first becomes UID/GID 65534 (a service of the container, not its
+ * root): in a container whose PID namespace its user namespace owns, root may claim any of its PIDs (as it may
+ * ptrace PID 1), an unprivileged user none. */
+static void attack_forged_ready(const char *name, bool as_nobody) {
         union {
                 struct cmsghdr cmsghdr;
                 uint8_t buf[CMSG_SPACE(sizeof(struct ucred))];
@@ -965,7 +1009,7 @@ static void attack_forged_ready(void) {
         pid_t pid;
 
         if (!path || strlen(path) >= sizeof(sa.sun_path) || pipe(pipefd) < 0) {
-                fprintf(attack_out, "forged-ready=blocked ENOENT\n");
+                fprintf(attack_out, "%s=blocked ENOENT\n", name);
                 return;
         }
         strcpy(sa.sun_path, path);
@@ -979,9 +1023,16 @@ static void attack_forged_ready(void) {
                         .msg_control = &control, .msg_controllen = sizeof(control),
                 };
                 struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
-                struct ucred uc = { .pid = 1, .uid = getuid(), .gid = getgid() };
-                int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-                int e = 0;
+                struct ucred uc;
+                int fd, e = 0;
+
+                if (as_nobody && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)) {
+                        res[0] = (char) EIO;
+                        (void) write(pipefd[1], res, 1);
+                        _exit(0);
+                }
+                uc = (struct ucred) { .pid = 1, .uid = getuid(), .gid = getgid() };
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
                 cmsg->cmsg_level = SOL_SOCKET;
                 cmsg->cmsg_type = SCM_CREDENTIALS;
@@ -999,7 +1050,7 @@ static void attack_forged_ready(void) {
         close(pipefd[0]);
         if (pid > 0)
                 (void) waitpid(pid, &st, 0);
-        attack_result("forged-ready", res[0] ? -1 : 0, res[0]);
+        attack_result(name, res[0] ? -1 : 0, res[0]);
 }
 
 static int cmd_attack(int argc, char **argv) {
@@ -1059,7 +1110,8 @@ static int cmd_attack(int argc, char **argv) {
         attack_result("raw-socket", fd, errno);
         if (fd >= 0)
                 close(fd);
-        attack_forged_ready();
+        attack_forged_ready("forged-ready", false);
+        attack_forged_ready("forged-ready-user", true);
         fprintf(attack_out, "done=1\n");
         if (out)
                 fclose(attack_out);

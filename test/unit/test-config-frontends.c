@@ -48,8 +48,8 @@ static void nspawn_model(const char *text, NspawnModel *ret) {
         ASSERT(!error);
         ASSERT_EQ(nspawn_command(ret->settings, &boot, &ret->argv), 0);
         ASSERT_EQ(nspawn_environment(ret->settings, SD_ID128_NULL, boot, &ret->envp), 0);
-        container_config_from_nspawn(ret->settings, ret->settings->hostname ?: NAME, ROOT, ret->argv, ret->envp,
-                                     &ret->config);
+        container_config_from_nspawn(ret->settings, ret->settings->private_network > 0,
+                                     ret->settings->hostname ?: NAME, ROOT, ret->argv, ret->envp, &ret->config);
 }
 
 static OciContainer *oci_model(const char *json) {
@@ -147,14 +147,20 @@ static char **binds(const ContainerConfig *c) {
         return l;
 }
 
-/* The calls denied with EPERM regardless of their arguments, whichever list they are in. */
+/* The calls denied with EPERM regardless of their arguments, whichever list they are in (a profile that
+ * allows everything else). */
 static char **denied(const ContainerConfig *c) {
+        const ContainerSeccompProfile *p = c->seccomp_profile;
         char **l = NULL;
 
         ASSERT_EQ(strv_extend_strv(&l, c->syscall_deny), 0);
-        for (size_t i = 0; i < c->n_seccomp_rules; i++)
-                if (c->seccomp_rules[i].n_args == 0 && c->seccomp_rules[i].errno_value == EPERM)
-                        ASSERT_EQ(strv_extend(&l, c->seccomp_rules[i].name), 0);
+        if (!p)
+                return l;
+        ASSERT_EQ(p->default_action, CONTAINER_SECCOMP_ALLOW);
+        for (size_t i = 0; i < p->n_rules; i++)
+                if (p->rules[i].n_args == 0 && p->rules[i].action == CONTAINER_SECCOMP_ERRNO &&
+                    p->rules[i].data == EPERM)
+                        ASSERT_EQ(strv_extend(&l, p->rules[i].name), 0);
         return l;
 }
 
@@ -295,12 +301,12 @@ static void assert_refused(const char *linux_json, const char *prefix) {
 }
 
 static void test_refusals(void) {
-        assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ERRNO\" } }",
-                       "linux.seccomp.defaultAction: only SCMP_ACT_ALLOW");
+        assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_NOTIFY\" } }",
+                       "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported");
         assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                        "{ \"names\": [ \"read\" ], \"action\": \"SCMP_ACT_ALLOW\" },"
-                       "{ \"names\": [ \"kill\" ], \"action\": \"SCMP_ACT_KILL\" } ] } }",
-                       "linux.seccomp.syscalls[1]: action: only SCMP_ACT_ERRNO and SCMP_ACT_ALLOW");
+                       "{ \"names\": [ \"kill\" ], \"action\": \"SCMP_ACT_NOTIFY\" } ] } }",
+                       "linux.seccomp.syscalls[1].action: SCMP_ACT_NOTIFY is not supported");
         assert_refused("\"linux\": { \"cgroupsPath\": \"/machine/foo\" }",
                        "linux.cgroupsPath: only the systemd form");
         /* A joined user namespace has its own maps: writing ours is refused (runc too), naming both. */
@@ -328,7 +334,7 @@ static void test_refusals(void) {
                        "linux.sysctl[\"kernel.hostname\"]: not a sysctl of the container's own namespaces");
         assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
                        "{ \"names\": [ \"read\" ], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000 } ] } }",
-                       "linux.seccomp.syscalls[0]: errnoRet: must be between 1 and 4095");
+                       "linux.seccomp.syscalls[0].errnoRet: 5000 is not an errno (at most 4095)");
         assert_refused("\"mounts\": [ { \"destination\": \"/a\", \"type\": \"bind\" } ]",
                        "mounts[0]: a bind mount needs a source");
         assert_refused("\"mounts\": [ { \"destination\": \"/a\", \"source\": \"/b\", \"options\": [ \"bind\", \"idmap\" ] } ]",
@@ -397,12 +403,15 @@ static void test_resources_and_more(void) {
         ASSERT(!c->mounts[0].options[2]);
         ASSERT(strv_find_startswith(c->warnings, "mounts[0]: proc on /proc is provided by the runtime"));
         /* The unknown system call is skipped (with a warning), the known one keeps its condition. */
-        ASSERT_EQ(c->config.n_seccomp_rules, 1);
-        ASSERT_STREQ(c->config.seccomp_rules[0].name, "getpriority");
-        ASSERT_EQ(c->config.seccomp_rules[0].errno_value, 13);
-        ASSERT_EQ(c->config.seccomp_rules[0].n_args, 1);
-        ASSERT_EQ(c->config.seccomp_rules[0].args[0].op, CONTAINER_SECCOMP_OP_EQ);
-        ASSERT_EQ(c->config.seccomp_rules[0].args[0].value, 2);
+        ASSERT(c->config.seccomp_profile);
+        ASSERT_EQ(c->config.seccomp_profile->default_action, CONTAINER_SECCOMP_ALLOW);
+        ASSERT_EQ(c->config.seccomp_profile->n_rules, 1);
+        ASSERT_STREQ(c->config.seccomp_profile->rules[0].name, "getpriority");
+        ASSERT_EQ(c->config.seccomp_profile->rules[0].action, CONTAINER_SECCOMP_ERRNO);
+        ASSERT_EQ(c->config.seccomp_profile->rules[0].data, 13);
+        ASSERT_EQ(c->config.seccomp_profile->rules[0].n_args, 1);
+        ASSERT_EQ(c->config.seccomp_profile->rules[0].args[0].op, CONTAINER_SECCOMP_OP_EQ);
+        ASSERT_EQ(c->config.seccomp_profile->rules[0].args[0].value, 2);
         ASSERT(strv_find_startswith(c->warnings, "linux.seccomp.syscalls[0]: unknown system call no_such_call_xyz"));
         /* Devices: the node, and DeviceAllow= for it. */
         ASSERT_EQ(c->config.n_devices, 1);

@@ -18,6 +18,7 @@
 #include "container.h"
 #include "macro.h"
 #include "priv/priv.h"
+#include "seccomp-oci.h"
 #include "seccomp-policy.h"
 
 #include "test-assert.h"
@@ -623,20 +624,27 @@ static void test_shared_namespaces(void) {
 
 static void test_seccomp_rules(void) {
         ContainerSeccompRule rules[] = {
-                { .name = "dup3", .errno_value = EACCES, .n_args = 1,
+                { .name = "dup3", .action = CONTAINER_SECCOMP_ERRNO, .data = EACCES, .n_args = 1,
                   .args = { { .index = 2, .op = CONTAINER_SECCOMP_OP_EQ, .value = O_CLOEXEC } } },
-                { .name = "no_such_call_xyz", .errno_value = EPERM },
+                { .name = "no_such_call_xyz", .action = CONTAINER_SECCOMP_ERRNO, .data = EPERM },
+        };
+        ContainerSeccompProfile profile = {
+                .default_action = CONTAINER_SECCOMP_ALLOW,
+                .rules = rules,
+                .n_rules = ELEMENTSOF(rules),
         };
         struct sock_fprog *prog = NULL;
+        unsigned flags = 1;
         SetupLog l = {};
         int status;
         pid_t pid;
 
-        ASSERT_EQ(seccomp_policy_build(NULL, NULL, rules, ELEMENTSOF(rules), &prog, &l), 0);
+        ASSERT_EQ(seccomp_profile_build(&profile, &prog, &flags, NULL, &l), 0);
+        ASSERT_EQ(flags, 0);
         pid = fork();
         ASSERT(pid >= 0);
         if (pid == 0) {
-                if (priv_seccomp_load(prog) < 0)
+                if (priv_seccomp_load(prog, flags) < 0)
                         _exit(10);
                 if (dup3(0, 100, O_CLOEXEC) >= 0 || errno != EACCES)
                         _exit(11); /* the condition matches: denied */

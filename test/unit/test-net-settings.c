@@ -38,6 +38,13 @@ static void test_defaults(void) {
         _cleanup_(network_config_done) NetworkConfig c = {};
         Settings *s = new_settings();
 
+        /* no settings file at all: the same default */
+        ASSERT_EQ(network_config_from_settings(NULL, &c, NULL), 0);
+        ASSERT(c.private_network);
+        ASSERT(c.veth);
+        ASSERT(!c.bridge && !c.zone && c.n_interfaces == 0 && c.n_ports == 0);
+        network_config_done(&c);
+
         /* nothing configured: private network with a veth, like systemd-nspawn@.service */
         ASSERT_EQ(network_config_from_settings(s, &c, NULL), 0);
         ASSERT(c.private_network);

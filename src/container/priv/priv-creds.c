@@ -7,6 +7,8 @@
 #include <sys/capability.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "priv.h"
@@ -110,12 +112,24 @@ int priv_set_no_new_privs(void) {
         return RET_NERRNO(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 }
 
-int priv_seccomp_load(const struct sock_fprog *prog) {
+int priv_seccomp_load(const struct sock_fprog *prog, unsigned flags) {
+        long r;
+
         if (!prog || prog->len == 0)
                 return -EINVAL;
-        /* We hold CAP_SYS_ADMIN, so no_new_privs is not needed (and not set: NoNewPrivileges= does that). The
-         * process is single-threaded: no TSYNC. */
-        return RET_NERRNO(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0));
+        /* Only the flags a profile may ask for: never NEW_LISTENER (an fd nobody would read) or anything else
+         * that changes what the filter means. */
+        if ((flags & ~(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW)) != 0)
+                return -EINVAL;
+        /* The caller holds CAP_SYS_ADMIN or has set no_new_privs; we never set it here (NoNewPrivileges=
+         * does). With TSYNC the kernel returns the ID of a thread it could not synchronize: we are
+         * single-threaded, but never let such a positive value pass for success. */
+        if (flags == 0)
+                return RET_NERRNO(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0));
+        r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
+        if (r < 0)
+                return -errno;
+        return r == 0 ? 0 : -EBUSY;
 }
 
 int priv_set_fsids(uid_t uid, gid_t gid) {

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "macro.h"
 #include "priv.h"
@@ -30,6 +31,37 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd) {
         /* The callers are single-threaded, so the child may use everything of its copy of the address space. */
         pid = syscall(SYS_clone3, &args, sizeof(args));
         return pid < 0 ? -errno : pid;
+}
+
+long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd) {
+        _cleanup_close_ int own = -EBADF;
+        long pid;
+
+        if (pidns_fd < 0)
+                return -EBADF;
+        if (flags & CLONE_NEWPID)
+                return -EINVAL;
+        /* Our own (active) PID namespace, to go back to: setns() always allows it, and PIDNS_FD is a
+         * descendant of it. setns(CLONE_NEWPID) only changes where our children go, never our own PID. */
+        own = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (own < 0)
+                return -errno;
+        if (setns(pidns_fd, CLONE_NEWPID) < 0)
+                return -errno;
+        pid = priv_clone_pidfd(flags, ret_pidfd);
+        if (pid == 0)
+                return 0;
+        if (setns(own, CLONE_NEWPID) < 0) {
+                /* Never leave later children of ours in the container's PID namespace. */
+                int e = errno;
+                if (pid > 0) {
+                        (void) priv_pidfd_send_signal(*ret_pidfd, SIGKILL);
+                        (void) waitid(P_PIDFD, *ret_pidfd, NULL, WEXITED);
+                        *ret_pidfd = safe_close(*ret_pidfd);
+                }
+                return -e;
+        }
+        return pid;
 }
 
 int priv_setns(int fd, int nstype) {

@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -22,6 +23,10 @@
 #include "macro.h"
 #include "priv.h"
 
+#ifndef PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE
+#define PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE _IO(0xFF, 6)
+#endif
+
 static int write_map(pid_t pid, const char *which, uid_t shift, uint32_t range) {
         char text[64];
 
@@ -29,48 +34,95 @@ static int write_map(pid_t pid, const char *which, uid_t shift, uint32_t range) 
         return priv_write_id_map(pid, which, text);
 }
 
-int priv_userns_new(uid_t shift, uint32_t range) {
-        struct clone_args args = { .flags = CLONE_NEWUSER | CLONE_PIDFD, .exit_signal = SIGCHLD };
-        _cleanup_close_pair_ int pipefd[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int pidfd = -EBADF;
-        int fd = -EBADF, r;
+static int open_ns(long pid, const char *which) {
         char path[64];
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%li/ns/%s", pid, which);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
+}
+
+int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
+        struct clone_args args = {
+                .flags = CLONE_NEWUSER | CLONE_PIDFD | (netns ? CLONE_NEWNET : 0),
+                .exit_signal = SIGCHLD,
+        };
+        _cleanup_close_pair_ int wait_pipe[2] = { -EBADF, -EBADF }, ready_pipe[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int pidfd = -EBADF, userns = -EBADF, pidns = -EBADF, net = -EBADF;
+        int child_errno = 0, r;
         long pid;
 
-        if (range == 0 || (uint64_t) shift + range > UINT32_MAX)
+        if (!ret || range == 0 || (uint64_t) shift + range > UINT32_MAX)
                 return -EINVAL;
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
+        if (pipe2(wait_pipe, O_CLOEXEC) < 0 || pipe2(ready_pipe, O_CLOEXEC) < 0)
                 return -errno;
 
-        /* A child that only exists to own the new user namespace until we hold it by fd: it waits for the end
+        /* A child that only exists to own the new namespaces until we hold them by fd. In the new user
+         * namespace it has every capability there, and unshares a PID namespace, which is therefore owned by
+         * that user namespace: the caller clones the container's init into it (priv_clone_pidfd_into()), so
+         * that the payload's root may reboot(2) it (the kernel wants CAP_SYS_BOOT in the user namespace that
+         * owns the PID namespace), as the init of a systemd-nspawn -U container can. The network namespace
+         * comes with the clone, owned by it too. The child says how its unshare went, then waits for the end
          * of the pipe and leaves. */
         args.pidfd = (uint64_t) (uintptr_t) &pidfd;
         pid = syscall(SYS_clone3, &args, sizeof(args));
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
+                int e = 0;
                 char b;
+
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-                (void) read(pipefd[0], &b, 1);
+                if (unshare(CLONE_NEWPID) < 0)
+                        e = errno;
+                (void) write(ready_pipe[1], &e, sizeof(e));
+                (void) read(wait_pipe[0], &b, 1);
                 _exit(EXIT_SUCCESS);
         }
-        pipefd[0] = safe_close(pipefd[0]);
+        wait_pipe[0] = safe_close(wait_pipe[0]);
+        ready_pipe[1] = safe_close(ready_pipe[1]);
 
         r = write_map((pid_t) pid, "uid_map", shift, range);
         if (r >= 0)
                 r = write_map((pid_t) pid, "gid_map", shift, range);
+        if (r >= 0 && read(ready_pipe[0], &child_errno, sizeof(child_errno)) != sizeof(child_errno))
+                r = -EIO;
+        if (r >= 0 && child_errno > 0)
+                r = -child_errno;
+        /* The pidfd proves that /proc/PID was still our child when we opened its namespaces: it cannot have
+         * been reaped (we are its parent and have not waited). */
+        if (r >= 0)
+                r = userns = open_ns(pid, "user");
+        /* Not /proc/PID/ns/pid_for_children: that refuses a PID namespace without its PID 1 yet (ENOENT). The
+         * pidfd's ioctl (Linux 6.11) does not. Older kernels: no such PID namespace, the caller makes its own
+         * (owned by the host's user namespace, where reboot(2) fails with EPERM). */
         if (r >= 0) {
-                snprintf(path, sizeof(path), "/proc/%li/ns/user", pid);
-                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-                if (fd < 0)
+                pidns = ioctl(pidfd, PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE, 0);
+                if (pidns < 0 && !IN_SET(errno, ENOTTY, EINVAL, EOPNOTSUPP))
                         r = -errno;
         }
-        /* The pidfd proves that /proc/PID was still our child when we opened it: it cannot have been reaped
-         * (we are its parent and have not waited). */
-        pipefd[1] = safe_close(pipefd[1]);
+        if (r >= 0 && netns)
+                r = net = open_ns(pid, "net");
+        wait_pipe[1] = safe_close(wait_pipe[1]);
         (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
         (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
-        return r < 0 ? r : fd;
+        if (r < 0)
+                return r;
+        *ret = (PrivUserns) {
+                .userns_fd = TAKE_FD(userns),
+                .pidns_fd = TAKE_FD(pidns),
+                .netns_fd = TAKE_FD(net),
+        };
+        return 0;
+}
+
+void priv_userns_done(PrivUserns *u) {
+        if (!u)
+                return;
+        u->userns_fd = safe_close(u->userns_fd);
+        u->pidns_fd = safe_close(u->pidns_fd);
+        u->netns_fd = safe_close(u->netns_fd);
 }
 
 int priv_mount_idmap(int tree, int userns_fd, bool recursive) {

@@ -27,6 +27,10 @@ struct sock_fprog;
  * like fork(): the child's pid in the caller (with its O_CLOEXEC pidfd in *ret_pidfd), 0 in the child; -errno
  * on failure. */
 long priv_clone_pidfd(uint64_t flags, int *ret_pidfd);
+/* priv_clone_pidfd() with the child as the PID 1 of the PID namespace PIDNS_FD (one without a process yet:
+ * FLAGS must not have CLONE_NEWPID); the caller's PID namespace for its children is put back before
+ * returning. Same returns; -EBADF without PIDNS_FD. */
+long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd);
 /* setns() into the namespaces NSTYPE of the process (pidfd) or namespace file FD. Returns 0 or -errno. */
 int priv_setns(int fd, int nstype);
 /* unshare(CLONE_NEWCGROUP): makes the caller's current cgroup the root of a new cgroup namespace. */
@@ -79,8 +83,10 @@ int priv_switch_ids(uid_t uid, gid_t gid);
 int priv_set_fsids(uid_t uid, gid_t gid);
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int priv_set_no_new_privs(void);
-/* Loads the seccomp filter PROG (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)). Single-threaded callers only. */
-int priv_seccomp_load(const struct sock_fprog *prog);
+/* Loads the seccomp filter PROG (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER), or seccomp(SECCOMP_SET_MODE_FILTER,
+ * FLAGS) with FLAGS, of SECCOMP_FILTER_FLAG_TSYNC, _LOG and _SPEC_ALLOW only). Filters stack: each load adds
+ * one. Single-threaded callers only. */
+int priv_seccomp_load(const struct sock_fprog *prog, unsigned flags);
 
 /* ---- files inside a root (priv-resolve.c) ---- */
 
@@ -137,9 +143,23 @@ int priv_make_shared_mount_point(const char *dir);
 
 /* ---- user namespaces (priv-userns.c) ---- */
 
-/* A new user namespace owned by the caller, mapping UIDs and GIDs 0..RANGE-1 to SHIFT..SHIFT+RANGE-1 (made by
- * a short-lived child). Returns an O_CLOEXEC fd of it, or -errno. */
-int priv_userns_new(uid_t shift, uint32_t range);
+/* The namespaces of PrivateUsers=, as O_CLOEXEC fds (-EBADF: none). */
+typedef struct PrivUserns {
+        int userns_fd;
+        int pidns_fd;                   /* owned by the user namespace, no process yet: the first process
+                                         * cloned into it (priv_clone_pidfd_into()) is its PID 1; -EBADF
+                                         * before Linux 6.11 (no PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE) */
+        int netns_fd;                   /* owned by the user namespace (with NETNS), or -EBADF */
+} PrivUserns;
+
+#define PRIV_USERNS_NULL ((PrivUserns) { .userns_fd = -EBADF, .pidns_fd = -EBADF, .netns_fd = -EBADF })
+
+/* A new user namespace owned by the caller, mapping UIDs and GIDs 0..RANGE-1 to SHIFT..SHIFT+RANGE-1, and
+ * owned by it a PID namespace and (with NETNS) a network namespace (made by a short-lived child). Returns 0
+ * and fills *RET, or -errno (nothing held). */
+int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret);
+/* Closes the fds of U. */
+void priv_userns_done(PrivUserns *u);
 /* Makes the detached mount TREE idmapped through the user namespace USERNS_FD. Returns 0 or -errno
  * (-EINVAL, -EOPNOTSUPP, -EPERM: the file system cannot be idmapped). */
 int priv_mount_idmap(int tree, int userns_fd, bool recursive);
