@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The container's init, in order. This is the only place that talks to the sync socket from the child side and
- * the only place that calls _exit(): every step returns -errno and leaves its stage and detail in a SetupLog,
+ * The container's init, in order. This (with init-report.c and init-joiner.c) is the only place that talks to
+ * the sync socket from the child side and the only place that calls _exit(): every step returns -errno and leaves its stage and detail in a SetupLog,
  * and STEP() reports it. The trust argument, in short:
  *
  *  - The root directory path comes from the daemon's trusted configuration. Its *contents* are untrusted:
@@ -29,6 +29,7 @@
 #include "container.h"
 #include "devices.h"
 #include "init.h"
+#include "init-report.h"
 #include "init-userns.h"
 #include "mounts.h"
 #include "nspawn-etc.h"
@@ -63,56 +64,13 @@ typedef struct InitState {
         SetupLog log;
 } InitState;
 
-/* Sends the message DATA of SIZE bytes, with FD attached if FD >= 0. */
-static int send_fd_message(int sock, const void *data, size_t size, int fd) {
-        union {
-                struct cmsghdr cmsghdr;
-                uint8_t buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct iovec iov = { .iov_base = (void *) data, .iov_len = size };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (fd >= 0) {
-                struct cmsghdr *cmsg;
-
-                mh.msg_control = &control;
-                mh.msg_controllen = sizeof(control);
-                cmsg = CMSG_FIRSTHDR(&mh);
-                cmsg->cmsg_level = SOL_SOCKET;
-                cmsg->cmsg_type = SCM_RIGHTS;
-                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-        }
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
-/* Sends REPORT, with FD attached if FD >= 0. */
-static int send_report(int sock, const ContainerReport *report, int fd) {
-        return send_fd_message(sock, report, sizeof(*report), fd);
-}
-
-static void flush_warnings(int sock, SetupLog *l) {
-        for (size_t i = 0; i < l->n_warnings; i++)
-                (void) send_report(sock, l->warnings + i, -EBADF);
-        l->n_warnings = 0;
-}
-
-static _noreturn_ void report_and_exit(int sock, SetupLog *l) {
-        /* A step that failed without saying where must not read as success. */
-        if (l->failure.stage == CONTAINER_STAGE_SETUP_DONE)
-                setup_fail(l, CONTAINER_STAGE_PREPARE, -(l->failure.error ?: EIO), "internal error");
-        flush_warnings(sock, l);
-        (void) send_report(sock, &l->failure, -EBADF);
-        _exit(EXIT_FAILURE);
-}
-
 /* Runs one step: its warnings go out at once, a failure ends the child. */
 #define STEP(s, expr)                                                   \
         ({                                                              \
                 int _r_ = (expr);                                       \
-                flush_warnings((s)->sock, &(s)->log);                   \
+                init_flush_warnings((s)->sock, &(s)->log);                   \
                 if (_r_ < 0)                                            \
-                        report_and_exit((s)->sock, &(s)->log);          \
+                        init_report_and_exit((s)->sock, &(s)->log);          \
                 _r_;                                                    \
         })
 
@@ -158,10 +116,6 @@ static int wait_id_maps(int sock, SetupLog *l) {
         return 0;
 }
 
-static int fail_namespace(SetupLog *l, const ContainerNamespace *n, int r) {
-        return setup_failf(l, CONTAINER_STAGE_NAMESPACES, r, 0, "%s (%s)", n->origin ?: n->path, n->path);
-}
-
 /* setns() into the joined namespace of type T (the cgroup one, once in the scope) through FD. */
 static int join_late(const ContainerConfig *c, ContainerNamespaceType t, int fd, SetupLog *l) {
         int r;
@@ -170,7 +124,7 @@ static int join_late(const ContainerConfig *c, ContainerNamespaceType t, int fd,
         if (r < 0)
                 for (size_t i = 0; i < c->n_join_namespaces; i++)
                         if (c->join_namespaces[i].type == t)
-                                return fail_namespace(l, c->join_namespaces + i, r);
+                                return init_fail_namespace(l, c->join_namespaces + i, r);
         return r;
 }
 
@@ -197,7 +151,7 @@ static int join_namespaces(const ContainerConfig *c, const int *ns_fds, InitStat
                         default:
                                 r = priv_setns(ns_fds[i], container_namespace_clone_flag(n->type));
                                 if (r < 0)
-                                        return fail_namespace(&s->log, n, r);
+                                        return init_fail_namespace(&s->log, n, r);
                         }
                 }
         return 0;
@@ -233,7 +187,7 @@ static int wait_hooks(InitState *s) {
         ssize_t n;
         int r;
 
-        r = send_report(s->sock, &paused, -EBADF);
+        r = init_send_report(s->sock, &paused, -EBADF);
         if (r < 0)
                 return setup_fail(&s->log, CONTAINER_STAGE_HOOKS, r, "report");
         buf = malloc(CONTAINER_HOOK_STATE_MAX + 2);
@@ -652,57 +606,6 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
         return 0;
 }
 
-_noreturn_ void container_pid_joiner(const ContainerConfig *c, uint64_t flags, int jsock, int sock, int userns_fd,
-                                     int netns_fd, const int *ns_fds) {
-        SetupLog l = {};
-        int pidfd = -EBADF, r;
-        int32_t pid32;
-        long pid;
-
-        /* Until the init is made, die with the creator, as the init does. */
-        r = priv_set_pdeathsig(SIGKILL);
-        if (r < 0) {
-                (void) setup_fail(&l, CONTAINER_STAGE_PREPARE, r, "PR_SET_PDEATHSIG");
-                report_and_exit(jsock, &l);
-        }
-        for (size_t i = 0; i < c->n_join_namespaces; i++)
-                if (c->join_namespaces[i].type == CONTAINER_NAMESPACE_PID) {
-                        r = priv_setns(ns_fds[i], CLONE_NEWPID);
-                        if (r < 0) {
-                                (void) fail_namespace(&l, c->join_namespaces + i, r);
-                                report_and_exit(jsock, &l);
-                        }
-                }
-        pid = priv_clone_pidfd(CLONE_PARENT | flags, &pidfd);
-        if (pid < 0) {
-                const ContainerNamespace *n = NULL;
-
-                for (size_t i = 0; i < c->n_join_namespaces; i++)
-                        if (c->join_namespaces[i].type == CONTAINER_NAMESPACE_PID)
-                                n = c->join_namespaces + i;
-                /* alloc_pid() fails with ENOMEM in a PID namespace whose init has exited. */
-                if (pid == -ENOMEM && n)
-                        (void) setup_failf(&l, CONTAINER_STAGE_NAMESPACES, (int) pid, CONTAINER_REPORT_COMPLETE,
-                                           "%s (%s): the PID namespace has no init any more (or no memory)",
-                                           n->origin ?: n->path, n->path);
-                else
-                        (void) setup_fail(&l, CONTAINER_STAGE_NAMESPACES, (int) pid, "clone3");
-                report_and_exit(jsock, &l);
-        }
-        if (pid == 0) {
-                safe_close(jsock);
-                container_init(c, sock, userns_fd, netns_fd, ns_fds);
-        }
-        /* The init is the creator's child: hand it over, with its pidfd. If that fails the creator hears of
-         * nothing but end-of-file and kills nothing: do it here. */
-        pid32 = (int32_t) pid;
-        if (send_fd_message(jsock, &pid32, sizeof(pid32), pidfd) < 0) {
-                (void) priv_pidfd_send_signal(pidfd, SIGKILL);
-                _exit(EXIT_FAILURE);
-        }
-        _exit(EXIT_SUCCESS);
-}
-
 _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd, int netns_fd, const int *ns_fds) {
         ContainerReport ok = { .stage = CONTAINER_STAGE_SETUP_DONE };
         InitState s = {
@@ -770,7 +673,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
          * left before, the report cannot be sent, and nobody knows of us: give up. */
         if (c->release_fifo)
                 STEP(&s, fail_if(&s.log, priv_set_pdeathsig(0), CONTAINER_STAGE_RELEASE, "PR_SET_PDEATHSIG"));
-        if (send_report(sock, &ok, notify_fd) < 0)
+        if (init_send_report(sock, &ok, notify_fd) < 0)
                 _exit(EXIT_FAILURE);
         safe_close(notify_fd);
         if (wait_release(sock, s.release_fd) < 0)
@@ -817,7 +720,7 @@ _noreturn_ void container_helper_run(int sock, int (*fn)(void *userdata, SetupLo
         SetupLog l = {};
 
         if (fn(userdata, &l) < 0)
-                report_and_exit(sock, &l);
-        flush_warnings(sock, &l);
+                init_report_and_exit(sock, &l);
+        init_flush_warnings(sock, &l);
         _exit(EXIT_SUCCESS);
 }
