@@ -540,6 +540,22 @@ static int apply_limits(const ContainerConfig *c, SetupLog *l) {
         return 0;
 }
 
+/* A fresh session keyring, as nspawn and runc give their payloads: the daemon's (systemd's per-service keyring,
+ * with machined-ext.service's invocation ID) must not be readable or writable from a machine that is allowed
+ * keyctl(). In the container's user namespace, if it has one, so that the keyring belongs to the container's
+ * root. As nspawn: a kernel without keyrings, or a seccomp filter around the daemon that denies
+ * keyctl(), is no error. */
+static int join_session_keyring(SetupLog *l) {
+        int r;
+
+        r = priv_join_new_session_keyring();
+        if (IN_SET(r, -ENOSYS, -EPERM, -EACCES))
+                return 0;
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, r, "KEYCTL_JOIN_SESSION_KEYRING");
+        return 0;
+}
+
 static int reset_signals(SetupLog *l) {
         sigset_t ss;
 
@@ -710,6 +726,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 s.userns_fd = safe_close(s.userns_fd);
         }
         /* Inside the container, with its limits, and in its user namespace if it has one. */
+        STEP(&s, join_session_keyring(&s.log));
         STEP(&s, run_start_hooks(c, &s));
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, reset_signals(&s.log));
