@@ -684,7 +684,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
                                      c->working_directory));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
-        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, &s.seccomp, &s.log));
+        STEP(&s, seccomp_policy_build(c->capability_bounding, c->syscall_allow, c->syscall_deny, &s.seccomp,
+                                          &s.log));
         if (c->seccomp_profile)
                 STEP(&s, seccomp_profile_build(c->seccomp_profile, &s.seccomp_profile, &s.seccomp_profile_flags,
                                                NULL, &s.log));

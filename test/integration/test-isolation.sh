@@ -58,9 +58,38 @@ EOF
         return 0
 }
 
+# The default deny list (docs/security.md, "System calls"): io_uring, userfaultfd and keyctl are EPERM from
+# the filter (the calls themselves would fail with EFAULT or EINVAL); SystemCallFilter= gives io_uring back.
+# A nested user namespace is allowed with CAP_SYS_ADMIN (as in nspawn: a systemd inside uses them), not
+# without it (DropCapability=CAP_SYS_ADMIN), where it used to need no capability at all.
+test_seccomp_defaults() {
+        local n=mxt-sc-def a=mxt-sc-allow d=mxt-sc-noadmin
+        mx_root $n
+        mx_root $a
+        mx_root $d
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt io_uring_setup userfaultfd keyctl clone-user\n"
+        mx_settings $a "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt io_uring_setup\nSystemCallFilter=io_uring_setup\n"
+        mx_settings $d "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt clone-user keyctl\nDropCapability=CAP_SYS_ADMIN\n"
+        mx_start $n
+        mx_start $a
+        mx_start $d
+        mx_wait $n >/dev/null
+        mx_wait $a >/dev/null
+        mx_wait $d >/dev/null
+        assert_eq "io_uring_setup=EPERM
+userfaultfd=EPERM
+keyctl=EPERM
+clone-user=ok" "$(cat $MACHINES_DIR/$n/sc.txt)" "default machine"
+        assert_eq "io_uring_setup=EFAULT" "$(cat $MACHINES_DIR/$a/sc.txt)" "SystemCallFilter=io_uring_setup"
+        assert_eq "clone-user=EPERM
+keyctl=EPERM" "$(cat $MACHINES_DIR/$d/sc.txt)" "DropCapability=CAP_SYS_ADMIN"
+        return 0
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test keyring-settings test_keyring_settings
 run_test keyring-oci test_keyring_oci
+run_test seccomp-defaults test_seccomp_defaults
 
 t_summary
