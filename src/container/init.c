@@ -381,6 +381,23 @@ static int build_environment(const ContainerConfig *c, InitState *s) {
 }
 
 /* Resolves ARGV0 inside the (already pivoted) container like execvp() would, with the payload's PATH. */
+/* CVE-2019-5736: the command is a file of the image, never this process's own binary, the host's, which
+ * /proc/self/exe and the other /proc magic links would reach (run in the container, it could be rewritten
+ * from there). Refuses a path through a magic link (ELOOP) and, for good measure, our own inode. */
+static int check_command(const char *path, SetupLog *l) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st, self;
+
+        fd = priv_openat2(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
+        if (fd < 0)
+                return setup_fail(l, CONTAINER_STAGE_COMMAND, fd, path);
+        if (fstat(fd, &st) < 0)
+                return setup_fail(l, CONTAINER_STAGE_COMMAND, -errno, path);
+        if (stat("/proc/self/exe", &self) >= 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
+                return setup_fail(l, CONTAINER_STAGE_COMMAND, -ELOOP, path);
+        return 0;
+}
+
 static int resolve_command(const char *argv0, char **envp, char **ret, SetupLog *l) {
         const char *path = DEFAULT_PATH;
         int e = ENOENT;
@@ -684,6 +701,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
                                      c->working_directory));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
+        STEP(&s, check_command(s.command, &s.log));
         STEP(&s, seccomp_policy_build(c->capability_bounding, c->syscall_allow, c->syscall_deny, &s.seccomp,
                                           &s.log));
         if (c->seccomp_profile)
