@@ -365,6 +365,23 @@ static int build_environment(const ContainerConfig *c, InitState *s) {
 }
 
 /* Resolves ARGV0 inside the (already pivoted) container like execvp() would, with the payload's PATH. */
+/* CVE-2019-5736: the command is a file of the image, never this process's own binary, the host's, which
+ * /proc/self/exe and the other /proc magic links would reach (run in the container, it could be rewritten
+ * from there). Refuses a path through a magic link (ELOOP) and, for good measure, our own inode. */
+static int check_command(const char *path, SetupLog *l) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st, self;
+
+        fd = priv_openat2(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
+        if (fd < 0)
+                return setup_fail(l, CONTAINER_STAGE_COMMAND, fd, path);
+        if (fstat(fd, &st) < 0)
+                return setup_fail(l, CONTAINER_STAGE_COMMAND, -errno, path);
+        if (stat("/proc/self/exe", &self) >= 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
+                return setup_fail(l, CONTAINER_STAGE_COMMAND, -ELOOP, path);
+        return 0;
+}
+
 static int resolve_command(const char *argv0, char **envp, char **ret, SetupLog *l) {
         const char *path = DEFAULT_PATH;
         int e = ENOENT;
@@ -524,6 +541,22 @@ static int apply_limits(const ContainerConfig *c, SetupLog *l) {
         return 0;
 }
 
+/* A fresh session keyring, as nspawn and runc give their payloads: the daemon's (systemd's per-service keyring,
+ * with machined-ext.service's invocation ID) must not be readable or writable from a machine that is allowed
+ * keyctl(). In the container's user namespace, if it has one, so that the keyring belongs to the container's
+ * root. As nspawn: a kernel without keyrings, or a seccomp filter around the daemon that denies
+ * keyctl(), is no error. */
+static int join_session_keyring(SetupLog *l) {
+        int r;
+
+        r = priv_join_new_session_keyring();
+        if (IN_SET(r, -ENOSYS, -EPERM, -EACCES))
+                return 0;
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, r, "KEYCTL_JOIN_SESSION_KEYRING");
+        return 0;
+}
+
 static int reset_signals(SetupLog *l) {
         sigset_t ss;
 
@@ -662,7 +695,9 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
                                      c->working_directory));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
-        STEP(&s, seccomp_policy_build(c->syscall_allow, c->syscall_deny, &s.seccomp, &s.log));
+        STEP(&s, check_command(s.command, &s.log));
+        STEP(&s, seccomp_policy_build(c->capability_bounding, c->syscall_allow, c->syscall_deny, &s.seccomp,
+                                          &s.log));
         if (c->seccomp_profile)
                 STEP(&s, seccomp_profile_build(c->seccomp_profile, &s.seccomp_profile, &s.seccomp_profile_flags,
                                                NULL, &s.log));
@@ -706,6 +741,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 s.userns_fd = safe_close(s.userns_fd);
         }
         /* Inside the container, with its limits, and in its user namespace if it has one. */
+        STEP(&s, join_session_keyring(&s.log));
         STEP(&s, run_start_hooks(c, &s));
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, reset_signals(&s.log));

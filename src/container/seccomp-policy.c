@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <linux/capability.h>
 #include <linux/filter.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 
@@ -8,15 +10,42 @@
 #include "strv.h"
 #include "syscall-groups.h"
 
-/* Calls that act on the host as a whole, or reach past the namespaces; most need capabilities the bounding set
- * no longer has, this denies them even where a capability is kept (CAP_DAC_READ_SEARCH lets
- * open_by_handle_at() open any host inode; CAP_SYS_ADMIN allows bpf() and perf_event_open()). */
-static const char *const default_deny[] = {
-        "_sysctl", "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
-        "delete_module", "finit_module", "get_kernel_syms", "init_module", "ioperm", "iopl",
-        "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "nfsservctl", "open_by_handle_at",
-        "perf_event_open", "quotactl", "request_key", "settimeofday", "stime", "swapoff", "swapon",
-        "syslog", "uselib", "ustat", "vm86", "vm86old",
+/* Calls that act on the host as a whole, reach past the namespaces, or open kernel attack surface that
+ * containers do not need (docs/security.md has the table and the reasons). Most need capabilities the bounding
+ * set no longer has; this denies them even where a capability is kept (CAP_DAC_READ_SEARCH lets
+ * open_by_handle_at() open any host inode; CAP_SYS_ADMIN allows bpf() and perf_event_open()). As in
+ * systemd-nspawn, the groups of a capability (@clock for CAP_SYS_TIME, ...) are allowed when the machine keeps
+ * it; SystemCallFilter= takes any of them off. */
+static const struct {
+        int capability;                 /* allowed if the bounding set has it; -1: always denied */
+        const char *name;
+} default_deny[] = {
+        { -1,                "@cpu-emulation"   },      /* modify_ldt, vm86: old kernel bugs, no use */
+        { -1,                "@keyring"         },      /* keyrings are not namespaced */
+        { -1,                "@obsolete"        },
+        { -1,                "@swap"            },
+        { -1,                "bpf"              },      /* bpffs and maps are not namespaced */
+        { -1,                "fanotify_init"    },      /* as nspawn: watches whole mounts */
+        { -1,                "fanotify_mark"    },
+        { -1,                "io_uring_enter"   },      /* bypasses seccomp for what it submits */
+        { -1,                "io_uring_register" },
+        { -1,                "io_uring_setup"   },
+        { -1,                "kexec_file_load"  },
+        { -1,                "kexec_load"       },
+        { -1,                "lookup_dcookie"   },
+        { -1,                "nfsservctl"       },
+        { -1,                "open_by_handle_at" },     /* CVE-2014-3519 ("shocker") */
+        { -1,                "perf_event_open"  },
+        { -1,                "quotactl"         },
+        { -1,                "stime"            },
+        { -1,                "userfaultfd"      },      /* stalls kernel accesses: a kernel exploit's tool */
+        { -1,                "uselib"           },
+        { -1,                "ustat"            },
+        { CAP_SYS_TIME,      "@clock"           },
+        { CAP_SYS_MODULE,    "@module"          },
+        { CAP_SYS_RAWIO,     "@raw-io"          },
+        { CAP_SYS_PACCT,     "acct"             },
+        { CAP_SYSLOG,        "syslog"           },
 };
 
 void seccomp_releasep(scmp_filter_ctx *ctx) {
@@ -24,8 +53,46 @@ void seccomp_releasep(scmp_filter_ctx *ctx) {
                 seccomp_release(*ctx);
 }
 
-static int add_rules(scmp_filter_ctx ctx, char **allow_in, char **deny_in, SetupLog *l) {
-        _cleanup_strv_free_ char **allow = NULL, **extra_deny = NULL;
+/* Without CAP_SYS_ADMIN the machine is not meant to make namespaces, but a user namespace needs no capability:
+ * deny CLONE_NEWUSER to unshare() and clone() (as Docker does), and clone3() altogether, whose flags seccomp
+ * cannot see (ENOSYS, so that libc falls back to clone()). */
+static int add_userns_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
+        static const struct {
+                const char *name;
+                unsigned arg;
+        } calls[] = {
+                { "unshare", 0 },
+                { "clone",   0 },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
+                int nr;
+
+                if (strv_find(allow, calls[i].name))
+                        continue;
+                nr = seccomp_syscall_resolve_name(calls[i].name);
+                if (nr == __NR_SCMP_ERROR)
+                        continue;
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                                     SCMP_CMP(calls[i].arg, SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+                if (r < 0 && r != -EDOM && r != -EFAULT && r != -EEXIST)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, calls[i].name);
+        }
+        if (!strv_find(allow, "clone3")) {
+                int nr = seccomp_syscall_resolve_name("clone3");
+
+                if (nr != __NR_SCMP_ERROR) {
+                        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+                        if (r < 0 && r != -EDOM && r != -EFAULT && r != -EEXIST)
+                                return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "clone3");
+                }
+        }
+        return 0;
+}
+
+static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, char **allow_in, char **deny_in, SetupLog *l) {
+        _cleanup_strv_free_ char **allow = NULL, **deny = NULL;
         int r;
 
         /* SystemCallFilter= takes calls off the list; SystemCallFilter=~ adds to it; @groups are expanded
@@ -35,25 +102,32 @@ static int add_rules(scmp_filter_ctx ctx, char **allow_in, char **deny_in, Setup
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, *n);
         }
+        for (size_t i = 0; i < ELEMENTSOF(default_deny); i++) {
+                if (default_deny[i].capability >= 0 && (bounding & (UINT64_C(1) << default_deny[i].capability)))
+                        continue;
+                r = syscall_filter_expand(default_deny[i].name, &deny);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, default_deny[i].name);
+        }
         for (char **n = deny_in; n && *n; n++) {
-                r = syscall_filter_expand(*n, &extra_deny);
+                r = syscall_filter_expand(*n, &deny);
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, *n);
         }
-        for (size_t i = 0; i < ELEMENTSOF(default_deny) + strv_length(extra_deny); i++) {
-                const char *name = i < ELEMENTSOF(default_deny) ? default_deny[i]
-                                                                : extra_deny[i - ELEMENTSOF(default_deny)];
+        for (char **n = deny; n && *n; n++) {
                 int nr;
 
-                if (name[0] == '@' || strv_find(allow, name))
+                if ((*n)[0] == '@' || strv_find(allow, *n))
                         continue;
-                nr = seccomp_syscall_resolve_name(name);
+                nr = seccomp_syscall_resolve_name(*n);
                 if (nr == __NR_SCMP_ERROR)
                         continue; /* newer than libseccomp, or not on this architecture: as systemd does */
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
                 if (r < 0 && r != -EDOM && r != -EFAULT && r != -EEXIST)
-                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, name);
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, *n);
         }
+        if (!(bounding & (UINT64_C(1) << CAP_SYS_ADMIN)))
+                return add_userns_rules(ctx, allow, l);
         return 0;
 }
 
@@ -84,7 +158,7 @@ int seccomp_program_export(scmp_filter_ctx ctx, struct sock_fprog **ret, SetupLo
         return 0;
 }
 
-int seccomp_policy_build(char **allow, char **deny, struct sock_fprog **ret, SetupLog *l) {
+int seccomp_policy_build(uint64_t bounding, char **allow, char **deny, struct sock_fprog **ret, SetupLog *l) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
@@ -103,7 +177,7 @@ int seccomp_policy_build(char **allow, char **deny, struct sock_fprog **ret, Set
                 (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
         }
 
-        r = add_rules(ctx, allow, deny, l);
+        r = add_rules(ctx, bounding, allow, deny, l);
         if (r < 0)
                 return r;
         return seccomp_program_export(ctx, ret, l);

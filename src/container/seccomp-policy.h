@@ -8,10 +8,10 @@
 
 struct sock_fprog;
 
-/* Builds nspawn's deny list as a seccomp filter (minus ALLOW, plus DENY; @groups expanded) and compiles it to
- * BPF, so that only the load (priv_seccomp_load()) is left for after the release. Returns 0 and the program in
+/* Builds nspawn's deny list as a seccomp filter (minus ALLOW, plus DENY; @groups expanded; the groups of the
+ * capabilities in BOUNDING allowed; CLONE_NEWUSER denied without CAP_SYS_ADMIN in it) and compiles it to BPF, so that only the load (priv_seccomp_load()) is left for after the release. Returns 0 and the program in
  * *ret (one allocation: free() it), or -errno (stage CONTAINER_STAGE_SECCOMP). */
-int seccomp_policy_build(char **allow, char **deny, struct sock_fprog **ret, SetupLog *l);
+int seccomp_policy_build(uint64_t bounding, char **allow, char **deny, struct sock_fprog **ret, SetupLog *l);
 
 /* Compiles CTX to BPF. Returns 0 and the program in *ret (one allocation: free() it), or -errno (stage
  * CONTAINER_STAGE_SECCOMP). */

@@ -9,26 +9,17 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
-#include <systemd/sd-journal.h>
 #include <termios.h>
 
 #include "console.h"
+#include "console-journal.h"
 #include "fd-util.h"
 #include "util.h"
 #include "log.h"
 
 #define CONSOLE_LOG_MAX (64U * 1024U)   /* the ring buffer */
-#define CONSOLE_LINE_MAX 2048U          /* a longer line goes to the journal in pieces */
 #define CONSOLE_READ_MAX 4096U          /* one read() from the master or a client */
 #define CONSOLE_DRAIN_READS_MAX 4096U   /* console_drain(): at most 16 MiB */
-
-typedef enum EscapeState {
-        ESCAPE_NONE,
-        ESCAPE_ESC,                     /* after ESC */
-        ESCAPE_CSI,                     /* after ESC [ : parameters until a final byte 0x40..0x7e */
-        ESCAPE_OSC,                     /* after ESC ] : until BEL or ESC \ */
-} EscapeState;
 
 struct Console {
         sd_event *event;
@@ -52,9 +43,7 @@ struct Console {
         size_t log_head;                /* where the next byte goes */
         bool log_full;                  /* wrapped at least once: everything from log_head on is valid */
 
-        char *line;                     /* CONSOLE_LINE_MAX bytes: the current partial line, sanitized */
-        size_t line_size;
-        EscapeState escape;
+        ConsoleJournal *journal;        /* the lines sent to the journal */
 
         /* Adopted from the fd store (console_adopt()): ended after 10 s without a slave. */
         bool adopted;
@@ -62,9 +51,7 @@ struct Console {
         ConsoleEndedHandler on_ended;
         void *on_ended_userdata;
 
-        char *field_machine;            /* "MACHINE=NAME", ...: the journal fields of every line */
-        char *field_identifier;
-        char *field_unit;
+        char *unit;                     /* the unit the journal lines name */
 };
 
 static void console_detach(Console *c) {
@@ -77,95 +64,14 @@ static void console_detach(Console *c) {
         c->client_fd = safe_close(c->client_fd);
 }
 
-/* The line buffer holds "MESSAGE=" followed by up to CONSOLE_LINE_MAX bytes of text, so that the message is
- * one iovec for sd_journal_sendv() without a copy. */
-#define LINE_PREFIX "MESSAGE="
-#define LINE_PREFIX_LEN (sizeof(LINE_PREFIX) - 1)
-
-static void console_flush_line(Console *c) {
-        struct iovec iov[6];
-        int r;
-
-        assert(c);
-
-        if (c->line_size == 0)
-                return;
-
-        /* sd_journal_sendv() takes fields with their lengths: no NUL termination, no format strings. */
-        memcpy(c->line, LINE_PREFIX, LINE_PREFIX_LEN);
-        iov[0] = (struct iovec) { c->line, LINE_PREFIX_LEN + c->line_size };
-        iov[1] = (struct iovec) { c->field_machine, strlen(c->field_machine) };
-        iov[2] = (struct iovec) { c->field_identifier, strlen(c->field_identifier) };
-        iov[3] = (struct iovec) { c->field_unit, strlen(c->field_unit) };
-        iov[4] = (struct iovec) { (char *) "PRIORITY=6", strlen("PRIORITY=6") };
-        iov[5] = (struct iovec) { (char *) "MACHINE_CONSOLE=1", strlen("MACHINE_CONSOLE=1") };
-
-        r = sd_journal_sendv(iov, ELEMENTSOF(iov));
-        if (r < 0)
-                log_debug_errno(r, "Failed to send console output of machine '%s' to the journal: %m", c->name);
-
-        c->line_size = 0;
-}
-
-static void console_line_add(Console *c, char ch) {
-        if (c->line_size >= CONSOLE_LINE_MAX)
-                console_flush_line(c);
-        c->line[LINE_PREFIX_LEN + c->line_size++] = ch;
-}
-
-/* Splits output into journal lines: drops \r and other control characters, and terminal escape sequences
- * (colours, cursor movement), which would make journalctl show the message as a blob. */
-static void console_journal(Console *c, const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                uint8_t ch = p[i];
-
-                switch (c->escape) {
-
-                case ESCAPE_ESC:
-                        c->escape = ch == '[' ? ESCAPE_CSI : ch == ']' ? ESCAPE_OSC : ESCAPE_NONE;
-                        continue;
-
-                case ESCAPE_CSI:
-                        if (ch >= 0x40 && ch <= 0x7e)
-                                c->escape = ESCAPE_NONE;
-                        else if (ch < 0x20 || ch > 0x7e)       /* malformed: give up on it */
-                                c->escape = ESCAPE_NONE;
-                        continue;
-
-                case ESCAPE_OSC:
-                        if (ch == '\a' || ch == '\n')
-                                c->escape = ESCAPE_NONE;
-                        else if (ch == 0x1b)
-                                c->escape = ESCAPE_ESC;         /* ESC \ ends it; ESC then anything is fine */
-                        if (ch != '\n')
-                                continue;
-                        break;
-
-                case ESCAPE_NONE:
-                        break;
-                }
-
-                if (ch == '\n')
-                        console_flush_line(c);
-                else if (ch == 0x1b)
-                        c->escape = ESCAPE_ESC;
-                else if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
-                        console_line_add(c, (char) ch);
-                /* else: \r, backspace, bell, NUL, ...: dropped */
-        }
-}
-
 static int console_alloc_buffers(Console *c) {
         if (!c->log) {
                 c->log = malloc(CONSOLE_LOG_MAX);
                 if (!c->log)
                         return -ENOMEM;
         }
-        if (!c->line) {
-                c->line = malloc(LINE_PREFIX_LEN + CONSOLE_LINE_MAX);
-                if (!c->line)
-                        return -ENOMEM;
-        }
+        if (!c->journal)
+                return console_journal_new(c->event, c->name, c->unit, &c->journal);
         return 0;
 }
 
@@ -220,7 +126,7 @@ static void console_output(Console *c, const uint8_t *p, size_t n) {
                                 c->name);
         else {
                 console_log_append(c, p, n);
-                console_journal(c, p, n);
+                console_journal_write(c->journal, p, n);
         }
 
         console_forward(c, p, n);
@@ -232,8 +138,7 @@ static void console_end(Console *c) {
         c->ended = true;
         (void) sd_event_source_set_enabled(c->event_source, SD_EVENT_OFF);
         c->hangup_event_source = sd_event_source_disable_unref(c->hangup_event_source);
-        if (c->line)
-                console_flush_line(c);
+        console_journal_flush(c->journal);
         console_detach(c);
         if (c->on_ended)
                 c->on_ended(c, c->on_ended_userdata); /* may free c */
@@ -353,8 +258,7 @@ static int console_arm_hangup_timer(Console *c) {
 static int console_hangup(Console *c) {
         int r;
 
-        if (c->line)
-                console_flush_line(c);
+        console_journal_flush(c->journal);
 
         if (c->hung_up)
                 return 0;
@@ -404,8 +308,7 @@ void console_drain(Console *c) {
         /* Bounded, for a writer outside the container that never stops: the kernel buffers at most 64 KiB
          * in a pty and a few MiB in a pipe. */
         (void) console_read(c, CONSOLE_DRAIN_READS_MAX);
-        if (c->line)
-                console_flush_line(c);
+        console_journal_flush(c->journal);
 }
 
 static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -529,8 +432,7 @@ Console *console_free(Console *c) {
                 return NULL;
 
         console_drain(c);
-        if (c->line)
-                console_flush_line(c);
+        console_journal_flush(c->journal);
 
         console_detach(c);
         sd_event_source_disable_unref(c->event_source);
@@ -541,11 +443,9 @@ Console *console_free(Console *c) {
 
         free(c->tty_path);
         free(c->log);
-        free(c->line);
+        console_journal_free(c->journal);
         free(c->name);
-        free(c->field_machine);
-        free(c->field_identifier);
-        free(c->field_unit);
+        free(c->unit);
         return mfree(c);
 }
 
@@ -553,18 +453,9 @@ static int console_fill_fields(Console *c, const char *name, const char *unit) {
         c->name = strdup(name);
         if (!c->name)
                 return -ENOMEM;
-        if (asprintf(&c->field_machine, "MACHINE=%s", name) < 0) {
-                c->field_machine = NULL;
+        c->unit = strdup(unit);
+        if (!c->unit)
                 return -ENOMEM;
-        }
-        if (asprintf(&c->field_identifier, "SYSLOG_IDENTIFIER=%s", name) < 0) {
-                c->field_identifier = NULL;
-                return -ENOMEM;
-        }
-        if (asprintf(&c->field_unit, "OBJECT_SYSTEMD_UNIT=%s", unit) < 0) {
-                c->field_unit = NULL;
-                return -ENOMEM;
-        }
         return 0;
 }
 
@@ -779,9 +670,11 @@ void console_adopted_claim(Console *c, ConsoleMode mode, const char *unit) {
         c->on_ended_userdata = NULL;
         c->hangups = 0;
         c->hangup_event_source = sd_event_source_disable_unref(c->hangup_event_source);
-        if (unit && asprintf(&field, "OBJECT_SYSTEMD_UNIT=%s", unit) >= 0) {
-                free(c->field_unit);
-                c->field_unit = TAKE_PTR(field);
+        if (unit && (field = strdup(unit))) {
+                free(c->unit);
+                c->unit = TAKE_PTR(field);
+                if (c->journal)
+                        (void) console_journal_set_unit(c->journal, unit);
         }
 }
 

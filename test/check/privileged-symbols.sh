@@ -14,6 +14,7 @@ capset cap_set_proc cap_set_ambient cap_reset_ambient cap_drop_bound cap_setuid 
 setuid setgid seteuid setegid setreuid setregid setresuid setresgid setgroups initgroups setfsuid setfsgid
 sethostname setdomainname mknod mknodat __xmknod __xmknodat personality sched_setaffinity
 seccomp_load seccomp_attr_set_tsync
+keyctl add_key request_key keyctl_join_session_keyring
 syscall prctl'
 pattern="^($(echo $symbols | tr ' ' '|'))(@.*)?\$"
 

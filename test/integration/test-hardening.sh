@@ -236,6 +236,40 @@ EOF
         assert_eq $'\xc2\x9b2Jcleared' "$(machinectl-ext show -p Status --value $n)" "show to a pipe"
 }
 
+# 7. A console flood: machine A writes lines as fast as it can (yes). Its lines used to go to the journal
+#    unlimited, so journald's rate limit for machined-ext.service dropped everything else the daemon sent:
+#    machine B's lines and the daemon's own messages. Now A is cut at its own limit (1000 lines per 10 s, one
+#    "suppressed" message per window), and B's marker and the daemon's message for B's stop are there.
+test_console_flood() {
+        local a=mxt-hd-flood b=mxt-hd-quiet tok=$RANDOM$RANDOM cursor since n
+        mx_root $a
+        mx_root $b
+        mx_settings $a "[Exec]\nParameters=/bin/sh -c \"exec yes flood-$tok\"\nKillSignal=SIGKILL\n"
+        mx_settings $b "[Exec]\nParameters=/bin/sh -c \"while [ ! -e /go ]; do sleep 0.1; done; echo marker-$tok; exec sleep 1000\"\nKillSignal=SIGKILL\n"
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        cursor=$(j_mark)
+        mx_start $a
+        mx_start $b
+        sleep 4         # the flood has gone on for a while: under journald's old limit, everything was lost by now
+        touch $MACHINES_DIR/$b/go
+        sleep 1
+        mx StopMachine s $b >/dev/null || t_fail "StopMachine $b failed"
+        wait_until 10 mx_gone $b || t_fail "$b did not stop"
+        sleep 2
+        mx StopMachine s $a >/dev/null || t_fail "StopMachine $a failed"
+        wait_until 10 mx_gone $a || t_fail "$a did not stop"
+        journalctl --sync >/dev/null 2>&1 || true
+
+        wait_until 5 eval "journalctl MACHINE=$b --since '$since' -o cat --no-pager | grep -qxF marker-$tok" ||
+                t_fail "machine $b's marker is not in the journal"
+        assert_journal "$cursor" "Machine $b: payload"
+        assert_journal "$cursor" "console lines of machine $a suppressed"
+        n=$(journalctl MACHINE=$a --since "$since" -o cat --no-pager | grep -cxF "flood-$tok")
+        # 7 s of flood: at most two windows of 1000 lines.
+        [ "$n" -gt 0 ] && [ "$n" -le 2000 ] || t_fail "$n flood lines of $a in the journal (1..2000 expected)"
+        return 0
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 hd_run settings-not-regular test_settings_not_regular
@@ -244,5 +278,6 @@ hd_run parameters-control-chars test_parameters_control_chars
 hd_run notify-storm-leader test_notify_storm_leader
 hd_run notify-storm-child test_notify_storm_child
 hd_run terminal-escapes test_terminal_escapes
+hd_run console-flood test_console_flood
 
 t_summary

@@ -34,11 +34,16 @@
  *   stat PATH                 "type mode" (e.g. "chr 0666") or the errno name
  *   cat PATH                  the file's content, or the errno name
  *   syscall NAME              make system call NAME (sethostname, open_by_handle_at, getppid,
- *                             getpriority-process, getpriority-user) with harmless arguments; prints "ok" or
+ *                             getpriority-process, getpriority-user, io_uring_setup, userfaultfd, keyctl,
+ *                             clone-user: clone(CLONE_NEWUSER)) with harmless arguments; prints "ok" or
  *                             the errno name (EPERM from a seccomp filter).
  *   syscall --out PATH NAME...
  *                             each in turn, appending "NAME=ok" or "NAME=ERRNO" to PATH, flushed before the
  *                             next call (a filter may kill the caller at any of them)
+ *   keyring [--out PATH]      what the session keyring holds, through keyctl() (no libkeyutils): "session=SERIAL
+ *                             DESCRIPTION" (or the errno name), "session.keys=SERIAL..." (what @s links) and
+ *                             "invocation_id=VALUE" (the key systemd puts
+ *                             in every service's session keyring; "none" if @s has none, or the errno name)
  *   attack [--ro PATH]... [--ro-file PATH]... [--out PATH]
  *                             the hostile probe (docs/security.md): tries each escape a root payload with
  *                             CAP_SYS_ADMIN in the host's user namespace has, one line each, "NAME=blocked ERRNO"
@@ -59,7 +64,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <linux/keyctl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -83,6 +91,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 extern char **environ;
 
@@ -121,6 +131,7 @@ static int usage(void) {
               "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | notify-from DIR |\n"
               "       notify-stay SECS STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] |\n"
               "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall [--out PATH] NAME... |\n"
+              "       keyring [--out PATH] |\n"
               "       attack [--ro PATH]... [--ro-file PATH]... [--out PATH]\n", stderr);
         return 2;
 }
@@ -904,6 +915,23 @@ static long try_syscall(const char *name) {
          * sets errno. */
         if (strcmp(name, "getppid") == 0)
                 return syscall(SYS_getppid) < 0 ? -1 : 0;
+        /* Calls the default deny list takes away, with arguments that make the call itself fail (EFAULT,
+         * EINVAL): EPERM is a filter's. */
+        if (strcmp(name, "io_uring_setup") == 0)
+                return syscall(SYS_io_uring_setup, 1, NULL);
+        if (strcmp(name, "userfaultfd") == 0)
+                return syscall(SYS_userfaultfd, ~0);
+        if (strcmp(name, "keyctl") == 0)
+                return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) < 0 ? -1 : 0;
+        /* A nested user namespace, in a child that exits at once. */
+        if (strcmp(name, "clone-user") == 0) {
+                long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+                if (pid == 0)
+                        _exit(0);
+                if (pid > 0)
+                        (void) waitpid((pid_t) pid, NULL, 0);
+                return pid < 0 ? -1 : 0;
+        }
         if (strcmp(name, "getpriority-process") == 0)
                 return syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0 ? -1 : 0;
         if (strcmp(name, "getpriority-user") == 0)
@@ -943,6 +971,64 @@ static int cmd_syscall(int argc, char **argv) {
         if (out)
                 fclose(out);
         return ret;
+}
+
+static int cmd_keyring(int argc, char **argv) {
+        FILE *out = stdout;
+        char desc[256], value[256];
+        long serial, key, n;
+
+        if (argc == 2 && strcmp(argv[0], "--out") == 0) {
+                out = fopen(argv[1], "we");
+                if (!out)
+                        return fail("%s: %s", argv[1], errno_name(errno));
+        } else if (argc != 0)
+                return usage();
+
+        serial = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+        if (serial < 0)
+                fprintf(out, "session=%s\n", errno_name(errno));
+        else {
+                n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, serial, desc, sizeof desc - 1);
+                if (n < 0)
+                        snprintf(desc, sizeof desc, "%s", errno_name(errno));
+                else
+                        desc[MIN((size_t) n, sizeof desc - 1)] = 0;
+                fprintf(out, "session=%ld %s\n", serial, desc);
+        }
+
+        {
+                int32_t ids[64];
+
+                /* The serials of the keys linked into @s, space-separated. */
+                n = syscall(SYS_keyctl, KEYCTL_READ, KEY_SPEC_SESSION_KEYRING, ids, sizeof ids);
+                if (n < 0)
+                        fprintf(out, "session.keys=%s\n", errno_name(errno));
+                else {
+                        fputs("session.keys=", out);
+                        for (long i = 0; i < MIN(n, (long) sizeof ids) / (long) sizeof ids[0]; i++)
+                                fprintf(out, "%s%" PRIi32, i > 0 ? " " : "", ids[i]);
+                        fputc('\n', out);
+                }
+        }
+
+        key = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", "invocation_id", 0);
+        if (key < 0)
+                fprintf(out, "invocation_id=%s\n", errno == ENOKEY ? "none" : errno_name(errno));
+        else {
+                n = syscall(SYS_keyctl, KEYCTL_READ, key, value, sizeof value);
+                if (n < 0)
+                        fprintf(out, "invocation_id=%s\n", errno_name(errno));
+                else {
+                        fputs("invocation_id=", out);
+                        for (long i = 0; i < MIN(n, (long) sizeof value); i++)
+                                fprintf(out, "%02x", (unsigned char) value[i]);
+                        fputc('\n', out);
+                }
+        }
+        if (out != stdout)
+                return fclose(out) == 0 ? 0 : 1;
+        return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int cmd_reboot(int argc, char **argv) {
@@ -1147,6 +1233,7 @@ int main(int argc, char **argv) {
                 { "stat",      cmd_stat },
                 { "cat",       cmd_cat },
                 { "syscall",   cmd_syscall },
+                { "keyring",   cmd_keyring },
                 { "attack",    cmd_attack },
         };
         const char *base;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "console.h"
+#include "console-journal.h"
 #include "util.h"
 #include "test-assert.h"
 
@@ -261,6 +262,43 @@ static void test_hangup(sd_event *e) {
         console_free(c);
 }
 
+/* The journal's rate limit: a flood is cut at CONSOLE_LINES_BURST per window, and once the shared budget is
+ * used up by floods, a quiet machine still gets its first CONSOLE_LINES_QUIET lines through. */
+static void test_line_ratelimit(void) {
+        RateLimit shared = RATELIMIT_INIT(CONSOLE_LINES_INTERVAL, CONSOLE_LINES_SHARED);
+        ConsoleRateLimit a = { .own = RATELIMIT_INIT(CONSOLE_LINES_INTERVAL, CONSOLE_LINES_BURST) };
+        ConsoleRateLimit b = a, c = a, quiet = a;
+        usec_t t = 1000 * USEC_PER_SEC;
+        unsigned n = 0;
+
+        for (unsigned i = 0; i < 100000; i++)
+                n += console_line_allowed(&a, &shared, t);
+        ASSERT_EQ(n, CONSOLE_LINES_BURST);
+        ASSERT_EQ(a.suppressed, 100000 - CONSOLE_LINES_BURST);
+
+        /* A second flood, the same; a third one gets its quiet share and the rest of the shared budget. */
+        n = 0;
+        for (unsigned i = 0; i < 100000; i++)
+                n += console_line_allowed(&b, &shared, t + 1);
+        ASSERT_EQ(n, CONSOLE_LINES_BURST);
+        n = 0;
+        for (unsigned i = 0; i < 100000; i++)
+                n += console_line_allowed(&c, &shared, t + 1);
+        ASSERT_EQ(n, CONSOLE_LINES_QUIET + CONSOLE_LINES_SHARED - 2 * (CONSOLE_LINES_BURST - CONSOLE_LINES_QUIET));
+
+        /* A third machine: its quiet share only. */
+        n = 0;
+        for (unsigned i = 0; i < 1000; i++)
+                n += console_line_allowed(&quiet, &shared, t + 2);
+        ASSERT_EQ(n, CONSOLE_LINES_QUIET);
+        ASSERT_EQ(quiet.suppressed, 1000 - CONSOLE_LINES_QUIET);
+
+        /* The next window: all of them again. */
+        t += CONSOLE_LINES_INTERVAL + 3;
+        ASSERT(console_line_allowed(&a, &shared, t));
+        ASSERT(console_line_allowed(&quiet, &shared, t));
+}
+
 int main(void) {
         sd_event *e = NULL;
 
@@ -273,6 +311,7 @@ int main(void) {
         test_passive(e);
         test_pipe(e);
         test_hangup(e);
+        test_line_ratelimit();
 
         sd_event_unref(e);
 

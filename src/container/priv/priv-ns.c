@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Processes and namespaces: clone3, setns, unshare, sethostname, and the prctl()s of the container's init. */
+/* Processes and namespaces: clone3, setns, unshare, sethostname, the session keyring, and the prctl()s of the
+ * container's init. */
 
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <signal.h>
@@ -144,4 +146,15 @@ int priv_pidfd_send_signal(int pidfd, int sig) {
         if (pidfd < 0)
                 return -EBADF;
         return RET_NERRNO(syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0));
+}
+
+int priv_join_new_session_keyring(void) {
+        long serial;
+
+        /* KEYCTL_JOIN_SESSION_KEYRING with no name: a new anonymous session keyring, owned by the caller, that
+         * replaces the one inherited from the daemon (systemd gives every service its own, with the service's
+         * invocation ID in it). Nothing of the daemon's keyrings stays reachable through @s (or @us, which
+         * is per user and, without a user namespace, root's: nspawn and runc leave that one too). */
+        serial = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, (unsigned long) 0, 0UL, 0UL, 0UL);
+        return serial < 0 ? -errno : 0;
 }

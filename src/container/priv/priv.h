@@ -3,7 +3,7 @@
 
 /* The privileged boundary (STYLE.md): the only code of machined-ext that references mount and the new mount
  * API, setns, unshare, clone3, pivot_root, capset and PR_CAPBSET_DROP, setresuid/setresgid/setgroups,
- * sethostname, mknod, personality, sched_setaffinity, the seccomp load, and the generic syscall()/prctl()
+ * sethostname, mknod, personality, sched_setaffinity, the seccomp load, keyctl, and the generic syscall()/prctl()
  * entry points through which any of them could be reached. test/check/privileged-symbols.sh fails the build's
  * tests if any object outside this library references one of those symbols.
  *
@@ -53,6 +53,9 @@ int priv_sched_setaffinity(const cpu_set_t *set);
 /* Writes TEXT ("inside outside count" lines) to /proc/PID/WHICH ("uid_map" or "gid_map") of a child in a new
  * user namespace. */
 int priv_write_id_map(pid_t pid, const char *which, const char *text);
+/* keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): the caller (and what it execs) gets a new, empty, anonymous session
+ * keyring instead of the one it inherited. Returns 0 or -errno (-ENOSYS: no keyrings in this kernel). */
+int priv_join_new_session_keyring(void);
 /* pidfd_send_signal(PIDFD, SIG). */
 int priv_pidfd_send_signal(int pidfd, int sig);
 

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# What a payload must not reach even where a setting lets it make the call: the daemon's session keyring, and
+# the system calls the default seccomp list denies (docs/security.md). Each test performs the attack.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+# machined-ext.service's invocation ID, as the 32 hex digits systemd puts in its session keyring.
+daemon_invocation_id() {
+        mx ListMachines >/dev/null || t_fail "ListMachines failed"
+        systemctl show -p InvocationID --value machined-ext.service
+}
+
+# "testpayload keyring" output KEYRING-REPORT: keyctl() worked (the test means something), the session
+# keyring is a new anonymous one, and it is empty: no invocation_id key, above all not the daemon's.
+check_keyring() {       # REPORT WHAT
+        local rep=$1 what=$2 inv
+        inv=$(daemon_invocation_id)
+        [ -n "$inv" ] || t_fail "machined-ext.service has no InvocationID"
+        assert_match '^[0-9]+ keyring;' "$(report_get "$rep" session)" "$what: keyctl() on @s"
+        assert_match ';_ses$' "$(report_get "$rep" session)" "$what: @s is an anonymous session keyring"
+        assert_ne "$inv" "$(report_get "$rep" invocation_id)" "$what: the daemon's invocation ID read from @s"
+        assert_eq none "$(report_get "$rep" invocation_id)" "$what: invocation_id in @s"
+        assert_eq "" "$(report_get "$rep" session.keys)" "$what: keys in the new @s"
+}
+
+# A machine allowed the @keyring calls (SystemCallFilter=@keyring) reads its session keyring. It used to be
+# the daemon's: systemd's per-service keyring with machined-ext.service's invocation ID, which any container
+# could read, add keys to or clear.
+test_keyring_settings() {
+        local n=mxt-keyring rep
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload keyring --out /keyring.txt\nSystemCallFilter=@keyring\n"
+        mx_start $n
+        assert_eq "exited 0" "$(mx_wait $n)" "the payload's exit"
+        rep=$(cat "$MACHINES_DIR/$n/keyring.txt")
+        check_keyring "$rep" "payload"
+        return 0
+}
+
+# The same for an OCI bundle, whose payload never gets keyctl() (nspawn's deny list applies to bundles): its
+# startContainer hook runs inside the container before the filters, with the keyring the payload will have.
+test_keyring_oci() {
+        local n=mxoci-keyring b=$MACHINES_DIR/mxoci-keyring rep
+        mx_root $n "$b/rootfs"
+        cat >"$b/config.json" <<EOF
+{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },
+  "process": { "cwd": "/", "args": [ "/usr/bin/testpayload", "exit", "0" ], "user": { "uid": 0, "gid": 0 } },
+  "hooks": { "startContainer": [ { "path": "/usr/bin/testpayload", "args": [ "testpayload", "keyring", "--out", "/keyring.txt" ] } ] },
+  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }
+EOF
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        assert_eq "exited 0" "$(mx_wait $n)" "the payload's exit"
+        rep=$(cat "$b/rootfs/keyring.txt")
+        check_keyring "$rep" "startContainer hook"
+        return 0
+}
+
+# The default deny list (docs/security.md, "System calls"): io_uring, userfaultfd and keyctl are EPERM from
+# the filter (the calls themselves would fail with EFAULT or EINVAL); SystemCallFilter= gives io_uring back.
+# A nested user namespace is allowed with CAP_SYS_ADMIN (as in nspawn: a systemd inside uses them), not
+# without it (DropCapability=CAP_SYS_ADMIN), where it used to need no capability at all.
+test_seccomp_defaults() {
+        local n=mxt-sc-def a=mxt-sc-allow d=mxt-sc-noadmin
+        mx_root $n
+        mx_root $a
+        mx_root $d
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt io_uring_setup userfaultfd keyctl clone-user\n"
+        mx_settings $a "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt io_uring_setup\nSystemCallFilter=io_uring_setup\n"
+        mx_settings $d "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt clone-user keyctl\nDropCapability=CAP_SYS_ADMIN\n"
+        mx_start $n
+        mx_start $a
+        mx_start $d
+        mx_wait $n >/dev/null
+        mx_wait $a >/dev/null
+        mx_wait $d >/dev/null
+        assert_eq "io_uring_setup=EPERM
+userfaultfd=EPERM
+keyctl=EPERM
+clone-user=ok" "$(cat $MACHINES_DIR/$n/sc.txt)" "default machine"
+        assert_eq "io_uring_setup=EFAULT" "$(cat $MACHINES_DIR/$a/sc.txt)" "SystemCallFilter=io_uring_setup"
+        assert_eq "clone-user=EPERM
+keyctl=EPERM" "$(cat $MACHINES_DIR/$d/sc.txt)" "DropCapability=CAP_SYS_ADMIN"
+        return 0
+}
+
+t_preflight || { echo "0 passed, 1 failed"; exit 1; }
+
+run_test keyring-settings test_keyring_settings
+run_test keyring-oci test_keyring_oci
+run_test seccomp-defaults test_seccomp_defaults
+
+t_summary
