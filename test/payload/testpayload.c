@@ -1143,6 +1143,7 @@ static int cmd_attack(int argc, char **argv) {
         const char *ro[16], *ro_file[16];
         const char *out = NULL;
         size_t n_ro = 0, n_ro_file = 0;
+        struct stat st;
         int r, fd;
 
         for (int i = 0; i < argc; i++) {
@@ -1196,6 +1197,9 @@ static int cmd_attack(int argc, char **argv) {
         attack_result("raw-socket", fd, errno);
         if (fd >= 0)
                 close(fd);
+        /* Where that raw socket would listen: the test compares it with the host's network namespace. */
+        if (stat("/proc/self/ns/net", &st) >= 0)
+                fprintf(attack_out, "netns=%llu\n", (unsigned long long) st.st_ino);
         attack_forged_ready("forged-ready", false);
         attack_forged_ready("forged-ready-user", true);
         fprintf(attack_out, "done=1\n");
