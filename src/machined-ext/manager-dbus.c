@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "message-ids.h"
 #include "machine-dbus.h"
 #include "machine.h"
 #include "manager-dbus.h"
@@ -155,7 +156,8 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         if (r < 0)
                 log_debug_errno(r, "Failed to send MachineNew for %s, ignoring: %m", m->name);
 
-        log_info("Starting machine %s (%s) in %s.", m->name, m->root, m->unit);
+        log_machine(LOG_INFO, MX_MESSAGE_MACHINE_START, m->name, "Starting machine %s (%s) in %s.", m->name, m->root,
+                    m->unit);
         TAKE_PTR(m); /* Owned by the manager's table now; freed by the GC once it is gone. */
         return 1;
 }
