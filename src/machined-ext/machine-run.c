@@ -304,7 +304,8 @@ void machine_maybe_finalize(Machine *m) {
         m->sync_fd = safe_close(m->sync_fd);
 
         if (m->released) {
-                r = manager_record_exit(m->manager, m->name, m->exit_code, m->exit_status);
+                r = manager_record_exit(m->manager, m->name, m->exit_code, m->exit_status, m->timestamp,
+                                        m->unit);
                 if (r < 0)
                         log_warning_errno(r, "Failed to record the exit status of machine %s, ignoring: %m", m->name);
         }

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# machinectl-ext status: of a running machine (state, STATUS= text, settings file, unit, the last console
+# lines), of one that ran and ended (its last exit, when, how long it ran: GetExitedMachine; exit status 3 as
+# systemctl status of an inactive unit), and of one that never ran ("No such machine", exit status 1).
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+R=mxst-run
+E=mxst-ended
+N=mxst-never
+
+# rc CMD...: the exit status of CMD, its output discarded.
+rc() {
+        local r=0
+        "$@" >/dev/null 2>&1 || r=$?
+        echo $r
+}
+
+test_running() {
+        local out tok=$RANDOM$RANDOM
+        mx_root $R
+        mx_settings $R "[Exec]\nParameters=/bin/sh -c \"echo first-$tok; echo marker-$tok; exec /usr/bin/testpayload sleep inf --notify STATUS=Serving-$tok\"\n"
+        mx_start $R
+        mx_wait_state $R running
+        wait_until 10 bash -c "machinectl-ext show -p Status --value $R | grep -q Serving-$tok" ||
+                t_fail "no STATUS= text"
+        out=$(machinectl-ext status $R) || t_fail "machinectl-ext status $R failed: $out"
+        echo "$out"
+        assert_match "^ +State: running$" "$(grep State: <<<"$out")" "State"
+        assert_eq "          Status: \"Serving-$tok\"" "$(grep Status: <<<"$out")" "Status"
+        assert_eq "   Settings file: $SETTINGS_DIR/$R.nspawn" "$(grep 'Settings file:' <<<"$out")" "Settings file"
+        assert_eq "            Unit: $(scope_of $R)" "$(grep Unit: <<<"$out")" "Unit"
+        # The last console lines, after a blank line, as the console log has them.
+        assert_eq "marker-$tok" "$(tail -1 <<<"$out")" "last console line"
+        assert_eq "first-$tok" "$(tail -2 <<<"$out" | head -1)" "console line before"
+        assert_eq 0 "$(rc machinectl-ext status $R)" "exit status of status of a running machine"
+}
+
+test_ended() {
+        local out rc=0 exited start end
+        mx_root $E
+        mx_settings $E "[Exec]\nParameters=/bin/sh -c \"sleep 1.5; exit 3\"\n"
+        timeout 30 machinectl-ext start --wait $E >/dev/null 2>&1 || rc=$?
+        assert_eq 3 $rc "start --wait of $E"
+        wait_until 10 mx_gone $E || t_fail "$E still there"
+
+        out=$(machinectl-ext status $E) && t_fail "status of an ended machine exited 0: $out"
+        assert_eq 3 "$(rc machinectl-ext status $E)" "exit status of status of an ended machine"
+        echo "$out"
+        assert_eq "$E" "$(head -1 <<<"$out")" "first line"
+        assert_match "^ +State: exited$" "$(grep State: <<<"$out")" "State"
+        assert_match "^ +Last exit: exited, status=3$" "$(grep 'Last exit:' <<<"$out")" "Last exit"
+        assert_match "^ +Ended: .*; [0-9]+s ago$" "$(grep 'Ended:' <<<"$out")" "Ended"
+        assert_match "^ +Started: " "$(grep 'Started:' <<<"$out")" "Started"
+        assert_match "^ +Ran: [12]s$" "$(grep 'Ran:' <<<"$out")" "how long it ran"
+        assert_eq "            Unit: machine-$(systemd-escape $E).scope" "$(grep Unit: <<<"$out")" "Unit"
+
+        # The same run as GetExitedMachine and ListExitedMachines have it.
+        exited=$(mx GetExitedMachine s $E) || t_fail "GetExitedMachine failed"
+        assert_match "^sitts \"exited\" 3 [0-9]+ [0-9]+ \"machine-mxst.*ended.scope\"$" "$exited" "GetExitedMachine"
+        start=$(awk '{ print $4 }' <<<"$exited")
+        end=$(awk '{ print $5 }' <<<"$exited")
+        [ $((end - start)) -ge 1500000 ] || t_fail "ran $((end - start)) µs, not the 1.5 s it slept"
+        mx ListExitedMachines | grep -qF "\"$E\" \"exited\" 3 $end" || t_fail "ListExitedMachines has another end"
+
+        # A name that runs again is running: status shows the run, not the old exit.
+        mx_settings $E "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        mx_start $E
+        mx_wait_state $E running
+        out=$(machinectl-ext status $E) || t_fail "status of $E running again failed: $out"
+        assert_match "^ +State: running$" "$(grep State: <<<"$out")" "State when running again"
+}
+
+test_never() {
+        local out e
+        e=$(machinectl-ext status $N 2>&1) && t_fail "status of $N succeeded: $e"
+        assert_match "^Failed to get machine $N: No such machine '$N'" "$e" "status of a machine that never ran"
+        assert_eq 1 "$(wc -l <<<"$e")" "one line"
+        assert_eq 1 "$(rc machinectl-ext status $N)" "exit status"
+        e=$(assert_error org.machinedext1.NoSuchMachine GetExitedMachine string:$N) || exit 1
+        assert_match "No machine '$N' has run" "$e" "GetExitedMachine of $N"
+        assert_error org.freedesktop.DBus.Error.InvalidArgs GetExitedMachine string:'-x-' >/dev/null || exit 1
+        # Defined (a root exists) but never run: the same.
+        mx_root $N
+        e=$(machinectl-ext status $N 2>&1) && t_fail "status of $N succeeded: $e"
+        assert_match "Machine '$N' is not running" "$e" "status of a defined machine that never ran"
+        assert_eq 1 "$(rc machinectl-ext status $N)" "exit status"
+        # Several names: a failure wins over an ended machine.
+        assert_eq 1 "$(rc machinectl-ext status $N $N)" "exit status of two"
+}
+
+t_preflight || { echo "0 passed, 1 failed"; exit 1; }
+command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
+
+run_test status-running test_running
+run_test status-ended test_ended
+run_test status-never test_never
+
+t_summary
