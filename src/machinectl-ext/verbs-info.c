@@ -6,6 +6,7 @@
 #include <sys/param.h>
 #include <time.h>
 
+#include "json-output.h"
 #include "machinectl-ext.h"
 #include "strv.h"
 #include "util.h"
@@ -270,7 +271,8 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
         if (!isempty(s->unit))
                 printf("            Unit: %s\n", terminal_safe(stdout, s->unit, &b_unit));
         if (!isempty(s->state))
-                printf("           State: %s\n", terminal_safe(stdout, s->state, &b_state));
+                printf("           State: %s%s%s\n", streq(s->state, "running") ? ansi_highlight_green() : "",
+                       terminal_safe(stdout, s->state, &b_state), streq(s->state, "running") ? ansi_normal() : "");
         if (!isempty(s->status))
                 printf("          Status: \"%s\"\n", terminal_safe(stdout, s->status, &b_status));
         if (!isempty(s->root))
@@ -296,6 +298,20 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
                 printf("%s %s\n", w == s->warnings ? "        Warnings:" : "                 ",
                        terminal_safe(stdout, *w, &b));
         }
+}
+
+/* --json=: the properties of one machine as one object. */
+static int print_properties_json(sd_bus_message *reply) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        int r;
+
+        o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+        r = for_each_property(reply, property_to_json, o);
+        if (r < 0)
+                return r;
+        return json_print(o);
 }
 
 /* The last lines (at most n) of the console log of a running machine, if the caller may read it (root). */
@@ -351,6 +367,7 @@ static int status_exited(sd_bus *bus, const char *name) {
         uint64_t started, ended, n;
         int32_t status;
         char t[128], ago[64];
+        bool bad;
         int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetExitedMachine",
@@ -365,11 +382,31 @@ static int status_exited(sd_bus *bus, const char *name) {
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to parse the last run of machine %s", name);
 
+        if (arg_json != JSON_MODE_OFF) {
+                _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+
+                if (!o)
+                        return log_bus_error(-ENOMEM, NULL, "Failed to show machine %s", name);
+                r = json_add_value(o, "Name", json_object_new_string(name));
+                r = r ?: json_add_value(o, "State", json_object_new_string("exited"));
+                r = r ?: json_add_value(o, "ExitCode", json_object_new_string(code));
+                r = r ?: json_add_value(o, "ExitStatus", json_object_new_int(status));
+                r = r ?: json_add_value(o, "StartTimestamp", json_object_new_uint64(started));
+                r = r ?: json_add_value(o, "ExitTimestamp", json_object_new_uint64(ended));
+                r = r ?: json_add_value(o, "Unit", json_object_new_string(unit));
+                r = r ?: json_print(o);
+                if (r < 0)
+                        return log_bus_error(r, NULL, "Failed to show machine %s", name);
+                return 1;
+        }
+
         n = now(CLOCK_REALTIME);
         printf("%s\n", name);
         printf("           State: %s\n", "exited");
-        printf("       Last exit: %s, %s=%" PRIi32 "\n", terminal_safe(stdout, isempty(code) ? "unknown" : code, &b_code),
-               streq(code, "exited") ? "status" : "signal", status);
+        bad = !streq(code, "exited") || status != 0;
+        printf("       Last exit: %s%s, %s=%" PRIi32 "%s\n", bad ? ansi_highlight_red() : "",
+               terminal_safe(stdout, isempty(code) ? "unknown" : code, &b_code),
+               streq(code, "exited") ? "status" : "signal", status, bad ? ansi_normal() : "");
         if (format_timestamp(t, sizeof(t), started))
                 printf("         Started: %s\n", t);
         if (format_timestamp(t, sizeof(t), ended)) {
@@ -399,7 +436,7 @@ int verb_status(sd_bus *bus, char **args) {
                 _cleanup_free_ char *path = NULL;
                 MachineStatus s = {};
 
-                if (name != args)
+                if (name != args && arg_json == JSON_MODE_OFF)
                         printf("\n");
 
                 r = get_machine_path_error(bus, *name, &path, &error);
@@ -437,6 +474,15 @@ int verb_status(sd_bus *bus, char **args) {
                         (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
                         if (ret >= 0)
                                 ret = r;
+                } else if (arg_json != JSON_MODE_OFF) {
+                        r = sd_bus_message_rewind(reply, true);
+                        if (r >= 0)
+                                r = print_properties_json(reply);
+                        if (r < 0) {
+                                (void) log_bus_error(r, NULL, "Failed to print properties of machine %s", *name);
+                                if (ret >= 0)
+                                        ret = r;
+                        }
                 } else {
                         print_status(&s, *name);
                         print_console_tail(bus, *name, 10);
@@ -572,6 +618,16 @@ int verb_show(sd_bus *bus, char **args) {
                 if (r < 0) {
                         if (ret == 0)
                                 ret = r;
+                        continue;
+                }
+
+                if (arg_json != JSON_MODE_OFF) {
+                        r = print_properties_json(reply);
+                        if (r < 0) {
+                                (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
+                                if (ret == 0)
+                                        ret = r;
+                        }
                         continue;
                 }
 

@@ -92,11 +92,82 @@ test_never() {
         assert_eq 1 "$(rc machinectl-ext status $N $N)" "exit status of two"
 }
 
+test_json() {
+        local out id
+        mx_root $R
+        mx_settings $R "[Exec]\nParameters=/usr/bin/testpayload sleep inf --notify STATUS=json-status\n"
+        mx_start $R
+        mx_wait_state $R running
+        out=$(machinectl-ext show --json=short $R) || t_fail "show --json=short failed: $out"
+        echo "$out"
+        assert_eq 1 "$(wc -l <<<"$out")" "--json=short is one line"
+        assert_eq "$R running $(mx_prop $R Leader) $(scope_of $R)" \
+                "$(jq -r '"\(.Name) \(.State) \(.Leader) \(.Unit)"' <<<"$out")" "show --json=short"
+        assert_eq number "$(jq -r '.Leader | type' <<<"$out")" "type of Leader"
+        assert_eq boolean "$(jq -r '.Boot | type' <<<"$out")" "type of Boot"
+        assert_eq array "$(jq -r '.Command | type' <<<"$out")" "type of Command"
+        id=$(machinectl show $R -p Id --value)
+        assert_eq "$id" "$(jq -r .Id <<<"$out")" "Id as 32 hex digits"
+        assert_eq '{"State":"running","Leader":'"$(mx_prop $R Leader)"'}' \
+                "$(machinectl-ext show --json=short -p State,Leader $R)" "show --json=short -p State,Leader"
+        out=$(machinectl-ext show --json=pretty $R) || t_fail "show --json=pretty failed"
+        [ "$(wc -l <<<"$out")" -gt 5 ] || t_fail "--json=pretty is not indented: $out"
+        assert_eq running "$(jq -r .State <<<"$out")" "show --json=pretty"
+        # status --json: the same object for a running machine.
+        out=$(machinectl-ext status --json=short $R) || t_fail "status --json=short failed: $out"
+        assert_eq "running json-status" "$(jq -r '"\(.State) \(.Status)"' <<<"$out")" "status --json=short"
+        # Not with other commands, nor with --value.
+        assert_match "only supported with 'list', 'status' and 'show'" \
+                "$(machinectl-ext stop --json=short $R 2>&1)" "stop --json"
+        assert_match "cannot be combined" "$(machinectl-ext show --json=short --value $R 2>&1)" "--value --json"
+        assert_eq 1 "$(rc machinectl-ext show --json=bad $R)" "--json=bad"
+}
+
+test_json_ended() {
+        local out rc=0
+        mx_root $E
+        mx_settings $E "[Exec]\nParameters=/usr/bin/testpayload exit 7\n"
+        timeout 30 machinectl-ext start --wait $E >/dev/null 2>&1 || rc=$?
+        assert_eq 7 $rc "start --wait of $E"
+        wait_until 10 mx_gone $E || t_fail "$E still there"
+        out=$(machinectl-ext status --json=short $E) && t_fail "status --json of an ended machine exited 0"
+        echo "$out"
+        assert_eq "$E exited exited 7" "$(jq -r '"\(.Name) \(.State) \(.ExitCode) \(.ExitStatus)"' <<<"$out")" \
+                "status --json=short of an ended machine"
+        [ "$(jq -r '.ExitTimestamp >= .StartTimestamp and .StartTimestamp > 0' <<<"$out")" = true ] ||
+                t_fail "timestamps: $out"
+}
+
+# Colours as systemd decides them: $SYSTEMD_COLORS, then $NO_COLOR, then whether stdout is a terminal.
+test_colors() {
+        local esc=$'\x1b'
+        mx_root $R
+        mx_settings $R "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        mx_start $R
+        mx_wait_state $R running
+        assert_no_match "$esc" "$(machinectl-ext list)" "list without a tty"
+        assert_no_match "$esc" "$(machinectl-ext list --all)" "list --all without a tty"
+        assert_no_match "$esc" "$(machinectl-ext status $R)" "status without a tty"
+        assert_match "State: ${esc}\[0;1;32mrunning${esc}\[0m" "$(SYSTEMD_COLORS=1 machinectl-ext status $R)" \
+                "SYSTEMD_COLORS=1"
+        assert_match "${esc}\[" "$(SYSTEMD_COLORS=256 NO_COLOR=1 machinectl-ext status $R)" "SYSTEMD_COLORS before NO_COLOR"
+        assert_no_match "$esc" "$(TERM=xterm SYSTEMD_COLORS=0 machinectl-ext status $R)" "SYSTEMD_COLORS=0"
+        command -v script >/dev/null || skip "no script(1) for a tty"
+        assert_match "${esc}\[0;1;32mrunning" "$(TERM=xterm script -qec "machinectl-ext status $R" /dev/null)" "on a tty"
+        assert_no_match "${esc}\[0;1;32m" "$(TERM=xterm NO_COLOR=1 script -qec "machinectl-ext status $R" /dev/null)" \
+                "NO_COLOR=1 on a tty"
+        assert_no_match "${esc}\[0;1;32m" "$(TERM=dumb script -qec "machinectl-ext status $R" /dev/null)" \
+                "TERM=dumb on a tty"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
 run_test status-running test_running
 run_test status-ended test_ended
 run_test status-never test_never
+run_test status-json test_json
+run_test status-json-ended test_json_ended
+run_test status-colors test_colors
 
 t_summary
