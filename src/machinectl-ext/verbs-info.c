@@ -9,6 +9,7 @@
 #include "json-output.h"
 #include "machinectl-ext.h"
 #include "strv.h"
+#include "time-util.h"
 #include "util.h"
 
 /* Returns the object path of running machine NAME in *ret_path (a copy). A failed call leaves its error in
@@ -494,6 +495,12 @@ int verb_status(sd_bus *bus, char **args) {
         return ret;
 }
 
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+
+        return a >= b && streq(s + a - b, suffix);
+}
+
 /* Prints one property as Key=value (or only the value with --value). Returns 1 if printed, 0 if the type is not
  * printable on one line (the caller skips it), < 0 on a parse error. */
 static int print_value(const char *name, const char *contents, sd_bus_message *m) {
@@ -558,9 +565,12 @@ static int print_value(const char *name, const char *contents, sd_bus_message *m
                         break;
                 case 't':
                         r = sd_bus_message_read_basic(m, 't', &u.t);
-                        /* Realtime timestamps are shown as dates, like systemctl show; monotonic ones as µs. */
-                        if (r >= 0 && streq(name, "Timestamp"))
+                        /* Like systemctl show: realtime timestamps as dates (empty if unset), time spans
+                         * as "1min 30s" ("infinity"), monotonic timestamps as µs. */
+                        if (r >= 0 && has_suffix(name, "Timestamp"))
                                 v = strempty(format_timestamp(buf, sizeof(buf), u.t));
+                        else if (r >= 0 && has_suffix(name, "USec"))
+                                v = format_timespan(buf, sizeof(buf), u.t);
                         else {
                                 (void) snprintf(buf, sizeof(buf), "%" PRIu64, u.t);
                                 v = buf;

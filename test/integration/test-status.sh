@@ -160,6 +160,29 @@ test_colors() {
                 "TERM=dumb on a tty"
 }
 
+# show prints timestamps and time spans as systemctl show does; -p and --value as systemctl.
+test_show_format() {
+        local out ts
+        mx_root $R
+        mx_settings $R "[Exec]\nParameters=/usr/bin/testpayload sleep inf\nNotifyReady=yes\nTimeoutStartSec=90\n"
+        mx_start $R
+        mx_wait_state $R starting
+        assert_eq "1min 30s" "$(machinectl-ext show -p TimeoutStartUSec --value $R)" "TimeoutStartUSec"
+        assert_eq "TimeoutStartUSec=1min 30s" "$(machinectl-ext show -p TimeoutStartUSec $R)" "-p without --value"
+        # Not ready yet: empty, as systemctl show has an unset timestamp; the monotonic one raw.
+        assert_eq "ReadyTimestamp=" "$(machinectl-ext show -p ReadyTimestamp $R)" "ReadyTimestamp before READY=1"
+        assert_eq "ReadyTimestampMonotonic=0" "$(machinectl-ext show -p ReadyTimestampMonotonic $R)" "monotonic"
+        ts=$(mx_prop $R Timestamp)
+        assert_eq "$(date -d @$((ts / 1000000)) '+%a %Y-%m-%d %H:%M:%S %Z')" \
+                "$(machinectl-ext show -p Timestamp --value $R)" "Timestamp"
+        assert_match "^[0-9]+$" "$(machinectl-ext show -p TimestampMonotonic --value $R)" "TimestampMonotonic"
+        # Several -p, in the daemon's order; --value prints the values only.
+        out=$(machinectl-ext show -p State -p TimeoutStartUSec --value $R)
+        assert_eq "$(printf 'starting\n1min 30s')" "$out" "two -p with --value"
+        # JSON keeps the raw µs.
+        assert_eq 90000000 "$(machinectl-ext show --json=short -p TimeoutStartUSec $R | jq .TimeoutStartUSec)" "JSON"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -169,5 +192,6 @@ run_test status-never test_never
 run_test status-json test_json
 run_test status-json-ended test_json_ended
 run_test status-colors test_colors
+run_test show-format test_show_format
 
 t_summary
