@@ -183,6 +183,46 @@ test_show_format() {
         assert_eq 90000000 "$(machinectl-ext show --json=short -p TimeoutStartUSec $R | jq .TimeoutStartUSec)" "JSON"
 }
 
+# A failed start says where to look; a refused one does not.
+test_start_hint() {
+        local out unit
+        mx_root $E
+        mx_settings $E "[Exec]\nParameters=/no/such/command\n"
+        out=$(machinectl-ext start $E 2>&1) && t_fail "start of $E succeeded: $out"
+        echo "$out"
+        unit=$(systemd-escape $E)
+        assert_match "^Failed to start machine $E: Failed to execute /no/such/command" "$(head -1 <<<"$out")" "reason"
+        assert_eq "See 'journalctl -u machine-$unit.scope' and 'journalctl MACHINE=$E' for details." \
+                "$(sed -n 2p <<<"$out")" "hint"
+        assert_eq 2 "$(wc -l <<<"$out")" "lines"
+        # The journal it names has the failure.
+        wait_until 5 bash -c "journalctl MACHINE=$E -o cat | grep -q 'failed to start'" ||
+                t_fail "journalctl MACHINE=$E has no failure"
+        assert_eq "" "$(machinectl-ext -q start $E 2>&1 | grep '^See ')" "no hint with --quiet"
+        out=$(machinectl-ext start $N 2>&1) && t_fail "start of $N succeeded"
+        assert_no_match "journalctl" "$out" "no hint for a machine that does not exist"
+}
+
+# start --ready on a terminal: one progress line with the elapsed time and the latest STATUS=.
+test_start_progress() {
+        local out esc=$'\x1b'
+        command -v script >/dev/null || skip "no script(1) for a tty"
+        mx_root $E
+        mx_settings $E "[Exec]\nParameters=/usr/bin/testpayload sleep inf --notify STATUS=Warming-up\nNotifyReady=yes\nTimeoutStartSec=3\n"
+        out=$(TERM=xterm timeout 30 script -qec "machinectl-ext start --ready $E" /dev/null)
+        echo "$out" | cat -v
+        assert_match "$E: starting \(1s\): Warming-up${esc}\[K" "$out" "progress after 1s"
+        assert_match "$E: starting \(2s\): Warming-up" "$out" "progress after 2s"
+        assert_match "did not report READY=1 within 3s" "$out" "reason"
+        assert_match "See 'journalctl -u machine-" "$out" "hint"
+        wait_until 10 mx_gone $E || t_fail "$E still there"
+        # Not a terminal: the STATUS= lines as before, no progress line.
+        out=$(timeout 30 machinectl-ext start --ready $E 2>&1)
+        echo "$out"
+        assert_match "^$E: Warming-up$" "$(head -1 <<<"$out")" "STATUS= line"
+        assert_no_match "starting \(|$esc" "$out" "no progress without a terminal"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -193,5 +233,7 @@ run_test status-json test_json
 run_test status-json-ended test_json_ended
 run_test status-colors test_colors
 run_test show-format test_show_format
+run_test start-hint test_start_hint
+run_test start-progress test_start_progress
 
 t_summary
