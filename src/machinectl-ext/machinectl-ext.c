@@ -26,6 +26,7 @@ bool arg_keep_unit = false;
 bool arg_read_only = false;
 bool arg_mkdir = false;
 bool arg_console_log = false;
+bool arg_console_stream = false;
 const char *arg_kill_whom = "all";      /* like machinectl */
 int arg_signal = SIGTERM;
 char **arg_property = NULL;
@@ -180,6 +181,8 @@ static void help(void) {
                "     --value                  When showing properties, only print the value\n"
                "     --wait                   With 'start': wait until the machine's payload has\n"
                "                              ended and exit with its exit status\n"
+               "     --console                With 'start --wait': show the payload's console\n"
+               "                              output meanwhile\n"
                "     --ready                  With 'start': wait until the machine reported\n"
                "                              READY=1, showing its STATUS= meanwhile\n"
                "     --keep-unit              With 'start': run the machine in the cgroup of the\n"
@@ -211,6 +214,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_MKDIR,
                 ARG_KILL_WHOM,
                 ARG_LOG,
+                ARG_CONSOLE,
         };
 
         static const struct option options[] = {
@@ -230,6 +234,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "mkdir",     no_argument,       NULL, ARG_MKDIR     },
                 { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
                 { "log",       no_argument,       NULL, ARG_LOG       },
+                { "console",   no_argument,       NULL, ARG_CONSOLE   },
                 { "signal",    required_argument, NULL, 's'           },
                 {}
         };
@@ -316,6 +321,10 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_console_log = true;
                         break;
 
+                case ARG_CONSOLE:
+                        arg_console_stream = true;
+                        break;
+
                 case ARG_KILL_WHOM:
                         if (!streq(optarg, "leader") && !streq(optarg, "all")) {
                                 fprintf(stderr, "Invalid --kill-whom= value '%s': expected 'leader' or 'all'.\n",
@@ -395,6 +404,11 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
 
         if ((arg_read_only || arg_mkdir) && !streq(v->name, "bind")) {
                 fprintf(stderr, "--read-only and --mkdir are only supported with 'bind'.\n");
+                return NULL;
+        }
+
+        if (arg_console_stream && (!streq(v->name, "start") || !arg_wait)) {
+                fprintf(stderr, "--console is only supported with 'start --wait'.\n");
                 return NULL;
         }
 

@@ -34,6 +34,7 @@ extern bool arg_keep_unit;
 extern bool arg_read_only;
 extern bool arg_mkdir;
 extern bool arg_console_log;
+extern bool arg_console_stream;
 extern const char *arg_kill_whom;
 extern int arg_signal;
 extern char **arg_property;

@@ -2,7 +2,10 @@
 /* start, stop, kill: each is one call on the manager object; the daemon does the work. */
 
 #include <assert.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -135,6 +138,83 @@ static void print_warnings(const PendingCall *c) {
                 _cleanup_free_ char *b = NULL;
                 fprintf(stderr, "Warning: %s\n", terminal_safe(stderr, *w, &b));
         }
+}
+
+/* start --wait --console: what the payload writes to its console goes to stdout, as a foreground
+ * systemd-nspawn shows it. Read-only: stdin is not relayed (machinectl-ext console is for that). */
+static int on_console_output(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        uint8_t buf[4096];
+        ssize_t n;
+
+        n = read(fd, buf, sizeof(buf));
+        if (n < 0 && IN_SET(errno, EINTR, EAGAIN))
+                return 0;
+        if (n <= 0) {
+                /* The machine is gone (or the daemon dropped us): nothing more to show. */
+                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                return 0;
+        }
+        if (fwrite(buf, 1, (size_t) n, stdout) != (size_t) n || fflush(stdout) != 0)
+                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        return 0;
+}
+
+/* After the payload ended: what is still on its way from the console (until the daemon closes it, or a
+ * moment of quiet). */
+static void drain_console_output(sd_event_source *s) {
+        int fd;
+
+        if (!s || sd_event_source_get_enabled(s, NULL) <= 0)
+                return;
+        fd = sd_event_source_get_io_fd(s);
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+
+                if (poll(&p, 1, 500) <= 0)
+                        return;
+                (void) on_console_output(s, fd, EPOLLIN, NULL);
+                if (sd_event_source_get_enabled(s, NULL) <= 0)
+                        return;
+        }
+}
+
+/* Attaches to the console of the machine this start began. Returns 0 (also when it has none: a warning),
+ * < 0 after printing why. */
+static int attach_console_output(sd_bus *bus, sd_event *event, const char *name, sd_event_source **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *pty;
+        int bus_fd, r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "OpenMachineConsole",
+                               &error, &reply, "s", name);
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, BUS_ERROR_NO_CONSOLE)) {
+                        if (!arg_quiet)
+                                fprintf(stderr, "Not showing the console of machine %s: %s\n", name, error.message);
+                        return 0;
+                }
+                if (sd_bus_error_has_name(&error, BUS_ERROR_NO_SUCH_MACHINE))
+                        return 0; /* ended already: WaitMachine has its result */
+                return log_bus_error(r, &error, "Failed to open console of machine %s", name);
+        }
+        r = sd_bus_message_read(reply, "hs", &bus_fd, &pty);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to parse reply for console of machine %s", name);
+        fd = fcntl(bus_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_bus_error(-errno, NULL, "Failed to duplicate console fd of machine %s", name);
+        if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+                return log_bus_error(-errno, NULL, "Failed to set up console fd of machine %s", name);
+        r = sd_event_add_io(event, ret, fd, EPOLLIN, on_console_output, NULL);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to watch console of machine %s", name);
+        r = sd_event_source_set_io_fd_own(*ret, true);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to watch console of machine %s", name);
+        TAKE_FD(fd);
+        return 0;
 }
 
 /* start --ready on a terminal: one line on stderr, rewritten in place, with the time since the start and the
@@ -297,7 +377,7 @@ static int exit_status_from_wait(const char *name, sd_bus_message *reply, bool s
 static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *start_slot = NULL, *warnings_slot = NULL, *ready_slot = NULL,
                                                   *wait_slot = NULL, *match_slot = NULL;
-        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *progress_source = NULL;
+        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *progress_source = NULL, *console_source = NULL;
         _cleanup_free_ char *unit = NULL, *path = NULL;
         StartContext ctx = {
                 .bus = bus,
@@ -368,6 +448,11 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 if (!ctx.warnings_printed) {
                         print_warnings(&ctx.warnings);
                         ctx.warnings_printed = true;
+                        if (arg_console_stream && ctx.start.r >= 0) {
+                                r = attach_console_output(bus, event, name, &console_source);
+                                if (r < 0)
+                                        goto finish;
+                        }
                 }
 
                 if (ctx.start.r < 0) {
@@ -425,6 +510,7 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 }
         }
 
+        drain_console_output(console_source);
         if (!arg_wait) {
                 r = 0;
                 goto finish;

@@ -223,6 +223,32 @@ test_start_progress() {
         assert_no_match "starting \(|$esc" "$out" "no progress without a terminal"
 }
 
+# start --wait --console: the payload's console output on stdout while waiting, then its exit status.
+test_start_console() {
+        local out rc=0 tok=$RANDOM$RANDOM
+        mx_root $E
+        mx_settings $E "[Exec]\nParameters=/bin/sh -c \"sleep 1; echo one-$tok; sleep 1; echo two-$tok; exit 4\"\n"
+        out=$(timeout 30 machinectl-ext start --wait --console $E 2>"$T_TMP/err") || rc=$?
+        echo "$out"
+        cat "$T_TMP/err"
+        assert_eq 4 $rc "exit status"
+        assert_eq "$(printf 'one-%s\ntwo-%s' $tok $tok)" "$(tr -d '\r' <<<"$out")" "console output"
+        # Without --console: nothing on stdout.
+        wait_until 10 mx_gone $E || t_fail "$E still there"
+        out=$(timeout 30 machinectl-ext start --wait $E 2>/dev/null) || true
+        assert_eq "" "$out" "stdout without --console"
+        # Console=pipe has no console to show: said on stderr, the wait goes on.
+        wait_until 10 mx_gone $E || t_fail "$E still there"
+        mx_settings $E "[Exec]\nConsole=pipe\nParameters=/bin/sh -c \"sleep 1; exit 5\"\n"
+        rc=0
+        timeout 30 machinectl-ext start --wait --console $E >/dev/null 2>"$T_TMP/err" || rc=$?
+        assert_eq 5 $rc "exit status with Console=pipe"
+        assert_match "Not showing the console of machine $E" "$(cat "$T_TMP/err")" "Console=pipe"
+        # Only with start --wait.
+        assert_match "only supported with 'start --wait'" "$(machinectl-ext start --console $E 2>&1)" "without --wait"
+        assert_match "only supported with 'start --wait'" "$(machinectl-ext status --console $E 2>&1)" "with status"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -235,5 +261,6 @@ run_test status-colors test_colors
 run_test show-format test_show_format
 run_test start-hint test_start_hint
 run_test start-progress test_start_progress
+run_test start-console test_start_console
 
 t_summary
