@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "machinectl-ext.h"
 #include "name.h"
+#include "parse-util.h"
 #include "strv.h"
 
 bool arg_legend = true;
@@ -25,6 +26,7 @@ bool arg_keep_unit = false;
 bool arg_read_only = false;
 bool arg_mkdir = false;
 bool arg_console_log = false;
+bool arg_console_stream = false;
 const char *arg_kill_whom = "all";      /* like machinectl */
 int arg_signal = SIGTERM;
 char **arg_property = NULL;
@@ -96,6 +98,39 @@ char *format_timestamp(char *buf, size_t size, uint64_t usec) {
         return buf;
 }
 
+bool colors_enabled(void) {
+        static int cached = -1;
+        const char *e, *term;
+
+        if (cached >= 0)
+                return cached;
+
+        e = getenv("SYSTEMD_COLORS");
+        if (e && (streq(e, "16") || streq(e, "256") || streq(e, "24bit") || parse_boolean(e) > 0))
+                cached = true;
+        else if (e && parse_boolean(e) == 0)
+                cached = false;
+        else if (getenv("NO_COLOR"))
+                cached = false;
+        else {
+                term = getenv("TERM");
+                cached = isatty(STDOUT_FILENO) && !(term && streq(term, "dumb"));
+        }
+        return cached;
+}
+
+const char *ansi_highlight_green(void) {
+        return colors_enabled() ? "\x1B[0;1;32m" : "";
+}
+
+const char *ansi_highlight_red(void) {
+        return colors_enabled() ? "\x1B[0;1;31m" : "";
+}
+
+const char *ansi_normal(void) {
+        return colors_enabled() ? "\x1B[0m" : "";
+}
+
 /* Splits "A,B" and appends the pieces to arg_property. Returns 0 or -ENOMEM. */
 static int property_add(const char *list) {
         const char *p = list;
@@ -139,12 +174,15 @@ static void help(void) {
                "     --no-pager               Accepted for compatibility; no pager is used\n"
                "     --no-legend              Do not show the headers and footers\n"
                "  -a --all                    With 'list': also machines whose last run ended\n"
-               "     --json=MODE              With 'list': print JSON (short, pretty, off)\n"
+               "     --json=MODE              With 'list', 'status', 'show': print JSON (short,\n"
+               "                              pretty, off)\n"
                "  -q --quiet                  Suppress informational messages\n"
                "  -p --property=NAME          Show only properties by this name\n"
                "     --value                  When showing properties, only print the value\n"
                "     --wait                   With 'start': wait until the machine's payload has\n"
                "                              ended and exit with its exit status\n"
+               "     --console                With 'start --wait': show the payload's console\n"
+               "                              output meanwhile\n"
                "     --ready                  With 'start': wait until the machine reported\n"
                "                              READY=1, showing its STATUS= meanwhile\n"
                "     --keep-unit              With 'start': run the machine in the cgroup of the\n"
@@ -176,6 +214,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_MKDIR,
                 ARG_KILL_WHOM,
                 ARG_LOG,
+                ARG_CONSOLE,
         };
 
         static const struct option options[] = {
@@ -195,6 +234,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "mkdir",     no_argument,       NULL, ARG_MKDIR     },
                 { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
                 { "log",       no_argument,       NULL, ARG_LOG       },
+                { "console",   no_argument,       NULL, ARG_CONSOLE   },
                 { "signal",    required_argument, NULL, 's'           },
                 {}
         };
@@ -281,6 +321,10 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_console_log = true;
                         break;
 
+                case ARG_CONSOLE:
+                        arg_console_stream = true;
+                        break;
+
                 case ARG_KILL_WHOM:
                         if (!streq(optarg, "leader") && !streq(optarg, "all")) {
                                 fprintf(stderr, "Invalid --kill-whom= value '%s': expected 'leader' or 'all'.\n",
@@ -363,13 +407,26 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
                 return NULL;
         }
 
+        if (arg_console_stream && (!streq(v->name, "start") || !arg_wait)) {
+                fprintf(stderr, "--console is only supported with 'start --wait'.\n");
+                return NULL;
+        }
+
         if (arg_console_log && !streq(v->name, "console")) {
                 fprintf(stderr, "--log is only supported with 'console'.\n");
                 return NULL;
         }
 
-        if ((arg_all || arg_json != JSON_MODE_OFF) && !streq(v->name, "list")) {
-                fprintf(stderr, "--all and --json= are only supported with 'list'.\n");
+        if (arg_all && !streq(v->name, "list")) {
+                fprintf(stderr, "--all is only supported with 'list'.\n");
+                return NULL;
+        }
+        if (arg_json != JSON_MODE_OFF && !streq(v->name, "list") && !streq(v->name, "status") && !streq(v->name, "show")) {
+                fprintf(stderr, "--json= is only supported with 'list', 'status' and 'show'.\n");
+                return NULL;
+        }
+        if (arg_json != JSON_MODE_OFF && arg_value) {
+                fprintf(stderr, "--value cannot be combined with --json=.\n");
                 return NULL;
         }
 

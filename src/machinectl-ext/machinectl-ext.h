@@ -34,6 +34,7 @@ extern bool arg_keep_unit;
 extern bool arg_read_only;
 extern bool arg_mkdir;
 extern bool arg_console_log;
+extern bool arg_console_stream;
 extern const char *arg_kill_whom;
 extern int arg_signal;
 extern char **arg_property;
@@ -45,6 +46,15 @@ int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) _pr
 /* Returns s, or, if f is a terminal and s holds characters a terminal would act on, an escaped copy (see
  * escape.h) in *buf, which the caller frees. One-line values: newlines and tabs are escaped too. */
 const char *terminal_safe(FILE *f, const char *s, char **buf);
+
+/* Whether to colour standard output, as systemd decides it: $SYSTEMD_COLORS (a boolean, or 16, 256, 24bit:
+ * on) first, then $NO_COLOR (set: off), then whether stdout is a terminal that is not "dumb". */
+bool colors_enabled(void);
+
+/* ANSI sequences, or "" when colors_enabled() is false. */
+const char *ansi_highlight_green(void);
+const char *ansi_highlight_red(void);
+const char *ansi_normal(void);
 
 /* Returns true if NAME was requested with --property= (or if no property was requested at all). */
 bool property_selected(const char *name);

@@ -6,22 +6,24 @@
 #include <sys/param.h>
 #include <time.h>
 
+#include "json-output.h"
 #include "machinectl-ext.h"
 #include "strv.h"
+#include "time-util.h"
 #include "util.h"
 
-/* Returns the object path of running machine NAME in *ret_path (a copy), or < 0 after printing why. */
-static int get_machine_path(sd_bus *bus, const char *name, char **ret_path) {
+/* Returns the object path of running machine NAME in *ret_path (a copy). A failed call leaves its error in
+ * *error, unprinted; other failures are printed. */
+static int get_machine_path_error(sd_bus *bus, const char *name, char **ret_path, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
         char *p;
         int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetMachine",
-                               &error, &reply, "s", name);
+                               error, &reply, "s", name);
         if (r < 0)
-                return log_bus_error(r, &error, "Failed to get machine %s", name);
+                return r;
 
         r = sd_bus_message_read(reply, "o", &path);
         if (r < 0)
@@ -34,21 +36,38 @@ static int get_machine_path(sd_bus *bus, const char *name, char **ret_path) {
         return 0;
 }
 
-/* GetAll on the machine object. Returns the reply (positioned before the a{sv}) or < 0 after printing why. */
-static int get_machine_properties(sd_bus *bus, const char *name, sd_bus_message **ret_reply) {
+/* Returns the object path of running machine NAME in *ret_path (a copy), or < 0 after printing why. */
+static int get_machine_path(sd_bus *bus, const char *name, char **ret_path) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *path = NULL;
         int r;
 
-        r = get_machine_path(bus, name, &path);
-        if (r < 0)
-                return r;
+        r = get_machine_path_error(bus, name, ret_path, &error);
+        if (r < 0 && sd_bus_error_is_set(&error))
+                return log_bus_error(r, &error, "Failed to get machine %s", name);
+        return r;
+}
+
+/* GetAll on the machine object at PATH. Returns the reply (positioned before the a{sv}) or < 0 after printing
+ * why. */
+static int get_properties(sd_bus *bus, const char *name, const char *path, sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
 
         r = sd_bus_call_method(bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
                                &error, ret_reply, "s", BUS_MACHINE_INTERFACE);
         if (r < 0)
                 return log_bus_error(r, &error, "Failed to get properties of machine %s", name);
         return 0;
+}
+
+static int get_machine_properties(sd_bus *bus, const char *name, sd_bus_message **ret_reply) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = get_machine_path(bus, name, &path);
+        if (r < 0)
+                return r;
+        return get_properties(bus, name, path, ret_reply);
 }
 
 /* Calls f for each property of the a{sv} in m, with m positioned inside the variant, whose contents
@@ -253,7 +272,8 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
         if (!isempty(s->unit))
                 printf("            Unit: %s\n", terminal_safe(stdout, s->unit, &b_unit));
         if (!isempty(s->state))
-                printf("           State: %s\n", terminal_safe(stdout, s->state, &b_state));
+                printf("           State: %s%s%s\n", streq(s->state, "running") ? ansi_highlight_green() : "",
+                       terminal_safe(stdout, s->state, &b_state), streq(s->state, "running") ? ansi_normal() : "");
         if (!isempty(s->status))
                 printf("          Status: \"%s\"\n", terminal_safe(stdout, s->status, &b_status));
         if (!isempty(s->root))
@@ -281,16 +301,171 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
         }
 }
 
+/* --json=: the properties of one machine as one object. */
+static int print_properties_json(sd_bus_message *reply) {
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        int r;
+
+        o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+        r = for_each_property(reply, property_to_json, o);
+        if (r < 0)
+                return r;
+        return json_print(o);
+}
+
+/* The last lines (at most n) of the console log of a running machine, if the caller may read it (root). */
+static void print_console_tail(sd_bus *bus, const char *name, unsigned n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const void *data;
+        const char *p, *start;
+        size_t size;
+        unsigned lines = 0;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetMachineConsoleLog",
+                               NULL, &reply, "s", name);
+        if (r < 0)
+                return; /* not root, no console: nothing to show */
+        r = sd_bus_message_read_array(reply, 'y', &data, &size);
+        if (r < 0 || size == 0)
+                return;
+
+        /* Back from the end over n line breaks (a last line without one counts too). */
+        p = (const char *) data + size;
+        if (p[-1] == '\n')
+                p--;
+        start = p;
+        while (start > (const char *) data && lines < n) {
+                if (start[-1] == '\n' && ++lines == n)
+                        break;
+                start--;
+        }
+
+        printf("\n");
+        while (start < p) {
+                _cleanup_free_ char *line = NULL, *b = NULL;
+                const char *e = memchr(start, '\n', (size_t) (p - start)) ?: p;
+
+                line = strndup(start, (size_t) (e - start));
+                if (!line)
+                        return;
+                /* Without the carriage returns a tty's console sends. */
+                line[strcspn(line, "\r")] = '\0';
+                printf("%s\n", terminal_safe(stdout, line, &b));
+                start = e + 1;
+        }
+}
+
+/* The last run of NAME, for a machine that is not running. Returns 1 if shown, 0 if the daemon knows no
+ * run of it, < 0 on failure (after printing why). */
+static int status_exited(sd_bus *bus, const char *name) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *b_code = NULL, *b_unit = NULL;
+        const char *code, *unit;
+        uint64_t started, ended, n;
+        int32_t status;
+        char t[128], ago[64];
+        bool bad;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetExitedMachine",
+                               &error, &reply, "s", name);
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, BUS_ERROR_NO_SUCH_MACHINE) ||
+                    sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
+                        return 0;
+                return log_bus_error(r, &error, "Failed to get the last run of machine %s", name);
+        }
+        r = sd_bus_message_read(reply, "sitts", &code, &status, &started, &ended, &unit);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to parse the last run of machine %s", name);
+
+        if (arg_json != JSON_MODE_OFF) {
+                _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+
+                if (!o)
+                        return log_bus_error(-ENOMEM, NULL, "Failed to show machine %s", name);
+                r = json_add_value(o, "Name", json_object_new_string(name));
+                r = r ?: json_add_value(o, "State", json_object_new_string("exited"));
+                r = r ?: json_add_value(o, "ExitCode", json_object_new_string(code));
+                r = r ?: json_add_value(o, "ExitStatus", json_object_new_int(status));
+                r = r ?: json_add_value(o, "StartTimestamp", json_object_new_uint64(started));
+                r = r ?: json_add_value(o, "ExitTimestamp", json_object_new_uint64(ended));
+                r = r ?: json_add_value(o, "Unit", json_object_new_string(unit));
+                r = r ?: json_print(o);
+                if (r < 0)
+                        return log_bus_error(r, NULL, "Failed to show machine %s", name);
+                return 1;
+        }
+
+        n = now(CLOCK_REALTIME);
+        printf("%s\n", name);
+        printf("           State: %s\n", "exited");
+        bad = !streq(code, "exited") || status != 0;
+        printf("       Last exit: %s%s, %s=%" PRIi32 "%s\n", bad ? ansi_highlight_red() : "",
+               terminal_safe(stdout, isempty(code) ? "unknown" : code, &b_code),
+               streq(code, "exited") ? "status" : "signal", status, bad ? ansi_normal() : "");
+        if (format_timestamp(t, sizeof(t), started))
+                printf("         Started: %s\n", t);
+        if (format_timestamp(t, sizeof(t), ended)) {
+                if (n >= ended) {
+                        format_ago(ago, sizeof(ago), n - ended);
+                        printf("           Ended: %s; %s ago\n", t, ago);
+                } else
+                        printf("           Ended: %s\n", t);
+        }
+        if (started > 0 && ended >= started) {
+                format_ago(ago, sizeof(ago), ended - started);
+                printf("             Ran: %s\n", ago);
+        }
+        if (!isempty(unit))
+                printf("            Unit: %s\n", terminal_safe(stdout, unit, &b_unit));
+        return 1;
+}
+
+/* Exit status: 0 if all run, 3 (LSB "not running", as systemctl status) if one only ran before, < 0 (1) if
+ * one is unknown or a call failed. */
 int verb_status(sd_bus *bus, char **args) {
         int ret = 0, r;
 
         for (char **name = args; *name; name++) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                _cleanup_free_ char *path = NULL;
                 MachineStatus s = {};
 
-                r = get_machine_properties(bus, *name, &reply);
+                if (name != args && arg_json == JSON_MODE_OFF)
+                        printf("\n");
+
+                r = get_machine_path_error(bus, *name, &path, &error);
+                if (r < 0 && sd_bus_error_has_name(&error, BUS_ERROR_NO_SUCH_MACHINE)) {
+                        /* Not running: its last run, if it had one. */
+                        int k = status_exited(bus, *name);
+                        if (k > 0) {
+                                if (ret == 0)
+                                        ret = 3;
+                                continue;
+                        }
+                        if (k < 0) {
+                                if (ret >= 0)
+                                        ret = k;
+                                continue;
+                        }
+                }
                 if (r < 0) {
-                        if (ret == 0)
+                        if (sd_bus_error_is_set(&error)) /* else printed already */
+                                r = log_bus_error(r, &error, "Failed to get machine %s", *name);
+                        if (ret >= 0)
+                                ret = r;
+                        continue;
+                }
+
+                r = get_properties(bus, *name, path, &reply);
+                if (r < 0) {
+                        if (ret >= 0)
                                 ret = r;
                         continue;
                 }
@@ -298,18 +473,32 @@ int verb_status(sd_bus *bus, char **args) {
                 r = for_each_property(reply, status_property, &s);
                 if (r < 0) {
                         (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
-                        if (ret == 0)
+                        if (ret >= 0)
                                 ret = r;
+                } else if (arg_json != JSON_MODE_OFF) {
+                        r = sd_bus_message_rewind(reply, true);
+                        if (r >= 0)
+                                r = print_properties_json(reply);
+                        if (r < 0) {
+                                (void) log_bus_error(r, NULL, "Failed to print properties of machine %s", *name);
+                                if (ret >= 0)
+                                        ret = r;
+                        }
                 } else {
-                        if (name != args)
-                                printf("\n");
                         print_status(&s, *name);
+                        print_console_tail(bus, *name, 10);
                 }
 
                 machine_status_done(&s);
         }
 
         return ret;
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+
+        return a >= b && streq(s + a - b, suffix);
 }
 
 /* Prints one property as Key=value (or only the value with --value). Returns 1 if printed, 0 if the type is not
@@ -376,9 +565,12 @@ static int print_value(const char *name, const char *contents, sd_bus_message *m
                         break;
                 case 't':
                         r = sd_bus_message_read_basic(m, 't', &u.t);
-                        /* Realtime timestamps are shown as dates, like systemctl show; monotonic ones as µs. */
-                        if (r >= 0 && streq(name, "Timestamp"))
+                        /* Like systemctl show: realtime timestamps as dates (empty if unset), time spans
+                         * as "1min 30s" ("infinity"), monotonic timestamps as µs. */
+                        if (r >= 0 && has_suffix(name, "Timestamp"))
                                 v = strempty(format_timestamp(buf, sizeof(buf), u.t));
+                        else if (r >= 0 && has_suffix(name, "USec"))
+                                v = format_timespan(buf, sizeof(buf), u.t);
                         else {
                                 (void) snprintf(buf, sizeof(buf), "%" PRIu64, u.t);
                                 v = buf;
@@ -436,6 +628,16 @@ int verb_show(sd_bus *bus, char **args) {
                 if (r < 0) {
                         if (ret == 0)
                                 ret = r;
+                        continue;
+                }
+
+                if (arg_json != JSON_MODE_OFF) {
+                        r = print_properties_json(reply);
+                        if (r < 0) {
+                                (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
+                                if (ret == 0)
+                                        ret = r;
+                        }
                         continue;
                 }
 

@@ -2,7 +2,10 @@
 /* start, stop, kill: each is one call on the manager object; the daemon does the work. */
 
 #include <assert.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -13,6 +16,7 @@
 #include "machinectl-ext.h"
 #include "strv.h"
 #include "tables.h"
+#include "util.h"
 
 /* Calls METHOD(name) on the manager for each name (METHOD(name, --kill-whom, --signal) if KILL_ARGS). Every
  * name is tried; returns 0 if all succeeded, else the first error (each one already printed as "Failed to
@@ -65,6 +69,9 @@ static int pending_call_handler(sd_bus_message *m, void *userdata, sd_bus_error 
 typedef struct StartContext {
         sd_bus *bus;
         const char *name;
+        usec_t begin;                   /* CLOCK_MONOTONIC of the start, for the progress line */
+        char *status;                   /* the latest STATUS= */
+        bool progress;                  /* a progress line on the terminal (stderr) is shown */
         PendingCall start, warnings, ready, wait;
         bool ready_reported;
         bool warnings_printed;
@@ -133,6 +140,128 @@ static void print_warnings(const PendingCall *c) {
         }
 }
 
+/* start --wait --console: what the payload writes to its console goes to stdout, as a foreground
+ * systemd-nspawn shows it. Read-only: stdin is not relayed (machinectl-ext console is for that). */
+static int on_console_output(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        uint8_t buf[4096];
+        ssize_t n;
+
+        n = read(fd, buf, sizeof(buf));
+        if (n < 0 && IN_SET(errno, EINTR, EAGAIN))
+                return 0;
+        if (n <= 0) {
+                /* The machine is gone (or the daemon dropped us): nothing more to show. */
+                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                return 0;
+        }
+        if (fwrite(buf, 1, (size_t) n, stdout) != (size_t) n || fflush(stdout) != 0)
+                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        return 0;
+}
+
+/* After the payload ended: what is still on its way from the console (until the daemon closes it, or a
+ * moment of quiet). */
+static void drain_console_output(sd_event_source *s) {
+        int fd;
+
+        if (!s || sd_event_source_get_enabled(s, NULL) <= 0)
+                return;
+        fd = sd_event_source_get_io_fd(s);
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+
+                if (poll(&p, 1, 500) <= 0)
+                        return;
+                (void) on_console_output(s, fd, EPOLLIN, NULL);
+                if (sd_event_source_get_enabled(s, NULL) <= 0)
+                        return;
+        }
+}
+
+/* Attaches to the console of the machine this start began. Returns 0 (also when it has none: a warning),
+ * < 0 after printing why. */
+static int attach_console_output(sd_bus *bus, sd_event *event, const char *name, sd_event_source **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *pty;
+        int bus_fd, r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "OpenMachineConsole",
+                               &error, &reply, "s", name);
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, BUS_ERROR_NO_CONSOLE)) {
+                        if (!arg_quiet)
+                                fprintf(stderr, "Not showing the console of machine %s: %s\n", name, error.message);
+                        return 0;
+                }
+                if (sd_bus_error_has_name(&error, BUS_ERROR_NO_SUCH_MACHINE))
+                        return 0; /* ended already: WaitMachine has its result */
+                return log_bus_error(r, &error, "Failed to open console of machine %s", name);
+        }
+        r = sd_bus_message_read(reply, "hs", &bus_fd, &pty);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to parse reply for console of machine %s", name);
+        fd = fcntl(bus_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_bus_error(-errno, NULL, "Failed to duplicate console fd of machine %s", name);
+        if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+                return log_bus_error(-errno, NULL, "Failed to set up console fd of machine %s", name);
+        r = sd_event_add_io(event, ret, fd, EPOLLIN, on_console_output, NULL);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to watch console of machine %s", name);
+        r = sd_event_source_set_io_fd_own(*ret, true);
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to watch console of machine %s", name);
+        TAKE_FD(fd);
+        return 0;
+}
+
+/* start --ready on a terminal: one line on stderr, rewritten in place, with the time since the start and the
+ * latest STATUS=, like systemctl's job progress. Cleared once the wait is over. */
+static void progress_update(StartContext *ctx) {
+        _cleanup_free_ char *b = NULL;
+        uint64_t secs;
+
+        if (!ctx->progress)
+                return;
+        secs = (now(CLOCK_MONOTONIC) - ctx->begin) / USEC_PER_SEC;
+        fprintf(stderr, "\r%s: starting (%" PRIu64 "s)%s%s\x1B[K", ctx->name, secs, isempty(ctx->status) ? "" : ": ",
+                isempty(ctx->status) ? "" : terminal_safe(stderr, ctx->status, &b));
+        fflush(stderr);
+}
+
+static void progress_clear(StartContext *ctx) {
+        if (!ctx->progress)
+                return;
+        fputs("\r\x1B[K", stderr);
+        fflush(stderr);
+        ctx->progress = false;
+}
+
+static int on_progress_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        StartContext *ctx = ASSERT_PTR(userdata);
+
+        progress_update(ctx);
+        return sd_event_source_set_time(s, usec + USEC_PER_SEC);
+}
+
+/* After a failed start: where the details are. Only for failures of the run itself, not for refusals. */
+static void print_start_hint(const char *name, const sd_bus_error *e) {
+        _cleanup_free_ char *unit = NULL;
+
+        if (arg_quiet || !e || !(sd_bus_error_has_name(e, BUS_ERROR_SETUP_FAILED) ||
+                                 sd_bus_error_has_name(e, BUS_ERROR_EXEC_FAILED) ||
+                                 sd_bus_error_has_name(e, BUS_ERROR_START_TIMEOUT) ||
+                                 sd_bus_error_has_name(e, BUS_ERROR_NOT_READY)))
+                return;
+        unit = machine_scope_name(name);
+        if (!unit)
+                return;
+        /* In single quotes for a shell: the \x2d of an escaped name stays as it is. */
+        fprintf(stderr, "See 'journalctl -u %s' and 'journalctl MACHINE=%s' for details.\n", unit, name);
+}
+
 /* PropertiesChanged on the machine: show STATUS= while waiting for READY=1 (and pass it on to systemd). */
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         StartContext *ctx = ASSERT_PTR(userdata);
@@ -152,7 +281,15 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
                 if (r < 0)
                         return 0;
                 if (streq(prop, "Status") && sd_bus_message_read(m, "v", "s", &status) > 0) {
-                        if (!arg_quiet && !isempty(status)) {
+                        if (ctx->progress) {
+                                /* On a terminal: the progress line shows it (progress_update()). */
+                                char *c = strdup(status);
+                                if (c) {
+                                        free(ctx->status);
+                                        ctx->status = c;
+                                }
+                                progress_update(ctx);
+                        } else if (!arg_quiet && !isempty(status)) {
                                 _cleanup_free_ char *b = NULL;
                                 fprintf(stderr, "%s: %s\n", ctx->name, terminal_safe(stderr, status, &b));
                         }
@@ -240,6 +377,7 @@ static int exit_status_from_wait(const char *name, sd_bus_message *reply, bool s
 static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *start_slot = NULL, *warnings_slot = NULL, *ready_slot = NULL,
                                                   *wait_slot = NULL, *match_slot = NULL;
+        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *progress_source = NULL, *console_source = NULL;
         _cleanup_free_ char *unit = NULL, *path = NULL;
         StartContext ctx = {
                 .bus = bus,
@@ -261,6 +399,17 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 (void) sigprocmask(SIG_BLOCK, &ss, NULL);
                 (void) sd_event_add_signal(event, NULL, SIGTERM, on_signal, &ctx);
                 (void) sd_event_add_signal(event, NULL, SIGINT, on_signal, &ctx);
+        }
+
+        if (arg_ready && !arg_quiet && isatty(STDERR_FILENO)) {
+                ctx.begin = now(CLOCK_MONOTONIC);
+                ctx.progress = true;
+                r = sd_event_add_time(event, &progress_source, CLOCK_MONOTONIC, ctx.begin, 0, on_progress_timer,
+                                      &ctx);
+                if (r < 0)
+                        ctx.progress = false;
+                else
+                        (void) sd_event_source_set_enabled(progress_source, SD_EVENT_ON);
         }
 
         if (arg_ready) {
@@ -299,11 +448,18 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 if (!ctx.warnings_printed) {
                         print_warnings(&ctx.warnings);
                         ctx.warnings_printed = true;
+                        if (arg_console_stream && ctx.start.r >= 0) {
+                                r = attach_console_output(bus, event, name, &console_source);
+                                if (r < 0)
+                                        goto finish;
+                        }
                 }
 
                 if (ctx.start.r < 0) {
+                        progress_clear(&ctx);
                         r = log_bus_error(ctx.start.r, sd_bus_message_get_error(ctx.start.reply),
                                           "Failed to start machine %s", name);
+                        print_start_hint(name, sd_bus_message_get_error(ctx.start.reply));
                         goto finish;
                 }
 
@@ -331,9 +487,11 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 }
 
                 if (ctx.start.done && arg_ready && ctx.ready.done && !ctx.ready_reported) {
+                        progress_clear(&ctx);
                         if (ctx.ready.r < 0) {
                                 r = log_bus_error(ctx.ready.r, sd_bus_message_get_error(ctx.ready.reply),
                                                   "Machine %s did not become ready", name);
+                                print_start_hint(name, sd_bus_message_get_error(ctx.ready.reply));
                                 goto finish;
                         }
                         ctx.ready_reported = true;
@@ -352,6 +510,7 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 }
         }
 
+        drain_console_output(console_source);
         if (!arg_wait) {
                 r = 0;
                 goto finish;
@@ -367,6 +526,8 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
 resend_failed:
         r = log_bus_error(r, NULL, "Failed to wait for machine %s", name);
 finish:
+        progress_clear(&ctx);
+        free(ctx.status);
         sd_bus_message_unref(ctx.start.reply);
         sd_bus_message_unref(ctx.warnings.reply);
         sd_bus_message_unref(ctx.ready.reply);

@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "message-ids.h"
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine-hooks.h"
@@ -56,8 +57,8 @@ void machine_payload_exited(Machine *m, int code, int status) {
         m->exit_status = status;
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
 
-        log_info("Machine %s: payload %s, %s %i.", m->name, exit_code_to_string(code) ?: "ended",
-                 code == CLD_EXITED ? "status" : "signal", status);
+        log_machine(LOG_INFO, MX_MESSAGE_MACHINE_EXIT, m->name, "Machine %s: payload %s, %s %i.", m->name,
+                    exit_code_to_string(code) ?: "ended", code == CLD_EXITED ? "status" : "signal", status);
 
         if (!m->released && m->start_error == 0) {
                 char *msg = NULL;
@@ -307,7 +308,8 @@ void machine_maybe_finalize(Machine *m) {
         m->sync_fd = safe_close(m->sync_fd);
 
         if (m->released) {
-                r = manager_record_exit(m->manager, m->name, m->exit_code, m->exit_status);
+                r = manager_record_exit(m->manager, m->name, m->exit_code, m->exit_status, m->timestamp,
+                                        m->unit);
                 if (r < 0)
                         log_warning_errno(r, "Failed to record the exit status of machine %s, ignoring: %m", m->name);
         }

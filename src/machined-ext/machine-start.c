@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "message-ids.h"
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine-hooks.h"
@@ -35,6 +36,8 @@ static void machine_maybe_start_done(Machine *m);
 void machine_fail_start(Machine *m, int error, char *message) {
         /* Keep the first reason: a later one (e.g. the child's exit) is a consequence. */
         if (m->start_error == 0) {
+                log_machine(LOG_ERR, MX_MESSAGE_MACHINE_FAILED, m->name, "Machine %s failed to start: %s.", m->name,
+                            message ?: "set-up failed");
                 m->start_error = error;
                 free(m->start_error_message);
                 m->start_error_message = message;
@@ -53,7 +56,7 @@ static void machine_ready(Machine *m) {
         m->ready_timestamp_monotonic = now(CLOCK_MONOTONIC);
         m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
         machine_set_state(m, MACHINE_RUNNING);
-        log_info("Machine %s is ready.", m->name);
+        log_machine(LOG_INFO, MX_MESSAGE_MACHINE_READY, m->name, "Machine %s is ready.", m->name);
         machine_dbus_flush_changed(m); /* clients see State (and the last Status) before the replies */
 
         while (m->ready_waiters) {
@@ -100,7 +103,7 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
                      "longer, raise TimeoutStartSec= there",
                      m->name, format_usec(t, m->timeout_start_usec), strna(where)) < 0)
                 msg = NULL;
-        log_warning("%s.", strna(msg));
+        log_machine(LOG_ERR, MX_MESSAGE_MACHINE_FAILED, m->name, "%s.", strna(msg));
         machine_fail_ready(m, -MX_ERR_START_TIMEOUT, msg);
 
         /* It failed: no graceful stop (whose signal such an init likely ignores too), SIGKILL at once. */

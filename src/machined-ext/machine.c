@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "message-ids.h"
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine-hooks.h"
@@ -328,14 +329,16 @@ int machine_stop(Machine *m) {
         machine_state_update(m);
 
         if (m->kill_signal == SIGKILL) {
-                log_info("Machine %s: stopping, sending SIGKILL to PID %i (%s).", m->name, (int) m->leader,
-                         m->settings && m->settings->kill_signal > 0 ? "KillSignal=SIGKILL"
-                                                                    : "no Boot= and no KillSignal=, as systemd-nspawn");
+                log_machine(LOG_INFO, MX_MESSAGE_MACHINE_STOP, m->name, "Machine %s: stopping, sending SIGKILL to PID %i (%s).",
+                            m->name, (int) m->leader,
+                            m->settings && m->settings->kill_signal > 0 ? "KillSignal=SIGKILL"
+                                                                       : "no Boot= and no KillSignal=, as systemd-nspawn");
                 return 0;
         }
-        log_info("Machine %s: stopping, sending %s to PID %i; SIGKILL follows in %s if it is still running.",
-                 m->name, strna(signal_to_string(m->kill_signal, sig)), (int) m->leader,
-                 format_usec(t, m->manager->stop_timeout));
+        log_machine(LOG_INFO, MX_MESSAGE_MACHINE_STOP, m->name,
+                    "Machine %s: stopping, sending %s to PID %i; SIGKILL follows in %s if it is still running.",
+                    m->name, strna(signal_to_string(m->kill_signal, sig)), (int) m->leader,
+                    format_usec(t, m->manager->stop_timeout));
         return machine_arm_timer(m, m->manager->stop_timeout);
 }
 

@@ -468,7 +468,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                 status = (int) fact_u64(s, "exitStatus", 0);
                 log_info("Machine %s had ended (%s, status %i); cleaning up after it.", s->id,
                          exit_code_to_string(code) ?: "unknown", status);
-                r = manager_record_exit(manager, s->id, code >= 0 ? code : EXIT_CODE_UNKNOWN, status);
+                r = manager_record_exit(manager, s->id, code >= 0 ? code : EXIT_CODE_UNKNOWN, status, 0, NULL);
                 if (r < 0)
                         return r;
                 adopt_forget_gone(manager, s);
@@ -483,7 +483,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                         log_warning("Machine %s ended while the daemon was not running; its exit status is unknown "
                                     "(its pidfd was not kept). Cleaning up after it.", s->id);
                 if (s->pid > 0 && e->leader != LEADER_REUSED) {
-                        r = manager_record_exit(manager, s->id, EXIT_CODE_UNKNOWN, 0);
+                        r = manager_record_exit(manager, s->id, EXIT_CODE_UNKNOWN, 0, 0, NULL);
                         if (r < 0)
                                 return r;
                 }

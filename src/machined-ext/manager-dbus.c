@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "message-ids.h"
 #include "machine-dbus.h"
 #include "machine.h"
 #include "manager-dbus.h"
@@ -155,7 +156,8 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         if (r < 0)
                 log_debug_errno(r, "Failed to send MachineNew for %s, ignoring: %m", m->name);
 
-        log_info("Starting machine %s (%s) in %s.", m->name, m->root, m->unit);
+        log_machine(LOG_INFO, MX_MESSAGE_MACHINE_START, m->name, "Starting machine %s (%s) in %s.", m->name, m->root,
+                    m->unit);
         TAKE_PTR(m); /* Owned by the manager's table now; freed by the GC once it is gone. */
         return 1;
 }
@@ -247,6 +249,27 @@ static int method_wait_machine(sd_bus_message *message, void *userdata, sd_bus_e
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE,
                                          "Machine '%s' is not running and has not run", name);
         return sd_bus_reply_method_return(message, "si", exit_code_to_string(e->code) ?: "", e->status);
+}
+
+/* The last run of a name that is not running now (or, while it runs again, the run before). */
+static int method_get_exited_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        const ExitRecord *e;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        r = validate_name(name, error);
+        if (r <= 0)
+                return r;
+
+        e = manager_get_exit(manager, name);
+        if (!e)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE, "No machine '%s' has run", name);
+        return sd_bus_reply_method_return(message, "sitts", exit_code_to_string(e->code) ?: "", (int32_t) e->status,
+                                          (uint64_t) e->start_timestamp, (uint64_t) e->timestamp, e->unit ?: "");
 }
 
 static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -416,6 +439,10 @@ const sd_bus_vtable manager_vtable[] = {
                                 method_list_machines, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListExitedMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssit)", machines),
                                 method_list_exited_machines, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetExitedMachine", SD_BUS_ARGS("s", name),
+                                SD_BUS_RESULT("s", exit_code, "i", exit_status, "t", start_timestamp,
+                                              "t", exit_timestamp, "s", unit),
+                                method_get_exited_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("WaitMachine", SD_BUS_ARGS("s", name),
                                 SD_BUS_RESULT("s", exit_code, "i", exit_status),
                                 method_wait_machine, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -51,6 +51,7 @@ static ExitRecord *exit_record_free(ExitRecord *e) {
         if (!e)
                 return NULL;
         free(e->name);
+        free(e->unit);
         return mfree(e);
 }
 
@@ -146,7 +147,7 @@ const ExitRecord *manager_get_exit(Manager *m, const char *name) {
         return hashmap_get(m->exits, name);
 }
 
-int manager_record_exit(Manager *m, const char *name, int code, int status) {
+int manager_record_exit(Manager *m, const char *name, int code, int status, usec_t start_timestamp, const char *unit) {
         ExitRecord *e, *old = NULL;
         int r;
 
@@ -158,8 +159,10 @@ int manager_record_exit(Manager *m, const char *name, int code, int status) {
                 .code = code,
                 .status = status,
                 .timestamp = now(CLOCK_REALTIME),
+                .start_timestamp = start_timestamp,
+                .unit = unit ? strdup(unit) : NULL,
         };
-        if (!e->name) {
+        if (!e->name || (unit && !e->unit)) {
                 exit_record_free(e);
                 return -ENOMEM;
         }

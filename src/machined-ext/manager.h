@@ -15,6 +15,8 @@ typedef struct ExitRecord {
         int code;               /* CLD_EXITED, CLD_KILLED, CLD_DUMPED */
         int status;
         usec_t timestamp;       /* realtime µs of the exit */
+        usec_t start_timestamp; /* realtime µs of the start of that run, 0 if unknown */
+        char *unit;             /* the run's unit, NULL if unknown */
 } ExitRecord;
 
 typedef struct Manager {
@@ -53,7 +55,7 @@ int manager_connect_bus(Manager *m);
 Machine *manager_get_machine(Manager *m, const char *name);
 const ExitRecord *manager_get_exit(Manager *m, const char *name);
 /* Records the result of NAME's last run, replacing an older one. Returns 0 or -ENOMEM. */
-int manager_record_exit(Manager *m, const char *name, int code, int status);
+int manager_record_exit(Manager *m, const char *name, int code, int status, usec_t start_timestamp, const char *unit);
 
 /* Empties the sender uid cache. */
 void manager_flush_sender_uids(Manager *m);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <systemd/sd-journal.h>
 
 #include "log.h"
 
@@ -64,6 +66,51 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         va_end(ap);
         fflush(stderr);
 
+        errno = saved_errno;
+        return -abs(error);
+}
+
+int log_machine_internal(int level, int error, const char *file, int line, const char *func,
+                         const char *message_id, const char *machine, const char *format, ...) {
+        int saved_errno = errno, r = -1;
+        char *message = NULL;
+        va_list ap;
+
+        if (use_prefix < 0)
+                use_prefix = stderr_is_journal();
+
+        if (error != 0)
+                errno = abs(error);
+        va_start(ap, format);
+        if (vasprintf(&message, format, ap) < 0)
+                message = NULL;
+        va_end(ap);
+
+        /* Under systemd: the structured fields go with the message. Else (or if the journal refuses it),
+         * the line on stderr as log_internal() writes it. */
+        if (use_prefix && message) {
+                char code_file[PATH_MAX + 16], code_line[32];
+
+                (void) snprintf(code_file, sizeof code_file, "CODE_FILE=%s", file);
+                (void) snprintf(code_line, sizeof code_line, "CODE_LINE=%i", line);
+                r = sd_journal_send_with_location(code_file, code_line, func,
+                                                  "MESSAGE=%s", message,
+                                                  "PRIORITY=%i", level,
+                                                  "MESSAGE_ID=%s", message_id,
+                                                  "MACHINE=%s", machine,
+                                                  "SYSLOG_IDENTIFIER=%s", program_invocation_short_name,
+                                                  error != 0 ? "ERRNO=%i" : NULL, abs(error),
+                                                  NULL);
+        }
+        if (r < 0) {
+                if (use_prefix)
+                        fprintf(stderr, "<%i>", level);
+                fputs(message ?: format, stderr);
+                fputc('\n', stderr);
+                fflush(stderr);
+        }
+
+        free(message);
         errno = saved_errno;
         return -abs(error);
 }

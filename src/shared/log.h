@@ -25,6 +25,21 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                                            : -abs(_e_);                                          \
         })
 
+/* A structured message about a machine: to the journal with MESSAGE_ID=ID and MACHINE=NAME (sd_journal_send())
+ * when stderr is connected to the journal, as a plain line on stderr otherwise. */
+int log_machine_internal(int level, int error, const char *file, int line, const char *func,
+                         const char *message_id, const char *machine, const char *format, ...) _printf_(8, 9);
+
+#define log_machine_errno(level, error, id, machine, ...)                                                  \
+        ({                                                                                                 \
+                int _l_ = (level), _e_ = (error);                                                          \
+                _l_ <= log_get_max_level() ? log_machine_internal(_l_, _e_, __FILE__, __LINE__, __func__,  \
+                                                                  (id), (machine), __VA_ARGS__)            \
+                                           : -abs(_e_);                                                    \
+        })
+
+#define log_machine(level, id, machine, ...) (void) log_machine_errno(level, 0, id, machine, __VA_ARGS__)
+
 #define log_full(level, ...) (void) log_full_errno(level, 0, __VA_ARGS__)
 
 #define log_debug(...)   log_full(LOG_DEBUG, __VA_ARGS__)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -173,4 +174,61 @@ int scale_decimal(uint64_t whole, const char *frac, size_t n_frac, uint64_t fact
 
         *ret = v;
         return 0;
+}
+
+char *format_timespan(char *buf, size_t size, uint64_t t) {
+        static const struct {
+                const char *suffix;
+                uint64_t usec;
+        } units[] = {
+                { "y",     USEC_PER_YEAR   },
+                { "month", USEC_PER_MONTH  },
+                { "w",     USEC_PER_WEEK   },
+                { "d",     USEC_PER_DAY    },
+                { "h",     USEC_PER_HOUR   },
+                { "min",   USEC_PER_MINUTE },
+                { "s",     USEC_PER_SEC    },
+                { "ms",    USEC_PER_MSEC   },
+                { "us",    1               },
+        };
+        size_t l = 0;
+
+        if (size == 0)
+                return NULL;
+        if (t == USEC_INFINITY) {
+                (void) snprintf(buf, size, "infinity");
+                return buf;
+        }
+        if (t == 0) {
+                (void) snprintf(buf, size, "0");
+                return buf;
+        }
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(units) && t > 0 && l < size; i++) {
+                uint64_t whole, rest;
+                int digits = 0;
+
+                if (t < units[i].usec)
+                        continue;
+                whole = t / units[i].usec;
+                rest = t % units[i].usec;
+
+                /* Under a minute, what is left goes after a dot, as systemd does ("1.500000s", "2.5ms"
+                 * would be "2.500ms"): as many digits as the unit has µs places. */
+                if (t < USEC_PER_MINUTE && rest > 0)
+                        for (uint64_t u = units[i].usec; u > 1; u /= 10)
+                                digits++;
+                if (digits > 0) {
+                        /* Only "s" (6 places) and "ms" (3) can have a remainder here. */
+                        l += (size_t) snprintf(buf + l, size - l,
+                                               digits == 6 ? "%s%" PRIu64 ".%06" PRIu64 "%s" : "%s%" PRIu64 ".%03" PRIu64 "%s",
+                                               l > 0 ? " " : "", whole, rest, units[i].suffix);
+                        break;
+                }
+                l += (size_t) snprintf(buf + l, size - l, "%s%" PRIu64 "%s", l > 0 ? " " : "", whole,
+                                       units[i].suffix);
+                t = rest;
+        }
+        return buf;
 }

@@ -30,3 +30,9 @@ int parse_decimal(const char **p, uint64_t *ret_whole, const char **ret_frac, si
 /* WHOLE.FRAC times FACTOR, rounded down, exactly (only the first 9 fraction digits count: the rest is below
  * 1e-9 of FACTOR). Returns 0, or -ERANGE on overflow. */
 int scale_decimal(uint64_t whole, const char *frac, size_t n_frac, uint64_t factor, uint64_t *ret);
+
+/* USEC as systemctl show prints time spans (systemd's format_timespan() with full accuracy): "1min 30s",
+ * "100ms", "1.500000s" (under a minute, a remainder goes after a dot), "0", "infinity" for USEC_INFINITY.
+ * Returns BUF; the text is cut off at SIZE (FORMAT_TIMESPAN_MAX always suffices). */
+#define FORMAT_TIMESPAN_MAX 64U
+char *format_timespan(char *buf, size_t size, uint64_t usec);

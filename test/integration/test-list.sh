@@ -118,8 +118,8 @@ test_json() {
         # Bad input: which value was wrong; --json= with another command.
         out=$(machinectl-ext list --json=long 2>&1) && t_fail "--json=long succeeded: $out"
         assert_match "Invalid --json= mode 'long'" "$out" "--json=long"
-        out=$(machinectl-ext --json=short status $A 2>&1) && t_fail "--json= with status succeeded: $out"
-        assert_match "only supported with 'list'" "$out" "--json= with status"
+        out=$(machinectl-ext --json=short kill $A 2>&1) && t_fail "--json= with kill succeeded: $out"
+        assert_match "only supported with 'list', 'status' and 'show'" "$out" "--json= with kill"
 }
 
 test_all() {

@@ -21,7 +21,40 @@ static void bad(const char *s, int expected) {
         ASSERT_EQ(v, 42); /* untouched */
 }
 
+static void fmt(uint64_t usec, const char *expected) {
+        char buf[FORMAT_TIMESPAN_MAX];
+
+        if (!streq(format_timespan(buf, sizeof(buf), usec), expected)) {
+                fprintf(stderr, "format_timespan(%llu): got \"%s\", expected \"%s\"\n", (unsigned long long) usec, buf,
+                        expected);
+                abort();
+        }
+}
+
+static void test_format_timespan(void) {
+        uint64_t back;
+
+        fmt(0, "0");
+        fmt(USEC_INFINITY, "infinity");
+        fmt(1, "1us");
+        fmt(100 * USEC_PER_MSEC, "100ms");
+        fmt(90 * USEC_PER_SEC, "1min 30s");
+        fmt(USEC_PER_SEC + USEC_PER_SEC / 2, "1.500000s");
+        fmt(2500, "2.500ms");
+        fmt(5 * USEC_PER_SEC, "5s");
+        fmt(3600 * USEC_PER_SEC + 1, "1h 1us");
+        fmt(61 * USEC_PER_SEC + 5 * USEC_PER_MSEC, "1min 1.005000s"); /* as systemd: the rest under a minute */
+        fmt((uint64_t) 86400 * 8 * USEC_PER_SEC, "1w 1d");
+        /* What it prints parses back to the same value. */
+        for (uint64_t v = 1; v < UINT64_MAX / 7; v = v * 7 + 3) {
+                char buf[FORMAT_TIMESPAN_MAX];
+                ASSERT_EQ(parse_timespan(format_timespan(buf, sizeof(buf), v), &back), 0);
+                ASSERT_EQ(back, v);
+        }
+}
+
 int main(void) {
+        test_format_timespan();
         ok("90", 90 * USEC_PER_SEC);
         ok("90s", 90 * USEC_PER_SEC);
         ok("90 s", 90 * USEC_PER_SEC);
