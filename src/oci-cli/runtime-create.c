@@ -49,12 +49,26 @@ static int make_state_dir(const char *id, int *ret_fd) {
                 return oci_error(errno, "Failed to create %s: %s", dir, strerror(errno));
         }
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        if (fd < 0) {
                 int e = errno;
                 (void) rmdir(dir);
-                return oci_error(e, "Failed to lock %s: %s", dir, strerror(e));
+                return oci_error(e, "Failed to open %s: %s", dir, strerror(e));
         }
         *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* The lock other calls for ID wait for. Taken once the init exists, on a file description of our own: the
+ * init shares every one we had when it was cloned (until its exec), and would hold a lock taken on it. Until
+ * then the directory has no state.json, which the others take for "being created". */
+static int lock_state_dir(OciInstance *i) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(i->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || flock(fd, LOCK_EX) < 0)
+                return oci_error(errno, "Failed to lock %s/%s: %s", arg_root, i->state->id, strerror(errno));
+        safe_close(i->dir_fd);
+        i->dir_fd = TAKE_FD(fd);
         return 0;
 }
 
@@ -241,7 +255,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         if (r < 0)
                 return oci_error(r, "%s/config.json: %s", bundle, error ?: strerror(-r));
         STRV_FOREACH(w, i->oci->warnings)
-                oci_warning("%s/config.json: %s", bundle, *w);
+                oci_debug("%s/config.json: %s", bundle, *w); /* runc-style bundles always have some */
         if (stat(i->oci->config.root, &st) < 0 || !S_ISDIR(st.st_mode))
                 return oci_error(errno ?: ENOTDIR, "%s/config.json: root.path %s: %s", bundle, i->oci->config.root,
                                  strerror(errno ?: ENOTDIR));
@@ -288,6 +302,9 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         i->pidfd = c.pidfd;
         i->sync_fd = c.sync_fd;
         slave = safe_close(slave);
+        r = lock_state_dir(i);
+        if (r < 0)
+                return r;
 
         r = wait_setup(i);
         if (r < 0)

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 
@@ -139,6 +140,8 @@ int verb_run(int argc, char **argv) {
         }
         if (detach)
                 return EXIT_SUCCESS;
+        /* While it runs, state, kill and delete --force are for everyone; at its end, ours again. */
+        (void) flock(i->dir_fd, LOCK_UN);
 
         while (waitid(P_PIDFD, i->pidfd, &si, WEXITED) < 0)
                 if (errno != EINTR) {
@@ -146,6 +149,7 @@ int verb_run(int argc, char **argv) {
                         return EXIT_FAILURE;
                 }
         forward_pidfd = -EBADF;
+        (void) flock(i->dir_fd, LOCK_EX);
         i->state->status = CONTAINER_STOPPED;
         (void) oci_runtime_destroy(i->state, -EBADF, i->dir_fd);
 

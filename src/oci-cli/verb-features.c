@@ -45,7 +45,8 @@ static json_object *capabilities(void) {
         for (cap_value_t c = 0; a && c < (cap_value_t) cap_max_bits(); c++) {
                 char *name = cap_to_name(c), *upper = NULL;
 
-                if (name && asprintf(&upper, "CAP_%s", name) >= 0) {
+                /* cap_to_name() says "cap_chown", or the number for one libcap has no name for */
+                if (name && startswith(name, "cap_") && (upper = strdup(name))) {
                         for (char *p = upper; *p; p++)
                                 *p = (char) toupper((unsigned char) *p);
                         (void) json_object_array_add(a, json_object_new_string(upper));
