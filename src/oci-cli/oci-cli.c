@@ -106,6 +106,10 @@ static const Verb verbs[] = {
         { "list",     verb_list     },
         { "spec",     verb_spec     },
         { "features", verb_features },
+        { "pause",    verb_pause    },
+        { "resume",   verb_resume   },
+        { "ps",       verb_ps       },
+        { "update",   verb_update   },
 };
 
 static void help(void) {
@@ -123,6 +127,12 @@ static void help(void) {
                "  delete [--force] ID    Remove a stopped (with --force: any) container\n"
                "  list [--format table|json] [--quiet]\n"
                "                         List the containers\n"
+               "  pause ID               Freeze every process of the container\n"
+               "  resume ID              Thaw them\n"
+               "  ps [--format table|json] ID\n"
+               "                         List the processes of the container\n"
+               "  update --resources FILE|- ID\n"
+               "                         Change the resources of its scope\n"
                "  spec [--bundle DIR]    Write a default config.json\n"
                "  features               Show what this runtime supports as JSON\n\n"
                "Options:\n"

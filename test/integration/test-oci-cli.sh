@@ -225,6 +225,45 @@ test_cgroup_managers() {
         return 0
 }
 
+test_pause_ps_update() {
+        local b=$MACHINES_DIR/oci-pause pid scope pids n
+        oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
+        scope=machined-ext-oci-$(systemd-escape oci-pause).scope
+        oci_detached run --detach --bundle "$b" oci-pause
+        wait_file "$b/out/tick" >/dev/null
+        pid=$(oci state oci-pause | jq -r .pid)
+
+        pids=$(oci ps --format json oci-pause) || t_fail "ps failed"
+        echo "$pids" | jq -e --argjson p "$pid" 'index($p) != null' >/dev/null || t_fail "ps: no $pid in $pids"
+        [ "$(echo "$pids" | jq length)" -ge 2 ] || t_fail "ps: only $pids"
+        oci ps oci-pause | grep -q "sleep 1000" || t_fail "ps table without 'sleep 1000': $(oci ps oci-pause)"
+
+        assert_ok oci pause oci-pause
+        assert_eq paused "$(oci state oci-pause | jq -r .status)" "state after pause"
+        n=$(cat "$b/out/tick")
+        sleep 0.5
+        assert_eq "$n" "$(cat "$b/out/tick")" "ticks while paused"
+        assert_one_error "not running" oci pause oci-pause
+        assert_ok oci resume oci-pause
+        assert_eq running "$(oci state oci-pause | jq -r .status)" "state after resume"
+        wait_until 5 bash -c "[ \"\$(cat $b/out/tick)\" != $n ]" || t_fail "no ticks after resume"
+        assert_one_error "not paused" oci resume oci-pause
+
+        echo '{ "memory": { "limit": 268435456 }, "pids": { "limit": 99 } }' >"$T_TMP/res.json"
+        assert_ok oci update --resources "$T_TMP/res.json" oci-pause
+        assert_eq 268435456 "$(systemctl show -P MemoryMax "$scope")" "MemoryMax after update"
+        assert_eq 99 "$(systemctl show -P TasksMax "$scope")" "TasksMax after update"
+        echo '{ "pids": { "limit": 50 } }' | oci update --resources - oci-pause || t_fail "update from stdin"
+        assert_eq 50 "$(systemctl show -P TasksMax "$scope")" "TasksMax after update from stdin"
+        assert_one_error "memory.limit" sh -c "echo '{ \"memory\": { \"limit\": \"x\" } }' |
+                ${OCI[*]} update --resources - oci-pause"
+
+        # delete --force of a paused container
+        assert_ok oci pause oci-pause
+        assert_ok oci delete --force oci-pause
+        oci_assert_gone oci-pause
+}
+
 test_features() {
         local f
         f=$(oci features) || t_fail "features failed"
@@ -246,6 +285,7 @@ oci_run_test oci-cli-lifecycle test_lifecycle
 oci_run_test oci-cli-delete-force test_delete_force
 oci_run_test oci-cli-bad-input test_bad_input
 oci_run_test oci-cli-cgroup-managers test_cgroup_managers
+oci_run_test oci-cli-pause-ps-update test_pause_ps_update
 oci_run_test oci-cli-features test_features
 
 t_summary
