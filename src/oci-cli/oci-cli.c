@@ -106,6 +106,7 @@ static const Verb verbs[] = {
         { "list",     verb_list     },
         { "spec",     verb_spec     },
         { "features", verb_features },
+        { "exec",     verb_exec     },
         { "pause",    verb_pause    },
         { "resume",   verb_resume   },
         { "ps",       verb_ps       },
@@ -127,6 +128,9 @@ static void help(void) {
                "  delete [--force] ID    Remove a stopped (with --force: any) container\n"
                "  list [--format table|json] [--quiet]\n"
                "                         List the containers\n"
+               "  exec [--process FILE] [--tty] [--console-socket SOCKET] [--detach] [--pid-file FILE]\n"
+               "       [--env KEY=VALUE] [--cwd DIR] [--user UID[:GID]] [--cap CAP] [--no-new-privs] ID [ARGS...]\n"
+               "                         Run a new process in the container\n"
                "  pause ID               Freeze every process of the container\n"
                "  resume ID              Thaw them\n"
                "  ps [--format table|json] ID\n"

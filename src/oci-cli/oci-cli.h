@@ -47,6 +47,7 @@ int verb_state(int argc, char **argv);
 int verb_list(int argc, char **argv);
 int verb_kill(int argc, char **argv);
 int verb_delete(int argc, char **argv);
+int verb_exec(int argc, char **argv);
 int verb_pause(int argc, char **argv);
 int verb_resume(int argc, char **argv);
 int verb_ps(int argc, char **argv);

@@ -74,7 +74,7 @@ static int lock_state_dir(OciInstance *i) {
 
 /* process.terminal with --console-socket: a pty whose master goes to the socket (SCM_RIGHTS, with the
  * master's name as data, as runc sends it) and whose slave becomes the payload's stdio and console. */
-static int console_socket_send(const char *path, const OciProcess *p, int *ret_slave) {
+int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slave) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF, sock = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         union {
@@ -281,7 +281,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         config.stderr_fd = STDERR_FILENO;
         config.console_fd = -EBADF;
         if (i->oci->spec->process->terminal && o->console_socket) {
-                r = console_socket_send(o->console_socket, i->oci->spec->process, &slave);
+                r = oci_console_socket_send(o->console_socket, i->oci->spec->process, &slave);
                 if (r < 0)
                         return r;
                 config.stdin_fd = config.stdout_fd = config.stderr_fd = config.console_fd = slave;

@@ -62,6 +62,10 @@ static inline void oci_loaded_freep(OciLoaded **l) {
  * Returns 0 and *ret; on failure logs one error line, leaves nothing behind and returns -errno. */
 int oci_runtime_create(const OciCreate *o, OciInstance **ret);
 
+/* runtime-create.c. process.terminal with --console-socket PATH: a new pty whose master is sent to PATH
+ * (SCM_RIGHTS, as runc); *ret_slave gets the slave. Returns 0, or logs and returns -errno. */
+int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slave);
+
 /* runtime-create.c. Lets a container this process created exec its payload (run), and waits until it did.
  * Returns 0, or logs and returns -errno (the container is then destroyed). */
 int oci_runtime_release(OciInstance *i);

@@ -264,6 +264,66 @@ test_pause_ps_update() {
         oci_assert_gone oci-pause
 }
 
+# What the kernel says about PID's namespaces, cgroup, capabilities and seccomp, as the host sees it.
+proc_facts() {
+        local n
+        for n in mnt pid net ipc uts cgroup user; do
+                echo "$n $(readlink /proc/"$1"/ns/$n)"
+        done
+        cat /proc/"$1"/cgroup
+        grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/"$1"/status
+}
+
+test_exec() {
+        local b=$MACHINES_DIR/oci-exec pid epid out rc=0 sock
+        oci_bundle oci-exec /bin/sleep 1000
+        oci_detached run --detach --bundle "$b" oci-exec
+        pid=$(oci state oci-exec | jq -r .pid)
+
+        # The same namespaces, cgroup, capabilities, no_new_privs and seccomp mode as the init.
+        oci_detached exec --detach --pid-file "$T_TMP/epid" oci-exec /bin/sleep 100
+        epid=$(cat "$T_TMP/epid")
+        assert_ne "$pid" "$epid" "exec's PID"
+        assert_eq "$(proc_facts "$pid")" "$(proc_facts "$epid")" "facts of exec vs init"
+        # ... also when it asks for more: --cap stays within the bounding set.
+        oci_detached exec --detach --cap CAP_SYS_ADMIN --pid-file "$T_TMP/epid2" oci-exec /bin/sleep 100
+        assert_eq "$(grep CapBnd /proc/"$pid"/status)" "$(grep CapBnd /proc/"$(cat "$T_TMP/epid2")"/status)" \
+                "bounding set of exec --cap"
+        grep -q '^CapEff:.*0000000020000420$' /proc/"$(cat "$T_TMP/epid2")"/status ||
+                t_fail "exec --cap CAP_SYS_ADMIN got it: $(grep CapEff /proc/"$(cat "$T_TMP/epid2")"/status)"
+        # No fd of the runtime: only stdio.
+        out=$(oci exec oci-exec /bin/ls /proc/self/fd </dev/null 2>&1 | sort -n | tr '\n' ' ')
+        assert_eq "0 1 2 3 " "$out" "fds of an exec'd ls (3: its own directory fd)"
+
+        # Exit status, environment, user, working directory.
+        out=$(oci exec --env FOO=bar --user 1000:1000 --cwd /out oci-exec /bin/sh -c 'echo "$FOO $(id -u) $(pwd)"; exit 5' \
+                </dev/null 2>&1) || rc=$?
+        assert_eq 5 "$rc" "exit status of exec"
+        assert_eq "bar 1000 /out" "$out" "env, user and cwd of exec"
+        assert_one_error "cwd /nonexistent" oci exec --cwd /nonexistent oci-exec /bin/true
+        assert_one_error "/no/such/command" oci exec oci-exec /no/such/command
+        assert_one_error "does not exist" oci exec nope-not-there /bin/true
+
+        # --process FILE.
+        echo '{ "args": [ "/bin/sh", "-c", "echo from-process-file $X" ], "env": [ "X=y" ], "cwd": "/",
+                "user": { "uid": 0, "gid": 0 } }' >"$T_TMP/process.json"
+        assert_eq "from-process-file y" "$(oci exec --process "$T_TMP/process.json" oci-exec </dev/null 2>&1)" \
+                "exec --process"
+
+        # --tty with a console socket: the pty's master arrives there, the process has it as its terminal.
+        sock=$T_TMP/console.sock
+        python3 "$T_REPO/test/integration/console-socket.py" "$sock" "$T_TMP/tty.out" >"$T_TMP/cs.out" &
+        wait_until 5 grep -q ready "$T_TMP/cs.out" || t_fail "console socket receiver did not start"
+        # (The pty is the host's devpts instance, not the container's: ttyname() finds no name for it.)
+        oci_detached exec --tty --console-socket "$sock" oci-exec /bin/sh -c \
+                'test -t 0 && test -t 1 && echo is-a-tty; stty size'
+        wait $! 2>/dev/null
+        wait_until 5 grep -q is-a-tty "$T_TMP/tty.out" || t_fail "no terminal output: $(cat "$T_TMP/tty.out")"
+
+        assert_ok oci delete --force oci-exec
+        oci_assert_gone oci-exec
+}
+
 test_features() {
         local f
         f=$(oci features) || t_fail "features failed"
@@ -286,6 +346,7 @@ oci_run_test oci-cli-delete-force test_delete_force
 oci_run_test oci-cli-bad-input test_bad_input
 oci_run_test oci-cli-cgroup-managers test_cgroup_managers
 oci_run_test oci-cli-pause-ps-update test_pause_ps_update
+oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-features test_features
 
 t_summary

@@ -20,7 +20,8 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd) {
         struct clone_args args = {
                 .flags = CLONE_PIDFD | flags,
                 .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
-                .exit_signal = SIGCHLD,
+                /* With CLONE_PARENT the kernel takes the parent's exit signal and refuses another. */
+                .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
         };
         long pid;
 
