@@ -289,8 +289,8 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         } else if (i->oci->spec->process->terminal && !o->run)
                 return oci_error(EINVAL, "%s/config.json: process.terminal is set, but there is no --console-socket",
                                  bundle);
-        else if (i->oci->spec->process->terminal)
-                config.controlling_tty = isatty(STDIN_FILENO);
+        /* run without a console socket: the payload uses our terminal, if any, as it is (it cannot be the
+         * controlling terminal of a second session). */
         config.manager_name = "machined-ext";
         config.uuid = uuid;
         config.release_fifo = fifo;

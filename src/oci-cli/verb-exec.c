@@ -295,8 +295,7 @@ int verb_exec(int argc, char **argv) {
                         goto finish;
                 config.stdin_fd = config.stdout_fd = config.stderr_fd = slave;
                 config.controlling_tty = true;
-        } else if (proc->spec->process->terminal)
-                config.controlling_tty = isatty(STDIN_FILENO);
+        }
 
         /* Our lock is not for the process to keep (the helper shares our fds until it execs). */
         l->dir_fd = safe_close(l->dir_fd);
