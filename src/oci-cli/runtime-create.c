@@ -39,10 +39,17 @@ static int make_state_dir(const char *id, int *ret_fd) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
 
-        if (mkdir(arg_root, 0700) < 0 && errno != EEXIST)
-                return oci_error(errno, "Failed to create the state directory %s: %s", arg_root, strerror(errno));
+        /* --root and its parents, as mkdir -p (containerd names one below a directory it has not made). */
         if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
                 return oci_error(ENOMEM, "Out of memory");
+        for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
+                *p = 0;
+                if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+                        int e = errno;
+                        return oci_error(e, "Failed to create the state directory %s: %s", dir, strerror(e));
+                }
+                *p = '/';
+        }
         if (mkdir(dir, 0700) < 0) {
                 if (errno == EEXIST)
                         return oci_error(EEXIST, "Container '%s' already exists", id);

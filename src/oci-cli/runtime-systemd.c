@@ -132,17 +132,29 @@ static int enter_scope(const char *id, pid_t leader, const OciContainer *oci, ch
         return 0;
 }
 
-static int enter_cgroupfs(const char *id, pid_t leader, char **ret_cgroup) {
+static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, char **ret_cgroup) {
         _cleanup_free_ char *cgroup = NULL, *dir = NULL, *procs = NULL;
         _cleanup_close_ int fd = -EBADF;
         char buf[32];
         int n;
 
-        if (asprintf(&cgroup, "/" OCI_SERVICE_NAME "/%s", id) < 0 ||
-            asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0 || asprintf(&procs, "%s/cgroup.procs", dir) < 0)
+        /* linux.cgroupsPath as a path (containerd's "/default/ID"; the parser refused ".."), else ours. */
+        if (oci && oci->cgroups_path)
+                cgroup = strdup(oci->cgroups_path);
+        else if (asprintf(&cgroup, "/" OCI_SERVICE_NAME "/%s", id) < 0)
+                cgroup = NULL;
+        if (!cgroup || asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0 || asprintf(&procs, "%s/cgroup.procs", dir) < 0)
                 return oci_error(ENOMEM, "Out of memory");
-        if (mkdir("/sys/fs/cgroup/" OCI_SERVICE_NAME, 0755) < 0 && errno != EEXIST)
-                return oci_error(errno, "Failed to create /sys/fs/cgroup/" OCI_SERVICE_NAME ": %s", strerror(errno));
+        /* The parents, as mkdir -p. */
+        for (char *p = dir + strlen("/sys/fs/cgroup/"); (p = strchr(p, '/')); p++) {
+                *p = 0;
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                        int e = errno;
+                        *p = '/';
+                        return oci_error(e, "Failed to create %s: %s", dir, strerror(e));
+                }
+                *p = '/';
+        }
         if (mkdir(dir, 0755) < 0)
                 return oci_error(errno, "Failed to create the cgroup %s: %s", dir, strerror(errno));
         fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -170,7 +182,7 @@ int oci_cgroup_enter(const char *id, pid_t leader, const OciContainer *oci, char
                         oci_debug("Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
                 break;
         case CGROUP_MANAGER_CGROUPFS:
-                r = enter_cgroupfs(id, leader, &cgroup);
+                r = enter_cgroupfs(id, leader, oci, &cgroup);
                 if (r < 0)
                         return r;
                 break;

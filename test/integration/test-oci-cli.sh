@@ -221,6 +221,15 @@ test_cgroup_managers() {
                 /proc/"$(oci state oci-cgfs | jq -r .pid)"/cgroup)" "cgroup with --cgroup-manager cgroupfs"
         assert_ok oci delete --force oci-cgfs
         [ -d /sys/fs/cgroup/machined-ext-oci/oci-cgfs ] && t_fail "the cgroup is left"
+        # A cgroupsPath that is a path (runc's cgroupfs form): that cgroup, its parents made.
+        jq '.linux.cgroupsPath = "/oci-test-parent/cgfs2"' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        rm -f "$b/out/cg"
+        oci_detached --cgroup-manager cgroupfs run --detach --bundle "$b" oci-cgfs
+        assert_eq /oci-test-parent/cgfs2 "$(sed -n 's/^0:://p' /proc/"$(oci state oci-cgfs | jq -r .pid)"/cgroup)" \
+                "cgroup of a path cgroupsPath"
+        assert_ok oci delete --force oci-cgfs
+        [ -d /sys/fs/cgroup/oci-test-parent/cgfs2 ] && t_fail "the cgroup is left"
+        rmdir /sys/fs/cgroup/oci-test-parent 2>/dev/null
         assert_one_error "cgroup-manager" oci --cgroup-manager foo list
         return 0
 }
