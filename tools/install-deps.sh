@@ -7,7 +7,7 @@ set -eu
 PACKAGES=(systemd-container dbus libsystemd-dev libmount-dev libcap-dev libseccomp-dev libjson-c-dev
           libmnl-dev libnftables-dev libsodium-dev nftables iproute2
           libxml2-dev libxml2-utils meson ninja-build pkg-config gcc busybox-static util-linux tmux
-          man-db groff-base zsh)
+          man-db groff-base zsh jq python3 podman conmon containerd)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

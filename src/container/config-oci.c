@@ -48,6 +48,7 @@ OciContainer *oci_container_free(OciContainer *c) {
         free(c->scope_properties);
         free(c->slice);
         free(c->unit);
+        free(c->cgroups_path);
         strv_free(c->warnings);
         free(c->bundle);
         oci_spec_free(c->spec);
@@ -198,6 +199,7 @@ static bool mount_is_provided(const OciMount *m) {
                 { "/dev",           { "tmpfs", "devtmpfs" } },
                 { "/dev/pts",       { "devpts" } },
                 { "/sys/fs/cgroup", { "cgroup", "cgroup2" } },
+                { "/run",           { "tmpfs" } },      /* with /run/host in it (containerd's default spec) */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(provided); i++)
@@ -541,9 +543,16 @@ static int map_linux(OciContainer *c, char **error) {
                 r = oci_cgroups_path_split_systemd(l->cgroups_path, &slice, &prefix, &name);
                 if (r == -ENOMEM)
                         return r;
+                if (r < 0 && l->cgroups_path[0] == '/') {
+                        /* A path (runc's cgroupfs form, checked by the parser): for the caller to decide. */
+                        c->cgroups_path = strdup(l->cgroups_path);
+                        if (!c->cgroups_path)
+                                return -ENOMEM;
+                        return oci_resources_to_scope_properties(c, error);
+                }
                 if (r < 0)
                         return oci_error(error, "linux.cgroupsPath",
-                                         "only the systemd form SLICE:PREFIX:NAME is supported");
+                                         "only the systemd form SLICE:PREFIX:NAME or an absolute path is supported");
                 if (!isempty(slice))
                         c->slice = TAKE_PTR(slice);
                 if (asprintf(&c->unit, "%s-%s.scope", prefix, name) < 0)

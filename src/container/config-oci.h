@@ -60,6 +60,8 @@ typedef struct OciContainer {
         size_t n_scope_properties;
         char *slice;                    /* linux.cgroupsPath "SLICE:..." or NULL (machine.slice) */
         char *unit;                     /* linux.cgroupsPath "...:PREFIX:NAME": PREFIX-NAME.scope, or NULL */
+        char *cgroups_path;             /* linux.cgroupsPath as an absolute cgroup path (cgroupfs), or NULL; the
+                                         * daemon refuses it, the OCI CLI's cgroupfs manager uses it */
         char **warnings;                /* what was left out, each naming its JSON path: to be logged */
 } OciContainer;
 

@@ -69,3 +69,13 @@ int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd);
  * *ret_pidfd. Returns 0 if the child runs, -errno otherwise. (enter.c) */
 int container_bind_mount(int leader_pidfd, const char *source, const char *destination, bool read_only,
                          bool make_dir, int *ret_pidfd, int *ret_report_fd);
+
+/* Runs PROC (argv, envp, cwd, user, capabilities, limits, stdio: a model of its own) in the running container
+ * CONTAINER (its init is LEADER, LEADER_PIDFD): a helper joins CGROUP (a cgroup v2 path, or NULL) and every
+ * namespace of the leader, and forks the process (a child of the caller, CLONE_PARENT), which sets itself up
+ * (container_exec_init()) and execs. Returns 0 with the process's pidfd and PID and the report socket:
+ * end-of-file on it means the exec succeeded, a report that it failed (container_read_report()); -EPROTO if
+ * the helper could not join the container (why in *ret_failure, if not NULL); or -errno. (enter.c) */
+int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                   const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
+                   ContainerReport *ret_failure);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Joining a running container: container_bind_mount() (machinectl bind). */
+/* Joining a running container: container_bind_mount() (machinectl bind), container_exec() (the OCI CLI's exec). */
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "container.h"
 #include "init.h"
@@ -92,6 +96,117 @@ int container_bind_mount(int leader_pidfd, const char *source, const char *desti
         }
 
         *ret_pidfd = pidfd;
+        *ret_report_fd = TAKE_FD(pair[0]);
+        return 0;
+}
+
+/* In the helper: a failure report for the caller, then exit. */
+static _noreturn_ void exec_helper_fail(int sock, int r, const char *detail) {
+        ContainerReport report = { .stage = CONTAINER_STAGE_NAMESPACES, .error = -r };
+
+        (void) snprintf(report.detail, sizeof(report.detail), "%s", detail);
+        (void) send(sock, &report, sizeof(report), MSG_NOSIGNAL);
+        _exit(EXIT_FAILURE);
+}
+
+/* Whether the leader is in a user namespace other than ours (joining one's own is refused). */
+static bool other_user_namespace(pid_t leader) {
+        struct stat a, b;
+        char p[64];
+
+        snprintf(p, sizeof(p), "/proc/%i/ns/user", (int) leader);
+        if (stat(p, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+                return false;
+        return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
+static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                                   const ContainerConfig *container, int sock) {
+        int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+        ContainerReport report = { .stage = CONTAINER_STAGE_SETUP_DONE };
+        int pidfd = -EBADF, r;
+        long pid;
+
+        (void) priv_set_pdeathsig(SIGKILL);
+        /* The cgroup first, while its path is the host's: the process is forked into it. */
+        if (cgroup) {
+                _cleanup_free_ char *procs = NULL;
+                _cleanup_close_ int fd = -EBADF;
+
+                if (asprintf(&procs, "/sys/fs/cgroup%s/cgroup.procs", cgroup) < 0)
+                        exec_helper_fail(sock, -ENOMEM, "cgroup");
+                fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0 || write(fd, "0", 1) != 1)
+                        exec_helper_fail(sock, -errno, procs);
+        }
+        if (other_user_namespace(leader))
+                flags |= CLONE_NEWUSER;
+        /* All of the leader's namespaces at once, through its pidfd: they cannot be swapped in between. */
+        r = priv_setns(leader_pidfd, flags);
+        if (r < 0)
+                exec_helper_fail(sock, r, "setns");
+
+        /* The PID namespace applies to children: the process is one, and the caller's (CLONE_PARENT), so that
+         * the caller can wait for it. */
+        pid = priv_clone_pidfd(CLONE_PARENT, &pidfd);
+        if (pid < 0)
+                exec_helper_fail(sock, (int) pid, "clone");
+        if (pid == 0)
+                container_exec_init(proc, container, sock);
+
+        (void) snprintf(report.detail, sizeof(report.detail), "%li", pid);
+        (void) send(sock, &report, sizeof(report), MSG_NOSIGNAL);
+        _exit(EXIT_SUCCESS);
+}
+
+int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                   const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
+                   ContainerReport *ret_failure) {
+        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int helper_pidfd = -EBADF;
+        ContainerReport report;
+        siginfo_t si = {};
+        char *end;
+        long pid;
+        int pidfd, r;
+
+        if (leader_pidfd < 0 || leader <= 1 || !proc || !container || !proc->argv || !proc->argv[0] ||
+            !ret_pidfd || !ret_pid || !ret_report_fd)
+                return -EINVAL;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+
+        pid = priv_clone_pidfd(0, &helper_pidfd);
+        if (pid < 0)
+                return (int) pid;
+        if (pid == 0) {
+                pair[0] = safe_close(pair[0]);
+                exec_helper(leader_pidfd, leader, cgroup, proc, container, pair[1]);
+        }
+        pair[1] = safe_close(pair[1]);
+        (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
+
+        /* The helper's report: the process's PID (in our namespace), or why it could not be started. */
+        r = container_read_report(pair[0], &report, NULL);
+        if (r == 0 || r == -EAGAIN)
+                return -ECHILD;
+        if (r < 0)
+                return r;
+        if (report.stage != CONTAINER_STAGE_SETUP_DONE) {
+                if (ret_failure)
+                        *ret_failure = report;
+                return -EPROTO;
+        }
+        errno = 0;
+        pid = strtol(report.detail, &end, 10);
+        if (errno != 0 || *end || pid <= 1)
+                return -EBADMSG;
+        /* Our child, not reaped: the PID cannot have been reused. */
+        pidfd = pidfd_open((pid_t) pid, 0);
+        if (pidfd < 0)
+                return -errno;
+        *ret_pidfd = pidfd;
+        *ret_pid = (pid_t) pid;
         *ret_report_fd = TAKE_FD(pair[0]);
         return 0;
 }

@@ -760,3 +760,59 @@ _noreturn_ void container_helper_run(int sock, int (*fn)(void *userdata, SetupLo
         init_flush_warnings(sock, &l);
         _exit(EXIT_SUCCESS);
 }
+
+_noreturn_ void container_exec_init(const ContainerConfig *proc, const ContainerConfig *container, int sock) {
+        InitState s = {
+                .sock = sock,
+                .rootfd = -EBADF,
+                .devfd = -EBADF,
+                .inaccessible_fd = -EBADF,
+                .release_fd = -EBADF,
+                .userns_fd = -EBADF,
+        };
+        ContainerConfig c = *proc;
+        _cleanup_free_ char *cwd = NULL;
+
+        /* Never more than the container's init may have: every set within its bounding set. */
+        c.capability_bounding &= container->capability_bounding;
+        c.capability_effective &= c.capability_bounding;
+        c.capability_permitted &= c.capability_bounding;
+        c.capability_inheritable &= c.capability_bounding;
+        c.capability_ambient &= c.capability_bounding;
+        STEP(&s, fail_if(&s.log, priv_set_dumpable(false), CONTAINER_STAGE_PREPARE, "PR_SET_DUMPABLE"));
+        if (c.process_ids_set)
+                STEP(&s, set_process_ids(&c, &s));
+        STEP(&s, build_environment(&c, &s));
+
+        /* The working directory is resolved in the container's mount namespace, whose root setns() made
+         * ours, and must be inside it: a directory of the host reached through an inherited fd shows as
+         * "(unreachable)" or fails (CVE-2024-21626); no fd of the caller is left open at the exec anyway. */
+        if (chdir(c.working_directory ?: "/") < 0)
+                STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "cwd %s",
+                                     c.working_directory ?: "/"));
+        cwd = getcwd(NULL, 0);
+        if (!cwd || cwd[0] != '/')
+                STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -ENOENT, CONTAINER_REPORT_COMPLETE,
+                                     "cwd %s is outside the container", c.working_directory ?: "/"));
+        STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
+        /* The container's filter, whatever the process asks. */
+        STEP(&s, seccomp_policy_build(container->capability_bounding, container->syscall_allow,
+                                      container->syscall_deny, &s.seccomp, &s.log));
+        if (container->seccomp_profile)
+                STEP(&s, seccomp_profile_build(container->seccomp_profile, &s.seccomp_profile,
+                                               &s.seccomp_profile_flags, NULL, &s.log));
+        STEP(&s, setup_stdio(&c, &s.log));
+        if (s.sock != 3) {
+                STEP(&s, errno_if(&s.log, dup3(s.sock, 3, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
+                s.sock = 3;
+        }
+        STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
+        STEP(&s, apply_limits(&c, &s.log));
+        umask(c.umask_set ? c.umask : 0022);
+        STEP(&s, reset_signals(&s.log));
+        STEP(&s, drop_privileges(&c, &s));
+
+        execve(s.command, c.argv, s.envp);
+        STEP(&s, setup_fail(&s.log, CONTAINER_STAGE_EXEC, -errno, s.command));
+        _exit(EXIT_FAILURE);
+}

@@ -17,6 +17,12 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 _noreturn_ void container_pid_joiner(const ContainerConfig *c, uint64_t flags, int jsock, int sock, int userns_fd,
                                      int netns_fd, const int *ns_fds);
 
+/* The process container_exec() starts (enter.c), once it has joined the container: PROC's user, environment,
+ * working directory (checked to be inside the container), limits and stdio; CONTAINER's seccomp filter; PROC's
+ * capabilities within CONTAINER's bounding set; then the exec. Reports a failure on SOCK and exits; never
+ * returns. */
+_noreturn_ void container_exec_init(const ContainerConfig *proc, const ContainerConfig *container, int sock);
+
 /* Runs FN(USERDATA) in a short-lived helper child (enter.c's). On failure reports what FN recorded in its
  * SetupLog on SOCK and exits with failure; on success exits 0 without a report. */
 _noreturn_ void container_helper_run(int sock, int (*fn)(void *userdata, SetupLog *l), void *userdata);

@@ -42,6 +42,12 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
                         *ret_error = NULL;
                 return -MX_ERR_INVALID_SETTINGS;
         }
+        if (c->cgroups_path) {
+                if (asprintf(ret_error, "%s/config.json: linux.cgroupsPath: only the systemd form SLICE:PREFIX:NAME "
+                             "is supported", bundle) < 0)
+                        *ret_error = NULL;
+                return -MX_ERR_INVALID_SETTINGS;
+        }
         STRV_FOREACH(w, c->warnings)
                 log_warning("Machine %s: %s/config.json: %s", m->name, bundle, *w);
 

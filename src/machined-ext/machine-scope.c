@@ -5,6 +5,7 @@
 
 #include "bus-api.h"
 #include "log.h"
+#include "machine-bus.h"
 #include "machine-dbus.h"
 #include "machine-network.h"
 #include "manager-dbus.h"
@@ -38,21 +39,9 @@ int machine_dbus_new_register_call(Machine *m, sd_bus_message **ret) {
                                   m->name);
                 n = 0;
         }
-        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
-                                           "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
-                                           "RegisterMachineWithNetwork");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(call, "s", m->name);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append_array(call, 'y', m->id.bytes, sizeof(m->id.bytes));
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(call, "ssus", "machined-ext", "container", (uint32_t) m->leader, m->root);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append_array(call, 'i', ifindexes, (size_t) n * sizeof(int));
+        /* Always RegisterMachineWithNetwork (with no interfaces for a machine without a veth). */
+        r = machine_bus_new_register(m->manager->bus, m->name, m->id, "machined-ext", m->leader, m->root,
+                                     ifindexes ?: (const int[]) { 0 }, (size_t) n, &call);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(call);
@@ -149,63 +138,6 @@ int machine_dbus_stop_scope(Machine *m) {
                                         start_scope_reply, m, "ss", m->unit, "replace");
 }
 
-/* A bundle's linux.resources and devices (config-oci-resources.c), after ours: later assignments win, and
- * DeviceAllow= adds to the list. */
-static int append_oci_scope_properties(sd_bus_message *call, const OciContainer *c) {
-        int r;
-
-        for (size_t i = 0; i < c->n_scope_properties; i++) {
-                const OciScopeProperty *p = c->scope_properties + i;
-
-                switch (p->type) {
-                case OCI_SCOPE_PROPERTY_U64:
-                        r = sd_bus_message_append(call, "(sv)", p->name, "t", p->u64);
-                        break;
-                case OCI_SCOPE_PROPERTY_STRING:
-                        r = sd_bus_message_append(call, "(sv)", p->name, "s", p->string);
-                        break;
-                case OCI_SCOPE_PROPERTY_DEVICE_ALLOW:
-                        r = sd_bus_message_append(call, "(sv)", p->name, "a(ss)", 1, p->string, p->access);
-                        break;
-                case OCI_SCOPE_PROPERTY_BYTES:
-                        r = sd_bus_message_open_container(call, 'r', "sv");
-                        if (r >= 0)
-                                r = sd_bus_message_append(call, "s", p->name);
-                        if (r >= 0)
-                                r = sd_bus_message_open_container(call, 'v', "ay");
-                        if (r >= 0)
-                                r = sd_bus_message_append_array(call, 'y', p->bytes, p->n_bytes);
-                        if (r >= 0)
-                                r = sd_bus_message_close_container(call);
-                        if (r >= 0)
-                                r = sd_bus_message_close_container(call);
-                        break;
-                case OCI_SCOPE_PROPERTY_DEVICES:
-                        r = sd_bus_message_open_container(call, 'r', "sv");
-                        if (r >= 0)
-                                r = sd_bus_message_append(call, "s", p->name);
-                        if (r >= 0)
-                                r = sd_bus_message_open_container(call, 'v', "a(st)");
-                        if (r >= 0)
-                                r = sd_bus_message_open_container(call, 'a', "(st)");
-                        for (size_t j = 0; r >= 0 && j < p->n_devices; j++)
-                                r = sd_bus_message_append(call, "(st)", p->device_paths[j], p->device_values[j]);
-                        if (r >= 0)
-                                r = sd_bus_message_close_container(call);
-                        if (r >= 0)
-                                r = sd_bus_message_close_container(call);
-                        if (r >= 0)
-                                r = sd_bus_message_close_container(call);
-                        break;
-                default:
-                        r = -EINVAL;
-                }
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static int set_unit_properties_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
@@ -218,21 +150,7 @@ static int set_keep_unit_properties(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
-        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.systemd1",
-                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                           "SetUnitProperties");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(call, "sb", m->keep_unit, 1);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(call, 'a', "(sv)");
-        if (r < 0)
-                return r;
-        r = append_oci_scope_properties(call, m->oci);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(call);
+        r = machine_bus_new_set_unit_properties(m->manager->bus, m->keep_unit, m->oci, &call);
         if (r < 0)
                 return r;
         /* Floating (the machine may be gone when the reply comes): it only says whether it worked. */
@@ -259,49 +177,16 @@ int machine_dbus_register(Machine *m) {
                                                 "AttachProcessesToUnit", attach_reply, m, "ssau", m->keep_unit,
                                                 "/payload", 1, (uint32_t) m->leader);
 
-        /* Our own transient scope, then RegisterMachine: what machined's CreateMachine would do, minus its
-         * AddRef=yes, which costs systemd a D-Bus match rule per scope (dbus-daemon allows 512 per
-         * connection, which capped the number of machines). The container's PID 1 alone gets the stop
-         * signal (scopes have no main process: with KillMode=mixed, systemd's own stop of the scope goes
-         * straight to SIGKILL; the graceful path is StopMachine). Devices: like systemd-nspawn, only the
-         * pseudo devices, ptys and tun. */
-        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.systemd1",
-                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                           "StartTransientUnit");
+        /* Our own transient scope (machine-bus.c says what it gets), then RegisterMachine. */
+        r = machine_bus_new_start_scope(m->manager->bus, &(MachineScope) {
+                                                .unit = m->unit,
+                                                .description = description_of(m),
+                                                .slice = m->oci ? m->oci->slice : NULL,
+                                                .kill_signal = m->kill_signal,
+                                                .leader = m->leader,
+                                                .oci = m->oci,
+                                        }, &call);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(call, "ss", m->unit, "fail");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(call, 'a', "(sv)");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
-                                  "Description", "s", description_of(m),
-                                  "Slice", "s", m->oci && m->oci->slice ? m->oci->slice : "machine.slice",
-                                  "Delegate", "b", 1,
-                                  "CollectMode", "s", "inactive-or-failed",
-                                  "TasksMax", "t", UINT64_C(16384),
-                                  "KillMode", "s", "mixed",
-                                  "KillSignal", "i", m->kill_signal,
-                                  "DevicePolicy", "s", "closed",
-                                  "DeviceAllow", "a(ss)", 2, "/dev/net/tun", "rwm", "char-pts", "rw");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(call, "(sv)", "PIDs", "au", 1, (uint32_t) m->leader);
-        if (r < 0)
-                return r;
-        if (m->oci) {
-                r = append_oci_scope_properties(call, m->oci);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(call);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(call, "a(sa(sv))", 0);
-        if (r < 0)
-                return r;
-
         return sd_bus_call_async(m->manager->bus, &m->scope_slot, call, start_scope_reply, m, 0);
 }

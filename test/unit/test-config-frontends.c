@@ -307,7 +307,7 @@ static void test_refusals(void) {
                        "{ \"names\": [ \"read\" ], \"action\": \"SCMP_ACT_ALLOW\" },"
                        "{ \"names\": [ \"kill\" ], \"action\": \"SCMP_ACT_NOTIFY\" } ] } }",
                        "linux.seccomp.syscalls[1].action: SCMP_ACT_NOTIFY is not supported");
-        assert_refused("\"linux\": { \"cgroupsPath\": \"/machine/foo\" }",
+        assert_refused("\"linux\": { \"cgroupsPath\": \"machine/foo\" }",
                        "linux.cgroupsPath: only the systemd form");
         /* A joined user namespace has its own maps: writing ours is refused (runc too), naming both. */
         assert_refused("\"linux\": { \"namespaces\": [ { \"type\": \"pid\" }, { \"type\": \"user\", \"path\": \"/run/u\" } ],"
@@ -552,7 +552,25 @@ static void test_namespace_open(void) {
         ASSERT_STREQ(error, "/nonexistent/ns: cannot open /nonexistent/ns: No such file or directory");
 }
 
+/* A cgroupfs path (containerd's "/default/ID") is kept for the caller: the OCI CLI's cgroupfs manager uses it,
+ * the daemon refuses it. */
+static void test_cgroups_path(void) {
+        static const char json[] = "{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"/r\" },"
+                "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ] },"
+                "  \"linux\": { \"cgroupsPath\": \"/default/ctr1\" } }";
+        _cleanup_free_ char *error = NULL;
+        OciContainer *c = NULL;
+        OciSpec *spec = NULL;
+
+        ASSERT_EQ(oci_spec_parse(json, strlen(json), &spec, &error), 0);
+        ASSERT_EQ(oci_container_from_spec(spec, "/b", NAME, NULL, &c, &error), 0);
+        ASSERT_STREQ(c->cgroups_path, "/default/ctr1");
+        ASSERT(!c->unit);
+        oci_container_free(c);
+}
+
 int main(void) {
+        test_cgroups_path();
         test_pairs();
         test_joined_namespaces();
         test_namespace_open();

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* create (and run): the bundle through the OCI front-end (config-oci.c) to the model, the init cloned by this
+ * process (container_spawn(): it is our child, so that a subreaper above us, conmon or containerd's shim,
+ * inherits it), its hooks, its scope or cgroup, its registration with systemd-machined, then the state file
+ * and the pid file. The init then waits on ROOT/ID/exec.fifo for start (or, for run, on our release). */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "container.h"
+#include "name.h"
+#include "runtime.h"
+#include "strv.h"
+
+OciInstance *oci_instance_free(OciInstance *i) {
+        if (!i)
+                return NULL;
+        container_state_free(i->state);
+        oci_container_free(i->oci);
+        safe_close(i->dir_fd);
+        safe_close(i->pidfd);
+        safe_close(i->sync_fd);
+        return mfree(i);
+}
+
+/* The ROOT/ID directory, new: a second create of ID fails here, before anything else is done. */
+static int make_state_dir(const char *id, int *ret_fd) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int fd = -EBADF;
+
+        /* --root and its parents, as mkdir -p (containerd names one below a directory it has not made). */
+        if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
+                *p = 0;
+                if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+                        int e = errno;
+                        return oci_error(e, "Failed to create the state directory %s: %s", dir, strerror(e));
+                }
+                *p = '/';
+        }
+        if (mkdir(dir, 0700) < 0) {
+                if (errno == EEXIST)
+                        return oci_error(EEXIST, "Container '%s' already exists", id);
+                return oci_error(errno, "Failed to create %s: %s", dir, strerror(errno));
+        }
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                int e = errno;
+                (void) rmdir(dir);
+                return oci_error(e, "Failed to open %s: %s", dir, strerror(e));
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* The lock other calls for ID wait for. Taken once the init exists, on a file description of our own: the
+ * init shares every one we had when it was cloned (until its exec), and would hold a lock taken on it. Until
+ * then the directory has no state.json, which the others take for "being created". */
+static int lock_state_dir(OciInstance *i) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(i->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || flock(fd, LOCK_EX) < 0)
+                return oci_error(errno, "Failed to lock %s/%s: %s", arg_root, i->state->id, strerror(errno));
+        safe_close(i->dir_fd);
+        i->dir_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* process.terminal with --console-socket: a pty whose master goes to the socket (SCM_RIGHTS, with the
+ * master's name as data, as runc sends it) and whose slave becomes the payload's stdio and console. */
+int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slave) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF, sock = -EBADF;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        char name[64] = "/dev/ptmx";
+        struct iovec iov = { .iov_base = name };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        struct cmsghdr *cmsg;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return oci_error(ENAMETOOLONG, "--console-socket: path too long: %s", path);
+        strcpy(sa.sun_path, path);
+
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || unlockpt(master) < 0)
+                return oci_error(errno, "Failed to allocate a pty: %s", strerror(errno));
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return oci_error(errno, "Failed to open the pty's peer: %s", strerror(errno));
+        if (p->has_console_size) {
+                struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
+                if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+                        oci_warning("Failed to set the console size, ignoring: %s", strerror(errno));
+        }
+        if (ptsname_r(master, name, sizeof(name)) != 0)
+                strcpy(name, "/dev/ptmx");
+        iov.iov_len = strlen(name);
+
+        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (sock < 0 || connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return oci_error(errno, "--console-socket: failed to connect to %s: %s", path, strerror(errno));
+        cmsg = CMSG_FIRSTHDR(&mh);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
+        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+                return oci_error(errno, "--console-socket: failed to send the pty to %s: %s", path, strerror(errno));
+        *ret_slave = TAKE_FD(slave);
+        return 0;
+}
+
+/* Reads the init's reports until set-up is done, running the create hooks when it pauses for them. */
+static int wait_setup(OciInstance *i) {
+        const char *id = i->state->id;
+
+        for (;;) {
+                ContainerReport report;
+                int r;
+
+                r = container_read_report(i->sync_fd, &report, NULL);
+                if (r == -EAGAIN) {
+                        struct pollfd p = { .fd = i->sync_fd, .events = POLLIN };
+                        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                                return oci_error(errno, "poll: %s", strerror(errno));
+                        continue;
+                }
+                if (r < 0)
+                        return oci_error(r, "Failed to read the set-up report of container '%s': %s", id,
+                                         strerror(-r));
+                if (r == 0)
+                        return oci_error(EIO, "The init of container '%s' died during set-up", id);
+
+                switch (report.stage) {
+                case CONTAINER_STAGE_SETUP_DONE:
+                        return 0;
+                case CONTAINER_STAGE_WARNING:
+                        oci_warning("Container %s: %s: %s", id, report.detail, strerror(report.error));
+                        continue;
+                case CONTAINER_STAGE_HOOKS:
+                        if (report.error == 0) {
+                                _cleanup_free_ char *state = NULL;
+                                static const OciHookKind kinds[] = {
+                                        OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME, OCI_HOOK_CREATE_CONTAINER,
+                                };
+                                for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+                                        r = oci_run_hooks(i->oci, id, kinds[k], "creating", i->pid, 3);
+                                        if (r < 0)
+                                                return r;
+                                }
+                                r = oci_state_json(i->oci, id, "created", i->pid, &state);
+                                if (r >= 0)
+                                        r = container_continue_hooks(i->sync_fd, state);
+                                if (r < 0)
+                                        return oci_error(r, "Failed to resume container '%s' after its hooks: %s",
+                                                         id, strerror(-r));
+                                continue;
+                        }
+                        __attribute__((fallthrough));
+                default: {
+                        _cleanup_free_ char *what = container_report_message(&report);
+                        return oci_error(report.error ?: EIO, "Failed to set up container '%s': %s", id,
+                                         what ?: "out of memory");
+                }
+                }
+        }
+}
+
+static int write_pid_file(const char *path, pid_t pid) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[32];
+        int n;
+
+        if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return oci_error(errno, "--pid-file: failed to create %s: %s", tmp, strerror(errno));
+        n = snprintf(buf, sizeof(buf), "%i", (int) pid);
+        if (write(fd, buf, n) != n || fchmod(fd, 0644) < 0 || rename(tmp, path) < 0) {
+                int e = errno;
+                (void) unlink(tmp);
+                return oci_error(e, "--pid-file: failed to write %s: %s", path, strerror(e));
+        }
+        return 0;
+}
+
+static int state_init(OciInstance *i, const char *id, const char *bundle) {
+        ContainerState *s;
+        const OciStringMap *a = &i->oci->spec->annotations;
+
+        s = i->state = new0(ContainerState, 1);
+        if (!s)
+                return -ENOMEM;
+        s->status = CONTAINER_CREATING;
+        s->owner = CONTAINER_OWNER_OCI_CLI;
+        s->id = strdup(id);
+        s->bundle = strdup(bundle);
+        s->root = strdup(i->oci->config.root);
+        if (!s->id || !s->bundle || !s->root)
+                return -ENOMEM;
+        (void) clock_gettime(CLOCK_REALTIME, &s->created);
+        for (size_t k = 0; k < a->n; k++)
+                if (strv_extend(&s->annotations, a->keys[k]) < 0 || strv_extend(&s->annotations, a->values[k]) < 0)
+                        return -ENOMEM;
+        if (strv_extend(&s->daemon, OCI_STATE_CGROUP_MANAGER) < 0 ||
+            strv_extend(&s->daemon, cgroup_manager_to_string(arg_cgroup_manager)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int create_container(const OciCreate *o, OciInstance *i, char **defaults) {
+        _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *reg_error = NULL;
+        _cleanup_close_ int slave = -EBADF;
+        char uuid[SD_ID128_UUID_STRING_MAX];
+        ContainerConfig config;
+        const char *id = o->id;
+        sd_id128_t machine_id;
+        struct stat st;
+        Container c;
+        int r;
+
+        if (!container_id_is_valid(id))
+                return oci_error(EINVAL, "Invalid container id '%s': 1-255 characters of A-Z a-z 0-9 _ + . -, "
+                                 "not starting with '.'", id);
+
+        bundle = realpath(o->bundle ?: ".", NULL);
+        if (!bundle)
+                return oci_error(errno, "--bundle %s: %s", o->bundle ?: ".", strerror(errno));
+
+        (void) sd_id128_randomize(&machine_id);
+        sd_id128_to_uuid_string(machine_id, uuid);
+        if (asprintf(&defaults[1], "container_uuid=%s", uuid) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+
+        /* Everything that can be checked without side effects first: a bad bundle leaves nothing. */
+        r = oci_container_load(bundle, id, defaults, &i->oci, &error);
+        if (r == -ENOMEM)
+                return oci_error(r, "Out of memory");
+        if (r < 0)
+                return oci_error(r, "%s/config.json: %s", bundle, error ?: strerror(-r));
+        STRV_FOREACH(w, i->oci->warnings)
+                oci_debug("%s/config.json: %s", bundle, *w); /* runc-style bundles always have some */
+        if (stat(i->oci->config.root, &st) < 0 || !S_ISDIR(st.st_mode))
+                return oci_error(errno ?: ENOTDIR, "%s/config.json: root.path %s: %s", bundle, i->oci->config.root,
+                                 strerror(errno ?: ENOTDIR));
+        if (!i->oci->spec->process)
+                return oci_error(EINVAL, "%s/config.json: process: required to create a container", bundle);
+
+        r = state_init(i, id, bundle);
+        if (r < 0)
+                return oci_error(r, "Out of memory");
+
+        r = make_state_dir(id, &i->dir_fd);
+        if (r < 0)
+                return r;
+        /* From here on, failures are cleaned up by the caller (oci_runtime_destroy()). */
+        if (asprintf(&fifo, "%s/%s/" OCI_RELEASE_FIFO, arg_root, id) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        if (mkfifo(fifo, 0600) < 0)
+                return oci_error(errno, "Failed to create %s: %s", fifo, strerror(errno));
+
+        config = i->oci->config;
+        config.stdin_fd = STDIN_FILENO;
+        config.stdout_fd = STDOUT_FILENO;
+        config.stderr_fd = STDERR_FILENO;
+        config.console_fd = -EBADF;
+        if (i->oci->spec->process->terminal && o->console_socket) {
+                r = oci_console_socket_send(o->console_socket, i->oci->spec->process, &slave);
+                if (r < 0)
+                        return r;
+                config.stdin_fd = config.stdout_fd = config.stderr_fd = config.console_fd = slave;
+                config.controlling_tty = true;
+        } else if (i->oci->spec->process->terminal && !o->run)
+                return oci_error(EINVAL, "%s/config.json: process.terminal is set, but there is no --console-socket",
+                                 bundle);
+        /* run without a console socket: the payload uses our terminal, if any, as it is (it cannot be the
+         * controlling terminal of a second session). */
+        config.manager_name = "machined-ext";
+        config.uuid = uuid;
+        config.release_fifo = fifo;
+
+        r = container_spawn(&config, &c);
+        if (r < 0)
+                return oci_error(r, "Failed to create the namespaces of container '%s': %s", id, strerror(-r));
+        i->pid = c.pid;
+        i->pidfd = c.pidfd;
+        i->sync_fd = c.sync_fd;
+        slave = safe_close(slave);
+        r = lock_state_dir(i);
+        if (r < 0)
+                return r;
+
+        r = wait_setup(i);
+        if (r < 0)
+                return r;
+
+        r = oci_cgroup_enter(id, i->pid, i->oci, &i->state->unit, &i->state->cgroup);
+        if (r < 0)
+                return r;
+
+        if (machine_name_is_valid(id)) {
+                r = oci_machine_register(id, machine_id, i->pid, i->oci->config.root, &reg_error);
+                if (r >= 0) {
+                        if (strv_extend(&i->state->daemon, OCI_STATE_MACHINE) < 0 ||
+                            strv_extend(&i->state->daemon, id) < 0)
+                                return oci_error(ENOMEM, "Out of memory");
+                } else if (arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD)
+                        return oci_error(r, "Failed to register container '%s' with systemd-machined: %s", id,
+                                         reg_error ?: strerror(-r));
+                else
+                        oci_warning("Failed to register container '%s' with systemd-machined, ignoring: %s", id,
+                                    reg_error ?: strerror(-r));
+        } else
+                oci_warning("Container id '%s' is not a valid machine name: not registering it with "
+                            "systemd-machined", id);
+
+        i->state->pid = i->pid;
+        r = leader_identify(i->pid, &i->state->pidfd_inode, &i->state->start_time, NULL);
+        if (r < 0)
+                return oci_error(r, "Failed to identify the init of container '%s': %s", id, strerror(-r));
+        i->state->status = CONTAINER_CREATED;
+        r = container_state_save(arg_root, i->state);
+        if (r < 0)
+                return oci_error(r, "Failed to save the state of container '%s': %s", id, strerror(-r));
+
+        if (o->pid_file) {
+                r = write_pid_file(o->pid_file, i->pid);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int oci_runtime_create(const OciCreate *o, OciInstance **ret) {
+        _cleanup_(oci_instance_freep) OciInstance *i = NULL;
+        _cleanup_strv_free_ char **defaults = NULL;
+        int r;
+
+        i = new0(OciInstance, 1);
+        if (!i)
+                return oci_error(ENOMEM, "Out of memory");
+        i->dir_fd = i->pidfd = i->sync_fd = -EBADF;
+
+        /* The container interface's variables, where process.env does not set them; the UUID is filled in by
+         * create_container(). */
+        defaults = new0(char *, 3);
+        if (!defaults || !(defaults[0] = strdup("container=machined-ext")))
+                return oci_error(ENOMEM, "Out of memory");
+
+        r = create_container(o, i, defaults);
+        if (r < 0) {
+                if (i->dir_fd >= 0 && i->state)
+                        (void) oci_runtime_destroy(i->state, i->pidfd, i->dir_fd);
+                if (i->pidfd >= 0)
+                        (void) waitid(P_PIDFD, i->pidfd, &(siginfo_t) {}, WEXITED);
+                return r;
+        }
+        *ret = TAKE_PTR(i);
+        return 0;
+}
+
+int oci_runtime_release(OciInstance *i) {
+        int r;
+
+        r = container_release(i->sync_fd);
+        if (r < 0)
+                return oci_error(r, "Failed to start container '%s': %s", i->state->id, strerror(-r));
+
+        /* End-of-file on the socket (O_CLOEXEC) is the exec; a report is a failure. */
+        for (;;) {
+                ContainerReport report;
+
+                r = container_read_report(i->sync_fd, &report, NULL);
+                if (r == -EAGAIN) {
+                        struct pollfd p = { .fd = i->sync_fd, .events = POLLIN };
+                        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                                return oci_error(errno, "poll: %s", strerror(errno));
+                        continue;
+                }
+                if (r == 0)
+                        break;
+                if (r < 0)
+                        return oci_error(r, "Failed to read the start report of container '%s': %s", i->state->id,
+                                         strerror(-r));
+                if (report.stage == CONTAINER_STAGE_WARNING) {
+                        oci_warning("Container %s: %s: %s", i->state->id, report.detail, strerror(report.error));
+                        continue;
+                }
+                _cleanup_free_ char *what = container_report_message(&report);
+                return oci_error(report.error ?: EIO, "Failed to start container '%s': %s", i->state->id,
+                                 what ?: "out of memory");
+        }
+        i->sync_fd = safe_close(i->sync_fd);
+
+        i->state->status = CONTAINER_RUNNING;
+        r = container_state_save(arg_root, i->state);
+        if (r < 0)
+                return oci_error(r, "Failed to save the state of container '%s': %s", i->state->id, strerror(-r));
+        (void) oci_run_hooks(i->oci, i->state->id, OCI_HOOK_POSTSTART, "running", i->pid, 4);
+        return 0;
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Where a container of the OCI runtime lives on the host: its transient scope (--cgroup-manager systemd, the
+ * default; the scope is what machined-ext's daemon gives its machines, machine-bus.c) or cgroup directory
+ * (cgroupfs), and its registration with systemd-machined, so that machinectl sees it. */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "machine-bus.h"
+#include "runtime.h"
+#include "util.h"
+
+#define JOB_TIMEOUT_USEC (30 * USEC_PER_SEC)
+
+int oci_bus_open(sd_bus **ret) {
+        return sd_bus_open_system(ret);
+}
+
+typedef struct JobWait {
+        const char *job;
+        char *result;
+} JobWait;
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        JobWait *w = userdata;
+        const char *path, *unit, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (w->job && streq(path, w->job) && !w->result)
+                w->result = strdup(result);
+        return 0;
+}
+
+/* Sends CALL (a StartUnit-like method that returns a job) and waits for the job. Returns 0 ("done"),
+ * -EIO with the job's result in *ret_error, or -errno with systemd's message in *ret_error. */
+static int call_and_wait_job(sd_bus *bus, sd_bus_message *call, char **ret_error) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        JobWait w = {};
+        usec_t end;
+        int r;
+
+        /* The match before the call, so that the job's end cannot be missed. */
+        r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &w);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, call, 0, &e, &reply);
+        if (r < 0) {
+                *ret_error = strdup(e.message ?: strerror(-r));
+                return r;
+        }
+        r = sd_bus_message_read(reply, "o", &w.job);
+        if (r < 0)
+                return r;
+
+        end = now(CLOCK_MONOTONIC) + JOB_TIMEOUT_USEC;
+        while (!w.result) {
+                usec_t t = now(CLOCK_MONOTONIC);
+
+                if (t >= end) {
+                        *ret_error = strdup("timed out waiting for the job");
+                        return -ETIMEDOUT;
+                }
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, end - t);
+                if (r < 0)
+                        return r;
+        }
+        if (!streq(w.result, "done")) {
+                if (asprintf(ret_error, "job %s", w.result) < 0)
+                        *ret_error = NULL;
+                free(w.result);
+                return -EIO;
+        }
+        free(w.result);
+        return 0;
+}
+
+static int scope_name(const char *id, const OciContainer *oci, char **ret) {
+        _cleanup_free_ char *e = NULL;
+
+        if (oci && oci->unit) {
+                *ret = strdup(oci->unit);
+                return *ret ? 0 : -ENOMEM;
+        }
+        /* As crun without a cgroupsPath: the runtime's name and the id. */
+        e = unit_name_escape(id);
+        if (!e || asprintf(ret, OCI_SERVICE_NAME "-%s.scope", e) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int enter_scope(const char *id, pid_t leader, const OciContainer *oci, char **ret_unit) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        _cleanup_free_ char *unit = NULL, *description = NULL, *error = NULL;
+        int r;
+
+        r = scope_name(id, oci, &unit);
+        if (r < 0)
+                return oci_error(r, "Out of memory");
+        if (asprintf(&description, "Container %s", id) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        r = oci_bus_open(&bus);
+        if (r < 0)
+                return oci_error(r, "Failed to connect to the system bus for the scope %s: %s", unit, strerror(-r));
+        r = machine_bus_new_start_scope(bus, &(MachineScope) {
+                                                .unit = unit,
+                                                .description = description,
+                                                .slice = oci ? oci->slice : NULL,
+                                                .kill_signal = SIGKILL,
+                                                .leader = leader,
+                                                .oci = oci,
+                                        }, &call);
+        if (r < 0)
+                return oci_error(r, "Failed to create %s: %s", unit, strerror(-r));
+        r = call_and_wait_job(bus, call, &error);
+        if (r < 0)
+                return oci_error(r, "Failed to create %s: %s", unit, error ?: strerror(-r));
+        *ret_unit = TAKE_PTR(unit);
+        return 0;
+}
+
+static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, char **ret_cgroup) {
+        _cleanup_free_ char *cgroup = NULL, *dir = NULL, *procs = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[32];
+        int n;
+
+        /* linux.cgroupsPath as a path (containerd's "/default/ID"; the parser refused ".."), else ours. */
+        if (oci && oci->cgroups_path)
+                cgroup = strdup(oci->cgroups_path);
+        else if (asprintf(&cgroup, "/" OCI_SERVICE_NAME "/%s", id) < 0)
+                cgroup = NULL;
+        if (!cgroup || asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0 || asprintf(&procs, "%s/cgroup.procs", dir) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        /* The parents, as mkdir -p. */
+        for (char *p = dir + strlen("/sys/fs/cgroup/"); (p = strchr(p, '/')); p++) {
+                *p = 0;
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                        int e = errno;
+                        *p = '/';
+                        return oci_error(e, "Failed to create %s: %s", dir, strerror(e));
+                }
+                *p = '/';
+        }
+        if (mkdir(dir, 0755) < 0)
+                return oci_error(errno, "Failed to create the cgroup %s: %s", dir, strerror(errno));
+        fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        n = snprintf(buf, sizeof(buf), "%i", (int) leader);
+        if (fd < 0 || write(fd, buf, n) != n) {
+                int e = errno;
+                (void) rmdir(dir);
+                return oci_error(e, "Failed to move PID %i into %s: %s", (int) leader, dir, strerror(e));
+        }
+        *ret_cgroup = TAKE_PTR(cgroup);
+        return 0;
+}
+
+int oci_cgroup_enter(const char *id, pid_t leader, const OciContainer *oci, char **ret_unit, char **ret_cgroup) {
+        _cleanup_free_ char *unit = NULL, *cgroup = NULL;
+        int r;
+
+        switch (arg_cgroup_manager) {
+        case CGROUP_MANAGER_SYSTEMD:
+                r = enter_scope(id, leader, oci, &unit);
+                if (r < 0)
+                        return r;
+                r = pid_get_cgroup(leader, &cgroup);
+                if (r < 0)
+                        oci_debug("Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
+                break;
+        case CGROUP_MANAGER_CGROUPFS:
+                r = enter_cgroupfs(id, leader, oci, &cgroup);
+                if (r < 0)
+                        return r;
+                break;
+        default:
+                r = pid_get_cgroup(leader, &cgroup);
+                if (r < 0)
+                        oci_debug("Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
+        }
+        *ret_unit = TAKE_PTR(unit);
+        *ret_cgroup = TAKE_PTR(cgroup);
+        return 0;
+}
+
+void oci_cgroup_leave(const char *unit, const char *cgroup, bool cgroupfs) {
+        if (unit) {
+                _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+                _cleanup_free_ char *error = NULL;
+                int r;
+
+                r = oci_bus_open(&bus);
+                if (r >= 0)
+                        r = sd_bus_message_new_method_call(bus, &call, "org.freedesktop.systemd1",
+                                                           "/org/freedesktop/systemd1",
+                                                           "org.freedesktop.systemd1.Manager", "StopUnit");
+                if (r >= 0)
+                        r = sd_bus_message_append(call, "ss", unit, "replace");
+                if (r >= 0)
+                        r = call_and_wait_job(bus, call, &error);
+                /* NoSuchUnit: a scope goes by itself once its last process has. */
+                if (r < 0)
+                        oci_debug("Failed to stop %s, ignoring: %s", unit, error ?: strerror(-r));
+                return;
+        }
+        if (cgroup && cgroupfs) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
+                        return;
+                /* The last processes may still be on their way out: a cgroup is removable once empty. */
+                for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
+                        (void) nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        }
+}
+
+int oci_machine_register(const char *name, sd_id128_t id, pid_t leader, const char *root, char **ret_error) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = oci_bus_open(&bus);
+        if (r >= 0)
+                r = machine_bus_new_register(bus, name, id, OCI_SERVICE_NAME, leader, root, NULL, 0, &call);
+        if (r >= 0)
+                r = sd_bus_call(bus, call, 0, &e, NULL);
+        if (r < 0) {
+                *ret_error = strdup(e.message ?: strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+void oci_machine_unregister(const char *name) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = oci_bus_open(&bus);
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                                       "org.freedesktop.machine1.Manager", "UnregisterMachine", &e, NULL, "s", name);
+        if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.machine1.NoSuchMachine"))
+                oci_debug("Failed to unregister machine %s, ignoring: %s", name, e.message ?: strerror(-r));
+}

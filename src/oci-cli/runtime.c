@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A container found again from ROOT/ID: its status derived from the facts (is the recorded leader alive, has
+ * it exec'd, is its cgroup frozen), and what start, kill and delete do to it. */
+
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#include "container.h"
+#include "name.h"
+#include "runtime.h"
+#include "strv.h"
+
+OciLoaded *oci_loaded_free(OciLoaded *l) {
+        if (!l)
+                return NULL;
+        container_state_free(l->state);
+        safe_close(l->dir_fd);
+        safe_close(l->pidfd);
+        return mfree(l);
+}
+
+static const char *state_get(const ContainerState *s, const char *key) {
+        for (char **k = s->daemon; k && k[0] && k[1]; k += 2)
+                if (streq(k[0], key))
+                        return k[1];
+        return NULL;
+}
+
+/* Whether the process is a zombie: it exited and waits for its parent (a subreaper) to reap it. */
+static bool pid_is_zombie(pid_t pid) {
+        char path[64], buf[512];
+        _cleanup_close_ int fd = -EBADF;
+        const char *p;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/%i/stat", (int) pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = 0;
+        p = strrchr(buf, ')');
+        return p && p[1] == ' ' && IN_SET(p[2], 'Z', 'X');
+}
+
+static bool cgroup_is_frozen(const char *cgroup) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[4] = {};
+
+        if (!cgroup || asprintf(&path, "/sys/fs/cgroup%s/cgroup.freeze", cgroup) < 0)
+                return false;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+                return false;
+        return buf[0] == '1';
+}
+
+int oci_runtime_load(const char *id, OciLoaded **ret) {
+        _cleanup_(oci_loaded_freep) OciLoaded *l = NULL;
+        _cleanup_free_ char *dir = NULL, *error = NULL;
+        int r;
+
+        if (!container_id_is_valid(id))
+                return oci_error(EINVAL, "Invalid container id '%s'", id);
+        l = new0(OciLoaded, 1);
+        if (!l)
+                return oci_error(ENOMEM, "Out of memory");
+        l->dir_fd = l->pidfd = -EBADF;
+
+        if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        l->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (l->dir_fd < 0) {
+                if (errno == ENOENT)
+                        return oci_error(ENOENT, "Container '%s' does not exist", id);
+                return oci_error(errno, "Failed to open %s: %s", dir, strerror(errno));
+        }
+        if (flock(l->dir_fd, LOCK_EX) < 0)
+                return oci_error(errno, "Failed to lock %s: %s", dir, strerror(errno));
+
+        r = container_state_load(arg_root, id, &l->state, &error);
+        if (r == -ENOENT)
+                /* The directory without state.json: a create that is still under way, or that died. */
+                return oci_error(ENOENT, "Container '%s' does not exist (or is being created)", id);
+        if (r < 0)
+                return oci_error(r, "Failed to load the state of container '%s': %s", id, error ?: strerror(-r));
+        if (l->state->owner != CONTAINER_OWNER_OCI_CLI)
+                return oci_error(EPERM, "Container '%s' belongs to machined-ext's daemon", id);
+
+        r = container_state_check_leader(l->state, &l->pidfd);
+        if (r < 0)
+                return oci_error(r, "Failed to check the init of container '%s': %s", id, strerror(-r));
+        if (r != LEADER_ALIVE || pid_is_zombie(l->state->pid)) {
+                l->pidfd = safe_close(l->pidfd);
+                l->status = CONTAINER_STOPPED;
+        } else if (l->state->status == CONTAINER_CREATED)
+                l->status = CONTAINER_CREATED;
+        else
+                l->status = cgroup_is_frozen(l->state->cgroup) ? CONTAINER_PAUSED : CONTAINER_RUNNING;
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int json_add(json_object *o, const char *key, json_object *v) {
+        if (!v || json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int oci_runtime_state_json(const OciLoaded *l, bool pretty, char **ret) {
+        _cleanup_free_ char *created = NULL;
+        const ContainerState *s = l->state;
+        json_object *o, *a;
+        int r = 0;
+
+        if (rfc3339_format(&s->created, &created) < 0)
+                return -ENOMEM;
+        o = json_object_new_object();
+        a = json_object_new_object();
+        if (!o || !a) {
+                json_object_put(o);
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        for (char **k = s->annotations; k && k[0] && k[1]; k += 2)
+                if (json_add(a, k[0], json_object_new_string(k[1])) < 0)
+                        r = -ENOMEM;
+        if (r < 0 ||
+            json_add(o, "ociVersion", json_object_new_string("1.2.0")) < 0 ||
+            json_add(o, "id", json_object_new_string(s->id)) < 0 ||
+            json_add(o, "pid", json_object_new_int64(l->status == CONTAINER_STOPPED ? 0 : s->pid)) < 0 ||
+            json_add(o, "status", json_object_new_string(container_status_to_string(l->status))) < 0 ||
+            json_add(o, "bundle", json_object_new_string(s->bundle)) < 0 ||
+            json_add(o, "rootfs", json_object_new_string(strempty(s->root))) < 0 ||
+            json_add(o, "created", json_object_new_string(created)) < 0 ||
+            (s->unit && json_add(o, "systemd-scope", json_object_new_string(s->unit)) < 0) ||
+            json_add(o, "owner", json_object_new_string("")) < 0) {
+                json_object_put(o);
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        if (json_add(o, "annotations", a) < 0) {
+                json_object_put(o);
+                return -ENOMEM;
+        }
+        *ret = strdup(json_object_to_json_string_ext(o, (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int load_spec(const ContainerState *s, OciContainer **ret) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = oci_container_load(s->bundle, s->id, NULL, ret, &error);
+        if (r < 0)
+                oci_debug("Failed to load %s/config.json again: %s", s->bundle, error ?: strerror(-r));
+        return r;
+}
+
+int oci_runtime_start(OciLoaded *l) {
+        _cleanup_(oci_container_freep) OciContainer *oci = NULL;
+        _cleanup_free_ char *fifo = NULL;
+        int r;
+
+        if (l->status != CONTAINER_CREATED)
+                return oci_error(EBUSY, "Container '%s' is %s, not created: it cannot be started", l->state->id,
+                                 container_status_to_string(l->status));
+        if (asprintf(&fifo, "%s/%s/" OCI_RELEASE_FIFO, arg_root, l->state->id) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        r = container_start(fifo, true);
+        if (r < 0)
+                return oci_error(r, "Failed to start container '%s': %s", l->state->id,
+                                 r == -ENXIO ? "its init does not wait for start any more" : strerror(-r));
+        (void) unlink(fifo);
+
+        l->state->status = CONTAINER_RUNNING;
+        l->status = CONTAINER_RUNNING;
+        r = container_state_save(arg_root, l->state);
+        if (r < 0)
+                return oci_error(r, "Failed to save the state of container '%s': %s", l->state->id, strerror(-r));
+        if (load_spec(l->state, &oci) >= 0)
+                (void) oci_run_hooks(oci, l->state->id, OCI_HOOK_POSTSTART, "running", l->state->pid, 4);
+        return 0;
+}
+
+/* Signals every process of the container's cgroup (kill --all). */
+static int kill_cgroup(const char *cgroup, int sig) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        int pid, r = 0;
+
+        if (!cgroup)
+                return -ENOMEDIUM;
+        if (sig == SIGKILL) {
+                _cleanup_close_ int fd = -EBADF;
+
+                if (asprintf(&path, "/sys/fs/cgroup%s/cgroup.kill", cgroup) < 0)
+                        return -ENOMEM;
+                fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (fd >= 0 && write(fd, "1", 1) == 1)
+                        return 0;
+                path = mfree(path);
+        }
+        if (asprintf(&path, "/sys/fs/cgroup%s/cgroup.procs", cgroup) < 0)
+                return -ENOMEM;
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (fscanf(f, "%i", &pid) == 1)
+                if (kill(pid, sig) < 0 && errno != ESRCH)
+                        r = -errno;
+        return r;
+}
+
+int oci_runtime_kill(OciLoaded *l, int sig, bool all) {
+        int r;
+
+        if (l->status == CONTAINER_STOPPED)
+                return oci_error(ESRCH, "Container '%s' is not running", l->state->id);
+        if (all) {
+                r = kill_cgroup(l->state->cgroup, sig);
+                if (r < 0)
+                        return oci_error(r, "Failed to signal the processes of container '%s': %s", l->state->id,
+                                         strerror(-r));
+                return 0;
+        }
+        if (pidfd_send_signal(l->pidfd, sig, NULL, 0) < 0)
+                return oci_error(errno, "Failed to signal container '%s': %s", l->state->id, strerror(errno));
+        return 0;
+}
+
+/* Kills the leader and waits (at most 10 s) until it has exited: it may not be our child, poll the pidfd. */
+static void kill_and_wait(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (pidfd < 0)
+                return;
+        (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        (void) poll(&p, 1, 10 * 1000);
+}
+
+int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
+        _cleanup_(oci_container_freep) OciContainer *oci = NULL;
+        const char *machine = state_get(s, OCI_STATE_MACHINE);
+        int r;
+
+        kill_and_wait(pidfd);
+        if (s->cgroup && s->status != CONTAINER_CREATING)
+                (void) kill_cgroup(s->cgroup, SIGKILL);
+        if (machine)
+                oci_machine_unregister(machine);
+        oci_cgroup_leave(s->unit, s->cgroup, streq_ptr(state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
+
+        (void) unlinkat(dir_fd, OCI_RELEASE_FIFO, 0);
+        r = container_state_remove(arg_root, s->id);
+        if (r < 0 && r != -ENOENT)
+                return oci_error(r, "Failed to remove the state of container '%s': %s", s->id, strerror(-r));
+
+        if (s->status != CONTAINER_CREATING && load_spec(s, &oci) >= 0)
+                (void) oci_run_hooks(oci, s->id, OCI_HOOK_POSTSTOP, "stopped", 0, 4);
+        return 0;
+}

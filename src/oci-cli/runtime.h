@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container's life as the OCI runtime command line sees it: created by this process (create, run), and
+ * found again from its state directory ROOT/ID (state.json: src/container/state.h; exec.fifo: the release
+ * FIFO of create/start) by every later call (start, state, kill, delete, list). */
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-id128.h>
+
+#include "config-oci.h"
+#include "oci-cli.h"
+#include "state.h"
+
+#define OCI_RELEASE_FIFO "exec.fifo"
+#define OCI_SERVICE_NAME "machined-ext-oci"
+
+/* The keys of ContainerState.daemon this runtime records. */
+#define OCI_STATE_MACHINE "machine"             /* the name registered with systemd-machined, if any */
+#define OCI_STATE_CGROUP_MANAGER "cgroup-manager"
+
+typedef struct OciCreate {
+        const char *id;
+        const char *bundle;             /* NULL: the current directory */
+        const char *pid_file;
+        const char *console_socket;
+        bool run;                       /* run: this process stays the payload's parent */
+} OciCreate;
+
+/* A container this process created (create, run). */
+typedef struct OciInstance {
+        ContainerState *state;
+        OciContainer *oci;
+        int dir_fd;                     /* ROOT/ID, flock()ed */
+        pid_t pid;
+        int pidfd;
+        int sync_fd;
+} OciInstance;
+
+OciInstance *oci_instance_free(OciInstance *i);
+static inline void oci_instance_freep(OciInstance **i) {
+        oci_instance_free(*i);
+}
+
+/* A container found in the state directory, locked, with its status derived from the facts. */
+typedef struct OciLoaded {
+        ContainerState *state;
+        ContainerStatus status;         /* created, running, paused or stopped */
+        int dir_fd;                     /* ROOT/ID, flock()ed */
+        int pidfd;                      /* of the live leader, or -EBADF */
+} OciLoaded;
+
+OciLoaded *oci_loaded_free(OciLoaded *l);
+static inline void oci_loaded_freep(OciLoaded **l) {
+        oci_loaded_free(*l);
+}
+
+/* runtime-create.c. Sets up the container O->id up to "created" (the init waits for start on the FIFO): its
+ * namespaces and file systems, its scope or cgroup, its registration, its state file and O->pid_file.
+ * Returns 0 and *ret; on failure logs one error line, leaves nothing behind and returns -errno. */
+int oci_runtime_create(const OciCreate *o, OciInstance **ret);
+
+/* runtime-create.c. process.terminal with --console-socket PATH: a new pty whose master is sent to PATH
+ * (SCM_RIGHTS, as runc); *ret_slave gets the slave. Returns 0, or logs and returns -errno. */
+int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slave);
+
+/* runtime-create.c. Lets a container this process created exec its payload (run), and waits until it did.
+ * Returns 0, or logs and returns -errno (the container is then destroyed). */
+int oci_runtime_release(OciInstance *i);
+
+/* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
+ * such container). */
+int oci_runtime_load(const char *id, OciLoaded **ret);
+
+/* runtime.c. The runtime-spec state JSON of L (with "systemd-scope" as crun). Returns 0 or -ENOMEM. */
+int oci_runtime_state_json(const OciLoaded *l, bool pretty, char **ret);
+
+/* runtime.c. start: releases the created container L. Returns 0, or logs and returns -errno. */
+int oci_runtime_start(OciLoaded *l);
+
+/* runtime.c. Sends SIG to the leader of L, or with ALL to every process of its cgroup. Returns 0, or logs and
+ * returns -errno. */
+int oci_runtime_kill(OciLoaded *l, int sig, bool all);
+
+/* runtime.c. Removes everything of the container ID whose state is S: kills what is left of it (its leader
+ * by PIDFD if >= 0), stops its scope or removes its cgroup, unregisters it, runs its poststop hooks, removes
+ * ROOT/ID. Returns 0, or logs and returns -errno. */
+int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd);
+
+/* runtime-systemd.c: the scope or cgroup, and systemd-machined. */
+int oci_bus_open(sd_bus **ret);
+/* Puts LEADER into its cgroup per arg_cgroup_manager: a transient scope (waits for its job), or a cgroup
+ * directory. Returns 0 with the unit (or NULL) and the cgroup path in *ret_unit and *ret_cgroup, or logs and
+ * returns -errno. */
+int oci_cgroup_enter(const char *id, pid_t leader, const OciContainer *oci, char **ret_unit, char **ret_cgroup);
+/* Stops UNIT (if not NULL, waiting for it) or, with CGROUPFS, removes the cgroup directory CGROUP. Logs (debug)
+ * and returns. */
+void oci_cgroup_leave(const char *unit, const char *cgroup, bool cgroupfs);
+/* Registers NAME with systemd-machined. Returns 0, or -errno with a message in *ret_error. */
+int oci_machine_register(const char *name, sd_id128_t id, pid_t leader, const char *root, char **ret_error);
+/* Unregisters NAME, ignoring "no such machine". */
+void oci_machine_unregister(const char *name);
+
+/* runtime-hooks.c: the hooks of kind K of the bundle, in order; stops at the first failure. STATUS, PID: for
+ * the state JSON. NS_PID > 0: createContainer's namespaces are those of that process. Returns 0, or -errno
+ * with the failure logged (at LEVEL: 3 fails the caller, 4 is only a warning). */
+int oci_run_hooks(const OciContainer *oci, const char *id, OciHookKind k, const char *status, pid_t pid,
+                  int level);

@@ -1,0 +1,361 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# machined-ext-oci, the OCI runtime command line (man/machined-ext-oci.1), as runc's users drive it: a bundle
+# from its own `spec` with the busybox test root, through `run` and through create/state/start/state/kill/
+# state/delete with the runtime-spec's state transitions; every container is a machine (scope, machinectl)
+# and is gone after delete; bad input is one error line, a non-zero exit, and leaves nothing behind.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+OCI_ROOT=/run/mxtest-oci
+OCI=(machined-ext-oci --root "$OCI_ROOT")
+
+oci() {
+        "${OCI[@]}" "$@"
+}
+
+# oci_detached CMD...: create or run --detach, whose payload keeps the caller's stdio: not a pipe of ours.
+oci_detached() {
+        "${OCI[@]}" "$@" >"$T_TMP/detached.out" 2>&1 </dev/null ||
+                t_fail "'$*' failed: $(tail -3 "$T_TMP/detached.out")"
+}
+
+# oci_bundle ID ARG...: a bundle at /var/lib/machines/ID from `spec`, root = a busybox root, no terminal, the
+# command ARG..., and the host directory BUNDLE/out bound read-write at /out (the payload leaves marks there).
+oci_bundle() {
+        local id=$1 b=$MACHINES_DIR/$1 args
+        shift
+        mx_root "$id" "$b/rootfs"
+        mkdir -p "$b/out"
+        oci spec --bundle "$b" || t_fail "spec --bundle $b failed"
+        args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+        jq --argjson args "$args" --arg out "$b/out" '
+                .process.terminal = false | .process.args = $args |
+                .mounts += [ { destination: "/out", type: "bind", source: $out, options: [ "rbind", "rw" ] } ]' \
+                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+}
+
+# The status and pid of container ID as `state` reports them: "STATUS PID".
+oci_status() {
+        oci state "$1" | jq -r '"\(.status) \(.pid)"'
+}
+
+# Nothing of container ID is left: no state directory, scope, registration or process.
+oci_assert_gone() {
+        local id=$1 scope
+        scope=machined-ext-oci-$(systemd-escape "$id").scope
+        [ -e "$OCI_ROOT/$id" ] && t_fail "$OCI_ROOT/$id is still there"
+        unit_active "$scope" && t_fail "$scope is still active"
+        machinectl show "$id" >/dev/null 2>&1 && t_fail "$id is still registered with systemd-machined"
+        [ -z "$(procs_in_unit "$scope")" ] || t_fail "processes left in $scope"
+        return 0
+}
+
+oci_cleanup() {
+        local d
+        for d in "$OCI_ROOT"/*; do
+                [ -d "$d" ] && timeout 20 "${OCI[@]}" delete --force "$(basename "$d")" >/dev/null 2>&1
+        done
+        rm -rf "$OCI_ROOT"
+}
+
+oci_run_test() {
+        run_test "$@"
+        oci_cleanup
+}
+
+test_spec() {
+        local b=$T_TMP/specb
+        mkdir -p "$b"
+        assert_ok oci spec --bundle "$b"
+        assert_eq 1 "$(jq -r '.ociVersion | startswith("1.")' "$b/config.json" | grep -c true)" "ociVersion"
+        assert_eq rootfs "$(jq -r .root.path "$b/config.json")" "root.path"
+        assert_eq sh "$(jq -r '.process.args[0]' "$b/config.json")" "process.args"
+        # runc refuses to overwrite a config.json, and so do we
+        assert_fail oci spec --bundle "$b"
+}
+
+test_run() {
+        local out rc=0
+        oci_bundle oci-run /bin/sh -c 'echo hi; echo "$container" >/out/container; ls /run/host >/out/runhost; exit 7'
+        out=$(oci run --bundle "$MACHINES_DIR/oci-run" oci-run 2>&1 </dev/null) || rc=$?
+        assert_eq 7 "$rc" "exit status of run"
+        assert_eq hi "$out" "output of the payload"
+        assert_eq machined-ext "$(cat "$MACHINES_DIR/oci-run/out/container")" '$container'
+        grep -qx container-manager "$MACHINES_DIR/oci-run/out/runhost" || t_fail "no /run/host/container-manager"
+        oci_assert_gone oci-run
+
+        # Killed by a signal: 128 + the signal, as a shell reports it.
+        oci_bundle oci-run2 /bin/sleep 1000
+        rc=0
+        oci run --bundle "$MACHINES_DIR/oci-run2" oci-run2 </dev/null >/dev/null 2>&1 &
+        wait_until 10 bash -c "[ \"\$(${OCI[*]} state oci-run2 | jq -r .status)\" = running ]" ||
+                t_fail "oci-run2 is not running"
+        assert_ok oci kill oci-run2 KILL
+        wait $! || rc=$?
+        assert_eq 137 "$rc" "exit status of a killed payload"
+        oci_assert_gone oci-run2
+}
+
+test_lifecycle() {
+        local b=$MACHINES_DIR/oci-life pid st scope cpid
+        oci_bundle oci-life /bin/sh -c 'echo started >/out/mark; exec sleep 1000'
+        scope=machined-ext-oci-$(systemd-escape oci-life).scope
+
+        oci create --bundle "$b" --pid-file "$T_TMP/pid" oci-life >"$T_TMP/create.out" 2>&1 </dev/null &
+        cpid=$!
+        wait $cpid || t_fail "create failed: $(cat "$T_TMP/create.out")"
+        pid=$(cat "$T_TMP/pid")
+        assert_match '^[0-9]+$' "$pid" "pid file"
+        # The create process is gone; its child, the container's init, lives on (reparented) and waits.
+        kill -0 "$cpid" 2>/dev/null && t_fail "create ($cpid) is still running"
+        kill -0 "$pid" || t_fail "the init $pid is not running"
+        assert_ne "$cpid" "$(awk '/^PPid:/ { print $2 }' /proc/"$pid"/status)" "parent of the init"
+        assert_eq "created $pid" "$(oci_status oci-life)" "state after create"
+        sleep 0.5
+        [ -e "$b/out/mark" ] && t_fail "the payload ran before start"
+        # A machine already: in its scope, registered with systemd-machined.
+        unit_active "$scope" || t_fail "$scope is not active"
+        grep -qF "$scope" /proc/"$pid"/cgroup || t_fail "the init is not in $scope"
+        machinectl list --no-legend | grep -q '^oci-life ' || t_fail "oci-life is not in machinectl list"
+        assert_eq machined-ext-oci "$(machinectl show oci-life -p Service --value)" "machine's service"
+        assert_eq "$pid" "$(machinectl show oci-life -p Leader --value)" "machine's leader"
+        assert_eq "$scope" "$(oci state oci-life | jq -r '."systemd-scope"')" "systemd-scope"
+        oci state oci-life | jq -e '.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")' >/dev/null ||
+                t_fail "created is not RFC 3339"
+
+        assert_ok oci start oci-life
+        wait_file "$b/out/mark" >/dev/null
+        assert_eq "running $pid" "$(oci_status oci-life)" "state after start"
+        assert_eq oci-life "$(oci list --quiet)" "list"
+        assert_eq running "$(oci list --format json | jq -r '.[0].status')" "list --format json"
+
+        assert_ok oci kill oci-life TERM        # sleep as PID 1 ignores SIGTERM: still running
+        sleep 0.3
+        assert_eq "running $pid" "$(oci_status oci-life)" "state after SIGTERM to PID 1"
+        assert_ok oci kill oci-life SIGKILL
+        wait_until 10 bash -c "[ \"\$(${OCI[*]} state oci-life | jq -r .status)\" = stopped ]" ||
+                t_fail "not stopped after SIGKILL: $(oci_status oci-life)"
+        assert_eq "stopped 0" "$(oci_status oci-life)" "state after kill"
+
+        assert_ok oci delete oci-life
+        oci_assert_gone oci-life
+        machinectl list --no-legend | grep -q '^oci-life ' && t_fail "oci-life still in machinectl list"
+        return 0
+}
+
+test_delete_force() {
+        oci_bundle oci-force /bin/sleep 1000
+        oci_detached run --detach --bundle "$MACHINES_DIR/oci-force" oci-force
+        assert_eq running "$(oci state oci-force | jq -r .status)" "state after run --detach"
+        out=$(oci delete oci-force 2>&1) && t_fail "delete of a running container succeeded"
+        assert_match "running" "$out" "error of delete"
+        assert_eq 1 "$(echo "$out" | wc -l)" "lines of the error"
+        assert_ok oci delete --force oci-force
+        oci_assert_gone oci-force
+
+        # A created container, deleted: its init never runs the payload.
+        oci_bundle oci-force2 /bin/sh -c 'echo ran >/out/mark'
+        oci_detached create --bundle "$MACHINES_DIR/oci-force2" oci-force2
+        assert_ok oci delete oci-force2
+        oci_assert_gone oci-force2
+        sleep 0.3
+        [ -e "$MACHINES_DIR/oci-force2/out/mark" ] && t_fail "the payload of a deleted created container ran"
+        return 0
+}
+
+# Each bad input: exit status 1, one line naming the problem (one JSON object with --log-format json).
+assert_one_error() {    # ERE CMD...
+        local want=$1 out rc=0
+        shift
+        out=$("$@" 2>&1 </dev/null) || rc=$?
+        [ $rc != 0 ] || t_fail "'$*' succeeded"
+        assert_eq 1 "$(echo "$out" | wc -l)" "lines of output of '$*': $out"
+        assert_match "$want" "$out" "error of '$*'"
+}
+
+test_bad_input() {
+        local b=$MACHINES_DIR/oci-bad out
+        for verb in state start delete kill; do
+                assert_one_error "Container 'nope' does not exist" oci $verb nope
+        done
+        out=$(oci --log-format json state nope 2>&1) && t_fail "state of an unknown id succeeded"
+        assert_eq error "$(echo "$out" | jq -r .level)" "JSON error's level"
+        assert_match "nope" "$(echo "$out" | jq -r .msg)" "JSON error's msg"
+        assert_one_error "Unknown command" oci frobnicate
+        assert_one_error "not supported" oci checkpoint x
+        assert_one_error "Invalid container id" oci create --bundle "$b" ../x
+
+        # An invalid bundle: the JSON path, and nothing left.
+        oci_bundle oci-bad /bin/true
+        jq '.process.args = 5' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        assert_one_error "process.args" oci create --bundle "$b" oci-bad
+        oci_assert_gone oci-bad
+        jq '.process.args = ["/does/not/exist"]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        assert_one_error "/does/not/exist" oci create --bundle "$b" oci-bad
+        oci_assert_gone oci-bad
+        assert_one_error "" oci create --bundle /nonexistent oci-bad
+        oci_assert_gone oci-bad
+
+        # A second create of an id, start of a running container.
+        jq '.process.args = ["/bin/sleep", "1000"]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        oci_detached create --bundle "$b" oci-bad
+        assert_one_error "already exists" oci create --bundle "$b" oci-bad
+        assert_eq created "$(oci state oci-bad | jq -r .status)" "the first one after a second create"
+        assert_ok oci start oci-bad
+        assert_one_error "not created" oci start oci-bad
+        assert_one_error "delete --force" oci delete oci-bad
+        assert_one_error "invalid signal" oci kill oci-bad NOSUCHSIG
+        assert_ok oci delete --force oci-bad
+        oci_assert_gone oci-bad
+}
+
+test_cgroup_managers() {
+        local b=$MACHINES_DIR/oci-cgfs
+        oci_bundle oci-cgfs /bin/sh -c 'cat /proc/self/cgroup >/out/cg; exec sleep 1000'
+        oci_detached --cgroup-manager cgroupfs run --detach --bundle "$b" oci-cgfs
+        wait_file "$b/out/cg" >/dev/null
+        assert_eq /machined-ext-oci/oci-cgfs "$(oci state oci-cgfs >/dev/null && sed -n 's/^0:://p' \
+                /proc/"$(oci state oci-cgfs | jq -r .pid)"/cgroup)" "cgroup with --cgroup-manager cgroupfs"
+        assert_ok oci delete --force oci-cgfs
+        [ -d /sys/fs/cgroup/machined-ext-oci/oci-cgfs ] && t_fail "the cgroup is left"
+        # A cgroupsPath that is a path (runc's cgroupfs form): that cgroup, its parents made.
+        jq '.linux.cgroupsPath = "/oci-test-parent/cgfs2"' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        rm -f "$b/out/cg"
+        oci_detached --cgroup-manager cgroupfs run --detach --bundle "$b" oci-cgfs
+        assert_eq /oci-test-parent/cgfs2 "$(sed -n 's/^0:://p' /proc/"$(oci state oci-cgfs | jq -r .pid)"/cgroup)" \
+                "cgroup of a path cgroupsPath"
+        assert_ok oci delete --force oci-cgfs
+        [ -d /sys/fs/cgroup/oci-test-parent/cgfs2 ] && t_fail "the cgroup is left"
+        rmdir /sys/fs/cgroup/oci-test-parent 2>/dev/null
+        assert_one_error "cgroup-manager" oci --cgroup-manager foo list
+        return 0
+}
+
+test_pause_ps_update() {
+        local b=$MACHINES_DIR/oci-pause pid scope pids n
+        oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
+        scope=machined-ext-oci-$(systemd-escape oci-pause).scope
+        oci_detached run --detach --bundle "$b" oci-pause
+        wait_file "$b/out/tick" >/dev/null
+        pid=$(oci state oci-pause | jq -r .pid)
+
+        pids=$(oci ps --format json oci-pause) || t_fail "ps failed"
+        echo "$pids" | jq -e --argjson p "$pid" 'index($p) != null' >/dev/null || t_fail "ps: no $pid in $pids"
+        [ "$(echo "$pids" | jq length)" -ge 2 ] || t_fail "ps: only $pids"
+        oci ps oci-pause | grep -q "sleep 1000" || t_fail "ps table without 'sleep 1000': $(oci ps oci-pause)"
+
+        assert_ok oci pause oci-pause
+        assert_eq paused "$(oci state oci-pause | jq -r .status)" "state after pause"
+        n=$(cat "$b/out/tick")
+        sleep 0.5
+        assert_eq "$n" "$(cat "$b/out/tick")" "ticks while paused"
+        assert_one_error "not running" oci pause oci-pause
+        assert_ok oci resume oci-pause
+        assert_eq running "$(oci state oci-pause | jq -r .status)" "state after resume"
+        wait_until 5 bash -c "[ \"\$(cat $b/out/tick)\" != $n ]" || t_fail "no ticks after resume"
+        assert_one_error "not paused" oci resume oci-pause
+
+        echo '{ "memory": { "limit": 268435456 }, "pids": { "limit": 99 } }' >"$T_TMP/res.json"
+        assert_ok oci update --resources "$T_TMP/res.json" oci-pause
+        assert_eq 268435456 "$(systemctl show -P MemoryMax "$scope")" "MemoryMax after update"
+        assert_eq 99 "$(systemctl show -P TasksMax "$scope")" "TasksMax after update"
+        echo '{ "pids": { "limit": 50 } }' | oci update --resources - oci-pause || t_fail "update from stdin"
+        assert_eq 50 "$(systemctl show -P TasksMax "$scope")" "TasksMax after update from stdin"
+        assert_one_error "memory.limit" sh -c "echo '{ \"memory\": { \"limit\": \"x\" } }' |
+                ${OCI[*]} update --resources - oci-pause"
+
+        # delete --force of a paused container
+        assert_ok oci pause oci-pause
+        assert_ok oci delete --force oci-pause
+        oci_assert_gone oci-pause
+}
+
+# What the kernel says about PID's namespaces, cgroup, capabilities and seccomp, as the host sees it.
+proc_facts() {
+        local n
+        for n in mnt pid net ipc uts cgroup user; do
+                echo "$n $(readlink /proc/"$1"/ns/$n)"
+        done
+        cat /proc/"$1"/cgroup
+        grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/"$1"/status
+}
+
+test_exec() {
+        local b=$MACHINES_DIR/oci-exec pid epid out rc=0 sock
+        oci_bundle oci-exec /bin/sleep 1000
+        oci_detached run --detach --bundle "$b" oci-exec
+        pid=$(oci state oci-exec | jq -r .pid)
+
+        # The same namespaces, cgroup, capabilities, no_new_privs and seccomp mode as the init.
+        oci_detached exec --detach --pid-file "$T_TMP/epid" oci-exec /bin/sleep 100
+        epid=$(cat "$T_TMP/epid")
+        assert_ne "$pid" "$epid" "exec's PID"
+        assert_eq "$(proc_facts "$pid")" "$(proc_facts "$epid")" "facts of exec vs init"
+        # ... also when it asks for more: --cap stays within the bounding set.
+        oci_detached exec --detach --cap CAP_SYS_ADMIN --pid-file "$T_TMP/epid2" oci-exec /bin/sleep 100
+        assert_eq "$(grep CapBnd /proc/"$pid"/status)" "$(grep CapBnd /proc/"$(cat "$T_TMP/epid2")"/status)" \
+                "bounding set of exec --cap"
+        grep -q '^CapEff:.*0000000020000420$' /proc/"$(cat "$T_TMP/epid2")"/status ||
+                t_fail "exec --cap CAP_SYS_ADMIN got it: $(grep CapEff /proc/"$(cat "$T_TMP/epid2")"/status)"
+        # No fd of the runtime: only stdio.
+        out=$(oci exec oci-exec /bin/ls /proc/self/fd </dev/null 2>&1 | sort -n | tr '\n' ' ')
+        assert_eq "0 1 2 3 " "$out" "fds of an exec'd ls (3: its own directory fd)"
+
+        # Exit status, environment, user, working directory.
+        out=$(oci exec --env FOO=bar --user 1000:1000 --cwd /out oci-exec /bin/sh -c 'echo "$FOO $(id -u) $(pwd)"; exit 5' \
+                </dev/null 2>&1) || rc=$?
+        assert_eq 5 "$rc" "exit status of exec"
+        assert_eq "bar 1000 /out" "$out" "env, user and cwd of exec"
+        assert_one_error "cwd /nonexistent" oci exec --cwd /nonexistent oci-exec /bin/true
+        assert_one_error "/no/such/command" oci exec oci-exec /no/such/command
+        assert_one_error "does not exist" oci exec nope-not-there /bin/true
+
+        # --process FILE.
+        echo '{ "args": [ "/bin/sh", "-c", "echo from-process-file $X" ], "env": [ "X=y" ], "cwd": "/",
+                "user": { "uid": 0, "gid": 0 } }' >"$T_TMP/process.json"
+        assert_eq "from-process-file y" "$(oci exec --process "$T_TMP/process.json" oci-exec </dev/null 2>&1)" \
+                "exec --process"
+
+        # --tty with a console socket: the pty's master arrives there, the process has it as its terminal.
+        sock=$T_TMP/console.sock
+        python3 "$T_REPO/test/integration/console-socket.py" "$sock" "$T_TMP/tty.out" >"$T_TMP/cs.out" &
+        wait_until 5 grep -q ready "$T_TMP/cs.out" || t_fail "console socket receiver did not start"
+        # (The pty is the host's devpts instance, not the container's: ttyname() finds no name for it.)
+        oci_detached exec --tty --console-socket "$sock" oci-exec /bin/sh -c \
+                'test -t 0 && test -t 1 && echo is-a-tty; stty size'
+        wait $! 2>/dev/null
+        wait_until 5 grep -q is-a-tty "$T_TMP/tty.out" || t_fail "no terminal output: $(cat "$T_TMP/tty.out")"
+
+        assert_ok oci delete --force oci-exec
+        oci_assert_gone oci-exec
+}
+
+test_features() {
+        local f
+        f=$(oci features) || t_fail "features failed"
+        assert_eq 1.0.0 "$(echo "$f" | jq -r .ociVersionMin)" "ociVersionMin"
+        echo "$f" | jq -e '.hooks | index("createContainer")' >/dev/null || t_fail "hooks"
+        echo "$f" | jq -e '.mountOptions | index("nosuid")' >/dev/null || t_fail "mountOptions"
+        echo "$f" | jq -e '.linux.capabilities | index("CAP_SYS_ADMIN")' >/dev/null || t_fail "capabilities"
+        echo "$f" | jq -e '.linux.namespaces | index("pid")' >/dev/null || t_fail "namespaces"
+        assert_eq true "$(echo "$f" | jq -r .linux.cgroup.systemd)" "cgroup.systemd"
+        assert_eq true "$(echo "$f" | jq -r .linux.seccomp.enabled)" "seccomp.enabled"
+}
+
+t_preflight || exit 1
+command -v machined-ext-oci >/dev/null || { echo "machined-ext-oci is not installed" >&2; exit 1; }
+oci_cleanup
+oci_run_test oci-cli-spec test_spec
+oci_run_test oci-cli-run test_run
+oci_run_test oci-cli-lifecycle test_lifecycle
+oci_run_test oci-cli-delete-force test_delete_force
+oci_run_test oci-cli-bad-input test_bad_input
+oci_run_test oci-cli-cgroup-managers test_cgroup_managers
+oci_run_test oci-cli-pause-ps-update test_pause_ps_update
+oci_run_test oci-cli-exec test_exec
+oci_run_test oci-cli-features test_features
+
+t_summary

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# machined-ext-oci driven by the container engines as users run them, unmodified (Debian's podman with
+# conmon, containerd's ctr): run, run -d, exec, stop, rm, run -t (console socket), exit statuses; each
+# container is a machine while it runs. podman's default seccomp profile (defaultAction SCMP_ACT_ERRNO) is
+# not supported yet: --security-opt seccomp=unconfined.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+RUNTIME=$(command -v machined-ext-oci)
+POD_OPTS=(--pids-limit=0 --network none --security-opt seccomp=unconfined)
+
+pod() {
+        timeout 60 podman --runtime "$RUNTIME" --storage-driver vfs "$@"
+}
+
+test_podman() {
+        local root=$MACHINES_DIR/pod-root out rc=0 id
+        command -v podman >/dev/null || t_fail "podman is not installed (tools/install-deps.sh installs it)"
+        mx_root pod-root "$root"
+
+        assert_eq hi "$(pod run --rm "${POD_OPTS[@]}" --rootfs "$root" /bin/echo hi </dev/null 2>&1)" "podman run"
+        pod run --rm "${POD_OPTS[@]}" --rootfs "$root" /bin/sh -c 'exit 42' </dev/null >/dev/null 2>&1 || rc=$?
+        assert_eq 42 "$rc" "exit status through podman run"
+
+        id=$(pod run -d --name pod-d "${POD_OPTS[@]}" --rootfs "$root" /bin/sleep 1000 </dev/null) ||
+                t_fail "podman run -d failed: $id"
+        echo "pod-d" >>"$T_TMP/pods"
+        machinectl list --no-legend | grep -q "^$id " || t_fail "$id is not in machinectl list"
+        assert_eq libpod-$id.scope "$(machinectl show "$id" -p Unit --value)" "the machine's unit"
+        rc=0
+        out=$(pod exec pod-d /bin/sh -c 'echo in-exec; exit 3' </dev/null 2>&1) || rc=$?
+        assert_eq "in-exec" "$out" "podman exec output"
+        assert_eq 3 "$rc" "podman exec exit status"
+        assert_ok pod stop -t 1 pod-d
+        assert_match "Exited" "$(pod ps -a --filter name=pod-d --format '{{.Status}}')" "status after stop"
+        assert_ok pod rm pod-d
+        machinectl show "$id" >/dev/null 2>&1 && t_fail "$id is still registered after podman rm"
+
+        # -t: the pty's master goes through conmon's console socket.
+        out=$(pod run --rm -t "${POD_OPTS[@]}" --rootfs "$root" /bin/sh -c 'test -t 0 && test -t 1 && echo tty-yes' \
+                </dev/null 2>&1)
+        assert_match "tty-yes" "$out" "podman run -t"
+}
+
+test_containerd() {
+        local root=$MACHINES_DIR/ctr-root out rc=0
+        command -v ctr >/dev/null && command -v containerd >/dev/null ||
+                t_fail "containerd is not installed (tools/install-deps.sh installs it)"
+        mx_root ctr-root "$root"
+        systemctl start containerd || t_fail "containerd does not start"
+        out=$(timeout 60 ctr run --rm --runc-binary "$RUNTIME" --rootfs "$root" ctr-t1 /bin/echo hello-ctr 2>&1) ||
+                t_fail "ctr run failed: $out"
+        assert_match "hello-ctr" "$out" "ctr run output"
+        timeout 60 ctr run --rm --runc-binary "$RUNTIME" --rootfs "$root" ctr-t2 /bin/sh -c 'exit 7' >/dev/null 2>&1 ||
+                rc=$?
+        assert_eq 7 "$rc" "exit status through ctr run"
+}
+
+pod_cleanup() {
+        local p
+        while read -r p; do
+                [ -n "$p" ] && timeout 30 podman --runtime "$RUNTIME" --storage-driver vfs rm -f "$p" >/dev/null 2>&1
+        done <"$T_TMP/pods" 2>/dev/null
+        : >"$T_TMP/pods"
+}
+
+t_preflight || exit 1
+: >"$T_TMP/pods"
+run_test oci-podman test_podman
+pod_cleanup
+run_test oci-containerd test_containerd
+
+t_summary
