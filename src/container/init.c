@@ -29,6 +29,7 @@
 #include "container.h"
 #include "devices.h"
 #include "init.h"
+#include "init-process.h"
 #include "init-report.h"
 #include "init-userns.h"
 #include "mounts.h"
@@ -457,90 +458,6 @@ static int wait_release(int sock, int fifo) {
         }
 }
 
-/* Makes SRC (or /dev/null if SRC < 0) the payload's fd TARGET. */
-static int setup_one_stdio(int src, int target, SetupLog *l) {
-        _cleanup_close_ int null = -EBADF;
-
-        if (src < 0) {
-                null = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
-                if (null < 0)
-                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "/dev/null");
-                src = null;
-        }
-        if (dup2(src, target) < 0)
-                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "dup2");
-        return 0;
-}
-
-static int setup_stdio(const ContainerConfig *c, SetupLog *l) {
-        int saved[3] = { -EBADF, -EBADF, -EBADF };
-        const int src[3] = { c->stdin_fd, c->stdout_fd, c->stderr_fd };
-        int r;
-
-        /* Lift the sources above 0..2 first, so that assigning one cannot clobber another. */
-        for (int i = 0; i < 3; i++)
-                if (src[i] >= 0) {
-                        saved[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10);
-                        if (saved[i] < 0)
-                                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "fcntl");
-                }
-        for (int i = 0; i < 3; i++) {
-                r = setup_one_stdio(saved[i], i, l);
-                safe_close(saved[i]);
-                if (r < 0)
-                        return r;
-        }
-        if (c->controlling_tty) {
-                if (setsid() < 0)
-                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "setsid");
-                if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
-                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "TIOCSCTTY");
-        }
-        return 0;
-}
-
-static int apply_limits(const ContainerConfig *c, SetupLog *l) {
-        int r;
-
-        if (c->nofile_soft > 0) {
-                struct rlimit rl;
-                if (getrlimit(RLIMIT_NOFILE, &rl) >= 0 && rl.rlim_cur > c->nofile_soft) {
-                        rl.rlim_cur = c->nofile_soft;
-                        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-                                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "RLIMIT_NOFILE");
-                }
-        }
-
-        for (int i = 0; c->rlimits && i < RLIMIT_NLIMITS; i++)
-                if (c->rlimits[i] && setrlimit(i, c->rlimits[i]) < 0)
-                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "setrlimit");
-
-        if (c->oom_score_adjust != OOM_SCORE_ADJUST_UNSET) {
-                _cleanup_close_ int fd = -EBADF;
-                char buf[32];
-                int n;
-
-                fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-                if (fd < 0)
-                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "/proc/self/oom_score_adj");
-                n = snprintf(buf, sizeof(buf), "%i", c->oom_score_adjust);
-                if (write(fd, buf, n) != n)
-                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "/proc/self/oom_score_adj");
-        }
-
-        if (c->cpu_affinity) {
-                r = priv_sched_setaffinity(c->cpu_affinity);
-                if (r < 0)
-                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "CPUAffinity=");
-        }
-        if (c->personality != PERSONALITY_INVALID) {
-                r = priv_personality(c->personality);
-                if (r < 0)
-                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "Personality=");
-        }
-        return 0;
-}
-
 /* A fresh session keyring, as nspawn and runc give their payloads: the daemon's (systemd's per-service keyring,
  * with machined-ext.service's invocation ID) must not be readable or writable from a machine that is allowed
  * keyctl(). In the container's user namespace, if it has one, so that the keyring belongs to the container's
@@ -554,18 +471,6 @@ static int join_session_keyring(SetupLog *l) {
                 return 0;
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_PREPARE, r, "KEYCTL_JOIN_SESSION_KEYRING");
-        return 0;
-}
-
-static int reset_signals(SetupLog *l) {
-        sigset_t ss;
-
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void) signal(sig, SIG_DFL);
-        sigemptyset(&ss);
-        if (sigprocmask(SIG_SETMASK, &ss, NULL) < 0)
-                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "sigprocmask");
         return 0;
 }
 
@@ -719,7 +624,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         if (s.cgroupns_fd >= 0)
                 STEP(&s, join_late(c, CONTAINER_NAMESPACE_CGROUP, s.cgroupns_fd, &s.log));
         STEP(&s, policy_setup_cgroup(container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP), &s.log));
-        STEP(&s, setup_stdio(c, &s.log));
+        STEP(&s, init_setup_stdio(c, &s.log));
 
         /* Close every fd but stdio, the report socket (moved to fd 3, still O_CLOEXEC) and the user namespace
          * (moved to fd 4, closed once entered). */
@@ -735,7 +640,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                           "close_range"));
 
         /* Limits first: raising them takes capabilities in the host's user namespace. */
-        STEP(&s, apply_limits(c, &s.log));
+        STEP(&s, init_apply_limits(c, &s.log));
         if (s.userns_fd >= 0) {
                 STEP(&s, enter_user_namespace(c, s.userns_fd, &s.log));
                 s.userns_fd = safe_close(s.userns_fd);
@@ -744,7 +649,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         STEP(&s, join_session_keyring(&s.log));
         STEP(&s, run_start_hooks(c, &s));
         umask(c->umask_set ? c->umask : 0022);
-        STEP(&s, reset_signals(&s.log));
+        STEP(&s, init_reset_signals(&s.log));
         STEP(&s, drop_privileges(c, &s));
 
         execve(s.command, c->argv, s.envp);
@@ -801,15 +706,15 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         if (container->seccomp_profile)
                 STEP(&s, seccomp_profile_build(container->seccomp_profile, &s.seccomp_profile,
                                                &s.seccomp_profile_flags, NULL, &s.log));
-        STEP(&s, setup_stdio(&c, &s.log));
+        STEP(&s, init_setup_stdio(&c, &s.log));
         if (s.sock != 3) {
                 STEP(&s, errno_if(&s.log, dup3(s.sock, 3, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
                 s.sock = 3;
         }
         STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
-        STEP(&s, apply_limits(&c, &s.log));
+        STEP(&s, init_apply_limits(&c, &s.log));
         umask(c.umask_set ? c.umask : 0022);
-        STEP(&s, reset_signals(&s.log));
+        STEP(&s, init_reset_signals(&s.log));
         STEP(&s, drop_privileges(&c, &s));
 
         execve(s.command, c.argv, s.envp);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The payload's process attributes, set last by the init (init.c) and by an exec'd process: its stdio and
+ * controlling terminal, resource limits, OOM score, CPU affinity, personality, and a clean signal state. */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "init-process.h"
+#include "priv/priv.h"
+
+/* Makes SRC (or /dev/null if SRC < 0) the payload's fd TARGET. */
+static int setup_one_stdio(int src, int target, SetupLog *l) {
+        _cleanup_close_ int null = -EBADF;
+
+        if (src < 0) {
+                null = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+                if (null < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "/dev/null");
+                src = null;
+        }
+        if (dup2(src, target) < 0)
+                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "dup2");
+        return 0;
+}
+
+int init_setup_stdio(const ContainerConfig *c, SetupLog *l) {
+        int saved[3] = { -EBADF, -EBADF, -EBADF };
+        const int src[3] = { c->stdin_fd, c->stdout_fd, c->stderr_fd };
+        int r;
+
+        /* Lift the sources above 0..2 first, so that assigning one cannot clobber another. */
+        for (int i = 0; i < 3; i++)
+                if (src[i] >= 0) {
+                        saved[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10);
+                        if (saved[i] < 0)
+                                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "fcntl");
+                }
+        for (int i = 0; i < 3; i++) {
+                r = setup_one_stdio(saved[i], i, l);
+                safe_close(saved[i]);
+                if (r < 0)
+                        return r;
+        }
+        if (c->controlling_tty) {
+                if (setsid() < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "setsid");
+                if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "TIOCSCTTY");
+        }
+        return 0;
+}
+
+int init_apply_limits(const ContainerConfig *c, SetupLog *l) {
+        int r;
+
+        if (c->nofile_soft > 0) {
+                struct rlimit rl;
+                if (getrlimit(RLIMIT_NOFILE, &rl) >= 0 && rl.rlim_cur > c->nofile_soft) {
+                        rl.rlim_cur = c->nofile_soft;
+                        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "RLIMIT_NOFILE");
+                }
+        }
+
+        for (int i = 0; c->rlimits && i < RLIMIT_NLIMITS; i++)
+                if (c->rlimits[i] && setrlimit(i, c->rlimits[i]) < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "setrlimit");
+
+        if (c->oom_score_adjust != OOM_SCORE_ADJUST_UNSET) {
+                _cleanup_close_ int fd = -EBADF;
+                char buf[32];
+                int n;
+
+                fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "/proc/self/oom_score_adj");
+                n = snprintf(buf, sizeof(buf), "%i", c->oom_score_adjust);
+                if (write(fd, buf, n) != n)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, -errno, "/proc/self/oom_score_adj");
+        }
+
+        if (c->cpu_affinity) {
+                r = priv_sched_setaffinity(c->cpu_affinity);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "CPUAffinity=");
+        }
+        if (c->personality != PERSONALITY_INVALID) {
+                r = priv_personality(c->personality);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "Personality=");
+        }
+        return 0;
+}
+
+int init_reset_signals(SetupLog *l) {
+        sigset_t ss;
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+        sigemptyset(&ss);
+        if (sigprocmask(SIG_SETMASK, &ss, NULL) < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "sigprocmask");
+        return 0;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "container-config.h"
+#include "setup-log.h"
+
+/* Makes C's stdin/stdout/stderr fds (or /dev/null) fds 0..2, and, if C asks, fd 0 the controlling terminal
+ * of a new session. Returns 0 or -errno (stage CONTAINER_STAGE_STDIO). */
+int init_setup_stdio(const ContainerConfig *c, SetupLog *l);
+
+/* Applies C's RLIMIT_NOFILE cap, rlimits, OOM score adjustment, CPU affinity and personality. Returns 0 or
+ * -errno (stage CONTAINER_STAGE_LIMITS or _PREPARE). */
+int init_apply_limits(const ContainerConfig *c, SetupLog *l);
+
+/* Resets every signal disposition to the default and unblocks all signals. Returns 0 or -errno. */
+int init_reset_signals(SetupLog *l);
