@@ -149,6 +149,14 @@ mx_gone() {
         ! mx_running "$1"
 }
 
+# mx_stop NAME [TIMEOUT]: StopMachine, which answers once the stop is under way, then wait (default 120 s)
+# until NAME is gone, as machinectl-ext stop does. Prints StopMachine's error if it failed.
+mx_stop() {
+        local out
+        out=$(mx StopMachine s "$1" 2>&1) || { echo "$out"; return 1; }
+        wait_until "${2:-120}" mx_gone "$1"
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # Machines. Every name a test uses is recorded, and run_test tears it down afterwards.
 
@@ -228,7 +236,7 @@ mx_cleanup() {
         scope=$(scope_of "$name")
         if mx_running "$name"; then
                 timeout 35 busctl call --timeout=30 "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" StopMachine s "$name" \
-                        >/dev/null 2>&1 || true
+                        >/dev/null 2>&1 && wait_until 30 mx_gone "$name"
         fi
         if machinectl show "$name" >/dev/null 2>&1; then
                 timeout 10 machinectl terminate "$name" >/dev/null 2>&1 || true
