@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <systemd/sd-daemon.h>
 
+#include "fault.h"
 #include "log.h"
 #include "util.h"
 #include "machine-dbus.h"
@@ -477,6 +478,7 @@ int machine_start(Machine *m, char **ret_error) {
         m->leader_pidfd = c.pidfd;
         m->sync_fd = c.sync_fd;
         machine_state_started(m);
+        fault_point("after-clone", m->name);
 
         r = console_started(m->console);
         if (r < 0)
@@ -548,6 +550,10 @@ static void machine_maybe_register(Machine *m) {
                 machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                 return;
         }
+#if FAULT_INJECTION
+        (void) sd_bus_flush(m->manager->bus); /* RegisterMachine is out before the fault, as its name says */
+#endif
+        fault_point("after-register", m->name);
 
         /* The leader is in its final cgroup now. With NotifyAccess=all (its only use), read it before the
          * payload runs: its children's notifications are checked against it, and they may come before
@@ -601,6 +607,7 @@ void machine_scope_started(Machine *m, const char *result) {
         }
 
         m->scope_ready = true;
+        fault_point("after-scope", m->name);
         if (m->start_error != 0 || m->exited) {
                 machine_stop_scope(m);
                 machine_maybe_finalize(m);
