@@ -477,7 +477,15 @@ int machine_start(Machine *m, char **ret_error) {
         m->leader = c.pid;
         m->leader_pidfd = c.pidfd;
         m->sync_fd = c.sync_fd;
-        machine_state_started(m);
+        r = machine_state_started(m);
+        if (r < 0) {
+                /* A machine without its state on disk would be lost by the next restart of the daemon. */
+                char *msg = NULL;
+                if (asprintf(&msg, "Failed to save the state of machine '%s' in %s: %s", m->name,
+                             MACHINE_STATE_ROOT, strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
+        }
         fault_point("after-clone", m->name);
 
         r = console_started(m->console);
@@ -490,13 +498,13 @@ int machine_start(Machine *m, char **ret_error) {
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
          * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */
-        r = machine_dbus_register(m);
+        r = m->start_error != 0 ? 0 : machine_dbus_register(m);
         if (r < 0) {
                 char *msg = NULL;
                 if (asprintf(&msg, "Failed to create %s: %s", m->unit, strerror(-r)) < 0)
                         msg = NULL;
                 machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
-        } else
+        } else if (m->start_error == 0)
                 m->scope_requested = true;
 
         /* From here on, every failure is reported through the pending start message once the child is reaped,
