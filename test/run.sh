@@ -45,9 +45,14 @@ tools/install-deps.sh || step_fail "install-deps"
 
 echo "# build"
 built=0
+# The test build honours MACHINED_EXT_FAULT (test-faults.sh); builds for use do not (it is off by default).
 setup_ok() {
-        [ -f "$BUILD/build.ninja" ] && return 0
-        meson setup "$BUILD" >"/tmp/mxtest-setup.$$.log" 2>&1 && return 0
+        if [ -f "$BUILD/build.ninja" ]; then
+                meson setup --reconfigure -Dfault-injection=true "$BUILD" >"/tmp/mxtest-setup.$$.log" 2>&1 && return 0
+                cat "/tmp/mxtest-setup.$$.log"
+                return 1
+        fi
+        meson setup -Dfault-injection=true "$BUILD" >"/tmp/mxtest-setup.$$.log" 2>&1 && return 0
         cat "/tmp/mxtest-setup.$$.log"
         return 1
 }

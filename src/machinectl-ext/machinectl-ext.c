@@ -21,6 +21,7 @@ JsonMode arg_json = JSON_MODE_OFF;
 bool arg_quiet = false;
 bool arg_value = false;
 bool arg_wait = false;
+bool arg_no_block = false;
 bool arg_ready = false;
 bool arg_keep_unit = false;
 bool arg_read_only = false;
@@ -183,6 +184,8 @@ static void help(void) {
                "                              ended and exit with its exit status\n"
                "     --console                With 'start --wait': show the payload's console\n"
                "                              output meanwhile\n"
+               "     --no-block               With 'stop': return once the stop is under way,\n"
+               "                              without waiting for the machine to be gone\n"
                "     --ready                  With 'start': wait until the machine reported\n"
                "                              READY=1, showing its STATUS= meanwhile\n"
                "     --keep-unit              With 'start': run the machine in the cgroup of the\n"
@@ -209,6 +212,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_VALUE,
                 ARG_WAIT,
                 ARG_READY,
+                ARG_NO_BLOCK,
                 ARG_KEEP_UNIT,
                 ARG_READ_ONLY,
                 ARG_MKDIR,
@@ -229,6 +233,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "value",     no_argument,       NULL, ARG_VALUE     },
                 { "wait",      no_argument,       NULL, ARG_WAIT      },
                 { "ready",     no_argument,       NULL, ARG_READY     },
+                { "no-block",  no_argument,       NULL, ARG_NO_BLOCK  },
                 { "keep-unit", no_argument,       NULL, ARG_KEEP_UNIT },
                 { "read-only", no_argument,       NULL, ARG_READ_ONLY },
                 { "mkdir",     no_argument,       NULL, ARG_MKDIR     },
@@ -303,6 +308,10 @@ static int parse_argv(int argc, char *argv[]) {
 
                 case ARG_READY:
                         arg_ready = true;
+                        break;
+
+                case ARG_NO_BLOCK:
+                        arg_no_block = true;
                         break;
 
                 case ARG_KEEP_UNIT:
@@ -400,6 +409,11 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
                         fprintf(stderr, "'start --wait/--ready/--keep-unit' takes exactly one machine name.\n");
                         return NULL;
                 }
+        }
+
+        if (arg_no_block && !streq(v->name, "stop")) {
+                fprintf(stderr, "--no-block is only supported with 'stop'.\n");
+                return NULL;
         }
 
         if ((arg_read_only || arg_mkdir) && !streq(v->name, "bind")) {

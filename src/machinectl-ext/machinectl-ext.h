@@ -29,6 +29,7 @@ extern JsonMode arg_json;
 extern bool arg_quiet;
 extern bool arg_value;
 extern bool arg_wait;
+extern bool arg_no_block;
 extern bool arg_ready;
 extern bool arg_keep_unit;
 extern bool arg_read_only;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <systemd/sd-login.h>
@@ -572,9 +573,104 @@ int verb_bind(sd_bus *bus, char **args) {
         return 0;
 }
 
+static int on_machine_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        bool *removed = ASSERT_PTR(userdata);
+
+        *removed = true;
+        return 0;
+}
+
+/* Whether machine NAME is still there. Returns 1 if so, 0 if gone, or < 0 after printing why not known. */
+static int machine_present(sd_bus *bus, const char *name) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetMachine", &error, NULL,
+                               "s", name);
+        if (r >= 0)
+                return 1;
+        if (sd_bus_error_has_name(&error, BUS_ERROR_NO_SUCH_MACHINE))
+                return 0;
+        return log_bus_error(r, &error, "Failed to query machine %s", name);
+}
+
+/* StopMachine answers once the stop is under way (systemd's StopUnit does the same); the end may take the
+ * daemon's stop timeout. Waits until the machine is gone: woken by MachineRemoved, and checking with
+ * GetMachine every second (which also covers a daemon that restarted meanwhile). On a terminal a line says
+ * what it waits for after 2 s. Returns 0 once gone, or < 0 after printing why. */
+static int stop_machine(sd_bus *bus, const char *name) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        bool removed = false, progress = false, tty = isatty(STDERR_FILENO) && !arg_quiet;
+        uint64_t t0 = now(CLOCK_MONOTONIC);
+        int r;
+
+        if (!arg_no_block) {
+                /* Before the call, so that a quick end is not missed. */
+                r = sd_bus_match_signal(bus, &slot, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE,
+                                        "MachineRemoved", on_machine_removed, &removed);
+                if (r < 0)
+                        return log_bus_error(r, NULL, "Failed to watch for the end of machine %s", name);
+        }
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "StopMachine", &error, NULL,
+                               "s", name);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to stop machine %s", name);
+        if (arg_no_block)
+                return 0;
+
+        for (;;) {
+                uint64_t elapsed;
+
+                if (removed) {
+                        /* MachineRemoved is for any machine; ask whether it was this one. */
+                        removed = false;
+                        r = machine_present(bus, name);
+                        if (r <= 0)
+                                break;
+                }
+
+                r = sd_bus_process(bus, NULL);
+                if (r < 0) {
+                        log_bus_error(r, NULL, "Failed to wait for machine %s to stop", name);
+                        break;
+                }
+                if (r > 0)
+                        continue;
+
+                r = sd_bus_wait(bus, USEC_PER_SEC);
+                if (r < 0) {
+                        log_bus_error(r, NULL, "Failed to wait for machine %s to stop", name);
+                        break;
+                }
+                if (r > 0)
+                        continue;
+
+                /* A second without news. */
+                r = machine_present(bus, name);
+                if (r <= 0)
+                        break;
+                elapsed = (now(CLOCK_MONOTONIC) - t0) / USEC_PER_SEC;
+                if (tty && elapsed >= 2) {
+                        fprintf(stderr, "\rWaiting for machine %s to stop (%" PRIu64 " s)...", name, elapsed);
+                        progress = true;
+                }
+        }
+        if (progress)
+                fputc('\n', stderr);
+        return r;
+}
+
 int verb_stop(sd_bus *bus, char **args) {
-        /* StopMachine replies only once the machine is gone, after up to the daemon's stop timeout. */
-        return call_for_each(bus, args, "StopMachine", "stop", BUS_TIMEOUT_LONG, false);
+        int ret = 0, r;
+
+        for (char **name = args; *name; name++) {
+                r = stop_machine(bus, *name);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        return ret;
 }
 
 int verb_kill(sd_bus *bus, char **args) {

@@ -189,7 +189,7 @@ static int machine_stop_through_unit(Machine *m, sd_bus_message *message) {
         if (r != 0)
                 return 0;
         if (m->unit_stop_sent)
-                return 1; /* Under way: the caller waits with the others. */
+                return 1; /* Under way already. */
 
         r = sd_bus_call_method_async(m->manager->bus, &m->unit_stop_slot, "org.freedesktop.systemd1",
                                      "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
@@ -215,20 +215,17 @@ int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_erro
         if (r != 0)
                 return r;
 
-        r = machine_add_waiter(m, message);
-        if (r < 0)
-                return r;
-
+        /* As systemd's StopUnit: the reply says the stop is under way (the stop signal sent and the SIGKILL
+         * timer armed, or the unit's stop job queued), not that it is done, which may take the whole stop
+         * timeout. The end is seen in State, MachineRemoved and WaitMachine; machinectl-ext stop waits for
+         * it. */
         if (machine_stop_through_unit(m, message) > 0)
-                return 1;
+                return sd_bus_reply_method_return(message, NULL);
 
         r = machine_stop(m);
-        if (r < 0) {
-                /* Take the waiter back, the caller gets the error now. */
-                sd_bus_message_unref(m->waiters[--m->n_waiters]);
+        if (r < 0)
                 return bus_error_from_machine(error, r, m->name, NULL);
-        }
-        return 1;
+        return sd_bus_reply_method_return(message, NULL);
 }
 
 static int kill_unit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {

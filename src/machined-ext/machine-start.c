@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <systemd/sd-daemon.h>
 
+#include "fault.h"
 #include "log.h"
 #include "message-ids.h"
 #include "util.h"
@@ -504,7 +505,16 @@ int machine_start(Machine *m, char **ret_error) {
                 machine_start_abort(m);
                 return r;
         }
-        machine_state_started(m);
+        r = machine_state_started(m);
+        if (r < 0) {
+                /* A machine without its state on disk would be lost by the next restart of the daemon. */
+                char *msg = NULL;
+                if (asprintf(&msg, "Failed to save the state of machine '%s' in %s: %s", m->name,
+                             MACHINE_STATE_ROOT, strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
+        }
+        fault_point("after-clone", m->name);
 
         r = console_started(m->console);
         if (r < 0)
@@ -516,13 +526,13 @@ int machine_start(Machine *m, char **ret_error) {
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
          * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */
-        r = machine_dbus_register(m);
+        r = m->start_error != 0 ? 0 : machine_dbus_register(m);
         if (r < 0) {
                 char *msg = NULL;
                 if (asprintf(&msg, "Failed to create %s: %s", m->unit, strerror(-r)) < 0)
                         msg = NULL;
                 machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
-        } else
+        } else if (m->start_error == 0)
                 m->scope_requested = true;
 
         /* From here on, every failure is reported through the pending start message once the child is reaped,
@@ -577,6 +587,10 @@ static void machine_maybe_register(Machine *m) {
                 machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                 return;
         }
+#if FAULT_INJECTION
+        (void) sd_bus_flush(m->manager->bus); /* RegisterMachine is out before the fault, as its name says */
+#endif
+        fault_point("after-register", m->name);
 
         /* The leader is in its final cgroup now. With NotifyAccess=all (its only use), read it before the
          * payload runs: its children's notifications are checked against it, and they may come before
@@ -630,6 +644,7 @@ void machine_scope_started(Machine *m, const char *result) {
         }
 
         m->scope_ready = true;
+        fault_point("after-scope", m->name);
         if (m->start_error != 0 || m->exited) {
                 machine_stop_scope(m);
                 machine_maybe_finalize(m);

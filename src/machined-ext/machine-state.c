@@ -178,7 +178,7 @@ static void unstore_fd(const char *prefix, const char *name) {
                 log_debug_errno(r, "Failed to remove %s%s from the fd store, ignoring: %m", prefix, name);
 }
 
-void machine_state_started(Machine *m) {
+int machine_state_started(Machine *m) {
         struct stat st;
         int r;
 
@@ -187,10 +187,12 @@ void machine_state_started(Machine *m) {
         if (r < 0) {
                 log_warning_errno(r, "Failed to identify the leader of machine %s, its state is not saved: %m",
                                   m->name);
-                return;
+                return 0;
         }
         m->leader_inode = (uint64_t) st.st_ino;
-        machine_state_update(m);
+        r = machine_state_save(m);
+        if (r < 0)
+                return r;
 
         m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
         r = fd_capsule(m->leader_pidfd);
@@ -202,6 +204,7 @@ void machine_state_started(Machine *m) {
                 log_debug_errno(r, "Failed to store the pidfd of machine %s, ignoring: %m", m->name);
         else if (r > 0)
                 m->run_fds_stored = true;
+        return 0;
 }
 
 void machine_store_notify_fd(Machine *m) {

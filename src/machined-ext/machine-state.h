@@ -17,8 +17,9 @@
  * which, unlike the pidfd, never reports POLLHUP. Returns it (O_CLOEXEC) or -errno. */
 int fd_capsule(int fd);
 
-/* The leader was spawned: records its identity, writes the state, stores the pidfd capsule. */
-void machine_state_started(Machine *m);
+/* The leader was spawned: records its identity, writes the state, stores the pidfd capsule. Returns 0, or
+ * -errno if the state could not be written (the machine could not be found again after a restart). */
+int machine_state_started(Machine *m);
 
 /* Writes the machine's state again (after a change of State, Status, registration, ...). Logs failures. */
 void machine_state_update(Machine *m);

@@ -107,8 +107,8 @@ struct Machine {
         sd_bus_message *start_message;
         int start_error;                /* why the start failed, -errno, with a message */
         char *start_error_message;
-        sd_bus_message **waiters;       /* StopMachine: answered when the machine is gone; WaitMachine:
-                                         * answered when the payload exited */
+        sd_bus_message **waiters;       /* WaitMachine: answered when the payload exited (or, if it never
+                                         * ran, when the machine is gone) */
         size_t n_waiters;
         sd_bus_message **queued_calls;  /* a start of the same name that came while this run was being
                                          * cleaned up, and the calls after it, which are about the run it
@@ -237,7 +237,7 @@ void machine_scope_started(Machine *m, const char *result);
 /* Called when the scope could not be created at all. Takes MESSAGE. */
 void machine_scope_failed(Machine *m, int error, char *message);
 
-/* Adds a pending StopMachine/WaitMachine call, answered when the machine is gone. */
+/* Adds a pending WaitMachine call, answered when the payload exited. Returns 0 or -ENOMEM. */
 int machine_add_waiter(Machine *m, sd_bus_message *message);
 
 void machine_set_state(Machine *m, MachineState state);

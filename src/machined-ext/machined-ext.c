@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
+#include "fault.h"
 #include "log.h"
 #include "machine-network.h"
 #include "machine-state.h"
@@ -78,6 +79,7 @@ int main(int argc, char *argv[]) {
         int r;
 
         log_parse_environment();
+        fault_check_environment();
 
         r = parse_argv(argc, argv);
         if (r <= 0)

@@ -163,6 +163,14 @@ mx_gone() {
         ! mx_running "$1"
 }
 
+# mx_stop NAME [TIMEOUT]: StopMachine, which answers once the stop is under way, then wait (default 120 s)
+# until NAME is gone, as machinectl-ext stop does. Prints StopMachine's error if it failed.
+mx_stop() {
+        local out
+        out=$(mx StopMachine s "$1" 2>&1) || { echo "$out"; return 1; }
+        wait_until "${2:-120}" mx_gone "$1"
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # Machines. Every name a test uses is recorded, and run_test tears it down afterwards.
 
@@ -236,13 +244,89 @@ assert_gone() {
         return 0
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# Faults: what one must not leave behind. mx_baseline before the fault, assert_no_leftovers after it.
+
+MX_STATE_ROOT=/run/machined-ext/machines
+MX_PROPAGATE_DIR=/run/systemd/nspawn/propagate
+
+mx_daemon_pid() {
+        systemctl show -p MainPID --value machined-ext.service
+}
+
+mx_daemon_fds() {
+        local pid
+        pid=$(mx_daemon_pid)
+        ls "/proc/$pid/fd" 2>/dev/null | wc -l
+}
+
+# Records the daemon's PID and fd count (once it answers) for assert_no_leftovers.
+mx_baseline() {
+        mx ListMachines >/dev/null || t_fail "the daemon does not answer"
+        echo "$(mx_daemon_pid) $(mx_daemon_fds)" >"$T_TMP/baseline"
+}
+
+# Children of daemon PID that should not be there: zombies, and processes outside every machine's unit
+# (helpers of a start; the leaders of running machines are its children too).
+mx_daemon_strays() {
+        local pid stat
+        ps -o pid=,stat= --ppid "$1" | while read -r pid stat; do
+                case $stat in
+                Z*) echo "$pid (zombie)" ;;
+                *) grep -qE '/machine-[^/]*\.scope|/container@' /proc/$pid/cgroup 2>/dev/null ||
+                        echo "$pid $(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null)" ;;
+                esac
+        done
+}
+
+# assert_no_leftovers NAME...: nothing of the machines NAME is left (checked for all of them at once, so that
+# it stays quick for hundreds): not known to the daemon, no scope (not even a failed one still loaded), no
+# registration with systemd-machined, no mount under its root or its propagation directory, no process in
+# its scope, no state directory; and the daemon is the process it was at mx_baseline (it did not crash),
+# answers, has no more fds than then, and no zombie or helper child (mx_daemon_strays).
+assert_no_leftovers() {
+        local names=$T_TMP/leftover-names pid fds main left n
+        read -r pid fds <"$T_TMP/baseline" 2>/dev/null || t_fail "assert_no_leftovers without mx_baseline"
+        printf '%s\n' "$@" >"$names"
+
+        main=$(mx_daemon_pid)
+        assert_eq "$pid" "$main" "the daemon's MainPID (did it crash?)"
+        left=$(mx ListMachines) || t_fail "the daemon does not answer ListMachines"
+        left=$(echo "$left" | tr -d '"' | tr ' ' '\n' | grep -Fxf "$names")
+        [ -z "$left" ] || t_fail "the daemon still lists: $(echo $left | head -c 300)"
+        left=$(machinectl list --no-legend 2>/dev/null | awk '{ print $1 }' | grep -Fxf "$names")
+        [ -z "$left" ] || t_fail "still registered with systemd-machined: $(echo $left | head -c 300)"
+        wait_until 10 eval '! systemctl list-units --all --no-legend --plain "machine-*.scope" |
+                awk "{ print \$1 }" | grep -Fxf <(while read -r n; do scope_of "$n"; done <"$names") >/dev/null' ||
+                t_fail "scopes left: $(systemctl list-units --all --no-legend --plain 'machine-*.scope' | head -5)"
+        left=$(cat /proc/[0-9]*/cgroup 2>/dev/null | grep -oE 'machine-[^/]*\.scope' | sort -u |
+               grep -Fxf <(while read -r n; do scope_of "$n"; done <"$names"))
+        [ -z "$left" ] || t_fail "processes left in: $(echo $left | head -c 300)"
+        left=$(findmnt --list --noheadings --output TARGET | while read -r m; do
+                while read -r n; do
+                        case $m in "$MACHINES_DIR/$n"|"$MACHINES_DIR/$n"/*|"$MX_PROPAGATE_DIR/$n"|"$MX_PROPAGATE_DIR/$n"/*)
+                                echo "$m" ;;
+                        esac
+                done <"$names"
+        done)
+        [ -z "$left" ] || t_fail "mounts left: $(echo $left | head -c 300)"
+        left=$(ls "$MX_STATE_ROOT" "$MX_PROPAGATE_DIR" 2>/dev/null | grep -Fxf "$names")
+        [ -z "$left" ] || t_fail "state or propagation directories left: $(echo $left | head -c 300)"
+
+        wait_until 10 eval '[ -z "$(mx_daemon_strays "$main")" ]' ||
+                t_fail "the daemon has zombies or helpers left: $(mx_daemon_strays "$main" | head -5)"
+        wait_until 10 eval '[ "$(mx_daemon_fds)" -le "$fds" ]' ||
+                t_fail "the daemon had $fds fds before, $(mx_daemon_fds) after: $(ls -l /proc/$main/fd | tail -n +2 | awk '{ print $NF }' | sort | uniq -c | sort -rn | head -5)"
+        return 0
+}
+
 # Tear down everything of machine NAME, bounded in time, whatever state it is in.
 mx_cleanup() {
         local name=$1 d scope
         scope=$(scope_of "$name")
         if mx_running "$name"; then
                 timeout 35 busctl call --timeout=30 "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" StopMachine s "$name" \
-                        >/dev/null 2>&1 || true
+                        >/dev/null 2>&1 && wait_until 30 mx_gone "$name"
         fi
         if machinectl show "$name" >/dev/null 2>&1; then
                 timeout 10 machinectl terminate "$name" >/dev/null 2>&1 || true

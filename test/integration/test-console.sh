@@ -275,7 +275,7 @@ delivery_stop() {       # MODE
         mx_settings $n "[Exec]\nConsole=$mode\nParameters=/bin/sh -c \"$code\"\n"
         mx_start $n
         sleep 0.2
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         wait_until 10 journal_count_is $n "-$tok" 2 ||
                 t_fail "the journal has only: $(journalctl MACHINE=$n -o cat | grep -F -- "-$tok" | tr '\n' ' ')"
 }

@@ -247,7 +247,7 @@ test_incoming_propagation() {
         got=$(ci_in $n /usr/bin/testpayload cat /run/host/incoming/sub/file)
         assert_eq ENOENT "$got" "after unmounting on the host side"
         rmdir "$side/sub"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         [ -z "$(mounts_under "$side")" ] || t_fail "mounts left under $side: $(mounts_under "$side")"
 }
 
@@ -308,7 +308,7 @@ test_ready_status_stopping() {
         ci_ctl $n "STATUS=Going down\nSTOPPING=1"
         ci_wait_prop $n State stopping
         assert_eq "Going down" "$(mx_prop $n Status)" "Status with STOPPING=1"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n
 }
 
@@ -325,7 +325,7 @@ test_stopping_before_ready() {
         ci_ctl $n "READY=1\nSTATUS=late"
         ci_wait_prop $n Status late
         assert_eq stopping "$(mx_prop $n State)" "State after a late READY=1"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n
 }
 
@@ -667,7 +667,7 @@ test_unit_vs_dbus() {
         e=$(mx_prop $n Unit)
         assert_eq "$(scope_of $n)" "${e//\\\\/\\}" "Unit"
         unit_active "$u" && t_fail "$u is active"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n
 }
 

@@ -108,7 +108,7 @@ test_boot_no_without_command() {
 
         # The machine that ran all along is still managed: same leader, answers, stops.
         assert_eq running "$(mx_prop $other State)" "state of the other machine"
-        mx StopMachine s $other >/dev/null || t_fail "StopMachine $other failed"
+        mx_stop $other >/dev/null || t_fail "StopMachine $other failed"
         assert_gone $other
         assert_daemon_survived "$pid"
 }

@@ -67,7 +67,7 @@ test_stop_cleans_up() {
         start_reporting $n
         wait_file $MACHINES_DIR/$n/report.txt >/dev/null
         leader=$(machinectl show $n -p Leader --value)
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n
         [ -d /proc/$leader ] && t_fail "leader $leader still exists ($(cat /proc/$leader/status | grep State))"
         assert_error org.machinedext1.NoSuchMachine GetMachine string:$n >/dev/null
@@ -231,7 +231,7 @@ test_files_directory() {
         assert_eq 1 "$(report_get "$r" pid)" "payload pid"
         assert_eq "$d" "$(mx_prop $n RootDirectory)" "RootDirectory"
         [ ! -e $MACHINES_DIR/$n ] || t_fail "$MACHINES_DIR/$n appeared"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n "$d"
 }
 
@@ -256,7 +256,7 @@ test_boot() {
         assert_eq 1 "$(report_get "$r" pid)" "init pid"
         assert_eq true "$(mx_prop $n Boot)" "Boot property"
         assert_eq "/sbin/init" "$(mx_prop $n Command | awk '{ print $2 }')" "Command"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         x=$(wait_file $MACHINES_DIR/$n/boot-exit.txt 2) || exit 1
         assert_ne "signal=0" "$x" "init was stopped by a signal"
         assert_eq "exited 0" "$(mx_wait $n)" "WaitMachine after stopping a booted machine"
@@ -371,7 +371,7 @@ test_bus_signals() {
         path=$(machine_path $n)
         assert_eq "$BUS_PATH/machine/$n" "$path" "object path"
         wait_file $MACHINES_DIR/$n/report.txt >/dev/null
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         # The signals are sent before StopMachine returns; give the monitor a moment to print them.
         wait_until 5 grep -q 'member=MachineRemoved' "$mon" || true
         sleep 0.3
@@ -444,10 +444,10 @@ test_stop_escalation() {
         leader=$(mx_prop $n Leader)
         cur=$(j_mark)
         t0=$(ms_now)
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         dt=$(($(ms_now) - t0))
-        echo "StopMachine of a payload ignoring SIGTERM took ${dt} ms"
-        [ $dt -ge 1500 ] && [ $dt -le 10000 ] || t_fail "StopMachine took ${dt} ms, expected about 2 s (1.5 … 10 s)"
+        echo "The stop of a payload ignoring SIGTERM took ${dt} ms"
+        [ $dt -ge 1500 ] && [ $dt -le 10000 ] || t_fail "The stop took ${dt} ms, expected about 2 s (1.5 … 10 s)"
         assert_eq "killed 9" "$(mx_wait $n)" "WaitMachine after the stop timeout"
         # The journal says what was sent, and when the escalation came.
         assert_journal "$cur" "Machine $n: stopping, sending SIGTERM to PID $leader; SIGKILL follows in 2s"
@@ -463,13 +463,69 @@ test_stop_escalation() {
         assert_eq 9 "$(mx_prop $n ExitStatus)" "ExitStatus of the previous run"
         wait_file $MACHINES_DIR/$n/report.txt >/dev/null
         t0=$(ms_now)
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         dt=$(($(ms_now) - t0))
-        echo "StopMachine of a payload handling SIGTERM took ${dt} ms"
-        [ $dt -lt 1500 ] || t_fail "StopMachine of a payload that handles SIGTERM took ${dt} ms (expected < 1.5 s)"
+        echo "The stop of a payload handling SIGTERM took ${dt} ms"
+        [ $dt -lt 1500 ] || t_fail "The stop of a payload that handles SIGTERM took ${dt} ms (expected < 1.5 s)"
         assert_eq "exited 0" "$(mx_wait $n)" "WaitMachine after a graceful stop"
         assert_eq "signal=15" "$(cat $MACHINES_DIR/$n/exit.txt 2>&1)" "signal the payload got"
         assert_gone $n
+}
+
+# No call blocks a client for long (issue #15): StopMachine answers once the stop is under way, as systemd's
+# StopUnit, not after the stop timeout of a payload that ignores SIGTERM (as a plain PID 1 does).
+# machinectl-ext stop waits for the end itself (with a progress line on a terminal); --no-block does not.
+test_stop_does_not_block() {
+        local n=mxtsnb t0 dt leader out
+        mx_root $n
+        set_stop_timeout 5s
+        mx_settings $n "[Exec]\nKillSignal=SIGTERM\nParameters=/usr/bin/testpayload sleep 1000 --ignore-term --report /report.txt\n"
+        mx_start $n
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        leader=$(mx_prop $n Leader)
+        t0=$(ms_now)
+        assert_ok mx StopMachine s $n
+        dt=$(($(ms_now) - t0))
+        [ $dt -lt 2000 ] || t_fail "StopMachine took ${dt} ms, expected < 2 s (it answers once the stop is under way)"
+        assert_eq stopping "$(mx_prop $n State)" "State right after StopMachine"
+        [ -d /proc/$leader ] || t_fail "leader $leader gone before the SIGKILL"
+        # A second call answers at once too, and changes nothing.
+        t0=$(ms_now)
+        assert_ok mx StopMachine s $n
+        dt=$(($(ms_now) - t0))
+        [ $dt -lt 2000 ] || t_fail "a second StopMachine took ${dt} ms"
+        assert_eq "killed 9" "$(mx_wait $n)" "WaitMachine: the SIGKILL after the stop timeout"
+        wait_until 10 mx_gone $n || t_fail "$n still there after the SIGKILL"
+        assert_gone $n
+
+        # machinectl-ext stop waits until the machine is gone (about the stop timeout), on a terminal saying so.
+        rm -f $MACHINES_DIR/$n/report.txt
+        mx_start $n
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        t0=$(ms_now)
+        out=$(timeout 30 script -qec "machinectl-ext stop $n" /dev/null 2>&1) || t_fail "machinectl-ext stop failed: $out"
+        dt=$(($(ms_now) - t0))
+        [ $dt -ge 4000 ] || t_fail "machinectl-ext stop returned after ${dt} ms, before the machine was gone"
+        assert_match "Waiting for machine $n to stop" "$out" "progress line on a terminal"
+        mx_gone $n || t_fail "$n still there after machinectl-ext stop returned"
+        assert_gone $n
+
+        # --no-block: back at once, the machine still stopping; without a terminal, no progress line.
+        rm -f $MACHINES_DIR/$n/report.txt
+        mx_start $n
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        t0=$(ms_now)
+        out=$(timeout 30 machinectl-ext stop --no-block $n 2>&1) || t_fail "machinectl-ext stop --no-block failed: $out"
+        dt=$(($(ms_now) - t0))
+        [ $dt -lt 2000 ] || t_fail "machinectl-ext stop --no-block took ${dt} ms"
+        assert_eq stopping "$(mx_prop $n State)" "State after stop --no-block"
+        out=$(timeout 30 machinectl-ext stop $n 2>&1) || t_fail "machinectl-ext stop of a stopping machine failed: $out"
+        assert_eq "" "$out" "output of machinectl-ext stop without a terminal"
+        mx_gone $n || t_fail "$n still there after machinectl-ext stop returned"
+        assert_gone $n
+        out=$(machinectl-ext stop $n 2>&1) && t_fail "machinectl-ext stop of a stopped machine succeeded"
+        assert_match "is not running" "$out" "stop of a machine that is not running"
+        return 0
 }
 
 test_kill_signal() {
@@ -481,7 +537,7 @@ test_kill_signal() {
         assert_eq 10 "$(mx_prop $n KillSignal)" "KillSignal property"
         wait_file $MACHINES_DIR/$n/report.txt >/dev/null
         t0=$(ms_now)
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         dt=$(($(ms_now) - t0))
         [ $dt -lt 5000 ] || t_fail "StopMachine took ${dt} ms"
         assert_eq "signal=10" "$(cat $MACHINES_DIR/$n/exit.txt 2>&1)" "signal the payload got (SIGUSR1 = 10)"
@@ -598,7 +654,7 @@ s \"$n\"" "$out" "State, Name as nobody"
                 org.freedesktop.DBus.Properties.GetAll string:org.machinedext1.Machine 2>&1) ||
                 t_fail "GetAll as nobody failed: $out"
         assert_match "\"Unit\"" "$out" "GetAll as nobody"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n
 }
 
@@ -669,6 +725,7 @@ run_test console-survives-daemon-kill-pipe test_console_survives_pipe
 run_test console-survives-daemon-kill-pty test_console_survives_pty
 run_test bus-signals test_bus_signals
 run_test_drop_in stop-escalation test_stop_escalation
+run_test_drop_in stop-does-not-block test_stop_does_not_block
 run_test kill-signal test_kill_signal
 run_test status-show test_status_show
 run_test non-root-mutating test_non_root_mutating

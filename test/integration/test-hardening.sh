@@ -116,7 +116,7 @@ test_settings_large() {
         r=$(tmp_report $n) || exit 1
         assert_eq v96000 "$(report_get "$r" env.K0)" "\$K0 (the last assignment wins)"
         assert_eq v99999 "$(report_get "$r" env.K3999)" "\$K3999"
-        mx StopMachine s $n >/dev/null
+        mx_stop $n >/dev/null
 
         # One variable too many.
         {

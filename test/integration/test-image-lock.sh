@@ -41,7 +41,7 @@ test_remove_running() {
         [ -x $d/usr/bin/testpayload ] || t_fail "the root of a running machine was deleted"
         mx_running $n || t_fail "$n is not running any more"
 
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n
         [ -e "$MACHINES_DIR/.#$n.lck" ] && t_fail "local lock file left after stop"
         [ -e "$(inode_lock_of $d)" ] && t_fail "global lock file left after stop"
@@ -82,9 +82,9 @@ test_read_only_shared() {
         mx_gone $w || t_fail "$w is running"
 
         # One reader gone: the other still holds the root.
-        assert_ok mx StopMachine s $a
+        assert_ok mx_stop $a
         assert_busy "machinectl remove" machinectl remove $a
-        assert_ok mx StopMachine s $b
+        assert_ok mx_stop $b
         [ -e "$(inode_lock_of $d)" ] && t_fail "global lock file left after the last reader stopped"
         assert_ok machinectl remove $a
         return 0
@@ -100,9 +100,9 @@ test_exclusive() {
         mx_start $a
         assert_error org.machinedext1.SetupFailed StartMachine string:$b >/dev/null || exit 1
         mx_gone $b || t_fail "$b is running"
-        assert_ok mx StopMachine s $a
+        assert_ok mx_stop $a
         mx_start $b
-        assert_ok mx StopMachine s $b
+        assert_ok mx_stop $b
 }
 
 # The lock fds are the daemon's, never the payload's.

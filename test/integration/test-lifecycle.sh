@@ -133,7 +133,7 @@ test_stop_plain_payload() {
         assert_eq 9 "$(mx_prop $n KillSignal)" "KillSignal property with Boot=no"
         wait_file $MACHINES_DIR/$n/report.txt >/dev/null
         t0=$(ms_now)
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         dt=$(($(ms_now) - t0))
         [ $dt -lt 5000 ] || t_fail "StopMachine took ${dt} ms (expected a few seconds at most)"
         assert_gone $n
@@ -361,7 +361,7 @@ test_scope_taken() {
         systemctl stop "$u"
         wait_until 10 sh -c "! systemctl is-active -q '$u'" || t_fail "$u still active"
         assert_ok mx StartMachine s $n
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_gone $n
 }
 

@@ -151,10 +151,10 @@ test_zone() {
         assert_match "master vz-lab" "$(ip -o link show dev vb-$b)" "vb-$b on vz-lab"
         wait_until 10 nsenter -t $la -n busybox ping -c1 -W1 10.231.2.3 || t_fail "$a does not reach $b"
         assert_ok nsenter -t $lb -n busybox ping -c1 -W2 10.231.2.2
-        assert_ok mx StopMachine s $a
+        assert_ok mx_stop $a
         link_exists vz-lab || t_fail "vz-lab went with the first machine"
         link_exists vb-$a && t_fail "vb-$a is left"
-        assert_ok mx StopMachine s $b
+        assert_ok mx_stop $b
         assert_no_net_leftovers
 }
 
@@ -174,7 +174,7 @@ test_port() {
         assert_match "tcp . 8080 .*$n" "$(nft list set inet machined_ext claimed)" "the claim"
         out=$(timeout 10 busybox nc -w 3 127.0.0.1 8080 </dev/null 2>&1)
         assert_eq "hello-from-$n" "$out" "reply through 127.0.0.1:8080"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_no_net_leftovers
 }
 
@@ -210,7 +210,7 @@ test_daemon_restart() {
         link_exists vb-$a || t_fail "vb-$a of the running machine is gone"
         link_exists vz-rz || t_fail "vz-rz is gone while $a uses it"
         nft list set inet machined_ext claimed | grep -q 8082 || t_fail "the claim of $a is gone"
-        assert_ok mx StopMachine s $a
+        assert_ok mx_stop $a
         assert_no_net_leftovers
 }
 
@@ -231,7 +231,7 @@ test_sweep() {
         wait_until 10 sh -c "! nft list set inet machined_ext claimed | grep -q 8086" ||
                 t_fail "the claim of $b is left: $(nft list set inet machined_ext claimed | tr '\n' ' ')"
         nft list set inet machined_ext claimed | grep -q 8085 || t_fail "the claim of $a is gone"
-        assert_ok mx StopMachine s $a
+        assert_ok mx_stop $a
         assert_no_net_leftovers
 }
 
@@ -274,7 +274,7 @@ test_invalid() {
         link_exists ve-$n && t_fail "ve-$n is left"
         assert_eq 1 "$(nft list set inet machined_ext claimed | grep -c 'tcp . 8084')" "claims of 8084"
         assert_no_match "$n" "$(nft list set inet machined_ext claimed)" "claims of $n"
-        assert_ok mx StopMachine s $a
+        assert_ok mx_stop $a
         assert_no_net_leftovers
 }
 
@@ -292,7 +292,7 @@ test_trust() {
         link_exists ve-$n || t_fail "no ve-$n for the untrusted file's machine"
         assert_eq 1 "$(cap_bnd_bit $l 12)" "CAP_NET_ADMIN (12) with a private network"
         assert_journal "$cur" "$f:4: Ignoring privileged key 'Private=' in untrusted settings file"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         rm -f "$f"
 
         mx_settings $n "[Exec]\nParameters=$SLEEP\n[Network]\nPrivate=no\n"
@@ -301,7 +301,7 @@ test_trust() {
         assert_eq "$(readlink /proc/1/ns/net)" "$(readlink /proc/$l/ns/net)" "network namespace (trusted Private=no)"
         link_exists ve-$n && t_fail "ve-$n with Private=no"
         assert_eq 0 "$(cap_bnd_bit $l 12)" "CAP_NET_ADMIN (12) with the host's network"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         assert_no_net_leftovers
 }
 
@@ -325,7 +325,7 @@ EOF
                         assert_eq "$(readlink /proc/1/ns/net)" "$(readlink /proc/$l/ns/net)" "no network namespace"
                         link_exists ve-$n && t_fail "ve-$n for a bundle without a network namespace"
                 fi
-                assert_ok mx StopMachine s $n
+                assert_ok mx_stop $n
                 assert_no_net_leftovers
         done
 }

@@ -162,7 +162,7 @@ test_every_field() {
         machinectl list --no-legend | grep -q "^$n " || t_fail "machinectl list does not show $n"
         assert_eq "$unit" "$(machinectl show -p Unit --value $n)" "machined's unit"
 
-        mx StopMachine s $n >/dev/null || t_fail "StopMachine failed"
+        mx_stop $n >/dev/null || t_fail "StopMachine failed"
         unit_active "$unit" && t_fail "$unit still active after StopMachine"
         return 0
 }
@@ -287,7 +287,7 @@ test_hooks() {
         assert_eq "id=$n status=running pid=$leader bundle=$b version=1.1.0 ann=b" \
                 "$(hook_state "$(echo "$log" | grep '^poststart ')")" "poststart's state"
 
-        mx StopMachine s $n >/dev/null || t_fail "StopMachine failed"
+        mx_stop $n >/dev/null || t_fail "StopMachine failed"
         wait_until 10 grep -q "^poststop " "$b/rootfs/hooks.log" || t_fail "no poststop hook after the stop"
         assert_eq "id=$n status=stopped pid=0 bundle=$b version=1.1.0 ann=b" \
                 "$(hook_state "$(grep '^poststop ' "$b/rootfs/hooks.log")")" "poststop's state"

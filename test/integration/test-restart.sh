@@ -152,7 +152,7 @@ restart_keeps_machines() {      # KIND
         # Kill, stop and wait.
         assert_ok mx KillMachine ssi $w leader 9
         assert_eq "killed 9" "$(mx_wait $w)" "WaitMachine $w after KillMachine"
-        assert_ok mx StopMachine s $p
+        assert_ok mx_stop $p
         assert_eq "killed 9" "$(mx_wait $p)" "WaitMachine $p after StopMachine"
         wait_until 10 mx_gone $w || t_fail "$w still listed"
         assert_gone $w
@@ -227,7 +227,7 @@ test_state_file_lifecycle() {
         assert_match '"created": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"' "$st" "created"
         assert_match '"cgroup": "/' "$st" "cgroup"
         assert_eq 700 "$(stat -c %a $STATE_ROOT/$n)" "mode of the state directory"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left after its stop"
 }
 
@@ -250,7 +250,7 @@ EOF
         restart_kind restart
         assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
         assert_eq "$path" "$(mx GetMachine s $n)" "object path after the restart"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
         [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left after its stop"
 }
@@ -357,7 +357,7 @@ test_machined_restart() {
         assert_eq "$old" "$(main_pid)" "machined-ext's MainPID (it must not restart with systemd-machined)"
         assert_eq "$(mx_prop $n Leader)" "$(machinectl show $n -p Leader --value)" "Leader seen by machined"
         assert_eq "$(scope_of $n)" "$(machinectl show $n -p Unit --value)" "Unit seen by machined"
-        assert_ok mx StopMachine s $n
+        assert_ok mx_stop $n
         wait_until 10 sh -c "! machinectl show $n" || t_fail "$n still registered after its stop"
         [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
 }

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Fault injection, for the tests of a daemon that dies in the middle of a start (test-faults.sh). Only in
+ * builds configured with -Dfault-injection=true (off by default): with MACHINED_EXT_FAULT=POINT:NAME in its
+ * environment, the daemon _exit()s when the start of machine NAME reaches POINT, as a crash there would:
+ *   after-clone     the container's init exists (cloned, waiting for its release), nothing asked of systemd
+ *   after-scope     systemd's job for the scope is done, machined not yet asked
+ *   after-register  RegisterMachine sent, the container's init not yet released
+ * Other builds ignore the variable (fault_check_environment() says so in the journal). */
+
+void fault_point(const char *point, const char *name);
+
+/* Logs that MACHINED_EXT_FAULT is set, and whether this build honours it. */
+void fault_check_environment(void);

@@ -1,0 +1,338 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Faults (issue #15): whatever goes wrong with a machine or its clients, nothing of it is left afterwards (no
+# scope, machined registration, mount, process, state file, daemon fd or child) and the daemon, the same
+# process, still answers: assert_no_leftovers in lib.sh checks all of it. Faults tested elsewhere: exec fails
+# (test-foundation exec-failed*), invalid settings (test-settings), readiness timeout (test-bus-errors), the
+# leader SIGKILLed (test-foundation kill-sigkill), 24 concurrent starts (test-foundation concurrent-starts);
+# here the same checks for those, and the rest of the issue's list.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+SLEEP_CMD="/usr/bin/testpayload sleep inf --report /report.txt"
+
+# A payload that ends at once, by its own exit, a fault (SIGSEGV: delivered even to the PID 1 of a PID
+# namespace), a failed exec, or a root that is missing or not a directory.
+test_payload_faults() {
+        local n=mxf-exit s=mxf-segv e=mxf-exec m=mxf-noroot f=mxf-fileroot out
+        mx_baseline
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload exit 7\n"
+        mx StartMachine s $n >/dev/null 2>&1 || true
+        assert_eq "exited 7" "$(mx_wait $n)" "WaitMachine of a payload that exits at once"
+
+        mx_root $s
+        mx_settings $s "[Exec]\nParameters=/usr/bin/testpayload kill-self SEGV\n"
+        mx StartMachine s $s >/dev/null 2>&1 || true
+        assert_match '^(killed|dumped) 11$' "$(mx_wait $s)" "WaitMachine of a payload that faults (SIGSEGV)"
+
+        mx_root $e
+        mx_settings $e "[Exec]\nParameters=/usr/bin/no-such-program\n"
+        out=$(mx_error StartMachine string:$e)
+        assert_match '^org.machinedext1.ExecFailed: .*/usr/bin/no-such-program' "$out" "exec of a missing program"
+
+        t_track $m
+        mx_settings $m "[Exec]\nParameters=/bin/true\n[Files]\nDirectory=/var/lib/mxf-no-such-root\n"
+        out=$(mx_error StartMachine string:$m)
+        assert_match '/var/lib/mxf-no-such-root' "$out" "a missing root"
+
+        t_track $f
+        mkdir -p /var/lib/mxf-roots
+        : >/var/lib/mxf-roots/file
+        echo /var/lib/mxf-roots >>"$T_TMP/dirs"
+        mx_settings $f "[Exec]\nParameters=/bin/true\n[Files]\nDirectory=/var/lib/mxf-roots/file\n"
+        out=$(mx_error StartMachine string:$f)
+        [ "$out" = ok ] && t_fail "a root that is a regular file was accepted"
+        assert_match '/var/lib/mxf-roots/file' "$out" "a root that is not a directory"
+
+        wait_until 15 eval 'mx_gone $n && mx_gone $s && mx_gone $e && mx_gone $m && mx_gone $f' ||
+                t_fail "machines still there: $(mx ListMachines)"
+        assert_no_leftovers $n $s $e $m $f
+}
+
+# Invalid settings, a readiness timeout, the leader SIGKILLed from outside.
+test_setup_faults() {
+        local i=mxf-inval t=mxf-tmo k=mxf-sigkill out leader
+        mx_baseline
+        mx_root $i
+        mx_settings $i "[Exec]\nParameters=$SLEEP_CMD\nKillSignal=SIGNOPE\n"
+        out=$(mx_error StartMachine string:$i)
+        assert_match '^org.machinedext1.InvalidSettings: .*mxf-inval.nspawn:3' "$out" "invalid settings"
+
+        mx_root $t
+        mx_settings $t "[Exec]\nParameters=$SLEEP_CMD\nNotifyReady=yes\nTimeoutStartSec=1\n"
+        mx_start $t
+        out=$(mx_error WaitMachineReady string:$t uint64:0)
+        assert_match '^org.machinedext1.StartTimeout' "$out" "readiness timeout"
+        assert_eq "killed 9" "$(mx_wait $t)" "WaitMachine after the readiness timeout"
+
+        mx_root $k
+        mx_settings $k "[Exec]\nParameters=$SLEEP_CMD\n"
+        mx_start $k
+        leader=$(mx_prop $k Leader)
+        kill -9 "$leader"
+        assert_eq "killed 9" "$(mx_wait $k)" "WaitMachine of a leader SIGKILLed from outside"
+
+        wait_until 15 eval 'mx_gone $i && mx_gone $t && mx_gone $k' || t_fail "machines still there"
+        assert_no_leftovers $i $t $k
+}
+
+# A fork bomb inside (1000 children of the payload), then a stop: every process goes, at once.
+test_fork_bomb() {
+        local n=mxf-forks count
+        mx_baseline
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'i=0; while [ \$i -lt 1000 ]; do sleep 1000 & i=\$((i+1)); done; echo forked >/forked; exec sleep 1000'\n"
+        mx_start $n
+        wait_until 60 test -s $MACHINES_DIR/$n/forked || t_fail "the payload did not fork 1000 children"
+        count=$(procs_in_unit "$(scope_of $n)" | wc -l)
+        [ "$count" -gt 1000 ] || t_fail "only $count processes in $(scope_of $n)"
+        assert_ok mx_stop $n 30
+        assert_no_leftovers $n
+}
+
+# The same name started by two clients at the same instant: exactly one wins, the other gets MachineExists.
+test_same_name() {
+        local n=mxf-twice round a b
+        mx_baseline
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n"
+        for round in 1 2 3 4 5; do
+                mx_error StartMachine string:$n >"$T_TMP/a" &
+                a=$!
+                mx_error StartMachine string:$n >"$T_TMP/b" &
+                b=$!
+                wait $a $b
+                case "$(cat "$T_TMP/a")|$(cat "$T_TMP/b")" in
+                "ok|org.machinedext1.MachineExists: "*|"org.machinedext1.MachineExists: "*"|ok") ;;
+                *) t_fail "round $round: expected one ok and one MachineExists, got '$(cat "$T_TMP/a")' and '$(cat "$T_TMP/b")'" ;;
+                esac
+                assert_eq running "$(mx_prop $n State)" "state after round $round"
+                [ "$(procs_in_unit "$(scope_of $n)" | wc -l)" = 1 ] ||
+                        t_fail "round $round: not exactly one payload: $(procs_in_unit "$(scope_of $n)")"
+                assert_ok mx_stop $n
+        done
+        assert_no_leftovers $n
+}
+
+# 200 starts at once from 4 clients (each a busctl per start, in 4 waves started together), then 200 stops at
+# once: every start answered and running in its own scope, every stop cleans up.
+test_many_starts() {
+        local root=mxf-many n=200 i name names=() pids=() failed
+        mx_baseline
+        mx_root $root
+        for ((i = 0; i < n; i++)); do
+                names+=($root-$i)
+                mx_settings $root-$i "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory=$MACHINES_DIR/$root\nReadOnly=yes\n"
+        done
+        for ((c = 0; c < 4; c++)); do
+                (
+                        for ((i = c; i < n; i += 4)); do
+                                timeout 200 busctl call --timeout=180 $BUS_NAME $BUS_PATH $BUS_IFACE StartMachine \
+                                        s $root-$i >/dev/null 2>"$T_TMP/start.$i" || echo "$root-$i: $(cat "$T_TMP/start.$i")" &
+                        done
+                        wait
+                ) >"$T_TMP/client.$c" &
+                pids+=($!)
+        done
+        wait "${pids[@]}"
+        failed=$(cat "$T_TMP"/client.*)
+        [ -z "$failed" ] || t_fail "starts failed: $(echo "$failed" | head -3)"
+        running=$(mx ListMachines | tr -d '"' | tr ' ' '\n' | grep -c "^$root-[0-9]*$")
+        assert_eq $n "$running" "machines listed"
+        assert_eq $n "$(machinectl list --no-legend | grep -c "^$root-")" "machines registered with machined"
+
+        pids=()
+        for name in "${names[@]}"; do
+                timeout 200 busctl call --timeout=60 $BUS_NAME $BUS_PATH $BUS_IFACE StopMachine s $name \
+                        >/dev/null 2>"$T_TMP/stop.$name" &
+                pids+=($!)
+        done
+        wait "${pids[@]}" || t_fail "a StopMachine failed: $(cat "$T_TMP"/stop.* | sort -u | head -3)"
+        wait_until 120 eval '! mx ListMachines | grep -q "\"$root-"' || t_fail "machines still listed after 120 s"
+        assert_no_leftovers "${names[@]}"
+}
+
+# The state directory full (a small tmpfs over it): a machine whose state cannot be written would be lost by
+# the next restart of the daemon, so its start fails, saying why, and nothing is left, not even a temporary
+# file.
+test_state_dir_full() {
+        local n=mxf-full out
+        mx_baseline
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n"
+        mkdir -p $MX_STATE_ROOT
+        mount -t tmpfs -o size=64k,nr_inodes=16,mode=0755 mxf-state $MX_STATE_ROOT || t_fail "cannot mount a tmpfs on $MX_STATE_ROOT"
+        # shellcheck disable=SC2064
+        trap "umount -l $MX_STATE_ROOT 2>/dev/null" EXIT
+        dd if=/dev/zero of=$MX_STATE_ROOT/filler bs=4k count=100 2>/dev/null
+        out=$(mx_error StartMachine string:$n)
+        assert_match "^org.machinedext1.SetupFailed: Failed to save the state of machine '$n' in $MX_STATE_ROOT: No space left on device" \
+                "$out" "StartMachine with a full state directory"
+        wait_until 15 mx_gone $n || t_fail "$n still there"
+        assert_eq "filler" "$(ls -A $MX_STATE_ROOT)" "what is left in the full state directory"
+        assert_no_leftovers $n
+        umount $MX_STATE_ROOT || t_fail "cannot unmount the tmpfs from $MX_STATE_ROOT"
+        trap - EXIT
+        # And with room again, a start saves its state as usual.
+        mx_start $n
+        wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+        [ -s $MX_STATE_ROOT/$n/state.json ] || t_fail "no state saved once there is room again"
+        assert_ok mx_stop $n
+        assert_no_leftovers $n
+}
+
+# An OOM kill inside one container: the others and the daemon are unaffected. The bed's cgroup2 hierarchy has
+# no memory controller, so no memory limit is enforced and the kernel's OOM killer cannot be aimed at one
+# container; what it does to its victim, SIGKILL, is done here by hand, to the leader of one of two machines.
+test_oom_victim() {
+        local a=mxf-oom-a b=mxf-oom-b la lb
+        grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+                echo "no memory controller: the OOM kill is simulated with SIGKILL"
+        mx_baseline
+        mx_root $a
+        mx_settings $a "[Exec]\nParameters=$SLEEP_CMD\n"
+        mx_root $b
+        mx_settings $b "[Exec]\nParameters=$SLEEP_CMD\n"
+        mx_start $a
+        mx_start $b
+        # While b runs, the daemon holds its fds: the count after a is gone is checked against both running.
+        cp "$T_TMP/baseline" "$T_TMP/baseline.none"
+        mx_baseline
+        la=$(mx_prop $a Leader)
+        lb=$(mx_prop $b Leader)
+        kill -KILL "$la"
+        assert_eq "killed 9" "$(mx_wait $a)" "WaitMachine of the victim"
+        wait_until 15 mx_gone $a || t_fail "$a still there"
+        assert_eq running "$(mx_prop $b State)" "the other machine"
+        assert_eq "$lb" "$(mx_prop $b Leader)" "the other machine's leader"
+        [ -d /proc/$lb ] || t_fail "the other machine's leader $lb is gone"
+        assert_no_leftovers $a
+        assert_ok mx_stop $b
+        mv "$T_TMP/baseline.none" "$T_TMP/baseline"
+        assert_no_leftovers $b
+}
+
+# A client that goes away in the middle of a start: the start goes on (here to its readiness timeout), the
+# reply goes nowhere, and nothing is left.
+test_disconnect_mid_start() {
+        local n=mxf-gone-start r=mxf-gone-ready
+        mx_baseline
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nNotifyReady=yes\nTimeoutStartSec=3\n"
+        timeout -s KILL 1 busctl call --timeout=30 $BUS_NAME $BUS_PATH $BUS_IFACE StartMachine s $n >/dev/null 2>&1
+        assert_eq starting "$(mx_prop $n State)" "state after the client went away"
+        wait_until 15 mx_gone $n || t_fail "$n still there after its start timeout"
+
+        # The same, with a payload that gets ready after its client went: it runs, and stops as usual.
+        mx_root $r
+        mx_settings $r "[Exec]\nParameters=/usr/bin/testpayload sleep inf --notify READY=1\nNotifyReady=yes\nTimeoutStartSec=30\n"
+        timeout -s KILL 0.05 busctl call --timeout=30 $BUS_NAME $BUS_PATH $BUS_IFACE StartMachine s $r >/dev/null 2>&1
+        wait_until 15 eval '[ "$(mx_prop $r State)" = running ]' || t_fail "$r did not come up after its client went"
+        assert_ok mx_stop $r
+        assert_no_leftovers $n $r
+}
+
+# A client that goes away in the middle of a console attach: the console is free again for the next one.
+test_disconnect_console() {
+        local n=mxf-gone-console i out
+        mx_baseline
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nConsole=interactive\n"
+        mx_start $n
+        # busctl exits (closing the console fd) right after the reply: 20 attaches in a row.
+        for i in $(seq 20); do
+                wait_until 5 eval 'out=$(mx OpenMachineConsole s $n 2>&1)' ||
+                        t_fail "attach $i after a client went away: $out"
+        done
+        # A console client killed while attached.
+        timeout -s KILL 2 script -qec "machinectl-ext console $n" /dev/null >/dev/null 2>&1 </dev/null
+        wait_until 5 eval 'mx OpenMachineConsole s $n >/dev/null 2>&1' || t_fail "console still busy after its client was killed"
+        assert_ok mx_stop $n
+        assert_no_leftovers $n
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# The daemon dies in the middle of a start (fault injection: builds with -Dfault-injection=true, as
+# test/run.sh makes them, _exit() at MACHINED_EXT_FAULT=POINT:NAME). systemd restarts it; then there is
+# either a running machine or nothing at all.
+
+FAULT_DROPIN=/run/systemd/system/machined-ext.service.d/50-mxtest-fault.conf
+
+fault_restart_daemon() {
+        systemctl daemon-reload || return 1
+        systemctl reset-failed machined-ext.service 2>/dev/null
+        systemctl restart machined-ext.service || return 1
+        wait_until 10 mx ListMachines
+}
+
+fault_restore() {
+        [ -e $FAULT_DROPIN ] || return 0
+        rm -f $FAULT_DROPIN
+        fault_restart_daemon >/dev/null 2>&1 || echo "warning: machined-ext did not come back without $FAULT_DROPIN" >&2
+}
+
+# fault_mid_start POINT
+fault_mid_start() {
+        local point=$1 n=mxf-die-${1#after-} cur pid0 out state
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n"
+        mkdir -p "$(dirname $FAULT_DROPIN)"
+        printf '[Service]\nEnvironment=MACHINED_EXT_FAULT=%s:%s\n' "$point" "$n" >$FAULT_DROPIN
+        cur=$(j_mark)
+        fault_restart_daemon || t_fail "machined-ext did not come back with MACHINED_EXT_FAULT"
+        wait_until 5 j_has "$cur" "Fault injection is on" ||
+                skip "this build has no fault injection (meson -Dfault-injection=true; test/run.sh turns it on)"
+        pid0=$(mx_daemon_pid)
+        out=$(mx_error StartMachine string:$n)
+        [ "$out" = ok ] && t_fail "StartMachine succeeded: the fault at $point did not happen"
+        assert_journal "$cur" "Fault injection (MACHINED_EXT_FAULT=$point:$n): exiting at $point"
+        # systemd restarts the daemon (Restart=on-failure), which knows what the previous one left.
+        wait_until 20 eval '[ "$(mx_daemon_pid)" != "$pid0" ] && [ "$(mx_daemon_pid)" != 0 ] && mx ListMachines' ||
+                t_fail "machined-ext did not come back after the fault (MainPID $(mx_daemon_pid))"
+        # Then without the fault (a start of the name would hit it again): a plain restart keeps machines.
+        rm -f $FAULT_DROPIN
+        fault_restart_daemon || t_fail "machined-ext did not come back without MACHINED_EXT_FAULT"
+        mx_baseline
+        # Either a running machine (its payload started) or nothing; not something in between for long.
+        wait_until 15 eval 'mx_gone $n || [ "$(mx_prop $n State)" = running ]' ||
+                t_fail "after the fault at $point, $n is $(mx_prop $n State)"
+        if mx_running $n; then
+                state=running
+                [ -s $MACHINES_DIR/$n/report.txt ] || wait_file $MACHINES_DIR/$n/report.txt >/dev/null
+                machinectl show $n >/dev/null 2>&1 || t_fail "$n runs but is not registered with systemd-machined"
+                assert_ok mx_stop $n
+        else
+                state=nothing
+        fi
+        echo "after the fault at $point: $state"
+        assert_no_leftovers $n
+        # And the name starts again as usual.
+        mx_start $n
+        assert_ok mx_stop $n
+        assert_no_leftovers $n
+}
+
+test_fault_after_clone() { fault_mid_start after-clone; }
+test_fault_after_scope() { fault_mid_start after-scope; }
+test_fault_after_register() { fault_mid_start after-register; }
+
+t_preflight || { echo "0 passed, 1 failed"; exit 1; }
+
+run_test fault-payload test_payload_faults
+run_test fault-setup test_setup_faults
+run_test fault-fork-bomb test_fork_bomb
+run_test fault-same-name test_same_name
+T_TIMEOUT=400 run_test fault-many-starts test_many_starts
+run_test fault-state-dir-full test_state_dir_full
+run_test fault-oom-victim test_oom_victim
+run_test fault-disconnect-start test_disconnect_mid_start
+run_test fault-disconnect-console test_disconnect_console
+for p in clone scope register; do
+        run_test fault-daemon-dies-after-$p test_fault_after_$p
+        fault_restore
+done
+
+t_summary
