@@ -65,9 +65,10 @@ fi
 log=$(mktemp /tmp/mxtest-run.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
-if [ $built = 1 ]; then
-        echo "# unit tests"
-        timeout -k 10 600 meson test -C "$BUILD" --no-rebuild --print-errorlogs 2>&1 | tee "$log"
+# meson_tests BUILDDIR LABEL: runs meson test there and adds its summary to the totals.
+meson_tests() {
+        local u_ok u_xf u_fail u_xp u_skip u_to
+        timeout -k 10 600 meson test -C "$1" --no-rebuild --print-errorlogs 2>&1 | tee "$log"
         # meson's summary: "Ok: N", "Expected Fail: N", "Fail: N", "Unexpected Pass: N", "Skipped: N", "Timeout: N"
         u_ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -1)
         u_xf=$(sed -n 's/^Expected Fail: *\([0-9]*\).*/\1/p' "$log" | tail -1)
@@ -76,19 +77,45 @@ if [ $built = 1 ]; then
         u_skip=$(sed -n 's/^Skipped: *\([0-9]*\).*/\1/p' "$log" | tail -1)
         u_to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$log" | tail -1)
         if [ -z "$u_ok$u_fail" ] && ! grep -q "No tests defined" "$log"; then
-                step_fail "unit tests: meson test printed no summary"
+                step_fail "$2 tests: meson test printed no summary"
         fi
         passed=$((passed + ${u_ok:-0} + ${u_xf:-0}))
         failed=$((failed + ${u_fail:-0} + ${u_xp:-0} + ${u_to:-0}))
         skipped=$((skipped + ${u_skip:-0}))
-        echo "# unit: ${u_ok:-0} ok, $((${u_fail:-0} + ${u_xp:-0} + ${u_to:-0})) failed, ${u_skip:-0} skipped"
+        echo "# $2: ${u_ok:-0} ok, $((${u_fail:-0} + ${u_xp:-0} + ${u_to:-0})) failed, ${u_skip:-0} skipped"
+}
+
+BUILD_SANITIZE=${BUILD_SANITIZE:-$BUILD-sanitize}
+sanitized_setup() {
+        local opts=(-Db_sanitize=address,undefined -Db_lundef=false -Dfault-injection=true)
+        if [ -f "$BUILD_SANITIZE/build.ninja" ]; then
+                meson setup --reconfigure "${opts[@]}" "$BUILD_SANITIZE" >/dev/null 2>&1 && return 0
+        fi
+        meson setup "${opts[@]}" "$BUILD_SANITIZE" >/dev/null 2>&1
+}
+
+if [ $built = 1 ]; then
+        echo "# unit tests"
+        meson_tests "$BUILD" unit
+
+        # The same unit tests and fuzz corpora built with AddressSanitizer and UBSan (issue #15): any report
+        # fails the test that made it. testpayload is not built there (it must be static).
+        echo "# unit tests, sanitized (address, undefined)"
+        if sanitized_setup && ninja -C "$BUILD_SANITIZE" >"/tmp/mxtest-asan.$$.log" 2>&1; then
+                ASAN_OPTIONS=halt_on_error=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+                        meson_tests "$BUILD_SANITIZE" "sanitized unit"
+        else
+                tail -20 "/tmp/mxtest-asan.$$.log"
+                step_fail "sanitized build"
+        fi
+        rm -f "/tmp/mxtest-asan.$$.log"
 
         echo "# integration tests"
         export BUILDDIR=$REPO/$BUILD
         if [ "$(cat /proc/1/comm)" = systemd ]; then
                 if meson install -C "$BUILD" --no-rebuild --quiet && systemctl daemon-reload &&
                    busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig; then
-                        timeout -k 10 1500 test/integration/run.sh 2>&1 | tee "$log"
+                        timeout -k 10 2100 test/integration/run.sh 2>&1 | tee "$log"
                         add_counts "$log" || step_fail "integration: no summary line"
                 else
                         step_fail "integration: meson install on the host"
@@ -98,7 +125,7 @@ if [ $built = 1 ]; then
                 trap 'exit 130' INT TERM
                 if "$BED" start --state-dir "$BED_STATE" --replace >/dev/null; then
                         if "$BED" install --state-dir "$BED_STATE" "$BUILD"; then
-                                timeout -k 10 1500 "$BED" exec --state-dir "$BED_STATE" \
+                                timeout -k 10 2100 "$BED" exec --state-dir "$BED_STATE" \
                                         env BUILDDIR="$BUILDDIR" test/integration/run.sh 2>&1 | tee "$log"
                                 add_counts "$log" || step_fail "integration: no summary line"
                         else

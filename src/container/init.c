@@ -331,7 +331,8 @@ static int set_process_ids(const ContainerConfig *c, InitState *s) {
                 return setup_fail(&s->log, CONTAINER_STAGE_USER, -E2BIG, "additional GIDs");
         s->user.uid = c->uid;
         s->user.gid = c->gid;
-        memcpy(s->groups, c->additional_gids, c->n_additional_gids * sizeof(gid_t));
+        if (c->n_additional_gids > 0)
+                memcpy(s->groups, c->additional_gids, c->n_additional_gids * sizeof(gid_t));
         s->n_groups = c->n_additional_gids;
         return 0;
 }

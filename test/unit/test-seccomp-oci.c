@@ -267,9 +267,13 @@ static void test_default_actions(void) {
         /* A profile cannot widen nspawn's deny list: it allows open_by_handle_at(), nspawn's filter does not. */
         allow = model_ok("{ \"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 13, \"syscalls\": [ { \"names\": ["
                          " \"open_by_handle_at\", \"exit_group\", \"exit\" ], \"action\": \"SCMP_ACT_ALLOW\" } ] }");
+#ifndef __SANITIZE_ADDRESS__
+        /* (Not under AddressSanitizer: its runtime in the child makes calls this three-call allow list denies,
+         * and cannot even write its report.) */
         status = run_with_filter(allow, false, call_open_by_handle_at);
         ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 2);     /* the profile alone lets it through */
         ASSERT_EQ(expect_exit0(run_with_filter(allow, true, call_open_by_handle_at)), 0);
+#endif
 }
 
 #define RULE(x) "{ \"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [ { \"names\": [ \"read\" ], \"action\": " \
