@@ -145,6 +145,15 @@ void container_config_from_nspawn(const Settings *s, bool private_network, const
                         config.resolv_conf = s->resolv_conf;
                 if (s->timezone >= 0)
                         config.timezone = s->timezone;
+                /* With a read-only root, "auto" binds the host's resolv.conf and zoneinfo file in (nspawn's
+                 * choice: a copy cannot be written). An untrusted file's ReadOnly=yes must not be what turns
+                 * host files into binds: the image's own files stay instead. */
+                if (!s->trusted && config.read_only) {
+                        if (config.resolv_conf == RESOLV_CONF_AUTO)
+                                config.resolv_conf = RESOLV_CONF_OFF;
+                        if (config.timezone == TIMEZONE_AUTO)
+                                config.timezone = TIMEZONE_OFF;
+                }
         }
         *ret = config;
 }

@@ -36,7 +36,7 @@ static void nspawn_model_done(NspawnModel *n) {
         strv_free(n->envp);
 }
 
-static void nspawn_model(const char *text, NspawnModel *ret) {
+static void nspawn_model_trust(const char *text, bool trusted, NspawnModel *ret) {
         _cleanup_fclose_ FILE *f = NULL;
         char *error = NULL;
         bool boot;
@@ -44,12 +44,42 @@ static void nspawn_model(const char *text, NspawnModel *ret) {
         *ret = (NspawnModel) {};
         f = fmemopen((void *) text, strlen(text), "r");
         ASSERT(f);
-        ASSERT_EQ(settings_parse(f, "pair.nspawn", true, &ret->settings, &error), 0);
+        ASSERT_EQ(settings_parse(f, "pair.nspawn", trusted, &ret->settings, &error), 0);
         ASSERT(!error);
         ASSERT_EQ(nspawn_command(ret->settings, &boot, &ret->argv), 0);
         ASSERT_EQ(nspawn_environment(ret->settings, SD_ID128_NULL, boot, &ret->envp), 0);
         container_config_from_nspawn(ret->settings, ret->settings->private_network > 0,
                                      ret->settings->hostname ?: NAME, ROOT, ret->argv, ret->envp, &ret->config);
+}
+
+static void nspawn_model(const char *text, NspawnModel *ret) {
+        nspawn_model_trust(text, true, ret);
+}
+
+/* ReadOnly=yes makes "auto" bind the host's resolv.conf and zoneinfo in; from an untrusted file it must not
+ * (issue #12): the image's own files stay. An explicit mode is the file's own choice. */
+static void test_untrusted_read_only(void) {
+        NspawnModel n;
+
+        nspawn_model_trust("[Exec]\nParameters=/bin/true\n[Files]\nReadOnly=yes\n", false, &n);
+        ASSERT(n.config.read_only);
+        ASSERT_EQ(n.config.resolv_conf, RESOLV_CONF_OFF);
+        ASSERT_EQ(n.config.timezone, TIMEZONE_OFF);
+        nspawn_model_done(&n);
+
+        nspawn_model_trust("[Exec]\nParameters=/bin/true\n[Files]\nReadOnly=yes\n", true, &n);
+        ASSERT_EQ(n.config.resolv_conf, RESOLV_CONF_AUTO);
+        ASSERT_EQ(n.config.timezone, TIMEZONE_AUTO);
+        nspawn_model_done(&n);
+
+        nspawn_model_trust("[Exec]\nParameters=/bin/true\nResolvConf=copy-host\n[Files]\nReadOnly=yes\n", false, &n);
+        ASSERT_EQ(n.config.resolv_conf, RESOLV_CONF_COPY_HOST);
+        ASSERT_EQ(n.config.timezone, TIMEZONE_OFF);
+        nspawn_model_done(&n);
+
+        nspawn_model_trust("[Exec]\nParameters=/bin/true\n", false, &n);
+        ASSERT_EQ(n.config.resolv_conf, RESOLV_CONF_AUTO);
+        nspawn_model_done(&n);
 }
 
 static OciContainer *oci_model(const char *json) {
@@ -570,6 +600,7 @@ static void test_cgroups_path(void) {
 }
 
 int main(void) {
+        test_untrusted_read_only();
         test_cgroups_path();
         test_pairs();
         test_joined_namespaces();
