@@ -79,6 +79,7 @@ int main(int argc, char *argv[]) {
         int r;
 
         log_parse_environment();
+        log_open_journal("machined-ext starting.");
         fault_check_environment();
 
         r = parse_argv(argc, argv);

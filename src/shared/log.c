@@ -70,6 +70,14 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         return -abs(error);
 }
 
+void log_open_journal(const char *message) {
+        if (use_prefix < 0)
+                use_prefix = stderr_is_journal();
+        if (use_prefix)
+                (void) sd_journal_send("MESSAGE=%s", message, "PRIORITY=%i", LOG_DEBUG,
+                                       "SYSLOG_IDENTIFIER=%s", program_invocation_short_name, NULL);
+}
+
 int log_machine_internal(int level, int error, const char *file, int line, const char *func,
                          const char *message_id, const char *machine, const char *format, ...) {
         int saved_errno = errno, r = -1;

@@ -25,6 +25,11 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                                            : -abs(_e_);                                          \
         })
 
+/* libsystemd keeps the socket of sd_journal_send() open from its first message on. Sending one debug entry
+ * (MESSAGE) at start, when stderr is the journal, opens it there rather than with the first machine's
+ * message, so that a daemon's fd count is steady from the start (leak checks compare it). */
+void log_open_journal(const char *message);
+
 /* A structured message about a machine: to the journal with MESSAGE_ID=ID and MACHINE=NAME (sd_journal_send())
  * when stderr is connected to the journal, as a plain line on stderr otherwise. */
 int log_machine_internal(int level, int error, const char *file, int line, const char *func,
