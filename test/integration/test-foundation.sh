@@ -693,7 +693,9 @@ test_concurrent_starts() {
                         t_fail "leader $leader of $name is not in its scope: $(cat /proc/$leader/cgroup)"
         done
         call_all_at_once StopMachine "${names[@]}"
+        # StopMachine answers once the stops are under way: wait for each machine to be gone.
         for name in "${names[@]}"; do
+                wait_until 30 mx_gone $name || t_fail "$name did not stop"
                 assert_gone $name
         done
 }
