@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* list: the machines as a table like "machinectl list" (NAME CLASS STATE LEADER UNIT READY), or as JSON
+/* list: the machines as a table like "machinectl list" (NAME CLASS STATE LEADER UNIT READY SINCE STATUS), or JSON
  * (--json=short|pretty, systemd's convention) with the same fields. --all adds the names whose last run
  * ended, as the daemon still knows them (ListExitedMachines), with an EXIT column. */
 
@@ -18,6 +18,8 @@ typedef struct ListEntry {
         int ready;                      /* ReadyTimestamp > 0: 1 or 0; -1 unknown (it ended, or went meanwhile) */
         const char *exit_code;          /* --all: the result of the last run of an ended machine, else NULL */
         int32_t exit_status;
+        uint64_t since;                 /* Timestamp: when it started; 0 unknown */
+        char *status;                   /* Status: its last STATUS= text; NULL or "" none */
         const char *path;               /* the object, for ReadyTimestamp */
         unsigned *pending;              /* ... whose Get is not answered yet while this is set */
 } ListEntry;
@@ -55,21 +57,41 @@ static int entry_compare(const void *a, const void *b) {
         return strcmp(x->name, y->name);
 }
 
-/* The answer to Get(ReadyTimestamp) for one entry. A machine that went in between stays "unknown". */
-static int on_ready_timestamp(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+/* The answer to GetAll of one entry: ReadyTimestamp, Timestamp, Status. A machine that went in between
+ * stays "unknown". */
+static int on_properties(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         ListEntry *e = ASSERT_PTR(userdata);
-        uint64_t t;
 
-        if (!sd_bus_message_is_method_error(m, NULL) && sd_bus_message_read(m, "v", "t", &t) > 0)
-                e->ready = t > 0;
         if (e->pending) {
                 (*e->pending)--;
                 e->pending = NULL;
         }
+        if (sd_bus_message_is_method_error(m, NULL) || sd_bus_message_enter_container(m, 'a', "{sv}") <= 0)
+                return 1;
+        for (;;) {
+                const char *key, *s;
+                uint64_t t;
+
+                if (sd_bus_message_enter_container(m, 'e', "sv") <= 0)
+                        break;
+                if (sd_bus_message_read(m, "s", &key) <= 0)
+                        break;
+                if (streq(key, "ReadyTimestamp") && sd_bus_message_read(m, "v", "t", &t) > 0)
+                        e->ready = t > 0;
+                else if (streq(key, "Timestamp") && sd_bus_message_read(m, "v", "t", &t) > 0)
+                        e->since = t;
+                else if (streq(key, "Status") && sd_bus_message_read(m, "v", "s", &s) > 0) {
+                        free(e->status);
+                        e->status = isempty(s) ? NULL : strdup(s);
+                } else if (sd_bus_message_skip(m, "v") < 0)
+                        break;
+                if (sd_bus_message_exit_container(m) < 0)
+                        break;
+        }
         return 1;
 }
 
-/* ListMachines, then Get(ReadyTimestamp) of every machine, all sent before the first answer is read.
+/* ListMachines, then GetAll of every machine (for READY, SINCE, STATUS), all sent before the first answer is read.
  * Returns 0 or < 0 after printing why. */
 static int list_running(sd_bus *bus, ListContext *c, sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -101,8 +123,8 @@ static int list_running(sd_bus *bus, ListContext *c, sd_bus_message **ret_reply)
         /* The entries do not move from here on: their addresses are the calls' userdata. */
         for (size_t i = 0; i < c->n; i++) {
                 r = sd_bus_call_method_async(bus, NULL, BUS_NAME, c->entries[i].path,
-                                             "org.freedesktop.DBus.Properties", "Get", on_ready_timestamp,
-                                             c->entries + i, "ss", BUS_MACHINE_INTERFACE, "ReadyTimestamp");
+                                             "org.freedesktop.DBus.Properties", "GetAll", on_properties,
+                                             c->entries + i, "s", BUS_MACHINE_INTERFACE);
                 if (r < 0)
                         return log_bus_error(r, NULL, "Failed to query machine %s", c->entries[i].name);
                 c->entries[i].pending = &c->pending;
@@ -171,43 +193,50 @@ static const char *ready_string(int ready) {
         return ready < 0 ? "-" : ready ? "yes" : "no";
 }
 
+static const char *since_string(const ListEntry *e, char *buf, size_t size) {
+        return format_timestamp(buf, size, e->since) ?: "-";
+}
+
 static void print_table(const ListContext *c) {
-        size_t w_name = 4, w_class = strlen("container"), w_state = 5, w_leader = 6, w_unit = 4, w_ready = 5;
+        size_t w_name = 4, w_class = strlen("container"), w_state = 5, w_leader = 6, w_unit = 4, w_ready = 5,
+                w_since = 5, w_status = 6;
 
         for (size_t i = 0; i < c->n; i++) {
                 const ListEntry *e = c->entries + i;
-                char buf[16];
+                char buf[16], since[64];
 
                 w_name = MAX(w_name, strlen(e->name));
                 w_state = MAX(w_state, strlen(e->state));
                 if (e->leader > 0)
                         w_leader = MAX(w_leader, (size_t) snprintf(buf, sizeof(buf), "%" PRIu32, e->leader));
                 w_unit = MAX(w_unit, strlen(e->unit ?: "-"));
+                w_since = MAX(w_since, strlen(since_string(e, since, sizeof(since))));
+                w_status = MAX(w_status, strlen(e->status ?: "-"));
         }
 
         if (c->n > 0) {
                 if (arg_legend)
-                        printf("%-*s %-*s %-*s %-*s %-*s %-*s%s\n", (int) w_name, "NAME", (int) w_class, "CLASS",
-                               (int) w_state, "STATE", (int) w_leader, "LEADER", (int) w_unit, "UNIT",
-                               arg_all ? (int) w_ready : 0, "READY", arg_all ? " EXIT" : "");
+                        printf("%-*s %-*s %-*s %-*s %-*s %-*s %-*s %-*s%s\n", (int) w_name, "NAME",
+                               (int) w_class, "CLASS", (int) w_state, "STATE", (int) w_leader, "LEADER",
+                               (int) w_unit, "UNIT", (int) w_ready, "READY", (int) w_since, "SINCE",
+                               arg_all ? (int) w_status : 0, "STATUS", arg_all ? " EXIT" : "");
                 for (size_t i = 0; i < c->n; i++) {
                         const ListEntry *e = c->entries + i;
-                        char leader[16] = "-", result[64] = "-";
+                        char leader[16] = "-", result[64] = "-", since[64];
 
                         if (e->leader > 0)
                                 (void) snprintf(leader, sizeof(leader), "%" PRIu32, e->leader);
                         if (e->exit_code)
                                 (void) snprintf(result, sizeof(result), "%s %" PRIi32, e->exit_code,
                                                 e->exit_status);
+                        printf("%-*s %-*s %-*s %-*s %-*s %-*s %-*s %-*s", (int) w_name, e->name, (int) w_class,
+                               "container", (int) w_state, e->state, (int) w_leader, leader, (int) w_unit,
+                               e->unit ?: "-", (int) w_ready, ready_string(e->ready), (int) w_since,
+                               since_string(e, since, sizeof(since)), arg_all ? (int) w_status : 0,
+                               e->status ?: "-");
                         if (arg_all)
-                                printf("%-*s %-*s %-*s %-*s %-*s %-*s %s\n", (int) w_name, e->name,
-                                       (int) w_class, "container", (int) w_state, e->state, (int) w_leader,
-                                       leader, (int) w_unit, e->unit ?: "-", (int) w_ready, ready_string(e->ready),
-                                       result);
-                        else
-                                printf("%-*s %-*s %-*s %-*s %-*s %s\n", (int) w_name, e->name, (int) w_class,
-                                       "container", (int) w_state, e->state, (int) w_leader, leader,
-                                       (int) w_unit, e->unit ?: "-", ready_string(e->ready));
+                                printf(" %s", result);
+                        putchar('\n');
                 }
         }
 
@@ -251,6 +280,8 @@ static int entry_to_json(const ListEntry *e, json_object **ret) {
         r = r ?: json_add(o, "leader", e->leader > 0, e->leader > 0 ? json_object_new_int64(e->leader) : NULL);
         r = r ?: json_add(o, "unit", !!e->unit, e->unit ? json_object_new_string(e->unit) : NULL);
         r = r ?: json_add(o, "ready", e->ready >= 0, e->ready >= 0 ? json_object_new_boolean(e->ready) : NULL);
+        r = r ?: json_add(o, "since", e->since > 0, e->since > 0 ? json_object_new_uint64(e->since) : NULL);
+        r = r ?: json_add(o, "status", !!e->status, e->status ? json_object_new_string(e->status) : NULL);
         if (arg_all) {
                 r = r ?: json_add(o, "exit_code", !!e->exit_code,
                                   e->exit_code ? json_object_new_string(e->exit_code) : NULL);
@@ -305,7 +336,7 @@ int verb_list(sd_bus *bus, char **args) {
                 r = list_exited(bus, &c, &exited);
         entries = c.entries;
         if (r < 0)
-                return r;
+                goto finish;
 
         if (c.n > 0)
                 qsort(c.entries, c.n, sizeof(ListEntry), entry_compare);
@@ -313,9 +344,13 @@ int verb_list(sd_bus *bus, char **args) {
         if (arg_json != JSON_MODE_OFF) {
                 r = print_json(&c);
                 if (r < 0)
-                        return log_bus_error(r, NULL, "Failed to format the list of machines");
-                return 0;
+                        r = log_bus_error(r, NULL, "Failed to format the list of machines");
+        } else {
+                print_table(&c);
+                r = 0;
         }
-        print_table(&c);
-        return 0;
+finish:
+        for (size_t i = 0; i < c.n; i++)
+                free(c.entries[i].status);
+        return r;
 }

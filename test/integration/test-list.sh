@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# machinectl-ext list, like machinectl list: the table (NAME CLASS STATE LEADER UNIT READY, aligned, a header
+# machinectl-ext list, like machinectl list: the table (NAME CLASS STATE LEADER UNIT READY SINCE STATUS, aligned, a header
 # and a footer), --no-legend, --json=short|pretty|off with the same fields, and --all (the names whose last
 # run ended, from ListExitedMachines).
 
@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 A=mxls-a        # runs: READY yes
-B=mxls-b        # waits for a READY=1 that does not come: starting, READY no
+B=mxls-b        # waits for a READY=1 that does not come: starting, READY no, STATUS "Waiting for x"
 C=mxls-c        # exits with 3
 
 two_machines() {
@@ -17,10 +17,23 @@ two_machines() {
         mx_settings $A "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
         mx_start $A
         mx_root $B
-        mx_settings $B "[Exec]\nParameters=/usr/bin/testpayload sleep inf\nNotifyReady=yes\nTimeoutStartSec=300\n"
+        mx_settings $B "[Exec]\nParameters=/usr/bin/testpayload sleep inf --notify \"STATUS=Waiting for x\"\nNotifyReady=yes\nTimeoutStartSec=300\n"
         mx_start $B
         mx_wait_state $A running
         assert_eq starting "$(mx_prop $B State)" "State of $B"
+        wait_until 10 status_is $B "Waiting for x" || t_fail "no STATUS= of $B: $(mx_prop $B Status)"
+}
+
+status_is() {   # NAME TEXT
+        [ "$(mx_prop $1 Status)" = "$2" ]
+}
+
+# The SINCE column of NAME: its Timestamp, as machinectl-ext show formats it (fields space-separated).
+since_of() {    # NAME
+        local t
+        t=$(mx_prop $1 Timestamp)
+        [ "${t:-0}" != 0 ] || t_fail "no Timestamp of $1"
+        date -d @$((t / 1000000)) '+%a %Y-%m-%d %H:%M:%S %Z'
 }
 
 # The row of NAME in the output $1, as its fields separated by single spaces.
@@ -53,9 +66,11 @@ test_table() {
         two_machines
         out=$(machinectl-ext list) || t_fail "machinectl-ext list failed: $out"
         echo "$out"
-        assert_match '^NAME +CLASS +STATE +LEADER +UNIT +READY$' "$(head -1 <<<"$out")" "header"
-        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) yes" "$(row_of "$out" $A)" "row of $A"
-        assert_eq "$B container starting $(mx_prop $B Leader) $(scope_of $B) no" "$(row_of "$out" $B)" "row of $B"
+        assert_match '^NAME +CLASS +STATE +LEADER +UNIT +READY +SINCE +STATUS$' "$(head -1 <<<"$out")" "header"
+        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) yes $(since_of $A) -" \
+                "$(row_of "$out" $A)" "row of $A"
+        assert_eq "$B container starting $(mx_prop $B Leader) $(scope_of $B) no $(since_of $B) Waiting for x" \
+                "$(row_of "$out" $B)" "row of $B"
         assert_aligned "$out"
         # Sorted by name; a blank line, then the footer with the number of rows.
         rows=$(sed -n '2,/^$/p' <<<"$out" | grep -v '^$')
@@ -75,8 +90,8 @@ test_no_legend() {
         echo "$out"
         assert_no_match 'NAME|machines listed|No machines' "$out" "--no-legend output"
         assert_eq 0 "$(grep -c '^$' <<<"$out")" "blank lines with --no-legend"
-        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) yes" "$(row_of "$out" $A)" "row of $A"
-        assert_eq "$B container starting $(mx_prop $B Leader) $(scope_of $B) no" "$(row_of "$out" $B)" "row of $B"
+        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) yes $(since_of $A) -" "$(row_of "$out" $A)" "row of $A"
+        assert_eq "$B container starting $(mx_prop $B Leader) $(scope_of $B) no $(since_of $B) Waiting for x" "$(row_of "$out" $B)" "row of $B"
         # Each line is a row of the table.
         assert_eq "$(machinectl-ext list | sed -n '2,/^$/p' | grep -v '^$')" "$out" "rows of --no-legend"
 }
@@ -92,7 +107,7 @@ def s(v):
 keys = set()
 for o in a:
         keys.add(" ".join(o.keys()))
-        f = ["name", "class", "state", "leader", "unit", "ready"] + (["exit_code", "exit_status"] if "exit_code" in o else [])
+        f = ["name", "class", "state", "leader", "unit", "ready", "since", "status"] + (["exit_code", "exit_status"] if "exit_code" in o else [])
         print(" ".join(s(o.get(k)) for k in f))
 for k in sorted(keys):
         print("keys: " + k)
@@ -106,9 +121,11 @@ test_json() {
         echo "$out"
         assert_eq 1 "$(wc -l <<<"$out")" "--json=short is one line"
         rows=$(python3 -c "$JSON_ROWS" <<<"$out") || t_fail "--json=short does not parse: $out"
-        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) true" "$(row_of "$rows" $A)" "$A"
-        assert_eq "$B container starting $(mx_prop $B Leader) $(scope_of $B) false" "$(row_of "$rows" $B)" "$B"
-        assert_eq "keys: name class state leader unit ready" "$(grep '^keys:' <<<"$rows")" "the keys"
+        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) true $(mx_prop $A Timestamp) null" \
+                "$(row_of "$rows" $A)" "$A"
+        assert_eq "$B container starting $(mx_prop $B Leader) $(scope_of $B) false $(mx_prop $B Timestamp) Waiting for x" \
+                "$(row_of "$rows" $B)" "$B"
+        assert_eq "keys: name class state leader unit ready since status" "$(grep '^keys:' <<<"$rows")" "the keys"
         assert_eq "$(machinectl-ext list --no-legend | wc -l)" "$(grep -vc '^keys:' <<<"$rows")" "one object per machine"
         # --json=pretty: the same, indented; and no legend with either.
         pretty=$(machinectl-ext list --json=pretty) || t_fail "machinectl-ext list --json=pretty failed"
@@ -138,9 +155,9 @@ test_all() {
         assert_eq "" "$(row_of "$out" $C)" "$C without --all"
         out=$(machinectl-ext list --all) || t_fail "machinectl-ext list --all failed: $out"
         echo "$out"
-        assert_match '^NAME +CLASS +STATE +LEADER +UNIT +READY +EXIT$' "$(head -1 <<<"$out")" "header with --all"
-        assert_eq "$C container stopped - - - exited 3" "$(row_of "$out" $C)" "row of $C with --all"
-        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) yes -" "$(row_of "$out" $A)" \
+        assert_match '^NAME +CLASS +STATE +LEADER +UNIT +READY +SINCE +STATUS +EXIT$' "$(head -1 <<<"$out")" "header with --all"
+        assert_eq "$C container stopped - - - - - exited 3" "$(row_of "$out" $C)" "row of $C with --all"
+        assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) yes $(since_of $A) - -" "$(row_of "$out" $A)" \
                 "row of $A with --all"
         assert_aligned "$out"
         assert_eq "$(sed -n '2,/^$/p' <<<"$out" | grep -vc '^$') machines listed." "$(tail -1 <<<"$out")" "footer"
@@ -148,8 +165,8 @@ test_all() {
         if command -v python3 >/dev/null; then
                 rows=$(machinectl-ext list --all --json=short | python3 -c "$JSON_ROWS") ||
                         t_fail "--all --json=short does not parse"
-                assert_eq "$C container stopped null null null exited 3" "$(row_of "$rows" $C)" "$C in JSON"
-                assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) true null null" \
+                assert_eq "$C container stopped null null null null null exited 3" "$(row_of "$rows" $C)" "$C in JSON"
+                assert_eq "$A container running $(mx_prop $A Leader) $(scope_of $A) true $(mx_prop $A Timestamp) null null null" \
                         "$(row_of "$rows" $A)" "$A in JSON"
         fi
 
@@ -159,7 +176,7 @@ test_all() {
         mx_wait_state $C running
         out=$(machinectl-ext list --all --no-legend)
         assert_eq 1 "$(awk -v n=$C '$1 == n' <<<"$out" | wc -l)" "rows of $C running again"
-        assert_eq "$C container running $(mx_prop $C Leader) $(scope_of $C) yes -" "$(row_of "$out" $C)" \
+        assert_eq "$C container running $(mx_prop $C Leader) $(scope_of $C) yes $(since_of $C) - -" "$(row_of "$out" $C)" \
                 "row of $C running again"
 }
 
