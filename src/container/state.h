@@ -16,6 +16,8 @@
 #include <time.h>
 
 #define CONTAINER_STATE_ROOT_DEFAULT "/run/machined-ext/containers"
+/* The default --root of the OCI runtime command line (machined-ext-oci); the daemon lists its containers. */
+#define CONTAINER_STATE_ROOT_OCI_CLI "/run/machined-ext-oci"
 #define CONTAINER_STATE_SIZE_MAX (1024U * 1024U)
 #define CONTAINER_ID_MAX 255
 

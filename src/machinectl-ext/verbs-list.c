@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* list: the machines as a table like "machinectl list" (NAME CLASS STATE LEADER UNIT READY SINCE STATUS), or JSON
  * (--json=short|pretty, systemd's convention) with the same fields. --all adds the names whose last run
- * ended, as the daemon still knows them (ListExitedMachines), with an EXIT column. */
+ * ended, as the daemon still knows them (ListExitedMachines), with an EXIT column. The containers of
+ * machined-ext-oci (ListOCIContainers) are merged in, with the class "oci". */
 
 #include <assert.h>
 #include <inttypes.h>
@@ -20,7 +21,8 @@ typedef struct ListEntry {
         int32_t exit_status;
         uint64_t since;                 /* Timestamp: when it started; 0 unknown */
         char *status;                   /* Status: its last STATUS= text; NULL or "" none */
-        const char *path;               /* the object, for ReadyTimestamp */
+        const char *path;               /* the object, for its properties; NULL for an OCI container */
+        bool oci;                       /* a container of machined-ext-oci, not a machine of the daemon */
         unsigned *pending;              /* ... whose Get is not answered yet while this is set */
 } ListEntry;
 
@@ -146,6 +148,48 @@ static int list_running(sd_bus *bus, ListContext *c, sd_bus_message **ret_reply)
         return 0;
 }
 
+/* ListOCIContainers: the containers of machined-ext-oci, class "oci". Returns 0 or < 0 after printing why. */
+static int list_oci(sd_bus *bus, ListContext *c, sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "ListOCIContainers",
+                               &error, &reply, NULL);
+        if (r < 0)
+                return log_bus_error(r, &error, "Failed to list the OCI containers");
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssuss)");
+        if (r < 0)
+                return log_bus_error(r, NULL, "Failed to parse the list of OCI containers");
+        for (;;) {
+                const char *id, *status, *unit, *bundle;
+                uint32_t leader;
+                ListEntry *e;
+
+                r = sd_bus_message_read(reply, "(ssuss)", &id, &status, &leader, &unit, &bundle);
+                if (r < 0)
+                        return log_bus_error(r, NULL, "Failed to parse the list of OCI containers");
+                if (r == 0)
+                        break;
+                e = list_add(c);
+                if (!e)
+                        return log_bus_error(-ENOMEM, NULL, "Failed to list machines");
+                e->name = id;
+                e->state = status;
+                e->leader = leader;
+                e->unit = isempty(unit) ? NULL : unit;
+                e->oci = true;
+        }
+
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}
+
+static const char *entry_class(const ListEntry *e) {
+        return e->oci ? "oci" : "container";
+}
+
 /* --all: ListExitedMachines, for the names that are not running. Returns 0 or < 0 after printing why. */
 static int list_exited(sd_bus *bus, ListContext *c, sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -173,7 +217,7 @@ static int list_exited(sd_bus *bus, ListContext *c, sd_bus_message **ret_reply) 
                         break;
 
                 /* Its last run ended, but it runs again: it is listed as running. */
-                if (list_find(c, name))
+                if (list_find(c, name) && !list_find(c, name)->oci)
                         continue;
 
                 e = list_add(c);
@@ -230,7 +274,7 @@ static void print_table(const ListContext *c) {
                                 (void) snprintf(result, sizeof(result), "%s %" PRIi32, e->exit_code,
                                                 e->exit_status);
                         printf("%-*s %-*s %-*s %-*s %-*s %-*s %-*s %-*s", (int) w_name, e->name, (int) w_class,
-                               "container", (int) w_state, e->state, (int) w_leader, leader, (int) w_unit,
+                               entry_class(e), (int) w_state, e->state, (int) w_leader, leader, (int) w_unit,
                                e->unit ?: "-", (int) w_ready, ready_string(e->ready), (int) w_since,
                                since_string(e, since, sizeof(since)), arg_all ? (int) w_status : 0,
                                e->status ?: "-");
@@ -275,7 +319,7 @@ static int entry_to_json(const ListEntry *e, json_object **ret) {
         if (!o)
                 return -ENOMEM;
         r = json_add(o, "name", true, json_object_new_string(e->name));
-        r = r ?: json_add(o, "class", true, json_object_new_string("container"));
+        r = r ?: json_add(o, "class", true, json_object_new_string(entry_class(e)));
         r = r ?: json_add(o, "state", true, json_object_new_string(e->state));
         r = r ?: json_add(o, "leader", e->leader > 0, e->leader > 0 ? json_object_new_int64(e->leader) : NULL);
         r = r ?: json_add(o, "unit", !!e->unit, e->unit ? json_object_new_string(e->unit) : NULL);
@@ -326,12 +370,14 @@ static int print_json(const ListContext *c) {
 }
 
 int verb_list(sd_bus *bus, char **args) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *running = NULL, *exited = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *running = NULL, *oci = NULL, *exited = NULL;
         _cleanup_free_ ListEntry *entries = NULL;
         ListContext c = {};
         int r;
 
         r = list_running(bus, &c, &running);
+        if (r >= 0)
+                r = list_oci(bus, &c, &oci);
         if (r >= 0 && arg_all)
                 r = list_exited(bus, &c, &exited);
         entries = c.entries;

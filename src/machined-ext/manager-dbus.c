@@ -9,6 +9,7 @@
 #include "machine.h"
 #include "manager-dbus.h"
 #include "name.h"
+#include "oci-containers.h"
 #include "settings.h"
 
 static int validate_name(const char *name, sd_bus_error *error) {
@@ -296,6 +297,27 @@ static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* The containers of machined-ext-oci under its default root, read from their state files at each call: they
+ * are few, and reading them when asked cannot go stale as a watch could miss a leader's death. */
+static int method_list_oci_containers(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssuss)");
+        if (r < 0)
+                return r;
+        r = oci_containers_append(reply, CONTAINER_STATE_ROOT_OCI_CLI);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to read %s: %m", CONTAINER_STATE_ROOT_OCI_CLI);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 /* The result of the last run of every name that ran since this instance of the daemon started (or whose
  * run it adopted), also of names running again. machinectl-ext list --all shows the ended ones. */
 static int method_list_exited_machines(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -437,6 +459,8 @@ const sd_bus_vtable manager_vtable[] = {
                                 method_get_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssuso)", machines),
                                 method_list_machines, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListOCIContainers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssuss)", containers),
+                                method_list_oci_containers, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListExitedMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssit)", machines),
                                 method_list_exited_machines, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetExitedMachine", SD_BUS_ARGS("s", name),

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "macro.h"
+#include "state.h"
 
 typedef enum CgroupManager {
         CGROUP_MANAGER_SYSTEMD,         /* a transient scope PREFIX-NAME.scope (cgroupsPath SLICE:PREFIX:NAME) */
@@ -20,7 +21,7 @@ typedef enum CgroupManager {
 const char *cgroup_manager_to_string(CgroupManager m);
 CgroupManager cgroup_manager_from_string(const char *s);
 
-#define OCI_ROOT_DEFAULT "/run/machined-ext-oci"
+#define OCI_ROOT_DEFAULT CONTAINER_STATE_ROOT_OCI_CLI
 
 /* The global options, before the verb. */
 extern const char *arg_root;
