@@ -63,6 +63,13 @@ static void log_line(FILE *f, bool json, int level, const char *msg) {
         fflush(f);
 }
 
+int oci_parse_format(const char *arg, bool *ret_json) {
+        if (!streq(arg, "json") && !streq(arg, "table"))
+                return oci_error(EINVAL, "--format: expected table or json, got '%s'", arg);
+        *ret_json = streq(arg, "json");
+        return 0;
+}
+
 int oci_log(int level, int error, const char *format, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;

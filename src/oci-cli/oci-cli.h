@@ -38,6 +38,9 @@ int oci_log(int level, int error, const char *format, ...) _printf_(3, 4);
 #define oci_warning(...)    (void) oci_log(4, 0, __VA_ARGS__)
 #define oci_debug(...)      (void) oci_log(7, 0, __VA_ARGS__)
 
+/* --format of list and ps: "table" or "json" into *RET_JSON. Returns 0, or -EINVAL after an error line. */
+int oci_parse_format(const char *arg, bool *ret_json);
+
 /* Verbs: ARGV[0] is the verb. Each returns the process's exit status (0, or 1 after an error line). */
 int verb_spec(int argc, char **argv);
 int verb_features(int argc, char **argv);

@@ -81,12 +81,8 @@ int verb_ps(int argc, char **argv) {
         while ((c = getopt_long(argc, argv, "f:", options, NULL)) >= 0)
                 switch (c) {
                 case 'f':
-                        if (streq(optarg, "json"))
-                                json = true;
-                        else if (!streq(optarg, "table")) {
-                                oci_error(EINVAL, "--format: expected table or json, got '%s'", optarg);
+                        if (oci_parse_format(optarg, &json) < 0)
                                 return EXIT_FAILURE;
-                        }
                         break;
                 default:
                         return EXIT_FAILURE;

@@ -43,12 +43,8 @@ int verb_list(int argc, char **argv) {
         while ((c = getopt_long(argc, argv, "f:q", options, NULL)) >= 0)
                 switch (c) {
                 case 'f':
-                        if (streq(optarg, "json"))
-                                json = true;
-                        else if (!streq(optarg, "table")) {
-                                oci_error(EINVAL, "--format: expected table or json, got '%s'", optarg);
+                        if (oci_parse_format(optarg, &json) < 0)
                                 return EXIT_FAILURE;
-                        }
                         break;
                 case 'q':
                         quiet = true;
