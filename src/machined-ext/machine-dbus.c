@@ -537,9 +537,39 @@ void machine_dbus_start_done(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(m->start_message);
         int r;
 
+        m->start_reply_event_source = sd_event_source_disable_unref(m->start_reply_event_source);
+        if (!call)
+                return;
         r = sd_bus_reply_method_return(call, "o", m->path);
         if (r < 0)
                 log_debug_errno(r, "Failed to reply to StartMachine(%s), ignoring: %m", m->name);
+}
+
+static int on_start_reply_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Machine *m = ASSERT_PTR(userdata);
+
+        m->start_reply_event_source = sd_event_source_disable_unref(m->start_reply_event_source);
+        if (!m->start_message)
+                return 0;
+        /* As systemd's StartUnit answers once the job is queued: the start is under way, its end is told by
+         * State, WaitMachineReady, WaitMachine and MachineRemoved. */
+        log_info("Machine %s: still being set up after %llu s, answering its start now; it is \"starting\".",
+                 m->name, (unsigned long long) (START_REPLY_USEC / USEC_PER_SEC));
+        m->start_answered_early = true;
+        machine_dbus_start_done(m);
+        return 0;
+}
+
+int machine_dbus_arm_start_reply(Machine *m) {
+        int r;
+
+        m->start_reply_event_source = sd_event_source_disable_unref(m->start_reply_event_source);
+        r = sd_event_add_time_relative(m->manager->event, &m->start_reply_event_source, CLOCK_MONOTONIC,
+                                       START_REPLY_USEC, 0, on_start_reply_timeout, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->start_reply_event_source, "machine-start-reply");
+        return 0;
 }
 
 static bool is_exit_waiter(sd_bus_message *w) {
@@ -570,6 +600,7 @@ void machine_dbus_finalized(Machine *m) {
         int r;
 
         machine_dbus_flush_changed(m); /* the last State change before the replies and MachineRemoved */
+        m->start_reply_event_source = sd_event_source_disable_unref(m->start_reply_event_source);
 
         if (m->start_message) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(m->start_message);

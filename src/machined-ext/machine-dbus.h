@@ -45,6 +45,14 @@ void machine_dbus_reply_bind(sd_bus_message *message, int error, const char *tex
 
 /* Answers the pending StartMachine call with the machine's object path. */
 void machine_dbus_start_done(Machine *m);
+
+/* How long StartMachine may keep its caller waiting: below the D-Bus default method call timeout (25 s). */
+#define START_REPLY_USEC (20 * USEC_PER_SEC)
+
+/* Arms the timer that answers the pending StartMachine with the machine's path if the start is still under way
+ * after START_REPLY_USEC (slow OCI hooks, a slow systemd): the machine is "starting" then, and the outcome is
+ * told by State, WaitMachineReady, WaitMachine and MachineRemoved. Returns 0 or -errno. */
+int machine_dbus_arm_start_reply(Machine *m);
 /* Answers everything pending on a machine that is gone, and announces its removal. */
 void machine_dbus_finalized(Machine *m);
 /* machine-changes.c: queues PROPERTY for one PropertiesChanged signal of m, sent at the end of this event

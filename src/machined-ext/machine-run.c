@@ -272,10 +272,13 @@ void machine_maybe_finalize(Machine *m) {
 
         if (m->ready_waiters && !m->reboot_pending) {
                 char *msg = NULL;
-                if (m->ready_error == 0 &&
-                    asprintf(&msg, "Machine '%s' exited before it was ready", m->name) < 0)
+                /* A start that failed after StartMachine was answered (slow hooks): its waiters hear why. */
+                if (m->ready_error == 0 && m->start_error != 0 && m->start_error_message)
+                        msg = strdup(m->start_error_message);
+                else if (m->ready_error == 0 &&
+                         asprintf(&msg, "Machine '%s' exited before it was ready", m->name) < 0)
                         msg = NULL;
-                machine_fail_ready(m, m->ready_error ?: -MX_ERR_NOT_READY, msg);
+                machine_fail_ready(m, m->ready_error ?: m->start_error ?: -MX_ERR_NOT_READY, msg);
         }
 
         /* A machine in a unit of its own stays registered while that unit runs, and the unit runs until we

@@ -117,6 +117,7 @@ Machine *machine_free(Machine *m) {
         sd_event_source_disable_unref(m->child_event_source);
         sd_event_source_disable_unref(m->timer_event_source);
         sd_event_source_disable_unref(m->start_timer_event_source);
+        sd_event_source_disable_unref(m->start_reply_event_source);
         sd_event_source_disable_unref(m->notify_event_source);
         sd_event_source_disable_unref(m->notify_resume_event_source);
         machine_dbus_changed_done(m);

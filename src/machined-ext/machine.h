@@ -105,6 +105,8 @@ struct Machine {
 
         /* Pending bus calls, answered by machine-dbus.c. */
         sd_bus_message *start_message;
+        sd_event_source *start_reply_event_source; /* answers start_message early, see START_REPLY_USEC */
+        bool start_answered_early;      /* StartMachine was answered while the start was under way */
         int start_error;                /* why the start failed, -errno, with a message */
         char *start_error_message;
         sd_bus_message **waiters;       /* WaitMachine: answered when the payload exited (or, if it never

@@ -151,6 +151,10 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                 return bus_error_from_machine(error, r, name, msg);
 
         m->start_message = sd_bus_message_ref(message);
+        r = machine_dbus_arm_start_reply(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to arm the answer timer of the start of machine %s, ignoring: %m",
+                                  m->name);
 
         r = sd_bus_emit_signal(manager->bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "MachineNew", "so",
                                m->name, m->path);

@@ -324,6 +324,49 @@ test_hook_timeout() {
         return 0
 }
 
+# A prestart hook that takes longer than the D-Bus default timeout (25 s), within its own timeout (60 s):
+# StartMachineFromBundle answers within 25 s with the machine "starting" (docs/reliability.md), the hook
+# runs to its end, and the machine then runs.
+test_slow_hook() {
+        local n=mxoci-slowhook b t0 out cursor
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "{ \"path\": \"/bin/sleep\", \"args\": [ \"sleep\", \"40\" ], \"timeout\": 60 }"
+        cursor=$(j_mark)
+        t0=$SECONDS
+        out=$(busctl call --timeout=25 "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" StartMachineFromBundle ss $n "$b" 2>&1) ||
+                t_fail "StartMachineFromBundle did not answer within 25 s: $out"
+        assert_match "^o \"/org/machinedext1/machine/" "$out" "the answer is the machine's path"
+        [ $((SECONDS - t0)) -lt 25 ] || t_fail "answered after $((SECONDS - t0)) s"
+        assert_eq starting "$(mx_prop $n State)" "State while the hook runs"
+        pgrep -x -f "sleep 40" >/dev/null || t_fail "the hook is not running"
+        assert_journal "$cursor" "Machine $n: still being set up after 20 s"
+        # The hook's own timeout (60 s) holds, not the answer's: it ends after 40 s and the payload runs.
+        mx_wait_state $n running 40
+        assert_eq "prestart createRuntime createContainer startContainer poststart" \
+                "$(awk '{ print $1 }' "$b/rootfs/hooks.log" | grep -v '^poststop$' | tr '\n' ' ' | sed 's/ $//')" \
+                "hooks that ran"
+        [ $((SECONDS - t0)) -ge 40 ] || t_fail "running after $((SECONDS - t0)) s, before the hook's 40 s"
+        return 0
+}
+
+# A slow prestart hook that fails after StartMachine was answered: WaitMachineReady, sent after the answer,
+# gets the start's error (the hook, its status), and nothing is left.
+test_slow_hook_fails() {
+        local n=mxoci-slowfail b out err
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        oci_hooks_config $n "{ \"path\": \"/bin/sh\", \"args\": [ \"sh\", \"-c\", \"sleep 23; exit 4\" ], \"timeout\": 60 }"
+        out=$(busctl call --timeout=25 "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" StartMachineFromBundle ss $n "$b" 2>&1) ||
+                t_fail "StartMachineFromBundle did not answer within 25 s: $out"
+        assert_eq starting "$(mx_prop $n State)" "State while the hook runs"
+        err=$(assert_error org.machinedext1.SetupFailed WaitMachineReady string:$n uint64:60000000)
+        assert_match "prestart hook /bin/sh exited with status 4 \\(hooks.prestart\\[1\\]\\)" "$err" "message"
+        wait_until 20 mx_gone $n || t_fail "$n is still known to the daemon"
+        assert_gone $n "$b/rootfs"
+        return 0
+}
+
 # A failing poststart hook is logged with its path and status; the machine runs on.
 test_poststart_fails() {
         local n=mxoci-postfail b cursor
@@ -492,6 +535,8 @@ run_test oci-hooks test_hooks
 run_test oci-hook-fails test_hook_fails
 run_test oci-hook-timeout test_hook_timeout
 run_test oci-poststart-fails test_poststart_fails
+T_TIMEOUT=90 run_test oci-slow-hook test_slow_hook
+T_TIMEOUT=90 run_test oci-slow-hook-fails test_slow_hook_fails
 run_test oci-seccomp-errno-default test_seccomp_errno_default
 run_test oci-seccomp-kill-default test_seccomp_kill_default
 
