@@ -4,6 +4,8 @@
 # The whole test run, as root from anywhere: dependencies, build, unit tests (meson test), then the
 # integration tests against real systemd + systemd-machined + dbus-daemon: on the host if PID 1 is systemd
 # (after `meson install` there), otherwise inside the test bed (test/bed/bed.sh), which is always stopped.
+# In the bed they run against the build with AddressSanitizer and UBSan (BUILD_SANITIZE), and any sanitizer
+# report fails the run (test-zz-sanitizer-reports.sh); on a systemd host against the plain build.
 # The last line is "N passed, N failed" (", N skipped" if any); the exit status is non-zero if anything failed.
 
 set -u
@@ -101,7 +103,9 @@ if [ $built = 1 ]; then
         # The same unit tests and fuzz corpora built with AddressSanitizer and UBSan (issue #15): any report
         # fails the test that made it. testpayload is not built there (it must be static).
         echo "# unit tests, sanitized (address, undefined)"
+        sanitized=0
         if sanitized_setup && ninja -C "$BUILD_SANITIZE" >"/tmp/mxtest-asan.$$.log" 2>&1; then
+                sanitized=1
                 ASAN_OPTIONS=halt_on_error=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
                         meson_tests "$BUILD_SANITIZE" "sanitized unit"
         else
@@ -123,10 +127,21 @@ if [ $built = 1 ]; then
         else
                 trap '"$BED" stop --state-dir "$BED_STATE"; rm -f "$log"' EXIT
                 trap 'exit 130' INT TERM
+                # The integration tests run once, against the sanitized build (issue #15): the daemon, its
+                # container inits and helpers, and the CLIs write every ASan, LSan and UBSan report to a
+                # file, and the last test (test-zz-sanitizer-reports.sh) fails if there is one. The payload
+                # comes from the plain build (it must be static). Without a sanitized build, the plain one.
+                install_args=("$BUILD") payload=$REPO/$BUILD/test/payload/testpayload
+                if [ $sanitized = 1 ]; then
+                        install_args=(--sanitizers "$BUILD_SANITIZE")
+                        BUILDDIR=$REPO/$BUILD_SANITIZE
+                        echo "# integration tests run against $BUILD_SANITIZE (ASan, UBSan)"
+                fi
                 if "$BED" start --state-dir "$BED_STATE" --replace >/dev/null; then
-                        if "$BED" install --state-dir "$BED_STATE" "$BUILD"; then
+                        if "$BED" install --state-dir "$BED_STATE" "${install_args[@]}"; then
                                 timeout -k 10 2100 "$BED" exec --state-dir "$BED_STATE" \
-                                        env BUILDDIR="$BUILDDIR" test/integration/run.sh 2>&1 | tee "$log"
+                                        env BUILDDIR="$BUILDDIR" PAYLOAD="$payload" test/integration/run.sh 2>&1 |
+                                        tee "$log"
                                 add_counts "$log" || step_fail "integration: no summary line"
                         else
                                 step_fail "integration: install into the bed"

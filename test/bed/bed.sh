@@ -9,7 +9,11 @@
 #
 #   bed.sh start [--state-dir DIR] [--replace] [--timeout SECS]   boot, print the bed's PID 1 (host PID)
 #   bed.sh exec [--state-dir DIR] CMD...                          run CMD inside (cwd = repo); its exit status
-#   bed.sh install [--state-dir DIR] BUILDDIR                     meson install into the bed, reload systemd+dbus
+#   bed.sh install [--state-dir DIR] [--sanitizers] BUILDDIR      meson install into the bed, reload systemd+dbus
+#                                       --sanitizers: for a build with -Db_sanitize=address,undefined: the
+#                                       daemon and container@.service get ASAN_OPTIONS/UBSAN_OPTIONS that write
+#                                       every report to a file in SANITIZER_LOG_DIR (in the bed), from
+#                                       SANITIZER_ENV_FILE, which `exec` callers can source for the CLIs
 #   bed.sh stop [--state-dir DIR]                                 poweroff (bounded), then kill, then clean up
 #   bed.sh status [--state-dir DIR]                               running or not; exit 0 if running
 #
@@ -330,9 +334,37 @@ cmd_exec() {
         bed_nsenter "$pid" "$@"
 }
 
+# Inside the bed: where a sanitized build's reports go, and the environment that sends them there. Not
+# abort_on_error: an abort would reach the host's core_pattern; the exit status and the file tell enough.
+SANITIZER_LOG_DIR=/run/machined-ext-sanitizer
+SANITIZER_ENV_FILE=/etc/default/machined-ext-sanitizers
+
+sanitizer_env() {
+        echo "ASAN_OPTIONS=log_path=$SANITIZER_LOG_DIR/asan:halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1"
+        echo "UBSAN_OPTIONS=log_path=$SANITIZER_LOG_DIR/ubsan:halt_on_error=1:print_stacktrace=1"
+        echo "MX_SANITIZER_LOG_DIR=$SANITIZER_LOG_DIR"
+}
+
+# In the bed (after meson install): the environment file, the log directory (writable for the tests' non-root
+# clients too) and drop-ins that give the environment to the daemon and to container@.service's client.
+install_sanitizer_env() {
+        local u
+        sanitizer_env >"$SANITIZER_ENV_FILE" || return 1
+        mkdir -p "$SANITIZER_LOG_DIR" && chmod 1777 "$SANITIZER_LOG_DIR" || return 1
+        for u in machined-ext.service container@.service; do
+                mkdir -p "/etc/systemd/system/$u.d" || return 1
+                printf '%s\n' '# bed.sh install --sanitizers' '[Service]' "EnvironmentFile=$SANITIZER_ENV_FILE" \
+                        >"/etc/systemd/system/$u.d/50-sanitizers.conf" || return 1
+        done
+}
+
 cmd_install() {
-        local b pid
-        [ $# = 1 ] || die "usage: $0 install [--state-dir DIR] BUILDDIR"
+        local b pid sanitizers=0 a rest=()
+        for a in "$@"; do
+                if [ "$a" = --sanitizers ]; then sanitizers=1; else rest+=("$a"); fi
+        done
+        set -- "${rest[@]}"
+        [ $# = 1 ] || die "usage: $0 install [--state-dir DIR] [--sanitizers] BUILDDIR"
         b=$(cd "$1" && pwd -P) || die "no build dir $1"
         case $b in
         "$REPO"/*) ;;
@@ -340,9 +372,17 @@ cmd_install() {
         esac
         pid=$(bed_pid) || exit 1
         (bed_nsenter "$pid" meson install -C "$b" --no-rebuild --quiet) || die "meson install failed"
+        if [ $sanitizers = 1 ]; then
+                (bed_nsenter "$pid" bash -c "$(declare -p SANITIZER_LOG_DIR SANITIZER_ENV_FILE; declare -f sanitizer_env install_sanitizer_env); install_sanitizer_env") ||
+                        die "installing the sanitizer environment failed"
+        fi
         (bed_nsenter "$pid" systemctl daemon-reload) || die "systemctl daemon-reload failed"
         (bed_nsenter "$pid" busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
                 ReloadConfig >/dev/null) || die "dbus ReloadConfig failed"
+        # A daemon that runs already (D-Bus activated by an earlier run) gets the new binary and environment.
+        if [ $sanitizers = 1 ]; then
+                (bed_nsenter "$pid" systemctl try-restart machined-ext.service) || die "restarting machined-ext failed"
+        fi
 }
 
 no_args() {     # VERB ARGS...: VERB takes none

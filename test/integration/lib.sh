@@ -9,13 +9,14 @@
 # by run_test afterwards, whether the test passed, failed or hung. `t_summary` prints "N passed, N failed"
 # (", N skipped" if any) and returns non-zero if anything failed.
 #
-# Environment: BUILDDIR (the build dir; the payload is $BUILDDIR/test/payload/testpayload),
+# Environment: BUILDDIR (the build dir; the payload is $BUILDDIR/test/payload/testpayload unless PAYLOAD says
+# otherwise: a sanitized build has none, the payload must be static),
 # T_TIMEOUT (seconds per test, default 60), T_VERBOSE=1 (print each test's output), T_ONLY (an ERE: run only the
 # tests whose names match it; the others are not counted).
 
 T_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 BUILDDIR=${BUILDDIR:-$T_REPO/build}
-PAYLOAD=$BUILDDIR/test/payload/testpayload
+PAYLOAD=${PAYLOAD:-$BUILDDIR/test/payload/testpayload}
 MACHINES_DIR=/var/lib/machines
 SETTINGS_DIR=/etc/machined-ext
 BUS_NAME=org.machinedext1

@@ -9,6 +9,13 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
 export BUILDDIR=${BUILDDIR:-$(cd "$here/../.." && pwd -P)/build}
+# A bed whose build was installed with `bed.sh install --sanitizers`: the CLIs and helpers the tests run write
+# their sanitizer reports where the daemon's go, and test-zz-sanitizer-reports.sh checks them.
+if [ -r /etc/default/machined-ext-sanitizers ]; then
+        set -a
+        . /etc/default/machined-ext-sanitizers
+        set +a
+fi
 
 passed=0 failed=0 skipped=0
 files=("$@")
