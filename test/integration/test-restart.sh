@@ -53,6 +53,14 @@ restart_kind() {
         kill9)
                 kill -9 "$old"
                 ;;
+        kill9stop)
+                # The third row of README's table: the crash, then a stop before systemd's restart (RestartSec=1s):
+                # systemd empties the fd store, and no keeper got the fds.
+                kill -9 "$old"
+                systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+                sleep 1
+                systemctl start machined-ext.service || t_fail "systemctl start failed"
+                ;;
         stopstart)
                 # An explicit stop empties systemd's fd store: the fds wait in the daemon's fd keeper.
                 systemctl stop machined-ext.service || t_fail "systemctl stop failed"
@@ -175,6 +183,31 @@ test_restart_upgrade() {
 
 test_restart_stop_start() {
         restart_keeps_machines stopstart
+}
+
+# kill -9, then systemctl stop before systemd restarted the daemon: the fd store is gone, the next instance
+# adopts the machine by its PID (README, Restarts): same leader, State and Id, stop works and leaves nothing.
+test_restart_kill9_stop() {
+        local n=mxr-k9s before id leader
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while :; do echo tick; sleep 0.2; done'\n"
+        mx_start $n
+        mx_wait_state $n running
+        before=$(mx_list_entry $n)
+        id=$(mx_prop $n Id)
+        leader=$(mx_prop $n Leader)
+
+        restart_kind kill9stop
+
+        assert_eq "$before" "$(mx_list_entry $n)" "ListMachines entry of $n after kill -9 and stop"
+        assert_eq "$id" "$(mx_prop $n Id)" "Id of $n"
+        [ -d /proc/$leader ] || t_fail "the leader died"
+        machinectl show $n >/dev/null 2>&1 || t_fail "systemd-machined lost $n"
+        assert_ok mx_stop $n 30
+        [ ! -d /proc/$leader ] || t_fail "leader $leader survived the stop"
+        assert_gone $n
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
+        return 0
 }
 
 # A machine in a unit of its own (container@NAME.service) survives restarts of the daemon: the unit's main
@@ -370,6 +403,7 @@ run_test restart-systemctl test_restart_systemctl
 run_test restart-kill9 test_restart_kill9
 run_test restart-upgrade test_restart_upgrade
 run_test restart-stop-start test_restart_stop_start
+run_test restart-kill9-stop test_restart_kill9_stop
 run_test restart-keep-unit test_restart_keep_unit
 run_test restart-bundle test_restart_bundle
 run_test exit-while-down test_exit_while_down
