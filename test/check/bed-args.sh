@@ -37,8 +37,9 @@ expect 1 "no bed running \(state dir $tmp/g\)" exec --state-dir "$tmp/g" -- true
 # Relative state dirs are made absolute.
 (cd "$tmp" && expect 3 "^not running \(state dir $tmp/h\)$" status --state-dir h)
 
-expect 1 "usage: .* install \[--state-dir DIR\] BUILDDIR" install --state-dir "$tmp/i"
-expect 1 "usage: .* install \[--state-dir DIR\] BUILDDIR" install "$b" "$b" --state-dir "$tmp/i"
+expect 1 "usage: .* install \[--state-dir DIR\] \[--sanitizers\] BUILDDIR" install --state-dir "$tmp/i"
+expect 1 "usage: .* install \[--state-dir DIR\] \[--sanitizers\] BUILDDIR" install "$b" "$b" --state-dir "$tmp/i"
+expect 1 "usage: .* install \[--state-dir DIR\] \[--sanitizers\] BUILDDIR" install "$b" --sanitizers "$b" --state-dir "$tmp/i"
 expect 1 "status: unexpected argument 'extra'" status extra --state-dir "$tmp/j"
 expect 1 "--state-dir needs a directory" status --state-dir
 expect 1 "--state-dir: empty directory name" status --state-dir ""
