@@ -9,7 +9,7 @@
 # ASan and UBSan in $BUILD_FUZZ (default build-fuzz), starts from test/fuzz/TARGET/, and works in
 # $FUZZ_WORK (default a new /tmp/mx-fuzz-TARGET.XXXXXX), which it keeps:
 #     WORK/corpus/     everything it found (not minimized)
-#     WORK/new/        the minimized inputs that add coverage over test/fuzz/TARGET/ (candidates to add)
+#     WORK/new/        the minimized inputs that add edges over test/fuzz/TARGET/ (candidates to add)
 #     WORK/artifacts/  crash-*, leak-*, timeout-*, oom-* inputs, if any
 #     WORK/fuzz.log    libFuzzer's output; the last lines are the executions and coverage
 # The exit status is 0 only if no artifact was written.
@@ -50,7 +50,8 @@ status=0
 # keep what the merge added.
 mkdir -p "$work/merge"
 cp -p "$seed"/* "$work/merge/"
-(cd "$work" && "$bin" -merge=1 "$work/merge" "$work/corpus") >"$work/merge.log" 2>&1 || true
+# -use_counters=0: what counts is a new edge, not a new hit count of a known one (which keeps the set small).
+(cd "$work" && "$bin" -merge=1 -use_counters=0 "$work/merge" "$work/corpus") >"$work/merge.log" 2>&1 || true
 for f in "$work/merge"/*; do
         [ -e "$seed/${f##*/}" ] || mv "$f" "$work/new/"
 done
@@ -61,7 +62,7 @@ seed_cov=$("$bin" -runs=0 "$seed" 2>&1 | sed -n 's/.*INITED cov: \([0-9]*\).*/\1
 end_cov=$("$bin" -runs=0 "$seed" "$work/new" 2>&1 | sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p' | tail -1)
 echo "executions: $(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log")"
 echo "coverage (edges): seed corpus ${seed_cov:-?}, with the new inputs ${end_cov:-?}"
-echo "new inputs (new edges or features, minimized): $(ls "$work/new" | wc -l) in $work/new"
+echo "inputs that add edges (minimized): $(ls "$work/new" | wc -l) in $work/new"
 if [ -n "$(ls "$work/artifacts")" ]; then
         echo "ARTIFACTS (fuzzer exit status $status):"
         ls -l "$work/artifacts"
