@@ -140,7 +140,7 @@ static int overlay_fds_add(OverlayFds *o, int rootfd, int userns_fd, const char 
                         return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fd, source);
                 r = priv_mount_idmap(fd, userns_fd, false);
                 if (r < 0)
-                        return fail_not_idmappable(l, r, "Overlay", source);
+                        return fail_not_idmappable(l, r, setting, source);
         } else {
                 fd = open_layer(rootfd, source);
                 if (fd < 0)
