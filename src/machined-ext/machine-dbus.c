@@ -354,9 +354,9 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
                 return bus_error_from_machine(error, r, m->name, NULL);
         if (r == -EOPNOTSUPP)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                         "Machine '%s' runs in a user namespace (PrivateUsers=, the default) and "
-                                         "has no /run/host/incoming: bind mounts into it are not supported, they "
-                                         "could not be locked read-only", m->name);
+                                         "Machine '%s' runs in a user namespace (PrivateUsers=, the default): bind "
+                                         "mounts into it need its /run/host/incoming (to arrive locked) and Linux "
+                                         "6.11 (PIDFD_GET_USER_NAMESPACE)", m->name);
         if (r == -EMEDIUMTYPE) {
                 _cleanup_free_ char *type = NULL;
 
