@@ -65,10 +65,17 @@ int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd);
 /* Bind-mounts SOURCE (a host path) at DESTINATION inside the running container whose leader is LEADER_PIDFD,
  * with the new mount API: the tree is cloned here with open_tree(OPEN_TREE_CLONE), then a short-lived child
  * joins the container's mount namespace and move_mount()s it to DESTINATION, resolved inside the container's
- * root. The child reports a failure through a ContainerReport on *ret_report_fd and exits 0 on success; watch
- * *ret_pidfd. Returns 0 if the child runs, -errno otherwise. (enter.c) */
-int container_bind_mount(int leader_pidfd, const char *source, const char *destination, bool read_only,
-                         bool make_dir, int *ret_pidfd, int *ret_report_fd);
+ * root. With PROPAGATE_DIR (the host side of its /run/host/incoming: a container with a user namespace) the
+ * clone is idmapped into the leader's user namespace and staged there first, so that the container gets a
+ * locked copy (a read-only bind stays read-only for its root), which the child moves; *ret_staged is the
+ * staged host path, for container_bind_mount_unstage() once the child is gone (NULL without PROPAGATE_DIR).
+ * The child reports a failure through a ContainerReport on *ret_report_fd and exits 0 on success; watch
+ * *ret_pidfd. Returns 0 if the child runs, -EMEDIUMTYPE if SOURCE's file system cannot be idmapped, -errno
+ * otherwise (nothing staged). (enter.c) */
+int container_bind_mount(int leader_pidfd, const char *propagate_dir, const char *source, const char *destination,
+                         bool read_only, bool make_dir, int *ret_pidfd, int *ret_report_fd, char **ret_staged);
+/* Unmounts and removes the staged entry STAGED of container_bind_mount() (NULL: nothing). */
+void container_bind_mount_unstage(const char *staged);
 
 /* Runs PROC (argv, envp, cwd, user, capabilities, limits, stdio: a model of its own) in the running container
  * CONTAINER (its init is LEADER, LEADER_PIDFD): a helper joins CGROUP (a cgroup v2 path, or NULL) and every

@@ -17,24 +17,43 @@
 typedef struct BindMount {
         int leader_pidfd;
         int tree;
+        const char *incoming;           /* with a user namespace: the staged mount, below /run/host/incoming */
         const char *destination;
         bool is_dir;
         bool make_dir;
 } BindMount;
 
-/* Runs in the short-lived child, which joins the container's mount namespace. */
+/* Runs in the short-lived child, which joins the container's mount namespace (only: it stays the host's root,
+ * and nothing it does is owned by the container's user namespace). */
 static int bind_mount_in_container(void *userdata, SetupLog *l) {
         BindMount *b = userdata;
-        _cleanup_close_ int rootfd = -EBADF, target = -EBADF;
+        _cleanup_close_ int rootfd = -EBADF, target = -EBADF, staged = -EBADF;
+        struct stat a, st;
         int r;
 
         (void) priv_set_pdeathsig(SIGKILL);
+        if (fstat(b->tree, &a) < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "fstat");
         r = priv_setns(b->leader_pidfd, CLONE_NEWNS);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_PREPARE, r, "setns");
         rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "/");
+
+        /* With a user namespace the mount arrived by propagation from the host's side of /run/host/incoming:
+         * copied into a mount namespace owned by a less privileged user namespace, it is locked (read-only
+         * stays read-only, even for the payload's root). It must still be ours: the same file system root as
+         * the tree we staged, not something the container mounted over it. */
+        if (b->incoming) {
+                staged = priv_open_in_root(rootfd, b->incoming);
+                if (staged < 0)
+                        return setup_fail(l, CONTAINER_STAGE_EXEC, staged, b->incoming);
+                if (fstat(staged, &st) < 0)
+                        return setup_fail(l, CONTAINER_STAGE_EXEC, -errno, b->incoming);
+                if (st.st_dev != a.st_dev || st.st_ino != a.st_ino)
+                        return setup_fail(l, CONTAINER_STAGE_EXEC, -ESTALE, b->incoming);
+        }
 
         /* The container's tree is untrusted: every lookup stays inside its root. */
         if (b->make_dir) {
@@ -45,23 +64,68 @@ static int bind_mount_in_container(void *userdata, SetupLog *l) {
         target = priv_open_in_root(rootfd, b->destination);
         if (target < 0)
                 return setup_fail(l, CONTAINER_STAGE_EXEC, target, b->destination);
-        r = priv_move_mount(b->tree, target);
+        r = priv_move_mount(staged >= 0 ? staged : b->tree, target);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_EXEC, r, b->destination);
         return 0;
 }
 
-int container_bind_mount(int leader_pidfd, const char *source, const char *destination, bool read_only,
-                         bool make_dir, int *ret_pidfd, int *ret_report_fd) {
+/* Attaches TREE at a new entry of the host directory PROPAGATE_DIR (a shared mount point, seen in the
+ * container as /run/host/incoming): a directory or an empty file, as TREE's root is. Returns 0 and the
+ * entry's host path, or -errno. */
+static int stage_in_propagate_dir(int tree, const char *propagate_dir, bool is_dir, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (asprintf(&path, "%s/.#bind-XXXXXX", propagate_dir) < 0)
+                return -ENOMEM;
+        if (is_dir) {
+                if (!mkdtemp(path))
+                        return -errno;
+                fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        } else {
+                fd = mkostemp(path, O_CLOEXEC);
+                if (fd >= 0) {
+                        safe_close(fd);
+                        fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                }
+        }
+        if (fd < 0) {
+                r = -errno;
+                (void) (is_dir ? rmdir(path) : unlink(path));
+                return r;
+        }
+        r = priv_move_mount(tree, fd);
+        if (r < 0) {
+                (void) (is_dir ? rmdir(path) : unlink(path));
+                return r;
+        }
+        *ret = TAKE_PTR(path);
+        return 0;
+}
+
+void container_bind_mount_unstage(const char *staged) {
+        if (!staged)
+                return;
+        /* Unmounted here, the copy that propagated into the container goes too, unless it was moved. */
+        (void) priv_umount_detach(staged);
+        if (rmdir(staged) < 0 && errno == ENOTDIR)
+                (void) unlink(staged);
+}
+
+int container_bind_mount(int leader_pidfd, const char *propagate_dir, const char *source, const char *destination,
+                         bool read_only, bool make_dir, int *ret_pidfd, int *ret_report_fd, char **ret_staged) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int tree = -EBADF;
+        _cleanup_close_ int tree = -EBADF, userns = -EBADF;
+        _cleanup_free_ char *staged = NULL, *incoming = NULL;
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
         struct stat st;
         int pidfd = -EBADF, r;
         long pid;
 
         if (leader_pidfd < 0 || !source || source[0] != '/' || !destination || destination[0] != '/' ||
-            !ret_pidfd || !ret_report_fd)
+            !ret_pidfd || !ret_report_fd || !ret_staged)
                 return -EINVAL;
 
         /* SOURCE comes from a root caller and names a host path: clone it here, in the host's namespace. */
@@ -70,22 +134,50 @@ int container_bind_mount(int leader_pidfd, const char *source, const char *desti
                 return tree;
         if (fstat(tree, &st) < 0)
                 return -errno;
+        /* With a user namespace the bind is idmapped into it, as Bind= is: files of the host's root belong to
+         * the payload's root. A file system that cannot be idmapped is refused (-EMEDIUMTYPE: nothing else
+         * here returns it). */
+        if (propagate_dir) {
+                userns = priv_pidfd_get_userns(leader_pidfd);
+                if (userns < 0)
+                        return userns;
+                r = priv_mount_idmap(tree, userns, true);
+                if (IN_SET(r, -EINVAL, -EOPNOTSUPP, -EPERM))
+                        return -EMEDIUMTYPE;
+                if (r < 0)
+                        return r;
+        }
         if (read_only) {
                 r = priv_mount_setattr(tree, true, &ro);
                 if (r < 0)
                         return r;
         }
+        if (propagate_dir) {
+                r = stage_in_propagate_dir(tree, propagate_dir, S_ISDIR(st.st_mode), &staged);
+                if (r < 0)
+                        return r;
+                if (asprintf(&incoming, "/run/host/incoming/%s", strrchr(staged, '/') + 1) < 0) {
+                        container_bind_mount_unstage(staged);
+                        return -ENOMEM;
+                }
+        }
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-                return -errno;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+                r = -errno;
+                container_bind_mount_unstage(staged);
+                return r;
+        }
 
         pid = priv_clone_pidfd(0, &pidfd);
-        if (pid < 0)
+        if (pid < 0) {
+                container_bind_mount_unstage(staged);
                 return (int) pid;
+        }
         if (pid == 0) {
                 BindMount b = {
                         .leader_pidfd = leader_pidfd,
                         .tree = tree,
+                        .incoming = incoming,
                         .destination = destination,
                         .is_dir = S_ISDIR(st.st_mode),
                         .make_dir = make_dir,
@@ -97,6 +189,7 @@ int container_bind_mount(int leader_pidfd, const char *source, const char *desti
 
         *ret_pidfd = pidfd;
         *ret_report_fd = TAKE_FD(pair[0]);
+        *ret_staged = TAKE_PTR(staged);
         return 0;
 }
 

@@ -122,15 +122,31 @@ static void overlay_fds_done(OverlayFds *o) {
         o->n = 0;
 }
 
-static int overlay_fds_add(OverlayFds *o, int rootfd, const char *source) {
-        int fd;
+static int fail_not_idmappable(SetupLog *l, int r, const char *setting, const char *source);
+
+/* Opens the layer SOURCE. With USERNS_FD >= 0 a host path is an idmapped clone of it (a detached mount: its
+ * files' owners as the user namespace sees them), as overlayfs takes idmapped layers (Linux 5.19); one in the
+ * image ("+PATH") fits already. */
+static int overlay_fds_add(OverlayFds *o, int rootfd, int userns_fd, const char *setting, const char *source,
+                           SetupLog *l) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
 
         if (o->n >= OVERLAY_LAYERS_MAX)
-                return -E2BIG;
-        fd = open_layer(rootfd, source);
-        if (fd < 0)
-                return fd;
-        o->fds[o->n++] = fd;
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -E2BIG, source);
+        if (userns_fd >= 0 && source[0] != '+') {
+                fd = priv_tree_clone(AT_FDCWD, source, 0);
+                if (fd < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fd, source);
+                r = priv_mount_idmap(fd, userns_fd, false);
+                if (r < 0)
+                        return fail_not_idmappable(l, r, setting, source);
+        } else {
+                fd = open_layer(rootfd, source);
+                if (fd < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fd, source);
+        }
+        o->fds[o->n++] = TAKE_FD(fd);
         return 0;
 }
 
@@ -141,72 +157,143 @@ static int fs_set_fd_path(int fsfd, const char *key, int fd) {
         return priv_fs_set(fsfd, key, path);
 }
 
+/* The upper layer SOURCE of an Overlay= and its work directory (created next to it), as O_PATH fds. */
+static int overlay_open_upper(int rootfd, const char *source, int *ret_upper, int *ret_work, SetupLog *l) {
+        _cleanup_close_ int upper = -EBADF, parent = -EBADF, work = -EBADF;
+        _cleanup_free_ char *workname = NULL;
+        const char *base = strrchr(source, '/');
+
+        base = base ? base + 1 : source;
+        if (asprintf(&workname, ".#%s.overlay-work", base) < 0)
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -ENOMEM, source);
+        upper = open_layer(rootfd, source);
+        if (upper < 0)
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, upper, source);
+        parent = openat(upper, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (parent < 0)
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, source);
+        if (mkdirat(parent, workname, 0700) < 0 && errno != EEXIST)
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, workname);
+        work = openat(parent, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (work < 0)
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, workname);
+        *ret_upper = TAKE_FD(upper);
+        *ret_work = TAKE_FD(work);
+        return 0;
+}
+
 /* Overlay=LOWER…:UPPER:DST, OverlayReadOnly=LOWER…:DST. Layers are host paths or "+PATH" in the root, named to
- * overlayfs as /proc/self/fd/N of fds opened here. The work directory is created next to the upper one. */
-static int mount_overlay_in_root(int rootfd, const CustomMount *m) {
+ * overlayfs as /proc/self/fd/N of fds opened here. The work directory is created next to the upper one. With
+ * USERNS_FD >= 0 only OverlayReadOnly= (host layers idmapped); the overlay is made here, in the host's user
+ * namespace, like every other mount of the set-up: the container gets it locked read-only, as the rest. */
+static int mount_overlay_in_root(int rootfd, int userns_fd, const CustomMount *m, SetupLog *l) {
         _cleanup_(overlay_fds_done) OverlayFds lower = {};
-        _cleanup_close_ int fsfd = -EBADF, mfd = -EBADF, target = -EBADF, upper = -EBADF, work = -EBADF,
-                            parent = -EBADF;
+        _cleanup_close_ int fsfd = -EBADF, mfd = -EBADF, target = -EBADF, upper = -EBADF, work = -EBADF;
+        const char *setting = m->read_only ? "OverlayReadOnly" : "Overlay";
         int r;
 
-        for (char **l = m->lower; l && *l; l++) {
-                r = overlay_fds_add(&lower, rootfd, *l);
+        /* A writable overlay in a user namespace needs an idmapped upper layer, and overlayfs creates its work
+         * directory (and copies up) with the mounter's credentials, our host root, which the idmapping does not
+         * map: measured on Linux 6.18, "failed to create directory .../work (errno: 75); mounting read-only". */
+        if (userns_fd >= 0 && !m->read_only)
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, CONTAINER_REPORT_COMPLETE,
+                                   "Overlay=%s: a writable overlay is not supported with PrivateUsers=: its upper "
+                                   "layer would have to be idmapped, and overlayfs writes to it as the host's "
+                                   "root, whom the idmapping does not map (EOVERFLOW, it mounts read-only); use "
+                                   "OverlayReadOnly=, or PrivateUsers=no", m->destination);
+        for (char **p = m->lower; p && *p; p++) {
+                r = overlay_fds_add(&lower, rootfd, userns_fd, setting, *p, l);
                 if (r < 0)
                         return r;
         }
         /* OverlayReadOnly=: like systemd-nspawn, the path in the upper position is the topmost lower layer. */
         if (m->read_only && m->source) {
-                r = overlay_fds_add(&lower, rootfd, m->source);
+                r = overlay_fds_add(&lower, rootfd, userns_fd, setting, m->source, l);
+                if (r < 0)
+                        return r;
+        }
+        if (!m->read_only) {
+                if (!m->source) /* a temporary upper directory */
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, m->destination);
+                r = overlay_open_upper(rootfd, m->source, &upper, &work, l);
                 if (r < 0)
                         return r;
         }
 
         fsfd = priv_fs_open("overlay");
         if (fsfd < 0)
-                return fsfd;
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fsfd, m->destination);
         /* overlayfs stacks "lowerdir+" entries top to bottom; the settings list them bottom first. */
         for (size_t i = lower.n; i > 0; i--) {
                 r = fs_set_fd_path(fsfd, "lowerdir+", lower.fds[i - 1]);
                 if (r < 0)
-                        return r;
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, m->destination);
         }
-
-        if (!m->read_only) {
-                _cleanup_free_ char *workname = NULL;
-                const char *base;
-
-                if (!m->source)
-                        return -EOPNOTSUPP; /* a temporary upper directory */
-                upper = open_layer(rootfd, m->source);
-                if (upper < 0)
-                        return upper;
-                parent = openat(upper, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (parent < 0)
-                        return -errno;
-                base = strrchr(m->source, '/');
-                if (asprintf(&workname, ".#%s.overlay-work", base ? base + 1 : m->source) < 0)
-                        return -ENOMEM;
-                if (mkdirat(parent, workname, 0700) < 0 && errno != EEXIST)
-                        return -errno;
-                work = openat(parent, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                if (work < 0)
-                        return -errno;
+        if (upper >= 0) {
                 r = fs_set_fd_path(fsfd, "upperdir", upper);
+                if (r >= 0)
+                        r = fs_set_fd_path(fsfd, "workdir", work);
                 if (r < 0)
-                        return r;
-                r = fs_set_fd_path(fsfd, "workdir", work);
-                if (r < 0)
-                        return r;
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, m->destination);
         }
 
         r = priv_create_in_root(rootfd, m->destination, true);
         if (r < 0)
-                return r;
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, m->destination);
         target = priv_open_in_root(rootfd, m->destination);
         if (target < 0)
-                return target;
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, target, m->destination);
         mfd = priv_fs_attach(fsfd, m->read_only ? MOUNT_ATTR_RDONLY : 0, target);
-        return mfd < 0 ? mfd : 0;
+        if (mfd < 0)
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, mfd, 0, "%s=%s: the overlay", setting,
+                                   m->destination);
+        return 0;
+}
+
+int mount_fstype(int dirfd, const char *path, char **ret) {
+        struct libmnt_table *table = NULL;
+        struct libmnt_iter *iter = NULL;
+        struct libmnt_fs *fs;
+        struct statx stx;
+        const char *type = NULL;
+        char *t;
+
+        if (statx(dirfd, path, AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_MNT_ID, &stx) < 0)
+                return -errno;
+        if (!(stx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        table = mnt_new_table_from_file("/proc/self/mountinfo");
+        iter = table ? mnt_new_iter(MNT_ITER_FORWARD) : NULL;
+        while (iter && mnt_table_next_fs(table, iter, &fs) == 0)
+                if ((uint64_t) mnt_fs_get_id(fs) == stx.stx_mnt_id) {
+                        type = mnt_fs_get_fstype(fs);
+                        break;
+                }
+        t = type ? strdup(type) : NULL;
+        mnt_free_iter(iter);
+        mnt_unref_table(table);
+        if (!type)
+                return -ENOENT;
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+/* SETTING=SOURCE: the host path SOURCE could not be idmapped into the user namespace (R from
+ * priv_mount_idmap()). The error names the setting, the path and its file system type. */
+static int fail_not_idmappable(SetupLog *l, int r, const char *setting, const char *source) {
+        _cleanup_free_ char *type = NULL;
+
+        (void) mount_fstype(AT_FDCWD, source, &type);
+        if (IN_SET(r, -EINVAL, -EOPNOTSUPP, -EPERM))
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, CONTAINER_REPORT_COMPLETE,
+                                   "%s=%s: its file system (%s) cannot be idmapped into the user namespace "
+                                   "(PrivateUsers=); use a source on a file system that can (tmpfs, ext4, "
+                                   "btrfs, xfs, ...), or PrivateUsers=no", setting, source, type ?: "unknown");
+        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0,
+                           "%s=%s: an idmapped mount for the user namespace (PrivateUsers=) on %s", setting,
+                           source, type ?: "unknown");
 }
 
 int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, SetupLog *l) {
@@ -232,19 +319,14 @@ int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, Set
                                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, m->source);
                         /* PrivateUsers=: a host directory is idmapped into the user namespace (its root is the
                          * payload's root); one from the image ("+PATH") fits already. Where its file system
-                         * cannot be idmapped, it is bound as it is, as systemd-nspawn -U binds without ":idmap"
-                         * (its files keep their host owners: "nobody" inside unless in the range; the mount is
-                         * locked all the same), unless ":idmap" asked for it. */
+                         * cannot be idmapped the start fails: bound as it is, its files would keep their host
+                         * owners (and the payload's root could not use it as its own), which is not what a
+                         * Bind= asks for (systemd-nspawn -U binds it so without ":idmap"). */
                         if (userns_fd >= 0 && m->source[0] != '+') {
                                 r = priv_mount_idmap(tree, userns_fd, recursive);
-                                if (r < 0 && (idmap != BIND_IDMAP_NO || !IN_SET(r, -EINVAL, -EOPNOTSUPP, -EPERM)))
-                                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0,
-                                                           "Bind=%s: an idmapped mount for the user namespace "
-                                                           "(PrivateUsers=)", m->source);
                                 if (r < 0)
-                                        setup_warn(l, -r, "Bind=%s: its file system cannot be idmapped into the user "
-                                                   "namespace (PrivateUsers=): bound without, its files keep their "
-                                                   "host owners", m->source);
+                                        return fail_not_idmappable(l, r, m->read_only ? "BindReadOnly" : "Bind",
+                                                                   m->source);
                         }
                         r = priv_attach_in_root(rootfd, tree, m->destination, m->read_only);
                         break;
@@ -254,12 +336,9 @@ int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, Set
                                                 userns_fd >= 0 ? c->userns_shift : (uid_t) -1);
                         break;
                 case CUSTOM_MOUNT_OVERLAY:
-                        if (userns_fd >= 0)
-                                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP,
-                                                   CONTAINER_REPORT_COMPLETE,
-                                                   "Overlay=%s: not supported with PrivateUsers= yet",
-                                                   m->destination);
-                        r = mount_overlay_in_root(rootfd, m);
+                        r = mount_overlay_in_root(rootfd, userns_fd, m, l);
+                        if (r < 0)
+                                return r;
                         break;
                 default:
                         r = -EOPNOTSUPP;

@@ -5,10 +5,16 @@
 #include "setup-log.h"
 
 /* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= below ROOTFD, in order. With
- * USERNS_FD >= 0 (PrivateUsers=) host sources of binds are idmapped through it (or the mount fails), temporary
- * file systems belong to the payload's root, and Overlay= is refused. Returns 0 or -errno (stage
+ * USERNS_FD >= 0 (PrivateUsers=) host sources of binds and host layers of OverlayReadOnly= are idmapped through
+ * it (a file system that cannot be idmapped fails the start, naming the setting, the path and its type), a
+ * writable Overlay= is refused, and temporary file systems belong to the payload's root. Returns 0 or -errno (stage
  * CONTAINER_STAGE_CUSTOM_MOUNTS). */
 int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, SetupLog *l);
+
+/* The type of the file system PATH (below DIRFD; "" with DIRFD itself) is on, as the caller's mount table
+ * names it ("overlay", "proc", ...). Returns 0 and a string to free in *RET, or -errno (-ENOENT: not in the
+ * table). */
+int mount_fstype(int dirfd, const char *path, char **ret);
 
 /* The model's mounts (C->mounts), in order: binds of host paths and new file systems, with their attributes
  * and propagation. Returns 0 or -errno (stage CONTAINER_STAGE_CUSTOM_MOUNTS, detail "TYPE on DESTINATION"). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -7,6 +8,7 @@
 #include "log.h"
 #include "machine-dbus.h"
 #include "manager-dbus.h"
+#include "mounts.h"
 #include "name.h"
 #include "settings.h"
 #include "strv.h"
@@ -353,9 +355,17 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
         if (r == -EOPNOTSUPP)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
                                          "Machine '%s' runs in a user namespace (PrivateUsers=, the default): bind "
-                                         "mounts into it are not supported, they could not be locked read-only; "
-                                         "use Bind= in its settings, or PrivateUsers=no in a trusted settings file",
-                                         m->name);
+                                         "mounts into it need its /run/host/incoming (to arrive locked) and Linux "
+                                         "6.11 (PIDFD_GET_USER_NAMESPACE)", m->name);
+        if (r == -EMEDIUMTYPE) {
+                _cleanup_free_ char *type = NULL;
+
+                (void) mount_fstype(AT_FDCWD, source, &type);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+                                         "Cannot bind-mount %s into machine '%s': its file system (%s) cannot be "
+                                         "idmapped into the machine's user namespace (PrivateUsers=)", source,
+                                         m->name, type ?: "unknown");
+        }
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to bind-mount %s into machine '%s': %s", source,
                                                m->name, strerror(-r));

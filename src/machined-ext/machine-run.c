@@ -403,6 +403,8 @@ void bind_operation_free(BindOperation *b) {
         safe_close(b->pidfd);
         safe_close(b->report_fd);
         sd_bus_message_unref(b->message);
+        container_bind_mount_unstage(b->staged);
+        free(b->staged);
         free(b->destination);
         free(b);
 }
@@ -433,6 +435,9 @@ static int on_bind_child_exit(sd_event_source *s, const siginfo_t *si, void *use
         } else
                 r = 0;
 
+        /* The helper is gone: nothing may stay staged when the caller gets the answer. */
+        container_bind_mount_unstage(b->staged);
+        b->staged = mfree(b->staged);
         machine_dbus_reply_bind(b->message, r, msg);
         if (r == 0)
                 log_info("Machine %s: bind-mounted to %s.", m->name, b->destination);
@@ -448,10 +453,10 @@ int machine_bind_mount(Machine *m, const char *source, const char *destination, 
 
         if (!m->released || m->exited || m->state == MACHINE_STOPPING)
                 return -MX_ERR_NOT_RUNNING;
-        /* A mount attached inside a mount namespace owned by the machine's user namespace would not be locked
-         * (its root could make a read-only bind writable), and an unmapped one shows only "nobody": refused,
-         * as systemd-machined refuses it for nspawn containers with user namespaces. */
-        if (m->userns_range > 0)
+        /* With a user namespace the bind is idmapped and goes through /run/host/incoming, so that it arrives
+         * locked: a mount attached directly in a mount namespace owned by the machine's user namespace would
+         * not be (its root could make a read-only bind writable). Without that directory: refused. */
+        if (m->userns_range > 0 && !m->propagate_dir)
                 return -EOPNOTSUPP;
 
         b = new0(BindOperation, 1);
@@ -464,8 +469,8 @@ int machine_bind_mount(Machine *m, const char *source, const char *destination, 
                 return -ENOMEM;
         }
 
-        r = container_bind_mount(m->leader_pidfd, source, destination, read_only, make_dir, &b->pidfd,
-                                 &b->report_fd);
+        r = container_bind_mount(m->leader_pidfd, m->userns_range > 0 ? m->propagate_dir : NULL, source,
+                                 destination, read_only, make_dir, &b->pidfd, &b->report_fd, &b->staged);
         if (r < 0) {
                 bind_operation_free(b);
                 return r;

@@ -173,6 +173,7 @@ struct BindOperation {
         int report_fd;
         sd_event_source *child_event_source;
         char *destination;
+        char *staged;                   /* with a user namespace: the staged mount (container_bind_mount()) */
         BindOperation *next;
 };
 

@@ -54,6 +54,11 @@ test_readme_using_it() {
                 export -f wget
         fi
 
+        # The machine has a user namespace (the default), so its BindReadOnly= source must be on a file system
+        # that can be idmapped: the bed's root (an overlayfs) cannot, a host's /srv (ext4, btrfs, ...) can.
+        if findmnt -n -o FSTYPE -T "$(dirname "$src")" | grep -qx overlay; then
+                mkdir -p "$src" && mount -t tmpfs -o mode=0755 tmpfs "$src" || t_fail "tmpfs on $src"
+        fi
         out=$(cd "$T_REPO" && bash -e "$T_TMP/readme-block.1" 2>&1) ||
                 t_fail "README's first block failed: $(echo "$out" | tail -3)"
 

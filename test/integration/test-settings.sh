@@ -367,7 +367,7 @@ test_untrusted() {
 }
 
 test_trusted_control() {
-        local n=sttrust src=/srv/sttrust else=/var/lib/sttrustelse r l
+        local n=sttrust src=/tmp/sttrust else=/var/lib/sttrustelse r l
         mx_root $n $else
         echo elsewhere >$else/which
         st_extra $src

@@ -148,6 +148,13 @@ int priv_bind_slave(const char *source, int parent_fd, const char *name) {
         return priv_mount_setattr(fd, false, &a);
 }
 
+int priv_umount_detach(const char *path) {
+        /* A host path the daemon made itself (a staging mount point in a propagation directory). */
+        if (!path || path[0] != '/')
+                return -EINVAL;
+        return RET_NERRNO(umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW));
+}
+
 int priv_pivot_root(int rootfd) {
         /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only the new. */
         if (fchdir(rootfd) < 0)

@@ -26,6 +26,9 @@
 #ifndef PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE
 #define PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE _IO(0xFF, 6)
 #endif
+#ifndef PIDFD_GET_USER_NAMESPACE
+#define PIDFD_GET_USER_NAMESPACE _IO(0xFF, 9)
+#endif
 
 static int write_map(pid_t pid, const char *which, uid_t shift, uint32_t range) {
         char text[64];
@@ -115,6 +118,15 @@ int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
                 .netns_fd = TAKE_FD(net),
         };
         return 0;
+}
+
+int priv_pidfd_get_userns(int pidfd) {
+        int fd;
+
+        fd = ioctl(pidfd, PIDFD_GET_USER_NAMESPACE, 0);
+        if (fd < 0)
+                return IN_SET(errno, ENOTTY, EINVAL) ? -EOPNOTSUPP : -errno;
+        return fd;
 }
 
 void priv_userns_done(PrivUserns *u) {

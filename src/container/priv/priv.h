@@ -139,6 +139,8 @@ int priv_attach_in_root(int rootfd, int tree, const char *destination, bool read
  * unlike open_tree(), keeps the relationship to SOURCE's peer group), then makes the new mount a read-only
  * (nosuid, nodev, noexec) slave. */
 int priv_bind_slave(const char *source, int parent_fd, const char *name);
+/* umount2(PATH, MNT_DETACH | UMOUNT_NOFOLLOW) of the absolute host path PATH, a mount point of ours. */
+int priv_umount_detach(const char *path);
 /* fchdir(ROOTFD), pivot_root(".", "."), detaches the old root, chdir("/"). */
 int priv_pivot_root(int rootfd);
 /* Makes the host directory DIR a mount point (bind onto itself if it is not one) with shared propagation. */
@@ -166,6 +168,9 @@ void priv_userns_done(PrivUserns *u);
 /* Makes the detached mount TREE idmapped through the user namespace USERNS_FD. Returns 0 or -errno
  * (-EINVAL, -EOPNOTSUPP, -EPERM: the file system cannot be idmapped). */
 int priv_mount_idmap(int tree, int userns_fd, bool recursive);
+/* The user namespace of the process PIDFD (ioctl PIDFD_GET_USER_NAMESPACE, Linux 6.11), as an O_CLOEXEC fd.
+ * Returns the fd or -errno (-EOPNOTSUPP: an older kernel). */
+int priv_pidfd_get_userns(int pidfd);
 /* Like priv_mount_bind_self(), but the bind (with the mounts below it) is idmapped through USERNS_FD. */
 int priv_bind_idmapped_self(const char *path, int userns_fd);
 /* setns() into the user namespace USERNS_FD, then unshare(UNSHARE_FLAGS) (CLONE_NEWNS, _NEWUTS, ...): those

@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Binds and overlays into a machine with a user namespace (issue #12, docs/security.md): Bind=/BindReadOnly=
+# of a host directory are idmapped, or the start fails naming the setting, the source and its file system;
+# BindMount (machinectl-ext bind) into a running machine is idmapped and arrives locked through
+# /run/host/incoming (read-only stays read-only for the payload's root), bad targets are refused, nothing is
+# left staged; OverlayReadOnly= takes idmapped layers, a writable Overlay= is refused with the reason.
+#
+# The bed's root is an overlayfs, which cannot be idmapped: sources that must work are on a tmpfs ($T_TMP, or
+# one mounted here), /srv and /etc are the ones that cannot.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+
+SLEEP="/usr/bin/testpayload sleep inf"
+
+ub_root() {     # NAME [FILES-LINES]: a busybox root with PrivateUsers=pick whose PID 1 writes /tmp/ready
+        mx_root "$1"
+        mx_settings "$1" "[Exec]\nPrivateUsers=pick\nKillSignal=SIGKILL\nParameters=/bin/sh -c \": >/tmp/ready; exec $SLEEP\"\n[Files]\n${2:-}\n"
+}
+
+ub_wait() {     # NAME: waits for /tmp/ready of its PID 1, prints the leader
+        local l
+        l=$(mx_prop "$1" Leader)
+        wait_until 10 test -e /proc/$l/root/tmp/ready || t_fail "$1 did not get ready"
+        echo "$l"
+}
+
+ub_in() {       # LEADER CMD...: CMD inside the machine, as its root (in its user namespace)
+        local l=$1
+        shift
+        nsenter -t "$l" -a "$@"
+}
+
+ub_no_staged() {        # NAME: nothing staged is left in its propagation directory, nothing mounted there
+        local left
+        left=$(ls -A "$MX_PROPAGATE_DIR/$1" 2>/dev/null)
+        [ -z "$left" ] || t_fail "left in $MX_PROPAGATE_DIR/$1: $left"
+        left=$(mounts_under "$MX_PROPAGATE_DIR/$1")
+        [ -z "$left" ] || t_fail "mounts left under $MX_PROPAGATE_DIR/$1: $left"
+        return 0
+}
+
+# Bind= and BindReadOnly= of a tmpfs directory: idmapped (the host's root is the payload's root, and back).
+test_bind_idmapped() {
+        local n=mxub-bind src=$T_TMP/src l
+        mkdir -p $src && echo host >$src/f
+        ub_root $n "Bind=$src:/rw\nBindReadOnly=$src:/ro"
+        assert_ok machinectl-ext start $n
+        l=$(ub_wait $n)
+        assert_match "^-[rw-]+ +1 0 +0 " "$(ub_in $l ls -ln /rw/f)" "host root's file inside"
+        assert_ok ub_in $l sh -c "echo inside >/rw/new"
+        assert_eq "0 0" "$(stat -c '%u %g' $src/new)" "owner on the host of the file the payload's root wrote"
+        assert_match "Read-only file system" "$(ub_in $l sh -c 'echo x >/ro/x' 2>&1)" "BindReadOnly= write"
+        assert_ok machinectl-ext stop $n
+}
+
+# Bind=/BindReadOnly= of a file system that cannot be idmapped (the bed's overlay): the start fails, naming
+# the setting, the source and the file system type; nothing is left.
+test_bind_not_idmappable() {
+        local n=mxub-noidmap src=/srv/mxub-noidmap out
+        findmnt -n -o FSTYPE -T /srv | grep -qx overlay || skip "/srv is not on overlayfs"
+        echo $src >>"$T_TMP/dirs"
+        mkdir -p $src
+        mx_baseline
+        ub_root $n "Bind=$src:/rw"
+        out=$(machinectl-ext start $n 2>&1) && t_fail "start with Bind= of an overlayfs directory succeeded"
+        assert_match "Bind=$src: its file system \(overlay\) cannot be idmapped into the user namespace \(PrivateUsers=\)" \
+                "$out" "error"
+        assert_gone $n
+        ub_root $n "BindReadOnly=$src:/ro"
+        out=$(machinectl-ext start $n 2>&1) && t_fail "start with BindReadOnly= of an overlayfs directory succeeded"
+        assert_match "BindReadOnly=$src: its file system \(overlay\) cannot be idmapped" "$out" "error"
+        assert_no_leftovers $n
+}
+
+# machinectl-ext bind into a running machine with a user namespace: idmapped, --mkdir, read-only locked.
+test_bindmount_running() {
+        local n=mxub-run src=$T_TMP/run-src l out
+        mkdir -p $src && echo host >$src/f
+        ub_root $n
+        assert_ok machinectl-ext start $n
+        l=$(ub_wait $n)
+        out=$(machinectl-ext bind $n $src /mnt/rw 2>&1) && t_fail "bind without --mkdir to a missing target succeeded"
+        assert_match "/mnt/rw: No such file or directory" "$out" "bind without --mkdir"
+        ub_no_staged $n
+        assert_ok machinectl-ext bind --mkdir $n $src /mnt/rw
+        assert_match "^-[rw-]+ +1 0 +0 " "$(ub_in $l ls -ln /mnt/rw/f)" "host root's file inside"
+        assert_ok ub_in $l sh -c "echo inside >/mnt/rw/new"
+        assert_eq "inside" "$(cat $src/new)" "the payload's file on the host"
+        assert_eq "0 0" "$(stat -c '%u %g' $src/new)" "its owner on the host (through the idmapping)"
+        assert_ok machinectl-ext bind --mkdir --read-only $n $src /mnt/ro
+        assert_eq host "$(ub_in $l cat /mnt/ro/f)" "read through the read-only bind"
+        assert_match "Read-only file system" "$(ub_in $l sh -c 'echo x >/mnt/ro/x' 2>&1)" "write to the read-only bind"
+        ub_in $l mount -o remount,rw /mnt/ro 2>/dev/null && t_fail "the payload's root made the read-only bind writable"
+        ub_in $l mount -o remount,bind,rw /mnt/ro 2>/dev/null && t_fail "the payload's root made the read-only bind writable"
+        assert_match "Read-only file system" "$(ub_in $l sh -c 'echo x >/mnt/ro/x' 2>&1)" "write after the remounts"
+        [ -e $src/x ] && t_fail "written through the read-only bind"
+        ub_no_staged $n
+        assert_ok machinectl-ext stop $n
+}
+
+# Bad targets: a relative path is refused; a symlink that points out of the root is followed inside it only
+# (nothing is mounted on the host's path); a symlink loop fails clearly; a source that cannot be idmapped is
+# refused with NotSupported naming its file system. Nothing is left staged.
+test_bindmount_bad_target() {
+        local n=mxub-bad src=$T_TMP/bad-src out=/srv/mxub-bad-out l e root=$MACHINES_DIR/mxub-bad
+        echo $out >>"$T_TMP/dirs"
+        mkdir -p $src $out && echo host >$src/f
+        ub_root $n
+        ln -s ../../../../../../..$out $root/esc && mkdir -p $root$out
+        ln -s loop2 $root/loop1 && ln -s loop1 $root/loop2
+        assert_ok machinectl-ext start $n
+        l=$(ub_wait $n)
+        e=$(assert_error org.freedesktop.DBus.Error.InvalidArgs BindMountMachine string:$n string:$src string:mnt/x \
+                boolean:false boolean:true)
+        assert_match "Destination path 'mnt/x' is not an absolute, normalized path" "$e" "relative target"
+        assert_ok machinectl-ext bind --mkdir $n $src /esc/x
+        [ -z "$(mounts_under $out)" ] || t_fail "mounted on the host's $out: $(mounts_under $out)"
+        [ -e $out/x ] && t_fail "$out/x created on the host"
+        assert_eq host "$(ub_in $l cat $out/x/f)" "the bind, inside the root at the symlink's target"
+        e=$(machinectl-ext bind --mkdir $n $src /loop1/x 2>&1) && t_fail "bind through a symlink loop succeeded"
+        assert_match "Failed to bind-mount into machine '$n' at /loop1/x: Too many levels of symbolic links" "$e" \
+                "symlink loop"
+        if findmnt -n -o FSTYPE -T /etc | grep -qx overlay; then
+                e=$(assert_error org.freedesktop.DBus.Error.NotSupported BindMountMachine string:$n string:/etc \
+                        string:/mnt/etc boolean:true boolean:true)
+                assert_match "Cannot bind-mount /etc into machine '$n': its file system \(overlay\) cannot be idmapped" \
+                        "$e" "source that cannot be idmapped"
+                ub_in $l test -e /mnt/etc && t_fail "/mnt/etc created for a refused bind"
+        fi
+        ub_no_staged $n
+        assert_ok machinectl-ext stop $n
+}
+
+# OverlayReadOnly= with a user namespace: idmapped host layers (upper over lower), read-only even for the
+# payload's root; a writable Overlay= is refused, saying why.
+test_overlay_readonly() {
+        local n=mxub-ov l out
+        mkdir -p $T_TMP/low $T_TMP/top
+        echo low >$T_TMP/low/f && echo low >$T_TMP/low/g && echo top >$T_TMP/top/g
+        ub_root $n "OverlayReadOnly=$T_TMP/low:$T_TMP/top:/ov"
+        assert_ok machinectl-ext start $n
+        l=$(ub_wait $n)
+        assert_eq "low top" "$(ub_in $l cat /ov/f /ov/g | tr '\n' ' ' | sed 's/ $//')" "merged layers"
+        assert_match "^-[rw-]+ +1 0 +0 " "$(ub_in $l ls -ln /ov/g)" "host root's file inside"
+        assert_match "Read-only file system" "$(ub_in $l sh -c 'echo x >/ov/x' 2>&1)" "write to the overlay"
+        ub_in $l mount -o remount,rw /ov 2>/dev/null && t_fail "the payload's root made the overlay writable"
+        assert_ok machinectl-ext stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still running"
+        mkdir -p $T_TMP/upper
+        ub_root $n "Overlay=$T_TMP/low:$T_TMP/upper:/ov"
+        out=$(machinectl-ext start $n 2>&1) && t_fail "start with a writable Overlay= succeeded"
+        assert_match "Overlay=/ov: a writable overlay is not supported with PrivateUsers=: its upper layer would have to be idmapped" \
+                "$out" "error"
+        assert_gone $n
+}
+
+# OverlayReadOnly= with a layer that cannot be idmapped (the bed's overlay): the error names it.
+test_overlay_not_idmappable() {
+        local n=mxub-ovno src=/srv/mxub-ovno out
+        findmnt -n -o FSTYPE -T /srv | grep -qx overlay || skip "/srv is not on overlayfs"
+        echo $src >>"$T_TMP/dirs"
+        mkdir -p $src $T_TMP/top
+        ub_root $n "OverlayReadOnly=$src:$T_TMP/top:/ov"
+        out=$(machinectl-ext start $n 2>&1) && t_fail "start succeeded"
+        assert_match "OverlayReadOnly=$src: its file system \(overlay\) cannot be idmapped" "$out" "error"
+        assert_gone $n
+}
+
+t_preflight || { echo "0 passed, 1 failed"; exit 1; }
+
+run_test bind-idmapped test_bind_idmapped
+run_test bind-not-idmappable test_bind_not_idmappable
+run_test bindmount-running test_bindmount_running
+run_test bindmount-bad-target test_bindmount_bad_target
+run_test overlay-readonly test_overlay_readonly
+run_test overlay-not-idmappable test_overlay_not_idmappable
+
+t_summary
