@@ -13,6 +13,7 @@
 #include "machinectl-ext.h"
 #include "name.h"
 #include "parse-util.h"
+#include "state.h"
 #include "strv.h"
 
 bool arg_legend = true;
@@ -449,10 +450,15 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
                 return NULL;
         }
 
-        /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. */
+        /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. stop,
+         * kill, status and show also take the ID of a container of machined-ext-oci (podman's are 64 hex
+         * digits, longer than a host name). */
         for (char **a = args; *a && (a == args || !streq(v->name, "bind")); a++) {
                 const char *reason = machine_name_invalid_reason(*a);
 
+                if (reason && container_id_is_valid(*a) && (streq(v->name, "stop") || streq(v->name, "kill") ||
+                                                            streq(v->name, "status") || streq(v->name, "show")))
+                        continue;
                 if (reason) {
                         fprintf(stderr, "Invalid machine name '%s': %s (a machine name is a hostname of at "
                                 "most 64 characters).\n", *a, reason);
