@@ -25,6 +25,28 @@ static void closedirp(DIR **d) {
                 (void) closedir(*d);
 }
 
+/* Whether the container's cgroup is frozen (machined-ext-oci pause): the CLI records no "paused", it reads
+ * cgroup.freeze as we do here. */
+static bool cgroup_is_frozen(const char *cgroup) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[2] = {};
+
+        if (!cgroup || asprintf(&path, "/sys/fs/cgroup%s/cgroup.freeze", cgroup) < 0)
+                return false;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 || read(fd, buf, 1) != 1)
+                return false;
+        return buf[0] == '1';
+}
+
+/* The status of a container whose leader lives, as the CLI's "state" derives it. */
+static ContainerStatus live_status(const ContainerState *s) {
+        if (s->status == CONTAINER_CREATED)
+                return CONTAINER_CREATED;
+        return cgroup_is_frozen(s->cgroup) ? CONTAINER_PAUSED : CONTAINER_RUNNING;
+}
+
 /* The status as the OCI CLI's "state" derives it: what was recorded, unless the recorded leader is no more. */
 static const char *derived_status(const ContainerState *s, pid_t *ret_leader) {
         int r;
@@ -36,7 +58,7 @@ static const char *derived_status(const ContainerState *s, pid_t *ret_leader) {
         if (r != LEADER_ALIVE)
                 return container_status_to_string(CONTAINER_STOPPED);  /* gone, recycled, or cannot tell */
         *ret_leader = s->pid;
-        return container_status_to_string(s->status);
+        return container_status_to_string(live_status(s));
 }
 
 int oci_containers_append(sd_bus_message *reply, const char *root) {
@@ -319,7 +341,8 @@ int oci_machine_check_unit(OciMachine *o) {
         _cleanup_free_ char *p = NULL, *data = NULL, *suffix = NULL;
         const char *unit = o->state->unit;
         _cleanup_close_ int fd = -EBADF;
-        size_t n, k, size;
+        char *line;
+        size_t n, size;
         int r;
 
         if (o->exited)
@@ -341,11 +364,13 @@ int oci_machine_check_unit(OciMachine *o) {
                 return r;
         if (pidfd_send_signal(o->leader_pidfd, 0, NULL, 0) < 0)
                 return errno == ESRCH ? -MX_ERR_NOT_RUNNING : -errno;
-        if (!startswith(data, "0::/"))
+        /* The cgroup v2 line ("0::PATH"), after the v1 ones on a hybrid host. */
+        line = startswith(data, "0::") ? data : strstr(data, "\n0::");
+        if (!line)
                 return -EBADMSG;
-        k = strcspn(data, "\n");
-        data[k] = 0;
-        for (const char *c = data + 3; (c = strstr(c, suffix)); c++)
+        line += line == data ? 3 : 4;
+        line[strcspn(line, "\n")] = 0;
+        for (const char *c = line; (c = strstr(c, suffix)); c++)
                 if (c[strlen(suffix)] == 0 || c[strlen(suffix)] == '/')
                         return 0;
         return -EBADMSG;
@@ -358,5 +383,5 @@ int oci_machine_kill(OciMachine *o, int sig) {
 const char *oci_machine_state(const OciMachine *o) {
         if (o->stop_timestamp > 0 && !o->exited)
                 return "stopping";
-        return container_status_to_string(o->state->status);
+        return container_status_to_string(live_status(o->state));
 }

@@ -34,7 +34,8 @@ typedef struct OciMachine {
 } OciMachine;
 
 /* Appends one "(ssuss)" per valid container of the OCI CLI under ROOT to REPLY (inside an open array): id,
- * status (derived from the facts: a recorded leader that is gone or whose PID was recycled is "stopped"),
+ * status (derived from the facts as the CLI's `state` derives it: a recorded leader that is gone or whose PID
+ * was recycled is "stopped", a frozen cgroup "paused"),
  * leader PID (0 without a live leader), unit (or ""), bundle (or ""). Entries that cannot be read or do not
  * validate are skipped (logged at debug). A missing ROOT is no entries. Returns 0 or -errno. */
 int oci_containers_append(sd_bus_message *reply, const char *root);
@@ -59,7 +60,8 @@ int oci_machine_check_unit(OciMachine *o);
 /* SIG to the leader, through its pidfd. Returns 0, -MX_ERR_NOT_RUNNING if it has exited, or -errno. */
 int oci_machine_kill(OciMachine *o, int sig);
 
-/* "stopping" while a stop is under way, else the status recorded by the CLI ("created", "running", ...). */
+/* "stopping" while a stop is under way, else the status as the CLI derives it: "created", "paused" (its cgroup
+ * is frozen) or "running". */
 const char *oci_machine_state(const OciMachine *o);
 
 /* Drops every entry (the containers are not touched). */
