@@ -207,6 +207,8 @@ static bool same_leader(const ContainerState *a, const ContainerState *b) {
         return a->pid == b->pid && a->pidfd_inode == b->pidfd_inode && a->start_time == b->start_time;
 }
 
+/* A new entry for the live leader PIDFD of state S, watched for its exit. Takes S and PIDFD on success only.
+ * Returns 0 or -errno. */
 static int oci_machine_new(Manager *m, ContainerState *s, int pidfd, OciMachine **ret) {
         _cleanup_(oci_machine_freep) OciMachine *o = NULL;
         int r;
@@ -214,7 +216,7 @@ static int oci_machine_new(Manager *m, ContainerState *s, int pidfd, OciMachine 
         o = new0(OciMachine, 1);
         if (!o)
                 return -ENOMEM;
-        *o = (OciMachine) { .leader_pidfd = pidfd };
+        *o = (OciMachine) { .leader_pidfd = -EBADF };   /* PIDFD stays the caller's until we succeed */
         o->id = strdup(s->id);
         if (!o->id)
                 return -ENOMEM;
@@ -230,6 +232,7 @@ static int oci_machine_new(Manager *m, ContainerState *s, int pidfd, OciMachine 
                 return r;
         o->manager = m;
         o->state = s;
+        o->leader_pidfd = pidfd;
         *ret = TAKE_PTR(o);
         return 0;
 }
