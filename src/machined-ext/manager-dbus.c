@@ -93,11 +93,9 @@ static int get_machine_or_oci_by_name(Manager *manager, sd_bus_message *message,
                 return 1;
         }
         if (r == -MX_ERR_NO_SUCH_MACHINE && !msg) {
-                /* Neither: what we know of our machine of that name. */
+                /* Neither: what we know of our machine of that name, or why it cannot be one. */
                 if (!is_machine_name)
-                        return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE,
-                                                 "No such machine '%s' (and no container of machined-ext-oci "
-                                                 "under %s)", name, CONTAINER_STATE_ROOT_OCI_CLI);
+                        return validate_name(name, error);
                 if (!machine_is_defined(name))
                         return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE,
                                                  "No such machine '%s' (no settings file %s.nspawn, no "

@@ -199,8 +199,12 @@ test_unknown_corrupt() {
         assert_match "ocim-nope" "$out" "GetMachine of an unknown name"
         assert_error org.machinedext1.NoSuchMachine StopMachine string:ocim-nope >/dev/null
         assert_error org.machinedext1.NoSuchMachine KillMachine string:ocim-nope string:leader int32:10 >/dev/null
-        # A podman-style ID (64 hex digits, no host name) that does not exist.
-        assert_error org.machinedext1.NoSuchMachine GetMachine string:"$(printf 'a%.0s' $(seq 64))" >/dev/null
+        # An ID that is a valid container ID but no machine name (65 characters, '_'), unknown: InvalidArgs,
+        # and machinectl-ext says why as for any invalid name.
+        assert_error org.freedesktop.DBus.Error.InvalidArgs GetMachine string:"$(printf 'a%.0s' $(seq 65))" >/dev/null
+        assert_error org.freedesktop.DBus.Error.InvalidArgs StopMachine string:ocim_nope >/dev/null
+        out=$(machinectl-ext status ocim_nope 2>&1) && t_fail "status of an unknown ID succeeded"
+        assert_match "^Invalid machine name 'ocim_nope'" "$out" "machinectl-ext status of an unknown ID"
         assert_error org.freedesktop.DBus.Error.InvalidArgs GetMachine string:../x >/dev/null
         out=$(machinectl-ext stop ocim-nope 2>&1) && t_fail "machinectl-ext stop of an unknown name succeeded"
         assert_match "ocim-nope" "$out" "machinectl-ext stop of an unknown name"
