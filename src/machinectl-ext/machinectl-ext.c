@@ -457,8 +457,8 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
         }
 
         /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. stop,
-         * kill, status and show also take the ID of a container of machined-ext-oci (podman's are 64 hex
-         * digits, longer than a host name). */
+         * kill, status and show also take the ID of a container of machined-ext-oci (which may be no host
+         * name: '_', up to 255 characters). */
         for (char **a = args; *a && (a == args || !streq(v->name, "bind")); a++) {
                 const char *reason = machine_name_invalid_reason(*a);
 

@@ -61,7 +61,7 @@ static int get_machine_by_name(Manager *manager, sd_bus_message *message, Machin
 }
 
 /* Reads the name argument and finds our running machine NAME or, failing that, the container NAME of
- * machined-ext-oci with a live leader (its IDs may be no host names: podman's are 64 hex digits). Returns 1
+ * machined-ext-oci with a live leader (its IDs may be no host names: '_', up to 255 characters). Returns 1
  * with one of *ret_machine and *ret_oci set (the other NULL), or an error. */
 static int get_machine_or_oci_by_name(Manager *manager, sd_bus_message *message, Machine **ret_machine,
                                       OciMachine **ret_oci, sd_bus_error *error) {
