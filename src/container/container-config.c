@@ -181,6 +181,8 @@ int container_config_validate(const ContainerConfig *c) {
                 return -EINVAL;
         if (c->umask_set && (c->umask & ~0777) != 0)
                 return -EINVAL;
+        if (c->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
+                return -EINVAL;
         if (c->capabilities_set && (c->capability_effective & ~c->capability_permitted) != 0)
                 return -EINVAL;
 

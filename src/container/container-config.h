@@ -197,6 +197,8 @@ typedef struct ContainerSeccompProfile {
         size_t n_rules;
 } ContainerSeccompProfile;
 
+#define CONTAINER_PRESERVE_FDS_MAX 65536U
+
 typedef struct ContainerConfig {
         const char *hostname;           /* also the machine name */
         const char *root;               /* absolute path of the root directory on the host */
@@ -306,6 +308,10 @@ typedef struct ContainerConfig {
                                          * createContainer hooks run meanwhile), which brings the state JSON */
         const ContainerHook *start_hooks; /* OCI startContainer: run by the init, inside, before the exec */
         size_t n_start_hooks;
+        unsigned preserve_fds;          /* the caller's fds 3..3+PRESERVE_FDS-1 stay open in the payload, at the
+                                         * same numbers (runc's --preserve-fds; no LISTEN_FDS is set); every
+                                         * other fd above stderr is closed (CVE-2024-21626). At most
+                                         * CONTAINER_PRESERVE_FDS_MAX */
         unsigned long rootfs_propagation; /* 0: leave the root mount a slave of the host's; else MS_SHARED,
                                          * MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC) for it, within the
                                          * container's mount namespace (OCI linux.rootfsPropagation) */

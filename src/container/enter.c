@@ -264,7 +264,7 @@ int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const Con
         int pidfd, r;
 
         if (leader_pidfd < 0 || leader <= 1 || !proc || !container || !proc->argv || !proc->argv[0] ||
-            !ret_pidfd || !ret_pid || !ret_report_fd)
+            !ret_pidfd || !ret_pid || !ret_report_fd || proc->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
                 return -EINVAL;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;

@@ -2,6 +2,7 @@
 /* The payload's process attributes, set last by the init (init.c) and by an exec'd process: its stdio and
  * controlling terminal, resource limits, OOM score, CPU affinity, personality, and a clean signal state. */
 
+#include <assert.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "init-process.h"
+#include "macro.h"
 #include "priv/priv.h"
 
 /* Makes SRC (or /dev/null if SRC < 0) the payload's fd TARGET. */
@@ -105,5 +107,43 @@ int init_reset_signals(SetupLog *l) {
         sigemptyset(&ss);
         if (sigprocmask(SIG_SETMASK, &ss, NULL) < 0)
                 return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "sigprocmask");
+        return 0;
+}
+
+int init_arrange_fds(unsigned n_preserve, int *sock, int *userns_fd, SetupLog *l) {
+        unsigned base = 3 + n_preserve;
+        int fds[2] = { *sock, *userns_fd };
+
+        assert(n_preserve <= CONTAINER_PRESERVE_FDS_MAX);
+
+        /* Lift ours above the range first, so that placing them cannot clobber a preserved one or each
+         * other. */
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++) {
+                if (fds[i] < 0)
+                        continue;
+                if ((unsigned) fds[i] >= 3 && (unsigned) fds[i] < base)
+                        return setup_failf(l, CONTAINER_STAGE_STDIO, -EBADF, 0,
+                                           "preserved fd %i is not the caller's", fds[i]);
+                fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, base + 2);
+                if (fds[i] < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "fcntl");
+        }
+        for (unsigned fd = 3; fd < base; fd++) {
+                int flags = fcntl((int) fd, F_GETFD);
+
+                if (flags < 0 || fcntl((int) fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+                        return setup_failf(l, CONTAINER_STAGE_STDIO, -errno, 0, "preserved fd %u", fd);
+        }
+        if (dup3(fds[0], (int) base, O_CLOEXEC) < 0)
+                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "dup3");
+        *sock = (int) base++;
+        if (fds[1] >= 0) {
+                if (dup3(fds[1], (int) base, O_CLOEXEC) < 0)
+                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "dup3");
+                *userns_fd = (int) base++;
+        }
+        /* Also the copies made above and everything the set-up left open. */
+        if (close_range(base, ~0U, 0) < 0)
+                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "close_range");
         return 0;
 }

@@ -14,3 +14,10 @@ int init_apply_limits(const ContainerConfig *c, SetupLog *l);
 
 /* Resets every signal disposition to the default and unblocks all signals. Returns 0 or -errno. */
 int init_reset_signals(SetupLog *l);
+
+/* The fds for the exec: the caller's fds 3..3+N_PRESERVE-1 stay where they are, inheritable (their
+ * FD_CLOEXEC cleared); *SOCK (the report socket, O_CLOEXEC) moves right after them, *USERNS_FD (if >= 0) after
+ * it; every other fd above stderr is closed. Both are updated. A preserved fd that is not open, or one that is
+ * the socket or the user namespace, is refused (-EBADF): neither may reach the payload. Returns 0 or -errno
+ * (stage CONTAINER_STAGE_STDIO). */
+int init_arrange_fds(unsigned n_preserve, int *sock, int *userns_fd, SetupLog *l);

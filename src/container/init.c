@@ -80,10 +80,6 @@ static int fail_if(SetupLog *l, int r, ContainerStage stage, const char *detail)
         return r < 0 ? setup_fail(l, stage, r, detail) : r;
 }
 
-static int errno_if(SetupLog *l, int r, ContainerStage stage, const char *detail) {
-        return r < 0 ? setup_fail(l, stage, -errno, detail) : r;
-}
-
 /* The create/start FIFO: opened read-write (so that it never reports end-of-file and never blocks), before
  * pivot_root, while its host path is reachable. */
 static int open_release_fifo(const char *path, SetupLog *l) {
@@ -627,18 +623,9 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         STEP(&s, policy_setup_cgroup(container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP), &s.log));
         STEP(&s, init_setup_stdio(c, &s.log));
 
-        /* Close every fd but stdio, the report socket (moved to fd 3, still O_CLOEXEC) and the user namespace
-         * (moved to fd 4, closed once entered). */
-        if (s.sock != 3) {
-                STEP(&s, errno_if(&s.log, dup3(s.sock, 3, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
-                s.sock = 3;
-        }
-        if (s.userns_fd >= 0 && s.userns_fd != 4) {
-                STEP(&s, errno_if(&s.log, dup3(s.userns_fd, 4, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
-                s.userns_fd = 4;
-        }
-        STEP(&s, errno_if(&s.log, close_range(s.userns_fd >= 0 ? 5 : 4, ~0U, 0), CONTAINER_STAGE_STDIO,
-                          "close_range"));
+        /* Close every fd but stdio, the preserved ones (--preserve-fds), the report socket (moved right after
+         * them, still O_CLOEXEC) and the user namespace (after it, closed once entered). */
+        STEP(&s, init_arrange_fds(c->preserve_fds, &s.sock, &s.userns_fd, &s.log));
 
         /* Limits first: raising them takes capabilities in the host's user namespace. */
         STEP(&s, init_apply_limits(c, &s.log));
@@ -708,11 +695,7 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                 STEP(&s, seccomp_profile_build(container->seccomp_profile, &s.seccomp_profile,
                                                &s.seccomp_profile_flags, NULL, &s.log));
         STEP(&s, init_setup_stdio(&c, &s.log));
-        if (s.sock != 3) {
-                STEP(&s, errno_if(&s.log, dup3(s.sock, 3, O_CLOEXEC), CONTAINER_STAGE_STDIO, "dup3"));
-                s.sock = 3;
-        }
-        STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
+        STEP(&s, init_arrange_fds(c.preserve_fds, &s.sock, &s.userns_fd, &s.log));
         STEP(&s, init_apply_limits(&c, &s.log));
         umask(c.umask_set ? c.umask : 0022);
         STEP(&s, init_reset_signals(&s.log));

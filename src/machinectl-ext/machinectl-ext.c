@@ -13,6 +13,7 @@
 #include "machinectl-ext.h"
 #include "name.h"
 #include "parse-util.h"
+#include "state.h"
 #include "strv.h"
 
 bool arg_legend = true;
@@ -378,6 +379,12 @@ static const Verb *find_verb(const char *name) {
 }
 
 /* Checks the verb and its arguments before anything is sent. Returns the verb, or NULL after printing why. */
+/* The verbs that also take the ID of a container of machined-ext-oci. */
+static bool verb_takes_oci_ids(const Verb *v) {
+        return streq(v->name, "stop") || streq(v->name, "kill") || streq(v->name, "status") ||
+                streq(v->name, "show");
+}
+
 static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
         const Verb *v;
 
@@ -449,10 +456,14 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
                 return NULL;
         }
 
-        /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. */
+        /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. stop,
+         * kill, status and show also take the ID of a container of machined-ext-oci (which may be no host
+         * name: '_', up to 255 characters). */
         for (char **a = args; *a && (a == args || !streq(v->name, "bind")); a++) {
                 const char *reason = machine_name_invalid_reason(*a);
 
+                if (reason && container_id_is_valid(*a) && verb_takes_oci_ids(v))
+                        continue;       /* asked the daemon in check_oci_ids() */
                 if (reason) {
                         fprintf(stderr, "Invalid machine name '%s': %s (a machine name is a hostname of at "
                                 "most 64 characters).\n", *a, reason);
@@ -461,6 +472,29 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
         }
 
         return v;
+}
+
+/* The names that verb_check() let through only as IDs of containers of machined-ext-oci: if the daemon does not
+ * know such a container either (InvalidArgs), they are invalid machine names after all, said as for any other.
+ * Returns 0, or -EINVAL after printing why. */
+static int check_oci_ids(sd_bus *bus, const Verb *v, char **names) {
+        if (!verb_takes_oci_ids(v))
+                return 0;
+        for (char **a = names; *a; a++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                const char *reason = machine_name_invalid_reason(*a);
+
+                if (!reason)
+                        continue;
+                if (sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetMachine", &error,
+                                       NULL, "s", *a) >= 0 ||
+                    !sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS))
+                        continue;       /* one of its containers (or the verb says what is wrong) */
+                fprintf(stderr, "Invalid machine name '%s': %s (a machine name is a hostname of at most 64 "
+                        "characters).\n", *a, reason);
+                return -EINVAL;
+        }
+        return 0;
 }
 
 int main(int argc, char *argv[]) {
@@ -494,6 +528,10 @@ int main(int argc, char *argv[]) {
                 (void) log_bus_error(r, NULL, "Failed to connect to system bus");
                 goto finish;
         }
+
+        r = check_oci_ids(bus, v, args + 1);
+        if (r < 0)
+                goto finish;
 
         r = v->func(bus, args + 1);
 

@@ -165,6 +165,7 @@ typedef struct MachineStatus {
         char **warnings;
         int boot;
         int notify_ready;
+        bool have_boot, have_notify_ready;   /* the properties were there */
         const char *settings_file;
         const char *exit_code;
         int32_t exit_status;
@@ -199,10 +200,13 @@ static int status_property(const char *name, const char *contents, sd_bus_messag
                 r = sd_bus_message_read(m, "t", &s->timestamp);
         else if (streq(contents, "i") && streq(name, "ExitStatus"))
                 r = sd_bus_message_read(m, "i", &s->exit_status);
-        else if (streq(contents, "b") && streq(name, "Boot"))
+        else if (streq(contents, "b") && streq(name, "Boot")) {
                 r = sd_bus_message_read(m, "b", &s->boot);
-        else if (streq(contents, "b") && streq(name, "NotifyReady"))
+                s->have_boot = true;
+        } else if (streq(contents, "b") && streq(name, "NotifyReady")) {
                 r = sd_bus_message_read(m, "b", &s->notify_ready);
+                s->have_notify_ready = true;
+        }
         else if (streq(contents, "ay") && streq(name, "Id")) {
                 s->id = mfree(s->id);
                 r = read_hex(m, &s->id);
@@ -286,8 +290,11 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
                 }
                 printf("\n");
         }
-        printf("            Boot: %s\n", s->boot ? "yes" : "no");
-        printf("     NotifyReady: %s\n", s->notify_ready ? "yes" : "no");
+        /* (A container of machined-ext-oci has neither.) */
+        if (s->have_boot)
+                printf("            Boot: %s\n", s->boot ? "yes" : "no");
+        if (s->have_notify_ready)
+                printf("     NotifyReady: %s\n", s->notify_ready ? "yes" : "no");
         if (!isempty(s->settings_file))
                 printf("   Settings file: %s\n", terminal_safe(stdout, s->settings_file, &b_file));
         if (!isempty(s->exit_code))
@@ -374,8 +381,10 @@ static int status_exited(sd_bus *bus, const char *name) {
         r = sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "GetExitedMachine",
                                &error, &reply, "s", name);
         if (r < 0) {
+                /* (InvalidArgs: a name that only a container of machined-ext-oci can have.) */
                 if (sd_bus_error_has_name(&error, BUS_ERROR_NO_SUCH_MACHINE) ||
-                    sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
+                    sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD) ||
+                    sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS))
                         return 0;
                 return log_bus_error(r, &error, "Failed to get the last run of machine %s", name);
         }

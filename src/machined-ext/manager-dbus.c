@@ -9,7 +9,7 @@
 #include "machine.h"
 #include "manager-dbus.h"
 #include "name.h"
-#include "oci-containers.h"
+#include "oci-containers-dbus.h"
 #include "settings.h"
 
 static int validate_name(const char *name, sd_bus_error *error) {
@@ -58,6 +58,54 @@ static int get_machine_by_name(Manager *manager, sd_bus_message *message, Machin
 
         *ret = m;
         return 1;
+}
+
+/* Reads the name argument and finds our running machine NAME or, failing that, the container NAME of
+ * machined-ext-oci with a live leader (its IDs may be no host names: '_', up to 255 characters). Returns 1
+ * with one of *ret_machine and *ret_oci set (the other NULL), or an error. */
+static int get_machine_or_oci_by_name(Manager *manager, sd_bus_message *message, Machine **ret_machine,
+                                      OciMachine **ret_oci, sd_bus_error *error) {
+        _cleanup_free_ char *msg = NULL;
+        OciMachine *o = NULL;
+        bool is_machine_name;
+        const char *name;
+        Machine *m;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        is_machine_name = machine_name_is_valid(name);
+        if (!is_machine_name && !container_id_is_valid(name))
+                return validate_name(name, error);
+
+        m = is_machine_name ? manager_get_machine(manager, name) : NULL;
+        if (m && !m->finalized) {
+                *ret_machine = m;
+                *ret_oci = NULL;
+                return 1;
+        }
+
+        r = oci_machine_get(manager, name, &o, &msg);
+        if (r >= 0) {
+                *ret_machine = NULL;
+                *ret_oci = o;
+                return 1;
+        }
+        if (r == -MX_ERR_NO_SUCH_MACHINE && !msg) {
+                /* Neither: what we know of our machine of that name, or why it cannot be one. */
+                if (!is_machine_name)
+                        return validate_name(name, error);
+                if (!machine_is_defined(name))
+                        return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE,
+                                                 "No such machine '%s' (no settings file %s.nspawn, no "
+                                                 "/var/lib/machines/%s and no container of machined-ext-oci)",
+                                                 name, name, name);
+                return bus_error_from_machine(error, -MX_ERR_NOT_RUNNING, name, NULL);
+        }
+        if (!mx_error_is_domain(r))
+                log_warning_errno(r, "Failed to look up container %s of machined-ext-oci: %m", name);
+        return bus_error_from_oci_machine(error, r, name, msg);
 }
 
 /* A service unit name, e.g. "container@foo.service": what systemd's AttachProcessesToUnit() gets. */
@@ -213,22 +261,39 @@ static int method_bind_mount_machine(sd_bus_message *message, void *userdata, sd
         return redirect_to_machine(message, userdata, error, bus_machine_method_bind_mount);
 }
 
-static int method_stop_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return redirect_to_machine(message, userdata, error, bus_machine_method_stop);
-}
-
-static int method_kill_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return redirect_to_machine(message, userdata, error, bus_machine_method_kill);
-}
-
-static int method_get_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+/* StopMachine, KillMachine: our machine NAME, or else the container NAME of machined-ext-oci. */
+static int redirect_to_machine_or_oci(sd_bus_message *message, void *userdata, sd_bus_error *error,
+                                      sd_bus_message_handler_t machine_handler,
+                                      sd_bus_message_handler_t oci_handler) {
+        OciMachine *o = NULL;
         Machine *m = NULL;
         int r;
 
-        r = get_machine_by_name(ASSERT_PTR(userdata), message, &m, error);
+        r = get_machine_or_oci_by_name(ASSERT_PTR(userdata), message, &m, &o, error);
         if (r <= 0)
                 return r;
-        return sd_bus_reply_method_return(message, "o", m->path);
+        return m ? machine_handler(message, m, error) : oci_handler(message, o, error);
+}
+
+static int method_stop_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect_to_machine_or_oci(message, userdata, error, bus_machine_method_stop,
+                                          bus_oci_machine_method_stop);
+}
+
+static int method_kill_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect_to_machine_or_oci(message, userdata, error, bus_machine_method_kill,
+                                          bus_oci_machine_method_kill);
+}
+
+static int method_get_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        OciMachine *o = NULL;
+        Machine *m = NULL;
+        int r;
+
+        r = get_machine_or_oci_by_name(ASSERT_PTR(userdata), message, &m, &o, error);
+        if (r <= 0)
+                return r;
+        return sd_bus_reply_method_return(message, "o", m ? m->path : o->path);
 }
 
 static int method_wait_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {

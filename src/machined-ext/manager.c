@@ -13,6 +13,7 @@
 #include "manager.h"
 #include "container.h"
 #include "name.h"
+#include "oci-containers-dbus.h"
 #include <fcntl.h>
 #include <systemd/sd-daemon.h>
 
@@ -35,8 +36,9 @@ int manager_new(Manager **ret) {
         m->adopted_consoles = hashmap_new();
         m->adopted_locks = hashmap_new();
         m->adopted_fds = hashmap_new();
+        m->oci_containers = hashmap_new();
         if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks ||
-            !m->adopted_fds)
+            !m->adopted_fds || !m->oci_containers)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -112,6 +114,8 @@ Manager *manager_free(Manager *m) {
         }
         hashmap_clear(m->machines, destroy_machine);
         hashmap_free(m->machines);
+        oci_containers_free_all(m);
+        hashmap_free(m->oci_containers);
         hashmap_clear(m->exits, destroy_exit_record);
         hashmap_free(m->exits);
         hashmap_free(m->jobs);
@@ -448,6 +452,11 @@ int manager_connect_bus(Manager *m) {
         if (r < 0)
                 return r;
         r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_MACHINE_PATH_PREFIX, machine_node_enumerator, m);
+        if (r < 0)
+                return r;
+        /* machined-ext-oci's containers: a path of their own, the same interface with what applies to them. */
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_OCI_PATH_PREFIX, BUS_MACHINE_INTERFACE,
+                                       oci_machine_vtable, oci_machine_object_find, m);
         if (r < 0)
                 return r;
 

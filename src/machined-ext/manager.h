@@ -39,6 +39,10 @@ typedef struct Manager {
         bool propagation_ready;
         int inaccessible_ready;         /* -1: not tried yet, 0: failed, 1: /run/machined-ext/inaccessible is there */
 
+        Hashmap *oci_containers;        /* id → OciMachine: machined-ext-oci's, while a client cares */
+        struct OciMachine *oci_gc_queue;
+        sd_event_source *oci_gc_event_source;
+
         usec_t stop_timeout;    /* SIGKILL this long after the stop signal */
         usec_t removal_timeout; /* how long to wait for machined to drop a machine whose payload exited */
 } Manager;

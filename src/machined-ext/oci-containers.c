@@ -1,19 +1,50 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include "bus-api.h"
 #include "fd-util.h"
 #include "log.h"
 #include "macro.h"
+#include "manager.h"
+#include "name.h"
 #include "oci-containers.h"
 #include "state.h"
 
 static void closedirp(DIR **d) {
         if (*d)
                 (void) closedir(*d);
+}
+
+/* Whether the container's cgroup is frozen (machined-ext-oci pause): the CLI records no "paused", it reads
+ * cgroup.freeze as we do here. */
+static bool cgroup_is_frozen(const char *cgroup) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[2] = {};
+
+        if (!cgroup || asprintf(&path, "/sys/fs/cgroup%s/cgroup.freeze", cgroup) < 0)
+                return false;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 || read(fd, buf, 1) != 1)
+                return false;
+        return buf[0] == '1';
+}
+
+/* The status of a container whose leader lives, as the CLI's "state" derives it. */
+static ContainerStatus live_status(const ContainerState *s) {
+        if (s->status == CONTAINER_CREATED)
+                return CONTAINER_CREATED;
+        return cgroup_is_frozen(s->cgroup) ? CONTAINER_PAUSED : CONTAINER_RUNNING;
 }
 
 /* The status as the OCI CLI's "state" derives it: what was recorded, unless the recorded leader is no more. */
@@ -27,7 +58,7 @@ static const char *derived_status(const ContainerState *s, pid_t *ret_leader) {
         if (r != LEADER_ALIVE)
                 return container_status_to_string(CONTAINER_STOPPED);  /* gone, recycled, or cannot tell */
         *ret_leader = s->pid;
-        return container_status_to_string(s->status);
+        return container_status_to_string(live_status(s));
 }
 
 int oci_containers_append(sd_bus_message *reply, const char *root) {
@@ -67,4 +98,293 @@ int oci_containers_append(sd_bus_message *reply, const char *root) {
         if (errno != 0)
                 return -errno;
         return 0;
+}
+
+/* ---- the containers of the CLI as machines ---------------------------------------------------------- */
+
+static OciMachine *oci_machine_free(OciMachine *o) {
+        if (!o)
+                return NULL;
+        if (o->manager)
+                (void) hashmap_remove_value(o->manager->oci_containers, o->id, o);
+        sd_event_source_disable_unref(o->exit_source);
+        sd_event_source_disable_unref(o->kill_timer);
+        safe_close(o->leader_pidfd);
+        container_state_free(o->state);
+        free(o->path);
+        free(o->id);
+        return mfree(o);
+}
+
+static void oci_machine_freep(OciMachine **o) {
+        oci_machine_free(*o);
+}
+
+static int on_oci_gc(sd_event_source *s, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
+        while (m->oci_gc_queue) {
+                OciMachine *o = m->oci_gc_queue;
+                m->oci_gc_queue = o->gc_next;
+                oci_machine_free(o);
+        }
+        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+/* Not freed in its own callbacks: on an idle defer source, as machines are (manager_enqueue_gc()). */
+static void oci_machine_enqueue_gc(OciMachine *o) {
+        Manager *m = o->manager;
+        int r;
+
+        if (o->in_gc_queue)
+                return;
+        o->in_gc_queue = true;
+        o->gc_next = m->oci_gc_queue;
+        m->oci_gc_queue = o;
+        if (!m->oci_gc_event_source) {
+                r = sd_event_add_defer(m->event, &m->oci_gc_event_source, on_oci_gc, m);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to add OCI GC event source, entry freed at exit: %m");
+                        return;
+                }
+                (void) sd_event_source_set_priority(m->oci_gc_event_source, SD_EVENT_PRIORITY_IDLE);
+                (void) sd_event_source_set_description(m->oci_gc_event_source, "oci-containers-gc");
+        }
+        (void) sd_event_source_set_enabled(m->oci_gc_event_source, SD_EVENT_ONESHOT);
+}
+
+static void destroy_oci_machine(void *value, const char *key) {
+        OciMachine *o = value;
+
+        o->manager = NULL;      /* being cleared: not removed from the table once more */
+        oci_machine_free(o);
+}
+
+void oci_containers_free_all(Manager *m) {
+        OciMachine *o;
+
+        while (m->oci_gc_queue) {
+                o = m->oci_gc_queue;
+                m->oci_gc_queue = o->gc_next;
+                oci_machine_free(o);
+        }
+        hashmap_clear(m->oci_containers, destroy_oci_machine);
+        m->oci_gc_event_source = sd_event_source_disable_unref(m->oci_gc_event_source);
+}
+
+/* The leader exited (its parent reaps it, not us): the machine is gone. */
+static void oci_machine_exited(OciMachine *o) {
+        int r;
+
+        if (o->exited)
+                return;
+        o->exited = true;
+        (void) sd_event_source_set_enabled(o->exit_source, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(o->kill_timer, SD_EVENT_OFF);
+        if (o->stop_timestamp > 0)
+                log_info("OCI container %s: its leader exited after the stop.", o->id);
+        r = sd_bus_emit_signal(o->manager->bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "MachineRemoved", "so",
+                               o->id, o->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to send MachineRemoved for OCI container %s, ignoring: %m", o->id);
+        (void) hashmap_remove_value(o->manager->oci_containers, o->id, o);
+        oci_machine_enqueue_gc(o);
+}
+
+static int on_leader_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        oci_machine_exited(ASSERT_PTR(userdata));
+        return 0;
+}
+
+/* Whether the process of PIDFD has exited: a pidfd polls readable then (also before it is reaped). */
+static bool pidfd_exited(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        return poll(&p, 1, 0) > 0;
+}
+
+static bool same_leader(const ContainerState *a, const ContainerState *b) {
+        return a->pid == b->pid && a->pidfd_inode == b->pidfd_inode && a->start_time == b->start_time;
+}
+
+/* A new entry for the live leader PIDFD of state S, watched for its exit. Takes S and PIDFD on success only.
+ * Returns 0 or -errno. */
+static int oci_machine_new(Manager *m, ContainerState *s, int pidfd, OciMachine **ret) {
+        _cleanup_(oci_machine_freep) OciMachine *o = NULL;
+        int r;
+
+        o = new0(OciMachine, 1);
+        if (!o)
+                return -ENOMEM;
+        *o = (OciMachine) { .leader_pidfd = -EBADF };   /* PIDFD stays the caller's until we succeed */
+        o->id = strdup(s->id);
+        if (!o->id)
+                return -ENOMEM;
+        r = sd_bus_path_encode(BUS_OCI_PATH_PREFIX, o->id, &o->path);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(m->event, &o->exit_source, pidfd, EPOLLIN, on_leader_exit, o);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(o->exit_source, "oci-container-leader");
+        r = hashmap_put(m->oci_containers, o->id, o);
+        if (r < 0)
+                return r;
+        o->manager = m;
+        o->state = s;
+        o->leader_pidfd = pidfd;
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
+int oci_machine_get(Manager *m, const char *id, OciMachine **ret, char **ret_error) {
+        _cleanup_(container_state_freep) ContainerState *s = NULL;
+        _cleanup_free_ char *error = NULL;
+        _cleanup_close_ int pidfd = -EBADF;
+        OciMachine *o;
+        int r;
+
+        if (!container_id_is_valid(id))
+                return -MX_ERR_NO_SUCH_MACHINE;
+
+        /* Never trusted: every field typed and checked, symlinks and oversized files refused. */
+        r = container_state_load(CONTAINER_STATE_ROOT_OCI_CLI, id, &s, &error);
+        if (r == -ENOENT || r == -EINVAL)
+                return -MX_ERR_NO_SUCH_MACHINE;
+        if (IN_SET(r, -EBADMSG, -ELOOP, -EBADFD, -EFBIG)) {
+                if (asprintf(ret_error, "No machine '%s': the state file %s/%s/state.json of machined-ext-oci's "
+                             "container is invalid: %s", id, CONTAINER_STATE_ROOT_OCI_CLI, id,
+                             error ?: strerror(-r)) < 0)
+                        return -ENOMEM;
+                return -MX_ERR_NO_SUCH_MACHINE;
+        }
+        if (r < 0)
+                return r;
+        if (s->owner != CONTAINER_OWNER_OCI_CLI)
+                return -MX_ERR_NO_SUCH_MACHINE;
+
+        o = hashmap_get(m->oci_containers, id);
+        if (o && !o->exited && same_leader(o->state, s) && !pidfd_exited(o->leader_pidfd)) {
+                /* The same run: its status as the CLI last recorded it (paused, running, ...). */
+                container_state_free(o->state);
+                o->state = TAKE_PTR(s);
+                *ret = o;
+                return 0;
+        }
+        if (o)  /* An earlier run of the id (deleted and created again), or one that has just exited. */
+                oci_machine_exited(o);
+
+        r = container_state_check_leader(s, &pidfd);
+        if (r < 0)
+                return r;
+        if (r != LEADER_ALIVE || pidfd_exited(pidfd)) {
+                if (asprintf(ret_error, "Container '%s' of machined-ext-oci is %s, not running", id,
+                             s->pid > 0 ? "stopped" : container_status_to_string(s->status)) < 0)
+                        return -ENOMEM;
+                return -MX_ERR_NOT_RUNNING;
+        }
+
+        r = oci_machine_new(m, s, pidfd, &o);
+        if (r < 0)
+                return r;
+        TAKE_PTR(s);
+        TAKE_FD(pidfd);
+        *ret = o;
+        return 0;
+}
+
+static int send_signal(OciMachine *o, int sig) {
+        if (o->exited)
+                return -MX_ERR_NOT_RUNNING;
+        /* ESRCH through our own pidfd is a fact about the leader: it has exited. */
+        if (pidfd_send_signal(o->leader_pidfd, sig, NULL, 0) < 0)
+                return errno == ESRCH ? -MX_ERR_NOT_RUNNING : -errno;
+        return 0;
+}
+
+static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        OciMachine *o = ASSERT_PTR(userdata);
+        int r;
+
+        r = send_signal(o, SIGKILL);
+        if (r < 0 && r != -MX_ERR_NOT_RUNNING)
+                log_warning_errno(r, "OCI container %s: failed to send SIGKILL: %m", o->id);
+        else if (r >= 0)
+                log_info("OCI container %s: still running after the stop timeout, sent SIGKILL.", o->id);
+        return 0;
+}
+
+int oci_machine_stop(OciMachine *o) {
+        int r;
+
+        if (o->exited)
+                return -MX_ERR_NOT_RUNNING;
+        if (o->stop_timestamp > 0)
+                return 0;       /* under way: the SIGKILL timer is not pushed back */
+
+        r = send_signal(o, SIGTERM);
+        if (r < 0)
+                return r;
+        o->stop_timestamp = now(CLOCK_MONOTONIC);
+        r = sd_event_add_time_relative(o->manager->event, &o->kill_timer, CLOCK_MONOTONIC,
+                                       o->manager->stop_timeout, 0, on_kill_timer, o);
+        if (r < 0) {
+                /* Without the timer, a leader that ignores SIGTERM would never stop: kill it now. */
+                log_warning_errno(r, "OCI container %s: failed to arm the SIGKILL timer, sending SIGKILL: %m",
+                                  o->id);
+                return send_signal(o, SIGKILL);
+        }
+        (void) sd_event_source_set_description(o->kill_timer, "oci-container-kill");
+        log_info("OCI container %s: sent SIGTERM to its leader (PID %i), SIGKILL in %" PRIu64 " ms.", o->id,
+                 (int) o->state->pid, o->manager->stop_timeout / USEC_PER_MSEC);
+        return 0;
+}
+
+int oci_machine_check_unit(OciMachine *o) {
+        _cleanup_free_ char *p = NULL, *data = NULL, *suffix = NULL;
+        const char *unit = o->state->unit;
+        _cleanup_close_ int fd = -EBADF;
+        char *line;
+        size_t n, size;
+        int r;
+
+        if (o->exited)
+                return -MX_ERR_NOT_RUNNING;
+        if (!unit)
+                return -EOPNOTSUPP;
+        n = strlen(unit);
+        if (n <= 6 || !streq(unit + n - 6, ".scope") || strchr(unit, '/'))
+                return -EBADMSG;
+        /* The state file names the unit; the leader's own cgroup (read while the pidfd says it is the same
+         * process) must be in it, so that the state file cannot send us after another unit's processes. */
+        if (asprintf(&p, "/proc/%i/cgroup", (int) o->state->pid) < 0 || asprintf(&suffix, "/%s", unit) < 0)
+                return -ENOMEM;
+        fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? -MX_ERR_NOT_RUNNING : -errno;
+        r = read_regular_fd(fd, 64 * 1024, &data, &size);
+        if (r < 0)
+                return r;
+        if (pidfd_send_signal(o->leader_pidfd, 0, NULL, 0) < 0)
+                return errno == ESRCH ? -MX_ERR_NOT_RUNNING : -errno;
+        /* The cgroup v2 line ("0::PATH"), after the v1 ones on a hybrid host. */
+        line = startswith(data, "0::") ? data : strstr(data, "\n0::");
+        if (!line)
+                return -EBADMSG;
+        line += line == data ? 3 : 4;
+        line[strcspn(line, "\n")] = 0;
+        for (const char *c = line; (c = strstr(c, suffix)); c++)
+                if (c[strlen(suffix)] == 0 || c[strlen(suffix)] == '/')
+                        return 0;
+        return -EBADMSG;
+}
+
+int oci_machine_kill(OciMachine *o, int sig) {
+        return send_signal(o, sig);
+}
+
+const char *oci_machine_state(const OciMachine *o) {
+        if (o->stop_timestamp > 0 && !o->exited)
+                return "stopping";
+        return container_status_to_string(live_status(o->state));
 }

@@ -2,14 +2,67 @@
 #pragma once
 
 /* The containers of the OCI runtime command line (machined-ext-oci) under its default state root, as the
- * daemon lists them (ListOCIContainers). Read when asked, never written: the CLI owns that directory. */
+ * daemon sees them: listed (ListOCIContainers), and each one with a live leader also a machine that
+ * GetMachine finds and StopMachine/KillMachine act on, through a pidfd of its leader. Their state files are
+ * read when asked, never written: the CLI owns that directory, and its `state` and `delete` see what we did
+ * (a stopped leader is "stopped" there as here); the leader's parent (the CLI's `run`, conmon, a shim) reaps
+ * it, not us. */
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
 #include "state.h"
 
+typedef struct Manager Manager;
+
+/* A container of the CLI that a client asked about while its leader lived. Kept (in Manager.oci_containers,
+ * by id) until the leader exits: a stop under way needs its SIGKILL timer, and sd-bus needs an object behind
+ * the path. */
+typedef struct OciMachine {
+        Manager *manager;
+        char *id;                       /* the key */
+        char *path;                     /* BUS_OCI_PATH_PREFIX/<id, bus-label escaped> */
+        ContainerState *state;          /* as last read; replaced by every lookup */
+        int leader_pidfd;               /* of state->pid, checked by pidfd inode and start time */
+        sd_event_source *exit_source;   /* the pidfd is readable: the leader has exited */
+        sd_event_source *kill_timer;    /* SIGKILL, stop_timeout after the SIGTERM of a stop */
+        usec_t stop_timestamp;          /* CLOCK_MONOTONIC of the stop's SIGTERM, 0 if none */
+        bool exited;
+        struct OciMachine *gc_next;
+        bool in_gc_queue;
+} OciMachine;
+
 /* Appends one "(ssuss)" per valid container of the OCI CLI under ROOT to REPLY (inside an open array): id,
- * status (derived from the facts: a recorded leader that is gone or whose PID was recycled is "stopped"),
+ * status (derived from the facts as the CLI's `state` derives it: a recorded leader that is gone or whose PID
+ * was recycled is "stopped", a frozen cgroup "paused"),
  * leader PID (0 without a live leader), unit (or ""), bundle (or ""). Entries that cannot be read or do not
  * validate are skipped (logged at debug). A missing ROOT is no entries. Returns 0 or -errno. */
 int oci_containers_append(sd_bus_message *reply, const char *root);
+
+/* Finds the container ID of the CLI under CONTAINER_STATE_ROOT_OCI_CLI with a live leader, reading its state
+ * file again (validated as the CLI validates it). Returns 0 and *ret (owned by the manager), or:
+ * -MX_ERR_NO_SUCH_MACHINE (no such container, or not the CLI's), -MX_ERR_NOT_RUNNING (its leader is gone or
+ * was never started), each with a message in *ret_error, which also explains an invalid state file
+ * (-MX_ERR_NO_SUCH_MACHINE); -ENOMEM or another -errno. */
+int oci_machine_get(Manager *m, const char *id, OciMachine **ret, char **ret_error);
+
+/* SIGTERM to the leader and a SIGKILL timer (the manager's stop timeout), as StopMachine does for our own
+ * machines; answers at once. A second call while the stop is under way changes nothing. Returns 0,
+ * -MX_ERR_NOT_RUNNING if the leader has exited, or -errno. */
+int oci_machine_stop(OciMachine *o);
+
+/* Whether "all" of the container can be signalled through its unit (KillUnit): the state names a scope and the
+ * leader's cgroup is in it. Returns 0, -EOPNOTSUPP (no unit: --cgroup-manager cgroupfs or disabled), -EBADMSG
+ * (not a scope, or not the leader's), -MX_ERR_NOT_RUNNING, or -errno. */
+int oci_machine_check_unit(OciMachine *o);
+
+/* SIG to the leader, through its pidfd. Returns 0, -MX_ERR_NOT_RUNNING if it has exited, or -errno. */
+int oci_machine_kill(OciMachine *o, int sig);
+
+/* "stopping" while a stop is under way, else the status as the CLI derives it: "created", "paused" (its cgroup
+ * is frozen) or "running". */
+const char *oci_machine_state(const OciMachine *o);
+
+/* Drops every entry (the containers are not touched). */
+void oci_containers_free_all(Manager *m);

@@ -2,14 +2,18 @@
 /* machined-ext-oci: the global options, the output of errors (text or JSON, stderr and --log), and the verbs'
  * table. Every verb is its own file (verb-*.c). */
 
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <json-c/json.h>
 
+#include "container-config.h"
 #include "oci-cli.h"
+#include "parse-util.h"
 #include "state.h"
 
 const char *arg_root = OCI_ROOT_DEFAULT;
@@ -67,6 +71,20 @@ int oci_parse_format(const char *arg, bool *ret_json) {
         if (!streq(arg, "json") && !streq(arg, "table"))
                 return oci_error(EINVAL, "--format: expected table or json, got '%s'", arg);
         *ret_json = streq(arg, "json");
+        return 0;
+}
+
+int oci_parse_preserve_fds(const char *arg, unsigned *ret) {
+        uint64_t n;
+
+        if (parse_u64(arg, &n) < 0 || n > CONTAINER_PRESERVE_FDS_MAX)
+                return oci_error(EINVAL, "--preserve-fds: expected a number of fds up to %u, got '%s'",
+                                 CONTAINER_PRESERVE_FDS_MAX, arg);
+        /* They are passed as they are: each must be open now, or another fd of ours could take its number. */
+        for (uint64_t fd = 3; fd < 3 + n; fd++)
+                if (fcntl((int) fd, F_GETFD) < 0)
+                        return oci_error(EBADF, "--preserve-fds %s: fd %" PRIu64 " is not open", arg, fd);
+        *ret = (unsigned) n;
         return 0;
 }
 

@@ -41,6 +41,10 @@ int oci_log(int level, int error, const char *format, ...) _printf_(3, 4);
 /* --format of list and ps: "table" or "json" into *RET_JSON. Returns 0, or -EINVAL after an error line. */
 int oci_parse_format(const char *arg, bool *ret_json);
 
+/* --preserve-fds of create, run and exec: N (at most CONTAINER_PRESERVE_FDS_MAX) into *RET, after checking that
+ * fds 3..3+N-1 are open. Returns 0, or -EINVAL/-EBADF after an error line. */
+int oci_parse_preserve_fds(const char *arg, unsigned *ret);
+
 /* Verbs: ARGV[0] is the verb. Each returns the process's exit status (0, or 1 after an error line). */
 int verb_spec(int argc, char **argv);
 int verb_features(int argc, char **argv);

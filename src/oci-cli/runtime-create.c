@@ -287,6 +287,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         config.stdout_fd = STDOUT_FILENO;
         config.stderr_fd = STDERR_FILENO;
         config.console_fd = -EBADF;
+        config.preserve_fds = o->preserve_fds;
         if (i->oci->spec->process->terminal && o->console_socket) {
                 r = oci_console_socket_send(o->console_socket, i->oci->spec->process, &slave);
                 if (r < 0)

@@ -27,6 +27,7 @@ typedef struct OciCreate {
         const char *pid_file;
         const char *console_socket;
         bool run;                       /* run: this process stays the payload's parent */
+        unsigned preserve_fds;          /* --preserve-fds: our fds 3.. passed to the payload */
 } OciCreate;
 
 /* A container this process created (create, run). */

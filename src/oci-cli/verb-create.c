@@ -63,8 +63,8 @@ static int parse_create_options(int argc, char **argv, bool run, OciCreate *o, b
                         /* pivot_root always (no-pivot is for ramfs roots); no session keyring is made. */
                         break;
                 case ARG_PRESERVE_FDS:
-                        if (!streq(optarg, "0"))
-                                return oci_error(EOPNOTSUPP, "--preserve-fds: passing file descriptors is not supported");
+                        if (oci_parse_preserve_fds(optarg, &o->preserve_fds) < 0)
+                                return -EINVAL;
                         break;
                 case ARG_CONFIG:
                         config = optarg;

@@ -27,6 +27,7 @@ typedef struct ExecOptions {
         bool tty;
         bool detach;
         bool no_new_privs;
+        unsigned preserve_fds;
 } ExecOptions;
 
 static int json_set(json_object *o, const char *key, json_object *v) {
@@ -230,8 +231,8 @@ static int parse_options(int argc, char **argv, ExecOptions *o) {
                         o->no_new_privs = true;
                         break;
                 case ARG_PRESERVE_FDS:
-                        if (!streq(optarg, "0"))
-                                return oci_error(EOPNOTSUPP, "--preserve-fds: passing file descriptors is not supported");
+                        if (oci_parse_preserve_fds(optarg, &o->preserve_fds) < 0)
+                                return -EINVAL;
                         break;
                 case ARG_IGNORED:
                         break;
@@ -290,6 +291,7 @@ int verb_exec(int argc, char **argv) {
         config.stdout_fd = STDOUT_FILENO;
         config.stderr_fd = STDERR_FILENO;
         config.controlling_tty = false;
+        config.preserve_fds = o.preserve_fds;
         if (proc->spec->process->terminal && o.console_socket) {
                 if (oci_console_socket_send(o.console_socket, proc->spec->process, &slave) < 0)
                         goto finish;

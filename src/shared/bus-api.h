@@ -25,6 +25,8 @@
 #define BUS_MANAGER_INTERFACE   "org.machinedext1.Manager"
 #define BUS_MACHINE_INTERFACE   "org.machinedext1.Machine"
 #define BUS_MACHINE_PATH_PREFIX "/org/machinedext1/machine"
+/* The containers of machined-ext-oci (GetMachine finds them too): BUS_OCI_PATH_PREFIX/<id, bus-label escaped> */
+#define BUS_OCI_PATH_PREFIX     "/org/machinedext1/oci"
 
 #define BUS_ERROR_NO_SUCH_MACHINE  "org.machinedext1.NoSuchMachine"
 #define BUS_ERROR_MACHINE_EXISTS   "org.machinedext1.MachineExists"

@@ -333,6 +333,54 @@ test_exec() {
         oci_assert_gone oci-exec
 }
 
+# --preserve-fds N: the caller's fds 3..3+N-1 reach the payload at the same numbers (run, create/start and
+# exec, as runc), no other fd does (CVE-2024-21626), and no LISTEN_FDS is set.
+test_preserve_fds() {
+        local b=$MACHINES_DIR/oci-pfd out f3=$T_TMP/fd3 f4=$T_TMP/fd4 f5=$T_TMP/fd5 f6=$T_TMP/fd6
+        local script='echo three >&3; echo four >&4; echo five >&5; echo "${LISTEN_FDS-unset}" >/out/listen'
+        # (one line: oci_bundle takes the arguments line by line)
+        script+='; ls /proc/self/fd | sort -n | tr "\n" " " >/out/fds'
+        : >"$f3"; : >"$f4"; : >"$f5"
+        oci_bundle oci-pfd /bin/sh -c "$script"
+        oci run --preserve-fds 2 --bundle "$b" oci-pfd </dev/null >"$T_TMP/run.out" 2>&1 3>>"$f3" 4>>"$f4" 5>>"$f5" ||
+                t_fail "run --preserve-fds 2 failed: $(tail -3 "$T_TMP/run.out")"
+        assert_eq three "$(cat "$f3")" "what the payload wrote to fd 3"
+        assert_eq four "$(cat "$f4")" "what the payload wrote to fd 4"
+        assert_eq "" "$(cat "$f5")" "fd 5, not preserved"
+        # ls's own directory fd is the next free one: 5.
+        assert_eq "0 1 2 3 4 5 " "$(cat "$b/out/fds")" "fds of the payload"
+        assert_eq unset "$(cat "$b/out/listen")" "LISTEN_FDS"
+        oci_assert_gone oci-pfd
+
+        # create/start: the fds of create's caller.
+        : >"$f3"
+        oci create --preserve-fds 1 --bundle "$b" oci-pfd </dev/null >"$T_TMP/create.out" 2>&1 3>>"$f3" 4>>"$f4" ||
+                t_fail "create --preserve-fds 1 failed: $(tail -3 "$T_TMP/create.out")"
+        assert_ok oci start oci-pfd
+        wait_until 10 grep -q three "$f3" || t_fail "fd 3 of create's caller: $(cat "$f3")"
+        wait_until 10 bash -c "[ \"\$(${OCI[*]} state oci-pfd | jq -r .status)\" = stopped ]" ||
+                t_fail "oci-pfd did not stop"
+        assert_eq "0 1 2 3 4 " "$(cat "$b/out/fds")" "fds of the payload with --preserve-fds 1"
+        assert_ok oci delete oci-pfd
+
+        # exec.
+        jq '.process.args = ["/bin/sleep", "1000"]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        oci_detached run --detach --bundle "$b" oci-pfd
+        : >"$f6"
+        out=$(oci exec --preserve-fds 4 oci-pfd /bin/sh -c 'echo six >&6; ls /proc/self/fd | sort -n | tr "\n" " "' \
+                </dev/null 2>&1 3>>"$f3" 4>>"$f4" 5>>"$f5" 6>>"$f6" 8>>"$f6")
+        assert_eq six "$(cat "$f6")" "what exec wrote to fd 6"
+        assert_eq "0 1 2 3 4 5 6 7 " "$out" "fds of exec --preserve-fds 4 (7: ls's own, 8 not passed)"
+
+        # Bad input: one error line, nothing started.
+        assert_one_error "expected a number" oci exec --preserve-fds x oci-pfd /bin/true
+        assert_one_error "fd 9 is not open" oci exec --preserve-fds 7 oci-pfd /bin/true 3>>"$f3" 4>>"$f3" 5>>"$f3" \
+                6>>"$f3" 7>>"$f3" 8>>"$f3" 9>&-
+        assert_ok oci delete --force oci-pfd
+        assert_one_error "fd 3 is not open" oci run --preserve-fds 1 --bundle "$b" oci-pfd 3>&-
+        oci_assert_gone oci-pfd
+}
+
 test_features() {
         local f
         f=$(oci features) || t_fail "features failed"
@@ -356,6 +404,7 @@ oci_run_test oci-cli-bad-input test_bad_input
 oci_run_test oci-cli-cgroup-managers test_cgroup_managers
 oci_run_test oci-cli-pause-ps-update test_pause_ps_update
 oci_run_test oci-cli-exec test_exec
+oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features
 
 t_summary
