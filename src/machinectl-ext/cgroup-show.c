@@ -41,12 +41,13 @@ CGroupNode *cgroup_node_free(CGroupNode *n) {
         return NULL;
 }
 
-/* Reads all of FD (at most max bytes) into an allocated buffer. Returns the length, or -errno. */
+/* Reads all of FD (at most max bytes) into an allocated buffer, with a NUL after them. Returns the length,
+ * or -errno. */
 static ssize_t read_fd(int fd, size_t max, char **ret) {
         _cleanup_free_ char *buf = NULL;
         size_t n = 0;
 
-        buf = malloc(max);
+        buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
         while (n < max) {
@@ -60,6 +61,7 @@ static ssize_t read_fd(int fd, size_t max, char **ret) {
                         break;
                 n += (size_t) k;
         }
+        buf[n] = 0;
         *ret = TAKE_PTR(buf);
         return (ssize_t) n;
 }
@@ -176,9 +178,7 @@ static int read_procs(CGroupNode *n, int dfd) {
                 if (l == -ENOMEM)
                         return (int) l;
                 if (l >= 0) {
-                        comm[strcspn(comm, "\n")] = 0;  /* comm is at most 16 bytes: always terminated */
-                        if ((size_t) l < 64)
-                                comm[l] = 0;
+                        comm[strcspn(comm, "\n")] = 0;
                         p->comm = comm;
                 }
         }
