@@ -378,17 +378,6 @@ void cgroup_tree_print(const CGroupNode *root, const char *prefix, const CGroupS
         print_node(root, prefix, style);
 }
 
-static json_object *strv_to_json(char * const *l) {
-        json_object *a = json_object_new_array();
-
-        STRV_FOREACH(s, l)
-                if (!a || json_object_array_add(a, json_object_new_string(*s)) < 0) {
-                        json_object_put(a);
-                        return NULL;
-                }
-        return a;
-}
-
 int cgroup_tree_to_json(const CGroupNode *n, json_object **ret) {
         _cleanup_(json_object_putp) json_object *o = NULL, *procs = NULL, *children = NULL;
         int r;

@@ -376,17 +376,6 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
         }
 }
 
-static json_object *strv_to_json(char * const *l) {
-        json_object *a = json_object_new_array();
-
-        STRV_FOREACH(i, l)
-                if (!a || json_object_array_add(a, json_object_new_string(*i)) < 0) {
-                        json_object_put(a);
-                        return NULL;
-                }
-        return a;
-}
-
 /* --json=: the properties of one machine as one object; with s (status), what status_gather() found too. */
 static int print_properties_json(sd_bus_message *reply, const MachineStatus *s) {
         _cleanup_(json_object_putp) json_object *o = NULL;
