@@ -18,6 +18,17 @@ int json_add_value(json_object *o, const char *key, json_object *v) {
         return 0;
 }
 
+json_object *strv_to_json(char * const *l) {
+        json_object *a = json_object_new_array();
+
+        STRV_FOREACH(s, l)
+                if (!a || json_object_array_add(a, json_object_new_string(*s)) < 0) {
+                        json_object_put(a);
+                        return NULL;
+                }
+        return a;
+}
+
 /* Reads the value of a property (m inside its variant, of signature contents) into *ret. Returns 1 if
  * converted, 0 if the type has no JSON form here (the caller skips it), < 0 on failure. */
 static int value_to_json(const char *contents, sd_bus_message *m, json_object **ret) {

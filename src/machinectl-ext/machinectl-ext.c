@@ -4,9 +4,12 @@
 
 #include <assert.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "escape.h"
@@ -32,6 +35,9 @@ bool arg_console_stream = false;
 const char *arg_kill_whom = "all";      /* like machinectl */
 int arg_signal = SIGTERM;
 char **arg_property = NULL;
+unsigned arg_lines = 10;
+static bool arg_lines_set = false;
+bool arg_full = false;
 
 typedef struct Verb {
         const char *name;
@@ -129,8 +135,53 @@ const char *ansi_highlight_red(void) {
         return colors_enabled() ? "\x1B[0;1;31m" : "";
 }
 
+const char *ansi_grey(void) {
+        return colors_enabled() ? "\x1B[0;38;5;245m" : "";
+}
+
 const char *ansi_normal(void) {
         return colors_enabled() ? "\x1B[0m" : "";
+}
+
+bool locale_is_utf8(void) {
+        static int cached = -1;
+        const char *e, *set;
+
+        if (cached >= 0)
+                return cached;
+
+        /* As systemd's is_locale_utf8(): $SYSTEMD_UTF8 first, then the codeset of LC_CTYPE; the plain C locale
+         * counts as UTF-8 unless it was asked for explicitly. Only LC_CTYPE is set: dates keep the C locale. */
+        e = getenv("SYSTEMD_UTF8");
+        if (e && parse_boolean(e) >= 0)
+                cached = parse_boolean(e) > 0;
+        else if (!setlocale(LC_CTYPE, ""))
+                cached = true;
+        else if ((set = nl_langinfo(CODESET)) && streq(set, "UTF-8"))
+                cached = true;
+        else {
+                set = setlocale(LC_CTYPE, NULL);
+                cached = !set || ((streq(set, "C") || streq(set, "POSIX")) &&
+                                  !getenv("LC_ALL") && !getenv("LC_CTYPE") && !getenv("LANG"));
+        }
+        return cached;
+}
+
+size_t columns(void) {
+        struct winsize ws = {};
+        const char *e = getenv("COLUMNS");
+        unsigned long v;
+        char *end;
+
+        if (e) {
+                errno = 0;
+                v = strtoul(e, &end, 10);
+                if (errno == 0 && end != e && *end == 0 && v > 0 && v <= INT_MAX)
+                        return v;
+        }
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) >= 0 && ws.ws_col > 0)
+                return ws.ws_col;
+        return 80;
 }
 
 /* Splits "A,B" and appends the pieces to arg_property. Returns 0 or -ENOMEM. */
@@ -180,6 +231,10 @@ static void help(void) {
                "                              pretty, off)\n"
                "  -q --quiet                  Suppress informational messages\n"
                "  -p --property=NAME          Show only properties by this name\n"
+               "  -n --lines=INTEGER          With 'status': number of console lines to show\n"
+               "                              (default: 10)\n"
+               "  -l --full                   Do not ellipsize process command lines in the\n"
+               "                              cgroup tree of 'status'\n"
                "     --value                  When showing properties, only print the value\n"
                "     --wait                   With 'start': wait until the machine's payload has\n"
                "                              ended and exit with its exit status\n"
@@ -242,12 +297,14 @@ static int parse_argv(int argc, char *argv[]) {
                 { "log",       no_argument,       NULL, ARG_LOG       },
                 { "console",   no_argument,       NULL, ARG_CONSOLE   },
                 { "signal",    required_argument, NULL, 's'           },
+                { "lines",     required_argument, NULL, 'n'           },
+                { "full",      no_argument,       NULL, 'l'           },
                 {}
         };
 
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "hqap:s:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "hqap:s:n:l", options, NULL)) >= 0)
                 switch (c) {
 
                 case 'h':
@@ -297,6 +354,26 @@ static int parse_argv(int argc, char *argv[]) {
                                 fprintf(stderr, "Out of memory.\n");
                                 return r;
                         }
+                        break;
+
+                case 'n': {
+                        unsigned long v;
+                        char *end;
+
+                        errno = 0;
+                        v = strtoul(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end != 0 || optarg[0] == '-' || v > INT_MAX) {
+                                fprintf(stderr, "Invalid --lines= value '%s': expected a number of lines.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        arg_lines = (unsigned) v;
+                        arg_lines_set = true;
+                        break;
+                }
+
+                case 'l':
+                        arg_full = true;
                         break;
 
                 case ARG_VALUE:
@@ -448,6 +525,11 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
         }
         if (arg_json != JSON_MODE_OFF && arg_value) {
                 fprintf(stderr, "--value cannot be combined with --json=.\n");
+                return NULL;
+        }
+
+        if (arg_lines_set && !streq(v->name, "status")) {
+                fprintf(stderr, "--lines= is only supported with 'status'.\n");
                 return NULL;
         }
 

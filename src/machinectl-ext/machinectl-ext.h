@@ -39,6 +39,8 @@ extern bool arg_console_stream;
 extern const char *arg_kill_whom;
 extern int arg_signal;
 extern char **arg_property;
+extern unsigned arg_lines;
+extern bool arg_full;
 
 /* Prints "<formatted>: <reason>" to stderr, the reason being the D-Bus error's message if there is one, else
  * strerror(-r). Returns r (always negative), so callers can "return log_bus_error(...);". */
@@ -55,7 +57,15 @@ bool colors_enabled(void);
 /* ANSI sequences, or "" when colors_enabled() is false. */
 const char *ansi_highlight_green(void);
 const char *ansi_highlight_red(void);
+const char *ansi_grey(void);
 const char *ansi_normal(void);
+
+/* Whether to draw with UTF-8 (tree glyphs, "…"), as systemd's is_locale_utf8(): $SYSTEMD_UTF8, then the
+ * codeset of LC_CTYPE. */
+bool locale_is_utf8(void);
+
+/* The width of the terminal: $COLUMNS, else that of stdout, else 80. */
+size_t columns(void);
 
 /* Returns true if NAME was requested with --property= (or if no property was requested at all). */
 bool property_selected(const char *name);

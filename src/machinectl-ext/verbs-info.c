@@ -6,7 +6,10 @@
 #include <sys/param.h>
 #include <time.h>
 
+#include "cgroup-show.h"
+#include "escape.h"
 #include "json-output.h"
+#include "machine-net.h"
 #include "machinectl-ext.h"
 #include "strv.h"
 #include "time-util.h"
@@ -169,12 +172,63 @@ typedef struct MachineStatus {
         const char *settings_file;
         const char *exit_code;
         int32_t exit_status;
+
+        /* Not properties of ours: from /proc, systemd and systemd-machined (status_gather()). */
+        char *leader_comm;
+        MachineNetwork network;
+        char *control_group;
+        CGroupNode *cgroup_tree;
 } MachineStatus;
 
 static void machine_status_done(MachineStatus *s) {
         free(s->id);
         strv_free(s->command);
         strv_free(s->warnings);
+        free(s->leader_comm);
+        machine_network_done(&s->network);
+        free(s->control_group);
+        cgroup_node_free(s->cgroup_tree);
+}
+
+/* What status shows beyond our properties, as machinectl status: the leader's comm, the network as
+ * systemd-machined sees it, the unit's cgroup tree. What cannot be had is left out (a process gone, a unit
+ * systemd does not know): status still shows the rest. Returns 0 or -ENOMEM. */
+static int status_gather(sd_bus *bus, const char *name, MachineStatus *s) {
+        char path[64];
+        int r;
+
+        if (s->leader > 0) {
+                _cleanup_fclose_ FILE *f = NULL;
+                char comm[64];
+
+                (void) snprintf(path, sizeof(path), "/proc/%" PRIu32 "/comm", s->leader);
+                f = fopen(path, "re");
+                if (f && fgets(comm, sizeof(comm), f)) {
+                        comm[strcspn(comm, "\n")] = 0;
+                        s->leader_comm = strdup(comm);
+                        if (!s->leader_comm)
+                                return -ENOMEM;
+                }
+        }
+
+        r = machine_network_get(bus, name, &s->network);
+        if (r < 0)
+                return r;
+
+        /* The unit's cgroup as systemd has it; else the leader's (a daemon without systemd's answer). */
+        r = -ENOENT;
+        if (!isempty(s->unit))
+                r = unit_get_control_group(bus, s->unit, &s->control_group, NULL);
+        if (r < 0 && s->leader > 0)
+                r = pid_get_cgroup((pid_t) s->leader, &s->control_group);
+        if (r == -ENOMEM)
+                return r;
+        if (s->control_group) {
+                r = cgroup_tree_read(s->control_group, &s->cgroup_tree);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        return 0;
 }
 
 static int status_property(const char *name, const char *contents, sd_bus_message *m, void *userdata) {
@@ -271,8 +325,14 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
                         printf("           Since: %s\n", since);
         }
 
-        if (s->leader > 0)
-                printf("          Leader: %" PRIu32 "\n", s->leader);
+        if (s->leader > 0) {
+                _cleanup_free_ char *b = NULL;
+
+                printf("          Leader: %" PRIu32, s->leader);
+                if (s->leader_comm)
+                        printf(" (%s)", terminal_safe(stdout, s->leader_comm, &b));
+                printf("\n");
+        }
         if (!isempty(s->unit))
                 printf("            Unit: %s\n", terminal_safe(stdout, s->unit, &b_unit));
         if (!isempty(s->state))
@@ -282,13 +342,14 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
                 printf("          Status: \"%s\"\n", terminal_safe(stdout, s->status, &b_status));
         if (!isempty(s->root))
                 printf("            Root: %s\n", terminal_safe(stdout, s->root, &b_root));
+        STRV_FOREACH(i, s->network.interfaces)
+                printf("%s%s%s", i == s->network.interfaces ? "           Iface: " : " ", *i, i[1] ? "" : "\n");
+        STRV_FOREACH(a, s->network.addresses)
+                printf("%s %s\n", a == s->network.addresses ? "         Address:" : "                 ", *a);
         if (s->command && s->command[0]) {
-                printf("         Command:");
-                for (char **a = s->command; *a; a++) {
-                        _cleanup_free_ char *b = NULL;
-                        printf(" %s", terminal_safe(stdout, *a, &b));
-                }
-                printf("\n");
+                _cleanup_free_ char *q = quote_command_line(s->command);
+
+                printf("         Command: %s\n", q ?: "(out of memory)");
         }
         /* (A container of machined-ext-oci has neither.) */
         if (s->have_boot)
@@ -306,10 +367,24 @@ static void print_status(const MachineStatus *s, const char *fallback_name) {
                 printf("%s %s\n", w == s->warnings ? "        Warnings:" : "                 ",
                        terminal_safe(stdout, *w, &b));
         }
+        /* As systemctl status: the cgroup, then its processes and sub-cgroups, cut to the terminal's width
+         * (not when written elsewhere, nor with --full). */
+        if (s->control_group) {
+                _cleanup_free_ char *b = NULL;
+                CGroupShowStyle style = {
+                        .utf8 = locale_is_utf8(),
+                        .colors = colors_enabled(),
+                        .width = arg_full || !isatty(STDOUT_FILENO) ? SIZE_MAX : columns(),
+                };
+
+                printf("          CGroup: %s\n", terminal_safe(stdout, s->control_group, &b));
+                if (s->cgroup_tree)
+                        cgroup_tree_print(s->cgroup_tree, "                  ", &style);
+        }
 }
 
-/* --json=: the properties of one machine as one object. */
-static int print_properties_json(sd_bus_message *reply) {
+/* --json=: the properties of one machine as one object; with s (status), what status_gather() found too. */
+static int print_properties_json(sd_bus_message *reply, const MachineStatus *s) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         int r;
 
@@ -319,6 +394,21 @@ static int print_properties_json(sd_bus_message *reply) {
         r = for_each_property(reply, property_to_json, o);
         if (r < 0)
                 return r;
+
+        if (s) {
+                r = json_add_value(o, "NetworkInterfaces", strv_to_json(s->network.interfaces));
+                r = r ?: json_add_value(o, "Addresses", strv_to_json(s->network.addresses));
+                if (r == 0 && s->control_group)
+                        r = json_add_value(o, "ControlGroup", json_object_new_string(s->control_group));
+                if (r == 0 && s->cgroup_tree) {
+                        json_object *t = NULL;
+
+                        r = cgroup_tree_to_json(s->cgroup_tree, &t);
+                        r = r ?: json_add_value(o, "ControlGroupTree", t);
+                }
+                if (r < 0)
+                        return r;
+        }
         return json_print(o);
 }
 
@@ -480,6 +570,8 @@ int verb_status(sd_bus *bus, char **args) {
                 }
 
                 r = for_each_property(reply, status_property, &s);
+                if (r >= 0)
+                        r = status_gather(bus, *name, &s);
                 if (r < 0) {
                         (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
                         if (ret >= 0)
@@ -487,7 +579,7 @@ int verb_status(sd_bus *bus, char **args) {
                 } else if (arg_json != JSON_MODE_OFF) {
                         r = sd_bus_message_rewind(reply, true);
                         if (r >= 0)
-                                r = print_properties_json(reply);
+                                r = print_properties_json(reply, &s);
                         if (r < 0) {
                                 (void) log_bus_error(r, NULL, "Failed to print properties of machine %s", *name);
                                 if (ret >= 0)
@@ -495,7 +587,8 @@ int verb_status(sd_bus *bus, char **args) {
                         }
                 } else {
                         print_status(&s, *name);
-                        print_console_tail(bus, *name, 10);
+                        if (arg_lines > 0)
+                                print_console_tail(bus, *name, arg_lines);
                 }
 
                 machine_status_done(&s);
@@ -602,7 +695,8 @@ static int print_value(const char *name, const char *contents, sd_bus_message *m
                 r = sd_bus_message_read_strv(m, &l);
                 if (r < 0)
                         return r;
-                owned = strv_join(l, " ");
+                /* An argv is quoted for a shell, as systemctl show has ExecStart=: eval gives it back. */
+                owned = streq(name, "Command") ? quote_command_line(l) : strv_join(l, " ");
                 if (!owned)
                         return -ENOMEM;
                 v = owned;
@@ -641,7 +735,7 @@ int verb_show(sd_bus *bus, char **args) {
                 }
 
                 if (arg_json != JSON_MODE_OFF) {
-                        r = print_properties_json(reply);
+                        r = print_properties_json(reply, NULL);
                         if (r < 0) {
                                 (void) log_bus_error(r, NULL, "Failed to parse properties of machine %s", *name);
                                 if (ret == 0)

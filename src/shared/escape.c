@@ -118,3 +118,113 @@ char *escape_terminal(const char *s, size_t n, EscapeFlags flags) {
         *o = 0;
         return r;
 }
+
+/* Characters that make a word need quotes (systemd's WHITESPACE SHELL_NEED_QUOTES), and those to escape with
+ * a backslash inside double quotes (SHELL_NEED_ESCAPE) and inside $'...' (SHELL_NEED_ESCAPE_POSIX). */
+#define SHELL_WHITESPACE " \t\n\r"
+#define SHELL_NEED_ESCAPE "\"\\`$"
+#define SHELL_NEED_QUOTES SHELL_NEED_ESCAPE "*?[" "'()<>|&;!"
+#define SHELL_NEED_ESCAPE_POSIX "\\'"
+
+/* Writes byte c as a C escape understood by $'...' (like systemd's cescape_char()). Returns the end. */
+static char *cescape_byte(char *o, unsigned char c) {
+        static const char simple[] = { ['\a'] = 'a', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+                                       ['\t'] = 't', ['\v'] = 'v' };
+
+        *o++ = '\\';
+        if (c < sizeof(simple) && simple[c] != 0) {
+                *o++ = simple[c];
+                return o;
+        }
+        *o++ = (char) ('0' + (c >> 6));
+        *o++ = (char) ('0' + ((c >> 3) & 7));
+        *o++ = (char) ('0' + (c & 7));
+        return o;
+}
+
+char *shell_maybe_quote(const char *s) {
+        const unsigned char *p = (const unsigned char *) s;
+        size_t n = strlen(s);
+        bool quote = false, dollar = false;
+        char *r, *o;
+
+        if (n == 0)
+                return strdup("\"\"");
+
+        for (size_t i = 0; i < n; ) {
+                size_t k = printable_length(p + i, n - i, 0);
+
+                if (k == 0) {
+                        dollar = true;  /* a control character or broken UTF-8 */
+                        break;
+                }
+                if (k == 1 && strchr(SHELL_WHITESPACE SHELL_NEED_QUOTES, p[i]))
+                        quote = true;
+                i += k;
+        }
+        if (!quote && !dollar)
+                return strdup(s);
+
+        if (n > (SIZE_MAX - 4) / 4)
+                return NULL;
+        r = malloc(n * 4 + 4);  /* $' + 4 per byte at most + ' + NUL */
+        if (!r)
+                return NULL;
+
+        o = r;
+        if (dollar) {
+                *o++ = '$';
+                *o++ = '\'';
+        } else
+                *o++ = '"';
+
+        for (size_t i = 0; i < n; ) {
+                size_t k = printable_length(p + i, n - i, 0);
+
+                if (k == 0) {
+                        o = cescape_byte(o, p[i]);
+                        i++;
+                        continue;
+                }
+                if (k == 1 && strchr(dollar ? SHELL_NEED_ESCAPE_POSIX : SHELL_NEED_ESCAPE, p[i]))
+                        *o++ = '\\';
+                memcpy(o, p + i, k);
+                o += k;
+                i += k;
+        }
+
+        *o++ = dollar ? '\'' : '"';
+        *o = 0;
+        return r;
+}
+
+char *quote_command_line(char * const *argv) {
+        char *result = NULL;
+        size_t len = 0;
+
+        for (char * const *a = argv; a && *a; a++) {
+                char *t, *n;
+                size_t l;
+
+                t = shell_maybe_quote(*a);
+                if (!t) {
+                        free(result);
+                        return NULL;
+                }
+                l = strlen(t);
+                n = realloc(result, len + (len > 0) + l + 1);
+                if (!n) {
+                        free(t);
+                        free(result);
+                        return NULL;
+                }
+                result = n;
+                if (len > 0)
+                        result[len++] = ' ';
+                memcpy(result + len, t, l + 1);
+                len += l;
+                free(t);
+        }
+
+        return result ?: strdup("");
+}

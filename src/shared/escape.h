@@ -22,3 +22,19 @@ bool needs_terminal_escape(const char *s, size_t n, EscapeFlags flags);
 
 /* Returns true if the n bytes at s are valid UTF-8 (NUL bytes count as valid). */
 bool utf8_is_valid_n(const char *s, size_t n);
+
+/* Quoting of a word for a POSIX shell, by systemd's rules (shell_maybe_quote(), quote_command_line() with
+ * SHELL_ESCAPE_EMPTY), so that `eval` gives the word back:
+ *  - a word of nothing but printable UTF-8 without white space or any of "\\`$'()<>|&;!*?[ is left as it is;
+ *  - the empty word is "";
+ *  - otherwise the word is put in double quotes, with ", \, ` and $ backslash-escaped;
+ *  - except that a word holding control characters (C0, DEL, C1) or bytes that are not valid UTF-8 is put in
+ *    $'...' (POSIX.1-2024, bash, zsh, busybox ash), with ' and \ backslash-escaped and each such byte as
+ *    \n, \t, ... or \NNN. systemd writes those in double quotes too, where the shell reads "\n" as two
+ *    characters: that would not give the word back. None of them reaches the terminal raw.
+ * Returns an allocated string, or NULL on OOM. */
+char *shell_maybe_quote(const char *s);
+
+/* The words of argv, each quoted with shell_maybe_quote(), joined by single spaces ("" for an empty argv).
+ * Returns an allocated string, or NULL on OOM. */
+char *quote_command_line(char * const *argv);

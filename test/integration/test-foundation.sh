@@ -565,7 +565,8 @@ test_status_show() {
         assert_match "^$n " "$(echo "$out" | head -1)" "machinectl-ext status: first line"
         echo "$out" | grep -qE "^[[:space:]]*State: running\$" || t_fail "machinectl-ext status: no 'State: running': $out"
         echo "$out" | grep -qE "^[[:space:]]*Unit: $scope\$" || t_fail "machinectl-ext status: no 'Unit: $scope': $out"
-        echo "$out" | grep -qE "^[[:space:]]*Leader: $leader\$" || t_fail "machinectl-ext status: no 'Leader: $leader': $out"
+        echo "$out" | grep -qE "^[[:space:]]*Leader: $leader \(testpayload\)\$" ||
+                t_fail "machinectl-ext status: no 'Leader: $leader (testpayload)': $out"
         show=$(machinectl-ext show $n 2>&1) || t_fail "machinectl-ext show $n failed: $show"
         echo "$show"
         echo "$show" | grep -qxF "State=running" || t_fail "machinectl-ext show: no State=running"

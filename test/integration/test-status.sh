@@ -249,6 +249,162 @@ test_start_console() {
         assert_match "only supported with 'start --wait'" "$(machinectl-ext status --console $E 2>&1)" "with status"
 }
 
+procs_at_least() {      # N FILE: FILE (a cgroup.procs) has N lines or more
+        [ "$(wc -l <"$2")" -ge "$1" ]
+}
+procs_at_most() {       # N FILE
+        [ "$(wc -l <"$2")" -le "$1" ]
+}
+
+# The cgroup tree, as systemctl status has it: "CGroup: PATH", then each process "├─PID cmdline" and each
+# sub-cgroup with its own. Command lines are escaped (always), cut to the terminal (only on one, and not with
+# --full), drawn with UTF-8 glyphs or in ASCII as the locale says; status --json has the tree as objects.
+test_cgroup_tree() {
+        local out cg leader child evil esc=$'\x1b' json
+        mx_root $R
+        mx_settings $R "[Exec]\nParameters=/bin/sh -c \"sleep 4321 & exec /usr/bin/testpayload sleep inf\"\n"
+        mx_start $R
+        mx_wait_state $R running
+        leader=$(mx_prop $R Leader)
+        cg=$(systemctl show -p ControlGroup --value "$(scope_of $R)")
+        [ -n "$cg" ] || t_fail "no ControlGroup for $(scope_of $R)"
+        wait_until 10 procs_at_least 2 "/sys/fs/cgroup$cg/cgroup.procs" || t_fail "no child in $cg"
+        child=$(grep -vx "$leader" /sys/fs/cgroup$cg/cgroup.procs | head -1)
+        # A process in a sub-cgroup, whose argv[0] carries an escape sequence (OSC 0: the terminal's title).
+        mkdir /sys/fs/cgroup$cg/sub
+        (exec -a $'evil\e]0;pwned\a' sleep 4322) &
+        evil=$!
+        echo $evil >/sys/fs/cgroup$cg/sub/cgroup.procs
+
+        out=$(LC_ALL=C.UTF-8 machinectl-ext status $R) || t_fail "status failed: $out"
+        echo "$out"
+        assert_match "^ +Leader: $leader \(testpayload\)$" "$(grep Leader: <<<"$out")" "Leader with its comm"
+        assert_eq "          CGroup: $cg" "$(grep CGroup: <<<"$out")" "CGroup"
+        assert_eq "$(printf '%18s├─%s /usr/bin/testpayload sleep inf' '' $leader)" "$(grep -- "─$leader " <<<"$out")" \
+                "the leader's line"
+        assert_match "^ {18}├─ *$child sleep 4321$" "$(grep -- "─ *$child " <<<"$out")" "the child's line"
+        assert_eq "$(printf '%18s└─sub\n%18s  └─%s evil\\x1b]0;pwned\\x07 4322' '' '' $evil)" \
+                "$(grep -A1 -- '─sub$' <<<"$out")" "the sub-cgroup and its escaped process"
+        assert_no_match "$esc" "$out" "no escape sequence without a tty"
+        # ASCII when the locale is not UTF-8, as systemd.
+        out=$(LC_ALL=C machinectl-ext status $R)
+        assert_match "^ {18}\|-$leader /usr/bin/testpayload" "$(grep -- "-$leader " <<<"$out")" "ASCII with LC_ALL=C"
+        assert_match "^ {18}\`-sub$" "$(grep -- '-sub$' <<<"$out")" "ASCII last branch"
+        assert_no_match "├|└" "$(SYSTEMD_UTF8=0 LC_ALL=C.UTF-8 machinectl-ext status $R)" "SYSTEMD_UTF8=0"
+
+        # On a terminal: cut to its width with "…" (at least 20 columns for the command), not with -l/--full.
+        if command -v script >/dev/null; then
+                out=$(COLUMNS=40 LC_ALL=C.UTF-8 TERM=dumb script -qec "machinectl-ext status $R" /dev/null | tr -d '\r')
+                assert_eq "$(printf '%18s├─%s /usr/bin/testpayloa…' '' $leader)" "$(grep -- "─$leader " <<<"$out")" \
+                        "ellipsized on a 40-column terminal"
+                out=$(COLUMNS=40 LC_ALL=C.UTF-8 TERM=dumb script -qec "machinectl-ext status -l $R" /dev/null | tr -d '\r')
+                assert_match "─$leader /usr/bin/testpayload sleep inf$" "$(grep -- "─$leader " <<<"$out")" "-l"
+                out=$(COLUMNS=40 TERM=xterm script -qec "machinectl-ext status --full $R" /dev/null | tr -d '\r')
+                assert_match "$leader /usr/bin/testpayload sleep inf" "$out" "--full"
+        fi
+
+        # JSON: the path, and the tree with each process's argv.
+        json=$(machinectl-ext status --json=short $R) || t_fail "status --json failed"
+        assert_eq "$cg" "$(jq -r .ControlGroup <<<"$json")" "ControlGroup in JSON"
+        assert_eq '["/usr/bin/testpayload","sleep","inf"]' \
+                "$(jq -c --argjson p $leader '.ControlGroupTree.Processes[] | select(.PID == $p) | .Command' <<<"$json")" \
+                "the leader in ControlGroupTree"
+        assert_eq '["sleep","4321"]' \
+                "$(jq -c --argjson p $child '.ControlGroupTree.Processes[] | select(.PID == $p) | .Command' <<<"$json")" \
+                "the child in ControlGroupTree"
+        assert_eq "$(basename "$cg")" "$(jq -r .ControlGroupTree.Name <<<"$json")" "Name of the tree's root"
+        assert_eq "sub $evil" "$(jq -r '.ControlGroupTree.Children[0] | "\(.Name) \(.Processes[0].PID)"' <<<"$json")" \
+                "the sub-cgroup in ControlGroupTree"
+        kill $evil
+        wait_until 5 procs_at_most 0 "/sys/fs/cgroup$cg/sub/cgroup.procs" || t_fail "$evil still there"
+        rmdir /sys/fs/cgroup$cg/sub
+}
+
+# -n/--lines: how many console lines status shows (0: none), as systemctl status -n.
+test_lines() {
+        local out
+        mx_root $R
+        mx_settings $R "[Exec]\nParameters=/bin/sh -c \"for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo line-\$i; done; exec /usr/bin/testpayload sleep inf\"\n"
+        mx_start $R
+        mx_wait_state $R running
+        wait_until 10 bash -c "machinectl-ext status $R | grep -q line-12" || t_fail "no console lines"
+        out=$(machinectl-ext status $R)
+        assert_eq "$(printf 'line-%s\n' 3 4 5 6 7 8 9 10 11 12)" "$(grep '^line-' <<<"$out")" "10 lines by default"
+        assert_eq "$(printf 'line-%s\n' 11 12)" "$(machinectl-ext status -n 2 $R | grep '^line-')" "-n 2"
+        assert_eq "line-12" "$(machinectl-ext status --lines=1 $R | grep '^line-')" "--lines=1"
+        assert_eq "" "$(machinectl-ext status -n 0 $R | grep '^line-')" "-n 0"
+        assert_eq 12 "$(machinectl-ext status -n 100 $R | grep -c '^line-')" "-n 100"
+        assert_match "Invalid --lines= value 'x'" "$(machinectl-ext status -n x $R 2>&1)" "-n x"
+        assert_match "Invalid --lines= value '-1'" "$(machinectl-ext status -n -1 $R 2>&1)" "-n -1"
+        assert_match "only supported with 'status'" "$(machinectl-ext show -n 2 $R 2>&1)" "-n with show"
+}
+
+# The machine's network as systemd-machined sees it (GetMachineAddresses enters its network namespace):
+# Iface (the host side of the veth) and Address, once host0 has one; none for a machine on the host's network.
+test_addresses() {
+        local out leader json
+        mx_root $R
+        mx_settings $R "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        mx_start $R
+        mx_wait_state $R running
+        leader=$(mx_prop $R Leader)
+        out=$(machinectl-ext status $R)
+        echo "$out"
+        assert_match "^ +Iface: ve-" "$(grep Iface: <<<"$out")" "Iface"
+        assert_eq "" "$(grep Address: <<<"$out")" "no address before host0 has one"
+        assert_eq "[]" "$(machinectl-ext status --json=short $R | jq -c .Addresses)" "no address in JSON"
+        assert_ok nsenter -t $leader -n ip link set host0 up
+        assert_ok nsenter -t $leader -n ip addr add 10.231.77.2/24 dev host0
+        wait_until 5 bash -c "machinectl-ext status $R | grep -q 'Address: 10.231.77.2$'" ||
+                t_fail "no Address: 10.231.77.2 in: $(machinectl-ext status $R)"
+        json=$(machinectl-ext status --json=short $R)
+        assert_eq true "$(jq '.Addresses | index("10.231.77.2") != null' <<<"$json")" "Addresses in JSON"
+        assert_match '^\["ve-' "$(jq -c .NetworkInterfaces <<<"$json")" "NetworkInterfaces in JSON"
+        # Several addresses: one a line, aligned.
+        assert_ok nsenter -t $leader -n ip addr add 10.231.78.2/24 dev host0
+        wait_until 5 bash -c "machinectl-ext status $R | grep -q '^ \{17\} 10.231.78.2$'" ||
+                t_fail "second address not aligned: $(machinectl-ext status $R)"
+        mx_stop $R
+
+        # On the host's network: machined has no addresses for it, status shows none.
+        mx_settings $R "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Network]\nPrivate=no\n"
+        mx_start $R
+        mx_wait_state $R running
+        out=$(machinectl-ext status $R)
+        echo "$out"
+        assert_eq "" "$(grep -E 'Address:|Iface:' <<<"$out")" "no Iface or Address without a network namespace"
+        json=$(machinectl-ext status --json=short $R)
+        assert_eq "[] []" "$(jq -c -r '"\(.Addresses) \(.NetworkInterfaces)"' <<<"$json")" "none in JSON"
+}
+
+# show -p Command quotes each word for a shell, as systemctl show ExecStart=: eval gives the argv back.
+test_show_command() {
+        local out i
+        local -a words want
+        mx_root $R
+        mx_settings $R ""
+        cat >"$SETTINGS_DIR/$R.nspawn" <<'EOF'
+[Exec]
+Parameters=/bin/sh -c "exec /usr/bin/testpayload sleep inf" "two words" "say \"hi\"" "it's" '$HOME `id`' a\\b "" *.c plain
+EOF
+        mx_start $R
+        mx_wait_state $R running
+        out=$(machinectl-ext show -p Command --value $R)
+        echo "$out"
+        assert_eq '/bin/sh -c "exec /usr/bin/testpayload sleep inf" "two words" "say \"hi\"" "it'"'"'s" "\$HOME \`id\`" "a\\b" "" "*.c" plain' \
+                "$out" "quoted as systemd quotes"
+        eval "words=($out)"
+        mapfile -t want < <(machinectl-ext show --json=short -p Command $R | jq -r '.Command[]')
+        assert_eq 11 "${#want[@]}" "words in JSON"
+        assert_eq "${#want[@]}" "${#words[@]}" "number of words after eval"
+        for i in "${!want[@]}"; do
+                assert_eq "${want[$i]}" "${words[$i]}" "word $i after eval"
+        done
+        assert_eq "say \"hi\"" "${words[4]}" "a word with quotes"
+        assert_eq "Command=$out" "$(machinectl-ext show -p Command $R)" "without --value"
+        assert_match "^ +Command: /bin/sh -c \"exec " "$(machinectl-ext status $R | grep Command:)" "status quotes too"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -262,5 +418,9 @@ run_test show-format test_show_format
 run_test start-hint test_start_hint
 run_test start-progress test_start_progress
 run_test start-console test_start_console
+run_test status-cgroup-tree test_cgroup_tree
+run_test status-lines test_lines
+run_test status-addresses test_addresses
+run_test show-command-quoting test_show_command
 
 t_summary

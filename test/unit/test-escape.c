@@ -16,6 +16,58 @@ static void check(const char *in, size_t n, EscapeFlags flags, const char *want)
 
 #define CHECK(in, flags, want) check(in, sizeof(in) - 1, flags, want)
 
+static void check_quote(const char *in, const char *want) {
+        char *got = shell_maybe_quote(in);
+
+        ASSERT(got);
+        ASSERT_STREQ(got, want);
+        free(got);
+}
+
+static void check_command_line(char **argv, const char *want) {
+        char *got = quote_command_line(argv);
+
+        ASSERT(got);
+        ASSERT_STREQ(got, want);
+        free(got);
+}
+
+/* systemd's rules (test-escape.c: shell_maybe_quote() with SHELL_ESCAPE_EMPTY), and $'...' where a word holds
+ * what double quotes cannot give back. */
+static void test_shell_quote(void) {
+        check_quote("", "\"\"");
+        check_quote("foobar", "foobar");
+        check_quote("/usr/bin/sleep", "/usr/bin/sleep");
+        check_quote("a=b,c:d@e%f+g-h_i.j~k", "a=b,c:d@e%f+g-h_i.j~k");
+        check_quote("h\xc3\xa9llo\xe2\x82\xac", "h\xc3\xa9llo\xe2\x82\xac");
+        check_quote("foo bar", "\"foo bar\"");
+        check_quote("\\", "\"\\\\\"");
+        check_quote("\"", "\"\\\"\"");
+        check_quote("foo \"bar\" waldo", "\"foo \\\"bar\\\" waldo\"");
+        check_quote("foo$bar", "\"foo\\$bar\"");
+        check_quote("`id`", "\"\\`id\\`\"");
+        check_quote("it's", "\"it's\"");
+        check_quote("*", "\"*\"");
+        check_quote("a?", "\"a?\"");
+        check_quote("[x]", "\"[x]\"");
+        check_quote("(x)<y>|&;!", "\"(x)<y>|&;!\"");
+        /* Control characters and broken UTF-8: $'...', each byte escaped. */
+        check_quote("a\tb", "$'a\\tb'");
+        check_quote("a\nb", "$'a\\nb'");
+        check_quote("it's\x1b[2J", "$'it\\'s\\033[2J'");
+        check_quote("\\\x07", "$'\\\\\\a'");
+        check_quote("$\"`\r", "$'$\"`\\r'");
+        check_quote("\xff", "$'\\377'");
+        check_quote("\xc2\x9b", "$'\\302\\233'");  /* U+009B, CSI */
+        check_quote("\x7f", "$'\\177'");
+
+        check_command_line((char *[]) { NULL }, "");
+        check_command_line((char *[]) { (char *) "/bin/sh", NULL }, "/bin/sh");
+        check_command_line((char *[]) { (char *) "/bin/sh", (char *) "-c", (char *) "echo \"hi $x\"",
+                                        (char *) "", NULL },
+                           "/bin/sh -c \"echo \\\"hi \\$x\\\"\" \"\"");
+}
+
 int main(void) {
         /* The attacks: OSC 52 (clipboard), OSC 0 (title), clear screen, CSI as one C1 byte. */
         CHECK("\x1b]52;c;cm0gLXJmIH4K\x07", 0, "\\x1b]52;c;cm0gLXJmIH4K\\x07");
@@ -46,5 +98,7 @@ int main(void) {
         ASSERT(!utf8_is_valid_n("\xff", 1));
         ASSERT(!utf8_is_valid_n("a\xc3", 2));
         ASSERT(!utf8_is_valid_n("\xed\xa0\x80", 3));
+
+        test_shell_quote();
         return 0;
 }
