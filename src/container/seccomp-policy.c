@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 
 #include "seccomp-policy.h"
 #include "strv.h"
@@ -91,7 +92,50 @@ static int add_userns_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
         return 0;
 }
 
-static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, char **allow_in, char **deny_in, SetupLog *l) {
+/* Without a user namespace the payload's CAP_SYS_ADMIN is the host's: the kernel does not lock the mounts the
+ * set-up made (it only does so when it copies a mount table into a less privileged user namespace), so the
+ * payload could make /proc/sys, /sys, /run/host and the read-only binds writable again. Deny what changes an
+ * existing mount's flags towards writable:
+ *  - mount() with MS_REMOUNT but without MS_RDONLY (EPERM), per mount (MS_BIND) or of the superblock.
+ *    Remounting read-only stays allowed: systemd's sandboxing inside (ProtectSystem=, ...) needs it. The cost:
+ *    a remount that keeps a mount writable (to add nosuid or noexec to it) fails too.
+ *  - the new mount API (ENOSYS, so that systemd and libmount fall back to mount(), which the rule above
+ *    sees): mount_setattr() clears MOUNT_ATTR_RDONLY, fspick() + fsconfig() reconfigure a superblock,
+ *    open_tree() clones a read-only mount into a detached one whose flags mount_setattr() may clear, and
+ *    fsopen(), fsmount(), fsconfig(), move_mount() only serve these (mount() still mounts). seccomp cannot
+ *    see their arguments (paths, structures), so they go as a whole.
+ * What seccomp cannot see stays possible (docs/security.md): unmounting or moving an over-mount, and a fresh
+ * mount of proc or sysfs. SystemCallFilter=NAME takes a call off ("mount": the remount rule). */
+static int add_mount_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
+        static const char *const new_api[] = {
+                "fsconfig", "fsmount", "fsopen", "fspick", "mount_setattr", "move_mount", "open_tree",
+        };
+        int nr, r;
+
+        if (!strv_find(allow, "mount")) {
+                nr = seccomp_syscall_resolve_name("mount");
+                if (nr == __NR_SCMP_ERROR)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, -ENOSYS, "mount");
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                                     SCMP_CMP(3, SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_RDONLY, MS_REMOUNT));
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "mount");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(new_api); i++) {
+                if (strv_find(allow, new_api[i]))
+                        continue;
+                nr = seccomp_syscall_resolve_name(new_api[i]);
+                if (nr == __NR_SCMP_ERROR)
+                        continue; /* older than libseccomp knows: then older than the kernel has, too */
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+                if (r < 0 && r != -EDOM && r != -EFAULT && r != -EEXIST)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, new_api[i]);
+        }
+        return 0;
+}
+
+static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool user_namespace, char **allow_in, char **deny_in,
+                     SetupLog *l) {
         _cleanup_strv_free_ char **allow = NULL, **deny = NULL;
         int r;
 
@@ -128,6 +172,8 @@ static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, char **allow_in, ch
         }
         if (!(bounding & (UINT64_C(1) << CAP_SYS_ADMIN)))
                 return add_userns_rules(ctx, allow, l);
+        if (!user_namespace)
+                return add_mount_rules(ctx, allow, l);
         return 0;
 }
 
@@ -158,7 +204,8 @@ int seccomp_program_export(scmp_filter_ctx ctx, struct sock_fprog **ret, SetupLo
         return 0;
 }
 
-int seccomp_policy_build(uint64_t bounding, char **allow, char **deny, struct sock_fprog **ret, SetupLog *l) {
+int seccomp_policy_build(uint64_t bounding, bool user_namespace, char **allow, char **deny, struct sock_fprog **ret,
+                         SetupLog *l) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
@@ -177,7 +224,7 @@ int seccomp_policy_build(uint64_t bounding, char **allow, char **deny, struct so
                 (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
         }
 
-        r = add_rules(ctx, bounding, allow, deny, l);
+        r = add_rules(ctx, bounding, user_namespace, allow, deny, l);
         if (r < 0)
                 return r;
         return seccomp_program_export(ctx, ret, l);
