@@ -2,8 +2,11 @@
 
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <seccomp.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 
@@ -104,11 +107,14 @@ static int add_userns_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
  *    open_tree() clones a read-only mount into a detached one whose flags mount_setattr() may clear, and
  *    fsopen(), fsmount(), fsconfig(), move_mount() only serve these (mount() still mounts). seccomp cannot
  *    see their arguments (paths, structures), so they go as a whole.
+ *  - open_tree_attr() (Linux 6.15) does open_tree() and mount_setattr() in one call; see unnamed_prefix().
  * What seccomp cannot see stays possible (docs/security.md): unmounting or moving an over-mount, and a fresh
- * mount of proc or sysfs. SystemCallFilter=NAME takes a call off ("mount": the remount rule). */
-static int add_mount_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
+ * mount of proc or sysfs. SystemCallFilter=NAME takes a call off ("mount": the remount rule). Sets
+ * *ret_unnamed when open_tree_attr() is to be denied but libseccomp has no name for it. */
+static int add_mount_rules(scmp_filter_ctx ctx, char **allow, bool *ret_unnamed, SetupLog *l) {
         static const char *const new_api[] = {
                 "fsconfig", "fsmount", "fsopen", "fspick", "mount_setattr", "move_mount", "open_tree",
+                "open_tree_attr",
         };
         int nr, r;
 
@@ -125,8 +131,12 @@ static int add_mount_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
                 if (strv_find(allow, new_api[i]))
                         continue;
                 nr = seccomp_syscall_resolve_name(new_api[i]);
-                if (nr == __NR_SCMP_ERROR)
-                        continue; /* older than libseccomp knows: then older than the kernel has, too */
+                if (nr == __NR_SCMP_ERROR) {
+                        /* Older than libseccomp knows (then older than the kernel has, too), or newer. */
+                        if (streq(new_api[i], "open_tree_attr"))
+                                *ret_unnamed = true;
+                        continue;
+                }
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
                 if (r < 0 && r != -EDOM && r != -EFAULT && r != -EEXIST)
                         return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, new_api[i]);
@@ -135,7 +145,7 @@ static int add_mount_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
 }
 
 static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool user_namespace, char **allow_in, char **deny_in,
-                     SetupLog *l) {
+                     bool *ret_unnamed, SetupLog *l) {
         _cleanup_strv_free_ char **allow = NULL, **deny = NULL;
         int r;
 
@@ -173,7 +183,7 @@ static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool user_namespace
         if (!(bounding & (UINT64_C(1) << CAP_SYS_ADMIN)))
                 return add_userns_rules(ctx, allow, l);
         if (!user_namespace)
-                return add_mount_rules(ctx, allow, l);
+                return add_mount_rules(ctx, allow, ret_unnamed, l);
         return 0;
 }
 
@@ -204,9 +214,46 @@ int seccomp_program_export(scmp_filter_ctx ctx, struct sock_fprog **ret, SetupLo
         return 0;
 }
 
+/* open_tree_attr() is newer than the libseccomp we build with (Debian 12's 2.5.4) knows: it takes a rule for a
+ * number without a name on the native architecture only (it translates every number through its own tables for
+ * the others), and 32-bit callers would get through. So, as long as it has no name for it, a few instructions of
+ * our own go in front of libseccomp's program (which starts by loading the architecture itself): the call is
+ * 467 on x86-64, i386, x32 (with its bit) and arm64, the numbers every architecture shares since Linux 5.1
+ * (424 on), but alpha, ia64 and mips, which do not get this prefix. */
+#define NR_OPEN_TREE_ATTR 467U
+#define X32_SYSCALL_BIT 0x40000000U
+
+static int unnamed_prefix(struct sock_fprog **prog, SetupLog *l) {
+        static const struct sock_filter prefix[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_OPEN_TREE_ATTR, 1, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_OPEN_TREE_ATTR | X32_SYSCALL_BIT, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+        };
+        struct sock_fprog *p;
+        size_t n = (*prog)->len;
+
+        if (seccomp_arch_native() != SCMP_ARCH_X86_64 && seccomp_arch_native() != SCMP_ARCH_AARCH64)
+                return 0;
+        if (n + ELEMENTSOF(prefix) > BPF_MAXINSNS)
+                return setup_fail(l, CONTAINER_STAGE_SECCOMP, -E2BIG, "open_tree_attr");
+        p = malloc(sizeof(struct sock_fprog) + (n + ELEMENTSOF(prefix)) * sizeof(struct sock_filter));
+        if (!p)
+                return setup_fail(l, CONTAINER_STAGE_SECCOMP, -ENOMEM, "seccomp");
+        p->len = (unsigned short) (n + ELEMENTSOF(prefix));
+        p->filter = (struct sock_filter *) (p + 1);
+        memcpy(p->filter, prefix, sizeof(prefix));
+        memcpy(p->filter + ELEMENTSOF(prefix), (*prog)->filter, n * sizeof(struct sock_filter));
+        free(*prog);
+        *prog = p;
+        return 0;
+}
+
 int seccomp_policy_build(uint64_t bounding, bool user_namespace, char **allow, char **deny, struct sock_fprog **ret,
                          SetupLog *l) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        _cleanup_free_ struct sock_fprog *prog = NULL;
+        bool unnamed = false;
         int r;
 
         ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -224,8 +271,17 @@ int seccomp_policy_build(uint64_t bounding, bool user_namespace, char **allow, c
                 (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
         }
 
-        r = add_rules(ctx, bounding, user_namespace, allow, deny, l);
+        r = add_rules(ctx, bounding, user_namespace, allow, deny, &unnamed, l);
         if (r < 0)
                 return r;
-        return seccomp_program_export(ctx, ret, l);
+        r = seccomp_program_export(ctx, &prog, l);
+        if (r < 0)
+                return r;
+        if (unnamed) {
+                r = unnamed_prefix(&prog, l);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(prog);
+        return 0;
 }

@@ -250,7 +250,7 @@ test_attack_no_userns() {
         done
         # Blocked: the new mount API, which would clear the read-only flag past the rule above (ENOSYS, so
         # that systemd and libmount fall back to mount()).
-        for a in setattr-proc-sys clone-proc-sys fspick-sys; do
+        for a in setattr-proc-sys clone-proc-sys clone-attr-proc-sys fspick-sys; do
                 assert_match "^$a=blocked ENOSYS" "$(echo "$out" | grep "^$a=")" "$a with PrivateUsers=no"
         done
         # Blocked: writes through the read-only mounts, and open_by_handle_at() (seccomp).

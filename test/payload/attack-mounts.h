@@ -4,7 +4,8 @@
 #include <stdio.h>
 
 /* The attempts of `testpayload attack` on the flags of the set-up's read-only mounts beyond a bind remount: a
- * superblock remount, mount_setattr(), a detached clone made writable, fspick() + reconfigure; and a remount
+ * superblock remount, mount_setattr(), a detached clone made writable (open_tree() + mount_setattr(), and
+ * open_tree_attr()), fspick() + reconfigure; and a remount
  * read-only, which must stay allowed. One line each to OUT ("NAME=blocked ERRNO", "NAME=ESCAPED";
  * "NAME=allowed" or "NAME=refused ERRNO" for the allowed one). ERRNO_NAME names an errno. */
 void attack_mounts(FILE *out, const char *(*errno_name)(int e));

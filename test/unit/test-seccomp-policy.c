@@ -26,6 +26,35 @@
 #define CAP(c) (UINT64_C(1) << (c))
 #define BAD_PATH ((const char *) 1)
 
+#define NR_OPEN_TREE_ATTR 467     /* Linux 6.15; the same on x86-64, i386 and arm64 */
+
+#if defined(__x86_64__)
+/* A call through the i386 ABI (int $0x80), as a 32-bit program makes it; -1 and errno like syscall(). */
+static long int80(long nr, long a, long b, long c) {
+        long r;
+
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+        if (r < 0 && r > -4096) {
+                errno = (int) -r;
+                return -1;
+        }
+        return r;
+}
+
+/* Whether the kernel takes i386 calls (IA32 emulation, not turned off): else int $0x80 is a SIGSEGV. */
+static bool have_i386_abi(void) {
+        int status;
+        pid_t pid;
+
+        pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0)
+                _exit(int80(20 /* getpid */, 0, 0, 0) > 0 ? 0 : 1);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+#endif
+
 /* The errno of system call NAME with harmless arguments, 0 if it succeeded. */
 static int try_call(const char *name) {
         long r = -1;
@@ -83,6 +112,12 @@ static int try_call(const char *name) {
                 r = syscall(__NR_fsconfig, -1, 0, NULL, NULL, 0);
         else if (streq(name, "fsmount"))
                 r = syscall(__NR_fsmount, -1, 0, 0);
+        else if (streq(name, "open_tree_attr"))
+                r = syscall(NR_OPEN_TREE_ATTR, -1, "", 0, NULL, 0);
+#if defined(__x86_64__)
+        else if (streq(name, "i386-open_tree_attr"))
+                r = int80(NR_OPEN_TREE_ATTR, -1, 0, 0);                      /* EBADF, EINVAL */
+#endif
         else
                 abort();
         return r < 0 ? errno : 0;
@@ -152,6 +187,28 @@ static void test_mount_rules(void) {
                 ASSERT_EQ(errno_of_userns(n, true, caps, false, allow_group), e);
         }
         ASSERT_EQ(errno_of_userns("open_tree", true, caps, false, allow_mount), ENOSYS);
+
+        /* open_tree_attr(), which libseccomp may not know by name, on this kernel (6.15 or later). */
+        if (errno_of_userns("open_tree_attr", false, 0, false, NULL) != ENOSYS) {
+                int e = errno_of_userns("open_tree_attr", false, 0, false, NULL);
+                char *allow_it[] = { (char *) "open_tree_attr", NULL };
+
+                ASSERT(e != 0 && e != EPERM);
+                ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, false, NULL), ENOSYS);
+                ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, true, NULL), e);
+                ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, false, allow_it), e);
+#if defined(__x86_64__)
+                /* And through the i386 ABI, where the kernel has it (IA32 emulation). */
+                if (have_i386_abi()) {
+                        e = errno_of_userns("i386-open_tree_attr", false, 0, false, NULL);
+                        ASSERT(e != 0 && e != ENOSYS && e != EPERM);
+                        ASSERT_EQ(errno_of_userns("i386-open_tree_attr", true, caps, false, NULL), ENOSYS);
+                        ASSERT_EQ(errno_of_userns("i386-open_tree_attr", true, caps, true, NULL), e);
+                } else
+                        fprintf(stderr, "No i386 ABI: skipping open_tree_attr() through it\n");
+#endif
+        } else
+                fprintf(stderr, "open_tree_attr() not in this kernel: skipping it\n");
 }
 
 int main(void) {
