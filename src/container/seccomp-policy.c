@@ -107,7 +107,8 @@ static int add_userns_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
  *    open_tree() clones a read-only mount into a detached one whose flags mount_setattr() may clear, and
  *    fsopen(), fsmount(), fsconfig(), move_mount() only serve these (mount() still mounts). seccomp cannot
  *    see their arguments (paths, structures), so they go as a whole.
- *  - open_tree_attr() (Linux 6.15) does open_tree() and mount_setattr() in one call; see unnamed_prefix().
+ *  - open_tree_attr() (Linux 6.15) does open_tree() and mount_setattr() in one call (denied unless both are
+ *    allowed); see unnamed_prefix().
  * What seccomp cannot see stays possible (docs/security.md): unmounting or moving an over-mount, and a fresh
  * mount of proc or sysfs. SystemCallFilter=NAME takes a call off ("mount": the remount rule). Sets
  * *ret_unnamed when open_tree_attr() is to be denied but libseccomp has no name for it. */
@@ -129,6 +130,10 @@ static int add_mount_rules(scmp_filter_ctx ctx, char **allow, bool *ret_unnamed,
         }
         for (size_t i = 0; i < ELEMENTSOF(new_api); i++) {
                 if (strv_find(allow, new_api[i]))
+                        continue;
+                /* It does what these two do (libseccomp may not know its name, for SystemCallFilter=). */
+                if (streq(new_api[i], "open_tree_attr") && strv_find(allow, "open_tree") &&
+                    strv_find(allow, "mount_setattr"))
                         continue;
                 nr = seccomp_syscall_resolve_name(new_api[i]);
                 if (nr == __NR_SCMP_ERROR) {

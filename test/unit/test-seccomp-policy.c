@@ -197,6 +197,8 @@ static void test_mount_rules(void) {
                 ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, false, NULL), ENOSYS);
                 ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, true, NULL), e);
                 ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, false, allow_it), e);
+                ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, false, allow_group), e);
+                ASSERT_EQ(errno_of_userns("open_tree_attr", true, caps, false, allow_mount), ENOSYS);
 #if defined(__x86_64__)
                 /* And through the i386 ABI, where the kernel has it (IA32 emulation). */
                 if (have_i386_abi()) {
