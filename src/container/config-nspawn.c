@@ -123,6 +123,7 @@ void container_config_from_nspawn(const Settings *s, bool private_network, const
                 .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
                 .resolv_conf = RESOLV_CONF_AUTO,
                 .timezone = TIMEZONE_AUTO,
+                .seccomp_keep_read_only = true,
         };
 
         if (s) {

@@ -232,6 +232,9 @@ typedef struct ContainerConfig {
         const cpu_set_t *cpu_affinity;
         char **syscall_allow;           /* SystemCallFilter=: taken off the default deny list */
         char **syscall_deny;            /* SystemCallFilter=~: added to it */
+        bool seccomp_keep_read_only;    /* without a user namespace, with CAP_SYS_ADMIN: deny remounts read-write
+                                         * and the new mount API (nspawn settings; not OCI, whose runtimes allow
+                                         * them: docs/security.md) */
         bool read_only;                 /* ReadOnly=: the root directory is mounted read-only */
         const CustomMount *custom_mounts;
         size_t n_custom_mounts;

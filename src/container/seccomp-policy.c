@@ -149,7 +149,7 @@ static int add_mount_rules(scmp_filter_ctx ctx, char **allow, bool *ret_unnamed,
         return 0;
 }
 
-static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool user_namespace, char **allow_in, char **deny_in,
+static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool keep_read_only, char **allow_in, char **deny_in,
                      bool *ret_unnamed, SetupLog *l) {
         _cleanup_strv_free_ char **allow = NULL, **deny = NULL;
         int r;
@@ -187,7 +187,7 @@ static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool user_namespace
         }
         if (!(bounding & (UINT64_C(1) << CAP_SYS_ADMIN)))
                 return add_userns_rules(ctx, allow, l);
-        if (!user_namespace)
+        if (keep_read_only)
                 return add_mount_rules(ctx, allow, ret_unnamed, l);
         return 0;
 }
@@ -254,7 +254,7 @@ static int unnamed_prefix(struct sock_fprog **prog, SetupLog *l) {
         return 0;
 }
 
-int seccomp_policy_build(uint64_t bounding, bool user_namespace, char **allow, char **deny, struct sock_fprog **ret,
+int seccomp_policy_build(uint64_t bounding, bool keep_read_only, char **allow, char **deny, struct sock_fprog **ret,
                          SetupLog *l) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         _cleanup_free_ struct sock_fprog *prog = NULL;
@@ -276,7 +276,7 @@ int seccomp_policy_build(uint64_t bounding, bool user_namespace, char **allow, c
                 (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
         }
 
-        r = add_rules(ctx, bounding, user_namespace, allow, deny, &unnamed, l);
+        r = add_rules(ctx, bounding, keep_read_only, allow, deny, &unnamed, l);
         if (r < 0)
                 return r;
         r = seccomp_program_export(ctx, &prog, l);

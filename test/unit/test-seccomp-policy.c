@@ -123,7 +123,8 @@ static int try_call(const char *name) {
         return r < 0 ? errno : 0;
 }
 
-/* The errno of NAME in a child with the deny list for BOUNDING, USERNS and ALLOW loaded (!FILTER: none). */
+/* The errno of NAME in a child with the deny list for BOUNDING and ALLOW loaded (!FILTER: none), for a
+ * machine from settings with or without a user namespace (USERNS). */
 static int errno_of_userns(const char *name, bool filter, uint64_t bounding, bool userns, char **allow) {
         _cleanup_free_ struct sock_fprog *prog = NULL;
         SetupLog l = {};
@@ -131,7 +132,7 @@ static int errno_of_userns(const char *name, bool filter, uint64_t bounding, boo
         pid_t pid;
 
         if (filter)
-                ASSERT_EQ(seccomp_policy_build(bounding, userns, allow, NULL, &prog, &l), 0);
+                ASSERT_EQ(seccomp_policy_build(bounding, !userns, allow, NULL, &prog, &l), 0);
         fflush(NULL);
         pid = fork();
         ASSERT(pid >= 0);
