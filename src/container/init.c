@@ -158,7 +158,6 @@ static int join_namespaces(const ContainerConfig *c, const int *ns_fds, InitStat
         return 0;
 }
 
-/* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
 /* Whether the seccomp filter must keep the set-up's read-only mounts read-only: not in a user namespace (its
  * own or a joined one), where the payload's capabilities do not reach them (they are locked, or owned by the
  * host's user namespace). */
@@ -168,6 +167,7 @@ static bool keep_read_only(const ContainerConfig *c) {
                 !container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER);
 }
 
+/* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
 static int setup_root(const ContainerConfig *c, int userns_fd, bool *ret_idmapped, SetupLog *l) {
         int r, fd;
 
