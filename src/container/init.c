@@ -161,10 +161,11 @@ static int join_namespaces(const ContainerConfig *c, const int *ns_fds, InitStat
 /* Whether the seccomp filter must keep the set-up's read-only mounts read-only: not in a user namespace (its
  * own or a joined one), where the payload's capabilities do not reach them (they are locked, or owned by the
  * host's user namespace). */
-static bool keep_read_only(const ContainerConfig *c) {
-        return c->seccomp_keep_read_only &&
-                !container_config_new_namespace(c, CONTAINER_NAMESPACE_USER) &&
-                !container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER);
+static ContainerKeepReadOnly keep_read_only(const ContainerConfig *c) {
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_USER) ||
+            container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER))
+                return CONTAINER_KEEP_READ_ONLY_NO;
+        return c->seccomp_keep_read_only;
 }
 
 /* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */

@@ -99,9 +99,10 @@ static int add_userns_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
  * set-up made (it only does so when it copies a mount table into a less privileged user namespace), so the
  * payload could make /proc/sys, /sys, /run/host and the read-only binds writable again. Deny what changes an
  * existing mount's flags towards writable:
- *  - mount() with MS_REMOUNT but without MS_RDONLY (EPERM), per mount (MS_BIND) or of the superblock.
- *    Remounting read-only stays allowed: systemd's sandboxing inside (ProtectSystem=, ...) needs it. The cost:
- *    a remount that keeps a mount writable (to add nosuid or noexec to it) fails too.
+ *  - mount() with MS_REMOUNT but without MS_RDONLY (EPERM), per mount (MS_BIND) or of the superblock, with
+ *    CONTAINER_KEEP_READ_ONLY_ALL only (Boot=no). Remounting read-only stays allowed. A remount that keeps a
+ *    mount writable (to add nosuid or noexec to it) fails too, which is why a booted systemd (Boot=yes), whose
+ *    services' sandboxing does exactly that (NoNewPrivileges= with PrivateTmp=, NoExecPaths=), is spared it.
  *  - the new mount API (ENOSYS, so that systemd and libmount fall back to mount(), which the rule above
  *    sees): mount_setattr() clears MOUNT_ATTR_RDONLY, fspick() + fsconfig() reconfigure a superblock,
  *    open_tree() clones a read-only mount into a detached one whose flags mount_setattr() may clear, and
@@ -112,14 +113,15 @@ static int add_userns_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
  * What seccomp cannot see stays possible (docs/security.md): unmounting or moving an over-mount, and a fresh
  * mount of proc or sysfs. SystemCallFilter=NAME takes a call off ("mount": the remount rule). Sets
  * *ret_unnamed when open_tree_attr() is to be denied but libseccomp has no name for it. */
-static int add_mount_rules(scmp_filter_ctx ctx, char **allow, bool *ret_unnamed, SetupLog *l) {
+static int add_mount_rules(scmp_filter_ctx ctx, ContainerKeepReadOnly keep, char **allow, bool *ret_unnamed,
+                           SetupLog *l) {
         static const char *const new_api[] = {
                 "fsconfig", "fsmount", "fsopen", "fspick", "mount_setattr", "move_mount", "open_tree",
                 "open_tree_attr",
         };
         int nr, r;
 
-        if (!strv_find(allow, "mount")) {
+        if (keep == CONTAINER_KEEP_READ_ONLY_ALL && !strv_find(allow, "mount")) {
                 nr = seccomp_syscall_resolve_name("mount");
                 if (nr == __NR_SCMP_ERROR)
                         return setup_fail(l, CONTAINER_STAGE_SECCOMP, -ENOSYS, "mount");
@@ -149,7 +151,7 @@ static int add_mount_rules(scmp_filter_ctx ctx, char **allow, bool *ret_unnamed,
         return 0;
 }
 
-static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool keep_read_only, char **allow_in, char **deny_in,
+static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, ContainerKeepReadOnly keep_read_only, char **allow_in, char **deny_in,
                      bool *ret_unnamed, SetupLog *l) {
         _cleanup_strv_free_ char **allow = NULL, **deny = NULL;
         int r;
@@ -187,8 +189,8 @@ static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, bool keep_read_only
         }
         if (!(bounding & (UINT64_C(1) << CAP_SYS_ADMIN)))
                 return add_userns_rules(ctx, allow, l);
-        if (keep_read_only)
-                return add_mount_rules(ctx, allow, ret_unnamed, l);
+        if (keep_read_only != CONTAINER_KEEP_READ_ONLY_NO)
+                return add_mount_rules(ctx, keep_read_only, allow, ret_unnamed, l);
         return 0;
 }
 
@@ -254,8 +256,8 @@ static int unnamed_prefix(struct sock_fprog **prog, SetupLog *l) {
         return 0;
 }
 
-int seccomp_policy_build(uint64_t bounding, bool keep_read_only, char **allow, char **deny, struct sock_fprog **ret,
-                         SetupLog *l) {
+int seccomp_policy_build(uint64_t bounding, ContainerKeepReadOnly keep_read_only, char **allow, char **deny,
+                         struct sock_fprog **ret, SetupLog *l) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         _cleanup_free_ struct sock_fprog *prog = NULL;
         bool unnamed = false;

@@ -123,16 +123,17 @@ static int try_call(const char *name) {
         return r < 0 ? errno : 0;
 }
 
-/* The errno of NAME in a child with the deny list for BOUNDING and ALLOW loaded (!FILTER: none), for a
- * machine from settings with or without a user namespace (USERNS). */
-static int errno_of_userns(const char *name, bool filter, uint64_t bounding, bool userns, char **allow) {
+/* The errno of NAME in a child with the deny list for BOUNDING and ALLOW loaded (!FILTER: none), with the
+ * read-only rules KEEP. */
+static int errno_of_keep(const char *name, bool filter, uint64_t bounding, ContainerKeepReadOnly keep,
+                         char **allow) {
         _cleanup_free_ struct sock_fprog *prog = NULL;
         SetupLog l = {};
         int status;
         pid_t pid;
 
         if (filter)
-                ASSERT_EQ(seccomp_policy_build(bounding, !userns, allow, NULL, &prog, &l), 0);
+                ASSERT_EQ(seccomp_policy_build(bounding, keep, allow, NULL, &prog, &l), 0);
         fflush(NULL);
         pid = fork();
         ASSERT(pid >= 0);
@@ -149,9 +150,29 @@ static int errno_of_userns(const char *name, bool filter, uint64_t bounding, boo
         return WEXITSTATUS(status);
 }
 
+/* The same for a machine from settings (Boot=no) with or without a user namespace (USERNS). */
+static int errno_of_userns(const char *name, bool filter, uint64_t bounding, bool userns, char **allow) {
+        return errno_of_keep(name, filter, bounding,
+                             userns ? CONTAINER_KEEP_READ_ONLY_NO : CONTAINER_KEEP_READ_ONLY_ALL, allow);
+}
+
 /* The same for a machine with a user namespace (nothing depends on it but the mount rules). */
 static int errno_of(const char *name, bool filter, uint64_t bounding, char **allow) {
         return errno_of_userns(name, filter, bounding, true, allow);
+}
+
+/* Boot=yes without a user namespace: the new mount API is denied, remounts are not (systemd's sandboxing of
+ * its services remounts writable mounts nosuid). */
+static void test_mount_rules_boot(void) {
+        uint64_t caps = container_default_capabilities();
+
+        ASSERT_EQ(errno_of_keep("remount-rw", true, caps, CONTAINER_KEEP_READ_ONLY_NEW_API, NULL), EFAULT);
+        ASSERT_EQ(errno_of_keep("remount-sb-rw", true, caps, CONTAINER_KEEP_READ_ONLY_NEW_API, NULL), EFAULT);
+        ASSERT_EQ(errno_of_keep("remount-rw", true, caps, CONTAINER_KEEP_READ_ONLY_ALL, NULL), EPERM);
+        ASSERT_EQ(errno_of_keep("mount_setattr", true, caps, CONTAINER_KEEP_READ_ONLY_NEW_API, NULL), ENOSYS);
+        ASSERT_EQ(errno_of_keep("open_tree", true, caps, CONTAINER_KEEP_READ_ONLY_NEW_API, NULL), ENOSYS);
+        ASSERT_EQ(errno_of_keep("fspick", true, caps, CONTAINER_KEEP_READ_ONLY_NEW_API, NULL), ENOSYS);
+        ASSERT_EQ(errno_of_keep("open_tree_attr", true, caps, CONTAINER_KEEP_READ_ONLY_NEW_API, NULL), ENOSYS);
 }
 
 /* Without a user namespace, with CAP_SYS_ADMIN: no remount that leaves MS_RDONLY clear, no new mount API. */
@@ -252,5 +273,6 @@ int main(void) {
         ASSERT_EQ(errno_of("clone3", true, caps, NULL), EINVAL);
 
         test_mount_rules();
+        test_mount_rules_boot();
         return 0;
 }
