@@ -14,13 +14,17 @@
 #include "os-release.h"
 #include "strv.h"
 
+bool nspawn_boot(const Settings *s) {
+        return s && s->boot >= 0 ? s->boot : !(s && s->parameters && s->parameters[0]);
+}
+
 int nspawn_command(const Settings *s, bool *ret_boot, char ***ret_argv) {
         _cleanup_strv_free_ char **argv = NULL;
         bool boot;
 
         /* Like systemd-nspawn@.service (which passes -b): without a command, boot. With Boot=yes, Parameters=
          * are arguments to init. */
-        boot = s && s->boot >= 0 ? s->boot : !(s && s->parameters && s->parameters[0]);
+        boot = nspawn_boot(s);
         if (boot) {
                 if (strv_extend(&argv, "/sbin/init") < 0)
                         return -ENOMEM;
@@ -123,6 +127,10 @@ void container_config_from_nspawn(const Settings *s, bool private_network, const
                 .oom_score_adjust = OOM_SCORE_ADJUST_UNSET,
                 .resolv_conf = RESOLV_CONF_AUTO,
                 .timezone = TIMEZONE_AUTO,
+                /* systemd inside (Boot=yes) remounts writable mounts to add nosuid/noexec for its services'
+                 * sandboxing; seccomp cannot tell that from making a read-only mount writable. */
+                .seccomp_keep_read_only = nspawn_boot(s) ? CONTAINER_KEEP_READ_ONLY_NEW_API
+                                                         : CONTAINER_KEEP_READ_ONLY_ALL,
         };
 
         if (s) {

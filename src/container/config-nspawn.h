@@ -13,6 +13,8 @@
 /* The command, like systemd-nspawn@.service (which passes -b): without Parameters=, boot /sbin/init; with
  * Boot=yes, Parameters= are arguments to init. Returns 0 with *ret_boot and *ret_argv (argv[0] may be empty
  * only if settings_verify() was skipped: the caller refuses that), or -ENOMEM. */
+/* Whether the machine boots an init (Boot=, or no Parameters=), as systemd-nspawn@.service's -b. */
+bool nspawn_boot(const Settings *s);
 int nspawn_command(const Settings *s, bool *ret_boot, char ***ret_argv);
 
 /* Whether to wait for READY=1: a booted systemd sends it when its boot is complete. */

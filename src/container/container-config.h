@@ -199,6 +199,14 @@ typedef struct ContainerSeccompProfile {
 
 #define CONTAINER_PRESERVE_FDS_MAX 65536U
 
+/* Without a user namespace the payload's CAP_SYS_ADMIN reaches the set-up's read-only mounts. */
+typedef enum ContainerKeepReadOnly {
+        CONTAINER_KEEP_READ_ONLY_NO,            /* nothing denied (OCI bundles, as runc and crun) */
+        CONTAINER_KEEP_READ_ONLY_NEW_API,       /* the new mount API denied (Boot=yes: systemd inside remounts its
+                                                 * services' writable mounts nosuid/noexec, which must work) */
+        CONTAINER_KEEP_READ_ONLY_ALL,           /* and mount(MS_REMOUNT) without MS_RDONLY (Boot=no) */
+} ContainerKeepReadOnly;
+
 typedef struct ContainerConfig {
         const char *hostname;           /* also the machine name */
         const char *root;               /* absolute path of the root directory on the host */
@@ -234,6 +242,9 @@ typedef struct ContainerConfig {
         const cpu_set_t *cpu_affinity;
         char **syscall_allow;           /* SystemCallFilter=: taken off the default deny list */
         char **syscall_deny;            /* SystemCallFilter=~: added to it */
+        ContainerKeepReadOnly seccomp_keep_read_only; /* without a user namespace, with CAP_SYS_ADMIN: what the
+                                         * seccomp filter denies so that read-only mounts stay so (nspawn
+                                         * settings; not OCI, whose runtimes allow it: docs/security.md) */
         bool read_only;                 /* ReadOnly=: the root directory is mounted read-only */
         const CustomMount *custom_mounts;
         size_t n_custom_mounts;

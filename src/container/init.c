@@ -154,6 +154,16 @@ static int join_namespaces(const ContainerConfig *c, const int *ns_fds, InitStat
         return 0;
 }
 
+/* Whether the seccomp filter must keep the set-up's read-only mounts read-only: not in a user namespace (its
+ * own or a joined one), where the payload's capabilities do not reach them (they are locked, or owned by the
+ * host's user namespace). */
+static ContainerKeepReadOnly keep_read_only(const ContainerConfig *c) {
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_USER) ||
+            container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER))
+                return CONTAINER_KEEP_READ_ONLY_NO;
+        return c->seccomp_keep_read_only;
+}
+
 /* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
 static int setup_root(const ContainerConfig *c, int userns_fd, bool *ret_idmapped, SetupLog *l) {
         int r, fd;
@@ -598,8 +608,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                                      c->working_directory));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
         STEP(&s, check_command(s.command, &s.log));
-        STEP(&s, seccomp_policy_build(c->capability_bounding, c->syscall_allow, c->syscall_deny, &s.seccomp,
-                                          &s.log));
+        STEP(&s, seccomp_policy_build(c->capability_bounding, keep_read_only(c), c->syscall_allow,
+                                      c->syscall_deny, &s.seccomp, &s.log));
         if (c->seccomp_profile)
                 STEP(&s, seccomp_profile_build(c->seccomp_profile, &s.seccomp_profile, &s.seccomp_profile_flags,
                                                NULL, &s.log));
@@ -689,8 +699,8 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                                      "cwd %s is outside the container", c.working_directory ?: "/"));
         STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
         /* The container's filter, whatever the process asks. */
-        STEP(&s, seccomp_policy_build(container->capability_bounding, container->syscall_allow,
-                                      container->syscall_deny, &s.seccomp, &s.log));
+        STEP(&s, seccomp_policy_build(container->capability_bounding, keep_read_only(container),
+                                      container->syscall_allow, container->syscall_deny, &s.seccomp, &s.log));
         if (container->seccomp_profile)
                 STEP(&s, seccomp_profile_build(container->seccomp_profile, &s.seccomp_profile,
                                                &s.seccomp_profile_flags, NULL, &s.log));

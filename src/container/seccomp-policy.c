@@ -2,9 +2,13 @@
 
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <seccomp.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 
 #include "seccomp-policy.h"
 #include "strv.h"
@@ -91,7 +95,64 @@ static int add_userns_rules(scmp_filter_ctx ctx, char **allow, SetupLog *l) {
         return 0;
 }
 
-static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, char **allow_in, char **deny_in, SetupLog *l) {
+/* Without a user namespace the payload's CAP_SYS_ADMIN is the host's: the kernel does not lock the mounts the
+ * set-up made (it only does so when it copies a mount table into a less privileged user namespace), so the
+ * payload could make /proc/sys, /sys, /run/host and the read-only binds writable again. Deny what changes an
+ * existing mount's flags towards writable:
+ *  - mount() with MS_REMOUNT but without MS_RDONLY (EPERM), per mount (MS_BIND) or of the superblock, with
+ *    CONTAINER_KEEP_READ_ONLY_ALL only (Boot=no). Remounting read-only stays allowed. A remount that keeps a
+ *    mount writable (to add nosuid or noexec to it) fails too, which is why a booted systemd (Boot=yes), whose
+ *    services' sandboxing does exactly that (NoNewPrivileges= with PrivateTmp=, NoExecPaths=), is spared it.
+ *  - the new mount API (ENOSYS, so that systemd and libmount fall back to mount(), which the rule above
+ *    sees): mount_setattr() clears MOUNT_ATTR_RDONLY, fspick() + fsconfig() reconfigure a superblock,
+ *    open_tree() clones a read-only mount into a detached one whose flags mount_setattr() may clear, and
+ *    fsopen(), fsmount(), fsconfig(), move_mount() only serve these (mount() still mounts). seccomp cannot
+ *    see their arguments (paths, structures), so they go as a whole.
+ *  - open_tree_attr() (Linux 6.15) does open_tree() and mount_setattr() in one call (denied unless both are
+ *    allowed); see unnamed_prefix().
+ * What seccomp cannot see stays possible (docs/security.md): unmounting or moving an over-mount, and a fresh
+ * mount of proc or sysfs. SystemCallFilter=NAME takes a call off ("mount": the remount rule). Sets
+ * *ret_unnamed when open_tree_attr() is to be denied but libseccomp has no name for it. */
+static int add_mount_rules(scmp_filter_ctx ctx, ContainerKeepReadOnly keep, char **allow, bool *ret_unnamed,
+                           SetupLog *l) {
+        static const char *const new_api[] = {
+                "fsconfig", "fsmount", "fsopen", "fspick", "mount_setattr", "move_mount", "open_tree",
+                "open_tree_attr",
+        };
+        int nr, r;
+
+        if (keep == CONTAINER_KEEP_READ_ONLY_ALL && !strv_find(allow, "mount")) {
+                nr = seccomp_syscall_resolve_name("mount");
+                if (nr == __NR_SCMP_ERROR)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, -ENOSYS, "mount");
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                                     SCMP_CMP(3, SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_RDONLY, MS_REMOUNT));
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "mount");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(new_api); i++) {
+                if (strv_find(allow, new_api[i]))
+                        continue;
+                /* It does what these two do (libseccomp may not know its name, for SystemCallFilter=). */
+                if (streq(new_api[i], "open_tree_attr") && strv_find(allow, "open_tree") &&
+                    strv_find(allow, "mount_setattr"))
+                        continue;
+                nr = seccomp_syscall_resolve_name(new_api[i]);
+                if (nr == __NR_SCMP_ERROR) {
+                        /* Older than libseccomp knows (then older than the kernel has, too), or newer. */
+                        if (streq(new_api[i], "open_tree_attr"))
+                                *ret_unnamed = true;
+                        continue;
+                }
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+                if (r < 0 && r != -EDOM && r != -EFAULT && r != -EEXIST)
+                        return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, new_api[i]);
+        }
+        return 0;
+}
+
+static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, ContainerKeepReadOnly keep_read_only, char **allow_in, char **deny_in,
+                     bool *ret_unnamed, SetupLog *l) {
         _cleanup_strv_free_ char **allow = NULL, **deny = NULL;
         int r;
 
@@ -128,6 +189,8 @@ static int add_rules(scmp_filter_ctx ctx, uint64_t bounding, char **allow_in, ch
         }
         if (!(bounding & (UINT64_C(1) << CAP_SYS_ADMIN)))
                 return add_userns_rules(ctx, allow, l);
+        if (keep_read_only != CONTAINER_KEEP_READ_ONLY_NO)
+                return add_mount_rules(ctx, keep_read_only, allow, ret_unnamed, l);
         return 0;
 }
 
@@ -158,8 +221,46 @@ int seccomp_program_export(scmp_filter_ctx ctx, struct sock_fprog **ret, SetupLo
         return 0;
 }
 
-int seccomp_policy_build(uint64_t bounding, char **allow, char **deny, struct sock_fprog **ret, SetupLog *l) {
+/* open_tree_attr() is newer than the libseccomp we build with (Debian 12's 2.5.4) knows: it takes a rule for a
+ * number without a name on the native architecture only (it translates every number through its own tables for
+ * the others), and 32-bit callers would get through. So, as long as it has no name for it, a few instructions of
+ * our own go in front of libseccomp's program (which starts by loading the architecture itself): the call is
+ * 467 on x86-64, i386, x32 (with its bit) and arm64, the numbers every architecture shares since Linux 5.1
+ * (424 on), but alpha, ia64 and mips, which do not get this prefix. */
+#define NR_OPEN_TREE_ATTR 467U
+#define X32_SYSCALL_BIT 0x40000000U
+
+static int unnamed_prefix(struct sock_fprog **prog, SetupLog *l) {
+        static const struct sock_filter prefix[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_OPEN_TREE_ATTR, 1, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_OPEN_TREE_ATTR | X32_SYSCALL_BIT, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+        };
+        struct sock_fprog *p;
+        size_t n = (*prog)->len;
+
+        if (seccomp_arch_native() != SCMP_ARCH_X86_64 && seccomp_arch_native() != SCMP_ARCH_AARCH64)
+                return 0;
+        if (n + ELEMENTSOF(prefix) > BPF_MAXINSNS)
+                return setup_fail(l, CONTAINER_STAGE_SECCOMP, -E2BIG, "open_tree_attr");
+        p = malloc(sizeof(struct sock_fprog) + (n + ELEMENTSOF(prefix)) * sizeof(struct sock_filter));
+        if (!p)
+                return setup_fail(l, CONTAINER_STAGE_SECCOMP, -ENOMEM, "seccomp");
+        p->len = (unsigned short) (n + ELEMENTSOF(prefix));
+        p->filter = (struct sock_filter *) (p + 1);
+        memcpy(p->filter, prefix, sizeof(prefix));
+        memcpy(p->filter + ELEMENTSOF(prefix), (*prog)->filter, n * sizeof(struct sock_filter));
+        free(*prog);
+        *prog = p;
+        return 0;
+}
+
+int seccomp_policy_build(uint64_t bounding, ContainerKeepReadOnly keep_read_only, char **allow, char **deny,
+                         struct sock_fprog **ret, SetupLog *l) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        _cleanup_free_ struct sock_fprog *prog = NULL;
+        bool unnamed = false;
         int r;
 
         ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -177,8 +278,17 @@ int seccomp_policy_build(uint64_t bounding, char **allow, char **deny, struct so
                 (void) seccomp_arch_add(ctx, SCMP_ARCH_X32);
         }
 
-        r = add_rules(ctx, bounding, allow, deny, l);
+        r = add_rules(ctx, bounding, keep_read_only, allow, deny, &unnamed, l);
         if (r < 0)
                 return r;
-        return seccomp_program_export(ctx, ret, l);
+        r = seccomp_program_export(ctx, &prog, l);
+        if (r < 0)
+                return r;
+        if (unnamed) {
+                r = unnamed_prefix(&prog, l);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(prog);
+        return 0;
 }

@@ -396,6 +396,25 @@ test_features() {
 t_preflight || exit 1
 command -v machined-ext-oci >/dev/null || { echo "machined-ext-oci is not installed" >&2; exit 1; }
 oci_cleanup
+# A bundle that keeps CAP_SYS_ADMIN without a user namespace may remount its read-only paths, as with runc and
+# crun: the seccomp rules that keep a PrivateUsers=no machine's mounts read-only (docs/security.md) are for
+# machines from settings only.
+test_sys_admin_remount() {
+        local b=$MACHINES_DIR/oci-sa out
+        oci_bundle oci-sa /usr/bin/testpayload attack --out /out/attack.txt
+        jq '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"] |
+            .process.capabilities.permitted += ["CAP_SYS_ADMIN"] |
+            .linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)' \
+                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+        jq -e '.linux.readonlyPaths | index("/proc/sys")' "$b/config.json" >/dev/null || t_fail "no readonlyPaths"
+        assert_ok oci run --bundle "$b" oci-sa </dev/null
+        out=$(cat "$b/out/attack.txt")
+        assert_match "done=1" "$out" "probe finished"
+        assert_match "^remount-proc-sys=ESCAPED" "$(echo "$out" | grep "^remount-proc-sys=")" "bind remount"
+        assert_match "^setattr-proc-sys=ESCAPED" "$(echo "$out" | grep "^setattr-proc-sys=")" "mount_setattr()"
+        oci_assert_gone oci-sa
+}
+
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-lifecycle test_lifecycle
@@ -406,5 +425,6 @@ oci_run_test oci-cli-pause-ps-update test_pause_ps_update
 oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features
+oci_run_test oci-cli-sys-admin-remount test_sys_admin_remount
 
 t_summary

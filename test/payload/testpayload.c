@@ -51,8 +51,10 @@
  *                             /run/host/incoming and each --ro PATH (a mount point) read-write; opens each
  *                             --ro-file PATH for writing (never writes); mounts a fresh proc and opens its
  *                             sys/kernel/core_pattern for writing (never writes); opens /proc/sysrq-trigger
- *                             for writing; calls open_by_handle_at(); opens a raw socket; and, from
- *                             a child, sends READY=1 claiming PID 1 in SCM_CREDENTIALS.
+ *                             for writing; calls open_by_handle_at(); opens a raw socket; from a child,
+ *                             sends READY=1 claiming PID 1 in SCM_CREDENTIALS; then the attempts of
+ *                             attack-mounts.h (the new mount API, a remount read-only that must stay
+ *                             allowed; last, unmounting /proc/sys and a fresh sysfs).
  *
  * Run as .../init (e.g. copied to /sbin/init) with no subcommand: writes a report to /boot-report.txt and
  * then sleeps like "sleep inf --out /boot-exit.txt".
@@ -91,6 +93,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "attack-mounts.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
@@ -1204,6 +1208,8 @@ static int cmd_attack(int argc, char **argv) {
                 fprintf(attack_out, "netns=%llu\n", (unsigned long long) st.st_ino);
         attack_forged_ready("forged-ready", false);
         attack_forged_ready("forged-ready-user", true);
+        attack_mounts(attack_out, errno_name);
+        attack_unmounts(attack_out, errno_name);
         fprintf(attack_out, "done=1\n");
         if (out)
                 fclose(attack_out);

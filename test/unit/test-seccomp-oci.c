@@ -113,7 +113,7 @@ static int run_with_filter(const OciContainer *c, bool nspawn, int (*fn)(void)) 
         ASSERT(c->config.seccomp_profile);
         ASSERT_EQ(seccomp_profile_build(c->config.seccomp_profile, &prog, &flags, NULL, &l), 0);
         if (nspawn)
-                ASSERT_EQ(seccomp_policy_build(0, NULL, NULL, &deny, &l), 0);
+                ASSERT_EQ(seccomp_policy_build(0, CONTAINER_KEEP_READ_ONLY_NO, NULL, NULL, &deny, &l), 0);
         fflush(NULL);
         pid = fork();
         ASSERT(pid >= 0);
