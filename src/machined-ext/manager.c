@@ -121,6 +121,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->adopted_locks);
         hashmap_clear(m->adopted_fds, destroy_adopted_fd);
         hashmap_free(m->adopted_fds);
+        polkit_registry_done(&m->polkit);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
 
@@ -448,6 +449,9 @@ int manager_connect_bus(Manager *m) {
         if (r < 0)
                 return r;
         r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_MACHINE_PATH_PREFIX, machine_node_enumerator, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_filter(m->bus, NULL, machine_properties_filter, m);
         if (r < 0)
                 return r;
 
