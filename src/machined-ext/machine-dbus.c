@@ -78,7 +78,14 @@ int machine_properties_filter(sd_bus_message *message, void *userdata, sd_bus_er
                 sd_bus_error_free(error); /* GetAll: the getters leave them empty */
                 return 0;
         }
-        return r; /* Get: AccessDenied */
+        /* Get: AccessDenied. Reading is never interactive, so no InteractiveAuthorizationRequired either. */
+        if (sd_bus_error_has_name(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED)) {
+                sd_bus_error_free(error);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                         "Access denied: %s needs root or %s", property,
+                                         POLKIT_ACTION_MANAGE_MACHINES);
+        }
+        return r;
 }
 
 static int property_get_command(sd_bus *bus, const char *path, const char *interface, const char *property,
