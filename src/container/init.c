@@ -369,20 +369,20 @@ static int build_environment(const ContainerConfig *c, InitState *s) {
 /* CVE-2024-21626: the working directory is resolved in the container (pivoted already: "/" is its root),
  * never through a /proc magic link: /proc/self/fd/N is an fd of this process, which may be a directory of
  * the host (the OCI runtime's state directory, for one). The result must be inside the root, too. LABEL
- * names it in the error ("WorkingDirectory", "cwd"). Returns 0, or the setup_fail() of the failure. */
+ * comes before the path in errors ("WorkingDirectory=", "cwd "). Returns 0, or the setup_fail() of the failure. */
 static int change_working_directory(const char *path, const char *label, SetupLog *l) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *cwd = NULL;
 
         fd = priv_openat2(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
         if (fd < 0)
-                return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, fd, 0, "%s=%s", label, path);
+                return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, fd, 0, "%s%s", label, path);
         if (fchdir(fd) < 0)
-                return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "%s=%s", label, path);
+                return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "%s%s", label, path);
         cwd = getcwd(NULL, 0);
         if (!cwd || cwd[0] != '/')
                 return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, -ENOENT, CONTAINER_REPORT_COMPLETE,
-                                   "%s=%s is outside the container", label, path);
+                                   "%s%s is outside the container", label, path);
         return 0;
 }
 
@@ -618,7 +618,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         STEP(&s, build_environment(c, &s));
         if (c->working_directory)
-                STEP(&s, change_working_directory(c->working_directory, "WorkingDirectory", &s.log));
+                STEP(&s, change_working_directory(c->working_directory, "WorkingDirectory=", &s.log));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
         STEP(&s, check_command(s.command, &s.log));
         STEP(&s, seccomp_policy_build(c->capability_bounding, c->syscall_allow, c->syscall_deny, &s.seccomp,
@@ -710,7 +710,7 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
 
         /* The working directory is resolved in the container's mount namespace, whose root setns() made
          * ours, and must be inside it (CVE-2024-21626); no fd of the caller is left open at the exec anyway. */
-        STEP(&s, change_working_directory(c.working_directory ?: "/", "cwd", &s.log));
+        STEP(&s, change_working_directory(c.working_directory ?: "/", "cwd ", &s.log));
         STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
         /* CVE-2019-5736 through exec (runc's own case): this process is a child of the host's runtime, so
          * /proc/self/exe is the host's binary; and before start the container's PID 1 is one too. */
