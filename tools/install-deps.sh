@@ -4,7 +4,7 @@
 # "apt-get update", when everything is installed already.
 set -eu
 
-PACKAGES=(systemd-container dbus libsystemd-dev libmount-dev libcap-dev libseccomp-dev libjson-c-dev
+PACKAGES=(systemd-container dbus polkitd libsystemd-dev libmount-dev libcap-dev libseccomp-dev libjson-c-dev
           libmnl-dev libnftables-dev libsodium-dev nftables iproute2
           libxml2-dev libxml2-utils meson ninja-build pkg-config gcc busybox-static util-linux tmux
           man-db groff-base zsh jq python3 podman conmon containerd)

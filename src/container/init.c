@@ -372,6 +372,26 @@ static int build_environment(const ContainerConfig *c, InitState *s) {
         return 0;
 }
 
+/* CVE-2024-21626: the working directory is resolved in the container (pivoted already: "/" is its root),
+ * never through a /proc magic link: /proc/self/fd/N is an fd of this process, which may be a directory of
+ * the host (the OCI runtime's state directory, for one). The result must be inside the root, too. LABEL
+ * comes before the path in errors ("WorkingDirectory=", "cwd "). Returns 0, or the setup_fail() of the failure. */
+static int change_working_directory(const char *path, const char *label, SetupLog *l) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *cwd = NULL;
+
+        fd = priv_openat2(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
+        if (fd < 0)
+                return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, fd, 0, "%s%s", label, path);
+        if (fchdir(fd) < 0)
+                return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "%s%s", label, path);
+        cwd = getcwd(NULL, 0);
+        if (!cwd || cwd[0] != '/')
+                return setup_failf(l, CONTAINER_STAGE_WORKING_DIRECTORY, -ENOENT, CONTAINER_REPORT_COMPLETE,
+                                   "%s%s is outside the container", label, path);
+        return 0;
+}
+
 /* Resolves ARGV0 inside the (already pivoted) container like execvp() would, with the payload's PATH. */
 /* CVE-2019-5736: the command is a file of the image, never this process's own binary, the host's, which
  * /proc/self/exe and the other /proc magic links would reach (run in the container, it could be rewritten
@@ -603,9 +623,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         s.inaccessible_fd = safe_close(s.inaccessible_fd);
 
         STEP(&s, build_environment(c, &s));
-        if (c->working_directory && chdir(c->working_directory) < 0)
-                STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "WorkingDirectory=%s",
-                                     c->working_directory));
+        if (c->working_directory)
+                STEP(&s, change_working_directory(c->working_directory, "WorkingDirectory=", &s.log));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
         STEP(&s, check_command(s.command, &s.log));
         STEP(&s, seccomp_policy_build(c->capability_bounding, keep_read_only(c), c->syscall_allow,
@@ -674,7 +693,6 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                 .userns_fd = -EBADF,
         };
         ContainerConfig c = *proc;
-        _cleanup_free_ char *cwd = NULL;
 
         /* Never more than the container's init may have: every set within its bounding set. */
         c.capability_bounding &= container->capability_bounding;
@@ -688,16 +706,12 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         STEP(&s, build_environment(&c, &s));
 
         /* The working directory is resolved in the container's mount namespace, whose root setns() made
-         * ours, and must be inside it: a directory of the host reached through an inherited fd shows as
-         * "(unreachable)" or fails (CVE-2024-21626); no fd of the caller is left open at the exec anyway. */
-        if (chdir(c.working_directory ?: "/") < 0)
-                STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "cwd %s",
-                                     c.working_directory ?: "/"));
-        cwd = getcwd(NULL, 0);
-        if (!cwd || cwd[0] != '/')
-                STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -ENOENT, CONTAINER_REPORT_COMPLETE,
-                                     "cwd %s is outside the container", c.working_directory ?: "/"));
+         * ours, and must be inside it (CVE-2024-21626); no fd of the caller is left open at the exec anyway. */
+        STEP(&s, change_working_directory(c.working_directory ?: "/", "cwd ", &s.log));
         STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
+        /* CVE-2019-5736 through exec (runc's own case): this process is a child of the host's runtime, so
+         * /proc/self/exe is the host's binary; and before start the container's PID 1 is one too. */
+        STEP(&s, check_command(s.command, &s.log));
         /* The container's filter, whatever the process asks. */
         STEP(&s, seccomp_policy_build(container->capability_bounding, keep_read_only(container),
                                       container->syscall_allow, container->syscall_deny, &s.seccomp, &s.log));

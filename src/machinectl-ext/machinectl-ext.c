@@ -69,8 +69,10 @@ int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
         va_end(ap);
 
         /* Whether dbus-daemon's policy refused the call ("Rejected send message, 2 matched rules; ...") or the
-         * daemon did: the same cause, and the raw policy text helps nobody. */
-        if (error && sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
+         * daemon did: the same cause, and the raw policy text helps nobody. Polkit wanting a password (we run
+         * no agent to ask for it) is the same for the user. */
+        if (error && (sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED) ||
+                      sd_bus_error_has_name(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED)))
                 fprintf(stderr, ": Permission denied (needs root)\n");
         else if (error && sd_bus_error_is_set(error) && !isempty(error->message))
                 fprintf(stderr, ": %s\n", error->message);

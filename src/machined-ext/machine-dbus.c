@@ -10,57 +10,12 @@
 #include "manager-dbus.h"
 #include "mounts.h"
 #include "name.h"
+#include "polkit.h"
 #include "settings.h"
 #include "strv.h"
 
 int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message) {
         return bus_api_error_set(error, r, name, message);
-}
-
-/* The uid of the sender of MESSAGE. dbus-daemon never reuses a unique name, so the answer of its
- * GetConnectionCredentials (a synchronous round trip) is cached per name; the cache is bounded. */
-static int sender_uid(Manager *manager, sd_bus_message *message, uid_t *ret) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        const char *sender = sd_bus_message_get_sender(message);
-        char *key;
-        uid_t uid;
-        void *v;
-        int r;
-
-        if (sender && (v = hashmap_get(manager->sender_uids, sender))) {
-                *ret = (uid_t) (uintptr_t) v - 1;
-                return 0;
-        }
-
-        r = sd_bus_query_sender_creds(message, SD_BUS_CREDS_EUID, &creds);
-        if (r < 0)
-                return r;
-        r = sd_bus_creds_get_euid(creds, &uid);
-        if (r < 0)
-                return r;
-
-        if (sender && sender[0] == ':') {
-                if (hashmap_size(manager->sender_uids) >= 4096)
-                        manager_flush_sender_uids(manager);
-                key = strdup(sender);
-                if (key && hashmap_put(manager->sender_uids, key, (void *) (uintptr_t) (uid + 1)) < 0)
-                        free(key);
-        }
-        *ret = uid;
-        return 0;
-}
-
-int bus_check_privileged(sd_bus_message *message, Manager *manager, sd_bus_error *error) {
-        uid_t uid;
-        int r;
-
-        r = sender_uid(manager, message, &uid);
-        if (r < 0)
-                return r;
-        if (uid != 0)
-                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                        "Only root may start, stop or kill machines.");
-        return 1;
 }
 
 /* ---- properties -------------------------------------------------------------------------------------- */
@@ -77,10 +32,77 @@ static int property_get_state(sd_bus *bus, const char *path, const char *interfa
         return sd_bus_message_append(reply, "s", machine_state_to_string(m->state));
 }
 
+/* The paths and the command of a machine are only for root and callers with manage-machines: the filter
+ * below asks polkit for the others before their Get or GetAll is dispatched. A Get of one of them is then
+ * refused with AccessDenied; GetAll returns them empty, so that a client listing everything still works. */
+static const char *const protected_properties[] = { "RootDirectory", "SettingsFile", "Command", "Warnings" };
+
+static bool property_is_protected(const char *property) {
+        for (size_t i = 0; i < ELEMENTSOF(protected_properties); i++)
+                if (streq(property, protected_properties[i]))
+                        return true;
+        return false;
+}
+
+static bool caller_may_see(sd_bus *bus, Machine *m) {
+        return bus_polkit_call_authorized(sd_bus_get_current_message(bus), m->manager,
+                                          POLKIT_ACTION_MANAGE_MACHINES);
+}
+
+int machine_properties_filter(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *manager = ASSERT_PTR(userdata);
+        const char *member, *interface = NULL, *property = NULL;
+        int r;
+
+        if (!sd_bus_message_is_method_call(message, "org.freedesktop.DBus.Properties", NULL))
+                return 0;
+        member = sd_bus_message_get_member(message);
+        if (!streq_ptr(member, "Get") && !streq_ptr(member, "GetAll"))
+                return 0;
+        if (!startswith(strempty(sd_bus_message_get_path(message)), BUS_MACHINE_PATH_PREFIX "/") &&
+            !startswith(strempty(sd_bus_message_get_path(message)), BUS_OCI_PATH_PREFIX "/"))
+                return 0;
+
+        r = sd_bus_message_read(message, "s", &interface);
+        if (r > 0 && streq(member, "Get"))
+                r = sd_bus_message_read(message, "s", &property);
+        (void) sd_bus_message_rewind(message, true);
+        if (r <= 0)
+                return 0; /* malformed: sd-bus answers it */
+        if (!isempty(interface) && !streq(interface, BUS_MACHINE_INTERFACE))
+                return 0;
+        if (property && !property_is_protected(property))
+                return 0;
+
+        r = bus_verify_polkit_async_full(message, manager, POLKIT_ACTION_MANAGE_MACHINES, false, error);
+        if (r == 0)
+                return 1; /* polkit was asked: the call is dispatched again with its answer */
+        if (r > 0 || !property) {
+                sd_bus_error_free(error); /* GetAll: the getters leave them empty */
+                return 0;
+        }
+        /* Get: AccessDenied. Reading is never interactive, so no InteractiveAuthorizationRequired either. */
+        if (sd_bus_error_has_name(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED)) {
+                sd_bus_error_free(error);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                         "Access denied: %s needs root or %s", property,
+                                         POLKIT_ACTION_MANAGE_MACHINES);
+        }
+        return r;
+}
+
 static int property_get_command(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
-        return sd_bus_message_append_strv(reply, m->argv);
+        return sd_bus_message_append_strv(reply, caller_may_see(bus, m) ? m->argv : NULL);
+}
+
+static int property_get_path(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const char *p = streq(property, "RootDirectory") ? m->root : m->settings_path;
+
+        return sd_bus_message_append(reply, "s", caller_may_see(bus, m) ? strempty(p) : "");
 }
 
 static int property_get_notify_access(sd_bus *bus, const char *path, const char *interface,
@@ -115,7 +137,7 @@ static int property_get_user(sd_bus *bus, const char *path, const char *interfac
 static int property_get_warnings(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
-        return sd_bus_message_append_strv(reply, m->settings ? m->settings->notices : NULL);
+        return sd_bus_message_append_strv(reply, m->settings && caller_may_see(bus, m) ? m->settings->notices : NULL);
 }
 
 static int property_get_exit(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -209,9 +231,9 @@ int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_erro
         Machine *m = ASSERT_PTR(userdata);
         int r;
 
-        r = bus_check_privileged(message, m->manager, error);
+        r = bus_verify_polkit_async(message, m->manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
         r = machine_maybe_queue_call(m, message);
         if (r != 0)
@@ -257,9 +279,9 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Invalid kill target '%s', expected 'leader' or 'all'", whom);
 
-        r = bus_check_privileged(message, m->manager, error);
+        r = bus_verify_polkit_async(message, m->manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
         r = machine_maybe_queue_call(m, message);
         if (r != 0)
@@ -345,9 +367,9 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Destination path '%s' is not an absolute, normalized path", destination);
 
-        r = bus_check_privileged(message, m->manager, error);
+        r = bus_verify_polkit_async(message, m->manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
         r = machine_bind_mount(m, source, destination, read_only, make_dir, message);
         if (mx_error_is_domain(r))
@@ -379,9 +401,9 @@ int bus_machine_method_open_console(sd_bus_message *message, void *userdata, sd_
         int r;
 
         /* The console is as good as a root shell in the container. */
-        r = bus_check_privileged(message, m->manager, error);
+        r = bus_verify_polkit_async(message, m->manager, POLKIT_ACTION_CONSOLE, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
         if (!m->console || m->exited)
                 return bus_error_from_machine(error, -MX_ERR_NOT_RUNNING, m->name, NULL);
@@ -406,9 +428,9 @@ int bus_machine_method_get_console_log(sd_bus_message *message, void *userdata, 
         int r;
 
         /* The output may hold secrets the payload printed: root only, like the journal's system logs. */
-        r = bus_check_privileged(message, m->manager, error);
+        r = bus_verify_polkit_async(message, m->manager, POLKIT_ACTION_CONSOLE, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
         if (m->console) {
                 r = console_get_log(m->console, &data, &size);
@@ -435,11 +457,11 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Machine, leader), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Unit", "s", NULL, offsetof(Machine, unit), SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("RootDirectory", "s", NULL, offsetof(Machine, root), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("RootDirectory", "s", property_get_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Timestamp", "t", NULL, offsetof(Machine, timestamp), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TimestampMonotonic", "t", NULL, offsetof(Machine, timestamp_monotonic),
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("SettingsFile", "s", NULL, offsetof(Machine, settings_path), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("SettingsFile", "s", property_get_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Command", "as", property_get_command, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Warnings", "as", property_get_warnings, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Boot", "b", NULL, offsetof(Machine, boot), SD_BUS_VTABLE_PROPERTY_CONST),

@@ -9,14 +9,14 @@ extern const sd_bus_vtable machine_vtable[];
 
 int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                         sd_bus_error *error);
+/* An sd-bus filter (userdata: the Manager): asks polkit, for callers other than root, before a Get or GetAll of
+ * a machine's paths and command is dispatched. Returns 1 if it handled MESSAGE, 0 to let it through. */
+int machine_properties_filter(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
 
 /* Turns a -errno from a machine operation into the bus error for the caller. Returns the result of
  * sd_bus_error_set*(). */
 int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message);
-
-/* Fails the call unless it comes from uid 0. Returns 1 if allowed, or the error. */
-int bus_check_privileged(sd_bus_message *message, Manager *manager, sd_bus_error *error);
 
 /* Asks systemd-machined to create the machine's scope and register it; the outcome goes to
  * machine_registered(). Returns 0 if the call was sent, -errno otherwise. */

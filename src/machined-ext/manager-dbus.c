@@ -10,6 +10,8 @@
 #include "manager-dbus.h"
 #include "name.h"
 #include "oci-containers-dbus.h"
+#include "oci-containers.h"
+#include "polkit.h"
 #include "settings.h"
 
 static int validate_name(const char *name, sd_bus_error *error) {
@@ -158,9 +160,9 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Invalid bundle path '%s': must be absolute, without \"..\"", bundle);
 
-        r = bus_check_privileged(message, manager, error);
+        r = bus_verify_polkit_async(message, manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
         m = manager_get_machine(manager, name);
         if (m) {
@@ -370,7 +372,16 @@ static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_
  * are few, and reading them when asked cannot go stale as a watch could miss a leader's death. */
 static int method_list_oci_containers(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error auth_error = SD_BUS_ERROR_NULL;
+        Manager *manager = ASSERT_PTR(userdata);
+        bool show_bundle;
         int r;
+
+        /* Listing is open; the bundle paths only for root and who may manage machines (never interactive). */
+        r = bus_verify_polkit_async_full(message, manager, POLKIT_ACTION_MANAGE_MACHINES, false, &auth_error);
+        if (r == 0)
+                return 1; /* polkit was asked, the call comes back with its answer */
+        show_bundle = r > 0;
 
         r = sd_bus_message_new_method_return(message, &reply);
         if (r < 0)
@@ -378,7 +389,7 @@ static int method_list_oci_containers(sd_bus_message *message, void *userdata, s
         r = sd_bus_message_open_container(reply, 'a', "(ssuss)");
         if (r < 0)
                 return r;
-        r = oci_containers_append(reply, CONTAINER_STATE_ROOT_OCI_CLI);
+        r = oci_containers_append(reply, CONTAINER_STATE_ROOT_OCI_CLI, show_bundle);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to read %s: %m", CONTAINER_STATE_ROOT_OCI_CLI);
         r = sd_bus_message_close_container(reply);
@@ -482,8 +493,12 @@ void manager_dbus_run_queued_call(Manager *manager, sd_bus_message *message, sd_
                         r = bus_error_from_machine(&error, -MX_ERR_NOT_RUNNING, strna(name), NULL);
                 userdata = m;
         }
-        if (r >= 0)
+        if (r >= 0) {
+                /* It was authorized before it was queued (root or polkit): not asked again. */
+                manager->polkit.authorized = message;
                 r = handler(message, userdata, &error);
+                manager->polkit.authorized = NULL;
+        }
 
         if (is_start) {
                 sd_bus_error_free(start_error);

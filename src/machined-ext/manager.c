@@ -125,6 +125,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->adopted_locks);
         hashmap_clear(m->adopted_fds, destroy_adopted_fd);
         hashmap_free(m->adopted_fds);
+        polkit_registry_done(&m->polkit);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
 
@@ -457,6 +458,9 @@ int manager_connect_bus(Manager *m) {
         /* machined-ext-oci's containers: a path of their own, the same interface with what applies to them. */
         r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_OCI_PATH_PREFIX, BUS_MACHINE_INTERFACE,
                                        oci_machine_vtable, oci_machine_object_find, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_filter(m->bus, NULL, machine_properties_filter, m);
         if (r < 0)
                 return r;
 

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 
 #include "hashmap.h"
+#include "polkit.h"
 #include "util.h"
 
 typedef struct Machine Machine;
@@ -26,6 +27,7 @@ typedef struct Manager {
         Hashmap *machines;      /* name → Machine */
         Hashmap *exits;         /* name → ExitRecord */
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
+        PolkitRegistry polkit;  /* calls waiting for (or just answered by) polkit */
         Hashmap *jobs;
         Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */

@@ -10,6 +10,7 @@
 #include "manager.h"
 #include "name.h"
 #include "oci-containers-dbus.h"
+#include "polkit.h"
 #include "util.h"
 
 int bus_error_from_oci_machine(sd_bus_error *error, int r, const char *id, const char *message) {
@@ -30,7 +31,13 @@ static int property_get_leader(sd_bus *bus, const char *path, const char *interf
 static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         OciMachine *o = ASSERT_PTR(userdata);
-        const char *v = streq(property, "Unit") ? o->state->unit : o->state->root;
+        const char *v;
+
+        if (streq(property, "Unit"))
+                v = o->state->unit;
+        else    /* RootDirectory: as for our machines, only for root and manage-machines (the filter asked) */
+                v = bus_polkit_call_authorized(sd_bus_get_current_message(bus), o->manager,
+                                               POLKIT_ACTION_MANAGE_MACHINES) ? o->state->root : NULL;
         return sd_bus_message_append(reply, "s", v ?: "");
 }
 
@@ -46,9 +53,9 @@ int bus_oci_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_
         OciMachine *o = ASSERT_PTR(userdata);
         int r;
 
-        r = bus_check_privileged(message, o->manager, error);
+        r = bus_verify_polkit_async(message, o->manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r;
 
         /* As for our machines: the reply says the stop is under way (SIGTERM sent, SIGKILL timer armed). */
         r = oci_machine_stop(o);
@@ -84,9 +91,9 @@ int bus_oci_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Invalid kill target '%s', expected 'leader' or 'all'", whom);
 
-        r = bus_check_privileged(message, o->manager, error);
+        r = bus_verify_polkit_async(message, o->manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
-                return r;
+                return r == 0 ? 1 : r;
         if (streq(whom, "all")) {
                 /* Every process of its scope, as for our machines: systemd signals them through the cgroup. */
                 r = oci_machine_check_unit(o);

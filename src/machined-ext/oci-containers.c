@@ -61,7 +61,7 @@ static const char *derived_status(const ContainerState *s, pid_t *ret_leader) {
         return container_status_to_string(live_status(s));
 }
 
-int oci_containers_append(sd_bus_message *reply, const char *root) {
+int oci_containers_append(sd_bus_message *reply, const char *root, bool show_bundle) {
         _cleanup_(closedirp) DIR *d = NULL;
         int r;
 
@@ -91,7 +91,7 @@ int oci_containers_append(sd_bus_message *reply, const char *root) {
 
                 status = derived_status(s, &leader);
                 r = sd_bus_message_append(reply, "(ssuss)", s->id, status, (uint32_t) leader, s->unit ?: "",
-                                          s->bundle ?: "");
+                                          show_bundle ? strempty(s->bundle) : "");
                 if (r < 0)
                         return r;
         }

@@ -36,9 +36,10 @@ typedef struct OciMachine {
 /* Appends one "(ssuss)" per valid container of the OCI CLI under ROOT to REPLY (inside an open array): id,
  * status (derived from the facts as the CLI's `state` derives it: a recorded leader that is gone or whose PID
  * was recycled is "stopped", a frozen cgroup "paused"),
- * leader PID (0 without a live leader), unit (or ""), bundle (or ""). Entries that cannot be read or do not
- * validate are skipped (logged at debug). A missing ROOT is no entries. Returns 0 or -errno. */
-int oci_containers_append(sd_bus_message *reply, const char *root);
+ * leader PID (0 without a live leader), unit (or ""), bundle (or ""; always "" without SHOW_BUNDLE). Entries
+ * that cannot be read or do not validate are skipped (logged at debug). A missing ROOT is no entries. Returns 0
+ * or -errno. */
+int oci_containers_append(sd_bus_message *reply, const char *root, bool show_bundle);
 
 /* Finds the container ID of the CLI under CONTAINER_STATE_ROOT_OCI_CLI with a live leader, reading its state
  * file again (validated as the CLI validates it). Returns 0 and *ret (owned by the manager), or:

@@ -10,10 +10,11 @@
  *   - a method, property or signal of the daemon missing from MD (every interface) or from PAGE (the
  *     interfaces under NAME), or described there with another signature or type;
  *   - a member MD or PAGE describes that the daemon does not have;
- *   - a method of NAME's interfaces that PAGE's paragraphs "Only root may call ..." / "Everyone may call ..."
- *     do not name with the access MD gives it;
- *   - a method whose "access" in MD (the one place that says it: "root" or "everyone") disagrees with what
- *     CONF lets an unprivileged caller send, evaluated as dbus-daemon does (rules in order, the last
+ *   - a method of NAME's interfaces that PAGE's paragraphs "Only root may call ..." / "Root, or a caller
+ *     polkit authorizes, may call ..." / "Everyone may call ..." do not name with the access MD gives it;
+ *   - a method whose "access" in MD (the one place that says it: "root", "polkit" or "everyone") disagrees
+ *     with what CONF lets an unprivileged caller send (root: denied; polkit and everyone: allowed, the daemon
+ *     decides), evaluated as dbus-daemon does (rules in order, the last
  *     match wins, method calls denied by default on the system bus).
  * Exit status 0 if everything agrees, 1 if anything was reported, 2 on a usage or read error. */
 
@@ -179,12 +180,12 @@ static void compare_man_access(const MemberList *daemon, const MemberList *md, c
                         continue;       /* reported already */
                 a = member_find(access, KIND_METHOD, "", d->name);
                 if (!a)
-                        problem("%s: %s.%s is in neither \"Only root may call\" nor \"Everyone may call\"", man_path,
-                                d->iface, d->name);
+                        problem("%s: %s.%s is in none of \"Only root may call\", \"Root, or a caller polkit "
+                                "authorizes, may call\" and \"Everyone may call\"", man_path, d->iface, d->name);
                 else if (a->access != m->access)
                         problem("%s: %s is listed as %s, but %s says %s", a->where, d->name,
-                                a->access == ACCESS_ROOT ? "root-only" : "for everyone", m->where,
-                                m->access == ACCESS_ROOT ? "root" : "everyone");
+                                a->access == ACCESS_ROOT ? "root-only" : a->access == ACCESS_POLKIT ? "for polkit" :
+                                "for everyone", m->where, access_to_string(m->access));
         }
         for (size_t i = 0; i < access->n; i++) {
                 const Member *a = access->m + i;
@@ -194,7 +195,8 @@ static void compare_man_access(const MemberList *daemon, const MemberList *md, c
                         found = daemon->m[j].kind == KIND_METHOD && streq(daemon->m[j].name, a->name);
                 if (!found)
                         problem("%s: %s is listed as %s, but the daemon has no such method", a->where, a->name,
-                                a->access == ACCESS_ROOT ? "root-only" : "for everyone");
+                                a->access == ACCESS_ROOT ? "root-only" : a->access == ACCESS_POLKIT ? "for polkit" :
+                                "for everyone");
         }
 }
 
@@ -202,7 +204,7 @@ static void help(void) {
         printf("%s --bus-name NAME --markdown FILE --man FILE --policy FILE INTROSPECTION-XML...\n"
                "%s --print-access --markdown FILE\n\n"
                "Compares the D-Bus API the daemon introspects with its documentation and bus policy.\n"
-               "--print-access lists the methods of FILE with their access (root, everyone).\n",
+               "--print-access lists the methods of FILE with their access (root, polkit, everyone).\n",
                program_invocation_short_name, program_invocation_short_name);
 }
 
@@ -254,9 +256,7 @@ int main(int argc, char *argv[]) {
                 r = load_markdown(md_path, &md);
                 for (size_t i = 0; r >= 0 && i < md.n; i++)
                         if (md.m[i].kind == KIND_METHOD)
-                                printf("%s.%s %s\n", md.m[i].iface, md.m[i].name,
-                                       md.m[i].access == ACCESS_ROOT ? "root" :
-                                       md.m[i].access == ACCESS_EVERYONE ? "everyone" : "unknown");
+                                printf("%s.%s %s\n", md.m[i].iface, md.m[i].name, access_to_string(md.m[i].access));
                 member_list_done(&md);
                 return r < 0 ? 2 : n_problems > 0 ? 1 : 0;
         }
@@ -303,6 +303,9 @@ int main(int argc, char *argv[]) {
                                 d->iface, d->name, m->where);
                 else if (!allowed && m->access == ACCESS_EVERYONE)
                         problem("%s: %s.%s is for everyone (%s), but unprivileged callers may not send it",
+                                policy_path, d->iface, d->name, m->where);
+                else if (!allowed && m->access == ACCESS_POLKIT)
+                        problem("%s: %s.%s is for polkit to decide (%s), but unprivileged callers may not send it",
                                 policy_path, d->iface, d->name, m->where);
         }
 

@@ -180,9 +180,10 @@ int load_markdown(const char *path, MemberList *l) {
                         const char *a = cells[col_access];
 
                         access = streq(a, "root") ? ACCESS_ROOT : streq(a, "everyone") ? ACCESS_EVERYONE :
-                                 ACCESS_UNKNOWN;
+                                 streq(a, "polkit") ? ACCESS_POLKIT : ACCESS_UNKNOWN;
                         if (access == ACCESS_UNKNOWN)
-                                problem("%s: access must be \"root\" or \"everyone\", not \"%s\"", where, a);
+                                problem("%s: access must be \"root\", \"polkit\" or \"everyone\", not \"%s\"",
+                                        where, a);
                         arrow = strstr(sig_text, "→");
                         if (arrow) {
                                 *arrow = '\0';
@@ -227,7 +228,8 @@ int load_markdown(const char *path, MemberList *l) {
 
 /* ---- the man page: its "node ... { interface ... { methods: ... } }" blocks -------------------------- */
 
-/* The paragraphs "Only root may call ..." and "Everyone may call ...": the bold words (.B/.BR) in them are
+/* The paragraphs "Only root may call ...", "Root, or a caller polkit authorizes, may call ..." and
+ * "Everyone may call ...": the bold words (.B/.BR) in them are
  * method names, recorded in *access with their access and an empty interface. Returns 1 if the line was
  * part of them, 0 if not, -ENOMEM. */
 static int man_access_line(char *s, const char *where, Access *mode, MemberList *access) {
@@ -235,6 +237,8 @@ static int man_access_line(char *s, const char *where, Access *mode, MemberList 
 
         if (startswith(s, "Only root may call"))
                 *mode = ACCESS_ROOT;
+        else if (startswith(s, "Root, or a caller polkit authorizes, may call"))
+                *mode = ACCESS_POLKIT;
         else if (startswith(s, "Everyone may call"))
                 *mode = ACCESS_EVERYONE;
         else if (startswith(s, ".PP") || startswith(s, ".SH"))
@@ -247,7 +251,8 @@ static int man_access_line(char *s, const char *where, Access *mode, MemberList 
                 Member *old = member_find(access, KIND_METHOD, "", word);
 
                 if (old && old->access != *mode)
-                        problem("%s: %s is listed as root-only and as for everyone", where, word);
+                        problem("%s: %s is listed as %s and as %s", where, word, access_to_string(old->access),
+                                access_to_string(*mode));
                 else if (!old && !member_add(access, KIND_METHOD, "", word, NULL, NULL, *mode, where))
                         return -ENOMEM;
         }

@@ -15,7 +15,13 @@ typedef enum Kind { KIND_METHOD, KIND_PROPERTY, KIND_SIGNAL, _KIND_MAX } Kind;
 
 extern const char *const kind_name[_KIND_MAX];
 
-typedef enum Access { ACCESS_UNKNOWN, ACCESS_EVERYONE, ACCESS_ROOT } Access;
+/* root: the bus policy lets only root send it; polkit: the bus policy lets everyone send it and the daemon
+ * allows root or a caller polkit authorizes; everyone: anyone. */
+typedef enum Access { ACCESS_UNKNOWN, ACCESS_EVERYONE, ACCESS_ROOT, ACCESS_POLKIT } Access;
+
+static inline const char *access_to_string(Access a) {
+        return a == ACCESS_ROOT ? "root" : a == ACCESS_EVERYONE ? "everyone" : a == ACCESS_POLKIT ? "polkit" : "unknown";
+}
 
 typedef struct Member {
         Kind kind;

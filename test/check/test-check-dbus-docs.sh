@@ -51,7 +51,7 @@ case_ md-bad-signature api.md 's/`s name → o path`/`s name, b force → o path
 case_ md-bad-type api.md 's/^| `Since` | t |/| `Since` | u |/' \
         'property org.example1.Thing.Since: described as "u", the daemon.s is "t"'
 case_ md-no-access api.md 's/| `→ ()` | root |/| `→ ()` | admins |/' \
-        'access must be "root" or "everyone", not "admins"'
+        'access must be "root", "polkit" or "everyone", not "admins"'
 case_ man-missing-property api.5 '/readonly t Since/d' \
         "api.5: the daemon's property org.example1.Thing.Since is not described"
 case_ man-missing-signal api.5 '/ThingNew(s name,/,/o path);/d' \
@@ -63,7 +63,7 @@ case_ man-bad-args api.5 's/out o path);/out s path);/' \
 case_ man-access-wrong api.5 's/^\.B StartThing$/.B Frob/; s/^\.BR ListThings ,$/.BR ListThings ,\n.B StartThing/' \
         'api.5:[0-9]+: StartThing is listed as for everyone, but .*api.md:[0-9]+ says root'
 case_ man-access-missing api.5 '/^\.BR Stop \.$/d' \
-        'api.5: org.example1.Thing.Stop is in neither "Only root may call" nor "Everyone may call"'
+        'api.5: org.example1.Thing.Stop is in none of "Only root may call", "Root, or a caller polkit authorizes, may call" and "Everyone may call"'
 case_ man-access-unknown api.5 's/^\.B StartThing$/.B StartThing\n.B StartEverything/' \
         'api.5:[0-9]+: StartEverything is listed as root-only, but the daemon has no such method'
 case_ daemon-new-method thing.xml 's|<method name="Stop">|<method name="Pause"/><method name="Stop">|' \
@@ -74,6 +74,10 @@ case_ policy-opens-root-method policy.conf 's|send_member="ListThings"|send_memb
         "policy.conf: org.example1.Manager.StartThing is root-only .*, but unprivileged callers may send it"
 case_ policy-closes-everyone-method policy.conf 's|send_member="ListThings"|send_member="ListAll"|' \
         "policy.conf: org.example1.Manager.ListThings is for everyone .*, but unprivileged callers may not send it"
+case_ polkit-method-closed api.md 's/| `StartThing` | `s name → o path` | root |/| `StartThing` | `s name → o path` | polkit |/' \
+        "policy.conf: org.example1.Manager.StartThing is for polkit to decide .*, but unprivileged callers may not send it"
+case_ polkit-method-man api.md 's/| `StartThing` | `s name → o path` | root |/| `StartThing` | `s name → o path` | polkit |/' \
+        "api.5:[0-9]+: StartThing is listed as root-only, but .*api.md:[0-9]+ says polkit"
 case_ policy-order policy.conf '/send_member="Set"/d' \
         "policy.conf: org.freedesktop.DBus.Properties.Set is root-only"
 case_ policy-whole-destination policy.conf 's|<deny send_destination="org.example1"/>|<allow send_destination="org.example1"/>|' \
