@@ -678,6 +678,7 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         };
         ContainerConfig c = *proc;
         _cleanup_free_ char *cwd = NULL;
+        char *shell_argv[3] = {};
 
         /* Never more than the container's init may have: every set within its bounding set. */
         c.capability_bounding &= container->capability_bounding;
@@ -686,13 +687,29 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         c.capability_inheritable &= c.capability_bounding;
         c.capability_ambient &= c.capability_bounding;
         STEP(&s, fail_if(&s.log, priv_set_dumpable(false), CONTAINER_STAGE_PREPARE, "PR_SET_DUMPABLE"));
-        if (c.process_ids_set)
+        if (c.user) {
+                /* Looked up in the container's files, like User= (we are in its mount namespace). */
+                s.rootfd = STEP(&s, errno_if(&s.log, open("/", O_PATH | O_DIRECTORY | O_CLOEXEC),
+                                             CONTAINER_STAGE_USER, "/"));
+                STEP(&s, lookup_user(&c, &s));
+                s.rootfd = safe_close(s.rootfd);
+        } else if (c.process_ids_set)
                 STEP(&s, set_process_ids(&c, &s));
+        if (!c.exec_path && c.exec_user_shell)
+                c.exec_path = s.user.shell && s.user.shell[0] == '/' ? s.user.shell : "/bin/sh";
+        if (c.exec_path && (!c.argv || !c.argv[0])) {
+                shell_argv[0] = (char *) c.exec_path;
+                shell_argv[1] = (char *) "-l";
+                c.argv = shell_argv;
+        }
         STEP(&s, build_environment(&c, &s));
 
         /* The working directory is resolved in the container's mount namespace, whose root setns() made
          * ours, and must be inside it: a directory of the host reached through an inherited fd shows as
-         * "(unreachable)" or fails (CVE-2024-21626); no fd of the caller is left open at the exec anyway. */
+         * "(unreachable)" or fails (CVE-2024-21626); no fd of the caller is left open at the exec anyway.
+         * A user's shell starts in its home directory if there is one. */
+        if (!c.working_directory && c.exec_user_shell && s.user.home && chdir(s.user.home) >= 0)
+                c.working_directory = s.user.home;
         if (chdir(c.working_directory ?: "/") < 0)
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -errno, 0, "cwd %s",
                                      c.working_directory ?: "/"));
@@ -700,7 +717,15 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         if (!cwd || cwd[0] != '/')
                 STEP(&s, setup_failf(&s.log, CONTAINER_STAGE_WORKING_DIRECTORY, -ENOENT, CONTAINER_REPORT_COMPLETE,
                                      "cwd %s is outside the container", c.working_directory ?: "/"));
-        STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
+        if (c.exec_path) {
+                s.command = strdup(c.exec_path);
+                if (!s.command)
+                        STEP(&s, setup_fail(&s.log, CONTAINER_STAGE_COMMAND, -ENOMEM, c.exec_path));
+                if (access(s.command, X_OK) < 0)
+                        STEP(&s, setup_fail(&s.log, CONTAINER_STAGE_COMMAND, -errno, s.command));
+        } else
+                STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
+        STEP(&s, check_command(s.command, &s.log));
         /* The container's filter, whatever the process asks. */
         STEP(&s, seccomp_policy_build(container->capability_bounding, container->syscall_allow,
                                       container->syscall_deny, &s.seccomp, &s.log));
@@ -713,7 +738,13 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                 s.sock = 3;
         }
         STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
+        /* A user's terminal is its own, as login(1) makes it. */
+        if (c.exec_pty && (c.user || c.process_ids_set))
+                STEP(&s, fail_if(&s.log, priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid), CONTAINER_STAGE_STDIO,
+                                 "pty"));
         STEP(&s, init_apply_limits(&c, &s.log));
+        /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload. */
+        STEP(&s, join_session_keyring(&s.log));
         umask(c.umask_set ? c.umask : 0022);
         STEP(&s, init_reset_signals(&s.log));
         STEP(&s, drop_privileges(&c, &s));
