@@ -233,8 +233,8 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
         long pid;
         int pidfd, r;
 
-        if (leader_pidfd < 0 || leader <= 1 || !proc || !container || !proc->argv ||
-            (!proc->argv[0] && !proc->exec_user_shell && !proc->exec_path) || !ret_pidfd || !ret_pid ||
+        if (leader_pidfd < 0 || leader <= 1 || !proc || !container ||
+            ((!proc->argv || !proc->argv[0]) && !proc->exec_user_shell && !proc->exec_path) || !ret_pidfd || !ret_pid ||
             !ret_report_fd || (proc->exec_pty && !ret_pty_master))
                 return -EINVAL;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)

@@ -738,10 +738,10 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                 s.sock = 3;
         }
         STEP(&s, errno_if(&s.log, close_range(4, ~0U, 0), CONTAINER_STAGE_STDIO, "close_range"));
-        /* A user's terminal is its own, as login(1) makes it. */
-        if (c.exec_pty && (c.user || c.process_ids_set))
-                STEP(&s, fail_if(&s.log, priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid), CONTAINER_STAGE_STDIO,
-                                 "pty"));
+        /* A user's terminal is its own, as login(1) makes it, where the container may own it at all (a pty
+         * whose group is one its user namespace does not map cannot be given away): it has the fd anyway. */
+        if (c.exec_pty && s.user.uid != 0)
+                (void) priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid);
         STEP(&s, init_apply_limits(&c, &s.log));
         /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload. */
         STEP(&s, join_session_keyring(&s.log));

@@ -178,8 +178,15 @@ static int relay(sd_bus *bus, int master, int sigfd, ExitWatch *w) {
                         ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
                         if (n < 0 && !IN_SET(errno, EINTR, EAGAIN))
                                 return -errno;
-                        if (n == 0)
+                        if (n == 0) {
+                                /* A script's input ended: the command reads end-of-file on its terminal. */
                                 stdin_open = false;
+                                if (master_open && !isatty(STDIN_FILENO)) {
+                                        struct termios t;
+                                        uint8_t eof = tcgetattr(master, &t) >= 0 ? t.c_cc[VEOF] : 4;
+                                        (void) write_all(master, &eof, 1);
+                                }
+                        }
                         if (n > 0 && master_open) {
                                 r = write_all(master, buf, (size_t) n);
                                 if (r < 0 && r != -EIO)
@@ -287,8 +294,7 @@ int verb_shell(sd_bus *bus, char **args) {
                 (void) tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
         restore = false;
         if (r == -EINTR) {
-                fprintf(stderr, "\nDisconnected from machine %s; the shell goes on until its terminal is closed.\n",
-                        name);
+                fprintf(stderr, "\nDisconnected from machine %s; its terminal is hung up.\n", name);
                 r = EXIT_FAILURE;
                 goto finish;
         }
