@@ -231,8 +231,11 @@ static int exec_config(Machine *m, const ExecRequest *req, const ContainerConfig
                 r = strv_extend(&env, "container=machined-ext");
         if (r >= 0 && req->pty)
                 r = strv_extend(&env, "TERM=vt220");
-        if (r >= 0)
-                r = strv_env_merge(&env, req->env);
+        /* With a pty, COLUMNS= and LINES= are its initial size, not passed on: once the terminal is resized
+         * they would be stale, and some programs (busybox) prefer them to the terminal's real size. */
+        STRV_FOREACH(e, req->env)
+                if (r >= 0 && !(req->pty && (startswith(*e, "COLUMNS=") || startswith(*e, "LINES="))))
+                        r = strv_env_set(&env, *e);
         if (r < 0)
                 return r;
 

@@ -14,7 +14,8 @@ typedef struct ExecRequest {
         const char *path;               /* absolute, or NULL: argv[0] in PATH (or, with PTY, the user's shell) */
         char **argv;                    /* may be empty with PTY: { shell, "-l" } */
         char **env;                     /* "KEY=VALUE", on top of PATH (and HOME, USER, LOGNAME, SHELL from
-                                         * passwd); with PTY, COLUMNS= and LINES= also set the pty's size */
+                                         * passwd); with PTY, COLUMNS= and LINES= set the pty's initial
+                                         * size instead (not passed on) */
         const char *cwd;                /* absolute, or NULL */
         bool pty;                       /* a pty of the container; else STDIO */
         int stdio[3];                   /* the caller's fds (Exec); -EBADF: /dev/null */

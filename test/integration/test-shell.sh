@@ -27,9 +27,9 @@ sh_machine() {
 
 # sh_find PATTERN: the host PID of the one process whose command line is PATTERN (waits for it).
 sh_find() {
-        local pid
-        wait_until 10 eval 'pid=$(pgrep -fx "$1")' || t_fail "no process '$1'"
-        echo "$pid"
+        SH_PATTERN=$1
+        wait_until 10 eval 'pgrep -fx "$SH_PATTERN" >/dev/null' || t_fail "no process '$1'"
+        pgrep -fx "$SH_PATTERN"
 }
 
 # sh_status_line PID KEY: the value of KEY: in /proc/PID/status.
@@ -96,7 +96,8 @@ test_exec_stdio_status() {
         assert_eq "1000
 bar /home/alice alice" "$out" "--uid=alice, --setenv"
         # The command's options are its own.
-        assert_eq "-n x" "$(machinectl-ext exec $n /bin/echo -- -n x)" "options after the command"
+        assert_eq "-q|-a|--uid=x|" "$(machinectl-ext exec $n /bin/busybox printf '%s|' -q -a --uid=x)" \
+                "options after the command"
 }
 
 # The process joins everything of the leader and gets exactly its privileges; no fd of ours; its exe is
