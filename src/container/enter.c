@@ -164,7 +164,7 @@ static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *c
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
         ContainerReport report = { .stage = CONTAINER_STAGE_SETUP_DONE };
         ContainerConfig p = *proc;
-        int pidfd = -EBADF, master = -EBADF, r;
+        int pidfd = -EBADF, master = -EBADF, order[2], r;
         long pid;
 
         /* A copy of the daemon's binary that is about to enter the container's user namespace: nobody in
@@ -201,13 +201,25 @@ static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *c
                 p.controlling_tty = true;
         }
 
+        /* The process reports only after us (its failure would otherwise come first on the socket, where the
+         * caller reads our report): it waits for the end of this pipe, which comes when we exit. */
+        if (pipe2(order, O_CLOEXEC) < 0)
+                exec_helper_fail(sock, -errno, "pipe");
+
         /* The PID namespace applies to children: the process is one, and the caller's (CLONE_PARENT), so that
          * the caller can wait for it. */
         pid = priv_clone_pidfd(CLONE_PARENT, &pidfd);
         if (pid < 0)
                 exec_helper_fail(sock, (int) pid, "clone");
-        if (pid == 0)
+        if (pid == 0) {
+                char b;
+
+                (void) close(order[1]);
+                while (read(order[0], &b, 1) < 0 && errno == EINTR)
+                        ;
+                (void) close(order[0]);
                 container_exec_init(&p, container, sock);
+        }
 
         /* The process's PID, and the pty's master for the caller. */
         (void) snprintf(report.detail, sizeof(report.detail), "%li", pid);

@@ -244,7 +244,12 @@ static int exec_config(Machine *m, const ExecRequest *req, const ContainerConfig
         c.working_directory = req->cwd;
         /* Empty: root. With a pty a user is looked up even then, for its shell, home and environment. */
         c.user = !isempty(req->user) ? req->user : req->pty ? "root" : NULL;
-        c.process_ids_set = false;
+        /* Else root of the container, whatever the payload runs as: the helper that joins its user namespace
+         * keeps our UID, which that namespace does not map. */
+        c.process_ids_set = !c.user;
+        c.uid = c.gid = 0;
+        c.additional_gids = NULL;
+        c.n_additional_gids = 0;
         c.exec_path = req->path;
         c.exec_user_shell = req->pty && !req->path;
         c.exec_pty = req->pty;
