@@ -202,6 +202,39 @@ static void machine_model(Machine *m, ContainerConfig *ret) {
         ret->userns_range = m->userns_range;
 }
 
+/* What the leader has now, from the kernel: its bounding set and no_new_privs. The model may say more than
+ * the payload got (an adopted machine's settings file is read again, and may have been edited since; a
+ * payload may drop privileges itself): the process never gets more than either. Read by PID, then checked
+ * through the pidfd to be the same process still. Returns 0 or -errno. */
+static int leader_limits(Machine *m, uint64_t *ret_bounding, bool *ret_nnp) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[64], line[256];
+        uint64_t bounding = 0;
+        int nnp = -1;
+        bool have_bounding = false;
+
+        (void) snprintf(path, sizeof(path), "/proc/%i/status", (int) m->leader);
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long v;
+
+                if (sscanf(line, "CapBnd: %llx", &v) == 1) {
+                        bounding = v;
+                        have_bounding = true;
+                } else if (sscanf(line, "NoNewPrivs: %llu", &v) == 1)
+                        nnp = v != 0;
+        }
+        if (!have_bounding || nnp < 0)
+                return -EBADMSG;
+        if (pidfd_send_signal(m->leader_pidfd, 0, NULL, 0) < 0)
+                return -errno;
+        *ret_bounding = bounding;
+        *ret_nnp = nnp;
+        return 0;
+}
+
 static unsigned short env_size(char **env, const char *key) {
         const char *v = NULL;
         char *end;
@@ -273,13 +306,22 @@ int machine_exec(Machine *m, const ExecRequest *req, sd_bus_message *message) {
         _cleanup_free_ char *cgroup = NULL;
         ContainerConfig model, proc;
         ContainerReport failure = {};
+        uint64_t bounding = 0;
         ExecOperation *o;
+        bool nnp = false;
         int r;
 
         if (!m->released || m->exited || m->state == MACHINE_STOPPING || m->leader_pidfd < 0 || m->leader <= 1)
                 return -MX_ERR_NOT_RUNNING;
 
         machine_model(m, &model);
+        r = leader_limits(m, &bounding, &nnp);
+        if (r == -ESRCH)
+                return -MX_ERR_NOT_RUNNING;
+        if (r < 0)
+                return r;
+        model.capability_bounding &= bounding;
+        model.no_new_privileges = model.no_new_privileges || nnp;
         r = exec_config(m, req, &model, &proc, &env);
         if (r < 0)
                 return r;

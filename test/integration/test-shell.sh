@@ -147,6 +147,23 @@ test_exec_reduced_privileges() {
         return 0
 }
 
+# The model may say more than the payload has: a settings file edited while the machine runs, read again by a
+# restarted daemon that adopts the machine. The shell still gets no more than the leader.
+test_exec_after_restart_edited() {
+        local n=mxsh-edit leader pid
+        sh_machine $n "DropCapability=CAP_NET_RAW\nNoNewPrivileges=yes\n"
+        leader=$(mx_prop $n Leader)
+        mx_settings $n "[Exec]\nNotifyReady=no\nKillSignal=SIGKILL\n"
+        assert_ok systemctl restart machined-ext
+        wait_until 15 eval '[ "$(mx_prop $n Leader 2>/dev/null)" = "$leader" ]' || t_fail "$n was not adopted"
+        machinectl-ext exec $n /bin/sleep 4245 </dev/null >/dev/null 2>&1 &
+        pid=$(sh_find "/bin/sleep 4245")
+        sh_same_as_leader $pid $leader "exec after the settings file was edited and the daemon restarted"
+        kill $pid
+        wait
+        return 0
+}
+
 # Bad input: error names, and nothing left behind (no process, no fd or child of the daemon).
 test_shell_bad_input() {
         local n=mxsh-bad out
@@ -198,6 +215,7 @@ run_test shell-resize-restore test_shell_resize_restore
 run_test exec-stdio-status test_exec_stdio_status
 run_test exec-same-as-payload test_exec_same_as_payload
 run_test exec-reduced-privileges test_exec_reduced_privileges
+run_test exec-after-restart-edited test_exec_after_restart_edited
 run_test shell-bad-input test_shell_bad_input
 run_test console-window-size test_console_window_size
 t_summary
