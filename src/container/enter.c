@@ -2,6 +2,7 @@
 /* Joining a running container: container_bind_mount() (machinectl bind), container_exec() (the OCI CLI's exec). */
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include "init.h"
 #include "init-report.h"
 #include "priv/priv.h"
+
+#define CONTAINER_EXEC_HELPER_TIMEOUT_MSEC 10000
 
 typedef struct BindMount {
         int leader_pidfd;
@@ -260,6 +263,21 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
                 exec_helper(leader_pidfd, leader, cgroup, proc, container, pair[1]);
         }
         pair[1] = safe_close(pair[1]);
+        /* The helper only joins and forks, but opening the container's /dev/ptmx goes through its tree (a
+         * FUSE mount of its own could hold it): bounded, so that the caller (the daemon's loop) never hangs. */
+        for (;;) {
+                struct pollfd p = { .fd = helper_pidfd, .events = POLLIN };
+                int k = poll(&p, 1, CONTAINER_EXEC_HELPER_TIMEOUT_MSEC);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k == 0) {
+                        (void) pidfd_send_signal(helper_pidfd, SIGKILL, NULL, 0);
+                        (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
+                        return -ETIMEDOUT;
+                }
+                break;
+        }
         (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
 
         /* The helper's report: the process's PID (in our namespace), or why it could not be started. */

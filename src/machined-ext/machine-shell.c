@@ -21,6 +21,7 @@
 #include "strv.h"
 #include "util.h"
 
+#define EXEC_SETUP_TIMEOUT_USEC (15 * USEC_PER_SEC)
 #define EXEC_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct ExecOperation {
@@ -35,6 +36,8 @@ struct ExecOperation {
         int master_fd;
         sd_event_source *report_event_source;
         sd_event_source *child_event_source;
+        sd_event_source *timer_event_source;    /* until the answer: the call must not wait for ever */
+        bool timed_out;
         ExecOperation *next;
 };
 
@@ -43,6 +46,7 @@ static ExecOperation *exec_operation_free(ExecOperation *o) {
                 return NULL;
         sd_event_source_disable_unref(o->report_event_source);
         sd_event_source_disable_unref(o->child_event_source);
+        sd_event_source_disable_unref(o->timer_event_source);
         /* Reap it if it is gone already (the machine ended), so that no zombie is left; a process that still
          * runs while the daemon exits is left to whoever inherits it. */
         if (o->pidfd >= 0)
@@ -96,6 +100,7 @@ static void exec_answer_error(ExecOperation *o, sd_bus_error *e) {
                 log_debug_errno(r, "Failed to answer a call of machine %s, ignoring: %m", o->machine->name);
         o->message = sd_bus_message_unref(o->message);
         o->master_fd = safe_close(o->master_fd);
+        o->timer_event_source = sd_event_source_disable_unref(o->timer_event_source);
 }
 
 static void exec_answer(ExecOperation *o) {
@@ -110,6 +115,7 @@ static void exec_answer(ExecOperation *o) {
         o->message = sd_bus_message_unref(o->message);
         o->master_fd = safe_close(o->master_fd); /* the caller's now */
         o->answered = true;
+        o->timer_event_source = sd_event_source_disable_unref(o->timer_event_source);
         log_info("Machine %s: %s process %i started.", o->machine->name, o->pty ? "shell" : "exec", (int) o->pid);
 }
 
@@ -149,6 +155,17 @@ static int on_exec_report(sd_event_source *s, int fd, uint32_t revents, void *us
         return 0;
 }
 
+/* Its set-up hangs (a FUSE mount of the container under its passwd, say): it is killed, and the answer is an
+ * error, well before the caller's call times out. */
+static int on_exec_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        ExecOperation *o = ASSERT_PTR(userdata);
+
+        o->timed_out = true;
+        o->report_event_source = sd_event_source_disable_unref(o->report_event_source);
+        (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
+        return 0;
+}
+
 static void exec_send_exited(ExecOperation *o, const siginfo_t *si) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *signal = NULL;
         sd_bus *bus = o->machine->manager->bus;
@@ -171,11 +188,11 @@ static int on_exec_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
         ExecOperation *o = ASSERT_PTR(userdata);
 
         /* The report socket is complete now: what it says decides the answer, if that is still due. */
-        if (o->message && exec_process_report(o) == 0) {
+        if (o->message && (o->timed_out || exec_process_report(o) == 0)) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
-                (void) sd_bus_error_setf(&e, BUS_ERROR_SETUP_FAILED, "The process in machine '%s' died before "
-                                         "its exec", o->machine->name);
+                (void) sd_bus_error_setf(&e, BUS_ERROR_SETUP_FAILED, "The process in machine '%s' %s before its "
+                                         "exec", o->machine->name, o->timed_out ? "timed out" : "died");
                 exec_answer_error(o, &e);
         }
         if (o->answered) {
@@ -367,6 +384,15 @@ int machine_exec(Machine *m, const ExecRequest *req, sd_bus_message *message) {
                 return r;
         }
         (void) sd_event_source_set_description(o->child_event_source, "machine-exec-child");
+        r = sd_event_add_time_relative(m->manager->event, &o->timer_event_source, CLOCK_MONOTONIC,
+                                       EXEC_SETUP_TIMEOUT_USEC, 0, on_exec_timeout, o);
+        if (r < 0) {
+                (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, o->pidfd, &(siginfo_t) {}, WEXITED);
+                exec_operation_free(o);
+                return r;
+        }
+        (void) sd_event_source_set_description(o->timer_event_source, "machine-exec-timeout");
         (void) sd_event_source_set_priority(o->child_event_source, SD_EVENT_PRIORITY_NORMAL + 10);
 
         o->message = sd_bus_message_ref(message);
