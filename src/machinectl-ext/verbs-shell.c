@@ -124,6 +124,25 @@ static int drain_master(int master) {
         }
 }
 
+/* The command exited: its last output may still be on its way through the pty (the kernel pushes it to the
+ * master asynchronously). Read until the hang-up (the last slave fd closed; the kernel delivers what was
+ * written before), or a second without output (a child of the command holds the slave open). */
+static int drain_to_hangup(int master, bool open) {
+        while (open) {
+                struct pollfd p = { .fd = master, .events = POLLIN };
+                int r = poll(&p, 1, 1000);
+
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        return r < 0 ? -errno : 0;
+                r = drain_master(master);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+        return 0;
+}
+
 /* Relays until the command exited (and its output is out) or a signal ends us. Returns 0 or -errno. */
 static int relay(sd_bus *bus, int master, int sigfd, ExitWatch *w) {
         bool stdin_open = true, master_open = true;
@@ -143,11 +162,8 @@ static int relay(sd_bus *bus, int master, int sigfd, ExitWatch *w) {
                         ;
                 if (r < 0)
                         return r;
-                if (w->exited) {
-                        /* Its last output is in the master already: pass it on, then end. */
-                        r = master_open ? drain_master(master) : 0;
-                        return r < 0 ? r : 0;
-                }
+                if (w->exited)
+                        return drain_to_hangup(master, master_open);
 
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
