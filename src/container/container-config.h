@@ -326,6 +326,17 @@ typedef struct ContainerConfig {
         unsigned long rootfs_propagation; /* 0: leave the root mount a slave of the host's; else MS_SHARED,
                                          * MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC) for it, within the
                                          * container's mount namespace (OCI linux.rootfsPropagation) */
+
+        /* Joining a running container (container_exec(), enter.c); container_spawn() ignores these. */
+        const char *exec_path;          /* the binary to execute (absolute, inside), instead of ARGV[0] looked
+                                         * up in PATH */
+        bool exec_user_shell;           /* without EXEC_PATH: the shell of USER in the container's passwd
+                                         * (/bin/sh if it names none); an empty ARGV is then { shell, "-l" } */
+        bool exec_pty;                  /* stdio is a new pty of the container's own devpts (its /dev/ptmx),
+                                         * also the controlling terminal; the stdio fds above are ignored and
+                                         * the master goes back to the caller */
+        unsigned short exec_pty_rows;   /* its initial window size; 0: leave it */
+        unsigned short exec_pty_columns;
 } ContainerConfig;
 
 typedef struct Container {

@@ -86,3 +86,10 @@ void container_bind_mount_unstage(const char *staged);
 int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                    const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                    ContainerReport *ret_failure);
+
+/* container_exec(), and with PROC->exec_pty the master of the process's pty (allocated inside the container,
+ * see ContainerConfig.exec_pty) in *ret_pty_master, O_CLOEXEC. The helper is not dumpable from its start, and
+ * neither is the process until its exec (CVE-2019-5736). (enter.c) */
+int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                        const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
+                        int *ret_pty_master, ContainerReport *ret_failure);

@@ -2,17 +2,24 @@
 /* Joining a running container: container_bind_mount() (machinectl bind), container_exec() (the OCI CLI's exec). */
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/pidfd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 #include "container.h"
 #include "init.h"
+#include "init-report.h"
 #include "priv/priv.h"
+
+#define CONTAINER_EXEC_HELPER_TIMEOUT_MSEC 10000
 
 typedef struct BindMount {
         int leader_pidfd;
@@ -213,13 +220,54 @@ static bool other_user_namespace(pid_t leader) {
         return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
 }
 
+/* A new pty of the container's devpts, opened by the helper once it is in the container's mount and user
+ * namespaces: /dev/ptmx is resolved inside the container's root (its usual symlink to pts/ptmx is followed
+ * there, never a magic link out of it) and must be the ptmx device. The peer is opened from the master
+ * (TIOCGPTPEER), never by its /dev/pts path, which the container could have replaced (CVE-2025-52565); so
+ * the process's terminal is /dev/pts/N of its own /dev/pts, owned by the container's root. Returns 0 with
+ * both fds (O_CLOEXEC), or -errno. */
+static int open_pty_in_container(unsigned short rows, unsigned short columns, int *ret_master, int *ret_peer) {
+        _cleanup_close_ int rootfd = -EBADF, master = -EBADF;
+        struct winsize ws = { .ws_row = rows, .ws_col = columns };
+        struct stat st;
+        int unlock = 0, peer;
+
+        rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return -errno;
+        master = priv_openat2(rootfd, "dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0,
+                              RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        if (master < 0)
+                return master;
+        if (fstat(master, &st) < 0)
+                return -errno;
+        if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+                return -ENOTTY;
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return -errno;
+        if (rows > 0 && columns > 0 && ioctl(master, TIOCSWINSZ, &ws) < 0)
+                return -errno;
+        peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (peer < 0)
+                return -errno;
+        *ret_master = TAKE_FD(master);
+        *ret_peer = peer;
+        return 0;
+}
+
 static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                                    const ContainerConfig *container, int sock) {
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
         ContainerReport report = { .stage = CONTAINER_STAGE_SETUP_DONE };
-        int pidfd = -EBADF, r;
+        ContainerConfig p = *proc;
+        int pidfd = -EBADF, master = -EBADF, order[2], r;
         long pid;
 
+        /* A copy of the daemon's binary that is about to enter the container's user namespace: nobody in
+         * there may ptrace it or open its /proc/PID/exe (CVE-2019-5736). The process inherits this. */
+        r = priv_set_dumpable(false);
+        if (r < 0)
+                exec_helper_fail(sock, r, "PR_SET_DUMPABLE");
         (void) priv_set_pdeathsig(SIGKILL);
         /* The cgroup first, while its path is the host's: the process is forked into it. */
         if (cgroup) {
@@ -239,32 +287,64 @@ static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *c
         if (r < 0)
                 exec_helper_fail(sock, r, "setns");
 
+        if (p.exec_pty) {
+                int peer = -EBADF;
+
+                r = open_pty_in_container(p.exec_pty_rows, p.exec_pty_columns, &master, &peer);
+                if (r < 0)
+                        exec_helper_fail(sock, r, "/dev/ptmx");
+                p.stdin_fd = p.stdout_fd = p.stderr_fd = peer;
+                p.controlling_tty = true;
+        }
+
+        /* The process reports only after us (its failure would otherwise come first on the socket, where the
+         * caller reads our report): it waits for the end of this pipe, which comes when we exit. */
+        if (pipe2(order, O_CLOEXEC) < 0)
+                exec_helper_fail(sock, -errno, "pipe");
+
         /* The PID namespace applies to children: the process is one, and the caller's (CLONE_PARENT), so that
          * the caller can wait for it. */
         pid = priv_clone_pidfd(CLONE_PARENT, &pidfd);
         if (pid < 0)
                 exec_helper_fail(sock, (int) pid, "clone");
-        if (pid == 0)
-                container_exec_init(proc, container, sock);
+        if (pid == 0) {
+                char b;
 
+                (void) close(order[1]);
+                while (read(order[0], &b, 1) < 0 && errno == EINTR)
+                        ;
+                (void) close(order[0]);
+                container_exec_init(&p, container, sock);
+        }
+
+        /* The process's PID, and the pty's master for the caller. */
         (void) snprintf(report.detail, sizeof(report.detail), "%li", pid);
-        (void) send(sock, &report, sizeof(report), MSG_NOSIGNAL);
+        (void) init_send_report(sock, &report, master);
         _exit(EXIT_SUCCESS);
 }
 
 int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                    const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                    ContainerReport *ret_failure) {
+        return container_exec_full(leader_pidfd, leader, cgroup, proc, container, ret_pidfd, ret_pid,
+                                   ret_report_fd, NULL, ret_failure);
+}
+
+int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                        const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
+                        int *ret_pty_master, ContainerReport *ret_failure) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int helper_pidfd = -EBADF;
+        _cleanup_close_ int helper_pidfd = -EBADF, master = -EBADF;
         ContainerReport report;
         siginfo_t si = {};
         char *end;
         long pid;
         int pidfd, r;
 
-        if (leader_pidfd < 0 || leader <= 1 || !proc || !container || !proc->argv || !proc->argv[0] ||
-            !ret_pidfd || !ret_pid || !ret_report_fd || proc->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
+        if (leader_pidfd < 0 || leader <= 1 || !proc || !container ||
+            ((!proc->argv || !proc->argv[0]) && !proc->exec_user_shell && !proc->exec_path) || !ret_pidfd ||
+            !ret_pid || !ret_report_fd || (proc->exec_pty && !ret_pty_master) ||
+            proc->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
                 return -EINVAL;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
@@ -277,10 +357,25 @@ int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const Con
                 exec_helper(leader_pidfd, leader, cgroup, proc, container, pair[1]);
         }
         pair[1] = safe_close(pair[1]);
+        /* The helper only joins and forks, but opening the container's /dev/ptmx goes through its tree (a
+         * FUSE mount of its own could hold it): bounded, so that the caller (the daemon's loop) never hangs. */
+        for (;;) {
+                struct pollfd p = { .fd = helper_pidfd, .events = POLLIN };
+                int k = poll(&p, 1, CONTAINER_EXEC_HELPER_TIMEOUT_MSEC);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k == 0) {
+                        (void) pidfd_send_signal(helper_pidfd, SIGKILL, NULL, 0);
+                        (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
+                        return -ETIMEDOUT;
+                }
+                break;
+        }
         (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
 
         /* The helper's report: the process's PID (in our namespace), or why it could not be started. */
-        r = container_read_report(pair[0], &report, NULL);
+        r = container_read_report(pair[0], &report, &master);
         if (r == 0 || r == -EAGAIN)
                 return -ECHILD;
         if (r < 0)
@@ -295,9 +390,13 @@ int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const Con
         if (errno != 0 || *end || pid <= 1)
                 return -EBADMSG;
         /* Our child, not reaped: the PID cannot have been reused. */
+        if (proc->exec_pty && master < 0)
+                return -EBADMSG;
         pidfd = pidfd_open((pid_t) pid, 0);
         if (pidfd < 0)
                 return -errno;
+        if (ret_pty_master)
+                *ret_pty_master = TAKE_FD(master);
         *ret_pidfd = pidfd;
         *ret_pid = (pid_t) pid;
         *ret_report_fd = TAKE_FD(pair[0]);

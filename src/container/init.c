@@ -80,6 +80,11 @@ static int fail_if(SetupLog *l, int r, ContainerStage stage, const char *detail)
         return r < 0 ? setup_fail(l, stage, r, detail) : r;
 }
 
+/* The same for a call that returned -1 and set errno. */
+static int errno_if(SetupLog *l, int r, ContainerStage stage, const char *detail) {
+        return r < 0 ? setup_fail(l, stage, -errno, detail) : r;
+}
+
 /* The create/start FIFO: opened read-write (so that it never reports end-of-file and never blocks), before
  * pivot_root, while its host path is reachable. */
 static int open_release_fifo(const char *path, SetupLog *l) {
@@ -693,6 +698,7 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                 .userns_fd = -EBADF,
         };
         ContainerConfig c = *proc;
+        char *shell_argv[3] = {};
 
         /* Never more than the container's init may have: every set within its bounding set. */
         c.capability_bounding &= container->capability_bounding;
@@ -701,14 +707,37 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         c.capability_inheritable &= c.capability_bounding;
         c.capability_ambient &= c.capability_bounding;
         STEP(&s, fail_if(&s.log, priv_set_dumpable(false), CONTAINER_STAGE_PREPARE, "PR_SET_DUMPABLE"));
-        if (c.process_ids_set)
+        if (c.user) {
+                /* Looked up in the container's files, like User= (we are in its mount namespace). */
+                s.rootfd = STEP(&s, errno_if(&s.log, open("/", O_PATH | O_DIRECTORY | O_CLOEXEC),
+                                             CONTAINER_STAGE_USER, "/"));
+                STEP(&s, lookup_user(&c, &s));
+                s.rootfd = safe_close(s.rootfd);
+        } else if (c.process_ids_set)
                 STEP(&s, set_process_ids(&c, &s));
+        if (!c.exec_path && c.exec_user_shell)
+                c.exec_path = s.user.shell && s.user.shell[0] == '/' ? s.user.shell : "/bin/sh";
+        if (c.exec_path && (!c.argv || !c.argv[0])) {
+                shell_argv[0] = (char *) c.exec_path;
+                shell_argv[1] = (char *) "-l";
+                c.argv = shell_argv;
+        }
         STEP(&s, build_environment(&c, &s));
 
         /* The working directory is resolved in the container's mount namespace, whose root setns() made
-         * ours, and must be inside it (CVE-2024-21626); no fd of the caller is left open at the exec anyway. */
+         * ours, and must be inside it (CVE-2024-21626); no fd of the caller is left open at the exec anyway.
+         * A user's shell starts in its home directory if there is one. */
+        if (!c.working_directory && c.exec_user_shell && s.user.home && chdir(s.user.home) >= 0)
+                c.working_directory = s.user.home;
         STEP(&s, change_working_directory(c.working_directory ?: "/", "cwd ", &s.log));
-        STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
+        if (c.exec_path) {
+                s.command = strdup(c.exec_path);
+                if (!s.command)
+                        STEP(&s, setup_fail(&s.log, CONTAINER_STAGE_COMMAND, -ENOMEM, c.exec_path));
+                if (access(s.command, X_OK) < 0)
+                        STEP(&s, setup_fail(&s.log, CONTAINER_STAGE_COMMAND, -errno, s.command));
+        } else
+                STEP(&s, resolve_command(c.argv[0], s.envp, &s.command, &s.log));
         /* CVE-2019-5736 through exec (runc's own case): this process is a child of the host's runtime, so
          * /proc/self/exe is the host's binary; and before start the container's PID 1 is one too. */
         STEP(&s, check_command(s.command, &s.log));
@@ -720,7 +749,13 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                                                &s.seccomp_profile_flags, NULL, &s.log));
         STEP(&s, init_setup_stdio(&c, &s.log));
         STEP(&s, init_arrange_fds(c.preserve_fds, &s.sock, &s.userns_fd, &s.log));
+        /* A user's terminal is its own, as login(1) makes it, where the container may own it at all (a pty
+         * whose group is one its user namespace does not map cannot be given away): it has the fd anyway. */
+        if (c.exec_pty && s.user.uid != 0)
+                (void) priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid);
         STEP(&s, init_apply_limits(&c, &s.log));
+        /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload. */
+        STEP(&s, join_session_keyring(&s.log));
         umask(c.umask_set ? c.umask : 0022);
         STEP(&s, init_reset_signals(&s.log));
         STEP(&s, drop_privileges(&c, &s));

@@ -38,6 +38,9 @@ char **arg_property = NULL;
 unsigned arg_lines = 10;
 static bool arg_lines_set = false;
 bool arg_full = false;
+const char *arg_uid = NULL;
+char **arg_setenv = NULL;
+static char **arg_positional = NULL;   /* the verb and its arguments, in order */
 
 typedef struct Verb {
         const char *name;
@@ -57,6 +60,8 @@ static const Verb verbs[] = {
         { "kill",   1, ARGS_MANY, verb_kill   },
         { "bind",   2, 3,         verb_bind   },
         { "console", 1, 1,        verb_console },
+        { "shell",  1, ARGS_MANY, verb_shell  },
+        { "exec",   2, ARGS_MANY, verb_exec   },
 };
 
 int log_bus_error(int r, const sd_bus_error *error, const char *format, ...) {
@@ -222,6 +227,9 @@ static void help(void) {
                "  bind NAME SRC [DST]         Bind-mount a host path into a running machine\n"
                "  console NAME                Attach to the console of a machine (detach: ^]^]^])\n"
                "  console --log NAME          Show the last 64 KiB of a machine's console output\n"
+               "  shell NAME [PATH [ARGS...]] Open a shell (or run PATH) in a machine on a new\n"
+               "                              terminal\n"
+               "  exec NAME CMD [ARGS...]     Run a command in a machine with this stdio\n"
                "\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
@@ -255,6 +263,10 @@ static void help(void) {
                "     --kill-whom=WHOM         Whom to send the signal to: 'leader' or 'all'\n"
                "                              (default: all)\n"
                "  -s --signal=SIGNAL          Which signal to send (default: SIGTERM)\n"
+               "     --uid=USER               With 'shell' and 'exec': run as this user of the\n"
+               "                              machine (default: root)\n"
+               "  -E --setenv=VAR[=VALUE]     With 'shell' and 'exec': set this environment\n"
+               "                              variable for the command\n"
                "\n"
                "See the machinectl-ext(1) man page for details.\n",
                program_invocation_short_name);
@@ -277,6 +289,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_KILL_WHOM,
                 ARG_LOG,
                 ARG_CONSOLE,
+                ARG_UID,
         };
 
         static const struct option options[] = {
@@ -301,13 +314,58 @@ static int parse_argv(int argc, char *argv[]) {
                 { "signal",    required_argument, NULL, 's'           },
                 { "lines",     required_argument, NULL, 'n'           },
                 { "full",      no_argument,       NULL, 'l'           },
+                { "uid",       required_argument, NULL, ARG_UID       },
+                { "setenv",    required_argument, NULL, 'E'           },
                 {}
         };
 
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "hqap:s:n:l", options, NULL)) >= 0)
+        /* "-": arguments come in order (as 1), so that after "shell NAME" or "exec NAME" the rest is the
+         * command's own, options included, as with machinectl. */
+        while ((c = getopt_long(argc, argv, "-hqap:s:n:lE:", options, NULL)) >= 0)
                 switch (c) {
+
+                case 1:
+                        if (strv_extend(&arg_positional, optarg) < 0) {
+                                fprintf(stderr, "Out of memory.\n");
+                                return -ENOMEM;
+                        }
+                        if (strv_length(arg_positional) == 2 &&
+                            (streq(arg_positional[0], "shell") || streq(arg_positional[0], "exec"))) {
+                                for (; optind < argc; optind++)
+                                        if (strv_extend(&arg_positional, argv[optind]) < 0) {
+                                                fprintf(stderr, "Out of memory.\n");
+                                                return -ENOMEM;
+                                        }
+                                return 1;
+                        }
+                        break;
+
+                case ARG_UID:
+                        arg_uid = optarg;
+                        break;
+
+                case 'E': {
+                        const char *v;
+                        char *a;
+
+                        /* VAR=VALUE, or VAR: its value here. */
+                        if (strchr(optarg, '='))
+                                a = strdup(optarg);
+                        else if ((v = getenv(optarg)))
+                                a = asprintf(&a, "%s=%s", optarg, v) < 0 ? NULL : a;
+                        else {
+                                fprintf(stderr, "--setenv=%s: no such variable here, expected VAR=VALUE.\n", optarg);
+                                return -EINVAL;
+                        }
+                        if (!a || strv_push(&arg_setenv, a) < 0) {
+                                free(a);
+                                fprintf(stderr, "Out of memory.\n");
+                                return -ENOMEM;
+                        }
+                        break;
+                }
 
                 case 'h':
                         help();
@@ -447,6 +505,12 @@ static int parse_argv(int argc, char *argv[]) {
                         assert(!"Unhandled option");
                 }
 
+        /* What follows "--". */
+        for (; optind < argc; optind++)
+                if (strv_extend(&arg_positional, argv[optind]) < 0) {
+                        fprintf(stderr, "Out of memory.\n");
+                        return -ENOMEM;
+                }
         return 1;
 }
 
@@ -540,10 +604,16 @@ static const Verb *verb_check(const char *name, char **args, unsigned n_args) {
                 return NULL;
         }
 
-        /* Every argument of every verb but bind is a machine name: catch typos before anything is sent. stop,
-         * kill, status and show also take the ID of a container of machined-ext-oci (which may be no host
-         * name: '_', up to 255 characters). */
-        for (char **a = args; *a && (a == args || !streq(v->name, "bind")); a++) {
+        if ((arg_uid || arg_setenv) && !streq(v->name, "shell") && !streq(v->name, "exec")) {
+                fprintf(stderr, "--uid= and --setenv= are only supported with 'shell' and 'exec'.\n");
+                return NULL;
+        }
+
+        /* Every argument of every verb but bind, shell and exec is a machine name (of those: the first): catch
+         * typos before anything is sent. stop, kill, status and show also take the ID of a container of
+         * machined-ext-oci (which may be no host name: '_', up to 255 characters). */
+        bool only_first = streq(v->name, "bind") || streq(v->name, "shell") || streq(v->name, "exec");
+        for (char **a = args; *a && (a == args || !only_first); a++) {
                 const char *reason = machine_name_invalid_reason(*a);
 
                 if (reason && container_id_is_valid(*a) && verb_takes_oci_ids(v))
@@ -592,9 +662,9 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 goto finish;
 
-        args = optind < argc ? argv + optind : default_args;
+        args = arg_positional ?: default_args;
 
-        v = verb_check(args[0], args + 1, (unsigned) (argc > optind ? argc - optind - 1 : 0));
+        v = verb_check(args[0], args + 1, (unsigned) (arg_positional ? strv_length(arg_positional) - 1 : 0));
         if (!v) {
                 r = -EINVAL;
                 goto finish;
@@ -621,5 +691,7 @@ int main(int argc, char *argv[]) {
 
 finish:
         arg_property = strv_free(arg_property);
+        arg_positional = strv_free(arg_positional);
+        arg_setenv = strv_free(arg_setenv);
         return r < 0 ? EXIT_FAILURE : r;
 }

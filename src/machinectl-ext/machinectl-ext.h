@@ -41,6 +41,8 @@ extern int arg_signal;
 extern char **arg_property;
 extern unsigned arg_lines;
 extern bool arg_full;
+extern const char *arg_uid;
+extern char **arg_setenv;
 
 /* Prints "<formatted>: <reason>" to stderr, the reason being the D-Bus error's message if there is one, else
  * strerror(-r). Returns r (always negative), so callers can "return log_bus_error(...);". */
@@ -82,3 +84,5 @@ int verb_stop(sd_bus *bus, char **args);
 int verb_kill(sd_bus *bus, char **args);
 int verb_bind(sd_bus *bus, char **args);
 int verb_console(sd_bus *bus, char **args);
+int verb_shell(sd_bus *bus, char **args);
+int verb_exec(sd_bus *bus, char **args);

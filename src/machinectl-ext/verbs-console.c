@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <termios.h>
@@ -110,9 +111,22 @@ static void terminal_restore(Terminal *t) {
         t->saved = false;
 }
 
+/* Gives the console's pty our terminal's window size (the payload would see 24x80 otherwise). The console
+ * may not be a terminal (Console=pipe has nothing to attach to anyway): nothing to say then. */
+static void pass_window_size(sd_bus *bus, const char *name) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        struct winsize ws;
+
+        if ((ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0) ||
+            ws.ws_row == 0 || ws.ws_col == 0)
+                return;
+        (void) sd_bus_call_method(bus, BUS_NAME, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "SetMachineConsoleSize",
+                                  &error, NULL, "sqq", name, (uint16_t) ws.ws_row, (uint16_t) ws.ws_col);
+}
+
 /* Relays stdin → FD and FD → stdout until the escape, EOF from the daemon, EOF on a non-terminal stdin (after
- * a moment of quiet), or SIGTERM/SIGHUP/SIGINT. Returns 0 or -errno. */
-static int relay(int fd, int sigfd, bool stdin_tty) {
+ * a moment of quiet), or SIGTERM/SIGHUP/SIGINT; SIGWINCH passes the new window size on. Returns 0 or -errno. */
+static int relay(sd_bus *bus, const char *name, int fd, int sigfd, bool stdin_tty) {
         uint8_t buf[4096];
         Escape escape = {};
         bool stdin_open = true;
@@ -138,8 +152,11 @@ static int relay(int fd, int sigfd, bool stdin_tty) {
                 if (p[1].revents) {
                         struct signalfd_siginfo si;
 
-                        if (read(sigfd, &si, sizeof(si)) == (ssize_t) sizeof(si))
-                                return 0;
+                        if (read(sigfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
+                                if (si.ssi_signo != SIGWINCH)
+                                        return 0;
+                                pass_window_size(bus, name);
+                        }
                 }
 
                 if (p[0].revents) {
@@ -211,6 +228,7 @@ static int attach(sd_bus *bus, const char *name) {
         sigaddset(&mask, SIGHUP);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGQUIT);
+        sigaddset(&mask, SIGWINCH);
         if (sigprocmask(SIG_BLOCK, &mask, &old_mask) < 0)
                 return log_bus_error(-errno, NULL, "Failed to block signals");
         sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -246,7 +264,8 @@ static int attach(sd_bus *bus, const char *name) {
                 }
         }
 
-        r = relay(fd, sigfd, stdin_tty);
+        pass_window_size(bus, name);
+        r = relay(bus, name, fd, sigfd, stdin_tty);
         terminal_restore(&term);
         if (r < 0) {
                 (void) log_bus_error(r, NULL, "Failed to relay console of machine %s", name);

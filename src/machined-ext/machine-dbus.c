@@ -338,7 +338,7 @@ int bus_machine_method_wait_ready(sd_bus_message *message, void *userdata, sd_bu
 }
 
 /* An absolute path without "." or ".." components. */
-static bool path_is_normalized_absolute(const char *p) {
+bool path_is_normalized_absolute(const char *p) {
         if (!p || p[0] != '/' || strlen(p) >= 4096)
                 return false;
         for (const char *c = p; *c;) {
@@ -493,6 +493,15 @@ const sd_bus_vtable machine_vtable[] = {
                                 bus_machine_method_open_console, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetConsoleLog", SD_BUS_NO_ARGS, SD_BUS_RESULT("ay", log),
                                 bus_machine_method_get_console_log, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetConsoleSize", SD_BUS_ARGS("q", rows, "q", columns), SD_BUS_NO_RESULT,
+                                bus_machine_method_set_console_size, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenShell", SD_BUS_ARGS("s", user, "s", path, "as", argv, "as", env),
+                                SD_BUS_RESULT("h", pty_master, "u", pid), bus_machine_method_open_shell,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Exec",
+                                SD_BUS_ARGS("s", user, "as", argv, "as", env, "s", cwd, "h", stdin, "h", stdout,
+                                            "h", stderr),
+                                SD_BUS_RESULT("u", pid), bus_machine_method_exec, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", exit_code, "i", exit_status),
                                 bus_machine_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END

@@ -18,6 +18,9 @@ int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char 
  * sd_bus_error_set*(). */
 int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message);
 
+/* Whether P is an absolute path without "." or ".." components, shorter than PATH_MAX. */
+bool path_is_normalized_absolute(const char *p);
+
 /* Asks systemd-machined to create the machine's scope and register it; the outcome goes to
  * machine_registered(). Returns 0 if the call was sent, -errno otherwise. */
 int machine_dbus_register(Machine *m);
@@ -72,3 +75,7 @@ int bus_machine_method_wait_ready(sd_bus_message *message, void *userdata, sd_bu
 int bus_machine_method_open_console(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_machine_method_get_console_log(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bus_error *error);
+/* machine-dbus-shell.c */
+int bus_machine_method_open_shell(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_exec(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_machine_method_set_console_size(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -13,6 +13,7 @@
 #include "message-ids.h"
 #include "util.h"
 #include "machine-dbus.h"
+#include "machine-shell.h"
 #include "machine-hooks.h"
 #include "machine.h"
 #include "machine-internal.h"
@@ -142,6 +143,7 @@ Machine *machine_free(Machine *m) {
                 m->bind_operations = b->next;
                 bind_operation_free(b);
         }
+        machine_exec_operations_free(m);
         /* Not removed here: the daemon may be exiting with the container still running. */
         free(m->propagate_dir);
         free(m->cgroup);

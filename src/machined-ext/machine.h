@@ -27,6 +27,7 @@
 
 typedef struct ReadyWaiter ReadyWaiter;
 typedef struct BindOperation BindOperation;
+typedef struct ExecOperation ExecOperation;
 
 struct Machine {
         Manager *manager;
@@ -136,6 +137,7 @@ struct Machine {
         char *ready_error_message;
         ReadyWaiter *ready_waiters;
         BindOperation *bind_operations;
+        ExecOperation *exec_operations; /* OpenShell, Exec: processes run inside (machine-shell.c) */
 
         /* PrivateUsers= (machine-userns.c): the UID range of the current run, 0 = none, and its lock. */
         uid_t userns_shift;

@@ -259,6 +259,18 @@ static int method_get_machine_console_log(sd_bus_message *message, void *userdat
         return redirect_to_machine(message, userdata, error, bus_machine_method_get_console_log);
 }
 
+static int method_open_machine_shell(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect_to_machine(message, userdata, error, bus_machine_method_open_shell);
+}
+
+static int method_exec_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect_to_machine(message, userdata, error, bus_machine_method_exec);
+}
+
+static int method_set_machine_console_size(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect_to_machine(message, userdata, error, bus_machine_method_set_console_size);
+}
+
 static int method_bind_mount_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         return redirect_to_machine(message, userdata, error, bus_machine_method_bind_mount);
 }
@@ -535,6 +547,16 @@ const sd_bus_vtable manager_vtable[] = {
                                 method_open_machine_console, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachineConsoleLog", SD_BUS_ARGS("s", name), SD_BUS_RESULT("ay", log),
                                 method_get_machine_console_log, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetMachineConsoleSize", SD_BUS_ARGS("s", name, "q", rows, "q", columns),
+                                SD_BUS_NO_RESULT, method_set_machine_console_size, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenMachineShell",
+                                SD_BUS_ARGS("s", name, "s", user, "s", path, "as", argv, "as", env),
+                                SD_BUS_RESULT("h", pty_master, "u", pid), method_open_machine_shell,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExecMachine",
+                                SD_BUS_ARGS("s", name, "s", user, "as", argv, "as", env, "s", cwd, "h", stdin,
+                                            "h", stdout, "h", stderr),
+                                SD_BUS_RESULT("u", pid), method_exec_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
                                 method_stop_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", whom, "i", signal), SD_BUS_NO_RESULT,
@@ -556,6 +578,8 @@ const sd_bus_vtable manager_vtable[] = {
                                 method_wait_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("MachineNew", SD_BUS_ARGS("s", name, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("MachineRemoved", SD_BUS_ARGS("s", name, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ExecExited",
+                                SD_BUS_ARGS("s", name, "u", pid, "s", exit_code, "i", exit_status), 0),
         SD_BUS_VTABLE_END
 };
 

@@ -16,6 +16,7 @@ const sd_bus_error_map bus_api_error_map[] = {
         SD_BUS_ERROR_MAP(BUS_ERROR_NOT_READY,        ESRCH),
         SD_BUS_ERROR_MAP(BUS_ERROR_CONSOLE_BUSY,     EBUSY),
         SD_BUS_ERROR_MAP(BUS_ERROR_NO_CONSOLE,       EOPNOTSUPP),
+        SD_BUS_ERROR_MAP(BUS_ERROR_NO_SUCH_USER,     ENOENT),
         SD_BUS_ERROR_MAP_END
 };
 
@@ -53,6 +54,8 @@ static const struct {
                 { BUS_ERROR_CONSOLE_BUSY, "Another client is attached to the console of machine ", "" },
         [MX_ERR_NO_CONSOLE - _MX_ERR_FIRST] =
                 { BUS_ERROR_NO_CONSOLE, "Machine ", " has no console to attach to" },
+        [MX_ERR_NO_SUCH_USER - _MX_ERR_FIRST] =
+                { BUS_ERROR_NO_SUCH_USER, "No such user in machine ", "" },
 };
 
 const char *mx_error_to_name(int r) {
@@ -76,6 +79,7 @@ const char *mx_strerror(int r) {
                 [MX_ERR_NOT_READY - _MX_ERR_FIRST]        = "Machine exited or is stopping before it was ready",
                 [MX_ERR_CONSOLE_BUSY - _MX_ERR_FIRST]     = "Console is busy",
                 [MX_ERR_NO_CONSOLE - _MX_ERR_FIRST]       = "Machine has no console",
+                [MX_ERR_NO_SUCH_USER - _MX_ERR_FIRST]     = "No such user in the machine",
         };
         int a = r < 0 ? -r : r;
 

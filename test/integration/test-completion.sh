@@ -41,7 +41,7 @@ test_verbs() {
         got=$(complete_line machinectl-ext st)
         assert_eq "$(printf 'start\nstatus\nstop')" "$got" "completions of 'st'"
         got=$(complete_line machinectl-ext "")
-        assert_eq "$(printf 'bind\nconsole\nkill\nlist\nshow\nstart\nstatus\nstop')" "$got" "all verbs"
+        assert_eq "$(printf 'bind\nconsole\nexec\nkill\nlist\nshell\nshow\nstart\nstatus\nstop')" "$got" "all verbs"
         got=$(complete_line machinectl-ext --no-legend -s TERM k)
         assert_eq kill "$got" "verb after options"
 }

@@ -162,13 +162,14 @@ static void test_domain_codes(void) {
         ASSERT_STREQ(mx_error_to_name(-MX_ERR_NOT_RUNNING), BUS_ERROR_NO_SUCH_MACHINE);
         ASSERT_STREQ(mx_error_to_name(-MX_ERR_START_CANCELLED), BUS_ERROR_SETUP_FAILED);
         ASSERT_STREQ(mx_error_to_name(-MX_ERR_NOT_READY), BUS_ERROR_NOT_READY);
+        ASSERT_STREQ(mx_error_to_name(-MX_ERR_NO_SUCH_USER), BUS_ERROR_NO_SUCH_USER);
 }
 
 /* The errnos once borrowed for domain conditions are real failures now: a kill() failing with ESRCH, a
  * read failing with ENXIO never becomes one of our names. */
 static void test_real_errnos_stay_real(void) {
         static const int borrowed[] = { ENXIO, EEXIST, EBADMSG, ENOEXEC, ENOTRECOVERABLE, ECANCELED, ETIMEDOUT,
-                                         ESRCH, EBUSY, EOPNOTSUPP };
+                                         ESRCH, EBUSY, EOPNOTSUPP, ENOENT };
 
         for (size_t i = 0; i < ELEMENTSOF(borrowed); i++) {
                 sd_bus_error e = SD_BUS_ERROR_NULL;
