@@ -324,7 +324,7 @@ test_fault_after_register() { fault_mid_start after-register; }
 # two (after-exit-reply) leaves the waiter answered, and after systemd restarted it nothing behind: the next
 # instance removes the veth (unless the kernel did already) from the record in the state file.
 test_fault_after_exit_reply() {
-        local n=mxf-die-exit-reply cur pid0 out
+        local n=mxf-exreply cur pid0 out  # ve-NAME: at most 15 characters
         mx_root $n
         mx_settings $n "[Exec]\nParameters=/bin/sh -c 'sleep 2; exit 7'\n"
         mkdir -p "$(dirname $FAULT_DROPIN)"
