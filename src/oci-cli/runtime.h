@@ -91,6 +91,9 @@ int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd);
 
 /* runtime-systemd.c: the scope or cgroup, and systemd-machined. */
 int oci_bus_open(sd_bus **ret);
+/* A connection to systemd (PID 1) for its Manager calls: its private socket when we are root (as systemctl
+ * does), else the system bus. Returns 0 or -errno. */
+int oci_systemd_open(sd_bus **ret);
 /* Puts LEADER into its cgroup per arg_cgroup_manager: a transient scope (waits for its job), or a cgroup
  * directory. Returns 0 with the unit (or NULL) and the cgroup path in *ret_unit and *ret_cgroup, or logs and
  * returns -errno. */

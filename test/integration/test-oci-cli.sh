@@ -99,6 +99,31 @@ test_run() {
         oci_assert_gone oci-run2
 }
 
+# The scope is asked of systemd on its private socket (as systemctl does for root), not through dbus-daemon
+# (issue #17: fewer hops, no AddMatch for JobRemoved): a monitor of the system bus sees the run's
+# RegisterMachine to systemd-machined, but no StartTransientUnit or StopUnit. The scope is made all the same.
+test_systemd_private() {
+        local id=oci-priv mon=$T_TMP/monitor.txt scope rc=0 mpid
+        scope=machined-ext-oci-$(systemd-escape $id).scope
+        [ -S /run/systemd/private ] || skip "no /run/systemd/private"
+        oci_bundle $id /bin/true
+        busctl monitor --system --match "type='method_call'" >"$mon" 2>&1 &
+        mpid=$!
+        # The monitor is up once it sees a call to systemd through the bus (busctl's).
+        wait_until 10 eval 'busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 \
+                org.freedesktop.systemd1.Manager GetUnit s dbus.service >/dev/null 2>&1 &&
+                grep -q "Member=GetUnit" "$mon"' || t_fail "busctl monitor sees nothing: $(head -3 "$mon")"
+        oci run --bundle "$MACHINES_DIR/$id" $id </dev/null >"$T_TMP/run.out" 2>&1 || rc=$?
+        assert_eq 0 "$rc" "exit status of run ($(cat "$T_TMP/run.out"))"
+        wait_until 5 grep -q "Member=RegisterMachine" "$mon" || t_fail "the monitor did not see the run's RegisterMachine"
+        kill $mpid
+        wait $mpid 2>/dev/null
+        ! grep -E "Member=(StartTransientUnit|StopUnit)" "$mon" || t_fail "the scope went through dbus-daemon"
+        wait_until 5 eval 'journalctl -q -u $scope -o cat | grep -q "^Started"' ||
+                t_fail "systemd did not start $scope: $(journalctl -q -u $scope -o cat | tail -3)"
+        oci_assert_gone $id
+}
+
 test_lifecycle() {
         local b=$MACHINES_DIR/oci-life pid st scope cpid
         oci_bundle oci-life /bin/sh -c 'echo started >/out/mark; exec sleep 1000'
@@ -350,6 +375,7 @@ command -v machined-ext-oci >/dev/null || { echo "machined-ext-oci is not instal
 oci_cleanup
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-run test_run
+oci_run_test oci-cli-systemd-private test_systemd_private
 oci_run_test oci-cli-lifecycle test_lifecycle
 oci_run_test oci-cli-delete-force test_delete_force
 oci_run_test oci-cli-bad-input test_bad_input
