@@ -124,6 +124,34 @@ test_systemd_private() {
         oci_assert_gone $id
 }
 
+# The scope is asked for right after the clone, while the init sets up its root (issue #17), and the
+# hooks run once the init is in it, as with runc: a prestart and a createRuntime hook see the init's cgroup
+# as the scope, for run and for create.
+test_hooks_in_scope() {
+        local id b scope k cg
+        for id in oci-hookcg oci-hookcg2; do
+                b=$MACHINES_DIR/$id
+                scope=machined-ext-oci-$(systemd-escape $id).scope
+                oci_bundle $id /bin/true
+                jq --arg out "$b/out" '.hooks = {} | reduce ("prestart", "createRuntime") as $k (.;
+                        .hooks[$k] = [ { path: "/bin/sh", args: [ "sh", "-c",
+                                "p=$(jq -r .pid); cat /proc/$p/cgroup >\($out)/\($k)" ] } ])' \
+                        "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+                if [ $id = oci-hookcg ]; then
+                        assert_ok oci run --bundle "$b" $id </dev/null
+                else
+                        oci_detached create --bundle "$b" $id
+                        assert_ok oci delete --force $id
+                fi
+                for k in prestart createRuntime; do
+                        [ -s "$b/out/$k" ] || t_fail "the $k hook of $id did not run"
+                        cg=$(sed -n 's/^0:://p' "$b/out/$k")
+                        [[ "$cg" == */"$scope" ]] || t_fail "the init's cgroup in the $k hook of $id: $cg, not $scope"
+                done
+                oci_assert_gone $id
+        done
+}
+
 test_lifecycle() {
         local b=$MACHINES_DIR/oci-life pid st scope cpid
         oci_bundle oci-life /bin/sh -c 'echo started >/out/mark; exec sleep 1000'
@@ -376,6 +404,7 @@ oci_cleanup
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-systemd-private test_systemd_private
+oci_run_test oci-cli-hooks-in-scope test_hooks_in_scope
 oci_run_test oci-cli-lifecycle test_lifecycle
 oci_run_test oci-cli-delete-force test_delete_force
 oci_run_test oci-cli-bad-input test_bad_input
