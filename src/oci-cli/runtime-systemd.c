@@ -124,6 +124,10 @@ static int job_start(sd_bus *bus, sd_bus_message *call, OciCgroupJob **ret) {
                                 "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, j);
         if (r >= 0)
                 r = sd_bus_call_async(bus, &j->call_slot, call, on_job_call_reply, j, 0);
+        /* Out now: until the connection is authenticated the call only sits in our queue, and nothing
+         * processes the connection while the caller does other work. */
+        if (r >= 0)
+                r = sd_bus_flush(bus);
         if (r < 0) {
                 oci_cgroup_job_free(j);
                 return r;
@@ -288,27 +292,35 @@ int oci_cgroup_finish(const char *id, pid_t leader, const OciContainer *oci, Oci
         return 0;
 }
 
-void oci_cgroup_leave(const char *unit, const char *cgroup, bool cgroupfs) {
-        if (unit) {
-                _cleanup_(oci_cgroup_job_freep) OciCgroupJob *j = NULL;
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+OciCgroupJob *oci_cgroup_leave_begin(const char *unit) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        OciCgroupJob *j = NULL;
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!unit)
+                return NULL;
+        r = oci_systemd_open(&bus);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(bus, &call, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                   "org.freedesktop.systemd1.Manager", "StopUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "ss", unit, "replace");
+        if (r >= 0)
+                r = job_start(TAKE_PTR(bus), call, &j);
+        else
+                sd_bus_flush_close_unref(bus);
+        if (r < 0)
+                oci_debug("Failed to stop %s, ignoring: %s", unit, strerror(-r));
+        return j;
+}
+
+void oci_cgroup_leave(OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs) {
+        if (stop) {
                 _cleanup_free_ char *error = NULL;
-                sd_bus *bus = NULL;
                 int r;
 
-                r = oci_systemd_open(&bus);
-                if (r >= 0)
-                        r = sd_bus_message_new_method_call(bus, &call, "org.freedesktop.systemd1",
-                                                           "/org/freedesktop/systemd1",
-                                                           "org.freedesktop.systemd1.Manager", "StopUnit");
-                if (r >= 0)
-                        r = sd_bus_message_append(call, "ss", unit, "replace");
-                if (r >= 0) {
-                        r = job_start(TAKE_PTR(bus), call, &j);
-                        if (r >= 0)
-                                r = job_wait(j, &error);
-                } else
-                        sd_bus_flush_close_unref(bus);
+                r = job_wait(stop, &error);
                 /* NoSuchUnit: a scope goes by itself once its last process has. */
                 if (r < 0)
                         oci_debug("Failed to stop %s, ignoring: %s", unit, error ?: strerror(-r));

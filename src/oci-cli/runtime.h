@@ -109,9 +109,12 @@ OciCgroupJob *oci_cgroup_job_free(OciCgroupJob *j);
 static inline void oci_cgroup_job_freep(OciCgroupJob **j) {
         oci_cgroup_job_free(*j);
 }
-/* Stops UNIT (if not NULL, waiting for it) or, with CGROUPFS, removes the cgroup directory CGROUP. Logs (debug)
- * and returns. */
-void oci_cgroup_leave(const char *unit, const char *cgroup, bool cgroupfs);
+/* Sends StopUnit for UNIT and returns at once with its job (NULL if UNIT is NULL or the call could not be
+ * sent: logged at debug level), so that systemd stops the scope while the caller unregisters the machine. */
+OciCgroupJob *oci_cgroup_leave_begin(const char *unit);
+/* Waits for STOP (from oci_cgroup_leave_begin(UNIT)), or with CGROUPFS removes the cgroup directory CGROUP.
+ * Logs (debug) and returns. */
+void oci_cgroup_leave(OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs);
 /* Registers NAME with systemd-machined. Returns 0, or -errno with a message in *ret_error. */
 int oci_machine_register(const char *name, sd_id128_t id, pid_t leader, const char *root, char **ret_error);
 /* Unregisters NAME, ignoring "no such machine". */
