@@ -525,7 +525,11 @@ int machine_start(Machine *m, char **ret_error) {
                 char *msg = NULL;
 
                 r = machine_network_setup(m, c.netns_fd, &msg);
-                if (r < 0)
+                if (r == -ESRCH)
+                        /* The init died in its set-up (its report, read when it is reaped, says why): that is
+                         * the start's error, not the network's. */
+                        log_debug("Machine %s: its init is gone before its network was set up.", m->name);
+                else if (r < 0)
                         machine_fail_start(m, r, msg);
                 else if (m->network.machine)
                         machine_state_update(m); /* the record of the links, for a restarted daemon */
