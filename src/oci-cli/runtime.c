@@ -261,10 +261,11 @@ int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
         kill_and_wait(pidfd);
         if (s->cgroup && s->status != CONTAINER_CREATING)
                 (void) kill_cgroup(s->cgroup, SIGKILL);
-        /* systemd stops the scope while systemd-machined drops the machine. */
-        stop = oci_cgroup_leave_begin(s->unit);
+        /* Unregistered first: a machine whose unit stops is stopped by systemd-machined itself (one more
+         * StopUnit, through dbus-daemon). */
         if (machine)
                 oci_machine_unregister(machine);
+        stop = oci_cgroup_leave_begin(s->unit);
         oci_cgroup_leave(stop, s->unit, s->cgroup, streq_ptr(state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
 
         (void) unlinkat(dir_fd, OCI_RELEASE_FIFO, 0);
