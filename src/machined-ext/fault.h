@@ -7,6 +7,8 @@
  *   after-clone     the container's init exists (cloned, waiting for its release), nothing asked of systemd
  *   after-scope     systemd's job for the scope is done, machined not yet asked
  *   after-register  RegisterMachine sent, the container's init not yet released
+ *   after-exit-reply  the payload exited and its exit status was sent to its waiters (WaitMachine), its
+ *                   network not yet removed
  * Other builds ignore the variable (fault_check_environment() says so in the journal). */
 
 void fault_point(const char *point, const char *name);

@@ -74,6 +74,7 @@ int machine_network_load(Machine *m, char **ret_error) {
 static int machine_netns_fd(Machine *m) {
         _cleanup_close_ int fd = -EBADF;
         char path[64];
+        int r;
 
         if (m->leader_pidfd < 0 || m->leader <= 0)
                 return -ESRCH;
@@ -87,10 +88,11 @@ static int machine_netns_fd(Machine *m) {
          * opened (a recycled PID would hand us another process's namespace). */
         (void) snprintf(path, sizeof(path), "/proc/%i/ns/net", (int) m->leader);
         fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
+        r = fd < 0 ? -errno : 0;
         if (pidfd_send_signal(m->leader_pidfd, 0, NULL, 0) < 0)
-                return -errno;
+                return -errno;  /* -ESRCH: the leader is gone (a zombie has no /proc/PID/ns either) */
+        if (r < 0)
+                return r;
         return TAKE_FD(fd);
 }
 
@@ -109,6 +111,9 @@ int machine_network_setup(Machine *m, int netns_fd, char **ret_error) {
                 netns = RET_NERRNO(fcntl(netns_fd, F_DUPFD_CLOEXEC, 3));
         else
                 netns = machine_netns_fd(m);
+        if (netns == -ESRCH)
+                /* The init is gone already (its set-up failed): its exit, and its report, say why. */
+                return -ESRCH;
         if (netns < 0) {
                 if (asprintf(ret_error, "Failed to open the network namespace of machine '%s': %s", m->name,
                              strerror(-netns)) < 0)

@@ -17,7 +17,8 @@ int machine_network_load(Machine *m, char **ret_error);
  * container_spawn() made for it) or, if that is -EBADF, in the leader's own. Returns 0 (also when there
  * is nothing to build), -MX_ERR_INVALID_SETTINGS (a Bridge=, Interface=, MACVLAN=, IPVLAN= link that is
  * missing or not a bridge, a Port= another machine forwards, a link name in use) or -MX_ERR_SETUP_FAILED,
- * with *ret_error; on failure nothing of it is left. */
+ * with *ret_error; -ESRCH without a message if the leader is gone already (its own exit says why). On
+ * failure nothing of it is left. */
 int machine_network_setup(Machine *m, int netns_fd, char **ret_error);
 
 /* Removes what m->network records (idempotent) and forgets it. Logs failures. */

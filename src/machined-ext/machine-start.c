@@ -389,17 +389,6 @@ static void machine_store_console(Machine *m) {
 
 /* A start that fails right after the clone, before anything outside the daemon knows of the child: kill and
  * reap it here, in its set-up, and undo what this run made. machine_free() does the rest. */
-static void machine_start_abort(Machine *m) {
-        (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
-        (void) waitid(P_PIDFD, m->leader_pidfd, &(siginfo_t) {}, WEXITED);
-        m->leader_pidfd = safe_close(m->leader_pidfd);
-        m->sync_fd = safe_close(m->sync_fd);
-        m->leader = 0;
-        if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
-                log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);
-        m->propagate_dir = mfree(m->propagate_dir);
-}
-
 int machine_start(Machine *m, char **ret_error) {
         int in_fd, out_fd, err_fd, console_fd;
         ContainerConfig config = {}, userns = {};
@@ -497,14 +486,6 @@ int machine_start(Machine *m, char **ret_error) {
         m->leader_pidfd = c.pidfd;
         m->sync_fd = c.sync_fd;
 
-        /* The child's network namespace exists, and the child waits for its release: the host side now, so
-         * that the payload finds its links, and the state records them from its first write. */
-        r = machine_network_setup(m, c.netns_fd, ret_error);
-        c.netns_fd = safe_close(c.netns_fd);
-        if (r < 0) {
-                machine_start_abort(m);
-                return r;
-        }
         r = machine_state_started(m);
         if (r < 0) {
                 /* A machine without its state on disk would be lost by the next restart of the daemon. */
@@ -534,6 +515,26 @@ int machine_start(Machine *m, char **ret_error) {
                 machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
         } else if (m->start_error == 0)
                 m->scope_requested = true;
+
+        /* The child's network namespace exists, and the child waits for its release: the host side now, while
+         * systemd makes the scope (creating a veth costs a few ms of kernel time, the scope job 10-20 ms), and
+         * before any event is dispatched, so that the payload finds its links when it is released. A failure
+         * from here on is the start's: the child is killed and the scope removed before the caller hears of
+         * it. */
+        if (m->start_error == 0) {
+                char *msg = NULL;
+
+                r = machine_network_setup(m, c.netns_fd, &msg);
+                if (r == -ESRCH)
+                        /* The init died in its set-up (its report, read when it is reaped, says why): that is
+                         * the start's error, not the network's. */
+                        log_debug("Machine %s: its init is gone before its network was set up.", m->name);
+                else if (r < 0)
+                        machine_fail_start(m, r, msg);
+                else if (m->network.machine)
+                        machine_state_update(m); /* the record of the links, for a restarted daemon */
+        }
+        c.netns_fd = safe_close(c.netns_fd);
 
         /* From here on, every failure is reported through the pending start message once the child is reaped,
          * so that nothing of the machine is left when the caller hears of it. */

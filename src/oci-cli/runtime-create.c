@@ -132,7 +132,9 @@ int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slav
 }
 
 /* Reads the init's reports until set-up is done, running the create hooks when it pauses for them. */
-static int wait_setup(OciInstance *i) {
+/* Reads the init's set-up reports until it is done; runs the hooks when it asks for them, once it is in its
+ * scope (JOB, if any, is waited for first: runc too applies the cgroup before the hooks). */
+static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
         const char *id = i->state->id;
 
         for (;;) {
@@ -161,6 +163,14 @@ static int wait_setup(OciInstance *i) {
                 case CONTAINER_STAGE_HOOKS:
                         if (report.error == 0) {
                                 _cleanup_free_ char *state = NULL;
+
+                                if (!*in_cgroup) {
+                                        r = oci_cgroup_finish(id, i->pid, i->oci, job, i->state->unit,
+                                                              &i->state->cgroup);
+                                        if (r < 0)
+                                                return r;
+                                        *in_cgroup = true;
+                                }
                                 static const OciHookKind kinds[] = {
                                         OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME, OCI_HOOK_CREATE_CONTAINER,
                                 };
@@ -233,11 +243,13 @@ static int state_init(OciInstance *i, const char *id, const char *bundle) {
 
 static int create_container(const OciCreate *o, OciInstance *i, char **defaults) {
         _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *reg_error = NULL;
+        _cleanup_(oci_cgroup_job_freep) OciCgroupJob *job = NULL;
         _cleanup_close_ int slave = -EBADF;
         char uuid[SD_ID128_UUID_STRING_MAX];
         ContainerConfig config;
         const char *id = o->id;
         sd_id128_t machine_id;
+        bool in_cgroup = false;
         struct stat st;
         Container c;
         int r;
@@ -314,13 +326,21 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         if (r < 0)
                 return r;
 
-        r = wait_setup(i);
+        /* The scope now, while the init sets up its root: the two overlap, as in the daemon. The init waits to
+         * be released, so it is in its unit before its payload runs (and before the hooks: see wait_setup()). */
+        r = oci_cgroup_begin(id, i->pid, i->oci, &job, &i->state->unit);
         if (r < 0)
                 return r;
 
-        r = oci_cgroup_enter(id, i->pid, i->oci, &i->state->unit, &i->state->cgroup);
+        r = wait_setup(i, job, &in_cgroup);
         if (r < 0)
                 return r;
+
+        if (!in_cgroup) {
+                r = oci_cgroup_finish(id, i->pid, i->oci, job, i->state->unit, &i->state->cgroup);
+                if (r < 0)
+                        return r;
+        }
 
         if (machine_name_is_valid(id)) {
                 r = oci_machine_register(id, machine_id, i->pid, i->oci->config.root, &reg_error);

@@ -254,15 +254,19 @@ static void kill_and_wait(int pidfd) {
 
 int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
         _cleanup_(oci_container_freep) OciContainer *oci = NULL;
+        _cleanup_(oci_cgroup_job_freep) OciCgroupJob *stop = NULL;
         const char *machine = state_get(s, OCI_STATE_MACHINE);
         int r;
 
         kill_and_wait(pidfd);
         if (s->cgroup && s->status != CONTAINER_CREATING)
                 (void) kill_cgroup(s->cgroup, SIGKILL);
+        /* Unregistered first: a machine whose unit stops is stopped by systemd-machined itself (one more
+         * StopUnit, through dbus-daemon). */
         if (machine)
                 oci_machine_unregister(machine);
-        oci_cgroup_leave(s->unit, s->cgroup, streq_ptr(state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
+        stop = oci_cgroup_leave_begin(s->unit);
+        oci_cgroup_leave(stop, s->unit, s->cgroup, streq_ptr(state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
 
         (void) unlinkat(dir_fd, OCI_RELEASE_FIFO, 0);
         r = container_state_remove(arg_root, s->id);

@@ -92,13 +92,30 @@ int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd);
 
 /* runtime-systemd.c: the scope or cgroup, and systemd-machined. */
 int oci_bus_open(sd_bus **ret);
-/* Puts LEADER into its cgroup per arg_cgroup_manager: a transient scope (waits for its job), or a cgroup
- * directory. Returns 0 with the unit (or NULL) and the cgroup path in *ret_unit and *ret_cgroup, or logs and
- * returns -errno. */
-int oci_cgroup_enter(const char *id, pid_t leader, const OciContainer *oci, char **ret_unit, char **ret_cgroup);
-/* Stops UNIT (if not NULL, waiting for it) or, with CGROUPFS, removes the cgroup directory CGROUP. Logs (debug)
- * and returns. */
-void oci_cgroup_leave(const char *unit, const char *cgroup, bool cgroupfs);
+/* A connection to systemd (PID 1) for its Manager calls: its private socket when we are root (as systemctl
+ * does), else the system bus. Returns 0 or -errno. */
+int oci_systemd_open(sd_bus **ret);
+/* Puts LEADER into its cgroup per arg_cgroup_manager, in two steps so that systemd's scope job overlaps the
+ * init's set-up (the move into a new cgroup waits for an RCU grace period, 10-20 ms). begin: with systemd,
+ * sends StartTransientUnit and returns at once with the job and the unit's name (the scope may exist from
+ * now on: the caller stops it on failure); other managers: nothing (*ret_job and *ret_unit NULL). finish:
+ * waits for the job, or creates and enters the cgroup directory (cgroupfs); the cgroup path in *ret_cgroup.
+ * Both return 0, or log and return -errno. */
+typedef struct OciCgroupJob OciCgroupJob;
+int oci_cgroup_begin(const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
+                     char **ret_unit);
+int oci_cgroup_finish(const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job, const char *unit,
+                      char **ret_cgroup);
+OciCgroupJob *oci_cgroup_job_free(OciCgroupJob *j);
+static inline void oci_cgroup_job_freep(OciCgroupJob **j) {
+        oci_cgroup_job_free(*j);
+}
+/* Sends StopUnit for UNIT and returns at once with its job (NULL if UNIT is NULL or the call could not be
+ * sent: logged at debug level), so that systemd stops the scope while the caller unregisters the machine. */
+OciCgroupJob *oci_cgroup_leave_begin(const char *unit);
+/* Waits for STOP (from oci_cgroup_leave_begin(UNIT)), or with CGROUPFS removes the cgroup directory CGROUP.
+ * Logs (debug) and returns. */
+void oci_cgroup_leave(OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs);
 /* Registers NAME with systemd-machined. Returns 0, or -errno with a message in *ret_error. */
 int oci_machine_register(const char *name, sd_id128_t id, pid_t leader, const char *root, char **ret_error);
 /* Unregisters NAME, ignoring "no such machine". */

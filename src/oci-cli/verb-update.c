@@ -105,7 +105,7 @@ int verb_update(int argc, char **argv) {
                 oci_error(EOPNOTSUPP, "update: only containers in a scope (--cgroup-manager systemd)");
                 return EXIT_FAILURE;
         }
-        r = oci_bus_open(&bus);
+        r = oci_systemd_open(&bus);
         if (r >= 0)
                 r = machine_bus_new_set_unit_properties(bus, l->state->unit, c, &call);
         if (r >= 0)

@@ -319,6 +319,36 @@ test_fault_after_clone() { fault_mid_start after-clone; }
 test_fault_after_scope() { fault_mid_start after-scope; }
 test_fault_after_register() { fault_mid_start after-register; }
 
+# The payload exits: its waiters hear its exit status before the daemon removes its network (deleting a
+# veth waits for RCU grace periods in the kernel: 18-25 ms, issue #17). The daemon dying right between the
+# two (after-exit-reply) leaves the waiter answered, and after systemd restarted it nothing behind: the next
+# instance removes the veth (unless the kernel did already) from the record in the state file.
+test_fault_after_exit_reply() {
+        local n=mxf-exreply cur pid0 out  # ve-NAME: at most 15 characters
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'sleep 2; exit 7'\n"
+        mkdir -p "$(dirname $FAULT_DROPIN)"
+        printf '[Service]\nEnvironment=MACHINED_EXT_FAULT=after-exit-reply:%s\n' "$n" >$FAULT_DROPIN
+        cur=$(j_mark)
+        fault_restart_daemon || t_fail "machined-ext did not come back with MACHINED_EXT_FAULT"
+        wait_until 5 j_has "$cur" "Fault injection is on" ||
+                skip "this build has no fault injection (meson -Dfault-injection=true; test/run.sh turns it on)"
+        pid0=$(mx_daemon_pid)
+        mx_start $n
+        ip link show dev ve-$n >/dev/null 2>&1 || t_fail "no ve-$n: the test needs the default veth"
+        out=$(mx_wait $n 2>&1)
+        assert_eq "exited 7" "$out" "WaitMachine's answer (the daemon died right after it)"
+        assert_journal "$cur" "Fault injection (MACHINED_EXT_FAULT=after-exit-reply:$n): exiting at after-exit-reply"
+        wait_until 20 eval '[ "$(mx_daemon_pid)" != "$pid0" ] && [ "$(mx_daemon_pid)" != 0 ] && mx ListMachines' ||
+                t_fail "machined-ext did not come back after the fault (MainPID $(mx_daemon_pid))"
+        rm -f $FAULT_DROPIN
+        fault_restart_daemon || t_fail "machined-ext did not come back without MACHINED_EXT_FAULT"
+        mx_baseline
+        wait_until 15 mx_gone $n || t_fail "$n is still there: $(mx_prop $n State)"
+        wait_until 10 eval '! ip link show dev ve-$n >/dev/null 2>&1' || t_fail "ve-$n is left"
+        assert_no_leftovers $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test fault-payload test_payload_faults
@@ -334,5 +364,7 @@ for p in clone scope register; do
         run_test fault-daemon-dies-after-$p test_fault_after_$p
         fault_restore
 done
+run_test fault-daemon-dies-after-exit-reply test_fault_after_exit_reply
+fault_restore
 
 t_summary

@@ -99,6 +99,61 @@ test_run() {
         oci_assert_gone oci-run2
 }
 
+# The scope is asked of systemd on its private socket (as systemctl does for root), not through dbus-daemon
+# (issue #17: fewer hops, no AddMatch for JobRemoved): a monitor of the system bus sees the run's
+# RegisterMachine to systemd-machined, but no StartTransientUnit or StopUnit. The scope is made all the same.
+test_systemd_private() {
+        local id=ocipriv mon=$T_TMP/monitor.txt scope rc=0 mpid
+        scope=machined-ext-oci-$id.scope
+        [ -S /run/systemd/private ] || skip "no /run/systemd/private"
+        oci_bundle $id /bin/true
+        busctl monitor --system --match "type='method_call'" >"$mon" 2>&1 &
+        mpid=$!
+        # The monitor is up once it sees a call to systemd through the bus (busctl's).
+        wait_until 10 eval 'busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 \
+                org.freedesktop.systemd1.Manager GetUnit s dbus.service >/dev/null 2>&1 &&
+                grep -q "Member=GetUnit" "$mon"' || t_fail "busctl monitor sees nothing: $(head -3 "$mon")"
+        oci run --bundle "$MACHINES_DIR/$id" $id </dev/null >"$T_TMP/run.out" 2>&1 || rc=$?
+        assert_eq 0 "$rc" "exit status of run ($(cat "$T_TMP/run.out"))"
+        wait_until 5 grep -q "Member=RegisterMachine" "$mon" || t_fail "the monitor did not see the run's RegisterMachine"
+        kill $mpid
+        wait $mpid 2>/dev/null
+        # Calls of others (the daemon stopping the scopes of earlier tests) may be there: only this scope's.
+        ! awk -v RS='‣' -v s="\"$scope\"" '/Member=(StartTransientUnit|StopUnit)/ && index($0, s)' "$mon" | grep . ||
+                t_fail "the scope went through dbus-daemon"
+        wait_until 5 eval 'journalctl -q -u $scope -o cat | grep -q "^Started"' ||
+                t_fail "systemd did not start $scope: $(journalctl -q -u $scope -o cat | tail -3)"
+        oci_assert_gone $id
+}
+
+# The scope is asked for right after the clone, while the init sets up its root (issue #17), and the
+# hooks run once the init is in it, as with runc: a prestart and a createRuntime hook see the init's cgroup
+# as the scope, for run and for create.
+test_hooks_in_scope() {
+        local id b scope k cg
+        for id in oci-hookcg oci-hookcg2; do
+                b=$MACHINES_DIR/$id
+                scope=machined-ext-oci-$(systemd-escape $id).scope
+                oci_bundle $id /bin/true
+                jq --arg out "$b/out" '.hooks = {} | reduce ("prestart", "createRuntime") as $k (.;
+                        .hooks[$k] = [ { path: "/bin/sh", args: [ "sh", "-c",
+                                "p=$(jq -r .pid); cat /proc/$p/cgroup >\($out)/\($k)" ] } ])' \
+                        "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+                if [ $id = oci-hookcg ]; then
+                        assert_ok oci run --bundle "$b" $id </dev/null
+                else
+                        oci_detached create --bundle "$b" $id
+                        assert_ok oci delete --force $id
+                fi
+                for k in prestart createRuntime; do
+                        [ -s "$b/out/$k" ] || t_fail "the $k hook of $id did not run"
+                        cg=$(sed -n 's/^0:://p' "$b/out/$k")
+                        [[ "$cg" == */"$scope" ]] || t_fail "the init's cgroup in the $k hook of $id: $cg, not $scope"
+                done
+                oci_assert_gone $id
+        done
+}
+
 test_lifecycle() {
         local b=$MACHINES_DIR/oci-life pid st scope cpid
         oci_bundle oci-life /bin/sh -c 'echo started >/out/mark; exec sleep 1000'
@@ -417,6 +472,8 @@ test_sys_admin_remount() {
 
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-run test_run
+oci_run_test oci-cli-systemd-private test_systemd_private
+oci_run_test oci-cli-hooks-in-scope test_hooks_in_scope
 oci_run_test oci-cli-lifecycle test_lifecycle
 oci_run_test oci-cli-delete-force test_delete_force
 oci_run_test oci-cli-bad-input test_bad_input
