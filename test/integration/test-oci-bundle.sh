@@ -343,6 +343,8 @@ test_slow_hook() {
         assert_journal "$cursor" "Machine $n: still being set up after 20 s"
         # The hook's own timeout (60 s) holds, not the answer's: it ends after 40 s and the payload runs.
         mx_wait_state $n running 40
+        # poststart runs after the payload's start, so after "running" (as in the tests above).
+        wait_until 10 grep -q "^poststart " "$b/rootfs/hooks.log" || t_fail "no poststart hook"
         assert_eq "prestart createRuntime createContainer startContainer poststart" \
                 "$(awk '{ print $1 }' "$b/rootfs/hooks.log" | grep -v '^poststop$' | tr '\n' ' ' | sed 's/ $//')" \
                 "hooks that ran"
