@@ -6,7 +6,7 @@
 # process, still answers: assert_no_leftovers in lib.sh checks all of it. Faults tested elsewhere: exec fails
 # (test-foundation exec-failed*), invalid settings (test-settings), readiness timeout (test-bus-errors), the
 # leader SIGKILLed (test-foundation kill-sigkill), 24 concurrent starts (test-foundation concurrent-starts);
-# here the same checks for those, and the rest of the issue's list.
+# here the same checks for those, and the rest of the issue's list, a real OOM kill included.
 
 set -u
 . "$(dirname "$0")/lib.sh"
