@@ -203,14 +203,14 @@ memcg_run() {
 }
 
 # memcg_new: creates a uniquely named cgroup with the limit (and memory+swap, where accounted, the same, so
-# swap does not postpone the kill), recorded for memcg_remove_all; prints its name.
+# swap does not postpone the kill), recorded for memcg_remove_all; prints its name, or fails.
 memcg_new() {
         local cg
         cg=mxf-oom-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
         echo "$cg" >>"$T_TMP/memcgs"
         memcg_run "mkdir $cg && echo $MEMCG_LIMIT >$cg/memory.limit_in_bytes &&
                 { [ ! -e $cg/memory.memsw.limit_in_bytes ] || echo $MEMCG_LIMIT >$cg/memory.memsw.limit_in_bytes; }" ||
-                t_fail "cannot make the memory cgroup $cg"
+                return 1
         echo "$cg"
 }
 
@@ -274,7 +274,7 @@ test_oom_victim() {
         mx_baseline
         la=$(mx_prop $a Leader)
         lb=$(mx_prop $b Leader)
-        cg=$(memcg_new)
+        cg=$(memcg_new 2>"$T_TMP/memcg.err") || t_fail "cannot make a memory cgroup: $(cat "$T_TMP/memcg.err")"
         # shellcheck disable=SC2064
         trap "memcg_remove $cg" EXIT
         memcg_run "echo $la >$cg/cgroup.procs" || t_fail "cannot move $a's leader $la into $cg"
@@ -306,7 +306,7 @@ test_oom_child() {
                 t_fail "$n's leader $leader has no child"
         child=$(cat /proc/$leader/task/$leader/children)
         child=${child% }
-        cg=$(memcg_new)
+        cg=$(memcg_new 2>"$T_TMP/memcg.err") || t_fail "cannot make a memory cgroup: $(cat "$T_TMP/memcg.err")"
         # shellcheck disable=SC2064
         trap "memcg_remove $cg" EXIT
         memcg_run "echo $child >$cg/cgroup.procs" || t_fail "cannot move $n's process $child into $cg"
