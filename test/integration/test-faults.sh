@@ -6,7 +6,7 @@
 # process, still answers: assert_no_leftovers in lib.sh checks all of it. Faults tested elsewhere: exec fails
 # (test-foundation exec-failed*), invalid settings (test-settings), readiness timeout (test-bus-errors), the
 # leader SIGKILLed (test-foundation kill-sigkill), 24 concurrent starts (test-foundation concurrent-starts);
-# here the same checks for those, and the rest of the issue's list.
+# here the same checks for those, and the rest of the issue's list, a real OOM kill included.
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -184,35 +184,140 @@ test_state_dir_full() {
         assert_no_leftovers $n
 }
 
-# An OOM kill inside one container: the others and the daemon are unaffected. The bed's cgroup2 hierarchy has
-# no memory controller, so no memory limit is enforced and the kernel's OOM killer cannot be aimed at one
-# container; what it does to its victim, SIGKILL, is done here by hand, to the leader of one of two machines.
+# ---------------------------------------------------------------------------------------------------------
+# A real OOM kill. The bed's cgroup2 hierarchy has no memory controller, but the host mounts the cgroup v1
+# memory hierarchy (hybrid layout) and the bed is root in the host's user namespace: a test mounts that
+# hierarchy in a mount namespace of its own (nothing of it is seen outside), makes a child cgroup with a
+# 32 MiB limit, moves one process of a machine into it and lets it allocate 256 MiB, every page touched, so
+# that the kernel's memcg OOM killer kills it. The process stays in its machine's scope in the cgroup2
+# hierarchy; only its memory is accounted in the v1 one.
+MEMCG_LIMIT=32M
+
+# memcg_run SCRIPT: runs SCRIPT (bash) in the root of the v1 memory hierarchy, as the bed's cgroup namespace
+# sees it, mounted in a private mount namespace. Fails with mount's error if the hierarchy is not mountable.
+memcg_run() {
+        local d=$T_TMP/memcg
+        mkdir -p "$d"
+        unshare --mount --propagation private bash -c \
+                'mount -t cgroup -o memory mxf-memcg "$1" && cd "$1" && eval "$2"' _ "$d" "$1"
+}
+
+# memcg_new: creates a uniquely named cgroup with the limit (and memory+swap, where accounted, the same, so
+# swap does not postpone the kill), recorded for memcg_remove_all; prints its name, or fails.
+memcg_new() {
+        local cg
+        cg=mxf-oom-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+        echo "$cg" >>"$T_TMP/memcgs"
+        memcg_run "mkdir $cg && echo $MEMCG_LIMIT >$cg/memory.limit_in_bytes &&
+                { [ ! -e $cg/memory.memsw.limit_in_bytes ] || echo $MEMCG_LIMIT >$cg/memory.memsw.limit_in_bytes; }" ||
+                return 1
+        echo "$cg"
+}
+
+# memcg_remove CG: moves whatever is still in CG back to the parent, then removes it.
+memcg_remove() {
+        memcg_run "[ ! -d $1 ] || { for p in \$(cat $1/cgroup.procs); do echo \$p >cgroup.procs; done; rmdir $1; }" \
+                2>/dev/null
+}
+
+# After a test that timed out (SIGKILLed, no EXIT trap), its cgroup is still there.
+memcg_remove_all() {
+        local cg
+        while read -r cg; do
+                memcg_remove "$cg"
+        done <"$T_TMP/memcgs" 2>/dev/null
+        rm -f "$T_TMP/memcgs"
+}
+
+# The proof that it was the kernel's memcg OOM killer, not some other SIGKILL: the cgroup's own counters, and
+# the kernel's report naming that cgroup (if the kernel log is readable).
+assert_memcg_oom_kill() {   # CG
+        local cg=$1 out line kpid
+        out=$(memcg_run "cat $cg/memory.oom_control; echo max_usage \$(cat $cg/memory.max_usage_in_bytes)") ||
+                t_fail "cannot read the counters of $cg"
+        assert_eq 1 "$(echo "$out" | sed -n 's/^oom_kill //p')" "oom_kill in $cg's memory.oom_control"
+        assert_eq $((${MEMCG_LIMIT%M} << 20)) "$(echo "$out" | sed -n 's/^max_usage //p')" \
+                "memory.max_usage_in_bytes of $cg (its limit)"
+        if dmesg >/dev/null 2>&1; then
+                line=$(dmesg | grep -F "oom_memcg=" | grep -F "/$cg,")
+                assert_match "constraint=CONSTRAINT_MEMCG,.*,task=testpayload,pid=[0-9]+," "$line" \
+                        "the kernel's report of the OOM kill in $cg"
+                kpid=$(echo "$line" | sed -n 's/.*,pid=\([0-9]*\),.*/\1/p' | head -1)
+                dmesg | grep -q "Memory cgroup out of memory: Killed process $kpid (testpayload)" ||
+                        t_fail "no \"Memory cgroup out of memory: Killed process $kpid\" in the kernel log"
+        else
+                echo "the kernel log is not readable: the OOM kill is proven by $cg's counters only"
+        fi
+}
+
+memcg_usable() {
+        local err
+        err=$(memcg_run true 2>&1) ||
+                skip "the cgroup v1 memory controller cannot be mounted, no memory limit can be enforced: $err"
+}
+
+# The leader of one of two machines is the victim: it ends as killed by SIGKILL, the other machine and the
+# daemon are unaffected.
 test_oom_victim() {
-        local a=mxf-oom-a b=mxf-oom-b la lb
-        grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
-                echo "no memory controller: the OOM kill is simulated with SIGKILL"
+        local a=mxf-oom-a b=mxf-oom-b la lb cg pid0
+        memcg_usable
         mx_baseline
-        mx_root $a
-        mx_settings $a "[Exec]\nParameters=$SLEEP_CMD\n"
+        pid0=$(mx_daemon_pid)
         mx_root $b
         mx_settings $b "[Exec]\nParameters=$SLEEP_CMD\n"
-        mx_start $a
+        mx_root $a
+        mx_settings $a "[Exec]\nParameters=/usr/bin/testpayload alloc 256 --wait /oom-go\n"
         mx_start $b
+        mx_start $a
         # While b runs, the daemon holds its fds: the count after a is gone is checked against both running.
         cp "$T_TMP/baseline" "$T_TMP/baseline.none"
         mx_baseline
         la=$(mx_prop $a Leader)
         lb=$(mx_prop $b Leader)
-        kill -KILL "$la"
-        assert_eq "killed 9" "$(mx_wait $a)" "WaitMachine of the victim"
+        cg=$(memcg_new 2>"$T_TMP/memcg.err") || t_fail "cannot make a memory cgroup: $(cat "$T_TMP/memcg.err")"
+        # shellcheck disable=SC2064
+        trap "memcg_remove $cg" EXIT
+        memcg_run "echo $la >$cg/cgroup.procs" || t_fail "cannot move $a's leader $la into $cg"
+        : >$MACHINES_DIR/$a/oom-go
+        assert_eq "killed 9" "$(mx_wait $a)" "WaitMachine of the OOM killer's victim"
+        assert_memcg_oom_kill $cg
         wait_until 15 mx_gone $a || t_fail "$a still there"
         assert_eq running "$(mx_prop $b State)" "the other machine"
         assert_eq "$lb" "$(mx_prop $b Leader)" "the other machine's leader"
         [ -d /proc/$lb ] || t_fail "the other machine's leader $lb is gone"
+        assert_eq "$pid0" "$(mx_daemon_pid)" "the daemon's MainPID"
         assert_no_leftovers $a
+        wait_until 10 memcg_run "rmdir $cg" || t_fail "$cg cannot be removed: $(memcg_run "cat $cg/cgroup.procs")"
         assert_ok mx_stop $b
         mv "$T_TMP/baseline.none" "$T_TMP/baseline"
         assert_no_leftovers $b
+}
+
+# A child of the leader is the victim: the leader sees it killed by SIGKILL and its machine keeps running.
+test_oom_child() {
+        local n=mxf-oom-child leader child cg
+        memcg_usable
+        mx_baseline
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload alloc 256 --wait /oom-go --child /oom-child.txt\n"
+        mx_start $n
+        leader=$(mx_prop $n Leader)
+        wait_until 10 eval 'child=$(cat /proc/$leader/task/$leader/children 2>/dev/null); [ -n "$child" ]' ||
+                t_fail "$n's leader $leader has no child"
+        child=$(cat /proc/$leader/task/$leader/children)
+        child=${child% }
+        cg=$(memcg_new 2>"$T_TMP/memcg.err") || t_fail "cannot make a memory cgroup: $(cat "$T_TMP/memcg.err")"
+        # shellcheck disable=SC2064
+        trap "memcg_remove $cg" EXIT
+        memcg_run "echo $child >$cg/cgroup.procs" || t_fail "cannot move $n's process $child into $cg"
+        : >$MACHINES_DIR/$n/oom-go
+        assert_eq "child=killed 9" "$(wait_file $MACHINES_DIR/$n/oom-child.txt 15)" "how the leader saw its child end"
+        assert_memcg_oom_kill $cg
+        assert_eq running "$(mx_prop $n State)" "the machine whose process was killed"
+        assert_eq "$leader" "$(mx_prop $n Leader)" "its leader"
+        wait_until 10 memcg_run "rmdir $cg" || t_fail "$cg cannot be removed: $(memcg_run "cat $cg/cgroup.procs")"
+        assert_ok mx_stop $n
+        assert_no_leftovers $n
 }
 
 # A client that goes away in the middle of a start: the start goes on (here to its readiness timeout), the
@@ -358,6 +463,8 @@ run_test fault-same-name test_same_name
 T_TIMEOUT=400 run_test fault-many-starts test_many_starts
 run_test fault-state-dir-full test_state_dir_full
 run_test fault-oom-victim test_oom_victim
+run_test fault-oom-child test_oom_child
+memcg_remove_all
 run_test fault-disconnect-start test_disconnect_mid_start
 run_test fault-disconnect-console test_disconnect_console
 for p in clone scope register; do

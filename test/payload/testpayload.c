@@ -27,6 +27,12 @@
  *                             process (so as PID 1 it may make the machine ready), then removed. Lets a test
  *                             drive a PID 1's notifications step by step from the host.
  *   kill-self SIG             raise SIG (number or name) with the default action
+ *   alloc MB [--wait PATH] [--child OUT]
+ *                             write to every page of MB MiB of anonymous memory, then print "allocated=MB"
+ *                             and exit 0. --wait PATH: first wait until PATH exists (so a test can put the
+ *                             process in a memory cgroup before it allocates). --child OUT: a child does the
+ *                             waiting and allocating; this process writes how it ended ("child=exited N" or
+ *                             "child=killed N") to OUT, then sleeps like "sleep inf".
  *   reboot MODE               reboot(2) with RB_AUTOBOOT (MODE "restart"), RB_POWER_OFF ("poweroff") or
  *                             RB_HALT_SYSTEM ("halt"); in a PID namespace the kernel ends its PID 1 with
  *                             SIGHUP (restart) or SIGINT (the others). Prints the errno name if it fails.
@@ -79,6 +85,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -135,6 +142,7 @@ static int usage(void) {
               "       notify STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] | notify-from DIR |\n"
               "       notify-stay SECS STRING [--no-creds] [--pass-fd] [--nul] [--size N] [--repeat N] |\n"
               "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall [--out PATH] NAME... |\n"
+              "       alloc MB [--wait PATH] [--child OUT] |\n"
               "       keyring [--out PATH] |\n"
               "       attack [--ro PATH]... [--ro-file PATH]... [--out PATH]\n", stderr);
         return 2;
@@ -832,6 +840,82 @@ static int cmd_kill_self(int argc, char **argv) {
         return fail("still alive after signal %d (PID 1 ignores signals sent to itself)", sig);
 }
 
+/* Polls every 10 ms until PATH exists. */
+static void wait_for_path(const char *path) {
+        struct stat st;
+
+        while (stat(path, &st) < 0) {
+                struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+                (void) nanosleep(&ts, NULL);
+        }
+}
+
+/* Every page written, not just mapped: only pages that are touched are charged to the memory cgroup. */
+static int alloc_touch(long mb) {
+        size_t len = (size_t) mb << 20, page = (size_t) sysconf(_SC_PAGESIZE);
+        char *p;
+
+        p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                return fail("mmap of %ld MiB: %s", mb, errno_name(errno));
+        for (size_t i = 0; i < len; i += page)
+                ((volatile char *) p)[i] = 1;
+        printf("allocated=%ld\n", mb);
+        fflush(stdout);
+        (void) munmap(p, len);
+        return 0;
+}
+
+static int cmd_alloc(int argc, char **argv) {
+        const char *waitpath = NULL, *childout = NULL;
+        char *slp[] = { (char *) "inf" };
+        int status;
+        long mb = -1;
+        pid_t pid;
+        FILE *f;
+
+        for (int i = 0; i < argc; i++) {
+                if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc)
+                        waitpath = argv[++i];
+                else if (strcmp(argv[i], "--child") == 0 && i + 1 < argc)
+                        childout = argv[++i];
+                else if (mb < 0) {
+                        if (parse_long(argv[i], &mb) < 0 || mb <= 0 || mb > 65536)
+                                return usage();
+                } else
+                        return usage();
+        }
+        if (mb < 0)
+                return usage();
+
+        if (!childout) {
+                if (waitpath)
+                        wait_for_path(waitpath);
+                return alloc_touch(mb);
+        }
+
+        pid = fork();
+        if (pid < 0)
+                return fail("fork: %s", errno_name(errno));
+        if (pid == 0) {
+                if (waitpath)
+                        wait_for_path(waitpath);
+                _exit(alloc_touch(mb));
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return fail("waitpid: %s", errno_name(errno));
+        f = fopen(childout, "we");
+        if (!f)
+                return fail("open %s: %s", childout, errno_name(errno));
+        if (WIFSIGNALED(status))
+                fprintf(f, "child=killed %d\n", WTERMSIG(status));
+        else
+                fprintf(f, "child=exited %d\n", WEXITSTATUS(status));
+        fclose(f);
+        return cmd_sleep(1, slp);
+}
+
 static int cmd_write(int argc, char **argv) {
         size_t len, done = 0;
         int fd;
@@ -1240,6 +1324,7 @@ int main(int argc, char **argv) {
                 { "notify-stay", cmd_notify_stay },
                 { "notify-flood", cmd_notify_flood },
                 { "kill-self", cmd_kill_self },
+                { "alloc",     cmd_alloc },
                 { "reboot",    cmd_reboot },
                 { "write",     cmd_write },
                 { "stat",      cmd_stat },
