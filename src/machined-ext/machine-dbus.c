@@ -263,13 +263,25 @@ static int kill_unit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         return 0;
 }
 
-int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Machine *m = ASSERT_PTR(userdata);
+int bus_kill_unit_async(Manager *manager, sd_bus_message *call, const char *unit, int sig) {
+        int r;
+
+        r = sd_bus_call_method_async(manager->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                     "org.freedesktop.systemd1.Manager", "KillUnit", kill_unit_reply,
+                                     sd_bus_message_ref(call), "ssi", unit, "all", sig);
+        if (r < 0) {
+                sd_bus_message_unref(call);
+                return r;
+        }
+        return 1;
+}
+
+int bus_read_kill_arguments(sd_bus_message *message, const char **ret_whom, int32_t *ret_signal,
+                            sd_bus_error *error) {
         const char *whom;
         int32_t sig;
         int r;
 
-        /* Reads from the current position: the manager's KillMachine() has consumed the name already. */
         r = sd_bus_message_read(message, "si", &whom, &sig);
         if (r < 0)
                 return r;
@@ -278,6 +290,21 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
         if (!isempty(whom) && !streq(whom, "leader") && !streq(whom, "all"))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Invalid kill target '%s', expected 'leader' or 'all'", whom);
+        *ret_whom = whom;
+        *ret_signal = sig;
+        return 0;
+}
+
+int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        const char *whom;
+        int32_t sig;
+        int r;
+
+        /* Reads from the current position: the manager's KillMachine() has consumed the name already. */
+        r = bus_read_kill_arguments(message, &whom, &sig, error);
+        if (r < 0)
+                return r;
 
         r = bus_verify_polkit_async(message, m->manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
@@ -296,14 +323,7 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
         }
 
         /* Every process of the scope: systemd knows them, and signals them race-free through the cgroup. */
-        r = sd_bus_call_method_async(m->manager->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                     "org.freedesktop.systemd1.Manager", "KillUnit", kill_unit_reply,
-                                     sd_bus_message_ref(message), "ssi", m->unit, "all", sig);
-        if (r < 0) {
-                sd_bus_message_unref(message);
-                return r;
-        }
-        return 1;
+        return bus_kill_unit_async(m->manager, message, m->unit, sig);
 }
 
 int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_error *error) {

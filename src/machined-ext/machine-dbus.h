@@ -18,6 +18,15 @@ int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char 
  * sd_bus_error_set*(). */
 int bus_error_from_machine(sd_bus_error *error, int r, const char *name, const char *message);
 
+/* Reads KillMachine()'s (and Kill()'s) "si" from the current position of MESSAGE: WHOM ("", "leader" or "all")
+ * and a valid SIGNAL. Returns 0, or a negative errno with ERROR set (InvalidArgs). */
+int bus_read_kill_arguments(sd_bus_message *message, const char **ret_whom, int32_t *ret_signal,
+                            sd_bus_error *error);
+
+/* Asks systemd to send SIG to every process of UNIT (KillUnit(UNIT, "all", SIG)) and answers CALL with its
+ * outcome when it comes. Returns 1 (the reply follows), or -errno. */
+int bus_kill_unit_async(Manager *manager, sd_bus_message *call, const char *unit, int sig);
+
 /* Whether P is an absolute path without "." or ".." components, shorter than PATH_MAX. */
 bool path_is_normalized_absolute(const char *p);
 

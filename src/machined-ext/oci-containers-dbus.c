@@ -64,17 +64,6 @@ int bus_oci_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_
         return sd_bus_reply_method_return(message, NULL);
 }
 
-static int kill_unit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-
-        if (e)
-                (void) sd_bus_reply_method_error(call, e);
-        else
-                (void) sd_bus_reply_method_return(call, NULL);
-        return 0;
-}
-
 int bus_oci_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         OciMachine *o = ASSERT_PTR(userdata);
         const char *whom;
@@ -82,14 +71,9 @@ int bus_oci_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_
         int r;
 
         /* Reads from the current position: the manager's KillMachine() has consumed the name already. */
-        r = sd_bus_message_read(message, "si", &whom, &sig);
+        r = bus_read_kill_arguments(message, &whom, &sig, error);
         if (r < 0)
                 return r;
-        if (!SIGNAL_VALID(sig))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid signal %i", sig);
-        if (!isempty(whom) && !streq(whom, "leader") && !streq(whom, "all"))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Invalid kill target '%s', expected 'leader' or 'all'", whom);
 
         r = bus_verify_polkit_async(message, o->manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)
@@ -109,15 +93,7 @@ int bus_oci_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_
                                                  strna(o->state->unit));
                 if (r < 0)
                         return bus_error_from_oci_machine(error, r, o->id, NULL);
-                r = sd_bus_call_method_async(o->manager->bus, NULL, "org.freedesktop.systemd1",
-                                             "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                             "KillUnit", kill_unit_reply, sd_bus_message_ref(message), "ssi",
-                                             o->state->unit, "all", sig);
-                if (r < 0) {
-                        sd_bus_message_unref(message);
-                        return r;
-                }
-                return 1;
+                return bus_kill_unit_async(o->manager, message, o->state->unit, sig);
         }
 
         r = oci_machine_kill(o, sig);
