@@ -10,6 +10,7 @@
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine-shell.h"
+#include "name.h"
 #include "polkit.h"
 #include "strv.h"
 
@@ -38,18 +39,11 @@ static bool user_valid(const char *u) {
         return true;
 }
 
-/* "KEY=VALUE" with KEY a shell variable name. Returns NULL, or the first entry that is not. */
+/* Returns NULL, or the first entry of ENV that is not a valid "KEY=VALUE" (env_assignment_is_valid()). */
 static const char *env_invalid(char **env) {
-        STRV_FOREACH(e, env) {
-                const char *c = *e;
-
-                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_'))
+        STRV_FOREACH(e, env)
+                if (!env_assignment_is_valid(*e))
                         return *e;
-                while ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_')
-                        c++;
-                if (*c != '=')
-                        return *e;
-        }
         return NULL;
 }
 

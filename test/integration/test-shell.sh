@@ -179,6 +179,9 @@ test_shell_bad_input() {
                 array:string: array:string: >/dev/null
         assert_error org.freedesktop.DBus.Error.InvalidArgs OpenMachineShell string:$n string: string:/bin/sh \
                 array:string: array:string:1BAD=x >/dev/null
+        # A control character in a value (a terminal escape for the shell's environment) is refused too.
+        assert_error org.freedesktop.DBus.Error.InvalidArgs OpenMachineShell string:$n string: string:/bin/sh \
+                array:string: "array:string:ESC=$(printf 'x\033]52;c;AAAA\a')" >/dev/null
         assert_error org.machinedext1.ExecFailed OpenMachineShell string:$n string: string:/nonexistent \
                 array:string: array:string: >/dev/null
         out=$(machinectl-ext exec --uid=bob $n /bin/true 2>&1) && t_fail "exec as an unknown user succeeded"
