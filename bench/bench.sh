@@ -1,22 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# bench/bench.sh: the benchmark of issue #6, one command (as root, from anywhere):
+# bench/bench.sh: the benchmark of issues #6, #13 and #17, one command (as root, from anywhere):
 #
-#   bench/bench.sh [--scenarios true,ready,boot,scale,oci] [--rounds N] [--sizes 100,500,1000] [--out DIR]
-#                  [--state-dir DIR] [--build DIR] [--oci-cli PATH] [--keep-bed] [--no-results]
+#   bench/bench.sh [--scenarios true,ready,oci,exec,load,scale] [--rounds N] [--sizes 100,1000,2000] [--out DIR]
+#                  [--state-dir DIR] [--build DIR] [--oci-cli PATH] [--[no-]breakdown] [--keep-bed] [--no-results]
 #
 # Builds the tree (meson, own build dir), boots the test bed (test/bed/bed.sh) if none runs in the state dir,
 # installs the build into it, then runs bench/inbed.py inside the bed ONCE: every scenario is a loop there,
 # implementations interleaved round by round after a warm-up round. Then bench/report.py prints the table
-# (median, p90, ratio to each anchor) and writes summary.csv, bench.png and table.md to the out dir, and puts
-# the run on top of bench/RESULTS.md. A bed this script booted is stopped at the end (unless --keep-bed).
+# (median, p90, ratio to each anchor), the per-stage breakdown and one line per target of the issues with its
+# ratio and "met"/"MISSED", writes summary.csv, bench.png and table.md to the out dir, and puts the run on top
+# of bench/RESULTS.md. A bed this script booted is stopped at the end (unless --keep-bed); the background load
+# of scenario load is stopped on every way out.
 #
 # Scenarios: true  machinectl-ext start --wait vs systemd-nspawn (--register=yes / no), crun, runc
-#            ready start -> READY=1 vs nspawn --notify-ready=yes under a Type=notify transient service
-#            boot  boot of a systemd root -> READY=1 vs nspawn -b --notify-ready=yes
-#            scale StartMachine x N (pipelined), checks, RSS, fds, ListMachines/GetMachine, StopMachine x N
-#            oci   our OCI CLI (--oci-cli, once it exists) vs crun and runc
+#            ready start -> READY=1 vs nspawn --notify-ready=yes under a Type=notify transient service, and
+#                  vs crun run of a payload that exits at once (/bin/true)
+#            boot  boot of a systemd root -> READY=1 vs nspawn -b --notify-ready=yes (not in the default set)
+#            oci   our OCI CLI's run (--oci-cli, or found in the bed) vs crun and runc
+#            exec  our OCI CLI's exec of /bin/true into its running container vs crun exec and runc exec (each
+#                  into its own, same bundle, created once, not timed); machinectl-ext exec into a running
+#                  machine as an extra row
+#            load  scenario true, ours vs crun, under the bench's own load: (a) a CPU spinner per CPU, (b) a
+#                  gcc -O2 compile loop per CPU plus a loop of crun run of /bin/true
+#            scale StartMachine x N (pipelined), checks, RSS, fds, ListMachines/GetMachine, then 100 more starts
+#                  with the N running (the starts/s compared across sizes), StopMachine x N; the kernel and
+#                  systemd limits N machines need are checked and raised first
+# --breakdown (default with true or oci; --no-breakdown skips it): 3 starts of each of machinectl-ext start,
+#            our OCI CLI's run and crun's run traced with perf record -a (bench/breakdown.py): the moments of a
+#            start (connect, clone, scope cgroup, migration, registration, exec, exit, reply) and the
+#            messages each process sent.
 
 set -eu
 set -o pipefail
@@ -24,9 +38,10 @@ set -o pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
 
-scenarios=true,ready,boot,scale,oci
+scenarios=true,ready,oci,exec,load,scale
 rounds=9
-sizes=100,500,1000
+sizes=100,1000,2000
+breakdown=auto
 out=
 state=/run/bed-bench
 build=build-bench
@@ -36,7 +51,7 @@ results=1
 cmdline="bench/bench.sh $*"
 
 die() { echo "bench: $*" >&2; exit 1; }
-usage() { sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
         case $1 in
@@ -47,6 +62,8 @@ while [ $# -gt 0 ]; do
         --state-dir) state=$2; shift ;;
         --build) build=$2; shift ;;
         --oci-cli) oci_cli=$2; shift ;;
+        --breakdown) breakdown=1 ;;
+        --no-breakdown) breakdown=0 ;;
         --keep-bed) keep_bed=1 ;;
         --no-results) results=0 ;;
         -h | --help) usage ;;
@@ -56,6 +73,9 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" = 0 ] || die "must run as root (it boots the test bed)"
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "--rounds must be a positive number"
+if [ $breakdown = auto ]; then
+        case ,$scenarios, in *,true,* | *,oci,*) breakdown=1 ;; *) breakdown=0 ;; esac
+fi
 [ -n "$out" ] || out=bench/out/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 out=$(cd "$out" && pwd -P)
@@ -97,11 +117,18 @@ if ! "${BED[@]}" status --state-dir "$state" >/dev/null; then
         booted=1
 fi
 cleanup() {
+        # The load of scenario load, if inbed.py did not end it itself (killed, or the bed is kept).
+        if [ -s "$out/load.pgids" ]; then
+                "${BED[@]}" exec --state-dir "$state" sh -c 'while read -r g; do kill -KILL -- "-$g"; done' \
+                        <"$out/load.pgids" 2>/dev/null || true
+                rm -f "$out/load.pgids"
+        fi
         if [ $booted = 1 ] && [ $keep_bed = 0 ]; then
                 "${BED[@]}" stop --state-dir "$state" || true
         fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 "${BED[@]}" install --state-dir "$state" "$build" || die "install into the bed failed"
 
 # Our OCI CLI, once it exists: the first of these names installed in the bed.
@@ -118,7 +145,7 @@ echo "bench: running scenarios $scenarios, $rounds rounds, sizes $sizes, out $ou
 rc=0
 "${BED[@]}" exec --state-dir "$state" $PY bench/inbed.py --out "$out" --tools "$tools" \
         --payload "$build/test/payload/testpayload" --rounds "$rounds" --scenarios "$scenarios" \
-        --sizes "$sizes" --oci-cli "$oci_cli" || rc=$?
+        --sizes "$sizes" --oci-cli "$oci_cli" $([ $breakdown = 1 ] && echo --breakdown) || rc=$?
 [ $rc = 0 ] || echo "bench: the in-bed run failed (exit $rc); reporting what it measured" >&2
 
 mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)

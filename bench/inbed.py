@@ -6,8 +6,10 @@ Sets up the roots, settings files and OCI bundles, then runs each selected scena
 the implementations interleaved round by round (order rotated every round) after one warm-up round. Every
 timing is CLOCK_MONOTONIC in this one process around a posix_spawn()ed child and its waitpid().
 
-Writes into --out: raw.csv (scenario,impl,round,ms,ok), scale.csv (one row per size), meta.json (versions,
-checks, notes) and logs/ (the children's stdout/stderr).
+Writes into --out: raw.csv (scenario,impl,round,ms,ok), scale.csv (one row per size), breakdown.csv (with
+--breakdown: impl,run,kind,name,value), meta.json (versions, checks, notes, limits, seconds per scenario) and
+logs/ (the children's stdout/stderr). Background load (scenario load) runs in process groups whose ids are
+listed in load.pgids while it runs, so that bench.sh can end them even if this process is killed.
 """
 
 import argparse
@@ -16,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,7 +30,11 @@ BOOTROOT = MACHINES + "/bench-boot"        # systemd root: the bed's /usr read-o
 WORK = "/var/lib/machined-ext-bench"       # OCI bundles and the rootfs copy
 SETTINGS = "/etc/machined-ext"
 SCALE_PREFIX = "bench-s"
+PROBE_PREFIX = "bench-p"                   # the scale probe: PROBE more starts with N machines running
+PROBE = 100
 INFLIGHT = 32
+EXEC_MACHINE = "bench-exec"                # the running machine of scenario exec (machinectl-ext exec)
+LOAD_PREFIX = "bench-load"                 # crun containers of the mixed load
 
 # Units that are slow or useless in the booted systemd root (same idea as the bed's list).
 BOOT_MASK = [
@@ -47,7 +54,7 @@ BOOT_MASK = [
 
 args = None
 logdir = None
-meta = {"checks": {}, "notes": [], "versions": {}}
+meta = {"checks": {}, "notes": [], "versions": {}, "load": {}, "seconds": {}, "limits": {}}
 
 
 def log(msg):
@@ -157,6 +164,21 @@ def bundle_for_round(rt, rnd):
     with open(b + "/config.json", "w") as f:
         json.dump(c, f)
     return b, cid
+
+
+def derived_bundle(rt, name, argv, cgroups_path):
+    """A bundle next to bundle-RT, from the same config.json.in, with its own args and cgroupsPath (None: the
+    runtime's default, derived from the container id)."""
+    with open(f"{WORK}/bundle-{rt}/config.json.in") as f:
+        c = json.load(f)
+    c["process"]["args"] = argv
+    if cgroups_path:
+        c["linux"]["cgroupsPath"] = cgroups_path
+    b = f"{WORK}/{name}"
+    os.makedirs(b, exist_ok=True)
+    with open(b + "/config.json", "w") as f:
+        json.dump(c, f)
+    return b
 
 
 def ours_supports(flag):
@@ -288,7 +310,9 @@ def ours_ready_impl(scenario, name):
 
 
 def scenario_ready(out):
-    impls = [nspawn_ready_impl("ready", ["-D", ROOT, "/usr/bin/bench-notify-ready"], "bench-nrdy")]
+    # Anchors: nspawn's READY=1 (issue #6), and crun run of a payload that exits at once (issue #17).
+    impls = [nspawn_ready_impl("ready", ["-D", ROOT, "/usr/bin/bench-notify-ready"], "bench-nrdy"),
+             oci_impl("ready", "crun", ["crun"])]
     if meta["ours_ready"]:
         impls.insert(0, ours_ready_impl("ready", "bench-ready"))
     run_rounds("ready", impls, out)
@@ -302,11 +326,212 @@ def scenario_boot(out):
     run_rounds("boot", impls, out)
 
 
+def oci_runtimes():
+    """(impl name, argv0) of every OCI runtime measured: ours (if found), crun, runc."""
+    rts = [("crun", ["crun"]), ("runc", ["runc"])]
+    if args.oci_cli:
+        rts.insert(0, ("ours-oci", [args.oci_cli]))
+    return rts
+
+
+def wait_for(what, fn, timeout=30):
+    t = time.monotonic() + timeout
+    while time.monotonic() < t:
+        if fn():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def scenario_exec(out):
+    """exec of /bin/true into a running container: ours-oci vs crun and runc (each into its own container, made
+    from the same bundle with the same cgroup manager, created once, not timed), and machinectl-ext exec into a
+    running machine as an extra row."""
+    running = []
+    write(f"{SETTINGS}/{EXEC_MACHINE}.nspawn",
+          f"[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory={ROOT}\nReadOnly=yes\n")
+    impls = []
+    try:
+        for name, argv0 in oci_runtimes():
+            rt = "oci" if name == "ours-oci" else name
+            cid = f"bench-exec-{rt}"
+            sh(argv0 + ["delete", "-f", cid], check=False)
+            b = derived_bundle(rt, f"bundle-exec-{rt}", ["/usr/bin/testpayload", "sleep", "inf"],
+                               f"machine.slice:bench:{cid}")
+            with open(os.path.join(logdir, f"exec-{name}-setup.log"), "ab") as lf:
+                st = subprocess.run(argv0 + ["--systemd-cgroup", "run", "--detach", "--bundle", b, cid],
+                                    stdin=subprocess.DEVNULL, stdout=lf, stderr=lf).returncode
+            if st != 0:
+                meta["notes"].append(f"exec: '{name} run --detach' failed (exit {st}): {name} not measured")
+                continue
+            running.append((argv0, cid))
+            wait_for(f"{cid} running", lambda: '"running"' in sh(argv0 + ["state", cid], check=False).stdout)
+
+            def run(rnd, argv0=argv0, cid=cid, name=name):
+                ms, st = timed(argv0 + ["exec", cid, "/bin/true"], f"exec-{name}.log")
+                return ms, st == 0
+            impls.append((name, run, None))
+
+        sh(["machinectl-ext", "stop", EXEC_MACHINE], check=False)
+        r = sh(["machinectl-ext", "start", EXEC_MACHINE], check=False)
+        if r.returncode == 0:
+            running.append((None, EXEC_MACHINE))
+            wait_for(f"machine {EXEC_MACHINE} running",
+                     lambda: "running" in sh(["machinectl-ext", "status", EXEC_MACHINE], check=False).stdout)
+
+            def run_ours(rnd):
+                ms, st = timed(["machinectl-ext", "exec", EXEC_MACHINE, "/bin/true"], "exec-ours-machinectl.log")
+                return ms, st == 0
+            impls.append(("ours-machinectl", run_ours, None))
+        else:
+            meta["notes"].append(f"exec: machinectl-ext start {EXEC_MACHINE} failed: {r.stderr.strip()}")
+        run_rounds("exec", impls, out)
+    finally:
+        for argv0, cid in running:
+            if argv0:
+                sh(argv0 + ["delete", "-f", cid], check=False)
+            else:
+                sh(["machinectl-ext", "stop", cid], check=False)
+
+
+# ---------------------------------------------------------------------------------------------- load
+
+# What the mixed load compiles, again and again: enough code for gcc -O2 to work a while (~0.5 s).
+LOAD_SOURCE = "".join(
+    f"int f{i}(int *v, int n) {{ int s = {i}; for (int j = 0; j < n; j++) s = s * 31 + v[j] * {i % 7 + 1}; "
+    f"return s ^ (s >> {i % 13 + 1}); }}\n" for i in range(400))
+
+
+class Load:
+    """Background load for scenario load, every piece in its own process group. "cpu": a spinner per CPU.
+    "mixed": a gcc -O2 compile loop per CPU plus a loop of crun --systemd-cgroup run of /bin/true (a new
+    container id each time, deleted after), so that systemd, dbus-daemon and the kernel's cgroup code are busy
+    too, as when other test beds build and run their suites. stop() ends it all; the process group ids are in
+    OUT/load.pgids meanwhile, for bench.sh's clean-up if this process dies first."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.procs = []
+        self.pgids_file = os.path.join(args.out, "load.pgids")
+
+    def spawn(self, script):
+        p = subprocess.Popen(["/bin/sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(p)
+        with open(self.pgids_file, "a") as f:
+            f.write(f"{p.pid}\n")
+
+    def start(self):
+        ncpu = len(os.sched_getaffinity(0))
+        if self.kind == "cpu":
+            for _ in range(ncpu):
+                self.spawn("while :; do :; done")
+        else:
+            src = f"{WORK}/load.c"
+            write(src, LOAD_SOURCE)
+            for i in range(ncpu):
+                self.spawn(f"while :; do gcc -O2 -c {src} -o {WORK}/load-{i}.o; done")
+            b = derived_bundle("crun", "bundle-load", ["/bin/true"], f"machine.slice:bench:{LOAD_PREFIX}-@ID@")
+            os.replace(b + "/config.json", b + "/config.json.tmpl")
+            self.spawn(f"i=0; while :; do i=$((i+1)); sed 's/@ID@/'$i/ {b}/config.json.tmpl >{b}/config.json; "
+                       f"crun --systemd-cgroup run --bundle {b} {LOAD_PREFIX}-$i; "
+                       f"crun delete -f {LOAD_PREFIX}-$i; done")
+        meta["load"][self.kind] = f"{len(self.procs)} processes: " + (
+            f"{ncpu} CPU spinners" if self.kind == "cpu" else
+            f"{ncpu} loops of gcc -O2 -c (a 400-function file), 1 loop of crun --systemd-cgroup run of /bin/true")
+        time.sleep(1)     # into its steady state before the first round
+
+    def stop(self):
+        for p in self.procs:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for p in self.procs:
+            p.wait()
+        self.procs = []
+        try:
+            os.unlink(self.pgids_file)
+        except FileNotFoundError:
+            pass
+        if self.kind == "mixed":
+            r = sh(["crun", "list", "-q"], check=False)
+            for cid in r.stdout.split():
+                if cid.startswith(LOAD_PREFIX + "-"):
+                    sh(["crun", "delete", "-f", cid], check=False)
+
+
+def scenario_load(out):
+    """Scenario true (ours vs crun) under a CPU load and under a mixed load, the bench's own."""
+    def ours(scen):
+        def run(rnd):
+            ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], f"{scen}-ours.log")
+            return ms, st == 0
+        return ("ours", run, None)
+
+    for kind in ["cpu", "mixed"]:
+        scen = f"load-{kind}"
+        load = Load(kind)
+        try:
+            load.start()
+            run_rounds(scen, [ours(scen), oci_impl(scen, "crun", ["crun"])], out)
+        finally:
+            load.stop()
+
+
 def scenario_oci(out):
     impls = [oci_impl("oci", "crun", ["crun"]), oci_impl("oci", "runc", ["runc"])]
     if args.oci_cli:
         impls.insert(0, oci_impl("oci", "oci", [args.oci_cli]))
     run_rounds("oci", impls, out)
+
+
+# ---------------------------------------------------------------------------------------------- breakdown
+
+def scenario_breakdown(writer):
+    """--breakdown: each path's start of /bin/true traced (bench/breakdown.py), --breakdown-runs times, after
+    one untraced warm-up start of each: machinectl-ext start --wait, our OCI CLI's run, crun's run."""
+    import breakdown
+    paths = [("ours", lambda i: ["machinectl-ext", "start", "--wait", "bench-true"], None)]
+    for name, argv0 in oci_runtimes():
+        if name == "runc":
+            continue
+        rt = "oci" if name == "ours-oci" else name
+
+        def argv(i, rt=rt, argv0=argv0):
+            b, cid = bundle_for_round(rt, 1000 + i)
+            return argv0 + ["--systemd-cgroup", "run", "--bundle", b, cid]
+
+        def cleanup(i, rt=rt, argv0=argv0):
+            sh(argv0 + ["delete", "-f", f"bench-{rt}-{1000 + i}"], check=False)
+        paths.append((name, argv, cleanup))
+    logf = os.path.join(logdir, "breakdown.log")
+    for name, argv, cleanup in paths:
+        for i in range(args.breakdown_runs + 1):
+            if i == 0:                                   # warm-up, not traced
+                timed(argv(i), "breakdown.log")
+            else:
+                data = os.path.join(args.out, f"perf-{name}-{i}.data")
+                try:
+                    pid, st, lines = breakdown.record(argv(i), logf, data)
+                except (OSError, RuntimeError) as e:
+                    meta["notes"].append(f"breakdown of {name}: not traced: {e}")
+                    if cleanup:
+                        cleanup(i)
+                    break
+                with open(os.path.join(logdir, f"perf-{name}-{i}.txt"), "w") as f:
+                    f.write(f"# client pid {pid}, exit status {st}\n" + "\n".join(lines) + "\n")
+                os.unlink(data)
+                moments, msgs = breakdown.parse(lines, pid)
+                for k, v in moments.items():
+                    writer([name, i, "moment", k, f"{v:.3f}"])
+                for k, v in msgs.items():
+                    writer([name, i, "msgs", k, v])
+                if st != 0:
+                    meta["notes"].append(f"breakdown of {name}, run {i}: exit status {st}")
+            if cleanup:
+                cleanup(i)
+        log(f"breakdown: {name} traced")
 
 
 # ---------------------------------------------------------------------------------------------- scale
@@ -362,13 +587,75 @@ def leaders_alive(prefix):
     return alive
 
 
+def raise_limit(what, cur, need, do):
+    """Records a limit the scale scenario depends on, and raises it (never lowers) where it is too low."""
+    entry = f"{cur} (needs ≥ {need})"
+    if cur < need:
+        try:
+            do(need)
+            entry = f"{need}, raised from {cur}"
+        except (OSError, RuntimeError) as e:
+            entry += f", TOO LOW and not raised: {e}"
+            meta["notes"].append(f"scale: {what} is {cur}, below the {need} the largest size needs")
+    meta["limits"][what] = entry
+
+
+def set_nofile(pid, soft, hard):
+    if soft > hard:
+        raise RuntimeError(f"the hard limit is {hard}")
+    sh(["prlimit", f"--pid={pid}", f"--nofile={soft}:{hard}"])
+
+
+def check_limits(n):
+    """What N machines at once need of the kernel and of systemd (each machine: a leader, its namespaces,
+    ~3 daemon fds, a scope with 2 inotify watches in systemd), checked before the scale runs."""
+    def sysctl(path):
+        def do(v):
+            with open(path, "w") as f:
+                f.write(str(v))
+        with open(path) as f:
+            return int(f.read().split()[0]), do
+    needs = [("kernel/pid_max", 4 * n + 10000), ("kernel/threads-max", 4 * n + 10000),
+             ("fs/file-max", 16 * n + 100000), ("fs/inotify/max_user_watches", 4 * n + 10000),
+             ("kernel/keys/root_maxkeys", 2 * n + 1000)]
+    needs += [(f"user/max_{ns}_namespaces", 2 * n + 1000) for ns in ["user", "pid", "net", "mnt", "ipc", "uts",
+                                                                      "cgroup"]]
+    for name, need in needs:
+        try:
+            cur, do = sysctl("/proc/sys/" + name)
+        except (OSError, ValueError):
+            continue
+        raise_limit(name, cur, need, do)
+    for unit in ["machine.slice", "machined-ext.service", "systemd-machined.service"]:
+        v = sh(["systemctl", "show", "-P", "TasksMax", unit], check=False).stdout.strip()
+        cur = 2 ** 62 if v in ("infinity", "") else int(v)
+        need = 4 * n + 1000 if unit == "machine.slice" else 512
+        raise_limit(f"{unit} TasksMax", cur, need,
+                    lambda v, u=unit: sh(["systemctl", "set-property", "--runtime", u, f"TasksMax={v}"]))
+    for unit, per in [("machined-ext.service", 4), ("systemd-machined.service", 2), ("systemd-journald.service", 2),
+                      ("dbus.service", 1)]:
+        pid = int(sh(["systemctl", "show", "-P", "MainPID", unit], check=False).stdout.strip() or 0)
+        if not pid:
+            continue
+        cur = hard = 0
+        with open(f"/proc/{pid}/limits") as f:
+            for line in f:
+                if line.startswith("Max open files"):
+                    cur, hard = (2 ** 62 if x == "unlimited" else int(x) for x in line.split()[3:5])
+        # Up to the hard limit only: raising that needs CAP_SYS_RESOURCE, which the bed may not have.
+        raise_limit(f"{unit} RLIMIT_NOFILE (soft)", cur, per * n + 1000,
+                    lambda v, p=pid, h=hard: set_nofile(p, v, h))
+
+
 def scenario_scale(writer):
     maxn = max(args.sizes)
     # One root for all: ReadOnly=, since a writable machine locks its root exclusively (as systemd-nspawn).
-    for i in range(maxn):
-        write(f"{SETTINGS}/{SCALE_PREFIX}-{i:04d}.nspawn",
-              f"[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory={ROOT}\nReadOnly=yes\n")
+    for prefix, count in [(SCALE_PREFIX, maxn), (PROBE_PREFIX, PROBE)]:
+        for i in range(count):
+            write(f"{SETTINGS}/{prefix}-{i:04d}.nspawn",
+                  f"[Exec]\nParameters=/usr/bin/testpayload sleep inf\n[Files]\nDirectory={ROOT}\nReadOnly=yes\n")
     pid = ensure_daemon()
+    check_limits(maxn + PROBE)
     meta["daemon_limits"] = open(f"/proc/{pid}/limits").read()
     jpid = int(sh(["systemctl", "show", "-P", "MainPID", "systemd-journald.service"]).stdout.strip() or 0)
     for n in args.sizes:
@@ -406,6 +693,13 @@ def scenario_scale(writer):
         log(f"scale {n}: {st.get('ok')} started in {st.get('total_s')} s; ListMachines {q.get('list_running')} "
             f"running, machined {row['machined_registered']}, scopes {row['scopes_running']}, leaders "
             f"{row['leaders_alive']}; RSS {row['daemon_rss_kb']} kB, {row['daemon_fds']} fds")
+        # The rate that issue #17 compares across sizes: PROBE more starts with the N running, the same batch
+        # at every size (the ramp's rate above averages over 0..N running).
+        pr, _ = scale_client("start", PROBE_PREFIX, PROBE, INFLIGHT)
+        row.update({"probe_starts_per_s": pr.get("rate"), "probe_ok": pr.get("ok"),
+                    "probe_call_p50_ms": pr.get("call_p50_ms"), "probe_errors": " | ".join(pr["errors"])})
+        scale_client("stop", PROBE_PREFIX, PROBE, INFLIGHT)
+        log(f"scale {n}: {PROBE} more starts with {n} running: {pr.get('rate')}/s ({pr.get('ok')} ok)")
         sp, _ = scale_client("stop", SCALE_PREFIX, n, INFLIGHT)
         time.sleep(0.5)
         row.update({"stop_total_s": sp.get("total_s"), "stop_ok": sp.get("ok"), "stop_failed": sp.get("failed"),
@@ -435,6 +729,8 @@ def main():
     p.add_argument("--sizes", default="100,500,1000")
     p.add_argument("--oci-cli", default="")
     p.add_argument("--profile", action="store_true", help="scenario true with our side only")
+    p.add_argument("--breakdown", action="store_true", help="trace single starts per stage (bench/breakdown.py)")
+    p.add_argument("--breakdown-runs", type=int, default=3)
     args = p.parse_args()
     args.sizes = [int(x) for x in args.sizes.split(",") if x]
     scen = args.scenarios.split(",")
@@ -460,16 +756,29 @@ def main():
         out = csv.writer(f)
         out.writerow(["scenario", "impl", "round", "ms", "ok"])
         for s, fn in [("true", scenario_true), ("ready", scenario_ready), ("boot", scenario_boot),
-                      ("oci", scenario_oci)]:
+                      ("oci", scenario_oci), ("exec", scenario_exec), ("load", scenario_load)]:
             if s in scen:
                 log(f"scenario {s}")
+                t0 = time.monotonic()
                 fn(out)
+                meta["seconds"][s] = round(time.monotonic() - t0, 1)
                 f.flush()
+
+    if args.breakdown:
+        log("breakdown")
+        t0 = time.monotonic()
+        with open(os.path.join(args.out, "breakdown.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["impl", "run", "kind", "name", "value"])
+            scenario_breakdown(w.writerow)
+        meta["seconds"]["breakdown"] = round(time.monotonic() - t0, 1)
 
     if "scale" in scen:
         log("scenario scale")
+        t0 = time.monotonic()
         rows = []
         scenario_scale(rows.append)
+        meta["seconds"]["scale"] = round(time.monotonic() - t0, 1)
         if rows:
             keys = list(dict.fromkeys(k for r in rows for k in r))
             with open(os.path.join(args.out, "scale.csv"), "w", newline="") as f:
@@ -481,5 +790,13 @@ def main():
         json.dump(meta, f, indent=1)
 
 
+def on_signal(sig, frame):
+    # SystemExit runs the finally clauses: the load is stopped, running containers deleted.
+    raise SystemExit(128 + sig)
+
+
 if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     main()
