@@ -97,12 +97,13 @@ def parse(lines, client_pid, payload="/bin/true"):
             t.setdefault("connect", ts)
         elif event == "sched:sched_process_fork" and gpayload and f.get("child_pid") == gpayload:
             t.setdefault("clone", ts)
-        elif event == "cgroup:cgroup_mkdir" and f.get("path", "").endswith(".scope"):
+        elif event == "cgroup:cgroup_mkdir" and "clone" in t and f.get("path", "").endswith(".scope"):
             t.setdefault("mkdir", ts)
         elif event == "cgroup:cgroup_attach_task" and gpayload and f.get("pid") == gpayload \
                 and ".scope" in f.get("dst_path", ""):
             t.setdefault("attach", ts)
-        elif event.startswith("syscalls:sys_enter_rename") and comm.startswith("systemd-machine"):
+        elif event.startswith("syscalls:sys_enter_rename") and comm.startswith("systemd-machine") \
+                and "clone" in t:
             t.setdefault("registered", ts)
         elif event == "sched:sched_process_exit" and gpayload and f.get("pid") == gpayload:
             t.setdefault("payload-exit", ts)
@@ -113,7 +114,7 @@ def parse(lines, client_pid, payload="/bin/true"):
     for ts, comm, pid, event, trace in ev:
         if t0 <= ts <= end and event == "syscalls:sys_enter_sendmsg":
             msgs[comm] = msgs.get(comm, 0) + 1
-    # A rename by machined after the client exited is not this start's registration.
+    # Only machined's first rename between the clone and the client's exit is this start's registration.
     if t.get("registered", 0) > end:
         del t["registered"]
     return {k: (v - t0) * 1e3 for k, v in t.items()}, msgs

@@ -647,6 +647,25 @@ def check_limits(n):
                     lambda v, p=pid, h=hard: set_nofile(p, v, h))
 
 
+def ours_listed(prefix):
+    """How many machines named PREFIX-* the daemon's ListMachines still lists (in any state)."""
+    r = sh(["busctl", "--json=short", "call", "org.machinedext1", "/org/machinedext1", "org.machinedext1.Manager",
+            "ListMachines"], check=False)
+    try:
+        return sum(1 for m in json.loads(r.stdout)["data"][0] if m[0].startswith(prefix + "-"))
+    except (ValueError, KeyError, IndexError):
+        return -1
+
+
+def wait_stopped(prefix, timeout=120):
+    """StopMachine answers before the machine is gone (its clean-up follows): wait for that, so that the next
+    step starts from N machines, not from N plus some still being cleaned up. Returns the seconds waited."""
+    t0 = time.monotonic()
+    while ours_listed(prefix) > 0 and time.monotonic() - t0 < timeout:
+        time.sleep(0.1)
+    return time.monotonic() - t0
+
+
 def scenario_scale(writer):
     maxn = max(args.sizes)
     # One root for all: ReadOnly=, since a writable machine locks its root exclusively (as systemd-nspawn).
@@ -699,8 +718,10 @@ def scenario_scale(writer):
         row.update({"probe_starts_per_s": pr.get("rate"), "probe_ok": pr.get("ok"),
                     "probe_call_p50_ms": pr.get("call_p50_ms"), "probe_errors": " | ".join(pr["errors"])})
         scale_client("stop", PROBE_PREFIX, PROBE, INFLIGHT)
+        wait_stopped(PROBE_PREFIX)
         log(f"scale {n}: {PROBE} more starts with {n} running: {pr.get('rate')}/s ({pr.get('ok')} ok)")
         sp, _ = scale_client("stop", SCALE_PREFIX, n, INFLIGHT)
+        row["stop_drain_s"] = f"{wait_stopped(SCALE_PREFIX):.2f}"
         time.sleep(0.5)
         row.update({"stop_total_s": sp.get("total_s"), "stop_ok": sp.get("ok"), "stop_failed": sp.get("failed"),
                     "stop_errors": " | ".join(sp["errors"]),

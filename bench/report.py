@@ -271,7 +271,8 @@ def main():
                           f"{g('probe_starts_per_s')} | "
                           f"{g('start_call_p50_ms')}/{g('start_call_p90_ms')}/{g('start_call_max_ms')} | {rss} | "
                           f"{g('per_machine_kb')} | {g('daemon_fds')} | {g('list_p50_ms')}/{g('list_p90_ms')} | "
-                          f"{g('get_p50_ms')}/{g('get_p90_ms')} | {g('stop_total_s')} | "
+                          f"{g('get_p50_ms')}/{g('get_p90_ms')} | {g('stop_total_s')}"
+                          f"{' (+' + g('stop_drain_s') + ' until gone)' if g('stop_drain_s') else ''} | "
                           f"{g('left_registered')} registered, {g('left_scopes')} scopes |")
         for r in scale:
             for k, what in [("start_errors", "Start"), ("probe_errors", "Probe start"), ("stop_errors", "Stop")]:
