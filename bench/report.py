@@ -99,9 +99,11 @@ def ratio_target_lines(medians):
             tl.append(f"- {name}: not measured (no {anc} in this run)")
         else:
             ratio = o / n
-            verdict = "met" if ratio <= lim else f"MISSED by {ratio / lim:.2f}× ({fmt(o)} ms vs. a budget of " \
-                                                  f"{fmt(lim * n)} ms)"
-            tl.append(f"- {name}: {ratio:.2f}× ({fmt(o)} / {fmt(n)} ms): {verdict}")
+            # A narrow miss gets more digits, so that it does not read "0.80×: MISSED by 1.00×".
+            nr, nb, nv = (2, 2, 1) if ratio <= lim or ratio / lim >= 1.01 else (4, 3, 2)
+            verdict = "met" if ratio <= lim else f"MISSED by {ratio / lim:.{nb}f}× ({fmt(o, nv)} ms vs. " \
+                                                  f"a budget of {fmt(lim * n, nv)} ms)"
+            tl.append(f"- {name}: {ratio:.{nr}f}× ({fmt(o)} / {fmt(n)} ms): {verdict}")
     return tl
 
 

@@ -65,7 +65,7 @@ while IFS= read -r want; do
         grep -qxF -- "$want" <<<"$out" || fail "report.py did not print: $want"
 done <<'EOF'
 - #17 daemon start --wait of /bin/true, quiet (true): ours ≤ 0.5× crun: 0.50× (10.0 / 20.0 ms): met
-- #17 the same, CPU spinners on both cores (load-cpu): ours ≤ 0.8× crun: 0.85× (17.0 / 20.0 ms): MISSED by 1.06× (17.0 ms vs. a budget of 16.0 ms)
+- #17 the same, CPU spinners on both cores (load-cpu): ours ≤ 0.8× crun: 0.8050× (16.1 / 20.0 ms): MISSED by 1.006× (16.10 ms vs. a budget of 16.00 ms)
 - #17 the same, compiles and container starts (load-mixed): ours ≤ 0.8× crun: 0.80× (16.0 / 20.0 ms): met
 - #17 daemon start → READY=1 vs crun run of /bin/true (ready): ours ≤ 0.8× crun: 0.60× (12.0 / 20.0 ms): met
 - #17 OCI CLI run of /bin/true (oci): ours-oci ≤ 0.8× crun: 1.10× (22.0 / 20.0 ms): MISSED by 1.38× (22.0 ms vs. a budget of 16.0 ms)
