@@ -119,7 +119,7 @@ fi
 cleanup() {
         # The load of scenario load, if inbed.py did not end it itself (killed, or the bed is kept).
         if [ -s "$out/load.pgids" ]; then
-                "${BED[@]}" exec --state-dir "$state" sh -c 'while read -r g; do kill -KILL -- "-$g"; done' \
+                "${BED[@]}" exec --state-dir "$state" bash -c 'while read -r g; do kill -KILL -- "-$g"; done' \
                         <"$out/load.pgids" 2>/dev/null || true
                 rm -f "$out/load.pgids"
         fi

@@ -396,73 +396,10 @@ def scenario_exec(out):
 
 # ---------------------------------------------------------------------------------------------- load
 
-# What the mixed load compiles, again and again: enough code for gcc -O2 to work a while (~0.5 s).
-LOAD_SOURCE = "".join(
-    f"int f{i}(int *v, int n) {{ int s = {i}; for (int j = 0; j < n; j++) s = s * 31 + v[j] * {i % 7 + 1}; "
-    f"return s ^ (s >> {i % 13 + 1}); }}\n" for i in range(400))
-
-
-class Load:
-    """Background load for scenario load, every piece in its own process group. "cpu": a spinner per CPU.
-    "mixed": a gcc -O2 compile loop per CPU plus a loop of crun --systemd-cgroup run of /bin/true (a new
-    container id each time, deleted after), so that systemd, dbus-daemon and the kernel's cgroup code are busy
-    too, as when other test beds build and run their suites. stop() ends it all; the process group ids are in
-    OUT/load.pgids meanwhile, for bench.sh's clean-up if this process dies first."""
-
-    def __init__(self, kind):
-        self.kind = kind
-        self.procs = []
-        self.pgids_file = os.path.join(args.out, "load.pgids")
-
-    def spawn(self, script):
-        p = subprocess.Popen(["/bin/sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-        self.procs.append(p)
-        with open(self.pgids_file, "a") as f:
-            f.write(f"{p.pid}\n")
-
-    def start(self):
-        ncpu = len(os.sched_getaffinity(0))
-        if self.kind == "cpu":
-            for _ in range(ncpu):
-                self.spawn("while :; do :; done")
-        else:
-            src = f"{WORK}/load.c"
-            write(src, LOAD_SOURCE)
-            for i in range(ncpu):
-                self.spawn(f"while :; do gcc -O2 -c {src} -o {WORK}/load-{i}.o; done")
-            b = derived_bundle("crun", "bundle-load", ["/bin/true"], f"machine.slice:bench:{LOAD_PREFIX}-@ID@")
-            os.replace(b + "/config.json", b + "/config.json.tmpl")
-            self.spawn(f"i=0; while :; do i=$((i+1)); sed 's/@ID@/'$i/ {b}/config.json.tmpl >{b}/config.json; "
-                       f"crun --systemd-cgroup run --bundle {b} {LOAD_PREFIX}-$i; "
-                       f"crun delete -f {LOAD_PREFIX}-$i; done")
-        meta["load"][self.kind] = f"{len(self.procs)} processes: " + (
-            f"{ncpu} CPU spinners" if self.kind == "cpu" else
-            f"{ncpu} loops of gcc -O2 -c (a 400-function file), 1 loop of crun --systemd-cgroup run of /bin/true")
-        time.sleep(1)     # into its steady state before the first round
-
-    def stop(self):
-        for p in self.procs:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for p in self.procs:
-            p.wait()
-        self.procs = []
-        try:
-            os.unlink(self.pgids_file)
-        except FileNotFoundError:
-            pass
-        if self.kind == "mixed":
-            r = sh(["crun", "list", "-q"], check=False)
-            for cid in r.stdout.split():
-                if cid.startswith(LOAD_PREFIX + "-"):
-                    sh(["crun", "delete", "-f", cid], check=False)
-
-
 def scenario_load(out):
-    """Scenario true (ours vs crun) under a CPU load and under a mixed load, the bench's own."""
+    """Scenario true (ours vs crun) under a CPU load and under a mixed load, the bench's own (bench/load.py)."""
+    import load
+
     def ours(scen):
         def run(rnd):
             ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], f"{scen}-ours.log")
@@ -471,12 +408,15 @@ def scenario_load(out):
 
     for kind in ["cpu", "mixed"]:
         scen = f"load-{kind}"
-        load = Load(kind)
+        bundle = None
+        if kind == "mixed":
+            bundle = derived_bundle("crun", "bundle-load", ["/bin/true"], f"machine.slice:bench:{LOAD_PREFIX}-@ID@")
+        ld = load.Load(kind, os.path.join(args.out, "load.pgids"), WORK, bundle, LOAD_PREFIX)
         try:
-            load.start()
+            meta["load"][kind] = ld.start()
             run_rounds(scen, [ours(scen), oci_impl(scen, "crun", ["crun"])], out)
         finally:
-            load.stop()
+            ld.stop()
 
 
 def scenario_oci(out):
@@ -608,7 +548,7 @@ def set_nofile(pid, soft, hard):
 
 def check_limits(n):
     """What N machines at once need of the kernel and of systemd (each machine: a leader, its namespaces,
-    ~3 daemon fds, a scope with 2 inotify watches in systemd), checked before the scale runs."""
+    ~7 daemon fds (with the default veth), a scope with 2 inotify watches in systemd), checked before the scale runs."""
     def sysctl(path):
         def do(v):
             with open(path, "w") as f:
@@ -633,7 +573,7 @@ def check_limits(n):
         raise_limit(f"{unit} TasksMax", cur, need,
                     lambda v, u=unit: sh(["systemctl", "set-property", "--runtime", u, f"TasksMax={v}"]))
     # (dbus-daemon holds an fd per bus connection, and machines do not connect: not per machine.)
-    for unit, per in [("machined-ext.service", 4), ("systemd-machined.service", 2), ("systemd-journald.service", 2)]:
+    for unit, per in [("machined-ext.service", 8), ("systemd-machined.service", 2), ("systemd-journald.service", 2)]:
         pid = int(sh(["systemctl", "show", "-P", "MainPID", unit], check=False).stdout.strip() or 0)
         if not pid:
             continue
