@@ -51,7 +51,7 @@ results=1
 cmdline="bench/bench.sh $*"
 
 die() { echo "bench: $*" >&2; exit 1; }
-usage() { sed -n '4,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
         case $1 in
