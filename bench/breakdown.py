@@ -24,6 +24,8 @@ and the number of messages each process sent (sendmsg(), what sd-bus and dbus-da
 
 import os
 import re
+import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,6 +61,8 @@ STAGES = [
     ("exit → reply → client exit", "payload-exit", "client-exit"),
     ("total: client exec → client exit", "exec", "client-exit"),
 ]
+
+ACK_TIMEOUT = 10                 # s for perf record to start recording
 
 LINE = re.compile(r"^\s*(?P<comm>.*?)\s+(?P<pid>-?\d+)/(?P<tid>-?\d+)\s+(?P<time>\d+\.\d+):\s+"
                   r"(?P<event>[\w]+:[\w]+):\s*(?P<trace>.*)$")
@@ -135,19 +139,29 @@ def record(argv, log_path, data_path):
     """Runs argv once under `perf record -a` (events enabled only around it). Returns (client PID, exit status,
     `perf script` lines); raises RuntimeError if perf cannot record."""
     tmp = tempfile.mkdtemp(prefix="bench-perf-")
-    ctl, ack = os.path.join(tmp, "ctl"), os.path.join(tmp, "ack")
-    os.mkfifo(ctl)
-    os.mkfifo(ack)
-    with open(log_path, "ab") as log:
-        perf = subprocess.Popen(["perf", "record", "-q", "-a", "-D", "-1", "--control", f"fifo:{ctl},{ack}",
-                                 "-o", data_path, "-e", ",".join(EVENTS)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        try:
-            with open(ctl, "w") as c, open(ack) as a:
-                c.write("enable\n")
-                c.flush()
-                if a.readline().strip() != "ack":
-                    raise RuntimeError("perf record did not acknowledge 'enable'")
+    try:
+        ctl, ack = os.path.join(tmp, "ctl"), os.path.join(tmp, "ack")
+        os.mkfifo(ctl)
+        os.mkfifo(ack)
+        with open(log_path, "ab") as log:
+            perf = subprocess.Popen(["perf", "record", "-q", "-a", "-D", "-1", "--control", f"fifo:{ctl},{ack}",
+                                     "-o", data_path, "-e", ",".join(EVENTS)],
+                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            try:
+                # O_RDWR: opening a FIFO so never blocks, even if perf died before opening its ends.
+                c = os.open(ctl, os.O_RDWR | os.O_CLOEXEC)
+                a = os.open(ack, os.O_RDWR | os.O_CLOEXEC)
+                try:
+                    os.write(c, b"enable\n")
+                    deadline = time.monotonic() + ACK_TIMEOUT
+                    while not select.select([a], [], [], 0.1)[0]:
+                        if perf.poll() is not None or time.monotonic() > deadline:
+                            raise RuntimeError(f"perf record did not start (see {log_path})")
+                    if not os.read(a, 64).startswith(b"ack"):
+                        raise RuntimeError(f"perf record did not acknowledge 'enable' (see {log_path})")
+                finally:
+                    os.close(c)
+                    os.close(a)
                 fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
                 try:
                     acts = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
@@ -157,12 +171,11 @@ def record(argv, log_path, data_path):
                 finally:
                     os.close(fd)
                 time.sleep(0.05)
-        finally:
-            perf.send_signal(signal.SIGINT)
-            perf.wait()
-            for p in (ctl, ack):
-                os.unlink(p)
-            os.rmdir(tmp)
+            finally:
+                perf.send_signal(signal.SIGINT)
+                perf.wait()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     if perf.returncode not in (0, -signal.SIGINT, 130):
         raise RuntimeError(f"perf record failed (exit {perf.returncode}), see {log_path}")
     r = subprocess.run(["perf", "script", "-i", data_path, "-F", "comm,pid,tid,time,event,trace"],

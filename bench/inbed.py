@@ -471,7 +471,7 @@ def scenario_breakdown(writer):
                     meta["notes"].append(f"breakdown of {name}, run {i}: exit status {st}")
             if cleanup:
                 cleanup(i)
-        log(f"breakdown: {name} traced")
+        log(f"breakdown: {name} done")
 
 
 # ---------------------------------------------------------------------------------------------- scale
