@@ -13,7 +13,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 OCI_ROOT=/run/machined-ext-oci          # the default root: the only one the daemon reads
-OCI_IDS=(ocim-stop ocim-cli ocim-kill ocim-cgfs ocim-status ocim-corrupt ocim-timeout ocim-tree ocim-restart)
+OCI_IDS=(ocim-stop ocim-cli ocim-kill ocim-cgfs ocim-status ocim-corrupt ocim-timeout ocim-tree ocim-restart ocim-other)
 STOP_RECORDS=/run/machined-ext/oci-stops   # the daemon's records of stops under way
 RUNTIME=$(command -v machined-ext-oci)
 DROPIN=/run/systemd/system/machined-ext.service.d/50-mxtest-oci-stop-timeout.conf
@@ -292,12 +292,16 @@ restart_daemon() {
 # its own start; a deadline that passed while no daemon ran is a SIGKILL at once. Each time the record goes
 # with the container; corrupt records are removed, and do not stop the daemon.
 test_stop_restart() {
-        local id=ocim-restart path=/org/machinedext1/oci/ocim_2drestart timeout=8 kind pid t0 dt cursor out
+        local id=ocim-restart path=/org/machinedext1/oci/ocim_2drestart timeout=10 kind pid t0 dt cursor out left
         set_stop_timeout ${timeout}s
         for kind in restart kill9 late; do
                 rm -rf --one-file-system "${MACHINES_DIR:?}/$id"
                 ocim_bundle $id /bin/sh -c 'echo >/out/ready; exec sleep 1000'     # PID 1 ignores SIGTERM
                 ocim_run $id
+                if [ $kind = restart ]; then
+                        ocim_bundle ocim-other /bin/sh -c "$TRAPPER"
+                        ocim_run ocim-other
+                fi
                 pid=$(oci state $id | jq -r .pid)
                 t0=$(date +%s%N)
                 assert_ok mx StopMachine s $id
@@ -309,6 +313,11 @@ test_stop_restart() {
                         echo '{"id": "ocim-bogus", "status":' >"$STOP_RECORDS/ocim-bogus/state.json"
                         jq '.id = "ocim-nofacts" | del(.daemon)' "$STOP_RECORDS/$id/state.json" \
                                 >"$STOP_RECORDS/ocim-nofacts/state.json" || t_fail "cannot write a record"
+                        # A record of ocim-other whose leader lives but is not ocim-other's (another run of
+                        # the ID): ocim-other is not signalled.
+                        mkdir -p "$STOP_RECORDS/ocim-other"
+                        jq '.id = "ocim-other"' "$STOP_RECORDS/$id/state.json" \
+                                >"$STOP_RECORDS/ocim-other/state.json" || t_fail "cannot write a record"
                 fi
                 if [ $kind = late ]; then
                         # The daemon is down past the deadline: nobody kills the leader until it is back.
@@ -323,7 +332,8 @@ test_stop_restart() {
                         [ $dt -lt 5000 ] || t_fail "late: SIGKILL only $dt ms after the start, not at once"
                         assert_journal "$cursor" "passed while the daemon was not running, sending SIGKILL"
                 else
-                        sleep 3
+                        left=$((3000 - $(ms_since $t0)))    # the restart ~3 s into the stop
+                        [ $left -le 0 ] || sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
                         restart_daemon $kind
                         [ $(ms_since $t0) -lt $((timeout * 1000 - 1000)) ] ||
                                 t_fail "$kind: the restart took too long to check the stop under way"
@@ -336,6 +346,7 @@ test_stop_restart() {
                         assert_ok machinectl-ext stop $id
                         wait_until 5 leader_dead $pid || t_fail "$kind: the leader lives after machinectl-ext stop"
                         dt=$(ms_since $t0)
+                        echo "$kind: SIGKILL $dt ms after StopMachine (stop timeout ${timeout} s)"
                         [ $dt -ge $((timeout * 1000 - 300)) ] || t_fail "$kind: SIGKILL after $dt ms, before the deadline"
                         # Not a whole stop timeout after the new instance's start (3 s later).
                         [ $dt -lt $((timeout * 1000 + 2500)) ] || t_fail "$kind: SIGKILL after $dt ms, not at the deadline"
@@ -347,6 +358,13 @@ test_stop_restart() {
                         [ -e "$STOP_RECORDS/ocim-bogus" ] && t_fail "the corrupt record was not removed"
                         [ -e "$STOP_RECORDS/ocim-nofacts" ] && t_fail "the record without times was not removed"
                         assert_journal "$cursor" "no stopTimestampMonotonic"
+                        [ -e "$STOP_RECORDS/ocim-other" ] && t_fail "the record of another run was not removed"
+                        assert_journal "$cursor" "ocim-other: its leader is not the one whose stop was recorded"
+                        [ -e "$MACHINES_DIR/ocim-other/out/term" ] && t_fail "ocim-other was signalled"
+                        assert_eq running "$(oci_status ocim-other)" "ocim-other after the restart"
+                        assert_eq 's "running"' "$(busctl get-property "$BUS_NAME" /org/machinedext1/oci/ocim_2dother \
+                                org.machinedext1.Machine State)" "State of ocim-other after the restart"
+                        assert_ok oci delete --force ocim-other
                 fi
                 assert_ok oci delete $id
         done
