@@ -11,6 +11,7 @@
 #include "machined-watch.h"
 #include "fd-keeper.h"
 #include "manager.h"
+#include "oci-containers.h"
 #include "time-util.h"
 
 static usec_t arg_stop_timeout = 90 * USEC_PER_SEC;
@@ -154,6 +155,11 @@ int main(int argc, char *argv[]) {
         /* ... and what no record covers of those that are gone is removed. */
         manager_drop_adopted_fds(m);
         manager_network_sweep(m);
+        /* The stops of machined-ext-oci's containers that were under way: their SIGKILL timers again. */
+        r = oci_machines_resume_stops(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the stops of OCI containers a previous instance recorded, "
+                                  "ignoring: %m");
 
         (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");
         log_debug("machined-ext running.");

@@ -460,6 +460,9 @@ int manager_connect_bus(Manager *m) {
                                        oci_machine_vtable, oci_machine_object_find, m);
         if (r < 0)
                 return r;
+        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_OCI_PATH_PREFIX, oci_machine_node_enumerator, m);
+        if (r < 0)
+                return r;
         r = sd_bus_add_filter(m->bus, NULL, machine_properties_filter, m);
         if (r < 0)
                 return r;

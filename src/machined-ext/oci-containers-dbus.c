@@ -11,6 +11,7 @@
 #include "name.h"
 #include "oci-containers-dbus.h"
 #include "polkit.h"
+#include "strv.h"
 #include "util.h"
 
 int bus_error_from_oci_machine(sd_bus_error *error, int r, const char *id, const char *message) {
@@ -134,5 +135,27 @@ int oci_machine_object_find(sd_bus *bus, const char *path, const char *interface
                 return 0;
         }
         *found = o;
+        return 1;
+}
+
+int oci_machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        _cleanup_strv_free_ char **ids = NULL, **l = NULL;
+        size_t n;
+        int r;
+
+        /* Read from the CLI's state files, as every lookup is: the daemon keeps no list of them. */
+        r = oci_containers_live_ids(CONTAINER_STATE_ROOT_OCI_CLI, &ids);
+        if (r < 0)
+                return r;
+        n = strv_length(ids);
+        l = new0(char *, n + 1);
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                r = sd_bus_path_encode(BUS_OCI_PATH_PREFIX, ids[i], &l[i]);
+                if (r < 0)
+                        return r;
+        }
+        *nodes = TAKE_PTR(l);
         return 1;
 }

@@ -16,6 +16,10 @@ extern const sd_bus_vtable oci_machine_vtable[];
 int oci_machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                               sd_bus_error *error);
 
+/* The sd-bus node enumerator of BUS_OCI_PATH_PREFIX (busctl tree, introspection): the paths of the containers
+ * that oci_machine_object_find() finds. */
+int oci_machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
+
 /* Stop and Kill of the object, shared with the manager's StopMachine and KillMachine (which have read the
  * name). Return 1 after replying, or a negative errno / set error. */
 int bus_oci_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -18,7 +18,9 @@
 #include "manager.h"
 #include "name.h"
 #include "oci-containers.h"
+#include "oci-stop-record.h"
 #include "state.h"
+#include "strv.h"
 
 static void closedirp(DIR **d) {
         if (*d)
@@ -97,6 +99,46 @@ int oci_containers_append(sd_bus_message *reply, const char *root, bool show_bun
         }
         if (errno != 0)
                 return -errno;
+        return 0;
+}
+
+/* Whether the process of PIDFD has exited: a pidfd polls readable then (also before it is reaped). */
+static bool pidfd_exited(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        return poll(&p, 1, 0) > 0;
+}
+
+int oci_containers_live_ids(const char *root, char ***ret) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        d = opendir(root);
+        if (!d && errno != ENOENT)
+                return -errno;
+
+        for (struct dirent *de; d && (errno = 0, de = readdir(d)); ) {
+                _cleanup_(container_state_freep) ContainerState *s = NULL;
+                _cleanup_close_ int pidfd = -EBADF;
+
+                if (!container_id_is_valid(de->d_name))
+                        continue;
+                /* As oci_machine_get() reads it: validated, owned by the CLI, its leader the recorded one. */
+                r = container_state_load(root, de->d_name, &s, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || s->owner != CONTAINER_OWNER_OCI_CLI || s->pid <= 0)
+                        continue;
+                r = container_state_check_leader(s, &pidfd);
+                if (r != LEADER_ALIVE || pidfd_exited(pidfd))
+                        continue;
+                if (strv_extend(&l, s->id) < 0)
+                        return -ENOMEM;
+        }
+        if (d && errno != 0)
+                return -errno;
+        *ret = TAKE_PTR(l);
         return 0;
 }
 
@@ -181,8 +223,13 @@ static void oci_machine_exited(OciMachine *o) {
         o->exited = true;
         (void) sd_event_source_set_enabled(o->exit_source, SD_EVENT_OFF);
         (void) sd_event_source_set_enabled(o->kill_timer, SD_EVENT_OFF);
-        if (o->stop_timestamp > 0)
+        if (o->stop_timestamp > 0) {
                 log_info("OCI container %s: its leader exited after the stop.", o->id);
+                r = container_state_remove(OCI_STOP_RECORD_ROOT, o->id);
+                if (r < 0 && r != -ENOENT)
+                        log_warning_errno(r, "OCI container %s: failed to remove the record of its stop, "
+                                          "ignoring: %m", o->id);
+        }
         r = sd_bus_emit_signal(o->manager->bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, "MachineRemoved", "so",
                                o->id, o->path);
         if (r < 0)
@@ -194,13 +241,6 @@ static void oci_machine_exited(OciMachine *o) {
 static int on_leader_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         oci_machine_exited(ASSERT_PTR(userdata));
         return 0;
-}
-
-/* Whether the process of PIDFD has exited: a pidfd polls readable then (also before it is reaped). */
-static bool pidfd_exited(int pidfd) {
-        struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-        return poll(&p, 1, 0) > 0;
 }
 
 static bool same_leader(const ContainerState *a, const ContainerState *b) {
@@ -314,6 +354,22 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* Arms the SIGKILL at o->stop_deadline, or sends it now if that cannot be done. Returns 0 or -errno. */
+static int arm_kill_timer(OciMachine *o) {
+        int r;
+
+        r = sd_event_add_time(o->manager->event, &o->kill_timer, CLOCK_MONOTONIC, o->stop_deadline, 0,
+                              on_kill_timer, o);
+        if (r < 0) {
+                /* Without the timer, a leader that ignores SIGTERM would never stop: kill it now. */
+                log_warning_errno(r, "OCI container %s: failed to arm the SIGKILL timer, sending SIGKILL: %m",
+                                  o->id);
+                return send_signal(o, SIGKILL);
+        }
+        (void) sd_event_source_set_description(o->kill_timer, "oci-container-kill");
+        return 0;
+}
+
 int oci_machine_stop(OciMachine *o) {
         int r;
 
@@ -326,18 +382,111 @@ int oci_machine_stop(OciMachine *o) {
         if (r < 0)
                 return r;
         o->stop_timestamp = now(CLOCK_MONOTONIC);
-        r = sd_event_add_time_relative(o->manager->event, &o->kill_timer, CLOCK_MONOTONIC,
-                                       o->manager->stop_timeout, 0, on_kill_timer, o);
-        if (r < 0) {
-                /* Without the timer, a leader that ignores SIGTERM would never stop: kill it now. */
-                log_warning_errno(r, "OCI container %s: failed to arm the SIGKILL timer, sending SIGKILL: %m",
-                                  o->id);
-                return send_signal(o, SIGKILL);
-        }
-        (void) sd_event_source_set_description(o->kill_timer, "oci-container-kill");
+        o->stop_deadline = o->manager->stop_timeout < USEC_INFINITY - o->stop_timestamp ?
+                o->stop_timestamp + o->manager->stop_timeout : USEC_INFINITY - 1;
+        /* The timer dies with this instance of the daemon, the container does not: the next instance finds
+         * the deadline here. Without the record a restart would leave a leader that ignores SIGTERM running,
+         * but the stop itself still works while we run. */
+        r = oci_stop_record_save(OCI_STOP_RECORD_ROOT, o->state, o->stop_timestamp, o->stop_deadline);
+        if (r < 0)
+                log_warning_errno(r, "OCI container %s: failed to record its stop, a restart of the daemon "
+                                  "before its SIGKILL would lose it: %m", o->id);
+        r = arm_kill_timer(o);
+        if (r < 0)
+                return r;
         log_info("OCI container %s: sent SIGTERM to its leader (PID %i), SIGKILL in %" PRIu64 " ms.", o->id,
                  (int) o->state->pid, o->manager->stop_timeout / USEC_PER_MSEC);
         return 0;
+}
+
+/* The stop of RECORD, of a previous instance. Returns 1 if it was resumed, 0 if the record was dropped (gone,
+ * stale, corrupt: the caller removes it), or -ENOMEM. */
+static int resume_stop(Manager *m, const ContainerStateEntry *e) {
+        const ContainerState *record = e->state;
+        _cleanup_free_ char *message = NULL;
+        usec_t timestamp, deadline, n = now(CLOCK_MONOTONIC);
+        const char *reason;
+        OciMachine *o;
+        int r;
+
+        r = oci_stop_record_parse(record, n, &timestamp, &deadline, &reason);
+        if (r < 0) {
+                log_warning("Record %s/%s/state.json of a stop of an OCI container is invalid (%s), removing it.",
+                            OCI_STOP_RECORD_ROOT, record->id, reason);
+                return 0;
+        }
+        if (e->leader != LEADER_ALIVE) {
+                log_info("OCI container %s: its leader (PID %i) %s while the daemon was not running.", record->id,
+                         (int) record->pid, e->leader == LEADER_REUSED ? "is gone (its PID was reused)" : "exited");
+                return 0;
+        }
+
+        /* The container as its CLI sees it now: the same leader, or it is no longer that run. */
+        r = oci_machine_get(m, record->id, &o, &message);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_info("OCI container %s: not resuming its stop: %s.", record->id,
+                         message ?: "it is gone");
+                return 0;
+        }
+        if (!same_leader(o->state, record)) {
+                log_info("OCI container %s: its leader is not the one whose stop was recorded, not resuming it.",
+                         record->id);
+                return 0;
+        }
+        if (o->stop_timestamp > 0)
+                return 1;
+
+        o->stop_timestamp = timestamp;
+        o->stop_deadline = deadline;
+        if (deadline <= n) {
+                log_info("OCI container %s: the stop timeout of its stop passed while the daemon was not running, "
+                         "sending SIGKILL to its leader (PID %i).", o->id, (int) o->state->pid);
+                r = send_signal(o, SIGKILL);
+                if (r < 0 && r != -MX_ERR_NOT_RUNNING)
+                        log_warning_errno(r, "OCI container %s: failed to send SIGKILL: %m", o->id);
+                return 1;
+        }
+        r = arm_kill_timer(o);
+        if (r < 0 && r != -MX_ERR_NOT_RUNNING)
+                log_warning_errno(r, "OCI container %s: failed to send SIGKILL: %m", o->id);
+        log_info("OCI container %s: resumed the stop of a previous instance of the daemon, SIGKILL to its leader "
+                 "(PID %i) in %" PRIu64 " ms.", o->id, (int) o->state->pid, (deadline - n) / USEC_PER_MSEC);
+        return 1;
+}
+
+int oci_machines_resume_stops(Manager *m) {
+        ContainerStateEntry *entries = NULL;
+        _cleanup_strv_free_ char **problems = NULL;
+        size_t n = 0;
+        int resumed = 0, r = 0;
+
+        /* Corrupt records are removed by the listing itself, and reported here. */
+        r = container_state_list(OCI_STOP_RECORD_ROOT, &entries, &n, &problems);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(p, problems)
+                log_warning("Record of a stop of an OCI container %s/%s.", OCI_STOP_RECORD_ROOT, *p);
+
+        for (size_t i = 0; i < n; i++) {
+                const char *id = entries[i].state->id;
+                int k;
+
+                r = resume_stop(m, &entries[i]);
+                if (r < 0)
+                        break;
+                if (r > 0) {
+                        resumed++;
+                        continue;
+                }
+                k = container_state_remove(OCI_STOP_RECORD_ROOT, id);
+                if (k < 0 && k != -ENOENT)
+                        log_warning_errno(k, "Failed to remove the record of a stop of OCI container %s, "
+                                          "ignoring: %m", id);
+        }
+        container_state_entries_free(entries, n);
+        return r < 0 ? r : resumed;
 }
 
 int oci_machine_check_unit(OciMachine *o) {

@@ -6,13 +6,15 @@
 # Unit, RootDirectory, Timestamp, Stop, Kill), StopMachine stops it (SIGTERM through a pidfd of its leader,
 # SIGKILL after the stop timeout; the reply comes once the stop is under way) and KillMachine signals it; so
 # do machinectl-ext stop, kill, status and show. The CLI keeps its state: `state` says stopped afterwards,
-# `delete` cleans up, and podman (conmon) sees the exit.
+# `delete` cleans up, and podman (conmon) sees the exit. busctl tree lists the objects of live containers; a
+# stop under way survives a restart of the daemon (its record in /run/machined-ext/oci-stops).
 
 set -u
 . "$(dirname "$0")/lib.sh"
 
 OCI_ROOT=/run/machined-ext-oci          # the default root: the only one the daemon reads
-OCI_IDS=(ocim-stop ocim-cli ocim-kill ocim-cgfs ocim-status ocim-corrupt ocim-timeout)
+OCI_IDS=(ocim-stop ocim-cli ocim-kill ocim-cgfs ocim-status ocim-corrupt ocim-timeout ocim-tree ocim-restart ocim-other)
+STOP_RECORDS=/run/machined-ext/oci-stops   # the daemon's records of stops under way
 RUNTIME=$(command -v machined-ext-oci)
 DROPIN=/run/systemd/system/machined-ext.service.d/50-mxtest-oci-stop-timeout.conf
 
@@ -55,8 +57,9 @@ ocim_cleanup() {
         local id
         for id in "${OCI_IDS[@]}"; do
                 [ -d "$OCI_ROOT/$id" ] && timeout 20 machined-ext-oci delete --force "$id" >/dev/null 2>&1
-                rm -rf "${OCI_ROOT:?}/$id"
+                rm -rf "${OCI_ROOT:?}/$id" "${STOP_RECORDS:?}/$id"
         done
+        rm -rf "${STOP_RECORDS:?}/ocim-bogus" "${STOP_RECORDS:?}/ocim-nofacts"
         return 0
 }
 
@@ -86,6 +89,7 @@ test_stop_busctl() {
                 t_fail "not stopped after StopMachine: $(oci_status $id)"
         [ $(($(date +%s) - t0)) -lt 10 ] || t_fail "the stop took the SIGKILL timeout: SIGTERM was not sent"
         assert_eq term "$(cat "$MACHINES_DIR/$id/out/term")" "the payload's SIGTERM trap"
+        wait_until 5 test ! -e "$STOP_RECORDS/$id" || t_fail "the record of the stop outlived the container"
         assert_error org.machinedext1.NoSuchMachine GetMachine string:$id | grep -q "stopped" ||
                 t_fail "GetMachine of the stopped container does not say it is stopped"
         assert_error org.machinedext1.NoSuchMachine StopMachine string:$id >/dev/null
@@ -227,6 +231,146 @@ test_unknown_corrupt() {
         [ -e "$OCI_ROOT/$id/state.json" ] || t_fail "the daemon removed the state file"
 }
 
+# busctl tree and introspection list the object of each container with a live leader, as they list machines.
+test_bus_tree() {
+        local id=ocim-tree path=/org/machinedext1/oci/ocim_2dtree out
+        ocim_bundle $id /bin/sh -c "$TRAPPER"
+        ocim_run $id
+        out=$(busctl tree --list "$BUS_NAME") || t_fail "busctl tree failed: $out"
+        grep -qxF "$path" <<<"$out" || t_fail "busctl tree does not list $path: $(tr '\n' ' ' <<<"$out")"
+        out=$(busctl introspect --xml-interface "$BUS_NAME" /org/machinedext1/oci) ||
+                t_fail "introspection of /org/machinedext1/oci failed: $out"
+        assert_match '<node name="ocim_2dtree"/>' "$out" "the child nodes of /org/machinedext1/oci"
+        out=$(busctl introspect "$BUS_NAME" $path org.machinedext1.Machine) ||
+                t_fail "introspection of $path failed: $out"
+        assert_match '\.Stop +method' "$out" "introspection of $path"
+        assert_match '\.Name +property +s +"ocim-tree"' "$out" "introspection of $path"
+        # Unprivileged callers see the tree too (introspection is allowed to everyone).
+        out=$(setpriv --reuid=65534 --regid=65534 --clear-groups busctl tree --list "$BUS_NAME" 2>&1) ||
+                t_fail "unprivileged busctl tree failed: $out"
+        assert_match "$path" "$out" "unprivileged busctl tree"
+
+        # A stopped container has no object: gone from the tree, before and after delete.
+        assert_ok oci kill $id KILL
+        wait_until 10 bash -c "[ \"\$(machined-ext-oci state $id | jq -r .status)\" = stopped ]" ||
+                t_fail "not stopped after kill"
+        assert_no_match "$path" "$(busctl tree --list "$BUS_NAME")" "busctl tree after the leader's exit"
+        assert_ok oci delete $id
+        assert_no_match "$path" "$(busctl tree --list "$BUS_NAME")" "busctl tree after delete"
+        assert_no_match "<node name=\"ocim_2dtree\"/>" \
+                "$(busctl introspect --xml-interface "$BUS_NAME" /org/machinedext1/oci)" "child nodes after delete"
+}
+
+# Whether process $1 is gone or a zombie (killed, not reaped yet).
+leader_dead() {
+        local st
+        st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+        [ -z "$st" ] || [ "$st" = Z ]
+}
+
+ms_since() {
+        echo $((($(date +%s%N) - $1) / 1000000))
+}
+
+# restart_daemon KIND: "restart" (systemctl restart), "kill9" (systemd restarts it); returns once a new
+# instance answers.
+restart_daemon() {
+        local old
+        old=$(mx_daemon_pid)
+        systemctl reset-failed machined-ext.service 2>/dev/null || :
+        case $1 in
+        restart) systemctl restart machined-ext.service || t_fail "systemctl restart failed" ;;
+        kill9) kill -9 "$old" ;;
+        esac
+        wait_until 20 sh -c "m=\$(systemctl show -p MainPID --value machined-ext.service); [ -n \"\$m\" ] && [ \"\$m\" != 0 ] && [ \"\$m\" != $old ]" ||
+                t_fail "machined-ext did not come back after $1"
+        wait_until 10 mx ListMachines || t_fail "the new machined-ext does not answer after $1"
+}
+
+# A stop under way (SIGTERM sent, SIGKILL due after the stop timeout) survives a restart of the daemon: the
+# next instance says "stopping" and sends the SIGKILL at the recorded deadline, not a whole stop timeout after
+# its own start; a deadline that passed while no daemon ran is a SIGKILL at once. Each time the record goes
+# with the container; corrupt records are removed, and do not stop the daemon.
+test_stop_restart() {
+        local id=ocim-restart path=/org/machinedext1/oci/ocim_2drestart timeout=10 kind pid t0 dt cursor out left
+        set_stop_timeout ${timeout}s
+        for kind in restart kill9 late; do
+                rm -rf --one-file-system "${MACHINES_DIR:?}/$id"
+                ocim_bundle $id /bin/sh -c 'echo >/out/ready; exec sleep 1000'     # PID 1 ignores SIGTERM
+                ocim_run $id
+                if [ $kind = restart ]; then
+                        ocim_bundle ocim-other /bin/sh -c "$TRAPPER"
+                        ocim_run ocim-other
+                fi
+                pid=$(oci state $id | jq -r .pid)
+                t0=$(date +%s%N)
+                assert_ok mx StopMachine s $id
+                [ -e "$STOP_RECORDS/$id/state.json" ] || t_fail "$kind: no record of the stop in $STOP_RECORDS"
+                cursor=$(j_mark)
+                if [ $kind = restart ]; then
+                        # Records that cannot be trusted: not JSON, and one without the stop's times.
+                        mkdir -p "$STOP_RECORDS/ocim-bogus" "$STOP_RECORDS/ocim-nofacts"
+                        echo '{"id": "ocim-bogus", "status":' >"$STOP_RECORDS/ocim-bogus/state.json"
+                        jq '.id = "ocim-nofacts" | del(.daemon)' "$STOP_RECORDS/$id/state.json" \
+                                >"$STOP_RECORDS/ocim-nofacts/state.json" || t_fail "cannot write a record"
+                        # A record of ocim-other whose leader lives but is not ocim-other's (another run of
+                        # the ID): ocim-other is not signalled.
+                        mkdir -p "$STOP_RECORDS/ocim-other"
+                        jq '.id = "ocim-other"' "$STOP_RECORDS/$id/state.json" \
+                                >"$STOP_RECORDS/ocim-other/state.json" || t_fail "cannot write a record"
+                fi
+                if [ $kind = late ]; then
+                        # The daemon is down past the deadline: nobody kills the leader until it is back.
+                        systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+                        sleep $((timeout + 1))
+                        leader_dead $pid && t_fail "late: the leader died while no daemon ran"
+                        t0=$(date +%s%N)
+                        systemctl start machined-ext.service || t_fail "systemctl start failed"
+                        wait_until 10 leader_dead $pid ||
+                                t_fail "late: no SIGKILL from the new instance (deadline passed while it was down)"
+                        dt=$(ms_since $t0)
+                        [ $dt -lt 5000 ] || t_fail "late: SIGKILL only $dt ms after the start, not at once"
+                        assert_journal "$cursor" "passed while the daemon was not running, sending SIGKILL"
+                else
+                        left=$((3000 - $(ms_since $t0)))    # the restart ~3 s into the stop
+                        [ $left -le 0 ] || sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+                        restart_daemon $kind
+                        [ $(ms_since $t0) -lt $((timeout * 1000 - 1000)) ] ||
+                                t_fail "$kind: the restart took too long to check the stop under way"
+                        assert_eq 's "stopping"' "$(busctl get-property "$BUS_NAME" $path org.machinedext1.Machine State)" \
+                                "$kind: State after the restart"
+                        out=$(machinectl-ext status $id) || t_fail "$kind: machinectl-ext status failed: $out"
+                        assert_match "State: stopping" "$out" "$kind: machinectl-ext status after the restart"
+                        leader_dead $pid && t_fail "$kind: the leader died before the deadline"
+                        # machinectl-ext stop of a stop under way: the same deadline, it waits for the end.
+                        assert_ok machinectl-ext stop $id
+                        wait_until 5 leader_dead $pid || t_fail "$kind: the leader lives after machinectl-ext stop"
+                        dt=$(ms_since $t0)
+                        echo "$kind: SIGKILL $dt ms after StopMachine (stop timeout ${timeout} s)"
+                        [ $dt -ge $((timeout * 1000 - 300)) ] || t_fail "$kind: SIGKILL after $dt ms, before the deadline"
+                        # Not a whole stop timeout after the new instance's start (3 s later).
+                        [ $dt -lt $((timeout * 1000 + 2500)) ] || t_fail "$kind: SIGKILL after $dt ms, not at the deadline"
+                        assert_journal "$cursor" "resumed the stop of a previous instance"
+                fi
+                assert_eq stopped "$(oci_status $id)" "$kind: status after the SIGKILL"
+                wait_until 5 test ! -e "$STOP_RECORDS/$id" || t_fail "$kind: the record outlived the container"
+                if [ $kind = restart ]; then
+                        [ -e "$STOP_RECORDS/ocim-bogus" ] && t_fail "the corrupt record was not removed"
+                        [ -e "$STOP_RECORDS/ocim-nofacts" ] && t_fail "the record without times was not removed"
+                        assert_journal "$cursor" "no stopTimestampMonotonic"
+                        [ -e "$STOP_RECORDS/ocim-other" ] && t_fail "the record of another run was not removed"
+                        assert_journal "$cursor" "ocim-other: its leader is not the one whose stop was recorded"
+                        [ -e "$MACHINES_DIR/ocim-other/out/term" ] && t_fail "ocim-other was signalled"
+                        assert_eq running "$(oci_status ocim-other)" "ocim-other after the restart"
+                        assert_eq 's "running"' "$(busctl get-property "$BUS_NAME" /org/machinedext1/oci/ocim_2dother \
+                                org.machinedext1.Machine State)" "State of ocim-other after the restart"
+                        assert_ok oci delete --force ocim-other
+                fi
+                assert_ok oci delete $id
+        done
+        mx ListMachines >/dev/null || t_fail "the daemon is gone"
+}
+
 pod() {
         timeout 60 podman --runtime "$RUNTIME" --storage-driver vfs "$@"
 }
@@ -261,6 +405,11 @@ ocim_cleanup
 run_test oci-machine-status-show test_status_show
 ocim_cleanup
 run_test oci-machine-unknown-corrupt test_unknown_corrupt
+ocim_cleanup
+run_test oci-machine-bus-tree test_bus_tree
+ocim_cleanup
+T_TIMEOUT=150 run_test oci-machine-stop-restart test_stop_restart
+restore_stop_timeout
 ocim_cleanup
 run_test oci-machine-podman-stop test_podman_stop
 timeout 30 podman --runtime "$RUNTIME" --storage-driver vfs rm -f ocim-pod >/dev/null 2>&1
