@@ -12,6 +12,7 @@
 #include "fault.h"
 #include "log.h"
 #include "message-ids.h"
+#include "time-util.h"
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine-hooks.h"
@@ -150,8 +151,14 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* The SIGKILL after the stop signal, at m->stop_deadline: set by the stop, kept in the state file, so that a
+ * restarted daemon kills at the same moment and does not give the payload a whole new stop timeout. */
 int machine_arm_stop_timer(Machine *m) {
-        return machine_arm_timer(m, m->manager->stop_timeout);
+        usec_t n = now(CLOCK_MONOTONIC);
+
+        if (m->stop_deadline == 0)
+                m->stop_deadline = usec_add(n, m->manager->stop_timeout);
+        return machine_arm_timer(m, m->stop_deadline > n ? m->stop_deadline - n : 1);
 }
 
 int machine_arm_timer(Machine *m, usec_t usec) {
@@ -223,6 +230,7 @@ static void machine_reset_run(Machine *m) {
         m->scope_gone = m->register_sent = m->registration_settled = m->exec_done = m->start_done = false;
         m->registered = m->machined_gone = m->exited = m->finalized = m->removal_timer_armed = false;
         m->unregister_sent = m->stop_requested = m->reboot_pending = m->machined_missed = false;
+        m->stop_deadline = 0;
         m->exit_code = m->exit_status = 0;
         machine_set_state(m, MACHINE_STARTING);
 }

@@ -54,6 +54,8 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
         r = r ?: map_add_u64(&l, "readOnly", m->read_only > 0);
         r = r ?: map_add_u64(&l, "registered", m->registered);
         r = r ?: map_add_u64(&l, "stopRequested", m->stop_requested);
+        if (m->stop_deadline > 0)
+                r = r ?: map_add_u64(&l, "stopDeadlineMonotonic", m->stop_deadline);
         if (m->keep_unit)
                 r = r ?: map_add(&l, "keepUnit", m->keep_unit);
         /* What a teardown needs after a restart: the links and forwards this run has on the host. */

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "message-ids.h"
+#include "time-util.h"
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine-shell.h"
@@ -328,6 +329,8 @@ int machine_stop(Machine *m) {
         if (r < 0 && r != -MX_ERR_NOT_RUNNING)
                 return r;
         m->stop_requested = true;
+        if (m->kill_signal != SIGKILL)
+                m->stop_deadline = usec_add(now(CLOCK_MONOTONIC), m->manager->stop_timeout);
         machine_set_state(m, MACHINE_STOPPING);
         machine_state_update(m);
 
@@ -342,7 +345,7 @@ int machine_stop(Machine *m) {
                     "Machine %s: stopping, sending %s to PID %i; SIGKILL follows in %s if it is still running.",
                     m->name, strna(signal_to_string(m->kill_signal, sig)), (int) m->leader,
                     format_usec(t, m->manager->stop_timeout));
-        return machine_arm_timer(m, m->manager->stop_timeout);
+        return machine_arm_stop_timer(m);
 }
 
 void machine_machined_removed(Machine *m) {

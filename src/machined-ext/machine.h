@@ -98,6 +98,7 @@ struct Machine {
         bool unregister_sent;
         bool in_gc_queue;
         bool stop_requested;            /* StopMachine (or a failed readiness) asked it to end */
+        usec_t stop_deadline;           /* CLOCK_MONOTONIC of the SIGKILL after the stop signal, 0 if none */
         bool reboot_pending;            /* the leader died of SIGHUP (reboot(2)): start again once gone */
         unsigned n_reboots;             /* reboots since reboot_burst_start, see machine_reboot_allowed() */
         usec_t reboot_burst_start;

@@ -351,6 +351,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
                 m->console_mode = r;
         m->read_only = fact_u64(s, "readOnly", m->read_only > 0);
         m->stop_requested = fact_u64(s, "stopRequested", 0);
+        m->stop_deadline = m->stop_requested ? fact_u64(s, "stopDeadlineMonotonic", 0) : 0;
 
         if ((v = fact(s, "network"))) {
                 r = machine_network_adopt(m, v);

@@ -21,6 +21,7 @@
 #include "oci-stop-record.h"
 #include "state.h"
 #include "strv.h"
+#include "time-util.h"
 
 static void closedirp(DIR **d) {
         if (*d)
@@ -382,8 +383,9 @@ int oci_machine_stop(OciMachine *o) {
         if (r < 0)
                 return r;
         o->stop_timestamp = now(CLOCK_MONOTONIC);
-        o->stop_deadline = o->manager->stop_timeout < USEC_INFINITY - o->stop_timestamp ?
-                o->stop_timestamp + o->manager->stop_timeout : USEC_INFINITY - 1;
+        o->stop_deadline = usec_add(o->stop_timestamp, o->manager->stop_timeout);
+        if (o->stop_deadline == USEC_INFINITY)
+                o->stop_deadline = USEC_INFINITY - 1;
         /* The timer dies with this instance of the daemon, the container does not: the next instance finds
          * the deadline here. Without the record a restart would leave a leader that ignores SIGTERM running,
          * but the stop itself still works while we run. */

@@ -34,5 +34,10 @@ int scale_decimal(uint64_t whole, const char *frac, size_t n_frac, uint64_t fact
 /* USEC as systemctl show prints time spans (systemd's format_timespan() with full accuracy): "1min 30s",
  * "100ms", "1.500000s" (under a minute, a remainder goes after a dot), "0", "infinity" for USEC_INFINITY.
  * Returns BUF; the text is cut off at SIZE (FORMAT_TIMESPAN_MAX always suffices). */
+/* A + B, saturated at USEC_INFINITY (as systemd's usec_add()). */
+static inline usec_t usec_add(usec_t a, usec_t b) {
+        return a >= USEC_INFINITY - b ? USEC_INFINITY : a + b;
+}
+
 #define FORMAT_TIMESPAN_MAX 64U
 char *format_timespan(char *buf, size_t size, uint64_t usec);

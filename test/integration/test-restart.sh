@@ -210,6 +210,44 @@ test_restart_kill9_stop() {
         return 0
 }
 
+# A stop under way keeps its deadline across a crash of the daemon: the SIGKILL comes --stop-timeout= after
+# StopMachine (recorded in the state file), not a whole new stop timeout after the next instance started.
+STOP_DROPIN=/run/systemd/system/machined-ext.service.d/50-mxtest-restart-stop-timeout.conf
+stop_timeout_undo() {
+        [ -e $STOP_DROPIN ] || return 0
+        rm -f $STOP_DROPIN
+        systemctl daemon-reload
+        restart_kind restart
+}
+test_restart_stop_deadline() {
+        local n=mxr-sdl leader t0 dt exe
+        exe=$(daemon_exec_path)
+        [ -x "$exe" ] || t_fail "cannot find machined-ext's ExecStart= (got '$exe')"
+        mkdir -p "$(dirname $STOP_DROPIN)"
+        printf '[Service]\nExecStart=\nExecStart=%s --stop-timeout=10s\n' "$exe" >$STOP_DROPIN
+        systemctl daemon-reload
+        restart_kind restart
+        mx_root $n
+        # A shell as PID 1 without a handler does not die of SIGTERM from outside.
+        mx_settings $n "[Exec]\nKillSignal=SIGTERM\nParameters=/bin/sh -c 'while :; do sleep 0.2; done'\n"
+        mx_start $n
+        mx_wait_state $n running
+        leader=$(mx_prop $n Leader)
+        t0=$(date +%s%N)
+        mx StopMachine s $n >/dev/null || t_fail "StopMachine failed"
+        sleep 4
+        [ -d /proc/$leader ] || t_fail "the leader died of SIGTERM; the test needs one that ignores it"
+        restart_kind kill9
+        assert_eq stopping "$(mx_prop $n State)" "State after the restart"
+        wait_until 20 sh -c "[ ! -d /proc/$leader ]" || t_fail "leader $leader survived"
+        dt=$((($(date +%s%N) - t0) / 1000000))
+        # 10 s after StopMachine; a new stop timeout from the restart would be 14 s or later.
+        [ $dt -ge 9500 ] && [ $dt -lt 13000 ] || t_fail "SIGKILL came ${dt} ms after StopMachine, expected 10 s"
+        wait_until 15 mx_gone $n || t_fail "$n not gone"
+        stop_timeout_undo
+        return 0
+}
+
 # A machine in a unit of its own (container@NAME.service) survives restarts of the daemon: the unit's main
 # process (machinectl-ext start --keep-unit --ready --wait) asks the next instance again, and the unit stays
 # active until the machine is stopped.
@@ -404,6 +442,8 @@ run_test restart-kill9 test_restart_kill9
 run_test restart-upgrade test_restart_upgrade
 run_test restart-stop-start test_restart_stop_start
 run_test restart-kill9-stop test_restart_kill9_stop
+run_test restart-stop-deadline test_restart_stop_deadline
+stop_timeout_undo
 run_test restart-keep-unit test_restart_keep_unit
 run_test restart-bundle test_restart_bundle
 run_test exit-while-down test_exit_while_down
