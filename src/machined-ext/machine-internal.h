@@ -37,5 +37,15 @@ int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata);
 int machine_arm_timer(Machine *m, usec_t usec);
 /* Frees the machine, or moves it on, once nothing of its run is outstanding. Returns nothing. */
 void machine_maybe_finalize(Machine *m);
-/* Frees B: its child watch, fds, message and destination. Returns nothing. */
-void bind_operation_free(BindOperation *b);
+
+/* machine-bind.c */
+
+/* Frees B (unlinked from every list): its watches, fds, message and staging directory; SIGKILLs a helper
+ * that is still there. Returns NULL. */
+BindOperation *bind_operation_free(BindOperation *b);
+static inline void bind_operation_freep(BindOperation **b) {
+        bind_operation_free(*b);
+}
+/* The machine is going away: its pending BindMount calls fail (NoSuchMachine, not running), their helpers are
+ * killed and handed to the manager, which reaps them whenever they exit. Returns nothing. */
+void machine_bind_operations_abandon(Machine *m);
