@@ -111,8 +111,11 @@ test_bind_hung_source() {
 
         bind_hung_async $n
         bpid=$BPID
-        wait_until 10 eval '[ -n "$(helpers_of $main)" ]' || t_fail "no bind helper was started"
+        # The helper, not the daemon, is stuck (on a daemon that clones the source itself, no helper ever
+        # starts and the daemon answers nobody).
+        wait_until 5 eval '[ -n "$(helpers_of $main)" ]' || true
         assert_daemon_answers $n
+        [ -n "$(helpers_of $main)" ] || t_fail "no bind helper was started"
         kill -0 "$bpid" 2>/dev/null || t_fail "BindMount answered before its helper could finish: $(cat "$T_TMP/bind-out")"
         assert_bind_timed_out "$bpid"
         assert_daemon_answers $n
@@ -154,8 +157,11 @@ test_bind_unkillable_helper() {
 
         bind_hung_async $n
         bpid=$BPID
-        wait_until 10 eval '[ -n "$(helpers_of $main)" ]' || t_fail "no bind helper was started"
+        # The helper, not the daemon, is stuck (on a daemon that clones the source itself, no helper ever
+        # starts and the daemon answers nobody).
+        wait_until 5 eval '[ -n "$(helpers_of $main)" ]' || true
         assert_daemon_answers $n
+        [ -n "$(helpers_of $main)" ] || t_fail "no bind helper was started"
         assert_bind_timed_out "$bpid"
         # SIGKILLed, but still waiting for the file system: the daemon answered without waiting for it.
         wait_until 5 eval 'helpers_of $main | grep -q " D"' ||
