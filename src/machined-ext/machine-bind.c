@@ -124,12 +124,12 @@ static int on_bind_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         _cleanup_free_ char *msg = NULL;
 
         b->timer_event_source = sd_event_source_disable_unref(b->timer_event_source);
-        log_warning("Machine %s: bind-mounting %s did not finish within %llu s (its file system does not answer?); "
-                    "killing the helper.", b->machine_name, b->source,
+        log_warning("Machine %s: bind-mounting %s did not finish within %llu s (does its file system, or the "
+                    "machine's, not answer?); killing the helper.", b->machine_name, b->source,
                     (unsigned long long) (BIND_REPLY_USEC / USEC_PER_SEC));
-        if (asprintf(&msg, "Timed out after %llu s bind-mounting %s into machine '%s': its file system does not "
-                     "answer; the bind was abandoned", (unsigned long long) (BIND_REPLY_USEC / USEC_PER_SEC),
-                     b->source, b->machine_name) < 0)
+        if (asprintf(&msg, "Timed out after %llu s bind-mounting %s into machine '%s' (its file system, or the "
+                     "machine's, does not answer); the bind was abandoned",
+                     (unsigned long long) (BIND_REPLY_USEC / USEC_PER_SEC), b->source, b->machine_name) < 0)
                 msg = NULL;
         (void) bus_error_from_machine(&error, -MX_ERR_TIMEOUT, b->machine_name, msg);
         bind_operation_reply(b, &error);
