@@ -156,8 +156,12 @@ void machine_bind_operations_abandon(Machine *m) {
                         bind_operation_free(b);
                         continue;
                 }
-                /* Kept, and reaped, by the manager. */
+                /* Kept, and reaped, by the manager. Its staging directory goes now, with the machine's
+                 * propagation directory: a helper woken later dies of the SIGKILL before it could use it, and
+                 * what it holds by fd is detached from the tree. */
                 (void) pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0);
+                container_bind_mount_unstage(b->staged);
+                b->staged = mfree(b->staged);
                 b->manager = m->manager;
                 b->next = m->manager->bind_orphans;
                 m->manager->bind_orphans = b;

@@ -46,6 +46,7 @@ BindOperation *bind_operation_free(BindOperation *b);
 static inline void bind_operation_freep(BindOperation **b) {
         bind_operation_free(*b);
 }
-/* The machine is going away: its pending BindMount calls fail (NoSuchMachine, not running), their helpers are
- * killed and handed to the manager, which reaps them whenever they exit. Returns nothing. */
+/* The machine's run ends (or the machine goes away): its pending BindMount calls fail (NoSuchMachine, not
+ * running), their helpers are killed and handed to the manager, which reaps them whenever they exit, and their
+ * staging directories are removed. Returns nothing. */
 void machine_bind_operations_abandon(Machine *m);

@@ -176,6 +176,8 @@ static void machine_drop_run_leftovers(Machine *m) {
         int r;
 
         machine_state_drop(m);
+        /* Before the propagation directory goes: their staging directories are in it. */
+        machine_bind_operations_abandon(m);
 
         if (m->console_stored) {
                 r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);

@@ -180,6 +180,31 @@ test_bind_unkillable_helper() {
         assert_no_leftovers $n
 }
 
+# The machine stops while the BindMount is pending: the call is answered (the machine is not running any
+# more) as soon as the machine is gone, not after the 20 s, and the helper goes too.
+test_bind_pending_machine_stops() {
+        local n=mxh-stop main out
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nKillSignal=SIGKILL\n"
+        mx_start $n
+        mx_wait_state $n running
+        mx_baseline
+        read -r main _ <"$T_TMP/baseline"
+        hung_start
+
+        bind_hung_async $n
+        wait_until 5 eval '[ -n "$(helpers_of $main)" ]' || t_fail "no bind helper was started"
+        mx_stop $n 15 || t_fail "the machine did not stop while its BindMount was pending"
+        wait_until 5 test -s "$T_TMP/bind-out" || t_fail "BindMount still pending after its machine is gone"
+        wait "$BPID"
+        out=$(cat "$T_TMP/bind-out")
+        assert_match "^org.machinedext1.NoSuchMachine: Machine '$n' is not running" "$out" "BindMount whose machine stopped"
+        [ "$(cat "$T_TMP/bind-ms")" -lt 20000 ] || t_fail "BindMount answered only after $(cat "$T_TMP/bind-ms") ms"
+        wait_until 10 eval '[ -z "$(helpers_of $main)" ]' || t_fail "helpers left: $(helpers_of $main)"
+        hung_cleanup
+        assert_no_leftovers $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -c /dev/fuse ] || ! grep -qw fuse /proc/filesystems; then
         echo "skip hung-fs: no FUSE in this kernel"
@@ -190,6 +215,8 @@ fi
 T_TIMEOUT=120 run_test hung-fs-bind test_bind_hung_source
 hung_cleanup
 T_TIMEOUT=120 run_test hung-fs-bind-unkillable test_bind_unkillable_helper
+hung_cleanup
+T_TIMEOUT=120 run_test hung-fs-bind-machine-stops test_bind_pending_machine_stops
 hung_cleanup
 
 t_summary
