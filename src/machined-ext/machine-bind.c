@@ -112,7 +112,7 @@ static int on_bind_child_exit(sd_event_source *s, const siginfo_t *si, void *use
                 if (!sd_bus_error_is_set(&error))
                         log_info("Machine %s: bind-mounted %s to %s.", b->machine_name, b->source, b->destination);
         } else
-                log_info("Machine %s: the bind-mount helper for %s that timed out has exited.", b->machine_name,
+                log_info("Machine %s: the abandoned bind-mount helper for %s has exited.", b->machine_name,
                          b->source);
         bind_operation_free(b);
         return 0;
