@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What machine.c (the object), machine-start.c (a start up to its release and registration) and
- * machine-run.c (a run: the payload's exit, reboots, timers, waiters, bind mounts) share. Not for any
- * other part of the daemon: those use machine.h. */
+/* What machine.c (the object), machine-start.c (a start up to its release and registration), machine-run.c (a
+ * run: the payload's exit, reboots, timers, waiters) and machine-bind.c (bind mounts) share. Not for any other
+ * part of the daemon: those use machine.h. */
 
 #include <signal.h>
 #include <stdbool.h>
