@@ -63,18 +63,28 @@ int container_start(const char *release_fifo, bool go);
 int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd);
 
 /* Bind-mounts SOURCE (a host path) at DESTINATION inside the running container whose leader is LEADER_PIDFD,
- * with the new mount API: the tree is cloned here with open_tree(OPEN_TREE_CLONE), then a short-lived child
- * joins the container's mount namespace and move_mount()s it to DESTINATION, resolved inside the container's
- * root. With PROPAGATE_DIR (the host side of its /run/host/incoming: a container with a user namespace) the
- * clone is idmapped into the leader's user namespace and staged there first, so that the container gets a
- * locked copy (a read-only bind stays read-only for its root), which the child moves; *ret_staged is the
- * staged host path, for container_bind_mount_unstage() once the child is gone (NULL without PROPAGATE_DIR).
- * The child reports a failure through a ContainerReport on *ret_report_fd and exits 0 on success; watch
- * *ret_pidfd. Returns 0 if the child runs, -EMEDIUMTYPE if SOURCE's file system cannot be idmapped, -errno
- * otherwise (nothing staged). (enter.c) */
-int container_bind_mount(int leader_pidfd, const char *propagate_dir, const char *source, const char *destination,
-                         bool read_only, bool make_dir, int *ret_pidfd, int *ret_report_fd, char **ret_staged);
-/* Unmounts and removes the staged entry STAGED of container_bind_mount() (NULL: nothing). */
+ * with the new mount API, entirely in a short-lived child, so that a SOURCE on a hung file system (dead NFS, a
+ * FUSE server that does not answer) blocks that child, never the caller: the child waits for
+ * container_release(*ret_report_fd) (send it once the child is watched; closing *ret_report_fd instead makes
+ * it exit at once, without touching SOURCE), clones SOURCE with open_tree(OPEN_TREE_CLONE) in the host's
+ * namespaces, joins the container's mount namespace and move_mount()s the tree to DESTINATION, resolved
+ * inside the container's root. With USERNS_FD (the leader's user namespace) and STAGING (a new, empty
+ * directory of container_bind_mount_staging() in the host side of its /run/host/incoming) the clone is
+ * idmapped into that user namespace and staged at STAGING first, so that the container gets a locked copy (a
+ * read-only bind stays read-only for its root), which the child moves; container_bind_mount_unstage(STAGING)
+ * once the child is gone removes what is left. The child reports a failure through a ContainerReport on
+ * *ret_report_fd (stage CONTAINER_STAGE_CUSTOM_MOUNTS: SOURCE could not be cloned, with its errno, or, error
+ * EMEDIUMTYPE, its file system (named in the detail) cannot be idmapped; other stages: the detail names the
+ * path concerned) and exits 0 on success; watch *ret_pidfd. Returns 0 if the child runs, -errno otherwise.
+ * (enter.c) */
+int container_bind_mount(int leader_pidfd, int userns_fd, const char *staging, const char *source,
+                         const char *destination, bool read_only, bool make_dir, int *ret_pidfd,
+                         int *ret_report_fd);
+/* Makes a new, empty staging directory for container_bind_mount() below PROPAGATE_DIR. Returns 0 and its path,
+ * or -errno. */
+int container_bind_mount_staging(const char *propagate_dir, char **ret);
+/* Unmounts and removes the staging directory STAGED of container_bind_mount() with what is in it (NULL:
+ * nothing). Never looks into a tree mounted there. */
 void container_bind_mount_unstage(const char *staged);
 
 /* Runs PROC (argv, envp, cwd, user, capabilities, limits, stdio: a model of its own) in the running container

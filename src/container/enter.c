@@ -17,30 +17,137 @@
 #include "container.h"
 #include "init.h"
 #include "init-report.h"
+#include "mounts.h"
 #include "priv/priv.h"
 
 #define CONTAINER_EXEC_HELPER_TIMEOUT_MSEC 10000
 
 typedef struct BindMount {
+        int sock;
         int leader_pidfd;
-        int tree;
-        const char *incoming;           /* with a user namespace: the staged mount, below /run/host/incoming */
+        int userns_fd;                  /* with a user namespace: the leader's, for the idmap; else -EBADF */
+        const char *staging;            /* with a user namespace: an empty directory below PROPAGATE_DIR */
+        const char *source;
         const char *destination;
-        bool is_dir;
+        bool read_only;
         bool make_dir;
 } BindMount;
 
-/* Runs in the short-lived child, which joins the container's mount namespace (only: it stays the host's root,
- * and nothing it does is owned by the container's user namespace). */
+/* The entry of STAGING a tree is attached to: STAGING itself for a directory, an empty file in it for a file. */
+#define STAGING_FILE "f"
+
+/* In the helper, still in the host's mount namespace: clones SOURCE (the caller's host path: this is where a
+ * hung file system blocks, in the helper, never in the daemon), idmaps it into the container's user namespace
+ * and stages it below the host side of /run/host/incoming, as the bind's settings say. Returns the tree's fd
+ * (*ret_st its stat) or a reported failure: CONTAINER_STAGE_CUSTOM_MOUNTS for SOURCE itself (-EMEDIUMTYPE,
+ * detail its file system type, if it cannot be idmapped), CONTAINER_STAGE_PREPARE for the staging. */
+static int bind_mount_clone_source(BindMount *b, SetupLog *l, struct stat *ret_st) {
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+        _cleanup_close_ int tree = -EBADF, at = -EBADF;
+        struct stat st;
+        int r;
+
+        tree = priv_tree_clone(AT_FDCWD, b->source, AT_RECURSIVE);
+        if (tree < 0)
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, b->source);
+        if (fstat(tree, &st) < 0)
+                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, b->source);
+        /* With a user namespace the bind is idmapped into it, as Bind= is: files of the host's root belong to
+         * the payload's root. A file system that cannot be idmapped is refused (-EMEDIUMTYPE: nothing else
+         * here reports it). */
+        if (b->userns_fd >= 0) {
+                r = priv_mount_idmap(tree, b->userns_fd, true);
+                if (IN_SET(r, -EINVAL, -EOPNOTSUPP, -EPERM)) {
+                        _cleanup_free_ char *type = NULL;
+
+                        (void) mount_fstype(AT_FDCWD, b->source, &type);
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EMEDIUMTYPE, type ?: "unknown");
+                }
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, b->source);
+        }
+        if (b->read_only) {
+                r = priv_mount_setattr(tree, true, &ro);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, b->source);
+        }
+        if (b->staging) {
+                /* The daemon made STAGING (a new, empty directory of its own) and removes it with whatever is
+                 * mounted there once we are gone, however we end. */
+                at = open(b->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (at < 0)
+                        return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, b->staging);
+                if (!S_ISDIR(st.st_mode)) {
+                        int f = openat(at, STAGING_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+                        if (f < 0)
+                                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, b->staging);
+                        safe_close(f);
+                        f = openat(at, STAGING_FILE, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                        if (f < 0)
+                                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, b->staging);
+                        safe_close(at);
+                        at = f;
+                }
+                r = priv_move_mount(tree, at);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_PREPARE, r, b->staging);
+        }
+        *ret_st = st;
+        return TAKE_FD(tree);
+}
+
+/* Closes every fd above stderr but the valid ones of KEEP (N of them, at most 3): a helper that a hung file
+ * system holds for long must not hold copies of the daemon's fds (consoles, sockets, other helpers' reports). */
+static void close_all_but(int keep[], size_t n) {
+        int from = 3;
+
+        /* Sorted, three at most. */
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n; j++)
+                        if (keep[j] < keep[i]) {
+                                int t = keep[i];
+                                keep[i] = keep[j];
+                                keep[j] = t;
+                        }
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] < from)
+                        continue;
+                if (keep[i] > from)
+                        (void) close_range((unsigned) from, (unsigned) keep[i] - 1, 0);
+                from = keep[i] + 1;
+        }
+        (void) close_range((unsigned) from, ~0U, 0);
+}
+
+/* Runs in the short-lived child. It waits for the daemon's go (sent once the daemon watches it: a helper the
+ * daemon could not watch exits before touching anything), then does every file system access to the caller's
+ * host path here, and joins the container's mount namespace (only: it stays the host's root, and nothing it
+ * does is owned by the container's user namespace). */
 static int bind_mount_in_container(void *userdata, SetupLog *l) {
         BindMount *b = userdata;
-        _cleanup_close_ int rootfd = -EBADF, target = -EBADF, staged = -EBADF;
-        struct stat a, st;
+        _cleanup_close_ int tree = -EBADF, rootfd = -EBADF, target = -EBADF, staged = -EBADF;
+        _cleanup_free_ char *incoming = NULL;
+        struct stat a = {}, st;
+        ssize_t n;
+        char go;
         int r;
 
         (void) priv_set_pdeathsig(SIGKILL);
-        if (fstat(b->tree, &a) < 0)
-                return setup_fail(l, CONTAINER_STAGE_PREPARE, -errno, "fstat");
+        close_all_but((int[]) { b->sock, b->leader_pidfd, b->userns_fd }, 3);
+        do
+                n = recv(b->sock, &go, 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n != 1 || go != 'G')
+                _exit(EXIT_FAILURE);
+
+        tree = bind_mount_clone_source(b, l, &a);
+        if (tree < 0)
+                return tree;
+        if (b->staging && asprintf(&incoming, "/run/host/incoming/%s%s", strrchr(b->staging, '/') + 1,
+                                   S_ISDIR(a.st_mode) ? "" : "/" STAGING_FILE) < 0)
+                return setup_fail(l, CONTAINER_STAGE_PREPARE, -ENOMEM, "incoming");
+
         r = priv_setns(b->leader_pidfd, CLONE_NEWNS);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_PREPARE, r, "setns");
@@ -52,141 +159,86 @@ static int bind_mount_in_container(void *userdata, SetupLog *l) {
          * copied into a mount namespace owned by a less privileged user namespace, it is locked (read-only
          * stays read-only, even for the payload's root). It must still be ours: the same file system root as
          * the tree we staged, not something the container mounted over it. */
-        if (b->incoming) {
-                staged = priv_open_in_root(rootfd, b->incoming);
+        if (incoming) {
+                staged = priv_open_in_root(rootfd, incoming);
                 if (staged < 0)
-                        return setup_fail(l, CONTAINER_STAGE_EXEC, staged, b->incoming);
+                        return setup_fail(l, CONTAINER_STAGE_EXEC, staged, incoming);
                 if (fstat(staged, &st) < 0)
-                        return setup_fail(l, CONTAINER_STAGE_EXEC, -errno, b->incoming);
+                        return setup_fail(l, CONTAINER_STAGE_EXEC, -errno, incoming);
                 if (st.st_dev != a.st_dev || st.st_ino != a.st_ino)
-                        return setup_fail(l, CONTAINER_STAGE_EXEC, -ESTALE, b->incoming);
+                        return setup_fail(l, CONTAINER_STAGE_EXEC, -ESTALE, incoming);
         }
 
         /* The container's tree is untrusted: every lookup stays inside its root. */
         if (b->make_dir) {
-                r = priv_create_in_root(rootfd, b->destination, b->is_dir);
+                r = priv_create_in_root(rootfd, b->destination, S_ISDIR(a.st_mode));
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_EXEC, r, b->destination);
         }
         target = priv_open_in_root(rootfd, b->destination);
         if (target < 0)
                 return setup_fail(l, CONTAINER_STAGE_EXEC, target, b->destination);
-        r = priv_move_mount(staged >= 0 ? staged : b->tree, target);
+        r = priv_move_mount(staged >= 0 ? staged : tree, target);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_EXEC, r, b->destination);
         return 0;
 }
 
-/* Attaches TREE at a new entry of the host directory PROPAGATE_DIR (a shared mount point, seen in the
- * container as /run/host/incoming): a directory or an empty file, as TREE's root is. Returns 0 and the
- * entry's host path, or -errno. */
-static int stage_in_propagate_dir(int tree, const char *propagate_dir, bool is_dir, char **ret) {
+int container_bind_mount_staging(const char *propagate_dir, char **ret) {
         _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
 
+        if (!propagate_dir || propagate_dir[0] != '/' || !ret)
+                return -EINVAL;
         if (asprintf(&path, "%s/.#bind-XXXXXX", propagate_dir) < 0)
                 return -ENOMEM;
-        if (is_dir) {
-                if (!mkdtemp(path))
-                        return -errno;
-                fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        } else {
-                fd = mkostemp(path, O_CLOEXEC);
-                if (fd >= 0) {
-                        safe_close(fd);
-                        fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                }
-        }
-        if (fd < 0) {
-                r = -errno;
-                (void) (is_dir ? rmdir(path) : unlink(path));
-                return r;
-        }
-        r = priv_move_mount(tree, fd);
-        if (r < 0) {
-                (void) (is_dir ? rmdir(path) : unlink(path));
-                return r;
-        }
+        if (!mkdtemp(path))
+                return -errno;
         *ret = TAKE_PTR(path);
         return 0;
 }
 
 void container_bind_mount_unstage(const char *staged) {
+        _cleanup_free_ char *file = NULL;
+
         if (!staged)
                 return;
-        /* Unmounted here, the copy that propagated into the container goes too, unless it was moved. */
+        /* Unmounted here, the copy that propagated into the container goes too, unless it was moved. The
+         * directory first: were a tree of the caller's still attached to it, a lookup of the file below would
+         * go into that tree (a hung file system's), while unmounting a mount point does not look into it. */
         (void) priv_umount_detach(staged);
-        if (rmdir(staged) < 0 && errno == ENOTDIR)
-                (void) unlink(staged);
+        if (asprintf(&file, "%s/" STAGING_FILE, staged) >= 0) {
+                (void) priv_umount_detach(file);
+                (void) unlink(file);
+        }
+        (void) rmdir(staged);
 }
 
-int container_bind_mount(int leader_pidfd, const char *propagate_dir, const char *source, const char *destination,
-                         bool read_only, bool make_dir, int *ret_pidfd, int *ret_report_fd, char **ret_staged) {
+int container_bind_mount(int leader_pidfd, int userns_fd, const char *staging, const char *source,
+                         const char *destination, bool read_only, bool make_dir, int *ret_pidfd,
+                         int *ret_report_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int tree = -EBADF, userns = -EBADF;
-        _cleanup_free_ char *staged = NULL, *incoming = NULL;
-        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-        struct stat st;
-        int pidfd = -EBADF, r;
+        int pidfd = -EBADF;
         long pid;
 
         if (leader_pidfd < 0 || !source || source[0] != '/' || !destination || destination[0] != '/' ||
-            !ret_pidfd || !ret_report_fd || !ret_staged)
+            (userns_fd >= 0) != !!staging || (staging && !strrchr(staging, '/')) || !ret_pidfd || !ret_report_fd)
                 return -EINVAL;
 
-        /* SOURCE comes from a root caller and names a host path: clone it here, in the host's namespace. */
-        tree = priv_tree_clone(AT_FDCWD, source, AT_RECURSIVE);
-        if (tree < 0)
-                return tree;
-        if (fstat(tree, &st) < 0)
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
-        /* With a user namespace the bind is idmapped into it, as Bind= is: files of the host's root belong to
-         * the payload's root. A file system that cannot be idmapped is refused (-EMEDIUMTYPE: nothing else
-         * here returns it). */
-        if (propagate_dir) {
-                userns = priv_pidfd_get_userns(leader_pidfd);
-                if (userns < 0)
-                        return userns;
-                r = priv_mount_idmap(tree, userns, true);
-                if (IN_SET(r, -EINVAL, -EOPNOTSUPP, -EPERM))
-                        return -EMEDIUMTYPE;
-                if (r < 0)
-                        return r;
-        }
-        if (read_only) {
-                r = priv_mount_setattr(tree, true, &ro);
-                if (r < 0)
-                        return r;
-        }
-        if (propagate_dir) {
-                r = stage_in_propagate_dir(tree, propagate_dir, S_ISDIR(st.st_mode), &staged);
-                if (r < 0)
-                        return r;
-                if (asprintf(&incoming, "/run/host/incoming/%s", strrchr(staged, '/') + 1) < 0) {
-                        container_bind_mount_unstage(staged);
-                        return -ENOMEM;
-                }
-        }
-
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-                r = -errno;
-                container_bind_mount_unstage(staged);
-                return r;
-        }
 
         pid = priv_clone_pidfd(0, &pidfd);
-        if (pid < 0) {
-                container_bind_mount_unstage(staged);
+        if (pid < 0)
                 return (int) pid;
-        }
         if (pid == 0) {
                 BindMount b = {
+                        .sock = pair[1],
                         .leader_pidfd = leader_pidfd,
-                        .tree = tree,
-                        .incoming = incoming,
+                        .userns_fd = userns_fd,
+                        .staging = staging,
+                        .source = source,
                         .destination = destination,
-                        .is_dir = S_ISDIR(st.st_mode),
+                        .read_only = read_only,
                         .make_dir = make_dir,
                 };
 
@@ -196,7 +248,6 @@ int container_bind_mount(int leader_pidfd, const char *propagate_dir, const char
 
         *ret_pidfd = pidfd;
         *ret_report_fd = TAKE_FD(pair[0]);
-        *ret_staged = TAKE_PTR(staged);
         return 0;
 }
 

@@ -8,7 +8,6 @@
 #include "log.h"
 #include "machine-dbus.h"
 #include "manager-dbus.h"
-#include "mounts.h"
 #include "name.h"
 #include "polkit.h"
 #include "settings.h"
@@ -399,15 +398,6 @@ int bus_machine_method_bind_mount(sd_bus_message *message, void *userdata, sd_bu
                                          "Machine '%s' runs in a user namespace (PrivateUsers=, the default): bind "
                                          "mounts into it need its /run/host/incoming (to arrive locked) and Linux "
                                          "6.11 (PIDFD_GET_USER_NAMESPACE)", m->name);
-        if (r == -EMEDIUMTYPE) {
-                _cleanup_free_ char *type = NULL;
-
-                (void) mount_fstype(AT_FDCWD, source, &type);
-                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                         "Cannot bind-mount %s into machine '%s': its file system (%s) cannot be "
-                                         "idmapped into the machine's user namespace (PrivateUsers=)", source,
-                                         m->name, type ?: "unknown");
-        }
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to bind-mount %s into machine '%s': %s", source,
                                                m->name, strerror(-r));
@@ -583,13 +573,13 @@ void machine_dbus_reply_ready(ReadyWaiter *w, int error, const char *message) {
         ready_waiter_free(w);
 }
 
-void machine_dbus_reply_bind(sd_bus_message *message, int error, const char *text) {
+void machine_dbus_reply_bind(sd_bus_message *message, const sd_bus_error *error) {
         int r;
 
-        if (error == 0)
+        if (!error)
                 r = sd_bus_reply_method_return(message, NULL);
         else
-                r = sd_bus_reply_method_errnof(message, error, "%s", text ?: strerror(-error));
+                r = sd_bus_reply_method_error(message, error);
         if (r < 0)
                 log_debug_errno(r, "Failed to answer BindMount, ignoring: %m");
 }

@@ -52,8 +52,8 @@ int machine_dbus_unregister(Machine *m);
 
 /* Answers a WaitMachineReady call (ERROR = 0: ready) and frees the waiter. */
 void machine_dbus_reply_ready(ReadyWaiter *w, int error, const char *message);
-/* Answers a BindMount call. */
-void machine_dbus_reply_bind(sd_bus_message *message, int error, const char *text);
+/* Answers a BindMount call: with ERROR, or success if NULL. */
+void machine_dbus_reply_bind(sd_bus_message *message, const sd_bus_error *error);
 
 /* Answers the pending StartMachine call with the machine's object path. */
 void machine_dbus_start_done(Machine *m);

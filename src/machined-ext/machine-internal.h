@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What machine.c (the object), machine-start.c (a start up to its release and registration) and
- * machine-run.c (a run: the payload's exit, reboots, timers, waiters, bind mounts) share. Not for any
- * other part of the daemon: those use machine.h. */
+/* What machine.c (the object), machine-start.c (a start up to its release and registration), machine-run.c (a
+ * run: the payload's exit, reboots, timers, waiters) and machine-bind.c (bind mounts) share. Not for any other
+ * part of the daemon: those use machine.h. */
 
 #include <signal.h>
 #include <stdbool.h>
@@ -37,5 +37,16 @@ int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata);
 int machine_arm_timer(Machine *m, usec_t usec);
 /* Frees the machine, or moves it on, once nothing of its run is outstanding. Returns nothing. */
 void machine_maybe_finalize(Machine *m);
-/* Frees B: its child watch, fds, message and destination. Returns nothing. */
-void bind_operation_free(BindOperation *b);
+
+/* machine-bind.c */
+
+/* Frees B (unlinked from every list): its watches, fds, message and staging directory; SIGKILLs a helper
+ * that is still there. Returns NULL. */
+BindOperation *bind_operation_free(BindOperation *b);
+static inline void bind_operation_freep(BindOperation **b) {
+        bind_operation_free(*b);
+}
+/* The machine's run ends (or the machine goes away): its pending BindMount calls fail (NoSuchMachine, not
+ * running), their helpers are killed and handed to the manager, which reaps them whenever they exit, and their
+ * staging directories are removed. Returns nothing. */
+void machine_bind_operations_abandon(Machine *m);

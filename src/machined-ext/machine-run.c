@@ -183,6 +183,8 @@ static void machine_drop_run_leftovers(Machine *m) {
         int r;
 
         machine_state_drop(m);
+        /* Before the propagation directory goes: their staging directories are in it. */
+        machine_bind_operations_abandon(m);
 
         if (m->console_stored) {
                 r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);
@@ -413,99 +415,5 @@ int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout
 
         w->next = m->ready_waiters;
         m->ready_waiters = w;
-        return 0;
-}
-
-void bind_operation_free(BindOperation *b) {
-        sd_event_source_disable_unref(b->child_event_source);
-        safe_close(b->pidfd);
-        safe_close(b->report_fd);
-        sd_bus_message_unref(b->message);
-        container_bind_mount_unstage(b->staged);
-        free(b->staged);
-        free(b->destination);
-        free(b);
-}
-
-static int on_bind_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        BindOperation *b = ASSERT_PTR(userdata);
-        Machine *m = b->machine;
-        ContainerReport report;
-        char *msg = NULL;
-        int r;
-
-        for (BindOperation **p = &m->bind_operations; *p; p = &(*p)->next)
-                if (*p == b) {
-                        *p = b->next;
-                        break;
-                }
-
-        r = container_read_report(b->report_fd, &report, NULL);
-        if (r > 0 && report.error != 0) {
-                if (asprintf(&msg, "Failed to bind-mount into machine '%s' at %s: %s", m->name, report.detail,
-                             strerror(report.error)) < 0)
-                        msg = NULL;
-                r = -report.error;
-        } else if (si->si_code != CLD_EXITED || si->si_status != 0) {
-                if (asprintf(&msg, "Bind-mount helper for machine '%s' failed", m->name) < 0)
-                        msg = NULL;
-                r = -EIO;
-        } else
-                r = 0;
-
-        /* The helper is gone: nothing may stay staged when the caller gets the answer. */
-        container_bind_mount_unstage(b->staged);
-        b->staged = mfree(b->staged);
-        machine_dbus_reply_bind(b->message, r, msg);
-        if (r == 0)
-                log_info("Machine %s: bind-mounted to %s.", m->name, b->destination);
-        free(msg);
-        bind_operation_free(b);
-        return 0;
-}
-
-int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
-                       sd_bus_message *message) {
-        BindOperation *b;
-        int r;
-
-        if (!m->released || m->exited || m->state == MACHINE_STOPPING)
-                return -MX_ERR_NOT_RUNNING;
-        /* With a user namespace the bind is idmapped and goes through /run/host/incoming, so that it arrives
-         * locked: a mount attached directly in a mount namespace owned by the machine's user namespace would
-         * not be (its root could make a read-only bind writable). Without that directory: refused. */
-        if (m->userns_range > 0 && !m->propagate_dir)
-                return -EOPNOTSUPP;
-
-        b = new0(BindOperation, 1);
-        if (!b)
-                return -ENOMEM;
-        *b = (BindOperation) { .machine = m, .pidfd = -EBADF, .report_fd = -EBADF };
-        b->destination = strdup(destination);
-        if (!b->destination) {
-                free(b);
-                return -ENOMEM;
-        }
-
-        r = container_bind_mount(m->leader_pidfd, m->userns_range > 0 ? m->propagate_dir : NULL, source,
-                                 destination, read_only, make_dir, &b->pidfd, &b->report_fd, &b->staged);
-        if (r < 0) {
-                bind_operation_free(b);
-                return r;
-        }
-
-        r = sd_event_add_child_pidfd(m->manager->event, &b->child_event_source, b->pidfd, WEXITED,
-                                     on_bind_child_exit, b);
-        if (r < 0) {
-                (void) pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, b->pidfd, &(siginfo_t) {}, WEXITED);
-                bind_operation_free(b);
-                return r;
-        }
-        (void) sd_event_source_set_description(b->child_event_source, "machine-bind-helper");
-
-        b->message = sd_bus_message_ref(message);
-        b->next = m->bind_operations;
-        m->bind_operations = b;
         return 0;
 }

@@ -139,11 +139,7 @@ Machine *machine_free(Machine *m) {
                 m->ready_waiters = w->next;
                 ready_waiter_free(w);
         }
-        while (m->bind_operations) {
-                BindOperation *b = m->bind_operations;
-                m->bind_operations = b->next;
-                bind_operation_free(b);
-        }
+        machine_bind_operations_abandon(m);
         machine_exec_operations_free(m);
         /* Not removed here: the daemon may be exiting with the container still running. */
         free(m->propagate_dir);

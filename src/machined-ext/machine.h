@@ -169,14 +169,21 @@ struct ReadyWaiter {
 /* Frees W (not linked in any list any more) with its timer and message. */
 void ready_waiter_free(ReadyWaiter *w);
 
+/* A BindMount call and its helper (machine-bind.c). In its machine's bind_operations, or, once the machine is
+ * gone with the helper still there (killed, but held by a hung file system), in its manager's bind_orphans
+ * until it exits. */
 struct BindOperation {
-        Machine *machine;
-        sd_bus_message *message;
-        int pidfd;
+        Machine *machine;               /* NULL once the machine is gone */
+        Manager *manager;
+        sd_bus_message *message;        /* the call, NULL once answered */
+        int pidfd;                      /* the helper's, -EBADF once reaped */
         int report_fd;
         sd_event_source *child_event_source;
+        sd_event_source *timer_event_source;    /* the answer's deadline (BIND_REPLY_USEC) */
+        char *machine_name;
+        char *source;
         char *destination;
-        char *staged;                   /* with a user namespace: the staged mount (container_bind_mount()) */
+        char *staged;                   /* with a user namespace: the staging directory (container_bind_mount()) */
         BindOperation *next;
 };
 
@@ -223,8 +230,10 @@ void machine_machined_removed(Machine *m);
  * (0 = none). Answers at once if the machine is ready already. */
 int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout);
 
-/* Bind-mounts SOURCE at DESTINATION in the running container; MESSAGE is answered when done. Returns 0,
- * -MX_ERR_NOT_RUNNING, or -errno (a real failure, whatever its errno). */
+/* Bind-mounts SOURCE at DESTINATION in the running container, through a helper process that does every access
+ * to SOURCE; MESSAGE is answered when it is done, or with org.machinedext1.Timeout after 20 s. Returns 0,
+ * -MX_ERR_NOT_RUNNING, -EOPNOTSUPP (a user namespace, but no propagation directory or a kernel before 6.11), or
+ * -errno (a real failure, whatever its errno). (machine-bind.c) */
 int machine_bind_mount(Machine *m, const char *source, const char *destination, bool read_only, bool make_dir,
                        sd_bus_message *message);
 

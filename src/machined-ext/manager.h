@@ -33,6 +33,8 @@ typedef struct Manager {
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
+        struct BindOperation *bind_orphans;     /* BindMount helpers that outlived their machine (machine-bind.c) */
+
         sd_event_source *address_event_source;  /* the containers' address changes (machine-network.c) */
 
         Machine *gc_queue;
@@ -75,6 +77,9 @@ int manager_take_adopted_fd(Manager *m, const char *name);
 
 /* Closes the stored fds no adopted machine took, and removes them from systemd's fd store. */
 void manager_drop_adopted_fds(Manager *m);
+
+/* Frees the BindMount helpers of machines that are gone (SIGKILLs those still there). (machine-bind.c) */
+void manager_bind_orphans_free(Manager *m);
 
 /* Machines are freed from an idle-priority defer event, never inside their own callbacks. */
 void manager_enqueue_gc(Manager *m, Machine *machine);

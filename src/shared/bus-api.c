@@ -17,6 +17,7 @@ const sd_bus_error_map bus_api_error_map[] = {
         SD_BUS_ERROR_MAP(BUS_ERROR_CONSOLE_BUSY,     EBUSY),
         SD_BUS_ERROR_MAP(BUS_ERROR_NO_CONSOLE,       EOPNOTSUPP),
         SD_BUS_ERROR_MAP(BUS_ERROR_NO_SUCH_USER,     ENOENT),
+        SD_BUS_ERROR_MAP(BUS_ERROR_TIMEOUT,          ETIME),
         SD_BUS_ERROR_MAP_END
 };
 
@@ -56,6 +57,8 @@ static const struct {
                 { BUS_ERROR_NO_CONSOLE, "Machine ", " has no console to attach to" },
         [MX_ERR_NO_SUCH_USER - _MX_ERR_FIRST] =
                 { BUS_ERROR_NO_SUCH_USER, "No such user in machine ", "" },
+        [MX_ERR_TIMEOUT - _MX_ERR_FIRST] =
+                { BUS_ERROR_TIMEOUT, "Timed out waiting for an operation on machine ", "" },
 };
 
 const char *mx_error_to_name(int r) {
@@ -80,6 +83,7 @@ const char *mx_strerror(int r) {
                 [MX_ERR_CONSOLE_BUSY - _MX_ERR_FIRST]     = "Console is busy",
                 [MX_ERR_NO_CONSOLE - _MX_ERR_FIRST]       = "Machine has no console",
                 [MX_ERR_NO_SUCH_USER - _MX_ERR_FIRST]     = "No such user in the machine",
+                [MX_ERR_TIMEOUT - _MX_ERR_FIRST]          = "Operation timed out",
         };
         int a = r < 0 ? -r : r;
 

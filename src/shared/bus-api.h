@@ -38,6 +38,7 @@
 #define BUS_ERROR_CONSOLE_BUSY     "org.machinedext1.ConsoleBusy"
 #define BUS_ERROR_NO_CONSOLE       "org.machinedext1.NoConsole"
 #define BUS_ERROR_NO_SUCH_USER     "org.machinedext1.NoSuchUser"
+#define BUS_ERROR_TIMEOUT          "org.machinedext1.Timeout"
 
 /* Domain codes, returned negated (-MX_ERR_NOT_RUNNING). Above MAX_ERRNO: never an errno. */
 typedef enum MxError {
@@ -54,6 +55,7 @@ typedef enum MxError {
         MX_ERR_CONSOLE_BUSY,                    /* another client is attached to the console */
         MX_ERR_NO_CONSOLE,                      /* the console mode has nothing to attach to */
         MX_ERR_NO_SUCH_USER,                    /* OpenShell, Exec: no such user in the container */
+        MX_ERR_TIMEOUT,                         /* an operation's helper did not finish in time (BindMount) */
         _MX_ERR_END,
 } MxError;
 

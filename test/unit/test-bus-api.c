@@ -163,13 +163,14 @@ static void test_domain_codes(void) {
         ASSERT_STREQ(mx_error_to_name(-MX_ERR_START_CANCELLED), BUS_ERROR_SETUP_FAILED);
         ASSERT_STREQ(mx_error_to_name(-MX_ERR_NOT_READY), BUS_ERROR_NOT_READY);
         ASSERT_STREQ(mx_error_to_name(-MX_ERR_NO_SUCH_USER), BUS_ERROR_NO_SUCH_USER);
+        ASSERT_STREQ(mx_error_to_name(-MX_ERR_TIMEOUT), BUS_ERROR_TIMEOUT);
 }
 
 /* The errnos once borrowed for domain conditions are real failures now: a kill() failing with ESRCH, a
  * read failing with ENXIO never becomes one of our names. */
 static void test_real_errnos_stay_real(void) {
         static const int borrowed[] = { ENXIO, EEXIST, EBADMSG, ENOEXEC, ENOTRECOVERABLE, ECANCELED, ETIMEDOUT,
-                                         ESRCH, EBUSY, EOPNOTSUPP, ENOENT };
+                                         ESRCH, EBUSY, EOPNOTSUPP, ENOENT, ETIME };
 
         for (size_t i = 0; i < ELEMENTSOF(borrowed); i++) {
                 sd_bus_error e = SD_BUS_ERROR_NULL;
