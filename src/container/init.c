@@ -620,7 +620,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         if (c->hooks_pause)
                 STEP(&s, wait_hooks(&s));
-        STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
+        if (c->no_pivot)
+                STEP(&s, mounts_move_root(c, s.rootfd, &s.log));
+        else
+                STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
         if (c->rootfs_propagation != 0)
                 STEP(&s, set_root_propagation(c, &s.log));
         s.rootfd = safe_close(s.rootfd);
@@ -667,8 +670,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, enter_user_namespace(c, s.userns_fd, &s.log));
                 s.userns_fd = safe_close(s.userns_fd);
         }
-        /* Inside the container, with its limits, and in its user namespace if it has one. */
-        STEP(&s, join_session_keyring(&s.log));
+        /* Inside the container, with its limits, and in its user namespace if it has one (runc's
+         * --no-new-keyring: the caller's). */
+        if (!c->keep_session_keyring)
+                STEP(&s, join_session_keyring(&s.log));
         STEP(&s, run_start_hooks(c, &s));
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, init_reset_signals(&s.log));
@@ -754,8 +759,10 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         if (c.exec_pty && s.user.uid != 0)
                 (void) priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid);
         STEP(&s, init_apply_limits(&c, &s.log));
-        /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload. */
-        STEP(&s, join_session_keyring(&s.log));
+        /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload;
+         * unless the container keeps its caller's (--no-new-keyring), and so does what is run in it. */
+        if (!c.keep_session_keyring)
+                STEP(&s, join_session_keyring(&s.log));
         umask(c.umask_set ? c.umask : 0022);
         STEP(&s, init_reset_signals(&s.log));
         STEP(&s, drop_privileges(&c, &s));

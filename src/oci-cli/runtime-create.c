@@ -217,7 +217,7 @@ static int write_pid_file(const char *path, pid_t pid) {
         return 0;
 }
 
-static int state_init(OciInstance *i, const char *id, const char *bundle) {
+static int state_init(OciInstance *i, const char *id, const char *bundle, bool no_new_keyring) {
         ContainerState *s;
         const OciStringMap *a = &i->oci->spec->annotations;
 
@@ -237,6 +237,9 @@ static int state_init(OciInstance *i, const char *id, const char *bundle) {
                         return -ENOMEM;
         if (strv_extend(&s->daemon, OCI_STATE_CGROUP_MANAGER) < 0 ||
             strv_extend(&s->daemon, cgroup_manager_to_string(arg_cgroup_manager)) < 0)
+                return -ENOMEM;
+        if (no_new_keyring &&
+            (strv_extend(&s->daemon, OCI_STATE_NO_NEW_KEYRING) < 0 || strv_extend(&s->daemon, "yes") < 0))
                 return -ENOMEM;
         return 0;
 }
@@ -281,7 +284,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         if (!i->oci->spec->process)
                 return oci_error(EINVAL, "%s/config.json: process: required to create a container", bundle);
 
-        r = state_init(i, id, bundle);
+        r = state_init(i, id, bundle, o->no_new_keyring);
         if (r < 0)
                 return oci_error(r, "Out of memory");
 
@@ -300,6 +303,8 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         config.stderr_fd = STDERR_FILENO;
         config.console_fd = -EBADF;
         config.preserve_fds = o->preserve_fds;
+        config.no_pivot = o->no_pivot;
+        config.keep_session_keyring = o->no_new_keyring;
         if (i->oci->spec->process->terminal && o->console_socket) {
                 r = oci_console_socket_send(o->console_socket, i->oci->spec->process, &slave);
                 if (r < 0)

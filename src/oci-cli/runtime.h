@@ -20,6 +20,7 @@
 /* The keys of ContainerState.daemon this runtime records. */
 #define OCI_STATE_MACHINE "machine"             /* the name registered with systemd-machined, if any */
 #define OCI_STATE_CGROUP_MANAGER "cgroup-manager"
+#define OCI_STATE_NO_NEW_KEYRING "no-new-keyring" /* "yes": create --no-new-keyring, which exec keeps too */
 
 typedef struct OciCreate {
         const char *id;
@@ -28,6 +29,8 @@ typedef struct OciCreate {
         const char *console_socket;
         bool run;                       /* run: this process stays the payload's parent */
         unsigned preserve_fds;          /* --preserve-fds: our fds 3.. passed to the payload */
+        bool no_pivot;                  /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+        bool no_new_keyring;            /* --no-new-keyring: the payload keeps the caller's session keyring */
 } OciCreate;
 
 /* A container this process created (create, run). */
@@ -74,6 +77,9 @@ int oci_runtime_release(OciInstance *i);
 /* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
  * such container). */
 int oci_runtime_load(const char *id, OciLoaded **ret);
+
+/* runtime.c. The value of KEY in S->daemon, or NULL. */
+const char *oci_state_get(const ContainerState *s, const char *key);
 
 /* runtime.c. The runtime-spec state JSON of L (with "systemd-scope" as crun). Returns 0 or -ENOMEM. */
 int oci_runtime_state_json(const OciLoaded *l, bool pretty, char **ret);

@@ -57,10 +57,13 @@ static int parse_create_options(int argc, char **argv, bool run, OciCreate *o, b
                         o->console_socket = optarg;
                         break;
                 case ARG_NO_PIVOT:
+                        o->no_pivot = true;
+                        break;
                 case ARG_NO_NEW_KEYRING:
+                        o->no_new_keyring = true;
+                        break;
                 case ARG_NO_SUBREAPER:
                 case ARG_KEEP:
-                        /* pivot_root always (no-pivot is for ramfs roots); no session keyring is made. */
                         break;
                 case ARG_PRESERVE_FDS:
                         if (oci_parse_preserve_fds(optarg, &o->preserve_fds) < 0)

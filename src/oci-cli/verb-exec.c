@@ -292,6 +292,7 @@ int verb_exec(int argc, char **argv) {
         config.stderr_fd = STDERR_FILENO;
         config.controlling_tty = false;
         config.preserve_fds = o.preserve_fds;
+        config.keep_session_keyring = streq_ptr(oci_state_get(l->state, OCI_STATE_NO_NEW_KEYRING), "yes");
         if (proc->spec->process->terminal && o.console_socket) {
                 if (oci_console_socket_send(o.console_socket, proc->spec->process, &slave) < 0)
                         goto finish;

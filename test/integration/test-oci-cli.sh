@@ -470,6 +470,68 @@ test_sys_admin_remount() {
         oci_assert_gone oci-sa
 }
 
+# --no-pivot (runc's msMoveRoot): the root is moved over the old one and chroot()ed into, not pivoted into. The
+# old root stays in the container's mount namespace, below its root: the namespace holds more mounts than the
+# container's /proc/PID/mountinfo shows (after pivot_root the two agree; listmount(2) counts them all). exec
+# joins such a container all the same (setns() lands on the top mount of the namespace's root).
+test_no_pivot() {
+        local b=$MACHINES_DIR/oci-np pid total lines
+        oci_bundle oci-np /bin/sleep 1000
+        oci_detached run --detach --bundle "$b" oci-np
+        pid=$(oci state oci-np | jq -r .pid)
+        total=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
+        [[ $total == total* ]] || skip "no listmount(2) by namespace ID (Linux 6.11+): $total"
+        lines=$(wc -l <"/proc/$pid/mountinfo")
+        assert_eq "total $lines" "$total" "pivot_root: every mount of the namespace is below the root"
+        assert_ok oci delete --force oci-np
+
+        oci_detached run --detach --no-pivot --bundle "$b" oci-np
+        pid=$(oci state oci-np | jq -r .pid)
+        total=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
+        lines=$(wc -l <"/proc/$pid/mountinfo")
+        [ "${total#total }" -gt "$lines" ] ||
+                t_fail "--no-pivot: $total mounts in the namespace, $lines below the root: the old root is gone"
+        assert_eq cat "$(oci exec oci-np /bin/cat /proc/self/comm </dev/null 2>&1)" "exec into a --no-pivot container"
+        assert_ok oci delete --force oci-np
+        oci_assert_gone oci-np
+
+        # create/start too.
+        jq '.process.args = ["/bin/sh", "-c", "cat /proc/self/comm >/out/comm"]' "$b/config.json" >"$b/c" &&
+                mv "$b/c" "$b/config.json"
+        oci_detached create --no-pivot --bundle "$b" oci-np
+        assert_ok oci start oci-np
+        wait_until 10 grep -q cat "$b/out/comm" || t_fail "the payload did not run"
+        wait_until 10 bash -c "[ \"\$(${OCI[*]} state oci-np | jq -r .status)\" = stopped ]" || t_fail "not stopped"
+        assert_ok oci delete oci-np
+        oci_assert_gone oci-np
+}
+
+# --no-new-keyring: the payload keeps the session keyring of create's caller; without it, a new anonymous one
+# (as runc). Seen by a startContainer hook, which runs inside with the payload's keyring before the seccomp
+# filter (nspawn's deny list takes keyctl() from the payload itself); and by exec.
+test_no_new_keyring() {
+        local b=$MACHINES_DIR/oci-kr ours rep
+        oci_bundle oci-kr /bin/sleep 1000
+        jq '.hooks.startContainer = [ { path: "/usr/bin/testpayload",
+                                        args: [ "testpayload", "keyring", "--out", "/out/keyring.txt" ] } ]' \
+                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+        ours=$(report_get "$("$PAYLOAD" keyring)" session)
+        assert_match '^[0-9]+ keyring;' "$ours" "the caller's session keyring"
+
+        oci_detached run --detach --bundle "$b" oci-kr
+        rep=$(cat "$b/out/keyring.txt")
+        assert_match ';_ses$' "$(report_get "$rep" session)" "a new anonymous session keyring"
+        assert_ne "$ours" "$(report_get "$rep" session)" "the caller's keyring without --no-new-keyring"
+        assert_ok oci delete --force oci-kr
+
+        rm -f "$b/out/keyring.txt"
+        oci_detached run --detach --no-new-keyring --bundle "$b" oci-kr
+        rep=$(cat "$b/out/keyring.txt")
+        assert_eq "$ours" "$(report_get "$rep" session)" "the caller's keyring with --no-new-keyring"
+        assert_ok oci delete --force oci-kr
+        oci_assert_gone oci-kr
+}
+
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-systemd-private test_systemd_private
@@ -483,5 +545,7 @@ oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features
 oci_run_test oci-cli-sys-admin-remount test_sys_admin_remount
+oci_run_test oci-cli-no-pivot test_no_pivot
+oci_run_test oci-cli-no-new-keyring test_no_new_keyring
 
 t_summary
