@@ -50,6 +50,7 @@ typedef struct InitState {
         int devfd;
         int inaccessible_fd;
         int release_fd;                 /* the create/start FIFO, or -EBADF */
+        int console;                    /* console_pty: the peer of the console's pty, or -EBADF */
         int userns_fd;                  /* PrivateUsers= or a joined one: the user namespace to enter, or -EBADF */
         int cgroupns_fd;                /* a joined cgroup namespace, entered once in the scope, or -EBADF */
         bool root_idmapped;             /* ... and the root directory is an idmapped mount of it */
@@ -263,6 +264,8 @@ static void setup_file_systems(const ContainerConfig *c, InitState *s) {
         _cleanup_close_ int procfd = -EBADF;
 
         s->devfd = STEP(s, policy_setup_dev(s->rootfd, c->console_fd, &s->log));
+        if (c->console_pty)
+                s->console = STEP(s, init_setup_console(c, s->rootfd, s->devfd, s->sock, &s->log));
         STEP(s, userns_own(c, s->devfd, "/dev", &s->log));
         STEP(s, userns_own_at(c, s->devfd, "shm", "/dev/shm", &s->log));
         if (c->console_fd >= 0)
@@ -584,6 +587,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 .devfd = -EBADF,
                 .inaccessible_fd = -EBADF,
                 .release_fd = -EBADF,
+                .console = -EBADF,
                 .userns_fd = userns_fd,
                 .cgroupns_fd = -EBADF,
         };
@@ -658,7 +662,18 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         if (s.cgroupns_fd >= 0)
                 STEP(&s, join_late(c, CONTAINER_NAMESPACE_CGROUP, s.cgroupns_fd, &s.log));
         STEP(&s, policy_setup_cgroup(container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP), &s.log));
-        STEP(&s, init_setup_stdio(c, &s.log));
+        if (s.console >= 0) {
+                /* The console is stdio and the controlling terminal; a user's own, as login(1) makes it. */
+                ContainerConfig tty = *c;
+
+                tty.stdin_fd = tty.stdout_fd = tty.stderr_fd = s.console;
+                tty.controlling_tty = true;
+                STEP(&s, init_setup_stdio(&tty, &s.log));
+                s.console = safe_close(s.console);
+                if ((c->user || c->process_ids_set) && s.user.uid != 0)
+                        (void) priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid);
+        } else
+                STEP(&s, init_setup_stdio(c, &s.log));
 
         /* Close every fd but stdio, the preserved ones (--preserve-fds), the report socket (moved right after
          * them, still O_CLOEXEC) and the user namespace (after it, closed once entered). */
@@ -700,6 +715,7 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                 .devfd = -EBADF,
                 .inaccessible_fd = -EBADF,
                 .release_fd = -EBADF,
+                .console = -EBADF,
                 .userns_fd = -EBADF,
         };
         ContainerConfig c = *proc;

@@ -41,6 +41,9 @@ typedef struct OciInstance {
         pid_t pid;
         int pidfd;
         int sync_fd;
+        int console_sock;               /* --console-socket, connected, until the master went there; or -EBADF */
+        const char *console_socket_path;
+        int console_master;             /* run without a console socket: the console's master, to relay */
 } OciInstance;
 
 OciInstance *oci_instance_free(OciInstance *i);
@@ -66,9 +69,15 @@ static inline void oci_loaded_freep(OciLoaded **l) {
  * Returns 0 and *ret; on failure logs one error line, leaves nothing behind and returns -errno. */
 int oci_runtime_create(const OciCreate *o, OciInstance **ret);
 
-/* runtime-create.c. process.terminal with --console-socket PATH: a new pty whose master is sent to PATH
- * (SCM_RIGHTS, as runc); *ret_slave gets the slave. Returns 0, or logs and returns -errno. */
-int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slave);
+/* runtime-console.c. Connects to --console-socket PATH. Returns 0 and the socket, or logs and returns -errno. */
+int oci_console_socket_connect(const char *path, int *ret_sock);
+/* runtime-console.c. Sends the pty master MASTER on SOCK (connected to PATH), with its peer's name inside the
+ * container ("/dev/pts/N") as data, as runc does. Returns 0, or logs and returns -errno. */
+int oci_console_socket_send(int sock, const char *path, int master);
+/* runtime-console.c. run or exec with a terminal and no console socket, in the foreground: relays our stdin to
+ * the pty's MASTER and its output to our stdout (stdin in raw mode if it is a terminal, whose window size the
+ * pty follows) until the process PIDFD exited and its output is out. Returns 0, or logs and returns -errno. */
+int oci_console_relay(int master, int pidfd);
 
 /* runtime-create.c. Lets a container this process created exec its payload (run), and waits until it did.
  * Returns 0, or logs and returns -errno (the container is then destroyed). */

@@ -146,6 +146,9 @@ int verb_run(int argc, char **argv) {
         /* While it runs, state, kill and delete --force are for everyone; at its end, ours again. */
         (void) flock(i->dir_fd, LOCK_UN);
 
+        /* A terminal without a console socket: the console's master is ours to relay until the payload exits. */
+        if (i->console_master >= 0)
+                (void) oci_console_relay(i->console_master, i->pidfd);
         while (waitid(P_PIDFD, i->pidfd, &si, WEXITED) < 0)
                 if (errno != EINTR) {
                         oci_error(errno, "Failed to wait for container '%s': %s", i->state->id, strerror(errno));
