@@ -496,23 +496,33 @@ test_sys_admin_remount() {
 # old root stays in the container's mount namespace, below its root: the namespace holds more mounts than the
 # container's /proc/PID/mountinfo shows (after pivot_root the two agree; listmount(2) counts them all). exec
 # joins such a container all the same (setns() lands on the top mount of the namespace's root).
+# The full proc and sysfs mounts (of their file system's root) in /proc/PID/mountinfo: what PID sees.
+full_proc_sysfs_seen() {
+        awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } }
+             (t == "proc" || t == "sysfs") && $4 == "/"' "/proc/$1/mountinfo" | wc -l
+}
+
 test_no_pivot() {
-        local b=$MACHINES_DIR/oci-np pid total lines
+        local b=$MACHINES_DIR/oci-np pid ns lines total
         oci_bundle oci-np /bin/sleep 1000
         oci_detached run --detach --bundle "$b" oci-np
         pid=$(oci state oci-np | jq -r .pid)
-        total=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
-        [[ $total == total* ]] || skip "no listmount(2) by namespace ID (Linux 6.11+): $total"
+        ns=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
+        [[ $ns == total* ]] || skip "no listmount(2)/statmount(2) by namespace ID (Linux 6.11+): $ns"
         lines=$(wc -l <"/proc/$pid/mountinfo")
-        assert_eq "total $lines" "$total" "pivot_root: every mount of the namespace is below the root"
+        assert_eq "total $lines" "$(echo "$ns" | grep ^total)" "pivot_root: every mount of the namespace is below the root"
         assert_ok oci delete --force oci-np
 
         oci_detached run --detach --no-pivot --bundle "$b" oci-np
         pid=$(oci state oci-np | jq -r .pid)
-        total=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
+        ns=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
         lines=$(wc -l <"/proc/$pid/mountinfo")
-        [ "${total#total }" -gt "$lines" ] ||
+        total=$(echo "$ns" | sed -n 's/^total //p')
+        [ "$total" -gt "$lines" ] ||
                 t_fail "--no-pivot: $total mounts in the namespace, $lines below the root: the old root is gone"
+        # runc's masking: of the full proc and sysfs mounts, only the container's own are left.
+        assert_eq "full $(full_proc_sysfs_seen "$pid")" "$(echo "$ns" | grep ^full)" \
+                "--no-pivot: full proc and sysfs mounts in the namespace, as many as the container sees"
         assert_eq cat "$(oci exec oci-np /bin/cat /proc/self/comm </dev/null 2>&1)" "exec into a --no-pivot container"
         assert_ok oci delete --force oci-np
         oci_assert_gone oci-np
