@@ -50,6 +50,8 @@ typedef enum ContainerStage {
         CONTAINER_STAGE_USER_NAMESPACE, /* waiting for the ID maps */
         CONTAINER_STAGE_HOOKS,          /* OCI hooks: with error 0, "paused before pivot_root for the
                                          * creator's hooks" (hooks_pause); else a startContainer hook failed */
+        CONTAINER_STAGE_CONSOLE,        /* console_pty: with error 0, "the console's master is attached"; else
+                                         * the pty could not be made */
         _CONTAINER_STAGE_MAX,
         _CONTAINER_STAGE_INVALID = -EINVAL,
 } ContainerStage;
@@ -326,6 +328,20 @@ typedef struct ContainerConfig {
         unsigned long rootfs_propagation; /* 0: leave the root mount a slave of the host's; else MS_SHARED,
                                          * MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC) for it, within the
                                          * container's mount namespace (OCI linux.rootfsPropagation) */
+        bool keep_session_keyring;      /* the payload keeps the session keyring of the caller instead of a new
+                                         * one (runc's --no-new-keyring); also for container_exec()'s PROC */
+        bool no_pivot;                  /* the root is moved over "/" (MS_MOVE) and chroot()ed into instead of
+                                         * pivot_root() (runc's --no-pivot: roots on ramfs/initramfs, where
+                                         * pivot_root fails); full proc and sysfs mounts outside the root are
+                                         * unmounted (or covered) first */
+        /* OCI process.terminal (runc's semantics): once its /dev is set up, the init opens a new pty of the
+         * container's own devpts (its /dev/ptmx, resolved inside the root), binds the peer over /dev/console,
+         * makes it stdio and controlling terminal, and sends the master to the creator with a
+         * CONTAINER_STAGE_CONSOLE report (error 0). CONSOLE_FD, CONTROLLING_TTY and the stdio fds are then
+         * ignored. CONSOLE_ROWS, CONSOLE_COLUMNS: its initial window size (0: leave it). */
+        bool console_pty;
+        unsigned short console_rows;
+        unsigned short console_columns;
 
         /* Joining a running container (container_exec(), enter.c); container_spawn() ignores these. */
         const char *exec_path;          /* the binary to execute (absolute, inside), instead of ARGV[0] looked

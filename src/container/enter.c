@@ -8,17 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/pidfd.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <termios.h>
 
 #include "container.h"
 #include "init.h"
 #include "init-report.h"
 #include "mounts.h"
 #include "priv/priv.h"
+#include "pty.h"
 
 #define CONTAINER_EXEC_HELPER_TIMEOUT_MSEC 10000
 
@@ -271,41 +269,6 @@ static bool other_user_namespace(pid_t leader) {
         return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
 }
 
-/* A new pty of the container's devpts, opened by the helper once it is in the container's mount and user
- * namespaces: /dev/ptmx is resolved inside the container's root (its usual symlink to pts/ptmx is followed
- * there, never a magic link out of it) and must be the ptmx device. The peer is opened from the master
- * (TIOCGPTPEER), never by its /dev/pts path, which the container could have replaced (CVE-2025-52565); so
- * the process's terminal is /dev/pts/N of its own /dev/pts, owned by the container's root. Returns 0 with
- * both fds (O_CLOEXEC), or -errno. */
-static int open_pty_in_container(unsigned short rows, unsigned short columns, int *ret_master, int *ret_peer) {
-        _cleanup_close_ int rootfd = -EBADF, master = -EBADF;
-        struct winsize ws = { .ws_row = rows, .ws_col = columns };
-        struct stat st;
-        int unlock = 0, peer;
-
-        rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return -errno;
-        master = priv_openat2(rootfd, "dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0,
-                              RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-        if (master < 0)
-                return master;
-        if (fstat(master, &st) < 0)
-                return -errno;
-        if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
-                return -ENOTTY;
-        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-                return -errno;
-        if (rows > 0 && columns > 0 && ioctl(master, TIOCSWINSZ, &ws) < 0)
-                return -errno;
-        peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (peer < 0)
-                return -errno;
-        *ret_master = TAKE_FD(master);
-        *ret_peer = peer;
-        return 0;
-}
-
 static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                                    const ContainerConfig *container, int sock) {
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
@@ -341,7 +304,13 @@ static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *c
         if (p.exec_pty) {
                 int peer = -EBADF;
 
-                r = open_pty_in_container(p.exec_pty_rows, p.exec_pty_columns, &master, &peer);
+                _cleanup_close_ int rootfd = -EBADF;
+
+                /* The container's devpts: we are in its mount (and user) namespace, "/" is its root. The
+                 * process's terminal is /dev/pts/N of its own /dev/pts, owned by the container's root. */
+                rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                r = rootfd < 0 ? -errno : pty_open_in_root(rootfd, p.exec_pty_rows, p.exec_pty_columns, &master,
+                                                            &peer);
                 if (r < 0)
                         exec_helper_fail(sock, r, "/dev/ptmx");
                 p.stdin_fd = p.stdout_fd = p.stderr_fd = peer;

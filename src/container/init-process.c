@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "init-process.h"
+#include "init-report.h"
 #include "macro.h"
 #include "priv/priv.h"
+#include "pty.h"
 
 /* Makes SRC (or /dev/null if SRC < 0) the payload's fd TARGET. */
 static int setup_one_stdio(int src, int target, SetupLog *l) {
@@ -54,6 +57,44 @@ int init_setup_stdio(const ContainerConfig *c, SetupLog *l) {
                         return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "TIOCSCTTY");
         }
         return 0;
+}
+
+int init_setup_console(const ContainerConfig *c, int rootfd, int devfd, int sock, SetupLog *l) {
+        ContainerReport report = { .stage = CONTAINER_STAGE_CONSOLE };
+        _cleanup_close_ int master = -EBADF, peer = -EBADF, node = -EBADF, console = -EBADF;
+        struct stat a, b;
+        char name[32];
+        unsigned n;
+        int r;
+
+        r = pty_open_in_root(rootfd, c->console_rows, c->console_columns, &master, &peer);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_CONSOLE, r, "/dev/ptmx");
+        if (ioctl(master, TIOCGPTN, &n) < 0)
+                return setup_fail(l, CONTAINER_STAGE_CONSOLE, -errno, "TIOCGPTN");
+
+        /* /dev/console is a bind of the peer's node, as runc makes it. /dev and its devpts are the mounts we
+         * just made, which nothing else can reach yet; the node must still be the peer's very device. */
+        (void) snprintf(name, sizeof(name), "pts/%u", n);
+        node = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (node < 0)
+                return setup_failf(l, CONTAINER_STAGE_CONSOLE, -errno, 0, "/dev/%s", name);
+        if (fstat(node, &a) < 0 || fstat(peer, &b) < 0)
+                return setup_failf(l, CONTAINER_STAGE_CONSOLE, -errno, 0, "/dev/%s", name);
+        if (!S_ISCHR(a.st_mode) || a.st_rdev != b.st_rdev)
+                return setup_failf(l, CONTAINER_STAGE_CONSOLE, -ENOTTY, 0, "/dev/%s", name);
+        console = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (console < 0)
+                return setup_fail(l, CONTAINER_STAGE_CONSOLE, -errno, "/dev/console");
+        r = priv_bind_over(node, "", devfd, "console", 0);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_CONSOLE, r, "/dev/console");
+
+        (void) snprintf(report.detail, sizeof(report.detail), "/dev/%s", name);
+        r = init_send_report(sock, &report, master);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_CONSOLE, r, "report");
+        return TAKE_FD(peer);
 }
 
 int init_apply_limits(const ContainerConfig *c, SetupLog *l) {

@@ -8,6 +8,13 @@
  * of a new session. Returns 0 or -errno (stage CONTAINER_STAGE_STDIO). */
 int init_setup_stdio(const ContainerConfig *c, SetupLog *l);
 
+/* ContainerConfig.console_pty, once /dev is set up (DEVFD, with its devpts) below the root ROOTFD, before
+ * pivot_root: a new pty of the container's devpts (pty_open_in_root()), its peer bound over /dev/console, and
+ * the master sent to the creator on SOCK with a CONTAINER_STAGE_CONSOLE report (error 0, detail
+ * "/dev/pts/N"). Returns the peer (O_CLOEXEC), for init_setup_stdio(), or -errno (stage
+ * CONTAINER_STAGE_CONSOLE). */
+int init_setup_console(const ContainerConfig *c, int rootfd, int devfd, int sock, SetupLog *l);
+
 /* Applies C's RLIMIT_NOFILE cap, rlimits, OOM score adjustment, CPU affinity and personality. Returns 0 or
  * -errno (stage CONTAINER_STAGE_LIMITS or _PREPARE). */
 int init_apply_limits(const ContainerConfig *c, SetupLog *l);

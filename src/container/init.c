@@ -50,6 +50,7 @@ typedef struct InitState {
         int devfd;
         int inaccessible_fd;
         int release_fd;                 /* the create/start FIFO, or -EBADF */
+        int console;                    /* console_pty: the peer of the console's pty, or -EBADF */
         int userns_fd;                  /* PrivateUsers= or a joined one: the user namespace to enter, or -EBADF */
         int cgroupns_fd;                /* a joined cgroup namespace, entered once in the scope, or -EBADF */
         bool root_idmapped;             /* ... and the root directory is an idmapped mount of it */
@@ -263,6 +264,8 @@ static void setup_file_systems(const ContainerConfig *c, InitState *s) {
         _cleanup_close_ int procfd = -EBADF;
 
         s->devfd = STEP(s, policy_setup_dev(s->rootfd, c->console_fd, &s->log));
+        if (c->console_pty)
+                s->console = STEP(s, init_setup_console(c, s->rootfd, s->devfd, s->sock, &s->log));
         STEP(s, userns_own(c, s->devfd, "/dev", &s->log));
         STEP(s, userns_own_at(c, s->devfd, "shm", "/dev/shm", &s->log));
         if (c->console_fd >= 0)
@@ -584,6 +587,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 .devfd = -EBADF,
                 .inaccessible_fd = -EBADF,
                 .release_fd = -EBADF,
+                .console = -EBADF,
                 .userns_fd = userns_fd,
                 .cgroupns_fd = -EBADF,
         };
@@ -620,7 +624,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         if (c->hooks_pause)
                 STEP(&s, wait_hooks(&s));
-        STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
+        if (c->no_pivot)
+                STEP(&s, mounts_move_root(c, s.rootfd, &s.log));
+        else
+                STEP(&s, fail_if(&s.log, priv_pivot_root(s.rootfd), CONTAINER_STAGE_PIVOT_ROOT, c->root));
         if (c->rootfs_propagation != 0)
                 STEP(&s, set_root_propagation(c, &s.log));
         s.rootfd = safe_close(s.rootfd);
@@ -655,7 +662,18 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         if (s.cgroupns_fd >= 0)
                 STEP(&s, join_late(c, CONTAINER_NAMESPACE_CGROUP, s.cgroupns_fd, &s.log));
         STEP(&s, policy_setup_cgroup(container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP), &s.log));
-        STEP(&s, init_setup_stdio(c, &s.log));
+        if (s.console >= 0) {
+                /* The console is stdio and the controlling terminal; a user's own, as login(1) makes it. */
+                ContainerConfig tty = *c;
+
+                tty.stdin_fd = tty.stdout_fd = tty.stderr_fd = s.console;
+                tty.controlling_tty = true;
+                STEP(&s, init_setup_stdio(&tty, &s.log));
+                s.console = safe_close(s.console);
+                if ((c->user || c->process_ids_set) && s.user.uid != 0)
+                        (void) priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid);
+        } else
+                STEP(&s, init_setup_stdio(c, &s.log));
 
         /* Close every fd but stdio, the preserved ones (--preserve-fds), the report socket (moved right after
          * them, still O_CLOEXEC) and the user namespace (after it, closed once entered). */
@@ -667,8 +685,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, enter_user_namespace(c, s.userns_fd, &s.log));
                 s.userns_fd = safe_close(s.userns_fd);
         }
-        /* Inside the container, with its limits, and in its user namespace if it has one. */
-        STEP(&s, join_session_keyring(&s.log));
+        /* Inside the container, with its limits, and in its user namespace if it has one (runc's
+         * --no-new-keyring: the caller's). */
+        if (!c->keep_session_keyring)
+                STEP(&s, join_session_keyring(&s.log));
         STEP(&s, run_start_hooks(c, &s));
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, init_reset_signals(&s.log));
@@ -695,6 +715,7 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
                 .devfd = -EBADF,
                 .inaccessible_fd = -EBADF,
                 .release_fd = -EBADF,
+                .console = -EBADF,
                 .userns_fd = -EBADF,
         };
         ContainerConfig c = *proc;
@@ -754,8 +775,10 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         if (c.exec_pty && s.user.uid != 0)
                 (void) priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid);
         STEP(&s, init_apply_limits(&c, &s.log));
-        /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload. */
-        STEP(&s, join_session_keyring(&s.log));
+        /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload;
+         * unless the container keeps its caller's (--no-new-keyring), and so does what is run in it. */
+        if (!c.keep_session_keyring)
+                STEP(&s, join_session_keyring(&s.log));
         umask(c.umask_set ? c.umask : 0022);
         STEP(&s, init_reset_signals(&s.log));
         STEP(&s, drop_privileges(&c, &s));

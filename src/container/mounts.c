@@ -508,3 +508,60 @@ int mounts_setup_masks(int rootfd, int inaccessible_fd, const ContainerConfig *c
         }
         return 0;
 }
+
+/* Whether PATH is ROOT or below it. */
+static bool path_below(const char *path, const char *root) {
+        size_t n = strlen(root);
+
+        while (n > 1 && root[n - 1] == '/')
+                n--;
+        return strncmp(path, root, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+int mounts_move_root(const ContainerConfig *c, int rootfd, SetupLog *l) {
+        struct libmnt_table *table = NULL;
+        struct libmnt_iter *iter = NULL;
+        struct libmnt_fs *fs;
+        int r = 0;
+
+        /* runc's msMoveRoot: the host's full proc and sysfs mounts would stay in the mount namespace below the
+         * moved root, where the kernel counts them as "fully visible" and so lets a new proc or sysfs be
+         * mounted without the root's masks. They go first: unmounted (our namespace's copies; everything is a
+         * slave, nothing propagates), or covered with an empty tmpfs where they cannot be (locked). */
+        table = mnt_new_table_from_file("/proc/self/mountinfo");
+        iter = table ? mnt_new_iter(MNT_ITER_FORWARD) : NULL;
+        if (!iter)
+                r = setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, -ENOMEM, "/proc/self/mountinfo");
+        while (r >= 0 && iter && mnt_table_next_fs(table, iter, &fs) == 0) {
+                const char *target = mnt_fs_get_target(fs), *type = mnt_fs_get_fstype(fs);
+                const char *fsroot = mnt_fs_get_root(fs);
+                _cleanup_close_ int fd = -EBADF;
+                int k;
+
+                if (!target || !type || !streq_ptr(fsroot, "/") || !(streq(type, "proc") || streq(type, "sysfs")) ||
+                    path_below(target, c->root))
+                        continue;
+                k = priv_umount_detach(target);
+                if (k >= 0 || k == -ENOENT)
+                        continue; /* gone, or below one that was */
+                if (!IN_SET(k, -EINVAL, -EPERM)) {
+                        r = setup_failf(l, CONTAINER_STAGE_PIVOT_ROOT, k, 0, "--no-pivot: unmount %s", target);
+                        break;
+                }
+                fd = open(target, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                k = fd < 0 ? -errno : priv_fs_mount(fd, "tmpfs", NULL, MOUNT_ATTR_RDONLY);
+                if (k < 0)
+                        r = setup_failf(l, CONTAINER_STAGE_PIVOT_ROOT, k, 0, "--no-pivot: cover %s", target);
+                else
+                        safe_close(k);
+        }
+        mnt_free_iter(iter);
+        mnt_unref_table(table);
+        if (r < 0)
+                return r;
+
+        r = priv_move_root(rootfd);
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, r, c->root);
+        return 0;
+}

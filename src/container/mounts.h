@@ -29,3 +29,8 @@ int mounts_setup_inaccessible(int rootfd, int inaccessible_fd, const ContainerCo
  * Inaccessible=), resolved inside the root; missing paths are skipped. Returns 0 or -errno (stage
  * CONTAINER_STAGE_MASKS). */
 int mounts_setup_masks(int rootfd, int inaccessible_fd, const ContainerConfig *c, SetupLog *l);
+
+/* ContainerConfig.no_pivot instead of pivot_root(): the full proc and sysfs mounts outside C->root are
+ * unmounted (or covered with an empty read-only tmpfs if they cannot be), then the root ROOTFD is moved over
+ * "/" and chroot()ed into (runc's msMoveRoot). Returns 0, or the setup_fail() of the failure. */
+int mounts_move_root(const ContainerConfig *c, int rootfd, SetupLog *l);

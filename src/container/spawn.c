@@ -45,6 +45,7 @@ static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
         [CONTAINER_STAGE_MASKS]             = "set up read-only and masked paths",
         [CONTAINER_STAGE_USER_NAMESPACE]    = "set up the user namespace",
         [CONTAINER_STAGE_HOOKS]             = "run hooks",
+        [CONTAINER_STAGE_CONSOLE]           = "set up the console",
 };
 
 const char *container_stage_to_string(ContainerStage s) {

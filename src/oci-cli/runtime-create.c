@@ -10,13 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/pidfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 
 #include "container.h"
 #include "name.h"
@@ -31,6 +27,8 @@ OciInstance *oci_instance_free(OciInstance *i) {
         safe_close(i->dir_fd);
         safe_close(i->pidfd);
         safe_close(i->sync_fd);
+        safe_close(i->console_sock);
+        safe_close(i->console_master);
         return mfree(i);
 }
 
@@ -79,69 +77,23 @@ static int lock_state_dir(OciInstance *i) {
         return 0;
 }
 
-/* process.terminal with --console-socket: a pty whose master goes to the socket (SCM_RIGHTS, with the
- * master's name as data, as runc sends it) and whose slave becomes the payload's stdio and console. */
-int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slave) {
-        _cleanup_close_ int master = -EBADF, slave = -EBADF, sock = -EBADF;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        union {
-                struct cmsghdr cmsghdr;
-                uint8_t buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        char name[64] = "/dev/ptmx";
-        struct iovec iov = { .iov_base = name };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
-        struct cmsghdr *cmsg;
+static int setup_failed(const char *id, const ContainerReport *report) {
+        _cleanup_free_ char *what = container_report_message(report);
 
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return oci_error(ENAMETOOLONG, "--console-socket: path too long: %s", path);
-        strcpy(sa.sun_path, path);
-
-        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (master < 0 || unlockpt(master) < 0)
-                return oci_error(errno, "Failed to allocate a pty: %s", strerror(errno));
-        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (slave < 0)
-                return oci_error(errno, "Failed to open the pty's peer: %s", strerror(errno));
-        if (p->has_console_size) {
-                struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
-                if (ioctl(master, TIOCSWINSZ, &ws) < 0)
-                        oci_warning("Failed to set the console size, ignoring: %s", strerror(errno));
-        }
-        if (ptsname_r(master, name, sizeof(name)) != 0)
-                strcpy(name, "/dev/ptmx");
-        iov.iov_len = strlen(name);
-
-        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (sock < 0 || connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return oci_error(errno, "--console-socket: failed to connect to %s: %s", path, strerror(errno));
-        cmsg = CMSG_FIRSTHDR(&mh);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-                return oci_error(errno, "--console-socket: failed to send the pty to %s: %s", path, strerror(errno));
-        *ret_slave = TAKE_FD(slave);
-        return 0;
+        return oci_error(report->error ?: EIO, "Failed to set up container '%s': %s", id, what ?: "out of memory");
 }
 
-/* Reads the init's reports until set-up is done, running the create hooks when it pauses for them. */
 /* Reads the init's set-up reports until it is done; runs the hooks when it asks for them, once it is in its
  * scope (JOB, if any, is waited for first: runc too applies the cgroup before the hooks). */
 static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
         const char *id = i->state->id;
 
         for (;;) {
+                _cleanup_close_ int fd = -EBADF;
                 ContainerReport report;
                 int r;
 
-                r = container_read_report(i->sync_fd, &report, NULL);
+                r = container_read_report(i->sync_fd, &report, &fd);
                 if (r == -EAGAIN) {
                         struct pollfd p = { .fd = i->sync_fd, .events = POLLIN };
                         if (poll(&p, 1, -1) < 0 && errno != EINTR)
@@ -159,6 +111,19 @@ static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
                         return 0;
                 case CONTAINER_STAGE_WARNING:
                         oci_warning("Container %s: %s: %s", id, report.detail, strerror(report.error));
+                        continue;
+                case CONTAINER_STAGE_CONSOLE:
+                        if (report.error != 0 || fd < 0)
+                                return setup_failed(id, &report);
+                        /* The console's master, of the container's devpts: to the console socket, or ours to
+                         * relay (run). */
+                        if (i->console_sock >= 0) {
+                                r = oci_console_socket_send(i->console_sock, i->console_socket_path, fd);
+                                if (r < 0)
+                                        return r;
+                                i->console_sock = safe_close(i->console_sock);
+                        } else
+                                i->console_master = TAKE_FD(fd);
                         continue;
                 case CONTAINER_STAGE_HOOKS:
                         if (report.error == 0) {
@@ -188,11 +153,8 @@ static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
                                 continue;
                         }
                         __attribute__((fallthrough));
-                default: {
-                        _cleanup_free_ char *what = container_report_message(&report);
-                        return oci_error(report.error ?: EIO, "Failed to set up container '%s': %s", id,
-                                         what ?: "out of memory");
-                }
+                default:
+                        return setup_failed(id, &report);
                 }
         }
 }
@@ -217,7 +179,7 @@ static int write_pid_file(const char *path, pid_t pid) {
         return 0;
 }
 
-static int state_init(OciInstance *i, const char *id, const char *bundle) {
+static int state_init(OciInstance *i, const char *id, const char *bundle, bool no_new_keyring) {
         ContainerState *s;
         const OciStringMap *a = &i->oci->spec->annotations;
 
@@ -238,13 +200,15 @@ static int state_init(OciInstance *i, const char *id, const char *bundle) {
         if (strv_extend(&s->daemon, OCI_STATE_CGROUP_MANAGER) < 0 ||
             strv_extend(&s->daemon, cgroup_manager_to_string(arg_cgroup_manager)) < 0)
                 return -ENOMEM;
+        if (no_new_keyring &&
+            (strv_extend(&s->daemon, OCI_STATE_NO_NEW_KEYRING) < 0 || strv_extend(&s->daemon, "yes") < 0))
+                return -ENOMEM;
         return 0;
 }
 
 static int create_container(const OciCreate *o, OciInstance *i, char **defaults) {
         _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *reg_error = NULL;
         _cleanup_(oci_cgroup_job_freep) OciCgroupJob *job = NULL;
-        _cleanup_close_ int slave = -EBADF;
         char uuid[SD_ID128_UUID_STRING_MAX];
         ContainerConfig config;
         const char *id = o->id;
@@ -281,9 +245,17 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         if (!i->oci->spec->process)
                 return oci_error(EINVAL, "%s/config.json: process: required to create a container", bundle);
 
-        r = state_init(i, id, bundle);
+        r = state_init(i, id, bundle, o->no_new_keyring);
         if (r < 0)
                 return oci_error(r, "Out of memory");
+
+        /* Before anything exists: a console socket nobody listens on leaves nothing behind. */
+        if (i->oci->spec->process->terminal && o->console_socket) {
+                r = oci_console_socket_connect(o->console_socket, &i->console_sock);
+                if (r < 0)
+                        return r;
+                i->console_socket_path = o->console_socket;
+        }
 
         r = make_state_dir(id, &i->dir_fd);
         if (r < 0)
@@ -300,17 +272,22 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         config.stderr_fd = STDERR_FILENO;
         config.console_fd = -EBADF;
         config.preserve_fds = o->preserve_fds;
-        if (i->oci->spec->process->terminal && o->console_socket) {
-                r = oci_console_socket_send(o->console_socket, i->oci->spec->process, &slave);
-                if (r < 0)
-                        return r;
-                config.stdin_fd = config.stdout_fd = config.stderr_fd = config.console_fd = slave;
-                config.controlling_tty = true;
-        } else if (i->oci->spec->process->terminal && !o->run)
-                return oci_error(EINVAL, "%s/config.json: process.terminal is set, but there is no --console-socket",
-                                 bundle);
-        /* run without a console socket: the payload uses our terminal, if any, as it is (it cannot be the
-         * controlling terminal of a second session). */
+        config.no_pivot = o->no_pivot;
+        config.keep_session_keyring = o->no_new_keyring;
+        if (i->oci->spec->process->terminal) {
+                const OciProcess *p = i->oci->spec->process;
+
+                /* The init makes the pty in the container's devpts, once its /dev is there, and sends us the
+                 * master (wait_setup()): to the console socket, or (run in the foreground) ours to relay. */
+                if (!o->console_socket && !o->run)
+                        return oci_error(EINVAL, "%s/config.json: process.terminal is set, but there is no "
+                                         "--console-socket", bundle);
+                config.console_pty = true;
+                if (p->has_console_size) {
+                        config.console_rows = p->console_height;
+                        config.console_columns = p->console_width;
+                }
+        }
         config.manager_name = "machined-ext";
         config.uuid = uuid;
         config.release_fifo = fifo;
@@ -321,7 +298,6 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
         i->pid = c.pid;
         i->pidfd = c.pidfd;
         i->sync_fd = c.sync_fd;
-        slave = safe_close(slave);
         r = lock_state_dir(i);
         if (r < 0)
                 return r;
@@ -383,7 +359,7 @@ int oci_runtime_create(const OciCreate *o, OciInstance **ret) {
         i = new0(OciInstance, 1);
         if (!i)
                 return oci_error(ENOMEM, "Out of memory");
-        i->dir_fd = i->pidfd = i->sync_fd = -EBADF;
+        i->dir_fd = i->pidfd = i->sync_fd = i->console_sock = i->console_master = -EBADF;
 
         /* The container interface's variables, where process.env does not set them; the UUID is filled in by
          * create_container(). */

@@ -24,7 +24,7 @@ OciLoaded *oci_loaded_free(OciLoaded *l) {
         return mfree(l);
 }
 
-static const char *state_get(const ContainerState *s, const char *key) {
+const char *oci_state_get(const ContainerState *s, const char *key) {
         for (char **k = s->daemon; k && k[0] && k[1]; k += 2)
                 if (streq(k[0], key))
                         return k[1];
@@ -255,7 +255,7 @@ static void kill_and_wait(int pidfd) {
 int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
         _cleanup_(oci_container_freep) OciContainer *oci = NULL;
         _cleanup_(oci_cgroup_job_freep) OciCgroupJob *stop = NULL;
-        const char *machine = state_get(s, OCI_STATE_MACHINE);
+        const char *machine = oci_state_get(s, OCI_STATE_MACHINE);
         int r;
 
         kill_and_wait(pidfd);
@@ -266,7 +266,7 @@ int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
         if (machine)
                 oci_machine_unregister(machine);
         stop = oci_cgroup_leave_begin(s->unit);
-        oci_cgroup_leave(stop, s->unit, s->cgroup, streq_ptr(state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
+        oci_cgroup_leave(stop, s->unit, s->cgroup, streq_ptr(oci_state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
 
         (void) unlinkat(dir_fd, OCI_RELEASE_FIFO, 0);
         r = container_state_remove(arg_root, s->id);

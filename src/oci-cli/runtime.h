@@ -20,6 +20,7 @@
 /* The keys of ContainerState.daemon this runtime records. */
 #define OCI_STATE_MACHINE "machine"             /* the name registered with systemd-machined, if any */
 #define OCI_STATE_CGROUP_MANAGER "cgroup-manager"
+#define OCI_STATE_NO_NEW_KEYRING "no-new-keyring" /* "yes": create --no-new-keyring, which exec keeps too */
 
 typedef struct OciCreate {
         const char *id;
@@ -28,6 +29,8 @@ typedef struct OciCreate {
         const char *console_socket;
         bool run;                       /* run: this process stays the payload's parent */
         unsigned preserve_fds;          /* --preserve-fds: our fds 3.. passed to the payload */
+        bool no_pivot;                  /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+        bool no_new_keyring;            /* --no-new-keyring: the payload keeps the caller's session keyring */
 } OciCreate;
 
 /* A container this process created (create, run). */
@@ -38,6 +41,9 @@ typedef struct OciInstance {
         pid_t pid;
         int pidfd;
         int sync_fd;
+        int console_sock;               /* --console-socket, connected, until the master went there; or -EBADF */
+        const char *console_socket_path;
+        int console_master;             /* run without a console socket: the console's master, to relay */
 } OciInstance;
 
 OciInstance *oci_instance_free(OciInstance *i);
@@ -63,9 +69,15 @@ static inline void oci_loaded_freep(OciLoaded **l) {
  * Returns 0 and *ret; on failure logs one error line, leaves nothing behind and returns -errno. */
 int oci_runtime_create(const OciCreate *o, OciInstance **ret);
 
-/* runtime-create.c. process.terminal with --console-socket PATH: a new pty whose master is sent to PATH
- * (SCM_RIGHTS, as runc); *ret_slave gets the slave. Returns 0, or logs and returns -errno. */
-int oci_console_socket_send(const char *path, const OciProcess *p, int *ret_slave);
+/* runtime-console.c. Connects to --console-socket PATH. Returns 0 and the socket, or logs and returns -errno. */
+int oci_console_socket_connect(const char *path, int *ret_sock);
+/* runtime-console.c. Sends the pty master MASTER on SOCK (connected to PATH), with its peer's name inside the
+ * container ("/dev/pts/N") as data, as runc does. Returns 0, or logs and returns -errno. */
+int oci_console_socket_send(int sock, const char *path, int master);
+/* runtime-console.c. run or exec with a terminal and no console socket, in the foreground: relays our stdin to
+ * the pty's MASTER and its output to our stdout (stdin in raw mode if it is a terminal, whose window size the
+ * pty follows) until the process PIDFD exited and its output is out. Returns 0, or logs and returns -errno. */
+int oci_console_relay(int master, int pidfd);
 
 /* runtime-create.c. Lets a container this process created exec its payload (run), and waits until it did.
  * Returns 0, or logs and returns -errno (the container is then destroyed). */
@@ -74,6 +86,9 @@ int oci_runtime_release(OciInstance *i);
 /* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
  * such container). */
 int oci_runtime_load(const char *id, OciLoaded **ret);
+
+/* runtime.c. The value of KEY in S->daemon, or NULL. */
+const char *oci_state_get(const ContainerState *s, const char *key);
 
 /* runtime.c. The runtime-spec state JSON of L (with "systemd-scope" as crun). Returns 0 or -ENOMEM. */
 int oci_runtime_state_json(const OciLoaded *l, bool pretty, char **ret);

@@ -57,10 +57,13 @@ static int parse_create_options(int argc, char **argv, bool run, OciCreate *o, b
                         o->console_socket = optarg;
                         break;
                 case ARG_NO_PIVOT:
+                        o->no_pivot = true;
+                        break;
                 case ARG_NO_NEW_KEYRING:
+                        o->no_new_keyring = true;
+                        break;
                 case ARG_NO_SUBREAPER:
                 case ARG_KEEP:
-                        /* pivot_root always (no-pivot is for ramfs roots); no session keyring is made. */
                         break;
                 case ARG_PRESERVE_FDS:
                         if (oci_parse_preserve_fds(optarg, &o->preserve_fds) < 0)
@@ -143,6 +146,9 @@ int verb_run(int argc, char **argv) {
         /* While it runs, state, kill and delete --force are for everyone; at its end, ours again. */
         (void) flock(i->dir_fd, LOCK_UN);
 
+        /* A terminal without a console socket: the console's master is ours to relay until the payload exits. */
+        if (i->console_master >= 0)
+                (void) oci_console_relay(i->console_master, i->pidfd);
         while (waitid(P_PIDFD, i->pidfd, &si, WEXITED) < 0)
                 if (errno != EINTR) {
                         oci_error(errno, "Failed to wait for container '%s': %s", i->state->id, strerror(errno));

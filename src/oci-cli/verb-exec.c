@@ -8,8 +8,10 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 
 #include "container.h"
@@ -249,7 +251,7 @@ static int parse_options(int argc, char **argv, ExecOptions *o) {
 int verb_exec(int argc, char **argv) {
         _cleanup_(oci_loaded_freep) OciLoaded *l = NULL;
         _cleanup_(oci_container_freep) OciContainer *container = NULL, *proc = NULL;
-        _cleanup_close_ int slave = -EBADF, pidfd = -EBADF, report_fd = -EBADF;
+        _cleanup_close_ int console_sock = -EBADF, master = -EBADF, pidfd = -EBADF, report_fd = -EBADF;
         _cleanup_free_ char *error = NULL;
         ExecOptions o = {};
         json_object *p = NULL;
@@ -292,17 +294,31 @@ int verb_exec(int argc, char **argv) {
         config.stderr_fd = STDERR_FILENO;
         config.controlling_tty = false;
         config.preserve_fds = o.preserve_fds;
-        if (proc->spec->process->terminal && o.console_socket) {
-                if (oci_console_socket_send(o.console_socket, proc->spec->process, &slave) < 0)
+        config.keep_session_keyring = streq_ptr(oci_state_get(l->state, OCI_STATE_NO_NEW_KEYRING), "yes");
+        if (proc->spec->process->terminal) {
+                const OciProcess *tp = proc->spec->process;
+
+                /* A pty of the container's devpts (container_exec(), inside its namespaces): its master goes
+                 * to the console socket, or we relay it in the foreground, as runc. */
+                if (o.console_socket) {
+                        if (oci_console_socket_connect(o.console_socket, &console_sock) < 0)
+                                goto finish;
+                } else if (o.detach) {
+                        oci_error(EINVAL, "exec: a terminal (--tty, process.terminal) with --detach needs "
+                                  "--console-socket");
                         goto finish;
-                config.stdin_fd = config.stdout_fd = config.stderr_fd = slave;
-                config.controlling_tty = true;
+                }
+                config.exec_pty = true;
+                if (tp->has_console_size) {
+                        config.exec_pty_rows = tp->console_height;
+                        config.exec_pty_columns = tp->console_width;
+                }
         }
 
         /* Our lock is not for the process to keep (the helper shares our fds until it execs). */
         l->dir_fd = safe_close(l->dir_fd);
-        r = container_exec(l->pidfd, l->state->pid, l->state->cgroup, &config, &container->config, &pidfd, &pid,
-                           &report_fd, &failure);
+        r = container_exec_full(l->pidfd, l->state->pid, l->state->cgroup, &config, &container->config, &pidfd,
+                                &pid, &report_fd, config.exec_pty ? &master : NULL, &failure);
         if (r == -EPROTO) {
                 _cleanup_free_ char *what = container_report_message(&failure);
                 oci_error(failure.error ?: EIO, "Failed to join container '%s': %s", id, what ?: "out of memory");
@@ -312,7 +328,14 @@ int verb_exec(int argc, char **argv) {
                 oci_error(r, "Failed to join container '%s': %s", id, strerror(-r));
                 goto finish;
         }
-        slave = safe_close(slave);
+        if (console_sock >= 0) {
+                if (oci_console_socket_send(console_sock, o.console_socket, master) < 0) {
+                        (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                        (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
+                        goto finish;
+                }
+                master = safe_close(master);
+        }
         if (wait_exec(report_fd, id) < 0) {
                 (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
                 goto finish;
@@ -326,6 +349,11 @@ int verb_exec(int argc, char **argv) {
         }
         if (o.detach) {
                 ret = EXIT_SUCCESS;
+                goto finish;
+        }
+        if (master >= 0 && oci_console_relay(master, pidfd) < 0) {
+                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
                 goto finish;
         }
         while (waitid(P_PIDFD, pidfd, &si, WEXITED) < 0)

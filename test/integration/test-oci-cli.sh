@@ -338,6 +338,17 @@ proc_facts() {
         grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/"$1"/status
 }
 
+# OUTPUT (of a process in the container of leader PID: "tty=$(tty)", then "dev=" lines of `stat -c %d` of that tty
+# and of /dev/pts) shows a pty of the container's own devpts: /dev/pts/N, whose device is that of the
+# container's /dev/pts, seen from the host too.
+oci_assert_container_pty() {     # PID OUTPUT WHAT
+        local pid=$1 out=$2 what=$3 devs
+        assert_match "^/dev/pts/[0-9]+\$" "$(echo "$out" | sed -n 's/^tty=//p')" "$what: tty(1) inside"
+        devs=$(echo "$out" | sed -n 's/^dev=//p' | sort -u)
+        assert_eq 1 "$(echo "$devs" | wc -l)" "$what: one devpts for the pty and /dev/pts ($devs)"
+        assert_eq "$(stat -c %d "/proc/$pid/root/dev/pts")" "$devs" "$what: the container's /dev/pts"
+}
+
 test_exec() {
         local b=$MACHINES_DIR/oci-exec pid epid out rc=0 sock
         oci_bundle oci-exec /bin/sleep 1000
@@ -374,15 +385,26 @@ test_exec() {
         assert_eq "from-process-file y" "$(oci exec --process "$T_TMP/process.json" oci-exec </dev/null 2>&1)" \
                 "exec --process"
 
-        # --tty with a console socket: the pty's master arrives there, the process has it as its terminal.
+        # --tty with a console socket: the pty's master arrives there, the process has it as its terminal, a pty
+        # of the container's own devpts (as runc): tty(1) finds its name, /dev/pts/N, on the container's
+        # /dev/pts, and it is the process's controlling terminal (/dev/tty opens).
         sock=$T_TMP/console.sock
+        rm -f "$sock" "$T_TMP/tty.out"
         python3 "$T_REPO/test/integration/console-socket.py" "$sock" "$T_TMP/tty.out" >"$T_TMP/cs.out" &
         wait_until 5 grep -q ready "$T_TMP/cs.out" || t_fail "console socket receiver did not start"
-        # (The pty is the host's devpts instance, not the container's: ttyname() finds no name for it.)
         oci_detached exec --tty --console-socket "$sock" oci-exec /bin/sh -c \
-                'test -t 0 && test -t 1 && echo is-a-tty; stty size'
+                'test -t 0 && test -t 1 && echo is-a-tty; stty size; echo "tty=$(tty)"; : </dev/tty && echo ctty;
+                 stat -c "dev=%d" "$(tty)" /dev/pts'
         wait $! 2>/dev/null
-        wait_until 5 grep -q is-a-tty "$T_TMP/tty.out" || t_fail "no terminal output: $(cat "$T_TMP/tty.out")"
+        wait_until 5 grep -q ctty "$T_TMP/tty.out" || t_fail "no terminal output: $(cat "$T_TMP/tty.out")"
+        oci_assert_container_pty "$pid" "$(tr -d '\r' <"$T_TMP/tty.out")" "exec --tty --console-socket"
+
+        # --tty without one, in the foreground: we relay the container's pty (runc's behaviour).
+        out=$(oci exec --tty oci-exec /bin/sh -c 'echo "tty=$(tty)"; stat -c "dev=%d" "$(tty)" /dev/pts; exit 4' \
+                </dev/null 2>&1) || rc=$?
+        assert_eq 4 "$rc" "exit status of exec --tty"
+        oci_assert_container_pty "$pid" "$(echo "$out" | tr -d '\r')" "exec --tty"
+        assert_one_error "needs --console-socket" oci exec --tty --detach oci-exec /bin/true
 
         assert_ok oci delete --force oci-exec
         oci_assert_gone oci-exec
@@ -470,6 +492,118 @@ test_sys_admin_remount() {
         oci_assert_gone oci-sa
 }
 
+# --no-pivot (runc's msMoveRoot): the root is moved over the old one and chroot()ed into, not pivoted into. The
+# old root stays in the container's mount namespace, below its root: the namespace holds more mounts than the
+# container's /proc/PID/mountinfo shows (after pivot_root the two agree; listmount(2) counts them all). exec
+# joins such a container all the same (setns() lands on the top mount of the namespace's root).
+# The full proc and sysfs mounts (of their file system's root) in /proc/PID/mountinfo: what PID sees.
+full_proc_sysfs_seen() {
+        awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } }
+             (t == "proc" || t == "sysfs") && $4 == "/"' "/proc/$1/mountinfo" | wc -l
+}
+
+test_no_pivot() {
+        local b=$MACHINES_DIR/oci-np pid ns lines total
+        oci_bundle oci-np /bin/sleep 1000
+        oci_detached run --detach --bundle "$b" oci-np
+        pid=$(oci state oci-np | jq -r .pid)
+        ns=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
+        [[ $ns == total* ]] || skip "no listmount(2)/statmount(2) by namespace ID (Linux 6.11+): $ns"
+        lines=$(wc -l <"/proc/$pid/mountinfo")
+        assert_eq "total $lines" "$(echo "$ns" | grep ^total)" "pivot_root: every mount of the namespace is below the root"
+        assert_ok oci delete --force oci-np
+
+        oci_detached run --detach --no-pivot --bundle "$b" oci-np
+        pid=$(oci state oci-np | jq -r .pid)
+        ns=$(python3 "$T_REPO/test/integration/mount-ns-count.py" "$pid" 2>&1)
+        lines=$(wc -l <"/proc/$pid/mountinfo")
+        total=$(echo "$ns" | sed -n 's/^total //p')
+        [ "$total" -gt "$lines" ] ||
+                t_fail "--no-pivot: $total mounts in the namespace, $lines below the root: the old root is gone"
+        # runc's masking: of the full proc and sysfs mounts, only the container's own are left.
+        assert_eq "full $(full_proc_sysfs_seen "$pid")" "$(echo "$ns" | grep ^full)" \
+                "--no-pivot: full proc and sysfs mounts in the namespace, as many as the container sees"
+        assert_eq cat "$(oci exec oci-np /bin/cat /proc/self/comm </dev/null 2>&1)" "exec into a --no-pivot container"
+        assert_ok oci delete --force oci-np
+        oci_assert_gone oci-np
+
+        # create/start too.
+        jq '.process.args = ["/bin/sh", "-c", "cat /proc/self/comm >/out/comm"]' "$b/config.json" >"$b/c" &&
+                mv "$b/c" "$b/config.json"
+        oci_detached create --no-pivot --bundle "$b" oci-np
+        assert_ok oci start oci-np
+        wait_until 10 grep -q cat "$b/out/comm" || t_fail "the payload did not run"
+        wait_until 10 bash -c "[ \"\$(${OCI[*]} state oci-np | jq -r .status)\" = stopped ]" || t_fail "not stopped"
+        assert_ok oci delete oci-np
+        oci_assert_gone oci-np
+}
+
+# process.terminal: the init's console is a pty of the container's own devpts, made once its /dev is set up
+# (as runc): /dev/console is bound to it, it is the payload's stdio and controlling terminal, and its master
+# goes to --console-socket (create, run), or run relays it in the foreground without one.
+test_console() {
+        local b=$MACHINES_DIR/oci-con sock=$T_TMP/console-init.sock out pid rc=0 script
+        # (one line: oci_bundle takes the arguments line by line)
+        script='echo "tty=$(tty)"; : </dev/tty && echo ctty; stat -c "dev=%d" "$(tty)" /dev/pts'
+        oci_bundle oci-con /bin/sh -c "$script; stat -c console=%t:%T /dev/console \"\$(tty)\"; sleep 1000"
+        jq '.process.terminal = true' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+
+        rm -f "$sock" "$T_TMP/tty.out"
+        python3 "$T_REPO/test/integration/console-socket.py" "$sock" "$T_TMP/tty.out" >"$T_TMP/cs.out" &
+        wait_until 5 grep -q ready "$T_TMP/cs.out" || t_fail "console socket receiver did not start"
+        oci_detached create --console-socket "$sock" --bundle "$b" oci-con
+        assert_ok oci start oci-con
+        pid=$(oci state oci-con | jq -r .pid)
+        wait_until 10 grep -q "console=" "$T_TMP/tty.out" || t_fail "no terminal output: $(cat "$T_TMP/tty.out")"
+        out=$(tr -d '\r' <"$T_TMP/tty.out")
+        oci_assert_container_pty "$pid" "$out" "create --console-socket"
+        assert_match "ctty" "$out" "the console is the payload's controlling terminal"
+        assert_eq 1 "$(echo "$out" | sed -n 's/^console=//p' | sort -u | wc -l)" "/dev/console is the pty: $out"
+        assert_ok oci delete --force oci-con
+        wait
+        oci_assert_gone oci-con
+
+        # run without a console socket: the same pty, relayed.
+        jq '.process.args[2] |= sub("sleep 1000"; "exit 6")' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        out=$(oci run --bundle "$b" oci-con </dev/null 2>&1) || rc=$?
+        out=$(echo "$out" | tr -d '\r')
+        assert_eq 6 "$rc" "exit status of run with a terminal"
+        assert_match "^/dev/pts/[0-9]+\$" "$(echo "$out" | sed -n 's/^tty=//p')" "run: tty(1) inside"
+        assert_match "ctty" "$out" "run: the controlling terminal"
+        assert_eq 1 "$(echo "$out" | sed -n 's/^dev=//p' | sort -u | wc -l)" "run: one devpts for the pty and /dev/pts"
+        oci_assert_gone oci-con
+
+        # A console socket nobody listens on: one error, nothing left.
+        assert_one_error "console-socket" oci create --console-socket "$T_TMP/nobody.sock" --bundle "$b" oci-con
+        oci_assert_gone oci-con
+}
+
+# --no-new-keyring: the payload keeps the session keyring of create's caller; without it, a new anonymous one
+# (as runc). Seen by a startContainer hook, which runs inside with the payload's keyring before the seccomp
+# filter (nspawn's deny list takes keyctl() from the payload itself); and by exec.
+test_no_new_keyring() {
+        local b=$MACHINES_DIR/oci-kr ours rep
+        oci_bundle oci-kr /bin/sleep 1000
+        jq '.hooks.startContainer = [ { path: "/usr/bin/testpayload",
+                                        args: [ "testpayload", "keyring", "--out", "/out/keyring.txt" ] } ]' \
+                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+        ours=$(report_get "$("$PAYLOAD" keyring)" session)
+        assert_match '^[0-9]+ keyring;' "$ours" "the caller's session keyring"
+
+        oci_detached run --detach --bundle "$b" oci-kr
+        rep=$(cat "$b/out/keyring.txt")
+        assert_match ';_ses$' "$(report_get "$rep" session)" "a new anonymous session keyring"
+        assert_ne "$ours" "$(report_get "$rep" session)" "the caller's keyring without --no-new-keyring"
+        assert_ok oci delete --force oci-kr
+
+        rm -f "$b/out/keyring.txt"
+        oci_detached run --detach --no-new-keyring --bundle "$b" oci-kr
+        rep=$(cat "$b/out/keyring.txt")
+        assert_eq "$ours" "$(report_get "$rep" session)" "the caller's keyring with --no-new-keyring"
+        assert_ok oci delete --force oci-kr
+        oci_assert_gone oci-kr
+}
+
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-systemd-private test_systemd_private
@@ -483,5 +617,8 @@ oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features
 oci_run_test oci-cli-sys-admin-remount test_sys_admin_remount
+oci_run_test oci-cli-console test_console
+oci_run_test oci-cli-no-pivot test_no_pivot
+oci_run_test oci-cli-no-new-keyring test_no_new_keyring
 
 t_summary

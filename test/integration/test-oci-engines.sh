@@ -16,6 +16,22 @@ pod() {
         timeout 60 podman --runtime "$RUNTIME" --storage-driver vfs "$@"
 }
 
+# The leader of podman's container NAME, as the host sees it.
+podman_pid() {
+        timeout 30 podman --runtime "$RUNTIME" --storage-driver vfs inspect -f '{{.State.Pid}}' "$1"
+}
+
+# OUTPUT ("tty=$(tty)", then `stat -c dev=%d` of that tty and of /dev/pts, inside) shows a pty of the
+# container's own devpts: /dev/pts/N on the container's /dev/pts (the same device; the container of leader PID
+# as the host sees it, if PID is not empty).
+assert_pty_of() {        # PID OUTPUT WHAT
+        local devs
+        assert_match "^/dev/pts/[0-9]+\$" "$(echo "$2" | sed -n 's/^tty=//p')" "$3: tty(1) inside"
+        devs=$(echo "$2" | sed -n 's/^dev=//p' | sort -u)
+        assert_eq 1 "$(echo "$devs" | wc -l)" "$3: one devpts for the pty and /dev/pts ($devs)"
+        [ -z "$1" ] || assert_eq "$(stat -c %d "/proc/$1/root/dev/pts")" "$devs" "$3: the container's /dev/pts"
+}
+
 test_podman() {
         local root=$MACHINES_DIR/pod-root out rc=0 id
         command -v podman >/dev/null || t_fail "podman is not installed (tools/install-deps.sh installs it)"
@@ -38,15 +54,22 @@ test_podman() {
         out=$(pod exec pod-d /bin/sh -c 'echo in-exec; exit 3' </dev/null 2>&1) || rc=$?
         assert_eq "in-exec" "$out" "podman exec output"
         assert_eq 3 "$rc" "podman exec exit status"
+        # exec -t: conmon's console socket gets a pty of the container's own devpts.
+        out=$(pod exec -t pod-d /bin/sh -c 'echo "tty=$(tty)"; stat -c "dev=%d" "$(tty)" /dev/pts' </dev/null 2>&1 |
+                tr -d '\r')
+        assert_pty_of "$(podman_pid pod-d)" "$out" "podman exec -t"
         assert_ok pod stop -t 1 pod-d
         assert_match "Exited" "$(pod ps -a --filter name=pod-d --format '{{.Status}}')" "status after stop"
         assert_ok pod rm pod-d
         machinectl show "$id" >/dev/null 2>&1 && t_fail "$id is still registered after podman rm"
 
-        # -t: the pty's master goes through conmon's console socket.
-        out=$(pod run --rm -t "${POD_OPTS[@]}" --rootfs "$root" /bin/sh -c 'test -t 0 && test -t 1 && echo tty-yes' \
-                </dev/null 2>&1)
+        # -t: the pty's master goes through conmon's console socket; it is a pty of the container's own devpts
+        # (/dev/pts/N inside, on the container's /dev/pts).
+        out=$(pod run --rm -t "${POD_OPTS[@]}" --rootfs "$root" /bin/sh -c \
+                'test -t 0 && test -t 1 && echo tty-yes; echo "tty=$(tty)"; stat -c "dev=%d" "$(tty)" /dev/pts' \
+                </dev/null 2>&1 | tr -d '\r')
         assert_match "tty-yes" "$out" "podman run -t"
+        assert_pty_of "" "$out" "podman run -t"
 }
 
 test_containerd() {

@@ -166,6 +166,18 @@ int priv_pivot_root(int rootfd) {
         return RET_NERRNO(chdir("/"));
 }
 
+int priv_move_root(int rootfd) {
+        /* runc's msMoveRoot (--no-pivot): the root (a bind of our own, in our own namespace) is moved over "/"
+         * and chroot()ed into; the old root stays below it, out of reach by path. */
+        if (fchdir(rootfd) < 0)
+                return -errno;
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+                return -errno;
+        if (chroot(".") < 0)
+                return -errno;
+        return RET_NERRNO(chdir("/"));
+}
+
 int priv_make_shared_mount_point(const char *dir) {
         _cleanup_free_ char *parent = NULL;
         struct statx a, b;

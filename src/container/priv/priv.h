@@ -143,6 +143,9 @@ int priv_bind_slave(const char *source, int parent_fd, const char *name);
 int priv_umount_detach(const char *path);
 /* fchdir(ROOTFD), pivot_root(".", "."), detaches the old root, chdir("/"). */
 int priv_pivot_root(int rootfd);
+/* fchdir(ROOTFD), mount(".", "/", MS_MOVE), chroot("."), chdir("/"): the root without pivot_root (runc's
+ * --no-pivot, for a root on ramfs/initramfs). */
+int priv_move_root(int rootfd);
 /* Makes the host directory DIR a mount point (bind onto itself if it is not one) with shared propagation. */
 int priv_make_shared_mount_point(const char *dir);
 
