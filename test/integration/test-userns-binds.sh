@@ -231,6 +231,28 @@ test_overlay_temporary() {
         done
 }
 
+# With an idmapped root (PrivateUsersOwnership=map, on a tmpfs), an upper directory in the image ("+") and one
+# on the host both get the payload's root's files (new and copied up) as UID 0 on disk, like the root's own.
+test_overlay_idmapped_root() {
+        local n=mxub-ovmap d=$T_TMP/ovmap-root lo=$T_TMP/mlow up=$T_TMP/mup l
+        mkdir -p $d $lo $up && echo low >$lo/f
+        mount -t tmpfs tmpfs $d || t_fail "tmpfs"
+        mx_root $n $d
+        mkdir -p $d/low $d/up && echo img >$d/low/g
+        mx_settings $n "[Exec]\nKillSignal=SIGKILL\nParameters=/bin/sh -c \": >/tmp/ready; exec $SLEEP\"\n[Files]\nDirectory=$d\nPrivateUsersOwnership=map\nOverlay=+/low:+/up:/ov\nOverlay=$lo:$up:/hov\n"
+        assert_ok machinectl-ext start $n
+        l=$(ub_wait $n)
+        assert_match "idmapped" "$(findmnt --task $l -n -o OPTIONS /)" "the root is idmapped"
+        assert_ok ub_in $l sh -c "echo new >/ov/new && echo more >>/ov/g && echo new >/hov/new && echo more >>/hov/f"
+        assert_eq "0 0" "$(stat -c '%u %g' $d/up/new)" "owner of +/up/new in the image"
+        assert_eq "0 0" "$(stat -c '%u %g' $d/up/g)" "owner of the copied-up +/up/g in the image"
+        assert_eq "img" "$(cat $d/low/g)" "+/low/g in the image"
+        assert_eq "0 0" "$(stat -c '%u %g' $up/new)" "owner of upper/new on the host"
+        assert_eq "0 0" "$(stat -c '%u %g' $up/f)" "owner of the copied-up upper/f on the host"
+        assert_eq "low" "$(cat $lo/f)" "lower/f on the host"
+        assert_ok machinectl-ext stop $n
+}
+
 # A bad upper directory fails the start with SetupFailed naming the setting and the path, and leaves nothing:
 # a regular file, a path missing in the image ("+"), a file system that cannot be idmapped (the bed's
 # overlay); one missing on the host is refused when the settings are loaded.
@@ -284,6 +306,7 @@ run_test bindmount-bad-target test_bindmount_bad_target
 run_test overlay-readonly test_overlay_readonly
 run_test overlay-writable test_overlay_writable
 run_test overlay-temporary test_overlay_temporary
+run_test overlay-idmapped-root test_overlay_idmapped_root
 run_test overlay-bad-upper test_overlay_bad_upper
 run_test overlay-not-idmappable test_overlay_not_idmappable
 
