@@ -207,6 +207,7 @@ static int overlay_open_upper(int rootfd, int userns_fd, const char *source, int
         _cleanup_close_ int upper = -EBADF, parent = -EBADF, work = -EBADF, mnt = -EBADF;
         _cleanup_free_ char *workname = NULL;
         const char *base = strrchr(source, '/');
+        int dir;
 
         base = base ? base + 1 : source;
         if (isempty(base))
@@ -249,16 +250,14 @@ static int overlay_open_upper(int rootfd, int userns_fd, const char *source, int
                                            "work directory is made next to it, on the same mount)", source);
                 safe_close(upper);
                 upper = TAKE_FD(fd);
-                safe_close(parent);
-                parent = fcntl(tree, F_DUPFD_CLOEXEC, 3);
-                if (parent < 0)
-                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, source);
                 mnt = TAKE_FD(tree);
         }
-        if (mkdirat(parent, workname, 0700) < 0 && errno != EEXIST)
+        /* Next to the upper directory as overlayfs gets it: in the clone, if there is one. */
+        dir = mnt >= 0 ? mnt : parent;
+        if (mkdirat(dir, workname, 0700) < 0 && errno != EEXIST)
                 return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0, "Overlay=%s: its work directory %s",
                                    source, workname);
-        work = openat(parent, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        work = openat(dir, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (work < 0)
                 return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0, "Overlay=%s: its work directory %s",
                                    source, workname);

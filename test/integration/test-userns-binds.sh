@@ -209,22 +209,24 @@ test_overlay_writable() {
 # owns the overlay's root and writes there; nothing reaches the host, and the next start begins afresh.
 test_overlay_temporary() {
         local n=mxub-ovt lo=$T_TMP/tov/low l pu
-        mkdir -p $lo && echo low >$lo/f
+        mkdir -p $lo && echo low >$lo/f && echo g >$lo/g
         for pu in "" "PrivateUsers=no\n"; do
                 ov_root $n "Overlay=$lo::/ov" "$pu"
                 assert_ok machinectl-ext start $n
                 l=$(ub_wait $n)
                 assert_match "^d[rwx-]+ +[0-9]+ 0 +0 " "$(ub_in $l ls -lnd /ov)" "the overlay's root inside ($pu)"
-                assert_ok ub_in $l sh -c "echo new >/ov/new && echo changed >>/ov/f && mkdir /ov/d"
+                assert_ok ub_in $l sh -c "echo new >/ov/new && echo changed >>/ov/f && mkdir /ov/d && rm /ov/g"
+                ub_in $l test -e /ov/g && t_fail "/ov/g still there after rm ($pu)"
                 assert_eq "low changed" "$(ub_in $l cat /ov/f | tr '\n' ' ' | sed 's/ $//')" "the changed file ($pu)"
                 assert_eq "low" "$(cat $lo/f)" "lower/f on the host ($pu)"
-                assert_eq "f" "$(ls -A $lo | tr '\n' ' ' | sed 's/ $//')" "the lower directory on the host ($pu)"
+                assert_eq "f g" "$(ls -A $lo | tr '\n' ' ' | sed 's/ $//')" "the lower directory on the host ($pu)"
                 assert_eq "low" "$(ls -A $T_TMP/tov)" "next to the lower directory on the host ($pu)"
                 assert_ok machinectl-ext stop $n
                 wait_until 10 mx_gone $n || t_fail "$n still running"
                 assert_ok machinectl-ext start $n
                 l=$(ub_wait $n)
                 ub_in $l test -e /ov/new && t_fail "the temporary upper directory survived a restart ($pu)"
+                ub_in $l test -e /ov/g || t_fail "/ov/g still removed after a restart ($pu)"
                 assert_eq "low" "$(ub_in $l cat /ov/f)" "lower/f after a restart ($pu)"
                 assert_ok machinectl-ext stop $n
                 wait_until 10 mx_gone $n || t_fail "$n still running"
