@@ -278,7 +278,10 @@ static int overlay_open_upper(int rootfd, int userns_fd, const char *source, int
  *      its layers would have to be idmapped (the host's files owned by root would be "nobody" there, and a
  *      copy-up of them fails), and overlayfs refuses layers that are detached mounts of a namespace its maker
  *      has no CAP_SYS_ADMIN in ("failed to clone upperpath"); it also creates files as the shifted UID on
- *      disk, which a machine whose range changes cannot use, and the payload's root could unmount it.
+ *      disk, which a machine whose range changes cannot use, and the payload's root could unmount it;
+ *  (c) an overlay made by the host's root (UID 0) from an idmapped upper layer: overlayfs works on the layers
+ *      as its creator, whom the idmapping does not map ("failed to create directory .../work (errno: 75);
+ *      mounting read-only").
  * What we do: the overlay is made here, in the host's user namespace, from layers that are each idmapped into
  * the user namespace (the view a Bind= of that path gets; "+PATH" layers are in the root, which fits
  * already), with our fsuid/fsgid set to the payload's root (our capabilities kept) while overlayfs records its
