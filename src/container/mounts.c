@@ -137,14 +137,16 @@ static int overlay_fds_add(OverlayFds *o, int rootfd, int userns_fd, const char 
         if (userns_fd >= 0 && source[0] != '+') {
                 fd = priv_tree_clone(AT_FDCWD, source, 0);
                 if (fd < 0)
-                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fd, source);
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fd, 0, "%s=%s: a lower directory",
+                                           setting, source);
                 r = priv_mount_idmap(fd, userns_fd, false);
                 if (r < 0)
                         return fail_not_idmappable(l, r, setting, source);
         } else {
                 fd = open_layer(rootfd, source);
                 if (fd < 0)
-                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fd, source);
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fd, 0, "%s=%s: a lower directory",
+                                           setting, source);
         }
         o->fds[o->n++] = TAKE_FD(fd);
         return 0;
@@ -157,50 +159,154 @@ static int fs_set_fd_path(int fsfd, const char *key, int fd) {
         return priv_fs_set(fsfd, key, path);
 }
 
-/* The upper layer SOURCE of an Overlay= and its work directory (created next to it), as O_PATH fds. */
-static int overlay_open_upper(int rootfd, const char *source, int *ret_upper, int *ret_work, SetupLog *l) {
-        _cleanup_close_ int upper = -EBADF, parent = -EBADF, work = -EBADF;
+/* Overlay=LOWER…::DST (no upper directory, as in systemd-nspawn): the upper and work directories on a tmpfs
+ * of their own, detached (nothing but the overlay holds it: what the payload writes is discarded with the
+ * container's mount namespace, nothing is left on the host). With PrivateUsers= OWNER, the payload's root, owns
+ * the upper directory, the overlay's root. */
+static int overlay_temporary_upper(uid_t owner, const char *destination, int *ret_upper, int *ret_work,
+                                   int *ret_mount, SetupLog *l) {
+        _cleanup_close_ int fsfd = -EBADF, mnt = -EBADF, upper = -EBADF, work = -EBADF;
+        int r;
+
+        fsfd = priv_fs_open("tmpfs");
+        if (fsfd < 0)
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fsfd, 0,
+                                   "Overlay=%s: the temporary upper directory", destination);
+        mnt = priv_fs_create_detached(fsfd, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+        if (mnt < 0)
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, mnt, 0,
+                                   "Overlay=%s: the temporary upper directory", destination);
+        if (mkdirat(mnt, "upper", 0755) < 0 || mkdirat(mnt, "work", 0700) < 0)
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0,
+                                   "Overlay=%s: the temporary upper directory", destination);
+        upper = openat(mnt, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        work = openat(mnt, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (upper < 0 || work < 0)
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0,
+                                   "Overlay=%s: the temporary upper directory", destination);
+        if (owner != (uid_t) -1) {
+                r = priv_chown_fd(upper, owner, owner);
+                if (r < 0)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0,
+                                           "Overlay=%s: the temporary upper directory", destination);
+        }
+        *ret_upper = TAKE_FD(upper);
+        *ret_work = TAKE_FD(work);
+        *ret_mount = TAKE_FD(mnt);
+        return 0;
+}
+
+/* The upper layer SOURCE of an Overlay= and its work directory, created next to it (overlayfs wants both on
+ * one mount), as O_PATH fds. With USERNS_FD >= 0 a host SOURCE is reached through an idmapped clone of its
+ * parent directory, so that what overlayfs writes there has the owners a Bind= of it would show (the
+ * payload's root is 0 on disk); one in the image ("+PATH") fits already, as the root does. *RET_MOUNT is the
+ * clone (-EBADF if none), to keep open until the overlay is made: its last close dissolves it, and overlayfs
+ * only takes layers that are mounted. */
+static int overlay_open_upper(int rootfd, int userns_fd, const char *source, int *ret_upper, int *ret_work,
+                              int *ret_mount, SetupLog *l) {
+        _cleanup_close_ int upper = -EBADF, parent = -EBADF, work = -EBADF, mnt = -EBADF;
         _cleanup_free_ char *workname = NULL;
         const char *base = strrchr(source, '/');
+        int dir;
 
         base = base ? base + 1 : source;
+        if (isempty(base))
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EINVAL, 0,
+                                   "Overlay=%s: the upper directory cannot be the root directory", source);
         if (asprintf(&workname, ".#%s.overlay-work", base) < 0)
                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -ENOMEM, source);
         upper = open_layer(rootfd, source);
         if (upper < 0)
-                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, upper, source);
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, upper, 0, "Overlay=%s: the upper directory",
+                                   source);
         parent = openat(upper, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (parent < 0)
-                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, source);
-        if (mkdirat(parent, workname, 0700) < 0 && errno != EEXIST)
-                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, workname);
-        work = openat(parent, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0, "Overlay=%s: the upper directory",
+                                   source);
+        if (userns_fd >= 0 && source[0] != '+') {
+                _cleanup_close_ int tree = -EBADF, fd = -EBADF;
+                struct stat a, b;
+                int r;
+
+                tree = priv_tree_clone(parent, "", AT_EMPTY_PATH);
+                if (tree < 0)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, tree, 0,
+                                           "Overlay=%s: the upper directory", source);
+                r = priv_mount_idmap(tree, userns_fd, false);
+                if (r < 0)
+                        return fail_not_idmappable(l, r, "Overlay", source);
+                fd = openat(tree, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0,
+                                           "Overlay=%s: the upper directory", source);
+                /* The clone is of the parent's mount only: an upper directory that is a mount point of its
+                 * own is not in it (nor could its work directory be next to it, on the same mount). */
+                if (fstat(upper, &a) < 0 || fstat(fd, &b) < 0)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0,
+                                           "Overlay=%s: the upper directory", source);
+                if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EXDEV, CONTAINER_REPORT_COMPLETE,
+                                           "Overlay=%s: the upper directory must not be a mount point (its "
+                                           "work directory is made next to it, on the same mount)", source);
+                safe_close(upper);
+                upper = TAKE_FD(fd);
+                mnt = TAKE_FD(tree);
+        }
+        /* Next to the upper directory as overlayfs gets it: in the clone, if there is one. */
+        dir = mnt >= 0 ? mnt : parent;
+        if (mkdirat(dir, workname, 0700) < 0 && errno != EEXIST)
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0, "Overlay=%s: its work directory %s",
+                                   source, workname);
+        work = openat(dir, workname, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (work < 0)
-                return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, workname);
+                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -errno, 0, "Overlay=%s: its work directory %s",
+                                   source, workname);
         *ret_upper = TAKE_FD(upper);
         *ret_work = TAKE_FD(work);
+        *ret_mount = TAKE_FD(mnt);
         return 0;
 }
 
 /* Overlay=LOWER…:UPPER:DST, OverlayReadOnly=LOWER…:DST. Layers are host paths or "+PATH" in the root, named to
- * overlayfs as /proc/self/fd/N of fds opened here. The work directory is created next to the upper one. With
- * USERNS_FD >= 0 only OverlayReadOnly= (host layers idmapped); the overlay is made here, in the host's user
- * namespace, like every other mount of the set-up: the container gets it locked read-only, as the rest. */
-static int mount_overlay_in_root(int rootfd, int userns_fd, const CustomMount *m, SetupLog *l) {
+ * overlayfs as /proc/self/fd/N of fds opened here. The work directory is created next to the upper one.
+ *
+ * With a user namespace (USERNS_FD >= 0, OWNER its root), how a writable overlay can work, measured on Linux
+ * 6.18:
+ *  (a) an idmapped mount of the overlay itself (made from plain layers): overlayfs does not allow it
+ *      (mount_setattr(MOUNT_ATTR_IDMAP) on an overlay mount fails with EINVAL: no FS_ALLOW_IDMAP);
+ *  (b) an overlay made in the user namespace (as an unprivileged user would, overlayfs is FS_USERNS_MOUNT):
+ *      its layers would have to be idmapped (the host's files owned by root would be "nobody" there, and a
+ *      copy-up of them fails), and overlayfs refuses layers that are detached mounts of a namespace its maker
+ *      has no CAP_SYS_ADMIN in ("failed to clone upperpath"); it also creates files as the shifted UID on
+ *      disk, which a machine whose range changes cannot use, and the payload's root could unmount it;
+ *  (c) an overlay made by the host's root (UID 0) from an idmapped upper layer: overlayfs works on the layers
+ *      as its creator, whom the idmapping does not map ("failed to create directory .../work (errno: 75);
+ *      mounting read-only").
+ * What we do: the overlay is made here, in the host's user namespace, from layers that are each idmapped into
+ * the user namespace (the view a Bind= of that path gets; "+PATH" layers are in the root, which fits
+ * already), with our fsuid/fsgid set to the payload's root (our capabilities kept) while overlayfs records its
+ * creator's credentials. overlayfs does its own work (its work directory, copy-ups, whiteouts) as that
+ * creator, and creates the payload's files as their owner: both go through the idmapped upper layer, so on
+ * disk the payload's root is 0 and its users keep their IDs, as in the root image with
+ * PrivateUsersOwnership=map (and in a chowned root, where "+PATH" layers are, its files are shifted like the
+ * rest of it). The next start, whatever its range, sees them as its own. The overlay belongs to the host's
+ * user namespace and is locked with the other mounts when the init enters the user namespace. */
+static int mount_overlay_in_root(int rootfd, int userns_fd, uid_t owner, const CustomMount *m, SetupLog *l) {
         _cleanup_(overlay_fds_done) OverlayFds lower = {};
         _cleanup_close_ int fsfd = -EBADF, mfd = -EBADF, target = -EBADF, upper = -EBADF, work = -EBADF;
+        _cleanup_close_ int upper_mount = -EBADF;
+        _cleanup_(priv_fsids_pop) PrivFsids saved = {};
         const char *setting = m->read_only ? "OverlayReadOnly" : "Overlay";
         int r;
 
-        /* A writable overlay in a user namespace needs an idmapped upper layer, and overlayfs creates its work
-         * directory (and copies up) with the mounter's credentials, our host root, which the idmapping does not
-         * map: measured on Linux 6.18, "failed to create directory .../work (errno: 75); mounting read-only". */
-        if (userns_fd >= 0 && !m->read_only)
-                return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, CONTAINER_REPORT_COMPLETE,
-                                   "Overlay=%s: a writable overlay is not supported with PrivateUsers=: its upper "
-                                   "layer would have to be idmapped, and overlayfs writes to it as the host's "
-                                   "root, whom the idmapping does not map (EOVERFLOW, it mounts read-only); use "
-                                   "OverlayReadOnly=, or PrivateUsers=no", m->destination);
+        if (userns_fd < 0)
+                owner = (uid_t) -1;
+        if (owner != (uid_t) -1) {
+                r = priv_fsids_push(owner, owner, &saved);
+                if (r < 0)
+                        return setup_failf(l, CONTAINER_STAGE_CUSTOM_MOUNTS, r, 0, "%s=%s: setfsuid(%u)", setting,
+                                           m->destination, (unsigned) owner);
+        }
         for (char **p = m->lower; p && *p; p++) {
                 r = overlay_fds_add(&lower, rootfd, userns_fd, setting, *p, l);
                 if (r < 0)
@@ -213,13 +319,13 @@ static int mount_overlay_in_root(int rootfd, int userns_fd, const CustomMount *m
                         return r;
         }
         if (!m->read_only) {
-                if (!m->source) /* a temporary upper directory */
-                        return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, -EOPNOTSUPP, m->destination);
-                r = overlay_open_upper(rootfd, m->source, &upper, &work, l);
+                if (m->source)
+                        r = overlay_open_upper(rootfd, userns_fd, m->source, &upper, &work, &upper_mount, l);
+                else
+                        r = overlay_temporary_upper(owner, m->destination, &upper, &work, &upper_mount, l);
                 if (r < 0)
                         return r;
         }
-
         fsfd = priv_fs_open("overlay");
         if (fsfd < 0)
                 return setup_fail(l, CONTAINER_STAGE_CUSTOM_MOUNTS, fsfd, m->destination);
@@ -336,7 +442,7 @@ int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, Set
                                                 userns_fd >= 0 ? c->userns_shift : (uid_t) -1);
                         break;
                 case CUSTOM_MOUNT_OVERLAY:
-                        r = mount_overlay_in_root(rootfd, userns_fd, m, l);
+                        r = mount_overlay_in_root(rootfd, userns_fd, c->userns_shift, m, l);
                         if (r < 0)
                                 return r;
                         break;

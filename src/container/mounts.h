@@ -5,10 +5,11 @@
 #include "setup-log.h"
 
 /* Bind=, BindReadOnly=, TemporaryFileSystem=, Overlay=, OverlayReadOnly= below ROOTFD, in order. With
- * USERNS_FD >= 0 (PrivateUsers=) host sources of binds and host layers of OverlayReadOnly= are idmapped through
- * it (a file system that cannot be idmapped fails the start, naming the setting, the path and its type), a
- * writable Overlay= is refused, and temporary file systems belong to the payload's root. Returns 0 or -errno (stage
- * CONTAINER_STAGE_CUSTOM_MOUNTS). */
+ * USERNS_FD >= 0 (PrivateUsers=) host sources of binds and host layers of overlays are idmapped through it (a
+ * file system that cannot be idmapped fails the start, naming the setting, the path and its type), overlays are
+ * made with the payload's root as their creator (what it writes lands on disk as it would through a Bind=), and
+ * temporary file systems (and a temporary overlay upper directory) belong to the payload's root. Returns 0 or
+ * -errno (stage CONTAINER_STAGE_CUSTOM_MOUNTS). */
 int mounts_setup_custom(int rootfd, int userns_fd, const ContainerConfig *c, SetupLog *l);
 
 /* The type of the file system PATH (below DIRFD; "" with DIRFD itself) is on, as the caller's mount table

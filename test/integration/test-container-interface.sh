@@ -746,6 +746,33 @@ test_systemd_boot_unit() {
         assert_gone $n
 }
 
+# Issue #12, "Done when": systemctl start container@NAME with no settings file at all boots the systemd test
+# root to READY, with a user namespace (PrivateUsers=pick) and the private network (host0 inside, ve-NAME on
+# the host), as systemd-nspawn@.service's -U --network-veth.
+test_systemd_boot_unit_defaults() {
+        local n=mxci-sddef u leader
+        u=$(ci_unit $n)
+        ci_defer_unit $n
+        t_track $n
+        "$T_REPO/test/mkroot-systemd.sh" "$MACHINES_DIR/$n" >/dev/null 2>&1 || t_fail "mkroot-systemd.sh failed"
+        rm -f "$SETTINGS_DIR/$n.nspawn" "$MACHINES_DIR/$n.nspawn"
+        assert_ok timeout 60 systemctl start "$u"
+        assert_eq running "$(mx_prop $n State)" "State when systemctl start returned"
+        assert_eq "Ready." "$(mx_prop $n Status)" "Status when systemctl start returned"
+        leader=$(ci_leader $n) || exit 1
+        assert_match "^0 [1-9][0-9]* 65536$" "$(echo $(cat /proc/$leader/uid_map))" "uid_map of its PID 1"
+        [ "$(ps -o uid= -p $leader | tr -d ' ')" != 0 ] || t_fail "its PID 1 is the host's root"
+        assert_ne "$(readlink /proc/1/ns/net)" "$(readlink /proc/$leader/ns/net)" "network namespace"
+        nsenter -t $leader -n ip -o link show dev host0 >/dev/null 2>&1 ||
+                t_fail "no host0 inside: $(nsenter -t $leader -n ip -o link | cut -d: -f2 | tr '\n' ' ')"
+        ip -o link show dev ve-$n >/dev/null 2>&1 || t_fail "no ve-$n on the host"
+        ci_stop_unit "$u" $n "$leader" 40 '^(exited 0|killed 2)$'
+        umount $MACHINES_DIR/$n/usr
+        assert_gone $n
+        ip -o link show dev ve-$n >/dev/null 2>&1 && t_fail "ve-$n left after the stop"
+        return 0
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -768,5 +795,6 @@ ci_test unit-vs-dbus test_unit_vs_dbus
 ci_test unit-start-fails test_unit_start_fails
 ci_test systemd-boot-dbus test_systemd_boot_dbus
 ci_test systemd-boot-unit test_systemd_boot_unit
+T_TIMEOUT=120 ci_test systemd-boot-unit-defaults test_systemd_boot_unit_defaults
 
 t_summary

@@ -104,7 +104,7 @@ test_overlay() {
         echo "umount -l $hu" >>"$T_TMP/sr-cmds"
         mkdir -p $hu/upper
         echo "host lower" >$h/lower/hostfile
-        # Overlay= is not supported with a user namespace yet (test-userns.sh): without one.
+        # Without a user namespace (with one: test-userns-binds.sh).
         mx_settings $n "[Exec]\nPrivateUsers=no\nParameters=$SLEEP_CMD\n[Files]\nOverlay=+/lower:+/ovl/upper:/mnt/ov\nOverlay=$h/lower:$hu/upper:/mnt/hov\n"
         mx_start $n
         tmp_report $n >/dev/null || exit 1

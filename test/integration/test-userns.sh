@@ -132,7 +132,8 @@ test_idmap() {
 }
 
 # Bind= of a host directory is idmapped (its root is the payload's root), TemporaryFileSystem= belongs to the
-# payload's root, a writable Overlay= is refused clearly (OverlayReadOnly=: test-userns-binds.sh).
+# payload's root, a writable Overlay= puts the payload's root's files in its upper directory as 0 on disk (more
+# of it, and OverlayReadOnly=: test-userns-binds.sh).
 test_custom_mounts() {
         local n=mxun-cm src=$T_TMP/cm-src l out
         mkdir -p $src $T_TMP/cm-upper && echo host >$src/f && chown 0:0 $src $src/f
@@ -146,10 +147,14 @@ test_custom_mounts() {
         [ -e /proc/$l/root/tmp/tmpfs-ok ] || t_fail "payload's root could not write to its TemporaryFileSystem="
         assert_ok machinectl-ext stop $n
         wait_until 10 mx_gone $n || t_fail "$n still running"
-        mx_settings $n "[Exec]\nPrivateUsers=pick\nParameters=$SLEEP\n[Files]\nOverlay=$src:$T_TMP/cm-upper:/ov\n"
-        out=$(machinectl-ext start $n 2>&1) && t_fail "start with Overlay= succeeded"
-        assert_match "Overlay=/ov: a writable overlay is not supported with PrivateUsers=" "$out" "error"
-        assert_gone $n
+        mx_settings $n "[Exec]\nPrivateUsers=pick\nParameters=/bin/sh -c \"echo inside >/ov/new; echo more >>/ov/f; : >/tmp/ready; exec $SLEEP\"\n[Files]\nOverlay=$src:$T_TMP/cm-upper:/ov\n"
+        assert_ok machinectl-ext start $n
+        l=$(un_wait $n)
+        assert_eq "inside" "$(cat $T_TMP/cm-upper/new 2>/dev/null)" "file the payload wrote through Overlay="
+        assert_eq "0 0" "$(stat -c '%u %g' $T_TMP/cm-upper/new)" "its owner on the host (through the idmapped upper)"
+        assert_eq "host more" "$(cat $T_TMP/cm-upper/f | tr '\n' ' ' | sed 's/ $//')" "the copied-up lower file"
+        assert_eq "host" "$(cat $src/f)" "the lower file on the host"
+        assert_ok machinectl-ext stop $n
 }
 
 # PrivateUsersOwnership=map where the file system cannot be idmapped (the bed's overlay): a clear error.

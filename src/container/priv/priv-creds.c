@@ -140,3 +140,66 @@ int priv_set_fsids(uid_t uid, gid_t gid) {
                 return -EPERM;
         return 0;
 }
+
+static int caps_get(cap_flag_t flag, uint64_t *ret) {
+        _cleanup_(cap_freep) cap_t caps = NULL;
+        uint64_t mask = 0;
+
+        caps = cap_get_proc();
+        if (!caps)
+                return -errno;
+        for (int cap = 0; cap < 64; cap++) {
+                cap_flag_value_t v = CAP_CLEAR;
+
+                if (cap_get_flag(caps, cap, flag, &v) >= 0 && v == CAP_SET)
+                        mask |= UINT64_C(1) << cap;
+        }
+        *ret = mask;
+        return 0;
+}
+
+static int caps_set_effective(uint64_t effective) {
+        _cleanup_(cap_freep) cap_t caps = NULL;
+
+        caps = cap_get_proc();
+        if (!caps)
+                return -errno;
+        if (cap_clear_flag(caps, CAP_EFFECTIVE) < 0)
+                return -errno;
+        caps_set_mask(caps, CAP_EFFECTIVE, effective);
+        return RET_NERRNO(cap_set_proc(caps));
+}
+
+int priv_fsids_push(uid_t uid, gid_t gid, PrivFsids *ret_saved) {
+        PrivFsids saved = { .pushed = true };
+        uint64_t permitted;
+        int r;
+
+        if (!ret_saved || uid == (uid_t) -1 || gid == (gid_t) -1)
+                return -EINVAL;
+        saved.uid = setfsuid((uid_t) -1);
+        saved.gid = setfsgid((gid_t) -1);
+        r = caps_get(CAP_EFFECTIVE, &saved.effective);
+        if (r >= 0)
+                r = caps_get(CAP_PERMITTED, &permitted);
+        if (r < 0)
+                return r;
+        r = priv_set_fsids(uid, gid);
+        if (r >= 0)
+                r = caps_set_effective(permitted);
+        if (r < 0) {
+                (void) priv_set_fsids(saved.uid, saved.gid);
+                (void) caps_set_effective(saved.effective);
+                return r;
+        }
+        *ret_saved = saved;
+        return 0;
+}
+
+void priv_fsids_pop(PrivFsids *saved) {
+        if (!saved || !saved->pushed)
+                return;
+        (void) priv_set_fsids(saved->uid, saved->gid);
+        (void) caps_set_effective(saved->effective);
+        saved->pushed = false;
+}

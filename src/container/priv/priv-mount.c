@@ -36,14 +36,18 @@ int priv_fs_set(int fsfd, const char *key, const char *value) {
                                 : fsconfig(fsfd, FSCONFIG_SET_FLAG, key, NULL, 0));
 }
 
+int priv_fs_create_detached(int fsfd, unsigned attr) {
+        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        return RET_NERRNO(fsmount(fsfd, FSMOUNT_CLOEXEC, attr));
+}
+
 int priv_fs_attach(int fsfd, unsigned attr, int target_fd) {
         _cleanup_close_ int mfd = -EBADF;
 
-        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return -errno;
-        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attr);
+        mfd = priv_fs_create_detached(fsfd, attr);
         if (mfd < 0)
-                return -errno;
+                return mfd;
         if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return -errno;
         return TAKE_FD(mfd);

@@ -84,6 +84,21 @@ int priv_switch_ids(uid_t uid, gid_t gid);
  * from 0 drops the file capabilities (CAP_CHOWN, CAP_DAC_OVERRIDE, ...) from the effective set, moving it back
  * restores them. Returns 0, or -EPERM if the IDs did not change. */
 int priv_set_fsids(uid_t uid, gid_t gid);
+/* What priv_fsids_push() changed, for priv_fsids_pop(). */
+typedef struct PrivFsids {
+        uid_t uid;
+        gid_t gid;
+        uint64_t effective;
+        bool pushed;
+} PrivFsids;
+/* setfsgid(GID), setfsuid(UID), then the effective capability set made the permitted one (a move of the fsuid
+ * away from 0 drops the file capabilities from it): the caller creates files as UID:GID, with all its
+ * privileges (a file system made now, such as an overlayfs, keeps these credentials as its creator's). Saves
+ * what it changes in *RET_SAVED. Returns 0 or -errno (nothing changed). */
+int priv_fsids_push(uid_t uid, gid_t gid, PrivFsids *ret_saved);
+/* Puts back the fsuid, fsgid and effective set saved by a successful priv_fsids_push() (nothing otherwise);
+ * for _cleanup_. */
+void priv_fsids_pop(PrivFsids *saved);
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int priv_set_no_new_privs(void);
 /* Loads the seccomp filter PROG (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER), or seccomp(SECCOMP_SET_MODE_FILTER,
@@ -118,6 +133,9 @@ int priv_mount_bind_self(const char *path);
 int priv_fs_open(const char *fstype);
 /* fsconfig() a string option KEY=VALUE, or the flag KEY if VALUE is NULL. */
 int priv_fs_set(int fsfd, const char *key, const char *value);
+/* Creates the file system configured in FSFD and mounts it with ATTR (MOUNT_ATTR_*), detached: it is attached
+ * nowhere, and goes away with the last reference to it. Returns the mount fd or -errno. */
+int priv_fs_create_detached(int fsfd, unsigned attr);
 /* Creates the file system configured in FSFD, mounts it with ATTR (MOUNT_ATTR_*) and attaches it on TARGET_FD.
  * Returns an fd of the new mount's root, or -errno. */
 int priv_fs_attach(int fsfd, unsigned attr, int target_fd);
