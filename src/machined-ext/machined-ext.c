@@ -8,6 +8,7 @@
 #include "log.h"
 #include "machine-network.h"
 #include "machine-state.h"
+#include "machine-userns.h"
 #include "machined-watch.h"
 #include "fd-keeper.h"
 #include "manager.h"
@@ -101,6 +102,10 @@ int main(int argc, char *argv[]) {
                                 log_warning_errno(errno, "Failed to raise RLIMIT_NOFILE, ignoring: %m");
                 }
         }
+
+        r = machine_userns_init_lookups();
+        if (r < 0)
+                log_warning_errno(r, "Failed to set $SYSTEMD_BYPASS_USERDB, ignoring: %m");
 
         /* sd-event watches children through pidfds and needs SIGCHLD blocked; SIGTERM/SIGINT become events. */
         sigemptyset(&ss);
