@@ -108,7 +108,7 @@ void machine_payload_exited(Machine *m, int code, int status) {
         (void) sd_bus_flush(m->manager->bus); /* the replies are out before the fault, as its name says */
 #endif
         fault_point("after-exit-reply", m->name);
-        machine_network_teardown(m);
+        machine_network_teardown_async(m);
 
         machine_state_update(m);
         machine_maybe_finalize(m);
@@ -264,6 +264,10 @@ void machine_maybe_finalize(Machine *m) {
         int r;
 
         if (m->finalized || !m->exited)
+                return;
+        /* Its links are still being deleted (machine_network_teardown_async()): a new run of the name must not
+         * find them. Called again once they are gone. */
+        if (m->network_removing)
                 return;
 
         if (!m->released && !m->registered && !m->register_sent)

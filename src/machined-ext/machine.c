@@ -17,6 +17,7 @@
 #include "machine-hooks.h"
 #include "machine.h"
 #include "machine-internal.h"
+#include "link-remover.h"
 #include "machine-network.h"
 #include "machine-state.h"
 #include "machine-userns.h"
@@ -113,6 +114,8 @@ Machine *machine_free(Machine *m) {
 
         if (m->manager)
                 hashmap_remove_value(m->manager->machines, m->name, m);
+        if (m->network_removing && m->manager)
+                link_remover_cancel(m->manager->link_remover, m);
 
         sd_event_source_disable_unref(m->sync_event_source);
         sd_event_source_disable_unref(m->child_event_source);

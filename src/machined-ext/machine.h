@@ -148,6 +148,8 @@ struct Machine {
          * host (recorded in the state as "network", torn down when the payload is gone). */
         NetworkConfig network_config;
         NetworkState network;
+        bool network_removing;          /* its links are being deleted by the manager's link remover: the
+                                         * record stays (and the machine is not finalized) until they are gone */
 
         /* Started by container@NAME.service: the payload goes into that unit's cgroup (subgroup "payload"),
          * the unit is registered with systemd-machined, and no scope is created. */

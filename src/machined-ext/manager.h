@@ -34,6 +34,7 @@ typedef struct Manager {
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
         sd_event_source *address_event_source;  /* the containers' address changes (machine-network.c) */
+        struct LinkRemover *link_remover;       /* deletes exited machines' links off the loop, made on demand */
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;

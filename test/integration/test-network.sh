@@ -124,6 +124,39 @@ test_default_veth() {
         assert_no_net_leftovers
 }
 
+# A veth's deletion (RTM_DELLINK) waits for RCU grace periods in the kernel, ~20 ms (issue #17): the daemon
+# leaves it to a worker thread, its event loop does not wait. The next run of the name still finds the old
+# link gone (it is queued until then), and nothing is left in the end.
+test_veth_delete_off_loop() {
+        local n=mxnw-offl pid tr sp line tid i out
+        command -v strace >/dev/null || skip "no strace"
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/true\n"
+        pid=$(mx_daemon_pid)
+        tr=$T_TMP/strace
+        strace -f -qq -e trace=sendto -e signal=none -o $tr -p $pid &
+        sp=$!
+        wait_until 5 eval "grep -q 'TracerPid:.[1-9]' /proc/$pid/status" || { kill $sp; t_fail "strace did not attach"; }
+        mx_start $n
+        out=$(mx_wait $n)
+        assert_eq "exited 0" "$out" "WaitMachine"
+        # Started again at once, three times: every run gets its veth (a new start waits for the old one's
+        # deletion; otherwise it fails with "a link called like ours exists already").
+        for i in 1 2 3; do
+                mx_start $n
+                out=$(mx_wait $n)
+                assert_eq "exited 0" "$out" "WaitMachine of run $i"
+        done
+        wait_until 10 eval '! link_exists ve-$n' || t_fail "ve-$n is left"
+        kill $sp; wait $sp 2>/dev/null
+        line=$(grep -m1 RTM_DELLINK $tr) || t_fail "no RTM_DELLINK traced: $(head -c 600 $tr)"
+        tid=$(echo "$line" | awk '{ print $1 }')
+        [ "$tid" != "$pid" ] || t_fail "RTM_DELLINK was sent by the daemon's main thread: $line"
+        [ "$(grep -c RTM_DELLINK $tr)" -ge 4 ] || t_fail "not every run's veth was deleted: $(grep -c RTM_DELLINK $tr) RTM_DELLINK, $(grep -o "IFLA_IFNAME}, \"[^\"]*\"" $tr | tr "\n" " ")"
+        [ -z "$(grep RTM_DELLINK $tr | awk -v p=$pid '$1 == p')" ] || t_fail "a RTM_DELLINK on the main thread"
+        assert_no_net_leftovers
+}
+
 # The payload configures host0 itself with busybox ip: with a private network it has CAP_NET_ADMIN (as
 # nspawn gives it), which only acts on its own namespace.
 test_payload_configures() {
@@ -334,6 +367,7 @@ t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 [ -x "$NET_NAMES" ] || { echo "no $NET_NAMES (build first)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 run_test default-veth test_default_veth
+run_test veth-delete-off-loop test_veth_delete_off_loop
 run_test payload-configures test_payload_configures
 run_test zone test_zone
 run_test port test_port
