@@ -199,6 +199,7 @@ static void machine_drop_run_leftovers(Machine *m) {
 static void machine_reset_run(Machine *m) {
         m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+        m->userns_helper_event_source = sd_event_source_unref(m->userns_helper_event_source);
         m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
         m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
         m->notify_event_source = sd_event_source_disable_unref(m->notify_event_source);

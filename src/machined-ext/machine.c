@@ -119,6 +119,7 @@ Machine *machine_free(Machine *m) {
 
         sd_event_source_disable_unref(m->sync_event_source);
         sd_event_source_disable_unref(m->child_event_source);
+        sd_event_source_unref(m->userns_helper_event_source);   /* owns the helper: reaps it if need be */
         sd_event_source_disable_unref(m->timer_event_source);
         sd_event_source_disable_unref(m->start_timer_event_source);
         sd_event_source_disable_unref(m->start_reply_event_source);

@@ -143,6 +143,7 @@ struct Machine {
         uid_t userns_shift;
         uint32_t userns_range;
         int userns_lock_fd;
+        sd_event_source *userns_helper_event_source; /* the exited helper that made the user namespace */
 
         /* The private network (machine-network.c): what the definition asks for, and what this run has on the
          * host (recorded in the state as "network", torn down when the payload is gone). */
