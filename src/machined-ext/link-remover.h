@@ -16,7 +16,8 @@ typedef struct LinkRemover LinkRemover;
  * already counts as deleted). */
 typedef void (*link_remover_done_t)(void *userdata, int result);
 
-/* Returns 0 or -errno. The thread starts with the first job. */
+/* Returns 0 or -errno. Its two fds (a netlink socket, an eventfd) are open from here on; the thread starts
+ * with the first job. */
 int link_remover_new(sd_event *event, LinkRemover **ret);
 
 /* Lets the job at hand finish, drops the queued ones (their callbacks are not called: the state files still

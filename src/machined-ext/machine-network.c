@@ -177,11 +177,11 @@ void machine_network_teardown_async(Machine *m) {
                 return;
         }
 
-        r = m->network.veth ? strv_extend(&names, m->network.veth) : 0;
+        r = m->manager->link_remover ? 0 : -EOPNOTSUPP;         /* made at start-up, or not at all */
+        if (r >= 0 && m->network.veth)
+                r = strv_extend(&names, m->network.veth);
         for (size_t i = 0; r >= 0 && i < m->network.n_veth_extra; i++)
                 r = strv_extend(&names, m->network.veth_extra[i].host);
-        if (r >= 0 && !m->manager->link_remover)
-                r = link_remover_new(m->manager->event, &m->manager->link_remover);
         if (r >= 0)
                 r = link_remover_submit(m->manager->link_remover, names, on_links_removed, m);
         if (r < 0) {

@@ -6,6 +6,7 @@
 
 #include "fault.h"
 #include "log.h"
+#include "link-remover.h"
 #include "machine-network.h"
 #include "machine-state.h"
 #include "machine-userns.h"
@@ -123,6 +124,11 @@ int main(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         }
         m->stop_timeout = arg_stop_timeout;
+
+        r = link_remover_new(m->event, &m->link_remover);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up the link remover, exited machines' links are deleted on "
+                                  "the event loop: %m");
 
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
         if (r >= 0)

@@ -34,7 +34,8 @@ typedef struct Manager {
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
         sd_event_source *address_event_source;  /* the containers' address changes (machine-network.c) */
-        struct LinkRemover *link_remover;       /* deletes exited machines' links off the loop, made on demand */
+        struct LinkRemover *link_remover;       /* deletes exited machines' links off the loop (its fds exist
+                                                 * from the start: the fd count does not grow with use) */
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;
