@@ -362,6 +362,9 @@ typedef struct Container {
         int netns_fd;                   /* O_CLOEXEC: the network namespace made for the child (owned by its
                                          * user namespace), which the child joins only once it runs; or -EBADF
                                          * if the child was cloned into a new one or shares the caller's */
+        int helper_pidfd;               /* O_CLOEXEC: a child of the caller that made the user namespace, killed
+                                         * already, for the caller to reap (container_reap_helper(), or an
+                                         * event loop); -EBADF if none. Only container_spawn_full() leaves one */
 } Container;
 
 /* Checks C before anything is cloned: required fields, absolute paths without "..", joined namespaces,

@@ -38,6 +38,11 @@ int container_spawn(const ContainerConfig *c, Container *ret);
  * *ret_error (may stay NULL; RET_ERROR may be NULL). */
 int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_error);
 
+/* Reaps (waiting for it) and closes c->helper_pidfd, if there is one. container_spawn() does it itself;
+ * after container_spawn_full() the caller reaps it when it suits (it exits at once, but may need a CPU for
+ * that first: not on the critical path of a start). */
+void container_reap_helper(Container *c);
+
 /* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to go on and exec. Returns 0 or -errno. */
 int container_release(int sync_fd);
 

@@ -285,7 +285,9 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
 
         pair[1] = safe_close(pair[1]);
         netns = TAKE_FD(userns.netns_fd);
-        priv_userns_done(&userns);
+        /* The helper stays: reaped by the caller, or by the cleanup on failure. */
+        userns.userns_fd = safe_close(userns.userns_fd);
+        userns.pidns_fd = safe_close(userns.pidns_fd);
         r = 0;
         if (c->n_uid_map > 0)
                 r = write_id_maps(c, (pid_t) pid, pair[0]);
@@ -303,6 +305,7 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
                 .pidfd = pidfd,
                 .sync_fd = TAKE_FD(pair[0]),
                 .netns_fd = TAKE_FD(netns),
+                .helper_pidfd = TAKE_FD(userns.helper_pidfd),
         };
 finish:
         close_fds(ns_fds, c->n_join_namespaces);
@@ -312,7 +315,19 @@ finish:
 }
 
 int container_spawn(const ContainerConfig *c, Container *ret) {
-        return container_spawn_full(c, ret, NULL);
+        int r;
+
+        r = container_spawn_full(c, ret, NULL);
+        if (r >= 0)
+                container_reap_helper(ret);
+        return r;
+}
+
+void container_reap_helper(Container *c) {
+        if (c->helper_pidfd < 0)
+                return;
+        (void) waitid(P_PIDFD, c->helper_pidfd, NULL, WEXITED);
+        c->helper_pidfd = safe_close(c->helper_pidfd);
 }
 
 static int send_byte(int sync_fd, char b) {

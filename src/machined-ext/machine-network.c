@@ -8,7 +8,9 @@
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
 
+#include "link-remover.h"
 #include "log.h"
+#include "machine-internal.h"
 #include "machine-network.h"
 #include "machine-state.h"
 #include "network.h"
@@ -141,12 +143,55 @@ int machine_network_setup(Machine *m, int netns_fd, char **ret_error) {
 void machine_network_teardown(Machine *m) {
         int r;
 
-        if (!m->network.machine)
+        if (!m->network.machine || m->network_removing)
                 return;
         r = network_teardown(&m->network);
         if (r < 0)
                 log_warning_errno(r, "Failed to remove the network of machine %s, ignoring: %m", m->name);
         network_state_done(&m->network);
+}
+
+static void on_links_removed(void *userdata, int result) {
+        Machine *m = userdata;
+
+        m->network_removing = false;
+        if (result < 0)
+                log_warning_errno(result, "Failed to remove the network of machine %s, ignoring: %m", m->name);
+        else
+                log_debug("Machine %s: its links are removed.", m->name);
+        network_state_done(&m->network);
+        machine_state_update(m);
+        machine_maybe_finalize(m);
+}
+
+void machine_network_teardown_async(Machine *m) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        if (!m->network.machine || m->network_removing)
+                return;
+        /* A zone bridge goes when its last port does, which a start of another machine in the zone could
+         * race with; Port= forwards are nftables work: both stay here, as before. */
+        if (m->network.zone_bridge || m->network.n_ports > 0 || (!m->network.veth && m->network.n_veth_extra == 0)) {
+                machine_network_teardown(m);
+                return;
+        }
+
+        r = m->manager->link_remover ? 0 : -EOPNOTSUPP;         /* made at start-up, or not at all */
+        if (r >= 0 && m->network.veth)
+                r = strv_extend(&names, m->network.veth);
+        for (size_t i = 0; r >= 0 && i < m->network.n_veth_extra; i++)
+                r = strv_extend(&names, m->network.veth_extra[i].host);
+        if (r >= 0)
+                r = link_remover_submit(m->manager->link_remover, names, on_links_removed, m);
+        if (r < 0) {
+                log_debug_errno(r, "Machine %s: cannot remove its links off the event loop, removing them now: %m",
+                                m->name);
+                machine_network_teardown(m);
+                return;
+        }
+        TAKE_PTR(names);
+        m->network_removing = true;
 }
 
 int machine_network_record(Machine *m, char **ret) {

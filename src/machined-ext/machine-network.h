@@ -21,8 +21,14 @@ int machine_network_load(Machine *m, char **ret_error);
  * failure nothing of it is left. */
 int machine_network_setup(Machine *m, int netns_fd, char **ret_error);
 
-/* Removes what m->network records (idempotent) and forgets it. Logs failures. */
+/* Removes what m->network records (idempotent) and forgets it. Logs failures. Does nothing while
+ * machine_network_teardown_async() is at work. */
 void machine_network_teardown(Machine *m);
+
+/* The same, off the event loop where it can be (links only: veth, VirtualEthernetExtra=; a zone bridge or
+ * Port= forwards are removed here, at once): sets m->network_removing, and once the links are gone forgets
+ * m->network, saves the state and calls machine_maybe_finalize(). */
+void machine_network_teardown_async(Machine *m);
 
 /* The record of m->network for the machine's state (NULL in *ret if there is none). Returns 0 or -ENOMEM. */
 int machine_network_record(Machine *m, char **ret);

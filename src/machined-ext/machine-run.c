@@ -109,7 +109,7 @@ void machine_payload_exited(Machine *m, int code, int status) {
         (void) sd_bus_flush(m->manager->bus); /* the replies are out before the fault, as its name says */
 #endif
         fault_point("after-exit-reply", m->name);
-        machine_network_teardown(m);
+        machine_network_teardown_async(m);
 
         machine_state_update(m);
         machine_maybe_finalize(m);
@@ -208,6 +208,7 @@ static void machine_drop_run_leftovers(Machine *m) {
 static void machine_reset_run(Machine *m) {
         m->sync_event_source = sd_event_source_disable_unref(m->sync_event_source);
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
+        m->userns_helper_event_source = sd_event_source_unref(m->userns_helper_event_source);
         m->timer_event_source = sd_event_source_disable_unref(m->timer_event_source);
         m->start_timer_event_source = sd_event_source_disable_unref(m->start_timer_event_source);
         m->notify_event_source = sd_event_source_disable_unref(m->notify_event_source);
@@ -274,6 +275,10 @@ void machine_maybe_finalize(Machine *m) {
         int r;
 
         if (m->finalized || !m->exited)
+                return;
+        /* Its links are still being deleted (machine_network_teardown_async()): a new run of the name must not
+         * find them. Called again once they are gone. */
+        if (m->network_removing)
                 return;
 
         if (!m->released && !m->registered && !m->register_sent)

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -42,6 +43,25 @@ static int userns_lock(uid_t shift) {
         if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
                 return IN_SET(errno, EAGAIN, EACCES) ? -EBUSY : -errno;
         return TAKE_FD(fd);
+}
+
+/* The userdb services whose answers say nothing about a range PrivateUsers=pick may take, and what each
+ * costs per lookup (the check below makes four, for every start):
+ *   io.systemd.Machine      systemd-machined: the ranges of registered machines, found by reading
+ *                           /proc/LEADER/uid_map of every machine it knows (1000 machines: 1000 files read per
+ *                           lookup, issue #17). Ours are in our table (machine_userns_conflict()), nspawn's
+ *                           hold their lock in USERNS_LOCK_DIR (userns_lock()).
+ *   io.systemd.DynamicUser  PID 1: 61184-65519, below USERNS_PICK_MIN.
+ *   io.systemd.Home         systemd-homed: 60001-60513, below USERNS_PICK_MIN.
+ *   io.systemd.Multiplexer  systemd-userdbd: asks all of the above; without it nss-systemd asks the others
+ *                           (drop-in records) itself.
+ * /etc/passwd, /etc/group and any other NSS module (LDAP, ...) are still asked. */
+#define USERNS_BYPASS_USERDB "io.systemd.Multiplexer:io.systemd.Machine:io.systemd.DynamicUser:io.systemd.Home"
+_Static_assert(USERNS_PICK_MIN > 65535, "the pick range must not overlap the ranges of the bypassed services");
+
+int machine_userns_init_lookups(void) {
+        /* nss-systemd reads it at every lookup; an administrator's own setting is kept. */
+        return RET_NERRNO(setenv("SYSTEMD_BYPASS_USERDB", USERNS_BYPASS_USERDB, /* overwrite= */ 0));
 }
 
 /* Whether the host's user database knows the ends of the range (nspawn's superficial check). */

@@ -13,6 +13,11 @@ typedef struct Machine Machine;
  * systemd-nspawn@.service (-U) gives. Untrusted files cannot change it (PrivateUsers= is TRUST_PRIVILEGED). */
 #define MACHINE_DEFAULT_PRIVATE_USERS USER_NAMESPACE_PICK
 
+/* Makes the host-user check of PrivateUsers=pick skip the userdb services that only know ranges it never
+ * picks or tracks itself ($SYSTEMD_BYPASS_USERDB, unless already set): no round trip to systemd-machined
+ * or PID 1 per start. Call once, before any thread exists. Returns 0 or -errno. */
+int machine_userns_init_lookups(void);
+
 /* Decides M's user namespace and fills in CONFIG's userns_* fields; takes the range's lock (kept in M until
  * machine_userns_release()). Returns 0 (also: no user namespace), -EBADMSG if the settings ask for a range
  * that cannot be had (*RET_ERROR says why, naming the settings file), -ENOTRECOVERABLE if no range could be

@@ -18,6 +18,7 @@
 #include "machine-hooks.h"
 #include "machine.h"
 #include "machine-internal.h"
+#include "link-remover.h"
 #include "machine-network.h"
 #include "machine-state.h"
 #include "machine-userns.h"
@@ -114,9 +115,12 @@ Machine *machine_free(Machine *m) {
 
         if (m->manager)
                 hashmap_remove_value(m->manager->machines, m->name, m);
+        if (m->network_removing && m->manager)
+                link_remover_cancel(m->manager->link_remover, m);
 
         sd_event_source_disable_unref(m->sync_event_source);
         sd_event_source_disable_unref(m->child_event_source);
+        sd_event_source_unref(m->userns_helper_event_source);   /* owns the helper: reaps it if need be */
         sd_event_source_disable_unref(m->timer_event_source);
         sd_event_source_disable_unref(m->start_timer_event_source);
         sd_event_source_disable_unref(m->start_reply_event_source);

@@ -144,11 +144,14 @@ struct Machine {
         uid_t userns_shift;
         uint32_t userns_range;
         int userns_lock_fd;
+        sd_event_source *userns_helper_event_source; /* the exited helper that made the user namespace */
 
         /* The private network (machine-network.c): what the definition asks for, and what this run has on the
          * host (recorded in the state as "network", torn down when the payload is gone). */
         NetworkConfig network_config;
         NetworkState network;
+        bool network_removing;          /* its links are being deleted by the manager's link remover: the
+                                         * record stays (and the machine is not finalized) until they are gone */
 
         /* Started by container@NAME.service: the payload goes into that unit's cgroup (subgroup "payload"),
          * the unit is registered with systemd-machined, and no scope is created. */

@@ -6,8 +6,10 @@
 
 #include "fault.h"
 #include "log.h"
+#include "link-remover.h"
 #include "machine-network.h"
 #include "machine-state.h"
+#include "machine-userns.h"
 #include "machined-watch.h"
 #include "fd-keeper.h"
 #include "manager.h"
@@ -103,6 +105,10 @@ int main(int argc, char *argv[]) {
                 }
         }
 
+        r = machine_userns_init_lookups();
+        if (r < 0)
+                log_warning_errno(r, "Failed to set $SYSTEMD_BYPASS_USERDB, ignoring: %m");
+
         /* sd-event watches children through pidfds and needs SIGCHLD blocked; SIGTERM/SIGINT become events. */
         sigemptyset(&ss);
         sigaddset(&ss, SIGCHLD);
@@ -119,6 +125,11 @@ int main(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         }
         m->stop_timeout = arg_stop_timeout;
+
+        r = link_remover_new(m->event, &m->link_remover);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up the link remover, exited machines' links are deleted on "
+                                  "the event loop: %m");
 
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
         if (r >= 0)

@@ -10,6 +10,7 @@
 #include "machine-dbus.h"
 #include "machine.h"
 #include "manager-dbus.h"
+#include "link-remover.h"
 #include "manager.h"
 #include "container.h"
 #include "name.h"
@@ -105,6 +106,10 @@ Manager *manager_free(Manager *m) {
 
         if (!m)
                 return NULL;
+
+        /* First: its thread reads no machine, but their callbacks must not run any more. What it did not do
+         * yet stays recorded in the machines' state files, for the next instance. */
+        m->link_remover = link_remover_free(m->link_remover);
 
         /* Machines keep running without us; this only drops our bookkeeping. */
         while (m->gc_queue) {

@@ -36,6 +36,8 @@ typedef struct Manager {
         struct BindOperation *bind_orphans;     /* BindMount helpers that outlived their machine (machine-bind.c) */
 
         sd_event_source *address_event_source;  /* the containers' address changes (machine-network.c) */
+        struct LinkRemover *link_remover;       /* deletes exited machines' links off the loop (its fds exist
+                                                 * from the start: the fd count does not grow with use) */
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;

@@ -348,6 +348,33 @@ int rtnl_link_delete_by_name(Rtnl *nl, const char *name) {
         return r < 0 ? r : 1;
 }
 
+int rtnl_link_delete_name(Rtnl *nl, const char *name) {
+        char buf[MNL_SOCKET_BUFFER_SIZE], answer[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *h;
+        unsigned seq;
+        int r;
+
+        if (!name || strlen(name) >= IFNAMSIZ)
+                return -EINVAL;
+        h = msg_new(nl, buf, RTM_DELLINK, NLM_F_ACK);
+        seq = h->nlmsg_seq;
+        put_ifinfo(h, 0);
+        mnl_attr_put_strz(h, IFLA_IFNAME, name);
+        /* transact() without its heap buffer: an ACK (or an error) is all that comes back. */
+        if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
+                return negative_errno();
+        for (;;) {
+                ssize_t n = mnl_socket_recvfrom(nl->sock, answer, sizeof(answer));
+                if (n < 0)
+                        return negative_errno();
+                r = mnl_cb_run(answer, n, seq, nl->portid, NULL, NULL);
+                if (r < 0)
+                        return errno == ENODEV ? 0 : negative_errno();
+                if (r == MNL_CB_STOP)
+                        return 1;
+        }
+}
+
 struct port_count {
         uint32_t master;
         int n;

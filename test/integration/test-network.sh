@@ -124,6 +124,47 @@ test_default_veth() {
         assert_no_net_leftovers
 }
 
+# A veth's deletion (RTM_DELLINK) waits for RCU grace periods in the kernel, ~20 ms (issue #17): the daemon
+# leaves it to a worker thread, its event loop does not wait; also when a process outside the machine holds
+# its network namespace (the kernel would keep the pair then). The next run of the name still finds the old
+# link gone (it is queued until then), and nothing is left in the end.
+test_veth_delete_off_loop() {
+        local n=mxnw-offl pid tr sp line i out holder
+        command -v strace >/dev/null || skip "no strace"
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/true\n"
+        pid=$(mx_daemon_pid)
+        tr=$T_TMP/strace
+        strace -f -qq -e trace=sendto -e signal=none -o $tr -p $pid &
+        sp=$!
+        wait_until 5 eval "grep -q 'TracerPid:.[1-9]' /proc/$pid/status" || { kill $sp; t_fail "strace did not attach"; }
+        # Started again at once, four times: every run gets its veth (a new start waits for the old one's
+        # removal; otherwise it fails with "a link called like ours exists already").
+        for i in 1 2 3 4; do
+                mx_start $n
+                out=$(mx_wait $n)
+                assert_eq "exited 0" "$out" "WaitMachine of run $i"
+        done
+        wait_until 10 eval '! link_exists ve-$n' || t_fail "ve-$n is left"
+
+        # Its namespace held from outside: the worker deletes the veth all the same.
+        mx_settings $n "[Exec]\nParameters=$SLEEP\n"
+        mx_start $n
+        nsenter -t "$(leader_of $n)" -n sleep 60 &
+        holder=$!
+        wait_until 5 eval "[ \"\$(readlink /proc/$holder/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]" ||
+                t_fail "the holder did not enter the namespace"
+        nw_kill $n
+        wait_until 10 eval '! link_exists ve-$n' || t_fail "ve-$n is left while its namespace is held"
+        kill $holder; wait $holder 2>/dev/null
+        kill $sp; wait $sp 2>/dev/null
+
+        line=$(grep -m1 "RTM_DELLINK.*ve-$n" $tr) || t_fail "no RTM_DELLINK of ve-$n traced: $(grep -c . $tr) lines"
+        [ "$(echo "$line" | awk '{ print $1 }')" != "$pid" ] || t_fail "RTM_DELLINK by the daemon's main thread: $line"
+        [ -z "$(grep RTM_DELLINK $tr | awk -v p=$pid '$1 == p')" ] || t_fail "a RTM_DELLINK on the main thread"
+        assert_no_net_leftovers
+}
+
 # The payload configures host0 itself with busybox ip: with a private network it has CAP_NET_ADMIN (as
 # nspawn gives it), which only acts on its own namespace.
 test_payload_configures() {
@@ -334,6 +375,7 @@ t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 [ -x "$NET_NAMES" ] || { echo "no $NET_NAMES (build first)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 run_test default-veth test_default_veth
+run_test veth-delete-off-loop test_veth_delete_off_loop
 run_test payload-configures test_payload_configures
 run_test zone test_zone
 run_test port test_port

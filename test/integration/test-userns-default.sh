@@ -210,6 +210,27 @@ test_default_systemd_boot() {
         umount $MACHINES_DIR/$n/usr
 }
 
+# Picking a range asks the host's user database whether its ends are taken (as nspawn does), but not the
+# userdb services that only know ranges it never picks or tracks itself (issue #17): systemd-machined reads
+# /proc/PID/uid_map of every registered machine for each such lookup, four per start, and PID 1 answers for
+# its dynamic users. A start makes no round trip to either.
+test_default_no_userdb_round_trips() {
+        local n=mxud-userdb pid tr
+        command -v strace >/dev/null || skip "no strace"
+        ud_root $n
+        rm -f $SETTINGS_DIR/$n.nspawn $MACHINES_DIR/$n.nspawn
+        pid=$(mx_daemon_pid)
+        tr=$T_TMP/strace
+        strace -f -qq -e trace=connect -o $tr -p $pid &
+        local sp=$!
+        wait_until 5 eval "grep -q TracerPid:.[1-9] /proc/$pid/status" || { kill $sp; t_fail "strace did not attach"; }
+        assert_ok machinectl-ext start $n
+        ud_wait $n >/dev/null
+        kill $sp; wait $sp 2>/dev/null
+        grep -q "userdb" $tr && t_fail "a start asked userdb services: $(grep -o '/run/systemd/userdb/[A-Za-z.]*' $tr | sort | uniq -c | tr '\n' ' ')"
+        ud_poweroff $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test default-shift test_default_shift
@@ -220,5 +241,6 @@ run_test default-bind test_default_bind
 run_test default-bind-not-idmappable test_default_bind_not_idmappable
 run_test default-daemon-restart test_default_daemon_restart
 run_test default-systemd-boot test_default_systemd_boot
+run_test default-no-userdb-round-trips test_default_no_userdb_round_trips
 
 t_summary

@@ -700,6 +700,46 @@ static void test_private_users(void) {
         ASSERT_EQ(container_spawn(&c, &ct), -EINVAL);
 }
 
+/* The helper that makes the user namespace is killed, but not reaped, by container_spawn_full(): waiting for it
+ * is the caller's, off the critical path (issue #17). container_spawn() reaps it itself. */
+static void test_private_users_helper(void) {
+        char *argv[] = { (char *) "/bin/busybox", (char *) "true", NULL };
+        ContainerConfig c = base_config(argv);
+        siginfo_t si = {};
+        Container ct;
+        int status;
+
+        c.userns_shift = 0x30000;
+        c.userns_range = 0x10000;
+        c.userns_ownership = USER_NAMESPACE_OWNERSHIP_AUTO;
+        ASSERT_EQ(container_spawn_full(&c, &ct, NULL), 0);
+        ASSERT(ct.helper_pidfd >= 0);
+        /* Still our child, not reaped: it can be waited for (WNOWAIT leaves it). It was killed. */
+        ASSERT_EQ(waitid(P_PIDFD, ct.helper_pidfd, &si, WEXITED | WNOWAIT), 0);
+        ASSERT(si.si_code == CLD_KILLED || si.si_code == CLD_EXITED);
+        container_reap_helper(&ct);
+        ASSERT_EQ(ct.helper_pidfd, -EBADF);
+        container_reap_helper(&ct);     /* idempotent */
+        ASSERT_EQ(container_cancel(ct.sync_fd), 0);
+        ASSERT_EQ(waitpid(ct.pid, &status, 0), ct.pid);
+        close(ct.sync_fd);
+        close(ct.pidfd);
+        if (ct.netns_fd >= 0)
+                close(ct.netns_fd);
+
+        /* No user namespace: no helper. */
+        c.userns_shift = 0;
+        c.userns_range = 0;
+        ASSERT_EQ(container_spawn_full(&c, &ct, NULL), 0);
+        ASSERT_EQ(ct.helper_pidfd, -EBADF);
+        ASSERT_EQ(container_cancel(ct.sync_fd), 0);
+        ASSERT_EQ(waitpid(ct.pid, &status, 0), ct.pid);
+        close(ct.sync_fd);
+        close(ct.pidfd);
+        if (ct.netns_fd >= 0)
+                close(ct.netns_fd);
+}
+
 int main(void) {
         char cmd[512];
 
@@ -723,6 +763,7 @@ int main(void) {
         test_shared_namespaces();
         test_user_namespace();
         test_private_users();   /* last: may shift the owners of the test root */
+        test_private_users_helper();
 
         snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system %s", root);
         run(cmd);

@@ -280,6 +280,22 @@ static void test_veth(void) {
         ASSERT(!host_has_link("vx-host") && !host_has_link("vx-h2"));
         network_state_done(&s);
 
+        /* the daemon's link remover: one request by name, in a thread; a link that is gone is no error */
+        {
+                _cleanup_(rtnl_closep) Rtnl *nl = NULL;
+
+                ASSERT_EQ(network_setup("web", &cfg, c.netns, &s, NULL), 0);
+                ASSERT(host_has_link("ve-web"));
+                ASSERT(rtnl_open(&nl) >= 0);
+                ASSERT_EQ(rtnl_link_delete_name(nl, "ve-web"), 1);
+                ASSERT(!host_has_link("ve-web"));
+                ASSERT(strstr(run(&c, "mac host0"), "error"));  /* the pair goes with it */
+                ASSERT_EQ(rtnl_link_delete_name(nl, "ve-web"), 0);
+                ASSERT_EQ(rtnl_link_delete_name(nl, "this-name-is-too-long"), -EINVAL);
+                ASSERT_EQ(network_teardown(&s), 0);     /* the record of what is gone: nothing to do */
+                network_state_done(&s);
+        }
+
         /* a long name is shortened like nspawn does it */
         ASSERT_EQ(network_setup("averyveryverylongname", &cfg, c.netns, &s, NULL), 0);
         ASSERT(host_has_link("ve-averyverUARo"));

@@ -109,13 +109,17 @@ int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
                 r = net = open_ns(pid, "net");
         wait_pipe[1] = safe_close(wait_pipe[1]);
         (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-        (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
-        if (r < 0)
+        if (r < 0) {
+                (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
                 return r;
+        }
+        /* Not reaped here: until the killed helper gets a CPU to exit, waitid() blocks (0.5-22 ms on a loaded
+         * host, issue #17), and nothing needs it gone before the container's init is cloned. */
         *ret = (PrivUserns) {
                 .userns_fd = TAKE_FD(userns),
                 .pidns_fd = TAKE_FD(pidns),
                 .netns_fd = TAKE_FD(net),
+                .helper_pidfd = TAKE_FD(pidfd),
         };
         return 0;
 }
@@ -135,6 +139,9 @@ void priv_userns_done(PrivUserns *u) {
         u->userns_fd = safe_close(u->userns_fd);
         u->pidns_fd = safe_close(u->pidns_fd);
         u->netns_fd = safe_close(u->netns_fd);
+        if (u->helper_pidfd >= 0)
+                (void) waitid(P_PIDFD, u->helper_pidfd, NULL, WEXITED);
+        u->helper_pidfd = safe_close(u->helper_pidfd);
 }
 
 int priv_mount_idmap(int tree, int userns_fd, bool recursive) {

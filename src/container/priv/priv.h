@@ -176,15 +176,18 @@ typedef struct PrivUserns {
                                          * cloned into it (priv_clone_pidfd_into()) is its PID 1; -EBADF
                                          * before Linux 6.11 (no PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE) */
         int netns_fd;                   /* owned by the user namespace (with NETNS), or -EBADF */
+        int helper_pidfd;               /* the caller's child that made them, killed already: to be reaped
+                                         * (waitid(P_PIDFD)) when convenient; priv_userns_done() waits for it */
 } PrivUserns;
 
-#define PRIV_USERNS_NULL ((PrivUserns) { .userns_fd = -EBADF, .pidns_fd = -EBADF, .netns_fd = -EBADF })
+#define PRIV_USERNS_NULL                                                                                     \
+        ((PrivUserns) { .userns_fd = -EBADF, .pidns_fd = -EBADF, .netns_fd = -EBADF, .helper_pidfd = -EBADF })
 
 /* A new user namespace owned by the caller, mapping UIDs and GIDs 0..RANGE-1 to SHIFT..SHIFT+RANGE-1, and
  * owned by it a PID namespace and (with NETNS) a network namespace (made by a short-lived child). Returns 0
  * and fills *RET, or -errno (nothing held). */
 int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret);
-/* Closes the fds of U. */
+/* Closes the fds of U, after reaping its helper if it still has it. */
 void priv_userns_done(PrivUserns *u);
 /* Makes the detached mount TREE idmapped through the user namespace USERNS_FD. Returns 0 or -errno
  * (-EINVAL, -EOPNOTSUPP, -EPERM: the file system cannot be idmapped). */
