@@ -78,8 +78,9 @@ int container_bind_mount(int leader_pidfd, const char *propagate_dir, const char
 void container_bind_mount_unstage(const char *staged);
 
 /* Runs PROC (argv, envp, cwd, user, capabilities, limits, stdio: a model of its own) in the running container
- * CONTAINER (its init is LEADER, LEADER_PIDFD): a helper joins CGROUP (a cgroup v2 path, or NULL) and every
- * namespace of the leader, and forks the process (a child of the caller, CLONE_PARENT), which sets itself up
+ * CONTAINER (its init is LEADER, LEADER_PIDFD): a helper, cloned straight into CGROUP (a cgroup v2 path, or
+ * NULL; CLONE_INTO_CGROUP, no migration), joins every namespace of the leader and forks the process (a child
+ * of the caller, CLONE_PARENT, in that cgroup too), which sets itself up
  * (container_exec_init()) and execs. Returns 0 with the process's pidfd and PID and the report socket:
  * end-of-file on it means the exec succeeded, a report that it failed (container_read_report()); -EPROTO if
  * the helper could not join the container (why in *ret_failure, if not NULL); or -errno. (enter.c) */

@@ -255,7 +255,7 @@ static int open_pty_in_container(unsigned short rows, unsigned short columns, in
         return 0;
 }
 
-static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const ContainerConfig *proc,
                                    const ContainerConfig *container, int sock) {
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
         ContainerReport report = { .stage = CONTAINER_STAGE_SETUP_DONE };
@@ -269,17 +269,7 @@ static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *c
         if (r < 0)
                 exec_helper_fail(sock, r, "PR_SET_DUMPABLE");
         (void) priv_set_pdeathsig(SIGKILL);
-        /* The cgroup first, while its path is the host's: the process is forked into it. */
-        if (cgroup) {
-                _cleanup_free_ char *procs = NULL;
-                _cleanup_close_ int fd = -EBADF;
-
-                if (asprintf(&procs, "/sys/fs/cgroup%s/cgroup.procs", cgroup) < 0)
-                        exec_helper_fail(sock, -ENOMEM, "cgroup");
-                fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-                if (fd < 0 || write(fd, "0", 1) != 1)
-                        exec_helper_fail(sock, -errno, procs);
-        }
+        /* We were born in the container's cgroup (container_exec_full()): the process is forked in it. */
         if (other_user_namespace(leader))
                 flags |= CLONE_NEWUSER;
         /* All of the leader's namespaces at once, through its pidfd: they cannot be swapped in between. */
@@ -334,7 +324,7 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
                         const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                         int *ret_pty_master, ContainerReport *ret_failure) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int helper_pidfd = -EBADF, master = -EBADF;
+        _cleanup_close_ int helper_pidfd = -EBADF, master = -EBADF, cgroup_fd = -EBADF;
         ContainerReport report;
         siginfo_t si = {};
         char *end;
@@ -349,13 +339,28 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
 
-        pid = priv_clone_pidfd(0, &helper_pidfd);
+        /* The helper is born in the container's cgroup (its path is the host's, from our state), so that the
+         * process it forks is too: a write to cgroup.procs afterwards would be a migration, which waits for an
+         * RCU grace period (10-20 ms, most of an exec). A cgroup that cannot take processes fails here, as
+         * that write would. */
+        if (cgroup) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
+                        return -ENOMEM;
+                cgroup_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (cgroup_fd < 0)
+                        return -errno;
+                pid = priv_clone_pidfd_in_cgroup(0, cgroup_fd, &helper_pidfd);
+        } else
+                pid = priv_clone_pidfd(0, &helper_pidfd);
         if (pid < 0)
                 return (int) pid;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
-                exec_helper(leader_pidfd, leader, cgroup, proc, container, pair[1]);
+                exec_helper(leader_pidfd, leader, proc, container, pair[1]);
         }
+        cgroup_fd = safe_close(cgroup_fd);
         pair[1] = safe_close(pair[1]);
         /* The helper only joins and forks, but opening the container's /dev/ptmx goes through its tree (a
          * FUSE mount of its own could hold it): bounded, so that the caller (the daemon's loop) never hangs. */

@@ -35,6 +35,26 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd) {
         return pid < 0 ? -errno : pid;
 }
 
+long priv_clone_pidfd_in_cgroup(uint64_t flags, int cgroup_fd, int *ret_pidfd) {
+        struct clone_args args = {
+                .flags = CLONE_PIDFD | CLONE_INTO_CGROUP | flags,
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
+                .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
+                .cgroup = (uint64_t) cgroup_fd,
+        };
+        long pid;
+
+        if (!ret_pidfd)
+                return -EINVAL;
+        if (cgroup_fd < 0)
+                return -EBADF;
+        /* The kernel checks the cgroup as a write to its cgroup.procs would (a populated domain with
+         * controllers enabled for its children refuses: EBUSY), and CLONE_INTO_CGROUP needs clone_args' cgroup
+         * field (kernel 5.7). */
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        return pid < 0 ? -errno : pid;
+}
+
 long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd) {
         _cleanup_close_ int own = -EBADF;
         long pid;

@@ -31,6 +31,10 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd);
  * FLAGS must not have CLONE_NEWPID); the caller's PID namespace for its children is put back before
  * returning. Same returns; -EBADF without PIDNS_FD. */
 long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd);
+/* priv_clone_pidfd() with the child born in the cgroup (v2) directory CGROUP_FD (CLONE_INTO_CGROUP): no
+ * migration afterwards, which would wait for an RCU grace period (the cgroup's threadgroup lock taken for
+ * writing). Same returns; -EBADF without CGROUP_FD. */
+long priv_clone_pidfd_in_cgroup(uint64_t flags, int cgroup_fd, int *ret_pidfd);
 /* setns() into the namespaces NSTYPE of the process (pidfd) or namespace file FD. Returns 0 or -errno. */
 int priv_setns(int fd, int nstype);
 /* unshare(CLONE_NEWCGROUP): makes the caller's current cgroup the root of a new cgroup namespace. */
