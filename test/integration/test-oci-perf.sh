@@ -55,6 +55,33 @@ test_exec_into_cgroup() {
         assert_ok oci delete --force $id
 }
 
+# run overlaps its bus handshakes with the init's set-up: both connections (systemd's private socket, the
+# system bus for systemd-machined) are made before the init is cloned, and RegisterMachine goes out as soon as
+# the scope's job is done, not after the set-up; it parses config.json once (the poststop hooks use that).
+# The machine is registered and in its scope all the same (test-oci-cli, test-oci-machines).
+test_run_pipelined() {
+        local id=operf-run tr=$T_TMP/run.strace out first_clone first_bus first_systemd n
+        command -v strace >/dev/null || skip "no strace"
+        perf_bundle $id /bin/echo ran
+        out=$(strace -f -qq -s 64 -e trace=clone3,connect,openat -o "$tr" "${OCI[@]}" run --bundle "$MACHINES_DIR/$id" $id \
+                </dev/null 2>&1) || t_fail "run failed: $out"
+        assert_eq ran "$out" "output of run"
+        first_clone=$(grep -n 'clone3(' "$tr" | head -1 | cut -d: -f1)
+        first_bus=$(grep -n 'connect(.*system_bus_socket' "$tr" | head -1 | cut -d: -f1)
+        first_systemd=$(grep -n 'connect(.*/run/systemd/private' "$tr" | head -1 | cut -d: -f1)
+        [ -n "$first_clone" ] && [ -n "$first_bus" ] || t_fail "no clone3 or no system bus connection: $(grep -E 'clone3|connect' "$tr")"
+        [ "$first_bus" -lt "$first_clone" ] || t_fail "the system bus was connected after the init's clone"
+        if [ -S /run/systemd/private ]; then
+                [ -n "$first_systemd" ] && [ "$first_systemd" -lt "$first_clone" ] ||
+                        t_fail "systemd's private socket was not connected before the init's clone"
+        fi
+        n=$(grep -c 'open.*config\.json"' "$tr")
+        assert_eq 1 "$n" "opens of config.json by run"
+        machinectl show $id >/dev/null 2>&1 && t_fail "$id is still registered"
+        return 0
+}
+
 perf_run_test oci-perf-exec-into-cgroup test_exec_into_cgroup
+perf_run_test oci-perf-run-pipelined test_run_pipelined
 
 t_summary
