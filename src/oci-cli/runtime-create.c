@@ -346,6 +346,14 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
                 return oci_error(EINVAL, "Invalid container id '%s': 1-255 characters of A-Z a-z 0-9 _ + . -, "
                                  "not starting with '.'", id);
 
+        /* The connections first: their handshakes (PID 1's auth, dbus-daemon's Hello) go on while the bundle
+         * is read and the init is cloned and sets up (they only take calls later, and are closed on any
+         * failure). */
+        calls->register_machine = machine_name_is_valid(id);
+        r = oci_bus_connect(&calls->bus, arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD, calls->register_machine);
+        if (r < 0)
+                return oci_error(r, "Failed to connect to systemd: %s", strerror(-r));
+
         bundle = realpath(o->bundle ?: ".", NULL);
         if (!bundle)
                 return oci_error(errno, "--bundle %s: %s", o->bundle ?: ".", strerror(errno));
@@ -402,13 +410,6 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         config.manager_name = "machined-ext";
         config.uuid = uuid;
         config.release_fifo = fifo;
-
-        /* The connections now, before the clone: their handshakes (PID 1's, dbus-daemon's Hello) go on while
-         * the init is cloned and sets up. */
-        calls->register_machine = machine_name_is_valid(id);
-        r = oci_bus_connect(&calls->bus, arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD, calls->register_machine);
-        if (r < 0)
-                return oci_error(r, "Failed to connect to systemd: %s", strerror(-r));
 
         r = container_spawn(&config, &c);
         if (r < 0)

@@ -72,8 +72,10 @@ int oci_bus_connect(OciBus *b, bool systemd, bool machined) {
 }
 
 void oci_bus_done(OciBus *b) {
-        b->systemd = sd_bus_flush_close_unref(b->systemd);
-        b->machined = sd_bus_flush_close_unref(b->machined);
+        /* Not flushed: every call was answered (or given up on), and a flush would first wait for a
+         * handshake that was never needed (a bad bundle). */
+        b->systemd = sd_bus_close_unref(b->systemd);
+        b->machined = sd_bus_close_unref(b->machined);
 }
 
 /* Dispatches everything that is queued or has arrived on *BUS. A connection that failed or was closed is
@@ -88,7 +90,7 @@ static void bus_dispatch(sd_bus **bus) {
         while (r > 0);
         if (r < 0) {
                 oci_debug("Lost a bus connection: %s", strerror(-r));
-                *bus = sd_bus_flush_close_unref(*bus);
+                *bus = sd_bus_close_unref(*bus);
         }
 }
 

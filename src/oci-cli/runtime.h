@@ -111,7 +111,7 @@ typedef struct OciBus {
 /* Starts the connections asked for that B does not have yet. Returns 0, or -errno if systemd's failed (the
  * system bus's is only logged at debug level: its calls fail with -ENOTCONN). */
 int oci_bus_connect(OciBus *b, bool systemd, bool machined);
-/* Closes B's connections (flushing what is queued). */
+/* Closes B's connections (what is still queued is dropped: wait for the answers first). */
 void oci_bus_done(OciBus *b);
 /* Processes B's connections (handshakes, replies, signals: their callbacks run) and waits at most TIMEOUT
  * (USEC_INFINITY: no limit) for one of them or for FD (if >= 0) to be readable. Returns 1 if FD is, 0
