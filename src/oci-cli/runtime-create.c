@@ -203,12 +203,8 @@ static int wait_setup(OciInstance *i, CreateCalls *c) {
 
                 r = container_read_report(i->sync_fd, &report, NULL);
                 if (r == -EAGAIN) {
+                        /* The init's socket, and the calls' connections if there are any (left). */
                         r = oci_bus_wait(&c->bus, i->sync_fd, USEC_INFINITY);
-                        if (r == -ENOTCONN) {
-                                /* No connection (left): only the init to wait for. */
-                                struct pollfd p = { .fd = i->sync_fd, .events = POLLIN };
-                                r = poll(&p, 1, -1) < 0 && errno != EINTR ? -errno : 0;
-                        }
                         if (r < 0)
                                 return oci_error(r, "Failed to wait for container '%s': %s", id, strerror(-r));
                         maybe_register(i, c);
