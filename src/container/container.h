@@ -93,18 +93,19 @@ int container_bind_mount_staging(const char *propagate_dir, char **ret);
 void container_bind_mount_unstage(const char *staged);
 
 /* Runs PROC (argv, envp, cwd, user, capabilities, limits, stdio: a model of its own) in the running container
- * CONTAINER (its init is LEADER, LEADER_PIDFD): a helper joins CGROUP (a cgroup v2 path, or NULL) and every
- * namespace of the leader, and forks the process (a child of the caller, CLONE_PARENT), which sets itself up
- * (container_exec_init()) and execs. Returns 0 with the process's pidfd and PID and the report socket:
- * end-of-file on it means the exec succeeded, a report that it failed (container_read_report()); -EPROTO if
- * the helper could not join the container (why in *ret_failure, if not NULL); or -errno. (enter.c) */
+ * CONTAINER (its init is LEADER, LEADER_PIDFD): the process, a child of the caller, is cloned straight into
+ * the leader's PID namespace and into CGROUP (a cgroup v2 path, or NULL; CLONE_INTO_CGROUP, no migration),
+ * joins the leader's other namespaces, sets itself up (container_exec_init()) and execs. Returns 0 with the
+ * process's pidfd and PID and the report socket: end-of-file on it means the exec succeeded, a report that
+ * it failed (container_read_report()); -EPROTO if the process could not join the container (why in
+ * *ret_failure, if not NULL); or -errno. (enter.c) */
 int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                    const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                    ContainerReport *ret_failure);
 
 /* container_exec(), and with PROC->exec_pty the master of the process's pty (allocated inside the container,
- * see ContainerConfig.exec_pty) in *ret_pty_master, O_CLOEXEC. The helper is not dumpable from its start, and
- * neither is the process until its exec (CVE-2019-5736). (enter.c) */
+ * see ContainerConfig.exec_pty) in *ret_pty_master, O_CLOEXEC. The process is not dumpable from its birth
+ * until its exec (CVE-2019-5736). (enter.c) */
 int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                         const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                         int *ret_pty_master, ContainerReport *ret_failure);

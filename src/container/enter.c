@@ -249,8 +249,8 @@ int container_bind_mount(int leader_pidfd, int userns_fd, const char *staging, c
         return 0;
 }
 
-/* In the helper: a failure report for the caller, then exit. */
-static _noreturn_ void exec_helper_fail(int sock, int r, const char *detail) {
+/* In the process, before it is set up: a failure report for the caller, then exit. */
+static _noreturn_ void exec_join_fail(int sock, int r, const char *detail) {
         ContainerReport report = { .stage = CONTAINER_STAGE_NAMESPACES, .error = -r };
 
         (void) snprintf(report.detail, sizeof(report.detail), "%s", detail);
@@ -269,37 +269,21 @@ static bool other_user_namespace(pid_t leader) {
         return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
 }
 
-static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
-                                   const ContainerConfig *container, int sock) {
-        int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+/* The process, born in the container's PID namespace and cgroup (priv_clone_pidfd_join()): it joins the
+ * leader's other namespaces, tells the caller (with the pty's master, if it has one), and sets itself up. */
+static _noreturn_ void exec_join(int leader_pidfd, pid_t leader, const ContainerConfig *proc,
+                                 const ContainerConfig *container, int sock) {
+        int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
         ContainerReport report = { .stage = CONTAINER_STAGE_SETUP_DONE };
         ContainerConfig p = *proc;
-        int pidfd = -EBADF, master = -EBADF, order[2], r;
-        long pid;
+        int master = -EBADF, r;
 
-        /* A copy of the daemon's binary that is about to enter the container's user namespace: nobody in
-         * there may ptrace it or open its /proc/PID/exe (CVE-2019-5736). The process inherits this. */
-        r = priv_set_dumpable(false);
-        if (r < 0)
-                exec_helper_fail(sock, r, "PR_SET_DUMPABLE");
-        (void) priv_set_pdeathsig(SIGKILL);
-        /* The cgroup first, while its path is the host's: the process is forked into it. */
-        if (cgroup) {
-                _cleanup_free_ char *procs = NULL;
-                _cleanup_close_ int fd = -EBADF;
-
-                if (asprintf(&procs, "/sys/fs/cgroup%s/cgroup.procs", cgroup) < 0)
-                        exec_helper_fail(sock, -ENOMEM, "cgroup");
-                fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-                if (fd < 0 || write(fd, "0", 1) != 1)
-                        exec_helper_fail(sock, -errno, procs);
-        }
         if (other_user_namespace(leader))
                 flags |= CLONE_NEWUSER;
-        /* All of the leader's namespaces at once, through its pidfd: they cannot be swapped in between. */
+        /* All of the leader's other namespaces at once, through its pidfd: they cannot be swapped in between. */
         r = priv_setns(leader_pidfd, flags);
         if (r < 0)
-                exec_helper_fail(sock, r, "setns");
+                exec_join_fail(sock, r, "setns");
 
         if (p.exec_pty) {
                 int peer = -EBADF;
@@ -312,35 +296,14 @@ static _noreturn_ void exec_helper(int leader_pidfd, pid_t leader, const char *c
                 r = rootfd < 0 ? -errno : pty_open_in_root(rootfd, p.exec_pty_rows, p.exec_pty_columns, &master,
                                                             &peer);
                 if (r < 0)
-                        exec_helper_fail(sock, r, "/dev/ptmx");
+                        exec_join_fail(sock, r, "/dev/ptmx");
                 p.stdin_fd = p.stdout_fd = p.stderr_fd = peer;
                 p.controlling_tty = true;
         }
-
-        /* The process reports only after us (its failure would otherwise come first on the socket, where the
-         * caller reads our report): it waits for the end of this pipe, which comes when we exit. */
-        if (pipe2(order, O_CLOEXEC) < 0)
-                exec_helper_fail(sock, -errno, "pipe");
-
-        /* The PID namespace applies to children: the process is one, and the caller's (CLONE_PARENT), so that
-         * the caller can wait for it. */
-        pid = priv_clone_pidfd(CLONE_PARENT, &pidfd);
-        if (pid < 0)
-                exec_helper_fail(sock, (int) pid, "clone");
-        if (pid == 0) {
-                char b;
-
-                (void) close(order[1]);
-                while (read(order[0], &b, 1) < 0 && errno == EINTR)
-                        ;
-                (void) close(order[0]);
-                container_exec_init(&p, container, sock);
-        }
-
-        /* The process's PID, and the pty's master for the caller. */
-        (void) snprintf(report.detail, sizeof(report.detail), "%li", pid);
-        (void) init_send_report(sock, &report, master);
-        _exit(EXIT_SUCCESS);
+        if (init_send_report(sock, &report, master) < 0)
+                _exit(EXIT_FAILURE);
+        master = safe_close(master);
+        container_exec_init(&p, container, sock);
 }
 
 int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
@@ -354,12 +317,10 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
                         const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                         int *ret_pty_master, ContainerReport *ret_failure) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int helper_pidfd = -EBADF, master = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF, master = -EBADF, cgroup_fd = -EBADF;
         ContainerReport report;
-        siginfo_t si = {};
-        char *end;
         long pid;
-        int pidfd, r;
+        int r;
 
         if (leader_pidfd < 0 || leader <= 1 || !proc || !container ||
             ((!proc->argv || !proc->argv[0]) && !proc->exec_user_shell && !proc->exec_path) || !ret_pidfd ||
@@ -369,55 +330,61 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
 
-        pid = priv_clone_pidfd(0, &helper_pidfd);
+        /* The process is born in the container's cgroup (its path is the host's, from our state): a write to
+         * cgroup.procs afterwards would be a migration, which waits for an RCU grace period (10-20 ms, most
+         * of an exec). A cgroup that cannot take processes fails here, as that write would. No helper: the
+         * process is born in the container's PID namespace too, and joins the others itself. */
+        if (cgroup) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
+                        return -ENOMEM;
+                cgroup_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (cgroup_fd < 0)
+                        return -errno;
+        }
+        pid = priv_clone_pidfd_join(leader_pidfd, cgroup_fd, &pidfd);
         if (pid < 0)
                 return (int) pid;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
-                exec_helper(leader_pidfd, leader, cgroup, proc, container, pair[1]);
+                exec_join(leader_pidfd, leader, proc, container, pair[1]);
         }
+        cgroup_fd = safe_close(cgroup_fd);
         pair[1] = safe_close(pair[1]);
-        /* The helper only joins and forks, but opening the container's /dev/ptmx goes through its tree (a
-         * FUSE mount of its own could hold it): bounded, so that the caller (the daemon's loop) never hangs. */
+
+        /* Its first report: joined (with the pty's master), or why not. Joining only sets namespaces, but
+         * opening the container's /dev/ptmx goes through its tree (a FUSE mount of its own could hold it):
+         * bounded, so that the caller (the daemon's loop) never hangs. */
         for (;;) {
-                struct pollfd p = { .fd = helper_pidfd, .events = POLLIN };
+                struct pollfd p = { .fd = pair[0], .events = POLLIN };
                 int k = poll(&p, 1, CONTAINER_EXEC_HELPER_TIMEOUT_MSEC);
 
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k == 0) {
-                        (void) pidfd_send_signal(helper_pidfd, SIGKILL, NULL, 0);
-                        (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
-                        return -ETIMEDOUT;
+                if (k == 0)
+                        r = -ETIMEDOUT;
+                else {
+                        r = container_read_report(pair[0], &report, &master);
+                        if (r == 0 || r == -EAGAIN)
+                                r = -ECHILD;
+                        else if (r > 0 && report.stage != CONTAINER_STAGE_SETUP_DONE) {
+                                if (ret_failure)
+                                        *ret_failure = report;
+                                r = -EPROTO;
+                        } else if (r > 0 && proc->exec_pty && master < 0)
+                                r = -EBADMSG;
                 }
                 break;
         }
-        (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
-
-        /* The helper's report: the process's PID (in our namespace), or why it could not be started. */
-        r = container_read_report(pair[0], &report, &master);
-        if (r == 0 || r == -EAGAIN)
-                return -ECHILD;
-        if (r < 0)
+        if (r < 0) {
+                (void) priv_pidfd_send_signal(pidfd, SIGKILL);
+                (void) waitid(P_PIDFD, pidfd, &(siginfo_t) {}, WEXITED);
                 return r;
-        if (report.stage != CONTAINER_STAGE_SETUP_DONE) {
-                if (ret_failure)
-                        *ret_failure = report;
-                return -EPROTO;
         }
-        errno = 0;
-        pid = strtol(report.detail, &end, 10);
-        if (errno != 0 || *end || pid <= 1)
-                return -EBADMSG;
-        /* Our child, not reaped: the PID cannot have been reused. */
-        if (proc->exec_pty && master < 0)
-                return -EBADMSG;
-        pidfd = pidfd_open((pid_t) pid, 0);
-        if (pidfd < 0)
-                return -errno;
         if (ret_pty_master)
                 *ret_pty_master = TAKE_FD(master);
-        *ret_pidfd = pidfd;
+        *ret_pidfd = TAKE_FD(pidfd);
         *ret_pid = (pid_t) pid;
         *ret_report_fd = TAKE_FD(pair[0]);
         return 0;

@@ -83,9 +83,70 @@ static int setup_failed(const char *id, const ContainerReport *report) {
         return oci_error(report->error ?: EIO, "Failed to set up container '%s': %s", id, what ?: "out of memory");
 }
 
-/* Reads the init's set-up reports until it is done; runs the hooks when it asks for them, once it is in its
- * scope (JOB, if any, is waited for first: runc too applies the cgroup before the hooks). */
-static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
+/* What create talks to while the init sets itself up: systemd (the scope's job) and systemd-machined (the
+ * registration, sent as soon as the job has put the init into its scope: machined takes the unit from the
+ * init's cgroup). Both overlap the set-up instead of following it. */
+typedef struct CreateCalls {
+        OciBus bus;
+        OciCgroupJob *job;
+        bool in_cgroup;                 /* the cgroup is finished (oci_cgroup_finish()) */
+        bool register_machine;          /* the id is a machine name */
+        sd_id128_t machine_id;
+        OciCall *registration;          /* sent */
+        int register_error;             /* < 0: could not be sent */
+} CreateCalls;
+
+static void create_calls_done(CreateCalls *c) {
+        c->registration = oci_call_free(c->registration);
+        c->job = oci_cgroup_job_free(c->job);
+        oci_bus_done(&c->bus);
+}
+
+/* Sends the registration once the init is in its unit: at once with a manager other than systemd, which
+ * places it when the cgroup is finished. */
+static void maybe_register(OciInstance *i, CreateCalls *c) {
+        if (!c->register_machine || c->registration || c->register_error < 0)
+                return;
+        if (!c->in_cgroup && !(c->job && oci_cgroup_job_state(c->job) > 0))
+                return;
+        c->register_error = oci_register_begin(&c->bus, i->state->id, c->machine_id, i->pid, i->oci->config.root,
+                                               &c->registration);
+        if (c->register_error > 0)
+                c->register_error = 0;
+        /* Recorded as soon as it may be registered: a failure from here on unregisters it (a "no such
+         * machine" is fine). */
+        if (c->register_error == 0 &&
+            (strv_extend(&i->state->daemon, OCI_STATE_MACHINE) < 0 || strv_extend(&i->state->daemon, i->state->id) < 0))
+                c->register_error = -ENOMEM;
+}
+
+/* Drops the OCI_STATE_MACHINE entry maybe_register() appended last. */
+static void forget_machine(ContainerState *s) {
+        size_t n = strv_length(s->daemon);
+
+        if (n >= 2 && streq(s->daemon[n - 2], OCI_STATE_MACHINE)) {
+                s->daemon[n - 2] = mfree(s->daemon[n - 2]);
+                s->daemon[n - 1] = mfree(s->daemon[n - 1]);
+        }
+}
+
+static int finish_cgroup(OciInstance *i, CreateCalls *c) {
+        int r;
+
+        if (c->in_cgroup)
+                return 0;
+        r = oci_cgroup_finish(&c->bus, i->state->id, i->pid, i->oci, c->job, i->state->unit, &i->state->cgroup);
+        if (r < 0)
+                return r;
+        c->in_cgroup = true;
+        maybe_register(i, c);
+        return 0;
+}
+
+/* Reads the init's set-up reports until it is done, while the calls of C go on; runs the hooks when the init
+ * asks for them, once it is in its scope (the job is waited for first: runc too applies the cgroup before the
+ * hooks). */
+static int wait_setup(OciInstance *i, CreateCalls *c) {
         const char *id = i->state->id;
 
         for (;;) {
@@ -95,9 +156,11 @@ static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
 
                 r = container_read_report(i->sync_fd, &report, &fd);
                 if (r == -EAGAIN) {
-                        struct pollfd p = { .fd = i->sync_fd, .events = POLLIN };
-                        if (poll(&p, 1, -1) < 0 && errno != EINTR)
-                                return oci_error(errno, "poll: %s", strerror(errno));
+                        /* The init's socket, and the calls' connections if there are any (left). */
+                        r = oci_bus_wait(&c->bus, i->sync_fd, USEC_INFINITY);
+                        if (r < 0)
+                                return oci_error(r, "Failed to wait for container '%s': %s", id, strerror(-r));
+                        maybe_register(i, c);
                         continue;
                 }
                 if (r < 0)
@@ -129,13 +192,9 @@ static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
                         if (report.error == 0) {
                                 _cleanup_free_ char *state = NULL;
 
-                                if (!*in_cgroup) {
-                                        r = oci_cgroup_finish(id, i->pid, i->oci, job, i->state->unit,
-                                                              &i->state->cgroup);
-                                        if (r < 0)
-                                                return r;
-                                        *in_cgroup = true;
-                                }
+                                r = finish_cgroup(i, c);
+                                if (r < 0)
+                                        return r;
                                 static const OciHookKind kinds[] = {
                                         OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME, OCI_HOOK_CREATE_CONTAINER,
                                 };
@@ -157,6 +216,35 @@ static int wait_setup(OciInstance *i, OciCgroupJob *job, bool *in_cgroup) {
                         return setup_failed(id, &report);
                 }
         }
+}
+
+/* The registration's answer (it was sent during the set-up, or is sent now). Returns 0, or logs and returns
+ * -errno where a failure fails create (with systemd as the cgroup manager). */
+static int finish_registration(OciInstance *i, CreateCalls *c) {
+        _cleanup_free_ char *error = NULL;
+        const char *id = i->state->id;
+        int r;
+
+        if (!c->register_machine) {
+                oci_warning("Container id '%s' is not a valid machine name: not registering it with "
+                            "systemd-machined", id);
+                return 0;
+        }
+        maybe_register(i, c);
+        r = c->register_error;
+        if (r == -ENOMEM)
+                return oci_error(r, "Out of memory");
+        if (r >= 0)
+                r = oci_call_wait(&c->bus, c->registration, &error);
+        if (r >= 0)
+                return 0;
+        if (arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD)
+                return oci_error(r, "Failed to register container '%s' with systemd-machined: %s", id,
+                                 error ?: strerror(-r));
+        oci_warning("Failed to register container '%s' with systemd-machined, ignoring: %s", id,
+                    error ?: strerror(-r));
+        forget_machine(i->state);
+        return 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid) {
@@ -206,14 +294,11 @@ static int state_init(OciInstance *i, const char *id, const char *bundle, bool n
         return 0;
 }
 
-static int create_container(const OciCreate *o, OciInstance *i, char **defaults) {
-        _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *reg_error = NULL;
-        _cleanup_(oci_cgroup_job_freep) OciCgroupJob *job = NULL;
+static int create_container(const OciCreate *o, OciInstance *i, char **defaults, CreateCalls *calls) {
+        _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL;
         char uuid[SD_ID128_UUID_STRING_MAX];
         ContainerConfig config;
         const char *id = o->id;
-        sd_id128_t machine_id;
-        bool in_cgroup = false;
         struct stat st;
         Container c;
         int r;
@@ -222,12 +307,20 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
                 return oci_error(EINVAL, "Invalid container id '%s': 1-255 characters of A-Z a-z 0-9 _ + . -, "
                                  "not starting with '.'", id);
 
+        /* The connections first: their handshakes (PID 1's auth, dbus-daemon's Hello) go on while the bundle
+         * is read and the init is cloned and sets up (they only take calls later, and are closed on any
+         * failure). */
+        calls->register_machine = machine_name_is_valid(id);
+        r = oci_bus_connect(&calls->bus, arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD, calls->register_machine);
+        if (r < 0)
+                return oci_error(r, "Failed to connect to systemd: %s", strerror(-r));
+
         bundle = realpath(o->bundle ?: ".", NULL);
         if (!bundle)
                 return oci_error(errno, "--bundle %s: %s", o->bundle ?: ".", strerror(errno));
 
-        (void) sd_id128_randomize(&machine_id);
-        sd_id128_to_uuid_string(machine_id, uuid);
+        (void) sd_id128_randomize(&calls->machine_id);
+        sd_id128_to_uuid_string(calls->machine_id, uuid);
         if (asprintf(&defaults[1], "container_uuid=%s", uuid) < 0)
                 return oci_error(ENOMEM, "Out of memory");
 
@@ -304,35 +397,19 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
 
         /* The scope now, while the init sets up its root: the two overlap, as in the daemon. The init waits to
          * be released, so it is in its unit before its payload runs (and before the hooks: see wait_setup()). */
-        r = oci_cgroup_begin(id, i->pid, i->oci, &job, &i->state->unit);
+        r = oci_cgroup_begin(&calls->bus, id, i->pid, i->oci, &calls->job, &i->state->unit);
         if (r < 0)
                 return r;
 
-        r = wait_setup(i, job, &in_cgroup);
+        r = wait_setup(i, calls);
         if (r < 0)
                 return r;
-
-        if (!in_cgroup) {
-                r = oci_cgroup_finish(id, i->pid, i->oci, job, i->state->unit, &i->state->cgroup);
-                if (r < 0)
-                        return r;
-        }
-
-        if (machine_name_is_valid(id)) {
-                r = oci_machine_register(id, machine_id, i->pid, i->oci->config.root, &reg_error);
-                if (r >= 0) {
-                        if (strv_extend(&i->state->daemon, OCI_STATE_MACHINE) < 0 ||
-                            strv_extend(&i->state->daemon, id) < 0)
-                                return oci_error(ENOMEM, "Out of memory");
-                } else if (arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD)
-                        return oci_error(r, "Failed to register container '%s' with systemd-machined: %s", id,
-                                         reg_error ?: strerror(-r));
-                else
-                        oci_warning("Failed to register container '%s' with systemd-machined, ignoring: %s", id,
-                                    reg_error ?: strerror(-r));
-        } else
-                oci_warning("Container id '%s' is not a valid machine name: not registering it with "
-                            "systemd-machined", id);
+        r = finish_cgroup(i, calls);
+        if (r < 0)
+                return r;
+        r = finish_registration(i, calls);
+        if (r < 0)
+                return r;
 
         i->state->pid = i->pid;
         r = leader_identify(i->pid, &i->state->pidfd_inode, &i->state->start_time, NULL);
@@ -354,6 +431,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults)
 int oci_runtime_create(const OciCreate *o, OciInstance **ret) {
         _cleanup_(oci_instance_freep) OciInstance *i = NULL;
         _cleanup_strv_free_ char **defaults = NULL;
+        CreateCalls calls = {};
         int r;
 
         i = new0(OciInstance, 1);
@@ -367,10 +445,11 @@ int oci_runtime_create(const OciCreate *o, OciInstance **ret) {
         if (!defaults || !(defaults[0] = strdup("container=machined-ext")))
                 return oci_error(ENOMEM, "Out of memory");
 
-        r = create_container(o, i, defaults);
+        r = create_container(o, i, defaults, &calls);
+        create_calls_done(&calls);
         if (r < 0) {
                 if (i->dir_fd >= 0 && i->state)
-                        (void) oci_runtime_destroy(i->state, i->pidfd, i->dir_fd);
+                        (void) oci_runtime_destroy_full(i->state, i->pidfd, i->dir_fd, i->oci);
                 if (i->pidfd >= 0)
                         (void) waitid(P_PIDFD, i->pidfd, &(siginfo_t) {}, WEXITED);
                 return r;

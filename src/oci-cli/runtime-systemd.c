@@ -52,10 +52,85 @@ int oci_systemd_open(sd_bus **ret) {
         return 0;
 }
 
+int oci_bus_connect(OciBus *b, bool systemd, bool machined) {
+        int r;
+
+        /* Both handshakes start here and go on while the caller does other work: connect() to a listening
+         * AF_UNIX socket does not wait, and sd-bus queues the auth (and Hello) until oci_bus_wait() processes
+         * the connections. */
+        if (systemd && !b->systemd) {
+                r = oci_systemd_open(&b->systemd);
+                if (r < 0)
+                        return r;
+        }
+        if (machined && !b->machined) {
+                r = oci_bus_open(&b->machined);
+                if (r < 0)
+                        oci_debug("Failed to connect to the system bus: %s", strerror(-r));
+        }
+        return 0;
+}
+
+void oci_bus_done(OciBus *b) {
+        /* Not flushed: every call was answered (or given up on), and a flush would first wait for a
+         * handshake that was never needed (a bad bundle). */
+        b->systemd = sd_bus_close_unref(b->systemd);
+        b->machined = sd_bus_close_unref(b->machined);
+}
+
+/* Dispatches everything that is queued or has arrived on *BUS. A connection that failed or was closed is
+ * dropped (sd-bus has answered its pending calls with errors by then, which their callbacks saw). */
+static void bus_dispatch(sd_bus **bus) {
+        int r;
+
+        if (!*bus)
+                return;
+        do
+                r = sd_bus_process(*bus, NULL);
+        while (r > 0);
+        if (r < 0) {
+                oci_debug("Lost a bus connection: %s", strerror(-r));
+                *bus = sd_bus_close_unref(*bus);
+        }
+}
+
+int oci_bus_wait(OciBus *b, int fd, usec_t timeout) {
+        sd_bus **busses[2] = { &b->systemd, &b->machined };
+        struct pollfd p[3];
+        size_t n = 0;
+        int r;
+
+        /* Anything already read into sd-bus's buffers first: poll() would not wake up for it. */
+        for (size_t i = 0; i < ELEMENTSOF(busses); i++)
+                bus_dispatch(busses[i]);
+        if (fd >= 0)
+                p[n++] = (struct pollfd) { .fd = fd, .events = POLLIN };
+        for (size_t i = 0; i < ELEMENTSOF(busses); i++) {
+                int events;
+
+                if (!*busses[i])
+                        continue;
+                events = sd_bus_get_events(*busses[i]);
+                if (events < 0) {
+                        bus_dispatch(busses[i]);
+                        return 0;
+                }
+                p[n++] = (struct pollfd) { .fd = sd_bus_get_fd(*busses[i]), .events = events };
+        }
+        if (n == 0)
+                return -ENOTCONN;
+        r = poll(p, n, timeout == USEC_INFINITY ? -1 : (int) ((timeout + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
+        if (r < 0)
+                return errno == EINTR ? 0 : -errno;
+        for (size_t i = 0; i < ELEMENTSOF(busses); i++)
+                bus_dispatch(busses[i]);
+        return fd >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
 /* A call to systemd that returns a job (StartTransientUnit, StopUnit), sent without waiting: job_wait() waits
  * for its answer and then for the job's end. */
 struct OciCgroupJob {
-        sd_bus *bus;
+        sd_bus *bus;                    /* a reference: the connection belongs to an OciBus */
         sd_bus_slot *match_slot, *call_slot;
         char *job;              /* the job's object path, once the call is answered */
         char *result;           /* the job's result ("done", ...), once JobRemoved came */
@@ -68,7 +143,7 @@ OciCgroupJob *oci_cgroup_job_free(OciCgroupJob *j) {
                 return NULL;
         sd_bus_slot_unref(j->match_slot);
         sd_bus_slot_unref(j->call_slot);
-        sd_bus_flush_close_unref(j->bus);
+        sd_bus_unref(j->bus);
         free(j->job);
         free(j->result);
         free(j->error_message);
@@ -107,27 +182,22 @@ static int on_job_call_reply(sd_bus_message *m, void *userdata, sd_bus_error *re
         return 0;
 }
 
-/* Sends CALL on BUS (taken) and returns at once. The match comes before the call, so that the job's end
- * cannot be missed (on systemd's private socket it only filters: systemd sends its signals to every direct
- * connection). Returns 0 and *ret, or -errno. */
+/* Sends CALL on BUS and returns at once: the call goes out (after the connection's handshake) while the
+ * caller waits in oci_bus_wait(). The match comes before the call, so that the job's end cannot be missed (on
+ * systemd's private socket it only filters: systemd sends its signals to every direct connection). Returns 0
+ * and *ret, or -errno. */
 static int job_start(sd_bus *bus, sd_bus_message *call, OciCgroupJob **ret) {
         OciCgroupJob *j;
         int r;
 
         j = new0(OciCgroupJob, 1);
-        if (!j) {
-                sd_bus_flush_close_unref(bus);
+        if (!j)
                 return -ENOMEM;
-        }
-        j->bus = bus;
+        j->bus = sd_bus_ref(bus);
         r = sd_bus_match_signal(bus, &j->match_slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                 "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, j);
         if (r >= 0)
                 r = sd_bus_call_async(bus, &j->call_slot, call, on_job_call_reply, j, 0);
-        /* Out now: until the connection is authenticated the call only sits in our queue, and nothing
-         * processes the connection while the caller does other work. */
-        if (r >= 0)
-                r = sd_bus_flush(bus);
         if (r < 0) {
                 oci_cgroup_job_free(j);
                 return r;
@@ -136,25 +206,34 @@ static int job_start(sd_bus *bus, sd_bus_message *call, OciCgroupJob **ret) {
         return 0;
 }
 
-/* Waits for the answer to J's call and for its job. Returns 0 ("done"), -EIO with the job's result in
- * *ret_error, or -errno with systemd's message in *ret_error. */
-static int job_wait(OciCgroupJob *j, char **ret_error) {
+int oci_cgroup_job_state(const OciCgroupJob *j) {
+        if (!j)
+                return -EINVAL;
+        if (j->error < 0)
+                return j->error;
+        if (!j->result)
+                return 0;
+        return streq(j->result, "done") ? 1 : -EIO;
+}
+
+/* Waits for the answer to J's call and for its job, processing B's connections. Returns 0 ("done"), -EIO with
+ * the job's result in *ret_error, or -errno with systemd's message in *ret_error. */
+static int job_wait(OciBus *b, OciCgroupJob *j, char **ret_error) {
         usec_t end = now(CLOCK_MONOTONIC) + JOB_TIMEOUT_USEC;
         int r;
 
         while (!j->result && j->error == 0) {
                 usec_t t = now(CLOCK_MONOTONIC);
 
+                if (!b->systemd) {
+                        *ret_error = strdup("lost the connection to systemd");
+                        return -ECONNRESET;
+                }
                 if (t >= end) {
                         *ret_error = strdup("timed out waiting for the job");
                         return -ETIMEDOUT;
                 }
-                r = sd_bus_process(j->bus, NULL);
-                if (r < 0)
-                        return r;
-                if (r > 0)
-                        continue;
-                r = sd_bus_wait(j->bus, end - t);
+                r = oci_bus_wait(b, -EBADF, end - t);
                 if (r < 0)
                         return r;
         }
@@ -184,13 +263,12 @@ static int scope_name(const char *id, const OciContainer *oci, char **ret) {
         return 0;
 }
 
-/* Asks systemd for the scope of LEADER, without waiting for it. Returns 0 with the job and the unit's name,
- * or logs and returns -errno. */
-static int begin_scope(const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
+/* Asks systemd (B's connection) for the scope of LEADER, without waiting for it. Returns 0 with the job and the
+ * unit's name, or logs and returns -errno. */
+static int begin_scope(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
                        char **ret_unit) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_free_ char *unit = NULL, *description = NULL;
-        sd_bus *bus = NULL;
         int r;
 
         r = scope_name(id, oci, &unit);
@@ -198,10 +276,10 @@ static int begin_scope(const char *id, pid_t leader, const OciContainer *oci, Oc
                 return oci_error(r, "Out of memory");
         if (asprintf(&description, "Container %s", id) < 0)
                 return oci_error(ENOMEM, "Out of memory");
-        r = oci_systemd_open(&bus);
+        r = oci_bus_connect(b, true, false);
         if (r < 0)
                 return oci_error(r, "Failed to connect to systemd for the scope %s: %s", unit, strerror(-r));
-        r = machine_bus_new_start_scope(bus, &(MachineScope) {
+        r = machine_bus_new_start_scope(b->systemd, &(MachineScope) {
                                                 .unit = unit,
                                                 .description = description,
                                                 .slice = oci ? oci->slice : NULL,
@@ -210,9 +288,7 @@ static int begin_scope(const char *id, pid_t leader, const OciContainer *oci, Oc
                                                 .oci = oci,
                                         }, &call);
         if (r >= 0)
-                r = job_start(bus, call, ret_job);      /* takes bus */
-        else
-                sd_bus_flush_close_unref(bus);
+                r = job_start(b->systemd, call, ret_job);
         if (r < 0)
                 return oci_error(r, "Failed to create %s: %s", unit, strerror(-r));
         *ret_unit = TAKE_PTR(unit);
@@ -255,23 +331,23 @@ static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci,
         return 0;
 }
 
-int oci_cgroup_begin(const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
+int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
                      char **ret_unit) {
         *ret_job = NULL;
         *ret_unit = NULL;
         if (arg_cgroup_manager != CGROUP_MANAGER_SYSTEMD)
                 return 0;
-        return begin_scope(id, leader, oci, ret_job, ret_unit);
+        return begin_scope(b, id, leader, oci, ret_job, ret_unit);
 }
 
-int oci_cgroup_finish(const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job, const char *unit,
-                      char **ret_cgroup) {
+int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job,
+                      const char *unit, char **ret_cgroup) {
         _cleanup_free_ char *cgroup = NULL, *error = NULL;
         int r;
 
         switch (arg_cgroup_manager) {
         case CGROUP_MANAGER_SYSTEMD:
-                r = job ? job_wait(job, &error) : -EINVAL;
+                r = job ? job_wait(b, job, &error) : -EINVAL;
                 if (r < 0)
                         return oci_error(r, "Failed to create %s: %s", unit, error ?: strerror(-r));
                 r = pid_get_cgroup(leader, &cgroup);
@@ -292,35 +368,33 @@ int oci_cgroup_finish(const char *id, pid_t leader, const OciContainer *oci, Oci
         return 0;
 }
 
-OciCgroupJob *oci_cgroup_leave_begin(const char *unit) {
+OciCgroupJob *oci_cgroup_leave_begin(OciBus *b, const char *unit) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         OciCgroupJob *j = NULL;
-        sd_bus *bus = NULL;
         int r;
 
         if (!unit)
                 return NULL;
-        r = oci_systemd_open(&bus);
+        r = oci_bus_connect(b, true, false);
         if (r >= 0)
-                r = sd_bus_message_new_method_call(bus, &call, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                                   "org.freedesktop.systemd1.Manager", "StopUnit");
+                r = sd_bus_message_new_method_call(b->systemd, &call, "org.freedesktop.systemd1",
+                                                   "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                   "StopUnit");
         if (r >= 0)
                 r = sd_bus_message_append(call, "ss", unit, "replace");
         if (r >= 0)
-                r = job_start(TAKE_PTR(bus), call, &j);
-        else
-                sd_bus_flush_close_unref(bus);
+                r = job_start(b->systemd, call, &j);
         if (r < 0)
                 oci_debug("Failed to stop %s, ignoring: %s", unit, strerror(-r));
         return j;
 }
 
-void oci_cgroup_leave(OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs) {
+void oci_cgroup_leave(OciBus *b, OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs) {
         if (stop) {
                 _cleanup_free_ char *error = NULL;
                 int r;
 
-                r = job_wait(stop, &error);
+                r = job_wait(b, stop, &error);
                 /* NoSuchUnit: a scope goes by itself once its last process has. */
                 if (r < 0)
                         oci_debug("Failed to stop %s, ignoring: %s", unit, error ?: strerror(-r));
@@ -337,33 +411,118 @@ void oci_cgroup_leave(OciCgroupJob *stop, const char *unit, const char *cgroup, 
         }
 }
 
-int oci_machine_register(const char *name, sd_id128_t id, pid_t leader, const char *root, char **ret_error) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r;
+/* A call to systemd-machined, sent without waiting for its answer. */
+struct OciCall {
+        sd_bus_slot *slot;
+        bool done;
+        int error;                      /* < 0: failed, with error_name and error_message */
+        char *error_name;
+        char *error_message;
+};
 
-        r = oci_bus_open(&bus);
-        if (r >= 0)
-                r = machine_bus_new_register(bus, name, id, OCI_SERVICE_NAME, leader, root, NULL, 0, &call);
-        if (r >= 0)
-                r = sd_bus_call(bus, call, 0, &e, NULL);
-        if (r < 0) {
-                *ret_error = strdup(e.message ?: strerror(-r));
-                return r;
+OciCall *oci_call_free(OciCall *c) {
+        if (!c)
+                return NULL;
+        sd_bus_slot_unref(c->slot);
+        free(c->error_name);
+        free(c->error_message);
+        return mfree(c);
+}
+
+static int on_call_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        OciCall *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+
+        c->slot = sd_bus_slot_unref(c->slot);
+        c->done = true;
+        if (e) {
+                c->error = -sd_bus_error_get_errno(e) ?: -EIO;
+                c->error_name = strdup(e->name);
+                c->error_message = strdup(e->message ?: e->name);
         }
         return 0;
 }
 
-void oci_machine_unregister(const char *name) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+/* Sends CALL on BUS (NULL: not connected). Returns 0 and *ret, or -errno. */
+static int call_start(sd_bus *bus, sd_bus_message *call, OciCall **ret) {
+        _cleanup_(oci_call_freep) OciCall *c = NULL;
         int r;
 
-        r = oci_bus_open(&bus);
+        if (!bus)
+                return -ENOTCONN;
+        c = new0(OciCall, 1);
+        if (!c)
+                return -ENOMEM;
+        r = sd_bus_call_async(bus, &c->slot, call, on_call_reply, c, 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+bool oci_call_done(const OciCall *c) {
+        return c && c->done;
+}
+
+int oci_call_wait(OciBus *b, OciCall *c, char **ret_error) {
+        usec_t end = now(CLOCK_MONOTONIC) + JOB_TIMEOUT_USEC;
+        int r;
+
+        while (!c->done) {
+                usec_t t = now(CLOCK_MONOTONIC);
+
+                if (!b->machined) {
+                        *ret_error = strdup("lost the connection to the system bus");
+                        return -ECONNRESET;
+                }
+                if (t >= end) {
+                        *ret_error = strdup("timed out waiting for systemd-machined");
+                        return -ETIMEDOUT;
+                }
+                r = oci_bus_wait(b, -EBADF, end - t);
+                if (r < 0) {
+                        *ret_error = strdup(strerror(-r));
+                        return r;
+                }
+        }
+        if (c->error < 0) {
+                *ret_error = c->error_message ? strdup(c->error_message) : NULL;
+                return c->error;
+        }
+        return 0;
+}
+
+int oci_register_begin(OciBus *b, const char *name, sd_id128_t id, pid_t leader, const char *root, OciCall **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        if (!b->machined)
+                return -ENOTCONN;
+        r = machine_bus_new_register(b->machined, name, id, OCI_SERVICE_NAME, leader, root, NULL, 0, &call);
+        if (r < 0)
+                return r;
+        return call_start(b->machined, call, ret);
+}
+
+void oci_unregister(OciBus *b, const char *name) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        _cleanup_(oci_call_freep) OciCall *c = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = oci_bus_connect(b, false, true);
+        if (r >= 0 && !b->machined)
+                r = -ENOTCONN;
         if (r >= 0)
-                r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
-                                       "org.freedesktop.machine1.Manager", "UnregisterMachine", &e, NULL, "s", name);
-        if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.machine1.NoSuchMachine"))
-                oci_debug("Failed to unregister machine %s, ignoring: %s", name, e.message ?: strerror(-r));
+                r = sd_bus_message_new_method_call(b->machined, &call, "org.freedesktop.machine1",
+                                                   "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                                   "UnregisterMachine");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "s", name);
+        if (r >= 0)
+                r = call_start(b->machined, call, &c);
+        if (r >= 0)
+                r = oci_call_wait(b, c, &error);
+        if (r < 0 && !(c && streq_ptr(c->error_name, "org.freedesktop.machine1.NoSuchMachine")))
+                oci_debug("Failed to unregister machine %s, ignoring: %s", name, error ?: strerror(-r));
 }

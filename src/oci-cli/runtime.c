@@ -252,28 +252,44 @@ static void kill_and_wait(int pidfd) {
         (void) poll(&p, 1, 10 * 1000);
 }
 
-int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
-        _cleanup_(oci_container_freep) OciContainer *oci = NULL;
+int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, const OciContainer *oci) {
+        _cleanup_(oci_container_freep) OciContainer *loaded = NULL;
         _cleanup_(oci_cgroup_job_freep) OciCgroupJob *stop = NULL;
         const char *machine = oci_state_get(s, OCI_STATE_MACHINE);
+        OciBus bus = {};
         int r;
 
         kill_and_wait(pidfd);
         if (s->cgroup && s->status != CONTAINER_CREATING)
                 (void) kill_cgroup(s->cgroup, SIGKILL);
-        /* Unregistered first: a machine whose unit stops is stopped by systemd-machined itself (one more
-         * StopUnit, through dbus-daemon). */
+        /* Both connections at once: systemd's handshake goes on while machined answers. Unregistered first: a
+         * machine whose unit stops is stopped by systemd-machined itself (one more StopUnit, through
+         * dbus-daemon). */
+        r = oci_bus_connect(&bus, s->unit != NULL, machine != NULL);
+        if (r < 0)
+                oci_debug("Failed to connect to systemd: %s", strerror(-r));
         if (machine)
-                oci_machine_unregister(machine);
-        stop = oci_cgroup_leave_begin(s->unit);
-        oci_cgroup_leave(stop, s->unit, s->cgroup, streq_ptr(oci_state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
+                oci_unregister(&bus, machine);
+        stop = oci_cgroup_leave_begin(&bus, s->unit);
+        oci_cgroup_leave(&bus, stop, s->unit, s->cgroup,
+                         streq_ptr(oci_state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
+        stop = oci_cgroup_job_free(stop);
+        oci_bus_done(&bus);
 
         (void) unlinkat(dir_fd, OCI_RELEASE_FIFO, 0);
         r = container_state_remove(arg_root, s->id);
         if (r < 0 && r != -ENOENT)
                 return oci_error(r, "Failed to remove the state of container '%s': %s", s->id, strerror(-r));
 
-        if (s->status != CONTAINER_CREATING && load_spec(s, &oci) >= 0)
+        if (s->status == CONTAINER_CREATING)
+                return 0;
+        if (!oci && load_spec(s, &loaded) >= 0)
+                oci = loaded;
+        if (oci)
                 (void) oci_run_hooks(oci, s->id, OCI_HOOK_POSTSTOP, "stopped", 0, 4);
         return 0;
+}
+
+int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
+        return oci_runtime_destroy_full(s, pidfd, dir_fd, NULL);
 }

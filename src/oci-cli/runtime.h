@@ -13,6 +13,7 @@
 #include "config-oci.h"
 #include "oci-cli.h"
 #include "state.h"
+#include "util.h"
 
 #define OCI_RELEASE_FIFO "exec.fifo"
 #define OCI_SERVICE_NAME "machined-ext-oci"
@@ -104,37 +105,73 @@ int oci_runtime_kill(OciLoaded *l, int sig, bool all);
  * by PIDFD if >= 0), stops its scope or removes its cgroup, unregisters it, runs its poststop hooks, removes
  * ROOT/ID. Returns 0, or logs and returns -errno. */
 int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd);
+/* oci_runtime_destroy() with the bundle's model OCI already loaded (run has it: poststop hooks without parsing
+ * config.json again). */
+int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, const OciContainer *oci);
 
 /* runtime-systemd.c: the scope or cgroup, and systemd-machined. */
 int oci_bus_open(sd_bus **ret);
 /* A connection to systemd (PID 1) for its Manager calls: its private socket when we are root (as systemctl
  * does), else the system bus. Returns 0 or -errno. */
 int oci_systemd_open(sd_bus **ret);
+
+/* The connections of one create (or delete): to systemd for the scope, to the system bus for
+ * systemd-machined. Both handshakes run while the caller does other work (the init's set-up, the other
+ * call), driven by oci_bus_wait(); they are closed when create returns, so that a long run holds no
+ * connection (dbus-daemon limits them per user; systemd queues its signals for every direct one). */
+typedef struct OciBus {
+        sd_bus *systemd;
+        sd_bus *machined;
+} OciBus;
+/* Starts the connections asked for that B does not have yet. Returns 0, or -errno if systemd's failed (the
+ * system bus's is only logged at debug level: its calls fail with -ENOTCONN). */
+int oci_bus_connect(OciBus *b, bool systemd, bool machined);
+/* Closes B's connections (what is still queued is dropped: wait for the answers first). */
+void oci_bus_done(OciBus *b);
+/* Processes B's connections (handshakes, replies, signals: their callbacks run) and waits at most TIMEOUT
+ * (USEC_INFINITY: no limit) for one of them or for FD (if >= 0) to be readable. Returns 1 if FD is, 0
+ * otherwise, or -errno. */
+int oci_bus_wait(OciBus *b, int fd, usec_t timeout);
+
 /* Puts LEADER into its cgroup per arg_cgroup_manager, in two steps so that systemd's scope job overlaps the
  * init's set-up (the move into a new cgroup waits for an RCU grace period, 10-20 ms). begin: with systemd,
- * sends StartTransientUnit and returns at once with the job and the unit's name (the scope may exist from
- * now on: the caller stops it on failure); other managers: nothing (*ret_job and *ret_unit NULL). finish:
- * waits for the job, or creates and enters the cgroup directory (cgroupfs); the cgroup path in *ret_cgroup.
- * Both return 0, or log and return -errno. */
+ * sends StartTransientUnit on B and returns at once with the job and the unit's name (the scope may exist
+ * from now on: the caller stops it on failure); other managers: nothing (*ret_job and *ret_unit NULL).
+ * finish: waits for the job, or creates and enters the cgroup directory (cgroupfs); the cgroup path in
+ * *ret_cgroup. Both return 0, or log and return -errno. */
 typedef struct OciCgroupJob OciCgroupJob;
-int oci_cgroup_begin(const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
+int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
                      char **ret_unit);
-int oci_cgroup_finish(const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job, const char *unit,
-                      char **ret_cgroup);
+int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job,
+                      const char *unit, char **ret_cgroup);
+/* Where J is: 0 still running (or not answered yet), 1 done, -EIO failed, or the call's -errno. */
+int oci_cgroup_job_state(const OciCgroupJob *j);
 OciCgroupJob *oci_cgroup_job_free(OciCgroupJob *j);
 static inline void oci_cgroup_job_freep(OciCgroupJob **j) {
         oci_cgroup_job_free(*j);
 }
-/* Sends StopUnit for UNIT and returns at once with its job (NULL if UNIT is NULL or the call could not be
- * sent: logged at debug level), so that systemd stops the scope while the caller unregisters the machine. */
-OciCgroupJob *oci_cgroup_leave_begin(const char *unit);
-/* Waits for STOP (from oci_cgroup_leave_begin(UNIT)), or with CGROUPFS removes the cgroup directory CGROUP.
- * Logs (debug) and returns. */
-void oci_cgroup_leave(OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs);
-/* Registers NAME with systemd-machined. Returns 0, or -errno with a message in *ret_error. */
-int oci_machine_register(const char *name, sd_id128_t id, pid_t leader, const char *root, char **ret_error);
-/* Unregisters NAME, ignoring "no such machine". */
-void oci_machine_unregister(const char *name);
+/* Sends StopUnit for UNIT on B and returns at once with its job (NULL if UNIT is NULL or the call could not
+ * be sent: logged at debug level). */
+OciCgroupJob *oci_cgroup_leave_begin(OciBus *b, const char *unit);
+/* Waits for STOP (from oci_cgroup_leave_begin(B, UNIT)), or with CGROUPFS removes the cgroup directory
+ * CGROUP. Logs (debug) and returns. */
+void oci_cgroup_leave(OciBus *b, OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs);
+
+/* A call to systemd-machined in flight. */
+typedef struct OciCall OciCall;
+OciCall *oci_call_free(OciCall *c);
+static inline void oci_call_freep(OciCall **c) {
+        oci_call_free(*c);
+}
+/* Whether C has its answer. */
+bool oci_call_done(const OciCall *c);
+/* Waits for C's answer, processing B. Returns 0, or -errno with the error's message in *ret_error. */
+int oci_call_wait(OciBus *b, OciCall *c, char **ret_error);
+/* Sends RegisterMachine for NAME (LEADER must be in its unit already: machined takes the unit from its
+ * cgroup) on B's system bus connection. Returns 0 and *ret, or -errno (-ENOTCONN: no connection). */
+int oci_register_begin(OciBus *b, const char *name, sd_id128_t id, pid_t leader, const char *root, OciCall **ret);
+/* Unregisters NAME (connecting B if needed) and waits for the answer, ignoring "no such machine". */
+void oci_unregister(OciBus *b, const char *name);
 
 /* runtime-hooks.c: the hooks of kind K of the bundle, in order; stops at the first failure. STATUS, PID: for
  * the state JSON. NS_PID > 0: createContainer's namespaces are those of that process. Returns 0, or -errno

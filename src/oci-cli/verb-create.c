@@ -137,7 +137,7 @@ int verb_run(int argc, char **argv) {
 
         r = oci_runtime_release(i);
         if (r < 0) {
-                (void) oci_runtime_destroy(i->state, i->pidfd, i->dir_fd);
+                (void) oci_runtime_destroy_full(i->state, i->pidfd, i->dir_fd, i->oci);
                 (void) waitid(P_PIDFD, i->pidfd, &si, WEXITED);
                 return EXIT_FAILURE;
         }
@@ -157,7 +157,7 @@ int verb_run(int argc, char **argv) {
         forward_pidfd = -EBADF;
         (void) flock(i->dir_fd, LOCK_EX);
         i->state->status = CONTAINER_STOPPED;
-        (void) oci_runtime_destroy(i->state, -EBADF, i->dir_fd);
+        (void) oci_runtime_destroy_full(i->state, -EBADF, i->dir_fd, i->oci);
 
         if (si.si_code == CLD_EXITED)
                 return si.si_status;

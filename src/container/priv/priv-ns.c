@@ -35,6 +35,56 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd) {
         return pid < 0 ? -errno : pid;
 }
 
+long priv_clone_pidfd_join(int leader_pidfd, int cgroup_fd, int *ret_pidfd) {
+        struct clone_args args = {
+                .flags = CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
+                .exit_signal = SIGCHLD,
+                .cgroup = cgroup_fd >= 0 ? (uint64_t) cgroup_fd : 0,
+        };
+        _cleanup_close_ int own = -EBADF;
+        int dumpable;
+        long pid;
+
+        if (leader_pidfd < 0 || !ret_pidfd)
+                return -EBADF;
+        /* Our own (active) PID namespace, to go back to (see priv_clone_pidfd_into()). */
+        own = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (own < 0)
+                return -errno;
+        dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+        if (dumpable < 0)
+                return -errno;
+        /* The child's memory descriptor copies ours, with this flag. */
+        if (dumpable != 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return -errno;
+        if (setns(leader_pidfd, CLONE_NEWPID) < 0) {
+                int e = errno;
+                (void) prctl(PR_SET_DUMPABLE, (unsigned long) dumpable, 0, 0, 0);
+                return -e;
+        }
+        /* The callers are single-threaded, so the child may use everything of its copy of the address space.
+         * The kernel checks CGROUP_FD as a write to its cgroup.procs would (a populated domain with
+         * controllers enabled for its children refuses: EBUSY). */
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid == 0)
+                return 0;
+        if (pid < 0)
+                pid = -errno;
+        if (setns(own, CLONE_NEWPID) < 0) {
+                /* Never leave later children of ours in the container's PID namespace. */
+                int e = errno;
+                if (pid > 0) {
+                        (void) priv_pidfd_send_signal(*ret_pidfd, SIGKILL);
+                        (void) waitid(P_PIDFD, *ret_pidfd, NULL, WEXITED);
+                        *ret_pidfd = safe_close(*ret_pidfd);
+                }
+                pid = -e;
+        }
+        (void) prctl(PR_SET_DUMPABLE, (unsigned long) dumpable, 0, 0, 0);
+        return pid;
+}
+
 long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd) {
         _cleanup_close_ int own = -EBADF;
         long pid;

@@ -31,6 +31,13 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd);
  * FLAGS must not have CLONE_NEWPID); the caller's PID namespace for its children is put back before
  * returning. Same returns; -EBADF without PIDNS_FD. */
 long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd);
+/* priv_clone_pidfd() of a process that joins the running container whose init is LEADER_PIDFD: born in the
+ * init's PID namespace (setns(CLONE_NEWPID) for our children, put back before returning) and, with CGROUP_FD
+ * >= 0, in that cgroup (v2) directory (CLONE_INTO_CGROUP: no migration afterwards, which would wait for an
+ * RCU grace period). It is visible in the container from its birth, so it is born not dumpable (ours is
+ * cleared around the clone and put back): nobody in there may ptrace it or open its /proc/PID/exe, a host
+ * binary (CVE-2019-5736). It still has our other namespaces: it joins them itself. Same returns. */
+long priv_clone_pidfd_join(int leader_pidfd, int cgroup_fd, int *ret_pidfd);
 /* setns() into the namespaces NSTYPE of the process (pidfd) or namespace file FD. Returns 0 or -errno. */
 int priv_setns(int fd, int nstype);
 /* unshare(CLONE_NEWCGROUP): makes the caller's current cgroup the root of a new cgroup namespace. */
