@@ -15,6 +15,7 @@
 #include <termios.h>
 
 #include "machinectl-ext.h"
+#include "pty-relay.h"
 #include "strv.h"
 #include "util.h"
 
@@ -86,63 +87,6 @@ static bool window_size(struct winsize *ws) {
                ws->ws_row > 0 && ws->ws_col > 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-                                (void) poll(&pfd, 1, -1);
-                                continue;
-                        }
-                        return -errno;
-                }
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
-/* Master → stdout until nothing is there. Returns 0 if it is open, 1 once it hung up (the last slave is gone), or
- * -errno. */
-static int drain_master(int master) {
-        uint8_t buf[4096];
-
-        for (;;) {
-                ssize_t n = read(master, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        return 0;
-                if (n <= 0)
-                        return 1; /* EIO: hung up */
-                int r = write_all(STDOUT_FILENO, buf, (size_t) n);
-                if (r < 0)
-                        return r;
-        }
-}
-
-/* The command exited: its last output may still be on its way through the pty (the kernel pushes it to the
- * master asynchronously). Read until the hang-up (the last slave fd closed; the kernel delivers what was
- * written before), or a second without output (a child of the command holds the slave open). */
-static int drain_to_hangup(int master, bool open) {
-        while (open) {
-                struct pollfd p = { .fd = master, .events = POLLIN };
-                int r = poll(&p, 1, 1000);
-
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r <= 0)
-                        return r < 0 ? -errno : 0;
-                r = drain_master(master);
-                if (r != 0)
-                        return r < 0 ? r : 0;
-        }
-        return 0;
-}
-
 /* Relays until the command exited (and its output is out) or a signal ends us. Returns 0 or -errno. */
 static int relay(sd_bus *bus, int master, int sigfd, ExitWatch *w) {
         bool stdin_open = true, master_open = true;
@@ -163,7 +107,7 @@ static int relay(sd_bus *bus, int master, int sigfd, ExitWatch *w) {
                 if (r < 0)
                         return r;
                 if (w->exited)
-                        return drain_to_hangup(master, master_open);
+                        return pty_drain_to_hangup(master, master_open);
 
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
@@ -184,7 +128,7 @@ static int relay(sd_bus *bus, int master, int sigfd, ExitWatch *w) {
                         }
                 }
                 if (master_open && p[0].revents) {
-                        r = drain_master(master);
+                        r = pty_drain_master(master);
                         if (r < 0)
                                 return r;
                         if (r > 0)
@@ -200,11 +144,11 @@ static int relay(sd_bus *bus, int master, int sigfd, ExitWatch *w) {
                                 if (master_open && !isatty(STDIN_FILENO)) {
                                         struct termios t;
                                         uint8_t eof = tcgetattr(master, &t) >= 0 ? t.c_cc[VEOF] : 4;
-                                        (void) write_all(master, &eof, 1);
+                                        (void) pty_write_all(master, &eof, 1);
                                 }
                         }
                         if (n > 0 && master_open) {
-                                r = write_all(master, buf, (size_t) n);
+                                r = pty_write_all(master, buf, (size_t) n);
                                 if (r < 0 && r != -EIO)
                                         return r;
                         }

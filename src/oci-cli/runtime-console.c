@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <termios.h>
 
+#include "pty-relay.h"
 #include "runtime.h"
 
 int oci_console_socket_connect(const char *path, int *ret_sock) {
@@ -59,38 +60,6 @@ int oci_console_socket_send(int sock, const char *path, int master) {
         if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
                 return oci_error(errno, "--console-socket: failed to send the pty to %s: %s", path, strerror(errno));
         return 0;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
-/* Master -> stdout until nothing is there. Returns 0 while it is open, 1 once it hung up (the last peer fd is
- * closed), or -errno. */
-static int drain_master(int master) {
-        uint8_t buf[4096];
-
-        for (;;) {
-                ssize_t n = read(master, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        return 0;
-                if (n <= 0)
-                        return 1; /* EIO: hung up */
-                int r = write_all(STDOUT_FILENO, buf, (size_t) n);
-                if (r < 0)
-                        return r;
-        }
 }
 
 static void copy_window_size(int master) {
@@ -142,7 +111,7 @@ int oci_console_relay(int master, int pidfd) {
                         break;
                 }
                 if (p[0].revents) {
-                        r = drain_master(master);
+                        r = pty_drain_master(master);
                         if (r < 0)
                                 break;
                         master_open = r == 0;
@@ -153,7 +122,7 @@ int oci_console_relay(int master, int pidfd) {
                                 continue;
                         if (n <= 0)
                                 stdin_open = false;
-                        else if (write_all(master, buf, (size_t) n) < 0)
+                        else if (pty_write_all(master, buf, (size_t) n) < 0)
                                 stdin_open = false;
                 }
                 if (p[3].revents) {
@@ -163,23 +132,8 @@ int oci_console_relay(int master, int pidfd) {
                         copy_window_size(master);
                 }
                 if (p[2].revents) {
-                        /* It exited: its last output may still be on its way through the pty (the kernel
-                         * pushes it to the master asynchronously). Until the hang-up, or a second without
-                         * output (a child of it holds the peer open). */
-                        r = 0;
-                        while (master_open) {
-                                struct pollfd q = { .fd = master, .events = POLLIN };
-                                int k = poll(&q, 1, 1000);
-                                if (k < 0 && errno == EINTR)
-                                        continue;
-                                if (k <= 0)
-                                        break;
-                                k = drain_master(master);
-                                if (k < 0)
-                                        r = k;
-                                if (k != 0)
-                                        break;
-                        }
+                        /* It exited: its last output may still be on its way through the pty. */
+                        r = pty_drain_to_hangup(master, master_open);
                         break;
                 }
         }
