@@ -115,6 +115,7 @@ Manager *manager_free(Manager *m) {
         hashmap_clear(m->machines, destroy_machine);
         hashmap_free(m->machines);
         manager_bind_orphans_free(m);
+        manager_bundle_reads_free(m);
         oci_containers_free_all(m);
         hashmap_free(m->oci_containers);
         hashmap_clear(m->exits, destroy_exit_record);
