@@ -103,3 +103,14 @@ int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const Con
 int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                         const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                         int *ret_pty_master, ContainerReport *ret_failure);
+
+/* container_exec_full() in two steps, for a caller that must not wait (the daemon's event loop): starts the
+ * helper that joins the container and forks the process, and returns the helper's pidfd (the caller reaps it)
+ * and the report socket. Returns 0 or -errno. (enter.c) */
+int container_exec_begin(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                         const ContainerConfig *container, int *ret_helper_pidfd, int *ret_report_fd);
+/* Once the helper of container_exec_begin() exited: the process's pidfd and PID (and with PTY the pty's
+ * master) from its report on REPORT_FD, which then reports the process's exec. Returns 0, -ECHILD (the helper
+ * died without a report), -EPROTO (it could not join; why in *ret_failure if not NULL), or -errno. (enter.c) */
+int container_exec_end(int report_fd, bool pty, int *ret_pidfd, pid_t *ret_pid, int *ret_pty_master,
+                       ContainerReport *ret_failure);

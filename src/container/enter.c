@@ -350,21 +350,15 @@ int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const Con
                                    ret_report_fd, NULL, ret_failure);
 }
 
-int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
-                        const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
-                        int *ret_pty_master, ContainerReport *ret_failure) {
+int container_exec_begin(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                         const ContainerConfig *container, int *ret_helper_pidfd, int *ret_report_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int helper_pidfd = -EBADF, master = -EBADF;
-        ContainerReport report;
-        siginfo_t si = {};
-        char *end;
+        int helper_pidfd = -EBADF;
         long pid;
-        int pidfd, r;
 
         if (leader_pidfd < 0 || leader <= 1 || !proc || !container ||
-            ((!proc->argv || !proc->argv[0]) && !proc->exec_user_shell && !proc->exec_path) || !ret_pidfd ||
-            !ret_pid || !ret_report_fd || (proc->exec_pty && !ret_pty_master) ||
-            proc->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
+            ((!proc->argv || !proc->argv[0]) && !proc->exec_user_shell && !proc->exec_path) ||
+            !ret_helper_pidfd || !ret_report_fd || proc->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
                 return -EINVAL;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
@@ -376,9 +370,65 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
                 pair[0] = safe_close(pair[0]);
                 exec_helper(leader_pidfd, leader, cgroup, proc, container, pair[1]);
         }
-        pair[1] = safe_close(pair[1]);
+        *ret_helper_pidfd = helper_pidfd;
+        *ret_report_fd = TAKE_FD(pair[0]);
+        return 0;
+}
+
+int container_exec_end(int report_fd, bool pty, int *ret_pidfd, pid_t *ret_pid, int *ret_pty_master,
+                       ContainerReport *ret_failure) {
+        _cleanup_close_ int master = -EBADF;
+        ContainerReport report;
+        char *end;
+        long pid;
+        int pidfd, r;
+
+        if (report_fd < 0 || !ret_pidfd || !ret_pid || (pty && !ret_pty_master))
+                return -EINVAL;
+
+        /* The helper's report: the process's PID (in our namespace), or why it could not be started. */
+        r = container_read_report(report_fd, &report, &master);
+        if (r == 0 || r == -EAGAIN)
+                return -ECHILD;
+        if (r < 0)
+                return r;
+        if (report.stage != CONTAINER_STAGE_SETUP_DONE) {
+                if (ret_failure)
+                        *ret_failure = report;
+                return -EPROTO;
+        }
+        errno = 0;
+        pid = strtol(report.detail, &end, 10);
+        if (errno != 0 || *end || pid <= 1)
+                return -EBADMSG;
+        /* Our child, not reaped: the PID cannot have been reused. */
+        if (pty && master < 0)
+                return -EBADMSG;
+        pidfd = pidfd_open((pid_t) pid, 0);
+        if (pidfd < 0)
+                return -errno;
+        if (ret_pty_master)
+                *ret_pty_master = TAKE_FD(master);
+        *ret_pidfd = pidfd;
+        *ret_pid = (pid_t) pid;
+        return 0;
+}
+
+int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                        const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
+                        int *ret_pty_master, ContainerReport *ret_failure) {
+        _cleanup_close_ int helper_pidfd = -EBADF, report_fd = -EBADF;
+        siginfo_t si = {};
+        int r;
+
+        if (!proc || !ret_pidfd || !ret_pid || !ret_report_fd || (proc->exec_pty && !ret_pty_master))
+                return -EINVAL;
+        r = container_exec_begin(leader_pidfd, leader, cgroup, proc, container, &helper_pidfd, &report_fd);
+        if (r < 0)
+                return r;
         /* The helper only joins and forks, but opening the container's /dev/ptmx goes through its tree (a
-         * FUSE mount of its own could hold it): bounded, so that the caller (the daemon's loop) never hangs. */
+         * FUSE mount of its own could hold it): bounded. (The daemon does not wait here at all: it watches the
+         * helper from its event loop, container_exec_begin() and container_exec_end().) */
         for (;;) {
                 struct pollfd p = { .fd = helper_pidfd, .events = POLLIN };
                 int k = poll(&p, 1, CONTAINER_EXEC_HELPER_TIMEOUT_MSEC);
@@ -394,31 +444,9 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
         }
         (void) waitid(P_PIDFD, helper_pidfd, &si, WEXITED);
 
-        /* The helper's report: the process's PID (in our namespace), or why it could not be started. */
-        r = container_read_report(pair[0], &report, &master);
-        if (r == 0 || r == -EAGAIN)
-                return -ECHILD;
+        r = container_exec_end(report_fd, proc->exec_pty, ret_pidfd, ret_pid, ret_pty_master, ret_failure);
         if (r < 0)
                 return r;
-        if (report.stage != CONTAINER_STAGE_SETUP_DONE) {
-                if (ret_failure)
-                        *ret_failure = report;
-                return -EPROTO;
-        }
-        errno = 0;
-        pid = strtol(report.detail, &end, 10);
-        if (errno != 0 || *end || pid <= 1)
-                return -EBADMSG;
-        /* Our child, not reaped: the PID cannot have been reused. */
-        if (proc->exec_pty && master < 0)
-                return -EBADMSG;
-        pidfd = pidfd_open((pid_t) pid, 0);
-        if (pidfd < 0)
-                return -errno;
-        if (ret_pty_master)
-                *ret_pty_master = TAKE_FD(master);
-        *ret_pidfd = pidfd;
-        *ret_pid = (pid_t) pid;
-        *ret_report_fd = TAKE_FD(pair[0]);
+        *ret_report_fd = TAKE_FD(report_fd);
         return 0;
 }

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine-shell.h"
+#include "manager.h"
 #include "strv.h"
 #include "util.h"
 
@@ -31,6 +32,8 @@ struct ExecOperation {
         bool pty;
         bool answered;                  /* ... with success */
         pid_t pid;
+        int helper_pidfd;               /* the helper that joins the machine and forks the process, until it exits */
+        sd_event_source *helper_event_source;
         int pidfd;
         int report_fd;
         int master_fd;
@@ -47,6 +50,11 @@ static ExecOperation *exec_operation_free(ExecOperation *o) {
         sd_event_source_disable_unref(o->report_event_source);
         sd_event_source_disable_unref(o->child_event_source);
         sd_event_source_disable_unref(o->timer_event_source);
+        sd_event_source_disable_unref(o->helper_event_source);
+        /* A helper still there (the machine went away, or the daemon exits): killed, and reaped from the event
+         * loop whenever it exits, never waited for here. */
+        if (o->helper_pidfd >= 0)
+                manager_reap_later(o->machine->manager, TAKE_FD(o->helper_pidfd), "exec helper");
         /* Reap it if it is gone already (the machine ended), so that no zombie is left; a process that still
          * runs while the daemon exits is left to whoever inherits it. */
         if (o->pidfd >= 0)
@@ -68,9 +76,15 @@ static void exec_operation_unlink(ExecOperation *o) {
 }
 
 void machine_exec_operations_free(Machine *m) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (m->exec_operations)
+                (void) bus_error_from_machine(&e, -MX_ERR_NOT_RUNNING, m->name, NULL);
         while (m->exec_operations) {
                 ExecOperation *o = m->exec_operations;
                 m->exec_operations = o->next;
+                if (o->message)
+                        (void) sd_bus_reply_method_error(o->message, &e);
                 exec_operation_free(o);
         }
 }
@@ -160,6 +174,26 @@ static int on_exec_report(sd_event_source *s, int fd, uint32_t revents, void *us
 static int on_exec_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         ExecOperation *o = ASSERT_PTR(userdata);
 
+        if (o->helper_pidfd >= 0) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_free_ char *msg = NULL;
+
+                /* The helper is stuck joining the machine or opening its /dev/ptmx (a file system of the
+                 * machine does not answer): the caller hears it now; the helper is reaped whenever it exits,
+                 * and a process it forked meanwhile is killed then. */
+                log_warning("Machine %s: the helper of a %s did not finish within %llu s (does a file system of "
+                            "the machine not answer?); killing it.", o->machine->name, o->pty ? "shell" : "exec",
+                            (unsigned long long) (EXEC_SETUP_TIMEOUT_USEC / USEC_PER_SEC));
+                if (asprintf(&msg, "Timed out after %llu s starting a process in machine '%s' (joining it or "
+                             "opening its /dev/ptmx did not finish: does a file system of the machine not "
+                             "answer?)", (unsigned long long) (EXEC_SETUP_TIMEOUT_USEC / USEC_PER_SEC),
+                             o->machine->name) < 0)
+                        msg = NULL;
+                (void) bus_error_from_machine(&e, -MX_ERR_TIMEOUT, o->machine->name, msg);
+                exec_answer_error(o, &e);
+                (void) pidfd_send_signal(o->helper_pidfd, SIGKILL, NULL, 0);
+                return 0;
+        }
         o->timed_out = true;
         o->report_event_source = sd_event_source_disable_unref(o->report_event_source);
         (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
@@ -202,6 +236,59 @@ static int on_exec_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
         }
         o->child_event_source = sd_event_source_disable_unref(o->child_event_source);
         o->pidfd = safe_close(o->pidfd); /* reaped by sd-event */
+        exec_operation_unlink(o);
+        exec_operation_free(o);
+        return 0;
+}
+
+/* Watches the process the helper forked: its exec report, then its exit. Returns 0 or -errno. */
+static int exec_watch_process(ExecOperation *o) {
+        sd_event *event = o->machine->manager->event;
+        int r;
+
+        /* The report first: an exec followed by a quick exit is still answered with success. */
+        r = sd_event_add_io(event, &o->report_event_source, o->report_fd, EPOLLIN, on_exec_report, o);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(o->report_event_source, "machine-exec-report");
+        r = sd_event_add_child_pidfd(event, &o->child_event_source, o->pidfd, WEXITED, on_exec_exit, o);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(o->child_event_source, "machine-exec-child");
+        (void) sd_event_source_set_priority(o->child_event_source, SD_EVENT_PRIORITY_NORMAL + 10);
+        return 0;
+}
+
+static int on_exec_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        ExecOperation *o = ASSERT_PTR(userdata);
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        ContainerReport failure = {};
+        int r;
+
+        o->helper_event_source = sd_event_source_disable_unref(o->helper_event_source);
+        o->helper_pidfd = safe_close(o->helper_pidfd);  /* reaped by sd-event */
+
+        r = container_exec_end(o->report_fd, o->pty, &o->pidfd, &o->pid, o->pty ? &o->master_fd : NULL,
+                               &failure);
+        if (r >= 0 && !o->message)
+                r = -ETIMEDOUT; /* answered already (timed out): the process must not run */
+        if (r >= 0)
+                r = exec_watch_process(o);
+        if (r >= 0)
+                return 0;
+
+        if (r == -EPROTO) {
+                _cleanup_free_ char *what = container_report_message(&failure);
+                log_warning("Machine %s: failed to enter it: %s", o->machine->name, strna(what));
+                r = -(failure.error ?: EIO);
+        }
+        if (o->message) {
+                (void) sd_bus_error_set_errnof(&e, r, "Failed to run a process in machine '%s': %s",
+                                               o->machine->name, strerror(-r));
+                exec_answer_error(o, &e);
+        }
+        if (o->pidfd >= 0)
+                manager_reap_later(o->machine->manager, TAKE_FD(o->pidfd), "exec process");
         exec_operation_unlink(o);
         exec_operation_free(o);
         return 0;
@@ -322,7 +409,6 @@ int machine_exec(Machine *m, const ExecRequest *req, sd_bus_message *message) {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *cgroup = NULL;
         ContainerConfig model, proc;
-        ContainerReport failure = {};
         uint64_t bounding = 0;
         ExecOperation *o;
         bool nnp = false;
@@ -350,50 +436,33 @@ int machine_exec(Machine *m, const ExecRequest *req, sd_bus_message *message) {
         o = new0(ExecOperation, 1);
         if (!o)
                 return -ENOMEM;
-        *o = (ExecOperation) { .machine = m, .pty = req->pty, .pidfd = -EBADF, .report_fd = -EBADF,
-                               .master_fd = -EBADF };
+        *o = (ExecOperation) { .machine = m, .pty = req->pty, .helper_pidfd = -EBADF, .pidfd = -EBADF,
+                               .report_fd = -EBADF, .master_fd = -EBADF };
         if (sd_bus_message_get_sender(message) && !(o->sender = strdup(sd_bus_message_get_sender(message)))) {
                 exec_operation_free(o);
                 return -ENOMEM;
         }
 
-        r = container_exec_full(m->leader_pidfd, m->leader, cgroup, &proc, &model, &o->pidfd, &o->pid,
-                                &o->report_fd, req->pty ? &o->master_fd : NULL, &failure);
-        if (r == -EPROTO) {
-                _cleanup_free_ char *what = container_report_message(&failure);
-                log_warning("Machine %s: failed to enter it: %s", m->name, strna(what));
-                exec_operation_free(o);
-                return -(failure.error ?: EIO);
-        }
+        r = container_exec_begin(m->leader_pidfd, m->leader, cgroup, &proc, &model, &o->helper_pidfd,
+                                 &o->report_fd);
         if (r < 0) {
                 exec_operation_free(o);
                 return r;
         }
-
-        /* The report first: an exec followed by a quick exit is still answered with success. */
-        r = sd_event_add_io(m->manager->event, &o->report_event_source, o->report_fd, EPOLLIN, on_exec_report, o);
+        /* The helper opens the container's /dev/ptmx, through the container's tree: the event loop watches
+         * it and never waits for it (a FUSE mount of the machine's own could hold it for good). */
+        r = sd_event_add_child_pidfd(m->manager->event, &o->helper_event_source, o->helper_pidfd, WEXITED,
+                                     on_exec_helper_exit, o);
         if (r >= 0) {
-                (void) sd_event_source_set_description(o->report_event_source, "machine-exec-report");
-                r = sd_event_add_child_pidfd(m->manager->event, &o->child_event_source, o->pidfd, WEXITED,
-                                             on_exec_exit, o);
+                (void) sd_event_source_set_description(o->helper_event_source, "machine-exec-helper");
+                r = sd_event_add_time_relative(m->manager->event, &o->timer_event_source, CLOCK_MONOTONIC,
+                                               EXEC_SETUP_TIMEOUT_USEC, 0, on_exec_timeout, o);
         }
         if (r < 0) {
-                (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, o->pidfd, &(siginfo_t) {}, WEXITED);
-                exec_operation_free(o);
-                return r;
-        }
-        (void) sd_event_source_set_description(o->child_event_source, "machine-exec-child");
-        r = sd_event_add_time_relative(m->manager->event, &o->timer_event_source, CLOCK_MONOTONIC,
-                                       EXEC_SETUP_TIMEOUT_USEC, 0, on_exec_timeout, o);
-        if (r < 0) {
-                (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, o->pidfd, &(siginfo_t) {}, WEXITED);
-                exec_operation_free(o);
+                exec_operation_free(o); /* kills the helper, reaped later */
                 return r;
         }
         (void) sd_event_source_set_description(o->timer_event_source, "machine-exec-timeout");
-        (void) sd_event_source_set_priority(o->child_event_source, SD_EVENT_PRIORITY_NORMAL + 10);
 
         o->message = sd_bus_message_ref(message);
         o->next = m->exec_operations;

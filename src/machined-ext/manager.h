@@ -34,6 +34,7 @@ typedef struct Manager {
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
+        struct Orphan *orphans;                 /* killed helpers, reaped whenever they exit (manager_reap_later()) */
         struct BundleRead *bundle_reads;        /* helpers reading a bundle for a start (machine-bundle-read.c) */
         struct BindOperation *bind_orphans;     /* BindMount helpers that outlived their machine (machine-bind.c) */
 
@@ -79,6 +80,12 @@ int manager_take_adopted_fd(Manager *m, const char *name);
 
 /* Closes the stored fds no adopted machine took, and removes them from systemd's fd store. */
 void manager_drop_adopted_fds(Manager *m);
+
+/* Takes PIDFD, a child of ours that was sent SIGKILL, and reaps it from the event loop whenever it exits (a task
+ * waiting for a hung file system exits only once it answers). Never waits. Returns nothing. */
+void manager_reap_later(Manager *m, int pidfd, const char *what);
+/* Frees those still there (the daemon exits). */
+void manager_orphans_free(Manager *m);
 
 /* Starts a helper that reads the OCI bundle BUNDLE for the start MESSAGE of machine NAME (UNIT, START_BUNDLE: the
  * call's arguments), whose answer then comes from manager_start_machine_read() or after BUNDLE_READ_USEC with

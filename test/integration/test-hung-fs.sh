@@ -272,6 +272,45 @@ test_oci_bundle_setting_hung() {
         bundle_start_hung $n "StartMachine (OCIBundle=)" StartMachine string:$n
 }
 
+# OpenShell in a machine whose /dev is a FUSE mount that never answers (attached in its mount namespace): the
+# helper that joins the machine waits in its open of /dev/ptmx, the daemon does not. The call fails with
+# org.machinedext1.Timeout within 25 s, others are answered meanwhile, and once the connection is aborted the
+# helper is reaped: no zombie, no daemon fd; the machine still runs and stops as usual.
+test_shell_hung_dev() {
+        local n=mxh-shell main fds leader bpid out ms
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nPrivateUsers=no\n"
+        mx_start $n
+        mx_wait_state $n running
+        leader=$(leader_of $n)
+        mx_baseline
+        read -r main fds <"$T_TMP/baseline"
+        hung_start --into "$leader:/dev"
+
+        call_async OpenMachineShell string:$n string: string: array:string: array:string:
+        bpid=$BPID
+        sleep 1
+        assert_daemon_answers $n
+        kill -0 "$bpid" 2>/dev/null || t_fail "OpenShell answered before its helper could finish: $(cat "$T_TMP/call-out")"
+        wait "$bpid"
+        out=$(cat "$T_TMP/call-out") ms=$(cat "$T_TMP/call-ms")
+        assert_match "^org.machinedext1.Timeout: .*machine '$n'.*/dev/ptmx" "$out" "OpenShell with a hung /dev/ptmx"
+        [ "$ms" -le 25000 ] || t_fail "OpenShell answered after $ms ms, more than 25 s"
+        echo "OpenShell answered after $ms ms: $out"
+        assert_daemon_answers $n
+
+        hung_abort
+        wait_until 10 eval '[ -z "$(mx_daemon_strays $main)" ]' ||
+                t_fail "helpers or zombies left after the abort: $(mx_daemon_strays $main)"
+        wait_until 10 eval '[ "$(mx_daemon_fds)" -le "$fds" ]' ||
+                t_fail "the daemon had $fds fds before, $(mx_daemon_fds) after"
+        mx_state_is $n running || t_fail "the machine is $(mx_prop $n State) after the abort"
+        assert_eq "$leader" "$(leader_of $n)" "the machine's leader"
+        mx_stop $n 30 || t_fail "stop failed"
+        hung_cleanup
+        assert_no_leftovers $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -c /dev/fuse ] || ! grep -qw fuse /proc/filesystems; then
         echo "skip hung-fs: no FUSE in this kernel"
@@ -288,6 +327,8 @@ hung_cleanup
 T_TIMEOUT=120 run_test hung-fs-bundle test_bundle_hung
 hung_cleanup
 T_TIMEOUT=120 run_test hung-fs-oci-bundle-setting test_oci_bundle_setting_hung
+hung_cleanup
+T_TIMEOUT=120 run_test hung-fs-shell test_shell_hung_dev
 hung_cleanup
 
 t_summary
