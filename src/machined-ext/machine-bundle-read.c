@@ -21,6 +21,7 @@
 #include "bus-api.h"
 #include "log.h"
 #include "machine-dbus.h"
+#include "manager-dbus.h"
 #include "machine.h"
 #include "manager.h"
 #include "oci-spec.h"
@@ -45,6 +46,8 @@ typedef struct BundleRead {
         int go_fd;                      /* the helper starts once this is written to (or exits when closed) */
         sd_event_source *child_event_source;
         sd_event_source *timer_event_source;
+        sd_bus_message **queued_calls;  /* waits for NAME that came after the start: run once it is answered */
+        size_t n_queued_calls;
 } BundleRead;
 
 /* What the helper writes at the start of the memfd; the three strings follow, in this order. */
@@ -258,6 +261,9 @@ static BundleRead *bundle_read_free(BundleRead *b) {
         safe_close(b->memfd);
         safe_close(b->go_fd);
         sd_bus_message_unref(b->message);
+        for (size_t i = 0; i < b->n_queued_calls; i++)
+                sd_bus_message_unref(b->queued_calls[i]);
+        free(b->queued_calls);
         free(b->name);
         free(b->unit);
         free(b->start_bundle);
@@ -281,10 +287,38 @@ bool manager_bundle_read_pending(Manager *m, const char *name) {
         return false;
 }
 
+int manager_bundle_read_queue(Manager *m, const char *name, sd_bus_message *message) {
+        for (BundleRead *b = m->bundle_reads; b; b = b->next)
+                if (b->message && streq(b->name, name)) {
+                        sd_bus_message **l = reallocarray(b->queued_calls, b->n_queued_calls + 1, sizeof(*l));
+
+                        if (!l)
+                                return -ENOMEM;
+                        b->queued_calls = l;
+                        b->queued_calls[b->n_queued_calls++] = sd_bus_message_ref(message);
+                        return 1;
+                }
+        return 0;
+}
+
+/* The start was answered (START_ERROR set if it failed): the calls queued behind it, in order. */
+static void bundle_read_run_queued(BundleRead *b, sd_bus_error *start_error) {
+        sd_bus_message **calls = TAKE_PTR(b->queued_calls);
+        size_t n = b->n_queued_calls;
+
+        b->n_queued_calls = 0;
+        for (size_t i = 0; i < n; i++) {
+                manager_dbus_run_queued_call(b->manager, calls[i], start_error);
+                sd_bus_message_unref(calls[i]);
+        }
+        free(calls);
+}
+
 static int on_bundle_read_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         BundleRead *b = ASSERT_PTR(userdata);
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *message = TAKE_PTR(b->message);
         _cleanup_(bundle_data_done) BundleData d = {};
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r = -EIO;
 
         b->child_event_source = sd_event_source_disable_unref(b->child_event_source);
@@ -299,11 +333,13 @@ static int on_bundle_read_exit(sd_event_source *s, const siginfo_t *si, void *us
                 r = bundle_data_from_memfd(b->memfd, b->bundle, &d);
         if (r < 0) {
                 log_warning_errno(r, "Machine %s: reading bundle %s failed: %m", b->name, b->bundle);
-                (void) sd_bus_reply_method_errorf(message, BUS_ERROR_SETUP_FAILED,
-                                                  "Failed to read the OCI bundle %s of machine '%s'", b->bundle,
-                                                  b->name);
+                (void) sd_bus_error_setf(&error, BUS_ERROR_SETUP_FAILED,
+                                         "Failed to read the OCI bundle %s of machine '%s'", b->bundle, b->name);
+                (void) sd_bus_reply_method_error(message, &error);
         } else
-                manager_start_machine_read(b->manager, message, b->name, b->unit, b->start_bundle, &d);
+                manager_start_machine_read(b->manager, message, b->name, b->unit, b->start_bundle, &d, &error);
+        bundle_read_unlink(b);  /* the calls run now are no longer queued behind it */
+        bundle_read_run_queued(b, &error);
         bundle_read_free(b);
         return 0;
 }
@@ -324,6 +360,7 @@ static int on_bundle_read_timeout(sd_event_source *s, uint64_t usec, void *userd
                 msg = NULL;
         (void) bus_error_from_machine(&error, -MX_ERR_TIMEOUT, b->name, msg);
         (void) sd_bus_reply_method_error(message, &error);
+        bundle_read_run_queued(b, &error);
         /* A helper waiting in the kernel dies only once the file system answers (or its connection is aborted):
          * its child watch reaps it then. */
         (void) pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0);

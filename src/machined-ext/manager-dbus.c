@@ -184,6 +184,7 @@ static int start_machine_now(Manager *manager, sd_bus_message *message, const ch
         m->defer_bundle = !data;
         r = bundle ? machine_load_bundle(m, bundle, &msg) : machine_load(m, &msg);
         m->bundle_data = NULL;
+        m->defer_bundle = false;
         if (r == MACHINE_LOAD_BUNDLE_PENDING) {
                 /* The bundle (the caller's, or OCIBundle='s) is read by a helper, never by the event loop; the
                  * machine is made again once it is read. */
@@ -220,15 +221,14 @@ static int start_machine_now(Manager *manager, sd_bus_message *message, const ch
 }
 
 void manager_start_machine_read(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
-                                const char *start_bundle, const BundleData *data) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                                const char *start_bundle, const BundleData *data, sd_bus_error *ret_error) {
         int r;
 
-        r = start_machine_now(manager, message, name, unit, start_bundle, data, &error);
-        if (r < 0 || sd_bus_error_is_set(&error)) {
-                if (!sd_bus_error_is_set(&error))
-                        (void) sd_bus_error_set_errno(&error, r);
-                r = sd_bus_reply_method_error(message, &error);
+        r = start_machine_now(manager, message, name, unit, start_bundle, data, ret_error);
+        if (r < 0 || sd_bus_error_is_set(ret_error)) {
+                if (!sd_bus_error_is_set(ret_error))
+                        (void) sd_bus_error_set_errno(ret_error, r);
+                r = sd_bus_reply_method_error(message, ret_error);
                 if (r < 0)
                         log_debug_errno(r, "Failed to answer the start of machine %s, ignoring: %m", name);
         }
@@ -284,7 +284,30 @@ static int method_start_machine_in_unit(sd_bus_message *message, void *userdata,
         return start_machine(ASSERT_PTR(userdata), message, name, unit, NULL, error);
 }
 
+/* A wait for machine NAME (the first argument) that comes while the start of NAME waits for its bundle to be
+ * read (machine-bundle-read.c) is about the run that start begins: queued behind it, dispatched again once the
+ * start is answered, as machinectl-ext's start, which sends its waits right behind the start, needs. Only
+ * calls that need no authorization (a queued call is not asked again). Returns 1 if MESSAGE was queued, 0 if
+ * not, or -errno. */
+static int queue_behind_bundle_read(Manager *manager, sd_bus_message *message) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        r = manager_get_machine(manager, name) ? 0 : manager_bundle_read_queue(manager, name, message);
+        if (r == 0)
+                (void) sd_bus_message_rewind(message, true);
+        return r;
+}
+
 static int method_wait_machine_ready(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        int r;
+
+        r = queue_behind_bundle_read(ASSERT_PTR(userdata), message);
+        if (r != 0)
+                return r;
         return redirect_to_machine(message, userdata, error, bus_machine_method_wait_ready);
 }
 
@@ -354,6 +377,9 @@ static int method_wait_machine(sd_bus_message *message, void *userdata, sd_bus_e
         Machine *m;
         int r;
 
+        r = queue_behind_bundle_read(manager, message);
+        if (r != 0)
+                return r;
         r = sd_bus_message_read(message, "s", &name);
         if (r < 0)
                 return r;

@@ -98,9 +98,12 @@ bool manager_bundle_read_pending(Manager *m, const char *name);
 void manager_bundle_reads_free(Manager *m);
 
 /* The start of machine NAME (the call MESSAGE with UNIT, START_BUNDLE) once its bundle was read (DATA): answers
- * MESSAGE. (manager-dbus.c) */
+ * MESSAGE, and sets *RET_ERROR to the error it answered with, if any. (manager-dbus.c) */
 void manager_start_machine_read(Manager *m, sd_bus_message *message, const char *name, const char *unit,
-                                const char *start_bundle, const struct BundleData *data);
+                                const char *start_bundle, const struct BundleData *data, sd_bus_error *ret_error);
+/* Queues MESSAGE (a call about machine NAME that needs no authorization) behind the start of NAME that waits for
+ * its bundle, if there is one. Returns 1 if queued, 0 if not, -ENOMEM. */
+int manager_bundle_read_queue(Manager *m, const char *name, sd_bus_message *message);
 
 /* Frees the BindMount helpers of machines that are gone (SIGKILLs those still there). (machine-bind.c) */
 void manager_bind_orphans_free(Manager *m);
