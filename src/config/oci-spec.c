@@ -351,9 +351,8 @@ static int read_config(int dir_fd, char **ret, size_t *ret_size, char **error) {
         return 0;
 }
 
-int oci_spec_load(const char *bundle_dir, OciSpec **ret, char **ret_error) {
-        _cleanup_(oci_spec_freep) OciSpec *s = NULL;
-        _cleanup_free_ char *error = NULL, *buf = NULL, *abs_bundle = NULL;
+int oci_spec_read(const char *bundle_dir, char **ret, size_t *ret_size, char **ret_error) {
+        _cleanup_free_ char *error = NULL, *buf = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         size_t size = 0;
         int r;
@@ -362,36 +361,54 @@ int oci_spec_load(const char *bundle_dir, OciSpec **ret, char **ret_error) {
         if (dir_fd < 0) {
                 r = oci_error_code(&error, -errno, "", "Failed to open bundle directory %s: %s",
                                    bundle_dir, strerror(errno));
-                goto fail;
+                return fail(r, &error, ret_error);
         }
-
         r = read_config(dir_fd, &buf, &size, &error);
         if (r < 0)
-                goto fail;
-        r = oci_spec_parse(buf, size, &s, &error);
-        if (r < 0)
-                goto fail;
+                return fail(r, &error, ret_error);
+        *ret = TAKE_PTR(buf);
+        *ret_size = size;
+        return 0;
+}
 
-        if (s->root_path[0] != '/') {
-                char *p;
+int oci_spec_resolve_root(OciSpec *s, const char *bundle_dir, char **ret_error) {
+        _cleanup_free_ char *error = NULL, *abs_bundle = NULL;
+        char *p;
+        int r;
 
-                abs_bundle = realpath(bundle_dir, NULL);
-                if (!abs_bundle) {
-                        r = oci_error_code(&error, -errno, "", "Failed to resolve bundle directory %s: %s",
-                                           bundle_dir, strerror(errno));
-                        goto fail;
-                }
-                if (asprintf(&p, "%s/%s", streq(abs_bundle, "/") ? "" : abs_bundle, s->root_path) < 0)
-                        return -ENOMEM;
-                free(s->root_path);
-                s->root_path = p;
+        if (s->root_path[0] == '/')
+                return 0;
+        abs_bundle = realpath(bundle_dir, NULL);
+        if (!abs_bundle) {
+                r = oci_error_code(&error, -errno, "", "Failed to resolve bundle directory %s: %s",
+                                   bundle_dir, strerror(errno));
+                return fail(r, &error, ret_error);
         }
+        if (asprintf(&p, "%s/%s", streq(abs_bundle, "/") ? "" : abs_bundle, s->root_path) < 0)
+                return -ENOMEM;
+        free(s->root_path);
+        s->root_path = p;
+        return 0;
+}
+
+int oci_spec_load(const char *bundle_dir, OciSpec **ret, char **ret_error) {
+        _cleanup_(oci_spec_freep) OciSpec *s = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        int r;
+
+        r = oci_spec_read(bundle_dir, &buf, &size, ret_error);
+        if (r < 0)
+                return r;
+        r = oci_spec_parse(buf, size, &s, ret_error);
+        if (r < 0)
+                return r;
+        r = oci_spec_resolve_root(s, bundle_dir, ret_error);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(s);
         return 0;
-
-fail:
-        return fail(r, &error, ret_error);
 }
 
 int oci_cgroups_path_split_systemd(const char *s, char **ret_slice, char **ret_prefix, char **ret_name) {

@@ -323,6 +323,14 @@ static inline void oci_spec_freep(OciSpec **s) {
  * and failure respectively. */
 int oci_spec_parse(const char *data, size_t size, OciSpec **ret, char **ret_error);
 
+/* Reads BUNDLE/config.json (a regular file, not a symlink, at most OCI_SPEC_SIZE_MAX bytes) into *ret (*ret_size
+ * bytes, not NUL-terminated). Returns 0, or -errno with a message in *ret_error except for -ENOMEM. */
+int oci_spec_read(const char *bundle_dir, char **ret, size_t *ret_size, char **ret_error);
+
+/* Makes S's root.path absolute relative to the bundle directory BUNDLE_DIR (realpath()). Returns 0, or -errno
+ * with a message in *ret_error except for -ENOMEM. */
+int oci_spec_resolve_root(OciSpec *s, const char *bundle_dir, char **ret_error);
+
 /* Reads and parses BUNDLE/config.json (a regular file, not a symlink, at most OCI_SPEC_SIZE_MAX bytes), and
  * makes root.path absolute relative to the bundle. Returns 0 on success, the errors of oci_spec_parse(), or
  * -errno from opening/reading (-ELOOP for a symlink, -EBADFD for a non-regular file), always with a message

@@ -109,3 +109,14 @@ int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const Con
 int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
                         const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
                         int *ret_pty_master, ContainerReport *ret_failure);
+
+/* container_exec_full() in two steps, for a caller that must not wait (the daemon's event loop): clones the
+ * process (the caller's child, which reaps it) and returns its pidfd and PID and the report socket at once.
+ * Returns 0 or -errno. (enter.c) */
+int container_exec_begin(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                         const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd);
+/* Once REPORT_FD of container_exec_begin() is readable: the process's first report, that it joined the
+ * container (with PTY the pty's master in *ret_pty_master), after which REPORT_FD reports its exec. Returns 0,
+ * -EAGAIN (nothing there yet), -ECHILD (it died without a report), -EPROTO (it could not join; why in
+ * *ret_failure if not NULL), or -errno. (enter.c) */
+int container_exec_end(int report_fd, bool pty, int *ret_pty_master, ContainerReport *ret_failure);

@@ -313,19 +313,15 @@ int container_exec(int leader_pidfd, pid_t leader, const char *cgroup, const Con
                                    ret_report_fd, NULL, ret_failure);
 }
 
-int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
-                        const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
-                        int *ret_pty_master, ContainerReport *ret_failure) {
+int container_exec_begin(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                         const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int pidfd = -EBADF, master = -EBADF, cgroup_fd = -EBADF;
-        ContainerReport report;
+        _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF;
         long pid;
-        int r;
 
         if (leader_pidfd < 0 || leader <= 1 || !proc || !container ||
             ((!proc->argv || !proc->argv[0]) && !proc->exec_user_shell && !proc->exec_path) || !ret_pidfd ||
-            !ret_pid || !ret_report_fd || (proc->exec_pty && !ret_pty_master) ||
-            proc->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
+            !ret_pid || !ret_report_fd || proc->preserve_fds > CONTAINER_PRESERVE_FDS_MAX)
                 return -EINVAL;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
@@ -350,31 +346,66 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
                 pair[0] = safe_close(pair[0]);
                 exec_join(leader_pidfd, leader, proc, container, pair[1]);
         }
-        cgroup_fd = safe_close(cgroup_fd);
-        pair[1] = safe_close(pair[1]);
+        *ret_pidfd = TAKE_FD(pidfd);
+        *ret_pid = (pid_t) pid;
+        *ret_report_fd = TAKE_FD(pair[0]);
+        return 0;
+}
 
-        /* Its first report: joined (with the pty's master), or why not. Joining only sets namespaces, but
-         * opening the container's /dev/ptmx goes through its tree (a FUSE mount of its own could hold it):
-         * bounded, so that the caller (the daemon's loop) never hangs. */
+int container_exec_end(int report_fd, bool pty, int *ret_pty_master, ContainerReport *ret_failure) {
+        _cleanup_close_ int master = -EBADF;
+        ContainerReport report;
+        int r;
+
+        if (report_fd < 0 || (pty && !ret_pty_master))
+                return -EINVAL;
+
+        /* Its first report: joined (with the pty's master), or why not. */
+        r = container_read_report(report_fd, &report, &master);
+        if (r == -EAGAIN)
+                return -EAGAIN;
+        if (r == 0)
+                return -ECHILD;
+        if (r < 0)
+                return r;
+        if (report.stage != CONTAINER_STAGE_SETUP_DONE) {
+                if (ret_failure)
+                        *ret_failure = report;
+                return -EPROTO;
+        }
+        if (pty && master < 0)
+                return -EBADMSG;
+        if (ret_pty_master)
+                *ret_pty_master = TAKE_FD(master);
+        return 0;
+}
+
+int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, const ContainerConfig *proc,
+                        const ContainerConfig *container, int *ret_pidfd, pid_t *ret_pid, int *ret_report_fd,
+                        int *ret_pty_master, ContainerReport *ret_failure) {
+        _cleanup_close_ int pidfd = -EBADF, report_fd = -EBADF;
+        pid_t pid;
+        int r;
+
+        if (!proc || !ret_pidfd || !ret_pid || !ret_report_fd || (proc->exec_pty && !ret_pty_master))
+                return -EINVAL;
+        r = container_exec_begin(leader_pidfd, leader, cgroup, proc, container, &pidfd, &pid, &report_fd);
+        if (r < 0)
+                return r;
+
+        /* Joining only sets namespaces, but opening the container's /dev/ptmx goes through its tree (a FUSE
+         * mount of its own could hold it): bounded. (The daemon does not wait here at all: it watches the
+         * report from its event loop, container_exec_begin() and container_exec_end().) */
         for (;;) {
-                struct pollfd p = { .fd = pair[0], .events = POLLIN };
+                struct pollfd p = { .fd = report_fd, .events = POLLIN };
                 int k = poll(&p, 1, CONTAINER_EXEC_HELPER_TIMEOUT_MSEC);
 
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k == 0)
-                        r = -ETIMEDOUT;
-                else {
-                        r = container_read_report(pair[0], &report, &master);
-                        if (r == 0 || r == -EAGAIN)
-                                r = -ECHILD;
-                        else if (r > 0 && report.stage != CONTAINER_STAGE_SETUP_DONE) {
-                                if (ret_failure)
-                                        *ret_failure = report;
-                                r = -EPROTO;
-                        } else if (r > 0 && proc->exec_pty && master < 0)
-                                r = -EBADMSG;
-                }
+                r = k == 0 ? -ETIMEDOUT :
+                    container_exec_end(report_fd, proc->exec_pty, ret_pty_master, ret_failure);
+                if (r == -EAGAIN)
+                        continue;
                 break;
         }
         if (r < 0) {
@@ -382,10 +413,8 @@ int container_exec_full(int leader_pidfd, pid_t leader, const char *cgroup, cons
                 (void) waitid(P_PIDFD, pidfd, &(siginfo_t) {}, WEXITED);
                 return r;
         }
-        if (ret_pty_master)
-                *ret_pty_master = TAKE_FD(master);
         *ret_pidfd = TAKE_FD(pidfd);
-        *ret_pid = (pid_t) pid;
-        *ret_report_fd = TAKE_FD(pair[0]);
+        *ret_pid = pid;
+        *ret_report_fd = TAKE_FD(report_fd);
         return 0;
 }

@@ -385,6 +385,7 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 .name = name,
         };
         sigset_t ss;
+        bool warnings_resent = false;
         int r;
 
         if (arg_keep_unit) {
@@ -445,6 +446,16 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                                 goto finish;
                         }
                         continue;
+                }
+                /* A start whose OCI bundle (OCIBundle=) is read first is answered only then: the Get sent
+                 * with it found no machine object yet. Asked again, once. */
+                if (!ctx.warnings_printed && !warnings_resent && ctx.start.r >= 0 && ctx.warnings.r < 0) {
+                        warnings_resent = true;
+                        pending_call_reset(&ctx.warnings);
+                        warnings_slot = sd_bus_slot_unref(warnings_slot);
+                        if (send_get_warnings(bus, name, &warnings_slot, &ctx.warnings) >= 0)
+                                continue;
+                        ctx.warnings.done = true;
                 }
                 if (!ctx.warnings_printed) {
                         print_warnings(&ctx.warnings);

@@ -6,23 +6,30 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "oci-spec.h"
 #include "machine.h"
 #include "machine-network.h"
 #include "strv.h"
 
-int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
+/* The container BUNDLE as D (a helper's reading of it) says. Returns like machine_load_bundle(). */
+static int bundle_container(Machine *m, const char *bundle, const BundleData *d, OciContainer **ret,
+                            char **ret_error) {
         _cleanup_(oci_container_freep) OciContainer *c = NULL;
         _cleanup_strv_free_ char **defaults = NULL;
         _cleanup_free_ char *error = NULL, *uuid_assignment = NULL;
         char uuid[SD_ID128_UUID_STRING_MAX];
-        struct stat st;
+        OciSpec *spec = NULL;
         int r;
 
-        if (stat(bundle, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                r = -errno ?: -ENOTDIR;
-                if (asprintf(ret_error, "Bundle %s of machine '%s': %s", bundle, m->name, strerror(-r)) < 0)
+        if (d->stage == BUNDLE_READ_DIRECTORY) {
+                if (asprintf(ret_error, "Bundle %s of machine '%s': %s", bundle, m->name, strerror(d->error)) < 0)
                         *ret_error = NULL;
                 return -MX_ERR_NO_SUCH_MACHINE;
+        }
+        if (d->stage == BUNDLE_READ_CONFIG) {
+                if (asprintf(ret_error, "%s/config.json: %s", bundle, d->message ?: strerror(d->error)) < 0)
+                        *ret_error = NULL;
+                return -MX_ERR_INVALID_SETTINGS;
         }
 
         /* The container interface, where process.env does not say otherwise. */
@@ -34,7 +41,22 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
             strv_extend(&defaults, "NOTIFY_SOCKET=/run/host/notify") < 0)
                 return -ENOMEM;
 
-        r = oci_container_load(bundle, m->name, defaults, &c, &error);
+        /* The daemon's own parser, on the text the helper read; root.path as the helper resolved it (relative
+         * to the bundle: realpath() on the bundle's file system). */
+        r = oci_spec_parse(d->text, d->size, &spec, &error);
+        if (r >= 0 && !d->root) {
+                spec = oci_spec_free(spec);
+                r = -EBADMSG; /* the helper's parse failed where ours did not: cannot be */
+        }
+        if (r >= 0) {
+                free(spec->root_path);
+                spec->root_path = strdup(d->root);
+                if (!spec->root_path) {
+                        oci_spec_free(spec);
+                        return -ENOMEM;
+                }
+                r = oci_container_from_spec(spec, bundle, m->name, defaults, &c, &error);
+        }
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -51,13 +73,45 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
         STRV_FOREACH(w, c->warnings)
                 log_warning("Machine %s: %s/config.json: %s", m->name, bundle, *w);
 
-        if (stat(c->config.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                r = -errno ?: -ENOTDIR;
+        if (d->stage == BUNDLE_READ_ROOT) {
                 if (asprintf(ret_error, "Root directory %s of machine '%s' (root.path of %s/config.json): %s",
-                             c->config.root, m->name, bundle, strerror(-r)) < 0)
+                             c->config.root, m->name, bundle, strerror(d->error)) < 0)
                         *ret_error = NULL;
                 return -MX_ERR_SETUP_FAILED;
         }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
+        _cleanup_(oci_container_freep) OciContainer *c = NULL;
+        _cleanup_(bundle_data_done) BundleData own = {};
+        const BundleData *d = m->bundle_data;
+        int r;
+
+        if (!d && m->defer_bundle) {
+                /* Read by a helper first: the bundle is the caller's path, on whatever file system. */
+                free(m->bundle_pending);
+                m->bundle_pending = strdup(bundle);
+                return m->bundle_pending ? MACHINE_LOAD_BUNDLE_PENDING : -ENOMEM;
+        }
+        if (!d) {
+                r = bundle_read_sync(bundle, &own);
+                if (r < 0)
+                        return r;
+                d = &own;
+        }
+        if (!streq(d->bundle, bundle)) {
+                /* OCIBundle= changed while the helper read the old one. */
+                if (asprintf(ret_error, "The OCI bundle of machine '%s' changed to %s while %s was read",
+                             m->name, bundle, d->bundle) < 0)
+                        *ret_error = NULL;
+                return -MX_ERR_SETUP_FAILED;
+        }
+
+        r = bundle_container(m, bundle, d, &c, ret_error);
+        if (r < 0)
+                return r;
 
         m->root = strdup(c->config.root);
         m->hostname = strdup(c->config.hostname);
@@ -96,8 +150,8 @@ int machine_load_settings_bundle(Machine *m, Settings *settings, char *settings_
         r = machine_load_bundle(m, s->oci_bundle, ret_error);
         if (r == -MX_ERR_NO_SUCH_MACHINE)
                 return -MX_ERR_SETUP_FAILED; /* there is a machine: its bundle is missing */
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return r; /* or MACHINE_LOAD_BUNDLE_PENDING */
 
         if (s->notify_ready >= 0)
                 m->notify_ready = s->notify_ready;

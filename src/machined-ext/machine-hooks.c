@@ -19,6 +19,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "machine-hooks.h"
+#include "manager.h"
 #include "priv/priv.h"
 
 static const char *const hook_status[_OCI_HOOK_KIND_MAX] = {
@@ -186,10 +187,12 @@ void machine_hooks_run_post(Machine *m, OciHookKind kind) {
 
 void machine_hooks_abort(Machine *m) {
         m->hook_event_source = sd_event_source_disable_unref(m->hook_event_source);
-        if (m->hook_pidfd >= 0) {
+        /* SIGKILLed and reaped from the event loop whenever it exits: never waited for here (a helper that a
+         * hung file system holds would hold the daemon). */
+        if (m->hook_pidfd >= 0 && m->manager)
+                manager_reap_later(m->manager, TAKE_FD(m->hook_pidfd), "hooks helper");
+        else if (m->hook_pidfd >= 0)
                 (void) pidfd_send_signal(m->hook_pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, m->hook_pidfd, &(siginfo_t) {}, WEXITED);
-        }
         m->hook_pidfd = safe_close(m->hook_pidfd);
         m->hook_msg_fd = safe_close(m->hook_msg_fd);
 }

@@ -13,5 +13,6 @@ int machine_hooks_run_create(Machine *m);
 /* Runs the poststart or poststop hooks, detached; failures are logged with the hook's path and status. */
 void machine_hooks_run_post(Machine *m, OciHookKind kind);
 
-/* Kills and reaps the helper of machine_hooks_run_create(), if it runs. */
+/* Kills the helper of machine_hooks_run_create(), if it runs; the manager reaps it from the event loop whenever
+ * it exits (manager_reap_later()). */
 void machine_hooks_abort(Machine *m);

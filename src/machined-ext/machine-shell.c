@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* OpenShell and Exec: a process in a running machine, started through the container's enter path
  * (container_exec_full(), enter.c) with the machine's own model, so that it never gets more than the payload
- * (rkt CVE-2019-10144). The process is our child (CLONE_PARENT of the helper): it is watched through its
- * pidfd, reaped here, and its end is sent to the caller alone (ExecExited, unicast). */
+ * (rkt CVE-2019-10144). The process is our child, cloned straight into the machine: it is watched through
+ * its pidfd, reaped here, and its end is sent to the caller alone (ExecExited, unicast). Nothing here waits: its
+ * reports and its exit come through the event loop. */
 
 #include <assert.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine-shell.h"
+#include "manager.h"
 #include "strv.h"
 #include "util.h"
 
@@ -30,6 +32,7 @@ struct ExecOperation {
         char *sender;                   /* its unique name: where ExecExited goes */
         bool pty;
         bool answered;                  /* ... with success */
+        bool joined;                    /* it reported that it is in the machine (and sent the pty's master) */
         pid_t pid;
         int pidfd;
         int report_fd;
@@ -47,10 +50,14 @@ static ExecOperation *exec_operation_free(ExecOperation *o) {
         sd_event_source_disable_unref(o->report_event_source);
         sd_event_source_disable_unref(o->child_event_source);
         sd_event_source_disable_unref(o->timer_event_source);
-        /* Reap it if it is gone already (the machine ended), so that no zombie is left; a process that still
-         * runs while the daemon exits is left to whoever inherits it. */
-        if (o->pidfd >= 0)
-                (void) waitid(P_PIDFD, o->pidfd, &(siginfo_t) {}, WEXITED | WNOHANG);
+        /* Reaped if it is gone already (the machine ended), so that no zombie is left. One not answered for
+         * (stuck joining the machine) is killed and reaped from the event loop whenever it exits, never waited
+         * for here; a started one that still runs while the daemon exits is left to whoever inherits it. */
+        if (o->pidfd >= 0) {
+                siginfo_t si = {};
+                if (waitid(P_PIDFD, o->pidfd, &si, WEXITED | WNOHANG) == 0 && si.si_pid == 0 && !o->answered)
+                        manager_reap_later(o->machine->manager, TAKE_FD(o->pidfd), "exec process");
+        }
         safe_close(o->pidfd);
         safe_close(o->report_fd);
         safe_close(o->master_fd);
@@ -68,9 +75,15 @@ static void exec_operation_unlink(ExecOperation *o) {
 }
 
 void machine_exec_operations_free(Machine *m) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (m->exec_operations)
+                (void) bus_error_from_machine(&e, -MX_ERR_NOT_RUNNING, m->name, NULL);
         while (m->exec_operations) {
                 ExecOperation *o = m->exec_operations;
                 m->exec_operations = o->next;
+                if (o->message)
+                        (void) sd_bus_reply_method_error(o->message, &e);
                 exec_operation_free(o);
         }
 }
@@ -122,6 +135,31 @@ static void exec_answer(ExecOperation *o) {
 /* Reads what the process's set-up reports: end-of-file is a successful exec. Returns 1 once the call is
  * answered, 0 if nothing decided yet. */
 static int exec_process_report(ExecOperation *o) {
+        if (!o->joined) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                ContainerReport failure = {};
+                int r;
+
+                r = container_exec_end(o->report_fd, o->pty, o->pty ? &o->master_fd : NULL, &failure);
+                if (r == -EAGAIN || r == -EINTR)
+                        return 0;
+                if (r >= 0)
+                        o->joined = true;
+                else {
+                        o->report_event_source = sd_event_source_disable_unref(o->report_event_source);
+                        o->report_fd = safe_close(o->report_fd);
+                        if (r == -EPROTO) {
+                                _cleanup_free_ char *what = container_report_message(&failure);
+                                log_warning("Machine %s: failed to enter it: %s", o->machine->name, strna(what));
+                                r = -(failure.error ?: EIO);
+                        }
+                        (void) sd_bus_error_set_errnof(&e, r, "Failed to run a process in machine '%s': %s",
+                                                       o->machine->name, strerror(-r));
+                        exec_answer_error(o, &e);
+                        (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
+                        return 1;
+                }
+        }
         for (;;) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 ContainerReport report;
@@ -160,6 +198,27 @@ static int on_exec_report(sd_event_source *s, int fd, uint32_t revents, void *us
 static int on_exec_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         ExecOperation *o = ASSERT_PTR(userdata);
 
+        if (!o->joined) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_free_ char *msg = NULL;
+
+                /* The process is stuck joining the machine or opening its /dev/ptmx (a file system of the
+                 * machine does not answer): the caller hears it now; it is killed, and reaped whenever it
+                 * exits (on_exec_exit()). */
+                log_warning("Machine %s: the process of a %s did not join it within %llu s (does a file system of "
+                            "the machine not answer?); killing it.", o->machine->name, o->pty ? "shell" : "exec",
+                            (unsigned long long) (EXEC_SETUP_TIMEOUT_USEC / USEC_PER_SEC));
+                if (asprintf(&msg, "Timed out after %llu s starting a process in machine '%s' (joining it or "
+                             "opening its /dev/ptmx did not finish: does a file system of the machine not "
+                             "answer?)", (unsigned long long) (EXEC_SETUP_TIMEOUT_USEC / USEC_PER_SEC),
+                             o->machine->name) < 0)
+                        msg = NULL;
+                (void) bus_error_from_machine(&e, -MX_ERR_TIMEOUT, o->machine->name, msg);
+                exec_answer_error(o, &e);
+                o->report_event_source = sd_event_source_disable_unref(o->report_event_source);
+                (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
+                return 0;
+        }
         o->timed_out = true;
         o->report_event_source = sd_event_source_disable_unref(o->report_event_source);
         (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
@@ -204,6 +263,24 @@ static int on_exec_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
         o->pidfd = safe_close(o->pidfd); /* reaped by sd-event */
         exec_operation_unlink(o);
         exec_operation_free(o);
+        return 0;
+}
+
+/* Watches the process: its reports (joined, then its exec), and its exit. Returns 0 or -errno. */
+static int exec_watch_process(ExecOperation *o) {
+        sd_event *event = o->machine->manager->event;
+        int r;
+
+        /* The reports first: an exec followed by a quick exit is still answered with success. */
+        r = sd_event_add_io(event, &o->report_event_source, o->report_fd, EPOLLIN, on_exec_report, o);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(o->report_event_source, "machine-exec-report");
+        r = sd_event_add_child_pidfd(event, &o->child_event_source, o->pidfd, WEXITED, on_exec_exit, o);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(o->child_event_source, "machine-exec-child");
+        (void) sd_event_source_set_priority(o->child_event_source, SD_EVENT_PRIORITY_NORMAL + 10);
         return 0;
 }
 
@@ -294,7 +371,7 @@ static int exec_config(Machine *m, const ExecRequest *req, const ContainerConfig
         c.working_directory = req->cwd;
         /* Empty: root. With a pty a user is looked up even then, for its shell, home and environment. */
         c.user = !isempty(req->user) ? req->user : req->pty ? "root" : NULL;
-        /* Else root of the container, whatever the payload runs as: the helper that joins its user namespace
+        /* Else root of the container, whatever the payload runs as: the process that joins its user namespace
          * keeps our UID, which that namespace does not map. */
         c.process_ids_set = !c.user;
         c.uid = c.gid = 0;
@@ -322,7 +399,6 @@ int machine_exec(Machine *m, const ExecRequest *req, sd_bus_message *message) {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *cgroup = NULL;
         ContainerConfig model, proc;
-        ContainerReport failure = {};
         uint64_t bounding = 0;
         ExecOperation *o;
         bool nnp = false;
@@ -350,50 +426,30 @@ int machine_exec(Machine *m, const ExecRequest *req, sd_bus_message *message) {
         o = new0(ExecOperation, 1);
         if (!o)
                 return -ENOMEM;
-        *o = (ExecOperation) { .machine = m, .pty = req->pty, .pidfd = -EBADF, .report_fd = -EBADF,
-                               .master_fd = -EBADF };
+        *o = (ExecOperation) { .machine = m, .pty = req->pty, .pidfd = -EBADF,
+                               .report_fd = -EBADF, .master_fd = -EBADF };
         if (sd_bus_message_get_sender(message) && !(o->sender = strdup(sd_bus_message_get_sender(message)))) {
                 exec_operation_free(o);
                 return -ENOMEM;
         }
 
-        r = container_exec_full(m->leader_pidfd, m->leader, cgroup, &proc, &model, &o->pidfd, &o->pid,
-                                &o->report_fd, req->pty ? &o->master_fd : NULL, &failure);
-        if (r == -EPROTO) {
-                _cleanup_free_ char *what = container_report_message(&failure);
-                log_warning("Machine %s: failed to enter it: %s", m->name, strna(what));
-                exec_operation_free(o);
-                return -(failure.error ?: EIO);
-        }
+        r = container_exec_begin(m->leader_pidfd, m->leader, cgroup, &proc, &model, &o->pidfd, &o->pid,
+                                 &o->report_fd);
         if (r < 0) {
                 exec_operation_free(o);
                 return r;
         }
-
-        /* The report first: an exec followed by a quick exit is still answered with success. */
-        r = sd_event_add_io(m->manager->event, &o->report_event_source, o->report_fd, EPOLLIN, on_exec_report, o);
-        if (r >= 0) {
-                (void) sd_event_source_set_description(o->report_event_source, "machine-exec-report");
-                r = sd_event_add_child_pidfd(m->manager->event, &o->child_event_source, o->pidfd, WEXITED,
-                                             on_exec_exit, o);
-        }
+        /* The process opens the container's /dev/ptmx, through the container's tree: the event loop watches
+         * its reports and never waits for them (a FUSE mount of the machine's own could hold it for good). */
+        r = exec_watch_process(o);
+        if (r >= 0)
+                r = sd_event_add_time_relative(m->manager->event, &o->timer_event_source, CLOCK_MONOTONIC,
+                                               EXEC_SETUP_TIMEOUT_USEC, 0, on_exec_timeout, o);
         if (r < 0) {
-                (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, o->pidfd, &(siginfo_t) {}, WEXITED);
-                exec_operation_free(o);
-                return r;
-        }
-        (void) sd_event_source_set_description(o->child_event_source, "machine-exec-child");
-        r = sd_event_add_time_relative(m->manager->event, &o->timer_event_source, CLOCK_MONOTONIC,
-                                       EXEC_SETUP_TIMEOUT_USEC, 0, on_exec_timeout, o);
-        if (r < 0) {
-                (void) pidfd_send_signal(o->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, o->pidfd, &(siginfo_t) {}, WEXITED);
-                exec_operation_free(o);
+                exec_operation_free(o); /* kills the process, reaped later */
                 return r;
         }
         (void) sd_event_source_set_description(o->timer_event_source, "machine-exec-timeout");
-        (void) sd_event_source_set_priority(o->child_event_source, SD_EVENT_PRIORITY_NORMAL + 10);
 
         o->message = sd_bus_message_ref(message);
         o->next = m->exec_operations;

@@ -39,6 +39,9 @@ struct Machine {
         char *settings_path;
         Settings *settings;             /* the parsed settings file; NULL if there is none */
         char *bundle;                   /* an OCI bundle directory (StartMachineFromBundle, OCIBundle=), or NULL */
+        const struct BundleData *bundle_data; /* borrowed during a load: what a helper read of the bundle */
+        bool defer_bundle;              /* a load without bundle_data leaves the reading to a helper */
+        char *bundle_pending;           /* then: the bundle directory to read */
         OciContainer *oci;              /* ... its model, instead of the settings' */
         int hook_pidfd;                 /* the helper running prestart, createRuntime, createContainer hooks */
         int hook_msg_fd;                /* ... its message, if one failed */
@@ -197,13 +200,44 @@ static inline void machine_freep(Machine **m) {
         machine_free(*m);
 }
 
+/* What a bundle-read helper found (machine-bundle-read.c): the failed stage and its errno, or config.json's text
+ * and its root.path made absolute. */
+typedef enum BundleReadStage {
+        BUNDLE_READ_DONE,
+        BUNDLE_READ_DIRECTORY,          /* the bundle is not a directory */
+        BUNDLE_READ_CONFIG,             /* config.json cannot be read (message says why) */
+        BUNDLE_READ_ROOT,               /* root.path is not a directory */
+        _BUNDLE_READ_STAGE_MAX,
+} BundleReadStage;
+
+typedef struct BundleData {
+        char *bundle;                   /* the directory read */
+        BundleReadStage stage;
+        int error;                      /* positive errno of STAGE */
+        char *message;                  /* BUNDLE_READ_CONFIG: what oci_spec_read() said, or NULL */
+        char *text;                     /* config.json, SIZE bytes, NUL-terminated */
+        size_t size;
+        char *root;                     /* root.path, absolute; NULL if the helper could not parse the text */
+} BundleData;
+
+void bundle_data_done(BundleData *d);
+
+/* Reads BUNDLE in this process (a synchronous fallback: adoption at start-up). Returns 0 (*ret filled, its
+ * stage says what failed) or -ENOMEM. (machine-bundle-read.c) */
+int bundle_read_sync(const char *bundle, BundleData *ret);
+
+/* Returned (positive) by machine_load() and machine_load_bundle() when Machine.defer_bundle is set and the
+ * bundle Machine.bundle_pending must be read by a helper first. */
+#define MACHINE_LOAD_BUNDLE_PENDING 1
+
 /* Reads the machine's definition: settings file and root directory. Returns 0, or -MX_ERR_NO_SUCH_MACHINE,
  * -MX_ERR_INVALID_SETTINGS (with *ret_error naming file:line), -MX_ERR_SETUP_FAILED, -errno. */
 int machine_load(Machine *m, char **ret_error);
 
 /* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or
  * -MX_ERR_NO_SUCH_MACHINE (no such directory), -MX_ERR_INVALID_SETTINGS (*ret_error names config.json and the
- * JSON path), -MX_ERR_SETUP_FAILED (the root directory is unusable), -ENOMEM. (machine-bundle.c) */
+ * JSON path), -MX_ERR_SETUP_FAILED (the root directory is unusable), -ENOMEM, or MACHINE_LOAD_BUNDLE_PENDING. The bundle's file
+ * system is touched only without Machine.bundle_data and Machine.defer_bundle. (machine-bundle.c) */
 int machine_load_bundle(Machine *m, const char *bundle, char **ret_error);
 
 /* machine_load() for a settings file S (found at PATH; both taken) with OCIBundle=: the bundle defines the

@@ -145,24 +145,14 @@ static int redirect_to_machine(sd_bus_message *message, void *userdata, sd_bus_e
         return handler(message, m, error);
 }
 
-static int start_machine(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
-                         const char *bundle, sd_bus_error *error) {
+/* The start, once authorized: with DATA (what a helper read of the bundle) or without, in which case a bundle to
+ * read is handed to a helper and the call is answered when it is done. Returns 1 (answered, or to be), or an
+ * error for the caller to answer. */
+static int start_machine_now(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
+                             const char *bundle, const BundleData *data, sd_bus_error *error) {
         _cleanup_(machine_freep) Machine *m = NULL;
         _cleanup_free_ char *msg = NULL;
         int r;
-
-        r = validate_name(name, error);
-        if (r <= 0)
-                return r;
-        if (unit && !service_name_is_valid(unit))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid service unit name '%s'", unit);
-        if (bundle && !bundle_path_is_valid(bundle))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Invalid bundle path '%s': must be absolute, without \"..\"", bundle);
-
-        r = bus_verify_polkit_async(message, manager, POLKIT_ACTION_MANAGE_MACHINES, error);
-        if (r <= 0)
-                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
         m = manager_get_machine(manager, name);
         if (m) {
@@ -175,6 +165,9 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                 }
                 return bus_error_from_machine(error, -MX_ERR_MACHINE_EXISTS, name, NULL);
         }
+        /* Another start of NAME waits for its bundle: it comes first. */
+        if (!data && manager_bundle_read_pending(manager, name))
+                return bus_error_from_machine(error, -MX_ERR_MACHINE_EXISTS, name, NULL);
 
         r = machine_new(manager, name, &m);
         if (r < 0)
@@ -187,7 +180,17 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                         return -ENOMEM;
         }
 
+        m->bundle_data = data;
+        m->defer_bundle = !data;
         r = bundle ? machine_load_bundle(m, bundle, &msg) : machine_load(m, &msg);
+        m->bundle_data = NULL;
+        m->defer_bundle = false;
+        if (r == MACHINE_LOAD_BUNDLE_PENDING) {
+                /* The bundle (the caller's, or OCIBundle='s) is read by a helper, never by the event loop; the
+                 * machine is made again once it is read. */
+                r = manager_read_bundle(manager, message, name, unit, bundle, m->bundle_pending);
+                return r < 0 ? r : 1;
+        }
         if (r == -MX_ERR_NO_SUCH_MACHINE && !msg) {
                 if (asprintf(&msg, "No machine '%s': neither /var/lib/machines/%s nor a settings file %s.nspawn exists",
                              name, name, name) < 0)
@@ -215,6 +218,40 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                     m->unit);
         TAKE_PTR(m); /* Owned by the manager's table now; freed by the GC once it is gone. */
         return 1;
+}
+
+void manager_start_machine_read(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
+                                const char *start_bundle, const BundleData *data, sd_bus_error *ret_error) {
+        int r;
+
+        r = start_machine_now(manager, message, name, unit, start_bundle, data, ret_error);
+        if (r < 0 || sd_bus_error_is_set(ret_error)) {
+                if (!sd_bus_error_is_set(ret_error))
+                        (void) sd_bus_error_set_errno(ret_error, r);
+                r = sd_bus_reply_method_error(message, ret_error);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to answer the start of machine %s, ignoring: %m", name);
+        }
+}
+
+static int start_machine(Manager *manager, sd_bus_message *message, const char *name, const char *unit,
+                         const char *bundle, sd_bus_error *error) {
+        int r;
+
+        r = validate_name(name, error);
+        if (r <= 0)
+                return r;
+        if (unit && !service_name_is_valid(unit))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid service unit name '%s'", unit);
+        if (bundle && !bundle_path_is_valid(bundle))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid bundle path '%s': must be absolute, without \"..\"", bundle);
+
+        r = bus_verify_polkit_async(message, manager, POLKIT_ACTION_MANAGE_MACHINES, error);
+        if (r <= 0)
+                return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
+
+        return start_machine_now(manager, message, name, unit, bundle, NULL, error);
 }
 
 static int method_start_machine(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -247,7 +284,30 @@ static int method_start_machine_in_unit(sd_bus_message *message, void *userdata,
         return start_machine(ASSERT_PTR(userdata), message, name, unit, NULL, error);
 }
 
+/* A wait for machine NAME (the first argument) that comes while the start of NAME waits for its bundle to be
+ * read (machine-bundle-read.c) is about the run that start begins: queued behind it, dispatched again once the
+ * start is answered, as machinectl-ext's start, which sends its waits right behind the start, needs. Only
+ * calls that need no authorization (a queued call is not asked again). Returns 1 if MESSAGE was queued, 0 if
+ * not, or -errno. */
+static int queue_behind_bundle_read(Manager *manager, sd_bus_message *message) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        r = manager_get_machine(manager, name) ? 0 : manager_bundle_read_queue(manager, name, message);
+        if (r == 0)
+                (void) sd_bus_message_rewind(message, true);
+        return r;
+}
+
 static int method_wait_machine_ready(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        int r;
+
+        r = queue_behind_bundle_read(ASSERT_PTR(userdata), message);
+        if (r != 0)
+                return r;
         return redirect_to_machine(message, userdata, error, bus_machine_method_wait_ready);
 }
 
@@ -317,6 +377,9 @@ static int method_wait_machine(sd_bus_message *message, void *userdata, sd_bus_e
         Machine *m;
         int r;
 
+        r = queue_behind_bundle_read(manager, message);
+        if (r != 0)
+                return r;
         r = sd_bus_message_read(message, "s", &name);
         if (r < 0)
                 return r;

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <signal.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "console.h"
 #include "fd-keeper.h"
@@ -101,6 +104,67 @@ static void destroy_image_lock(void *value, const char *key) {
         image_lock_free(value);         /* not released: the machines may still run */
 }
 
+typedef struct Orphan {
+        Manager *manager;
+        struct Orphan *next;
+        int pidfd;
+        char *what;
+        sd_event_source *child_event_source;
+} Orphan;
+
+static Orphan *orphan_free(Orphan *o) {
+        if (!o)
+                return NULL;
+        for (Orphan **p = &o->manager->orphans; *p; p = &(*p)->next)
+                if (*p == o) {
+                        *p = o->next;
+                        break;
+                }
+        sd_event_source_disable_unref(o->child_event_source);
+        safe_close(o->pidfd);
+        free(o->what);
+        return mfree(o);
+}
+
+void manager_orphans_free(Manager *m) {
+        while (m->orphans)
+                orphan_free(m->orphans);
+}
+
+static int on_orphan_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        Orphan *o = userdata;
+
+        log_debug("The abandoned %s has exited.", o->what ?: "helper");
+        orphan_free(o);
+        return 0;
+}
+
+void manager_reap_later(Manager *m, int pidfd, const char *what) {
+        Orphan *o;
+        int r;
+
+        if (pidfd < 0)
+                return;
+        (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        o = new0(Orphan, 1);
+        if (!o) {
+                safe_close(pidfd);      /* a zombie until the daemon exits: better than waiting */
+                return;
+        }
+        *o = (Orphan) { .manager = m, .pidfd = pidfd, .what = what ? strdup(what) : NULL };
+        r = sd_event_add_child_pidfd(m->event, &o->child_event_source, pidfd, WEXITED, on_orphan_exit, o);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to watch the abandoned %s, ignoring: %m", what ?: "helper");
+                safe_close(o->pidfd);
+                free(o->what);
+                free(o);
+                return;
+        }
+        (void) sd_event_source_set_description(o->child_event_source, "orphan-helper");
+        o->next = m->orphans;
+        m->orphans = o;
+}
+
 Manager *manager_free(Manager *m) {
         Machine *machine;
 
@@ -120,6 +184,8 @@ Manager *manager_free(Manager *m) {
         hashmap_clear(m->machines, destroy_machine);
         hashmap_free(m->machines);
         manager_bind_orphans_free(m);
+        manager_bundle_reads_free(m);
+        manager_orphans_free(m);
         oci_containers_free_all(m);
         hashmap_free(m->oci_containers);
         hashmap_clear(m->exits, destroy_exit_record);

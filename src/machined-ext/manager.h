@@ -9,6 +9,7 @@
 #include "util.h"
 
 typedef struct Machine Machine;
+struct BundleData;
 
 /* The result of a machine's last run, kept after its object is gone. */
 typedef struct ExitRecord {
@@ -33,6 +34,8 @@ typedef struct Manager {
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
 
+        struct Orphan *orphans;                 /* killed helpers, reaped whenever they exit (manager_reap_later()) */
+        struct BundleRead *bundle_reads;        /* helpers reading a bundle for a start (machine-bundle-read.c) */
         struct BindOperation *bind_orphans;     /* BindMount helpers that outlived their machine (machine-bind.c) */
 
         sd_event_source *address_event_source;  /* the containers' address changes (machine-network.c) */
@@ -79,6 +82,30 @@ int manager_take_adopted_fd(Manager *m, const char *name);
 
 /* Closes the stored fds no adopted machine took, and removes them from systemd's fd store. */
 void manager_drop_adopted_fds(Manager *m);
+
+/* Takes PIDFD, a child of ours that was sent SIGKILL, and reaps it from the event loop whenever it exits (a task
+ * waiting for a hung file system exits only once it answers). Never waits. Returns nothing. */
+void manager_reap_later(Manager *m, int pidfd, const char *what);
+/* Frees those still there (the daemon exits). */
+void manager_orphans_free(Manager *m);
+
+/* Starts a helper that reads the OCI bundle BUNDLE for the start MESSAGE of machine NAME (UNIT, START_BUNDLE: the
+ * call's arguments), whose answer then comes from manager_start_machine_read() or after BUNDLE_READ_USEC with
+ * org.machinedext1.Timeout. Returns 0 or -errno. (machine-bundle-read.c) */
+int manager_read_bundle(Manager *m, sd_bus_message *message, const char *name, const char *unit,
+                        const char *start_bundle, const char *bundle);
+/* Whether a start of NAME waits for its bundle to be read. */
+bool manager_bundle_read_pending(Manager *m, const char *name);
+/* Frees the bundle-read helpers (SIGKILLs those still there). */
+void manager_bundle_reads_free(Manager *m);
+
+/* The start of machine NAME (the call MESSAGE with UNIT, START_BUNDLE) once its bundle was read (DATA): answers
+ * MESSAGE, and sets *RET_ERROR to the error it answered with, if any. (manager-dbus.c) */
+void manager_start_machine_read(Manager *m, sd_bus_message *message, const char *name, const char *unit,
+                                const char *start_bundle, const struct BundleData *data, sd_bus_error *ret_error);
+/* Queues MESSAGE (a call about machine NAME that needs no authorization) behind the start of NAME that waits for
+ * its bundle, if there is one. Returns 1 if queued, 0 if not, -ENOMEM. */
+int manager_bundle_read_queue(Manager *m, const char *name, sd_bus_message *message);
 
 /* Frees the BindMount helpers of machines that are gone (SIGKILLs those still there). (machine-bind.c) */
 void manager_bind_orphans_free(Manager *m);

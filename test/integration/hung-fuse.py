@@ -11,9 +11,13 @@
 # server's hands, and its caller waits uninterruptibly (state D: even SIGKILL takes effect only once the answer
 # comes or the connection is aborted), as with a dead NFS server.
 #
+# With --into PID:PATH the mount is also cloned (open_tree(), which sends the server nothing) and attached at PATH in
+# the mount namespace of process PID (a container's /dev: whatever opens something there waits, too).
+#
 # It ends when the connection is aborted (echo 1 >/sys/fs/fuse/connections/N/abort) or when it is killed:
 # closing /dev/fuse aborts the connection too. The mount itself stays until unmounted (umount -l).
 
+import ctypes
 import os
 import struct
 import subprocess
@@ -34,6 +38,34 @@ def connection_of(mountpoint):
     raise SystemExit(f'{mountpoint} is not mounted')
 
 
+# x86_64 system call numbers.
+SYS_SETNS, SYS_OPEN_TREE, SYS_MOVE_MOUNT = 308, 428, 429
+AT_FDCWD, AT_RECURSIVE, OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC = -100, 0x8000, 1, 0o2000000
+MOVE_MOUNT_F_EMPTY_PATH, CLONE_NEWNS = 4, 0x20000
+
+
+def attach_into(mountpoint, target):
+    # In a child: setns() changes the mount namespace (and the root) of the caller.
+    pid, path = target.split(':', 1)
+    child = os.fork()
+    if child:
+        _, status = os.waitpid(child, 0)
+        if status != 0:
+            raise SystemExit(f'could not attach the mount at {path} in the mount namespace of {pid}')
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    tree = libc.syscall(ctypes.c_long(SYS_OPEN_TREE), ctypes.c_int(AT_FDCWD), mountpoint.encode(),
+                        ctypes.c_uint(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))
+    ns = os.open(f'/proc/{pid}/ns/mnt', os.O_RDONLY | os.O_CLOEXEC)
+    if tree < 0 or libc.syscall(ctypes.c_long(SYS_SETNS), ctypes.c_int(ns), ctypes.c_int(CLONE_NEWNS)) < 0 or \
+            libc.syscall(ctypes.c_long(SYS_MOVE_MOUNT), ctypes.c_int(tree), b'', ctypes.c_int(AT_FDCWD),
+                         path.encode(), ctypes.c_uint(MOVE_MOUNT_F_EMPTY_PATH)) < 0:
+        print(f'attach: {os.strerror(ctypes.get_errno())}', file=sys.stderr, flush=True)
+        os._exit(1)
+    os._exit(0)
+
+
 def main():
     mountpoint = os.path.abspath(sys.argv[1])
     answer_init = '--answer-init' in sys.argv[2:]
@@ -42,6 +74,9 @@ def main():
     subprocess.run(['mount', '-i', '-t', 'fuse', '-o',
                     f'fd={fd},rootmode=40000,user_id=0,group_id=0,allow_other', 'mx-hung-fuse', mountpoint],
                    pass_fds=[fd], check=True)
+    for i, a in enumerate(sys.argv):
+        if a == '--into':
+            attach_into(mountpoint, sys.argv[i + 1])
     print(connection_of(mountpoint), flush=True)
 
     if not answer_init:

@@ -5,6 +5,8 @@
 # no FUSE package needed) blocks the helper that clones the source, never the daemon. The call fails with
 # org.machinedext1.Timeout within 25 s, other clients are answered meanwhile, and once the connection is
 # aborted nothing is left: no helper, zombie, daemon fd, staged entry or mount; the machine still runs.
+# The same for a start whose OCI bundle (StartMachineFromBundle, OCIBundle=) is on such a mount: a helper reads
+# it, the start fails with org.machinedext1.Timeout within 25 s and leaves nothing.
 # The FUSE mount is removed in every exit path (a trap in the test, hung_cleanup after each test).
 
 set -u
@@ -205,6 +207,110 @@ test_bind_pending_machine_stops() {
         assert_no_leftovers $n
 }
 
+# mx_error METHOD ARG... in the background: its answer in $T_TMP/call-out, its duration (ms) in $T_TMP/call-ms.
+# The caller's PID in BPID.
+call_async() {
+        (
+                s=$(date +%s%N)
+                mx_error "$@" >"$T_TMP/call-out"
+                echo $((($(date +%s%N) - s) / 1000000)) >"$T_TMP/call-ms"
+        ) >/dev/null 2>&1 &
+        BPID=$!
+}
+
+# A start whose OCI bundle is on the hung file system: a helper reads it, the daemon answers everybody
+# meanwhile (ListMachines within 1 s each time), the start fails with org.machinedext1.Timeout within 25 s,
+# and once the connection is aborted nothing is left: no machine object, scope, registration, state, helper or
+# daemon fd. METHOD ARG...: the start call.
+bundle_start_hung() {   # NAME WHAT METHOD ARG...
+        local n=$1 what=$2 main fds bpid i out ms
+        shift 2
+        mx_baseline
+        read -r main fds <"$T_TMP/baseline"
+        hung_start
+
+        call_async "$@"
+        bpid=$BPID
+        # The helper, not the daemon, is stuck (on a daemon that reads the bundle itself, no helper ever starts
+        # and the daemon answers nobody).
+        wait_until 5 eval '[ -n "$(helpers_of $main)" ]' || true
+        for i in 1 2 3; do
+                out=$(busctl call --timeout=1 $BUS_NAME $BUS_PATH $BUS_IFACE ListMachines 2>&1) ||
+                        t_fail "ListMachines got no answer within 1 s while the $what was pending: $out"
+                case $out in *"\"$n\""*) t_fail "the daemon lists $n while its bundle is being read: $out" ;; esac
+                sleep 1
+        done
+        [ -n "$(helpers_of $main)" ] || t_fail "no bundle reader was started"
+        kill -0 "$bpid" 2>/dev/null || t_fail "the $what answered before its reader could finish: $(cat "$T_TMP/call-out")"
+        # The same name again meanwhile: the first start comes first.
+        out=$(mx_error "$@")
+        assert_match "^org.machinedext1.MachineExists" "$out" "a second start of $n while its bundle is read"
+
+        wait "$bpid"
+        out=$(cat "$T_TMP/call-out") ms=$(cat "$T_TMP/call-ms")
+        assert_match "^org.machinedext1.Timeout: .*$HUNG/b" "$out" "the $what of a bundle on a hung file system"
+        [ "$ms" -le 25000 ] || t_fail "the $what answered after $ms ms, more than 25 s"
+        echo "the $what answered after $ms ms: $out"
+        mx ListMachines >/dev/null || t_fail "the daemon does not answer after the timeout"
+
+        hung_abort
+        wait_until 10 eval '[ -z "$(helpers_of $main)" ]' ||
+                t_fail "helpers or zombies left after the abort: $(helpers_of $main)"
+        wait_until 10 eval '[ "$(mx_daemon_fds)" -le "$fds" ]' ||
+                t_fail "the daemon had $fds fds before, $(mx_daemon_fds) after"
+        hung_cleanup
+        assert_no_leftovers $n
+}
+
+test_bundle_hung() {
+        bundle_start_hung mxh-bundle StartMachineFromBundle StartMachineFromBundle string:mxh-bundle string:$HUNG/b
+}
+
+test_oci_bundle_setting_hung() {
+        local n=mxh-ocibundle
+        mx_settings $n "[Files]\nOCIBundle=$HUNG/b\n"
+        bundle_start_hung $n "StartMachine (OCIBundle=)" StartMachine string:$n
+}
+
+# OpenShell in a machine whose /dev is a FUSE mount that never answers (attached in its mount namespace): the
+# helper that joins the machine waits in its open of /dev/ptmx, the daemon does not. The call fails with
+# org.machinedext1.Timeout within 25 s, others are answered meanwhile, and once the connection is aborted the
+# helper is reaped: no zombie, no daemon fd; the machine still runs and stops as usual.
+test_shell_hung_dev() {
+        local n=mxh-shell main fds leader bpid out ms
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\nPrivateUsers=no\n"
+        mx_start $n
+        mx_wait_state $n running
+        leader=$(leader_of $n)
+        mx_baseline
+        read -r main fds <"$T_TMP/baseline"
+        hung_start --into "$leader:/dev"
+
+        call_async OpenMachineShell string:$n string: string: array:string: array:string:
+        bpid=$BPID
+        sleep 1
+        assert_daemon_answers $n
+        kill -0 "$bpid" 2>/dev/null || t_fail "OpenShell answered before its helper could finish: $(cat "$T_TMP/call-out")"
+        wait "$bpid"
+        out=$(cat "$T_TMP/call-out") ms=$(cat "$T_TMP/call-ms")
+        assert_match "^org.machinedext1.Timeout: .*machine '$n'.*/dev/ptmx" "$out" "OpenShell with a hung /dev/ptmx"
+        [ "$ms" -le 25000 ] || t_fail "OpenShell answered after $ms ms, more than 25 s"
+        echo "OpenShell answered after $ms ms: $out"
+        assert_daemon_answers $n
+
+        hung_abort
+        wait_until 10 eval '[ -z "$(mx_daemon_strays $main)" ]' ||
+                t_fail "helpers or zombies left after the abort: $(mx_daemon_strays $main)"
+        wait_until 10 eval '[ "$(mx_daemon_fds)" -le "$fds" ]' ||
+                t_fail "the daemon had $fds fds before, $(mx_daemon_fds) after"
+        mx_state_is $n running || t_fail "the machine is $(mx_prop $n State) after the abort"
+        assert_eq "$leader" "$(leader_of $n)" "the machine's leader"
+        mx_stop $n 30 || t_fail "stop failed"
+        hung_cleanup
+        assert_no_leftovers $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -c /dev/fuse ] || ! grep -qw fuse /proc/filesystems; then
         echo "skip hung-fs: no FUSE in this kernel"
@@ -217,6 +323,12 @@ hung_cleanup
 T_TIMEOUT=120 run_test hung-fs-bind-unkillable test_bind_unkillable_helper
 hung_cleanup
 T_TIMEOUT=120 run_test hung-fs-bind-machine-stops test_bind_pending_machine_stops
+hung_cleanup
+T_TIMEOUT=120 run_test hung-fs-bundle test_bundle_hung
+hung_cleanup
+T_TIMEOUT=120 run_test hung-fs-oci-bundle-setting test_oci_bundle_setting_hung
+hung_cleanup
+T_TIMEOUT=120 run_test hung-fs-shell test_shell_hung_dev
 hung_cleanup
 
 t_summary

@@ -385,12 +385,15 @@ test_poststart_fails() {
 
 # The same bundle through a settings file ([Files] OCIBundle=): machinectl-ext start NAME.
 test_settings_file() {
-        local n=mxoci-file b rep unit
+        local n=mxoci-file b rep unit out
         oci_bundle $n
         oci_full_config $n
         b=$MACHINES_DIR/$n
-        mx_settings $n "[Exec]\nKillSignal=SIGTERM\n[Files]\nOCIBundle=$b\n"
-        assert_ok machinectl-ext start $n
+        mx_settings $n "[Exec]\nKillSignal=SIGTERM\nNoSuchKeyXyz=1\n[Files]\nOCIBundle=$b\n"
+        out=$(machinectl-ext start $n 2>&1) || t_fail "machinectl-ext start $n failed: $out"
+        # The settings file's notices are shown (the start is answered only once a helper read the bundle: the
+        # warnings are asked for again after it).
+        assert_match "Warning: .*NoSuchKeyXyz" "$out" "start's warnings"
         rep=$(tmp_report $n)
         check_full_report "$rep"
         unit=mxoci-$n.scope
