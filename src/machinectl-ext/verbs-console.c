@@ -14,34 +14,13 @@
 
 #include "escape.h"
 #include "machinectl-ext.h"
+#include "pty-relay.h"
 #include "util.h"
 
 #define ESCAPE_CHAR 0x1d                /* ^] */
 #define ESCAPE_COUNT 3
 #define ESCAPE_USEC USEC_PER_SEC
 #define QUIET_AFTER_EOF_MSEC 500        /* stdin not a tty: how long to wait for output after its EOF */
-
-/* Writes all of BUF to FD. Returns 0 or -errno. */
-static int write_all(int fd, const void *buf, size_t n) {
-        const uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-                                (void) poll(&pfd, 1, -1);
-                                continue;
-                        }
-                        return -errno;
-                }
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
 
 static int print_log(sd_bus *bus, const char *name) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -67,9 +46,9 @@ static int print_log(sd_bus *bus, const char *name) {
 
                 if (!e)
                         return log_bus_error(-ENOMEM, NULL, "Failed to escape console log of machine %s", name);
-                r = write_all(STDOUT_FILENO, e, strlen(e));
+                r = pty_write_all(STDOUT_FILENO, e, strlen(e));
         } else
-                r = write_all(STDOUT_FILENO, p, n);
+                r = pty_write_all(STDOUT_FILENO, p, n);
         if (r < 0)
                 return log_bus_error(r, NULL, "Failed to write console log of machine %s", name);
         return 0;
@@ -166,7 +145,7 @@ static int relay(sd_bus *bus, const char *name, int fd, int sigfd, bool stdin_tt
                         if (n == 0)
                                 return 0;       /* the daemon closed it: the machine is gone */
                         if (n > 0) {
-                                r = write_all(STDOUT_FILENO, buf, (size_t) n);
+                                r = pty_write_all(STDOUT_FILENO, buf, (size_t) n);
                                 if (r < 0)
                                         return r;
                         }
@@ -186,7 +165,7 @@ static int relay(sd_bus *bus, const char *name, int fd, int sigfd, bool stdin_tt
                         if (n > 0) {
                                 if (stdin_tty && look_for_escape(&escape, buf, (size_t) n))
                                         return 0;
-                                r = write_all(fd, buf, (size_t) n);
+                                r = pty_write_all(fd, buf, (size_t) n);
                                 if (r == -EPIPE || r == -ECONNRESET)
                                         return 0;
                                 if (r < 0)
