@@ -79,19 +79,22 @@ void oci_bus_done(OciBus *b) {
 }
 
 /* Dispatches everything that is queued or has arrived on *BUS. A connection that failed or was closed is
- * dropped (sd-bus has answered its pending calls with errors by then, which their callbacks saw). */
-static void bus_dispatch(sd_bus **bus) {
+ * dropped (sd-bus has answered its pending calls with errors by then, which their callbacks saw). Returns
+ * whether anything happened (a callback may have run). */
+static bool bus_dispatch(sd_bus **bus) {
+        bool progress = false;
         int r;
 
         if (!*bus)
-                return;
-        do
-                r = sd_bus_process(*bus, NULL);
-        while (r > 0);
+                return false;
+        while ((r = sd_bus_process(*bus, NULL)) > 0)
+                progress = true;
         if (r < 0) {
                 oci_debug("Lost a bus connection: %s", strerror(-r));
                 *bus = sd_bus_close_unref(*bus);
+                return true;
         }
+        return progress;
 }
 
 int oci_bus_wait(OciBus *b, int fd, usec_t timeout) {
@@ -100,9 +103,14 @@ int oci_bus_wait(OciBus *b, int fd, usec_t timeout) {
         size_t n = 0;
         int r;
 
-        /* Anything already read into sd-bus's buffers first: poll() would not wake up for it. */
+        /* Anything already read into sd-bus's buffers first: poll() would not wake up for it. If that ran a
+         * callback (an answer that came while the caller was busy), the caller's condition may hold now:
+         * back to it, not into poll() until the timeout. */
+        bool progress = false;
         for (size_t i = 0; i < ELEMENTSOF(busses); i++)
-                bus_dispatch(busses[i]);
+                progress = bus_dispatch(busses[i]) || progress;
+        if (progress)
+                return 0;
         if (fd >= 0)
                 p[n++] = (struct pollfd) { .fd = fd, .events = POLLIN };
         for (size_t i = 0; i < ELEMENTSOF(busses); i++) {

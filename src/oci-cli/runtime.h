@@ -128,9 +128,9 @@ typedef struct OciBus {
 int oci_bus_connect(OciBus *b, bool systemd, bool machined);
 /* Closes B's connections (what is still queued is dropped: wait for the answers first). */
 void oci_bus_done(OciBus *b);
-/* Processes B's connections (handshakes, replies, signals: their callbacks run) and waits at most TIMEOUT
- * (USEC_INFINITY: no limit) for one of them or for FD (if >= 0) to be readable. Returns 1 if FD is, 0
- * otherwise, or -errno. */
+/* Processes B's connections (handshakes, replies, signals: their callbacks run) and, if that ran none, waits
+ * at most TIMEOUT (USEC_INFINITY: no limit) for one of them or for FD (if >= 0) to be readable. Returns 1 if
+ * FD is, 0 otherwise (the caller checks its condition again), or -errno. */
 int oci_bus_wait(OciBus *b, int fd, usec_t timeout);
 
 /* Puts LEADER into its cgroup per arg_cgroup_manager, in two steps so that systemd's scope job overlaps the

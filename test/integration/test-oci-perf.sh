@@ -47,7 +47,7 @@ test_exec_into_cgroup() {
         command -v strace >/dev/null || skip "no strace"
         perf_bundle $id /bin/sleep 1000
         oci run --detach --bundle "$MACHINES_DIR/$id" $id </dev/null >/dev/null 2>&1 || t_fail "run --detach failed"
-        out=$(strace -f -qq -e trace=clone3,openat,open -o "$tr" "${OCI[@]}" exec $id /bin/echo joined </dev/null 2>&1) ||
+        out=$(t_strace -f -qq -e trace=clone3,openat,open -o "$tr" "${OCI[@]}" exec $id /bin/echo joined </dev/null 2>&1) ||
                 t_fail "exec failed: $out"
         assert_eq joined "$out" "output of exec"
         grep -q 'clone3(.*CLONE_INTO_CGROUP' "$tr" ||
@@ -66,7 +66,7 @@ test_run_pipelined() {
         local id=operf-run tr=$T_TMP/run.strace out first_clone first_bus first_systemd n
         command -v strace >/dev/null || skip "no strace"
         perf_bundle $id /bin/echo ran
-        out=$(strace -f -qq -s 64 -e trace=clone3,connect,openat -o "$tr" "${OCI[@]}" run --bundle "$MACHINES_DIR/$id" $id \
+        out=$(t_strace -f -qq -s 64 -e trace=clone3,connect,openat -o "$tr" "${OCI[@]}" run --bundle "$MACHINES_DIR/$id" $id \
                 </dev/null 2>&1) || t_fail "run failed: $out"
         assert_eq ran "$out" "output of run"
         first_clone=$(grep -n 'clone3(' "$tr" | head -1 | cut -d: -f1)
