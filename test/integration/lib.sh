@@ -195,6 +195,27 @@ mx_root() {
         "$T_REPO/test/mkroot.sh" "$dir" --payload "$PAYLOAD" >/dev/null || t_fail "mkroot $dir failed"
 }
 
+# oci_bundle ID ARG...: a bundle at $MACHINES_DIR/ID from `machined-ext-oci spec`, its root a test root,
+# running ARG... without a terminal.
+oci_bundle() {
+        local id=$1 b=$MACHINES_DIR/$1 args
+        shift
+        mx_root "$id" "$b/rootfs"
+        machined-ext-oci spec --bundle "$b" || t_fail "spec --bundle $b failed"
+        args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+        jq --argjson args "$args" '.process.terminal = false | .process.args = $args' \
+                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+}
+
+# oci_delete_all ROOT: delete --force of every container of machined-ext-oci under ROOT, then ROOT.
+oci_delete_all() {
+        local root=$1 d
+        for d in "$root"/*; do
+                [ -d "$d" ] && timeout 20 machined-ext-oci --root "$root" delete --force "$(basename "$d")" >/dev/null 2>&1
+        done
+        rm -rf "$root"
+}
+
 # mx_settings NAME CONTENT: writes /etc/machined-ext/NAME.nspawn (CONTENT with printf escapes, e.g. \n).
 mx_settings() {
         t_track "$1"

@@ -19,7 +19,7 @@ cve_extra() {
 cve_run() {     # NAME FUNC
         : >"$T_TMP/cve-extra"
         run_test "$@"
-        cve_oci_cleanup
+        oci_delete_all "$OCI_ROOT"
         local p
         while read -r p; do
                 [ -n "$p" ] && { umount -R "$p" 2>/dev/null; rm -rf --one-file-system "$p"; }
@@ -202,14 +202,6 @@ rt_report() {   # RT NAME
 # A file the payload wrote into its root, seen from the host (waits for it).
 root_file() {   # RT NAME PATH
         wait_file "$(rt_root "$1" "$2")$3" 10
-}
-
-cve_oci_cleanup() {
-        local d
-        for d in "$OCI_ROOT"/*; do
-                [ -d "$d" ] && timeout 20 "${OCI[@]}" delete --force "$(basename "$d")" >/dev/null 2>&1
-        done
-        rm -rf "$OCI_ROOT"
 }
 
 # ---- the cases ------------------------------------------------------------------------------------------

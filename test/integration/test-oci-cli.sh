@@ -53,17 +53,9 @@ oci_assert_gone() {
         return 0
 }
 
-oci_cleanup() {
-        local d
-        for d in "$OCI_ROOT"/*; do
-                [ -d "$d" ] && timeout 20 "${OCI[@]}" delete --force "$(basename "$d")" >/dev/null 2>&1
-        done
-        rm -rf "$OCI_ROOT"
-}
-
 oci_run_test() {
         run_test "$@"
-        oci_cleanup
+        oci_delete_all "$OCI_ROOT"
 }
 
 test_spec() {
@@ -476,7 +468,7 @@ test_features() {
 
 t_preflight || exit 1
 command -v machined-ext-oci >/dev/null || { echo "machined-ext-oci is not installed" >&2; exit 1; }
-oci_cleanup
+oci_delete_all "$OCI_ROOT"
 # A bundle that keeps CAP_SYS_ADMIN without a user namespace may remount its read-only paths, as with runc and
 # crun: the seccomp rules that keep a PrivateUsers=no machine's mounts read-only (docs/security.md) are for
 # machines from settings only.

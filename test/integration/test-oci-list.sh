@@ -15,17 +15,6 @@ oci() {
         machined-ext-oci "$@"
 }
 
-# ocil_bundle ID ARG...: a bundle at /var/lib/machines/ID from `spec` with a busybox root running ARG...
-ocil_bundle() {
-        local id=$1 b=$MACHINES_DIR/$1 args
-        shift
-        mx_root "$id" "$b/rootfs"
-        oci spec --bundle "$b" || t_fail "spec --bundle $b failed"
-        args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
-        jq --argjson args "$args" '.process.terminal = false | .process.args = $args' \
-                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
-}
-
 ocil_cleanup() {
         local id
         for id in "${OCI_IDS[@]}"; do
@@ -37,7 +26,7 @@ ocil_cleanup() {
 
 test_list() {
         local out
-        ocil_bundle oci-listed /bin/sleep 1000
+        oci_bundle oci-listed /bin/sleep 1000
         oci run --detach --bundle "$MACHINES_DIR/oci-listed" oci-listed >"$T_TMP/run.out" 2>&1 </dev/null ||
                 t_fail "run --detach failed: $(tail -3 "$T_TMP/run.out")"
         assert_eq running "$(oci state oci-listed | jq -r .status)" "state after run --detach"

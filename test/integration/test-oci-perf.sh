@@ -14,28 +14,9 @@ oci() {
         "${OCI[@]}" "$@"
 }
 
-# perf_bundle ID ARG...: a bundle at /var/lib/machines/ID from `spec`, root = a busybox root, the command ARG...
-perf_bundle() {
-        local id=$1 b=$MACHINES_DIR/$1 args
-        shift
-        mx_root "$id" "$b/rootfs"
-        oci spec --bundle "$b" || t_fail "spec --bundle $b failed"
-        args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
-        jq --argjson args "$args" '.process.terminal = false | .process.args = $args' \
-                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
-}
-
-perf_cleanup() {
-        local d
-        for d in "$OCI_ROOT"/*; do
-                [ -d "$d" ] && timeout 20 "${OCI[@]}" delete --force "$(basename "$d")" >/dev/null 2>&1
-        done
-        rm -rf "$OCI_ROOT"
-}
-
 perf_run_test() {
         run_test "$@"
-        perf_cleanup
+        oci_delete_all "$OCI_ROOT"
 }
 
 # exec joins the container's cgroup by being cloned into it (clone3 CLONE_INTO_CGROUP), not by a write to
@@ -45,7 +26,7 @@ perf_run_test() {
 test_exec_into_cgroup() {
         local id=operf-exec tr=$T_TMP/exec.strace out
         command -v strace >/dev/null || skip "no strace"
-        perf_bundle $id /bin/sleep 1000
+        oci_bundle $id /bin/sleep 1000
         oci run --detach --bundle "$MACHINES_DIR/$id" $id </dev/null >/dev/null 2>&1 || t_fail "run --detach failed"
         out=$(t_strace -f -qq -e trace=clone3,openat,open -o "$tr" "${OCI[@]}" exec $id /bin/echo joined </dev/null 2>&1) ||
                 t_fail "exec failed: $out"
@@ -65,7 +46,7 @@ test_exec_into_cgroup() {
 test_run_pipelined() {
         local id=operf-run tr=$T_TMP/run.strace out first_clone first_bus first_systemd n
         command -v strace >/dev/null || skip "no strace"
-        perf_bundle $id /bin/echo ran
+        oci_bundle $id /bin/echo ran
         out=$(t_strace -f -qq -s 64 -e trace=clone3,connect,openat -o "$tr" "${OCI[@]}" run --bundle "$MACHINES_DIR/$id" $id \
                 </dev/null 2>&1) || t_fail "run failed: $out"
         assert_eq ran "$out" "output of run"
