@@ -431,9 +431,24 @@ static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_
         r = sd_bus_message_open_container(reply, 'a', "(ssuso)");
         if (r < 0)
                 return r;
+        /* Field by field: sd_bus_message_append() parses its format string again for every entry, a quarter
+         * of the time of this call with thousands of machines (issue #17). */
         HASHMAP_FOREACH(m, manager->machines) {
-                r = sd_bus_message_append(reply, "(ssuso)", m->name, machine_state_to_string(m->state),
-                                          (uint32_t) m->leader, m->unit, m->path);
+                uint32_t leader = (uint32_t) m->leader;
+
+                r = sd_bus_message_open_container(reply, 'r', "ssuso");
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(reply, 's', m->name);
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(reply, 's', machine_state_to_string(m->state));
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(reply, 'u', &leader);
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(reply, 's', m->unit);
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(reply, 'o', m->path);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
                 if (r < 0)
                         return r;
         }

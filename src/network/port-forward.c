@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <nftables/libnftables.h>
-
 #include "name.h"
+#include "nft-lib.h"
 #include "port-forward.h"
 
 #define T "inet " PORT_FORWARD_TABLE
@@ -36,21 +35,21 @@ static const char skeleton[] =
 
 static void nft_freep(struct nft_ctx **ctx) {
         if (*ctx)
-                nft_ctx_free(*ctx);
+                nft_lib.ctx_free(*ctx);
 }
 
 static int nft_new(bool json, struct nft_ctx **ret) {
-        struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        struct nft_ctx *ctx = nft_lib.ctx_new(NFT_CTX_DEFAULT);
 
         if (!ctx)
                 return -ENOMEM;
         /* Never let libnftables print to our stdout/stderr. */
-        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
-                nft_ctx_free(ctx);
+        if (nft_lib.ctx_buffer_output(ctx) < 0 || nft_lib.ctx_buffer_error(ctx) < 0) {
+                nft_lib.ctx_free(ctx);
                 return -ENOMEM;
         }
         if (json)
-                nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+                nft_lib.ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
         *ret = ctx;
         return 0;
 }
@@ -64,10 +63,10 @@ static int nft_run(const char *cmd, char **ret_error) {
         r = nft_new(false, &ctx);
         if (r < 0)
                 return r;
-        if (nft_run_cmd_from_buffer(ctx, cmd) == 0)
+        if (nft_lib.run_cmd_from_buffer(ctx, cmd) == 0)
                 return 0;
         if (ret_error) {
-                const char *e = nft_ctx_get_error_buffer(ctx);
+                const char *e = nft_lib.ctx_get_error_buffer(ctx);
                 const char *nl = e ? strchr(e, '\n') : NULL;
 
                 free(*ret_error);
@@ -112,14 +111,14 @@ static int list_elements(const char *name, PortForwardEntry **ret, size_t *ret_n
                 return r;
         if (asprintf(&cmd, "list set " T " %s", name) < 0)
                 return -ENOMEM;
-        if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
+        if (nft_lib.run_cmd_from_buffer(ctx, cmd) != 0) {
                 /* Most likely there is no table (or set). Anything else shows up at the next change. */
                 *ret = NULL;
                 *ret_n = 0;
                 return 0;
         }
 
-        out = nft_ctx_get_output_buffer(ctx);
+        out = nft_lib.ctx_get_output_buffer(ctx);
         if (isempty(out))
                 return -EBADMSG;
         root = json_tokener_parse(out);
@@ -179,6 +178,10 @@ oom:
 }
 
 int port_forward_list(PortForwardEntry **ret, size_t *ret_n) {
+        _cleanup_(nft_lib_unrefp) int nft = nft_lib_ref(NULL);
+
+        if (nft < 0)
+                return nft;
         return list_elements("claimed", ret, ret_n);
 }
 
@@ -196,7 +199,7 @@ static int table_exists(void) {
         r = nft_new(false, &ctx);
         if (r < 0)
                 return r;
-        return nft_run_cmd_from_buffer(ctx, "list table " T) == 0;
+        return nft_lib.run_cmd_from_buffer(ctx, "list table " T) == 0;
 }
 
 int port_forward_claim(const char *machine, const ExposePort *ports, size_t n, char **ret_error) {
@@ -205,11 +208,19 @@ int port_forward_claim(const char *machine, const ExposePort *ports, size_t n, c
         FILE *f;
         int r;
 
+        _cleanup_(nft_lib_unrefp) int nft = 0;
+
         if (!machine_name_is_valid(machine))
                 return -EINVAL;
         if (n == 0)
                 return 0;
 
+        nft = nft_lib_ref(&nft_error);
+        if (nft < 0) {
+                if (ret_error && asprintf(ret_error, "Port= needs libnftables: %s", strna(nft_error)) < 0)
+                        *ret_error = NULL;
+                return nft;
+        }
         r = table_exists();
         if (r < 0)
                 return r;
@@ -272,6 +283,9 @@ int port_forward_set_target(const char *machine, const ExposePort *ports, size_t
                 return -EINVAL;
         if (!inet_ntop(family, addr, a, sizeof(a)))
                 return -EINVAL;
+        _cleanup_(nft_lib_unrefp) int nft = nft_lib_ref(NULL);
+        if (nft < 0)
+                return nft;
 
         r = list_elements("claimed", &claimed, &n_claimed);
         if (r < 0)
@@ -367,11 +381,20 @@ static int remove_elements(const char *machine, char *const *keep) {
 }
 
 int port_forward_release(const char *machine) {
+        _cleanup_(nft_lib_unrefp) int nft = 0;
+
         if (!machine_name_is_valid(machine))
                 return -EINVAL;
+        nft = nft_lib_ref(NULL);
+        if (nft < 0)
+                return nft;
         return remove_elements(machine, NULL);
 }
 
 int port_forward_sweep(char *const *keep) {
+        _cleanup_(nft_lib_unrefp) int nft = nft_lib_ref(NULL);
+
+        if (nft < 0)
+                return nft;
         return remove_elements(NULL, keep);
 }

@@ -215,8 +215,11 @@ test_port() {
         assert_match "tcp . 8080 .*$n" "$(nft list set inet machined_ext claimed)" "the claim"
         out=$(timeout 10 busybox nc -w 3 127.0.0.1 8080 </dev/null 2>&1)
         assert_eq "hello-from-$n" "$out" "reply through 127.0.0.1:8080"
+        # libnftables is loaded for each change and unloaded after it (issue #17: its RSS).
+        ! grep libnftables "/proc/$(mx_daemon_pid)/maps" || t_fail "the daemon keeps libnftables mapped"
         assert_ok mx_stop $n
         assert_no_net_leftovers
+        ! grep libnftables "/proc/$(mx_daemon_pid)/maps" || t_fail "the daemon keeps libnftables mapped"
 }
 
 # A payload killed with SIGKILL: its run is gone, and so are its zone bridge and its forwards.
