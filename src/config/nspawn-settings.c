@@ -206,10 +206,33 @@ static const SettingsItem *settings_item_find(const char *section, const char *k
 unsigned settings_item_line(const Settings *s, const char *section, const char *key) {
         const SettingsItem *i;
 
-        if (!s || !s->item_lines || !section || !key)
+        if (!s || !section || !key)
                 return 0;
         i = settings_item_find(section, key);
-        return i ? s->item_lines[i - items] : 0;
+        if (!i)
+                return 0;
+        for (size_t k = 0; k < s->n_item_lines; k++)
+                if (s->item_lines[k].item == (unsigned) (i - items))
+                        return s->item_lines[k].line;
+        return 0;
+}
+
+/* Remembers LINE as the last assignment of ITEM (at most one entry per key, ELEMENTSOF(items) in all). */
+static int settings_set_item_line(Settings *s, const SettingsItem *item, unsigned line) {
+        unsigned index = (unsigned) (item - items);
+        SettingsItemLine *l;
+
+        for (size_t k = 0; k < s->n_item_lines; k++)
+                if (s->item_lines[k].item == index) {
+                        s->item_lines[k].line = line;
+                        return 0;
+                }
+        l = reallocarray(s->item_lines, s->n_item_lines + 1, sizeof(SettingsItemLine));
+        if (!l)
+                return -ENOMEM;
+        s->item_lines = l;
+        s->item_lines[s->n_item_lines++] = (SettingsItemLine) { .item = index, .line = line };
+        return 0;
 }
 
 static bool settings_section_is_known(const char *section) {
@@ -253,9 +276,6 @@ Settings *settings_new(void) {
                 .private_network = -1,
                 .network_veth = -1,
         };
-        s->item_lines = new0(unsigned, ELEMENTSOF(items));
-        if (!s->item_lines)
-                return mfree(s);
         return s;
 }
 
@@ -349,7 +369,9 @@ static int parse_assignment(ConfParser *p, unsigned line, const char *key, const
                 return r;
 
         /* Remembered for checks made later, outside the parser, that must name file:line too. */
-        st->settings->item_lines[item - items] = line;
+        r = settings_set_item_line(st->settings, item, line);
+        if (r < 0)
+                return r;
         for (size_t i = n_mounts; i < st->settings->custom_mounts.n; i++)
                 st->settings->custom_mounts.mounts[i].line = line;
 

@@ -126,22 +126,21 @@ static int verify_oci_bundle(const Settings *s, char **ret_error) {
         };
         const SettingsItem *items = settings_items();
 
-        if (!s->oci_bundle || !s->item_lines)
+        if (!s->oci_bundle)
                 return 0;
-        for (size_t i = 0; items[i].section; i++) {
+        for (size_t k = 0; k < s->n_item_lines; k++) {
+                const SettingsItem *item = items + s->item_lines[k].item;
                 bool ok = false;
 
-                if (s->item_lines[i] == 0)
-                        continue;
                 for (size_t j = 0; j < ELEMENTSOF(machine_keys); j++)
-                        if (streq(items[i].key, machine_keys[j]))
+                        if (streq(item->key, machine_keys[j]))
                                 ok = true;
                 if (!ok)
-                        return verify_fail(s, s->item_lines[i], ret_error,
+                        return verify_fail(s, s->item_lines[k].line, ret_error,
                                            "%s= cannot be combined with OCIBundle=: the bundle's config.json "
                                            "defines the container (only MachineID=, KillSignal=, NotifyReady=, "
                                            "NotifyAccess= and TimeoutStartSec= may be set next to it)",
-                                           items[i].key);
+                                           item->key);
         }
         return 0;
 }

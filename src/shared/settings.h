@@ -199,6 +199,12 @@ UserNamespaceOwnership user_namespace_ownership_from_string(const char *s) _pure
 const char *custom_mount_type_to_string(CustomMountType t) _const_;
 CustomMountType custom_mount_type_from_string(const char *s) _pure_;
 
+/* A key of settings_items() that a settings file set, and the line of its last assignment. */
+typedef struct SettingsItemLine {
+        unsigned item;          /* its index in settings_items() */
+        unsigned line;
+} SettingsItemLine;
+
 typedef struct Settings {
         char *path;          /* file parsed, NULL if none */
         bool trusted;        /* whether privileged keys were honoured */
@@ -270,8 +276,9 @@ typedef struct Settings {
         ExposePorts expose_ports;    /* Port=; a (protocol, host port) pair may appear only once */
 
         char **notices;      /* human-readable notices for the caller to log, each "file:line: text" */
-        unsigned *item_lines; /* indexed like settings_items(): line of the last assignment of that key, 0 = none;
-                               * NULL only if the allocation in settings_new() failed */
+        SettingsItemLine *item_lines; /* the keys that were set, each once, with the line of its last
+                                       * assignment (a machine keeps its Settings: only what was set) */
+        size_t n_item_lines;
 } Settings;
 
 /* Parses value (already stripped of surrounding whitespace) for key into *data (the field at the row's

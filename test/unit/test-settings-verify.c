@@ -114,16 +114,18 @@ static void test_lines(void) {
         _cleanup_(settings_freep) Settings *s = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         const char *text = "[Exec]\nBoot=no\n\nParameters=/bin/a \\\n  b\n[Files]\nTemporaryFileSystem=/t\n"
-                           "Bind=/x:/y\n";
+                           "Bind=/x:/y\n[Exec]\nBoot=yes\n";
         char *error = NULL;
 
         f = fmemopen((void *) text, strlen(text), "r");
         ASSERT(f);
         ASSERT_EQ(settings_parse(f, "l.nspawn", true, &s, &error), 0);
-        ASSERT_EQ(settings_item_line(s, "Exec", "Boot"), 2);
+        ASSERT_EQ(settings_item_line(s, "Exec", "Boot"), 10);       /* the last assignment */
         ASSERT_EQ(settings_item_line(s, "Exec", "Parameters"), 4); /* a continued line: where it starts */
         ASSERT_EQ(settings_item_line(s, "Exec", "User"), 0);
         ASSERT_EQ(settings_item_line(s, "Exec", "NoSuchKey"), 0);
+        /* Only the keys that were set are kept (a running machine holds its Settings), each once. */
+        ASSERT_EQ(s->n_item_lines, 4);
         ASSERT_EQ(s->custom_mounts.n, 2);
         ASSERT_EQ(s->custom_mounts.mounts[0].line, 7);
         ASSERT_STREQ(custom_mount_key(s->custom_mounts.mounts + 0), "TemporaryFileSystem");
