@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <errno.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,20 +13,21 @@ static void *handle;
 static unsigned n_refs;
 
 int nft_lib_ref(char **ret_error) {
-        static const struct {
-                const char *name;
-                size_t offset;
-        } syms[] = {
-                { "nft_ctx_new",               offsetof(NftLib, ctx_new)               },
-                { "nft_ctx_free",              offsetof(NftLib, ctx_free)              },
-                { "nft_ctx_output_set_flags",  offsetof(NftLib, ctx_output_set_flags)  },
-                { "nft_ctx_buffer_output",     offsetof(NftLib, ctx_buffer_output)     },
-                { "nft_ctx_get_output_buffer", offsetof(NftLib, ctx_get_output_buffer) },
-                { "nft_ctx_buffer_error",      offsetof(NftLib, ctx_buffer_error)      },
-                { "nft_ctx_get_error_buffer",  offsetof(NftLib, ctx_get_error_buffer)  },
-                { "nft_run_cmd_from_buffer",   offsetof(NftLib, run_cmd_from_buffer)   },
-        };
         NftLib l = {};
+        /* (void **) &function pointer, as systemd's DLSYM_ARG(): dlsym() hands out function addresses so. */
+        const struct {
+                const char *name;
+                void **slot;
+        } syms[] = {
+                { "nft_ctx_new",               (void **) &l.ctx_new               },
+                { "nft_ctx_free",              (void **) &l.ctx_free              },
+                { "nft_ctx_output_set_flags",  (void **) &l.ctx_output_set_flags  },
+                { "nft_ctx_buffer_output",     (void **) &l.ctx_buffer_output     },
+                { "nft_ctx_get_output_buffer", (void **) &l.ctx_get_output_buffer },
+                { "nft_ctx_buffer_error",      (void **) &l.ctx_buffer_error      },
+                { "nft_ctx_get_error_buffer",  (void **) &l.ctx_get_error_buffer  },
+                { "nft_run_cmd_from_buffer",   (void **) &l.run_cmd_from_buffer   },
+        };
         void *dl;
 
         if (n_refs > 0) {
@@ -38,13 +38,11 @@ int nft_lib_ref(char **ret_error) {
         if (!dl)
                 goto fail;
         for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-                void *p = dlsym(dl, syms[i].name);
-
-                if (!p) {
+                *syms[i].slot = dlsym(dl, syms[i].name);
+                if (!*syms[i].slot) {
                         dlclose(dl);
                         goto fail;
                 }
-                memcpy((char *) &l + syms[i].offset, &p, sizeof(p));
         }
         handle = dl;
         nft_lib = l;

@@ -178,8 +178,9 @@ oom:
 }
 
 int port_forward_list(PortForwardEntry **ret, size_t *ret_n) {
-        _cleanup_(nft_lib_unrefp) int nft = nft_lib_ref(NULL);
+        _cleanup_(nft_lib_unrefp) int nft = 0;
 
+        nft = nft_lib_ref(NULL);
         if (nft < 0)
                 return nft;
         return list_elements("claimed", ret, ret_n);
@@ -203,12 +204,11 @@ static int table_exists(void) {
 }
 
 int port_forward_claim(const char *machine, const ExposePort *ports, size_t n, char **ret_error) {
+        _cleanup_(nft_lib_unrefp) int nft = 0;
         _cleanup_free_ char *cmd = NULL, *nft_error = NULL;
         size_t size = 0;
         FILE *f;
         int r;
-
-        _cleanup_(nft_lib_unrefp) int nft = 0;
 
         if (!machine_name_is_valid(machine))
                 return -EINVAL;
@@ -271,6 +271,7 @@ int port_forward_claim(const char *machine, const ExposePort *ports, size_t n, c
 
 int port_forward_set_target(const char *machine, const ExposePort *ports, size_t n, int family,
                             const NetAddr *addr, char **ret_error) {
+        _cleanup_(nft_lib_unrefp) int nft = 0;
         _cleanup_free_ char *cmd = NULL, *nft_error = NULL;
         PortForwardEntry *claimed = NULL, *old = NULL;
         size_t n_claimed = 0, n_old = 0, size = 0;
@@ -283,7 +284,7 @@ int port_forward_set_target(const char *machine, const ExposePort *ports, size_t
                 return -EINVAL;
         if (!inet_ntop(family, addr, a, sizeof(a)))
                 return -EINVAL;
-        _cleanup_(nft_lib_unrefp) int nft = nft_lib_ref(NULL);
+        nft = nft_lib_ref(NULL);
         if (nft < 0)
                 return nft;
 
@@ -392,8 +393,9 @@ int port_forward_release(const char *machine) {
 }
 
 int port_forward_sweep(char *const *keep) {
-        _cleanup_(nft_lib_unrefp) int nft = nft_lib_ref(NULL);
+        _cleanup_(nft_lib_unrefp) int nft = 0;
 
+        nft = nft_lib_ref(NULL);
         if (nft < 0)
                 return nft;
         return remove_elements(NULL, keep);

@@ -75,7 +75,6 @@ assert_fail() { # CMD...: must fail
         return 0
 }
 
-# wait_until TIMEOUT CMD...: poll CMD every 0.1 s until it succeeds; 1 if it never did.
 # t_strace ARG...: strace ARG..., the command it runs without leak detection. LeakSanitizer cannot work under
 # ptrace (it stops the world with a tracer of its own and dies with a "fatal error" at exit); a sanitized
 # command keeps its other checks (ASan, UBSan).
@@ -83,6 +82,7 @@ t_strace() {
         ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
 }
 
+# wait_until TIMEOUT CMD...: poll CMD every 0.1 s until it succeeds; 1 if it never did.
 wait_until() {
         local timeout=$1 end
         shift
