@@ -13,21 +13,23 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "fd-capsule.h"
 #include "image-lock.h"
 #include "macro.h"
 
 typedef struct LockFile {
-        char *path;
-        int fd;
+        char *path;                     /* NULL: no such lock, or its file was gone when we adopted it */
+        int fd;                         /* while we take the lock; afterwards only a lock adopted as a bare fd */
         bool exclusive;
+        bool in_capsule;                /* its fd is in the capsule, after the local lock's if both are */
 } LockFile;
 
 struct ImageLock {
         LockFile local;
         LockFile global;
+        int capsule;                    /* the lock fds in flight (fd-capsule.h): none in our fd table */
         char *fd_name;                  /* "lock-NAME" in systemd's fd store, if they are there */
 };
-
 /* An open file description lock on the whole file, without waiting: F_WRLCK or F_RDLCK. Returns 0, -EBUSY
  * if someone else holds a conflicting lock (what systemd's make_lock_file() returns), or -errno. */
 static int ofd_lock(int fd, short type) {
@@ -71,19 +73,68 @@ static int lock_file_make(const char *path, bool exclusive, LockFile *ret) {
         }
 }
 
-/* Like systemd's release_lock_file(): the file is removed if we hold it exclusively, or can get it so. */
+/* Like systemd's release_lock_file(): the file is removed if we hold it exclusively, or can get it so. Then
+ * the lock is dropped explicitly: copies of our open file description (in systemd's fd store, in a capsule
+ * there) may outlive our fd for a while, and must not hold the tree meanwhile. */
 static void lock_file_release(LockFile *f) {
         if (f->fd >= 0 && f->path) {
                 if (f->exclusive || ofd_lock(f->fd, F_WRLCK) >= 0)
                         (void) unlink(f->path);
         }
+        if (f->fd >= 0)
+                (void) ofd_lock(f->fd, F_UNLCK);
         f->fd = safe_close(f->fd);
         f->path = mfree(f->path);
+}
+
+/* The fds in the capsule back into their LockFiles (copies of the same open file descriptions). */
+static int image_lock_unseal(ImageLock *l) {
+        LockFile *slots[] = { &l->local, &l->global };
+        int fds[ELEMENTSOF(slots)], n;
+        size_t k = 0;
+
+        if (l->capsule < 0)
+                return 0;
+        n = fd_capsule_peek(l->capsule, fds, ELEMENTSOF(fds));
+        if (n < 0)
+                return n;
+        for (size_t i = 0; i < ELEMENTSOF(slots); i++)
+                if (slots[i]->in_capsule && slots[i]->fd < 0 && k < (size_t) n)
+                        slots[i]->fd = fds[k++];
+        while (k < (size_t) n)
+                safe_close(fds[k++]);
+        return 0;
+}
+
+/* Moves the lock fds into a capsule: a fork of the daemon (every container's init, every helper) would
+ * otherwise copy them and close them again, and each close of an fd walks the file's whole list of locks,
+ * one per machine on a shared root. */
+static int image_lock_seal(ImageLock *l) {
+        LockFile *slots[] = { &l->local, &l->global };
+        int fds[ELEMENTSOF(slots)], capsule;
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(slots); i++)
+                if (slots[i]->fd >= 0)
+                        fds[n++] = slots[i]->fd;
+        if (n == 0)
+                return 0;
+        capsule = fd_capsule_new(fds, n, "lock");
+        if (capsule < 0)
+                return capsule;
+        l->capsule = capsule;
+        for (size_t i = 0; i < ELEMENTSOF(slots); i++)
+                if (slots[i]->fd >= 0) {
+                        slots[i]->fd = safe_close(slots[i]->fd);
+                        slots[i]->in_capsule = true;
+                }
+        return 0;
 }
 
 ImageLock *image_lock_free(ImageLock *l) {
         if (!l)
                 return NULL;
+        safe_close(l->capsule);
         safe_close(l->global.fd);
         safe_close(l->local.fd);
         free(l->global.path);
@@ -97,6 +148,8 @@ ImageLock *image_lock_release(ImageLock *l) {
                 return NULL;
         if (l->fd_name)
                 (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", l->fd_name);
+        /* Without the fds the files stay and the locks go with the last copy of the capsule. */
+        (void) image_lock_unseal(l);
         /* The reverse order of taking them. Our own copies in the fd store share our open file
          * descriptions, so they do not keep us from upgrading to exclusive and removing the files. */
         lock_file_release(&l->global);
@@ -110,15 +163,12 @@ const char *image_lock_fd_name(const ImageLock *l) {
 
 int image_lock_store(ImageLock *l, const char *name) {
         _cleanup_free_ char *fd_name = NULL, *state = NULL;
-        int fds[2], n = 0, r;
+        int fds[2], n, r;
 
         assert(l);
         assert(name);
 
-        if (l->local.fd >= 0)
-                fds[n++] = l->local.fd;
-        if (l->global.fd >= 0)
-                fds[n++] = l->global.fd;
+        n = image_lock_fds(l, fds);
         if (n == 0 || l->fd_name)
                 return 0;
 
@@ -133,11 +183,52 @@ int image_lock_store(ImageLock *l, const char *name) {
         return 1;
 }
 
+/* The path FD is open on, into *RET: NULL if the file was removed already (then there is nothing to remove
+ * once the machine is gone). */
+static int fd_path(int fd, char **ret) {
+        char proc[64], target[PATH_MAX];
+        ssize_t k;
+
+        *ret = NULL;
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
+        k = readlink(proc, target, sizeof(target) - 1);
+        if (k <= 0 || target[0] != '/')
+                return 0;
+        target[k] = 0;
+        if (strstr(target, " (deleted)"))
+                return 0;
+        *ret = strdup(target);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* FD is a capsule of ours: its lock fds are looked at for their paths, and it is kept as it is. */
+static int adopt_capsule(ImageLock *l, int fd) {
+        LockFile *slots[] = { &l->local, &l->global };
+        int fds[ELEMENTSOF(slots)], n, r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(slots); i++)
+                if (slots[i]->fd >= 0 || slots[i]->in_capsule)
+                        return -E2BIG;
+        n = fd_capsule_peek(fd, fds, ELEMENTSOF(fds));
+        if (n < 0)
+                return n;
+        for (int i = 0; i < n; i++) {
+                if (r >= 0)
+                        r = fd_path(fds[i], &slots[i]->path);
+                slots[i]->in_capsule = true;
+                safe_close(fds[i]);
+        }
+        if (r < 0)
+                return r;
+        l->capsule = fd;
+        return 0;
+}
+
 int image_lock_adopt_fd(ImageLock **l, const char *name, int fd) {
         _cleanup_close_ int fd_close = fd;
-        char proc[64], target[PATH_MAX];
+        struct stat st;
         LockFile *f;
-        ssize_t k;
+        int r;
 
         assert(l);
         assert(name);
@@ -146,30 +237,30 @@ int image_lock_adopt_fd(ImageLock **l, const char *name, int fd) {
                 *l = new0(ImageLock, 1);
                 if (!*l)
                         return -ENOMEM;
-                **l = (ImageLock) { .local.fd = -EBADF, .global.fd = -EBADF };
+                **l = (ImageLock) { .local.fd = -EBADF, .global.fd = -EBADF, .capsule = -EBADF };
                 if (asprintf(&(*l)->fd_name, "lock-%s", name) < 0) {
                         (*l)->fd_name = NULL;
                         return -ENOMEM;
                 }
         }
-        f = (*l)->local.fd < 0 ? &(*l)->local : (*l)->global.fd < 0 ? &(*l)->global : NULL;
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        /* Whether they are shared or exclusive is not known: release tries to upgrade them either way. */
+        if (S_ISSOCK(st.st_mode)) {
+                r = adopt_capsule(*l, fd);
+                if (r >= 0)
+                        TAKE_FD(fd_close);
+                return r;
+        }
+
+        /* A bare lock fd, as a daemon before the capsules stored them. */
+        f = (*l)->local.fd < 0 && !(*l)->local.in_capsule ? &(*l)->local :
+            (*l)->global.fd < 0 && !(*l)->global.in_capsule ? &(*l)->global : NULL;
         if (!f)
                 return -E2BIG;
-
-        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-                return -errno;
-        /* Its path, for removing the file once the machine is gone; none if it was removed already. */
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
-        k = readlink(proc, target, sizeof(target) - 1);
-        if (k > 0 && target[0] == '/') {
-                target[k] = 0;
-                if (!strstr(target, " (deleted)")) {
-                        f->path = strdup(target);
-                        if (!f->path)
-                                return -ENOMEM;
-                }
-        }
-        /* Whether it is shared or exclusive is not known: release tries to upgrade it either way. */
+        r = fd_path(fd, &f->path);
+        if (r < 0)
+                return r;
         f->exclusive = false;
         f->fd = TAKE_FD(fd_close);
         return 0;
@@ -224,7 +315,7 @@ int image_lock_acquire(const char *root, const char *locks_dir, bool shared, Ima
         l = new0(ImageLock, 1);
         if (!l)
                 return -ENOMEM;
-        *l = (ImageLock) { .local.fd = -EBADF, .global.fd = -EBADF };
+        *l = (ImageLock) { .local.fd = -EBADF, .global.fd = -EBADF, .capsule = -EBADF };
 
         /* nspawn locks the path with its symlinks resolved: machined finds the same lock file next to it. */
         path = realpath(root, NULL);
@@ -260,6 +351,9 @@ int image_lock_acquire(const char *root, const char *locks_dir, bool shared, Ima
         r = lock_file_make(global, !shared, &l->global);
         if (r < 0)
                 return r;
+        r = image_lock_seal(l);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(l);
         return 0;
@@ -270,9 +364,11 @@ int image_lock_fds(const ImageLock *l, int fds[static 2]) {
 
         if (!l)
                 return 0;
+        if (l->capsule >= 0)
+                fds[n++] = l->capsule;
         if (l->local.fd >= 0)
                 fds[n++] = l->local.fd;
-        if (l->global.fd >= 0)
+        if (l->global.fd >= 0 && n < 2)
                 fds[n++] = l->global.fd;
         return n;
 }

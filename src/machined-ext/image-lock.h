@@ -11,8 +11,10 @@
  *   global  IMAGE_LOCKS_DIR/inode-DEV:INO, by the root's device and inode numbers (decimal), so that the
  *           same tree under another path (a bind mount, a symlink) is the same lock.
  * Both are open file description locks (F_OFD_SETLK, systemd's "UNPOSIX" locks) over the whole file:
- * exclusive for a writable machine, shared for a ReadOnly= one, as nspawn takes them. The fds are O_CLOEXEC
- * and held by the daemon, never by the payload. */
+ * exclusive for a writable machine, shared for a ReadOnly= one, as nspawn takes them. Once taken, the fds
+ * are in a capsule (fd-capsule.h), which the daemon holds, never the payload: not in the daemon's fd table,
+ * where every fork would copy them and close them again, each close walking the file's list of locks (one
+ * per machine on a shared root, so each start cost O(machines²) in the kernel). */
 
 #define IMAGE_LOCKS_DIR "/run/systemd/nspawn/locks"
 
@@ -24,16 +26,17 @@ typedef struct ImageLock ImageLock;
  * directory, or another -errno. */
 int image_lock_acquire(const char *root, const char *locks_dir, bool shared, ImageLock **ret);
 
-/* Hands the lock fds to systemd's fd store as "lock-NAME", so that the locks outlive a crash or restart of
+/* Hands the capsule to systemd's fd store as "lock-NAME", so that the locks outlive a crash or restart of
  * the daemon along with the machine (the next instance gets them back: image_lock_adopt_fd()). Returns > 0
  * if stored, 0 if there is no fd store, or -errno. */
 int image_lock_store(ImageLock *l, const char *name);
 
-/* Takes FD, a lock fd from the fd store, into *L (allocated on first use). Returns 0 or -errno (FD is
- * closed then). */
+/* Takes FD from the fd store into *L (allocated on first use): a capsule, or one of two bare lock fds as a
+ * daemon before the capsules stored them. Returns 0 or -errno (FD is closed then). */
 int image_lock_adopt_fd(ImageLock **l, const char *name, int fd);
 
-/* The lock fds (still owned by L) into FDS. Returns how many (0..2). Accepts NULL. */
+/* The fds to store (still owned by L) into FDS: the capsule, or bare lock fds that were adopted. Returns how
+ * many (0..2). Accepts NULL. */
 int image_lock_fds(const ImageLock *l, int fds[static 2]);
 
 /* "lock-NAME", once stored or adopted; NULL before. */

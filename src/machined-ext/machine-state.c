@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include "fd-capsule.h"
 #include "log.h"
 #include "machine-network.h"
 #include "machine-state.h"
@@ -134,36 +135,6 @@ void machine_state_update(Machine *m) {
                 log_warning_errno(r, "Failed to save the state of machine %s, ignoring: %m", m->name);
 }
 
-/* A capsule for FD: the receiving end of an AF_UNIX datagram socket pair, with FD in flight in it. Unlike
- * a pidfd, which reports POLLHUP once its process was reaped (and systemd then drops it from the fd store),
- * the capsule never does. Returns the capsule (O_CLOEXEC) or -errno. */
-int fd_capsule(int fd) {
-        _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        union {
-                struct cmsghdr cmsg;
-                uint8_t buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct iovec iov = { .iov_base = (char *) "pidfd", .iov_len = 5 };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
-        struct cmsghdr *c;
-
-        if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) < 0)
-                return -errno;
-        c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        if (sendmsg(pair[0], &mh, MSG_NOSIGNAL) < 0)
-                return -errno;
-        return TAKE_FD(pair[1]);
-}
-
 static int store_fd(const char *prefix, const char *name, int fd) {
         _cleanup_free_ char *state = NULL;
 
@@ -197,7 +168,7 @@ int machine_state_started(Machine *m) {
                 return r;
 
         m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
-        r = fd_capsule(m->leader_pidfd);
+        r = fd_capsule_new(&m->leader_pidfd, 1, "pidfd");
         if (r >= 0) {
                 m->leader_capsule_fd = r;
                 r = store_fd("pidfd-", m->name, m->leader_capsule_fd);

@@ -3,7 +3,7 @@
 
 /* Every machine of the daemon, however started, has its state on disk, MACHINE_STATE_ROOT/NAME/state.json
  * (src/container/state.c: atomic writes, validated loads), from its spawn until it is gone; and the fds that
- * must outlive the daemon are in systemd's fd store: "console-NAME" (console.c), "lock-NAME" (image-lock.c),
+ * must outlive the daemon are in systemd's fd store: "console-NAME" (console.c), "lock-NAME" (image-lock.c: a capsule with the lock fds),
  * "notify-NAME" (its /run/host/notify socket) and "pidfd-NAME" (a capsule: an AF_UNIX datagram socket with
  * the leader's pidfd in flight, so that systemd, which drops stored fds that report POLLHUP, keeps it after
  * the leader was reaped, and the next instance can still read its exit status). A restarted daemon knows its
@@ -12,10 +12,6 @@
 #include "machine.h"
 
 #define MACHINE_STATE_ROOT "/run/machined-ext/machines"
-
-/* A capsule for FD (a pidfd): the receiving end of an AF_UNIX datagram socket pair with FD in flight in it,
- * which, unlike the pidfd, never reports POLLHUP. Returns it (O_CLOEXEC) or -errno. */
-int fd_capsule(int fd);
 
 /* The leader was spawned: records its identity, writes the state, stores the pidfd capsule. Returns 0, or
  * -errno if the state could not be written (the machine could not be found again after a restart). */

@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include "fd-capsule.h"
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine-network.h"
@@ -123,56 +124,22 @@ static int machine_watch_adopted_leader(Machine *m) {
         return 0;
 }
 
-/* The fd in flight in CAPSULE (machine-state.c's fd_capsule()), peeked at: it stays in the capsule, which
- * stays in the fd store. Returns the fd (O_CLOEXEC) or -errno. */
-static int capsule_peek(int capsule) {
-        union {
-                struct cmsghdr cmsg;
-                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
-        } control = {};
-        char data[16];
-        struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
-        int fd = -EBADF;
-
-        if (recvmsg(capsule, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
-                return -errno;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        int fds[4];
-
-                        memcpy(fds, CMSG_DATA(c), n * sizeof(int));
-                        for (size_t i = 0; i < n; i++) {
-                                if (fd < 0)
-                                        fd = fds[i];
-                                else
-                                        safe_close(fds[i]);
-                        }
-                }
-        return fd >= 0 ? fd : -EBADMSG;
-}
-
 /* The stored pidfd of machine NAME, if it is the recorded leader. Returns it (and its capsule in
  * *ret_capsule), or -errno. */
 static int adopted_pidfd(Manager *manager, const ContainerState *s, int *ret_capsule) {
         _cleanup_free_ char *key = NULL;
         _cleanup_close_ int capsule = -EBADF, pidfd = -EBADF;
         struct stat st;
+        int r;
 
         if (asprintf(&key, "pidfd-%s", s->id) < 0)
                 return -ENOMEM;
         capsule = manager_take_adopted_fd(manager, key);
         if (capsule < 0)
                 return capsule;
-        pidfd = capsule_peek(capsule);
-        if (pidfd < 0)
-                return pidfd;
+        r = fd_capsule_peek(capsule, &pidfd, 1);
+        if (r < 0)
+                return r;
         /* One inode per process on pidfs: the pidfd is of the recorded leader, or the state is not ours. */
         if (fstat(pidfd, &st) < 0)
                 return -errno;
@@ -306,7 +273,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
         }
         m->adopted = true;
         m->leader_pidfd = pidfd;
-        m->leader_capsule_fd = capsule >= 0 ? capsule : fd_capsule(pidfd);
+        m->leader_capsule_fd = capsule >= 0 ? capsule : fd_capsule_new(&pidfd, 1, "pidfd");
         if ((v = fact(s, "keepUnit"))) {
                 free(m->unit);
                 m->unit = strdup(v);

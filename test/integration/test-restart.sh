@@ -117,7 +117,7 @@ two_machines() {
 }
 
 restart_keeps_machines() {      # KIND
-        local kind=$1 w=mxr-w-$1 p=mxr-p-$1 before_w before_p id_w id_p st lw lp
+        local kind=$1 w=mxr-w-$1 p=mxr-p-$1 before_w before_p id_w id_p st lw lp out
         two_machines $w $p
         before_w=$(mx_list_entry $w)
         before_p=$(mx_list_entry $p)
@@ -143,6 +143,9 @@ restart_keeps_machines() {      # KIND
         assert_eq "/etc/machined-ext/$w.nspawn" "$(mx_prop $w SettingsFile)" "SettingsFile of $w after $kind"
         assert_eq "300000000" "$(mx_prop $w TimeoutStartUSec)" "TimeoutStartUSec of $w after $kind"
         [ -d /proc/$lw ] && [ -d /proc/$lp ] || t_fail "a leader died in the $kind"
+        # The root directory lock came along (in its capsule).
+        out=$(machinectl remove $p 2>&1) && t_fail "machinectl remove of the running $p succeeded after the $kind"
+        assert_match 'Device or resource busy' "$out" "machinectl remove of $p after the $kind"
         machinectl show $w >/dev/null 2>&1 || t_fail "systemd-machined lost $w"
 
         # The waiting one still gets its READY=1.
@@ -167,6 +170,7 @@ restart_keeps_machines() {      # KIND
         assert_gone $p
         [ ! -e $STATE_ROOT/$w ] && [ ! -e $STATE_ROOT/$p ] || t_fail "state left behind in $STATE_ROOT"
         [ ! -e /run/systemd/nspawn/propagate/$p ] || t_fail "propagation directory of $p left behind"
+        [ ! -e "$MACHINES_DIR/.#$p.lck" ] || t_fail "root directory lock of $p left after the $kind and its stop"
 }
 
 test_restart_systemctl() {

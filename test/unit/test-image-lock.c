@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,8 +39,8 @@ static int machined_could_remove(void) {
         return 1;
 }
 
-/* Our fd open on PATH. */
-static int fd_of(const char *path) {
+/* Whether we have an fd open on PATH. */
+static bool have_fd_on(const char *path) {
         for (int fd = 3; fd < 100; fd++) {
                 char proc[64], target[512];
                 ssize_t k;
@@ -49,10 +51,29 @@ static int fd_of(const char *path) {
                         continue;
                 target[k] = 0;
                 if (strcmp(target, path) == 0)
-                        return fd;
+                        return true;
         }
-        ASSERT(!"no fd open on the path");
-        return -1;
+        return false;
+}
+
+/* What a daemon before the capsules stored: the bare fd, locked. */
+static int bare_lock(const char *path, short type) {
+        struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+        int fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+
+        ASSERT(fd >= 0);
+        ASSERT(fcntl(fd, F_OFD_SETLK, &fl) == 0);
+        return fd;
+}
+
+/* A dup of the fd L would store (what systemd's fd store gets). */
+static int stored_copy(ImageLock *l) {
+        int fds[2], copy;
+
+        ASSERT_EQ(image_lock_fds(l, fds), 1);
+        copy = fcntl(fds[0], F_DUPFD_CLOEXEC, 100);
+        ASSERT(copy >= 0);
+        return copy;
 }
 
 int main(void) {
@@ -73,6 +94,8 @@ int main(void) {
 
         /* Exclusive: the files are there, 0600 and 0700 for the directory, and nobody else gets in. */
         ASSERT_EQ(image_lock_acquire(root, locks, false, &a), 0);
+        /* Held through the capsule: no fd of ours is open on the files (a fork would copy it). */
+        ASSERT(!have_fd_on(local) && !have_fd_on(global));
         ASSERT(stat(local, &st) == 0 && (st.st_mode & 07777) == 0600);
         ASSERT(stat(global, &st) == 0 && (st.st_mode & 07777) == 0600);
         ASSERT(stat(locks, &st) == 0 && (st.st_mode & 07777) == 0700);
@@ -103,29 +126,55 @@ int main(void) {
         ASSERT(access(global, F_OK) < 0 && errno == ENOENT);
         ASSERT_EQ(machined_could_remove(), 1);
 
-        /* The daemon exits with the machine running: our fds close, the files stay; a copy of the fd (what
+        /* The daemon exits with the machine running: our capsule closes, the files stay; a copy of it (what
          * systemd's fd store keeps) still holds the lock, and the next instance adopts it from there. */
         {
                 ImageLock *adopted = NULL;
-                int copy_local, copy_global;
+                int copy;
 
                 ASSERT_EQ(image_lock_acquire(root, locks, false, &a), 0);
-                copy_local = open(local, O_RDWR | O_CLOEXEC);   /* a new description: no lock */
-                ASSERT(copy_local >= 0);
-                close(copy_local);
-                /* What the fd store gets: dups of our fds (the same open file descriptions). */
-                copy_local = fcntl(fd_of(local), F_DUPFD_CLOEXEC, 100);
-                copy_global = fcntl(fd_of(global), F_DUPFD_CLOEXEC, 100);
-                ASSERT(copy_local >= 0 && copy_global >= 0);
+                copy = stored_copy(a);
                 a = image_lock_free(a);
                 ASSERT(access(local, F_OK) == 0);
                 ASSERT(access(global, F_OK) == 0);
                 ASSERT_EQ(machined_could_remove(), 0);
 
-                ASSERT_EQ(image_lock_adopt_fd(&adopted, "m", copy_local), 0);
-                ASSERT_EQ(image_lock_adopt_fd(&adopted, "m", copy_global), 0);
+                ASSERT_EQ(image_lock_adopt_fd(&adopted, "m", copy), 0);
                 ASSERT_STREQ(image_lock_fd_name(adopted), "lock-m");
+                ASSERT(!have_fd_on(local) && !have_fd_on(global));
+                /* A capsule holds both: a second one for the same machine is refused. */
+                ASSERT_EQ(image_lock_adopt_fd(&adopted, "m", stored_copy(adopted)), -E2BIG);
                 ASSERT_EQ(image_lock_acquire(root, locks, true, &b), -EBUSY);
+                adopted = image_lock_release(adopted);
+                ASSERT(access(local, F_OK) < 0 && errno == ENOENT);
+                ASSERT(access(global, F_OK) < 0 && errno == ENOENT);
+                ASSERT_EQ(machined_could_remove(), 1);
+        }
+
+        /* Release lets go of the tree at once, even while a copy of the capsule (the fd store's, until
+         * systemd has read FDSTOREREMOVE) is still open. */
+        {
+                int copy;
+
+                ASSERT_EQ(image_lock_acquire(root, locks, true, &a), 0);
+                copy = stored_copy(a);
+                a = image_lock_release(a);
+                ASSERT(access(global, F_OK) < 0 && errno == ENOENT);
+                ASSERT_EQ(machined_could_remove(), 1);
+                ASSERT_EQ(image_lock_acquire(root, locks, false, &a), 0);
+                a = image_lock_release(a);
+                close(copy);
+        }
+
+        /* Bare lock fds, as a daemon before the capsules stored them under "lock-NAME". */
+        {
+                ImageLock *adopted = NULL;
+
+                ASSERT(mkdir(locks, 0700) == 0 || errno == EEXIST);
+                ASSERT_EQ(image_lock_adopt_fd(&adopted, "old", bare_lock(local, F_RDLCK)), 0);
+                ASSERT_EQ(image_lock_adopt_fd(&adopted, "old", bare_lock(global, F_RDLCK)), 0);
+                ASSERT_EQ(machined_could_remove(), 0);
+                ASSERT_EQ(image_lock_acquire(root, locks, false, &b), -EBUSY);
                 adopted = image_lock_release(adopted);
                 ASSERT(access(local, F_OK) < 0 && errno == ENOENT);
                 ASSERT(access(global, F_OK) < 0 && errno == ENOENT);
