@@ -39,12 +39,12 @@ int fd_capsule_new(const int *fds, size_t n, const char *tag) {
         return TAKE_FD(pair[1]);
 }
 
-int fd_capsule_peek(int capsule, int *fds, size_t max) {
+int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size) {
         union {
                 struct cmsghdr cmsg;
                 uint8_t buf[CMSG_SPACE(sizeof(int) * FD_CAPSULE_MAX)];
         } control = {};
-        char data[16];
+        char data[64];
         struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
         struct msghdr mh = {
                 .msg_iov = &iov,
@@ -52,12 +52,19 @@ int fd_capsule_peek(int capsule, int *fds, size_t max) {
                 .msg_control = &control,
                 .msg_controllen = sizeof(control),
         };
+        ssize_t len;
         size_t k = 0;
 
-        if (capsule < 0 || !fds || max == 0)
+        if (capsule < 0 || !fds || max == 0 || (ret_tag && tag_size == 0))
                 return -EINVAL;
-        if (recvmsg(capsule, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+        len = recvmsg(capsule, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (len < 0)
                 return -errno;
+        if (ret_tag) {
+                size_t l = (size_t) len < tag_size - 1 ? (size_t) len : tag_size - 1;
+                memcpy(ret_tag, data, l);
+                ret_tag[l] = 0;
+        }
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
                 int got[FD_CAPSULE_MAX];
                 size_t n;

@@ -9,13 +9,13 @@
  * copy them, a close elsewhere does not touch them, and systemd's fd store, which drops stored fds that
  * report POLLHUP (a pidfd of a reaped process), keeps a capsule. */
 
-#define FD_CAPSULE_MAX 4
+#define FD_CAPSULE_MAX 8
 
 /* A capsule for FDS[0..N) (1 ≤ N ≤ FD_CAPSULE_MAX), TAG its data (a few bytes saying what is in it). The
  * caller keeps its own fds. Returns the capsule (O_CLOEXEC) or -errno. */
 int fd_capsule_new(const int *fds, size_t n, const char *tag);
 
 /* Copies of the fds in CAPSULE (O_CLOEXEC), peeked at: they stay in it. Fills FDS with up to MAX of them in
- * the order they were put in, closes any beyond MAX. Returns how many (≥ 1), or -errno: -EBADMSG if the
- * capsule holds none. */
-int fd_capsule_peek(int capsule, int *fds, size_t max);
+ * the order they were put in, closes any beyond MAX, and puts its tag into RET_TAG (TAG_SIZE bytes, cut
+ * short if need be) unless NULL. Returns how many (≥ 1), or -errno: -EBADMSG if the capsule holds none. */
+int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size);

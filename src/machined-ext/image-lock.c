@@ -28,7 +28,7 @@ struct ImageLock {
         LockFile local;
         LockFile global;
         int capsule;                    /* the lock fds in flight (fd-capsule.h): none in our fd table */
-        char *fd_name;                  /* "lock-NAME" in systemd's fd store, if they are there */
+        char *fd_name;                  /* "lock-NAME", if adopted under that name */
 };
 /* An open file description lock on the whole file, without waiting: F_WRLCK or F_RDLCK. Returns 0, -EBUSY
  * if someone else holds a conflicting lock (what systemd's make_lock_file() returns), or -errno. */
@@ -95,7 +95,7 @@ static int image_lock_unseal(ImageLock *l) {
 
         if (l->capsule < 0)
                 return 0;
-        n = fd_capsule_peek(l->capsule, fds, ELEMENTSOF(fds));
+        n = fd_capsule_peek(l->capsule, fds, ELEMENTSOF(fds), NULL, 0);
         if (n < 0)
                 return n;
         for (size_t i = 0; i < ELEMENTSOF(slots); i++)
@@ -161,26 +161,26 @@ const char *image_lock_fd_name(const ImageLock *l) {
         return l ? l->fd_name : NULL;
 }
 
-int image_lock_store(ImageLock *l, const char *name) {
-        _cleanup_free_ char *fd_name = NULL, *state = NULL;
-        int fds[2], n, r;
+int image_lock_copy_fds(const ImageLock *l, int fds[static 2]) {
+        int n = 0;
 
-        assert(l);
-        assert(name);
-
-        n = image_lock_fds(l, fds);
-        if (n == 0 || l->fd_name)
+        if (!l)
                 return 0;
-
-        if (asprintf(&fd_name, "lock-%s", name) < 0)
-                return -ENOMEM;
-        if (asprintf(&state, "FDSTORE=1\nFDNAME=%s", fd_name) < 0)
-                return -ENOMEM;
-        r = sd_pid_notify_with_fds(0, false, state, fds, n);
-        if (r <= 0)
-                return r;
-        l->fd_name = TAKE_PTR(fd_name);
-        return 1;
+        if (l->capsule >= 0)
+                return fd_capsule_peek(l->capsule, fds, 2, NULL, 0);
+        for (const LockFile *f = &l->local; f <= &l->global; f++) {
+                if (f->fd < 0)
+                        continue;
+                fds[n] = fcntl(f->fd, F_DUPFD_CLOEXEC, 3);
+                if (fds[n] < 0) {
+                        int e = errno;
+                        while (n > 0)
+                                safe_close(fds[--n]);
+                        return -e;
+                }
+                n++;
+        }
+        return n;
 }
 
 /* The path FD is open on, into *RET: NULL if the file was removed already (then there is nothing to remove
@@ -209,7 +209,7 @@ static int adopt_capsule(ImageLock *l, int fd) {
         for (size_t i = 0; i < ELEMENTSOF(slots); i++)
                 if (slots[i]->fd >= 0 || slots[i]->in_capsule)
                         return -E2BIG;
-        n = fd_capsule_peek(fd, fds, ELEMENTSOF(fds));
+        n = fd_capsule_peek(fd, fds, ELEMENTSOF(fds), NULL, 0);
         if (n < 0)
                 return n;
         for (int i = 0; i < n; i++) {

@@ -26,10 +26,11 @@ typedef struct ImageLock ImageLock;
  * directory, or another -errno. */
 int image_lock_acquire(const char *root, const char *locks_dir, bool shared, ImageLock **ret);
 
-/* Hands the capsule to systemd's fd store as "lock-NAME", so that the locks outlive a crash or restart of
- * the daemon along with the machine (the next instance gets them back: image_lock_adopt_fd()). Returns > 0
- * if stored, 0 if there is no fd store, or -errno. */
-int image_lock_store(ImageLock *l, const char *name);
+/* Copies of the lock fds (the same open file descriptions; the caller closes them) into FDS, for the
+ * machine's capsule in systemd's fd store, so that the locks outlive a crash or restart of the daemon along
+ * with the machine (the next instance gets them back: image_lock_adopt_fd()). Returns how many (0..2), or
+ * -errno. Accepts NULL. */
+int image_lock_copy_fds(const ImageLock *l, int fds[static 2]);
 
 /* Takes FD from the fd store into *L (allocated on first use): a capsule, or one of two bare lock fds as a
  * daemon before the capsules stored them. Returns 0 or -errno (FD is closed then). */
@@ -39,7 +40,7 @@ int image_lock_adopt_fd(ImageLock **l, const char *name, int fd);
  * many (0..2). Accepts NULL. */
 int image_lock_fds(const ImageLock *l, int fds[static 2]);
 
-/* "lock-NAME", once stored or adopted; NULL before. */
+/* "lock-NAME", once adopted; NULL before. */
 const char *image_lock_fd_name(const ImageLock *l);
 
 /* The machine is gone: drops the fds from the fd store, releases the locks and removes each lock file that

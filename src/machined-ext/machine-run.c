@@ -177,21 +177,12 @@ int machine_add_waiter(Machine *m, sd_bus_message *message) {
         return message_list_push(&m->waiters, &m->n_waiters, message);
 }
 
-/* What a run leaves outside the daemon once it is gone: the console's fd in systemd's store, and the
- * propagation directory (removed before a new run of the name creates it again). */
+/* What a run leaves outside the daemon once it is gone: its fds in systemd's store, and the propagation
+ * directory (removed before a new run of the name creates it again). */
 static void machine_drop_run_leftovers(Machine *m) {
-        int r;
-
         machine_state_drop(m);
         /* Before the propagation directory goes: their staging directories are in it. */
         machine_bind_operations_abandon(m);
-
-        if (m->console_stored) {
-                r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", m->name);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to remove the console fd of machine %s from the store: %m", m->name);
-                m->console_stored = false;
-        }
 
         if (m->propagate_dir && rmdir(m->propagate_dir) < 0 && errno != ENOENT)
                 log_debug_errno(errno, "Failed to remove %s, ignoring: %m", m->propagate_dir);

@@ -369,24 +369,6 @@ void machine_registered(Machine *m, int error, const char *message) {
         machine_maybe_start_done(m);
 }
 
-/* Hands the console's reader fd to systemd's fd store: if the daemon crashes, systemd keeps it open (so that
- * the payload's writes to its console neither fail nor kill it) and gives it to the next instance, which keeps
- * forwarding it to the journal (manager_adopt_consoles()). */
-static void machine_store_console(Machine *m) {
-        _cleanup_free_ char *state = NULL;
-        int fd = console_reader_fd(m->console), r;
-
-        if (fd < 0)
-                return;
-        if (asprintf(&state, "FDSTORE=1\nFDNAME=console-%s", m->name) < 0)
-                return;
-        r = sd_pid_notify_with_fds(0, false, state, &fd, 1);
-        if (r < 0)
-                log_debug_errno(r, "Failed to store the console fd of machine %s, ignoring: %m", m->name);
-        else if (r > 0)
-                m->console_stored = true;
-}
-
 static int on_userns_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         Machine *m = ASSERT_PTR(userdata);
 
@@ -531,10 +513,12 @@ int machine_start(Machine *m, char **ret_error) {
         r = console_started(m->console);
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
-        machine_store_console(m);
-        r = image_lock_store(m->image_lock, m->name);
+        /* If the daemon crashes, systemd keeps them: the console's reader stays open (so that the payload's
+         * writes to its console neither fail nor kill it) and the root stays locked, and the next instance
+         * takes them over (manager_adopt_consoles()). */
+        r = machine_store_fds(m);
         if (r < 0)
-                log_debug_errno(r, "Failed to store the image lock fds of machine %s, ignoring: %m", m->name);
+                log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
          * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */

@@ -3,11 +3,14 @@
  * the machine again (manager-adopt.c reads it back). */
 #include <assert.h>
 #include <inttypes.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include "console.h"
 #include "fd-capsule.h"
+#include "image-lock.h"
 #include "log.h"
 #include "machine-network.h"
 #include "machine-state.h"
@@ -167,17 +170,49 @@ int machine_state_started(Machine *m) {
         if (r < 0)
                 return r;
 
+        /* For a keeper (fd-keeper.c), if the daemon is stopped: the pidfd would report POLLHUP. */
         m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
         r = fd_capsule_new(&m->leader_pidfd, 1, "pidfd");
-        if (r >= 0) {
-                m->leader_capsule_fd = r;
-                r = store_fd("pidfd-", m->name, m->leader_capsule_fd);
-        }
         if (r < 0)
-                log_debug_errno(r, "Failed to store the pidfd of machine %s, ignoring: %m", m->name);
-        else if (r > 0)
-                m->run_fds_stored = true;
+                log_debug_errno(r, "Failed to make a capsule for the pidfd of machine %s, ignoring: %m", m->name);
+        else
+                m->leader_capsule_fd = r;
         return 0;
+}
+
+int machine_store_fds(Machine *m) {
+        _cleanup_close_ int capsule = -EBADF;
+        int fds[FD_CAPSULE_MAX], locks[2] = { -EBADF, -EBADF }, n_locks, r;
+        char tag[64] = "";
+        size_t n = 0;
+
+        if (m->fds_stored)
+                return 0;
+        if (m->leader_pidfd >= 0) {
+                fds[n++] = m->leader_pidfd;
+                strcat(tag, MACHINE_FDS_PIDFD " ");
+        }
+        r = console_reader_fd(m->console);
+        if (r >= 0) {
+                fds[n++] = r;
+                strcat(tag, MACHINE_FDS_CONSOLE " ");
+        }
+        n_locks = image_lock_copy_fds(m->image_lock, locks);
+        for (int i = 0; i < n_locks; i++) {
+                fds[n++] = locks[i];
+                strcat(tag, MACHINE_FDS_LOCK " ");
+        }
+        if (n == 0)
+                return 0;
+        capsule = r = fd_capsule_new(fds, n, tag);
+        for (int i = 0; i < n_locks; i++)
+                safe_close(locks[i]);
+        if (r < 0)
+                return r;
+        r = store_fd(MACHINE_FDS_PREFIX, m->name, capsule);
+        if (r > 0)
+                m->fds_stored = true;
+        return r;
 }
 
 void machine_store_notify_fd(Machine *m) {
@@ -195,11 +230,11 @@ void machine_store_notify_fd(Machine *m) {
 void machine_state_drop(Machine *m) {
         int r;
 
-        if (m->run_fds_stored)
-                unstore_fd("pidfd-", m->name);
+        if (m->fds_stored)
+                unstore_fd(MACHINE_FDS_PREFIX, m->name);
         if (m->notify_stored)
                 unstore_fd("notify-", m->name);
-        m->run_fds_stored = m->notify_stored = false;
+        m->fds_stored = m->notify_stored = false;
         m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
 
         if (m->leader_inode == 0 && !m->adopted)
@@ -211,24 +246,15 @@ void machine_state_drop(Machine *m) {
 }
 
 void machine_state_store_fds(Machine *m) {
-        int fds[2], n, fd, r;
+        int r;
 
-        /* systemd drops an fd it has already (same file), so this is also right when they came from there. */
-        fd = console_reader_fd(m->console);
-        if (fd >= 0 && store_fd("console-", m->name, fd) > 0)
-                m->console_stored = true;
-        n = image_lock_fds(m->image_lock, fds);
-        if (n > 0) {
-                _cleanup_free_ char *state = NULL;
-
-                if (asprintf(&state, "FDSTORE=1\nFDNAME=lock-%s", m->name) >= 0)
-                        (void) sd_pid_notify_with_fds(0, false, state, fds, n);
-        }
+        /* In place of what the store has of it: after a crash, the previous instance's capsule (the same fds,
+         * but systemd cannot tell: it compares the capsules). */
+        unstore_fd(MACHINE_FDS_PREFIX, m->name);
+        m->fds_stored = false;
+        r = machine_store_fds(m);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
         m->notify_stored = false;
         machine_store_notify_fd(m);
-        if (m->leader_capsule_fd >= 0) {
-                r = store_fd("pidfd-", m->name, m->leader_capsule_fd);
-                if (r > 0)
-                        m->run_fds_stored = true;
-        }
 }

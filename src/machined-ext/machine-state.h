@@ -3,24 +3,40 @@
 
 /* Every machine of the daemon, however started, has its state on disk, MACHINE_STATE_ROOT/NAME/state.json
  * (src/container/state.c: atomic writes, validated loads), from its spawn until it is gone; and the fds that
- * must outlive the daemon are in systemd's fd store: "console-NAME" (console.c), "lock-NAME" (image-lock.c: a capsule with the lock fds),
- * "notify-NAME" (its /run/host/notify socket) and "pidfd-NAME" (a capsule: an AF_UNIX datagram socket with
- * the leader's pidfd in flight, so that systemd, which drops stored fds that report POLLHUP, keeps it after
- * the leader was reaped, and the next instance can still read its exit status). A restarted daemon knows its
- * machines again from both (manager_adopt_machines()). */
+ * must outlive the daemon are in systemd's fd store:
+ *   "machine-NAME"  a capsule (fd-capsule.h) with its leader's pidfd (systemd drops a stored pidfd once it
+ *                   reports POLLHUP; in a capsule it is kept after the leader was reaped, and the next
+ *                   instance can still read its exit status), its console's reader fd (console.c) and its
+ *                   root directory locks (image-lock.c), in that order, their kinds in the capsule's tag.
+ *                   One entry for them all: systemd compares every fd stored with each fd it holds already
+ *                   (kcmp()), so each entry more per machine made a start cost more with every machine.
+ *   "notify-NAME"   its /run/host/notify socket (not in the capsule: an AF_UNIX socket in flight would be
+ *                   the kernel's garbage collector's to track).
+ * A restarted daemon knows its machines again from both (manager_adopt_machines()); the capsule is opened
+ * into "pidfd-NAME", "console-NAME" and "lock-NAME" first (manager_adopt_consoles()), the names a keeper
+ * (fd-keeper.c) hands over. */
 
 #include "machine.h"
 
 #define MACHINE_STATE_ROOT "/run/machined-ext/machines"
 
-/* The leader was spawned: records its identity, writes the state, stores the pidfd capsule. Returns 0, or
+#define MACHINE_FDS_PREFIX "machine-"
+#define MACHINE_FDS_PIDFD "pidfd"
+#define MACHINE_FDS_CONSOLE "console"
+#define MACHINE_FDS_LOCK "lock"
+
+/* The leader was spawned: records its identity, writes the state, makes the pidfd capsule. Returns 0, or
  * -errno if the state could not be written (the machine could not be found again after a restart). */
 int machine_state_started(Machine *m);
+
+/* Stores "machine-NAME" (above), unless it is stored already. Returns > 0 if stored, 0 if there is no fd
+ * store or nothing to store, or -errno. */
+int machine_store_fds(Machine *m);
 
 /* Writes the machine's state again (after a change of State, Status, registration, ...). Logs failures. */
 void machine_state_update(Machine *m);
 
-/* The run is gone: removes its state and its "notify-" and "pidfd-" fds from the fd store. */
+/* The run is gone: removes its state and its "machine-" and "notify-" fds from the fd store. */
 void machine_state_drop(Machine *m);
 
 /* Puts every fd of an adopted machine into the fd store (again): after an explicit stop they came from the

@@ -52,7 +52,6 @@ struct Machine {
         int read_only;                  /* int, not bool: exposed on the bus as "b" */
         Console *console;
         ImageLock *image_lock;          /* on the root directory, from the start until the payload exited */
-        bool console_stored;            /* its reader fd is in systemd's fd store */
         char **argv;
         char **envp;
         sd_id128_t id;
@@ -70,7 +69,7 @@ struct Machine {
         bool adopted;                   /* started by a previous instance of the daemon (machine-state.c) */
         unsigned reap_tries;            /* adopted: polls for the exit status of an exited leader */
         int leader_capsule_fd;          /* the leader's pidfd in flight in a socket (machine-state.c) */
-        bool run_fds_stored;            /* "pidfd-NAME" is in systemd's fd store */
+        bool fds_stored;                /* "machine-NAME" is in systemd's fd store (machine-state.h) */
         bool notify_stored;             /* "notify-NAME" is in systemd's fd store */
         int sync_fd;
         sd_event_source *sync_event_source;

@@ -137,7 +137,7 @@ static int adopted_pidfd(Manager *manager, const ContainerState *s, int *ret_cap
         capsule = manager_take_adopted_fd(manager, key);
         if (capsule < 0)
                 return capsule;
-        r = fd_capsule_peek(capsule, &pidfd, 1);
+        r = fd_capsule_peek(capsule, &pidfd, 1, NULL, 0);
         if (r < 0)
                 return r;
         /* One inode per process on pidfs: the pidfd is of the recorded leader, or the state is not ours. */
@@ -163,6 +163,7 @@ static void adopt_forget(Manager *manager, const char *name) {
         r = container_state_remove(MACHINE_STATE_ROOT, name);
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "Failed to remove the state of machine %s, ignoring: %m", name);
+        unstore(MACHINE_FDS_PREFIX, name);
         unstore("pidfd-", name);
         unstore("notify-", name);
         if (asprintf(&key, "pidfd-%s", name) >= 0)
@@ -338,7 +339,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
         m->register_sent = m->registration_settled = m->exec_done = m->start_done = true;
         m->registered = fact_u64(s, "registered", 1);
         m->machined_gone = !m->registered;
-        m->run_fds_stored = true;
+        m->fds_stored = true;
 
         if (asprintf(&m->propagate_dir, "/run/systemd/nspawn/propagate/%s", m->name) < 0)
                 return -ENOMEM;
@@ -349,7 +350,6 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
         m->console = hashmap_remove(manager->adopted_consoles, m->name);
         if (m->console) {
                 console_adopted_claim(m->console, m->console_mode, m->unit);
-                m->console_stored = true;
                 adopt_console_log(m);
         }
         if (asprintf(&key, "lock-%s", m->name) < 0)

@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 
 #include "console.h"
+#include "fd-capsule.h"
 #include "fd-keeper.h"
 #include "strv.h"
 #include "image-lock.h"
 #include "log.h"
 #include "machine-dbus.h"
 #include "machine.h"
+#include "machine-state.h"
 #include "manager-dbus.h"
 #include "link-remover.h"
 #include "manager.h"
@@ -328,6 +330,7 @@ static void on_adopted_console_ended(Console *c, void *userdata) {
         /* The machine of a previous instance is gone: drop its fd from the store, and free the console once
          * its own callback is done. */
         log_info("Machine %s (of a previous instance of the daemon) is gone.", console_name(c));
+        (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=" MACHINE_FDS_PREFIX "%s", console_name(c));
         r = sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=console-%s", console_name(c));
         if (r < 0)
                 log_debug_errno(r, "Failed to remove a console fd from the store, ignoring: %m");
@@ -340,6 +343,61 @@ static void on_adopted_console_ended(Console *c, void *userdata) {
         r = sd_event_add_defer(m->event, NULL, on_adopted_console_gc, c);
         if (r < 0)
                 log_warning_errno(r, "Failed to queue a console for freeing, leaking it: %m");
+}
+
+/* Appends FD as PREFIX+NAME to NAMES/FDS. Takes FD (closed on failure). */
+static int append_fd(char ***names, int **fds, size_t *n, const char *prefix, const char *name, int fd) {
+        _cleanup_free_ char *full = NULL;
+        int *a;
+
+        if (asprintf(&full, "%s%s", prefix, name) < 0)
+                full = NULL;
+        a = full ? reallocarray(*fds, *n + 1, sizeof(int)) : NULL;
+        if (a)
+                *fds = a;
+        if (!a || strv_extend(names, full) < 0) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        (*fds)[(*n)++] = fd;
+        return 0;
+}
+
+/* Opens a "machine-NAME" capsule of the store (machine-state.h) into what it holds, under the names a keeper
+ * hands over: "pidfd-NAME" and "lock-NAME" in capsules of their own (a bare lock fd in our fd table would be
+ * copied by every fork), "console-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
+ * machine is gone or stored anew. */
+static void unpack_machine_capsule(const char *name, int capsule, char ***names, int **fds, size_t *n) {
+        int got[FD_CAPSULE_MAX], locks[2], n_locks = 0, k, c;
+        char tag[64], *p = tag, *word;
+
+        k = fd_capsule_peek(capsule, got, ELEMENTSOF(got), tag, sizeof(tag));
+        safe_close(capsule);
+        if (k < 0) {
+                log_warning_errno(k, "Failed to open the stored fds of machine %s, ignoring: %m", name);
+                return;
+        }
+        for (int i = 0; i < k; i++) {
+                word = strsep(&p, " ");
+                if (word && streq(word, MACHINE_FDS_PIDFD)) {
+                        c = fd_capsule_new(&got[i], 1, MACHINE_FDS_PIDFD);
+                        safe_close(got[i]);
+                        if (c >= 0)
+                                (void) append_fd(names, fds, n, "pidfd-", name, c);
+                } else if (word && streq(word, MACHINE_FDS_CONSOLE))
+                        (void) append_fd(names, fds, n, "console-", name, got[i]);
+                else if (word && streq(word, MACHINE_FDS_LOCK) && n_locks < (int) ELEMENTSOF(locks))
+                        locks[n_locks++] = got[i];
+                else
+                        safe_close(got[i]);
+        }
+        if (n_locks > 0) {
+                c = fd_capsule_new(locks, n_locks, MACHINE_FDS_LOCK);
+                for (int i = 0; i < n_locks; i++)
+                        safe_close(locks[i]);
+                if (c >= 0)
+                        (void) append_fd(names, fds, n, "lock-", name, c);
+        }
 }
 
 /* The fds of the fd store, then those of a keeper (fd-keeper.c) under names the store did not have. */
@@ -361,6 +419,15 @@ static int collect_stored_fds(char ***ret_names, int **ret_fds, size_t *ret_n) {
                 while (strv_length(names) < n)         /* unnamed fds: closed below */
                         if (strv_extend(&names, "") < 0)
                                 return -ENOMEM;
+        }
+        for (size_t i = 0, end = n; i < end; i++) {
+                const char *name = startswith(names[i], MACHINE_FDS_PREFIX);
+
+                if (!name)
+                        continue;
+                unpack_machine_capsule(name, fds[i], &names, &fds, &n);
+                fds[i] = -EBADF;
+                names[i][0] = 0;                /* nothing left under that name: skipped below */
         }
 
         r = fd_keeper_take(&kept_names, &kept, &n_kept);

@@ -440,6 +440,39 @@ test_machined_restart() {
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
+# What each machine keeps in systemd's fd store: two entries, its capsule ("machine-NAME": the leader's pidfd,
+# the console's reader, the root directory locks) and its notify socket. systemd compares each fd stored with
+# every fd it holds (kcmp), so more entries per machine made each start cost more with every machine running
+# (issue #17). After a crash the adopted machines replace their entries rather than add to them; once they
+# are gone, nothing of them is left in the store.
+n_fd_store() {
+        systemctl show -P NFileDescriptorStore machined-ext.service
+}
+
+test_fd_store_entries() {
+        local n0 n1 m
+        n0=$(n_fd_store)
+        for m in mxr-fds1 mxr-fds2 mxr-fds3; do
+                mx_root $m
+                mx_settings $m "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+                mx_start $m
+        done
+        wait_until 5 eval '[ "$(n_fd_store)" -ge $((n0 + 6)) ]'
+        n1=$(n_fd_store)
+        assert_eq $((n0 + 6)) "$n1" "fd store entries with 3 more machines running"
+        restart_kind kill9
+        for m in mxr-fds1 mxr-fds2 mxr-fds3; do
+                assert_match '^running ' "$(mx_list_entry $m)" "$m after the crash"
+        done
+        sleep 0.5
+        assert_eq "$n1" "$(n_fd_store)" "fd store entries after the crash and the adoption"
+        for m in mxr-fds1 mxr-fds2 mxr-fds3; do
+                assert_ok mx_stop $m
+        done
+        wait_until 10 eval '[ "$(n_fd_store)" = "$n0" ]' ||
+                t_fail "fd store entries after the stops: $(n_fd_store), before the starts: $n0"
+}
+
 run_test state-file-lifecycle test_state_file_lifecycle
 run_test restart-systemctl test_restart_systemctl
 run_test restart-kill9 test_restart_kill9
@@ -454,5 +487,6 @@ run_test exit-while-down test_exit_while_down
 run_test bad-state test_bad_state
 run_test stopped-state test_stopped_state
 run_test machined-restart test_machined_restart
+run_test restart-fd-store-entries test_fd_store_entries
 
 t_summary
