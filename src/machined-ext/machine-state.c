@@ -202,6 +202,10 @@ int machine_store_fds(Machine *m) {
                 fds[n++] = locks[i];
                 strcat(tag, MACHINE_FDS_LOCK " ");
         }
+        if (m->notify_fd >= 0) {
+                fds[n++] = m->notify_fd;
+                strcat(tag, MACHINE_FDS_NOTIFY " ");
+        }
         if (n == 0)
                 return 0;
         capsule = r = fd_capsule_new(fds, n, tag);
@@ -215,26 +219,12 @@ int machine_store_fds(Machine *m) {
         return r;
 }
 
-void machine_store_notify_fd(Machine *m) {
-        int r;
-
-        if (m->notify_fd < 0 || m->notify_stored)
-                return;
-        r = store_fd("notify-", m->name, m->notify_fd);
-        if (r < 0)
-                log_debug_errno(r, "Failed to store the notify socket of machine %s, ignoring: %m", m->name);
-        else if (r > 0)
-                m->notify_stored = true;
-}
-
 void machine_state_drop(Machine *m) {
         int r;
 
         if (m->fds_stored)
                 unstore_fd(MACHINE_FDS_PREFIX, m->name);
-        if (m->notify_stored)
-                unstore_fd("notify-", m->name);
-        m->fds_stored = m->notify_stored = false;
+        m->fds_stored = false;
         m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
 
         if (m->leader_inode == 0 && !m->adopted)
@@ -249,12 +239,12 @@ void machine_state_store_fds(Machine *m) {
         int r;
 
         /* In place of what the store has of it: after a crash, the previous instance's capsule (the same fds,
-         * but systemd cannot tell: it compares the capsules). */
-        unstore_fd(MACHINE_FDS_PREFIX, m->name);
+         * but systemd cannot tell: it compares the capsules), or what an older daemon stored one by one. */
+        static const char *const prefixes[] = { MACHINE_FDS_PREFIX, "console-", "lock-", "notify-", "pidfd-" };
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                unstore_fd(prefixes[i], m->name);
         m->fds_stored = false;
         r = machine_store_fds(m);
         if (r < 0)
                 log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
-        m->notify_stored = false;
-        machine_store_notify_fd(m);
 }

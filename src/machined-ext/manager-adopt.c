@@ -365,8 +365,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
                 if (r < 0) {
                         safe_close(fd);
                         log_warning_errno(r, "Machine %s: failed to watch its notify socket, ignoring: %m", m->name);
-                } else
-                        m->notify_stored = true;
+                }
         } else if (m->state == MACHINE_STARTING)
                 log_warning("Machine %s: its notify socket was not kept (the service was stopped, not restarted): "
                             "its READY=1 cannot be received any more.", m->name);
