@@ -106,6 +106,30 @@ int main(void) {
         ASSERT_EQ(image_lock_acquire(link, locks, true, &b), -EBUSY);
         ASSERT(!b);
 
+        /* Copies for the machine's capsule in the fd store: the same two open file descriptions; closing
+         * them leaves the lock held. */
+        {
+                int fds[2];
+                char proc[64], target[512];
+                ssize_t k;
+
+                ASSERT_EQ(image_lock_copy_fds(a, fds), 2);
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fds[0]);
+                k = readlink(proc, target, sizeof(target) - 1);
+                ASSERT(k > 0);
+                target[k] = 0;
+                ASSERT_STREQ(target, local);
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fds[1]);
+                k = readlink(proc, target, sizeof(target) - 1);
+                ASSERT(k > 0);
+                target[k] = 0;
+                ASSERT_STREQ(target, global);
+                close(fds[0]);
+                close(fds[1]);
+                ASSERT_EQ(machined_could_remove(), 0);
+                ASSERT_EQ(image_lock_copy_fds(NULL, fds), 0);
+        }
+
         /* Released: the files are gone, the tree is free. */
         a = image_lock_release(a);
         ASSERT(access(local, F_OK) < 0 && errno == ENOENT);
