@@ -2,6 +2,7 @@
 /* fds in flight in a socket: see fd-capsule.h. */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -52,6 +53,7 @@ int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag
                 .msg_control = &control,
                 .msg_controllen = sizeof(control),
         };
+        bool truncated;
         ssize_t len;
         size_t k = 0;
 
@@ -60,6 +62,8 @@ int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag
         len = recvmsg(capsule, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (len < 0)
                 return -errno;
+        /* Out of fds, the kernel installs what fits and says so: never take a part for the whole. */
+        truncated = mh.msg_flags & MSG_CTRUNC;
         if (ret_tag) {
                 size_t l = (size_t) len < tag_size - 1 ? (size_t) len : tag_size - 1;
                 memcpy(ret_tag, data, l);
@@ -76,11 +80,16 @@ int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag
                         n = FD_CAPSULE_MAX;
                 memcpy(got, CMSG_DATA(c), n * sizeof(int));
                 for (size_t i = 0; i < n; i++) {
-                        if (k < max)
+                        if (k < max && !truncated)
                                 fds[k++] = got[i];
                         else
                                 safe_close(got[i]);
                 }
+        }
+        if (truncated) {
+                while (k > 0)
+                        safe_close(fds[--k]);
+                return -EMFILE;
         }
         return k > 0 ? (int) k : -EBADMSG;
 }

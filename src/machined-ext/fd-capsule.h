@@ -17,5 +17,6 @@ int fd_capsule_new(const int *fds, size_t n, const char *tag);
 
 /* Copies of the fds in CAPSULE (O_CLOEXEC), peeked at: they stay in it. Fills FDS with up to MAX of them in
  * the order they were put in, closes any beyond MAX, and puts its tag into RET_TAG (TAG_SIZE bytes, cut
- * short if need be) unless NULL. Returns how many (≥ 1), or -errno: -EBADMSG if the capsule holds none. */
+ * short if need be) unless NULL. Returns how many (≥ 1), or -errno: -EBADMSG if the capsule holds none,
+ * -EMFILE if not all of them could be installed (none are kept then). */
 int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size);

@@ -106,10 +106,10 @@ static int image_lock_unseal(ImageLock *l) {
         return 0;
 }
 
-/* Moves the lock fds into a capsule: a fork of the daemon (every container's init, every helper) would
- * otherwise copy them and close them again, and each close of an fd walks the file's whole list of locks,
- * one per machine on a shared root. */
-static int image_lock_seal(ImageLock *l) {
+int image_lock_seal(ImageLock *l) {
+        if (!l || l->capsule >= 0)
+                return 0;
+
         LockFile *slots[] = { &l->local, &l->global };
         int fds[ELEMENTSOF(slots)], capsule;
         size_t n = 0;
@@ -212,14 +212,13 @@ static int adopt_capsule(ImageLock *l, int fd) {
         n = fd_capsule_peek(fd, fds, ELEMENTSOF(fds), NULL, 0);
         if (n < 0)
                 return n;
+        /* Without its path a file is only not removed at the end: the lock is kept either way. */
         for (int i = 0; i < n; i++) {
                 if (r >= 0)
                         r = fd_path(fds[i], &slots[i]->path);
                 slots[i]->in_capsule = true;
                 safe_close(fds[i]);
         }
-        if (r < 0)
-                return r;
         l->capsule = fd;
         return 0;
 }

@@ -36,6 +36,12 @@ int image_lock_copy_fds(const ImageLock *l, int fds[static 2]);
  * daemon before the capsules stored them. Returns 0 or -errno (FD is closed then). */
 int image_lock_adopt_fd(ImageLock **l, const char *name, int fd);
 
+/* Moves bare lock fds (taken, or adopted as an older daemon stored them) into a capsule: a fork of the
+ * daemon (every container's init, every helper) would otherwise copy them and close them again, and each
+ * close walks the file's whole list of locks, one per machine on a shared root. Returns 0 or -errno (the fds
+ * stay bare then). Accepts NULL. */
+int image_lock_seal(ImageLock *l);
+
 /* The fds to store (still owned by L) into FDS: the capsule, or bare lock fds that were adopted. Returns how
  * many (0..2). Accepts NULL. */
 int image_lock_fds(const ImageLock *l, int fds[static 2]);

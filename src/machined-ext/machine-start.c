@@ -302,13 +302,8 @@ int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                                 return 0;
                         }
                         TAKE_FD(notify_fd);
+                        machine_store_notify_fd(m);
                 }
-                /* If the daemon crashes, systemd keeps them: the console's reader stays open (so that the
-                 * payload's writes to its console neither fail nor kill it), the root stays locked, and the
-                 * next instance takes them over (manager_adopt_consoles()). */
-                r = machine_store_fds(m);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
 
                 m->setup_done = true;
                 machine_maybe_register(m);
@@ -518,6 +513,12 @@ int machine_start(Machine *m, char **ret_error) {
         r = console_started(m->console);
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
+        /* If the daemon crashes, systemd keeps them: the console's reader stays open (so that the payload's
+         * writes to its console neither fail nor kill it) and the root stays locked, and the next instance
+         * takes them over (manager_adopt_consoles()). */
+        r = machine_store_fds(m);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
 
         /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
          * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */

@@ -180,13 +180,16 @@ int machine_state_started(Machine *m) {
         return 0;
 }
 
-int machine_store_fds(Machine *m) {
+/* What an older daemon stored one by one, now in the capsule. */
+static const char *const legacy_prefixes[] = { "console-", "lock-", "pidfd-" };
+
+static int machine_store_fds_full(Machine *m, bool replace) {
         _cleanup_close_ int capsule = -EBADF;
         int fds[FD_CAPSULE_MAX], locks[2] = { -EBADF, -EBADF }, n_locks, r;
         char tag[64] = "";
         size_t n = 0;
 
-        if (m->fds_stored)
+        if (m->fds_stored && !replace)
                 return 0;
         if (m->leader_pidfd >= 0) {
                 fds[n++] = m->leader_pidfd;
@@ -197,14 +200,13 @@ int machine_store_fds(Machine *m) {
                 fds[n++] = r;
                 strcat(tag, MACHINE_FDS_CONSOLE " ");
         }
+        /* Without its locks the capsule must not replace one that has them. */
         n_locks = image_lock_copy_fds(m->image_lock, locks);
+        if (n_locks < 0)
+                return n_locks;
         for (int i = 0; i < n_locks; i++) {
                 fds[n++] = locks[i];
                 strcat(tag, MACHINE_FDS_LOCK " ");
-        }
-        if (m->notify_fd >= 0) {
-                fds[n++] = m->notify_fd;
-                strcat(tag, MACHINE_FDS_NOTIFY " ");
         }
         if (n == 0)
                 return 0;
@@ -213,10 +215,33 @@ int machine_store_fds(Machine *m) {
                 safe_close(locks[i]);
         if (r < 0)
                 return r;
+        /* systemd handles the notifications in order: the old entries are gone before the new one comes. */
+        if (replace) {
+                unstore_fd(MACHINE_FDS_PREFIX, m->name);
+                for (size_t i = 0; i < ELEMENTSOF(legacy_prefixes); i++)
+                        unstore_fd(legacy_prefixes[i], m->name);
+                m->fds_stored = false;
+        }
         r = store_fd(MACHINE_FDS_PREFIX, m->name, capsule);
         if (r > 0)
                 m->fds_stored = true;
         return r;
+}
+
+int machine_store_fds(Machine *m) {
+        return machine_store_fds_full(m, /* replace= */ false);
+}
+
+void machine_store_notify_fd(Machine *m) {
+        int r;
+
+        if (m->notify_fd < 0 || m->notify_stored)
+                return;
+        r = store_fd("notify-", m->name, m->notify_fd);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the notify socket of machine %s, ignoring: %m", m->name);
+        else if (r > 0)
+                m->notify_stored = true;
 }
 
 void machine_state_drop(Machine *m) {
@@ -224,7 +249,13 @@ void machine_state_drop(Machine *m) {
 
         if (m->fds_stored)
                 unstore_fd(MACHINE_FDS_PREFIX, m->name);
-        m->fds_stored = false;
+        if (m->notify_stored)
+                unstore_fd("notify-", m->name);
+        /* An adopted machine that ended before it was stored again may still have an older daemon's. */
+        if (m->adopted)
+                for (size_t i = 0; i < ELEMENTSOF(legacy_prefixes); i++)
+                        unstore_fd(legacy_prefixes[i], m->name);
+        m->fds_stored = m->notify_stored = false;
         m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
 
         if (m->leader_inode == 0 && !m->adopted)
@@ -239,12 +270,11 @@ void machine_state_store_fds(Machine *m) {
         int r;
 
         /* In place of what the store has of it: after a crash, the previous instance's capsule (the same fds,
-         * but systemd cannot tell: it compares the capsules), or what an older daemon stored one by one. */
-        static const char *const prefixes[] = { MACHINE_FDS_PREFIX, "console-", "lock-", "notify-", "pidfd-" };
-        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
-                unstore_fd(prefixes[i], m->name);
-        m->fds_stored = false;
-        r = machine_store_fds(m);
+         * but systemd cannot tell: it compares the capsules), or what an older daemon stored one by one. The
+         * notify socket is the same fd as the stored one: systemd drops the copy. */
+        r = machine_store_fds_full(m, /* replace= */ true);
         if (r < 0)
                 log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
+        m->notify_stored = false;
+        machine_store_notify_fd(m);
 }

@@ -3,18 +3,20 @@
 
 /* Every machine of the daemon, however started, has its state on disk, MACHINE_STATE_ROOT/NAME/state.json
  * (src/container/state.c: atomic writes, validated loads), from its spawn until it is gone; and the fds that
- * must outlive the daemon are in systemd's fd store, as
+ * must outlive the daemon are in systemd's fd store:
  *   "machine-NAME"  a capsule (fd-capsule.h) with its leader's pidfd (systemd drops a stored pidfd once it
  *                   reports POLLHUP; in a capsule it is kept after the leader was reaped, and the next
- *                   instance can still read its exit status), its console's reader fd (console.c), its root
- *                   directory locks (image-lock.c) and its /run/host/notify socket, their kinds in the
- *                   capsule's tag. Stored once the container's set-up is done (the notify socket comes with
- *                   it), before the payload runs. One entry for them all: systemd compares every fd stored
- *                   with each fd it holds already (kcmp()), so each entry more per machine made a start cost
- *                   more with every machine running.
- * A restarted daemon knows its machines again from it and the state (manager_adopt_machines()); the capsule
- * is opened into "pidfd-NAME", "console-NAME", "lock-NAME" and "notify-NAME" first (manager_adopt_consoles()),
- * the names a keeper (fd-keeper.c) hands over and an older daemon stored. */
+ *                   instance can still read its exit status), its console's reader fd (console.c) and its
+ *                   root directory locks (image-lock.c), in that order, their kinds in the capsule's tag.
+ *                   One entry for them all: systemd compares every fd stored with each fd it holds already
+ *                   (kcmp()), so each entry more per machine made a start cost more with every machine.
+ *   "notify-NAME"   its /run/host/notify socket. Not in the capsule: it would be an AF_UNIX socket in
+ *                   flight, and before Linux 6.10 every close of any AF_UNIX socket on the host runs the
+ *                   garbage collector over all of those (unix_gc()), one more per machine. The capsule's
+ *                   fds are none (a pidfd, a pipe or pty, lock files).
+ * A restarted daemon knows its machines again from both (manager_adopt_machines()); the capsule is opened
+ * into "pidfd-NAME", "console-NAME" and "lock-NAME" first (manager_adopt_consoles()), the names a keeper
+ * (fd-keeper.c) and an older daemon hands over. */
 
 #include "machine.h"
 
@@ -24,7 +26,6 @@
 #define MACHINE_FDS_PIDFD "pidfd"
 #define MACHINE_FDS_CONSOLE "console"
 #define MACHINE_FDS_LOCK "lock"
-#define MACHINE_FDS_NOTIFY "notify"
 
 /* The leader was spawned: records its identity, writes the state, makes the pidfd capsule. Returns 0, or
  * -errno if the state could not be written (the machine could not be found again after a restart). */
@@ -44,6 +45,8 @@ void machine_state_drop(Machine *m);
  * fd keeper (fd-keeper.c), and the store of this instance is empty. */
 void machine_state_store_fds(Machine *m);
 
+/* Stores the machine's notify socket in the fd store. */
+void machine_store_notify_fd(Machine *m);
 
 /* Knows the machines of a previous instance of the daemon again, from their state and the fds in the fd
  * store that manager_adopt_consoles() set aside; cleans up after those that are gone, and reports and removes

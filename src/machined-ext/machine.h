@@ -70,6 +70,7 @@ struct Machine {
         unsigned reap_tries;            /* adopted: polls for the exit status of an exited leader */
         int leader_capsule_fd;          /* the leader's pidfd in flight in a socket (machine-state.c) */
         bool fds_stored;                /* "machine-NAME" is in systemd's fd store (machine-state.h) */
+        bool notify_stored;             /* "notify-NAME" is in systemd's fd store */
         int sync_fd;
         sd_event_source *sync_event_source;
         sd_event_source *child_event_source;

@@ -356,6 +356,9 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
                 return -ENOMEM;
         m->image_lock = hashmap_remove(manager->adopted_locks, key);
         key = mfree(key);
+        r = image_lock_seal(m->image_lock);
+        if (r < 0)
+                log_debug_errno(r, "Machine %s: failed to put its root directory lock fds into a capsule: %m", m->name);
 
         if (asprintf(&key, "notify-%s", m->name) < 0)
                 return -ENOMEM;
@@ -365,7 +368,8 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
                 if (r < 0) {
                         safe_close(fd);
                         log_warning_errno(r, "Machine %s: failed to watch its notify socket, ignoring: %m", m->name);
-                }
+                } else
+                        m->notify_stored = true;
         } else if (m->state == MACHINE_STARTING)
                 log_warning("Machine %s: its notify socket was not kept (the service was stopped, not restarted): "
                             "its READY=1 cannot be received any more.", m->name);

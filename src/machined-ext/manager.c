@@ -92,9 +92,13 @@ static void destroy_adopted_fd(void *value, const char *key) {
  * that machine's network namespace (and so its veth) alive for good. */
 static void drop_adopted_fd(void *value, const char *key) {
         AdoptedFd *a = value;
+        const char *machine = startswith(a->name, "pidfd-") ?: startswith(a->name, "notify-");
 
         log_info("Stored fd %s belongs to no machine known from its state, dropping it.", a->name);
         (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", a->name);
+        /* It may have come out of that machine's capsule (machine-state.h): that goes too. */
+        if (machine)
+                (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=" MACHINE_FDS_PREFIX "%s", machine);
         destroy_adopted_fd(value, key);
 }
 
@@ -365,7 +369,7 @@ static int append_fd(char ***names, int **fds, size_t *n, const char *prefix, co
 
 /* Opens a "machine-NAME" capsule of the store (machine-state.h) into what it holds, under the names a keeper
  * hands over: "pidfd-NAME" and "lock-NAME" in capsules of their own (a bare lock fd in our fd table would be
- * copied by every fork), "console-NAME" and "notify-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
+ * copied by every fork), "console-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
  * machine is gone or stored anew. */
 static void unpack_machine_capsule(const char *name, int capsule, char ***names, int **fds, size_t *n) {
         int got[FD_CAPSULE_MAX], locks[2], n_locks = 0, k, c;
@@ -386,8 +390,6 @@ static void unpack_machine_capsule(const char *name, int capsule, char ***names,
                                 (void) append_fd(names, fds, n, "pidfd-", name, c);
                 } else if (word && streq(word, MACHINE_FDS_CONSOLE))
                         (void) append_fd(names, fds, n, "console-", name, got[i]);
-                else if (word && streq(word, MACHINE_FDS_NOTIFY))
-                        (void) append_fd(names, fds, n, "notify-", name, got[i]);
                 else if (word && streq(word, MACHINE_FDS_LOCK) && n_locks < (int) ELEMENTSOF(locks))
                         locks[n_locks++] = got[i];
                 else
@@ -438,8 +440,13 @@ static int collect_stored_fds(char ***ret_names, int **ret_fds, size_t *ret_n) {
         /* What the store has is the same: systemd kept it (a crash or restart, then a stop). Decided against
          * the store's names alone, so that a keeper's two "lock-X" fds both go in. */
         store_names = strv_copy(names);
-        if (!store_names && names)
+        if (!store_names && names) {
+                for (size_t i = 0; i < n; i++)
+                        safe_close(fds[i]);
+                for (size_t i = 0; i < n_kept; i++)
+                        safe_close(kept[i]);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < n_kept; i++) {
                 int *a;
 

@@ -440,10 +440,10 @@ test_machined_restart() {
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
-# What each machine keeps in systemd's fd store: one entry, its capsule ("machine-NAME": the leader's pidfd,
-# the console's reader, the root directory locks, the notify socket). systemd compares each fd stored with
+# What each machine keeps in systemd's fd store: two entries, its capsule ("machine-NAME": the leader's pidfd,
+# the console's reader, the root directory locks) and its notify socket. systemd compares each fd stored with
 # every fd it holds (kcmp), so more entries per machine made each start cost more with every machine running
-# (issue #17: there were four). After a crash the adopted machines replace their entries rather than add to them; once they
+# (issue #17). After a crash the adopted machines replace their entries rather than add to them; once they
 # are gone, nothing of them is left in the store.
 n_fd_store() {
         systemctl show -P NFileDescriptorStore machined-ext.service
@@ -457,10 +457,9 @@ test_fd_store_entries() {
                 mx_settings $m "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
                 mx_start $m
         done
-        wait_until 5 eval '[ "$(n_fd_store)" -ge $((n0 + 3)) ]'
-        sleep 0.5
+        wait_until 5 eval '[ "$(n_fd_store)" -ge $((n0 + 6)) ]'
         n1=$(n_fd_store)
-        assert_eq $((n0 + 3)) "$n1" "fd store entries with 3 more machines running"
+        assert_eq $((n0 + 6)) "$n1" "fd store entries with 3 more machines running"
         restart_kind kill9
         for m in mxr-fds1 mxr-fds2 mxr-fds3; do
                 assert_match '^running ' "$(mx_list_entry $m)" "$m after the crash"

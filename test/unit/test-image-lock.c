@@ -197,6 +197,10 @@ int main(void) {
                 ASSERT(mkdir(locks, 0700) == 0 || errno == EEXIST);
                 ASSERT_EQ(image_lock_adopt_fd(&adopted, "old", bare_lock(local, F_RDLCK)), 0);
                 ASSERT_EQ(image_lock_adopt_fd(&adopted, "old", bare_lock(global, F_RDLCK)), 0);
+                ASSERT(have_fd_on(local) && have_fd_on(global));
+                /* Moved into a capsule once the machine took them: no fd of ours on the files, still held. */
+                ASSERT_EQ(image_lock_seal(adopted), 0);
+                ASSERT(!have_fd_on(local) && !have_fd_on(global));
                 ASSERT_EQ(machined_could_remove(), 0);
                 ASSERT_EQ(image_lock_acquire(root, locks, false, &b), -EBUSY);
                 adopted = image_lock_release(adopted);
