@@ -168,10 +168,12 @@ int image_lock_copy_fds(const ImageLock *l, int fds[static 2]) {
                 return 0;
         if (l->capsule >= 0)
                 return fd_capsule_peek(l->capsule, fds, 2, NULL, 0);
-        for (const LockFile *f = &l->local; f <= &l->global; f++) {
-                if (f->fd < 0)
+
+        const LockFile *slots[] = { &l->local, &l->global };
+        for (size_t i = 0; i < ELEMENTSOF(slots); i++) {
+                if (slots[i]->fd < 0)
                         continue;
-                fds[n] = fcntl(f->fd, F_DUPFD_CLOEXEC, 3);
+                fds[n] = fcntl(slots[i]->fd, F_DUPFD_CLOEXEC, 3);
                 if (fds[n] < 0) {
                         int e = errno;
                         while (n > 0)
@@ -204,7 +206,7 @@ static int fd_path(int fd, char **ret) {
 /* FD is a capsule of ours: its lock fds are looked at for their paths, and it is kept as it is. */
 static int adopt_capsule(ImageLock *l, int fd) {
         LockFile *slots[] = { &l->local, &l->global };
-        int fds[ELEMENTSOF(slots)], n, r = 0;
+        int fds[ELEMENTSOF(slots)], n;
 
         for (size_t i = 0; i < ELEMENTSOF(slots); i++)
                 if (slots[i]->fd >= 0 || slots[i]->in_capsule)
@@ -214,8 +216,7 @@ static int adopt_capsule(ImageLock *l, int fd) {
                 return n;
         /* Without its path a file is only not removed at the end: the lock is kept either way. */
         for (int i = 0; i < n; i++) {
-                if (r >= 0)
-                        r = fd_path(fds[i], &slots[i]->path);
+                (void) fd_path(fds[i], &slots[i]->path);
                 slots[i]->in_capsule = true;
                 safe_close(fds[i]);
         }

@@ -448,21 +448,11 @@ static int collect_stored_fds(char ***ret_names, int **ret_fds, size_t *ret_n) {
                 return -ENOMEM;
         }
         for (size_t i = 0; i < n_kept; i++) {
-                int *a;
-
                 if (strv_find(store_names, kept_names[i])) {
                         safe_close(kept[i]);
                         continue;
                 }
-                a = reallocarray(fds, n + 1, sizeof(int));
-                if (!a || strv_extend(&names, kept_names[i]) < 0) {
-                        if (a)
-                                fds = a;
-                        safe_close(kept[i]);
-                        continue;
-                }
-                fds = a;
-                fds[n++] = kept[i];
+                (void) append_fd(&names, &fds, &n, "", kept_names[i], kept[i]);
         }
         if (n_kept > 0)
                 log_info("Took %zu fds of running machines from the fd keeper.", n_kept);
