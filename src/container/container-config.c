@@ -98,6 +98,13 @@ bool container_config_new_namespace(const ContainerConfig *c, ContainerNamespace
         return !(c->shared_namespaces & (unsigned long) flag);
 }
 
+ContainerKeepReadOnly container_config_keep_read_only(const ContainerConfig *c) {
+        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_USER) ||
+            container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER))
+                return CONTAINER_KEEP_READ_ONLY_NO;
+        return c->seccomp_keep_read_only;
+}
+
 static const char *namespace_type_name(ContainerNamespaceType t) {
         static const char *const names[_CONTAINER_NAMESPACE_TYPE_MAX] = {
                 [CONTAINER_NAMESPACE_NET] = "network",

@@ -315,6 +315,10 @@ typedef struct ContainerConfig {
                                          * before the capabilities are dropped, as runc does (loading needs
                                          * CAP_SYS_ADMIN or no_new_privs), or with NO_NEW_PRIVILEGES right
                                          * before the exec: only what comes after the load must be allowed */
+        const struct ContainerSeccompPrograms *seccomp_programs; /* the filters of SECCOMP_PROFILE and the deny
+                                         * list compiled already (container_seccomp_programs_build() of this
+                                         * config, or its cache): container_exec() loads them instead of
+                                         * compiling them again; NULL: compiled in the child */
         char **annotations;             /* "key=value": carried for the caller's state, not applied */
         bool hooks_pause;               /* before pivot_root, report CONTAINER_STAGE_HOOKS (error 0) and wait
                                          * for container_continue_hooks() (OCI prestart, createRuntime and
@@ -370,6 +374,11 @@ typedef struct Container {
 /* Checks C before anything is cloned: required fields, absolute paths without "..", joined namespaces,
  * sysctl keys, devices, the seccomp profile. Returns 0, -EINVAL, or -ENOMEM. */
 int container_config_validate(const ContainerConfig *c);
+
+/* What the seccomp filter of C denies so that the set-up's read-only mounts stay read-only: nothing in a user
+ * namespace (its own or a joined one), where the payload's capabilities do not reach them (they are locked, or
+ * owned by the host's user namespace); else C->seccomp_keep_read_only. */
+ContainerKeepReadOnly container_config_keep_read_only(const ContainerConfig *c);
 
 /* The CLONE_NEW* flag of T, or -EINVAL. */
 int container_namespace_clone_flag(ContainerNamespaceType t);

@@ -37,8 +37,7 @@
 #include "nspawn-policy.h"
 #include "passwd-parse.h"
 #include "priv/priv.h"
-#include "seccomp-oci.h"
-#include "seccomp-policy.h"
+#include "seccomp-cache.h"
 #include "strv.h"
 #include "sysctl.h"
 
@@ -60,9 +59,7 @@ typedef struct InitState {
         char **envp;                    /* the payload's environment (owned) */
         char *command;                  /* the resolved path of argv[0] */
         char *hook_state;               /* the OCI state JSON for startContainer hooks (hooks_pause) */
-        struct sock_fprog *seccomp;     /* nspawn's deny list */
-        struct sock_fprog *seccomp_profile; /* the model's profile (OCI linux.seccomp), or NULL */
-        unsigned seccomp_profile_flags;
+        ContainerSeccompPrograms seccomp; /* nspawn's deny list and the model's profile (OCI linux.seccomp) */
         SetupLog log;
 } InitState;
 
@@ -158,16 +155,6 @@ static int join_namespaces(const ContainerConfig *c, const int *ns_fds, InitStat
                         }
                 }
         return 0;
-}
-
-/* Whether the seccomp filter must keep the set-up's read-only mounts read-only: not in a user namespace (its
- * own or a joined one), where the payload's capabilities do not reach them (they are locked, or owned by the
- * host's user namespace). */
-static ContainerKeepReadOnly keep_read_only(const ContainerConfig *c) {
-        if (container_config_new_namespace(c, CONTAINER_NAMESPACE_USER) ||
-            container_config_joined_namespace(c, CONTAINER_NAMESPACE_USER))
-                return CONTAINER_KEEP_READ_ONLY_NO;
-        return c->seccomp_keep_read_only;
 }
 
 /* The root directory becomes a mount point of its own in a namespace that propagates nothing to the host. */
@@ -526,11 +513,11 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
         r = priv_caps_set_inheritable(c->capabilities_set ? c->capability_inheritable : ambient);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "inheritable set");
-        r = priv_seccomp_load(s->seccomp, 0);
+        r = priv_seccomp_load(s->seccomp.policy, 0);
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "PR_SET_SECCOMP");
-        if (s->seccomp_profile && !c->no_new_privileges) {
-                r = priv_seccomp_load(s->seccomp_profile, s->seccomp_profile_flags);
+        if (s->seccomp.profile && !c->no_new_privileges) {
+                r = priv_seccomp_load(s->seccomp.profile, s->seccomp.profile_flags);
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "seccomp profile");
         }
@@ -570,8 +557,8 @@ static int drop_privileges(const ContainerConfig *c, InitState *s) {
                 r = priv_set_no_new_privs();
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_CAPABILITIES, r, "NoNewPrivileges=");
-                if (s->seccomp_profile) {
-                        r = priv_seccomp_load(s->seccomp_profile, s->seccomp_profile_flags);
+                if (s->seccomp.profile) {
+                        r = priv_seccomp_load(s->seccomp.profile, s->seccomp.profile_flags);
                         if (r < 0)
                                 return setup_fail(l, CONTAINER_STAGE_SECCOMP, r, "seccomp profile");
                 }
@@ -639,11 +626,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, change_working_directory(c->working_directory, "WorkingDirectory=", &s.log));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
         STEP(&s, check_command(s.command, &s.log));
-        STEP(&s, seccomp_policy_build(c->capability_bounding, keep_read_only(c), c->syscall_allow,
-                                      c->syscall_deny, &s.seccomp, &s.log));
-        if (c->seccomp_profile)
-                STEP(&s, seccomp_profile_build(c->seccomp_profile, &s.seccomp_profile, &s.seccomp_profile_flags,
-                                               NULL, &s.log));
+        STEP(&s, container_seccomp_programs_build(c, &s.seccomp, &s.log));
         STEP(&s, policy_finish_run_host(c, &notify_fd, &s.log));
 
         /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup and
@@ -762,12 +745,12 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         /* CVE-2019-5736 through exec (runc's own case): this process is a child of the host's runtime, so
          * /proc/self/exe is the host's binary; and before start the container's PID 1 is one too. */
         STEP(&s, check_command(s.command, &s.log));
-        /* The container's filter, whatever the process asks. */
-        STEP(&s, seccomp_policy_build(container->capability_bounding, keep_read_only(container),
-                                      container->syscall_allow, container->syscall_deny, &s.seccomp, &s.log));
-        if (container->seccomp_profile)
-                STEP(&s, seccomp_profile_build(container->seccomp_profile, &s.seccomp_profile,
-                                               &s.seccomp_profile_flags, NULL, &s.log));
+        /* The container's filters, whatever the process asks: compiled by the caller already (from its cache),
+         * or here. */
+        if (container->seccomp_programs && container->seccomp_programs->policy)
+                s.seccomp = *container->seccomp_programs;
+        else
+                STEP(&s, container_seccomp_programs_build(container, &s.seccomp, &s.log));
         STEP(&s, init_setup_stdio(&c, &s.log));
         STEP(&s, init_arrange_fds(c.preserve_fds, &s.sock, &s.userns_fd, &s.log));
         /* A user's terminal is its own, as login(1) makes it, where the container may own it at all (a pty

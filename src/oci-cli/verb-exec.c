@@ -16,6 +16,7 @@
 
 #include "container.h"
 #include "runtime.h"
+#include "seccomp-cache.h"
 #include "strv.h"
 
 typedef struct ExecOptions {
@@ -51,20 +52,24 @@ static json_object *strv_to_json(char **l) {
         return a;
 }
 
-/* The process object: the container's own, with ARGS and the options on top. */
-static int build_process(const char *bundle, const ExecOptions *o, char **args, json_object **ret) {
-        _cleanup_free_ char *path = NULL;
+/* The process object: the container's own (of config.json's TEXT, SIZE bytes, read once for both), with ARGS
+ * and the options on top. */
+static int build_process(const char *bundle, const char *text, size_t size, const ExecOptions *o, char **args,
+                         json_object **ret) {
         json_object *config, *process, *p, *v;
+        json_tokener *tok;
         int r = 0;
 
-        if (asprintf(&path, "%s/config.json", bundle) < 0)
-                return -ENOMEM;
-        config = json_object_from_file(path);
+        tok = json_tokener_new();
+        if (!tok)
+                return oci_error(ENOMEM, "Out of memory");
+        config = json_tokener_parse_ex(tok, text, (int) size);
+        json_tokener_free(tok);
         if (!config)
-                return oci_error(EBADMSG, "Failed to read %s", path);
+                return oci_error(EBADMSG, "Failed to parse %s/config.json", bundle);
         if (!json_object_object_get_ex(config, "process", &process) || !json_object_is_type(process, json_type_object)) {
                 json_object_put(config);
-                return oci_error(EINVAL, "%s: no process", path);
+                return oci_error(EINVAL, "%s/config.json: no process", bundle);
         }
         p = json_object_get(process);
         json_object_put(config);
@@ -141,6 +146,28 @@ static int process_model(json_object *p, const char *bundle, const char *id, Oci
                 r = oci_container_from_spec(TAKE_PTR(spec), bundle, id, NULL, ret, &error);
         if (r < 0)
                 return oci_error(r, "exec: %s", error ?: strerror(-r));
+        return 0;
+}
+
+/* The container's model from BUNDLE's config.json, whose text stays in *RET_TEXT for build_process(). */
+static int load_container(const char *bundle, const char *id, char **ret_text, size_t *ret_size,
+                          OciContainer **ret) {
+        _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
+        _cleanup_free_ char *error = NULL, *text = NULL;
+        size_t size = 0;
+        int r;
+
+        r = oci_spec_read(bundle, &text, &size, &error);
+        if (r >= 0)
+                r = oci_spec_parse(text, size, &spec, &error);
+        if (r >= 0)
+                r = oci_spec_resolve_root(spec, bundle, &error);
+        if (r >= 0)
+                r = oci_container_from_spec(TAKE_PTR(spec), bundle, id, NULL, ret, &error);
+        if (r < 0)
+                return oci_error(r, "%s/config.json: %s", bundle, error ?: strerror(-r));
+        *ret_text = TAKE_PTR(text);
+        *ret_size = size;
         return 0;
 }
 
@@ -252,7 +279,9 @@ int verb_exec(int argc, char **argv) {
         _cleanup_(oci_loaded_freep) OciLoaded *l = NULL;
         _cleanup_(oci_container_freep) OciContainer *container = NULL, *proc = NULL;
         _cleanup_close_ int console_sock = -EBADF, master = -EBADF, pidfd = -EBADF, report_fd = -EBADF;
-        _cleanup_free_ char *error = NULL;
+        _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms programs = {};
+        _cleanup_free_ char *text = NULL;
+        size_t text_size = 0;
         ExecOptions o = {};
         json_object *p = NULL;
         ContainerConfig config;
@@ -271,11 +300,25 @@ int verb_exec(int argc, char **argv) {
                 oci_error(ESRCH, "Container '%s' is %s, not running", id, container_status_to_string(l->status));
                 goto finish;
         }
-        r = oci_container_load(l->state->bundle, id, NULL, &container, &error);
-        if (r < 0) {
-                oci_error(r, "%s/config.json: %s", l->state->bundle, error ?: strerror(-r));
+        r = load_container(l->state->bundle, id, &text, &text_size, &container);
+        if (r < 0)
                 goto finish;
+        /* The container's filters, compiled once and kept in its state directory. */
+        r = container_seccomp_cache_load(l->dir_fd, &container->config, &programs);
+        if (r < 0) {
+                SetupLog log = {};
+
+                if (r != -ENOENT)
+                        oci_debug("The seccomp cache of '%s' is not used: %s", id, strerror(-r));
+                /* If this fails, the process compiles them itself and reports what failed. */
+                if (container_seccomp_programs_build(&container->config, &programs, &log) >= 0) {
+                        r = container_seccomp_cache_save(l->dir_fd, &container->config, &programs);
+                        if (r < 0)
+                                oci_debug("Failed to save the seccomp cache of '%s': %s", id, strerror(-r));
+                }
         }
+        if (programs.policy)
+                container->config.seccomp_programs = &programs;
 
         if (o.process) {
                 p = json_object_from_file(o.process);
@@ -283,7 +326,7 @@ int verb_exec(int argc, char **argv) {
                         oci_error(EBADMSG, "--process %s: not a JSON document", o.process);
                         goto finish;
                 }
-        } else if (build_process(l->state->bundle, &o, argv + optind + 1, &p) < 0)
+        } else if (build_process(l->state->bundle, text, text_size, &o, argv + optind + 1, &p) < 0)
                 goto finish;
         if (process_model(p, l->state->bundle, id, &proc) < 0)
                 goto finish;

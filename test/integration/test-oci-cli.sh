@@ -406,6 +406,92 @@ test_exec() {
         oci_assert_gone oci-exec
 }
 
+# A cache file whose key (the inputs it was compiled from) is that of KEY_FILE and whose programs are those of
+# PROGRAMS_FILE: what the cache would hold if it were forged (seccomp-cache.c has the layout).
+forge_seccomp_cache() {  # KEY_FILE PROGRAMS_FILE OUT
+        python3 - "$@" <<'PY'
+import struct, sys
+def parts(path):
+    b = open(path, "rb").read()
+    magic, key, pol, prof, flags = struct.unpack_from("=8sIIII", b)
+    return b[:24], b[24:24 + key], b[24 + key:], (magic, key, pol, prof, flags)
+_, key, _, _ = parts(sys.argv[1])
+_, _, progs, (magic, _, pol, prof, flags) = parts(sys.argv[2])
+open(sys.argv[3], "wb").write(struct.pack("=8sIIII", magic, len(key), pol, prof, flags) + key + progs)
+PY
+}
+
+# exec gets the container's seccomp filters from its state directory once compiled (seccomp.bpf, 0600, as
+# crun keeps them): the same filters, in the same number, as the init; compiled again when config.json's
+# profile changes, or when the file is not ours (garbage, a symlink, writable by others), and the file goes
+# with the container. The forged file shows that a valid one is what exec loads.
+test_exec_seccomp_cache() {
+        local b=$MACHINES_DIR/oci-sc b2=$MACHINES_DIR/oci-sc2 cache=$OCI_ROOT/oci-sc/seccomp.bpf pid epid ino out
+        local deny_mkdir='{ defaultAction: "SCMP_ACT_ALLOW", syscalls: [ { names: [ "mkdir", "mkdirat" ],
+                           action: "SCMP_ACT_ERRNO", errnoRet: 1 } ] }'
+        oci_bundle oci-sc /bin/sleep 1000
+        jq ".linux.seccomp = $deny_mkdir" "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
+        oci_detached run --detach --bundle "$b" oci-sc
+        pid=$(oci state oci-sc | jq -r .pid)
+        [ -e "$cache" ] && t_fail "a seccomp cache before any exec"
+
+        # mkdir N: whether exec's mkdir is denied ("denied") or works ("made").
+        mkdir_in() {
+                if oci exec oci-sc /bin/mkdir "/out/d$1" </dev/null >"$T_TMP/mkdir.out" 2>&1; then
+                        echo made
+                else
+                        grep -q "Operation not permitted" "$T_TMP/mkdir.out" && echo denied ||
+                                cat "$T_TMP/mkdir.out"
+                fi
+        }
+        assert_eq denied "$(mkdir_in 1)" "mkdir in the first exec (compiled)"
+        [ -f "$cache" ] || t_fail "no seccomp cache after an exec"
+        assert_eq "600 0" "$(stat -c '%a %u' "$cache")" "mode and owner of the cache"
+        ino=$(stat -c %i "$cache")
+        assert_eq denied "$(mkdir_in 2)" "mkdir in the second exec (cached)"
+        assert_eq "$ino" "$(stat -c %i "$cache")" "the cache, not written again on a hit"
+        oci_detached exec --detach --pid-file "$T_TMP/epid" oci-sc /bin/sleep 100
+        epid=$(cat "$T_TMP/epid")
+        assert_eq "$(grep -E '^Seccomp(_filters)?:' /proc/"$pid"/status)" \
+                "$(grep -E '^Seccomp(_filters)?:' /proc/"$epid"/status)" "seccomp of a cached exec vs the init"
+
+        # A profile of config.json that changed since: compiled again (as without a cache).
+        jq '.linux.seccomp.syscalls[0].names = [ "rmdir" ]' "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
+        assert_eq made "$(mkdir_in 3)" "mkdir after the profile changed"
+        assert_ne "$ino" "$(stat -c %i "$cache")" "the cache, replaced after the profile changed"
+        jq ".linux.seccomp = $deny_mkdir" "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
+        assert_eq denied "$(mkdir_in 4)" "mkdir after the profile changed back"
+
+        # Garbage, and a cache of another container's (another profile): neither is loaded.
+        head -c 5000 /dev/urandom >"$cache"
+        assert_eq denied "$(mkdir_in 5)" "mkdir with garbage as the cache"
+        oci_bundle oci-sc2 /bin/sleep 1000
+        jq ".linux.seccomp = $deny_mkdir | .linux.seccomp.syscalls[0].names = [ \"rmdir\" ]" "$b2/config.json" \
+                >"$b2/c.new" && mv "$b2/c.new" "$b2/config.json"
+        oci_detached run --detach --bundle "$b2" oci-sc2
+        assert_ok oci exec oci-sc2 /bin/true
+        cp "$OCI_ROOT/oci-sc2/seccomp.bpf" "$cache"
+        assert_eq denied "$(mkdir_in 6)" "mkdir with another container's cache"
+
+        # A forged one (this container's key, the programs of oci-sc2, which allow mkdir) is loaded: the cache
+        # is what exec uses. Writable by others, or behind a symlink, it is not.
+        forge_seccomp_cache "$cache" "$OCI_ROOT/oci-sc2/seccomp.bpf" "$T_TMP/forged"
+        install -m 0600 "$T_TMP/forged" "$cache"
+        assert_eq made "$(mkdir_in 7)" "mkdir with a valid cache that allows it"
+        install -m 0600 "$T_TMP/forged" "$cache"
+        chmod 0622 "$cache"
+        assert_eq denied "$(mkdir_in 8)" "mkdir with a cache writable by others"
+        install -m 0600 "$T_TMP/forged" "$T_TMP/forged-link"
+        ln -sf "$T_TMP/forged-link" "$cache"
+        assert_eq denied "$(mkdir_in 9)" "mkdir with the cache a symlink"
+        [ -f "$cache" ] && [ ! -L "$cache" ] || t_fail "the symlink was not replaced by a cache of ours"
+
+        assert_ok oci delete --force oci-sc
+        assert_ok oci delete --force oci-sc2
+        oci_assert_gone oci-sc
+        oci_assert_gone oci-sc2
+}
+
 # --preserve-fds N: the caller's fds 3..3+N-1 reach the payload at the same numbers (run, create/start and
 # exec, as runc), no other fd does (CVE-2024-21626), and no LISTEN_FDS is set.
 test_preserve_fds() {
@@ -610,6 +696,7 @@ oci_run_test oci-cli-bad-input test_bad_input
 oci_run_test oci-cli-cgroup-managers test_cgroup_managers
 oci_run_test oci-cli-pause-ps-update test_pause_ps_update
 oci_run_test oci-cli-exec test_exec
+oci_run_test oci-cli-exec-seccomp-cache test_exec_seccomp_cache
 oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features
 oci_run_test oci-cli-sys-admin-remount test_sys_admin_remount

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "seccomp-cache.h"
 #include "state.h"
 #include "strv.h"
 #include "test-assert.h"
@@ -103,6 +104,17 @@ static void test_round_trip(void) {
         ASSERT_STREQ(listing, "state.json");
 
         ASSERT_EQ(container_state_check_leader(l, NULL), LEADER_ALIVE);
+        /* The seccomp cache exec leaves there (and a temporary file of it) go with the state. */
+        for (size_t i = 0; i < 2; i++) {
+                _cleanup_free_ char *p = NULL;
+                FILE *f;
+
+                ASSERT(asprintf(&p, "%s/c1/%s", root, i == 0 ? CONTAINER_SECCOMP_CACHE_FILE :
+                                CONTAINER_SECCOMP_CACHE_TMP_PREFIX "1") > 0);
+                f = fopen(p, "we");
+                ASSERT(f);
+                fclose(f);
+        }
         ASSERT_EQ(container_state_remove(root, "c1"), 0);
         ASSERT_EQ(container_state_load(root, "c1", &l, &error), -ENOENT);
         ASSERT_EQ(container_state_remove(root, "c1"), -ENOENT);

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The seccomp cache of a container's state directory (seccomp-cache.c): what is loaded is exactly what was
+ * compiled; any change of the inputs (bounding set, SystemCallFilter= lists, user namespace, every field of a
+ * profile) is a miss; a file that is not ours (truncated, grown, another magic, a symlink, a directory,
+ * writable by others, impossible lengths or flags) is refused; the loaded programs filter as compiled ones do. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "priv/priv.h"
+#include "seccomp-cache.h"
+#include "test-assert.h"
+
+#define CAP(c) (UINT64_C(1) << (c))
+
+static char dir[] = "/tmp/test-seccomp-cache-XXXXXX";
+static int dir_fd = -1;
+
+static void assert_same_program(const struct sock_fprog *a, const struct sock_fprog *b) {
+        ASSERT(a && b);
+        ASSERT_EQ(a->len, b->len);
+        ASSERT(memcmp(a->filter, b->filter, a->len * sizeof(struct sock_filter)) == 0);
+}
+
+/* Builds C's programs, saves them, and loads them back: the same instructions and flags. */
+static void round_trip(const ContainerConfig *c) {
+        _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms built = {}, loaded = {};
+        SetupLog log = {};
+
+        ASSERT_EQ(container_seccomp_programs_build(c, &built, &log), 0);
+        ASSERT_EQ(container_seccomp_cache_save(dir_fd, c, &built), 0);
+        ASSERT_EQ(container_seccomp_cache_load(dir_fd, c, &loaded), 0);
+        assert_same_program(built.policy, loaded.policy);
+        ASSERT_EQ(!!built.profile, !!loaded.profile);
+        if (built.profile)
+                assert_same_program(built.profile, loaded.profile);
+        ASSERT_EQ(built.profile_flags, loaded.profile_flags);
+}
+
+static int load(const ContainerConfig *c) {
+        _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms p = {};
+        int r = container_seccomp_cache_load(dir_fd, c, &p);
+
+        ASSERT(r < 0 || p.policy);
+        return r;
+}
+
+static char *cache_path(void) {
+        char *p;
+
+        ASSERT(asprintf(&p, "%s/" CONTAINER_SECCOMP_CACHE_FILE, dir) > 0);
+        return p;
+}
+
+static void read_cache(char **ret, size_t *ret_size) {
+        _cleanup_free_ char *p = cache_path();
+        FILE *f = fopen(p, "re");
+        char *buf = NULL;
+        size_t size = 0;
+
+        ASSERT(f);
+        ASSERT(fseek(f, 0, SEEK_END) == 0);
+        size = (size_t) ftell(f);
+        rewind(f);
+        buf = malloc(size);
+        ASSERT(buf && fread(buf, 1, size, f) == size);
+        fclose(f);
+        *ret = buf;
+        *ret_size = size;
+}
+
+static void write_cache(const char *buf, size_t size) {
+        _cleanup_free_ char *p = cache_path();
+        FILE *f;
+
+        (void) unlink(p);
+        f = fopen(p, "we");
+        ASSERT(f && fwrite(buf, 1, size, f) == size);
+        ASSERT(fclose(f) == 0);
+        ASSERT(chmod(p, 0600) == 0);
+}
+
+static const ContainerSeccompRule rules[] = {
+        { .name = "getppid", .action = CONTAINER_SECCOMP_ERRNO, .data = EACCES },
+        { .name = "personality", .action = CONTAINER_SECCOMP_ERRNO, .data = EPERM, .n_args = 1,
+          .args = { { .index = 0, .op = CONTAINER_SECCOMP_OP_EQ, .value = 0xffffffff } } },
+};
+
+static ContainerSeccompProfile profile(ContainerSeccompRule *r) {
+        return (ContainerSeccompProfile) {
+                .default_action = CONTAINER_SECCOMP_ALLOW,
+                .rules = r,
+                .n_rules = ELEMENTSOF(rules),
+        };
+}
+
+/* Every input is part of the key. */
+static void test_inputs(void) {
+        ContainerSeccompRule r[ELEMENTSOF(rules)];
+        ContainerSeccompProfile p;
+        char *allow[] = { (char *) "@clock", NULL }, *deny[] = { (char *) "getppid", NULL };
+        ContainerConfig c = { .capability_bounding = CAP(CAP_CHOWN) | CAP(CAP_SYS_ADMIN) };
+
+        ASSERT_EQ(load(&c), -ENOENT);
+        round_trip(&c);
+
+        c.capability_bounding = CAP(CAP_CHOWN);
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        c.seccomp_keep_read_only = CONTAINER_KEEP_READ_ONLY_ALL;
+        c.capability_bounding |= CAP(CAP_SYS_ADMIN);
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        c.syscall_allow = allow;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        c.syscall_deny = deny;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+
+        /* A profile, and each of its fields. */
+        memcpy(r, rules, sizeof(rules));
+        p = profile(r);
+        c.seccomp_profile = &p;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        r[0].data = EPERM;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        r[1].args[0].value = 0;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        r[1].name = "getpgid";
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        p.default_action = CONTAINER_SECCOMP_LOG;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        p.flags = SECCOMP_FILTER_FLAG_LOG;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        p.n_rules = 1;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        c.seccomp_profile = NULL;
+        ASSERT_EQ(load(&c), -ESTALE);
+        round_trip(&c);
+        ASSERT_EQ(load(&c), 0);
+}
+
+/* Files that are not ours are refused, never loaded. */
+static void test_refused(void) {
+        ContainerConfig c = { .capability_bounding = CAP(CAP_CHOWN) };
+        _cleanup_free_ char *good = NULL, *bad = NULL, *path = cache_path();
+        size_t size;
+        uint32_t v;
+
+        round_trip(&c);
+        read_cache(&good, &size);
+        ASSERT(size > 28);
+        bad = malloc(size + 1);
+        ASSERT(bad);
+
+        write_cache(good, size - 1);                            /* truncated */
+        ASSERT_EQ(load(&c), -EBADMSG);
+        memcpy(bad, good, size);
+        bad[size] = 0;
+        write_cache(bad, size + 1);                             /* grown */
+        ASSERT_EQ(load(&c), -EBADMSG);
+        write_cache(bad, 10);                                   /* shorter than a header */
+        ASSERT_EQ(load(&c), -EBADMSG);
+        bad[0] ^= 1;                                            /* another magic */
+        write_cache(bad, size);
+        ASSERT_EQ(load(&c), -EBADMSG);
+
+        memcpy(bad, good, size);
+        v = 0;                                                  /* no deny list */
+        memcpy(bad + 12, &v, sizeof(v));
+        write_cache(bad, size);
+        ASSERT_EQ(load(&c), -EBADMSG);
+        memcpy(bad, good, size);
+        v = BPF_MAXINSNS + 1;                                   /* a profile longer than the kernel takes */
+        memcpy(bad + 16, &v, sizeof(v));
+        write_cache(bad, size);
+        ASSERT_EQ(load(&c), -EBADMSG);
+        memcpy(bad, good, size);
+        v = SECCOMP_FILTER_FLAG_NEW_LISTENER;                   /* flags without a profile, and not ours */
+        memcpy(bad + 20, &v, sizeof(v));
+        write_cache(bad, size);
+        ASSERT_EQ(load(&c), -EBADMSG);
+        memcpy(bad, good, size);
+        bad[28] ^= 1;                                           /* the key */
+        write_cache(bad, size);
+        ASSERT_EQ(load(&c), -ESTALE);
+
+        /* Writable by others. */
+        write_cache(good, size);
+        ASSERT_EQ(load(&c), 0);
+        ASSERT(chmod(path, 0620) == 0);
+        ASSERT_EQ(load(&c), -EBADMSG);
+        ASSERT(chmod(path, 0602) == 0);
+        ASSERT_EQ(load(&c), -EBADMSG);
+
+        /* A symlink to a good one, a directory, a FIFO (no hang). */
+        {
+                _cleanup_free_ char *other = NULL;
+
+                ASSERT(asprintf(&other, "%s/other", dir) > 0);
+                write_cache(good, size);
+                ASSERT(rename(path, other) == 0);
+                ASSERT(symlink(other, path) == 0);
+                ASSERT_EQ(load(&c), -EBADMSG);
+                ASSERT(unlink(path) == 0);
+                ASSERT(unlink(other) == 0);
+        }
+        ASSERT(mkdir(path, 0700) == 0);
+        ASSERT_EQ(load(&c), -EBADMSG);
+        ASSERT(rmdir(path) == 0);
+        ASSERT(mkfifo(path, 0600) == 0);
+        ASSERT_EQ(load(&c), -EBADMSG);
+        ASSERT(unlink(path) == 0);
+
+        /* Saving replaces whatever is there, and leaves no temporary file. */
+        write_cache(bad, 10);
+        round_trip(&c);
+        ASSERT(access(path, F_OK) == 0);
+        {
+                _cleanup_free_ char *cmd = NULL;
+
+                ASSERT(asprintf(&cmd, "test \"$(ls -A '%s')\" = " CONTAINER_SECCOMP_CACHE_FILE, dir) > 0);
+                ASSERT(system(cmd) == 0);
+        }
+}
+
+/* In a child with no_new_privs: the loaded deny list and profile filter as the compiled ones do. */
+static void test_loaded_programs_filter(void) {
+        ContainerSeccompRule r[ELEMENTSOF(rules)];
+        ContainerSeccompProfile p;
+        char *deny[] = { (char *) "getpgid", NULL };
+        ContainerConfig c = { .capability_bounding = CAP(CAP_CHOWN), .syscall_deny = deny };
+        pid_t pid;
+        int status;
+
+        memcpy(r, rules, sizeof(rules));
+        p = profile(r);
+        c.seccomp_profile = &p;
+        round_trip(&c);
+
+        pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms l = {};
+
+                if (container_seccomp_cache_load(dir_fd, &c, &l) < 0 || priv_set_no_new_privs() < 0 ||
+                    priv_seccomp_load(l.policy, 0) < 0 || priv_seccomp_load(l.profile, l.profile_flags) < 0)
+                        _exit(10);
+                if (getpgid(0) >= 0 || errno != EPERM)          /* the deny list's SystemCallFilter=~ */
+                        _exit(11);
+                if (syscall(SYS_getppid) >= 0 || errno != EACCES) /* the profile's rule */
+                        _exit(12);
+                if (getpid() <= 0)
+                        _exit(13);
+                _exit(0);
+        }
+        ASSERT(waitpid(pid, &status, 0) == pid);
+        ASSERT(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+int main(void) {
+        ASSERT(mkdtemp(dir));
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT(dir_fd >= 0);
+
+        test_inputs();
+        test_refused();
+        test_loaded_programs_filter();
+
+        {
+                _cleanup_free_ char *cmd = NULL;
+                ASSERT(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+                ASSERT(system(cmd) == 0);
+        }
+        close(dir_fd);
+        printf("test-seccomp-cache: OK\n");
+        return 0;
+}
