@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <libmount/libmount.h>
 #include <string.h>
 #include <sys/mount.h>
 
+#include "libmount-dl.h"
 #include "mount-options.h"
 #include "macro.h"
 #include "strv.h"
@@ -20,12 +20,12 @@ void mount_options_done(MountOptions *m) {
 
 /* Applies one VFS option (a name from libmount's Linux map) to m, later options overriding earlier ones. */
 static int apply_vfs_option(const char *name, MountOptions *m) {
-        const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+        const struct libmnt_optmap *map = sym_mnt_get_builtin_optmap(MNT_LINUX_MAP);
         unsigned long set = 0, kept = ~0UL, clear;
 
         /* libmount sets the bits of an option and clears those of its inverse ("rw" clears MS_RDONLY). Asking
          * twice, once from all-zero and once from all-ones, tells the two apart. */
-        if (mnt_optstr_get_flags(name, &set, map) < 0 || mnt_optstr_get_flags(name, &kept, map) < 0)
+        if (sym_mnt_optstr_get_flags(name, &set, map) < 0 || sym_mnt_optstr_get_flags(name, &kept, map) < 0)
                 return -EINVAL;
         clear = ~kept;
 
@@ -69,7 +69,7 @@ static int apply_fs_option(MountOptions *m, const char *name, size_t namesz, con
                 if (!v)
                         return -ENOMEM;
         }
-        return mnt_optstr_append_option(&m->data, n, v) < 0 ? -ENOMEM : 0;
+        return sym_mnt_optstr_append_option(&m->data, n, v) < 0 ? -ENOMEM : 0;
 }
 
 int mount_options_parse(const char *options, MountOptions *ret) {
@@ -83,15 +83,18 @@ int mount_options_parse(const char *options, MountOptions *ret) {
                 *ret = (MountOptions) {};
                 return 0;
         }
+        r = dlopen_libmount();
+        if (r < 0)
+                return r;
 
-        r = mnt_split_optstr(options, &user, &vfs, &fs, 0, 0);
+        r = sym_mnt_split_optstr(options, &user, &vfs, &fs, 0, 0);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
 
         for (p = vfs; p; ) {
                 _cleanup_free_ char *n = NULL;
 
-                r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                r = sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
                 if (r == 1)
                         break;
                 if (r < 0)
@@ -107,7 +110,7 @@ int mount_options_parse(const char *options, MountOptions *ret) {
         }
 
         for (p = fs; p; ) {
-                r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                r = sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
                 if (r == 1)
                         break;
                 if (r < 0)
@@ -225,13 +228,16 @@ int mount_bind_options_parse(const char *options, bool *ret_recursive, BindIdmap
                 /* libmount's tokenizer skips empty options ("a,,b"): nspawn refuses them, so do we. */
                 if (options[0] == ',' || options[strlen(options) - 1] == ',' || strstr(options, ",,"))
                         return -EINVAL;
+                r = dlopen_libmount();
+                if (r < 0)
+                        return r;
                 copy = strdup(options);
                 if (!copy)
                         return -ENOMEM;
                 for (p = copy;;) {
                         size_t i;
 
-                        r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                        r = sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
                         if (r == 1)
                                 break;
                         if (r < 0 || value)
@@ -256,13 +262,18 @@ int mount_bind_options_parse(const char *options, bool *ret_recursive, BindIdmap
 }
 
 int mount_options_to_fs_attr(const MountOptions *m, uint64_t default_attr, uint64_t *ret_attr, char ***ret_sb_flags) {
-        const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
         /* Superblock flags fsconfig(2) takes by name (the kernel's vfs_parse_sb_flag()). */
         const unsigned long sb_flags = MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME | MS_MANDLOCK;
+        const struct libmnt_optmap *map;
         _cleanup_strv_free_ char **names = NULL;
         unsigned long unsupported;
         uint64_t set, clear;
+        int r;
 
+        r = dlopen_libmount();
+        if (r < 0)
+                return r;
+        map = sym_mnt_get_builtin_optmap(MNT_LINUX_MAP);
         if (m->bind || m->propagation || m->extensions || !isempty(m->userspace))
                 return -EINVAL;
         (void) mount_options_to_attr(m, &set, &clear, &unsupported);

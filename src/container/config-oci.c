@@ -564,6 +564,11 @@ static int map_linux(OciContainer *c, char **error) {
 
 int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
                             OciContainer **ret, char **ret_error) {
+        return oci_container_from_spec_full(spec, bundle, name, envp_defaults, 0, ret, ret_error);
+}
+
+int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
+                                 OciModelFlags flags, OciContainer **ret, char **ret_error) {
         _cleanup_(oci_container_freep) OciContainer *c = NULL;
         _cleanup_free_ char *error = NULL;
         int r;
@@ -595,7 +600,7 @@ int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name,
                 (void) oci_container_warn(c, "domainname: not supported, ignoring");
 
         r = map_process(c, envp_defaults, &error);
-        if (r >= 0)
+        if (r >= 0 && !(flags & OCI_MODEL_NO_MOUNTS))
                 r = map_mounts(c, &error);
         if (r >= 0)
                 r = map_linux(c, &error);

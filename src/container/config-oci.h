@@ -77,6 +77,15 @@ static inline void oci_container_freep(OciContainer **c) {
 int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
                             OciContainer **ret, char **ret_error);
 
+typedef enum OciModelFlags {
+        OCI_MODEL_NO_MOUNTS = 1 << 0,   /* leave "mounts" out of the model (exec into a running container: its
+                                         * mounts are made, and mapping them would load libmount for nothing) */
+} OciModelFlags;
+
+/* oci_container_from_spec() with FLAGS. */
+int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
+                                 OciModelFlags flags, OciContainer **ret, char **ret_error);
+
 /* The state JSON an OCI hook gets on stdin: {ociVersion, id, status, pid, bundle, annotations}. PID 0 is left
  * out (a stopped container). Returns 0 and a new string in *ret, or -ENOMEM. */
 int oci_state_json(const OciContainer *c, const char *id, const char *status, pid_t pid, char **ret);

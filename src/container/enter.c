@@ -14,6 +14,7 @@
 #include "container.h"
 #include "init.h"
 #include "init-report.h"
+#include "libmount-dl.h"
 #include "mounts.h"
 #include "priv/priv.h"
 #include "pty.h"
@@ -215,13 +216,17 @@ int container_bind_mount(int leader_pidfd, int userns_fd, const char *staging, c
                          const char *destination, bool read_only, bool make_dir, int *ret_pidfd,
                          int *ret_report_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        int pidfd = -EBADF;
+        int pidfd = -EBADF, r;
         long pid;
 
         if (leader_pidfd < 0 || !source || source[0] != '/' || !destination || destination[0] != '/' ||
             (userns_fd >= 0) != !!staging || (staging && !strrchr(staging, '/')) || !ret_pidfd || !ret_report_fd)
                 return -EINVAL;
 
+        /* The helper may look up the source's file system type with libmount: loaded here (libmount-dl.h). */
+        r = dlopen_libmount();
+        if (r < 0)
+                return r;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
 

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include <libmount/libmount.h>
 
+#include "libmount-dl.h"
 #include "mount-options.h"
 #include "mounts.h"
 #include "strv.h"
@@ -72,7 +72,7 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
         for (p = o.data; p; ) {
                 _cleanup_free_ char *k = NULL, *v = NULL;
 
-                r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+                r = sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
                 if (r == 1)
                         break;
                 if (r < 0)
@@ -85,7 +85,7 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
                 if (r < 0)
                         return r;
         }
-        if (!o.data || mnt_optstr_get_option(o.data, "mode", &value, &valuesz) != 0) {
+        if (!o.data || sym_mnt_optstr_get_option(o.data, "mode", &value, &valuesz) != 0) {
                 r = priv_fs_set(fsfd, "mode", "0755");
                 if (r < 0)
                         return r;
@@ -94,12 +94,12 @@ static int mount_tmpfs_in_root(int rootfd, const char *destination, const char *
                 char id[16];
 
                 snprintf(id, sizeof(id), "%u", (unsigned) owner);
-                if (!o.data || mnt_optstr_get_option(o.data, "uid", &value, &valuesz) != 0) {
+                if (!o.data || sym_mnt_optstr_get_option(o.data, "uid", &value, &valuesz) != 0) {
                         r = priv_fs_set(fsfd, "uid", id);
                         if (r < 0)
                                 return r;
                 }
-                if (!o.data || mnt_optstr_get_option(o.data, "gid", &value, &valuesz) != 0) {
+                if (!o.data || sym_mnt_optstr_get_option(o.data, "gid", &value, &valuesz) != 0) {
                         r = priv_fs_set(fsfd, "gid", id);
                         if (r < 0)
                                 return r;
@@ -363,21 +363,25 @@ int mount_fstype(int dirfd, const char *path, char **ret) {
         struct statx stx;
         const char *type = NULL;
         char *t;
+        int r;
 
         if (statx(dirfd, path, AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_MNT_ID, &stx) < 0)
                 return -errno;
         if (!(stx.stx_mask & STATX_MNT_ID))
                 return -EOPNOTSUPP;
-        table = mnt_new_table_from_file("/proc/self/mountinfo");
-        iter = table ? mnt_new_iter(MNT_ITER_FORWARD) : NULL;
-        while (iter && mnt_table_next_fs(table, iter, &fs) == 0)
-                if ((uint64_t) mnt_fs_get_id(fs) == stx.stx_mnt_id) {
-                        type = mnt_fs_get_fstype(fs);
+        r = dlopen_libmount();
+        if (r < 0)
+                return r;
+        table = sym_mnt_new_table_from_file("/proc/self/mountinfo");
+        iter = table ? sym_mnt_new_iter(MNT_ITER_FORWARD) : NULL;
+        while (iter && sym_mnt_table_next_fs(table, iter, &fs) == 0)
+                if ((uint64_t) sym_mnt_fs_get_id(fs) == stx.stx_mnt_id) {
+                        type = sym_mnt_fs_get_fstype(fs);
                         break;
                 }
         t = type ? strdup(type) : NULL;
-        mnt_free_iter(iter);
-        mnt_unref_table(table);
+        sym_mnt_free_iter(iter);
+        sym_mnt_unref_table(table);
         if (!type)
                 return -ENOENT;
         if (!t)
@@ -634,13 +638,16 @@ int mounts_move_root(const ContainerConfig *c, int rootfd, SetupLog *l) {
          * moved root, where the kernel counts them as "fully visible" and so lets a new proc or sysfs be
          * mounted without the root's masks. They go first: unmounted (our namespace's copies; everything is a
          * slave, nothing propagates), or covered with an empty tmpfs where they cannot be (locked). */
-        table = mnt_new_table_from_file("/proc/self/mountinfo");
-        iter = table ? mnt_new_iter(MNT_ITER_FORWARD) : NULL;
+        r = dlopen_libmount();
+        if (r < 0)
+                return setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, r, "libmount");
+        table = sym_mnt_new_table_from_file("/proc/self/mountinfo");
+        iter = table ? sym_mnt_new_iter(MNT_ITER_FORWARD) : NULL;
         if (!iter)
                 r = setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, -ENOMEM, "/proc/self/mountinfo");
-        while (r >= 0 && iter && mnt_table_next_fs(table, iter, &fs) == 0) {
-                const char *target = mnt_fs_get_target(fs), *type = mnt_fs_get_fstype(fs);
-                const char *fsroot = mnt_fs_get_root(fs);
+        while (r >= 0 && iter && sym_mnt_table_next_fs(table, iter, &fs) == 0) {
+                const char *target = sym_mnt_fs_get_target(fs), *type = sym_mnt_fs_get_fstype(fs);
+                const char *fsroot = sym_mnt_fs_get_root(fs);
                 _cleanup_close_ int fd = -EBADF;
                 int k;
 
@@ -661,8 +668,8 @@ int mounts_move_root(const ContainerConfig *c, int rootfd, SetupLog *l) {
                 else
                         safe_close(k);
         }
-        mnt_free_iter(iter);
-        mnt_unref_table(table);
+        sym_mnt_free_iter(iter);
+        sym_mnt_unref_table(table);
         if (r < 0)
                 return r;
 

@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "init.h"
+#include "libmount-dl.h"
 #include "priv/priv.h"
 
 static const char *const stage_table[_CONTAINER_STAGE_MAX] = {
@@ -232,6 +233,11 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
         if (!ret)
                 return -EINVAL;
         r = container_config_validate(c);
+        if (r < 0)
+                return r;
+        /* The init parses mount options with libmount (TemporaryFileSystem=, --no-pivot): loaded here, by the
+         * host, never by the child (libmount-dl.h). */
+        r = dlopen_libmount();
         if (r < 0)
                 return r;
         if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_MOUNT))

@@ -143,13 +143,14 @@ static int process_model(json_object *p, const char *bundle, const char *id, Oci
                 return oci_error(ENOMEM, "Out of memory");
         r = oci_spec_parse(doc, strlen(doc), &spec, &error);
         if (r >= 0)
-                r = oci_container_from_spec(TAKE_PTR(spec), bundle, id, NULL, ret, &error);
+                r = oci_container_from_spec_full(TAKE_PTR(spec), bundle, id, NULL, OCI_MODEL_NO_MOUNTS, ret, &error);
         if (r < 0)
                 return oci_error(r, "exec: %s", error ?: strerror(-r));
         return 0;
 }
 
-/* The container's model from BUNDLE's config.json, whose text stays in *RET_TEXT for build_process(). */
+/* The container's model from BUNDLE's config.json, whose text stays in *RET_TEXT for build_process(). Its
+ * mounts are made already: left out. */
 static int load_container(const char *bundle, const char *id, char **ret_text, size_t *ret_size,
                           OciContainer **ret) {
         _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
@@ -163,7 +164,7 @@ static int load_container(const char *bundle, const char *id, char **ret_text, s
         if (r >= 0)
                 r = oci_spec_resolve_root(spec, bundle, &error);
         if (r >= 0)
-                r = oci_container_from_spec(TAKE_PTR(spec), bundle, id, NULL, ret, &error);
+                r = oci_container_from_spec_full(TAKE_PTR(spec), bundle, id, NULL, OCI_MODEL_NO_MOUNTS, ret, &error);
         if (r < 0)
                 return oci_error(r, "%s/config.json: %s", bundle, error ?: strerror(-r));
         *ret_text = TAKE_PTR(text);

@@ -4,12 +4,12 @@
 
 #include <json-c/json.h>
 #include <ctype.h>
-#include <libmount.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/capability.h>
 
+#include "libmount-dl.h"
 #include "oci-cli.h"
 
 static json_object *strings(const char *const *l) {
@@ -22,7 +22,7 @@ static json_object *strings(const char *const *l) {
 
 static json_object *mount_options(void) {
         json_object *a = json_object_new_array();
-        const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+        const struct libmnt_optmap *map = dlopen_libmount() >= 0 ? sym_mnt_get_builtin_optmap(MNT_LINUX_MAP) : NULL;
 
         for (; a && map && map->name; map++) {
                 /* "ro", "rw", "nosuid", ...: the names without "=" arguments or "[...]" markup */

@@ -362,6 +362,12 @@ test_exec() {
                 "bounding set of exec --cap"
         grep -q '^CapEff:.*0000000020000420$' /proc/"$(cat "$T_TMP/epid2")"/status ||
                 t_fail "exec --cap CAP_SYS_ADMIN got it: $(grep CapEff /proc/"$(cat "$T_TMP/epid2")"/status)"
+        # exec loads no libmount (nor what it pulls in): the CLI opens it with dlopen() only to parse mount
+        # options, as features does.
+        assert_eq 0 "$(LD_DEBUG=files oci exec oci-exec /bin/true </dev/null 2>&1 | grep -c -E 'libmount|libblkid|libselinux')" \
+                "libraries of exec"
+        assert_match "file=libmount.so.1 .*dynamically loaded" "$(LD_DEBUG=files oci features 2>&1 >/dev/null)" \
+                "features loads libmount"
         # No fd of the runtime: only stdio.
         out=$(oci exec oci-exec /bin/ls /proc/self/fd </dev/null 2>&1 | sort -n | tr '\n' ' ')
         assert_eq "0 1 2 3 " "$out" "fds of an exec'd ls (3: its own directory fd)"

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* libmount, loaded with dlopen() by the first user in a process, as systemd loads it (DLSYM_PROTOTYPE,
+ * sym_mnt_*()): a command that never parses a mount option (machined-ext-oci exec, state, kill, ...) does not
+ * map it, nor libblkid, libselinux and libpcre2 that it pulls in, about half a millisecond of every start of
+ * the CLI (issue #17).
+ *
+ * Only a process of the host loads it. A child of ours may be in a container's mount namespace, where the
+ * library's path is the image's: whoever clones one that uses libmount loads it first (container_spawn(),
+ * container_bind_mount()), and the child calls libmount_dl_seal() before anything else, after which
+ * dlopen_libmount() never loads. */
+
+#include <libmount/libmount.h>
+
+#define DLSYM_PROTOTYPE(symbol) typeof(symbol) *sym_##symbol
+
+extern DLSYM_PROTOTYPE(mnt_free_iter);
+extern DLSYM_PROTOTYPE(mnt_fs_get_fstype);
+extern DLSYM_PROTOTYPE(mnt_fs_get_id);
+extern DLSYM_PROTOTYPE(mnt_fs_get_root);
+extern DLSYM_PROTOTYPE(mnt_fs_get_target);
+extern DLSYM_PROTOTYPE(mnt_get_builtin_optmap);
+extern DLSYM_PROTOTYPE(mnt_new_iter);
+extern DLSYM_PROTOTYPE(mnt_new_table_from_file);
+extern DLSYM_PROTOTYPE(mnt_optstr_append_option);
+extern DLSYM_PROTOTYPE(mnt_optstr_get_flags);
+extern DLSYM_PROTOTYPE(mnt_optstr_get_option);
+extern DLSYM_PROTOTYPE(mnt_optstr_next_option);
+extern DLSYM_PROTOTYPE(mnt_split_optstr);
+extern DLSYM_PROTOTYPE(mnt_table_next_fs);
+extern DLSYM_PROTOTYPE(mnt_unref_table);
+
+/* Loads libmount and resolves the sym_mnt_*() above, once per process (it stays loaded). Returns 0, -EPERM
+ * in a sealed child that has not got it already, or -EOPNOTSUPP if it cannot be loaded (not installed, or a
+ * symbol missing). */
+int dlopen_libmount(void);
+
+/* In a child of ours, first thing: dlopen_libmount() does not load from now on (what the parent loaded stays
+ * usable). */
+void libmount_dl_seal(void);

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libmount with dlopen() (libmount-dl.h): not mapped until the first user loads it; a sealed child loads
+ * nothing (-EPERM, nothing mapped), but keeps what its parent loaded; mount options parse through it. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libmount-dl.h"
+#include "mount-options.h"
+#include "test-assert.h"
+
+static bool mapped(void) {
+        FILE *f = fopen("/proc/self/maps", "re");
+        char line[4096];
+        bool found = false;
+
+        ASSERT(f);
+        while (fgets(line, sizeof(line), f))
+                if (strstr(line, "/libmount.so"))
+                        found = true;
+        fclose(f);
+        return found;
+}
+
+static void in_child(void (*fn)(void)) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                fn();
+                _exit(0);
+        }
+        ASSERT(waitpid(pid, &status, 0) == pid);
+        ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void sealed_before_load(void) {
+        MountOptions m = {};
+
+        libmount_dl_seal();
+        ASSERT_EQ(dlopen_libmount(), -EPERM);
+        ASSERT_EQ(mount_options_parse("ro,nosuid", &m), -EPERM);
+        ASSERT(!mapped());
+        ASSERT(!sym_mnt_split_optstr);
+}
+
+static void sealed_after_load(void) {
+        MountOptions m = {};
+
+        libmount_dl_seal();
+        ASSERT_EQ(dlopen_libmount(), 0);
+        ASSERT_EQ(mount_options_parse("ro,nosuid,mode=0755", &m), 0);
+        ASSERT_EQ(m.flags, MS_RDONLY | MS_NOSUID);
+        ASSERT_STREQ(m.data, "mode=0755");
+        mount_options_done(&m);
+}
+
+int main(void) {
+        MountOptions m = {};
+
+        ASSERT(!mapped());
+        in_child(sealed_before_load);
+        ASSERT(!mapped());
+
+        /* Nothing to parse: nothing loaded. */
+        ASSERT_EQ(mount_options_parse("", &m), 0);
+        ASSERT(!mapped());
+
+        ASSERT_EQ(mount_options_parse("rw,noexec", &m), 0);
+        ASSERT(mapped());
+        ASSERT_EQ(m.flags, MS_NOEXEC);
+        ASSERT_EQ(m.clear & MS_RDONLY, MS_RDONLY);
+        mount_options_done(&m);
+        ASSERT_EQ(dlopen_libmount(), 0);
+        in_child(sealed_after_load);
+
+        printf("test-libmount-dl: OK\n");
+        return 0;
+}
