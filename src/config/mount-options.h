@@ -7,8 +7,16 @@
  * loaded on first use (libmount-dl.h): the functions that need it also return dlopen_libmount()'s errors,
  * -EOPNOTSUPP (it cannot be loaded) or -EPERM (in a sealed child of ours that did not get it). */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#define MOUNT_OPTIONS_UNAVAILABLE_MESSAGE "libmount (libmount.so.1) cannot be loaded to parse the mount options"
+
+/* Whether R, from a function here, means that libmount could not be loaded (not that an option is bad). */
+static inline bool mount_options_unavailable(int r) {
+        return r == -EOPNOTSUPP || r == -EPERM;
+}
 
 typedef enum MountExtension {
         /* OCI runtime extensions (runtime-spec config.md, "Linux mount options"): not kernel options. */

@@ -92,7 +92,12 @@ static int parse_bind(const char *key, const char *value, CustomMount *m, char *
                 return invalid(ret_error, key, value, "destination must be an absolute path without '..'");
 
         if (!isempty(p)) {
-                if (mount_bind_options_parse(p, NULL, NULL) < 0)
+                r = mount_bind_options_parse(p, NULL, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (mount_options_unavailable(r))
+                        return invalid(ret_error, key, value, MOUNT_OPTIONS_UNAVAILABLE_MESSAGE);
+                if (r < 0)
                         return invalid(ret_error, key, value,
                                        "options must be a comma-separated list of rbind, norbind, idmap, noidmap, rootidmap");
                 m->options = strdup(p);
@@ -140,6 +145,8 @@ static int parse_tmpfs(const char *key, const char *value, CustomMount *m, char 
                 r = tmpfs_options_valid(p);
                 if (r == -ENOMEM)
                         return r;
+                if (mount_options_unavailable(r))
+                        return invalid(ret_error, key, value, MOUNT_OPTIONS_UNAVAILABLE_MESSAGE);
                 if (r < 0)
                         return invalid(ret_error, key, value, "options must be mount options libmount can parse "
                                        "(no bind, propagation, nofail/x-* or other userspace options)");

@@ -264,6 +264,8 @@ static int parse_rootfs_propagation(json_object *v, const char *path, void *dest
         r = mount_propagation_from_string(l->rootfs_propagation, &l->rootfs_propagation_flags);
         if (r == -ENOMEM)
                 return r;
+        if (mount_options_unavailable(r))
+                return oci_error(error, path, MOUNT_OPTIONS_UNAVAILABLE_MESSAGE);
         if (r < 0)
                 return oci_error(error, path, "invalid propagation \"%.64s\" (expected shared, slave, private "
                                  "or unbindable)", l->rootfs_propagation);

@@ -239,6 +239,8 @@ static int map_mounts(OciContainer *c, char **error) {
                 r = mount_options_parse_strv(om->options, &o, &bad);
                 if (r == -ENOMEM)
                         return r;
+                if (mount_options_unavailable(r))
+                        return oci_error(error, path, "options: " MOUNT_OPTIONS_UNAVAILABLE_MESSAGE);
                 if (r < 0)
                         return oci_error(error, path, "options[%zu]: invalid mount option", bad);
                 if (o.extensions != 0) {

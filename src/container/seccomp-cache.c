@@ -4,12 +4,16 @@
  * an exec into a running container costs besides the exec itself, and gives the same program every time.
  *
  * The file: a header, the inputs the programs were compiled from (the key), the deny list's instructions and
- * the profile's. The key is every input of container_seccomp_programs_build() serialized, with our version,
- * libseccomp's and the kernel's: a load compares it byte for byte with the key of the config at hand, so a
- * changed config.json or an upgrade recompiles instead of loading another filter. */
+ * the profile's. The key is every input of container_seccomp_programs_build() serialized, with the build IDs
+ * of our code and of libseccomp, libseccomp's version and the kernel's: a load compares it byte for byte with
+ * the key of the config at hand, so a changed config.json, a rebuild or an upgrade recompiles instead of
+ * loading another filter. */
 
+#include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/filter.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -111,7 +115,77 @@ static void put_profile(FILE *f, const ContainerSeccompProfile *p) {
         }
 }
 
-/* Every input of container_seccomp_programs_build() for C, and what else shapes its output. */
+typedef struct BuildId {
+        const void *address;            /* in the object asked about */
+        unsigned char id[64];
+        size_t size;
+} BuildId;
+
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *userdata) {
+        BuildId *b = userdata;
+        bool here = false;
+
+        (void) size;
+        for (size_t i = 0; i < info->dlpi_phnum && !here; i++) {
+                const ElfW(Phdr) *ph = info->dlpi_phdr + i;
+                uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+
+                here = ph->p_type == PT_LOAD && (uintptr_t) b->address >= start &&
+                       (uintptr_t) b->address < start + ph->p_memsz;
+        }
+        if (!here)
+                return 0;
+        for (size_t i = 0; i < info->dlpi_phnum; i++) {
+                const ElfW(Phdr) *ph = info->dlpi_phdr + i;
+                const char *p = (const char *) (info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+
+                if (ph->p_type != PT_NOTE)
+                        continue;
+                while (p + sizeof(ElfW(Nhdr)) <= end) {
+                        const ElfW(Nhdr) *n = (const ElfW(Nhdr) *) p;
+                        const char *name = p + sizeof(*n), *desc = name + ((n->n_namesz + 3) & ~3U);
+
+                        if (desc + ((n->n_descsz + 3) & ~3U) > end)
+                                break;
+                        if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+                            n->n_descsz <= sizeof(b->id)) {
+                                memcpy(b->id, desc, n->n_descsz);
+                                b->size = n->n_descsz;
+                                return 1;
+                        }
+                        p = desc + ((n->n_descsz + 3) & ~3U);
+                }
+        }
+        return 1;       /* the object, without a build ID */
+}
+
+/* What identifies the code of the object ADDRESS is in: its build ID, or else its file (device, inode, size,
+ * modification time), so that a rebuild or an update under the same version is a miss. */
+static void put_object(FILE *f, const void *address) {
+        BuildId b = { .address = address };
+        Dl_info info;
+        struct stat st;
+
+        (void) dl_iterate_phdr(find_build_id, &b);
+        put_u64(f, b.size);
+        if (b.size > 0) {
+                (void) fwrite(b.id, 1, b.size, f);
+                return;
+        }
+        if (dladdr(address, &info) == 0 || !info.dli_fname || stat(info.dli_fname[0] ? info.dli_fname :
+                                                                    "/proc/self/exe", &st) < 0) {
+                put_u64(f, UINT64_MAX);
+                return;
+        }
+        put_u64(f, st.st_dev);
+        put_u64(f, st.st_ino);
+        put_u64(f, (uint64_t) st.st_size);
+        put_u64(f, (uint64_t) st.st_mtim.tv_sec);
+        put_u64(f, (uint64_t) st.st_mtim.tv_nsec);
+}
+
+/* Every input of container_seccomp_programs_build() for C, and what else shapes its output: the code that
+ * builds it (ours: the deny list, the syscall groups; libseccomp's: the names it knows), the kernel. */
 static int cache_key(const ContainerConfig *c, char **ret, size_t *ret_size) {
         const struct scmp_version *v = seccomp_version();
         struct utsname u;
@@ -125,6 +199,8 @@ static int cache_key(const ContainerConfig *c, char **ret, size_t *ret_size) {
         if (!f)
                 return -ENOMEM;
         put_str(f, "machined-ext " PACKAGE_VERSION);
+        put_object(f, (const void *) container_seccomp_programs_build);
+        put_object(f, (const void *) seccomp_init);
         put_u64(f, v ? v->major : 0);
         put_u64(f, v ? v->minor : 0);
         put_u64(f, v ? v->micro : 0);
@@ -185,7 +261,7 @@ int container_seccomp_cache_load(int dir_fd, const ContainerConfig *c, Container
         if (fstat(fd, &st) < 0)
                 return -errno;
         /* Ours only: a regular file of our user's that nobody else can write, of a plausible size. */
-        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022) ||
+        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022) || st.st_nlink != 1 ||
             st.st_size < (off_t) sizeof(h) ||
             st.st_size > (off_t) (sizeof(h) + CACHE_KEY_MAX + 2 * BPF_MAXINSNS * sizeof(struct sock_filter)))
                 return -EBADMSG;

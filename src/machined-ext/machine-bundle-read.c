@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bus-api.h"
+#include "libmount-dl.h"
 #include "log.h"
 #include "machine-dbus.h"
 #include "manager-dbus.h"
@@ -392,6 +393,9 @@ int manager_read_bundle(Manager *m, sd_bus_message *message, const char *name, c
                 return -errno;
         b->go_fd = go[1];
 
+        /* The helper parses config.json, which may take libmount (linux.rootfsPropagation): loaded here, never
+         * in a child (libmount-dl.h). If it cannot be, the helper reports the option it could not parse. */
+        (void) dlopen_libmount();
         pid = priv_clone_pidfd(0, &b->pidfd);
         if (pid < 0) {
                 safe_close(go[0]);

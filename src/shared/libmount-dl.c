@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "libmount-dl.h"
 #include "macro.h"
@@ -26,6 +27,13 @@ DLSYM_PROTOTYPE(mnt_unref_table) = NULL;
 
 static void *libmount_dl = NULL;
 static bool sealed = false;
+static pid_t loader_pid = 0;
+
+/* The process that may load it: the one the program started as. A child of ours (a fork or clone, in any PID
+ * namespace) has another PID and only uses what this one loaded. */
+__attribute__((constructor)) static void record_loader_pid(void) {
+        loader_pid = getpid();
+}
 
 /* (void **) &function pointer, as systemd's DLSYM_ARG(): dlsym() hands out function addresses so. */
 #define DLSYM_ARG(symbol) { #symbol, (void **) &sym_##symbol }
@@ -55,7 +63,7 @@ int dlopen_libmount(void) {
 
         if (libmount_dl)
                 return 0;
-        if (sealed)
+        if (sealed || getpid() != loader_pid)
                 return -EPERM;
         dl = dlopen(LIBMOUNT_SONAME, RTLD_NOW | RTLD_LOCAL);
         if (!dl)

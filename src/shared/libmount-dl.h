@@ -6,10 +6,11 @@
  * map it, nor libblkid, libselinux and libpcre2 that it pulls in, about half a millisecond of every start of
  * the CLI (issue #17).
  *
- * Only a process of the host loads it. A child of ours may be in a container's mount namespace, where the
- * library's path is the image's: whoever clones one that uses libmount loads it first (container_spawn(),
- * container_bind_mount()), and the child calls libmount_dl_seal() before anything else, after which
- * dlopen_libmount() never loads. */
+ * Only the process the program started as loads it. A child of ours may be in a container's mount namespace,
+ * where the library's path is the image's: dlopen_libmount() refuses to load in any process whose PID is not
+ * the one recorded at start-up (every fork or clone of ours), so whoever clones a child that uses libmount
+ * loads it first (container_spawn(), container_bind_mount(), the daemon's bundle reader), and the child uses
+ * that. libmount_dl_seal() makes the refusal explicit where a child begins. */
 
 #include <libmount/libmount.h>
 
@@ -32,8 +33,8 @@ extern DLSYM_PROTOTYPE(mnt_table_next_fs);
 extern DLSYM_PROTOTYPE(mnt_unref_table);
 
 /* Loads libmount and resolves the sym_mnt_*() above, once per process (it stays loaded). Returns 0, -EPERM
- * in a sealed child that has not got it already, or -EOPNOTSUPP if it cannot be loaded (not installed, or a
- * symbol missing). */
+ * in a child (or after libmount_dl_seal()) that did not get it from its parent, or -EOPNOTSUPP if it cannot be
+ * loaded (not installed, or a symbol missing). */
 int dlopen_libmount(void);
 
 /* In a child of ours, first thing: dlopen_libmount() does not load from now on (what the parent loaded stays

@@ -366,6 +366,8 @@ test_exec() {
         # options, as features does.
         assert_eq 0 "$(LD_DEBUG=files oci exec oci-exec /bin/true </dev/null 2>&1 | grep -c -E 'libmount|libblkid|libselinux')" \
                 "libraries of exec"
+        assert_eq 0 "$(LD_DEBUG=files oci state oci-exec 2>&1 >/dev/null | grep -c -E 'libmount|libblkid|libselinux')" \
+                "libraries of state"
         assert_match "file=libmount.so.1 .*dynamically loaded" "$(LD_DEBUG=files oci features 2>&1 >/dev/null)" \
                 "features loads libmount"
         # No fd of the runtime: only stdio.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "libmount-dl.h"
 #include "macro.h"
 #include "priv/priv.h"
 #include "test-assert.h"
@@ -178,6 +179,9 @@ int main(void) {
         char cmd[512];
 
         test_spawn_invalid();
+        /* The creators below are forks of ours: libmount is loaded by the process that started, before
+         * (libmount-dl.h), as the daemon and the CLI have it when they spawn. */
+        ASSERT_EQ(dlopen_libmount(), 0);
         if (geteuid() != 0 || access("/bin/busybox", X_OK) < 0) {
                 fprintf(stderr, "needs root and /bin/busybox, skipping\n");
                 return 77;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libmount with dlopen() (libmount-dl.h): not mapped until the first user loads it; a sealed child loads
- * nothing (-EPERM, nothing mapped), but keeps what its parent loaded; mount options parse through it. */
+/* libmount with dlopen() (libmount-dl.h): not mapped until the first user loads it; a child (sealed or not)
+ * loads nothing (-EPERM, nothing mapped), but keeps what its parent loaded; mount options parse through it. */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 
 #include "libmount-dl.h"
 #include "mount-options.h"
+#include "oci-spec.h"
 #include "test-assert.h"
 
 static bool mapped(void) {
@@ -50,6 +52,28 @@ static void sealed_before_load(void) {
         ASSERT(!sym_mnt_split_optstr);
 }
 
+/* A fork of ours that does not seal itself refuses as well: its PID is not the one that started. */
+static void child_before_load(void) {
+        MountOptions m = {};
+
+        ASSERT_EQ(dlopen_libmount(), -EPERM);
+        ASSERT_EQ(mount_options_parse("nosuid", &m), -EPERM);
+        ASSERT(!mapped());
+
+        /* A parser that needs it says so, naming where. */
+        {
+                static const char json[] = "{ \"ociVersion\": \"1.0.2\", \"root\": { \"path\": \"/r\" },"
+                                           "  \"linux\": { \"rootfsPropagation\": \"rslave\" } }";
+                OciSpec *spec = NULL;
+                char *error = NULL;
+
+                ASSERT_EQ(oci_spec_parse(json, strlen(json), &spec, &error), -EINVAL);
+                ASSERT(error && strstr(error, "linux.rootfsPropagation") && strstr(error, "libmount.so.1"));
+                free(error);
+        }
+        ASSERT(!mapped());
+}
+
 static void sealed_after_load(void) {
         MountOptions m = {};
 
@@ -66,6 +90,7 @@ int main(void) {
 
         ASSERT(!mapped());
         in_child(sealed_before_load);
+        in_child(child_before_load);
         ASSERT(!mapped());
 
         /* Nothing to parse: nothing loaded. */
