@@ -104,6 +104,12 @@ static ContainerSeccompProfile profile(ContainerSeccompRule *r) {
         };
 }
 
+/* C changed since the last round trip: a miss, then a new round trip. */
+static void changed(const ContainerConfig *c) {
+        ASSERT_EQ(load(c), -ESTALE);
+        round_trip(c);
+}
+
 /* Every input is part of the key. */
 static void test_inputs(void) {
         ContainerSeccompRule r[ELEMENTSOF(rules)];
@@ -115,46 +121,34 @@ static void test_inputs(void) {
         round_trip(&c);
 
         c.capability_bounding = CAP(CAP_CHOWN);
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         c.seccomp_keep_read_only = CONTAINER_KEEP_READ_ONLY_ALL;
         c.capability_bounding |= CAP(CAP_SYS_ADMIN);
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         c.syscall_allow = allow;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         c.syscall_deny = deny;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
 
         /* A profile, and each of its fields. */
         memcpy(r, rules, sizeof(rules));
         p = profile(r);
         c.seccomp_profile = &p;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         r[0].data = EPERM;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         r[1].args[0].value = 0;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         r[1].name = "getpgid";
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         p.default_action = CONTAINER_SECCOMP_LOG;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         p.flags = SECCOMP_FILTER_FLAG_LOG;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         p.n_rules = 1;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         c.seccomp_profile = NULL;
-        ASSERT_EQ(load(&c), -ESTALE);
-        round_trip(&c);
+        changed(&c);
         ASSERT_EQ(load(&c), 0);
 }
 
