@@ -19,6 +19,9 @@
 /* The default --root of the OCI runtime command line (machined-ext-oci); the daemon lists its containers. */
 #define CONTAINER_STATE_ROOT_OCI_CLI "/run/machined-ext-oci"
 #define CONTAINER_STATE_SIZE_MAX (1024U * 1024U)
+/* The OCI CLI's copy of the bundle's config.json, made at create, next to state.json: what exec and the hooks
+ * read later, as runc and crun keep theirs (the bundle may change or go). */
+#define CONTAINER_STATE_CONFIG_FILE "config.json"
 #define CONTAINER_ID_MAX 255
 
 typedef enum ContainerStatus {
@@ -121,7 +124,7 @@ int container_state_load(const char *root, const char *id, ContainerState **ret,
  * *ret, -EBADMSG with a reason in *error (to be freed), or -ENOMEM. */
 int container_state_parse(const char *data, size_t n, const char *id, ContainerState **ret, char **error);
 
-/* Removes ROOT/ID: state.json, stale temp files, the directory. Returns 0, -ENOENT if it did not exist,
+/* Removes ROOT/ID: state.json, the config.json copy, the seccomp cache, stale temp files, the directory. Returns 0, -ENOENT if it did not exist,
  * -EINVAL for an invalid id, or -errno. */
 int container_state_remove(const char *root, const char *id);
 

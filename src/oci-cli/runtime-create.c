@@ -63,6 +63,28 @@ static int make_state_dir(const char *id, int *ret_fd) {
         return 0;
 }
 
+/* The config.json the container is made from (TEXT, SIZE bytes), as CONTAINER_STATE_CONFIG_FILE in the new
+ * state directory DIR_FD: exec and the hooks read it later, whatever becomes of the bundle (runc and crun
+ * keep theirs too). */
+static int save_config_copy(int dir_fd, const char *text, size_t size) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dir_fd, CONTAINER_STATE_CONFIG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        while (size > 0) {
+                ssize_t n = write(fd, text, size);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO;
+                text += n;
+                size -= (size_t) n;
+        }
+        return 0;
+}
+
 /* The lock other calls for ID wait for. Taken once the init exists, on a file description of our own: the
  * init shares every one we had when it was cloned (until its exec), and would hold a lock taken on it. Until
  * then the directory has no state.json, which the others take for "being created". */
@@ -295,7 +317,9 @@ static int state_init(OciInstance *i, const char *id, const char *bundle, bool n
 }
 
 static int create_container(const OciCreate *o, OciInstance *i, char **defaults, CreateCalls *calls) {
-        _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL;
+        _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *text = NULL;
+        _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
+        size_t text_size = 0;
         char uuid[SD_ID128_UUID_STRING_MAX];
         ContainerConfig config;
         const char *id = o->id;
@@ -324,8 +348,15 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         if (asprintf(&defaults[1], "container_uuid=%s", uuid) < 0)
                 return oci_error(ENOMEM, "Out of memory");
 
-        /* Everything that can be checked without side effects first: a bad bundle leaves nothing. */
-        r = oci_container_load(bundle, id, defaults, &i->oci, &error);
+        /* Everything that can be checked without side effects first: a bad bundle leaves nothing. The text
+         * is kept for the copy in the state directory. */
+        r = oci_spec_read(bundle, &text, &text_size, &error);
+        if (r >= 0)
+                r = oci_spec_parse(text, text_size, &spec, &error);
+        if (r >= 0)
+                r = oci_spec_resolve_root(spec, bundle, &error);
+        if (r >= 0)
+                r = oci_container_from_spec(TAKE_PTR(spec), bundle, id, defaults, &i->oci, &error);
         if (r == -ENOMEM)
                 return oci_error(r, "Out of memory");
         if (r < 0)
@@ -354,6 +385,10 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         if (r < 0)
                 return r;
         /* From here on, failures are cleaned up by the caller (oci_runtime_destroy()). */
+        r = save_config_copy(i->dir_fd, text, text_size);
+        if (r < 0)
+                return oci_error(r, "Failed to keep a copy of %s/config.json in %s/%s: %s", bundle, arg_root, id,
+                                 strerror(-r));
         if (asprintf(&fifo, "%s/%s/" OCI_RELEASE_FIFO, arg_root, id) < 0)
                 return oci_error(ENOMEM, "Out of memory");
         if (mkfifo(fifo, 0600) < 0)

@@ -160,13 +160,57 @@ int oci_runtime_state_json(const OciLoaded *l, bool pretty, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+int oci_runtime_load_config(const ContainerState *s, OciModelFlags flags, char **ret_text, size_t *ret_size,
+                            OciContainer **ret, char **ret_error) {
+        _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
+        _cleanup_free_ char *dir = NULL, *error = NULL, *text = NULL;
+        const char *from;
+        size_t size = 0;
+        int r;
+
+        if (asprintf(&dir, "%s/%s", arg_root, s->id) < 0)
+                return -ENOMEM;
+        from = dir;
+        r = oci_spec_read(dir, &text, &size, &error);
+        if (r == -ENOENT) {
+                /* Made by a version that kept no copy: the bundle's, as it is now. */
+                from = s->bundle;
+                error = mfree(error);
+                r = oci_spec_read(s->bundle, &text, &size, &error);
+        }
+        if (r >= 0)
+                r = oci_spec_parse(text, size, &spec, &error);
+        if (r >= 0 && from == dir && s->root) {
+                /* The root the container was made with, resolved then: the bundle may have moved or gone. */
+                free(spec->root_path);
+                spec->root_path = strdup(s->root);
+                if (!spec->root_path)
+                        r = -ENOMEM;
+        } else if (r >= 0)
+                r = oci_spec_resolve_root(spec, s->bundle, &error);
+        if (r >= 0)
+                r = oci_container_from_spec_full(TAKE_PTR(spec), s->bundle, s->id, NULL, flags, ret, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "%s/config.json: %s", from, error ?: strerror(-r)) < 0)
+                        return -ENOMEM;
+                return r;
+        }
+        if (ret_text) {
+                *ret_text = TAKE_PTR(text);
+                *ret_size = size;
+        }
+        return 0;
+}
+
 static int load_spec(const ContainerState *s, OciContainer **ret) {
         _cleanup_free_ char *error = NULL;
         int r;
 
-        r = oci_container_load(s->bundle, s->id, NULL, ret, &error);
+        r = oci_runtime_load_config(s, 0, NULL, NULL, ret, &error);
         if (r < 0)
-                oci_debug("Failed to load %s/config.json again: %s", s->bundle, error ?: strerror(-r));
+                oci_debug("Failed to load the config of container '%s' again: %s", s->id, error ?: strerror(-r));
         return r;
 }
 
@@ -276,6 +320,10 @@ int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, con
         stop = oci_cgroup_job_free(stop);
         oci_bus_done(&bus);
 
+        /* The poststop hooks are those of the config the container was made with: its copy goes with the
+         * state. */
+        if (!oci && s->status != CONTAINER_CREATING && load_spec(s, &loaded) >= 0)
+                oci = loaded;
         (void) unlinkat(dir_fd, OCI_RELEASE_FIFO, 0);
         r = container_state_remove(arg_root, s->id);
         if (r < 0 && r != -ENOENT)
@@ -283,8 +331,6 @@ int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, con
 
         if (s->status == CONTAINER_CREATING)
                 return 0;
-        if (!oci && load_spec(s, &loaded) >= 0)
-                oci = loaded;
         if (oci)
                 (void) oci_run_hooks(oci, s->id, OCI_HOOK_POSTSTOP, "stopped", 0, 4);
         return 0;

@@ -88,6 +88,13 @@ int oci_runtime_release(OciInstance *i);
  * such container). */
 int oci_runtime_load(const char *id, OciLoaded **ret);
 
+/* runtime.c. The model of the container whose state is S, from the copy of config.json its create kept in
+ * ROOT/ID (with the root it resolved then), or from the bundle for a container made without one; with
+ * FLAGS. The text read goes to *RET_TEXT and *RET_SIZE if RET_TEXT is not NULL. Returns 0, -ENOMEM, or -errno
+ * with a message naming the file in *RET_ERROR (if not NULL). */
+int oci_runtime_load_config(const ContainerState *s, OciModelFlags flags, char **ret_text, size_t *ret_size,
+                            OciContainer **ret, char **ret_error);
+
 /* runtime.c. The value of KEY in S->daemon, or NULL. */
 const char *oci_state_get(const ContainerState *s, const char *key);
 

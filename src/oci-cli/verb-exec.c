@@ -52,10 +52,9 @@ static json_object *strv_to_json(char **l) {
         return a;
 }
 
-/* The process object: the container's own (of config.json's TEXT, SIZE bytes, read once for both), with ARGS
- * and the options on top. */
-static int build_process(const char *bundle, const char *text, size_t size, const ExecOptions *o, char **args,
-                         json_object **ret) {
+/* The process object: the container's own (of its config.json's TEXT, SIZE bytes, read once for both), with
+ * ARGS and the options on top. */
+static int build_process(const char *text, size_t size, const ExecOptions *o, char **args, json_object **ret) {
         json_object *config, *process, *p, *v;
         json_tokener *tok;
         int r = 0;
@@ -66,10 +65,10 @@ static int build_process(const char *bundle, const char *text, size_t size, cons
         config = json_tokener_parse_ex(tok, text, (int) size);
         json_tokener_free(tok);
         if (!config)
-                return oci_error(EBADMSG, "Failed to parse %s/config.json", bundle);
+                return oci_error(EBADMSG, "Failed to parse the container's config.json");
         if (!json_object_object_get_ex(config, "process", &process) || !json_object_is_type(process, json_type_object)) {
                 json_object_put(config);
-                return oci_error(EINVAL, "%s/config.json: no process", bundle);
+                return oci_error(EINVAL, "The container's config.json has no process");
         }
         p = json_object_get(process);
         json_object_put(config);
@@ -146,29 +145,6 @@ static int process_model(json_object *p, const char *bundle, const char *id, Oci
                 r = oci_container_from_spec_full(TAKE_PTR(spec), bundle, id, NULL, OCI_MODEL_NO_MOUNTS, ret, &error);
         if (r < 0)
                 return oci_error(r, "exec: %s", error ?: strerror(-r));
-        return 0;
-}
-
-/* The container's model from BUNDLE's config.json, whose text stays in *RET_TEXT for build_process(). Its
- * mounts are made already: left out. */
-static int load_container(const char *bundle, const char *id, char **ret_text, size_t *ret_size,
-                          OciContainer **ret) {
-        _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
-        _cleanup_free_ char *error = NULL, *text = NULL;
-        size_t size = 0;
-        int r;
-
-        r = oci_spec_read(bundle, &text, &size, &error);
-        if (r >= 0)
-                r = oci_spec_parse(text, size, &spec, &error);
-        if (r >= 0)
-                r = oci_spec_resolve_root(spec, bundle, &error);
-        if (r >= 0)
-                r = oci_container_from_spec_full(TAKE_PTR(spec), bundle, id, NULL, OCI_MODEL_NO_MOUNTS, ret, &error);
-        if (r < 0)
-                return oci_error(r, "%s/config.json: %s", bundle, error ?: strerror(-r));
-        *ret_text = TAKE_PTR(text);
-        *ret_size = size;
         return 0;
 }
 
@@ -281,7 +257,7 @@ int verb_exec(int argc, char **argv) {
         _cleanup_(oci_container_freep) OciContainer *container = NULL, *proc = NULL;
         _cleanup_close_ int console_sock = -EBADF, master = -EBADF, pidfd = -EBADF, report_fd = -EBADF;
         _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms programs = {};
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *text = NULL, *error = NULL;
         size_t text_size = 0;
         ExecOptions o = {};
         json_object *p = NULL;
@@ -301,9 +277,12 @@ int verb_exec(int argc, char **argv) {
                 oci_error(ESRCH, "Container '%s' is %s, not running", id, container_status_to_string(l->status));
                 goto finish;
         }
-        r = load_container(l->state->bundle, id, &text, &text_size, &container);
-        if (r < 0)
+        /* The config the container was created with (its mounts are made: left out of the model). */
+        r = oci_runtime_load_config(l->state, OCI_MODEL_NO_MOUNTS, &text, &text_size, &container, &error);
+        if (r < 0) {
+                oci_error(r, "%s", error ?: strerror(-r));
                 goto finish;
+        }
         /* The container's filters, compiled once and kept in its state directory. */
         r = container_seccomp_cache_load(l->dir_fd, &container->config, &programs);
         if (r < 0) {
@@ -327,7 +306,7 @@ int verb_exec(int argc, char **argv) {
                         oci_error(EBADMSG, "--process %s: not a JSON document", o.process);
                         goto finish;
                 }
-        } else if (build_process(l->state->bundle, text, text_size, &o, argv + optind + 1, &p) < 0)
+        } else if (build_process(text, text_size, &o, argv + optind + 1, &p) < 0)
                 goto finish;
         if (process_model(p, l->state->bundle, id, &proc) < 0)
                 goto finish;

@@ -429,10 +429,11 @@ open(sys.argv[3], "wb").write(struct.pack("=8sIIII", magic, len(key), pol, prof,
 PY
 }
 
-# exec gets the container's seccomp filters from its state directory once compiled (seccomp.bpf, 0600, as
-# crun keeps them): the same filters, in the same number, as the init; compiled again when config.json's
-# profile changes, or when the file is not ours (garbage, a symlink, writable by others), and the file goes
-# with the container. The forged file shows that a valid one is what exec loads.
+# exec gets the container's seccomp filters from its state directory once compiled (seccomp.bpf, 0600): the
+# same filters, in the same number, as the init, from the config.json the container was made with (create's
+# copy, whatever becomes of the bundle's); compiled again when that profile changes, or when the file is not
+# ours (garbage, a symlink, writable by others); everything goes with the container. The forged file shows
+# that a valid one is what exec loads.
 test_exec_seccomp_cache() {
         local b=$MACHINES_DIR/oci-sc b2=$MACHINES_DIR/oci-sc2 cache=$OCI_ROOT/oci-sc/seccomp.bpf pid epid ino out
         local deny_mkdir='{ defaultAction: "SCMP_ACT_ALLOW", syscalls: [ { names: [ "mkdir", "mkdirat" ],
@@ -463,12 +464,22 @@ test_exec_seccomp_cache() {
         assert_eq "$(grep -E '^Seccomp(_filters)?:' /proc/"$pid"/status)" \
                 "$(grep -E '^Seccomp(_filters)?:' /proc/"$epid"/status)" "seccomp of a cached exec vs the init"
 
-        # A profile of config.json that changed since: compiled again (as without a cache).
+        # The bundle's config.json changed, or gone, since create: exec keeps to the config the container was
+        # made with (the copy in its state directory, as runc and crun), and so does the cache.
+        assert_eq "600" "$(stat -c %a "$OCI_ROOT/oci-sc/config.json")" "mode of the state's copy of config.json"
         jq '.linux.seccomp.syscalls[0].names = [ "rmdir" ]' "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
-        assert_eq made "$(mkdir_in 3)" "mkdir after the profile changed"
-        assert_ne "$ino" "$(stat -c %i "$cache")" "the cache, replaced after the profile changed"
-        jq ".linux.seccomp = $deny_mkdir" "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
-        assert_eq denied "$(mkdir_in 4)" "mkdir after the profile changed back"
+        assert_eq denied "$(mkdir_in 3)" "mkdir after the bundle's profile changed"
+        assert_eq "$ino" "$(stat -c %i "$cache")" "the cache, after the bundle's profile changed"
+        mv "$b/config.json" "$b/config.json.away"
+        assert_eq denied "$(mkdir_in 4)" "mkdir with the bundle's config.json gone"
+        mv "$b/config.json.away" "$b/config.json"
+        # A changed profile in the copy itself (root's file): compiled again, not the cached filter.
+        cp "$OCI_ROOT/oci-sc/config.json" "$T_TMP/copy.json"
+        jq '.linux.seccomp.syscalls[0].names = [ "rmdir" ]' "$T_TMP/copy.json" >"$OCI_ROOT/oci-sc/config.json"
+        assert_eq made "$(mkdir_in 3)" "mkdir after the container's profile changed"
+        assert_ne "$ino" "$(stat -c %i "$cache")" "the cache, replaced after the container's profile changed"
+        cp "$T_TMP/copy.json" "$OCI_ROOT/oci-sc/config.json"
+        assert_eq denied "$(mkdir_in 4)" "mkdir after the container's profile changed back"
 
         # Garbage, and a cache of another container's (another profile): neither is loaded.
         head -c 5000 /dev/urandom >"$cache"
@@ -498,6 +509,32 @@ test_exec_seccomp_cache() {
         assert_ok oci delete --force oci-sc2
         oci_assert_gone oci-sc
         oci_assert_gone oci-sc2
+}
+
+# create keeps a copy of config.json in the state directory (0600): start's poststart and delete's poststop
+# hooks, and exec, follow the config the container was made with, as with runc and crun, whatever the bundle's
+# says later or if it is gone; delete removes the copy with the rest.
+test_config_copy() {
+        local b=$MACHINES_DIR/oci-cc copy=$OCI_ROOT/oci-cc/config.json
+        oci_bundle oci-cc /bin/sleep 1000
+        jq --arg out "$b/out" '.hooks = {} | reduce ("poststart", "poststop") as $k (.;
+                .hooks[$k] = [ { path: "/bin/sh", args: [ "sh", "-c", "echo made >\($out)/\($k)" ] } ])' \
+                "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
+        oci_detached create --bundle "$b" oci-cc
+        assert_eq "600 0" "$(stat -c '%a %u' "$copy")" "mode and owner of the copy"
+        cmp -s "$copy" "$b/config.json" || t_fail "the copy differs from the bundle's config.json"
+
+        # The bundle's hooks now say "changed", then the bundle's config.json goes.
+        sed -i 's/echo made/echo changed/g' "$b/config.json"
+        assert_ok oci start oci-cc
+        wait_until 5 test -s "$b/out/poststart" || t_fail "the poststart hook did not run"
+        assert_eq made "$(cat "$b/out/poststart")" "the poststart hook: the container's, not the bundle's now"
+        mv "$b/config.json" "$b/config.json.away"
+        assert_eq "container-sh" "$(oci exec oci-cc /bin/sh -c 'echo container-sh' </dev/null 2>&1)" \
+                "exec with the bundle's config.json gone"
+        assert_ok oci delete --force oci-cc
+        assert_eq made "$(cat "$b/out/poststop" 2>&1)" "the poststop hook: the container's, after the bundle's went"
+        oci_assert_gone oci-cc
 }
 
 # --preserve-fds N: the caller's fds 3..3+N-1 reach the payload at the same numbers (run, create/start and
@@ -705,6 +742,7 @@ oci_run_test oci-cli-cgroup-managers test_cgroup_managers
 oci_run_test oci-cli-pause-ps-update test_pause_ps_update
 oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-exec-seccomp-cache test_exec_seccomp_cache
+oci_run_test oci-cli-config-copy test_config_copy
 oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features
 oci_run_test oci-cli-sys-admin-remount test_sys_admin_remount

@@ -41,7 +41,8 @@ test_exec_into_cgroup() {
 
 # run overlaps its bus handshakes with the init's set-up: both connections (systemd's private socket, the
 # system bus for systemd-machined) are made before the init is cloned, and RegisterMachine goes out as soon as
-# the scope's job is done, not after the set-up; it parses config.json once (the poststop hooks use that).
+# the scope's job is done, not after the set-up; it reads and parses config.json once (the poststop hooks use
+# that) and writes the state directory's copy of it.
 # The machine is registered and in its scope all the same (test-oci-cli, test-oci-machines).
 test_run_pipelined() {
         local id=operf-run tr=$T_TMP/run.strace out first_clone first_bus first_systemd n
@@ -59,8 +60,11 @@ test_run_pipelined() {
                 [ -n "$first_systemd" ] && [ "$first_systemd" -lt "$first_clone" ] ||
                         t_fail "systemd's private socket was not connected before the init's clone"
         fi
-        n=$(grep -c 'open.*config\.json"' "$tr")
-        assert_eq 1 "$n" "opens of config.json by run"
+        n=$(grep 'open.*config\.json"' "$tr" | grep -c O_RDONLY)
+        assert_eq 1 "$n" "opens of config.json by run, to read it"
+        # ... and one more to write the state directory's copy (exec and the hooks read that later).
+        n=$(grep 'open.*config\.json"' "$tr" | grep -c 'O_WRONLY|O_CREAT|O_EXCL')
+        assert_eq 1 "$n" "opens of config.json by run, to copy it"
         machinectl show $id >/dev/null 2>&1 && t_fail "$id is still registered"
         return 0
 }

@@ -104,13 +104,18 @@ static void test_round_trip(void) {
         ASSERT_STREQ(listing, "state.json");
 
         ASSERT_EQ(container_state_check_leader(l, NULL), LEADER_ALIVE);
-        /* The seccomp cache exec leaves there (and a temporary file of it) go with the state. */
-        for (size_t i = 0; i < 2; i++) {
+        /* The config.json copy create keeps there, and the seccomp cache exec leaves there (and a temporary
+         * file of it) go with the state. */
+        for (size_t i = 0; i < 3; i++) {
+                static const char *const files[] = {
+                        CONTAINER_STATE_CONFIG_FILE,
+                        CONTAINER_SECCOMP_CACHE_FILE,
+                        CONTAINER_SECCOMP_CACHE_TMP_PREFIX "1",
+                };
                 _cleanup_free_ char *p = NULL;
                 FILE *f;
 
-                ASSERT(asprintf(&p, "%s/c1/%s", root, i == 0 ? CONTAINER_SECCOMP_CACHE_FILE :
-                                CONTAINER_SECCOMP_CACHE_TMP_PREFIX "1") > 0);
+                ASSERT(asprintf(&p, "%s/c1/%s", root, files[i]) > 0);
                 f = fopen(p, "we");
                 ASSERT(f);
                 fclose(f);
