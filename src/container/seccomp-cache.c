@@ -309,22 +309,6 @@ int container_seccomp_cache_load(int dir_fd, const ContainerConfig *c, Container
         return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -EIO;
-                p = (const char *) p + k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 int container_seccomp_cache_save(int dir_fd, const ContainerConfig *c, const ContainerSeccompPrograms *p) {
         _cleanup_free_ char *key = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -354,13 +338,13 @@ int container_seccomp_cache_save(int dir_fd, const ContainerConfig *c, const Con
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
-        r = write_all(fd, &h, sizeof(h));
+        r = loop_write(fd, &h, sizeof(h));
         if (r >= 0)
-                r = write_all(fd, key, key_size);
+                r = loop_write(fd, key, key_size);
         if (r >= 0)
-                r = write_all(fd, p->policy->filter, (size_t) p->policy->len * sizeof(struct sock_filter));
+                r = loop_write(fd, p->policy->filter, (size_t) p->policy->len * sizeof(struct sock_filter));
         if (r >= 0 && p->profile)
-                r = write_all(fd, p->profile->filter, (size_t) p->profile->len * sizeof(struct sock_filter));
+                r = loop_write(fd, p->profile->filter, (size_t) p->profile->len * sizeof(struct sock_filter));
         if (r >= 0 && renameat(dir_fd, tmp, dir_fd, CONTAINER_SECCOMP_CACHE_FILE) < 0)
                 r = -errno;
         if (r < 0)

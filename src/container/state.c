@@ -433,20 +433,6 @@ static int open_container_dir(int root_fd, const char *id, bool create, int *ret
         return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, buf, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                buf += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 int container_state_save(const char *root, const ContainerState *s) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, fd = -EBADF;
         _cleanup_free_ char *text = NULL;
@@ -482,9 +468,9 @@ int container_state_save(const char *root, const ContainerState *s) {
                         return -errno;
         }
 
-        r = write_all(fd, text, strlen(text));
+        r = loop_write(fd, text, strlen(text));
         if (r >= 0)
-                r = write_all(fd, "\n", 1);
+                r = loop_write(fd, "\n", 1);
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dir_fd, tmp, dir_fd, STATE_FILE) < 0)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bus-api.h"
+#include "fd-util.h"
 #include "libmount-dl.h"
 #include "log.h"
 #include "machine-dbus.h"
@@ -123,22 +124,6 @@ oom:
         return -ENOMEM;
 }
 
-static int write_all(int fd, const void *p, size_t n) {
-        const char *c = p;
-
-        while (n > 0) {
-                ssize_t k = write(fd, c, n);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return k < 0 ? -errno : -EIO;
-                c += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 /* In the helper: waits for the go, reads the bundle, writes the result to MEMFD, exits. */
 static _noreturn_ void bundle_read_helper(const char *bundle, int memfd, int go_fd) {
         BundleData d = {};
@@ -173,10 +158,10 @@ static _noreturn_ void bundle_read_helper(const char *bundle, int memfd, int go_
                 .message_size = d.message ? (uint32_t) strnlen(d.message, BUNDLE_READ_STRING_MAX) : 0,
                 .root_size = d.root ? (uint32_t) strnlen(d.root, BUNDLE_READ_STRING_MAX) : 0,
         };
-        if (write_all(memfd, &h, sizeof(h)) < 0 ||
-            write_all(memfd, d.text ?: "", h.text_size) < 0 ||
-            write_all(memfd, d.message ?: "", h.message_size) < 0 ||
-            write_all(memfd, d.root ?: "", h.root_size) < 0)
+        if (loop_write(memfd, &h, sizeof(h)) < 0 ||
+            loop_write(memfd, d.text ?: "", h.text_size) < 0 ||
+            loop_write(memfd, d.message ?: "", h.message_size) < 0 ||
+            loop_write(memfd, d.root ?: "", h.root_size) < 0)
                 _exit(EXIT_FAILURE);
         _exit(EXIT_SUCCESS);
 }
@@ -413,7 +398,7 @@ int manager_read_bundle(Manager *m, sd_bus_message *message, const char *name, c
         }
         if (r >= 0) {
                 (void) sd_event_source_set_description(b->timer_event_source, "machine-bundle-reader-timeout");
-                r = write_all(b->go_fd, "G", 1);
+                r = loop_write(b->go_fd, "G", 1);
         }
         if (r < 0) {
                 /* Not released, it waits in read() and has not touched the bundle: it exits at once. */

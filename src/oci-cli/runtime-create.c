@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "container.h"
+#include "fd-util.h"
 #include "name.h"
 #include "runtime.h"
 #include "strv.h"
@@ -72,17 +73,7 @@ static int save_config_copy(int dir_fd, const char *text, size_t size) {
         fd = openat(dir_fd, CONTAINER_STATE_CONFIG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
-        while (size > 0) {
-                ssize_t n = write(fd, text, size);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return n < 0 ? -errno : -EIO;
-                text += n;
-                size -= (size_t) n;
-        }
-        return 0;
+        return loop_write(fd, text, size);
 }
 
 /* The lock other calls for ID wait for. Taken once the init exists, on a file description of our own: the

@@ -3,6 +3,10 @@
 
 #include <stddef.h>
 
+/* Writes all N bytes at BUF to FD (a blocking one), again after EINTR and short writes. Returns 0, -EIO if
+ * write() wrote nothing, or its -errno. */
+int loop_write(int fd, const void *buf, size_t n);
+
 /* Sets O_NONBLOCK on FD. Returns 0 or -errno. */
 int fd_nonblock(int fd);
 
