@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "hooks.h"
 #include "macro.h"
 #include "priv/priv.h"
@@ -90,10 +91,10 @@ int container_hook_run(const ContainerHook *h, const char *state, const int *ns_
         }
 
         /* The state, as much as the pipe takes without blocking: a hook that does not read it must not block
-         * us (the spec's state is small). */
+         * us (the spec's state is small), and one that is gone already must not take us with it (SIGPIPE). */
         if (state) {
                 (void) fcntl(in[1], F_SETFL, O_NONBLOCK);
-                (void) write(in[1], state, strlen(state));
+                (void) write_nosigpipe(in[1], state, strlen(state));
         }
         in[1] = safe_close(in[1]);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -25,6 +27,26 @@ int loop_write(int fd, const void *buf, size_t n) {
                 n -= (size_t) k;
         }
         return 0;
+}
+
+ssize_t write_nosigpipe(int fd, const void *buf, size_t n) {
+        sigset_t pipe_only, old, pending;
+        bool was_pending;
+        ssize_t k;
+        int e;
+
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        /* One that was pending already is not ours to take. */
+        was_pending = sigpending(&pending) >= 0 && sigismember(&pending, SIGPIPE);
+        if (sigprocmask(SIG_BLOCK, &pipe_only, &old) < 0)
+                return -errno;
+        k = write(fd, buf, n);
+        e = errno;
+        if (k < 0 && e == EPIPE && !was_pending)
+                (void) sigtimedwait(&pipe_only, NULL, &(struct timespec) {});
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
+        return k < 0 ? -e : k;
 }
 
 int fd_nonblock(int fd) {

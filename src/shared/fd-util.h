@@ -2,10 +2,16 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Writes all N bytes at BUF to FD (a blocking one), again after EINTR and short writes. Returns 0, -EIO if
  * write() wrote nothing, or its -errno. */
 int loop_write(int fd, const void *buf, size_t n);
+
+/* write() of N bytes at BUF to FD (a pipe whose reader may be gone) with SIGPIPE blocked, and a SIGPIPE it
+ * raised taken back: the caller gets -EPIPE instead of dying, whatever its disposition of SIGPIPE. Returns
+ * what write() wrote, or -errno. */
+ssize_t write_nosigpipe(int fd, const void *buf, size_t n);
 
 /* Sets O_NONBLOCK on FD. Returns 0 or -errno. */
 int fd_nonblock(int fd);
