@@ -22,6 +22,8 @@
 /* The OCI CLI's copy of the bundle's config.json, made at create, next to state.json: what exec and the hooks
  * read later, as runc and crun keep theirs (the bundle may change or go). */
 #define CONTAINER_STATE_CONFIG_FILE "config.json"
+/* The OCI CLI's release FIFO, from create to start. */
+#define CONTAINER_STATE_RELEASE_FIFO "exec.fifo"
 #define CONTAINER_ID_MAX 255
 
 typedef enum ContainerStatus {
@@ -124,7 +126,8 @@ int container_state_load(const char *root, const char *id, ContainerState **ret,
  * *ret, -EBADMSG with a reason in *error (to be freed), or -ENOMEM. */
 int container_state_parse(const char *data, size_t n, const char *id, ContainerState **ret, char **error);
 
-/* Removes ROOT/ID: state.json, the config.json copy, the seccomp cache, stale temp files, the directory. Returns 0, -ENOENT if it did not exist,
+/* Removes ROOT/ID: state.json, the config.json copy, the release FIFO, the seccomp cache, stale temp files,
+ * the directory. Returns 0, -ENOENT if it did not exist,
  * -EINVAL for an invalid id, or -errno. */
 int container_state_remove(const char *root, const char *id);
 

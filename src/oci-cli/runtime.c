@@ -9,8 +9,10 @@
 #include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "container.h"
+#include "fd-util.h"
 #include "name.h"
 #include "runtime.h"
 #include "strv.h"
@@ -160,6 +162,25 @@ int oci_runtime_state_json(const OciLoaded *l, bool pretty, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* DIR/config.json, create's copy: a regular file of ours, one link, that nobody else can write, as the state
+ * directory's other files. Returns 0 with its text, -ENOENT, -EBADMSG (not such a file), or -errno. */
+static int read_config_copy(const char *dir, char **ret, size_t *ret_size) {
+        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
+        struct stat st;
+
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0)
+                return -errno;
+        fd = openat(dir_fd, CONTAINER_STATE_CONFIG_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ELOOP ? -EBADMSG : -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022) || st.st_nlink != 1)
+                return -EBADMSG;
+        return read_regular_fd(fd, OCI_SPEC_SIZE_MAX, ret, ret_size);
+}
+
 int oci_runtime_load_config(const ContainerState *s, OciModelFlags flags, char **ret_text, size_t *ret_size,
                             OciContainer **ret, char **ret_error) {
         _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
@@ -171,13 +192,16 @@ int oci_runtime_load_config(const ContainerState *s, OciModelFlags flags, char *
         if (asprintf(&dir, "%s/%s", arg_root, s->id) < 0)
                 return -ENOMEM;
         from = dir;
-        r = oci_spec_read(dir, &text, &size, &error);
+        r = read_config_copy(dir, &text, &size);
         if (r == -ENOENT) {
                 /* Made by a version that kept no copy: the bundle's, as it is now. */
+                oci_debug("Container '%s' has no copy of its config.json, reading the bundle's", s->id);
                 from = s->bundle;
-                error = mfree(error);
                 r = oci_spec_read(s->bundle, &text, &size, &error);
-        }
+        } else if (r == -EBADMSG)
+                error = strdup("not a regular file of root's with one link that only root can write");
+        else if (r < 0)
+                error = strdup(strerror(-r));
         if (r >= 0)
                 r = oci_spec_parse(text, size, &spec, &error);
         if (r >= 0 && from == dir && s->root) {

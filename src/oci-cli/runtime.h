@@ -15,7 +15,7 @@
 #include "state.h"
 #include "util.h"
 
-#define OCI_RELEASE_FIFO "exec.fifo"
+#define OCI_RELEASE_FIFO CONTAINER_STATE_RELEASE_FIFO
 #define OCI_SERVICE_NAME "machined-ext-oci"
 
 /* The keys of ContainerState.daemon this runtime records. */

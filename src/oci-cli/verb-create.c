@@ -84,7 +84,8 @@ static int parse_create_options(int argc, char **argv, bool run, OciCreate *o, b
                 return oci_error(EINVAL, "%s: expected exactly one container id", argv[0]);
         o->id = argv[optind];
         if (config) {
-                /* Only the bundle's own: the state and the hooks read it again from there. */
+                /* Only the bundle's own: create keeps a copy of it in the state directory, which exec and
+                 * the hooks read later. */
                 _cleanup_free_ char *want = NULL, *a = NULL, *b = NULL;
                 if (asprintf(&want, "%s/config.json", o->bundle ?: ".") < 0)
                         return oci_error(ENOMEM, "Out of memory");

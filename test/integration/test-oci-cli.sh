@@ -465,7 +465,7 @@ test_exec_seccomp_cache() {
                 "$(grep -E '^Seccomp(_filters)?:' /proc/"$epid"/status)" "seccomp of a cached exec vs the init"
 
         # The bundle's config.json changed, or gone, since create: exec keeps to the config the container was
-        # made with (the copy in its state directory, as runc and crun), and so does the cache.
+        # made with (the copy in its state directory, as crun), and so does the cache.
         assert_eq "600" "$(stat -c %a "$OCI_ROOT/oci-sc/config.json")" "mode of the state's copy of config.json"
         jq '.linux.seccomp.syscalls[0].names = [ "rmdir" ]' "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
         assert_eq denied "$(mkdir_in 3)" "mkdir after the bundle's profile changed"
@@ -512,8 +512,8 @@ test_exec_seccomp_cache() {
 }
 
 # create keeps a copy of config.json in the state directory (0600): start's poststart and delete's poststop
-# hooks, and exec, follow the config the container was made with, as with runc and crun, whatever the bundle's
-# says later or if it is gone; delete removes the copy with the rest.
+# hooks (as with runc and crun) and exec (as with crun) follow the config the container was made with,
+# whatever the bundle's says later or if it is gone; a copy others can write is refused; delete removes it.
 test_config_copy() {
         local b=$MACHINES_DIR/oci-cc copy=$OCI_ROOT/oci-cc/config.json
         oci_bundle oci-cc /bin/sleep 1000
@@ -532,6 +532,10 @@ test_config_copy() {
         mv "$b/config.json" "$b/config.json.away"
         assert_eq "container-sh" "$(oci exec oci-cc /bin/sh -c 'echo container-sh' </dev/null 2>&1)" \
                 "exec with the bundle's config.json gone"
+        # A copy others can write is not read (and not replaced by the bundle's): exec fails, naming it.
+        chmod 0622 "$copy"
+        assert_one_error "$copy: not a regular file of root's" oci exec oci-cc /bin/true
+        chmod 0600 "$copy"
         assert_ok oci delete --force oci-cc
         assert_eq made "$(cat "$b/out/poststop" 2>&1)" "the poststop hook: the container's, after the bundle's went"
         oci_assert_gone oci-cc

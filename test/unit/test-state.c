@@ -104,11 +104,12 @@ static void test_round_trip(void) {
         ASSERT_STREQ(listing, "state.json");
 
         ASSERT_EQ(container_state_check_leader(l, NULL), LEADER_ALIVE);
-        /* The config.json copy create keeps there, and the seccomp cache exec leaves there (and a temporary
-         * file of it) go with the state. */
-        for (size_t i = 0; i < 3; i++) {
+        /* The config.json copy create keeps there, its release FIFO (a file will do here), and the seccomp
+         * cache exec leaves there (and a temporary file of it) go with the state. */
+        for (size_t i = 0; i < 4; i++) {
                 static const char *const files[] = {
                         CONTAINER_STATE_CONFIG_FILE,
+                        CONTAINER_STATE_RELEASE_FIFO,
                         CONTAINER_SECCOMP_CACHE_FILE,
                         CONTAINER_SECCOMP_CACHE_TMP_PREFIX "1",
                 };
