@@ -255,14 +255,11 @@ int container_seccomp_cache_load(int dir_fd, const ContainerConfig *c, Container
 
         if (dir_fd < 0 || !c || !ret)
                 return -EINVAL;
-        fd = openat(dir_fd, CONTAINER_SECCOMP_CACHE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        /* Ours only (open_own_file()), of a plausible size. */
+        fd = open_own_file(dir_fd, CONTAINER_SECCOMP_CACHE_FILE, &st);
         if (fd < 0)
-                return errno == ELOOP ? -EBADMSG : -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        /* Ours only: a regular file of our user's that nobody else can write, of a plausible size. */
-        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022) || st.st_nlink != 1 ||
-            st.st_size < (off_t) sizeof(h) ||
+                return fd;
+        if (st.st_size < (off_t) sizeof(h) ||
             st.st_size > (off_t) (sizeof(h) + CACHE_KEY_MAX + 2 * BPF_MAXINSNS * sizeof(struct sock_filter)))
                 return -EBADMSG;
 

@@ -166,18 +166,13 @@ int oci_runtime_state_json(const OciLoaded *l, bool pretty, char **ret) {
  * directory's other files. Returns 0 with its text, -ENOENT, -EBADMSG (not such a file), or -errno. */
 static int read_config_copy(const char *dir, char **ret, size_t *ret_size) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
-        struct stat st;
 
         dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dir_fd < 0)
                 return -errno;
-        fd = openat(dir_fd, CONTAINER_STATE_CONFIG_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        fd = open_own_file(dir_fd, CONTAINER_STATE_CONFIG_FILE, NULL);
         if (fd < 0)
-                return errno == ELOOP ? -EBADMSG : -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022) || st.st_nlink != 1)
-                return -EBADMSG;
+                return fd;
         return read_regular_fd(fd, OCI_SPEC_SIZE_MAX, ret, ret_size);
 }
 

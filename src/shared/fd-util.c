@@ -49,6 +49,27 @@ ssize_t write_nosigpipe(int fd, const void *buf, size_t n) {
         return k < 0 ? -e : k;
 }
 
+int open_own_file(int dir_fd, const char *name, struct stat *ret_st) {
+        struct stat st;
+        int fd;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ELOOP ? -EBADMSG : -errno;
+        if (fstat(fd, &st) < 0) {
+                int e = errno;
+                close(fd);
+                return -e;
+        }
+        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0022) || st.st_nlink != 1) {
+                close(fd);
+                return -EBADMSG;
+        }
+        if (ret_st)
+                *ret_st = st;
+        return fd;
+}
+
 int fd_nonblock(int fd) {
         int flags;
 

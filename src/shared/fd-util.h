@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Writes all N bytes at BUF to FD (a blocking one), again after EINTR and short writes. Returns 0, -EIO if
@@ -12,6 +13,12 @@ int loop_write(int fd, const void *buf, size_t n);
  * raised taken back: the caller gets -EPIPE instead of dying, whatever its disposition of SIGPIPE. Returns
  * what write() wrote, or -errno. */
 ssize_t write_nosigpipe(int fd, const void *buf, size_t n);
+
+/* Opens NAME below DIR_FD read-only (never following a symlink, never blocking on a FIFO) if it is one of
+ * our own files: a regular file of our effective user's, with one link, that nobody else can write, as the
+ * files of a state directory are. Returns the fd (O_CLOEXEC) and its stat in *RET_ST (if not NULL), -EBADMSG
+ * if it is something else (a symlink too), or -errno (-ENOENT: none). */
+int open_own_file(int dir_fd, const char *name, struct stat *ret_st);
 
 /* Sets O_NONBLOCK on FD. Returns 0 or -errno. */
 int fd_nonblock(int fd);
