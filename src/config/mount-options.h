@@ -5,7 +5,7 @@
  * maps (MNT_LINUX_MAP, MNT_USERSPACE_MAP) into what mount(2) and mount_setattr(2) want. No option table of
  * our own: libmount knows every VFS flag and its inverse ("rw", "suid", "dev", "exec", "atime", ...). It is
  * loaded on first use (libmount-dl.h): the functions that need it also return dlopen_libmount()'s errors,
- * -EOPNOTSUPP (it cannot be loaded) or -EPERM (in a sealed child of ours that did not get it). */
+ * -EOPNOTSUPP (it cannot be loaded) or -EPERM (in a child of ours whose parent did not load it). */
 
 #include <errno.h>
 #include <stdbool.h>

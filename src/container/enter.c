@@ -283,8 +283,6 @@ static _noreturn_ void exec_join(int leader_pidfd, pid_t leader, const Container
         ContainerConfig p = *proc;
         int master = -EBADF, r;
 
-        /* About to enter the container's mount namespace: no library is loaded from here on. */
-        libmount_dl_seal();
         if (other_user_namespace(leader))
                 flags |= CLONE_NEWUSER;
         /* All of the leader's other namespaces at once, through its pidfd: they cannot be swapped in between. */

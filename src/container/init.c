@@ -32,7 +32,6 @@
 #include "init-process.h"
 #include "init-report.h"
 #include "init-userns.h"
-#include "libmount-dl.h"
 #include "mounts.h"
 #include "nspawn-etc.h"
 #include "nspawn-policy.h"
@@ -581,8 +580,6 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         };
         int notify_fd = -EBADF;
 
-        /* Our libraries are the caller's, loaded already: none is loaded here (libmount-dl.h). */
-        libmount_dl_seal();
         /* Until released, die with the caller: a half-created container must not outlive it. If the caller
          * is already gone, wait_release() sees end-of-file and we exit. */
         STEP(&s, fail_if(&s.log, priv_set_pdeathsig(SIGKILL), CONTAINER_STAGE_PREPARE, "PR_SET_PDEATHSIG"));
@@ -688,8 +685,6 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 _noreturn_ void container_helper_run(int sock, int (*fn)(void *userdata, SetupLog *l), void *userdata) {
         SetupLog l = {};
 
-        libmount_dl_seal();
-
         if (fn(userdata, &l) < 0)
                 init_report_and_exit(sock, &l);
         init_flush_warnings(sock, &l);
@@ -708,9 +703,6 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         };
         ContainerConfig c = *proc;
         char *shell_argv[3] = {};
-
-        /* In the container's mount namespace: a library loaded now would be the image's (libmount-dl.h). */
-        libmount_dl_seal();
 
         /* Never more than the container's init may have: every set within its bounding set. */
         c.capability_bounding &= container->capability_bounding;

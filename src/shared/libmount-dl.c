@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <unistd.h>
 
 #include "libmount-dl.h"
@@ -26,7 +25,6 @@ DLSYM_PROTOTYPE(mnt_table_next_fs) = NULL;
 DLSYM_PROTOTYPE(mnt_unref_table) = NULL;
 
 static void *libmount_dl = NULL;
-static bool sealed = false;
 static pid_t loader_pid = 0;
 
 /* The process that may load it: the one the program started as. A child of ours (a fork or clone, in any PID
@@ -63,7 +61,7 @@ int dlopen_libmount(void) {
 
         if (libmount_dl)
                 return 0;
-        if (sealed || getpid() != loader_pid)
+        if (getpid() != loader_pid)
                 return -EPERM;
         dl = dlopen(LIBMOUNT_SONAME, RTLD_NOW | RTLD_LOCAL);
         if (!dl)
@@ -79,8 +77,4 @@ int dlopen_libmount(void) {
         }
         libmount_dl = dl;
         return 0;
-}
-
-void libmount_dl_seal(void) {
-        sealed = true;
 }

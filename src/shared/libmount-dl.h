@@ -10,7 +10,7 @@
  * where the library's path is the image's: dlopen_libmount() refuses to load in any process whose PID is not
  * the one recorded at start-up (every fork or clone of ours), so whoever clones a child that uses libmount
  * loads it first (container_spawn(), container_bind_mount(), the daemon's bundle reader), and the child uses
- * that. libmount_dl_seal() makes the refusal explicit where a child begins. */
+ * that. */
 
 #include <libmount/libmount.h>
 
@@ -33,10 +33,6 @@ extern DLSYM_PROTOTYPE(mnt_table_next_fs);
 extern DLSYM_PROTOTYPE(mnt_unref_table);
 
 /* Loads libmount and resolves the sym_mnt_*() above, once per process (it stays loaded). Returns 0, -EPERM
- * in a child (or after libmount_dl_seal()) that did not get it from its parent, or -EOPNOTSUPP if it cannot be
- * loaded (not installed, or a symbol missing). */
+ * in a child that did not get it from its parent, or -EOPNOTSUPP if it cannot be loaded (not installed, or a
+ * symbol missing). */
 int dlopen_libmount(void);
-
-/* In a child of ours, first thing: dlopen_libmount() does not load from now on (what the parent loaded stays
- * usable). */
-void libmount_dl_seal(void);
