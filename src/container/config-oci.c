@@ -631,11 +631,28 @@ int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *
 
 int oci_container_load(const char *bundle, const char *name, char * const *envp_defaults, OciContainer **ret,
                        char **ret_error) {
-        OciSpec *spec = NULL;
+        return oci_container_load_full(bundle, name, envp_defaults, 0, NULL, NULL, ret, ret_error);
+}
+
+int oci_container_load_full(const char *bundle, const char *name, char * const *envp_defaults, OciModelFlags flags,
+                            char **ret_text, size_t *ret_size, OciContainer **ret, char **ret_error) {
+        _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
         int r;
 
-        r = oci_spec_load(bundle, &spec, ret_error);
+        r = oci_spec_read(bundle, &text, &size, ret_error);
+        if (r >= 0)
+                r = oci_spec_parse(text, size, &spec, ret_error);
+        if (r >= 0)
+                r = oci_spec_resolve_root(spec, bundle, ret_error);
+        if (r >= 0)
+                r = oci_container_from_spec_full(TAKE_PTR(spec), bundle, name, envp_defaults, flags, ret, ret_error);
         if (r < 0)
                 return r;
-        return oci_container_from_spec(spec, bundle, name, envp_defaults, ret, ret_error);
+        if (ret_text) {
+                *ret_text = TAKE_PTR(text);
+                *ret_size = size;
+        }
+        return 0;
 }

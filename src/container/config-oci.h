@@ -98,3 +98,8 @@ static inline bool oci_container_has_hooks(const OciContainer *c, OciHookKind k)
 /* oci_spec_load() + oci_container_from_spec(). Returns what those return. */
 int oci_container_load(const char *bundle, const char *name, char * const *envp_defaults, OciContainer **ret,
                        char **ret_error);
+
+/* oci_container_load() with FLAGS, and the text of config.json it read in *RET_TEXT (*RET_SIZE bytes, not
+ * NUL-terminated) if RET_TEXT is not NULL. */
+int oci_container_load_full(const char *bundle, const char *name, char * const *envp_defaults, OciModelFlags flags,
+                            char **ret_text, size_t *ret_size, OciContainer **ret, char **ret_error);

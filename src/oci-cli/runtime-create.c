@@ -309,7 +309,6 @@ static int state_init(OciInstance *i, const char *id, const char *bundle, bool n
 
 static int create_container(const OciCreate *o, OciInstance *i, char **defaults, CreateCalls *calls) {
         _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *text = NULL;
-        _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
         size_t text_size = 0;
         char uuid[SD_ID128_UUID_STRING_MAX];
         ContainerConfig config;
@@ -341,13 +340,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
 
         /* Everything that can be checked without side effects first: a bad bundle leaves nothing. The text
          * is kept for the copy in the state directory. */
-        r = oci_spec_read(bundle, &text, &text_size, &error);
-        if (r >= 0)
-                r = oci_spec_parse(text, text_size, &spec, &error);
-        if (r >= 0)
-                r = oci_spec_resolve_root(spec, bundle, &error);
-        if (r >= 0)
-                r = oci_container_from_spec(TAKE_PTR(spec), bundle, id, defaults, &i->oci, &error);
+        r = oci_container_load_full(bundle, id, defaults, 0, &text, &text_size, &i->oci, &error);
         if (r == -ENOMEM)
                 return oci_error(r, "Out of memory");
         if (r < 0)

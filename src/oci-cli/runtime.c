@@ -192,23 +192,25 @@ int oci_runtime_load_config(const ContainerState *s, OciModelFlags flags, char *
                 /* Made by a version that kept no copy: the bundle's, as it is now. */
                 oci_debug("Container '%s' has no copy of its config.json, reading the bundle's", s->id);
                 from = s->bundle;
-                r = oci_spec_read(s->bundle, &text, &size, &error);
-        } else if (r == -EBADMSG)
-                error = strdup("not a regular file of root's with one link that only root can write");
-        else if (r < 0)
-                error = strdup(strerror(-r));
-        if (r >= 0)
-                r = oci_spec_parse(text, size, &spec, &error);
-        if (r >= 0 && from == dir && s->root) {
+                r = oci_container_load_full(s->bundle, s->id, NULL, flags, &text, &size, ret, &error);
+        } else {
+                if (r == -EBADMSG)
+                        error = strdup("not a regular file of root's with one link that only root can write");
+                else if (r < 0)
+                        error = strdup(strerror(-r));
+                if (r >= 0)
+                        r = oci_spec_parse(text, size, &spec, &error);
                 /* The root the container was made with, resolved then: the bundle may have moved or gone. */
-                free(spec->root_path);
-                spec->root_path = strdup(s->root);
-                if (!spec->root_path)
-                        r = -ENOMEM;
-        } else if (r >= 0)
-                r = oci_spec_resolve_root(spec, s->bundle, &error);
-        if (r >= 0)
-                r = oci_container_from_spec_full(TAKE_PTR(spec), s->bundle, s->id, NULL, flags, ret, &error);
+                if (r >= 0 && s->root) {
+                        free(spec->root_path);
+                        spec->root_path = strdup(s->root);
+                        if (!spec->root_path)
+                                r = -ENOMEM;
+                } else if (r >= 0)
+                        r = oci_spec_resolve_root(spec, s->bundle, &error);
+                if (r >= 0)
+                        r = oci_container_from_spec_full(TAKE_PTR(spec), s->bundle, s->id, NULL, flags, ret, &error);
+        }
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
