@@ -317,8 +317,9 @@ typedef struct ContainerConfig {
                                          * before the exec: only what comes after the load must be allowed */
         const struct ContainerSeccompPrograms *seccomp_programs; /* the filters of SECCOMP_PROFILE and the deny
                                          * list compiled already (container_seccomp_programs_build() of this
-                                         * config, or its cache): container_exec() loads them instead of
-                                         * compiling them again; NULL: compiled in the child */
+                                         * config, or its cache): the init (container_spawn()) and
+                                         * container_exec() load them instead of compiling them again; NULL:
+                                         * compiled in the child */
         char **annotations;             /* "key=value": carried for the caller's state, not applied */
         bool hooks_pause;               /* before pivot_root, report CONTAINER_STAGE_HOOKS (error 0) and wait
                                          * for container_continue_hooks() (OCI prestart, createRuntime and

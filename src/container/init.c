@@ -626,7 +626,11 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
                 STEP(&s, change_working_directory(c->working_directory, "WorkingDirectory=", &s.log));
         STEP(&s, resolve_command(c->argv[0], s.envp, &s.command, &s.log));
         STEP(&s, check_command(s.command, &s.log));
-        STEP(&s, container_seccomp_programs_build(c, &s.seccomp, &s.log));
+        /* Compiled by the host before the clone (from the cache its containers share), or here. */
+        if (c->seccomp_programs && c->seccomp_programs->policy)
+                s.seccomp = *c->seccomp_programs;
+        else
+                STEP(&s, container_seccomp_programs_build(c, &s.seccomp, &s.log));
         STEP(&s, policy_finish_run_host(c, &notify_fd, &s.log));
 
         /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup and

@@ -9,10 +9,13 @@
  * the key of the config at hand, so a changed config.json, a rebuild or an upgrade recompiles instead of
  * loading another filter. */
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <link.h>
 #include <linux/filter.h>
 #include <seccomp.h>
@@ -243,20 +246,19 @@ static struct sock_fprog *program_new(const void *data, uint32_t len) {
         return p;
 }
 
-int container_seccomp_cache_load(int dir_fd, const ContainerConfig *c, ContainerSeccompPrograms *ret) {
+/* The file NAME in DIR_FD, if it holds the programs compiled from KEY (KEY_SIZE bytes) of C. */
+static int load_file(int dir_fd, const char *name, const ContainerConfig *c, const char *key, size_t key_size,
+                     ContainerSeccompPrograms *ret) {
         _cleanup_free_ struct sock_fprog *policy = NULL, *profile = NULL;
-        _cleanup_free_ char *key = NULL, *buf = NULL;
+        _cleanup_free_ char *buf = NULL;
         _cleanup_close_ int fd = -EBADF;
-        size_t key_size, expected;
+        size_t expected;
         CacheHeader h;
         struct stat st;
         ssize_t n;
-        int r;
 
-        if (dir_fd < 0 || !c || !ret)
-                return -EINVAL;
         /* Ours only (open_own_file()), of a plausible size. */
-        fd = open_own_file(dir_fd, CONTAINER_SECCOMP_CACHE_FILE, &st);
+        fd = open_own_file(dir_fd, name, &st);
         if (fd < 0)
                 return fd;
         if (st.st_size < (off_t) sizeof(h) ||
@@ -280,9 +282,6 @@ int container_seccomp_cache_load(int dir_fd, const ContainerConfig *c, Container
         if (expected != (size_t) st.st_size)
                 return -EBADMSG;
 
-        r = cache_key(c, &key, &key_size);
-        if (r < 0)
-                return r;
         if (key_size != h.key_size || memcmp(buf + sizeof(h), key, key_size) != 0)
                 return -ESTALE;
         /* A profile is in the key: with one the file must have its program, without one none. */
@@ -306,20 +305,33 @@ int container_seccomp_cache_load(int dir_fd, const ContainerConfig *c, Container
         return 0;
 }
 
-int container_seccomp_cache_save(int dir_fd, const ContainerConfig *c, const ContainerSeccompPrograms *p) {
+int container_seccomp_cache_load(int dir_fd, const ContainerConfig *c, ContainerSeccompPrograms *ret) {
         _cleanup_free_ char *key = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char tmp[sizeof(CONTAINER_SECCOMP_CACHE_TMP_PREFIX) + 16];
         size_t key_size;
-        CacheHeader h;
         int r;
 
-        if (dir_fd < 0 || !c || !p || !p->policy || p->policy->len < 1 || p->policy->len > BPF_MAXINSNS ||
-            (p->profile && p->profile->len > BPF_MAXINSNS) || !!p->profile != !!c->seccomp_profile)
+        if (dir_fd < 0 || !c || !ret)
                 return -EINVAL;
         r = cache_key(c, &key, &key_size);
         if (r < 0)
                 return r;
+        return load_file(dir_fd, CONTAINER_SECCOMP_CACHE_FILE, c, key, key_size, ret);
+}
+
+static bool programs_fit(const ContainerConfig *c, const ContainerSeccompPrograms *p) {
+        return p && p->policy && p->policy->len >= 1 && p->policy->len <= BPF_MAXINSNS &&
+                (!p->profile || p->profile->len <= BPF_MAXINSNS) && !!p->profile == !!c->seccomp_profile;
+}
+
+/* P with KEY as NAME in DIR_FD, through a temporary file named after our PID: two writers never share one,
+ * and a temporary file left by one that died is replaced. */
+static int save_file(int dir_fd, const char *name, const char *key, size_t key_size,
+                     const ContainerSeccompPrograms *p) {
+        _cleanup_close_ int fd = -EBADF;
+        char tmp[sizeof(CONTAINER_SECCOMP_CACHE_TMP_PREFIX) + 16];
+        CacheHeader h;
+        int r;
+
         h = (CacheHeader) {
                 .key_size = (uint32_t) key_size,
                 .policy_len = p->policy->len,
@@ -328,8 +340,6 @@ int container_seccomp_cache_save(int dir_fd, const ContainerConfig *c, const Con
         };
         memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
 
-        /* The caller holds the directory's lock: no other writer; a temporary file left by one that died is
-         * replaced. */
         snprintf(tmp, sizeof(tmp), CONTAINER_SECCOMP_CACHE_TMP_PREFIX "%i", (int) getpid());
         (void) unlinkat(dir_fd, tmp, 0);
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -342,9 +352,122 @@ int container_seccomp_cache_save(int dir_fd, const ContainerConfig *c, const Con
                 r = loop_write(fd, p->policy->filter, (size_t) p->policy->len * sizeof(struct sock_filter));
         if (r >= 0 && p->profile)
                 r = loop_write(fd, p->profile->filter, (size_t) p->profile->len * sizeof(struct sock_filter));
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, CONTAINER_SECCOMP_CACHE_FILE) < 0)
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
                 r = -errno;
         if (r < 0)
                 (void) unlinkat(dir_fd, tmp, 0);
         return r;
+}
+
+int container_seccomp_cache_save(int dir_fd, const ContainerConfig *c, const ContainerSeccompPrograms *p) {
+        _cleanup_free_ char *key = NULL;
+        size_t key_size;
+        int r;
+
+        if (dir_fd < 0 || !c || !programs_fit(c, p))
+                return -EINVAL;
+        r = cache_key(c, &key, &key_size);
+        if (r < 0)
+                return r;
+        /* The caller holds the directory's lock. */
+        return save_file(dir_fd, CONTAINER_SECCOMP_CACHE_FILE, key, key_size, p);
+}
+
+int container_seccomp_cache_dir_open(int parent_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (parent_fd < 0 || !name)
+                return -EINVAL;
+        if (mkdirat(parent_fd, name, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        /* Whoever else could write to it could give us any filter with a key that matches. */
+        if (st.st_uid != geteuid() || (st.st_mode & 0022))
+                return -EPERM;
+        return TAKE_FD(fd);
+}
+
+/* FNV-1a: names a file, whose key is compared in full anyway. */
+static uint64_t key_hash(const char *key, size_t size) {
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+        for (size_t i = 0; i < size; i++) {
+                h ^= (unsigned char) key[i];
+                h *= UINT64_C(0x100000001b3);
+        }
+        return h;
+}
+
+/* At most CONTAINER_SECCOMP_SHARED_MAX files in DIR_FD, besides KEEP: the oldest go (by their change time:
+ * a file is written once). Best effort. */
+static void prune(int dir_fd, const char *keep) {
+        struct { char name[NAME_MAX + 1]; struct timespec t; } oldest = {};
+        unsigned n = 0;
+        DIR *d;
+        int fd;
+
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return;
+        }
+        for (struct dirent *de; (de = readdir(d)); ) {
+                struct stat st;
+
+                if (!startswith(de->d_name, CONTAINER_SECCOMP_SHARED_PREFIX) || streq(de->d_name, keep) ||
+                    fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                n++;
+                if (!oldest.name[0] || st.st_ctim.tv_sec < oldest.t.tv_sec ||
+                    (st.st_ctim.tv_sec == oldest.t.tv_sec && st.st_ctim.tv_nsec < oldest.t.tv_nsec)) {
+                        snprintf(oldest.name, sizeof(oldest.name), "%s", de->d_name);
+                        oldest.t = st.st_ctim;
+                }
+        }
+        closedir(d);
+        /* One save adds one file: removing one keeps the count. */
+        if (n >= CONTAINER_SECCOMP_SHARED_MAX && oldest.name[0])
+                (void) unlinkat(dir_fd, oldest.name, 0);
+}
+
+int container_seccomp_programs_get(int cache_dir_fd, const ContainerConfig *c, ContainerSeccompPrograms *ret) {
+        _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms p = {};
+        SetupLog log = {}; /* the policy has no warnings; a profile's were given by its parser */
+        _cleanup_free_ char *key = NULL;
+        char name[sizeof(CONTAINER_SECCOMP_SHARED_PREFIX) + 16];
+        size_t key_size;
+        int r;
+
+        if (cache_dir_fd < 0 || !c || !ret)
+                return -EINVAL;
+        r = cache_key(c, &key, &key_size);
+        if (r < 0)
+                return r;
+        snprintf(name, sizeof(name), CONTAINER_SECCOMP_SHARED_PREFIX "%016" PRIx64, key_hash(key, key_size));
+
+        r = load_file(cache_dir_fd, name, c, key, key_size, &p);
+        if (r >= 0) {
+                *ret = p;
+                p = (ContainerSeccompPrograms) {};
+                return 1;
+        }
+        if (r == -ENOMEM)
+                return r;
+        /* Missing, made from other inputs (a collision of the name), or not ours: compiled, and replaced. */
+        r = container_seccomp_programs_build(c, &p, &log);
+        if (r < 0)
+                return r;
+        if (programs_fit(c, &p) && save_file(cache_dir_fd, name, key, key_size, &p) >= 0)
+                prune(cache_dir_fd, name);
+        *ret = p;
+        p = (ContainerSeccompPrograms) {};
+        return 0;
 }

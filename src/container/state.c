@@ -663,7 +663,8 @@ int container_state_list(const char *root, ContainerStateEntry **ret, size_t *re
                 _cleanup_free_ char *error = NULL;
                 ContainerStateEntry *grown;
 
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                if (streq(de->d_name, ".") || streq(de->d_name, "..") ||
+                    streq(de->d_name, CONTAINER_SECCOMP_SHARED_DIR_OCI))
                         continue;
                 if (!container_id_is_valid(de->d_name)) {
                         r = add_problem(&problems, de->d_name, "not a valid container id, skipped");

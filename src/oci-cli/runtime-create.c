@@ -18,6 +18,7 @@
 #include "fd-util.h"
 #include "name.h"
 #include "runtime.h"
+#include "seccomp-cache.h"
 #include "strv.h"
 
 OciInstance *oci_instance_free(OciInstance *i) {
@@ -31,6 +32,32 @@ OciInstance *oci_instance_free(OciInstance *i) {
         safe_close(i->console_sock);
         safe_close(i->console_master);
         return mfree(i);
+}
+
+/* nspawn's deny list and the profile, compiled here before the clone, once for every container of the same
+ * settings (the cache they share in --root), rather than by each init. Without them (a cache that is not
+ * ours, a build that fails), the init compiles its own and reports what failed. */
+static void load_seccomp_programs(ContainerConfig *config, ContainerSeccompPrograms *programs) {
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
+        int r;
+
+        root_fd = open(arg_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                oci_debug("Failed to open %s, the init compiles its seccomp filters: %s", arg_root, strerror(errno));
+                return;
+        }
+        dir_fd = container_seccomp_cache_dir_open(root_fd, CONTAINER_SECCOMP_SHARED_DIR_OCI);
+        if (dir_fd < 0) {
+                oci_debug("The seccomp cache %s/" CONTAINER_SECCOMP_SHARED_DIR_OCI " is not used: %s", arg_root,
+                          strerror(-dir_fd));
+                return;
+        }
+        r = container_seccomp_programs_get(dir_fd, config, programs);
+        if (r < 0) {
+                oci_debug("Failed to compile the seccomp filters, the init does: %s", strerror(-r));
+                return;
+        }
+        config->seccomp_programs = programs;
 }
 
 /* The ROOT/ID directory, new: a second create of ID fails here, before anything else is done. */
@@ -309,6 +336,7 @@ static int state_init(OciInstance *i, const char *id, const char *bundle, bool n
 
 static int create_container(const OciCreate *o, OciInstance *i, char **defaults, CreateCalls *calls) {
         _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *text = NULL;
+        _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms programs = {};
         size_t text_size = 0;
         char uuid[SD_ID128_UUID_STRING_MAX];
         ContainerConfig config;
@@ -403,6 +431,8 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         config.manager_name = "machined-ext";
         config.uuid = uuid;
         config.release_fifo = fifo;
+
+        load_seccomp_programs(&config, &programs);
 
         r = container_spawn(&config, &c);
         if (r < 0)

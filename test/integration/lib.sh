@@ -494,3 +494,18 @@ cap_bit() {     # HEX N
         [ -n "$1" ] || { echo "?"; return; }
         echo $(((0x$1 >> $2) & 1))
 }
+
+# A cache file whose key (the inputs it was compiled from) is that of KEY_FILE and whose programs are those of
+# PROGRAMS_FILE: what the cache would hold if it were forged (seccomp-cache.c has the layout).
+forge_seccomp_cache() {  # KEY_FILE PROGRAMS_FILE OUT
+        python3 - "$@" <<'PY'
+import struct, sys
+def parts(path):
+    b = open(path, "rb").read()
+    magic, key, pol, prof, flags = struct.unpack_from("=8sIIII", b)
+    return b[:24], b[24:24 + key], b[24 + key:], (magic, key, pol, prof, flags)
+_, key, _, _ = parts(sys.argv[1])
+_, _, progs, (magic, _, pol, prof, flags) = parts(sys.argv[2])
+open(sys.argv[3], "wb").write(struct.pack("=8sIIII", magic, len(key), pol, prof, flags) + key + progs)
+PY
+}

@@ -414,21 +414,6 @@ test_exec() {
         oci_assert_gone oci-exec
 }
 
-# A cache file whose key (the inputs it was compiled from) is that of KEY_FILE and whose programs are those of
-# PROGRAMS_FILE: what the cache would hold if it were forged (seccomp-cache.c has the layout).
-forge_seccomp_cache() {  # KEY_FILE PROGRAMS_FILE OUT
-        python3 - "$@" <<'PY'
-import struct, sys
-def parts(path):
-    b = open(path, "rb").read()
-    magic, key, pol, prof, flags = struct.unpack_from("=8sIIII", b)
-    return b[:24], b[24:24 + key], b[24 + key:], (magic, key, pol, prof, flags)
-_, key, _, _ = parts(sys.argv[1])
-_, _, progs, (magic, _, pol, prof, flags) = parts(sys.argv[2])
-open(sys.argv[3], "wb").write(struct.pack("=8sIIII", magic, len(key), pol, prof, flags) + key + progs)
-PY
-}
-
 # exec gets the container's seccomp filters from its state directory once compiled (seccomp.bpf, 0600): the
 # same filters, in the same number, as the init, from the config.json the container was made with (create's
 # copy, whatever becomes of the bundle's); compiled again when that profile changes, or when the file is not
@@ -509,6 +494,63 @@ test_exec_seccomp_cache() {
         assert_ok oci delete --force oci-sc2
         oci_assert_gone oci-sc
         oci_assert_gone oci-sc2
+}
+
+# create compiles the container's filters before the clone, once for every container of the same config:
+# the cache in ROOT/.seccomp-cache (0700; not a container id, and not listed), one file (0600) per set of
+# inputs, used again without being written. The forged file (one config's key, another's programs) shows
+# that the init loads what it holds; writable by others, or in a directory others can write, it is not.
+test_shared_seccomp_cache() {
+        local b=$MACHINES_DIR/oci-ssc b2=$MACHINES_DIR/oci-ssc2 dir=$OCI_ROOT/.seccomp-cache f f2 ino i=0
+        local deny='{ defaultAction: "SCMP_ACT_ALLOW", syscalls: [ { names: [ "mkdir", "mkdirat" ],
+                     action: "SCMP_ACT_ERRNO", errnoRet: 1 } ] }'
+        oci_bundle oci-ssc /bin/mkdir /out/d
+        jq ".linux.seccomp = $deny" "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
+        oci_bundle oci-ssc2 /bin/mkdir /out/d
+        jq ".linux.seccomp = $deny | .linux.seccomp.syscalls[0].names = [ \"rmdir\" ]" "$b2/config.json" \
+                >"$b2/c.new" && mv "$b2/c.new" "$b2/config.json"
+        # mkdir_run BUNDLE: "made" if the payload's mkdir worked, "denied" if not (a new container each time).
+        mkdir_run() {
+                i=$((i + 1))
+                rmdir "$1/out/d" 2>/dev/null
+                oci run --bundle "$1" "oci-ssc-r$i" </dev/null >"$T_TMP/run.out" 2>&1
+                oci_assert_gone "oci-ssc-r$i"
+                [ -d "$1/out/d" ] && echo made || echo denied
+        }
+        rm -rf "$dir"
+        assert_eq denied "$(mkdir_run "$b")" "mkdir, the filter compiled"
+        assert_eq "700 0" "$(stat -c '%a %u' "$dir")" "mode and owner of the cache directory"
+        f=$(ls "$dir"/bpf-*)
+        assert_eq 1 "$(ls "$dir" | wc -l)" "files in the cache after one container"
+        assert_eq "600 0" "$(stat -c '%a %u' "$f")" "mode and owner of the cache file"
+        ino=$(stat -c %i "$f")
+        assert_eq denied "$(mkdir_run "$b")" "mkdir, the filter cached"
+        assert_eq "$ino" "$(stat -c %i "$f")" "the cache file, not written again on a hit"
+        assert_eq made "$(mkdir_run "$b2")" "mkdir with a profile that denies rmdir"
+        assert_eq 2 "$(ls "$dir" | wc -l)" "files in the cache after two configs"
+        f2=$(ls "$dir"/bpf-* | grep -vx "$f")
+        oci list >"$T_TMP/list.out" 2>&1 || t_fail "list failed: $(cat "$T_TMP/list.out")"
+        grep -q seccomp-cache "$T_TMP/list.out" && t_fail "list shows the cache: $(cat "$T_TMP/list.out")"
+
+        # The first config's key with the programs that allow mkdir: loaded, so the cache is what counts.
+        forge_seccomp_cache "$f" "$f2" "$T_TMP/forged"
+        install -m 0600 "$T_TMP/forged" "$f"
+        assert_eq made "$(mkdir_run "$b")" "mkdir with a forged cache file of root's"
+        # Writable by others, or a symlink: compiled again, and replaced.
+        chmod 0622 "$f"
+        assert_eq denied "$(mkdir_run "$b")" "mkdir with a cache file writable by others"
+        assert_eq "600" "$(stat -c %a "$f")" "the cache file, replaced"
+        cmp -s "$f" "$T_TMP/forged" && t_fail "the forged cache file was kept"
+        install -m 0600 "$T_TMP/forged" "$T_TMP/forged-link"
+        ln -sf "$T_TMP/forged-link" "$f"
+        assert_eq denied "$(mkdir_run "$b")" "mkdir with the cache file a symlink"
+        [ -f "$f" ] && [ ! -L "$f" ] || t_fail "the symlink was not replaced by a cache file of ours"
+        # In a directory others can write: not used at all.
+        install -m 0600 "$T_TMP/forged" "$f"
+        chmod 0777 "$dir"
+        assert_eq denied "$(mkdir_run "$b")" "mkdir with a cache directory writable by others"
+        rm -rf "$dir"
+        return 0
 }
 
 # create keeps a copy of config.json in the state directory (0600): start's poststart and delete's poststop
@@ -746,6 +788,7 @@ oci_run_test oci-cli-cgroup-managers test_cgroup_managers
 oci_run_test oci-cli-pause-ps-update test_pause_ps_update
 oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-exec-seccomp-cache test_exec_seccomp_cache
+oci_run_test oci-cli-shared-seccomp-cache test_shared_seccomp_cache
 oci_run_test oci-cli-config-copy test_config_copy
 oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The seccomp cache of a container's state directory (seccomp-cache.c): what is loaded is exactly what was
- * compiled; any change of the inputs (bounding set, SystemCallFilter= lists, user namespace, every field of a
- * profile) is a miss; a file that is not ours (truncated, grown, another magic, a symlink, a directory,
- * writable by others, impossible lengths or flags) is refused; the loaded programs filter as compiled ones do. */
+/* The seccomp caches (seccomp-cache.c), a container's state directory's and the one containers share: what
+ * is loaded is exactly what was compiled; any change of the inputs (bounding set, SystemCallFilter= lists,
+ * user namespace, every field of a profile) is a miss; a file that is not ours (truncated, grown, another
+ * magic, a symlink, a directory, writable by others, impossible lengths or flags) is refused; the loaded
+ * programs filter as compiled ones do; the shared cache keeps one file per set of inputs, at most
+ * CONTAINER_SECCOMP_SHARED_MAX, in a directory only its owner can write. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -271,6 +273,110 @@ static void test_loaded_programs_filter(void) {
         ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
+/* The names of the files in SUBDIR of the test directory, one per line ("" if none). */
+static char *list_dir(const char *subdir) {
+        _cleanup_free_ char *cmd = NULL;
+        char buf[8192];
+        size_t n;
+        FILE *f;
+
+        ASSERT(asprintf(&cmd, "ls -A '%s/%s'", dir, subdir) > 0);
+        f = popen(cmd, "r");
+        ASSERT(f);
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        buf[n] = 0;
+        ASSERT(pclose(f) == 0);
+        return strdup(buf);
+}
+
+static unsigned count_lines(const char *s) {
+        unsigned n = 0;
+
+        for (; *s; s++)
+                n += *s == '\n';
+        return n;
+}
+
+/* The cache containers share: compiled once (0), then loaded (1) with the same programs; one file per set of
+ * inputs, at most CONTAINER_SECCOMP_SHARED_MAX; a file of the right name that is not ours is compiled again
+ * and replaced; a directory others can write, or a symlink, is not used. */
+static void test_shared(void) {
+        ContainerConfig c1 = { .capability_bounding = CAP(CAP_CHOWN) };
+        ContainerConfig c2 = { .capability_bounding = CAP(CAP_CHOWN) | CAP(CAP_KILL) };
+        _cleanup_free_ char *files = NULL, *path = NULL, *cmd = NULL;
+        char name1[64];
+        struct stat st;
+        int fd;
+
+        fd = container_seccomp_cache_dir_open(dir_fd, "shared");
+        ASSERT(fd >= 0);
+        ASSERT(fstat(fd, &st) == 0);
+        ASSERT_EQ(st.st_mode & 07777, 0700u);
+
+        {
+                _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms a = {}, b = {}, built = {};
+                SetupLog log = {};
+
+                ASSERT_EQ(container_seccomp_programs_get(fd, &c1, &a), 0);
+                ASSERT_EQ(container_seccomp_programs_get(fd, &c1, &b), 1);
+                ASSERT_EQ(container_seccomp_programs_build(&c1, &built, &log), 0);
+                assert_same_program(built.policy, a.policy);
+                assert_same_program(built.policy, b.policy);
+                ASSERT(!a.profile && !b.profile);
+        }
+        files = list_dir("shared");
+        ASSERT_EQ(count_lines(files), 1u);
+        ASSERT(startswith(files, CONTAINER_SECCOMP_SHARED_PREFIX));
+        ASSERT(sscanf(files, "%63s", name1) == 1);
+        {
+                _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms p = {};
+
+                ASSERT_EQ(container_seccomp_programs_get(fd, &c2, &p), 0);
+        }
+        free(files);
+        files = list_dir("shared");
+        ASSERT_EQ(count_lines(files), 2u);
+
+        /* c1's file made writable by others: compiled again, and replaced by one of ours. */
+        {
+                _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms p = {};
+
+                ASSERT(fchmodat(fd, name1, 0622, 0) == 0);
+                ASSERT_EQ(container_seccomp_programs_get(fd, &c1, &p), 0);
+                ASSERT(fstatat(fd, name1, &st, 0) == 0);
+                ASSERT_EQ(st.st_mode & 07777, 0600u);
+        }
+
+        /* Many sets of inputs: at most CONTAINER_SECCOMP_SHARED_MAX files; the newest is there. */
+        for (unsigned i = 0; i < CONTAINER_SECCOMP_SHARED_MAX + 8; i++) {
+                _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms p = {};
+                ContainerConfig c = { .capability_bounding = CAP(CAP_CHOWN) | (UINT64_C(1) << (i % 40)) |
+                                                             (i >= 40 ? CAP(CAP_SETUID) : 0) };
+
+                ASSERT(container_seccomp_programs_get(fd, &c, &p) >= 0);
+                ASSERT(p.policy);
+                if (i == CONTAINER_SECCOMP_SHARED_MAX + 7) {
+                        container_seccomp_programs_done(&p);
+                        ASSERT_EQ(container_seccomp_programs_get(fd, &c, &p), 1);
+                }
+        }
+        free(files);
+        files = list_dir("shared");
+        ASSERT(count_lines(files) <= CONTAINER_SECCOMP_SHARED_MAX);
+        ASSERT(count_lines(files) >= CONTAINER_SECCOMP_SHARED_MAX - 1);
+        close(fd);
+
+        /* A directory others can write, and a symlink to one of ours: not used. */
+        ASSERT(asprintf(&path, "%s/shared", dir) > 0);
+        ASSERT(chmod(path, 0777) == 0);
+        ASSERT_EQ(container_seccomp_cache_dir_open(dir_fd, "shared"), -EPERM);
+        ASSERT(chmod(path, 0700) == 0);
+        ASSERT(symlinkat("shared", dir_fd, "shared-link") == 0);
+        ASSERT(container_seccomp_cache_dir_open(dir_fd, "shared-link") < 0);
+        ASSERT(asprintf(&cmd, "rm -rf '%s/shared' '%s/shared-link'", dir, dir) > 0);
+        ASSERT(system(cmd) == 0);
+}
+
 int main(void) {
         ASSERT(mkdtemp(dir));
         dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -279,6 +385,7 @@ int main(void) {
         test_inputs();
         test_refused();
         test_loaded_programs_filter();
+        test_shared();
 
         {
                 _cleanup_free_ char *cmd = NULL;
