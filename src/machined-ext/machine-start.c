@@ -26,10 +26,14 @@
 #include "config-oci.h"
 #include "container.h"
 #include "os-release.h"
+#include "seccomp-cache.h"
 #include "settings-verify.h"
 #include "strv.h"
 
 #define PROPAGATE_DIR "/run/systemd/nspawn/propagate"
+/* The seccomp cache the daemon's machines share (seccomp-cache.h). */
+#define SECCOMP_CACHE_PARENT "/run/machined-ext"
+#define SECCOMP_CACHE_NAME "seccomp"
 
 static void machine_maybe_register(Machine *m);
 static void machine_maybe_start_done(Machine *m);
@@ -399,10 +403,39 @@ static void machine_watch_userns_helper(Machine *m, Container *c) {
         c->helper_pidfd = -EBADF;
 }
 
+/* nspawn's deny list (and a bundle's profile), compiled here before the clone, once for every machine of the
+ * same settings (the cache they share), rather than by each init. Without them (a cache directory that is
+ * not ours, a build that fails), the init compiles its own and reports what failed. */
+static void machine_load_seccomp(const Machine *m, ContainerConfig *config, ContainerSeccompPrograms *programs) {
+        _cleanup_close_ int parent_fd = -EBADF, dir_fd = -EBADF;
+        int r;
+
+        if (mkdir(SECCOMP_CACHE_PARENT, 0700) < 0 && errno != EEXIST) {
+                log_debug_errno(errno, "Failed to create " SECCOMP_CACHE_PARENT ", machine %s compiles its seccomp "
+                                "filters itself: %m", m->name);
+                return;
+        }
+        parent_fd = open(SECCOMP_CACHE_PARENT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        dir_fd = parent_fd < 0 ? -errno : container_seccomp_cache_dir_open(parent_fd, SECCOMP_CACHE_NAME);
+        if (dir_fd < 0) {
+                log_debug_errno(dir_fd, "The seccomp cache " SECCOMP_CACHE_PARENT "/" SECCOMP_CACHE_NAME " is not "
+                                "used, machine %s compiles its filters itself: %m", m->name);
+                return;
+        }
+        r = container_seccomp_programs_get(dir_fd, config, programs);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to compile the seccomp filters of machine %s, its init does: %m",
+                                m->name);
+                return;
+        }
+        config->seccomp_programs = programs;
+}
+
 /* A start that fails right after the clone, before anything outside the daemon knows of the child: kill and
  * reap it here, in its set-up, and undo what this run made. machine_free() does the rest. */
 int machine_start(Machine *m, char **ret_error) {
         int in_fd, out_fd, err_fd, console_fd;
+        _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms programs = {};
         ContainerConfig config = {}, userns = {};
         _cleanup_free_ char *spawn_error = NULL;
         char uuid[SD_ID128_UUID_STRING_MAX];
@@ -486,6 +519,8 @@ int machine_start(Machine *m, char **ret_error) {
         m->timestamp = now(CLOCK_REALTIME);
         m->timestamp_monotonic = now(CLOCK_MONOTONIC);
 
+        machine_load_seccomp(m, &config, &programs);
+
         r = container_spawn_full(&config, &c, &spawn_error);
         if (r < 0) {
                 if (asprintf(ret_error, "Failed to create the namespaces of machine '%s': %s", m->name,
@@ -510,6 +545,18 @@ int machine_start(Machine *m, char **ret_error) {
         }
         fault_point("after-clone", m->name);
 
+        /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
+         * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. Before anything
+         * else of ours (the console, the fd store, the network): those go on while systemd works. */
+        r = m->start_error != 0 ? 0 : machine_dbus_register(m);
+        if (r < 0) {
+                char *msg = NULL;
+                if (asprintf(&msg, "Failed to create %s: %s", m->unit, strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
+        } else if (m->start_error == 0)
+                m->scope_requested = true;
+
         r = console_started(m->console);
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);
@@ -519,17 +566,6 @@ int machine_start(Machine *m, char **ret_error) {
         r = machine_store_fds(m);
         if (r < 0)
                 log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
-
-        /* Ask systemd for the scope now, while the child sets up its root: the two overlap. The leader
-         * exists, which is all StartTransientUnit needs; it execs only after RegisterMachine. */
-        r = m->start_error != 0 ? 0 : machine_dbus_register(m);
-        if (r < 0) {
-                char *msg = NULL;
-                if (asprintf(&msg, "Failed to create %s: %s", m->unit, strerror(-r)) < 0)
-                        msg = NULL;
-                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
-        } else if (m->start_error == 0)
-                m->scope_requested = true;
 
         /* The child's network namespace exists, and the child waits for its release: the host side now, while
          * systemd makes the scope (creating a veth costs a few ms of kernel time, the scope job 10-20 ms), and

@@ -86,10 +86,59 @@ keyctl=EPERM" "$(cat $MACHINES_DIR/$d/sc.txt)" "DropCapability=CAP_SYS_ADMIN"
         return 0
 }
 
+# The daemon compiles a machine's filters before the clone, once for every machine of the same settings: the
+# cache in /run/machined-ext/seccomp (0700), one file (0600) per set of inputs, used again without being
+# written. The forged file (one config's key, another's programs) shows that the init loads what the cache
+# holds; writable by others, or in a directory others can write, it is not loaded but compiled again.
+test_seccomp_shared_cache() {
+        local n=mxt-sc-cache a=mxt-sc-cache-allow dir=/run/machined-ext/seccomp fn fa ino
+        mx_root $n
+        mx_root $a
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt io_uring_setup\n"
+        mx_settings $a "[Exec]\nParameters=/usr/bin/testpayload syscall --out /sc.txt io_uring_setup\nSystemCallFilter=io_uring_setup\n"
+        # io_uring_setup in machine NAME: EPERM (denied by the filter) or EFAULT (allowed, bad arguments).
+        io_uring_in() {
+                rm -f $MACHINES_DIR/$1/sc.txt
+                mx_start $1
+                mx_wait $1 >/dev/null
+                cat $MACHINES_DIR/$1/sc.txt
+        }
+        rm -f $dir/bpf-*
+        assert_eq "io_uring_setup=EPERM" "$(io_uring_in $n)" "the default filter, compiled"
+        assert_eq "700 0" "$(stat -c '%a %u' $dir)" "mode and owner of the cache directory"
+        fn=$(ls $dir/bpf-*)
+        assert_eq 1 "$(ls $dir | wc -l)" "files in the cache after one machine"
+        assert_eq "600 0" "$(stat -c '%a %u' "$fn")" "mode and owner of the cache file"
+        ino=$(stat -c %i "$fn")
+        assert_eq "io_uring_setup=EPERM" "$(io_uring_in $n)" "the default filter, cached"
+        assert_eq "$ino" "$(stat -c %i "$fn")" "the cache file, not written again on a hit"
+        assert_eq "io_uring_setup=EFAULT" "$(io_uring_in $a)" "SystemCallFilter=io_uring_setup"
+        assert_eq 2 "$(ls $dir | wc -l)" "files in the cache after two settings"
+        fa=$(ls $dir/bpf-* | grep -vx "$fn")
+
+        # The default's key with the programs that allow io_uring_setup: loaded, so the cache is what counts.
+        forge_seccomp_cache "$fn" "$fa" "$T_TMP/forged"
+        install -m 0600 "$T_TMP/forged" "$fn"
+        assert_eq "io_uring_setup=EFAULT" "$(io_uring_in $n)" "a forged cache file of root's"
+        # Writable by others: compiled again, and replaced.
+        chmod 0622 "$fn"
+        assert_eq "io_uring_setup=EPERM" "$(io_uring_in $n)" "a cache file writable by others"
+        assert_eq "600" "$(stat -c %a "$fn")" "the cache file, replaced"
+        cmp -s "$fn" "$T_TMP/forged" && t_fail "the forged cache file was kept"
+        # In a directory others can write: not used at all.
+        install -m 0600 "$T_TMP/forged" "$fn"
+        chmod 0777 $dir
+        assert_eq "io_uring_setup=EPERM" "$(io_uring_in $n)" "a cache directory writable by others"
+        chmod 0700 $dir
+        rm -f "$fn"
+        return 0
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test keyring-settings test_keyring_settings
 run_test keyring-oci test_keyring_oci
 run_test seccomp-defaults test_seccomp_defaults
+run_test seccomp-shared-cache test_seccomp_shared_cache
 
 t_summary
