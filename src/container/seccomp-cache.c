@@ -7,7 +7,11 @@
  * the profile's. The key is every input of container_seccomp_programs_build() serialized, with the build IDs
  * of our code and of libseccomp, libseccomp's version and the kernel's: a load compares it byte for byte with
  * the key of the config at hand, so a changed config.json, a rebuild or an upgrade recompiles instead of
- * loading another filter. */
+ * loading another filter.
+ *
+ * The same files, named after a hash of their key, make the cache that containers share (the daemon's and
+ * create's): the host compiles a container's filters before the clone, or loads them from there, and the
+ * init loads them as they are (ContainerConfig.seccomp_programs). */
 
 #include <dirent.h>
 #include <dlfcn.h>
