@@ -6,7 +6,8 @@
  * environment, the daemon _exit()s when the start of machine NAME reaches POINT, as a crash there would:
  *   after-clone     the container's init exists (cloned, waiting for its release), nothing asked of systemd
  *   after-scope     systemd's job for the scope is done, machined not yet asked
- *   after-register  RegisterMachine sent, the container's init not yet released
+ *   after-release   the container's init released (its payload runs), machined not yet asked
+ *   after-register  the same, and RegisterMachine sent
  *   after-exit-reply  the payload exited and its exit status was sent to its waiters (WaitMachine), its
  *                   network not yet removed
  * Other builds ignore the variable (fault_check_environment() says so in the journal). */

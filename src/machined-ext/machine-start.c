@@ -628,21 +628,12 @@ static void machine_maybe_register(Machine *m) {
         if (!m->setup_done || !m->scope_ready || m->register_sent || m->start_error != 0 || m->exited)
                 return;
 
-        /* The leader is in its unit now: register it (machined takes the unit from its cgroup), and let it
-         * exec at the same time; StartMachine is answered once both are done. */
+        /* The leader is in its unit now: let it exec, and register it (machined takes the unit from its
+         * cgroup) at the same time; StartMachine is answered once both are done. The release first: the
+         * payload starts on its way while dbus-daemon and machined handle the call, instead of after them
+         * (RegisterMachine wakes both, which take the CPU from us). A payload done before machined got to it
+         * is complete without (machine_registered()). */
         m->register_sent = true;
-        r = machine_dbus_register_in_unit(m);
-        if (r < 0) {
-                if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
-                             strerror(-r)) < 0)
-                        msg = NULL;
-                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
-                return;
-        }
-#if FAULT_INJECTION
-        (void) sd_bus_flush(m->manager->bus); /* RegisterMachine is out before the fault, as its name says */
-#endif
-        fault_point("after-register", m->name);
 
         /* The leader is in its final cgroup now. With NotifyAccess=all (its only use), read it before the
          * payload runs: its children's notifications are checked against it, and they may come before
@@ -662,6 +653,20 @@ static void machine_maybe_register(Machine *m) {
         }
         m->released = true;
         machine_state_update(m);
+        fault_point("after-release", m->name);
+
+        r = machine_dbus_register_in_unit(m);
+        if (r < 0) {
+                if (asprintf(&msg, "Failed to register machine '%s' with systemd-machined: %s", m->name,
+                             strerror(-r)) < 0)
+                        msg = NULL;
+                machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
+                return;
+        }
+#if FAULT_INJECTION
+        (void) sd_bus_flush(m->manager->bus); /* RegisterMachine is out before the fault, as its name says */
+#endif
+        fault_point("after-register", m->name);
 }
 
 void machine_scope_failed(Machine *m, int error, char *message) {

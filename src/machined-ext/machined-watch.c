@@ -44,10 +44,10 @@ static int reregister_reply(sd_bus_message *reply, void *userdata, sd_bus_error 
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         if (e)
-                log_warning("Failed to register machine %s with the new systemd-machined again: %s", c->name,
+                log_warning("Failed to register machine %s with systemd-machined again: %s", c->name,
                             e->message);
         else
-                log_info("Machine %s: registered with the new systemd-machined again.", c->name);
+                log_info("Machine %s: registered with systemd-machined again.", c->name);
         return 0;
 }
 
@@ -83,7 +83,7 @@ static int get_machine_reply(sd_bus_message *reply, void *userdata, sd_bus_error
         return 0;
 
 fail:
-        log_warning_errno(r, "Failed to register machine %s with the new systemd-machined again: %m", c->name);
+        log_warning_errno(r, "Failed to register machine %s with systemd-machined again: %m", c->name);
         return 0;
 }
 
@@ -99,31 +99,37 @@ static int on_machined_owner_changed(sd_bus_message *message, void *userdata, sd
 
         log_debug("systemd-machined has a new owner of its bus name: checking our registrations.");
         HASHMAP_FOREACH(m, manager->machines) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-                Recheck *c;
-
-                if (!m->registered || m->exited || m->unregister_sent)
-                        continue;
-                c = new0(Recheck, 1);
-                if (!c || !(c->name = strdup(m->name))) {
-                        recheck_free(c);
-                        return 0;
-                }
-                c->manager = manager;
-                /* The reply looks the machine up by name again: it may be gone by then. */
-                r = sd_bus_message_new_method_call(manager->bus, &call, "org.freedesktop.machine1",
-                                                   "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
-                                                   "GetMachine");
-                if (r >= 0)
-                        r = sd_bus_message_append(call, "s", m->name);
-                if (r >= 0)
-                        r = call_floating(manager, call, get_machine_reply, TAKE_PTR(c));
-                else
-                        recheck_free(c);
+                r = machined_recheck(m);
                 if (r < 0)
                         log_warning_errno(r, "Failed to check machine %s with systemd-machined: %m", m->name);
         }
         return 0;
+}
+
+int machined_recheck(Machine *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        Recheck *c;
+        int r;
+
+        if (!m->registered || m->exited || m->unregister_sent)
+                return 0;
+        c = new0(Recheck, 1);
+        if (!c || !(c->name = strdup(m->name))) {
+                recheck_free(c);
+                return -ENOMEM;
+        }
+        c->manager = m->manager;
+        /* The reply looks the machine up by name again: it may be gone by then. */
+        r = sd_bus_message_new_method_call(m->manager->bus, &call, "org.freedesktop.machine1",
+                                           "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                           "GetMachine");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "s", m->name);
+        if (r < 0) {
+                recheck_free(c);
+                return r;
+        }
+        return call_floating(m->manager, call, get_machine_reply, c);
 }
 
 int manager_watch_machined(Manager *m) {

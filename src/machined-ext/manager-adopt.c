@@ -21,6 +21,7 @@
 #include "machine-dbus.h"
 #include "machine-network.h"
 #include "machine-state.h"
+#include "machined-watch.h"
 #include "machine-userns.h"
 #include "name.h"
 #include "notify.h"
@@ -340,6 +341,25 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
         m->registered = fact_u64(s, "registered", 1);
         m->machined_gone = !m->registered;
         m->fds_stored = true;
+        /* Released, its start cut short: the previous instance died before machined's answer to
+         * RegisterMachine (sent right after the release) was in, or while machined was away. Whether machined
+         * has it is checked once it is adopted, and it is registered again if not (machined_recheck()). And
+         * without READY=1 to wait for, the start was done with the release. */
+        if (s->status == CONTAINER_RUNNING) {
+                if (!m->registered) {
+                        m->registered = true;
+                        m->machined_gone = false;
+                        r = machined_recheck(m);
+                        if (r < 0)
+                                log_warning_errno(r, "Machine %s: failed to check its registration with "
+                                                  "systemd-machined: %m", m->name);
+                }
+                if (m->state == MACHINE_STARTING && m->notify_ready <= 0) {
+                        m->state = MACHINE_RUNNING;
+                        m->ready_timestamp = now(CLOCK_REALTIME);
+                        m->ready_timestamp_monotonic = now(CLOCK_MONOTONIC);
+                }
+        }
 
         if (asprintf(&m->propagate_dir, "/run/systemd/nspawn/propagate/%s", m->name) < 0)
                 return -ENOMEM;
