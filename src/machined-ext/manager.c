@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -22,6 +23,9 @@
 #include "oci-containers-dbus.h"
 #include <fcntl.h>
 #include <systemd/sd-daemon.h>
+
+/* The heap is trimmed after this many machines were freed (on_gc()). */
+#define GC_TRIM_AFTER 64U
 
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -55,21 +59,9 @@ int manager_new(Manager **ret) {
         return 0;
 }
 
-static ExitRecord *exit_record_free(ExitRecord *e) {
-        if (!e)
-                return NULL;
-        free(e->name);
-        free(e->unit);
-        return mfree(e);
-}
-
 /* Destructors for hashmap_clear(). */
 static void destroy_machine(void *value, const char *key) {
         machine_free(value);
-}
-
-static void destroy_exit_record(void *value, const char *key) {
-        exit_record_free(value);
 }
 
 static void destroy_console(void *value, const char *key) {
@@ -194,7 +186,7 @@ Manager *manager_free(Manager *m) {
         manager_orphans_free(m);
         oci_containers_free_all(m);
         hashmap_free(m->oci_containers);
-        hashmap_clear(m->exits, destroy_exit_record);
+        exit_records_clear(m->exits);
         hashmap_free(m->exits);
         hashmap_free(m->jobs);
         hashmap_clear(m->adopted_consoles, destroy_console);
@@ -231,32 +223,7 @@ const ExitRecord *manager_get_exit(Manager *m, const char *name) {
 }
 
 int manager_record_exit(Manager *m, const char *name, int code, int status, usec_t start_timestamp, const char *unit) {
-        ExitRecord *e, *old = NULL;
-        int r;
-
-        e = new0(ExitRecord, 1);
-        if (!e)
-                return -ENOMEM;
-        *e = (ExitRecord) {
-                .name = strdup(name),
-                .code = code,
-                .status = status,
-                .timestamp = now(CLOCK_REALTIME),
-                .start_timestamp = start_timestamp,
-                .unit = unit ? strdup(unit) : NULL,
-        };
-        if (!e->name || (unit && !e->unit)) {
-                exit_record_free(e);
-                return -ENOMEM;
-        }
-
-        r = hashmap_replace(m->exits, e->name, e, (void **) &old);
-        if (r < 0) {
-                exit_record_free(e);
-                return r;
-        }
-        exit_record_free(old);
-        return 0;
+        return exit_records_add(m->exits, name, code, status, now(CLOCK_REALTIME), start_timestamp, unit);
 }
 
 static int on_gc(sd_event_source *s, void *userdata) {
@@ -266,6 +233,16 @@ static int on_gc(sd_event_source *s, void *userdata) {
                 Machine *machine = m->gc_queue;
                 m->gc_queue = machine->gc_next;
                 machine_free(machine);
+                m->n_freed_since_trim++;
+        }
+        /* Many machines gone (a burst of an engine's containers, a scale test): what they leave free in whole
+         * pages is given back. glibc keeps it inside its heap otherwise, and the daemon's resident anonymous
+         * memory is copied into every container init it forks, as page tables and then page by page on each
+         * write (bench/RESULTS.md: 0.4 MB fresh, 5.9 MB after 1000 machines came and went, 4.5 MB with this;
+         * the rest is free memory in pages that records still in use pin). */
+        if (m->n_freed_since_trim >= GC_TRIM_AFTER) {
+                m->n_freed_since_trim = 0;
+                (void) malloc_trim(0);
         }
         return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 }

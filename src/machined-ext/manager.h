@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "exit-records.h"
 #include "hashmap.h"
 #include "polkit.h"
 #include "util.h"
@@ -11,15 +12,6 @@
 typedef struct Machine Machine;
 struct BundleData;
 
-/* The result of a machine's last run, kept after its object is gone. */
-typedef struct ExitRecord {
-        char *name;             /* the key */
-        int code;               /* CLD_EXITED, CLD_KILLED, CLD_DUMPED */
-        int status;
-        usec_t timestamp;       /* realtime µs of the exit */
-        usec_t start_timestamp; /* realtime µs of the start of that run, 0 if unknown */
-        char *unit;             /* the run's unit, NULL if unknown */
-} ExitRecord;
 
 typedef struct Manager {
         sd_event *event;
@@ -44,6 +36,7 @@ typedef struct Manager {
 
         Machine *gc_queue;
         sd_event_source *gc_event_source;
+        unsigned n_freed_since_trim;    /* machines freed since the heap was last trimmed (on_gc()) */
 
         bool propagation_ready;
         int inaccessible_ready;         /* -1: not tried yet, 0: failed, 1: /run/machined-ext/inaccessible is there */
