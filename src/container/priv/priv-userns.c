@@ -9,10 +9,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <errno.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -46,6 +49,130 @@ static int open_ns(long pid, const char *which) {
         return fd < 0 ? -errno : fd;
 }
 
+/* The helper that owns the new namespaces until we hold them by fd: it says how its unshare(CLONE_NEWPID)
+ * went, then waits for the end of WAIT_FD and leaves. */
+typedef struct HelperArgs {
+        int ready_fd;
+        int wait_fd;
+} HelperArgs;
+
+/* Where the kernel and the CPU allow it, the helper shares our memory (CLONE_VM): a fork would copy the page
+ * tables of all our resident memory and make it copy-on-write, which costs the daemon more the larger its
+ * heap is (two forks a start; bench/RESULTS.md), and the helper's exit would tear that copy down again. Such
+ * a child runs on a stack of its own, kept until it is gone, and makes raw system calls only: it shares our
+ * thread's TLS (glibc's wrappers write errno there). */
+#if defined(__x86_64__)
+#  define HAVE_RAW_SYSCALL 1
+static inline long raw_syscall4(long n, long a, long b, long c, long d) {
+        register long r10 __asm__("r10") = d;
+        long ret;
+
+        __asm__ volatile ("syscall" : "=a" (ret) : "a" (n), "D" (a), "S" (b), "d" (c), "r" (r10)
+                          : "rcx", "r11", "memory");
+        return ret;
+}
+#elif defined(__aarch64__)
+#  define HAVE_RAW_SYSCALL 1
+static inline long raw_syscall4(long n, long a, long b, long c, long d) {
+        register long x8 __asm__("x8") = n;
+        register long x0 __asm__("x0") = a;
+        register long x1 __asm__("x1") = b;
+        register long x2 __asm__("x2") = c;
+        register long x3 __asm__("x3") = d;
+
+        __asm__ volatile ("svc 0" : "+r" (x0) : "r" (x8), "r" (x1), "r" (x2), "r" (x3) : "memory");
+        return x0;
+}
+#else
+#  define HAVE_RAW_SYSCALL 0
+#endif
+
+#if HAVE_RAW_SYSCALL
+#define HELPER_STACK_SIZE (64U * 1024U)
+#define HELPER_STACKS_MAX 64U
+
+/* A stack for a helper of ours, and the helper that last ran on it (a duplicate of its pidfd): free again
+ * once that one has exited (a zombie, or reaped by whoever holds its pidfd). Not thread-safe: the callers
+ * make their helpers from one thread. */
+typedef struct HelperStack {
+        void *base;
+        int pidfd;
+} HelperStack;
+
+static HelperStack helper_stacks[HELPER_STACKS_MAX];
+
+static bool helper_stack_is_free(HelperStack *s) {
+        siginfo_t si = {};
+
+        if (s->pidfd < 0)
+                return true;
+        if (waitid(P_PIDFD, s->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+                return errno == ECHILD;
+        return si.si_pid != 0;
+}
+
+/* A free stack (with a guard page below it), or NULL: then the helper is forked. */
+static HelperStack *helper_stack_get(void) {
+        for (size_t i = 0; i < HELPER_STACKS_MAX; i++) {
+                HelperStack *s = helper_stacks + i;
+
+                if (!s->base) {
+                        void *p = mmap(NULL, HELPER_STACK_SIZE, PROT_READ | PROT_WRITE,
+                                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+                        if (p == MAP_FAILED)
+                                return NULL;
+                        if (mprotect(p, (size_t) sysconf(_SC_PAGESIZE), PROT_NONE) < 0) {
+                                (void) munmap(p, HELPER_STACK_SIZE);
+                                return NULL;
+                        }
+                        *s = (HelperStack) { .base = p, .pidfd = -EBADF };
+                        return s;
+                }
+                if (helper_stack_is_free(s)) {
+                        s->pidfd = safe_close(s->pidfd);
+                        return s;
+                }
+        }
+        return NULL;
+}
+
+/* Not instrumented: a sanitizer's or the stack protector's runtime state is per thread, and this runs in our
+ * memory with our thread's TLS. */
+__attribute__((no_sanitize_address, no_sanitize("undefined"), no_stack_protector))
+static int helper_main(void *userdata) {
+        const HelperArgs a = *(const HelperArgs *) userdata;
+        int e = 0;
+        char b;
+        long r;
+
+        (void) raw_syscall4(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
+        r = raw_syscall4(SYS_unshare, CLONE_NEWPID, 0, 0, 0);
+        if (r < 0)
+                e = (int) -r;
+        (void) raw_syscall4(SYS_write, a.ready_fd, (long) &e, sizeof(e), 0);
+        (void) raw_syscall4(SYS_read, a.wait_fd, (long) &b, 1, 0);
+        return 0;       /* glibc's clone() makes the exit call */
+}
+
+/* The helper in our memory: its pid, or -errno (-ENOSPC: no stack for it, fork it). */
+static long helper_clone_vm(int flags, const HelperArgs *args, HelperStack **ret_stack, int *ret_pidfd) {
+        HelperStack *s;
+        int pidfd = -EBADF;
+        long pid;
+
+        s = helper_stack_get();
+        if (!s)
+                return -ENOSPC;
+        pid = clone(helper_main, (char *) s->base + HELPER_STACK_SIZE, flags | CLONE_VM | CLONE_PIDFD | SIGCHLD,
+                    (void *) args, &pidfd);
+        if (pid < 0)
+                return -errno;
+        *ret_stack = s;
+        *ret_pidfd = pidfd;
+        return pid;
+}
+#endif
+
 int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
         struct clone_args args = {
                 .flags = CLONE_NEWUSER | CLONE_PIDFD | (netns ? CLONE_NEWNET : 0),
@@ -54,7 +181,10 @@ int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
         _cleanup_close_pair_ int wait_pipe[2] = { -EBADF, -EBADF }, ready_pipe[2] = { -EBADF, -EBADF };
         _cleanup_close_ int pidfd = -EBADF, userns = -EBADF, pidns = -EBADF, net = -EBADF;
         int child_errno = 0, r;
-        long pid;
+        long pid = -ENOSPC;
+#if HAVE_RAW_SYSCALL
+        HelperStack *stack = NULL;
+#endif
 
         if (!ret || range == 0 || (uint64_t) shift + range > UINT32_MAX)
                 return -EINVAL;
@@ -68,22 +198,29 @@ int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
          * owns the PID namespace), as the init of a systemd-nspawn -U container can. The network namespace
          * comes with the clone, owned by it too. The child says how its unshare went, then waits for the end
          * of the pipe and leaves. */
-        args.pidfd = (uint64_t) (uintptr_t) &pidfd;
-        pid = syscall(SYS_clone3, &args, sizeof(args));
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                int e = 0;
-                char b;
+#if HAVE_RAW_SYSCALL
+        pid = helper_clone_vm((int) args.flags & ~CLONE_PIDFD,
+                              &(HelperArgs) { .ready_fd = ready_pipe[1], .wait_fd = wait_pipe[0] }, &stack, &pidfd);
+#endif
+        if (pid == -ENOSPC) {
+                args.pidfd = (uint64_t) (uintptr_t) &pidfd;
+                pid = syscall(SYS_clone3, &args, sizeof(args));
+                if (pid < 0)
+                        return -errno;
+                if (pid == 0) {
+                        int e = 0;
+                        char b;
 
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-                if (unshare(CLONE_NEWPID) < 0)
-                        e = errno;
-                (void) write(ready_pipe[1], &e, sizeof(e));
-                (void) read(wait_pipe[0], &b, 1);
-                _exit(EXIT_SUCCESS);
-        }
-        wait_pipe[0] = safe_close(wait_pipe[0]);
+                        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                        if (unshare(CLONE_NEWPID) < 0)
+                                e = errno;
+                        (void) write(ready_pipe[1], &e, sizeof(e));
+                        (void) read(wait_pipe[0], &b, 1);
+                        _exit(EXIT_SUCCESS);
+                }
+        } else if (pid < 0)
+                return (int) pid;
+        /* The child has its own copy of our fd table (no CLONE_FILES), with both pipes. */
         ready_pipe[1] = safe_close(ready_pipe[1]);
 
         r = write_map((pid_t) pid, "uid_map", shift, range);
@@ -107,8 +244,18 @@ int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
         }
         if (r >= 0 && netns)
                 r = net = open_ns(pid, "net");
-        wait_pipe[1] = safe_close(wait_pipe[1]);
+        /* Killed before its pipe ends: blocked in read(), it leaves without running any more of its code. */
         (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        wait_pipe[1] = safe_close(wait_pipe[1]);
+#if HAVE_RAW_SYSCALL
+        /* Its stack is taken until it has exited: remembered with a duplicate of its pidfd, or (without one)
+         * waited for here, not reaped. */
+        if (stack) {
+                stack->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+                if (stack->pidfd < 0)
+                        (void) waitid(P_PIDFD, pidfd, NULL, WEXITED | WNOWAIT);
+        }
+#endif
         if (r < 0) {
                 (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
                 return r;
