@@ -91,22 +91,24 @@ static inline long raw_syscall4(long n, long a, long b, long c, long d) {
 #define HELPER_STACK_SIZE (64U * 1024U)
 #define HELPER_STACKS_MAX 64U
 
-/* A stack for a helper of ours, and the helper that last ran on it (a duplicate of its pidfd): free again
- * once that one has exited (a zombie, or reaped by whoever holds its pidfd). Not thread-safe: the callers
- * make their helpers from one thread. */
+/* A stack for a helper of ours, and the helper that last ran on it: free again once that one has exited.
+ * Its PID, not a pidfd, so that no fd outlives the helper: until the helper is reaped its PID stays ours;
+ * once it is, waitid() on the PID says ECHILD, or (reused by another child of ours) that one is running,
+ * which only keeps the stack taken a little longer. Not thread-safe: the callers make their helpers from
+ * one thread. */
 typedef struct HelperStack {
         void *base;
-        int pidfd;
+        pid_t pid;
 } HelperStack;
 
 static HelperStack helper_stacks[HELPER_STACKS_MAX];
 
-static bool helper_stack_is_free(HelperStack *s) {
+static bool helper_stack_is_free(const HelperStack *s) {
         siginfo_t si = {};
 
-        if (s->pidfd < 0)
+        if (s->pid <= 0)
                 return true;
-        if (waitid(P_PIDFD, s->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+        if (waitid(P_PID, (id_t) s->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
                 return errno == ECHILD;
         return si.si_pid != 0;
 }
@@ -125,11 +127,11 @@ static HelperStack *helper_stack_get(void) {
                                 (void) munmap(p, HELPER_STACK_SIZE);
                                 return NULL;
                         }
-                        *s = (HelperStack) { .base = p, .pidfd = -EBADF };
+                        *s = (HelperStack) { .base = p };
                         return s;
                 }
                 if (helper_stack_is_free(s)) {
-                        s->pidfd = safe_close(s->pidfd);
+                        s->pid = 0;
                         return s;
                 }
         }
@@ -154,7 +156,7 @@ static int helper_main(void *userdata) {
         return 0;       /* glibc's clone() makes the exit call */
 }
 
-/* The helper in our memory: its pid, or -errno (-ENOSPC: no stack for it, fork it). */
+/* The helper in our memory: its PID, or -errno (-ENOSPC: no stack for it, fork it). */
 static long helper_clone_vm(int flags, const HelperArgs *args, HelperStack **ret_stack, int *ret_pidfd) {
         HelperStack *s;
         int pidfd = -EBADF;
@@ -248,13 +250,9 @@ int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
         (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
         wait_pipe[1] = safe_close(wait_pipe[1]);
 #if HAVE_RAW_SYSCALL
-        /* Its stack is taken until it has exited: remembered with a duplicate of its pidfd, or (without one)
-         * waited for here, not reaped. */
-        if (stack) {
-                stack->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
-                if (stack->pidfd < 0)
-                        (void) waitid(P_PIDFD, pidfd, NULL, WEXITED | WNOWAIT);
-        }
+        /* Its stack is taken until it has exited. */
+        if (stack)
+                stack->pid = (pid_t) pid;
 #endif
         if (r < 0) {
                 (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
