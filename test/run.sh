@@ -119,7 +119,7 @@ if [ $built = 1 ]; then
         if [ "$(cat /proc/1/comm)" = systemd ]; then
                 if meson install -C "$BUILD" --no-rebuild --quiet && systemctl daemon-reload &&
                    busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig; then
-                        timeout -k 10 2100 test/integration/run.sh 2>&1 | tee "$log"
+                        timeout -k 10 3000 test/integration/run.sh 2>&1 | tee "$log"
                         add_counts "$log" || step_fail "integration: no summary line"
                 else
                         step_fail "integration: meson install on the host"
@@ -139,7 +139,7 @@ if [ $built = 1 ]; then
                 fi
                 if "$BED" start --state-dir "$BED_STATE" --replace >/dev/null; then
                         if "$BED" install --state-dir "$BED_STATE" "${install_args[@]}"; then
-                                timeout -k 10 2100 "$BED" exec --state-dir "$BED_STATE" \
+                                timeout -k 10 3000 "$BED" exec --state-dir "$BED_STATE" \
                                         env BUILDDIR="$BUILDDIR" PAYLOAD="$payload" test/integration/run.sh 2>&1 |
                                         tee "$log"
                                 add_counts "$log" || step_fail "integration: no summary line"
