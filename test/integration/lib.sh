@@ -386,7 +386,7 @@ kill_tree() {
 }
 
 run_test() {    # NAME FUNC
-        local name=$1 func=$2 pid rc end reason m d
+        local name=$1 func=$2 pid rc end reason m d t0=$SECONDS
         [ -z "${T_ONLY:-}" ] || [[ $name =~ $T_ONLY ]] || return 0
         : >"$T_TMP/reason"
         : >"$T_TMP/machines"
@@ -419,7 +419,7 @@ run_test() {    # NAME FUNC
         reason=$(head -c 500 "$T_TMP/reason")
         case $rc in
         0)
-                echo "ok $name"
+                echo "ok $name ($((SECONDS - t0))s)"
                 T_PASSED=$((T_PASSED + 1))
                 ;;
         77)
@@ -427,7 +427,7 @@ run_test() {    # NAME FUNC
                 T_SKIPPED=$((T_SKIPPED + 1))
                 ;;
         *)
-                echo "FAIL $name: ${reason:-exit status $rc}"
+                echo "FAIL $name ($((SECONDS - t0))s): ${reason:-exit status $rc}"
                 T_FAILED=$((T_FAILED + 1))
                 ;;
         esac

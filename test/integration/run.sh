@@ -23,11 +23,13 @@ files=("$@")
 
 for f in "${files[@]}"; do
         echo "# $(basename "$f")"
+        t0=$SECONDS
         out=$(mktemp /tmp/mxrun.XXXXXX)
         # Each file bounds its own tests; this bounds the file as a whole, in case its set-up hangs.
         timeout -k 10 "${T_FILE_TIMEOUT:-1500}" bash "$f" 2>&1 | tee "$out"
         last=$(tail -n 1 "$out")
         rm -f "$out"
+        echo "# $(basename "$f"): $((SECONDS - t0))s"
         if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
                 passed=$((passed + BASH_REMATCH[1]))
                 failed=$((failed + BASH_REMATCH[2]))
