@@ -35,29 +35,29 @@ OciInstance *oci_instance_free(OciInstance *i) {
 }
 
 /* nspawn's deny list and the profile, compiled here before the clone, once for every container of the same
- * settings (the cache they share in --root), rather than by each init. Without them (a cache that is not
- * ours, a build that fails), the init compiles its own and reports what failed. */
-static void load_seccomp_programs(ContainerConfig *config, ContainerSeccompPrograms *programs) {
+ * settings (the cache they share in --root), rather than by each init. 1 if they came from the cache, 0 if
+ * they were compiled (and saved), or a negative errno: then the init, or exec's process, compiles its own and
+ * reports what failed. */
+int oci_seccomp_programs_shared(const ContainerConfig *config, ContainerSeccompPrograms *ret) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
         int r;
 
         root_fd = open(arg_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0) {
-                oci_debug("Failed to open %s, the init compiles its seccomp filters: %s", arg_root, strerror(errno));
-                return;
+                r = -errno;
+                oci_debug("Failed to open %s, the seccomp filters are compiled later: %s", arg_root, strerror(-r));
+                return r;
         }
         dir_fd = container_seccomp_cache_dir_open(root_fd, CONTAINER_SECCOMP_SHARED_DIR_OCI);
         if (dir_fd < 0) {
                 oci_debug("The seccomp cache %s/" CONTAINER_SECCOMP_SHARED_DIR_OCI " is not used: %s", arg_root,
                           strerror(-dir_fd));
-                return;
+                return dir_fd;
         }
-        r = container_seccomp_programs_get(dir_fd, config, programs);
-        if (r < 0) {
-                oci_debug("Failed to compile the seccomp filters, the init does: %s", strerror(-r));
-                return;
-        }
-        config->seccomp_programs = programs;
+        r = container_seccomp_programs_get(dir_fd, config, ret);
+        if (r < 0)
+                oci_debug("Failed to compile the seccomp filters, they are compiled later: %s", strerror(-r));
+        return r;
 }
 
 /* The ROOT/ID directory, new: a second create of ID fails here, before anything else is done. */
@@ -432,7 +432,8 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         config.uuid = uuid;
         config.release_fifo = fifo;
 
-        load_seccomp_programs(&config, &programs);
+        if (oci_seccomp_programs_shared(&config, &programs) >= 0)
+                config.seccomp_programs = &programs;
 
         r = container_spawn(&config, &c);
         if (r < 0)

@@ -12,6 +12,7 @@
 
 #include "config-oci.h"
 #include "oci-cli.h"
+#include "seccomp-cache.h"
 #include "state.h"
 #include "util.h"
 
@@ -87,6 +88,10 @@ int oci_runtime_release(OciInstance *i);
 /* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
  * such container). */
 int oci_runtime_load(const char *id, OciLoaded **ret);
+
+/* CONFIG's seccomp filters from the cache the containers of --root share, compiled and saved there on a miss:
+ * 1 from the cache, 0 compiled, or a negative errno (logged at debug level). */
+int oci_seccomp_programs_shared(const ContainerConfig *config, ContainerSeccompPrograms *ret);
 
 /* runtime.c. The model of the container whose state is S, from the copy of config.json its create kept in
  * ROOT/ID (with the root it resolved then), or from the bundle for a container made without one; with

@@ -283,15 +283,14 @@ int verb_exec(int argc, char **argv) {
                 oci_error(r, "%s", error ?: strerror(-r));
                 goto finish;
         }
-        /* The container's filters, compiled once and kept in its state directory. */
+        /* The container's filters, kept in its state directory; the first exec takes them from the cache
+         * create filled (or compiles them there). If that fails, the process compiles them itself and reports
+         * what failed. */
         r = container_seccomp_cache_load(l->dir_fd, &container->config, &programs);
         if (r < 0) {
-                SetupLog log = {};
-
                 if (r != -ENOENT)
                         oci_debug("The seccomp cache of '%s' is not used: %s", id, strerror(-r));
-                /* If this fails, the process compiles them itself and reports what failed. */
-                if (container_seccomp_programs_build(&container->config, &programs, &log) >= 0) {
+                if (oci_seccomp_programs_shared(&container->config, &programs) >= 0) {
                         r = container_seccomp_cache_save(l->dir_fd, &container->config, &programs);
                         if (r < 0)
                                 oci_debug("Failed to save the seccomp cache of '%s': %s", id, strerror(-r));

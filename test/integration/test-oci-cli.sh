@@ -438,7 +438,7 @@ test_exec_seccomp_cache() {
                                 cat "$T_TMP/mkdir.out"
                 fi
         }
-        assert_eq denied "$(mkdir_in 1)" "mkdir in the first exec (compiled)"
+        assert_eq denied "$(mkdir_in 1)" "mkdir in the first exec (the filters create compiled)"
         [ -f "$cache" ] || t_fail "no seccomp cache after an exec"
         assert_eq "600 0" "$(stat -c '%a %u' "$cache")" "mode and owner of the cache"
         ino=$(stat -c %i "$cache")
@@ -499,9 +499,11 @@ test_exec_seccomp_cache() {
 # create compiles the container's filters before the clone, once for every container of the same config:
 # the cache in ROOT/.seccomp-cache (0700; not a container id, and not listed), one file (0600) per set of
 # inputs, used again without being written. The forged file (one config's key, another's programs) shows
-# that the init loads what it holds; writable by others, or in a directory others can write, it is not.
+# that the init, and the first exec, load what it holds; writable by others, or in a directory others can
+# write, it is not.
 test_shared_seccomp_cache() {
-        local b=$MACHINES_DIR/oci-ssc b2=$MACHINES_DIR/oci-ssc2 dir=$OCI_ROOT/.seccomp-cache f f2 ino i=0
+        local b=$MACHINES_DIR/oci-ssc b2=$MACHINES_DIR/oci-ssc2 b3=$MACHINES_DIR/oci-ssc3 dir=$OCI_ROOT/.seccomp-cache
+        local f f2 ino i=0
         local deny='{ defaultAction: "SCMP_ACT_ALLOW", syscalls: [ { names: [ "mkdir", "mkdirat" ],
                      action: "SCMP_ACT_ERRNO", errnoRet: 1 } ] }'
         oci_bundle oci-ssc /bin/mkdir /out/d
@@ -536,6 +538,17 @@ test_shared_seccomp_cache() {
         forge_seccomp_cache "$f" "$f2" "$T_TMP/forged"
         install -m 0600 "$T_TMP/forged" "$f"
         assert_eq made "$(mkdir_run "$b")" "mkdir with a forged cache file of root's"
+        # exec's first process takes its filters from this cache too (no compile), and keeps them as the
+        # container's seccomp.bpf.
+        oci_bundle oci-ssc3 /bin/sleep 1000
+        jq ".linux.seccomp = $deny" "$b3/config.json" >"$b3/c.new" && mv "$b3/c.new" "$b3/config.json"
+        oci_detached run --detach --bundle "$b3" oci-ssc3
+        oci exec oci-ssc3 /bin/mkdir /out/e </dev/null >"$T_TMP/exec.out" 2>&1
+        [ -d "$b3/out/e" ] || t_fail "exec's mkdir was denied: the shared cache was not used ($(cat "$T_TMP/exec.out"))"
+        cmp -s "$T_TMP/forged" "$OCI_ROOT/oci-ssc3/seccomp.bpf" ||
+                t_fail "the container's seccomp.bpf is not the shared cache's file"
+        assert_ok oci delete --force oci-ssc3
+        oci_assert_gone oci-ssc3
         # Writable by others, or a symlink: compiled again, and replaced.
         chmod 0622 "$f"
         assert_eq denied "$(mkdir_run "$b")" "mkdir with a cache file writable by others"
