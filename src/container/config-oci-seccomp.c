@@ -2,8 +2,9 @@
 /* linux.seccomp -> ContainerSeccompProfile: a profile of any shape (Docker's and podman's defaults: an
  * SCMP_ACT_ERRNO default with a long allow list and argument conditions), as runc and crun take it. The
  * profile becomes a filter of its own, stacked on nspawn's deny list, which keeps applying. What the model
- * cannot do is an error naming the JSON path; the profile is compiled once here, so that a rule libseccomp
- * refuses is such an error too, not a failed start. */
+ * cannot do is an error naming the JSON path; oci_seccomp_check() compiles the profile once, so that a rule
+ * libseccomp refuses is such an error too, not a failed start (when the model is made, or, for callers that
+ * take the filters from a cache, on a miss). */
 
 #include <errno.h>
 #include <linux/filter.h>
@@ -127,20 +128,21 @@ static int map_rule(OciContainer *c, const OciSeccompRule *rule, const char *pat
                                   n_unknown > UNKNOWN_NAMES_LISTED ? ", ..." : "");
 }
 
-/* Compiles the profile once, so that what libseccomp refuses is an error naming the rule's JSON path. */
-static int check_profile(OciContainer *c, const size_t *origin, char **error) {
+int oci_seccomp_check(OciContainer *c, char **error) {
         _cleanup_free_ struct sock_fprog *prog = NULL;
         size_t failed = SIZE_MAX;
         SetupLog log = {};
         int r;
 
+        if (!c->config.seccomp_profile)
+                return 0;
         r = seccomp_profile_build(&c->seccomp_profile, &prog, NULL, &failed, &log);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 && failed < c->n_seccomp_rules) {
                 _cleanup_free_ char *path = NULL;
 
-                if (asprintf(&path, "linux.seccomp.syscalls[%zu]", origin[failed]) < 0)
+                if (asprintf(&path, "linux.seccomp.syscalls[%zu]", c->seccomp_origin[failed]) < 0)
                         return -ENOMEM;
                 return oci_error(error, path, "libseccomp refuses the rule for %s: %s",
                                  c->seccomp_rules[failed].name, strerror(-r));
@@ -159,7 +161,6 @@ static int check_profile(OciContainer *c, const size_t *origin, char **error) {
 int oci_seccomp_to_profile(OciContainer *c, char **error) {
         const OciSeccomp *s = c->spec->linux_config ? c->spec->linux_config->seccomp : NULL;
         ContainerSeccompProfile *p = &c->seccomp_profile;
-        _cleanup_free_ size_t *origin = NULL;
         unsigned long flags;
         size_t n = 0;
         int r;
@@ -188,23 +189,19 @@ int oci_seccomp_to_profile(OciContainer *c, char **error) {
         for (size_t i = 0; i < s->n_syscalls; i++)
                 n += strv_length(s->syscalls[i].names);
         c->seccomp_rules = new0(ContainerSeccompRule, n ?: 1);
-        origin = new0(size_t, n ?: 1);
-        if (!c->seccomp_rules || !origin)
+        c->seccomp_origin = new0(size_t, n ?: 1);
+        if (!c->seccomp_rules || !c->seccomp_origin)
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_syscalls; i++) {
                 char path[64];
 
                 snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
-                r = map_rule(c, s->syscalls + i, path, origin, i, error);
+                r = map_rule(c, s->syscalls + i, path, c->seccomp_origin, i, error);
                 if (r < 0)
                         return r;
         }
         p->rules = c->seccomp_rules;
         p->n_rules = c->n_seccomp_rules;
-
-        r = check_profile(c, origin, error);
-        if (r < 0)
-                return r;
         c->config.seccomp_profile = p;
         return 0;
 }

@@ -9,3 +9,7 @@
  * system calls libseccomp does not know are skipped with a warning. Returns 0, -EINVAL with a message naming
  * the JSON path in *error, or -ENOMEM. */
 int oci_seccomp_to_profile(OciContainer *c, char **error);
+
+/* Compiles C's profile (if it has one) once: a rule libseccomp refuses is -EINVAL with a message naming the
+ * rule's JSON path in *error, a flag it cannot apply a warning in C->warnings. Returns 0, -EINVAL or -ENOMEM. */
+int oci_seccomp_check(OciContainer *c, char **error);

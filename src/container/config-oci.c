@@ -33,6 +33,7 @@ OciContainer *oci_container_free(OciContainer *c) {
         free(c->mounts);
         free(c->devices);
         free(c->seccomp_rules);
+        free(c->seccomp_origin);
         free(c->uid_map);
         free(c->gid_map);
         free(c->namespaces);
@@ -490,7 +491,7 @@ int oci_state_json(const OciContainer *c, const char *id, const char *status, pi
         return 0;
 }
 
-static int map_linux(OciContainer *c, char **error) {
+static int map_linux(OciContainer *c, OciModelFlags flags, char **error) {
         const OciLinux *l = c->spec->linux_config;
         ContainerConfig *cc = &c->config;
         int r;
@@ -507,6 +508,11 @@ static int map_linux(OciContainer *c, char **error) {
         r = oci_seccomp_to_profile(c, error);
         if (r < 0)
                 return r;
+        if (!(flags & OCI_MODEL_SECCOMP_UNCHECKED)) {
+                r = oci_seccomp_check(c, error);
+                if (r < 0)
+                        return r;
+        }
 
         for (size_t i = 0; i < l->sysctl.n; i++) {
                 char path[128];
@@ -605,7 +611,7 @@ int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *
         if (r >= 0 && !(flags & OCI_MODEL_NO_MOUNTS))
                 r = map_mounts(c, &error);
         if (r >= 0)
-                r = map_linux(c, &error);
+                r = map_linux(c, flags, &error);
         if (r >= 0)
                 r = map_hooks(c);
         if (r >= 0) {
@@ -627,6 +633,18 @@ int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *
 
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+int oci_container_check_seccomp(OciContainer *c, char **ret_error) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = oci_seccomp_check(c, &error);
+        if (r < 0 && r != -ENOMEM) {
+                *ret_error = TAKE_PTR(error);
+                return -EINVAL;
+        }
+        return r;
 }
 
 int oci_container_load(const char *bundle, const char *name, char * const *envp_defaults, OciContainer **ret,

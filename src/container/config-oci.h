@@ -47,6 +47,7 @@ typedef struct OciContainer {
         ContainerSeccompProfile seccomp_profile;       /* its architectures point into the spec */
         ContainerSeccompRule *seccomp_rules;
         size_t n_seccomp_rules;
+        size_t *seccomp_origin;         /* the index in linux.seccomp.syscalls[] of each rule */
         ContainerIdMap *uid_map, *gid_map;
         ContainerNamespace *namespaces;
         size_t n_namespaces;
@@ -80,11 +81,20 @@ int oci_container_from_spec(OciSpec *spec, const char *bundle, const char *name,
 typedef enum OciModelFlags {
         OCI_MODEL_NO_MOUNTS = 1 << 0,   /* leave "mounts" out of the model (exec into a running container: its
                                          * mounts are made, and mapping them would load libmount for nothing) */
+        OCI_MODEL_SECCOMP_UNCHECKED = 1 << 1, /* map linux.seccomp without compiling it: for callers that take
+                                         * the compiled filters from a cache (a hit means the profile compiled
+                                         * before), or need no filter; they call oci_container_check_seccomp()
+                                         * on a miss, for its errors and warnings */
 } OciModelFlags;
 
 /* oci_container_from_spec() with FLAGS. */
 int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *name, char * const *envp_defaults,
                                  OciModelFlags flags, OciContainer **ret, char **ret_error);
+
+/* Compiles C's linux.seccomp once, so that what libseccomp refuses is an error naming the rule's JSON path, and
+ * what it cannot do (flags) a warning in C->warnings. For a model made with OCI_MODEL_SECCOMP_UNCHECKED; the
+ * others were checked. Returns 0 (also without a profile), -EINVAL with *ret_error, or -ENOMEM. */
+int oci_container_check_seccomp(OciContainer *c, char **ret_error);
 
 /* The state JSON an OCI hook gets on stdin: {ociVersion, id, status, pid, bundle, annotations}. PID 0 is left
  * out (a stopped container). Returns 0 and a new string in *ret, or -ENOMEM. */

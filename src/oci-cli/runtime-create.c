@@ -34,6 +34,24 @@ OciInstance *oci_instance_free(OciInstance *i) {
         return mfree(i);
 }
 
+/* --root and its parents, as mkdir -p (containerd names one below a directory it has not made). */
+static int root_make(void) {
+        _cleanup_free_ char *dir = strdup(arg_root);
+
+        if (!dir)
+                return -ENOMEM;
+        for (char *p = dir + 1; ; p++) {
+                p = strchr(p, '/');
+                if (p)
+                        *p = 0;
+                if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+                if (!p)
+                        return 0;
+                *p = '/';
+        }
+}
+
 /* nspawn's deny list and the profile, compiled here before the clone, once for every container of the same
  * settings (the cache they share in --root), rather than by each init. 1 if they came from the cache, 0 if
  * they were compiled (and saved), or a negative errno: then the init, or exec's process, compiles its own and
@@ -42,9 +60,12 @@ int oci_seccomp_programs_shared(const ContainerConfig *config, ContainerSeccompP
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
         int r;
 
-        root_fd = open(arg_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0) {
-                r = -errno;
+        r = root_make();
+        if (r >= 0) {
+                root_fd = open(arg_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                r = root_fd < 0 ? -errno : 0;
+        }
+        if (r < 0) {
                 oci_debug("Failed to open %s, the seccomp filters are compiled later: %s", arg_root, strerror(-r));
                 return r;
         }
@@ -64,18 +85,13 @@ int oci_seccomp_programs_shared(const ContainerConfig *config, ContainerSeccompP
 static int make_state_dir(const char *id, int *ret_fd) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
+        int r;
 
-        /* --root and its parents, as mkdir -p (containerd names one below a directory it has not made). */
         if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
                 return oci_error(ENOMEM, "Out of memory");
-        for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
-                *p = 0;
-                if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-                        int e = errno;
-                        return oci_error(e, "Failed to create the state directory %s: %s", dir, strerror(e));
-                }
-                *p = '/';
-        }
+        r = root_make();
+        if (r < 0)
+                return oci_error(r, "Failed to create the state directory %s: %s", arg_root, strerror(-r));
         if (mkdir(dir, 0700) < 0) {
                 if (errno == EEXIST)
                         return oci_error(EEXIST, "Container '%s' already exists", id);
@@ -368,11 +384,21 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
 
         /* Everything that can be checked without side effects first: a bad bundle leaves nothing. The text
          * is kept for the copy in the state directory. */
-        r = oci_container_load_full(bundle, id, defaults, 0, &text, &text_size, &i->oci, &error);
+        r = oci_container_load_full(bundle, id, defaults, OCI_MODEL_SECCOMP_UNCHECKED, &text, &text_size, &i->oci,
+                                    &error);
         if (r == -ENOMEM)
                 return oci_error(r, "Out of memory");
         if (r < 0)
                 return oci_error(r, "%s/config.json: %s", bundle, error ?: strerror(-r));
+        /* The seccomp filters, from the cache when a container of the same config compiled them before;
+         * otherwise the profile is compiled once more for its errors, which name the JSON path. */
+        if (oci_seccomp_programs_shared(&i->oci->config, &programs) != 1) {
+                r = oci_container_check_seccomp(i->oci, &error);
+                if (r == -ENOMEM)
+                        return oci_error(r, "Out of memory");
+                if (r < 0)
+                        return oci_error(r, "%s/config.json: %s", bundle, error);
+        }
         STRV_FOREACH(w, i->oci->warnings)
                 oci_debug("%s/config.json: %s", bundle, *w); /* runc-style bundles always have some */
         if (stat(i->oci->config.root, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -432,7 +458,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         config.uuid = uuid;
         config.release_fifo = fifo;
 
-        if (oci_seccomp_programs_shared(&config, &programs) >= 0)
+        if (programs.policy)
                 config.seccomp_programs = &programs;
 
         r = container_spawn(&config, &c);

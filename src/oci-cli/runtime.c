@@ -229,7 +229,8 @@ static int load_spec(const ContainerState *s, OciContainer **ret) {
         _cleanup_free_ char *error = NULL;
         int r;
 
-        r = oci_runtime_load_config(s, 0, NULL, NULL, ret, &error);
+        /* For the hooks: no seccomp filter is needed. */
+        r = oci_runtime_load_config(s, OCI_MODEL_SECCOMP_UNCHECKED, NULL, NULL, ret, &error);
         if (r < 0)
                 oci_debug("Failed to load the config of container '%s' again: %s", s->id, error ?: strerror(-r));
         return r;

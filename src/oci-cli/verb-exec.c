@@ -278,7 +278,8 @@ int verb_exec(int argc, char **argv) {
                 goto finish;
         }
         /* The config the container was created with (its mounts are made: left out of the model). */
-        r = oci_runtime_load_config(l->state, OCI_MODEL_NO_MOUNTS, &text, &text_size, &container, &error);
+        r = oci_runtime_load_config(l->state, OCI_MODEL_NO_MOUNTS | OCI_MODEL_SECCOMP_UNCHECKED, &text, &text_size,
+                                    &container, &error);
         if (r < 0) {
                 oci_error(r, "%s", error ?: strerror(-r));
                 goto finish;
@@ -290,7 +291,18 @@ int verb_exec(int argc, char **argv) {
         if (r < 0) {
                 if (r != -ENOENT)
                         oci_debug("The seccomp cache of '%s' is not used: %s", id, strerror(-r));
-                if (oci_seccomp_programs_shared(&container->config, &programs) >= 0) {
+                r = oci_seccomp_programs_shared(&container->config, &programs);
+                /* Not from a cache: the profile (the state's copy may have been edited since create) is
+                 * compiled once more, for its errors, which name the JSON path. */
+                if (r != 1) {
+                        int k = oci_container_check_seccomp(container, &error);
+
+                        if (k < 0) {
+                                oci_error(k, "The config of container '%s': %s", id, error ?: strerror(-k));
+                                goto finish;
+                        }
+                }
+                if (r >= 0) {
                         r = container_seccomp_cache_save(l->dir_fd, &container->config, &programs);
                         if (r < 0)
                                 oci_debug("Failed to save the seccomp cache of '%s': %s", id, strerror(-r));

@@ -490,6 +490,17 @@ test_exec_seccomp_cache() {
         assert_eq denied "$(mkdir_in 9)" "mkdir with the cache a symlink"
         [ -f "$cache" ] && [ ! -L "$cache" ] || t_fail "the symlink was not replaced by a cache of ours"
 
+        # A profile libseccomp refuses (two conditions on one argument) in the copy: no cache has it, so exec
+        # compiles it, and fails with an error naming the rule.
+        jq '.linux.seccomp.syscalls[0].args = [ { index: 0, value: 1, op: "SCMP_CMP_NE" },
+                                                { index: 0, value: 2, op: "SCMP_CMP_NE" } ]' \
+                "$T_TMP/copy.json" >"$OCI_ROOT/oci-sc/config.json"
+        assert_fail oci exec oci-sc /bin/true
+        oci exec oci-sc /bin/true </dev/null >"$T_TMP/exec.out" 2>&1
+        assert_match 'linux\.seccomp\.syscalls\[0\]: libseccomp refuses the rule for mkdir' "$(cat "$T_TMP/exec.out")" \
+                "exec's error for a refused rule"
+        cp "$T_TMP/copy.json" "$OCI_ROOT/oci-sc/config.json"
+
         assert_ok oci delete --force oci-sc
         assert_ok oci delete --force oci-sc2
         oci_assert_gone oci-sc
@@ -558,6 +569,17 @@ test_shared_seccomp_cache() {
         ln -sf "$T_TMP/forged-link" "$f"
         assert_eq denied "$(mkdir_run "$b")" "mkdir with the cache file a symlink"
         [ -f "$f" ] && [ ! -L "$f" ] || t_fail "the symlink was not replaced by a cache file of ours"
+        # A profile libseccomp refuses: create compiles it (no cache has it), fails naming the rule, and leaves
+        # nothing, not even a cache file.
+        jq '.linux.seccomp.syscalls[0].args = [ { index: 0, value: 1, op: "SCMP_CMP_NE" },
+                                                { index: 0, value: 2, op: "SCMP_CMP_NE" } ]' "$b3/config.json" \
+                >"$b3/c.new" && mv "$b3/c.new" "$b3/config.json"
+        ls "$dir" >"$T_TMP/cache-before"
+        oci create --bundle "$b3" oci-ssc4 </dev/null >"$T_TMP/create.out" 2>&1 && t_fail "create with a refused rule worked"
+        assert_match 'config\.json: linux\.seccomp\.syscalls\[0\]: libseccomp refuses the rule for mkdir' \
+                "$(cat "$T_TMP/create.out")" "create's error for a refused rule"
+        oci_assert_gone oci-ssc4
+        assert_eq "$(cat "$T_TMP/cache-before")" "$(ls "$dir")" "the cache after a refused profile"
         # In a directory others can write: not used at all.
         install -m 0600 "$T_TMP/forged" "$f"
         chmod 0777 "$dir"

@@ -327,6 +327,40 @@ static void test_refused(void) {
         }
 }
 
+/* OCI_MODEL_SECCOMP_UNCHECKED: the rule libseccomp refuses gets through the model (nothing is compiled), and
+ * oci_container_check_seccomp() gives the same error as the checked model; a valid profile passes both. */
+static void test_unchecked(void) {
+        const char *refused_rule = refused[ELEMENTSOF(refused) - 1].json;
+        const char *error_prefix = refused[ELEMENTSOF(refused) - 1].error;
+        const char *valid = RULE("\"action\": \"SCMP_ACT_ALLOW\"");
+        const char *jsons[] = { refused_rule, valid };
+
+        for (size_t i = 0; i < ELEMENTSOF(jsons); i++) {
+                _cleanup_free_ char *json = NULL, *error = NULL;
+                _cleanup_(oci_container_freep) OciContainer *c = NULL;
+                OciSpec *spec = NULL;
+
+                ASSERT(asprintf(&json, "{ \"ociVersion\": \"1.0.2\", \"root\": { \"path\": \"/r\" },"
+                                "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ] },"
+                                "  \"linux\": { \"seccomp\": %s } }", jsons[i]) > 0);
+                ASSERT_EQ(oci_spec_parse(json, strlen(json), &spec, &error), 0);
+                ASSERT_EQ(oci_container_from_spec_full(spec, "/b", "m", NULL, OCI_MODEL_SECCOMP_UNCHECKED, &c,
+                                                       &error), 0);
+                ASSERT(c->config.seccomp_profile);
+                if (jsons[i] == valid) {
+                        ASSERT_EQ(oci_container_check_seccomp(c, &error), 0);
+                        ASSERT(!error);
+                        continue;
+                }
+                ASSERT_EQ(oci_container_check_seccomp(c, &error), -EINVAL);
+                ASSERT(error);
+                if (strncmp(error, error_prefix, strlen(error_prefix)) != 0) {
+                        fprintf(stderr, "expected '%s...', got '%s'\n", error_prefix, error);
+                        abort();
+                }
+        }
+}
+
 static void test_action_table(void) {
         for (ContainerSeccompAction a = 0; a < _CONTAINER_SECCOMP_ACTION_MAX; a++) {
                 uint32_t v;
@@ -342,6 +376,7 @@ static void test_action_table(void) {
 int main(void) {
         test_action_table();
         test_refused();
+        test_unchecked();
         test_docker_like();
         test_default_actions();
         return 0;
