@@ -416,7 +416,7 @@ static int method_get_exited_machine(sd_bus_message *message, void *userdata, sd
         if (!e)
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_MACHINE, "No machine '%s' has run", name);
         return sd_bus_reply_method_return(message, "sitts", exit_code_to_string(e->code) ?: "", (int32_t) e->status,
-                                          (uint64_t) e->start_timestamp, (uint64_t) e->timestamp, e->unit ?: "");
+                                          (uint64_t) e->start_timestamp, (uint64_t) e->timestamp, e->unit);
 }
 
 static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -493,7 +493,6 @@ static int method_list_oci_containers(sd_bus_message *message, void *userdata, s
 static int method_list_exited_machines(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *manager = ASSERT_PTR(userdata);
-        ExitRecord *e;
         int r;
 
         r = sd_bus_message_new_method_return(message, &reply);
@@ -502,7 +501,7 @@ static int method_list_exited_machines(sd_bus_message *message, void *userdata, 
         r = sd_bus_message_open_container(reply, 'a', "(ssit)");
         if (r < 0)
                 return r;
-        HASHMAP_FOREACH(e, manager->exits) {
+        EXIT_RECORDS_FOREACH(e, manager->exits) {
                 r = sd_bus_message_append(reply, "(ssit)", e->name, exit_code_to_string(e->code) ?: "",
                                           (int32_t) e->status, (uint64_t) e->timestamp);
                 if (r < 0)

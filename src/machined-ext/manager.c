@@ -40,7 +40,7 @@ int manager_new(Manager **ret) {
         m->removal_timeout = 10 * USEC_PER_SEC;
 
         m->machines = hashmap_new();
-        m->exits = hashmap_new();
+        m->exits = exit_records_new();
         m->jobs = hashmap_new();
         m->sender_uids = hashmap_new();
         m->adopted_consoles = hashmap_new();
@@ -186,8 +186,7 @@ Manager *manager_free(Manager *m) {
         manager_orphans_free(m);
         oci_containers_free_all(m);
         hashmap_free(m->oci_containers);
-        exit_records_clear(m->exits);
-        hashmap_free(m->exits);
+        exit_records_free(m->exits);
         hashmap_free(m->jobs);
         hashmap_clear(m->adopted_consoles, destroy_console);
         hashmap_free(m->adopted_consoles);
@@ -219,7 +218,7 @@ Machine *manager_get_machine(Manager *m, const char *name) {
 }
 
 const ExitRecord *manager_get_exit(Manager *m, const char *name) {
-        return hashmap_get(m->exits, name);
+        return exit_records_get(m->exits, name);
 }
 
 int manager_record_exit(Manager *m, const char *name, int code, int status, usec_t start_timestamp, const char *unit) {

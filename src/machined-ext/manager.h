@@ -18,7 +18,7 @@ typedef struct Manager {
         sd_bus *bus;
 
         Hashmap *machines;      /* name → Machine */
-        Hashmap *exits;         /* name → ExitRecord */
+        ExitRecords *exits;     /* the last runs of names that are gone */
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
         PolkitRegistry polkit;  /* calls waiting for (or just answered by) polkit */
         Hashmap *jobs;
