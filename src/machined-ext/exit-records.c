@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "exit-records.h"
 #include "macro.h"
@@ -180,6 +181,9 @@ void exit_records_clear(ExitRecords *r) {
         memset(r->index, 0, sizeof(r->index));
         r->newest = r->oldest = 0;
         r->n = 0;
-        /* The slots' pages go back; they are zero when touched again. */
-        (void) madvise(r->slots, sizeof(r->slots), MADV_DONTNEED);
+        /* The slots' whole pages go back (zero when touched again): the slots begin the mapping, and what
+         * follows them on their last page (the index, the seed) must stay. */
+        size_t page = (size_t) sysconf(_SC_PAGESIZE), whole = sizeof(r->slots) / page * page;
+        if (whole > 0)
+                (void) madvise(r->slots, whole, MADV_DONTNEED);
 }

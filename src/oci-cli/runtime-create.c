@@ -390,8 +390,14 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
                 return oci_error(r, "Out of memory");
         if (r < 0)
                 return oci_error(r, "%s/config.json: %s", bundle, error ?: strerror(-r));
+        if (stat(i->oci->config.root, &st) < 0 || !S_ISDIR(st.st_mode))
+                return oci_error(errno ?: ENOTDIR, "%s/config.json: root.path %s: %s", bundle, i->oci->config.root,
+                                 strerror(errno ?: ENOTDIR));
+        if (!i->oci->spec->process)
+                return oci_error(EINVAL, "%s/config.json: process: required to create a container", bundle);
         /* The seccomp filters, from the cache when a container of the same config compiled them before;
-         * otherwise the profile is compiled once more for its errors, which name the JSON path. */
+         * otherwise the profile is compiled once more for its errors, which name the JSON path. (The only
+         * trace a refused profile leaves is --root and its cache directory, made if missing.) */
         if (oci_seccomp_programs_shared(&i->oci->config, &programs) != 1) {
                 r = oci_container_check_seccomp(i->oci, &error);
                 if (r == -ENOMEM)
@@ -401,11 +407,6 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         }
         STRV_FOREACH(w, i->oci->warnings)
                 oci_debug("%s/config.json: %s", bundle, *w); /* runc-style bundles always have some */
-        if (stat(i->oci->config.root, &st) < 0 || !S_ISDIR(st.st_mode))
-                return oci_error(errno ?: ENOTDIR, "%s/config.json: root.path %s: %s", bundle, i->oci->config.root,
-                                 strerror(errno ?: ENOTDIR));
-        if (!i->oci->spec->process)
-                return oci_error(EINVAL, "%s/config.json: process: required to create a container", bundle);
 
         r = state_init(i, id, bundle, o->no_new_keyring);
         if (r < 0)
