@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <unistd.h>
 
 #include "exit-records.h"
+#include "hashmap.h"
 #include "macro.h"
 
 #define INDEX_SIZE (2 * EXIT_RECORDS_MAX)       /* a power of two */
@@ -26,15 +26,9 @@ struct ExitRecords {
         uint64_t seed;
 };
 
-/* FNV-1a, seeded, as hashmap.c: a D-Bus peer names the machines. */
+/* Seeded: a D-Bus peer names the machines. */
 static size_t hash_name(const ExitRecords *r, const char *s) {
-        uint64_t h = 14695981039346656037ULL ^ r->seed;
-
-        for (; *s; s++) {
-                h ^= (uint8_t) *s;
-                h *= 1099511628211ULL;
-        }
-        return (size_t) (h ^ (h >> 29)) & INDEX_MASK;
+        return (size_t) hash_string(r->seed, s) & INDEX_MASK;
 }
 
 ExitRecords *exit_records_new(void) {
@@ -173,17 +167,4 @@ const ExitRecord *exit_records_next(const ExitRecords *r, const ExitRecord *e) {
                 return NULL;
         s = e ? e->older : r->newest;
         return s != 0 ? r->slots + s - 1 : NULL;
-}
-
-void exit_records_clear(ExitRecords *r) {
-        if (!r)
-                return;
-        memset(r->index, 0, sizeof(r->index));
-        r->newest = r->oldest = 0;
-        r->n = 0;
-        /* The slots' whole pages go back (zero when touched again): the slots begin the mapping, and what
-         * follows them on their last page (the index, the seed) must stay. */
-        size_t page = (size_t) sysconf(_SC_PAGESIZE), whole = sizeof(r->slots) / page * page;
-        if (whole > 0)
-                (void) madvise(r->slots, whole, MADV_DONTNEED);
 }

@@ -49,6 +49,3 @@ size_t exit_records_size(const ExitRecords *r);
 /* Iteration from the newest end to the oldest: pass NULL for the first. */
 const ExitRecord *exit_records_next(const ExitRecords *r, const ExitRecord *e);
 #define EXIT_RECORDS_FOREACH(e, r) for (const ExitRecord *e = exit_records_next((r), NULL); e; e = exit_records_next((r), e))
-
-/* Forgets every record. */
-void exit_records_clear(ExitRecords *r);

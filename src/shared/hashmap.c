@@ -20,8 +20,7 @@ struct Hashmap {
         uint64_t seed;
 };
 
-/* FNV-1a, seeded per table so that a peer cannot pick names that all fall into one bucket. */
-static uint64_t hash_string(uint64_t seed, const char *s) {
+uint64_t hash_string(uint64_t seed, const char *s) {
         uint64_t h = 14695981039346656037ULL ^ seed;
 
         for (; *s; s++) {

@@ -2,12 +2,17 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A string-keyed hash table with chained buckets. Keys are not copied: the caller keeps each key alive
  * while it is in the table (typically the key is a field of the value, like Machine.name). Lookups, inserts
  * and removals are O(1) on average; the table grows at a load factor of 1. */
 
 typedef struct Hashmap Hashmap;
+
+/* FNV-1a of S, seeded (each table has its own random seed, so that a peer cannot pick names that all fall
+ * into one bucket). */
+uint64_t hash_string(uint64_t seed, const char *s);
 
 Hashmap *hashmap_new(void);
 /* Frees the table, not the keys or values. Returns NULL. */
