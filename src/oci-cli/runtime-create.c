@@ -60,12 +60,9 @@ int oci_seccomp_programs_shared(const ContainerConfig *config, ContainerSeccompP
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
         int r;
 
-        r = root_make();
-        if (r >= 0) {
-                root_fd = open(arg_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                r = root_fd < 0 ? -errno : 0;
-        }
-        if (r < 0) {
+        root_fd = open(arg_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                r = -errno;
                 oci_debug("Failed to open %s, the seccomp filters are compiled later: %s", arg_root, strerror(-r));
                 return r;
         }
@@ -81,17 +78,14 @@ int oci_seccomp_programs_shared(const ContainerConfig *config, ContainerSeccompP
         return r;
 }
 
-/* The ROOT/ID directory, new: a second create of ID fails here, before anything else is done. */
+/* The ROOT/ID directory, new (ROOT exists: root_make()): a second create of ID fails here, before anything
+ * else is done. */
 static int make_state_dir(const char *id, int *ret_fd) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
-        int r;
 
         if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
                 return oci_error(ENOMEM, "Out of memory");
-        r = root_make();
-        if (r < 0)
-                return oci_error(r, "Failed to create the state directory %s: %s", arg_root, strerror(-r));
         if (mkdir(dir, 0700) < 0) {
                 if (errno == EEXIST)
                         return oci_error(EEXIST, "Container '%s' already exists", id);
@@ -398,6 +392,9 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         /* The seccomp filters, from the cache when a container of the same config compiled them before;
          * otherwise the profile is compiled once more for its errors, which name the JSON path. (The only
          * trace a refused profile leaves is --root and its cache directory, made if missing.) */
+        r = root_make();
+        if (r < 0)
+                return oci_error(r, "Failed to create the state directory %s: %s", arg_root, strerror(-r));
         if (oci_seccomp_programs_shared(&i->oci->config, &programs) != 1) {
                 r = oci_container_check_seccomp(i->oci, &error);
                 if (r == -ENOMEM)
