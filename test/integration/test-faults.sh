@@ -331,10 +331,16 @@ test_disconnect_mid_start() {
         assert_eq starting "$(mx_prop $n State)" "state after the client went away"
         wait_until 15 mx_gone $n || t_fail "$n still there after its start timeout"
 
-        # The same, with a payload that gets ready after its client went: it runs, and stops as usual.
+        # The same, with a payload that gets ready after its client went (killed once the start is under way,
+        # not on a timer that a slow busctl may not have sent its call by): it runs, and stops as usual.
         mx_root $r
-        mx_settings $r "[Exec]\nParameters=/usr/bin/testpayload sleep inf --notify READY=1\nNotifyReady=yes\nTimeoutStartSec=30\n"
-        timeout -s KILL 0.05 busctl call --timeout=30 $BUS_NAME $BUS_PATH $BUS_IFACE StartMachine s $r >/dev/null 2>&1
+        mx_settings $r "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.05; done; exec /usr/bin/testpayload sleep inf --notify READY=1'\nNotifyReady=yes\nTimeoutStartSec=30\n"
+        busctl call --timeout=30 $BUS_NAME $BUS_PATH $BUS_IFACE StartMachine s $r >/dev/null 2>&1 &
+        local client=$!
+        wait_until 10 eval '[ "$(mx_prop $r State 2>/dev/null)" = starting ]' || t_fail "$r did not start"
+        kill -KILL $client
+        wait $client 2>/dev/null
+        : >$MACHINES_DIR/$r/go
         wait_until 15 eval '[ "$(mx_prop $r State)" = running ]' || t_fail "$r did not come up after its client went"
         assert_ok mx_stop $r
         assert_no_leftovers $n $r
