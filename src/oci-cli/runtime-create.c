@@ -31,6 +31,8 @@ OciInstance *oci_instance_free(OciInstance *i) {
         safe_close(i->sync_fd);
         safe_close(i->console_sock);
         safe_close(i->console_master);
+        oci_call_free(i->registration);
+        oci_bus_done(&i->bus);
         return mfree(i);
 }
 
@@ -268,26 +270,17 @@ static int wait_setup(OciInstance *i, CreateCalls *c) {
         }
 }
 
-/* The registration's answer (it was sent during the set-up, or is sent now). Returns 0, or logs and returns
- * -errno where a failure fails create (with systemd as the cgroup manager). */
-static int finish_registration(OciInstance *i, CreateCalls *c) {
-        _cleanup_free_ char *error = NULL;
+/* A registration that could not be sent (ERROR NULL) or failed with R: fails create with systemd as the
+ * cgroup manager (logged, -errno); is only a warning with another (0). */
+static int registration_failed(OciInstance *i, int r, const char *error) {
         const char *id = i->state->id;
-        int r;
 
-        if (!c->register_machine) {
-                oci_warning("Container id '%s' is not a valid machine name: not registering it with "
-                            "systemd-machined", id);
-                return 0;
-        }
-        maybe_register(i, c);
-        r = c->register_error;
+        /* Not ours to unregister in the clean-up: the name may be another's (machined refuses a second
+         * machine of a name). Unless the call only timed out: machined may have done it anyway. */
+        if (r != -ETIMEDOUT)
+                forget_machine(i->state);
         if (r == -ENOMEM)
                 return oci_error(r, "Out of memory");
-        if (r >= 0)
-                r = oci_call_wait(&c->bus, c->registration, &error);
-        if (r >= 0)
-                return 0;
         if (arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD)
                 return oci_error(r, "Failed to register container '%s' with systemd-machined: %s", id,
                                  error ?: strerror(-r));
@@ -295,6 +288,36 @@ static int finish_registration(OciInstance *i, CreateCalls *c) {
                     error ?: strerror(-r));
         forget_machine(i->state);
         return 0;
+}
+
+/* Sends the registration if it is not out yet (it normally went during the set-up). Returns 1 if it is out
+ * and its answer is to be waited for, 0 if there is none (not a machine name, or a failure that is only a
+ * warning), or logs and returns -errno. */
+static int start_registration(OciInstance *i, CreateCalls *c) {
+        int r;
+
+        if (!c->register_machine) {
+                oci_warning("Container id '%s' is not a valid machine name: not registering it with "
+                            "systemd-machined", i->state->id);
+                return 0;
+        }
+        maybe_register(i, c);
+        if (c->register_error < 0) {
+                r = registration_failed(i, c->register_error, NULL);
+                return r < 0 ? r : 0;
+        }
+        return 1;
+}
+
+/* The registration's answer. Returns 0, or logs and returns -errno where a failure fails create. */
+static int finish_registration(OciInstance *i, OciBus *bus, OciCall *registration) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = oci_call_wait(bus, registration, &error);
+        if (r >= 0)
+                return 0;
+        return registration_failed(i, r, error);
 }
 
 static int write_pid_file(const char *path, pid_t pid) {
@@ -481,7 +504,10 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = finish_cgroup(i, calls);
         if (r < 0)
                 return r;
-        r = finish_registration(i, calls);
+        /* run: the answer comes while the payload is on its way (oci_runtime_registered()). */
+        r = start_registration(i, calls);
+        if (r > 0 && !o->run)
+                r = finish_registration(i, &calls->bus, calls->registration);
         if (r < 0)
                 return r;
 
@@ -520,10 +546,15 @@ int oci_runtime_create(const OciCreate *o, OciInstance **ret) {
                 return oci_error(ENOMEM, "Out of memory");
 
         r = create_container(o, i, defaults, &calls);
+        if (r >= 0 && o->run) {
+                i->bus = calls.bus;
+                calls.bus = (OciBus) {};
+                i->registration = TAKE_PTR(calls.registration);
+        }
         create_calls_done(&calls);
         if (r < 0) {
                 if (i->dir_fd >= 0 && i->state)
-                        (void) oci_runtime_destroy_full(i->state, i->pidfd, i->dir_fd, i->oci);
+                        (void) oci_runtime_destroy_full(i->state, i->pidfd, i->dir_fd, i->oci, NULL);
                 if (i->pidfd >= 0)
                         (void) waitid(P_PIDFD, i->pidfd, &(siginfo_t) {}, WEXITED);
                 return r;
@@ -570,5 +601,66 @@ int oci_runtime_release(OciInstance *i) {
         if (r < 0)
                 return oci_error(r, "Failed to save the state of container '%s': %s", i->state->id, strerror(-r));
         (void) oci_run_hooks(i->oci, i->state->id, OCI_HOOK_POSTSTART, "running", i->pid, 4);
+        return 0;
+}
+
+/* Whether the process PIDFD has exited (a zombie counts), without reaping it. */
+static bool pidfd_exited(int pidfd) {
+        siginfo_t si = {};
+
+        return waitid(P_PIDFD, pidfd, &si, WEXITED | WNOHANG | WNOWAIT) >= 0 && si.si_pid != 0;
+}
+
+int oci_runtime_registered(OciInstance *i) {
+        _cleanup_(oci_call_freep) OciCall *registration = TAKE_PTR(i->registration);
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (!registration)
+                return 0;
+        r = oci_call_wait(&i->bus, registration, &error);
+        if (r >= 0)
+                return 0;
+        /* machined takes the unit from the leader's cgroup, which a payload that is done may have left. The
+         * run is complete without it; a registration that went through anyway is undone by the clean-up. */
+        if (pidfd_exited(i->pidfd)) {
+                oci_debug("Container '%s' exited before systemd-machined registered it: %s", i->state->id,
+                          error ?: strerror(-r));
+                if (r != -ETIMEDOUT)
+                        forget_machine(i->state);
+                return 0;
+        }
+        return registration_failed(i, r, error);
+}
+
+int oci_runtime_wait(OciInstance *i, siginfo_t *ret) {
+        usec_t end = now(CLOCK_MONOTONIC) + OCI_RUN_KEEP_BUS_USEC;
+        int r;
+
+        /* A payload that ends soon (a build step, a test) finds the connections for its clean-up open, which
+         * then needs no new handshakes with a systemd and a dbus-daemon that are busy with its scope's end. A
+         * longer one gives them up after OCI_RUN_KEEP_BUS_USEC (see OciBus). A terminal's relay keeps none. */
+        if (i->console_master >= 0) {
+                oci_bus_done(&i->bus);
+                (void) oci_console_relay(i->console_master, i->pidfd);
+        }
+        for (;;) {
+                usec_t t;
+
+                *ret = (siginfo_t) {};
+                if (waitid(P_PIDFD, i->pidfd, ret, WEXITED | WNOHANG) >= 0 && ret->si_pid != 0)
+                        return 0;
+                t = now(CLOCK_MONOTONIC);
+                if (t >= end || (!i->bus.systemd && !i->bus.machined))
+                        break;
+                r = oci_bus_wait(&i->bus, i->pidfd, end - t);
+                if (r < 0)
+                        break;
+        }
+        oci_bus_done(&i->bus);
+        while (waitid(P_PIDFD, i->pidfd, ret, WEXITED) < 0)
+                if (errno != EINTR)
+                        return oci_error(errno, "Failed to wait for container '%s': %s", i->state->id,
+                                         strerror(errno));
         return 0;
 }

@@ -318,11 +318,25 @@ static void kill_and_wait(int pidfd) {
         (void) poll(&p, 1, 10 * 1000);
 }
 
-int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, const OciContainer *oci) {
+/* Whether the scope UNIT, whose cgroup was CGROUP, is gone already: systemd removes a scope's cgroup when it
+ * stops it (as it does once its last process is gone), and collects the unit before it reads the next
+ * message (its garbage collection queue runs first on every turn of its event loop), so that a StopUnit
+ * would only answer NoSuchUnit and a new scope of the name can be started. */
+static bool scope_gone(const char *unit, const char *cgroup) {
+        _cleanup_free_ char *dir = NULL;
+        const char *base = cgroup ? strrchr(cgroup, '/') : NULL;
+
+        /* The unit's own cgroup only (not one below it, nor one of another manager). */
+        if (!unit || !base || !streq(base + 1, unit) || asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
+                return false;
+        return access(dir, F_OK) < 0 && errno == ENOENT;
+}
+
+int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, const OciContainer *oci, OciBus *bus) {
         _cleanup_(oci_container_freep) OciContainer *loaded = NULL;
         _cleanup_(oci_cgroup_job_freep) OciCgroupJob *stop = NULL;
         const char *machine = oci_state_get(s, OCI_STATE_MACHINE);
-        OciBus bus = {};
+        OciBus own = {}, *b = bus ?: &own;
         int r;
 
         kill_and_wait(pidfd);
@@ -331,16 +345,17 @@ int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, con
         /* Both connections at once: systemd's handshake goes on while machined answers. Unregistered first: a
          * machine whose unit stops is stopped by systemd-machined itself (one more StopUnit, through
          * dbus-daemon). */
-        r = oci_bus_connect(&bus, s->unit != NULL, machine != NULL);
+        r = oci_bus_connect(b, s->unit != NULL, machine != NULL);
         if (r < 0)
                 oci_debug("Failed to connect to systemd: %s", strerror(-r));
         if (machine)
-                oci_unregister(&bus, machine);
-        stop = oci_cgroup_leave_begin(&bus, s->unit);
-        oci_cgroup_leave(&bus, stop, s->unit, s->cgroup,
+                oci_unregister(b, machine);
+        if (!scope_gone(s->unit, s->cgroup))
+                stop = oci_cgroup_leave_begin(b, s->unit);
+        oci_cgroup_leave(b, stop, s->unit, s->cgroup,
                          streq_ptr(oci_state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
         stop = oci_cgroup_job_free(stop);
-        oci_bus_done(&bus);
+        oci_bus_done(b);
 
         /* The poststop hooks are those of the config the container was made with: its copy goes with the
          * state. */
@@ -359,5 +374,5 @@ int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, con
 }
 
 int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd) {
-        return oci_runtime_destroy_full(s, pidfd, dir_fd, NULL);
+        return oci_runtime_destroy_full(s, pidfd, dir_fd, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * found again from its state directory ROOT/ID (state.json: src/container/state.h; exec.fifo: the release
  * FIFO of create/start) by every later call (start, state, kill, delete, list). */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
@@ -35,6 +36,19 @@ typedef struct OciCreate {
         bool no_new_keyring;            /* --no-new-keyring: the payload keeps the caller's session keyring */
 } OciCreate;
 
+/* The connections of one create (or delete): to systemd for the scope, to the system bus for
+ * systemd-machined. Both handshakes run while the caller does other work (the init's set-up, the other
+ * call), driven by oci_bus_wait(). They are closed when create returns, so that a container holds no
+ * connection (dbus-daemon limits them per user; systemd queues its signals for every direct one). run keeps
+ * them for its clean-up while its payload is young (oci_runtime_wait()). */
+typedef struct OciBus {
+        sd_bus *systemd;
+        sd_bus *machined;
+} OciBus;
+
+/* A call to systemd-machined in flight (runtime-systemd.c). */
+typedef struct OciCall OciCall;
+
 /* A container this process created (create, run). */
 typedef struct OciInstance {
         ContainerState *state;
@@ -46,6 +60,8 @@ typedef struct OciInstance {
         int console_sock;               /* --console-socket, connected, until the master went there; or -EBADF */
         const char *console_socket_path;
         int console_master;             /* run without a console socket: the console's master, to relay */
+        OciBus bus;                     /* run: create's connections (oci_runtime_wait()) */
+        OciCall *registration;          /* run: RegisterMachine, answered after the release */
 } OciInstance;
 
 OciInstance *oci_instance_free(OciInstance *i);
@@ -84,6 +100,15 @@ int oci_console_relay(int master, int pidfd);
 /* runtime-create.c. Lets a container this process created exec its payload (run), and waits until it did.
  * Returns 0, or logs and returns -errno (the container is then destroyed). */
 int oci_runtime_release(OciInstance *i);
+/* runtime-create.c, for run after oci_runtime_release(): waits for the answer to the registration, which went
+ * out with the payload already on its way (as in the daemon). A failure fails the run, unless the payload
+ * was done before systemd-machined got to it. Returns 0, or logs and returns -errno. */
+int oci_runtime_registered(OciInstance *i);
+/* runtime-create.c, for run: waits for the payload's end into *RET (not reaped yet if that fails). The
+ * connections in I->bus stay open for the clean-up if it ends within OCI_RUN_KEEP_BUS_USEC; otherwise they
+ * are closed then, and the clean-up opens new ones. Returns 0, or logs and returns -errno. */
+#define OCI_RUN_KEEP_BUS_USEC (1 * USEC_PER_SEC)
+int oci_runtime_wait(OciInstance *i, siginfo_t *ret);
 
 /* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
  * such container). */
@@ -118,8 +143,9 @@ int oci_runtime_kill(OciLoaded *l, int sig, bool all);
  * ROOT/ID. Returns 0, or logs and returns -errno. */
 int oci_runtime_destroy(const ContainerState *s, int pidfd, int dir_fd);
 /* oci_runtime_destroy() with the bundle's model OCI already loaded (run has it: poststop hooks without parsing
- * config.json again). */
-int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, const OciContainer *oci);
+ * config.json again), and with BUS's connections if it is not NULL (run's: no new handshakes; closed when
+ * this returns). */
+int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, const OciContainer *oci, OciBus *bus);
 
 /* runtime-systemd.c: the scope or cgroup, and systemd-machined. */
 int oci_bus_open(sd_bus **ret);
@@ -127,14 +153,6 @@ int oci_bus_open(sd_bus **ret);
  * does), else the system bus. Returns 0 or -errno. */
 int oci_systemd_open(sd_bus **ret);
 
-/* The connections of one create (or delete): to systemd for the scope, to the system bus for
- * systemd-machined. Both handshakes run while the caller does other work (the init's set-up, the other
- * call), driven by oci_bus_wait(); they are closed when create returns, so that a long run holds no
- * connection (dbus-daemon limits them per user; systemd queues its signals for every direct one). */
-typedef struct OciBus {
-        sd_bus *systemd;
-        sd_bus *machined;
-} OciBus;
 /* Starts the connections asked for that B does not have yet. Returns 0, or -errno if systemd's failed (the
  * system bus's is only logged at debug level: its calls fail with -ENOTCONN). */
 int oci_bus_connect(OciBus *b, bool systemd, bool machined);
@@ -169,8 +187,6 @@ OciCgroupJob *oci_cgroup_leave_begin(OciBus *b, const char *unit);
  * CGROUP. Logs (debug) and returns. */
 void oci_cgroup_leave(OciBus *b, OciCgroupJob *stop, const char *unit, const char *cgroup, bool cgroupfs);
 
-/* A call to systemd-machined in flight. */
-typedef struct OciCall OciCall;
 OciCall *oci_call_free(OciCall *c);
 static inline void oci_call_freep(OciCall **c) {
         oci_call_free(*c);

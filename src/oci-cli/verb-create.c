@@ -137,8 +137,10 @@ int verb_run(int argc, char **argv) {
                                                                            .sa_flags = SA_RESTART }, NULL);
 
         r = oci_runtime_release(i);
+        if (r >= 0 && !detach)
+                r = oci_runtime_registered(i);
         if (r < 0) {
-                (void) oci_runtime_destroy_full(i->state, i->pidfd, i->dir_fd, i->oci);
+                (void) oci_runtime_destroy_full(i->state, i->pidfd, i->dir_fd, i->oci, &i->bus);
                 (void) waitid(P_PIDFD, i->pidfd, &si, WEXITED);
                 return EXIT_FAILURE;
         }
@@ -147,18 +149,14 @@ int verb_run(int argc, char **argv) {
         /* While it runs, state, kill and delete --force are for everyone; at its end, ours again. */
         (void) flock(i->dir_fd, LOCK_UN);
 
-        /* A terminal without a console socket: the console's master is ours to relay until the payload exits. */
-        if (i->console_master >= 0)
-                (void) oci_console_relay(i->console_master, i->pidfd);
-        while (waitid(P_PIDFD, i->pidfd, &si, WEXITED) < 0)
-                if (errno != EINTR) {
-                        oci_error(errno, "Failed to wait for container '%s': %s", i->state->id, strerror(errno));
-                        return EXIT_FAILURE;
-                }
+        /* A terminal without a console socket: the console's master is ours to relay until the payload
+         * exits. */
+        if (oci_runtime_wait(i, &si) < 0)
+                return EXIT_FAILURE;
         forward_pidfd = -EBADF;
         (void) flock(i->dir_fd, LOCK_EX);
         i->state->status = CONTAINER_STOPPED;
-        (void) oci_runtime_destroy_full(i->state, -EBADF, i->dir_fd, i->oci);
+        (void) oci_runtime_destroy_full(i->state, -EBADF, i->dir_fd, i->oci, &i->bus);
 
         if (si.si_code == CLD_EXITED)
                 return si.si_status;

@@ -89,6 +89,64 @@ test_run() {
         wait $! || rc=$?
         assert_eq 137 "$rc" "exit status of a killed payload"
         oci_assert_gone oci-run2
+
+        # A short payload's clean-up uses the connections run opened for create (issue #17), and skips the
+        # StopUnit of a scope systemd has stopped already: the name is free at once, again and again.
+        oci_bundle oci-run3 /bin/true
+        for i in 1 2 3; do
+                rc=0
+                oci run --bundle "$MACHINES_DIR/oci-run3" oci-run3 </dev/null >"$T_TMP/run3.out" 2>&1 || rc=$?
+                assert_eq 0 "$rc" "exit status of run $i of oci-run3 ($(cat "$T_TMP/run3.out"))"
+                oci_assert_gone oci-run3
+        done
+        # One that runs longer than run keeps them (OCI_RUN_KEEP_BUS_USEC, 1 s): new ones for the clean-up.
+        oci_bundle oci-run4 /bin/sh -c 'sleep 1.5; exit 3'
+        rc=0
+        oci run --bundle "$MACHINES_DIR/oci-run4" oci-run4 </dev/null >"$T_TMP/run4.out" 2>&1 || rc=$?
+        assert_eq 3 "$rc" "exit status of run of oci-run4 ($(cat "$T_TMP/run4.out"))"
+        oci_assert_gone oci-run4
+}
+
+# run releases the payload before systemd-machined answers its registration (issue #17, as the daemon
+# does); a registration that fails while the payload runs still fails the run: the payload is killed, the
+# error names the registration, and nothing of the container is left. The name is taken by a container of
+# another --root (its own scope, through cgroupsPath).
+test_run_registration_fails() {
+        local b=$MACHINES_DIR/oci-dup other=$OCI_ROOT-other rc=0 out
+        oci_delete_all "$other"
+        oci_bundle oci-dup /bin/sh -c 'sleep 2; echo ran >/out/mark'
+        jq '.process.args = ["/bin/sleep", "1000"] | .linux.cgroupsPath = "machine.slice:mxtest:oci-dup-other"' \
+                "$b/config.json" >"$T_TMP/other.json"
+        mkdir -p "$T_TMP/other-bundle"
+        jq --arg root "$b/rootfs" '.root.path = $root' "$T_TMP/other.json" >"$T_TMP/other-bundle/config.json"
+        machined-ext-oci --root "$other" run --detach --bundle "$T_TMP/other-bundle" oci-dup \
+                </dev/null >"$T_TMP/other.out" 2>&1 || t_fail "run --detach of the other failed: $(cat "$T_TMP/other.out")"
+        machinectl show oci-dup >/dev/null 2>&1 || t_fail "the other oci-dup is not registered"
+
+        out=$(oci run --bundle "$b" oci-dup 2>&1 </dev/null) || rc=$?
+        assert_ne 0 "$rc" "exit status of run with a name machined has"
+        assert_match "Failed to register container 'oci-dup' with systemd-machined" "$out" "error of run"
+        sleep 2.5
+        [ -e "$b/out/mark" ] && t_fail "the payload of a run whose registration failed went on"
+        # Nothing of ours is left (oci_assert_gone but the registration, which is the other's)...
+        [ -e "$OCI_ROOT/oci-dup" ] && t_fail "$OCI_ROOT/oci-dup is still there"
+        unit_active machined-ext-oci-oci-dup.scope && t_fail "the scope of the failed run is still active"
+        [ -z "$(procs_in_unit machined-ext-oci-oci-dup.scope)" ] || t_fail "processes left in the failed run's scope"
+        # ...and the other one is untouched.
+        assert_eq running "$(machined-ext-oci --root "$other" state oci-dup | jq -r .status)" "the other oci-dup"
+        assert_eq "$(machined-ext-oci --root "$other" state oci-dup | jq -r .pid)" \
+                "$(machinectl show oci-dup -p Leader --value)" "leader of the registered oci-dup"
+        # create waits for the answer (its payload has not run): fails the same way, and leaves the other be.
+        rc=0
+        out=$(oci create --bundle "$b" oci-dup 2>&1 </dev/null) || rc=$?
+        assert_ne 0 "$rc" "exit status of create with a name machined has"
+        assert_match "Failed to register container 'oci-dup' with systemd-machined" "$out" "error of create"
+        [ -e "$OCI_ROOT/oci-dup" ] && t_fail "$OCI_ROOT/oci-dup is left after the failed create"
+        assert_eq "$(machined-ext-oci --root "$other" state oci-dup | jq -r .pid)" \
+                "$(machinectl show oci-dup -p Leader --value)" "leader of the registered oci-dup after create"
+        assert_ok machined-ext-oci --root "$other" delete --force oci-dup
+        oci_delete_all "$other"
+        return 0
 }
 
 # The scope is asked of systemd on its private socket (as systemctl does for root), not through dbus-daemon
@@ -814,6 +872,7 @@ test_no_new_keyring() {
 
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-run test_run
+oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
 oci_run_test oci-cli-hooks-in-scope test_hooks_in_scope
 oci_run_test oci-cli-lifecycle test_lifecycle
