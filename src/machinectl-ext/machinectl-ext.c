@@ -18,6 +18,7 @@
 #include "parse-util.h"
 #include "state.h"
 #include "strv.h"
+#include "util.h"
 
 bool arg_legend = true;
 bool arg_all = false;
@@ -651,7 +652,7 @@ static int check_oci_ids(sd_bus *bus, const Verb *v, char **names) {
         return 0;
 }
 
-int main(int argc, char *argv[]) {
+static int run(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         char *default_args[] = { (char *) "list", NULL };
         char **args;
@@ -694,4 +695,8 @@ finish:
         arg_positional = strv_free(arg_positional);
         arg_setenv = strv_free(arg_setenv);
         return r < 0 ? EXIT_FAILURE : r;
+}
+
+int main(int argc, char *argv[]) {
+        cli_exit(run(argc, argv));
 }

@@ -15,6 +15,7 @@
 #include "oci-cli.h"
 #include "parse-util.h"
 #include "state.h"
+#include "util.h"
 
 const char *arg_root = OCI_ROOT_DEFAULT;
 const char *arg_log_path = NULL;
@@ -178,7 +179,7 @@ static void help(void) {
                "     --debug             Also show debug messages\n");
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
         enum {
                 ARG_VERSION = 0x100,
                 ARG_ROOT,
@@ -279,4 +280,8 @@ int main(int argc, char **argv) {
         else
                 oci_error(EINVAL, "Unknown command '%s' (see --help)", argv[optind]);
         return EXIT_FAILURE;
+}
+
+int main(int argc, char **argv) {
+        cli_exit(run(argc, argv));
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -61,4 +64,14 @@ int pid_get_cgroup(pid_t pid, char **ret) {
                 }
         }
         return -ENOMEDIUM;
+}
+
+void cli_exit(int status) {
+        if (fflush(stdout) != 0 && status == EXIT_SUCCESS)
+                status = EXIT_FAILURE;
+#if defined(__SANITIZE_ADDRESS__)
+        exit(status);
+#else
+        _exit(status);
+#endif
 }

@@ -24,3 +24,9 @@ char *machine_scope_name(const char *name);
  * cgroup v2 entry, or -errno. */
 int pid_get_cgroup(pid_t pid, char **ret);
 
+
+/* Ends a command line tool whose work is done and freed: stdout is flushed (a failure to write it fails a
+ * command that succeeded), then _exit(). The libraries' destructors and the exit handlers have nothing left
+ * to do but touch their pages, each a fault that costs 15-30 µs on a guest with shadow paging (issue #17).
+ * Sanitized builds exit() as usual, for the leak check. */
+_noreturn_ void cli_exit(int status);

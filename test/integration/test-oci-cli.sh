@@ -67,6 +67,11 @@ test_spec() {
         assert_eq sh "$(jq -r '.process.args[0]' "$b/config.json")" "process.args"
         # runc refuses to overwrite a config.json, and so do we
         assert_fail oci spec --bundle "$b"
+        # The tools end with _exit() (cli_exit()): what stdout could not take still fails them.
+        assert_fail sh -c 'machined-ext-oci --version >/dev/full'
+        assert_fail sh -c 'machined-ext-oci list >/dev/full'
+        assert_fail sh -c 'machinectl-ext --version >/dev/full'
+        assert_ok sh -c 'machined-ext-oci --version | grep -q "^spec: "'
 }
 
 test_run() {
