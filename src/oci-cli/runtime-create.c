@@ -367,6 +367,24 @@ static int state_init(OciInstance *i, const char *id, const char *bundle, bool n
         return 0;
 }
 
+/* Records the init's identity (pidfd inode, start time: kept across its exec) and saves the state as STATUS.
+ * Returns 0, or logs and returns -errno. */
+static int identify_and_save(OciInstance *i, ContainerStatus status) {
+        int r;
+
+        if (i->state->start_time == 0) {
+                r = leader_identify(i->pid, &i->state->pidfd_inode, &i->state->start_time, NULL);
+                if (r < 0)
+                        return oci_error(r, "Failed to identify the init of container '%s': %s", i->state->id,
+                                         strerror(-r));
+        }
+        i->state->status = status;
+        r = container_state_save(arg_root, i->state);
+        if (r < 0)
+                return oci_error(r, "Failed to save the state of container '%s': %s", i->state->id, strerror(-r));
+        return 0;
+}
+
 static int create_container(const OciCreate *o, OciInstance *i, char **defaults, CreateCalls *calls) {
         _cleanup_free_ char *bundle = NULL, *error = NULL, *fifo = NULL, *text = NULL;
         _cleanup_(container_seccomp_programs_done) ContainerSeccompPrograms programs = {};
@@ -497,6 +515,15 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = oci_cgroup_begin(&calls->bus, id, i->pid, i->oci, &calls->job, &i->state->unit);
         if (r < 0)
                 return r;
+        i->state->pid = i->pid;
+        /* run: the state is saved now, while the init sets up and we would only wait, not between the set-up
+         * and the release; it is saved again, complete and as running, after the release
+         * (oci_runtime_release()). What a run that dies in between leaves, delete --force takes. */
+        if (o->run) {
+                r = identify_and_save(i, CONTAINER_CREATED);
+                if (r < 0)
+                        return r;
+        }
 
         r = wait_setup(i, calls);
         if (r < 0)
@@ -511,14 +538,11 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         if (r < 0)
                 return r;
 
-        i->state->pid = i->pid;
-        r = leader_identify(i->pid, &i->state->pidfd_inode, &i->state->start_time, NULL);
-        if (r < 0)
-                return oci_error(r, "Failed to identify the init of container '%s': %s", id, strerror(-r));
-        i->state->status = CONTAINER_CREATED;
-        r = container_state_save(arg_root, i->state);
-        if (r < 0)
-                return oci_error(r, "Failed to save the state of container '%s': %s", id, strerror(-r));
+        if (!o->run) {
+                r = identify_and_save(i, CONTAINER_CREATED);
+                if (r < 0)
+                        return r;
+        }
 
         if (o->pid_file) {
                 r = write_pid_file(o->pid_file, i->pid);
@@ -596,10 +620,9 @@ int oci_runtime_release(OciInstance *i) {
         }
         i->sync_fd = safe_close(i->sync_fd);
 
-        i->state->status = CONTAINER_RUNNING;
-        r = container_state_save(arg_root, i->state);
+        r = identify_and_save(i, CONTAINER_RUNNING);
         if (r < 0)
-                return oci_error(r, "Failed to save the state of container '%s': %s", i->state->id, strerror(-r));
+                return r;
         (void) oci_run_hooks(i->oci, i->state->id, OCI_HOOK_POSTSTART, "running", i->pid, 4);
         return 0;
 }
