@@ -9,6 +9,7 @@
 #include "machine-dbus.h"
 #include "machine-network.h"
 #include "manager-dbus.h"
+#include "manager-systemd.h"
 #include "name.h"
 #include "settings.h"
 #include "strv.h"
@@ -133,7 +134,7 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
 }
 
 int machine_dbus_stop_scope(Machine *m) {
-        return sd_bus_call_method_async(m->manager->bus, &m->scope_slot, "org.freedesktop.systemd1",
+        return sd_bus_call_method_async(manager_systemd_bus(m->manager), &m->scope_slot, "org.freedesktop.systemd1",
                                         "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
                                         start_scope_reply, m, "ss", m->unit, "replace");
 }
@@ -150,11 +151,12 @@ static int set_keep_unit_properties(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
-        r = machine_bus_new_set_unit_properties(m->manager->bus, m->keep_unit, m->oci, &call);
+        sd_bus *bus = manager_systemd_bus(m->manager);
+        r = machine_bus_new_set_unit_properties(bus, m->keep_unit, m->oci, &call);
         if (r < 0)
                 return r;
         /* Floating (the machine may be gone when the reply comes): it only says whether it worked. */
-        return sd_bus_call_async(m->manager->bus, NULL, call, set_unit_properties_reply, NULL, 0);
+        return sd_bus_call_async(bus, NULL, call, set_unit_properties_reply, NULL, 0);
 }
 
 int machine_dbus_register(Machine *m) {
@@ -172,13 +174,15 @@ int machine_dbus_register(Machine *m) {
         if (m->keep_unit)
                 /* Keep-unit mode, step 1: into the unit's delegated cgroup, whose "payload" subgroup the unit's
                  * main process (machinectl-ext start --keep-unit) has created. */
-                return sd_bus_call_method_async(m->manager->bus, &m->scope_slot, "org.freedesktop.systemd1",
-                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                                "AttachProcessesToUnit", attach_reply, m, "ssau", m->keep_unit,
-                                                "/payload", 1, (uint32_t) m->leader);
+                return sd_bus_call_method_async(manager_systemd_bus(m->manager), &m->scope_slot,
+                                                "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                "org.freedesktop.systemd1.Manager", "AttachProcessesToUnit",
+                                                attach_reply, m, "ssau", m->keep_unit, "/payload", 1,
+                                                (uint32_t) m->leader);
 
         /* Our own transient scope (machine-bus.c says what it gets), then RegisterMachine. */
-        r = machine_bus_new_start_scope(m->manager->bus, &(MachineScope) {
+        sd_bus *bus = manager_systemd_bus(m->manager);
+        r = machine_bus_new_start_scope(bus, &(MachineScope) {
                                                 .unit = m->unit,
                                                 .description = description_of(m),
                                                 .slice = m->oci ? m->oci->slice : NULL,
@@ -188,5 +192,5 @@ int machine_dbus_register(Machine *m) {
                                         }, &call);
         if (r < 0)
                 return r;
-        return sd_bus_call_async(m->manager->bus, &m->scope_slot, call, start_scope_reply, m, 0);
+        return sd_bus_call_async(bus, &m->scope_slot, call, start_scope_reply, m, 0);
 }

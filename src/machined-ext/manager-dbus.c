@@ -8,6 +8,7 @@
 #include "machine-dbus.h"
 #include "machine.h"
 #include "manager-dbus.h"
+#include "manager-systemd.h"
 #include "name.h"
 #include "oci-containers-dbus.h"
 #include "oci-containers.h"
@@ -674,24 +675,6 @@ static int match_machine_removed(sd_bus_message *message, void *userdata, sd_bus
         return 0;
 }
 
-static int match_job_removed(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *manager = ASSERT_PTR(userdata);
-        const char *job, *unit, *result;
-        Machine *m;
-        uint32_t id;
-        int r;
-
-        r = sd_bus_message_read(message, "uoss", &id, &job, &unit, &result);
-        if (r < 0) {
-                log_debug_errno(r, "Failed to parse JobRemoved signal, ignoring: %m");
-                return 0;
-        }
-        m = hashmap_remove(manager->jobs, job);
-        if (m)
-                machine_scope_started(m, result);
-        return 0;
-}
-
 int manager_dbus_subscribe(Manager *m) {
         int r;
 
@@ -701,7 +684,8 @@ int manager_dbus_subscribe(Manager *m) {
         if (r < 0)
                 return r;
         r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                      "org.freedesktop.systemd1.Manager", "JobRemoved", match_job_removed, NULL, m);
+                                      "org.freedesktop.systemd1.Manager", "JobRemoved", manager_match_job_removed, NULL,
+                                      m);
         if (r < 0)
                 return r;
         /* systemd only sends JobRemoved while someone is subscribed. */

@@ -16,6 +16,7 @@
 #include "machine.h"
 #include "machine-state.h"
 #include "manager-dbus.h"
+#include "manager-systemd.h"
 #include "link-remover.h"
 #include "manager.h"
 #include "container.h"
@@ -200,6 +201,7 @@ Manager *manager_free(Manager *m) {
 
         sd_event_source_disable_unref(m->gc_event_source);
         sd_event_source_disable_unref(m->address_event_source);
+        sd_bus_flush_close_unref(m->systemd_bus);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);
@@ -584,6 +586,9 @@ int manager_connect_bus(Manager *m) {
         r = manager_dbus_subscribe(m);
         if (r < 0)
                 return r;
+        /* Now, not at the first start: its handshake is out of the way, and the daemon's fds are what they
+         * will stay. */
+        (void) manager_systemd_bus(m);
 
         r = sd_bus_request_name(m->bus, BUS_NAME, 0);
         if (r < 0)

@@ -16,15 +16,17 @@ struct BundleData;
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
+        sd_bus *systemd_bus;            /* systemd's private socket, for our scopes' jobs (manager-systemd.c) */
+        usec_t systemd_bus_retry;       /* after a failure to open it: not before this (CLOCK_MONOTONIC) */
 
         Hashmap *machines;      /* name → Machine */
         ExitRecords *exits;     /* the last runs of names that are gone */
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
         PolkitRegistry polkit;  /* calls waiting for (or just answered by) polkit */
-        Hashmap *jobs;
+        Hashmap *jobs;                  /* systemd job path → Machine, for the start jobs of our scopes */
         Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
-        Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */          /* systemd job path → Machine, for the start jobs of our scopes */
+        Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */
 
         struct Orphan *orphans;                 /* killed helpers, reaped whenever they exit (manager_reap_later()) */
         struct BundleRead *bundle_reads;        /* helpers reading a bundle for a start (machine-bundle-read.c) */

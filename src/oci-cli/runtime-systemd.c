@@ -15,41 +15,24 @@
 #include "util.h"
 
 #define JOB_TIMEOUT_USEC (30 * USEC_PER_SEC)
-#define SYSTEMD_PRIVATE_SOCKET "/run/systemd/private"
 
 int oci_bus_open(sd_bus **ret) {
         return sd_bus_open_system(ret);
 }
 
 int oci_systemd_open(sd_bus **ret) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        struct ucred ucred;
-        socklen_t n = sizeof(ucred);
         int r;
 
         /* As systemctl does for root: systemd's own socket, not through dbus-daemon. That saves the
          * daemon's hops and the AddMatch for JobRemoved (systemd sends its signals to every direct
          * connection), and a Hello. Anything else (not root, no such socket, a peer that is not root): the
          * system bus. */
-        if (geteuid() != 0)
-                return sd_bus_open_system(ret);
-        r = sd_bus_new(&bus);
-        if (r < 0)
-                return r;
-        r = sd_bus_set_address(bus, "unix:path=" SYSTEMD_PRIVATE_SOCKET);
+        r = systemd_private_open(ret);
         if (r >= 0)
-                r = sd_bus_start(bus);
-        if (r >= 0 && getsockopt(sd_bus_get_fd(bus), SOL_SOCKET, SO_PEERCRED, &ucred, &n) < 0)
-                r = -errno;
-        if (r >= 0 && ucred.uid != 0)
-                r = -EPERM;
-        if (r < 0) {
-                oci_debug("Cannot talk to systemd on " SYSTEMD_PRIVATE_SOCKET " (%s), using the system bus.",
-                          strerror(-r));
-                return sd_bus_open_system(ret);
-        }
-        *ret = TAKE_PTR(bus);
-        return 0;
+                return 0;
+        if (r != -EPERM || geteuid() == 0)
+                oci_debug("Cannot talk to systemd on its private socket (%s), using the system bus.", strerror(-r));
+        return sd_bus_open_system(ret);
 }
 
 int oci_bus_connect(OciBus *b, bool systemd, bool machined) {

@@ -35,3 +35,10 @@ int machine_bus_new_set_unit_properties(sd_bus *bus, const char *unit, const Oci
  * RegisterMachineWithNetwork call. Returns 0 and *ret, or -errno. */
 int machine_bus_new_register(sd_bus *bus, const char *name, sd_id128_t id, const char *service, pid_t leader,
                              const char *root, const int *ifindexes, size_t n_ifindexes, sd_bus_message **ret);
+
+/* A connection to systemd (PID 1) on its private socket, as systemctl makes one for root: the calls and
+ * signals of the scope then go straight to systemd and back, not through dbus-daemon (issue #17). systemd
+ * sends every signal to every such connection, wanted or not (no AddMatch, no Subscribe). Started, not yet
+ * authenticated: calls queue until it is. Returns 0 and *ret, or -errno (-EPERM: we are not root, or the
+ * peer is not; no socket: -ENOENT). */
+int systemd_private_open(sd_bus **ret);

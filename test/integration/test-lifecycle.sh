@@ -365,6 +365,43 @@ test_scope_taken() {
         assert_gone $n
 }
 
+# The daemon asks systemd for its scopes on systemd's private socket, as systemctl does for root, not through
+# dbus-daemon (issue #17): a monitor of the system bus sees the start's RegisterMachine, but no StartTransientUnit
+# or StopUnit of machine-NAME.scope from the daemon; the scope is made and goes all the same. systemd
+# re-executing closes that connection: the next start opens a new one.
+test_systemd_private() {
+        local n=mxlcpriv mon=$T_TMP/monitor.txt mpid u daemon
+        [ -S /run/systemd/private ] || skip "no /run/systemd/private"
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        u=$(scope_of $n)
+        busctl monitor --system --match "type='method_call'" >"$mon" 2>&1 &
+        mpid=$!
+        lc_defer "kill $mpid"
+        wait_until 10 eval 'busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 \
+                org.freedesktop.systemd1.Manager GetUnit s dbus.service >/dev/null 2>&1 &&
+                grep -q "Member=GetUnit" "$mon"' || t_fail "busctl monitor sees nothing: $(head -3 "$mon")"
+        mx_start $n
+        unit_active "$u" || t_fail "$u is not active after StartMachine"
+        assert_ok mx_stop $n
+        wait_until 10 sh -c "! systemctl is-active -q '$u'" || t_fail "$u still active after StopMachine"
+        wait_until 5 grep -q "Member=RegisterMachine" "$mon" || t_fail "the monitor did not see the RegisterMachine"
+        kill $mpid
+        wait $mpid 2>/dev/null
+        daemon=$(busctl status "$BUS_NAME" 2>/dev/null | sed -n 's/^UniqueName=//p')
+        [ -n "$daemon" ] || t_fail "no unique name of $BUS_NAME"
+        ! awk -v RS='‣' -v s="\"$u\"" -v d="Sender=$daemon " \
+                '/Member=(StartTransientUnit|StopUnit)/ && index($0, s) && index($0, d)' "$mon" | grep . ||
+                t_fail "the daemon's scope calls went through dbus-daemon"
+
+        systemctl daemon-reexec || t_fail "systemctl daemon-reexec failed"
+        wait_until 20 systemctl show -p Version --value >/dev/null 2>&1 || t_fail "systemd did not come back"
+        mx_start $n
+        unit_active "$u" || t_fail "$u is not active after a start that followed systemd's re-execution"
+        assert_ok mx_stop $n
+        assert_gone $n
+}
+
 # Under container@.service the unit restarts (exit status 133, RestartForceExitStatus=133), as with
 # systemd-nspawn@.service: after the reboot the unit is active again, with a new leader in its cgroup.
 test_unit_reboot() {
@@ -401,6 +438,7 @@ lc_test reboot-restarts test_reboot_restarts
 lc_test poweroff-not-restarted test_poweroff_not_restarted
 lc_test instant-exit-loop test_instant_exit_loop
 lc_test scope-taken test_scope_taken
+lc_test systemd-private test_systemd_private
 lc_test unit-reboot test_unit_reboot
 
 t_summary
