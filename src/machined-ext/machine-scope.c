@@ -134,9 +134,10 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
 }
 
 int machine_dbus_stop_scope(Machine *m) {
-        return sd_bus_call_method_async(manager_systemd_bus(m->manager), &m->scope_slot, "org.freedesktop.systemd1",
-                                        "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "StopUnit",
-                                        start_scope_reply, m, "ss", m->unit, "replace");
+        return sd_bus_call_method_async(manager_systemd_bus(m->manager), &m->scope_slot,
+                                        "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                        "org.freedesktop.systemd1.Manager", "StopUnit", start_scope_reply, m, "ss",
+                                        m->unit, "replace");
 }
 
 static int set_unit_properties_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {

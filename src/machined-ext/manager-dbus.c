@@ -684,8 +684,8 @@ int manager_dbus_subscribe(Manager *m) {
         if (r < 0)
                 return r;
         r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                      "org.freedesktop.systemd1.Manager", "JobRemoved", manager_match_job_removed, NULL,
-                                      m);
+                                      "org.freedesktop.systemd1.Manager", "JobRemoved",
+                                      manager_match_job_removed, NULL, m);
         if (r < 0)
                 return r;
         /* systemd only sends JobRemoved while someone is subscribed. */

@@ -42,8 +42,9 @@ sd_bus *manager_systemd_bus(Manager *m) {
 
         if (m->systemd_bus && sd_bus_is_open(m->systemd_bus) > 0)
                 return m->systemd_bus;
-        /* Lost (systemd re-executed, or went away): its pending calls have been answered with errors. */
-        m->systemd_bus = sd_bus_close_unref(m->systemd_bus);
+        /* Lost (systemd re-executed, or went away). Only our reference goes: while a call is pending on it,
+         * its slot keeps it, and sd-bus answers that call with an error as it finishes closing. */
+        m->systemd_bus = sd_bus_unref(m->systemd_bus);
 
         t = now(CLOCK_MONOTONIC);
         if (t < m->systemd_bus_retry)
