@@ -418,8 +418,11 @@ static int start_machine(sd_bus *bus, sd_event *event, const char *name) {
                 r = sd_bus_path_encode(BUS_MACHINE_PATH_PREFIX, name, &path);
                 if (r < 0)
                         return log_bus_error(r, NULL, "Failed to build object path");
-                r = sd_bus_match_signal(bus, &match_slot, BUS_NAME, path, "org.freedesktop.DBus.Properties",
-                                        "PropertiesChanged", on_properties_changed, &ctx);
+                /* Not waited for: dbus-daemon handles our messages in order, so the match is in place before
+                 * it passes on the StartMachine below, and with it every signal the start causes. (Saves a
+                 * round trip through dbus-daemon before the start, issue #17.) */
+                r = sd_bus_match_signal_async(bus, &match_slot, BUS_NAME, path, "org.freedesktop.DBus.Properties",
+                                              "PropertiesChanged", on_properties_changed, NULL, &ctx);
                 if (r < 0)
                         return log_bus_error(r, NULL, "Failed to subscribe to machine %s", name);
         }
