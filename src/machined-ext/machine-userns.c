@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -64,11 +65,69 @@ int machine_userns_init_lookups(void) {
         return RET_NERRNO(setenv("SYSTEMD_BYPASS_USERDB", USERNS_BYPASS_USERDB, /* overwrite= */ 0));
 }
 
+/* The files whose change may change what NSS says of a UID: the user and group files, and the directories
+ * of userdb records that nss-systemd reads (its services that cannot know a picked range are bypassed). */
+static const char *const host_users_sources[] = {
+        "/etc/passwd", "/etc/group", "/etc/userdb", "/run/userdb", "/run/host/userdb", "/usr/local/lib/userdb",
+        "/usr/lib/userdb",
+};
+
+/* The identity and modification time of one of them (all zero if it is missing). */
+typedef struct HostUsersStamp {
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        struct timespec mtim;
+} HostUsersStamp;
+
+static void host_users_stamp(HostUsersStamp ret[static ELEMENTSOF(host_users_sources)]) {
+        for (size_t i = 0; i < ELEMENTSOF(host_users_sources); i++) {
+                struct stat st;
+
+                ret[i] = (HostUsersStamp) {};
+                if (stat(host_users_sources[i], &st) >= 0)
+                        ret[i] = (HostUsersStamp) {
+                                .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size, .mtim = st.st_mtim,
+                        };
+        }
+}
+
+/* Ranges the host's users were found clear of, for a while: the check is four NSS lookups, and nss-systemd
+ * reads its userdb directories at every one (some 130 open()s, 0.5 ms on the bench's VM), for every start
+ * with PrivateUsers=pick (issue #17). A verdict holds while host_users_stamp() is the same, and for at most
+ * HOST_USERS_TTL_USEC (other NSS modules). Only "clear" is kept: a range with users is rare, and skipped. */
+#define HOST_USERS_TTL_USEC (30 * USEC_PER_SEC)
+#define HOST_USERS_SLOTS 256U
+static struct {
+        HostUsersStamp stamp[ELEMENTSOF(host_users_sources)];
+        struct {
+                uid_t shift;
+                usec_t until;
+        } slots[HOST_USERS_SLOTS];
+} host_users_clear;
+
 /* Whether the host's user database knows the ends of the range (nspawn's superficial check). */
 static bool userns_range_has_host_users(uid_t shift, uint32_t range) {
         uid_t last = shift + range - 1 - (range > 1);   /* nspawn checks SHIFT+0xFFFE: 0xFFFF is "nobody" */
+        unsigned slot = (shift / USERNS_PICK_RANGE) % HOST_USERS_SLOTS;
+        HostUsersStamp stamp[ELEMENTSOF(host_users_sources)];
+        usec_t t = now(CLOCK_MONOTONIC);
 
-        return getpwuid(shift) || getpwuid(last) || getgrgid(shift) || getgrgid(last);
+        host_users_stamp(stamp);
+        if (memcmp(stamp, host_users_clear.stamp, sizeof(stamp)) != 0) {
+                memset(&host_users_clear, 0, sizeof(host_users_clear));
+                memcpy(host_users_clear.stamp, stamp, sizeof(stamp));
+        }
+        if (range == USERNS_PICK_RANGE && host_users_clear.slots[slot].shift == shift &&
+            t < host_users_clear.slots[slot].until)
+                return false;
+        if (getpwuid(shift) || getpwuid(last) || getgrgid(shift) || getgrgid(last))
+                return true;
+        if (range == USERNS_PICK_RANGE) {
+                host_users_clear.slots[slot].shift = shift;
+                host_users_clear.slots[slot].until = t + HOST_USERS_TTL_USEC;
+        }
+        return false;
 }
 
 static int machine_userns_take(Machine *m, uid_t shift, uint32_t range, int lock_fd) {

@@ -57,6 +57,32 @@ test_pick() {
         assert_ok machinectl-ext stop $n
 }
 
+# nspawn's host-user check: a range whose first UID the host's user database knows is not picked, also right
+# after a start found it clear (the daemon keeps that verdict only while the user and group files are the
+# same, issue #17). Here /etc/passwd gains a user at the range the previous run had.
+test_pick_host_user() {
+        local n=mxun-hostuser l shift shift2
+        un_root $n "PrivateUsers=pick"
+        assert_ok machinectl-ext start $n
+        l=$(un_wait $n)
+        shift=$(awk '{ print $2 }' /proc/$l/uid_map)
+        assert_ok machinectl-ext stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still running"
+        cp /etc/passwd "$T_TMP/passwd.orig" || t_fail "cannot save /etc/passwd"
+        # shellcheck disable=SC2064
+        trap "cat '$T_TMP/passwd.orig' >/etc/passwd" EXIT
+        echo "mxunhost:x:$shift:$shift::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+        getent passwd "$shift" >/dev/null || t_fail "NSS does not know the new user $shift"
+        assert_ok machinectl-ext start $n
+        l=$(un_wait $n)
+        shift2=$(awk '{ print $2 }' /proc/$l/uid_map)
+        assert_ne "$shift" "$shift2" "the range of a start after a host user took its first UID"
+        assert_ok machinectl-ext stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still running"
+        cat "$T_TMP/passwd.orig" >/etc/passwd
+        trap - EXIT
+}
+
 # Two machines get disjoint ranges.
 test_two_machines() {
         local a=mxun-a b=mxun-b la lb sa sb
@@ -321,6 +347,7 @@ test_systemd_boot_no_userns() {
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test pick test_pick
+run_test pick-host-user test_pick_host_user
 run_test two-machines test_two_machines
 run_test explicit-overlap test_explicit_overlap
 run_test chown-recorded test_chown_recorded
