@@ -330,13 +330,7 @@ int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
 
 /* Whether the payload has exited (a zombie counts), without reaping it. */
 static bool machine_leader_exited(Machine *m) {
-        siginfo_t si = {};
-
-        if (m->exited)
-                return true;
-        if (waitid(P_PIDFD, m->leader_pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-                return false;
-        return si.si_pid != 0;
+        return m->exited || pidfd_has_exited(m->leader_pidfd);
 }
 
 void machine_registered(Machine *m, int error, const char *message) {

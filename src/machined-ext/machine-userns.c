@@ -106,9 +106,9 @@ static struct {
         } slots[HOST_USERS_SLOTS];
 } host_users_clear;
 
-/* Whether the host's user database knows the ends of the range (nspawn's superficial check). */
-static bool userns_range_has_host_users(uid_t shift, uint32_t range) {
-        uid_t last = shift + range - 1 - (range > 1);   /* nspawn checks SHIFT+0xFFFE: 0xFFFF is "nobody" */
+/* Whether the host's user database knows the ends of the picked range at SHIFT (nspawn's superficial check). */
+static bool userns_pick_has_host_users(uid_t shift) {
+        uid_t last = shift + USERNS_PICK_RANGE - 2;     /* nspawn checks SHIFT+0xFFFE: 0xFFFF is "nobody" */
         unsigned slot = (shift / USERNS_PICK_RANGE) % HOST_USERS_SLOTS;
         HostUsersStamp stamp[ELEMENTSOF(host_users_sources)];
         usec_t t = now(CLOCK_MONOTONIC);
@@ -118,15 +118,12 @@ static bool userns_range_has_host_users(uid_t shift, uint32_t range) {
                 memset(&host_users_clear, 0, sizeof(host_users_clear));
                 memcpy(host_users_clear.stamp, stamp, sizeof(stamp));
         }
-        if (range == USERNS_PICK_RANGE && host_users_clear.slots[slot].shift == shift &&
-            t < host_users_clear.slots[slot].until)
+        if (host_users_clear.slots[slot].shift == shift && t < host_users_clear.slots[slot].until)
                 return false;
         if (getpwuid(shift) || getpwuid(last) || getgrgid(shift) || getgrgid(last))
                 return true;
-        if (range == USERNS_PICK_RANGE) {
-                host_users_clear.slots[slot].shift = shift;
-                host_users_clear.slots[slot].until = t + HOST_USERS_TTL_USEC;
-        }
+        host_users_clear.slots[slot].shift = shift;
+        host_users_clear.slots[slot].until = t + HOST_USERS_TTL_USEC;
         return false;
 }
 
@@ -149,7 +146,7 @@ static int pick(Machine *m, uid_t root_owner, char **ret_error) {
                         continue;
                 if (machine_userns_conflict(m, c, USERNS_PICK_RANGE))
                         continue;
-                if (userns_range_has_host_users(c, USERNS_PICK_RANGE))
+                if (userns_pick_has_host_users(c))
                         continue;
                 fd = userns_lock(c);
                 if (fd == -EBUSY)

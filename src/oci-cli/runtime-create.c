@@ -276,8 +276,9 @@ static int registration_failed(OciInstance *i, int r, const char *error) {
         const char *id = i->state->id;
 
         /* Not ours to unregister in the clean-up: the name may be another's (machined refuses a second
-         * machine of a name). Unless the call only timed out: machined may have done it anyway. */
-        if (r != -ETIMEDOUT)
+         * machine of a name). Unless the call only timed out (machined may have done it anyway) and the
+         * failure fails create, whose clean-up then unregisters it. */
+        if (r != -ETIMEDOUT || arg_cgroup_manager != CGROUP_MANAGER_SYSTEMD)
                 forget_machine(i->state);
         if (r == -ENOMEM)
                 return oci_error(r, "Out of memory");
@@ -286,7 +287,6 @@ static int registration_failed(OciInstance *i, int r, const char *error) {
                                  error ?: strerror(-r));
         oci_warning("Failed to register container '%s' with systemd-machined, ignoring: %s", id,
                     error ?: strerror(-r));
-        forget_machine(i->state);
         return 0;
 }
 
@@ -627,13 +627,6 @@ int oci_runtime_release(OciInstance *i) {
         return 0;
 }
 
-/* Whether the process PIDFD has exited (a zombie counts), without reaping it. */
-static bool pidfd_exited(int pidfd) {
-        siginfo_t si = {};
-
-        return waitid(P_PIDFD, pidfd, &si, WEXITED | WNOHANG | WNOWAIT) >= 0 && si.si_pid != 0;
-}
-
 int oci_runtime_registered(OciInstance *i) {
         _cleanup_(oci_call_freep) OciCall *registration = TAKE_PTR(i->registration);
         _cleanup_free_ char *error = NULL;
@@ -646,7 +639,7 @@ int oci_runtime_registered(OciInstance *i) {
                 return 0;
         /* machined takes the unit from the leader's cgroup, which a payload that is done may have left. The
          * run is complete without it; a registration that went through anyway is undone by the clean-up. */
-        if (pidfd_exited(i->pidfd)) {
+        if (pidfd_has_exited(i->pidfd)) {
                 oci_debug("Container '%s' exited before systemd-machined registered it: %s", i->state->id,
                           error ?: strerror(-r));
                 if (r != -ETIMEDOUT)

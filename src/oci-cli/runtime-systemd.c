@@ -30,8 +30,7 @@ int oci_systemd_open(sd_bus **ret) {
         r = systemd_private_open(ret);
         if (r >= 0)
                 return 0;
-        if (r != -EPERM || geteuid() == 0)
-                oci_debug("Cannot talk to systemd on its private socket (%s), using the system bus.", strerror(-r));
+        oci_debug("Cannot talk to systemd on its private socket (%s), using the system bus.", strerror(-r));
         return sd_bus_open_system(ret);
 }
 

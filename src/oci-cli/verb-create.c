@@ -149,8 +149,7 @@ int verb_run(int argc, char **argv) {
         /* While it runs, state, kill and delete --force are for everyone; at its end, ours again. */
         (void) flock(i->dir_fd, LOCK_UN);
 
-        /* A terminal without a console socket: the console's master is ours to relay until the payload
-         * exits. */
+        /* Until the payload exits (relaying a terminal without a console socket: its master is ours). */
         if (oci_runtime_wait(i, &si) < 0)
                 return EXIT_FAILURE;
         forward_pidfd = -EBADF;

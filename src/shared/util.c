@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -64,6 +65,12 @@ int pid_get_cgroup(pid_t pid, char **ret) {
                 }
         }
         return -ENOMEDIUM;
+}
+
+bool pidfd_has_exited(int pidfd) {
+        siginfo_t si = {};
+
+        return waitid(P_PIDFD, pidfd, &si, WEXITED | WNOHANG | WNOWAIT) >= 0 && si.si_pid != 0;
 }
 
 void cli_exit(int status) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -23,6 +24,9 @@ char *machine_scope_name(const char *name);
 /* Reads the cgroup v2 path of PID from /proc. Returns 0 with *ret (to be freed), -ENOMEDIUM if PID has no
  * cgroup v2 entry, or -errno. */
 int pid_get_cgroup(pid_t pid, char **ret);
+
+/* Whether the child PIDFD refers to has exited (a zombie counts), without reaping it. */
+bool pidfd_has_exited(int pidfd);
 
 
 /* Ends a command line tool whose work is done and freed: stdout is flushed (a failure to write it fails a
