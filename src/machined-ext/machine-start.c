@@ -306,8 +306,8 @@ int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                                 return 0;
                         }
                         TAKE_FD(notify_fd);
-                        machine_store_notify_fd(m);
                 }
+                machine_store_fds_setup_done(m);
 
                 m->setup_done = true;
                 machine_maybe_register(m);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <systemd/sd-daemon.h>
 
 #include "console.h"
@@ -183,6 +184,30 @@ int machine_state_started(Machine *m) {
 /* What an older daemon stored one by one, now in the capsule. */
 static const char *const legacy_prefixes[] = { "console-", "lock-", "pidfd-" };
 
+bool machine_notify_in_capsule(void) {
+        static int cached = -1;
+        const char *e;
+        struct utsname u;
+        unsigned major, minor;
+
+        if (cached >= 0)
+                return cached;
+        e = getenv("MACHINED_EXT_FD_STORE_NOTIFY");
+        if (e && streq(e, "capsule"))
+                cached = true;
+        else if (e && streq(e, "separate"))
+                cached = false;
+        else {
+                if (e)
+                        log_warning("Ignoring MACHINED_EXT_FD_STORE_NOTIFY=%s: neither \"capsule\" nor \"separate\".", e);
+                /* Linux 6.10 reworked the AF_UNIX garbage collector: it runs only once a socket in flight was
+                 * sent to another one in flight (a cycle may have formed), which a capsule never is. */
+                cached = uname(&u) >= 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+                         (major > 6 || (major == 6 && minor >= 10));
+        }
+        return cached;
+}
+
 static int machine_store_fds_full(Machine *m, bool replace) {
         _cleanup_close_ int capsule = -EBADF;
         int fds[FD_CAPSULE_MAX], locks[2] = { -EBADF, -EBADF }, n_locks, r;
@@ -208,6 +233,10 @@ static int machine_store_fds_full(Machine *m, bool replace) {
                 fds[n++] = locks[i];
                 strcat(tag, MACHINE_FDS_LOCK " ");
         }
+        if (m->notify_fd >= 0 && machine_notify_in_capsule()) {
+                fds[n++] = m->notify_fd;
+                strcat(tag, MACHINE_FDS_NOTIFY " ");
+        }
         if (n == 0)
                 return 0;
         capsule = r = fd_capsule_new(fds, n, tag);
@@ -222,6 +251,11 @@ static int machine_store_fds_full(Machine *m, bool replace) {
                         unstore_fd(legacy_prefixes[i], m->name);
                 m->fds_stored = false;
         }
+        /* Now in the capsule: an entry of its own (an earlier instance's, or one on another kernel) goes. */
+        if (m->notify_fd >= 0 && machine_notify_in_capsule() && (replace || m->notify_stored)) {
+                unstore_fd("notify-", m->name);
+                m->notify_stored = false;
+        }
         r = store_fd(MACHINE_FDS_PREFIX, m->name, capsule);
         if (r > 0)
                 m->fds_stored = true;
@@ -229,10 +263,14 @@ static int machine_store_fds_full(Machine *m, bool replace) {
 }
 
 int machine_store_fds(Machine *m) {
+        /* With the notify socket in it, the capsule waits for the set-up's end, which brings the socket
+         * (machine_store_fds_setup_done()). Until its release the init dies with us: nothing to keep before. */
+        if (machine_notify_in_capsule() && !m->setup_done && m->notify_fd < 0)
+                return 0;
         return machine_store_fds_full(m, /* replace= */ false);
 }
 
-void machine_store_notify_fd(Machine *m) {
+static void store_notify_entry(Machine *m) {
         int r;
 
         if (m->notify_fd < 0 || m->notify_stored)
@@ -242,6 +280,18 @@ void machine_store_notify_fd(Machine *m) {
                 log_debug_errno(r, "Failed to store the notify socket of machine %s, ignoring: %m", m->name);
         else if (r > 0)
                 m->notify_stored = true;
+}
+
+void machine_store_fds_setup_done(Machine *m) {
+        int r;
+
+        if (!machine_notify_in_capsule()) {
+                store_notify_entry(m);
+                return;
+        }
+        r = machine_store_fds_full(m, /* replace= */ false);
+        if (r < 0)
+                log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
 }
 
 void machine_state_drop(Machine *m) {
@@ -275,6 +325,8 @@ void machine_state_store_fds(Machine *m) {
         r = machine_store_fds_full(m, /* replace= */ true);
         if (r < 0)
                 log_debug_errno(r, "Failed to store the fds of machine %s, ignoring: %m", m->name);
-        m->notify_stored = false;
-        machine_store_notify_fd(m);
+        if (!machine_notify_in_capsule()) {
+                m->notify_stored = false;
+                store_notify_entry(m);
+        }
 }

@@ -10,13 +10,18 @@
  *                   root directory locks (image-lock.c), in that order, their kinds in the capsule's tag.
  *                   One entry for them all: systemd compares every fd stored with each fd it holds already
  *                   (kcmp()), so each entry more per machine made a start cost more with every machine.
- *   "notify-NAME"   its /run/host/notify socket. Not in the capsule: it would be an AF_UNIX socket in
- *                   flight, and before Linux 6.10 every close of any AF_UNIX socket on the host runs the
- *                   garbage collector over all of those (unix_gc()), one more per machine. The capsule's
- *                   fds are none (a pidfd, a pipe or pty, lock files).
+ *                   From Linux 6.10 on also its /run/host/notify socket (last), and the capsule is then
+ *                   stored once the set-up is done, which brings that socket: one entry per machine, one
+ *                   store per start (N kcmp() calls in PID 1 instead of 4N with N machines running).
+ *   "notify-NAME"   before Linux 6.10, its /run/host/notify socket. Not in the capsule there: it would be an
+ *                   AF_UNIX socket in flight, and every close of any AF_UNIX socket on the host would run the
+ *                   garbage collector over all of those (unix_gc()), one more per machine. Since 6.10 the
+ *                   collector only runs once a socket in flight was sent to one in flight, and a capsule
+ *                   never is; its other fds are no sockets (a pidfd, a pipe or pty, lock files).
  * A restarted daemon knows its machines again from both (manager_adopt_machines()); the capsule is opened
- * into "pidfd-NAME", "console-NAME" and "lock-NAME" first (manager_adopt_consoles()), the names a keeper
- * (fd-keeper.c) and an older daemon hands over. */
+ * into "pidfd-NAME", "console-NAME", "lock-NAME" and "notify-NAME" first (manager_adopt_consoles()), the
+ * names a keeper (fd-keeper.c) and an older daemon hands over, and each adopted machine is stored again in
+ * this kernel's layout. */
 
 #include "machine.h"
 
@@ -26,6 +31,7 @@
 #define MACHINE_FDS_PIDFD "pidfd"
 #define MACHINE_FDS_CONSOLE "console"
 #define MACHINE_FDS_LOCK "lock"
+#define MACHINE_FDS_NOTIFY "notify"
 
 /* The leader was spawned: records its identity, writes the state, makes the pidfd capsule. Returns 0, or
  * -errno if the state could not be written (the machine could not be found again after a restart). */
@@ -45,8 +51,13 @@ void machine_state_drop(Machine *m);
  * fd keeper (fd-keeper.c), and the store of this instance is empty. */
 void machine_state_store_fds(Machine *m);
 
-/* Stores the machine's notify socket in the fd store. */
-void machine_store_notify_fd(Machine *m);
+/* The container's set-up is done, and its /run/host/notify socket (if any) is m->notify_fd: stores the
+ * capsule with it (machine_notify_in_capsule()) or the socket as "notify-NAME". */
+void machine_store_fds_setup_done(Machine *m);
+
+/* Whether the notify socket goes into the capsule: from Linux 6.10 on (above), or as
+ * $MACHINED_EXT_FD_STORE_NOTIFY ("capsule" or "separate") says. */
+bool machine_notify_in_capsule(void);
 
 /* Knows the machines of a previous instance of the daemon again, from their state and the fds in the fd
  * store that manager_adopt_consoles() set aside; cleans up after those that are gone, and reports and removes

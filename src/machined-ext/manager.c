@@ -347,7 +347,7 @@ static int append_fd(char ***names, int **fds, size_t *n, const char *prefix, co
 
 /* Opens a "machine-NAME" capsule of the store (machine-state.h) into what it holds, under the names a keeper
  * hands over: "pidfd-NAME" and "lock-NAME" in capsules of their own (a bare lock fd in our fd table would be
- * copied by every fork), "console-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
+ * copied by every fork), "console-NAME" and "notify-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
  * machine is gone or stored anew. */
 static void unpack_machine_capsule(const char *name, int capsule, char ***names, int **fds, size_t *n) {
         int got[FD_CAPSULE_MAX], locks[2], n_locks = 0, k, c;
@@ -370,6 +370,8 @@ static void unpack_machine_capsule(const char *name, int capsule, char ***names,
                         (void) append_fd(names, fds, n, "console-", name, got[i]);
                 else if (word && streq(word, MACHINE_FDS_LOCK) && n_locks < (int) ELEMENTSOF(locks))
                         locks[n_locks++] = got[i];
+                else if (word && streq(word, MACHINE_FDS_NOTIFY))
+                        (void) append_fd(names, fds, n, "notify-", name, got[i]);
                 else
                         safe_close(got[i]);
         }

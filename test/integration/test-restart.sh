@@ -440,26 +440,54 @@ test_machined_restart() {
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
-# What each machine keeps in systemd's fd store: two entries, its capsule ("machine-NAME": the leader's pidfd,
-# the console's reader, the root directory locks) and its notify socket. systemd compares each fd stored with
-# every fd it holds (kcmp), so more entries per machine made each start cost more with every machine running
-# (issue #17). After a crash the adopted machines replace their entries rather than add to them; once they
-# are gone, nothing of them is left in the store.
+# What each machine keeps in systemd's fd store: its capsule ("machine-NAME": the leader's pidfd, the console's
+# reader, the root directory locks and, from Linux 6.10 on, its notify socket), and before 6.10 its notify
+# socket as an entry of its own. systemd compares each fd stored with every fd it holds (kcmp), so more entries
+# per machine made each start cost more with every machine running (issue #17). After a crash the adopted
+# machines replace their entries rather than add to them; once they are gone, nothing of them is left in the
+# store.
 n_fd_store() {
         systemctl show -P NFileDescriptorStore machined-ext.service
 }
 
+# Entries per machine on this kernel (machine_notify_in_capsule()).
+fd_store_per_machine() {
+        local v=$(uname -r) major minor
+        major=${v%%.*}
+        v=${v#*.}
+        minor=${v%%[!0-9]*}
+        if [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 10 ]; }; then
+                echo 1
+        else
+                echo 2
+        fi
+}
+
+# $MACHINED_EXT_FD_STORE_NOTIFY of the daemon, through a runtime drop-in ("" removes it). Takes effect at the
+# daemon's next start.
+set_fd_store_notify() {
+        local d=/run/systemd/system/machined-ext.service.d
+        if [ -n "$1" ]; then
+                mkdir -p $d
+                printf '[Service]\nEnvironment=MACHINED_EXT_FD_STORE_NOTIFY=%s\n' "$1" >$d/50-fd-store-notify.conf
+        else
+                rm -f $d/50-fd-store-notify.conf
+        fi
+        systemctl daemon-reload
+}
+
 test_fd_store_entries() {
-        local n0 n1 m
+        local n0 n1 m k
         n0=$(n_fd_store)
         for m in mxr-fds1 mxr-fds2 mxr-fds3; do
                 mx_root $m
                 mx_settings $m "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
                 mx_start $m
         done
-        wait_until 5 eval '[ "$(n_fd_store)" -ge $((n0 + 6)) ]'
+        k=$(fd_store_per_machine)
+        wait_until 5 eval '[ "$(n_fd_store)" -ge $((n0 + 3 * k)) ]'
         n1=$(n_fd_store)
-        assert_eq $((n0 + 6)) "$n1" "fd store entries with 3 more machines running"
+        assert_eq $((n0 + 3 * k)) "$n1" "fd store entries with 3 more machines running ($k each on $(uname -r))"
         restart_kind kill9
         for m in mxr-fds1 mxr-fds2 mxr-fds3; do
                 assert_match '^running ' "$(mx_list_entry $m)" "$m after the crash"
@@ -469,6 +497,42 @@ test_fd_store_entries() {
         for m in mxr-fds1 mxr-fds2 mxr-fds3; do
                 assert_ok mx_stop $m
         done
+        wait_until 10 eval '[ "$(n_fd_store)" = "$n0" ]' ||
+                t_fail "fd store entries after the stops: $(n_fd_store), before the starts: $n0"
+}
+
+# A crash while the notify sockets are entries of their own (the layout before Linux 6.10, forced), then an
+# instance that keeps them in the capsules: the adopted machines are stored again in the new layout, and the
+# socket still works (READY=1 of a machine that waited for it). Then the other way round.
+test_fd_store_layout_switch() {
+        local w=mxr-w-layout p=mxr-p-layout n0
+        set_fd_store_notify separate
+        restart_kind restart
+        n0=$(n_fd_store)
+        two_machines $w $p
+        wait_until 5 eval '[ "$(n_fd_store)" -ge $((n0 + 4)) ]'
+        assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries of two machines, notify sockets separate"
+
+        set_fd_store_notify capsule
+        restart_kind kill9
+        sleep 0.5
+        assert_eq $((n0 + 2)) "$(n_fd_store)" "fd store entries after the adoption, notify sockets in the capsules"
+        assert_match '^starting ' "$(mx_list_entry $w)" "$w after the crash"
+        rs_ctl $w "STATUS=still here"
+        wait_until 5 status_is $w "still here" || t_fail "STATUS= of $w not seen after the adoption"
+
+        set_fd_store_notify separate
+        restart_kind kill9
+        sleep 0.5
+        assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries after the second adoption, notify sockets separate"
+        rs_ctl $w "READY=1"
+        wait_until 5 state_is $w running || t_fail "READY=1 of $w not seen after the second adoption"
+
+        set_fd_store_notify ""
+        restart_kind restart
+        assert_eq $((n0 + 2 * $(fd_store_per_machine))) "$(n_fd_store)" "fd store entries in this kernel's layout"
+        assert_ok mx_stop $w
+        assert_ok mx_stop $p
         wait_until 10 eval '[ "$(n_fd_store)" = "$n0" ]' ||
                 t_fail "fd store entries after the stops: $(n_fd_store), before the starts: $n0"
 }
@@ -488,5 +552,8 @@ run_test bad-state test_bad_state
 run_test stopped-state test_stopped_state
 run_test machined-restart test_machined_restart
 run_test restart-fd-store-entries test_fd_store_entries
+run_test restart-fd-store-layout-switch test_fd_store_layout_switch
+# Whatever the test above left: the next daemon start uses this kernel's layout again.
+[ -e /run/systemd/system/machined-ext.service.d/50-fd-store-notify.conf ] && set_fd_store_notify ""
 
 t_summary
