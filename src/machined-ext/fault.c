@@ -23,6 +23,22 @@ void fault_point(const char *point, const char *name) {
 #endif
 }
 
+void fault_stall(const char *point, const char *name) {
+#if FAULT_INJECTION
+        const char *e = getenv(FAULT_ENV);
+        size_t n = strlen(point);
+
+        if (!e || strncmp(e, point, n) != 0 || e[n] != ':' || strcmp(e + n + 1, name) != 0)
+                return;
+        log_warning("Fault injection (" FAULT_ENV "=%s): stalling for %u s at %s of machine %s.", e,
+                    FAULT_STALL_SEC, point, name);
+        (void) sleep(FAULT_STALL_SEC);
+#else
+        (void) point;
+        (void) name;
+#endif
+}
+
 void fault_check_environment(void) {
         const char *e = getenv(FAULT_ENV);
 

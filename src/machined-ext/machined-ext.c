@@ -181,6 +181,11 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Event loop failed: %m");
                 return EXIT_FAILURE;
         }
+        /* sd-bus ends the loop with EXIT_FAILURE when the system bus connection is gone; a signal with 0. */
+        if (r > 0) {
+                log_error("Lost the connection to the system bus, exiting.");
+                return EXIT_FAILURE;
+        }
 
         /* Machines are not stopped: they live in their own scopes and do not depend on us. */
         return EXIT_SUCCESS;

@@ -133,9 +133,10 @@ int machined_recheck(Machine *m) {
 }
 
 int manager_watch_machined(Manager *m) {
-        return sd_bus_add_match_async(m->bus, NULL,
+        /* Synchronous, as the other matches (manager_dbus_subscribe() says why). */
+        return sd_bus_add_match(m->bus, NULL,
                                       "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
                                       "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
                                       "arg0='org.freedesktop.machine1'",
-                                      on_machined_owner_changed, NULL, m);
+                                      on_machined_owner_changed, m);
 }

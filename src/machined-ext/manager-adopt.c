@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include "fault.h"
 #include "fd-capsule.h"
 #include "log.h"
 #include "machine-dbus.h"
@@ -492,6 +493,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
                 return r;
         ended = r != 0;
 
+        fault_stall("stall-adoption", s->id);
         r = adopt_machine(manager, s, pidfd, capsule, &m);
         TAKE_FD(pidfd);
         TAKE_FD(capsule);

@@ -678,14 +678,17 @@ static int match_machine_removed(sd_bus_message *message, void *userdata, sd_bus
 int manager_dbus_subscribe(Manager *m) {
         int r;
 
-        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.machine1", "/org/freedesktop/machine1",
-                                      "org.freedesktop.machine1.Manager", "MachineRemoved",
-                                      match_machine_removed, NULL, m);
+        /* Synchronous, as every match of the system bus connection: the adoption of a previous instance's
+         * machines keeps the event loop from running for as long as it takes (~55 s for 2000 machines that
+         * ended while no daemon ran), and sd-bus, once it runs again, times out the calls whose answers
+         * still wait in its queue before it dispatches them. An AddMatch that timed out fails the whole
+         * connection (sd-bus's default install callback), which left the daemon without its bus. */
+        r = sd_bus_match_signal(m->bus, NULL, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                                "org.freedesktop.machine1.Manager", "MachineRemoved", match_machine_removed, m);
         if (r < 0)
                 return r;
-        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                      "org.freedesktop.systemd1.Manager", "JobRemoved",
-                                      manager_match_job_removed, NULL, m);
+        r = sd_bus_match_signal(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                "org.freedesktop.systemd1.Manager", "JobRemoved", manager_match_job_removed, m);
         if (r < 0)
                 return r;
         /* systemd only sends JobRemoved while someone is subscribed. */

@@ -596,5 +596,10 @@ int manager_connect_bus(Manager *m) {
         if (r < 0)
                 return r;
 
+        /* Without the system bus nobody can reach us: leave (with a failure, so that systemd starts the
+         * next instance, which adopts the machines) rather than run on unreachable. */
+        r = sd_bus_set_exit_on_disconnect(m->bus, true);
+        if (r < 0)
+                return r;
         return sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 }

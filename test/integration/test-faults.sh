@@ -476,6 +476,40 @@ run_test fault-oom-child test_oom_child
 memcg_remove_all
 run_test fault-disconnect-start test_disconnect_mid_start
 run_test fault-disconnect-console test_disconnect_console
+# A slow adoption: the event loop of the new instance stands still for FAULT_STALL_SEC (30 s, longer than
+# sd-bus's 25 s method call timeout), as the adoption of ~1000 machines that ended while no daemon ran does. Its
+# bus connection must survive that: sd-bus times out the calls whose answers still wait in its queue before
+# it dispatches them, and an AddMatch timed out so used to fail the connection, which left the daemon running,
+# READY, and unreachable. The same instance must answer afterwards, the machine adopted.
+test_fault_slow_adoption() {
+        local n=mxf-slow-adopt cur pid0
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n"
+        mx_start $n
+        mx_wait_state $n running
+        mkdir -p "$(dirname $FAULT_DROPIN)"
+        printf '[Service]\nEnvironment=MACHINED_EXT_FAULT=stall-adoption:%s\n' "$n" >$FAULT_DROPIN
+        cur=$(j_mark)
+        # Returns once the new instance is READY, i.e. after its adoption and the stall.
+        fault_restart_daemon || t_fail "machined-ext did not come back with the stall"
+        j_has "$cur" "Fault injection is on" ||
+                skip "this build has no fault injection (meson -Dfault-injection=true; test/run.sh turns it on)"
+        assert_journal "$cur" "stalling for 30 s at stall-adoption of machine $n"
+        pid0=$(mx_daemon_pid)
+        sleep 1
+        assert_ok mx ListMachines
+        assert_eq running "$(mx_prop $n State)" "State of $n after the slow adoption"
+        assert_eq "$pid0" "$(mx_daemon_pid)" "MainPID after the slow adoption (no restart)"
+        j_has "$cur" "Lost the connection to the system bus" && t_fail "the daemon lost its bus connection"
+        rm -f $FAULT_DROPIN
+        fault_restart_daemon || t_fail "machined-ext did not come back without the stall"
+        mx_baseline
+        assert_ok mx_stop $n
+        assert_no_leftovers $n
+}
+
+T_TIMEOUT=120 run_test fault-slow-adoption test_fault_slow_adoption
+fault_restore
 for p in clone scope release register; do
         run_test fault-daemon-dies-after-$p test_fault_after_$p
         fault_restore
