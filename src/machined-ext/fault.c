@@ -8,12 +8,23 @@
 
 #define FAULT_ENV "MACHINED_EXT_FAULT"
 
-void fault_point(const char *point, const char *name) {
 #if FAULT_INJECTION
+/* $MACHINED_EXT_FAULT if it is POINT:NAME, else NULL. */
+static const char *fault_matches(const char *point, const char *name) {
         const char *e = getenv(FAULT_ENV);
         size_t n = strlen(point);
 
         if (!e || strncmp(e, point, n) != 0 || e[n] != ':' || strcmp(e + n + 1, name) != 0)
+                return NULL;
+        return e;
+}
+#endif
+
+void fault_point(const char *point, const char *name) {
+#if FAULT_INJECTION
+        const char *e = fault_matches(point, name);
+
+        if (!e)
                 return;
         log_error("Fault injection (" FAULT_ENV "=%s): exiting at %s of the start of machine %s.", e, point, name);
         _exit(EXIT_FAILURE);
@@ -25,10 +36,9 @@ void fault_point(const char *point, const char *name) {
 
 void fault_stall(const char *point, const char *name) {
 #if FAULT_INJECTION
-        const char *e = getenv(FAULT_ENV);
-        size_t n = strlen(point);
+        const char *e = fault_matches(point, name);
 
-        if (!e || strncmp(e, point, n) != 0 || e[n] != ':' || strcmp(e + n + 1, name) != 0)
+        if (!e)
                 return;
         log_warning("Fault injection (" FAULT_ENV "=%s): stalling for %u s at %s of machine %s.", e,
                     FAULT_STALL_SEC, point, name);
