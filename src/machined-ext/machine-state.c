@@ -265,7 +265,7 @@ static int machine_store_fds_full(Machine *m, bool replace) {
 int machine_store_fds(Machine *m) {
         /* With the notify socket in it, the capsule waits for the set-up's end, which brings the socket
          * (machine_store_fds_setup_done()). Until its release the init dies with us: nothing to keep before. */
-        if (machine_notify_in_capsule() && !m->setup_done && m->notify_fd < 0)
+        if (machine_notify_in_capsule())
                 return 0;
         return machine_store_fds_full(m, /* replace= */ false);
 }

@@ -37,7 +37,8 @@
  * -errno if the state could not be written (the machine could not be found again after a restart). */
 int machine_state_started(Machine *m);
 
-/* Stores "machine-NAME" (above), unless it is stored already. Returns > 0 if stored, 0 if there is no fd
+/* At the spawn: stores "machine-NAME" (above) unless it is stored already or waits for the notify socket
+ * (machine_notify_in_capsule()). Returns > 0 if stored, 0 if there is no fd
  * store or nothing to store, or -errno. */
 int machine_store_fds(Machine *m);
 
