@@ -216,32 +216,37 @@ static void adopt_forget_gone(Manager *manager, const ContainerState *s) {
 }
 
 /* The console's ring buffer: the last lines the previous instance forwarded to the journal since the run
- * began, read backwards from the end until the buffer would be full, so that a long run costs no more. */
-static void adopt_console_log(Machine *m) {
+ * began, read backwards from the end until the buffer would be full, so that a long run costs no more. *J is
+ * the journal, opened at the first call and kept for the rest of the adoption (closed by adopt_journal_close()):
+ * opening it maps and indexes every journal file, which for each of thousands of machines took most of a
+ * restart's time and left its heap fragmented (issue #17). */
+static void adopt_console_log(Machine *m, sd_journal **j) {
         _cleanup_strv_free_ char **lines = NULL;
         _cleanup_free_ char *match = NULL;
-        sd_journal *j = NULL;
         size_t total = 0, n;
 
         if (!m->console)
                 return;
-        if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+        if (!*j && sd_journal_open(j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0) {
+                *j = NULL;
                 return;
+        }
+        sd_journal_flush_matches(*j);
         if (asprintf(&match, "MACHINE=%s", m->name) < 0)
-                goto finish;
-        if (sd_journal_add_match(j, match, 0) < 0 || sd_journal_add_match(j, "_COMM=machined-ext", 0) < 0 ||
-            sd_journal_seek_tail(j) < 0)
-                goto finish;
+                return;
+        if (sd_journal_add_match(*j, match, 0) < 0 || sd_journal_add_match(*j, "_COMM=machined-ext", 0) < 0 ||
+            sd_journal_seek_tail(*j) < 0)
+                return;
 
-        while (total < CONSOLE_LOG_PREFILL_MAX && sd_journal_previous(j) > 0) {
+        while (total < CONSOLE_LOG_PREFILL_MAX && sd_journal_previous(*j) > 0) {
                 const void *d;
                 char *line;
                 uint64_t t;
                 size_t k;
 
-                if (sd_journal_get_realtime_usec(j, &t) >= 0 && t < m->timestamp)
+                if (sd_journal_get_realtime_usec(*j, &t) >= 0 && t < m->timestamp)
                         break;  /* an earlier run of the name */
-                if (sd_journal_get_data(j, "MESSAGE", &d, &k) < 0 || k < 8)
+                if (sd_journal_get_data(*j, "MESSAGE", &d, &k) < 0 || k < 8)
                         continue;
                 line = strndup((const char *) d + 8, k - 8);
                 if (!line || strv_push(&lines, line) < 0) {
@@ -257,12 +262,11 @@ static void adopt_console_log(Machine *m) {
                 if (console_log_prefill(m->console, lines[i - 1], strlen(lines[i - 1])) < 0 ||
                     console_log_prefill(m->console, "\n", 1) < 0)
                         break;
-finish:
-        sd_journal_close(j);
 }
 
 /* Makes the Machine for state S, whose leader is PIDFD. Returns 0 or -errno. */
-static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, int capsule, Machine **ret) {
+static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, int capsule, sd_journal **journal,
+                         Machine **ret) {
         _cleanup_(machine_freep) Machine *m = NULL;
         _cleanup_free_ char *msg = NULL, *key = NULL;
         const char *v;
@@ -371,7 +375,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
         m->console = hashmap_remove(manager->adopted_consoles, m->name);
         if (m->console) {
                 console_adopted_claim(m->console, m->console_mode, m->unit);
-                adopt_console_log(m);
+                adopt_console_log(m, journal);
         }
         if (asprintf(&key, "lock-%s", m->name) < 0)
                 return -ENOMEM;
@@ -422,7 +426,7 @@ static void adopt_resume(Machine *m) {
         }
 }
 
-static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
+static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journal **journal) {
         const ContainerState *s = e->state;
         _cleanup_close_ int pidfd = -EBADF, capsule = -EBADF;
         Machine *m = NULL;
@@ -494,7 +498,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
         ended = r != 0;
 
         fault_stall("stall-adoption", s->id);
-        r = adopt_machine(manager, s, pidfd, capsule, &m);
+        r = adopt_machine(manager, s, pidfd, capsule, journal, &m);
         TAKE_FD(pidfd);
         TAKE_FD(capsule);
         if (r < 0) {
@@ -532,6 +536,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e) {
 int manager_adopt_machines(Manager *manager) {
         ContainerStateEntry *entries = NULL;
         _cleanup_strv_free_ char **problems = NULL;
+        sd_journal *journal = NULL;
         size_t n = 0;
         int adopted = 0, r;
 
@@ -542,13 +547,14 @@ int manager_adopt_machines(Manager *manager) {
                 log_warning("Machine state %s/%s.", MACHINE_STATE_ROOT, *p);
 
         for (size_t i = 0; i < n; i++) {
-                r = adopt_entry(manager, &entries[i]);
+                r = adopt_entry(manager, &entries[i], &journal);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to adopt machine %s, ignoring: %m", entries[i].state->id);
                         continue;
                 }
                 adopted += r;
         }
+        sd_journal_close(journal);
         container_state_entries_free(entries, n);
         return adopted;
 }

@@ -106,7 +106,7 @@ two_machines() {
         local w=$1 p=$2
         mx_root $w
         mkdir -p $MACHINES_DIR/$w/ctl
-        mx_settings $w "[Exec]\nParameters=/usr/bin/testpayload notify-from /ctl\nNotifyReady=yes\nTimeoutStartSec=300\n"
+        mx_settings $w "[Exec]\nParameters=/bin/sh -c 'echo line-of-w; exec /usr/bin/testpayload notify-from /ctl'\nNotifyReady=yes\nTimeoutStartSec=300\n"
         mx_root $p
         mx_settings $p "[Exec]\nParameters=/bin/sh -c 'i=0; while :; do i=\$((i+1)); echo tick-\$i; sleep 0.2; done'\n"
         mx_start $w
@@ -114,6 +114,7 @@ two_machines() {
         rs_ctl $w "STATUS=waiting for the test"
         wait_until 5 status_is $w "waiting for the test" || t_fail "STATUS= of $w not seen"
         wait_until 10 sh -c "machinectl-ext console --log $p 2>/dev/null | grep -q tick-3" || t_fail "no ticks from $p"
+        wait_until 10 sh -c "machinectl-ext console --log $w 2>/dev/null | grep -q line-of-w" || t_fail "no line from $w"
 }
 
 restart_keeps_machines() {      # KIND
@@ -159,6 +160,10 @@ restart_keeps_machines() {      # KIND
         wait_until 10 sh -c "machinectl-ext console --log $p 2>/dev/null | grep -q tick-$((last + 3))" ||
                 t_fail "no new console lines of $p after the $kind"
         console_log $p | grep -qx 'tick-1' || t_fail "console --log of $p lost the lines from before the $kind"
+        # Each ring buffer has its own machine's lines only (the adoption reads them all from one journal).
+        console_log $w | grep -qx 'line-of-w' || t_fail "console --log of $w lost its line from before the $kind"
+        ! console_log $w | grep -q 'tick-' || t_fail "console --log of $w has lines of $p after the $kind"
+        ! console_log $p | grep -q 'line-of-w' || t_fail "console --log of $p has the line of $w after the $kind"
 
         # Kill, stop and wait.
         assert_ok mx KillMachine ssi $w leader 9
