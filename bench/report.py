@@ -260,7 +260,8 @@ def main():
     if scale:
         slines = ["| machines | all running | start total s | starts/s (0 → N) | starts/s of 100 more with N running | "
                   "StartMachine p50/p90/max ms | daemon RSS MB (base) | per machine kB | daemon fds | "
-                  "ListMachines p50/p90 ms | GetMachine p50/p90 ms | stop all s | left after stop |",
+                  "ListMachines p50/p90 ms (right after the starts) | GetMachine p50/p90 ms | stop all s | "
+                  "left after stop |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in scale:
             g = lambda k: r.get(k) or ""
@@ -272,7 +273,8 @@ def main():
             slines.append(f"| {g('size')} | {allrun} | {g('start_total_s')} | {g('starts_per_s')} | "
                           f"{g('probe_starts_per_s')} | "
                           f"{g('start_call_p50_ms')}/{g('start_call_p90_ms')}/{g('start_call_max_ms')} | {rss} | "
-                          f"{g('per_machine_kb')} | {g('daemon_fds')} | {g('list_p50_ms')}/{g('list_p90_ms')} | "
+                          f"{g('per_machine_kb')} | {g('daemon_fds')} | {g('list_p50_ms')}/{g('list_p90_ms')}"
+                          f"{' (' + g('list_early_p50_ms') + '/' + g('list_early_p90_ms') + ')' if g('list_early_p50_ms') else ''} | "
                           f"{g('get_p50_ms')}/{g('get_p90_ms')} | {g('stop_total_s')}"
                           f"{' (+' + g('stop_drain_s') + ' until gone)' if g('stop_drain_s') else ''} | "
                           f"{g('left_registered')} registered, {g('left_scopes')} scopes |")
