@@ -208,14 +208,14 @@ bool machine_notify_in_capsule(void) {
         return cached;
 }
 
-static int machine_store_fds_full(Machine *m, bool replace) {
-        _cleanup_close_ int capsule = -EBADF;
-        int fds[FD_CAPSULE_MAX], locks[2] = { -EBADF, -EBADF }, n_locks, r;
-        char tag[64] = "";
+/* What M's capsule holds: FDS (N, returned) and TAG, with copies of its root directory lock fds in LOCKS
+ * (*RET_N_LOCKS of them, for the caller to close). Returns N or -errno. */
+static int capsule_contents(Machine *m, int fds[static FD_CAPSULE_MAX], int locks[static 2], int *ret_n_locks,
+                            char tag[static 64]) {
+        int n_locks, r;
         size_t n = 0;
 
-        if (m->fds_stored && !replace)
-                return 0;
+        tag[0] = 0;
         if (m->leader_pidfd >= 0) {
                 fds[n++] = m->leader_pidfd;
                 strcat(tag, MACHINE_FDS_PIDFD " ");
@@ -237,8 +237,20 @@ static int machine_store_fds_full(Machine *m, bool replace) {
                 fds[n++] = m->notify_fd;
                 strcat(tag, MACHINE_FDS_NOTIFY " ");
         }
-        if (n == 0)
+        *ret_n_locks = n_locks;
+        return (int) n;
+}
+
+static int machine_store_fds_full(Machine *m, bool replace) {
+        _cleanup_close_ int capsule = -EBADF;
+        int fds[FD_CAPSULE_MAX], locks[2] = { -EBADF, -EBADF }, n_locks = 0, n, r;
+        char tag[64];
+
+        if (m->fds_stored && !replace)
                 return 0;
+        n = capsule_contents(m, fds, locks, &n_locks, tag);
+        if (n <= 0)
+                return n;
         capsule = r = fd_capsule_new(fds, n, tag);
         for (int i = 0; i < n_locks; i++)
                 safe_close(locks[i]);
@@ -316,8 +328,41 @@ void machine_state_drop(Machine *m) {
                 log_warning_errno(r, "Failed to remove the state of machine %s, ignoring: %m", m->name);
 }
 
-void machine_state_store_fds(Machine *m) {
+/* Whether the fd store holds, as the previous instance left it, just what this one would store for the adopted
+ * M: its capsule, whose fds M's are (they came out of it), with the tag M's would have now, and besides it
+ * only, in the separate layout, its notify socket. Then M stores nothing again: systemd compares each fd given
+ * to it with every fd it stores (kcmp()), and storing every adopted machine anew made a restart with 2000
+ * running take 7 s of PID 1's time (issue #17). */
+static bool machine_store_intact(Machine *m) {
+        int fds[FD_CAPSULE_MAX], locks[2], n_locks = 0, n;
+        const char *stored;
+        bool notify_entry;
+        char tag[64];
+
+        stored = manager_stored_entry(m->manager, MACHINE_FDS_PREFIX, m->name);
+        if (!stored)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(legacy_prefixes); i++)
+                if (manager_stored_entry(m->manager, legacy_prefixes[i], m->name))
+                        return false;
+        notify_entry = manager_stored_entry(m->manager, "notify-", m->name);
+        if (notify_entry != (m->notify_fd >= 0 && !machine_notify_in_capsule()))
+                return false;
+        n = capsule_contents(m, fds, locks, &n_locks, tag);
+        for (int i = 0; i < n_locks; i++)
+                safe_close(locks[i]);
+        if (n <= 0 || !streq(tag, stored))
+                return false;
+        m->fds_stored = true;
+        m->notify_stored = notify_entry;
+        return true;
+}
+
+bool machine_state_store_fds(Machine *m) {
         int r;
+
+        if (machine_store_intact(m))
+                return true;
 
         /* In place of what the store has of it: after a crash, the previous instance's capsule (the same fds,
          * but systemd cannot tell: it compares the capsules), or what an older daemon stored one by one. The
@@ -329,4 +374,5 @@ void machine_state_store_fds(Machine *m) {
                 m->notify_stored = false;
                 store_notify_entry(m);
         }
+        return false;
 }

@@ -49,8 +49,10 @@ void machine_state_update(Machine *m);
 void machine_state_drop(Machine *m);
 
 /* Puts every fd of an adopted machine into the fd store (again): after an explicit stop they came from the
- * fd keeper (fd-keeper.c), and the store of this instance is empty. */
-void machine_state_store_fds(Machine *m);
+ * fd keeper (fd-keeper.c), and the store of this instance is empty; after a crash or an upgrade the store may
+ * hold them in another layout. Returns true if the store had them already as this instance stores them (its
+ * capsule, peeked at, is still there: nothing is sent to systemd then), false if they were stored anew. */
+bool machine_state_store_fds(Machine *m);
 
 /* The container's set-up is done, and its /run/host/notify socket (if any) is m->notify_fd: stores the
  * capsule with it (machine_notify_in_capsule()) or the socket as "notify-NAME". */

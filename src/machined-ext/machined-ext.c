@@ -165,6 +165,7 @@ int main(int argc, char *argv[]) {
                 log_warning_errno(r, "Failed to read the state of the machines of a previous instance, ignoring: %m");
         /* ... and what no record covers of those that are gone is removed. */
         manager_drop_adopted_fds(m);
+        manager_forget_stored_entries(m);
         manager_network_sweep(m);
         /* The stops of machined-ext-oci's containers that were under way: their SIGKILL timers again. */
         r = oci_machines_resume_stops(m);

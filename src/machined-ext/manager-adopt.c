@@ -431,7 +431,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         _cleanup_close_ int pidfd = -EBADF, capsule = -EBADF;
         Machine *m = NULL;
         int code = 0, status = 0, r;
-        bool ended;
+        bool ended, kept;
 
         if (s->owner != CONTAINER_OWNER_DAEMON || !machine_name_is_valid(s->id)) {
                 log_warning("State %s/%s is not of a machine of the daemon, removing it.", MACHINE_STATE_ROOT, s->id);
@@ -526,9 +526,9 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         if (r < 0)
                 log_warning_errno(r, "Machine %s: failed to take the UID range of its user namespace again, ignoring: %m",
                                   m->name);
-        machine_state_store_fds(m);
-        log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted.", m->name, (int) m->leader,
-                 machine_state_to_string(m->state));
+        kept = machine_state_store_fds(m);
+        log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted%s.", m->name, (int) m->leader,
+                 machine_state_to_string(m->state), kept ? ", its fds in systemd's fd store as they were" : "");
         machine_state_update(m);
         return 1;
 }

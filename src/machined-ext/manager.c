@@ -47,9 +47,10 @@ int manager_new(Manager **ret) {
         m->adopted_consoles = hashmap_new();
         m->adopted_locks = hashmap_new();
         m->adopted_fds = hashmap_new();
+        m->stored_entries = hashmap_new();
         m->oci_containers = hashmap_new();
         if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks ||
-            !m->adopted_fds || !m->oci_containers)
+            !m->adopted_fds || !m->stored_entries || !m->oci_containers)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -195,6 +196,8 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->adopted_locks);
         hashmap_clear(m->adopted_fds, destroy_adopted_fd);
         hashmap_free(m->adopted_fds);
+        manager_forget_stored_entries(m);
+        hashmap_free(m->stored_entries);
         polkit_registry_done(&m->polkit);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);
@@ -349,7 +352,8 @@ static int append_fd(char ***names, int **fds, size_t *n, const char *prefix, co
  * hands over: "pidfd-NAME" and "lock-NAME" in capsules of their own (a bare lock fd in our fd table would be
  * copied by every fork), "console-NAME" and "notify-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
  * machine is gone or stored anew. */
-static void unpack_machine_capsule(const char *name, int capsule, char ***names, int **fds, size_t *n) {
+static void unpack_machine_capsule(const char *name, int capsule, char ***names, int **fds, size_t *n,
+                                   char ret_tag[static 64]) {
         int got[FD_CAPSULE_MAX], locks[2], n_locks = 0, k, c;
         char tag[64], *p = tag, *word;
 
@@ -359,6 +363,7 @@ static void unpack_machine_capsule(const char *name, int capsule, char ***names,
                 log_warning_errno(k, "Failed to open the stored fds of machine %s, ignoring: %m", name);
                 return;
         }
+        strcpy(ret_tag, tag);
         for (int i = 0; i < k; i++) {
                 word = strsep(&p, " ");
                 if (word && streq(word, MACHINE_FDS_PIDFD)) {
@@ -384,8 +389,48 @@ static void unpack_machine_capsule(const char *name, int capsule, char ***names,
         }
 }
 
-/* The fds of the fd store, then those of a keeper (fd-keeper.c) under names the store did not have. */
-static int collect_stored_fds(char ***ret_names, int **ret_fds, size_t *ret_n) {
+/* An entry of the fd store at start-up: its name, and for a machine's capsule the tag it was opened with ("" for
+ * one it could not be opened with, NULL for any other entry). */
+typedef struct StoredEntry {
+        const char *tag;
+        char name[];
+} StoredEntry;
+
+static int record_stored_entry(Hashmap *stored, const char *name, const char *tag) {
+        StoredEntry *e = malloc(sizeof(StoredEntry) + strlen(name) + 1 + (tag ? strlen(tag) + 1 : 0));
+        int r;
+
+        if (!e)
+                return -ENOMEM;
+        strcpy(e->name, name);
+        e->tag = tag ? strcpy(e->name + strlen(name) + 1, tag) : NULL;
+        r = hashmap_put(stored, e->name, e);
+        if (r < 0)
+                free(e);
+        return r;
+}
+
+static void destroy_stored_entry(void *value, const char *key) {
+        free(value);
+}
+
+const char *manager_stored_entry(Manager *m, const char *prefix, const char *name) {
+        _cleanup_free_ char *key = NULL;
+        StoredEntry *e;
+
+        if (hashmap_size(m->stored_entries) == 0 || asprintf(&key, "%s%s", prefix, name) < 0)
+                return NULL;
+        e = hashmap_get(m->stored_entries, key);
+        return e ? e->tag ?: "" : NULL;
+}
+
+void manager_forget_stored_entries(Manager *m) {
+        hashmap_clear(m->stored_entries, destroy_stored_entry);
+}
+
+/* The fds of the fd store, then those of a keeper (fd-keeper.c) under names the store did not have. The store's
+ * names go into STORED (with the tags of the machines' capsules). */
+static int collect_stored_fds(Hashmap *stored, char ***ret_names, int **ret_fds, size_t *ret_n) {
         _cleanup_strv_free_ char **names = NULL, **kept_names = NULL, **store_names = NULL;
         _cleanup_free_ int *fds = NULL, *kept = NULL;
         size_t n = 0, n_kept = 0;
@@ -406,10 +451,15 @@ static int collect_stored_fds(char ***ret_names, int **ret_fds, size_t *ret_n) {
         }
         for (size_t i = 0, end = n; i < end; i++) {
                 const char *name = startswith(names[i], MACHINE_FDS_PREFIX);
+                char tag[64] = "";
 
-                if (!name)
+                if (!name) {
+                        if (!isempty(names[i]))
+                                (void) record_stored_entry(stored, names[i], NULL);
                         continue;
-                unpack_machine_capsule(name, fds[i], &names, &fds, &n);
+                }
+                unpack_machine_capsule(name, fds[i], &names, &fds, &n, tag);
+                (void) record_stored_entry(stored, names[i], tag);
                 fds[i] = -EBADF;
                 names[i][0] = 0;                /* nothing left under that name: skipped below */
         }
@@ -449,7 +499,7 @@ int manager_adopt_consoles(Manager *m) {
         size_t n_fds = 0;
         int n, adopted = 0, r;
 
-        r = collect_stored_fds(&names, &fds, &n_fds);
+        r = collect_stored_fds(m->stored_entries, &names, &fds, &n_fds);
         if (r < 0)
                 return r;
         n = (int) n_fds;

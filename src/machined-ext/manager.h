@@ -27,6 +27,7 @@ typedef struct Manager {
         Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
         Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */
+        Hashmap *stored_entries;        /* the names in systemd's fd store at start-up, until the adoption is done */
 
         struct Orphan *orphans;                 /* killed helpers, reaped whenever they exit (manager_reap_later()) */
         struct BundleRead *bundle_reads;        /* helpers reading a bundle for a start (machine-bundle-read.c) */
@@ -77,6 +78,12 @@ int manager_take_adopted_fd(Manager *m, const char *name);
 
 /* Closes the stored fds no adopted machine took, and removes them from systemd's fd store. */
 void manager_drop_adopted_fds(Manager *m);
+
+/* Whether systemd's fd store had the entry PREFIX NAME when the daemon started: NULL if not, else for a machine's
+ * capsule (MACHINE_FDS_PREFIX) the tag it held, "" for any other entry. */
+const char *manager_stored_entry(Manager *m, const char *prefix, const char *name);
+/* Forgets those names (the adoption is done). */
+void manager_forget_stored_entries(Manager *m);
 
 /* Takes PIDFD, a child of ours that was sent SIGKILL, and reaps it from the event loop whenever it exits (a task
  * waiting for a hung file system exits only once it answers). Never waits. Returns nothing. */

@@ -117,8 +117,28 @@ two_machines() {
         wait_until 10 sh -c "machinectl-ext console --log $w 2>/dev/null | grep -q line-of-w" || t_fail "no line from $w"
 }
 
+# The line of the daemon's journal after cursor $2 that says machine $1 was adopted.
+adoption_line() {       # NAME CURSOR
+        j_since "$2" | grep "^Machine $1 (PID [0-9]*, [a-z]*) of a previous instance of the daemon adopted" | tail -1
+}
+
+# Machine $1 was adopted after cursor $2 with its fd store entries as they were ($3 = kept: nothing was stored
+# again) or stored anew ($3 = stored).
+assert_adopted_store() {        # NAME CURSOR kept|stored
+        local line
+        wait_until 5 sh -c "[ -n \"\$(journalctl -u machined-ext --no-pager -o cat --after-cursor='$2' |
+                grep '^Machine $1 (PID [0-9]*, [a-z]*) of a previous instance of the daemon adopted')\" ]" ||
+                t_fail "no adoption of $1 in the daemon's journal"
+        line=$(adoption_line "$1" "$2")
+        if [ "$3" = kept ]; then
+                assert_match "its fds in systemd's fd store as they were" "$line" "adoption of $1"
+        else
+                assert_match "adopted\.$" "$line" "adoption of $1 (stored anew)"
+        fi
+}
+
 restart_keeps_machines() {      # KIND
-        local kind=$1 w=mxr-w-$1 p=mxr-p-$1 before_w before_p id_w id_p st lw lp out
+        local kind=$1 w=mxr-w-$1 p=mxr-p-$1 before_w before_p id_w id_p st lw lp out cur
         two_machines $w $p
         before_w=$(mx_list_entry $w)
         before_p=$(mx_list_entry $p)
@@ -134,8 +154,14 @@ restart_keeps_machines() {      # KIND
         done
         assert_match "\"pid\": $lw," "$(cat $STATE_ROOT/$w/state.json)" "leader in the state of $w"
 
+        cur=$(j_mark)
         restart_kind "$kind"
 
+        # The store kept the machines' capsules through a restart or a crash: the new instance sends systemd
+        # nothing for them. An explicit stop emptied it: their fds came from the keeper and are stored anew.
+        for m in $w $p; do
+                assert_adopted_store $m "$cur" "$([ "$kind" = stopstart ] && echo stored || echo kept)"
+        done
         assert_eq "$before_w" "$(mx_list_entry $w)" "ListMachines entry of $w after $kind"
         assert_eq "$before_p" "$(mx_list_entry $p)" "ListMachines entry of $p after $kind"
         assert_eq "$id_w" "$(mx_prop $w Id)" "Id of $w after $kind"
@@ -482,7 +508,7 @@ set_fd_store_notify() {
 }
 
 test_fd_store_entries() {
-        local n0 n1 m k
+        local n0 n1 m k cur
         n0=$(n_fd_store)
         for m in mxr-fds1 mxr-fds2 mxr-fds3; do
                 mx_root $m
@@ -493,9 +519,11 @@ test_fd_store_entries() {
         wait_until 5 eval '[ "$(n_fd_store)" -ge $((n0 + 3 * k)) ]'
         n1=$(n_fd_store)
         assert_eq $((n0 + 3 * k)) "$n1" "fd store entries with 3 more machines running ($k each on $(uname -r))"
+        cur=$(j_mark)
         restart_kind kill9
         for m in mxr-fds1 mxr-fds2 mxr-fds3; do
                 assert_match '^running ' "$(mx_list_entry $m)" "$m after the crash"
+                assert_adopted_store $m "$cur" kept
         done
         sleep 0.5
         assert_eq "$n1" "$(n_fd_store)" "fd store entries after the crash and the adoption"
@@ -510,7 +538,7 @@ test_fd_store_entries() {
 # instance that keeps them in the capsules: the adopted machines are stored again in the new layout, and the
 # socket still works (READY=1 of a machine that waited for it). Then the other way round.
 test_fd_store_layout_switch() {
-        local w=mxr-w-layout p=mxr-p-layout n0
+        local w=mxr-w-layout p=mxr-p-layout n0 cur
         set_fd_store_notify separate
         restart_kind restart
         n0=$(n_fd_store)
@@ -519,17 +547,37 @@ test_fd_store_layout_switch() {
         assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries of two machines, notify sockets separate"
 
         set_fd_store_notify capsule
+        cur=$(j_mark)
         restart_kind kill9
         sleep 0.5
         assert_eq $((n0 + 2)) "$(n_fd_store)" "fd store entries after the adoption, notify sockets in the capsules"
+        assert_adopted_store $w "$cur" stored
+        assert_adopted_store $p "$cur" stored
         assert_match '^starting ' "$(mx_list_entry $w)" "$w after the crash"
         rs_ctl $w "STATUS=still here"
         wait_until 5 status_is $w "still here" || t_fail "STATUS= of $w not seen after the adoption"
 
+        # The same layout once more: kept as they are.
+        cur=$(j_mark)
+        restart_kind kill9
+        sleep 0.5
+        assert_eq $((n0 + 2)) "$(n_fd_store)" "fd store entries after a crash in the same layout"
+        assert_adopted_store $w "$cur" kept
+        rs_ctl $w "STATUS=still here again"
+        wait_until 5 status_is $w "still here again" || t_fail "STATUS= of $w not seen after the store was kept"
+
         set_fd_store_notify separate
+        cur=$(j_mark)
         restart_kind kill9
         sleep 0.5
         assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries after the second adoption, notify sockets separate"
+        assert_adopted_store $w "$cur" stored
+        cur=$(j_mark)
+        restart_kind kill9
+        sleep 0.5
+        assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries after a crash, notify sockets still separate"
+        assert_adopted_store $w "$cur" kept
+        assert_adopted_store $p "$cur" kept
         rs_ctl $w "READY=1"
         wait_until 5 state_is $w running || t_fail "READY=1 of $w not seen after the second adoption"
 
