@@ -120,12 +120,8 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
         m->bundle = strdup(bundle);
         if (!m->root || !m->hostname || !m->argv || !m->envp || !m->bundle)
                 return -ENOMEM;
-        if (c->unit && !m->keep_unit) {
-                free(m->unit);
-                m->unit = strdup(c->unit);
-                if (!m->unit)
-                        return -ENOMEM;
-        }
+        if (c->unit && !m->keep_unit && machine_set_unit(m, c->unit) < 0)
+                return -ENOMEM;
 
         /* An OCI payload is an application, not a booted init: no READY=1 to wait for, and stop means SIGKILL
          * (as systemd-nspawn without --boot), since a PID 1 that does not handle SIGTERM ignores it. */

@@ -44,13 +44,24 @@ const char *format_usec(char buf[static 32], usec_t usec) {
 
 int machine_new(Manager *manager, const char *name, Machine **ret) {
         _cleanup_(machine_freep) Machine *m = NULL;
+        _cleanup_free_ char *unit = NULL, *path = NULL;
+        size_t n_name, n_unit, n_path;
         int r;
 
         assert(manager);
         assert(name);
         assert(ret);
 
-        m = new0(Machine, 1);
+        unit = machine_scope_name(name);
+        if (!unit)
+                return -ENOMEM;
+        r = sd_bus_path_encode(BUS_MACHINE_PATH_PREFIX, name, &path);
+        if (r < 0)
+                return r;
+        n_name = strlen(name) + 1;
+        n_unit = strlen(unit) + 1;
+        n_path = strlen(path) + 1;
+        m = malloc(sizeof(Machine) + n_name + n_unit + n_path);
         if (!m)
                 return -ENOMEM;
 
@@ -71,16 +82,9 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
                 .notify_ready = -1,
                 .kill_signal = SIGTERM,
         };
-
-        m->name = strdup(name);
-        if (!m->name)
-                return -ENOMEM;
-        m->unit = machine_scope_name(name);
-        if (!m->unit)
-                return -ENOMEM;
-        r = sd_bus_path_encode(BUS_MACHINE_PATH_PREFIX, name, &m->path);
-        if (r < 0)
-                return r;
+        m->name = memcpy(m->strings, name, n_name);
+        m->unit = memcpy(m->strings + n_name, unit, n_unit);
+        m->path = memcpy(m->strings + n_name + n_unit, path, n_path);
         r = sd_id128_randomize(&m->id);
         if (r < 0)
                 return r;
@@ -91,6 +95,16 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
         m->manager = manager;
 
         *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int machine_set_unit(Machine *m, const char *unit) {
+        char *u = strdup(unit);
+
+        if (!u)
+                return -ENOMEM;
+        free(m->unit_owned);
+        m->unit = m->unit_owned = u;
         return 0;
 }
 
@@ -161,9 +175,7 @@ Machine *machine_free(Machine *m) {
         free(m->queued_calls);
         free(m->start_error_message);
 
-        free(m->name);
-        free(m->path);
-        free(m->unit);
+        free(m->unit_owned);
         free(m->root);
         free(m->settings_path);
         settings_free(m->settings);

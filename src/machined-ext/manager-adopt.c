@@ -282,10 +282,8 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
         m->leader_pidfd = pidfd;
         m->leader_capsule_fd = capsule >= 0 ? capsule : fd_capsule_new(&pidfd, 1, "pidfd");
         if ((v = fact(s, "keepUnit"))) {
-                free(m->unit);
-                m->unit = strdup(v);
                 m->keep_unit = strdup(v);
-                if (!m->unit || !m->keep_unit)
+                if (machine_set_unit(m, v) < 0 || !m->keep_unit)
                         return -ENOMEM;
         }
 

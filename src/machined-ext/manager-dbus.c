@@ -174,10 +174,8 @@ static int start_machine_now(Manager *manager, sd_bus_message *message, const ch
         if (r < 0)
                 return r;
         if (unit) {
-                free(m->unit);
-                m->unit = strdup(unit);
                 m->keep_unit = strdup(unit);
-                if (!m->unit || !m->keep_unit)
+                if (machine_set_unit(m, unit) < 0 || !m->keep_unit)
                         return -ENOMEM;
         }
 
