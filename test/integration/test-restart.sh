@@ -537,8 +537,22 @@ test_fd_store_entries() {
 # A crash while the notify sockets are entries of their own (the layout before Linux 6.10, forced), then an
 # instance that keeps them in the capsules: the adopted machines are stored again in the new layout, and the
 # socket still works (READY=1 of a machine that waited for it). Then the other way round.
+# A crash of the daemon, then $1 fd store entries ($2 says when) and machines NAME... adopted with their
+# entries kept as they were or stored anew ($3).
+crash_adopt() {         # ENTRIES WHEN kept|stored NAME...
+        local n=$1 when=$2 how=$3 cur m
+        shift 3
+        cur=$(j_mark)
+        restart_kind kill9
+        sleep 0.5
+        assert_eq "$n" "$(n_fd_store)" "fd store entries $when"
+        for m in "$@"; do
+                assert_adopted_store $m "$cur" $how
+        done
+}
+
 test_fd_store_layout_switch() {
-        local w=mxr-w-layout p=mxr-p-layout n0 cur
+        local w=mxr-w-layout p=mxr-p-layout n0
         set_fd_store_notify separate
         restart_kind restart
         n0=$(n_fd_store)
@@ -547,37 +561,19 @@ test_fd_store_layout_switch() {
         assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries of two machines, notify sockets separate"
 
         set_fd_store_notify capsule
-        cur=$(j_mark)
-        restart_kind kill9
-        sleep 0.5
-        assert_eq $((n0 + 2)) "$(n_fd_store)" "fd store entries after the adoption, notify sockets in the capsules"
-        assert_adopted_store $w "$cur" stored
-        assert_adopted_store $p "$cur" stored
+        crash_adopt $((n0 + 2)) "after the adoption, notify sockets in the capsules" stored $w $p
         assert_match '^starting ' "$(mx_list_entry $w)" "$w after the crash"
         rs_ctl $w "STATUS=still here"
         wait_until 5 status_is $w "still here" || t_fail "STATUS= of $w not seen after the adoption"
 
         # The same layout once more: kept as they are.
-        cur=$(j_mark)
-        restart_kind kill9
-        sleep 0.5
-        assert_eq $((n0 + 2)) "$(n_fd_store)" "fd store entries after a crash in the same layout"
-        assert_adopted_store $w "$cur" kept
+        crash_adopt $((n0 + 2)) "after a crash in the same layout" kept $w $p
         rs_ctl $w "STATUS=still here again"
         wait_until 5 status_is $w "still here again" || t_fail "STATUS= of $w not seen after the store was kept"
 
         set_fd_store_notify separate
-        cur=$(j_mark)
-        restart_kind kill9
-        sleep 0.5
-        assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries after the second adoption, notify sockets separate"
-        assert_adopted_store $w "$cur" stored
-        cur=$(j_mark)
-        restart_kind kill9
-        sleep 0.5
-        assert_eq $((n0 + 4)) "$(n_fd_store)" "fd store entries after a crash, notify sockets still separate"
-        assert_adopted_store $w "$cur" kept
-        assert_adopted_store $p "$cur" kept
+        crash_adopt $((n0 + 4)) "after the second adoption, notify sockets separate" stored $w $p
+        crash_adopt $((n0 + 4)) "after a crash, notify sockets still separate" kept $w $p
         rs_ctl $w "READY=1"
         wait_until 5 state_is $w running || t_fail "READY=1 of $w not seen after the second adoption"
 
