@@ -217,9 +217,9 @@ static void adopt_forget_gone(Manager *manager, const ContainerState *s) {
 
 /* The console's ring buffer: the last lines the previous instance forwarded to the journal since the run
  * began, read backwards from the end until the buffer would be full, so that a long run costs no more. *J is
- * the journal, opened at the first call and kept for the rest of the adoption (closed by adopt_journal_close()):
- * opening it maps and indexes every journal file, which for each of thousands of machines took most of a
- * restart's time and left its heap fragmented (issue #17). */
+ * the journal, opened at the first call and kept for the rest of the adoption (manager_adopt_machines()
+ * closes it): opening it maps and indexes every journal file, which for each of thousands of machines took
+ * most of a restart's time and left its heap fragmented (issue #17). */
 static void adopt_console_log(Machine *m, sd_journal **j) {
         _cleanup_strv_free_ char **lines = NULL;
         _cleanup_free_ char *match = NULL;

@@ -434,6 +434,7 @@ static int collect_stored_fds(Hashmap *stored, char ***ret_names, int **ret_fds,
         _cleanup_strv_free_ char **names = NULL, **kept_names = NULL, **store_names = NULL;
         _cleanup_free_ int *fds = NULL, *kept = NULL;
         size_t n = 0, n_kept = 0;
+        bool record_failed = false;
         int k, r;
 
         k = sd_listen_fds_with_names(true, &names);
@@ -454,15 +455,20 @@ static int collect_stored_fds(Hashmap *stored, char ***ret_names, int **ret_fds,
                 char tag[64] = "";
 
                 if (!name) {
-                        if (!isempty(names[i]))
-                                (void) record_stored_entry(stored, names[i], NULL);
+                        if (!isempty(names[i]) && record_stored_entry(stored, names[i], NULL) < 0)
+                                record_failed = true;
                         continue;
                 }
                 unpack_machine_capsule(name, fds[i], &names, &fds, &n, tag);
-                (void) record_stored_entry(stored, names[i], tag);
+                if (record_stored_entry(stored, names[i], tag) < 0)
+                        record_failed = true;
                 fds[i] = -EBADF;
                 names[i][0] = 0;                /* nothing left under that name: skipped below */
         }
+        /* A name twice, or no memory: what the store holds is not known for sure, every machine is stored anew
+         * (machine_state_store_fds()). */
+        if (record_failed)
+                hashmap_clear(stored, destroy_stored_entry);
 
         r = fd_keeper_take(&kept_names, &kept, &n_kept);
         if (r < 0)
