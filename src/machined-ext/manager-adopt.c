@@ -525,8 +525,9 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
                 log_warning_errno(r, "Machine %s: failed to take the UID range of its user namespace again, ignoring: %m",
                                   m->name);
         kept = machine_state_store_fds(m);
-        log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted%s.", m->name, (int) m->leader,
-                 machine_state_to_string(m->state), kept ? ", its fds in systemd's fd store as they were" : "");
+        log_info("Machine %s (PID %i, %s) of a previous instance of the daemon adopted%s.", m->name,
+                 (int) m->leader, machine_state_to_string(m->state),
+                 kept ? ", its fds in systemd's fd store as they were" : "");
         machine_state_update(m);
         return 1;
 }
