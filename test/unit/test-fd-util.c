@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* write_nosigpipe(): a write to a pipe whose reader is gone (an OCI hook that exited without reading its
  * state) is -EPIPE for the caller, with SIGPIPE's default disposition (which kills), no SIGPIPE left pending
- * and the signal mask as it was; a SIGPIPE pending before stays pending. loop_write(): all of it, -EPIPE too. */
+ * and the signal mask as it was; a SIGPIPE pending before stays pending. loop_write(): all of it, -EPIPE too.
+ * read_regular_fd(): the whole file at sizes around the page size, MAX enforced at the byte, a file whose size
+ * stat() does not know (procfs) read whole and held to MAX too, and no pipe. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,7 +98,88 @@ static void a_reader(void) {
         close(p[1]);
 }
 
+static int file_of(size_t size) {
+        char *data = malloc(size ? size : 1);
+        int fd;
+
+        ASSERT(data);
+        for (size_t i = 0; i < size; i++)
+                data[i] = (char) ('a' + i % 26);
+        fd = memfd_create("read-regular-fd", MFD_CLOEXEC);
+        ASSERT(fd >= 0);
+        ASSERT_EQ(loop_write(fd, data, size), 0);
+        ASSERT(lseek(fd, 0, SEEK_SET) == 0);
+        free(data);
+        return fd;
+}
+
+static void check_read(size_t size, size_t max, int expect) {
+        char *text = NULL;
+        size_t n = 0;
+        int fd = file_of(size), r;
+
+        r = read_regular_fd(fd, max, &text, &n);
+        if (r != expect)
+                fprintf(stderr, "read_regular_fd() of %zu bytes with max %zu: %d, not %d\n", size, max, r, expect);
+        ASSERT_EQ(r, expect);
+        if (r == 0) {
+                ASSERT_EQ(n, size);
+                ASSERT_EQ(strlen(text), size);
+                for (size_t i = 0; i < size; i++)
+                        ASSERT(text[i] == (char) ('a' + i % 26));
+        }
+        free(text);
+        close(fd);
+}
+
+static void read_regular(void) {
+        const size_t sizes[] = { 0, 1, 4095, 4096, 4097, 8191, 8192, 8193, 100000 };
+        char *text = NULL, big[1 << 16];
+        size_t n = 0;
+        ssize_t k;
+        int fd, p[2], lines = 0, lines2 = 0;
+
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                check_read(sizes[i], 1024 * 1024, 0);
+                check_read(sizes[i], sizes[i], 0);
+                if (sizes[i] > 0)
+                        check_read(sizes[i], sizes[i] - 1, -EFBIG);
+        }
+
+        /* procfs: st_size 0, the content more than two pages. */
+        for (int i = 0; i < 300; i++)
+                ASSERT(mmap(NULL, 4096, i % 2 ? PROT_READ : PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) !=
+                       MAP_FAILED);
+        fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+        ASSERT(fd >= 0);
+        ASSERT_EQ(read_regular_fd(fd, 1024 * 1024, &text, &n), 0);
+        ASSERT(n > 8192);
+        ASSERT_EQ(strlen(text), n);
+        close(fd);
+        fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+        ASSERT(fd >= 0);
+        while ((k = read(fd, big, sizeof(big))) > 0)
+                for (ssize_t j = 0; j < k; j++)
+                        lines2 += big[j] == '\n';
+        close(fd);
+        for (size_t j = 0; j < n; j++)
+                lines += text[j] == '\n';
+        ASSERT_EQ(lines, lines2);
+        free(text);
+        /* ... and MAX holds there too. */
+        fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+        ASSERT(fd >= 0);
+        ASSERT_EQ(read_regular_fd(fd, 5000, &text, &n), -EFBIG);
+        close(fd);
+
+        ASSERT(pipe2(p, O_CLOEXEC) == 0);
+        ASSERT_EQ(read_regular_fd(p[0], 100, &text, &n), -EBADFD);
+        close(p[0]);
+        close(p[1]);
+}
+
 int main(void) {
+        in_child(read_regular);
         in_child(gone_reader);
         in_child(pending_before_stays);
         in_child(a_reader);
