@@ -135,8 +135,8 @@ int machined_recheck(Machine *m) {
 int manager_watch_machined(Manager *m) {
         /* Synchronous, as the other matches (manager_dbus_subscribe() says why). */
         return sd_bus_add_match(m->bus, NULL,
-                                      "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                                      "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                                      "arg0='org.freedesktop.machine1'",
-                                      on_machined_owner_changed, m);
+                                "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                                "arg0='org.freedesktop.machine1'",
+                                on_machined_owner_changed, m);
 }
