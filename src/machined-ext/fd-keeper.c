@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "fd-capsule.h"
 #include "fd-keeper.h"
 #include "log.h"
 #include "machine.h"
@@ -153,15 +154,22 @@ static int keeper_move_to_scope(Manager *m, pid_t pid) {
         return -ETIMEDOUT;
 }
 
+static void close_capsules(int **capsules) {
+        for (int *c = *capsules; c && *c >= 0; c++)
+                safe_close(*c);
+        free(*capsules);
+}
+
 int fd_keeper_hand_over(Manager *m) {
         _cleanup_free_ KeptFd *kept = NULL;
         _cleanup_free_ int *keep = NULL;
+        _cleanup_(close_capsules) int *capsules = NULL;
         _cleanup_close_ int listen_fd = -EBADF;
         union {
                 struct sockaddr sa;
                 struct sockaddr_un un;
         } addr = { .un.sun_family = AF_UNIX };
-        size_t n = 0, n_keep = 0;
+        size_t n = 0, n_keep = 0, n_capsules = 0;
         Machine *machine;
         Console *c;
         ImageLock *l;
@@ -170,6 +178,11 @@ int fd_keeper_hand_over(Manager *m) {
         pid_t pid;
         int fds[2], r;
 
+        /* The pidfds in capsules (fd-capsule.h): made here, for the keeper only. */
+        capsules = new(int, hashmap_size(m->machines) + 1);
+        if (!capsules)
+                return -ENOMEM;
+        capsules[0] = -EBADF;
         HASHMAP_FOREACH(machine, m->machines) {
                 if (!machine->released || machine->exited || machine->leader_pidfd < 0)
                         continue;
@@ -180,7 +193,14 @@ int fd_keeper_hand_over(Manager *m) {
                 fds[0] = machine->notify_fd;
                 if (r >= 0)
                         r = kept_add(&kept, &n, "notify-", machine->name, fds, fds[0] >= 0);
-                fds[0] = machine->leader_capsule_fd;
+                fds[0] = fd_capsule_new(&machine->leader_pidfd, 1, "pidfd");
+                if (fds[0] < 0)
+                        log_debug_errno(fds[0], "Failed to make a capsule for the pidfd of machine %s, ignoring: %m",
+                                        machine->name);
+                else {
+                        capsules[n_capsules++] = fds[0];
+                        capsules[n_capsules] = -EBADF;
+                }
                 if (r >= 0)
                         r = kept_add(&kept, &n, "pidfd-", machine->name, fds, fds[0] >= 0);
                 if (r < 0)

@@ -167,18 +167,7 @@ int machine_state_started(Machine *m) {
                 return 0;
         }
         m->leader_inode = (uint64_t) st.st_ino;
-        r = machine_state_save(m);
-        if (r < 0)
-                return r;
-
-        /* For a keeper (fd-keeper.c), if the daemon is stopped: the pidfd would report POLLHUP. */
-        m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
-        r = fd_capsule_new(&m->leader_pidfd, 1, "pidfd");
-        if (r < 0)
-                log_debug_errno(r, "Failed to make a capsule for the pidfd of machine %s, ignoring: %m", m->name);
-        else
-                m->leader_capsule_fd = r;
-        return 0;
+        return machine_state_save(m);
 }
 
 /* What an older daemon stored one by one, now in the capsule. */
@@ -318,7 +307,6 @@ void machine_state_drop(Machine *m) {
                 for (size_t i = 0; i < ELEMENTSOF(legacy_prefixes); i++)
                         unstore_fd(legacy_prefixes[i], m->name);
         m->fds_stored = m->notify_stored = false;
-        m->leader_capsule_fd = safe_close(m->leader_capsule_fd);
 
         if (m->leader_inode == 0 && !m->adopted)
                 return;         /* never written */

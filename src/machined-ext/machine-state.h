@@ -33,7 +33,7 @@
 #define MACHINE_FDS_LOCK "lock"
 #define MACHINE_FDS_NOTIFY "notify"
 
-/* The leader was spawned: records its identity, writes the state, makes the pidfd capsule. Returns 0, or
+/* The leader was spawned: records its identity and writes the state. Returns 0, or
  * -errno if the state could not be written (the machine could not be found again after a restart). */
 int machine_state_started(Machine *m);
 

@@ -67,7 +67,6 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
 
         *m = (Machine) {
                 .leader_pidfd = -EBADF,
-                .leader_capsule_fd = -EBADF,
                 .userns_lock_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
@@ -149,7 +148,6 @@ Machine *machine_free(Machine *m) {
         free(m->scope_job);
         safe_close(m->sync_fd);
         safe_close(m->leader_pidfd);
-        safe_close(m->leader_capsule_fd);
         safe_close(m->notify_fd);
 
         while (m->ready_waiters) {

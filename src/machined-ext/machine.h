@@ -69,7 +69,6 @@ struct Machine {
         uint64_t leader_start_time;
         bool adopted;                   /* started by a previous instance of the daemon (machine-state.c) */
         unsigned reap_tries;            /* adopted: polls for the exit status of an exited leader */
-        int leader_capsule_fd;          /* the leader's pidfd in flight in a socket (machine-state.c) */
         bool fds_stored;                /* "machine-NAME" is in systemd's fd store (machine-state.h) */
         bool notify_stored;             /* "notify-NAME" is in systemd's fd store */
         int sync_fd;

@@ -126,9 +126,9 @@ static int machine_watch_adopted_leader(Machine *m) {
         return 0;
 }
 
-/* The stored pidfd of machine NAME, if it is the recorded leader. Returns it (and its capsule in
- * *ret_capsule), or -errno. */
-static int adopted_pidfd(Manager *manager, const ContainerState *s, int *ret_capsule) {
+/* The stored pidfd of machine NAME (out of its capsule), if it is the recorded leader. Returns it, or
+ * -errno. */
+static int adopted_pidfd(Manager *manager, const ContainerState *s) {
         _cleanup_free_ char *key = NULL;
         _cleanup_close_ int capsule = -EBADF, pidfd = -EBADF;
         struct stat st;
@@ -147,7 +147,6 @@ static int adopted_pidfd(Manager *manager, const ContainerState *s, int *ret_cap
                 return -errno;
         if ((uint64_t) st.st_ino != s->pidfd_inode)
                 return -ESTALE;
-        *ret_capsule = TAKE_FD(capsule);
         return TAKE_FD(pidfd);
 }
 
@@ -265,7 +264,7 @@ static void adopt_console_log(Machine *m, sd_journal **j) {
 }
 
 /* Makes the Machine for state S, whose leader is PIDFD. Returns 0 or -errno. */
-static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, int capsule, sd_journal **journal,
+static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, sd_journal **journal,
                          Machine **ret) {
         _cleanup_(machine_freep) Machine *m = NULL;
         _cleanup_free_ char *msg = NULL, *key = NULL;
@@ -275,12 +274,10 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, i
         r = machine_new(manager, s->id, &m);
         if (r < 0) {
                 safe_close(pidfd);
-                safe_close(capsule);
                 return r;
         }
         m->adopted = true;
         m->leader_pidfd = pidfd;
-        m->leader_capsule_fd = capsule >= 0 ? capsule : fd_capsule_new(&pidfd, 1, "pidfd");
         if ((v = fact(s, "keepUnit"))) {
                 m->keep_unit = strdup(v);
                 if (machine_set_unit(m, v) < 0 || !m->keep_unit)
@@ -426,7 +423,7 @@ static void adopt_resume(Machine *m) {
 
 static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journal **journal) {
         const ContainerState *s = e->state;
-        _cleanup_close_ int pidfd = -EBADF, capsule = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF;
         Machine *m = NULL;
         int code = 0, status = 0, r;
         bool ended, kept;
@@ -440,7 +437,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
                 return 0;
 
         if (s->pid > 0) {
-                pidfd = adopted_pidfd(manager, s, &capsule);
+                pidfd = adopted_pidfd(manager, s);
                 if (pidfd == -ESTALE) {
                         log_warning("Machine %s: the stored pidfd is not of the leader its state names, not trusting it.",
                                     s->id);
@@ -496,9 +493,8 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         ended = r != 0;
 
         fault_stall("stall-adoption", s->id);
-        r = adopt_machine(manager, s, pidfd, capsule, journal, &m);
+        r = adopt_machine(manager, s, pidfd, journal, &m);
         TAKE_FD(pidfd);
-        TAKE_FD(capsule);
         if (r < 0) {
                 log_warning_errno(r, "Failed to adopt machine %s, forgetting it: %m", s->id);
                 adopt_forget(manager, s->id);

@@ -388,6 +388,29 @@ test_exit_while_down() {
                 t_fail "no log of the exit of $n while the daemon was down"
 }
 
+# The same across an explicit stop, which empties systemd's fd store: the payload exits while no daemon runs
+# (PID 1 reaps it), and the next instance reads its exit status from the pidfd the fd keeper held for it.
+test_exit_while_stopped() {
+        local n=mxr-exit-stop leader old
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done; exit 9'\n"
+        mx_start $n
+        leader=$(mx_prop $n Leader)
+        old=$(main_pid)
+        reset_start_limit
+        systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+        touch $MACHINES_DIR/$n/go
+        wait_until 10 sh -c "! kill -0 $leader 2>/dev/null" || t_fail "payload of $n did not exit"
+        systemctl start machined-ext.service || t_fail "systemctl start failed"
+        wait_new_daemon "$old"
+        assert_eq "exited 9" "$(mx_wait $n)" "WaitMachine $n after it exited while the daemon was stopped"
+        wait_until 15 mx_gone $n || t_fail "$n still listed"
+        assert_gone $n
+        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
+        journalctl -u machined-ext --no-pager -q | grep -q "Machine $n ended while the daemon was not running (exited, status 9)" ||
+                t_fail "no log of the exit of $n while the daemon was stopped"
+}
+
 # Corrupt state is reported and removed; stale state (a PID now of another process, or gone) is not trusted.
 test_bad_state() {
         local old sleeper
@@ -597,6 +620,7 @@ stop_timeout_undo
 run_test restart-keep-unit test_restart_keep_unit
 run_test restart-bundle test_restart_bundle
 run_test exit-while-down test_exit_while_down
+run_test exit-while-stopped test_exit_while_stopped
 run_test bad-state test_bad_state
 run_test stopped-state test_stopped_state
 run_test machined-restart test_machined_restart
