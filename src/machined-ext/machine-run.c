@@ -99,6 +99,9 @@ void machine_payload_exited(Machine *m, int code, int status) {
          * the machine goes on: they wait for the end of the next run. */
         if (m->released && !m->reboot_pending)
                 machine_dbus_reply_exit_waiters(m);
+        /* Nothing of the container runs any more: its mounts go now, after the replies (machine-start.c,
+         * machine_hold_mount_namespace()). Before everything below, which might want them gone. */
+        m->mntns_fd = safe_close(m->mntns_fd);
 
         /* Nothing uses its network any more: its links, its zone bridge if it was the last there, its Port=
          * forwards go. After the replies: deleting a veth waits for RCU grace periods in the kernel (18-25 ms
@@ -210,6 +213,7 @@ static void machine_reset_run(Machine *m) {
         m->scope_job = mfree(m->scope_job);
         m->sync_fd = safe_close(m->sync_fd);
         m->leader_pidfd = safe_close(m->leader_pidfd);
+        m->mntns_fd = safe_close(m->mntns_fd);
         m->notify_fd = safe_close(m->notify_fd);
         m->leader = 0;
         m->console = console_free(m->console);

@@ -425,6 +425,28 @@ static void machine_load_seccomp(const Machine *m, ContainerConfig *config, Cont
         config->seccomp_programs = programs;
 }
 
+/* Holds the mount namespace the init was cloned into (Machine.mntns_fd) until the payload's exit is answered.
+ * The container's mounts are made in it; with PrivateUsers= the init copies it into one owned by its user
+ * namespace after its release, and that copy goes with the payload, but the file systems stay alive in ours.
+ * Its last holder tears it down: every mount, each file system's superblock, RCU grace periods. Were that
+ * the init, it would be the init's unshare() on the way to the exec, or the payload's exit before we hear of
+ * it; so it is our close(), after the replies (A/B in bench/RESULTS.md). Only a reference,
+ * nothing more: if it cannot be opened (the init gone already) the teardown stays where it was. Not a joined
+ * namespace (nothing of ours to tear down; with a joined PID namespace the PID is the joiner's answer): the
+ * init is our unreaped child, so its PID is its own. */
+static void machine_hold_mount_namespace(Machine *m, const ContainerConfig *c) {
+        char path[64];
+        int fd;
+
+        if (container_config_joined_namespace(c, CONTAINER_NAMESPACE_MOUNT) ||
+            container_config_joined_namespace(c, CONTAINER_NAMESPACE_PID))
+                return;
+        (void) snprintf(path, sizeof(path), "/proc/%i/ns/mnt", (int) m->leader);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0)
+                m->mntns_fd = fd;
+}
+
 /* A start that fails right after the clone, before anything outside the daemon knows of the child: kill and
  * reap it here, in its set-up, and undo what this run made. machine_free() does the rest. */
 int machine_start(Machine *m, char **ret_error) {
@@ -526,6 +548,7 @@ int machine_start(Machine *m, char **ret_error) {
         m->leader = c.pid;
         m->leader_pidfd = c.pidfd;
         m->sync_fd = c.sync_fd;
+        machine_hold_mount_namespace(m, &config);
         machine_watch_userns_helper(m, &c);
 
         r = machine_state_started(m);
@@ -608,6 +631,7 @@ fail:
         }
         m->leader_pidfd = safe_close(m->leader_pidfd);
         m->sync_fd = safe_close(m->sync_fd);
+        m->mntns_fd = safe_close(m->mntns_fd);
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
         machine_network_teardown(m);
         if (asprintf(ret_error, "Failed to watch machine '%s': %s", m->name, strerror(-r)) < 0)

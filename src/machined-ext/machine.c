@@ -67,6 +67,7 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
 
         *m = (Machine) {
                 .leader_pidfd = -EBADF,
+                .mntns_fd = -EBADF,
                 .userns_lock_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
@@ -148,6 +149,7 @@ Machine *machine_free(Machine *m) {
         free(m->scope_job);
         safe_close(m->sync_fd);
         safe_close(m->leader_pidfd);
+        safe_close(m->mntns_fd);
         safe_close(m->notify_fd);
 
         while (m->ready_waiters) {
