@@ -99,8 +99,8 @@ void machine_payload_exited(Machine *m, int code, int status) {
          * the machine goes on: they wait for the end of the next run. */
         if (m->released && !m->reboot_pending)
                 machine_dbus_reply_exit_waiters(m);
-        /* Nothing of the container runs any more: its mounts go now, after the replies (machine-start.c,
-         * machine_hold_mount_namespace()). Before everything below, which might want them gone. */
+        /* If the exec was never seen, the init's first mount namespace goes now, after the replies
+         * (machine_hold_mount_namespace()). Before everything below, which might want its mounts gone. */
         m->mntns_fd = safe_close(m->mntns_fd);
 
         /* Nothing uses its network any more: its links, its zone bridge if it was the last there, its Port=

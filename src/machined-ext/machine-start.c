@@ -268,6 +268,8 @@ int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 if (r == 0 && m->released && m->start_error == 0) {
                         m->exec_done = true;
                         machine_maybe_start_done(m);
+                        /* The init is done with it (machine_hold_mount_namespace()). */
+                        m->mntns_fd = safe_close(m->mntns_fd);
                 }
                 else if (m->start_error == 0) {
                         if (asprintf(&msg, "Container init of machine '%s' died during set-up", m->name) < 0)
@@ -425,15 +427,17 @@ static void machine_load_seccomp(const Machine *m, ContainerConfig *config, Cont
         config->seccomp_programs = programs;
 }
 
-/* Holds the mount namespace the init was cloned into (Machine.mntns_fd) until the payload's exit is answered.
- * The container's mounts are made in it; with PrivateUsers= the init copies it into one owned by its user
- * namespace after its release, and that copy goes with the payload, but the file systems stay alive in ours.
- * Its last holder tears it down: every mount, each file system's superblock, RCU grace periods. Were that
- * the init, it would be the init's unshare() on the way to the exec, or the payload's exit before we hear of
- * it; so it is our close(), after the replies (A/B in bench/RESULTS.md). Only a reference,
- * nothing more: if it cannot be opened (the init gone already) the teardown stays where it was. Not a joined
- * namespace (nothing of ours to tear down; with a joined PID namespace the PID is the joiner's answer): the
- * init is our unreaped child, so its PID is its own. */
+/* Holds the mount namespace the init was cloned into (Machine.mntns_fd) until the payload is exec'd (or, if
+ * that is never seen, until its exit is handled). The container's mounts are made in it; with PrivateUsers=
+ * the init copies it, after its release, into one owned by its user namespace, the payload's. Whoever lets go
+ * of a namespace last tears it down: every mount, each file system's superblock, RCU grace periods. That was
+ * the init's unshare(), between its release and its exec, on the way to the payload; it is now our close(),
+ * when we see the exec, while the payload runs (A/B in bench/RESULTS.md). Not longer: with one held for each
+ * running machine, the scale run of 2026-12-02 08:05 lost a third of its starts/s with 1000 machines running
+ * (bench/RESULTS.md). Without PrivateUsers= the payload runs in this one, which it then holds itself. Only a
+ * reference, nothing more: if it cannot be opened (the init gone already) the teardown stays where it was. Not
+ * a joined namespace (nothing of ours to tear down; with a joined PID namespace the PID is the joiner's
+ * answer): the init is our unreaped child, so its PID is its own. */
 static void machine_hold_mount_namespace(Machine *m, const ContainerConfig *c) {
         char path[64];
         int fd;

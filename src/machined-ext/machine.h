@@ -70,7 +70,7 @@ struct Machine {
         bool adopted;                   /* started by a previous instance of the daemon (machine-state.c) */
         unsigned reap_tries;            /* adopted: polls for the exit status of an exited leader */
         int mntns_fd;                   /* the mount namespace the init was cloned into, held until the
-                                         * payload's exit is answered (machine_hold_mount_namespace()) */
+                                         * payload's exec (machine_hold_mount_namespace()) */
         bool fds_stored;                /* "machine-NAME" is in systemd's fd store (machine-state.h) */
         bool notify_stored;             /* "notify-NAME" is in systemd's fd store */
         int sync_fd;

@@ -100,48 +100,6 @@ test_ready_belongs_to_run() {
         assert_gone $n
 }
 
-# The daemon holds the container's mount namespace while the machine runs and lets it go as soon as the
-# payload's exit is answered, so that the teardown of the container's mounts follows the replies instead of
-# delaying them (issue #17): the namespace it holds is the container's (its root is the machine's root), and
-# it is let go although the clean-up of the run is held up (a host process kept in its scope); nothing of it is
-# left once the machine is gone.
-mntns_fds() {   # PID: "FD mnt:[INODE]" of each mount namespace PID holds an fd of
-        ls -l /proc/$1/fd | awk '$NF ~ /^mnt:\[/ { print $(NF - 2), $NF }'
-}
-
-test_mount_namespace_held() {
-        local n=mxlc-mntns leader main cg straggler base held fd
-        mx_root $n
-        echo "root of $n" >$MACHINES_DIR/$n/mntns-marker
-        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep 3 --exit 23\n"
-        mx_baseline
-        main=$(mx_daemon_pid)
-        base=$(mntns_fds $main | awk '{ print $2 }' | sort)
-        mx_start $n
-        wait_until 10 mx_running $n || t_fail "$n not started"
-        leader=$(mx_prop $n Leader)
-        held=$(mntns_fds $main | grep -vFf <(printf '%s\n' $base "$(readlink /proc/$main/ns/mnt)") || true)
-        [ -n "$held" ] || t_fail "the daemon holds no mount namespace of the running machine"
-        fd=$(echo "$held" | head -1 | cut -d' ' -f1)
-        assert_eq "root of $n" "$(nsenter --mount=/proc/$main/fd/$fd cat /mntns-marker)" \
-                "/mntns-marker in the mount namespace the daemon holds (fd $fd)"
-
-        wait_until 10 eval 'grep -qF "/$(scope_of $n)" /proc/$leader/cgroup' || t_fail "leader not in its scope"
-        cg=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/$leader/cgroup)
-        sleep 60 &
-        straggler=$!
-        lc_defer "kill $straggler"
-        echo $straggler >"$cg/cgroup.procs" || t_fail "cannot move $straggler into $cg"
-        assert_eq "exited 23" "$(mx_wait $n)" "WaitMachine"
-        mx_running $n || t_fail "the run is gone already: its clean-up was not held up"
-        assert_eq "$base" "$(mntns_fds $main | awk '{ print $2 }' | sort)" \
-                "mount namespaces the daemon holds after the exit, while the run is still cleaned up"
-        kill $straggler
-        wait_until 20 mx_gone $n || t_fail "$n still listed"
-        assert_gone $n
-        assert_no_leftovers $n
-}
-
 # ---------------------------------------------------------------------------------------------------------
 # Stopping.
 
@@ -473,7 +431,6 @@ t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 lc_test wait-belongs-to-run test_wait_belongs_to_run
 lc_test ready-belongs-to-run test_ready_belongs_to_run
-lc_test mount-namespace-held test_mount_namespace_held
 lc_test stop-plain-payload test_stop_plain_payload
 lc_test unit-stop-plain-payload test_unit_stop_plain_payload
 lc_test ready-timeout-hint test_ready_timeout_hint

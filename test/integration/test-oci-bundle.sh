@@ -523,6 +523,40 @@ open_by_handle_at=EPERM" "$(cat "$b/rootfs/sc.txt")" "what ran before the kill"
         return 0
 }
 
+# The daemon holds the mount namespace the init was cloned into while the init sets the container up, and lets
+# it go once the payload is exec'd, so that its teardown is neither the init's (with PrivateUsers=, it moves to
+# a copy owned by its user namespace on the way to the exec) nor a cost of every running machine (issue #17). A
+# prestart hook, which runs while the init waits in its set-up, records the namespace and holds the start.
+test_mount_namespace_held() {
+        local n=mxoci-mntns b main ns
+        oci_bundle $n
+        b=$MACHINES_DIR/$n
+        printf '%s\n' '#!/bin/sh' 'pid=$(sed -n '"'"'s/.*"pid": *\([0-9][0-9]*\).*/\1/p'"'"')' \
+                "readlink /proc/\$pid/ns/mnt >$b/hook-ns.new && mv $b/hook-ns.new $b/hook-ns" \
+                "while [ ! -e $b/go ]; do sleep 0.1; done" >"$b/hook.sh"
+        chmod 755 "$b/hook.sh"
+        cat >"$b/config.json" <<EOF
+{ "ociVersion": "1.0.0", "root": { "path": "rootfs" },
+  "process": { "cwd": "/", "args": [ "/usr/bin/testpayload", "sleep", "1000" ] },
+  "hooks": { "prestart": [ { "path": "$b/hook.sh", "timeout": 30 } ] },
+  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }
+EOF
+        # StartMachineFromBundle answers once the payload runs: in the background, until the hook lets it.
+        mx StartMachineFromBundle ss $n "$b" >"$T_TMP/start.out" 2>&1 &
+        wait_until 10 test -s "$b/hook-ns" || { touch "$b/go"; t_fail "the prestart hook did not run"; }
+        ns=$(cat "$b/hook-ns")
+        main=$(mx_daemon_pid)
+        assert_eq 1 "$(ls -l /proc/$main/fd | grep -cF " $ns")" "the daemon's fds of $ns while the init sets up"
+        touch "$b/go"
+        wait $! || t_fail "StartMachineFromBundle failed: $(cat "$T_TMP/start.out")"
+        mx_wait_state $n running 20
+        assert_eq "$ns" "$(readlink /proc/$(leader_of $n)/ns/mnt)" "the payload's mount namespace"
+        wait_until 5 eval '[ "$(ls -l /proc/$main/fd | grep -cF " $ns")" = 0 ]' ||
+                t_fail "the daemon still holds $ns while the payload runs"
+        assert_ok mx_stop $n
+        assert_gone $n "$b/rootfs"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test oci-every-field test_every_field
@@ -537,6 +571,7 @@ oci_run_unit() {
 oci_run_unit oci-container-unit test_container_unit
 run_test oci-settings-refused test_settings_refused
 run_test oci-hooks test_hooks
+run_test oci-mount-namespace-held test_mount_namespace_held
 run_test oci-hook-fails test_hook_fails
 run_test oci-hook-timeout test_hook_timeout
 run_test oci-poststart-fails test_poststart_fails
