@@ -361,54 +361,54 @@ EOF
         [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left after its stop"
 }
 
-# The payload exits while no daemon runs: the daemon is frozen, the payload exits (a zombie of the frozen
-# daemon), the daemon is killed (the zombie goes to PID 1, which reaps it) and systemd starts a new one, which
-# reads the real exit status from the stored pidfd and cleans up.
-test_exit_while_down() {
-        local n=mxr-exit leader old
+# exit_while_absent NAME STATUS HOW: machine NAME's payload waits for /go and exits with STATUS while no daemon
+# runs; the next instance reads that status from the pidfd kept for it and cleans up. HOW:
+#   down     the daemon is frozen, the payload exits (a zombie of the frozen daemon), the daemon is killed (the
+#            zombie goes to PID 1, which reaps it) and systemd starts a new one: the pidfd is systemd's fd
+#            store's.
+#   stopped  an explicit stop, which empties systemd's fd store; the payload exits (PID 1 reaps it), and the
+#            daemon is started again: the pidfd is the one the fd keeper held.
+exit_while_absent() {
+        local n=$1 status=$2 how=$3 leader old
         mx_root $n
-        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done; exit 7'\n"
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done; exit $status'\n"
         mx_start $n
         leader=$(mx_prop $n Leader)
         old=$(main_pid)
         reset_start_limit
-        kill -STOP "$old"
-        touch $MACHINES_DIR/$n/go
-        wait_until 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$leader/stat 2>/dev/null)\" = Z ]" ||
-                { kill -CONT "$old"; t_fail "payload of $n did not exit"; }
-        kill -9 "$old"
+        case $how in
+        down)
+                kill -STOP "$old"
+                touch $MACHINES_DIR/$n/go
+                wait_until 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$leader/stat 2>/dev/null)\" = Z ]" ||
+                        { kill -CONT "$old"; t_fail "payload of $n did not exit"; }
+                kill -9 "$old"
+                ;;
+        stopped)
+                systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+                touch $MACHINES_DIR/$n/go
+                wait_until 10 sh -c "! kill -0 $leader 2>/dev/null" || t_fail "payload of $n did not exit"
+                systemctl start machined-ext.service || t_fail "systemctl start failed"
+                ;;
+        esac
         wait_new_daemon "$old"
-        assert_eq "exited 7" "$(mx_wait $n)" "WaitMachine $n after it exited while the daemon was down"
+        assert_eq "exited $status" "$(mx_wait $n)" "WaitMachine $n after it exited while the daemon was $how"
         wait_until 15 mx_gone $n || t_fail "$n still listed"
         wait_until 10 sh -c "! machinectl show $n" || t_fail "$n still registered with systemd-machined"
         assert_gone $n
         [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
         [ ! -e /run/systemd/nspawn/propagate/$n ] || t_fail "propagation directory of $n left behind"
-        journalctl -u machined-ext --no-pager -q | grep -q "Machine $n ended while the daemon was not running (exited, status 7)" ||
-                t_fail "no log of the exit of $n while the daemon was down"
+        journalctl -u machined-ext --no-pager -q |
+                grep -q "Machine $n ended while the daemon was not running (exited, status $status)" ||
+                t_fail "no log of the exit of $n while the daemon was $how"
 }
 
-# The same across an explicit stop, which empties systemd's fd store: the payload exits while no daemon runs
-# (PID 1 reaps it), and the next instance reads its exit status from the pidfd the fd keeper held for it.
+test_exit_while_down() {
+        exit_while_absent mxr-exit 7 down
+}
+
 test_exit_while_stopped() {
-        local n=mxr-exit-stop leader old
-        mx_root $n
-        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done; exit 9'\n"
-        mx_start $n
-        leader=$(mx_prop $n Leader)
-        old=$(main_pid)
-        reset_start_limit
-        systemctl stop machined-ext.service || t_fail "systemctl stop failed"
-        touch $MACHINES_DIR/$n/go
-        wait_until 10 sh -c "! kill -0 $leader 2>/dev/null" || t_fail "payload of $n did not exit"
-        systemctl start machined-ext.service || t_fail "systemctl start failed"
-        wait_new_daemon "$old"
-        assert_eq "exited 9" "$(mx_wait $n)" "WaitMachine $n after it exited while the daemon was stopped"
-        wait_until 15 mx_gone $n || t_fail "$n still listed"
-        assert_gone $n
-        [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left behind"
-        journalctl -u machined-ext --no-pager -q | grep -q "Machine $n ended while the daemon was not running (exited, status 9)" ||
-                t_fail "no log of the exit of $n while the daemon was stopped"
+        exit_while_absent mxr-exit-stop 9 stopped
 }
 
 # Corrupt state is reported and removed; stale state (a PID now of another process, or gone) is not trusted.
