@@ -432,7 +432,7 @@ static void machine_load_seccomp(const Machine *m, ContainerConfig *config, Cont
  * the init copies it, after its release, into one owned by its user namespace, the payload's. Whoever lets go
  * of a namespace last tears it down: every mount, each file system's superblock, RCU grace periods. That was
  * the init's unshare(), between its release and its exec, on the way to the payload; it is now our close(),
- * when we see the exec, while the payload runs (A/B in bench/RESULTS.md). Not longer: with one held for each
+ * when we see the exec, while the payload runs (A/B in bench/RESULTS.md). No longer: with one held for each
  * running machine, the scale run of 2026-12-02 08:05 lost a third of its starts/s with 1000 machines running
  * (bench/RESULTS.md). Without PrivateUsers= the payload runs in this one, which it then holds itself. Only a
  * reference, nothing more: if it cannot be opened (the init gone already) the teardown stays where it was. Not
