@@ -40,7 +40,7 @@ int fd_capsule_new(const int *fds, size_t n, const char *tag) {
         return TAKE_FD(pair[1]);
 }
 
-int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size) {
+static int capsule_receive(int capsule, int flags, int *fds, size_t max, char *ret_tag, size_t tag_size) {
         union {
                 struct cmsghdr cmsg;
                 uint8_t buf[CMSG_SPACE(sizeof(int) * FD_CAPSULE_MAX)];
@@ -59,7 +59,7 @@ int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag
 
         if (capsule < 0 || !fds || max == 0 || (ret_tag && tag_size == 0))
                 return -EINVAL;
-        len = recvmsg(capsule, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        len = recvmsg(capsule, &mh, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (len < 0)
                 return -errno;
         /* Out of fds, the kernel installs what fits and says so: never take a part for the whole. */
@@ -92,4 +92,12 @@ int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag
                 return -EMFILE;
         }
         return k > 0 ? (int) k : -EBADMSG;
+}
+
+int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size) {
+        return capsule_receive(capsule, MSG_PEEK, fds, max, ret_tag, tag_size);
+}
+
+int fd_capsule_take(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size) {
+        return capsule_receive(capsule, 0, fds, max, ret_tag, tag_size);
 }

@@ -20,3 +20,7 @@ int fd_capsule_new(const int *fds, size_t n, const char *tag);
  * short if need be) unless NULL. Returns how many (≥ 1), or -errno: -EBADMSG if the capsule holds none,
  * -EMFILE if not all of them could be installed (none are kept then). */
 int fd_capsule_peek(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size);
+
+/* fd_capsule_peek(), but the fds are taken out: the capsule is empty afterwards, and what they hold is held
+ * by the caller's fds alone (not by any other copy of the capsule, e.g. one a fork inherited). */
+int fd_capsule_take(int capsule, int *fds, size_t max, char *ret_tag, size_t tag_size);

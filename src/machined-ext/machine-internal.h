@@ -21,6 +21,9 @@ bool machine_scope_must_go(const Machine *m);
 int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message);
 /* Stops the scope of a start that failed before the release. Returns nothing. */
 void machine_stop_scope(Machine *m);
+/* Lets go of the mount namespace machine_hold_mount_namespace() held, if it still does: its teardown, if
+ * nothing else holds it, is this call's. Returns nothing. */
+void machine_release_mount_namespace(Machine *m);
 
 /* machine-start.c */
 

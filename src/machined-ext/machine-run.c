@@ -79,7 +79,10 @@ void machine_payload_exited(Machine *m, int code, int status) {
         /* Every process of the container is gone, and so is every writer of its console: what they wrote
          * goes to the journal and the ring buffer before anyone hears of the exit. */
         console_drain(m->console);
-        /* ... and nothing uses the root directory any more: let systemd-machined and others have it. */
+        /* ... and nothing uses the root directory any more: let systemd-machined and others have it. The
+         * init's first mount namespace too, if the exec was never seen (machine_hold_mount_namespace()): its
+         * mounts of the root go first. */
+        machine_release_mount_namespace(m);
         m->image_lock = image_lock_release(m->image_lock);
 
         /* reboot(2) in a PID namespace ends its PID 1 with SIGHUP (RB_AUTOBOOT; SIGINT for a poweroff or halt).
@@ -99,9 +102,6 @@ void machine_payload_exited(Machine *m, int code, int status) {
          * the machine goes on: they wait for the end of the next run. */
         if (m->released && !m->reboot_pending)
                 machine_dbus_reply_exit_waiters(m);
-        /* If the exec was never seen, the init's first mount namespace goes now, after the replies
-         * (machine_hold_mount_namespace()). Before everything below, which might want its mounts gone. */
-        m->mntns_fd = safe_close(m->mntns_fd);
 
         /* Nothing uses its network any more: its links, its zone bridge if it was the last there, its Port=
          * forwards go. After the replies: deleting a veth waits for RCU grace periods in the kernel (18-25 ms
@@ -213,7 +213,7 @@ static void machine_reset_run(Machine *m) {
         m->scope_job = mfree(m->scope_job);
         m->sync_fd = safe_close(m->sync_fd);
         m->leader_pidfd = safe_close(m->leader_pidfd);
-        m->mntns_fd = safe_close(m->mntns_fd);
+        machine_release_mount_namespace(m);
         m->notify_fd = safe_close(m->notify_fd);
         m->leader = 0;
         m->console = console_free(m->console);

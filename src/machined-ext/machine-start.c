@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "fault.h"
+#include "fd-capsule.h"
 #include "log.h"
 #include "message-ids.h"
 #include "util.h"
@@ -269,7 +270,7 @@ int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                         m->exec_done = true;
                         machine_maybe_start_done(m);
                         /* The init is done with it (machine_hold_mount_namespace()). */
-                        m->mntns_fd = safe_close(m->mntns_fd);
+                        machine_release_mount_namespace(m);
                 }
                 else if (m->start_error == 0) {
                         if (asprintf(&msg, "Container init of machine '%s' died during set-up", m->name) < 0)
@@ -427,28 +428,35 @@ static void machine_load_seccomp(const Machine *m, ContainerConfig *config, Cont
         config->seccomp_programs = programs;
 }
 
-/* Holds the mount namespace the init was cloned into (Machine.mntns_fd) until the payload is exec'd (or, if
- * that is never seen, until its exit is handled). The container's mounts are made in it; with PrivateUsers=
- * the init copies it, after its release, into one owned by its user namespace, the payload's. Whoever lets go
- * of a namespace last tears it down: every mount, each file system's superblock, RCU grace periods. That was
- * the init's unshare(), between its release and its exec, on the way to the payload; it is now our close(),
- * when we see the exec, while the payload runs (A/B in bench/RESULTS.md). No longer: with one held for each
- * running machine, the scale run of 2026-12-02 08:05 lost a third of its starts/s with 1000 machines running
- * (bench/RESULTS.md). Without PrivateUsers= the payload runs in this one, which it then holds itself. Only a
- * reference, nothing more: if it cannot be opened (the init gone already) the teardown stays where it was. Not
- * a joined namespace (nothing of ours to tear down; with a joined PID namespace the PID is the joiner's
- * answer): the init is our unreaped child, so its PID is its own. */
+/* Holds the mount namespace the init was cloned into until the payload is exec'd, or, if that is never seen,
+ * until the payload is gone (machine_release_mount_namespace()). The container's mounts are made in it; with
+ * PrivateUsers= the init copies it, after its release, into one owned by its user namespace, the payload's.
+ * Whoever lets go of a namespace last tears it down: every mount, each file system's superblock, RCU grace
+ * periods. That was the init's unshare(), between its release and its exec, on the way to the payload; it is
+ * our close() now, when we see the exec, while the payload runs (A/B in bench/RESULTS.md). Held until the
+ * payload's exit instead, one for each running machine, it cost the scale run of 2026-12-02 08:05 a third of
+ * its starts/s with 1000 machines running. Without PrivateUsers= the payload runs in this one, which it then
+ * holds itself.
+ *
+ * In a capsule (fd-capsule.h), not as an fd in our table: every init cloned meanwhile would copy that, and keep
+ * the namespace until its own release. Only a reference, nothing more: if it cannot be had (the init gone
+ * already) the teardown stays where it was. Not a joined namespace (nothing of ours to tear down; with a joined
+ * PID namespace the PID is the joiner's answer): the init is our unreaped child, so its PID is its own. */
 static void machine_hold_mount_namespace(Machine *m, const ContainerConfig *c) {
+        _cleanup_close_ int fd = -EBADF;
         char path[64];
-        int fd;
+        int capsule;
 
         if (container_config_joined_namespace(c, CONTAINER_NAMESPACE_MOUNT) ||
             container_config_joined_namespace(c, CONTAINER_NAMESPACE_PID))
                 return;
         (void) snprintf(path, sizeof(path), "/proc/%i/ns/mnt", (int) m->leader);
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd >= 0)
-                m->mntns_fd = fd;
+        if (fd < 0)
+                return;
+        capsule = fd_capsule_new(&fd, 1, "mntns");
+        if (capsule >= 0)
+                m->mntns_capsule = capsule;
 }
 
 /* A start that fails right after the clone, before anything outside the daemon knows of the child: kill and
@@ -635,7 +643,7 @@ fail:
         }
         m->leader_pidfd = safe_close(m->leader_pidfd);
         m->sync_fd = safe_close(m->sync_fd);
-        m->mntns_fd = safe_close(m->mntns_fd);
+        machine_release_mount_namespace(m);
         m->child_event_source = sd_event_source_disable_unref(m->child_event_source);
         machine_network_teardown(m);
         if (asprintf(ret_error, "Failed to watch machine '%s': %s", m->name, strerror(-r)) < 0)

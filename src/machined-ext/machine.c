@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <systemd/sd-daemon.h>
 
+#include "fd-capsule.h"
 #include "log.h"
 #include "message-ids.h"
 #include "time-util.h"
@@ -67,7 +68,7 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
 
         *m = (Machine) {
                 .leader_pidfd = -EBADF,
-                .mntns_fd = -EBADF,
+                .mntns_capsule = -EBADF,
                 .userns_lock_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .notify_fd = -EBADF,
@@ -149,7 +150,7 @@ Machine *machine_free(Machine *m) {
         free(m->scope_job);
         safe_close(m->sync_fd);
         safe_close(m->leader_pidfd);
-        safe_close(m->mntns_fd);
+        machine_release_mount_namespace(m);
         safe_close(m->notify_fd);
 
         while (m->ready_waiters) {
@@ -383,6 +384,18 @@ int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message) {
 
 int machine_queue_call(Machine *m, sd_bus_message *message) {
         return message_list_push(&m->queued_calls, &m->n_queued_calls, message);
+}
+
+void machine_release_mount_namespace(Machine *m) {
+        int fd;
+
+        if (m->mntns_capsule < 0)
+                return;
+        /* Out of the capsule first: a copy of it that an init cloned meanwhile inherited must not keep the
+         * namespace. The teardown is this close()'s. */
+        if (fd_capsule_take(m->mntns_capsule, &fd, 1, NULL, 0) > 0)
+                safe_close(fd);
+        m->mntns_capsule = safe_close(m->mntns_capsule);
 }
 
 /* After a start failed before the release: stop the scope we asked for, and only then let the machine go,

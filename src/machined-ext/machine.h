@@ -69,8 +69,8 @@ struct Machine {
         uint64_t leader_start_time;
         bool adopted;                   /* started by a previous instance of the daemon (machine-state.c) */
         unsigned reap_tries;            /* adopted: polls for the exit status of an exited leader */
-        int mntns_fd;                   /* the mount namespace the init was cloned into, held until the
-                                         * payload's exec (machine_hold_mount_namespace()) */
+        int mntns_capsule;              /* the mount namespace the init was cloned into, in a capsule, held
+                                         * until the payload's exec (machine_hold_mount_namespace()) */
         bool fds_stored;                /* "machine-NAME" is in systemd's fd store (machine-state.h) */
         bool notify_stored;             /* "notify-NAME" is in systemd's fd store */
         int sync_fd;
