@@ -21,6 +21,15 @@ bool machine_scope_must_go(const Machine *m);
 int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message);
 /* Stops the scope of a start that failed before the release. Returns nothing. */
 void machine_stop_scope(Machine *m);
+typedef enum MachineNamespace {
+        MACHINE_NAMESPACE_MNT,
+        MACHINE_NAMESPACE_NET,
+        _MACHINE_NAMESPACE_MAX,
+} MachineNamespace;
+
+/* The namespace NS of the machine's leader, safe against PID reuse. Returns an fd (O_CLOEXEC) or -errno
+ * (-ESRCH: there is no leader, or it is gone). */
+int machine_leader_namespace_fd(Machine *m, MachineNamespace ns);
 /* Lets go of the mount namespace machine_hold_mount_namespace() held, if it still does: its teardown, if
  * nothing else holds it, is this call's. Returns nothing. */
 void machine_release_mount_namespace(Machine *m);

@@ -17,7 +17,6 @@
 #include "strv.h"
 
 /* PIDFD_GET_NET_NAMESPACE (Linux 6.11+): not in the kernel headers of every build host yet. */
-#define MX_PIDFD_GET_NET_NAMESPACE _IO(0xFF, 4)
 
 /* The [Network] keys, for finding the line a message of the library is about ("Bridge=br0: ..."). */
 static const char *const network_keys[] = {
@@ -71,33 +70,6 @@ int machine_network_load(Machine *m, char **ret_error) {
         return r;
 }
 
-/* The network namespace of the machine's leader, safe against PID reuse. Returns an fd (O_CLOEXEC) or
- * -errno. */
-static int machine_netns_fd(Machine *m) {
-        _cleanup_close_ int fd = -EBADF;
-        char path[64];
-        int r;
-
-        if (m->leader_pidfd < 0 || m->leader <= 0)
-                return -ESRCH;
-        fd = ioctl(m->leader_pidfd, MX_PIDFD_GET_NET_NAMESPACE, 0);
-        if (fd >= 0)
-                return TAKE_FD(fd);
-        if (!IN_SET(errno, ENOTTY, EINVAL, EOPNOTSUPP))
-                return -errno;
-
-        /* Before Linux 6.11: by PID, and then the pidfd says whether that PID was still the leader while it was
-         * opened (a recycled PID would hand us another process's namespace). */
-        (void) snprintf(path, sizeof(path), "/proc/%i/ns/net", (int) m->leader);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        r = fd < 0 ? -errno : 0;
-        if (pidfd_send_signal(m->leader_pidfd, 0, NULL, 0) < 0)
-                return -errno;  /* -ESRCH: the leader is gone (a zombie has no /proc/PID/ns either) */
-        if (r < 0)
-                return r;
-        return TAKE_FD(fd);
-}
-
 int machine_network_setup(Machine *m, int netns_fd, char **ret_error) {
         _cleanup_free_ char *msg = NULL;
         _cleanup_close_ int netns = -EBADF;
@@ -112,7 +84,7 @@ int machine_network_setup(Machine *m, int netns_fd, char **ret_error) {
         if (netns_fd >= 0)
                 netns = RET_NERRNO(fcntl(netns_fd, F_DUPFD_CLOEXEC, 3));
         else
-                netns = machine_netns_fd(m);
+                netns = machine_leader_namespace_fd(m, MACHINE_NAMESPACE_NET);
         if (netns == -ESRCH)
                 /* The init is gone already (its set-up failed): its exit, and its report, say why. */
                 return -ESRCH;
@@ -253,7 +225,7 @@ static void machine_network_refresh(Machine *m) {
 
         if (m->network.n_ports == 0 || m->exited)
                 return;
-        netns = machine_netns_fd(m);
+        netns = machine_leader_namespace_fd(m, MACHINE_NAMESPACE_NET);
         if (netns < 0) {
                 log_debug_errno(netns, "Machine %s: cannot open its network namespace, ignoring: %m", m->name);
                 return;

@@ -432,26 +432,24 @@ static void machine_load_seccomp(const Machine *m, ContainerConfig *config, Cont
  * until the payload is gone (machine_release_mount_namespace()). The container's mounts are made in it; with
  * PrivateUsers= the init copies it, after its release, into one owned by its user namespace, the payload's.
  * Whoever lets go of a namespace last tears it down: every mount, each file system's superblock, RCU grace
- * periods. That was the init's unshare(), between its release and its exec, on the way to the payload; it is
- * our close() now, when we see the exec, while the payload runs (A/B in bench/RESULTS.md). Held until the
- * payload's exit instead, one for each running machine, it cost the scale run of 2026-12-02 08:05 a third of
- * its starts/s with 1000 machines running. Without PrivateUsers= the payload runs in this one, which it then
- * holds itself.
+ * periods. That was part of the init's move into its user namespace, between its release and its exec, on the
+ * way to the payload; it is our close() now, when we see the exec, while the payload runs (A/B in
+ * bench/RESULTS.md). Held until the payload's exit instead, one for each running machine, it cost the scale run
+ * of 2026-12-02 08:05 a third of its starts/s with 1000 machines running. Without PrivateUsers= the payload runs
+ * in this one, which it then holds itself.
  *
  * In a capsule (fd-capsule.h), not as an fd in our table: every init cloned meanwhile would copy that, and keep
  * the namespace until its own release. Only a reference, nothing more: if it cannot be had (the init gone
  * already) the teardown stays where it was. Not a joined namespace (nothing of ours to tear down; with a joined
- * PID namespace the PID is the joiner's answer): the init is our unreaped child, so its PID is its own. */
+ * PID namespace the PID is the joiner's answer). */
 static void machine_hold_mount_namespace(Machine *m, const ContainerConfig *c) {
         _cleanup_close_ int fd = -EBADF;
-        char path[64];
         int capsule;
 
         if (container_config_joined_namespace(c, CONTAINER_NAMESPACE_MOUNT) ||
             container_config_joined_namespace(c, CONTAINER_NAMESPACE_PID))
                 return;
-        (void) snprintf(path, sizeof(path), "/proc/%i/ns/mnt", (int) m->leader);
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        fd = machine_leader_namespace_fd(m, MACHINE_NAMESPACE_MNT);
         if (fd < 0)
                 return;
         capsule = fd_capsule_new(&fd, 1, "mntns");

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -384,6 +385,41 @@ int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message) {
 
 int machine_queue_call(Machine *m, sd_bus_message *message) {
         return message_list_push(&m->queued_calls, &m->n_queued_calls, message);
+}
+
+int machine_leader_namespace_fd(Machine *m, MachineNamespace ns) {
+        /* PIDFD_GET_MNT_NAMESPACE, PIDFD_GET_NET_NAMESPACE (Linux 6.11) */
+        static const struct {
+                unsigned long ioctl;
+                const char *name;
+        } table[_MACHINE_NAMESPACE_MAX] = {
+                [MACHINE_NAMESPACE_MNT] = { _IO(0xFF, 3), "mnt" },
+                [MACHINE_NAMESPACE_NET] = { _IO(0xFF, 4), "net" },
+        };
+        _cleanup_close_ int fd = -EBADF;
+        char path[64];
+        int r;
+
+        if (ns < 0 || ns >= _MACHINE_NAMESPACE_MAX)
+                return -EINVAL;
+        if (m->leader_pidfd < 0 || m->leader <= 0)
+                return -ESRCH;
+        fd = ioctl(m->leader_pidfd, table[ns].ioctl, 0);
+        if (fd >= 0)
+                return TAKE_FD(fd);
+        if (!IN_SET(errno, ENOTTY, EINVAL, EOPNOTSUPP))
+                return -errno;
+
+        /* Before Linux 6.11: by PID, and then the pidfd says whether that PID was still the leader while it was
+         * opened (a recycled PID would hand us another process's namespace). */
+        (void) snprintf(path, sizeof(path), "/proc/%i/ns/%s", (int) m->leader, table[ns].name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        r = fd < 0 ? -errno : 0;
+        if (pidfd_send_signal(m->leader_pidfd, 0, NULL, 0) < 0)
+                return -errno;  /* -ESRCH: the leader is gone (a zombie has no /proc/PID/ns either) */
+        if (r < 0)
+                return r;
+        return TAKE_FD(fd);
 }
 
 void machine_release_mount_namespace(Machine *m) {
