@@ -191,6 +191,23 @@ static int read_joiner(int fd, pid_t *ret_pid, int *ret_pidfd, char **ret_error)
         return n == 0 ? -ECHILD : -EBADMSG;
 }
 
+static unsigned fd_end(unsigned end, int fd) {
+        return fd >= 0 && (unsigned) fd >= end ? (unsigned) fd + 1 : end;
+}
+
+/* One above the highest of our fds that the init uses (container_init()): the stdio and preserved fds, the
+ * console, its socket, and the namespaces it enters. */
+static unsigned init_fds_end(const ContainerConfig *c, int sock, int userns_fd, int netns_fd, const int *ns_fds) {
+        const int fds[] = { c->stdin_fd, c->stdout_fd, c->stderr_fd, c->console_fd, sock, userns_fd, netns_fd };
+        unsigned end = 3 + c->preserve_fds;
+
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                end = fd_end(end, fds[i]);
+        for (size_t i = 0; i < c->n_join_namespaces; i++)
+                end = fd_end(end, ns_fds[i]);
+        return end;
+}
+
 /* A joined PID namespace: setns(CLONE_NEWPID) only applies to the caller's children, so a short-lived joiner
  * does it and clones the init (CLONE_PARENT: the init is our child, as without a joiner). Only then. */
 static long spawn_through_joiner(const ContainerConfig *c, uint64_t flags, int peer, int sock, int userns_fd,
@@ -276,19 +293,38 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
                 pid = spawn_through_joiner(c, flags, pair[0], pair[1], userns.userns_fd, userns.netns_fd, ns_fds,
                                            &pidfd, &error);
         else if (userns.pidns_fd >= 0)
-                pid = priv_clone_pidfd_into(flags & ~(uint64_t) CLONE_NEWPID, userns.pidns_fd, &pidfd);
+                pid = priv_clone_pidfd_into((flags & ~(uint64_t) CLONE_NEWPID) | CLONE_FILES, userns.pidns_fd,
+                                            &pidfd);
         else
-                pid = priv_clone_pidfd(flags, &pidfd);
+                pid = priv_clone_pidfd(flags | CLONE_FILES, &pidfd);
         if (pid < 0) {
                 r = (int) pid;
                 goto finish;
         }
         if (pid == 0) {
+                /* Born sharing our fd table, where a running machine's fds (the daemon's) are not to be copied
+                 * and closed by each init (issue #17): first a table of its own with only the low fds, which
+                 * are the ones it uses, then its word that it has one. */
+                if (priv_unshare_fds(init_fds_end(c, pair[1], userns.userns_fd, userns.netns_fd, ns_fds)) < 0 ||
+                    send(pair[1], "F", 1, MSG_NOSIGNAL) < 0)
+                        _exit(EXIT_FAILURE);
                 pair[0] = safe_close(pair[0]);
                 userns.pidns_fd = safe_close(userns.pidns_fd);
                 container_init(c, pair[1], userns.userns_fd, userns.netns_fd, ns_fds);
         }
 
+        if (flags & CLONE_NEWPID) {
+                char b;
+
+                /* Until it has its own table, its fds are ours to keep open. */
+                r = priv_read_child_message(pair[0], pidfd, &b, 1);
+                if (r < 0) {
+                        (void) priv_pidfd_send_signal(pidfd, SIGKILL);
+                        (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
+                        safe_close(pidfd);
+                        goto finish;
+                }
+        }
         pair[1] = safe_close(pair[1]);
         netns = TAKE_FD(userns.netns_fd);
         /* The helper stays: reaped by the caller, or by the cleanup on failure. */

@@ -368,7 +368,7 @@ static int console_open_pty(Console *c) {
         c->tty_path = strdup(path);
         if (!c->tty_path)
                 return -ENOMEM;
-        c->master_fd = TAKE_FD(master);
+        c->master_fd = fd_move_high(TAKE_FD(master));
         c->child_fd = TAKE_FD(slave);
         return 0;
 }
@@ -383,7 +383,7 @@ static int console_open_pipe(Console *c) {
         if (r < 0)
                 return r;
 
-        c->master_fd = TAKE_FD(p[0]);
+        c->master_fd = fd_move_high(TAKE_FD(p[0]));
         c->child_fd = TAKE_FD(p[1]);
         return 0;
 }

@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "fd-capsule.h"
 #include "image-lock.h"
 #include "macro.h"
@@ -122,7 +123,7 @@ int image_lock_seal(ImageLock *l) {
         capsule = fd_capsule_new(fds, n, "lock");
         if (capsule < 0)
                 return capsule;
-        l->capsule = capsule;
+        l->capsule = fd_move_high(capsule);
         for (size_t i = 0; i < ELEMENTSOF(slots); i++)
                 if (slots[i]->fd >= 0) {
                         slots[i]->fd = safe_close(slots[i]->fd);

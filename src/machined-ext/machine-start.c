@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <systemd/sd-daemon.h>
 
+#include "fd-util.h"
 #include "fault.h"
 #include "fd-capsule.h"
 #include "log.h"
@@ -298,6 +299,7 @@ int on_sync_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
 
         if (report.stage == CONTAINER_STAGE_SETUP_DONE) {
                 if (notify_fd >= 0 && m->notify_fd < 0) {
+                        notify_fd = fd_move_high(notify_fd);
                         r = notify_socket_setup(notify_fd);
                         if (r >= 0)
                                 r = machine_watch_notify(m, notify_fd);
@@ -556,7 +558,7 @@ int machine_start(Machine *m, char **ret_error) {
         }
 
         m->leader = c.pid;
-        m->leader_pidfd = c.pidfd;
+        m->leader_pidfd = fd_move_high(c.pidfd);
         m->sync_fd = c.sync_fd;
         machine_hold_mount_namespace(m, &config);
         machine_watch_userns_helper(m, &c);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "log.h"
 #include "machine-userns.h"
 #include "machine.h"
@@ -43,7 +44,7 @@ static int userns_lock(uid_t shift) {
                 return -errno;
         if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
                 return IN_SET(errno, EAGAIN, EACCES) ? -EBUSY : -errno;
-        return TAKE_FD(fd);
+        return fd_move_high(TAKE_FD(fd));
 }
 
 /* The userdb services whose answers say nothing about a range PrivateUsers=pick may take, and what each

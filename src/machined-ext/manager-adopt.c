@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include "fd-util.h"
 #include "fault.h"
 #include "fd-capsule.h"
 #include "log.h"
@@ -147,7 +148,7 @@ static int adopted_pidfd(Manager *manager, const ContainerState *s) {
                 return -errno;
         if ((uint64_t) st.st_ino != s->pidfd_inode)
                 return -ESTALE;
-        return TAKE_FD(pidfd);
+        return fd_move_high(TAKE_FD(pidfd));
 }
 
 static void unstore(const char *prefix, const char *name) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "fd-util.h"
 #include "console.h"
 #include "fd-capsule.h"
 #include "fd-keeper.h"
@@ -492,6 +493,9 @@ static int collect_stored_fds(Hashmap *stored, char ***ret_names, int **ret_fds,
         }
         if (n_kept > 0)
                 log_info("Took %zu fds of running machines from the fd keeper.", n_kept);
+        /* Each is kept as long as its machine runs. */
+        for (size_t i = 0; i < n; i++)
+                fds[i] = fd_move_high(fds[i]);
 
         *ret_names = TAKE_PTR(names);
         *ret_fds = TAKE_PTR(fds);

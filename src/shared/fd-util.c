@@ -114,3 +114,15 @@ int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         *ret_size = n;
         return 0;
 }
+
+int fd_move_high(int fd) {
+        int moved;
+
+        if (fd < 0 || fd >= FD_HIGH_MIN)
+                return fd;
+        moved = fcntl(fd, F_DUPFD_CLOEXEC, FD_HIGH_MIN);
+        if (moved < 0)
+                return fd;
+        safe_close(fd);
+        return moved;
+}

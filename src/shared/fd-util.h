@@ -28,3 +28,14 @@ int fd_nonblock(int fd);
  * freed, NUL-terminated) and *RET_SIZE; -EBADFD if FD is not a regular file, -EFBIG if it holds more than MAX
  * bytes, -ENOMEM, or the -errno of fstat() or read(). */
 int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size);
+
+/* The lowest fd number fd_move_high() moves to. */
+#define FD_HIGH_MIN 1024
+
+/* Moves FD (O_CLOEXEC) to the lowest free number from FD_HIGH_MIN on and closes FD. For the fds the daemon
+ * keeps as long as a machine runs: below FD_HIGH_MIN they would be among the few that a start opens for its
+ * init, which then copies our fd table only up to the highest of its own (container_spawn_full(), issue
+ * #17). Call it before FD is watched by an event source (epoll knows it by number). Returns the new fd, or
+ * FD itself where it cannot be moved (RLIMIT_NOFILE at or below FD_HIGH_MIN, or no fd free): it still works
+ * there, it only costs each init more. */
+int fd_move_high(int fd);

@@ -572,6 +572,41 @@ test_mount_namespace_not_inherited() {
         assert_gone $b "$db/rootfs"
 }
 
+# An init is cloned sharing the daemon's fd table and takes a table of its own with only the low fds, its
+# own; the daemon keeps what a running machine holds (console, leader's pidfd, UID range lock) from fd 1024
+# on (issue #17: no init copies and closes those of 1000 machines). B's init, held by its prestart hook
+# before its release, must have none of A's.
+test_init_fds_own() {
+        local a=mxoci-fds-a b=mxoci-fds-b db main high pid_b fds bad
+        db=$MACHINES_DIR/$b
+        mx_root $a
+        mx_settings $a "[Exec]\nParameters=/usr/bin/testpayload sleep 1000\n"
+        mx_start $a
+        mx_wait_state $a running 20
+        main=$(mx_daemon_pid)
+        high=$(ls -l /proc/$main/fd | awk '$9 >= 1024 { print $NF }')
+        for what in /dev/ptmx 'anon_inode:\[pidfd\]' '/run/systemd/nspawn-uid/'; do
+                echo "$high" | grep -q "^$what" ||
+                        t_fail "no $what among the daemon's fds from 1024 on while $a runs: $(echo $high)"
+        done
+        mntns_hook_bundle $b
+        mx StartMachineFromBundle ss $b "$db" >"$T_TMP/start-b.out" 2>&1 &
+        wait_until 10 test -s "$db/hook-pid" || { touch "$db/go"; t_fail "the prestart hook of $b did not run"; }
+        pid_b=$(cat "$db/hook-pid")
+        fds=$(ls -l /proc/$pid_b/fd)
+        bad=$(echo "$fds" | awk '$9 >= 1024 || $NF == "/dev/ptmx" || $NF ~ /^\/run\/systemd\/nspawn-uid\//')
+        touch "$db/go"
+        assert_eq "" "$bad" "fds of the daemon's running machines in $b's init (PID $pid_b)"
+        [ "$(echo "$fds" | grep -c ' -> ')" -lt 40 ] ||
+                t_fail "$b's init (PID $pid_b) has $(echo "$fds" | grep -c ' -> ') fds: $(echo $fds)"
+        wait %1 || t_fail "StartMachineFromBundle $b failed: $(cat "$T_TMP/start-b.out")"
+        mx_wait_state $b running 20
+        assert_ok mx_stop $a
+        assert_ok mx_stop $b
+        assert_gone $a
+        assert_gone $b "$db/rootfs"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
 run_test oci-every-field test_every_field
@@ -587,6 +622,7 @@ oci_run_unit oci-container-unit test_container_unit
 run_test oci-settings-refused test_settings_refused
 run_test oci-hooks test_hooks
 run_test oci-mount-namespace-not-inherited test_mount_namespace_not_inherited
+run_test oci-init-fds-own test_init_fds_own
 run_test oci-hook-fails test_hook_fails
 run_test oci-hook-timeout test_hook_timeout
 run_test oci-poststart-fails test_poststart_fails

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <linux/sched.h>
+#include <linux/close_range.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
@@ -101,8 +103,12 @@ long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd) {
         if (setns(pidns_fd, CLONE_NEWPID) < 0)
                 return -errno;
         pid = priv_clone_pidfd(flags, ret_pidfd);
-        if (pid == 0)
+        if (pid == 0) {
+                /* Our OWN is the parent's, with a shared table: not ours to close. */
+                if (flags & CLONE_FILES)
+                        own = -EBADF;
                 return 0;
+        }
         if (setns(own, CLONE_NEWPID) < 0) {
                 /* Never leave later children of ours in the container's PID namespace. */
                 int e = errno;
@@ -114,6 +120,39 @@ long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd) {
                 return -e;
         }
         return pid;
+}
+
+int priv_unshare_fds(unsigned end) {
+        if (close_range(end, ~0U, CLOSE_RANGE_UNSHARE) >= 0)
+                return 0;
+        if (!IN_SET(errno, EINVAL, ENOSYS))
+                return -errno;
+        return RET_NERRNO(unshare(CLONE_FILES));
+}
+
+int priv_read_child_message(int fd, int pidfd, void *buf, size_t n) {
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = fd, .events = POLLIN },
+                        { .fd = pidfd, .events = POLLIN },
+                };
+                ssize_t k;
+
+                if (poll(p, ELEMENTSOF(p), -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                /* The message first: the child may have sent it and exited since. */
+                if (p[0].revents != 0) {
+                        k = read(fd, buf, n);
+                        if (k < 0)
+                                return -errno;
+                        return (size_t) k == n ? 0 : -EIO;
+                }
+                if (p[1].revents != 0)
+                        return -EIO;
+        }
 }
 
 int priv_setns(int fd, int nstype) {

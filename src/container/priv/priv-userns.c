@@ -165,8 +165,8 @@ static long helper_clone_vm(int flags, const HelperArgs *args, HelperStack **ret
         s = helper_stack_get();
         if (!s)
                 return -ENOSPC;
-        pid = clone(helper_main, (char *) s->base + HELPER_STACK_SIZE, flags | CLONE_VM | CLONE_PIDFD | SIGCHLD,
-                    (void *) args, &pidfd);
+        pid = clone(helper_main, (char *) s->base + HELPER_STACK_SIZE,
+                    flags | CLONE_VM | CLONE_FILES | CLONE_PIDFD | SIGCHLD, (void *) args, &pidfd);
         if (pid < 0)
                 return -errno;
         *ret_stack = s;
@@ -177,7 +177,7 @@ static long helper_clone_vm(int flags, const HelperArgs *args, HelperStack **ret
 
 int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
         struct clone_args args = {
-                .flags = CLONE_NEWUSER | CLONE_PIDFD | (netns ? CLONE_NEWNET : 0),
+                .flags = CLONE_NEWUSER | CLONE_FILES | CLONE_PIDFD | (netns ? CLONE_NEWNET : 0),
                 .exit_signal = SIGCHLD,
         };
         _cleanup_close_pair_ int wait_pipe[2] = { -EBADF, -EBADF }, ready_pipe[2] = { -EBADF, -EBADF };
@@ -222,14 +222,14 @@ int priv_userns_new(uid_t shift, uint32_t range, bool netns, PrivUserns *ret) {
                 }
         } else if (pid < 0)
                 return (int) pid;
-        /* The child has its own copy of our fd table (no CLONE_FILES), with both pipes. */
-        ready_pipe[1] = safe_close(ready_pipe[1]);
-
+        /* The child shares our fd table (CLONE_FILES): a copy of it would cost a reference on every fd we have,
+         * and the child's exit a close of each (some 5 per running machine; issue #17). So both pipes stay
+         * open here until it is gone, and its death is seen on its pidfd, not as the end of the pipe. */
         r = write_map((pid_t) pid, "uid_map", shift, range);
         if (r >= 0)
                 r = write_map((pid_t) pid, "gid_map", shift, range);
-        if (r >= 0 && read(ready_pipe[0], &child_errno, sizeof(child_errno)) != sizeof(child_errno))
-                r = -EIO;
+        if (r >= 0)
+                r = priv_read_child_message(ready_pipe[0], pidfd, &child_errno, sizeof(child_errno));
         if (r >= 0 && child_errno > 0)
                 r = -child_errno;
         /* The pidfd proves that /proc/PID was still our child when we opened its namespaces: it cannot have

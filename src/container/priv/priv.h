@@ -31,6 +31,16 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd);
  * FLAGS must not have CLONE_NEWPID); the caller's PID namespace for its children is put back before
  * returning. Same returns; -EBADF without PIDNS_FD. */
 long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd);
+/* FLAGS may have CLONE_FILES: the child then shares our fd table, and must not close, open or move any fd
+ * until it has called priv_unshare_fds(); we must not close one it needs before it says it has. It spares
+ * the copy of the whole table (a reference on each of our fds) and the close of every copy (issue #17). */
+/* In such a child: a table of its own with only its fds below END (close_range(CLOSE_RANGE_UNSHARE)); before
+ * Linux 5.9 a copy of all. Returns 0 or -errno. */
+int priv_unshare_fds(unsigned end);
+/* Reads the message of N bytes that the child of PIDFD writes or sends to FD at once, unless it exits first:
+ * for a child that shares our fd table, whose end of the pipe or socket stays open here too. Returns 0,
+ * -EIO if the child exited without it (or it was short), or -errno. */
+int priv_read_child_message(int fd, int pidfd, void *buf, size_t n);
 /* priv_clone_pidfd() of a process that joins the running container whose init is LEADER_PIDFD: born in the
  * init's PID namespace (setns(CLONE_NEWPID) for our children, put back before returning) and, with CGROUP_FD
  * >= 0, in that cgroup (v2) directory (CLONE_INTO_CGROUP: no migration afterwards, which would wait for an
