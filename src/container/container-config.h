@@ -370,6 +370,9 @@ typedef struct Container {
         int helper_pidfd;               /* O_CLOEXEC: a child of the caller that made the user namespace, killed
                                          * already, for the caller to reap (container_reap_helper(), or an
                                          * event loop); -EBADF if none. Only container_spawn_full() leaves one */
+        int *held_fds;                  /* ours that the child uses while it shares our fd table: closed by
+                                         * container_spawn_settle() (container.h) */
+        size_t n_held_fds;
 } Container;
 
 /* Checks C before anything is cloned: required fields, absolute paths without "..", joined namespaces,

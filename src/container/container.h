@@ -30,13 +30,27 @@ char *container_report_message(const ContainerReport *r);
 
 /* Clones the container's init. On success returns 0 in the caller and fills *ret (the child never returns).
  * Returns -EINVAL for an incomplete configuration, -errno if the clone itself failed; failures inside the child
- * arrive as a ContainerReport. */
+ * arrive as a ContainerReport. Returns once the init has a fd table of its own (see below). */
 int container_spawn(const ContainerConfig *c, Container *ret);
 
 /* Like container_spawn(); a failure found before the init runs (a joined namespace that is missing or of the
  * wrong type, a PID namespace that cannot be entered) also gets a message naming the namespace's origin in
- * *ret_error (may stay NULL; RET_ERROR may be NULL). */
+ * *ret_error (may stay NULL; RET_ERROR may be NULL).
+ *
+ * It returns right after the clone. The init is born sharing our fd table (CLONE_FILES), so that it never
+ * copies the fds of ours that it does not use (the daemon's, of every running machine: issue #17); its first
+ * act is a table of its own with the low fds only (up to the highest it uses), and its first message on
+ * ret->sync_fd says so. Until then the caller must not close any fd the init uses (C's stdio and console
+ * fds, ret->netns_fd), nor read ret->sync_fd, nor make ret->pidfd another fd; then container_spawn_settle()
+ * (waiting for that message if need be) closes the fds of the spawn that the init used (ret->held_fds).
+ * Waiting right after the clone cost a start on a busy host a wait for the init to get a CPU. */
 int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_error);
+
+/* See container_spawn_full(): waits until the init has a fd table of its own (or is gone), then closes
+ * C->held_fds. Returns 0, -EIO if the init exited before, or -errno (the fds are closed either way). */
+int container_spawn_settle(Container *c);
+/* Closes C->held_fds without waiting: for a caller that gives up on the init (and kills it). */
+void container_spawn_drop(Container *c);
 
 /* Reaps (waiting for it) and closes c->helper_pidfd, if there is one. container_spawn() does it itself;
  * after container_spawn_full() the caller reaps it when it suits (it exits at once, but may need a CPU for

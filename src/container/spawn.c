@@ -243,7 +243,8 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
         _cleanup_free_ char *error = NULL;
         _cleanup_close_ int netns = -EBADF;
         uint64_t flags = 0;
-        int pidfd = -EBADF, *ns_fds = NULL;
+        int pidfd = -EBADF, *ns_fds = NULL, *held = NULL;
+        size_t n_held = 0;
         long pid;
         int r;
 
@@ -313,20 +314,21 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
                 container_init(c, pair[1], userns.userns_fd, userns.netns_fd, ns_fds);
         }
 
+        netns = TAKE_FD(userns.netns_fd);
         if (flags & CLONE_NEWPID) {
-                char b;
-
-                /* Until it has its own table, its fds are ours to keep open. */
-                r = priv_read_child_message(pair[0], pidfd, &b, 1);
-                if (r < 0) {
-                        (void) priv_pidfd_send_signal(pidfd, SIGKILL);
-                        (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
-                        safe_close(pidfd);
-                        goto finish;
+                /* Until it has its own table, its fds are ours to keep open (container_spawn_settle()). */
+                held = new(int, 3 + c->n_join_namespaces);
+                if (!held) {
+                        r = -ENOMEM;
+                        goto kill;
                 }
+                held[n_held++] = TAKE_FD(pair[1]);
+                held[n_held++] = TAKE_FD(userns.userns_fd);
+                held[n_held++] = TAKE_FD(userns.pidns_fd);
+                for (size_t i = 0; i < c->n_join_namespaces; i++)
+                        held[n_held++] = TAKE_FD(ns_fds[i]);
         }
         pair[1] = safe_close(pair[1]);
-        netns = TAKE_FD(userns.netns_fd);
         /* The helper stays: reaped by the caller, or by the cleanup on failure. */
         userns.userns_fd = safe_close(userns.userns_fd);
         userns.pidns_fd = safe_close(userns.pidns_fd);
@@ -336,9 +338,13 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
         if (r >= 0 && fcntl(pair[0], F_SETFL, O_NONBLOCK) < 0)
                 r = -errno;
         if (r < 0) {
+        kill:
+                /* Dead (and reaped) first: then no fd of ours is its any more. */
                 (void) priv_pidfd_send_signal(pidfd, SIGKILL);
                 (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
                 safe_close(pidfd);
+                close_fds(held, n_held);
+                held = NULL;
                 goto finish;
         }
 
@@ -348,6 +354,8 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
                 .sync_fd = TAKE_FD(pair[0]),
                 .netns_fd = TAKE_FD(netns),
                 .helper_pidfd = TAKE_FD(userns.helper_pidfd),
+                .held_fds = TAKE_PTR(held),
+                .n_held_fds = n_held,
         };
 finish:
         close_fds(ns_fds, c->n_join_namespaces);
@@ -360,9 +368,32 @@ int container_spawn(const ContainerConfig *c, Container *ret) {
         int r;
 
         r = container_spawn_full(c, ret, NULL);
-        if (r >= 0)
-                container_reap_helper(ret);
+        if (r < 0)
+                return r;
+        container_reap_helper(ret);
+        /* A child that died first: its report or exit status says why, for the caller to read. */
+        (void) container_spawn_settle(ret);
+        return 0;
+}
+
+int container_spawn_settle(Container *c) {
+        char b;
+        int r;
+
+        if (!c->held_fds)
+                return 0;
+        /* O_NONBLOCK by now: read() only once poll() says there is something. */
+        r = priv_read_child_message(c->sync_fd, c->pidfd, &b, 1);
+        if (r >= 0 && b != 'F')
+                r = -EBADMSG;
+        container_spawn_drop(c);
         return r;
+}
+
+void container_spawn_drop(Container *c) {
+        close_fds(c->held_fds, c->n_held_fds);
+        c->held_fds = NULL;
+        c->n_held_fds = 0;
 }
 
 void container_reap_helper(Container *c) {

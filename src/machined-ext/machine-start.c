@@ -558,7 +558,7 @@ int machine_start(Machine *m, char **ret_error) {
         }
 
         m->leader = c.pid;
-        m->leader_pidfd = fd_move_high(c.pidfd);
+        m->leader_pidfd = c.pidfd = fd_move_high(c.pidfd);      /* c's too: container_spawn_settle() */
         m->sync_fd = c.sync_fd;
         machine_hold_mount_namespace(m, &config);
         machine_watch_userns_helper(m, &c);
@@ -586,6 +586,13 @@ int machine_start(Machine *m, char **ret_error) {
         } else if (m->start_error == 0)
                 m->scope_requested = true;
 
+        /* With StartTransientUnit on its way, the init has had time to take a fd table of its own (a wait for
+         * it right after the clone was, on a busy host, a wait for it to get a CPU, 2.5-3.6 ms a start with
+         * two CPU spinners). Until then it may use the console's end, the network namespace and the fds of
+         * the spawn in ours. If it died first, its exit says why. */
+        r = container_spawn_settle(&c);
+        if (r < 0)
+                log_debug_errno(r, "Machine %s: its init is gone before it had its own fd table: %m", m->name);
         r = console_started(m->console);
         if (r < 0)
                 log_warning_errno(r, "Failed to forward the console of machine %s, ignoring: %m", m->name);

@@ -325,6 +325,7 @@ int oci_machine_get(Manager *m, const char *id, OciMachine **ret, char **ret_err
                 return -MX_ERR_NOT_RUNNING;
         }
 
+        pidfd = fd_move_high(pidfd);    /* kept while it runs */
         r = oci_machine_new(m, s, pidfd, &o);
         if (r < 0)
                 return r;

@@ -393,7 +393,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         ContainerConfig config;
         const char *id = o->id;
         struct stat st;
-        Container c;
+        _cleanup_(container_spawn_drop) Container c = {};
         int r;
 
         if (!container_id_is_valid(id))
@@ -500,9 +500,10 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         if (programs.policy)
                 config.seccomp_programs = &programs;
 
-        r = container_spawn(&config, &c);
+        r = container_spawn_full(&config, &c, NULL);
         if (r < 0)
                 return oci_error(r, "Failed to create the namespaces of container '%s': %s", id, strerror(-r));
+        container_reap_helper(&c);
         i->pid = c.pid;
         i->pidfd = c.pidfd;
         i->sync_fd = c.sync_fd;
@@ -515,6 +516,10 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = oci_cgroup_begin(&calls->bus, id, i->pid, i->oci, &calls->job, &i->state->unit);
         if (r < 0)
                 return r;
+        /* With StartTransientUnit on its way: the init has its own fd table by now, or soon (container.h). */
+        r = container_spawn_settle(&c);
+        if (r < 0)
+                oci_debug("The init of container '%s' is gone before it had its own fd table: %s", id, strerror(-r));
         i->state->pid = i->pid;
         /* run: the state is saved now, while the init sets up and we would only wait, not between the set-up
          * and the release; it is saved again, complete and as running, after the release

@@ -125,7 +125,8 @@ long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd) {
 int priv_unshare_fds(unsigned end) {
         if (close_range(end, ~0U, CLOSE_RANGE_UNSHARE) >= 0)
                 return 0;
-        if (!IN_SET(errno, EINVAL, ENOSYS))
+        /* Before Linux 5.9 (or close_range() filtered): a copy of the whole table. */
+        if (!IN_SET(errno, EINVAL, ENOSYS, EPERM))
                 return -errno;
         return RET_NERRNO(unshare(CLONE_FILES));
 }
@@ -143,6 +144,8 @@ int priv_read_child_message(int fd, int pidfd, void *buf, size_t n) {
                                 continue;
                         return -errno;
                 }
+                if ((p[0].revents | p[1].revents) & POLLNVAL)
+                        return -EBADF;
                 /* The message first: the child may have sent it and exited since. */
                 if (p[0].revents != 0) {
                         k = read(fd, buf, n);

@@ -39,7 +39,7 @@ long priv_clone_pidfd_into(uint64_t flags, int pidns_fd, int *ret_pidfd);
 int priv_unshare_fds(unsigned end);
 /* Reads the message of N bytes that the child of PIDFD writes or sends to FD at once, unless it exits first:
  * for a child that shares our fd table, whose end of the pipe or socket stays open here too. Returns 0,
- * -EIO if the child exited without it (or it was short), or -errno. */
+ * -EIO if the child exited without it (or it was short), -EBADF if FD or PIDFD is not open, or -errno. */
 int priv_read_child_message(int fd, int pidfd, void *buf, size_t n);
 /* priv_clone_pidfd() of a process that joins the running container whose init is LEADER_PIDFD: born in the
  * init's PID namespace (setns(CLONE_NEWPID) for our children, put back before returning) and, with CGROUP_FD
