@@ -3,9 +3,12 @@
 
 /* A tiny assert for tests: unlike assert() it is never compiled out, and it says where and what. */
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define ASSERT(expr)                                                                            \
         do {                                                                                    \
@@ -34,3 +37,23 @@
                         abort();                                                                \
                 }                                                                               \
         } while (0)
+
+/* Runs FN in a forked child (SIGPIPE back to its default there), which must exit 0 (FN returned): a test
+ * that changes process state (limits, fds, a loaded library) leaves the next one alone. */
+static inline void in_child(void (*fn)(void)) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                signal(SIGPIPE, SIG_DFL);
+                fn();
+                _exit(0);
+        }
+        ASSERT(waitpid(pid, &status, 0) == pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "child: %s %d\n", WIFSIGNALED(status) ? "killed by signal" : "exit",
+                        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+                abort();
+        }
+}

@@ -26,24 +26,6 @@ static bool pipe_pending(void) {
         return sigismember(&s, SIGPIPE);
 }
 
-static void in_child(void (*fn)(void)) {
-        int status;
-        pid_t pid = fork();
-
-        ASSERT(pid >= 0);
-        if (pid == 0) {
-                signal(SIGPIPE, SIG_DFL);
-                fn();
-                _exit(0);
-        }
-        ASSERT(waitpid(pid, &status, 0) == pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                fprintf(stderr, "child: %s %d\n", WIFSIGNALED(status) ? "killed by signal" : "exit",
-                        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-                abort();
-        }
-}
-
 static void readerless_pipe(int *ret_write_end) {
         int p[2];
 

@@ -29,19 +29,6 @@ static bool mapped(void) {
         return found;
 }
 
-static void in_child(void (*fn)(void)) {
-        int status;
-        pid_t pid = fork();
-
-        ASSERT(pid >= 0);
-        if (pid == 0) {
-                fn();
-                _exit(0);
-        }
-        ASSERT(waitpid(pid, &status, 0) == pid);
-        ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
 /* A fork of ours refuses: its PID is not the one that started. */
 static void child_before_load(void) {
         MountOptions m = {};

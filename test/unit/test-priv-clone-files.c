@@ -91,6 +91,7 @@ static void test_dies_without_word(void) {
                 _exit(0);
         ASSERT_EQ(priv_read_child_message(p[0], pidfd, &b, 1), -EIO);
         ASSERT_EQ(exit_status(pidfd), 0);
+        close(pidfd);
 
         /* Killed while waiting for something: the same. */
         pid = priv_clone_pidfd(CLONE_FILES, &pidfd);
@@ -157,23 +158,6 @@ static void test_move_high(void) {
         ASSERT_EQ(fd_move_high(fd), fd);
         ASSERT(fd_open(fd));
         close(fd);
-}
-
-static void in_child(void (*fn)(void)) {
-        int status;
-        pid_t pid = fork();
-
-        ASSERT(pid >= 0);
-        if (pid == 0) {
-                fn();
-                _exit(0);
-        }
-        ASSERT(waitpid(pid, &status, 0) == pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                fprintf(stderr, "child: %s %d\n", WIFSIGNALED(status) ? "killed by signal" : "exit",
-                        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-                abort();
-        }
 }
 
 int main(void) {
