@@ -713,6 +713,11 @@ static void test_private_users_helper(void) {
         c.userns_range = 0x10000;
         c.userns_ownership = USER_NAMESPACE_OWNERSHIP_AUTO;
         ASSERT_EQ(container_spawn_full(&c, &ct, NULL), 0);
+        /* The fds the init used in our table: held until it has its own, then closed. */
+        ASSERT(ct.held_fds && ct.n_held_fds > 0);
+        ASSERT_EQ(container_spawn_settle(&ct), 0);
+        ASSERT(!ct.held_fds && ct.n_held_fds == 0);
+        ASSERT_EQ(container_spawn_settle(&ct), 0);      /* idempotent */
         ASSERT(ct.helper_pidfd >= 0);
         /* Still our child, not reaped: it can be waited for (WNOWAIT leaves it). It was killed. */
         ASSERT_EQ(waitid(P_PIDFD, ct.helper_pidfd, &si, WEXITED | WNOWAIT), 0);
@@ -732,6 +737,7 @@ static void test_private_users_helper(void) {
         c.userns_range = 0;
         ASSERT_EQ(container_spawn_full(&c, &ct, NULL), 0);
         ASSERT_EQ(ct.helper_pidfd, -EBADF);
+        ASSERT_EQ(container_spawn_settle(&ct), 0);
         ASSERT_EQ(container_cancel(ct.sync_fd), 0);
         ASSERT_EQ(waitpid(ct.pid, &status, 0), ct.pid);
         close(ct.sync_fd);
