@@ -243,7 +243,8 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
         _cleanup_free_ char *error = NULL;
         _cleanup_close_ int netns = -EBADF;
         uint64_t flags = 0;
-        int pidfd = -EBADF, *ns_fds = NULL, *held = NULL;
+        _cleanup_free_ int *held = NULL;       /* taken by *ret, or emptied by close_fds() after the clone */
+        int pidfd = -EBADF, *ns_fds = NULL;
         size_t n_held = 0;
         long pid;
         int r;
@@ -289,6 +290,16 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
                 if (userns.netns_fd >= 0)
                         flags &= ~(uint64_t) CLONE_NEWNET;
         }
+        /* Cloned by us (not by a joiner), it shares our fd table at first: room for the fds of ours it uses,
+         * kept open until it has its own (container_spawn_settle()). Before the clone, so that nothing can
+         * fail between the clone and the moment they are taken. */
+        if (flags & CLONE_NEWPID) {
+                held = new(int, 3 + c->n_join_namespaces);
+                if (!held) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+        }
 
         if (!(flags & CLONE_NEWPID))
                 pid = spawn_through_joiner(c, flags, pair[0], pair[1], userns.userns_fd, userns.netns_fd, ns_fds,
@@ -315,13 +326,7 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
         }
 
         netns = TAKE_FD(userns.netns_fd);
-        if (flags & CLONE_NEWPID) {
-                /* Until it has its own table, its fds are ours to keep open (container_spawn_settle()). */
-                held = new(int, 3 + c->n_join_namespaces);
-                if (!held) {
-                        r = -ENOMEM;
-                        goto kill;
-                }
+        if (held) {
                 held[n_held++] = TAKE_FD(pair[1]);
                 held[n_held++] = TAKE_FD(userns.userns_fd);
                 held[n_held++] = TAKE_FD(userns.pidns_fd);
@@ -338,7 +343,6 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
         if (r >= 0 && fcntl(pair[0], F_SETFL, O_NONBLOCK) < 0)
                 r = -errno;
         if (r < 0) {
-        kill:
                 /* Dead (and reaped) first: then no fd of ours is its any more. */
                 (void) priv_pidfd_send_signal(pidfd, SIGKILL);
                 (void) waitid(P_PIDFD, pidfd, NULL, WEXITED);
