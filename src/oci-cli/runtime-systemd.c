@@ -494,10 +494,9 @@ int oci_register_begin(OciBus *b, const char *name, sd_id128_t id, pid_t leader,
         return call_start(b->machined, call, ret);
 }
 
-void oci_unregister(OciBus *b, const char *name) {
+OciCall *oci_unregister_begin(OciBus *b, const char *name) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-        _cleanup_(oci_call_freep) OciCall *c = NULL;
-        _cleanup_free_ char *error = NULL;
+        OciCall *c = NULL;
         int r;
 
         r = oci_bus_connect(b, false, true);
@@ -511,8 +510,18 @@ void oci_unregister(OciBus *b, const char *name) {
                 r = sd_bus_message_append(call, "s", name);
         if (r >= 0)
                 r = call_start(b->machined, call, &c);
-        if (r >= 0)
-                r = oci_call_wait(b, c, &error);
-        if (r < 0 && !(c && streq_ptr(c->error_name, "org.freedesktop.machine1.NoSuchMachine")))
+        if (r < 0)
+                oci_debug("Failed to unregister machine %s, ignoring: %s", name, strerror(-r));
+        return c;
+}
+
+void oci_unregister_end(OciBus *b, OciCall *c, const char *name) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (!c)
+                return;
+        r = oci_call_wait(b, c, &error);
+        if (r < 0 && !streq_ptr(c->error_name, "org.freedesktop.machine1.NoSuchMachine"))
                 oci_debug("Failed to unregister machine %s, ignoring: %s", name, error ?: strerror(-r));
 }

@@ -335,6 +335,7 @@ static bool scope_gone(const char *unit, const char *cgroup) {
 int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, const OciContainer *oci, OciBus *bus) {
         _cleanup_(oci_container_freep) OciContainer *loaded = NULL;
         _cleanup_(oci_cgroup_job_freep) OciCgroupJob *stop = NULL;
+        _cleanup_(oci_call_freep) OciCall *unregister = NULL;
         const char *machine = oci_state_get(s, OCI_STATE_MACHINE);
         OciBus own = {}, *b = bus ?: &own;
         int r;
@@ -342,16 +343,22 @@ int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, con
         kill_and_wait(pidfd);
         if (s->cgroup && s->status != CONTAINER_CREATING)
                 (void) kill_cgroup(s->cgroup, SIGKILL);
-        /* Both connections at once: systemd's handshake goes on while machined answers. Unregistered first: a
-         * machine whose unit stops is stopped by systemd-machined itself (one more StopUnit, through
-         * dbus-daemon). */
+        /* Both connections at once: systemd's handshake goes on while machined answers. UnregisterMachine is
+         * sent first, StopUnit right after it without waiting for its answer (issue #17): dbus-daemon has
+         * our call before systemd can send a signal of the stop, so that systemd-machined, which handles
+         * its messages in order, forgets the machine before it hears of its unit's end (it would stop the
+         * unit of a machine still registered itself: one more StopUnit, through dbus-daemon). */
         r = oci_bus_connect(b, s->unit != NULL, machine != NULL);
         if (r < 0)
                 oci_debug("Failed to connect to systemd: %s", strerror(-r));
         if (machine)
-                oci_unregister(b, machine);
+                unregister = oci_unregister_begin(b, machine);
+        if (unregister)
+                (void) sd_bus_flush(b->machined);
         if (!scope_gone(s->unit, s->cgroup))
                 stop = oci_cgroup_leave_begin(b, s->unit);
+        oci_unregister_end(b, unregister, machine);
+        unregister = oci_call_free(unregister);
         oci_cgroup_leave(b, stop, s->unit, s->cgroup,
                          streq_ptr(oci_state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
         stop = oci_cgroup_job_free(stop);

@@ -198,8 +198,12 @@ int oci_call_wait(OciBus *b, OciCall *c, char **ret_error);
 /* Sends RegisterMachine for NAME (LEADER must be in its unit already: machined takes the unit from its
  * cgroup) on B's system bus connection. Returns 0 and *ret, or -errno (-ENOTCONN: no connection). */
 int oci_register_begin(OciBus *b, const char *name, sd_id128_t id, pid_t leader, const char *root, OciCall **ret);
-/* Unregisters NAME (connecting B if needed) and waits for the answer, ignoring "no such machine". */
-void oci_unregister(OciBus *b, const char *name);
+/* Sends UnregisterMachine for NAME (connecting B if needed) and returns at once with the call (NULL if it
+ * could not be sent: logged at debug level). */
+OciCall *oci_unregister_begin(OciBus *b, const char *name);
+/* Waits for C's answer (from oci_unregister_begin(B, NAME); NULL: nothing to wait for), ignoring "no such
+ * machine". Logs (debug) and returns. */
+void oci_unregister_end(OciBus *b, OciCall *c, const char *name);
 
 /* runtime-hooks.c: the hooks of kind K of the bundle, in order; stops at the first failure. STATUS, PID: for
  * the state JSON. NS_PID > 0: createContainer's namespaces are those of that process. Returns 0, or -errno
