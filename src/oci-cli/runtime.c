@@ -343,18 +343,24 @@ int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, con
         kill_and_wait(pidfd);
         if (s->cgroup && s->status != CONTAINER_CREATING)
                 (void) kill_cgroup(s->cgroup, SIGKILL);
-        /* Both connections at once: systemd's handshake goes on while machined answers. UnregisterMachine is
-         * sent first, StopUnit right after it without waiting for its answer (issue #17): dbus-daemon has
-         * our call before systemd can send a signal of the stop, so that systemd-machined, which handles
-         * its messages in order, forgets the machine before it hears of its unit's end (it would stop the
-         * unit of a machine still registered itself: one more StopUnit, through dbus-daemon). */
+        /* Both connections at once: systemd's handshake goes on while machined answers. UnregisterMachine
+         * goes out first: a machine whose unit stops is stopped by systemd-machined itself (one more
+         * StopUnit, through dbus-daemon). On a connection that is up (run's, which registered the machine)
+         * StopUnit follows without waiting for the answer (issue #17): dbus-daemon has our call before
+         * systemd can signal the unit's end, and systemd-machined handles its messages in order. On one still
+         * in its handshake (delete's) the call waits in sd-bus's queue: its answer first, as the wait for it
+         * is bounded (JOB_TIMEOUT_USEC) and the handshake's own is not as short. */
         r = oci_bus_connect(b, s->unit != NULL, machine != NULL);
         if (r < 0)
                 oci_debug("Failed to connect to systemd: %s", strerror(-r));
         if (machine)
                 unregister = oci_unregister_begin(b, machine);
-        if (unregister)
+        if (unregister && sd_bus_is_ready(b->machined) > 0)
                 (void) sd_bus_flush(b->machined);
+        else if (unregister) {
+                oci_unregister_end(b, unregister, machine);
+                unregister = oci_call_free(unregister);
+        }
         if (!scope_gone(s->unit, s->cgroup))
                 stop = oci_cgroup_leave_begin(b, s->unit);
         oci_unregister_end(b, unregister, machine);
