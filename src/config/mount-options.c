@@ -10,6 +10,12 @@
 
 #define PROPAGATION_FLAGS (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 
+static const MountOptionsMemo *options_memo = NULL;
+
+void mount_options_set_memo(const MountOptionsMemo *memo) {
+        options_memo = memo;
+}
+
 void mount_options_done(MountOptions *m) {
         if (!m)
                 return;
@@ -83,6 +89,12 @@ int mount_options_parse(const char *options, MountOptions *ret) {
                 *ret = (MountOptions) {};
                 return 0;
         }
+        /* Once libmount is loaded, asking it is as fast as asking the memo. */
+        if (options_memo && !libmount_loaded()) {
+                r = options_memo->lookup(options, ret);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
         r = dlopen_libmount();
         if (r < 0)
                 return r;
@@ -121,6 +133,8 @@ int mount_options_parse(const char *options, MountOptions *ret) {
         }
 
         m.userspace = TAKE_PTR(user);
+        if (options_memo)
+                options_memo->remember(options, &m);
         *ret = m;
         m = (MountOptions) {};
         return 0;

@@ -105,6 +105,10 @@ ContainerKeepReadOnly container_config_keep_read_only(const ContainerConfig *c) 
         return c->seccomp_keep_read_only;
 }
 
+bool container_config_init_uses_libmount(const ContainerConfig *c) {
+        return c->n_custom_mounts > 0 || c->no_pivot;
+}
+
 static const char *namespace_type_name(ContainerNamespaceType t) {
         static const char *const names[_CONTAINER_NAMESPACE_TYPE_MAX] = {
                 [CONTAINER_NAMESPACE_NET] = "network",

@@ -384,6 +384,11 @@ int container_config_validate(const ContainerConfig *c);
  * owned by the host's user namespace); else C->seccomp_keep_read_only. */
 ContainerKeepReadOnly container_config_keep_read_only(const ContainerConfig *c);
 
+/* Whether the init of C uses libmount (which it cannot load itself, libmount-dl.h): for the options of
+ * Bind=, TemporaryFileSystem= and Overlay= and their errors (mounts_setup_custom()), and for --no-pivot's
+ * walk over the mount table (mounts_move_root()). */
+bool container_config_init_uses_libmount(const ContainerConfig *c);
+
 /* The CLONE_NEW* flag of T, or -EINVAL. */
 int container_namespace_clone_flag(ContainerNamespaceType t);
 

@@ -14,13 +14,10 @@
  * init loads them as they are (ContainerConfig.seccomp_programs). */
 
 #include <dirent.h>
-#include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <link.h>
 #include <linux/filter.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -32,6 +29,7 @@
 
 #include "fd-util.h"
 #include "macro.h"
+#include "object-id.h"
 #include "seccomp-cache.h"
 #include "seccomp-oci.h"
 #include "seccomp-policy.h"
@@ -122,73 +120,12 @@ static void put_profile(FILE *f, const ContainerSeccompProfile *p) {
         }
 }
 
-typedef struct BuildId {
-        const void *address;            /* in the object asked about */
-        unsigned char id[64];
-        size_t size;
-} BuildId;
-
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *userdata) {
-        BuildId *b = userdata;
-        bool here = false;
-
-        (void) size;
-        for (size_t i = 0; i < info->dlpi_phnum && !here; i++) {
-                const ElfW(Phdr) *ph = info->dlpi_phdr + i;
-                uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-
-                here = ph->p_type == PT_LOAD && (uintptr_t) b->address >= start &&
-                       (uintptr_t) b->address < start + ph->p_memsz;
-        }
-        if (!here)
-                return 0;
-        for (size_t i = 0; i < info->dlpi_phnum; i++) {
-                const ElfW(Phdr) *ph = info->dlpi_phdr + i;
-                const char *p = (const char *) (info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
-
-                if (ph->p_type != PT_NOTE)
-                        continue;
-                while (p + sizeof(ElfW(Nhdr)) <= end) {
-                        const ElfW(Nhdr) *n = (const ElfW(Nhdr) *) p;
-                        const char *name = p + sizeof(*n), *desc = name + ((n->n_namesz + 3) & ~3U);
-
-                        if (desc + ((n->n_descsz + 3) & ~3U) > end)
-                                break;
-                        if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
-                            n->n_descsz <= sizeof(b->id)) {
-                                memcpy(b->id, desc, n->n_descsz);
-                                b->size = n->n_descsz;
-                                return 1;
-                        }
-                        p = desc + ((n->n_descsz + 3) & ~3U);
-                }
-        }
-        return 1;       /* the object, without a build ID */
-}
-
-/* What identifies the code of the object ADDRESS is in: its build ID, or else its file (device, inode, size,
- * modification time), so that a rebuild or an update under the same version is a miss. */
+/* What identifies the code of the object ADDRESS is in (object-id.h): a rebuild or an update under the same
+ * version is a miss. */
 static void put_object(FILE *f, const void *address) {
-        BuildId b = { .address = address };
-        Dl_info info;
-        struct stat st;
+        _cleanup_free_ char *id = NULL;
 
-        (void) dl_iterate_phdr(find_build_id, &b);
-        put_u64(f, b.size);
-        if (b.size > 0) {
-                (void) fwrite(b.id, 1, b.size, f);
-                return;
-        }
-        if (dladdr(address, &info) == 0 || !info.dli_fname || stat(info.dli_fname[0] ? info.dli_fname :
-                                                                    "/proc/self/exe", &st) < 0) {
-                put_u64(f, UINT64_MAX);
-                return;
-        }
-        put_u64(f, st.st_dev);
-        put_u64(f, st.st_ino);
-        put_u64(f, (uint64_t) st.st_size);
-        put_u64(f, (uint64_t) st.st_mtim.tv_sec);
-        put_u64(f, (uint64_t) st.st_mtim.tv_nsec);
+        put_str(f, object_identity(address, &id) >= 0 ? id : NULL);
 }
 
 /* Every input of container_seccomp_programs_build() for C, and what else shapes its output: the code that
@@ -378,22 +315,10 @@ int container_seccomp_cache_save(int dir_fd, const ContainerConfig *c, const Con
 }
 
 int container_seccomp_cache_dir_open(int parent_fd, const char *name) {
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-
-        if (parent_fd < 0 || !name)
+        if (parent_fd < 0)
                 return -EINVAL;
-        if (mkdirat(parent_fd, name, 0700) < 0 && errno != EEXIST)
-                return -errno;
-        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
         /* Whoever else could write to it could give us any filter with a key that matches. */
-        if (st.st_uid != geteuid() || (st.st_mode & 0022))
-                return -EPERM;
-        return TAKE_FD(fd);
+        return open_own_dir(parent_fd, name, 0700);
 }
 
 /* FNV-1a: names a file, whose key is compared in full anyway. */

@@ -255,10 +255,13 @@ int container_spawn_full(const ContainerConfig *c, Container *ret, char **ret_er
         if (r < 0)
                 return r;
         /* The init parses mount options with libmount (TemporaryFileSystem=, --no-pivot): loaded here, by the
-         * host, never by the child (libmount-dl.h). */
-        r = dlopen_libmount();
-        if (r < 0)
-                return r;
+         * host, never by the child (libmount-dl.h); only if it does, as machined-ext-oci may not have loaded
+         * it (mount-options-cache.h), and it costs that process 1.6-2.0 ms. */
+        if (container_config_init_uses_libmount(c)) {
+                r = dlopen_libmount();
+                if (r < 0)
+                        return r;
+        }
         if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_MOUNT))
                 flags |= CLONE_NEWNS;
         if (!container_config_joined_namespace(c, CONTAINER_NAMESPACE_PID))

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "container-config.h"
+#include "mount-options-cache.h"
 #include "oci-cli.h"
 #include "parse-util.h"
 #include "state.h"
@@ -264,6 +265,16 @@ static int run(int argc, char **argv) {
         if (arg_root[0] != '/') {
                 oci_error(EINVAL, "--root: must be an absolute path: %s", arg_root);
                 return EXIT_FAILURE;
+        }
+        /* libmount's answers for the mount options of config.json, kept in --root (read when first asked). */
+        {
+                _cleanup_free_ char *cache_dir = NULL;
+
+                if (asprintf(&cache_dir, "%s/" MOUNT_OPTIONS_CACHE_DIR_OCI, arg_root) < 0 ||
+                    mount_options_cache_use(cache_dir) < 0) {
+                        oci_error(ENOMEM, "Out of memory");
+                        return EXIT_FAILURE;
+                }
         }
         if (optind >= argc) {
                 oci_error(EINVAL, "No command given (see --help)");

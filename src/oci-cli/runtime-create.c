@@ -436,6 +436,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = root_make();
         if (r < 0)
                 return oci_error(r, "Failed to create the state directory %s: %s", arg_root, strerror(-r));
+        oci_mount_options_cache_save();
         if (oci_seccomp_programs_shared(&i->oci->config, &programs) != 1) {
                 r = oci_container_check_seccomp(i->oci, &error);
                 if (r == -ENOMEM)

@@ -13,6 +13,7 @@
 
 #include "container.h"
 #include "fd-util.h"
+#include "mount-options-cache.h"
 #include "name.h"
 #include "runtime.h"
 #include "strv.h"
@@ -176,6 +177,15 @@ static int read_config_copy(const char *dir, char **ret, size_t *ret_size) {
         return read_regular_fd(fd, OCI_SPEC_SIZE_MAX, ret, ret_size);
 }
 
+void oci_mount_options_cache_save(void) {
+        int r;
+
+        r = mount_options_cache_save();
+        if (r < 0)
+                oci_debug("Failed to save libmount's answers in %s/" MOUNT_OPTIONS_CACHE_DIR_OCI ": %s", arg_root,
+                          strerror(-r));
+}
+
 int oci_runtime_load_config(const ContainerState *s, OciModelFlags flags, char **ret_text, size_t *ret_size,
                             OciContainer **ret, char **ret_error) {
         _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
@@ -213,6 +223,7 @@ int oci_runtime_load_config(const ContainerState *s, OciModelFlags flags, char *
         }
         if (r == -ENOMEM)
                 return r;
+        oci_mount_options_cache_save();
         if (r < 0) {
                 if (ret_error && asprintf(ret_error, "%s/config.json: %s", from, error ?: strerror(-r)) < 0)
                         return -ENOMEM;

@@ -118,6 +118,10 @@ int oci_runtime_load(const char *id, OciLoaded **ret);
  * 1 from the cache, 0 compiled, or a negative errno (logged at debug level). */
 int oci_seccomp_programs_shared(const ContainerConfig *config, ContainerSeccompPrograms *ret);
 
+/* runtime.c. Saves the answers libmount gave this process for the mount options of a config.json in --root
+ * (mount-options-cache.h), for the next create, start or exec of one with the same options; best effort. */
+void oci_mount_options_cache_save(void);
+
 /* runtime.c. The model of the container whose state is S, from the copy of config.json its create kept in
  * ROOT/ID (with the root it resolved then), or from the bundle for a container made without one; with
  * FLAGS. The text read goes to *RET_TEXT and *RET_SIZE if RET_TEXT is not NULL. Returns 0, -ENOMEM, or -errno

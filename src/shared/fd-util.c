@@ -70,6 +70,29 @@ int open_own_file(int dir_fd, const char *name, struct stat *ret_st) {
         return fd;
 }
 
+int open_own_dir(int parent_fd, const char *name, mode_t create_mode) {
+        struct stat st;
+        int fd;
+
+        if (!name)
+                return -EINVAL;
+        if (create_mode != 0 && mkdirat(parent_fd, name, create_mode) < 0 && errno != EEXIST)
+                return -errno;
+        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0) {
+                int e = errno;
+                close(fd);
+                return -e;
+        }
+        if (st.st_uid != geteuid() || (st.st_mode & 0022)) {
+                close(fd);
+                return -EPERM;
+        }
+        return fd;
+}
+
 int fd_nonblock(int fd) {
         int flags;
 

@@ -23,6 +23,12 @@ int open_own_file(int dir_fd, const char *name, struct stat *ret_st);
 /* Sets O_NONBLOCK on FD. Returns 0 or -errno. */
 int fd_nonblock(int fd);
 
+/* Opens the directory NAME below PARENT_FD (never following a symlink), made with CREATE_MODE if missing and
+ * CREATE_MODE is not 0, if it is our user's and only it can write to it: whoever else could would choose what
+ * a cache there holds. Returns the fd (O_CLOEXEC), -EPERM if it is someone else's or others can write to it,
+ * or -errno (-ENOENT: none, and not made). */
+int open_own_dir(int parent_fd, const char *name, mode_t create_mode);
+
 /* Reads all of FD, which must be a regular file of at most MAX bytes: checked with fstat(), and again while
  * reading, since the file may grow in between (at most MAX + 1 bytes are read). Returns 0 with *RET (to be
  * freed, NUL-terminated) and *RET_SIZE; -EBADFD if FD is not a regular file, -EFBIG if it holds more than MAX

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <unistd.h>
 
 #include "libmount-dl.h"
@@ -61,7 +62,7 @@ int dlopen_libmount(void) {
 
         if (libmount_dl)
                 return 0;
-        if (getpid() != loader_pid)
+        if (!libmount_may_load())
                 return -EPERM;
         dl = dlopen(LIBMOUNT_SONAME, RTLD_NOW | RTLD_LOCAL);
         if (!dl)
@@ -77,4 +78,21 @@ int dlopen_libmount(void) {
         }
         libmount_dl = dl;
         return 0;
+}
+
+bool libmount_loaded(void) {
+        return libmount_dl;
+}
+
+bool libmount_may_load(void) {
+        return getpid() == loader_pid;
+}
+
+const char *libmount_path(void) {
+        struct link_map *map = NULL;
+
+        if (!libmount_dl || dlinfo(libmount_dl, RTLD_DI_LINKMAP, &map) < 0 || !map || !map->l_name ||
+            map->l_name[0] != '/')
+                return NULL;
+        return map->l_name;
 }

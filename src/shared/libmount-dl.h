@@ -13,6 +13,7 @@
  * that. */
 
 #include <libmount/libmount.h>
+#include <stdbool.h>
 
 #define DLSYM_PROTOTYPE(symbol) typeof(symbol) *sym_##symbol
 
@@ -36,3 +37,13 @@ extern DLSYM_PROTOTYPE(mnt_unref_table);
  * in a child that did not get it from its parent, or -EOPNOTSUPP if it cannot be loaded (not installed, or a
  * symbol missing). */
 int dlopen_libmount(void);
+
+/* Whether this process has loaded it (or got it from the parent that did). */
+bool libmount_loaded(void);
+
+/* Whether this process may load it: the one the program started as. */
+bool libmount_may_load(void);
+
+/* The file it was loaded from (the dynamic loader's absolute path for its soname), or NULL if it is not
+ * loaded. */
+const char *libmount_path(void);

@@ -651,6 +651,77 @@ test_shared_seccomp_cache() {
         return 0
 }
 
+# create and run classify the mount options of config.json with libmount, and keep its answers in
+# --root/.mount-options-cache (issue #17): the next container of the same options does not load libmount
+# (nor libblkid, libselinux, libpcre2), and its mounts are the same. The file is what counts (a forged one of
+# root's is followed); one others can write, a symlink, or LD_LIBRARY_PATH (another libmount) means libmount
+# is asked again. An init that needs libmount itself (--no-pivot) still gets it.
+test_mount_options_cache() {
+        local b=$MACHINES_DIR/oci-moc dir=$OCI_ROOT/.mount-options-cache f i=0
+        oci_bundle oci-moc /bin/sh -c 'grep " /t " /proc/self/mountinfo >/out/t'
+        jq '.mounts += [ { destination: "/t", type: "tmpfs", source: "tmpfs",
+                           options: [ "nosuid", "nodev", "noexec", "mode=0710", "size=1m" ] } ]' \
+                "$b/config.json" >"$b/c.new" && mv "$b/c.new" "$b/config.json"
+        f=$dir/options.json
+        # moc_run [ENV...]: runs the bundle as a new container; prints "libmount" if the CLI loaded it, then
+        # the mount options of /t as the payload saw them.
+        moc_run() {
+                i=$((i + 1))
+                rm -f "$b/out/t" "$T_TMP"/ld.*
+                env "$@" LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld" \
+                        "${OCI[@]}" run --bundle "$b" "oci-moc-$i" </dev/null >"$T_TMP/run.out" 2>&1 ||
+                        t_fail "run $i failed: $(cat "$T_TMP/run.out")"
+                oci_assert_gone "oci-moc-$i"
+                ls "$T_TMP"/ld.* >/dev/null 2>&1 || t_fail "LD_DEBUG_OUTPUT wrote nothing"
+                grep -qs 'libmount\.so' "$T_TMP"/ld.* && echo libmount
+                awk '{ print $6 }' "$b/out/t"
+        }
+        rm -rf "$dir"
+        assert_eq "libmount rw,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "the first run"
+        assert_eq "700 0" "$(stat -c '%a %u' "$dir")" "mode and owner of the cache directory"
+        assert_eq "600 0" "$(stat -c '%a %u' "$f")" "mode and owner of the cache file"
+        jq -e '.entries[] | select(.options == "nosuid,nodev,noexec,mode=0710,size=1m") |
+               .data == "mode=0710,size=1m"' "$f" >/dev/null || t_fail "the cache has no answer for /t: $(cat "$f")"
+        assert_eq "rw,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "the second run, without libmount"
+        oci list >"$T_TMP/list.out" 2>&1 || t_fail "list failed: $(cat "$T_TMP/list.out")"
+        grep -q mount-options "$T_TMP/list.out" && t_fail "list shows the cache: $(cat "$T_TMP/list.out")"
+
+        # A forged answer in a file of root's is followed: read-only.
+        jq '(.entries[] | select(.options == "nosuid,nodev,noexec,mode=0710,size=1m") | .flags) |= . + 1' \
+                "$f" >"$T_TMP/forged"
+        install -m 0600 "$T_TMP/forged" "$f"
+        assert_eq "ro,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "the run with a forged answer"
+        # Writable by others, a symlink, a directory others can write: libmount answers, the file is replaced.
+        chmod 0622 "$f"
+        assert_eq "libmount rw,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "a cache file others can write"
+        assert_eq 600 "$(stat -c %a "$f")" "the cache file, replaced"
+        install -m 0600 "$T_TMP/forged" "$T_TMP/forged-link"
+        ln -sf "$T_TMP/forged-link" "$f"
+        assert_eq "libmount rw,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "the cache file a symlink"
+        [ -f "$f" ] && [ ! -L "$f" ] || t_fail "the symlink was not replaced by a cache file of ours"
+        install -m 0600 "$T_TMP/forged" "$f"
+        chmod 0777 "$dir"
+        assert_eq "libmount rw,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "a cache directory others can write"
+        cmp -s "$f" "$T_TMP/forged" || t_fail "a cache directory others can write was written to"
+        chmod 0700 "$dir"
+        assert_eq "ro,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "the forged answer again"
+        # LD_LIBRARY_PATH may choose another libmount: the file is neither used nor written.
+        assert_eq "libmount rw,nosuid,nodev,noexec,relatime" "$(moc_run LD_LIBRARY_PATH=/nonexistent | xargs)" \
+                "with LD_LIBRARY_PATH"
+        cmp -s "$f" "$T_TMP/forged" || t_fail "the cache file was written with LD_LIBRARY_PATH set"
+        rm -f "$f"
+        assert_eq "libmount rw,nosuid,nodev,noexec,relatime" "$(moc_run | xargs)" "after the cache file was removed"
+
+        # The cache answers, the init needs libmount for --no-pivot: create loads it for the init.
+        rm -f "$b/out/t"
+        env LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ldnp" "${OCI[@]}" run --no-pivot --bundle "$b" oci-moc-np \
+                </dev/null >"$T_TMP/run.out" 2>&1 || t_fail "run --no-pivot failed: $(cat "$T_TMP/run.out")"
+        oci_assert_gone oci-moc-np
+        assert_eq "rw,nosuid,nodev,noexec,relatime" "$(awk '{ print $6 }' "$b/out/t")" "/t with --no-pivot"
+        grep -qs 'libmount\.so' "$T_TMP"/ldnp.* || t_fail "run --no-pivot did not load libmount for the init"
+        return 0
+}
+
 # create keeps a copy of config.json in the state directory (0600): start's poststart and delete's poststop
 # hooks (as with runc and crun) and exec (as with crun) follow the config the container was made with,
 # whatever the bundle's says later or if it is gone; a copy others can write is refused; delete removes it.
@@ -888,6 +959,7 @@ oci_run_test oci-cli-pause-ps-update test_pause_ps_update
 oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-exec-seccomp-cache test_exec_seccomp_cache
 oci_run_test oci-cli-shared-seccomp-cache test_shared_seccomp_cache
+oci_run_test oci-cli-mount-options-cache test_mount_options_cache
 oci_run_test oci-cli-config-copy test_config_copy
 oci_run_test oci-cli-preserve-fds test_preserve_fds
 oci_run_test oci-cli-features test_features
