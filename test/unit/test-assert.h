@@ -4,6 +4,7 @@
 /* A tiny assert for tests: unlike assert() it is never compiled out, and it says where and what. */
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,4 +57,18 @@ static inline void in_child(void (*fn)(void)) {
                         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
                 abort();
         }
+}
+
+/* Whether libmount is mapped into this process (libmount-dl.h loads it on first use). */
+static inline bool libmount_mapped(void) {
+        FILE *f = fopen("/proc/self/maps", "re");
+        char line[4096];
+        bool found = false;
+
+        ASSERT(f);
+        while (fgets(line, sizeof(line), f))
+                if (strstr(line, "/libmount.so"))
+                        found = true;
+        fclose(f);
+        return found;
 }

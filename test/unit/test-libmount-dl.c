@@ -16,26 +16,13 @@
 #include "oci-spec.h"
 #include "test-assert.h"
 
-static bool mapped(void) {
-        FILE *f = fopen("/proc/self/maps", "re");
-        char line[4096];
-        bool found = false;
-
-        ASSERT(f);
-        while (fgets(line, sizeof(line), f))
-                if (strstr(line, "/libmount.so"))
-                        found = true;
-        fclose(f);
-        return found;
-}
-
 /* A fork of ours refuses: its PID is not the one that started. */
 static void child_before_load(void) {
         MountOptions m = {};
 
         ASSERT_EQ(dlopen_libmount(), -EPERM);
         ASSERT_EQ(mount_options_parse("nosuid", &m), -EPERM);
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
 
         /* A parser that needs it says so, naming where. */
         {
@@ -48,7 +35,7 @@ static void child_before_load(void) {
                 ASSERT(error && strstr(error, "linux.rootfsPropagation") && strstr(error, "libmount.so.1"));
                 free(error);
         }
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
 }
 
 static void child_after_load(void) {
@@ -64,16 +51,16 @@ static void child_after_load(void) {
 int main(void) {
         MountOptions m = {};
 
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
         in_child(child_before_load);
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
 
         /* Nothing to parse: nothing loaded. */
         ASSERT_EQ(mount_options_parse("", &m), 0);
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
 
         ASSERT_EQ(mount_options_parse("rw,noexec", &m), 0);
-        ASSERT(mapped());
+        ASSERT(libmount_mapped());
         ASSERT_EQ(m.flags, MS_NOEXEC);
         ASSERT_EQ(m.clear & MS_RDONLY, MS_RDONLY);
         mount_options_done(&m);

@@ -39,19 +39,6 @@ static const char *const corpus[] = {
 
 static const char *dir;
 
-static bool mapped(void) {
-        FILE *f = fopen("/proc/self/maps", "re");
-        char line[4096];
-        bool found = false;
-
-        ASSERT(f);
-        while (fgets(line, sizeof(line), f))
-                if (strstr(line, "/libmount.so"))
-                        found = true;
-        fclose(f);
-        return found;
-}
-
 static void assert_same(const MountOptions *a, const MountOptions *b) {
         ASSERT_EQ(a->flags, b->flags);
         ASSERT_EQ(a->clear, b->clear);
@@ -80,10 +67,10 @@ static void phase_fill(void) {
         char path[4096];
         struct stat st;
 
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
         ASSERT_EQ(mount_options_cache_use(dir), 0);
         parse_corpus(m);
-        ASSERT(mapped());
+        ASSERT(libmount_mapped());
         ASSERT_EQ(mount_options_cache_save(), 1);
         ASSERT_EQ(mount_options_cache_save(), 0);       /* nothing new */
         ASSERT_EQ(stat(dir, &st), 0);
@@ -100,7 +87,7 @@ static void child_reads_nothing(void) {
         MountOptions m = {};
 
         ASSERT_EQ(mount_options_parse(corpus[0], &m), -EPERM);
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
 }
 
 /* A child that got them. */
@@ -109,7 +96,7 @@ static void child_has_answers(void) {
 
         ASSERT_EQ(mount_options_parse(corpus[0], &m), 0);
         ASSERT_EQ(m.flags & MS_NOSUID, MS_NOSUID);
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
         mount_options_done(&m);
 }
 
@@ -123,15 +110,15 @@ static void phase_hit(void) {
         parse_corpus(cached);
         ASSERT_EQ(mount_propagation_from_string("rprivate", &propagation), 0);
         ASSERT_EQ(propagation, MS_PRIVATE | MS_REC);
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
         in_child(child_has_answers);
         ASSERT_EQ(mount_options_cache_save(), 0);       /* nothing new, and libmount still not loaded */
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
 
         /* What libmount says. */
         mount_options_cache_done();
         parse_corpus(fresh);
-        ASSERT(mapped());
+        ASSERT(libmount_mapped());
         for (size_t i = 0; i < ELEMENTSOF(corpus); i++)
                 assert_same(cached + i, fresh + i);
         ASSERT_EQ(cached[0].flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
@@ -148,9 +135,9 @@ static void phase_miss(void) {
         MountOptions m[ELEMENTSOF(corpus)] = {};
 
         ASSERT_EQ(mount_options_cache_use(dir), 0);
-        ASSERT(!mapped());
+        ASSERT(!libmount_mapped());
         ASSERT_EQ(mount_options_parse(corpus[0], m), 0);
-        ASSERT(mapped());
+        ASSERT(libmount_mapped());
         ASSERT_EQ(m[0].flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
         mount_options_done(m);
         parse_corpus(m);
