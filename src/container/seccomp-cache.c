@@ -121,11 +121,16 @@ static void put_profile(FILE *f, const ContainerSeccompProfile *p) {
 }
 
 /* What identifies the code of the object ADDRESS is in (object-id.h): a rebuild or an update under the same
- * version is a miss. */
-static void put_object(FILE *f, const void *address) {
+ * version is a miss. Without it there is no key. */
+static int put_object(FILE *f, const void *address) {
         _cleanup_free_ char *id = NULL;
+        int r;
 
-        put_str(f, object_identity(address, &id) >= 0 ? id : NULL);
+        r = object_identity(address, &id);
+        if (r < 0)
+                return r;
+        put_str(f, id);
+        return 0;
 }
 
 /* Every input of container_seccomp_programs_build() for C, and what else shapes its output: the code that
@@ -136,6 +141,7 @@ static int cache_key(const ContainerConfig *c, char **ret, size_t *ret_size) {
         char *buf = NULL;
         size_t size = 0;
         FILE *f;
+        int r;
 
         if (uname(&u) < 0)
                 return -errno;
@@ -143,8 +149,14 @@ static int cache_key(const ContainerConfig *c, char **ret, size_t *ret_size) {
         if (!f)
                 return -ENOMEM;
         put_str(f, "machined-ext " PACKAGE_VERSION);
-        put_object(f, (const void *) container_seccomp_programs_build);
-        put_object(f, (const void *) seccomp_init);
+        r = put_object(f, (const void *) container_seccomp_programs_build);
+        if (r >= 0)
+                r = put_object(f, (const void *) seccomp_init);
+        if (r < 0) {
+                fclose(f);
+                free(buf);
+                return r;
+        }
         put_u64(f, v ? v->major : 0);
         put_u64(f, v ? v->minor : 0);
         put_u64(f, v ? v->micro : 0);

@@ -9,8 +9,10 @@
  * Only the process the program started as loads it. A child of ours may be in a container's mount namespace,
  * where the library's path is the image's: dlopen_libmount() refuses to load in any process whose PID is not
  * the one recorded at start-up (every fork or clone of ours), so whoever clones a child that uses libmount
- * loads it first (container_spawn(), container_bind_mount(), the daemon's bundle reader), and the child uses
- * that. */
+ * loads it first (container_spawn() for an init that uses it, container_config_init_uses_libmount();
+ * container_bind_mount(), the daemon's bundle reader), and the child uses that. (A program running as PID 1
+ * of its PID namespace cannot tell an init it clones into a new one, PID 1 there too, from itself this way:
+ * there an init that uses libmount finds it loaded already, and one that does not never asks.) */
 
 #include <libmount/libmount.h>
 #include <stdbool.h>

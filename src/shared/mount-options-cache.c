@@ -16,7 +16,7 @@
 #include "mount-options-cache.h"
 #include "object-id.h"
 
-#define CACHE_FILE_MAX (512U * 1024U)
+#define CACHE_FILE_MAX (2U * 1024U * 1024U)
 #define CACHE_TMP_PREFIX ".#" MOUNT_OPTIONS_CACHE_FILE "."
 #define PROPAGATION_FLAGS (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 #define EXTENSIONS_ALL (MOUNT_EXT_IDMAP | MOUNT_EXT_RIDMAP | MOUNT_EXT_TMPCOPYUP)
@@ -282,16 +282,22 @@ finish:
         return r;
 }
 
+/* What makes the dynamic loader choose other libraries, or other builds of them, than the key names. */
+static const char *const loader_variables[] = {
+        "LD_LIBRARY_PATH", "LD_PRELOAD", "LD_AUDIT", "GLIBC_TUNABLES", "LD_HWCAP_MASK",
+};
+
 /* Reads the file once, if this process may. */
 static void ensure_read(void) {
         if (cache.read || !libmount_may_load())
                 return;
         cache.read = true;
-        /* The loader would take another libmount, or put another library's symbols before its own. */
-        if (getenv("LD_LIBRARY_PATH") || getenv("LD_PRELOAD")) {
-                cache.refused = true;
-                return;
-        }
+        /* The loader may take another libmount, or put another library's symbols before its own. */
+        for (size_t i = 0; i < ELEMENTSOF(loader_variables); i++)
+                if (getenv(loader_variables[i])) {
+                        cache.refused = true;
+                        return;
+                }
         (void) load();  /* whatever is wrong with it, the answers come from libmount and replace it */
 }
 
@@ -316,14 +322,58 @@ static int memo_lookup(const char *options, MountOptions *ret) {
         return r < 0 ? r : 1;
 }
 
+/* Printable ASCII of at most MOUNT_OPTIONS_CACHE_STRING_MAX bytes: what JSON holds as it is (a file the
+ * reader refuses, for invalid UTF-8 or its size, would be written again by every process). */
+static bool keepable(const char *s) {
+        size_t n = 0;
+
+        for (; s[n]; n++)
+                if (s[n] < 0x20 || s[n] > 0x7e || n >= MOUNT_OPTIONS_CACHE_STRING_MAX)
+                        return false;
+        return true;
+}
+
+/* Whether every file system option in DATA is one that says nothing secret (credentials of a network file
+ * system, keys of an encrypted one stay out of the file): those of the OCI bundles' tmpfs, devpts and
+ * mqueue mounts. */
+static bool data_keepable(const char *data) {
+        static const char *const names[] = {
+                "mode", "size", "uid", "gid", "nr_inodes", "nr_blocks", "newinstance", "ptmxmode", "inode64",
+                "huge",
+        };
+        _cleanup_free_ char *copy = NULL;
+        char *p, *name, *value;
+        size_t namesz, valuesz;
+
+        if (!data)
+                return true;
+        copy = strdup(data);
+        if (!copy)
+                return false;
+        for (p = copy;;) {
+                size_t i;
+                int r = sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+
+                if (r == 1)
+                        return true;
+                if (r < 0)
+                        return false;
+                for (i = 0; i < ELEMENTSOF(names); i++)
+                        if (strlen(names[i]) == namesz && strneq(names[i], name, namesz))
+                                break;
+                if (i >= ELEMENTSOF(names))
+                        return false;
+        }
+}
+
 static void memo_remember(const char *options, const MountOptions *m) {
         Entry e = {};
 
         ensure_read();
-        if (cache.refused || !cache.read || strlen(options) > MOUNT_OPTIONS_CACHE_STRING_MAX || find(options))
+        if (cache.refused || !cache.read || !libmount_loaded() || !keepable(options) || find(options))
                 return;
-        if ((m->data && strlen(m->data) > MOUNT_OPTIONS_CACHE_STRING_MAX) ||
-            (m->userspace && strlen(m->userspace) > MOUNT_OPTIONS_CACHE_STRING_MAX))
+        /* mount(8)'s own options (x-*, noauto, ...) are no OCI bundle's: not kept either. */
+        if (m->userspace || (m->data && !keepable(m->data)) || !data_keepable(m->data))
                 return;
         e.options = strdup(options);
         if (!e.options || copy_options(m, &e.value) < 0) {
@@ -366,8 +416,26 @@ int mount_options_cache_use(const char *dir) {
         return 0;
 }
 
+/* Adds V (NULL only where NULLABLE: a JSON null) as KEY to O; a V that could not be made is an error, never
+ * a null. Takes V in any case. */
+static int add(json_object *o, const char *key, json_object *v, bool nullable) {
+        if ((!v && !nullable) || json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 static int add_ulong(json_object *o, const char *key, unsigned long v) {
-        return json_object_object_add(o, key, json_object_new_int64((int64_t) v));
+        return add(o, key, json_object_new_int64((int64_t) v), false);
+}
+
+static int add_string(json_object *o, const char *key, const char *s) {
+        return add(o, key, s ? json_object_new_string(s) : NULL, !s);
+}
+
+static int add_bool(json_object *o, const char *key, bool b) {
+        return add(o, key, json_object_new_boolean(b), false);
 }
 
 static json_object *entry_to_json(const Entry *e) {
@@ -376,15 +444,12 @@ static json_object *entry_to_json(const Entry *e) {
 
         if (!o)
                 return NULL;
-        if (json_object_object_add(o, "options", json_object_new_string(e->options)) < 0 ||
-            add_ulong(o, "flags", m->flags) < 0 || add_ulong(o, "clear", m->clear) < 0 ||
-            add_ulong(o, "propagation", m->propagation) < 0 ||
-            json_object_object_add(o, "recursive_propagation", json_object_new_boolean(m->recursive_propagation)) < 0 ||
-            json_object_object_add(o, "bind", json_object_new_boolean(m->bind)) < 0 ||
-            json_object_object_add(o, "recursive_bind", json_object_new_boolean(m->recursive_bind)) < 0 ||
-            add_ulong(o, "extensions", m->extensions) < 0 ||
-            json_object_object_add(o, "data", m->data ? json_object_new_string(m->data) : NULL) < 0 ||
-            json_object_object_add(o, "userspace", m->userspace ? json_object_new_string(m->userspace) : NULL) < 0) {
+        if (add_string(o, "options", e->options) < 0 || add_ulong(o, "flags", m->flags) < 0 ||
+            add_ulong(o, "clear", m->clear) < 0 || add_ulong(o, "propagation", m->propagation) < 0 ||
+            add_bool(o, "recursive_propagation", m->recursive_propagation) < 0 ||
+            add_bool(o, "bind", m->bind) < 0 || add_bool(o, "recursive_bind", m->recursive_bind) < 0 ||
+            add_ulong(o, "extensions", m->extensions) < 0 || add_string(o, "data", m->data) < 0 ||
+            add_string(o, "userspace", m->userspace) < 0) {
                 json_object_put(o);
                 return NULL;
         }
@@ -429,15 +494,11 @@ int mount_options_cache_save(void) {
         if (r < 0)
                 return r;
         o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
         list = json_object_new_array();
-        if (!o || !list || json_object_object_add(o, "key", json_object_new_string(key)) < 0 ||
-            json_object_object_add(o, "libmount", json_object_new_string(libmount)) < 0) {
-                json_object_put(list);
-                r = -ENOMEM;
-                goto finish;
-        }
-        if (json_object_object_add(o, "entries", list) < 0) {
-                json_object_put(list);
+        if (add(o, "entries", list, false) < 0 ||      /* add() takes LIST in any case */
+            add_string(o, "key", key) < 0 || add_string(o, "libmount", libmount) < 0) {
                 r = -ENOMEM;
                 goto finish;
         }
@@ -453,6 +514,12 @@ int mount_options_cache_save(void) {
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         if (!text) {
                 r = -ENOMEM;
+                goto finish;
+        }
+        /* Bounded by what is kept (64 entries of printable ASCII): never reached, but the reader would refuse
+         * it. */
+        if (strlen(text) > CACHE_FILE_MAX) {
+                r = -E2BIG;
                 goto finish;
         }
         r = write_file(text);

@@ -13,7 +13,11 @@
  * environment could make the loader choose another libmount (LD_LIBRARY_PATH, LD_PRELOAD). Only the process
  * the program started as reads the file (libmount_may_load()): a child of ours may be in a container's mount
  * namespace. The directory and the file must be our user's, writable by nobody else (open_own_dir(),
- * open_own_file()): whoever writes them decides how options are read. */
+ * open_own_file()): whoever writes them decides how options are read.
+ *
+ * Only what an OCI bundle's mounts say is kept: strings of printable ASCII whose file system options are
+ * among a few that say nothing secret (mode, size, uid, gid, ...), without mount(8)'s own (x-*, noauto). A
+ * network file system's credentials never end up in the file; such a config is classified by libmount. */
 
 #define MOUNT_OPTIONS_CACHE_DIR_OCI ".mount-options-cache"      /* in machined-ext-oci's --root; not an id */
 #define MOUNT_OPTIONS_CACHE_FILE "options.json"

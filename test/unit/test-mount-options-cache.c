@@ -31,10 +31,16 @@ static const char *const corpus[] = {
         "ro,rbind",
         "rprivate",
         "nosuid,strictatime,mode=755,size=65536k",
-        "rw,relatime,context=\"system_u:object_r:a,b\"",
-        "x-foo,noauto,ro",
+        "newinstance,ptmxmode=0666,mode=0620,gid=5",
         "idmap,ro,suid",
         "bind,rshared",
+};
+
+/* Parsed, never kept: credentials, a file system option not known to be harmless, mount(8)'s own. */
+static const char *const not_kept[] = {
+        "nosuid,username=a,password=hunter2",
+        "rw,relatime,context=\"system_u:object_r:a,b\"",
+        "x-foo,noauto,ro",
 };
 
 static const char *dir;
@@ -71,6 +77,12 @@ static void phase_fill(void) {
         ASSERT_EQ(mount_options_cache_use(dir), 0);
         parse_corpus(m);
         ASSERT(libmount_mapped());
+        for (size_t i = 0; i < ELEMENTSOF(not_kept); i++) {
+                MountOptions o = {};
+
+                ASSERT_EQ(mount_options_parse(not_kept[i], &o), 0);
+                mount_options_done(&o);
+        }
         ASSERT_EQ(mount_options_cache_save(), 1);
         ASSERT_EQ(mount_options_cache_save(), 0);       /* nothing new */
         ASSERT_EQ(stat(dir, &st), 0);
@@ -100,6 +112,15 @@ static void child_has_answers(void) {
         mount_options_done(&m);
 }
 
+/* What was not kept is libmount's to answer. */
+static void child_not_kept(void) {
+        for (size_t i = 0; i < ELEMENTSOF(not_kept); i++) {
+                MountOptions m = {};
+
+                ASSERT_EQ(mount_options_parse(not_kept[i], &m), -EPERM);
+        }
+}
+
 /* The answers come from the file, and are libmount's. */
 static void phase_hit(void) {
         MountOptions cached[ELEMENTSOF(corpus)] = {}, fresh[ELEMENTSOF(corpus)] = {};
@@ -114,6 +135,7 @@ static void phase_hit(void) {
         in_child(child_has_answers);
         ASSERT_EQ(mount_options_cache_save(), 0);       /* nothing new, and libmount still not loaded */
         ASSERT(!libmount_mapped());
+        in_child(child_not_kept);
 
         /* What libmount says. */
         mount_options_cache_done();
@@ -124,8 +146,9 @@ static void phase_hit(void) {
         ASSERT_EQ(cached[0].flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
         ASSERT(cached[1].bind && cached[1].recursive_bind && (cached[1].flags & MS_RDONLY));
         ASSERT_STREQ(cached[3].data, "mode=755,size=65536k");
-        ASSERT_STREQ(cached[5].userspace, "x-foo,noauto");
-        ASSERT_EQ(cached[6].extensions, MOUNT_EXT_IDMAP);
+        ASSERT_STREQ(cached[4].data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        ASSERT_EQ(cached[5].extensions, MOUNT_EXT_IDMAP);
+        ASSERT_EQ(cached[5].clear & MS_NOSUID, MS_NOSUID);
         done_corpus(cached);
         done_corpus(fresh);
 }
@@ -222,6 +245,36 @@ static void tamper(bool entry, const char *key, json_object *v) {
         free(path);
 }
 
+/* The saved key with the character after MARKER changed. */
+static void tamper_key(const char *marker) {
+        char *path = file_path(), *text = read_text(path), *key, *p;
+        json_object *o = json_tokener_parse(text), *v;
+
+        ASSERT(o && json_object_object_get_ex(o, "key", &v));
+        key = strdup(json_object_get_string(v));
+        ASSERT(key);
+        p = strstr(key, marker);
+        ASSERT(p && p[strlen(marker)]);
+        p += strlen(marker);
+        *p = *p == '0' ? '1' : '0';
+        ASSERT_EQ(json_object_object_add(o, "key", json_object_new_string(key)), 0);
+        write_text(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        free(key);
+        free(text);
+        free(path);
+}
+
+static void assert_untouched_at(const char *d, const char *before) {
+        char *p, *now;
+
+        ASSERT(asprintf(&p, "%s/" MOUNT_OPTIONS_CACHE_FILE, d) > 0);
+        now = read_text(p);
+        ASSERT_STREQ(now, before);
+        free(now);
+        free(p);
+}
+
 static void assert_untouched(const char *before) {
         char *path = file_path(), *now = read_text(path);
 
@@ -257,6 +310,9 @@ int main(int argc, char **argv) {
         run_phase("fill", NULL);
         run_phase("hit", NULL);
         good = read_text(path);
+        ASSERT(!strstr(good, "hunter2") && !strstr(good, "password") && !strstr(good, "context") &&
+               !strstr(good, "x-foo"));
+        ASSERT(strstr(good, "\"options\":\"newinstance,ptmxmode=0666,mode=0620,gid=5\""));
 
         /* Others may write it, or its directory. */
         ASSERT_EQ(chmod(path, 0622), 0);
@@ -278,6 +334,47 @@ int main(int argc, char **argv) {
                 run_phase("miss", NULL);
                 run_phase("hit", NULL);
                 free(copy);
+        }
+
+        /* A directory that is a symlink to a good one: not read, and not written through. */
+        {
+                char *real;
+
+                ASSERT(asprintf(&real, "%s/real", tmpl) > 0);
+                ASSERT_EQ(rename(dir, real), 0);
+                ASSERT_EQ(symlink(real, dir), 0);
+                run_phase("miss", NULL);
+                assert_untouched_at(real, good);
+                ASSERT_EQ(unlink(dir), 0);
+                ASSERT_EQ(rename(real, dir), 0);
+                run_phase("hit", NULL);
+                free(real);
+        }
+
+        /* A second link, something else than a regular file. */
+        {
+                char *other;
+
+                ASSERT(asprintf(&other, "%s/other.json", tmpl) > 0);
+                ASSERT_EQ(link(path, other), 0);
+                run_phase("miss", NULL);        /* and replaced: one link again */
+                run_phase("hit", NULL);
+                ASSERT_EQ(unlink(other), 0);
+                free(other);
+                ASSERT_EQ(unlink(path), 0);
+                ASSERT_EQ(mkdir(path, 0700), 0);
+                run_phase("miss", NULL);
+                ASSERT_EQ(rmdir(path), 0);
+                run_phase("miss", NULL);        /* written again */
+                run_phase("hit", NULL);
+        }
+
+        /* Another user's directory (as root only). */
+        if (geteuid() == 0) {
+                ASSERT_EQ(chown(dir, 65534, 65534), 0);
+                run_phase("miss", NULL);
+                ASSERT_EQ(chown(dir, 0, 0), 0);
+                run_phase("hit", NULL);
         }
 
         /* Malformed; an answer libmount cannot give; answers of another libmount or loader cache. */
@@ -307,6 +404,35 @@ int main(int argc, char **argv) {
         tamper(false, "libmount", json_object_new_string("/nonexistent/libmount.so.1"));
         run_phase("miss", NULL);
         run_phase("hit", NULL);
+        tamper(true, "flags", json_object_new_int64(MS_BIND));
+        run_phase("miss", NULL);
+        run_phase("hit", NULL);
+        tamper(true, "extensions", json_object_new_int64(8));
+        run_phase("miss", NULL);
+        run_phase("hit", NULL);
+        tamper(true, "recursive_bind", json_object_new_boolean(true));    /* entry 0 is no bind */
+        run_phase("miss", NULL);
+        run_phase("hit", NULL);
+        {
+                char *text = read_text(path), *more;
+
+                ASSERT(asprintf(&more, "%s {}", text) > 0);     /* trailing data */
+                write_text(path, more);
+                free(more);
+                free(text);
+        }
+        run_phase("miss", NULL);
+        run_phase("hit", NULL);
+        /* Another build of ours, another libmount file at the same path, another preload list. */
+        tamper_key("; code ");
+        run_phase("miss", NULL);
+        run_phase("hit", NULL);
+        tamper_key("libmount.so.1 ");
+        run_phase("miss", NULL);
+        run_phase("hit", NULL);
+        tamper_key("; ld.so.preload ");
+        run_phase("miss", NULL);
+        run_phase("hit", NULL);
 
         /* Another user's file (as root only). */
         if (geteuid() == 0) {
@@ -323,6 +449,8 @@ int main(int argc, char **argv) {
         free(saved);
         saved = read_text(path);
         run_phase("miss", "LD_PRELOAD=");
+        assert_untouched(saved);
+        run_phase("miss", "GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2");
         assert_untouched(saved);
         free(saved);
         run_phase("miss", NULL);
