@@ -679,8 +679,8 @@ test_mount_options_cache() {
         # moc_options FILE: the options of the mount in FILE (a line of mountinfo): the mount's own, and
         # whether the superblock's have the file system options of config.json.
         moc_options() {
-                awk '{ print $6; print ($NF ~ /(^|,)size=1024k(,|$)/ && $NF ~ /(^|,)mode=710(,|$)/) ? "size+mode" :
-                       "superblock:" $NF }' "$1"
+                awk '{ ok = $NF ~ /(^|,)size=1024k(,|$)/ && $NF ~ /(^|,)mode=710(,|$)/
+                       print $6; print (ok ? "size+mode" : "superblock:" $NF) }' "$1"
         }
         rm -rf "$dir"
         assert_eq "libmount rw,nosuid,nodev,noexec,relatime size+mode" "$(moc_run | xargs)" "the first run"
