@@ -117,7 +117,18 @@ static int get_bool(json_object *o, const char *key, bool *ret) {
         return 0;
 }
 
-/* A string of at most MOUNT_OPTIONS_CACHE_STRING_MAX bytes, or null if NULLABLE. */
+/* Printable ASCII of at most MOUNT_OPTIONS_CACHE_STRING_MAX bytes: what JSON holds as it is (a file the
+ * reader refuses, for invalid UTF-8 or its size, would be written again by every process). */
+static bool keepable(const char *s) {
+        size_t n = 0;
+
+        for (; s[n]; n++)
+                if (s[n] < 0x20 || s[n] > 0x7e || n >= MOUNT_OPTIONS_CACHE_STRING_MAX)
+                        return false;
+        return true;
+}
+
+/* A string as memo_remember() keeps them (keepable()), or null if NULLABLE. */
 static int get_string(json_object *o, const char *key, bool nullable, char **ret) {
         json_object *v;
         const char *s;
@@ -133,8 +144,7 @@ static int get_string(json_object *o, const char *key, bool nullable, char **ret
         if (!json_object_is_type(v, json_type_string))
                 return -EBADMSG;
         s = json_object_get_string(v);
-        if (strlen(s) != (size_t) json_object_get_string_len(v) || strlen(s) > MOUNT_OPTIONS_CACHE_STRING_MAX ||
-            (!nullable && !*s))
+        if (strlen(s) != (size_t) json_object_get_string_len(v) || !keepable(s) || (!nullable && !*s))
                 return -EBADMSG;
         *ret = strdup(s);
         return *ret ? 0 : -ENOMEM;
@@ -320,17 +330,6 @@ static int memo_lookup(const char *options, MountOptions *ret) {
                 return 0;
         r = copy_options(&e->value, ret);
         return r < 0 ? r : 1;
-}
-
-/* Printable ASCII of at most MOUNT_OPTIONS_CACHE_STRING_MAX bytes: what JSON holds as it is (a file the
- * reader refuses, for invalid UTF-8 or its size, would be written again by every process). */
-static bool keepable(const char *s) {
-        size_t n = 0;
-
-        for (; s[n]; n++)
-                if (s[n] < 0x20 || s[n] > 0x7e || n >= MOUNT_OPTIONS_CACHE_STRING_MAX)
-                        return false;
-        return true;
 }
 
 /* Whether every file system option in DATA is one that says nothing secret (credentials of a network file
