@@ -79,6 +79,12 @@ static bool bus_dispatch(sd_bus **bus) {
         return progress;
 }
 
+bool oci_bus_kick(OciBus *b) {
+        bool progress = bus_dispatch(&b->systemd);
+
+        return bus_dispatch(&b->machined) || progress;
+}
+
 int oci_bus_wait(OciBus *b, int fd, usec_t timeout) {
         sd_bus **busses[2] = { &b->systemd, &b->machined };
         struct pollfd p[3];
@@ -88,10 +94,7 @@ int oci_bus_wait(OciBus *b, int fd, usec_t timeout) {
         /* Anything already read into sd-bus's buffers first: poll() would not wake up for it. If that ran a
          * callback (an answer that came while the caller was busy), the caller's condition may hold now:
          * back to it, not into poll() until the timeout. */
-        bool progress = false;
-        for (size_t i = 0; i < ELEMENTSOF(busses); i++)
-                progress = bus_dispatch(busses[i]) || progress;
-        if (progress)
+        if (oci_bus_kick(b))
                 return 0;
         if (fd >= 0)
                 p[n++] = (struct pollfd) { .fd = fd, .events = POLLIN };
