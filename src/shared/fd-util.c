@@ -107,7 +107,7 @@ int fd_nonblock(int fd) {
 int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         struct stat st;
-        size_t n = 0;
+        size_t n = 0, size;
 
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -116,11 +116,29 @@ int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
 
-        buf = malloc(max + 1);
+        /* Room for what stat() says and the end-of-file read (not MAX+1 at once: that is a mapping of its
+         * own, in every child forked while the text is kept); grown for a file that is longer than it said
+         * (procfs says 0). */
+        size = (size_t) st.st_size + 1;
+        buf = malloc(size);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                ssize_t k = read(fd, buf + n, max + 1 - n);
+                ssize_t k;
+
+                if (n == size) {
+                        size_t grown = size > max / 2 ? max + 1 : size < 2048 ? 4096 : size * 2;
+                        char *p;
+
+                        if (n > max)
+                                return -EFBIG;
+                        p = realloc(buf, grown);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        size = grown;
+                }
+                k = read(fd, buf + n, size - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
