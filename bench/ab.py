@@ -6,7 +6,8 @@
   bench/ab.py oci ROUNDS NAME=CMD...
       `CMD --systemd-cgroup run --bundle B ID` of /bin/true for each NAME in every round (the order rotated
       round by round; bundle-crun for a CMD with "crun" in it, bundle-oci otherwise); one warm-up round
-      dropped. Prints each median, p25 and the ratio to the last NAME's median.
+      dropped. Each of ours gets --root /run/ab-NAME unless CMD has a --root (the mount options memo there
+      is keyed on the build). Prints each median, p25 and the ratio to the last NAME's median.
   bench/ab.py daemon BLOCKS ROUNDS NAME=PATH...
       For each block and NAME: machined-ext restarted with PATH as its ExecStart= (a runtime drop-in,
       removed at the end), then ROUNDS of `machinectl-ext start --wait bench-true`, each followed by a crun
@@ -33,11 +34,14 @@ def bundle(rt, cid):
     return b
 
 
-def oci_run(cmd, cid):
+def oci_run(name, cmd, cid):
     crun = "crun" in cmd
     b = bundle("crun" if crun else "oci", cid)
+    # A --root of its own for each of ours: the CLI's memo of libmount's answers is keyed on its build ID,
+    # so builds that shared one would each find the other's and load libmount on every run.
+    root = [] if crun or "--root" in cmd.split() else ["--root", f"/run/ab-{name}"]
     t = time.monotonic()
-    st = subprocess.run(cmd.split() + ["--systemd-cgroup", "run", "--bundle", b, cid]).returncode
+    st = subprocess.run(cmd.split() + root + ["--systemd-cgroup", "run", "--bundle", b, cid]).returncode
     ms = (time.monotonic() - t) * 1000
     if crun:
         subprocess.run(["crun", "delete", "-f", cid], stderr=subprocess.DEVNULL)
@@ -59,7 +63,7 @@ def ab_oci(args):
     res = {k: [] for k, _ in impls}
     for r in range(n + 1):
         for k, cmd in impls[r % len(impls):] + impls[:r % len(impls)]:
-            ms = oci_run(cmd, f"ab-{k}-{r}")
+            ms = oci_run(k, cmd, f"ab-{k}-{r}")
             if r > 0:
                 res[k].append(ms)
             time.sleep(0.05)
