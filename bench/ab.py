@@ -98,7 +98,7 @@ def ab_daemon(args):
                         print("failed:", k, st)
                     time.sleep(0.05)
                     n += 1
-                    cm = oci_run("crun", f"ab-daemon-{n}")
+                    cm = oci_run("crun", "crun", f"ab-daemon-{n}")
                     time.sleep(0.05)
                     if r > 0:
                         res[k].append(ms)

@@ -116,10 +116,11 @@ int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
 
-        /* Room for what stat() says and the end-of-file read (not MAX+1 at once: that is a mapping of its
-         * own, in every child forked while the text is kept); grown for a file that is longer than it said
-         * (procfs says 0). */
-        size = (size_t) st.st_size + 1;
+        /* Room for what stat() says (at least a page: procfs says 0) and the end-of-file read, not MAX+1 at
+         * once: that is a mapping of its own, in every child forked while the text is kept. Grown for a file
+         * that is longer than it said. */
+        size = (st.st_size > 4095 ? (size_t) st.st_size : 4095);
+        size = (size > max ? max : size) + 1;
         buf = malloc(size);
         if (!buf)
                 return -ENOMEM;
