@@ -146,7 +146,11 @@ static void read_regular(void) {
         close(fd);
         for (size_t j = 0; j < n; j++)
                 lines += text[j] == '\n';
-        ASSERT_EQ(lines, lines2);
+        /* Whole lines to the end, our 300 mappings among them. Not equal to the second read's count: the
+         * buffer grows while the file is read, and under ASan an allocation maps memory of its own. */
+        ASSERT(lines >= 300);
+        ASSERT(text[n - 1] == '\n');
+        ASSERT(lines2 >= lines - 64 && lines2 <= lines + 64);
         free(text);
         /* ... and MAX holds there too. */
         fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
