@@ -517,9 +517,10 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = oci_cgroup_begin(&calls->bus, id, i->pid, i->oci, &calls->job, &i->state->unit);
         if (r < 0)
                 return r;
-        /* sd-bus only queued the call if it had not yet read PID 1's answer to the handshake (it has come by
-         * now, during the reading of the bundle): the call goes out now, not after the steps below. */
-        (void) oci_bus_kick(&calls->bus);
+        /* sd-bus only queued the call if it had not yet read PID 1's answer to the handshake. That answer
+         * normally came while the bundle was read: then the call goes out now, not after the steps below
+         * (if not, at the first wait, as before). */
+        oci_systemd_kick(&calls->bus);
         /* With StartTransientUnit on its way: the init has its own fd table by now, or soon (container.h). */
         r = container_spawn_settle(&c);
         if (r < 0)

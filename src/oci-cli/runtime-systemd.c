@@ -79,10 +79,8 @@ static bool bus_dispatch(sd_bus **bus) {
         return progress;
 }
 
-bool oci_bus_kick(OciBus *b) {
-        bool progress = bus_dispatch(&b->systemd);
-
-        return bus_dispatch(&b->machined) || progress;
+void oci_systemd_kick(OciBus *b) {
+        (void) bus_dispatch(&b->systemd);
 }
 
 int oci_bus_wait(OciBus *b, int fd, usec_t timeout) {
@@ -94,7 +92,10 @@ int oci_bus_wait(OciBus *b, int fd, usec_t timeout) {
         /* Anything already read into sd-bus's buffers first: poll() would not wake up for it. If that ran a
          * callback (an answer that came while the caller was busy), the caller's condition may hold now:
          * back to it, not into poll() until the timeout. */
-        if (oci_bus_kick(b))
+        bool progress = false;
+        for (size_t i = 0; i < ELEMENTSOF(busses); i++)
+                progress = bus_dispatch(busses[i]) || progress;
+        if (progress)
                 return 0;
         if (fd >= 0)
                 p[n++] = (struct pollfd) { .fd = fd, .events = POLLIN };

@@ -166,10 +166,10 @@ void oci_bus_done(OciBus *b);
  * at most TIMEOUT (USEC_INFINITY: no limit) for one of them or for FD (if >= 0) to be readable. Returns 1 if
  * FD is, 0 otherwise (the caller checks its condition again), or -errno. */
 int oci_bus_wait(OciBus *b, int fd, usec_t timeout);
-/* Processes B's connections without waiting: a handshake whose answer has come is finished, and a call
- * queued behind it goes out now rather than at the next oci_bus_wait(). Returns whether a callback may have
- * run. */
-bool oci_bus_kick(OciBus *b);
+/* Processes B's connection to systemd without waiting: a handshake whose answer has come is finished, and a
+ * call queued behind it goes out now rather than at the next oci_bus_wait(). (Only systemd's: a connection to
+ * the system bus may carry fds from any local sender, not to be received while a child shares our fd table.) */
+void oci_systemd_kick(OciBus *b);
 
 /* Puts LEADER into its cgroup per arg_cgroup_manager, in two steps so that systemd's scope job overlaps the
  * init's set-up (the move into a new cgroup waits for an RCU grace period, 10-20 ms). begin: with systemd,

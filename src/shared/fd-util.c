@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -115,6 +116,8 @@ int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
                 return -EBADFD;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
+        if (max > (size_t) SSIZE_MAX)
+                max = SSIZE_MAX; /* more cannot be read anyway; and MAX+1 must not wrap */
 
         /* Room for what stat() says (at least a page: procfs says 0) and the end-of-file read, not MAX+1 at
          * once: that is a mapping of its own, in every child forked while the text is kept. Grown for a file
@@ -128,11 +131,9 @@ int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
                 ssize_t k;
 
                 if (n == size) {
-                        size_t grown = size > max / 2 ? max + 1 : size < 2048 ? 4096 : size * 2;
+                        size_t grown = size > max / 2 ? max + 1 : size * 2;
                         char *p;
 
-                        if (n > max)
-                                return -EFBIG;
                         p = realloc(buf, grown);
                         if (!p)
                                 return -ENOMEM;
