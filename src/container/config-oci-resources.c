@@ -35,17 +35,25 @@ static uint64_t limit_or_infinity(int64_t v) {
         return v < 0 ? UINT64_MAX : (uint64_t) v;
 }
 
-static int add_device_allow(OciContainer *c, char type, int64_t major, int64_t minor, const char *access) {
-        OciScopeProperty p = { .name = "DeviceAllow", .type = OCI_SCOPE_PROPERTY_DEVICE_ALLOW };
+/* MAJOR and MINOR are 0 ... UINT32_MAX (the parser's range); one past what a rule can match is as good as any
+ * (device_policy_compile() leaves such a rule out). */
+static int add_device_rule(OciContainer *c, char type, int64_t major, int64_t minor, const char *access) {
+        DeviceRule *n, rule = {
+                .type = type,
+                .major = (int32_t) (major > INT32_MAX ? INT32_MAX : major),
+                .minor = (int32_t) (minor > INT32_MAX ? INT32_MAX : minor),
+        };
+        int r;
 
-        if (asprintf(&p.string, "/dev/%s/%" PRIi64 ":%" PRIi64, type == 'b' ? "block" : "char", major, minor) < 0)
+        r = device_access_from_string(access, &rule.access);
+        if (r < 0)
+                return r;
+        n = realloc(c->device_rules, (c->n_device_rules + 1) * sizeof(DeviceRule));
+        if (!n)
                 return -ENOMEM;
-        p.access = strdup(access);
-        if (!p.access) {
-                free(p.string);
-                return -ENOMEM;
-        }
-        return add_property(c, p);
+        c->device_rules = n;
+        c->device_rules[c->n_device_rules++] = rule;
+        return 0;
 }
 
 /* "0-3,7" -> a bit mask, as systemd's AllowedCPUs= takes it ("ay", CPU 0 = bit 0 of byte 0). */
@@ -303,11 +311,12 @@ int oci_resources_to_scope_properties(OciContainer *c, char **error) {
         const OciResources *res = &l->resources;
         int r;
 
-        /* The device nodes the bundle creates are usable (the scope's DevicePolicy= is closed), as with
-         * runc, which allows each of linux.devices in the cgroup. */
+        /* The device nodes the bundle creates are usable (the machine's device policy denies what it does not
+         * allow), as with runc, which allows each of linux.devices in the cgroup. */
         for (size_t i = 0; i < l->n_devices; i++)
                 if (l->devices[i].type != 'p') {
-                        r = add_device_allow(c, l->devices[i].type, l->devices[i].major, l->devices[i].minor, "rwm");
+                        r = add_device_rule(c, l->devices[i].type == 'b' ? 'b' : 'c', l->devices[i].major,
+                                            l->devices[i].minor, "rwm");
                         if (r < 0)
                                 return r;
                 }
@@ -318,7 +327,7 @@ int oci_resources_to_scope_properties(OciContainer *c, char **error) {
         for (size_t i = 0; i < res->n_devices; i++) {
                 const OciDeviceRule *d = res->devices + i;
 
-                /* Denials: the scope denies everything not allowed already. */
+                /* Denials: the device policy denies everything it does not allow already. */
                 if (!d->allow)
                         continue;
                 if (d->type == 'a' || d->major < 0 || d->minor < 0) {
@@ -326,7 +335,7 @@ int oci_resources_to_scope_properties(OciContainer *c, char **error) {
                                                   "supported, ignoring", i);
                         continue;
                 }
-                r = add_device_allow(c, d->type, d->major, d->minor, d->access);
+                r = add_device_rule(c, d->type, d->major, d->minor, d->access);
                 if (r < 0)
                         return r;
         }

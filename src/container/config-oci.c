@@ -19,7 +19,6 @@
 
 void oci_scope_property_done(OciScopeProperty *p) {
         free(p->string);
-        free(p->access);
         free(p->bytes);
         strv_free(p->device_paths);
         free(p->device_values);
@@ -47,6 +46,7 @@ OciContainer *oci_container_free(OciContainer *c) {
         for (size_t i = 0; i < c->n_scope_properties; i++)
                 oci_scope_property_done(c->scope_properties + i);
         free(c->scope_properties);
+        free(c->device_rules);
         free(c->slice);
         free(c->unit);
         free(c->cgroups_path);

@@ -6,23 +6,22 @@
  * unit name (linux.cgroupsPath), the terminal and the hooks. docs/oci.md says what maps to what. */
 
 #include "container-config.h"
+#include "device-policy.h"
 #include "oci-spec.h"
 
-/* One property of the transient scope (StartTransientUnit), from linux.resources or linux.devices. */
+/* One property of the transient scope (StartTransientUnit), from linux.resources. */
 typedef enum OciScopePropertyType {
         OCI_SCOPE_PROPERTY_U64,         /* "t" */
         OCI_SCOPE_PROPERTY_STRING,      /* "s" */
         OCI_SCOPE_PROPERTY_BYTES,       /* "ay": AllowedCPUs=, AllowedMemoryNodes= (a CPU bit mask) */
         OCI_SCOPE_PROPERTY_DEVICES,     /* "a(st)": IO*BandwidthMax=, IO*IOPSMax=, IODeviceWeight= */
-        OCI_SCOPE_PROPERTY_DEVICE_ALLOW,/* "a(ss)": DeviceAllow= */
 } OciScopePropertyType;
 
 typedef struct OciScopeProperty {
         const char *name;
         OciScopePropertyType type;
         uint64_t u64;
-        char *string;                   /* STRING; DEVICE_ALLOW: the path */
-        char *access;                   /* DEVICE_ALLOW: "rwm" */
+        char *string;                   /* STRING */
         uint8_t *bytes;                 /* BYTES */
         size_t n_bytes;
         char **device_paths;            /* DEVICES: /dev/block/MAJ:MIN, with VALUES */
@@ -59,6 +58,9 @@ typedef struct OciContainer {
         /* The daemon's part. */
         OciScopeProperty *scope_properties;
         size_t n_scope_properties;
+        DeviceRule *device_rules;       /* linux.devices and linux.resources.devices: allowed besides the
+                                         * machines' default devices (device-policy.h) */
+        size_t n_device_rules;
         char *slice;                    /* linux.cgroupsPath "SLICE:..." or NULL (machine.slice) */
         char *unit;                     /* linux.cgroupsPath "...:PREFIX:NAME": PREFIX-NAME.scope, or NULL */
         char *cgroups_path;             /* linux.cgroupsPath as an absolute cgroup path (cgroupfs), or NULL; the

@@ -4,15 +4,18 @@
 #include <sys/wait.h>
 
 #include "bus-api.h"
+#include "device-policy.h"
 #include "log.h"
 #include "machine-bus.h"
 #include "machine-dbus.h"
+#include "machine-internal.h"
 #include "machine-network.h"
 #include "manager-dbus.h"
 #include "manager-systemd.h"
 #include "name.h"
 #include "settings.h"
 #include "strv.h"
+#include "util.h"
 
 /* The calls to systemd and systemd-machined for a machine: its scope (StartTransientUnit, StopUnit,
  * SetUnitProperties) and its registration (RegisterMachine, UnregisterMachine). */
@@ -133,6 +136,25 @@ static int start_scope_reply(sd_bus_message *reply, void *userdata, sd_bus_error
         return 0;
 }
 
+int machine_attach_device_policy(Machine *m) {
+        _cleanup_close_ int own = -EBADF;
+        _cleanup_free_ char *cgroup = NULL;
+        int prog, r;
+
+        if (m->oci && m->oci->n_device_rules > 0) {
+                r = device_policy_load(m->oci->device_rules, m->oci->n_device_rules, &own);
+                prog = own;
+        } else
+                r = prog = manager_device_policy(m->manager);
+        if (r < 0)
+                return r;
+        /* The leader has not run the payload: it is in the scope's own cgroup. */
+        r = pid_get_cgroup(m->leader, &cgroup);
+        if (r < 0)
+                return r;
+        return device_policy_attach(prog, cgroup);
+}
+
 int machine_dbus_stop_scope(Machine *m) {
         return sd_bus_call_method_async(manager_systemd_bus(m->manager), &m->scope_slot,
                                         "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
@@ -153,7 +175,7 @@ static int set_keep_unit_properties(Machine *m) {
         int r;
 
         sd_bus *bus = manager_systemd_bus(m->manager);
-        r = machine_bus_new_set_unit_properties(bus, m->keep_unit, m->oci, &call);
+        r = machine_bus_new_set_unit_properties(bus, m->keep_unit, m->oci, true, &call);
         if (r < 0)
                 return r;
         /* Floating (the machine may be gone when the reply comes): it only says whether it worked. */
@@ -164,10 +186,11 @@ int machine_dbus_register(Machine *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
-        if (m->keep_unit && m->oci && m->oci->n_scope_properties > 0) {
+        if (m->keep_unit && m->oci && (m->oci->n_scope_properties > 0 || m->oci->n_device_rules > 0)) {
                 /* A bundle in container@NAME.service: its resources and devices go to that unit, for this run
                  * (runtime), before the payload is attached to it (systemd handles our calls in order), so
-                 * that the unit's DevicePolicy=closed lets the bundle's device nodes be made and used. */
+                 * that the unit's DevicePolicy=closed (systemd's, not ours) lets the bundle's device nodes be
+                 * made and used. */
                 r = set_keep_unit_properties(m);
                 if (r < 0)
                         return r;

@@ -739,6 +739,15 @@ void machine_scope_started(Machine *m, const char *result) {
 
         m->scope_ready = true;
         fault_point("after-scope", m->name);
+        if (m->start_error == 0 && !m->exited && !m->keep_unit) {
+                int r = machine_attach_device_policy(m);
+                if (r < 0) {
+                        if (asprintf(&msg, "Failed to attach the device policy of machine '%s' to %s: %s", m->name,
+                                     m->unit, strerror(-r)) < 0)
+                                msg = NULL;
+                        machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
+                }
+        }
         if (m->start_error != 0 || m->exited) {
                 machine_stop_scope(m);
                 machine_maybe_finalize(m);

@@ -126,6 +126,11 @@ int main(int argc, char *argv[]) {
         }
         m->stop_timeout = arg_stop_timeout;
 
+        /* Now, so that its fd is there from the start and no start waits for the load. */
+        r = manager_device_policy(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to load the machines' device policy, trying again at each start: %m");
+
         r = link_remover_new(m->event, &m->link_remover);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up the link remover, exited machines' links are deleted on "

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "device-policy.h"
 #include "fd-util.h"
 #include "console.h"
 #include "fd-capsule.h"
@@ -38,6 +39,7 @@ int manager_new(Manager **ret) {
                 return -ENOMEM;
 
         m->inaccessible_ready = -1;
+        m->device_policy = -EBADF;
         m->stop_timeout = 90 * USEC_PER_SEC;
         m->removal_timeout = 10 * USEC_PER_SEC;
 
@@ -208,6 +210,7 @@ Manager *manager_free(Manager *m) {
         sd_bus_flush_close_unref(m->systemd_bus);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
+        safe_close(m->device_policy);
         return mfree(m);
 }
 
@@ -217,6 +220,17 @@ static void destroy_key(void *value, const char *key) {
 
 void manager_flush_sender_uids(Manager *m) {
         hashmap_clear(m->sender_uids, destroy_key);
+}
+
+int manager_device_policy(Manager *m) {
+        int fd, r;
+
+        if (m->device_policy >= 0)
+                return m->device_policy;
+        r = device_policy_load(NULL, 0, &fd);
+        if (r < 0)
+                return r;
+        return (m->device_policy = fd);
 }
 
 Machine *manager_get_machine(Manager *m, const char *name) {

@@ -41,6 +41,9 @@ typedef struct Manager {
         sd_event_source *gc_event_source;
         unsigned n_freed_since_trim;    /* machines freed since the heap was last trimmed (on_gc()) */
 
+        int device_policy;              /* the default device policy's program (device-policy.h), or -EBADF
+                                         * until it is loaded (manager_device_policy()) */
+
         bool propagation_ready;
         int inaccessible_ready;         /* -1: not tried yet, 0: failed, 1: /run/machined-ext/inaccessible is there */
 
@@ -65,6 +68,10 @@ Machine *manager_get_machine(Manager *m, const char *name);
 const ExitRecord *manager_get_exit(Manager *m, const char *name);
 /* Records the result of NAME's last run, replacing an older one. Returns 0 or -ENOMEM. */
 int manager_record_exit(Manager *m, const char *name, int code, int status, usec_t start_timestamp, const char *unit);
+
+/* The program of the default device policy (device-policy.h) that every machine without devices of its own
+ * gets: loaded once, on the first call that succeeds. Returns its fd (ours) or -errno. */
+int manager_device_policy(Manager *m);
 
 /* Empties the sender uid cache. */
 void manager_flush_sender_uids(Manager *m);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "device-policy.h"
 #include "machine-bus.h"
 #include "runtime.h"
 #include "util.h"
@@ -289,11 +290,28 @@ static int begin_scope(OciBus *b, const char *id, pid_t leader, const OciContain
         return 0;
 }
 
+/* The machine's device policy (device-policy.h: the defaults and OCI's rules) on CGROUP, before the payload
+ * runs; systemd's DevicePolicy= would cost the scope job its program's load (issue #17). Logs and returns
+ * -errno. */
+static int attach_device_policy(const char *id, const OciContainer *oci, const char *cgroup) {
+        _cleanup_close_ int prog = -EBADF;
+        int r;
+
+        r = device_policy_load(oci ? oci->device_rules : NULL, oci ? oci->n_device_rules : 0, &prog);
+        if (r < 0)
+                return oci_error(r, "Failed to load the device policy of container '%s': %s", id, strerror(-r));
+        r = device_policy_attach(prog, cgroup);
+        if (r < 0)
+                return oci_error(r, "Failed to attach the device policy of container '%s' to the cgroup %s: %s", id,
+                                 cgroup, strerror(-r));
+        return 0;
+}
+
 static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, char **ret_cgroup) {
         _cleanup_free_ char *cgroup = NULL, *dir = NULL, *procs = NULL;
         _cleanup_close_ int fd = -EBADF;
         char buf[32];
-        int n;
+        int n, r;
 
         /* linux.cgroupsPath as a path (containerd's "/default/ID"; the parser refused ".."), else ours. */
         if (oci && oci->cgroups_path)
@@ -314,6 +332,11 @@ static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci,
         }
         if (mkdir(dir, 0755) < 0)
                 return oci_error(errno, "Failed to create the cgroup %s: %s", dir, strerror(errno));
+        r = attach_device_policy(id, oci, cgroup);
+        if (r < 0) {
+                (void) rmdir(dir);
+                return r;
+        }
         fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         n = snprintf(buf, sizeof(buf), "%i", (int) leader);
         if (fd < 0 || write(fd, buf, n) != n) {
@@ -344,9 +367,13 @@ int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContaine
                 r = job ? job_wait(b, job, &error) : -EINVAL;
                 if (r < 0)
                         return oci_error(r, "Failed to create %s: %s", unit, error ?: strerror(-r));
+                /* The init has not run the payload: it is still in the scope's own cgroup. */
                 r = pid_get_cgroup(leader, &cgroup);
                 if (r < 0)
-                        oci_debug("Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
+                        return oci_error(r, "Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
+                r = attach_device_policy(id, oci, cgroup);
+                if (r < 0)
+                        return r;
                 break;
         case CGROUP_MANAGER_CGROUPFS:
                 r = enter_cgroupfs(id, leader, oci, &cgroup);

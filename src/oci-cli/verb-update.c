@@ -95,6 +95,9 @@ int verb_update(int argc, char **argv) {
                 return EXIT_FAILURE;
         }
 
+        /* As runc: the device policy stays as create made it. */
+        if (c->n_device_rules > 0)
+                oci_warning("--resources %s: devices are not changed by update, ignoring them", resources);
         if (oci_runtime_load(argv[optind], &l) < 0)
                 return EXIT_FAILURE;
         if (!IN_SET(l->status, CONTAINER_CREATED, CONTAINER_RUNNING, CONTAINER_PAUSED)) {
@@ -107,7 +110,7 @@ int verb_update(int argc, char **argv) {
         }
         r = oci_systemd_open(&bus);
         if (r >= 0)
-                r = machine_bus_new_set_unit_properties(bus, l->state->unit, c, &call);
+                r = machine_bus_new_set_unit_properties(bus, l->state->unit, c, false, &call);
         if (r >= 0)
                 r = sd_bus_call(bus, call, 0, &e, NULL);
         if (r < 0) {

@@ -9,8 +9,7 @@
 #include "machine-bus.h"
 #include "macro.h"
 
-/* A bundle's linux.resources and devices (config-oci-resources.c), after ours: later assignments win, and
- * DeviceAllow= adds to the list. */
+/* A bundle's linux.resources (config-oci-resources.c), after ours: later assignments win. */
 static int append_oci_scope_properties(sd_bus_message *call, const OciContainer *c) {
         int r;
 
@@ -23,9 +22,6 @@ static int append_oci_scope_properties(sd_bus_message *call, const OciContainer 
                         break;
                 case OCI_SCOPE_PROPERTY_STRING:
                         r = sd_bus_message_append(call, "(sv)", p->name, "s", p->string);
-                        break;
-                case OCI_SCOPE_PROPERTY_DEVICE_ALLOW:
-                        r = sd_bus_message_append(call, "(sv)", p->name, "a(ss)", 1, p->string, p->access);
                         break;
                 case OCI_SCOPE_PROPERTY_BYTES:
                         r = sd_bus_message_open_container(call, 'r', "sv");
@@ -66,7 +62,24 @@ static int append_oci_scope_properties(sd_bus_message *call, const OciContainer 
         return 0;
 }
 
-int machine_bus_new_set_unit_properties(sd_bus *bus, const char *unit, const OciContainer *oci,
+/* The bundle's device rules as DeviceAllow= entries (systemd adds each to the list). */
+static int append_device_allow(sd_bus_message *call, const OciContainer *c) {
+        int r;
+
+        for (size_t i = 0; i < c->n_device_rules; i++) {
+                _cleanup_free_ char *path = NULL, *access = NULL;
+
+                r = device_rule_to_allow(c->device_rules + i, &path, &access);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append(call, "(sv)", "DeviceAllow", "a(ss)", 1, path, access);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int machine_bus_new_set_unit_properties(sd_bus *bus, const char *unit, const OciContainer *oci, bool devices,
                                         sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
@@ -84,6 +97,11 @@ int machine_bus_new_set_unit_properties(sd_bus *bus, const char *unit, const Oci
         r = append_oci_scope_properties(call, oci);
         if (r < 0)
                 return r;
+        if (devices) {
+                r = append_device_allow(call, oci);
+                if (r < 0)
+                        return r;
+        }
         r = sd_bus_message_close_container(call);
         if (r < 0)
                 return r;
@@ -98,8 +116,9 @@ int machine_bus_new_start_scope(sd_bus *bus, const MachineScope *s, sd_bus_messa
         /* What machined's CreateMachine would do, minus its AddRef=yes, which costs systemd a D-Bus match rule
          * per scope (dbus-daemon allows 512 per connection, which capped the number of machines). The
          * container's PID 1 alone gets the stop signal (scopes have no main process: with KillMode=mixed,
-         * systemd's own stop of the scope goes straight to SIGKILL). Devices: like systemd-nspawn, only the
-         * pseudo devices, ptys and tun. */
+         * systemd's own stop of the scope goes straight to SIGKILL). No DevicePolicy=: systemd would load its
+         * device program in the scope job, between the mkdir and the leader's migration; the caller attaches
+         * the machine's own (device-policy.h) before the payload runs. */
         r = sd_bus_message_new_method_call(bus, &call, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                            "org.freedesktop.systemd1.Manager", "StartTransientUnit");
         if (r < 0)
@@ -110,16 +129,14 @@ int machine_bus_new_start_scope(sd_bus *bus, const MachineScope *s, sd_bus_messa
         r = sd_bus_message_open_container(call, 'a', "(sv)");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
+        r = sd_bus_message_append(call, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", s->description,
                                   "Slice", "s", s->slice ?: "machine.slice",
                                   "Delegate", "b", 1,
                                   "CollectMode", "s", "inactive-or-failed",
                                   "TasksMax", "t", UINT64_C(16384),
                                   "KillMode", "s", "mixed",
-                                  "KillSignal", "i", s->kill_signal,
-                                  "DevicePolicy", "s", "closed",
-                                  "DeviceAllow", "a(ss)", 2, "/dev/net/tun", "rwm", "char-pts", "rw");
+                                  "KillSignal", "i", s->kill_signal);
         if (r < 0)
                 return r;
         r = sd_bus_message_append(call, "(sv)", "PIDs", "au", 1, (uint32_t) s->leader);

@@ -7,6 +7,7 @@
  * CLI synchronously. Built into the config library, since a bundle's resources (config-oci.h) are part of
  * the scope. */
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-id128.h>
 #include <sys/types.h>
@@ -19,15 +20,17 @@ typedef struct MachineScope {
         const char *slice;              /* NULL: machine.slice */
         int kill_signal;
         pid_t leader;                   /* the process that becomes the scope's only member */
-        const OciContainer *oci;        /* a bundle's resources and devices, or NULL */
+        const OciContainer *oci;        /* a bundle's resources, or NULL */
 } MachineScope;
 
-/* A new StartTransientUnit call for S (mode "fail"). Returns 0 and *ret, or -errno. */
+/* A new StartTransientUnit call for S (mode "fail"). The scope has no DevicePolicy=: the caller attaches the
+ * machine's device policy (device-policy.h) before the payload runs. Returns 0 and *ret, or -errno. */
 int machine_bus_new_start_scope(sd_bus *bus, const MachineScope *s, sd_bus_message **ret);
 
-/* A new SetUnitProperties call (runtime) that gives UNIT the resources and devices of OCI. Returns 0 and
+/* A new SetUnitProperties call (runtime) that gives UNIT the resources of OCI, and with DEVICES its device
+ * rules as DeviceAllow= (for a unit whose device policy is systemd's: container@.service). Returns 0 and
  * *ret, or -errno. */
-int machine_bus_new_set_unit_properties(sd_bus *bus, const char *unit, const OciContainer *oci,
+int machine_bus_new_set_unit_properties(sd_bus *bus, const char *unit, const OciContainer *oci, bool devices,
                                         sd_bus_message **ret);
 
 /* A new RegisterMachine call: machined takes the unit from LEADER's cgroup. SERVICE names the manager

@@ -481,6 +481,33 @@ leader_of() {
         mx_prop "$1" Leader
 }
 
+# cg_try CGROUP open PATH | cg_try CGROUP mknod PATH c|b MAJOR MINOR: from a process of ours moved into
+# CGROUP (a path below /sys/fs/cgroup, as /proc/PID/cgroup has it), opens PATH for reading or makes (and
+# removes) the node; prints "ok" or the errno's name (EPERM: the cgroup's device policy said no).
+cg_try() {
+        python3 - "$@" <<'PY'
+import errno, os, stat, sys
+cgroup, op, path = sys.argv[1:4]
+with open("/sys/fs/cgroup" + cgroup + "/cgroup.procs", "w") as f:
+    f.write(str(os.getpid()))
+try:
+    if op == "open":
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY))
+    else:
+        kind = stat.S_IFCHR if sys.argv[4] == "c" else stat.S_IFBLK
+        os.mknod(path, kind | 0o600, os.makedev(int(sys.argv[5]), int(sys.argv[6])))
+        os.unlink(path)
+    print("ok")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+PY
+}
+
+# The cgroup of PID ("/machine.slice/machine-x.scope").
+cgroup_of() {
+        sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
 # The payload's report (/tmp/r.txt inside, a tmpfs of the container), read through /proc/LEADER/root.
 tmp_report() {  # NAME
         local l

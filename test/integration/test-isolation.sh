@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# What a payload must not reach even where a setting lets it make the call: the daemon's session keyring, and
-# the system calls the default seccomp list denies (docs/security.md). Each test performs the attack.
+# What a payload must not reach even where a setting lets it make the call: the daemon's session keyring, the
+# system calls the default seccomp list denies, and devices (docs/security.md). Each test performs the attack.
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -136,9 +136,51 @@ test_seccomp_shared_cache() {
 
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 
+# The device policy of a machine's scope (device-policy.h: ours, attached before the payload runs; the scope
+# has no DevicePolicy= of systemd's): a process in the scope's cgroup may open and make the pseudo devices,
+# open ptys and tun, and nothing else, whatever nodes it finds. The nodes here are the host's, made outside
+# the cgroup (as an image could ship them); from outside the cgroup the same opens are not EPERM.
+check_device_policy() {  # CGROUP DIR WHAT (DIR: for the nodes, on a file system without nodev)
+        local cg=$1 d=$2/devnodes what=$3
+        mkdir -p "$d"
+        mknod "$d/fuse" c 10 229 && mknod "$d/loop" b 7 0 && mknod "$d/mem" c 1 1 && mknod "$d/null" c 1 3 ||
+                t_fail "mknod on the host failed"
+        assert_eq ok "$(cg_try "$cg" open "$d/null")" "$what: open of a null node"
+        assert_eq ok "$(cg_try "$cg" open /dev/ptmx)" "$what: open of /dev/ptmx"
+        assert_eq EPERM "$(cg_try "$cg" open "$d/fuse")" "$what: open of a fuse node (10:229)"
+        assert_eq EPERM "$(cg_try "$cg" open "$d/loop")" "$what: open of a loop node (block 7:0)"
+        assert_eq EPERM "$(cg_try "$cg" open "$d/mem")" "$what: open of a mem node (1:1)"
+        assert_eq ok "$(cg_try "$cg" mknod "$d/null2" c 1 3)" "$what: mknod of null"
+        assert_eq EPERM "$(cg_try "$cg" mknod "$d/sda" b 8 0)" "$what: mknod of sda (block 8:0)"
+        assert_eq EPERM "$(cg_try "$cg" mknod "$d/pts" c 136 9)" "$what: mknod of a pty (read and write only)"
+        if [ -c /dev/net/tun ]; then
+                assert_match "^(ok|ENODEV|ENXIO)$" "$(cg_try "$cg" open /dev/net/tun)" "$what: open of /dev/net/tun"
+        fi
+        # From a cgroup without a policy: not EPERM.
+        mkdir /sys/fs/cgroup/mxtest-nopolicy-$$ || t_fail "mkdir of a cgroup failed"
+        assert_match "^(ok|ENODEV|ENXIO)$" "$(cg_try /mxtest-nopolicy-$$ open "$d/fuse")" \
+                "$what: the fuse node from a cgroup without a policy"
+        wait_until 5 rmdir /sys/fs/cgroup/mxtest-nopolicy-$$ || t_fail "rmdir of the cgroup failed"
+        rm -rf "$d"
+}
+
+test_device_policy() {
+        local n=mxt-devices cg
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\nKillSignal=SIGKILL\n"
+        mx_start $n
+        cg=$(cgroup_of "$(leader_of $n)")
+        assert_eq "/machine.slice/$(scope_of $n)" "$cg" "the leader's cgroup"
+        assert_eq auto "$(systemctl show -P DevicePolicy "$(scope_of $n)")" "systemd's DevicePolicy= of the scope"
+        check_device_policy "$cg" "$MACHINES_DIR/$n" "a machine of a settings file"
+        mx_stop $n >/dev/null || t_fail "StopMachine failed"
+        return 0
+}
+
 run_test keyring-settings test_keyring_settings
 run_test keyring-oci test_keyring_oci
 run_test seccomp-defaults test_seccomp_defaults
 run_test seccomp-shared-cache test_seccomp_shared_cache
+run_test device-policy test_device_policy
 
 t_summary

@@ -404,6 +404,9 @@ static void test_resources_and_more(void) {
                       "  \"linux\": { \"cgroupsPath\": \"user.slice:pfx:id1\","
                       "    \"devices\": [ { \"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229 } ],"
                       "    \"resources\": { \"memory\": { \"limit\": 1000, \"swap\": 3000, \"reservation\": -1 },"
+                      "      \"devices\": [ { \"allow\": false, \"access\": \"rwm\" },"
+                      "                   { \"allow\": true, \"type\": \"b\", \"major\": 7, \"minor\": 3, \"access\": \"wr\" },"
+                      "                   { \"allow\": true, \"type\": \"c\", \"major\": 136, \"access\": \"rwm\" } ],"
                       "      \"cpu\": { \"shares\": 1024, \"quota\": 20000, \"period\": 100000, \"cpus\": \"0-2,5\" },"
                       "      \"pids\": { \"limit\": -1 }, \"blockIO\": { \"weight\": 500,"
                       "        \"throttleReadBpsDevice\": [ { \"major\": 8, \"minor\": 0, \"rate\": 1048576 } ] },"
@@ -443,13 +446,23 @@ static void test_resources_and_more(void) {
         ASSERT_EQ(c->config.seccomp_profile->rules[0].args[0].op, CONTAINER_SECCOMP_OP_EQ);
         ASSERT_EQ(c->config.seccomp_profile->rules[0].args[0].value, 2);
         ASSERT(strv_find_startswith(c->warnings, "linux.seccomp.syscalls[0]: unknown system call no_such_call_xyz"));
-        /* Devices: the node, and DeviceAllow= for it. */
+        /* Devices: the node, and a device rule for it (no scope property: the policy is ours). */
         ASSERT_EQ(c->config.n_devices, 1);
         ASSERT_EQ(c->config.devices[0].type, S_IFCHR);
         ASSERT_EQ(c->config.devices[0].mode, 0666);
-        ASSERT((p = property(c, "DeviceAllow")));
-        ASSERT_STREQ(p->string, "/dev/char/10:229");
-        ASSERT_STREQ(p->access, "rwm");
+        ASSERT(!property(c, "DeviceAllow"));
+        ASSERT_EQ(c->device_rules[0].type, 'c');
+        ASSERT_EQ(c->device_rules[0].major, 10);
+        ASSERT_EQ(c->device_rules[0].minor, 229);
+        ASSERT_EQ(c->device_rules[0].access, DEVICE_ACCESS_ALL);
+        /* linux.resources.devices: the allowed device; the denial is the policy's default; the wildcard is
+         * left out, with a warning. */
+        ASSERT_EQ(c->n_device_rules, 2);
+        ASSERT_EQ(c->device_rules[1].type, 'b');
+        ASSERT_EQ(c->device_rules[1].major, 7);
+        ASSERT_EQ(c->device_rules[1].minor, 3);
+        ASSERT_EQ(c->device_rules[1].access, DEVICE_ACCESS_READ | DEVICE_ACCESS_WRITE);
+        ASSERT(strv_find_startswith(c->warnings, "linux.resources.devices[2]: wildcard rules are not supported"));
         /* Slice and unit. */
         ASSERT_STREQ(c->slice, "user.slice");
         ASSERT_STREQ(c->unit, "pfx-id1.scope");

@@ -3,9 +3,10 @@
 
 /* The privileged boundary (STYLE.md): the only code of machined-ext that references mount and the new mount
  * API, setns, unshare, clone3, pivot_root, capset and PR_CAPBSET_DROP, setresuid/setresgid/setgroups,
- * sethostname, mknod, personality, sched_setaffinity, the seccomp load, keyctl, and the generic syscall()/prctl()
- * entry points through which any of them could be reached. test/check/privileged-symbols.sh fails the build's
- * tests if any object outside this library references one of those symbols.
+ * sethostname, mknod, personality, sched_setaffinity, the seccomp load, keyctl, the device policy's bpf(), and
+ * the generic syscall()/prctl() entry points through which any of them could be reached.
+ * test/check/privileged-symbols.sh fails the build's tests if any object outside this library references one of
+ * those symbols.
  *
  * Rules for every function here: it does one privileged thing (or a small fixed sequence that only makes sense
  * together), re-checks its own invariants, returns >= 0 or -errno, and never logs, never touches a socket,
@@ -20,6 +21,7 @@
 #include <sys/types.h>
 
 struct sock_fprog;
+struct bpf_insn;
 
 /* ---- processes and namespaces (priv-ns.c) ---- */
 
@@ -122,6 +124,16 @@ int priv_set_no_new_privs(void);
  * FLAGS) with FLAGS, of SECCOMP_FILTER_FLAG_TSYNC, _LOG and _SPEC_ALLOW only). Filters stack: each load adds
  * one. Single-threaded callers only. */
 int priv_seccomp_load(const struct sock_fprog *prog, unsigned flags);
+
+/* ---- the device policy (priv-bpf.c) ---- */
+
+/* Loads the N instructions INSNS as a BPF_PROG_TYPE_CGROUP_DEVICE program; its fd (O_CLOEXEC) in *RET_FD.
+ * Returns 0 or -errno (-EINVAL for no or too many instructions; the verifier's refusal as the kernel says). */
+int priv_bpf_device_program_load(const struct bpf_insn *insns, size_t n, int *ret_fd);
+/* Attaches the device program PROG_FD to the cgroup (v2) directory CGROUP_FD, with BPF_F_ALLOW_MULTI: it runs
+ * for every process in that cgroup and below, next to the programs others attach; any of them may deny. The
+ * attachment lasts as long as the cgroup, whatever becomes of PROG_FD. Returns 0 or -errno. */
+int priv_bpf_device_program_attach(int cgroup_fd, int prog_fd);
 
 /* ---- files inside a root (priv-resolve.c) ---- */
 
