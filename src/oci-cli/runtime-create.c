@@ -141,6 +141,7 @@ static int setup_failed(const char *id, const ContainerReport *report) {
 typedef struct CreateCalls {
         OciBus bus;
         OciCgroupJob *job;
+        int device_policy;              /* the loaded program (oci_cgroup_device_policy()) */
         bool in_cgroup;                 /* the cgroup is finished (oci_cgroup_finish()) */
         bool register_machine;          /* the id is a machine name */
         sd_id128_t machine_id;
@@ -151,6 +152,7 @@ typedef struct CreateCalls {
 static void create_calls_done(CreateCalls *c) {
         c->registration = oci_call_free(c->registration);
         c->job = oci_cgroup_job_free(c->job);
+        c->device_policy = safe_close(c->device_policy);
         oci_bus_done(&c->bus);
 }
 
@@ -187,7 +189,8 @@ static int finish_cgroup(OciInstance *i, CreateCalls *c) {
 
         if (c->in_cgroup)
                 return 0;
-        r = oci_cgroup_finish(&c->bus, i->state->id, i->pid, i->oci, c->job, i->state->unit, &i->state->cgroup);
+        r = oci_cgroup_finish(&c->bus, i->state->id, i->pid, i->oci, c->job, i->state->unit, c->device_policy,
+                              &i->state->cgroup);
         if (r < 0)
                 return r;
         c->in_cgroup = true;
@@ -525,6 +528,10 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = container_spawn_settle(&c);
         if (r < 0)
                 oci_debug("The init of container '%s' is gone before it had its own fd table: %s", id, strerror(-r));
+        /* The device policy's program, while systemd makes the scope and the init sets up. */
+        r = oci_cgroup_device_policy(id, i->oci, &calls->device_policy);
+        if (r < 0)
+                return r;
         i->state->pid = i->pid;
         /* run: the state is saved now, while the init sets up and we would only wait, not between the set-up
          * and the release; it is saved again, complete and as running, after the release
@@ -565,7 +572,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
 int oci_runtime_create(const OciCreate *o, OciInstance **ret) {
         _cleanup_(oci_instance_freep) OciInstance *i = NULL;
         _cleanup_strv_free_ char **defaults = NULL;
-        CreateCalls calls = {};
+        CreateCalls calls = { .device_policy = -EBADF };
         int r;
 
         i = new0(OciInstance, 1);

@@ -290,16 +290,22 @@ static int begin_scope(OciBus *b, const char *id, pid_t leader, const OciContain
         return 0;
 }
 
-/* The machine's device policy (device-policy.h: the defaults and OCI's rules) on CGROUP, before the payload
- * runs; systemd's DevicePolicy= would cost the scope job its program's load (issue #17). Logs and returns
- * -errno. */
-static int attach_device_policy(const char *id, const OciContainer *oci, const char *cgroup) {
-        _cleanup_close_ int prog = -EBADF;
+int oci_cgroup_device_policy(const char *id, const OciContainer *oci, int *ret_fd) {
         int r;
 
-        r = device_policy_load(oci ? oci->device_rules : NULL, oci ? oci->n_device_rules : 0, &prog);
+        *ret_fd = -EBADF;
+        if (arg_cgroup_manager == CGROUP_MANAGER_DISABLED)
+                return 0;
+        r = device_policy_load(oci ? oci->device_rules : NULL, oci ? oci->n_device_rules : 0, ret_fd);
         if (r < 0)
                 return oci_error(r, "Failed to load the device policy of container '%s': %s", id, strerror(-r));
+        return 0;
+}
+
+/* The device policy PROG on CGROUP, before the payload runs. Logs and returns -errno. */
+static int attach_device_policy(const char *id, int prog, const char *cgroup) {
+        int r;
+
         r = device_policy_attach(prog, cgroup);
         if (r < 0)
                 return oci_error(r, "Failed to attach the device policy of container '%s' to the cgroup %s: %s", id,
@@ -307,7 +313,8 @@ static int attach_device_policy(const char *id, const OciContainer *oci, const c
         return 0;
 }
 
-static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, char **ret_cgroup) {
+static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, int device_policy,
+                          char **ret_cgroup) {
         _cleanup_free_ char *cgroup = NULL, *dir = NULL, *procs = NULL;
         _cleanup_close_ int fd = -EBADF;
         char buf[32];
@@ -332,7 +339,7 @@ static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci,
         }
         if (mkdir(dir, 0755) < 0)
                 return oci_error(errno, "Failed to create the cgroup %s: %s", dir, strerror(errno));
-        r = attach_device_policy(id, oci, cgroup);
+        r = attach_device_policy(id, device_policy, cgroup);
         if (r < 0) {
                 (void) rmdir(dir);
                 return r;
@@ -358,7 +365,7 @@ int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer
 }
 
 int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job,
-                      const char *unit, char **ret_cgroup) {
+                      const char *unit, int device_policy, char **ret_cgroup) {
         _cleanup_free_ char *cgroup = NULL, *error = NULL;
         int r;
 
@@ -371,12 +378,12 @@ int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContaine
                 r = pid_get_cgroup(leader, &cgroup);
                 if (r < 0)
                         return oci_error(r, "Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
-                r = attach_device_policy(id, oci, cgroup);
+                r = attach_device_policy(id, device_policy, cgroup);
                 if (r < 0)
                         return r;
                 break;
         case CGROUP_MANAGER_CGROUPFS:
-                r = enter_cgroupfs(id, leader, oci, &cgroup);
+                r = enter_cgroupfs(id, leader, oci, device_policy, &cgroup);
                 if (r < 0)
                         return r;
                 break;
