@@ -41,7 +41,8 @@ static int parse_rule_access(json_object *v, const char *path, void *dest, char 
                 ok = strchr("rwm", access[i]) && !memchr(access, access[i], i);
         if (!ok)
                 return oci_error(error, path, "invalid access \"%.64s\" (expected letters of rwm)", access);
-        memcpy(dest, access, n + 1);
+        /* Empty: all of it, as systemd's DeviceAllow= reads it. */
+        memcpy(dest, n == 0 ? "rwm" : access, n == 0 ? 4 : n + 1);
         return 0;
 }
 

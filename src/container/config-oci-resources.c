@@ -313,6 +313,9 @@ int oci_resources_to_scope_properties(OciContainer *c, char **error) {
 
         /* The device nodes the bundle creates are usable (the machine's device policy denies what it does not
          * allow), as with runc, which allows each of linux.devices in the cgroup. */
+        if (l->n_devices > DEVICE_POLICY_RULES_MAX)
+                return oci_error(error, "linux.devices", "%zu devices, at most %u", l->n_devices,
+                                 DEVICE_POLICY_RULES_MAX);
         for (size_t i = 0; i < l->n_devices; i++)
                 if (l->devices[i].type != 'p') {
                         r = add_device_rule(c, l->devices[i].type == 'b' ? 'b' : 'c', l->devices[i].major,
@@ -323,6 +326,9 @@ int oci_resources_to_scope_properties(OciContainer *c, char **error) {
 
         if (!l->has_resources)
                 return 0;
+        if (c->n_device_rules + res->n_devices > DEVICE_POLICY_RULES_MAX)
+                return oci_error(error, "linux.resources.devices", "%zu rules with linux.devices' %zu, at most %u",
+                                 res->n_devices, c->n_device_rules, DEVICE_POLICY_RULES_MAX);
 
         for (size_t i = 0; i < res->n_devices; i++) {
                 const OciDeviceRule *d = res->devices + i;

@@ -56,7 +56,7 @@ int device_access_from_string(const char *s, uint8_t *ret) {
 }
 
 int device_rule_to_allow(const DeviceRule *rule, char **ret_path, char **ret_access) {
-        char access[4], *path;
+        char access[4], *path, *a;
         size_t k = 0;
 
         if (!IN_SET(rule->type, 'c', 'b') || rule->major < 0 || rule->minor < 0 || rule->access == 0)
@@ -71,12 +71,13 @@ int device_rule_to_allow(const DeviceRule *rule, char **ret_path, char **ret_acc
         if (asprintf(&path, "/dev/%s/%i:%i", rule->type == 'b' ? "block" : "char", (int) rule->major,
                      (int) rule->minor) < 0)
                 return -ENOMEM;
-        *ret_access = strdup(access);
-        if (!*ret_access) {
+        a = strdup(access);
+        if (!a) {
                 free(path);
                 return -ENOMEM;
         }
         *ret_path = path;
+        *ret_access = a;
         return 0;
 }
 
@@ -144,7 +145,7 @@ int device_policy_compile(const DeviceRule *extra, size_t n_extra, struct bpf_in
         for (size_t i = 0; i < n_extra; i++)
                 if (!IN_SET(extra[i].type, 'c', 'b'))
                         return -EINVAL;
-        if (n_extra > BPF_MAXINSNS)
+        if (n_extra > DEVICE_POLICY_RULES_MAX)
                 return -E2BIG;
         /* The prologue, at most 8 instructions a rule, the epilogue. */
         p = calloc(6 + n_rules * 8 + 2, sizeof(struct bpf_insn));
@@ -159,8 +160,6 @@ int device_policy_compile(const DeviceRule *extra, size_t n_extra, struct bpf_in
         }
         p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
         p[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-        if (n > BPF_MAXINSNS)
-                return -E2BIG;
         *ret = TAKE_PTR(p);
         *ret_n = n;
         return 0;

@@ -36,9 +36,13 @@ int device_access_from_string(const char *s, uint8_t *ret);
  * (container@.service). Returns 0, -EINVAL for a rule with DEVICE_ANY, or -ENOMEM. */
 int device_rule_to_allow(const DeviceRule *rule, char **ret_path, char **ret_access);
 
+/* At most this many rules besides the defaults: a program of at most ~33000 instructions (the kernel takes a
+ * million from a privileged loader), enough for a privileged container with every device of a big host. */
+#define DEVICE_POLICY_RULES_MAX 4096U
+
 /* The program that allows what the default rules and the N_EXTRA rules EXTRA allow, in *RET (N instructions,
  * to be freed). A rule that cannot match a device (a major past 4095, a minor past 2^20 - 1) is left out.
- * Returns 0, -EINVAL for a rule of another type, or -ENOMEM. */
+ * Returns 0, -EINVAL for a rule of another type, -E2BIG for more than DEVICE_POLICY_RULES_MAX, or -ENOMEM. */
 int device_policy_compile(const DeviceRule *extra, size_t n_extra, struct bpf_insn **ret, size_t *ret_n);
 /* device_policy_compile(), loaded into the kernel: its fd (O_CLOEXEC) in *RET_FD. Returns 0 or -errno. */
 int device_policy_load(const DeviceRule *extra, size_t n_extra, int *ret_fd);

@@ -21,8 +21,9 @@ bool machine_scope_must_go(const Machine *m);
 int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message);
 /* Stops the scope of a start that failed before the release. Returns nothing. */
 void machine_stop_scope(Machine *m);
-/* The machine's device policy (device-policy.h) on its scope's cgroup, before the payload runs: the manager's
- * default program, or one with the bundle's devices. Returns 0 or -errno. */
+/* The machine's device policy (device-policy.h) on its scope's cgroup (keep-unit: the unit's "payload"
+ * subgroup, next to the unit's own policy), before the payload runs: the manager's default program, or one
+ * with the bundle's devices. Returns 0, -EXDEV if the leader is not in that cgroup, or -errno. */
 int machine_attach_device_policy(Machine *m);
 typedef enum MachineNamespace {
         MACHINE_NAMESPACE_MNT,

@@ -148,10 +148,14 @@ int machine_attach_device_policy(Machine *m) {
                 r = prog = manager_device_policy(m->manager);
         if (r < 0)
                 return r;
-        /* The leader has not run the payload: it is in the scope's own cgroup. */
+        /* The leader has not run the payload: it is in its unit's cgroup (keep-unit: its "payload" subgroup),
+         * where systemd put it. Anywhere else, the policy would confine the wrong processes. */
         r = pid_get_cgroup(m->leader, &cgroup);
         if (r < 0)
                 return r;
+        if (m->keep_unit ? !cgroup_path_endswith_unit(cgroup, m->keep_unit, "payload") :
+                           !cgroup_path_endswith_unit(cgroup, m->unit, NULL))
+                return -EXDEV;
         return device_policy_attach(prog, cgroup);
 }
 

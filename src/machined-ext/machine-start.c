@@ -739,11 +739,12 @@ void machine_scope_started(Machine *m, const char *result) {
 
         m->scope_ready = true;
         fault_point("after-scope", m->name);
-        if (m->start_error == 0 && !m->exited && !m->keep_unit) {
+        if (m->start_error == 0 && !m->exited) {
                 int r = machine_attach_device_policy(m);
                 if (r < 0) {
-                        if (asprintf(&msg, "Failed to attach the device policy of machine '%s' to %s: %s", m->name,
-                                     m->unit, strerror(-r)) < 0)
+                        if (asprintf(&msg, "Failed to set up the device policy of machine '%s' in %s: %s", m->name,
+                                     m->keep_unit ?: m->unit,
+                                     r == -EXDEV ? "its leader is not in the unit's cgroup" : strerror(-r)) < 0)
                                 msg = NULL;
                         machine_fail_start(m, -MX_ERR_SETUP_FAILED, msg);
                 }

@@ -378,6 +378,9 @@ int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContaine
                 r = pid_get_cgroup(leader, &cgroup);
                 if (r < 0)
                         return oci_error(r, "Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
+                if (!cgroup_path_endswith_unit(cgroup, unit, NULL))
+                        return oci_error(EXDEV, "The init of container '%s' is in the cgroup %s, not in that of %s",
+                                         id, cgroup, unit);
                 r = attach_device_policy(id, device_policy, cgroup);
                 if (r < 0)
                         return r;

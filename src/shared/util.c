@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -65,6 +66,26 @@ int pid_get_cgroup(pid_t pid, char **ret) {
                 }
         }
         return -ENOMEDIUM;
+}
+
+bool cgroup_path_endswith_unit(const char *cgroup, const char *unit, const char *sub) {
+        const char *last;
+        size_t n;
+
+        if (!cgroup || !unit || !*unit)
+                return false;
+        last = strrchr(cgroup, '/');
+        if (!last)
+                return false;
+        if (sub) {
+                if (!streq(last + 1, sub))
+                        return false;
+                n = strlen(unit);
+                /* "/UNIT" right before "/SUB". */
+                return (size_t) (last - cgroup) > n && last[-(ptrdiff_t) n - 1] == '/' &&
+                       strncmp(last - n, unit, n) == 0;
+        }
+        return streq(last + 1, unit);
 }
 
 bool pidfd_has_exited(int pidfd) {

@@ -25,6 +25,10 @@ char *machine_scope_name(const char *name);
  * cgroup v2 entry, or -errno. */
 int pid_get_cgroup(pid_t pid, char **ret);
 
+/* Whether the cgroup path CGROUP is that of UNIT ("/machine.slice/machine-x.scope"), or with SUB that of its
+ * subgroup SUB (".../container@x.service/payload"). */
+bool cgroup_path_endswith_unit(const char *cgroup, const char *unit, const char *sub);
+
 /* Whether the child PIDFD refers to has exited (a zombie counts), without reaping it. */
 bool pidfd_has_exited(int pidfd);
 

@@ -503,6 +503,52 @@ except OSError as e:
 PY
 }
 
+# devtest_setup B: the OCI bundle B (a `machined-ext-oci spec` config.json, rootfs a test root) as a privileged
+# container (CAP_MKNOD, no user namespace, a writable root) whose payload, first thing, tries device nodes and
+# writes what happened to /devtest.txt of its root: nodes the image brings (made here, outside any policy: a
+# null, a loop and a loop-control node), its linux.devices /dev/fuse, and mknod. devtest_check says what the
+# device policy must have made of it.
+devtest_setup() {
+        local b=$1
+        jq '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"] |
+            .process.capabilities.permitted += ["CAP_MKNOD"] | .root.readonly = false |
+            .process.args = [ "/bin/sh", "/devtest.sh" ] |
+            .linux.devices = [ { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438 } ]' \
+                "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json" || t_fail "jq of $b/config.json failed"
+        rm -f "$b/rootfs/img-null" "$b/rootfs/img-loop" "$b/rootfs/img-lctl" "$b/rootfs/devtest.txt"
+        mknod "$b/rootfs/img-null" c 1 3 && mknod "$b/rootfs/img-loop" b 7 0 &&
+                mknod "$b/rootfs/img-lctl" c 10 237 || t_fail "mknod in the image failed"
+        cat >"$b/rootfs/devtest.sh" <<'EOF'
+try() { if out=$("$@" 2>&1); then echo ok; else echo "$out"; fi; }
+{
+        echo "img-null=$(try sh -c ': </img-null')"
+        echo "img-loop=$(try sh -c ': </img-loop')"
+        echo "img-lctl=$(try sh -c ': </img-lctl')"
+        echo "dev-fuse=$(try sh -c ': </dev/fuse')"
+        echo "mknod-null=$(try mknod /dev/t-null c 1 3)"
+        echo "mknod-lctl=$(try mknod /dev/t-lctl c 10 237)"
+        echo "mknod-sda=$(try mknod /dev/t-sda b 8 0)"
+} >/devtest.txt.new && mv /devtest.txt.new /devtest.txt
+EOF
+}
+
+devtest_check() {       # B WHAT
+        local b=$1 what=$2 rep
+        rep=$(wait_file "$b/rootfs/devtest.txt")
+        assert_eq ok "$(report_get "$rep" img-null)" "$what: the image's null node"
+        assert_match "Operation not permitted" "$(report_get "$rep" img-loop)" "$what: the image's loop node"
+        assert_match "Operation not permitted" "$(report_get "$rep" img-lctl)" "$what: the image's loop-control node"
+        assert_match "^(ok|.*No such device.*)$" "$(report_get "$rep" dev-fuse)" "$what: linux.devices /dev/fuse"
+        assert_eq ok "$(report_get "$rep" mknod-null)" "$what: mknod of null (CAP_MKNOD is there)"
+        assert_match "Operation not permitted" "$(report_get "$rep" mknod-lctl)" "$what: mknod of 10:237"
+        assert_match "Operation not permitted" "$(report_get "$rep" mknod-sda)" "$what: mknod of sda"
+        # The same nodes from a cgroup without a policy: the EPERMs above are the policy's.
+        mkdir /sys/fs/cgroup/mxtest-nopolicy-$$ || t_fail "mkdir of a cgroup failed"
+        assert_match "^(ok|ENODEV|ENXIO)$" "$(cg_try /mxtest-nopolicy-$$ open "$b/rootfs/img-lctl")" \
+                "$what: the loop-control node from a cgroup without a policy"
+        wait_until 5 rmdir /sys/fs/cgroup/mxtest-nopolicy-$$ || t_fail "rmdir of the cgroup failed"
+}
+
 # The cgroup of PID ("/machine.slice/machine-x.scope").
 cgroup_of() {
         sed -n 's/^0:://p' "/proc/$1/cgroup"

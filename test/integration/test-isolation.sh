@@ -174,6 +174,14 @@ test_device_policy() {
         assert_eq auto "$(systemctl show -P DevicePolicy "$(scope_of $n)")" "systemd's DevicePolicy= of the scope"
         check_device_policy "$cg" "$MACHINES_DIR/$n" "a machine of a settings file"
         mx_stop $n >/dev/null || t_fail "StopMachine failed"
+
+        # A bundle through the daemon, whose payload tries first thing: the policy is there before it runs.
+        local o=mxoci-devices b=$MACHINES_DIR/mxoci-devices
+        oci_bundle $o /bin/true
+        devtest_setup "$b"
+        mx StartMachineFromBundle ss $o "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        assert_eq "exited 0" "$(mx_wait $o)" "the payload's exit"
+        devtest_check "$b" "a bundle through the daemon"
         return 0
 }
 

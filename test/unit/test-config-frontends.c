@@ -330,7 +330,33 @@ static void assert_refused(const char *linux_json, const char *prefix) {
         }
 }
 
+/* linux.devices and linux.resources.devices together with COUNT rules (the first COUNT_DEVICES of them
+ * devices): refused past DEVICE_POLICY_RULES_MAX, naming the field. */
+static char *many_devices_json(size_t count_devices, size_t count_rules) {
+        size_t size = 128 + (count_devices + count_rules) * 96, n = 0;
+        char *j = malloc(size);
+
+        ASSERT(j);
+        n += snprintf(j + n, size - n, "\"linux\": { \"devices\": [");
+        for (size_t i = 0; i < count_devices; i++)
+                n += snprintf(j + n, size - n, "%s{ \"path\": \"/dev/d%zu\", \"type\": \"c\", \"major\": 1, "
+                              "\"minor\": %zu }", i ? "," : "", i, i);
+        n += snprintf(j + n, size - n, "], \"resources\": { \"devices\": [");
+        for (size_t i = 0; i < count_rules; i++)
+                n += snprintf(j + n, size - n, "%s{ \"allow\": true, \"type\": \"c\", \"major\": 2, "
+                              "\"minor\": %zu }", i ? "," : "", i);
+        n += snprintf(j + n, size - n, "] } }");
+        ASSERT(n < size);
+        return j;
+}
+
 static void test_refusals(void) {
+        {
+                _cleanup_free_ char *a = many_devices_json(DEVICE_POLICY_RULES_MAX + 1, 0);
+                _cleanup_free_ char *b = many_devices_json(DEVICE_POLICY_RULES_MAX, 1);
+                assert_refused(a, "linux.devices: 4097 devices, at most 4096");
+                assert_refused(b, "linux.resources.devices: 1 rules with linux.devices' 4096, at most 4096");
+        }
         assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_NOTIFY\" } }",
                        "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported");
         assert_refused("\"linux\": { \"seccomp\": { \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
@@ -406,7 +432,8 @@ static void test_resources_and_more(void) {
                       "    \"resources\": { \"memory\": { \"limit\": 1000, \"swap\": 3000, \"reservation\": -1 },"
                       "      \"devices\": [ { \"allow\": false, \"access\": \"rwm\" },"
                       "                   { \"allow\": true, \"type\": \"b\", \"major\": 7, \"minor\": 3, \"access\": \"wr\" },"
-                      "                   { \"allow\": true, \"type\": \"c\", \"major\": 136, \"access\": \"rwm\" } ],"
+                      "                   { \"allow\": true, \"type\": \"c\", \"major\": 136, \"access\": \"rwm\" },"
+                      "                   { \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"\" } ],"
                       "      \"cpu\": { \"shares\": 1024, \"quota\": 20000, \"period\": 100000, \"cpus\": \"0-2,5\" },"
                       "      \"pids\": { \"limit\": -1 }, \"blockIO\": { \"weight\": 500,"
                       "        \"throttleReadBpsDevice\": [ { \"major\": 8, \"minor\": 0, \"rate\": 1048576 } ] },"
@@ -457,12 +484,15 @@ static void test_resources_and_more(void) {
         ASSERT_EQ(c->device_rules[0].access, DEVICE_ACCESS_ALL);
         /* linux.resources.devices: the allowed device; the denial is the policy's default; the wildcard is
          * left out, with a warning. */
-        ASSERT_EQ(c->n_device_rules, 2);
+        ASSERT_EQ(c->n_device_rules, 3);
         ASSERT_EQ(c->device_rules[1].type, 'b');
         ASSERT_EQ(c->device_rules[1].major, 7);
         ASSERT_EQ(c->device_rules[1].minor, 3);
         ASSERT_EQ(c->device_rules[1].access, DEVICE_ACCESS_READ | DEVICE_ACCESS_WRITE);
         ASSERT(strv_find_startswith(c->warnings, "linux.resources.devices[2]: wildcard rules are not supported"));
+        /* An empty access is all of it, as systemd's DeviceAllow= reads it. */
+        ASSERT_EQ(c->device_rules[2].minor, 11);
+        ASSERT_EQ(c->device_rules[2].access, DEVICE_ACCESS_ALL);
         /* Slice and unit. */
         ASSERT_STREQ(c->slice, "user.slice");
         ASSERT_STREQ(c->unit, "pfx-id1.scope");

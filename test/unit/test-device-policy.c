@@ -31,8 +31,10 @@ static const DeviceRule expected_defaults[] = {
         { 'c', 136, DEVICE_ANY, DEVICE_ACCESS_READ | DEVICE_ACCESS_WRITE }, { 'c', 10, 200, DEVICE_ACCESS_ALL },
 };
 
+/* The kernel's devices have majors up to 4095 and minors up to 2^20 - 1: a rule past those matches nothing
+ * (and is left out of the program). */
 static bool rule_allows(const DeviceRule *r, char type, uint8_t access, uint32_t major, uint32_t minor) {
-        return r->type == type && (access & ~r->access) == 0 &&
+        return r->major <= 0xfff && r->minor <= 0xfffff && r->type == type && (access & ~r->access) == 0 &&
                (r->major == DEVICE_ANY || (uint32_t) r->major == major) &&
                (r->minor == DEVICE_ANY || (uint32_t) r->minor == minor);
 }
@@ -98,8 +100,8 @@ static int interpret(const struct bpf_insn *prog, size_t n, const struct bpf_cgr
 }
 
 static void check_against_reference(const DeviceRule *extra, size_t n_extra) {
-        static const uint32_t majors[] = { 0, 1, 5, 7, 8, 10, 136, 137, 4095 };
-        static const uint32_t minors[] = { 0, 1, 2, 3, 5, 9, 200, 229, 1048575 };
+        static const uint32_t majors[] = { 0, 1, 5, 7, 8, 10, 136, 137, 4095, 5000, INT32_MAX, UINT32_MAX };
+        static const uint32_t minors[] = { 0, 1, 2, 3, 5, 9, 200, 229, 1048575, 1048576, INT32_MAX };
         _cleanup_free_ struct bpf_insn *prog = NULL;
         size_t n, allowed = 0, checked = 0;
 
@@ -131,6 +133,7 @@ static void check_against_reference(const DeviceRule *extra, size_t n_extra) {
 
 static void test_compile(void) {
         _cleanup_free_ struct bpf_insn *prog = NULL;
+        struct bpf_insn *p = NULL;
         size_t n;
 
         /* The defaults alone: the pseudo devices, ptys (no mknod), tun; nothing else. */
@@ -160,12 +163,37 @@ static void test_compile(void) {
                 { 'b', 8, DEVICE_ANY, DEVICE_ACCESS_READ },
                 { 'c', 5000, 1, DEVICE_ACCESS_ALL },
                 { 'c', DEVICE_ANY, 9, DEVICE_ACCESS_MKNOD },
+                { 'c', INT32_MAX, INT32_MAX, DEVICE_ACCESS_ALL },       /* the clamp of config-oci-resources.c */
+                { 'b', 1, 1048576, DEVICE_ACCESS_ALL },
         };
         check_against_reference(extra, ELEMENTSOF(extra));
+        {
+                /* The rules that cannot match are left out: the program is that of the others. */
+                _cleanup_free_ struct bpf_insn *all = NULL, *some = NULL, *base = NULL;
+                size_t n_all, n_some, n_base;
+                ASSERT(device_policy_compile(extra, ELEMENTSOF(extra), &all, &n_all) == 0);
+                ASSERT(device_policy_compile(extra, 3, &some, &n_some) == 0);
+                ASSERT(device_policy_compile(NULL, 0, &base, &n_base) == 0);
+                ASSERT(device_policy_compile(extra + 4, 1, &p, &n) == 0);
+                /* all = the first three, then the fifth's block: nothing of the fourth, sixth or seventh. */
+                ASSERT_EQ(n_all, n_some + (n - n_base));
+                ASSERT(memcmp(all, some, (n_some - 2) * sizeof(struct bpf_insn)) == 0);
+                ASSERT(memcmp(all + n_some - 2, p + n_base - 2, (n - n_base) * sizeof(struct bpf_insn)) == 0);
+                p = mfree(p);
+        }
+        /* More rules than the limit: refused, not truncated. */
+        {
+                _cleanup_free_ DeviceRule *many = calloc(DEVICE_POLICY_RULES_MAX + 1, sizeof(DeviceRule));
+                ASSERT(many);
+                for (size_t i = 0; i <= DEVICE_POLICY_RULES_MAX; i++)
+                        many[i] = (DeviceRule) { 'c', 1, (int32_t) i, DEVICE_ACCESS_READ };
+                ASSERT_EQ(device_policy_compile(many, DEVICE_POLICY_RULES_MAX + 1, &p, &n), -E2BIG);
+                ASSERT(device_policy_compile(many, DEVICE_POLICY_RULES_MAX, &p, &n) == 0);
+                p = mfree(p);
+        }
 
         /* Refused: a rule of another type. */
         static const DeviceRule bad[] = { { 'a', 1, 1, DEVICE_ACCESS_ALL } };
-        struct bpf_insn *p = NULL;
         ASSERT_EQ(device_policy_compile(bad, 1, &p, &n), -EINVAL);
         ASSERT(!p);
 }
@@ -190,8 +218,28 @@ static void test_strings(void) {
                                     &access) == 0);
         ASSERT_STREQ(path, "/dev/block/7:3");
         ASSERT_STREQ(access, "rm");
+        path = mfree(path);
+        access = mfree(access);
         ASSERT_EQ(device_rule_to_allow(&(DeviceRule) { 'c', 136, DEVICE_ANY, DEVICE_ACCESS_ALL }, &path, &access),
                   -EINVAL);
+        ASSERT(!path && !access);
+}
+
+/* Where the callers check that a leader is in its unit's cgroup before they attach the policy there. */
+static void test_cgroup_path(void) {
+        ASSERT(cgroup_path_endswith_unit("/machine.slice/machine-a.scope", "machine-a.scope", NULL));
+        ASSERT(!cgroup_path_endswith_unit("/machine.slice/machine-a.scope/init.scope", "machine-a.scope", NULL));
+        ASSERT(!cgroup_path_endswith_unit("/machine.slice/xmachine-a.scope", "machine-a.scope", NULL));
+        ASSERT(!cgroup_path_endswith_unit("/system.slice/machined-ext.service", "machine-a.scope", NULL));
+        ASSERT(!cgroup_path_endswith_unit("machine-a.scope", "machine-a.scope", NULL));
+        ASSERT(cgroup_path_endswith_unit("/system.slice/container@a.service/payload", "container@a.service",
+                                         "payload"));
+        ASSERT(!cgroup_path_endswith_unit("/system.slice/container@a.service", "container@a.service", "payload"));
+        ASSERT(!cgroup_path_endswith_unit("/system.slice/xcontainer@a.service/payload", "container@a.service",
+                                          "payload"));
+        ASSERT(!cgroup_path_endswith_unit("container@a.service/payload", "container@a.service", "payload"));
+        ASSERT(!cgroup_path_endswith_unit("/payload", "container@a.service", "payload"));
+        ASSERT(!cgroup_path_endswith_unit("/machine.slice/machine-a.scope", "", NULL));
 }
 
 /* ---- in the kernel ---- */
@@ -325,6 +373,7 @@ static void test_kernel(void) {
 int main(void) {
         test_compile();
         test_strings();
+        test_cgroup_path();
         test_kernel();
         return 0;
 }

@@ -128,7 +128,7 @@ int priv_seccomp_load(const struct sock_fprog *prog, unsigned flags);
 /* ---- the device policy (priv-bpf.c) ---- */
 
 /* Loads the N instructions INSNS as a BPF_PROG_TYPE_CGROUP_DEVICE program; its fd (O_CLOEXEC) in *RET_FD.
- * Returns 0 or -errno (-EINVAL for no or too many instructions; the verifier's refusal as the kernel says). */
+ * Returns 0 or -errno (-EINVAL for none or more than a million; the verifier's refusal as the kernel says). */
 int priv_bpf_device_program_load(const struct bpf_insn *insns, size_t n, int *ret_fd);
 /* Attaches the device program PROG_FD to the cgroup (v2) directory CGROUP_FD, with BPF_F_ALLOW_MULTI: it runs
  * for every process in that cgroup and below, next to the programs others attach; any of them may deny. The
