@@ -184,10 +184,10 @@ int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer
 int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job,
                       const char *unit, int device_policy, char **ret_cgroup);
 /* The container's device policy (device-policy.h: the machines' default devices and OCI's rules), loaded:
- * its fd in *RET_FD, -EBADF with a manager that has no cgroup of its own (disabled). The load takes the kernel
- * 0.3-0.6 ms (the verifier, the JIT): the caller does it while it would wait anyway, between
- * oci_cgroup_begin() and oci_cgroup_finish(), not while a child shares its fd table. Returns 0, or logs and
- * returns -errno. */
+ * its fd in *RET_FD, -EBADF with a manager that has no cgroup of its own (disabled). A load takes the kernel
+ * 0.1-0.5 ms whatever the program (not the verifier: a load's fixed cost): the caller does it while it would
+ * wait anyway, between oci_cgroup_begin() and oci_cgroup_finish(), not while a child shares its fd table.
+ * Returns 0, or logs and returns -errno. */
 int oci_cgroup_device_policy(const char *id, const OciContainer *oci, int *ret_fd);
 /* Where J is: 0 still running (or not answered yet), 1 done, -EIO failed, or the call's -errno. */
 int oci_cgroup_job_state(const OciCgroupJob *j);
