@@ -335,10 +335,9 @@ static void kill_and_wait(int pidfd) {
  * would only answer NoSuchUnit and a new scope of the name can be started. */
 static bool scope_gone(const char *unit, const char *cgroup) {
         _cleanup_free_ char *dir = NULL;
-        const char *base = cgroup ? strrchr(cgroup, '/') : NULL;
 
         /* The unit's own cgroup only (not one below it, nor one of another manager). */
-        if (!unit || !base || !streq(base + 1, unit) || asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
+        if (!cgroup_path_endswith_unit(cgroup, unit, NULL) || asprintf(&dir, "/sys/fs/cgroup%s", cgroup) < 0)
                 return false;
         return access(dir, F_OK) < 0 && errno == ENOENT;
 }
