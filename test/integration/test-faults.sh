@@ -223,6 +223,7 @@ memcg_remove() {
 # After a test that timed out (SIGKILLed, no EXIT trap), its cgroup is still there.
 memcg_remove_all() {
         local cg
+        [ -e "$T_TMP/memcgs" ] || return 0
         while read -r cg; do
                 memcg_remove "$cg"
         done <"$T_TMP/memcgs" 2>/dev/null
@@ -508,6 +509,48 @@ test_fault_slow_adoption() {
         assert_no_leftovers $n
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# The device policy of a machine (device-policy.h) cannot be set up: the daemon runs under
+# test/helpers/deny-bpf, which makes one bpf() command fail with EPERM. prog-load: the program the daemon
+# loads at its start (it says so, and tries again at each start); prog-attach: its attach to the new scope,
+# after systemd's job. The start fails with an error that names the device policy, the payload never runs,
+# and nothing is left: no scope, registration, mount, process, state directory, veth, daemon fd or child.
+DENY_BPF=$BUILDDIR/test/helpers/deny-bpf
+
+fault_device_policy() {  # prog-load|prog-attach
+        local cmd=$1 n=mxf-dp${1:5:1} exe cur out  # ve-NAME: at most 15 characters
+        [ -x "$DENY_BPF" ] || t_fail "no $DENY_BPF (BUILDDIR=$BUILDDIR)"
+        mx ListMachines >/dev/null || t_fail "the daemon does not answer"
+        exe=$(readlink "/proc/$(mx_daemon_pid)/exe") || t_fail "no daemon running"
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n"
+        mkdir -p "$(dirname $FAULT_DROPIN)"
+        printf '[Service]\nExecStart=\nExecStart=%s %s %s\n' "$DENY_BPF" "$cmd" "$exe" >$FAULT_DROPIN
+        cur=$(j_mark)
+        fault_restart_daemon || t_fail "machined-ext did not come back under deny-bpf $cmd"
+        if [ "$cmd" = prog-load ]; then
+                assert_journal "$cur" "Failed to load the machines' device policy, trying again at each start"
+        fi
+        mx_baseline
+        out=$(mx_error StartMachine string:$n)
+        assert_match "^org.machinedext1.SetupFailed: .*device policy of machine '$n'.*Operation not permitted" \
+                "$out" "StartMachine without a device policy ($cmd denied)"
+        [ -e "$MACHINES_DIR/$n/report.txt" ] && t_fail "the payload ran without its device policy"
+        wait_until 15 mx_gone $n || t_fail "$n is still there: $(mx_prop $n State)"
+        assert_no_leftovers $n
+        wait_until 10 eval '! ip link show dev ve-$n >/dev/null 2>&1' || t_fail "ve-$n is left"
+        # The same daemon, once bpf() works again, starts it (a restart: the filter stays with the process).
+        rm -f $FAULT_DROPIN
+        fault_restart_daemon || t_fail "machined-ext did not come back without deny-bpf"
+        mx_baseline
+        mx_start $n
+        assert_ok mx_stop $n
+        assert_no_leftovers $n
+}
+
+test_fault_device_policy_load() { fault_device_policy prog-load; }
+test_fault_device_policy_attach() { fault_device_policy prog-attach; }
+
 T_TIMEOUT=120 run_test fault-slow-adoption test_fault_slow_adoption
 fault_restore
 for p in clone scope release register; do
@@ -518,5 +561,9 @@ done
 # under load (it timed out once so in a clean-clone CI run); each wait keeps its own limit.
 T_TIMEOUT=120 run_test fault-daemon-dies-after-exit-reply test_fault_after_exit_reply
 fault_restore
+for c in load attach; do
+        T_TIMEOUT=120 run_test fault-device-policy-$c test_fault_device_policy_$c
+        fault_restore
+done
 
 t_summary

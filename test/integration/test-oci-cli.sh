@@ -376,6 +376,29 @@ test_device_policy() {
         return 0
 }
 
+# The device policy cannot be loaded or attached (test/helpers/deny-bpf makes that bpf() command fail with
+# EPERM): run fails with one line that says so, under both cgroup managers, and leaves nothing (no state,
+# scope, registration, process, cgroup); the payload never ran. Without the filter it runs.
+test_device_policy_fails() {
+        local id=oci-devfail b=$MACHINES_DIR/oci-devfail deny=$BUILDDIR/test/helpers/deny-bpf cmd manager what
+        [ -x "$deny" ] || t_fail "no $deny (BUILDDIR=$BUILDDIR)"
+        oci_bundle $id /bin/sh -c 'echo ran >/out/ran'
+        for cmd in prog-load prog-attach; do
+                what=load
+                [ $cmd = prog-attach ] && what=attach
+                for manager in systemd cgroupfs; do
+                        assert_one_error "Failed to $what the device policy of container '$id'.*Operation not permitted" \
+                                "$deny" $cmd "${OCI[@]}" --cgroup-manager $manager run --bundle "$b" $id
+                        [ -e "$b/out/ran" ] && t_fail "the payload ran without its device policy ($cmd, $manager)"
+                        oci_assert_gone $id
+                        [ -d /sys/fs/cgroup/machined-ext-oci/$id ] && t_fail "its cgroup is left ($cmd, $manager)"
+                done
+        done
+        assert_ok oci run --bundle "$b" $id </dev/null
+        [ -e "$b/out/ran" ] || t_fail "the payload did not run without the filter"
+        oci_assert_gone $id
+}
+
 test_pause_ps_update() {
         local b=$MACHINES_DIR/oci-pause pid scope pids n
         oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
@@ -982,6 +1005,7 @@ test_no_new_keyring() {
 
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-device-policy test_device_policy
+oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
