@@ -140,7 +140,8 @@ int leader_identify(pid_t pid, uint64_t *ret_pidfd_inode, uint64_t *ret_start_ti
                 return -EINVAL;
         pidfd = pidfd_open(pid, 0);
         if (pidfd < 0)
-                return -errno;
+                /* ENOENT (EINVAL before Linux 6.9): PID names a thread of some other process now, no process. */
+                return IN_SET(errno, ENOENT, EINVAL) ? -ESRCH : -errno;
         if (fstat(pidfd, &st) < 0)
                 return -errno;
         r = pid_get_start_time(pid, &start);

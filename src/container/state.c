@@ -40,6 +40,7 @@ static const char *const leader_status_table[_LEADER_STATUS_MAX] = {
         [LEADER_GONE]   = "gone",
         [LEADER_REUSED] = "reused",
         [LEADER_ALIVE]  = "alive",
+        [LEADER_UNKNOWN] = "unknown",
 };
 
 static int lookup(const char *const *table, size_t n, const char *s) {
@@ -706,8 +707,21 @@ int container_state_list(const char *root, ContainerStateEntry **ret, size_t *re
                 entries[n] = (ContainerStateEntry) { .state = TAKE_PTR(s), .leader = LEADER_GONE };
                 r = entries[n].state->pid > 0 ? container_state_check_leader(entries[n].state, NULL) : LEADER_GONE;
                 n++;
-                if (r < 0)
-                        goto finish;
+                if (r < 0) {
+                        /* One entry's leader that cannot be told never costs the caller the others. */
+                        _cleanup_free_ char *why = NULL;
+
+                        entries[n - 1].leader = LEADER_UNKNOWN;
+                        if (asprintf(&why, "cannot tell whether its leader (PID %i) still runs: %s",
+                                     (int) entries[n - 1].state->pid, strerror(-r)) < 0) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        r = add_problem(&problems, de->d_name, why);
+                        if (r < 0)
+                                goto finish;
+                        continue;
+                }
                 entries[n - 1].leader = (LeaderStatus) r;
         }
 

@@ -47,6 +47,7 @@ typedef enum LeaderStatus {
         LEADER_GONE,            /* no process with that PID */
         LEADER_REUSED,          /* a process with that PID, but not the recorded one */
         LEADER_ALIVE,           /* the recorded process */
+        LEADER_UNKNOWN,         /* could not be told (container_state_list(): an error other than "none") */
         _LEADER_STATUS_MAX,
 } LeaderStatus;
 
@@ -142,6 +143,7 @@ ContainerStateEntry *container_state_entries_free(ContainerStateEntry *e, size_t
 /* Lists the containers under ROOT, sorted by id, each with the liveness of its leader: stale entries (gone
  * or reused leader) are returned for the caller to decide about. Corrupt entries (any load error other than
  * a missing state.json, which may be a container being created) are removed; a message per removed or
- * skipped entry is appended to *ret_problems if not NULL ("ID: reason"). A missing ROOT is an empty list.
+ * skipped entry is appended to *ret_problems if not NULL ("ID: reason"), and so is each entry whose leader
+ * cannot be told (LEADER_UNKNOWN: kept, never removed). A missing ROOT is an empty list.
  * Returns 0 with *ret and *ret_n, or -errno. */
 int container_state_list(const char *root, ContainerStateEntry **ret, size_t *ret_n, char ***ret_problems);

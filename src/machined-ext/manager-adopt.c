@@ -445,12 +445,18 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
                         adopt_forget(manager, s->id);
                         return 0;
                 }
-                if (pidfd < 0 && e->leader == LEADER_ALIVE) {
+                if (pidfd < 0 && IN_SET(e->leader, LEADER_ALIVE, LEADER_UNKNOWN)) {
                         /* Not in the fd store (the service was stopped and started): the PID, checked against
                          * the recorded pidfd inode and start time. */
                         r = container_state_check_leader(s, &pidfd);
                         if (r != LEADER_ALIVE)
                                 pidfd = safe_close(pidfd);
+                        if (r < 0 && e->leader == LEADER_UNKNOWN) {
+                                /* Neither ended nor known: its state stays for the next instance. */
+                                log_warning_errno(r, "Machine %s: cannot tell whether its leader (PID %i) still runs, "
+                                                  "leaving it alone: %m", s->id, (int) s->pid);
+                                return 0;
+                        }
                 }
         }
 

@@ -420,7 +420,9 @@ static int resume_stop(Manager *m, const ContainerStateEntry *e) {
         }
         if (e->leader != LEADER_ALIVE) {
                 log_info("OCI container %s: its leader (PID %i) %s while the daemon was not running.", record->id,
-                         (int) record->pid, e->leader == LEADER_REUSED ? "is gone (its PID was reused)" : "exited");
+                         (int) record->pid,
+                         e->leader == LEADER_REUSED ? "is gone (its PID was reused)" :
+                         e->leader == LEADER_UNKNOWN ? "could not be checked" : "exited");
                 return 0;
         }
 

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +322,40 @@ static pid_t dead_child(void) {
         return pid;
 }
 
+/* A thread of ours that blocks until its pipe closes: its TID names no process (what a stale state's PID
+ * names once the kernel gave it to a thread of another process). */
+typedef struct Thread {
+        pthread_t thread;
+        int report[2], stop[2];
+        pid_t tid;
+} Thread;
+
+static void *thread_main(void *userdata) {
+        Thread *t = userdata;
+        pid_t tid = gettid();
+        char c;
+
+        ASSERT(write(t->report[1], &tid, sizeof(tid)) == sizeof(tid));
+        (void) read(t->stop[0], &c, 1);
+        return NULL;
+}
+
+static void thread_start(Thread *t) {
+        ASSERT(pipe2(t->report, O_CLOEXEC) == 0);
+        ASSERT(pipe2(t->stop, O_CLOEXEC) == 0);
+        ASSERT(pthread_create(&t->thread, NULL, thread_main, t) == 0);
+        ASSERT(read(t->report[0], &t->tid, sizeof(t->tid)) == sizeof(t->tid));
+        ASSERT(t->tid != getpid());
+}
+
+static void thread_stop(Thread *t) {
+        close(t->stop[1]);
+        ASSERT(pthread_join(t->thread, NULL) == 0);
+        close(t->stop[0]);
+        close(t->report[0]);
+        close(t->report[1]);
+}
+
 static void test_leader(void) {
         _cleanup_(container_state_freep) ContainerState *s = make_state("l", getpid());
         uint64_t t1 = 0, t2 = 0;
@@ -343,6 +378,19 @@ static void test_leader(void) {
         s->pid = dead_child();
         ASSERT_EQ(container_state_check_leader(s, NULL), LEADER_GONE);
         ASSERT_EQ(pid_get_start_time(s->pid, &t1), -ESRCH);
+
+        /* A PID that names a thread now (pidfd_open(): ENOENT, EINVAL on older kernels) is no process: gone,
+         * not an error. */
+        {
+                Thread t;
+                uint64_t ino, start;
+
+                thread_start(&t);
+                ASSERT_EQ(leader_identify(t.tid, &ino, &start, NULL), -ESRCH);
+                s->pid = t.tid;
+                ASSERT_EQ(container_state_check_leader(s, NULL), LEADER_GONE);
+                thread_stop(&t);
+        }
 
         /* A name with ") " in it does not confuse the /proc/PID/stat parser. */
         ASSERT(pipe2(p, O_CLOEXEC) == 0);
@@ -384,9 +432,15 @@ static void test_list(void) {
         ContainerStateEntry *e = NULL;
         size_t n = 0;
 
+        _cleanup_(container_state_freep) ContainerState *thread = make_state("thread", getpid());
+        Thread t;
+
         gone->pid = dead_child();
         reused->start_time += 1;
+        thread_start(&t);
+        thread->pid = t.tid;
         ASSERT_EQ(container_state_save(root, alive), 0);
+        ASSERT_EQ(container_state_save(root, thread), 0);
         ASSERT_EQ(container_state_save(root, gone), 0);
         ASSERT_EQ(container_state_save(root, reused), 0);
         ASSERT_EQ(container_state_save(root, stopped), 0);
@@ -397,8 +451,10 @@ static void test_list(void) {
         ASSERT(asprintf(&path, "%s/.hidden", root) > 0);
         ASSERT(mkdir(path, 0700) == 0);
 
+        /* A stale entry whose PID names a thread now does not cost the list the others. */
         ASSERT_EQ(container_state_list(root, &e, &n, &problems), 0);
-        ASSERT_EQ(n, 4);
+        thread_stop(&t);
+        ASSERT_EQ(n, 5);
         ASSERT_STREQ(e[0].state->id, "alive");
         ASSERT_EQ(e[0].leader, LEADER_ALIVE);
         ASSERT_STREQ(e[1].state->id, "gone");
@@ -407,6 +463,8 @@ static void test_list(void) {
         ASSERT_EQ(e[2].leader, LEADER_REUSED);
         ASSERT_STREQ(e[3].state->id, "stopped");
         ASSERT_EQ(e[3].leader, LEADER_GONE);
+        ASSERT_STREQ(e[4].state->id, "thread");
+        ASSERT_EQ(e[4].leader, LEADER_GONE);
         container_state_entries_free(e, n);
 
         joined = strv_join(problems, "\n");
