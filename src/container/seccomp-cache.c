@@ -150,8 +150,10 @@ static int cache_key(const ContainerConfig *c, char **ret, size_t *ret_size) {
                 return -ENOMEM;
         put_str(f, "machined-ext " PACKAGE_VERSION);
         r = put_object(f, (const void *) container_seccomp_programs_build);
+        /* libseccomp's own data, not a function: a function's address may be our PLT stub (a non-PIE build),
+         * which would name our object instead of libseccomp's. */
         if (r >= 0)
-                r = put_object(f, (const void *) seccomp_init);
+                r = v ? put_object(f, v) : -EOPNOTSUPP;
         if (r < 0) {
                 fclose(f);
                 free(buf);
