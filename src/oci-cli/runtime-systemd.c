@@ -391,9 +391,9 @@ int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContaine
                         return r;
                 break;
         default:
-                r = pid_get_cgroup(leader, &cgroup);
-                if (r < 0)
-                        oci_debug("Failed to read the cgroup of PID %i: %s", (int) leader, strerror(-r));
+                /* No cgroup of its own: the one the init was born in is the caller's (containerd's shim,
+                 * conmon, a service), which kill --all, pause or the clean-up must never touch. */
+                break;
         }
         *ret_cgroup = TAKE_PTR(cgroup);
         return 0;

@@ -308,6 +308,9 @@ int oci_runtime_kill(OciLoaded *l, int sig, bool all) {
         if (l->status == CONTAINER_STOPPED)
                 return oci_error(ESRCH, "Container '%s' is not running", l->state->id);
         if (all) {
+                if (!l->state->cgroup)
+                        return oci_error(ENOMEDIUM, "Container '%s' has no cgroup of its own (--cgroup-manager disabled): "
+                                         "kill --all cannot find its processes", l->state->id);
                 r = kill_cgroup(l->state->cgroup, sig);
                 if (r < 0)
                         return oci_error(r, "Failed to signal the processes of container '%s': %s", l->state->id,

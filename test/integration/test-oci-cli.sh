@@ -399,6 +399,35 @@ test_device_policy_fails() {
         oci_assert_gone $id
 }
 
+# --cgroup-manager disabled: no cgroup of its own, so none recorded. The cgroup the init was born in is the
+# caller's (a shim, conmon): run's clean-up, delete --force and kill --all must leave the caller's other
+# processes alone (they used to SIGKILL that whole cgroup).
+test_cgroup_manager_disabled() {
+        local id=oci-nocg b=$MACHINES_DIR/oci-nocg cg=/sys/fs/cgroup/oci-test-caller sentinel
+        oci_bundle $id /bin/sleep 1000
+        mkdir -p $cg
+        sh -c "echo \$\$ >$cg/cgroup.procs && exec sleep 1000" &
+        sentinel=$!
+        wait_until 5 grep -qx "$sentinel" $cg/cgroup.procs || t_fail "the sentinel is not in $cg"
+        in_cg() { sh -c "echo \$\$ >$cg/cgroup.procs && exec \"\$@\"" sh "${OCI[@]}" --cgroup-manager disabled "$@"; }
+
+        in_cg create --bundle "$b" $id </dev/null >/dev/null 2>&1 || t_fail "create with --cgroup-manager disabled failed"
+        assert_eq null "$(jq -r .cgroup "$OCI_ROOT/$id/state.json")" "the cgroup recorded"
+        assert_one_error "has no cgroup of its own" in_cg kill --all $id KILL
+        assert_ok in_cg delete --force $id
+        kill -0 $sentinel 2>/dev/null || t_fail "delete --force killed its caller's cgroup"
+        oci_assert_gone $id
+
+        jq '.process.args = [ "/bin/true" ]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        assert_ok in_cg run --bundle "$b" $id </dev/null
+        kill -0 $sentinel 2>/dev/null || t_fail "run's clean-up killed its caller's cgroup"
+        oci_assert_gone $id
+
+        kill $sentinel
+        wait $sentinel 2>/dev/null
+        rmdir $cg
+}
+
 test_pause_ps_update() {
         local b=$MACHINES_DIR/oci-pause pid scope pids n
         oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
@@ -1006,6 +1035,7 @@ test_no_new_keyring() {
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
+oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
