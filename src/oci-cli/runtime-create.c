@@ -592,6 +592,11 @@ int oci_runtime_create(const OciCreate *o, OciInstance **ret) {
                 calls.bus = (OciBus) {};
                 i->registration = TAKE_PTR(calls.registration);
         }
+        /* A unit systemd would not make for us (linux.cgroupsPath may name any scope) is never stopped. */
+        if (r < 0 && i->state && i->state->unit && !oci_cgroup_job_unit_is_ours(&calls.bus, calls.job)) {
+                oci_debug("%s is not ours, leaving it alone.", i->state->unit);
+                i->state->unit = mfree(i->state->unit);
+        }
         create_calls_done(&calls);
         if (r < 0) {
                 if (i->dir_fd >= 0 && i->state)

@@ -201,6 +201,21 @@ static int job_start(sd_bus *bus, sd_bus_message *call, OciCgroupJob **ret) {
         return 0;
 }
 
+bool oci_cgroup_job_unit_is_ours(OciBus *b, OciCgroupJob *j) {
+        usec_t end = now(CLOCK_MONOTONIC) + 5 * USEC_PER_SEC;
+
+        if (!j)
+                return true;
+        /* The call's answer (call_slot is dropped with it), not the job's end. */
+        while (j->call_slot && b->systemd) {
+                usec_t t = now(CLOCK_MONOTONIC);
+
+                if (t >= end || oci_bus_wait(b, -EBADF, end - t) < 0)
+                        break;
+        }
+        return !(j->error < 0 && !j->job);
+}
+
 int oci_cgroup_job_state(const OciCgroupJob *j) {
         if (!j)
                 return -EINVAL;

@@ -189,6 +189,10 @@ int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContaine
  * wait anyway, between oci_cgroup_begin() and oci_cgroup_finish(), not while a child shares its fd table.
  * Returns 0, or logs and returns -errno. */
 int oci_cgroup_device_policy(const char *id, const OciContainer *oci, int *ret_fd);
+/* Whether the unit J's StartTransientUnit names may be ours: false only if systemd refused the call (e.g.
+ * UnitExists: the name is another's unit, which our clean-up must not stop), waiting for its answer (at most
+ * 5 s; no answer by then counts as ours). True for NULL. */
+bool oci_cgroup_job_unit_is_ours(OciBus *b, OciCgroupJob *j);
 /* Where J is: 0 still running (or not answered yet), 1 done, -EIO failed, or the call's -errno. */
 int oci_cgroup_job_state(const OciCgroupJob *j);
 OciCgroupJob *oci_cgroup_job_free(OciCgroupJob *j);

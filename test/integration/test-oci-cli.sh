@@ -428,6 +428,24 @@ test_cgroup_manager_disabled() {
         rmdir $cg
 }
 
+# linux.cgroupsPath may name any scope: one that is another's already (systemd answers UnitExists) fails the
+# create, and the clean-up leaves that scope alone (it used to stop it).
+test_cgroups_path_taken() {
+        local id=oci-taken b=$MACHINES_DIR/oci-taken other=octest-taken.scope out
+        oci_bundle $id /bin/true
+        jq '.linux.cgroupsPath = "machine.slice:octest:taken"' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        systemd-run --quiet --scope --unit=$other sleep 1000 >/dev/null 2>&1 &
+        wait_until 10 unit_active $other || t_fail "$other did not start"
+        assert_one_error "$other" oci run --bundle "$b" $id
+        unit_active $other || t_fail "the failed create stopped $other, which was not its own"
+        oci_assert_gone $id
+        systemctl stop $other
+        wait
+        # The name free again: the container gets it.
+        assert_ok oci run --bundle "$b" $id </dev/null
+        oci_assert_gone $id
+}
+
 test_pause_ps_update() {
         local b=$MACHINES_DIR/oci-pause pid scope pids n
         oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
@@ -1036,6 +1054,7 @@ oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled
+oci_run_test oci-cli-cgroups-path-taken test_cgroups_path_taken
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
