@@ -66,6 +66,19 @@ static bool cgroup_is_frozen(const char *cgroup) {
         return buf[0] == '1';
 }
 
+int oci_dir_is_current(int dir_fd, const char *id) {
+        _cleanup_free_ char *dir = NULL;
+        struct stat a, b;
+
+        if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
+                return -ENOMEM;
+        if (fstat(dir_fd, &a) < 0)
+                return -errno;
+        if (lstat(dir, &b) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        return a.st_nlink > 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int oci_runtime_load(const char *id, OciLoaded **ret) {
         _cleanup_(oci_loaded_freep) OciLoaded *l = NULL;
         _cleanup_free_ char *dir = NULL, *error = NULL;
@@ -80,14 +93,26 @@ int oci_runtime_load(const char *id, OciLoaded **ret) {
 
         if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
                 return oci_error(ENOMEM, "Out of memory");
-        l->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (l->dir_fd < 0) {
-                if (errno == ENOENT)
-                        return oci_error(ENOENT, "Container '%s' does not exist", id);
-                return oci_error(errno, "Failed to open %s: %s", dir, strerror(errno));
+        /* Locked, the directory must still be the one ROOT/ID names: a delete we waited for removed it, and a
+         * create may have made a new one of the id meanwhile (that one is the container asked for). */
+        for (unsigned tries = 0;; tries++) {
+                l->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (l->dir_fd < 0) {
+                        if (errno == ENOENT)
+                                return oci_error(ENOENT, "Container '%s' does not exist", id);
+                        return oci_error(errno, "Failed to open %s: %s", dir, strerror(errno));
+                }
+                if (flock(l->dir_fd, LOCK_EX) < 0)
+                        return oci_error(errno, "Failed to lock %s: %s", dir, strerror(errno));
+                r = oci_dir_is_current(l->dir_fd, id);
+                if (r < 0)
+                        return oci_error(r, "Failed to check %s: %s", dir, strerror(-r));
+                if (r > 0)
+                        break;
+                if (tries >= 16)
+                        return oci_error(EBUSY, "Container '%s' keeps being replaced while waiting for its lock", id);
+                l->dir_fd = safe_close(l->dir_fd);
         }
-        if (flock(l->dir_fd, LOCK_EX) < 0)
-                return oci_error(errno, "Failed to lock %s: %s", dir, strerror(errno));
 
         r = container_state_load(arg_root, id, &l->state, &error);
         if (r == -ENOENT)

@@ -113,6 +113,9 @@ int oci_runtime_wait(OciInstance *i, siginfo_t *ret);
 /* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
  * such container). */
 int oci_runtime_load(const char *id, OciLoaded **ret);
+/* Whether DIR_FD is still the directory ROOT/ID names (not removed, not replaced by a new one of the id):
+ * 1 or 0, or -errno. For a lock on it that was waited for. */
+int oci_dir_is_current(int dir_fd, const char *id);
 
 /* CONFIG's seccomp filters from the cache the containers of --root share, compiled and saved there on a miss:
  * 1 from the cache, 0 compiled, or a negative errno (logged at debug level). */

@@ -155,7 +155,10 @@ int verb_run(int argc, char **argv) {
         forward_pidfd = -EBADF;
         (void) flock(i->dir_fd, LOCK_EX);
         i->state->status = CONTAINER_STOPPED;
-        (void) oci_runtime_destroy_full(i->state, -EBADF, i->dir_fd, i->oci, &i->bus);
+        /* A delete --force while it ran cleaned up already, and the id may be another container's now: its
+         * scope, registration and state are not ours to remove. */
+        if (oci_dir_is_current(i->dir_fd, i->state->id) > 0)
+                (void) oci_runtime_destroy_full(i->state, -EBADF, i->dir_fd, i->oci, &i->bus);
 
         if (si.si_code == CLD_EXITED)
                 return si.si_status;

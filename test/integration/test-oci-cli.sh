@@ -446,6 +446,34 @@ test_cgroups_path_taken() {
         oci_assert_gone $id
 }
 
+# A verb that waited for ROOT/ID's lock acts on the directory ROOT/ID names once it has it: not on one that a
+# delete removed meanwhile (and a create replaced). Here a delete --force waits behind a lock (flock(1)); the
+# directory is then replaced by a new one whose lock a "create" holds: the delete waits for that one too.
+test_lock_follows_id() {
+        local id=oci-relock b=$MACHINES_DIR/oci-relock d l1 l2 del
+        d=$OCI_ROOT/$id
+        oci_bundle $id /bin/sleep 1000
+        oci_detached create --bundle "$b" $id
+        # -o: the lock is flock(1)'s own, not its command's: it ends when its sleep is killed.
+        flock -o "$d" sleep 30 & l1=$!
+        wait_until 5 eval "grep -q \"FLOCK.*:$(stat -c %i "$d") \" /proc/locks" || t_fail "flock(1) did not lock $d"
+        oci delete --force $id >"$T_TMP/del.out" 2>&1 & del=$!
+        sleep 0.3
+        mv "$d" "$d.moved"
+        mkdir -m 0700 "$d"
+        flock -o "$d" sleep 30 & l2=$!
+        wait_until 5 eval "grep -q \"FLOCK.*:$(stat -c %i "$d") \" /proc/locks" || t_fail "flock(1) did not lock the new $d"
+        pkill -P $l1
+        sleep 0.5
+        kill -0 $del 2>/dev/null || t_fail "delete went on with the old directory: $(cat "$T_TMP/del.out")"
+        pkill -P $l2
+        wait $del && t_fail "delete of a directory without state.json succeeded"
+        assert_match "does not exist \\(or is being created\\)" "$(cat "$T_TMP/del.out")" "delete's error"
+        rmdir "$d" && mv "$d.moved" "$d"
+        assert_ok oci delete --force $id
+        oci_assert_gone $id
+}
+
 test_pause_ps_update() {
         local b=$MACHINES_DIR/oci-pause pid scope pids n
         oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
@@ -1055,6 +1083,7 @@ oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled
 oci_run_test oci-cli-cgroups-path-taken test_cgroups_path_taken
+oci_run_test oci-cli-lock-follows-id test_lock_follows_id
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
