@@ -439,6 +439,9 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = root_make();
         if (r < 0)
                 return oci_error(r, "Failed to create the state directory %s: %s", arg_root, strerror(-r));
+        r = oci_root_check();
+        if (r < 0)
+                return r == -ENOENT ? oci_error(r, "--root %s is gone", arg_root) : r;
         oci_mount_options_cache_save();
         if (oci_seccomp_programs_shared(&i->oci->config, &programs) != 1) {
                 r = oci_container_check_seccomp(i->oci, &error);

@@ -66,6 +66,27 @@ static bool cgroup_is_frozen(const char *cgroup) {
         return buf[0] == '1';
 }
 
+/* A directory of the state: ours, and no one else may write it (its state files name the units, cgroups,
+ * machines and hooks a root process acts on). Logs and returns -EPERM if not. */
+static int check_own_dir(const char *what, const char *path, const struct stat *st) {
+        if (!S_ISDIR(st->st_mode))
+                return oci_error(ENOTDIR, "%s %s is not a directory", what, path);
+        if (st->st_uid != geteuid() || (st->st_mode & (S_IWGRP | S_IWOTH)))
+                return oci_error(EPERM, "%s %s is owned by UID %u with mode %04o: refusing a state directory "
+                                 "that others than UID %u can write", what, path, (unsigned) st->st_uid,
+                                 (unsigned) (st->st_mode & 07777), (unsigned) geteuid());
+        return 0;
+}
+
+int oci_root_check(void) {
+        struct stat st;
+
+        if (stat(arg_root, &st) < 0)
+                return errno == ENOENT ? -ENOENT : oci_error(errno, "Failed to check --root %s: %s", arg_root,
+                                                             strerror(errno));
+        return check_own_dir("--root", arg_root, &st);
+}
+
 int oci_dir_is_current(int dir_fd, const char *id) {
         _cleanup_free_ char *dir = NULL;
         struct stat a, b;
@@ -93,6 +114,11 @@ int oci_runtime_load(const char *id, OciLoaded **ret) {
 
         if (asprintf(&dir, "%s/%s", arg_root, id) < 0)
                 return oci_error(ENOMEM, "Out of memory");
+        r = oci_root_check();
+        if (r == -ENOENT)
+                return oci_error(ENOENT, "Container '%s' does not exist", id);
+        if (r < 0)
+                return r;
         /* Locked, the directory must still be the one ROOT/ID names: a delete we waited for removed it, and a
          * create may have made a new one of the id meanwhile (that one is the container asked for). */
         for (unsigned tries = 0;; tries++) {
@@ -107,8 +133,16 @@ int oci_runtime_load(const char *id, OciLoaded **ret) {
                 r = oci_dir_is_current(l->dir_fd, id);
                 if (r < 0)
                         return oci_error(r, "Failed to check %s: %s", dir, strerror(-r));
-                if (r > 0)
+                if (r > 0) {
+                        struct stat st;
+
+                        if (fstat(l->dir_fd, &st) < 0)
+                                return oci_error(errno, "Failed to check %s: %s", dir, strerror(errno));
+                        r = check_own_dir("The state directory", dir, &st);
+                        if (r < 0)
+                                return r;
                         break;
+                }
                 if (tries >= 16)
                         return oci_error(EBUSY, "Container '%s' keeps being replaced while waiting for its lock", id);
                 l->dir_fd = safe_close(l->dir_fd);

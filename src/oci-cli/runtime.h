@@ -113,6 +113,9 @@ int oci_runtime_wait(OciInstance *i, siginfo_t *ret);
 /* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
  * such container). */
 int oci_runtime_load(const char *id, OciLoaded **ret);
+/* --root as a state directory must be: ours, writable by no one else. Returns 0, -ENOENT if it does not exist
+ * (not logged), or logs and returns -errno (-EPERM: another's, or writable by others). */
+int oci_root_check(void);
 /* Whether DIR_FD is still the directory ROOT/ID names (not removed, not replaced by a new one of the id):
  * 1 or 0, or -errno. For a lock on it that was waited for. */
 int oci_dir_is_current(int dir_fd, const char *id);

@@ -57,6 +57,9 @@ int verb_list(int argc, char **argv) {
                 return EXIT_FAILURE;
         }
 
+        r = oci_root_check();
+        if (r < 0 && r != -ENOENT)
+                return EXIT_FAILURE;
         r = container_state_list(arg_root, &entries, &n, NULL);
         if (r < 0) {
                 oci_error(r, "Failed to list %s: %s", arg_root, strerror(-r));

@@ -474,6 +474,29 @@ test_lock_follows_id() {
         oci_assert_gone $id
 }
 
+# --root and ROOT/ID hold what a root process acts on (units, cgroups, machines, the bundles of hooks): one
+# that another user owns or others can write is refused by every verb, before anything in it is read.
+test_root_trust() {
+        local r=/run/oci-badroot id=oci-trust b=$MACHINES_DIR/oci-trust
+        mkdir -p $r && chmod 1777 $r
+        assert_one_error "--root $r is owned by UID 0 with mode 1777: refusing" machined-ext-oci --root $r list
+        assert_one_error "refusing a state directory" machined-ext-oci --root $r state foo
+        oci_bundle $id /bin/true
+        assert_one_error "refusing a state directory" machined-ext-oci --root $r run --bundle "$b" $id
+        [ -e $r/$id ] && t_fail "run made $r/$id under a refused --root"
+        chmod 0700 $r && chown 65534 $r
+        assert_one_error "--root $r is owned by UID 65534" machined-ext-oci --root $r list
+        rm -rf $r
+
+        # A state directory of another user's in our --root (its state.json is planted): refused, not read.
+        oci_detached create --bundle "$b" $id
+        chown 65534 "$OCI_ROOT/$id"
+        assert_one_error "The state directory $OCI_ROOT/$id is owned by UID 65534" oci delete --force $id
+        chown 0 "$OCI_ROOT/$id"
+        assert_ok oci delete --force $id
+        oci_assert_gone $id
+}
+
 test_pause_ps_update() {
         local b=$MACHINES_DIR/oci-pause pid scope pids n
         oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
@@ -1084,6 +1107,7 @@ oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled
 oci_run_test oci-cli-cgroups-path-taken test_cgroups_path_taken
 oci_run_test oci-cli-lock-follows-id test_lock_follows_id
+oci_run_test oci-cli-root-trust test_root_trust
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
