@@ -57,6 +57,10 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
         r = r ?: map_add_u64(&l, "timeoutStartUSec", m->timeout_start_usec);
         r = r ?: map_add(&l, "consoleMode", console_mode_to_string(m->console_mode));
         r = r ?: map_add_u64(&l, "readOnly", m->read_only > 0);
+        /* The UID range as given (0: none): what /proc/LEADER/uid_map shows can be the payload's own nested
+         * user namespace by then. */
+        r = r ?: map_add_u64(&l, "usernsShift", m->userns_shift);
+        r = r ?: map_add_u64(&l, "usernsRange", m->userns_range);
         r = r ?: map_add_u64(&l, "registered", m->registered);
         r = r ?: map_add_u64(&l, "stopRequested", m->stop_requested);
         if (m->stop_deadline > 0)

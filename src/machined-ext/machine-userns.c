@@ -250,11 +250,24 @@ void machine_userns_release(Machine *m) {
         m->userns_range = 0;
 }
 
-int machine_userns_adopt(Machine *m) {
+int machine_userns_adopt(Machine *m, uint64_t shift, uint64_t range) {
+        int fd;
+
+        if (range == 0 || m->userns_lock_fd >= 0)
+                return 0;
+        if (shift > UINT32_MAX || range > UINT32_MAX || shift + range > UINT32_MAX)
+                return -EBADMSG;
+        fd = userns_lock((uid_t) shift);
+        if (fd < 0)
+                return fd;
+        log_debug("Machine %s: adopted UID range %u:%u.", m->name, (unsigned) shift, (unsigned) range);
+        return machine_userns_take(m, (uid_t) shift, (uint32_t) range, fd);
+}
+
+int machine_userns_adopt_from_leader(Machine *m) {
         _cleanup_fclose_ FILE *f = NULL;
         unsigned inside, outside, count;
         char path[64];
-        int fd;
 
         if (m->leader <= 1 || m->userns_lock_fd >= 0)
                 return 0;
@@ -267,11 +280,7 @@ int machine_userns_adopt(Machine *m) {
                 return -EBADMSG;
         if (inside != 0 || (outside == 0 && count == UINT32_MAX))
                 return 0;
-        if (count == 0 || (uint64_t) outside + count > UINT32_MAX)
+        if (count == 0)
                 return -EBADMSG;
-        fd = userns_lock(outside);
-        if (fd < 0)
-                return fd;
-        log_debug("Machine %s: adopted UID range %u:%u.", m->name, outside, count);
-        return machine_userns_take(m, outside, count, fd);
+        return machine_userns_adopt(m, outside, count);
 }

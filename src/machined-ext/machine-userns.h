@@ -27,7 +27,10 @@ int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error);
 /* Lets go of M's range (its payload is gone, or never started). */
 void machine_userns_release(Machine *m);
 
-/* An adopted machine (a restarted daemon): takes the range of its leader's user namespace again (read from
- * /proc/LEADER/uid_map, the caller has checked the leader by its pidfd), so that no other machine gets it.
- * Returns 0 (also: no user namespace), -EBUSY if another holds its lock, or -errno. */
-int machine_userns_adopt(Machine *m);
+/* An adopted machine (a restarted daemon): takes its UID range SHIFT:RANGE again, as its state recorded it
+ * (RANGE 0: none), so that no other machine gets it. Returns 0, -EBADMSG for a range that cannot be, -EBUSY
+ * if another holds its lock, or -errno. */
+int machine_userns_adopt(Machine *m, uint64_t shift, uint64_t range);
+/* The same for the state of an older daemon, which did not record the range: the range of the leader's user
+ * namespace, read from /proc/LEADER/uid_map (the caller has checked the leader by its pidfd). */
+int machine_userns_adopt_from_leader(Machine *m);

@@ -198,7 +198,7 @@ static uint64_t fact_u64(const ContainerState *s, const char *key, uint64_t def)
         char *end;
         uint64_t u;
 
-        if (!v || !*v)
+        if (!v || *v < '0' || *v > '9')      /* strtoull() would take "-1" and leading blanks */
                 return def;
         errno = 0;
         u = strtoull(v, &end, 10);
@@ -523,7 +523,10 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         }
 
         adopt_resume(m);
-        r = machine_userns_adopt(m);
+        /* The range recorded at the start; only an older daemon's state lacks it. */
+        r = fact(s, "usernsRange") ?
+                machine_userns_adopt(m, fact_u64(s, "usernsShift", UINT64_MAX), fact_u64(s, "usernsRange", UINT64_MAX)) :
+                machine_userns_adopt_from_leader(m);
         if (r < 0)
                 log_warning_errno(r, "Machine %s: failed to take the UID range of its user namespace again, ignoring: %m",
                                   m->name);

@@ -190,6 +190,33 @@ test_default_daemon_restart() {
         return 0
 }
 
+# The range a restarted daemon takes again is the one it gave, not what /proc/LEADER/uid_map says by then: a
+# payload whose PID 1 moved into a user namespace of its own (unshare -U) shows that one's map there (empty,
+# or one UID), and its real 64K range must still be refused to others.
+test_default_daemon_restart_nested() {
+        local a=mxud-na b=mxud-nb l shift out
+        mx_root $a
+        mx_settings $a "[Exec]\nKillSignal=SIGKILL\nParameters=/bin/busybox sh -c 'cat /proc/self/uid_map >/tmp/map; exec unshare -U sleep 3600'\n"
+        mx_start $a
+        l=$(mx_prop $a Leader)
+        wait_file "/proc/$l/root/tmp/map" >/dev/null
+        shift=$(awk '{ print $2 }' "/proc/$l/root/tmp/map")
+        assert_match "^[1-9][0-9]*$" "$shift" "the machine's UID shift"
+        # unshare -U without a map: the host reads an empty uid_map of PID 1 now.
+        wait_until 5 eval '[ -z "$(cat /proc/$l/uid_map)" ]' ||
+                t_fail "PID 1 did not move into a user namespace of its own: $(cat /proc/$l/uid_map)"
+        assert_ok systemctl restart machined-ext
+        wait_until 10 mx_running $a || t_fail "$a not adopted"
+        mx_root $b
+        mx_settings $b "[Exec]\nPrivateUsers=$shift:65536\nParameters=/usr/bin/testpayload sleep inf\n"
+        out=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$b)
+        assert_match "PrivateUsers=$shift:65536 overlaps the UID range of running machine '$a'" "$out" "error"
+        assert_gone $b
+        assert_ok mx_stop $a
+        [ -e /run/systemd/nspawn-uid/$shift ] && t_fail "lock of $a's range left after it stopped"
+        return 0
+}
+
 # The systemd test root boots to READY with the default, and reboots (its systemd-shutdown calls reboot(2)).
 test_default_systemd_boot() {
         local n=mxud-sd l1 l2
@@ -240,6 +267,7 @@ run_test default-trust test_default_trust
 run_test default-bind test_default_bind
 run_test default-bind-not-idmappable test_default_bind_not_idmappable
 run_test default-daemon-restart test_default_daemon_restart
+run_test default-daemon-restart-nested test_default_daemon_restart_nested
 run_test default-systemd-boot test_default_systemd_boot
 run_test default-no-userdb-round-trips test_default_no_userdb_round_trips
 
