@@ -409,7 +409,11 @@ static void adopt_resume(Machine *m) {
                 log_warning_errno(r, "Machine %s: failed to watch its leader: %m", m->name);
 
         if (m->state == MACHINE_STARTING && m->notify_ready > 0 && m->timeout_start_usec != USEC_INFINITY) {
-                usec_t n = now(CLOCK_MONOTONIC), deadline = m->timestamp_monotonic + m->timeout_start_usec;
+                usec_t n = now(CLOCK_MONOTONIC), deadline;
+
+                /* Saturated: a huge TimeoutStartSec= must not wrap around into "expired". */
+                if (__builtin_add_overflow(m->timestamp_monotonic, m->timeout_start_usec, &deadline))
+                        deadline = USEC_INFINITY - 1;
 
                 r = machine_arm_start_timeout(m, deadline > n ? deadline - n : 1);
                 if (r < 0)
@@ -439,12 +443,10 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
 
         if (s->pid > 0) {
                 pidfd = adopted_pidfd(manager, s);
-                if (pidfd == -ESTALE) {
-                        log_warning("Machine %s: the stored pidfd is not of the leader its state names, not trusting it.",
-                                    s->id);
-                        adopt_forget(manager, s->id);
-                        return 0;
-                }
+                if (pidfd == -ESTALE)
+                        /* A stale or foreign entry of the store does not make a leader that still runs gone. */
+                        log_warning("Machine %s: the stored pidfd is not of the leader its state names, not trusting "
+                                    "it; checking the leader by its PID.", s->id);
                 if (pidfd < 0 && IN_SET(e->leader, LEADER_ALIVE, LEADER_UNKNOWN)) {
                         /* Not in the fd store (the service was stopped and started): the PID, checked against
                          * the recorded pidfd inode and start time. */
@@ -502,6 +504,8 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         fault_stall("stall-adoption", s->id);
         r = adopt_machine(manager, s, pidfd, journal, &m);
         TAKE_FD(pidfd);
+        if (r == -ENOMEM)
+                return r;       /* its state stays, for the next instance: the machine may well run */
         if (r < 0) {
                 log_warning_errno(r, "Failed to adopt machine %s, forgetting it: %m", s->id);
                 adopt_forget(manager, s->id);

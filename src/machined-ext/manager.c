@@ -457,13 +457,19 @@ static int collect_stored_fds(Hashmap *stored, char ***ret_names, int **ret_fds,
                 return k;
         if (k > 0) {
                 fds = new(int, k);
-                if (!fds)
+                if (!fds) {
+                        for (int i = 0; i < k; i++)
+                                safe_close(SD_LISTEN_FDS_START + i);
                         return -ENOMEM;
+                }
                 for (int i = 0; i < k; i++)
                         fds[n++] = SD_LISTEN_FDS_START + i;
                 while (strv_length(names) < n)         /* unnamed fds: closed below */
-                        if (strv_extend(&names, "") < 0)
+                        if (strv_extend(&names, "") < 0) {
+                                for (size_t i = 0; i < n; i++)
+                                        safe_close(fds[i]);
                                 return -ENOMEM;
+                        }
         }
         for (size_t i = 0, end = n; i < end; i++) {
                 const char *name = startswith(names[i], MACHINE_FDS_PREFIX);

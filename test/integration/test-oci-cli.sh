@@ -450,19 +450,21 @@ test_cgroups_path_taken() {
 # delete removed meanwhile (and a create replaced). Here a delete --force waits behind a lock (flock(1)); the
 # directory is then replaced by a new one whose lock a "create" holds: the delete waits for that one too.
 test_lock_follows_id() {
-        local id=oci-relock b=$MACHINES_DIR/oci-relock d l1 l2 del
+        local id=oci-relock b=$MACHINES_DIR/oci-relock d l1 l2 del ino
         d=$OCI_ROOT/$id
         oci_bundle $id /bin/sleep 1000
         oci_detached create --bundle "$b" $id
         # -o: the lock is flock(1)'s own, not its command's: it ends when its sleep is killed.
         flock -o "$d" sleep 30 & l1=$!
-        wait_until 5 eval "grep -q \"FLOCK.*:$(stat -c %i "$d") \" /proc/locks" || t_fail "flock(1) did not lock $d"
+        ino=$(stat -c %i "$d")
+        wait_until 5 grep -q "FLOCK.*:$ino " /proc/locks || t_fail "flock(1) did not lock $d"
         oci delete --force $id >"$T_TMP/del.out" 2>&1 & del=$!
         sleep 0.3
         mv "$d" "$d.moved"
         mkdir -m 0700 "$d"
         flock -o "$d" sleep 30 & l2=$!
-        wait_until 5 eval "grep -q \"FLOCK.*:$(stat -c %i "$d") \" /proc/locks" || t_fail "flock(1) did not lock the new $d"
+        ino=$(stat -c %i "$d")
+        wait_until 5 grep -q "FLOCK.*:$ino " /proc/locks || t_fail "flock(1) did not lock the new $d"
         pkill -P $l1
         sleep 0.5
         kill -0 $del 2>/dev/null || t_fail "delete went on with the old directory: $(cat "$T_TMP/del.out")"
