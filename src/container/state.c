@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,12 +621,18 @@ ContainerStateEntry *container_state_entries_free(ContainerStateEntry *e, size_t
         return mfree(e);
 }
 
-static int add_problem(char ***problems, const char *id, const char *reason) {
-        _cleanup_free_ char *m = NULL;
+/* "ID: REASON" appended to *PROBLEMS (if not NULL), REASON formatted. Returns 0 or -ENOMEM. */
+_printf_(3, 4) static int add_problem(char ***problems, const char *id, const char *format, ...) {
+        _cleanup_free_ char *reason = NULL, *m = NULL;
+        va_list ap;
+        int k;
 
         if (!problems)
                 return 0;
-        if (asprintf(&m, "%s: %s", id, reason) < 0)
+        va_start(ap, format);
+        k = vasprintf(&reason, format, ap);
+        va_end(ap);
+        if (k < 0 || asprintf(&m, "%s: %s", id, reason) < 0)
                 return -ENOMEM;
         if (strv_push(problems, m) < 0)
                 return -ENOMEM;
@@ -684,15 +691,10 @@ int container_state_list(const char *root, ContainerStateEntry **ret, size_t *re
                         continue;
                 }
                 if (r < 0) {
-                        _cleanup_free_ char *why = NULL;
                         int k = container_state_remove(root, de->d_name);
 
-                        if (asprintf(&why, "%s, %s", error ?: strerror(-r),
-                                     k < 0 ? "could not be removed" : "removed") < 0) {
-                                r = -ENOMEM;
-                                goto finish;
-                        }
-                        r = add_problem(&problems, de->d_name, why);
+                        r = add_problem(&problems, de->d_name, "%s, %s", error ?: strerror(-r),
+                                        k < 0 ? "could not be removed" : "removed");
                         if (r < 0)
                                 goto finish;
                         continue;
@@ -709,15 +711,9 @@ int container_state_list(const char *root, ContainerStateEntry **ret, size_t *re
                 n++;
                 if (r < 0) {
                         /* One entry's leader that cannot be told never costs the caller the others. */
-                        _cleanup_free_ char *why = NULL;
-
                         entries[n - 1].leader = LEADER_UNKNOWN;
-                        if (asprintf(&why, "cannot tell whether its leader (PID %i) still runs: %s",
-                                     (int) entries[n - 1].state->pid, strerror(-r)) < 0) {
-                                r = -ENOMEM;
-                                goto finish;
-                        }
-                        r = add_problem(&problems, de->d_name, why);
+                        r = add_problem(&problems, de->d_name, "cannot tell whether its leader (PID %i) still runs: %s",
+                                        (int) entries[n - 1].state->pid, strerror(-r));
                         if (r < 0)
                                 goto finish;
                         continue;
