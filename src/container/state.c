@@ -598,8 +598,8 @@ int container_state_remove(const char *root, const char *id) {
         if (r < 0)
                 return r;
 
-        /* Only entries we write: state.json, the config.json copy, the release FIFO, the seccomp cache and
-         * their temp files, never following anything. */
+        /* Only entries we write: state.json, the config.json copy, the release FIFO, the creator file, the
+         * seccomp cache and their temp files, never following anything. */
         d = fdopendir(dir_fd);
         if (!d)
                 return -errno;
@@ -608,6 +608,7 @@ int container_state_remove(const char *root, const char *id) {
                 if (streq(de->d_name, STATE_FILE) || startswith(de->d_name, STATE_TMP_PREFIX) ||
                     streq(de->d_name, CONTAINER_STATE_CONFIG_FILE) ||
                     streq(de->d_name, CONTAINER_STATE_RELEASE_FIFO) ||
+                    streq(de->d_name, CONTAINER_STATE_CREATOR_FILE) ||
                     streq(de->d_name, CONTAINER_SECCOMP_CACHE_FILE) ||
                     startswith(de->d_name, CONTAINER_SECCOMP_CACHE_TMP_PREFIX))
                         (void) unlinkat(dirfd(d), de->d_name, 0);

@@ -24,6 +24,9 @@
 #define CONTAINER_STATE_CONFIG_FILE "config.json"
 /* The OCI CLI's release FIFO, from create to start. */
 #define CONTAINER_STATE_RELEASE_FIFO "exec.fifo"
+/* The OCI CLI's create that made the directory: "PID START-TIME PIDFD-INODE" (leader_identify()), so that a
+ * directory without state.json can be told from one whose create died (delete --force removes that). */
+#define CONTAINER_STATE_CREATOR_FILE "creator"
 #define CONTAINER_ID_MAX 255
 
 typedef enum ContainerStatus {

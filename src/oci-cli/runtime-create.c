@@ -103,6 +103,25 @@ static int make_state_dir(const char *id, int *ret_fd) {
         return 0;
 }
 
+/* Who is creating the container (CONTAINER_STATE_CREATOR_FILE): until state.json exists, that is all a delete
+ * --force can tell a create under way from one that died (SIGKILLed: nothing cleaned up). Returns 0 or
+ * -errno. */
+static int save_creator(int dir_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t inode, start;
+        char buf[80];
+        int n, r;
+
+        r = leader_identify(getpid(), &inode, &start, NULL);
+        if (r < 0)
+                return r;
+        n = snprintf(buf, sizeof(buf), "%i %" PRIu64 " %" PRIu64 "\n", (int) getpid(), start, inode);
+        fd = openat(dir_fd, CONTAINER_STATE_CREATOR_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        return loop_write(fd, buf, (size_t) n);
+}
+
 /* The config.json the container is made from (TEXT, SIZE bytes), as CONTAINER_STATE_CONFIG_FILE in the new
  * state directory DIR_FD: exec and the hooks read it later, whatever becomes of the bundle (runc and crun
  * keep theirs too). */
@@ -468,7 +487,11 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         r = make_state_dir(id, &i->dir_fd);
         if (r < 0)
                 return r;
-        /* From here on, failures are cleaned up by the caller (oci_runtime_destroy()). */
+        /* From here on, failures are cleaned up by the caller (oci_runtime_destroy()); a create that is killed
+         * is cleaned up by delete --force, which this file tells that it died. */
+        r = save_creator(i->dir_fd);
+        if (r < 0)
+                oci_debug("Failed to record the creator of %s/%s, ignoring: %s", arg_root, id, strerror(-r));
         r = save_config_copy(i->dir_fd, text, text_size);
         if (r < 0)
                 return oci_error(r, "Failed to keep a copy of %s/config.json in %s/%s: %s", bundle, arg_root, id,

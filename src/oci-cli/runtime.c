@@ -100,7 +100,33 @@ int oci_dir_is_current(int dir_fd, const char *id) {
         return a.st_nlink > 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* ROOT/ID (DIR_FD, locked) has no state.json: 1 if its create died (the creator file names a process that is
+ * gone), 0 if it may be under way (or the file is missing or unreadable: an older create, or one killed
+ * before it wrote it). */
+static int create_died(int dir_fd) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        unsigned long long start, inode;
+        uint64_t i, s;
+        size_t size;
+        int pid, r;
+
+        fd = openat(dir_fd, CONTAINER_STATE_CREATOR_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 || read_regular_fd(fd, 128, &text, &size) < 0)
+                return 0;
+        if (sscanf(text, "%i %llu %llu", &pid, &start, &inode) != 3 || pid <= 0)
+                return 0;
+        r = leader_identify(pid, &i, &s, NULL);
+        if (r == -ESRCH)
+                return 1;
+        return r >= 0 && (i != inode || s != start);
+}
+
 int oci_runtime_load(const char *id, OciLoaded **ret) {
+        return oci_runtime_load_full(id, false, ret);
+}
+
+int oci_runtime_load_full(const char *id, bool remove_abandoned, OciLoaded **ret) {
         _cleanup_(oci_loaded_freep) OciLoaded *l = NULL;
         _cleanup_free_ char *dir = NULL, *error = NULL;
         int r;
@@ -149,6 +175,15 @@ int oci_runtime_load(const char *id, OciLoaded **ret) {
         }
 
         r = container_state_load(arg_root, id, &l->state, &error);
+        if (r == -ENOENT && remove_abandoned && create_died(l->dir_fd) > 0) {
+                /* Its create was killed before it wrote state.json: what it left goes, the id is free. */
+                oci_debug("The create of container '%s' died before it was done; removing what it left.", id);
+                r = container_state_remove(arg_root, id);
+                if (r < 0)
+                        return oci_error(r, "Failed to remove %s: %s", dir, strerror(-r));
+                *ret = NULL;
+                return 0;
+        }
         if (r == -ENOENT)
                 /* The directory without state.json: a create that is still under way, or that died. */
                 return oci_error(ENOENT, "Container '%s' does not exist (or is being created)", id);

@@ -113,6 +113,9 @@ int oci_runtime_wait(OciInstance *i, siginfo_t *ret);
 /* runtime.c. Loads and locks the container ID. Returns 0 and *ret, or logs and returns -errno (-ENOENT: no
  * such container). */
 int oci_runtime_load(const char *id, OciLoaded **ret);
+/* The same; with REMOVE_ABANDONED, a directory whose create died before it wrote state.json (SIGKILLed) is
+ * removed instead, and 0 returned with *RET NULL (delete --force). */
+int oci_runtime_load_full(const char *id, bool remove_abandoned, OciLoaded **ret);
 /* --root as a state directory must be: ours, writable by no one else. Returns 0, -ENOENT if it does not exist
  * (not logged), or logs and returns -errno (-EPERM: another's, or writable by others). */
 int oci_root_check(void);

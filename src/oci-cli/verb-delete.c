@@ -27,8 +27,10 @@ int verb_delete(int argc, char **argv) {
                 oci_error(EINVAL, "delete: expected exactly one container id");
                 return EXIT_FAILURE;
         }
-        if (oci_runtime_load(argv[optind], &l) < 0)
+        if (oci_runtime_load_full(argv[optind], force, &l) < 0)
                 return EXIT_FAILURE;
+        if (!l)         /* what a create that died left, removed */
+                return EXIT_SUCCESS;
         if (!force && IN_SET(l->status, CONTAINER_RUNNING, CONTAINER_PAUSED)) {
                 oci_error(EBUSY, "Container '%s' is %s: stop it first, or use delete --force", l->state->id,
                           container_status_to_string(l->status));

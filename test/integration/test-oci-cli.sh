@@ -499,6 +499,36 @@ test_root_trust() {
         oci_assert_gone $id
 }
 
+# A create SIGKILLed before it wrote state.json (here in its createRuntime hook) leaves ROOT/ID behind: while it
+# runs, delete --force waits for its lock and leaves it alone; once it died, delete --force sees that its
+# creator is gone, removes what it left, and the id can be used again. (Its init died with it.) Without the
+# creator's record the id stayed blocked: "does not exist (or is being created)" on delete, "already exists"
+# on create.
+test_create_killed() {
+        local id=oci-killed b=$MACHINES_DIR/oci-killed scope pid hook
+        scope=machined-ext-oci-$(systemd-escape "$id").scope
+        oci_bundle $id /bin/true
+        jq --arg m "$T_TMP/hook.pid" '.hooks.createRuntime = [ { "path": "/bin/sh",
+                "args": [ "sh", "-c", "echo $$ >\($m).new && mv \($m).new \($m) && exec sleep 60" ] } ]' \
+                "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        "${OCI[@]}" create --bundle "$b" $id </dev/null >/dev/null 2>&1 & pid=$!     # not a function: its PID
+        hook=$(wait_file "$T_TMP/hook.pid") || t_fail "the createRuntime hook did not run"
+        [ -e "$OCI_ROOT/$id/state.json" ] && t_fail "state.json exists during the createRuntime hook"
+        # The create holds the id's lock through its hooks: a delete waits for it.
+        timeout 2 "${OCI[@]}" delete --force $id >/dev/null 2>&1
+        assert_eq 124 $? "delete --force of a create under way (timeout's status: still waiting)"
+        [ -d "$OCI_ROOT/$id" ] || t_fail "delete --force removed the directory of a create under way"
+        kill -KILL $pid
+        wait $pid 2>/dev/null
+        kill -KILL "$hook" 2>/dev/null
+        assert_ok oci delete --force $id
+        [ -e "$OCI_ROOT/$id" ] && t_fail "delete --force left what the killed create made"
+        wait_until 10 eval '! unit_active $scope' || t_fail "$scope still active"
+        jq 'del(.hooks)' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        assert_ok oci run --bundle "$b" $id </dev/null
+        oci_assert_gone $id
+}
+
 test_pause_ps_update() {
         local b=$MACHINES_DIR/oci-pause pid scope pids n
         oci_bundle oci-pause /bin/sh -c 'sleep 1000 & while :; do date +%s%N >/out/tick; sleep 0.1; done'
@@ -1110,6 +1140,7 @@ oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled
 oci_run_test oci-cli-cgroups-path-taken test_cgroups_path_taken
 oci_run_test oci-cli-lock-follows-id test_lock_follows_id
 oci_run_test oci-cli-root-trust test_root_trust
+oci_run_test oci-cli-create-killed test_create_killed
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
