@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 typedef struct LinkJob {
         struct LinkJob *next;
         char **names;
+        int *ifindexes;                 /* NULL, or one per name (0: by its name) */
         link_remover_done_t done;       /* NULL: cancelled */
         void *userdata;
         int result;
@@ -41,6 +43,7 @@ static LinkJob *link_job_free(LinkJob *j) {
         if (!j)
                 return NULL;
         strv_free(j->names);
+        free(j->ifindexes);
         return mfree(j);
 }
 
@@ -72,8 +75,8 @@ static void *link_remover_thread(void *userdata) {
                         lr->queue_last = NULL;
                 pthread_mutex_unlock(&lr->lock);
 
-                STRV_FOREACH(n, j->names) {
-                        int r = rtnl_link_delete_name(lr->nl, *n);
+                for (size_t i = 0; j->names && j->names[i]; i++) {
+                        int r = rtnl_link_delete_name(lr->nl, j->names[i], j->ifindexes ? j->ifindexes[i] : 0);
                         if (r < 0 && result == 0)
                                 result = r;
                 }
@@ -171,7 +174,8 @@ LinkRemover *link_remover_free(LinkRemover *lr) {
         return mfree(lr);
 }
 
-int link_remover_submit(LinkRemover *lr, char **names, link_remover_done_t done, void *userdata) {
+int link_remover_submit(LinkRemover *lr, char **names, const int *ifindexes, link_remover_done_t done,
+                        void *userdata) {
         LinkJob *j;
         int r;
 
@@ -180,7 +184,18 @@ int link_remover_submit(LinkRemover *lr, char **names, link_remover_done_t done,
         j = new0(LinkJob, 1);
         if (!j)
                 return -ENOMEM;
-        *j = (LinkJob) { .names = names, .done = done, .userdata = userdata };
+        if (ifindexes) {
+                size_t n = strv_length(names);
+
+                j->ifindexes = n > 0 ? new(int, n) : NULL;
+                if (n > 0 && !j->ifindexes) {
+                        free(j);
+                        return -ENOMEM;
+                }
+                if (n > 0)
+                        memcpy(j->ifindexes, ifindexes, n * sizeof(int));
+        }
+        *j = (LinkJob) { .names = names, .ifindexes = j->ifindexes, .done = done, .userdata = userdata };
 
         if (!lr->thread_started) {
                 r = -pthread_create(&lr->thread, NULL, link_remover_thread, lr);

@@ -138,6 +138,7 @@ static void on_links_removed(void *userdata, int result) {
 
 void machine_network_teardown_async(Machine *m) {
         _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ int *ifindexes = NULL;
         int r;
 
         if (!m->network.machine || m->network_removing)
@@ -150,12 +151,19 @@ void machine_network_teardown_async(Machine *m) {
         }
 
         r = m->manager->link_remover ? 0 : -EOPNOTSUPP;         /* made at start-up, or not at all */
-        if (r >= 0 && m->network.veth)
+        /* The veth by its index: once the payload's network namespace is gone, so is our link, and the
+         * name may be another's. (VirtualEthernetExtra= pairs: by name.) */
+        ifindexes = new0(int, 1 + m->network.n_veth_extra);
+        if (r >= 0 && !ifindexes)
+                r = -ENOMEM;
+        if (r >= 0 && m->network.veth) {
+                ifindexes[0] = m->network.veth_ifindex;
                 r = strv_extend(&names, m->network.veth);
+        }
         for (size_t i = 0; r >= 0 && i < m->network.n_veth_extra; i++)
                 r = strv_extend(&names, m->network.veth_extra[i].host);
         if (r >= 0)
-                r = link_remover_submit(m->manager->link_remover, names, on_links_removed, m);
+                r = link_remover_submit(m->manager->link_remover, names, ifindexes, on_links_removed, m);
         if (r < 0) {
                 log_debug_errno(r, "Machine %s: cannot remove its links off the event loop, removing them now: %m",
                                 m->name);

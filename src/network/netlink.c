@@ -348,7 +348,7 @@ int rtnl_link_delete_by_name(Rtnl *nl, const char *name) {
         return r < 0 ? r : 1;
 }
 
-int rtnl_link_delete_name(Rtnl *nl, const char *name) {
+int rtnl_link_delete_name(Rtnl *nl, const char *name, int ifindex) {
         char buf[MNL_SOCKET_BUFFER_SIZE], answer[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *h;
         unsigned seq;
@@ -358,8 +358,9 @@ int rtnl_link_delete_name(Rtnl *nl, const char *name) {
                 return -EINVAL;
         h = msg_new(nl, buf, RTM_DELLINK, NLM_F_ACK);
         seq = h->nlmsg_seq;
-        put_ifinfo(h, 0);
-        mnl_attr_put_strz(h, IFLA_IFNAME, name);
+        put_ifinfo(h, ifindex > 0 ? ifindex : 0);
+        if (ifindex <= 0)
+                mnl_attr_put_strz(h, IFLA_IFNAME, name);
         /* transact() without its heap buffer: an ACK (or an error) is all that comes back. */
         if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
                 return negative_errno();

@@ -56,10 +56,12 @@ int rtnl_link_move(Rtnl *nl, int ifindex, int netns_fd, const char *new_name);
 
 int rtnl_link_set_up(Rtnl *nl, int ifindex);
 int rtnl_link_set_mac(Rtnl *nl, int ifindex, const struct ether_addr *mac);
-/* Deletes the link called NAME in one request (RTM_DELLINK by IFLA_IFNAME). Allocates no memory: a worker
- * thread may call it while the process clone3()s children that use malloc (issue #17: deleting a veth waits
- * for RCU grace periods, ~20 ms). Returns 1 (deleted), 0 (no such link) or -errno. */
-int rtnl_link_delete_name(Rtnl *nl, const char *name);
+/* Deletes the link called NAME in one request (RTM_DELLINK by IFLA_IFNAME), or with IFINDEX > 0 the link with
+ * that index only (the kernel then goes by the index: a link that took NAME since is left alone, and indexes
+ * are not reused until they wrap). Allocates no memory: a worker thread may call it while the process
+ * clone3()s children that use malloc (issue #17: deleting a veth waits for RCU grace periods, ~20 ms).
+ * Returns 1 (deleted), 0 (no such link) or -errno. */
+int rtnl_link_delete_name(Rtnl *nl, const char *name, int ifindex);
 
 /* master_ifindex 0 detaches. */
 int rtnl_link_set_master(Rtnl *nl, int ifindex, int master_ifindex);

@@ -32,6 +32,8 @@ int network_state_to_string(const NetworkState *s, char **ret) {
         fprintf(f, "MACHINE=%s\n", s->machine);
         if (s->veth)
                 fprintf(f, "VETH=%s\n", s->veth);
+        if (s->veth && s->veth_ifindex > 0)
+                fprintf(f, "VETH_IFINDEX=%i\n", s->veth_ifindex);
         if (s->zone_bridge)
                 fprintf(f, "ZONE_BRIDGE=%s\n", s->zone_bridge);
         if (s->bridge)
@@ -106,6 +108,13 @@ static int parse_line(NetworkState *s, const char *line) {
         }
         if ((v = startswith(line, "VETH=")))
                 return set_ifname(&s->veth, v);
+        if ((v = startswith(line, "VETH_IFINDEX="))) {
+                int n = 0;
+
+                if (sscanf(v, "%9d%n", &s->veth_ifindex, &n) != 1 || v[n] != 0 || s->veth_ifindex <= 0)
+                        return -EINVAL;
+                return 0;
+        }
         if ((v = startswith(line, "ZONE_BRIDGE="))) {
                 if (!startswith(v, "vz-"))
                         return -EINVAL;

@@ -206,6 +206,7 @@ static int setup_veth(Rtnl *nl, const char *machine, const NetworkConfig *c, int
         ifindex = rtnl_link_ifindex(nl, name);
         if (ifindex < 0)
                 return set_error(ret_error, ifindex, "Cannot look up %s: %s", name, strerror(-ifindex));
+        s->veth_ifindex = ifindex;
 
         if (c->zone) {
                 r = join_zone(nl, c->zone, ifindex, s, ret_error);
@@ -440,7 +441,9 @@ int network_teardown(const NetworkState *s) {
         if (r < 0)
                 return r;
         if (s->veth) {
-                r = rtnl_link_delete_by_name(nl, s->veth);
+                /* By its index when known: after the container's network namespace went, the kernel deleted
+                 * our link, and the name may be another's by now. */
+                r = rtnl_link_delete_name(nl, s->veth, s->veth_ifindex);
                 if (r < 0 && ret == 0)
                         ret = r;
         }

@@ -26,6 +26,8 @@
 typedef struct NetworkState {
         char *machine;
         char *veth;             /* host side of the veth (ve-NAME, vb-NAME), NULL if none */
+        int veth_ifindex;       /* its ifindex, 0 if not known (a record of an older version): a link of
+                                 * that name with another index is someone else's, never deleted */
         char *zone_bridge;      /* vz-ZONE the veth is attached to: deleted when it has no ports left */
         char *bridge;           /* Bridge=: attached to, never deleted */
         NetIfacePair *veth_extra; /* VirtualEthernetExtra= pairs created (the host names are deleted) */

@@ -411,6 +411,62 @@ test_exit_while_stopped() {
         exit_while_absent mxr-exit-stop 9 stopped
 }
 
+# A stale state whose leader PID the kernel has given to a thread of another process (pidfd_open(): ENOENT)
+# costs the next instance neither the other machines nor their fds: it is a gone leader, removed.
+test_stale_thread_pid() {
+        local n=mxr-alive old leader holder tid
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        mx_start $n
+        leader=$(mx_prop $n Leader)
+        python3 -c 'import threading, time; threading.Thread(target=time.sleep, args=(1000,)).start(); time.sleep(1000)' &
+        holder=$!
+        wait_until 5 sh -c "[ \$(ls /proc/$holder/task | wc -l) -ge 2 ]" || { kill $holder; t_fail "no thread"; }
+        tid=$(ls /proc/$holder/task | grep -vx "$holder" | head -1)
+        mkdir -p $STATE_ROOT/mxr-thread
+        printf '%s\n' "{\"version\":1,\"id\":\"mxr-thread\",\"status\":\"running\",\"owner\":\"daemon\",\"pid\":$tid," \
+                "\"pidfdInode\":1,\"startTime\":1,\"root\":\"/var/lib/machines/mxr-thread\"," \
+                "\"created\":\"2026-11-30T15:14:32Z\",\"daemon\":{\"state\":\"running\"}}" \
+                >$STATE_ROOT/mxr-thread/state.json
+        old=$(main_pid)
+        reset_start_limit
+        systemctl restart machined-ext.service
+        wait_new_daemon "$old"
+        kill $holder
+        mx_running $n || t_fail "$n was not adopted next to a state naming a thread"
+        assert_eq "$leader" "$(mx_prop $n Leader)" "leader of $n after the restart"
+        wait_until 10 eval '[ ! -e $STATE_ROOT/mxr-thread ]' || t_fail "the state naming a thread is left"
+        assert_ok mx_stop $n
+}
+
+# A machine that ended while no daemon ran takes its veth with it (the kernel deletes both ends with its
+# network namespace); a link that another program made under that name meanwhile is not the next instance's
+# to delete: it deletes the link it made, by its index (it used to delete by name).
+test_gone_veth_not_ours() {
+        local n=mxr-veth leader old      # ve-NAME: at most 15 characters
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done'\n"
+        mx_start $n
+        ip link show dev ve-$n >/dev/null 2>&1 || t_fail "no ve-$n: the test needs the default veth"
+        leader=$(mx_prop $n Leader)
+        old=$(main_pid)
+        reset_start_limit
+        systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+        touch $MACHINES_DIR/$n/go
+        wait_until 10 sh -c "! kill -0 $leader 2>/dev/null" || t_fail "payload of $n did not exit"
+        # Its network namespace may live on a while (the stored notify socket holds it): our link goes here,
+        # as the kernel's teardown of that namespace would take it, and another program takes the name.
+        ip link del ve-$n 2>/dev/null
+        ip link add ve-$n type bridge || t_fail "cannot add a link ve-$n (a bridge)"
+        systemctl start machined-ext.service || { ip link del ve-$n; t_fail "systemctl start failed"; }
+        wait_new_daemon "$old"
+        wait_until 15 mx_gone $n || { ip link del ve-$n; t_fail "$n still listed"; }
+        wait_until 10 eval '[ ! -e $STATE_ROOT/$n ]' || { ip link del ve-$n; t_fail "state of $n left behind"; }
+        sleep 0.5       # the link remover's thread, had it been given the name
+        ip link show dev ve-$n >/dev/null 2>&1 || t_fail "the daemon deleted ve-$n, another program's link"
+        ip link del ve-$n
+}
+
 # Corrupt state is reported and removed; stale state (a PID now of another process, or gone) is not trusted.
 test_bad_state() {
         local old sleeper
@@ -622,6 +678,8 @@ run_test restart-bundle test_restart_bundle
 run_test exit-while-down test_exit_while_down
 run_test exit-while-stopped test_exit_while_stopped
 run_test bad-state test_bad_state
+run_test stale-thread-pid test_stale_thread_pid
+run_test gone-veth-not-ours test_gone_veth_not_ours
 run_test stopped-state test_stopped_state
 run_test machined-restart test_machined_restart
 run_test restart-fd-store-entries test_fd_store_entries

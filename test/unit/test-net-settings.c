@@ -132,15 +132,15 @@ static void test_state_roundtrip(void) {
         NetIfacePair moved = { "eth1", "lan0" }, extra = { "vx-host", "vx-cont" };
         ExposePort ports[] = { { IPPROTO_TCP, 8080, 80 }, { IPPROTO_UDP, 53, 5353 } };
         NetworkState s = {
-                .machine = (char *) "web", .veth = (char *) "vb-web", .zone_bridge = (char *) "vz-lab",
-                .moved = &moved, .n_moved = 1, .ports = ports, .n_ports = 2,
+                .machine = (char *) "web", .veth = (char *) "vb-web", .veth_ifindex = 42,
+                .zone_bridge = (char *) "vz-lab", .moved = &moved, .n_moved = 1, .ports = ports, .n_ports = 2,
                 .veth_extra = &extra, .n_veth_extra = 1,
         };
         _cleanup_free_ char *text = NULL, *text2 = NULL;
         NetworkState t;
 
         ASSERT_EQ(network_state_to_string(&s, &text), 0);
-        ASSERT_STREQ(text, "MACHINE=web\nVETH=vb-web\nZONE_BRIDGE=vz-lab\nVETH_EXTRA=vx-host:vx-cont\n"
+        ASSERT_STREQ(text, "MACHINE=web\nVETH=vb-web\nVETH_IFINDEX=42\nZONE_BRIDGE=vz-lab\nVETH_EXTRA=vx-host:vx-cont\n"
                            "INTERFACE=eth1:lan0\n"
                            "PORT=tcp:8080:80\nPORT=udp:53:5353\n");
         ASSERT_EQ(network_state_from_string(text, &t), 0);
@@ -148,7 +148,16 @@ static void test_state_roundtrip(void) {
         ASSERT_STREQ(text, text2);
         ASSERT_EQ(t.n_ports, 2);
         ASSERT_EQ(t.ports[1].protocol, IPPROTO_UDP);
+        ASSERT_EQ(t.veth_ifindex, 42);
         network_state_done(&t);
+
+        /* An older version's record has no index: 0, "not known". */
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=ve-web\n", &t), 0);
+        ASSERT_EQ(t.veth_ifindex, 0);
+        network_state_done(&t);
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=ve-web\nVETH_IFINDEX=0\n", &t), -EINVAL);
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=ve-web\nVETH_IFINDEX=-3\n", &t), -EINVAL);
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=ve-web\nVETH_IFINDEX=7x\n", &t), -EINVAL);
 
         /* never act on names that are not names */
         ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=../../x\n", &t), -EINVAL);

@@ -287,11 +287,16 @@ static void test_veth(void) {
                 ASSERT_EQ(network_setup("web", &cfg, c.netns, &s, NULL), 0);
                 ASSERT(host_has_link("ve-web"));
                 ASSERT(rtnl_open(&nl) >= 0);
-                ASSERT_EQ(rtnl_link_delete_name(nl, "ve-web"), 1);
+                ASSERT(s.veth_ifindex > 0);
+                ASSERT_EQ(s.veth_ifindex, rtnl_link_ifindex(nl, "ve-web"));
+                /* By index: another index leaves the link of the name alone. */
+                ASSERT_EQ(rtnl_link_delete_name(nl, "ve-web", s.veth_ifindex + 1000), 0);
+                ASSERT(host_has_link("ve-web"));
+                ASSERT_EQ(rtnl_link_delete_name(nl, "ve-web", 0), 1);
                 ASSERT(!host_has_link("ve-web"));
                 ASSERT(strstr(run(&c, "mac host0"), "error"));  /* the pair goes with it */
-                ASSERT_EQ(rtnl_link_delete_name(nl, "ve-web"), 0);
-                ASSERT_EQ(rtnl_link_delete_name(nl, "this-name-is-too-long"), -EINVAL);
+                ASSERT_EQ(rtnl_link_delete_name(nl, "ve-web", 0), 0);
+                ASSERT_EQ(rtnl_link_delete_name(nl, "this-name-is-too-long", 0), -EINVAL);
                 ASSERT_EQ(network_teardown(&s), 0);     /* the record of what is gone: nothing to do */
                 network_state_done(&s);
         }
