@@ -4,7 +4,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -174,7 +173,7 @@ LinkRemover *link_remover_free(LinkRemover *lr) {
         return mfree(lr);
 }
 
-int link_remover_submit(LinkRemover *lr, char **names, const int *ifindexes, link_remover_done_t done,
+int link_remover_submit(LinkRemover *lr, char **names, int *ifindexes, link_remover_done_t done,
                         void *userdata) {
         LinkJob *j;
         int r;
@@ -184,23 +183,13 @@ int link_remover_submit(LinkRemover *lr, char **names, const int *ifindexes, lin
         j = new0(LinkJob, 1);
         if (!j)
                 return -ENOMEM;
-        if (ifindexes) {
-                size_t n = strv_length(names);
-
-                j->ifindexes = n > 0 ? new(int, n) : NULL;
-                if (n > 0 && !j->ifindexes) {
-                        free(j);
-                        return -ENOMEM;
-                }
-                if (n > 0)
-                        memcpy(j->ifindexes, ifindexes, n * sizeof(int));
-        }
-        *j = (LinkJob) { .names = names, .ifindexes = j->ifindexes, .done = done, .userdata = userdata };
+        *j = (LinkJob) { .names = names, .ifindexes = ifindexes, .done = done, .userdata = userdata };
 
         if (!lr->thread_started) {
                 r = -pthread_create(&lr->thread, NULL, link_remover_thread, lr);
                 if (r < 0) {
                         j->names = NULL;
+                        j->ifindexes = NULL;
                         link_job_free(j);
                         return r;
                 }

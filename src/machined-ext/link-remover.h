@@ -24,9 +24,9 @@ int link_remover_new(sd_event *event, LinkRemover **ret);
  * record their links, and the next instance removes them), joins the thread. Returns NULL. */
 LinkRemover *link_remover_free(LinkRemover *lr);
 
-/* Queues the deletion of the links NAMES (taken on success: a strv, freed by the remover), each by its index
- * in IFINDEXES where that is > 0 (NULL: all by name; copied). Returns 0 or -errno (NAMES untouched then). */
-int link_remover_submit(LinkRemover *lr, char **names, const int *ifindexes, link_remover_done_t done,
+/* Queues the deletion of the links NAMES (a strv), each by its index in IFINDEXES where that is > 0 (NULL: all
+ * by name). Both are taken on success, freed by the remover. Returns 0 or -errno (both untouched then). */
+int link_remover_submit(LinkRemover *lr, char **names, int *ifindexes, link_remover_done_t done,
                         void *userdata);
 
 /* Forgets every job of USERDATA: queued ones are dropped, the one at hand finishes without its callback. */

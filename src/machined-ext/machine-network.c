@@ -171,6 +171,7 @@ void machine_network_teardown_async(Machine *m) {
                 return;
         }
         TAKE_PTR(names);
+        TAKE_PTR(ifindexes);
         m->network_removing = true;
 }
 

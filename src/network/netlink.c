@@ -334,20 +334,6 @@ int rtnl_link_delete(Rtnl *nl, int ifindex) {
         return request(nl, h);
 }
 
-int rtnl_link_delete_by_name(Rtnl *nl, const char *name) {
-        int ifindex, r;
-
-        ifindex = rtnl_link_ifindex(nl, name);
-        if (ifindex == -ENODEV)
-                return 0;
-        if (ifindex < 0)
-                return ifindex;
-        r = rtnl_link_delete(nl, ifindex);
-        if (r == -ENODEV)       /* gone in between, e.g. with its network namespace */
-                return 0;
-        return r < 0 ? r : 1;
-}
-
 int rtnl_link_delete_name(Rtnl *nl, const char *name, int ifindex) {
         char buf[MNL_SOCKET_BUFFER_SIZE], answer[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *h;

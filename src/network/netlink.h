@@ -70,8 +70,6 @@ int rtnl_link_set_route_localnet(Rtnl *nl, int ifindex, bool b);
 
 /* Deletes the link; -ENODEV if it does not exist. */
 int rtnl_link_delete(Rtnl *nl, int ifindex);
-/* Deletes the link called name if it exists: returns 1 if deleted, 0 if there was none. */
-int rtnl_link_delete_by_name(Rtnl *nl, const char *name);
 
 /* Returns the number of links whose master is bridge_ifindex. */
 int rtnl_bridge_count_ports(Rtnl *nl, int bridge_ifindex);

@@ -448,7 +448,7 @@ int network_teardown(const NetworkState *s) {
                         ret = r;
         }
         for (size_t i = 0; i < s->n_veth_extra; i++) {
-                r = rtnl_link_delete_by_name(nl, s->veth_extra[i].host);
+                r = rtnl_link_delete_name(nl, s->veth_extra[i].host, 0);
                 if (r < 0 && ret == 0)
                         ret = r;
         }

@@ -107,19 +107,18 @@ static int create_died(int dir_fd) {
         _cleanup_free_ char *text = NULL;
         _cleanup_close_ int fd = -EBADF;
         unsigned long long start, inode;
-        uint64_t i, s;
         size_t size;
-        int pid, r;
+        int pid;
 
         fd = openat(dir_fd, CONTAINER_STATE_CREATOR_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0 || read_regular_fd(fd, 128, &text, &size) < 0)
                 return 0;
         if (sscanf(text, "%i %llu %llu", &pid, &start, &inode) != 3 || pid <= 0)
                 return 0;
-        r = leader_identify(pid, &i, &s, NULL);
-        if (r == -ESRCH)
-                return 1;
-        return r >= 0 && (i != inode || s != start);
+        /* The same identity check as that of a container's leader. */
+        return IN_SET(container_state_check_leader(&(ContainerState) { .pid = pid, .pidfd_inode = inode,
+                                                                       .start_time = start }, NULL),
+                      LEADER_GONE, LEADER_REUSED);
 }
 
 int oci_runtime_load(const char *id, OciLoaded **ret) {
