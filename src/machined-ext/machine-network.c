@@ -151,17 +151,19 @@ void machine_network_teardown_async(Machine *m) {
         }
 
         r = m->manager->link_remover ? 0 : -EOPNOTSUPP;         /* made at start-up, or not at all */
-        /* The veth by its index: once the payload's network namespace is gone, so is our link, and the
-         * name may be another's. (VirtualEthernetExtra= pairs: by name.) */
+        /* Each link by its index: once the payload's network namespace is gone, so is our link, and the
+         * name may be another's. ifindexes[k] goes with names[k]. */
         ifindexes = new0(int, 1 + m->network.n_veth_extra);
         if (r >= 0 && !ifindexes)
                 r = -ENOMEM;
         if (r >= 0 && m->network.veth) {
-                ifindexes[0] = m->network.veth_ifindex;
+                ifindexes[strv_length(names)] = m->network.veth_ifindex;
                 r = strv_extend(&names, m->network.veth);
         }
-        for (size_t i = 0; r >= 0 && i < m->network.n_veth_extra; i++)
+        for (size_t i = 0; r >= 0 && i < m->network.n_veth_extra; i++) {
+                ifindexes[strv_length(names)] = network_state_veth_extra_ifindex(&m->network, i);
                 r = strv_extend(&names, m->network.veth_extra[i].host);
+        }
         if (r >= 0)
                 r = link_remover_submit(m->manager->link_remover, names, ifindexes, on_links_removed, m);
         if (r < 0) {

@@ -6,6 +6,7 @@
  *   ZONE_BRIDGE=vz-lab
  *   BRIDGE=br0
  *   VETH_EXTRA=vex0:vex0         (host name:container name)
+ *   VETH_EXTRA_IFINDEX=vex0:17   (host name:its ifindex, after its VETH_EXTRA=)
  *   INTERFACE=eth1:eth1          (host name:container name)
  *   PORT=tcp:8080:80
  *
@@ -38,8 +39,12 @@ int network_state_to_string(const NetworkState *s, char **ret) {
                 fprintf(f, "ZONE_BRIDGE=%s\n", s->zone_bridge);
         if (s->bridge)
                 fprintf(f, "BRIDGE=%s\n", s->bridge);
-        for (size_t i = 0; i < s->n_veth_extra; i++)
+        for (size_t i = 0; i < s->n_veth_extra; i++) {
                 fprintf(f, "VETH_EXTRA=%s:%s\n", s->veth_extra[i].host, s->veth_extra[i].container);
+                if (network_state_veth_extra_ifindex(s, i) > 0)
+                        fprintf(f, "VETH_EXTRA_IFINDEX=%s:%i\n", s->veth_extra[i].host,
+                                network_state_veth_extra_ifindex(s, i));
+        }
         for (size_t i = 0; i < s->n_moved; i++)
                 fprintf(f, "INTERFACE=%s:%s\n", s->moved[i].host, s->moved[i].container);
         for (size_t i = 0; i < s->n_ports; i++) {
@@ -94,6 +99,44 @@ static int push_pair(NetIfacePair **l, size_t *n, const char *v) {
         return 0;
 }
 
+static int parse_ifindex(const char *v, int *ret) {
+        int n = 0;
+
+        if (sscanf(v, "%9d%n", ret, &n) != 1 || v[n] != 0 || *ret <= 0)
+                return -EINVAL;
+        return 0;
+}
+
+static int push_veth_extra(NetworkState *s, const char *v) {
+        int *l, r;
+
+        r = push_pair(&s->veth_extra, &s->n_veth_extra, v);
+        if (r < 0)
+                return r;
+        l = realloc(s->veth_extra_ifindex, sizeof(int) * s->n_veth_extra);
+        if (!l) {
+                s->n_veth_extra--;
+                return -ENOMEM;
+        }
+        s->veth_extra_ifindex = l;
+        l[s->n_veth_extra - 1] = 0;
+        return 0;
+}
+
+/* "HOST:IFINDEX" for the last VETH_EXTRA= of that host name. */
+static int set_veth_extra_ifindex(NetworkState *s, const char *v) {
+        const char *colon = strchr(v, ':');
+        size_t len;
+
+        if (!colon)
+                return -EINVAL;
+        len = colon - v;
+        for (size_t i = s->n_veth_extra; i > 0; i--)
+                if (strlen(s->veth_extra[i - 1].host) == len && strneq(s->veth_extra[i - 1].host, v, len))
+                        return parse_ifindex(colon + 1, &s->veth_extra_ifindex[i - 1]);
+        return -EINVAL;
+}
+
 static int parse_line(NetworkState *s, const char *line) {
         const char *v;
         void *p;
@@ -108,13 +151,8 @@ static int parse_line(NetworkState *s, const char *line) {
         }
         if ((v = startswith(line, "VETH=")))
                 return set_ifname(&s->veth, v);
-        if ((v = startswith(line, "VETH_IFINDEX="))) {
-                int n = 0;
-
-                if (sscanf(v, "%9d%n", &s->veth_ifindex, &n) != 1 || v[n] != 0 || s->veth_ifindex <= 0)
-                        return -EINVAL;
-                return 0;
-        }
+        if ((v = startswith(line, "VETH_IFINDEX=")))
+                return parse_ifindex(v, &s->veth_ifindex);
         if ((v = startswith(line, "ZONE_BRIDGE="))) {
                 if (!startswith(v, "vz-"))
                         return -EINVAL;
@@ -125,7 +163,9 @@ static int parse_line(NetworkState *s, const char *line) {
         if ((v = startswith(line, "INTERFACE=")))
                 return push_pair(&s->moved, &s->n_moved, v);
         if ((v = startswith(line, "VETH_EXTRA=")))
-                return push_pair(&s->veth_extra, &s->n_veth_extra, v);
+                return push_veth_extra(s, v);
+        if ((v = startswith(line, "VETH_EXTRA_IFINDEX=")))
+                return set_veth_extra_ifindex(s, v);
         if ((v = startswith(line, "PORT="))) {
                 ExposePort port;
 

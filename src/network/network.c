@@ -31,6 +31,7 @@ void network_state_done(NetworkState *s) {
         s->zone_bridge = mfree(s->zone_bridge);
         s->bridge = mfree(s->bridge);
         s->veth_extra = mfree(s->veth_extra);
+        s->veth_extra_ifindex = mfree(s->veth_extra_ifindex);
         s->moved = mfree(s->moved);
         s->ports = mfree(s->ports);
         *s = (NetworkState) {};
@@ -243,7 +244,8 @@ static int setup_veth_extra(Rtnl *nl, const char *machine, const NetworkConfig *
         if (c->n_veth_extra == 0)
                 return 0;
         s->veth_extra = new0(NetIfacePair, c->n_veth_extra);
-        if (!s->veth_extra)
+        s->veth_extra_ifindex = new0(int, c->n_veth_extra);
+        if (!s->veth_extra || !s->veth_extra_ifindex)
                 return -ENOMEM;
         (void) net_host_machine_id(&id);
 
@@ -264,6 +266,8 @@ static int setup_veth_extra(Rtnl *nl, const char *machine, const NetworkConfig *
                 s->veth_extra[s->n_veth_extra++] = *p;
 
                 ifindex = rtnl_link_ifindex(nl, p->host);
+                if (ifindex > 0)
+                        s->veth_extra_ifindex[i] = ifindex;
                 r = ifindex < 0 ? ifindex : rtnl_link_set_up(nl, ifindex);
                 if (r < 0)
                         return set_error(ret_error, r, "Cannot bring up %s: %s", p->host, strerror(-r));
@@ -448,7 +452,7 @@ int network_teardown(const NetworkState *s) {
                         ret = r;
         }
         for (size_t i = 0; i < s->n_veth_extra; i++) {
-                r = rtnl_link_delete_name(nl, s->veth_extra[i].host, 0);
+                r = rtnl_link_delete_name(nl, s->veth_extra[i].host, network_state_veth_extra_ifindex(s, i));
                 if (r < 0 && ret == 0)
                         ret = r;
         }

@@ -443,28 +443,33 @@ test_stale_thread_pid() {
 # network namespace); a link that another program made under that name meanwhile is not the next instance's
 # to delete: it deletes the link it made, by its index (it used to delete by name).
 test_gone_veth_not_ours() {
-        local n=mxr-veth leader old      # ve-NAME: at most 15 characters
+        local n=mxr-veth x=vx-mxr leader old      # ve-NAME: at most 15 characters
         mx_root $n
-        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done'\n"
+        mx_settings $n "[Exec]\nParameters=/bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done'\n[Network]\nVirtualEthernet=yes\nVirtualEthernetExtra=$x:vx0\n"
         mx_start $n
         ip link show dev ve-$n >/dev/null 2>&1 || t_fail "no ve-$n: the test needs the default veth"
+        ip link show dev $x >/dev/null 2>&1 || t_fail "no $x: VirtualEthernetExtra= was not applied"
         leader=$(mx_prop $n Leader)
         old=$(main_pid)
         reset_start_limit
         systemctl stop machined-ext.service || t_fail "systemctl stop failed"
         touch $MACHINES_DIR/$n/go
         wait_until 10 sh -c "! kill -0 $leader 2>/dev/null" || t_fail "payload of $n did not exit"
-        # Its network namespace may live on a while (the stored notify socket holds it): our link goes here,
-        # as the kernel's teardown of that namespace would take it, and another program takes the name.
+        # Its network namespace may live on a while (the stored notify socket holds it): our links go here,
+        # as the kernel's teardown of that namespace would take them, and another program takes the names.
         ip link del ve-$n 2>/dev/null
+        ip link del $x 2>/dev/null
         ip link add ve-$n type bridge || t_fail "cannot add a link ve-$n (a bridge)"
-        systemctl start machined-ext.service || { ip link del ve-$n; t_fail "systemctl start failed"; }
+        ip link add $x type bridge || { ip link del ve-$n; t_fail "cannot add a link $x (a bridge)"; }
+        systemctl start machined-ext.service || { ip link del ve-$n; ip link del $x; t_fail "systemctl start failed"; }
         wait_new_daemon "$old"
-        wait_until 15 mx_gone $n || { ip link del ve-$n; t_fail "$n still listed"; }
-        wait_until 10 eval '[ ! -e $STATE_ROOT/$n ]' || { ip link del ve-$n; t_fail "state of $n left behind"; }
-        sleep 0.5       # the link remover's thread, had it been given the name
-        ip link show dev ve-$n >/dev/null 2>&1 || t_fail "the daemon deleted ve-$n, another program's link"
+        wait_until 15 mx_gone $n || { ip link del ve-$n; ip link del $x; t_fail "$n still listed"; }
+        wait_until 10 eval '[ ! -e $STATE_ROOT/$n ]' || { ip link del ve-$n; ip link del $x; t_fail "state of $n left behind"; }
+        sleep 0.5       # the link remover's thread, had it been given the names
+        ip link show dev ve-$n >/dev/null 2>&1 || { ip link del $x; t_fail "the daemon deleted ve-$n, another program's link"; }
         ip link del ve-$n
+        ip link show dev $x >/dev/null 2>&1 || t_fail "the daemon deleted $x, another program's link"
+        ip link del $x
 }
 
 # Corrupt state is reported and removed; stale state (a PID now of another process, or gone) is not trusted.

@@ -159,6 +159,25 @@ static void test_state_roundtrip(void) {
         ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=ve-web\nVETH_IFINDEX=-3\n", &t), -EINVAL);
         ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=ve-web\nVETH_IFINDEX=7x\n", &t), -EINVAL);
 
+        /* VirtualEthernetExtra= pairs: an index per host name, after its pair; unknown (0) without. */
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA=vx-a:ca\nVETH_EXTRA=vx-b:cb\n"
+                                            "VETH_EXTRA_IFINDEX=vx-b:9\n", &t), 0);
+        ASSERT_EQ(t.n_veth_extra, 2);
+        ASSERT_EQ(network_state_veth_extra_ifindex(&t, 0), 0);
+        ASSERT_EQ(network_state_veth_extra_ifindex(&t, 1), 9);
+        ASSERT_EQ(network_state_to_string(&t, &text2), 0);
+        ASSERT_STREQ(text2, "MACHINE=web\nVETH_EXTRA=vx-a:ca\nVETH_EXTRA=vx-b:cb\nVETH_EXTRA_IFINDEX=vx-b:9\n");
+        text2 = mfree(text2);
+        network_state_done(&t);
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA_IFINDEX=vx-b:9\nVETH_EXTRA=vx-b:cb\n", &t),
+                  -EINVAL);
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA=vx-b:cb\nVETH_EXTRA_IFINDEX=vx-b:0\n", &t),
+                  -EINVAL);
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA=vx-b:cb\nVETH_EXTRA_IFINDEX=vx-b\n", &t),
+                  -EINVAL);
+        ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA=vx-b:cb\nVETH_EXTRA_IFINDEX=vx:3\n", &t),
+                  -EINVAL);
+
         /* never act on names that are not names */
         ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH=../../x\n", &t), -EINVAL);
         ASSERT_EQ(network_state_from_string("MACHINE=web\nZONE_BRIDGE=eth0\n", &t), -EINVAL);

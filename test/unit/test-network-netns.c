@@ -276,6 +276,28 @@ static void test_veth(void) {
         ASSERT_STREQ(host_mac("vx-h2"), expected_mac("web", NET_MAC_VETH_EXTRA_HOST, 1));
         ASSERT_STREQ(run(&c, "mac vx-cont"), expected_mac("web", NET_MAC_VETH_EXTRA_CONTAINER, 0));
         ASSERT(!s.veth);
+        {
+                _cleanup_(rtnl_closep) Rtnl *nl = NULL;
+                _cleanup_free_ char *etext = NULL;
+                NetworkState erestored;
+
+                /* Each pair's host side is recorded with its ifindex, and the teardown of the record goes by
+                 * it: a link that took the name after ours went is someone else's. */
+                ASSERT(rtnl_open(&nl) >= 0);
+                ASSERT(network_state_veth_extra_ifindex(&s, 0) > 0);
+                ASSERT_EQ(network_state_veth_extra_ifindex(&s, 1), rtnl_link_ifindex(nl, "vx-h2"));
+                ASSERT_EQ(network_state_to_string(&s, &etext), 0);
+                ASSERT_EQ(network_state_from_string(etext, &erestored), 0);
+                ASSERT_EQ(network_state_veth_extra_ifindex(&erestored, 1), network_state_veth_extra_ifindex(&s, 1));
+                ASSERT_EQ(rtnl_link_delete_name(nl, "vx-h2", 0), 1);
+                ASSERT(!host_has_link("vx-h2"));
+                ASSERT_EQ(system("ip link add vx-h2 type bridge"), 0);
+                ASSERT_EQ(network_teardown(&erestored), 0);
+                ASSERT(!host_has_link("vx-host"));
+                ASSERT(host_has_link("vx-h2"));         /* not ours */
+                ASSERT_EQ(rtnl_link_delete_name(nl, "vx-h2", 0), 1);
+                network_state_done(&erestored);
+        }
         ASSERT_EQ(network_teardown(&s), 0);
         ASSERT(!host_has_link("vx-host") && !host_has_link("vx-h2"));
         network_state_done(&s);
