@@ -598,7 +598,7 @@ int container_state_remove(const char *root, const char *id) {
         if (r < 0)
                 return r;
 
-        /* Only entries we write: state.json, the config.json copy, the release FIFO, the creator file, the
+        /* Only entries we write: state.json, the config.json copy, the release FIFO, the creator files, the
          * seccomp cache and their temp files, never following anything. */
         d = fdopendir(dir_fd);
         if (!d)
@@ -609,6 +609,7 @@ int container_state_remove(const char *root, const char *id) {
                     streq(de->d_name, CONTAINER_STATE_CONFIG_FILE) ||
                     streq(de->d_name, CONTAINER_STATE_RELEASE_FIFO) ||
                     streq(de->d_name, CONTAINER_STATE_CREATOR_FILE) ||
+                    streq(de->d_name, CONTAINER_STATE_CREATOR_CGROUP_FILE) ||
                     streq(de->d_name, CONTAINER_SECCOMP_CACHE_FILE) ||
                     startswith(de->d_name, CONTAINER_SECCOMP_CACHE_TMP_PREFIX))
                         (void) unlinkat(dirfd(d), de->d_name, 0);

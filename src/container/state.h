@@ -27,6 +27,9 @@
 /* The OCI CLI's create that made the directory: "PID START-TIME PIDFD-INODE" (leader_identify()), so that a
  * directory without state.json can be told from one whose create died (delete --force removes that). */
 #define CONTAINER_STATE_CREATOR_FILE "creator"
+/* The cgroup directory (below /sys/fs/cgroup) that the OCI CLI's create made with the cgroupfs manager, written
+ * right after the mkdir: a delete --force of a create that died removes it too. */
+#define CONTAINER_STATE_CREATOR_CGROUP_FILE "creator-cgroup"
 #define CONTAINER_ID_MAX 255
 
 typedef enum ContainerStatus {

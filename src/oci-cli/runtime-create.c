@@ -209,7 +209,7 @@ static int finish_cgroup(OciInstance *i, CreateCalls *c) {
         if (c->in_cgroup)
                 return 0;
         r = oci_cgroup_finish(&c->bus, i->state->id, i->pid, i->oci, c->job, i->state->unit, c->device_policy,
-                              &i->state->cgroup);
+                              i->dir_fd, &i->state->cgroup);
         if (r < 0)
                 return r;
         c->in_cgroup = true;

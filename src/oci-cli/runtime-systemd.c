@@ -4,6 +4,7 @@
  * (cgroupfs), and its registration with systemd-machined, so that machinectl sees it. */
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "device-policy.h"
+#include "fd-util.h"
 #include "machine-bus.h"
 #include "runtime.h"
 #include "util.h"
@@ -328,14 +330,29 @@ static int attach_device_policy(const char *id, int prog, const char *cgroup) {
         return 0;
 }
 
-static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, int device_policy,
+/* What create made, for a delete --force should it die (CONTAINER_STATE_CREATOR_CGROUP_FILE). */
+static int record_cgroupfs(int dir_fd, const char *cgroup) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *line = NULL;
+
+        if (asprintf(&line, "%s\n", cgroup) < 0)
+                return -ENOMEM;
+        fd = openat(dir_fd, CONTAINER_STATE_CREATOR_CGROUP_FILE,
+                    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        return loop_write(fd, line, strlen(line));
+}
+
+static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, int device_policy, int state_dir_fd,
                           char **ret_cgroup) {
         _cleanup_free_ char *cgroup = NULL, *dir = NULL, *procs = NULL;
         _cleanup_close_ int fd = -EBADF;
         char buf[32];
         int n, r;
 
-        /* linux.cgroupsPath as a path (containerd's "/default/ID"; the parser refused ".."), else ours. */
+        /* linux.cgroupsPath as an absolute path (containerd's "/default/ID"; the parser refused ".." and
+         * config-oci.c relative paths), else ours. */
         if (oci && oci->cgroups_path)
                 cgroup = strdup(oci->cgroups_path);
         else if (asprintf(&cgroup, "/" OCI_SERVICE_NAME "/%s", id) < 0)
@@ -354,6 +371,12 @@ static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci,
         }
         if (mkdir(dir, 0755) < 0)
                 return oci_error(errno, "Failed to create the cgroup %s: %s", dir, strerror(errno));
+        /* Ours from here on: a create killed now leaves it to delete --force (only after the mkdir: a cgroup
+         * that existed is another's). */
+        r = record_cgroupfs(state_dir_fd, cgroup);
+        if (r < 0)
+                oci_debug("Failed to record the cgroup %s in the state of container '%s', ignoring: %s", cgroup, id,
+                          strerror(-r));
         r = attach_device_policy(id, device_policy, cgroup);
         if (r < 0) {
                 (void) rmdir(dir);
@@ -370,6 +393,47 @@ static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci,
         return 0;
 }
 
+/* "/A/B...": absolute, LEN bytes (no NUL within), at least one component, none empty, "." or "..". */
+static bool cgroup_path_is_below_root(const char *path, size_t len) {
+        if (len < 2 || strlen(path) != len || path[0] != '/')
+                return false;
+        for (const char *p = path + 1; p; ) {
+                const char *slash = strchr(p, '/');
+                size_t n = slash ? (size_t) (slash - p) : strlen(p);
+
+                if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && strneq(p, "..", 2)))
+                        return false;
+                p = slash ? slash + 1 : NULL;
+        }
+        return true;
+}
+
+int oci_cgroupfs_remove_abandoned(int dir_fd) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t size;
+        char *nl;
+        int r;
+
+        fd = openat(dir_fd, CONTAINER_STATE_CREATOR_CGROUP_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : oci_error(errno, "Failed to open %s: %s",
+                                                       CONTAINER_STATE_CREATOR_CGROUP_FILE, strerror(errno));
+        r = read_regular_fd(fd, PATH_MAX, &text, &size);
+        if (r < 0)
+                return oci_error(r, "Failed to read %s: %s", CONTAINER_STATE_CREATOR_CGROUP_FILE, strerror(-r));
+        nl = strchr(text, '\n');
+        if (nl)
+                *nl = 0;
+        /* Written by us, in a directory only root can write to (oci_root_check()); still: nothing but a cgroup
+         * below the hierarchy's root is removed. */
+        if (!cgroup_path_is_below_root(text, size - (nl ? 1 : 0)))
+                return oci_error(EINVAL, "%s: not a cgroup path: '%.256s'", CONTAINER_STATE_CREATOR_CGROUP_FILE, text);
+        /* Its init died with the create (PR_SET_PDEATHSIG) and never ran the payload: the cgroup empties. */
+        oci_cgroup_leave(NULL, NULL, NULL, text, true);
+        return 0;
+}
+
 int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
                      char **ret_unit) {
         *ret_job = NULL;
@@ -380,7 +444,7 @@ int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer
 }
 
 int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job,
-                      const char *unit, int device_policy, char **ret_cgroup) {
+                      const char *unit, int device_policy, int state_dir_fd, char **ret_cgroup) {
         _cleanup_free_ char *cgroup = NULL, *error = NULL;
         int r;
 
@@ -401,7 +465,7 @@ int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContaine
                         return r;
                 break;
         case CGROUP_MANAGER_CGROUPFS:
-                r = enter_cgroupfs(id, leader, oci, device_policy, &cgroup);
+                r = enter_cgroupfs(id, leader, oci, device_policy, state_dir_fd, &cgroup);
                 if (r < 0)
                         return r;
                 break;

@@ -177,6 +177,9 @@ int oci_runtime_load_full(const char *id, bool remove_abandoned, OciLoaded **ret
         if (r == -ENOENT && remove_abandoned && create_died(l->dir_fd) > 0) {
                 /* Its create was killed before it wrote state.json: what it left goes, the id is free. */
                 oci_debug("The create of container '%s' died before it was done; removing what it left.", id);
+                r = oci_cgroupfs_remove_abandoned(l->dir_fd);
+                if (r < 0)
+                        return r;
                 r = container_state_remove(arg_root, id);
                 if (r < 0)
                         return oci_error(r, "Failed to remove %s: %s", dir, strerror(-r));

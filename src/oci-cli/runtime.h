@@ -184,14 +184,18 @@ void oci_systemd_kick(OciBus *b);
  * init's set-up (the move into a new cgroup waits for an RCU grace period, 10-20 ms). begin: with systemd,
  * sends StartTransientUnit on B and returns at once with the job and the unit's name (the scope may exist
  * from now on: the caller stops it on failure); other managers: nothing (*ret_job and *ret_unit NULL).
- * finish: waits for the job, or creates and enters the cgroup directory (cgroupfs), and attaches the device
- * policy DEVICE_POLICY (from oci_cgroup_device_policy()) to the cgroup; the cgroup path in *ret_cgroup. Both
+ * finish: waits for the job, or creates and enters the cgroup directory (cgroupfs: recorded in STATE_DIR_FD
+ * first), and attaches the device policy DEVICE_POLICY (from oci_cgroup_device_policy()) to the cgroup; the
+ * cgroup path in *ret_cgroup. Both
  * return 0, or log and return -errno. */
 typedef struct OciCgroupJob OciCgroupJob;
 int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob **ret_job,
                      char **ret_unit);
 int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job,
-                      const char *unit, int device_policy, char **ret_cgroup);
+                      const char *unit, int device_policy, int state_dir_fd, char **ret_cgroup);
+/* The cgroupfs cgroup that a create which died made (CONTAINER_STATE_CREATOR_CGROUP_FILE in DIR_FD), removed
+ * once empty. 0 if there is none or it is gone, or logs and returns -errno. */
+int oci_cgroupfs_remove_abandoned(int dir_fd);
 /* The container's device policy (device-policy.h: the machines' default devices and OCI's rules), loaded:
  * its fd in *RET_FD, -EBADF with a manager that has no cgroup of its own (disabled). A load takes the kernel
  * 0.1-0.5 ms whatever the program (not the verifier: a load's fixed cost): the caller does it while it would

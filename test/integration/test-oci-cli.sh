@@ -505,28 +505,55 @@ test_root_trust() {
 # creator's record the id stayed blocked: "does not exist (or is being created)" on delete, "already exists"
 # on create.
 test_create_killed() {
-        local id=oci-killed b=$MACHINES_DIR/oci-killed scope pid hook
+        local id=oci-killed b=$MACHINES_DIR/oci-killed scope pid hook manager
         scope=machined-ext-oci-$(systemd-escape "$id").scope
         oci_bundle $id /bin/true
         jq --arg m "$T_TMP/hook.pid" '.hooks.createRuntime = [ { "path": "/bin/sh",
                 "args": [ "sh", "-c", "echo $$ >\($m).new && mv \($m).new \($m) && exec sleep 60" ] } ]' \
                 "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
-        "${OCI[@]}" create --bundle "$b" $id </dev/null >/dev/null 2>&1 & pid=$!     # not a function: its PID
-        hook=$(wait_file "$T_TMP/hook.pid") || t_fail "the createRuntime hook did not run"
-        [ -e "$OCI_ROOT/$id/state.json" ] && t_fail "state.json exists during the createRuntime hook"
-        # The create holds the id's lock through its hooks: a delete waits for it.
-        timeout 2 "${OCI[@]}" delete --force $id >/dev/null 2>&1
-        assert_eq 124 $? "delete --force of a create under way (timeout's status: still waiting)"
-        [ -d "$OCI_ROOT/$id" ] || t_fail "delete --force removed the directory of a create under way"
-        kill -KILL $pid
-        wait $pid 2>/dev/null
-        kill -KILL "$hook" 2>/dev/null
-        assert_ok oci delete --force $id
-        [ -e "$OCI_ROOT/$id" ] && t_fail "delete --force left what the killed create made"
-        wait_until 10 eval '! unit_active $scope' || t_fail "$scope still active"
+        for manager in systemd cgroupfs; do
+                rm -f "$T_TMP/hook.pid"
+                "${OCI[@]}" --cgroup-manager $manager create --bundle "$b" $id </dev/null >/dev/null 2>&1 &
+                pid=$!          # not a function: its PID
+                hook=$(wait_file "$T_TMP/hook.pid") || t_fail "$manager: the createRuntime hook did not run"
+                [ -e "$OCI_ROOT/$id/state.json" ] && t_fail "$manager: state.json exists during the createRuntime hook"
+                if [ $manager = cgroupfs ]; then
+                        [ -d /sys/fs/cgroup/machined-ext-oci/$id ] || t_fail "cgroupfs: no cgroup during the hook"
+                fi
+                # The create holds the id's lock through its hooks: a delete waits for it.
+                timeout 2 "${OCI[@]}" delete --force $id >/dev/null 2>&1
+                assert_eq 124 $? "$manager: delete --force of a create under way (timeout's status: still waiting)"
+                [ -d "$OCI_ROOT/$id" ] || t_fail "$manager: delete --force removed the directory of a create under way"
+                kill -KILL $pid
+                wait $pid 2>/dev/null
+                kill -KILL "$hook" 2>/dev/null
+                assert_ok oci delete --force $id
+                [ -e "$OCI_ROOT/$id" ] && t_fail "$manager: delete --force left what the killed create made"
+                wait_until 10 eval '! unit_active $scope' || t_fail "$manager: $scope still active"
+                [ -d /sys/fs/cgroup/machined-ext-oci/$id ] && t_fail "$manager: the killed create's cgroup is left"
+        done
         jq 'del(.hooks)' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
         assert_ok oci run --bundle "$b" $id </dev/null
         oci_assert_gone $id
+}
+
+# The cgroup record of a create that died is checked before delete --force acts on it: a path that climbs is
+# refused with an error naming the file, and the cgroup it would reach stays.
+test_create_killed_bad_record() {
+        local id=oci-badrec dead
+        sh -c 'exit 0' & dead=$!
+        wait $dead
+        mkdir -p -m 0700 "$OCI_ROOT" && mkdir -m 0700 "$OCI_ROOT/$id" || t_fail "cannot make $OCI_ROOT/$id"
+        echo "$dead 1 1" >"$OCI_ROOT/$id/creator"
+        mkdir /sys/fs/cgroup/oci-victim || t_fail "cannot make the cgroup oci-victim"
+        echo "/oci-badrec-x/../oci-victim" >"$OCI_ROOT/$id/creator-cgroup"
+        assert_one_error "creator-cgroup: not a cgroup path" oci delete --force $id
+        [ -d /sys/fs/cgroup/oci-victim ] || t_fail "delete --force removed the cgroup a bad record climbed to"
+        echo "/oci-victim" >"$OCI_ROOT/$id/creator-cgroup"
+        assert_ok oci delete --force $id
+        [ -d /sys/fs/cgroup/oci-victim ] && { rmdir /sys/fs/cgroup/oci-victim; t_fail "the recorded cgroup is left"; }
+        [ -e "$OCI_ROOT/$id" ] && t_fail "delete --force left $OCI_ROOT/$id"
+        return 0
 }
 
 test_pause_ps_update() {
@@ -1142,6 +1169,7 @@ oci_run_test oci-cli-cgroups-path-taken test_cgroups_path_taken
 oci_run_test oci-cli-lock-follows-id test_lock_follows_id
 oci_run_test oci-cli-root-trust test_root_trust
 oci_run_test oci-cli-create-killed test_create_killed
+oci_run_test oci-cli-create-killed-bad-record test_create_killed_bad_record
 oci_run_test oci-cli-run test_run
 oci_run_test oci-cli-run-registration-fails test_run_registration_fails
 oci_run_test oci-cli-systemd-private test_systemd_private
