@@ -435,27 +435,19 @@ static int open_container_dir(int root_fd, const char *id, bool create, int *ret
         return 0;
 }
 
-int container_state_save(const char *root, const ContainerState *s) {
+/* NAME in ROOT/ID (both made as needed), written through a temp file (STATE_TMP_PREFIX: container_state_remove()
+ * takes stale ones) and renamed into place. DATA, SIZE bytes, then TRAILER if not NULL. */
+static int save_file_atomic(const char *root, const char *id, const char *name, const void *data, size_t size,
+                            const char *trailer) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, fd = -EBADF;
-        _cleanup_free_ char *text = NULL;
         char tmp[sizeof(STATE_TMP_PREFIX) + 16];
-        const char *reason;
         uint64_t rnd;
         int r;
-
-        r = state_validate(s, &reason);
-        if (r < 0)
-                return r;
-        r = state_to_json(s, &text);
-        if (r < 0)
-                return r;
-        if (strlen(text) > CONTAINER_STATE_SIZE_MAX)
-                return -EFBIG;
 
         r = open_root(root, true, &root_fd);
         if (r < 0)
                 return r;
-        r = open_container_dir(root_fd, s->id, true, &dir_fd);
+        r = open_container_dir(root_fd, id, true, &dir_fd);
         if (r < 0)
                 return r;
 
@@ -470,12 +462,12 @@ int container_state_save(const char *root, const ContainerState *s) {
                         return -errno;
         }
 
-        r = loop_write(fd, text, strlen(text));
-        if (r >= 0)
-                r = loop_write(fd, "\n", 1);
+        r = loop_write(fd, data, size);
+        if (r >= 0 && trailer)
+                r = loop_write(fd, trailer, strlen(trailer));
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, STATE_FILE) < 0)
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
                 r = -errno;
         if (r < 0) {
                 (void) unlinkat(dir_fd, tmp, 0);
@@ -484,6 +476,48 @@ int container_state_save(const char *root, const ContainerState *s) {
         /* Make the rename itself durable. */
         (void) fsync(dir_fd);
         return 0;
+}
+
+int container_state_save(const char *root, const ContainerState *s) {
+        _cleanup_free_ char *text = NULL;
+        const char *reason;
+        int r;
+
+        r = state_validate(s, &reason);
+        if (r < 0)
+                return r;
+        r = state_to_json(s, &text);
+        if (r < 0)
+                return r;
+        if (strlen(text) > CONTAINER_STATE_SIZE_MAX)
+                return -EFBIG;
+        return save_file_atomic(root, s->id, STATE_FILE, text, strlen(text), "\n");
+}
+
+int container_state_save_config(const char *root, const char *id, const char *text, size_t size) {
+        if (!container_id_is_valid(id))
+                return -EINVAL;
+        if (size > CONTAINER_STATE_CONFIG_SIZE_MAX)
+                return -EFBIG;
+        return save_file_atomic(root, id, CONTAINER_STATE_CONFIG_FILE, text, size, NULL);
+}
+
+int container_state_load_config(const char *root, const char *id, char **ret, size_t *ret_size) {
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, fd = -EBADF;
+        int r;
+
+        if (!container_id_is_valid(id))
+                return -EINVAL;
+        r = open_root(root, false, &root_fd);
+        if (r < 0)
+                return r;
+        r = open_container_dir(root_fd, id, false, &dir_fd);
+        if (r < 0)
+                return r;
+        fd = openat(dir_fd, CONTAINER_STATE_CONFIG_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return read_regular_fd(fd, CONTAINER_STATE_CONFIG_SIZE_MAX, ret, ret_size);
 }
 
 static int read_state_file(int dir_fd, char **ret, size_t *ret_n, char **error) {

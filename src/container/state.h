@@ -22,6 +22,7 @@
 /* The OCI CLI's copy of the bundle's config.json, made at create, next to state.json: what exec and the hooks
  * read later, as runc and crun keep theirs (the bundle may change or go). */
 #define CONTAINER_STATE_CONFIG_FILE "config.json"
+#define CONTAINER_STATE_CONFIG_SIZE_MAX (4U * 1024U * 1024U)    /* as OCI_SPEC_SIZE_MAX */
 /* The OCI CLI's release FIFO, from create to start. */
 #define CONTAINER_STATE_RELEASE_FIFO "exec.fifo"
 /* The OCI CLI's create that made the directory: "PID START-TIME PIDFD-INODE" (leader_identify()), so that a
@@ -122,6 +123,13 @@ int container_state_check_leader(const ContainerState *s, int *ret_pidfd);
  * (0700) as needed. s is validated first like a loaded one. Returns 0, -EINVAL for an invalid state, or
  * -errno; no temp file is left behind on failure. */
 int container_state_save(const char *root, const ContainerState *s);
+
+/* The copy of the config.json a container was made from (CONTAINER_STATE_CONFIG_FILE): save writes SIZE bytes
+ * of TEXT atomically, as container_state_save() does; load reads it (at most CONTAINER_STATE_CONFIG_SIZE_MAX bytes,
+ * NUL-terminated). Return 0, -EINVAL for an invalid id, -ENOENT, -EFBIG, -ELOOP (a symlink), -EBADFD (not a
+ * regular file) or -errno. */
+int container_state_save_config(const char *root, const char *id, const char *text, size_t size);
+int container_state_load_config(const char *root, const char *id, char **ret, size_t *ret_size);
 
 /* Reads and validates ROOT/ID/state.json. Returns 0 and *ret; -EINVAL for an invalid id; -ENOENT if there
  * is no such container; -EBADMSG for an unparsable or inconsistent file, -ELOOP for a symlink, -EBADFD for a

@@ -71,7 +71,9 @@ void bundle_data_done(BundleData *d) {
         *d = (BundleData) {};
 }
 
-int bundle_read_sync(const char *bundle, BundleData *ret) {
+/* Reads BUNDLE in this process: the helper's work. Returns 0 (*ret filled, its stage says what failed) or
+ * -ENOMEM. */
+static int bundle_read_sync(const char *bundle, BundleData *ret) {
         _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
         _cleanup_free_ char *error = NULL;
         BundleData d = {};

@@ -3,6 +3,8 @@
  * the model; the rest of the machine (scope, registration, /run/host, notify, console) is as for any other. */
 
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -85,21 +87,14 @@ static int bundle_container(Machine *m, const char *bundle, const BundleData *d,
 
 int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
         _cleanup_(oci_container_freep) OciContainer *c = NULL;
-        _cleanup_(bundle_data_done) BundleData own = {};
         const BundleData *d = m->bundle_data;
         int r;
 
-        if (!d && m->defer_bundle) {
+        if (!d) {
                 /* Read by a helper first: the bundle is the caller's path, on whatever file system. */
                 free(m->bundle_pending);
                 m->bundle_pending = strdup(bundle);
                 return m->bundle_pending ? MACHINE_LOAD_BUNDLE_PENDING : -ENOMEM;
-        }
-        if (!d) {
-                r = bundle_read_sync(bundle, &own);
-                if (r < 0)
-                        return r;
-                d = &own;
         }
         if (!streq(d->bundle, bundle)) {
                 /* OCIBundle= changed while the helper read the old one. */
@@ -118,7 +113,14 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
         m->argv = strv_copy(c->config.argv);
         m->envp = strv_copy(c->config.envp);
         m->bundle = strdup(bundle);
-        if (!m->root || !m->hostname || !m->argv || !m->envp || !m->bundle)
+        free(m->bundle_text);
+        m->bundle_text = malloc(d->size + 1);
+        if (m->bundle_text) {
+                memcpy(m->bundle_text, d->text, d->size);
+                m->bundle_text[d->size] = 0;
+        }
+        m->bundle_text_size = d->size;
+        if (!m->root || !m->hostname || !m->argv || !m->envp || !m->bundle || !m->bundle_text)
                 return -ENOMEM;
         if (c->unit && !m->keep_unit && machine_set_unit(m, c->unit) < 0)
                 return -ENOMEM;

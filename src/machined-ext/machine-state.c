@@ -67,6 +67,9 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
                 r = r ?: map_add_u64(&l, "stopDeadlineMonotonic", m->stop_deadline);
         if (m->keep_unit)
                 r = r ?: map_add(&l, "keepUnit", m->keep_unit);
+        /* The bundle of an OCI machine (also one of OCIBundle=): that of its config.json copy. */
+        if (m->oci && m->bundle)
+                r = r ?: map_add(&l, "ociBundle", m->bundle);
         /* What a teardown needs after a restart: the links and forwards this run has on the host. */
         if (network)
                 r = r ?: map_add(&l, "network", network);
@@ -171,6 +174,15 @@ int machine_state_started(Machine *m) {
                 return 0;
         }
         m->leader_inode = (uint64_t) st.st_ino;
+        /* The bundle's config.json before the state that names it: a restarted daemon adopts the machine from
+         * this copy, never from the bundle's file system (which may hang by then). */
+        if (m->bundle_text) {
+                r = container_state_save_config(MACHINE_STATE_ROOT, m->name, m->bundle_text, m->bundle_text_size);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to keep a copy of the config.json of machine %s, a restarted "
+                                          "daemon adopts it without its bundle: %m", m->name);
+                m->bundle_text = mfree(m->bundle_text);
+        }
         return machine_state_save(m);
 }
 

@@ -198,6 +198,7 @@ Machine *machine_free(Machine *m) {
         oci_container_free(m->oci);
         free(m->bundle);
         free(m->bundle_pending);
+        free(m->bundle_text);
         /* Only forgotten: a payload that runs on (the daemon exits) keeps its network. */
         network_config_done(&m->network_config);
         network_state_done(&m->network);

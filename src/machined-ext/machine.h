@@ -41,8 +41,9 @@ struct Machine {
         Settings *settings;             /* the parsed settings file; NULL if there is none */
         char *bundle;                   /* an OCI bundle directory (StartMachineFromBundle, OCIBundle=), or NULL */
         const struct BundleData *bundle_data; /* borrowed during a load: what a helper read of the bundle */
-        bool defer_bundle;              /* a load without bundle_data leaves the reading to a helper */
-        char *bundle_pending;           /* then: the bundle directory to read */
+        char *bundle_pending;           /* a load without it: the bundle directory for a helper to read */
+        char *bundle_text;              /* the config.json loaded, until the state keeps its copy (a restarted */
+        size_t bundle_text_size;        /* daemon adopts from that, never from the bundle's file system) */
         OciContainer *oci;              /* ... its model, instead of the settings' */
         int hook_pidfd;                 /* the helper running prestart, createRuntime, createContainer hooks */
         int hook_msg_fd;                /* ... its message, if one failed */
@@ -229,12 +230,8 @@ typedef struct BundleData {
 
 void bundle_data_done(BundleData *d);
 
-/* Reads BUNDLE in this process (a synchronous fallback: adoption at start-up). Returns 0 (*ret filled, its
- * stage says what failed) or -ENOMEM. (machine-bundle-read.c) */
-int bundle_read_sync(const char *bundle, BundleData *ret);
-
-/* Returned (positive) by machine_load() and machine_load_bundle() when Machine.defer_bundle is set and the
- * bundle Machine.bundle_pending must be read by a helper first. */
+/* Returned (positive) by machine_load() and machine_load_bundle() without Machine.bundle_data: the bundle
+ * Machine.bundle_pending must be read by a helper first (the daemon never touches a bundle's file system). */
 #define MACHINE_LOAD_BUNDLE_PENDING 1
 
 /* Reads the machine's definition: settings file and root directory. Returns 0, or -MX_ERR_NO_SUCH_MACHINE,
@@ -243,8 +240,8 @@ int machine_load(Machine *m, char **ret_error);
 
 /* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or
  * -MX_ERR_NO_SUCH_MACHINE (no such directory), -MX_ERR_INVALID_SETTINGS (*ret_error names config.json and the
- * JSON path), -MX_ERR_SETUP_FAILED (the root directory is unusable), -ENOMEM, or MACHINE_LOAD_BUNDLE_PENDING. The bundle's file
- * system is touched only without Machine.bundle_data and Machine.defer_bundle. (machine-bundle.c) */
+ * JSON path), -MX_ERR_SETUP_FAILED (the root directory is unusable), -ENOMEM, or MACHINE_LOAD_BUNDLE_PENDING
+ * (no Machine.bundle_data: nothing of the bundle is read here). (machine-bundle.c) */
 int machine_load_bundle(Machine *m, const char *bundle, char **ret_error);
 
 /* machine_load() for a settings file S (found at PATH; both taken) with OCIBundle=: the bundle defines the

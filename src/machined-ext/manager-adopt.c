@@ -264,10 +264,35 @@ static void adopt_console_log(Machine *m, sd_journal **j) {
                         break;
 }
 
+/* The bundle of state S as the copy of its config.json in the state (container_state_save_config()) says: 1
+ * with *RET filled, 0 if S is not of a bundle or has no copy, -errno. */
+static int adopt_bundle_copy(const ContainerState *s, BundleData *ret) {
+        _cleanup_(bundle_data_done) BundleData d = {};
+        const char *bundle = fact(s, "ociBundle") ?: s->bundle;
+        int r;
+
+        if (!bundle || !s->root)
+                return 0;
+        r = container_state_load_config(MACHINE_STATE_ROOT, s->id, &d.text, &d.size);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        d.stage = BUNDLE_READ_DONE;
+        d.bundle = strdup(bundle);
+        d.root = strdup(s->root);         /* root.path as resolved at the start */
+        if (!d.bundle || !d.root)
+                return -ENOMEM;
+        *ret = d;
+        d = (BundleData) {};
+        return 1;
+}
+
 /* Makes the Machine for state S, whose leader is PIDFD. Returns 0 or -errno. */
 static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, sd_journal **journal,
                          Machine **ret) {
         _cleanup_(machine_freep) Machine *m = NULL;
+        _cleanup_(bundle_data_done) BundleData bundle = {};
         _cleanup_free_ char *msg = NULL, *key = NULL;
         const char *v;
         int fd, r;
@@ -285,14 +310,29 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
                         return -ENOMEM;
         }
 
-        /* The definition as the settings (or the bundle) say now: command, environment, warnings. What the
-         * run was started with (and what happened to it since) is the state's. */
-        r = s->bundle ? machine_load_bundle(m, s->bundle, &msg) : machine_load(m, &msg);
+        /* The definition as the settings say now (command, environment, warnings), an OCI machine's from the
+         * copy of its config.json in the state: the bundle is on the caller's file system, which the daemon
+         * never touches itself (a dead NFS server would hang its start-up). What the run was started with (and
+         * what happened to it since) is the state's. */
+        r = adopt_bundle_copy(s, &bundle);
         if (r < 0)
+                log_warning_errno(r, "Machine %s: cannot read the copy of its config.json, adopting it without its "
+                                  "bundle: %m", m->name);
+        m->bundle_data = r > 0 ? &bundle : NULL;
+        r = s->bundle ? machine_load_bundle(m, s->bundle, &msg) : machine_load(m, &msg);
+        m->bundle_data = NULL;
+        m->bundle_pending = mfree(m->bundle_pending);
+        m->bundle_text = mfree(m->bundle_text);   /* the state has it */
+        if (r == MACHINE_LOAD_BUNDLE_PENDING)
+                log_warning("Machine %s: its state has no copy of its bundle's config.json (started by an older "
+                            "version); adopting it with what its state says, without its hooks.", m->name);
+        else if (r < 0)
                 log_warning("Machine %s: %s; adopting it with what its state says.", m->name,
                             msg ?: "cannot read its definition");
         if (!m->root && s->root && !(m->root = strdup(s->root)))
                 return -ENOMEM;
+        if (!m->bundle && s->bundle && !(m->bundle = strdup(s->bundle)))
+                return -ENOMEM;         /* for the next restart, whatever became of the definition */
         if (!m->settings_path && s->settings && !(m->settings_path = strdup(s->settings)))
                 return -ENOMEM;
         if (!m->hostname && !(m->hostname = strdup(fact(s, "hostname") ?: m->name)))

@@ -180,10 +180,8 @@ static int start_machine_now(Manager *manager, sd_bus_message *message, const ch
         }
 
         m->bundle_data = data;
-        m->defer_bundle = !data;
         r = bundle ? machine_load_bundle(m, bundle, &msg) : machine_load(m, &msg);
         m->bundle_data = NULL;
-        m->defer_bundle = false;
         if (r == MACHINE_LOAD_BUNDLE_PENDING) {
                 /* The bundle (the caller's, or OCIBundle='s) is read by a helper, never by the event loop; the
                  * machine is made again once it is read. */

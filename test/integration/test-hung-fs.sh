@@ -311,6 +311,39 @@ test_shell_hung_dev() {
         assert_no_leftovers $n
 }
 
+# A machine of a bundle whose file system hangs by the time the daemon restarts: the new instance adopts it
+# from the copy of its config.json in the state, never from the bundle (which would hang its start-up, and
+# with it systemctl start, for good). The bundle is $HUNG itself, the FUSE mount goes over it after the start.
+test_bundle_adopt_hung() {
+        local n=mxh-adopt leader out
+        t_track $n
+        mkdir -p $HUNG
+        "$T_REPO/test/mkroot.sh" $HUNG/rootfs --payload "$PAYLOAD" >/dev/null || t_fail "mkroot $HUNG/rootfs failed"
+        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
+                '  "process": { "cwd": "/", "args": [ "/bin/sh", "-c", "sleep 1000" ] },' \
+                '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >$HUNG/config.json
+        mx StartMachineFromBundle ss $n $HUNG >/dev/null || t_fail "StartMachineFromBundle failed"
+        cmp -s $HUNG/config.json $MX_STATE_ROOT/$n/config.json ||
+                t_fail "the state of $n has no copy of its config.json"
+        leader=$(mx_prop $n Leader)
+        systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+        hung_start
+        systemctl reset-failed machined-ext.service 2>/dev/null
+        timeout 20 systemctl start machined-ext.service ||
+                t_fail "machined-ext did not start within 20 s with the bundle of $n on a hung file system"
+        out=$(busctl call --timeout=2 $BUS_NAME $BUS_PATH $BUS_IFACE ListMachines 2>&1) ||
+                t_fail "ListMachines got no answer: $out"
+        assert_match "\"$n\"" "$out" "machines listed after the restart"
+        assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
+        mx_baseline     # the new instance's
+        assert_match '^3 /bin/sh -c sleep 1000$' "$(mx_prop $n Command)" "the command, from the copy of config.json"
+        hung_abort
+        mx_stop $n 30 || t_fail "stop failed"
+        hung_cleanup
+        rm -rf --one-file-system $HUNG
+        assert_no_leftovers $n
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -c /dev/fuse ] || ! grep -qw fuse /proc/filesystems; then
         echo "skip hung-fs: no FUSE in this kernel"
@@ -329,6 +362,8 @@ hung_cleanup
 T_TIMEOUT=120 run_test hung-fs-oci-bundle-setting test_oci_bundle_setting_hung
 hung_cleanup
 T_TIMEOUT=120 run_test hung-fs-shell test_shell_hung_dev
+hung_cleanup
+T_TIMEOUT=120 run_test hung-fs-bundle-adopt test_bundle_adopt_hung
 hung_cleanup
 
 t_summary

@@ -154,6 +154,34 @@ static void test_daemon_fields(void) {
         ASSERT_EQ(container_state_remove(root, "d1"), 0);
 }
 
+/* The config.json copy: written atomically next to state.json, read back byte for byte (NULs included),
+ * never through a symlink, and removed with the state. */
+static void test_config_copy(void) {
+        _cleanup_free_ char *text = NULL, *path = NULL, *target = NULL;
+        const char data[] = "{ \"ociVersion\": \"1.0.2\" }\0tail";
+        size_t size = 0;
+
+        ASSERT_EQ(container_state_load_config(root, "cfg", &text, &size), -ENOENT);
+        ASSERT_EQ(container_state_save_config(root, "../cfg", data, sizeof(data)), -EINVAL);
+        ASSERT_EQ(container_state_save_config(root, "cfg", data, sizeof(data)), 0);
+        ASSERT_EQ(container_state_load_config(root, "cfg", &text, &size), 0);
+        ASSERT_EQ(size, sizeof(data));
+        ASSERT(memcmp(text, data, size) == 0);
+        text = mfree(text);
+        ASSERT_EQ(container_state_save_config(root, "cfg", "{}", 2), 0);       /* replaced */
+        ASSERT_EQ(container_state_load_config(root, "cfg", &text, &size), 0);
+        ASSERT_STREQ(text, "{}");
+        text = mfree(text);
+
+        ASSERT(asprintf(&path, "%s/cfg/config.json", root) > 0);
+        ASSERT(asprintf(&target, "%s/elsewhere", root) > 0);
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(symlink(target, path), 0);
+        ASSERT_EQ(container_state_load_config(root, "cfg", &text, &size), -ELOOP);
+        ASSERT_EQ(container_state_remove(root, "cfg"), 0);
+        ASSERT_EQ(access(path, F_OK), -1);
+}
+
 static void test_save_failure_leaves_nothing(void) {
         _cleanup_(container_state_freep) ContainerState *s = make_state("c2", 0);
         _cleanup_free_ char *path = NULL, *listing = NULL;
@@ -552,6 +580,7 @@ int main(void) {
         test_rfc3339();
         test_round_trip();
         test_daemon_fields();
+        test_config_copy();
         test_save_failure_leaves_nothing();
         test_corrupt();
         test_leader();
