@@ -178,8 +178,8 @@ int fd_keeper_hand_over(Manager *m) {
         pid_t pid;
         int fds[2], r;
 
-        /* The pidfds in capsules (fd-capsule.h): made here, for the keeper only. */
-        capsules = new(int, hashmap_size(m->machines) + 1);
+        /* The pidfds and UID range locks in capsules (fd-capsule.h): made here, for the keeper only. */
+        capsules = new(int, 2 * hashmap_size(m->machines) + 1);
         if (!capsules)
                 return -ENOMEM;
         capsules[0] = -EBADF;
@@ -203,6 +203,14 @@ int fd_keeper_hand_over(Manager *m) {
                 }
                 if (r >= 0)
                         r = kept_add(&kept, &n, "pidfd-", machine->name, fds, fds[0] >= 0);
+                /* The range stays taken until the next instance has it again. */
+                fds[0] = machine->userns_lock_fd >= 0 ? fd_capsule_new(&machine->userns_lock_fd, 1, "userns") : -EBADF;
+                if (fds[0] >= 0) {
+                        capsules[n_capsules++] = fds[0];
+                        capsules[n_capsules] = -EBADF;
+                }
+                if (r >= 0)
+                        r = kept_add(&kept, &n, "userns-", machine->name, fds, fds[0] >= 0);
                 if (r < 0)
                         return r;
         }

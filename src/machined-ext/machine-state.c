@@ -242,6 +242,11 @@ static int capsule_contents(Machine *m, int fds[static FD_CAPSULE_MAX], int lock
                 fds[n++] = m->notify_fd;
                 strcat(tag, MACHINE_FDS_NOTIFY " ");
         }
+        /* The UID range stays taken while no daemon runs (nspawn -U must not pick it meanwhile). */
+        if (m->userns_lock_fd >= 0) {
+                fds[n++] = m->userns_lock_fd;
+                strcat(tag, MACHINE_FDS_USERNS " ");
+        }
         *ret_n_locks = n_locks;
         return (int) n;
 }

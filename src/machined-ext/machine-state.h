@@ -32,6 +32,7 @@
 #define MACHINE_FDS_CONSOLE "console"
 #define MACHINE_FDS_LOCK "lock"
 #define MACHINE_FDS_NOTIFY "notify"
+#define MACHINE_FDS_USERNS "userns"     /* the lock of its UID range (machine-userns.c) */
 
 /* The leader was spawned: records its identity and writes the state. Returns 0, or
  * -errno if the state could not be written (the machine could not be found again after a restart). */

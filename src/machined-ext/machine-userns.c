@@ -250,14 +250,29 @@ void machine_userns_release(Machine *m) {
         m->userns_range = 0;
 }
 
-int machine_userns_adopt(Machine *m, uint64_t shift, uint64_t range) {
+/* Whether FD is the lock file of SHIFT (the one its path names now: a file unlinked meanwhile locks nothing). */
+static bool userns_lock_fd_is(int fd, uid_t shift) {
+        char path[sizeof(USERNS_LOCK_DIR) + 16];
+        struct stat a, b;
+
+        snprintf(path, sizeof(path), USERNS_LOCK_DIR "/%u", (unsigned) shift);
+        return fstat(fd, &a) >= 0 && lstat(path, &b) >= 0 && S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
+               a.st_ino == b.st_ino;
+}
+
+int machine_userns_adopt(Machine *m, uint64_t shift, uint64_t range, int lock_fd) {
+        _cleanup_close_ int stored = lock_fd;
         int fd;
 
         if (range == 0 || m->userns_lock_fd >= 0)
                 return 0;
         if (shift > UINT32_MAX || range > UINT32_MAX || shift + range > UINT32_MAX)
                 return -EBADMSG;
-        fd = userns_lock((uid_t) shift);
+        /* The lock held all along (an open file description lock: it is the description's, whoever has it). */
+        if (stored >= 0 && userns_lock_fd_is(stored, (uid_t) shift))
+                fd = fd_move_high(TAKE_FD(stored));
+        else
+                fd = userns_lock((uid_t) shift);
         if (fd < 0)
                 return fd;
         log_debug("Machine %s: adopted UID range %u:%u.", m->name, (unsigned) shift, (unsigned) range);
@@ -282,5 +297,5 @@ int machine_userns_adopt_from_leader(Machine *m) {
                 return 0;
         if (count == 0)
                 return -EBADMSG;
-        return machine_userns_adopt(m, outside, count);
+        return machine_userns_adopt(m, outside, count, -EBADF);
 }

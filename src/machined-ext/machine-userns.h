@@ -28,9 +28,11 @@ int machine_userns_setup(Machine *m, ContainerConfig *config, char **ret_error);
 void machine_userns_release(Machine *m);
 
 /* An adopted machine (a restarted daemon): takes its UID range SHIFT:RANGE again, as its state recorded it
- * (RANGE 0: none), so that no other machine gets it. Returns 0, -EBADMSG for a range that cannot be, -EBUSY
- * if another holds its lock, or -errno. */
-int machine_userns_adopt(Machine *m, uint64_t shift, uint64_t range);
+ * (RANGE 0: none), so that no other machine gets it: with LOCK_FD (taken; -EBADF: none), the lock the previous
+ * instance held (out of systemd's fd store or the keeper) if it is the lock file of SHIFT, else by locking
+ * that file anew. Returns 0, -EBADMSG for a range that cannot be, -EBUSY if another holds its lock, or
+ * -errno. */
+int machine_userns_adopt(Machine *m, uint64_t shift, uint64_t range, int lock_fd);
 /* The same for the state of an older daemon, which did not record the range: the range of the leader's user
  * namespace, read from /proc/LEADER/uid_map (the caller has checked the leader by its pidfd). */
 int machine_userns_adopt_from_leader(Machine *m);

@@ -151,6 +151,22 @@ static int adopted_pidfd(Manager *manager, const ContainerState *s) {
         return fd_move_high(TAKE_FD(pidfd));
 }
 
+/* The lock of the UID range of machine NAME that the previous instance held (out of its capsule), or -errno
+ * (-ENOENT: none kept). machine_userns_adopt() checks which file it locks. */
+static int adopted_userns_lock(Manager *manager, const char *name) {
+        _cleanup_free_ char *key = NULL;
+        _cleanup_close_ int capsule = -EBADF;
+        int fd = -EBADF, r;
+
+        if (asprintf(&key, "userns-%s", name) < 0)
+                return -ENOMEM;
+        capsule = manager_take_adopted_fd(manager, key);
+        if (capsule < 0)
+                return capsule;
+        r = fd_capsule_peek(capsule, &fd, 1, NULL, 0);
+        return r < 0 ? r : fd;
+}
+
 static void unstore(const char *prefix, const char *name) {
         (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s%s", prefix, name);
 }
@@ -172,6 +188,9 @@ static void adopt_forget(Manager *manager, const char *name) {
                 safe_close(manager_take_adopted_fd(manager, key));
         key = mfree(key);
         if (asprintf(&key, "notify-%s", name) >= 0)
+                safe_close(manager_take_adopted_fd(manager, key));
+        key = mfree(key);
+        if (asprintf(&key, "userns-%s", name) >= 0)
                 safe_close(manager_take_adopted_fd(manager, key));
         key = mfree(key);
 
@@ -468,7 +487,7 @@ static void adopt_resume(Machine *m) {
 
 static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journal **journal) {
         const ContainerState *s = e->state;
-        _cleanup_close_ int pidfd = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF, userns_lock = -EBADF;
         Machine *m = NULL;
         int code = 0, status = 0, r;
         bool ended, kept;
@@ -480,6 +499,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         }
         if (manager_get_machine(manager, s->id))
                 return 0;
+        userns_lock = adopted_userns_lock(manager, s->id);       /* whatever becomes of the machine: taken */
 
         if (s->pid > 0) {
                 pidfd = adopted_pidfd(manager, s);
@@ -569,7 +589,8 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         adopt_resume(m);
         /* The range recorded at the start; only an older daemon's state lacks it. */
         r = fact(s, "usernsRange") ?
-                machine_userns_adopt(m, fact_u64(s, "usernsShift", UINT64_MAX), fact_u64(s, "usernsRange", UINT64_MAX)) :
+                machine_userns_adopt(m, fact_u64(s, "usernsShift", UINT64_MAX), fact_u64(s, "usernsRange", UINT64_MAX),
+                                     TAKE_FD(userns_lock)) :
                 machine_userns_adopt_from_leader(m);
         if (r < 0)
                 log_warning_errno(r, "Machine %s: failed to take the UID range of its user namespace again, ignoring: %m",

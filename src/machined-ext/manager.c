@@ -89,7 +89,8 @@ static void destroy_adopted_fd(void *value, const char *key) {
  * that machine's network namespace (and so its veth) alive for good. */
 static void drop_adopted_fd(void *value, const char *key) {
         AdoptedFd *a = value;
-        const char *machine = startswith(a->name, "pidfd-") ?: startswith(a->name, "notify-");
+        const char *machine = startswith(a->name, "pidfd-") ?: startswith(a->name, "notify-") ?:
+                              startswith(a->name, "userns-");
 
         log_info("Stored fd %s belongs to no machine known from its state, dropping it.", a->name);
         (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", a->name);
@@ -364,8 +365,8 @@ static int append_fd(char ***names, int **fds, size_t *n, const char *prefix, co
 }
 
 /* Opens a "machine-NAME" capsule of the store (machine-state.h) into what it holds, under the names a keeper
- * hands over: "pidfd-NAME" and "lock-NAME" in capsules of their own (a bare lock fd in our fd table would be
- * copied by every fork), "console-NAME" and "notify-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
+ * hands over: "pidfd-NAME", "lock-NAME" and "userns-NAME" in capsules of their own (a bare lock fd in our fd
+ * table would be copied by every fork), "console-NAME" and "notify-NAME" bare. Takes CAPSULE; systemd's copy stays in the store until the
  * machine is gone or stored anew. */
 static void unpack_machine_capsule(const char *name, int capsule, char ***names, int **fds, size_t *n,
                                    char ret_tag[static 64]) {
@@ -381,11 +382,12 @@ static void unpack_machine_capsule(const char *name, int capsule, char ***names,
         strcpy(ret_tag, tag);
         for (int i = 0; i < k; i++) {
                 word = strsep(&p, " ");
-                if (word && streq(word, MACHINE_FDS_PIDFD)) {
-                        c = fd_capsule_new(&got[i], 1, MACHINE_FDS_PIDFD);
+                if (word && (streq(word, MACHINE_FDS_PIDFD) || streq(word, MACHINE_FDS_USERNS))) {
+                        c = fd_capsule_new(&got[i], 1, word);
                         safe_close(got[i]);
                         if (c >= 0)
-                                (void) append_fd(names, fds, n, "pidfd-", name, c);
+                                (void) append_fd(names, fds, n, streq(word, MACHINE_FDS_PIDFD) ? "pidfd-" : "userns-",
+                                                 name, c);
                 } else if (word && streq(word, MACHINE_FDS_CONSOLE))
                         (void) append_fd(names, fds, n, "console-", name, got[i]);
                 else if (word && streq(word, MACHINE_FDS_LOCK) && n_locks < (int) ELEMENTSOF(locks))
@@ -543,7 +545,8 @@ int manager_adopt_consoles(Manager *m) {
 
                 if (names && names[i] && startswith(names[i], "lock-"))
                         continue;       /* below, once the consoles are known */
-                if (names && names[i] && (startswith(names[i], "pidfd-") || startswith(names[i], "notify-"))) {
+                if (names && names[i] && (startswith(names[i], "pidfd-") || startswith(names[i], "notify-") ||
+                                          startswith(names[i], "userns-"))) {
                         /* For manager_adopt_machines(). */
                         AdoptedFd *a = malloc(sizeof(AdoptedFd) + strlen(names[i]) + 1);
 

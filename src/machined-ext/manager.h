@@ -26,7 +26,7 @@ typedef struct Manager {
         Hashmap *jobs;                  /* systemd job path → Machine, for the start jobs of our scopes */
         Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */
         Hashmap *adopted_locks;         /* "lock-NAME" → ImageLock of those machines */
-        Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME" → AdoptedFd, until adopted */
+        Hashmap *adopted_fds;           /* "pidfd-NAME", "notify-NAME", "userns-NAME" → AdoptedFd, until adopted */
         Hashmap *stored_entries;        /* the names in systemd's fd store at start-up, until the adoption is done */
 
         struct Orphan *orphans;                 /* killed helpers, reaped whenever they exit (manager_reap_later()) */
@@ -80,7 +80,7 @@ void manager_flush_sender_uids(Manager *m);
  * forwarding them to the journal. Closes every other fd passed. Returns the number adopted, or -errno. */
 int manager_adopt_consoles(Manager *m);
 
-/* Takes the fd stored as NAME ("pidfd-X", "notify-X") out of adopted_fds. Returns it, or -ENOENT. */
+/* Takes the fd stored as NAME ("pidfd-X", "notify-X", "userns-X") out of adopted_fds. Returns it, or -ENOENT. */
 int manager_take_adopted_fd(Manager *m, const char *name);
 
 /* Closes the stored fds no adopted machine took, and removes them from systemd's fd store. */

@@ -472,6 +472,57 @@ test_gone_veth_not_ours() {
         ip link del $x
 }
 
+# Whether another process holds a lock on PATH (an nspawn-uid lock file): a POSIX lock of ours conflicts with
+# an open file description lock of anyone else's.
+lock_held() {   # PATH
+        python3 - "$1" <<'PY'
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError:
+    sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# The lock of a machine's UID range (/run/systemd/nspawn-uid/SHIFT, as nspawn takes it) stays held while no
+# daemon runs: after a crash (systemd's fd store holds it in the machine's capsule; RestartSec=1s is the
+# window) and after an explicit stop (the fd keeper holds it). Then the new instance has it, and lets it go
+# with the machine.
+test_userns_lock_kept() {
+        local n=mxr-ulock leader shift lock old how
+        mx_root $n
+        mx_settings $n "[Exec]\nParameters=/usr/bin/testpayload sleep inf\n"
+        mx_start $n
+        leader=$(mx_prop $n Leader)
+        shift=$(awk '{ print $2 }' /proc/$leader/uid_map)
+        [ -n "$shift" ] && [ "$shift" != 0 ] || t_fail "$n has no user namespace of its own (uid_map: $(cat /proc/$leader/uid_map))"
+        lock=/run/systemd/nspawn-uid/$shift
+        lock_held $lock || t_fail "$lock is not held while the daemon runs"
+        for how in kill9 stopstart; do
+                old=$(main_pid)
+                reset_start_limit
+                if [ $how = kill9 ]; then
+                        kill -9 "$old"
+                        lock_held $lock || t_fail "$how: $lock was free while no daemon ran"
+                else
+                        systemctl stop machined-ext.service || t_fail "systemctl stop failed"
+                        lock_held $lock || t_fail "$how: $lock was free while no daemon ran"
+                        systemctl start machined-ext.service || t_fail "systemctl start failed"
+                fi
+                wait_new_daemon "$old"
+                assert_eq "$leader" "$(mx_prop $n Leader)" "$how: leader after the restart"
+                lock_held $lock || t_fail "$how: $lock is not held by the new instance"
+        done
+        assert_ok mx_stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+        if [ -e $lock ] && lock_held $lock; then
+                t_fail "$lock is still held after the machine stopped"
+        fi
+        return 0
+}
+
 # Corrupt state is reported and removed; stale state (a PID now of another process, or gone) is not trusted.
 test_bad_state() {
         local old sleeper
@@ -685,6 +736,7 @@ run_test exit-while-stopped test_exit_while_stopped
 run_test bad-state test_bad_state
 run_test stale-thread-pid test_stale_thread_pid
 run_test gone-veth-not-ours test_gone_veth_not_ours
+run_test userns-lock-kept test_userns_lock_kept
 run_test stopped-state test_stopped_state
 run_test machined-restart test_machined_restart
 run_test restart-fd-store-entries test_fd_store_entries
