@@ -114,6 +114,19 @@ int pid_get_start_time(pid_t pid, uint64_t *ret);
  * does not exist, or -errno. */
 int leader_identify(pid_t pid, uint64_t *ret_pidfd_inode, uint64_t *ret_start_time, int *ret_pidfd);
 
+/* Whether the kernel records the exit status of a reaped process for its pidfds (PIDFD_GET_INFO with
+ * PIDFD_INFO_EXIT, Linux 6.15+): probed once with a child of ours (MACHINED_EXT_PIDFD_INFO_EXIT=0 or 1 in the
+ * environment says instead, for tests). Returns 1, 0 (6.13-6.14: the ioctl without that field; older: no
+ * ioctl), or -errno. */
+int leader_pidfd_exit_supported(void);
+
+/* The exit status of the process of PIDFD, which need not be our child. Returns 1 with *ret_code (CLD_*) and
+ * *ret_status if it exited and the kernel has its exit status (PIDFD_INFO_EXIT: recorded when it is reaped),
+ * 0 if it still runs, -EAGAIN if it exited but its status is not there yet (not reaped yet, or the moment
+ * between the reaping and the recording, where the ioctl says ESRCH), -EOPNOTSUPP if it exited and its status
+ * cannot be known (a kernel that does not record it: leader_pidfd_exit_supported()), or -errno. */
+int leader_pidfd_exit(int pidfd, int *ret_code, int *ret_status);
+
 /* Checks whether the leader recorded in s is still the same process. Returns LEADER_ALIVE (and, if
  * ret_pidfd is not NULL, a pidfd for it, to be closed by the caller), LEADER_GONE, LEADER_REUSED, or
  * -errno if it cannot tell. A state without a leader (pid 0) is LEADER_GONE. */

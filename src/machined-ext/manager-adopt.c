@@ -30,55 +30,9 @@
 #include "state.h"
 #include "strv.h"
 
-/* PIDFD_GET_INFO (Linux 6.15+): not in the kernel headers of every build host yet. */
-struct mx_pidfd_info {
-        uint64_t mask;
-        uint64_t cgroupid;
-        uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-        int32_t exit_code;
-};
-#define MX_PIDFD_GET_INFO _IOWR(0xFF, 11, struct mx_pidfd_info)
-#define MX_PIDFD_INFO_EXIT (UINT64_C(1) << 3)
-
 #define CONSOLE_LOG_PREFILL_MAX (64U * 1024U)     /* the console's ring buffer */
 #define ADOPT_REAP_WAIT_USEC (5 * USEC_PER_SEC)
 #define ADOPT_REAP_POLL_USEC (20 * USEC_PER_MSEC)
-
-/* The exit status of the process of PIDFD, which is not our child. Returns 1 with *ret_code (CLD_*) and
- * *ret_status if it exited and the kernel has its exit status (PIDFD_INFO_EXIT: recorded when it is reaped),
- * 0 if it still runs, -EAGAIN if it exited but its status is not there yet (not reaped yet, or the moment
- * between the reaping and the recording, where the ioctl says ESRCH), -EOPNOTSUPP if it exited and its status
- * cannot be known (no PIDFD_GET_INFO: Linux < 6.15), or -errno. */
-static int pidfd_get_exit(int pidfd, int *ret_code, int *ret_status) {
-        struct mx_pidfd_info info = { .mask = MX_PIDFD_INFO_EXIT };
-        struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-        /* A pidfd is readable once its process exited (a zombie included). */
-        if (poll(&p, 1, 0) < 0)
-                return -errno;
-        if (!(p.revents & (POLLIN | POLLHUP)))
-                return 0;
-
-        if (ioctl(pidfd, MX_PIDFD_GET_INFO, &info) < 0) {
-                if (errno == ESRCH)
-                        return -EAGAIN;         /* reaped, exit status not recorded yet: a moment */
-                if (IN_SET(errno, ENOTTY, EINVAL, EOPNOTSUPP))
-                        return -EOPNOTSUPP;
-                return -errno;
-        }
-        if (!(info.mask & MX_PIDFD_INFO_EXIT))
-                return -EAGAIN;                 /* a zombie: the exit status comes with the reaping */
-
-        if (WIFEXITED(info.exit_code)) {
-                *ret_code = CLD_EXITED;
-                *ret_status = WEXITSTATUS(info.exit_code);
-        } else if (WIFSIGNALED(info.exit_code)) {
-                *ret_code = WCOREDUMP(info.exit_code) ? CLD_DUMPED : CLD_KILLED;
-                *ret_status = WTERMSIG(info.exit_code);
-        } else
-                return -EBADMSG;
-        return 1;
-}
 
 static int on_adopted_leader(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
@@ -94,7 +48,7 @@ static int on_adopted_leader(sd_event_source *s, int fd, uint32_t revents, void 
 
         if (m->exited)
                 return 0;
-        r = pidfd_get_exit(m->leader_pidfd, &code, &status);
+        r = leader_pidfd_exit(m->leader_pidfd, &code, &status);
         if (r == 0)
                 return 0;
         if (r == -EAGAIN && m->reap_tries++ < ADOPT_REAP_WAIT_USEC / ADOPT_REAP_POLL_USEC) {
@@ -551,7 +505,7 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
                 return 0;
         }
 
-        r = pidfd_get_exit(pidfd, &code, &status);
+        r = leader_pidfd_exit(pidfd, &code, &status);
         if (r == -EOPNOTSUPP) {
                 code = EXIT_CODE_UNKNOWN;
                 status = 0;

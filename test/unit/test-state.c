@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,6 +182,73 @@ static void test_config_copy(void) {
         ASSERT_EQ(container_state_load_config(root, "cfg", &text, &size), -ELOOP);
         ASSERT_EQ(container_state_remove(root, "cfg"), 0);
         ASSERT_EQ(access(path, F_OK), -1);
+}
+
+/* A child that exits with STATUS once it reads a byte from *RET_GO (its pidfd in *RET_PIDFD). */
+static pid_t exit_child(int status, int *ret_pidfd, int *ret_go) {
+        int p[2];
+        pid_t pid;
+
+        ASSERT(pipe2(p, O_CLOEXEC) == 0);
+        pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                char c;
+                (void) read(p[0], &c, 1);
+                _exit(status);
+        }
+        close(p[0]);
+        *ret_go = p[1];
+        *ret_pidfd = pidfd_open(pid, 0);
+        ASSERT(*ret_pidfd >= 0);
+        return pid;
+}
+
+/* The exit status through a pidfd: running, a zombie, reaped; and a kernel that does not record it. */
+static void test_pidfd_exit(void) {
+        struct utsname u;
+        unsigned major = 0, minor = 0;
+        int pidfd, go, code = -1, status = -1, supported;
+        pid_t pid;
+
+        ASSERT(uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2);
+        supported = leader_pidfd_exit_supported();
+        ASSERT_EQ(supported, major > 6 || (major == 6 && minor >= 15));
+
+        pid = exit_child(7, &pidfd, &go);
+        ASSERT_EQ(leader_pidfd_exit(pidfd, &code, &status), 0);         /* runs */
+        ASSERT(write(go, "x", 1) == 1);
+        ASSERT(waitid(P_PID, pid, &(siginfo_t) {}, WEXITED | WNOWAIT) == 0);
+        ASSERT_EQ(leader_pidfd_exit(pidfd, &code, &status), supported ? -EAGAIN : -EOPNOTSUPP);  /* a zombie */
+        ASSERT(waitpid(pid, NULL, 0) == pid);
+        if (supported) {
+                ASSERT_EQ(leader_pidfd_exit(pidfd, &code, &status), 1);
+                ASSERT_EQ(code, CLD_EXITED);
+                ASSERT_EQ(status, 7);
+        } else
+                ASSERT_EQ(leader_pidfd_exit(pidfd, &code, &status), -EOPNOTSUPP);
+        close(pidfd);
+        close(go);
+
+        /* As on Linux 6.13-6.14 (the ioctl without the exit status): a reaped leader is "exited, status
+         * unknown" at once, not -EAGAIN (which had the daemon poll for it for 5 s). In a child, whose
+         * environment goes with it. */
+        pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                pid_t c;
+
+                setenv("MACHINED_EXT_PIDFD_INFO_EXIT", "0", 1);
+                if (leader_pidfd_exit_supported() != 0)
+                        _exit(1);
+                c = exit_child(3, &pidfd, &go);
+                if (write(go, "x", 1) != 1 || waitpid(c, NULL, 0) != c)
+                        _exit(2);
+                _exit(leader_pidfd_exit(pidfd, &code, &status) == -EOPNOTSUPP ? 0 : 3);
+        }
+        ASSERT(waitpid(pid, &status, 0) == pid);
+        ASSERT(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
 static void test_save_failure_leaves_nothing(void) {
@@ -584,6 +653,7 @@ int main(void) {
         test_save_failure_leaves_nothing();
         test_corrupt();
         test_leader();
+        test_pidfd_exit();
         test_list();
 
         {
