@@ -175,13 +175,13 @@ int machine_state_started(Machine *m) {
         }
         m->leader_inode = (uint64_t) st.st_ino;
         /* The bundle's config.json before the state that names it: a restarted daemon adopts the machine from
-         * this copy, never from the bundle's file system (which may hang by then). */
+         * this copy, never from the bundle's file system (which may hang by then). At every run: the state
+         * directory goes between the runs of a machine that rebooted. */
         if (m->bundle_text) {
                 r = container_state_save_config(MACHINE_STATE_ROOT, m->name, m->bundle_text, m->bundle_text_size);
                 if (r < 0)
                         log_warning_errno(r, "Failed to keep a copy of the config.json of machine %s, a restarted "
                                           "daemon adopts it without its bundle: %m", m->name);
-                m->bundle_text = mfree(m->bundle_text);
         }
         return machine_state_save(m);
 }

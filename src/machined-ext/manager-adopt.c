@@ -295,10 +295,10 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
         r = s->bundle ? machine_load_bundle(m, s->bundle, &msg) : machine_load(m, &msg);
         m->bundle_data = NULL;
         m->bundle_pending = mfree(m->bundle_pending);
-        m->bundle_text = mfree(m->bundle_text);   /* the state has it */
         if (r == MACHINE_LOAD_BUNDLE_PENDING)
-                log_warning("Machine %s: its state has no copy of its bundle's config.json (started by an older "
-                            "version); adopting it with what its state says, without its hooks.", m->name);
+                log_warning("Machine %s: its state has no readable copy of its bundle's config.json (or it was "
+                            "started by an older version); adopting it with what its state says, without its hooks.",
+                            m->name);
         else if (r < 0)
                 log_warning("Machine %s: %s; adopting it with what its state says.", m->name,
                             msg ?: "cannot read its definition");

@@ -123,7 +123,8 @@ static int push_veth_extra(NetworkState *s, const char *v) {
         return 0;
 }
 
-/* "HOST:IFINDEX" for the last VETH_EXTRA= of that host name. */
+/* "HOST:IFINDEX" for the last VETH_EXTRA= of that host name. One that matches no pair is ignored: that pair
+ * (if any) goes by name, and the rest of the record still counts. */
 static int set_veth_extra_ifindex(NetworkState *s, const char *v) {
         const char *colon = strchr(v, ':');
         size_t len;
@@ -134,7 +135,7 @@ static int set_veth_extra_ifindex(NetworkState *s, const char *v) {
         for (size_t i = s->n_veth_extra; i > 0; i--)
                 if (strlen(s->veth_extra[i - 1].host) == len && strneq(s->veth_extra[i - 1].host, v, len))
                         return parse_ifindex(colon + 1, &s->veth_extra_ifindex[i - 1]);
-        return -EINVAL;
+        return 0;
 }
 
 static int parse_line(NetworkState *s, const char *line) {

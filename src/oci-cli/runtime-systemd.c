@@ -409,7 +409,7 @@ static bool cgroup_path_is_below_root(const char *path, size_t len) {
 }
 
 int oci_cgroupfs_remove_abandoned(int dir_fd) {
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *text = NULL, *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
         size_t size;
         char *nl;
@@ -425,12 +425,19 @@ int oci_cgroupfs_remove_abandoned(int dir_fd) {
         nl = strchr(text, '\n');
         if (nl)
                 *nl = 0;
+        if (size == 0)
+                return 0;       /* killed between its creation and its write: the mkdir came after */
         /* Written by us, in a directory only root can write to (oci_root_check()); still: nothing but a cgroup
          * below the hierarchy's root is removed. */
         if (!cgroup_path_is_below_root(text, size - (nl ? 1 : 0)))
                 return oci_error(EINVAL, "%s: not a cgroup path: '%.256s'", CONTAINER_STATE_CREATOR_CGROUP_FILE, text);
-        /* Its init died with the create (PR_SET_PDEATHSIG) and never ran the payload: the cgroup empties. */
+        /* Its init died with the create (PR_SET_PDEATHSIG) or was killed by the caller, and never ran the
+         * payload: the cgroup empties. If it does not, it and its record stay, for the next try. */
         oci_cgroup_leave(NULL, NULL, NULL, text, true);
+        if (asprintf(&dir, "/sys/fs/cgroup%s", text) < 0)
+                return oci_error(ENOMEM, "Out of memory");
+        if (access(dir, F_OK) >= 0)
+                return oci_error(EBUSY, "Failed to remove the cgroup %s: it still has processes", dir);
         return 0;
 }
 

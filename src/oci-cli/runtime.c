@@ -478,6 +478,12 @@ int oci_runtime_destroy_full(const ContainerState *s, int pidfd, int dir_fd, con
                          streq_ptr(oci_state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs"));
         stop = oci_cgroup_job_free(stop);
         oci_bus_done(b);
+        /* A run killed before its init was in its cgroupfs cgroup: state.json names none, the record does. */
+        if (!s->cgroup && streq_ptr(oci_state_get(s, OCI_STATE_CGROUP_MANAGER), "cgroupfs")) {
+                r = oci_cgroupfs_remove_abandoned(dir_fd);
+                if (r < 0)
+                        return r;
+        }
 
         /* The poststop hooks are those of the config the container was made with: its copy goes with the
          * state. */

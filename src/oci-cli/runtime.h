@@ -194,7 +194,8 @@ int oci_cgroup_begin(OciBus *b, const char *id, pid_t leader, const OciContainer
 int oci_cgroup_finish(OciBus *b, const char *id, pid_t leader, const OciContainer *oci, OciCgroupJob *job,
                       const char *unit, int device_policy, int state_dir_fd, char **ret_cgroup);
 /* The cgroupfs cgroup that a create which died made (CONTAINER_STATE_CREATOR_CGROUP_FILE in DIR_FD), removed
- * once empty. 0 if there is none or it is gone, or logs and returns -errno. */
+ * once empty. 0 if there is none or it is gone, or logs and returns -errno (-EBUSY: it still has processes;
+ * the record stays). */
 int oci_cgroupfs_remove_abandoned(int dir_fd);
 /* The container's device policy (device-policy.h: the machines' default devices and OCI's rules), loaded:
  * its fd in *RET_FD, -EBADF with a manager that has no cgroup of its own (disabled). A load takes the kernel

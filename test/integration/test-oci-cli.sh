@@ -505,32 +505,37 @@ test_root_trust() {
 # creator's record the id stayed blocked: "does not exist (or is being created)" on delete, "already exists"
 # on create.
 test_create_killed() {
-        local id=oci-killed b=$MACHINES_DIR/oci-killed scope pid hook manager
+        local id=oci-killed b=$MACHINES_DIR/oci-killed scope pid hook how verb manager
         scope=machined-ext-oci-$(systemd-escape "$id").scope
         oci_bundle $id /bin/true
         jq --arg m "$T_TMP/hook.pid" '.hooks.createRuntime = [ { "path": "/bin/sh",
                 "args": [ "sh", "-c", "echo $$ >\($m).new && mv \($m).new \($m) && exec sleep 60" ] } ]' \
                 "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
-        for manager in systemd cgroupfs; do
+        # A run too: it saves state.json (no cgroup in it yet) before its set-up, so its delete --force goes
+        # the way of a container that stopped, and finds the cgroup in the record as well.
+        for how in create:systemd create:cgroupfs run:cgroupfs; do
+                verb=${how%%:*} manager=${how#*:}
                 rm -f "$T_TMP/hook.pid"
-                "${OCI[@]}" --cgroup-manager $manager create --bundle "$b" $id </dev/null >/dev/null 2>&1 &
+                "${OCI[@]}" --cgroup-manager $manager $verb --bundle "$b" $id </dev/null >/dev/null 2>&1 &
                 pid=$!          # not a function: its PID
-                hook=$(wait_file "$T_TMP/hook.pid") || t_fail "$manager: the createRuntime hook did not run"
-                [ -e "$OCI_ROOT/$id/state.json" ] && t_fail "$manager: state.json exists during the createRuntime hook"
+                hook=$(wait_file "$T_TMP/hook.pid") || t_fail "$how: the createRuntime hook did not run"
+                if [ $verb = create ] && [ -e "$OCI_ROOT/$id/state.json" ]; then
+                        t_fail "$how: state.json exists during the createRuntime hook"
+                fi
                 if [ $manager = cgroupfs ]; then
-                        [ -d /sys/fs/cgroup/machined-ext-oci/$id ] || t_fail "cgroupfs: no cgroup during the hook"
+                        [ -d /sys/fs/cgroup/machined-ext-oci/$id ] || t_fail "$how: no cgroup during the hook"
                 fi
                 # The create holds the id's lock through its hooks: a delete waits for it.
                 timeout 2 "${OCI[@]}" delete --force $id >/dev/null 2>&1
-                assert_eq 124 $? "$manager: delete --force of a create under way (timeout's status: still waiting)"
-                [ -d "$OCI_ROOT/$id" ] || t_fail "$manager: delete --force removed the directory of a create under way"
+                assert_eq 124 $? "$how: delete --force of a create under way (timeout's status: still waiting)"
+                [ -d "$OCI_ROOT/$id" ] || t_fail "$how: delete --force removed the directory of a create under way"
                 kill -KILL $pid
                 wait $pid 2>/dev/null
                 kill -KILL "$hook" 2>/dev/null
                 assert_ok oci delete --force $id
-                [ -e "$OCI_ROOT/$id" ] && t_fail "$manager: delete --force left what the killed create made"
-                wait_until 10 eval '! unit_active $scope' || t_fail "$manager: $scope still active"
-                [ -d /sys/fs/cgroup/machined-ext-oci/$id ] && t_fail "$manager: the killed create's cgroup is left"
+                [ -e "$OCI_ROOT/$id" ] && t_fail "$how: delete --force left what the killed create made"
+                wait_until 10 eval '! unit_active $scope' || t_fail "$how: $scope still active"
+                [ -d /sys/fs/cgroup/machined-ext-oci/$id ] && t_fail "$how: the killed create's cgroup is left"
         done
         jq 'del(.hooks)' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
         assert_ok oci run --bundle "$b" $id </dev/null
@@ -546,8 +551,11 @@ test_create_killed_bad_record() {
         mkdir -p -m 0700 "$OCI_ROOT" && mkdir -m 0700 "$OCI_ROOT/$id" || t_fail "cannot make $OCI_ROOT/$id"
         echo "$dead 1 1" >"$OCI_ROOT/$id/creator"
         mkdir /sys/fs/cgroup/oci-victim || t_fail "cannot make the cgroup oci-victim"
+        # The path resolves (oci-badrec-x exists): only the check keeps the rmdir from reaching oci-victim.
+        mkdir /sys/fs/cgroup/oci-badrec-x || t_fail "cannot make the cgroup oci-badrec-x"
         echo "/oci-badrec-x/../oci-victim" >"$OCI_ROOT/$id/creator-cgroup"
         assert_one_error "creator-cgroup: not a cgroup path" oci delete --force $id
+        rmdir /sys/fs/cgroup/oci-badrec-x
         [ -d /sys/fs/cgroup/oci-victim ] || t_fail "delete --force removed the cgroup a bad record climbed to"
         echo "/oci-victim" >"$OCI_ROOT/$id/creator-cgroup"
         assert_ok oci delete --force $id

@@ -361,6 +361,55 @@ EOF
         [ ! -e $STATE_ROOT/$n ] || t_fail "state of $n left after its stop"
 }
 
+# A machine of a bundle whose PID 1 rebooted (started again, as nspawn does) keeps the copy of its config.json
+# in its state, which went between the two runs: a restart then adopts it with its bundle's definition.
+test_restart_bundle_rebooted() {
+        local n=mxr-ocireb b leader
+        b=$MACHINES_DIR/$n
+        mx_root $n "$b/rootfs"
+        # reboot(2) only as PID 1 of its own PID namespace: there it ends that PID 1 with SIGHUP.
+        printf '%s\n' 'if [ -e /rebooted ]; then exec sleep 1000; fi' 'touch /rebooted' \
+                '[ $$ = 1 ] && exec /bin/busybox reboot -f' 'exit 1' >"$b/rootfs/reboot.sh"
+        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
+                '  "process": { "cwd": "/", "args": [ "/bin/sh", "/reboot.sh" ],' \
+                '    "capabilities": { "bounding": [ "CAP_SYS_BOOT" ], "effective": [ "CAP_SYS_BOOT" ],' \
+                '                      "permitted": [ "CAP_SYS_BOOT" ] } },' \
+                '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >"$b/config.json"
+        mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        wait_until 10 test -e "$b/rootfs/rebooted" || t_fail "$n did not run its payload"
+        # The second run's PID 1 is sleep (the first one's was sh, and the same PID is not likely again).
+        wait_until 10 eval 'grep -q sleep /proc/$(mx_prop $n Leader 2>/dev/null)/cmdline 2>/dev/null' ||
+                t_fail "$n did not come back after its reboot"
+        cmp -s "$b/config.json" $STATE_ROOT/$n/config.json ||
+                t_fail "the state of $n has no copy of its config.json after the reboot"
+        leader=$(mx_prop $n Leader)
+        restart_kind restart
+        assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
+        assert_match '^2 /bin/sh /reboot.sh$' "$(mx_prop $n Command)" "the command after the restart"
+        assert_ok mx_stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+}
+
+# A machine of a settings file with OCIBundle=, whose OCIBundle= names another bundle by the time the daemon
+# restarts: adopted as it runs (the copy of its config.json), not refused as a bundle that changed.
+test_restart_ocibundle_changed() {
+        local n=mxr-ocichg b leader
+        b=$MACHINES_DIR/$n
+        mx_root $n "$b/rootfs"
+        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
+                '  "process": { "cwd": "/", "args": [ "/bin/sleep", "1000" ] },' \
+                '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >"$b/config.json"
+        mx_settings $n "[Files]\nOCIBundle=$b\n"
+        mx_start $n
+        leader=$(mx_prop $n Leader)
+        mx_settings $n "[Files]\nOCIBundle=$MACHINES_DIR/$n-other\n"
+        restart_kind restart
+        assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
+        assert_match '^2 /bin/sleep 1000$' "$(mx_prop $n Command)" "the command after the restart: the bundle that runs"
+        assert_ok mx_stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+}
+
 # exit_while_absent NAME STATUS HOW: machine NAME's payload waits for /go and exits with STATUS while no daemon
 # runs; the next instance reads that status from the pidfd kept for it and cleans up. HOW:
 #   down     the daemon is frozen, the payload exits (a zombie of the frozen daemon), the daemon is killed (the
@@ -731,6 +780,8 @@ run_test restart-stop-deadline test_restart_stop_deadline
 stop_timeout_undo
 run_test restart-keep-unit test_restart_keep_unit
 run_test restart-bundle test_restart_bundle
+run_test restart-bundle-rebooted test_restart_bundle_rebooted
+run_test restart-ocibundle-changed test_restart_ocibundle_changed
 run_test exit-while-down test_exit_while_down
 run_test exit-while-stopped test_exit_while_stopped
 run_test bad-state test_bad_state

@@ -181,7 +181,7 @@ static void test_config_copy(void) {
         ASSERT_EQ(symlink(target, path), 0);
         ASSERT_EQ(container_state_load_config(root, "cfg", &text, &size), -ELOOP);
         ASSERT_EQ(container_state_remove(root, "cfg"), 0);
-        ASSERT_EQ(access(path, F_OK), -1);
+        ASSERT_EQ(faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW), -1);
 }
 
 /* A child that exits with STATUS once it reads a byte from *RET_GO (its pidfd in *RET_PIDFD). */
