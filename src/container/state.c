@@ -435,6 +435,19 @@ static int open_container_dir(int root_fd, const char *id, bool create, int *ret
         return 0;
 }
 
+/* ROOT (in *RET_ROOT_FD) and ROOT/ID (in *RET_DIR_FD), neither made. Returns like open_container_dir() (-ELOOP:
+ * not a directory), with *RET_ROOT_FD set whenever ROOT opened; -EINVAL for an invalid id. */
+static int open_id_dir(const char *root, const char *id, int *ret_root_fd, int *ret_dir_fd) {
+        int r;
+
+        if (!container_id_is_valid(id))
+                return -EINVAL;
+        r = open_root(root, false, ret_root_fd);
+        if (r < 0)
+                return r;
+        return open_container_dir(*ret_root_fd, id, false, ret_dir_fd);
+}
+
 /* NAME in ROOT/ID (both made as needed), written through a temp file (STATE_TMP_PREFIX: container_state_remove()
  * takes stale ones) and renamed into place. DATA, SIZE bytes, then TRAILER if not NULL. */
 static int save_file_atomic(const char *root, const char *id, const char *name, const void *data, size_t size,
@@ -506,12 +519,7 @@ int container_state_load_config(const char *root, const char *id, char **ret, si
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, fd = -EBADF;
         int r;
 
-        if (!container_id_is_valid(id))
-                return -EINVAL;
-        r = open_root(root, false, &root_fd);
-        if (r < 0)
-                return r;
-        r = open_container_dir(root_fd, id, false, &dir_fd);
+        r = open_id_dir(root, id, &root_fd, &dir_fd);
         if (r < 0)
                 return r;
         fd = openat(dir_fd, CONTAINER_STATE_CONFIG_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -599,12 +607,7 @@ int container_state_load(const char *root, const char *id, ContainerState **ret,
         size_t n = 0;
         int r;
 
-        if (!container_id_is_valid(id))
-                return -EINVAL;
-        r = open_root(root, false, &root_fd);
-        if (r < 0)
-                return r;
-        r = open_container_dir(root_fd, id, false, &dir_fd);
+        r = open_id_dir(root, id, &root_fd, &dir_fd);
         if (r == -ELOOP)
                 error = strdup("the container directory is not a directory");
         if (r >= 0)
@@ -621,12 +624,7 @@ int container_state_remove(const char *root, const char *id) {
         DIR *d;
         int r;
 
-        if (!container_id_is_valid(id))
-                return -EINVAL;
-        r = open_root(root, false, &root_fd);
-        if (r < 0)
-                return r;
-        r = open_container_dir(root_fd, id, false, &dir_fd);
+        r = open_id_dir(root, id, &root_fd, &dir_fd);
         if (r == -ELOOP)        /* a symlink or file where the directory should be: remove that */
                 return unlinkat(root_fd, id, 0) < 0 ? -errno : 0;
         if (r < 0)
