@@ -642,6 +642,7 @@ int container_state_remove(const char *root, const char *id) {
                     streq(de->d_name, CONTAINER_STATE_RELEASE_FIFO) ||
                     streq(de->d_name, CONTAINER_STATE_CREATOR_FILE) ||
                     streq(de->d_name, CONTAINER_STATE_CREATOR_CGROUP_FILE) ||
+                    streq(de->d_name, CONTAINER_STATE_CREATOR_CGROUP_TMP) ||
                     streq(de->d_name, CONTAINER_SECCOMP_CACHE_FILE) ||
                     startswith(de->d_name, CONTAINER_SECCOMP_CACHE_TMP_PREFIX))
                         (void) unlinkat(dirfd(d), de->d_name, 0);

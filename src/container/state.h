@@ -31,6 +31,7 @@
 /* The cgroup directory (below /sys/fs/cgroup) that the OCI CLI's create made with the cgroupfs manager, written
  * right after the mkdir: a delete --force of a create that died removes it too. */
 #define CONTAINER_STATE_CREATOR_CGROUP_FILE "creator-cgroup"
+#define CONTAINER_STATE_CREATOR_CGROUP_TMP "." CONTAINER_STATE_CREATOR_CGROUP_FILE ".new"
 #define CONTAINER_ID_MAX 255
 
 typedef enum ContainerStatus {

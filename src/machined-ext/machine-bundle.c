@@ -96,12 +96,7 @@ int machine_load_bundle(Machine *m, const char *bundle, char **ret_error) {
                 m->bundle_pending = strdup(bundle);
                 return m->bundle_pending ? MACHINE_LOAD_BUNDLE_PENDING : -ENOMEM;
         }
-        if (!streq(d->bundle, bundle) && m->adopted) {
-                /* The copy in its state is what runs; OCIBundle= names another bundle since. */
-                log_info("Machine %s runs bundle %s; its settings name %s now, which its next start takes.",
-                         m->name, d->bundle, bundle);
-                bundle = d->bundle;
-        } else if (!streq(d->bundle, bundle)) {
+        if (!streq(d->bundle, bundle)) {
                 /* OCIBundle= changed while the helper read the old one. */
                 if (asprintf(ret_error, "The OCI bundle of machine '%s' changed to %s while %s was read",
                              m->name, bundle, d->bundle) < 0)

@@ -175,13 +175,14 @@ int machine_state_started(Machine *m) {
         }
         m->leader_inode = (uint64_t) st.st_ino;
         /* The bundle's config.json before the state that names it: a restarted daemon adopts the machine from
-         * this copy, never from the bundle's file system (which may hang by then). At every run: the state
-         * directory goes between the runs of a machine that rebooted. */
+         * this copy, never from the bundle's file system (which may hang by then). Then the text goes: the
+         * state has it (and gives it back for the next run of a machine that rebooted, machine_state_drop()). */
         if (m->bundle_text) {
                 r = container_state_save_config(MACHINE_STATE_ROOT, m->name, m->bundle_text, m->bundle_text_size);
                 if (r < 0)
                         log_warning_errno(r, "Failed to keep a copy of the config.json of machine %s, a restarted "
                                           "daemon adopts it without its bundle: %m", m->name);
+                m->bundle_text = mfree(m->bundle_text);
         }
         return machine_state_save(m);
 }
@@ -331,6 +332,13 @@ void machine_state_drop(Machine *m) {
 
         if (m->leader_inode == 0 && !m->adopted)
                 return;         /* never written */
+        /* Its next run (it rebooted) writes the copy of its config.json again: the state directory goes now. */
+        if (m->reboot_pending && m->oci && !m->bundle_text) {
+                r = container_state_load_config(MACHINE_STATE_ROOT, m->name, &m->bundle_text, &m->bundle_text_size);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to read the copy of the config.json of machine %s, its next run "
+                                          "has none: %m", m->name);
+        }
         m->leader_inode = m->leader_start_time = 0;
         r = container_state_remove(MACHINE_STATE_ROOT, m->name);
         if (r < 0 && r != -ENOENT)
@@ -356,6 +364,9 @@ static bool machine_store_intact(Machine *m) {
                         return false;
         notify_entry = manager_stored_entry(m->manager, "notify-", m->name);
         if (notify_entry != (m->notify_fd >= 0 && !machine_notify_in_capsule()))
+                return false;
+        /* Its UID range locked anew (the stored lock was not that file's any more): the capsule's is stale. */
+        if (m->userns_lock_fd >= 0 && !m->userns_lock_stored)
                 return false;
         n = capsule_contents(m, fds, locks, &n_locks, tag);
         for (int i = 0; i < n_locks; i++)

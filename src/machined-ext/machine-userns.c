@@ -250,33 +250,39 @@ void machine_userns_release(Machine *m) {
         m->userns_range = 0;
 }
 
-/* Whether FD is the lock file of SHIFT (the one its path names now: a file unlinked meanwhile locks nothing). */
+/* Whether FD holds the lock of SHIFT: it is the file its path names now (one unlinked meanwhile locks nothing),
+ * and the lock is its (F_OFD_SETLK succeeds on a description that holds it already, or on a free one). */
 static bool userns_lock_fd_is(int fd, uid_t shift) {
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
         char path[sizeof(USERNS_LOCK_DIR) + 16];
         struct stat a, b;
 
         snprintf(path, sizeof(path), USERNS_LOCK_DIR "/%u", (unsigned) shift);
         return fstat(fd, &a) >= 0 && lstat(path, &b) >= 0 && S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
-               a.st_ino == b.st_ino;
+               a.st_ino == b.st_ino && fcntl(fd, F_OFD_SETLK, &fl) >= 0;
 }
 
 int machine_userns_adopt(Machine *m, uint64_t shift, uint64_t range, int lock_fd) {
         _cleanup_close_ int stored = lock_fd;
-        int fd;
+        int fd, r;
 
         if (range == 0 || m->userns_lock_fd >= 0)
                 return 0;
         if (shift > UINT32_MAX || range > UINT32_MAX || shift + range > UINT32_MAX)
                 return -EBADMSG;
         /* The lock held all along (an open file description lock: it is the description's, whoever has it). */
-        if (stored >= 0 && userns_lock_fd_is(stored, (uid_t) shift))
+        bool kept = stored >= 0 && userns_lock_fd_is(stored, (uid_t) shift);
+        if (kept)
                 fd = fd_move_high(TAKE_FD(stored));
         else
                 fd = userns_lock((uid_t) shift);
         if (fd < 0)
                 return fd;
         log_debug("Machine %s: adopted UID range %u:%u.", m->name, (unsigned) shift, (unsigned) range);
-        return machine_userns_take(m, (uid_t) shift, (uint32_t) range, fd);
+        r = machine_userns_take(m, (uid_t) shift, (uint32_t) range, fd);
+        /* A new lock is not the capsule's: that is stored anew (machine_state_store_fds()). */
+        m->userns_lock_stored = kept;
+        return r;
 }
 
 int machine_userns_adopt_from_leader(Machine *m) {

@@ -42,8 +42,8 @@ struct Machine {
         char *bundle;                   /* an OCI bundle directory (StartMachineFromBundle, OCIBundle=), or NULL */
         const struct BundleData *bundle_data; /* borrowed during a load: what a helper read of the bundle */
         char *bundle_pending;           /* a load without it: the bundle directory for a helper to read */
-        char *bundle_text;              /* the config.json loaded, copied into the state at every run (a */
-        size_t bundle_text_size;        /* restarted daemon adopts from that, never from the bundle's file system) */
+        char *bundle_text;              /* the config.json loaded, until the state has its copy (a restarted */
+        size_t bundle_text_size;        /* daemon adopts from that, never from the bundle's file system) */
         OciContainer *oci;              /* ... its model, instead of the settings' */
         int hook_pidfd;                 /* the helper running prestart, createRuntime, createContainer hooks */
         int hook_msg_fd;                /* ... its message, if one failed */
@@ -149,6 +149,7 @@ struct Machine {
         uid_t userns_shift;
         uint32_t userns_range;
         int userns_lock_fd;
+        bool userns_lock_stored;        /* ... the one in its capsule in the store (adopted from there) */
         sd_event_source *userns_helper_event_source; /* the exited helper that made the user namespace */
 
         /* The private network (machine-network.c): what the definition asks for, and what this run has on the

@@ -121,6 +121,20 @@ static int adopted_userns_lock(Manager *manager, const char *name) {
         return r < 0 ? r : fd;
 }
 
+/* Machine NAME is neither adopted nor forgotten: the fds of its capsule that were handed to us are closed
+ * here, so that the drop of unclaimed fds at the end (which removes their capsule from the store) never sees
+ * them. */
+static void adopt_leave_alone(Manager *manager, const char *name) {
+        static const char *const prefixes[] = { "notify-", "userns-" };
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                _cleanup_free_ char *key = NULL;
+
+                if (asprintf(&key, "%s%s", prefixes[i], name) >= 0)
+                        safe_close(manager_take_adopted_fd(manager, key));
+        }
+}
+
 static void unstore(const char *prefix, const char *name) {
         (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s%s", prefix, name);
 }
@@ -291,10 +305,15 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
         if (r < 0)
                 log_warning_errno(r, "Machine %s: cannot read the copy of its config.json, adopting it without its "
                                   "bundle: %m", m->name);
-        m->bundle_data = r > 0 ? &bundle : NULL;
-        r = s->bundle ? machine_load_bundle(m, s->bundle, &msg) : machine_load(m, &msg);
-        m->bundle_data = NULL;
+        if (r > 0) {
+                /* What runs, whatever the settings (OCIBundle=) say by now: those are for its next start. */
+                m->bundle_data = &bundle;
+                r = machine_load_bundle(m, bundle.bundle, &msg);
+                m->bundle_data = NULL;
+        } else
+                r = s->bundle ? machine_load_bundle(m, s->bundle, &msg) : machine_load(m, &msg);
         m->bundle_pending = mfree(m->bundle_pending);
+        m->bundle_text = mfree(m->bundle_text);         /* the state has it */
         if (r == MACHINE_LOAD_BUNDLE_PENDING)
                 log_warning("Machine %s: its state has no readable copy of its bundle's config.json (or it was "
                             "started by an older version); adopting it with what its state says, without its hooks.",
@@ -468,9 +487,11 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
                         if (r != LEADER_ALIVE)
                                 pidfd = safe_close(pidfd);
                         if (r < 0 && e->leader == LEADER_UNKNOWN) {
-                                /* Neither ended nor known: its state stays for the next instance. */
+                                /* Neither ended nor known: its state stays for the next instance, and so does its
+                                 * capsule in the store (only our copies of what came out of it go). */
                                 log_warning_errno(r, "Machine %s: cannot tell whether its leader (PID %i) still runs, "
                                                   "leaving it alone: %m", s->id, (int) s->pid);
+                                adopt_leave_alone(manager, s->id);
                                 return 0;
                         }
                 }

@@ -330,18 +330,25 @@ static int attach_device_policy(const char *id, int prog, const char *cgroup) {
         return 0;
 }
 
-/* What create made, for a delete --force should it die (CONTAINER_STATE_CREATOR_CGROUP_FILE). */
+/* What create made, for a delete --force should it die (CONTAINER_STATE_CREATOR_CGROUP_FILE): whole or not
+ * at all (a temp file renamed into place). */
 static int record_cgroupfs(int dir_fd, const char *cgroup) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *line = NULL;
+        const char *tmp = CONTAINER_STATE_CREATOR_CGROUP_TMP;
+        int r;
 
         if (asprintf(&line, "%s\n", cgroup) < 0)
                 return -ENOMEM;
-        fd = openat(dir_fd, CONTAINER_STATE_CREATOR_CGROUP_FILE,
-                    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
-        return loop_write(fd, line, strlen(line));
+        r = loop_write(fd, line, strlen(line));
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, CONTAINER_STATE_CREATOR_CGROUP_FILE) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlinkat(dir_fd, tmp, 0);
+        return r;
 }
 
 static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, int device_policy, int state_dir_fd,
@@ -426,7 +433,7 @@ int oci_cgroupfs_remove_abandoned(int dir_fd) {
         if (nl)
                 *nl = 0;
         if (size == 0)
-                return 0;       /* killed between its creation and its write: the mkdir came after */
+                return 0;       /* not ours (record_cgroupfs() writes it whole) */
         /* Written by us, in a directory only root can write to (oci_root_check()); still: nothing but a cgroup
          * below the hierarchy's root is removed. */
         if (!cgroup_path_is_below_root(text, size - (nl ? 1 : 0)))

@@ -390,8 +390,8 @@ test_restart_bundle_rebooted() {
         wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
 }
 
-# A machine of a settings file with OCIBundle=, whose OCIBundle= names another bundle by the time the daemon
-# restarts: adopted as it runs (the copy of its config.json), not refused as a bundle that changed.
+# A machine of a settings file with OCIBundle=, whose OCIBundle= names another bundle, or none, by the time the
+# daemon restarts: adopted as it runs (the copy of its config.json), not refused as a bundle that changed.
 test_restart_ocibundle_changed() {
         local n=mxr-ocichg b leader
         b=$MACHINES_DIR/$n
@@ -406,6 +406,11 @@ test_restart_ocibundle_changed() {
         restart_kind restart
         assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
         assert_match '^2 /bin/sleep 1000$' "$(mx_prop $n Command)" "the command after the restart: the bundle that runs"
+        # Settings that name no bundle any more: still the bundle that runs.
+        mx_settings $n "[Exec]\nParameters=/bin/true\n"
+        restart_kind restart
+        assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the second restart"
+        assert_match '^2 /bin/sleep 1000$' "$(mx_prop $n Command)" "the command with settings without OCIBundle="
         assert_ok mx_stop $n
         wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
 }
@@ -549,12 +554,16 @@ test_userns_lock_kept() {
         [ -n "$shift" ] && [ "$shift" != 0 ] || t_fail "$n has no user namespace of its own (uid_map: $(cat /proc/$leader/uid_map))"
         lock=/run/systemd/nspawn-uid/$shift
         lock_held $lock || t_fail "$lock is not held while the daemon runs"
-        for how in kill9 stopstart; do
+        # The second kill -9: the capsule the first adoption left (or stored anew) still has the lock.
+        for how in kill9 stopstart kill9; do
                 old=$(main_pid)
                 reset_start_limit
                 if [ $how = kill9 ]; then
                         kill -9 "$old"
+                        # No daemon: the old one gone (its fds closed), systemd's restart not there yet.
+                        wait_until 2 sh -c "! kill -0 $old 2>/dev/null" || t_fail "$how: the daemon did not die"
                         lock_held $lock || t_fail "$how: $lock was free while no daemon ran"
+                        case $(main_pid) in 0|$old) ;; *) t_fail "$how: systemd restarted the daemon before the check" ;; esac
                 else
                         systemctl stop machined-ext.service || t_fail "systemctl stop failed"
                         lock_held $lock || t_fail "$how: $lock was free while no daemon ran"
