@@ -165,6 +165,7 @@ static void test_state_roundtrip(void) {
         ASSERT_EQ(t.n_veth_extra, 2);
         ASSERT_EQ(network_state_veth_extra_ifindex(&t, 0), 0);
         ASSERT_EQ(network_state_veth_extra_ifindex(&t, 1), 9);
+        text2 = mfree(text2);
         ASSERT_EQ(network_state_to_string(&t, &text2), 0);
         ASSERT_STREQ(text2, "MACHINE=web\nVETH_EXTRA=vx-a:ca\nVETH_EXTRA=vx-b:cb\nVETH_EXTRA_IFINDEX=vx-b:9\n");
         text2 = mfree(text2);
