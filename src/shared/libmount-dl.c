@@ -6,6 +6,7 @@
 
 #include "libmount-dl.h"
 #include "macro.h"
+#include "object-id.h"
 
 #define LIBMOUNT_SONAME "libmount.so.1"
 
@@ -26,6 +27,7 @@ DLSYM_PROTOTYPE(mnt_table_next_fs) = NULL;
 DLSYM_PROTOTYPE(mnt_unref_table) = NULL;
 
 static void *libmount_dl = NULL;
+static char *libmount_identity = NULL;  /* path_identity() of its file right after the load; NULL: not known */
 static pid_t loader_pid = 0;
 
 /* The process that may load it: the one the program started as. A child of ours (a fork or clone, in any PID
@@ -77,7 +79,14 @@ int dlopen_libmount(void) {
                 }
         }
         libmount_dl = dl;
+        /* What answers, for as long as this process runs, even if the file is replaced meanwhile. */
+        if (libmount_path())
+                (void) path_identity(libmount_path(), &libmount_identity);
         return 0;
+}
+
+const char *libmount_loaded_identity(void) {
+        return libmount_identity;
 }
 
 bool libmount_loaded(void) {

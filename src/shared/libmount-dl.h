@@ -49,3 +49,7 @@ bool libmount_may_load(void);
 /* The file it was loaded from (the dynamic loader's absolute path for its soname), or NULL if it is not
  * loaded. */
 const char *libmount_path(void);
+
+/* path_identity() of that file, taken right after it was loaded: the library that answers in this process,
+ * even once the file was replaced. NULL if it is not loaded or could not be told. */
+const char *libmount_loaded_identity(void);

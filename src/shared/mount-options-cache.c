@@ -70,17 +70,22 @@ static int copy_options(const MountOptions *from, MountOptions *to) {
 }
 
 /* What the answers depend on besides the string: our code, and the libmount at LIBMOUNT as the dynamic loader
- * would find it again. */
-static int cache_key(const char *libmount, char **ret) {
+ * would find it again; LOADED: the identity of the one that gave the answers (libmount_loaded_identity()), NULL
+ * for that of the file at LIBMOUNT now. */
+static int cache_key(const char *libmount, const char *loaded, char **ret) {
         _cleanup_free_ char *code = NULL, *lib = NULL, *ldcache = NULL, *preload = NULL;
         int r;
 
         r = object_identity((const void *) mount_options_parse, &code);
         if (r < 0)
                 return r;
-        r = path_identity(libmount, &lib);
-        if (r < 0)
-                return r;
+        if (loaded && !(lib = strdup(loaded)))
+                return -ENOMEM;
+        if (!loaded) {
+                r = path_identity(libmount, &lib);
+                if (r < 0)
+                        return r;
+        }
         /* Missing is a state of its own ("-"). */
         r = path_identity("/etc/ld.so.cache", &ldcache);
         if (r < 0 && r != -ENOENT)
@@ -249,7 +254,7 @@ static int load(void) {
                 goto finish;
         }
         libmount = json_object_get_string(v);
-        r = cache_key(libmount, &key);
+        r = cache_key(libmount, NULL, &key);
         if (r == -ENOENT)
                 r = -ESTALE;    /* that libmount is gone */
         if (r < 0)
@@ -485,11 +490,12 @@ int mount_options_cache_save(void) {
 
         if (!cache.dir || cache.refused || !cache.dirty)
                 return 0;
-        /* Answers are only remembered from libmount, so it is loaded here. */
+        /* Answers are only remembered from libmount, so it is loaded here. They are its as it was loaded:
+         * under that identity, not under the one of a file that replaced it meanwhile. */
         libmount = libmount_path();
-        if (!libmount)
+        if (!libmount || !libmount_loaded_identity())
                 return 0;
-        r = cache_key(libmount, &key);
+        r = cache_key(libmount, libmount_loaded_identity(), &key);
         if (r < 0)
                 return r;
         o = json_object_new_object();

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 
 #include "libmount-dl.h"
 #include "macro.h"
+#include "object-id.h"
 #include "mount-options.h"
 #include "mount-options-cache.h"
 #include "test-assert.h"
@@ -168,6 +170,34 @@ static void phase_miss(void) {
         (void) mount_options_cache_save();
 }
 
+/* libmount's file is replaced while this process uses the library it loaded (a package upgrade during a
+ * create: here a copy bind-mounted over it, in a mount namespace of this process's own). Its answers are
+ * saved under the identity of the library that gave them, which the next process (with the original file)
+ * then takes. Under the new file's they would be taken for its answers, and refused for the original's. */
+static void phase_swap(void) {
+        MountOptions m[ELEMENTSOF(corpus)] = {};
+        _cleanup_free_ char *copy = NULL, *cmd = NULL, *before = NULL, *after = NULL;
+        const char *lib;
+
+        ASSERT_EQ(unshare(CLONE_NEWNS), 0);
+        ASSERT_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+        ASSERT_EQ(mount_options_cache_use(dir), 0);
+        parse_corpus(m);
+        ASSERT(libmount_mapped());
+        lib = libmount_path();
+        ASSERT(lib);
+        ASSERT(asprintf(&copy, "%s/libmount-copy.so", dir) > 0);
+        ASSERT(asprintf(&cmd, "cp '%s' '%s'", lib, copy) > 0);
+        ASSERT_EQ(system(cmd), 0);
+        ASSERT_EQ(path_identity(lib, &before), 0);
+        ASSERT_EQ(mount(copy, lib, NULL, MS_BIND, NULL), 0);
+        ASSERT_EQ(path_identity(lib, &after), 0);
+        ASSERT(!streq(before, after));
+        ASSERT_STREQ(libmount_loaded_identity(), before);
+        ASSERT_EQ(mount_options_cache_save(), 1);
+        done_corpus(m);
+}
+
 /* More strings than it keeps: the oldest go. */
 static void phase_evict(void) {
         for (unsigned i = 0; i < MOUNT_OPTIONS_CACHE_ENTRIES_MAX + 6; i++) {
@@ -297,6 +327,8 @@ int main(int argc, char **argv) {
                         phase_miss();
                 else if (streq(argv[1], "evict"))
                         phase_evict();
+                else if (streq(argv[1], "swap"))
+                        phase_swap();
                 else
                         return 2;
                 mount_options_cache_done();
@@ -469,6 +501,11 @@ int main(int argc, char **argv) {
                 json_object_put(o);
                 free(text);
         }
+
+        /* libmount replaced while a process used it: its answers keep the identity of what gave them. */
+        ASSERT_EQ(unlink(path), 0);
+        run_phase("swap", NULL);
+        run_phase("hit", NULL);
 
         free(good);
         free(path);
