@@ -436,7 +436,8 @@ static int open_container_dir(int root_fd, const char *id, bool create, int *ret
 }
 
 /* ROOT (in *RET_ROOT_FD) and ROOT/ID (in *RET_DIR_FD), neither made. Returns like open_container_dir() (-ELOOP:
- * not a directory), with *RET_ROOT_FD set whenever ROOT opened; -EINVAL for an invalid id. */
+ * not a directory), with *RET_ROOT_FD set whenever ROOT opened (an -ELOOP with it unset is ROOT's); -EINVAL for
+ * an invalid id. */
 static int open_id_dir(const char *root, const char *id, int *ret_root_fd, int *ret_dir_fd) {
         int r;
 
@@ -608,7 +609,7 @@ int container_state_load(const char *root, const char *id, ContainerState **ret,
         int r;
 
         r = open_id_dir(root, id, &root_fd, &dir_fd);
-        if (r == -ELOOP)
+        if (r == -ELOOP && root_fd >= 0)
                 error = strdup("the container directory is not a directory");
         if (r >= 0)
                 r = read_state_file(dir_fd, &buf, &n, &error);
@@ -625,7 +626,7 @@ int container_state_remove(const char *root, const char *id) {
         int r;
 
         r = open_id_dir(root, id, &root_fd, &dir_fd);
-        if (r == -ELOOP)        /* a symlink or file where the directory should be: remove that */
+        if (r == -ELOOP && root_fd >= 0)        /* a symlink or file where the directory should be: remove that */
                 return unlinkat(root_fd, id, 0) < 0 ? -errno : 0;
         if (r < 0)
                 return r;

@@ -179,10 +179,11 @@ int machine_state_started(Machine *m) {
          * state has it (and gives it back for the next run of a machine that rebooted, machine_state_drop()). */
         if (m->bundle_text) {
                 r = container_state_save_config(MACHINE_STATE_ROOT, m->name, m->bundle_text, m->bundle_text_size);
-                if (r < 0)
+                if (r < 0)      /* kept: its next run tries again */
                         log_warning_errno(r, "Failed to keep a copy of the config.json of machine %s, a restarted "
                                           "daemon adopts it without its bundle: %m", m->name);
-                m->bundle_text = mfree(m->bundle_text);
+                else
+                        m->bundle_text = mfree(m->bundle_text);
         }
         return machine_state_save(m);
 }

@@ -246,6 +246,7 @@ void machine_userns_release(Machine *m) {
         snprintf(path, sizeof(path), USERNS_LOCK_DIR "/%u", (unsigned) m->userns_shift);
         (void) unlink(path);
         m->userns_lock_fd = safe_close(m->userns_lock_fd);
+        m->userns_lock_stored = false;
         m->userns_shift = 0;
         m->userns_range = 0;
 }

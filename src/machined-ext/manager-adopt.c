@@ -594,7 +594,9 @@ int manager_adopt_machines(Manager *manager) {
         for (size_t i = 0; i < n; i++) {
                 r = adopt_entry(manager, &entries[i], &journal);
                 if (r < 0) {
+                        /* Its state stays for the next instance (out of memory, say): its capsule too. */
                         log_warning_errno(r, "Failed to adopt machine %s, ignoring: %m", entries[i].state->id);
+                        adopt_leave_alone(manager, entries[i].state->id);
                         continue;
                 }
                 adopted += r;

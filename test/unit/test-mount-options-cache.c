@@ -502,10 +502,13 @@ int main(int argc, char **argv) {
                 free(text);
         }
 
-        /* libmount replaced while a process used it: its answers keep the identity of what gave them. */
-        ASSERT_EQ(unlink(path), 0);
-        run_phase("swap", NULL);
-        run_phase("hit", NULL);
+        /* libmount replaced while a process used it: its answers keep the identity of what gave them (a mount
+         * namespace of its own: root only, as the other cases that need it). */
+        if (geteuid() == 0) {
+                ASSERT_EQ(unlink(path), 0);
+                run_phase("swap", NULL);
+                run_phase("hit", NULL);
+        }
 
         free(good);
         free(path);

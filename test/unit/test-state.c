@@ -182,6 +182,19 @@ static void test_config_copy(void) {
         ASSERT_EQ(container_state_load_config(root, "cfg", &text, &size), -ELOOP);
         ASSERT_EQ(container_state_remove(root, "cfg"), 0);
         ASSERT_EQ(faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+
+        /* A root that is a symlink loop: its -ELOOP, not taken for one of an entry below it. */
+        {
+                _cleanup_free_ char *loop = NULL, *error = NULL;
+                ContainerState *s = NULL;
+
+                ASSERT(asprintf(&loop, "%s/loop", root) > 0);
+                ASSERT_EQ(symlink(loop, loop), 0);
+                ASSERT_EQ(container_state_remove(loop, "cfg"), -ELOOP);
+                ASSERT_EQ(container_state_load(loop, "cfg", &s, &error), -ELOOP);
+                ASSERT(!error);
+                ASSERT_EQ(unlink(loop), 0);
+        }
 }
 
 /* A child that exits with STATUS once it reads a byte from *RET_GO (its pidfd in *RET_PIDFD). */
