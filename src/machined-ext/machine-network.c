@@ -161,7 +161,7 @@ void machine_network_teardown_async(Machine *m) {
                 r = strv_extend(&names, m->network.veth);
         }
         for (size_t i = 0; r >= 0 && i < m->network.n_veth_extra; i++) {
-                ifindexes[strv_length(names)] = network_state_veth_extra_ifindex(&m->network, i);
+                ifindexes[strv_length(names)] = m->network.veth_extra[i].ifindex;
                 r = strv_extend(&names, m->network.veth_extra[i].host);
         }
         if (r >= 0)

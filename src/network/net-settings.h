@@ -14,6 +14,7 @@
 typedef struct NetIfacePair {
         char host[IFNAMSIZ];
         char container[IFNAMSIZ];
+        int ifindex;            /* a NetworkState's VirtualEthernetExtra= pair: its host side's, 0 if not known */
 } NetIfacePair;
 
 typedef struct NetworkConfig {

@@ -41,9 +41,8 @@ int network_state_to_string(const NetworkState *s, char **ret) {
                 fprintf(f, "BRIDGE=%s\n", s->bridge);
         for (size_t i = 0; i < s->n_veth_extra; i++) {
                 fprintf(f, "VETH_EXTRA=%s:%s\n", s->veth_extra[i].host, s->veth_extra[i].container);
-                if (network_state_veth_extra_ifindex(s, i) > 0)
-                        fprintf(f, "VETH_EXTRA_IFINDEX=%s:%i\n", s->veth_extra[i].host,
-                                network_state_veth_extra_ifindex(s, i));
+                if (s->veth_extra[i].ifindex > 0)
+                        fprintf(f, "VETH_EXTRA_IFINDEX=%s:%i\n", s->veth_extra[i].host, s->veth_extra[i].ifindex);
         }
         for (size_t i = 0; i < s->n_moved; i++)
                 fprintf(f, "INTERFACE=%s:%s\n", s->moved[i].host, s->moved[i].container);
@@ -107,22 +106,6 @@ static int parse_ifindex(const char *v, int *ret) {
         return 0;
 }
 
-static int push_veth_extra(NetworkState *s, const char *v) {
-        int *l, r;
-
-        r = push_pair(&s->veth_extra, &s->n_veth_extra, v);
-        if (r < 0)
-                return r;
-        l = realloc(s->veth_extra_ifindex, sizeof(int) * s->n_veth_extra);
-        if (!l) {
-                s->n_veth_extra--;
-                return -ENOMEM;
-        }
-        s->veth_extra_ifindex = l;
-        l[s->n_veth_extra - 1] = 0;
-        return 0;
-}
-
 /* "HOST:IFINDEX" for the last VETH_EXTRA= of that host name. One that matches no pair is ignored: that pair
  * (if any) goes by name, and the rest of the record still counts. */
 static int set_veth_extra_ifindex(NetworkState *s, const char *v) {
@@ -134,7 +117,7 @@ static int set_veth_extra_ifindex(NetworkState *s, const char *v) {
         len = colon - v;
         for (size_t i = s->n_veth_extra; i > 0; i--)
                 if (strlen(s->veth_extra[i - 1].host) == len && strneq(s->veth_extra[i - 1].host, v, len))
-                        return parse_ifindex(colon + 1, &s->veth_extra_ifindex[i - 1]);
+                        return parse_ifindex(colon + 1, &s->veth_extra[i - 1].ifindex);
         return 0;
 }
 
@@ -164,7 +147,7 @@ static int parse_line(NetworkState *s, const char *line) {
         if ((v = startswith(line, "INTERFACE=")))
                 return push_pair(&s->moved, &s->n_moved, v);
         if ((v = startswith(line, "VETH_EXTRA=")))
-                return push_veth_extra(s, v);
+                return push_pair(&s->veth_extra, &s->n_veth_extra, v);
         if ((v = startswith(line, "VETH_EXTRA_IFINDEX=")))
                 return set_veth_extra_ifindex(s, v);
         if ((v = startswith(line, "PORT="))) {

@@ -31,7 +31,6 @@ void network_state_done(NetworkState *s) {
         s->zone_bridge = mfree(s->zone_bridge);
         s->bridge = mfree(s->bridge);
         s->veth_extra = mfree(s->veth_extra);
-        s->veth_extra_ifindex = mfree(s->veth_extra_ifindex);
         s->moved = mfree(s->moved);
         s->ports = mfree(s->ports);
         *s = (NetworkState) {};
@@ -244,8 +243,7 @@ static int setup_veth_extra(Rtnl *nl, const char *machine, const NetworkConfig *
         if (c->n_veth_extra == 0)
                 return 0;
         s->veth_extra = new0(NetIfacePair, c->n_veth_extra);
-        s->veth_extra_ifindex = new0(int, c->n_veth_extra);
-        if (!s->veth_extra || !s->veth_extra_ifindex)
+        if (!s->veth_extra)
                 return -ENOMEM;
         (void) net_host_machine_id(&id);
 
@@ -267,7 +265,7 @@ static int setup_veth_extra(Rtnl *nl, const char *machine, const NetworkConfig *
 
                 ifindex = rtnl_link_ifindex(nl, p->host);
                 if (ifindex > 0)
-                        s->veth_extra_ifindex[i] = ifindex;
+                        s->veth_extra[i].ifindex = ifindex;
                 r = ifindex < 0 ? ifindex : rtnl_link_set_up(nl, ifindex);
                 if (r < 0)
                         return set_error(ret_error, r, "Cannot bring up %s: %s", p->host, strerror(-r));
@@ -452,7 +450,7 @@ int network_teardown(const NetworkState *s) {
                         ret = r;
         }
         for (size_t i = 0; i < s->n_veth_extra; i++) {
-                r = rtnl_link_delete_name(nl, s->veth_extra[i].host, network_state_veth_extra_ifindex(s, i));
+                r = rtnl_link_delete_name(nl, s->veth_extra[i].host, s->veth_extra[i].ifindex);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
@@ -480,12 +478,16 @@ int network_state_ifindexes(const NetworkState *s, int **ret) {
                 *ret = NULL;
                 return 0;
         }
-        r = rtnl_open(&nl);
-        if (r < 0)
-                return r;
-        ifindex = rtnl_link_ifindex(nl, s->veth);
-        if (ifindex < 0)
-                return ifindex;
+        /* Recorded by network_setup(); looked up only for a record of an older version. */
+        ifindex = s->veth_ifindex;
+        if (ifindex <= 0) {
+                r = rtnl_open(&nl);
+                if (r < 0)
+                        return r;
+                ifindex = rtnl_link_ifindex(nl, s->veth);
+                if (ifindex < 0)
+                        return ifindex;
+        }
         l = new(int, 1);
         if (!l)
                 return -ENOMEM;

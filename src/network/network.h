@@ -30,8 +30,8 @@ typedef struct NetworkState {
                                  * that name with another index is someone else's, never deleted */
         char *zone_bridge;      /* vz-ZONE the veth is attached to: deleted when it has no ports left */
         char *bridge;           /* Bridge=: attached to, never deleted */
-        NetIfacePair *veth_extra; /* VirtualEthernetExtra= pairs created (the host names are deleted) */
-        int *veth_extra_ifindex;  /* NULL, or one per pair: its host side's ifindex, 0 if not known (as veth_ifindex) */
+        NetIfacePair *veth_extra; /* VirtualEthernetExtra= pairs created (the host sides are deleted, by their
+                                   * ifindex when known, as the veth's) */
         size_t n_veth_extra;
         NetIfacePair *moved;    /* Interface= links moved into the container */
         size_t n_moved;
@@ -69,11 +69,6 @@ int network_teardown(const NetworkState *s);
 int network_sweep(char *const *running);
 
 void network_state_done(NetworkState *s);
-
-/* The recorded ifindex of the host side of VirtualEthernetExtra= pair i, 0 if not known. */
-static inline int network_state_veth_extra_ifindex(const NetworkState *s, size_t i) {
-        return s->veth_extra_ifindex && i < s->n_veth_extra ? s->veth_extra_ifindex[i] : 0;
-}
 
 /* The host-side ifindexes to register with machined (RegisterMachineWithNetwork): the veth's. Returns the
  * number of entries (0: *ret = NULL). */

@@ -163,8 +163,8 @@ static void test_state_roundtrip(void) {
         ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA=vx-a:ca\nVETH_EXTRA=vx-b:cb\n"
                                             "VETH_EXTRA_IFINDEX=vx-b:9\n", &t), 0);
         ASSERT_EQ(t.n_veth_extra, 2);
-        ASSERT_EQ(network_state_veth_extra_ifindex(&t, 0), 0);
-        ASSERT_EQ(network_state_veth_extra_ifindex(&t, 1), 9);
+        ASSERT_EQ(t.veth_extra[0].ifindex, 0);
+        ASSERT_EQ(t.veth_extra[1].ifindex, 9);
         text2 = mfree(text2);
         ASSERT_EQ(network_state_to_string(&t, &text2), 0);
         ASSERT_STREQ(text2, "MACHINE=web\nVETH_EXTRA=vx-a:ca\nVETH_EXTRA=vx-b:cb\nVETH_EXTRA_IFINDEX=vx-b:9\n");
@@ -174,7 +174,7 @@ static void test_state_roundtrip(void) {
         ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA_IFINDEX=vx-b:9\nVETH_EXTRA=vx-b:cb\n"
                                             "VETH_EXTRA_IFINDEX=vx-c:4\n", &t), 0);
         ASSERT_EQ(t.n_veth_extra, 1);
-        ASSERT_EQ(network_state_veth_extra_ifindex(&t, 0), 0);
+        ASSERT_EQ(t.veth_extra[0].ifindex, 0);
         network_state_done(&t);
         ASSERT_EQ(network_state_from_string("MACHINE=web\nVETH_EXTRA=vx-b:cb\nVETH_EXTRA_IFINDEX=vx-b:0\n", &t),
                   -EINVAL);

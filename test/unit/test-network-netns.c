@@ -284,11 +284,11 @@ static void test_veth(void) {
                 /* Each pair's host side is recorded with its ifindex, and the teardown of the record goes by
                  * it: a link that took the name after ours went is someone else's. */
                 ASSERT(rtnl_open(&nl) >= 0);
-                ASSERT(network_state_veth_extra_ifindex(&s, 0) > 0);
-                ASSERT_EQ(network_state_veth_extra_ifindex(&s, 1), rtnl_link_ifindex(nl, "vx-h2"));
+                ASSERT(s.veth_extra[0].ifindex > 0);
+                ASSERT_EQ(s.veth_extra[1].ifindex, rtnl_link_ifindex(nl, "vx-h2"));
                 ASSERT_EQ(network_state_to_string(&s, &etext), 0);
                 ASSERT_EQ(network_state_from_string(etext, &erestored), 0);
-                ASSERT_EQ(network_state_veth_extra_ifindex(&erestored, 1), network_state_veth_extra_ifindex(&s, 1));
+                ASSERT_EQ(erestored.veth_extra[1].ifindex, s.veth_extra[1].ifindex);
                 ASSERT_EQ(rtnl_link_delete_name(nl, "vx-h2", 0), 1);
                 ASSERT(!host_has_link("vx-h2"));
                 ASSERT_EQ(system("ip link add vx-h2 type bridge"), 0);
