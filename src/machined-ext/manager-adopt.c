@@ -81,38 +81,14 @@ static int machine_watch_adopted_leader(Machine *m) {
         return 0;
 }
 
-/* The stored pidfd of machine NAME (out of its capsule), if it is the recorded leader. Returns it, or
- * -errno. */
-static int adopted_pidfd(Manager *manager, const ContainerState *s) {
-        _cleanup_free_ char *key = NULL;
-        _cleanup_close_ int capsule = -EBADF, pidfd = -EBADF;
-        struct stat st;
-        int r;
-
-        if (asprintf(&key, "pidfd-%s", s->id) < 0)
-                return -ENOMEM;
-        capsule = manager_take_adopted_fd(manager, key);
-        if (capsule < 0)
-                return capsule;
-        r = fd_capsule_peek(capsule, &pidfd, 1, NULL, 0);
-        if (r < 0)
-                return r;
-        /* One inode per process on pidfs: the pidfd is of the recorded leader, or the state is not ours. */
-        if (fstat(pidfd, &st) < 0)
-                return -errno;
-        if ((uint64_t) st.st_ino != s->pidfd_inode)
-                return -ESTALE;
-        return fd_move_high(TAKE_FD(pidfd));
-}
-
-/* The lock of the UID range of machine NAME that the previous instance held (out of its capsule), or -errno
- * (-ENOENT: none kept). machine_userns_adopt() checks which file it locks. */
-static int adopted_userns_lock(Manager *manager, const char *name) {
+/* The fd in the capsule stored as PREFIX-NAME (unpack_machine_capsule()), taken out of the adopted fds.
+ * Returns it, or -errno (-ENOENT: none stored). */
+static int adopted_capsule_fd(Manager *manager, const char *prefix, const char *name) {
         _cleanup_free_ char *key = NULL;
         _cleanup_close_ int capsule = -EBADF;
         int fd = -EBADF, r;
 
-        if (asprintf(&key, "userns-%s", name) < 0)
+        if (asprintf(&key, "%s%s", prefix, name) < 0)
                 return -ENOMEM;
         capsule = manager_take_adopted_fd(manager, key);
         if (capsule < 0)
@@ -121,11 +97,28 @@ static int adopted_userns_lock(Manager *manager, const char *name) {
         return r < 0 ? r : fd;
 }
 
-/* Machine NAME is neither adopted nor forgotten: the fds of its capsule that were handed to us are closed
- * here, so that the drop of unclaimed fds at the end (which removes their capsule from the store) never sees
- * them. */
+/* The stored pidfd of machine NAME (out of its capsule), if it is the recorded leader. Returns it, or
+ * -errno. */
+static int adopted_pidfd(Manager *manager, const ContainerState *s) {
+        _cleanup_close_ int pidfd = -EBADF;
+        struct stat st;
+
+        pidfd = adopted_capsule_fd(manager, "pidfd-", s->id);
+        if (pidfd < 0)
+                return pidfd;
+        /* One inode per process on pidfs: the pidfd is of the recorded leader, or the state is not ours. */
+        if (fstat(pidfd, &st) < 0)
+                return -errno;
+        if ((uint64_t) st.st_ino != s->pidfd_inode)
+                return -ESTALE;
+        return fd_move_high(TAKE_FD(pidfd));
+}
+
+/* Machine NAME is neither adopted nor forgotten (or is forgotten, adopt_forget()): the fds of its capsule that
+ * were handed to us are closed here, so that the drop of unclaimed fds at the end (which removes their capsule
+ * from the store) never sees them. */
 static void adopt_leave_alone(Manager *manager, const char *name) {
-        static const char *const prefixes[] = { "notify-", "userns-" };
+        static const char *const prefixes[] = { "pidfd-", "notify-", "userns-" };
 
         for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
                 _cleanup_free_ char *key = NULL;
@@ -152,15 +145,7 @@ static void adopt_forget(Manager *manager, const char *name) {
         unstore(MACHINE_FDS_PREFIX, name);
         unstore("pidfd-", name);
         unstore("notify-", name);
-        if (asprintf(&key, "pidfd-%s", name) >= 0)
-                safe_close(manager_take_adopted_fd(manager, key));
-        key = mfree(key);
-        if (asprintf(&key, "notify-%s", name) >= 0)
-                safe_close(manager_take_adopted_fd(manager, key));
-        key = mfree(key);
-        if (asprintf(&key, "userns-%s", name) >= 0)
-                safe_close(manager_take_adopted_fd(manager, key));
-        key = mfree(key);
+        adopt_leave_alone(manager, name);       /* our copies; the store's went just above */
 
         c = hashmap_remove(manager->adopted_consoles, name);
         if (c) {
@@ -472,7 +457,8 @@ static int adopt_entry(Manager *manager, const ContainerStateEntry *e, sd_journa
         }
         if (manager_get_machine(manager, s->id))
                 return 0;
-        userns_lock = adopted_userns_lock(manager, s->id);       /* whatever becomes of the machine: taken */
+        /* Whatever becomes of the machine: taken (machine_userns_adopt() checks which file it locks). */
+        userns_lock = adopted_capsule_fd(manager, "userns-", s->id);
 
         if (s->pid > 0) {
                 pidfd = adopted_pidfd(manager, s);
