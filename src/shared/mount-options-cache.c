@@ -79,8 +79,6 @@ static int cache_key(const char *libmount, const char *loaded, char **ret) {
         r = object_identity((const void *) mount_options_parse, &code);
         if (r < 0)
                 return r;
-        if (loaded && !(lib = strdup(loaded)))
-                return -ENOMEM;
         if (!loaded) {
                 r = path_identity(libmount, &lib);
                 if (r < 0)
@@ -94,7 +92,7 @@ static int cache_key(const char *libmount, const char *loaded, char **ret) {
         if (r < 0 && r != -ENOENT)
                 return r;
         if (asprintf(ret, "machined-ext %s; code %s; libmount %s %s; ld.so.cache %s; ld.so.preload %s",
-                     PACKAGE_VERSION, code, libmount, lib, ldcache ?: "-", preload ?: "-") < 0)
+                     PACKAGE_VERSION, code, libmount, loaded ?: lib, ldcache ?: "-", preload ?: "-") < 0)
                 return -ENOMEM;
         return 0;
 }
