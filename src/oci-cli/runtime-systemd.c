@@ -333,22 +333,12 @@ static int attach_device_policy(const char *id, int prog, const char *cgroup) {
 /* What create made, for a delete --force should it die (CONTAINER_STATE_CREATOR_CGROUP_FILE): whole or not
  * at all (a temp file renamed into place). */
 static int record_cgroupfs(int dir_fd, const char *cgroup) {
-        _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *line = NULL;
-        const char *tmp = CONTAINER_STATE_CREATOR_CGROUP_TMP;
-        int r;
 
         if (asprintf(&line, "%s\n", cgroup) < 0)
                 return -ENOMEM;
-        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        r = loop_write(fd, line, strlen(line));
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, CONTAINER_STATE_CREATOR_CGROUP_FILE) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlinkat(dir_fd, tmp, 0);
-        return r;
+        return write_file_replace_at(dir_fd, CONTAINER_STATE_CREATOR_CGROUP_FILE, CONTAINER_STATE_CREATOR_CGROUP_TMP,
+                                     line, strlen(line));
 }
 
 static int enter_cgroupfs(const char *id, pid_t leader, const OciContainer *oci, int device_policy, int state_dir_fd,

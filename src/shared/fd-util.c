@@ -30,6 +30,22 @@ int loop_write(int fd, const void *buf, size_t n) {
         return 0;
 }
 
+int write_file_replace_at(int dir_fd, const char *name, const char *tmp, const void *data, size_t size) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        (void) unlinkat(dir_fd, tmp, 0);
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        r = loop_write(fd, data, size);
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlinkat(dir_fd, tmp, 0);
+        return r;
+}
+
 ssize_t write_nosigpipe(int fd, const void *buf, size_t n) {
         sigset_t pipe_only, old, pending;
         bool was_pending;

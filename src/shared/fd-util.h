@@ -9,6 +9,10 @@
  * write() wrote nothing, or its -errno. */
 int loop_write(int fd, const void *buf, size_t n);
 
+/* NAME in DIR_FD, whole or as it was: SIZE bytes of DATA written to TMP (one left there is replaced; never
+ * through a symlink), renamed over NAME; TMP is removed on failure. Returns 0 or -errno. */
+int write_file_replace_at(int dir_fd, const char *name, const char *tmp, const void *data, size_t size);
+
 /* write() of N bytes at BUF to FD (a pipe whose reader may be gone) with SIGPIPE blocked, and a SIGPIPE it
  * raised taken back: the caller gets -EPIPE instead of dying, whatever its disposition of SIGPIPE. Returns
  * what write() wrote, or -errno. */

@@ -459,25 +459,15 @@ static json_object *entry_to_json(const Entry *e) {
 }
 
 static int write_file(const char *text) {
-        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
+        _cleanup_close_ int dir_fd = -EBADF;
         char tmp[sizeof(CACHE_TMP_PREFIX) + 16];
-        int r;
 
         dir_fd = open_own_dir(AT_FDCWD, cache.dir, 0700);
         if (dir_fd < 0)
                 return dir_fd;
         /* Named after our PID: two writers never share one, and one left by a writer that died is replaced. */
         snprintf(tmp, sizeof(tmp), CACHE_TMP_PREFIX "%i", (int) getpid());
-        (void) unlinkat(dir_fd, tmp, 0);
-        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        r = loop_write(fd, text, strlen(text));
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, MOUNT_OPTIONS_CACHE_FILE) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlinkat(dir_fd, tmp, 0);
-        return r;
+        return write_file_replace_at(dir_fd, MOUNT_OPTIONS_CACHE_FILE, tmp, text, strlen(text));
 }
 
 int mount_options_cache_save(void) {
