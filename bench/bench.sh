@@ -3,7 +3,7 @@
 #
 # bench/bench.sh: the benchmark of issues #6, #13 and #17, one command (as root, from anywhere):
 #
-#   bench/bench.sh [--scenarios true,ready,oci,exec,load,scale] [--rounds N] [--sizes 100,1000,2000] [--out DIR]
+#   bench/bench.sh [--scenarios true,ready,oci,exec,load,floor,floor-scale,scale] [--rounds N] [--sizes 100,1000,2000] [--out DIR]
 #                  [--state-dir DIR] [--build DIR] [--oci-cli PATH] [--[no-]breakdown] [--keep-bed] [--no-results]
 #
 # Builds the tree (meson, own build dir), boots the test bed (test/bed/bed.sh) if none runs in the state dir,
@@ -24,6 +24,11 @@
 #                  machine as an extra row
 #            load  scenario true, ours vs crun, under the bench's own load: (a) a CPU spinner per CPU, (b) a
 #                  gcc -O2 compile loop per CPU plus a loop of crun run of /bin/true
+#            floor scenario true's ours and crun again, with bench-floor (bench/floor.c) in the same loop: the
+#                  steps every systemd machine start takes and no container (fork; + a delegated scope from
+#                  PID 1's private socket; + RegisterMachine), a floor under any implementation here
+#      floor-scale 100 bench-floor starts (32 at once) with 100 and with 1000 floor machines running, and
+#                  PID 1's CPU per start: what grows for anyone whose machines are scopes in machine.slice
 #            scale StartMachine x N (pipelined), checks, RSS, fds, ListMachines/GetMachine, then 100 more starts
 #                  with the N running (the starts/s compared across sizes), StopMachine x N; the kernel and
 #                  systemd limits N machines need are checked and raised first
@@ -38,7 +43,7 @@ set -o pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
 
-scenarios=true,ready,oci,exec,load,scale
+scenarios=true,ready,oci,exec,load,floor,floor-scale,scale
 rounds=9
 sizes=100,1000,2000
 breakdown=auto
@@ -109,6 +114,8 @@ mkdir -p "$tools"
 cc -O2 -Wall -Wextra -o "$tools/bench-scale" bench/scale.c $(pkg-config --cflags --libs libsystemd) ||
         die "cannot build bench-scale (libsystemd-dev?)"
 cc -O2 -Wall -Wextra -static -o "$tools/notify-ready" bench/notify-ready.c || die "cannot build notify-ready"
+cc -O2 -Wall -Wextra -o "$tools/bench-floor" bench/floor.c $(pkg-config --cflags --libs libsystemd) ||
+        die "cannot build bench-floor"
 
 build_note=${build_note:-}
 booted=0

@@ -274,6 +274,45 @@ def scenario_true(out):
     run_rounds("true", impls, out)
 
 
+def machine_unit(name):
+    """The scope of machine NAME, as machined and nspawn name it ("-" escaped)."""
+    return "machine-" + name.replace("-", "\\x2d") + ".scope"
+
+
+def floor_impl(mode):
+    """bench-floor (bench/floor.c): the steps of a systemd machine start without a container."""
+    def name(rnd):
+        return f"bench-fl-{mode}-{rnd}"
+
+    def run(rnd):
+        argv = [os.path.join(args.tools, "bench-floor"), mode] + ([name(rnd)] if mode != "fork" else [])
+        ms, st = timed(argv + [ROOT + "/bin/true"], f"floor-{mode}.log")
+        return ms, st == 0
+
+    def cleanup(rnd):
+        if mode == "fork":
+            return
+        wait_unit_gone(machine_unit(name(rnd)))
+        if mode == "register":
+            # A payload gone before machined read its cgroup leaves the machine registered with a unit that
+            # is gone (machined 252 then never collects it); our daemon unregisters such a machine itself.
+            sh(["busctl", "call", "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                "org.freedesktop.machine1.Manager", "UnregisterMachine", "s", name(rnd)], check=False)
+    return (f"floor-{mode}", run, cleanup)
+
+
+def scenario_floor(out):
+    """Scenario true's ours and crun, with the floor under both: the same /bin/true started by bench-floor
+    (fork only; in a delegated scope; in a scope and registered with systemd-machined)."""
+    def ours(rnd):
+        ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], "floor-ours.log")
+        return ms, st == 0
+
+    impls = [("ours", ours, None), oci_impl("floor", "crun", ["crun"])] + \
+        [floor_impl(m) for m in ("register", "scope", "fork")]
+    run_rounds("floor", impls, out)
+
+
 def wait_unit_gone(unit, timeout=20):
     t = time.monotonic() + timeout
     while time.monotonic() < t:
@@ -683,6 +722,78 @@ def scenario_scale(writer):
             time.sleep(5)
 
 
+FLOOR_SCALE_PREFIX = "bench-fs"
+FLOOR_PROBE_PREFIX = "bench-fp"
+
+
+def spawn_parallel(argvs, inflight, logname):
+    """Runs the argvs, at most inflight at once; returns (seconds, failures)."""
+    fd = os.open(os.path.join(logdir, logname), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+    acts = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, fd, 1), (os.POSIX_SPAWN_DUP2, fd, 2)]
+    running, failed, todo = set(), 0, list(argvs)
+    t0 = time.monotonic()
+    try:
+        while todo or running:
+            while todo and len(running) < inflight:
+                argv = todo.pop(0)
+                running.add(os.posix_spawn(argv[0], argv, os.environ, file_actions=acts))
+            pid, st = os.wait()
+            if pid in running:
+                running.discard(pid)
+                failed += os.waitstatus_to_exitcode(st) != 0
+    finally:
+        os.close(fd)
+    return time.monotonic() - t0, failed
+
+
+def pid1_cpu_ticks():
+    f = open("/proc/1/stat").read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])          # utime, stime (fields 14 and 15)
+
+
+def floor_names(prefix, n):
+    return [f"{prefix}-{i:04d}" for i in range(n)]
+
+
+def unregister_floor(names):
+    for nm in names:
+        sh(["busctl", "call", "org.freedesktop.machine1", "/org/freedesktop/machine1",
+            "org.freedesktop.machine1.Manager", "UnregisterMachine", "s", nm], check=False)
+
+
+def scenario_floor_scale(writer):
+    """Issue #17's scale ratio for the floor: bench-floor starts of /bin/true (delegated scope, registered,
+    no container; PROBE of them, INFLIGHT at once) with 100 and with 1000 floor machines (bench-floor
+    register-detach of a sleep) running in machine.slice, and PID 1's CPU per probe start. Whatever grows
+    here grows for every implementation whose machines are scopes in machine.slice."""
+    floor = os.path.join(args.tools, "bench-floor")
+    for n in (100, 1000):
+        names = floor_names(FLOOR_SCALE_PREFIX, n)
+        secs, failed = spawn_parallel([[floor, "register-detach", nm, ROOT + "/bin/sleep", "1000000"]
+                                       for nm in names], INFLIGHT, "floor-scale.log")
+        row = {"size": n, "start_s": f"{secs:.2f}", "start_failed": failed,
+               "registered": machined_count(FLOOR_SCALE_PREFIX), "scopes": scopes_running(FLOOR_SCALE_PREFIX)}
+        time.sleep(1)
+        probe = floor_names(FLOOR_PROBE_PREFIX, PROBE)
+        c0 = pid1_cpu_ticks()
+        secs, failed = spawn_parallel([[floor, "register", nm, ROOT + "/bin/true"] for nm in probe], INFLIGHT,
+                                      "floor-scale.log")
+        c1 = pid1_cpu_ticks()
+        row.update({"probe_starts_per_s": f"{PROBE / secs:.2f}", "probe_failed": failed,
+                    "pid1_cpu_ms_per_start": f"{(c1 - c0) * 1000 / os.sysconf('SC_CLK_TCK') / PROBE:.2f}"})
+        log(f"floor scale {n}: {row['registered']} registered, {row['scopes']} scopes; probe "
+            f"{row['probe_starts_per_s']}/s, PID 1 {row['pid1_cpu_ms_per_start']} ms a start")
+        for nm in probe:
+            wait_unit_gone(machine_unit(nm))
+        unregister_floor(probe)
+        sh(["systemctl", "stop", machine_unit(FLOOR_SCALE_PREFIX + "-*")], check=False)
+        unregister_floor(names)    # those machined has not dropped by itself
+        row["left_registered"] = machined_count(FLOOR_SCALE_PREFIX)
+        row["left_scopes"] = scopes_running(FLOOR_SCALE_PREFIX)
+        writer(row)
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 def main():
@@ -723,7 +834,8 @@ def main():
         out = csv.writer(f)
         out.writerow(["scenario", "impl", "round", "ms", "ok"])
         for s, fn in [("true", scenario_true), ("ready", scenario_ready), ("boot", scenario_boot),
-                      ("oci", scenario_oci), ("exec", scenario_exec), ("load", scenario_load)]:
+                      ("oci", scenario_oci), ("exec", scenario_exec), ("load", scenario_load),
+                      ("floor", scenario_floor)]:
             if s in scen:
                 log(f"scenario {s}")
                 t0 = time.monotonic()
@@ -739,6 +851,17 @@ def main():
             w.writerow(["impl", "run", "kind", "name", "value"])
             scenario_breakdown(w.writerow)
         meta["seconds"]["breakdown"] = round(time.monotonic() - t0, 1)
+
+    if "floor-scale" in scen:
+        log("scenario floor-scale")
+        t0 = time.monotonic()
+        rows = []
+        scenario_floor_scale(rows.append)
+        meta["seconds"]["floor-scale"] = round(time.monotonic() - t0, 1)
+        with open(os.path.join(args.out, "floor-scale.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
+            w.writeheader()
+            w.writerows(rows)
 
     if "scale" in scen:
         log("scenario scale")

@@ -23,6 +23,7 @@ SCEN_TITLE = {
     "exec": "6. exec of /bin/true into a running container",
     "load-cpu": "7a. as 1, CPU spinners on every CPU",
     "load-mixed": "7b. as 1, compiles + container starts",
+    "floor": "8. as 1, and the floor (bench-floor: no container)",
 }
 SCENARIOS = list(SCEN_TITLE)
 # Anchors per scenario, in column order.
@@ -34,10 +35,12 @@ ANCHORS = {
     "exec": ["crun", "runc"],
     "load-cpu": ["crun"],
     "load-mixed": ["crun"],
+    "floor": ["crun"],
 }
 # Our implementations per scenario (the first is the one the targets are about), in row order.
 OURS = {"true": ["ours"], "ready": ["ours"], "boot": ["ours"], "oci": ["ours-oci"],
-        "exec": ["ours-oci", "ours-machinectl"], "load-cpu": ["ours"], "load-mixed": ["ours"]}
+        "exec": ["ours-oci", "ours-machinectl"], "load-cpu": ["ours"], "load-mixed": ["ours"],
+        "floor": ["ours", "floor-register", "floor-scope", "floor-fork"]}
 # (issue, what, scenario, ours, anchor, max ratio of the medians)
 TARGETS = [
     ("#17", "daemon start --wait of /bin/true, quiet", "true", "ours", "crun", 0.5),
@@ -105,6 +108,44 @@ def ratio_target_lines(medians):
                                                   f"a budget of {fmt(lim * n, nv)} ms)"
             tl.append(f"- {name}: {ratio:.{nr}f}× ({fmt(o)} / {fmt(n)} ms): {verdict}")
     return tl
+
+
+def floor_lines(medians):
+    """What the floor (scenario floor) says about the quiet start's target, measured in the same loop."""
+    fl, sc, fk = (medians.get(("floor", i)) for i in ("floor-register", "floor-scope", "floor-fork"))
+    crun, ours = medians.get(("floor", "crun")), medians.get(("floor", "ours"))
+    if None in (fl, sc, fk, crun, ours):
+        return []
+    budget = 0.5 * crun
+    return [f"- floor (no target; scenario floor, one loop): a start with no container at all (bench-floor: "
+            f"fork, a delegated scope from PID 1's private socket, RegisterMachine, exec and exit of /bin/true) "
+            f"took {fmt(fl)} ms = {fl / crun:.2f}× crun ({fmt(crun)} ms); without the registration {fmt(sc)} ms, "
+            f"fork and exec alone {fmt(fk)} ms. Ours in the same loop: {fmt(ours)} ms = {ours / crun:.2f}× crun. "
+            f"The quiet target's budget (0.5× crun) is {fmt(budget)} ms: "
+            + (f"the floor alone is over it by {fmt(fl - budget)} ms." if fl > budget else
+               f"{fmt(budget - fl)} ms above the floor for everything a container adds (ours: "
+               f"{fmt(ours - fl)} ms).")]
+
+
+def floor_scale_lines(rows):
+    """Scenario floor-scale: its table and the ratio that issue #17's scale target would give the floor."""
+    if not rows:
+        return [], []
+    t = ["| floor machines running | probe starts/s (100 starts, 32 at once) | PID 1 CPU ms per probe start | "
+         "registered / scopes before the probe | failed starts | left after stop |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        t.append(f"| {r['size']} | {r['probe_starts_per_s']} | {r['pid1_cpu_ms_per_start']} | "
+                 f"{r['registered']} / {r['scopes']} | {r['start_failed']} + {r['probe_failed']} | "
+                 f"{r['left_registered']} registered, {r['left_scopes']} scopes |")
+    by = {int(r["size"]): r for r in rows}
+    try:
+        a, b = (float(by[n]["probe_starts_per_s"]) for n in (SCALE_FLAT_FROM, SCALE_FLAT_TO))
+        c, d = (by[n]["pid1_cpu_ms_per_start"] for n in (SCALE_FLAT_FROM, SCALE_FLAT_TO))
+    except (KeyError, ValueError):
+        return t, []
+    return t, [f"- floor scale (no target; scenario floor-scale): bench-floor starts/s with {SCALE_FLAT_TO} "
+               f"floor machines running are {b / a * 100:.0f} % of those with {SCALE_FLAT_FROM} running "
+               f"({b:.1f} / {a:.1f}); PID 1's CPU per start {c} → {d} ms"]
 
 
 def scale_target_lines(scale):
@@ -283,7 +324,11 @@ def main():
                 if r.get(k):
                     slines.append(f"\n{what} errors at {r['size']} (first few): `{r[k]}`")
 
-    tl = ratio_target_lines(medians)
+    tl = ratio_target_lines(medians) + floor_lines(medians)
+    fs = []
+    if os.path.exists(os.path.join(a.outdir, "floor-scale.csv")):
+        fs = list(csv.DictReader(open(os.path.join(a.outdir, "floor-scale.csv"))))
+    fsl, fst = floor_scale_lines(fs)
     if scale or any(s_ == "scale" for s_ in meta.get("seconds", {})):
         tl += scale_target_lines(scale)
     bl = breakdown_lines(a.outdir)
@@ -346,9 +391,11 @@ def main():
         out += ["### Latency (ms, wall-clock of the client command)", ""] + lines + [""]
     if slines:
         out += ["### Scale", ""] + slines + [""]
+    if fsl:
+        out += ["### Scale of the floor (bench-floor, no container)", ""] + fsl + [""]
     if bl:
         out += ["### Per-stage breakdown of one start of /bin/true", ""] + bl + [""]
-    out += ["### Targets (issues #17, #13, #6)", ""] + tl + [""]
+    out += ["### Targets (issues #17, #13, #6)", ""] + tl + fst + [""]
     text = "\n".join(out)
     with open(os.path.join(a.outdir, "table.md"), "w") as f:
         f.write(text)

@@ -4,7 +4,8 @@
 # - bench/breakdown.py turns a saved `perf script` trace of one start (ours: machinectl-ext start --wait, and
 #   crun run; recorded in the bed, other beds' events as PID 0 left in) into the moments of the start;
 # - bench/report.py prints one line per target of issues #17 and #13 with the right ratio and verdict (the
-#   fixture sits on both sides of every limit, some exactly on it), and the breakdown's medians.
+#   fixture sits on both sides of every limit, some exactly on it), and the breakdown's medians; the floor's
+#   line (scenario floor: over the quiet budget, then under it), the floor-scale table and its ratio.
 set -u
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd -P)}
 fix=$top/test/check/fixtures/bench
@@ -79,11 +80,22 @@ done <<'EOF'
 | client start-up and connect | 2.00 | 10.00 |
 | total: client exec → client exit | 35.00 | 39.00 |
 | dbus-daemon | 36 | 49 |
+| 8. as 1, and the floor (bench-floor: no container) | floor-scope | 1/2 | 11.0 | 11.0 | 0.44× crun |
+- floor (no target; scenario floor, one loop): a start with no container at all (bench-floor: fork, a delegated scope from PID 1's private socket, RegisterMachine, exec and exit of /bin/true) took 13.5 ms = 0.54× crun (25.0 ms); without the registration 11.0 ms, fork and exec alone 7.0 ms. Ours in the same loop: 18.0 ms = 0.72× crun. The quiet target's budget (0.5× crun) is 12.5 ms: the floor alone is over it by 1.0 ms.
+| 1000 | 66.00 | 10.10 | 1000 / 1000 | 0 + 0 | 0 registered, 0 scopes |
+- floor scale (no target; scenario floor-scale): bench-floor starts/s with 1000 floor machines running are 82 % of those with 100 running (66.0 / 80.0); PID 1's CPU per start 5.80 → 10.10 ms
 EOF
 # A failed round (ok=0) counts in ok/n but not in the median.
 grep -qF "| 6. exec of /bin/true into a running container | ours-oci | 1/2 | 9.0 |" <<<"$out" ||
         fail "report.py: exec row of ours-oci wrong"
 [ -s "$tmp/table.md" ] || fail "report.py wrote no table.md"
+
+# A floor under the budget says how much it leaves, and what ours takes of it.
+sed -i 's/^floor,floor-register,\([12]\),1[34]\.0,1$/floor,floor-register,\1,10.0,1/' "$tmp/raw.csv"
+out=$(python3 "$top/bench/report.py" "$tmp" --results "$tmp/RESULTS.md" --command test 2>/dev/null)
+grep -qF "took 10.0 ms = 0.40× crun (25.0 ms)" <<<"$out" &&
+        grep -qF "is 12.5 ms: 2.5 ms above the floor for everything a container adds (ours: 8.0 ms)." <<<"$out" ||
+        fail "report.py: a floor under the budget not reported"
 
 # Without size 1000 the flatness target is not measured, and says so (not a silent pass).
 awk -F, 'NR == 1 || $1 != 1000' "$fix/out/scale.csv" >"$tmp/scale.csv"
