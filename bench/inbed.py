@@ -852,29 +852,18 @@ def main():
             scenario_breakdown(w.writerow)
         meta["seconds"]["breakdown"] = round(time.monotonic() - t0, 1)
 
-    if "floor-scale" in scen:
-        log("scenario floor-scale")
-        t0 = time.monotonic()
-        rows = []
-        scenario_floor_scale(rows.append)
-        meta["seconds"]["floor-scale"] = round(time.monotonic() - t0, 1)
-        with open(os.path.join(args.out, "floor-scale.csv"), "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
-            w.writeheader()
-            w.writerows(rows)
-
-    if "scale" in scen:
-        log("scenario scale")
-        t0 = time.monotonic()
-        rows = []
-        scenario_scale(rows.append)
-        meta["seconds"]["scale"] = round(time.monotonic() - t0, 1)
-        if rows:
-            keys = list(dict.fromkeys(k for r in rows for k in r))
-            with open(os.path.join(args.out, "scale.csv"), "w", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=keys)
-                w.writeheader()
-                w.writerows(rows)
+    for name, fn in [("floor-scale", scenario_floor_scale), ("scale", scenario_scale)]:
+        if name in scen:
+            log(f"scenario {name}")
+            t0 = time.monotonic()
+            rows = []
+            fn(rows.append)
+            meta["seconds"][name] = round(time.monotonic() - t0, 1)
+            if rows:
+                with open(os.path.join(args.out, f"{name}.csv"), "w", newline="") as f:
+                    w = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
+                    w.writeheader()
+                    w.writerows(rows)
 
     with open(os.path.join(args.out, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
