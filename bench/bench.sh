@@ -26,9 +26,9 @@
 #                  gcc -O2 compile loop per CPU plus a loop of crun run of /bin/true
 #            floor scenario true's ours and crun again, with bench-floor (bench/floor.c) in the same loop: the
 #                  steps every systemd machine start takes and no container (fork; + a delegated scope from
-#                  PID 1's private socket; + RegisterMachine), a floor under any implementation here
+#                  PID 1's private socket; + RegisterMachine), the floor of a libsystemd client here
 #      floor-scale 100 bench-floor starts (32 at once) with 100 and with 1000 floor machines running, and
-#                  PID 1's CPU per start: what grows for anyone whose machines are scopes in machine.slice
+#                  PID 1's CPU per start: how PID 1's cost grows with the scopes in machine.slice
 #            scale StartMachine x N (pipelined), checks, RSS, fds, ListMachines/GetMachine, then 100 more starts
 #                  with the N running (the starts/s compared across sizes), StopMachine x N; the kernel and
 #                  systemd limits N machines need are checked and raised first

@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-id128.h>
@@ -40,12 +41,12 @@ static int fail(const char *what, int r) {
         return 1;
 }
 
+/* PID 1 answers StartTransientUnit when it has queued the job, and runs the job later: on this connection
+ * the job's JobRemoved comes after the answer, so the JobRemoved before it are others'. */
 typedef struct Job {
         const char *path;       /* the job of our StartTransientUnit, once answered */
-        char *result;           /* JobRemoved's result, once seen (it may come before the answer) */
-        char *early_path[16];   /* JobRemoved seen before the answer (ours may be one of them) */
-        char *early_result[16];
-        unsigned n_early;
+        bool done;              /* its JobRemoved seen */
+        char *result;           /* ... and its result */
 } Job;
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -56,12 +57,9 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         (void) ret_error;
         if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
                 return 0;
-        if (j->path) {
-                if (strcmp(path, j->path) == 0 && !j->result)
-                        j->result = strdup(result);
-        } else if (j->n_early < 16) {
-                j->early_path[j->n_early] = strdup(path);
-                j->early_result[j->n_early++] = strdup(result);
+        if (j->path && strcmp(path, j->path) == 0 && !j->done) {
+                j->done = true;
+                j->result = strdup(result);
         }
         return 0;
 }
@@ -107,14 +105,31 @@ static int start_scope(sd_bus *bus, const char *unit, pid_t pid, Reply *reply) {
         return r;
 }
 
-static int wait_until(sd_bus *bus, bool *flag) {
+#define WAIT_MAX_USEC (10ULL * 1000000ULL)
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Processes BUS until *FLAG is set; -ETIMEDOUT after 10 s (a lost answer fails the round, never hangs it). */
+static int wait_until(sd_bus *bus, const bool *flag) {
+        uint64_t deadline = now_usec() + WAIT_MAX_USEC;
         int r;
 
         while (!*flag) {
+                uint64_t n = now_usec();
+
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
                         return r;
-                if (r == 0 && !*flag && (r = sd_bus_wait(bus, UINT64_MAX)) < 0)
+                if (r > 0 || *flag)
+                        continue;
+                if (n >= deadline)
+                        return -ETIMEDOUT;
+                r = sd_bus_wait(bus, deadline - n);
+                if (r < 0)
                         return r;
         }
         return 0;
@@ -123,7 +138,7 @@ static int wait_until(sd_bus *bus, bool *flag) {
 int main(int argc, char *argv[]) {
         sd_bus *systemd = NULL, *sysbus = NULL;
         bool scope, reg, detach = false;
-        char unit[256], **payload;
+        char unit[8 + 4 * 64 + 7 + 1], **payload;
         const char *mode, *name = NULL;
         int p[2], r, status;
         pid_t pid;
@@ -143,10 +158,12 @@ int main(int argc, char *argv[]) {
                         return fprintf(stderr, "bench-floor: %s needs NAME and PROGRAM\n", mode), 2;
                 name = argv[2];
                 payload = argv + 3;
+                if (strlen(name) > 64)
+                        return fprintf(stderr, "bench-floor: machine name longer than 64 characters: %s\n", name), 2;
                 /* As machined and nspawn name it: "-" in the machine name is escaped. */
                 size_t k = strlen("machine-");
                 memcpy(unit, "machine-", k);
-                for (const char *c = name; *c && k < sizeof(unit) - 16; c++)
+                for (const char *c = name; *c; c++)             /* at most 8 + 4 * 64 + 7 bytes */
                         if (*c == '-') {
                                 memcpy(unit + k, "\\x2d", 4);
                                 k += 4;
@@ -209,18 +226,11 @@ int main(int argc, char *argv[]) {
                         goto kill;
                 }
                 job.path = start.job;
-                for (unsigned i = 0; i < job.n_early; i++)
-                        if (job.early_path[i] && strcmp(job.early_path[i], job.path) == 0)
-                                job.result = job.early_result[i];
-                while (!job.result) {
-                        r = sd_bus_process(systemd, NULL);
-                        if (r < 0)
-                                goto kill;
-                        if (r == 0 && !job.result && (r = sd_bus_wait(systemd, UINT64_MAX)) < 0)
-                                goto kill;
-                }
-                if (strcmp(job.result, "done") != 0) {
-                        fprintf(stderr, "bench-floor: job of %s: %s\n", unit, job.result);
+                r = wait_until(systemd, &job.done);
+                if (r < 0)
+                        goto kill;
+                if (!job.result || strcmp(job.result, "done") != 0) {
+                        fprintf(stderr, "bench-floor: job of %s: %s\n", unit, job.result ?: "(out of memory)");
                         r = -EIO;
                         goto kill;
                 }

@@ -110,42 +110,60 @@ def ratio_target_lines(medians):
     return tl
 
 
-def floor_lines(medians):
-    """What the floor (scenario floor) says about the quiet start's target, measured in the same loop."""
-    fl, sc, fk = (medians.get(("floor", i)) for i in ("floor-register", "floor-scope", "floor-fork"))
-    crun, ours = medians.get(("floor", "crun")), medians.get(("floor", "ours"))
-    if None in (fl, sc, fk, crun, ours):
-        return []
-    budget = 0.5 * crun
-    return [f"- floor (no target; scenario floor, one loop): a start with no container at all (bench-floor: "
-            f"fork, a delegated scope from PID 1's private socket, RegisterMachine, exec and exit of /bin/true) "
-            f"took {fmt(fl)} ms = {fl / crun:.2f}× crun ({fmt(crun)} ms); without the registration {fmt(sc)} ms, "
-            f"fork and exec alone {fmt(fk)} ms. Ours in the same loop: {fmt(ours)} ms = {ours / crun:.2f}× crun. "
-            f"The quiet target's budget (0.5× crun) is {fmt(budget)} ms: "
-            + (f"the floor alone is over it by {fmt(fl - budget)} ms." if fl > budget else
-               f"{fmt(budget - fl)} ms above the floor for everything a container adds (ours: "
-               f"{fmt(ours - fl)} ms).")]
+def floor_lines(medians, fails):
+    """What the floor (scenario floor) says about the quiet start's target: its ratio to the crun of its own
+    loop and to scenario 1's (the target's anchor), with the budget each gives."""
+    impls = ("floor-register", "floor-scope", "floor-fork", "crun", "ours")
+    fl, sc, fk, crun, ours = (medians.get(("floor", i)) for i in impls)
+    if fl is None or crun is None:
+        return ["- floor (no target; scenario floor): not measured"] if any(k[0] == "floor" for k in fails) else []
+    anchors = [(crun, "the crun of its loop")]
+    if medians.get(("true", "crun")) is not None:
+        anchors.append((medians[("true", "crun")], "scenario 1's crun"))
+    against = "; ".join(f"{fl / c:.3f}× {what} ({fmt(c)} ms), whose 0.5× budget is {fmt(0.5 * c, 2)} ms, "
+                        f"{'over' if fl > 0.5 * c else 'under'} it by {fmt(abs(fl - 0.5 * c), 2)} ms"
+                        for c, what in anchors)
+    line = (f"- floor (no target; scenario floor): bench-floor, a libsystemd client and no container (fork, a "
+            f"delegated scope from PID 1's private socket, RegisterMachine, exec and exit of /bin/true), took "
+            f"{fmt(fl, 2)} ms: {against}. Without the registration {fmt(sc)} ms, fork and exec alone {fmt(fk)} ms.")
+    if ours is not None:
+        line += (f" Ours in the same loop: {fmt(ours)} ms = {ours / crun:.2f}× its crun, {fmt(ours - fl)} ms above "
+                 f"the floor (the hop to the daemon and the container).")
+    failed = [f"{i} {fails[('floor', i)]}" for i in impls if fails.get(("floor", i))]
+    if failed:
+        line += " Failed rounds (not in the medians): " + ", ".join(failed) + "."
+    return [line]
 
 
 def floor_scale_lines(rows):
-    """Scenario floor-scale: its table and the ratio that issue #17's scale target would give the floor."""
+    """Scenario floor-scale: its table, and how PID 1's CPU per start and the floor's rate change from
+    SCALE_FLAT_FROM to SCALE_FLAT_TO running."""
     if not rows:
         return [], []
-    t = ["| floor machines running | probe starts/s (100 starts, 32 at once) | PID 1 CPU ms per probe start | "
-         "registered / scopes before the probe | failed starts | left after stop |", "|---|---|---|---|---|---|"]
+    t = ["| floor machines running | probe starts/s (100 starts, 32 at once) | PID 1 CPU ms per probe start "
+         "(its idle ms/s) | registered / scopes before the probe | failed starts (ramp + probe) | "
+         "left after stop |", "|---|---|---|---|---|---|"]
     for r in rows:
-        t.append(f"| {r['size']} | {r['probe_starts_per_s']} | {r['pid1_cpu_ms_per_start']} | "
-                 f"{r['registered']} / {r['scopes']} | {r['start_failed']} + {r['probe_failed']} | "
+        t.append(f"| {r['size']} | {r['probe_starts_per_s']} | {r['pid1_cpu_ms_per_start']} "
+                 f"({r.get('pid1_idle_ms_per_s', '–')}) | {r['registered']} / {r['scopes']} | "
+                 f"{r['start_failed']} + {r['probe_failed']} | "
                  f"{r['left_registered']} registered, {r['left_scopes']} scopes |")
     by = {int(r["size"]): r for r in rows}
     try:
         a, b = (float(by[n]["probe_starts_per_s"]) for n in (SCALE_FLAT_FROM, SCALE_FLAT_TO))
-        c, d = (by[n]["pid1_cpu_ms_per_start"] for n in (SCALE_FLAT_FROM, SCALE_FLAT_TO))
+        c, d = (float(by[n]["pid1_cpu_ms_per_start"]) for n in (SCALE_FLAT_FROM, SCALE_FLAT_TO))
     except (KeyError, ValueError):
-        return t, []
-    return t, [f"- floor scale (no target; scenario floor-scale): bench-floor starts/s with {SCALE_FLAT_TO} "
-               f"floor machines running are {b / a * 100:.0f} % of those with {SCALE_FLAT_FROM} running "
-               f"({b:.1f} / {a:.1f}); PID 1's CPU per start {c} → {d} ms"]
+        return t, ["- floor scale (no target; scenario floor-scale): not measured at both sizes"]
+    bad = [f"{n}: {r['registered']} registered, {r['scopes']} scopes, {r['start_failed']} + {r['probe_failed']} "
+           f"failed" for n, r in sorted(by.items())
+           if not (str(r["registered"]) == str(r["scopes"]) == str(n)) or r["start_failed"] != "0"
+           or r["probe_failed"] != "0"]
+    if bad or a <= 0:
+        return t, ["- floor scale (no target; scenario floor-scale): not valid (" + ("; ".join(bad) or
+                                                                                    "no probe start") + ")"]
+    return t, [f"- floor scale (no target; scenario floor-scale): with {SCALE_FLAT_TO} floor machines running "
+               f"instead of {SCALE_FLAT_FROM}, PID 1's CPU per start went from {c:.2f} to {d:.2f} ms "
+               f"({d - c:+.2f} ms), the floor's starts/s from {a:.1f} to {b:.1f} ({b / a * 100:.1f} %)"]
 
 
 def scale_target_lines(scale):
@@ -324,7 +342,7 @@ def main():
                 if r.get(k):
                     slines.append(f"\n{what} errors at {r['size']} (first few): `{r[k]}`")
 
-    tl = ratio_target_lines(medians) + floor_lines(medians)
+    tl = ratio_target_lines(medians) + floor_lines(medians, fails)
     fs = []
     if os.path.exists(os.path.join(a.outdir, "floor-scale.csv")):
         fs = list(csv.DictReader(open(os.path.join(a.outdir, "floor-scale.csv"))))

@@ -5,7 +5,8 @@
 #   crun run; recorded in the bed, other beds' events as PID 0 left in) into the moments of the start;
 # - bench/report.py prints one line per target of issues #17 and #13 with the right ratio and verdict (the
 #   fixture sits on both sides of every limit, some exactly on it), and the breakdown's medians; the floor's
-#   line (scenario floor: over the quiet budget, then under it), the floor-scale table and its ratio.
+#   line (scenario floor: over the quiet budget, then under it, against both crun anchors), the floor-scale
+#   table and its line, and an incomplete floor-scale row refused.
 set -u
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd -P)}
 fix=$top/test/check/fixtures/bench
@@ -81,21 +82,26 @@ done <<'EOF'
 | total: client exec → client exit | 35.00 | 39.00 |
 | dbus-daemon | 36 | 49 |
 | 8. as 1, and the floor (bench-floor: no container) | floor-scope | 1/2 | 11.0 | 11.0 | 0.44× crun |
-- floor (no target; scenario floor, one loop): a start with no container at all (bench-floor: fork, a delegated scope from PID 1's private socket, RegisterMachine, exec and exit of /bin/true) took 13.5 ms = 0.54× crun (25.0 ms); without the registration 11.0 ms, fork and exec alone 7.0 ms. Ours in the same loop: 18.0 ms = 0.72× crun. The quiet target's budget (0.5× crun) is 12.5 ms: the floor alone is over it by 1.0 ms.
-| 1000 | 66.00 | 10.10 | 1000 / 1000 | 0 + 0 | 0 registered, 0 scopes |
-- floor scale (no target; scenario floor-scale): bench-floor starts/s with 1000 floor machines running are 82 % of those with 100 running (66.0 / 80.0); PID 1's CPU per start 5.80 → 10.10 ms
+- floor (no target; scenario floor): bench-floor, a libsystemd client and no container (fork, a delegated scope from PID 1's private socket, RegisterMachine, exec and exit of /bin/true), took 13.50 ms: 0.540× the crun of its loop (25.0 ms), whose 0.5× budget is 12.50 ms, over it by 1.00 ms; 0.675× scenario 1's crun (20.0 ms), whose 0.5× budget is 10.00 ms, over it by 3.50 ms. Without the registration 11.0 ms, fork and exec alone 7.0 ms. Ours in the same loop: 18.0 ms = 0.72× its crun, 4.5 ms above the floor (the hop to the daemon and the container). Failed rounds (not in the medians): floor-scope 1.
+| 1000 | 66.00 | 10.10 (1.20) | 1000 / 1000 | 0 + 0 | 0 registered, 0 scopes |
+- floor scale (no target; scenario floor-scale): with 1000 floor machines running instead of 100, PID 1's CPU per start went from 5.80 to 10.10 ms (+4.30 ms), the floor's starts/s from 80.0 to 66.0 (82.5 %)
 EOF
 # A failed round (ok=0) counts in ok/n but not in the median.
 grep -qF "| 6. exec of /bin/true into a running container | ours-oci | 1/2 | 9.0 |" <<<"$out" ||
         fail "report.py: exec row of ours-oci wrong"
 [ -s "$tmp/table.md" ] || fail "report.py wrote no table.md"
 
-# A floor under the budget says how much it leaves, and what ours takes of it.
-sed -i 's/^floor,floor-register,\([12]\),1[34]\.0,1$/floor,floor-register,\1,10.0,1/' "$tmp/raw.csv"
+# A floor under the budget says by how much, against both anchors.
+sed -i 's/^floor,floor-register,\([12]\),1[34]\.0,1$/floor,floor-register,\1,9.0,1/' "$tmp/raw.csv"
 out=$(python3 "$top/bench/report.py" "$tmp" --results "$tmp/RESULTS.md" --command test 2>/dev/null)
-grep -qF "took 10.0 ms = 0.40× crun (25.0 ms)" <<<"$out" &&
-        grep -qF "is 12.5 ms: 2.5 ms above the floor for everything a container adds (ours: 8.0 ms)." <<<"$out" ||
+grep -qF "took 9.00 ms: 0.360× the crun of its loop (25.0 ms), whose 0.5× budget is 12.50 ms, under it by 3.50 ms; 0.450× scenario 1's crun (20.0 ms), whose 0.5× budget is 10.00 ms, under it by 1.00 ms." <<<"$out" ||
         fail "report.py: a floor under the budget not reported"
+
+# A floor-scale row whose machines were not all there is no measurement.
+sed -i 's/^1000,15.00,0,1000,1000,/1000,15.00,3,997,997,/' "$tmp/floor-scale.csv"
+out=$(python3 "$top/bench/report.py" "$tmp" --results "$tmp/RESULTS.md" --command test 2>/dev/null)
+grep -qxF -- "- floor scale (no target; scenario floor-scale): not valid (1000: 997 registered, 997 scopes, 3 + 0 failed)" <<<"$out" ||
+        fail "report.py: an incomplete floor-scale row taken as a measurement"
 
 # Without size 1000 the flatness target is not measured, and says so (not a silent pass).
 awk -F, 'NR == 1 || $1 != 1000' "$fix/out/scale.csv" >"$tmp/scale.csv"
