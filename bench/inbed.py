@@ -872,7 +872,9 @@ def main():
             scenario_breakdown(w.writerow)
         meta["seconds"]["breakdown"] = round(time.monotonic() - t0, 1)
 
-    for name, fn in [("floor-scale", scenario_floor_scale), ("scale", scenario_scale)]:
+    # The target's scale first: 1100 floor machines come and go in floor-scale, and the scale runs after it
+    # measured ListMachines at 3.5 and 4.8 ms against 2.6-3.3 in the runs without it.
+    for name, fn in [("scale", scenario_scale), ("floor-scale", scenario_floor_scale)]:
         if name in scen:
             log(f"scenario {name}")
             t0 = time.monotonic()
