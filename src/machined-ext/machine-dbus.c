@@ -136,7 +136,7 @@ static int property_get_user(sd_bus *bus, const char *path, const char *interfac
 static int property_get_warnings(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
-        return sd_bus_message_append_strv(reply, m->settings && caller_may_see(bus, m) ? m->settings->notices : NULL);
+        return sd_bus_message_append_strv(reply, caller_may_see(bus, m) ? (char **) machine_warnings(m) : NULL);
 }
 
 static int property_get_exit(sd_bus *bus, const char *path, const char *interface, const char *property,

@@ -35,7 +35,7 @@ static int map_add_u64(char ***l, const char *key, uint64_t v) {
  * have changed since), and what happened since (State, Status=, readiness, a stop under way). */
 static int machine_daemon_facts(Machine *m, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
-        _cleanup_free_ char *network = NULL;
+        _cleanup_free_ char *network = NULL, *warnings = NULL;
         char id[SD_ID128_STRING_MAX];
         int r = 0;
 
@@ -67,6 +67,12 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
                 r = r ?: map_add_u64(&l, "stopDeadlineMonotonic", m->stop_deadline);
         if (m->keep_unit)
                 r = r ?: map_add(&l, "keepUnit", m->keep_unit);
+        /* The settings' notices (no control characters: conf_notice()), one a line: the Warnings of a machine
+         * adopted from the copy of its config.json, which does not read its settings again. */
+        if (r >= 0 && machine_warnings(m) && machine_warnings(m)[0]) {
+                warnings = strv_join(machine_warnings(m), "\n");
+                r = warnings ? map_add(&l, "warnings", warnings) : -ENOMEM;
+        }
         /* The bundle of an OCI machine (also one of OCIBundle=): that of its config.json copy. */
         if (m->oci && m->bundle)
                 r = r ?: map_add(&l, "ociBundle", m->bundle);

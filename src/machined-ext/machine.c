@@ -181,6 +181,7 @@ Machine *machine_free(Machine *m) {
         free(m->root);
         free(m->settings_path);
         settings_free(m->settings);
+        strv_free(m->warnings_kept);
         free(m->hostname);
         console_free(m->console);
         /* A payload that runs on (the daemon exits) keeps its locks in the fd store; one that never ran or
@@ -203,6 +204,10 @@ Machine *machine_free(Machine *m) {
         network_config_done(&m->network_config);
         network_state_done(&m->network);
         return mfree(m);
+}
+
+char * const *machine_warnings(const Machine *m) {
+        return m->settings ? m->settings->notices : m->warnings_kept;
 }
 
 void machine_set_state(Machine *m, MachineState state) {

@@ -39,6 +39,8 @@ struct Machine {
         char *root;
         char *settings_path;
         Settings *settings;             /* the parsed settings file; NULL if there is none */
+        char **warnings_kept;           /* its notices at the start, from the state: a machine adopted without
+                                         * its settings (OCIBundle=, from the copy of its config.json) */
         char *bundle;                   /* an OCI bundle directory (StartMachineFromBundle, OCIBundle=), or NULL */
         const struct BundleData *bundle_data; /* borrowed during a load: what a helper read of the bundle */
         char *bundle_pending;           /* a load without it: the bundle directory for a helper to read */
@@ -238,6 +240,9 @@ void bundle_data_done(BundleData *d);
 /* Reads the machine's definition: settings file and root directory. Returns 0, or -MX_ERR_NO_SUCH_MACHINE,
  * -MX_ERR_INVALID_SETTINGS (with *ret_error naming file:line), -MX_ERR_SETUP_FAILED, -errno. */
 int machine_load(Machine *m, char **ret_error);
+
+/* The Warnings of the settings M was started from (NULL: none). */
+char * const *machine_warnings(const Machine *m);
 
 /* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or
  * -MX_ERR_NO_SUCH_MACHINE (no such directory), -MX_ERR_INVALID_SETTINGS (*ret_error names config.json and the

@@ -312,6 +312,9 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
                 return -ENOMEM;         /* for the next restart, whatever became of the definition */
         if (!m->settings_path && s->settings && !(m->settings_path = strdup(s->settings)))
                 return -ENOMEM;
+        /* Settings not read again (the copy of its config.json): the Warnings of those it was started from. */
+        if (!m->settings && (v = fact(s, "warnings")) && strv_split_lines(v, &m->warnings_kept) < 0)
+                return -ENOMEM;
         if (!m->hostname && !(m->hostname = strdup(fact(s, "hostname") ?: m->name)))
                 return -ENOMEM;
 

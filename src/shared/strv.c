@@ -179,6 +179,27 @@ char *strv_join(char * const *l, const char *separator) {
         return r;
 }
 
+int strv_split_lines(const char *text, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
+
+        l = new0(char *, 1);
+        if (!l)
+                return -ENOMEM;
+        for (const char *p = text; p && *p; ) {
+                size_t k = strcspn(p, "\n");
+                char *line = strndup(p, k);
+
+                if (!line || strv_push_with_size(&l, &n, line) < 0) {
+                        free(line);
+                        return -ENOMEM;
+                }
+                p += k + (p[k] == '\n');
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 static int unhexchar(char c) {
         if (c >= '0' && c <= '9')
                 return c - '0';

@@ -46,6 +46,10 @@ int strv_env_set(char ***l, const char *assignment);
 /* Joins l with separator (" " if NULL) into a newly allocated string ("" for an empty list), NULL on OOM. */
 char *strv_join(char * const *l, const char *separator);
 
+/* The lines of text as a new list (strv_join(l, "\n")'s inverse for lines without "\n"): "" gives an empty
+ * list, a final "\n" no empty last line. Returns 0 or -ENOMEM. */
+int strv_split_lines(const char *text, char ***ret);
+
 #define STRV_FOREACH(s, l) for (char * const *s = (l); s && *s; s++)
 
 typedef enum ExtractFlags {

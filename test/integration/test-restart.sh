@@ -399,18 +399,23 @@ test_restart_ocibundle_changed() {
         printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
                 '  "process": { "cwd": "/", "args": [ "/bin/sleep", "1000" ] },' \
                 '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >"$b/config.json"
-        mx_settings $n "[Files]\nOCIBundle=$b\n"
+        mx_settings $n "[Files]\nOCIBundle=$b\n[Exec]\nNoSuchKey=1\n"
         mx_start $n
         leader=$(mx_prop $n Leader)
+        w=$(mx_prop $n Warnings | tr -d '\\')   # busctl escapes the quotes
+        assert_match "^1 .*/$n\.nspawn:4: Unknown key 'NoSuchKey'" "$w" "Warnings at the start"
         mx_settings $n "[Files]\nOCIBundle=$MACHINES_DIR/$n-other\n"
         restart_kind restart
         assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
         assert_match '^2 /bin/sleep 1000$' "$(mx_prop $n Command)" "the command after the restart: the bundle that runs"
+        # The Warnings of the settings it was started from, as its command is the bundle's it was started from.
+        assert_eq "$w" "$(mx_prop $n Warnings | tr -d '\\')" "Warnings after the restart"
         # Settings that name no bundle any more: still the bundle that runs.
-        mx_settings $n "[Exec]\nParameters=/bin/true\n"
+        mx_settings $n "[Exec]\nParameters=/bin/true\nOtherKey=2\n"
         restart_kind restart
         assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the second restart"
         assert_match '^2 /bin/sleep 1000$' "$(mx_prop $n Command)" "the command with settings without OCIBundle="
+        assert_eq "$w" "$(mx_prop $n Warnings | tr -d '\\')" "Warnings after the second restart"
         assert_ok mx_stop $n
         wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
 }

@@ -152,8 +152,33 @@ static void test_strv(void) {
         ASSERT_STREQ(k, "A=4 B= AB=3");
 }
 
+/* strv_split_lines() undoes strv_join(l, "\n"); the state keeps a machine's Warnings so. */
+static void test_split_lines(void) {
+        char *in[] = { "a.nspawn:1: Unknown key 'X', ignoring.", "", "b c", NULL };
+        _cleanup_strv_free_ char **l = NULL, **e = NULL, **t = NULL;
+        _cleanup_free_ char *j = NULL, *k = NULL;
+
+        j = strv_join(in, "\n");
+        ASSERT(j);
+        ASSERT_EQ(strv_split_lines(j, &l), 0);
+        ASSERT_EQ(strv_length(l), 3);
+        k = strv_join(l, "\n");
+        ASSERT_STREQ(k, j);
+        ASSERT_STREQ(l[0], in[0]);
+        ASSERT_STREQ(l[1], "");
+        ASSERT_STREQ(l[2], "b c");
+
+        ASSERT_EQ(strv_split_lines("", &e), 0);
+        ASSERT(e);
+        ASSERT_EQ(strv_length(e), 0);
+        ASSERT_EQ(strv_split_lines("x\n", &t), 0);
+        ASSERT_EQ(strv_length(t), 1);
+        ASSERT_STREQ(t[0], "x");
+}
+
 int main(void) {
         test_extract_first_word();
         test_strv();
+        test_split_lines();
         return 0;
 }
