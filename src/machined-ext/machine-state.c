@@ -31,6 +31,36 @@ static int map_add_u64(char ***l, const char *key, uint64_t v) {
         return map_add(l, key, buf);
 }
 
+/* A settings file of an image may be 4 MiB of lines that each give a notice; the state is written again at
+ * every change of the machine. It keeps the notices that fit into this, and says how many it left out. */
+#define WARNINGS_RECORD_MAX (64U * 1024U)
+
+/* NOTICES one a line (conf_notice() leaves no control characters in them), at most WARNINGS_RECORD_MAX bytes
+ * of them and a last line for the rest. Returns 0 or -ENOMEM. */
+static int warnings_record(char * const *notices, char **ret) {
+        size_t n = 0, kept = 0, total = strv_length(notices);
+        _cleanup_free_ char *text = NULL;
+
+        STRV_FOREACH(w, notices) {
+                size_t k = strlen(*w) + 1;
+                if (n + k > WARNINGS_RECORD_MAX)
+                        break;
+                n += k;
+                kept++;
+        }
+        text = new(char, n + 128);
+        if (!text)
+                return -ENOMEM;
+        char *e = text;
+        for (size_t i = 0; i < kept; i++)
+                e = stpcpy(stpcpy(e, i > 0 ? "\n" : ""), notices[i]);
+        if (kept < total)
+                (void) sprintf(e, "%s%zu more warnings, not kept across a restart of machined-ext.",
+                               kept > 0 ? "\n" : "", total - kept);
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
 /* The daemon's own facts about the running machine: what its settings made of it at its start (the file may
  * have changed since), and what happened since (State, Status=, readiness, a stop under way). */
 static int machine_daemon_facts(Machine *m, char ***ret) {
@@ -67,11 +97,11 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
                 r = r ?: map_add_u64(&l, "stopDeadlineMonotonic", m->stop_deadline);
         if (m->keep_unit)
                 r = r ?: map_add(&l, "keepUnit", m->keep_unit);
-        /* The settings' notices (no control characters: conf_notice()), one a line: the Warnings of a machine
-         * adopted from the copy of its config.json, which does not read its settings again. */
+        /* The settings' notices: the Warnings of a machine adopted from the copy of its config.json, which
+         * does not read its settings again. */
         if (r >= 0 && machine_warnings(m) && machine_warnings(m)[0]) {
-                warnings = strv_join(machine_warnings(m), "\n");
-                r = warnings ? map_add(&l, "warnings", warnings) : -ENOMEM;
+                r = warnings_record(machine_warnings(m), &warnings);
+                r = r ?: map_add(&l, "warnings", warnings);
         }
         /* The bundle of an OCI machine (also one of OCIBundle=): that of its config.json copy. */
         if (m->oci && m->bundle)

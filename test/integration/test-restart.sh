@@ -420,6 +420,37 @@ test_restart_ocibundle_changed() {
         wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
 }
 
+# A settings file of thousands of bad lines: its Warnings are all there while the machine runs, the state keeps
+# 64 KiB of them and says how many it left out (it is written again at every change of the machine).
+test_restart_ocibundle_many_warnings() {
+        local n=mxr-ociwarn b f w size
+        b=$MACHINES_DIR/$n
+        mx_settings $n ""
+        f=$SETTINGS_DIR/$n.nspawn
+        mx_root $n "$b/rootfs"
+        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
+                '  "process": { "cwd": "/", "args": [ "/bin/sleep", "1000" ] },' \
+                '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >"$b/config.json"
+        { printf '[Files]\nOCIBundle=%s\n[Exec]\n' "$b"; for i in $(seq 3000); do echo "NoSuchKey=$i"; done; } >"$f"
+        mx_start $n
+        assert_eq 3000 "$(mx_prop $n Warnings | cut -d' ' -f1)" "Warnings while it runs"
+        size=$(stat -c %s "$MX_STATE_ROOT/$n/state.json")
+        [ "$size" -lt 80000 ] || t_fail "state.json of $n is $size bytes"
+        mx_settings $n "[Files]\nOCIBundle=$MACHINES_DIR/$n-other\n"
+        restart_kind restart
+        w=$(busctl --json=short get-property "$BUS_NAME" "$(mx GetMachine s $n | awk '{ gsub(/"/, ""); print $2 }')" \
+                org.machinedext1.Machine Warnings)
+        python3 -c '
+import json, sys
+w = json.loads(sys.argv[1])["data"]
+assert 600 < len(w) < 3000, len(w)
+assert w[0].endswith(".nspawn:4: Unknown key \x27NoSuchKey\x27 in section [Exec], ignoring."), w[0]
+assert w[-1] == f"{3001 - len(w)} more warnings, not kept across a restart of machined-ext.", w[-1]
+' "$w" || t_fail "Warnings after the restart: $(echo "$w" | head -c 300)"
+        assert_ok mx_stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+}
+
 # exit_while_absent NAME STATUS HOW: machine NAME's payload waits for /go and exits with STATUS while no daemon
 # runs; the next instance reads that status from the pidfd kept for it and cleans up. HOW:
 #   down     the daemon is frozen, the payload exits (a zombie of the frozen daemon), the daemon is killed (the
@@ -796,6 +827,7 @@ run_test restart-keep-unit test_restart_keep_unit
 run_test restart-bundle test_restart_bundle
 run_test restart-bundle-rebooted test_restart_bundle_rebooted
 run_test restart-ocibundle-changed test_restart_ocibundle_changed
+run_test restart-ocibundle-many-warnings test_restart_ocibundle_many_warnings
 run_test exit-while-down test_exit_while_down
 run_test exit-while-stopped test_exit_while_stopped
 run_test bad-state test_bad_state
