@@ -10,19 +10,19 @@
 #include <unistd.h>
 
 #include "conf-parser.h"
+#include "escape.h"
 #include "parse-util.h"
 #include "settings.h" /* SETTINGS_LINE_MAX, SETTINGS_FILE_MAX: the bounds are settings.h's API */
 #include "strv.h"
 
 #define COMMENTS "#;"
 
-/* Replaces control characters in an allocated message by '?', so that a message quoting hostile input
- * cannot forge extra log lines or terminal escapes. */
+/* Replaces control characters and bytes that are not valid UTF-8 in an allocated message by '?', so that a
+ * message quoting hostile input cannot forge extra log lines or terminal escapes, and is text wherever it
+ * goes: D-Bus takes only valid UTF-8 (the Warnings property, a call's error), and so does the parser of a
+ * machine's state file, which keeps its Warnings. */
 static char *sanitize(char *m) {
-        for (char *c = m; c && *c; c++)
-                if ((unsigned char) *c < ' ' || *c == 0x7f)
-                        *c = '?';
-        return m;
+        return replace_unprintable(m, '?');
 }
 
 int conf_notice(ConfParser *st, unsigned line, const char *fmt, ...) {

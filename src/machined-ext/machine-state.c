@@ -32,31 +32,38 @@ static int map_add_u64(char ***l, const char *key, uint64_t v) {
 }
 
 /* A settings file of an image may be 4 MiB of lines that each give a notice; the state is written again at
- * every change of the machine. It keeps the notices that fit into this, and says how many it left out. */
+ * every change of the machine. It keeps all notices if they fit into WARNINGS_RECORD_MAX bytes, else those
+ * that fit into WARNINGS_RECORD_MAX - WARNINGS_MORE_MAX and a last line saying how many it left out: that
+ * list, recorded again after an adoption, fits whole and stays as it is. */
 #define WARNINGS_RECORD_MAX (64U * 1024U)
+#define WARNINGS_MORE_MAX 128U
 
-/* NOTICES one a line (conf_notice() leaves no control characters in them), at most WARNINGS_RECORD_MAX bytes
- * of them and a last line for the rest. Returns 0 or -ENOMEM. */
+/* NOTICES one a line (conf_notice() leaves them printable UTF-8 without control characters), bounded as
+ * above. Returns 0 or -ENOMEM. */
 static int warnings_record(char * const *notices, char **ret) {
-        size_t n = 0, kept = 0, total = strv_length(notices);
+        size_t n = 0, all = 0, kept = 0, total = strv_length(notices);
         _cleanup_free_ char *text = NULL;
+        char *e;
 
+        STRV_FOREACH(w, notices)
+                all += strlen(*w) + 1;
         STRV_FOREACH(w, notices) {
                 size_t k = strlen(*w) + 1;
-                if (n + k > WARNINGS_RECORD_MAX)
+                if (all > WARNINGS_RECORD_MAX && n + k > WARNINGS_RECORD_MAX - WARNINGS_MORE_MAX)
                         break;
                 n += k;
                 kept++;
         }
-        text = new(char, n + 128);
+        text = new(char, n + WARNINGS_MORE_MAX);
         if (!text)
                 return -ENOMEM;
-        char *e = text;
+        e = text;
+        *e = 0;
         for (size_t i = 0; i < kept; i++)
                 e = stpcpy(stpcpy(e, i > 0 ? "\n" : ""), notices[i]);
         if (kept < total)
-                (void) sprintf(e, "%s%zu more warnings, not kept across a restart of machined-ext.",
-                               kept > 0 ? "\n" : "", total - kept);
+                (void) snprintf(e, WARNINGS_MORE_MAX, "%s%zu more warning%s, not kept across a restart of "
+                                "machined-ext.", kept > 0 ? "\n" : "", total - kept, total - kept == 1 ? "" : "s");
         *ret = TAKE_PTR(text);
         return 0;
 }
@@ -99,7 +106,7 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
                 r = r ?: map_add(&l, "keepUnit", m->keep_unit);
         /* The settings' notices: the Warnings of a machine adopted from the copy of its config.json, which
          * does not read its settings again. */
-        if (r >= 0 && machine_warnings(m) && machine_warnings(m)[0]) {
+        if (r >= 0 && strv_length(machine_warnings(m)) > 0) {
                 r = warnings_record(machine_warnings(m), &warnings);
                 r = r ?: map_add(&l, "warnings", warnings);
         }

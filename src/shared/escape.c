@@ -63,6 +63,20 @@ static size_t printable_length(const unsigned char *s, size_t n, EscapeFlags fla
         return 0;
 }
 
+char *replace_unprintable(char *s, char replacement) {
+        unsigned char *p = (unsigned char *) s;
+        size_t n = s ? strlen(s) : 0;
+
+        for (size_t i = 0; i < n; ) {
+                size_t k = printable_length(p + i, n - i, 0);
+                if (k == 0)
+                        p[i++] = (unsigned char) replacement;
+                else
+                        i += k;
+        }
+        return s;
+}
+
 bool utf8_is_valid_n(const char *s, size_t n) {
         const unsigned char *p = (const unsigned char *) s;
         uint32_t c;

@@ -23,6 +23,11 @@ bool needs_terminal_escape(const char *s, size_t n, EscapeFlags flags);
 /* Returns true if the n bytes at s are valid UTF-8 (NUL bytes count as valid). */
 bool utf8_is_valid_n(const char *s, size_t n);
 
+/* Replaces, in the NUL-terminated string s, each byte that escape_terminal() would escape (without
+ * ESCAPE_KEEP_NEWLINES) by REPLACEMENT, an ASCII character: what is left is printable, valid UTF-8 of the
+ * same length, one line. Returns s. */
+char *replace_unprintable(char *s, char replacement);
+
 /* Quoting of a word for a POSIX shell, by systemd's rules (shell_maybe_quote(), quote_command_line() with
  * SHELL_ESCAPE_EMPTY), so that `eval` gives the word back:
  *  - a word of nothing but printable UTF-8 without white space or any of "\\`$'()<>|&;!*?[ is left as it is;

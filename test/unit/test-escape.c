@@ -68,7 +68,31 @@ static void test_shell_quote(void) {
                            "/bin/sh -c \"echo \\\"hi \\$x\\\"\" \"\"");
 }
 
+/* replace_unprintable(): in place, same length, what escape_terminal() escapes becomes the replacement. */
+static void check_replace(const char *in, const char *want) {
+        char *s = strdup(in);
+
+        ASSERT(s);
+        ASSERT(replace_unprintable(s, '?') == s);
+        ASSERT_STREQ(s, want);
+        ASSERT(!needs_terminal_escape(s, strlen(s), 0));
+        free(s);
+}
+
+static void test_replace_unprintable(void) {
+        check_replace("plain \xe2\x82\xac text", "plain \xe2\x82\xac text");   /* valid UTF-8 stays */
+        check_replace("a\nb\tc\x1b[2J\x7f", "a?b?c?[2J?");
+        check_replace("k\xff\xfe=1", "k?" "?=1");                           /* not UTF-8 at all */
+        check_replace("cut \xe2\x82", "cut ??");                          /* a character cut short */
+        check_replace("\xe2\x82'", "?" "?'");
+        check_replace("csi \xc2\x9b", "csi ??");                          /* U+009B, a C1 control */
+        check_replace("\xc0\xaf \xed\xa0\x80", "?? ???");                 /* overlong, a surrogate */
+        check_replace("", "");
+        ASSERT(!replace_unprintable(NULL, '?'));
+}
+
 int main(void) {
+        test_replace_unprintable();
         /* The attacks: OSC 52 (clipboard), OSC 0 (title), clear screen, CSI as one C1 byte. */
         CHECK("\x1b]52;c;cm0gLXJmIH4K\x07", 0, "\\x1b]52;c;cm0gLXJmIH4K\\x07");
         CHECK("\x1b]0;pwned\x1b\\", 0, "\\x1b]0;pwned\\x1b\\");

@@ -7,6 +7,7 @@
 #include <sys/personality.h>
 #include <sys/stat.h>
 
+#include "escape.h"
 #include "settings.h"
 #include "syscall-groups.h"
 #include "strv.h"
@@ -1453,6 +1454,27 @@ static void test_load_and_find(void) {
         ASSERT_EQ(system(cmd), 0);
 }
 
+/* A notice quotes the file: bytes that are not UTF-8 (a raw 0xff, a multi-byte character cut at
+ * VALUE_SHOWN_MAX) become '?', so that Warnings can go over D-Bus and into the state file. */
+static void test_notices_utf8(void) {
+        _cleanup_(settings_freep) Settings *s = NULL;
+        _cleanup_free_ char *text = NULL, *euros = NULL;
+
+        euros = malloc(100 * 3 + 1);
+        ASSERT(euros);
+        for (int i = 0; i < 100; i++)
+                memcpy(euros + 3 * i, "\xe2\x82\xac", 3);
+        euros[300] = 0;
+        ASSERT(asprintf(&text, "[Exec]\nK\xff\xc2\x9by=1\n%s=2\n", euros) > 0);
+        s = parse_ok(text, false);
+        ASSERT(strv_length(s->notices) >= 2);
+        STRV_FOREACH(n, s->notices) {
+                ASSERT(utf8_is_valid_n(*n, strlen(*n)));
+                ASSERT(!needs_terminal_escape(*n, strlen(*n), 0));
+        }
+        ASSERT(strstr(s->notices[0], "K???y"));
+}
+
 int main(void) {
         test_table();
         test_new();
@@ -1466,6 +1488,7 @@ int main(void) {
         test_lists();
         test_syntax_ok();
         test_notices();
+        test_notices_utf8();
         test_not_supported_walk();
         test_untrusted_walk();
         test_enum_tables();
