@@ -69,12 +69,18 @@ def sh(cmd, check=True, **kw):
     return r
 
 
+def log_actions(logname):
+    """posix_spawn() file actions: stdin /dev/null, stdout and stderr appended to logs/LOGNAME. Returns the
+    log's fd (the caller closes it) and the actions."""
+    fd = os.open(os.path.join(logdir, logname), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+    return fd, [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, fd, 1), (os.POSIX_SPAWN_DUP2, fd, 2)]
+
+
 def timed(argv, logname):
     """Runs argv, returns (ms, exit status). The timed span is posix_spawn() .. waitpid()."""
-    fd = os.open(os.path.join(logdir, logname), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+    fd, acts = log_actions(logname)
     try:
-        acts = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_DUP2, fd, 1), (os.POSIX_SPAWN_DUP2, fd, 2)]
         t0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
         pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=acts)
         _, st = os.waitpid(pid, 0)
@@ -254,11 +260,15 @@ def check_nspawn_registers():
     meta["checks"]["nspawn --register=yes registers with systemd-machined"] = seen
 
 
-def scenario_true(out):
-    def ours(rnd):
-        ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], "true-ours.log")
+def ours_start_wait(scenario):
+    """Our row of scenarios true, load-* and floor: machinectl-ext start --wait of /bin/true."""
+    def run(rnd):
+        ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], f"{scenario}-ours.log")
         return ms, st == 0
+    return ("ours", run, None)
 
+
+def scenario_true(out):
     def nspawn(reg):
         def run(rnd):
             ms, st = timed(["systemd-nspawn", "-q", "-D", ROOT, f"--register={reg}", "-M", "bench-nsp",
@@ -267,10 +277,10 @@ def scenario_true(out):
         return run
 
     check_nspawn_registers()
-    impls = [("ours", ours, None), ("nspawn", nspawn("yes"), None), ("nspawn-noreg", nspawn("no"), None),
+    impls = [ours_start_wait("true"), ("nspawn", nspawn("yes"), None), ("nspawn-noreg", nspawn("no"), None),
              oci_impl("true", "crun", ["crun"]), oci_impl("true", "runc", ["runc"])]
     if args.profile:
-        impls = [("ours", ours, None)]
+        impls = [ours_start_wait("true")]
     run_rounds("true", impls, out)
 
 
@@ -296,19 +306,14 @@ def floor_impl(mode):
         if mode == "register":
             # A payload gone before machined read its cgroup leaves the machine registered with a unit that
             # is gone (machined 252 then never collects it); our daemon unregisters such a machine itself.
-            sh(["busctl", "call", "org.freedesktop.machine1", "/org/freedesktop/machine1",
-                "org.freedesktop.machine1.Manager", "UnregisterMachine", "s", name(rnd)], check=False)
+            machined_unregister(name(rnd))
     return (f"floor-{mode}", run, cleanup)
 
 
 def scenario_floor(out):
     """Scenario true's ours and crun, with the floor under both: the same /bin/true started by bench-floor
     (fork only; in a delegated scope; in a scope and registered with systemd-machined)."""
-    def ours(rnd):
-        ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], "floor-ours.log")
-        return ms, st == 0
-
-    impls = [("ours", ours, None), oci_impl("floor", "crun", ["crun"])] + \
+    impls = [ours_start_wait("floor"), oci_impl("floor", "crun", ["crun"])] + \
         [floor_impl(m) for m in ("register", "scope", "fork")]
     run_rounds("floor", impls, out)
 
@@ -439,12 +444,6 @@ def scenario_load(out):
     """Scenario true (ours vs crun) under a CPU load and under a mixed load, the bench's own (bench/load.py)."""
     import load
 
-    def ours(scen):
-        def run(rnd):
-            ms, st = timed(["machinectl-ext", "start", "--wait", "bench-true"], f"{scen}-ours.log")
-            return ms, st == 0
-        return ("ours", run, None)
-
     for kind in ["cpu", "mixed"]:
         scen = f"load-{kind}"
         bundle = None
@@ -453,7 +452,7 @@ def scenario_load(out):
         ld = load.Load(kind, os.path.join(args.out, "load.pgids"), WORK, bundle, LOAD_PREFIX)
         try:
             meta["load"][kind] = ld.start()
-            run_rounds(scen, [ours(scen), oci_impl(scen, "crun", ["crun"])], out)
+            run_rounds(scen, [ours_start_wait(scen), oci_impl(scen, "crun", ["crun"])], out)
         finally:
             ld.stop()
 
@@ -534,9 +533,19 @@ def scale_client(*a):
     return kv(r.stdout), r
 
 
-def machined_count(prefix):
+def machined_names(prefix):
+    """The machines of PREFIX that systemd-machined lists."""
     r = sh(["machinectl", "list", "--no-legend", "--no-pager"], check=False)
-    return sum(1 for l in r.stdout.splitlines() if l.split() and l.split()[0].startswith(prefix + "-"))
+    return [l.split()[0] for l in r.stdout.splitlines() if l.split() and l.split()[0].startswith(prefix + "-")]
+
+
+def machined_count(prefix):
+    return len(machined_names(prefix))
+
+
+def machined_unregister(name):
+    sh(["busctl", "call", "org.freedesktop.machine1", "/org/freedesktop/machine1",
+        "org.freedesktop.machine1.Manager", "UnregisterMachine", "s", name], check=False)
 
 
 def scopes_running(prefix):
@@ -732,9 +741,7 @@ FLOOR_PROBE_PREFIX = "bench-fp"
 
 def spawn_parallel(argvs, inflight, logname):
     """Runs the argvs, at most inflight at once; returns (seconds, failures)."""
-    fd = os.open(os.path.join(logdir, logname), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
-    acts = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_DUP2, fd, 1), (os.POSIX_SPAWN_DUP2, fd, 2)]
+    fd, acts = log_actions(logname)
     running, failed, todo = set(), 0, list(argvs)
     t0 = time.monotonic()
     try:
@@ -800,11 +807,8 @@ def floor_names(prefix, n):
 
 def unregister_floor(prefix):
     """UnregisterMachine for each machine of PREFIX that systemd-machined still lists."""
-    r = sh(["machinectl", "list", "--no-legend", "--no-pager"], check=False)
-    for l in r.stdout.splitlines():
-        if l.split() and l.split()[0].startswith(prefix + "-"):
-            sh(["busctl", "call", "org.freedesktop.machine1", "/org/freedesktop/machine1",
-                "org.freedesktop.machine1.Manager", "UnregisterMachine", "s", l.split()[0]], check=False)
+    for name in machined_names(prefix):
+        machined_unregister(name)
 
 
 def scenario_floor_scale(writer):
