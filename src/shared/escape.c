@@ -6,7 +6,9 @@
 #include "escape.h"
 
 /* Returns the length of the valid UTF-8 sequence at s (at most n bytes, n > 0) and its code point in *ret,
- * or 0 if it is not valid UTF-8 (a stray continuation byte, truncated, overlong, a surrogate, too large). */
+ * or 0 if it is not valid UTF-8 (a stray continuation byte, truncated, overlong, a surrogate, too large) or
+ * is a noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF): sd-bus refuses those in a string as well
+ * (unichar_is_valid()), and text we send on the bus must never make a reply or a property fail. */
 static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret) {
         uint32_t c;
         size_t k;
@@ -39,6 +41,8 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret) {
                 return 0;       /* overlong, or too large */
         if (c >= 0xd800 && c <= 0xdfff)
                 return 0;       /* surrogates */
+        if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+                return 0;       /* noncharacters */
         *ret = c;
         return k;
 }

@@ -11,7 +11,7 @@ void notify_message_done(NotifyMessage *m) {
 
 /* No control characters; and valid UTF-8, or the Status property could not be sent on the bus any more (the
  * status and show commands would fail for the machine). */
-static bool status_is_valid(const char *s, size_t n) {
+bool notify_status_is_valid(const char *s, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if ((unsigned char) s[i] < ' ' || s[i] == 0x7f)
                         return false;
@@ -35,7 +35,7 @@ int notify_parse(const char *buf, size_t size, NotifyMessage *ret) {
                         m.ready = true;
                 else if (n == 10 && memcmp(p, "STOPPING=1", 10) == 0)
                         m.stopping = true;
-                else if (n >= 7 && memcmp(p, "STATUS=", 7) == 0 && status_is_valid(p + 7, n - 7)) {
+                else if (n >= 7 && memcmp(p, "STATUS=", 7) == 0 && notify_status_is_valid(p + 7, n - 7)) {
                         char *s = strndup(p + 7, n - 7);
                         if (!s) {
                                 notify_message_done(&m);

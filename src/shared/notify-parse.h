@@ -22,3 +22,7 @@ void notify_message_done(NotifyMessage *m);
  * datagram is then ignored, as systemd PID 1 does), -ENOMEM. Unknown assignments are ignored. A STATUS=
  * with control characters (C0, DEL) or that is not valid UTF-8 is dropped. */
 int notify_parse(const char *buf, size_t size, NotifyMessage *ret);
+
+/* Whether S (N bytes) is a STATUS= text notify_parse() keeps: no control characters (C0, DEL), valid UTF-8
+ * that sd-bus takes. */
+bool notify_status_is_valid(const char *s, size_t n);

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "test-assert.h"
@@ -87,11 +92,55 @@ static void test_replace_unprintable(void) {
         check_replace("\xe2\x82'", "?" "?'");
         check_replace("csi \xc2\x9b", "csi ??");                          /* U+009B, a C1 control */
         check_replace("\xc0\xaf \xed\xa0\x80", "?? ???");                 /* overlong, a surrogate */
+        /* Noncharacters, which sd-bus refuses in a string: U+FFFE, U+FFFF, U+FDD0, U+10FFFF, U+1FFFE. */
+        check_replace("k\xef\xbf\xbe \xef\xbf\xbf", "k??? ???");
+        check_replace("\xef\xb7\x90|\xf4\x8f\xbf\xbf|\xf0\x9f\xbf\xbe", "???|????|????");
+        check_replace("\xf4\x90\x80\x80 \xf5\x80\x80\x80", "???? ????");   /* beyond U+10FFFF */
+        /* Their neighbours stay: U+FFFD, U+FDCF, U+FDF0, U+10FFFD. */
+        check_replace("\xef\xbf\xbd \xef\xb7\x8f \xef\xb7\xb0 \xf4\x8f\xbf\xbd",
+                      "\xef\xbf\xbd \xef\xb7\x8f \xef\xb7\xb0 \xf4\x8f\xbf\xbd");
         check_replace("", "");
         ASSERT(!replace_unprintable(NULL, '?'));
 }
 
+/* What utf8_is_valid_n() accepts is what sd-bus takes in a string (the libsystemd we run with): a reply or a
+ * property with text that passed it never fails on the bus. */
+static void check_bus_agrees(const char *s) {
+        sd_bus_message *m = NULL;
+        sd_bus *bus = NULL;
+        int pair[2], r;
+
+        /* A started bus on one end of a socket pair: messages can be built, nothing is sent. */
+        ASSERT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) >= 0);
+        ASSERT(sd_bus_new(&bus) >= 0);
+        ASSERT(sd_bus_set_fd(bus, pair[0], pair[0]) >= 0);
+        ASSERT(sd_bus_start(bus) >= 0);
+        ASSERT(sd_bus_message_new_signal(bus, &m, "/a", "a.b", "C") >= 0);
+        r = sd_bus_message_append(m, "s", s);
+        ASSERT(r >= 0 || r == -EINVAL);
+        if (utf8_is_valid_n(s, strlen(s)) != (r >= 0)) {
+                fprintf(stderr, "utf8_is_valid_n() and sd-bus disagree on \"%s\" (sd-bus: %d)\n", s, r);
+                abort();
+        }
+        sd_bus_message_unref(m);
+        sd_bus_close_unref(bus);
+        close(pair[1]);
+}
+
+static void test_bus_agrees(void) {
+        static const char *const cases[] = {
+                "plain", "\xe2\x82\xac", "\xf0\x9f\x90\xa7", "\xc2\x9b", "\x1b[2J",
+                "\xef\xbf\xbe", "\xef\xbf\xbf", "\xef\xb7\x90", "\xef\xb7\xaf", "\xef\xb7\x8f", "\xef\xb7\xb0",
+                "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbe", "\xf4\x8f\xbf\xbd", "\xf0\x9f\xbf\xbe", "\xf0\x9f\xbf\xbd",
+                "\xef\xbf\xbd", "\xed\xa0\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xc0\xaf", "\xe0\x80\xaf",
+                "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xc3", "a\xe2\x82",
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_bus_agrees(cases[i]);
+}
+
 int main(void) {
+        test_bus_agrees();
         test_replace_unprintable();
         /* The attacks: OSC 52 (clipboard), OSC 0 (title), clear screen, CSI as one C1 byte. */
         CHECK("\x1b]52;c;cm0gLXJmIH4K\x07", 0, "\\x1b]52;c;cm0gLXJmIH4K\\x07");

@@ -127,6 +127,13 @@ static void test_control_chars(void) {
         ASSERT_EQ(PARSE("STATUS=\xed\xa0\x80", &m), 0);
         ASSERT(!m.status);
         notify_message_done(&m);
+        /* noncharacters (U+FFFE, U+FDD0), which sd-bus refuses as well */
+        ASSERT_EQ(PARSE("STATUS=good\nSTATUS=a\xef\xbf\xbe", &m), 0);
+        ASSERT_STREQ(m.status, "good");
+        notify_message_done(&m);
+        ASSERT_EQ(PARSE("STATUS=\xef\xb7\x90", &m), 0);
+        ASSERT(!m.status);
+        notify_message_done(&m);
 
         /* C1 controls are valid UTF-8: kept, and escaped where they are shown (machinectl-ext) */
         ASSERT_EQ(PARSE("STATUS=a\xc2\x9b" "2J", &m), 0);
