@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "oci-json.h"
 #include "strv.h"
 
@@ -24,11 +25,9 @@ static int oci_verror(char **error, int r, const char *path, const char *format,
         else if (asprintf(&full, "%s: %s", path, msg) < 0)
                 return -ENOMEM;
         /* Values and map keys from the document end up in messages: no control character may reach a log
-         * line. */
-        for (char *c = full; *c; c++)
-                if ((unsigned char) *c < ' ' || *c == 0x7f)
-                        *c = '?';
-        *error = full;
+         * line or a terminal, and the daemon sends the message as a D-Bus error, which must be text sd-bus
+         * takes (a key cut short in the middle of a character, a noncharacter from a \uFFFE escape). */
+        *error = replace_unprintable(full, '?');
         return r;
 }
 

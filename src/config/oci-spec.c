@@ -10,6 +10,7 @@
 
 #include "fd-util.h"
 #include "oci-json.h"
+#include "escape.h"
 #include "oci-spec.h"
 #include "strv.h"
 
@@ -228,6 +229,9 @@ static int parse_hostname(json_object *v, const char *path, void *dest, char **e
         /* sethostname() takes at most HOST_NAME_MAX (64) bytes; refuse here what could only fail later. */
         if (strlen(*name) > 64)
                 return oci_error(error, path, "longer than 64 bytes");
+        /* The kernel takes any bytes, but the name is the machine's Hostname on the bus and in logs. */
+        if (needs_terminal_escape(*name, strlen(*name), 0))
+                return oci_error(error, path, "control character or text that is not UTF-8 in '%s'", *name);
         return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "name.h"
 #include "notify.h"
 #include "config-nspawn.h"
+#include "escape.h"
 #include "config-oci.h"
 #include "container.h"
 #include "os-release.h"
@@ -43,6 +44,8 @@ static void machine_maybe_start_done(Machine *m);
 void machine_fail_start(Machine *m, int error, char *message) {
         /* Keep the first reason: a later one (e.g. the child's exit) is a consequence. */
         if (m->start_error == 0) {
+                /* Quoting what the settings, the bundle or the image said: it goes into replies and logs. */
+                (void) replace_unprintable(message, '?');
                 log_machine(LOG_ERR, MX_MESSAGE_MACHINE_FAILED, m->name, "Machine %s failed to start: %s.", m->name,
                             message ?: "set-up failed");
                 m->start_error = error;

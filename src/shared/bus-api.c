@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bus-api.h"
+#include "escape.h"
 #include "macro.h"
 
 /* Each name stands for a distinct errno on the client side: see the rule in bus-api.h. */
@@ -94,9 +95,18 @@ const char *mx_strerror(int r) {
 
 int bus_api_error_set(sd_bus_error *error, int r, const char *name, const char *message) {
         const char *n = mx_error_to_name(r);
+        _cleanup_free_ char *text = NULL;
 
         if (r >= 0)
                 r = -EIO;       /* a caller's bug: still an error, never a success */
+        /* Messages quote paths, settings and documents: sent as text sd-bus takes, or the reply would fail and
+         * the caller wait for its timeout instead of an error. */
+        if (message && needs_terminal_escape(message, strlen(message), 0)) {
+                text = strdup(message);
+                if (!text)
+                        return sd_bus_error_set_errno(error, -ENOMEM);
+                message = replace_unprintable(text, '?');
+        }
         if (n) {
                 if (message)
                         return sd_bus_error_set(error, n, message);

@@ -137,7 +137,38 @@ test_mount_options() {
 
 t_preflight || exit 1
 
+# Errors quoting text the bus would refuse (a noncharacter, bytes that are not UTF-8) from an image's settings
+# file or a bundle still come back as errors, at once, instead of a reply sd-bus cannot build (the caller
+# waited for its timeout); and a Parameters= that is not UTF-8 is refused naming file:line.
+test_error_text() {
+        local n=mxbe-text b=mxbe-text-oci got t0
+        mx_baseline
+        mx_root $n
+        mx_settings $n ""
+        printf '[Exec\357\277\276\n' >$SETTINGS_DIR/$n.nspawn
+        t0=$(date +%s)
+        got=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$n)
+        assert_match "$n.nspawn:1: Invalid section header '\[Exec\?\?\?'" "$got" "section header with U+FFFE"
+        [ $(( $(date +%s) - t0 )) -lt 10 ] || t_fail "the error took $(( $(date +%s) - t0 )) s"
+        printf '[Exec]\nParameters=/bin/echo \377\n' >$SETTINGS_DIR/$n.nspawn
+        got=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$n)
+        assert_match "$n.nspawn:2: Invalid value for Parameters=.*argument not UTF-8" "$got" "Parameters= not UTF-8"
+        assert_no_leftovers $n
+
+        mx_root $b "$MACHINES_DIR/$b/rootfs"
+        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" }, "hostname": "a\ufffeb",' \
+                '  "process": { "cwd": "/", "args": [ "/bin/true" ] } }' >"$MACHINES_DIR/$b/config.json"
+        mx_settings $b "[Files]\nOCIBundle=$MACHINES_DIR/$b\n"
+        t0=$(date +%s)
+        got=$(mx_error StartMachine string:$b)
+        [ "$got" != ok ] || t_fail "a hostname with U+FFFE was taken"
+        assert_match "hostname" "$got" "the error names the field"
+        [ $(( $(date +%s) - t0 )) -lt 10 ] || t_fail "the error took $(( $(date +%s) - t0 )) s"
+        assert_no_leftovers $b
+}
+
 run_test cli-no-such-machine test_cli_no_such_machine
+run_test error-text test_error_text
 run_test cli-not-running test_cli_not_running
 run_test cli-exists-and-settings test_cli_exists_and_settings
 run_test cli-exec-and-timeout test_cli_exec_and_timeout

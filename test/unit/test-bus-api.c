@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
 
 #include "bus-api.h"
 #include "macro.h"
@@ -186,8 +189,31 @@ static void test_real_errnos_stay_real(void) {
         }
 }
 
+/* A message quoting a path or a document is sent as text the bus takes: a reply that sd-bus cannot build would
+ * leave the caller waiting for its timeout. */
+static void test_message_text(void) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int pair[2];
+
+        ASSERT(bus_api_error_set(&e, -MX_ERR_SETUP_FAILED, "foo", "Root /srv/\xff\xef\xbf\xbe: \x1b[2J\xe2\x82\xac") < 0);
+        ASSERT_STREQ(e.name, BUS_ERROR_SETUP_FAILED);
+        ASSERT_STREQ(e.message, "Root /srv/????: ?[2J\xe2\x82\xac");
+
+        ASSERT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) >= 0);
+        ASSERT(sd_bus_new(&bus) >= 0);
+        ASSERT(sd_bus_set_fd(bus, pair[0], pair[0]) >= 0);
+        ASSERT(sd_bus_start(bus) >= 0);
+        ASSERT(sd_bus_message_new_signal(bus, &m, "/a", "a.b", "C") >= 0);
+        ASSERT(sd_bus_message_append(m, "ss", e.name, e.message) >= 0);
+        sd_bus_error_free(&e);
+        close(pair[1]);
+}
+
 int main(int argc, char *argv[]) {
         ASSERT(argc == 2);
+        test_message_text();
         test_docs_match_map(argv[1]);
         test_map_round_trip();
         test_domain_codes();

@@ -2,7 +2,9 @@
 /* The table walker and readers of src/config/oci-json.c, on their own: order, paths, flags, steps. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "escape.h"
 #include "oci-json.h"
 #include "strv.h"
 #include "test-assert.h"
@@ -177,7 +179,26 @@ static void test_find_duplicate(void) {
         printf("find_duplicate OK\n");
 }
 
+/* Messages quote the document: they come out as text the bus takes, whatever the document has. */
+static void test_error_text(void) {
+        _cleanup_free_ char *error = NULL;
+        char key[80];
+
+        ASSERT_EQ(oci_error(&error, "process.env[0]", "bad value \"%s\"", "a\x1b[2J\xc2\x9b\xef\xbf\xbe\xff"), -EINVAL);
+        ASSERT_STREQ(error, "process.env[0]: bad value \"a?[2J??????\"");
+        error = mfree(error);
+
+        /* A map key is cut at 64 bytes: here in the middle of a euro sign (3 bytes, from byte 63 on). */
+        memset(key, 'k', 63);
+        strcpy(key + 63, "\xe2\x82\xac");
+        ASSERT_EQ(oci_error_take(&error, oci_path_map_key("annotations", key), "bad"), -EINVAL);
+        ASSERT_STREQ(error + strlen("annotations[\"") + 63, "?\"...]: bad");
+        ASSERT(utf8_is_valid_n(error, strlen(error)));
+        printf("error text OK\n");
+}
+
 int main(void) {
+        test_error_text();
         test_dispatch();
         test_walkers();
         test_find_duplicate();
