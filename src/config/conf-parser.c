@@ -31,6 +31,9 @@ int conf_notice(ConfParser *st, unsigned line, const char *fmt, ...) {
         va_list ap;
         int r;
 
+        if (st->n_notices++ >= CONF_NOTICES_MAX)
+                return 0;       /* counted: conf_parse_file() says how many more there were */
+
         va_start(ap, fmt);
         r = vasprintf(&text, fmt, ap);
         va_end(ap);
@@ -248,9 +251,24 @@ int conf_parse_file(FILE *f, ConfParser *st) {
                 continuation = mfree(continuation);
         }
 
-        if (continuation) /* continuation at EOF: parse what we have, like systemd */
-                return parse_line(st, first_line, continuation);
+        if (continuation) { /* continuation at EOF: parse what we have, like systemd */
+                r = parse_line(st, first_line, continuation);
+                if (r < 0)
+                        return r;
+        }
 
+        if (st->n_notices > CONF_NOTICES_MAX) {
+                unsigned more = st->n_notices - CONF_NOTICES_MAX;
+                char *m;
+
+                if (asprintf(&m, "%s: %u more notice%s, not shown.", st->name, more, more == 1 ? "" : "s") < 0)
+                        return -ENOMEM;
+                r = strv_push(st->notices, sanitize(m));
+                if (r < 0) {
+                        free(m);
+                        return r;
+                }
+        }
         return 0;
 }
 

@@ -27,12 +27,19 @@ struct ConfParser {
         bool section_known;
         char *error;            /* the error message, set when returning -EINVAL */
         char ***notices;        /* where notices are appended */
+        unsigned n_notices;     /* how many there were, also those not kept (CONF_NOTICES_MAX) */
         bool (*section_is_known)(const char *section); /* false: a notice, and its assignments are skipped */
         ConfAssignmentFunc assignment;
         void *userdata;         /* the caller's, for assignment() */
 };
 
-/* Appends "NAME:LINE: TEXT" to *st->notices, control characters replaced by '?'. Returns 0 or -ENOMEM. */
+/* A file of untrusted settings may be SETTINGS_FILE_MAX bytes of lines that each give a notice: the first
+ * CONF_NOTICES_MAX are kept (and logged, and shown as Warnings), and conf_parse_file() ends the list with a
+ * line saying how many more there were. */
+#define CONF_NOTICES_MAX 1000U
+
+/* Appends "NAME:LINE: TEXT" to *st->notices, control characters and text that is not UTF-8 replaced by '?',
+ * unless CONF_NOTICES_MAX are there already. Returns 0 or -ENOMEM. */
 _printf_(3, 4)
 int conf_notice(ConfParser *st, unsigned line, const char *fmt, ...);
 

@@ -12,6 +12,7 @@
 
 #include "conf-parser.h"
 #include "conf-values.h"
+#include "escape.h"
 #include "name.h"
 #include "parse-util.h"
 #include "settings.h"
@@ -127,10 +128,12 @@ int parse_word_list(const char *key, const char *value, void *data, char **ret_e
                 return r;
 
         /* The command line is shown to admins (Command, machinectl-ext status): an escape sequence hidden in
-         * it would reach their terminal. */
+         * it would reach their terminal, and text that is not UTF-8 would make the property fail on the bus. */
         STRV_FOREACH(w, words)
                 if (has_control_chars(*w))
                         return invalid_item(ret_error, key, value, "control character in argument", *w);
+                else if (!utf8_is_valid_n(*w, strlen(*w)))
+                        return invalid_item(ret_error, key, value, "argument not UTF-8", *w);
 
         r = check_entries(ret_error, key, strv_length(*l), strv_length(words));
         if (r < 0)

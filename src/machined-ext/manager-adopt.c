@@ -16,6 +16,8 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include "escape.h"
+#include "notify-parse.h"
 #include "fd-util.h"
 #include "fault.h"
 #include "fd-capsule.h"
@@ -313,8 +315,14 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
         if (!m->settings_path && s->settings && !(m->settings_path = strdup(s->settings)))
                 return -ENOMEM;
         /* Settings not read again (the copy of its config.json): the Warnings of those it was started from. */
-        if (!m->settings && (v = fact(s, "warnings")) && strv_split_lines(v, &m->warnings_kept) < 0)
-                return -ENOMEM;
+        if (!m->settings && (v = fact(s, "warnings"))) {
+                if (strv_split_lines(v, &m->warnings_kept) < 0)
+                        return -ENOMEM;
+                /* Text for the bus, as the daemon wrote it (the state is not trusted): no control characters,
+                 * nothing sd-bus refuses. */
+                STRV_FOREACH(w, m->warnings_kept)
+                        (void) replace_unprintable(*w, '?');
+        }
         if (!m->hostname && !(m->hostname = strdup(fact(s, "hostname") ?: m->name)))
                 return -ENOMEM;
 
@@ -325,6 +333,10 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
                 m->state = MACHINE_RUNNING;
         if ((v = fact(s, "status")) && !(m->status_text = strdup(v)))
                 return -ENOMEM;
+        if (m->status_text && !notify_status_is_valid(m->status_text, strlen(m->status_text))) {
+                log_warning("Machine %s: invalid status text in its state, ignoring.", m->name);
+                m->status_text = mfree(m->status_text);
+        }
         m->timestamp = fact_u64(s, "timestamp", 0);
         m->timestamp_monotonic = fact_u64(s, "timestampMonotonic", 0);
         m->ready_timestamp = fact_u64(s, "readyTimestamp", 0);

@@ -437,7 +437,10 @@ test_restart_ocibundle_many_warnings() {
           for i in $(seq 3000); do echo "NoSuchKey=$i"; done; } >"$f"
         mx_start $n
         leader=$(mx_prop $n Leader)
-        assert_eq 3002 "$(mx_prop $n Warnings | cut -d' ' -f1)" "Warnings while it runs"
+        # 3002 notices: the first 1000 (CONF_NOTICES_MAX) and a line with how many more there were.
+        assert_eq 1001 "$(mx_prop $n Warnings | cut -d' ' -f1)" "Warnings while it runs"
+        mx_prop $n Warnings | grep -q '\.nspawn: 2002 more notices, not shown\.$' ||
+                t_fail "no line with the 2002 notices not shown: $(mx_prop $n Warnings | tail -c 200)"
         size=$(stat -c %s "$STATE_ROOT/$n/state.json")
         [ "$size" -lt 80000 ] || t_fail "state.json of $n is $size bytes"
         mx_settings $n "[Files]\nOCIBundle=$MACHINES_DIR/$n-other\n"
@@ -448,15 +451,44 @@ test_restart_ocibundle_many_warnings() {
         python3 -c '
 import json, sys
 w = json.loads(sys.argv[1])["data"]
-assert 600 < len(w) < 3002, len(w)
+assert 600 < len(w) < 1001, len(w)
 assert w[0].endswith(".nspawn:4: Unknown key \x27K?y\x27 in section [Exec], ignoring."), w[0]
-assert w[-1] == f"{3003 - len(w)} more warnings, not kept across a restart of machined-ext.", w[-1]
+assert w[-1] == f"{1002 - len(w)} more warnings, not kept across a restart of machined-ext.", w[-1]
 ' "$w1" || t_fail "Warnings after the restart: $(echo "$w1" | head -c 300)"
         restart_kind restart
         assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the second restart"
         w2=$(busctl --json=short get-property "$BUS_NAME" "$(mx GetMachine s $n | awk '{ gsub(/"/, ""); print $2 }')" \
                 org.machinedext1.Machine Warnings)
         assert_eq "$w1" "$w2" "Warnings after the second restart"
+        assert_ok mx_stop $n
+        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+}
+
+# A state file is not trusted: its Warnings and status text, changed while no daemon ran, come back as text
+# the bus takes (the machine's properties stay readable), or not at all.
+test_restart_tampered_text() {
+        local n=mxr-tamper b leader
+        b=$MACHINES_DIR/$n
+        mx_root $n "$b/rootfs"
+        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
+                '  "process": { "cwd": "/", "args": [ "/bin/sleep", "1000" ] },' \
+                '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >"$b/config.json"
+        mx_settings $n "[Files]\nOCIBundle=$b\n[Exec]\nNoSuchKey=1\n"
+        mx_start $n
+        leader=$(mx_prop $n Leader)
+        kill -STOP "$(main_pid)"
+        python3 -c '
+import json, sys
+p = sys.argv[1]
+s = json.load(open(p))
+s["daemon"]["warnings"] = "one\u001b[2J\nno\ufffeway\u0085"
+s["daemon"]["status"] = "bad\ufffe"
+json.dump(s, open(p, "w"))
+' "$STATE_ROOT/$n/state.json" || { kill -CONT "$(main_pid)"; t_fail "could not change the state"; }
+        restart_kind kill9
+        assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
+        assert_eq "2 one?[2J no???way??" "$(mx_prop $n Warnings)" "Warnings from the changed state"
+        assert_eq "" "$(mx_prop $n Status)" "status text from the changed state"
         assert_ok mx_stop $n
         wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
 }
@@ -838,6 +870,7 @@ run_test restart-bundle test_restart_bundle
 run_test restart-bundle-rebooted test_restart_bundle_rebooted
 run_test restart-ocibundle-changed test_restart_ocibundle_changed
 run_test restart-ocibundle-many-warnings test_restart_ocibundle_many_warnings
+run_test restart-tampered-text test_restart_tampered_text
 run_test exit-while-down test_exit_while_down
 run_test exit-while-stopped test_exit_while_stopped
 run_test bad-state test_bad_state

@@ -7,6 +7,7 @@
 #include <sys/personality.h>
 #include <sys/stat.h>
 
+#include "conf-parser.h"
 #include "escape.h"
 #include "settings.h"
 #include "syscall-groups.h"
@@ -223,6 +224,23 @@ static void test_invalid_values(void) {
 
         /* Control characters are not echoed back verbatim. */
         parse_fail("[Exec]\nBoot=\x1b[31m\n", "test.nspawn:2: Invalid value for Boot=: '?[31m'");
+
+        /* Paths and arguments go on the bus and into logs: text that is not UTF-8 (or a noncharacter, which
+         * sd-bus refuses as well) is an error, as systemd refuses a path that is not "UTF-8 clean". */
+        parse_fail("[Files]\nDirectory=/srv/\xc3\n", "test.nspawn:2: Invalid value for Directory=: '/srv/?'");
+        parse_fail("[Exec]\nWorkingDirectory=/a\xef\xbf\xbe\n",
+                   "test.nspawn:2: Invalid value for WorkingDirectory=: '/a???" "'");
+        parse_fail("[Files]\nInaccessible=/ok /b\xff\n",
+                   "test.nspawn:2: Invalid value for Inaccessible=: '/ok /b?' (not an absolute path without '..' '/b?')");
+        parse_fail("[Exec]\nParameters=/bin/sh -c \"x\xed\xa0\x80\"\n",
+                   "test.nspawn:2: Invalid value for Parameters=: '/bin/sh -c \"x???\"' (argument not UTF-8 'x???" "')");
+        {
+                Settings *ok = parse_ok("[Exec]\nParameters=/bin/echo gr\xc3\xbc\xc3\x9f \xe2\x82\xac\n"
+                                        "WorkingDirectory=/srv/\xc3\xa9t\xc3\xa9\n", true);
+                assert_strv(ok->parameters, "/bin/echo|gr\xc3\xbc\xc3\x9f|\xe2\x82\xac");
+                ASSERT_STREQ(ok->working_directory, "/srv/\xc3\xa9t\xc3\xa9");
+                settings_free(ok);
+        }
 
         /* The error names the first line of a continued line. */
         parse_fail("[Exec]\nBoot=\\\nmaybe\n", "test.nspawn:2: Invalid value for Boot=: 'maybe'");
@@ -1475,7 +1493,45 @@ static void test_notices_utf8(void) {
         ASSERT(strstr(s->notices[0], "K???y"));
 }
 
+/* An untrusted file of lines that each give a notice: CONF_NOTICES_MAX kept, then how many more there were. */
+static void test_notices_bounded(void) {
+        _cleanup_free_ char *text = NULL;
+        size_t n = CONF_NOTICES_MAX + 5, k = 0;
+        char *p;
+
+        text = malloc(8 + n * 16 + 1);
+        ASSERT(text);
+        p = stpcpy(text, "[Exec]\n");
+        for (size_t i = 0; i < n; i++)
+                p += sprintf(p, "Nope%zu=1\n", i);
+        {
+                _cleanup_(settings_freep) Settings *s = parse_ok(text, false);
+
+                k = strv_length(s->notices);
+                ASSERT_EQ(k, CONF_NOTICES_MAX + 1);
+                ASSERT_STREQ(s->notices[0], "test.nspawn:2: Unknown key 'Nope0' in section [Exec], ignoring.");
+                ASSERT(strstr(s->notices[CONF_NOTICES_MAX - 1], "'Nope999'"));
+                ASSERT_STREQ(s->notices[CONF_NOTICES_MAX], "test.nspawn: 5 more notices, not shown.");
+        }
+        /* One over: "notice", and exactly CONF_NOTICES_MAX: no such line. */
+        p = stpcpy(text, "[Exec]\n");
+        for (size_t i = 0; i <= CONF_NOTICES_MAX; i++)
+                p += sprintf(p, "Nope%zu=1\n", i);
+        {
+                _cleanup_(settings_freep) Settings *s = parse_ok(text, false);
+                ASSERT_STREQ(s->notices[CONF_NOTICES_MAX], "test.nspawn: 1 more notice, not shown.");
+        }
+        p = stpcpy(text, "[Exec]\n");
+        for (size_t i = 0; i < CONF_NOTICES_MAX; i++)
+                p += sprintf(p, "Nope%zu=1\n", i);
+        {
+                _cleanup_(settings_freep) Settings *s = parse_ok(text, false);
+                ASSERT_EQ(strv_length(s->notices), CONF_NOTICES_MAX);
+        }
+}
+
 int main(void) {
+        test_notices_bounded();
         test_table();
         test_new();
         test_all_keys();
