@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "container.h"
+#include "escape.h"
 #include "init.h"
 #include "libmount-dl.h"
 #include "priv/priv.h"
@@ -486,6 +487,9 @@ int container_read_report(int sync_fd, ContainerReport *ret, int *ret_fd) {
                 return -EBADMSG;
         }
         r.detail[sizeof(r.detail) - 1] = 0;
+        /* A path or a name from the container's tree, cut at the field's size (maybe in the middle of a
+         * character): it goes into replies on the bus and into logs as text. */
+        (void) replace_unprintable(r.detail, '?');
         *ret = r;
         if (ret_fd)
                 *ret_fd = fd;

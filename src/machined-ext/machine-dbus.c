@@ -93,7 +93,7 @@ int machine_properties_filter(sd_bus_message *message, void *userdata, sd_bus_er
 static int property_get_command(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
-        return sd_bus_message_append_strv(reply, caller_may_see(bus, m) ? m->argv : NULL);
+        return bus_append_text_strv(reply, caller_may_see(bus, m) ? m->argv : NULL);
 }
 
 static int property_get_path(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -101,7 +101,19 @@ static int property_get_path(sd_bus *bus, const char *path, const char *interfac
         Machine *m = ASSERT_PTR(userdata);
         const char *p = streq(property, "RootDirectory") ? m->root : m->settings_path;
 
-        return sd_bus_message_append(reply, "s", caller_may_see(bus, m) ? strempty(p) : "");
+        return bus_append_text(reply, caller_may_see(bus, m) ? p : NULL);
+}
+
+static int property_get_unit(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return bus_append_text(reply, m->unit);
+}
+
+static int property_get_hostname(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Machine *m = ASSERT_PTR(userdata);
+        return bus_append_text(reply, m->hostname);
 }
 
 static int property_get_notify_access(sd_bus *bus, const char *path, const char *interface,
@@ -136,7 +148,7 @@ static int property_get_user(sd_bus *bus, const char *path, const char *interfac
 static int property_get_warnings(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Machine *m = ASSERT_PTR(userdata);
-        return sd_bus_message_append_strv(reply, caller_may_see(bus, m) ? (char **) machine_warnings(m) : NULL);
+        return bus_append_text_strv(reply, caller_may_see(bus, m) ? machine_warnings(m) : NULL);
 }
 
 static int property_get_exit(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -466,7 +478,7 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Id", "ay", property_get_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Machine, leader), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Unit", "s", NULL, offsetof(Machine, unit), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Unit", "s", property_get_unit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("RootDirectory", "s", property_get_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Timestamp", "t", NULL, offsetof(Machine, timestamp), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TimestampMonotonic", "t", NULL, offsetof(Machine, timestamp_monotonic),
@@ -477,7 +489,7 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Boot", "b", NULL, offsetof(Machine, boot), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NotifyReady", "b", NULL, offsetof(Machine, notify_ready), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("KillSignal", "i", NULL, offsetof(Machine, kill_signal), SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Hostname", "s", NULL, offsetof(Machine, hostname), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Hostname", "s", property_get_hostname, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("User", "s", property_get_user, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ConsoleMode", "s", property_get_console_mode, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ReadOnly", "b", NULL, offsetof(Machine, read_only), SD_BUS_VTABLE_PROPERTY_CONST),

@@ -441,7 +441,7 @@ static int method_list_machines(sd_bus_message *message, void *userdata, sd_bus_
                 if (r >= 0)
                         r = sd_bus_message_append_basic(reply, 'u', &leader);
                 if (r >= 0)
-                        r = sd_bus_message_append_basic(reply, 's', m->unit);
+                        r = bus_append_text(reply, m->unit);
                 if (r >= 0)
                         r = sd_bus_message_append_basic(reply, 'o', m->path);
                 if (r >= 0)

@@ -39,7 +39,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         else    /* RootDirectory: as for our machines, only for root and manage-machines (the filter asked) */
                 v = bus_polkit_call_authorized(sd_bus_get_current_message(bus), o->manager,
                                                POLKIT_ACTION_MANAGE_MACHINES) ? o->state->root : NULL;
-        return sd_bus_message_append(reply, "s", v ?: "");
+        return bus_append_text(reply, v);
 }
 
 static int property_get_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,

@@ -93,8 +93,16 @@ int oci_containers_append(sd_bus_message *reply, const char *root, bool show_bun
                         continue;
 
                 status = derived_status(s, &leader);
-                r = sd_bus_message_append(reply, "(ssuss)", s->id, status, (uint32_t) leader, s->unit ?: "",
-                                          show_bundle ? strempty(s->bundle) : "");
+                /* The bundle is the caller's path, any bytes (as for runc): as text the bus takes. */
+                r = sd_bus_message_open_container(reply, 'r', "ssuss");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "ssu", s->id, status, (uint32_t) leader);
+                if (r >= 0)
+                        r = bus_append_text(reply, s->unit);
+                if (r >= 0)
+                        r = bus_append_text(reply, show_bundle ? s->bundle : NULL);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
                 if (r < 0)
                         return r;
         }

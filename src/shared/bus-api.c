@@ -119,3 +119,27 @@ int bus_api_error_set(sd_bus_error *error, int r, const char *name, const char *
                 return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, message);
         return sd_bus_error_set_errnof(error, r, "Machine '%s': %s", strna(name), strerror(-r));
 }
+
+int bus_append_text(sd_bus_message *m, const char *s) {
+        _cleanup_free_ char *copy = NULL;
+
+        s = strempty(s);
+        if (needs_terminal_escape(s, strlen(s), 0)) {
+                copy = strdup(s);
+                if (!copy)
+                        return -ENOMEM;
+                s = replace_unprintable(copy, '?');
+        }
+        return sd_bus_message_append_basic(m, 's', s);
+}
+
+int bus_append_text_strv(sd_bus_message *m, char * const *l) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "s");
+        for (char * const *i = l; r >= 0 && i && *i; i++)
+                r = bus_append_text(m, *i);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}

@@ -81,3 +81,12 @@ const char *mx_strerror(int r);
  * NoMemory, others become org.freedesktop.DBus.Error.Failed with MESSAGE, or the errno's own error with
  * "Machine 'NAME': <strerror>". Returns the (negative) result of sd_bus_error_set*(), as a handler returns it. */
 int bus_api_error_set(sd_bus_error *error, int r, const char *name, const char *message);
+
+/* Appends S (NULL: "") as a string to M; text sd-bus would refuse (bytes that are not UTF-8, noncharacters),
+ * and control characters, go as '?': a path, a command or a name from a bundle, an image or a state file
+ * must not make a reply or a property fail for everyone. Returns what sd_bus_message_append_basic() returns,
+ * or -ENOMEM. */
+int bus_append_text(sd_bus_message *m, const char *s);
+
+/* The same for an array of strings ("as"; NULL: empty). */
+int bus_append_text_strv(sd_bus_message *m, char * const *l);

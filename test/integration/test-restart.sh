@@ -489,6 +489,9 @@ json.dump(s, open(p, "w"))
         assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
         assert_eq "2 one?[2J no???way??" "$(mx_prop $n Warnings)" "Warnings from the changed state"
         assert_eq "" "$(mx_prop $n Status)" "status text from the changed state"
+        busctl call "$BUS_NAME" "$(mx GetMachine s $n | awk '{ gsub(/"/, ""); print $2 }')" \
+                org.freedesktop.DBus.Properties GetAll s org.machinedext1.Machine >/dev/null ||
+                t_fail "GetAll of $n failed"
         assert_ok mx_stop $n
         wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
 }
