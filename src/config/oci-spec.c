@@ -439,9 +439,10 @@ int oci_cgroups_path_split_systemd(const char *s, char **ret_slice, char **ret_p
         }
         if (isempty(prefix) || isempty(name) || strchr(prefix, '/') || strchr(name, '/'))
                 return -EINVAL;
-        /* Unit names: no control characters or spaces. */
+        /* Unit names: systemd's characters (its VALID_CHARS, without the escape '\\' and the ':' that
+         * separates the three parts here), no more: the name is the machine's Unit on the bus. */
         for (const char *p = s; *p; p++)
-                if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == '\\')
+                if (!strchr("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.:", *p))
                         return -EINVAL;
 
         if (ret_slice)

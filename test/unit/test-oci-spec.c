@@ -686,6 +686,12 @@ static void test_cgroups_path(void) {
         ASSERT_EQ(oci_cgroups_path_split_systemd("machine.slice:lib/pod:abc", NULL, NULL, NULL), -EINVAL);
         ASSERT_EQ(oci_cgroups_path_split_systemd("machine.slice:libpod:a b", NULL, NULL, NULL), -EINVAL);
         ASSERT_EQ(oci_cgroups_path_split_systemd(".slice:libpod:abc", NULL, NULL, NULL), -EINVAL);
+        /* Only systemd's unit name characters: the name is the machine's Unit on the bus. */
+        ASSERT_EQ(oci_cgroups_path_split_systemd("machine.slice:p\xef\xbf\xbe:n", NULL, NULL, NULL), -EINVAL);
+        ASSERT_EQ(oci_cgroups_path_split_systemd("machine.slice:caf\xc3\xa9:n", NULL, NULL, NULL), -EINVAL);
+        ASSERT_EQ(oci_cgroups_path_split_systemd("machine.slice:a@b:n", NULL, NULL, NULL), -EINVAL);
+        ASSERT_EQ(oci_cgroups_path_split_systemd("machine.slice:a\\x2d:n", NULL, NULL, NULL), -EINVAL);
+        ASSERT_EQ(oci_cgroups_path_split_systemd("system-x_y.slice:lib.pod-1:A_b-9.c", NULL, NULL, NULL), 0);
 }
 
 static void test_tables(void) {
