@@ -128,12 +128,10 @@ int parse_word_list(const char *key, const char *value, void *data, char **ret_e
                 return r;
 
         /* The command line is shown to admins (Command, machinectl-ext status): an escape sequence hidden in
-         * it would reach their terminal, and text that is not UTF-8 would make the property fail on the bus. */
+         * it would reach their terminal. */
         STRV_FOREACH(w, words)
                 if (has_control_chars(*w))
                         return invalid_item(ret_error, key, value, "control character in argument", *w);
-                else if (!utf8_is_valid_n(*w, strlen(*w)))
-                        return invalid_item(ret_error, key, value, "argument not UTF-8", *w);
 
         r = check_entries(ret_error, key, strv_length(*l), strv_length(words));
         if (r < 0)
@@ -159,6 +157,14 @@ int parse_path(const char *key, const char *value, void *data, char **ret_error)
         free(*s);
         *s = n;
         return 0;
+}
+
+int parse_path_utf8(const char *key, const char *value, void *data, char **ret_error) {
+        /* A path the machine's state file keeps (the root directory, the bundle): that file is JSON, read
+         * back only if it is UTF-8, or a restarted daemon would lose the running machine. */
+        if (!utf8_is_valid_n(value, strlen(value)))
+                return invalid(ret_error, key, value, "not UTF-8");
+        return parse_path(key, value, data, ret_error);
 }
 
 int invalid(char **ret_error, const char *key, const char *value, const char *reason) {

@@ -51,6 +51,8 @@ int parse_word_list(const char *key, const char *value, void *data, char **ret_e
 
 /* char* field: an absolute path, stored normalized. */
 int parse_path(const char *key, const char *value, void *data, char **ret_error);
+/* parse_path(), and the path must be UTF-8 (one that a machine's state file keeps). */
+int parse_path_utf8(const char *key, const char *value, void *data, char **ret_error);
 
 /* char** field: absolute paths, stored normalized (parse_checked_list()). */
 int parse_path_list(const char *key, const char *value, void *data, char **ret_error);

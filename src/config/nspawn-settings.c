@@ -167,8 +167,8 @@ static const SettingsItem items[] = {
         SUPPORTED("Exec",  "SuppressSync",          parse_tristate,         suppress_sync,      TRUST_ANY,        NOT_APPLIED),
         SUPPORTED("Exec",  "PrivateUsersChown",     parse_enum,             private_users_ownership, TRUST_PRIVILEGED, APPLIED), /* deprecated alias */
         SUPPORTED("Exec",  "Console",               parse_enum,             console,            TRUST_PRIVILEGED, APPLIED)    , /* ext. */
-        SUPPORTED("Files", "Directory",             parse_path,             directory,          TRUST_PRIVILEGED, APPLIED),     /* ext. */
-        SUPPORTED("Files", "OCIBundle",             parse_path,             oci_bundle,         TRUST_PRIVILEGED, APPLIED),     /* ext. */
+        SUPPORTED("Files", "Directory",             parse_path_utf8,        directory,          TRUST_PRIVILEGED, APPLIED),     /* ext. */
+        SUPPORTED("Files", "OCIBundle",             parse_path_utf8,        oci_bundle,         TRUST_PRIVILEGED, APPLIED),     /* ext. */
         SUPPORTED("Files", "ReadOnly",              parse_tristate,         read_only,          TRUST_ANY,        APPLIED)    ,
         SUPPORTED("Files", "Volatile",              parse_enum,             volatile_mode,      TRUST_ANY,        NOT_APPLIED),
         SUPPORTED("Files", "Bind",                  parse_custom_mount,     custom_mounts,      TRUST_PRIVILEGED, APPLIED)    ,

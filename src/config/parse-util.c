@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "escape.h"
 #include "parse-util.h"
 #include "time-util.h"
 
@@ -36,9 +35,6 @@ int path_normalize_absolute(const char *p, char **ret) {
         if (p[0] != '/')
                 return -EINVAL;
         if (strlen(p) >= PATH_MAX)
-                return -EINVAL;
-        /* As systemd refuses a path that is not "UTF-8 clean": it is shown, logged and sent on the bus. */
-        if (!utf8_is_valid_n(p, strlen(p)))
                 return -EINVAL;
 
         n = new(char, strlen(p) + 1);

@@ -21,8 +21,7 @@ int parse_boolean(const char *v);
 bool has_control_chars(const char *s);
 
 /* Normalizes an absolute path: collapses "//", drops "." components and a trailing '/'. Refuses relative
- * paths, ".." components, control characters, text that is not UTF-8 (escape.h's utf8_is_valid_n()) and
- * paths longer than PATH_MAX. Returns 0 and an allocated *ret,
+ * paths, ".." components, control characters and paths longer than PATH_MAX. Returns 0 and an allocated *ret,
  * -EINVAL or -ENOMEM. */
 int path_normalize_absolute(const char *p, char **ret);
 
