@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "container.h"
+#include "escape.h"
 #include "fd-util.h"
 #include "name.h"
 #include "runtime.h"
@@ -304,6 +305,9 @@ static int registration_failed(OciInstance *i, int r, const char *error) {
                 forget_machine(i->state);
         if (r == -ENOMEM)
                 return oci_error(r, "Out of memory");
+        /* sd-bus refuses such a string: say why, rather than "Invalid argument". */
+        if (!error && r == -EINVAL && i->state->root && !utf8_is_valid_n(i->state->root, strlen(i->state->root)))
+                error = "its root directory is not a UTF-8 path, which D-Bus cannot carry";
         if (arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD)
                 return oci_error(r, "Failed to register container '%s' with systemd-machined: %s", id,
                                  error ?: strerror(-r));

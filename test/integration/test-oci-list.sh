@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 OCI_ROOT=/run/machined-ext-oci          # the default root: the only one the daemon reads
-OCI_IDS=(oci-listed oci-corrupt)
+OCI_IDS=(oci-listed oci-corrupt oci-latin)
 
 oci() {
         machined-ext-oci "$@"
@@ -71,12 +71,31 @@ test_corrupt() {
         [ -e "$OCI_ROOT/oci-corrupt/state.json" ] || t_fail "the daemon removed the corrupt state file"
 }
 
+# A bundle whose path is not UTF-8 (runc takes any bytes): systemd-machined cannot register a root directory
+# D-Bus cannot carry, so run fails saying so, leaves nothing, and listing still works.
+test_latin1_bundle() {
+        local b=$MACHINES_DIR/oci-caf$'\351' out
+        oci_bundle oci-latin /bin/sleep 1000
+        rm -rf "$b"
+        mv "$MACHINES_DIR/oci-latin" "$b"
+        echo "$b" >>"$T_TMP/dirs"
+        out=$(oci run --detach --bundle "$b" oci-latin 2>&1 </dev/null) && t_fail "run of a bundle that is not UTF-8 succeeded"
+        assert_match "Failed to register container 'oci-latin' with systemd-machined: its root directory is not a UTF-8 path" \
+                "$out" "run's error"
+        oci state oci-latin >/dev/null 2>&1 && t_fail "oci-latin is left after the failed run"
+        busctl call org.machinedext1 /org/machinedext1 org.machinedext1.Manager ListOCIContainers >/dev/null ||
+                t_fail "ListOCIContainers failed"
+        rm -rf "$b"
+}
+
 t_preflight || exit 1
 command -v machined-ext-oci >/dev/null || { echo "machined-ext-oci is not installed" >&2; exit 1; }
 ocil_cleanup
 run_test oci-list test_list
 ocil_cleanup
 run_test oci-list-corrupt test_corrupt
+ocil_cleanup
+run_test oci-list-latin1-bundle test_latin1_bundle
 ocil_cleanup
 
 t_summary
