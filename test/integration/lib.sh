@@ -142,6 +142,19 @@ mx_wait() {
 }
 
 # A property of machine NAME's object, value only (busctl get-property output without the type).
+# assert_getall NAME: all properties of machine NAME can be read (none makes GetAll fail).
+assert_getall() {
+        busctl call "$BUS_NAME" "$(mx GetMachine s "$1" | awk '{ gsub(/"/, ""); print $2 }')" \
+                org.freedesktop.DBus.Properties GetAll s org.machinedext1.Machine >/dev/null ||
+                t_fail "GetAll of $1 failed"
+}
+
+# mx_stop_gone NAME: stops machine NAME and waits until it is no longer listed.
+mx_stop_gone() {
+        assert_ok mx_stop "$1"
+        wait_until 10 mx_gone "$1" || t_fail "$1 still listed after its stop"
+}
+
 mx_prop() {
         local path
         path=$(mx GetMachine s "$1" | awk '{ gsub(/"/, ""); print $2 }') || return 1

@@ -155,11 +155,8 @@ test_error_text() {
         printf '[Exec]\nParameters=/bin/sh -c "sleep 1000" x\377\357\277\276\n' >$SETTINGS_DIR/$n.nspawn
         mx_start $n
         assert_eq "4 /bin/sh -c sleep 1000 x????" "$(mx_prop $n Command)" "Command with bytes that are not UTF-8"
-        busctl call "$BUS_NAME" "$(mx GetMachine s $n | awk '{ gsub(/"/, ""); print $2 }')" \
-                org.freedesktop.DBus.Properties GetAll s org.machinedext1.Machine >/dev/null ||
-                t_fail "GetAll of $n failed"
-        assert_ok mx_stop $n
-        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+        assert_getall $n
+        mx_stop_gone $n
         assert_no_leftovers $n
 
         mx_root $b "$MACHINES_DIR/$b/rootfs"

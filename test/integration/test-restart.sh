@@ -392,15 +392,22 @@ test_restart_bundle_rebooted() {
 
 # A machine of a settings file with OCIBundle=, whose OCIBundle= names another bundle, or none, by the time the
 # daemon restarts: adopted as it runs (the copy of its config.json), not refused as a bundle that changed.
-test_restart_ocibundle_changed() {
-        local n=mxr-ocichg b leader
-        b=$MACHINES_DIR/$n
+# ocibundle_sleeper NAME: machine NAME of a settings file with OCIBundle= (a bundle of /bin/sleep 1000 at
+# $MACHINES_DIR/NAME) and one unknown key, started.
+ocibundle_sleeper() {
+        local n=$1 b=$MACHINES_DIR/$1
         mx_root $n "$b/rootfs"
         printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
                 '  "process": { "cwd": "/", "args": [ "/bin/sleep", "1000" ] },' \
                 '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >"$b/config.json"
         mx_settings $n "[Files]\nOCIBundle=$b\n[Exec]\nNoSuchKey=1\n"
         mx_start $n
+}
+
+test_restart_ocibundle_changed() {
+        local n=mxr-ocichg b leader
+        b=$MACHINES_DIR/$n
+        ocibundle_sleeper $n
         leader=$(mx_prop $n Leader)
         w=$(mx_prop $n Warnings | tr -d '\\')   # busctl escapes the quotes
         assert_match "^1 .*/$n\.nspawn:4: Unknown key 'NoSuchKey'" "$w" "Warnings at the start"
@@ -467,14 +474,8 @@ assert w[-1] == f"{1002 - len(w)} more warnings, not kept across a restart of ma
 # A state file is not trusted: its Warnings and status text, changed while no daemon ran, come back as text
 # the bus takes (the machine's properties stay readable), or not at all.
 test_restart_tampered_text() {
-        local n=mxr-tamper b leader
-        b=$MACHINES_DIR/$n
-        mx_root $n "$b/rootfs"
-        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "rootfs" },' \
-                '  "process": { "cwd": "/", "args": [ "/bin/sleep", "1000" ] },' \
-                '  "linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] } }' >"$b/config.json"
-        mx_settings $n "[Files]\nOCIBundle=$b\n[Exec]\nNoSuchKey=1\n"
-        mx_start $n
+        local n=mxr-tamper leader
+        ocibundle_sleeper $n
         leader=$(mx_prop $n Leader)
         kill -STOP "$(main_pid)"
         python3 -c '
@@ -489,11 +490,8 @@ json.dump(s, open(p, "w"))
         assert_eq "$leader" "$(mx_prop $n Leader)" "leader after the restart"
         assert_eq "2 one?[2J no???way??" "$(mx_prop $n Warnings)" "Warnings from the changed state"
         assert_eq "" "$(mx_prop $n Status)" "status text from the changed state"
-        busctl call "$BUS_NAME" "$(mx GetMachine s $n | awk '{ gsub(/"/, ""); print $2 }')" \
-                org.freedesktop.DBus.Properties GetAll s org.machinedext1.Machine >/dev/null ||
-                t_fail "GetAll of $n failed"
-        assert_ok mx_stop $n
-        wait_until 10 mx_gone $n || t_fail "$n still listed after its stop"
+        assert_getall $n
+        mx_stop_gone $n
 }
 
 # exit_while_absent NAME STATUS HOW: machine NAME's payload waits for /go and exits with STATUS while no daemon
