@@ -426,6 +426,9 @@ static int map_member(json_object *v, const char *path, const char *key, void *u
 
         if (isempty(key))
                 return oci_error(error, path, "%s", b->empty_key_message);
+        /* A container's state file keeps annotations; its reader takes keys of at most this size. */
+        if (strlen(key) > OCI_MAP_KEY_MAX)
+                return oci_error(error, path, "key longer than %u bytes", OCI_MAP_KEY_MAX);
         if (m->n >= b->n_allocated)     /* cannot happen, but never write past the arrays */
                 return -EINVAL;
         m->keys[m->n] = strdup(key);

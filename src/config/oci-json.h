@@ -172,6 +172,9 @@ int oci_json_array_parse(json_object *v, const char *path, const OciArrayType *t
 /* {containerID, hostID, size} objects (OciIdMapping). */
 extern const OciArrayType oci_id_mapping_array;
 
+/* The longest key oci_json_string_map() takes: what a container's state file (src/container/state.c) reads. */
+#define OCI_MAP_KEY_MAX 4096U
+
 /* Reads an object into the fields of an OciStringMap: each key (a key must not be empty: "PATH[\"\"]:
  * EMPTY_KEY_MESSAGE") with its value read by parse(value, PATH["KEY"], &values[i], error). */
 int oci_json_string_map(json_object *v, const char *path, OciParser parse, const char *empty_key_message,

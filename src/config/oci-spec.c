@@ -375,13 +375,26 @@ int oci_spec_read(const char *bundle_dir, char **ret, size_t *ret_size, char **r
         return 0;
 }
 
+/* A root directory the container's state file can keep (JSON, read back only if it is UTF-8) and the bus can
+ * carry (systemd-machined's registration): printable UTF-8. */
+static int check_root_text(const char *root, char **ret_error) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (!needs_terminal_escape(root, strlen(root), 0))
+                return 0;
+        r = oci_error(&error, "root.path", "the root directory %s is not a UTF-8 path without control characters, "
+                      "which the container's state cannot keep", root);
+        return fail(r, &error, ret_error);
+}
+
 int oci_spec_resolve_root(OciSpec *s, const char *bundle_dir, char **ret_error) {
         _cleanup_free_ char *error = NULL, *abs_bundle = NULL;
         char *p;
         int r;
 
         if (s->root_path[0] == '/')
-                return 0;
+                return check_root_text(s->root_path, ret_error);
         abs_bundle = realpath(bundle_dir, NULL);
         if (!abs_bundle) {
                 r = oci_error_code(&error, -errno, "", "Failed to resolve bundle directory %s: %s",
@@ -392,7 +405,7 @@ int oci_spec_resolve_root(OciSpec *s, const char *bundle_dir, char **ret_error) 
                 return -ENOMEM;
         free(s->root_path);
         s->root_path = p;
-        return 0;
+        return check_root_text(s->root_path, ret_error);
 }
 
 int oci_spec_load(const char *bundle_dir, OciSpec **ret, char **ret_error) {

@@ -17,6 +17,7 @@
 #include "fd-util.h"
 #include "macro.h"
 #include "seccomp-cache.h"
+#include "oci-json.h"
 #include "state.h"
 #include "strv.h"
 
@@ -323,6 +324,10 @@ static int get_u64(json_object *o, const char *key, uint64_t max, uint64_t *ret,
         return 0;
 }
 
+/* The longest map key (annotations, daemon facts) read: the OCI parser refuses longer annotation keys. */
+#define STATE_MAP_KEY_MAX 4096U
+_Static_assert(STATE_MAP_KEY_MAX == OCI_MAP_KEY_MAX, "a parsed annotation key must fit into the state");
+
 /* A JSON object of strings (or NULL) into key/value pairs. */
 static int get_map(json_object *a, const char *key, char ***ret, const char **reason) {
         if (!a)
@@ -330,7 +335,7 @@ static int get_map(json_object *a, const char *key, char ***ret, const char **re
         json_object_object_foreach(a, k, val) {
                 if (!json_object_is_type(val, json_type_string) ||
                     strlen(json_object_get_string(val)) != (size_t) json_object_get_string_len(val) ||
-                    strlen(k) > 4096) {
+                    strlen(k) > STATE_MAP_KEY_MAX) {
                         *reason = key;
                         return -EBADMSG;
                 }
@@ -503,8 +508,18 @@ int container_state_save(const char *root, const ContainerState *s) {
         r = state_to_json(s, &text);
         if (r < 0)
                 return r;
-        if (strlen(text) > CONTAINER_STATE_SIZE_MAX)
+        if (strlen(text) + 1 > CONTAINER_STATE_SIZE_MAX)       /* with its final newline */
                 return -EFBIG;
+        /* Never a file its reader refuses (the machine or container would be lost): bytes that are not
+         * UTF-8, an annotation key too long, ... are refused here, before anything is written. */
+        {
+                _cleanup_(container_state_freep) ContainerState *check = NULL;
+                _cleanup_free_ char *error = NULL;
+
+                r = container_state_parse(text, strlen(text), s->id, &check, &error);
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EBADMSG;
+        }
         return save_file_atomic(root, s->id, STATE_FILE, text, strlen(text), "\n");
 }
 

@@ -134,8 +134,9 @@ int leader_pidfd_exit(int pidfd, int *ret_code, int *ret_status);
 int container_state_check_leader(const ContainerState *s, int *ret_pidfd);
 
 /* Writes ROOT/ID/state.json atomically (root NULL: CONTAINER_STATE_ROOT_DEFAULT), creating ROOT and ROOT/ID
- * (0700) as needed. s is validated first like a loaded one. Returns 0, -EINVAL for an invalid state, or
- * -errno; no temp file is left behind on failure. */
+ * (0700) as needed. s is validated first like a loaded one, and its text is parsed back as the reader would:
+ * returns 0, -EINVAL for an invalid state, -EBADMSG for one its reader would refuse (text that is not UTF-8,
+ * a map key too long), -EFBIG for one too large, or -errno; no temp file is left behind on failure. */
 int container_state_save(const char *root, const ContainerState *s);
 
 /* The copy of the config.json a container was made from (CONTAINER_STATE_CONFIG_FILE): save writes SIZE bytes

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 #include "message-ids.h"
 #include "machine-dbus.h"
@@ -123,10 +124,14 @@ static bool service_name_is_valid(const char *s) {
         return true;
 }
 
-/* An absolute directory path without ".." components, of sane length. */
+/* An absolute directory path without ".." components or control characters (the machine's state keeps it:
+ * its writer refuses them), of sane length. */
 static bool bundle_path_is_valid(const char *p) {
         if (!p || p[0] != '/' || strlen(p) > 4096)
                 return false;
+        for (const char *c = p; *c; c++)
+                if ((unsigned char) *c < ' ' || *c == 0x7f)
+                        return false;
         for (const char *s = p; (s = strstr(s, "..")); s += 2)
                 if (s[-1] == '/' && (s[2] == 0 || s[2] == '/'))
                         return false;
@@ -240,9 +245,12 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
                 return r;
         if (unit && !service_name_is_valid(unit))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid service unit name '%s'", unit);
-        if (bundle && !bundle_path_is_valid(bundle))
+        if (bundle && !bundle_path_is_valid(bundle)) {
+                _cleanup_free_ char *shown = strdup(bundle);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Invalid bundle path '%s': must be absolute, without \"..\"", bundle);
+                                         "Invalid bundle path '%s': must be absolute, without \"..\" or control "
+                                         "characters", shown ? replace_unprintable(shown, '?') : "");
+        }
 
         r = bus_verify_polkit_async(message, manager, POLKIT_ACTION_MANAGE_MACHINES, error);
         if (r <= 0)

@@ -169,6 +169,18 @@ test_error_text() {
         assert_match "hostname" "$got" "the error names the field"
         [ $(( $(date +%s) - t0 )) -lt 10 ] || t_fail "the error took $(( $(date +%s) - t0 )) s"
         assert_no_leftovers $b
+
+        # What the machine's state could not keep is refused before anything starts: a root with a control
+        # character (the state's writer refuses it, and the machine would run without a state), a bundle path
+        # with one.
+        printf '%s\n' '{ "ociVersion": "1.0.2", "root": { "path": "root\u0001fs" },' \
+                '  "process": { "cwd": "/", "args": [ "/bin/true" ] } }' >"$MACHINES_DIR/$b/config.json"
+        got=$(assert_error org.machinedext1.InvalidSettings StartMachine string:$b)
+        assert_match "root.path: the root directory .*/root\?fs is not a UTF-8 path without control characters" \
+                "$got" "root.path with a control character"
+        got=$(assert_error org.freedesktop.DBus.Error.InvalidArgs StartMachineFromBundle string:$b string:$'/srv/a\001b')
+        assert_match "Invalid bundle path '/srv/a\?b'" "$got" "bundle path with a control character"
+        assert_no_leftovers $b
 }
 
 run_test cli-no-such-machine test_cli_no_such_machine

@@ -71,21 +71,28 @@ test_corrupt() {
         [ -e "$OCI_ROOT/oci-corrupt/state.json" ] || t_fail "the daemon removed the corrupt state file"
 }
 
-# A bundle whose path is not UTF-8 (runc takes any bytes): systemd-machined cannot register a root directory
-# D-Bus cannot carry, so run fails saying so, leaves nothing, and listing still works.
+# A bundle whose path is not UTF-8 (runc takes any bytes): the container's state file (JSON, read back by
+# state, kill, delete only if it is UTF-8) cannot keep it, so create refuses it, with any cgroup manager and
+# also through a symlink with a UTF-8 name; nothing is left, and listing still works.
 test_latin1_bundle() {
-        local b=$MACHINES_DIR/oci-caf$'\351' out
+        local b=$MACHINES_DIR/oci-caf$'\351' out how
         oci_bundle oci-latin /bin/sleep 1000
         rm -rf "$b"
         mv "$MACHINES_DIR/oci-latin" "$b"
         echo "$b" >>"$T_TMP/dirs"
-        out=$(oci run --detach --bundle "$b" oci-latin 2>&1 </dev/null) && t_fail "run of a bundle that is not UTF-8 succeeded"
-        assert_match "Failed to register container 'oci-latin' with systemd-machined: its root directory is not a UTF-8 path" \
-                "$out" "run's error"
-        oci state oci-latin >/dev/null 2>&1 && t_fail "oci-latin is left after the failed run"
+        ln -sfn "$b" "$MACHINES_DIR/oci-latin-link"
+        echo "$MACHINES_DIR/oci-latin-link" >>"$T_TMP/dirs"
+        for how in "--systemd-cgroup run --bundle $b" "--cgroup-manager=cgroupfs run --bundle $b" \
+                   "--cgroup-manager=cgroupfs run --bundle $MACHINES_DIR/oci-latin-link"; do
+                # shellcheck disable=SC2086 # the words of $how
+                out=$(oci $how --detach oci-latin 2>&1 </dev/null) && t_fail "$how: a bundle that is not UTF-8 was taken"
+                assert_match "--bundle .*: not a UTF-8 path without control characters" "$out" "$how: the error"
+                oci state oci-latin >/dev/null 2>&1 && t_fail "$how: oci-latin is left after the failed run"
+                [ ! -e "$OCI_ROOT/oci-latin" ] || t_fail "$how: a state directory is left"
+        done
         busctl call org.machinedext1 /org/machinedext1 org.machinedext1.Manager ListOCIContainers >/dev/null ||
                 t_fail "ListOCIContainers failed"
-        rm -rf "$b"
+        rm -rf "$b" "$MACHINES_DIR/oci-latin-link"
 }
 
 t_preflight || exit 1

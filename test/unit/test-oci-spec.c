@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci-json.h"
 #include "oci-spec.h"
 #include "strv.h"
 #include "test-assert.h"
@@ -210,6 +211,30 @@ static void test_invalid(void) {
                 ASSERT(!s);
         }
         printf("%zu invalid snippets rejected with their JSON path\n", ELEMENTSOF(invalid));
+}
+
+/* Annotation keys: at most what a container's state file reads back (OCI_MAP_KEY_MAX). */
+static void test_annotation_key_size(void) {
+        for (size_t n = OCI_MAP_KEY_MAX; n <= OCI_MAP_KEY_MAX + 1; n++) {
+                _cleanup_free_ char *key = malloc(n + 1), *json = NULL, *error = NULL, *want = NULL;
+                OciSpec *s = NULL;
+                int r;
+
+                ASSERT(key);
+                memset(key, 'k', n);
+                key[n] = 0;
+                ASSERT(asprintf(&json, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+                                "\"annotations\":{\"%s\":\"v\"}}", key) > 0);
+                r = oci_spec_parse(json, strlen(json), &s, &error);
+                if (n == OCI_MAP_KEY_MAX) {
+                        ASSERT_EQ(r, 0);
+                        oci_spec_free(s);
+                        continue;
+                }
+                ASSERT_EQ(r, -EINVAL);
+                ASSERT(asprintf(&want, "annotations[\"%.64s\"...]: key longer than %u bytes", key, OCI_MAP_KEY_MAX) > 0);
+                ASSERT_STREQ(error, want);
+        }
 }
 
 static OciSpec *parse_ok(const char *json) {
@@ -719,6 +744,7 @@ static int dump_corpus(const char *dir) {
 }
 
 int main(int argc, char *argv[]) {
+        test_annotation_key_size();
         ASSERT(argc >= 2);
         if (argc == 4 && streq(argv[2], "--dump-corpus"))
                 return dump_corpus(argv[3]);

@@ -296,6 +296,60 @@ static void test_save_failure_leaves_nothing(void) {
         ASSERT_EQ(container_state_save(root, s), -EINVAL);      /* both bundle and settings */
         s->bundle = mfree(s->bundle);
         ASSERT_EQ(container_state_save(root, s), 0);
+
+        /* What its reader would refuse is not written either (the machine would be lost at the next read):
+         * text that is not UTF-8, an annotation key over 4096 bytes, a file over the size limit. */
+        {
+                _cleanup_(container_state_freep) ContainerState *l = NULL;
+                _cleanup_free_ char *before = NULL, *error = NULL, *big = NULL;
+
+                ASSERT_EQ(container_state_load(root, "c2", &l, &error), 0);
+                free(s->annotations[1]);
+                s->annotations[1] = strdup("caf\xe9");
+                ASSERT_EQ(container_state_save(root, s), -EBADMSG);
+                free(s->annotations[1]);
+                s->annotations[1] = strdup("ok");
+                big = malloc(5000);
+                ASSERT(big);
+                memset(big, 'k', 4999);
+                big[4999] = 0;
+                free(s->annotations[0]);
+                s->annotations[0] = strdup(big);
+                ASSERT_EQ(container_state_save(root, s), -EBADMSG);
+                free(s->annotations[0]);
+                s->annotations[0] = strdup("key");
+                /* The size: with an empty value the file has F bytes (text and newline); a value of
+                 * MAX - F + 1 bytes makes the text MAX bytes and the file one more than its reader takes. */
+                {
+                        _cleanup_free_ char *file = NULL;
+                        struct stat st;
+                        size_t n;
+
+                        free(s->annotations[1]);
+                        s->annotations[1] = strdup("");
+                        ASSERT_EQ(container_state_save(root, s), 0);
+                        ASSERT(asprintf(&file, "%s/c2/state.json", root) > 0);
+                        ASSERT(stat(file, &st) == 0);
+                        n = CONTAINER_STATE_SIZE_MAX - (size_t) st.st_size + 1;
+                        big = mfree(big);
+                        big = malloc(n + 1);
+                        ASSERT(big);
+                        memset(big, 'v', n);
+                        big[n] = 0;
+                        free(s->annotations[1]);
+                        s->annotations[1] = strdup(big);
+                        ASSERT_EQ(container_state_save(root, s), -EFBIG);
+                        s->annotations[1][n - 1] = 0;           /* one less: a file of exactly MAX bytes */
+                        ASSERT_EQ(container_state_save(root, s), 0);
+                        ASSERT(stat(file, &st) == 0);
+                        ASSERT_EQ((size_t) st.st_size, CONTAINER_STATE_SIZE_MAX);
+                        container_state_free(l);
+                        l = NULL;
+                        error = mfree(error);
+                        ASSERT_EQ(container_state_load(root, "c2", &l, &error), 0);
+                        ASSERT_EQ(strlen(l->annotations[1]), n - 1);
+                }
+        }
         ASSERT_EQ(container_state_remove(root, "c2"), 0);
 }
 
