@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "console.h"
+#include "escape.h"
 #include "fd-capsule.h"
 #include "image-lock.h"
 #include "log.h"
@@ -182,6 +183,12 @@ void machine_state_update(Machine *m) {
                 r = pid_get_cgroup(m->leader, &m->cgroup);
                 if (r < 0)
                         log_debug_errno(r, "Failed to read the cgroup of machine %s: %m", m->name);
+                else if (needs_terminal_escape(m->cgroup, strlen(m->cgroup), 0)) {
+                        /* The payload runs by now, and may have moved itself into a sub-cgroup of its own
+                         * naming: not a name the state (UTF-8 JSON) could keep. */
+                        log_debug("Machine %s: its cgroup's path is not printable UTF-8, not recorded.", m->name);
+                        m->cgroup = mfree(m->cgroup);
+                }
         }
 
         r = machine_state_save(m);
