@@ -25,6 +25,16 @@ static char *sanitize(char *m) {
         return replace_unprintable(m, '?');
 }
 
+/* Appends the allocated notice M, made printable, to *st->notices (M is freed on failure). */
+static int push_notice(ConfParser *st, char *m) {
+        int r;
+
+        r = strv_push(st->notices, sanitize(m));
+        if (r < 0)
+                free(m);
+        return r;
+}
+
 int conf_notice(ConfParser *st, unsigned line, const char *fmt, ...) {
         _cleanup_free_ char *text = NULL;
         char *m;
@@ -42,11 +52,7 @@ int conf_notice(ConfParser *st, unsigned line, const char *fmt, ...) {
 
         if (asprintf(&m, "%s:%u: %s", st->name, line, text) < 0)
                 return -ENOMEM;
-
-        r = strv_push(st->notices, sanitize(m));
-        if (r < 0)
-                free(m);
-        return r;
+        return push_notice(st, m);
 }
 
 int conf_fail(ConfParser *st, unsigned line, const char *fmt, ...) {
@@ -263,11 +269,7 @@ int conf_parse_file(FILE *f, ConfParser *st) {
 
                 if (asprintf(&m, "%s: %u more notice%s, not shown.", st->name, more, more == 1 ? "" : "s") < 0)
                         return -ENOMEM;
-                r = strv_push(st->notices, sanitize(m));
-                if (r < 0) {
-                        free(m);
-                        return r;
-                }
+                return push_notice(st, m);
         }
         return 0;
 }

@@ -104,16 +104,11 @@ static int property_get_path(sd_bus *bus, const char *path, const char *interfac
         return bus_append_text(reply, caller_may_see(bus, m) ? p : NULL);
 }
 
-static int property_get_unit(sd_bus *bus, const char *path, const char *interface, const char *property,
+/* A char* field of the machine (sd-bus passes its address: the property's offset added to the object), as
+ * text the bus takes: it may come from a state file. */
+static int property_get_text(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Machine *m = ASSERT_PTR(userdata);
-        return bus_append_text(reply, m->unit);
-}
-
-static int property_get_hostname(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Machine *m = ASSERT_PTR(userdata);
-        return bus_append_text(reply, m->hostname);
+        return bus_append_text(reply, *(char **) ASSERT_PTR(userdata));
 }
 
 static int property_get_notify_access(sd_bus *bus, const char *path, const char *interface,
@@ -478,7 +473,7 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Id", "ay", property_get_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Leader", "u", NULL, offsetof(Machine, leader), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Unit", "s", property_get_unit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Unit", "s", property_get_text, offsetof(Machine, unit), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("RootDirectory", "s", property_get_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Timestamp", "t", NULL, offsetof(Machine, timestamp), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TimestampMonotonic", "t", NULL, offsetof(Machine, timestamp_monotonic),
@@ -489,7 +484,8 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Boot", "b", NULL, offsetof(Machine, boot), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NotifyReady", "b", NULL, offsetof(Machine, notify_ready), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("KillSignal", "i", NULL, offsetof(Machine, kill_signal), SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Hostname", "s", property_get_hostname, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Hostname", "s", property_get_text, offsetof(Machine, hostname),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("User", "s", property_get_user, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ConsoleMode", "s", property_get_console_mode, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ReadOnly", "b", NULL, offsetof(Machine, read_only), SD_BUS_VTABLE_PROPERTY_CONST),

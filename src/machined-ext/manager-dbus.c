@@ -11,6 +11,7 @@
 #include "manager-dbus.h"
 #include "manager-systemd.h"
 #include "name.h"
+#include "parse-util.h"
 #include "oci-containers-dbus.h"
 #include "oci-containers.h"
 #include "polkit.h"
@@ -127,11 +128,8 @@ static bool service_name_is_valid(const char *s) {
 /* An absolute directory path without ".." components or control characters (the machine's state keeps it:
  * its writer refuses them), of sane length. */
 static bool bundle_path_is_valid(const char *p) {
-        if (!p || p[0] != '/' || strlen(p) > 4096)
+        if (!p || p[0] != '/' || strlen(p) > 4096 || has_control_chars(p))
                 return false;
-        for (const char *c = p; *c; c++)
-                if ((unsigned char) *c < ' ' || *c == 0x7f)
-                        return false;
         for (const char *s = p; (s = strstr(s, "..")); s += 2)
                 if (s[-1] == '/' && (s[2] == 0 || s[2] == '/'))
                         return false;
@@ -246,10 +244,10 @@ static int start_machine(Manager *manager, sd_bus_message *message, const char *
         if (unit && !service_name_is_valid(unit))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid service unit name '%s'", unit);
         if (bundle && !bundle_path_is_valid(bundle)) {
-                _cleanup_free_ char *shown = strdup(bundle);
+                _cleanup_free_ char *shown = printable_dup(bundle);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Invalid bundle path '%s': must be absolute, without \"..\" or control "
-                                         "characters", shown ? replace_unprintable(shown, '?') : "");
+                                         "characters", strempty(shown));
         }
 
         r = bus_verify_polkit_async(message, manager, POLKIT_ACTION_MANAGE_MACHINES, error);

@@ -439,9 +439,9 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
                 return oci_error(errno, "--bundle %s: %s", o->bundle ?: ".", strerror(errno));
         /* The state file keeps it: JSON, read back (state, kill, delete) only if it is UTF-8. */
         if (needs_terminal_escape(bundle, strlen(bundle), 0)) {
-                _cleanup_free_ char *shown = strdup(bundle);
+                _cleanup_free_ char *shown = printable_dup(bundle);
                 return oci_error(EINVAL, "--bundle %s: not a UTF-8 path without control characters, which the "
-                                 "container's state cannot keep", shown ? replace_unprintable(shown, '?') : "");
+                                 "container's state cannot keep", strempty(shown));
         }
 
         (void) sd_id128_randomize(&calls->machine_id);

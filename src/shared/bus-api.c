@@ -102,10 +102,9 @@ int bus_api_error_set(sd_bus_error *error, int r, const char *name, const char *
         /* Messages quote paths, settings and documents: sent as text sd-bus takes, or the reply would fail and
          * the caller wait for its timeout instead of an error. */
         if (message && needs_terminal_escape(message, strlen(message), 0)) {
-                text = strdup(message);
+                message = text = printable_dup(message);
                 if (!text)
                         return sd_bus_error_set_errno(error, -ENOMEM);
-                message = replace_unprintable(text, '?');
         }
         if (n) {
                 if (message)
@@ -125,10 +124,9 @@ int bus_append_text(sd_bus_message *m, const char *s) {
 
         s = strempty(s);
         if (needs_terminal_escape(s, strlen(s), 0)) {
-                copy = strdup(s);
+                s = copy = printable_dup(s);
                 if (!copy)
                         return -ENOMEM;
-                s = replace_unprintable(copy, '?');
         }
         return sd_bus_message_append_basic(m, 's', s);
 }

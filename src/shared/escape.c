@@ -81,6 +81,12 @@ char *replace_unprintable(char *s, char replacement) {
         return s;
 }
 
+char *printable_dup(const char *s) {
+        char *copy = strdup(s ?: "");
+
+        return copy ? replace_unprintable(copy, '?') : NULL;
+}
+
 bool utf8_is_valid_n(const char *s, size_t n) {
         const unsigned char *p = (const unsigned char *) s;
         uint32_t c;

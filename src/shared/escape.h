@@ -28,6 +28,10 @@ bool utf8_is_valid_n(const char *s, size_t n);
  * same length, one line. Returns s. */
 char *replace_unprintable(char *s, char replacement);
 
+/* A copy of s (NULL: "") with replace_unprintable(copy, '?') applied, or NULL when out of memory: text to be
+ * shown (a message, the bus) quoting a path or a value that may be anything. */
+char *printable_dup(const char *s);
+
 /* Quoting of a word for a POSIX shell, by systemd's rules (shell_maybe_quote(), quote_command_line() with
  * SHELL_ESCAPE_EMPTY), so that `eval` gives the word back:
  *  - a word of nothing but printable UTF-8 without white space or any of "\\`$'()<>|&;!*?[ is left as it is;
