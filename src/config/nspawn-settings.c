@@ -414,6 +414,7 @@ int settings_parse(FILE *f, const char *path, bool trusted, Settings **ret, char
         };
 
         r = conf_parse_file(f, &p);
+        s->n_notices = p.n_notices;
         free(p.section);
         free(st.assignments);
         environment_index_drop(s);

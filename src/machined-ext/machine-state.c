@@ -40,9 +40,10 @@ static int map_add_u64(char ***l, const char *key, uint64_t v) {
 #define WARNINGS_MORE_MAX 128U
 
 /* NOTICES one a line (conf_notice() leaves them printable UTF-8 without control characters), bounded as
- * above. Returns 0 or -ENOMEM. */
-static int warnings_record(char * const *notices, char **ret) {
-        size_t n = 0, all = 0, kept = 0, total = strv_length(notices);
+ * above; TOTAL: how many notices there were in all (machine_warnings_total()), so that the last line counts
+ * each one left out, also those a line of NOTICES only counts. Returns 0 or -ENOMEM. */
+static int warnings_record(char * const *notices, size_t total, char **ret) {
+        size_t n = 0, all = 0, kept = 0;
         _cleanup_free_ char *text = NULL;
         char *e;
 
@@ -62,7 +63,9 @@ static int warnings_record(char * const *notices, char **ret) {
         *e = 0;
         for (size_t i = 0; i < kept; i++)
                 e = stpcpy(stpcpy(e, i > 0 ? "\n" : ""), notices[i]);
-        if (kept < total)
+        /* Some left out: counted from TOTAL. (All kept, NOTICES' own last line may count those the settings
+         * left out: it stays, and says so.) */
+        if (notices && notices[kept])
                 (void) snprintf(e, WARNINGS_MORE_MAX, "%s%zu more warning%s, not kept across a restart of "
                                 "machined-ext.", kept > 0 ? "\n" : "", total - kept, total - kept == 1 ? "" : "s");
         *ret = TAKE_PTR(text);
@@ -108,7 +111,7 @@ static int machine_daemon_facts(Machine *m, char ***ret) {
         /* The settings' notices: the Warnings of a machine adopted from the copy of its config.json, which
          * does not read its settings again. */
         if (r >= 0 && strv_length(machine_warnings(m)) > 0) {
-                r = warnings_record(machine_warnings(m), &warnings);
+                r = warnings_record(machine_warnings(m), machine_warnings_total(m), &warnings);
                 r = r ?: map_add(&l, "warnings", warnings);
         }
         /* The bundle of an OCI machine (also one of OCIBundle=): that of its config.json copy. */

@@ -210,6 +210,15 @@ char * const *machine_warnings(const Machine *m) {
         return m->settings ? m->settings->notices : m->warnings_kept;
 }
 
+size_t machine_warnings_total(const Machine *m) {
+        size_t n = strv_length(machine_warnings(m));
+
+        /* Past CONF_NOTICES_MAX the settings' notices end in a line counting those left out. */
+        if (m->settings && m->settings->n_notices > n)
+                return m->settings->n_notices;
+        return n;
+}
+
 void machine_set_state(Machine *m, MachineState state) {
         if (m->state == state)
                 return;

@@ -243,6 +243,8 @@ int machine_load(Machine *m, char **ret_error);
 
 /* The Warnings of the settings M was started from (NULL: none). */
 char * const *machine_warnings(const Machine *m);
+/* How many warnings there were: also those that machine_warnings() does not hold. */
+size_t machine_warnings_total(const Machine *m);
 
 /* Reads the OCI bundle BUNDLE (an absolute directory) as the machine's definition. Returns 0, or
  * -MX_ERR_NO_SUCH_MACHINE (no such directory), -MX_ERR_INVALID_SETTINGS (*ret_error names config.json and the

@@ -276,6 +276,8 @@ typedef struct Settings {
         ExposePorts expose_ports;    /* Port=; a (protocol, host port) pair may appear only once */
 
         char **notices;      /* human-readable notices for the caller to log, each "file:line: text" */
+        unsigned n_notices;  /* how many notices the file gave: past CONF_NOTICES_MAX, more than notices holds
+                              * (its last line says how many it left out) */
         SettingsItemLine *item_lines; /* the keys that were set, each once, with the line of its last
                                        * assignment (a machine keeps its Settings: only what was set) */
         size_t n_item_lines;

@@ -1516,6 +1516,7 @@ static void test_notices_bounded(void) {
                 ASSERT_STREQ(s->notices[0], "test.nspawn:2: Unknown key 'Nope0' in section [Exec], ignoring.");
                 ASSERT(strstr(s->notices[CONF_NOTICES_MAX - 1], "'Nope999'"));
                 ASSERT_STREQ(s->notices[CONF_NOTICES_MAX], "test.nspawn: 5 more notices, not shown.");
+                ASSERT_EQ(s->n_notices, n);
         }
         /* One over: "notice", and exactly CONF_NOTICES_MAX: no such line. */
         p = stpcpy(text, "[Exec]\n");
@@ -1531,6 +1532,7 @@ static void test_notices_bounded(void) {
         {
                 _cleanup_(settings_freep) Settings *s = parse_ok(text, false);
                 ASSERT_EQ(strv_length(s->notices), CONF_NOTICES_MAX);
+                ASSERT_EQ(s->n_notices, CONF_NOTICES_MAX);
         }
 }
 
