@@ -27,7 +27,7 @@ DLSYM_PROTOTYPE(mnt_table_next_fs) = NULL;
 DLSYM_PROTOTYPE(mnt_unref_table) = NULL;
 
 static void *libmount_dl = NULL;
-static char *libmount_identity = NULL;  /* path_identity() of its file right after the load; NULL: not known */
+static char *libmount_identity = NULL;  /* object_file_identity() of its file; NULL: not known */
 static pid_t loader_pid = 0;
 
 /* The process that may load it: the one the program started as. A child of ours (a fork or clone, in any PID
@@ -79,9 +79,11 @@ int dlopen_libmount(void) {
                 }
         }
         libmount_dl = dl;
-        /* What answers, for as long as this process runs, even if the file is replaced meanwhile. */
+        /* What answers, for as long as this process runs, even if the file is replaced meanwhile: the file
+         * at its path only if that holds the code just loaded (it may have been replaced since the load). */
         if (libmount_path())
-                (void) path_identity(libmount_path(), &libmount_identity);
+                (void) object_file_identity((const void *) sym_mnt_optstr_get_flags, libmount_path(),
+                                            &libmount_identity);
         return 0;
 }
 

@@ -50,6 +50,8 @@ bool libmount_may_load(void);
  * loaded. */
 const char *libmount_path(void);
 
-/* path_identity() of that file, taken right after it was loaded: the library that answers in this process,
- * even once the file was replaced. NULL if it is not loaded or could not be told. */
+/* path_identity() of that file, taken right after it was loaded if the file then held the code loaded (its
+ * build ID, object_file_identity()): the library that answers in this process, even once the file was
+ * replaced. NULL if it is not loaded, or if it could not be told (the file was replaced between the load and
+ * the check, or has no build ID): then nothing is saved under it. */
 const char *libmount_loaded_identity(void);
