@@ -14,6 +14,7 @@
 #include "fd-keeper.h"
 #include "manager.h"
 #include "oci-containers.h"
+#include "priv/priv.h"
 #include "time-util.h"
 
 static usec_t arg_stop_timeout = 90 * USEC_PER_SEC;
@@ -79,7 +80,11 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 int main(int argc, char *argv[]) {
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t ss;
-        int r;
+        int r, self;
+
+        /* Before anything is opened: our machines' inits and the processes we put into them are copies of
+         * us, so we run from a read-only mount of our file (priv.h, CVE-2019-5736). */
+        self = geteuid() == 0 ? priv_exec_self_read_only(argv) : 0;
 
         log_parse_environment();
         log_open_journal("machined-ext starting.");
@@ -91,6 +96,11 @@ int main(int argc, char *argv[]) {
 
         if (geteuid() != 0) {
                 log_error("machined-ext must run as root.");
+                return EXIT_FAILURE;
+        }
+        if (self < 0) {
+                log_error_errno(self, "Failed to run from a read-only mount of our own file, which keeps a "
+                                "container from rewriting it (CVE-2019-5736): %m");
                 return EXIT_FAILURE;
         }
 

@@ -15,6 +15,7 @@
 #include "mount-options-cache.h"
 #include "oci-cli.h"
 #include "parse-util.h"
+#include "priv/priv.h"
 #include "state.h"
 #include "util.h"
 
@@ -121,19 +122,20 @@ int oci_log(int level, int error, const char *format, ...) {
 typedef struct Verb {
         const char *name;
         int (*func)(int argc, char **argv);
+        bool enters_container;  /* clones a process that ends up in a container */
 } Verb;
 
 static const Verb verbs[] = {
-        { "create",   verb_create   },
+        { "create",   verb_create,  true },
         { "start",    verb_start    },
-        { "run",      verb_run      },
+        { "run",      verb_run,     true },
         { "state",    verb_state    },
         { "kill",     verb_kill     },
         { "delete",   verb_delete   },
         { "list",     verb_list     },
         { "spec",     verb_spec     },
         { "features", verb_features },
-        { "exec",     verb_exec     },
+        { "exec",     verb_exec,    true },
         { "pause",    verb_pause    },
         { "resume",   verb_resume   },
         { "ps",       verb_ps       },
@@ -283,6 +285,18 @@ static int run(int argc, char **argv) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(argv[optind], verbs[i].name)) {
                         int n = argc - optind;
+
+                        /* These put processes of ours into a container: they run from a read-only mount of
+                         * this binary (priv.h, CVE-2019-5736). getopt's "+" left ARGV as it came. */
+                        if (verbs[i].enters_container) {
+                                int r = priv_exec_self_read_only(argv);
+                                if (r < 0) {
+                                        oci_error(-r, "Failed to run from a read-only mount of this program's "
+                                                  "file, which keeps a container from rewriting it: %s",
+                                                  strerror(-r));
+                                        return EXIT_FAILURE;
+                                }
+                        }
                         optind = 0; /* the verb parses its own options, from its argv[1] */
                         return verbs[i].func(n, argv + (argc - n));
                 }

@@ -238,6 +238,80 @@ cve_2019_5736_exec() {
         return 0
 }
 
+# ... and through the kernel: the command is a script of the image, "#!/proc/self/exe", so execve() itself runs
+# the interpreter /proc/self/exe, the runtime's binary, in the process that entered. With a glibc in the image
+# and its /etc/ld.so.preload, the attacker's code runs as that binary, opens it through /proc/self/exe, and
+# writes it once the runtime has exited. The runtime runs from a read-only mount of its file: EROFS. A copy of
+# machined-ext-oci runs the exec, so that a failure rewrites only the copy.
+cve_2019_5736_shebang() {
+        local n=mxt-cve-sb copy=$T_TMP/rt-copy/machined-ext-oci root sum out log f
+        mkdir -p "$T_TMP/rt-copy"
+        cp "$(command -v machined-ext-oci)" "$copy"
+        sum=$(sha256sum <"$copy")
+        rt_new oci $n
+        root=$(rt_root oci $n)
+        mkdir -p "$root/usr/lib"
+        cc -shared -fPIC -o "$root/usr/lib/evil.so" "$T_REPO/test/integration/cve-5736-preload.c" ||
+                t_fail "cannot build the preload library"
+        for f in $(ldd "$copy" | grep -o '/[^ ]*'); do
+                mkdir -p "$root$(dirname "$f")"
+                cp -L "$f" "$root$f"
+        done
+        echo /usr/lib/evil.so >"$root/etc/ld.so.preload"
+        printf '#!/proc/self/exe\n' >"$root/usr/bin/evil"
+        chmod 755 "$root/usr/bin/evil"
+        rt_assert_started "$(rt_start oci $n -- /bin/sleep 1000)" $n
+        out=$("$copy" --root "$OCI_ROOT" exec $n /usr/bin/evil 2>&1 </dev/null)
+        wait_until 15 grep -q -e '^wrote' -e '^error=' "$root/evil.log" ||
+                t_fail "the attack did not finish: $(cat "$root/evil.log" 2>/dev/null | tr '\n' '|') exec: $out"
+        log=$(tr '\n' '|' <"$root/evil.log")
+        # It ran as the runtime's binary (the test reaches the case), and was refused with EROFS.
+        assert_match '^opened fd [0-9]+[|]' "$log" "the preloaded code in the runtime's binary"
+        assert_eq "$sum" "$(sha256sum <"$copy")" "the runtime's binary after the attack ($log)"
+        assert_match '[|]error=.*Read-only file system[|]$' "$log" "the attacker's open for writing"
+        return 0
+}
+
+# The daemon, whose machines' inits and exec'd processes are copies of it, runs from a read-only mount of its
+# file too: its /proc/PID/exe cannot be opened for writing.
+cve_2019_5736_daemon_exe() {
+        local pid
+        pid=$(mx_daemon_pid)
+        [ -n "$pid" ] && [ "$pid" != 0 ] || t_fail "no daemon running"
+        python3 - "$pid" <<'PY' || t_fail "the daemon's binary is writable through /proc/$pid/exe"
+import errno, os, sys
+p = f"/proc/{sys.argv[1]}/exe"
+assert os.statvfs(p).f_flag & os.ST_RDONLY, "not on a read-only mount"
+try:
+    os.close(os.open(p, os.O_WRONLY | os.O_TRUNC))
+    raise SystemExit("opened for writing")
+except OSError as e:
+    assert e.errno == errno.EROFS, e
+PY
+        assert_eq machined-ext "$(cat /proc/$pid/comm)" "the daemon's name"
+}
+
+# TIOCSTI: a process the runtime starts or puts into a container without a terminal has a session of its own,
+# never its caller's: its /dev/tty is no terminal, so it cannot type commands into the host shell that ran
+# machined-ext-oci (with dev.tty.legacy_tiocsti=1). Both under a terminal of the caller's (ptyrun.py).
+cve_tiocsti_session() {
+        local n=mxt-cve-tty root out probe
+        probe='if (exec 3</dev/tty) 2>/dev/null; then echo tty-opened; else echo no-tty; fi'
+        rt_new oci $n
+        root=$(rt_root oci $n)
+        rt_assert_started "$(rt_start oci $n -- /bin/sh -c "$probe >/tty.txt; exec sleep 1000")" $n
+        out=$(python3 "$T_REPO/test/integration/ptyrun.py" --timeout 20 -- "${OCI[@]}" exec $n /bin/sh -c "$probe")
+        assert_match '^no-tty' "$out" "/dev/tty of exec without a terminal"
+        # run --detach from a terminal: the container's init.
+        timeout 20 "${OCI[@]}" delete --force $n || t_fail "delete --force $n"
+        rm -f "$root/tty.txt"
+        python3 "$T_REPO/test/integration/ptyrun.py" --timeout 20 -- \
+                "${OCI[@]}" run --detach --bundle "$MACHINES_DIR/$n" $n >/dev/null || t_fail "run --detach from a terminal"
+        wait_file "$root/tty.txt" 10 >/dev/null || t_fail "the payload did not run"
+        assert_eq no-tty "$(cat "$root/tty.txt")" "/dev/tty of the payload of run without a terminal"
+        return 0
+}
+
 # CVE-2024-21626: a file descriptor of the runtime that is still open when the payload starts, or a working
 # directory reached through one (WorkingDirectory=/proc/self/fd/N), leads out of the root. Inside, no fd may
 # point to anything of the host, the working directory must be inside the root, and each /proc/self/fd/N as
@@ -486,6 +560,9 @@ cve_case() {
 
 cve_case cve-2019-5736-proc-self-exe cve_2019_5736_proc_self_exe
 cve_run cve-2019-5736-proc-self-exe-oci-exec cve_2019_5736_exec
+cve_run cve-2019-5736-shebang-oci-exec cve_2019_5736_shebang
+cve_run cve-2019-5736-daemon-exe cve_2019_5736_daemon_exe
+cve_run cve-tiocsti-session-oci cve_tiocsti_session
 cve_case cve-2024-21626-leaked-fd cve_2024_21626_leaked_fd
 cve_run cve-2024-21626-leaked-fd-oci-exec cve_2024_21626_exec
 cve_case cve-2021-30465-bind-target-symlink cve_2021_30465_bind_target_symlink

@@ -521,7 +521,9 @@ fault_device_policy() {  # prog-load|prog-attach
         local cmd=$1 n=mxf-dp${1:5:1} exe cur out  # ve-NAME: at most 15 characters
         [ -x "$DENY_BPF" ] || t_fail "no $DENY_BPF (BUILDDIR=$BUILDDIR)"
         mx ListMachines >/dev/null || t_fail "the daemon does not answer"
-        exe=$(readlink "/proc/$(mx_daemon_pid)/exe") || t_fail "no daemon running"
+        # Its argv[0], as systemd gave it: /proc/PID/exe is a read-only mount of the file, detached.
+        exe=$(tr '\0' '\n' <"/proc/$(mx_daemon_pid)/cmdline" | head -1)
+        [ -n "$exe" ] || t_fail "no daemon running"
         mx_root $n
         mx_settings $n "[Exec]\nParameters=$SLEEP_CMD\n"
         mkdir -p "$(dirname $FAULT_DROPIN)"

@@ -196,6 +196,16 @@ int priv_move_root(int rootfd);
 /* Makes the host directory DIR a mount point (bind onto itself if it is not one) with shared propagation. */
 int priv_make_shared_mount_point(const char *dir);
 
+/* ---- this program's own file (priv-self.c) ---- */
+
+/* CVE-2019-5736: a process we put into a container is a copy of us until its execve(), and a file of the
+ * image can make that execve() run /proc/self/exe (a "#!/proc/self/exe" script, a symlink swapped in after
+ * our checks): our file, which root in the container could then open for writing through /proc/PID/exe, at
+ * once or after we exit. So a program that does so first runs itself again, with ARGV and environ, from a
+ * detached read-only (nosuid, nodev) bind mount of its file: returns only on failure (-errno), or 0 when it
+ * already runs from a read-only mount (then also after that exec). */
+int priv_exec_self_read_only(char *const argv[]);
+
 /* ---- user namespaces (priv-userns.c) ---- */
 
 /* The namespaces of PrivateUsers=, as O_CLOEXEC fds (-EBADF: none). */
