@@ -50,12 +50,14 @@ int init_setup_stdio(const ContainerConfig *c, SetupLog *l) {
                 if (r < 0)
                         return r;
         }
-        if (c->controlling_tty) {
-                if (setsid() < 0)
-                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "setsid");
-                if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
-                        return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "TIOCSCTTY");
-        }
+        /* Always a session of its own, as runc's and nspawn's: in the caller's, the payload would have the
+         * caller's controlling terminal (a host terminal of machined-ext-oci's user), which /dev/tty opens,
+         * and TIOCSTI there would type commands into the host's shell. Then the terminal it was given, if
+         * any. */
+        if (setsid() < 0)
+                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "setsid");
+        if (c->controlling_tty && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+                return setup_fail(l, CONTAINER_STAGE_STDIO, -errno, "TIOCSCTTY");
         return 0;
 }
 

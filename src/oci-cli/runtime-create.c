@@ -346,26 +346,6 @@ static int finish_registration(OciInstance *i, OciBus *bus, OciCall *registratio
         return registration_failed(i, r, error);
 }
 
-static int write_pid_file(const char *path, pid_t pid) {
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char buf[32];
-        int n;
-
-        if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-                return oci_error(ENOMEM, "Out of memory");
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return oci_error(errno, "--pid-file: failed to create %s: %s", tmp, strerror(errno));
-        n = snprintf(buf, sizeof(buf), "%i", (int) pid);
-        if (write(fd, buf, n) != n || fchmod(fd, 0644) < 0 || rename(tmp, path) < 0) {
-                int e = errno;
-                (void) unlink(tmp);
-                return oci_error(e, "--pid-file: failed to write %s: %s", path, strerror(e));
-        }
-        return 0;
-}
-
 static int state_init(OciInstance *i, const char *id, const char *bundle, bool no_new_keyring) {
         ContainerState *s;
         const OciStringMap *a = &i->oci->spec->annotations;
@@ -598,7 +578,7 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
         }
 
         if (o->pid_file) {
-                r = write_pid_file(o->pid_file, i->pid);
+                r = oci_write_pid_file(o->pid_file, i->pid);
                 if (r < 0)
                         return r;
         }

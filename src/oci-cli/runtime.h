@@ -87,6 +87,11 @@ static inline void oci_loaded_freep(OciLoaded **l) {
  * Returns 0 and *ret; on failure logs one error line, leaves nothing behind and returns -errno. */
 int oci_runtime_create(const OciCreate *o, OciInstance **ret);
 
+/* Writes PID into the --pid-file PATH (a new file renamed over it). Returns 0, or -errno after oci_error(). */
+int oci_write_pid_file(const char *path, pid_t pid);
+/* From now on the signals a terminal or a supervisor sends us go to the process PIDFD (-EBADF: to nobody). */
+void oci_forward_signals(int pidfd);
+
 /* runtime-console.c. Connects to --console-socket PATH. Returns 0 and the socket, or logs and returns -errno. */
 int oci_console_socket_connect(const char *path, int *ret_sock);
 /* runtime-console.c. Sends the pty master MASTER on SOCK (connected to PATH), with its peer's name inside the

@@ -11,13 +11,6 @@
 
 #include "runtime.h"
 
-static int forward_pidfd = -EBADF;
-
-static void forward_signal(int sig) {
-        if (forward_pidfd >= 0)
-                (void) pidfd_send_signal(forward_pidfd, sig, NULL, 0);
-}
-
 static int parse_create_options(int argc, char **argv, bool run, OciCreate *o, bool *ret_detach) {
         enum {
                 ARG_PID_FILE = 0x100,
@@ -127,14 +120,8 @@ int verb_run(int argc, char **argv) {
                 return EXIT_FAILURE;
 
         /* Signals for the container from here on (a terminal's ^C, a supervisor's SIGTERM). */
-        forward_pidfd = i->pidfd;
         if (!detach)
-                for (int sig = 1; sig < _NSIG; sig++)
-                        if (!IN_SET(sig, SIGKILL, SIGSTOP, SIGCHLD, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTTOU,
-                                    SIGTTIN, SIGTSTP, SIGPIPE, SIGWINCH) &&
-                            (sig < SIGRTMIN || sig > SIGRTMAX))
-                                (void) sigaction(sig, &(struct sigaction) { .sa_handler = forward_signal,
-                                                                           .sa_flags = SA_RESTART }, NULL);
+                oci_forward_signals(i->pidfd);
 
         r = oci_runtime_release(i);
         if (r >= 0 && !detach)
@@ -152,7 +139,7 @@ int verb_run(int argc, char **argv) {
         /* Until the payload exits (relaying a terminal without a console socket: its master is ours). */
         if (oci_runtime_wait(i, &si) < 0)
                 return EXIT_FAILURE;
-        forward_pidfd = -EBADF;
+        oci_forward_signals(-EBADF);
         (void) flock(i->dir_fd, LOCK_EX);
         i->state->status = CONTAINER_STOPPED;
         /* A delete --force while it ran cleaned up already, and the id may be another container's now: its

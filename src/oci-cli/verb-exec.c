@@ -374,17 +374,18 @@ int verb_exec(int argc, char **argv) {
                 (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
                 goto finish;
         }
-        if (o.pid_file) {
-                FILE *f = fopen(o.pid_file, "we");
-                if (!f || fprintf(f, "%i", (int) pid) < 0 || fclose(f) != 0) {
-                        oci_error(errno, "--pid-file %s: %s", o.pid_file, strerror(errno));
-                        goto finish;
-                }
+        /* As create writes it; a process whose pid could not be told is not left behind. */
+        if (o.pid_file && oci_write_pid_file(o.pid_file, pid) < 0) {
+                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
+                goto finish;
         }
         if (o.detach) {
                 ret = EXIT_SUCCESS;
                 goto finish;
         }
+        /* In a session of its own (init_setup_stdio()): a terminal's ^C reaches it through us, as run's. */
+        oci_forward_signals(pidfd);
         if (master >= 0 && oci_console_relay(master, pidfd) < 0) {
                 (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
