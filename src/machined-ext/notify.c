@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 
+#include "fd-closer.h"
 #include "macro.h"
 #include "util.h"
 #include "notify.h"
@@ -16,14 +18,22 @@
 #ifndef SCM_PIDFD
 #define SCM_PIDFD 0x04
 #endif
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
 
 int notify_socket_setup(int fd) {
-        int one = 1;
+        int one = 1, zero = 0;
 
         if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
                 return -errno;
         /* Linux ≥ 6.5: the kernel attaches a pidfd of the sender, which cannot be recycled. */
         (void) setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
+        /* Linux ≥ 6.16: fds are refused when they are sent (EPERM to the sender), so none ever reaches us.
+         * Before, notify_receive() takes and closes them, in a thread of their own (fd_close_detached()).
+         * MACHINED_EXT_NOTIFY_PASSRIGHTS=1 (tests): that older way. */
+        if (!streq_ptr(getenv("MACHINED_EXT_NOTIFY_PASSRIGHTS"), "1"))
+                (void) setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero));
         return 0;
 }
 
@@ -75,7 +85,8 @@ int notify_receive(int fd, pid_t leader, int leader_pidfd, NotifySender sender, 
         if (n < 0)
                 return -errno;
 
-        /* Close whatever was passed: fds are never accepted from a container. */
+        /* Close whatever was passed: fds are never accepted from a container. Not here: the last close of
+         * a socket may wait as long as its peer wants (fd-closer.h). */
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
                 if (c->cmsg_level != SOL_SOCKET)
                         continue;
@@ -84,7 +95,7 @@ int notify_receive(int fd, pid_t leader, int leader_pidfd, NotifySender sender, 
                         for (size_t i = 0; i < k; i++) {
                                 int f;
                                 memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                                safe_close(f);
+                                fd_close_detached(f);
                         }
                 } else if (c->cmsg_type == SCM_PIDFD && c->cmsg_len == CMSG_LEN(sizeof(int))) {
                         safe_close(sender_pidfd);

@@ -640,6 +640,17 @@ static int cmd_notify(int argc, char **argv) {
         for (long i = 0; i < repeat; i++)
                 if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0) {
                         int e = errno;
+                        /* Linux >= 6.16, SO_PASSRIGHTS off at the receiver: the kernel refuses the fd. Said
+                         * once, and the datagram sent without it (the SCM_RIGHTS header is the last). */
+                        if (e == EPERM && pass_fd && mh.msg_controllen >= CMSG_SPACE(sizeof(int))) {
+                                printf("fds refused\n");
+                                mh.msg_controllen -= CMSG_SPACE(sizeof(int));
+                                if (mh.msg_controllen == 0)
+                                        mh.msg_control = NULL;
+                                pass_fd = false;
+                                i--;
+                                continue;
+                        }
                         close(fd);
                         free(payload);
                         return fail("sendmsg to %s: %s", path, errno_name(e));
