@@ -636,6 +636,16 @@ test_exec() {
         epid=$(cat "$T_TMP/epid")
         assert_ne "$pid" "$epid" "exec's PID"
         assert_eq "$(proc_facts "$pid")" "$(proc_facts "$epid")" "facts of exec vs init"
+        # --pid-file is never written through a symlink (it is replaced), and a process whose pid file cannot
+        # be written is not left running.
+        echo victim >"$T_TMP/victim"
+        ln -sfn "$T_TMP/victim" "$T_TMP/epid-link"
+        oci_detached exec --detach --pid-file "$T_TMP/epid-link" oci-exec /bin/sleep 101
+        assert_eq victim "$(cat "$T_TMP/victim")" "the target of a symlinked --pid-file"
+        [ -L "$T_TMP/epid-link" ] && t_fail "--pid-file: the symlink is still there"
+        assert_eq sleep "$(cat /proc/"$(cat "$T_TMP/epid-link")"/comm)" "the pid in --pid-file"
+        assert_one_error "pid-file" oci exec --detach --pid-file /nonexistent/dir/pid oci-exec /bin/sleep 102
+        pgrep -f '^/bin/sleep 102$' >/dev/null && t_fail "exec left its process when --pid-file failed"
         # ... also when it asks for more: --cap stays within the bounding set.
         oci_detached exec --detach --cap CAP_SYS_ADMIN --pid-file "$T_TMP/epid2" oci-exec /bin/sleep 100
         assert_eq "$(grep CapBnd /proc/"$pid"/status)" "$(grep CapBnd /proc/"$(cat "$T_TMP/epid2")"/status)" \
