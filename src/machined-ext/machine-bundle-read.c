@@ -27,6 +27,7 @@
 #include "machine.h"
 #include "manager.h"
 #include "oci-spec.h"
+#include "held-calls.h"
 #include "priv/priv.h"
 #include "util.h"
 
@@ -250,7 +251,7 @@ static BundleRead *bundle_read_free(BundleRead *b) {
         safe_close(b->go_fd);
         sd_bus_message_unref(b->message);
         for (size_t i = 0; i < b->n_queued_calls; i++)
-                sd_bus_message_unref(b->queued_calls[i]);
+                manager_release_call(b->manager, b->queued_calls[i]);
         free(b->queued_calls);
         free(b->name);
         free(b->unit);
@@ -275,13 +276,20 @@ bool manager_bundle_read_pending(Manager *m, const char *name) {
         return false;
 }
 
-int manager_bundle_read_queue(Manager *m, const char *name, sd_bus_message *message) {
+int manager_bundle_read_queue(Manager *m, const char *name, sd_bus_message *message, sd_bus_error *error) {
+        int r;
+
         for (BundleRead *b = m->bundle_reads; b; b = b->next)
                 if (b->message && streq(b->name, name)) {
                         sd_bus_message **l = reallocarray(b->queued_calls, b->n_queued_calls + 1, sizeof(*l));
 
                         if (!l)
                                 return -ENOMEM;
+                        r = manager_hold_call(m, message, error);
+                        if (r < 0) {
+                                b->queued_calls = l;
+                                return r;
+                        }
                         b->queued_calls = l;
                         b->queued_calls[b->n_queued_calls++] = sd_bus_message_ref(message);
                         return 1;
@@ -297,7 +305,7 @@ static void bundle_read_run_queued(BundleRead *b, sd_bus_error *start_error) {
         b->n_queued_calls = 0;
         for (size_t i = 0; i < n; i++) {
                 manager_dbus_run_queued_call(b->manager, calls[i], start_error);
-                sd_bus_message_unref(calls[i]);
+                manager_release_call(b->manager, calls[i]);
         }
         free(calls);
 }

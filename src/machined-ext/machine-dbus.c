@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "bus-api.h"
+#include "held-calls.h"
 #include "log.h"
 #include "machine-dbus.h"
 #include "manager-dbus.h"
@@ -161,12 +162,12 @@ static int property_get_exit(sd_bus *bus, const char *path, const char *interfac
 /* A start of the machine's name is queued behind this run, which has exited: a call that comes after it is
  * about the run that start begins, and waits for it (see machine_queue_call()). Returns 1 if MESSAGE was
  * queued, 0 if not, or -errno. */
-static int machine_maybe_queue_call(Machine *m, sd_bus_message *message) {
+static int machine_maybe_queue_call(Machine *m, sd_bus_message *message, sd_bus_error *error) {
         int r;
 
         if (!machine_start_queued(m))
                 return 0;
-        r = machine_queue_call(m, message);
+        r = machine_queue_call(m, message, error);
         return r < 0 ? r : 1;
 }
 
@@ -241,7 +242,7 @@ int bus_machine_method_stop(sd_bus_message *message, void *userdata, sd_bus_erro
         if (r <= 0)
                 return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
-        r = machine_maybe_queue_call(m, message);
+        r = machine_maybe_queue_call(m, message, error);
         if (r != 0)
                 return r;
 
@@ -316,7 +317,7 @@ int bus_machine_method_kill(sd_bus_message *message, void *userdata, sd_bus_erro
         if (r <= 0)
                 return r == 0 ? 1 : r; /* 0: polkit was asked, the call comes back with its answer */
 
-        r = machine_maybe_queue_call(m, message);
+        r = machine_maybe_queue_call(m, message, error);
         if (r != 0)
                 return r;
 
@@ -336,11 +337,11 @@ int bus_machine_method_wait(sd_bus_message *message, void *userdata, sd_bus_erro
         Machine *m = ASSERT_PTR(userdata);
         int r;
 
-        r = machine_maybe_queue_call(m, message);
+        r = machine_maybe_queue_call(m, message, error);
         if (r != 0)
                 return r;
 
-        r = machine_add_waiter(m, message);
+        r = machine_add_waiter(m, message, error);
         if (r < 0)
                 return r;
         return 1;
@@ -354,10 +355,10 @@ int bus_machine_method_wait_ready(sd_bus_message *message, void *userdata, sd_bu
         r = sd_bus_message_read(message, "t", &timeout);
         if (r < 0)
                 return r;
-        r = machine_maybe_queue_call(m, message);
+        r = machine_maybe_queue_call(m, message, error);
         if (r != 0)
                 return r;
-        r = machine_add_ready_waiter(m, message, timeout);
+        r = machine_add_ready_waiter(m, message, timeout, error);
         if (r < 0)
                 return r;
         return 1;
@@ -650,7 +651,7 @@ void machine_dbus_reply_exit_waiters(Machine *m) {
                 r = sd_bus_reply_method_return(w, "si", exit_code_to_string(m->exit_code) ?: "", m->exit_status);
                 if (r < 0)
                         log_debug_errno(r, "Failed to answer a waiter of machine %s, ignoring: %m", m->name);
-                sd_bus_message_unref(w);
+                manager_release_call(m->manager, w);
         }
         m->n_waiters = k;
 }
@@ -687,7 +688,7 @@ void machine_dbus_finalized(Machine *m) {
                         r = sd_bus_reply_method_return(w, NULL);
                 if (r < 0)
                         log_debug_errno(r, "Failed to answer a waiter of machine %s, ignoring: %m", m->name);
-                sd_bus_message_unref(w);
+                manager_release_call(m->manager, w);
         }
         m->waiters = mfree(m->waiters);
         m->n_waiters = 0;
@@ -707,7 +708,7 @@ void machine_dbus_finalized(Machine *m) {
                 m->n_queued_calls = 0;
                 for (size_t i = 0; i < n; i++) {
                         manager_dbus_run_queued_call(m->manager, calls[i], &start_error);
-                        sd_bus_message_unref(calls[i]);
+                        manager_release_call(m->manager, calls[i]);
                 }
                 free(calls);
         }

@@ -16,6 +16,7 @@
 #include "util.h"
 #include "machine-dbus.h"
 #include "machine-hooks.h"
+#include "held-calls.h"
 #include "machine.h"
 #include "machine-internal.h"
 #include "machine-network.h"
@@ -176,8 +177,16 @@ int machine_arm_timer(Machine *m, usec_t usec) {
         return 0;
 }
 
-int machine_add_waiter(Machine *m, sd_bus_message *message) {
-        return message_list_push(&m->waiters, &m->n_waiters, message);
+int machine_add_waiter(Machine *m, sd_bus_message *message, sd_bus_error *error) {
+        int r;
+
+        r = manager_hold_call(m->manager, message, error);
+        if (r < 0)
+                return r;
+        r = message_list_push(&m->waiters, &m->n_waiters, message);
+        if (r < 0)
+                manager_release_call(m->manager, sd_bus_message_ref(message));
+        return r;
 }
 
 /* What a run leaves outside the daemon once it is gone: its fds in systemd's store, and the propagation
@@ -377,13 +386,18 @@ static int on_ready_waiter_timeout(sd_event_source *s, uint64_t usec, void *user
         return 0;
 }
 
-int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout) {
+int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout, sd_bus_error *error) {
         ReadyWaiter *w;
         int r;
 
+        r = manager_hold_call(m->manager, message, error);
+        if (r < 0)
+                return r;
         w = new0(ReadyWaiter, 1);
-        if (!w)
+        if (!w) {
+                manager_release_call(m->manager, sd_bus_message_ref(message));
                 return -ENOMEM;
+        }
         *w = (ReadyWaiter) {
                 .machine = m,
                 .message = sd_bus_message_ref(message),

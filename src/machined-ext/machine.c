@@ -18,6 +18,7 @@
 #include "machine-dbus.h"
 #include "machine-shell.h"
 #include "machine-hooks.h"
+#include "held-calls.h"
 #include "machine.h"
 #include "machine-internal.h"
 #include "link-remover.h"
@@ -121,7 +122,7 @@ bool machine_scope_must_go(const Machine *m) {
 
 void ready_waiter_free(ReadyWaiter *w) {
         sd_event_source_disable_unref(w->timer);
-        sd_bus_message_unref(w->message);
+        manager_release_call(w->machine->manager, w->message);
         free(w);
 }
 
@@ -170,10 +171,10 @@ Machine *machine_free(Machine *m) {
 
         sd_bus_message_unref(m->start_message);
         for (size_t i = 0; i < m->n_waiters; i++)
-                sd_bus_message_unref(m->waiters[i]);
+                manager_release_call(m->manager, m->waiters[i]);
         free(m->waiters);
         for (size_t i = 0; i < m->n_queued_calls; i++)
-                sd_bus_message_unref(m->queued_calls[i]);
+                manager_release_call(m->manager, m->queued_calls[i]);
         free(m->queued_calls);
         free(m->start_error_message);
 
@@ -398,8 +399,16 @@ int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message) {
         return 0;
 }
 
-int machine_queue_call(Machine *m, sd_bus_message *message) {
-        return message_list_push(&m->queued_calls, &m->n_queued_calls, message);
+int machine_queue_call(Machine *m, sd_bus_message *message, sd_bus_error *error) {
+        int r;
+
+        r = manager_hold_call(m->manager, message, error);
+        if (r < 0)
+                return r;
+        r = message_list_push(&m->queued_calls, &m->n_queued_calls, message);
+        if (r < 0)
+                manager_release_call(m->manager, sd_bus_message_ref(message));
+        return r;
 }
 
 int machine_leader_namespace_fd(Machine *m, MachineNamespace ns) {

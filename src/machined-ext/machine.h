@@ -277,7 +277,7 @@ void machine_machined_removed(Machine *m);
 
 /* Adds a pending WaitMachineReady call, answered when the machine is ready or failed, or after TIMEOUT
  * (0 = none). Answers at once if the machine is ready already. */
-int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout);
+int machine_add_ready_waiter(Machine *m, sd_bus_message *message, usec_t timeout, sd_bus_error *error);
 
 /* Bind-mounts SOURCE at DESTINATION in the running container, through a helper process that does every access
  * to SOURCE; MESSAGE is answered when it is done, or with org.machinedext1.Timeout after 20 s. Returns 0,
@@ -288,7 +288,7 @@ int machine_bind_mount(Machine *m, const char *source, const char *destination, 
 
 /* Queues a call about this machine's name (a StartMachine, or a call after a queued one), to be dispatched
  * again once this run is gone. Returns 0 or -ENOMEM. */
-int machine_queue_call(Machine *m, sd_bus_message *message);
+int machine_queue_call(Machine *m, sd_bus_message *message, sd_bus_error *error);
 
 /* Whether a start of this name is queued behind this (exited) run: calls about the machine then concern the
  * run that start begins, and are queued too. */
@@ -302,7 +302,7 @@ void machine_scope_started(Machine *m, const char *result);
 void machine_scope_failed(Machine *m, int error, char *message);
 
 /* Adds a pending WaitMachine call, answered when the payload exited. Returns 0 or -ENOMEM. */
-int machine_add_waiter(Machine *m, sd_bus_message *message);
+int machine_add_waiter(Machine *m, sd_bus_message *message, sd_bus_error *error);
 
 void machine_set_state(Machine *m, MachineState state);
 

@@ -164,7 +164,7 @@ static int start_machine_now(Manager *manager, sd_bus_message *message, const ch
                 /* The previous run's payload is gone and it is only being cleaned up: start once it is. (Not
                  * when it rebooted: then it starts again by itself.) */
                 if (old->exited && !old->finalized && !old->reboot_pending) {
-                        r = machine_queue_call(old, message);
+                        r = machine_queue_call(old, message, error);
                         return r < 0 ? r : 1;
                 }
                 return bus_error_from_machine(error, -MX_ERR_MACHINE_EXISTS, name, NULL);
@@ -292,14 +292,14 @@ static int method_start_machine_in_unit(sd_bus_message *message, void *userdata,
  * start is answered, as machinectl-ext's start, which sends its waits right behind the start, needs. Only
  * calls that need no authorization (a queued call is not asked again). Returns 1 if MESSAGE was queued, 0 if
  * not, or -errno. */
-static int queue_behind_bundle_read(Manager *manager, sd_bus_message *message) {
+static int queue_behind_bundle_read(Manager *manager, sd_bus_message *message, sd_bus_error *error) {
         const char *name;
         int r;
 
         r = sd_bus_message_read(message, "s", &name);
         if (r < 0)
                 return r;
-        r = manager_get_machine(manager, name) ? 0 : manager_bundle_read_queue(manager, name, message);
+        r = manager_get_machine(manager, name) ? 0 : manager_bundle_read_queue(manager, name, message, error);
         if (r == 0)
                 (void) sd_bus_message_rewind(message, true);
         return r;
@@ -308,7 +308,7 @@ static int queue_behind_bundle_read(Manager *manager, sd_bus_message *message) {
 static int method_wait_machine_ready(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         int r;
 
-        r = queue_behind_bundle_read(ASSERT_PTR(userdata), message);
+        r = queue_behind_bundle_read(ASSERT_PTR(userdata), message, error);
         if (r != 0)
                 return r;
         return redirect_to_machine(message, userdata, error, bus_machine_method_wait_ready);
@@ -380,7 +380,7 @@ static int method_wait_machine(sd_bus_message *message, void *userdata, sd_bus_e
         Machine *m;
         int r;
 
-        r = queue_behind_bundle_read(manager, message);
+        r = queue_behind_bundle_read(manager, message, error);
         if (r != 0)
                 return r;
         r = sd_bus_message_read(message, "s", &name);

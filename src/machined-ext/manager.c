@@ -20,6 +20,7 @@
 #include "manager-dbus.h"
 #include "manager-systemd.h"
 #include "link-remover.h"
+#include "held-calls.h"
 #include "manager.h"
 #include "container.h"
 #include "name.h"
@@ -47,12 +48,14 @@ int manager_new(Manager **ret) {
         m->exits = exit_records_new();
         m->jobs = hashmap_new();
         m->sender_uids = hashmap_new();
+        m->held_calls = hashmap_new();
+        m->held_users = hashmap_new();
         m->adopted_consoles = hashmap_new();
         m->adopted_locks = hashmap_new();
         m->adopted_fds = hashmap_new();
         m->stored_entries = hashmap_new();
         m->oci_containers = hashmap_new();
-        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->adopted_consoles || !m->adopted_locks ||
+        if (!m->machines || !m->exits || !m->jobs || !m->sender_uids || !m->held_calls || !m->held_users || !m->adopted_consoles || !m->adopted_locks ||
             !m->adopted_fds || !m->stored_entries || !m->oci_containers)
                 return -ENOMEM;
 
@@ -202,6 +205,9 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->adopted_fds);
         manager_forget_stored_entries(m);
         hashmap_free(m->stored_entries);
+        manager_held_calls_done(m);
+        hashmap_free(m->held_calls);
+        hashmap_free(m->held_users);
         polkit_registry_done(&m->polkit);
         manager_flush_sender_uids(m);
         hashmap_free(m->sender_uids);

@@ -22,6 +22,9 @@ typedef struct Manager {
         Hashmap *machines;      /* name → Machine */
         ExitRecords *exits;     /* the last runs of names that are gone */
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
+        Hashmap *held_calls;    /* "%p" of a call held for a user other than root → HeldCall (held-calls.h) */
+        Hashmap *held_users;    /* "%u" of such a user → HeldUser: how many of its calls are held */
+        unsigned n_held_calls;  /* how many calls of users other than root are held in all */
         PolkitRegistry polkit;  /* calls waiting for (or just answered by) polkit */
         Hashmap *jobs;                  /* systemd job path → Machine, for the start jobs of our scopes */
         Hashmap *adopted_consoles;      /* name → Console of machines of a previous instance of the daemon */
@@ -114,7 +117,7 @@ void manager_start_machine_read(Manager *m, sd_bus_message *message, const char 
                                 const char *start_bundle, const struct BundleData *data, sd_bus_error *ret_error);
 /* Queues MESSAGE (a call about machine NAME that needs no authorization) behind the start of NAME that waits for
  * its bundle, if there is one. Returns 1 if queued, 0 if not, -ENOMEM. */
-int manager_bundle_read_queue(Manager *m, const char *name, sd_bus_message *message);
+int manager_bundle_read_queue(Manager *m, const char *name, sd_bus_message *message, sd_bus_error *error);
 
 /* Frees the BindMount helpers of machines that are gone (SIGKILLs those still there). (machine-bind.c) */
 void manager_bind_orphans_free(Manager *m);

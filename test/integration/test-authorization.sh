@@ -196,6 +196,49 @@ test_polkit_console_only() {
         assert_eq running "$(mx_prop $n State)" "$n after the refused stop"
 }
 
+# WaitMachine is open to everyone, and holds its caller's message (with any fds sent along) until the machine
+# exits: a user other than root gets HELD_CALLS_PER_USER_MAX (64) of them at a time, then LimitsExceeded at
+# once. Root is not bounded. Once the machine is gone, the user's calls are counted out, and new ones held.
+held_refused_are() {    # N: files of test_held_calls_bounded with a refusal
+        [ "$(grep -l 'Too many' "$T_TMP"/held.* 2>/dev/null | wc -l)" = "$1" ]
+}
+
+test_held_calls_bounded() {
+        local n=mxt-auth-held i out refused=0 held=0 pids=()
+        auth_setup
+        running $n ""
+        for i in $(seq 70); do
+                as_user busctl --timeout=60 call $BUS_NAME $BUS_PATH $BUS_IFACE WaitMachine s $n \
+                        >"$T_TMP/held.$i" 2>&1 &
+                pids+=($!)
+        done
+        # The refused ones answer at once; the held ones wait for the exit.
+        wait_until 20 held_refused_are 6 || t_fail "not 6 of 70 refused: $(cat "$T_TMP"/held.* | sort | uniq -c | head -5)"
+        assert_match "Too many calls wait for machines \(at most 64 of user [0-9]+" \
+                "$(cat "$T_TMP"/held.* | grep -m1 'Too many')" "the refusal"
+        # Root's wait is held all the same (it times out here, unanswered).
+        out=$(busctl --timeout=1 call $BUS_NAME $BUS_PATH $BUS_IFACE WaitMachine s $n 2>&1) &&
+                t_fail "root's WaitMachine was answered while $n runs: $out"
+        assert_no_match 'Too many' "$out" "root's WaitMachine"
+        mx_stop_gone $n
+        for i in "${!pids[@]}"; do
+                wait "${pids[$i]}" 2>/dev/null
+        done
+        for i in $(seq 70); do
+                grep -q 'Too many' "$T_TMP/held.$i" && refused=$((refused + 1))
+                grep -q '^si ' "$T_TMP/held.$i" && held=$((held + 1))
+        done
+        assert_eq "64 6" "$held $refused" "held and refused WaitMachine calls of $AUTH_USER"
+        # Counted out: a new run holds the user's wait again.
+        running $n ""
+        as_user busctl --timeout=60 call $BUS_NAME $BUS_PATH $BUS_IFACE WaitMachine s $n >"$T_TMP/held.again" 2>&1 &
+        sleep 1
+        [ -s "$T_TMP/held.again" ] && t_fail "the wait after the first run's was not held: $(cat "$T_TMP/held.again")"
+        mx_stop_gone $n
+        wait $! 2>/dev/null
+        assert_match '^si ' "$(cat "$T_TMP/held.again")" "the answer to the wait held again"
+}
+
 t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v setpriv >/dev/null || { echo "setpriv missing (util-linux)"; echo "0 passed, 1 failed"; exit 1; }
 [ -e /usr/share/polkit-1/actions/org.machinedext1.policy ] ||
@@ -204,5 +247,6 @@ command -v setpriv >/dev/null || { echo "setpriv missing (util-linux)"; echo "0 
 auth_run auth-denied-without-polkit test_denied_without_polkit
 auth_run auth-polkit-rule-grants test_polkit_rule_grants
 auth_run auth-polkit-console-only test_polkit_console_only
+auth_run auth-held-calls-bounded test_held_calls_bounded
 
 t_summary
