@@ -130,6 +130,7 @@ static int map_process(OciContainer *c, char * const *envp_defaults, char **erro
         }
         cc->envp = c->envp;
         cc->working_directory = p->cwd;
+        cc->make_working_directory = true;      /* runc: MkdirAll(cwd) (a Kubernetes workingDir the image has not) */
 
         if (p->username)
                 (void) oci_container_warn(c, "process.user.username: ignored, the numeric IDs apply");
@@ -175,9 +176,11 @@ static int map_process(OciContainer *c, char * const *envp_defaults, char **erro
         cc->oom_score_adjust = p->has_oom_score_adj ? p->oom_score_adj : OOM_SCORE_ADJUST_UNSET;
 
         if (p->apparmor_profile)
-                (void) oci_container_warn(c, "process.apparmorProfile: not supported, ignoring");
+                (void) oci_container_warn(c, "process.apparmorProfile: not supported, the container runs without "
+                                          "this AppArmor profile");
         if (p->selinux_label)
-                (void) oci_container_warn(c, "process.selinuxLabel: not supported, ignoring");
+                (void) oci_container_warn(c, "process.selinuxLabel: not supported, the container runs without "
+                                          "this SELinux label");
         if (p->has_scheduler)
                 (void) oci_container_warn(c, "process.scheduler: not supported, ignoring");
         if (p->has_io_priority)

@@ -236,6 +236,7 @@ typedef struct ContainerConfig {
                                          * it the payload gets HOME, USER, LOGNAME and SHELL from the entry
                                          * unless ENVP already has them */
         const char *working_directory;  /* WorkingDirectory=, default "/" */
+        bool make_working_directory;    /* made (in the root) if it is missing, as runc does for process.cwd */
         uint64_t capability_ambient;    /* AmbientCapability= */
         bool no_new_privileges;
         unsigned long personality;      /* PERSONALITY_INVALID: leave alone */

@@ -60,8 +60,9 @@ void container_reap_helper(Container *c);
 /* Tells a child waiting after CONTAINER_STAGE_SETUP_DONE to go on and exec. Returns 0 or -errno. */
 int container_release(int sync_fd);
 
-/* The largest state JSON container_continue_hooks() passes on. */
-#define CONTAINER_HOOK_STATE_MAX (60U * 1024U)
+/* The largest state JSON container_continue_hooks() passes on: that of the largest state file
+ * (CONTAINER_STATE_SIZE_MAX, checked in spawn.c), whose annotations Kubernetes fills. */
+#define CONTAINER_HOOK_STATE_MAX (1024U * 1024U)
 
 /* Lets a child that reported CONTAINER_STAGE_HOOKS (paused, hooks_pause) go on, with STATE (the OCI state JSON
  * its startContainer hooks get on stdin). Returns 0, -E2BIG (STATE is larger than CONTAINER_HOOK_STATE_MAX),

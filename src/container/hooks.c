@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -58,8 +60,8 @@ static uint64_t now_msec(void) {
 
 int container_hook_run(const ContainerHook *h, const char *state, const int *ns_fds, size_t n_ns_fds,
                        uint64_t bounding, siginfo_t *ret_si) {
-        _cleanup_close_pair_ int in[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int pidfd = -EBADF;
+        _cleanup_close_pair_ int err[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int pidfd = -EBADF, in = -EBADF;
         int timeout = h->timeout > 0 ? h->timeout : CONTAINER_HOOK_TIMEOUT_DEFAULT_SEC;
         siginfo_t si = {};
         uint64_t deadline;
@@ -69,16 +71,31 @@ int container_hook_run(const ContainerHook *h, const char *state, const int *ns_
 
         if (!h->path || h->path[0] != '/')
                 return -EINVAL;
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+        /* The state on stdin: a file of its own, whole, read at the hook's pace (a pipe would take 64 KiB
+         * without blocking us, and a large state, Kubernetes' annotations, would reach the hook cut short). */
+        in = memfd_create("hook-state", MFD_CLOEXEC);
+        if (in < 0)
+                return -errno;
+        if (state) {
+                size_t len = strlen(state);
+                n = write(in, state, len);
+                if (n < 0)
+                        return -errno;
+                if ((size_t) n != len)
+                        return -EIO;
+                if (lseek(in, 0, SEEK_SET) < 0)
+                        return -errno;
+        }
+        if (pipe2(err, O_CLOEXEC) < 0)
                 return -errno;
 
         pid = priv_clone_pidfd(0, &pidfd);
         if (pid < 0)
                 return (int) pid;
         if (pid == 0)
-                hook_child(h, in[0], err[1], ns_fds, n_ns_fds, bounding); /* never returns */
+                hook_child(h, in, err[1], ns_fds, n_ns_fds, bounding); /* never returns */
 
-        in[0] = safe_close(in[0]);
+        in = safe_close(in);
         err[1] = safe_close(err[1]);
 
         /* end-of-file: exec'd. */
@@ -89,14 +106,6 @@ int container_hook_run(const ContainerHook *h, const char *state, const int *ns_
                 (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
                 return -(e ?: EIO);
         }
-
-        /* The state, as much as the pipe takes without blocking: a hook that does not read it must not block
-         * us (the spec's state is small), and one that is gone already must not take us with it (SIGPIPE). */
-        if (state) {
-                (void) fcntl(in[1], F_SETFL, O_NONBLOCK);
-                (void) write_nosigpipe(in[1], state, strlen(state));
-        }
-        in[1] = safe_close(in[1]);
 
         deadline = now_msec() + (uint64_t) timeout * 1000;
         for (;;) {

@@ -599,6 +599,13 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         if (c->private_network)
                 STEP(&s, fail_if(&s.log, priv_loopback_up(), CONTAINER_STAGE_NETWORK, "lo"));
 
+        /* A missing process.cwd is made first in the image's own tree (runc does it before the root is made
+         * read-only), resolved in it. */
+        if (c->make_working_directory && c->working_directory) {
+                _cleanup_close_ int image = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (image >= 0)
+                        (void) priv_create_in_root(image, c->working_directory, true);
+        }
         s.rootfd = STEP(&s, setup_root(c, s.userns_fd, &s.root_idmapped, &s.log));
         setup_file_systems(c, &s);
         /* A joined UTS namespace keeps the hostname its owner gave it; a shared one is the host's. */
@@ -611,6 +618,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
 
         if (c->hooks_pause)
                 STEP(&s, wait_hooks(&s));
+        /* Once more, now that the mounts are there: one in a volume. Resolved in the root, as the mounts are;
+         * one that cannot be made fails below, where it is entered, naming it. */
+        if (c->make_working_directory && c->working_directory)
+                (void) priv_create_in_root(s.rootfd, c->working_directory, true);
         if (c->no_pivot)
                 STEP(&s, mounts_move_root(c, s.rootfd, &s.log));
         else

@@ -4,6 +4,7 @@
  * the root; destinations are always resolved inside the root. */
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -631,8 +632,18 @@ static bool path_below(const char *path, const char *root) {
 int mounts_move_root(const ContainerConfig *c, int rootfd, SetupLog *l) {
         struct libmnt_table *table = NULL;
         struct libmnt_iter *iter = NULL;
+        char fdpath[64], root[PATH_MAX];
         struct libmnt_fs *fs;
+        ssize_t n;
         int r = 0;
+
+        /* The root as mountinfo names it: resolved (the configured path may go through a symlink, a bundle's
+         * rootfs may be one), from the fd we hold. */
+        (void) snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%i", rootfd);
+        n = readlink(fdpath, root, sizeof(root) - 1);
+        if (n <= 0 || root[0] != '/')
+                return setup_fail(l, CONTAINER_STAGE_PIVOT_ROOT, n < 0 ? -errno : -EBADF, c->root);
+        root[n] = 0;
 
         /* runc's msMoveRoot: the host's full proc and sysfs mounts would stay in the mount namespace below the
          * moved root, where the kernel counts them as "fully visible" and so lets a new proc or sysfs be
@@ -652,7 +663,7 @@ int mounts_move_root(const ContainerConfig *c, int rootfd, SetupLog *l) {
                 int k;
 
                 if (!target || !type || !streq_ptr(fsroot, "/") || !(streq(type, "proc") || streq(type, "sysfs")) ||
-                    path_below(target, c->root))
+                    path_below(target, root))
                         continue;
                 k = priv_umount_detach(target);
                 if (k >= 0 || k == -ENOENT)

@@ -2,6 +2,7 @@
 /* The creator's side of the spawn protocol (see container.h): clone, reports, create/start. */
 
 #include <fcntl.h>
+#include <assert.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "container.h"
+#include "state.h"
 #include "escape.h"
 #include "init.h"
 #include "libmount-dl.h"
@@ -84,9 +86,16 @@ static int format_id_map(const ContainerIdMap *map, size_t n, char *buf, size_t 
 int container_continue_hooks(int sync_fd, const char *state) {
         _cleanup_free_ char *m = NULL;
         size_t n = strlen(state ?: "");
+        int size;
 
+        static_assert(CONTAINER_HOOK_STATE_MAX >= CONTAINER_STATE_SIZE_MAX, "a state the init cannot be given");
         if (n > CONTAINER_HOOK_STATE_MAX)
                 return -E2BIG;
+        /* One datagram, which must fit into the socket's send buffer (wmem_default, some 200 KiB, is less
+         * than the largest state): as large as it takes (root may go past wmem_max). */
+        size = (int) (n + 64 * 1024);
+        if (setsockopt(sync_fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+                (void) setsockopt(sync_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
         m = malloc(n + 1);
         if (!m)
                 return -ENOMEM;

@@ -2,7 +2,9 @@
 /* A container found again from ROOT/ID: its status derived from the facts (is the recorded leader alive, has
  * it exec'd, is its cgroup frozen), and what start, kill and delete do to it. */
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <poll.h>
 #include <stdio.h>
@@ -369,11 +371,69 @@ int oci_runtime_start(OciLoaded *l) {
         return 0;
 }
 
-/* Signals every process of the container's cgroup (kill --all). */
+static int cgroup_foreach_pid(int dir_fd, int (*f)(int pid, void *userdata), void *userdata, unsigned depth) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_fclose_ FILE *procs = NULL;
+        DIR *d;
+        int pid, r = 0;
+
+        if (depth > 16)
+                return 0;
+        fd = openat(dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        procs = fdopen(fd, "r");
+        if (!procs)
+                return -errno;
+        TAKE_FD(fd);
+        while (r >= 0 && fscanf(procs, "%i", &pid) == 1)
+                r = f(pid, userdata);
+        if (r < 0)
+                return r;
+
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        TAKE_FD(fd);
+        for (struct dirent *de; r >= 0 && (de = readdir(d)); ) {
+                _cleanup_close_ int sub = -EBADF;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub >= 0)
+                        r = cgroup_foreach_pid(sub, f, userdata, depth + 1);
+        }
+        closedir(d);
+        return r;
+}
+
+int oci_cgroup_foreach_pid(int dir_fd, int (*f)(int pid, void *userdata), void *userdata) {
+        return cgroup_foreach_pid(dir_fd, f, userdata, 0);
+}
+
+typedef struct KillAll {
+        int sig;
+        int error;      /* the last failure; the others are signalled all the same */
+} KillAll;
+
+static int kill_one(int pid, void *userdata) {
+        KillAll *k = userdata;
+
+        if (kill(pid, k->sig) < 0 && errno != ESRCH)
+                k->error = -errno;
+        return 0;
+}
+
+/* Signals every process of the container's cgroup and of its subgroups (kill --all), as runc does. */
 static int kill_cgroup(const char *cgroup, int sig) {
         _cleanup_free_ char *path = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        int pid, r = 0;
+        _cleanup_close_ int dir_fd = -EBADF;
+        KillAll k = { .sig = sig };
+        int r;
 
         if (!cgroup)
                 return -ENOMEDIUM;
@@ -387,15 +447,13 @@ static int kill_cgroup(const char *cgroup, int sig) {
                         return 0;
                 path = mfree(path);
         }
-        if (asprintf(&path, "/sys/fs/cgroup%s/cgroup.procs", cgroup) < 0)
+        if (asprintf(&path, "/sys/fs/cgroup%s", cgroup) < 0)
                 return -ENOMEM;
-        f = fopen(path, "re");
-        if (!f)
+        dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
                 return -errno;
-        while (fscanf(f, "%i", &pid) == 1)
-                if (kill(pid, sig) < 0 && errno != ESRCH)
-                        r = -errno;
-        return r;
+        r = oci_cgroup_foreach_pid(dir_fd, kill_one, &k);
+        return r < 0 ? r : k.error;
 }
 
 int oci_runtime_kill(OciLoaded *l, int sig, bool all) {

@@ -11,44 +11,8 @@
 #include "fd-util.h"
 #include "runtime.h"
 
-/* Appends the PIDs of the cgroup directory DIR_FD and its subgroups to A. */
-static int collect(int dir_fd, json_object *a, unsigned depth) {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_fclose_ FILE *f = NULL;
-        DIR *d;
-        int pid, r = 0;
-
-        if (depth > 16)
-                return 0;
-        fd = openat(dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        f = fdopen(fd, "r");
-        if (!f)
-                return -errno;
-        TAKE_FD(fd);
-        while (fscanf(f, "%i", &pid) == 1)
-                if (json_object_array_add(a, json_object_new_int(pid)) < 0)
-                        return -ENOMEM;
-
-        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        TAKE_FD(fd);
-        for (struct dirent *de; r >= 0 && (de = readdir(d)); ) {
-                _cleanup_close_ int sub = -EBADF;
-
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
-                        continue;
-                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub >= 0)
-                        r = collect(sub, a, depth + 1);
-        }
-        closedir(d);
-        return r;
+static int add_pid(int pid, void *userdata) {
+        return json_object_array_add(userdata, json_object_new_int(pid)) < 0 ? -ENOMEM : 0;
 }
 
 static void print_cmdline(int pid) {
@@ -108,7 +72,7 @@ int verb_ps(int argc, char **argv) {
                 oci_error(errno ?: ENOMEM, "Failed to open %s: %s", path, strerror(errno ?: ENOMEM));
                 return EXIT_FAILURE;
         }
-        r = collect(dir_fd, a, 0);
+        r = oci_cgroup_foreach_pid(dir_fd, add_pid, a);
         if (r < 0) {
                 json_object_put(a);
                 oci_error(r, "Failed to read the processes of %s: %s", path, strerror(-r));

@@ -84,6 +84,29 @@ test_run() {
         grep -qx container-manager "$MACHINES_DIR/oci-run/out/runhost" || t_fail "no /run/host/container-manager"
         oci_assert_gone oci-run
 
+        # A process.cwd the image does not have is made, as runc makes it (a Kubernetes workingDir).
+        oci_bundle oci-run5 /bin/sh -c 'pwd >/out/pwd'
+        # An AppArmor profile, which it cannot apply, is a warning (in --log, as conmon passes it).
+        jq '.process.cwd = "/srv/not/in/image" | .process.apparmorProfile = "docker-default"' \
+                "$MACHINES_DIR/oci-run5/config.json" >"$T_TMP/c5.json" && mv "$T_TMP/c5.json" "$MACHINES_DIR/oci-run5/config.json"
+        rm -f "$T_TMP/run5.log"
+        out=$(oci --log "$T_TMP/run5.log" run --bundle "$MACHINES_DIR/oci-run5" oci-run5 2>&1 </dev/null) ||
+                t_fail "run with a new cwd: $out"
+        assert_match 'warning: .*process.apparmorProfile: not supported, the container runs without' \
+                "$(cat "$T_TMP/run5.log")" "the warning about the AppArmor profile"
+        assert_eq /srv/not/in/image "$(cat "$MACHINES_DIR/oci-run5/out/pwd")" "the payload's working directory"
+        [ -d "$MACHINES_DIR/oci-run5/rootfs/srv/not/in/image" ] || t_fail "the cwd was not made in the root"
+        oci_assert_gone oci-run5
+
+        # --no-pivot with a root reached through a symlink (a bundle whose rootfs is one; containerd's
+        # NoPivotRoot): the container's own /proc and /sys stay, the host's go.
+        oci_bundle oci-run6 /bin/sh -c 'test -e /proc/self/status && test -d /sys/fs/cgroup'
+        mv "$MACHINES_DIR/oci-run6/rootfs" "$MACHINES_DIR/oci-run6/realroot"
+        ln -s realroot "$MACHINES_DIR/oci-run6/rootfs"
+        out=$(oci run --no-pivot --bundle "$MACHINES_DIR/oci-run6" oci-run6 2>&1 </dev/null) ||
+                t_fail "run --no-pivot of a symlinked rootfs: $out"
+        oci_assert_gone oci-run6
+
         # Killed by a signal: 128 + the signal, as a shell reports it.
         oci_bundle oci-run2 /bin/sleep 1000
         rc=0
@@ -211,6 +234,21 @@ test_hooks_in_scope() {
                 done
                 oci_assert_gone $id
         done
+
+        # A large state (a 100 KB annotation, as Kubernetes may give): every hook gets all of it on stdin,
+        # the createRuntime hook run by the CLI and the startContainer hook run by the container's init.
+        id=oci-hookbig b=$MACHINES_DIR/oci-hookbig
+        oci_bundle $id /bin/true
+        jq --arg out "$b/out" --arg big "$(head -c 100000 /dev/zero | tr '\0' x)" '
+                .annotations = { "big": $big } |
+                .hooks = { createRuntime: [ { path: "/bin/sh", args: [ "sh", "-c", "wc -c >\($out)/createRuntime" ] } ],
+                           startContainer: [ { path: "/bin/sh", args: [ "sh", "-c", "wc -c >/out/startContainer" ] } ] }' \
+                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+        assert_ok oci run --bundle "$b" $id </dev/null
+        for k in createRuntime startContainer; do
+                [ "$(tr -d ' ' <"$b/out/$k")" -gt 100000 ] || t_fail "the $k hook got $(cat "$b/out/$k") bytes of the state"
+        done
+        oci_assert_gone $id
 }
 
 test_lifecycle() {
@@ -257,6 +295,23 @@ test_lifecycle() {
         assert_ok oci delete oci-life
         oci_assert_gone oci-life
         machinectl list --no-legend | grep -q '^oci-life ' && t_fail "oci-life still in machinectl list"
+
+        # kill --all reaches the processes of the container's subgroups too, as runc's does.
+        local child cg
+        oci_bundle oci-killall /bin/sh -c 'sleep 1000 & exec sleep 1001'
+        oci_detached run --detach --bundle "$MACHINES_DIR/oci-killall" oci-killall
+        pid=$(oci state oci-killall | jq -r .pid)
+        wait_until 5 pgrep -P "$pid" >/dev/null || t_fail "no child of $pid"
+        child=$(pgrep -P "$pid")
+        cg=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/"$pid"/cgroup)
+        mkdir "$cg/sub" && echo "$child" >"$cg/sub/cgroup.procs" || t_fail "could not move $child into $cg/sub"
+        assert_ok oci kill --all oci-killall TERM
+        # Dead: gone, or a zombie (its parent, sleep as the container's PID 1, does not reap it).
+        wait_until 5 bash -c "[ \"\$(awk '/^State:/ { print \$2 }' /proc/$child/status 2>/dev/null)\" != S ]" ||
+                t_fail "kill --all missed $child in a subgroup: $(grep State /proc/$child/status)"
+        kill -0 "$pid" || t_fail "the container's PID 1 died of SIGTERM"
+        assert_ok oci delete --force oci-killall
+        oci_assert_gone oci-killall
         return 0
 }
 
