@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fd-closer.h"
@@ -63,6 +64,10 @@ fail:
 void fd_close_detached(int fd) {
         if (fd < 0)
                 return;
+        /* A socket's last close never waits for its send queue (SO_LINGER with a timeout, a peer that does
+         * not acknowledge): reset instead. Other kinds may still wait (a FUSE file's flush): the thread. */
+        (void) setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger) { .l_onoff = 1, .l_linger = 0 },
+                          sizeof(struct linger));
         if (closer_fds[1] < 0 && !closer_failed && closer_start() < 0)
                 closer_failed = true;
         if (closer_fds[1] >= 0 && write(closer_fds[1], &fd, sizeof(fd)) == (ssize_t) sizeof(fd))

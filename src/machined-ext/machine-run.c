@@ -223,7 +223,7 @@ static void machine_reset_run(Machine *m) {
         m->sync_fd = safe_close(m->sync_fd);
         m->leader_pidfd = safe_close(m->leader_pidfd);
         machine_release_mount_namespace(m);
-        m->notify_fd = safe_close(m->notify_fd);
+        notify_socket_close(TAKE_FD(m->notify_fd));
         m->leader = 0;
         m->console = console_free(m->console);
         m->cgroup = mfree(m->cgroup);

@@ -59,6 +59,41 @@ static bool cgroup_is_below(const char *cg, const char *top) {
         return rest && (*rest == 0 || *rest == '/');
 }
 
+void notify_socket_close(int fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * 253) + CMSG_SPACE(sizeof(int)) +
+                            CMSG_SPACE(sizeof(struct ucred))];
+        } control;
+        char b;
+
+        if (fd < 0)
+                return;
+        /* Senders get EPIPE from now on; what they queued (fds too, before SO_PASSRIGHTS) is taken out here,
+         * not freed by the kernel in our close, where the last close of a passed fd could wait. */
+        (void) shutdown(fd, SHUT_RD);
+        for (unsigned i = 0; i < 4096; i++) {
+                struct iovec iov = { .iov_base = &b, .iov_len = 1 };
+                struct msghdr mh = {
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = &control,
+                        .msg_controllen = sizeof(control),
+                };
+
+                if (recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC) < 0)
+                        break;
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                        if (c->cmsg_level == SOL_SOCKET && IN_SET(c->cmsg_type, SCM_RIGHTS, SCM_PIDFD))
+                                for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+                                        int f;
+                                        memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+                                        fd_close_detached(f);
+                                }
+        }
+        (void) close(fd);
+}
+
 int notify_receive(int fd, pid_t leader, int leader_pidfd, NotifySender sender, const char *cgroup,
                    NotifyMessage *ret, const char **ret_reason) {
         /* Static: single-threaded daemon, and never sized by what the peer sends. One byte more than the

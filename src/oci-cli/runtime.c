@@ -377,7 +377,7 @@ static int cgroup_foreach_pid(int dir_fd, int (*f)(int pid, void *userdata), voi
         DIR *d;
         int pid, r = 0;
 
-        if (depth > 16)
+        if (depth > OCI_CGROUP_DEPTH_MAX)
                 return 0;
         fd = openat(dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -406,6 +406,9 @@ static int cgroup_foreach_pid(int dir_fd, int (*f)(int pid, void *userdata), voi
                 sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sub >= 0)
                         r = cgroup_foreach_pid(sub, f, userdata, depth + 1);
+                /* Removed meanwhile (a unit of a systemd in there stopping): gone with its processes. */
+                if (IN_SET(r, -ENOENT, -ENODEV))
+                        r = 0;
         }
         closedir(d);
         return r;

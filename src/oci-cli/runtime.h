@@ -89,8 +89,9 @@ int oci_runtime_create(const OciCreate *o, OciInstance **ret);
 
 /* Writes PID into the --pid-file PATH (a new file renamed over it). Returns 0, or -errno after oci_error(). */
 int oci_write_pid_file(const char *path, pid_t pid);
-/* Calls F for each PID of the cgroup directory DIR_FD and its subgroups (16 levels deep at most), until F
- * returns < 0. Returns 0, F's error, or -errno. */
+/* Calls F for each PID of the cgroup directory DIR_FD and its subgroups (OCI_CGROUP_DEPTH_MAX levels deep at
+ * most; a subgroup removed meanwhile is skipped), until F returns < 0. Returns 0, F's error, or -errno. */
+#define OCI_CGROUP_DEPTH_MAX 64U
 int oci_cgroup_foreach_pid(int dir_fd, int (*f)(int pid, void *userdata), void *userdata);
 /* From now on the signals a terminal or a supervisor sends us go to the process PIDFD (-EBADF: to nobody). */
 void oci_forward_signals(int pidfd);
