@@ -4,14 +4,41 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "priv.h"
+
+/* Whether the mount our file was run from is one of our namespace's (1: it is in /proc/self/mountinfo), or
+ * detached, as priv_exec_self_read_only() makes it (0); -errno if that cannot be told (no STATX_MNT_ID before
+ * Linux 5.8). */
+static int exe_mount_attached(void) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        struct statx sx;
+        size_t n = 0;
+
+        if (statx(AT_FDCWD, "/proc/self/exe", 0, STATX_MNT_ID, &sx) < 0)
+                return -errno;
+        if (!(sx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        while (getline(&line, &n, f) > 0) {
+                unsigned long long id;
+                if (sscanf(line, "%llu", &id) == 1 && id == sx.stx_mnt_id)
+                        return 1;
+        }
+        return 0;
+}
 
 int priv_exec_self_read_only(char *const argv[]) {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
@@ -24,7 +51,9 @@ int priv_exec_self_read_only(char *const argv[]) {
         /* The mount the kernel reached our file through when it ran us: what /proc/PID/exe opens. */
         if (statvfs("/proc/self/exe", &sv) < 0)
                 return -errno;
-        if (sv.f_flag & ST_RDONLY) {
+        /* Read-only, and not a mount of the namespace's (which an admin may remount read-write, while a
+         * container holds our /proc/PID/exe open): ours. */
+        if ((sv.f_flag & ST_RDONLY) && exe_mount_attached() <= 0) {
                 /* Run by fd (below), a kernel before 6.14 named us after the fd's number: our name back. */
                 if (prctl(PR_GET_NAME, comm, 0, 0, 0) >= 0 && comm[0] && !comm[strspn(comm, "0123456789")]) {
                         _cleanup_free_ char *name = strdup(argv[0]);

@@ -203,7 +203,8 @@ int priv_make_shared_mount_point(const char *dir);
  * our checks): our file, which root in the container could then open for writing through /proc/PID/exe, at
  * once or after we exit. So a program that does so first runs itself again, with ARGV and environ, from a
  * detached read-only (nosuid, nodev) bind mount of its file: returns only on failure (-errno), or 0 when it
- * already runs from a read-only mount (then also after that exec). */
+ * already runs from such a mount (then also after that exec; a read-only mount of the namespace, which an admin
+ * may remount read-write, is not enough, unless the kernel cannot tell mounts apart: before Linux 5.8). */
 int priv_exec_self_read_only(char *const argv[]);
 
 /* ---- user namespaces (priv-userns.c) ---- */
