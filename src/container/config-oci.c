@@ -413,8 +413,10 @@ static int map_devices(OciContainer *c, char **error) {
                 char path[64];
 
                 snprintf(path, sizeof(path), "linux.devices[%zu]", i);
-                if (!startswith(d->path, "/dev/"))
-                        return oci_error(error, path, "path: must be below /dev");
+                if (!startswith(d->path, "/dev/") || strstr(d->path, "/../") ||
+                    (strlen(d->path) >= 3 && streq(d->path + strlen(d->path) - 3, "/..")) ||
+                    strstr(d->path, "/./") || strstr(d->path, "//"))
+                        return oci_error(error, path, "path: must be a normalized path below /dev");
                 if (d->major < 0 || d->minor < 0 || d->major > UINT32_MAX || d->minor > UINT32_MAX)
                         return oci_error(error, path, "major and minor must be between 0 and 2^32-1");
                 c->devices[i] = (ContainerDevice) {

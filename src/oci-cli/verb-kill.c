@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kill [--all] ID [SIGNAL]: SIGNAL is a number or a name, with or without "SIG" (default SIGTERM). */
+/* kill [--all] ID [SIGNAL]: SIGNAL is a number or a name in any case, with or without "SIG" (default SIGTERM). */
 
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@ int verb_kill(int argc, char **argv) {
                 return EXIT_FAILURE;
         }
         if (argc - optind == 2) {
+                /* Any case, as runc takes it ("term", "sigkill"). */
+                for (char *p = argv[optind + 1]; *p; p++)
+                        *p = (char) toupper((unsigned char) *p);
                 sig = signal_from_string(argv[optind + 1]);
                 if (sig <= 0) {
                         oci_error(EINVAL, "kill: invalid signal '%s'", argv[optind + 1]);

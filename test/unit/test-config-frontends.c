@@ -396,7 +396,12 @@ static void test_refusals(void) {
         assert_refused("\"mounts\": [ { \"destination\": \"/a\", \"source\": \"/b\", \"options\": [ \"bind\", \"idmap\" ] } ]",
                        "mounts[0]: options: idmap, ridmap and tmpcopyup are not supported");
         assert_refused("\"linux\": { \"devices\": [ { \"path\": \"/etc/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3 } ] }",
-                       "linux.devices[0]: path: must be below /dev");
+                       "linux.devices[0]: path: must be a normalized path below /dev");
+        /* Up and out of /dev: refused naming the field, not only by the model's own check. */
+        assert_refused("\"linux\": { \"devices\": [ { \"path\": \"/dev/../etc/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3 } ] }",
+                       "linux.devices[0]: path: must be a normalized path below /dev");
+        assert_refused("\"linux\": { \"devices\": [ { \"path\": \"/dev/x/..\", \"type\": \"c\", \"major\": 1, \"minor\": 3 } ] }",
+                       "linux.devices[0]: path: must be a normalized path below /dev");
 }
 
 static bool strv_find_startswith(char **l, const char *prefix) {
