@@ -19,6 +19,10 @@ const char *format_usec(char buf[static 32], usec_t usec);
 bool machine_scope_must_go(const Machine *m);
 /* Appends a reference to MESSAGE to *L of *N messages. Returns 0 or -ENOMEM. */
 int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message);
+/* message_list_push() of a call held for its caller (manager_hold_call(), held-calls.h): *ERROR set if it is
+ * one too many. Released with manager_release_call(). Returns 0 or a negative error. */
+int message_list_hold(Manager *manager, sd_bus_message ***l, size_t *n, sd_bus_message *message,
+                      sd_bus_error *error);
 /* Stops the scope of a start that failed before the release. Returns nothing. */
 void machine_stop_scope(Machine *m);
 /* The machine's device policy (device-policy.h) on its scope's cgroup (keep-unit: the unit's "payload"

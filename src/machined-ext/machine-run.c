@@ -178,15 +178,7 @@ int machine_arm_timer(Machine *m, usec_t usec) {
 }
 
 int machine_add_waiter(Machine *m, sd_bus_message *message, sd_bus_error *error) {
-        int r;
-
-        r = manager_hold_call(m->manager, message, error);
-        if (r < 0)
-                return r;
-        r = message_list_push(&m->waiters, &m->n_waiters, message);
-        if (r < 0)
-                manager_release_call(m->manager, sd_bus_message_ref(message));
-        return r;
+        return message_list_hold(m->manager, &m->waiters, &m->n_waiters, message, error);
 }
 
 /* What a run leaves outside the daemon once it is gone: its fds in systemd's store, and the propagation

@@ -399,16 +399,21 @@ int message_list_push(sd_bus_message ***l, size_t *n, sd_bus_message *message) {
         return 0;
 }
 
-int machine_queue_call(Machine *m, sd_bus_message *message, sd_bus_error *error) {
+int message_list_hold(Manager *manager, sd_bus_message ***l, size_t *n, sd_bus_message *message,
+                      sd_bus_error *error) {
         int r;
 
-        r = manager_hold_call(m->manager, message, error);
+        r = manager_hold_call(manager, message, error);
         if (r < 0)
                 return r;
-        r = message_list_push(&m->queued_calls, &m->n_queued_calls, message);
+        r = message_list_push(l, n, message);
         if (r < 0)
-                manager_release_call(m->manager, sd_bus_message_ref(message));
+                manager_release_call(manager, sd_bus_message_ref(message));
         return r;
+}
+
+int machine_queue_call(Machine *m, sd_bus_message *message, sd_bus_error *error) {
+        return message_list_hold(m->manager, &m->queued_calls, &m->n_queued_calls, message, error);
 }
 
 int machine_leader_namespace_fd(Machine *m, MachineNamespace ns) {
