@@ -2,8 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -44,26 +42,6 @@ int write_file_replace_at(int dir_fd, const char *name, const char *tmp, const v
         if (r < 0)
                 (void) unlinkat(dir_fd, tmp, 0);
         return r;
-}
-
-ssize_t write_nosigpipe(int fd, const void *buf, size_t n) {
-        sigset_t pipe_only, old, pending;
-        bool was_pending;
-        ssize_t k;
-        int e;
-
-        sigemptyset(&pipe_only);
-        sigaddset(&pipe_only, SIGPIPE);
-        /* One that was pending already is not ours to take. */
-        was_pending = sigpending(&pending) >= 0 && sigismember(&pending, SIGPIPE);
-        if (sigprocmask(SIG_BLOCK, &pipe_only, &old) < 0)
-                return -errno;
-        k = write(fd, buf, n);
-        e = errno;
-        if (k < 0 && e == EPIPE && !was_pending)
-                (void) sigtimedwait(&pipe_only, NULL, &(struct timespec) {});
-        (void) sigprocmask(SIG_SETMASK, &old, NULL);
-        return k < 0 ? -e : k;
 }
 
 int open_own_file(int dir_fd, const char *name, struct stat *ret_st) {

@@ -13,11 +13,6 @@ int loop_write(int fd, const void *buf, size_t n);
  * through a symlink), renamed over NAME; TMP is removed on failure. Returns 0 or -errno. */
 int write_file_replace_at(int dir_fd, const char *name, const char *tmp, const void *data, size_t size);
 
-/* write() of N bytes at BUF to FD (a pipe whose reader may be gone) with SIGPIPE blocked, and a SIGPIPE it
- * raised taken back: the caller gets -EPIPE instead of dying, whatever its disposition of SIGPIPE. Returns
- * what write() wrote, or -errno. */
-ssize_t write_nosigpipe(int fd, const void *buf, size_t n);
-
 /* Opens NAME below DIR_FD read-only (never following a symlink, never blocking on a FIFO) if it is one of
  * our own files: a regular file of our effective user's, with one link, that nobody else can write, as the
  * files of a state directory are. Returns the fd (O_CLOEXEC) and its stat in *RET_ST (if not NULL), -EBADMSG
