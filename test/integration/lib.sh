@@ -220,6 +220,16 @@ oci_bundle() {
                 "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
 }
 
+# oci_cli_file: the OCI CLI's installed file (in libexecdir; machined-ext-oci in $PATH is its launcher where
+# there is one), from meson's record of what `meson install` of $BUILDDIR installs.
+oci_cli_file() {
+        python3 - "$BUILDDIR/meson-info/intro-installed.json" <<'PY'
+import json, sys
+files = json.load(open(sys.argv[1]))
+print(next(v for k, v in files.items() if k.endswith("/src/oci-cli/machined-ext-oci")))
+PY
+}
+
 # oci_delete_all ROOT: delete --force of every container of machined-ext-oci under ROOT, then ROOT.
 oci_delete_all() {
         local root=$1 d

@@ -241,22 +241,31 @@ cve_2019_5736_exec() {
 # ... and through the kernel: the command is a script of the image, "#!/proc/self/exe", so execve() itself runs
 # the interpreter /proc/self/exe, the runtime's binary, in the process that entered. With a glibc in the image
 # and its /etc/ld.so.preload, the attacker's code runs as that binary, opens it through /proc/self/exe, and
-# writes it once the runtime has exited. The runtime runs from a read-only mount of its file: EROFS. A copy of
-# machined-ext-oci runs the exec, so that a failure rewrites only the copy.
+# writes it once the runtime has exited. The runtime runs from a read-only mount of its file: EROFS.
+# cve_2019_5736_shebang launcher: as installed, machined-ext-oci in $PATH, the static launcher that runs the CLI
+# (in libexecdir) from such a mount; the CLI's file is the target. cve_2019_5736_shebang cli: a copy of the CLI,
+# run directly, which runs itself again from such a mount; a failure rewrites only the copy.
 cve_2019_5736_shebang() {
-        local n=mxt-cve-sb copy=$T_TMP/rt-copy/machined-ext-oci root sum out log f
-        mkdir -p "$T_TMP/rt-copy"
-        cp "$(command -v machined-ext-oci)" "$copy"
+        local how=$1 n=mxt-cve-sb-$1 cli runner root sum out log f
+        cli=$(oci_cli_file) || t_fail "the CLI's installed file is not known"
+        if [ "$how" = cli ]; then
+                mkdir -p "$T_TMP/rt-copy"
+                cp "$cli" "$T_TMP/rt-copy/machined-ext-oci"
+                cli=$T_TMP/rt-copy/machined-ext-oci runner=$cli
+        else
+                runner=$(command -v machined-ext-oci)
+                assert_ne "$cli" "$runner" "the launcher in \$PATH"
+        fi
         # The attack preloads a library into the runtime's binary: AddressSanitizer's runtime refuses to run
         # behind one (the sanitized pass); the plain pass runs it.
-        ldd "$copy" | grep -q libasan && skip "machined-ext-oci is built with AddressSanitizer, which refuses a preloaded library"
-        sum=$(sha256sum <"$copy")
+        ldd "$cli" | grep -q libasan && skip "machined-ext-oci is built with AddressSanitizer, which refuses a preloaded library"
+        sum=$(sha256sum <"$cli")
         rt_new oci $n
         root=$(rt_root oci $n)
         mkdir -p "$root/usr/lib"
         cc -shared -fPIC -o "$root/usr/lib/evil.so" "$T_REPO/test/integration/cve-5736-preload.c" ||
                 t_fail "cannot build the preload library"
-        for f in $(ldd "$copy" | grep -o '/[^ ]*'); do
+        for f in $(ldd "$cli" | grep -o '/[^ ]*'); do
                 mkdir -p "$root$(dirname "$f")"
                 cp -L "$f" "$root$f"
         done
@@ -264,16 +273,18 @@ cve_2019_5736_shebang() {
         printf '#!/proc/self/exe\n' >"$root/usr/bin/evil"
         chmod 755 "$root/usr/bin/evil"
         rt_assert_started "$(rt_start oci $n -- /bin/sleep 1000)" $n
-        out=$("$copy" --root "$OCI_ROOT" exec $n /usr/bin/evil 2>&1 </dev/null)
+        out=$("$runner" --root "$OCI_ROOT" exec $n /usr/bin/evil 2>&1 </dev/null)
         wait_until 15 grep -q -e '^wrote' -e '^error=' "$root/evil.log" ||
                 t_fail "the attack did not finish: $(cat "$root/evil.log" 2>/dev/null | tr '\n' '|') exec: $out"
         log=$(tr '\n' '|' <"$root/evil.log")
         # It ran as the runtime's binary (the test reaches the case), and was refused with EROFS.
         assert_match '^opened fd [0-9]+[|]' "$log" "the preloaded code in the runtime's binary"
-        assert_eq "$sum" "$(sha256sum <"$copy")" "the runtime's binary after the attack ($log)"
+        assert_eq "$sum" "$(sha256sum <"$cli")" "the runtime's binary after the attack ($log)"
         assert_match '[|]error=.*Read-only file system[|]$' "$log" "the attacker's open for writing"
         return 0
 }
+cve_2019_5736_shebang_launcher() { cve_2019_5736_shebang launcher; }
+cve_2019_5736_shebang_cli() { cve_2019_5736_shebang cli; }
 
 # The daemon, whose machines' inits and exec'd processes are copies of it, runs from a read-only mount of its
 # file too: its /proc/PID/exe cannot be opened for writing.
@@ -563,7 +574,8 @@ cve_case() {
 
 cve_case cve-2019-5736-proc-self-exe cve_2019_5736_proc_self_exe
 cve_run cve-2019-5736-proc-self-exe-oci-exec cve_2019_5736_exec
-cve_run cve-2019-5736-shebang-oci-exec cve_2019_5736_shebang
+cve_run cve-2019-5736-shebang-oci-exec cve_2019_5736_shebang_launcher
+cve_run cve-2019-5736-shebang-oci-cli-exec cve_2019_5736_shebang_cli
 cve_run cve-2019-5736-daemon-exe cve_2019_5736_daemon_exe
 cve_run cve-tiocsti-session-oci cve_tiocsti_session
 cve_case cve-2024-21626-leaked-fd cve_2024_21626_leaked_fd

@@ -1234,7 +1234,69 @@ test_no_new_keyring() {
         oci_assert_gone oci-kr
 }
 
+# machined-ext-oci in $PATH is the CLI's static launcher, without a library of its own to load: the process it
+# becomes runs the CLI's file (in libexecdir) from a detached read-only mount, under its name, started once
+# (the CLI does not execute itself again).
+test_launcher_runs_cli() {
+        local b=$MACHINES_DIR/oci-la cli launcher pid
+        cli=$(oci_cli_file) || t_fail "the CLI's installed file is not known"
+        launcher=$(command -v machined-ext-oci)
+        assert_ne "$cli" "$launcher" "the launcher in \$PATH"
+        ldd "$launcher" 2>&1 | grep -q "not a dynamic executable" || t_fail "the launcher loads libraries: $(ldd "$launcher" 2>&1 | head -3)"
+        # The dynamic loader starts the CLI once for a run (the payload, busybox, is static): it tells so in
+        # a file per process with LD_DEBUG.
+        oci_bundle oci-la /bin/true
+        mkdir -p "$T_TMP/ld"
+        assert_ok env LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld/run" "${OCI[@]}" run --bundle "$b" oci-la </dev/null
+        assert_eq 1 "$(cat "$T_TMP"/ld/run.* | grep -c 'transferring control')" "programs the dynamic loader started"
+        oci_assert_gone oci-la
+        b=$MACHINES_DIR/oci-lb
+        oci_bundle oci-lb /bin/sleep 1000
+        "${OCI[@]}" run --bundle "$b" oci-lb </dev/null >"$T_TMP/lb.out" 2>&1 &
+        pid=$!
+        for _ in $(seq 100); do
+                [ "$(oci state oci-lb 2>/dev/null | jq -r .status)" = running ] && break
+                sleep 0.1
+        done
+        [ "$(oci state oci-lb 2>/dev/null | jq -r .status)" = running ] ||
+                t_fail "the container did not start: $(cat "$T_TMP/lb.out")"
+        python3 - "$pid" "$cli" <<'PY' || t_fail "machined-ext-oci run is not the CLI from a detached read-only mount"
+import os, sys
+pid, cli = sys.argv[1], sys.argv[2]
+exe = f"/proc/{pid}/exe"
+a, b = os.stat(exe), os.stat(cli)
+assert (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino), f"{exe} is not {cli}"
+assert os.statvfs(exe).f_flag & os.ST_RDONLY, "not on a read-only mount"
+fd = os.open(exe, os.O_PATH)
+mnt = next(int(l.split()[1]) for l in open(f"/proc/self/fdinfo/{fd}") if l.startswith("mnt_id:"))
+ids = {int(l.split()[0]) for l in open(f"/proc/{pid}/mountinfo")}
+assert mnt not in ids, f"on mount {mnt} of the namespace, not a detached one"
+PY
+        assert_eq machined-ext-oc "$(cat /proc/$pid/comm)" "the CLI's name"
+        assert_ok oci kill oci-lb KILL
+        wait "$pid"     # run deletes the container once its process has exited
+        oci_assert_gone oci-lb
+}
+
+# The launcher as a user without the right to mount (EPERM from open_tree()): the CLI as it is. And with the
+# CLI's file missing: one line naming the file and why, exit status 1.
+test_launcher_fallbacks() {
+        local cli out rc
+        out=$(setpriv --reuid=65534 --regid=65534 --clear-groups machined-ext-oci --version 2>&1) ||
+                t_fail "--version as nobody: $out"
+        assert_match '^machined-ext-oci version ' "$out" "--version as nobody"
+        cli=$(oci_cli_file) || t_fail "the CLI's installed file is not known"
+        mv "$cli" "$cli.away" || t_fail "cannot move $cli"
+        out=$(machined-ext-oci --version 2>&1)
+        rc=$?
+        mv "$cli.away" "$cli"
+        assert_eq 1 "$rc" "the exit status without the CLI"
+        assert_eq "machined-ext-oci: cannot execute $cli: No such file or directory" "$out" "the launcher's error"
+}
+
 oci_run_test oci-cli-spec test_spec
+oci_run_test oci-cli-launcher-runs-cli test_launcher_runs_cli
+oci_run_test oci-cli-launcher-fallbacks test_launcher_fallbacks
 oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled

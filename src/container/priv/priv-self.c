@@ -64,7 +64,8 @@ int priv_exec_self_read_only(char *const argv[]) {
         }
         /* A detached bind mount of the file, read-only, which nothing else can reach or remount: run through
          * it, we are the same program, sharing its page cache, and whatever opens our /proc/PID/exe for
-         * writing gets EROFS, even once we have exited (runc 1.2 makes an overlay mount for the same end). */
+         * writing gets EROFS, even once we have exited (runc 1.2 makes an overlay mount for the same end).
+         * machined-ext-oci's launcher does the same without a C library: priv-launch.c. */
         tree = open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (tree < 0)
                 return -errno;
