@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "escape.h"
+#include "fd-util.h"
 #include "machinectl-ext.h"
 #include "name.h"
 #include "parse-util.h"
@@ -698,5 +699,13 @@ finish:
 }
 
 int main(int argc, char *argv[]) {
+        int fd, r;
+
+        /* Before anything is opened: what we print must not go to our bus connection (fd-util.h). */
+        r = stdio_ensure_open(&fd);
+        if (r < 0) {
+                fprintf(stderr, "fd %d is closed, and /dev/null cannot be opened in its place: %s\n", fd, strerror(-r));
+                cli_exit(EXIT_FAILURE);
+        }
         cli_exit(run(argc, argv));
 }

@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "fault.h"
+#include "fd-util.h"
 #include "log.h"
 #include "link-remover.h"
 #include "machine-network.h"
@@ -80,16 +81,21 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 int main(int argc, char *argv[]) {
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t ss;
-        int r, self;
+        int r, self, fd;
 
-        /* Before anything is opened: our machines' inits and the processes we put into them are copies of
-         * us, so we run from a read-only mount of our file (priv.h, CVE-2019-5736). */
-        self = geteuid() == 0 ? priv_exec_self_read_only(argv) : 0;
+        /* Before anything is opened: fds 0-2 (fd-util.h); then, as our machines' inits and the processes we
+         * put into them are copies of us, we run from a read-only mount of our file (priv.h, CVE-2019-5736). */
+        r = stdio_ensure_open(&fd);
+        self = r < 0 ? 0 : geteuid() == 0 ? priv_exec_self_read_only(argv) : 0;
 
         log_parse_environment();
         log_open_journal("machined-ext starting.");
         fault_check_environment();
 
+        if (r < 0) {
+                log_error_errno(r, "fd %d is closed, and /dev/null cannot be opened in its place: %m", fd);
+                return EXIT_FAILURE;
+        }
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

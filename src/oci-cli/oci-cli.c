@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "container-config.h"
+#include "fd-util.h"
 #include "mount-options-cache.h"
 #include "oci-cli.h"
 #include "parse-util.h"
@@ -308,5 +309,13 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+        int fd, r;
+
+        /* Before anything is opened: our stdio is the payload's (fd-util.h). */
+        r = stdio_ensure_open(&fd);
+        if (r < 0) {
+                oci_error(r, "fd %d is closed, and /dev/null cannot be opened in its place: %s", fd, strerror(-r));
+                cli_exit(EXIT_FAILURE);
+        }
         cli_exit(run(argc, argv));
 }

@@ -44,6 +44,30 @@ int write_file_replace_at(int dir_fd, const char *name, const char *tmp, const v
         return r;
 }
 
+int stdio_ensure_open(int *ret_fd) {
+        for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+                int n;
+
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                /* The lowest free number: FD, as the ones below it are open. Not O_CLOEXEC: it is stdio. */
+                n = open("/dev/null", O_RDWR | O_NOCTTY);
+                if (n < 0) {
+                        *ret_fd = fd;
+                        return -errno;
+                }
+                if (n != fd) {  /* cannot happen; never keep it elsewhere */
+                        int r = dup2(n, fd) < 0 ? -errno : 0;
+                        close(n);
+                        if (r < 0) {
+                                *ret_fd = fd;
+                                return r;
+                        }
+                }
+        }
+        return 0;
+}
+
 int open_own_file(int dir_fd, const char *name, struct stat *ret_st) {
         struct stat st;
         int fd;

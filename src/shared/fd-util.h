@@ -19,6 +19,12 @@ int write_file_replace_at(int dir_fd, const char *name, const char *tmp, const v
  * if it is something else (a symlink too), or -errno (-ENOENT: none). */
 int open_own_file(int dir_fd, const char *name, struct stat *ret_st);
 
+/* Opens /dev/null onto each of fds 0, 1 and 2 that is closed, as the first thing a program does: otherwise the
+ * first fds it opens (a bus socket, a directory of the host) would take their numbers, and whatever it passes
+ * on as its stdio (machined-ext-oci: to the container's payload) would be those. Returns 0, or -errno with
+ * *RET_FD the fd that stayed closed. */
+int stdio_ensure_open(int *ret_fd);
+
 /* Sets O_NONBLOCK on FD. Returns 0 or -errno. */
 int fd_nonblock(int fd);
 

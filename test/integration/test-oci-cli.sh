@@ -1278,6 +1278,30 @@ PY
         oci_assert_gone oci-lb
 }
 
+# machined-ext-oci started with one of its stdio fds closed (`2>&-` in a script): the first fds it opened took
+# that number, and the payload got them as its stdio: the container's state directory of the host as fd 2
+# (openat(2, "..") walks the host), a bus socket, ... (a way out, as CVE-2024-21626's leaked fd). The CLI
+# (and the daemon, and machinectl-ext) now open /dev/null in its place first.
+test_closed_stdio() {
+        local b=$MACHINES_DIR/oci-cs fd f rep want
+        oci_bundle oci-cs /usr/bin/testpayload report --out /out/report.txt
+        for fd in 0 1 2; do
+                rm -f "$b/out/report.txt"
+                bash -c 'exec '"$fd"'>&-; exec "$@"' closer "${OCI[@]}" run --bundle "$b" oci-cs \
+                        </dev/null >"$T_TMP/cs.out" 2>"$T_TMP/cs.err" ||
+                        t_fail "run with fd $fd closed failed: $(cat "$T_TMP/cs.err" "$T_TMP/cs.out")"
+                rep=$(cat "$b/out/report.txt") || t_fail "no report with fd $fd closed"
+                for f in 0 1 2; do
+                        case $f in 0) want=chr ;; *) want=reg ;; esac
+                        [ "$f" = "$fd" ] && want=chr
+                        assert_eq "$want" "$(report_get "$rep" "fd.$f.type")" \
+                                "the payload's fd $f with fd $fd of the CLI closed ($(report_get "$rep" "fd.$f"))"
+                done
+                assert_match null "$(report_get "$rep" "fd.$fd")" "the payload's fd $fd with it closed in the CLI"
+                oci_assert_gone oci-cs
+        done
+}
+
 # The launcher as a user without the right to mount (EPERM from open_tree()): the CLI as it is. And with the
 # CLI's file missing: one line naming the file and why, exit status 1.
 test_launcher_fallbacks() {
@@ -1297,6 +1321,7 @@ test_launcher_fallbacks() {
 oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-launcher-runs-cli test_launcher_runs_cli
 oci_run_test oci-cli-launcher-fallbacks test_launcher_fallbacks
+oci_run_test oci-cli-closed-stdio test_closed_stdio
 oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled

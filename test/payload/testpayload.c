@@ -283,6 +283,22 @@ static void report_extra(FILE *out) {
         int n;
         const char *st;
 
+        /* Our stdio: what it is (a host's directory or socket here would be a way out). */
+        for (int fd = 0; fd <= 2; fd++) {
+                char path[32], target[256];
+                struct stat s;
+                ssize_t k;
+
+                snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+                k = readlink(path, target, sizeof target - 1);
+                if (k >= 0)
+                        target[k] = 0;
+                fprintf(out, "fd.%d=%s\n", fd, k >= 0 ? target : errno_name(errno));
+                fprintf(out, "fd.%d.type=%s\n", fd,
+                        fstat(fd, &s) < 0 ? errno_name(errno) :
+                        S_ISDIR(s.st_mode) ? "dir" : S_ISSOCK(s.st_mode) ? "socket" : S_ISCHR(s.st_mode) ? "chr" :
+                        S_ISFIFO(s.st_mode) ? "fifo" : S_ISREG(s.st_mode) ? "reg" : "other");
+        }
         m = umask(0);
         umask(m);
         fprintf(out, "umask=%04o\n", (unsigned) m);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* loop_write(): all of it. read_regular_fd(): the whole file at sizes around the page size, MAX enforced at the byte, a file whose size
+/* loop_write(): all of it. stdio_ensure_open(): /dev/null in each closed stdio fd, the others untouched.
+ * read_regular_fd(): the whole file at sizes around the page size, MAX enforced at the byte, a file whose size
  * stat() does not know (procfs) read whole and held to MAX too, and no pipe. */
 
 #include <errno.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +27,27 @@ static void a_reader(void) {
         ASSERT_STREQ(buf, "state");
         close(p[0]);
         close(p[1]);
+}
+
+static void closed_stdio(void) {
+        struct stat before, st;
+        int fd = -1;
+
+        ASSERT(fstat(STDIN_FILENO, &before) == 0);
+        ASSERT(close(STDOUT_FILENO) == 0);
+        ASSERT(close(STDERR_FILENO) == 0);
+        ASSERT_EQ(stdio_ensure_open(&fd), 0);
+        for (int i = STDOUT_FILENO; i <= STDERR_FILENO; i++) {
+                ASSERT(fstat(i, &st) == 0);
+                ASSERT(S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3);
+                ASSERT_EQ(fcntl(i, F_GETFD), 0);        /* inherited across exec, as stdio */
+        }
+        ASSERT(fstat(STDIN_FILENO, &st) == 0);
+        ASSERT(st.st_dev == before.st_dev && st.st_ino == before.st_ino);
+        /* The next fd opened is above them. */
+        fd = open("/", O_RDONLY | O_CLOEXEC);
+        ASSERT(fd > STDERR_FILENO);
+        close(fd);
 }
 
 static int file_of(size_t size) {
@@ -113,6 +137,7 @@ static void read_regular(void) {
 int main(void) {
         in_child(read_regular);
         in_child(a_reader);
+        in_child(closed_stdio);
         printf("test-fd-util: OK\n");
         return 0;
 }
