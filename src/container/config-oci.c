@@ -16,6 +16,7 @@
 #include "oci-json.h"
 #include "settings.h"
 #include "strv.h"
+#include "util.h"
 
 void oci_scope_property_done(OciScopeProperty *p) {
         free(p->string);
@@ -570,6 +571,10 @@ static int map_linux(OciContainer *c, OciModelFlags flags, char **error) {
                         c->slice = TAKE_PTR(slice);
                 if (asprintf(&c->unit, "%s-%s.scope", prefix, name) < 0)
                         return -ENOMEM;
+                if (strlen(c->unit) > UNIT_NAME_LENGTH_MAX)
+                        return oci_error(error, "linux.cgroupsPath",
+                                         "the scope's name PREFIX-NAME.scope would be %zu characters long, systemd "
+                                         "takes at most %d", strlen(c->unit), UNIT_NAME_LENGTH_MAX);
         }
 
         return oci_resources_to_scope_properties(c, error);

@@ -21,6 +21,7 @@
 #include "runtime.h"
 #include "seccomp-cache.h"
 #include "strv.h"
+#include "util.h"
 
 OciInstance *oci_instance_free(OciInstance *i) {
         if (!i)
@@ -442,6 +443,16 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
                                  strerror(errno ?: ENOTDIR));
         if (!i->oci->spec->process)
                 return oci_error(EINVAL, "%s/config.json: process: required to create a container", bundle);
+        if (arg_cgroup_manager == CGROUP_MANAGER_SYSTEMD) {
+                _cleanup_free_ char *unit = NULL;
+
+                if (oci_scope_name(id, i->oci, &unit) < 0)
+                        return oci_error(ENOMEM, "Out of memory");
+                if (strlen(unit) > UNIT_NAME_LENGTH_MAX)
+                        return oci_error(ENAMETOOLONG, "Container id '%.32s…': the name of its scope would be %zu "
+                                         "characters long, systemd takes at most %d (a shorter id, or a "
+                                         "linux.cgroupsPath)", id, strlen(unit), UNIT_NAME_LENGTH_MAX);
+        }
         /* The seccomp filters, from the cache when a container of the same config compiled them before;
          * otherwise the profile is compiled once more for its errors, which name the JSON path. (The only
          * trace a refused profile leaves is --root and its cache directory, made if missing.) */

@@ -261,7 +261,7 @@ static int job_wait(OciBus *b, OciCgroupJob *j, char **ret_error) {
         return 0;
 }
 
-static int scope_name(const char *id, const OciContainer *oci, char **ret) {
+int oci_scope_name(const char *id, const OciContainer *oci, char **ret) {
         _cleanup_free_ char *e = NULL;
 
         if (oci && oci->unit) {
@@ -283,7 +283,7 @@ static int begin_scope(OciBus *b, const char *id, pid_t leader, const OciContain
         _cleanup_free_ char *unit = NULL, *description = NULL;
         int r;
 
-        r = scope_name(id, oci, &unit);
+        r = oci_scope_name(id, oci, &unit);
         if (r < 0)
                 return oci_error(r, "Out of memory");
         if (asprintf(&description, "Container %s", id) < 0)

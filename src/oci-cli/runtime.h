@@ -212,6 +212,9 @@ int oci_cgroupfs_remove_abandoned(int dir_fd);
  * wait anyway, between oci_cgroup_begin() and oci_cgroup_finish(), not while a child shares its fd table.
  * Returns 0, or logs and returns -errno. */
 int oci_cgroup_device_policy(const char *id, const OciContainer *oci, int *ret_fd);
+/* The name of the scope of container ID (OCI's linux.cgroupsPath, or the runtime's name and the id, as crun's):
+ * 0 with *RET, or -ENOMEM. */
+int oci_scope_name(const char *id, const OciContainer *oci, char **ret);
 /* Whether the unit J's StartTransientUnit names may be ours: false only if systemd refused the call (e.g.
  * UnitExists: the name is another's unit, which our clean-up must not stop), waiting for its answer (at most
  * 5 s; no answer by then counts as ours). True for NULL. */

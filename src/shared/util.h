@@ -18,6 +18,9 @@ usec_t now(clockid_t clock);
  * '.' is escaped), '/' becomes '-', everything else \xNN. Returns a new string or NULL on OOM. */
 char *unit_name_escape(const char *s);
 
+/* The longest unit name systemd takes, in characters (its UNIT_NAME_MAX is 256 with the NUL). */
+#define UNIT_NAME_LENGTH_MAX 255
+
 /* Returns "machine-<escaped name>.scope", the unit systemd-machined creates for NAME, or NULL on OOM. */
 char *machine_scope_name(const char *name);
 

@@ -346,7 +346,7 @@ assert_one_error() {    # ERE CMD...
 }
 
 test_bad_input() {
-        local b=$MACHINES_DIR/oci-bad out
+        local b=$MACHINES_DIR/oci-bad out long
         for verb in state start delete kill; do
                 assert_one_error "Container 'nope' does not exist" oci $verb nope
         done
@@ -367,6 +367,20 @@ test_bad_input() {
         oci_assert_gone oci-bad
         assert_one_error "" oci create --bundle /nonexistent oci-bad
         oci_assert_gone oci-bad
+
+        # A valid id whose scope's name systemd would refuse (over 255 characters), and such a cgroupsPath:
+        # refused before anything is made, saying why.
+        jq '.process.args = ["/bin/true"]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        long=$(printf 'a%.0s' $(seq 250))
+        assert_one_error "Container id 'a{32}…': the name of its scope would be 273 characters long, systemd takes at most 255" \
+                oci create --bundle "$b" "$long"
+        oci_assert_gone "$long"
+        jq --arg n "$long" '.linux.cgroupsPath = "machine.slice:libpod:" + $n' "$b/config.json" >"$b/c" &&
+                mv "$b/c" "$b/config.json"
+        assert_one_error "linux.cgroupsPath: the scope's name PREFIX-NAME.scope would be 263 characters long" \
+                oci create --bundle "$b" oci-bad
+        oci_assert_gone oci-bad
+        jq 'del(.linux.cgroupsPath)' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
 
         # A second create of an id, start of a running container.
         jq '.process.args = ["/bin/sleep", "1000"]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
