@@ -123,11 +123,21 @@ static int create_died(int dir_fd) {
                       LEADER_GONE, LEADER_REUSED);
 }
 
+static int runtime_load(const char *id, bool remove_abandoned, bool wait, OciLoaded **ret);
+
 int oci_runtime_load(const char *id, OciLoaded **ret) {
-        return oci_runtime_load_full(id, false, ret);
+        return runtime_load(id, false, true, ret);
 }
 
 int oci_runtime_load_full(const char *id, bool remove_abandoned, OciLoaded **ret) {
+        return runtime_load(id, remove_abandoned, true, ret);
+}
+
+int oci_runtime_peek(const char *id, OciLoaded **ret) {
+        return runtime_load(id, false, false, ret);
+}
+
+static int runtime_load(const char *id, bool remove_abandoned, bool wait, OciLoaded **ret) {
         _cleanup_(oci_loaded_freep) OciLoaded *l = NULL;
         _cleanup_free_ char *dir = NULL, *error = NULL;
         int r;
@@ -155,7 +165,8 @@ int oci_runtime_load_full(const char *id, bool remove_abandoned, OciLoaded **ret
                                 return oci_error(ENOENT, "Container '%s' does not exist", id);
                         return oci_error(errno, "Failed to open %s: %s", dir, strerror(errno));
                 }
-                if (flock(l->dir_fd, LOCK_EX) < 0)
+                /* Without WAIT: shared if free; if another verb holds it, not locked at all. */
+                if (flock(l->dir_fd, wait ? LOCK_EX : LOCK_SH | LOCK_NB) < 0 && (wait || errno != EWOULDBLOCK))
                         return oci_error(errno, "Failed to lock %s: %s", dir, strerror(errno));
                 r = oci_dir_is_current(l->dir_fd, id);
                 if (r < 0)

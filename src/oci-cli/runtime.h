@@ -125,6 +125,10 @@ int oci_runtime_load(const char *id, OciLoaded **ret);
 /* The same; with REMOVE_ABANDONED, a directory whose create died before it wrote state.json (SIGKILLed) is
  * removed instead, and 0 returned with *RET NULL (delete --force). */
 int oci_runtime_load_full(const char *id, bool remove_abandoned, OciLoaded **ret);
+/* For state and list, which only read: as oci_runtime_load(), without waiting for the lock when another verb
+ * holds it (a create running its hooks, a delete): its state.json as it is then (it is only ever replaced
+ * whole), or "does not exist (or is being created)" before a create wrote it, as runc's state does. */
+int oci_runtime_peek(const char *id, OciLoaded **ret);
 /* --root as a state directory must be: ours, writable by no one else. Returns 0, -ENOENT if it does not exist
  * (not logged), or logs and returns -errno (-EPERM: another's, or writable by others). */
 int oci_root_check(void);

@@ -17,7 +17,7 @@ int verb_state(int argc, char **argv) {
                 oci_error(EINVAL, "state: expected exactly one container id");
                 return EXIT_FAILURE;
         }
-        if (oci_runtime_load(argv[1], &l) < 0)
+        if (oci_runtime_peek(argv[1], &l) < 0)
                 return EXIT_FAILURE;
         r = oci_runtime_state_json(l, true, &json);
         if (r < 0) {
@@ -81,8 +81,8 @@ int verb_list(int argc, char **argv) {
 
                 if (entries[k].state->owner != CONTAINER_OWNER_OCI_CLI)
                         continue;
-                /* Loaded again, locked, so that the status is derived as for state. */
-                if (oci_runtime_load(entries[k].state->id, &l) < 0)
+                /* Loaded again, as state loads it, so that the status is derived the same way. */
+                if (oci_runtime_peek(entries[k].state->id, &l) < 0)
                         continue;
                 if (quiet)
                         printf("%s\n", l->state->id);

@@ -574,7 +574,7 @@ test_root_trust() {
 # creator's record the id stayed blocked: "does not exist (or is being created)" on delete, "already exists"
 # on create.
 test_create_killed() {
-        local id=oci-killed b=$MACHINES_DIR/oci-killed scope pid hook how verb manager
+        local id=oci-killed b=$MACHINES_DIR/oci-killed scope pid hook how verb manager out rc
         scope=machined-ext-oci-$(systemd-escape "$id").scope
         oci_bundle $id /bin/true
         jq --arg m "$T_TMP/hook.pid" '.hooks.createRuntime = [ { "path": "/bin/sh",
@@ -594,6 +594,17 @@ test_create_killed() {
                 if [ $manager = cgroupfs ]; then
                         [ -d /sys/fs/cgroup/machined-ext-oci/$id ] || t_fail "$how: no cgroup during the hook"
                 fi
+                # state and list do not wait for the lock (runc's do not either): a create's hooks may take
+                # long (up to their timeout), and engines call state meanwhile.
+                out=$(timeout 2 "${OCI[@]}" state $id 2>&1)
+                rc=$?
+                [ $rc = 124 ] && t_fail "$how: state waited for a create under way"
+                if [ $verb = create ]; then
+                        assert_eq 1 $rc "$how: state's status before the create wrote state.json"
+                        assert_match "does not exist \(or is being created\)" "$out" "$how: state's error"
+                fi
+                timeout 2 "${OCI[@]}" list >/dev/null 2>&1
+                assert_eq 0 $? "$how: list during a create under way (timeout's status 124: it waited)"
                 # The create holds the id's lock through its hooks: a delete waits for it.
                 timeout 2 "${OCI[@]}" delete --force $id >/dev/null 2>&1
                 assert_eq 124 $? "$how: delete --force of a create under way (timeout's status: still waiting)"
