@@ -183,11 +183,14 @@ static int map_process(OciContainer *c, char * const *envp_defaults, char **erro
                 (void) oci_container_warn(c, "process.selinuxLabel: not supported, the container runs without "
                                           "this SELinux label");
         if (p->has_scheduler)
-                (void) oci_container_warn(c, "process.scheduler: not supported, ignoring");
+                (void) oci_container_warn(c, "process.scheduler: not supported, the process keeps the "
+                                          "scheduling policy of machined-ext-oci's caller");
         if (p->has_io_priority)
-                (void) oci_container_warn(c, "process.ioPriority: not supported, ignoring");
+                (void) oci_container_warn(c, "process.ioPriority: not supported, the process keeps the I/O "
+                                          "priority of machined-ext-oci's caller");
         if (p->exec_cpu_affinity_initial || p->exec_cpu_affinity_final)
-                (void) oci_container_warn(c, "process.execCPUAffinity: not supported, ignoring");
+                (void) oci_container_warn(c, "process.execCPUAffinity: not supported, the process keeps the "
+                                          "CPU affinity of machined-ext-oci's caller");
         return 0;
 }
 

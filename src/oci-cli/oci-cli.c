@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 #include <json-c/json.h>
 
 #include "container-config.h"
@@ -111,7 +112,11 @@ int oci_log(int level, int error, const char *format, ...) {
                         *c = '?';
 
         if (arg_log_path) {
-                _cleanup_fclose_ FILE *f = fopen(arg_log_path, "ae");
+                /* 0644 whatever the umask, as runc's: engines parse these lines, only root may add any. */
+                int fd = open(arg_log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
+                _cleanup_fclose_ FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+                if (fd >= 0 && !f)
+                        close(fd);
                 if (f)
                         log_line(f, arg_log_json, level, msg);
         }

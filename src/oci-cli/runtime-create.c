@@ -470,13 +470,34 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
                 if (r < 0)
                         return oci_error(r, "%s/config.json: %s", bundle, error);
         }
-        /* runc-style bundles always have some: for --debug, but a confinement that the config asks for and
-         * the container goes without is a warning. */
+        /* runc-style bundles always have some: for --debug, but a confinement or a priority that the config
+         * asks for and the container goes without is a warning. */
         STRV_FOREACH(w, i->oci->warnings)
-                if (startswith(*w, "process.apparmorProfile:") || startswith(*w, "process.selinuxLabel:"))
+                if (startswith(*w, "process.apparmorProfile:") || startswith(*w, "process.selinuxLabel:") ||
+                    startswith(*w, "process.scheduler:") || startswith(*w, "process.ioPriority:") ||
+                    startswith(*w, "process.execCPUAffinity:"))
                         oci_warning("%s/config.json: %s", bundle, *w);
                 else
                         oci_debug("%s/config.json: %s", bundle, *w);
+        /* The limits of linux.resources are the scope's properties: without systemd, nothing sets them. */
+        if (arg_cgroup_manager != CGROUP_MANAGER_SYSTEMD && i->oci->n_scope_properties > 0) {
+                _cleanup_free_ char *names = NULL;
+                size_t n = 0;
+
+                for (size_t k = 0; k < i->oci->n_scope_properties; k++)
+                        n += strlen(i->oci->scope_properties[k].name) + 2;
+                names = new0(char, n + 1);
+                if (!names)
+                        return oci_error(ENOMEM, "Out of memory");
+                for (size_t k = 0; k < i->oci->n_scope_properties; k++) {
+                        if (k > 0)
+                                strcat(names, ", ");
+                        strcat(names, i->oci->scope_properties[k].name);
+                }
+                oci_warning("%s/config.json: linux.resources: not applied with --cgroup-manager %s, only the "
+                            "systemd cgroup manager sets them (as the scope's %s)", bundle,
+                            arg_cgroup_manager == CGROUP_MANAGER_CGROUPFS ? "cgroupfs" : "disabled", names);
+        }
 
         r = state_init(i, id, bundle, o->no_new_keyring);
         if (r < 0)

@@ -103,14 +103,19 @@ static int build_process(const char *text, size_t size, const ExecOptions *o, ch
                         r = -ENOMEM;
         }
         if (r >= 0 && o->caps) {
-                /* Added to every set; the bounding set of the container still limits them. */
-                static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable" };
+                /* Added to the bounding, effective and permitted sets (the container's bounding set still
+                 * limits them), and to the ambient one only if the process has inheritable capabilities
+                 * already; never to the inheritable set, which an exec'd program's children would keep
+                 * through files' inheritable capabilities (runc's fix of CVE-2022-29162). */
+                static const char *const sets[] = { "bounding", "effective", "permitted", "ambient" };
                 json_object *caps;
+                size_t n_sets = 3;
                 if (!json_object_object_get_ex(p, "capabilities", &caps)) {
                         caps = json_object_new_object();
                         r = json_set(p, "capabilities", caps);
-                }
-                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sets); i++) {
+                } else if (json_object_object_get_ex(caps, "inheritable", NULL))
+                        n_sets = 4;
+                for (size_t i = 0; r >= 0 && i < n_sets; i++) {
                         if (!json_object_object_get_ex(caps, sets[i], &v)) {
                                 v = json_object_new_array();
                                 r = json_set(caps, sets[i], v);

@@ -350,6 +350,10 @@ test_bad_input() {
         for verb in state start delete kill; do
                 assert_one_error "Container 'nope' does not exist" oci $verb nope
         done
+        # --log is made 0644 whatever the umask (engines parse it: nobody else may add lines), as runc's.
+        (umask 000; oci --log "$T_TMP/made.log" state nope 2>/dev/null)
+        assert_eq 644 "$(stat -c %a "$T_TMP/made.log")" "mode of a --log file made under umask 000"
+        assert_match "nope" "$(cat "$T_TMP/made.log")" "the --log file's line"
         out=$(oci --log-format json state nope 2>&1) && t_fail "state of an unknown id succeeded"
         assert_eq error "$(echo "$out" | jq -r .level)" "JSON error's level"
         assert_match "nope" "$(echo "$out" | jq -r .msg)" "JSON error's msg"
@@ -706,7 +710,7 @@ oci_assert_container_pty() {     # PID OUTPUT WHAT
 }
 
 test_exec() {
-        local b=$MACHINES_DIR/oci-exec pid epid out rc=0 sock
+        local b=$MACHINES_DIR/oci-exec pid epid out rc=0 sock st
         oci_bundle oci-exec /bin/sleep 1000
         oci_detached run --detach --bundle "$b" oci-exec
         pid=$(oci state oci-exec | jq -r .pid)
@@ -732,6 +736,13 @@ test_exec() {
                 "bounding set of exec --cap"
         grep -q '^CapEff:.*0000000020000420$' /proc/"$(cat "$T_TMP/epid2")"/status ||
                 t_fail "exec --cap CAP_SYS_ADMIN got it: $(grep CapEff /proc/"$(cat "$T_TMP/epid2")"/status)"
+        # --cap goes to the effective (and bounding, permitted) set, never the inheritable one, which the
+        # process's children would keep through files' inheritable capabilities (CVE-2022-29162 in runc).
+        oci_detached exec --detach --cap CAP_KILL --pid-file "$T_TMP/epid3" oci-exec /bin/sleep 100
+        st=$(cat /proc/"$(cat "$T_TMP/epid3")"/status)
+        assert_eq 0000000000000000 "$(echo "$st" | awk '/^CapInh:/ { print $2 }')" "inheritable set of exec --cap"
+        [ $(( 0x$(echo "$st" | awk '/^CapEff:/ { print $2 }') & 0x20 )) != 0 ] ||
+                t_fail "exec --cap CAP_KILL lacks it: $(echo "$st" | grep CapEff)"
         # exec loads no libmount (nor what it pulls in): the CLI opens it with dlopen() only to parse mount
         # options, as features does.
         assert_eq 0 "$(LD_DEBUG=files oci exec oci-exec /bin/true </dev/null 2>&1 | grep -c -E 'libmount|libblkid|libselinux')" \
@@ -1327,6 +1338,25 @@ test_closed_stdio() {
         done
 }
 
+# What the container goes without is said at the normal level, not only with --debug: a scheduling policy or
+# an I/O priority of the bundle (the process keeps its caller's), and linux.resources without the systemd
+# cgroup manager (the limits are the scope's properties: a pids limit would not hold).
+test_unapplied_warned() {
+        local b=$MACHINES_DIR/oci-uw out
+        oci_bundle oci-uw /bin/true
+        jq '.process.scheduler = { policy: "SCHED_IDLE" } | .process.ioPriority = { class: "IOPRIO_CLASS_IDLE", priority: 0 } |
+            .linux.resources.pids = { limit: 50 }' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        out=$(oci --cgroup-manager cgroupfs run --bundle "$b" oci-uw 2>&1 </dev/null) || t_fail "run failed: $out"
+        assert_match "warning.*process.scheduler: not supported, the process keeps the scheduling policy" "$out" "scheduler"
+        assert_match "warning.*process.ioPriority: not supported" "$out" "ioPriority"
+        assert_match "warning.*linux.resources: not applied with --cgroup-manager cgroupfs.*TasksMax" "$out" "resources"
+        oci_assert_gone oci-uw
+        # With systemd's, the limits are applied: no such warning.
+        out=$(oci run --bundle "$b" oci-uw 2>&1 </dev/null) || t_fail "run failed: $out"
+        case $out in *linux.resources*) t_fail "a warning about linux.resources with the systemd cgroup manager: $out" ;; esac
+        oci_assert_gone oci-uw
+}
+
 # The launcher as a user without the right to mount (EPERM from open_tree()): the CLI as it is. And with the
 # CLI's file missing: one line naming the file and why, exit status 1.
 test_launcher_fallbacks() {
@@ -1347,6 +1377,7 @@ oci_run_test oci-cli-spec test_spec
 oci_run_test oci-cli-launcher-runs-cli test_launcher_runs_cli
 oci_run_test oci-cli-launcher-fallbacks test_launcher_fallbacks
 oci_run_test oci-cli-closed-stdio test_closed_stdio
+oci_run_test oci-cli-unapplied-warned test_unapplied_warned
 oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled
