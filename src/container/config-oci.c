@@ -239,6 +239,14 @@ static int map_mounts(OciContainer *c, char **error) {
                 if (mount_is_provided(om)) {
                         (void) oci_container_warn(c, "%s: %s on %s is provided by the runtime, skipping", path,
                                                   om->type, om->destination);
+                        /* ... with its "ro" or "rw", the last one (read-write without either, as mount(8); the
+                         * default spec's cgroup mount is "ro"). */
+                        if (streq(om->destination, "/sys/fs/cgroup")) {
+                                c->config.cgroup_read_only = false;
+                                STRV_FOREACH(opt, om->options)
+                                        if (streq(*opt, "ro") || streq(*opt, "rw"))
+                                                c->config.cgroup_read_only = streq(*opt, "ro");
+                        }
                         continue;
                 }
                 if (om->n_uid_mappings > 0 || om->n_gid_mappings > 0)
@@ -616,6 +624,8 @@ int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *
                 .stdout_fd = -EBADF,
                 .stderr_fd = -EBADF,
                 .console_fd = -EBADF,
+                /* Without a cgroup mount in the bundle (runc mounts none then), read-only too. */
+                .cgroup_read_only = true,
         };
         if (spec->domainname)
                 (void) oci_container_warn(c, "domainname: not supported, ignoring");

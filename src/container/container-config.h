@@ -334,6 +334,9 @@ typedef struct ContainerConfig {
         unsigned long rootfs_propagation; /* 0: leave the root mount a slave of the host's; else MS_SHARED,
                                          * MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC) for it, within the
                                          * container's mount namespace (OCI linux.rootfsPropagation) */
+        bool cgroup_read_only;          /* the container's cgroup2 mount at /sys/fs/cgroup is read-only (an OCI
+                                         * bundle's, unless its cgroup mount asks for rw, as runc honours "ro";
+                                         * a machine of settings has it read-write, for a systemd inside) */
         bool keep_session_keyring;      /* the payload keeps the session keyring of the caller instead of a new
                                          * one (runc's --no-new-keyring); also for container_exec()'s PROC */
         bool no_pivot;                  /* the root is moved over "/" (MS_MOVE) and chroot()ed into instead of

@@ -124,7 +124,8 @@ int enter_user_namespace(const ContainerConfig *c, int userns_fd, SetupLog *l) {
                 cg = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (cg < 0)
                         return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, -errno, "/sys/fs/cgroup");
-                r = priv_fs_mount(cg, "cgroup2", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                r = priv_fs_mount(cg, "cgroup2", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                                  (c->cgroup_read_only ? MOUNT_ATTR_RDONLY : 0));
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_USER_NAMESPACE, r,
                                           "/sys/fs/cgroup in the user namespace");

@@ -659,7 +659,8 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         STEP(&s, fail_if(&s.log, priv_set_pdeathsig(0), CONTAINER_STAGE_PREPARE, "PR_SET_PDEATHSIG"));
         if (s.cgroupns_fd >= 0)
                 STEP(&s, join_late(c, CONTAINER_NAMESPACE_CGROUP, s.cgroupns_fd, &s.log));
-        STEP(&s, policy_setup_cgroup(container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP), &s.log));
+        STEP(&s, policy_setup_cgroup(container_config_new_namespace(c, CONTAINER_NAMESPACE_CGROUP),
+                                     c->cgroup_read_only, &s.log));
         if (s.console >= 0) {
                 /* The console is stdio and the controlling terminal; a user's own, as login(1) makes it. */
                 ContainerConfig tty = *c;

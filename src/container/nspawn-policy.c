@@ -385,7 +385,7 @@ int policy_finish_run_host(const ContainerConfig *c, int *ret_notify_fd, SetupLo
         return 0;
 }
 
-int policy_setup_cgroup(bool new_ns, SetupLog *l) {
+int policy_setup_cgroup(bool new_ns, bool read_only, SetupLog *l) {
         _cleanup_close_ int target = -EBADF;
         int r;
 
@@ -400,7 +400,8 @@ int policy_setup_cgroup(bool new_ns, SetupLog *l) {
         target = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (target < 0)
                 return setup_fail(l, CONTAINER_STAGE_CGROUP, -errno, "/sys/fs/cgroup");
-        r = priv_fs_mount(target, "cgroup2", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        r = priv_fs_mount(target, "cgroup2", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                          (read_only ? MOUNT_ATTR_RDONLY : 0));
         if (r < 0)
                 return setup_fail(l, CONTAINER_STAGE_CGROUP, r, "/sys/fs/cgroup");
         safe_close(r);

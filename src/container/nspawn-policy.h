@@ -29,7 +29,7 @@ int policy_setup_run_host(int runfd, const ContainerConfig *c, SetupLog *l);
 int policy_finish_run_host(const ContainerConfig *c, int *ret_notify_fd, SetupLog *l);
 /* After the caller placed us in our cgroup: a new cgroup namespace if NEW_NS (else the caller joined one, or
  * stays in its creator's), and a cgroup2 mount on /sys/fs/cgroup. */
-int policy_setup_cgroup(bool new_ns, SetupLog *l);
+int policy_setup_cgroup(bool new_ns, bool read_only, SetupLog *l);
 
 /* Creates DIR (mode 0755) with the character and block device nodes "chr" and "blk", 0:0, mode 0000, for
  * /run/host/inaccessible/. Idempotent. Returns 0 or -errno. */

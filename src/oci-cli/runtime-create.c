@@ -479,6 +479,13 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
                         oci_warning("%s/config.json: %s", bundle, *w);
                 else
                         oci_debug("%s/config.json: %s", bundle, *w);
+        /* Without a cgroup manager, the container's cgroup is its caller's: never writable from inside
+         * (cgroup.kill there would kill the caller). */
+        if (arg_cgroup_manager == CGROUP_MANAGER_DISABLED && !i->oci->config.cgroup_read_only) {
+                oci_warning("%s/config.json: the cgroup mount is read-only with --cgroup-manager disabled (the "
+                            "container's cgroup is its caller's)", bundle);
+                i->oci->config.cgroup_read_only = true;
+        }
         /* The limits of linux.resources are the scope's properties: without systemd, nothing sets them. */
         if (arg_cgroup_manager != CGROUP_MANAGER_SYSTEMD && i->oci->n_scope_properties > 0) {
                 _cleanup_free_ char *names = NULL;

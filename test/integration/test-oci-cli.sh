@@ -1357,6 +1357,37 @@ test_unapplied_warned() {
         oci_assert_gone oci-uw
 }
 
+# The bundle's cgroup mount keeps its "ro" (the default spec's, as runc honours it): the payload cannot write
+# cgroup.* files of its cgroup namespace's root (cgroup.freeze, cgroup.kill, cgroup.max.descendants). "rw"
+# makes it writable (a systemd inside), except with --cgroup-manager disabled, where that root is the caller's.
+cgroup_mount_options() {        # BUNDLE ID [OCI OPTIONS...]: the options of the payload's /sys/fs/cgroup mount
+        local b=$1 id=$2
+        shift 2
+        rm -f "$b/out/cg"
+        oci "$@" run --bundle "$b" "$id" </dev/null >/dev/null 2>"$T_TMP/cg.err" ||
+                t_fail "run $*: $(cat "$T_TMP/cg.err")"
+        awk '$5 == "/sys/fs/cgroup" { split($6, o, ","); print o[1] }' "$b/out/cg"
+}
+
+test_cgroup_mount_ro() {
+        local b=$MACHINES_DIR/oci-cgro
+        oci_bundle oci-cgro /bin/sh -c 'cat /proc/self/mountinfo >/out/cg; (echo 1 >/sys/fs/cgroup/cgroup.max.descendants) 2>/out/err; exit 0'
+        jq -e '.mounts[] | select(.destination == "/sys/fs/cgroup") | .options | index("ro")' "$b/config.json" >/dev/null ||
+                t_fail "the spec's cgroup mount is not ro"
+        assert_eq ro "$(cgroup_mount_options "$b" oci-cgro)" "the cgroup mount of the default spec"
+        assert_match "Read-only file system" "$(cat "$b/out/err")" "the payload's write to cgroup.max.descendants"
+        oci_assert_gone oci-cgro
+        jq '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= (map(select(. != "ro")) + ["rw"])' \
+                "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        assert_eq rw "$(cgroup_mount_options "$b" oci-cgro)" "the cgroup mount asked rw"
+        oci_assert_gone oci-cgro
+        assert_eq ro "$(cgroup_mount_options "$b" oci-cgro --cgroup-manager disabled)" "rw asked, no cgroup manager"
+        assert_match "cgroup mount is read-only with --cgroup-manager disabled" "$(cat "$T_TMP/cg.err")" "its warning"
+        jq 'del(.mounts[] | select(.destination == "/sys/fs/cgroup"))' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        assert_eq ro "$(cgroup_mount_options "$b" oci-cgro)" "no cgroup mount in the bundle"
+        oci_assert_gone oci-cgro
+}
+
 # The launcher as a user without the right to mount (EPERM from open_tree()): the CLI as it is. And with the
 # CLI's file missing: one line naming the file and why, exit status 1.
 test_launcher_fallbacks() {
@@ -1378,6 +1409,7 @@ oci_run_test oci-cli-launcher-runs-cli test_launcher_runs_cli
 oci_run_test oci-cli-launcher-fallbacks test_launcher_fallbacks
 oci_run_test oci-cli-closed-stdio test_closed_stdio
 oci_run_test oci-cli-unapplied-warned test_unapplied_warned
+oci_run_test oci-cli-cgroup-mount-ro test_cgroup_mount_ro
 oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled
