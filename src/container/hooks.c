@@ -31,7 +31,7 @@ static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const i
         for (size_t i = 0; i < n_ns_fds; i++)
                 if (ns_fds[i] >= 0 && priv_setns(ns_fds[i], 0) < 0)
                         goto fail;
-        if (bounding != UINT64_MAX && priv_capbset_limit(bounding) < 0)
+        if (bounding != UINT64_MAX && priv_caps_limit(bounding) < 0)
                 goto fail;
         if (dup2(stdin_fd, STDIN_FILENO) < 0)
                 goto fail;

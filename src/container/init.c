@@ -205,10 +205,11 @@ static int wait_hooks(InitState *s) {
         return 0;
 }
 
-/* OCI startContainer hooks: inside the container, right before the payload's exec. The hook's program is the
- * image's (its path resolves in the container) and it runs while we, a copy of the daemon's binary, are PID 1:
- * within the container's bounding set, and never with CAP_SYS_PTRACE, which would let it past our
- * non-dumpable state to /proc/1/exe, the host's binary (CVE-2019-5736). */
+/* OCI startContainer hooks: inside the container, right before the payload's exec, after our drop of
+ * privileges (drop_privileges()): the hook's program is the image's (its path resolves in the container), so
+ * it gets what the payload gets and no more. And it runs while we, a copy of the runtime's binary, are PID 1:
+ * never with CAP_SYS_PTRACE, which would let it past our non-dumpable state (it is taken from its sets; from
+ * the bounding set too where the payload keeps CAP_SETPCAP). */
 static int run_start_hooks(const ContainerConfig *c, InitState *s) {
         uint64_t bounding = c->capability_bounding & ~(UINT64_C(1) << CAP_SYS_PTRACE);
 
@@ -688,10 +689,12 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
          * --no-new-keyring: the caller's). */
         if (!c->keep_session_keyring)
                 STEP(&s, join_session_keyring(&s.log));
-        STEP(&s, run_start_hooks(c, &s));
         umask(c->umask_set ? c->umask : 0022);
         STEP(&s, init_reset_signals(&s.log));
         STEP(&s, drop_privileges(c, &s));
+        /* The startContainer hooks, of the image's file system: with the payload's user, groups,
+         * capabilities, no_new_privs, seccomp filters and umask, as runc runs them, right before its exec. */
+        STEP(&s, run_start_hooks(c, &s));
 
         execve(s.command, c->argv, s.envp);
         STEP(&s, setup_fail(&s.log, CONTAINER_STAGE_EXEC, -errno, s.command));

@@ -1245,29 +1245,48 @@ test_console() {
 }
 
 # --no-new-keyring: the payload keeps the session keyring of create's caller; without it, a new anonymous one
-# (as runc). Seen by a startContainer hook, which runs inside with the payload's keyring before the seccomp
-# filter (nspawn's deny list takes keyctl() from the payload itself); and by exec.
+# (as runc). keyctl() is the payload's to call no more (nspawn's deny list), nor its startContainer hook's, and
+# /proc/keys is masked: seen from the host, where a session keyring that no process holds any more is dropped
+# by the kernel. Each caller (testpayload keyring-session) has one of its own; once run --detach has returned,
+# only a payload that kept it holds it.
 test_no_new_keyring() {
-        local b=$MACHINES_DIR/oci-kr ours rep
+        local b=$MACHINES_DIR/oci-kr
         oci_bundle oci-kr /bin/sleep 1000
-        jq '.hooks.startContainer = [ { path: "/usr/bin/testpayload",
-                                        args: [ "testpayload", "keyring", "--out", "/out/keyring.txt" ] } ]' \
-                "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
-        ours=$(report_get "$("$PAYLOAD" keyring)" session)
-        assert_match '^[0-9]+ keyring;' "$ours" "the caller's session keyring"
-
-        oci_detached run --detach --bundle "$b" oci-kr
-        rep=$(cat "$b/out/keyring.txt")
-        assert_match ';_ses$' "$(report_get "$rep" session)" "a new anonymous session keyring"
-        assert_ne "$ours" "$(report_get "$rep" session)" "the caller's keyring without --no-new-keyring"
+        "$PAYLOAD" keyring-session mxtest-kr-keep "${OCI[@]}" run --detach --no-new-keyring --bundle "$b" oci-kr \
+                </dev/null >"$T_TMP/kr.out" 2>&1 || t_fail "run --no-new-keyring: $(cat "$T_TMP/kr.out")"
+        "$PAYLOAD" keyring-session mxtest-kr-new "${OCI[@]}" run --detach --bundle "$b" oci-kr2 \
+                </dev/null >"$T_TMP/kr.out" 2>&1 || t_fail "run: $(cat "$T_TMP/kr.out")"
+        wait_until 10 eval '! grep -q " mxtest-kr-new: " /proc/keys' ||
+                t_fail "the caller's session keyring is still held without --no-new-keyring"
+        grep -q " mxtest-kr-keep: " /proc/keys ||
+                t_fail "the caller's session keyring was dropped with --no-new-keyring: the payload has another"
         assert_ok oci delete --force oci-kr
-
-        rm -f "$b/out/keyring.txt"
-        oci_detached run --detach --no-new-keyring --bundle "$b" oci-kr
-        rep=$(cat "$b/out/keyring.txt")
-        assert_eq "$ours" "$(report_get "$rep" session)" "the caller's keyring with --no-new-keyring"
-        assert_ok oci delete --force oci-kr
+        assert_ok oci delete --force oci-kr2
+        wait_until 10 eval '! grep -q " mxtest-kr-keep: " /proc/keys' ||
+                t_fail "the caller's session keyring is still held after delete"
         oci_assert_gone oci-kr
+        oci_assert_gone oci-kr2
+}
+
+# The startContainer hook, a program of the image, runs with what the payload gets and no more (as runc runs
+# it): its user, groups, capabilities, no_new_privs, seccomp filters and umask. It ran before the payload's
+# drop of privileges, as root with the whole bounding set and no filter.
+test_start_hook_confined() {
+        local b=$MACHINES_DIR/oci-hc hook payload k
+        oci_bundle oci-hc /usr/bin/testpayload report --out /out/payload.txt
+        jq '.process.user = { uid: 1000, gid: 1000, additionalGids: [ 1001 ] } | .process.noNewPrivileges = true |
+            .hooks.startContainer = [ { path: "/usr/bin/testpayload",
+                                        args: [ "testpayload", "report", "--out", "/out/hook.txt" ] } ]' \
+                "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        chmod 1777 "$b/out"
+        assert_ok oci run --bundle "$b" oci-hc </dev/null
+        hook=$(cat "$b/out/hook.txt") || t_fail "the hook wrote no report"
+        payload=$(cat "$b/out/payload.txt") || t_fail "the payload wrote no report"
+        assert_eq 1000 "$(report_get "$payload" uid)" "the payload's uid"
+        for k in uid gid groups cap.eff cap.prm cap.inh cap.amb cap.bnd seccomp nonewprivs umask; do
+                assert_eq "$(report_get "$payload" $k)" "$(report_get "$hook" $k)" "the hook's $k against the payload's"
+        done
+        oci_assert_gone oci-hc
 }
 
 # machined-ext-oci in $PATH is the CLI's static launcher, without a library of its own to load: the process it
@@ -1410,6 +1429,7 @@ oci_run_test oci-cli-launcher-fallbacks test_launcher_fallbacks
 oci_run_test oci-cli-closed-stdio test_closed_stdio
 oci_run_test oci-cli-unapplied-warned test_unapplied_warned
 oci_run_test oci-cli-cgroup-mount-ro test_cgroup_mount_ro
+oci_run_test oci-cli-start-hook-confined test_start_hook_confined
 oci_run_test oci-cli-device-policy test_device_policy
 oci_run_test oci-cli-device-policy-fails test_device_policy_fails
 oci_run_test oci-cli-cgroup-manager-disabled test_cgroup_manager_disabled

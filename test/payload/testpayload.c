@@ -144,6 +144,7 @@ static int usage(void) {
               "       kill-self SIG | write PATH CONTENT | stat PATH | cat PATH | syscall [--out PATH] NAME... |\n"
               "       alloc MB [--wait PATH] [--child OUT] |\n"
               "       keyring [--out PATH] |\n"
+              "       keyring-session NAME CMD [ARG...] |\n"
               "       attack [--ro PATH]... [--ro-file PATH]... [--out PATH]\n", stderr);
         return 2;
 }
@@ -1090,6 +1091,25 @@ static int cmd_syscall(int argc, char **argv) {
         return ret;
 }
 
+/* A new session keyring NAME with a user key "mxtest-possessed" in it that only its possessors may view
+ * (/proc/keys lists it to a process only if the process possesses it: has that session keyring), then CMD. */
+static int cmd_keyring_session(int argc, char **argv) {
+        long ses, key;
+
+        if (argc < 2)
+                return usage();
+        ses = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, argv[0], 0, 0, 0);
+        if (ses < 0)
+                return fail("KEYCTL_JOIN_SESSION_KEYRING: %s", errno_name(errno));
+        key = syscall(SYS_add_key, "user", "mxtest-possessed", "x", 1, KEY_SPEC_SESSION_KEYRING);
+        if (key < 0)
+                return fail("add_key: %s", errno_name(errno));
+        if (syscall(SYS_keyctl, KEYCTL_SETPERM, key, 0x3f000000, 0, 0) < 0)
+                return fail("KEYCTL_SETPERM: %s", errno_name(errno));
+        execvp(argv[1], argv + 1);
+        return fail("%s: %s", argv[1], errno_name(errno));
+}
+
 static int cmd_keyring(int argc, char **argv) {
         FILE *out = stdout;
         char desc[256], value[256];
@@ -1358,6 +1378,7 @@ int main(int argc, char **argv) {
                 { "cat",       cmd_cat },
                 { "syscall",   cmd_syscall },
                 { "keyring",   cmd_keyring },
+                { "keyring-session", cmd_keyring_session },
                 { "attack",    cmd_attack },
         };
         const char *base;

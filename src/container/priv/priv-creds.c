@@ -37,6 +37,30 @@ int priv_capbset_limit(uint64_t keep) {
         }
 }
 
+int priv_caps_limit(uint64_t keep) {
+        _cleanup_(cap_freep) cap_t caps = NULL;
+        int r;
+
+        r = priv_capbset_limit(keep);
+        if (r < 0 && r != -EPERM)
+                return r;
+        for (unsigned long cap = 0; cap < 64; cap++)
+                if (!(keep & (UINT64_C(1) << cap)) &&
+                    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0) < 0 && errno != EINVAL)
+                        return -errno;
+        caps = cap_get_proc();
+        if (!caps)
+                return -errno;
+        for (int cap = 0; cap <= CAP_LAST_CAP && cap < 64; cap++)
+                if (!(keep & (UINT64_C(1) << cap))) {
+                        cap_value_t v = cap;
+                        (void) cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_CLEAR);
+                        (void) cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_CLEAR);
+                        (void) cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_CLEAR);
+                }
+        return RET_NERRNO(cap_set_proc(caps));
+}
+
 int priv_caps_set_inheritable(uint64_t inheritable) {
         _cleanup_(cap_freep) cap_t caps = NULL;
 

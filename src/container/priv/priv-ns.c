@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,6 +35,19 @@ long priv_clone_pidfd(uint64_t flags, int *ret_pidfd) {
                 return -EINVAL;
         /* The callers are single-threaded, so the child may use everything of its copy of the address space. */
         pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0 && errno == ENOSYS && flags == 0) {
+                /* Our own child: nobody else can reap it, so its PID stays its until we have the pidfd. */
+                pid = fork();
+                if (pid <= 0)
+                        return pid < 0 ? -errno : 0;
+                *ret_pidfd = pidfd_open(pid, 0);        /* O_CLOEXEC, always */
+                if (*ret_pidfd < 0) {
+                        int e = errno;
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                        return -e;
+                }
+        }
         return pid < 0 ? -errno : pid;
 }
 

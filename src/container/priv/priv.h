@@ -27,7 +27,8 @@ struct bpf_insn;
 
 /* clone3() with CLONE_PIDFD and the namespace FLAGS (and CLONE_PARENT: the child is our parent's). Returns
  * like fork(): the child's pid in the caller (with its O_CLOEXEC pidfd in *ret_pidfd), 0 in the child; -errno
- * on failure. */
+ * on failure. Without FLAGS, where a seccomp filter makes clone3() ENOSYS (a container's: clone3()'s flags
+ * are out of a filter's sight), fork() and pidfd_open(). */
 long priv_clone_pidfd(uint64_t flags, int *ret_pidfd);
 /* priv_clone_pidfd() with the child as the PID 1 of the PID namespace PIDNS_FD (one without a process yet:
  * FLAGS must not have CLONE_NEWPID); the caller's PID namespace for its children is put back before
@@ -82,6 +83,10 @@ int priv_pidfd_send_signal(int pidfd, int sig);
 
 /* Drops every capability not in KEEP from the bounding set (all above 63 too). */
 int priv_capbset_limit(uint64_t keep);
+/* Every capability not in KEEP out of every set: the bounding set where we may (CAP_SETPCAP; without it, as
+ * after a payload's drop of privileges, it stays, and with no_new_privs or no file capabilities it gives
+ * nothing back), the ambient, inheritable, permitted and effective sets always. */
+int priv_caps_limit(uint64_t keep);
 /* Clears the ambient set, and makes the inheritable set exactly INHERITABLE. */
 int priv_caps_set_inheritable(uint64_t inheritable);
 /* After a switch away from root: permitted = effective = inheritable = AMBIENT, then raises AMBIENT in the
