@@ -51,7 +51,7 @@ int priv_caps_limit(uint64_t keep) {
         caps = cap_get_proc();
         if (!caps)
                 return -errno;
-        for (int cap = 0; cap <= CAP_LAST_CAP && cap < 64; cap++)
+        for (int cap = 0; cap < (int) cap_max_bits() && cap < 64; cap++)
                 if (!(keep & (UINT64_C(1) << cap))) {
                         cap_value_t v = cap;
                         (void) cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_CLEAR);
