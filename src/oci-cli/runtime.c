@@ -429,6 +429,41 @@ int oci_cgroup_foreach_pid(int dir_fd, int (*f)(int pid, void *userdata), void *
         return cgroup_foreach_pid(dir_fd, f, userdata, 0);
 }
 
+/* Whether cgroup.events says "frozen 1". Returns 1, 0, or -errno. */
+static int cgroup_events_frozen(int dir_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        char buf[256];
+        ssize_t n;
+
+        fd = openat(dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        return strstr(buf, "frozen 1") != NULL;
+}
+
+int oci_cgroup_set_frozen(int dir_fd, bool frozen) {
+        _cleanup_close_ int fd = -EBADF;
+        usec_t end;
+        int r;
+
+        fd = openat(dir_fd, "cgroup.freeze", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, frozen ? "1" : "0", 1) != 1)
+                return -errno;
+        end = now(CLOCK_MONOTONIC) + 10 * USEC_PER_SEC;
+        while ((r = cgroup_events_frozen(dir_fd)) >= 0 && (r > 0) != frozen) {
+                if (now(CLOCK_MONOTONIC) > end)
+                        return -ETIMEDOUT;
+                (void) poll(NULL, 0, 5);
+        }
+        return r < 0 ? r : 0;
+}
+
 typedef struct KillAll {
         int sig;
         int error;      /* the last failure; the others are signalled all the same */
@@ -447,6 +482,7 @@ static int kill_cgroup(const char *cgroup, int sig) {
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         KillAll k = { .sig = sig };
+        bool thaw = false;
         int r;
 
         if (!cgroup)
@@ -466,7 +502,14 @@ static int kill_cgroup(const char *cgroup, int sig) {
         dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir_fd < 0)
                 return -errno;
+        /* Frozen meanwhile, as runc does: no process of the cgroup exits (and has its PID taken by another
+         * process of the host) or forks between the read of cgroup.procs and the kill(). A cgroup paused
+         * already stays so; one that cannot be frozen is signalled all the same. */
+        if (!cgroup_is_frozen(cgroup))
+                thaw = oci_cgroup_set_frozen(dir_fd, true) >= 0;
         r = oci_cgroup_foreach_pid(dir_fd, kill_one, &k);
+        if (thaw)
+                (void) oci_cgroup_set_frozen(dir_fd, false);
         return r < 0 ? r : k.error;
 }
 

@@ -93,6 +93,9 @@ int oci_write_pid_file(const char *path, pid_t pid);
  * most; a subgroup removed meanwhile is skipped), until F returns < 0. Returns 0, F's error, or -errno. */
 #define OCI_CGROUP_DEPTH_MAX 64U
 int oci_cgroup_foreach_pid(int dir_fd, int (*f)(int pid, void *userdata), void *userdata);
+/* Writes FROZEN to the cgroup.freeze of the cgroup DIR_FD and waits until its cgroup.events says so (freezing
+ * is asynchronous), at most 10 s. Returns 0, -ETIMEDOUT, or -errno. */
+int oci_cgroup_set_frozen(int dir_fd, bool frozen);
 /* From now on the signals a terminal or a supervisor sends us go to the process PIDFD (-EBADF: to nobody). */
 void oci_forward_signals(int pidfd);
 

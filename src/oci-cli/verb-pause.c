@@ -10,26 +10,9 @@
 #include "runtime.h"
 #include "util.h"
 
-/* Whether cgroup.events says "frozen 1". Returns 1, 0, or -errno. */
-static int cgroup_frozen(int dir_fd) {
-        _cleanup_close_ int fd = -EBADF;
-        char buf[256];
-        ssize_t n;
-
-        fd = openat(dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        n = read(fd, buf, sizeof(buf) - 1);
-        if (n < 0)
-                return -errno;
-        buf[n] = 0;
-        return strstr(buf, "frozen 1") != NULL;
-}
-
 static int freeze(OciLoaded *l, bool frozen) {
         _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
-        usec_t end;
+        _cleanup_close_ int dir_fd = -EBADF;
         int r;
 
         if (l->status != (frozen ? CONTAINER_RUNNING : CONTAINER_PAUSED))
@@ -42,20 +25,11 @@ static int freeze(OciLoaded *l, bool frozen) {
         dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir_fd < 0)
                 return oci_error(errno, "Failed to open %s: %s", path, strerror(errno));
-        fd = openat(dir_fd, "cgroup.freeze", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, frozen ? "1" : "0", 1) != 1)
-                return oci_error(errno, "Failed to %s %s: %s", frozen ? "freeze" : "thaw", path, strerror(errno));
-
-        /* Freezing is asynchronous: done when cgroup.events says so (at most 10 s). */
-        end = now(CLOCK_MONOTONIC) + 10 * USEC_PER_SEC;
-        while ((r = cgroup_frozen(dir_fd)) >= 0 && (r > 0) != frozen) {
-                if (now(CLOCK_MONOTONIC) > end)
-                        return oci_error(ETIMEDOUT, "Container '%s' did not %s within 10 s", l->state->id,
-                                         frozen ? "freeze" : "thaw");
-                (void) poll(NULL, 0, 5);
-        }
+        r = oci_cgroup_set_frozen(dir_fd, frozen);
+        if (r == -ETIMEDOUT)
+                return oci_error(r, "Container '%s' did not %s within 10 s", l->state->id, frozen ? "freeze" : "thaw");
         if (r < 0)
-                return oci_error(r, "Failed to read %s/cgroup.events: %s", path, strerror(-r));
+                return oci_error(r, "Failed to %s %s: %s", frozen ? "freeze" : "thaw", path, strerror(-r));
         return 0;
 }
 

@@ -310,6 +310,14 @@ test_lifecycle() {
         wait_until 5 bash -c "[ \"\$(awk '/^State:/ { print \$2 }' /proc/$child/status 2>/dev/null)\" != S ]" ||
                 t_fail "kill --all missed $child in a subgroup: $(grep State /proc/$child/status)"
         kill -0 "$pid" || t_fail "the container's PID 1 died of SIGTERM"
+        # The cgroup is frozen while its processes are signalled (no PID changes hands meanwhile), then
+        # thawed; a paused one stays paused.
+        assert_eq running "$(oci state oci-killall | jq -r .status)" "status after kill --all (thawed)"
+        assert_eq 0 "$(cat "$cg/cgroup.freeze")" "cgroup.freeze after kill --all"
+        assert_ok oci pause oci-killall
+        assert_ok oci kill --all oci-killall CONT
+        assert_eq paused "$(oci state oci-killall | jq -r .status)" "status of a paused container after kill --all"
+        assert_ok oci resume oci-killall
         assert_ok oci delete --force oci-killall
         oci_assert_gone oci-killall
         return 0
