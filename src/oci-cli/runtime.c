@@ -482,7 +482,7 @@ static int kill_cgroup(const char *cgroup, int sig) {
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         KillAll k = { .sig = sig };
-        bool thaw = false;
+        bool thaw;
         int r;
 
         if (!cgroup)
@@ -504,9 +504,11 @@ static int kill_cgroup(const char *cgroup, int sig) {
                 return -errno;
         /* Frozen meanwhile, as runc does: no process of the cgroup exits (and has its PID taken by another
          * process of the host) or forks between the read of cgroup.procs and the kill(). A cgroup paused
-         * already stays so; one that cannot be frozen is signalled all the same. */
-        if (!cgroup_is_frozen(cgroup))
-                thaw = oci_cgroup_set_frozen(dir_fd, true) >= 0;
+         * already stays so; one that cannot be frozen is signalled all the same, and thawed after also when
+         * its freeze did not finish in time (cgroup.freeze says 1 then). */
+        thaw = !cgroup_is_frozen(cgroup);
+        if (thaw)
+                (void) oci_cgroup_set_frozen(dir_fd, true);
         r = oci_cgroup_foreach_pid(dir_fd, kill_one, &k);
         if (thaw)
                 (void) oci_cgroup_set_frozen(dir_fd, false);
