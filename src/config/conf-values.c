@@ -284,44 +284,14 @@ int parse_rlimit(const char *key, const char *value, void *data, char **ret_erro
 
 int parse_cpu_affinity(const char *key, const char *value, void *data, char **ret_error) {
         cpu_set_t **field = data, set;
-        const char *p = value;
+        const char *reason;
 
         if (isempty(value)) {
                 *field = mfree(*field);
                 return 0;
         }
-
-        CPU_ZERO(&set);
-        for (;;) {
-                uint64_t a, b;
-                char word[64];
-                size_t n;
-                char *dash;
-
-                p += strspn(p, WHITESPACE ",");
-                if (*p == 0)
-                        break;
-                n = strcspn(p, WHITESPACE ",");
-                if (n >= sizeof(word))
-                        return invalid(ret_error, key, value, "expected CPU indices or ranges like '0-3 5'");
-                memcpy(word, p, n);
-                word[n] = 0;
-                p += n;
-
-                dash = strchr(word, '-');
-                if (dash)
-                        *dash = 0;
-                if (parse_u64(word, &a) < 0 || (dash && parse_u64(dash + 1, &b) < 0))
-                        return invalid(ret_error, key, value, "expected CPU indices or ranges like '0-3 5'");
-                if (!dash)
-                        b = a;
-                if (a > b)
-                        return invalid(ret_error, key, value, "range with start above end");
-                if (b >= CPU_SETSIZE)
-                        return invalid(ret_error, key, value, "CPU index above 1023");
-                for (uint64_t c = a; c <= b; c++)
-                        CPU_SET((size_t) c, &set);
-        }
+        if (parse_cpu_set(value, &set, &reason) < 0)
+                return invalid(ret_error, key, value, reason);
 
         if (!*field) {
                 *field = new0(cpu_set_t, 1);

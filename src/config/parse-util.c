@@ -90,6 +90,50 @@ int parse_u64(const char *s, uint64_t *ret) {
         return 0;
 }
 
+int parse_cpu_set(const char *s, cpu_set_t *ret, const char **ret_reason) {
+        static const char expected[] = "expected CPU indices or ranges like '0-3 5'";
+
+        CPU_ZERO(ret);
+        for (const char *p = s;;) {
+                uint64_t a, b;
+                char word[64];
+                size_t n;
+                char *dash;
+
+                p += strspn(p, WHITESPACE ",");
+                if (*p == 0)
+                        return 0;
+                n = strcspn(p, WHITESPACE ",");
+                if (n >= sizeof(word)) {
+                        *ret_reason = expected;
+                        return -EINVAL;
+                }
+                memcpy(word, p, n);
+                word[n] = 0;
+                p += n;
+
+                dash = strchr(word, '-');
+                if (dash)
+                        *dash = 0;
+                if (parse_u64(word, &a) < 0 || (dash && parse_u64(dash + 1, &b) < 0)) {
+                        *ret_reason = expected;
+                        return -EINVAL;
+                }
+                if (!dash)
+                        b = a;
+                if (a > b) {
+                        *ret_reason = "range with start above end";
+                        return -EINVAL;
+                }
+                if (b >= CPU_SETSIZE) {
+                        *ret_reason = "CPU index above 1023";
+                        return -EINVAL;
+                }
+                for (uint64_t c = a; c <= b; c++)
+                        CPU_SET((size_t) c, ret);
+        }
+}
+
 int parse_size(const char *s, uint64_t *ret) {
         static const struct {
                 char suffix;

@@ -5,6 +5,7 @@
  * resource limit values, absolute paths, ':'-separated fields, whitespace. The settings parser's value parsers
  * (conf-values.h) and key parsers (nspawn-settings*.c) are built on these. Pure functions: no I/O, no logging. */
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -49,6 +50,10 @@ int parse_rlimit_value(const char *s, RlimitUnit unit, rlim_t *ret);
  * a path), empty fields are kept. Returns 1 and advances *p past the separator (to NULL after the last
  * field), 0 if *p is NULL, -EINVAL on a trailing backslash, -ENOMEM. */
 int extract_colon_field(const char **p, char **ret);
+
+/* Parses a CPU list, indices and ranges separated by commas or WHITESPACE ("0-3,7", "0-3 7"), into *RET
+ * (CPUs 0…CPU_SETSIZE-1). Returns 0, or -EINVAL with a static reason in *RET_REASON. */
+int parse_cpu_set(const char *s, cpu_set_t *ret, const char **ret_reason);
 
 /* Strips WHITESPACE from both ends of s, in place. Returns the first character kept. */
 char *strstrip(char *s);

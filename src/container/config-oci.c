@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "mount-options.h"
 #include "oci-json.h"
+#include "parse-util.h"
 #include "settings.h"
 #include "strv.h"
 #include "util.h"
@@ -102,10 +103,74 @@ static int split_options(const char *data, char ***ret) {
         return 0;
 }
 
-/* process: the command, environment, IDs, umask, capabilities, rlimits. */
-static int map_process(OciContainer *c, char * const *envp_defaults, char **error) {
+/* process.scheduler, checked as sched_setattr(2) would take it, each mistake named by its JSON path. */
+static int map_scheduler(OciContainer *c, char **error) {
+        const OciProcess *p = c->spec->process;
+        const OciScheduler *s = &p->scheduler;
+        bool rt = IN_SET(s->policy, SCHED_FIFO, SCHED_RR);
+
+        if (!p->has_scheduler)
+                return 0;
+        if (s->policy == SCHED_ISO)
+                return oci_error(error, "process.scheduler.policy", "SCHED_ISO is not implemented by Linux");
+        if (rt && (s->priority < 1 || s->priority > 99))
+                return oci_error(error, "process.scheduler.priority",
+                                 "SCHED_FIFO and SCHED_RR need a priority of 1 to 99, not %" PRIi32, s->priority);
+        if (!rt && s->priority != 0)
+                return oci_error(error, "process.scheduler.priority", "only SCHED_FIFO and SCHED_RR have one");
+        if (s->policy != SCHED_DEADLINE && (s->runtime != 0 || s->deadline != 0 || s->period != 0))
+                return oci_error(error, s->runtime != 0 ? "process.scheduler.runtime" :
+                                        s->deadline != 0 ? "process.scheduler.deadline" : "process.scheduler.period",
+                                 "only SCHED_DEADLINE has one");
+        c->scheduler = (ContainerScheduler) {
+                .policy = (uint32_t) s->policy,
+                .flags = s->flags,
+                .nice = s->nice,
+                .priority = (uint32_t) s->priority,
+                .runtime = s->runtime,
+                .deadline = s->deadline,
+                .period = s->period,
+        };
+        c->config.scheduler = &c->scheduler;
+        return 0;
+}
+
+/* process.execCPUAffinity, as runc: a process exec'd into the container runs its set-up on "initial" and
+ * then on "final", or stays on "initial" without one; with neither, and always for the container's own
+ * process (to which the spec does not apply it), on every CPU its cgroup allows: not on the CPUs its caller
+ * was confined to (taskset). */
+static int map_cpu_affinity(OciContainer *c, OciModelFlags flags, char **error) {
+        const OciProcess *p = c->spec->process;
+        const char *reason;
+
+        if (p->exec_cpu_affinity_initial &&
+            parse_cpu_set(p->exec_cpu_affinity_initial, &c->cpu_affinity_initial, &reason) < 0)
+                return oci_error(error, "process.execCPUAffinity.initial", "%s", reason);
+        if (p->exec_cpu_affinity_final &&
+            parse_cpu_set(p->exec_cpu_affinity_final, &c->cpu_affinity_final, &reason) < 0)
+                return oci_error(error, "process.execCPUAffinity.final", "%s", reason);
+        if (p->exec_cpu_affinity_initial && CPU_COUNT(&c->cpu_affinity_initial) == 0)
+                return oci_error(error, "process.execCPUAffinity.initial", "no CPU");
+        if (p->exec_cpu_affinity_final && CPU_COUNT(&c->cpu_affinity_final) == 0)
+                return oci_error(error, "process.execCPUAffinity.final", "no CPU");
+
+        if ((flags & OCI_MODEL_EXEC) && p->exec_cpu_affinity_initial)
+                c->config.cpu_affinity_initial = &c->cpu_affinity_initial;
+        if ((flags & OCI_MODEL_EXEC) && p->exec_cpu_affinity_final)
+                c->config.cpu_affinity = &c->cpu_affinity_final;
+        else if (!(flags & OCI_MODEL_EXEC) || !p->exec_cpu_affinity_initial) {
+                /* sched_setaffinity() keeps of these the CPUs that exist and the cgroup's cpuset allows. */
+                memset(&c->cpu_affinity_final, 0xff, sizeof(c->cpu_affinity_final));
+                c->config.cpu_affinity = &c->cpu_affinity_final;
+        }
+        return 0;
+}
+
+/* process: the command, environment, IDs, umask, capabilities, rlimits, scheduling, CPU affinity. */
+static int map_process(OciContainer *c, char * const *envp_defaults, OciModelFlags flags, char **error) {
         const OciProcess *p = c->spec->process;
         ContainerConfig *cc = &c->config;
+        int r;
 
         if (!p)
                 return oci_error(error, "process", "required to start a container");
@@ -182,15 +247,12 @@ static int map_process(OciContainer *c, char * const *envp_defaults, char **erro
         if (p->selinux_label)
                 (void) oci_container_warn(c, "process.selinuxLabel: not supported, the container runs without "
                                           "this SELinux label");
-        if (p->has_scheduler)
-                (void) oci_container_warn(c, "process.scheduler: not supported, the process keeps the "
-                                          "scheduling policy of machined-ext-oci's caller");
+        r = map_scheduler(c, error);
+        if (r < 0)
+                return r;
         if (p->has_io_priority)
-                (void) oci_container_warn(c, "process.ioPriority: not supported, the process keeps the I/O "
-                                          "priority of machined-ext-oci's caller");
-        if (p->exec_cpu_affinity_initial || p->exec_cpu_affinity_final)
-                (void) oci_container_warn(c, "process.execCPUAffinity: not supported, the process keeps the "
-                                          "CPU affinity of machined-ext-oci's caller");
+                cc->io_priority = p->io_priority_class << 13 | p->io_priority;  /* IOPRIO_PRIO_VALUE() */
+        return map_cpu_affinity(c, flags, error);
         return 0;
 }
 
@@ -630,7 +692,7 @@ int oci_container_from_spec_full(OciSpec *spec, const char *bundle, const char *
         if (spec->domainname)
                 (void) oci_container_warn(c, "domainname: not supported, ignoring");
 
-        r = map_process(c, envp_defaults, &error);
+        r = map_process(c, envp_defaults, flags, &error);
         if (r >= 0 && !(flags & OCI_MODEL_NO_MOUNTS))
                 r = map_mounts(c, &error);
         if (r >= 0)

@@ -39,6 +39,8 @@ typedef struct OciContainer {
         char **annotations;
         struct rlimit rlimit_storage[RLIMIT_NLIMITS];
         struct rlimit *rlimits[RLIMIT_NLIMITS];
+        ContainerScheduler scheduler;
+        cpu_set_t cpu_affinity_initial, cpu_affinity_final;
         ContainerMount *mounts;
         size_t n_mounts;
         ContainerDevice *devices;
@@ -87,6 +89,8 @@ typedef enum OciModelFlags {
                                          * the compiled filters from a cache (a hit means the profile compiled
                                          * before), or need no filter; they call oci_container_check_seccomp()
                                          * on a miss, for its errors and warnings */
+        OCI_MODEL_EXEC = 1 << 2,        /* the process of an exec into the container: process.execCPUAffinity
+                                         * applies to it */
 } OciModelFlags;
 
 /* oci_container_from_spec() with FLAGS. */

@@ -209,6 +209,17 @@ typedef enum ContainerKeepReadOnly {
         CONTAINER_KEEP_READ_ONLY_ALL,           /* and mount(MS_REMOUNT) without MS_RDONLY (Boot=no) */
 } ContainerKeepReadOnly;
 
+/* sched_setattr(2)'s attributes (OCI process.scheduler). */
+typedef struct ContainerScheduler {
+        uint32_t policy;                /* SCHED_* */
+        uint64_t flags;                 /* SCHED_FLAG_* */
+        int32_t nice;                   /* SCHED_OTHER, SCHED_BATCH */
+        uint32_t priority;              /* SCHED_FIFO, SCHED_RR */
+        uint64_t runtime;               /* SCHED_DEADLINE, ns */
+        uint64_t deadline;
+        uint64_t period;
+} ContainerScheduler;
+
 typedef struct ContainerConfig {
         const char *hostname;           /* also the machine name */
         const char *root;               /* absolute path of the root directory on the host */
@@ -242,7 +253,11 @@ typedef struct ContainerConfig {
         unsigned long personality;      /* PERSONALITY_INVALID: leave alone */
         struct rlimit *const *rlimits;  /* indexed by RLIMIT_*, NULL entries unset; NULL: none */
         int oom_score_adjust;           /* OOM_SCORE_ADJUST_UNSET: leave alone */
-        const cpu_set_t *cpu_affinity;
+        const cpu_set_t *cpu_affinity;  /* set last before the exec; NULL: inherited */
+        const cpu_set_t *cpu_affinity_initial; /* an exec'd process: set first, at its birth (OCI
+                                         * process.execCPUAffinity.initial); NULL: inherited */
+        const ContainerScheduler *scheduler; /* sched_setattr() before the drop of privileges; NULL: inherited */
+        int io_priority;                /* IOPRIO_PRIO_VALUE(class, level) for ioprio_set(); 0: inherited */
         char **syscall_allow;           /* SystemCallFilter=: taken off the default deny list */
         char **syscall_deny;            /* SystemCallFilter=~: added to it */
         ContainerKeepReadOnly seccomp_keep_read_only; /* without a user namespace, with CAP_SYS_ADMIN: what the

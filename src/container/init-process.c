@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The payload's process attributes, set last by the init (init.c) and by an exec'd process: its stdio and
- * controlling terminal, resource limits, OOM score, CPU affinity, personality, and a clean signal state. */
+ * controlling terminal, resource limits, OOM score, CPU affinity, scheduling policy, I/O priority, personality,
+ * and a clean signal state. */
 
 #include <assert.h>
 #include <fcntl.h>
@@ -132,6 +133,21 @@ int init_apply_limits(const ContainerConfig *c, SetupLog *l) {
                 r = priv_sched_setaffinity(c->cpu_affinity);
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "CPUAffinity=");
+        }
+        /* Still with the capabilities we were given: raising a priority needs CAP_SYS_NICE, of the initial
+         * user namespace (in one of its own, the container's root is refused, as it should be). */
+        if (c->scheduler) {
+                const ContainerScheduler *s = c->scheduler;
+
+                r = priv_sched_setattr(s->policy, s->flags, s->nice, s->priority, s->runtime, s->deadline,
+                                       s->period);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "process.scheduler");
+        }
+        if (c->io_priority > 0) {
+                r = priv_ioprio_set(c->io_priority);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "process.ioPriority");
         }
         if (c->personality != PERSONALITY_INVALID) {
                 r = priv_personality(c->personality);

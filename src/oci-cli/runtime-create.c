@@ -470,12 +470,10 @@ static int create_container(const OciCreate *o, OciInstance *i, char **defaults,
                 if (r < 0)
                         return oci_error(r, "%s/config.json: %s", bundle, error);
         }
-        /* runc-style bundles always have some: for --debug, but a confinement or a priority that the config
-         * asks for and the container goes without is a warning. */
+        /* runc-style bundles always have some: for --debug, but a confinement that the config asks for and
+         * the container goes without is a warning. */
         STRV_FOREACH(w, i->oci->warnings)
-                if (startswith(*w, "process.apparmorProfile:") || startswith(*w, "process.selinuxLabel:") ||
-                    startswith(*w, "process.scheduler:") || startswith(*w, "process.ioPriority:") ||
-                    startswith(*w, "process.execCPUAffinity:"))
+                if (startswith(*w, "process.apparmorProfile:") || startswith(*w, "process.selinuxLabel:"))
                         oci_warning("%s/config.json: %s", bundle, *w);
                 else
                         oci_debug("%s/config.json: %s", bundle, *w);

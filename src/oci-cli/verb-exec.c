@@ -147,7 +147,8 @@ static int process_model(json_object *p, const char *bundle, const char *id, Oci
                 return oci_error(ENOMEM, "Out of memory");
         r = oci_spec_parse(doc, strlen(doc), &spec, &error);
         if (r >= 0)
-                r = oci_container_from_spec_full(TAKE_PTR(spec), bundle, id, NULL, OCI_MODEL_NO_MOUNTS, ret, &error);
+                r = oci_container_from_spec_full(TAKE_PTR(spec), bundle, id, NULL, OCI_MODEL_NO_MOUNTS | OCI_MODEL_EXEC,
+                                                 ret, &error);
         if (r < 0)
                 return oci_error(r, "exec: %s", error ?: strerror(-r));
         return 0;

@@ -4,7 +4,7 @@
 # OCI bundles through the daemon (StartMachineFromBundle): a config.json with every field the model supports,
 # checked from inside by the payload's report (mounts and their flags, propagation, masked and read-only
 # paths, the five capability sets, rlimits, IDs, umask, sysctls, hostname, env, cwd, a seccomp rule with an
-# argument condition, devices, the console size) and from the host (the scope's resource properties, slice
+# argument condition, devices, the console size, the scheduling policy and I/O priority) and from the host (the scope's resource properties, slice
 # and name, machinectl); and bundles that are refused with the JSON path, leaving nothing behind.
 # Written against docs/oci.md and the runtime-spec's config.md.
 
@@ -50,7 +50,9 @@ oci_full_config() {
     "rlimits": [ { "type": "RLIMIT_NOFILE", "soft": 512, "hard": 1024 },
                  { "type": "RLIMIT_CORE", "soft": 1000, "hard": 2000 } ],
     "noNewPrivileges": true,
-    "oomScoreAdj": 123
+    "oomScoreAdj": 123,
+    "scheduler": { "policy": "SCHED_BATCH", "nice": 3 },
+    "ioPriority": { "class": "IOPRIO_CLASS_BE", "priority": 7 }
   },
   "mounts": [
     { "destination": "/proc", "type": "proc", "source": "proc" },
@@ -134,6 +136,12 @@ check_full_report() {   # REP
         assert_match "^mount=/proc/sys proc ro," "$(mount_line "$rep" /proc/sys)" \
                 "the runtime's /proc/sys stays read-only (the bundle's proc mount is not made again)"
         assert_eq 33x111 "$(report_get "$rep" tty.size)" "process.consoleSize"
+        # process.scheduler (3: SCHED_BATCH) and ioPriority (2: IOPRIO_CLASS_BE); every CPU (execCPUAffinity is
+        # for exec'd processes), whatever the daemon's own affinity.
+        assert_eq 3 "$(report_get "$rep" sched.policy)" "process.scheduler.policy"
+        assert_eq 3 "$(report_get "$rep" sched.nice)" "process.scheduler.nice"
+        assert_eq 2:7 "$(report_get "$rep" ioprio)" "process.ioPriority"
+        assert_eq "$(cat /sys/devices/system/cpu/online)" "$(report_get "$rep" cpus)" "the payload's CPUs"
 }
 
 test_every_field() {

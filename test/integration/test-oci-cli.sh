@@ -1365,23 +1365,107 @@ test_closed_stdio() {
         done
 }
 
-# What the container goes without is said at the normal level, not only with --debug: a scheduling policy or
-# an I/O priority of the bundle (the process keeps its caller's), and linux.resources without the systemd
-# cgroup manager (the limits are the scope's properties: a pids limit would not hold).
+# What the container goes without is said at the normal level, not only with --debug: linux.resources without
+# the systemd cgroup manager (the limits are the scope's properties: a pids limit would not hold).
 test_unapplied_warned() {
         local b=$MACHINES_DIR/oci-uw out
         oci_bundle oci-uw /bin/true
-        jq '.process.scheduler = { policy: "SCHED_IDLE" } | .process.ioPriority = { class: "IOPRIO_CLASS_IDLE", priority: 0 } |
-            .linux.resources.pids = { limit: 50 }' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+        jq '.linux.resources.pids = { limit: 50 }' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
         out=$(oci --cgroup-manager cgroupfs run --bundle "$b" oci-uw 2>&1 </dev/null) || t_fail "run failed: $out"
-        assert_match "warning.*process.scheduler: not supported, the process keeps the scheduling policy" "$out" "scheduler"
-        assert_match "warning.*process.ioPriority: not supported" "$out" "ioPriority"
         assert_match "warning.*linux.resources: not applied with --cgroup-manager cgroupfs.*TasksMax" "$out" "resources"
         oci_assert_gone oci-uw
         # With systemd's, the limits are applied: no such warning.
         out=$(oci run --bundle "$b" oci-uw 2>&1 </dev/null) || t_fail "run failed: $out"
         case $out in *linux.resources*) t_fail "a warning about linux.resources with the systemd cgroup manager: $out" ;; esac
         oci_assert_gone oci-uw
+}
+
+# jq FILTER applied to BUNDLE's config.json in place.
+oci_config_edit() {     # BUNDLE FILTER
+        jq "$2" "$1/config.json" >"$1/config.json.new" && mv "$1/config.json.new" "$1/config.json" ||
+                t_fail "jq '$2' failed"
+}
+
+# process.scheduler, ioPriority and execCPUAffinity (runtime-spec 1.2), as runc applies them: the container's
+# process and an exec'd one get the policy, nice level and I/O priority; an exec'd process runs on
+# execCPUAffinity's CPUs ("initial" for its set-up, then "final"); without it, and the container's own process
+# always, on every CPU: not on those its caller was confined to (taskset). A real-time policy from inside a
+# user namespace is refused (its root has no CAP_SYS_NICE of the host); a config sched_setattr() would refuse
+# is refused up front, naming the field; neither leaves anything behind.
+test_scheduling() {
+        local b=$MACHINES_DIR/oci-sched all rep out pid
+        all=$(cat /sys/devices/system/cpu/online)
+        [ "$all" != 0 ] || skip "one CPU: nothing to confine to"
+        oci_bundle oci-sched /usr/bin/testpayload report --out /out/report.txt
+        oci_config_edit "$b" '.process.scheduler = { policy: "SCHED_BATCH", nice: 7 } |
+                .process.ioPriority = { class: "IOPRIO_CLASS_IDLE", priority: 0 }'
+        out=$(taskset -c 0 "${OCI[@]}" run --bundle "$b" oci-sched 2>&1 </dev/null) || t_fail "run failed: $out"
+        case $out in *warning*) t_fail "warnings: $out" ;; esac
+        rep=$(cat "$b/out/report.txt")
+        assert_eq 3 "$(report_get "$rep" sched.policy)" "the policy of process.scheduler SCHED_BATCH"
+        assert_eq 7 "$(report_get "$rep" sched.nice)" "process.scheduler.nice"
+        assert_eq 3:0 "$(report_get "$rep" ioprio)" "process.ioPriority IOPRIO_CLASS_IDLE"
+        assert_eq "$all" "$(report_get "$rep" cpus)" "the CPUs of a run under taskset -c 0"
+        oci_assert_gone oci-sched
+
+        # A real-time policy: refused in a user namespace, naming the field; granted without. (Even with the
+        # host's root mapped to the container's, which lets it into the root-owned bundle: a capability of a
+        # user namespace is never one of the host's.)
+        oci_config_edit "$b" '.process.scheduler = { policy: "SCHED_FIFO", priority: 5 } | del(.process.ioPriority) |
+                .linux.namespaces += [ { type: "user" } ] |
+                .linux.uidMappings = [ { containerID: 0, hostID: 0, size: 65536 } ] |
+                .linux.gidMappings = [ { containerID: 0, hostID: 0, size: 65536 } ]'
+        out=$(oci run --bundle "$b" oci-sched 2>&1 </dev/null) && t_fail "SCHED_FIFO in a user namespace: the run succeeded"
+        assert_match "Failed to start container 'oci-sched': apply limits: process.scheduler: Operation not permitted" \
+                "$out" "SCHED_FIFO in a user namespace"
+        oci_assert_gone oci-sched
+        oci_config_edit "$b" '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)'
+        rm -f "$b/out/report.txt"
+        assert_ok oci run --bundle "$b" oci-sched </dev/null
+        rep=$(cat "$b/out/report.txt")
+        assert_eq "1 5" "$(report_get "$rep" sched.policy) $(report_get "$rep" sched.priority)" "SCHED_FIFO, priority 5"
+        oci_assert_gone oci-sched
+        # What sched_setattr() would refuse, before anything is made.
+        oci_config_edit "$b" '.process.scheduler = { policy: "SCHED_OTHER", priority: 5 }'
+        assert_one_error "config.json: process.scheduler.priority: only SCHED_FIFO and SCHED_RR have one" \
+                oci run --bundle "$b" oci-sched
+        oci_assert_gone oci-sched
+        oci_config_edit "$b" 'del(.process.scheduler) | .process.execCPUAffinity = { initial: "2-1" }'
+        assert_one_error "config.json: process.execCPUAffinity.initial: range with start above end" \
+                oci run --bundle "$b" oci-sched
+        oci_assert_gone oci-sched
+
+        # exec: the config's execCPUAffinity (final: CPU 1) applies to it, not to the container's process.
+        oci_config_edit "$b" '.process.args = [ "/usr/bin/testpayload", "sleep", "inf" ] |
+                .process.execCPUAffinity = { final: "1" }'
+        taskset -c 0 "${OCI[@]}" run --detach --bundle "$b" oci-sched >"$T_TMP/d.out" 2>&1 </dev/null ||
+                t_fail "run --detach failed: $(cat "$T_TMP/d.out")"
+        pid=$(oci state oci-sched | jq -r .pid)
+        assert_eq "$all" "$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/"$pid"/status)" "the container process's CPUs"
+        rep=$(taskset -c 0 "${OCI[@]}" exec oci-sched /usr/bin/testpayload report </dev/null 2>&1)
+        assert_eq 1 "$(report_get "$rep" cpus)" "the CPUs of exec with the config's execCPUAffinity.final"
+        # --process: its own scheduler, I/O priority and CPUs; "initial" alone is where the process stays.
+        proc() {        # EXTRA-JSON: a process object running testpayload report
+                echo '{ "args": [ "/usr/bin/testpayload", "report" ], "cwd": "/", "user": { "uid": 0, "gid": 0 }'"$1"' }' \
+                        >"$T_TMP/p.json"
+        }
+        proc ', "scheduler": { "policy": "SCHED_IDLE" }, "ioPriority": { "class": "IOPRIO_CLASS_BE", "priority": 6 },
+              "execCPUAffinity": { "initial": "1" }'
+        rep=$(taskset -c 0 "${OCI[@]}" exec --process "$T_TMP/p.json" oci-sched </dev/null 2>&1)
+        assert_eq "5 2:6 1" "$(report_get "$rep" sched.policy) $(report_get "$rep" ioprio) $(report_get "$rep" cpus)" \
+                "exec --process: SCHED_IDLE, IOPRIO_CLASS_BE 6, initial CPU 1"
+        proc ', "execCPUAffinity": { "initial": "1", "final": "0" }'
+        rep=$(oci exec --process "$T_TMP/p.json" oci-sched </dev/null 2>&1)
+        assert_eq 0 "$(report_get "$rep" cpus)" "exec --process with initial 1, final 0"
+        proc ''
+        rep=$(taskset -c 0 "${OCI[@]}" exec --process "$T_TMP/p.json" oci-sched </dev/null 2>&1)
+        assert_eq "0 $all" "$(report_get "$rep" sched.policy) $(report_get "$rep" cpus)" \
+                "exec --process without a scheduler or execCPUAffinity, under taskset -c 0"
+        proc ', "execCPUAffinity": { "final": "1024" }'
+        assert_one_error "process.execCPUAffinity.final: CPU index above 1023" \
+                oci exec --process "$T_TMP/p.json" oci-sched
+        assert_ok oci delete --force oci-sched
+        oci_assert_gone oci-sched
 }
 
 # The bundle's cgroup mount keeps its "ro" (the default spec's, as runc honours it): the payload cannot write
@@ -1436,6 +1520,7 @@ oci_run_test oci-cli-launcher-runs-cli test_launcher_runs_cli
 oci_run_test oci-cli-launcher-fallbacks test_launcher_fallbacks
 oci_run_test oci-cli-closed-stdio test_closed_stdio
 oci_run_test oci-cli-unapplied-warned test_unapplied_warned
+oci_run_test oci-cli-scheduling test_scheduling
 oci_run_test oci-cli-cgroup-mount-ro test_cgroup_mount_ro
 oci_run_test oci-cli-start-hook-confined test_start_hook_confined
 oci_run_test oci-cli-device-policy test_device_policy

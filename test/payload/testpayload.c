@@ -4,7 +4,8 @@
  * does what a payload may do. Static, no dependencies, one subcommand per run:
  *
  *   report [--out PATH]       key=value lines (pid, ppid, hostname, uid, cwd, env.*, mount, mountprop, cap.*,
- *                             seccomp, nonewprivs, stat.*, umask, groups, rlimit.*, prio.*, sysctl.*); to PATH
+ *                             seccomp, nonewprivs, stat.*, umask, groups, rlimit.*, prio.*, sched.*, ioprio,
+ *                             cpus, sysctl.*); to PATH
  *                             if given (stdout may go to the journal); $TESTPAYLOAD_STAT adds paths to stat
  *   exit N                    exit with status N
  *   sleep SECS [--ignore-term] [--handle SIG]... [--out PATH] [--report PATH] [--notify STRING] [--exit N]
@@ -332,6 +333,23 @@ static void report_extra(FILE *out) {
                 fprintf(out, "prio.user=%s\n", errno_name(errno));
         else
                 fputs("prio.user=ok\n", out);
+        {
+                /* The scheduling policy (with SCHED_RESET_ON_FORK's bit), its priority, the nice level, and the
+                 * I/O priority as "CLASS:LEVEL" (ioprio_get(IOPRIO_WHO_PROCESS, 0)). */
+                struct sched_param sp = {};
+                int policy = sched_getscheduler(0);
+                long io;
+
+                (void) sched_getparam(0, &sp);
+                errno = 0;
+                fprintf(out, "sched.policy=%d\nsched.priority=%d\nsched.nice=%d\n", policy, sp.sched_priority,
+                        getpriority(PRIO_PROCESS, 0));
+                io = syscall(SYS_ioprio_get, 1, 0);
+                if (io < 0)
+                        fprintf(out, "ioprio=%s\n", errno_name(errno));
+                else
+                        fprintf(out, "ioprio=%ld:%ld\n", io >> 13, io & 0x1fff);
+        }
         for (size_t i = 0; i < sizeof sysctls / sizeof sysctls[0]; i++) {
                 char path[128], v[128] = "";
                 FILE *f;
@@ -379,6 +397,7 @@ static int cmd_report(int argc, char **argv) {
         } status_keys[] = {
                 { "CapBnd", "cap.bnd" }, { "CapEff", "cap.eff" }, { "CapPrm", "cap.prm" }, { "CapInh", "cap.inh" },
                 { "CapAmb", "cap.amb" }, { "Seccomp", "seccomp" }, { "NoNewPrivs", "nonewprivs" },
+                { "Cpus_allowed_list", "cpus" },
         };
         const char *outpath = NULL;
         char buf[PATH_MAX + 64], tmp[PATH_MAX + 16] = "";

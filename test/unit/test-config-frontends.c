@@ -17,6 +17,7 @@
 #include "config-nspawn.h"
 #include "config-oci.h"
 #include "nspawn-policy.h"
+#include "parse-util.h"
 #include "strv.h"
 #include "test-assert.h"
 
@@ -647,6 +648,107 @@ static void test_cgroups_path(void) {
         oci_container_free(c);
 }
 
+/* A model of a config.json whose process has PROCESS_FIELDS besides cwd and args, with FLAGS; returns what
+ * oci_container_from_spec_full() returns, the model in *RET, the message in *RET_ERROR. */
+static int process_model(const char *process_fields, OciModelFlags flags, OciContainer **ret, char **ret_error) {
+        _cleanup_free_ char *json = NULL;
+        OciSpec *spec = NULL;
+
+        ASSERT(asprintf(&json, "{ \"ociVersion\": \"1.0.0\", \"root\": { \"path\": \"/r\" },"
+                        "  \"process\": { \"cwd\": \"/\", \"args\": [ \"/bin/true\" ], %s } }", process_fields) > 0);
+        if (oci_spec_parse(json, strlen(json), &spec, ret_error) < 0) {
+                fprintf(stderr, "oci_spec_parse: %s\n", *ret_error);
+                abort();
+        }
+        return oci_container_from_spec_full(spec, "/b", NAME, NULL, flags, ret, ret_error);
+}
+
+static void assert_process_refused(const char *process_fields, OciModelFlags flags, const char *prefix) {
+        _cleanup_free_ char *error = NULL;
+        OciContainer *c = NULL;
+
+        ASSERT_EQ(process_model(process_fields, flags, &c, &error), -EINVAL);
+        ASSERT(!c);
+        if (!error || strncmp(error, prefix, strlen(prefix)) != 0) {
+                fprintf(stderr, "expected '%s...', got '%s'\n", prefix, error ?: "(null)");
+                abort();
+        }
+}
+
+static bool cpu_set_is(const cpu_set_t *set, const char *list) {
+        cpu_set_t want;
+        const char *reason;
+
+        ASSERT_EQ(parse_cpu_set(list, &want, &reason), 0);
+        return set && CPU_EQUAL(set, &want);
+}
+
+/* process.scheduler, ioPriority and execCPUAffinity: what the set-up applies, and what sched_setattr() would
+ * refuse refused up front, naming the field. */
+static void test_process_scheduling(void) {
+        _cleanup_free_ char *error = NULL;
+        OciContainer *c = NULL;
+
+        ASSERT_EQ(process_model("\"scheduler\": { \"policy\": \"SCHED_BATCH\", \"nice\": 5,"
+                                " \"flags\": [ \"SCHED_FLAG_RESET_ON_FORK\" ] },"
+                                "\"ioPriority\": { \"class\": \"IOPRIO_CLASS_BE\", \"priority\": 4 },"
+                                "\"execCPUAffinity\": { \"initial\": \"1\", \"final\": \"0\" }", 0, &c, &error), 0);
+        ASSERT(c->config.scheduler);
+        ASSERT_EQ(c->config.scheduler->policy, (uint32_t) SCHED_BATCH);
+        ASSERT_EQ(c->config.scheduler->nice, 5);
+        ASSERT_EQ(c->config.scheduler->flags, UINT64_C(1));
+        ASSERT_EQ(c->config.scheduler->priority, 0u);
+        ASSERT_EQ(c->config.io_priority, 2 << 13 | 4);
+        /* The container's own process: execCPUAffinity is not its, it gets every CPU (not its caller's). */
+        ASSERT(!c->config.cpu_affinity_initial);
+        ASSERT(cpu_set_is(c->config.cpu_affinity, "0-1023"));
+        c = oci_container_free(c);
+
+        ASSERT_EQ(process_model("\"scheduler\": { \"policy\": \"SCHED_FIFO\", \"priority\": 10 }", 0, &c, &error), 0);
+        ASSERT_EQ(c->config.scheduler->policy, (uint32_t) SCHED_FIFO);
+        ASSERT_EQ(c->config.scheduler->priority, 10u);
+        ASSERT_EQ(c->config.io_priority, 0);
+        c = oci_container_free(c);
+
+        /* An exec'd process: initial, then final; initial alone stays; neither: every CPU. */
+        ASSERT_EQ(process_model("\"execCPUAffinity\": { \"initial\": \"1\", \"final\": \"0,2-3\" }", OCI_MODEL_EXEC,
+                                &c, &error), 0);
+        ASSERT(cpu_set_is(c->config.cpu_affinity_initial, "1"));
+        ASSERT(cpu_set_is(c->config.cpu_affinity, "0 2 3"));
+        c = oci_container_free(c);
+        ASSERT_EQ(process_model("\"execCPUAffinity\": { \"initial\": \"0-1\" }", OCI_MODEL_EXEC, &c, &error), 0);
+        ASSERT(cpu_set_is(c->config.cpu_affinity_initial, "0,1"));
+        ASSERT(!c->config.cpu_affinity);
+        c = oci_container_free(c);
+        ASSERT_EQ(process_model("\"execCPUAffinity\": { \"final\": \"1\" }", OCI_MODEL_EXEC, &c, &error), 0);
+        ASSERT(!c->config.cpu_affinity_initial);
+        ASSERT(cpu_set_is(c->config.cpu_affinity, "1"));
+        c = oci_container_free(c);
+        ASSERT_EQ(process_model("\"terminal\": false", OCI_MODEL_EXEC, &c, &error), 0);
+        ASSERT(!c->config.cpu_affinity_initial);
+        ASSERT(cpu_set_is(c->config.cpu_affinity, "0-1023"));
+        ASSERT(!c->config.scheduler);
+        c = oci_container_free(c);
+
+        assert_process_refused("\"scheduler\": { \"policy\": \"SCHED_OTHER\", \"priority\": 3 }", 0,
+                               "process.scheduler.priority: only SCHED_FIFO and SCHED_RR have one");
+        assert_process_refused("\"scheduler\": { \"policy\": \"SCHED_RR\" }", 0,
+                               "process.scheduler.priority: SCHED_FIFO and SCHED_RR need a priority of 1 to 99, not 0");
+        assert_process_refused("\"scheduler\": { \"policy\": \"SCHED_FIFO\", \"priority\": 100 }", 0,
+                               "process.scheduler.priority: SCHED_FIFO and SCHED_RR need a priority of 1 to 99, not 100");
+        assert_process_refused("\"scheduler\": { \"policy\": \"SCHED_BATCH\", \"deadline\": 1000 }", 0,
+                               "process.scheduler.deadline: only SCHED_DEADLINE has one");
+        assert_process_refused("\"scheduler\": { \"policy\": \"SCHED_ISO\" }", 0,
+                               "process.scheduler.policy: SCHED_ISO is not implemented by Linux");
+        /* Checked for the container too: an exec would use them later. */
+        assert_process_refused("\"execCPUAffinity\": { \"initial\": \"3-1\" }", 0,
+                               "process.execCPUAffinity.initial: range with start above end");
+        assert_process_refused("\"execCPUAffinity\": { \"final\": \"1024\" }", OCI_MODEL_EXEC,
+                               "process.execCPUAffinity.final: CPU index above 1023");
+        assert_process_refused("\"execCPUAffinity\": { \"final\": \",\" }", OCI_MODEL_EXEC,
+                               "process.execCPUAffinity.final: no CPU");
+}
+
 int main(void) {
         test_untrusted_read_only();
         test_cgroups_path();
@@ -655,5 +757,6 @@ int main(void) {
         test_namespace_open();
         test_refusals();
         test_resources_and_more();
+        test_process_scheduling();
         return 0;
 }

@@ -230,6 +230,40 @@ int priv_sched_setaffinity(const cpu_set_t *set) {
         return RET_NERRNO(sched_setaffinity(0, sizeof(cpu_set_t), set));
 }
 
+int priv_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority, uint64_t runtime,
+                       uint64_t deadline, uint64_t period) {
+        /* struct sched_attr, SCHED_ATTR_SIZE_VER1: <linux/sched/types.h> clashes with glibc's <sched.h>. */
+        struct {
+                uint32_t size;
+                uint32_t policy;
+                uint64_t flags;
+                int32_t nice;
+                uint32_t priority;
+                uint64_t runtime;
+                uint64_t deadline;
+                uint64_t period;
+                uint32_t util_min;
+                uint32_t util_max;
+        } attr = {
+                .size = 56,
+                .policy = policy,
+                .flags = flags,
+                .nice = nice,
+                .priority = priority,
+                .runtime = runtime,
+                .deadline = deadline,
+                .period = period,
+        };
+        _Static_assert(sizeof(attr) == 56, "struct sched_attr VER1");
+
+        return RET_NERRNO(syscall(SYS_sched_setattr, 0, &attr, 0));
+}
+
+int priv_ioprio_set(int value) {
+        /* IOPRIO_WHO_PROCESS: the calling thread's, which its children inherit. */
+        return RET_NERRNO(syscall(SYS_ioprio_set, 1, 0, value));
+}
+
 int priv_write_id_map(pid_t pid, const char *which, const char *text) {
         _cleanup_close_ int fd = -EBADF;
         char path[64];

@@ -3,7 +3,7 @@
 
 /* The privileged boundary (STYLE.md): the only code of machined-ext that references mount and the new mount
  * API, setns, unshare, clone3, pivot_root, capset and PR_CAPBSET_DROP, setresuid/setresgid/setgroups,
- * sethostname, mknod, personality, sched_setaffinity, the seccomp load, keyctl, the device policy's bpf(), and
+ * sethostname, mknod, personality, sched_setaffinity, sched_setattr, ioprio_set, the seccomp load, keyctl, the device policy's bpf(), and
  * the generic syscall()/prctl() entry points through which any of them could be reached.
  * test/check/privileged-symbols.sh fails the build's tests if any object outside this library references one of
  * those symbols.
@@ -70,6 +70,12 @@ int priv_set_child_subreaper(bool b);
 int priv_personality(unsigned long persona);
 /* sched_setaffinity(0, ...). */
 int priv_sched_setaffinity(const cpu_set_t *set);
+/* sched_setattr(0, ...) (glibc has no wrapper) with the fields of struct sched_attr (sched_setattr(2)); the
+ * utilization clamps 0. */
+int priv_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority, uint64_t runtime,
+                       uint64_t deadline, uint64_t period);
+/* ioprio_set(IOPRIO_WHO_PROCESS, 0, VALUE): VALUE is IOPRIO_PRIO_VALUE(class, level). */
+int priv_ioprio_set(int value);
 /* Writes TEXT ("inside outside count" lines) to /proc/PID/WHICH ("uid_map" or "gid_map") of a child in a new
  * user namespace. */
 int priv_write_id_map(pid_t pid, const char *which, const char *text);
