@@ -19,8 +19,8 @@
 #include "macro.h"
 #include "priv/priv.h"
 
-static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const int *ns_fds, size_t n_ns_fds,
-                       uint64_t bounding) {
+static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const char *cwd, const int *ns_fds,
+                       size_t n_ns_fds, uint64_t bounding) {
         char *const default_argv[] = { (char *) h->path, NULL };
         char *const empty_env[] = { NULL };
         sigset_t ss;
@@ -31,6 +31,8 @@ static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const i
         for (size_t i = 0; i < n_ns_fds; i++)
                 if (ns_fds[i] >= 0 && priv_setns(ns_fds[i], 0) < 0)
                         goto fail;
+        if (cwd && chdir(cwd) < 0)
+                goto fail;
         if (bounding != UINT64_MAX && priv_caps_limit(bounding) < 0)
                 goto fail;
         if (dup2(stdin_fd, STDIN_FILENO) < 0)
@@ -58,8 +60,8 @@ static uint64_t now_msec(void) {
         return (uint64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int container_hook_run(const ContainerHook *h, const char *state, const int *ns_fds, size_t n_ns_fds,
-                       uint64_t bounding, siginfo_t *ret_si) {
+int container_hook_run(const ContainerHook *h, const char *state, const char *cwd, const int *ns_fds,
+                       size_t n_ns_fds, uint64_t bounding, siginfo_t *ret_si) {
         _cleanup_close_pair_ int err[2] = { -EBADF, -EBADF };
         _cleanup_close_ int pidfd = -EBADF, in = -EBADF;
         int timeout = h->timeout > 0 ? h->timeout : CONTAINER_HOOK_TIMEOUT_DEFAULT_SEC;
@@ -93,7 +95,7 @@ int container_hook_run(const ContainerHook *h, const char *state, const int *ns_
         if (pid < 0)
                 return (int) pid;
         if (pid == 0)
-                hook_child(h, in, err[1], ns_fds, n_ns_fds, bounding); /* never returns */
+                hook_child(h, in, err[1], cwd, ns_fds, n_ns_fds, bounding); /* never returns */
 
         in = safe_close(in);
         err[1] = safe_close(err[1]);

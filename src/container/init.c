@@ -219,7 +219,7 @@ static int run_start_hooks(const ContainerConfig *c, InitState *s) {
                 siginfo_t si = {};
                 int r;
 
-                r = container_hook_run(h, s->hook_state, NULL, 0, bounding, &si);
+                r = container_hook_run(h, s->hook_state, NULL, NULL, 0, bounding, &si);
                 if (r >= 0)
                         continue;
                 msg = container_hook_result_message(h, r, &si);

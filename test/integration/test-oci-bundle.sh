@@ -235,7 +235,7 @@ oci_hooks_config() {    # NAME [EXTRA_PRESTART] [POSTSTART_STATUS]
         local name=$1 b=$MACHINES_DIR/$1 extra=${2:-} post=${3:-0} k hooks="" path log status
         printf '%s\n' '#!/bin/sh' 'state=$(cat)' \
                 'exe=$(readlink /proc/1/exe 2>/dev/null) || exe=denied' \
-                'echo "$1 ns=$(readlink /proc/self/ns/mnt) env=$HOOKVAR exe=$exe state=$state" >>"$LOG"' \
+                'echo "$1 ns=$(readlink /proc/self/ns/mnt) cwd=$(pwd) env=$HOOKVAR exe=$exe state=$state" >>"$LOG"' \
                 'exit ${2:-0}' >"$b/hook.sh"
         chmod 755 "$b/hook.sh"
         cp "$b/hook.sh" "$b/rootfs/hook.sh"
@@ -289,6 +289,8 @@ test_hooks() {
                         assert_match "ns=$(readlink /proc/self/ns/mnt | sed 's/[][]/\\&/g') " "$line" \
                                 "$k runs in the runtime's mount namespace" ;;
                 esac
+                # In the bundle directory, as runc runs them (startContainer's is the container's).
+                [ $k = startContainer ] || assert_match " cwd=$b " "$line" "$k hook's working directory"
         done
         # The container's init is still a copy of the daemon's binary: the image's hook must not reach it.
         assert_match " exe=denied " "$(echo "$log" | grep '^startContainer ')" "startContainer hook and /proc/1/exe"
@@ -305,6 +307,7 @@ test_hooks() {
         wait_until 10 grep -q "^poststop " "$b/rootfs/hooks.log" || t_fail "no poststop hook after the stop"
         assert_eq "id=$n status=stopped pid=0 bundle=$b version=1.1.0 ann=b" \
                 "$(hook_state "$(grep '^poststop ' "$b/rootfs/hooks.log")")" "poststop's state"
+        assert_match " cwd=$b " "$(grep '^poststop ' "$b/rootfs/hooks.log")" "poststop hook's working directory"
         return 0
 }
 

@@ -217,20 +217,27 @@ test_hooks_in_scope() {
                 b=$MACHINES_DIR/$id
                 scope=machined-ext-oci-$(systemd-escape $id).scope
                 oci_bundle $id /bin/true
+                # Every hook the CLI runs notes its working directory: the bundle's, as runc's (the CLI runs
+                # from elsewhere).
                 jq --arg out "$b/out" '.hooks = {} | reduce ("prestart", "createRuntime") as $k (.;
                         .hooks[$k] = [ { path: "/bin/sh", args: [ "sh", "-c",
-                                "p=$(jq -r .pid); cat /proc/$p/cgroup >\($out)/\($k)" ] } ])' \
+                                "pwd >\($out)/\($k).cwd; p=$(jq -r .pid); cat /proc/$p/cgroup >\($out)/\($k)" ] } ]) |
+                        reduce ("createContainer", "poststart", "poststop") as $k (.;
+                        .hooks[$k] = [ { path: "/bin/sh", args: [ "sh", "-c", "pwd >\($out)/\($k).cwd" ] } ])' \
                         "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
                 if [ $id = oci-hookcg ]; then
-                        assert_ok oci run --bundle "$b" $id </dev/null
+                        (cd / && assert_ok oci run --bundle "$b" $id </dev/null) || exit 1
                 else
-                        oci_detached create --bundle "$b" $id
-                        assert_ok oci delete --force $id
+                        (cd / && oci_detached create --bundle "$b" $id && assert_ok oci start $id &&
+                         assert_ok oci delete --force $id) || exit 1
                 fi
                 for k in prestart createRuntime; do
                         [ -s "$b/out/$k" ] || t_fail "the $k hook of $id did not run"
                         cg=$(sed -n 's/^0:://p' "$b/out/$k")
                         [[ "$cg" == */"$scope" ]] || t_fail "the init's cgroup in the $k hook of $id: $cg, not $scope"
+                done
+                for k in prestart createRuntime createContainer poststart poststop; do
+                        assert_eq "$b" "$(cat "$b/out/$k.cwd" 2>&1)" "the working directory of the $k hook of $id"
                 done
                 oci_assert_gone $id
         done
