@@ -213,10 +213,11 @@ static int runtime_load(const char *id, bool remove_abandoned, bool wait, OciLoa
         if (r != LEADER_ALIVE || pid_is_zombie(l->state->pid)) {
                 l->pidfd = safe_close(l->pidfd);
                 l->status = CONTAINER_STOPPED;
-        } else if (l->state->status == CONTAINER_CREATED)
-                l->status = CONTAINER_CREATED;
+        } else if (cgroup_is_frozen(l->state->cgroup))
+                /* Also a created one (runc's order: a frozen init is paused, whether started or not). */
+                l->status = CONTAINER_PAUSED;
         else
-                l->status = cgroup_is_frozen(l->state->cgroup) ? CONTAINER_PAUSED : CONTAINER_RUNNING;
+                l->status = l->state->status == CONTAINER_CREATED ? CONTAINER_CREATED : CONTAINER_RUNNING;
 
         *ret = TAKE_PTR(l);
         return 0;

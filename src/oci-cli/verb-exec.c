@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* exec [OPTIONS] ID [ARGS...]: a new process in a running container, described by --process FILE (a
+/* exec [OPTIONS] ID [ARGS...]: a new process in a created or running container, described by --process FILE (a
  * runtime-spec Process object) or by the container's own process with ARGS and the options applied. The
  * description goes through the bundle parser and front-end like config.json's (as the "process" of a minimal
  * spec); container_exec() (enter.c) joins the container's cgroup and namespaces and gives it the container's
@@ -279,8 +279,10 @@ int verb_exec(int argc, char **argv) {
         id = argv[optind];
         if (oci_runtime_load(id, &l) < 0)
                 goto finish;
-        if (l->status != CONTAINER_RUNNING) {
-                oci_error(ESRCH, "Container '%s' is %s, not running", id, container_status_to_string(l->status));
+        /* A created one too, as runc: its init waits for start with its namespaces and root made. */
+        if (!IN_SET(l->status, CONTAINER_CREATED, CONTAINER_RUNNING)) {
+                oci_error(ESRCH, "Container '%s' is %s, not created or running", id,
+                          container_status_to_string(l->status));
                 goto finish;
         }
         /* The config the container was created with (its mounts are made: left out of the model). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pause ID, resume ID: the cgroup v2 freezer of the container's cgroup (its scope's, with systemd), waiting
- * until the kernel reports the cgroup frozen (or thawed). */
+ * until the kernel reports the cgroup frozen (or thawed). A created or running container can be paused; its
+ * status is derived from the freezer (runtime.c), so a resumed one is what it was before. */
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,9 +16,10 @@ static int freeze(OciLoaded *l, bool frozen) {
         _cleanup_close_ int dir_fd = -EBADF;
         int r;
 
-        if (l->status != (frozen ? CONTAINER_RUNNING : CONTAINER_PAUSED))
+        /* A created container may be paused too (runc's Pause()): resumed, it is created again. */
+        if (frozen ? !IN_SET(l->status, CONTAINER_CREATED, CONTAINER_RUNNING) : l->status != CONTAINER_PAUSED)
                 return oci_error(EBUSY, "Container '%s' is %s, not %s", l->state->id,
-                                 container_status_to_string(l->status), frozen ? "running" : "paused");
+                                 container_status_to_string(l->status), frozen ? "created or running" : "paused");
         if (!l->state->cgroup)
                 return oci_error(ENOMEDIUM, "Container '%s' has no cgroup of its own", l->state->id);
         if (asprintf(&path, "/sys/fs/cgroup%s", l->state->cgroup) < 0)
