@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* exec [OPTIONS] ID [ARGS...]: a new process in a created or running container, described by --process FILE (a
+/* exec [OPTIONS] ID [ARGS...]: a new process in a running container, described by --process FILE (a
  * runtime-spec Process object) or by the container's own process with ARGS and the options applied. The
  * description goes through the bundle parser and front-end like config.json's (as the "process" of a minimal
  * spec); container_exec() (enter.c) joins the container's cgroup and namespaces and gives it the container's
@@ -279,10 +279,11 @@ int verb_exec(int argc, char **argv) {
         id = argv[optind];
         if (oci_runtime_load(id, &l) < 0)
                 goto finish;
-        /* A created one too, as runc: its init waits for start with its namespaces and root made. */
-        if (!IN_SET(l->status, CONTAINER_CREATED, CONTAINER_RUNNING)) {
-                oci_error(ESRCH, "Container '%s' is %s, not created or running", id,
-                          container_status_to_string(l->status));
+        /* Not a created one (runc's exec takes it): our init waits for start before it drops its privileges
+         * (the bundle's capabilities, bounding set and user are applied after start), which a process put
+         * beside it could reach, with CAP_SYS_PTRACE. runc's init drops them before it waits. */
+        if (l->status != CONTAINER_RUNNING) {
+                oci_error(ESRCH, "Container '%s' is %s, not running", id, container_status_to_string(l->status));
                 goto finish;
         }
         /* The config the container was created with (its mounts are made: left out of the model). */

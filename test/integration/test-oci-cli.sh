@@ -703,36 +703,32 @@ test_pause_ps_update() {
         oci_assert_gone oci-pause
 }
 
-# A created container, as runc's: exec joins it (its init waits for start with its namespaces made), pause
-# freezes it (state "paused", start refused), resume gives it back as created, and start then starts it.
-test_created_exec_pause() {
-        local id=oci-cep b=$MACHINES_DIR/oci-cep pid epid
+# A created container: pause freezes it (state "paused", start refused) and resume gives it back as created
+# (runc's order), and start then starts it. exec refuses it (runc takes it): the waiting init has not dropped
+# its privileges yet (more capabilities than the bundle gives), which a process beside it could reach.
+test_created_pause() {
+        local id=oci-cep b=$MACHINES_DIR/oci-cep pid
         oci_bundle $id /bin/sh -c 'echo started >/out/started; exec sleep 1000'
         oci_detached create --bundle "$b" $id
         pid=$(oci state $id | jq -r .pid)
-        oci_detached exec --detach --pid-file "$T_TMP/epid" $id /bin/sleep 100
-        epid=$(cat "$T_TMP/epid")
-        # The init's namespaces and cgroup; the process is confined as the payload will be (the init drops
-        # its privileges only when started).
-        assert_eq "$(proc_facts "$pid" | grep -v -E '^(Cap|NoNewPrivs|Seccomp)')" \
-                "$(proc_facts "$epid" | grep -v -E '^(Cap|NoNewPrivs|Seccomp)')" \
-                "namespaces and cgroup of exec into a created container vs its init"
-        assert_eq "1 2" "$(awk '/^(NoNewPrivs|Seccomp):/ { printf "%s%s", s, $2; s = " " }' /proc/"$epid"/status)" \
-                "no_new_privs and seccomp of the exec'd process"
-        assert_eq "x" "$(oci exec $id /bin/echo x </dev/null 2>&1)" "exec into a created container"
-        assert_eq created "$(oci state $id | jq -r .status)" "state after exec"
+        # CAP_SYS_ADMIN (bit 21), which the bundle does not give: if the waiting init drops it one day, exec
+        # may take a created container, as runc's does.
+        [ $(( 0x$(awk '/^CapEff:/ { print $2 }' /proc/"$pid"/status) & (1 << 21) )) != 0 ] ||
+                t_fail "the waiting init lacks CAP_SYS_ADMIN: is the reason exec refuses it gone?"
+        assert_one_error "is created, not running" oci exec $id /bin/true
 
         assert_ok oci pause $id
         assert_eq paused "$(oci state $id | jq -r .status)" "state of a paused created container"
         assert_eq 1 "$(cat /sys/fs/cgroup"$(sed -n 's/^0:://p' /proc/"$pid"/cgroup)"/cgroup.freeze)" "cgroup.freeze"
         assert_one_error "is paused, not created: it cannot be started" oci start $id
-        assert_one_error "is paused, not created or running" oci exec $id /bin/true
+        assert_one_error "is paused, not running" oci exec $id /bin/true
         assert_ok oci resume $id
         assert_eq created "$(oci state $id | jq -r .status)" "state of a created container after resume"
         [ -e "$b/out/started" ] && t_fail "the payload ran before start"
         assert_ok oci start $id
         wait_file "$b/out/started" >/dev/null
         assert_eq running "$(oci state $id | jq -r .status)" "state after start"
+        assert_eq x "$(oci exec $id /bin/echo x </dev/null 2>&1)" "exec once started"
         assert_ok oci delete --force $id
         oci_assert_gone $id
 }
@@ -1581,7 +1577,7 @@ oci_run_test oci-cli-delete-force test_delete_force
 oci_run_test oci-cli-bad-input test_bad_input
 oci_run_test oci-cli-cgroup-managers test_cgroup_managers
 oci_run_test oci-cli-pause-ps-update test_pause_ps_update
-oci_run_test oci-cli-created-exec-pause test_created_exec_pause
+oci_run_test oci-cli-created-pause test_created_pause
 oci_run_test oci-cli-exec test_exec
 oci_run_test oci-cli-exec-seccomp-cache test_exec_seccomp_cache
 oci_run_test oci-cli-shared-seccomp-cache test_shared_seccomp_cache
