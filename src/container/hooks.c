@@ -31,7 +31,8 @@ static void hook_child(const ContainerHook *h, int stdin_fd, int err_fd, const c
         for (size_t i = 0; i < n_ns_fds; i++)
                 if (ns_fds[i] >= 0 && priv_setns(ns_fds[i], 0) < 0)
                         goto fail;
-        if (cwd && chdir(cwd) < 0)
+        /* A bundle directory removed before delete's poststop hooks does not keep them from running. */
+        if (cwd && chdir(cwd) < 0 && chdir("/") < 0)
                 goto fail;
         if (bounding != UINT64_MAX && priv_caps_limit(bounding) < 0)
                 goto fail;

@@ -21,12 +21,12 @@ typedef struct ContainerHook {
 } ContainerHook;
 
 /* Runs H with STATE (NUL-terminated) on its stdin, after joining each of NS_FDS (namespace fds, -EBADF
- * entries skipped) in the child, changing to the directory CWD there (NULL: the caller's, or the root of a
- * joined mount namespace) and taking every capability not in BOUNDING out of its sets (UINT64_MAX: the
+ * entries skipped) in the child, changing to the directory CWD there ("/" if it is gone; NULL: the caller's,
+ * or the root of a joined mount namespace) and taking every capability not in BOUNDING out of its sets (UINT64_MAX: the
  * caller's; priv_caps_limit()), and waits for it. Every fd of the caller but stdout and stderr is closed in
  * the hook. Returns 0 if it exited with status 0; -ETIMEDOUT if it was killed after its timeout; -EPROTO if
- * it exited otherwise (*ret_si says how); -errno if it could not be started (chdir()'s errno for CWD, exec's
- * for a missing or non-executable PATH). */
+ * it exited otherwise (*ret_si says how); -errno if it could not be started (exec's errno for a missing or
+ * non-executable PATH). */
 int container_hook_run(const ContainerHook *h, const char *state, const char *cwd, const int *ns_fds,
                        size_t n_ns_fds, uint64_t bounding, siginfo_t *ret_si);
 

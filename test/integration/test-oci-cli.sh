@@ -241,6 +241,18 @@ test_hooks_in_scope() {
                 done
                 oci_assert_gone $id
         done
+        # A bundle directory removed before delete does not keep the poststop hook from running (from /).
+        id=oci-hookgone b=$T_TMP/hookgone
+        oci_bundle $id /bin/sleep 1000
+        mkdir -p "$b"
+        jq --arg root "$MACHINES_DIR/$id/rootfs" --arg out "$MACHINES_DIR/$id/out" '.root.path = $root |
+                .hooks = { poststop: [ { path: "/bin/sh", args: [ "sh", "-c", "pwd >\($out)/poststop.cwd" ] } ] }' \
+                "$MACHINES_DIR/$id/config.json" >"$b/config.json" || t_fail "jq failed"
+        oci_detached run --detach --bundle "$b" $id
+        rm -rf "$b"
+        assert_ok oci delete --force $id
+        assert_eq / "$(cat "$MACHINES_DIR/$id/out/poststop.cwd" 2>&1)" "the working directory of a poststop hook whose bundle is gone"
+        oci_assert_gone $id
 
         # A large state (a 100 KB annotation, as Kubernetes may give): every hook gets all of it on stdin,
         # the createRuntime hook run by the CLI and the startContainer hook run by the container's init.
