@@ -135,34 +135,49 @@ static int map_scheduler(OciContainer *c, char **error) {
         return 0;
 }
 
-/* process.execCPUAffinity, as runc: a process exec'd into the container runs its set-up on "initial" and
- * then on "final", or stays on "initial" without one; with neither, and always for the container's own
- * process (to which the spec does not apply it), on every CPU its cgroup allows: not on the CPUs its caller
- * was confined to (taskset). */
-static int map_cpu_affinity(OciContainer *c, OciModelFlags flags, char **error) {
-        const OciProcess *p = c->spec->process;
+/* One CPU list of process.execCPUAffinity at PATH: "" is no list (runc's omitempty). Returns 0 and *RET
+ * (NULL without a list), or -EINVAL naming PATH. */
+static int map_cpu_list(const char *list, const char *path, cpu_set_t *storage, const cpu_set_t **ret,
+                        char **error) {
         const char *reason;
 
-        if (p->exec_cpu_affinity_initial &&
-            parse_cpu_set(p->exec_cpu_affinity_initial, &c->cpu_affinity_initial, &reason) < 0)
-                return oci_error(error, "process.execCPUAffinity.initial", "%s", reason);
-        if (p->exec_cpu_affinity_final &&
-            parse_cpu_set(p->exec_cpu_affinity_final, &c->cpu_affinity_final, &reason) < 0)
-                return oci_error(error, "process.execCPUAffinity.final", "%s", reason);
-        if (p->exec_cpu_affinity_initial && CPU_COUNT(&c->cpu_affinity_initial) == 0)
-                return oci_error(error, "process.execCPUAffinity.initial", "no CPU");
-        if (p->exec_cpu_affinity_final && CPU_COUNT(&c->cpu_affinity_final) == 0)
-                return oci_error(error, "process.execCPUAffinity.final", "no CPU");
+        *ret = NULL;
+        if (isempty(list))
+                return 0;
+        if (parse_cpu_set(list, storage, &reason) < 0)
+                return oci_error(error, path, "%s", reason);
+        if (CPU_COUNT(storage) == 0)
+                return oci_error(error, path, "no CPU");
+        *ret = storage;
+        return 0;
+}
 
-        if ((flags & OCI_MODEL_EXEC) && p->exec_cpu_affinity_initial)
-                c->config.cpu_affinity_initial = &c->cpu_affinity_initial;
-        if ((flags & OCI_MODEL_EXEC) && p->exec_cpu_affinity_final)
-                c->config.cpu_affinity = &c->cpu_affinity_final;
-        else if (!(flags & OCI_MODEL_EXEC) || !p->exec_cpu_affinity_initial) {
-                /* sched_setaffinity() keeps of these the CPUs that exist and the cgroup's cpuset allows. */
-                memset(&c->cpu_affinity_final, 0xff, sizeof(c->cpu_affinity_final));
-                c->config.cpu_affinity = &c->cpu_affinity_final;
-        }
+/* process.execCPUAffinity, as runc: the runtime's process that makes a process exec'd into the container
+ * runs on "initial" (machined-ext-oci exec sets its own, and the process inherits it at its birth where the
+ * cgroup's cpuset allows), and the process itself on "final" from before its exec, or stays on "initial"
+ * without one; with neither, and always for the container's own process (to which the spec does not apply
+ * it), on every CPU its cgroup allows: not on those its caller was confined to (taskset). */
+static int map_cpu_affinity(OciContainer *c, OciModelFlags flags, char **error) {
+        const OciProcess *p = c->spec->process;
+        const cpu_set_t *final;
+        int r;
+
+        r = map_cpu_list(p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial", &c->cpu_affinity_initial,
+                         &c->exec_affinity_initial, error);
+        if (r < 0)
+                return r;
+        r = map_cpu_list(p->exec_cpu_affinity_final, "process.execCPUAffinity.final", &c->cpu_affinity_final,
+                         &final, error);
+        if (r < 0)
+                return r;
+        if (!(flags & OCI_MODEL_EXEC)) {
+                c->exec_affinity_initial = NULL;
+                c->config.cpu_affinity_reset = true;
+        } else if (final) {
+                c->config.cpu_affinity = final;
+                c->config.cpu_affinity_name = "process.execCPUAffinity.final";
+        } else if (!c->exec_affinity_initial)
+                c->config.cpu_affinity_reset = true;
         return 0;
 }
 
@@ -253,7 +268,6 @@ static int map_process(OciContainer *c, char * const *envp_defaults, OciModelFla
         if (p->has_io_priority)
                 cc->io_priority = p->io_priority_class << 13 | p->io_priority;  /* IOPRIO_PRIO_VALUE() */
         return map_cpu_affinity(c, flags, error);
-        return 0;
 }
 
 /* The file systems the container gets from the runtime anyway (nspawn's /proc with its read-only parts, a

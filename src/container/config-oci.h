@@ -41,6 +41,8 @@ typedef struct OciContainer {
         struct rlimit *rlimits[RLIMIT_NLIMITS];
         ContainerScheduler scheduler;
         cpu_set_t cpu_affinity_initial, cpu_affinity_final;
+        const cpu_set_t *exec_affinity_initial; /* OCI_MODEL_EXEC: process.execCPUAffinity.initial, for the
+                                         * runtime's process that makes it; NULL: none */
         ContainerMount *mounts;
         size_t n_mounts;
         ContainerDevice *devices;
@@ -105,6 +107,13 @@ int oci_container_check_seccomp(OciContainer *c, char **ret_error);
 /* The state JSON an OCI hook gets on stdin: {ociVersion, id, status, pid, bundle, annotations}. PID 0 is left
  * out (a stopped container). Returns 0 and a new string in *ret, or -ENOMEM. */
 int oci_state_json(const OciContainer *c, const char *id, const char *status, pid_t pid, char **ret);
+
+/* The working directory of C's hooks of kind K: the root file system's directory for createContainer (runc's
+ * init changes to it before it runs them), the bundle directory for the others (runc's create and run run
+ * them there; its start and delete from their caller's, which the daemon has not). */
+static inline const char *oci_hook_cwd(const OciContainer *c, OciHookKind k) {
+        return k == OCI_HOOK_CREATE_CONTAINER ? c->config.root : c->bundle;
+}
 
 /* Whether C has hooks of kind K. */
 static inline bool oci_container_has_hooks(const OciContainer *c, OciHookKind k) {

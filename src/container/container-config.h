@@ -254,10 +254,12 @@ typedef struct ContainerConfig {
         struct rlimit *const *rlimits;  /* indexed by RLIMIT_*, NULL entries unset; NULL: none */
         int oom_score_adjust;           /* OOM_SCORE_ADJUST_UNSET: leave alone */
         const cpu_set_t *cpu_affinity;  /* set last before the exec; NULL: inherited */
-        const cpu_set_t *cpu_affinity_initial; /* an exec'd process: set first, at its birth (OCI
-                                         * process.execCPUAffinity.initial); NULL: inherited */
-        const ContainerScheduler *scheduler; /* sched_setattr() before the drop of privileges; NULL: inherited */
-        int io_priority;                /* IOPRIO_PRIO_VALUE(class, level) for ioprio_set(); 0: inherited */
+        const char *cpu_affinity_name;  /* the setting, for errors; NULL: "CPUAffinity=" */
+        bool cpu_affinity_reset;        /* without CPU_AFFINITY: every CPU the cgroup allows, not the caller's */
+        const ContainerScheduler *scheduler; /* sched_setattr() once the set-up is done, before the wait for
+                                         * start (after a joined user namespace is entered); NULL: inherited */
+        int io_priority;                /* IOPRIO_PRIO_VALUE(class, level) for ioprio_set(), the same; 0:
+                                         * inherited */
         char **syscall_allow;           /* SystemCallFilter=: taken off the default deny list */
         char **syscall_deny;            /* SystemCallFilter=~: added to it */
         ContainerKeepReadOnly seccomp_keep_read_only; /* without a user namespace, with CAP_SYS_ADMIN: what the

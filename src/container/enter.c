@@ -283,13 +283,6 @@ static _noreturn_ void exec_join(int leader_pidfd, pid_t leader, const Container
         ContainerConfig p = *proc;
         int master = -EBADF, r;
 
-        /* Where the process's own set-up runs (OCI execCPUAffinity.initial): it was born in the container's
-         * cgroup, so these must be CPUs of its cpuset. Its final affinity is set last, before the exec. */
-        if (p.cpu_affinity_initial) {
-                r = priv_sched_setaffinity(p.cpu_affinity_initial);
-                if (r < 0)
-                        exec_join_fail(sock, r, "process.execCPUAffinity.initial");
-        }
         if (other_user_namespace(leader))
                 flags |= CLONE_NEWUSER;
         /* All of the leader's other namespaces at once, through its pidfd: they cannot be swapped in between. */

@@ -132,10 +132,25 @@ int init_apply_limits(const ContainerConfig *c, SetupLog *l) {
         if (c->cpu_affinity) {
                 r = priv_sched_setaffinity(c->cpu_affinity);
                 if (r < 0)
-                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "CPUAffinity=");
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, c->cpu_affinity_name ?: "CPUAffinity=");
+        } else if (c->cpu_affinity_reset) {
+                r = priv_sched_setaffinity_all();
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "CPU affinity");
         }
-        /* Still with the capabilities we were given: raising a priority needs CAP_SYS_NICE, of the initial
-         * user namespace (in one of its own, the container's root is refused, as it should be). */
+        if (c->personality != PERSONALITY_INVALID) {
+                r = priv_personality(c->personality);
+                if (r < 0)
+                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "Personality=");
+        }
+        return 0;
+}
+
+int init_apply_scheduling(const ContainerConfig *c, SetupLog *l) {
+        int r;
+
+        /* With the capabilities we still have: raising a priority needs CAP_SYS_NICE of the initial user
+         * namespace (in one of its own, the container's root is refused, as it should be). */
         if (c->scheduler) {
                 const ContainerScheduler *s = c->scheduler;
 
@@ -148,11 +163,6 @@ int init_apply_limits(const ContainerConfig *c, SetupLog *l) {
                 r = priv_ioprio_set(c->io_priority);
                 if (r < 0)
                         return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "process.ioPriority");
-        }
-        if (c->personality != PERSONALITY_INVALID) {
-                r = priv_personality(c->personality);
-                if (r < 0)
-                        return setup_fail(l, CONTAINER_STAGE_LIMITS, r, "Personality=");
         }
         return 0;
 }

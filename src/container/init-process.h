@@ -15,9 +15,12 @@ int init_setup_stdio(const ContainerConfig *c, SetupLog *l);
  * CONTAINER_STAGE_CONSOLE). */
 int init_setup_console(const ContainerConfig *c, int rootfd, int devfd, int sock, SetupLog *l);
 
-/* Applies C's RLIMIT_NOFILE cap, rlimits, OOM score adjustment, CPU affinity, scheduling attributes, I/O
- * priority and personality. Returns 0 or -errno (stage CONTAINER_STAGE_LIMITS or _PREPARE). */
+/* Applies C's RLIMIT_NOFILE cap, rlimits, OOM score adjustment, CPU affinity and personality. Returns 0 or
+ * -errno (stage CONTAINER_STAGE_LIMITS or _PREPARE). */
 int init_apply_limits(const ContainerConfig *c, SetupLog *l);
+
+/* Applies C's scheduling attributes and I/O priority. Returns 0 or -errno (stage CONTAINER_STAGE_LIMITS). */
+int init_apply_scheduling(const ContainerConfig *c, SetupLog *l);
 
 /* Resets every signal disposition to the default and unblocks all signals. Returns 0 or -errno. */
 int init_reset_signals(SetupLog *l);

@@ -644,6 +644,10 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         else
                 STEP(&s, container_seccomp_programs_build(c, &s.seccomp, &s.log));
         STEP(&s, policy_finish_run_host(c, &notify_fd, &s.log));
+        /* Before the report, so that what the policy may not have fails the create, not the start (runc's
+         * order); in a joined user namespace, once it is entered below. */
+        if (s.userns_fd < 0)
+                STEP(&s, init_apply_scheduling(c, &s.log));
 
         /* Set-up is done: report (with the notify socket), and wait to be placed in the container's cgroup and
          * released. With a FIFO the creator may leave once it has the report: stop dying with it first. If it
@@ -684,6 +688,7 @@ _noreturn_ void container_init(const ContainerConfig *c, int sock, int userns_fd
         if (s.userns_fd >= 0) {
                 STEP(&s, enter_user_namespace(c, s.userns_fd, &s.log));
                 s.userns_fd = safe_close(s.userns_fd);
+                STEP(&s, init_apply_scheduling(c, &s.log));
         }
         /* Inside the container, with its limits, and in its user namespace if it has one (runc's
          * --no-new-keyring: the caller's). */
@@ -777,6 +782,7 @@ _noreturn_ void container_exec_init(const ContainerConfig *proc, const Container
         if (c.exec_pty && s.user.uid != 0)
                 (void) priv_chown_fd(STDIN_FILENO, s.user.uid, s.user.gid);
         STEP(&s, init_apply_limits(&c, &s.log));
+        STEP(&s, init_apply_scheduling(&c, &s.log));
         /* Not the keyring of whoever started us (the daemon's: systemd's per-service one), as the payload;
          * unless the container keeps its caller's (--no-new-keyring), and so does what is run in it. */
         if (!c.keep_session_keyring)

@@ -6,7 +6,7 @@
  *   createContainer           the same, in the container's mount (and UTS, IPC, network) namespace;
  *   poststart                 once the payload was exec'd;
  *   poststop                  once the container is gone.
- * Each runs in the bundle directory (as runc runs them). A failure of the first three fails the start (the
+ * Each runs where oci_hook_cwd() says. A failure of the first three fails the start (the
  * message names the hook's path and how it ended) and the usual clean-up leaves nothing; poststart and
  * poststop failures are logged. startContainer hooks are run by the init itself (init.c). */
 
@@ -72,7 +72,8 @@ static _noreturn_ void hooks_helper(const Machine *m, const OciHookKind *kinds, 
                         siginfo_t si = {};
                         int r;
 
-                        r = container_hook_run(h, state, m->oci->bundle, ns_fds, n_ns, UINT64_MAX, &si);
+                        r = container_hook_run(h, state, oci_hook_cwd(m->oci, kind), ns_fds, n_ns, UINT64_MAX,
+                                               &si);
                         if (r >= 0)
                                 continue;
                         what = container_hook_result_message(h, r, &si);

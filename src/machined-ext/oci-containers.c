@@ -45,9 +45,10 @@ static bool cgroup_is_frozen(const char *cgroup) {
 
 /* The status of a container whose leader lives, as the CLI's "state" derives it. */
 static ContainerStatus live_status(const ContainerState *s) {
-        if (s->status == CONTAINER_CREATED)
-                return CONTAINER_CREATED;
-        return cgroup_is_frozen(s->cgroup) ? CONTAINER_PAUSED : CONTAINER_RUNNING;
+        /* A frozen one is paused, whether started or not (runc's order). */
+        if (cgroup_is_frozen(s->cgroup))
+                return CONTAINER_PAUSED;
+        return s->status == CONTAINER_CREATED ? CONTAINER_CREATED : CONTAINER_RUNNING;
 }
 
 /* The status as the OCI CLI's "state" derives it: what was recorded, unless the recorded leader is no more. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bundle's hooks as the runtime command line runs them (hooks.c runs each one): prestart, createRuntime
  * and createContainer while create's init waits before pivot_root, poststart after start, poststop in delete;
- * each in the bundle directory, as runc runs them. startContainer hooks are the init's own (init.c). */
+ * each where oci_hook_cwd() says. startContainer hooks are the init's own (init.c). */
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ int oci_run_hooks(const OciContainer *oci, const char *id, OciHookKind k, const 
                 _cleanup_free_ char *what = NULL;
                 siginfo_t si = {};
 
-                r = container_hook_run(h, state, oci->bundle, ns_fds, n_ns, UINT64_MAX, &si);
+                r = container_hook_run(h, state, oci_hook_cwd(oci, k), ns_fds, n_ns, UINT64_MAX, &si);
                 if (r >= 0)
                         continue;
                 what = container_hook_result_message(h, r, &si);

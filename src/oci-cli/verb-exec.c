@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "container.h"
+#include "priv/priv.h"
 #include "runtime.h"
 #include "seccomp-cache.h"
 #include "strv.h"
@@ -330,6 +331,15 @@ int verb_exec(int argc, char **argv) {
                 goto finish;
         if (process_model(p, l->state->bundle, id, &proc) < 0)
                 goto finish;
+        /* execCPUAffinity.initial is the runtime's, as runc's parent thread: the process inherits it at its
+         * birth (where the cgroup's cpuset allows) and gets its final CPUs before its exec. */
+        if (proc->exec_affinity_initial) {
+                r = priv_sched_setaffinity(proc->exec_affinity_initial);
+                if (r < 0) {
+                        oci_error(r, "exec: process.execCPUAffinity.initial: %s", strerror(-r));
+                        goto finish;
+                }
+        }
 
         config = proc->config;
         config.stdin_fd = STDIN_FILENO;

@@ -149,7 +149,11 @@ test_every_field() {
         oci_bundle $n
         oci_full_config $n
         b=$MACHINES_DIR/$n
+        # The daemon confined to CPU 0: the payload still gets every CPU (runc's reset), not the daemon's.
+        taskset -a -p -c 0 "$(systemctl show -P MainPID machined-ext.service)" >/dev/null ||
+                t_fail "taskset of the daemon failed"
         mx StartMachineFromBundle ss $n "$b" >/dev/null || t_fail "StartMachineFromBundle failed"
+        taskset -a -p -c "$(cat /sys/devices/system/cpu/online)" "$(systemctl show -P MainPID machined-ext.service)" >/dev/null
         rep=$(tmp_report $n)
 
         check_full_report "$rep"
@@ -289,8 +293,13 @@ test_hooks() {
                         assert_match "ns=$(readlink /proc/self/ns/mnt | sed 's/[][]/\\&/g') " "$line" \
                                 "$k runs in the runtime's mount namespace" ;;
                 esac
-                # In the bundle directory, as runc runs them (startContainer's is the container's).
-                [ $k = startContainer ] || assert_match " cwd=$b " "$line" "$k hook's working directory"
+                # runc's working directory: the root file system's for createContainer, the bundle's for the
+                # others (startContainer's is the container's).
+                case $k in
+                createContainer) assert_match " cwd=$b/rootfs " "$line" "$k hook's working directory" ;;
+                startContainer) ;;
+                *) assert_match " cwd=$b " "$line" "$k hook's working directory" ;;
+                esac
         done
         # The container's init is still a copy of the daemon's binary: the image's hook must not reach it.
         assert_match " exe=denied " "$(echo "$log" | grep '^startContainer ')" "startContainer hook and /proc/1/exe"

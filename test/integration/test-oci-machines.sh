@@ -198,6 +198,15 @@ test_status_show() {
         assert_ok oci delete --force $id
         out=$(machinectl-ext status $id 2>&1) && t_fail "status of a deleted container succeeded"
         assert_match "not running|No such machine" "$out" "status of a deleted container"
+        # A created container that is paused is paused for the daemon too, as for the CLI's state.
+        oci create --bundle "$MACHINES_DIR/$id" $id >"$T_TMP/create.out" 2>&1 </dev/null ||
+                t_fail "create failed: $(tail -3 "$T_TMP/create.out")"
+        assert_ok oci pause $id
+        assert_eq "paused paused" "$(oci state $id | jq -r .status) $(machinectl-ext show -p State --value $id)" \
+                "the state of a paused created container, for the CLI and the daemon"
+        assert_ok oci resume $id
+        assert_eq created "$(oci state $id | jq -r .status)" "the CLI's state of it once resumed"
+        assert_ok oci delete --force $id
 }
 
 test_unknown_corrupt() {

@@ -700,8 +700,9 @@ static void test_process_scheduling(void) {
         ASSERT_EQ(c->config.scheduler->priority, 0u);
         ASSERT_EQ(c->config.io_priority, 2 << 13 | 4);
         /* The container's own process: execCPUAffinity is not its, it gets every CPU (not its caller's). */
-        ASSERT(!c->config.cpu_affinity_initial);
-        ASSERT(cpu_set_is(c->config.cpu_affinity, "0-1023"));
+        ASSERT(!c->exec_affinity_initial);
+        ASSERT(!c->config.cpu_affinity);
+        ASSERT(c->config.cpu_affinity_reset);
         c = oci_container_free(c);
 
         ASSERT_EQ(process_model("\"scheduler\": { \"policy\": \"SCHED_FIFO\", \"priority\": 10 }", 0, &c, &error), 0);
@@ -713,20 +714,26 @@ static void test_process_scheduling(void) {
         /* An exec'd process: initial, then final; initial alone stays; neither: every CPU. */
         ASSERT_EQ(process_model("\"execCPUAffinity\": { \"initial\": \"1\", \"final\": \"0,2-3\" }", OCI_MODEL_EXEC,
                                 &c, &error), 0);
-        ASSERT(cpu_set_is(c->config.cpu_affinity_initial, "1"));
+        ASSERT(cpu_set_is(c->exec_affinity_initial, "1"));
         ASSERT(cpu_set_is(c->config.cpu_affinity, "0 2 3"));
+        ASSERT_STREQ(c->config.cpu_affinity_name, "process.execCPUAffinity.final");
+        ASSERT(!c->config.cpu_affinity_reset);
         c = oci_container_free(c);
         ASSERT_EQ(process_model("\"execCPUAffinity\": { \"initial\": \"0-1\" }", OCI_MODEL_EXEC, &c, &error), 0);
-        ASSERT(cpu_set_is(c->config.cpu_affinity_initial, "0,1"));
+        ASSERT(cpu_set_is(c->exec_affinity_initial, "0,1"));
         ASSERT(!c->config.cpu_affinity);
+        ASSERT(!c->config.cpu_affinity_reset);
         c = oci_container_free(c);
         ASSERT_EQ(process_model("\"execCPUAffinity\": { \"final\": \"1\" }", OCI_MODEL_EXEC, &c, &error), 0);
-        ASSERT(!c->config.cpu_affinity_initial);
+        ASSERT(!c->exec_affinity_initial);
         ASSERT(cpu_set_is(c->config.cpu_affinity, "1"));
         c = oci_container_free(c);
-        ASSERT_EQ(process_model("\"terminal\": false", OCI_MODEL_EXEC, &c, &error), 0);
-        ASSERT(!c->config.cpu_affinity_initial);
-        ASSERT(cpu_set_is(c->config.cpu_affinity, "0-1023"));
+        /* "" is no list (runc's omitempty); neither: every CPU. */
+        ASSERT_EQ(process_model("\"execCPUAffinity\": { \"initial\": \"\", \"final\": \"\" }", OCI_MODEL_EXEC,
+                                &c, &error), 0);
+        ASSERT(!c->exec_affinity_initial);
+        ASSERT(!c->config.cpu_affinity);
+        ASSERT(c->config.cpu_affinity_reset);
         ASSERT(!c->config.scheduler);
         c = oci_container_free(c);
 

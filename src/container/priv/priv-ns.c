@@ -230,6 +230,15 @@ int priv_sched_setaffinity(const cpu_set_t *set) {
         return RET_NERRNO(sched_setaffinity(0, sizeof(cpu_set_t), set));
 }
 
+int priv_sched_setaffinity_all(void) {
+        /* runc's reset takes 65536 CPUs (configs.MaxCPU); the kernel clamps the mask to nr_cpu_ids. */
+        static uint8_t all[65536 / 8];
+
+        if (all[0] == 0)
+                memset(all, 0xff, sizeof(all));
+        return RET_NERRNO(sched_setaffinity(0, sizeof(all), (const cpu_set_t *) all));
+}
+
 int priv_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority, uint64_t runtime,
                        uint64_t deadline, uint64_t period) {
         /* struct sched_attr, SCHED_ATTR_SIZE_VER1: <linux/sched/types.h> clashes with glibc's <sched.h>. */

@@ -70,6 +70,9 @@ int priv_set_child_subreaper(bool b);
 int priv_personality(unsigned long persona);
 /* sched_setaffinity(0, ...). */
 int priv_sched_setaffinity(const cpu_set_t *set);
+/* sched_setaffinity(0, ...) with every CPU the kernel may have (it keeps those that exist and the cgroup's
+ * cpuset allows), not only the 1024 of a cpu_set_t. */
+int priv_sched_setaffinity_all(void);
 /* sched_setattr(0, ...) (glibc has no wrapper) with the fields of struct sched_attr (sched_setattr(2)); the
  * utilization clamps 0. */
 int priv_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority, uint64_t runtime,
