@@ -3,8 +3,9 @@
 
 /* The privileged boundary (STYLE.md): the only code of machined-ext that references mount and the new mount
  * API, setns, unshare, clone3, pivot_root, capset and PR_CAPBSET_DROP, setresuid/setresgid/setgroups,
- * sethostname, mknod, personality, sched_setaffinity, sched_setattr, ioprio_set, the seccomp load, keyctl, the device policy's bpf(), and
- * the generic syscall()/prctl() entry points through which any of them could be reached.
+ * sethostname, mknod, personality, sched_setaffinity, sched_setattr, ioprio_set, the seccomp load, keyctl, the
+ * device policy's bpf(), and the generic syscall()/prctl() entry points through which any of them could be
+ * reached.
  * test/check/privileged-symbols.sh fails the build's tests if any object outside this library references one of
  * those symbols.
  *
