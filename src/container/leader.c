@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who the leader of a container is, in a way that survives PID reuse: the inode of a pidfd (pidfs gives each
  * process its own, Linux >= 6.9; older kernels share one anon inode, and then the start time decides) and
- * the start time from /proc/PID/stat. Also the RFC 3339 timestamps of state files. */
+ * the start time from /proc/PID/stat; the status of a container whose leader lives. Also the RFC 3339
+ * timestamps of state files. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +161,25 @@ int leader_identify(pid_t pid, uint64_t *ret_pidfd_inode, uint64_t *ret_start_ti
         if (ret_pidfd)
                 *ret_pidfd = TAKE_FD(pidfd);
         return 0;
+}
+
+bool container_cgroup_is_frozen(const char *cgroup) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[2] = {};
+
+        if (!cgroup || asprintf(&path, "/sys/fs/cgroup%s/cgroup.freeze", cgroup) < 0)
+                return false;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 || read(fd, buf, 1) != 1)
+                return false;
+        return buf[0] == '1';
+}
+
+ContainerStatus container_state_live_status(const ContainerState *s) {
+        if (container_cgroup_is_frozen(s->cgroup))
+                return CONTAINER_PAUSED;
+        return s->status == CONTAINER_CREATED ? CONTAINER_CREATED : CONTAINER_RUNNING;
 }
 
 int container_state_check_leader(const ContainerState *s, int *ret_pidfd) {

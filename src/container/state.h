@@ -133,6 +133,14 @@ int leader_pidfd_exit(int pidfd, int *ret_code, int *ret_status);
  * -errno if it cannot tell. A state without a leader (pid 0) is LEADER_GONE. */
 int container_state_check_leader(const ContainerState *s, int *ret_pidfd);
 
+/* Whether the cgroup CGROUP (a path below /sys/fs/cgroup; NULL: none) is frozen: cgroup.freeze says 1. */
+bool container_cgroup_is_frozen(const char *cgroup);
+
+/* The status of S's container whose leader lives, as runc derives it (machined-ext-oci's "state", the
+ * daemon's listing of its containers): paused while its cgroup is frozen, started or not; else created until
+ * started, else running. No "paused" is recorded. */
+ContainerStatus container_state_live_status(const ContainerState *s);
+
 /* Writes ROOT/ID/state.json atomically (root NULL: CONTAINER_STATE_ROOT_DEFAULT), creating ROOT and ROOT/ID
  * (0700) as needed. s is validated first like a loaded one, and its text is parsed back as the reader would:
  * returns 0, -EINVAL for an invalid state, -EBADMSG for one its reader would refuse (text that is not UTF-8,

@@ -28,29 +28,6 @@ static void closedirp(DIR **d) {
                 (void) closedir(*d);
 }
 
-/* Whether the container's cgroup is frozen (machined-ext-oci pause): the CLI records no "paused", it reads
- * cgroup.freeze as we do here. */
-static bool cgroup_is_frozen(const char *cgroup) {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char buf[2] = {};
-
-        if (!cgroup || asprintf(&path, "/sys/fs/cgroup%s/cgroup.freeze", cgroup) < 0)
-                return false;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0 || read(fd, buf, 1) != 1)
-                return false;
-        return buf[0] == '1';
-}
-
-/* The status of a container whose leader lives, as the CLI's "state" derives it. */
-static ContainerStatus live_status(const ContainerState *s) {
-        /* A frozen one is paused, whether started or not (runc's order). */
-        if (cgroup_is_frozen(s->cgroup))
-                return CONTAINER_PAUSED;
-        return s->status == CONTAINER_CREATED ? CONTAINER_CREATED : CONTAINER_RUNNING;
-}
-
 /* The status as the OCI CLI's "state" derives it: what was recorded, unless the recorded leader is no more. */
 static const char *derived_status(const ContainerState *s, pid_t *ret_leader) {
         int r;
@@ -62,7 +39,7 @@ static const char *derived_status(const ContainerState *s, pid_t *ret_leader) {
         if (r != LEADER_ALIVE)
                 return container_status_to_string(CONTAINER_STOPPED);  /* gone, recycled, or cannot tell */
         *ret_leader = s->pid;
-        return container_status_to_string(live_status(s));
+        return container_status_to_string(container_state_live_status(s));
 }
 
 int oci_containers_append(sd_bus_message *reply, const char *root, bool show_bundle) {
@@ -549,5 +526,5 @@ int oci_machine_kill(OciMachine *o, int sig) {
 const char *oci_machine_state(const OciMachine *o) {
         if (o->stop_timestamp > 0 && !o->exited)
                 return "stopping";
-        return container_status_to_string(live_status(o->state));
+        return container_status_to_string(container_state_live_status(o->state));
 }

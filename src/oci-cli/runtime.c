@@ -55,19 +55,6 @@ static bool pid_is_zombie(pid_t pid) {
         return p && p[1] == ' ' && IN_SET(p[2], 'Z', 'X');
 }
 
-static bool cgroup_is_frozen(const char *cgroup) {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char buf[4] = {};
-
-        if (!cgroup || asprintf(&path, "/sys/fs/cgroup%s/cgroup.freeze", cgroup) < 0)
-                return false;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-                return false;
-        return buf[0] == '1';
-}
-
 /* A directory of the state: ours, and no one else may write it (its state files name the units, cgroups,
  * machines and hooks a root process acts on). Logs and returns -EPERM if not. */
 static int check_own_dir(const char *what, const char *path, const struct stat *st) {
@@ -213,11 +200,8 @@ static int runtime_load(const char *id, bool remove_abandoned, bool wait, OciLoa
         if (r != LEADER_ALIVE || pid_is_zombie(l->state->pid)) {
                 l->pidfd = safe_close(l->pidfd);
                 l->status = CONTAINER_STOPPED;
-        } else if (cgroup_is_frozen(l->state->cgroup))
-                /* Also a created one (runc's order: a frozen init is paused, whether started or not). */
-                l->status = CONTAINER_PAUSED;
-        else
-                l->status = l->state->status == CONTAINER_CREATED ? CONTAINER_CREATED : CONTAINER_RUNNING;
+        } else
+                l->status = container_state_live_status(l->state);
 
         *ret = TAKE_PTR(l);
         return 0;
@@ -507,7 +491,7 @@ static int kill_cgroup(const char *cgroup, int sig) {
          * process of the host) or forks between the read of cgroup.procs and the kill(). A cgroup paused
          * already stays so; one that cannot be frozen is signalled all the same, and thawed after also when
          * its freeze did not finish in time (cgroup.freeze says 1 then). */
-        thaw = !cgroup_is_frozen(cgroup);
+        thaw = !container_cgroup_is_frozen(cgroup);
         if (thaw)
                 (void) oci_cgroup_set_frozen(dir_fd, true);
         r = oci_cgroup_foreach_pid(dir_fd, kill_one, &k);
