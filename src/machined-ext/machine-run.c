@@ -216,7 +216,7 @@ static void machine_reset_run(Machine *m) {
         m->leader_pidfd = safe_close(m->leader_pidfd);
         machine_release_mount_namespace(m);
         notify_socket_close(TAKE_FD(m->notify_fd));
-        m->leader = 0;
+        machine_set_leader(m, 0);
         m->console = console_free(m->console);
         m->cgroup = mfree(m->cgroup);
         m->status_text = mfree(m->status_text);
@@ -357,6 +357,7 @@ void machine_maybe_finalize(Machine *m) {
         }
 
         hashmap_remove(m->manager->machines, m->name);
+        machine_listing_invalidate(&m->manager->listing);
         machine_dbus_finalized(m);
         manager_enqueue_gc(m->manager, m);
 }

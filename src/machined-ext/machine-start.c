@@ -560,7 +560,7 @@ int machine_start(Machine *m, char **ret_error) {
                 return -MX_ERR_SETUP_FAILED;
         }
 
-        m->leader = c.pid;
+        machine_set_leader(m, c.pid);
         m->leader_pidfd = c.pidfd = fd_move_high(c.pidfd);      /* c's too: container_spawn_settle() */
         m->sync_fd = c.sync_fd;
         machine_hold_mount_namespace(m, &config);

@@ -95,6 +95,7 @@ int machine_new(Manager *manager, const char *name, Machine **ret) {
         r = hashmap_put(manager->machines, m->name, m);
         if (r < 0)
                 return r;
+        machine_listing_invalidate(&manager->listing);
         m->manager = manager;
 
         *ret = TAKE_PTR(m);
@@ -108,7 +109,13 @@ int machine_set_unit(Machine *m, const char *unit) {
                 return -ENOMEM;
         free(m->unit_owned);
         m->unit = m->unit_owned = u;
+        machine_listing_invalidate(&m->manager->listing);
         return 0;
+}
+
+void machine_set_leader(Machine *m, pid_t leader) {
+        m->leader = leader;
+        machine_listing_invalidate(&m->manager->listing);
 }
 
 /* A start that failed (or never got as far as the release) must see its own scope gone before the machine
@@ -130,8 +137,8 @@ Machine *machine_free(Machine *m) {
         if (!m)
                 return NULL;
 
-        if (m->manager)
-                hashmap_remove_value(m->manager->machines, m->name, m);
+        if (m->manager && hashmap_remove_value(m->manager->machines, m->name, m))
+                machine_listing_invalidate(&m->manager->listing);
         if (m->network_removing && m->manager)
                 link_remover_cancel(m->manager->link_remover, m);
 
@@ -224,6 +231,7 @@ void machine_set_state(Machine *m, MachineState state) {
         if (m->state == state)
                 return;
         m->state = state;
+        machine_listing_invalidate(&m->manager->listing);
         machine_dbus_send_changed(m, "State");
         machine_state_update(m);
 }

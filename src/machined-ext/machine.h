@@ -206,6 +206,8 @@ struct BindOperation {
 int machine_new(Manager *manager, const char *name, Machine **ret);
 /* Another unit than machine-NAME.scope (a keep-unit, an OCI cgroupsPath). Returns 0 or -ENOMEM. */
 int machine_set_unit(Machine *m, const char *unit);
+/* The setters of the fields ListMachines lists: they invalidate the manager's listing (machine-listing.h). */
+void machine_set_leader(Machine *m, pid_t leader);
 Machine *machine_free(Machine *m);
 static inline void machine_freep(Machine **m) {
         machine_free(*m);

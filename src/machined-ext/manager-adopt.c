@@ -331,6 +331,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
         m->state = machine_state_from_string(fact(s, "state"));
         if (m->state < 0)
                 m->state = MACHINE_RUNNING;
+        machine_listing_invalidate(&manager->listing);  /* no signal: the machine is new to the bus */
         if ((v = fact(s, "status")) && !(m->status_text = strdup(v)))
                 return -ENOMEM;
         if (m->status_text && !notify_status_is_valid(m->status_text, strlen(m->status_text))) {
@@ -362,7 +363,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
                                           "be removed: %m", m->name);
         }
 
-        m->leader = s->pid;
+        machine_set_leader(m, s->pid);
         m->leader_inode = s->pidfd_inode;
         m->leader_start_time = s->start_time;
         if (s->cgroup && !(m->cgroup = strdup(s->cgroup)))
@@ -389,6 +390,7 @@ static int adopt_machine(Manager *manager, const ContainerState *s, int pidfd, s
                 }
                 if (m->state == MACHINE_STARTING && m->notify_ready <= 0) {
                         m->state = MACHINE_RUNNING;
+                        machine_listing_invalidate(&manager->listing);
                         m->ready_timestamp = now(CLOCK_REALTIME);
                         m->ready_timestamp_monotonic = now(CLOCK_MONOTONIC);
                 }

@@ -190,6 +190,7 @@ Manager *manager_free(Manager *m) {
         }
         hashmap_clear(m->machines, destroy_machine);
         hashmap_free(m->machines);
+        machine_listing_done(&m->listing);
         manager_bind_orphans_free(m);
         manager_bundle_reads_free(m);
         manager_orphans_free(m);

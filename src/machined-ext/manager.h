@@ -6,6 +6,7 @@
 
 #include "exit-records.h"
 #include "hashmap.h"
+#include "machine-listing.h"
 #include "polkit.h"
 #include "util.h"
 
@@ -20,6 +21,7 @@ typedef struct Manager {
         usec_t systemd_bus_retry;       /* after a failure to open it: not before this (CLOCK_MONOTONIC) */
 
         Hashmap *machines;      /* name → Machine */
+        MachineListing listing; /* ListMachines' entries of MACHINES (machine-listing.h) */
         ExitRecords *exits;     /* the last runs of names that are gone */
         Hashmap *sender_uids;   /* unique bus name (owned key) → uid + 1 */
         Hashmap *held_calls;    /* "%p" of a call held for a user other than root → HeldCall (held-calls.h) */

@@ -61,6 +61,39 @@ assert_aligned() {      # OUTPUT
         [ -z "$bad" ] || t_fail "table not aligned: $bad"
 }
 
+listed() {      # NAME
+        [ -n "$(mx_list_entry "$1")" ]
+}
+
+not_listed() {  # NAME
+        mx ListMachines >/dev/null && [ -z "$(mx_list_entry "$1")" ]
+}
+
+# ListMachines follows every change of what it lists: a machine's state (starting, then running at READY=1)
+# and leader, a machine that is gone and one started again under the same name (the daemon keeps the answer
+# packed and builds it again after a change: issue #17; test builds also check it against a fresh one).
+test_bus_follows() {
+        local e l
+        mx_root $A
+        mx_settings $A "[Exec]\nParameters=/bin/sh -c \"while [ ! -e /go ]; do sleep 0.1; done; exec /usr/bin/testpayload sleep inf --notify READY=1\"\nNotifyReady=yes\n"
+        mx_start $A
+        wait_until 10 listed $A || t_fail "$A not listed"
+        l=$(mx_prop $A Leader)
+        assert_eq "starting $l" "$(mx_list_entry $A | cut -d' ' -f1-2)" "ListMachines of $A, starting"
+        touch $MACHINES_DIR/$A/go
+        mx_wait_state $A running
+        assert_eq "running $l" "$(mx_list_entry $A | cut -d' ' -f1-2)" "ListMachines of $A after READY=1"
+        mx_stop $A
+        wait_until 10 not_listed $A || t_fail "$A still listed after its stop: $(mx_list_entry $A)"
+        rm -f $MACHINES_DIR/$A/go
+        mx_start $A
+        wait_until 10 listed $A || t_fail "$A not listed after its second start"
+        e=$(mx_list_entry $A)
+        assert_eq "starting $(mx_prop $A Leader)" "$(cut -d' ' -f1-2 <<<"$e")" "ListMachines of $A, started again"
+        assert_ne "$l" "$(mx_prop $A Leader)" "the leader of the second start"
+        mx_stop $A
+}
+
 test_table() {
         local out rows n
         two_machines
@@ -206,6 +239,7 @@ t_preflight || { echo "0 passed, 1 failed"; exit 1; }
 command -v machinectl-ext >/dev/null || { echo "machinectl-ext not installed"; echo "0 passed, 1 failed"; exit 1; }
 
 run_test list-table test_table
+run_test list-bus-follows test_bus_follows
 run_test list-no-legend test_no_legend
 run_test list-json test_json
 run_test list-all test_all
