@@ -107,7 +107,7 @@ int machine_listing_append(MachineListing *l, Hashmap *machines, sd_bus_message 
                 r = listing_build(&fresh, machines);
                 if (r < 0)
                         return r;
-                if (fresh.size != l->size || memcmp(fresh.data, l->data, l->size) != 0)
+                if (fresh.size != l->size || (l->size > 0 && memcmp(fresh.data, l->data, l->size) != 0))
                         return -ESTALE;
         }
 #endif
