@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/param.h>
 
-#include "escape.h"
+#include "bus-api.h"
 #include "machine-listing.h"
 #include "machine.h"
 
@@ -39,16 +39,13 @@ void machine_listing_done(MachineListing *l) {
 
 static int listing_add(MachineListing *l, const Machine *m) {
         _cleanup_free_ char *printable = NULL;
-        const char *unit = strempty(m->unit);
+        const char *unit = bus_text(m->unit, &printable);
         ListingRecord h;
         size_t n;
         char *p;
 
-        if (needs_terminal_escape(unit, strlen(unit), 0)) {
-                unit = printable = printable_dup(unit);
-                if (!printable)
-                        return -ENOMEM;
-        }
+        if (!unit)
+                return -ENOMEM;
         h = (ListingRecord) {
                 .leader = (uint32_t) m->leader,
                 .state = m->state,

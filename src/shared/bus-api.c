@@ -119,15 +119,20 @@ int bus_api_error_set(sd_bus_error *error, int r, const char *name, const char *
         return sd_bus_error_set_errnof(error, r, "Machine '%s': %s", strna(name), strerror(-r));
 }
 
+const char *bus_text(const char *s, char **ret_copy) {
+        *ret_copy = NULL;
+        s = strempty(s);
+        if (!needs_terminal_escape(s, strlen(s), 0))
+                return s;
+        return *ret_copy = printable_dup(s);
+}
+
 int bus_append_text(sd_bus_message *m, const char *s) {
         _cleanup_free_ char *copy = NULL;
 
-        s = strempty(s);
-        if (needs_terminal_escape(s, strlen(s), 0)) {
-                s = copy = printable_dup(s);
-                if (!copy)
-                        return -ENOMEM;
-        }
+        s = bus_text(s, &copy);
+        if (!s)
+                return -ENOMEM;
         return sd_bus_message_append_basic(m, 's', s);
 }
 

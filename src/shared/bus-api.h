@@ -88,5 +88,9 @@ int bus_api_error_set(sd_bus_error *error, int r, const char *name, const char *
  * or -ENOMEM. */
 int bus_append_text(sd_bus_message *m, const char *s);
 
+/* What bus_append_text() sends for S: S itself (NULL: ""), or a copy with '?' in place of what it replaces,
+ * put into *RET_COPY for the caller to free. Returns the text, or NULL on OOM. */
+const char *bus_text(const char *s, char **ret_copy);
+
 /* The same for an array of strings ("as"; NULL: empty). */
 int bus_append_text_strv(sd_bus_message *m, char * const *l);
